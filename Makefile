@@ -1,0 +1,93 @@
+# kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
+
+PKGS := libmicrohttpd sqlite3 jansson libsodium
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc $(WARN)
+
+# Two builds from the same sources: the release build with gcc, and the
+# test build with clang under AddressSanitizer + UndefinedBehaviorSanitizer,
+# so every change is compiled clean by both compilers.
+CC := gcc
+CFLAGS := -O2 -g
+ASAN_CC := clang
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+GEN_SRC := gen/openapi.c
+
+.PHONY: all asan run test check bench deps clean fmt
+
+all: build/kefu
+
+deps:
+	@sh mk/deps.sh
+
+# $(1): build dir, $(2): compiler, $(3): extra flags
+define build_rules
+$(1)/obj/%.o: %.c | deps-ok
+	@mkdir -p $$(dir $$@)
+	$(2) $(BASE_CFLAGS) $(3) $$$$(pkg-config --cflags $(PKGS)) -MMD -MP -c $$< -o $$@
+
+$(1)/obj/gen/openapi.o: $(1)/gen/openapi.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/openapi.c: docs/openapi.json mk/embed.sh
+	@mkdir -p $$(dir $$@)
+	sh mk/embed.sh kefu_openapi_json $$< > $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o
+	ar rcs $$@ $$^
+
+$(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a
+	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS)) -lpthread
+
+$(1)/tests/%: $(1)/obj/tests/%.o $(1)/libkefu.a
+	@mkdir -p $$(dir $$@)
+	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS) cmocka) -lpthread
+
+-include $$(wildcard $(1)/obj/*/*.d $(1)/obj/*/*/*.d)
+endef
+
+$(eval $(call build_rules,build,$(CC),$(CFLAGS)))
+$(eval $(call build_rules,build-asan,$(ASAN_CC),$(ASAN_CFLAGS)))
+
+TEST_BINS = $(patsubst tests/%.c,%,$(TEST_SRC))
+
+# A marker so the compile rules wait for the packages without re-running apt each time.
+.PHONY: deps-ok
+deps-ok:
+	@sh mk/deps.sh
+
+asan: build-asan/kefu $(addprefix build-asan/tests/,$(TEST_BINS))
+
+units: build/kefu $(addprefix build/tests/,$(TEST_BINS))
+
+# Builds both, then runs the unit tests and the API tests against both.
+test: deps
+	@$(MAKE) --no-print-directory -j2 units asan
+	@python3 tests/run.py build build-asan
+
+check: test
+
+# Creates the demo center on first run, then serves it.
+run: deps
+	@$(MAKE) --no-print-directory -j2 build/kefu
+	@mkdir -p var
+	@if [ ! -f var/kefu.db ]; then \
+		umask 077; ./build/kefu init --demo --db var/kefu.db > var/first-passwords.txt && \
+		echo "kefu: created the demo center; first passwords are in var/first-passwords.txt"; \
+	fi
+	@echo "kefu: open http://127.0.0.1:8080/ (admin and manager 8001: see var/first-passwords.txt)"
+	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
+
+bench: deps
+	@$(MAKE) --no-print-directory -j2 build/kefu
+	@sh bench/run.sh
+
+fmt:
+	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,177 @@
+/*
+ * kefu init, migrate and check: creating, upgrading and checking the
+ * database, as an operator does from a shell.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "http/auth.h"
+#include "org/org.h"
+#include "store/store.h"
+
+static void show_password(void *ctx, const struct org_person *p, const char *password)
+{
+	char roles[128] = "";
+
+	(void)ctx;
+	org_roles_text(p->roles, roles, sizeof(roles));
+	printf("  %-8s %-20s %-18s %s\n", p->work_no, roles, password, p->name);
+}
+
+/* Creates the folder the database lives in, as `make run` expects for ./var. */
+static int make_parent(const char *path)
+{
+	char dir[512];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		fprintf(stderr, "kefu: cannot create %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int has_people(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM person LIMIT 1");
+	int rc = st ? store_step(st) : -1;
+
+	store_done(st);
+	return rc;
+}
+
+static int create_admin(struct store *s, const char *cost)
+{
+	struct org_person p;
+	struct err_info ei = {"", ""};
+	char password[17], hash[AUTH_HASH_MAX];
+	int64_t now = clock_now_ms();
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.work_no, sizeof(p.work_no), "admin");
+	snprintf(p.name, sizeof(p.name), "系统管理员");
+	p.roles = ROLE_ADMIN;
+	p.active = 1;
+	auth_password_random(password);
+	rc = auth_password_hash(password, cost, hash);
+	if (rc == 0)
+		rc = org_person_insert(s, &p, now, &ei);
+	if (rc == 0)
+		rc = org_person_set_password(s, p.id, hash, 1, now);
+	if (rc == 0)
+		rc = audit_append(s, &cli_actor, now, "person.create", "person", p.id, "ok", NULL);
+	if (rc == 0)
+		show_password(NULL, &p, password);
+	else
+		fprintf(stderr, "kefu: %s\n", ei.message[0] ? ei.message : "cannot create admin");
+	return rc;
+}
+
+int cmd_init(int argc, char **argv)
+{
+	static const char usage[] = "usage: kefu init [--demo] [--db PATH] [--config FILE]\n";
+	struct store *s = NULL;
+	struct cli c;
+	int rc;
+
+	rc = cli_setup(&c, argc, argv, usage);
+	if (rc)
+		return rc;
+	if (make_parent(c.cfg.db) < 0 || cli_open_store(&c, &s) < 0)
+		return 1;
+	rc = has_people(s);
+	if (rc != 0) {
+		fprintf(stderr, "kefu: %s already holds a center; nothing was changed\n",
+			c.cfg.db);
+		store_close(s);
+		return 1;
+	}
+	/* The database holds password hashes and customer data: owner only. */
+	chmod(c.cfg.db, 0600);
+	printf("kefu: created %s%s\n", c.cfg.db, c.demo ? " with the demo center" : "");
+	printf("Initial passwords, shown only now (each is changed at first login):\n");
+	printf("  %-8s %-20s %-18s %s\n", "work no", "roles", "password", "name");
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = c.demo ? org_demo_create(s, &cli_actor, clock_now_ms(), c.cfg.pwhash,
+					      show_password, NULL)
+			    : create_admin(s, c.cfg.pwhash);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_close(s);
+	if (rc < 0) {
+		fprintf(stderr, "kefu: init failed; nothing was written\n");
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	static const char usage[] = "usage: kefu migrate [--db PATH] [--config FILE]\n";
+	const struct store_opts so = {NULL, 5000, 0};
+	struct store_opts o = so;
+	struct store *s = NULL;
+	struct cli c;
+	int rc, from = 0, to = 0;
+
+	rc = cli_setup(&c, argc, argv, usage);
+	if (rc)
+		return rc;
+	o.path = c.cfg.db;
+	o.busy_timeout_ms = c.cfg.busy_timeout_ms;
+	rc = store_open(&s, &o);
+	if (rc == 0)
+		rc = store_migrate(s, &from, &to);
+	store_close(s);
+	if (rc < 0) {
+		fprintf(stderr, "kefu: migration failed at version %d\n", to);
+		return 1;
+	}
+	printf("kefu: schema version %d -> %d\n", from, to);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const char usage[] = "usage: kefu check [--db PATH] [--config FILE]\n";
+	struct store_opts o = {NULL, 5000, 0};
+	struct buf report = BUF_INIT;
+	struct store *s = NULL;
+	struct cli c;
+	int rc;
+
+	rc = cli_setup(&c, argc, argv, usage);
+	if (rc)
+		return rc;
+	if (access(c.cfg.db, F_OK) != 0) {
+		fprintf(stderr, "kefu: %s does not exist\n", c.cfg.db);
+		return 1;
+	}
+	o.path = c.cfg.db;
+	rc = store_open(&s, &o);
+	if (rc == 0)
+		rc = store_check(s, &report);
+	store_close(s);
+	fputs(buf_str(&report), stdout);
+	buf_release(&report);
+	if (rc != 0) {
+		printf("kefu: %s: %s\n", c.cfg.db, rc < 0 ? "cannot be read" : "problems found");
+		return 1;
+	}
+	printf("kefu: %s: ok (schema version %d)\n", c.cfg.db, store_schema_latest());
+	return 0;
+}

@@ -1,0 +1,74 @@
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "store/store.h"
+
+const struct audit_actor cli_actor = {0, "cli", NULL};
+
+int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'}, {"test-clock", no_argument, NULL, 't'},
+		{"demo", no_argument, NULL, 'D'},         {"stdin", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *config_file = getenv("KEFU_CONFIG"), *db = NULL, *listen = NULL;
+	char err[512];
+	int o;
+
+	memset(c, 0, sizeof(*c));
+	config_defaults(&c->cfg);
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:d:l:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': config_file = optarg; break;
+		case 'd': db = optarg; break;
+		case 'l': listen = optarg; break;
+		case 't': c->test_clock = 1; break;
+		case 'D': c->demo = 1; break;
+		case 's': c->force_stdin = 1; break;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	c->args = argv + optind;
+	c->nargs = argc - optind;
+	if ((config_file && config_load_file(&c->cfg, config_file, err, sizeof(err)) < 0) ||
+	    config_apply_env(&c->cfg, err, sizeof(err)) < 0 ||
+	    (db && config_set(&c->cfg, "db", db, err, sizeof(err)) < 0) ||
+	    (listen && config_set(&c->cfg, "listen", listen, err, sizeof(err)) < 0) ||
+	    config_validate(&c->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kefu: %s\n", err);
+		return 2;
+	}
+	log_set_level((enum log_level)log_level_parse(c->cfg.log_level));
+	clock_tz_set(c->cfg.timezone);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "kefu: libsodium failed to start\n");
+		return 1;
+	}
+	return 0;
+}
+
+int cli_open_store(struct cli *c, struct store **out)
+{
+	const struct store_opts so = {c->cfg.db, c->cfg.busy_timeout_ms,
+				      strcmp(c->cfg.durability, "full") == 0};
+	int rc = store_open(out, &so);
+
+	if (rc == 0)
+		rc = store_migrate(*out, NULL, NULL);
+	if (rc < 0) {
+		fprintf(stderr, "kefu: cannot open database %s\n", c->cfg.db);
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * cli — kefu's commands: serve, init, migrate, check, user.
+ *
+ * Each command is a function taking argc/argv after the command name. They
+ * share one set-up (cli_setup): read the config (defaults, --config file,
+ * KEFU_* environment, flags), install the time zone and open the database.
+ * Changes made from the command line are audited with the actor "cli".
+ */
+#ifndef KEFU_CLI_CLI_H
+#define KEFU_CLI_CLI_H
+
+#include "audit/audit.h"
+#include "core/config.h"
+
+struct store;
+
+struct cli {
+	struct config cfg;
+	int test_clock;
+	int demo;
+	int force_stdin; /* user passwd --stdin */
+	char **args;     /* what is left after the options */
+	int nargs;
+};
+
+extern const struct audit_actor cli_actor;
+
+/* Parses options and loads the config; returns 0, or 2 after printing usage. */
+int cli_setup(struct cli *c, int argc, char **argv, const char *usage);
+/* Opens the database and brings its schema up to date. */
+int cli_open_store(struct cli *c, struct store **out);
+
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+
+#endif

@@ -1,0 +1,229 @@
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+
+enum kind { K_STR, K_INT, K_I64, K_BOOL };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+	size_t size;
+	int64_t min, max;
+};
+
+#define STR(f) K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0
+#define INT(f, lo, hi) K_INT, offsetof(struct config, f), sizeof(int), lo, hi
+#define I64(f, lo, hi) K_I64, offsetof(struct config, f), sizeof(int64_t), lo, hi
+#define BOOL(f) K_BOOL, offsetof(struct config, f), sizeof(int), 0, 1
+
+static const struct key keys[] = {
+	{"listen", STR(listen)},
+	{"db", STR(db)},
+	{"timezone", STR(timezone)},
+	{"center_name", STR(center_name)},
+	{"log_level", STR(log_level)},
+	{"web_root", STR(web_root)},
+	{"threads", INT(threads, 1, 256)},
+	{"body_limit", I64(body_limit, 1024, 1LL << 30)},
+	{"session_idle_min", INT(session_idle_min, 1, 24 * 60)},
+	{"session_max_hours", INT(session_max_hours, 1, 24 * 30)},
+	{"login_max_failures", INT(login_max_failures, 1, 1000)},
+	{"login_addr_max_failures", INT(login_addr_max_failures, 1, 100000)},
+	{"login_lock_min", INT(login_lock_min, 1, 24 * 60)},
+	{"pwhash", STR(pwhash)},
+	{"cookie_secure", BOOL(cookie_secure)},
+	{"durability", STR(durability)},
+	{"busy_timeout_ms", INT(busy_timeout_ms, 10, 600000)},
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
+	snprintf(c->db, sizeof(c->db), "var/kefu.db");
+	snprintf(c->timezone, sizeof(c->timezone), "Asia/Shanghai");
+	snprintf(c->center_name, sizeof(c->center_name), "客服中心");
+	snprintf(c->log_level, sizeof(c->log_level), "info");
+	snprintf(c->web_root, sizeof(c->web_root), "web/dist");
+	c->threads = 4;
+	c->body_limit = 1 << 20;
+	c->session_idle_min = 30;
+	c->session_max_hours = 12;
+	c->login_max_failures = 5;
+	c->login_addr_max_failures = 20;
+	c->login_lock_min = 15;
+	snprintf(c->pwhash, sizeof(c->pwhash), "interactive");
+	c->cookie_secure = 0;
+	snprintf(c->durability, sizeof(c->durability), "normal");
+	c->busy_timeout_ms = 5000;
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return ERR_INVALID;
+	*out = v;
+	return 0;
+}
+
+int config_set(struct config *c, const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct key *k = NULL;
+	char *field;
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			k = &keys[i];
+	if (!k) {
+		snprintf(err, errlen, "unknown setting '%s'", name);
+		return ERR_INVALID;
+	}
+	field = (char *)c + k->off;
+	switch (k->kind) {
+	case K_STR:
+		if (strlen(value) >= k->size) {
+			snprintf(err, errlen, "%s: value too long", name);
+			return ERR_INVALID;
+		}
+		snprintf(field, k->size, "%s", value);
+		return 0;
+	case K_BOOL:
+		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes")) {
+			*(int *)field = 1;
+			return 0;
+		}
+		if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no")) {
+			*(int *)field = 0;
+			return 0;
+		}
+		snprintf(err, errlen, "%s: expected true or false", name);
+		return ERR_INVALID;
+	case K_INT:
+	case K_I64:
+		if (parse_i64(value, &v) < 0 || v < k->min || v > k->max) {
+			snprintf(err, errlen, "%s: expected a whole number from %lld to %lld", name,
+				 (long long)k->min, (long long)k->max);
+			return ERR_INVALID;
+		}
+		if (k->kind == K_INT)
+			*(int *)field = (int)v;
+		else
+			*(int64_t *)field = v;
+		return 0;
+	}
+	return ERR_INVALID;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char line[1024], msg[256];
+	int rc = 0, lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *hash, *eq, *key, *val;
+
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+			rc = ERR_INVALID;
+			goto out;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		rc = config_set(c, key, val, msg, sizeof(msg));
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			goto out;
+		}
+	}
+out:
+	fclose(f);
+	return rc;
+}
+
+int config_apply_env(struct config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char var[64];
+		const char *v;
+		size_t j;
+
+		snprintf(var, sizeof(var), "KEFU_%s", keys[i].name);
+		for (j = 5; var[j]; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+		v = getenv(var);
+		if (v && config_set(c, keys[i].name, v, err, errlen) < 0)
+			return ERR_INVALID;
+	}
+	return 0;
+}
+
+int config_validate(const struct config *c, char *err, size_t errlen)
+{
+	if (!clock_tz_valid(c->timezone)) {
+		snprintf(err, errlen, "timezone: unknown zone '%s'", c->timezone);
+		return ERR_INVALID;
+	}
+	if (log_level_parse(c->log_level) < 0) {
+		snprintf(err, errlen, "log_level: expected debug, info, warn or error");
+		return ERR_INVALID;
+	}
+	if (strcmp(c->pwhash, "moderate") && strcmp(c->pwhash, "interactive") &&
+	    strcmp(c->pwhash, "min")) {
+		snprintf(err, errlen, "pwhash: expected moderate, interactive or min");
+		return ERR_INVALID;
+	}
+	if (strcmp(c->durability, "normal") && strcmp(c->durability, "full")) {
+		snprintf(err, errlen, "durability: expected normal or full");
+		return ERR_INVALID;
+	}
+	if (!strchr(c->listen, ':')) {
+		snprintf(err, errlen, "listen: expected host:port");
+		return ERR_INVALID;
+	}
+	if (!c->db[0]) {
+		snprintf(err, errlen, "db: a database path is required");
+		return ERR_INVALID;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * config — kefu's settings: defaults, then the config file, then the
+ * environment (KEFU_<KEY>), then command-line flags, each overriding the last.
+ *
+ * The file is plain "key = value" lines; '#' starts a comment. Every key is
+ * documented in etc/kefu.conf. Unknown keys and bad values are errors, so a
+ * typo never silently falls back to a default. The struct is filled once at
+ * start and read-only afterwards, so threads share it without locks.
+ */
+#ifndef KEFU_CORE_CONFIG_H
+#define KEFU_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+	char listen[128];        /* host:port the API listens on */
+	char db[512];            /* SQLite database file */
+	char timezone[64];       /* the center's zone: decides "same day" and shifts */
+	char center_name[128];   /* shown in prompts and the workbench */
+	char log_level[16];
+	char web_root[512];      /* built workbench files, served under / */
+	int threads;             /* HTTP worker threads, each with its own DB connection */
+	int64_t body_limit;      /* largest request body accepted, bytes */
+	int session_idle_min;    /* a session unused this long ends */
+	int session_max_hours;   /* a session ends this long after login whatever its use */
+	int login_max_failures;  /* failed logins per account before a lock */
+	int login_addr_max_failures; /* failed logins per client address before a lock */
+	int login_lock_min;      /* length of a lock, and the window failures are counted in */
+	char pwhash[16];         /* argon2id cost: "moderate", "interactive" or "min" (tests) */
+	int cookie_secure;       /* mark the session cookie Secure (behind HTTPS) */
+	char durability[16];     /* "normal": survives a process crash; "full": power loss too */
+	int busy_timeout_ms;     /* how long a writer waits for the database lock */
+};
+
+void config_defaults(struct config *c);
+/* Sets one key from text; ERR_INVALID with a message in err for bad keys or values. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+/* Applies KEFU_<KEY> variables from the environment. */
+int config_apply_env(struct config *c, char *err, size_t errlen);
+/* Checks relations between keys (time zone exists, limits positive). */
+int config_validate(const struct config *c, char *err, size_t errlen);
+
+#endif

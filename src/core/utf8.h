@@ -1,0 +1,19 @@
+/*
+ * utf8 — validation of text arriving from outside.
+ *
+ * kefu keeps all text as UTF-8. Anything from a client (paths, query
+ * strings, headers we read, JSON strings) is checked here before use:
+ * overlong forms, surrogates, code points over U+10FFFF and NUL bytes are
+ * rejected, so stored text is always clean.
+ */
+#ifndef KEFU_CORE_UTF8_H
+#define KEFU_CORE_UTF8_H
+
+#include <stddef.h>
+
+/* 1 if s[0..len) is valid UTF-8 without NUL bytes, else 0. */
+int utf8_valid(const char *s, size_t len);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_len(const char *s);
+
+#endif

@@ -1,0 +1,177 @@
+#include "http/auth.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/utf8.h"
+#include "org/org.h"
+
+#define N SCOPE_NONE
+#define S SCOPE_SELF
+#define D SCOPE_DEPT
+#define A SCOPE_ALL
+
+/*
+ * The policy. Columns follow the role bits of org.h: admin, manager,
+ * supervisor, agent, staff, hr, office. Least privilege: staff see only
+ * their own department (the records they must act on); only the manager
+ * certifies people for duty (ORG-4); only admin grants admin.
+ */
+static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
+	/*                     adm man sup agt stf hr  off */
+	[ACT_PUBLIC] = {A, A, A, A, A, A, A},
+	[ACT_SELF] = {S, S, S, S, S, S, S},
+	[ACT_ORG_READ] = {A, A, A, A, D, A, A},
+	[ACT_PERSON_WRITE] = {A, A, N, N, N, A, N},
+	[ACT_PERSON_ROLES] = {A, A, N, N, N, N, N},
+	[ACT_GRANT_ADMIN] = {A, N, N, N, N, N, N},
+	[ACT_PERSON_CERTIFY] = {N, A, N, N, N, N, N},
+	[ACT_PASSWORD_RESET] = {A, N, N, N, N, N, N},
+	[ACT_PHONE_VIEW] = {A, A, N, N, N, A, N},
+	[ACT_DEPT_WRITE] = {A, A, N, N, N, N, N},
+	[ACT_AUDIT_READ] = {A, A, N, N, N, N, N},
+};
+
+#undef N
+#undef S
+#undef D
+#undef A
+
+static const char *const action_names[ACT_COUNT] = {
+	"public",         "self",           "org.read",       "person.write",
+	"person.roles",   "person.grant_admin", "person.certify", "person.password_reset",
+	"person.phone_view", "department.write", "audit.read",
+};
+
+const char *auth_action_name(enum auth_action a)
+{
+	return a < ACT_COUNT ? action_names[a] : "unknown";
+}
+
+enum auth_scope auth_scope(const struct principal *p, enum auth_action a)
+{
+	enum auth_scope best = SCOPE_NONE;
+
+	if (a >= ACT_COUNT)
+		return SCOPE_NONE;
+	if (a == ACT_PUBLIC)
+		return SCOPE_ALL;
+	if (!p || !p->person_id)
+		return SCOPE_NONE;
+	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+		if ((p->roles & (1u << i)) && policy[a][i] > best)
+			best = policy[a][i];
+	return best;
+}
+
+int auth_authorize(const struct principal *p, enum auth_action a, const struct auth_target *t)
+{
+	enum auth_scope scope;
+
+	if (a == ACT_PUBLIC)
+		return 0;
+	if (!p || !p->person_id)
+		return ERR_AUTH;
+	scope = auth_scope(p, a);
+	if (scope == SCOPE_NONE)
+		return ERR_FORBIDDEN;
+	if (!t || scope == SCOPE_ALL)
+		return 0;
+	/* The record is in scope through its department or because it is the person's own. */
+	if (scope >= SCOPE_DEPT && t->department_id && t->department_id == p->department_id)
+		return 0;
+	if (t->person_id && t->person_id == p->person_id)
+		return 0;
+	return ERR_FORBIDDEN;
+}
+
+static void cost_limits(const char *cost, unsigned long long *ops, size_t *mem)
+{
+	if (strcmp(cost, "moderate") == 0) {
+		*ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	} else if (strcmp(cost, "min") == 0) {
+		*ops = crypto_pwhash_OPSLIMIT_MIN;
+		*mem = crypto_pwhash_MEMLIMIT_MIN;
+	} else {
+		*ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	}
+}
+
+int auth_password_hash(const char *password, const char *cost, char out[AUTH_HASH_MAX])
+{
+	unsigned long long ops;
+	size_t mem;
+
+	_Static_assert(crypto_pwhash_STRBYTES <= AUTH_HASH_MAX, "hash buffer too small");
+	cost_limits(cost, &ops, &mem);
+	if (crypto_pwhash_str_alg(out, password, strlen(password), ops, mem,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_NOMEM;
+	return 0;
+}
+
+int auth_password_verify(const char *hash, const char *password)
+{
+	if (!hash || !*hash)
+		return ERR_AUTH;
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : ERR_AUTH;
+}
+
+void auth_password_random(char out[17])
+{
+	/* No 0/O, 1/l/I: initial passwords are read off a screen or a note. */
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+	for (int i = 0; i < 16; i++)
+		out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+	out[16] = '\0';
+}
+
+int auth_password_acceptable(const char *password, const char **why)
+{
+	size_t len = strlen(password);
+
+	if (!utf8_valid(password, len)) {
+		*why = "password: not valid text";
+		return ERR_UNPROCESSABLE;
+	}
+	if (utf8_len(password) < AUTH_PASSWORD_MIN) {
+		*why = "password: at least 10 characters";
+		return ERR_UNPROCESSABLE;
+	}
+	if (len > AUTH_PASSWORD_MAX) {
+		*why = "password: at most 128 bytes";
+		return ERR_UNPROCESSABLE;
+	}
+	return 0;
+}
+
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, AUTH_TOKEN_LEN + 1, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void auth_token_hash(const char *token, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+int auth_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * auth — who is asking, and may they: sessions, passwords, authorization.
+ *
+ * auth_authorize() is the one function that decides every request. The
+ * policy is a table of action × role → scope (none, self, own department,
+ * all). The server calls it with the route's action before the handler
+ * runs; handlers call it again with the record they touch (its department
+ * and person), so department scoping (staff see only their department) is
+ * decided in the same place. auth_scope() gives list handlers the widest
+ * scope a principal has, to filter queries with.
+ *
+ * Passwords are hashed with argon2id (libsodium crypto_pwhash_str). Session
+ * tokens are 32 bytes from the OS CSPRNG, sent to the client once and
+ * stored only as their BLAKE2b hash, so a copy of the database cannot be
+ * used to log in. auth_store.c keeps sessions and login throttling in the
+ * database, so several app nodes share them.
+ */
+#ifndef KEFU_HTTP_AUTH_H
+#define KEFU_HTTP_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum auth_action {
+	ACT_PUBLIC,          /* no login needed */
+	ACT_SELF,            /* any logged-in person, about themselves */
+	ACT_ORG_READ,        /* people and departments */
+	ACT_PERSON_WRITE,    /* create people, change their basic fields, disable them */
+	ACT_PERSON_ROLES,    /* set roles and skills */
+	ACT_GRANT_ADMIN,     /* give or take the admin role */
+	ACT_PERSON_CERTIFY,  /* ORG-4: confirm a person qualified for duty */
+	ACT_PASSWORD_RESET,  /* set a new password for someone else */
+	ACT_PHONE_VIEW,      /* see staff phone numbers unmasked */
+	ACT_DEPT_WRITE,      /* create, change, delete departments */
+	ACT_AUDIT_READ,      /* read the audit log */
+	ACT_COUNT
+};
+
+enum auth_scope { SCOPE_NONE, SCOPE_SELF, SCOPE_DEPT, SCOPE_ALL };
+
+struct principal {
+	int64_t person_id; /* 0: anonymous */
+	char work_no[33];
+	char name[257];
+	unsigned roles;
+	int64_t department_id;
+	int64_t session_id;
+	int64_t expires_at;
+	char csrf[48];
+	int via_cookie; /* cookie-authenticated: writes need the CSRF token */
+};
+
+/* What a request touches: 0 fields mean "not about a particular record". */
+struct auth_target {
+	int64_t department_id;
+	int64_t person_id;
+};
+
+const char *auth_action_name(enum auth_action a);
+/* The widest scope any of the principal's roles has for the action. */
+enum auth_scope auth_scope(const struct principal *p, enum auth_action a);
+/* 0 if allowed, ERR_FORBIDDEN (or ERR_AUTH when nobody is logged in). */
+int auth_authorize(const struct principal *p, enum auth_action a, const struct auth_target *t);
+
+/* Passwords. cost: "moderate", "interactive" or "min" (tests only). */
+#define AUTH_HASH_MAX 128
+#define AUTH_PASSWORD_MIN 10
+#define AUTH_PASSWORD_MAX 128
+int auth_password_hash(const char *password, const char *cost, char out[AUTH_HASH_MAX]);
+int auth_password_verify(const char *hash, const char *password);
+/* A new random password of 16 characters people can read aloud. */
+void auth_password_random(char out[17]);
+/* 0 or ERR_UNPROCESSABLE with a message: length and character rules. */
+int auth_password_acceptable(const char *password, const char **why);
+
+/* Tokens: 43 base64url characters; hash: 64 hex characters. */
+#define AUTH_TOKEN_LEN 43
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1]);
+void auth_token_hash(const char *token, char out[65]);
+/* Constant-time comparison of two NUL-terminated strings. */
+int auth_equal(const char *a, const char *b);
+
+/* Sessions (auth_store.c). */
+int auth_session_create(struct store *s, int64_t person_id, const char *token_hash,
+			const char *csrf, int64_t now, int64_t expires_at, const char *address,
+			int64_t *id);
+/* Looks a token up; ERR_AUTH unless it is live and its person active. */
+int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, int64_t idle_ms,
+			struct principal *out);
+int auth_session_delete(struct store *s, int64_t session_id);
+/* Ends every session of a person except `keep` (0: all). */
+int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep);
+
+/* Login throttling by key ("u:<work no>" or "a:<address>"). */
+int auth_throttle_locked(struct store *s, const char *key, int64_t now);
+int auth_throttle_fail(struct store *s, const char *key, int64_t now, int max_failures,
+		       int64_t window_ms);
+int auth_throttle_clear(struct store *s, const char *key);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * POST /api/login, POST /api/logout, GET /api/me, POST /api/me/password.
+ *
+ * Unknown work numbers, wrong passwords and disabled accounts get the same
+ * answer, after the same argon2id work (a dummy hash is verified when there
+ * is no real one), so neither the answer nor its timing tells which
+ * accounts exist. Failures are throttled per submitted work number and per
+ * client address.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "org/org.h"
+#include "store/store.h"
+
+static json_t *roles_json(unsigned roles)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+		if (roles & (1u << i))
+			json_array_append_new(a, json_string(org_role_name(1u << i)));
+	return a;
+}
+
+/* The work number as it may appear in a log line: fail2ban parses these. */
+static const char *loggable(const char *work_no)
+{
+	return org_work_no_valid(work_no) ? work_no : "-";
+}
+
+static void set_cookie(struct req *r, const char *token, int64_t max_age_s)
+{
+	snprintf(r->cookie, sizeof(r->cookie),
+		 "kefu_session=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s", token,
+		 (long long)max_age_s, r->app->cfg->cookie_secure ? "; Secure" : "");
+}
+
+static int login_failed(struct req *r, const char *work_no, const char *why)
+{
+	const struct config *cfg = r->app->cfg;
+	int64_t window = (int64_t)cfg->login_lock_min * 60000;
+	char ukey[64], akey[80];
+	int rc;
+
+	snprintf(ukey, sizeof(ukey), "u:%s", work_no);
+	snprintf(akey, sizeof(akey), "a:%s", r->address);
+	rc = store_begin(r->store);
+	if (rc == 0)
+		rc = auth_throttle_fail(r->store, ukey, r->now, cfg->login_max_failures, window);
+	if (rc >= 0)
+		rc = auth_throttle_fail(r->store, akey, r->now, cfg->login_addr_max_failures, window);
+	if (rc >= 0)
+		rc = req_audit(r, "login", "session", 0, "failed",
+			       json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", why));
+	if (rc >= 0)
+		rc = store_commit(r->store);
+	else
+		store_rollback(r->store);
+	log_warn("auth: login failed for %s from %s", loggable(work_no), r->address);
+	if (rc < 0)
+		return rc;
+	return err_set(&r->ei, ERR_AUTH, NULL, "wrong work number or password");
+}
+
+static int login(struct req *r)
+{
+	static const char *const fields[] = {"work_no", "password", NULL};
+	const struct config *cfg = r->app->cfg;
+	const char *work_no = NULL, *password = NULL;
+	char hash[AUTH_HASH_MAX], ukey[64], akey[80], token[AUTH_TOKEN_LEN + 1],
+		token_hash[65], csrf[AUTH_TOKEN_LEN + 1];
+	struct org_person p;
+	int64_t expires, sid = 0;
+	int rc, found, ok;
+
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = body_str(r, "work_no", 1, &work_no);
+	if (rc == 0)
+		rc = body_str(r, "password", 1, &password);
+	if (rc < 0)
+		return rc;
+	if (strlen(work_no) > ORG_WORK_NO_MAX || strlen(password) > AUTH_PASSWORD_MAX)
+		return login_failed(r, "-", "too long");
+
+	snprintf(ukey, sizeof(ukey), "u:%s", work_no);
+	snprintf(akey, sizeof(akey), "a:%s", r->address);
+	rc = auth_throttle_locked(r->store, ukey, r->now);
+	if (rc == 0)
+		rc = auth_throttle_locked(r->store, akey, r->now);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		req_audit(r, "login", "session", 0, "failed",
+			  json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", "locked"));
+		log_warn("auth: login locked for %s from %s", loggable(work_no), r->address);
+		return err_set(&r->ei, ERR_THROTTLED, NULL,
+			       "too many failed logins; try again in %d minutes",
+			       cfg->login_lock_min);
+	}
+
+	rc = org_person_credentials(r->store, work_no, &p, hash, sizeof(hash));
+	if (rc < 0 && rc != ERR_NOTFOUND)
+		return rc;
+	found = rc == 0 && hash[0] && p.active;
+	ok = auth_password_verify(found ? hash : r->app->dummy_hash, password) == 0 && found;
+	if (!ok)
+		return login_failed(r, work_no, rc == ERR_NOTFOUND ? "unknown" :
+					      !p.active	      ? "disabled"
+								      : "password");
+
+	auth_token_new(token);
+	auth_token_new(csrf);
+	auth_token_hash(token, token_hash);
+	expires = r->now + (int64_t)cfg->session_max_hours * 3600000;
+	rc = store_begin(r->store);
+	if (rc == 0)
+		rc = auth_session_create(r->store, p.id, token_hash, csrf, r->now, expires,
+					 r->address, &sid);
+	if (rc == 0)
+		rc = auth_throttle_clear(r->store, ukey);
+	r->who.person_id = p.id;
+	snprintf(r->who.work_no, sizeof(r->who.work_no), "%s", p.work_no);
+	if (rc == 0)
+		rc = req_audit(r, "login", "session", sid, "ok", NULL);
+	if (rc == 0)
+		rc = store_commit(r->store);
+	if (rc < 0) {
+		store_rollback(r->store);
+		return rc;
+	}
+	log_info("auth: login ok for %s from %s", p.work_no, r->address);
+	set_cookie(r, token, (int64_t)cfg->session_max_hours * 3600);
+	return reply_json(r, 200,
+			  json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s, s:o, s:b}}", "token", token,
+				    "csrf_token", csrf, "expires_at", (json_int_t)expires,
+				    "person", "id", (json_int_t)p.id, "work_no", p.work_no, "name",
+				    p.name, "roles", roles_json(p.roles), "must_change_password",
+				    p.must_change_password));
+}
+
+static int logout(struct req *r)
+{
+	int rc = store_begin(r->store);
+
+	if (rc == 0)
+		rc = auth_session_delete(r->store, r->who.session_id);
+	if (rc == 0)
+		rc = req_audit(r, "logout", "session", r->who.session_id, "ok", NULL);
+	if (rc == 0)
+		rc = store_commit(r->store);
+	if (rc < 0) {
+		store_rollback(r->store);
+		return rc;
+	}
+	set_cookie(r, "", 0);
+	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int me(struct req *r)
+{
+	struct org_person p;
+	json_t *skills;
+	int rc = org_person_get(r->store, r->who.person_id, &p);
+
+	if (rc < 0)
+		return rc;
+	skills = json_array();
+	for (int i = 0; i < p.nskills; i++)
+		json_array_append_new(skills, json_string(p.skills[i]));
+	return reply_json(
+		r, 200,
+		json_pack("{s:I, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:b, s:b, s:s, s:I}", "id",
+			  (json_int_t)p.id, "work_no", p.work_no, "name", p.name, "phone",
+			  p.phone[0] ? p.phone : NULL, "department_id",
+			  p.department_id ? json_integer(p.department_id) : json_null(),
+			  "superior_id", p.superior_id ? json_integer(p.superior_id) : json_null(),
+			  "roles", roles_json(p.roles), "skills", skills, "certified", p.certified,
+			  "must_change_password", p.must_change_password, "csrf_token", r->who.csrf,
+			  "session_expires_at", (json_int_t)r->who.expires_at));
+}
+
+static int change_password(struct req *r)
+{
+	static const char *const fields[] = {"old_password", "new_password", NULL};
+	const char *old = NULL, *new = NULL, *why;
+	char hash[AUTH_HASH_MAX];
+	struct org_person p;
+	int rc;
+
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = body_str(r, "old_password", 1, &old);
+	if (rc == 0)
+		rc = body_str(r, "new_password", 1, &new);
+	if (rc < 0)
+		return rc;
+	if (auth_password_acceptable(new, &why) < 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "new_password", "%s", why);
+	rc = org_person_credentials(r->store, r->who.work_no, &p, hash, sizeof(hash));
+	if (rc < 0)
+		return rc;
+	if (strlen(old) > AUTH_PASSWORD_MAX || auth_password_verify(hash, old) < 0) {
+		req_audit(r, "person.password", "person", p.id, "failed",
+			  json_pack("{s:s}", "reason", "wrong old password"));
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "old_password", "wrong password");
+	}
+	rc = auth_password_hash(new, r->app->cfg->pwhash, hash);
+	if (rc < 0)
+		return rc;
+	rc = store_begin(r->store);
+	if (rc == 0)
+		rc = org_person_set_password(r->store, p.id, hash, 0, r->now);
+	/* Other devices logged in with the old password are logged out. */
+	if (rc == 0)
+		rc = auth_session_delete_person(r->store, p.id, r->who.session_id);
+	if (rc == 0)
+		rc = req_audit(r, "person.password", "person", p.id, "ok", NULL);
+	if (rc == 0)
+		rc = store_commit(r->store);
+	if (rc < 0) {
+		store_rollback(r->store);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+const struct route auth_routes[] = {
+	{"POST", "/api/login", login, ACT_PUBLIC},
+	{"POST", "/api/logout", logout, ACT_SELF},
+	{"GET", "/api/me", me, ACT_SELF},
+	{"POST", "/api/me/password", change_password, ACT_SELF},
+	{NULL, NULL, NULL, ACT_PUBLIC},
+};

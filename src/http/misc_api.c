@@ -1,0 +1,89 @@
+/*
+ * Routes that belong to the server itself: health, metrics, the OpenAPI
+ * document, the list of roles and skills, and the test clock.
+ */
+#include <string.h>
+
+#include "core/clock.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "org/org.h"
+#include "store/store.h"
+
+extern const char kefu_openapi_json[];
+extern const unsigned long kefu_openapi_json_len;
+
+static int healthz(struct req *r)
+{
+	int v = store_schema_version(r->store);
+
+	if (v < 0)
+		return err_set(&r->ei, ERR_IO, NULL, "database unavailable");
+	return reply_json(r, 200, json_pack("{s:s, s:i, s:I, s:s}", "status", "ok", "schema", v,
+					    "time", (json_int_t)r->now, "timezone",
+					    clock_tz_name()));
+}
+
+static int metrics(struct req *r)
+{
+	int rc = metrics_render(&r->text);
+
+	r->status = 200;
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return rc;
+}
+
+static int openapi(struct req *r)
+{
+	r->status = 200;
+	r->content_type = "application/json; charset=utf-8";
+	return buf_append(&r->text, kefu_openapi_json, kefu_openapi_json_len);
+}
+
+static int add_skill(void *ctx, const char *code, const char *name)
+{
+	return json_array_append_new(ctx, json_pack("{s:s, s:s}", "code", code, "name", name));
+}
+
+static int roles(struct req *r)
+{
+	json_t *roles = json_array(), *skills = json_array();
+	int rc;
+
+	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+		json_array_append_new(roles, json_string(org_role_name(1u << i)));
+	rc = org_skill_list(r->store, add_skill, skills);
+	if (rc < 0) {
+		json_decref(roles);
+		json_decref(skills);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:o}", "roles", roles, "skills", skills));
+}
+
+/*
+ * Moves the server's clock, so API tests can expire sessions and locks
+ * without sleeping. Only a server started with --test-clock, which refuses
+ * any address but loopback, answers it.
+ */
+static int test_clock(struct req *r)
+{
+	json_t *v;
+
+	if (!r->app->test_clock)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such resource");
+	v = r->body ? json_object_get(r->body, "advance_ms") : NULL;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return err_set(&r->ei, ERR_INVALID, "advance_ms", "advance_ms: expected a whole number >= 0");
+	clock_set_offset(clock_offset() + json_integer_value(v));
+	return reply_json(r, 200, json_pack("{s:I}", "now", (json_int_t)clock_now_ms()));
+}
+
+const struct route http_misc_routes[] = {
+	{"GET", "/healthz", healthz, ACT_PUBLIC},
+	{"GET", "/metrics", metrics, ACT_PUBLIC},
+	{"GET", "/api/openapi.json", openapi, ACT_PUBLIC},
+	{"GET", "/api/roles", roles, ACT_SELF},
+	{"POST", "/api/test/clock", test_clock, ACT_PUBLIC},
+	{NULL, NULL, NULL, ACT_PUBLIC},
+};

@@ -1,0 +1,127 @@
+/*
+ * org — the center's people and departments (ORG-1..4).
+ *
+ * A person has a work number (工号, the login name, ORG-3), a name, a phone,
+ * one department, a direct superior (ORG-1: everyone has one, except the
+ * top of the chain), roles, skills (seat types, ORG-2), an active flag and
+ * a certified-for-duty flag (ORG-4: set only after the qualification exam
+ * and the manager's confirmation). A department has a name, a kind, an
+ * optional parent and a responsible person (its head), who receives the
+ * department's work orders unless a routing rule names someone else.
+ *
+ * org.c holds the rules (validation, role names; no I/O). org_store.c holds
+ * the SQL, org_api.c the HTTP/JSON, org_demo.c the demo center of the
+ * rulebooks. Callers own the structs; they hold no pointers to free.
+ */
+#ifndef KEFU_ORG_ORG_H
+#define KEFU_ORG_ORG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct store;
+struct audit_actor;
+
+/* Roles are bits so one person may hold several (a supervisor who is also an agent). */
+enum org_role {
+	ROLE_ADMIN = 1 << 0,      /* IT: accounts and settings */
+	ROLE_MANAGER = 1 << 1,    /* 客服经理 */
+	ROLE_SUPERVISOR = 1 << 2, /* 客服主管 */
+	ROLE_AGENT = 1 << 3,      /* 客服专员 */
+	ROLE_STAFF = 1 << 4,      /* department member who receives work orders */
+	ROLE_HR = 1 << 5,         /* 人事部 */
+	ROLE_OFFICE = 1 << 6,     /* 总经办 */
+};
+#define ORG_ROLE_COUNT 7
+#define ORG_ROLES_ALL ((1u << ORG_ROLE_COUNT) - 1)
+
+#define ORG_WORK_NO_MAX 32
+#define ORG_NAME_MAX 64 /* characters, not bytes */
+#define ORG_PHONE_MAX 32
+#define ORG_KIND_MAX 32
+#define ORG_SKILLS_MAX 8
+#define ORG_SKILL_MAX 32
+
+struct org_person {
+	int64_t id;
+	char work_no[ORG_WORK_NO_MAX + 1];
+	char name[ORG_NAME_MAX * 4 + 1];
+	char phone[ORG_PHONE_MAX + 1];
+	int64_t department_id; /* 0: none */
+	int64_t superior_id;   /* 0: none (the top of the chain) */
+	unsigned roles;
+	char skills[ORG_SKILLS_MAX][ORG_SKILL_MAX + 1];
+	int nskills;
+	int active;
+	int certified; /* ORG-4 */
+	int must_change_password;
+	int64_t created_at, updated_at;
+};
+
+struct org_department {
+	int64_t id;
+	char name[ORG_NAME_MAX * 4 + 1];
+	char kind[ORG_KIND_MAX + 1];
+	int64_t parent_id; /* 0: none */
+	int64_t head_id;   /* 0: none yet */
+	int64_t created_at, updated_at;
+};
+
+struct org_person_filter {
+	int64_t department_id; /* 0: any */
+	unsigned role;         /* 0: any; else people holding this role */
+	int active;            /* -1: any, 0 or 1 */
+	const char *q;         /* substring of name or work number; NULL: any */
+	int64_t after_id;      /* cursor */
+	int limit;
+};
+
+/* Rules (org.c). */
+const char *org_role_name(unsigned role);
+/* One role bit for a name, or 0 if unknown. */
+unsigned org_role_parse(const char *name);
+/* Role names joined by commas, e.g. "supervisor,agent". */
+void org_roles_text(unsigned roles, char *out, size_t size);
+int org_department_kind_valid(const char *kind);
+int org_work_no_valid(const char *s);
+int org_person_validate(const struct org_person *p, struct err_info *ei);
+int org_department_validate(const struct org_department *d, struct err_info *ei);
+
+/* Storage (org_store.c). All return 0 or a negative err. */
+int org_person_get(struct store *s, int64_t id, struct org_person *out);
+int org_person_by_work_no(struct store *s, const char *work_no, struct org_person *out);
+/* For login: the person and the stored password hash (empty if none). */
+int org_person_credentials(struct store *s, const char *work_no, struct org_person *out,
+			   char *hash, int hashlen);
+int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct err_info *ei);
+int org_person_update(struct store *s, struct org_person *p, int64_t now, struct err_info *ei);
+int org_person_set_password(struct store *s, int64_t id, const char *hash, int must_change,
+			    int64_t now);
+int org_person_list(struct store *s, const struct org_person_filter *f,
+		    int (*row)(void *ctx, const struct org_person *p), void *ctx);
+int org_skill_exists(struct store *s, const char *code);
+/* Lists skills (code, name) for the API and CLI. */
+int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
+		   void *ctx);
+
+int org_department_get(struct store *s, int64_t id, struct org_department *out);
+int org_department_by_name(struct store *s, const char *name, struct org_department *out);
+int org_department_insert(struct store *s, struct org_department *d, int64_t now,
+			  struct err_info *ei);
+int org_department_update(struct store *s, struct org_department *d, int64_t now,
+			  struct err_info *ei);
+/* ERR_CONFLICT while people or sub-departments belong to it. */
+int org_department_delete(struct store *s, int64_t id, struct err_info *ei);
+int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int limit,
+			int (*row)(void *ctx, const struct org_department *d), void *ctx);
+
+/* Creates the demo center of the rulebooks (ORG-1) and writes each new
+ * person's work number, role and initial password through show(). */
+int org_demo_create(struct store *s, const struct audit_actor *who, int64_t now,
+		    const char *pwhash_cost,
+		    void (*show)(void *ctx, const struct org_person *p, const char *password),
+		    void *ctx);
+
+#endif

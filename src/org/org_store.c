@@ -1,0 +1,596 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "org/org.h"
+#include "store/store.h"
+
+#define PERSON_COLS                                                                                \
+	"id, work_no, name, phone, department_id, superior_id, roles, active, certified,"         \
+	" must_change_password, created_at, updated_at"
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void person_from_row(struct store_stmt *st, struct org_person *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = store_col_int(st, 0);
+	copy_text(p->work_no, sizeof(p->work_no), store_col_text(st, 1));
+	copy_text(p->name, sizeof(p->name), store_col_text(st, 2));
+	copy_text(p->phone, sizeof(p->phone), store_col_text(st, 3));
+	p->department_id = store_col_int(st, 4);
+	p->superior_id = store_col_int(st, 5);
+	p->roles = (unsigned)store_col_int(st, 6);
+	p->active = (int)store_col_int(st, 7);
+	p->certified = (int)store_col_int(st, 8);
+	p->must_change_password = (int)store_col_int(st, 9);
+	p->created_at = store_col_int(st, 10);
+	p->updated_at = store_col_int(st, 11);
+}
+
+static int load_skills(struct store *s, struct org_person *p)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT skill FROM person_skill WHERE person_id = ? ORDER BY skill");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, p->id);
+	p->nskills = 0;
+	while ((rc = store_step(st)) == 1 && p->nskills < ORG_SKILLS_MAX)
+		copy_text(p->skills[p->nskills++], ORG_SKILL_MAX + 1, store_col_text(st, 0));
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int person_one(struct store *s, struct store_stmt *st, struct org_person *out)
+{
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_step(st);
+	if (rc == 1)
+		person_from_row(st, out);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return load_skills(s, out);
+}
+
+int org_person_get(struct store *s, int64_t id, struct org_person *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " PERSON_COLS " FROM person WHERE id = ?");
+
+	if (st)
+		store_bind_int(st, 1, id);
+	return person_one(s, st, out);
+}
+
+int org_person_by_work_no(struct store *s, const char *work_no, struct org_person *out)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " PERSON_COLS " FROM person WHERE work_no = ?");
+
+	if (st)
+		store_bind_text(st, 1, work_no);
+	return person_one(s, st, out);
+}
+
+int org_person_credentials(struct store *s, const char *work_no, struct org_person *out,
+			   char *hash, int hashlen)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " PERSON_COLS ", password_hash FROM person WHERE work_no = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, work_no);
+	rc = store_step(st);
+	if (rc == 1) {
+		person_from_row(st, out);
+		copy_text(hash, (size_t)hashlen, store_col_text(st, 12));
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? ERR_NOTFOUND : 0;
+}
+
+static int exists(struct store *s, const char *sql, int64_t id)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+/* 1 if `target` is `start` or above it in the superior chain. */
+static int superior_chain_has(struct store *s, int64_t start, int64_t target)
+{
+	struct store_stmt *st = store_prepare(
+		s, "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+		   " SELECT p.superior_id, up.depth + 1 FROM person p JOIN up ON p.id = up.id"
+		   " WHERE p.superior_id IS NOT NULL AND up.depth < 64)"
+		   " SELECT 1 FROM up WHERE id = ? LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, start);
+	store_bind_int(st, 2, target);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+int org_skill_exists(struct store *s, const char *code)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM skill WHERE code = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, code);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
+		   void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT code, name FROM skill ORDER BY code");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		rc = row(ctx, store_col_text(st, 0), store_col_text(st, 1));
+		if (rc < 0)
+			break;
+	}
+	store_done(st);
+	return rc;
+}
+
+/* Checks the references a person makes, so errors name the field. */
+static int person_refs_check(struct store *s, const struct org_person *p, struct err_info *ei)
+{
+	int rc;
+
+	if (p->department_id) {
+		rc = exists(s, "SELECT 1 FROM department WHERE id = ?", p->department_id);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "department_id",
+						"no such department");
+	}
+	if (p->superior_id) {
+		rc = exists(s, "SELECT 1 FROM person WHERE id = ?", p->superior_id);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "superior_id",
+						"no such person");
+		if (p->id) {
+			rc = superior_chain_has(s, p->superior_id, p->id);
+			if (rc != 0)
+				return rc < 0 ? rc
+					      : err_set(ei, ERR_UNPROCESSABLE, "superior_id",
+							"that would make a circle of superiors");
+		}
+	}
+	for (int i = 0; i < p->nskills; i++) {
+		rc = org_skill_exists(s, p->skills[i]);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "skills", "unknown skill '%s'",
+						p->skills[i]);
+	}
+	return 0;
+}
+
+static int save_skills(struct store *s, const struct org_person *p)
+{
+	struct store_stmt *st = store_prepare(s, "DELETE FROM person_skill WHERE person_id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, p->id);
+	rc = store_step(st);
+	store_done(st);
+	for (int i = 0; rc >= 0 && i < p->nskills; i++) {
+		st = store_prepare(s, "INSERT INTO person_skill(person_id, skill) VALUES (?, ?)"
+				      " ON CONFLICT DO NOTHING");
+		if (!st)
+			return ERR_IO;
+		store_bind_int(st, 1, p->id);
+		store_bind_text(st, 2, p->skills[i]);
+		rc = store_step(st);
+		store_done(st);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void bind_ref(struct store_stmt *st, int idx, int64_t id)
+{
+	if (id)
+		store_bind_int(st, idx, id);
+	else
+		store_bind_null(st, idx);
+}
+
+int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct err_info *ei)
+{
+	struct store_stmt *st;
+	int rc;
+
+	p->id = 0;
+	rc = org_person_validate(p, ei);
+	if (rc == 0)
+		rc = person_refs_check(s, p, ei);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "INSERT INTO person(work_no, name, phone, department_id, superior_id,"
+			      " roles, active, certified, must_change_password, created_at,"
+			      " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, p->work_no);
+	store_bind_text(st, 2, p->name);
+	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
+	bind_ref(st, 4, p->department_id);
+	bind_ref(st, 5, p->superior_id);
+	store_bind_int(st, 6, p->roles);
+	store_bind_int(st, 7, p->active);
+	store_bind_int(st, 8, p->certified);
+	store_bind_int(st, 9, p->must_change_password);
+	store_bind_int(st, 10, now);
+	store_bind_int(st, 11, now);
+	rc = store_step(st);
+	if (rc == 1)
+		p->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc == ERR_CONFLICT)
+		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
+	if (rc < 0)
+		return rc;
+	p->created_at = p->updated_at = now;
+	return save_skills(s, p);
+}
+
+int org_person_update(struct store *s, struct org_person *p, int64_t now, struct err_info *ei)
+{
+	struct store_stmt *st;
+	int rc = org_person_validate(p, ei);
+
+	if (rc == 0)
+		rc = person_refs_check(s, p, ei);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "UPDATE person SET work_no = ?, name = ?, phone = ?,"
+			      " department_id = ?, superior_id = ?, roles = ?, active = ?,"
+			      " certified = ?, updated_at = ? WHERE id = ?");
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, p->work_no);
+	store_bind_text(st, 2, p->name);
+	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
+	bind_ref(st, 4, p->department_id);
+	bind_ref(st, 5, p->superior_id);
+	store_bind_int(st, 6, p->roles);
+	store_bind_int(st, 7, p->active);
+	store_bind_int(st, 8, p->certified);
+	store_bind_int(st, 9, now);
+	store_bind_int(st, 10, p->id);
+	rc = store_step(st);
+	store_done(st);
+	if (rc == ERR_CONFLICT)
+		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return ERR_NOTFOUND;
+	p->updated_at = now;
+	return save_skills(s, p);
+}
+
+int org_person_set_password(struct store *s, int64_t id, const char *hash, int must_change,
+			    int64_t now)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE person SET password_hash = ?,"
+						 " must_change_password = ?, updated_at = ?"
+						 " WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, hash);
+	store_bind_int(st, 2, must_change);
+	store_bind_int(st, 3, now);
+	store_bind_int(st, 4, id);
+	rc = store_step(st);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return store_changes(s) ? 0 : ERR_NOTFOUND;
+}
+
+int org_person_list(struct store *s, const struct org_person_filter *f,
+		    int (*row)(void *ctx, const struct org_person *p), void *ctx)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " PERSON_COLS " FROM person WHERE id > ?"
+		   " AND (? = 0 OR department_id = ?)"
+		   " AND (? = 0 OR (roles & ?) <> 0)"
+		   " AND (? < 0 OR active = ?)"
+		   " AND (? IS NULL OR instr(name, ?) > 0 OR instr(work_no, ?) > 0)"
+		   " ORDER BY id LIMIT ?");
+	struct org_person *rows = NULL;
+	int rc, n = 0, cap = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, f->after_id);
+	store_bind_int(st, 2, f->department_id);
+	store_bind_int(st, 3, f->department_id);
+	store_bind_int(st, 4, f->role);
+	store_bind_int(st, 5, f->role);
+	store_bind_int(st, 6, f->active);
+	store_bind_int(st, 7, f->active);
+	store_bind_text(st, 8, f->q);
+	store_bind_text(st, 9, f->q);
+	store_bind_text(st, 10, f->q);
+	store_bind_int(st, 11, f->limit);
+	/*
+	 * Rows are copied out before their skills are read, because reading
+	 * skills steps another statement on the same connection.
+	 */
+	while ((rc = store_step(st)) == 1) {
+		if (n == cap) {
+			struct org_person *grown;
+
+			cap = cap ? cap * 2 : 32;
+			grown = realloc(rows, (size_t)cap * sizeof(*rows));
+			if (!grown) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			rows = grown;
+		}
+		person_from_row(st, &rows[n++]);
+	}
+	store_done(st);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		rc = load_skills(s, &rows[i]);
+		if (rc == 0)
+			rc = row(ctx, &rows[i]);
+	}
+	free(rows);
+	return rc < 0 ? rc : n;
+}
+
+#define DEPT_COLS "id, name, kind, parent_id, head_id, created_at, updated_at"
+
+static void dept_from_row(struct store_stmt *st, struct org_department *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = store_col_int(st, 0);
+	copy_text(d->name, sizeof(d->name), store_col_text(st, 1));
+	copy_text(d->kind, sizeof(d->kind), store_col_text(st, 2));
+	d->parent_id = store_col_int(st, 3);
+	d->head_id = store_col_int(st, 4);
+	d->created_at = store_col_int(st, 5);
+	d->updated_at = store_col_int(st, 6);
+}
+
+static int dept_one(struct store_stmt *st, struct org_department *out)
+{
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_step(st);
+	if (rc == 1)
+		dept_from_row(st, out);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? ERR_NOTFOUND : 0;
+}
+
+int org_department_get(struct store *s, int64_t id, struct org_department *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " DEPT_COLS " FROM department WHERE id = ?");
+
+	if (st)
+		store_bind_int(st, 1, id);
+	return dept_one(st, out);
+}
+
+int org_department_by_name(struct store *s, const char *name, struct org_department *out)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " DEPT_COLS " FROM department WHERE name = ?");
+
+	if (st)
+		store_bind_text(st, 1, name);
+	return dept_one(st, out);
+}
+
+static int parent_chain_has(struct store *s, int64_t start, int64_t target)
+{
+	struct store_stmt *st = store_prepare(
+		s, "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+		   " SELECT d.parent_id, up.depth + 1 FROM department d JOIN up ON d.id = up.id"
+		   " WHERE d.parent_id IS NOT NULL AND up.depth < 64)"
+		   " SELECT 1 FROM up WHERE id = ? LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, start);
+	store_bind_int(st, 2, target);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+static int dept_refs_check(struct store *s, const struct org_department *d, struct err_info *ei)
+{
+	int rc;
+
+	if (d->parent_id) {
+		rc = exists(s, "SELECT 1 FROM department WHERE id = ?", d->parent_id);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "parent_id",
+						"no such department");
+		if (d->id) {
+			rc = parent_chain_has(s, d->parent_id, d->id);
+			if (rc != 0)
+				return rc < 0 ? rc
+					      : err_set(ei, ERR_UNPROCESSABLE, "parent_id",
+							"that would make a circle of departments");
+		}
+	}
+	if (d->head_id) {
+		rc = exists(s, "SELECT 1 FROM person WHERE id = ? AND active = 1", d->head_id);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "head_id",
+						"no such active person");
+	}
+	return 0;
+}
+
+int org_department_insert(struct store *s, struct org_department *d, int64_t now,
+			  struct err_info *ei)
+{
+	struct store_stmt *st;
+	int rc;
+
+	d->id = 0;
+	rc = org_department_validate(d, ei);
+	if (rc == 0)
+		rc = dept_refs_check(s, d, ei);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "INSERT INTO department(name, kind, parent_id, head_id, created_at,"
+			      " updated_at) VALUES (?,?,?,?,?,?) RETURNING id");
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, d->name);
+	store_bind_text(st, 2, d->kind);
+	bind_ref(st, 3, d->parent_id);
+	bind_ref(st, 4, d->head_id);
+	store_bind_int(st, 5, now);
+	store_bind_int(st, 6, now);
+	rc = store_step(st);
+	if (rc == 1)
+		d->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc == ERR_CONFLICT)
+		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
+	if (rc < 0)
+		return rc;
+	d->created_at = d->updated_at = now;
+	return 0;
+}
+
+int org_department_update(struct store *s, struct org_department *d, int64_t now,
+			  struct err_info *ei)
+{
+	struct store_stmt *st;
+	int rc = org_department_validate(d, ei);
+
+	if (rc == 0)
+		rc = dept_refs_check(s, d, ei);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "UPDATE department SET name = ?, kind = ?, parent_id = ?,"
+			      " head_id = ?, updated_at = ? WHERE id = ?");
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, d->name);
+	store_bind_text(st, 2, d->kind);
+	bind_ref(st, 3, d->parent_id);
+	bind_ref(st, 4, d->head_id);
+	store_bind_int(st, 5, now);
+	store_bind_int(st, 6, d->id);
+	rc = store_step(st);
+	store_done(st);
+	if (rc == ERR_CONFLICT)
+		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return ERR_NOTFOUND;
+	d->updated_at = now;
+	return 0;
+}
+
+int org_department_delete(struct store *s, int64_t id, struct err_info *ei)
+{
+	struct store_stmt *st;
+	int rc;
+
+	rc = exists(s, "SELECT 1 FROM person WHERE department_id = ? LIMIT 1", id);
+	if (rc != 0)
+		return rc < 0 ? rc
+			      : err_set(ei, ERR_CONFLICT, NULL,
+					"people still belong to this department");
+	rc = exists(s, "SELECT 1 FROM department WHERE parent_id = ? LIMIT 1", id);
+	if (rc != 0)
+		return rc < 0 ? rc
+			      : err_set(ei, ERR_CONFLICT, NULL,
+					"the department still has sub-departments");
+	st = store_prepare(s, "DELETE FROM department WHERE id = ?");
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return store_changes(s) ? 0 : ERR_NOTFOUND;
+}
+
+int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int limit,
+			int (*row)(void *ctx, const struct org_department *d), void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " DEPT_COLS " FROM department"
+						 " WHERE id > ? AND (? = 0 OR id = ?)"
+						 " ORDER BY id LIMIT ?");
+	struct org_department d;
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, after_id);
+	store_bind_int(st, 2, only_id);
+	store_bind_int(st, 3, only_id);
+	store_bind_int(st, 4, limit);
+	while ((rc = store_step(st)) == 1) {
+		dept_from_row(st, &d);
+		rc = row(ctx, &d);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}

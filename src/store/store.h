@@ -1,0 +1,84 @@
+/*
+ * store — the database behind kefu: open, migrate, transact, query.
+ *
+ * Domain code never includes sqlite3.h. Its *_store.c files write portable
+ * SQL with '?' placeholders and run it through this interface, so a
+ * PostgreSQL backend can later implement the same functions (rewriting '?'
+ * to $n) without touching domain code.
+ *
+ * A struct store is one connection, used by one thread at a time. The HTTP
+ * server keeps a pool of them (store_pool), one per worker thread, and a
+ * request borrows one for its whole life. Statements prepared from string
+ * literals are cached per connection (keyed by the literal's address), so
+ * the hot path never re-parses SQL. Every write runs between store_begin()
+ * and store_commit(); on any error the caller calls store_rollback() and
+ * nothing is written.
+ *
+ * SQLite runs in WAL mode with foreign keys on. durability "normal"
+ * (synchronous=NORMAL) keeps every committed transaction through a crash of
+ * the process; "full" (synchronous=FULL) keeps it through power loss too.
+ */
+#ifndef KEFU_STORE_STORE_H
+#define KEFU_STORE_STORE_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+
+struct store;
+struct store_stmt;
+struct store_pool;
+
+struct store_opts {
+	const char *path;
+	int busy_timeout_ms;
+	int full_sync; /* fsync at every commit (power-loss safe) */
+};
+
+int store_open(struct store **out, const struct store_opts *opts);
+void store_close(struct store *s);
+
+/* Applies every migration newer than the database's; reports versions. */
+int store_migrate(struct store *s, int *from, int *to);
+/* The schema version of the database, and the newest this build knows. */
+int store_schema_version(struct store *s);
+int store_schema_latest(void);
+/* Integrity and foreign-key checks; problems are appended to report. */
+int store_check(struct store *s, struct buf *report);
+/* Moves the WAL into the main file (on shutdown). */
+void store_checkpoint(struct store *s);
+
+int store_begin(struct store *s); /* a write transaction, taken at once */
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+int store_exec(struct store *s, const char *sql);
+
+/* A cached statement for a string literal; NULL on error (logged). */
+struct store_stmt *store_prepare(struct store *s, const char *sql);
+/* An uncached statement for SQL built at run time (still with '?' binds). */
+struct store_stmt *store_prepare_dynamic(struct store *s, const char *sql);
+/* Resets a cached statement, or frees a dynamic one. Safe with NULL. */
+void store_done(struct store_stmt *st);
+
+/* Binds are 1-based like SQL; text NULL binds SQL NULL. */
+int store_bind_int(struct store_stmt *st, int idx, int64_t v);
+int store_bind_text(struct store_stmt *st, int idx, const char *v);
+int store_bind_null(struct store_stmt *st, int idx);
+/* 1 when a row is ready, 0 when done, negative err on failure. */
+int store_step(struct store_stmt *st);
+/* Columns are 0-based; text is valid until the next step or done. */
+int64_t store_col_int(struct store_stmt *st, int col);
+const char *store_col_text(struct store_stmt *st, int col);
+int store_col_null(struct store_stmt *st, int col);
+/* Rows changed by the last statement on this connection. */
+int store_changes(struct store *s);
+
+/* Nanoseconds this thread has spent in the database since the last call. */
+int64_t store_take_time_ns(void);
+
+int store_pool_open(struct store_pool **out, const struct store_opts *opts, int size);
+struct store *store_pool_get(struct store_pool *p);
+void store_pool_put(struct store_pool *p, struct store *s);
+void store_pool_close(struct store_pool *p);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * The SQLite backend of store.h. See store.h for the contract.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "store/migrations.h"
+
+#define STMT_CACHE 128
+
+struct store_stmt {
+	sqlite3_stmt *st;
+	struct store *owner;
+	const char *key; /* the literal this was prepared from; NULL if dynamic */
+};
+
+struct store {
+	sqlite3 *db;
+	struct store_stmt cache[STMT_CACHE];
+	int ncache;
+};
+
+static _Thread_local int64_t thread_db_ns;
+
+int64_t store_take_time_ns(void)
+{
+	int64_t ns = thread_db_ns;
+
+	thread_db_ns = 0;
+	return ns;
+}
+
+static int map_rc(sqlite3 *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return ERR_UNPROCESSABLE;
+		if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_NOTNULL)
+			return ERR_INVALID;
+		if (rc == SQLITE_CONSTRAINT_TRIGGER)
+			return ERR_FORBIDDEN;
+		return ERR_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ERR_BUSY;
+	case SQLITE_NOMEM:
+		return ERR_NOMEM;
+	case SQLITE_TOOBIG:
+		return ERR_TOOBIG;
+	}
+	log_error("store: %s (%d)", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+	return ERR_IO;
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	int64_t t0 = clock_mono_ns();
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+
+	thread_db_ns += clock_mono_ns() - t0;
+	if (rc != SQLITE_OK) {
+		log_error("store: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return map_rc(NULL, rc) == ERR_IO ? ERR_IO : map_rc(NULL, rc);
+	}
+	return 0;
+}
+
+int store_open(struct store **out, const struct store_opts *o)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	char pragmas[256];
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return ERR_NOMEM;
+	rc = sqlite3_open_v2(o->path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: cannot open %s: %s", o->path, sqlite3_errstr(rc));
+		rc = ERR_IO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
+		 "PRAGMA temp_store=MEMORY;",
+		 o->full_sync ? "FULL" : "NORMAL");
+	rc = store_exec(s, pragmas);
+	if (rc < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_schema_version(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "PRAGMA user_version");
+	int v = -1;
+
+	if (st && store_step(st) == 1)
+		v = (int)store_col_int(st, 0);
+	store_done(st);
+	return v;
+}
+
+int store_schema_latest(void)
+{
+	return store_migrations_count;
+}
+
+int store_migrate(struct store *s, int *from, int *to)
+{
+	int v = store_schema_version(s), rc = 0;
+	char bump[64];
+
+	if (from)
+		*from = v;
+	if (v < 0)
+		return ERR_IO;
+	if (v > store_migrations_count) {
+		log_error("store: database schema %d is newer than this kefu (%d)", v,
+			  store_migrations_count);
+		return ERR_CONFLICT;
+	}
+	for (; v < store_migrations_count; v++) {
+		rc = store_begin(s);
+		if (rc < 0)
+			break;
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", v + 1);
+		rc = store_exec(s, store_migrations[v]);
+		if (rc == 0)
+			rc = store_exec(s, bump);
+		if (rc < 0) {
+			store_rollback(s);
+			log_error("store: migration %d failed", v + 1);
+			break;
+		}
+		rc = store_commit(s);
+		if (rc < 0)
+			break;
+		log_info("store: migrated schema to version %d", v + 1);
+	}
+	if (to)
+		*to = v;
+	return rc;
+}
+
+int store_check(struct store *s, struct buf *report)
+{
+	struct store_stmt *st;
+	int problems = 0, rc;
+
+	st = store_prepare_dynamic(s, "PRAGMA integrity_check");
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		const char *line = store_col_text(st, 0);
+
+		if (strcmp(line, "ok") != 0) {
+			buf_printf(report, "integrity: %s\n", line);
+			problems++;
+		}
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare_dynamic(s, "PRAGMA foreign_key_check");
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		buf_printf(report, "foreign key: %s row %lld refers to a missing %s\n",
+			   store_col_text(st, 0), (long long)store_col_int(st, 1),
+			   store_col_text(st, 2));
+		problems++;
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (store_schema_version(s) != store_migrations_count) {
+		buf_printf(report, "schema: version %d, this kefu expects %d (run kefu migrate)\n",
+			   store_schema_version(s), store_migrations_count);
+		problems++;
+	}
+	return problems;
+}
+
+void store_checkpoint(struct store *s)
+{
+	store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE);");
+}
+
+int store_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	int rc = store_exec(s, "COMMIT");
+
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_exec(s, "ROLLBACK");
+}
+
+struct store_stmt *store_prepare(struct store *s, const char *sql)
+{
+	struct store_stmt *c;
+	int rc;
+
+	for (int i = 0; i < s->ncache; i++)
+		if (s->cache[i].key == sql)
+			return &s->cache[i];
+	if (s->ncache == STMT_CACHE) {
+		log_warn("store: statement cache full; preparing without cache");
+		return store_prepare_dynamic(s, sql);
+	}
+	c = &s->cache[s->ncache];
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->st, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: prepare failed: %s: %s", sqlite3_errmsg(s->db), sql);
+		return NULL;
+	}
+	c->owner = s;
+	c->key = sql;
+	s->ncache++;
+	return c;
+}
+
+struct store_stmt *store_prepare_dynamic(struct store *s, const char *sql)
+{
+	struct store_stmt *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st)
+		return NULL;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st->st, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: prepare failed: %s: %s", sqlite3_errmsg(s->db), sql);
+		free(st);
+		return NULL;
+	}
+	st->owner = s;
+	return st;
+}
+
+void store_done(struct store_stmt *st)
+{
+	if (!st)
+		return;
+	if (st->key) {
+		sqlite3_reset(st->st);
+		sqlite3_clear_bindings(st->st);
+		return;
+	}
+	sqlite3_finalize(st->st);
+	free(st);
+}
+
+int store_bind_int(struct store_stmt *st, int idx, int64_t v)
+{
+	return map_rc(st->owner->db, sqlite3_bind_int64(st->st, idx, v));
+}
+
+int store_bind_text(struct store_stmt *st, int idx, const char *v)
+{
+	if (!v)
+		return store_bind_null(st, idx);
+	return map_rc(st->owner->db, sqlite3_bind_text(st->st, idx, v, -1, SQLITE_TRANSIENT));
+}
+
+int store_bind_null(struct store_stmt *st, int idx)
+{
+	return map_rc(st->owner->db, sqlite3_bind_null(st->st, idx));
+}
+
+int store_step(struct store_stmt *st)
+{
+	int64_t t0 = clock_mono_ns();
+	int rc = sqlite3_step(st->st);
+
+	thread_db_ns += clock_mono_ns() - t0;
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return map_rc(st->owner->db, sqlite3_extended_errcode(st->owner->db));
+}
+
+int64_t store_col_int(struct store_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+const char *store_col_text(struct store_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st->st, col);
+
+	return t ? (const char *)t : NULL;
+}
+
+int store_col_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int store_changes(struct store *s)
+{
+	return sqlite3_changes(s->db);
+}
