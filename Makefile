@@ -2,7 +2,7 @@
 
 PKGS := libmicrohttpd sqlite3 jansson libsodium
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc $(WARN)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -Itests $(WARN)
 
 # Two builds from the same sources: the release build with gcc, and the
 # test build with clang under AddressSanitizer + UndefinedBehaviorSanitizer,

@@ -68,10 +68,15 @@ static int roles(struct req *r)
  */
 static int test_clock(struct req *r)
 {
+	static const char *const fields[] = {"advance_ms", NULL};
 	json_t *v;
+	int rc;
 
 	if (!r->app->test_clock)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such resource");
+	rc = body_only(r, fields);
+	if (rc < 0)
+		return rc;
 	v = r->body ? json_object_get(r->body, "advance_ms") : NULL;
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
 		return err_set(&r->ei, ERR_INVALID, "advance_ms", "advance_ms: expected a whole number >= 0");

@@ -1,0 +1,93 @@
+"""Small helpers shared by the API tests (not a test module itself)."""
+import json
+import socket
+import subprocess
+
+MINUTE = 60 * 1000
+HOUR = 60 * MINUTE
+
+
+def db_rows(srv, sql):
+    """Rows of a query read straight from the database, as dicts (sqlite3 -json)."""
+    out = subprocess.run(["sqlite3", "-json", srv.db, sql], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout) if out.stdout.strip() else []
+
+
+def db_value(srv, sql):
+    rows = db_rows(srv, sql)
+    if not rows:
+        return None
+    return next(iter(rows[0].values()))
+
+
+def person_id(srv, work_no):
+    return db_value(srv, f"SELECT id FROM person WHERE work_no = '{work_no}'")
+
+
+def dept_id(srv, name):
+    return db_value(srv, f"SELECT id FROM department WHERE name = '{name}'")
+
+
+def cookie(token, csrf=None):
+    h = {"Cookie": f"kefu_session={token}"}
+    if csrf is not None:
+        h["X-CSRF-Token"] = csrf
+    return h
+
+
+def login_full(srv, work_no, password=None):
+    """Logs in; returns (status, body, headers) of POST /api/login."""
+    return srv.call("POST", "/api/login", {
+        "work_no": work_no, "password": password if password is not None else srv.passwords[work_no]})
+
+
+def raw_socket(srv, data, timeout=10):
+    """Sends bytes on a fresh connection; returns everything read until the server closes
+    (b"" if it closed or reset without an answer)."""
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
+    out = b""
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+    finally:
+        s.close()
+    return out
+
+
+def parse_raw_response(data):
+    """(status, headers dict lower-cased, body bytes) of a raw HTTP/1.1 answer."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
+
+
+def all_pages(srv, path, token, limit):
+    """Follows next_cursor; returns (items, pages)."""
+    sep = "&" if "?" in path else "?"
+    items, pages, cursor = [], [], None
+    for _ in range(1000):
+        url = f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        st, body, _ = srv.call("GET", url, token=token)
+        assert st == 200, (url, st, body)
+        pages.append(body["items"])
+        items.extend(body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items, pages
+    raise AssertionError("pagination never ended")

@@ -1,0 +1,155 @@
+"""A real kefu server for API tests: a temporary database with the demo
+center, a free loopback port, the test clock, and helpers to talk to it.
+
+Each test class starts its own server in setUpClass (see KefuTestCase), so
+classes never share state. The binary comes from $KEFU_BIN.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("KEFU_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "kefu"))
+
+
+class Server:
+    def __init__(self, extra_env=None, demo=True):
+        self.dir = tempfile.mkdtemp(prefix="kefu-test-")
+        self.db = os.path.join(self.dir, "kefu.db")
+        self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info")
+        self.env.update(extra_env or {})
+        self.passwords = {}
+        out = self.cli("init", *(["--demo"] if demo else []))
+        for line in out.splitlines():
+            m = re.match(r"^  (\S+)\s+(\S+)\s+(\S{16})\s+(.+)$", line)
+            if m:
+                self.passwords[m.group(1)] = m.group(3)
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = None
+        deadline = time.time() + 30
+        while time.time() < deadline and self.port is None:
+            with open(self.log_path) as f:
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
+            if m:
+                self.port = int(m.group(1))
+            elif self.proc.poll() is not None:
+                break
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("kefu did not start:\n" + self.read_log())
+
+    def cli(self, *args, stdin=None, check=True):
+        proc = subprocess.run([BIN, args[0], "--db", self.db, *args[1:]], env=self.env,
+                              input=stdin, capture_output=True, text=True, timeout=120)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"kefu {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout if check else proc
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        """Stops the server; returns its exit code. Sanitizer reports fail the test run."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        log = self.read_log()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
+            raise AssertionError("sanitizer report in server log:\n" + log[-6000:])
+        return self.proc.returncode
+
+    # HTTP
+
+    def raw(self, method, path, body=None, headers=None):
+        """Sends bytes as they are; returns (status, headers dict, body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+        finally:
+            conn.close()
+
+    def call(self, method, path, body=None, token=None, headers=None):
+        """JSON in, JSON out: returns (status, parsed body or None, headers)."""
+        h = dict(headers or {})
+        data = None
+        if body is not None:
+            data = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        if token:
+            h["Authorization"] = "Bearer " + token
+        status, rh, raw = self.raw(method, path, data, h)
+        parsed = None
+        if raw and rh.get("content-type", "").startswith("application/json"):
+            parsed = json.loads(raw)
+        return status, parsed, rh
+
+    def login(self, work_no, password=None):
+        status, body, _ = self.call("POST", "/api/login", {
+            "work_no": work_no, "password": password or self.passwords[work_no]})
+        if status != 200:
+            raise AssertionError(f"login {work_no}: {status} {body}")
+        return body["token"]
+
+    def advance(self, ms):
+        status, body, _ = self.call("POST", "/api/test/clock", {"advance_ms": ms})
+        assert status == 200, body
+        return body["now"]
+
+    def audit(self, token, **filters):
+        q = "&".join(f"{k}={v}" for k, v in filters.items())
+        status, body, _ = self.call("GET", "/api/audit?" + q, token=token)
+        assert status == 200, body
+        return body["items"]
+
+    def count(self, sql):
+        """Reads the database directly (sqlite3 CLI), to prove nothing was written."""
+        out = subprocess.run(["sqlite3", self.db, sql], capture_output=True, text=True, check=True)
+        return int(out.stdout.strip() or 0)
+
+
+class KefuTestCase(unittest.TestCase):
+    """A test class with its own server in self.srv (demo center loaded)."""
+
+    server_env = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(cls.server_env)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.srv.stop()
+        if code != 0:
+            raise AssertionError(f"kefu exited with {code} on SIGTERM")
+
+    def assertError(self, resp, status, code=None, field=None):
+        st, body, _ = resp
+        self.assertEqual(st, status, body)
+        self.assertIsInstance(body, dict, "error answers are JSON")
+        self.assertIn("error", body)
+        if code:
+            self.assertEqual(body["error"]["code"], code)
+        if field:
+            self.assertEqual(body["error"].get("field"), field)
+        self.assertTrue(body["error"]["message"])

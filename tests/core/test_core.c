@@ -1,0 +1,191 @@
+/* Unit tests of src/core: buffers, UTF-8, config, clock, masking, errors. */
+#include "testutil.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/mask.h"
+#include "core/utf8.h"
+
+static void buf_grows_and_formats(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(buf_str(&b), "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_printf(&b, "%d,", i % 10), 0);
+	assert_int_equal(b.len, 2000);
+	assert_memory_equal(b.p, "0,1,2,", 6);
+	buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(buf_puts(&b, "客服"), 0);
+	assert_string_equal(buf_str(&b), "客服");
+	buf_release(&b);
+	assert_null(b.p);
+}
+
+static void utf8_accepts_chinese_rejects_bad(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("客服中心", strlen("客服中心")));
+	assert_true(utf8_valid("abc", 3));
+	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4)); /* an emoji: four bytes */
+	assert_false(utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80", 3));     /* a surrogate */
+	assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* over U+10FFFF */
+	assert_false(utf8_valid("\xE5\xAE", 2));         /* cut short */
+	assert_false(utf8_valid("a\0b", 3));             /* NUL */
+	assert_false(utf8_valid("\xFF", 1));
+	assert_int_equal(utf8_len("客服a"), 3);
+}
+
+static void config_rejects_unknown_and_bad_values(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.timezone, "Asia/Shanghai");
+	assert_int_equal(config_set(&c, "threads", "8", err, sizeof(err)), 0);
+	assert_int_equal(c.threads, 8);
+	assert_int_equal(config_set(&c, "threads", "0", err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(config_set(&c, "threads", "8x", err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(config_set(&c, "no_such_key", "1", err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, "no_such_key"));
+	assert_int_equal(config_set(&c, "cookie_secure", "yes", err, sizeof(err)), 0);
+	assert_int_equal(c.cookie_secure, 1);
+	assert_int_equal(config_set(&c, "cookie_secure", "maybe", err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(config_set(&c, "timezone", "Mars/Olympus", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(config_set(&c, "timezone", "Europe/Berlin", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "durability", "sometimes", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+}
+
+static void config_file_and_environment(void **state)
+{
+	char path[] = "/tmp/kefu-conf-XXXXXX", err[256];
+	struct config c;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# comment\nlisten = 0.0.0.0:9000  # trailing\n\nthreads=3\n", f);
+	fclose(f);
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.listen, "0.0.0.0:9000");
+	assert_int_equal(c.threads, 3);
+	setenv("KEFU_THREADS", "5", 1);
+	assert_int_equal(config_apply_env(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.threads, 5);
+	setenv("KEFU_THREADS", "lots", 1);
+	assert_int_equal(config_apply_env(&c, err, sizeof(err)), ERR_INVALID);
+	unsetenv("KEFU_THREADS");
+	f = fopen(path, "w");
+	fputs("threads 3\n", f);
+	fclose(f);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, ":1:"));
+	unlink(path);
+}
+
+/* "Same day" is the center's day (Asia/Shanghai, UTC+8), not UTC's (WO-2 same-day report). */
+static void clock_days_follow_center_zone(void **state)
+{
+	/* 2026-11-22T15:30:00Z is 23:30 in Shanghai on the 22nd. */
+	int64_t t = 1795361400000LL;
+
+	(void)state;
+	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
+	assert_int_equal(clock_local_ymd(t), 20261122);
+	/* Shanghai midnight starting the 22nd is 2026-11-21T16:00:00Z. */
+	assert_int_equal(clock_day_start(t), 1795276800000LL);
+	assert_int_equal(clock_day_end(t), 1795276800000LL + 86400000LL);
+	/* One hour later it is the 23rd in Shanghai, still the 22nd in UTC. */
+	assert_int_equal(clock_local_ymd(t + 3600000), 20261123);
+	assert_int_equal(clock_tz_set("UTC"), 0);
+	assert_int_equal(clock_local_ymd(t + 3600000), 20261122);
+	assert_int_equal(clock_tz_set("../etc/passwd"), ERR_INVALID);
+	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
+}
+
+static void clock_offset_moves_now(void **state)
+{
+	int64_t before = clock_now_ms();
+
+	(void)state;
+	clock_set_offset(3600000);
+	assert_true(clock_now_ms() - before >= 3600000);
+	clock_set_offset(0);
+	assert_true(clock_now_ms() - before < 3600000);
+}
+
+static void iso8601_is_utc(void **state)
+{
+	char out[32];
+
+	(void)state;
+	clock_iso8601(1795361400123LL, out, sizeof(out));
+	assert_string_equal(out, "2026-11-22T15:30:00.123Z");
+}
+
+/* CUST-2 / SEC-1: numbers are recognisable but not readable. */
+static void mask_keeps_head_and_tail(void **state)
+{
+	char out[32];
+
+	(void)state;
+	mask_phone("13800008001", out, sizeof(out));
+	assert_string_equal(out, "138****8001");
+	mask_phone("4000000000", out, sizeof(out));
+	assert_string_equal(out, "40****00");
+	mask_phone("110", out, sizeof(out));
+	assert_string_equal(out, "****0");
+	mask_phone("", out, sizeof(out));
+	assert_string_equal(out, "****");
+}
+
+static void errors_map_to_statuses(void **state)
+{
+	struct err_info ei;
+
+	(void)state;
+	assert_int_equal(err_http_status(ERR_INVALID), 400);
+	assert_int_equal(err_http_status(ERR_AUTH), 401);
+	assert_int_equal(err_http_status(ERR_FORBIDDEN), 403);
+	assert_int_equal(err_http_status(ERR_NOTFOUND), 404);
+	assert_int_equal(err_http_status(ERR_CONFLICT), 409);
+	assert_int_equal(err_http_status(ERR_TOOBIG), 413);
+	assert_int_equal(err_http_status(ERR_UNPROCESSABLE), 422);
+	assert_int_equal(err_http_status(ERR_THROTTLED), 429);
+	assert_int_equal(err_http_status(ERR_IO), 500);
+	assert_string_equal(err_name(ERR_CONFLICT), "conflict");
+	assert_int_equal(err_set(&ei, ERR_UNPROCESSABLE, "name", "too %s", "long"),
+			 ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "name");
+	assert_string_equal(ei.message, "too long");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_grows_and_formats),
+		cmocka_unit_test(utf8_accepts_chinese_rejects_bad),
+		cmocka_unit_test(config_rejects_unknown_and_bad_values),
+		cmocka_unit_test(config_file_and_environment),
+		cmocka_unit_test(clock_days_follow_center_zone),
+		cmocka_unit_test(clock_offset_moves_now),
+		cmocka_unit_test(iso8601_is_utc),
+		cmocka_unit_test(mask_keeps_head_and_tail),
+		cmocka_unit_test(errors_map_to_statuses),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

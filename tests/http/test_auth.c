@@ -1,0 +1,194 @@
+/* Unit tests of src/http/auth: the policy, passwords, tokens, throttling, sessions. */
+#include <sodium.h>
+
+#include "testutil.h"
+
+#include "core/err.h"
+#include "http/auth.h"
+#include "org/org.h"
+
+static struct principal who(unsigned roles, int64_t dept)
+{
+	struct principal p;
+
+	memset(&p, 0, sizeof(p));
+	p.person_id = 42;
+	p.roles = roles;
+	p.department_id = dept;
+	return p;
+}
+
+static void nobody_is_unauthenticated(void **state)
+{
+	struct principal p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(auth_authorize(&p, ACT_PUBLIC, NULL), 0);
+	assert_int_equal(auth_authorize(&p, ACT_SELF, NULL), ERR_AUTH);
+	assert_int_equal(auth_authorize(NULL, ACT_ORG_READ, NULL), ERR_AUTH);
+}
+
+static void policy_follows_roles(void **state)
+{
+	struct principal admin = who(ROLE_ADMIN, 0), manager = who(ROLE_MANAGER, 2),
+			 agent = who(ROLE_AGENT, 2), hr = who(ROLE_HR, 8);
+
+	(void)state;
+	assert_int_equal(auth_authorize(&admin, ACT_GRANT_ADMIN, NULL), 0);
+	assert_int_equal(auth_authorize(&manager, ACT_GRANT_ADMIN, NULL), ERR_FORBIDDEN);
+	/* ORG-4: certification is the manager's confirmation, nobody else's. */
+	assert_int_equal(auth_authorize(&manager, ACT_PERSON_CERTIFY, NULL), 0);
+	assert_int_equal(auth_authorize(&admin, ACT_PERSON_CERTIFY, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&agent, ACT_ORG_READ, NULL), 0);
+	assert_int_equal(auth_authorize(&agent, ACT_PERSON_WRITE, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&agent, ACT_AUDIT_READ, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&hr, ACT_PERSON_WRITE, NULL), 0);
+	assert_int_equal(auth_authorize(&hr, ACT_PERSON_ROLES, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&hr, ACT_PHONE_VIEW, NULL), 0);
+	assert_int_equal(auth_authorize(&agent, ACT_PHONE_VIEW, NULL), ERR_FORBIDDEN);
+}
+
+static void roles_combine_to_the_widest(void **state)
+{
+	struct principal p = who(ROLE_STAFF | ROLE_HR, 8);
+	struct auth_target elsewhere = {3, 7};
+
+	(void)state;
+	assert_int_equal(auth_scope(&p, ACT_ORG_READ), SCOPE_ALL);
+	assert_int_equal(auth_authorize(&p, ACT_ORG_READ, &elsewhere), 0);
+}
+
+/* Least privilege: staff see their own department, and themselves, only. */
+static void staff_are_scoped_to_their_department(void **state)
+{
+	struct principal staff = who(ROLE_STAFF, 3);
+	struct auth_target own = {3, 7}, other = {4, 7}, self = {4, 42};
+
+	(void)state;
+	assert_int_equal(auth_scope(&staff, ACT_ORG_READ), SCOPE_DEPT);
+	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, NULL), 0);
+	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, &own), 0);
+	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, &other), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, &self), 0);
+	staff.department_id = 0;
+	other.department_id = 0;
+	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, &other), ERR_FORBIDDEN);
+}
+
+static void passwords_hash_with_argon2id(void **state)
+{
+	char hash[AUTH_HASH_MAX], pw[17];
+	const char *why;
+
+	(void)state;
+	assert_int_equal(auth_password_hash("正确的密码 correct", "min", hash), 0);
+	assert_non_null(strstr(hash, "$argon2id$"));
+	assert_int_equal(auth_password_verify(hash, "正确的密码 correct"), 0);
+	assert_int_equal(auth_password_verify(hash, "正确的密码 wrong"), ERR_AUTH);
+	assert_int_equal(auth_password_verify("", "x"), ERR_AUTH);
+	auth_password_random(pw);
+	assert_int_equal(strlen(pw), 16);
+	assert_null(strpbrk(pw, "01lIO"));
+	assert_int_equal(auth_password_acceptable("short", &why), ERR_UNPROCESSABLE);
+	assert_int_equal(auth_password_acceptable("十个汉字的密码就够了", &why), 0);
+	assert_int_equal(auth_password_acceptable("\xff\xfe invalid utf8", &why), ERR_UNPROCESSABLE);
+}
+
+static void tokens_are_random_and_hashed(void **state)
+{
+	char a[AUTH_TOKEN_LEN + 1], b[AUTH_TOKEN_LEN + 1], ha[65], ha2[65], hb[65];
+
+	(void)state;
+	auth_token_new(a);
+	auth_token_new(b);
+	assert_int_equal(strlen(a), AUTH_TOKEN_LEN);
+	assert_string_not_equal(a, b);
+	auth_token_hash(a, ha);
+	auth_token_hash(a, ha2);
+	auth_token_hash(b, hb);
+	assert_string_equal(ha, ha2);
+	assert_string_not_equal(ha, hb);
+	assert_int_equal(strlen(ha), 64);
+	assert_true(auth_equal(a, a));
+	assert_false(auth_equal(a, b));
+	assert_false(auth_equal("abc", "abcd"));
+}
+
+static void throttle_locks_then_lifts(void **state)
+{
+	struct store *s = test_store_open();
+	const int64_t window = 15 * 60000, t0 = 1000000;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(auth_throttle_fail(s, "u:8101", t0 + i, 5, window), 0);
+	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 10), 0);
+	assert_int_equal(auth_throttle_fail(s, "u:8101", t0 + 5, 5, window), 1);
+	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 6), 1);
+	assert_int_equal(auth_throttle_locked(s, "u:8102", t0 + 6), 0);
+	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 5 + window), 0);
+	/* Failures spread wider than the window never lock. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(auth_throttle_fail(s, "u:8103", t0 + (int64_t)i * window, 5, window), 0);
+	assert_int_equal(auth_throttle_clear(s, "u:8101"), 0);
+	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 6), 0);
+	test_store_close(s);
+}
+
+static void sessions_expire_idle_and_absolute(void **state)
+{
+	struct store *s = test_store_open();
+	struct org_person p;
+	struct principal got;
+	struct err_info ei;
+	const int64_t t0 = 1000000, idle = 30 * 60000, max = 12 * 3600000LL;
+	int64_t sid;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.work_no, sizeof(p.work_no), "8101");
+	snprintf(p.name, sizeof(p.name), "刘洋");
+	p.roles = ROLE_AGENT;
+	p.active = 1;
+	assert_int_equal(org_person_insert(s, &p, t0, &ei), 0);
+	assert_int_equal(auth_session_create(s, p.id, "h1", "csrf1", t0, t0 + max, "::1", &sid), 0);
+	assert_int_equal(auth_session_lookup(s, "h1", t0 + 1000, idle, &got), 0);
+	assert_int_equal(got.person_id, p.id);
+	assert_int_equal(got.roles, ROLE_AGENT);
+	assert_string_equal(got.csrf, "csrf1");
+	assert_int_equal(auth_session_lookup(s, "nope", t0, idle, &got), ERR_AUTH);
+	/* Used every 20 minutes it stays alive until the absolute limit. */
+	for (int64_t t = t0; t < t0 + max; t += 20 * 60000)
+		assert_int_equal(auth_session_lookup(s, "h1", t, idle, &got), 0);
+	assert_int_equal(auth_session_lookup(s, "h1", t0 + max, idle, &got), ERR_AUTH);
+	/* An expired session is gone for good. */
+	assert_int_equal(auth_session_lookup(s, "h1", t0, idle, &got), ERR_AUTH);
+
+	assert_int_equal(auth_session_create(s, p.id, "h2", "c", t0, t0 + max, NULL, &sid), 0);
+	assert_int_equal(auth_session_lookup(s, "h2", t0 + idle, idle, &got), ERR_AUTH);
+
+	/* A disabled person's sessions stop working at once. */
+	assert_int_equal(auth_session_create(s, p.id, "h3", "c", t0, t0 + max, NULL, &sid), 0);
+	p.active = 0;
+	assert_int_equal(org_person_update(s, &p, t0, &ei), 0);
+	assert_int_equal(auth_session_lookup(s, "h3", t0 + 1, idle, &got), ERR_AUTH);
+	test_store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nobody_is_unauthenticated),
+		cmocka_unit_test(policy_follows_roles),
+		cmocka_unit_test(roles_combine_to_the_widest),
+		cmocka_unit_test(staff_are_scoped_to_their_department),
+		cmocka_unit_test(passwords_hash_with_argon2id),
+		cmocka_unit_test(tokens_are_random_and_hashed),
+		cmocka_unit_test(throttle_locks_then_lifts),
+		cmocka_unit_test(sessions_expire_idle_and_absolute),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

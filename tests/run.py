@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Runs every kefu test and prints one closing line: "N passed, N failed".
+
+Usage: tests/run.py BUILD_DIR [BUILD_DIR ...]
+
+For each build directory (e.g. build and build-asan) it runs the cmocka
+unit tests in BUILD_DIR/tests/ and the API tests in tests/api/ against
+BUILD_DIR/kefu. Exits non-zero if any test failed.
+"""
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_units(build):
+    passed = failed = 0
+    root = os.path.join(build, "tests")
+    bins = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            path = os.path.join(dirpath, f)
+            if f.startswith("test_") and os.access(path, os.X_OK) and not f.endswith((".o", ".d")):
+                bins.append(path)
+    for path in sorted(bins):
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+        proc = subprocess.run([path], env=env, capture_output=True, text=True, timeout=600)
+        ok = sum(1 for line in proc.stdout.splitlines() if line.startswith("ok "))
+        bad = sum(1 for line in proc.stdout.splitlines() if line.startswith("not ok "))
+        if proc.returncode != 0 and bad == 0:
+            bad = 1  # crashed or a sanitizer stopped it before it could report
+        passed += ok
+        failed += bad
+        status = "ok" if bad == 0 else "FAILED"
+        print(f"unit {path}: {ok} passed, {bad} failed [{status}]")
+        if bad:
+            sys.stdout.write(proc.stdout[-4000:])
+            sys.stdout.write(proc.stderr[-4000:])
+    return passed, failed
+
+
+def run_api(build):
+    os.environ["KEFU_BIN"] = os.path.abspath(os.path.join(build, "kefu"))
+    sys.path.insert(0, os.path.join(HERE, "api"))
+    suite = unittest.defaultTestLoader.discover(os.path.join(HERE, "api"), pattern="test_*.py",
+                                                top_level_dir=os.path.join(HERE, "api"))
+    result = unittest.TextTestRunner(verbosity=1, stream=sys.stdout).run(suite)
+    bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    print(f"api {build}: {result.testsRun - bad} passed, {bad} failed")
+    return result.testsRun - bad, bad
+
+
+def main():
+    builds = sys.argv[1:] or ["build"]
+    passed = failed = 0
+    for build in builds:
+        for p, f in (run_units(build), run_api(build)):
+            passed += p
+            failed += f
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+/* Unit tests of src/store: migrations, transactions, errors, checks, the pool. */
+#include "testutil.h"
+
+#include "core/err.h"
+
+static void migrate_is_idempotent(void **state)
+{
+	struct store *s = test_store_open();
+	int from = -1, to = -1;
+
+	(void)state;
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, store_schema_latest());
+	assert_int_equal(to, store_schema_latest());
+	test_store_close(s);
+}
+
+static int64_t count_departments(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT count(*) FROM department");
+	int64_t n;
+
+	assert_non_null(st);
+	assert_int_equal(store_step(st), 1);
+	n = store_col_int(st, 0);
+	store_done(st);
+	return n;
+}
+
+static int insert_department(struct store *s, const char *name)
+{
+	struct store_stmt *st = store_prepare(s, "INSERT INTO department(name, kind, created_at,"
+						 " updated_at) VALUES (?, 'other', 0, 0)");
+	int rc;
+
+	store_bind_text(st, 1, name);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+/* Nothing half-written: a rolled-back transaction leaves no trace. */
+static void rollback_leaves_nothing(void **state)
+{
+	struct store *s = test_store_open();
+
+	(void)state;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(insert_department(s, "甲"), 0);
+	assert_int_equal(insert_department(s, "乙"), 0);
+	store_rollback(s);
+	assert_int_equal(count_departments(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(insert_department(s, "甲"), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(count_departments(s), 1);
+	test_store_close(s);
+}
+
+static void constraint_errors_are_classified(void **state)
+{
+	struct store *s = test_store_open();
+	struct store_stmt *st;
+
+	(void)state;
+	assert_int_equal(insert_department(s, "甲"), 0);
+	assert_int_equal(insert_department(s, "甲"), ERR_CONFLICT);
+	st = store_prepare(s, "INSERT INTO person(work_no, name, department_id, created_at,"
+			      " updated_at) VALUES ('x', 'x', 999, 0, 0)");
+	assert_int_equal(store_step(st), ERR_UNPROCESSABLE);
+	store_done(st);
+	test_store_close(s);
+}
+
+/* SEC-2: the audit log cannot be edited or deleted, even with SQL. */
+static void audit_is_append_only(void **state)
+{
+	struct store *s = test_store_open();
+
+	(void)state;
+	assert_int_equal(store_exec(s, "INSERT INTO audit(at, actor, action, outcome)"
+				       " VALUES (1, 'cli', 'x', 'ok')"),
+			 0);
+	assert_true(store_exec(s, "UPDATE audit SET outcome = 'denied'") < 0);
+	assert_true(store_exec(s, "DELETE FROM audit") < 0);
+	test_store_close(s);
+}
+
+static void statements_are_cached_per_literal(void **state)
+{
+	struct store *s = test_store_open();
+	static const char sql[] = "SELECT ?";
+	struct store_stmt *a, *b;
+
+	(void)state;
+	a = store_prepare(s, sql);
+	store_bind_text(a, 1, "客服");
+	assert_int_equal(store_step(a), 1);
+	assert_string_equal(store_col_text(a, 0), "客服");
+	store_done(a);
+	b = store_prepare(s, sql);
+	assert_ptr_equal(a, b);
+	/* store_done cleared the binding. */
+	assert_int_equal(store_step(b), 1);
+	assert_true(store_col_null(b, 0));
+	store_done(b);
+	assert_null(store_prepare(s, "SELEKT nonsense"));
+	test_store_close(s);
+}
+
+static void check_reports_ok_database(void **state)
+{
+	struct store *s = test_store_open();
+	struct buf report = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(store_check(s, &report), 0);
+	assert_int_equal(report.len, 0);
+	/* A foreign key broken behind the store's back is found. */
+	assert_int_equal(store_exec(s, "PRAGMA foreign_keys=OFF;"
+				       "INSERT INTO person(work_no, name, department_id, created_at,"
+				       " updated_at) VALUES ('x', 'x', 999, 0, 0);"
+				       "PRAGMA foreign_keys=ON;"),
+			 0);
+	assert_int_equal(store_check(s, &report), 1);
+	assert_non_null(strstr(buf_str(&report), "foreign key"));
+	buf_release(&report);
+	test_store_close(s);
+}
+
+static void pool_lends_distinct_connections(void **state)
+{
+	struct store *s = test_store_open();
+	struct store_opts o = {test_db_path, 1000, 0};
+	struct store_pool *p;
+	struct store *a, *b;
+
+	(void)state;
+	assert_int_equal(store_pool_open(&p, &o, 2), 0);
+	a = store_pool_get(p);
+	b = store_pool_get(p);
+	assert_ptr_not_equal(a, b);
+	/* A connection returned mid-transaction is rolled back. */
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(insert_department(a, "丙"), 0);
+	store_pool_put(p, a);
+	assert_int_equal(count_departments(b), 0);
+	store_pool_put(p, b);
+	store_pool_close(p);
+	test_store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(migrate_is_idempotent),
+		cmocka_unit_test(rollback_leaves_nothing),
+		cmocka_unit_test(constraint_errors_are_classified),
+		cmocka_unit_test(audit_is_append_only),
+		cmocka_unit_test(statements_are_cached_per_literal),
+		cmocka_unit_test(check_reports_ok_database),
+		cmocka_unit_test(pool_lends_distinct_connections),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
