@@ -41,15 +41,6 @@ static int make_parent(const char *path)
 	return 0;
 }
 
-static int has_people(struct store *s)
-{
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM person LIMIT 1");
-	int rc = st ? store_step(st) : -1;
-
-	store_done(st);
-	return rc;
-}
-
 static int create_admin(struct store *s, const char *cost)
 {
 	struct org_person p;
@@ -90,7 +81,7 @@ int cmd_init(int argc, char **argv)
 		return rc;
 	if (make_parent(c.cfg.db) < 0 || cli_open_store(&c, &s) < 0)
 		return 1;
-	rc = has_people(s);
+	rc = org_has_people(s);
 	if (rc != 0) {
 		fprintf(stderr, "kefu: %s already holds a center; nothing was changed\n",
 			c.cfg.db);
@@ -100,7 +91,7 @@ int cmd_init(int argc, char **argv)
 	/* The database holds password hashes and customer data: owner only. */
 	chmod(c.cfg.db, 0600);
 	printf("kefu: created %s%s\n", c.cfg.db, c.demo ? " with the demo center" : "");
-	printf("Initial passwords, shown only now (each is changed at first login):\n");
+	printf("Initial passwords, shown only now (login answers must_change_password until each is changed):\n");
 	printf("  %-8s %-20s %-18s %s\n", "work no", "roles", "password", "name");
 	rc = store_begin(s);
 	if (rc == 0)

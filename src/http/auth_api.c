@@ -55,10 +55,7 @@ static int login_failed(struct req *r, const char *work_no, const char *why)
 	if (rc >= 0)
 		rc = req_audit(r, "login", "session", 0, "failed",
 			       json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", why));
-	if (rc >= 0)
-		rc = store_commit(r->store);
-	else
-		store_rollback(r->store);
+	rc = req_finish(r, rc < 0 ? rc : 0);
 	log_warn("auth: login failed for %s from %s", loggable(work_no), r->address);
 	if (rc < 0)
 		return rc;
@@ -126,12 +123,9 @@ static int login(struct req *r)
 	snprintf(r->who.work_no, sizeof(r->who.work_no), "%s", p.work_no);
 	if (rc == 0)
 		rc = req_audit(r, "login", "session", sid, "ok", NULL);
-	if (rc == 0)
-		rc = store_commit(r->store);
-	if (rc < 0) {
-		store_rollback(r->store);
+	rc = req_finish(r, rc);
+	if (rc < 0)
 		return rc;
-	}
 	log_info("auth: login ok for %s from %s", p.work_no, r->address);
 	set_cookie(r, token, (int64_t)cfg->session_max_hours * 3600);
 	return reply_json(r, 200,
@@ -150,12 +144,9 @@ static int logout(struct req *r)
 		rc = auth_session_delete(r->store, r->who.session_id);
 	if (rc == 0)
 		rc = req_audit(r, "logout", "session", r->who.session_id, "ok", NULL);
-	if (rc == 0)
-		rc = store_commit(r->store);
-	if (rc < 0) {
-		store_rollback(r->store);
+	rc = req_finish(r, rc);
+	if (rc < 0)
 		return rc;
-	}
 	set_cookie(r, "", 0);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -219,12 +210,9 @@ static int change_password(struct req *r)
 		rc = auth_session_delete_person(r->store, p.id, r->who.session_id);
 	if (rc == 0)
 		rc = req_audit(r, "person.password", "person", p.id, "ok", NULL);
-	if (rc == 0)
-		rc = store_commit(r->store);
-	if (rc < 0) {
-		store_rollback(r->store);
+	rc = req_finish(r, rc);
+	if (rc < 0)
 		return rc;
-	}
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 

@@ -101,6 +101,8 @@ int org_person_set_password(struct store *s, int64_t id, const char *hash, int m
 			    int64_t now);
 int org_person_list(struct store *s, const struct org_person_filter *f,
 		    int (*row)(void *ctx, const struct org_person *p), void *ctx);
+/* 1 if anyone is on record (the database already holds a center), else 0. */
+int org_has_people(struct store *s);
 int org_skill_exists(struct store *s, const char *code);
 /* Lists skills (code, name) for the API and CLI. */
 int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, const char *name),

@@ -47,6 +47,35 @@ static int load_skills(struct store *s, struct org_person *p)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Skills of a page of people (ordered by id) in one query over their id
+ * range, instead of one query per person; rows in the range that the
+ * page's filter left out are skipped by the merge.
+ */
+static int load_skills_range(struct store *s, struct org_person *rows, int n)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT person_id, skill FROM person_skill"
+						 " WHERE person_id BETWEEN ? AND ?"
+						 " ORDER BY person_id, skill");
+	int rc, i = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, rows[0].id);
+	store_bind_int(st, 2, rows[n - 1].id);
+	while ((rc = store_step(st)) == 1) {
+		int64_t pid = store_col_int(st, 0);
+
+		while (i < n && rows[i].id < pid)
+			i++;
+		if (i < n && rows[i].id == pid && rows[i].nskills < ORG_SKILLS_MAX)
+			copy_text(rows[i].skills[rows[i].nskills++], ORG_SKILL_MAX + 1,
+				  store_col_text(st, 1));
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int person_one(struct store *s, struct store_stmt *st, struct org_person *out)
 {
 	int rc;
@@ -131,6 +160,18 @@ static int superior_chain_has(struct store *s, int64_t start, int64_t target)
 		return ERR_IO;
 	store_bind_int(st, 1, start);
 	store_bind_int(st, 2, target);
+	rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+int org_has_people(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM person LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
 	rc = store_step(st);
 	store_done(st);
 	return rc;
@@ -355,10 +396,7 @@ int org_person_list(struct store *s, const struct org_person_filter *f,
 	store_bind_text(st, 9, f->q);
 	store_bind_text(st, 10, f->q);
 	store_bind_int(st, 11, f->limit);
-	/*
-	 * Rows are copied out before their skills are read, because reading
-	 * skills steps another statement on the same connection.
-	 */
+	/* Rows are copied out first: skills come from a second statement. */
 	while ((rc = store_step(st)) == 1) {
 		if (n == cap) {
 			struct org_person *grown;
@@ -374,11 +412,10 @@ int org_person_list(struct store *s, const struct org_person_filter *f,
 		person_from_row(st, &rows[n++]);
 	}
 	store_done(st);
-	for (int i = 0; rc >= 0 && i < n; i++) {
-		rc = load_skills(s, &rows[i]);
-		if (rc == 0)
-			rc = row(ctx, &rows[i]);
-	}
+	if (rc >= 0 && n > 0)
+		rc = load_skills_range(s, rows, n);
+	for (int i = 0; rc >= 0 && i < n; i++)
+		rc = row(ctx, &rows[i]);
 	free(rows);
 	return rc < 0 ? rc : n;
 }
