@@ -47,9 +47,15 @@ def run_api(build):
     suite = unittest.defaultTestLoader.discover(os.path.join(HERE, "api"), pattern="test_*.py",
                                                 top_level_dir=os.path.join(HERE, "api"))
     result = unittest.TextTestRunner(verbosity=1, stream=sys.stdout).run(suite)
-    bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    print(f"api {build}: {result.testsRun - bad} passed, {bad} failed")
-    return result.testsRun - bad, bad
+    # A test with failing subtests is one failed test; errors in class set-up count once.
+    failed = set()
+    for test, _ in result.failures + result.errors:
+        failed.add(getattr(test, "test_case", test).id())
+    for test in result.unexpectedSuccesses:
+        failed.add(test.id())
+    ran = max(result.testsRun, len(failed))
+    print(f"api {build}: {ran - len(failed)} passed, {len(failed)} failed")
+    return ran - len(failed), len(failed)
 
 
 def main():

@@ -46,6 +46,9 @@ static int audit_get(struct req *r)
 		rc = req_query_int(r, "to", 0, INT64_MAX, &f.to);
 	if (rc < 0)
 		return rc;
+	if (f.outcome && strcmp(f.outcome, "ok") && strcmp(f.outcome, "failed") &&
+	    strcmp(f.outcome, "denied"))
+		return err_set(&r->ei, ERR_INVALID, "outcome", "outcome: ok, failed or denied");
 	items = json_array();
 	n = audit_list(r->store, &f, row, items);
 	if (n < 0) {

@@ -110,7 +110,7 @@ static int user_passwd(struct cli *c, struct store *s)
 {
 	struct org_person p;
 	char password[AUTH_PASSWORD_MAX + 2], hash[AUTH_HASH_MAX];
-	const char *why;
+	const char *why = "no password on standard input";
 	int64_t now = clock_now_ms();
 	int rc;
 
@@ -125,7 +125,7 @@ static int user_passwd(struct cli *c, struct store *s)
 	if (c->force_stdin) {
 		if (read_password(password, sizeof(password)) < 0 ||
 		    auth_password_acceptable(password, &why) < 0) {
-			fprintf(stderr, "kefu: %s\n", c->force_stdin ? why : "no password given");
+			fprintf(stderr, "kefu: %s\n", why);
 			return 1;
 		}
 	} else {

@@ -1,4 +1,5 @@
 #include "core/err.h"
+#include "core/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,9 @@ int err_set(struct err_info *info, int code, const char *field, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(info->message, sizeof(info->message), fmt, ap);
 	va_end(ap);
+	/* Both end up in JSON, which must be valid UTF-8 even when cut short. */
+	utf8_trim_partial(info->field);
+	utf8_trim_partial(info->message);
 	return code;
 }
 

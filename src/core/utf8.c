@@ -1,6 +1,7 @@
 #include "core/utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 int utf8_valid(const char *str, size_t len)
 {
@@ -43,6 +44,22 @@ int utf8_valid(const char *str, size_t len)
 		i += n + 1;
 	}
 	return 1;
+}
+
+void utf8_trim_partial(char *str)
+{
+	unsigned char *s = (unsigned char *)str;
+	size_t len = strlen(str), start = len, need;
+
+	/* Walk back over continuation bytes to the lead byte of the last character. */
+	while (start > 0 && (s[start - 1] & 0xC0) == 0x80 && len - start < 3)
+		start--;
+	if (start == 0 || s[start - 1] < 0xC0)
+		return;
+	start--;
+	need = s[start] >= 0xF0 ? 4 : s[start] >= 0xE0 ? 3 : 2;
+	if (len - start < need)
+		s[start] = '\0';
 }
 
 size_t utf8_len(const char *str)

@@ -13,6 +13,8 @@
 
 /* 1 if s[0..len) is valid UTF-8 without NUL bytes, else 0. */
 int utf8_valid(const char *s, size_t len);
+/* Cuts a trailing incomplete sequence left by truncating valid UTF-8. */
+void utf8_trim_partial(char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
 

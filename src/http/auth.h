@@ -93,10 +93,22 @@ int auth_session_delete(struct store *s, int64_t session_id);
 /* Ends every session of a person except `keep` (0: all). */
 int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep);
 
-/* Login throttling by key ("u:<work no>" or "a:<address>"). */
-int auth_throttle_locked(struct store *s, const char *key, int64_t now);
-int auth_throttle_fail(struct store *s, const char *key, int64_t now, int max_failures,
-		       int64_t window_ms);
+/*
+ * Login throttling by key ("u:<work no>" or "a:<address>"). Every attempt
+ * is counted as a failure before the password is checked, inside the same
+ * transaction as the lock check, so parallel attempts cannot evaluate more
+ * than max_failures guesses in a window. A successful login takes its
+ * attempt back (auth_throttle_forget) and clears the account's count.
+ */
+/* ERR_THROTTLED while the key is locked (nothing recorded); else records
+ * the attempt, locks the key when it reaches max_failures, sets *id. */
+int auth_throttle_attempt(struct store *s, const char *key, int64_t now, int max_failures,
+			  int64_t window_ms, int64_t *id);
+/* Takes attempt id of key back, and the lock it set if the key is then
+ * under max_failures again (a lock set earlier would have refused it). */
+int auth_throttle_forget(struct store *s, const char *key, int64_t id, int64_t now,
+			 int max_failures, int64_t window_ms);
+/* Forgets a key's failures and its lock. */
 int auth_throttle_clear(struct store *s, const char *key);
 
 #endif

@@ -38,28 +38,38 @@ static void set_cookie(struct req *r, const char *token, int64_t max_age_s)
 		 (long long)max_age_s, r->app->cfg->cookie_secure ? "; Secure" : "");
 }
 
-static int login_failed(struct req *r, const char *work_no, const char *why)
+static int login_refused(struct req *r, const char *work_no, const char *why)
 {
-	const struct config *cfg = r->app->cfg;
-	int64_t window = (int64_t)cfg->login_lock_min * 60000;
-	char ukey[64], akey[80];
-	int rc;
+	int rc = req_audit(r, "login", "session", 0, "failed",
+			   json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", why));
 
-	snprintf(ukey, sizeof(ukey), "u:%s", work_no);
-	snprintf(akey, sizeof(akey), "a:%s", r->address);
-	rc = store_begin(r->store);
-	if (rc == 0)
-		rc = auth_throttle_fail(r->store, ukey, r->now, cfg->login_max_failures, window);
-	if (rc >= 0)
-		rc = auth_throttle_fail(r->store, akey, r->now, cfg->login_addr_max_failures, window);
-	if (rc >= 0)
-		rc = req_audit(r, "login", "session", 0, "failed",
-			       json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", why));
-	rc = req_finish(r, rc < 0 ? rc : 0);
 	log_warn("auth: login failed for %s from %s", loggable(work_no), r->address);
 	if (rc < 0)
 		return rc;
+	if (strcmp(why, "locked") == 0)
+		return err_set(&r->ei, ERR_THROTTLED, NULL,
+			       "too many failed logins; try again in %d minutes",
+			       r->app->cfg->login_lock_min);
 	return err_set(&r->ei, ERR_AUTH, NULL, "wrong work number or password");
+}
+
+/*
+ * Counts this attempt against the work number and the address before the
+ * password is checked (see auth.h), in one transaction with the lock check.
+ */
+static int login_attempt(struct req *r, const char *ukey, const char *akey, int64_t *aid)
+{
+	const struct config *cfg = r->app->cfg;
+	int64_t window = (int64_t)cfg->login_lock_min * 60000, uid = 0;
+	int rc = store_begin(r->store);
+
+	if (rc == 0)
+		rc = auth_throttle_attempt(r->store, ukey, r->now, cfg->login_max_failures, window,
+					   &uid);
+	if (rc == 0)
+		rc = auth_throttle_attempt(r->store, akey, r->now, cfg->login_addr_max_failures,
+					   window, aid);
+	return req_finish(r, rc);
 }
 
 static int login(struct req *r)
@@ -70,7 +80,7 @@ static int login(struct req *r)
 	char hash[AUTH_HASH_MAX], ukey[64], akey[80], token[AUTH_TOKEN_LEN + 1],
 		token_hash[65], csrf[AUTH_TOKEN_LEN + 1];
 	struct org_person p;
-	int64_t expires, sid = 0;
+	int64_t expires, sid = 0, aid = 0;
 	int rc, found, ok;
 
 	rc = body_only(r, fields);
@@ -81,23 +91,14 @@ static int login(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (strlen(work_no) > ORG_WORK_NO_MAX || strlen(password) > AUTH_PASSWORD_MAX)
-		return login_failed(r, "-", "too long");
-
+		work_no = "-";
 	snprintf(ukey, sizeof(ukey), "u:%s", work_no);
 	snprintf(akey, sizeof(akey), "a:%s", r->address);
-	rc = auth_throttle_locked(r->store, ukey, r->now);
-	if (rc == 0)
-		rc = auth_throttle_locked(r->store, akey, r->now);
+	rc = login_attempt(r, ukey, akey, &aid);
+	if (rc == ERR_THROTTLED)
+		return login_refused(r, work_no, "locked");
 	if (rc < 0)
 		return rc;
-	if (rc > 0) {
-		req_audit(r, "login", "session", 0, "failed",
-			  json_pack("{s:s, s:s}", "work_no", loggable(work_no), "reason", "locked"));
-		log_warn("auth: login locked for %s from %s", loggable(work_no), r->address);
-		return err_set(&r->ei, ERR_THROTTLED, NULL,
-			       "too many failed logins; try again in %d minutes",
-			       cfg->login_lock_min);
-	}
 
 	rc = org_person_credentials(r->store, work_no, &p, hash, sizeof(hash));
 	if (rc < 0 && rc != ERR_NOTFOUND)
@@ -105,20 +106,24 @@ static int login(struct req *r)
 	found = rc == 0 && hash[0] && p.active;
 	ok = auth_password_verify(found ? hash : r->app->dummy_hash, password) == 0 && found;
 	if (!ok)
-		return login_failed(r, work_no, rc == ERR_NOTFOUND ? "unknown" :
-					      !p.active	      ? "disabled"
-								      : "password");
+		return login_refused(r, work_no, rc == ERR_NOTFOUND ? "unknown" :
+						 !p.active	 ? "disabled"
+								 : "password");
 
 	auth_token_new(token);
 	auth_token_new(csrf);
 	auth_token_hash(token, token_hash);
 	expires = r->now + (int64_t)cfg->session_max_hours * 3600000;
 	rc = store_begin(r->store);
+	/* A success is no failure: the account's count starts again, the address's attempt goes. */
+	if (rc == 0)
+		rc = auth_throttle_clear(r->store, ukey);
+	if (rc == 0)
+		rc = auth_throttle_forget(r->store, akey, aid, r->now, cfg->login_addr_max_failures,
+					  (int64_t)cfg->login_lock_min * 60000);
 	if (rc == 0)
 		rc = auth_session_create(r->store, p.id, token_hash, csrf, r->now, expires,
 					 r->address, &sid);
-	if (rc == 0)
-		rc = auth_throttle_clear(r->store, ukey);
 	r->who.person_id = p.id;
 	snprintf(r->who.work_no, sizeof(r->who.work_no), "%s", p.work_no);
 	if (rc == 0)

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,76 +113,111 @@ int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep)
 	return rc < 0 ? rc : 0;
 }
 
-int auth_throttle_locked(struct store *s, const char *key, int64_t now)
+static int run_key(struct store *s, const char *sql, const char *key, int64_t t)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT locked_until FROM login_throttle WHERE key = ?");
-	int rc, locked = 0;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, key);
-	rc = store_step(st);
-	if (rc == 1)
-		locked = store_col_int(st, 0) > now;
-	store_done(st);
-	return rc < 0 ? rc : locked;
-}
-
-/*
- * Counts a failure in a fixed window that starts at the first failure.
- * Reaching max_failures locks the key for one window length; the count
- * starts again after that. Keys exist for unknown work numbers too, so a
- * lock tells an attacker nothing about which accounts exist.
- */
-int auth_throttle_fail(struct store *s, const char *key, int64_t now, int max_failures,
-		       int64_t window_ms)
-{
-	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO login_throttle(key, failures, window_start, locked_until)"
-		   " VALUES (?, 1, ?, 0) ON CONFLICT(key) DO UPDATE SET"
-		   " failures = CASE WHEN login_throttle.window_start + ? <= excluded.window_start"
-		   "  THEN 1 ELSE login_throttle.failures + 1 END,"
-		   " window_start = CASE WHEN login_throttle.window_start + ? <= excluded.window_start"
-		   "  THEN excluded.window_start ELSE login_throttle.window_start END"
-		   " RETURNING failures");
-	int rc, failures = 0;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, now);
-	store_bind_int(st, 3, window_ms);
-	store_bind_int(st, 4, window_ms);
-	rc = store_step(st);
-	if (rc == 1)
-		failures = (int)store_col_int(st, 0);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	if (failures < max_failures)
-		return 0;
-	st = store_prepare(s, "UPDATE login_throttle SET locked_until = ?, failures = 0,"
-			      " window_start = ? WHERE key = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now + window_ms);
-	store_bind_int(st, 2, now);
-	store_bind_text(st, 3, key);
-	rc = store_step(st);
-	store_done(st);
-	return rc < 0 ? rc : 1;
-}
-
-int auth_throttle_clear(struct store *s, const char *key)
-{
-	struct store_stmt *st = store_prepare(s, "DELETE FROM login_throttle WHERE key = ?");
+	struct store_stmt *st = store_prepare(s, sql);
 	int rc;
 
 	if (!st)
 		return ERR_IO;
 	store_bind_text(st, 1, key);
+	store_bind_int(st, 2, t);
 	rc = store_step(st);
 	store_done(st);
+	return rc;
+}
+
+static int64_t count_key(struct store *s, const char *sql, const char *key, int64_t t)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	int64_t n = 0;
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, key);
+	store_bind_int(st, 2, t);
+	rc = store_step(st);
+	if (rc == 1)
+		n = store_col_int(st, 0);
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+/*
+ * A sliding window: reaching max_failures within any window_ms locks the
+ * key for window_ms. Only attempts still inside the window are kept, so a
+ * key holds at most max_failures rows. Keys exist for unknown work
+ * numbers too, so a lock tells an attacker nothing about which accounts
+ * exist.
+ */
+int auth_throttle_attempt(struct store *s, const char *key, int64_t now, int max_failures,
+			  int64_t window_ms, int64_t *id)
+{
+	struct store_stmt *st;
+	int64_t n;
+	int rc;
+
+	n = count_key(s, "SELECT count(*) FROM login_lock WHERE key = ? AND locked_until > ?", key,
+		      now);
+	if (n != 0)
+		return n < 0 ? (int)n : ERR_THROTTLED;
+	rc = run_key(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", key, now - window_ms);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "INSERT INTO login_failure(key, at) VALUES (?, ?) RETURNING id");
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, key);
+	store_bind_int(st, 2, now);
+	rc = store_step(st);
+	if (rc == 1)
+		*id = store_col_int(st, 0);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	n = count_key(s, "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", key,
+		      now - window_ms);
+	if (n < max_failures)
+		return n < 0 ? (int)n : 0;
+	/* This attempt is the last one allowed: it is still evaluated, later ones are not. */
+	rc = run_key(s, "INSERT INTO login_lock(key, locked_until) VALUES (?, ?)"
+			" ON CONFLICT(key) DO UPDATE SET locked_until = excluded.locked_until",
+		     key, now + window_ms);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_throttle_forget(struct store *s, const char *key, int64_t id, int64_t now,
+			 int max_failures, int64_t window_ms)
+{
+	struct store_stmt *st = store_prepare(s, "DELETE FROM login_failure WHERE id = ?");
+	int64_t n;
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	n = count_key(s, "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", key,
+		      now - window_ms);
+	if (n < 0)
+		return (int)n;
+	if (n >= max_failures)
+		return 0;
+	rc = run_key(s, "DELETE FROM login_lock WHERE key = ? AND locked_until <= ?", key,
+		     INT64_MAX);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_throttle_clear(struct store *s, const char *key)
+{
+	int rc = run_key(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", key, INT64_MAX);
+
+	if (rc >= 0)
+		rc = run_key(s, "DELETE FROM login_lock WHERE key = ? AND locked_until <= ?", key,
+			     INT64_MAX);
 	return rc < 0 ? rc : 0;
 }

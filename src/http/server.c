@@ -47,6 +47,8 @@ static json_t *error_body(int rc, const struct err_info *ei)
 	const char *msg = ei->message[0] ? ei->message : err_name(rc);
 	json_t *e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", msg);
 
+	if (!e)
+		e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", err_name(rc));
 	if (e && ei->field[0])
 		json_object_set_new(e, "field", json_string(ei->field));
 	return json_pack("{s:o}", "error", e);
@@ -174,9 +176,32 @@ static int parse_body(struct req *r, const struct upload *up)
 	return 0;
 }
 
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct req *r = cls;
+
+	(void)kind;
+	if (!utf8_valid(key, strlen(key))) {
+		err_set(&r->ei, ERR_INVALID, NULL, "the query string is not valid UTF-8");
+		return MHD_NO;
+	}
+	if (value && !utf8_valid(value, strlen(value))) {
+		err_set(&r->ei, ERR_INVALID, key, "%s: not valid UTF-8", key);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 static int run(struct req *r, const struct route *rt, const struct upload *up)
 {
-	int rc = authenticate(r);
+	int rc;
+
+	/* Every query argument is checked, not only those the route reads. */
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
+	if (r->ei.message[0])
+		return ERR_INVALID;
+	rc = authenticate(r);
 
 	if (rc < 0)
 		return rc;
@@ -403,10 +428,17 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 void http_stop(struct http_server *srv)
 {
 	struct timespec tick = {0, 20 * 1000 * 1000};
+	MHD_socket listen_fd;
 
 	if (!srv)
 		return;
-	MHD_quiesce_daemon(srv->d);
+	listen_fd = MHD_quiesce_daemon(srv->d);
+	/*
+	 * Stop listening now, so new connections are refused at once instead
+	 * of waiting in the backlog; the descriptor is closed by MHD_stop_daemon.
+	 */
+	if (listen_fd >= 0)
+		shutdown(listen_fd, SHUT_RDWR);
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->d);

@@ -7,6 +7,7 @@
  * entry, listing each field's old and new value, commit together.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mask.h"
@@ -118,8 +119,11 @@ static int parse_roles(struct req *r, struct org_person *p, json_t *changes)
 		return err_set(&r->ei, ERR_INVALID, "roles", "roles: expected a list of role names");
 	json_array_foreach(a, i, v)
 	{
-		unsigned bit = json_is_string(v) ? org_role_parse(json_string_value(v)) : 0;
+		unsigned bit;
 
+		if (!json_is_string(v))
+			return err_set(&r->ei, ERR_INVALID, "roles", "roles: expected role names");
+		bit = org_role_parse(json_string_value(v));
 		if (!bit)
 			return err_set(&r->ei, ERR_UNPROCESSABLE, "roles", "roles: unknown role");
 		roles |= bit;
@@ -131,10 +135,22 @@ static int parse_roles(struct req *r, struct org_person *p, json_t *changes)
 	return 0;
 }
 
+static int compare_skill(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * Skills are a set: they are sorted and de-duplicated before comparing
+ * with what is stored (which comes back sorted), so sending the same set
+ * in another order is no change, and the answer shows what is stored.
+ */
 static int parse_skills(struct req *r, struct org_person *p, json_t *changes)
 {
-	json_t *a = json_object_get(r->body, "skills"), *v, *old;
+	json_t *a = json_object_get(r->body, "skills"), *v;
+	struct org_person next = *p;
 	size_t i;
+	int n = 0, same;
 
 	if (!a)
 		return 0;
@@ -143,20 +159,33 @@ static int parse_skills(struct req *r, struct org_person *p, json_t *changes)
 	if (json_array_size(a) > ORG_SKILLS_MAX)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "skills", "skills: at most %d",
 			       ORG_SKILLS_MAX);
-	old = skills_json(p);
-	p->nskills = 0;
 	json_array_foreach(a, i, v)
 	{
-		if (!json_is_string(v) || strlen(json_string_value(v)) > ORG_SKILL_MAX) {
-			json_decref(old);
+		if (!json_is_string(v))
+			return err_set(&r->ei, ERR_INVALID, "skills", "skills: expected skill codes");
+		if (strlen(json_string_value(v)) > ORG_SKILL_MAX)
 			return err_set(&r->ei, ERR_UNPROCESSABLE, "skills", "skills: unknown skill");
-		}
-		snprintf(p->skills[p->nskills++], ORG_SKILL_MAX + 1, "%s", json_string_value(v));
 	}
-	if (!json_equal(old, a))
-		json_object_set_new(changes, "skills", json_pack("[o,O]", old, a));
-	else
-		json_decref(old);
+	json_array_foreach(a, i, v)
+	{
+		int dup = 0;
+
+		for (int k = 0; k < n; k++)
+			dup |= strcmp(next.skills[k], json_string_value(v)) == 0;
+		if (dup)
+			continue;
+		snprintf(next.skills[n++], ORG_SKILL_MAX + 1, "%s", json_string_value(v));
+	}
+	next.nskills = n;
+	qsort(next.skills, (size_t)n, sizeof(next.skills[0]), compare_skill);
+	same = n == p->nskills;
+	for (int k = 0; same && k < n; k++)
+		same = strcmp(next.skills[k], p->skills[k]) == 0;
+	if (!same)
+		json_object_set_new(changes, "skills",
+				    json_pack("[o,o]", skills_json(p), skills_json(&next)));
+	memcpy(p->skills, next.skills, sizeof(p->skills));
+	p->nskills = n;
 	return 0;
 }
 

@@ -14,7 +14,7 @@ class HealthTest(KefuTestCase):
 
     def test_metrics_count_requests(self):
         self.srv.call("GET", "/healthz")
-        self.srv.call("GET", "/nope/api")
+        self.srv.call("GET", "/api/nope")
         st, _, h = self.srv.call("GET", "/metrics")
         self.assertEqual(st, 200)
         status, _, raw = self.srv.raw("GET", "/metrics")

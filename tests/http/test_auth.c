@@ -115,24 +115,49 @@ static void tokens_are_random_and_hashed(void **state)
 	assert_false(auth_equal("abc", "abcd"));
 }
 
+static int attempt(struct store *s, const char *key, int64_t now)
+{
+	int64_t id = 0;
+	int rc = auth_throttle_attempt(s, key, now, 5, 15 * 60000, &id);
+
+	if (rc == 0)
+		assert_true(id > 0);
+	return rc;
+}
+
 static void throttle_locks_then_lifts(void **state)
 {
 	struct store *s = test_store_open();
 	const int64_t window = 15 * 60000, t0 = 1000000;
+	int64_t id;
 
 	(void)state;
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(auth_throttle_fail(s, "u:8101", t0 + i, 5, window), 0);
-	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 10), 0);
-	assert_int_equal(auth_throttle_fail(s, "u:8101", t0 + 5, 5, window), 1);
-	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 6), 1);
-	assert_int_equal(auth_throttle_locked(s, "u:8102", t0 + 6), 0);
-	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 5 + window), 0);
-	/* Failures spread wider than the window never lock. */
+	/* The fifth attempt is still evaluated; the sixth is refused unrecorded. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(attempt(s, "u:8101", t0 + i), 0);
+	assert_int_equal(attempt(s, "u:8101", t0 + 10), ERR_THROTTLED);
+	assert_int_equal(attempt(s, "u:8102", t0 + 10), 0);
+	assert_int_equal(attempt(s, "u:8101", t0 + 4 + window), 0);
+	/* Attempts spread wider than the window never lock. */
 	for (int i = 0; i < 10; i++)
-		assert_int_equal(auth_throttle_fail(s, "u:8103", t0 + (int64_t)i * window, 5, window), 0);
-	assert_int_equal(auth_throttle_clear(s, "u:8101"), 0);
-	assert_int_equal(auth_throttle_locked(s, "u:8101", t0 + 6), 0);
+		assert_int_equal(attempt(s, "u:8103", t0 + (int64_t)i * window), 0);
+	/* The window slides: 5 within any 15 minutes lock, across a boundary too. */
+	assert_int_equal(attempt(s, "u:8104", t0), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(attempt(s, "u:8104", t0 + 14 * 60000), 0);
+	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000), 0);
+	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000), 0);
+	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000 + 1), ERR_THROTTLED);
+	/* A forgotten attempt (a successful login) does not count... */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(attempt(s, "a:10.0.0.9", t0), 0);
+	assert_int_equal(auth_throttle_attempt(s, "a:10.0.0.9", t0, 5, window, &id), 0);
+	assert_int_equal(auth_throttle_forget(s, "a:10.0.0.9", id, t0, 5, window), 0);
+	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 1), 0);
+	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 2), ERR_THROTTLED);
+	/* ...and clearing a key lifts its lock. */
+	assert_int_equal(auth_throttle_clear(s, "a:10.0.0.9"), 0);
+	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 3), 0);
 	test_store_close(s);
 }
 
