@@ -57,11 +57,7 @@ static int create_admin(struct store *s, const char *cost)
 	auth_password_random(password);
 	rc = auth_password_hash(password, cost, hash);
 	if (rc == 0)
-		rc = org_person_insert(s, &p, now, &ei);
-	if (rc == 0)
-		rc = org_person_set_password(s, p.id, hash, 1, now);
-	if (rc == 0)
-		rc = audit_append(s, &cli_actor, now, "person.create", "person", p.id, "ok", NULL);
+		rc = org_person_add(s, &cli_actor, &p, hash, 1, now, NULL, &ei);
 	if (rc == 0)
 		show_password(NULL, &p, password);
 	else

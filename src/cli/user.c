@@ -77,11 +77,7 @@ static int user_add(struct cli *c, struct store *s)
 		rc = store_begin(s);
 	if (rc < 0)
 		return 1;
-	rc = org_person_insert(s, &p, now, &ei);
-	if (rc == 0)
-		rc = org_person_set_password(s, p.id, hash, 1, now);
-	if (rc == 0)
-		rc = audit_append(s, &cli_actor, now, "person.create", "person", p.id, "ok", NULL);
+	rc = org_person_add(s, &cli_actor, &p, hash, 1, now, NULL, &ei);
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0) {
@@ -106,6 +102,20 @@ static int read_password(char *out, size_t size)
 	return 0;
 }
 
+/* The person named by the command's one argument: 0, or an exit code. */
+static int find_person(struct cli *c, struct store *s, struct org_person *p)
+{
+	if (c->nargs != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (org_person_by_work_no(s, c->args[1], p) < 0) {
+		fprintf(stderr, "kefu: no person '%s'\n", c->args[1]);
+		return 1;
+	}
+	return 0;
+}
+
 static int user_passwd(struct cli *c, struct store *s)
 {
 	struct org_person p;
@@ -114,14 +124,9 @@ static int user_passwd(struct cli *c, struct store *s)
 	int64_t now = clock_now_ms();
 	int rc;
 
-	if (c->nargs != 2) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (org_person_by_work_no(s, c->args[1], &p) < 0) {
-		fprintf(stderr, "kefu: no person '%s'\n", c->args[1]);
-		return 1;
-	}
+	rc = find_person(c, s, &p);
+	if (rc)
+		return rc;
 	if (c->force_stdin) {
 		if (read_password(password, sizeof(password)) < 0 ||
 		    auth_password_acceptable(password, &why) < 0) {
@@ -187,14 +192,9 @@ static int user_disable(struct cli *c, struct store *s)
 	int64_t now = clock_now_ms();
 	int rc;
 
-	if (c->nargs != 2) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (org_person_by_work_no(s, c->args[1], &p) < 0) {
-		fprintf(stderr, "kefu: no person '%s'\n", c->args[1]);
-		return 1;
-	}
+	rc = find_person(c, s, &p);
+	if (rc)
+		return rc;
 	p.active = 0;
 	rc = store_begin(s);
 	if (rc == 0)

@@ -15,16 +15,6 @@
 #include "org/org.h"
 #include "store/store.h"
 
-static json_t *roles_json(unsigned roles)
-{
-	json_t *a = json_array();
-
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
-		if (roles & (1u << i))
-			json_array_append_new(a, json_string(org_role_name(1u << i)));
-	return a;
-}
-
 /* The work number as it may appear in a log line: fail2ban parses these. */
 static const char *loggable(const char *work_no)
 {
@@ -137,7 +127,7 @@ static int login(struct req *r)
 			  json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s, s:o, s:b}}", "token", token,
 				    "csrf_token", csrf, "expires_at", (json_int_t)expires,
 				    "person", "id", (json_int_t)p.id, "work_no", p.work_no, "name",
-				    p.name, "roles", roles_json(p.roles), "must_change_password",
+				    p.name, "roles", org_roles_json(p.roles), "must_change_password",
 				    p.must_change_password));
 }
 
@@ -159,24 +149,18 @@ static int logout(struct req *r)
 static int me(struct req *r)
 {
 	struct org_person p;
-	json_t *skills;
+	json_t *o;
 	int rc = org_person_get(r->store, r->who.person_id, &p);
 
 	if (rc < 0)
 		return rc;
-	skills = json_array();
-	for (int i = 0; i < p.nskills; i++)
-		json_array_append_new(skills, json_string(p.skills[i]));
-	return reply_json(
-		r, 200,
-		json_pack("{s:I, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:b, s:b, s:s, s:I}", "id",
-			  (json_int_t)p.id, "work_no", p.work_no, "name", p.name, "phone",
-			  p.phone[0] ? p.phone : NULL, "department_id",
-			  p.department_id ? json_integer(p.department_id) : json_null(),
-			  "superior_id", p.superior_id ? json_integer(p.superior_id) : json_null(),
-			  "roles", roles_json(p.roles), "skills", skills, "certified", p.certified,
-			  "must_change_password", p.must_change_password, "csrf_token", r->who.csrf,
-			  "session_expires_at", (json_int_t)r->who.expires_at));
+	o = org_person_json(r, &p);
+	if (!o)
+		return ERR_NOMEM;
+	json_object_set_new(o, "must_change_password", json_boolean(p.must_change_password));
+	json_object_set_new(o, "csrf_token", json_string(r->who.csrf));
+	json_object_set_new(o, "session_expires_at", json_integer(r->who.expires_at));
+	return reply_json(r, 200, o);
 }
 
 static int change_password(struct req *r)

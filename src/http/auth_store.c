@@ -1,4 +1,3 @@
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,13 +71,8 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 		return ERR_AUTH;
 	}
 	if (now - last_seen >= TOUCH_EVERY_MS) {
-		st = store_prepare(s, "UPDATE session SET last_seen_at = ? WHERE id = ?");
-		if (!st)
-			return ERR_IO;
-		store_bind_int(st, 1, now);
-		store_bind_int(st, 2, out->session_id);
-		rc = store_step(st);
-		store_done(st);
+		rc = store_run(s, "UPDATE session SET last_seen_at = ? WHERE id = ?", NULL, "ii",
+			       now, out->session_id);
 		if (rc < 0 && rc != ERR_BUSY)
 			return rc;
 	}
@@ -87,61 +81,17 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 
 int auth_session_delete(struct store *s, int64_t session_id)
 {
-	struct store_stmt *st = store_prepare(s, "DELETE FROM session WHERE id = ?");
-	int rc;
+	int rc = store_run(s, "DELETE FROM session WHERE id = ?", NULL, "i", session_id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, session_id);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
 int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep)
 {
-	struct store_stmt *st =
-		store_prepare(s, "DELETE FROM session WHERE person_id = ? AND id <> ?");
-	int rc;
+	int rc = store_run(s, "DELETE FROM session WHERE person_id = ? AND id <> ?", NULL, "ii",
+			   person_id, keep);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, person_id);
-	store_bind_int(st, 2, keep);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
-}
-
-static int run_key(struct store *s, const char *sql, const char *key, int64_t t)
-{
-	struct store_stmt *st = store_prepare(s, sql);
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, t);
-	rc = store_step(st);
-	store_done(st);
-	return rc;
-}
-
-static int64_t count_key(struct store *s, const char *sql, const char *key, int64_t t)
-{
-	struct store_stmt *st = store_prepare(s, sql);
-	int64_t n = 0;
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, t);
-	rc = store_step(st);
-	if (rc == 1)
-		n = store_col_int(st, 0);
-	store_done(st);
-	return rc < 0 ? rc : n;
 }
 
 /*
@@ -154,70 +104,49 @@ static int64_t count_key(struct store *s, const char *sql, const char *key, int6
 int auth_throttle_attempt(struct store *s, const char *key, int64_t now, int max_failures,
 			  int64_t window_ms, int64_t *id)
 {
-	struct store_stmt *st;
-	int64_t n;
+	int64_t n = 0;
 	int rc;
 
-	n = count_key(s, "SELECT count(*) FROM login_lock WHERE key = ? AND locked_until > ?", key,
-		      now);
-	if (n != 0)
-		return n < 0 ? (int)n : ERR_THROTTLED;
-	rc = run_key(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", key, now - window_ms);
-	if (rc < 0)
-		return rc;
-	st = store_prepare(s, "INSERT INTO login_failure(key, at) VALUES (?, ?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, now);
-	rc = store_step(st);
-	if (rc == 1)
-		*id = store_col_int(st, 0);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	n = count_key(s, "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", key,
-		      now - window_ms);
-	if (n < max_failures)
-		return n < 0 ? (int)n : 0;
+	rc = store_run(s, "SELECT count(*) FROM login_lock WHERE key = ? AND locked_until > ?", &n,
+		       "ti", key, now);
+	if (rc >= 0 && n)
+		return ERR_THROTTLED;
+	if (rc >= 0)
+		rc = store_run(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", NULL, "ti",
+			       key, now - window_ms);
+	if (rc >= 0)
+		rc = store_run(s, "INSERT INTO login_failure(key, at) VALUES (?, ?) RETURNING id", id,
+			       "ti", key, now);
+	if (rc >= 0)
+		rc = store_run(s, "SELECT count(*) FROM login_failure WHERE key = ?", &n, "t", key);
+	if (rc < 0 || n < max_failures)
+		return rc < 0 ? rc : 0;
 	/* This attempt is the last one allowed: it is still evaluated, later ones are not. */
-	rc = run_key(s, "INSERT INTO login_lock(key, locked_until) VALUES (?, ?)"
-			" ON CONFLICT(key) DO UPDATE SET locked_until = excluded.locked_until",
-		     key, now + window_ms);
+	rc = store_run(s, "INSERT INTO login_lock(key, locked_until) VALUES (?, ?)"
+			  " ON CONFLICT(key) DO UPDATE SET locked_until = excluded.locked_until",
+		       NULL, "ti", key, now + window_ms);
 	return rc < 0 ? rc : 0;
 }
 
 int auth_throttle_forget(struct store *s, const char *key, int64_t id, int64_t now,
 			 int max_failures, int64_t window_ms)
 {
-	struct store_stmt *st = store_prepare(s, "DELETE FROM login_failure WHERE id = ?");
-	int64_t n;
-	int rc;
+	int64_t n = 0;
+	int rc = store_run(s, "DELETE FROM login_failure WHERE id = ?", NULL, "i", id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	n = count_key(s, "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", key,
-		      now - window_ms);
-	if (n < 0)
-		return (int)n;
-	if (n >= max_failures)
-		return 0;
-	rc = run_key(s, "DELETE FROM login_lock WHERE key = ? AND locked_until <= ?", key,
-		     INT64_MAX);
+	if (rc >= 0)
+		rc = store_run(s, "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", &n,
+			       "ti", key, now - window_ms);
+	if (rc >= 0 && n < max_failures)
+		rc = store_run(s, "DELETE FROM login_lock WHERE key = ?", NULL, "t", key);
 	return rc < 0 ? rc : 0;
 }
 
 int auth_throttle_clear(struct store *s, const char *key)
 {
-	int rc = run_key(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", key, INT64_MAX);
+	int rc = store_run(s, "DELETE FROM login_failure WHERE key = ?", NULL, "t", key);
 
 	if (rc >= 0)
-		rc = run_key(s, "DELETE FROM login_lock WHERE key = ? AND locked_until <= ?", key,
-			     INT64_MAX);
+		rc = store_run(s, "DELETE FROM login_lock WHERE key = ?", NULL, "t", key);
 	return rc < 0 ? rc : 0;
 }

@@ -99,6 +99,11 @@ int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct
 int org_person_update(struct store *s, struct org_person *p, int64_t now, struct err_info *ei);
 int org_person_set_password(struct store *s, int64_t id, const char *hash, int must_change,
 			    int64_t now);
+/* Creates a person with a password hash and the audit entry for it, in the
+ * caller's transaction: what the API, the CLI and the demo share. */
+int org_person_add(struct store *s, const struct audit_actor *who, struct org_person *p,
+		   const char *hash, int must_change, int64_t now, const char *detail,
+		   struct err_info *ei);
 int org_person_list(struct store *s, const struct org_person_filter *f,
 		    int (*row)(void *ctx, const struct org_person *p), void *ctx);
 /* 1 if anyone is on record (the database already holds a center), else 0. */
@@ -118,6 +123,13 @@ int org_department_update(struct store *s, struct org_department *d, int64_t now
 int org_department_delete(struct store *s, int64_t id, struct err_info *ei);
 int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int limit,
 			int (*row)(void *ctx, const struct org_department *d), void *ctx);
+
+/* JSON as the API shows it (org_api.c): a person as r's principal may see
+ * them (phones masked without the permission), and a set of roles. */
+struct req;
+struct json_t;
+struct json_t *org_person_json(struct req *r, const struct org_person *p);
+struct json_t *org_roles_json(unsigned roles);
 
 /* Creates the demo center of the rulebooks (ORG-1) and writes each new
  * person's work number, role and initial password through show(). */

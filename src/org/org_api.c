@@ -20,7 +20,7 @@ static json_t *ref_json(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
-static json_t *roles_json(unsigned roles)
+json_t *org_roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 
@@ -39,7 +39,7 @@ static json_t *skills_json(const struct org_person *p)
 	return a;
 }
 
-static json_t *person_json(struct req *r, const struct org_person *p)
+json_t *org_person_json(struct req *r, const struct org_person *p)
 {
 	char masked[ORG_PHONE_MAX + 8];
 	const char *phone = p->phone[0] ? p->phone : NULL;
@@ -53,7 +53,7 @@ static json_t *person_json(struct req *r, const struct org_person *p)
 	return json_pack("{s:I, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:b, s:b, s:I, s:I}", "id",
 			 (json_int_t)p->id, "work_no", p->work_no, "name", p->name, "phone", phone,
 			 "department_id", ref_json(p->department_id), "superior_id",
-			 ref_json(p->superior_id), "roles", roles_json(p->roles), "skills",
+			 ref_json(p->superior_id), "roles", org_roles_json(p->roles), "skills",
 			 skills_json(p), "active", p->active, "certified", p->certified,
 			 "created_at", (json_int_t)p->created_at, "updated_at",
 			 (json_int_t)p->updated_at);
@@ -130,7 +130,7 @@ static int parse_roles(struct req *r, struct org_person *p, json_t *changes)
 	}
 	if (roles != p->roles)
 		json_object_set_new(changes, "roles",
-				    json_pack("[o,o]", roles_json(p->roles), roles_json(roles)));
+				    json_pack("[o,o]", org_roles_json(p->roles), org_roles_json(roles)));
 	p->roles = roles;
 	return 0;
 }
@@ -239,7 +239,7 @@ static int people_list_row(void *ctx, const struct org_person *p)
 	struct list_ctx *lc = ctx;
 
 	lc->last_id = p->id;
-	return json_array_append_new(lc->items, person_json(lc->r, p));
+	return json_array_append_new(lc->items, org_person_json(lc->r, p));
 }
 
 static int people_list(struct req *r)
@@ -317,7 +317,7 @@ static int person_get(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, person_json(r, &p));
+	return reply_json(r, 200, org_person_json(r, &p));
 }
 
 static const char *const person_create_fields[] = {
@@ -369,17 +369,21 @@ static int person_create(struct req *r)
 		json_decref(changes);
 		return rc;
 	}
-	rc = org_person_insert(r->store, &p, r->now, &r->ei);
-	if (rc == 0)
-		rc = org_person_set_password(r->store, p.id, hash, generated[0] != '\0', r->now);
-	if (rc == 0)
-		rc = req_audit(r, "person.create", "person", p.id, "ok",
-			       json_pack("{s:s, s:O}", "work_no", p.work_no, "fields", changes));
+	{
+		struct audit_actor who = req_actor(r);
+		json_t *d = json_pack("{s:s, s:O}", "work_no", p.work_no, "fields", changes);
+		char *detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+
+		rc = org_person_add(r->store, &who, &p, hash, generated[0] != '\0', r->now, detail,
+				    &r->ei);
+		free(detail);
+		json_decref(d);
+	}
 	json_decref(changes);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	out = person_json(r, &p);
+	out = org_person_json(r, &p);
 	if (generated[0])
 		json_object_set_new(out, "initial_password", json_string(generated));
 	return reply_json(r, 201, out);
@@ -427,7 +431,7 @@ static int person_update(struct req *r)
 			     "you cannot take the admin role from yourself");
 	if (rc == 0 && json_object_size(changes) == 0) {
 		json_decref(changes);
-		return reply_json(r, 200, person_json(r, &p));
+		return reply_json(r, 200, org_person_json(r, &p));
 	}
 	if (rc == 0)
 		rc = store_begin(r->store);
@@ -446,7 +450,7 @@ static int person_update(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, person_json(r, &p));
+	return reply_json(r, 200, org_person_json(r, &p));
 }
 
 static int person_password_reset(struct req *r)

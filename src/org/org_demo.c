@@ -112,15 +112,10 @@ int org_demo_create(struct store *s, const struct audit_actor *who, int64_t now,
 		for (int k = 0; k < 3 && people[i].skills[k]; k++)
 			snprintf(p->skills[p->nskills++], ORG_SKILL_MAX + 1, "%s",
 				 people[i].skills[k]);
-		rc = org_person_insert(s, p, now, &ei);
-		if (rc < 0)
-			break;
 		auth_password_random(passwords[i]);
 		rc = auth_password_hash(passwords[i], pwhash_cost, hash);
 		if (rc == 0)
-			rc = org_person_set_password(s, p->id, hash, 1, now);
-		if (rc == 0)
-			rc = audit_append(s, who, now, "person.create", "person", p->id, "ok", NULL);
+			rc = org_person_add(s, who, p, hash, 1, now, NULL, &ei);
 		if (rc == 0 && people[i].head) {
 			d.head_id = p->id;
 			rc = org_department_update(s, &d, now, &ei);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "org/org.h"
 #include "store/store.h"
 
@@ -135,59 +136,28 @@ int org_person_credentials(struct store *s, const char *work_no, struct org_pers
 
 static int exists(struct store *s, const char *sql, int64_t id)
 {
-	struct store_stmt *st = store_prepare(s, sql);
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	store_done(st);
-	return rc;
+	return store_run(s, sql, NULL, "i", id);
 }
 
 /* 1 if `target` is `start` or above it in the superior chain. */
 static int superior_chain_has(struct store *s, int64_t start, int64_t target)
 {
-	struct store_stmt *st = store_prepare(
-		s, "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
-		   " SELECT p.superior_id, up.depth + 1 FROM person p JOIN up ON p.id = up.id"
-		   " WHERE p.superior_id IS NOT NULL AND up.depth < 64)"
-		   " SELECT 1 FROM up WHERE id = ? LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, target);
-	rc = store_step(st);
-	store_done(st);
-	return rc;
+	return store_run(s,
+			 "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+			 " SELECT p.superior_id, up.depth + 1 FROM person p JOIN up ON p.id = up.id"
+			 " WHERE p.superior_id IS NOT NULL AND up.depth < 64)"
+			 " SELECT 1 FROM up WHERE id = ? LIMIT 1",
+			 NULL, "ii", start, target);
 }
 
 int org_has_people(struct store *s)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM person LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	rc = store_step(st);
-	store_done(st);
-	return rc;
+	return store_run(s, "SELECT 1 FROM person LIMIT 1", NULL, "");
 }
 
 int org_skill_exists(struct store *s, const char *code)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM skill WHERE code = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	store_done(st);
-	return rc;
+	return store_run(s, "SELECT 1 FROM skill WHERE code = ?", NULL, "t", code);
 }
 
 int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
@@ -352,22 +322,27 @@ int org_person_update(struct store *s, struct org_person *p, int64_t now, struct
 int org_person_set_password(struct store *s, int64_t id, const char *hash, int must_change,
 			    int64_t now)
 {
-	struct store_stmt *st = store_prepare(s, "UPDATE person SET password_hash = ?,"
-						 " must_change_password = ?, updated_at = ?"
-						 " WHERE id = ?");
-	int rc;
+	int rc = store_run(s,
+			   "UPDATE person SET password_hash = ?, must_change_password = ?,"
+			   " updated_at = ? WHERE id = ?",
+			   NULL, "tiii", hash, (int64_t)must_change, now, id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, hash);
-	store_bind_int(st, 2, must_change);
-	store_bind_int(st, 3, now);
-	store_bind_int(st, 4, id);
-	rc = store_step(st);
-	store_done(st);
 	if (rc < 0)
 		return rc;
 	return store_changes(s) ? 0 : ERR_NOTFOUND;
+}
+
+int org_person_add(struct store *s, const struct audit_actor *who, struct org_person *p,
+		   const char *hash, int must_change, int64_t now, const char *detail,
+		   struct err_info *ei)
+{
+	int rc = org_person_insert(s, p, now, ei);
+
+	if (rc == 0)
+		rc = org_person_set_password(s, p->id, hash, must_change, now);
+	if (rc == 0)
+		rc = audit_append(s, who, now, "person.create", "person", p->id, "ok", detail);
+	return rc;
 }
 
 int org_person_list(struct store *s, const struct org_person_filter *f,
@@ -470,20 +445,12 @@ int org_department_by_name(struct store *s, const char *name, struct org_departm
 
 static int parent_chain_has(struct store *s, int64_t start, int64_t target)
 {
-	struct store_stmt *st = store_prepare(
-		s, "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
-		   " SELECT d.parent_id, up.depth + 1 FROM department d JOIN up ON d.id = up.id"
-		   " WHERE d.parent_id IS NOT NULL AND up.depth < 64)"
-		   " SELECT 1 FROM up WHERE id = ? LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, target);
-	rc = store_step(st);
-	store_done(st);
-	return rc;
+	return store_run(s,
+			 "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL"
+			 " SELECT d.parent_id, up.depth + 1 FROM department d JOIN up ON d.id = up.id"
+			 " WHERE d.parent_id IS NOT NULL AND up.depth < 64)"
+			 " SELECT 1 FROM up WHERE id = ? LIMIT 1",
+			 NULL, "ii", start, target);
 }
 
 static int dept_refs_check(struct store *s, const struct org_department *d, struct err_info *ei)
@@ -582,7 +549,6 @@ int org_department_update(struct store *s, struct org_department *d, int64_t now
 
 int org_department_delete(struct store *s, int64_t id, struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc;
 
 	rc = exists(s, "SELECT 1 FROM person WHERE department_id = ? LIMIT 1", id);
@@ -595,12 +561,7 @@ int org_department_delete(struct store *s, int64_t id, struct err_info *ei)
 		return rc < 0 ? rc
 			      : err_set(ei, ERR_CONFLICT, NULL,
 					"the department still has sub-departments");
-	st = store_prepare(s, "DELETE FROM department WHERE id = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s, "DELETE FROM department WHERE id = ?", NULL, "i", id);
 	if (rc < 0)
 		return rc;
 	return store_changes(s) ? 0 : ERR_NOTFOUND;

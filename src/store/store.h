@@ -70,6 +70,15 @@ int store_step(struct store_stmt *st);
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col);
 int store_col_null(struct store_stmt *st, int col);
+/*
+ * Runs a cached statement once. types names each bind in order: 'i' an
+ * int64_t, 't' a const char * (NULL binds NULL). Returns what the first
+ * step returned: 1 (a row), 0 (done) or a negative err; with out set, the
+ * row's first column is stored there. For statements that return at most
+ * one value: existence checks, counts, single updates and deletes.
+ */
+int store_run(struct store *s, const char *sql, int64_t *out, const char *types, ...);
+
 /* Rows changed by the last statement on this connection. */
 int store_changes(struct store *s);
 

@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,27 @@ const char *store_col_text(struct store_stmt *st, int col)
 int store_col_null(struct store_stmt *st, int col)
 {
 	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int store_run(struct store *s, const char *sql, int64_t *out, const char *types, ...)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	va_list ap;
+	int rc = 0;
+
+	if (!st)
+		return ERR_IO;
+	va_start(ap, types);
+	for (int i = 0; rc == 0 && types[i]; i++)
+		rc = types[i] == 'i' ? store_bind_int(st, i + 1, va_arg(ap, int64_t))
+				     : store_bind_text(st, i + 1, va_arg(ap, const char *));
+	va_end(ap);
+	if (rc == 0)
+		rc = store_step(st);
+	if (rc == 1 && out)
+		*out = store_col_int(st, 0);
+	store_done(st);
+	return rc;
 }
 
 int store_changes(struct store *s)
