@@ -31,6 +31,22 @@ static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
 	[ACT_PHONE_VIEW] = {A, A, N, N, N, A, N},
 	[ACT_DEPT_WRITE] = {A, A, N, N, N, N, N},
 	[ACT_AUDIT_READ] = {A, A, N, N, N, N, N},
+	/* CUST-2, SEC-1: customer data only for those who serve customers; IT and HR have none. */
+	[ACT_CUST_READ] = {N, A, A, A, N, N, N},
+	[ACT_CUST_WRITE] = {N, A, A, A, N, N, N},
+	[ACT_CUST_REVEAL] = {N, A, A, A, D, N, N},
+	[ACT_CUST_MERGE] = {N, A, A, N, N, N, N},
+	[ACT_CONTACT_WRITE] = {N, A, A, A, N, N, N},
+	[ACT_ORDER_CREATE] = {N, A, A, A, N, N, N},
+	[ACT_ORDER_READ] = {N, A, A, A, D, N, A},
+	/* Self: the order's owner and the people it was escalated to (WO-4). */
+	[ACT_ORDER_WORK] = {N, A, A, S, S, S, S},
+	[ACT_ORDER_MANAGE] = {N, A, A, N, N, N, N},
+	[ACT_CALLBACK] = {N, A, A, A, N, N, N},
+	[ACT_WO_CONFIG] = {A, A, N, N, N, N, N},
+	[ACT_REPORT_READ] = {N, A, A, N, N, N, A},
+	/* SEC-2: exports are a permission of their own. */
+	[ACT_EXPORT] = {N, A, N, N, N, N, N},
 };
 
 #undef N
@@ -42,6 +58,10 @@ static const char *const action_names[ACT_COUNT] = {
 	"public",         "self",           "org.read",       "person.write",
 	"person.roles",   "person.grant_admin", "person.certify", "person.password_reset",
 	"person.phone_view", "department.write", "audit.read",
+	"customer.read",  "customer.write",  "customer.reveal", "customer.merge",
+	"contact.write",  "order.create",    "order.read",      "order.work",
+	"order.manage",   "callback",        "wo.config",       "report.read",
+	"export",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -35,6 +35,19 @@ enum auth_action {
 	ACT_PHONE_VIEW,      /* see staff phone numbers unmasked */
 	ACT_DEPT_WRITE,      /* create, change, delete departments */
 	ACT_AUDIT_READ,      /* read the audit log */
+	ACT_CUST_READ,       /* customers and their history (CUST-1), phones masked */
+	ACT_CUST_WRITE,      /* create and change customers */
+	ACT_CUST_REVEAL,     /* see a customer's phone unmasked, with a logged reason (CUST-2) */
+	ACT_CUST_MERGE,      /* merge duplicate customers */
+	ACT_CONTACT_WRITE,   /* record contacts (CALL-10) */
+	ACT_ORDER_CREATE,    /* open work orders */
+	ACT_ORDER_READ,      /* read work orders (staff: their department's) */
+	ACT_ORDER_WORK,      /* accept, call back, go on site, report (self: as owner or responsible) */
+	ACT_ORDER_MANAGE,    /* assign, reassign, cancel, reopen */
+	ACT_CALLBACK,        /* the center's callbacks to customers (CB-1, CB-2) */
+	ACT_WO_CONFIG,       /* classes, deadlines, levels, catalogue, routing, settings */
+	ACT_REPORT_READ,     /* reports */
+	ACT_EXPORT,          /* CSV exports (SEC-2) */
 	ACT_COUNT
 };
 

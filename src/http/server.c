@@ -31,7 +31,7 @@ struct upload {
 static _Atomic int in_flight;
 
 static const struct route *const tables[] = {
-	auth_routes, org_routes, audit_routes, http_misc_routes, NULL,
+	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes, NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)

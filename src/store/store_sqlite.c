@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "store/fts_cjk.h"
 #include "store/migrations.h"
 
 #define STMT_CACHE 128
@@ -97,6 +98,11 @@ int store_open(struct store **out, const struct store_opts *o)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	if (fts_cjk_register(s->db) != SQLITE_OK) {
+		log_error("store: cannot register the search tokenizer");
+		rc = ERR_IO;
+		goto fail;
+	}
 	sqlite3_busy_timeout(s->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"

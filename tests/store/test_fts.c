@@ -1,0 +1,89 @@
+/* Unit tests of the kefu_cjk search tokenizer: one- and two-character Chinese words. */
+#include "testutil.h"
+
+static struct store *s;
+
+static int setup(void **state)
+{
+	(void)state;
+	s = test_store_open();
+	return store_exec(s, "INSERT INTO wo_search(rowid, body) VALUES"
+			     " (1, '洗车过程中车辆损坏，客户很生气'),"
+			     " (2, 'APP闪退 Error 500'),"
+			     " (3, '车没洗干净'),"
+			     " (4, '退款未到账 refund')");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_store_close(s);
+	return 0;
+}
+
+/* The rowids matching q, as "1,3", in order. */
+static const char *match(const char *q)
+{
+	static char out[64];
+	struct store_stmt *st = store_prepare_dynamic(
+		s, "SELECT rowid FROM wo_search WHERE wo_search MATCH ? ORDER BY rowid");
+	size_t used = 0;
+
+	out[0] = '\0';
+	assert_non_null(st);
+	store_bind_text(st, 1, q);
+	while (store_step(st) == 1)
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%lld", used ? "," : "",
+					 (long long)store_col_int(st, 0));
+	store_done(st);
+	return out;
+}
+
+static void finds_one_character_words(void **state)
+{
+	(void)state;
+	assert_string_equal(match("\"车\""), "1,3");
+	assert_string_equal(match("\"洗\""), "1,3");
+	assert_string_equal(match("\"款\""), "4");
+	assert_string_equal(match("\"猫\""), "");
+}
+
+static void finds_two_character_words(void **state)
+{
+	(void)state;
+	assert_string_equal(match("\"车辆\""), "1");
+	assert_string_equal(match("\"闪退\""), "2");
+	assert_string_equal(match("\"干净\""), "3");
+	/* The characters must stand together, in this order. */
+	assert_string_equal(match("\"辆车\""), "");
+	assert_string_equal(match("\"车洗\""), "");
+}
+
+static void finds_longer_phrases_exactly(void **state)
+{
+	(void)state;
+	assert_string_equal(match("\"车辆损坏\""), "1");
+	assert_string_equal(match("\"辆损坏\""), "1");
+	assert_string_equal(match("\"车辆坏损\""), "");
+	assert_string_equal(match("\"退款未到账\""), "4");
+}
+
+static void words_are_case_blind_and_combine(void **state)
+{
+	(void)state;
+	assert_string_equal(match("\"error\""), "2");
+	assert_string_equal(match("\"ERROR 500\""), "2");
+	assert_string_equal(match("\"干净\" \"车\""), "3");
+	assert_string_equal(match("\"REFUND\" \"退款\""), "4");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(finds_one_character_words),
+		cmocka_unit_test(finds_two_character_words),
+		cmocka_unit_test(finds_longer_phrases_exactly),
+		cmocka_unit_test(words_are_case_blind_and_combine),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
