@@ -83,11 +83,16 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed
 	@sh bench/run.sh
+	@sh bench/orders.sh
 
 fmt:
 	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)
 
 clean:
 	rm -rf build build-asan
+
+build/bench/seed: bench/seed.c build/libkefu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread

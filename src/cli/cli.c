@@ -60,7 +60,7 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 int cli_open_store(struct cli *c, struct store **out)
 {
 	const struct store_opts so = {c->cfg.db, c->cfg.busy_timeout_ms,
-				      strcmp(c->cfg.durability, "full") == 0};
+				      (enum store_durability)store_durability_parse(c->cfg.durability)};
 	int rc = store_open(out, &so);
 
 	if (rc == 0)

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "wo/wo.h"
 
 static const char usage[] =
 	"usage: kefu serve [--listen HOST:PORT] [--db PATH] [--config FILE] [--test-clock]\n";
@@ -58,8 +59,9 @@ int cmd_serve(int argc, char **argv)
 			return 1;
 	}
 	{
-		const struct store_opts so = {c.cfg.db, c.cfg.busy_timeout_ms,
-					      strcmp(c.cfg.durability, "full") == 0};
+		const struct store_opts so = {
+			c.cfg.db, c.cfg.busy_timeout_ms,
+			(enum store_durability)store_durability_parse(c.cfg.durability)};
 
 		if (store_pool_open(&app.pool, &so, c.cfg.threads + 1) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);
@@ -77,10 +79,20 @@ int cmd_serve(int argc, char **argv)
 		store_pool_close(app.pool);
 		return 1;
 	}
+	/*
+	 * With the test clock, tests drive the scheduler through
+	 * POST /api/test/clock so that nothing fires at a moment they did not choose.
+	 */
+	if (!c.test_clock && wo_sched_start(app.pool) < 0) {
+		http_stop(srv);
+		store_pool_close(app.pool);
+		return 1;
+	}
 	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
 		 clock_tz_name(), c.test_clock ? ", test clock" : "");
 	sigwait(&sigs, &sig);
 	log_info("serve: %s received, finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	wo_sched_stop();
 	http_stop(srv);
 	s = store_pool_get(app.pool);
 	store_checkpoint(s);

@@ -213,8 +213,9 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "pwhash: expected moderate, interactive or min");
 		return ERR_INVALID;
 	}
-	if (strcmp(c->durability, "normal") && strcmp(c->durability, "full")) {
-		snprintf(err, errlen, "durability: expected normal or full");
+	if (strcmp(c->durability, "normal") && strcmp(c->durability, "full") &&
+	    strcmp(c->durability, "fsync_each")) {
+		snprintf(err, errlen, "durability: expected normal, full or fsync_each");
 		return ERR_INVALID;
 	}
 	if (!strchr(c->listen, ':')) {

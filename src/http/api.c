@@ -196,7 +196,16 @@ int req_audit(struct req *r, const char *action, const char *entity, int64_t id,
 {
 	struct audit_actor a = req_actor(r);
 	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc = audit_append(r->store, &a, r->now, action, entity, id, outcome, text);
+	/* A refusal is written on its own, in its own transaction. */
+	int own = !store_in_transaction(r->store);
+	int rc = own ? store_begin(r->store) : 0;
+
+	if (rc == 0)
+		rc = audit_append(r->store, &a, r->now, action, entity, id, outcome, text);
+	if (own && rc == 0)
+		rc = store_commit(r->store);
+	else if (own)
+		store_rollback(r->store);
 
 	free(text);
 	json_decref(detail);

@@ -66,13 +66,24 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 	if (rc == 0)
 		return ERR_AUTH;
 	if (!live) {
-		auth_session_delete(s, out->session_id);
+		if (!store_in_transaction(s) && store_begin(s) == 0) {
+			if (auth_session_delete(s, out->session_id) == 0)
+				store_commit(s);
+			else
+				store_rollback(s);
+		}
 		memset(out, 0, sizeof(*out));
 		return ERR_AUTH;
 	}
-	if (now - last_seen >= TOUCH_EVERY_MS) {
-		rc = store_run(s, "UPDATE session SET last_seen_at = ? WHERE id = ?", NULL, "ii",
-			       now, out->session_id);
+	if (now - last_seen >= TOUCH_EVERY_MS && !store_in_transaction(s)) {
+		rc = store_begin(s);
+		if (rc == 0)
+			rc = store_run(s, "UPDATE session SET last_seen_at = ? WHERE id = ?", NULL,
+				       "ii", now, out->session_id);
+		if (rc >= 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
 		if (rc < 0 && rc != ERR_BUSY)
 			return rc;
 	}

@@ -77,6 +77,9 @@ extern const struct route audit_routes[];
 extern const struct route http_misc_routes[];
 extern const struct route cust_routes[];
 extern const struct route wo_routes[];
+extern const struct route wo_config_routes[];
+extern const struct route report_routes[];
+extern const struct route notify_routes[];
 
 /* Router (router.c): ERR_NOTFOUND, ERR_METHOD, or 0 with params filled. */
 int router_match(const struct route *const *tables, const char *method, const char *path,

@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "notify/notify.h"
 #include "store/store.h"
 
 #define SESSION_COOKIE "kefu_session"
@@ -31,7 +32,10 @@ struct upload {
 static _Atomic int in_flight;
 
 static const struct route *const tables[] = {
-	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes, NULL,
+	auth_routes,	  org_routes,	    audit_routes, http_misc_routes,
+	cust_routes,	  wo_routes,	    wo_config_routes, report_routes,
+	notify_routes,
+	NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -280,7 +284,15 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 	rc = run(&r, rt, up);
 	store_pool_put(app->pool, r.store);
 out:
-	ret = answer(c, &r, rc);
+	/*
+	 * A streaming handler (GET /api/events, notify_stream.c) has queued its
+	 * own response, whose body a callback produces long after this returns:
+	 * there is nothing more to answer.
+	 */
+	if (rc == 0 && MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS))
+		ret = MHD_YES;
+	else
+		ret = answer(c, &r, rc);
 	metrics_request(r.status, clock_mono_ns() - up->t0, store_take_time_ns());
 	log_debug("http: %s %s %u", method, url, r.status);
 	json_decref(r.body);
@@ -439,6 +451,12 @@ void http_stop(struct http_server *srv)
 	 */
 	if (listen_fd >= 0)
 		shutdown(listen_fd, SHUT_RDWR);
+	/*
+	 * Event streams never finish by themselves: end them now, so the wait
+	 * below is only for real requests, and so no connection is left
+	 * suspended when MHD_stop_daemon runs (libmicrohttpd aborts on one).
+	 */
+	notify_streams_stop();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->d);

@@ -114,6 +114,8 @@ int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, cons
 		   void *ctx);
 
 int org_department_get(struct store *s, int64_t id, struct org_department *out);
+/* The first department of a kind (ROUTE-2 routes by kind: city_service, media ...). */
+int org_department_of_kind(struct store *s, const char *kind, struct org_department *out);
 int org_department_by_name(struct store *s, const char *name, struct org_department *out);
 int org_department_insert(struct store *s, struct org_department *d, int64_t now,
 			  struct err_info *ei);

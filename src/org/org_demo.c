@@ -126,7 +126,7 @@ int org_demo_create(struct store *s, const struct audit_actor *who, int64_t now,
 		if (made[i].superior_id)
 			rc = org_person_update(s, &made[i], now, &ei);
 	}
-	for (size_t i = 0; rc == 0 && i < NPEOPLE; i++)
+	for (size_t i = 0; rc == 0 && show && i < NPEOPLE; i++)
 		show(ctx, &made[i], passwords[i]);
 	return rc;
 }

@@ -433,6 +433,16 @@ int org_department_get(struct store *s, int64_t id, struct org_department *out)
 	return dept_one(st, out);
 }
 
+int org_department_of_kind(struct store *s, const char *kind, struct org_department *out)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " DEPT_COLS " FROM department WHERE kind = ? ORDER BY id LIMIT 1");
+
+	if (st)
+		store_bind_text(st, 1, kind);
+	return dept_one(st, out);
+}
+
 int org_department_by_name(struct store *s, const char *name, struct org_department *out)
 {
 	struct store_stmt *st =

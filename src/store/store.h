@@ -14,9 +14,15 @@
  * and store_commit(); on any error the caller calls store_rollback() and
  * nothing is written.
  *
- * SQLite runs in WAL mode with foreign keys on. durability "normal"
- * (synchronous=NORMAL) keeps every committed transaction through a crash of
- * the process; "full" (synchronous=FULL) keeps it through power loss too.
+ * SQLite runs in WAL mode with foreign keys on. Durability:
+ * - STORE_NORMAL (synchronous=NORMAL): a committed transaction survives a
+ *   crash of the process; power loss may take the last few.
+ * - STORE_FULL: a committed transaction also survives power loss. After
+ *   COMMIT, store_commit() waits until the WAL is on disk, and commits that
+ *   finish while one fdatasync runs share the next one (group commit), so
+ *   concurrent writers pay for one fsync between them, not one each.
+ * - STORE_FSYNC_EACH (synchronous=FULL): SQLite's own fsync in every
+ *   COMMIT; as safe as STORE_FULL and slower under load (kept to compare).
  */
 #ifndef KEFU_STORE_STORE_H
 #define KEFU_STORE_STORE_H
@@ -29,11 +35,16 @@ struct store;
 struct store_stmt;
 struct store_pool;
 
+enum store_durability { STORE_NORMAL, STORE_FULL, STORE_FSYNC_EACH };
+
 struct store_opts {
 	const char *path;
 	int busy_timeout_ms;
-	int full_sync; /* fsync at every commit (power-loss safe) */
+	enum store_durability durability;
 };
+
+/* Parses "normal", "full" or "fsync_each"; -1 otherwise. */
+int store_durability_parse(const char *name);
 
 int store_open(struct store **out, const struct store_opts *opts);
 void store_close(struct store *s);
@@ -51,6 +62,7 @@ void store_checkpoint(struct store *s);
 int store_begin(struct store *s); /* a write transaction, taken at once */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+int store_in_transaction(struct store *s);
 int store_exec(struct store *s, const char *sql);
 
 /* A cached statement for a string literal; NULL on error (logged). */
@@ -81,6 +93,9 @@ int store_run(struct store *s, const char *sql, int64_t *out, const char *types,
 
 /* Rows changed by the last statement on this connection. */
 int store_changes(struct store *s);
+
+/* How many group fdatasyncs STORE_FULL has made (for tests and metrics). */
+uint64_t store_sync_count(void);
 
 /* Nanoseconds this thread has spent in the database since the last call. */
 int64_t store_take_time_ns(void);

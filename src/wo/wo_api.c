@@ -1,5 +1,708 @@
+/*
+ * /api/orders and /api/callbacks: work orders over HTTP (ROUTE, WO, CB).
+ *
+ * Reading an order is allowed to those the policy gives it (staff: their
+ * department's) and always to the people it involves: its first-contact
+ * agent (WO-8) and everyone responsible for it, owner and escalation
+ * levels (WO-4). Working it (accept, call, visit, report, ask for help)
+ * needs ACT_ORDER_WORK; as "self" that means being responsible for it.
+ * Every check happens before the write transaction begins.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "cust/cust.h"
 #include "http/http.h"
+#include "notify/notify.h"
+#include "org/org.h"
+#include "store/store.h"
+#include "wo/wo.h"
+
+static json_t *ref(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static int sla_row(void *ctx, const struct wo_sla *c)
+{
+	return json_array_append_new(
+		ctx, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:o, s:o}", "id",
+			       (json_int_t)c->id, "metric", wo_metric_name(c->metric), "state",
+			       c->state, "started_at", (json_int_t)c->started_at, "due_at",
+			       (json_int_t)c->due_at, "warn_at", (json_int_t)c->warn_at, "warned",
+			       c->warned, "breached", c->breached, "met_at", ref(c->met_at),
+			       "next_escalation_at", ref(c->next_escalation_at)));
+}
+
+static int responsible_row(void *ctx, int64_t person, const char *reason, int level,
+			   int64_t added_at)
+{
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:i, s:I}", "person_id",
+						    (json_int_t)person, "reason", reason, "level",
+						    level, "added_at", (json_int_t)added_at));
+}
+
+/* The compact form lists use; the full form adds clocks, people and the callback. */
+static json_t *order_json(const struct wo_order *o)
+{
+	char label[24];
+	json_t *report = o->report[0] ? json_loads(o->report, 0, NULL) : NULL;
+
+	wo_label(label, sizeof(label), o->class_code, o->level);
+	return json_pack(
+		"{s:I, s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s,"
+		" s:o, s:o, s:i, s:I, s:I, s:o, s:o, s:o, s:o, s:I}",
+		"id", (json_int_t)o->id, "number", o->number, "class", o->class_code, "level",
+		text_or_null(o->level), "label", label, "complaint", text_or_null(o->complaint),
+		"onsite", o->onsite, "state", wo_state_name(o->state), "customer_id",
+		ref(o->customer_id), "subject_id", ref(o->subject_id), "department_id",
+		ref(o->department_id), "owner_id", ref(o->owner_id), "first_agent_id",
+		(json_int_t)o->first_agent_id, "parent_id", ref(o->parent_id), "related_id",
+		ref(o->related_id), "summary", o->summary, "report", report ? report : json_null(),
+		"close_reason", text_or_null(o->close_reason), "escalation_level",
+		o->escalation_level, "created_at", (json_int_t)o->created_at, "updated_at",
+		(json_int_t)o->updated_at, "dispatched_at", ref(o->dispatched_at), "reported_at",
+		ref(o->reported_at), "archived_at", ref(o->archived_at), "archive_month",
+		o->archive_month ? json_integer(o->archive_month) : json_null(), "version",
+		(json_int_t)o->version);
+}
+
+static int order_full_json(struct req *r, const struct wo_order *o, json_t **out)
+{
+	json_t *j = order_json(o), *sla = json_array(), *resp = json_array();
+	struct wo_callback cb;
+	int rc;
+
+	if (o->customer_id) {
+		json_t *cust = cust_summary_json(r, r->store, o->customer_id);
+
+		json_object_set_new(j, "customer", cust ? cust : json_null());
+	} else {
+		json_object_set_new(j, "customer", json_null());
+	}
+	rc = wo_sla_list(r->store, o->id, sla_row, sla);
+	if (rc >= 0)
+		rc = wo_responsible_list(r->store, o->id, responsible_row, resp);
+	if (rc >= 0) {
+		json_object_set_new(j, "sla", sla);
+		json_object_set_new(j, "responsible", resp);
+		sla = resp = NULL;
+		rc = wo_callback_pending(r->store, o->id, &cb);
+		json_object_set_new(
+			j, "callback",
+			rc == 0 ? json_pack("{s:I, s:I, s:i, s:o}", "id", (json_int_t)cb.id,
+					    "due_at", (json_int_t)cb.due_at, "attempts",
+					    cb.attempts, "excluded_id", ref(cb.excluded_id))
+				: json_null());
+		rc = rc == ERR_NOTFOUND ? 0 : rc;
+	}
+	json_decref(sla);
+	json_decref(resp);
+	if (rc < 0 || !j) {
+		json_decref(j);
+		return rc < 0 ? rc : ERR_NOMEM;
+	}
+	*out = j;
+	return 0;
+}
+
+static int involved(struct req *r, const struct wo_order *o, int *responsible)
+{
+	int rc = wo_is_responsible(r->store, o->id, r->who.person_id);
+
+	if (rc < 0)
+		return rc;
+	*responsible = rc;
+	return rc || o->first_agent_id == r->who.person_id;
+}
+
+/* Loads the order of the path and checks the caller may read it. */
+static int load(struct req *r, struct wo_order *o, int *responsible)
+{
+	int64_t id;
+	int rc = req_param_id(r, 0, &id), in;
+
+	if (rc == 0)
+		rc = wo_order_get(r->store, id, o);
+	if (rc == ERR_NOTFOUND)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such order");
+	if (rc < 0)
+		return rc;
+	in = involved(r, o, responsible);
+	if (in < 0)
+		return in;
+	if (in)
+		return 0;
+	{
+		const struct auth_target t = {o->department_id, 0};
+
+		return req_authorize(r, ACT_ORDER_READ, &t);
+	}
+}
+
+static int order_get(struct req *r)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	json_t *j = NULL;
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = load(r, o, &responsible);
+	if (rc == 0)
+		rc = order_full_json(r, o, &j);
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, j);
+}
+
+static int event_row(void *ctx, const struct wo_event_row *e)
+{
+	json_t *detail = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
+
+	return json_array_append_new(
+		ctx, json_pack("{s:I, s:I, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)e->id, "at",
+			       (json_int_t)e->at, "actor_id", ref(e->actor_id), "kind", e->kind,
+			       "from", text_or_null(e->from_state), "to",
+			       text_or_null(e->to_state), "detail",
+			       detail ? detail : json_null()));
+}
+
+static int sla_event_row(void *ctx, const struct wo_event_row *e)
+{
+	json_t *detail = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
+
+	return json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:o}", "id",
+						    (json_int_t)e->id, "at", (json_int_t)e->at,
+						    "metric", e->from_state, "kind", e->kind,
+						    "detail", detail ? detail : json_null()));
+}
+
+/* The order's history and its SLA event log: every figure traces back to these. */
+static int order_events(struct req *r)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	json_t *events = json_array(), *sla = json_array();
+	int responsible = 0, rc;
+
+	if (!o)
+		rc = ERR_NOMEM;
+	else
+		rc = load(r, o, &responsible);
+	if (rc == 0)
+		rc = wo_event_list(r->store, o->id, event_row, events);
+	if (rc >= 0)
+		rc = wo_sla_event_list(r->store, o->id, sla_event_row, sla);
+	free(o);
+	if (rc < 0) {
+		json_decref(events);
+		json_decref(sla);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:o}", "events", events, "sla_events", sla));
+}
+
+/* Reads the fields of a new order; strings stay owned by the body. */
+static int read_new(struct req *r, json_t *body, struct wo_new *in)
+{
+	static const char *const fields[] = {"class",	  "level",	"complaint", "onsite",
+					     "customer_id", "subject_id", "contact_id", "related_id",
+					     "summary",	  "promise",	NULL};
+	json_t *saved = r->body;
+	const char *promise = NULL;
+	int onsite = -1, has_onsite = json_object_get(body, "onsite") != NULL, rc;
+
+	memset(in, 0, sizeof(*in));
+	in->onsite = -1;
+	in->promise = -1;
+	r->body = body;
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = body_str(r, "class", 0, &in->class_code);
+	if (rc == 0)
+		rc = body_str(r, "level", 0, &in->level);
+	if (rc == 0)
+		rc = body_str(r, "complaint", 0, &in->complaint);
+	if (rc == 0)
+		rc = body_bool(r, "onsite", &onsite);
+	if (rc == 0)
+		rc = body_ref(r, "customer_id", &in->customer_id);
+	if (rc == 0)
+		rc = body_ref(r, "subject_id", &in->subject_id);
+	if (rc == 0)
+		rc = body_ref(r, "contact_id", &in->contact_id);
+	if (rc == 0)
+		rc = body_ref(r, "related_id", &in->related_id);
+	if (rc == 0)
+		rc = body_str(r, "summary", 1, &in->summary);
+	if (rc == 0)
+		rc = body_str(r, "promise", 0, &promise);
+	r->body = saved;
+	if (rc < 0)
+		return rc;
+	if (!in->class_code && !in->complaint)
+		return err_set(&r->ei, ERR_INVALID, "class", "class: required (or a complaint type)");
+	in->onsite = has_onsite ? onsite : -1;
+	if (promise) {
+		in->promise = wo_promise_parse(promise);
+		if (in->promise < 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "promise",
+				       "promise: order, complaint or answer");
+	}
+	return 0;
+}
+
+/* References an order makes must exist, so errors name the field. A merged
+ * customer's id stands for the customer it was merged into. */
+static int check_refs(struct req *r, struct wo_new *in)
+{
+	struct wo_order *other;
+	struct org_person p;
+	int rc = 0;
+
+	if (in->subject_id && org_person_get(r->store, in->subject_id, &p) == ERR_NOTFOUND)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "subject_id", "no such person");
+	if (in->customer_id) {
+		int64_t survivor = 0;
+
+		rc = cust_exists(r->store, in->customer_id, &survivor);
+		if (rc == ERR_NOTFOUND)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
+		if (rc < 0)
+			return rc;
+		in->customer_id = survivor;
+	}
+	if (in->contact_id && wo_contact_exists(r->store, in->contact_id) == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "contact_id", "no such contact");
+	if (in->related_id) {
+		other = malloc(sizeof(*other));
+		if (!other)
+			return ERR_NOMEM;
+		rc = wo_order_get(r->store, in->related_id, other);
+		free(other);
+		if (rc == ERR_NOTFOUND)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "related_id", "no such order");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int order_create(struct req *r)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	struct audit_actor who = req_actor(r);
+	struct wo_ctx c = {r->store, r->now, &who, &r->ei};
+	struct wo_new in;
+	json_t *j = NULL;
+	int rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = read_new(r, r->body, &in);
+	if (rc == 0)
+		rc = check_refs(r, &in);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		rc = wo_create(&c, &in, o);
+		rc = req_finish(r, rc);
+	}
+	if (rc == 0) {
+		notify_wake();
+		rc = order_full_json(r, o, &j);
+	}
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 201, j);
+}
+
+/* Which permission each action needs beyond reading the order. */
+static enum auth_action permission_of(enum wo_action a)
+{
+	switch (a) {
+	case WOA_ASSIGN:
+	case WOA_REOPEN:
+	case WOA_CANCEL:
+	case WOA_PAUSE:
+	case WOA_RESUME:
+		return ACT_ORDER_MANAGE;
+	case WOA_CALLBACK:
+		return ACT_CALLBACK;
+	case WOA_PROGRESS:
+	case WOA_PROMISE:
+		/* WO-5, CALL-13/14: the center speaks to the customer. */
+		return ACT_ORDER_CREATE;
+	default:
+		return ACT_ORDER_WORK;
+	}
+}
+
+static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
+{
+	static const char *const fields[] = {"version", "person_id", "reason", "text",
+					     "note", "solution", "effect", "remaining",
+					     "called_back_at", "kind", "outcome", "follow_up",
+					     NULL};
+	const char *kind = NULL, *outcome = NULL;
+	json_t *v;
+	int rc = body_only(r, fields);
+
+	memset(a, 0, sizeof(*a));
+	a->action = action;
+	a->promise = -1;
+	v = r->body ? json_object_get(r->body, "version") : NULL;
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 1))
+		return err_set(&r->ei, ERR_INVALID, "version", "version: a positive whole number");
+	a->version = v ? json_integer_value(v) : 0;
+	if (rc == 0)
+		rc = body_ref(r, "person_id", &a->person_id);
+	if (rc == 0)
+		rc = body_str(r, "reason", 0, &a->text);
+	if (rc == 0 && !a->text)
+		rc = body_str(r, "text", 0, &a->text);
+	if (rc == 0 && !a->text)
+		rc = body_str(r, "note", 0, &a->text);
+	if (rc == 0)
+		rc = body_str(r, "solution", action == WOA_REPORT, &a->solution);
+	if (rc == 0)
+		rc = body_str(r, "effect", 0, &a->effect);
+	if (rc == 0)
+		rc = body_str(r, "remaining", 0, &a->remaining);
+	if (rc == 0)
+		rc = body_ref(r, "called_back_at", &a->called_back_at);
+	if (rc == 0)
+		rc = body_str(r, "kind", action == WOA_PROMISE, &kind);
+	if (rc == 0)
+		rc = body_str(r, "outcome", action == WOA_CALLBACK, &outcome);
+	if (rc < 0)
+		return rc;
+	if (action == WOA_ASSIGN && !a->person_id)
+		return err_set(&r->ei, ERR_INVALID, "person_id", "person_id: required");
+	if (kind) {
+		a->promise = wo_promise_parse(kind);
+		if (a->promise < 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "kind", "kind: order, complaint or answer");
+	}
+	if (outcome) {
+		int o = wo_outcome_parse(outcome);
+
+		if (o < 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "outcome",
+				       "outcome: accepted, not_accepted, unreachable or new_need");
+		a->outcome = (enum wo_outcome)o;
+	}
+	v = r->body ? json_object_get(r->body, "follow_up") : NULL;
+	if (v) {
+		if (!json_is_object(v))
+			return err_set(&r->ei, ERR_INVALID, "follow_up", "follow_up: an object");
+		rc = read_new(r, v, follow);
+		if (rc < 0)
+			return rc;
+		a->follow_up = follow;
+	}
+	return 0;
+}
+
+static int act(struct req *r, enum wo_action action)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	struct audit_actor who = req_actor(r);
+	struct wo_ctx c = {r->store, r->now, &who, &r->ei};
+	struct wo_new follow;
+	struct wo_act a;
+	json_t *j = NULL;
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = read_act(r, action, &a, &follow);
+	if (rc == 0)
+		rc = load(r, o, &responsible);
+	if (rc == 0) {
+		const struct auth_target t = {o->department_id,
+					      responsible ? r->who.person_id : 0};
+
+		rc = req_authorize(r, permission_of(action), &t);
+	}
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		rc = wo_apply(&c, o->id, &a, o);
+		rc = req_finish(r, rc);
+	}
+	if (rc == 0) {
+		notify_wake();
+		rc = order_full_json(r, o, &j);
+	}
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, j);
+}
+
+#define ACTION(name, a)                                                                            \
+	static int act_##name(struct req *r)                                                      \
+	{                                                                                          \
+		return act(r, a);                                                                  \
+	}
+ACTION(assign, WOA_ASSIGN)
+ACTION(accept, WOA_ACCEPT)
+ACTION(call, WOA_CALL)
+ACTION(onsite, WOA_ONSITE)
+ACTION(finish, WOA_FINISH)
+ACTION(report, WOA_REPORT)
+ACTION(callback, WOA_CALLBACK)
+ACTION(reopen, WOA_REOPEN)
+ACTION(cancel, WOA_CANCEL)
+ACTION(help, WOA_HELP)
+ACTION(progress, WOA_PROGRESS)
+ACTION(promise, WOA_PROMISE)
+ACTION(pause, WOA_PAUSE)
+ACTION(resume, WOA_RESUME)
+
+struct list_ctx {
+	json_t *items;
+	int64_t last_id;
+};
+
+static int list_row(void *ctx, const struct wo_order *o)
+{
+	struct list_ctx *lc = ctx;
+
+	lc->last_id = o->id;
+	return json_array_append_new(lc->items, order_json(o));
+}
+
+static int orders_list(struct req *r)
+{
+	struct wo_filter f;
+	struct list_ctx lc = {NULL, 0};
+	const char *view = NULL, *q = NULL;
+	char match[512];
+	int64_t within = 60;
+	int rc, n;
+
+	memset(&f, 0, sizeof(f));
+	rc = req_page(r, &f.limit, &f.before_id);
+	if (rc == 0)
+		rc = req_query(r, "view", &view);
+	if (rc == 0)
+		rc = req_query(r, "class", &f.class_code);
+	if (rc == 0)
+		rc = req_query(r, "level", &f.level);
+	if (rc == 0)
+		rc = req_query(r, "state", &f.state);
+	if (rc == 0)
+		rc = req_query(r, "q", &q);
+	if (rc == 0)
+		rc = req_query_int(r, "owner_id", 1, INT64_MAX, &f.owner_id);
+	if (rc == 0)
+		rc = req_query_int(r, "department_id", 1, INT64_MAX, &f.department_id);
+	if (rc == 0)
+		rc = req_query_int(r, "from", 0, INT64_MAX, &f.from);
+	if (rc == 0)
+		rc = req_query_int(r, "to", 0, INT64_MAX, &f.to);
+	if (rc == 0)
+		rc = req_query_int(r, "within_min", 1, 10080, &within);
+	if (rc < 0)
+		return rc;
+	if (view) {
+		int v = wo_view_parse(view);
+
+		if (v < 0)
+			return err_set(&r->ei, ERR_INVALID, "view",
+				       "view: all, department, mine, followups, due_soon, overdue"
+				       " or escalated");
+		f.view = (enum wo_view)v;
+	}
+	if (f.state && wo_state_parse(f.state) < 0)
+		return err_set(&r->ei, ERR_INVALID, "state", "state: unknown");
+	if (q) {
+		rc = wo_match_query(q, match, sizeof(match));
+		if (rc == ERR_TOOBIG)
+			return err_set(&r->ei, ERR_INVALID, "q", "q: too long");
+		if (rc == 0)
+			f.match = match;
+	}
+	f.me = r->who.person_id;
+	f.due_before = r->now + within * 60000;
+	if (f.view == WOV_DEPARTMENT && !f.department_id)
+		f.department_id = r->who.department_id;
+	/* Staff: their department's orders and those they are responsible for, only. */
+	if (auth_scope(&r->who, ACT_ORDER_READ) < SCOPE_ALL && f.view != WOV_MINE &&
+	    f.view != WOV_FOLLOWUPS) {
+		if (f.department_id && f.department_id != r->who.department_id) {
+			const struct auth_target t = {f.department_id, 0};
+
+			rc = req_authorize(r, ACT_ORDER_READ, &t);
+			if (rc < 0)
+				return rc;
+		}
+		f.scope_department = r->who.department_id ? r->who.department_id : -1;
+	}
+	lc.items = json_array();
+	n = wo_order_list(r->store, &f, list_row, &lc);
+	if (n < 0) {
+		json_decref(lc.items);
+		return n;
+	}
+	return reply_page(r, lc.items, n == f.limit ? lc.last_id : 0);
+}
+
+struct queue_ctx {
+	struct req *r;
+	json_t *items;
+	int64_t last_id;
+};
+
+static int queue_row(void *ctx, const struct wo_callback_item *it)
+{
+	struct queue_ctx *qc = ctx;
+	json_t *report = it->order.report[0] ? json_loads(it->order.report, 0, NULL) : NULL;
+	const char *solution = report ? json_string_value(json_object_get(report, "solution")) : "";
+	char script[4096];
+
+	qc->last_id = it->cb.id;
+	wo_callback_script(script, sizeof(script), qc->r->app->cfg->center_name,
+			   qc->r->who.work_no, NULL, it->order.created_at, it->order.summary,
+			   solution);
+	json_decref(report);
+	return json_array_append_new(
+		qc->items,
+		json_pack("{s:I, s:I, s:I, s:i, s:o, s:b, s:o, s:s}", "id", (json_int_t)it->cb.id,
+			  "order_id", (json_int_t)it->order.id, "due_at", (json_int_t)it->cb.due_at,
+			  "attempts", it->cb.attempts, "excluded_id", ref(it->cb.excluded_id),
+			  "mine_excluded", it->cb.excluded_id == qc->r->who.person_id, "order",
+			  order_json(&it->order), "script", script));
+}
+
+/* CB-1: the callback queue, with the CB-2 script filled in for each call. */
+static int callbacks_list(struct req *r)
+{
+	struct queue_ctx qc = {r, NULL, 0};
+	const char *due = NULL;
+	int64_t cursor;
+	int limit, n, rc = req_page(r, &limit, &cursor);
+
+	if (rc == 0)
+		rc = req_query(r, "due", &due);
+	if (rc < 0)
+		return rc;
+	if (due && strcmp(due, "true") && strcmp(due, "false"))
+		return err_set(&r->ei, ERR_INVALID, "due", "due: true or false");
+	qc.items = json_array();
+	n = wo_callback_queue(r->store, due && strcmp(due, "true") == 0 ? r->now : 0, cursor,
+			      limit, queue_row, &qc);
+	if (n < 0) {
+		json_decref(qc.items);
+		return n;
+	}
+	return reply_page(r, qc.items, n == limit ? qc.last_id : 0);
+}
+
+/* A complaint from a customer who complained of the same matter before is proposed as D. */
+static int second_complaint(struct req *r)
+{
+	struct wo_order *o;
+	const char *complaint = NULL;
+	int64_t customer = 0;
+	json_t *j;
+	int rc = req_query_int(r, "customer_id", 1, INT64_MAX, &customer);
+
+	if (rc == 0)
+		rc = req_query(r, "complaint", &complaint);
+	if (rc < 0)
+		return rc;
+	if (!customer)
+		return err_set(&r->ei, ERR_INVALID, "customer_id", "customer_id: required");
+	o = malloc(sizeof(*o));
+	if (!o)
+		return ERR_NOMEM;
+	rc = wo_second_complaint(r->store, customer, complaint, r->now, o);
+	if (rc == ERR_NOTFOUND) {
+		free(o);
+		return reply_json(r, 200, json_pack("{s:n, s:n, s:n}", "proposed_class",
+						    "related", "subject_id"));
+	}
+	if (rc < 0) {
+		free(o);
+		return rc;
+	}
+	/* The person complained about is the one who handled the first complaint. */
+	j = json_pack("{s:s, s:o, s:o}", "proposed_class", "D", "related", order_json(o),
+		      "subject_id", ref(o->owner_id));
+	free(o);
+	return reply_json(r, 200, j);
+}
+
+static int link_contact(struct req *r)
+{
+	static const char *const fields[] = {"contact_id", "role", NULL};
+	struct wo_order *o = malloc(sizeof(*o));
+	const char *role = "follow";
+	int64_t contact = 0;
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = body_ref(r, "contact_id", &contact);
+	if (rc == 0)
+		rc = body_str(r, "role", 0, &role);
+	if (rc == 0 && !contact)
+		rc = err_set(&r->ei, ERR_INVALID, "contact_id", "contact_id: required");
+	if (rc == 0 && strcmp(role, "cause") && strcmp(role, "follow"))
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "role", "role: cause or follow");
+	if (rc == 0)
+		rc = load(r, o, &responsible);
+	if (rc == 0 && wo_contact_exists(r->store, contact) == 0)
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "contact_id", "no such contact");
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		rc = wo_contact_link(r->store, o->id, contact, role);
+		if (rc == 0)
+			rc = req_audit(r, "order.contact", "work_order", o->id, "ok",
+				       json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact,
+						 "role", role));
+		rc = req_finish(r, rc);
+	}
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
 
 const struct route wo_routes[] = {
+	{"GET", "/api/orders", orders_list, ACT_ORDER_READ},
+	{"POST", "/api/orders", order_create, ACT_ORDER_CREATE},
+	{"GET", "/api/orders/second-complaint", second_complaint, ACT_ORDER_CREATE},
+	{"GET", "/api/orders/{id}", order_get, ACT_SELF},
+	{"GET", "/api/orders/{id}/events", order_events, ACT_SELF},
+	{"POST", "/api/orders/{id}/contacts", link_contact, ACT_CONTACT_WRITE},
+	{"POST", "/api/orders/{id}/assign", act_assign, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/accept", act_accept, ACT_SELF},
+	{"POST", "/api/orders/{id}/call", act_call, ACT_SELF},
+	{"POST", "/api/orders/{id}/onsite", act_onsite, ACT_SELF},
+	{"POST", "/api/orders/{id}/finish", act_finish, ACT_SELF},
+	{"POST", "/api/orders/{id}/report", act_report, ACT_SELF},
+	{"POST", "/api/orders/{id}/callback", act_callback, ACT_CALLBACK},
+	{"POST", "/api/orders/{id}/reopen", act_reopen, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/cancel", act_cancel, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/help", act_help, ACT_SELF},
+	{"POST", "/api/orders/{id}/progress", act_progress, ACT_ORDER_CREATE},
+	{"POST", "/api/orders/{id}/promise", act_promise, ACT_ORDER_CREATE},
+	{"POST", "/api/orders/{id}/pause", act_pause, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/resume", act_resume, ACT_ORDER_MANAGE},
+	{"GET", "/api/callbacks", callbacks_list, ACT_CALLBACK},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -15,7 +15,12 @@ import tempfile
 import time
 import unittest
 
-BIN = os.environ.get("KEFU_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "kefu"))
+DEFAULT_BIN = os.path.join(os.path.dirname(__file__), "..", "..", "build", "kefu")
+
+
+def kefu_bin():
+    """The binary under test, read at each start: tests/run.py switches builds between passes."""
+    return os.environ.get("KEFU_BIN", DEFAULT_BIN)
 
 
 class Server:
@@ -32,8 +37,11 @@ class Server:
                 self.passwords[m.group(1)] = m.group(3)
         self.log_path = os.path.join(self.dir, "server.log")
         self.log = open(self.log_path, "w+")
+        self._start()
+
+    def _start(self):
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock"],
+            [kefu_bin(), "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock"],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.time() + 30
@@ -49,8 +57,16 @@ class Server:
         if self.port is None:
             raise RuntimeError("kefu did not start:\n" + self.read_log())
 
+    def restart(self):
+        """Stops the server with SIGTERM and starts a new one on the same database."""
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.truncate(0)
+        self.log.seek(0)
+        self._start()
+
     def cli(self, *args, stdin=None, check=True):
-        proc = subprocess.run([BIN, args[0], "--db", self.db, *args[1:]], env=self.env,
+        proc = subprocess.run([kefu_bin(), args[0], "--db", self.db, *args[1:]], env=self.env,
                               input=stdin, capture_output=True, text=True, timeout=120)
         if check and proc.returncode != 0:
             raise RuntimeError(f"kefu {' '.join(args)} failed: {proc.stderr}")

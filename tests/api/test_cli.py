@@ -5,7 +5,7 @@ import re
 import subprocess
 
 from apihelp import db_rows, db_value, dept_id, login_full, person_id
-from harness import BIN, KefuTestCase, Server
+from harness import KefuTestCase, Server, kefu_bin
 
 DEMO = {"admin": "系统管理员", "8001": "李静", "1001": "王建国", "1002": "林芳", "8002": "张敏",
         "8101": "刘洋", "8102": "陈晨", "8103": "杨帆", "8104": "赵磊", "8105": "黄丽", "8106": "周婷",
@@ -128,7 +128,7 @@ class CliTest(KefuTestCase):
         pid = person_id(self.srv, "8105")
         hash0 = db_value(self.srv, f"SELECT password_hash FROM person WHERE id = {pid}")
         # Bytes, not text: what it prints is checked to be readable below.
-        proc = subprocess.run([BIN, "user", "--db", self.srv.db, "passwd", "8105", "--stdin"],
+        proc = subprocess.run([kefu_bin(), "user", "--db", self.srv.db, "passwd", "8105", "--stdin"],
                               env=self.srv.env, input=b"", capture_output=True, timeout=60)
         self.assertEqual(proc.returncode, 1, f"exit {proc.returncode}: {proc.stderr!r}")
         try:

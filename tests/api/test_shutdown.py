@@ -9,7 +9,7 @@ import threading
 import time
 
 from apihelp import parse_raw_response
-from harness import BIN, KefuTestCase
+from harness import KefuTestCase, kefu_bin
 
 
 class StopMixin:
@@ -34,7 +34,7 @@ class SlowLoginDuringStopTest(StopMixin, KefuTestCase):
         # A password hashed at a real cost makes the login slow (argon2id, hundreds of ms).
         env = dict(srv.env, KEFU_PWHASH="moderate")
         password = "slow-password-to-check"
-        proc = subprocess.run([BIN, "user", "--db", srv.db, "passwd", "8101", "--stdin"], env=env,
+        proc = subprocess.run([kefu_bin(), "user", "--db", srv.db, "passwd", "8101", "--stdin"], env=env,
                               input=password + "\n", capture_output=True, text=True, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         # Write something so the WAL holds pages to checkpoint at stop.

@@ -1,4 +1,6 @@
 /* Unit tests of src/store: migrations, transactions, errors, checks, the pool. */
+#include <pthread.h>
+
 #include "testutil.h"
 
 #include "core/err.h"
@@ -151,6 +153,53 @@ static void pool_lends_distinct_connections(void **state)
 	test_store_close(s);
 }
 
+struct writer {
+	int n, failed;
+};
+
+static void *write_many(void *arg)
+{
+	struct writer *w = arg;
+	struct store_opts o = {test_db_path, 5000, STORE_FULL};
+	struct store *s = NULL;
+	char name[32];
+
+	if (store_open(&s, &o) < 0) {
+		w->failed = w->n;
+		return NULL;
+	}
+	for (int i = 0; i < w->n; i++) {
+		snprintf(name, sizeof(name), "d%p-%d", (void *)w, i);
+		if (store_begin(s) < 0 || insert_department(s, name) < 0 || store_commit(s) < 0)
+			w->failed++;
+	}
+	store_close(s);
+	return NULL;
+}
+
+/* STORE_FULL: every commit is on disk before it returns; concurrent ones share syncs. */
+static void full_durability_groups_syncs(void **state)
+{
+	struct store *s = test_store_open();
+	struct writer w[4] = {{25, 0}, {25, 0}, {25, 0}, {25, 0}};
+	pthread_t t[4];
+	uint64_t before = store_sync_count(), made;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, write_many, &w[i]);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failed, 0);
+	}
+	made = store_sync_count() - before;
+	assert_int_equal(count_departments(s), 100);
+	assert_true(made >= 1 && made <= 100);
+	assert_int_equal(store_durability_parse("full"), STORE_FULL);
+	assert_int_equal(store_durability_parse("always"), -1);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +210,7 @@ int main(void)
 		cmocka_unit_test(statements_are_cached_per_literal),
 		cmocka_unit_test(check_reports_ok_database),
 		cmocka_unit_test(pool_lends_distinct_connections),
+		cmocka_unit_test(full_durability_groups_syncs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,233 @@
+/*
+ * report — how work orders went, per day of the center and per department
+ * (WO-2, CB-3, RPT-1/2), and the orders behind every figure.
+ *
+ * What a day is. Days are the center's calendar days (clock.h: the
+ * configured zone, Asia/Shanghai by default): report_days_make() turns
+ * local dates into [start, end) millisecond ranges with clock_day_start()
+ * and clock_day_end(), and every query reads one such range on an indexed
+ * timestamp. Nothing here computes a day in UTC, and the schema holds no
+ * day column: a center that changes its zone gets its reports in the new
+ * zone at once.
+ *
+ * What is counted, for a day D, per department and class of the order as
+ * it stands now (reassigning an order moves its figures):
+ *   opened      orders created on D, also by class-level label ("A1-Ⅲ", WO-3);
+ *   archived    orders whose archive time is on D (still archived now);
+ *   cancelled   orders cancelled on D;
+ *   escalated   orders escalated on D, by a breach or a call for help (WO-4);
+ *   per metric (WO-2 clocks: callback, onsite, report, resolve, reply):
+ *     started     clocks started on D,
+ *     met_on_time clocks met on D that never breached,
+ *     met_late    clocks met on D after their breach,
+ *     breached    clocks that breached on D (met later or not),
+ *     running     clocks started on D still open (running or paused) now;
+ *   callback minutes: the mean time from dispatch to the owner's call to
+ *     the customer, over callback clocks met on D (on time or late);
+ *   center callbacks (CB-1/CB-2, the CB-3 daily callback report): attempts
+ *     made on D by outcome;
+ *   satisfaction: contacts started on D that the customer rated (1–5), by
+ *     the department of the agent who handled them (CALL-3).
+ * Every figure but satisfaction is a set of orders (or of their clocks or
+ * callback attempts) that report_orders() lists, so a dashboard can open
+ * them and the count can be checked by hand.
+ *
+ * Where the rows come from, and what it costs at 10⁶ orders. Each figure
+ * is one query per day over an index range:
+ *   opened               work_order.created_at    (wo_created)
+ *   SLA figures          wo_sla_event.at          (wo_sla_event_at)
+ *   satisfaction         contact.started_at       (contact_started)
+ *   cancelled, escalated audit.at                 (audit_at), the entries the
+ *                        engine writes with each change ("order.cancel",
+ *                        "order.escalated"): neither work_order nor wo_event
+ *                        has an indexed time for them;
+ *   center callbacks     audit.at for the day's "order.callback" entries,
+ *                        then wo_callback_attempt by order (wo_callback_attempt
+ *                        has no index on at);
+ *   archived             work_order.archive_month (wo_archive), once for the
+ *                        whole range, rows put into days here: archived_at
+ *                        has no index of its own.
+ * So a day's report reads that day's rows (a month of archived orders at
+ * most), never a whole table. The overdue list reads the partial index of
+ * running breached clocks when the schema has one, otherwise wo_sla.
+ *
+ * report_store.c holds the SQL and the day arithmetic; report_api.c serves
+ * /api/reports (JSON and the CSV exports, which are a permission of their
+ * own and audited, SEC-2). Callers own the structs; report_daily_free()
+ * releases what report_daily_load() allocated.
+ */
+#ifndef KEFU_REPORT_REPORT_H
+#define KEFU_REPORT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "wo/wo.h"
+
+struct store;
+
+#define REPORT_DAYS_MAX 92 /* a quarter: the longest range one request may ask for */
+
+/* Consecutive days of the center: day i is [start[i], start[i + 1]). */
+struct report_days {
+	int n;
+	int ymd[REPORT_DAYS_MAX];               /* YYYYMMDD in the center's zone */
+	int64_t start[REPORT_DAYS_MAX + 1];
+};
+
+/*
+ * The days from from_ymd to to_ymd inclusive (YYYYMMDD, real dates), in
+ * the center's zone. ERR_INVALID when a date is not one, when to is before
+ * from, or for more than REPORT_DAYS_MAX days.
+ */
+int report_days_make(int from_ymd, int to_ymd, struct report_days *out);
+/* 1 if y-m-d is a date of the Gregorian calendar (1900..9999), else 0. */
+int report_date_valid(int y, int m, int d);
+
+/* The figures of one SLA metric on one day. */
+enum report_sla_figure {
+	RSF_STARTED,
+	RSF_MET_ON_TIME,
+	RSF_MET_LATE,
+	RSF_BREACHED,
+	RSF_RUNNING,
+	RSF_COUNT
+};
+const char *report_sla_figure_name(enum report_sla_figure f);
+
+/* The figures of one day, one department and one class of order. */
+struct report_cell {
+	int64_t department_id; /* 0: no department yet (a supervisor assigns it) */
+	char class_code[8];
+	int64_t opened, archived, cancelled, escalated;
+	int64_t sla[WOM_COUNT][RSF_COUNT];
+	int64_t callback_ms;               /* dispatch → callback, summed over met callback clocks */
+	int64_t center_callbacks[WOO_COUNT]; /* CB-2 outcomes of the day's attempts */
+};
+
+/* Orders opened on a day by class-level label (WO-3); level "" for none. */
+struct report_level {
+	int64_t department_id;
+	char class_code[8];
+	char level[8];
+	int64_t opened;
+};
+
+/* Rated contacts of a day by the handling agent's department (CALL-3). */
+struct report_rating {
+	int64_t department_id;
+	int64_t rated, total; /* how many, and the sum of their scores */
+};
+
+struct report_day {
+	struct report_cell *cells;
+	int ncells, cells_cap;
+	struct report_level *levels;
+	int nlevels, levels_cap;
+	struct report_rating *ratings;
+	int nratings, ratings_cap;
+};
+
+struct report_daily {
+	struct report_days days;
+	struct report_day day[REPORT_DAYS_MAX];
+};
+
+/*
+ * Loads the figures of r->days (filled by report_days_make) for one
+ * department (> 0) or all (0). Cells come sorted by department (none
+ * last) and class. On error everything loaded is released.
+ */
+int report_daily_load(struct store *s, struct report_daily *r, int64_t department_id);
+void report_daily_free(struct report_daily *r);
+/* Adds src's figures to dst (totals of a department, of a day). */
+void report_cell_add(struct report_cell *dst, const struct report_cell *src);
+
+/* Level codes in rank order (Ⅰ..Ⅳ), for the CSV columns; returns how many. */
+int report_levels(struct store *s, char (*out)[8], int max);
+
+/* What report_orders lists: the rows behind one figure. */
+enum report_outcome {
+	RO_OPENED,
+	RO_ARCHIVED,
+	RO_CANCELLED,
+	RO_ESCALATED,
+	RO_STARTED, /* the SLA outcomes need a metric */
+	RO_MET,     /* met on time */
+	RO_MET_LATE,
+	RO_BREACHED,
+	RO_RUNNING,
+	RO_CB_ACCEPTED, /* center callback attempts, by CB-2 outcome */
+	RO_CB_NOT_ACCEPTED,
+	RO_CB_UNREACHABLE,
+	RO_CB_NEW_NEED,
+	RO_COUNT
+};
+const char *report_outcome_name(enum report_outcome o);
+int report_outcome_parse(const char *name); /* -1 if unknown */
+/* 1 for the outcomes that are about one metric's clocks. */
+int report_outcome_needs_metric(enum report_outcome o);
+
+struct report_filter {
+	int64_t start, end;       /* the day */
+	int64_t department_id;    /* -1: any, 0: orders without a department */
+	const char *class_code;   /* NULL: any */
+	int metric;               /* enum wo_metric for SLA outcomes, else -1 */
+	enum report_outcome outcome;
+	int64_t after;            /* cursor: the key of the last item seen, 0 at first */
+	int limit;
+};
+
+/* One row behind a figure: an order, with the clock or attempt that counted. */
+struct report_item {
+	int64_t key; /* the cursor: order id, clock id or attempt id */
+	int64_t order_id;
+	char number[40];
+	char class_code[8];
+	char level[8];
+	char state[16];
+	int64_t department_id, owner_id;
+	int escalation_level;
+	int64_t created_at, archived_at; /* archived_at 0: not archived */
+	/* SLA outcomes (sla_id 0 otherwise) */
+	int64_t sla_id;
+	char metric[12];
+	char sla_state[12];
+	int64_t started_at, due_at, met_at;
+	int breached;
+	/* center callback outcomes (attempt_id 0 otherwise) */
+	int64_t attempt_id, attempt_at, agent_id;
+	char attempt_outcome[16];
+};
+
+/* Calls row() for each item in key order; returns how many it gave. */
+int report_orders(struct store *s, const struct report_filter *f,
+		  int (*row)(void *ctx, const struct report_item *it), void *ctx);
+
+/* A running clock past its deadline (WO-2), with who holds its order now. */
+struct report_overdue {
+	int64_t sla_id, order_id;
+	char number[40];
+	char class_code[8];
+	char level[8];
+	char state[16];
+	int64_t department_id; /* 0: none */
+	char department[257];
+	int64_t owner_id;      /* 0: none */
+	char owner[257];
+	char owner_work_no[33];
+	char metric[12];
+	int64_t due_at;
+	int escalation_level;
+};
+
+/*
+ * Running breached clocks, oldest clock first, of one department (> 0) or
+ * all (0), after the clock id `after`; limit 0 lists them all (the CSV).
+ * Returns how many it gave.
+ */
+int report_overdue_list(struct store *s, int64_t department_id, int64_t after, int limit,
+			int (*row)(void *ctx, const struct report_overdue *o), void *ctx);
+
+#endif

@@ -1,0 +1,726 @@
+/*
+ * Runs changes to work orders: the rules of wo.c applied to the records of
+ * wo_store.c, with the order's event, the SLA clocks, the audit entry and
+ * the notifications, all in the caller's transaction.
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "notify/notify.h"
+#include "org/org.h"
+#include "store/store.h"
+#include "wo/wo.h"
+
+#define MAX_ROUTES 64
+
+/* A notification about an order, skipping nobody (0) and the one who acted. */
+static int tell(struct wo_ctx *c, int64_t person, const char *kind, const struct wo_order *o,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int tell(struct wo_ctx *c, int64_t person, const char *kind, const struct wo_order *o,
+		const char *fmt, ...)
+{
+	char text[512], line[600];
+	va_list ap;
+
+	if (!person || person == c->who->id)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "工单 %s：%s", o->number, text);
+	return notify_send(c->s, person, kind, o->id, line, c->now);
+}
+
+struct tell_all {
+	struct wo_ctx *c;
+	const struct wo_order *o;
+	const char *kind, *text;
+};
+
+static int tell_one(void *ctx, const struct org_person *p)
+{
+	struct tell_all *t = ctx;
+
+	return tell(t->c, p->id, t->kind, t->o, "%s", t->text);
+}
+
+/* The center's supervisors hear of what goes wrong (WO-4: "the center is told"). */
+static int tell_supervisors(struct wo_ctx *c, const char *kind, const struct wo_order *o,
+			    const char *text)
+{
+	struct org_person_filter f = {.role = ROLE_SUPERVISOR, .active = 1, .limit = 100};
+	struct tell_all t = {c, o, kind, text};
+	int n = org_person_list(c->s, &f, tell_one, &t);
+
+	return n < 0 ? n : 0;
+}
+
+static int64_t superior_of(struct store *s, int64_t person)
+{
+	struct org_person p;
+
+	return person && org_person_get(s, person, &p) == 0 ? p.superior_id : 0;
+}
+
+static int event(struct wo_ctx *c, const struct wo_order *o, const char *kind, int from, int to,
+		 json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc = wo_event_add(c->s, o->id, c->now, c->who->id, kind, from, to, text);
+
+	if (rc == 0)
+		rc = audit_append(c->s, c->who, c->now, kind, "work_order", o->id, "ok", text);
+	free(text);
+	json_decref(detail);
+	return rc;
+}
+
+static int start_clocks(struct wo_ctx *c, const struct wo_order *o)
+{
+	struct wo_class_rule rule;
+	struct wo_deadline d[4];
+	int rc = wo_class_get(c->s, o->class_code, &rule), n;
+
+	if (rc < 0)
+		return rc;
+	n = wo_deadlines_at_dispatch(&rule, o->onsite, c->now, d, 4);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = wo_sla_start(c->s, o->id, &d[i]);
+	return rc;
+}
+
+/* Who gets the order (ROUTE-2): fills department and owner, or leaves owner 0. */
+static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_complaint *cp,
+		 struct wo_order *o, enum wo_target *target)
+{
+	struct wo_route_rule rules[MAX_ROUTES];
+	const struct wo_route_rule *r;
+	struct org_department d;
+	struct org_person p;
+	int n = wo_routes_load(c->s, rules, MAX_ROUTES), rc = 0;
+
+	if (n < 0)
+		return n;
+	r = wo_route_pick(rules, n, o->class_code, o->onsite);
+	*target = r ? r->target : WOT_CENTER;
+	/* A catalogue type may name the department that handles it (WO-10: app crash → tech). */
+	if (cp && cp->department_kind[0] && *target != WOT_CLOSE &&
+	    *target != WOT_SUBJECT_SUPERIOR) {
+		rc = org_department_of_kind(c->s, cp->department_kind, &d);
+		if (rc == 0) {
+			o->department_id = d.id;
+			o->owner_id = d.head_id;
+			*target = WOT_DEPARTMENT;
+			return 0;
+		}
+	}
+	switch (*target) {
+	case WOT_DEPARTMENT:
+		rc = r->department_id ? org_department_get(c->s, r->department_id, &d)
+				      : org_department_of_kind(c->s, r->department_kind, &d);
+		if (rc == ERR_NOTFOUND)
+			return 0; /* nobody to send it to: a supervisor assigns it */
+		if (rc < 0)
+			return rc;
+		o->department_id = d.id;
+		o->owner_id = r->owner_id ? r->owner_id : d.head_id;
+		return 0;
+	case WOT_SUBJECT_SUPERIOR:
+		if (!in->subject_id)
+			return err_set(c->ei, ERR_UNPROCESSABLE, "subject_id",
+				       "a second complaint names the person complained about");
+		rc = org_person_get(c->s, in->subject_id, &p);
+		if (rc == ERR_NOTFOUND)
+			return err_set(c->ei, ERR_UNPROCESSABLE, "subject_id", "no such person");
+		if (rc < 0)
+			return rc;
+		if (p.superior_id && org_person_get(c->s, p.superior_id, &p) == 0) {
+			o->owner_id = p.id;
+			o->department_id = p.department_id;
+		}
+		return 0;
+	case WOT_CENTER:
+		/* WO-3, WO-8: the center solves it itself; the first-contact agent owns it. */
+		rc = org_person_get(c->s, c->who->id, &p);
+		if (rc < 0)
+			return rc;
+		o->owner_id = p.id;
+		o->department_id = p.department_id;
+		return 0;
+	case WOT_CLOSE:
+	case WOT_COUNT:
+		break;
+	}
+	return 0;
+}
+
+static int check_text(struct wo_ctx *c, const char *field, const char *text, int required,
+		      size_t max_chars)
+{
+	size_t n = 0;
+
+	if (!text || !*text)
+		return required ? err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: required", field) : 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	if (n > max_chars)
+		return err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
+			       max_chars);
+	return 0;
+}
+
+static int start_promise(struct wo_ctx *c, const struct wo_order *o, int promise)
+{
+	static const char *const keys[WOP_COUNT] = {"promise_order_min", "promise_complaint_min",
+						    "promise_answer_min"};
+	static const int64_t fallback[WOP_COUNT] = {240, 1440, 180};
+	struct wo_class_rule rule;
+	struct wo_deadline d;
+	int rc = wo_class_get(c->s, o->class_code, &rule);
+
+	if (rc < 0)
+		return rc;
+	d = wo_deadline_of(WOM_REPLY, c->now, wo_setting(c->s, keys[promise], fallback[promise]),
+			   rule.warn_pct);
+	return wo_sla_start(c->s, o->id, &d);
+}
+
+int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
+{
+	struct wo_complaint cp;
+	struct wo_class_rule rule;
+	enum wo_target target = WOT_CENTER;
+	int rc, seq = 0, have_cp = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (in->complaint) {
+		rc = wo_complaint_get(c->s, in->complaint, &cp);
+		if (rc == ERR_NOTFOUND || (rc == 0 && !cp.active))
+			return err_set(c->ei, ERR_UNPROCESSABLE, "complaint", "unknown complaint type");
+		if (rc < 0)
+			return rc;
+		have_cp = 1;
+		snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
+	}
+	snprintf(o->class_code, sizeof(o->class_code), "%s",
+		 in->class_code ? in->class_code : have_cp ? cp.class_code : "");
+	rc = wo_class_get(c->s, o->class_code, &rule);
+	if (rc == ERR_NOTFOUND)
+		return err_set(c->ei, ERR_UNPROCESSABLE, "class", "unknown class");
+	if (rc < 0)
+		return rc;
+	snprintf(o->level, sizeof(o->level), "%s",
+		 in->level ? in->level : have_cp && o->class_code[0] == 'A' ? cp.level : "");
+	o->onsite = in->onsite > 0;
+	if (o->level[0]) {
+		rc = wo_level_onsite(c->s, o->level);
+		if (rc == ERR_NOTFOUND)
+			return err_set(c->ei, ERR_UNPROCESSABLE, "level", "unknown level");
+		if (rc < 0)
+			return rc;
+		if (in->onsite < 0)
+			o->onsite = rc;
+	}
+	rc = check_text(c, "summary", in->summary, 1, WO_SUMMARY_MAX);
+	if (rc < 0)
+		return rc;
+	snprintf(o->summary, sizeof(o->summary), "%s", in->summary);
+	o->customer_id = in->customer_id;
+	o->subject_id = in->subject_id;
+	o->parent_id = in->parent_id;
+	o->related_id = in->related_id;
+	o->first_agent_id = c->who->id;
+	o->created_at = o->updated_at = c->now;
+
+	rc = route(c, in, have_cp ? &cp : NULL, o, &target);
+	if (rc < 0)
+		return rc;
+	rc = wo_next_seq(c->s, clock_local_ymd(c->now), o->class_code, &seq);
+	if (rc < 0)
+		return rc;
+	wo_number(o->number, sizeof(o->number), o->class_code, clock_local_ymd(c->now), seq);
+	if (target == WOT_CLOSE) {
+		/* ROUTE-2: harassment is closed at once; the contact stays on record. */
+		o->state = WO_ARCHIVED;
+		o->archived_at = c->now;
+		o->archive_month = wo_archive_month(c->now);
+		snprintf(o->close_reason, sizeof(o->close_reason), "harassment");
+	} else if (!o->owner_id) {
+		o->state = WO_NEW;
+	} else {
+		o->state = target == WOT_CENTER ? WO_ACCEPTED : WO_DISPATCHED;
+		o->dispatched_at = c->now;
+	}
+	rc = wo_order_insert(c->s, o);
+	if (rc == 0 && o->owner_id)
+		rc = wo_responsible_add(c->s, o->id, o->owner_id, "owner", 0, c->now);
+	if (rc == 0 && in->contact_id)
+		rc = wo_contact_link(c->s, o->id, in->contact_id, "cause");
+	if (rc == 0)
+		rc = event(c, o, "order.create", -1, (int)o->state,
+			   json_pack("{s:s, s:s, s:s, s:I, s:I}", "number", o->number, "class",
+				     o->class_code, "target", wo_target_name(target), "owner_id",
+				     (json_int_t)o->owner_id, "department_id",
+				     (json_int_t)o->department_id));
+	if (rc == 0 && o->owner_id)
+		rc = start_clocks(c, o);
+	if (rc == 0 && in->promise >= 0)
+		rc = start_promise(c, o, in->promise);
+	if (rc == 0)
+		rc = wo_search_put(c->s, o);
+	if (rc == 0 && o->state == WO_DISPATCHED)
+		rc = tell(c, o->owner_id, "order.new", o, "新工单（%s）：%s", o->class_code,
+			  o->summary);
+	if (rc == 0 && o->state == WO_NEW)
+		rc = tell_supervisors(c, "order.unassigned", o, "找不到负责人，请指派");
+	return rc;
+}
+
+/*
+ * WO-4: one more level up the owner's chain of superiors becomes
+ * responsible and is told, with the owner, the first-contact agent and the
+ * center's supervisors. Returns 1 when someone was added, 0 at the top.
+ */
+static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const char *metric)
+{
+	int64_t p = o->owner_id;
+	int rc;
+
+	for (int i = 0; i <= o->escalation_level && p; i++)
+		p = superior_of(c->s, p);
+	if (!p) {
+		rc = event(c, o, "order.escalation_top", -1, -1,
+			   json_pack("{s:s, s:s?}", "reason", why, "metric", metric));
+		if (rc == 0)
+			rc = tell_supervisors(c, "order.escalated", o, "已升级到最高一级，请中心处理");
+		return rc < 0 ? rc : 0;
+	}
+	o->escalation_level++;
+	rc = wo_responsible_add(c->s, o->id, p, why, o->escalation_level, c->now);
+	if (rc == 0)
+		rc = wo_order_save(c->s, o, c->now);
+	if (rc == 0)
+		rc = event(c, o, "order.escalated", -1, -1,
+			   json_pack("{s:s, s:s?, s:i, s:I}", "reason", why, "metric", metric,
+				     "level", o->escalation_level, "person_id", (json_int_t)p));
+	if (rc == 0)
+		rc = tell(c, p, "order.escalated", o, "已升级给您（第%d级，%s）",
+			  o->escalation_level, strcmp(why, "help") == 0 ? "负责人请求协助" : "超时");
+	if (rc == 0)
+		rc = tell(c, o->owner_id, "order.escalated", o, "已升级到上一级");
+	if (rc == 0)
+		rc = tell(c, o->first_agent_id, "order.changed", o, "已升级到第%d级",
+			  o->escalation_level);
+	if (rc == 0)
+		rc = tell_supervisors(c, "order.escalated", o, "已升级");
+	return rc < 0 ? rc : 1;
+}
+
+static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
+{
+	struct wo_class_rule rule;
+	struct wo_sla onsite, have;
+	json_t *r;
+	char *text;
+	int rc;
+
+	rc = check_text(c, "solution", a->solution, 1, WO_TEXT_MAX);
+	if (rc == 0)
+		rc = check_text(c, "effect", a->effect, 0, WO_TEXT_MAX);
+	if (rc == 0)
+		rc = check_text(c, "remaining", a->remaining, 0, WO_TEXT_MAX);
+	if (rc < 0)
+		return rc;
+	/* WO-2: an order that needs a visit is reported after the visit. */
+	if (o->onsite && wo_sla_find(c->s, o->id, WOM_ONSITE, &onsite) == 0 &&
+	    strcmp(onsite.state, "met") != 0)
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "record the on-site visit first");
+	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
+	r = json_pack("{s:s, s:s?, s:s?, s:o}", "solution", a->solution, "effect", a->effect,
+		      "remaining", a->remaining, "called_back_at",
+		      a->called_back_at ? json_integer(a->called_back_at) : json_null());
+	text = r ? json_dumps(r, JSON_COMPACT) : NULL;
+	json_decref(r);
+	if (!text || strlen(text) >= sizeof(o->report)) {
+		free(text);
+		return err_set(c->ei, ERR_TOOBIG, NULL, "the report is too long");
+	}
+	snprintf(o->report, sizeof(o->report), "%s", text);
+	free(text);
+	o->reported_at = c->now;
+	/* Reporting means the customer was called back and the work is done. */
+	rc = wo_sla_meet(c->s, o->id, WOM_CALLBACK, c->now);
+	if (rc >= 0 && wo_sla_find(c->s, o->id, WOM_REPORT, &have) == ERR_NOTFOUND &&
+	    wo_class_get(c->s, o->class_code, &rule) == 0 && rule.report_same_day) {
+		struct wo_deadline d = wo_report_deadline(&rule, c->now);
+
+		rc = wo_sla_start(c->s, o->id, &d);
+	}
+	if (rc >= 0)
+		rc = wo_sla_meet(c->s, o->id, WOM_REPORT, c->now);
+	if (rc >= 0)
+		rc = wo_sla_meet(c->s, o->id, WOM_RESOLVE, c->now);
+	/* CB-1: every finished order is called back by the center before it is archived. */
+	if (rc >= 0)
+		rc = wo_callback_open(c->s, o->id,
+				      c->now + wo_setting(c->s, "callback_due_min", 120) * 60000,
+				      c->now);
+	if (rc >= 0)
+		rc = tell(c, o->first_agent_id, "callback.due", o, "负责人已反馈，请回访客户");
+	return rc < 0 ? rc : 0;
+}
+
+static int archive(struct wo_ctx *c, struct wo_order *o)
+{
+	o->state = WO_ARCHIVED;
+	o->archived_at = c->now;
+	o->archive_month = wo_archive_month(c->now);
+	return 0;
+}
+
+static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
+{
+	struct wo_callback cb;
+	struct wo_order follow;
+	int64_t follow_id = 0;
+	int rc = wo_callback_pending(c->s, o->id, &cb);
+
+	if (rc == ERR_NOTFOUND)
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
+	if (rc < 0)
+		return rc;
+	rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+	if (rc < 0)
+		return rc;
+	/* CB-2: after "not accepted" another agent makes the next call. */
+	if (cb.excluded_id && cb.excluded_id == c->who->id)
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "another agent must make this callback (CB-2)");
+	cb.attempts++;
+	switch (a->outcome) {
+	case WOO_ACCEPTED:
+		snprintf(cb.state, sizeof(cb.state), "done");
+		cb.closed_at = c->now;
+		rc = archive(c, o);
+		break;
+	case WOO_NOT_ACCEPTED:
+		cb.excluded_id = c->who->id;
+		cb.due_at = c->now + wo_setting(c->s, "callback_retry_min", 120) * 60000;
+		rc = tell_supervisors(c, "callback.due", o, "客户不认可处理结果，需另一位客服再次回访");
+		break;
+	case WOO_UNREACHABLE:
+		cb.due_at = c->now + wo_setting(c->s, "callback_retry_min", 120) * 60000;
+		break;
+	case WOO_NEW_NEED:
+		if (!a->follow_up)
+			return err_set(c->ei, ERR_UNPROCESSABLE, "follow_up",
+				       "describe the new need as a follow-up order");
+		{
+			struct wo_new in = *a->follow_up;
+
+			in.parent_id = o->id;
+			in.customer_id = o->customer_id;
+			rc = wo_create(c, &in, &follow);
+			follow_id = follow.id;
+		}
+		snprintf(cb.state, sizeof(cb.state), "done");
+		cb.closed_at = c->now;
+		if (rc == 0)
+			rc = archive(c, o);
+		break;
+	case WOO_COUNT:
+		return err_set(c->ei, ERR_UNPROCESSABLE, "outcome", "unknown outcome");
+	}
+	if (rc == 0)
+		rc = wo_callback_save(c->s, &cb);
+	if (rc == 0)
+		rc = wo_callback_attempt_add(c->s, &cb, c->who->id, c->now, a->outcome, a->text,
+					     follow_id);
+	if (rc == 0)
+		rc = event(c, o, "order.callback", -1, -1,
+			   json_pack("{s:s, s:i, s:s?, s:I}", "outcome", wo_outcome_name(a->outcome),
+				     "attempt", cb.attempts, "note", a->text, "follow_up_id",
+				     (json_int_t)follow_id));
+	return rc;
+}
+
+static int assign(struct wo_ctx *c, struct wo_order *o, int64_t person_id)
+{
+	struct org_person p;
+	int first = !o->dispatched_at, rc = org_person_get(c->s, person_id, &p);
+
+	if (rc == ERR_NOTFOUND || (rc == 0 && !p.active))
+		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id", "no such active person");
+	if (rc < 0)
+		return rc;
+	o->owner_id = p.id;
+	o->department_id = p.department_id;
+	if (first)
+		o->dispatched_at = c->now;
+	rc = wo_responsible_add(c->s, o->id, p.id, "owner", o->escalation_level, c->now);
+	/* The deadlines of WO-2 run from dispatch: an order assigned by hand starts them now. */
+	if (rc == 0 && first)
+		rc = start_clocks(c, o);
+	if (rc == 0)
+		rc = tell(c, p.id, "order.new", o, "指派给您：%s", o->summary);
+	return rc;
+}
+
+static int reasoned(struct wo_ctx *c, const struct wo_act *a)
+{
+	return check_text(c, "reason", a->text, 1, WO_TEXT_MAX);
+}
+
+int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *o)
+{
+	int rc = wo_order_get(c->s, order_id, o), from, to;
+	json_t *detail = NULL;
+
+	if (rc == ERR_NOTFOUND)
+		return err_set(c->ei, ERR_NOTFOUND, NULL, "no such order");
+	if (rc < 0)
+		return rc;
+	if (a->version && a->version != o->version)
+		return err_set(c->ei, ERR_CONFLICT, "version",
+			       "the order changed since you read it (version %lld)",
+			       (long long)o->version);
+	from = (int)o->state;
+	to = wo_next_state(o->state, a->action);
+	if (to < 0)
+		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
+			       wo_action_name(a->action), wo_state_name(o->state));
+	switch (a->action) {
+	case WOA_ASSIGN:
+		rc = assign(c, o, a->person_id);
+		detail = json_pack("{s:I}", "owner_id", (json_int_t)a->person_id);
+		break;
+	case WOA_ACCEPT:
+		break;
+	case WOA_CALL:
+		rc = wo_sla_meet(c->s, o->id, WOM_CALLBACK, c->now);
+		break;
+	case WOA_ONSITE:
+		rc = wo_sla_meet(c->s, o->id, WOM_ONSITE, c->now);
+		break;
+	case WOA_FINISH: {
+		struct wo_class_rule rule;
+		struct wo_sla have;
+
+		rc = wo_class_get(c->s, o->class_code, &rule);
+		if (rc == 0 && rule.report_same_day &&
+		    wo_sla_find(c->s, o->id, WOM_REPORT, &have) == ERR_NOTFOUND) {
+			struct wo_deadline d = wo_report_deadline(&rule, c->now);
+
+			rc = wo_sla_start(c->s, o->id, &d);
+		}
+		break;
+	}
+	case WOA_REPORT:
+		rc = report(c, o, a);
+		break;
+	case WOA_CALLBACK:
+		rc = callback(c, o, a);
+		to = (int)o->state;
+		break;
+	case WOA_REOPEN:
+		rc = reasoned(c, a);
+		if (rc == 0) {
+			struct wo_callback cb;
+
+			if (wo_callback_pending(c->s, o->id, &cb) == 0) {
+				snprintf(cb.state, sizeof(cb.state), "cancelled");
+				cb.closed_at = c->now;
+				rc = wo_callback_save(c->s, &cb);
+			}
+			o->archived_at = 0;
+			o->archive_month = 0;
+			o->reported_at = 0;
+			o->report[0] = '\0';
+		}
+		if (rc == 0)
+			rc = tell(c, o->owner_id, "order.changed", o, "已重新打开：%s", a->text);
+		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		break;
+	case WOA_CANCEL:
+		rc = reasoned(c, a);
+		if (rc == 0)
+			rc = wo_sla_cancel_all(c->s, o->id, c->now, "{\"why\":\"order cancelled\"}");
+		if (rc == 0)
+			snprintf(o->close_reason, sizeof(o->close_reason), "%s", a->text);
+		if (rc == 0)
+			rc = tell(c, o->owner_id, "order.changed", o, "已取消：%s", a->text);
+		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		break;
+	case WOA_HELP:
+		rc = check_text(c, "reason", a->text, 0, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = escalate(c, o, "help", NULL);
+		if (rc == 0)
+			return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
+		rc = rc > 0 ? 0 : rc;
+		break;
+	case WOA_PROGRESS:
+		/* WO-5: what the customer was told, on record; it keeps a promised reply. */
+		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
+		rc = rc > 0 ? 0 : rc;
+		detail = json_pack("{s:s}", "text", a->text ? a->text : "");
+		break;
+	case WOA_PROMISE:
+		if (a->promise < 0 || a->promise >= WOP_COUNT)
+			return err_set(c->ei, ERR_UNPROCESSABLE, "kind", "unknown promise kind");
+		rc = start_promise(c, o, a->promise);
+		detail = json_pack("{s:s}", "kind", wo_promise_name((enum wo_promise)a->promise));
+		break;
+	case WOA_PAUSE:
+		rc = reasoned(c, a);
+		if (rc == 0)
+			rc = wo_sla_pause_all(c->s, o->id, c->now);
+		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		break;
+	case WOA_RESUME:
+		rc = wo_sla_resume_all(c->s, o->id, c->now);
+		break;
+	case WOA_COUNT:
+		return ERR_INVALID;
+	}
+	if (rc < 0) {
+		json_decref(detail);
+		return rc;
+	}
+	o->state = (enum wo_state)to;
+	rc = wo_order_save(c->s, o, c->now);
+	if (rc == 0 && (a->action == WOA_REPORT || a->action == WOA_CANCEL ||
+			a->action == WOA_REOPEN))
+		rc = wo_search_put(c->s, o);
+	if (rc == 0) {
+		char kind[48];
+
+		snprintf(kind, sizeof(kind), "order.%s", wo_action_name(a->action));
+		rc = event(c, o, kind, from, to, detail);
+		detail = NULL;
+	}
+	json_decref(detail);
+	/* WO-8: the first-contact agent follows the order until it is archived. */
+	if (rc == 0 && a->action != WOA_PROGRESS && a->action != WOA_PROMISE)
+		rc = tell(c, o->first_agent_id, "order.changed", o, "%s → %s",
+			  wo_action_name(a->action), wo_state_name(o->state));
+	return rc;
+}
+
+
+static const struct audit_actor system_actor = {0, "system", NULL};
+
+/* One due clock: its breach, else its warning, else its next escalation. */
+static int fire(struct store *s, const struct wo_sla *d, int64_t now)
+{
+	struct err_info ei;
+	struct wo_ctx c = {s, now, &system_actor, &ei};
+	struct wo_class_rule rule;
+	struct wo_order o;
+	char detail[96];
+	const char *metric = wo_metric_name(d->metric);
+	int rc = wo_order_get(s, d->order_id, &o);
+	int64_t step;
+
+	if (rc == 0)
+		rc = wo_class_get(s, o.class_code, &rule);
+	if (rc < 0)
+		return rc;
+	step = (int64_t)rule.escalate_min * 60000;
+	snprintf(detail, sizeof(detail), "{\"due_at\":%lld}", (long long)d->due_at);
+	if (!d->breached && d->due_at <= now) {
+		rc = wo_sla_fire_breach(s, d->id, now + step);
+		if (rc <= 0)
+			return rc;
+		rc = wo_sla_event(s, d, "breached", now, detail);
+		if (rc == 0)
+			rc = tell(&c, o.owner_id, "sla.breach", &o, "%s时限已超时",
+				  wo_metric_label(d->metric));
+		if (rc == 0)
+			rc = escalate(&c, &o, "breach", metric);
+		return rc < 0 ? rc : 1;
+	}
+	if (!d->warned && d->warn_at <= now) {
+		rc = wo_sla_fire_warning(s, d->id);
+		if (rc <= 0)
+			return rc;
+		rc = wo_sla_event(s, d, "warned", now, detail);
+		if (rc == 0)
+			rc = tell(&c, o.owner_id, "sla.warning", &o, "%s时限即将到期",
+				  wo_metric_label(d->metric));
+		return rc < 0 ? rc : 1;
+	}
+	if (d->breached && d->next_escalation_at && d->next_escalation_at <= now) {
+		/* WO-4: still unmet a further period after the breach: one more level up. */
+		rc = wo_sla_next_escalation(s, d->id, d->next_escalation_at, now + step);
+		if (rc <= 0)
+			return rc;
+		rc = escalate(&c, &o, "breach", metric);
+		if (rc == 0)
+			rc = wo_sla_next_escalation(s, d->id, now + step, 0);
+		return rc < 0 ? rc : 1;
+	}
+	return 0;
+}
+
+int wo_tick(struct store *s, int64_t now)
+{
+	struct wo_sla due[64];
+	int n, fired = 0, rc = 0;
+
+	do {
+		n = wo_sla_due(s, now, due, 64);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; i++) {
+			/*
+			 * Each clock in its own transaction: the conditional update
+			 * inside makes a firing happen once, even with several nodes.
+			 */
+			rc = store_begin(s);
+			if (rc == 0)
+				rc = fire(s, &due[i], now);
+			if (rc >= 0) {
+				fired += rc;
+				rc = store_commit(s);
+			} else {
+				store_rollback(s);
+				return rc;
+			}
+		}
+	} while (n == 64 && fired > 0);
+	if (fired)
+		notify_wake();
+	return rc < 0 ? rc : fired;
+}
+
+/*
+ * WO-7: orders archived longer ago than the retention period keep their
+ * numbers, classes and times for reports, but lose what identifies the
+ * customer and what was said.
+ */
+int wo_retention(struct store *s, int64_t now)
+{
+	int64_t years = wo_setting(s, "retention_years", 3);
+	int64_t before = now - years * 365 * 86400000LL;
+	int rc = store_begin(s);
+
+	if (rc == 0)
+		rc = wo_anonymise_archived(s, before, 500);
+	if (rc >= 0) {
+		int n = rc;
+
+		rc = store_commit(s);
+		return rc < 0 ? rc : n;
+	}
+	store_rollback(s);
+	return rc;
+}

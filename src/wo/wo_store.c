@@ -1,0 +1,997 @@
+/*
+ * The SQL of work orders. Callers hold the transaction; nothing here
+ * begins or commits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+#include "wo/wo.h"
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void bind_ref(struct store_stmt *st, int idx, int64_t id)
+{
+	if (id)
+		store_bind_int(st, idx, id);
+	else
+		store_bind_null(st, idx);
+}
+
+static int minutes_or_none(struct store_stmt *st, int col)
+{
+	return store_col_null(st, col) ? -1 : (int)store_col_int(st, col);
+}
+
+int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT code, name, callback_min, onsite_min, report_same_day, resolve_min,"
+		   " warn_pct, escalate_min FROM wo_class WHERE code = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, code);
+	rc = store_step(st);
+	if (rc == 1) {
+		copy_text(out->code, sizeof(out->code), store_col_text(st, 0));
+		copy_text(out->name, sizeof(out->name), store_col_text(st, 1));
+		out->callback_min = minutes_or_none(st, 2);
+		out->onsite_min = minutes_or_none(st, 3);
+		out->report_same_day = (int)store_col_int(st, 4);
+		out->resolve_min = minutes_or_none(st, 5);
+		out->warn_pct = (int)store_col_int(st, 6);
+		out->escalate_min = (int)store_col_int(st, 7);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : ERR_NOTFOUND;
+}
+
+int wo_level_onsite(struct store *s, const char *code)
+{
+	int64_t onsite = 0;
+	int rc = store_run(s, "SELECT onsite FROM wo_level WHERE code = ?", &onsite, "t", code);
+
+	if (rc < 0)
+		return rc;
+	return rc ? (int)onsite : ERR_NOTFOUND;
+}
+
+int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT code, name, class, level, department_kind,"
+						 " script, active FROM wo_complaint WHERE code = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, code);
+	rc = store_step(st);
+	if (rc == 1) {
+		copy_text(out->code, sizeof(out->code), store_col_text(st, 0));
+		copy_text(out->name, sizeof(out->name), store_col_text(st, 1));
+		copy_text(out->class_code, sizeof(out->class_code), store_col_text(st, 2));
+		copy_text(out->level, sizeof(out->level), store_col_text(st, 3));
+		copy_text(out->department_kind, sizeof(out->department_kind), store_col_text(st, 4));
+		copy_text(out->script, sizeof(out->script), store_col_text(st, 5));
+		out->active = (int)store_col_int(st, 6);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : ERR_NOTFOUND;
+}
+
+int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
+						 " department_id, owner_id FROM wo_route ORDER BY id");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	while (n < max && (rc = store_step(st)) == 1) {
+		struct wo_route_rule *r = &out[n++];
+		int t = wo_target_parse(store_col_text(st, 3));
+
+		r->id = store_col_int(st, 0);
+		copy_text(r->class_code, sizeof(r->class_code), store_col_text(st, 1));
+		r->onsite = store_col_null(st, 2) ? -1 : (int)store_col_int(st, 2);
+		r->target = t < 0 ? WOT_CENTER : (enum wo_target)t;
+		copy_text(r->department_kind, sizeof(r->department_kind), store_col_text(st, 4));
+		r->department_id = store_col_int(st, 5);
+		r->owner_id = store_col_int(st, 6);
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
+{
+	int64_t v = fallback;
+
+	if (store_run(s, "SELECT value FROM wo_setting WHERE key = ?", &v, "t", key) != 1)
+		return fallback;
+	return v;
+}
+
+#define ORDER_COLS                                                                                 \
+	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"            \
+	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"       \
+	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"    \
+	" archived_at, archive_month, version"
+
+int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	if (rc == 1) {
+		int state = wo_state_parse(store_col_text(st, 6));
+
+		memset(o, 0, sizeof(*o));
+		o->id = store_col_int(st, 0);
+		copy_text(o->number, sizeof(o->number), store_col_text(st, 1));
+		copy_text(o->class_code, sizeof(o->class_code), store_col_text(st, 2));
+		copy_text(o->level, sizeof(o->level), store_col_text(st, 3));
+		copy_text(o->complaint, sizeof(o->complaint), store_col_text(st, 4));
+		o->onsite = (int)store_col_int(st, 5);
+		o->state = state < 0 ? WO_NEW : (enum wo_state)state;
+		o->customer_id = store_col_int(st, 7);
+		o->subject_id = store_col_int(st, 8);
+		o->department_id = store_col_int(st, 9);
+		o->owner_id = store_col_int(st, 10);
+		o->first_agent_id = store_col_int(st, 11);
+		o->parent_id = store_col_int(st, 12);
+		o->related_id = store_col_int(st, 13);
+		copy_text(o->summary, sizeof(o->summary), store_col_text(st, 14));
+		copy_text(o->report, sizeof(o->report), store_col_text(st, 15));
+		copy_text(o->close_reason, sizeof(o->close_reason), store_col_text(st, 16));
+		o->escalation_level = (int)store_col_int(st, 17);
+		o->created_at = store_col_int(st, 18);
+		o->updated_at = store_col_int(st, 19);
+		o->dispatched_at = store_col_int(st, 20);
+		o->reported_at = store_col_int(st, 21);
+		o->archived_at = store_col_int(st, 22);
+		o->archive_month = (int)store_col_int(st, 23);
+		o->version = store_col_int(st, 24);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : ERR_NOTFOUND;
+}
+
+/* Binds the columns both insert and update write, from index 1. */
+static void bind_order(struct store_stmt *st, const struct wo_order *o)
+{
+	store_bind_text(st, 1, o->class_code);
+	store_bind_text(st, 2, o->level[0] ? o->level : NULL);
+	store_bind_text(st, 3, o->complaint[0] ? o->complaint : NULL);
+	store_bind_int(st, 4, o->onsite);
+	store_bind_text(st, 5, wo_state_name(o->state));
+	bind_ref(st, 6, o->customer_id);
+	bind_ref(st, 7, o->subject_id);
+	bind_ref(st, 8, o->department_id);
+	bind_ref(st, 9, o->owner_id);
+	bind_ref(st, 10, o->parent_id);
+	bind_ref(st, 11, o->related_id);
+	store_bind_text(st, 12, o->summary);
+	store_bind_text(st, 13, o->report[0] ? o->report : NULL);
+	store_bind_text(st, 14, o->close_reason[0] ? o->close_reason : NULL);
+	store_bind_int(st, 15, o->escalation_level);
+	bind_ref(st, 16, o->dispatched_at);
+	bind_ref(st, 17, o->reported_at);
+	bind_ref(st, 18, o->archived_at);
+	bind_ref(st, 19, o->archive_month);
+}
+
+int wo_order_insert(struct store *s, struct wo_order *o)
+{
+	struct store_stmt *st = store_prepare(
+		s, "INSERT INTO work_order(class, level, complaint, onsite, state, customer_id,"
+		   " subject_id, department_id, owner_id, parent_id, related_id, summary, report,"
+		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
+		   " archive_month, number, first_agent_id, created_at, updated_at, version)"
+		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	bind_order(st, o);
+	store_bind_text(st, 20, o->number);
+	store_bind_int(st, 21, o->first_agent_id);
+	store_bind_int(st, 22, o->created_at);
+	store_bind_int(st, 23, o->updated_at);
+	rc = store_step(st);
+	if (rc == 1)
+		o->id = store_col_int(st, 0);
+	store_done(st);
+	o->version = 1;
+	return rc < 0 ? rc : 0;
+}
+
+int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
+{
+	struct store_stmt *st = store_prepare(
+		s, "UPDATE work_order SET class = ?, level = ?, complaint = ?, onsite = ?, state = ?,"
+		   " customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
+		   " related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
+		   " dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
+		   " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	bind_order(st, o);
+	store_bind_int(st, 20, now);
+	store_bind_int(st, 21, o->id);
+	store_bind_int(st, 22, o->version);
+	rc = store_step(st);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return ERR_CONFLICT;
+	o->version++;
+	o->updated_at = now;
+	return 0;
+}
+
+int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq)
+{
+	int64_t n = 0;
+	int rc = store_run(s,
+			   "INSERT INTO wo_counter(day, class, n) VALUES (?, ?, 1)"
+			   " ON CONFLICT(day, class) DO UPDATE SET n = wo_counter.n + 1 RETURNING n",
+			   &n, "it", (int64_t)ymd, class_code);
+
+	*seq = (int)n;
+	return rc < 0 ? rc : 0;
+}
+
+/* The search index holds the words people look for: number, summary, report, reasons. */
+int wo_search_put(struct store *s, const struct wo_order *o)
+{
+	char body[sizeof(o->summary) + sizeof(o->report) + sizeof(o->close_reason) + 64];
+	int rc;
+
+	snprintf(body, sizeof(body), "%s %s %s %s", o->number, o->summary, o->report,
+		 o->close_reason);
+	rc = store_run(s, "DELETE FROM wo_search WHERE rowid = ?", NULL, "i", o->id);
+	if (rc >= 0)
+		rc = store_run(s, "INSERT INTO wo_search(rowid, body) VALUES (?, ?)", NULL, "it",
+			       o->id, body);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_contact_exists(struct store *s, int64_t id)
+{
+	return store_run(s, "SELECT 1 FROM contact WHERE id = ?", NULL, "i", id);
+}
+
+int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const char *role)
+{
+	int rc = store_run(s,
+			   "INSERT INTO order_contact(order_id, contact_id, role) VALUES (?, ?, ?)"
+			   " ON CONFLICT DO NOTHING",
+			   NULL, "iit", order_id, contact_id, role);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
+		       int level, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
+			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			   NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id)
+{
+	return store_run(s, "SELECT 1 FROM wo_responsible WHERE order_id = ? AND person_id = ?", NULL,
+			 "ii", order_id, person_id);
+}
+
+int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
+		 const char *kind, int from, int to, const char *detail)
+{
+	struct store_stmt *st = store_prepare(
+		s, "INSERT INTO wo_event(order_id, at, actor_id, kind, from_state, to_state, detail)"
+		   " VALUES (?,?,?,?,?,?,?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	store_bind_int(st, 2, now);
+	bind_ref(st, 3, actor_id);
+	store_bind_text(st, 4, kind);
+	store_bind_text(st, 5, from >= 0 ? wo_state_name((enum wo_state)from) : NULL);
+	store_bind_text(st, 6, to >= 0 ? wo_state_name((enum wo_state)to) : NULL);
+	store_bind_text(st, 7, detail);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+#define SLA_COLS                                                                                   \
+	"id, order_id, metric, state, started_at, due_at, warn_at, met_at, paused_at,"            \
+	" next_escalation_at, warned, breached"
+
+static void sla_from_row(struct store_stmt *st, struct wo_sla *c)
+{
+	int m = wo_metric_parse(store_col_text(st, 2));
+
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int(st, 0);
+	c->order_id = store_col_int(st, 1);
+	c->metric = m < 0 ? WOM_RESOLVE : (enum wo_metric)m;
+	copy_text(c->state, sizeof(c->state), store_col_text(st, 3));
+	c->started_at = store_col_int(st, 4);
+	c->due_at = store_col_int(st, 5);
+	c->warn_at = store_col_int(st, 6);
+	c->met_at = store_col_int(st, 7);
+	c->paused_at = store_col_int(st, 8);
+	c->next_escalation_at = store_col_int(st, 9);
+	c->warned = (int)store_col_int(st, 10);
+	c->breached = (int)store_col_int(st, 11);
+}
+
+int wo_sla_event(struct store *s, const struct wo_sla *c, const char *kind, int64_t at,
+		 const char *detail)
+{
+	int rc = store_run(s,
+			   "INSERT INTO wo_sla_event(sla_id, order_id, metric, kind, at, detail)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
+			   NULL, "iittit", c->id, c->order_id, wo_metric_name(c->metric), kind, at,
+			   detail);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_sla_start(struct store *s, int64_t order_id, const struct wo_deadline *d)
+{
+	struct wo_sla c;
+	char detail[64];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.order_id = order_id;
+	c.metric = d->metric;
+	rc = store_run(s,
+		       "INSERT INTO wo_sla(order_id, metric, state, started_at, due_at, warn_at)"
+		       " VALUES (?, ?, 'running', ?, ?, ?) RETURNING id",
+		       &c.id, "itiii", order_id, wo_metric_name(d->metric), d->started_at, d->due_at,
+		       d->warn_at);
+	if (rc < 0)
+		return rc;
+	snprintf(detail, sizeof(detail), "{\"due_at\":%lld}", (long long)d->due_at);
+	return wo_sla_event(s, &c, "started", d->started_at, detail);
+}
+
+int wo_sla_find(struct store *s, int64_t order_id, enum wo_metric m, struct wo_sla *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " SLA_COLS " FROM wo_sla"
+						 " WHERE order_id = ? AND metric = ?"
+						 " ORDER BY id DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	store_bind_text(st, 2, wo_metric_name(m));
+	rc = store_step(st);
+	if (rc == 1)
+		sla_from_row(st, out);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : ERR_NOTFOUND;
+}
+
+/* Loads the live (running or paused) clocks of an order, optionally of one metric. */
+static int live_clocks(struct store *s, int64_t order_id, int metric, struct wo_sla *out, int max)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ?"
+		   " AND state IN ('running', 'paused') AND (? = '' OR metric = ?) ORDER BY id");
+	const char *name = metric >= 0 ? wo_metric_name((enum wo_metric)metric) : "";
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	store_bind_text(st, 2, name);
+	store_bind_text(st, 3, name);
+	while (n < max && (rc = store_step(st)) == 1)
+		sla_from_row(st, &out[n++]);
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_sla_meet(struct store *s, int64_t order_id, enum wo_metric m, int64_t now)
+{
+	struct wo_sla live[8];
+	int n = live_clocks(s, order_id, (int)m, live, 8), rc = 0;
+
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		rc = store_run(s,
+			       "UPDATE wo_sla SET state = 'met', met_at = ?, next_escalation_at = NULL"
+			       " WHERE id = ?",
+			       NULL, "ii", now, live[i].id);
+		if (rc >= 0)
+			rc = wo_sla_event(s, &live[i], "met", now,
+					  live[i].breached ? "{\"late\":true}" : "{\"late\":false}");
+	}
+	if (n < 0)
+		return n;
+	return rc < 0 ? rc : n > 0;
+}
+
+int wo_sla_cancel_all(struct store *s, int64_t order_id, int64_t now, const char *why)
+{
+	struct wo_sla live[8];
+	int n = live_clocks(s, order_id, -1, live, 8), rc = 0;
+
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		rc = store_run(s,
+			       "UPDATE wo_sla SET state = 'cancelled', next_escalation_at = NULL"
+			       " WHERE id = ?",
+			       NULL, "i", live[i].id);
+		if (rc >= 0)
+			rc = wo_sla_event(s, &live[i], "cancelled", now, why);
+	}
+	return n < 0 ? n : (rc < 0 ? rc : 0);
+}
+
+int wo_sla_pause_all(struct store *s, int64_t order_id, int64_t now)
+{
+	struct wo_sla live[8];
+	int n = live_clocks(s, order_id, -1, live, 8), rc = 0;
+
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		if (strcmp(live[i].state, "running") != 0)
+			continue;
+		rc = store_run(s, "UPDATE wo_sla SET state = 'paused', paused_at = ? WHERE id = ?",
+			       NULL, "ii", now, live[i].id);
+		if (rc >= 0)
+			rc = wo_sla_event(s, &live[i], "paused", now, NULL);
+	}
+	return n < 0 ? n : (rc < 0 ? rc : 0);
+}
+
+/* A resumed clock keeps the time it had left: its deadlines move by the pause. */
+int wo_sla_resume_all(struct store *s, int64_t order_id, int64_t now)
+{
+	struct wo_sla live[8];
+	int n = live_clocks(s, order_id, -1, live, 8), rc = 0;
+
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		int64_t shift = now - live[i].paused_at;
+
+		if (strcmp(live[i].state, "paused") != 0)
+			continue;
+		rc = store_run(s,
+			       "UPDATE wo_sla SET state = 'running', paused_at = NULL,"
+			       " due_at = due_at + ?, warn_at = warn_at + ?,"
+			       " next_escalation_at = next_escalation_at + ? WHERE id = ?",
+			       NULL, "iiii", shift, shift, shift, live[i].id);
+		if (rc >= 0)
+			rc = wo_sla_event(s, &live[i], "resumed", now, NULL);
+	}
+	return n < 0 ? n : (rc < 0 ? rc : 0);
+}
+
+int wo_sla_due(struct store *s, int64_t now, struct wo_sla *out, int max)
+{
+	/*
+	 * Three partial indexes make each part a short range scan however many
+	 * orders there are: unwarned running clocks by warn_at, unbreached
+	 * running clocks by due_at, and breached ones by next escalation.
+	 */
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " SLA_COLS " FROM wo_sla WHERE id IN ("
+		   " SELECT id FROM wo_sla WHERE state = 'running' AND warned = 0 AND warn_at <= ?"
+		   " UNION SELECT id FROM wo_sla WHERE state = 'running' AND breached = 0"
+		   "  AND due_at <= ?"
+		   " UNION SELECT id FROM wo_sla WHERE next_escalation_at IS NOT NULL"
+		   "  AND next_escalation_at <= ? AND state = 'running')"
+		   " ORDER BY id LIMIT ?");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, now);
+	store_bind_int(st, 2, now);
+	store_bind_int(st, 3, now);
+	store_bind_int(st, 4, max);
+	while (n < max && (rc = store_step(st)) == 1)
+		sla_from_row(st, &out[n++]);
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_sla_fire_warning(struct store *s, int64_t sla_id)
+{
+	int rc = store_run(s,
+			   "UPDATE wo_sla SET warned = 1 WHERE id = ? AND warned = 0"
+			   " AND state = 'running'",
+			   NULL, "i", sla_id);
+
+	return rc < 0 ? rc : store_changes(s);
+}
+
+int wo_sla_fire_breach(struct store *s, int64_t sla_id, int64_t next_escalation_at)
+{
+	int rc = store_run(s,
+			   "UPDATE wo_sla SET breached = 1, warned = 1, next_escalation_at = ?"
+			   " WHERE id = ? AND breached = 0 AND state = 'running'",
+			   NULL, "ii", next_escalation_at, sla_id);
+
+	return rc < 0 ? rc : store_changes(s);
+}
+
+int wo_sla_next_escalation(struct store *s, int64_t sla_id, int64_t expected, int64_t next)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE wo_sla SET next_escalation_at = ?"
+						 " WHERE id = ? AND next_escalation_at = ?"
+						 " AND state = 'running'");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	if (next)
+		store_bind_int(st, 1, next);
+	else
+		store_bind_null(st, 1);
+	store_bind_int(st, 2, sla_id);
+	store_bind_int(st, 3, expected);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : store_changes(s);
+}
+
+int wo_callback_open(struct store *s, int64_t order_id, int64_t due_at, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO wo_callback(order_id, state, due_at, created_at)"
+			   " VALUES (?, 'pending', ?, ?)",
+			   NULL, "iii", order_id, due_at, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_callback_pending(struct store *s, int64_t order_id, struct wo_callback *c)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT id, order_id, state, due_at, attempts, excluded_id, created_at, closed_at"
+		   " FROM wo_callback WHERE order_id = ? AND state = 'pending'"
+		   " ORDER BY id DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	rc = store_step(st);
+	if (rc == 1) {
+		memset(c, 0, sizeof(*c));
+		c->id = store_col_int(st, 0);
+		c->order_id = store_col_int(st, 1);
+		copy_text(c->state, sizeof(c->state), store_col_text(st, 2));
+		c->due_at = store_col_int(st, 3);
+		c->attempts = (int)store_col_int(st, 4);
+		c->excluded_id = store_col_int(st, 5);
+		c->created_at = store_col_int(st, 6);
+		c->closed_at = store_col_int(st, 7);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : ERR_NOTFOUND;
+}
+
+int wo_callback_save(struct store *s, const struct wo_callback *c)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE wo_callback SET state = ?, due_at = ?,"
+						 " attempts = ?, excluded_id = ?, closed_at = ?"
+						 " WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, c->state);
+	store_bind_int(st, 2, c->due_at);
+	store_bind_int(st, 3, c->attempts);
+	bind_ref(st, 4, c->excluded_id);
+	bind_ref(st, 5, c->closed_at);
+	store_bind_int(st, 6, c->id);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_callback_attempt_add(struct store *s, const struct wo_callback *c, int64_t agent_id,
+			    int64_t now, enum wo_outcome o, const char *note, int64_t follow_up)
+{
+	struct store_stmt *st = store_prepare(
+		s, "INSERT INTO wo_callback_attempt(callback_id, order_id, agent_id, at, outcome,"
+		   " note, follow_up_id) VALUES (?,?,?,?,?,?,?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->order_id);
+	store_bind_int(st, 3, agent_id);
+	store_bind_int(st, 4, now);
+	store_bind_text(st, 5, wo_outcome_name(o));
+	store_bind_text(st, 6, note);
+	bind_ref(st, 7, follow_up);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_second_complaint(struct store *s, int64_t customer_id, const char *complaint, int64_t now,
+			struct wo_order *out)
+{
+	int64_t days = wo_setting(s, "second_complaint_days", 30), id = 0;
+	int rc = store_run(
+		s,
+		"SELECT id FROM work_order WHERE customer_id = ?"
+		" AND (class LIKE 'A%' OR class = 'D')"
+		" AND (? = '' OR complaint = ?)"
+		" AND (state NOT IN ('archived', 'cancelled') OR archived_at >= ?)"
+		" ORDER BY id DESC LIMIT 1",
+		&id, "itti", customer_id, complaint ? complaint : "", complaint ? complaint : "",
+		now - days * 86400000);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return wo_order_get(s, id, out);
+}
+
+int wo_anonymise_archived(struct store *s, int64_t before, int max)
+{
+	/* The same batch three times: what was said, the search index, then the order. */
+	int rc = store_run(s,
+			   "UPDATE wo_event SET detail = NULL WHERE kind = 'order.progress'"
+			   " AND order_id IN (SELECT id FROM work_order WHERE state = 'archived'"
+			   " AND anonymised = 0 AND archived_at < ? ORDER BY id LIMIT ?)",
+			   NULL, "ii", before, (int64_t)max);
+
+	if (rc >= 0)
+		rc = store_run(s,
+			       "DELETE FROM wo_search WHERE rowid IN (SELECT id FROM work_order"
+			       " WHERE state = 'archived' AND anonymised = 0 AND archived_at < ?"
+			       " ORDER BY id LIMIT ?)",
+			       NULL, "ii", before, (int64_t)max);
+	if (rc >= 0)
+		rc = store_run(s,
+			       "UPDATE work_order SET summary = '（已匿名）', report = NULL,"
+			       " customer_id = NULL, anonymised = 1 WHERE id IN (SELECT id FROM"
+			       " work_order WHERE state = 'archived' AND anonymised = 0"
+			       " AND archived_at < ? ORDER BY id LIMIT ?)",
+			       NULL, "ii", before, (int64_t)max);
+	return rc < 0 ? rc : store_changes(s);
+}
+
+static void order_from_row(struct store_stmt *st, struct wo_order *o)
+{
+	int state = wo_state_parse(store_col_text(st, 6));
+
+	memset(o, 0, sizeof(*o));
+	o->id = store_col_int(st, 0);
+	copy_text(o->number, sizeof(o->number), store_col_text(st, 1));
+	copy_text(o->class_code, sizeof(o->class_code), store_col_text(st, 2));
+	copy_text(o->level, sizeof(o->level), store_col_text(st, 3));
+	copy_text(o->complaint, sizeof(o->complaint), store_col_text(st, 4));
+	o->onsite = (int)store_col_int(st, 5);
+	o->state = state < 0 ? WO_NEW : (enum wo_state)state;
+	o->customer_id = store_col_int(st, 7);
+	o->subject_id = store_col_int(st, 8);
+	o->department_id = store_col_int(st, 9);
+	o->owner_id = store_col_int(st, 10);
+	o->first_agent_id = store_col_int(st, 11);
+	o->parent_id = store_col_int(st, 12);
+	o->related_id = store_col_int(st, 13);
+	copy_text(o->summary, sizeof(o->summary), store_col_text(st, 14));
+	copy_text(o->report, sizeof(o->report), store_col_text(st, 15));
+	copy_text(o->close_reason, sizeof(o->close_reason), store_col_text(st, 16));
+	o->escalation_level = (int)store_col_int(st, 17);
+	o->created_at = store_col_int(st, 18);
+	o->updated_at = store_col_int(st, 19);
+	o->dispatched_at = store_col_int(st, 20);
+	o->reported_at = store_col_int(st, 21);
+	o->archived_at = store_col_int(st, 22);
+	o->archive_month = (int)store_col_int(st, 23);
+	o->version = store_col_int(st, 24);
+}
+
+int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const struct wo_sla *),
+		void *ctx)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ? ORDER BY id");
+	struct wo_sla c;
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		sla_from_row(st, &c);
+		rc = row(ctx, &c);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_responsible_list(struct store *s, int64_t order_id,
+			int (*row)(void *, int64_t person_id, const char *reason, int level,
+				   int64_t added_at),
+			void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at"
+						 " FROM wo_responsible WHERE order_id = ?"
+						 " ORDER BY level, added_at");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
+			 (int)store_col_int(st, 2), store_col_int(st, 3));
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+static int event_rows(struct store_stmt *st, int64_t order_id,
+		      int (*row)(void *, const struct wo_event_row *), void *ctx)
+{
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		struct wo_event_row e = {
+			.id = store_col_int(st, 0),
+			.at = store_col_int(st, 1),
+			.actor_id = store_col_int(st, 2),
+			.kind = store_col_text(st, 3),
+			.from_state = store_col_text(st, 4),
+			.to_state = store_col_text(st, 5),
+			.detail = store_col_text(st, 6),
+		};
+
+		rc = row(ctx, &e);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_event_list(struct store *s, int64_t order_id,
+		  int (*row)(void *, const struct wo_event_row *), void *ctx)
+{
+	return event_rows(store_prepare(s, "SELECT id, at, actor_id, kind, from_state, to_state,"
+					   " detail FROM wo_event WHERE order_id = ? ORDER BY id"),
+			  order_id, row, ctx);
+}
+
+/* SLA events carry their metric where order events carry states. */
+int wo_sla_event_list(struct store *s, int64_t order_id,
+		      int (*row)(void *, const struct wo_event_row *), void *ctx)
+{
+	return event_rows(store_prepare(s, "SELECT id, at, NULL, kind, metric, NULL, detail"
+					   " FROM wo_sla_event WHERE order_id = ? ORDER BY id"),
+			  order_id, row, ctx);
+}
+
+#define OPEN_STATES "('new', 'dispatched', 'accepted', 'in_progress', 'reported', 'reopened')"
+
+int wo_order_list(struct store *s, const struct wo_filter *f,
+		  int (*row)(void *, const struct wo_order *), void *ctx)
+{
+	struct buf sql = BUF_INIT;
+	struct store_stmt *st = NULL;
+	struct wo_order *o = NULL;
+	int rc = 0, n = 0, i = 1;
+
+	/*
+	 * Only the conditions asked for go into the query, each with bound
+	 * values, so SQLite can pick the index that fits the view. A search
+	 * drives the query from the FTS index newest first, so a common
+	 * character stops after one page instead of collecting every match.
+	 */
+	if (f->match)
+		buf_puts(&sql, "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
+			       " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?");
+	else
+		buf_puts(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1");
+	switch (f->view) {
+	case WOV_DEPARTMENT:
+		buf_puts(&sql, " AND department_id = ? AND state IN " OPEN_STATES);
+		break;
+	case WOV_MINE:
+		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			       " WHERE person_id = ?) AND state IN " OPEN_STATES);
+		break;
+	case WOV_FOLLOWUPS:
+		/* WO-8: the first-contact agent follows each order until it is archived. */
+		buf_puts(&sql, " AND first_agent_id = ? AND state IN " OPEN_STATES);
+		break;
+	case WOV_DUE_SOON:
+		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			       " state = 'running' AND breached = 0 AND due_at <= ?)");
+		break;
+	case WOV_OVERDUE:
+		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			       " state = 'running' AND breached = 1)");
+		break;
+	case WOV_ESCALATED:
+		buf_puts(&sql, " AND escalation_level > 0 AND state IN " OPEN_STATES);
+		break;
+	case WOV_ALL:
+	case WOV_COUNT:
+		break;
+	}
+	if (f->class_code)
+		buf_puts(&sql, " AND class = ?");
+	if (f->level)
+		buf_puts(&sql, " AND level = ?");
+	if (f->state)
+		buf_puts(&sql, " AND state = ?");
+	if (f->owner_id)
+		buf_puts(&sql, " AND owner_id = ?");
+	if (f->department_id && f->view != WOV_DEPARTMENT)
+		buf_puts(&sql, " AND department_id = ?");
+	if (f->from)
+		buf_puts(&sql, " AND created_at >= ?");
+	if (f->to)
+		buf_puts(&sql, " AND created_at < ?");
+	if (f->scope_department)
+		buf_puts(&sql, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
+			       " wo_responsible WHERE person_id = ?))");
+	/*
+	 * With a search, order and page by the index's own rowid (the order id):
+	 * FTS5 then yields matches newest first and stops after one page; by
+	 * work_order.id SQLite would sort every match first.
+	 */
+	if (f->before_id)
+		buf_puts(&sql, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?");
+	buf_puts(&sql, f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
+				: " ORDER BY work_order.id DESC LIMIT ?");
+	st = store_prepare_dynamic(s, buf_str(&sql));
+	if (!st) {
+		rc = ERR_IO;
+		goto out;
+	}
+	if (f->match)
+		store_bind_text(st, i++, f->match);
+	if (f->view == WOV_DEPARTMENT)
+		store_bind_int(st, i++, f->department_id);
+	if (f->view == WOV_MINE || f->view == WOV_FOLLOWUPS)
+		store_bind_int(st, i++, f->me);
+	if (f->view == WOV_DUE_SOON)
+		store_bind_int(st, i++, f->due_before);
+	if (f->class_code)
+		store_bind_text(st, i++, f->class_code);
+	if (f->level)
+		store_bind_text(st, i++, f->level);
+	if (f->state)
+		store_bind_text(st, i++, f->state);
+	if (f->owner_id)
+		store_bind_int(st, i++, f->owner_id);
+	if (f->department_id && f->view != WOV_DEPARTMENT)
+		store_bind_int(st, i++, f->department_id);
+	if (f->from)
+		store_bind_int(st, i++, f->from);
+	if (f->to)
+		store_bind_int(st, i++, f->to);
+	if (f->scope_department) {
+		store_bind_int(st, i++, f->scope_department);
+		store_bind_int(st, i++, f->me);
+	}
+	if (f->before_id)
+		store_bind_int(st, i++, f->before_id);
+	store_bind_int(st, i, f->limit);
+	o = malloc(sizeof(*o));
+	if (!o) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	while ((rc = store_step(st)) == 1) {
+		order_from_row(st, o);
+		rc = row(ctx, o);
+		if (rc < 0)
+			goto out;
+		n++;
+	}
+out:
+	free(o);
+	store_done(st);
+	buf_release(&sql);
+	return rc < 0 ? rc : n;
+}
+
+int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int limit,
+		      int (*row)(void *, const struct wo_callback_item *), void *ctx)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT id, order_id, state, due_at, attempts, excluded_id, created_at, closed_at"
+		   " FROM wo_callback WHERE state = 'pending' AND (? = 0 OR due_at <= ?) AND id > ?"
+		   " ORDER BY id LIMIT ?");
+	struct wo_callback *cbs;
+	struct wo_callback_item *item;
+	int rc = 0, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	/* Callbacks first, then each one's order: a second statement cannot run mid-step. */
+	cbs = calloc((size_t)limit, sizeof(*cbs));
+	item = malloc(sizeof(*item));
+	if (!cbs || !item) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	store_bind_int(st, 1, due_before);
+	store_bind_int(st, 2, due_before);
+	store_bind_int(st, 3, after_id);
+	store_bind_int(st, 4, limit);
+	while (n < limit && (rc = store_step(st)) == 1) {
+		struct wo_callback *c = &cbs[n++];
+
+		c->id = store_col_int(st, 0);
+		c->order_id = store_col_int(st, 1);
+		copy_text(c->state, sizeof(c->state), store_col_text(st, 2));
+		c->due_at = store_col_int(st, 3);
+		c->attempts = (int)store_col_int(st, 4);
+		c->excluded_id = store_col_int(st, 5);
+		c->created_at = store_col_int(st, 6);
+		c->closed_at = store_col_int(st, 7);
+	}
+	store_done(st);
+	st = NULL;
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		item->cb = cbs[i];
+		rc = wo_order_get(s, cbs[i].order_id, &item->order);
+		if (rc == 0)
+			rc = row(ctx, item);
+	}
+out:
+	store_done(st);
+	free(cbs);
+	free(item);
+	return rc < 0 ? rc : n;
+}
