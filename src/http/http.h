@@ -59,6 +59,7 @@ struct req {
 	struct buf text;      /* or a non-JSON answer */
 	const char *content_type;
 	char cookie[320];     /* a Set-Cookie value to send, or "" */
+	char disposition[256]; /* a Content-Disposition value to send (downloads), or "" */
 };
 
 typedef int (*http_handler)(struct req *r);

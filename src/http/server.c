@@ -99,6 +99,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 				"default-src 'none'; frame-ancestors 'none'");
 	if (r->cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (r->disposition[0] && rc >= 0)
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"kefu\"");
 	ret = MHD_queue_response(c, r->status, resp);

@@ -72,7 +72,7 @@ struct store;
 /* Consecutive days of the center: day i is [start[i], start[i + 1]). */
 struct report_days {
 	int n;
-	int ymd[REPORT_DAYS_MAX];               /* YYYYMMDD in the center's zone */
+	int ymd[REPORT_DAYS_MAX]; /* YYYYMMDD in the center's zone */
 	int64_t start[REPORT_DAYS_MAX + 1];
 };
 
@@ -102,7 +102,7 @@ struct report_cell {
 	char class_code[8];
 	int64_t opened, archived, cancelled, escalated;
 	int64_t sla[WOM_COUNT][RSF_COUNT];
-	int64_t callback_ms;               /* dispatch → callback, summed over met callback clocks */
+	int64_t callback_ms; /* dispatch → callback, summed over met callback clocks */
 	int64_t center_callbacks[WOO_COUNT]; /* CB-2 outcomes of the day's attempts */
 };
 
@@ -154,7 +154,7 @@ enum report_outcome {
 	RO_CANCELLED,
 	RO_ESCALATED,
 	RO_STARTED, /* the SLA outcomes need a metric */
-	RO_MET,     /* met on time */
+	RO_MET,	    /* met on time */
 	RO_MET_LATE,
 	RO_BREACHED,
 	RO_RUNNING,
@@ -170,12 +170,12 @@ int report_outcome_parse(const char *name); /* -1 if unknown */
 int report_outcome_needs_metric(enum report_outcome o);
 
 struct report_filter {
-	int64_t start, end;       /* the day */
-	int64_t department_id;    /* -1: any, 0: orders without a department */
-	const char *class_code;   /* NULL: any */
-	int metric;               /* enum wo_metric for SLA outcomes, else -1 */
+	int64_t start, end;	/* the day */
+	int64_t department_id;	/* -1: any, 0: orders without a department */
+	const char *class_code; /* NULL: any */
+	int metric;		/* enum wo_metric for SLA outcomes, else -1 */
 	enum report_outcome outcome;
-	int64_t after;            /* cursor: the key of the last item seen, 0 at first */
+	int64_t after; /* cursor: the key of the last item seen, 0 at first */
 	int limit;
 };
 
@@ -214,7 +214,7 @@ struct report_overdue {
 	char state[16];
 	int64_t department_id; /* 0: none */
 	char department[257];
-	int64_t owner_id;      /* 0: none */
+	int64_t owner_id; /* 0: none */
 	char owner[257];
 	char owner_work_no[33];
 	char metric[12];

@@ -54,7 +54,8 @@ static int query_date(struct req *r, const char *name, int required, int *ymd)
 		return rc;
 	if (!v) {
 		if (required)
-			return err_set(&r->ei, ERR_INVALID, name, "%s: required (YYYY-MM-DD)", name);
+			return err_set(&r->ei, ERR_INVALID, name, "%s: required (YYYY-MM-DD)",
+				       name);
 		return 0;
 	}
 	for (int i = 0; i < 10; i++) {
@@ -133,11 +134,13 @@ static int daily_query(struct req *r, struct daily_query *q, struct report_days 
 }
 
 /* Department names, looked up once per report. */
+struct name {
+	int64_t id;
+	char name[sizeof(((struct org_department *)0)->name)];
+};
+
 struct names {
-	struct {
-		int64_t id;
-		char name[sizeof(((struct org_department *)0)->name)];
-	} *v;
+	struct name *v;
 	int n, cap;
 };
 
@@ -208,9 +211,8 @@ static json_t *figures_json(const struct report_cell *c)
 				    json_integer(c->center_callbacks[o]));
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "opened", (json_int_t)c->opened,
 			 "archived", (json_int_t)c->archived, "cancelled", (json_int_t)c->cancelled,
-			 "escalated", (json_int_t)c->escalated, "sla", sla,
-			 "callback_minutes_avg", fixed_json(callback_tenths(c), 10.0),
-			 "center_callbacks", cb);
+			 "escalated", (json_int_t)c->escalated, "sla", sla, "callback_minutes_avg",
+			 fixed_json(callback_tenths(c), 10.0), "center_callbacks", cb);
 }
 
 /* head's keys (what the figures are about) first, then the figures. */
@@ -237,8 +239,9 @@ static void add_labels(json_t *labels, const struct report_day *d, int all_depts
 			continue;
 		wo_label(label, sizeof(label), l->class_code, l->level);
 		have = json_object_get(labels, label);
-		json_object_set_new(labels, label,
-				    json_integer((have ? json_integer_value(have) : 0) + l->opened));
+		json_object_set_new(
+			labels, label,
+			json_integer((have ? json_integer_value(have) : 0) + l->opened));
 	}
 }
 
@@ -345,9 +348,9 @@ static json_t *day_json(struct req *r, struct names *nm, const struct report_dai
 
 		report_cell_add(&total, c);
 		if (c->opened)
-			json_object_set_new(by_class, c->class_code,
-					    json_integer((have ? json_integer_value(have) : 0) +
-							 c->opened));
+			json_object_set_new(
+				by_class, c->class_code,
+				json_integer((have ? json_integer_value(have) : 0) + c->opened));
 	}
 	for (int k = 0; k < d->nratings; k++) {
 		all.rated += d->ratings[k].rated;
@@ -408,8 +411,8 @@ static int daily(struct req *r)
 	return reply_json(r, 200,
 			  json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "from", q.from_text, "to",
 				    q.to_text, "timezone", clock_tz_name(), "department_id",
-				    ref(q.department_id), "generated_at", (json_int_t)r->now, "days",
-				    days));
+				    ref(q.department_id), "generated_at", (json_int_t)r->now,
+				    "days", days));
 }
 
 /* CSV text that stops growing at the first failed append and remembers it. */
@@ -564,8 +567,9 @@ static int audit_export(struct req *r, json_t *detail)
 	return req_finish(r, rc);
 }
 
-static int reply_csv(struct req *r, struct csv *c)
+static int reply_csv(struct req *r, struct csv *c, const char *filename)
 {
+	snprintf(r->disposition, sizeof(r->disposition), "attachment; filename=\"%s\"", filename);
 	buf_release(&r->text);
 	r->text = c->b;
 	r->content_type = CSV_TYPE;
@@ -626,14 +630,14 @@ static int daily_csv(struct req *r)
 	snprintf(filename, sizeof(filename), "kefu-daily-%s-%s.csv", q.from_text, q.to_text);
 	if (rc == 0)
 		rc = audit_export(r, json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "report", "daily",
-					       "from", q.from_text, "to", q.to_text, "department_id",
-					       ref(q.department_id), "filename", filename, "rows",
-					       c.rows - 1));
+					       "from", q.from_text, "to", q.to_text,
+					       "department_id", ref(q.department_id), "filename",
+					       filename, "rows", c.rows - 1));
 	if (rc < 0) {
 		buf_release(&c.b);
 		return rc;
 	}
-	return reply_csv(r, &c);
+	return reply_csv(r, &c, filename);
 }
 
 static json_t *overdue_json(const struct report_overdue *o, int64_t now)
@@ -641,18 +645,17 @@ static json_t *overdue_json(const struct report_overdue *o, int64_t now)
 	char label[24];
 
 	wo_label(label, sizeof(label), o->class_code, o->level);
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:I,"
-			 " s:I, s:i}",
-			 "sla_id", (json_int_t)o->sla_id, "order_id", (json_int_t)o->order_id,
-			 "number", o->number, "label", label, "class", o->class_code, "state",
-			 o->state, "department_id", ref(o->department_id), "department",
-			 o->department_id ? json_string(o->department) : json_null(), "owner_id",
-			 ref(o->owner_id), "owner", o->owner_id ? json_string(o->owner) : json_null(),
-			 "owner_work_no",
-			 o->owner_id ? json_string(o->owner_work_no) : json_null(), "metric",
-			 o->metric, "due_at", (json_int_t)o->due_at, "overdue_min",
-			 (json_int_t)((now - o->due_at) / 60000), "escalation_level",
-			 o->escalation_level);
+	return json_pack(
+		"{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:I,"
+		" s:I, s:i}",
+		"sla_id", (json_int_t)o->sla_id, "order_id", (json_int_t)o->order_id, "number",
+		o->number, "label", label, "class", o->class_code, "state", o->state,
+		"department_id", ref(o->department_id), "department",
+		o->department_id ? json_string(o->department) : json_null(), "owner_id",
+		ref(o->owner_id), "owner", o->owner_id ? json_string(o->owner) : json_null(),
+		"owner_work_no", o->owner_id ? json_string(o->owner_work_no) : json_null(),
+		"metric", o->metric, "due_at", (json_int_t)o->due_at, "overdue_min",
+		(json_int_t)((now - o->due_at) / 60000), "escalation_level", o->escalation_level);
 }
 
 struct overdue_ctx {
@@ -726,8 +729,8 @@ static int overdue_export(struct req *r)
 {
 	struct csv c = {BUF_INIT, 0, 0};
 	struct overdue_ctx oc = {r, NULL, &c, 0};
-	static const char *const header[] = {"工单号", "标签", "状态", "部门", "负责人",
-					     "工号", "时限", "截止时间", "超时分钟", "升级级别"};
+	static const char *const header[] = {"工单号", "标签", "状态",	   "部门",     "负责人",
+					     "工号",   "时限", "截止时间", "超时分钟", "升级级别"};
 	int64_t dept = 0;
 	char filename[96], day[24];
 	int n, rc = req_authorize(r, ACT_REPORT_READ, NULL);
@@ -752,7 +755,7 @@ static int overdue_export(struct req *r)
 		buf_release(&c.b);
 		return rc;
 	}
-	return reply_csv(r, &c);
+	return reply_csv(r, &c, filename);
 }
 
 static json_t *item_json(const struct report_item *it)
@@ -768,18 +771,19 @@ static json_t *item_json(const struct report_item *it)
 		      ref(it->owner_id), "escalation_level", it->escalation_level, "created_at",
 		      (json_int_t)it->created_at, "archived_at", ref(it->archived_at));
 	if (j && it->sla_id)
-		json_object_set_new(
-			j, "sla",
-			json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:b}", "id", (json_int_t)it->sla_id,
-				  "metric", it->metric, "state", it->sla_state, "started_at",
-				  (json_int_t)it->started_at, "due_at", (json_int_t)it->due_at,
-				  "met_at", ref(it->met_at), "breached", it->breached));
+		json_object_set_new(j, "sla",
+				    json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:b}", "id",
+					      (json_int_t)it->sla_id, "metric", it->metric, "state",
+					      it->sla_state, "started_at",
+					      (json_int_t)it->started_at, "due_at",
+					      (json_int_t)it->due_at, "met_at", ref(it->met_at),
+					      "breached", it->breached));
 	if (j && it->attempt_id)
-		json_object_set_new(j, "attempt",
-				    json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)it->attempt_id,
-					      "at", (json_int_t)it->attempt_at, "outcome",
-					      it->attempt_outcome, "agent_id",
-					      (json_int_t)it->agent_id));
+		json_object_set_new(
+			j, "attempt",
+			json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)it->attempt_id, "at",
+				  (json_int_t)it->attempt_at, "outcome", it->attempt_outcome,
+				  "agent_id", (json_int_t)it->agent_id));
 	return j;
 }
 

@@ -21,8 +21,8 @@ static const char *const sla_figure_names[RSF_COUNT] = {
 };
 
 static const char *const outcome_names[RO_COUNT] = {
-	"opened", "archived", "cancelled", "escalated", "started", "met", "met_late",
-	"breached", "running", "accepted", "not_accepted", "unreachable", "new_need",
+	"opened",   "archived", "cancelled", "escalated",    "started",	    "met",	"met_late",
+	"breached", "running",	"accepted",  "not_accepted", "unreachable", "new_need",
 };
 
 const char *report_sla_figure_name(enum report_sla_figure f)
@@ -90,7 +90,8 @@ int report_date_valid(int y, int m, int d)
  */
 static int64_t local_day_start(int ymd)
 {
-	int64_t t = days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY_MS + 12 * HOUR_MS;
+	int64_t t =
+		days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY_MS + 12 * HOUR_MS;
 	int got = clock_local_ymd(t);
 
 	if (got > ymd)
@@ -248,10 +249,10 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 static int load_audited(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept, const char *action, int cancelled)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT COALESCE(o.department_id, 0), o.class, COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
-		   " AND (? = 0 OR o.department_id = ?)"
-		   " GROUP BY COALESCE(o.department_id, 0), o.class");
+	struct store_stmt *st = store_prepare(s, "SELECT COALESCE(o.department_id, 0), o.class,"
+						 " COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
+						 " AND (? = 0 OR o.department_id = ?)"
+						 " GROUP BY COALESCE(o.department_id, 0), o.class");
 	int rc;
 
 	if (!st)
@@ -282,8 +283,7 @@ static int load_audited(struct store *s, struct report_day *d, int64_t start, in
  * clock was on time when it never breached; a clock started that day is
  * still running when it is neither met nor cancelled now.
  */
-static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_t end,
-		    int64_t dept)
+static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_t end, int64_t dept)
 {
 	struct store_stmt *st = store_prepare(
 		s, "SELECT COALESCE(o.department_id, 0), o.class, e.metric, e.kind, COUNT(*),"
@@ -322,7 +322,7 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 		} else if (strcmp(kind, "met") == 0) {
 			c->sla[m][RSF_MET_ON_TIME] += unbreached;
 			c->sla[m][RSF_MET_LATE] += n - unbreached;
-			/* The callback clock starts at dispatch: its met time is dispatch → call. */
+			/* The callback clock starts at dispatch: met is dispatch → call. */
 			if (m == WOM_CALLBACK)
 				c->callback_ms += store_col_int(st, 7);
 		} else {
@@ -558,8 +558,7 @@ int report_levels(struct store *s, char (*out)[8], int max)
 	" o.escalation_level, o.created_at, o.archived_at"
 #define NO_CLOCK " NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 #define NO_ATTEMPT " NULL, NULL, NULL, NULL"
-#define ITEM_FILTERS                                                                               \
-	" AND (? < 0 OR COALESCE(o.department_id, 0) = ?) AND (? = '' OR o.class = ?)"
+#define ITEM_FILTERS " AND (? < 0 OR COALESCE(o.department_id, 0) = ?) AND (? = '' OR o.class = ?)"
 
 static void item_from_row(struct store_stmt *st, struct report_item *it)
 {
@@ -598,14 +597,25 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 		[RO_CANCELLED] = "order.cancel",
 		[RO_ESCALATED] = "order.escalated",
 	};
+	/* The SLA event behind each clock outcome; "running" is a started clock still open. */
+	static const char *const sla_kind[RO_COUNT] = {
+		[RO_STARTED] = "started",   [RO_MET] = "met",	      [RO_MET_LATE] = "met",
+		[RO_BREACHED] = "breached", [RO_RUNNING] = "started",
+	};
 	struct store_stmt *st = NULL;
 
 	*idx = 1;
 	switch (f->outcome) {
 	case RO_OPENED:
-		st = store_prepare(s, "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
-				      " FROM work_order o WHERE o.created_at >= ? AND o.created_at < ?"
-				      " AND o.id > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?");
+		/*
+		 * "o.id + 0": with the cursor bound, SQLite would otherwise walk the
+		 * table by id from the cursor (all of it on the first page) instead
+		 * of the day's range of wo_created.
+		 */
+		st = store_prepare(s,
+				   "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
+				   " FROM work_order o WHERE o.created_at >= ? AND o.created_at < ?"
+				   " AND o.id + 0 > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?");
 		if (st) {
 			store_bind_int(st, (*idx)++, f->start);
 			store_bind_int(st, (*idx)++, f->end);
@@ -625,9 +635,10 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 		break;
 	case RO_CANCELLED:
 	case RO_ESCALATED:
-		st = store_prepare(s, "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
-				      AUDIT_ORDERS_OF_DAY " AND CAST(a.entity_id AS INTEGER) > ?"
-				      ITEM_FILTERS " ORDER BY o.id LIMIT ?");
+		st = store_prepare(s, "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK
+				      "," NO_ATTEMPT AUDIT_ORDERS_OF_DAY
+				      " AND CAST(a.entity_id AS INTEGER) > ?" ITEM_FILTERS
+				      " ORDER BY o.id LIMIT ?");
 		if (st) {
 			store_bind_int(st, (*idx)++, f->start);
 			store_bind_int(st, (*idx)++, f->end);
@@ -650,13 +661,10 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 			   " AND e.sla_id > ?" ITEM_FILTERS " ORDER BY e.sla_id LIMIT ?");
 		if (st) {
 			int late = f->outcome == RO_MET ? 0 : f->outcome == RO_MET_LATE ? 1 : -1;
-			const char *kind = f->outcome == RO_BREACHED                       ? "breached"
-					   : f->outcome == RO_MET || f->outcome == RO_MET_LATE ? "met"
-											       : "started";
 
 			store_bind_int(st, (*idx)++, f->start);
 			store_bind_int(st, (*idx)++, f->end);
-			store_bind_text(st, (*idx)++, kind);
+			store_bind_text(st, (*idx)++, sla_kind[f->outcome]);
 			store_bind_text(st, (*idx)++, wo_metric_name((enum wo_metric)f->metric));
 			store_bind_int(st, (*idx)++, late);
 			store_bind_int(st, (*idx)++, late);
@@ -667,18 +675,20 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 	case RO_CB_NOT_ACCEPTED:
 	case RO_CB_UNREACHABLE:
 	case RO_CB_NEW_NEED:
-		st = store_prepare(s, "SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
-				      " t.id, t.at, t.outcome, t.agent_id"
-				      " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
-				      " WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
-				      " AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?");
+		st = store_prepare(
+			s, "SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
+			   " t.id, t.at, t.outcome, t.agent_id"
+			   " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
+			   " WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
+			   " AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?");
 		if (st) {
 			store_bind_int(st, (*idx)++, f->start);
 			store_bind_int(st, (*idx)++, f->end);
 			store_bind_int(st, (*idx)++, f->start);
 			store_bind_int(st, (*idx)++, f->end);
-			store_bind_text(st, (*idx)++,
-					wo_outcome_name((enum wo_outcome)(f->outcome - RO_CB_ACCEPTED)));
+			store_bind_text(
+				st, (*idx)++,
+				wo_outcome_name((enum wo_outcome)(f->outcome - RO_CB_ACCEPTED)));
 		}
 		break;
 	case RO_COUNT:
@@ -695,8 +705,8 @@ int report_orders(struct store *s, const struct report_filter *f,
 	struct store_stmt *st;
 	int idx, rc, n = 0;
 
-	if (f->outcome >= RO_COUNT || (report_outcome_needs_metric(f->outcome) &&
-				       (f->metric < 0 || f->metric >= WOM_COUNT)))
+	if (f->outcome >= RO_COUNT ||
+	    (report_outcome_needs_metric(f->outcome) && (f->metric < 0 || f->metric >= WOM_COUNT)))
 		return ERR_INVALID;
 	st = prepare_items(s, f, &idx);
 	if (!st)
@@ -727,13 +737,14 @@ int report_overdue_list(struct store *s, int64_t dept, int64_t after, int limit,
 	 * ORDER BY c.id, SQLite walks all of wo_sla in id order instead.
 	 */
 	struct store_stmt *st = store_prepare(
-		s, "SELECT c.id, o.id, o.number, o.class, o.level, o.state, o.department_id, d.name,"
-		   " o.owner_id, p.name, p.work_no, c.metric, c.due_at, o.escalation_level"
-		   " FROM wo_sla c JOIN work_order o ON o.id = c.order_id"
-		   " LEFT JOIN department d ON d.id = o.department_id"
-		   " LEFT JOIN person p ON p.id = o.owner_id"
-		   " WHERE c.id IN (SELECT id FROM wo_sla WHERE state = 'running' AND breached = 1)"
-		   " AND c.id > ? AND (? = 0 OR o.department_id = ?) ORDER BY c.id LIMIT ?");
+		s,
+		"SELECT c.id, o.id, o.number, o.class, o.level, o.state, o.department_id, d.name,"
+		" o.owner_id, p.name, p.work_no, c.metric, c.due_at, o.escalation_level"
+		" FROM wo_sla c JOIN work_order o ON o.id = c.order_id"
+		" LEFT JOIN department d ON d.id = o.department_id"
+		" LEFT JOIN person p ON p.id = o.owner_id"
+		" WHERE c.id IN (SELECT id FROM wo_sla WHERE state = 'running' AND breached = 1)"
+		" AND c.id > ? AND (? = 0 OR o.department_id = ?) ORDER BY c.id LIMIT ?");
 	struct report_overdue o;
 	int rc, n = 0;
 

@@ -381,7 +381,8 @@ static int archive(struct wo_ctx *c, struct wo_order *o)
 	o->state = WO_ARCHIVED;
 	o->archived_at = c->now;
 	o->archive_month = wo_archive_month(c->now);
-	return 0;
+	/* A closed order has nothing left to be late for: a promise still open ends too. */
+	return wo_sla_cancel_all(c->s, o->id, c->now, "{\"why\":\"order archived\"}");
 }
 
 static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
@@ -671,6 +672,9 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 	return 0;
 }
 
+/* How much one tick does before it returns, so a long backlog never holds up a stop. */
+#define WO_TICK_BUDGET 1024
+
 int wo_tick(struct store *s, int64_t now)
 {
 	struct wo_sla due[64];
@@ -696,7 +700,7 @@ int wo_tick(struct store *s, int64_t now)
 				return rc;
 			}
 		}
-	} while (n == 64 && fired > 0);
+	} while (n == 64 && fired > 0 && fired < WO_TICK_BUDGET);
 	if (fired)
 		notify_wake();
 	return rc < 0 ? rc : fired;

@@ -36,16 +36,18 @@ static void *loop(void *arg)
 		if (rc < 0)
 			log_warn("sched: tick failed (%d); retrying next second", rc);
 		if (now - last_retention >= 3600000) {
-			rc = wo_retention(s, now);
-			if (rc > 0)
-				log_info("sched: anonymised %d archived orders (WO-7)", rc);
+			int n = wo_retention(s, now);
+
+			if (n > 0)
+				log_info("sched: anonymised %d archived orders (WO-7)", n);
 			last_retention = now;
 		}
 		store_pool_put(pool, s);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&lock);
-		if (!stopping)
+		/* A full budget means a backlog (after an outage): go on at once. */
+		if (!stopping && rc < 1024)
 			pthread_cond_timedwait(&wake, &lock, &until);
 	}
 	pthread_mutex_unlock(&lock);

@@ -457,13 +457,8 @@ class ExportTest(KefuTestCase):
         self.assertGreaterEqual(int(row[8]), 1)
         self.assertEqual(row[9], "1")
 
-    @unittest.expectedFailure
     def test_csv_names_its_file(self):
-        """Content-Disposition: attachment; filename="kefu-daily-<from>-<to>.csv".
-
-        Expected to fail until a handler can add a response header (struct req in
-        src/http/http.h and answer() in server.c, outside the report module); the file
-        name is already computed and audited. Remove the decorator when that lands."""
+        """Content-Disposition: attachment; filename="kefu-daily-<from>-<to>.csv"."""
         st, h, _ = self.csv_get(f"/api/reports/daily.csv?from={self.day}&to={self.day}")
         self.assertEqual(st, 200)
         self.assertEqual(h.get("content-disposition"),
@@ -490,6 +485,7 @@ class DayBoundaryTest(KefuTestCase):
         cls.day2 = cls.day1 + datetime.timedelta(days=1)
 
     def test_two_days(self):
+        """Each order on its own day; the breach after midnight on the second."""
         self.assertEqual(local_date(self.late["created_at"], self.tz), self.day1)
         self.assertEqual(local_date(self.early["created_at"], self.tz), self.day2)
         st, r, _ = self.srv.call("GET", f"/api/reports/daily?from={self.day1}&to={self.day2}",
@@ -508,6 +504,7 @@ class DayBoundaryTest(KefuTestCase):
         self.assertEqual(d2["total"]["escalated"], 1)
 
     def test_drill_down_by_day(self):
+        """The drill-down splits at the same midnight."""
         def ids(day, outcome, extra=""):
             st, body, _ = self.srv.call(
                 "GET", f"/api/reports/orders?day={day}&outcome={outcome}{extra}", token=self.mgr)
@@ -518,3 +515,39 @@ class DayBoundaryTest(KefuTestCase):
         self.assertEqual(ids(self.day1, "breached", "&metric=callback"), [])
         self.assertEqual(ids(self.day2, "breached", "&metric=callback"), [self.late["id"]])
         self.assertEqual(ids(self.day2, "escalated"), [self.late["id"]])
+
+
+class CsvCellsTest(KefuTestCase):
+    """A department name a spreadsheet would run as a formula stays text, quoted as RFC 4180
+    says: an export must not become a way to run something on the manager's machine."""
+
+    NAME = '=SUM(1),"x"部'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        srv = cls.srv
+        cls.tz, _ = center_zone(srv)
+        cls.day = local_date(advance_to_local(srv, cls.tz, 1, 11, 0), cls.tz).isoformat()
+        c = Center(srv)
+        cls.mgr = c.token("8001")
+        st, d, _ = srv.call("POST", "/api/departments", {"name": cls.NAME, "kind": "other"},
+                            token=cls.mgr)
+        assert st == 201, d
+        st, p, _ = srv.call("POST", "/api/people", {"work_no": "9901", "name": "测试员",
+                                                    "roles": ["staff"], "department_id": d["id"]},
+                            token=cls.mgr)
+        assert st == 201, p
+        cls.order = c.act(c.order(), "assign", "8001", {"person_id": p["id"]})
+        assert cls.order["department_id"] == d["id"], cls.order
+
+    def test_formula_stays_text(self):
+        """=SUM(1) arrives as the text '=SUM(1), the comma and quotes inside one cell."""
+        st, _, data = self.srv.raw("GET", f"/api/reports/daily.csv?from={self.day}&to={self.day}",
+                                   headers={"Authorization": "Bearer " + self.mgr})
+        self.assertEqual(st, 200, data[:300])
+        text = data.decode("utf-8-sig")
+        self.assertIn('"\'=SUM(1),""x""部"', text)
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertIn("'" + self.NAME, [r[2] for r in rows[1:]])
+        self.assertNotIn(self.NAME, [r[2] for r in rows[1:]])

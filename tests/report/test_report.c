@@ -66,12 +66,13 @@ static int64_t person_add(struct store *s, const char *work_no, int64_t dept)
 static int64_t order_add(struct store *s, const char *number, const char *cls, const char *level,
 			 int64_t dept, int64_t owner, int64_t agent, int64_t at)
 {
-	return insert(s,
-		      "INSERT INTO work_order(number, class, level, state, department_id, owner_id,"
-		      " first_agent_id, summary, created_at, updated_at, dispatched_at)"
-		      " VALUES (?, ?, ?, 'dispatched', NULLIF(?, 0), NULLIF(?, 0), ?, '投诉', ?, ?, ?)"
-		      " RETURNING id",
-		      "tttiiiiii", number, cls, level, dept, owner, agent, at, at, at);
+	return insert(
+		s,
+		"INSERT INTO work_order(number, class, level, state, department_id, owner_id,"
+		" first_agent_id, summary, created_at, updated_at, dispatched_at)"
+		" VALUES (?, ?, ?, 'dispatched', NULLIF(?, 0), NULLIF(?, 0), ?, '投诉', ?, ?, ?)"
+		" RETURNING id",
+		"tttiiiiii", number, cls, level, dept, owner, agent, at, at, at);
 }
 
 static void event_add(struct store *s, int64_t sla, int64_t order, const char *metric,
@@ -90,11 +91,12 @@ static void event_add(struct store *s, int64_t sla, int64_t order, const char *m
 static int64_t clock_add(struct store *s, int64_t order, const char *metric, int64_t start,
 			 int64_t minutes, int64_t breach_at, int64_t met_at)
 {
-	int64_t id = insert(s,
-			    "INSERT INTO wo_sla(order_id, metric, state, started_at, due_at, warn_at,"
-			    " breached, met_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) RETURNING id",
-			    "ittiiiii", order, metric, met_at ? "met" : "running", start,
-			    start + minutes * MIN, start, (int64_t)(breach_at != 0), met_at);
+	int64_t id =
+		insert(s,
+		       "INSERT INTO wo_sla(order_id, metric, state, started_at, due_at, warn_at,"
+		       " breached, met_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) RETURNING id",
+		       "ittiiiii", order, metric, met_at ? "met" : "running", start,
+		       start + minutes * MIN, start, (int64_t)(breach_at != 0), met_at);
 
 	event_add(s, id, order, metric, "started", start);
 	if (breach_at)
@@ -175,8 +177,7 @@ static void center_setup(struct center *c)
 	c->agent2 = person_add(s, "8102", c->center);
 	c->owner = person_add(s, "2001", c->city);
 
-	c->o2 = order_add(s, "A1-20261121-0001", "A1", "Ⅲ", c->city, c->owner, c->agent,
-			  NOV22 - 1);
+	c->o2 = order_add(s, "A1-20261121-0001", "A1", "Ⅲ", c->city, c->owner, c->agent, NOV22 - 1);
 	c->o2_callback = clock_add(s, c->o2, "callback", NOV22 - 1, 10, NOV22 - 1 + 10 * MIN, 0);
 
 	c->o1 = order_add(s, "A1-20261122-0001", "A1", "Ⅲ", c->city, c->owner, c->agent, NOV22);
@@ -337,7 +338,7 @@ static void daily_figures(void **state)
 	assert_int_equal(x->sla[WOM_RESOLVE][RSF_STARTED], 1);
 	assert_int_equal(x->sla[WOM_RESOLVE][RSF_RUNNING], 1);
 	assert_int_equal(x->callback_ms, 25 * MIN); /* 5 + 20 min: a mean of 12.5 */
-	assert_int_equal(x->escalated, 1);         /* o3 twice that day: one order */
+	assert_int_equal(x->escalated, 1);	    /* o3 twice that day: one order */
 	assert_int_equal(x->archived, 0);
 	assert_int_equal(x->center_callbacks[WOO_NOT_ACCEPTED], 1);
 	assert_int_equal(x->center_callbacks[WOO_ACCEPTED], 0);
@@ -366,7 +367,7 @@ static void daily_figures(void **state)
 	assert_int_equal(x->sla[WOM_CALLBACK][RSF_STARTED], 1);
 	assert_int_equal(x->sla[WOM_CALLBACK][RSF_RUNNING], 1);
 	assert_int_equal(x->sla[WOM_CALLBACK][RSF_BREACHED], 0); /* that is 11-24 */
-	assert_int_equal(x->cancelled, 0);                       /* so is its noise */
+	assert_int_equal(x->cancelled, 0);			 /* so is its noise */
 
 	/* Totals are sums of cells. */
 	memset(&sum, 0, sizeof(sum));

@@ -369,6 +369,44 @@ static void promises_and_progress(void **state)
 	assert_int_equal(clock.due_at, T0 + 30 * MIN + (5 * 60 - 10) * MIN);
 }
 
+/* WO-7: archived orders are kept three years, then anonymised; open ones never. */
+static void retention_anonymises_old_archives(void **state)
+{
+	static struct wo_order o, open;
+	struct wo_new f = {.class_code = "F", .onsite = -1, .summary = "王先生 13800000000 骚扰",
+			   .promise = -1};
+	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "仍在处理的咨询",
+			   .promise = -1};
+	char match[64];
+	int64_t agent = person("8101"), years3 = 3 * 365 * 86400000LL;
+	int n;
+
+	(void)state;
+	assert_int_equal(create(agent, T0, &f, &o), 0);
+	assert_int_equal(create(agent, T0, &e, &open), 0);
+	/* Not yet: a day short of three years. */
+	assert_int_equal(wo_retention(s, T0 + years3 - 86400000LL), 0);
+	n = wo_retention(s, T0 + years3 + 86400000LL);
+	assert_true(n >= 1);
+	assert_int_equal(wo_order_get(s, o.id, &o), 0);
+	assert_string_equal(o.summary, "（已匿名）");
+	assert_int_equal(o.customer_id, 0);
+	assert_int_equal(o.archive_month, 202611); /* still filed, still counted */
+	assert_int_equal(wo_order_get(s, open.id, &open), 0);
+	assert_string_equal(open.summary, "仍在处理的咨询");
+	/* Gone from search too. */
+	assert_int_equal(wo_match_query("骚扰", match, sizeof(match)), 0);
+	{
+		int64_t hits = -1;
+
+		store_run(s, "SELECT count(*) FROM wo_search WHERE wo_search MATCH ? AND rowid = ?",
+			  &hits, "ti", match, o.id);
+		assert_int_equal(hits, 0);
+	}
+	/* Nothing left to do: the job is idempotent. */
+	assert_int_equal(wo_retention(s, T0 + years3 + 86400000LL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +418,7 @@ int main(void)
 		cmocka_unit_test(center_and_harassment),
 		cmocka_unit_test(second_complaint_goes_up),
 		cmocka_unit_test(promises_and_progress),
+		cmocka_unit_test(retention_anonymises_old_archives),
 	};
 	if (sodium_init() < 0)
 		return 1;
