@@ -232,20 +232,6 @@ class TransitionTest(OrderCase):
         # Cancelling cancels the clocks.
         self.assertTrue(all(x["state"] == "cancelled" for x in self.get(c["id"])["sla"]))
 
-    def test_archiving_ends_every_clock(self):
-        """ROUTE-3, CALL-14: once archived, nothing of the order can still breach — a
-        promise quoted to the customer ends with it."""
-        s = self.srv
-        o = self.create({"class": "B", "summary": "加盟咨询", "promise": "complaint"})
-        mkt = s.login("4001")
-        self.act(o["id"], "accept", token=mkt)
-        self.act(o["id"], "report", {"solution": "已约见"}, token=mkt)
-        o = self.act(o["id"], "callback", {"outcome": "accepted"}, token=self.agent2)
-        self.assertEqual(o["state"], "archived")
-        self.assertEqual([c["metric"] for c in o["sla"] if c["state"] in ("running", "paused")], [])
-        s.advance(25 * HOUR)
-        self.assertEqual(self.get(o["id"])["escalation_level"], 0)
-
     def test_stale_version_is_409(self):
         o = self.create({"class": "A1", "level": "Ⅲ", "summary": "纠纷"})
         self.act(o["id"], "accept", {"version": o["version"]})
@@ -275,6 +261,24 @@ class TransitionTest(OrderCase):
             with self.subTest(body=bad):
                 self.assertError(s.call("POST", "/api/orders", bad, token=self.agent), code, field=field)
         self.assertEqual(db_value(s, "SELECT count(*) FROM work_order"), n)
+
+
+class ArchiveTest(OrderCase):
+    def test_archiving_ends_every_clock(self):
+        """ROUTE-3, CALL-14: once archived, nothing of the order can still breach — a
+        promise quoted to the customer ends with it."""
+        s = self.srv
+        o = self.create({"class": "B", "summary": "加盟咨询", "promise": "complaint"})
+        mkt = s.login("4001")
+        self.act(o["id"], "accept", token=mkt)
+        self.act(o["id"], "report", {"solution": "已约见"}, token=mkt)
+        o = self.act(o["id"], "callback", {"outcome": "accepted"}, token=self.agent2)
+        self.assertEqual(o["state"], "archived")
+        self.assertEqual([c["metric"] for c in o["sla"] if c["state"] in ("running", "paused")], [])
+        s.advance(25 * HOUR)   # every session has expired by now
+        st, got, _ = s.call("GET", f"/api/orders/{o['id']}", token=s.login("8001"))
+        self.assertEqual(got["escalation_level"], 0)
+        self.assertEqual([c["breached"] for c in got["sla"]], [False] * len(got["sla"]))
 
 
 class ConcurrencyTest(OrderCase):
