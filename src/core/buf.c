@@ -53,7 +53,8 @@ int buf_grow(struct buf *b, size_t extra)
 
 int buf_append(struct buf *b, const void *data, size_t len)
 {
-	int rc = buf_grow(b, len);
+	/* Most appends are a few bytes into room already there. */
+	int rc = b->cap && len < b->cap - b->len ? 0 : buf_grow(b, len);
 
 	if (rc < 0)
 		return rc;

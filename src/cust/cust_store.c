@@ -33,28 +33,21 @@ static void bind_opt_text(struct store_stmt *st, int idx, const char *v)
 	store_bind_text(st, idx, v && v[0] ? v : NULL);
 }
 
-static void bind_ref(struct store_stmt *st, int idx, int64_t id)
-{
-	if (id)
-		store_bind_int(st, idx, id);
-	else
-		store_bind_null(st, idx);
-}
 
 static int cust_from_row(struct store_stmt *st, struct customer *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int(st, 0);
-	copy_text(c->name, sizeof(c->name), store_col_text(st, 1));
-	copy_text(c->surname, sizeof(c->surname), store_col_text(st, 2));
-	copy_text(c->title, sizeof(c->title), store_col_text(st, 3));
-	copy_text(c->kind, sizeof(c->kind), store_col_text(st, 4));
-	copy_text(c->wechat, sizeof(c->wechat), store_col_text(st, 5));
-	copy_text(c->weibo, sizeof(c->weibo), store_col_text(st, 6));
-	copy_text(c->email, sizeof(c->email), store_col_text(st, 7));
-	copy_text(c->birthday, sizeof(c->birthday), store_col_text(st, 8));
+	store_col_copy(st, 1, c->name, sizeof(c->name));
+	store_col_copy(st, 2, c->surname, sizeof(c->surname));
+	store_col_copy(st, 3, c->title, sizeof(c->title));
+	store_col_copy(st, 4, c->kind, sizeof(c->kind));
+	store_col_copy(st, 5, c->wechat, sizeof(c->wechat));
+	store_col_copy(st, 6, c->weibo, sizeof(c->weibo));
+	store_col_copy(st, 7, c->email, sizeof(c->email));
+	store_col_copy(st, 8, c->birthday, sizeof(c->birthday));
 	c->vip_level = (int)store_col_int(st, 9);
-	copy_text(c->notes, sizeof(c->notes), store_col_text(st, 11));
+	store_col_copy(st, 11, c->notes, sizeof(c->notes));
 	c->merged_into = store_col_int(st, 12);
 	c->created_at = store_col_int(st, 13);
 	c->updated_at = store_col_int(st, 14);
@@ -164,19 +157,19 @@ static int load_recent(struct store *s, struct customer *c, struct cust_history 
 		} else if (kind == 1 && h->ncontacts < CUST_RECENT) {
 			struct cust_recent_contact *k = &h->contacts[h->ncontacts++];
 
-			copy_text(k->channel, sizeof(k->channel), store_col_text(st, 2));
-			copy_text(k->direction, sizeof(k->direction), store_col_text(st, 3));
-			copy_text(k->cls, sizeof(k->cls), store_col_text(st, 4));
+			store_col_copy(st, 2, k->channel, sizeof(k->channel));
+			store_col_copy(st, 3, k->direction, sizeof(k->direction));
+			store_col_copy(st, 4, k->cls, sizeof(k->cls));
 			k->id = store_col_int(st, 5);
 			k->agent_id = store_col_int(st, 6);
 			k->started_at = store_col_int(st, 7);
-			copy_text(k->summary, sizeof(k->summary), store_col_text(st, 8));
+			store_col_copy(st, 8, k->summary, sizeof(k->summary));
 		} else if (kind == 2 && h->norders < CUST_RECENT) {
 			struct cust_recent_order *o = &h->orders[h->norders++];
 
-			copy_text(o->number, sizeof(o->number), store_col_text(st, 2));
-			copy_text(o->state, sizeof(o->state), store_col_text(st, 3));
-			copy_text(o->cls, sizeof(o->cls), store_col_text(st, 4));
+			store_col_copy(st, 2, o->number, sizeof(o->number));
+			store_col_copy(st, 3, o->state, sizeof(o->state));
+			store_col_copy(st, 4, o->cls, sizeof(o->cls));
 			o->id = store_col_int(st, 5);
 			o->created_at = store_col_int(st, 7);
 		}
@@ -377,7 +370,7 @@ static int vip_append(struct store *s, int64_t customer_id, int level, int64_t b
 	store_bind_int(st, 1, customer_id);
 	store_bind_int(st, 2, level);
 	store_bind_int(st, 3, now);
-	bind_ref(st, 4, by);
+	store_bind_id(st, 4, by);
 	bind_opt_text(st, 5, reason);
 	rc = store_step(st);
 	store_done(st);
@@ -549,7 +542,7 @@ int cust_vip_list(struct store *s, int64_t id, int limit,
 		v.level = (int)store_col_int(st, 0);
 		v.at = store_col_int(st, 1);
 		v.by_id = store_col_int(st, 2);
-		copy_text(v.reason, sizeof(v.reason), store_col_text(st, 3));
+		store_col_copy(st, 3, v.reason, sizeof(v.reason));
 		rc = row(ctx, &v);
 		if (rc < 0)
 			break;
@@ -641,15 +634,15 @@ static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int(st, 0);
-	copy_text(c->channel, sizeof(c->channel), store_col_text(st, 1));
-	copy_text(c->direction, sizeof(c->direction), store_col_text(st, 2));
+	store_col_copy(st, 1, c->channel, sizeof(c->channel));
+	store_col_copy(st, 2, c->direction, sizeof(c->direction));
 	c->customer_id = store_col_int(st, 3);
-	copy_text(c->phone, sizeof(c->phone), store_col_text(st, 4));
+	store_col_copy(st, 4, c->phone, sizeof(c->phone));
 	c->agent_id = store_col_int(st, 5);
 	c->started_at = store_col_int(st, 6);
 	c->ended_at = store_col_int(st, 7);
-	copy_text(c->cls, sizeof(c->cls), store_col_text(st, 8));
-	copy_text(c->summary, sizeof(c->summary), store_col_text(st, 10));
+	store_col_copy(st, 8, c->cls, sizeof(c->cls));
+	store_col_copy(st, 10, c->summary, sizeof(c->summary));
 	c->satisfaction = (int)store_col_int(st, 11);
 	c->created_at = store_col_int(st, 12);
 	return cust_fivew_parse(c, store_col_text(st, 9));
@@ -728,11 +721,11 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 		return ERR_IO;
 	store_bind_text(st, 1, c->channel);
 	store_bind_text(st, 2, c->direction);
-	bind_ref(st, 3, c->customer_id);
+	store_bind_id(st, 3, c->customer_id);
 	bind_opt_text(st, 4, c->phone);
 	store_bind_int(st, 5, c->agent_id);
 	store_bind_int(st, 6, c->started_at);
-	bind_ref(st, 7, c->ended_at);
+	store_bind_id(st, 7, c->ended_at);
 	bind_opt_text(st, 8, c->cls);
 	rc = bind_fivew(st, 9, c);
 	bind_opt_text(st, 10, c->summary);
@@ -761,7 +754,7 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 			      " satisfaction = ? WHERE id = ?");
 	if (!st)
 		return ERR_IO;
-	bind_ref(st, 1, c->ended_at);
+	store_bind_id(st, 1, c->ended_at);
 	bind_opt_text(st, 2, c->cls);
 	rc = bind_fivew(st, 3, c);
 	bind_opt_text(st, 4, c->summary);

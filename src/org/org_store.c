@@ -10,18 +10,14 @@
 	"id, work_no, name, phone, department_id, superior_id, roles, active, certified,"         \
 	" must_change_password, created_at, updated_at"
 
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
 
 static void person_from_row(struct store_stmt *st, struct org_person *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = store_col_int(st, 0);
-	copy_text(p->work_no, sizeof(p->work_no), store_col_text(st, 1));
-	copy_text(p->name, sizeof(p->name), store_col_text(st, 2));
-	copy_text(p->phone, sizeof(p->phone), store_col_text(st, 3));
+	store_col_copy(st, 1, p->work_no, sizeof(p->work_no));
+	store_col_copy(st, 2, p->name, sizeof(p->name));
+	store_col_copy(st, 3, p->phone, sizeof(p->phone));
 	p->department_id = store_col_int(st, 4);
 	p->superior_id = store_col_int(st, 5);
 	p->roles = (unsigned)store_col_int(st, 6);
@@ -43,7 +39,7 @@ static int load_skills(struct store *s, struct org_person *p)
 	store_bind_int(st, 1, p->id);
 	p->nskills = 0;
 	while ((rc = store_step(st)) == 1 && p->nskills < ORG_SKILLS_MAX)
-		copy_text(p->skills[p->nskills++], ORG_SKILL_MAX + 1, store_col_text(st, 0));
+		store_col_copy(st, 0, p->skills[p->nskills++], ORG_SKILL_MAX + 1);
 	store_done(st);
 	return rc < 0 ? rc : 0;
 }
@@ -70,8 +66,7 @@ static int load_skills_range(struct store *s, struct org_person *rows, int n)
 		while (i < n && rows[i].id < pid)
 			i++;
 		if (i < n && rows[i].id == pid && rows[i].nskills < ORG_SKILLS_MAX)
-			copy_text(rows[i].skills[rows[i].nskills++], ORG_SKILL_MAX + 1,
-				  store_col_text(st, 1));
+			store_col_copy(st, 1, rows[i].skills[rows[i].nskills++], ORG_SKILL_MAX + 1);
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;
@@ -126,7 +121,7 @@ int org_person_credentials(struct store *s, const char *work_no, struct org_pers
 	rc = store_step(st);
 	if (rc == 1) {
 		person_from_row(st, out);
-		copy_text(hash, (size_t)hashlen, store_col_text(st, 12));
+		store_col_copy(st, 12, hash, (size_t)hashlen);
 	}
 	store_done(st);
 	if (rc < 0)
@@ -236,13 +231,6 @@ static int save_skills(struct store *s, const struct org_person *p)
 	return rc < 0 ? rc : 0;
 }
 
-static void bind_ref(struct store_stmt *st, int idx, int64_t id)
-{
-	if (id)
-		store_bind_int(st, idx, id);
-	else
-		store_bind_null(st, idx);
-}
 
 int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct err_info *ei)
 {
@@ -263,8 +251,8 @@ int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct
 	store_bind_text(st, 1, p->work_no);
 	store_bind_text(st, 2, p->name);
 	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
-	bind_ref(st, 4, p->department_id);
-	bind_ref(st, 5, p->superior_id);
+	store_bind_id(st, 4, p->department_id);
+	store_bind_id(st, 5, p->superior_id);
 	store_bind_int(st, 6, p->roles);
 	store_bind_int(st, 7, p->active);
 	store_bind_int(st, 8, p->certified);
@@ -300,8 +288,8 @@ int org_person_update(struct store *s, struct org_person *p, int64_t now, struct
 	store_bind_text(st, 1, p->work_no);
 	store_bind_text(st, 2, p->name);
 	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
-	bind_ref(st, 4, p->department_id);
-	bind_ref(st, 5, p->superior_id);
+	store_bind_id(st, 4, p->department_id);
+	store_bind_id(st, 5, p->superior_id);
 	store_bind_int(st, 6, p->roles);
 	store_bind_int(st, 7, p->active);
 	store_bind_int(st, 8, p->certified);
@@ -401,8 +389,8 @@ static void dept_from_row(struct store_stmt *st, struct org_department *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = store_col_int(st, 0);
-	copy_text(d->name, sizeof(d->name), store_col_text(st, 1));
-	copy_text(d->kind, sizeof(d->kind), store_col_text(st, 2));
+	store_col_copy(st, 1, d->name, sizeof(d->name));
+	store_col_copy(st, 2, d->kind, sizeof(d->kind));
 	d->parent_id = store_col_int(st, 3);
 	d->head_id = store_col_int(st, 4);
 	d->created_at = store_col_int(st, 5);
@@ -509,8 +497,8 @@ int org_department_insert(struct store *s, struct org_department *d, int64_t now
 		return ERR_IO;
 	store_bind_text(st, 1, d->name);
 	store_bind_text(st, 2, d->kind);
-	bind_ref(st, 3, d->parent_id);
-	bind_ref(st, 4, d->head_id);
+	store_bind_id(st, 3, d->parent_id);
+	store_bind_id(st, 4, d->head_id);
 	store_bind_int(st, 5, now);
 	store_bind_int(st, 6, now);
 	rc = store_step(st);
@@ -541,8 +529,8 @@ int org_department_update(struct store *s, struct org_department *d, int64_t now
 		return ERR_IO;
 	store_bind_text(st, 1, d->name);
 	store_bind_text(st, 2, d->kind);
-	bind_ref(st, 3, d->parent_id);
-	bind_ref(st, 4, d->head_id);
+	store_bind_id(st, 3, d->parent_id);
+	store_bind_id(st, 4, d->head_id);
 	store_bind_int(st, 5, now);
 	store_bind_int(st, 6, d->id);
 	rc = store_step(st);

@@ -224,7 +224,7 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 		l = &d->levels[d->nlevels++];
 		l->department_id = c->department_id;
 		copy_text(l->class_code, sizeof(l->class_code), c->class_code);
-		copy_text(l->level, sizeof(l->level), store_col_text(st, 2));
+		store_col_copy(st, 2, l->level, sizeof(l->level));
 		l->opened = store_col_int(st, 3);
 		c->opened += l->opened;
 	}
@@ -543,7 +543,7 @@ int report_levels(struct store *s, char (*out)[8], int max)
 	if (!st)
 		return ERR_IO;
 	while (n < max && (rc = store_step(st)) == 1)
-		copy_text(out[n++], sizeof(out[0]), store_col_text(st, 0));
+		store_col_copy(st, 0, out[n++], sizeof(out[0]));
 	store_done(st);
 	return rc < 0 ? rc : n;
 }
@@ -565,10 +565,10 @@ static void item_from_row(struct store_stmt *st, struct report_item *it)
 	memset(it, 0, sizeof(*it));
 	it->key = store_col_int(st, 0);
 	it->order_id = store_col_int(st, 1);
-	copy_text(it->number, sizeof(it->number), store_col_text(st, 2));
-	copy_text(it->class_code, sizeof(it->class_code), store_col_text(st, 3));
-	copy_text(it->level, sizeof(it->level), store_col_text(st, 4));
-	copy_text(it->state, sizeof(it->state), store_col_text(st, 5));
+	store_col_copy(st, 2, it->number, sizeof(it->number));
+	store_col_copy(st, 3, it->class_code, sizeof(it->class_code));
+	store_col_copy(st, 4, it->level, sizeof(it->level));
+	store_col_copy(st, 5, it->state, sizeof(it->state));
 	it->department_id = store_col_int(st, 6);
 	it->owner_id = store_col_int(st, 7);
 	it->escalation_level = (int)store_col_int(st, 8);
@@ -576,8 +576,8 @@ static void item_from_row(struct store_stmt *st, struct report_item *it)
 	it->archived_at = store_col_int(st, 10);
 	if (!store_col_null(st, 11)) {
 		it->sla_id = store_col_int(st, 11);
-		copy_text(it->metric, sizeof(it->metric), store_col_text(st, 12));
-		copy_text(it->sla_state, sizeof(it->sla_state), store_col_text(st, 13));
+		store_col_copy(st, 12, it->metric, sizeof(it->metric));
+		store_col_copy(st, 13, it->sla_state, sizeof(it->sla_state));
 		it->started_at = store_col_int(st, 14);
 		it->due_at = store_col_int(st, 15);
 		it->met_at = store_col_int(st, 16);
@@ -586,7 +586,7 @@ static void item_from_row(struct store_stmt *st, struct report_item *it)
 	if (!store_col_null(st, 18)) {
 		it->attempt_id = store_col_int(st, 18);
 		it->attempt_at = store_col_int(st, 19);
-		copy_text(it->attempt_outcome, sizeof(it->attempt_outcome), store_col_text(st, 20));
+		store_col_copy(st, 20, it->attempt_outcome, sizeof(it->attempt_outcome));
 		it->agent_id = store_col_int(st, 21);
 	}
 }
@@ -758,16 +758,16 @@ int report_overdue_list(struct store *s, int64_t dept, int64_t after, int limit,
 		memset(&o, 0, sizeof(o));
 		o.sla_id = store_col_int(st, 0);
 		o.order_id = store_col_int(st, 1);
-		copy_text(o.number, sizeof(o.number), store_col_text(st, 2));
-		copy_text(o.class_code, sizeof(o.class_code), store_col_text(st, 3));
-		copy_text(o.level, sizeof(o.level), store_col_text(st, 4));
-		copy_text(o.state, sizeof(o.state), store_col_text(st, 5));
+		store_col_copy(st, 2, o.number, sizeof(o.number));
+		store_col_copy(st, 3, o.class_code, sizeof(o.class_code));
+		store_col_copy(st, 4, o.level, sizeof(o.level));
+		store_col_copy(st, 5, o.state, sizeof(o.state));
 		o.department_id = store_col_int(st, 6);
-		copy_text(o.department, sizeof(o.department), store_col_text(st, 7));
+		store_col_copy(st, 7, o.department, sizeof(o.department));
 		o.owner_id = store_col_int(st, 8);
-		copy_text(o.owner, sizeof(o.owner), store_col_text(st, 9));
-		copy_text(o.owner_work_no, sizeof(o.owner_work_no), store_col_text(st, 10));
-		copy_text(o.metric, sizeof(o.metric), store_col_text(st, 11));
+		store_col_copy(st, 9, o.owner, sizeof(o.owner));
+		store_col_copy(st, 10, o.owner_work_no, sizeof(o.owner_work_no));
+		store_col_copy(st, 11, o.metric, sizeof(o.metric));
 		o.due_at = store_col_int(st, 12);
 		o.escalation_level = (int)store_col_int(st, 13);
 		rc = row(ctx, &o);

@@ -27,6 +27,7 @@
 #ifndef KEFU_STORE_STORE_H
 #define KEFU_STORE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -76,12 +77,16 @@ void store_done(struct store_stmt *st);
 int store_bind_int(struct store_stmt *st, int idx, int64_t v);
 int store_bind_text(struct store_stmt *st, int idx, const char *v);
 int store_bind_null(struct store_stmt *st, int idx);
+/* Binds a reference: the id, or NULL for 0 (not set). */
+int store_bind_id(struct store_stmt *st, int idx, int64_t id);
 /* 1 when a row is ready, 0 when done, negative err on failure. */
 int store_step(struct store_stmt *st);
 /* Columns are 0-based; text is valid until the next step or done. */
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col);
 int store_col_null(struct store_stmt *st, int col);
+/* Copies a text column into dst ("" for NULL), never cutting a UTF-8 character in half. */
+void store_col_copy(struct store_stmt *st, int col, char *dst, size_t size);
 /*
  * Runs a cached statement once. types names each bind in order: 'i' an
  * int64_t, 't' a const char * (NULL binds NULL). Returns what the first

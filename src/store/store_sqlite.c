@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "store/fts_cjk.h"
 #include "store/migrations.h"
 
@@ -466,6 +467,26 @@ const char *store_col_text(struct store_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st->st, col);
 
 	return t ? (const char *)t : NULL;
+}
+
+int store_bind_id(struct store_stmt *st, int idx, int64_t id)
+{
+	return id ? store_bind_int(st, idx, id) : store_bind_null(st, idx);
+}
+
+void store_col_copy(struct store_stmt *st, int col, char *dst, size_t size)
+{
+	const char *t = store_col_text(st, col);
+	size_t n = t ? (size_t)sqlite3_column_bytes(st->st, col) : 0;
+
+	if (n < size) {
+		memcpy(dst, t ? t : "", n);
+		dst[n] = '\0';
+		return;
+	}
+	memcpy(dst, t, size - 1);
+	dst[size - 1] = '\0';
+	utf8_trim_partial(dst);
 }
 
 int store_col_null(struct store_stmt *st, int col)

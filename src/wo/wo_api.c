@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/jw.h"
 #include "cust/cust.h"
 #include "http/http.h"
 #include "notify/notify.h"
@@ -49,29 +50,84 @@ static int responsible_row(void *ctx, int64_t person, const char *reason, int le
 						    level, "added_at", (json_int_t)added_at));
 }
 
-/* The compact form lists use; the full form adds clocks, people and the callback. */
-static json_t *order_json(const struct wo_order *o)
+/*
+ * The compact form of an order, as lists show it, written straight as JSON
+ * (lists of many orders spend their time here). Every other form of an
+ * order is built from this one, so the fields cannot drift apart.
+ */
+static void order_write(struct jw *w, const struct wo_order *o)
 {
 	char label[24];
-	json_t *report = o->report[0] ? json_loads(o->report, 0, NULL) : NULL;
 
 	wo_label(label, sizeof(label), o->class_code, o->level);
-	return json_pack(
-		"{s:I, s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s,"
-		" s:o, s:o, s:i, s:I, s:I, s:o, s:o, s:o, s:o, s:I}",
-		"id", (json_int_t)o->id, "number", o->number, "class", o->class_code, "level",
-		text_or_null(o->level), "label", label, "complaint", text_or_null(o->complaint),
-		"onsite", o->onsite, "state", wo_state_name(o->state), "customer_id",
-		ref(o->customer_id), "subject_id", ref(o->subject_id), "department_id",
-		ref(o->department_id), "owner_id", ref(o->owner_id), "first_agent_id",
-		(json_int_t)o->first_agent_id, "parent_id", ref(o->parent_id), "related_id",
-		ref(o->related_id), "summary", o->summary, "report", report ? report : json_null(),
-		"close_reason", text_or_null(o->close_reason), "escalation_level",
-		o->escalation_level, "created_at", (json_int_t)o->created_at, "updated_at",
-		(json_int_t)o->updated_at, "dispatched_at", ref(o->dispatched_at), "reported_at",
-		ref(o->reported_at), "archived_at", ref(o->archived_at), "archive_month",
-		o->archive_month ? json_integer(o->archive_month) : json_null(), "version",
-		(json_int_t)o->version);
+	jw_object_begin(w);
+	jw_key(w, "id");
+	jw_int(w, o->id);
+	jw_key(w, "number");
+	jw_str(w, o->number);
+	jw_key(w, "class");
+	jw_str(w, o->class_code);
+	jw_key(w, "level");
+	jw_str_or_null(w, o->level);
+	jw_key(w, "label");
+	jw_str(w, label);
+	jw_key(w, "complaint");
+	jw_str_or_null(w, o->complaint);
+	jw_key(w, "onsite");
+	jw_bool(w, o->onsite);
+	jw_key(w, "state");
+	jw_str(w, wo_state_name(o->state));
+	jw_key(w, "customer_id");
+	jw_id(w, o->customer_id);
+	jw_key(w, "subject_id");
+	jw_id(w, o->subject_id);
+	jw_key(w, "department_id");
+	jw_id(w, o->department_id);
+	jw_key(w, "owner_id");
+	jw_id(w, o->owner_id);
+	jw_key(w, "first_agent_id");
+	jw_int(w, o->first_agent_id);
+	jw_key(w, "parent_id");
+	jw_id(w, o->parent_id);
+	jw_key(w, "related_id");
+	jw_id(w, o->related_id);
+	jw_key(w, "summary");
+	jw_str(w, o->summary);
+	jw_key(w, "report");
+	jw_raw(w, o->report); /* written by the engine as JSON */
+	jw_key(w, "close_reason");
+	jw_str_or_null(w, o->close_reason);
+	jw_key(w, "escalation_level");
+	jw_int(w, o->escalation_level);
+	jw_key(w, "created_at");
+	jw_int(w, o->created_at);
+	jw_key(w, "updated_at");
+	jw_int(w, o->updated_at);
+	jw_key(w, "dispatched_at");
+	jw_id(w, o->dispatched_at);
+	jw_key(w, "reported_at");
+	jw_id(w, o->reported_at);
+	jw_key(w, "archived_at");
+	jw_id(w, o->archived_at);
+	jw_key(w, "archive_month");
+	jw_id(w, o->archive_month);
+	jw_key(w, "version");
+	jw_int(w, o->version);
+	jw_object_end(w);
+}
+
+static json_t *order_json(const struct wo_order *o)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	json_t *j = NULL;
+
+	jw_init(&w, &b);
+	order_write(&w, o);
+	if (w.rc == 0)
+		j = json_loadb(b.p, b.len, 0, NULL);
+	buf_release(&b);
+	return j;
 }
 
 static int order_full_json(struct req *r, const struct wo_order *o, json_t **out)
@@ -469,7 +525,7 @@ ACTION(pause, WOA_PAUSE)
 ACTION(resume, WOA_RESUME)
 
 struct list_ctx {
-	json_t *items;
+	struct jw w;
 	int64_t last_id;
 };
 
@@ -478,13 +534,14 @@ static int list_row(void *ctx, const struct wo_order *o)
 	struct list_ctx *lc = ctx;
 
 	lc->last_id = o->id;
-	return json_array_append_new(lc->items, order_json(o));
+	order_write(&lc->w, o);
+	return lc->w.rc;
 }
 
 static int orders_list(struct req *r)
 {
 	struct wo_filter f;
-	struct list_ctx lc = {NULL, 0};
+	struct list_ctx lc;
 	const char *view = NULL, *q = NULL;
 	char match[512];
 	int64_t within = 60;
@@ -548,13 +605,31 @@ static int orders_list(struct req *r)
 		}
 		f.scope_department = r->who.department_id ? r->who.department_id : -1;
 	}
-	lc.items = json_array();
+	/* {"items": [...], "next_cursor": "..."|null}, as reply_page writes it. */
+	lc.last_id = 0;
+	jw_init(&lc.w, &r->text);
+	jw_object_begin(&lc.w);
+	jw_key(&lc.w, "items");
+	jw_array_begin(&lc.w);
 	n = wo_order_list(r->store, &f, list_row, &lc);
 	if (n < 0) {
-		json_decref(lc.items);
+		buf_release(&r->text);
 		return n;
 	}
-	return reply_page(r, lc.items, n == f.limit ? lc.last_id : 0);
+	jw_array_end(&lc.w);
+	jw_key(&lc.w, "next_cursor");
+	if (n == f.limit) {
+		char cursor[24];
+
+		snprintf(cursor, sizeof(cursor), "%lld", (long long)lc.last_id);
+		jw_str(&lc.w, cursor);
+	} else {
+		jw_null(&lc.w);
+	}
+	jw_object_end(&lc.w);
+	r->status = 200;
+	r->content_type = "application/json; charset=utf-8";
+	return lc.w.rc;
 }
 
 struct queue_ctx {

@@ -12,18 +12,7 @@
 #include "store/store.h"
 #include "wo/wo_config.h"
 
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
 
-static void bind_ref(struct store_stmt *st, int idx, int64_t id)
-{
-	if (id)
-		store_bind_int(st, idx, id);
-	else
-		store_bind_null(st, idx);
-}
 
 /* Empty strings are stored as NULL: "not set" has one spelling. */
 static void bind_opt_text(struct store_stmt *st, int idx, const char *v)
@@ -207,8 +196,8 @@ int wo_config_setting_range(const char *key, int64_t *min, int64_t *max)
 static void class_from_row(struct store_stmt *st, struct wo_config_class *c)
 {
 	memset(c, 0, sizeof(*c));
-	copy_text(c->rule.code, sizeof(c->rule.code), store_col_text(st, 0));
-	copy_text(c->rule.name, sizeof(c->rule.name), store_col_text(st, 1));
+	store_col_copy(st, 0, c->rule.code, sizeof(c->rule.code));
+	store_col_copy(st, 1, c->rule.name, sizeof(c->rule.name));
 	c->rule.callback_min = minutes_col(st, 2);
 	c->rule.onsite_min = minutes_col(st, 3);
 	c->rule.report_same_day = store_col_int(st, 4) != 0;
@@ -303,8 +292,8 @@ int wo_config_level_list(struct store *s,
 		return ERR_IO;
 	while ((rc = store_step(st)) == 1) {
 		memset(&l, 0, sizeof(l));
-		copy_text(l.code, sizeof(l.code), store_col_text(st, 0));
-		copy_text(l.name, sizeof(l.name), store_col_text(st, 1));
+		store_col_copy(st, 0, l.code, sizeof(l.code));
+		store_col_copy(st, 1, l.name, sizeof(l.name));
 		l.onsite = store_col_int(st, 2) != 0;
 		l.rank = (int)store_col_int(st, 3);
 		rc = row(ctx, &l);
@@ -323,12 +312,12 @@ int wo_config_level_list(struct store *s,
 static void complaint_from_row(struct store_stmt *st, struct wo_config_complaint *c)
 {
 	memset(c, 0, sizeof(*c));
-	copy_text(c->code, sizeof(c->code), store_col_text(st, 0));
-	copy_text(c->name, sizeof(c->name), store_col_text(st, 1));
-	copy_text(c->class_code, sizeof(c->class_code), store_col_text(st, 2));
-	copy_text(c->level, sizeof(c->level), store_col_text(st, 3));
-	copy_text(c->department_kind, sizeof(c->department_kind), store_col_text(st, 4));
-	copy_text(c->script, sizeof(c->script), store_col_text(st, 5));
+	store_col_copy(st, 0, c->code, sizeof(c->code));
+	store_col_copy(st, 1, c->name, sizeof(c->name));
+	store_col_copy(st, 2, c->class_code, sizeof(c->class_code));
+	store_col_copy(st, 3, c->level, sizeof(c->level));
+	store_col_copy(st, 4, c->department_kind, sizeof(c->department_kind));
+	store_col_copy(st, 5, c->script, sizeof(c->script));
 	c->active = store_col_int(st, 6) != 0;
 	c->updated_at = store_col_int(st, 7);
 }
@@ -481,12 +470,11 @@ static void route_from_row(struct store_stmt *st, struct wo_config_route *r)
 
 	memset(r, 0, sizeof(*r));
 	r->rule.id = store_col_int(st, 0);
-	copy_text(r->rule.class_code, sizeof(r->rule.class_code), store_col_text(st, 1));
+	store_col_copy(st, 1, r->rule.class_code, sizeof(r->rule.class_code));
 	r->rule.onsite = store_col_null(st, 2) ? -1 : store_col_int(st, 2) != 0;
 	/* Read as the engine reads it (wo_routes_load): an unknown target acts as the center. */
 	r->rule.target = t < 0 ? WOT_CENTER : (enum wo_target)t;
-	copy_text(r->rule.department_kind, sizeof(r->rule.department_kind),
-		  store_col_text(st, 4));
+	store_col_copy(st, 4, r->rule.department_kind, sizeof(r->rule.department_kind));
 	r->rule.department_id = store_col_int(st, 5);
 	r->rule.owner_id = store_col_int(st, 6);
 	r->updated_at = store_col_int(st, 7);
@@ -601,8 +589,8 @@ static void bind_route(struct store_stmt *st, const struct wo_config_route *r, i
 		store_bind_int(st, 2, x->onsite);
 	store_bind_text(st, 3, wo_target_name(x->target));
 	bind_opt_text(st, 4, x->department_kind);
-	bind_ref(st, 5, x->department_id);
-	bind_ref(st, 6, x->owner_id);
+	store_bind_id(st, 5, x->department_id);
+	store_bind_id(st, 6, x->owner_id);
 	store_bind_int(st, 7, now);
 }
 

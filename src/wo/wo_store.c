@@ -10,18 +10,7 @@
 #include "store/store.h"
 #include "wo/wo.h"
 
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
 
-static void bind_ref(struct store_stmt *st, int idx, int64_t id)
-{
-	if (id)
-		store_bind_int(st, idx, id);
-	else
-		store_bind_null(st, idx);
-}
 
 static int minutes_or_none(struct store_stmt *st, int col)
 {
@@ -40,8 +29,8 @@ int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out)
 	store_bind_text(st, 1, code);
 	rc = store_step(st);
 	if (rc == 1) {
-		copy_text(out->code, sizeof(out->code), store_col_text(st, 0));
-		copy_text(out->name, sizeof(out->name), store_col_text(st, 1));
+		store_col_copy(st, 0, out->code, sizeof(out->code));
+		store_col_copy(st, 1, out->name, sizeof(out->name));
 		out->callback_min = minutes_or_none(st, 2);
 		out->onsite_min = minutes_or_none(st, 3);
 		out->report_same_day = (int)store_col_int(st, 4);
@@ -76,12 +65,12 @@ int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out
 	store_bind_text(st, 1, code);
 	rc = store_step(st);
 	if (rc == 1) {
-		copy_text(out->code, sizeof(out->code), store_col_text(st, 0));
-		copy_text(out->name, sizeof(out->name), store_col_text(st, 1));
-		copy_text(out->class_code, sizeof(out->class_code), store_col_text(st, 2));
-		copy_text(out->level, sizeof(out->level), store_col_text(st, 3));
-		copy_text(out->department_kind, sizeof(out->department_kind), store_col_text(st, 4));
-		copy_text(out->script, sizeof(out->script), store_col_text(st, 5));
+		store_col_copy(st, 0, out->code, sizeof(out->code));
+		store_col_copy(st, 1, out->name, sizeof(out->name));
+		store_col_copy(st, 2, out->class_code, sizeof(out->class_code));
+		store_col_copy(st, 3, out->level, sizeof(out->level));
+		store_col_copy(st, 4, out->department_kind, sizeof(out->department_kind));
+		store_col_copy(st, 5, out->script, sizeof(out->script));
 		out->active = (int)store_col_int(st, 6);
 	}
 	store_done(st);
@@ -103,10 +92,10 @@ int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 		int t = wo_target_parse(store_col_text(st, 3));
 
 		r->id = store_col_int(st, 0);
-		copy_text(r->class_code, sizeof(r->class_code), store_col_text(st, 1));
+		store_col_copy(st, 1, r->class_code, sizeof(r->class_code));
 		r->onsite = store_col_null(st, 2) ? -1 : (int)store_col_int(st, 2);
 		r->target = t < 0 ? WOT_CENTER : (enum wo_target)t;
-		copy_text(r->department_kind, sizeof(r->department_kind), store_col_text(st, 4));
+		store_col_copy(st, 4, r->department_kind, sizeof(r->department_kind));
 		r->department_id = store_col_int(st, 5);
 		r->owner_id = store_col_int(st, 6);
 	}
@@ -129,6 +118,38 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"    \
 	" archived_at, archive_month, version"
 
+/* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
+static void order_from_row(struct store_stmt *st, struct wo_order *o)
+{
+	int state = wo_state_parse(store_col_text(st, 6));
+
+	o->id = store_col_int(st, 0);
+	store_col_copy(st, 1, o->number, sizeof(o->number));
+	store_col_copy(st, 2, o->class_code, sizeof(o->class_code));
+	store_col_copy(st, 3, o->level, sizeof(o->level));
+	store_col_copy(st, 4, o->complaint, sizeof(o->complaint));
+	o->onsite = (int)store_col_int(st, 5);
+	o->state = state < 0 ? WO_NEW : (enum wo_state)state;
+	o->customer_id = store_col_int(st, 7);
+	o->subject_id = store_col_int(st, 8);
+	o->department_id = store_col_int(st, 9);
+	o->owner_id = store_col_int(st, 10);
+	o->first_agent_id = store_col_int(st, 11);
+	o->parent_id = store_col_int(st, 12);
+	o->related_id = store_col_int(st, 13);
+	store_col_copy(st, 14, o->summary, sizeof(o->summary));
+	store_col_copy(st, 15, o->report, sizeof(o->report));
+	store_col_copy(st, 16, o->close_reason, sizeof(o->close_reason));
+	o->escalation_level = (int)store_col_int(st, 17);
+	o->created_at = store_col_int(st, 18);
+	o->updated_at = store_col_int(st, 19);
+	o->dispatched_at = store_col_int(st, 20);
+	o->reported_at = store_col_int(st, 21);
+	o->archived_at = store_col_int(st, 22);
+	o->archive_month = (int)store_col_int(st, 23);
+	o->version = store_col_int(st, 24);
+}
+
 int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?");
@@ -138,36 +159,8 @@ int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 		return ERR_IO;
 	store_bind_int(st, 1, id);
 	rc = store_step(st);
-	if (rc == 1) {
-		int state = wo_state_parse(store_col_text(st, 6));
-
-		memset(o, 0, sizeof(*o));
-		o->id = store_col_int(st, 0);
-		copy_text(o->number, sizeof(o->number), store_col_text(st, 1));
-		copy_text(o->class_code, sizeof(o->class_code), store_col_text(st, 2));
-		copy_text(o->level, sizeof(o->level), store_col_text(st, 3));
-		copy_text(o->complaint, sizeof(o->complaint), store_col_text(st, 4));
-		o->onsite = (int)store_col_int(st, 5);
-		o->state = state < 0 ? WO_NEW : (enum wo_state)state;
-		o->customer_id = store_col_int(st, 7);
-		o->subject_id = store_col_int(st, 8);
-		o->department_id = store_col_int(st, 9);
-		o->owner_id = store_col_int(st, 10);
-		o->first_agent_id = store_col_int(st, 11);
-		o->parent_id = store_col_int(st, 12);
-		o->related_id = store_col_int(st, 13);
-		copy_text(o->summary, sizeof(o->summary), store_col_text(st, 14));
-		copy_text(o->report, sizeof(o->report), store_col_text(st, 15));
-		copy_text(o->close_reason, sizeof(o->close_reason), store_col_text(st, 16));
-		o->escalation_level = (int)store_col_int(st, 17);
-		o->created_at = store_col_int(st, 18);
-		o->updated_at = store_col_int(st, 19);
-		o->dispatched_at = store_col_int(st, 20);
-		o->reported_at = store_col_int(st, 21);
-		o->archived_at = store_col_int(st, 22);
-		o->archive_month = (int)store_col_int(st, 23);
-		o->version = store_col_int(st, 24);
-	}
+	if (rc == 1)
+		order_from_row(st, o);
 	store_done(st);
 	if (rc < 0)
 		return rc;
@@ -182,20 +175,20 @@ static void bind_order(struct store_stmt *st, const struct wo_order *o)
 	store_bind_text(st, 3, o->complaint[0] ? o->complaint : NULL);
 	store_bind_int(st, 4, o->onsite);
 	store_bind_text(st, 5, wo_state_name(o->state));
-	bind_ref(st, 6, o->customer_id);
-	bind_ref(st, 7, o->subject_id);
-	bind_ref(st, 8, o->department_id);
-	bind_ref(st, 9, o->owner_id);
-	bind_ref(st, 10, o->parent_id);
-	bind_ref(st, 11, o->related_id);
+	store_bind_id(st, 6, o->customer_id);
+	store_bind_id(st, 7, o->subject_id);
+	store_bind_id(st, 8, o->department_id);
+	store_bind_id(st, 9, o->owner_id);
+	store_bind_id(st, 10, o->parent_id);
+	store_bind_id(st, 11, o->related_id);
 	store_bind_text(st, 12, o->summary);
 	store_bind_text(st, 13, o->report[0] ? o->report : NULL);
 	store_bind_text(st, 14, o->close_reason[0] ? o->close_reason : NULL);
 	store_bind_int(st, 15, o->escalation_level);
-	bind_ref(st, 16, o->dispatched_at);
-	bind_ref(st, 17, o->reported_at);
-	bind_ref(st, 18, o->archived_at);
-	bind_ref(st, 19, o->archive_month);
+	store_bind_id(st, 16, o->dispatched_at);
+	store_bind_id(st, 17, o->reported_at);
+	store_bind_id(st, 18, o->archived_at);
+	store_bind_id(st, 19, o->archive_month);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -321,7 +314,7 @@ int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_i
 		return ERR_IO;
 	store_bind_int(st, 1, order_id);
 	store_bind_int(st, 2, now);
-	bind_ref(st, 3, actor_id);
+	store_bind_id(st, 3, actor_id);
 	store_bind_text(st, 4, kind);
 	store_bind_text(st, 5, from >= 0 ? wo_state_name((enum wo_state)from) : NULL);
 	store_bind_text(st, 6, to >= 0 ? wo_state_name((enum wo_state)to) : NULL);
@@ -343,7 +336,7 @@ static void sla_from_row(struct store_stmt *st, struct wo_sla *c)
 	c->id = store_col_int(st, 0);
 	c->order_id = store_col_int(st, 1);
 	c->metric = m < 0 ? WOM_RESOLVE : (enum wo_metric)m;
-	copy_text(c->state, sizeof(c->state), store_col_text(st, 3));
+	store_col_copy(st, 3, c->state, sizeof(c->state));
 	c->started_at = store_col_int(st, 4);
 	c->due_at = store_col_int(st, 5);
 	c->warn_at = store_col_int(st, 6);
@@ -594,7 +587,7 @@ int wo_callback_pending(struct store *s, int64_t order_id, struct wo_callback *c
 		memset(c, 0, sizeof(*c));
 		c->id = store_col_int(st, 0);
 		c->order_id = store_col_int(st, 1);
-		copy_text(c->state, sizeof(c->state), store_col_text(st, 2));
+		store_col_copy(st, 2, c->state, sizeof(c->state));
 		c->due_at = store_col_int(st, 3);
 		c->attempts = (int)store_col_int(st, 4);
 		c->excluded_id = store_col_int(st, 5);
@@ -619,8 +612,8 @@ int wo_callback_save(struct store *s, const struct wo_callback *c)
 	store_bind_text(st, 1, c->state);
 	store_bind_int(st, 2, c->due_at);
 	store_bind_int(st, 3, c->attempts);
-	bind_ref(st, 4, c->excluded_id);
-	bind_ref(st, 5, c->closed_at);
+	store_bind_id(st, 4, c->excluded_id);
+	store_bind_id(st, 5, c->closed_at);
 	store_bind_int(st, 6, c->id);
 	rc = store_step(st);
 	store_done(st);
@@ -643,7 +636,7 @@ int wo_callback_attempt_add(struct store *s, const struct wo_callback *c, int64_
 	store_bind_int(st, 4, now);
 	store_bind_text(st, 5, wo_outcome_name(o));
 	store_bind_text(st, 6, note);
-	bind_ref(st, 7, follow_up);
+	store_bind_id(st, 7, follow_up);
 	rc = store_step(st);
 	store_done(st);
 	return rc < 0 ? rc : 0;
@@ -695,37 +688,6 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max)
 	return rc < 0 ? rc : store_changes(s);
 }
 
-static void order_from_row(struct store_stmt *st, struct wo_order *o)
-{
-	int state = wo_state_parse(store_col_text(st, 6));
-
-	memset(o, 0, sizeof(*o));
-	o->id = store_col_int(st, 0);
-	copy_text(o->number, sizeof(o->number), store_col_text(st, 1));
-	copy_text(o->class_code, sizeof(o->class_code), store_col_text(st, 2));
-	copy_text(o->level, sizeof(o->level), store_col_text(st, 3));
-	copy_text(o->complaint, sizeof(o->complaint), store_col_text(st, 4));
-	o->onsite = (int)store_col_int(st, 5);
-	o->state = state < 0 ? WO_NEW : (enum wo_state)state;
-	o->customer_id = store_col_int(st, 7);
-	o->subject_id = store_col_int(st, 8);
-	o->department_id = store_col_int(st, 9);
-	o->owner_id = store_col_int(st, 10);
-	o->first_agent_id = store_col_int(st, 11);
-	o->parent_id = store_col_int(st, 12);
-	o->related_id = store_col_int(st, 13);
-	copy_text(o->summary, sizeof(o->summary), store_col_text(st, 14));
-	copy_text(o->report, sizeof(o->report), store_col_text(st, 15));
-	copy_text(o->close_reason, sizeof(o->close_reason), store_col_text(st, 16));
-	o->escalation_level = (int)store_col_int(st, 17);
-	o->created_at = store_col_int(st, 18);
-	o->updated_at = store_col_int(st, 19);
-	o->dispatched_at = store_col_int(st, 20);
-	o->reported_at = store_col_int(st, 21);
-	o->archived_at = store_col_int(st, 22);
-	o->archive_month = (int)store_col_int(st, 23);
-	o->version = store_col_int(st, 24);
-}
 
 int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const struct wo_sla *),
 		void *ctx)
@@ -974,7 +936,7 @@ int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int
 
 		c->id = store_col_int(st, 0);
 		c->order_id = store_col_int(st, 1);
-		copy_text(c->state, sizeof(c->state), store_col_text(st, 2));
+		store_col_copy(st, 2, c->state, sizeof(c->state));
 		c->due_at = store_col_int(st, 3);
 		c->attempts = (int)store_col_int(st, 4);
 		c->excluded_id = store_col_int(st, 5);

@@ -5,6 +5,9 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/jw.h"
+
+#include <jansson.h>
 #include "core/mask.h"
 #include "core/utf8.h"
 
@@ -174,6 +177,48 @@ static void errors_map_to_statuses(void **state)
 	assert_string_equal(ei.message, "too long");
 }
 
+/* The JSON writer's output parses back to what was written, hostile strings included. */
+static void jw_writes_valid_json(void **state)
+{
+	const char *nasty = "引号\"反斜杠\\换行\n\t\x01</script>";
+	struct buf b = BUF_INIT;
+	struct jw w;
+	json_t *j;
+
+	(void)state;
+	jw_init(&w, &b);
+	jw_object_begin(&w);
+	jw_key(&w, "s");
+	jw_str(&w, nasty);
+	jw_key(&w, "n");
+	jw_int(&w, -9007199254740993LL);
+	jw_key(&w, "none");
+	jw_id(&w, 0);
+	jw_key(&w, "empty");
+	jw_str_or_null(&w, "");
+	jw_key(&w, "list");
+	jw_array_begin(&w);
+	jw_bool(&w, 1);
+	jw_object_begin(&w);
+	jw_object_end(&w);
+	jw_raw(&w, "{\"a\":[1,2]}");
+	jw_array_end(&w);
+	jw_object_end(&w);
+	assert_int_equal(w.rc, 0);
+	j = json_loadb(b.p, b.len, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "s")), nasty);
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), -9007199254740993LL);
+	assert_true(json_is_null(json_object_get(j, "none")));
+	assert_true(json_is_null(json_object_get(j, "empty")));
+	assert_int_equal(json_array_size(json_object_get(j, "list")), 3);
+	assert_int_equal(json_integer_value(json_array_get(
+				 json_object_get(json_array_get(json_object_get(j, "list"), 2), "a"), 1)),
+			 2);
+	json_decref(j);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +231,7 @@ int main(void)
 		cmocka_unit_test(iso8601_is_utc),
 		cmocka_unit_test(mask_keeps_head_and_tail),
 		cmocka_unit_test(errors_map_to_statuses),
+		cmocka_unit_test(jw_writes_valid_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
