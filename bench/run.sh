@@ -29,7 +29,7 @@ $BIN serve --db "$dir/kefu.db" --listen 127.0.0.1:0 > "$dir/log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 100); do
-	port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$dir/log")
+	port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$dir/log" 2>/dev/null || true)
 	[ -n "$port" ] && break
 	sleep 0.1
 done

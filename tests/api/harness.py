@@ -57,9 +57,10 @@ class Server:
         if self.port is None:
             raise RuntimeError("kefu did not start:\n" + self.read_log())
 
-    def restart(self):
-        """Stops the server with SIGTERM and starts a new one on the same database."""
-        self.proc.send_signal(signal.SIGTERM)
+    def restart(self, crash=False):
+        """Stops the server (SIGTERM, or SIGKILL with crash=True: no shutdown at all)
+        and starts a new one on the same database."""
+        self.proc.send_signal(signal.SIGKILL if crash else signal.SIGTERM)
         self.proc.wait(timeout=30)
         self.log.truncate(0)
         self.log.seek(0)

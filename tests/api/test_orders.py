@@ -364,6 +364,26 @@ class PermissionTest(OrderCase):
         self.assertEqual([x["id"] for x in l["items"]], [b["id"]])
 
 
+class CrashTest(KefuTestCase):
+    def test_acknowledged_writes_survive_a_crash(self):
+        """Durability: every order answered 201 is there after kefu is killed with
+        SIGKILL (no shutdown, no checkpoint), with its clocks."""
+        s = self.srv
+        agent = s.login("8101")
+        made = []
+        for i in range(20):
+            st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ",
+                                                      "summary": f"崩溃测试{i}"}, token=agent)
+            self.assertEqual(st, 201, o)
+            made.append(o["id"])
+        s.restart(crash=True)
+        mgr = s.login("8001")
+        for oid in made:
+            st, o, _ = s.call("GET", f"/api/orders/{oid}", token=mgr)
+            self.assertEqual(st, 200, o)
+            self.assertEqual(len(o["sla"]), 3)
+
+
 class RestartTest(KefuTestCase):
     def test_deadline_that_passed_while_down_fires_once_at_start(self):
         """A deadline that passes while kefu is down fires when it runs again, once."""
