@@ -4,57 +4,12 @@
  */
 #include <sodium.h>
 
-#include "testutil.h"
+#include "demo.h"
 
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "org/org.h"
 #include "wo/wo.h"
-
-#define MIN 60000LL
-/* 2026-11-22 10:00 in Shanghai. */
-#define T0 1795312800000LL
-
-static struct store *s;
-
-static int setup(void **state)
-{
-	struct audit_actor cli = {0, "cli", NULL};
-	int rc;
-
-	(void)state;
-	clock_tz_set("Asia/Shanghai");
-	s = test_store_open();
-	rc = store_begin(s);
-	if (rc == 0)
-		rc = org_demo_create(s, &cli, T0 - 86400000, "min", NULL, NULL);
-	if (rc == 0)
-		rc = store_commit(s);
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_store_close(s);
-	return 0;
-}
-
-static int64_t person(const char *work_no)
-{
-	struct org_person p;
-
-	assert_int_equal(org_person_by_work_no(s, work_no, &p), 0);
-	return p.id;
-}
-
-static int64_t dept(const char *name)
-{
-	struct org_department d;
-
-	assert_int_equal(org_department_by_name(s, name, &d), 0);
-	return d.id;
-}
 
 /* ROUTE-3, WO-1: only the transitions of an order's life are allowed. */
 static void transitions_follow_the_loop(void **state)
