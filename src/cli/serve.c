@@ -63,7 +63,8 @@ int cmd_serve(int argc, char **argv)
 			c.cfg.db, c.cfg.busy_timeout_ms,
 			(enum store_durability)store_durability_parse(c.cfg.durability)};
 
-		if (store_pool_open(&app.pool, &so, c.cfg.threads + 1) < 0) {
+		/* One per worker, one for the scheduler, one for the event-stream thread. */
+		if (store_pool_open(&app.pool, &so, c.cfg.threads + 2) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);
 			return 1;
 		}

@@ -493,7 +493,31 @@ static int customer_update(struct req *r)
 	rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now, &r->ei);
+	/*
+	 * Apply the change to the record as it is now, inside the transaction:
+	 * a PATCH of other fields, or a merge, may have landed since the read
+	 * above, and the whole row is written back.
+	 */
+	rc = cust_load(r->store, old.id, &old, NULL);
+	if (rc == 0 && old.merged_into)
+		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the customer was merged meanwhile");
+	if (rc == 0) {
+		c = old;
+		rc = customer_read(r, &c, &vip_reason);
+	}
+	if (rc == 0)
+		rc = cust_validate(&c, r->now, &r->ei);
+	if (rc == 0)
+		changed = cust_diff(&old, &c);
+	if (rc == 0 && !changed) {
+		rc = req_finish(r, 0);
+		if (rc < 0)
+			return rc;
+		return reply_json(r, 200, customer_json(&old));
+	}
+	if (rc == 0)
+		rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now,
+				 &r->ei);
 	if (rc == 0)
 		rc = req_audit(r, "customer.update", "customer", c.id, "ok",
 			       change_detail(&old, &c, changed));

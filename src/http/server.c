@@ -449,7 +449,8 @@ void http_stop(struct http_server *srv)
 	listen_fd = MHD_quiesce_daemon(srv->d);
 	/*
 	 * Stop listening now, so new connections are refused at once instead
-	 * of waiting in the backlog; the descriptor is closed by MHD_stop_daemon.
+	 * of waiting in the backlog; the descriptor is ours to close after
+	 * MHD_stop_daemon (microhttpd.h, MHD_quiesce_daemon).
 	 */
 	if (listen_fd >= 0)
 		shutdown(listen_fd, SHUT_RDWR);
@@ -462,5 +463,7 @@ void http_stop(struct http_server *srv)
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->d);
+	if (listen_fd >= 0)
+		close(listen_fd);
 	free(srv);
 }

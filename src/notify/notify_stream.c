@@ -62,6 +62,15 @@
 #define STREAM_CAP (64 * 1024)                    /* bytes held for one client at most */
 #define PAGE 200                                  /* rows per query */
 #define RETRY_MS 5000                             /* the browser's reconnection delay */
+/*
+ * Streams one person may hold open at once: a workbench per screen and a
+ * few tabs. Without a cap one account could hold every connection the
+ * server accepts, since a parked stream never times out. At the cap the
+ * person's oldest stream ends to make room: a parked stream only learns
+ * that its client left at its next keepalive, so reloading a page must not
+ * be refused because of streams nobody reads any more.
+ */
+#define STREAMS_PER_PERSON 8
 
 struct stream {
 	struct stream *next;
@@ -549,7 +558,24 @@ int notify_events_open(struct req *r)
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: do not buffer */
 
 	pthread_mutex_lock(&hub.lock);
-	rc = hub.stopping ? ERR_BUSY : hub_start(r->app);
+	rc = hub.stopping ? ERR_BUSY : 0;
+	if (rc == 0) {
+		struct stream *oldest = NULL;
+		int open = 0;
+
+		/* hub.head is newest first, so the last match is the oldest. */
+		for (struct stream *t = hub.head; t; t = t->next)
+			if (t->person_id == s->person_id && !t->closed && !t->ended) {
+				open++;
+				oldest = t;
+			}
+		if (open >= STREAMS_PER_PERSON) {
+			oldest->ended = 1;
+			resume_if_parked(oldest);
+		}
+	}
+	if (rc == 0)
+		rc = hub_start(r->app);
 	if (rc == 0) {
 		s->next = hub.head;
 		hub.head = s;

@@ -333,17 +333,26 @@ static int group_sync(struct store *s)
 			sync_running = 1;
 			pthread_mutex_unlock(&sync_lock);
 			rc = wal_sync(s->wal_path);
+			if (rc < 0) {
+				/*
+				 * Linux reports a failed writeback once: a retry would
+				 * "succeed" over pages that are gone, and commits already
+				 * visible could not be taken back. Like PostgreSQL, stop
+				 * rather than acknowledge what may not be on disk.
+				 */
+				log_error("store: fdatasync of %s failed: stopping so that no commit"
+					  " is acknowledged as durable when it is not",
+					  s->wal_path);
+				abort();
+			}
 			pthread_mutex_lock(&sync_lock);
 			sync_running = 0;
-			if (rc == 0 && target > sync_synced)
+			if (target > sync_synced)
 				sync_synced = target;
 			pthread_cond_broadcast(&sync_done);
 		}
 	}
 	pthread_mutex_unlock(&sync_lock);
-	if (rc < 0)
-		log_error("store: cannot sync %s: the last commit may not survive power loss",
-			  s->wal_path);
 	return rc;
 }
 

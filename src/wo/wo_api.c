@@ -488,6 +488,15 @@ static int act(struct req *r, enum wo_action action)
 
 		rc = req_authorize(r, permission_of(action), &t);
 	}
+	/*
+	 * The permission was decided on this version of the order: if it
+	 * changed before the transaction (reassigned, say), the action is 409
+	 * rather than allowed on a decision that no longer holds.
+	 */
+	if (rc == 0 && !a.version)
+		a.version = o->version;
+	if (rc == 0 && a.follow_up)
+		rc = check_refs(r, &follow);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc == 0) {

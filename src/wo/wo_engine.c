@@ -684,23 +684,26 @@ int wo_tick(struct store *s, int64_t now)
 		n = wo_sla_due(s, now, due, 64);
 		if (n < 0)
 			return n;
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && rc >= 0; i++) {
 			/*
 			 * Each clock in its own transaction: the conditional update
 			 * inside makes a firing happen once, even with several nodes.
 			 */
+			int one;
+
 			rc = store_begin(s);
-			if (rc == 0)
-				rc = fire(s, &due[i], now);
-			if (rc >= 0) {
-				fired += rc;
-				rc = store_commit(s);
-			} else {
+			one = rc == 0 ? fire(s, &due[i], now) : rc;
+			if (one < 0) {
 				store_rollback(s);
-				return rc;
+				rc = one;
+				break;
 			}
+			rc = store_commit(s);
+			if (rc == 0)
+				fired += one;
 		}
-	} while (n == 64 && fired > 0 && fired < WO_TICK_BUDGET);
+	} while (rc >= 0 && n == 64 && fired > 0 && fired < WO_TICK_BUDGET);
+	/* What did commit is told at once, even when a later clock failed. */
 	if (fired)
 		notify_wake();
 	return rc < 0 ? rc : fired;
