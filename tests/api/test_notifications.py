@@ -247,10 +247,8 @@ class EventStreamTest(KefuTestCase):
             self.assertEqual(s.headers["cache-control"], "no-store")
             self.assertEqual(s.headers["x-content-type-options"], "nosniff")
             insert(srv, self.b, text="别人的")
-            t0 = time.monotonic()
             n1 = insert(srv, self.a, kind="order.new", text="新工单")
-            ev = s.next(3)
-            self.assertLess(time.monotonic() - t0, 2.5, "seen within about a second")
+            ev = s.next(2.5)  # another process's row: seen at the next poll (about 1 s)
             self.assertEqual(ev["id"], str(n1))
             self.assertEqual(ev["event"], "order.new")
             self.assertEqual(json.loads(ev["data"]),
@@ -381,9 +379,7 @@ class EventStreamSessionExpiryTest(KefuTestCase):
             self.assertEqual(s.status, 200)
             self.assertTrue(s.nothing_within(0.3))
             srv.advance(31 * MINUTE)  # past session_idle_min
-            t0 = time.monotonic()
-            self.assertIsNone(s.next(3), "the stream ends")
-            self.assertLess(time.monotonic() - t0, 2.5)
+            self.assertIsNone(s.next(2.5), "the stream ends at its next session check")
             self.assertTrue(s.clean_end)
         finally:
             s.close()
@@ -399,12 +395,10 @@ class EventStreamShutdownTest(KefuTestCase):
         for s in streams:
             self.assertEqual(s.status, 200)
         time.sleep(0.3)  # all parked
-        t0 = time.monotonic()
         srv.proc.send_signal(signal.SIGTERM)
-        code = srv.proc.wait(timeout=30)
-        took = time.monotonic() - t0
+        # Ended at once, not waited for: http_stop would otherwise wait its 10 s.
+        code = srv.proc.wait(timeout=3)
         self.assertEqual(code, 0, srv.read_log()[-2000:])
-        self.assertLess(took, 3, "streams are ended at once, not waited for")
         for s in streams:
             self.assertTrue(s.ended.wait(5))
             self.assertTrue(s.clean_end, "each stream got its last chunk")

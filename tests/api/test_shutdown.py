@@ -117,10 +117,8 @@ class NoNewConnectionsAfterStopTest(StopMixin, KefuTestCase):
             self.assertEqual(st, 201)
         # An idle keep-alive connection must not hold the stop up.
         idle = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
-        t0 = time.monotonic()
         srv.proc.send_signal(signal.SIGTERM)
-        srv.proc.wait(timeout=30)
-        self.assertLess(time.monotonic() - t0, 5)
+        srv.proc.wait(timeout=5)  # not the 10 s a request in flight may take
         idle.close()
         self.stop_and_check()
         self.assertEqual(srv.count("SELECT count(*) FROM department WHERE name LIKE '停%'"), 5)
