@@ -1,8 +1,8 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
 
@@ -117,9 +117,9 @@ int cust_birthday_valid(const char *s, int64_t now)
 {
 	static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	size_t n = strlen(s);
+	/* "Today" is the center's day, not UTC's: before 08:00 in Shanghai they differ. */
+	int ymd = clock_local_ymd(now), ty = ymd / 10000, tm = ymd / 100 % 100, td = ymd % 100;
 	int y = -1, m, d;
-	struct tm today;
-	time_t secs = (time_t)(now / 1000);
 
 	if (n == 10) {
 		int hi = two_digits(s), lo = two_digits(s + 2);
@@ -140,12 +140,12 @@ int cust_birthday_valid(const char *s, int64_t now)
 		return 1;
 	if (m == 2 && d == 29 && !leap(y))
 		return 0;
-	if (y < 1900 || !gmtime_r(&secs, &today))
+	if (y < 1900)
 		return 0;
 	/* Nobody is born tomorrow. */
-	if (y != today.tm_year + 1900)
-		return y < today.tm_year + 1900;
-	return m < today.tm_mon + 1 || (m == today.tm_mon + 1 && d <= today.tm_mday);
+	if (y != ty)
+		return y < ty;
+	return m < tm || (m == tm && d <= td);
 }
 
 int cust_email_valid(const char *s)

@@ -1,6 +1,8 @@
 /* Unit tests of src/cust: rules (CUST-1..5, CALL-10, CALL-12, ROUTE-1) and storage. */
 #include "testutil.h"
 
+#include "core/clock.h"
+
 #include "core/err.h"
 #include "cust/cust.h"
 #include "org/org.h"
@@ -123,6 +125,12 @@ static void birthday_rules(void **state)
 	assert_false(cust_birthday_valid("02-30", NOW));
 	assert_false(cust_birthday_valid("5-17", NOW));
 	assert_false(cust_birthday_valid("1990/05/17", NOW));
+	/* "Today" is the center's: 20:00 UTC on 15 June is already 16 June in Shanghai. */
+	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
+	assert_true(cust_birthday_valid("2026-06-16", NOW + 20 * 3600000LL));
+	assert_false(cust_birthday_valid("2026-06-17", NOW + 20 * 3600000LL));
+	assert_int_equal(clock_tz_set("UTC"), 0);
+	assert_false(cust_birthday_valid("2026-06-16", NOW + 20 * 3600000LL));
 	assert_false(cust_birthday_valid("1990-5-17x", NOW));
 	assert_false(cust_birthday_valid("", NOW));
 }
