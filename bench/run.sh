@@ -5,9 +5,13 @@
 # Figures go to standard output; docs/performance.md records them.
 set -eu
 
-command -v wrk >/dev/null 2>&1 || {
-	[ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
-}
+# The tools the benchmarks drive kefu with (make bench installs them like make run does).
+for tool in wrk curl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || { echo "bench: install $tool" >&2; exit 1; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tool" >/dev/null
+	fi
+done
 BIN=${KEFU_BIN:-build/kefu}
 DUR=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-64}
