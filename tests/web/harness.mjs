@@ -1,0 +1,158 @@
+// Browser tests' harness: a real kefu on loopback (a temporary database
+// with the demo center, the test clock, the built workbench as web_root)
+// and Debian's Chromium driven by playwright-core. Each test file starts
+// its own server and browser, so files never share state.
+//
+// Environment: KEFU_BIN (default build/kefu), KEFU_WEB_ROOT (default
+// web/dist), KEFU_SCREENSHOTS (where shots go; default build/screenshots),
+// KEFU_CHROMIUM (default /usr/bin/chromium).
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const root = path.resolve(here, '..', '..')
+const require = createRequire(path.join(root, 'web', 'package.json'))
+const { chromium } = require('playwright-core')
+
+export const kefuBin = process.env.KEFU_BIN || path.join(root, 'build', 'kefu')
+const webRoot = process.env.KEFU_WEB_ROOT || path.join(root, 'web', 'dist')
+export const shotDir = process.env.KEFU_SCREENSHOTS || path.join(root, 'build', 'screenshots')
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// The password every demo account gets once a test has taken it over.
+export const testPassword = (workNo) => `Kefu-test-${workNo}-pw`
+
+export class Server {
+  async start() {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'kefu-web-'))
+    this.db = path.join(this.dir, 'kefu.db')
+    this.env = { ...process.env, KEFU_PWHASH: 'min', KEFU_LOG_LEVEL: 'info', KEFU_WEB_ROOT: webRoot }
+    const out = execFileSync(kefuBin, ['init', '--demo', '--db', this.db], { env: this.env, encoding: 'utf8' })
+    this.initial = {}
+    for (const line of out.split('\n')) {
+      const m = line.match(/^ {2}(\S+)\s+(\S+)\s+(\S{16})\s+(.+)$/)
+      if (m) this.initial[m[1]] = m[3]
+    }
+    this.passwords = {}
+    this.logPath = path.join(this.dir, 'server.log')
+    const fd = openSync(this.logPath, 'w')
+    this.proc = spawn(kefuBin, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', '--test-clock'], {
+      env: this.env,
+      stdio: ['ignore', fd, fd],
+    })
+    closeSync(fd)
+    for (let i = 0; i < 600 && !this.port; i++) {
+      const m = readFileSync(this.logPath, 'utf8').match(/listening on http:\/\/127\.0\.0\.1:(\d+)\//)
+      if (m) this.port = Number(m[1])
+      else if (this.proc.exitCode !== null) break
+      else await sleep(50)
+    }
+    if (!this.port) throw new Error('kefu did not start:\n' + this.log())
+    this.url = `http://127.0.0.1:${this.port}`
+    return this
+  }
+
+  log() {
+    return readFileSync(this.logPath, 'utf8')
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const done = new Promise((r) => this.proc.once('exit', r))
+      this.proc.kill('SIGTERM')
+      let timer
+      const limit = new Promise((r) => (timer = setTimeout(r, 30000)))
+      await Promise.race([done, limit])
+      clearTimeout(timer)
+    }
+    const log = this.log()
+    rmSync(this.dir, { recursive: true, force: true })
+    if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) throw new Error('sanitizer report:\n' + log.slice(-6000))
+  }
+
+  // JSON over HTTP with a bearer token; returns { status, body }.
+  async call(method, p, body, token) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (token) headers.Authorization = 'Bearer ' + token
+    const res = await fetch(this.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    let parsed = null
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      parsed = text
+    }
+    return { status: res.status, body: parsed, headers: res.headers }
+  }
+
+  // A demo account with its initial password replaced by testPassword(),
+  // so the browser can log in without the first-login dialog. Returns a
+  // bearer token for API calls made by the test itself.
+  async account(workNo) {
+    if (!this.passwords[workNo]) {
+      let r = await this.call('POST', '/api/login', { work_no: workNo, password: this.initial[workNo] })
+      if (r.status !== 200) throw new Error(`login ${workNo}: ${r.status} ${JSON.stringify(r.body)}`)
+      r = await this.call('POST', '/api/me/password', { old_password: this.initial[workNo], new_password: testPassword(workNo) }, r.body.token)
+      if (r.status !== 200) throw new Error(`password ${workNo}: ${r.status} ${JSON.stringify(r.body)}`)
+      this.passwords[workNo] = testPassword(workNo)
+    }
+    const r = await this.call('POST', '/api/login', { work_no: workNo, password: this.passwords[workNo] })
+    if (r.status !== 200) throw new Error(`login ${workNo}: ${r.status}`)
+    return r.body.token
+  }
+
+  async advance(ms) {
+    const r = await this.call('POST', '/api/test/clock', { advance_ms: ms })
+    if (r.status !== 200) throw new Error('clock: ' + r.status)
+    return r.body.now
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.KEFU_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  })
+}
+
+// A fresh context (its own cookies) at 1366×768, the size agents use.
+// Console errors and CSP violations are collected on page.problems, so a
+// test can assert none happened.
+export async function newPage(browser, locale = 'zh-CN') {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale, timezoneId: 'UTC' })
+  const page = await context.newPage()
+  page.problems = []
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/401|403|404|409|422|Failed to load resource/.test(m.text())) page.problems.push(m.text())
+  })
+  page.on('pageerror', (e) => page.problems.push(String(e)))
+  page.setDefaultTimeout(15000)
+  return page
+}
+
+// Logs in through the login form and waits for the landing page.
+export async function login(page, srv, workNo) {
+  if (!srv.passwords[workNo]) await srv.account(workNo)
+  await page.goto(srv.url + '/login')
+  await page.fill('[data-test=login-work-no]', workNo)
+  await page.fill('[data-test=login-password]', srv.passwords[workNo])
+  await page.click('[data-test=login-submit]')
+  await page.waitForSelector('[data-test=user-menu]')
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(shotDir, { recursive: true })
+  await page.screenshot({ path: path.join(shotDir, name + '.png') })
+}
+
+// The XSS probe every free-text field gets: if it ever ran, window.__xss
+// would be set; rendered as text, it shows up verbatim.
+export const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'

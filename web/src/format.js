@@ -1,0 +1,93 @@
+// Times in the center's time zone (never the browser's), durations for
+// countdowns, and a person/department name cache shared by every page.
+import { reactive } from 'vue'
+import { session } from './session.js'
+import { i18n } from './i18n/index.js'
+import { get, getAll } from './api.js'
+
+const fmts = {}
+
+function fmt(kind) {
+  const key = kind + session.tz + i18n.locale
+  if (!fmts[key]) {
+    const opt = { timeZone: session.tz, hour12: false }
+    if (kind !== 'time') Object.assign(opt, { year: 'numeric', month: '2-digit', day: '2-digit' })
+    if (kind !== 'date') Object.assign(opt, { hour: '2-digit', minute: '2-digit' })
+    fmts[key] = new Intl.DateTimeFormat(i18n.locale === 'en' ? 'en-GB' : 'zh-CN', opt)
+  }
+  return fmts[key]
+}
+
+export function fmtTime(ms) {
+  return ms ? fmt('datetime').format(new Date(ms)) : ''
+}
+
+export function fmtDate(ms) {
+  return ms ? fmt('date').format(new Date(ms)) : ''
+}
+
+// The center's calendar date of a moment, as YYYY-MM-DD.
+export function centerDate(ms) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: session.tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms))
+  return parts
+}
+
+// "2天3小时", "1h 05m", "4分12秒": the two largest units.
+export function fmtDuration(ms) {
+  const zh = i18n.locale !== 'en'
+  let s = Math.max(0, Math.floor(ms / 1000))
+  const d = Math.floor(s / 86400)
+  s -= d * 86400
+  const h = Math.floor(s / 3600)
+  s -= h * 3600
+  const m = Math.floor(s / 60)
+  s -= m * 60
+  if (zh) {
+    if (d) return `${d}天${h}小时`
+    if (h) return `${h}小时${m}分`
+    return `${m}分${String(s).padStart(2, '0')}秒`
+  }
+  if (d) return `${d}d ${h}h`
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`
+  return `${m}m ${String(s).padStart(2, '0')}s`
+}
+
+export function fmtMinutes(min) {
+  if (min === null || min === undefined) return '—'
+  return fmtDuration(min * 60000)
+}
+
+// Names of people and departments, loaded once per session and on demand.
+export const names = reactive({ people: {}, departments: {}, loaded: false })
+
+export async function loadNames(force = false) {
+  if (names.loaded && !force) return
+  const [deps, people] = await Promise.all([
+    getAll('/api/departments').catch(() => []),
+    getAll('/api/people').catch(() => []),
+  ])
+  for (const d of deps) names.departments[d.id] = d
+  for (const p of people) names.people[p.id] = p
+  names.loaded = true
+}
+
+export function personName(id) {
+  if (!id) return ''
+  const p = names.people[id]
+  return p ? `${p.name}（${p.work_no}）` : '#' + id
+}
+
+export function deptName(id) {
+  if (!id) return ''
+  const d = names.departments[id]
+  return d ? d.name : '#' + id
+}
+
+export async function ensurePerson(id) {
+  if (!id || names.people[id]) return
+  try {
+    names.people[id] = await get('/api/people/' + id)
+  } catch {
+    /* Not visible to this role: the id is shown instead. */
+  }
+}

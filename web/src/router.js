@@ -1,0 +1,40 @@
+// Pages and who may open them. The server decides every request anyway
+// (auth_authorize); these role lists only keep people out of pages that
+// would answer them 403 everywhere, and pick the navigation they see.
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, hasRole, homeOf } from './session.js'
+
+export const pages = [
+  { path: '/agent', name: 'agent', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Agent.vue') },
+  { path: '/callbacks', name: 'callbacks', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Callbacks.vue') },
+  { path: '/queue', name: 'queue', roles: ['staff', 'agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/Queue.vue') },
+  { path: '/orders', name: 'orders', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Orders.vue') },
+  { path: '/customers', name: 'customers', roles: ['supervisor', 'manager'], component: () => import('./views/Customers.vue') },
+  { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
+  { path: '/audit', name: 'audit', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
+  { path: '/admin/people', name: 'people', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
+  { path: '/admin/departments', name: 'departments', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
+  { path: '/admin/rules', name: 'rules', roles: ['admin', 'manager'], component: () => import('./views/admin/Rules.vue') },
+]
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
+  { path: '/', redirect: () => homeOf(session.me) },
+  { path: '/me', name: 'me', component: () => import('./views/Me.vue') },
+  { path: '/orders/:id(\\d+)', name: 'order', component: () => import('./views/OrderPage.vue') },
+  ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { roles: p.roles } })),
+  { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true
+  if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'notfound', params: { rest: ['forbidden'] }, query: { forbidden: to.path } }
+  return true
+})
+
+export function visiblePages() {
+  return pages.filter((p) => hasRole(...p.roles))
+}
