@@ -53,9 +53,10 @@ static int responsible_row(void *ctx, int64_t person, const char *reason, int le
 /*
  * The compact form of an order, as lists show it, written straight as JSON
  * (lists of many orders spend their time here). Every other form of an
- * order is built from this one, so the fields cannot drift apart.
+ * order is built from this one, so the fields cannot drift apart. The
+ * object is left open for the caller to add to or close.
  */
-static void order_write(struct jw *w, const struct wo_order *o)
+static void order_write_fields(struct jw *w, const struct wo_order *o)
 {
 	char label[24];
 
@@ -113,7 +114,40 @@ static void order_write(struct jw *w, const struct wo_order *o)
 	jw_id(w, o->archive_month);
 	jw_key(w, "version");
 	jw_int(w, o->version);
+}
+
+static void order_write(struct jw *w, const struct wo_order *o)
+{
+	order_write_fields(w, o);
 	jw_object_end(w);
+}
+
+/* One deadline clock (WO-2) as lists show it: what a countdown needs. */
+static int sla_write(void *ctx, const struct wo_sla *c)
+{
+	struct jw *w = ctx;
+
+	jw_object_begin(w);
+	jw_key(w, "id");
+	jw_int(w, c->id);
+	jw_key(w, "metric");
+	jw_str(w, wo_metric_name(c->metric));
+	jw_key(w, "state");
+	jw_str(w, c->state);
+	jw_key(w, "started_at");
+	jw_int(w, c->started_at);
+	jw_key(w, "due_at");
+	jw_int(w, c->due_at);
+	jw_key(w, "warn_at");
+	jw_int(w, c->warn_at);
+	jw_key(w, "warned");
+	jw_bool(w, c->warned);
+	jw_key(w, "breached");
+	jw_bool(w, c->breached);
+	jw_key(w, "met_at");
+	jw_id(w, c->met_at);
+	jw_object_end(w);
+	return w->rc;
 }
 
 static json_t *order_json(const struct wo_order *o)
@@ -535,16 +569,28 @@ ACTION(resume, WOA_RESUME)
 
 struct list_ctx {
 	struct jw w;
+	struct store *store;
 	int64_t last_id;
 };
 
+/*
+ * A list item carries its deadline clocks, so a queue can count down to
+ * each deadline without a request per order: one indexed look-up
+ * (wo_sla_order) per item, on the list's own connection.
+ */
 static int list_row(void *ctx, const struct wo_order *o)
 {
 	struct list_ctx *lc = ctx;
+	int rc;
 
 	lc->last_id = o->id;
-	order_write(&lc->w, o);
-	return lc->w.rc;
+	order_write_fields(&lc->w, o);
+	jw_key(&lc->w, "sla");
+	jw_array_begin(&lc->w);
+	rc = wo_sla_list(lc->store, o->id, sla_write, &lc->w);
+	jw_array_end(&lc->w);
+	jw_object_end(&lc->w);
+	return rc < 0 ? rc : lc->w.rc;
 }
 
 static int orders_list(struct req *r)
@@ -616,6 +662,7 @@ static int orders_list(struct req *r)
 	}
 	/* {"items": [...], "next_cursor": "..."|null}, as reply_page writes it. */
 	lc.last_id = 0;
+	lc.store = r->store;
 	jw_init(&lc.w, &r->text);
 	jw_object_begin(&lc.w);
 	jw_key(&lc.w, "items");

@@ -61,6 +61,12 @@ class VehicleDamageScenarioTest(OrderCase):
         self.assertEqual(self.sla(o, "onsite")["due_at"] - o["created_at"], HOUR)
         self.assertEqual(self.sla(o, "resolve")["due_at"] - o["created_at"], 24 * HOUR)
 
+        # A queue shows each order's deadline clocks, as the order itself does (WO-2).
+        st, l, _ = s.call("GET", "/api/orders?view=department", token=self.head)
+        item = next(x for x in l["items"] if x["id"] == o["id"])
+        self.assertEqual([(c["metric"], c["due_at"], c["state"]) for c in item["sla"]],
+                         [(c["metric"], c["due_at"], c["state"]) for c in o["sla"]])
+
         # The owner is told at once; the first-contact agent follows it (WO-8).
         st, n, _ = s.call("GET", "/api/notifications", token=self.head)
         self.assertTrue(any(x["kind"] == "order.new" and x["order_id"] == o["id"] for x in n["items"]))
