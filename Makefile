@@ -16,9 +16,25 @@ LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEN_SRC := gen/openapi.c
 
-.PHONY: all asan run test check bench deps clean fmt
+.PHONY: all asan run test check bench deps clean fmt web screenshots
 
-all: build/kefu
+all: build/kefu web/dist/index.html
+
+# The web workbench (web/): npm ci from the committed lockfile whenever it
+# changes, then Vite builds web/dist, which kefu serves (web_root). Big
+# scripts and styles get a gzip copy beside them (see src/http/static.c).
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json | deps-ok
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npx vite build --logLevel warn
+	find web/dist/assets -type f \( -name '*.js' -o -name '*.css' \) -size +1k -exec gzip -9 -k -f {} +
+	@touch $@
 
 deps:
 	@sh mk/deps.sh
@@ -67,6 +83,7 @@ units: build/kefu $(addprefix build/tests/,$(TEST_BINS))
 # Builds both, then runs the unit tests and the API tests against both.
 test: deps
 	@$(MAKE) --no-print-directory -j2 units asan
+	@$(MAKE) --no-print-directory web
 	@python3 tests/run.py build build-asan
 
 check: test
@@ -74,6 +91,7 @@ check: test
 # Creates the demo center on first run, then serves it.
 run: deps
 	@$(MAKE) --no-print-directory -j2 build/kefu
+	@$(MAKE) --no-print-directory web
 	@mkdir -p var
 	@if [ ! -f var/kefu.db ]; then \
 		umask 077; ./build/kefu init --demo --db var/kefu.db > var/first-passwords.txt && \
@@ -90,8 +108,13 @@ bench: deps
 fmt:
 	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)
 
+# Runs the browser tests and keeps their screenshots in docs/screenshots/.
+screenshots: deps
+	@$(MAKE) --no-print-directory build/kefu web
+	KEFU_SCREENSHOTS=docs/screenshots node --test --test-reporter=spec --test-concurrency=1 tests/web/test_*.mjs
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan web/dist
 
 build/bench/seed: bench/seed.c build/libkefu.a
 	@mkdir -p $(dir $@)

@@ -3,8 +3,20 @@
 # are missing. Called by `make run` and `make test`; safe to run again.
 set -eu
 
+# chromium drives the browser tests (playwright-core, no downloaded
+# browser); fonts-noto-cjk lets it draw Chinese in screenshots.
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
-libjansson-dev libsodium-dev libcmocka-dev tzdata python3 sqlite3 ca-certificates"
+libjansson-dev libsodium-dev libcmocka-dev tzdata python3 sqlite3 ca-certificates gzip
+chromium fonts-noto-cjk"
+
+# The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
+# Machines that bring their own Node keep it; otherwise Debian's packages.
+if ! command -v node >/dev/null 2>&1; then
+	packages="$packages nodejs"
+fi
+if ! command -v npm >/dev/null 2>&1; then
+	packages="$packages npm"
+fi
 
 missing=""
 for p in $packages; do

@@ -5,7 +5,9 @@ Usage: tests/run.py BUILD_DIR [BUILD_DIR ...]
 
 For each build directory (e.g. build and build-asan) it runs the cmocka
 unit tests in BUILD_DIR/tests/ and the API tests in tests/api/ against
-BUILD_DIR/kefu. Exits non-zero if any test failed.
+BUILD_DIR/kefu; then the browser tests in tests/web/ (Node's test runner,
+playwright-core driving Debian's chromium) against the first build and the
+built workbench in web/dist. Exits non-zero if any test failed.
 """
 import os
 import subprocess
@@ -58,6 +60,34 @@ def run_api(build):
     return ran - len(failed), len(failed)
 
 
+def run_web(build):
+    """Each test file starts its own kefu and browser; a file counts its tests."""
+    files = sorted(f for f in os.listdir(os.path.join(HERE, "web"))
+                   if f.startswith("test_") and f.endswith(".mjs"))
+    env = dict(os.environ, KEFU_BIN=os.path.abspath(os.path.join(build, "kefu")))
+    passed = failed = 0
+    for f in files:
+        proc = subprocess.run(["node", "--test", "--test-reporter=tap", "--test-concurrency=1",
+                               os.path.join(HERE, "web", f)],
+                              env=env, capture_output=True, text=True, timeout=900)
+        ok = bad = 0
+        for line in proc.stdout.splitlines():
+            if line.startswith("# pass "):
+                ok = int(line.split()[2])
+            elif line.startswith("# fail ") or line.startswith("# cancelled "):
+                bad += int(line.split()[2])
+        if proc.returncode != 0 and bad == 0:
+            bad = 1  # the file itself failed (a hook, a crash)
+        passed += ok
+        failed += bad
+        status = "ok" if bad == 0 else "FAILED"
+        print(f"web {f}: {ok} passed, {bad} failed [{status}]", flush=True)
+        if bad:
+            sys.stdout.write(proc.stdout[-8000:])
+            sys.stdout.write(proc.stderr[-4000:])
+    return passed, failed
+
+
 def main():
     builds = sys.argv[1:] or ["build"]
     passed = failed = 0
@@ -65,6 +95,9 @@ def main():
         for p, f in (run_units(build), run_api(build)):
             passed += p
             failed += f
+    p, f = run_web(builds[0])
+    passed += p
+    failed += f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -53,7 +53,7 @@ void config_defaults(struct config *c)
 	snprintf(c->timezone, sizeof(c->timezone), "Asia/Shanghai");
 	snprintf(c->center_name, sizeof(c->center_name), "客服中心");
 	snprintf(c->log_level, sizeof(c->log_level), "info");
-	snprintf(c->web_root, sizeof(c->web_root), "web/basic");
+	snprintf(c->web_root, sizeof(c->web_root), "web/dist");
 	c->threads = 4;
 	c->body_limit = 1 << 20;
 	c->session_idle_min = 30;

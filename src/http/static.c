@@ -4,10 +4,15 @@
  * following links, and a path without an extension falls back to
  * index.html so the single-page app can own its own routes. Hashed assets
  * under /assets/ are cached for a year; everything else is revalidated.
+ * The build leaves a gzip copy beside each large script and style sheet
+ * (name.js.gz); a client that accepts gzip gets that copy, so the
+ * workbench's ~1 MB of scripts crosses the network as ~0.3 MB without
+ * compressing anything per request.
  */
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,19 +69,42 @@ static int open_file(const char *root, const char *path, struct stat *st)
 	return fd;
 }
 
+/* Whether Accept-Encoding allows gzip (and does not refuse it with q=0). */
+static int accepts_gzip(struct req *r)
+{
+	const char *ae = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept-Encoding");
+	const char *g = ae ? strstr(ae, "gzip") : NULL;
+
+	if (!g)
+		return 0;
+	g += strlen("gzip");
+	g += strspn(g, " ");
+	if (strncmp(g, ";q=", 3) != 0)
+		return 1;
+	return strtod(g + 3, NULL) > 0;
+}
+
 int static_answer(struct req *r, const char *root, void **response)
 {
 	const char *path = r->path;
 	const char *last = strrchr(path, '/');
 	struct MHD_Response *resp;
 	struct stat st;
-	int fd;
+	int gzipped = 0, fd = -1;
 
 	if (!path_safe(path))
 		return ERR_NOTFOUND;
 	if (strcmp(path, "/") == 0 || !strchr(last, '.'))
 		path = "/index.html";
-	fd = open_file(root, path, &st);
+	if (accepts_gzip(r)) {
+		char gz[300];
+
+		snprintf(gz, sizeof(gz), "%s.gz", path);
+		fd = open_file(root, gz, &st);
+		gzipped = fd >= 0;
+	}
+	if (!gzipped)
+		fd = open_file(root, path, &st);
 	if (fd < 0)
 		return ERR_NOTFOUND;
 	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
@@ -85,6 +113,9 @@ int static_answer(struct req *r, const char *root, void **response)
 		return ERR_NOMEM;
 	}
 	MHD_add_response_header(resp, "Content-Type", type_of(path));
+	if (gzipped)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	MHD_add_response_header(resp, "Cache-Control",
 				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
 								  : "no-cache");

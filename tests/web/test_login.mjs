@@ -29,6 +29,13 @@ test('the page is served with a strict CSP and cached assets', async () => {
   assert.equal(a.status, 200)
   assert.match(a.headers.get('cache-control'), /max-age=31536000/)
   assert.match(a.headers.get('cache-control'), /immutable/)
+  // The gzip copy the build leaves beside a script is sent to a client that accepts it.
+  assert.equal(a.headers.get('content-encoding'), 'gzip')
+  assert.match(await a.text(), /\S/)
+  const plain = await fetch(srv.url + asset, { headers: { 'Accept-Encoding': 'identity' } })
+  assert.equal(plain.headers.get('content-encoding'), null)
+  const refused = await fetch(srv.url + asset, { headers: { 'Accept-Encoding': 'gzip;q=0' } })
+  assert.equal(refused.headers.get('content-encoding'), null)
   const deep = await fetch(srv.url + '/orders/12')
   assert.equal(deep.status, 200, 'client routes fall back to index.html')
 })
