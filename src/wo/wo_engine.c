@@ -565,6 +565,9 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		if (rc == 0)
 			return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
 		rc = rc > 0 ? 0 : rc;
+		/* WO-4: why help was asked for stays on the order, for the level asked. */
+		if (a->text && *a->text)
+			detail = json_pack("{s:s}", "reason", a->text);
 		break;
 	case WOA_PROGRESS:
 		/* WO-5: what the customer was told, on record; it keeps a promised reply. */

@@ -244,6 +244,19 @@ class TransitionTest(OrderCase):
         self.assertError(self.srv.call("POST", f"/api/orders/{o['id']}/call", {"version": o["version"]},
                                        token=self.head), 409, field="version")
 
+    def test_help_by_hand_adds_the_superior_and_keeps_the_reason(self):
+        """WO-4: the owner asks the level up; the superior becomes responsible and the
+        order's history says why."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "纠纷"})
+        o = self.act(o["id"], "help", {"reason": "客户要求经理出面"})
+        self.assertIn((person_id(s, "1001"), "help", 1),
+                      [(r["person_id"], r["reason"], r["level"]) for r in o["responsible"]])
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.head)
+        self.assertEqual(st, 200)
+        help_ev = [e for e in ev["events"] if e["kind"] == "order.help"]
+        self.assertEqual([e["detail"] for e in help_ev], [{"reason": "客户要求经理出面"}])
+
     def test_reasons_and_fields_are_checked(self):
         s = self.srv
         o = self.create({"class": "A1", "level": "Ⅲ", "summary": "纠纷"})
