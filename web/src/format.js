@@ -91,3 +91,24 @@ export async function ensurePerson(id) {
     /* Not visible to this role: the id is shown instead. */
   }
 }
+
+// The complaint catalogue's names (WO-10), to show a type's name, not its code.
+export const complaints = reactive({})
+let complaintsLoading = null
+
+export function loadComplaints() {
+  if (!complaintsLoading)
+    complaintsLoading = get('/api/wo/complaints')
+      .then((page) => {
+        for (const c of page.items) complaints[c.code] = c
+      })
+      .catch(() => {
+        complaintsLoading = null
+      })
+  return complaintsLoading
+}
+
+export function complaintName(code) {
+  if (!code) return ''
+  return complaints[code] ? complaints[code].name : code
+}
