@@ -12,9 +12,9 @@ export const pages = [
   { path: '/customers', name: 'customers', roles: ['supervisor', 'manager'], component: () => import('./views/Customers.vue') },
   { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
   { path: '/audit', name: 'audit', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
-  { path: '/admin/people', name: 'people', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
-  { path: '/admin/departments', name: 'departments', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
-  { path: '/admin/rules', name: 'rules', roles: ['admin', 'manager'], component: () => import('./views/admin/Rules.vue') },
+  { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
+  { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
+  { path: '/admin/rules', name: 'rules', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Rules.vue') },
 ]
 
 const routes = [
