@@ -20,9 +20,11 @@ static int healthz(struct req *r)
 
 	if (v < 0)
 		return err_set(&r->ei, ERR_IO, NULL, "database unavailable");
-	return reply_json(r, 200, json_pack("{s:s, s:i, s:I, s:s}", "status", "ok", "schema", v,
-					    "time", (json_int_t)r->now, "timezone",
-					    clock_tz_name()));
+	/* The center's name is public: the workbench's opening phrase says it (CALL-3). */
+	return reply_json(r, 200,
+			  json_pack("{s:s, s:i, s:I, s:s, s:s}", "status", "ok", "schema", v, "time",
+				    (json_int_t)r->now, "timezone", clock_tz_name(), "center",
+				    r->app->cfg->center_name));
 }
 
 static int metrics(struct req *r)

@@ -699,20 +699,26 @@ static int queue_row(void *ctx, const struct wo_callback_item *it)
 	struct queue_ctx *qc = ctx;
 	json_t *report = it->order.report[0] ? json_loads(it->order.report, 0, NULL) : NULL;
 	const char *solution = report ? json_string_value(json_object_get(report, "solution")) : "";
+	json_t *cust = it->order.customer_id
+			       ? cust_summary_json(qc->r, qc->r->store, it->order.customer_id)
+			       : NULL;
 	char script[4096];
 
 	qc->last_id = it->cb.id;
+	/* CB-2: the script greets the customer by their form of address (CUST-5). */
 	wo_callback_script(script, sizeof(script), qc->r->app->cfg->center_name,
-			   qc->r->who.work_no, NULL, it->order.created_at, it->order.summary,
-			   solution);
+			   qc->r->who.work_no,
+			   cust ? json_string_value(json_object_get(cust, "address_as")) : NULL,
+			   it->order.created_at, it->order.summary, solution);
 	json_decref(report);
 	return json_array_append_new(
 		qc->items,
-		json_pack("{s:I, s:I, s:I, s:i, s:o, s:b, s:o, s:s}", "id", (json_int_t)it->cb.id,
-			  "order_id", (json_int_t)it->order.id, "due_at", (json_int_t)it->cb.due_at,
-			  "attempts", it->cb.attempts, "excluded_id", ref(it->cb.excluded_id),
-			  "mine_excluded", it->cb.excluded_id == qc->r->who.person_id, "order",
-			  order_json(&it->order), "script", script));
+		json_pack("{s:I, s:I, s:I, s:i, s:o, s:b, s:o, s:o, s:s}", "id",
+			  (json_int_t)it->cb.id, "order_id", (json_int_t)it->order.id, "due_at",
+			  (json_int_t)it->cb.due_at, "attempts", it->cb.attempts, "excluded_id",
+			  ref(it->cb.excluded_id), "mine_excluded",
+			  it->cb.excluded_id == qc->r->who.person_id, "order", order_json(&it->order),
+			  "customer", cust ? cust : json_null(), "script", script));
 }
 
 /* CB-1: the callback queue, with the CB-2 script filled in for each call. */

@@ -9,6 +9,7 @@ class HealthTest(KefuTestCase):
         self.assertEqual(body["status"], "ok")
         self.assertGreaterEqual(body["schema"], 1)
         self.assertEqual(body["timezone"], "Asia/Shanghai")
+        self.assertEqual(body["center"], "客服中心")
         self.assertEqual(h["x-content-type-options"], "nosniff")
         self.assertEqual(h["cache-control"], "no-store")
 

@@ -282,6 +282,26 @@ class TransitionTest(OrderCase):
         self.assertEqual(db_value(s, "SELECT count(*) FROM work_order"), n)
 
 
+class CallbackScriptTest(OrderCase):
+    def test_script_greets_the_customer_by_form_of_address(self):
+        """CB-2, CUST-5: the callback script asks for the customer by their form of
+        address, and the queue item carries the customer's summary (phones masked)."""
+        s = self.srv
+        st, c, _ = s.call("POST", "/api/customers", {"name": "王小明", "surname": "王", "title": "mr",
+                                                      "phones": [{"phone": "13811112222"}]},
+                          token=self.agent)
+        self.assertEqual(st, 201, c)
+        o = self.create({"complaint": "merchant_dispute", "customer_id": c["id"], "summary": "纠纷"})
+        for action, body in (("accept", None), ("call", None), ("onsite", None),
+                             ("report", {"solution": "已协商解决"})):
+            o = self.act(o["id"], action, body)
+        st, q, _ = s.call("GET", "/api/callbacks", token=self.agent2)
+        item = next(x for x in q["items"] if x["order_id"] == o["id"])
+        self.assertTrue(item["script"].startswith("您好，请问是王先生吗？"), item["script"])
+        self.assertEqual(item["customer"]["address_as"], "王先生")
+        self.assertEqual(item["customer"]["phones"][0]["phone"], "138****2222")
+
+
 class ArchiveTest(OrderCase):
     def test_archiving_ends_every_clock(self):
         """ROUTE-3, CALL-14: once archived, nothing of the order can still breach — a

@@ -16,6 +16,7 @@ export async function syncClock() {
     const t1 = Date.now()
     session.offset = h.time - Math.round((t0 + t1) / 2)
     if (h.timezone) session.tz = h.timezone
+    if (h.center) session.center = h.center
     lastSync = t1
   } catch {
     /* Offline for a moment: keep the last offset. */

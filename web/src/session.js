@@ -8,6 +8,7 @@ export const session = reactive({
   csrf: '',
   expired: false,
   tz: 'Asia/Shanghai',
+  center: '',
   offset: 0,
   loaded: false,
   expire() {
