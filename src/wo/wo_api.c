@@ -31,17 +31,6 @@ static json_t *text_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static int sla_row(void *ctx, const struct wo_sla *c)
-{
-	return json_array_append_new(
-		ctx, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:o, s:o}", "id",
-			       (json_int_t)c->id, "metric", wo_metric_name(c->metric), "state",
-			       c->state, "started_at", (json_int_t)c->started_at, "due_at",
-			       (json_int_t)c->due_at, "warn_at", (json_int_t)c->warn_at, "warned",
-			       c->warned, "breached", c->breached, "met_at", ref(c->met_at),
-			       "next_escalation_at", ref(c->next_escalation_at)));
-}
-
 static int responsible_row(void *ctx, int64_t person, const char *reason, int level,
 			   int64_t added_at)
 {
@@ -122,7 +111,7 @@ static void order_write(struct jw *w, const struct wo_order *o)
 	jw_object_end(w);
 }
 
-/* One deadline clock (WO-2) as lists show it: what a countdown needs. */
+/* One deadline clock (WO-2), as lists and the full order show it. */
 static int sla_write(void *ctx, const struct wo_sla *c)
 {
 	struct jw *w = ctx;
@@ -146,8 +135,29 @@ static int sla_write(void *ctx, const struct wo_sla *c)
 	jw_bool(w, c->breached);
 	jw_key(w, "met_at");
 	jw_id(w, c->met_at);
+	jw_key(w, "next_escalation_at");
+	jw_id(w, c->next_escalation_at);
 	jw_object_end(w);
 	return w->rc;
+}
+
+/* An order's deadline clocks as a JSON array, or NULL with *rc set. */
+static json_t *sla_json(struct store *s, int64_t order_id, int *rc)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	json_t *j = NULL;
+
+	jw_init(&w, &b);
+	jw_array_begin(&w);
+	*rc = wo_sla_list(s, order_id, sla_write, &w);
+	jw_array_end(&w);
+	if (*rc >= 0 && w.rc == 0)
+		j = json_loadb(b.p, b.len, 0, NULL);
+	if (*rc >= 0 && !j)
+		*rc = ERR_NOMEM;
+	buf_release(&b);
+	return j;
 }
 
 static json_t *order_json(const struct wo_order *o)
@@ -166,7 +176,7 @@ static json_t *order_json(const struct wo_order *o)
 
 static int order_full_json(struct req *r, const struct wo_order *o, json_t **out)
 {
-	json_t *j = order_json(o), *sla = json_array(), *resp = json_array();
+	json_t *j = order_json(o), *sla, *resp = json_array();
 	struct wo_callback cb;
 	int rc;
 
@@ -177,7 +187,7 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 	} else {
 		json_object_set_new(j, "customer", json_null());
 	}
-	rc = wo_sla_list(r->store, o->id, sla_row, sla);
+	sla = sla_json(r->store, o->id, &rc);
 	if (rc >= 0)
 		rc = wo_responsible_list(r->store, o->id, responsible_row, resp);
 	if (rc >= 0) {
