@@ -22,9 +22,9 @@ static int healthz(struct req *r)
 		return err_set(&r->ei, ERR_IO, NULL, "database unavailable");
 	/* The center's name is public: the workbench's opening phrase says it (CALL-3). */
 	return reply_json(r, 200,
-			  json_pack("{s:s, s:i, s:I, s:s, s:s}", "status", "ok", "schema", v, "time",
-				    (json_int_t)r->now, "timezone", clock_tz_name(), "center",
-				    r->app->cfg->center_name));
+			  json_pack("{s:s, s:i, s:I, s:s, s:s}", "status", "ok", "schema", v,
+				    "time", (json_int_t)r->now, "timezone", clock_tz_name(),
+				    "center", r->app->cfg->center_name));
 }
 
 static int metrics(struct req *r)
@@ -82,14 +82,15 @@ static int test_clock(struct req *r)
 		return rc;
 	v = r->body ? json_object_get(r->body, "advance_ms") : NULL;
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return err_set(&r->ei, ERR_INVALID, "advance_ms", "advance_ms: expected a whole number >= 0");
+		return err_set(&r->ei, ERR_INVALID, "advance_ms",
+			       "advance_ms: expected a whole number >= 0");
 	clock_set_offset(clock_offset() + json_integer_value(v));
 	/* The scheduler runs here, in the request, so a test sees what fired when it answers. */
 	rc = wo_tick(r->store, clock_now_ms());
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, json_pack("{s:I, s:i}", "now", (json_int_t)clock_now_ms(),
-					    "fired", rc));
+	return reply_json(r, 200,
+			  json_pack("{s:I, s:i}", "now", (json_int_t)clock_now_ms(), "fired", rc));
 }
 
 const struct route http_misc_routes[] = {

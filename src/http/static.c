@@ -117,8 +117,9 @@ int static_answer(struct req *r, const char *root, void **response)
 		MHD_add_response_header(resp, "Content-Encoding", "gzip");
 	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	MHD_add_response_header(resp, "Cache-Control",
-				strncmp(path, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
-								  : "no-cache");
+				strncmp(path, "/assets/", 8) == 0
+					? "public, max-age=31536000, immutable"
+					: "no-cache");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

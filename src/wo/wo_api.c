@@ -271,9 +271,8 @@ static int event_row(void *ctx, const struct wo_event_row *e)
 	return json_array_append_new(
 		ctx, json_pack("{s:I, s:I, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)e->id, "at",
 			       (json_int_t)e->at, "actor_id", ref(e->actor_id), "kind", e->kind,
-			       "from", text_or_null(e->from_state), "to",
-			       text_or_null(e->to_state), "detail",
-			       detail ? detail : json_null()));
+			       "from", text_or_null(e->from_state), "to", text_or_null(e->to_state),
+			       "detail", detail ? detail : json_null()));
 }
 
 static int sla_event_row(void *ctx, const struct wo_event_row *e)
@@ -313,9 +312,9 @@ static int order_events(struct req *r)
 /* Reads the fields of a new order; strings stay owned by the body. */
 static int read_new(struct req *r, json_t *body, struct wo_new *in)
 {
-	static const char *const fields[] = {"class",	  "level",	"complaint", "onsite",
-					     "customer_id", "subject_id", "contact_id", "related_id",
-					     "summary",	  "promise",	NULL};
+	static const char *const fields[] = {
+		"class",      "level",	    "complaint", "onsite",  "customer_id", "subject_id",
+		"contact_id", "related_id", "summary",	 "promise", NULL};
 	json_t *saved = r->body;
 	const char *promise = NULL;
 	int onsite = -1, has_onsite = json_object_get(body, "onsite") != NULL, rc;
@@ -349,7 +348,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 	if (rc < 0)
 		return rc;
 	if (!in->class_code && !in->complaint)
-		return err_set(&r->ei, ERR_INVALID, "class", "class: required (or a complaint type)");
+		return err_set(&r->ei, ERR_INVALID, "class",
+			       "class: required (or a complaint type)");
 	in->onsite = has_onsite ? onsite : -1;
 	if (promise) {
 		in->promise = wo_promise_parse(promise);
@@ -375,7 +375,8 @@ static int check_refs(struct req *r, struct wo_new *in)
 
 		rc = cust_exists(r->store, in->customer_id, &survivor);
 		if (rc == ERR_NOTFOUND)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id",
+				       "no such customer");
 		if (rc < 0)
 			return rc;
 		in->customer_id = survivor;
@@ -447,10 +448,10 @@ static enum auth_action permission_of(enum wo_action a)
 
 static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
 {
-	static const char *const fields[] = {"version", "person_id", "reason", "text",
-					     "note", "solution", "effect", "remaining",
-					     "called_back_at", "kind", "outcome", "follow_up",
-					     NULL};
+	static const char *const fields[] = {
+		"version",  "person_id", "reason",    "text",		"note",
+		"solution", "effect",	 "remaining", "called_back_at", "kind",
+		"outcome",  "follow_up", NULL};
 	const char *kind = NULL, *outcome = NULL;
 	json_t *v;
 	int rc = body_only(r, fields);
@@ -489,7 +490,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 	if (kind) {
 		a->promise = wo_promise_parse(kind);
 		if (a->promise < 0)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "kind", "kind: order, complaint or answer");
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "kind",
+				       "kind: order, complaint or answer");
 	}
 	if (outcome) {
 		int o = wo_outcome_parse(outcome);
@@ -527,8 +529,7 @@ static int act(struct req *r, enum wo_action action)
 	if (rc == 0)
 		rc = load(r, o, &responsible);
 	if (rc == 0) {
-		const struct auth_target t = {o->department_id,
-					      responsible ? r->who.person_id : 0};
+		const struct auth_target t = {o->department_id, responsible ? r->who.person_id : 0};
 
 		rc = req_authorize(r, permission_of(action), &t);
 	}
@@ -558,7 +559,7 @@ static int act(struct req *r, enum wo_action action)
 }
 
 #define ACTION(name, a)                                                                            \
-	static int act_##name(struct req *r)                                                      \
+	static int act_##name(struct req *r)                                                       \
 	{                                                                                          \
 		return act(r, a);                                                                  \
 	}
@@ -716,19 +717,18 @@ static int queue_row(void *ctx, const struct wo_callback_item *it)
 
 	qc->last_id = it->cb.id;
 	/* CB-2: the script greets the customer by their form of address (CUST-5). */
-	wo_callback_script(script, sizeof(script), qc->r->app->cfg->center_name,
-			   qc->r->who.work_no,
+	wo_callback_script(script, sizeof(script), qc->r->app->cfg->center_name, qc->r->who.work_no,
 			   cust ? json_string_value(json_object_get(cust, "address_as")) : NULL,
 			   it->order.created_at, it->order.summary, solution);
 	json_decref(report);
 	return json_array_append_new(
-		qc->items,
-		json_pack("{s:I, s:I, s:I, s:i, s:o, s:b, s:o, s:o, s:s}", "id",
-			  (json_int_t)it->cb.id, "order_id", (json_int_t)it->order.id, "due_at",
-			  (json_int_t)it->cb.due_at, "attempts", it->cb.attempts, "excluded_id",
-			  ref(it->cb.excluded_id), "mine_excluded",
-			  it->cb.excluded_id == qc->r->who.person_id, "order", order_json(&it->order),
-			  "customer", cust ? cust : json_null(), "script", script));
+		qc->items, json_pack("{s:I, s:I, s:I, s:i, s:o, s:b, s:o, s:o, s:s}", "id",
+				     (json_int_t)it->cb.id, "order_id", (json_int_t)it->order.id,
+				     "due_at", (json_int_t)it->cb.due_at, "attempts",
+				     it->cb.attempts, "excluded_id", ref(it->cb.excluded_id),
+				     "mine_excluded", it->cb.excluded_id == qc->r->who.person_id,
+				     "order", order_json(&it->order), "customer",
+				     cust ? cust : json_null(), "script", script));
 }
 
 /* CB-1: the callback queue, with the CB-2 script filled in for each call. */
@@ -746,8 +746,8 @@ static int callbacks_list(struct req *r)
 	if (due && strcmp(due, "true") && strcmp(due, "false"))
 		return err_set(&r->ei, ERR_INVALID, "due", "due: true or false");
 	qc.items = json_array();
-	n = wo_callback_queue(r->store, due && strcmp(due, "true") == 0 ? r->now : 0, cursor,
-			      limit, queue_row, &qc);
+	n = wo_callback_queue(r->store, due && strcmp(due, "true") == 0 ? r->now : 0, cursor, limit,
+			      queue_row, &qc);
 	if (n < 0) {
 		json_decref(qc.items);
 		return n;
@@ -776,8 +776,9 @@ static int second_complaint(struct req *r)
 	rc = wo_second_complaint(r->store, customer, complaint, r->now, o);
 	if (rc == ERR_NOTFOUND) {
 		free(o);
-		return reply_json(r, 200, json_pack("{s:n, s:n, s:n}", "proposed_class",
-						    "related", "subject_id"));
+		return reply_json(
+			r, 200,
+			json_pack("{s:n, s:n, s:n}", "proposed_class", "related", "subject_id"));
 	}
 	if (rc < 0) {
 		free(o);

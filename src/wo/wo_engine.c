@@ -166,7 +166,8 @@ static int check_text(struct wo_ctx *c, const char *field, const char *text, int
 	size_t n = 0;
 
 	if (!text || !*text)
-		return required ? err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: required", field) : 0;
+		return required ? err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: required", field)
+				: 0;
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		n += (*p & 0xC0) != 0x80;
 	if (n > max_chars)
@@ -202,21 +203,26 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	if (in->complaint) {
 		rc = wo_complaint_get(c->s, in->complaint, &cp);
 		if (rc == ERR_NOTFOUND || (rc == 0 && !cp.active))
-			return err_set(c->ei, ERR_UNPROCESSABLE, "complaint", "unknown complaint type");
+			return err_set(c->ei, ERR_UNPROCESSABLE, "complaint",
+				       "unknown complaint type");
 		if (rc < 0)
 			return rc;
 		have_cp = 1;
 		snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
 	}
 	snprintf(o->class_code, sizeof(o->class_code), "%s",
-		 in->class_code ? in->class_code : have_cp ? cp.class_code : "");
+		 in->class_code ? in->class_code
+		 : have_cp	? cp.class_code
+				: "");
 	rc = wo_class_get(c->s, o->class_code, &rule);
 	if (rc == ERR_NOTFOUND)
 		return err_set(c->ei, ERR_UNPROCESSABLE, "class", "unknown class");
 	if (rc < 0)
 		return rc;
 	snprintf(o->level, sizeof(o->level), "%s",
-		 in->level ? in->level : have_cp && o->class_code[0] == 'A' ? cp.level : "");
+		 in->level			      ? in->level
+		 : have_cp && o->class_code[0] == 'A' ? cp.level
+						      : "");
 	o->onsite = in->onsite > 0;
 	if (o->level[0]) {
 		rc = wo_level_onsite(c->s, o->level);
@@ -298,7 +304,8 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 		rc = event(c, o, "order.escalation_top", -1, -1,
 			   json_pack("{s:s, s:s?}", "reason", why, "metric", metric));
 		if (rc == 0)
-			rc = tell_supervisors(c, "order.escalated", o, "已升级到最高一级，请中心处理");
+			rc = tell_supervisors(c, "order.escalated", o,
+					      "已升级到最高一级，请中心处理");
 		return rc < 0 ? rc : 0;
 	}
 	o->escalation_level++;
@@ -311,7 +318,8 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 				     "level", o->escalation_level, "person_id", (json_int_t)p));
 	if (rc == 0)
 		rc = tell(c, p, "order.escalated", o, "已升级给您（第%d级，%s）",
-			  o->escalation_level, strcmp(why, "help") == 0 ? "负责人请求协助" : "超时");
+			  o->escalation_level,
+			  strcmp(why, "help") == 0 ? "负责人请求协助" : "超时");
 	if (rc == 0)
 		rc = tell(c, o->owner_id, "order.escalated", o, "已升级到上一级");
 	if (rc == 0)
@@ -340,7 +348,8 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 	/* WO-2: an order that needs a visit is reported after the visit. */
 	if (o->onsite && wo_sla_find(c->s, o->id, WOM_ONSITE, &onsite) == 0 &&
 	    strcmp(onsite.state, "met") != 0)
-		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "record the on-site visit first");
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite",
+			       "record the on-site visit first");
 	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
 	r = json_pack("{s:s, s:s?, s:s?, s:o}", "solution", a->solution, "effect", a->effect,
 		      "remaining", a->remaining, "called_back_at",
@@ -413,7 +422,8 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 	case WOO_NOT_ACCEPTED:
 		cb.excluded_id = c->who->id;
 		cb.due_at = c->now + wo_setting(c->s, "callback_retry_min", 120) * 60000;
-		rc = tell_supervisors(c, "callback.due", o, "客户不认可处理结果，需另一位客服再次回访");
+		rc = tell_supervisors(c, "callback.due", o,
+				      "客户不认可处理结果，需另一位客服再次回访");
 		break;
 	case WOO_UNREACHABLE:
 		cb.due_at = c->now + wo_setting(c->s, "callback_retry_min", 120) * 60000;
@@ -445,9 +455,9 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 					     follow_id);
 	if (rc == 0)
 		rc = event(c, o, "order.callback", -1, -1,
-			   json_pack("{s:s, s:i, s:s?, s:I}", "outcome", wo_outcome_name(a->outcome),
-				     "attempt", cb.attempts, "note", a->text, "follow_up_id",
-				     (json_int_t)follow_id));
+			   json_pack("{s:s, s:i, s:s?, s:I}", "outcome",
+				     wo_outcome_name(a->outcome), "attempt", cb.attempts, "note",
+				     a->text, "follow_up_id", (json_int_t)follow_id));
 	return rc;
 }
 
@@ -551,7 +561,8 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 	case WOA_CANCEL:
 		rc = reasoned(c, a);
 		if (rc == 0)
-			rc = wo_sla_cancel_all(c->s, o->id, c->now, "{\"why\":\"order cancelled\"}");
+			rc = wo_sla_cancel_all(c->s, o->id, c->now,
+					       "{\"why\":\"order cancelled\"}");
 		if (rc == 0)
 			snprintf(o->close_reason, sizeof(o->close_reason), "%s", a->text);
 		if (rc == 0)
@@ -563,7 +574,8 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		if (rc == 0)
 			rc = escalate(c, o, "help", NULL);
 		if (rc == 0)
-			return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
+			return err_set(c->ei, ERR_CONFLICT, NULL,
+				       "there is no higher level to ask");
 		rc = rc > 0 ? 0 : rc;
 		/* WO-4: why help was asked for stays on the order, for the level asked. */
 		if (a->text && *a->text)
@@ -601,8 +613,8 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 	}
 	o->state = (enum wo_state)to;
 	rc = wo_order_save(c->s, o, c->now);
-	if (rc == 0 && (a->action == WOA_REPORT || a->action == WOA_CANCEL ||
-			a->action == WOA_REOPEN))
+	if (rc == 0 &&
+	    (a->action == WOA_REPORT || a->action == WOA_CANCEL || a->action == WOA_REOPEN))
 		rc = wo_search_put(c->s, o);
 	if (rc == 0) {
 		char kind[48];
@@ -618,7 +630,6 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 			  wo_action_name(a->action), wo_state_name(o->state));
 	return rc;
 }
-
 
 static const struct audit_actor system_actor = {0, "system", NULL};
 
