@@ -410,3 +410,32 @@ test('CB-1, CB-2: the callback queue shows the script; accepted archives; the sa
   const done = await api('POST', `/api/orders/${second.id}/callback`, { outcome: 'accepted' }, other)
   assert.equal(done.state, 'archived')
 })
+
+test('CALL-10: a call taken after hours is entered by the next shift with the time it happened', async () => {
+  // Yesterday 22:30 on the center's clock (Asia/Shanghai, UTC+8, no DST).
+  const h = await srv.call('GET', '/healthz')
+  const y = new Intl.DateTimeFormat('en-CA', { timeZone: h.body.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(h.body.time - 86400000))
+  const wall = `${y} 22:30`
+  const expected = Date.UTC(+y.slice(0, 4), +y.slice(5, 7) - 1, +y.slice(8, 10), 22, 30) - 8 * 3600000
+
+  await api('POST', '/api/customers', { name: '夜间来电', phones: [{ phone: '13511112233' }] })
+  const page = await newPage(browser)
+  await login(page, srv, '8103')
+  await page.waitForSelector('[data-test=contact-form]')
+  await lookup(page, '13511112233')
+  await page.waitForSelector('[data-test=customer-card]')
+  await page.click('[data-test=class-E]')
+  await page.fill('[data-test=summary]', '夜间留言：咨询营业时间')
+  await page.click('[data-test=backdate]')
+  await page.fill('[data-test=started-at] input', wall)
+  await page.press('[data-test=started-at] input', 'Enter')
+  await page.keyboard.press('Control+s')
+  await page.waitForSelector('[data-test=save-result]')
+  const me = await api('GET', '/api/me', undefined, await srv.account('8103'))
+  const list = await api('GET', `/api/contacts?agent_id=${me.id}`)
+  assert.equal(list.items.length, 1)
+  assert.equal(list.items[0].started_at, expected)
+  assert.equal(list.items[0].summary, '夜间留言：咨询营业时间')
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})

@@ -32,6 +32,25 @@ export function centerDate(ms) {
   return parts
 }
 
+// How far the center's wall clock is ahead of UTC at a moment, in ms.
+function centerOffset(ms) {
+  const p = {}
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: session.tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value
+  return Date.UTC(+p.year, p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000
+}
+
+// The moment a wall-clock time ("2026-11-22 09:30") names in the center's
+// time zone, whatever the browser's zone; null when it is not one.
+export function centerWallToMs(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(s || '')
+  if (!m) return null
+  const wall = Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5])
+  // Twice, so a zone whose offset changes near that time lands right.
+  const first = wall - centerOffset(wall)
+  return wall - centerOffset(first)
+}
+
 // "2天3小时", "1h 05m", "4分12秒": the two largest units.
 export function fmtDuration(ms) {
   const zh = i18n.locale !== 'en'
