@@ -43,6 +43,11 @@ static const struct key keys[] = {
 	{"cookie_secure", BOOL(cookie_secure)},
 	{"durability", STR(durability)},
 	{"busy_timeout_ms", INT(busy_timeout_ms, 10, 600000)},
+	{"sip_listen", STR(sip_listen)},
+	{"sip_realm", STR(sip_realm)},
+	{"hotline", STR(hotline)},
+	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
+	{"wrap_up_sec", INT(wrap_up_sec, 0, 3600)},
 };
 
 void config_defaults(struct config *c)
@@ -65,6 +70,10 @@ void config_defaults(struct config *c)
 	c->cookie_secure = 0;
 	snprintf(c->durability, sizeof(c->durability), "normal");
 	c->busy_timeout_ms = 5000;
+	snprintf(c->sip_realm, sizeof(c->sip_realm), "kefu");
+	snprintf(c->hotline, sizeof(c->hotline), "4000000000");
+	c->busy_max_min = 15;
+	c->wrap_up_sec = 30;
 }
 
 static int parse_i64(const char *s, int64_t *out)

@@ -14,23 +14,28 @@
 #include <stdint.h>
 
 struct config {
-	char listen[128];        /* host:port the API listens on */
-	char db[512];            /* SQLite database file */
-	char timezone[64];       /* the center's zone: decides "same day" and shifts */
-	char center_name[128];   /* shown in prompts and the workbench */
+	char listen[128];      /* host:port the API listens on */
+	char db[512];	       /* SQLite database file */
+	char timezone[64];     /* the center's zone: decides "same day" and shifts */
+	char center_name[128]; /* shown in prompts and the workbench */
 	char log_level[16];
-	char web_root[512];      /* built workbench files, served under / */
-	int threads;             /* HTTP worker threads, each with its own DB connection */
-	int64_t body_limit;      /* largest request body accepted, bytes */
-	int session_idle_min;    /* a session unused this long ends */
-	int session_max_hours;   /* a session ends this long after login whatever its use */
-	int login_max_failures;  /* failed logins per account before a lock */
+	char web_root[512];	     /* built workbench files, served under / */
+	int threads;		     /* HTTP worker threads, each with its own DB connection */
+	int64_t body_limit;	     /* largest request body accepted, bytes */
+	int session_idle_min;	     /* a session unused this long ends */
+	int session_max_hours;	     /* a session ends this long after login whatever its use */
+	int login_max_failures;	     /* failed logins per account before a lock */
 	int login_addr_max_failures; /* failed logins per client address before a lock */
-	int login_lock_min;      /* length of a lock, and the window failures are counted in */
-	char pwhash[16];         /* argon2id cost: "moderate", "interactive" or "min" (tests) */
-	int cookie_secure;       /* mark the session cookie Secure (behind HTTPS) */
-	char durability[16];     /* "normal": survives a process crash; "full": power loss too */
-	int busy_timeout_ms;     /* how long a writer waits for the database lock */
+	int login_lock_min;	     /* length of a lock, and the window failures are counted in */
+	char pwhash[16];	     /* argon2id cost: "moderate", "interactive" or "min" (tests) */
+	int cookie_secure;	     /* mark the session cookie Secure (behind HTTPS) */
+	char durability[16];  /* "normal": survives a process crash; "full": power loss too */
+	int busy_timeout_ms;  /* how long a writer waits for the database lock */
+	char sip_listen[128]; /* host:port of the SIP hotline (UDP); "" keeps SIP off */
+	char sip_realm[64];   /* the digest-auth realm of agents' phones */
+	char hotline[32];     /* the number callers dial (SIP user part) */
+	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
+	int wrap_up_sec;      /* after-call work time before an agent is ready again */
 };
 
 void config_defaults(struct config *c);

@@ -47,6 +47,11 @@ static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
 	[ACT_REPORT_READ] = {N, A, A, N, N, N, A},
 	/* SEC-2: exports are a permission of their own. */
 	[ACT_EXPORT] = {N, A, N, N, N, N, N},
+	/* Issue 5, ORG-2/3, CALL-15: the hotline's agents and who watches them. */
+	[ACT_AGENT_STATE] = {N, S, S, S, N, N, N},
+	[ACT_ACD_READ] = {N, A, A, N, N, N, A},
+	[ACT_ACD_MANAGE] = {N, A, A, N, N, N, N},
+	[ACT_SIP_ADMIN] = {A, A, N, N, N, N, N},
 };
 
 #undef N
@@ -55,13 +60,34 @@ static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
 #undef A
 
 static const char *const action_names[ACT_COUNT] = {
-	"public",         "self",           "org.read",       "person.write",
-	"person.roles",   "person.grant_admin", "person.certify", "person.password_reset",
-	"person.phone_view", "department.write", "audit.read",
-	"customer.read",  "customer.write",  "customer.reveal", "customer.merge",
-	"contact.write",  "order.create",    "order.read",      "order.work",
-	"order.manage",   "callback",        "wo.config",       "report.read",
+	"public",
+	"self",
+	"org.read",
+	"person.write",
+	"person.roles",
+	"person.grant_admin",
+	"person.certify",
+	"person.password_reset",
+	"person.phone_view",
+	"department.write",
+	"audit.read",
+	"customer.read",
+	"customer.write",
+	"customer.reveal",
+	"customer.merge",
+	"contact.write",
+	"order.create",
+	"order.read",
+	"order.work",
+	"order.manage",
+	"callback",
+	"wo.config",
+	"report.read",
 	"export",
+	"agent.state",
+	"acd.read",
+	"acd.manage",
+	"sip.admin",
 };
 
 const char *auth_action_name(enum auth_action a)

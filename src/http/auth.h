@@ -24,30 +24,34 @@
 struct store;
 
 enum auth_action {
-	ACT_PUBLIC,          /* no login needed */
-	ACT_SELF,            /* any logged-in person, about themselves */
-	ACT_ORG_READ,        /* people and departments */
-	ACT_PERSON_WRITE,    /* create people, change their basic fields, disable them */
-	ACT_PERSON_ROLES,    /* set roles and skills */
-	ACT_GRANT_ADMIN,     /* give or take the admin role */
-	ACT_PERSON_CERTIFY,  /* ORG-4: confirm a person qualified for duty */
-	ACT_PASSWORD_RESET,  /* set a new password for someone else */
-	ACT_PHONE_VIEW,      /* see staff phone numbers unmasked */
-	ACT_DEPT_WRITE,      /* create, change, delete departments */
-	ACT_AUDIT_READ,      /* read the audit log */
-	ACT_CUST_READ,       /* customers and their history (CUST-1), phones masked */
-	ACT_CUST_WRITE,      /* create and change customers */
-	ACT_CUST_REVEAL,     /* see a customer's phone unmasked, with a logged reason (CUST-2) */
-	ACT_CUST_MERGE,      /* merge duplicate customers */
-	ACT_CONTACT_WRITE,   /* record contacts (CALL-10) */
-	ACT_ORDER_CREATE,    /* open work orders */
-	ACT_ORDER_READ,      /* read work orders (staff: their department's) */
-	ACT_ORDER_WORK,      /* accept, call back, go on site, report (self: as owner or responsible) */
-	ACT_ORDER_MANAGE,    /* assign, reassign, cancel, reopen */
-	ACT_CALLBACK,        /* the center's callbacks to customers (CB-1, CB-2) */
-	ACT_WO_CONFIG,       /* classes, deadlines, levels, catalogue, routing, settings */
-	ACT_REPORT_READ,     /* reports */
-	ACT_EXPORT,          /* CSV exports (SEC-2) */
+	ACT_PUBLIC,	    /* no login needed */
+	ACT_SELF,	    /* any logged-in person, about themselves */
+	ACT_ORG_READ,	    /* people and departments */
+	ACT_PERSON_WRITE,   /* create people, change their basic fields, disable them */
+	ACT_PERSON_ROLES,   /* set roles and skills */
+	ACT_GRANT_ADMIN,    /* give or take the admin role */
+	ACT_PERSON_CERTIFY, /* ORG-4: confirm a person qualified for duty */
+	ACT_PASSWORD_RESET, /* set a new password for someone else */
+	ACT_PHONE_VIEW,	    /* see staff phone numbers unmasked */
+	ACT_DEPT_WRITE,	    /* create, change, delete departments */
+	ACT_AUDIT_READ,	    /* read the audit log */
+	ACT_CUST_READ,	    /* customers and their history (CUST-1), phones masked */
+	ACT_CUST_WRITE,	    /* create and change customers */
+	ACT_CUST_REVEAL,    /* see a customer's phone unmasked, with a logged reason (CUST-2) */
+	ACT_CUST_MERGE,	    /* merge duplicate customers */
+	ACT_CONTACT_WRITE,  /* record contacts (CALL-10) */
+	ACT_ORDER_CREATE,   /* open work orders */
+	ACT_ORDER_READ,	    /* read work orders (staff: their department's) */
+	ACT_ORDER_WORK, /* accept, call back, go on site, report (self: as owner or responsible) */
+	ACT_ORDER_MANAGE, /* assign, reassign, cancel, reopen */
+	ACT_CALLBACK,	  /* the center's callbacks to customers (CB-1, CB-2) */
+	ACT_WO_CONFIG,	  /* classes, deadlines, levels, catalogue, routing, settings */
+	ACT_REPORT_READ,  /* reports */
+	ACT_EXPORT,	  /* CSV exports (SEC-2) */
+	ACT_AGENT_STATE,  /* set one's own agent status: ready, busy, break, logged out */
+	ACT_ACD_READ,	  /* every agent's status, the queues and the wallboard figures */
+	ACT_ACD_MANAGE,	  /* set another agent's status (e.g. log out a forgotten seat) */
+	ACT_SIP_ADMIN,	  /* set others' SIP passwords, see registrations */
 	ACT_COUNT
 };
 

@@ -81,6 +81,10 @@ extern const struct route wo_routes[];
 extern const struct route wo_config_routes[];
 extern const struct route report_routes[];
 extern const struct route notify_routes[];
+extern const struct route acd_routes[];
+extern const struct route sip_routes[];
+/* Every module's table, in the order requests are matched; NULL-ended. */
+extern const struct route *const http_route_tables[];
 
 /* Router (router.c): ERR_NOTFOUND, ERR_METHOD, or 0 with params filled. */
 int router_match(const struct route *const *tables, const char *method, const char *path,

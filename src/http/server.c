@@ -31,11 +31,9 @@ struct upload {
 
 static _Atomic int in_flight;
 
-static const struct route *const tables[] = {
-	auth_routes,	  org_routes,	    audit_routes, http_misc_routes,
-	cust_routes,	  wo_routes,	    wo_config_routes, report_routes,
-	notify_routes,
-	NULL,
+const struct route *const http_route_tables[] = {
+	auth_routes,	  org_routes,	 audit_routes,	http_misc_routes, cust_routes, wo_routes,
+	wo_config_routes, report_routes, notify_routes, acd_routes,	  sip_routes,  NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -84,7 +82,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 		text = buf_detach(&r->text);
 	}
 	resp = MHD_create_response_from_buffer(len, text ? text : (char *)"",
-					       text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+					       text ? MHD_RESPMEM_MUST_FREE
+						    : MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
@@ -265,7 +264,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 		rc = err_set(&r.ei, ERR_INVALID, NULL, "the path is not valid UTF-8");
 		goto out;
 	}
-	rc = router_match(tables, method, url, &rt, &r);
+	rc = router_match(http_route_tables, method, url, &rt, &r);
 	if (rc == ERR_NOTFOUND && strncmp(url, "/api/", 5) != 0 && strcmp(method, "GET") == 0) {
 		void *resp = NULL;
 
@@ -278,8 +277,8 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 		}
 	}
 	if (rc < 0) {
-		err_set(&r.ei, rc, NULL, rc == ERR_METHOD ? "method not allowed here"
-							 : "no such resource");
+		err_set(&r.ei, rc, NULL,
+			rc == ERR_METHOD ? "method not allowed here" : "no such resource");
 		goto out;
 	}
 	r.store = store_pool_get(app->pool);
@@ -304,8 +303,8 @@ out:
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **ctx)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **ctx)
 {
 	struct app *app = cls;
 	struct upload *up = *ctx;
