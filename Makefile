@@ -102,8 +102,10 @@ run: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed
+	@$(MAKE) --no-print-directory web
 	@sh bench/run.sh
 	@sh bench/orders.sh
+	@node bench/web.mjs
 
 fmt:
 	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)
