@@ -372,10 +372,11 @@ size_t media_rec_take(struct media_rec *r, int64_t now_us, int final, int16_t *l
 /*
  * Energy VAD per 20 ms frame. A frame is loud when its level is at least
  * MEDIA_VAD_ABS_DB dBFS and MEDIA_VAD_SNR_DB above the noise floor — the
- * quietest frame of the last MEDIA_VAD_FLOOR_BLOCKS seconds, never above
- * MEDIA_VAD_FLOOR_INIT_DB in the first seconds — so a steady hum or line
- * noise stops counting as speech once it has lasted that long, while
- * speech, which always has quiet gaps, keeps its floor low. Speech starts
+ * quietest frame of the last MEDIA_VAD_FLOOR_BLOCKS whole seconds and the
+ * current one, never above MEDIA_VAD_FLOOR_INIT_DB while fewer seconds
+ * have been seen — so a steady hum or line noise stops counting as speech
+ * once it has lasted that long, while speech, which always has quiet
+ * gaps, keeps its floor low. Speech starts
  * after MEDIA_VAD_ONSET loud frames in a row (a click is not speech; the
  * start is reported one frame late) and lasts MEDIA_VAD_HANGOVER frames
  * after the last loud one, which joins the words of a sentence.
