@@ -4,10 +4,11 @@
 set -eu
 
 # chromium drives the browser tests (playwright-core, no downloaded
-# browser); fonts-noto-cjk lets it draw Chinese in screenshots.
+# browser); fonts-noto-cjk lets it draw Chinese in screenshots. espeak-ng
+# and sox generate the hotline's Mandarin IVR prompts (mk/prompts.sh).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev tzdata python3 sqlite3 ca-certificates gzip
-chromium fonts-noto-cjk"
+chromium fonts-noto-cjk espeak-ng sox"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.
