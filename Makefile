@@ -18,7 +18,14 @@ GEN_SRC := gen/openapi.c
 
 .PHONY: all asan run test check bench deps clean fmt web screenshots
 
-all: build/kefu web/dist/index.html
+all: build/kefu web/dist/index.html build/prompts/.stamp
+
+# The IVR's prompts (CALL-1, CALL-3), spoken by espeak-ng's Mandarin voice
+# and turned into 8 kHz WAV by sox, from the texts in etc/prompts.txt (see
+# docs/media.md). A center's own recordings replace them.
+build/prompts/.stamp: etc/prompts.txt mk/prompts.sh | deps-ok
+	sh mk/prompts.sh build/prompts
+	@touch $@
 
 # The web workbench (web/): npm ci from the committed lockfile whenever it
 # changes, then Vite builds web/dist, which kefu serves (web_root). Big
@@ -82,6 +89,7 @@ units: build/kefu $(addprefix build/tests/,$(TEST_BINS))
 
 # Builds both, then runs the unit tests and the API tests against both.
 test: deps
+	@$(MAKE) --no-print-directory build/prompts/.stamp
 	@$(MAKE) --no-print-directory -j2 units asan
 	@$(MAKE) --no-print-directory web
 	@python3 tests/run.py build build-asan
@@ -90,7 +98,7 @@ check: test
 
 # Creates the demo center on first run, then serves it.
 run: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu
+	@$(MAKE) --no-print-directory -j2 build/kefu build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
 	@mkdir -p var
 	@if [ ! -f var/kefu.db ]; then \
