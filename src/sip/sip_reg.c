@@ -318,10 +318,15 @@ void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
 		method[0] = '\0';
 	s = store_pool_get(srv->pool);
 	rc = sip_account_get(s, c.username, &acct);
+	if (rc < 0 && rc != ERR_NOTFOUND) {
+		/* Our failure, not the client's: no count towards a ban. */
+		store_pool_put(srv->pool, s);
+		log_error("sip: cannot look up a SIP user (%s)", err_name(rc));
+		(void)sip_reply(srv->sip, msg, 500, "Server Internal Error");
+		return;
+	}
 	if (rc == ERR_NOTFOUND)
 		reason = "unknown user";
-	else if (rc < 0)
-		reason = "database error";
 	else if (!sip_may_register(acct.roles, acct.active))
 		reason = "may not register";
 	else if (!acct.ha1[0] || strcmp(acct.realm, srv->cfg->sip_realm) != 0)
