@@ -1,8 +1,11 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -Itests $(WARN)
+# libre (SIP, src/sip/) was built with these; its headers fall back to
+# their own integer and bool types without them.
+RE_DEFS := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -Itests $(WARN) $(RE_DEFS)
 
 # Two builds from the same sources: the release build with gcc, and the
 # test build with clang under AddressSanitizer + UndefinedBehaviorSanitizer,

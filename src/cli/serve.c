@@ -3,7 +3,9 @@
  * SIGINT or SIGTERM. Signals are blocked in every thread and taken here
  * with sigwait(), so no handler runs in the middle of a request. On a
  * signal the server stops taking connections, lets requests in flight
- * finish, and checkpoints the WAL into the database file.
+ * finish, and checkpoints the WAL into the database file. With sip_listen
+ * set, the SIP thread (src/sip/) starts after the HTTP server and stops
+ * first.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "sip/sip.h"
 #include "store/store.h"
 #include "wo/wo.h"
 
@@ -33,7 +36,7 @@ int cmd_serve(int argc, char **argv)
 	struct store *s = NULL;
 	struct http_server *srv = NULL;
 	sigset_t sigs;
-	char bound[128];
+	char bound[128], sip_bound[128];
 	int rc, sig = 0;
 
 	rc = cli_setup(&c, argc, argv, usage);
@@ -63,8 +66,11 @@ int cmd_serve(int argc, char **argv)
 			c.cfg.db, c.cfg.busy_timeout_ms,
 			(enum store_durability)store_durability_parse(c.cfg.durability)};
 
-		/* One per worker, one for the scheduler, one for the event-stream thread. */
-		if (store_pool_open(&app.pool, &so, c.cfg.threads + 2) < 0) {
+		/* One per worker, one for the scheduler, one for the event-stream
+		 * thread, and one for the SIP thread when SIP is on. */
+		int size = c.cfg.threads + 2 + (c.cfg.sip_listen[0] ? 1 : 0);
+
+		if (store_pool_open(&app.pool, &so, size) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);
 			return 1;
 		}
@@ -91,8 +97,17 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
 		 clock_tz_name(), c.test_clock ? ", test clock" : "");
+	/* SIP (agents' phones) only when sip_listen is set; it logs its address. */
+	if (c.cfg.sip_listen[0] && sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0) {
+		wo_sched_stop();
+		http_stop(srv);
+		store_pool_close(app.pool);
+		return 1;
+	}
 	sigwait(&sigs, &sig);
-	log_info("serve: %s received, finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	log_info("serve: %s received, finishing requests in flight",
+		 sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sip_stop();
 	wo_sched_stop();
 	http_stop(srv);
 	s = store_pool_get(app.pool);

@@ -1,0 +1,59 @@
+/*
+ * Internal to src/sip: the SIP thread's state, shared by sip.c (the thread
+ * and its dispatch) and sip_reg.c (the registrar). Other modules use
+ * sip.h. Everything here lives and is used on the SIP thread only.
+ */
+#ifndef KEFU_SIP_SIP_SERVER_H
+#define KEFU_SIP_SIP_SERVER_H
+
+/* Not <re.h>: it brings re_json.h, whose names clash with jansson's. */
+#include <re_types.h>
+/* clang-format off: the order matters, each header uses the ones before. */
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_uri.h>
+#include <re_tmr.h>
+#include <re_main.h>
+#include <re_mqueue.h>
+#include <re_udp.h>
+#include <re_httpauth.h>
+#include <re_sip.h>
+/* clang-format on */
+
+#include "sip/sip.h"
+
+struct sip_server {
+	const struct config *cfg;
+	struct store_pool *pool;
+	struct sip *sip;
+	struct sip_guard *guard;
+	struct mqueue *mq;     /* the main thread's stop request */
+	struct udp_helper *uh; /* the guard in front of libre's parser */
+	struct tmr purge;      /* deletes expired registrations */
+	unsigned char nonce_key[SIP_NONCE_KEY_LEN];
+	char dummy_ha1[SIP_HEX_MD5_LEN + 1]; /* checked for unknown users */
+	char probe[33];			     /* Call-ID of the self-probe (see sip.c) */
+	char bound[SIP_ADDRESS_MAX + 8];
+};
+
+/* The source address of a message as text (no port), for the guard and logs. */
+void sip_server_source(const struct sa *src, char out[SIP_ADDRESS_MAX]);
+/* "udp:IP:port" of a message's source. */
+void sip_server_source_full(const struct sa *src, char *out, size_t size);
+
+/*
+ * Records a failed authentication from address: the fail2ban line, the
+ * guard's count (and the ban it may cause, logged and audited), and an
+ * audit entry on s (a pooled connection outside any transaction).
+ */
+void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char *address,
+			    const char *user, const char *reason, int64_t now);
+
+/* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
+void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);
+
+#endif
