@@ -23,12 +23,14 @@ static json_t *ref_json(int64_t v)
 
 static json_t *state_json(struct req *r, const struct acd_state *st)
 {
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b}", "person_id", (json_int_t)st->person_id,
-			 "status", acd_status_name(st->status), "reason",
+	int max = r->app->cfg->busy_max_min;
+
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b, s:i}", "person_id",
+			 (json_int_t)st->person_id, "status", acd_status_name(st->status), "reason",
 			 st->reason[0] ? json_string(st->reason) : json_null(), "since",
 			 ref_json(st->since), "wrap_until", ref_json(st->wrap_until), "busy_over",
-			 st->status == ACD_BUSY &&
-				 st->since <= acd_busy_limit(r->now, r->app->cfg->busy_max_min));
+			 st->status == ACD_BUSY && st->since <= acd_busy_limit(r->now, max),
+			 "busy_max_min", max);
 }
 
 /* ORG-2: the caller must hold a seat; the policy lets managers and supervisors through. */
