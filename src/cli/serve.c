@@ -90,7 +90,7 @@ int cmd_serve(int argc, char **argv)
 	 * With the test clock, tests drive the scheduler through
 	 * POST /api/test/clock so that nothing fires at a moment they did not choose.
 	 */
-	if (!c.test_clock && wo_sched_start(app.pool) < 0) {
+	if (!c.test_clock && wo_sched_start(app.pool, &c.cfg) < 0) {
 		http_stop(srv);
 		store_pool_close(app.pool);
 		return 1;

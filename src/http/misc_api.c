@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "acd/acd.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -87,6 +88,11 @@ static int test_clock(struct req *r)
 	clock_set_offset(clock_offset() + json_integer_value(v));
 	/* The scheduler runs here, in the request, so a test sees what fired when it answers. */
 	rc = wo_tick(r->store, clock_now_ms());
+	if (rc >= 0) {
+		int agents = acd_tick(r->store, clock_now_ms(), r->app->cfg->busy_max_min);
+
+		rc = agents < 0 ? agents : rc + agents;
+	}
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200,

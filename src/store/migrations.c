@@ -390,6 +390,7 @@ static const char m3[] =
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX agent_state_busy ON agent_state(since)"
 	" WHERE status = 'busy' AND busy_alerted = 0;"
+	"CREATE INDEX agent_state_wrap ON agent_state(wrap_until) WHERE status = 'wrap_up';"
 	"CREATE TABLE agent_state_log ("
 	" id INTEGER PRIMARY KEY,"
 	" person_id INTEGER NOT NULL REFERENCES person(id),"

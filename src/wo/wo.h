@@ -342,15 +342,17 @@ int wo_second_complaint(struct store *s, int64_t customer_id, const char *compla
  * The scheduler (wo_sched.c). wo_tick fires every warning, breach and
  * escalation due at `now` — each in its own transaction, each exactly
  * once — and returns how many it fired. wo_sched_start runs it on a
- * thread every second; deadlines that passed while kefu was down fire at
- * the first tick.
+ * thread every second, and after it acd_tick (CALL-15 alerts, wrap-up
+ * expiry) with the settings in cfg, which must outlive the thread;
+ * deadlines that passed while kefu was down fire at the first tick.
  */
 int wo_tick(struct store *s, int64_t now);
 /* WO-7: anonymises orders archived longer ago than retention_years; returns how many. */
 int wo_retention(struct store *s, int64_t now);
 int wo_anonymise_archived(struct store *s, int64_t before, int max);
 struct store_pool;
-int wo_sched_start(struct store_pool *pool);
+struct config;
+int wo_sched_start(struct store_pool *pool, const struct config *cfg);
 void wo_sched_stop(void);
 
 #endif

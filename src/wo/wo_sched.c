@@ -1,13 +1,16 @@
 /*
  * The scheduler thread: every second it borrows a connection and runs
- * wo_tick with the clock's now; once an hour it runs the retention job.
+ * wo_tick and acd_tick (CALL-15, wrap-up) with the clock's now; once an
+ * hour it runs the retention job.
  * Everything it does is in the database, so a restart loses nothing, and
  * a deadline that passed while kefu was down fires at the first tick.
  */
 #include <pthread.h>
 #include <time.h>
 
+#include "acd/acd.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "store/store.h"
 #include "wo/wo.h"
@@ -16,6 +19,7 @@ static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int stopping, running;
+static const struct config *settings;
 
 static void *loop(void *arg)
 {
@@ -35,6 +39,8 @@ static void *loop(void *arg)
 		rc = wo_tick(s, now);
 		if (rc < 0)
 			log_warn("sched: tick failed (%d); retrying next second", rc);
+		if (acd_tick(s, now, settings->busy_max_min) < 0)
+			log_warn("sched: agent tick failed; retrying next second");
 		if (now - last_retention >= 3600000) {
 			int n = wo_retention(s, now);
 
@@ -54,9 +60,10 @@ static void *loop(void *arg)
 	return NULL;
 }
 
-int wo_sched_start(struct store_pool *pool)
+int wo_sched_start(struct store_pool *pool, const struct config *cfg)
 {
 	stopping = 0;
+	settings = cfg;
 	if (pthread_create(&thread, NULL, loop, pool) != 0)
 		return ERR_IO;
 	running = 1;

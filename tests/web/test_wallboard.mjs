@@ -1,0 +1,193 @@
+// Agent status in the browser (ORG-2, CALL-15): the agent chooses 示忙 with
+// a reason in the top bar (by mouse and by keyboard); the supervisor's
+// wallboard shows it with its duration and seat types; 16 minutes later
+// (the test clock) the manager's bell rings with the CALL-15 alert and
+// the wallboard marks the overrun; the supervisor logs the agent out;
+// people without a seat see no control, and staff no wallboard.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+
+const MIN = 60 * 1000
+let srv, browser, tokens
+
+before(async () => {
+  srv = await new Server().start()
+  browser = await launchBrowser()
+  tokens = {}
+  for (const w of ['8101', '8102', '8103', '8104', '8105', '8002', '8001']) tokens[w] = await srv.account(w)
+})
+
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+
+async function setStatus(workNo, body) {
+  const r = await srv.call('POST', '/api/acd/me/status', body, tokens[workNo])
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  return r.body
+}
+
+async function statusOf(workNo) {
+  const r = await srv.call('GET', '/api/acd/me', undefined, tokens[workNo])
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  return r.body
+}
+
+// The row of one agent on the wallboard.
+const row = (page, workNo) => page.locator(`.wb-table tr:has([data-test="agent-${workNo}"])`)
+
+test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manager, logged out by the supervisor', async () => {
+  // Other agents in other states, so the board has something to count.
+  await setStatus('8102', { status: 'ready' })
+  await setStatus('8103', { status: 'break' })
+  await setStatus('8105', { status: 'ready' })
+  // The call engine's work, done from outside as another process would.
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+    "UPDATE agent_state SET status = 'talking' WHERE person_id = (SELECT id FROM person WHERE work_no = '8105')"])
+
+  // The agent: logged out at first, then 示忙 with the reason 培训.
+  const agent = await newPage(browser)
+  await login(agent, srv, '8101')
+  const control = agent.locator('[data-test=agent-status]')
+  await control.waitFor()
+  assert.equal(await control.getAttribute('data-status'), 'logged_out')
+  assert.equal(await agent.textContent('[data-test=agent-status-label]'), '签出')
+  await control.click()
+  await agent.click('.el-dropdown-menu:visible [data-test=set-busy]')
+  await agent.waitForSelector('[data-test=busy-dialog]')
+  // No reason chosen: the dialog says so and nothing is sent.
+  await agent.click('[data-test=busy-submit]')
+  await agent.waitForSelector('[data-test=busy-error]')
+  assert.equal((await statusOf('8101')).status, 'logged_out')
+  await agent.click('[data-test=busy-reason-training]')
+  await agent.click('[data-test=busy-submit]')
+  await agent.waitForSelector('[data-test=agent-status][data-status=busy]')
+  assert.equal(await agent.textContent('[data-test=agent-status-label]'), '示忙')
+  assert.match(await agent.textContent('[data-test=agent-status-reason]'), /培训/)
+  const me = await statusOf('8101')
+  assert.equal(me.status, 'busy')
+  assert.equal(me.reason, 'training')
+
+  // The manager watches the wallboard with the bell in the top bar.
+  const mgr = await newPage(browser)
+  await login(mgr, srv, '8001')
+  await mgr.click('[data-test=nav-wallboard]')
+  await mgr.waitForSelector('[data-test=wb-table]')
+  // The supervisor's wallboard shows the agent busy, with reason and skills.
+  const sup = await newPage(browser)
+  await login(sup, srv, '8002')
+  await sup.goto(srv.url + '/wallboard')
+  const r8101 = row(sup, '8101')
+  await r8101.locator('[data-test=status-8101][data-status=busy]').waitFor()
+  assert.match(await r8101.textContent(), /刘洋/)
+  assert.match(await r8101.textContent(), /培训/)
+  assert.match(await r8101.textContent(), /技术服务/)
+  assert.equal(await sup.textContent('[data-test=count-busy] .tile-n'), '1')
+  assert.equal(await sup.textContent('[data-test=count-talking] .tile-n'), '1')
+  assert.equal(await sup.textContent('[data-test=count-ready] .tile-n'), '1')
+  assert.equal(await r8101.locator('[data-test=over-8101]').count(), 0)
+
+  // 16 minutes later: the manager's bell rings, once, and the board marks the overrun.
+  await srv.advance(16 * MIN)
+  await mgr.waitForSelector('.bell .el-badge__content:text-is("1")')
+  await mgr.click('[data-test=bell]')
+  const list = mgr.locator('[data-test=bell-list]')
+  await list.waitFor()
+  assert.match(await list.textContent(), /坐席 刘洋（8101）示忙已超过 15 分钟（原因：培训）/)
+  await mgr.keyboard.press('Escape')
+  await row(mgr, '8101').locator('[data-test=over-8101]').waitFor()
+  assert.equal(await mgr.textContent('[data-test=count-over] .tile-n'), '1')
+  await srv.advance(10 * MIN)
+  // Another agent goes busy now: on the board, not (yet) over.
+  await setStatus('8104', { status: 'busy', reason: '客户回访 ' + XSS.slice(0, 40) })
+  const inbox = await srv.call('GET', '/api/notifications', undefined, tokens['8001'])
+  assert.equal(inbox.body.items.filter((n) => n.kind === 'agent.busy_long').length, 1)
+  // The supervisor's board (polling every 5 s) marks it too; the screenshot shows it.
+  await r8101.locator('[data-test=over-8101]').waitFor()
+  await row(sup, '8104').locator('[data-test=status-8104][data-status=busy]').waitFor()
+  assert.match(await row(sup, '8104').textContent(), /<img src=x/, 'a reason shows as text')
+  assert.equal(await row(sup, '8104').locator('[data-test=over-8104]').count(), 0)
+  await screenshot(sup, 'wallboard')
+
+  // The supervisor logs the agent out; a talking seat cannot be put on break.
+  await sup.click('[data-test=set-8101]')
+  await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8101-logged_out]')
+  await r8101.locator('[data-test=status-8101][data-status=logged_out]').waitFor()
+  assert.equal((await statusOf('8101')).status, 'logged_out')
+  await sup.click('[data-test=set-8105]')
+  await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8105-break]')
+  await sup.waitForSelector('.el-message--error')
+  assert.equal((await statusOf('8105')).status, 'talking')
+  // The log names who did what.
+  await sup.click('[data-test=log-8101]')
+  const drawer = sup.locator('[data-test=wb-log]')
+  await drawer.locator('tr:has-text("张敏")').first().waitFor()
+  assert.match(await drawer.textContent(), /示忙 → 签出/)
+  assert.match(await drawer.textContent(), /签出 → 示忙/)
+
+  // The agent's own bar follows after a reload.
+  await agent.reload()
+  await agent.waitForSelector('[data-test=agent-status][data-status=logged_out]')
+  for (const p of [agent, mgr, sup]) {
+    assert.equal(await p.evaluate(() => window.__xss), undefined)
+    assert.deepEqual(p.problems, [])
+    await p.context().close()
+  }
+})
+
+test('the status control works from the keyboard, in English too', async () => {
+  const page = await newPage(browser, 'en')
+  await login(page, srv, '8102')
+  await page.click('[data-test=lang]')
+  const control = page.locator('[data-test=agent-status]')
+  await control.waitFor()
+  assert.equal(await page.textContent('[data-test=agent-status-label]'), 'Ready')
+  await control.focus()
+  await page.keyboard.press('Enter')
+  const menu = page.locator('.el-dropdown-menu:visible')
+  await menu.waitFor()
+  // The menu takes the focus; arrow down to 示忙 (Busy) and take it.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.closest('.el-dropdown-menu'))
+  const focused = () => page.evaluate(() => document.activeElement.getAttribute('data-test'))
+  const seen = [await focused()]
+  for (let i = 0; i < 6 && seen[seen.length - 1] !== 'set-busy'; i++) {
+    await page.keyboard.press('ArrowDown')
+    seen.push(await focused())
+  }
+  assert.equal(seen[seen.length - 1], 'set-busy', JSON.stringify(seen))
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('[data-test=busy-dialog]')
+  await page.click('[data-test=busy-reason-other]')
+  await page.waitForSelector('[data-test=busy-other]')
+  await page.keyboard.type('Visiting the bank')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('[data-test=agent-status][data-status=busy]')
+  assert.equal(await page.textContent('[data-test=agent-status-label]'), 'Busy')
+  const me = await statusOf('8102')
+  assert.equal(me.reason, 'Visiting the bank')
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
+
+test('who sees what: staff have no control and no wallboard; the office watches without changing', async () => {
+  const staff = await newPage(browser)
+  await login(staff, srv, '2001')
+  assert.equal(await staff.locator('[data-test=agent-status]').count(), 0)
+  assert.doesNotMatch(await staff.textContent('header nav'), /坐席监控/)
+  await staff.goto(srv.url + '/wallboard')
+  await staff.waitForSelector('[data-test=notfound]')
+  await staff.context().close()
+
+  const office = await newPage(browser)
+  await login(office, srv, '1001')
+  assert.equal(await office.locator('[data-test=agent-status]').count(), 0)
+  await office.click('[data-test=nav-wallboard]')
+  await office.waitForSelector('[data-test=wb-table]')
+  assert.equal(await office.locator('[data-test^=set-]').count(), 0)
+  assert.equal(await office.locator('[data-test=log-8101]').count(), 1)
+  assert.deepEqual(office.problems, [])
+  await office.context().close()
+})
