@@ -239,4 +239,92 @@ int sip_binding_purge(struct store *s, int64_t now);
 /* Most live bindings (phones) one person may have at once. */
 #define SIP_BINDINGS_MAX 5
 
+/* -- The IVR menu (ivr.c): rules of CALL-1, no I/O -- */
+
+/*
+ * One caller's walk through the hotline menu (CALL-1): welcome, then the
+ * menu, then a digit. The call engine (call.c) plays what an action names,
+ * tells the IVR when a prompt has finished, passes on every digit, and
+ * calls ivr_tick() at ivr_deadline(); times are milliseconds from any
+ * clock, given as `now`.
+ *
+ * A digit pressed while a prompt plays interrupts it (barge-in); digits
+ * during the last prompt (the transfer notice) are ignored. No digit within
+ * IVR_NO_INPUT_MS after the menu, or a digit that is not on the menu, plays
+ * no_input or invalid and then the menu once more; a second miss goes to
+ * an agent, as 0 does (CALL-1: a caller who cannot use the menu still
+ * reaches a person).
+ */
+#define IVR_NO_INPUT_MS 5000
+#define IVR_RETRIES 1 /* menu repeats after a miss before going to an agent */
+
+/* The menu: a digit, the queue it routes to (by skill, ORG-2) and what the
+ * caller hears before the transfer. */
+struct ivr_choice {
+	char digit;
+	const char *route;
+	const char *prompt;
+};
+
+/* The hotline's menu, ended by a zero digit (see ivr.c). */
+extern const struct ivr_choice ivr_menu[];
+
+enum ivr_state {
+	IVR_WELCOME, /* playing welcome */
+	IVR_MENU,    /* playing the menu */
+	IVR_WAIT,    /* waiting for a digit, until the deadline */
+	IVR_RETRY,   /* playing invalid or no_input, then the menu again */
+	IVR_LEAVING, /* playing the transfer notice, then hang up */
+	IVR_DONE,    /* nothing more to do: the engine ends the call */
+};
+
+struct ivr {
+	enum ivr_state state;
+	int misses;
+	int64_t deadline; /* IVR_WAIT: when no input counts; else 0 */
+	char digits[17];  /* every digit received, in order (the call log's) */
+	char route[32];	  /* the queue chosen, once leaving */
+};
+
+/* What the engine should do now, and what to write to the call log (the
+ * engine logs each digit itself as it arrives). */
+struct ivr_action {
+	const char *play;  /* prompt key to start (stops any playing); NULL: none */
+	int hangup;	   /* end the call (after IVR_LEAVING's prompt) */
+	const char *miss;  /* "invalid" or "no_input" when this was a miss; else NULL */
+	const char *route; /* the queue chosen, when this action leaves the menu */
+};
+
+void ivr_start(struct ivr *v, int64_t now, struct ivr_action *a);
+/* The prompt the engine played has finished. */
+void ivr_prompt_done(struct ivr *v, int64_t now, struct ivr_action *a);
+/* The caller pressed a key ('0'..'9', '*', '#', 'A'..'D'). */
+void ivr_digit(struct ivr *v, char digit, int64_t now, struct ivr_action *a);
+/* Time has passed; acts when the deadline is reached. */
+void ivr_tick(struct ivr *v, int64_t now, struct ivr_action *a);
+/* When ivr_tick() next has something to do; 0 for never. */
+int64_t ivr_deadline(const struct ivr *v);
+/* Name of a state, for logs. */
+const char *ivr_state_name(enum ivr_state s);
+
+/*
+ * The parts of an SDP offer (RFC 4566) a call needs: the audio stream's
+ * address and port, and the payload types of PCMA, PCMU and
+ * telephone-event (-1 when not offered). pref_pt is the first G.711 type
+ * in the offer's order (the caller's preference), -1 when there is none.
+ */
+struct ivr_sdp {
+	char addr[64]; /* the c= address (media level before session level) */
+	unsigned port;
+	int pcma_pt, pcmu_pt, event_pt;
+	int pref_pt;
+};
+
+/* ERR_INVALID when there is no audio stream or no connection address. */
+int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out);
+
+/* A SIP INFO body of type application/dtmf-relay ("Signal=5\r\nDuration=160"):
+ * the key, or 0 when there is none. */
+char ivr_info_digit(const char *body, size_t len);
+
 #endif
