@@ -46,6 +46,8 @@ static const struct key keys[] = {
 	{"sip_listen", STR(sip_listen)},
 	{"sip_realm", STR(sip_realm)},
 	{"hotline", STR(hotline)},
+	{"prompts_dir", STR(prompts_dir)},
+	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
 	{"wrap_up_sec", INT(wrap_up_sec, 0, 3600)},
 };
@@ -72,6 +74,8 @@ void config_defaults(struct config *c)
 	c->busy_timeout_ms = 5000;
 	snprintf(c->sip_realm, sizeof(c->sip_realm), "kefu");
 	snprintf(c->hotline, sizeof(c->hotline), "4000000000");
+	snprintf(c->prompts_dir, sizeof(c->prompts_dir), "build/prompts");
+	c->call_media_timeout_sec = 60;
 	c->busy_max_min = 15;
 	c->wrap_up_sec = 30;
 }

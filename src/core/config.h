@@ -34,6 +34,8 @@ struct config {
 	char sip_listen[128]; /* host:port of the SIP hotline (UDP); "" keeps SIP off */
 	char sip_realm[64];   /* the digest-auth realm of agents' phones */
 	char hotline[32];     /* the number callers dial (SIP user part) */
+	char prompts_dir[256];	    /* the IVR's <key>.wav prompts (CALL-1) */
+	int call_media_timeout_sec; /* a call with no RTP nor SIP from the caller this long ends */
 	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
 	int wrap_up_sec;      /* after-call work time before an agent is ready again */
 };

@@ -189,7 +189,7 @@ static bool guard_recv(struct sa *src, struct mbuf *mb, void *arg)
 static void reply_options(struct sip_server *srv, const struct sip_msg *msg)
 {
 	(void)sip_replyf(srv->sip, msg, 200, "OK",
-			 "Allow: REGISTER, OPTIONS, INVITE, ACK, CANCEL\r\n"
+			 "Allow: REGISTER, OPTIONS, INVITE, ACK, CANCEL, BYE, INFO\r\n"
 			 "Accept: application/sdp\r\n"
 			 "Content-Length: 0\r\n\r\n");
 }
@@ -219,15 +219,16 @@ static bool on_request(const struct sip_msg *msg, void *arg)
 		if (v != SIP_GUARD_PASS || screen(srv, msg, address, now))
 			return true;
 	}
-	if (pl_strcmp(&msg->met, "ACK") == 0)
-		return true; /* an ACK is never answered */
+	/* Calls and their dialogs belong to libre's sipsess (call.c), whose
+	 * handler comes after this one: INVITE (new or re-INVITE), the ACK of
+	 * a 200, BYE and INFO. What matches no dialog it answers 481. */
+	if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
+	    pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "INFO") == 0)
+		return false;
 	if (pl_strcmp(&msg->met, "REGISTER") == 0)
 		sip_reg_request(srv, msg);
 	else if (pl_strcmp(&msg->met, "OPTIONS") == 0)
 		reply_options(srv, msg);
-	else if (pl_strcmp(&msg->met, "INVITE") == 0)
-		/* Calls to the hotline are another part of issue 5 (docs/sip.md). */
-		(void)sip_reply(srv->sip, msg, 480, "Temporarily Unavailable");
 	else if (pl_strcmp(&msg->met, "CANCEL") == 0)
 		/* libre answers a CANCEL that matches a transaction; this one does not. */
 		(void)sip_reply(srv->sip, msg, 481, "Call/Transaction Does Not Exist");
@@ -341,6 +342,9 @@ static int setup(struct sip_server *srv)
 		rc = sip_listen(NULL, srv->sip, false, on_response, srv);
 	if (rc == 0)
 		rc = mqueue_alloc(&srv->mq, on_stop, srv);
+	srv->laddr = laddr;
+	if (rc == 0)
+		rc = call_engine_start(srv) < 0 ? EIO : 0;
 	if (rc) {
 		log_error("sip: cannot start (%s)", strerror(rc));
 		return ERR_IO;
@@ -371,6 +375,7 @@ static int setup(struct sip_server *srv)
 static void teardown(struct sip_server *srv)
 {
 	tmr_cancel(&srv->purge);
+	call_engine_stop();
 	/* The helper first: the socket it sits on goes with the SIP stack. */
 	srv->uh = mem_deref(srv->uh);
 	if (srv->sip) {

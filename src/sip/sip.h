@@ -327,4 +327,50 @@ int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out);
  * the key, or 0 when there is none. */
 char ivr_info_digit(const char *body, size_t len);
 
+/* -- The call log (call_store.c): SQL; each function is one statement,
+ * the caller holds the transaction -- */
+
+/* A call as stored; strings are valid during the row callback only. */
+struct call_row {
+	int64_t id;
+	const char *sip_call_id;
+	const char *caller;
+	const char *called;
+	int64_t started_at;
+	int64_t answered_at;  /* 0: not answered */
+	int64_t ended_at;     /* 0: still going */
+	const char *ended_by; /* "caller", "kefu"; NULL while going */
+	const char *route;    /* the queue chosen; NULL: none */
+	const char *digits;
+};
+
+struct call_event_row {
+	int64_t id;
+	int64_t at;
+	const char *kind;
+	const char *detail; /* JSON text or NULL */
+};
+
+typedef int (*call_row_fn)(void *ctx, const struct call_row *c);
+typedef int (*call_event_fn)(void *ctx, const struct call_event_row *e);
+
+int call_insert(struct store *s, const char *sip_call_id, const char *caller, const char *called,
+		int64_t now, int64_t *id);
+int call_set_answered(struct store *s, int64_t id, int64_t now);
+int call_set_progress(struct store *s, int64_t id, const char *route, const char *digits);
+int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by);
+/* detail: JSON text or NULL. */
+int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
+		   const char *detail);
+/* Calls newest first, with id below before_id (0: from the newest);
+ * returns how many rows were given, or a negative err. */
+int call_list(struct store *s, int64_t before_id, int limit, call_row_fn row, void *ctx);
+/* One call (ERR_NOTFOUND) and its events, oldest first. */
+int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
+int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);
+
+/* -- The call engine (call.c), on the SIP thread -- */
+
+#define CALL_PTIME_MS 20
+
 #endif

@@ -1,5 +1,6 @@
 /*
- * The SIP side's HTTP routes: phone passwords and the registrations list.
+ * The SIP side's HTTP routes: phone passwords, the registrations list and
+ * the hotline's call log (GET /api/calls, /api/calls/{id}).
  *
  * A phone password is stored only as HA1 = MD5(work number:realm:password),
  * what digest authentication needs; the password itself is neither stored
@@ -164,9 +165,108 @@ static int registrations_list(struct req *r)
 	return reply_page(r, lc.items, n == limit ? lc.last_id : 0);
 }
 
+/* -- The hotline's call log (CALL-1): whoever watches the agents reads it -- */
+
+static json_t *call_json(const struct call_row *c)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}", "id",
+			 (json_int_t)c->id, "sip_call_id", c->sip_call_id ? c->sip_call_id : "",
+			 "caller", c->caller ? c->caller : "", "called", c->called ? c->called : "",
+			 "started_at", (json_int_t)c->started_at, "answered_at",
+			 c->answered_at ? json_integer(c->answered_at) : json_null(), "ended_at",
+			 c->ended_at ? json_integer(c->ended_at) : json_null(), "ended_by",
+			 opt_text(c->ended_by), "route", opt_text(c->route), "digits",
+			 c->digits ? c->digits : "");
+}
+
+struct calls_ctx {
+	json_t *items;
+	int64_t last_id;
+	json_t *one;
+};
+
+static int calls_row(void *ctx, const struct call_row *c)
+{
+	struct calls_ctx *cc = ctx;
+	json_t *o = call_json(c);
+
+	if (!o)
+		return ERR_NOMEM;
+	cc->last_id = c->id;
+	if (!cc->items) {
+		cc->one = o;
+		return 0;
+	}
+	return json_array_append_new(cc->items, o) < 0 ? ERR_NOMEM : 0;
+}
+
+static int calls_list(struct req *r)
+{
+	struct calls_ctx cc = {NULL, 0, NULL};
+	int limit, n;
+	int64_t cursor;
+	int rc = req_page(r, &limit, &cursor);
+
+	if (rc < 0)
+		return rc;
+	cc.items = json_array();
+	if (!cc.items)
+		return ERR_NOMEM;
+	/* Newest first: the cursor is the last id given, the next page older. */
+	n = call_list(r->store, cursor, limit, calls_row, &cc);
+	if (n < 0) {
+		json_decref(cc.items);
+		return n;
+	}
+	return reply_page(r, cc.items, n == limit ? cc.last_id : 0);
+}
+
+static int event_row(void *ctx, const struct call_event_row *e)
+{
+	json_t *events = ctx;
+	json_t *detail = NULL;
+	json_t *o;
+
+	if (e->detail)
+		detail = json_loads(e->detail, 0, NULL);
+	o = json_pack("{s:I, s:I, s:s, s:o}", "id", (json_int_t)e->id, "at", (json_int_t)e->at,
+		      "kind", e->kind ? e->kind : "", "detail", detail ? detail : json_null());
+	if (!o || json_array_append_new(events, o) < 0)
+		return ERR_NOMEM;
+	return 0;
+}
+
+static int call_one(struct req *r)
+{
+	struct calls_ctx cc = {NULL, 0, NULL};
+	json_t *events;
+	int64_t id;
+	int rc = req_param_id(r, 0, &id);
+
+	if (rc == 0)
+		rc = call_get(r->store, id, calls_row, &cc);
+	if (rc == ERR_NOTFOUND)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such call");
+	if (rc < 0)
+		return rc;
+	events = json_array();
+	if (!events) {
+		json_decref(cc.one);
+		return ERR_NOMEM;
+	}
+	rc = call_event_list(r->store, id, event_row, events);
+	if (rc < 0 || json_object_set_new(cc.one, "events", events) < 0) {
+		json_decref(cc.one);
+		return rc < 0 ? rc : ERR_NOMEM;
+	}
+	return reply_json(r, 200, cc.one);
+}
+
 const struct route sip_routes[] = {
 	{"POST", "/api/me/sip-password", me_sip_password, ACT_AGENT_STATE},
 	{"POST", "/api/people/{id}/sip-password", person_sip_password, ACT_SIP_ADMIN},
 	{"GET", "/api/sip/registrations", registrations_list, ACT_SELF},
+	{"GET", "/api/calls", calls_list, ACT_ACD_READ},
+	{"GET", "/api/calls/{id}", call_one, ACT_ACD_READ},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

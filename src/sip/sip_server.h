@@ -38,6 +38,7 @@ struct sip_server {
 	char dummy_ha1[SIP_HEX_MD5_LEN + 1]; /* checked for unknown users */
 	char probe[33];			     /* Call-ID of the self-probe (see sip.c) */
 	char bound[SIP_ADDRESS_MAX + 8];
+	struct sa laddr; /* the listener's address; calls' RTP sockets use its IP */
 };
 
 /* The source address of a message as text (no port), for the guard and logs. */
@@ -55,5 +56,10 @@ void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char 
 
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);
+
+/* The call engine (call.c): takes INVITEs through libre's sipsess. Start
+ * after the listener, stop before the SIP stack closes. */
+int call_engine_start(struct sip_server *srv);
+void call_engine_stop(void);
 
 #endif

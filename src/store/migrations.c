@@ -417,5 +417,31 @@ static const char m3[] =
 	" UNIQUE (person_id, contact));"
 	"CREATE INDEX sip_registration_expires ON sip_registration(expires_at);";
 
-const char *const store_migrations[] = {m1, m2, m3};
+/*
+ * 4: the hotline's calls (issue 5, src/sip/call_store.c): one row per call
+ * and its event log (invite, answered, prompt, digit, invalid, no_input,
+ * route, ended), each event with a JSON detail.
+ */
+static const char m4[] =
+	"CREATE TABLE call ("
+	" id INTEGER PRIMARY KEY,"
+	" sip_call_id TEXT NOT NULL,"
+	" caller TEXT NOT NULL,"
+	" called TEXT NOT NULL,"
+	" started_at INTEGER NOT NULL,"
+	" answered_at INTEGER,"
+	" ended_at INTEGER,"
+	" ended_by TEXT CHECK (ended_by IN ('caller', 'kefu')),"
+	" route TEXT,"
+	" digits TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX call_started ON call(started_at);"
+	"CREATE TABLE call_event ("
+	" id INTEGER PRIMARY KEY,"
+	" call_id INTEGER NOT NULL REFERENCES call(id),"
+	" at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX call_event_call ON call_event(call_id, id);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
