@@ -431,8 +431,11 @@ static void on_close(int err, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 
-	if (!err && msg)
+	/* libre 1.1.0 reports the caller's BYE as ECONNRESET without a message. */
+	if (err == ECONNRESET)
 		finish(c, "caller", "bye");
+	else if (err == ETIMEDOUT)
+		finish(c, "kefu", "sip_timeout");
 	else
 		finish(c, "kefu", err ? "sip_error" : "closed");
 	c->sess = NULL; /* already closed by libre; the destructor must not touch it */

@@ -64,11 +64,11 @@ class Msg:
         self.code = int(self.first.split()[1]) if self.is_response else 0
         self.method = "" if self.is_response else self.first.split()[0]
 
-    def get(self, name):
+    def get(self, name, default=None):
         for n, v in self.headers:
             if n == name:
                 return v
-        return None
+        return default
 
 
 class Caller:
@@ -174,7 +174,7 @@ class Caller:
         while len(out) < count:
             data, _ = self.rtp.recvfrom(2048)
             b1, b2, seq, ts, ssrc = struct.unpack("!BBHII", data[:12])
-            self.assertion = b1 >> 6
+            assert b1 >> 6 == 2, "RTP version 2"
             out.append((b2 >> 7, b2 & 0x7F, seq, ts, ssrc, len(data) - 12))
         return out
 
@@ -326,7 +326,7 @@ class IvrVanish(IvrCase):
         call = self.call_of(c.call_id, timeout=20)
         self.assertEqual(call["ended_by"], "kefu")
         self.assertEqual(call["events"][-1]["detail"]["reason"], "media_timeout")
-        st, _, _ = self.srv.call("GET", "/api/health")
+        st, _, _ = self.srv.call("GET", "/healthz")
         self.assertEqual(st, 200)
         d = self.caller("127.0.0.72")
         self.assertEqual(d.invite().code, 200)
