@@ -438,7 +438,6 @@ static void on_close(int err, const struct sip_msg *msg, void *arg)
 		finish(c, "kefu", "sip_timeout");
 	else
 		finish(c, "kefu", err ? "sip_error" : "closed");
-	c->sess = NULL; /* already closed by libre; the destructor must not touch it */
 	mem_deref(c);
 }
 
@@ -523,7 +522,12 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		goto out;
 	}
 	c->ended = 0;
-	log_event(c, "invite", json_pack("{s:s}", "source", "udp"));
+	{
+		char source[SIP_ADDRESS_MAX + 16];
+
+		sip_server_source_full(&msg->src, source, sizeof(source));
+		log_event(c, "invite", json_pack("{s:s}", "source", source));
+	}
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
 	    offer.pref_pt < 0 || sa_set_str(&c->raddr, offer.addr, (uint16_t)offer.port) != 0) {

@@ -20,7 +20,8 @@
  * scanner's User-Agent (which also bans the address). What passes goes
  * through libre's transaction layer to kefu's request handler: REGISTER
  * to the registrar (sip_reg.c), OPTIONS answered 200 (phones' keep-alive),
- * INVITE 480 (calls are another part of issue 5), ACK ignored, anything
+ * INVITE, ACK, BYE and INFO on to libre's sipsess and the call engine
+ * (call.c: the hotline answers and runs the IVR menu, CALL-1), anything
  * else 501. Dropped datagrams get no answer at all.
  *
  * The database. The SIP thread borrows a connection from the store pool
@@ -38,7 +39,12 @@
  *
  * Files: sip.c (thread, listener, dispatch), sip_reg.c (the registrar),
  * sip_auth.c (digest and registration rules, no I/O), sip_guard.c (rate
- * limits, bans, scanners; no I/O), sip_store.c (SQL), sip_api.c (HTTP).
+ * limits, bans, scanners; no I/O), sip_store.c (SQL), sip_api.c (HTTP,
+ * also the call log's), call.c (hotline calls: dialog, RTP, prompts),
+ * ivr.c (the menu's rules and the SDP/INFO parsers; no I/O), call_store.c
+ * (the call log's SQL). Calls, their RTP sockets and timers are libre
+ * objects of the SIP thread too; each event of a call is one short
+ * transaction on a pooled connection.
  */
 #ifndef KEFU_SIP_SIP_H
 #define KEFU_SIP_SIP_H
