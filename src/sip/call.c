@@ -596,8 +596,8 @@ static int load_prompt(const char *dir, struct prompt *p)
 	f = fopen(path, "rb");
 	if (!f)
 		return ERR_NOTFOUND;
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || len > PROMPT_MAX_BYTES ||
-	    fseek(f, 0, SEEK_SET) != 0) {
+	len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (len < 0 || len > PROMPT_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0) {
 		rc = ERR_INVALID;
 		goto out;
 	}

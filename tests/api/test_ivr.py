@@ -333,6 +333,19 @@ class IvrVanish(IvrCase):
         self.assertEqual(d.bye(), 200)
 
 
+class IvrShutdown(IvrCase):
+    def test_calls_end_when_kefu_stops(self):
+        c = self.caller("127.0.0.75")
+        self.assertEqual(c.invite().code, 200)
+        c.rtp_packets(1)
+        self.srv.restart()
+        self.assertTrue(c.wait_bye(timeout=5), "no BYE from a stopping kefu")
+        self.manager = self.srv.login("8001")
+        call = self.call_of(c.call_id)
+        self.assertEqual(call["ended_by"], "kefu")
+        self.assertEqual(call["events"][-1]["detail"]["reason"], "shutdown")
+
+
 @unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
 class IvrSipp(IvrCase):
     @classmethod
