@@ -1,7 +1,8 @@
 /*
  * Internal to src/sip: the SIP thread's state, shared by sip.c (the thread
- * and its dispatch), sip_reg.c (the registrar) and call.c (hotline calls). Other modules use
- * sip.h. Everything here lives and is used on the SIP thread only.
+ * and its dispatch), sip_reg.c (the registrar) and call.c (hotline calls).
+ * Other modules use sip.h. Everything here lives and is used on the SIP
+ * thread only.
  */
 #ifndef KEFU_SIP_SIP_SERVER_H
 #define KEFU_SIP_SIP_SERVER_H

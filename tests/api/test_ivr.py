@@ -167,6 +167,22 @@ class Caller:
             if m.is_response and m.get("cseq", "").endswith("BYE"):
                 return m.code
 
+    def kefu_rtp(self):
+        """kefu's RTP address from its SDP answer."""
+        ip = re.search(r"c=IN IP4 (\S+)", self.answer).group(1)
+        port = int(re.search(r"m=audio (\d+) ", self.answer).group(1))
+        return ip, port
+
+    def send_dtmf(self, digit, sock=None, pt=101):
+        """One RFC 4733 key press: a start, and the end three times."""
+        sock = sock or self.rtp
+        event = "0123456789*#".index(digit)
+        ts, ssrc = 4000, 0x1234ABCD
+        for i, (end, dur) in enumerate([(0, 160), (1, 800), (1, 800), (1, 800)]):
+            hdr = struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | pt, 100 + i, ts, ssrc)
+            body = struct.pack("!BBH", event, (0x80 if end else 0) | 10, dur)
+            sock.sendto(hdr + body, self.kefu_rtp())
+
     def rtp_packets(self, count, timeout=5.0):
         """The first count RTP packets kefu sends: (marker, pt, seq, ts, ssrc, payload len)."""
         out = []
@@ -257,6 +273,27 @@ class IvrPython(IvrCase):
         self.assertEqual(ev[5]["detail"]["prompt"], "transfer")
         self.assertEqual(ev[6]["detail"]["reason"], "ivr")
         self.assertGreater(ev[6]["detail"]["rtp_sent"], 5)
+
+    def test_rfc4733_digit_only_from_the_caller(self):
+        c = self.caller("127.0.0.68")
+        self.assertEqual(c.invite().code, 200)
+        c.rtp_packets(1)
+        # The same key press from another address is not the caller's.
+        stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(stranger.close)
+        stranger.bind(("127.0.0.69", 0))
+        c.send_dtmf("3", sock=stranger)
+        # Sent after it on loopback, so processed after it: had the stranger's
+        # 3 counted, the call would have gone to complaint with digits "3".
+        c.send_dtmf("0")
+        self.assertTrue(c.wait_bye(), "kefu did not hang up after the transfer notice")
+        call = self.call_of(c.call_id)
+        self.assertEqual(call["digits"], "0")
+        self.assertEqual(call["route"], "agent")
+        self.assertEqual([e["detail"] for e in call["events"] if e["kind"] == "digit"],
+                         [{"digit": "0", "via": "rtp"}])
+        self.assertEqual([e["detail"]["prompt"] for e in call["events"]
+                          if e["kind"] == "prompt"], ["welcome", "to_agent"])
 
     def test_invalid_then_valid_and_caller_hangs_up(self):
         c = self.caller("127.0.0.62")
