@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -82,13 +83,23 @@ struct call {
 	uint64_t start_jiffies, ticks;
 	uint64_t last_heard;
 	struct media_dtmf_rx dtmf;
-	struct mbuf *answer; /* our SDP, for a re-INVITE */
+	struct media_rtp_rx rx; /* what the caller sends: loss and jitter for the log */
+	struct mbuf *answer;	/* our SDP, for a re-INVITE */
 	const char *end_reason;
 	int ended;
 	uint64_t sent;
 };
 
 static struct sipsess_sock *sock;
+
+/* Arrival times for the receiver statistics: a monotonic clock in µs. */
+static int64_t clock_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 static struct list calls;
 
 /* -- the call log -- */
@@ -142,12 +153,17 @@ static void call_destroy(void *arg)
 
 static void finish(struct call *c, const char *by, const char *reason)
 {
+	struct media_rtp_stats st;
+
 	if (c->ended)
 		return;
 	c->ended = 1;
+	media_rtp_rx_stats(&c->rx, &st);
 	log_event(c, "ended",
-		  json_pack("{s:s, s:s, s:I}", "by", by, "reason", reason, "rtp_sent",
-			    (json_int_t)c->sent));
+		  json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
+			    "rtp_sent", (json_int_t)c->sent, "rtp_received",
+			    (json_int_t)st.received, "rtp_lost", (json_int_t)st.lost, "jitter_us",
+			    (json_int_t)st.jitter_us));
 	log_info("sip: call %lld ended by %s (%s)", (long long)c->id, by, reason);
 }
 
@@ -321,6 +337,7 @@ static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
 	c->last_heard = tmr_jiffies();
+	(void)media_rtp_rx_update(&c->rx, &h, clock_mono_us());
 	if (c->event_pt < 0 || (int)h.pt != c->event_pt)
 		return;
 	if (media_dtmf_rx_packet(&c->dtmf, h.ssrc, h.ts, mbuf_buf(mb) + h.hdr_len, h.payload_len,
@@ -510,6 +527,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	}
 	c->srv = srv;
 	c->sip_src = msg->src;
+	media_rtp_rx_init(&c->rx, MEDIA_RATE, 60, -1);
 	c->event_pt = -1;
 	tmr_init(&c->pace);
 	tmr_init(&c->ivr_tmr);
@@ -564,6 +582,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		goto out;
 	}
 	media_dtmf_rx_init(&c->dtmf);
+	media_rtp_rx_init(&c->rx, MEDIA_RATE, 60, c->event_pt);
 	randombytes_buf(&c->ssrc, sizeof(c->ssrc));
 	randombytes_buf(&c->seq, sizeof(c->seq));
 	randombytes_buf(&c->ts, sizeof(c->ts));

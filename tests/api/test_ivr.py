@@ -294,6 +294,9 @@ class IvrPython(IvrCase):
                          [{"digit": "0", "via": "rtp"}])
         self.assertEqual([e["detail"]["prompt"] for e in call["events"]
                           if e["kind"] == "prompt"], ["welcome", "to_agent"])
+        # The caller's four event packets are counted; the stranger's are not.
+        self.assertEqual(call["events"][-1]["detail"]["rtp_received"], 4)
+        self.assertEqual(call["events"][-1]["detail"]["rtp_lost"], 0)
 
     def test_invalid_then_valid_and_caller_hangs_up(self):
         c = self.caller("127.0.0.62")
