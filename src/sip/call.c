@@ -485,8 +485,9 @@ static void reject(struct sip_server *srv, const struct sip_msg *msg, uint16_t c
 	(void)sip_reply(srv->sip, msg, code, reason);
 }
 
-/* A number that is not the hotline: a registered agent's gets 480 (calls
- * to agents come with the queue slice), anything else 404. */
+/* A number that is not the hotline: the work number of someone who may
+ * register a phone (ORG-3) gets 480 (calls to agents come with the queue
+ * slice), anything else 404. */
 static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 {
 	char user[33];
