@@ -50,6 +50,11 @@ static const struct key keys[] = {
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
 	{"wrap_up_sec", INT(wrap_up_sec, 0, 3600)},
+	{"recordings_dir", STR(recordings_dir)},
+	{"rtp_port_min", INT(rtp_port_min, 0, 65535)},
+	{"rtp_port_max", INT(rtp_port_max, 0, 65535)},
+	{"ring_timeout_sec", INT(ring_timeout_sec, 2, 120)},
+	{"no_answer_max", INT(no_answer_max, 1, 20)},
 };
 
 void config_defaults(struct config *c)
@@ -78,6 +83,9 @@ void config_defaults(struct config *c)
 	c->call_media_timeout_sec = 60;
 	c->busy_max_min = 15;
 	c->wrap_up_sec = 30;
+	snprintf(c->recordings_dir, sizeof(c->recordings_dir), "var/recordings");
+	c->ring_timeout_sec = 15;
+	c->no_answer_max = 2;
 }
 
 static int parse_i64(const char *s, int64_t *out)
@@ -237,6 +245,12 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (!c->db[0]) {
 		snprintf(err, errlen, "db: a database path is required");
+		return ERR_INVALID;
+	}
+	/* Two ports a call (one per leg) need room for a few calls at least. */
+	if ((c->rtp_port_min || c->rtp_port_max) &&
+	    (!c->rtp_port_min || c->rtp_port_max < c->rtp_port_min + 16)) {
+		snprintf(err, errlen, "rtp_port_min/rtp_port_max: expected a range of 16 or more");
 		return ERR_INVALID;
 	}
 	return 0;

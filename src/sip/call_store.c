@@ -44,6 +44,83 @@ int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_b
 	return rc < 0 ? rc : 0;
 }
 
+int call_set_queued(struct store *s, int64_t id, const char *queue, int64_t now)
+{
+	int rc = store_run(s, "UPDATE call SET queue = ?, queued_at = ? WHERE id = ?", NULL, "tii",
+			   queue, now, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_agent(struct store *s, int64_t id, int64_t agent_id)
+{
+	int rc = store_run(s, "UPDATE call SET agent_id = ? WHERE id = ?", NULL, "ii", agent_id, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_connected(struct store *s, int64_t id, int64_t agent_id, int64_t now)
+{
+	int rc = store_run(s, "UPDATE call SET agent_id = ?, connected_at = ? WHERE id = ?", NULL,
+			   "iii", agent_id, now, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_outcome(struct store *s, int64_t id, const char *outcome)
+{
+	int rc = store_run(s, "UPDATE call SET outcome = ? WHERE id = ?", NULL, "ti", outcome, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_hangup_first(struct store *s, int64_t id, const char *who)
+{
+	int rc = store_run(s,
+			   "UPDATE call SET hangup_first = ? WHERE id = ? AND hangup_first IS NULL",
+			   NULL, "ti", who, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_contact(struct store *s, int64_t id, int64_t contact_id)
+{
+	int rc = store_run(s, "UPDATE call SET contact_id = ? WHERE id = ?", NULL, "ii", contact_id,
+			   id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_survey(struct store *s, int64_t id, int digit)
+{
+	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii", digit, id);
+
+	if (rc >= 0)
+		rc = store_run(s,
+			       "UPDATE contact SET satisfaction = ?"
+			       " WHERE id = (SELECT contact_id FROM call WHERE id = ?)",
+			       NULL, "ii", digit, id);
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_recording(struct store *s, int64_t id, const char *file, int64_t ms)
+{
+	int rc = store_run(s, "UPDATE call SET recording = ?, recording_ms = ? WHERE id = ?", NULL,
+			   "tii", file, ms, id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_merge_metrics(struct store *s, int64_t id, const char *json_object)
+{
+	int rc = store_run(s,
+			   "UPDATE call SET metrics = json_patch(COALESCE(metrics, '{}'), ?)"
+			   " WHERE id = ?",
+			   NULL, "ti", json_object, id);
+
+	return rc < 0 ? rc : 0;
+}
+
 int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
 		   const char *detail)
 {
@@ -56,7 +133,18 @@ int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *ki
 
 #define CALL_COLUMNS                                                                               \
 	"id, sip_call_id, caller, called, started_at, answered_at, ended_at, ended_by, route,"     \
-	" digits"
+	" digits, queue, queued_at, agent_id, connected_at, outcome, hangup_first, contact_id, survey,"  \
+	" recording, recording_ms, metrics"
+
+static const char *opt_col(struct store_stmt *st, int i)
+{
+	return store_col_null(st, i) ? NULL : store_col_text(st, i);
+}
+
+static int64_t opt_int(struct store_stmt *st, int i)
+{
+	return store_col_null(st, i) ? 0 : store_col_int(st, i);
+}
 
 static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
 {
@@ -72,6 +160,17 @@ static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
 	c.ended_by = store_col_null(st, 7) ? NULL : store_col_text(st, 7);
 	c.route = store_col_null(st, 8) ? NULL : store_col_text(st, 8);
 	c.digits = store_col_text(st, 9);
+	c.queue = opt_col(st, 10);
+	c.queued_at = opt_int(st, 11);
+	c.agent_id = opt_int(st, 12);
+	c.connected_at = opt_int(st, 13);
+	c.outcome = opt_col(st, 14);
+	c.hangup_first = opt_col(st, 15);
+	c.contact_id = opt_int(st, 16);
+	c.survey = (int)opt_int(st, 17);
+	c.recording = opt_col(st, 18);
+	c.recording_ms = opt_int(st, 19);
+	c.metrics = opt_col(st, 20);
 	return row(ctx, &c);
 }
 

@@ -348,6 +348,18 @@ struct call_row {
 	const char *ended_by; /* "caller", "kefu"; NULL while going */
 	const char *route;    /* the queue chosen; NULL: none */
 	const char *digits;
+	/* Queue and agent (migration 5); 0 / NULL while not reached. */
+	const char *queue;	  /* the queue the call waited in */
+	int64_t queued_at;	  /* when it entered the queue */
+	int64_t agent_id;	  /* the agent who answered (or was last offered) */
+	int64_t connected_at;	  /* when the agent answered */
+	const char *outcome;	  /* answered, abandoned, callback, ivr, rejected, closed */
+	const char *hangup_first; /* CALL-5: caller, agent or kefu */
+	int64_t contact_id;	  /* the contact the answered call became */
+	int survey;		  /* CALL-3: 1..5, 0 none */
+	const char *recording;	  /* file name under recordings_dir; NULL: none */
+	int64_t recording_ms;
+	const char *metrics; /* JSON object text (compliance metrics); NULL: none */
 };
 
 struct call_event_row {
@@ -365,6 +377,20 @@ int call_insert(struct store *s, const char *sip_call_id, const char *caller, co
 int call_set_answered(struct store *s, int64_t id, int64_t now);
 int call_set_progress(struct store *s, int64_t id, const char *route, const char *digits);
 int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by);
+int call_set_queued(struct store *s, int64_t id, const char *queue, int64_t now);
+/* The agent the call is offered to (connected_at stays NULL until answered). */
+int call_set_agent(struct store *s, int64_t id, int64_t agent_id);
+int call_set_connected(struct store *s, int64_t id, int64_t agent_id, int64_t now);
+int call_set_outcome(struct store *s, int64_t id, const char *outcome);
+/* CALL-5: only the first one counts (a later call changes nothing). */
+int call_set_hangup_first(struct store *s, int64_t id, const char *who);
+int call_set_contact(struct store *s, int64_t id, int64_t contact_id);
+/* CALL-3: the digit on the call and on its contact (contact.satisfaction). */
+int call_set_survey(struct store *s, int64_t id, int digit);
+int call_set_recording(struct store *s, int64_t id, const char *file, int64_t ms);
+/* Merges a JSON object (text) into the call's metrics (json_patch), so
+ * the engine and the recording writer each add their own keys. */
+int call_merge_metrics(struct store *s, int64_t id, const char *json_object);
 /* detail: JSON text or NULL. */
 int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
 		   const char *detail);

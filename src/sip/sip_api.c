@@ -12,6 +12,7 @@
 
 #include "http/http.h"
 #include "org/org.h"
+#include "core/mask.h"
 #include "sip/sip.h"
 #include "store/store.h"
 
@@ -167,16 +168,41 @@ static int registrations_list(struct req *r)
 
 /* -- The hotline's call log (CALL-1): whoever watches the agents reads it -- */
 
+static json_t *opt_int(int64_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+/* The caller's number is masked (SEC-1): the contact the call became is
+ * where an allowed person reveals it, with a reason. */
 static json_t *call_json(const struct call_row *c)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}", "id",
-			 (json_int_t)c->id, "sip_call_id", c->sip_call_id ? c->sip_call_id : "",
-			 "caller", c->caller ? c->caller : "", "called", c->called ? c->called : "",
-			 "started_at", (json_int_t)c->started_at, "answered_at",
-			 c->answered_at ? json_integer(c->answered_at) : json_null(), "ended_at",
-			 c->ended_at ? json_integer(c->ended_at) : json_null(), "ended_by",
-			 opt_text(c->ended_by), "route", opt_text(c->route), "digits",
-			 c->digits ? c->digits : "");
+	char caller[64];
+	json_t *metrics = c->metrics ? json_loads(c->metrics, 0, NULL) : NULL;
+	json_t *o;
+
+	mask_phone(c->caller ? c->caller : "", caller, sizeof(caller));
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}", "id", (json_int_t)c->id,
+		      "sip_call_id", c->sip_call_id ? c->sip_call_id : "", "caller", caller,
+		      "called", c->called ? c->called : "", "started_at", (json_int_t)c->started_at,
+		      "answered_at", opt_int(c->answered_at), "ended_at", opt_int(c->ended_at),
+		      "ended_by", opt_text(c->ended_by), "route", opt_text(c->route), "digits",
+		      c->digits ? c->digits : "");
+	if (o &&
+	    json_object_update_new(
+		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "queue",
+				 opt_text(c->queue), "queued_at", opt_int(c->queued_at),
+				 "agent_id", opt_int(c->agent_id), "connected_at",
+				 opt_int(c->connected_at), "outcome", opt_text(c->outcome),
+				 "hangup_first", opt_text(c->hangup_first), "contact_id",
+				 opt_int(c->contact_id), "survey", opt_int(c->survey),
+				 "recording", c->recording != NULL, "recording_ms",
+				 opt_int(c->recording_ms), "metrics",
+				 metrics ? metrics : json_object())) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 struct calls_ctx {

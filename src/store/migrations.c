@@ -443,5 +443,59 @@ static const char m4[] =
 	" detail TEXT);"
 	"CREATE INDEX call_event_call ON call_event(call_id, id);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4};
+/*
+ * 5: queues and connected calls (issue 5). The hotline's queues (one per
+ * skill, ORG-2, or any seat when skill is NULL) with their strategy and
+ * limits; per call: the queue and when it entered it, the agent and when
+ * they answered (connected_at), the outcome, who hung up first (CALL-5),
+ * the contact it became, the satisfaction digit (CALL-3), the recording
+ * and the compliance metrics (JSON, CALL-2/4/5/6/7, dead air, talk-over).
+ * A caller who leaves a number after the maximum wait is an acd_callback.
+ * ended_by stays who ended the caller's SIP dialog ('caller' or 'kefu').
+ */
+static const char m5[] =
+	"CREATE TABLE acd_queue ("
+	" code TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" skill TEXT REFERENCES skill(code),"
+	" strategy TEXT NOT NULL DEFAULT 'longest_idle'"
+	"  CHECK (strategy IN ('longest_idle', 'round_robin', 'ring_all')),"
+	" max_wait_sec INTEGER NOT NULL DEFAULT 120 CHECK (max_wait_sec BETWEEN 10 AND 3600),"
+	" announce_sec INTEGER NOT NULL DEFAULT 30 CHECK (announce_sec BETWEEN 0 AND 600),"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO acd_queue(code, name, skill) VALUES"
+	" ('market_consult', '业务咨询', 'market_consult'),"
+	" ('tech_service', '业务办理', 'tech_service'),"
+	" ('complaint', '投诉', 'supervising'),"
+	" ('agent', '人工服务', NULL);"
+	"ALTER TABLE call ADD COLUMN queue TEXT;"
+	"ALTER TABLE call ADD COLUMN queued_at INTEGER;"
+	"ALTER TABLE call ADD COLUMN agent_id INTEGER REFERENCES person(id);"
+	"ALTER TABLE call ADD COLUMN connected_at INTEGER;"
+	"ALTER TABLE call ADD COLUMN outcome TEXT;"
+	"ALTER TABLE call ADD COLUMN hangup_first TEXT"
+	" CHECK (hangup_first IN ('caller', 'agent', 'kefu'));"
+	"ALTER TABLE call ADD COLUMN contact_id INTEGER REFERENCES contact(id);"
+	"ALTER TABLE call ADD COLUMN survey INTEGER CHECK (survey BETWEEN 1 AND 5);"
+	"ALTER TABLE call ADD COLUMN recording TEXT;"
+	"ALTER TABLE call ADD COLUMN recording_ms INTEGER;"
+	"ALTER TABLE call ADD COLUMN metrics TEXT;"
+	"CREATE INDEX call_queued ON call(queued_at) WHERE queued_at IS NOT NULL;"
+	"CREATE INDEX call_waiting ON call(queued_at)"
+	" WHERE queued_at IS NOT NULL AND connected_at IS NULL AND ended_at IS NULL;"
+	"CREATE INDEX call_agent ON call(agent_id, id) WHERE agent_id IS NOT NULL;"
+	"ALTER TABLE contact ADD COLUMN call_id INTEGER REFERENCES call(id);"
+	"CREATE TABLE acd_callback ("
+	" id INTEGER PRIMARY KEY,"
+	" call_id INTEGER NOT NULL REFERENCES call(id),"
+	" queue TEXT NOT NULL,"
+	" phone TEXT NOT NULL,"
+	" requested_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done')),"
+	" handled_by INTEGER REFERENCES person(id),"
+	" handled_at INTEGER,"
+	" note TEXT);"
+	"CREATE INDEX acd_callback_open ON acd_callback(requested_at) WHERE state = 'open';";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

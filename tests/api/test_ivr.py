@@ -263,7 +263,7 @@ class IvrPython(IvrCase):
         self.assertEqual(call["digits"], "2")
         self.assertEqual(call["ended_by"], "kefu")
         self.assertEqual(call["called"], HOTLINE)
-        self.assertEqual(call["caller"], "13900139000")
+        self.assertEqual(call["caller"], "139****9000")  # masked, SEC-1
         self.assertIsNotNone(call["answered_at"])
         self.assertEqual(self.kinds(call),
                          ["invite", "answered", "prompt", "digit", "route", "prompt", "ended"])
