@@ -52,6 +52,8 @@ static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
 	[ACT_ACD_READ] = {N, A, A, N, N, N, A},
 	[ACT_ACD_MANAGE] = {N, A, A, N, N, N, N},
 	[ACT_SIP_ADMIN] = {A, A, N, N, N, N, N},
+	[ACT_CALL_RECORDING] = {N, A, A, S, N, N, N},
+	[ACT_HOTLINE_CONFIG] = {A, A, N, N, N, N, N},
 };
 
 #undef N
@@ -88,6 +90,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"acd.read",
 	"acd.manage",
 	"sip.admin",
+	"call.recording",
+	"hotline.config",
 };
 
 const char *auth_action_name(enum auth_action a)

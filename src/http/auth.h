@@ -52,6 +52,8 @@ enum auth_action {
 	ACT_ACD_READ,	  /* every agent's status, the queues and the wallboard figures */
 	ACT_ACD_MANAGE,	  /* set another agent's status (e.g. log out a forgotten seat) */
 	ACT_SIP_ADMIN,	  /* set others' SIP passwords, see registrations */
+	ACT_CALL_RECORDING, /* play call recordings (agents: their own calls), audited */
+	ACT_HOTLINE_CONFIG, /* the hotline's menu, opening hours and queues */
 	ACT_COUNT
 };
 
