@@ -2,6 +2,7 @@
  * Rules of agent status: names, who may move an agent where, busy
  * reasons, and the CALL-15 and wrap-up clocks. No I/O; now is a parameter.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "acd/acd.h"
@@ -195,4 +196,68 @@ int acd_busy_overdue(const struct acd_state *st, int64_t now, int busy_max_min)
 int acd_wrap_expired(const struct acd_state *st, int64_t now)
 {
 	return st->status == ACD_WRAP_UP && st->wrap_until <= now;
+}
+
+int acd_strategy_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	if (!strcmp(name, "longest_idle"))
+		return ACD_LONGEST_IDLE;
+	if (!strcmp(name, "round_robin"))
+		return ACD_ROUND_ROBIN;
+	if (!strcmp(name, "ring_all"))
+		return ACD_RING_ALL;
+	return -1;
+}
+
+static int by_idle(const void *a, const void *b)
+{
+	const struct acd_candidate *x = a, *y = b;
+
+	if (x->ready_since != y->ready_since)
+		return x->ready_since < y->ready_since ? -1 : 1;
+	return x->person_id < y->person_id ? -1 : x->person_id > y->person_id;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct acd_candidate *x = a, *y = b;
+
+	return x->person_id < y->person_id ? -1 : x->person_id > y->person_id;
+}
+
+int acd_order(enum acd_strategy st, struct acd_candidate *c, int n, int64_t last_id)
+{
+	int first = 0;
+
+	if (n <= 0)
+		return 0;
+	if (st != ACD_ROUND_ROBIN) {
+		qsort(c, (size_t)n, sizeof(*c), by_idle);
+		return st == ACD_RING_ALL ? n : 1;
+	}
+	/* Round robin: rotate the id order so the first one after last_id leads. */
+	qsort(c, (size_t)n, sizeof(*c), by_id);
+	while (first < n && c[first].person_id <= last_id)
+		first++;
+	if (first == n)
+		first = 0;
+	for (int k = 0; k < first; k++) {
+		struct acd_candidate t = c[0];
+
+		memmove(c, c + 1, (size_t)(n - 1) * sizeof(*c));
+		c[n - 1] = t;
+	}
+	return 1;
+}
+
+int acd_expected_wait_sec(int pos, int agents, int aht_sec)
+{
+	long long w;
+
+	if (pos <= 0 || aht_sec <= 0)
+		return 0;
+	w = (long long)pos * aht_sec / (agents > 0 ? agents : 1);
+	return w > 86400 ? 86400 : (int)w;
 }

@@ -128,6 +128,37 @@ int64_t acd_busy_limit(int64_t now, int busy_max_min);
 /* Wrap-up that has run out at now. */
 int acd_wrap_expired(const struct acd_state *st, int64_t now);
 
+/*
+ * Queues (ORG-2: one per skill). Which ready agent a waiting call is
+ * offered to: longest_idle (default) the one ready the longest;
+ * round_robin the next one after the agent this queue offered to last, in
+ * person-id order; ring_all every ready agent at once, the first to answer
+ * takes the call.
+ */
+enum acd_strategy { ACD_LONGEST_IDLE, ACD_ROUND_ROBIN, ACD_RING_ALL };
+
+struct acd_candidate {
+	int64_t person_id;
+	int64_t ready_since; /* when the agent became ready (the idle time's start) */
+};
+
+/* The strategy of a name, or -1. */
+int acd_strategy_parse(const char *name);
+/*
+ * Orders candidates in place by the strategy (last_id: the person the
+ * queue offered to last, for round_robin; 0 for none) and returns how many
+ * of the first ones to ring at once: n for ring_all, else 1 (0 when n is 0).
+ */
+int acd_order(enum acd_strategy st, struct acd_candidate *c, int n, int64_t last_id);
+/*
+ * The expected wait in seconds of a caller at position pos (1: next to be
+ * served) when `agents` are taking this queue's calls and a call lasts
+ * aht_sec on average (talk and wrap-up): each agent frees a seat every
+ * aht_sec, so pos callers are served after about pos × aht / agents. With
+ * no agent at all it is pos × aht. Never under 0.
+ */
+int acd_expected_wait_sec(int pos, int agents, int aht_sec);
+
 /* Storage (acd_store.c). Nothing here begins or commits. */
 /* The person's state; a person with no row is logged_out with since 0. */
 int acd_get(struct store *s, int64_t person_id, struct acd_state *out);

@@ -206,6 +206,14 @@ int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out)
 
 			if (dst && parse_conn(buf, n, dst, sizeof(media_addr)) < 0)
 				return ERR_INVALID;
+		} else if ((in_audio || !seen_audio) &&
+			   (!strcmp(buf, "a=sendonly") || !strcmp(buf, "a=inactive") ||
+			    !strcmp(buf, "a=recvonly") || !strcmp(buf, "a=sendrecv"))) {
+			/* A media-level attribute overrides the session's (RFC 4566). */
+			out->dir = !strcmp(buf, "a=sendonly")	? IVR_SDP_SENDONLY
+				   : !strcmp(buf, "a=inactive") ? IVR_SDP_INACTIVE
+				   : !strcmp(buf, "a=recvonly") ? IVR_SDP_RECVONLY
+								: IVR_SDP_SENDRECV;
 		} else if (in_audio && strncmp(buf, "a=rtpmap:", 9) == 0) {
 			char *rest;
 			long pt = strtol(buf + 9, &rest, 10);
@@ -226,6 +234,9 @@ int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out)
 	snprintf(out->addr, sizeof(out->addr), "%s", media_addr[0] ? media_addr : session_addr);
 	if (!out->addr[0])
 		return ERR_INVALID;
+	/* The old way of holding (RFC 2543): the connection address 0.0.0.0. */
+	if (!strcmp(out->addr, "0.0.0.0") && out->dir == IVR_SDP_SENDRECV)
+		out->dir = IVR_SDP_INACTIVE;
 	/* Static types need no rtpmap (RFC 3551): 0 is PCMU and 8 is PCMA. A
 	 * format listed on the m= line is what is offered; the first G.711 one
 	 * in its order is the caller's preference. */

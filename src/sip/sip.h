@@ -319,7 +319,12 @@ const char *ivr_state_name(enum ivr_state s);
  * telephone-event (-1 when not offered). pref_pt is the first G.711 type
  * in the offer's order (the caller's preference), -1 when there is none.
  */
+enum ivr_sdp_dir { IVR_SDP_SENDRECV, IVR_SDP_SENDONLY, IVR_SDP_RECVONLY, IVR_SDP_INACTIVE };
+
+/* dir: the stream's direction attribute; sendonly and inactive from a
+ * phone are a hold (RFC 3264 section 8.4), as is the address 0.0.0.0. */
 struct ivr_sdp {
+	enum ivr_sdp_dir dir;
 	char addr[64]; /* the c= address (media level before session level) */
 	unsigned port;
 	int pcma_pt, pcmu_pt, event_pt;

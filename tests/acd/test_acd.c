@@ -580,6 +580,49 @@ static void the_wallboard_list(void **state)
 	test_store_close(s);
 }
 
+/* ORG-2 queues: who a waiting call is offered to. */
+static void strategies_order_candidates(void **state)
+{
+	struct acd_candidate c[3];
+
+	(void)state;
+	/* Longest idle: ready the earliest first, ties by id. */
+	c[0] = (struct acd_candidate){7, 3000};
+	c[1] = (struct acd_candidate){5, 1000};
+	c[2] = (struct acd_candidate){6, 1000};
+	assert_int_equal(acd_order(ACD_LONGEST_IDLE, c, 3, 0), 1);
+	assert_int_equal(c[0].person_id, 5);
+	assert_int_equal(c[1].person_id, 6);
+	assert_int_equal(c[2].person_id, 7);
+	/* Round robin: the next id after the last one offered, wrapping. */
+	assert_int_equal(acd_order(ACD_ROUND_ROBIN, c, 3, 5), 1);
+	assert_int_equal(c[0].person_id, 6);
+	assert_int_equal(c[1].person_id, 7);
+	assert_int_equal(c[2].person_id, 5);
+	assert_int_equal(acd_order(ACD_ROUND_ROBIN, c, 3, 7), 1);
+	assert_int_equal(c[0].person_id, 5);
+	assert_int_equal(acd_order(ACD_ROUND_ROBIN, c, 3, 0), 1);
+	assert_int_equal(c[0].person_id, 5);
+	/* Ring all: everyone at once. */
+	assert_int_equal(acd_order(ACD_RING_ALL, c, 3, 0), 3);
+	assert_int_equal(acd_order(ACD_LONGEST_IDLE, c, 0, 0), 0);
+	assert_int_equal(acd_strategy_parse("ring_all"), ACD_RING_ALL);
+	assert_int_equal(acd_strategy_parse("round_robin"), ACD_ROUND_ROBIN);
+	assert_int_equal(acd_strategy_parse("longest_idle"), ACD_LONGEST_IDLE);
+	assert_int_equal(acd_strategy_parse("random"), -1);
+	assert_int_equal(acd_strategy_parse(NULL), -1);
+}
+
+static void expected_wait(void **state)
+{
+	(void)state;
+	assert_int_equal(acd_expected_wait_sec(1, 1, 180), 180);
+	assert_int_equal(acd_expected_wait_sec(3, 2, 180), 270);
+	assert_int_equal(acd_expected_wait_sec(2, 0, 100), 200);
+	assert_int_equal(acd_expected_wait_sec(0, 2, 100), 0);
+	assert_int_equal(acd_expected_wait_sec(1000000, 1, 1000), 86400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +640,8 @@ int main(void)
 		cmocka_unit_test(a_disabled_agent_alerts_nobody),
 		cmocka_unit_test(wrap_up_runs_out),
 		cmocka_unit_test(the_wallboard_list),
+		cmocka_unit_test(strategies_order_candidates),
+		cmocka_unit_test(expected_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -239,6 +239,33 @@ static void call_log_store(void **state)
 	test_store_close(s);
 }
 
+/* A phone holds by offering sendonly or inactive (RFC 3264), or 0.0.0.0. */
+static void sdp_direction(void **state)
+{
+	struct ivr_sdp o;
+	const char *base = "v=0\r\no=a 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+			   "%sm=audio 4000 RTP/AVP 8\r\n%s";
+	char sdp[512];
+
+	(void)state;
+	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "", "");
+	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
+	assert_int_equal(o.dir, IVR_SDP_SENDRECV);
+	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "", "a=sendonly\r\n");
+	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
+	assert_int_equal(o.dir, IVR_SDP_SENDONLY);
+	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "a=inactive\r\n", "");
+	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
+	assert_int_equal(o.dir, IVR_SDP_INACTIVE);
+	/* The media level overrides the session level. */
+	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "a=inactive\r\n", "a=sendrecv\r\n");
+	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
+	assert_int_equal(o.dir, IVR_SDP_SENDRECV);
+	snprintf(sdp, sizeof(sdp), base, "0.0.0.0", "", "");
+	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
+	assert_int_equal(o.dir, IVR_SDP_INACTIVE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +276,7 @@ int main(void)
 		cmocka_unit_test(sdp_offer_parts),
 		cmocka_unit_test(info_bodies),
 		cmocka_unit_test(call_log_store),
+		cmocka_unit_test(sdp_direction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
