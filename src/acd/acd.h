@@ -212,6 +212,11 @@ int acd_wrap_due(struct store *s, int64_t now, struct acd_state *out, int max);
 /* Who hears of CALL-15 overruns: active managers and supervisors, at most max ids. */
 int acd_watchers(struct store *s, int64_t *out, int max);
 
+/* A caller's request to be called back, left after the queue's maximum
+ * wait (the call engine, in its transaction); *id is the new request's. */
+int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const char *phone,
+		     int64_t now, int64_t *id);
+
 /* Changes (acd_engine.c), in the caller's transaction. */
 /*
  * A change asked by a person (the API): the rules of acd_next() and

@@ -304,3 +304,14 @@ int acd_watchers(struct store *s, int64_t *out, int max)
 	store_done(st);
 	return n < max && rc < 0 ? rc : n;
 }
+
+int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const char *phone,
+		     int64_t now, int64_t *id)
+{
+	int rc = store_run(s,
+			   "INSERT INTO acd_callback(call_id, queue, phone, requested_at)"
+			   " VALUES (?, ?, ?, ?) RETURNING id",
+			   id, "itti", call_id, queue, phone, now);
+
+	return rc < 0 ? rc : 0;
+}

@@ -17,9 +17,11 @@
  * (ivr.c), whose actions this file carries out and writes to the call log
  * (call_store.c), each change in its own short transaction.
  *
- * Interim until the queue slice: once the caller has chosen, the transfer
- * notice is played and kefu hangs up, the call's route being the queue the
- * caller would be put in (call.route, event "route").
+ * Once the caller has chosen, the transfer notice is played and the call
+ * enters the queue of its route (call_queue.c), which offers it to agents'
+ * phones and bridges it to the one who answers (call_bridge.c). When the
+ * agent hangs up, the caller is asked to rate the call (CALL-3): a digit
+ * 1..5 is stored on the call and its contact.
  *
  * A caller that vanishes (no BYE) is noticed by call_media_timeout_sec
  * without RTP or SIP from it; kefu then ends the call (ended_by kefu,
@@ -42,71 +44,53 @@
 #include "core/log.h"
 #include "media/media.h"
 #include "sip/sip_server.h"
+#include "notify/notify.h"
+#include "sip/call_int.h"
 #include "store/store.h"
-
-#include <re_sipsess.h>
 
 #define CALL_MAX 200 /* calls at once; more get 503 */
 #define PROMPT_MAX_BYTES (4 << 20)
 #define CHECK_MS 1000 /* how often the media timeout is checked */
 
-struct prompt {
-	const char *key;
-	int16_t *pcm;
-	size_t n;
-};
-
-/* The prompts the menu plays (etc/prompts.txt), loaded once at start. */
+/* The prompts kefu plays (etc/prompts.txt), loaded once at start. */
 static struct prompt prompts[] = {
-	{"welcome", NULL, 0},  {"menu", NULL, 0},     {"invalid", NULL, 0},
-	{"no_input", NULL, 0}, {"transfer", NULL, 0}, {"to_agent", NULL, 0},
+	{"welcome", NULL, 0},	      {"menu", NULL, 0},	  {"invalid", NULL, 0},
+	{"no_input", NULL, 0},	      {"transfer", NULL, 0},	  {"to_agent", NULL, 0},
+	{"out_of_hours", NULL, 0},    {"moh", NULL, 0},		  {"queue_busy", NULL, 0},
+	{"queue_ahead", NULL, 0},     {"queue_people", NULL, 0},  {"wait_expected", NULL, 0},
+	{"wait_minutes", NULL, 0},    {"wait_under", NULL, 0},	  {"num_1", NULL, 0},
+	{"num_2", NULL, 0},	      {"num_3", NULL, 0},	  {"num_4", NULL, 0},
+	{"num_5", NULL, 0},	      {"num_6", NULL, 0},	  {"num_7", NULL, 0},
+	{"num_8", NULL, 0},	      {"num_9", NULL, 0},	  {"num_10", NULL, 0},
+	{"num_11", NULL, 0},	      {"num_12", NULL, 0},	  {"num_13", NULL, 0},
+	{"num_14", NULL, 0},	      {"num_15", NULL, 0},	  {"num_16", NULL, 0},
+	{"num_17", NULL, 0},	      {"num_18", NULL, 0},	  {"num_19", NULL, 0},
+	{"num_20", NULL, 0},	      {"num_many", NULL, 0},	  {"callback_offer", NULL, 0},
+	{"callback_number", NULL, 0}, {"callback_done", NULL, 0}, {"hold", NULL, 0},
+	{"survey", NULL, 0},	      {"survey_thanks", NULL, 0}, {"goodbye", NULL, 0},
 };
 
-struct call {
-	struct le le;
-	struct sip_server *srv;
-	struct sipsess *sess;
-	struct udp_sock *rtp;
-	struct sa raddr;
-	struct sa local;   /* our RTP address */
-	struct sa sip_src; /* where the INVITE came from */
-	int64_t id;
-	enum media_codec codec;
-	int pt, event_pt;
-	struct tmr pace, ivr_tmr, check, end;
-	struct ivr ivr;
-	const struct prompt *playing;
-	size_t pos;
-	int marker;
-	uint16_t seq;
-	uint32_t ts, ssrc;
-	uint64_t start_jiffies, ticks;
-	uint64_t last_heard;
-	struct media_dtmf_rx dtmf;
-	struct media_rtp_rx rx; /* what the caller sends: loss and jitter for the log */
-	struct mbuf *answer;	/* our SDP, for a re-INVITE */
-	const char *end_reason;
-	int ended;
-	uint64_t sent;
-};
+#define SURVEY_WAIT_MS 8000 /* for the rating digit after the survey prompt */
 
-static struct sipsess_sock *sock;
+struct sipsess_sock *call_sock;
+#define sock call_sock
 
 /* Arrival times for the receiver statistics: a monotonic clock in µs. */
-static int64_t clock_mono_us(void)
+int64_t call_mono_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
-static struct list calls;
+struct list call_list_all;
+#define calls call_list_all
 
 /* -- the call log -- */
 
 /* Writes one event (detail: a new reference, may be NULL) and the call's
  * progress in one transaction; a failure is logged, the call goes on. */
-static void log_event(struct call *c, const char *kind, json_t *detail)
+void call_log(struct call *c, const char *kind, json_t *detail)
 {
 	struct store *s = store_pool_get(c->srv->pool);
 	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
@@ -120,7 +104,8 @@ static void log_event(struct call *c, const char *kind, json_t *detail)
 		rc = call_set_answered(s, c->id, clock_now_ms());
 	if (rc == 0 && strcmp(kind, "ended") == 0)
 		rc = call_set_ended(s, c->id, clock_now_ms(),
-				    json_string_value(json_object_get(detail, "by")));
+				    json_string_value(json_object_get(detail, "by")),
+				    json_string_value(json_object_get(detail, "outcome")));
 	if (rc == 0)
 		rc = store_commit(s);
 	else
@@ -143,12 +128,38 @@ static void call_destroy(void *arg)
 	tmr_cancel(&c->ivr_tmr);
 	tmr_cancel(&c->check);
 	tmr_cancel(&c->end);
+	tmr_cancel(&c->announce);
+	tmr_cancel(&c->wait);
+	tmr_cancel(&c->prompt_tmr);
+	call_queue_leave(c);
+	call_bridge_cancel_offers(c, "caller_gone");
+	if (c->agent) {
+		call_bridge_agent_free(c->agent);
+		c->agent = NULL;
+	}
 	list_unlink(&c->le);
 	/* Releasing an established session sends the BYE (libre keeps the
 	 * transaction until the caller answers it). */
 	mem_deref(c->sess);
-	mem_deref(c->rtp);
+	mem_deref(c->leg.rtp);
 	mem_deref(c->answer);
+}
+
+/* The call's outcome when it ends without one (the phase it ended in). */
+static const char *outcome_of(const struct call *c, const char *reason)
+{
+	if (!strcmp(reason, "rejected"))
+		return "rejected";
+	switch (c->phase) {
+	case PH_QUEUED:
+	case PH_CALLBACK:
+		return "abandoned";
+	case PH_CONNECTED:
+	case PH_SURVEY:
+		return "answered";
+	default:
+		return "ivr";
+	}
 }
 
 static void finish(struct call *c, const char *by, const char *reason)
@@ -158,13 +169,29 @@ static void finish(struct call *c, const char *by, const char *reason)
 	if (c->ended)
 		return;
 	c->ended = 1;
-	media_rtp_rx_stats(&c->rx, &st);
-	log_event(c, "ended",
-		  json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
-			    "rtp_sent", (json_int_t)c->sent, "rtp_received",
-			    (json_int_t)st.received, "rtp_lost", (json_int_t)st.lost, "jitter_us",
-			    (json_int_t)st.jitter_us));
+	if (c->phase == PH_QUEUED || c->phase == PH_CALLBACK) {
+		/* The caller left the queue before an agent answered. */
+		int64_t waited = (int64_t)(tmr_jiffies() - c->queued);
+
+		call_log(c, "abandoned",
+			 json_pack("{s:s, s:s, s:I}", "queue", c->q.code, "reason",
+				   strcmp(by, "caller") == 0 ? "caller_hangup" : reason,
+				   "waited_ms", (json_int_t)waited));
+	}
+	if (c->phase == PH_CONNECTED && !c->hangup_first)
+		c->hangup_first = by;
+	call_bridge_metrics(c);
+	media_rtp_rx_stats(&c->leg.rx, &st);
+	call_log(c, "ended",
+		 json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
+			   "outcome", outcome_of(c, reason), "rtp_sent", (json_int_t)c->leg.sent,
+			   "rtp_received", (json_int_t)st.received, "rtp_lost", (json_int_t)st.lost,
+			   "jitter_us", (json_int_t)st.jitter_us));
 	log_info("sip: call %lld ended by %s (%s)", (long long)c->id, by, reason);
+	call_queue_leave(c);
+	call_bridge_cancel_offers(c, "caller_gone");
+	call_bridge_hangup_agent(c);
+	c->phase = PH_DONE;
 }
 
 static void end_now(void *arg)
@@ -176,7 +203,7 @@ static void end_now(void *arg)
 }
 
 /* Kefu ends the call; from a timer, never inside a socket's own callback. */
-static void end_later(struct call *c, const char *reason)
+void call_end_later(struct call *c, const char *reason)
 {
 	if (c->ended || tmr_isrunning(&c->end))
 		return;
@@ -184,15 +211,69 @@ static void end_later(struct call *c, const char *reason)
 	tmr_start(&c->end, 0, end_now, c);
 }
 
-/* -- prompts and the IVR -- */
+/* -- prompts -- */
 
-static const struct prompt *prompt_find(const char *key)
+const struct prompt *call_prompt(const char *key)
 {
 	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++)
 		if (strcmp(prompts[i].key, key) == 0)
 			return &prompts[i];
 	return NULL;
 }
+
+static void played(struct call *c);
+
+static void played_later(void *arg)
+{
+	played(arg);
+}
+
+/* Starts list[cur]; a missing prompt counts as played at once. */
+static void play_current(struct call *c)
+{
+	while (c->cur < c->nlist) {
+		const struct prompt *p = c->list[c->cur];
+
+		if (p && p->n) {
+			c->playing = p;
+			c->pos = 0;
+			c->marker = 1;
+			return;
+		}
+		c->cur++;
+	}
+	c->playing = NULL;
+	if (c->moh) {
+		const struct prompt *m = call_prompt("moh");
+
+		if (m && m->n) {
+			c->playing = m;
+			c->pos = 0;
+			c->marker = 1;
+		}
+	}
+}
+
+/* Plays prompts one after the other (replacing whatever plays), then
+ * music on hold when moh is set, else silence. n = 0 with moh: music. */
+void call_play(struct call *c, const char *const *keys, int n, int moh)
+{
+	c->nlist = 0;
+	for (int i = 0; i < n && i < CALL_PLAYLIST_MAX; i++) {
+		c->list[c->nlist++] = call_prompt(keys[i]);
+		if (!c->list[c->nlist - 1] || !c->list[c->nlist - 1]->n)
+			log_warn("sip: prompt %s is missing; see prompts_dir", keys[i]);
+	}
+	c->cur = 0;
+	c->moh = moh;
+	play_current(c);
+	if (!c->playing && c->nlist)
+		/* Nothing to play: the list is done at once (from a timer, so
+		 * that the caller of call_play is not re-entered). */
+		tmr_start(&c->prompt_tmr, 0, played_later, c);
+}
+
+/* -- the IVR -- */
 
 static void ivr_timer(void *arg);
 
@@ -211,23 +292,24 @@ static void arm_ivr(struct call *c)
 static void apply(struct call *c, const struct ivr_action *a)
 {
 	if (a->miss)
-		log_event(c, a->miss, json_pack("{s:i}", "misses", c->ivr.misses));
+		call_log(c, a->miss, json_pack("{s:i}", "misses", c->ivr.misses));
 	if (a->route)
-		log_event(c, "route", json_pack("{s:s}", "route", a->route));
+		call_log(c, "route", json_pack("{s:s}", "route", a->route));
 	if (a->play) {
-		c->playing = prompt_find(a->play);
-		c->pos = 0;
-		c->marker = 1;
-		log_event(c, "prompt", json_pack("{s:s}", "prompt", a->play));
-		if (!c->playing || !c->playing->n)
-			log_warn("sip: prompt %s is missing; see prompts_dir", a->play);
+		call_log(c, "prompt", json_pack("{s:s}", "prompt", a->play));
+		call_play(c, &a->play, 1, 0);
 	} else if (a->route || a->miss) {
-		c->playing = NULL;
+		call_play(c, NULL, 0, 0);
 	}
 	if (c->ivr.state == IVR_WAIT)
-		c->playing = NULL; /* the menu ended: silence while waiting */
-	if (a->hangup)
-		end_later(c, "ivr");
+		call_play(c, NULL, 0, 0); /* the menu ended: silence while waiting */
+	if (a->hangup) {
+		/* The menu is done: the caller goes to the queue it chose. */
+		if (c->ivr.route[0])
+			call_queue_enter(c, c->ivr.route, 0);
+		else
+			call_end_later(c, "ivr");
+	}
 	arm_ivr(c);
 }
 
@@ -240,29 +322,149 @@ static void ivr_timer(void *arg)
 	apply(c, &a);
 }
 
+/* -- the survey (CALL-3) -- */
+
+static void survey_timeout(void *arg)
+{
+	struct call *c = arg;
+	static const char *const bye[] = {"goodbye"};
+
+	if (c->phase != PH_SURVEY)
+		return;
+	call_log(c, "survey", json_pack("{s:n}", "digit"));
+	c->cb_stage = 9; /* hang up after the goodbye */
+	call_play(c, bye, 1, 0);
+}
+
+void call_survey_start(struct call *c)
+{
+	static const char *const ask[] = {"survey"};
+
+	c->phase = PH_SURVEY;
+	c->cb_stage = 0;
+	call_play(c, ask, 1, 0);
+}
+
+static void survey_digit(struct call *c, char digit)
+{
+	static const char *const thanks[] = {"survey_thanks", "goodbye"};
+	static const char *const again[] = {"invalid", "survey"};
+
+	if (c->cb_stage == 9)
+		return; /* already saying goodbye */
+	tmr_cancel(&c->prompt_tmr);
+	if (digit >= '1' && digit <= '5') {
+		struct store *s = store_pool_get(c->srv->pool);
+		int rc = store_begin(s);
+
+		if (rc == 0)
+			rc = call_set_survey(s, c->id, digit - '0');
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+		store_pool_put(c->srv->pool, s);
+		if (rc < 0)
+			log_error("sip: call %lld: cannot store the rating (%s)", (long long)c->id,
+				  err_name(rc));
+		call_log(c, "survey", json_pack("{s:i}", "digit", digit - '0'));
+		c->cb_stage = 9;
+		call_play(c, thanks, 2, 0);
+		return;
+	}
+	if (++c->survey_misses > 1) {
+		survey_timeout(c);
+		return;
+	}
+	call_play(c, again, 2, 0);
+}
+
+/* The playlist ended: what comes next depends on the phase. */
+static void played(struct call *c)
+{
+	struct ivr_action a;
+
+	switch (c->phase) {
+	case PH_IVR:
+		ivr_prompt_done(&c->ivr, (int64_t)tmr_jiffies(), &a);
+		apply(c, &a);
+		break;
+	case PH_SURVEY:
+		if (c->cb_stage == 9)
+			call_end_later(c, "survey_done");
+		else
+			tmr_start(&c->prompt_tmr, SURVEY_WAIT_MS, survey_timeout, c);
+		break;
+	case PH_CALLBACK:
+		call_queue_digit(c, 0); /* the prompt ended: the queue decides */
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_digit(struct call *c, char digit, const char *via)
 {
 	struct ivr_action a;
 	char d[2] = {digit, 0};
 	enum ivr_state before = c->ivr.state;
 
-	ivr_digit(&c->ivr, digit, (int64_t)tmr_jiffies(), &a);
-	if (before == IVR_LEAVING || before == IVR_DONE)
-		return;
-	log_event(c, "digit", json_pack("{s:s, s:s}", "digit", d, "via", via));
-	apply(c, &a);
+	switch (c->phase) {
+	case PH_IVR:
+		ivr_digit(&c->ivr, digit, (int64_t)tmr_jiffies(), &a);
+		if (before == IVR_LEAVING || before == IVR_DONE)
+			return;
+		call_log(c, "digit", json_pack("{s:s, s:s}", "digit", d, "via", via));
+		apply(c, &a);
+		break;
+	case PH_SURVEY:
+		survey_digit(c, digit);
+		break;
+	case PH_QUEUED:
+	case PH_CALLBACK:
+		call_queue_digit(c, digit);
+		break;
+	default:
+		break; /* keys during the conversation are the agent's business */
+	}
 }
 
 /* -- RTP -- */
 
+void call_send_pcm(struct call *c, const int16_t *pcm)
+{
+	uint8_t pkt[MEDIA_RTP_HDR_MIN + MEDIA_FRAME];
+	struct media_rtp_hdr h;
+	static struct mbuf *mb;
+	int len;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 2;
+	h.marker = c->marker;
+	h.pt = (unsigned)c->leg.pt;
+	h.seq = c->leg.seq++;
+	h.ts = c->leg.ts;
+	h.ssrc = c->leg.ssrc;
+	len = media_rtp_build(&h, pkt, sizeof(pkt));
+	assert(len == MEDIA_RTP_HDR_MIN);
+	media_g711_encode(c->leg.codec, pcm, MEDIA_FRAME, pkt + len);
+	c->marker = 0;
+	/* One buffer for every packet: udp_send copies it out at once. */
+	if (!mb)
+		mb = mbuf_alloc(sizeof(pkt));
+	if (!mb)
+		return;
+	mbuf_rewind(mb);
+	(void)mbuf_write_mem(mb, pkt, sizeof(pkt));
+	mb->pos = 0;
+	if (udp_send(c->leg.rtp, &c->leg.raddr, mb) == 0)
+		c->leg.sent++;
+}
+
 static void send_frame(struct call *c)
 {
 	int16_t pcm[MEDIA_FRAME];
-	uint8_t pkt[MEDIA_RTP_HDR_MIN + MEDIA_FRAME];
-	struct media_rtp_hdr h;
-	struct mbuf *mb;
 	size_t n = 0;
-	int len;
 
 	if (c->playing && c->pos < c->playing->n) {
 		n = c->playing->n - c->pos;
@@ -272,58 +474,47 @@ static void send_frame(struct call *c)
 	}
 	memset(pcm + n, 0, (MEDIA_FRAME - n) * sizeof(int16_t));
 	c->pos += n;
-	memset(&h, 0, sizeof(h));
-	h.version = 2;
-	h.marker = c->marker;
-	h.pt = (unsigned)c->pt;
-	h.seq = c->seq++;
-	h.ts = c->ts;
-	h.ssrc = c->ssrc;
-	len = media_rtp_build(&h, pkt, sizeof(pkt));
-	assert(len == MEDIA_RTP_HDR_MIN);
-	media_g711_encode(c->codec, pcm, MEDIA_FRAME, pkt + len);
-	c->marker = 0;
-	mb = mbuf_alloc(sizeof(pkt));
-	if (!mb)
-		return;
-	(void)mbuf_write_mem(mb, pkt, sizeof(pkt));
-	mb->pos = 0;
-	if (udp_send(c->rtp, &c->raddr, mb) == 0)
-		c->sent++;
-	mem_deref(mb);
+	call_send_pcm(c, pcm);
+}
+
+/* While bridged and not on hold, the agent's packets go to the caller
+ * instead of anything kefu plays. */
+static int relaying(const struct call *c)
+{
+	return c->phase == PH_CONNECTED && c->agent && !c->agent->held;
 }
 
 static void pace(void *arg)
 {
 	struct call *c = arg;
-	uint64_t next;
+	uint64_t next, now;
 
-	if (c->playing) {
+	if (c->playing && !relaying(c)) {
 		send_frame(c);
 		if (c->pos >= c->playing->n) {
-			struct ivr_action a;
-
-			c->playing = NULL;
-			ivr_prompt_done(&c->ivr, (int64_t)tmr_jiffies(), &a);
-			apply(c, &a);
+			if (c->cur >= c->nlist) {
+				c->pos = 0; /* the music on hold loops */
+			} else {
+				c->cur++;
+				play_current(c);
+				if (c->cur >= c->nlist)
+					played(c);
+			}
 		}
 	}
 	/* The timestamp is the sampling clock: it runs on between prompts. */
-	c->ts += MEDIA_FRAME;
+	c->leg.ts += MEDIA_FRAME;
 	c->ticks++;
 	next = c->start_jiffies + c->ticks * CALL_PTIME_MS;
-	{
-		uint64_t now = tmr_jiffies();
-
-		tmr_start(&c->pace, next > now ? next - now : 0, pace, c);
-	}
+	now = tmr_jiffies();
+	tmr_start(&c->pace, next > now ? next - now : 0, pace, c);
 }
 
 /* Packets only count from where the caller said its media would come from
  * (its SDP address or its SIP address), so nobody else can press keys. */
 static int from_caller(const struct call *c, const struct sa *src)
 {
-	return sa_cmp(src, &c->raddr, SA_ADDR) || sa_cmp(src, &c->sip_src, SA_ADDR);
+	return sa_cmp(src, &c->leg.raddr, SA_ADDR) || sa_cmp(src, &c->sip_src, SA_ADDR);
 }
 
 static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
@@ -337,12 +528,15 @@ static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
 	c->last_heard = tmr_jiffies();
-	(void)media_rtp_rx_update(&c->rx, &h, clock_mono_us());
-	if (c->event_pt < 0 || (int)h.pt != c->event_pt)
+	(void)media_rtp_rx_update(&c->leg.rx, &h, call_mono_us());
+	if (c->leg.event_pt >= 0 && (int)h.pt == c->leg.event_pt) {
+		if (media_dtmf_rx_packet(&c->dtmf, h.ssrc, h.ts, mbuf_buf(mb) + h.hdr_len,
+					 h.payload_len, &digit) == 1)
+			on_digit(c, digit, "rtp");
 		return;
-	if (media_dtmf_rx_packet(&c->dtmf, h.ssrc, h.ts, mbuf_buf(mb) + h.hdr_len, h.payload_len,
-				 &digit) == 1)
-		on_digit(c, digit, "rtp");
+	}
+	if ((int)h.pt == c->leg.pt)
+		call_bridge_caller_audio(c, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
 }
 
 static void check(void *arg)
@@ -351,10 +545,43 @@ static void check(void *arg)
 	uint64_t limit = (uint64_t)c->srv->cfg->call_media_timeout_sec * 1000;
 
 	if (tmr_jiffies() - c->last_heard >= limit) {
-		end_later(c, "media_timeout");
+		call_end_later(c, "media_timeout");
 		return;
 	}
 	tmr_start(&c->check, CHECK_MS, check, c);
+}
+
+/* An RTP socket near the SIP listener's address: in the configured port
+ * range (rtp_port_min..max, even ports as RFC 3550 suggests) or any. */
+int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock **sock_out,
+		  struct sa *local, udp_recv_h *recv, void *arg)
+{
+	static int next_port;
+	const struct config *cfg = srv->cfg;
+	struct sa addr = *near;
+	int rc = EADDRINUSE;
+
+	if (!cfg->rtp_port_min) {
+		sa_set_port(&addr, 0);
+		rc = udp_listen(sock_out, &addr, recv, arg);
+	} else {
+		int span = (cfg->rtp_port_max - cfg->rtp_port_min + 1) / 2;
+
+		for (int i = 0; i < span && rc; i++) {
+			int port = cfg->rtp_port_min + 2 * ((next_port + i) % span);
+
+			sa_set_port(&addr, (uint16_t)port);
+			rc = udp_listen(sock_out, &addr, recv, arg);
+			if (rc == 0)
+				next_port = (next_port + i + 1) % span;
+		}
+	}
+	if (rc == 0)
+		rc = udp_local_get(*sock_out, local);
+	if (rc == 0)
+		/* A bridged call's packets arrive in bursts from two phones. */
+		(void)udp_sockbuf_set(*sock_out, 256 * 1024);
+	return rc;
 }
 
 /* -- SIP -- */
@@ -363,12 +590,12 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
-	const char *ipv = sa_af(&c->local) == AF_INET6 ? "IP6" : "IP4";
+	const char *ipv = sa_af(&c->leg.local) == AF_INET6 ? "IP6" : "IP4";
 	int rc;
 
 	if (!mb)
 		return ENOMEM;
-	sip_server_source(&c->local, ip);
+	sip_server_source(&c->leg.local, ip);
 	rc = mbuf_printf(mb,
 			 "v=0\r\n"
 			 "o=kefu %lld 1 IN %s %s\r\n"
@@ -376,15 +603,15 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 			 "c=IN %s %s\r\n"
 			 "t=0 0\r\n"
 			 "m=audio %u RTP/AVP %d",
-			 (long long)c->id, ipv, ip, ipv, ip, sa_port(&c->local), c->pt);
-	if (rc == 0 && c->event_pt >= 0)
-		rc = mbuf_printf(mb, " %d", c->event_pt);
+			 (long long)c->id, ipv, ip, ipv, ip, sa_port(&c->leg.local), c->leg.pt);
+	if (rc == 0 && c->leg.event_pt >= 0)
+		rc = mbuf_printf(mb, " %d", c->leg.event_pt);
 	if (rc == 0)
-		rc = mbuf_printf(mb, "\r\na=rtpmap:%d %s/8000\r\n", c->pt,
-				 c->codec == MEDIA_PCMA ? "PCMA" : "PCMU");
-	if (rc == 0 && c->event_pt >= 0)
+		rc = mbuf_printf(mb, "\r\na=rtpmap:%d %s/8000\r\n", c->leg.pt,
+				 c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+	if (rc == 0 && c->leg.event_pt >= 0)
 		rc = mbuf_printf(mb, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n",
-				 c->event_pt, c->event_pt);
+				 c->leg.event_pt, c->leg.event_pt);
 	if (rc == 0)
 		rc = mbuf_printf(mb, "a=ptime:%d\r\na=sendrecv\r\n", CALL_PTIME_MS);
 	if (rc) {
@@ -400,7 +627,7 @@ static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 
-	/* A re-INVITE (a refresh or a hold) gets the same answer. */
+	/* A re-INVITE (a refresh or the caller's hold) gets the same answer. */
 	(void)msg;
 	c->last_heard = tmr_jiffies();
 	c->answer->pos = 0;
@@ -422,7 +649,7 @@ static void on_estab(const struct sip_msg *msg, void *arg)
 
 	(void)msg;
 	c->last_heard = tmr_jiffies();
-	if (c->ivr.state != IVR_WELCOME || c->playing)
+	if (c->phase != PH_IVR || c->ivr.state != IVR_WELCOME || c->playing)
 		return;
 	ivr_start(&c->ivr, (int64_t)tmr_jiffies(), &a);
 	apply(c, &a);
@@ -449,6 +676,7 @@ static void on_close(int err, const struct sip_msg *msg, void *arg)
 	struct call *c = arg;
 
 	/* libre 1.1.0 reports the caller's BYE as ECONNRESET without a message. */
+	(void)msg;
 	if (err == ECONNRESET)
 		finish(c, "caller", "bye");
 	else if (err == ETIMEDOUT)
@@ -461,16 +689,16 @@ static void on_close(int err, const struct sip_msg *msg, void *arg)
 /* Creates the call's row and its invite event; c->id is set. */
 static int call_record(struct call *c, const struct sip_msg *msg)
 {
-	char caller[64], called[64], callid[128];
+	char called[64], callid[128];
 	struct store *s = store_pool_get(c->srv->pool);
 	int rc;
 
-	sip_log_safe(msg->from.uri.user.p, msg->from.uri.user.l, caller, sizeof(caller));
+	sip_log_safe(msg->from.uri.user.p, msg->from.uri.user.l, c->caller, sizeof(c->caller));
 	sip_log_safe(msg->uri.user.p, msg->uri.user.l, called, sizeof(called));
 	sip_log_safe(msg->callid.p, msg->callid.l, callid, sizeof(callid));
 	rc = store_begin(s);
 	if (rc == 0)
-		rc = call_insert(s, callid, caller, called, clock_now_ms(), &c->id);
+		rc = call_insert(s, callid, c->caller, called, clock_now_ms(), &c->id);
 	if (rc == 0)
 		rc = store_commit(s);
 	else
@@ -486,8 +714,8 @@ static void reject(struct sip_server *srv, const struct sip_msg *msg, uint16_t c
 }
 
 /* A number that is not the hotline: the work number of someone who may
- * register a phone (ORG-3) gets 480 (calls to agents come with the queue
- * slice), anything else 404. */
+ * register a phone (ORG-3) gets 480 (agents are reached through the
+ * hotline's queues, not dialled directly), anything else 404. */
 static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 {
 	char user[33];
@@ -528,12 +756,17 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	}
 	c->srv = srv;
 	c->sip_src = msg->src;
-	media_rtp_rx_init(&c->rx, MEDIA_RATE, 60, -1);
-	c->event_pt = -1;
+	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
+	c->leg.event_pt = -1;
 	tmr_init(&c->pace);
 	tmr_init(&c->ivr_tmr);
 	tmr_init(&c->check);
 	tmr_init(&c->end);
+	tmr_init(&c->announce);
+	tmr_init(&c->wait);
+	tmr_init(&c->prompt_tmr);
+	list_init(&c->offers);
+	media_vad_init(&c->vad);
 	list_append(&calls, &c->le, c);
 	c->ended = 1; /* nothing to log as ended until the row exists */
 	if (call_record(c, msg) < 0) {
@@ -545,30 +778,28 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		char source[SIP_ADDRESS_MAX + 16];
 
 		sip_server_source_full(&msg->src, source, sizeof(source));
-		log_event(c, "invite", json_pack("{s:s}", "source", source));
+		call_log(c, "invite", json_pack("{s:s}", "source", source));
 	}
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
-	    offer.pref_pt < 0 || sa_set_str(&c->raddr, offer.addr, (uint16_t)offer.port) != 0) {
+	    offer.pref_pt < 0 || sa_set_str(&c->leg.raddr, offer.addr, (uint16_t)offer.port) != 0) {
 		reject(srv, msg, 488, "Not Acceptable Here");
-		log_event(c, "rejected",
-			  json_pack("{s:i, s:s}", "status", 488, "reason",
-				    "no G.711 audio in the offer"));
+		call_log(c, "rejected",
+			 json_pack("{s:i, s:s}", "status", 488, "reason",
+				   "no G.711 audio in the offer"));
+		c->end_reason = "rejected";
 		finish(c, "kefu", "rejected");
 		goto out;
 	}
 	/* PCMA first: A-law is China's G.711 (and Europe's). */
-	c->codec = offer.pcma_pt >= 0 ? MEDIA_PCMA : MEDIA_PCMU;
-	c->pt = offer.pcma_pt >= 0 ? offer.pcma_pt : offer.pcmu_pt;
-	c->event_pt = offer.event_pt;
+	c->leg.codec = offer.pcma_pt >= 0 ? MEDIA_PCMA : MEDIA_PCMU;
+	c->leg.pt = offer.pcma_pt >= 0 ? offer.pcma_pt : offer.pcmu_pt;
+	c->leg.event_pt = offer.event_pt;
 	/* RTP on the address the INVITE came to. */
 	rtp_addr = srv->laddr;
 	if (sa_is_any(&rtp_addr))
 		rtp_addr = msg->dst;
-	sa_set_port(&rtp_addr, 0);
-	rc = udp_listen(&c->rtp, &rtp_addr, rtp_recv, c);
-	if (rc == 0)
-		rc = udp_local_get(c->rtp, &c->local);
+	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, rtp_recv, c);
 	if (rc == 0)
 		rc = sdp_answer(c, &c->answer);
 	if (rc == 0)
@@ -583,17 +814,18 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		goto out;
 	}
 	media_dtmf_rx_init(&c->dtmf);
-	media_rtp_rx_init(&c->rx, MEDIA_RATE, 60, c->event_pt);
-	randombytes_buf(&c->ssrc, sizeof(c->ssrc));
-	randombytes_buf(&c->seq, sizeof(c->seq));
-	randombytes_buf(&c->ts, sizeof(c->ts));
+	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, c->leg.event_pt);
+	randombytes_buf(&c->leg.ssrc, sizeof(c->leg.ssrc));
+	randombytes_buf(&c->leg.seq, sizeof(c->leg.seq));
+	randombytes_buf(&c->leg.ts, sizeof(c->leg.ts));
 	c->ivr.state = IVR_WELCOME;
+	c->phase = PH_IVR;
 	c->start_jiffies = c->last_heard = tmr_jiffies();
-	log_event(c, "answered",
-		  json_pack("{s:s, s:i, s:i}", "codec", c->codec == MEDIA_PCMA ? "PCMA" : "PCMU",
-			    "pt", c->pt, "event_pt", c->event_pt));
+	call_log(c, "answered",
+		 json_pack("{s:s, s:i, s:i}", "codec", c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU",
+			   "pt", c->leg.pt, "event_pt", c->leg.event_pt));
 	log_info("sip: call %lld answered (%s)", (long long)c->id,
-		 c->codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+		 c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
 	tmr_start(&c->pace, CALL_PTIME_MS, pace, c);
 	tmr_start(&c->check, CHECK_MS, check, c);
 	return;
@@ -661,6 +893,7 @@ int call_engine_start(struct sip_server *srv)
 	if (!missing)
 		log_info("sip: IVR prompts loaded from %s", srv->cfg->prompts_dir);
 	list_init(&calls);
+	call_queue_start(srv);
 	rc = sipsess_listen(&sock, srv->sip, 32, on_connect, srv);
 	if (rc) {
 		log_error("sip: cannot take calls (%s)", strerror(rc));
@@ -680,6 +913,7 @@ void call_engine_stop(void)
 		finish(c, "kefu", "shutdown");
 		mem_deref(c);
 	}
+	call_queue_stop();
 	sock = mem_deref(sock);
 	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
 		free(prompts[i].pcm);

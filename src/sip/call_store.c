@@ -36,10 +36,13 @@ int call_set_progress(struct store *s, int64_t id, const char *route, const char
 	return rc < 0 ? rc : 0;
 }
 
-int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by)
+int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by,
+		   const char *outcome)
 {
-	int rc = store_run(s, "UPDATE call SET ended_at = ?, ended_by = ? WHERE id = ?", NULL,
-			   "iti", now, ended_by, id);
+	int rc = store_run(s,
+			   "UPDATE call SET ended_at = ?, ended_by = ?,"
+			   " outcome = COALESCE(outcome, ?) WHERE id = ?",
+			   NULL, "itti", now, ended_by, outcome, id);
 
 	return rc < 0 ? rc : 0;
 }
@@ -54,15 +57,19 @@ int call_set_queued(struct store *s, int64_t id, const char *queue, int64_t now)
 
 int call_set_agent(struct store *s, int64_t id, int64_t agent_id)
 {
-	int rc = store_run(s, "UPDATE call SET agent_id = ? WHERE id = ?", NULL, "ii", agent_id, id);
+	int rc =
+		store_run(s, "UPDATE call SET agent_id = ? WHERE id = ?", NULL, "ii", agent_id, id);
 
 	return rc < 0 ? rc : 0;
 }
 
 int call_set_connected(struct store *s, int64_t id, int64_t agent_id, int64_t now)
 {
-	int rc = store_run(s, "UPDATE call SET agent_id = ?, connected_at = ? WHERE id = ?", NULL,
-			   "iii", agent_id, now, id);
+	/* A transferred call keeps the time its first agent answered (ASA). */
+	int rc = store_run(s,
+			   "UPDATE call SET agent_id = ?, connected_at = COALESCE(connected_at, ?)"
+			   " WHERE id = ?",
+			   NULL, "iii", agent_id, now, id);
 
 	return rc < 0 ? rc : 0;
 }
@@ -88,6 +95,9 @@ int call_set_contact(struct store *s, int64_t id, int64_t contact_id)
 	int rc = store_run(s, "UPDATE call SET contact_id = ? WHERE id = ?", NULL, "ii", contact_id,
 			   id);
 
+	if (rc >= 0)
+		rc = store_run(s, "UPDATE contact SET call_id = ? WHERE id = ?", NULL, "ii", id,
+			       contact_id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -133,7 +143,8 @@ int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *ki
 
 #define CALL_COLUMNS                                                                               \
 	"id, sip_call_id, caller, called, started_at, answered_at, ended_at, ended_by, route,"     \
-	" digits, queue, queued_at, agent_id, connected_at, outcome, hangup_first, contact_id, survey,"  \
+	" digits, queue, queued_at, agent_id, connected_at, outcome, hangup_first, contact_id, "   \
+	"survey,"                                                                                  \
 	" recording, recording_ms, metrics"
 
 static const char *opt_col(struct store_stmt *st, int i)
@@ -230,6 +241,119 @@ int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *c
 		if (rc < 0)
 			break;
 	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int call_queue_get(struct store *s, const char *code, struct call_queue *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
+						 " announce_sec FROM acd_queue WHERE code = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, code);
+	rc = store_step(st);
+	if (rc == 1) {
+		memset(out, 0, sizeof(*out));
+		store_col_copy(st, 0, out->code, sizeof(out->code));
+		store_col_copy(st, 1, out->name, sizeof(out->name));
+		if (!store_col_null(st, 2))
+			store_col_copy(st, 2, out->skill, sizeof(out->skill));
+		store_col_copy(st, 3, out->strategy, sizeof(out->strategy));
+		out->max_wait_sec = (int)store_col_int(st, 4);
+		out->announce_sec = (int)store_col_int(st, 5);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	return rc;
+}
+
+int call_candidates(struct store *s, const char *skill, int64_t now, struct call_candidate *out,
+		    int max)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT p.id, st.since, p.work_no, p.name,"
+				 " (SELECT r.contact FROM sip_registration r"
+				 "   WHERE r.person_id = p.id AND r.expires_at > ?1"
+				 "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
+				 " FROM agent_state st JOIN person p ON p.id = st.person_id"
+				 " WHERE st.status = 'ready' AND p.active = 1"
+				 "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_skill k"
+				 "   WHERE k.person_id = p.id AND k.skill = ?2))"
+				 "  AND contact IS NOT NULL"
+				 " ORDER BY st.since, p.id LIMIT ?3");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, now);
+	if (skill && skill[0])
+		store_bind_text(st, 2, skill);
+	else
+		store_bind_null(st, 2);
+	store_bind_int(st, 3, max);
+	while ((rc = store_step(st)) == 1 && n < max) {
+		struct call_candidate *c = &out[n++];
+
+		c->person_id = store_col_int(st, 0);
+		c->ready_since = store_col_int(st, 1);
+		store_col_copy(st, 2, c->work_no, sizeof(c->work_no));
+		store_col_copy(st, 3, c->name, sizeof(c->name));
+		store_col_copy(st, 4, c->contact, sizeof(c->contact));
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int call_queue_agents(struct store *s, const char *skill, int *out)
+{
+	int64_t n = 0;
+	int rc;
+
+	if (skill && skill[0])
+		rc = store_run(s,
+			       "SELECT count(*) FROM agent_state st JOIN person_skill k"
+			       " ON k.person_id = st.person_id AND k.skill = ?"
+			       " WHERE st.status <> 'logged_out'",
+			       &n, "t", skill);
+	else
+		rc = store_run(s, "SELECT count(*) FROM agent_state WHERE status <> 'logged_out'",
+			       &n, "");
+	*out = (int)n;
+	return rc < 0 ? rc : 0;
+}
+
+int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_t *out)
+{
+	int rc = store_run(
+		s,
+		"SELECT CAST(COALESCE(avg(ended_at - connected_at), 0) AS INTEGER) FROM call"
+		" WHERE queued_at >= ? AND queue = ? AND connected_at IS NOT NULL"
+		" AND ended_at IS NOT NULL",
+		out, "it", since, queue);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " CALL_COLUMNS " FROM call"
+						 " WHERE agent_id = ? AND ended_at IS NULL"
+						 " ORDER BY id DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, person_id);
+	rc = store_step(st);
+	if (rc == 1)
+		rc = emit(st, row, ctx);
+	else if (rc == 0)
+		rc = ERR_NOTFOUND;
 	store_done(st);
 	return rc < 0 ? rc : 0;
 }

@@ -189,7 +189,7 @@ static bool guard_recv(struct sa *src, struct mbuf *mb, void *arg)
 static void reply_options(struct sip_server *srv, const struct sip_msg *msg)
 {
 	(void)sip_replyf(srv->sip, msg, 200, "OK",
-			 "Allow: REGISTER, OPTIONS, INVITE, ACK, CANCEL, BYE, INFO\r\n"
+			 "Allow: REGISTER, OPTIONS, INVITE, ACK, CANCEL, BYE, INFO, REFER\r\n"
 			 "Accept: application/sdp\r\n"
 			 "Content-Length: 0\r\n\r\n");
 }
@@ -221,9 +221,11 @@ static bool on_request(const struct sip_msg *msg, void *arg)
 	}
 	/* Calls and their dialogs belong to libre's sipsess (call.c), whose
 	 * handler comes after this one: INVITE (new or re-INVITE), the ACK of
-	 * a 200, BYE and INFO. What matches no dialog it answers 481. */
+	 * a 200, BYE, INFO and REFER (an agent's transfer). What matches no
+	 * dialog it answers 481. */
 	if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
-	    pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "INFO") == 0)
+	    pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "INFO") == 0 ||
+	    pl_strcmp(&msg->met, "REFER") == 0)
 		return false;
 	if (pl_strcmp(&msg->met, "REGISTER") == 0)
 		sip_reg_request(srv, msg);

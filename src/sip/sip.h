@@ -381,7 +381,9 @@ int call_insert(struct store *s, const char *sip_call_id, const char *caller, co
 		int64_t now, int64_t *id);
 int call_set_answered(struct store *s, int64_t id, int64_t now);
 int call_set_progress(struct store *s, int64_t id, const char *route, const char *digits);
-int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by);
+/* outcome: kept when one was set before (answered, callback). */
+int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by,
+		   const char *outcome);
 int call_set_queued(struct store *s, int64_t id, const char *queue, int64_t now);
 /* The agent the call is offered to (connected_at stays NULL until answered). */
 int call_set_agent(struct store *s, int64_t id, int64_t agent_id);
@@ -396,6 +398,36 @@ int call_set_recording(struct store *s, int64_t id, const char *file, int64_t ms
 /* Merges a JSON object (text) into the call's metrics (json_patch), so
  * the engine and the recording writer each add their own keys. */
 int call_merge_metrics(struct store *s, int64_t id, const char *json_object);
+/* A queue's settings (acd_queue, ORG-2). */
+struct call_queue {
+	char code[32];
+	char name[64];
+	char skill[32]; /* "": any seat */
+	char strategy[16];
+	int max_wait_sec;
+	int announce_sec;
+};
+/* ERR_NOTFOUND for an unknown code. */
+int call_queue_get(struct store *s, const char *code, struct call_queue *out);
+
+/* A ready agent with a live phone: who a waiting call may be offered to. */
+struct call_candidate {
+	int64_t person_id;
+	int64_t ready_since;
+	char work_no[33];
+	char name[64];
+	char contact[256]; /* the phone's most recent registration */
+};
+/* Ready, active agents with the skill ("" or NULL: any) and a phone
+ * registered at now, longest ready first; returns how many (≤ max). */
+int call_candidates(struct store *s, const char *skill, int64_t now, struct call_candidate *out,
+		    int max);
+/* Seat holders with the skill (any when ""/NULL) who are not logged out. */
+int call_queue_agents(struct store *s, const char *skill, int *out);
+/* Mean talk time of the queue's calls answered since `since`, in ms; 0 when none. */
+int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_t *out);
+/* The call a person is on or being offered (ended_at NULL), newest; ERR_NOTFOUND. */
+int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx);
 /* detail: JSON text or NULL. */
 int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
 		   const char *detail);

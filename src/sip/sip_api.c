@@ -8,11 +8,14 @@
  * a phone still using the old password must authenticate again.
  */
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mask.h"
+#include "cust/cust.h"
 #include "http/http.h"
 #include "org/org.h"
-#include "core/mask.h"
 #include "sip/sip.h"
 #include "store/store.h"
 
@@ -191,13 +194,12 @@ static json_t *call_json(const struct call_row *c)
 	if (o &&
 	    json_object_update_new(
 		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "queue",
-				 opt_text(c->queue), "queued_at", opt_int(c->queued_at),
-				 "agent_id", opt_int(c->agent_id), "connected_at",
-				 opt_int(c->connected_at), "outcome", opt_text(c->outcome),
-				 "hangup_first", opt_text(c->hangup_first), "contact_id",
-				 opt_int(c->contact_id), "survey", opt_int(c->survey),
-				 "recording", c->recording != NULL, "recording_ms",
-				 opt_int(c->recording_ms), "metrics",
+				 opt_text(c->queue), "queued_at", opt_int(c->queued_at), "agent_id",
+				 opt_int(c->agent_id), "connected_at", opt_int(c->connected_at),
+				 "outcome", opt_text(c->outcome), "hangup_first",
+				 opt_text(c->hangup_first), "contact_id", opt_int(c->contact_id),
+				 "survey", opt_int(c->survey), "recording", c->recording != NULL,
+				 "recording_ms", opt_int(c->recording_ms), "metrics",
 				 metrics ? metrics : json_object())) < 0) {
 		json_decref(o);
 		return NULL;
@@ -288,7 +290,50 @@ static int call_one(struct req *r)
 	return reply_json(r, 200, cc.one);
 }
 
+/*
+ * The screen-pop: the call ringing on (or connected to) the person's
+ * phone, with the customer its number belongs to, or null. The workbench
+ * asks when a "call.offer" notification arrives.
+ */
+struct me_call_ctx {
+	struct calls_ctx cc;
+	char phone[40];
+};
+
+static int me_call_row(void *ctx, const struct call_row *c)
+{
+	struct me_call_ctx *m = ctx;
+
+	snprintf(m->phone, sizeof(m->phone), "%s", c->caller ? c->caller : "");
+	return calls_row(&m->cc, c);
+}
+
+static int me_call(struct req *r)
+{
+	struct me_call_ctx m = {{NULL, 0, NULL}, ""};
+	char phone[40];
+	int64_t cust_id = 0;
+	json_t *cust = json_null();
+	int rc = call_current_of(r->store, r->who.person_id, me_call_row, &m);
+
+	if (rc == ERR_NOTFOUND)
+		return reply_json(r, 200, json_pack("{s:n}", "call"));
+	if (rc < 0)
+		return rc;
+	if (cust_phone_normalize(m.phone, phone, sizeof(phone)) == 0 &&
+	    cust_phone_owner(r->store, phone, &cust_id) == 0) {
+		struct customer *c = calloc(1, sizeof(*c));
+
+		if (c && cust_get(r->store, cust_id, c) == 0)
+			cust = json_pack("{s:I, s:s, s:i}", "id", (json_int_t)cust_id, "name",
+					 c->name, "vip_level", c->vip_level);
+		free(c);
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:o}", "call", m.cc.one, "customer", cust));
+}
+
 const struct route sip_routes[] = {
+	{"GET", "/api/me/call", me_call, ACT_AGENT_STATE},
 	{"POST", "/api/me/sip-password", me_sip_password, ACT_AGENT_STATE},
 	{"POST", "/api/people/{id}/sip-password", person_sip_password, ACT_SIP_ADMIN},
 	{"GET", "/api/sip/registrations", registrations_list, ACT_SELF},

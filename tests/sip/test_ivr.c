@@ -223,7 +223,7 @@ static void call_log_store(void **state)
 	assert_int_equal(call_event_add(s, b, 201, "answered", "{\"codec\":\"PCMA\"}"), 0);
 	assert_int_equal(call_event_add(s, b, 202, "digit", NULL), 0);
 	assert_int_equal(call_set_progress(s, b, "complaint", "3"), 0);
-	assert_int_equal(call_set_ended(s, b, 300, "caller"), 0);
+	assert_int_equal(call_set_ended(s, b, 300, "caller", "ivr"), 0);
 	/* Newest first, in pages. */
 	assert_int_equal(call_list(s, 0, 2, seen_call, &v), 2);
 	assert_true(v.ids[0] == c && v.ids[1] == b);
@@ -235,7 +235,7 @@ static void call_log_store(void **state)
 	assert_int_equal(call_event_list(s, b, seen_event, &v), 0);
 	assert_string_equal(v.kinds, "answered digit ");
 	/* ended_by is caller or kefu, nothing else. */
-	assert_true(call_set_ended(s, a, 300, "nobody") < 0);
+	assert_true(call_set_ended(s, a, 300, "nobody", NULL) < 0);
 	test_store_close(s);
 }
 

@@ -1,0 +1,741 @@
+/*
+ * Connecting a waiting caller to an agent's phone, and the conversation.
+ *
+ * An offer is an INVITE from kefu to the agent's registered phone (its
+ * most recent binding), From the caller's number, with an SDP offer of
+ * PCMA, PCMU and telephone-event on an RTP socket of its own. Before it
+ * is sent the agent is set ringing (acd_set_system: if the agent is no
+ * longer ready, someone else got them first and the offer is not made)
+ * and their workbench gets a "call.offer" notification with the caller
+ * and the customer the number belongs to (the screen-pop); GET
+ * /api/me/call then gives the details.
+ *
+ * An offer ends unanswered when the phone refuses it, when ring_timeout_sec
+ * passes (kefu sends CANCEL), or when the call no longer needs it (another
+ * phone answered first under ring_all, the caller hung up). An agent who
+ * let it ring or refused goes back to ready, or to busy with reason
+ * "no_answer" after no_answer_max such offers in a row — a seat that does
+ * not answer must not keep taking calls from the queue.
+ *
+ * The first phone to answer is bridged: the agent is set talking, the call
+ * is connected (call.connected_at, the agent), and a contact record is
+ * written for the agent (CALL-10) with the caller's number, which the
+ * workbench completes. RTP is relayed both ways packet by packet: the
+ * payload is copied, or transcoded when the two phones chose different
+ * G.711 laws, and the headers are kefu's own (SSRC, sequence, and the
+ * sender's timestamps moved to kefu's clock), so 20 ms and 30 ms packets
+ * pass as they are. Telephone-events are not passed on.
+ *
+ * Hold (CALL-4): a re-INVITE from the agent's phone with sendonly or
+ * inactive holds the call; the caller hears music until sendrecv again.
+ * Each hold is logged and measured. Blind transfer (CALL-8): a REFER from
+ * the agent's phone to a queue code or a colleague's work number sends the
+ * call back to that queue (to the front, by its original time) or to the
+ * colleague first; the transferring agent's leg is hung up.
+ *
+ * When the agent hangs up, the caller hears the satisfaction survey
+ * (call.c). When the call ends, the compliance metrics are written to the
+ * call (call_bridge_metrics): ring time (CALL-2), holds (CALL-4), who hung
+ * up first (CALL-5), a silent caller (CALL-6) and a class-F call over ten
+ * minutes (CALL-7).
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mask.h"
+#include "cust/cust.h"
+#include "notify/notify.h"
+#include "sip/call_int.h"
+#include "store/store.h"
+
+#define RING_CYCLE_MS 5000 /* China's ring-back cadence: 1 s on, 4 s off */
+#define CALL2_MAX_RINGS 3
+#define CALL4_HOLD_MS 15000
+#define CALL4_TOTAL_MS 120000
+#define CALL6_MAX_MS 30000 /* greet, 5 s, greet, 5 s, goodbye */
+#define CALL6_VOICE_MS 1000
+#define CALL7_MAX_MS 600000
+#define NOANSWER_MAX 64
+#define PAYLOAD_MAX 480 /* 60 ms of G.711 */
+
+/* Unanswered offers in a row, per agent. */
+static struct {
+	int64_t person_id;
+	int count;
+} noanswer[NOANSWER_MAX];
+
+static int *noanswer_of(int64_t person_id)
+{
+	int free_slot = 0;
+
+	for (int i = 0; i < NOANSWER_MAX; i++) {
+		if (noanswer[i].person_id == person_id)
+			return &noanswer[i].count;
+		if (!noanswer[i].person_id)
+			free_slot = i;
+	}
+	noanswer[free_slot].person_id = person_id;
+	noanswer[free_slot].count = 0;
+	return &noanswer[free_slot].count;
+}
+
+/* Runs one change to an agent's status (and an event) in its own transaction. */
+static void agent_status(struct call *c, int64_t person_id, enum acd_status to, const char *reason)
+{
+	struct store *s = store_pool_get(c->srv->pool);
+	int rc = store_begin(s);
+
+	if (rc == 0)
+		rc = acd_set_system(s, person_id, to, reason, c->srv->cfg->wrap_up_sec,
+				    clock_now_ms());
+	if (rc >= 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_warn("sip: call %lld: agent %lld not set %s (%s)", (long long)c->id,
+			 (long long)person_id, acd_status_name(to), err_name(rc));
+}
+
+/* -- SDP -- */
+
+static const char *dir_name(enum ivr_sdp_dir d)
+{
+	switch (d) {
+	case IVR_SDP_SENDONLY:
+		return "sendonly";
+	case IVR_SDP_RECVONLY:
+		return "recvonly";
+	case IVR_SDP_INACTIVE:
+		return "inactive";
+	default:
+		return "sendrecv";
+	}
+}
+
+/* Kefu's SDP toward an agent's phone: the offer lists both laws and
+ * telephone-event; once the phone chose (pt >= 0) only its choice. */
+static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **out)
+{
+	char ip[SIP_ADDRESS_MAX];
+	struct mbuf *mb = mbuf_alloc(512);
+	const char *ipv = sa_af(&a->leg.local) == AF_INET6 ? "IP6" : "IP4";
+	int rc;
+
+	if (!mb)
+		return ENOMEM;
+	sip_server_source(&a->leg.local, ip);
+	rc = mbuf_printf(mb, "v=0\r\no=kefu %lld %u IN %s %s\r\ns=kefu\r\nc=IN %s %s\r\nt=0 0\r\n",
+			 (long long)a->call->id, a->answered ? 2u : 1u, ipv, ip, ipv, ip);
+	if (rc == 0 && a->leg.pt < 0)
+		rc = mbuf_printf(mb,
+				 "m=audio %u RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\n"
+				 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+				 "a=fmtp:101 0-15\r\n",
+				 sa_port(&a->leg.local));
+	else if (rc == 0)
+		rc = mbuf_printf(mb, "m=audio %u RTP/AVP %d\r\na=rtpmap:%d %s/8000\r\n",
+				 sa_port(&a->leg.local), a->leg.pt, a->leg.pt,
+				 a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+	if (rc == 0)
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, dir_name(dir));
+	if (rc) {
+		mem_deref(mb);
+		return rc;
+	}
+	mb->pos = 0;
+	*out = mb;
+	return 0;
+}
+
+/* -- relay -- */
+
+void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
+		      const uint8_t *payload, size_t n)
+{
+	uint8_t pkt[MEDIA_RTP_HDR_MIN + PAYLOAD_MAX];
+	struct media_rtp_hdr o;
+	static struct mbuf *mb;
+	int len;
+
+	if (!to->rtp || n == 0 || n > PAYLOAD_MAX || to->pt < 0)
+		return;
+	memset(&o, 0, sizeof(o));
+	if (!to->mapped || h->ssrc != to->map_ssrc) {
+		/* A new stream: continue kefu's timeline where it is, as a new talkspurt. */
+		to->map_off = to->ts - h->ts;
+		to->map_ssrc = h->ssrc;
+		to->mapped = 1;
+		o.marker = 1;
+	}
+	o.version = 2;
+	o.marker |= h->marker;
+	o.pt = (unsigned)to->pt;
+	o.seq = to->seq++;
+	o.ts = h->ts + to->map_off;
+	o.ssrc = to->ssrc;
+	len = media_rtp_build(&o, pkt, sizeof(pkt));
+	if (len < 0)
+		return;
+	if (from == to->codec)
+		memcpy(pkt + len, payload, n);
+	else
+		media_g711_transcode(from, to->codec, payload, n, pkt + len);
+	if (!mb)
+		mb = mbuf_alloc(sizeof(pkt));
+	if (!mb)
+		return;
+	mbuf_rewind(mb);
+	(void)mbuf_write_mem(mb, pkt, (size_t)len + n);
+	mb->pos = 0;
+	if (udp_send(to->rtp, &to->raddr, mb) == 0)
+		to->sent++;
+}
+
+/* Voice activity of the caller while connected (CALL-6). */
+static void caller_voice(struct call *c, enum media_codec codec, const uint8_t *payload, size_t n)
+{
+	while (n) {
+		size_t take = MEDIA_FRAME - c->vad_fill;
+
+		if (take > n)
+			take = n;
+		media_g711_decode(codec, payload, take, c->vad_buf + c->vad_fill);
+		c->vad_fill += take;
+		payload += take;
+		n -= take;
+		if (c->vad_fill == MEDIA_FRAME) {
+			if (media_vad_frame(&c->vad, c->vad_buf, 1))
+				c->caller_voice_ms += CALL_PTIME_MS;
+			c->vad_fill = 0;
+		}
+	}
+}
+
+void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, const uint8_t *payload,
+			      size_t n)
+{
+	if (c->phase != PH_CONNECTED || !c->agent)
+		return;
+	caller_voice(c, c->leg.codec, payload, n);
+	if (!c->agent->held)
+		call_leg_forward(&c->agent->leg, c->leg.codec, h, payload, n);
+}
+
+static void agent_rtp(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct call *c = a->call;
+	struct media_rtp_hdr h;
+
+	if (!a->answered || c->agent != a || c->phase != PH_CONNECTED)
+		return;
+	if (!sa_cmp(src, &a->leg.raddr, SA_ADDR))
+		return;
+	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
+		return;
+	(void)media_rtp_rx_update(&a->leg.rx, &h, call_mono_us());
+	if ((int)h.pt != a->leg.pt || a->held)
+		return;
+	call_leg_forward(&c->leg, a->leg.codec, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
+}
+
+/* -- legs -- */
+
+static void agent_destroy(void *arg)
+{
+	struct agent_leg *a = arg;
+
+	tmr_cancel(&a->ring);
+	tmr_cancel(&a->later);
+	list_unlink(&a->le);
+	/* An unanswered INVITE is cancelled, an answered one gets a BYE. */
+	mem_deref(a->sess);
+	mem_deref(a->leg.rtp);
+	mem_deref(a->sdp);
+}
+
+static void free_later(void *arg)
+{
+	mem_deref(arg);
+}
+
+void call_bridge_agent_free(struct agent_leg *a)
+{
+	mem_deref(a);
+}
+
+/* An offer that ended unanswered; a is freed. */
+static void offer_end(struct agent_leg *a, const char *why, int unanswered)
+{
+	struct call *c = a->call;
+	int *count = noanswer_of(a->person_id);
+	enum acd_status to = ACD_READY;
+	const char *reason = NULL;
+
+	list_unlink(&a->le);
+	tmr_cancel(&a->ring);
+	if (unanswered) {
+		if (++*count >= c->srv->cfg->no_answer_max) {
+			to = ACD_BUSY;
+			reason = "no_answer";
+			*count = 0;
+		}
+		if (c->ntried < CALL_TRIED_MAX)
+			c->tried[c->ntried++] = a->person_id;
+	}
+	agent_status(c, a->person_id, to, reason);
+	call_log(c, unanswered ? "no_answer" : "offer_cancelled",
+		 json_pack("{s:I, s:s, s:s, s:s}", "agent_id", (json_int_t)a->person_id, "work_no",
+			   a->work_no, "reason", why, "agent_now", acd_status_name(to)));
+	mem_deref(a);
+	call_queue_offer_ended(c);
+}
+
+static void ring_timeout(void *arg)
+{
+	offer_end(arg, "ring_timeout", 1);
+}
+
+void call_bridge_cancel_offers(struct call *c, const char *why)
+{
+	struct le *le = list_head(&c->offers);
+
+	while (le) {
+		struct agent_leg *a = le->data;
+
+		le = le->next;
+		offer_end(a, why, 0);
+	}
+}
+
+static void hold_end(struct call *c, struct agent_leg *a)
+{
+	int64_t len = (int64_t)(tmr_jiffies() - a->held_since);
+
+	if (!a->held)
+		return;
+	a->held = 0;
+	if (c->nholds < CALL_HOLDS_MAX) {
+		c->holds[c->nholds].start_ms = (int64_t)(a->held_since - c->connected);
+		c->holds[c->nholds].len_ms = len;
+	}
+	c->nholds++;
+	c->hold_total_ms += len;
+	c->leg.mapped = 0;
+	a->leg.mapped = 0;
+	call_log(c, "resume", json_pack("{s:I}", "hold_ms", (json_int_t)len));
+}
+
+/* Detaches the connected agent (who goes to wrap-up); the leg is the caller's to free. */
+static struct agent_leg *agent_detach(struct call *c, const char *who)
+{
+	struct agent_leg *a = c->agent;
+
+	if (!a)
+		return NULL;
+	hold_end(c, a);
+	c->agent = NULL;
+	if (!c->hangup_first && who)
+		c->hangup_first = who;
+	agent_status(c, a->person_id, ACD_WRAP_UP, NULL);
+	c->disconnected = tmr_jiffies();
+	return a;
+}
+
+/* Ends the connected agent's leg: kefu sends the BYE (or has had one). */
+static void agent_leave(struct call *c, const char *who)
+{
+	mem_deref(agent_detach(c, who));
+}
+
+void call_bridge_hangup_agent(struct call *c)
+{
+	agent_leave(c, c->phase == PH_CONNECTED ? "caller" : "kefu");
+}
+
+/* -- the agent's phone -- */
+
+static int agent_answer(const struct sip_msg *msg, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct ivr_sdp sdp;
+
+	if (!mbuf_get_left(msg->mb) ||
+	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
+	    sdp.pref_pt < 0 || sa_set_str(&a->leg.raddr, sdp.addr, (uint16_t)sdp.port) != 0)
+		return EPROTO;
+	a->leg.codec = sdp.pref_pt == sdp.pcma_pt ? MEDIA_PCMA : MEDIA_PCMU;
+	a->leg.pt = sdp.pref_pt;
+	media_rtp_rx_init(&a->leg.rx, MEDIA_RATE, 60, sdp.event_pt);
+	return 0;
+}
+
+static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)
+{
+	struct cust_contact *ct = calloc(1, sizeof(*ct));
+	struct err_info ei;
+	int rc;
+
+	if (!ct)
+		return ERR_NOMEM;
+	memset(&ei, 0, sizeof(ei));
+	snprintf(ct->channel, sizeof(ct->channel), "phone");
+	snprintf(ct->direction, sizeof(ct->direction), "in");
+	if (cust_phone_normalize(c->caller, ct->phone, sizeof(ct->phone)) < 0)
+		ct->phone[0] = 0;
+	ct->agent_id = a->person_id;
+	ct->started_at = now;
+	rc = cust_contact_insert(s, ct, now, &ei);
+	if (rc == 0) {
+		c->contact_id = ct->id;
+		rc = call_set_contact(s, c->id, ct->id);
+	}
+	free(ct);
+	return rc;
+}
+
+static void agent_estab(const struct sip_msg *msg, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct call *c = a->call;
+	struct store *s;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	(void)msg;
+	list_unlink(&a->le);
+	tmr_cancel(&a->ring);
+	a->answered = 1;
+	if (c->agent || (c->phase != PH_QUEUED && c->phase != PH_CALLBACK)) {
+		/* Too late: someone else answered, or the caller is gone. */
+		agent_status(c, a->person_id, ACD_READY, NULL);
+		call_log(c, "offer_cancelled",
+			 json_pack("{s:I, s:s, s:s}", "agent_id", (json_int_t)a->person_id,
+				   "work_no", a->work_no, "reason", "answered_too_late"));
+		tmr_start(&a->later, 0, free_later, a);
+		return;
+	}
+	c->agent = a;
+	*noanswer_of(a->person_id) = 0;
+	call_bridge_cancel_offers(c, "answered_elsewhere");
+	call_queue_leave(c);
+	tmr_cancel(&c->prompt_tmr);
+	c->phase = PH_CONNECTED;
+	c->cb_stage = 0;
+	c->connected = tmr_jiffies();
+	c->ring_ms = (int64_t)(c->connected - a->offered);
+	c->leg.mapped = 0;
+	call_play(c, NULL, 0, 0);
+	s = store_pool_get(c->srv->pool);
+	rc = store_begin(s);
+	if (rc == 0) {
+		rc = acd_set_system(s, a->person_id, ACD_TALKING, NULL, 0, now);
+		if (rc == ACD_UNCHANGED)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = call_set_connected(s, c->id, a->person_id, now);
+	if (rc == 0)
+		rc = call_set_outcome(s, c->id, "answered");
+	if (rc == 0)
+		rc = connect_contact(s, c, a, now);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
+			  err_name(rc));
+	call_log(c, "connected",
+		 json_pack("{s:I, s:s, s:I, s:s, s:I}", "agent_id", (json_int_t)a->person_id,
+			   "work_no", a->work_no, "ring_ms", (json_int_t)c->ring_ms, "codec",
+			   a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU", "contact_id",
+			   (json_int_t)c->contact_id));
+	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
+}
+
+/* A re-INVITE from the agent's phone: hold (sendonly, inactive) or resume. */
+static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct call *c = a->call;
+	struct ivr_sdp sdp;
+	enum ivr_sdp_dir reply = IVR_SDP_SENDRECV;
+	int hold;
+
+	if (!mbuf_get_left(msg->mb) ||
+	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+		return EPROTO;
+	hold = sdp.dir == IVR_SDP_SENDONLY || sdp.dir == IVR_SDP_INACTIVE;
+	if (sdp.dir == IVR_SDP_SENDONLY)
+		reply = IVR_SDP_RECVONLY;
+	else if (sdp.dir == IVR_SDP_INACTIVE || sdp.dir == IVR_SDP_RECVONLY)
+		reply = sdp.dir == IVR_SDP_INACTIVE ? IVR_SDP_INACTIVE : IVR_SDP_SENDONLY;
+	if (strcmp(sdp.addr, "0.0.0.0") != 0)
+		(void)sa_set_str(&a->leg.raddr, sdp.addr, (uint16_t)sdp.port);
+	if (c->agent == a && c->phase == PH_CONNECTED) {
+		if (hold && !a->held) {
+			a->held = 1;
+			a->held_since = tmr_jiffies();
+			c->leg.mapped = 0;
+			call_log(c, "hold", json_pack("{s:s}", "direction", dir_name(sdp.dir)));
+			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
+		} else if (!hold && a->held) {
+			hold_end(c, a);
+			call_play(c, NULL, 0, 0);
+		}
+	}
+	a->sdp = mem_deref(a->sdp);
+	if (sdp_agent(a, reply, &a->sdp))
+		return ENOMEM;
+	*descp = mem_ref(a->sdp);
+	return 0;
+}
+
+static void notify_sipfrag(struct agent_leg *a)
+{
+	struct sip_request *req = NULL;
+
+	/* RFC 3515: the transfer's result; the phone may then hang up itself. */
+	if (sip_drequestf(&req, a->call->srv->sip, true, "NOTIFY", sipsess_dialog(a->sess), 0, NULL,
+			  NULL, NULL, NULL,
+			  "Event: refer\r\n"
+			  "Subscription-State: terminated;reason=noresource\r\n"
+			  "Content-Type: message/sipfrag\r\n"
+			  "Content-Length: 16\r\n\r\nSIP/2.0 200 OK\r\n") == 0)
+		mem_deref(req);
+}
+
+/* A blind transfer (REFER) from the connected agent's phone. */
+static void agent_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct call *c = a->call;
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
+	struct sip_addr to;
+	struct call_queue q;
+	struct sip_account acc;
+	char target[33];
+	struct store *s;
+	int is_queue = 0, is_person = 0;
+
+	if (c->agent != a || c->phase != PH_CONNECTED) {
+		(void)sip_reply(sip, msg, 481, "Call Does Not Exist");
+		return;
+	}
+	if (!hdr || sip_addr_decode(&to, &hdr->val) != 0 || !to.uri.user.l) {
+		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
+		return;
+	}
+	sip_log_safe(to.uri.user.p, to.uri.user.l, target, sizeof(target));
+	s = store_pool_get(c->srv->pool);
+	is_queue = call_queue_get(s, target, &q) == 0;
+	if (!is_queue)
+		is_person = sip_account_get(s, target, &acc) == 0 &&
+			    sip_may_register(acc.roles, acc.active) &&
+			    acc.person_id != a->person_id;
+	store_pool_put(c->srv->pool, s);
+	if (!is_queue && !is_person) {
+		(void)sip_reply(sip, msg, 404, "Not Found");
+		return;
+	}
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	notify_sipfrag(a);
+	call_log(c, "transferred",
+		 json_pack("{s:I, s:s, s:s, s:s}", "from_agent_id", (json_int_t)a->person_id,
+			   "from_work_no", a->work_no, "to", target, "kind",
+			   is_queue ? "queue" : "agent"));
+	c->transfers++;
+	(void)agent_detach(c, NULL);
+	/* The transferring agent's leg ends (BYE) after this handler returns. */
+	tmr_start(&a->later, 0, free_later, a);
+	c->phase = PH_QUEUED;
+	call_queue_enter(c, is_queue ? q.code : "agent", is_person ? acc.person_id : 0);
+}
+
+static void agent_close(int err, const struct sip_msg *msg, void *arg)
+{
+	struct agent_leg *a = arg;
+	struct call *c = a->call;
+
+	if (!a->answered) {
+		const char *why = "error";
+
+		if (msg && msg->scode >= 300)
+			why = msg->scode == 486	  ? "busy"
+			      : msg->scode == 603 ? "declined"
+						  : "refused";
+		else if (err == ETIMEDOUT)
+			why = "sip_timeout";
+		offer_end(a, why, 1);
+		return;
+	}
+	if (c->agent != a) {
+		mem_deref(a);
+		return;
+	}
+	/* The agent hung up: the caller rates the call (CALL-3). */
+	call_log(c, "agent_hangup", json_pack("{s:I}", "agent_id", (json_int_t)a->person_id));
+	agent_leave(c, "agent");
+	if (c->phase == PH_CONNECTED)
+		call_survey_start(c);
+}
+
+int call_bridge_offer(struct call *c, const struct call_candidate *k)
+{
+	struct store *s = store_pool_get(c->srv->pool);
+	char masked[40], text[NOTIFY_TEXT_SIZE], from_uri[160], phone[40];
+	char ip[SIP_ADDRESS_MAX];
+	struct customer *cust = NULL;
+	int64_t now = clock_now_ms(), cust_id = 0;
+	struct agent_leg *a = NULL;
+	int rc = store_begin(s);
+
+	/* Who is calling, for the screen-pop. */
+	mask_phone(c->caller, masked, sizeof(masked));
+	if (rc == 0 && cust_phone_normalize(c->caller, phone, sizeof(phone)) == 0 &&
+	    cust_phone_owner(s, phone, &cust_id) == 0) {
+		cust = calloc(1, sizeof(*cust));
+		if (cust && cust_get(s, cust_id, cust) < 0)
+			cust->name[0] = 0;
+	}
+	snprintf(text, sizeof(text), "来电 %s%s%s%s · %s", masked,
+		 cust && cust->name[0] ? "（" : "", cust ? cust->name : "",
+		 cust && cust->name[0] ? "）" : "", c->q.name);
+	free(cust);
+	if (rc == 0) {
+		rc = acd_set_system(s, k->person_id, ACD_RINGING, NULL, 0, now);
+		if (rc == ACD_UNCHANGED)
+			rc = ERR_CONFLICT;
+	}
+	if (rc == 0)
+		rc = call_set_agent(s, c->id, k->person_id);
+	if (rc == 0)
+		rc = notify_send(s, k->person_id, "call.offer", 0, text, now);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		return rc; /* not ready any more: the next one */
+	notify_wake();
+	a = mem_zalloc(sizeof(*a), agent_destroy);
+	if (!a) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
+	a->call = c;
+	a->person_id = k->person_id;
+	snprintf(a->work_no, sizeof(a->work_no), "%s", k->work_no);
+	snprintf(a->name, sizeof(a->name), "%s", k->name);
+	a->leg.pt = -1;
+	a->leg.event_pt = -1;
+	tmr_init(&a->ring);
+	tmr_init(&a->later);
+	randombytes_buf(&a->leg.ssrc, sizeof(a->leg.ssrc));
+	randombytes_buf(&a->leg.seq, sizeof(a->leg.seq));
+	randombytes_buf(&a->leg.ts, sizeof(a->leg.ts));
+	rc = call_rtp_open(c->srv, &c->leg.local, &a->leg.rtp, &a->leg.local, agent_rtp, a);
+	if (rc == 0)
+		rc = sdp_agent(a, IVR_SDP_SENDRECV, &a->sdp);
+	sip_server_source(&c->leg.local, ip);
+	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", c->caller[0] ? c->caller : "anonymous",
+		 ip);
+	if (rc == 0)
+		rc = sipsess_connect(&a->sess, call_sock, k->contact, c->caller, from_uri,
+				     c->srv->cfg->hotline, NULL, 0, "application/sdp", a->sdp, NULL,
+				     NULL, false, agent_offer, agent_answer, NULL, agent_estab,
+				     NULL, agent_refer, agent_close, a,
+				     "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REFER, "
+				     "NOTIFY\r\n");
+	if (rc) {
+		log_error("sip: call %lld: cannot ring %s at %s (%s)", (long long)c->id, k->work_no,
+			  k->contact, strerror(rc));
+		rc = ERR_IO;
+		goto fail;
+	}
+	a->offered = tmr_jiffies();
+	list_append(&c->offers, &a->le, a);
+	tmr_start(&a->ring, (uint64_t)c->srv->cfg->ring_timeout_sec * 1000, ring_timeout, a);
+	call_log(c, "offered",
+		 json_pack("{s:I, s:s, s:s, s:I}", "agent_id", (json_int_t)k->person_id, "work_no",
+			   k->work_no, "queue", c->q.code, "customer_id", (json_int_t)cust_id));
+	return 0;
+fail:
+	mem_deref(a);
+	agent_status(c, k->person_id, ACD_READY, NULL);
+	return rc;
+}
+
+/* -- compliance metrics -- */
+
+void call_bridge_metrics(struct call *c)
+{
+	json_t *m, *holds;
+	struct store *s;
+	char *text;
+	int64_t talk_ms, over15 = 0;
+	int silent, class_f = 0, rc;
+
+	if (!c->connected)
+		return;
+	if (!c->disconnected)
+		c->disconnected = tmr_jiffies();
+	talk_ms = (int64_t)(c->disconnected - c->connected);
+	holds = json_array();
+	for (int i = 0; i < c->nholds && i < CALL_HOLDS_MAX; i++) {
+		if (c->holds[i].len_ms > CALL4_HOLD_MS)
+			over15++;
+		json_array_append_new(holds, json_pack("{s:I, s:I}", "start_ms",
+						       (json_int_t)c->holds[i].start_ms, "len_ms",
+						       (json_int_t)c->holds[i].len_ms));
+	}
+	silent = c->caller_voice_ms < CALL6_VOICE_MS;
+	s = store_pool_get(c->srv->pool);
+	if (c->contact_id) {
+		struct cust_contact *ct = calloc(1, sizeof(*ct));
+
+		if (ct && cust_contact_get(s, c->contact_id, ct) == 0)
+			class_f = strcmp(ct->cls, "F") == 0;
+		free(ct);
+	}
+	m = json_pack("{s:I, s:i, s:b, s:I, s:o, s:i, s:I, s:I, s:b, s:s, s:b, s:I, s:b, s:o, s:b}",
+		      "ring_ms", (json_int_t)c->ring_ms, "rings",
+		      (int)((c->ring_ms + RING_CYCLE_MS - 1) / RING_CYCLE_MS), "call2_ok",
+		      c->ring_ms <= (int64_t)CALL2_MAX_RINGS * RING_CYCLE_MS, "talk_ms",
+		      (json_int_t)talk_ms, "holds", holds, "hold_count", c->nholds, "hold_total_ms",
+		      (json_int_t)c->hold_total_ms, "holds_over_15s", (json_int_t)over15,
+		      "hold_over_2min", c->hold_total_ms > CALL4_TOTAL_MS, "hangup_first",
+		      c->hangup_first ? c->hangup_first : "kefu", "agent_hung_up_first",
+		      c->hangup_first && !strcmp(c->hangup_first, "agent"), "caller_voice_ms",
+		      (json_int_t)c->caller_voice_ms, "silent_call", silent, "call6_ok",
+		      silent ? json_boolean(talk_ms <= CALL6_MAX_MS) : json_null(),
+		      "class_f_over_10min", class_f && talk_ms > CALL7_MAX_MS);
+	text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+	rc = text ? store_begin(s) : ERR_NOMEM;
+	if (rc == 0)
+		rc = call_merge_metrics(s, c->id, text);
+	if (rc == 0 && c->hangup_first)
+		rc = call_set_hangup_first(s, c->id, c->hangup_first);
+	if (rc == 0)
+		rc = store_commit(s);
+	else if (text)
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_error("sip: call %lld: cannot store its metrics (%s)", (long long)c->id,
+			  err_name(rc));
+	free(text);
+	json_decref(m);
+}

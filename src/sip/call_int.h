@@ -1,0 +1,179 @@
+/*
+ * Internal to the call engine (call.c, call_queue.c, call_bridge.c): one
+ * hotline call and the legs it has. Everything here lives on the SIP
+ * thread (see sip.h); nothing is locked.
+ *
+ * A call is the caller's SIP session and its RTP leg, plus what it is
+ * doing (the phase):
+ *
+ *   ivr        the menu (CALL-1), prompts from kefu (call.c)
+ *   queued     waiting in a queue with music and announcements, while
+ *              agents' phones may be ringing (call_queue.c)
+ *   callback   after the maximum wait: the caller is asked whether to
+ *              leave a number, and types it (call_queue.c)
+ *   connected  bridged to an agent's phone: RTP relayed both ways and
+ *              recorded; on hold the caller hears music (call_bridge.c)
+ *   survey     the agent hung up: the caller rates the call (CALL-3)
+ *   done       kefu is hanging up
+ *
+ * An agent leg (struct agent_leg) is one INVITE kefu sent to an agent's
+ * registered phone: ringing until answered, given up or refused; the
+ * answered one becomes call->agent. A call owns its legs: ending the call
+ * ends them.
+ */
+#ifndef KEFU_SIP_CALL_INT_H
+#define KEFU_SIP_CALL_INT_H
+
+#include <jansson.h>
+
+#include "acd/acd.h"
+#include "media/media.h"
+#include "sip/sip_server.h"
+
+#include <re_sipsess.h>
+
+#define CALL_PLAYLIST_MAX 12
+#define CALL_TRIED_MAX 16
+#define CALL_HOLDS_MAX 32
+#define CALL_DIGITS_MAX 20
+
+struct prompt {
+	const char *key;
+	int16_t *pcm;
+	size_t n;
+};
+
+/* One RTP stream between kefu and a party. */
+struct leg {
+	struct udp_sock *rtp;
+	struct sa raddr;
+	struct sa local;
+	enum media_codec codec;
+	int pt, event_pt;
+	uint16_t seq;
+	uint32_t ts, ssrc;
+	struct media_rtp_rx rx; /* what the party sends: loss and jitter */
+	uint64_t sent;
+	/* Relayed packets keep their timing: out ts = in ts + map_off, set
+	 * anew for each incoming stream (SSRC) so the sequence stays smooth. */
+	uint32_t map_ssrc, map_off;
+	int mapped;
+};
+
+enum call_phase { PH_IVR, PH_QUEUED, PH_CALLBACK, PH_CONNECTED, PH_SURVEY, PH_DONE };
+
+struct call;
+
+struct agent_leg {
+	struct le le; /* in call->offers while ringing */
+	struct call *call;
+	struct sipsess *sess;
+	struct leg leg;
+	struct mbuf *sdp; /* kefu's offer, and its answer to re-INVITEs */
+	int64_t person_id;
+	char work_no[33];
+	char name[64];
+	uint64_t offered; /* jiffies */
+	int answered;
+	int held;
+	uint64_t held_since; /* jiffies */
+	struct tmr ring;
+	struct tmr later; /* ends the leg outside libre's callbacks */
+	const char *why;  /* why the offer ended, for the log */
+};
+
+struct hold {
+	int64_t start_ms; /* from the connection */
+	int64_t len_ms;
+};
+
+struct call {
+	struct le le;  /* in the list of calls */
+	struct le wle; /* in the waiting list while queued */
+	struct sip_server *srv;
+	struct sipsess *sess;
+	struct leg leg; /* the caller's */
+	struct sa sip_src;
+	int64_t id;
+	char caller[32];
+	enum call_phase phase;
+	struct tmr pace, ivr_tmr, check, end;
+	struct tmr announce, wait, prompt_tmr;
+	struct ivr ivr;
+	/* What kefu plays to the caller: a list of prompts, then music if moh. */
+	const struct prompt *list[CALL_PLAYLIST_MAX];
+	int nlist, cur;
+	const struct prompt *playing;
+	size_t pos;
+	int marker;
+	int moh; /* when the list ends, loop the music */
+	uint64_t start_jiffies, ticks;
+	uint64_t last_heard;
+	struct media_dtmf_rx dtmf;
+	struct mbuf *answer; /* our SDP, for a re-INVITE */
+	const char *end_reason;
+	int ended;
+	/* Queue. */
+	struct call_queue q;
+	enum acd_strategy strategy;
+	uint64_t queued;   /* jiffies: order in the queue */
+	int64_t prefer_id; /* a transfer to a person: offered to them first */
+	struct list offers;
+	int64_t tried[CALL_TRIED_MAX];
+	int ntried;
+	int waiting; /* in the waiting list */
+	int announces;
+	char cb_digits[CALL_DIGITS_MAX + 1];
+	int cb_stage; /* 1: asked to leave a number, 2: typing it */
+	/* Bridge. */
+	struct agent_leg *agent;
+	uint64_t connected;    /* jiffies: the first agent answered */
+	uint64_t disconnected; /* jiffies: the last agent left */
+	int64_t ring_ms;
+	struct hold holds[CALL_HOLDS_MAX];
+	int nholds;
+	int64_t hold_total_ms;
+	int64_t contact_id;
+	struct media_vad vad;
+	int16_t vad_buf[MEDIA_FRAME];
+	size_t vad_fill;
+	int64_t caller_voice_ms;
+	const char *hangup_first;
+	int survey_misses;
+	int transfers;
+};
+
+/* call.c */
+extern struct list call_list_all;
+void call_log(struct call *c, const char *kind, json_t *detail);
+void call_play(struct call *c, const char *const *keys, int n, int moh);
+void call_end_later(struct call *c, const char *reason);
+int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock **sock,
+		  struct sa *local, udp_recv_h *recv, void *arg);
+void call_send_pcm(struct call *c, const int16_t *pcm);
+int64_t call_mono_us(void);
+const struct prompt *call_prompt(const char *key);
+void call_survey_start(struct call *c);
+extern struct sipsess_sock *call_sock;
+
+/* call_queue.c */
+void call_queue_enter(struct call *c, const char *queue, int64_t prefer_id);
+void call_queue_leave(struct call *c);
+void call_queue_digit(struct call *c, char digit);
+void call_queue_kick(void);
+void call_queue_start(struct sip_server *srv);
+void call_queue_stop(void);
+int call_queue_offer_ended(struct call *c);
+
+/* call_bridge.c */
+int call_bridge_offer(struct call *c, const struct call_candidate *cand);
+void call_bridge_cancel_offers(struct call *c, const char *why);
+void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, const uint8_t *payload,
+			      size_t n);
+void call_bridge_hangup_agent(struct call *c);
+void call_bridge_metrics(struct call *c);
+void call_bridge_agent_free(struct agent_leg *a);
+void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
+		      const uint8_t *payload, size_t n);
+
+#endif
