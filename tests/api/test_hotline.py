@@ -21,6 +21,7 @@ import wave
 
 from harness import KefuTestCase
 from test_ivr import Caller, HOTLINE, Msg
+from test_acd import sql
 from test_sip import Phone
 
 PROMPT_KEYS = """welcome menu invalid no_input transfer to_agent out_of_hours queue_busy queue_ahead
@@ -484,3 +485,54 @@ class Transfer(HotlineCase):
         self.assertEqual(call["agent_id"], self.status("8102")["person_id"])
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
+
+
+class Strategies(HotlineCase):
+    """ORG-2 queues: ring_all and round_robin (longest_idle is NoAnswer's)."""
+
+    def test_ring_all_rings_everyone_and_the_first_answer_wins(self):
+        sql(self.srv, "UPDATE acd_queue SET strategy = 'ring_all' WHERE code = 'tech_service'")
+        one = self.agent("8101", "127.0.5.1")
+        two = self.agent("8102", "127.0.5.2")
+        c = self.caller("127.0.5.101")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("2"), 200)
+        one.ring()
+        two.ring()
+        two.answer()
+        self.assertIsNotNone(one.wait_request("CANCEL"), "the other phone kept ringing")
+        call = self.call(c.call_id, "offer_cancelled")
+        self.assertEqual(self.events(call, "connected")[0]["work_no"], "8102")
+        cancelled = self.events(call, "offer_cancelled")
+        self.assertEqual((cancelled[0]["work_no"], cancelled[0]["reason"]),
+                         ("8101", "answered_elsewhere"))
+        self.assertEqual(self.status("8101")["status"], "ready")
+        self.assertEqual(self.status("8102")["status"], "talking")
+        self.assertEqual(c.bye(), 200)
+        self.call(c.call_id)
+        for w in ("8101", "8102"):
+            self.set_status(w, "logged_out")
+
+    def test_round_robin_takes_turns(self):
+        sql(self.srv, "UPDATE acd_queue SET strategy = 'round_robin' WHERE code = 'market_consult'")
+        phones = {w: self.agent(w, f"127.0.6.{i}") for i, w in enumerate(("8103", "8104", "8106"), 1)}
+        ids = {w: self.status(w)["person_id"] for w in phones}
+        order = sorted(phones, key=lambda w: ids[w])
+        got = []
+        for n in range(4):
+            c = self.caller(f"127.0.6.{101 + n}")
+            self.assertEqual(c.invite().code, 200)
+            self.assertEqual(c.info("1"), 200)
+            call = self.call(c.call_id, "offered")
+            w = self.events(call, "offered")[0]["work_no"]
+            got.append(w)
+            phones[w].ring()
+            phones[w].answer()
+            self.call(c.call_id, "connected")
+            self.assertEqual(c.bye(), 200)
+            self.assertIsNotNone(phones[w].wait_request("BYE"))
+            self.call(c.call_id)
+            deadline = time.time() + 3
+            while self.status(w)["status"] != "ready" and time.time() < deadline:
+                time.sleep(0.05)
+        self.assertEqual(got, order + order[:1], got)
