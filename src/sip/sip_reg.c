@@ -281,73 +281,88 @@ static int read_creds(const struct sip_msg *msg, struct creds *c)
 	return 0;
 }
 
-void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
+int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, const struct pl *user,
+			 struct sip_account *acct)
 {
-	char address[SIP_ADDRESS_MAX], source[SOURCE_MAX], ua[UA_MAX + 1], method[16];
-	char safe_user[33], to_user[64];
+	char address[SIP_ADDRESS_MAX], method[16], safe_user[33], expect_user[64];
 	int64_t now = clock_now_ms();
-	struct sip_account acct;
-	struct contacts cs;
 	struct creds c;
 	struct store *s;
-	struct listing l = {NULL, now, 0};
 	const char *reason = NULL;
 	int rc, ok;
 
 	sip_server_source(&msg->src, address);
 	if (read_creds(msg, &c) < 0 || strcmp(c.realm, srv->cfg->sip_realm) != 0) {
 		challenge(srv, msg, address, now, 0);
-		return;
+		return 1;
 	}
 	switch (sip_nonce_check(srv->nonce_key, srv->cfg->sip_realm, address, c.nonce, now)) {
 	case SIP_NONCE_OK:
 		break;
 	case SIP_NONCE_STALE:
 		challenge(srv, msg, address, now, 1);
-		return;
+		return 1;
 	case SIP_NONCE_BAD:
 		challenge(srv, msg, address, now, 0);
-		return;
+		return 1;
 	}
 
 	/* From here on every outcome but success is the same 403. */
 	sip_log_safe(c.username, strlen(c.username), safe_user, sizeof(safe_user));
-	if (copy_pl(&msg->to.uri.user, to_user, sizeof(to_user)) < 0)
-		to_user[0] = '\0';
+	if (copy_pl(user, expect_user, sizeof(expect_user)) < 0)
+		expect_user[0] = '\0';
 	if (copy_pl(&msg->met, method, sizeof(method)) < 0)
 		method[0] = '\0';
 	s = store_pool_get(srv->pool);
-	rc = sip_account_get(s, c.username, &acct);
+	rc = sip_account_get(s, c.username, acct);
 	if (rc < 0 && rc != ERR_NOTFOUND) {
 		/* Our failure, not the client's: no count towards a ban. */
 		store_pool_put(srv->pool, s);
 		log_error("sip: cannot look up a SIP user (%s)", err_name(rc));
 		(void)sip_reply(srv->sip, msg, 500, "Server Internal Error");
-		return;
+		return 1;
 	}
 	if (rc == ERR_NOTFOUND)
 		reason = "unknown user";
-	else if (!sip_may_register(acct.roles, acct.active))
+	else if (!sip_may_register(acct->roles, acct->active))
 		reason = "may not register";
-	else if (!acct.ha1[0] || strcmp(acct.realm, srv->cfg->sip_realm) != 0)
+	else if (!acct->ha1[0] || strcmp(acct->realm, srv->cfg->sip_realm) != 0)
 		reason = "no SIP password";
-	else if (strcmp(to_user, c.username) != 0)
+	else if (strcmp(expect_user, c.username) != 0)
 		reason = "user is not the To user";
 	{
 		const struct sip_digest d = {method, c.uri, c.nonce, c.response,
 					     c.qop,  c.nc,  c.cnonce};
 
-		ok = sip_digest_verify(&d, reason ? srv->dummy_ha1 : acct.ha1);
+		ok = sip_digest_verify(&d, reason ? srv->dummy_ha1 : acct->ha1);
 	}
 	if (!reason && !ok)
 		reason = "wrong password";
-	if (reason) {
+	if (reason)
 		sip_server_auth_failed(srv, s, address, safe_user, reason, now);
-		store_pool_put(srv->pool, s);
+	store_pool_put(srv->pool, s);
+	if (reason) {
 		(void)sip_reply(srv->sip, msg, 403, "Forbidden");
-		return;
+		return 1;
 	}
+	return 0;
+}
 
+void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
+{
+	char address[SIP_ADDRESS_MAX], source[SOURCE_MAX], ua[UA_MAX + 1];
+	int64_t now = clock_now_ms();
+	struct sip_account acct;
+	struct contacts cs;
+	struct store *s;
+	struct listing l = {NULL, now, 0};
+	int rc;
+
+	/* The To user is the one registering (the address of record). */
+	if (sip_reg_authenticate(srv, msg, &msg->to.uri.user, &acct) != 0)
+		return;
+	sip_server_source(&msg->src, address);
+	s = store_pool_get(srv->pool);
 	read_contacts(msg, &cs);
 	if (cs.bad || cs.too_brief) {
 		store_pool_put(srv->pool, s);

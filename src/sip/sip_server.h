@@ -55,6 +55,15 @@ void sip_server_source_full(const struct sa *src, char *out, size_t size);
 void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char *address,
 			    const char *user, const char *reason, int64_t now);
 
+/*
+ * Digest authentication of a request (sip_reg.c) whose username must be
+ * `user` (the To user of a REGISTER, the From user of an INVITE): 0 with
+ * acct filled, or 1 when it has been answered (401 challenge, 403 — the
+ * same for every failure, counted by the guard — or 500).
+ */
+int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, const struct pl *user,
+			 struct sip_account *acct);
+
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);
 
