@@ -132,6 +132,7 @@ static void call_destroy(void *arg)
 	tmr_cancel(&c->wait);
 	tmr_cancel(&c->prompt_tmr);
 	call_queue_leave(c);
+	call_listen_end(c);
 	call_bridge_cancel_offers(c, "caller_gone");
 	if (c->agent) {
 		call_bridge_agent_free(c->agent);
@@ -741,6 +742,10 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	struct sa rtp_addr;
 	int rc;
 
+	if (call_listen_is_code(&msg->uri.user)) {
+		call_listen_connect(srv, msg);
+		return;
+	}
 	if (pl_strcmp(&msg->uri.user, srv->cfg->hotline) != 0) {
 		not_hotline(srv, msg);
 		return;

@@ -220,12 +220,24 @@ static void caller_voice(struct call *c, enum media_codec codec, const uint8_t *
 	}
 }
 
+static void feed_listener(struct call *c, int side, enum media_codec codec, const uint8_t *payload,
+			  size_t n)
+{
+	int16_t pcm[PAYLOAD_MAX];
+
+	if (!c->listener || n > PAYLOAD_MAX)
+		return;
+	media_g711_decode(codec, payload, n, pcm);
+	call_listen_feed(c, side, pcm, n);
+}
+
 void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, const uint8_t *payload,
 			      size_t n)
 {
 	if (c->phase != PH_CONNECTED || !c->agent)
 		return;
 	caller_voice(c, c->leg.codec, payload, n);
+	feed_listener(c, 0, c->leg.codec, payload, n);
 	if (!c->agent->held)
 		call_leg_forward(&c->agent->leg, c->leg.codec, h, payload, n);
 }
@@ -245,6 +257,7 @@ static void agent_rtp(const struct sa *src, struct mbuf *mb, void *arg)
 	(void)media_rtp_rx_update(&a->leg.rx, &h, call_mono_us());
 	if ((int)h.pt != a->leg.pt || a->held)
 		return;
+	feed_listener(c, 1, a->leg.codec, mbuf_buf(mb) + h.hdr_len, h.payload_len);
 	call_leg_forward(&c->leg, a->leg.codec, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
 }
 
@@ -342,6 +355,7 @@ static struct agent_leg *agent_detach(struct call *c, const char *who)
 
 	if (!a)
 		return NULL;
+	call_listen_end(c);
 	hold_end(c, a);
 	c->agent = NULL;
 	if (!c->hangup_first && who)

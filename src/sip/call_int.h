@@ -63,6 +63,7 @@ struct leg {
 enum call_phase { PH_IVR, PH_QUEUED, PH_CALLBACK, PH_CONNECTED, PH_SURVEY, PH_DONE };
 
 struct call;
+struct listener;
 
 struct agent_leg {
 	struct le le; /* in call->offers while ringing */
@@ -139,6 +140,7 @@ struct call {
 	size_t vad_fill;
 	int64_t caller_voice_ms;
 	const char *hangup_first;
+	struct listener *listener; /* a supervisor listening in */
 	int survey_misses;
 	int transfers;
 };
@@ -175,5 +177,11 @@ void call_bridge_metrics(struct call *c);
 void call_bridge_agent_free(struct agent_leg *a);
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n);
+
+/* call_listen.c */
+int call_listen_is_code(const struct pl *user);
+void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg);
+void call_listen_feed(struct call *c, int side, const int16_t *pcm, size_t n);
+void call_listen_end(struct call *c);
 
 #endif

@@ -60,8 +60,7 @@ void sip_server_source_full(const struct sa *src, char *out, size_t size)
 		snprintf(out, size, "udp:%s:%u", ip, sa_port(src));
 }
 
-/* Writes one audit entry in its own short transaction. */
-static void audit_now(struct store *s, const struct audit_actor *who, int64_t now,
+void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t now,
 		      const char *action, const char *entity, int64_t id, const char *outcome,
 		      json_t *detail)
 {
@@ -93,9 +92,9 @@ static void note_ban(struct sip_server *srv, struct store *s, const char *addres
 		own = store_pool_get(srv->pool);
 		s = own;
 	}
-	audit_now(s, &system, now, "sip.ban", "address", 0, "ok",
-		  json_pack("{s:s, s:s, s:I}", "address", address, "reason", reason, "until",
-			    (json_int_t)(now + sip_guard_default_limits.ban_ms)));
+	sip_server_audit(s, &system, now, "sip.ban", "address", 0, "ok",
+			 json_pack("{s:s, s:s, s:I}", "address", address, "reason", reason, "until",
+				   (json_int_t)(now + sip_guard_default_limits.ban_ms)));
 	if (own)
 		store_pool_put(srv->pool, own);
 }
@@ -107,8 +106,8 @@ void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char 
 
 	/* The line fail2ban matches (docs/sip.md); user is already log-safe. */
 	log_warn("sip: auth failed from %s user=%s", address, user);
-	audit_now(s, &anon, now, "sip.auth", "person", 0, "failed",
-		  json_pack("{s:s, s:s}", "user", user, "reason", reason));
+	sip_server_audit(s, &anon, now, "sip.auth", "person", 0, "failed",
+			 json_pack("{s:s, s:s}", "user", user, "reason", reason));
 	if (sip_guard_auth_failed(srv->guard, address, now))
 		note_ban(srv, s, address, "authentication failures", now);
 }

@@ -25,6 +25,8 @@
 #include <re_sip.h>
 /* clang-format on */
 
+#include <jansson.h>
+
 #include "sip/sip.h"
 
 struct sip_server {
@@ -63,6 +65,13 @@ void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char 
  */
 int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, const struct pl *user,
 			 struct sip_account *acct);
+
+/* Writes one audit entry (detail: a new reference, may be NULL) in its
+ * own short transaction on s, a pooled connection outside any. */
+struct audit_actor;
+void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t now,
+		      const char *action, const char *entity, int64_t id, const char *outcome,
+		      json_t *detail);
 
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);

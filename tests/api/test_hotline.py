@@ -536,3 +536,82 @@ class Strategies(HotlineCase):
             while self.status(w)["status"] != "ready" and time.time() < deadline:
                 time.sleep(0.05)
         self.assertEqual(got, order + order[:1], got)
+
+
+class ListenIn(HotlineCase):
+    """A supervisor dials *1 + an agent's work number and hears the call."""
+
+    def invite_listen(self, phone, work_no, agent_no):
+        def msg(cseq, extra=()):
+            lines = [f"INVITE sip:*1{agent_no}@127.0.0.1 SIP/2.0",
+                     f"Via: SIP/2.0/UDP {phone.ip}:{phone.port};branch=z9hG4bK{secrets.token_hex(6)};rport",
+                     f"From: <sip:{work_no}@127.0.0.1>;tag={tag}", f"To: <sip:*1{agent_no}@127.0.0.1>",
+                     f"Call-ID: {call_id}", f"CSeq: {cseq} INVITE",
+                     f"Contact: <sip:{work_no}@{phone.ip}:{phone.port}>", "Max-Forwards: 70",
+                     *extra, "Content-Type: application/sdp"]
+            body = sdp(phone.ip, phone.rtp_port, ((8, "PCMA"),))
+            lines.append(f"Content-Length: {len(body)}")
+            return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+        tag, call_id = secrets.token_hex(4), secrets.token_hex(8)
+        phone.sock.sendto(msg(1), phone.server)
+        first = None
+        while first is None or first.code < 200 or not first.get("cseq", "").startswith("1 "):
+            first = phone.recv_msg()
+            assert first is not None
+        if first.code != 401:
+            return first
+        challenge = dict(re.findall(r'(\w+)="?([^",]*)"?', first.get("www-authenticate")[7:]))
+        auth = phone.authorization(challenge, work_no, self.password, method="INVITE",
+                                   uri=f"sip:*1{agent_no}@127.0.0.1")
+        phone.sock.sendto(msg(2, [auth]), phone.server)
+        while True:
+            m = phone.recv_msg()
+            assert m is not None
+            if m.is_response and m.code >= 200 and m.get("cseq", "").startswith("2 "):
+                break
+        if m.code < 300:
+            contact = re.search(r"<([^>]+)>", m.get("contact")).group(1)
+            ack = [f"ACK {contact} SIP/2.0",
+                   f"Via: SIP/2.0/UDP {phone.ip}:{phone.port};branch=z9hG4bK{secrets.token_hex(6)};rport",
+                   f"From: <sip:{work_no}@127.0.0.1>;tag={tag}", f"To: {m.get('to')}",
+                   f"Call-ID: {call_id}", "CSeq: 2 ACK", "Max-Forwards: 70", "Content-Length: 0"]
+            phone.sock.sendto(("\r\n".join(ack) + "\r\n\r\n").encode(), phone.server)
+        return m
+
+    def test_supervisor_hears_both_sides_and_others_may_not(self):
+        agent = self.agent("8103", "127.0.7.3")
+        c = self.caller("127.0.7.103")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("1"), 200)
+        agent.ring()
+        agent.answer(((8, "PCMA"),))
+        self.call(c.call_id, "connected")
+        sup = self.agent("8002", "127.0.7.2", ready=False)
+        r = self.invite_listen(sup, "8002", "8103")
+        self.assertEqual(r.code, 200, r.first)
+        self.assertIn("a=sendonly", r.body)
+        media = (re.search(r"c=IN IP4 (\S+)", r.body).group(1),
+                 int(re.search(r"m=audio (\d+) ", r.body).group(1)))
+        self.assertTrue(media[1] > 0)
+        # The caller speaks (a loud A-law byte): the supervisor hears it.
+        ip, port = c.kefu_rtp()
+        for i in range(25):
+            c.rtp.sendto(rtp(8, i, i * 160, 0xC411E7, bytes([0xAA]) * 160), (ip, port))
+            time.sleep(0.02)
+        heard = sup.packets(40)
+        self.assertGreater(len(heard), 10)
+        self.assertTrue(any(set(p[12:]) - {0xD5, 0x55} for p in heard), "only silence heard")
+        call = self.call(c.call_id, "listen")
+        self.assertEqual(self.events(call, "listen")[0]["work_no"], "8002")
+        st, audit, _ = self.srv.call("GET", "/api/audit?action=call.listen", token=self.manager)
+        self.assertEqual(st, 200, audit)
+        self.assertTrue(any(e["outcome"] == "ok" for e in audit["items"]), audit)
+        # An agent may not listen in (ACT_ACD_MANAGE): 403, audited.
+        other = self.agent("8101", "127.0.7.1", ready=False)
+        self.assertEqual(self.invite_listen(other, "8101", "8103").code, 403)
+        # Nobody on a call: 404.
+        self.assertEqual(self.invite_listen(sup, "8002", "8104").code, 404)
+        self.assertEqual(c.bye(), 200)
+        self.assertIsNotNone(sup.wait_request("BYE"), "the listener was not hung up")
+        self.call(c.call_id)
