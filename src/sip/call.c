@@ -399,6 +399,10 @@ static void played(struct call *c)
 	case PH_CALLBACK:
 		call_queue_digit(c, 0); /* the prompt ended: the queue decides */
 		break;
+	case PH_DONE:
+		if (c->cb_stage == 9)
+			call_end_later(c, "callback"); /* the goodbye after a callback number */
+		break;
 	default:
 		break;
 	}

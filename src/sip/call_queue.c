@@ -288,11 +288,6 @@ void call_queue_digit(struct call *c, char digit)
 	static const char *const ask[] = {"callback_number"};
 	size_t len = strlen(c->cb_digits);
 
-	if (c->phase == PH_DONE) {
-		if (!digit && c->cb_stage == 9)
-			call_end_later(c, "callback");
-		return;
-	}
 	if (c->phase != PH_CALLBACK)
 		return; /* keys while waiting are ignored */
 	if (!digit) {

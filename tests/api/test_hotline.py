@@ -15,6 +15,7 @@ import secrets
 import socket
 import sqlite3
 import struct
+import subprocess
 import tempfile
 import time
 import wave
@@ -614,4 +615,41 @@ class ListenIn(HotlineCase):
         self.assertEqual(self.invite_listen(sup, "8002", "8104").code, 404)
         self.assertEqual(c.bye(), 200)
         self.assertIsNotNone(sup.wait_request("BYE"), "the listener was not hung up")
+        self.call(c.call_id)
+
+
+class MaxWait(HotlineCase):
+    def test_caller_leaves_a_number_after_the_maximum_wait(self):
+        sql(self.srv, "UPDATE acd_queue SET max_wait_sec = 10 WHERE code = 'tech_service'")
+        c = self.caller("127.0.8.101")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("2"), 200)
+        self.call(c.call_id, "max_wait", timeout=20)
+        self.assertEqual(c.info("1"), 200)
+        for d in "13812345678#":
+            self.assertEqual(c.info(d), 200)
+        self.assertTrue(c.wait_bye(timeout=10), "no goodbye after the number")
+        call = self.call(c.call_id)
+        self.assertEqual(call["outcome"], "callback")
+        cb = self.events(call, "callback")[0]
+        self.assertEqual((cb["digits"], cb["own_number"]), (11, False))
+        out = subprocess.run(["sqlite3", self.srv.db,
+                              f"SELECT phone, queue, state FROM acd_callback WHERE id = {cb['callback_id']}"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(out, "13812345678|tech_service|open")
+
+    def test_pressing_2_keeps_waiting(self):
+        sql(self.srv, "UPDATE acd_queue SET max_wait_sec = 10 WHERE code = 'market_consult'")
+        c = self.caller("127.0.8.102")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("1"), 200)
+        self.call(c.call_id, "max_wait", timeout=20)
+        self.assertEqual(c.info("2"), 200)
+        # Still in the queue: an agent who becomes ready gets the call.
+        phone = self.agent("8104", "127.0.8.4")
+        phone.ring()
+        phone.answer()
+        call = self.call(c.call_id, "connected")
+        self.assertEqual(call["outcome"], "answered")
+        self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
