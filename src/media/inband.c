@@ -18,6 +18,7 @@
 #include "media/media.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <spandsp.h>
@@ -91,10 +92,29 @@ static void on_change(void *user, int code, int level, int delay)
 	d->last = key;
 }
 
+/*
+ * SpanDSP builds the Goertzel tables that all its receivers share in the
+ * first dtmf_rx_init, behind a plain flag: two calls' threads making their
+ * first detectors at once could race, and one could see the flag set
+ * before the tables are written. Making one receiver under pthread_once
+ * builds them before any detector is handed out.
+ */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void)
+{
+	dtmf_rx_state_t *rx = dtmf_rx_init(NULL, NULL, NULL);
+
+	if (rx)
+		dtmf_rx_free(rx);
+}
+
 struct media_inband *media_inband_new(void)
 {
-	struct media_inband *d = calloc(1, sizeof(*d));
+	struct media_inband *d;
 
+	pthread_once(&tables_once, build_tables);
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
 	d->rx = dtmf_rx_init(NULL, NULL, NULL);

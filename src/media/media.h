@@ -282,7 +282,7 @@ int media_dtmf_rx_packet(struct media_dtmf_rx *d, uint32_t ssrc, uint32_t ts,
  *
  * The detector is the one part of this module that allocates (SpanDSP
  * keeps its receiver's state opaque); it belongs to the thread that serves
- * its call.
+ * its call. Detectors may be made and used in several threads at once.
  */
 #define MEDIA_INBAND_THRESHOLD_DBM0 (-26)
 #define MEDIA_INBAND_LOW_TWIST_DB 8

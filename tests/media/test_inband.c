@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "media/media.h"
 
@@ -453,6 +454,39 @@ static void test_inband_long_buffer(void **state)
 	free(s.pcm);
 }
 
+static void *detect_in_thread(void *arg)
+{
+	static char got[8][64];
+	static int next;
+	const struct sig *s = arg;
+	int me = __atomic_fetch_add(&next, 1, __ATOMIC_SEQ_CST);
+
+	detect(s, MS(20), got[me], 63, NULL);
+	return got[me];
+}
+
+static void test_inband_threads(void **state)
+{
+	pthread_t t[8];
+	struct sig s;
+	int i;
+
+	/* Calls' threads make their detectors at the same time (SpanDSP's
+	 * shared tables are built once, before the first). */
+	sig_init(&s);
+	quiet(&s, keys(&s, MS(100), "0123456789", -1, 60, -10, -10), MS(100));
+	alaw(&s);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, detect_in_thread, &s), 0);
+	for (i = 0; i < 8; i++) {
+		void *got;
+
+		assert_int_equal(pthread_join(t[i], &got), 0);
+		assert_string_equal(got, "0123456789");
+	}
+	free(s.pcm);
+}
+
 static void test_power_dbm0(void **state)
 {
 	struct sig s;
@@ -498,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_inband_keys_over_speech),
 		cmocka_unit_test(test_inband_dc_offset),
 		cmocka_unit_test(test_inband_long_buffer),
+		cmocka_unit_test(test_inband_threads),
 		cmocka_unit_test(test_power_dbm0),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
