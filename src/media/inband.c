@@ -63,8 +63,7 @@ struct media_inband {
 	int64_t dc;	    /* the mean, × 65536 */
 	uint64_t pos;	    /* samples fed to the receiver */
 	uint64_t block_end; /* where the piece being fed ends */
-	char last;	    /* the last key reported, 0: none yet */
-	int in_key;	    /* the receiver hears a key now */
+	char last;	    /* the last key the receiver heard start, 0: none yet */
 	uint64_t ended;	    /* where it last heard one end */
 	char pending[PENDING_MAX];
 	size_t npending;
@@ -78,17 +77,15 @@ static void on_change(void *user, int code, int level, int delay)
 	char key = (char)code;
 
 	if (!key) {
-		d->in_key = 0;
 		d->ended = d->block_end;
 		return;
 	}
 	/* A new press is another key (the receiver may go from one to the
 	 * next without an end between), or the same key after a gap. */
-	if (d->in_key || key != d->last || d->block_end - d->ended >= REJOIN_BLOCKS * BLOCK) {
+	if (key != d->last || d->block_end - d->ended >= REJOIN_BLOCKS * BLOCK) {
 		if (d->npending < PENDING_MAX)
 			d->pending[d->npending++] = key;
 	}
-	d->in_key = 1;
 	d->last = key;
 }
 
