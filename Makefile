@@ -1,11 +1,13 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
 RE_DEFS := -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -Itests $(WARN) $(RE_DEFS)
+# The C maths library: the in-band DTMF detector's levels (src/media/inband.c).
+SYSLIBS := -lm -lpthread
 
 # Two builds from the same sources: the release build with gcc, and the
 # test build with clang under AddressSanitizer + UndefinedBehaviorSanitizer,
@@ -67,11 +69,11 @@ $(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a
-	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS)) -lpthread
+	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 
 $(1)/tests/%: $(1)/obj/tests/%.o $(1)/libkefu.a
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS) cmocka) -lpthread
+	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS) cmocka) $(SYSLIBS)
 
 -include $$(wildcard $(1)/obj/*/*.d $(1)/obj/*/*/*.d)
 endef
@@ -131,4 +133,4 @@ clean:
 
 build/bench/seed: bench/seed.c build/libkefu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)

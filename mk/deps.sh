@@ -3,13 +3,14 @@
 # are missing. Called by `make run` and `make test`; safe to run again.
 set -eu
 
-# libre-dev is SIP (src/sip/); sip-tester (SIPp) drives the SIP tests.
+# libre-dev is SIP (src/sip/); libspandsp-dev hears in-band DTMF
+# (src/media/inband.c); sip-tester (SIPp) drives the SIP tests.
 # chromium drives the browser tests (playwright-core, no downloaded
 # browser); fonts-noto-cjk lets it draw Chinese in screenshots. espeak-ng
 # and sox generate the hotline's Mandarin IVR prompts (mk/prompts.sh).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
-libjansson-dev libsodium-dev libcmocka-dev libre-dev sip-tester tzdata python3 sqlite3
-ca-certificates gzip chromium fonts-noto-cjk espeak-ng sox"
+libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev sip-tester tzdata python3
+sqlite3 ca-certificates gzip chromium fonts-noto-cjk espeak-ng sox"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.

@@ -7,7 +7,8 @@
  * and an agent (PCMA and PCMU, 20 and 30 ms packets) and keeps a receiver
  * state per stream, whose loss, late and jitter figures are also the
  * benchmark's quality criterion; it reads the caller's menu choice and
- * satisfaction digit (CALL-1, CALL-3) from RFC 4733 telephone-events;
+ * satisfaction digit (CALL-1, CALL-3) from RFC 4733 telephone-events,
+ * or, when the caller's offer has none, from the tones in its audio;
  * it feeds both legs of an answered call to the recorder, which lines them
  * up into one stereo timeline (left caller, right agent) that a writer
  * thread stores as a WAV file off the media path; after the call it runs
@@ -21,6 +22,8 @@
  *            (sequence with 16-bit wrap, loss, reordering, late arrivals,
  *            jitter per RFC 3550 A.1 and A.8) and RFC 4733 telephone-events
  *            with a detector that reports each key press once.
+ * - inband.c the in-band DTMF detector (SpanDSP's receiver, whose headers
+ *            only this file includes) and the power of a frame in dBm0.
  * - wav.c    a 16-bit PCM WAV writer over a caller-supplied write callback
  *            and a validating reader (8 kHz; PCM 16-bit, A-law, µ-law).
  * - rec.c    the stereo recorder: places each leg's frames on one timeline
@@ -28,7 +31,8 @@
  * - vad.c    an energy voice-activity detector per 20 ms frame and the
  *            per-call analyser (dead air, talk-over, speech time).
  *
- * Nothing here does I/O, reads a clock or allocates: times come in as
+ * Nothing here does I/O, reads a clock or allocates (but for the in-band
+ * detector, whose state SpanDSP allocates): times come in as
  * parameters (microseconds for packet arrivals, milliseconds on a call's
  * timeline), buffers belong to the caller, and a malformed packet or file
  * is an error code, never a read past its end. Nothing here is thread-safe
@@ -232,6 +236,83 @@ void media_dtmf_rx_init(struct media_dtmf_rx *d);
  * that is not a telephone-event. */
 int media_dtmf_rx_packet(struct media_dtmf_rx *d, uint32_t ssrc, uint32_t ts,
 			 const uint8_t *payload, size_t len, char *digit);
+
+/* ------------------------------------------------------------ in-band DTMF */
+
+/*
+ * In-band DTMF: the keys of a caller whose SDP offer has no
+ * telephone-event, heard as tones in the audio by SpanDSP's DTMF receiver
+ * (ITU-T Q.23, Q.24). One detector per caller stream, created when the
+ * offer has no telephone-event; it is fed every frame the caller sends,
+ * decoded to 8 kHz PCM, in order (any length; 20 and 30 ms packets).
+ * A lost packet is simply not fed. Only the caller's audio goes in, never
+ * what kefu plays to the caller.
+ *
+ * When. A key press is reported once, at the start of its tone: as soon as
+ * the receiver has found the same pair of frequencies in two of its
+ * 102-sample blocks in a row, 20 to 40 ms into the tone, so the IVR can
+ * stop a prompt at once. A key held down, however long, is one digit, and
+ * so is one whose tone breaks off for up to 15 ms (a dropout, a slipping
+ * finger); the same key again after a gap of 30 ms or more is a second
+ * digit (phones leave 40 ms or more). A tone of 35 ms or more is always a
+ * key, one of 20 ms or less never is; receivers are commonly asked to
+ * accept 40 ms and to reject 20.
+ *
+ * Against talk-off (speech or music taken for a key):
+ * - MEDIA_INBAND_THRESHOLD_DBM0: each of the two tones must be at least
+ *   −26 dBm0. Phones send each tone at around −10 dBm0 and a call over IP
+ *   loses nothing on the way, so this leaves some 16 dB for a quiet phone
+ *   or an analogue line behind a gateway (SpanDSP's notes ask a receiver
+ *   to bear 26 dB of attenuation), while SpanDSP's default, about
+ *   −42 dBm0, would also judge quiet background sounds. Tones of −25 dBm0
+ *   and louder are keys; of −27 dBm0 and quieter they are not.
+ * - MEDIA_INBAND_LOW_TWIST_DB, MEDIA_INBAND_HIGH_TWIST_DB: the low-group
+ *   tone may be up to 8 dB louder than the high-group one, the high-group
+ *   tone up to 4 dB louder than the low-group one. These are the figures
+ *   SpanDSP's notes give as the usual specification, and its defaults; they
+ *   are set here so that a new version cannot change them unseen. Phones
+ *   send the high group about 2 dB louder; an analogue line loses more of
+ *   it than of the low group.
+ * - Kept as SpanDSP has them: frequencies within 1.5 % are accepted, 2.5 %
+ *   off and beyond rejected; the two tones must each stand out from the
+ *   other three of their group and carry most of the signal's energy, which
+ *   is what rejects speech (many harmonics) and music (chords, overtones).
+ * A DC offset, which defeats the receiver's energy tests, is removed in
+ * front of it (a 2.5 Hz high-pass that settles in about 0.3 s).
+ *
+ * The detector is the one part of this module that allocates (SpanDSP
+ * keeps its receiver's state opaque); it belongs to the thread that serves
+ * its call. Detectors may be made and used in several threads at once.
+ */
+#define MEDIA_INBAND_THRESHOLD_DBM0 (-26)
+#define MEDIA_INBAND_LOW_TWIST_DB 8
+#define MEDIA_INBAND_HIGH_TWIST_DB 4
+
+struct media_inband;
+
+/* NULL when out of memory. */
+struct media_inband *media_inband_new(void);
+/* d may be NULL. */
+void media_inband_free(struct media_inband *d);
+/*
+ * Feeds n samples (pcm may be NULL when n is 0) and returns 1 with *digit
+ * ('0'..'9', '*', '#', 'A'..'D') when a key press has been recognised, 0
+ * otherwise. One call hands over one digit: a long buffer that holds
+ * several presses keeps the others, which the next calls return (n may be
+ * 0 to collect them); a 20 or 30 ms frame never holds two.
+ */
+int media_inband_feed(struct media_inband *d, const int16_t *pcm, size_t n, char *digit);
+
+/*
+ * The power of n samples in dBm0, by SpanDSP's definition, in which the
+ * detector's threshold is also given: 0 dBm0 is the mean square of a sine
+ * of peak 22 800, 3.14 dB below a full-scale one (G.711 A-law). It is
+ * media_level_cdb / 100 + 6.16, in floating point; a frame of digital
+ * silence, or no samples, is MEDIA_POWER_SILENCE_DBM0. Speech is around
+ * −20 dBm0, a quiet line below −50.
+ */
+#define MEDIA_POWER_SILENCE_DBM0 (-99.0)
+double media_power_dbm0(const int16_t *pcm, size_t n);
 
 /* ------------------------------------------------------------------ WAV */
 
