@@ -144,6 +144,7 @@ static void call_destroy(void *arg)
 	mem_deref(c->sess);
 	mem_deref(c->leg.rtp);
 	mem_deref(c->answer);
+	media_inband_free(c->inband);
 }
 
 /* The call's outcome when it ends without one (the phase it ended in). */
@@ -540,8 +541,17 @@ static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 			on_digit(c, digit, "rtp");
 		return;
 	}
-	if ((int)h.pt == c->leg.pt)
-		call_bridge_caller_audio(c, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
+	if ((int)h.pt != c->leg.pt)
+		return;
+	if (c->inband && c->phase != PH_CONNECTED && h.payload_len <= 480) {
+		/* A phone without telephone-event sends its keys as tones. */
+		int16_t pcm[480];
+
+		media_g711_decode(c->leg.codec, mbuf_buf(mb) + h.hdr_len, h.payload_len, pcm);
+		if (media_inband_feed(c->inband, pcm, h.payload_len, &digit) == 1)
+			on_digit(c, digit, "inband");
+	}
+	call_bridge_caller_audio(c, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
 }
 
 static void check(void *arg)
@@ -823,6 +833,8 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		goto out;
 	}
 	media_dtmf_rx_init(&c->dtmf);
+	if (c->leg.event_pt < 0)
+		c->inband = media_inband_new();
 	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, c->leg.event_pt);
 	randombytes_buf(&c->leg.ssrc, sizeof(c->leg.ssrc));
 	randombytes_buf(&c->leg.seq, sizeof(c->leg.seq));

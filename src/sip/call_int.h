@@ -111,7 +111,8 @@ struct call {
 	uint64_t start_jiffies, ticks;
 	uint64_t last_heard;
 	struct media_dtmf_rx dtmf;
-	struct mbuf *answer; /* our SDP, for a re-INVITE */
+	struct media_inband *inband; /* key tones in the audio, when no RFC 4733 */
+	struct mbuf *answer;	     /* our SDP, for a re-INVITE */
 	const char *end_reason;
 	int ended;
 	/* Queue. */

@@ -653,3 +653,27 @@ class MaxWait(HotlineCase):
         self.assertEqual(call["outcome"], "answered")
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
+
+
+class InBand(HotlineCase):
+    def test_keys_as_tones_when_the_phone_has_no_telephone_event(self):
+        import audioop  # Debian 12's Python 3.11 has it (deprecated, still there)
+
+        from test_ivr import offer
+        c = self.caller("127.0.9.101")
+        self.assertEqual(c.invite(sdp=offer(c.ip, c.rtp_port, ((8, "PCMA"),))).code, 200)
+        self.assertNotIn("telephone-event", c.answer)
+        ip, port = c.kefu_rtp()
+        amp = 7000  # about -10 dBm0 per tone
+        pcm = b"".join(struct.pack("<h", int(amp * math.sin(2 * math.pi * 697 * i / 8000) +
+                                             amp * math.sin(2 * math.pi * 1336 * i / 8000)))
+                       for i in range(800))  # key 2 for 100 ms
+        audio = audioop.lin2alaw(b"\0\0" * 800 + pcm + b"\0\0" * 1600, 2)
+        for i in range(len(audio) // 160):
+            c.rtp.sendto(rtp(8, i, i * 160, 0x1B0D, audio[i * 160:(i + 1) * 160]), (ip, port))
+            time.sleep(0.02)
+        call = self.call(c.call_id, "queued")
+        self.assertEqual(self.events(call, "digit"), [{"digit": "2", "via": "inband"}])
+        self.assertEqual(call["queue"], "tech_service")
+        self.assertEqual(c.bye(), 200)
+        self.call(c.call_id)
