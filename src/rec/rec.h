@@ -24,8 +24,11 @@
  *   lies between is silence (lost packets, a leg that sent nothing); a
  *   packet that would land more than REC_AHEAD_MS ahead of its arrival (a
  *   burst after a stall, a sender clock running fast) is dropped, which
- *   pulls the leg back. So each leg stays within those bounds of real
- *   time for the whole call and the channels cannot drift apart. The
+ *   pulls the leg back; and once a second a leg whose fastest packets all
+ *   arrived more than REC_DRIFT_MS from their places is moved to them.
+ *   So each leg stays within those bounds of real time for the whole call,
+ *   back within REC_DRIFT_MS in about a second, and the channels cannot
+ *   drift apart. The
  *   stereo recorder of src/media (media_rec) lines the two legs up and
  *   fills silence; output is taken 200 ms behind the newest arrival.
  * - appends the stereo frames to <recordings_dir>/YYYY/MM/DD/<call>.wav
@@ -71,6 +74,7 @@ struct rec_call;
 /* Placement of a leg's packets (see above). */
 #define REC_GAP_MS 60
 #define REC_AHEAD_MS 120
+#define REC_DRIFT_MS 20
 /* Header update and write-back, in seconds of audio. */
 #define REC_SYNC_SEC 5
 /* The queue: slots of up to REC_SLOT_SAMPLES samples (30 ms) of one leg;

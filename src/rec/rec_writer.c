@@ -66,8 +66,10 @@ struct rec_call {
 	int64_t clock_us; /* the newest arrival seen */
 	int64_t hold_us;  /* the last hold event */
 	int have[2];
-	int64_t next[2];  /* where each leg's next packet goes if it follows on */
-	uint64_t skipped; /* samples dropped for arriving too far ahead */
+	int64_t next[2];	/* where each leg's next packet goes if it follows on */
+	int64_t win_min[2];	/* the least lateness (arrival - place) in the window */
+	int64_t win_samples[2]; /* placed in the window */
+	uint64_t skipped;	/* samples dropped for arriving too far ahead */
 	struct media_rec rec;
 	int fd;
 	int failed;
@@ -481,26 +483,50 @@ static void drain(struct rec_call *c, int64_t until_us, int final)
 	}
 }
 
+/* A new window of the lateness a leg's packets arrive with. */
+static void window_reset(struct rec_call *c, int ch)
+{
+	c->win_min[ch] = INT64_MAX;
+	c->win_samples[ch] = 0;
+}
+
 /*
- * Places n samples of a leg that arrived at at_us (see rec.h). The
- * recorder places frames by RTP timestamp relative to where the first one
- * arrived; giving it the chosen position as both the timestamp and the
- * arrival makes it put every frame exactly there, so it serves as the
- * two-channel ring that keeps the legs in step and fills silence.
+ * Places n samples of a leg that arrived at at_us (see rec.h), in samples
+ * from the start of the recording.
+ *
+ * Lateness is how much later a packet arrived than the place it gets.
+ * Jitter makes it vary; the packets that crossed the network fastest have
+ * the least, and those should land where they arrived. So once a second
+ * the leg is moved by the least lateness of that second when that is more
+ * than REC_DRIFT_MS either way: after a first packet that came late, a
+ * burst of delayed packets or a sender clock that drifts, the leg is back
+ * at real time within about a second, and a leg in step is never moved.
+ * The gap and ahead rules of rec.h act at once on larger jumps.
+ *
+ * The recorder of src/media places frames by RTP timestamp relative to
+ * where the first one arrived; giving it the chosen place as both the
+ * timestamp and the arrival makes it put every frame exactly there, so it
+ * serves as the two-channel ring that keeps the legs in step and fills
+ * silence.
  */
 static void place(struct rec_call *c, int ch, const int16_t *pcm, size_t n, int64_t at_us)
 {
+	const int64_t gap = (int64_t)REC_GAP_MS * MEDIA_RATE / 1000;
+	const int64_t ahead = (int64_t)REC_AHEAD_MS * MEDIA_RATE / 1000;
+	const int64_t drift = (int64_t)REC_DRIFT_MS * MEDIA_RATE / 1000;
 	int64_t end = (at_us - c->start_us) / US_PER_SAMPLE;
-	int64_t pos;
+	int64_t pos, late;
 
 	if (!c->have[ch]) {
 		c->have[ch] = 1;
 		pos = end - (int64_t)n;
+		window_reset(c, ch);
 	} else {
 		pos = c->next[ch];
-		if (end - (pos + (int64_t)n) > (int64_t)REC_GAP_MS * MEDIA_RATE / 1000) {
+		if (end - (pos + (int64_t)n) > gap) {
 			pos = end - (int64_t)n;
-		} else if (pos + (int64_t)n - end > (int64_t)REC_AHEAD_MS * MEDIA_RATE / 1000) {
+			window_reset(c, ch);
+		} else if (pos + (int64_t)n - end > ahead) {
 			c->skipped += n;
 			return;
 		}
@@ -510,6 +536,18 @@ static void place(struct rec_call *c, int ch, const int16_t *pcm, size_t n, int6
 	c->next[ch] = pos + (int64_t)n;
 	(void)media_rec_put(&c->rec, ch == 0 ? MEDIA_CALLER : MEDIA_AGENT, 1, (uint32_t)pos, pcm, n,
 			    c->start_us + (pos + (int64_t)n) * US_PER_SAMPLE);
+
+	late = end - c->next[ch];
+	if (late < c->win_min[ch])
+		c->win_min[ch] = late;
+	c->win_samples[ch] += (int64_t)n;
+	if (c->win_samples[ch] >= MEDIA_RATE) {
+		/* Moving back overwrites the last samples placed, which are
+		 * still in the recorder's ring (output lags 200 ms). */
+		if (c->win_min[ch] > drift || c->win_min[ch] < -drift)
+			c->next[ch] += c->win_min[ch];
+		window_reset(c, ch);
+	}
 }
 
 /* A hold begins or ends: a span on the analyser's timeline, open (to the
@@ -723,12 +761,14 @@ static void finish(struct rec_call *c)
 	media_qa_finish(&c->qa, &res);
 	ms = (int64_t)(c->frames * 1000 / MEDIA_RATE);
 	link_call(c, &res, ms, dropped);
-	if (dropped || c->skipped || c->holds_ignored)
-		log_warn(
-			"rec: call %lld: %llu samples dropped (queue full), %llu skipped (ahead of "
-			"time), %u holds not kept",
-			(long long)c->call_id, (unsigned long long)dropped,
-			(unsigned long long)c->skipped, c->holds_ignored);
+	/* Dropped audio means the disk is too slow; skipped packets are the
+	 * network's bursts, normal in small numbers. */
+	if (dropped || c->holds_ignored)
+		log_warn("rec: call %lld: %llu samples dropped (queue full), %u holds not kept",
+			 (long long)c->call_id, (unsigned long long)dropped, c->holds_ignored);
+	if (c->skipped)
+		log_info("rec: call %lld: %llu samples skipped (arrived in a burst, ahead of time)",
+			 (long long)c->call_id, (unsigned long long)c->skipped);
 	log_debug("rec: call %lld recorded in %s: %lld ms", (long long)c->call_id, c->name,
 		  (long long)ms);
 	free(c->out);

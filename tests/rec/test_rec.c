@@ -292,6 +292,48 @@ static void conversation(void **state)
 	json_decref(m);
 }
 
+/*
+ * The caller's packets of 1.0–1.3 s arrive together at 1.3 s, after a
+ * stall: the first is placed at its arrival, the others follow until they
+ * would be REC_AHEAD_MS ahead of time, the rest is dropped; within about a
+ * second the leg is moved back to real time, so what the caller says at
+ * 4 s is at 4 s. The agent's leg is not touched.
+ */
+static void burst_after_stall_is_pulled_back(void **state)
+{
+	struct fixture *f = *state;
+	struct call_seen cs;
+	struct events_seen es;
+	struct rec_call *r;
+	int16_t pcm[PKT], *lr;
+	size_t frames, i;
+	int k;
+
+	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	r = rec_begin(f->call_id, WALL);
+	assert_non_null(r);
+	for (k = 0; k < 300; k++) {
+		int64_t at = T0 + (int64_t)(k + 1) * 20000;
+
+		fill(pcm, (int64_t)k * PKT, PKT, in(k, 200, 250));
+		rec_push(r, 0, pcm, PKT, in(k, 50, 65) ? T0 + 65 * 20000 : at);
+		fill(pcm, (int64_t)k * PKT, PKT, in(k, 100, 110));
+		rec_push(r, 1, pcm, PKT, at);
+	}
+	rec_end(r);
+	rec_flush();
+	read_call(f, f->call_id, &cs, &es);
+	lr = read_wav(f, cs.recording, &frames);
+	assert_int_equal(frames, 300 * PKT);
+	for (i = 0; i < frames; i++) {
+		if (lr[2 * i] != (in((int)i, 200 * PKT, 250 * PKT) ? voice((int64_t)i) : 0))
+			fail_msg("caller sample %zu (%zu ms) is %d", i, i / 8, lr[2 * i]);
+		if (lr[2 * i + 1] != (in((int)i, 100 * PKT, 110 * PKT) ? voice((int64_t)i) : 0))
+			fail_msg("agent sample %zu (%zu ms) is %d", i, i / 8, lr[2 * i + 1]);
+	}
+	free(lr);
+}
+
 /* The header is rewritten every REC_SYNC_SEC seconds of audio, so the file
  * of a call still going on (or cut by a crash) is a valid WAV up to then;
  * rec_stop finishes a call that never ended. */
@@ -446,6 +488,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(conversation, setup, teardown),
+		cmocka_unit_test_setup_teardown(burst_after_stall_is_pulled_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(header_kept_valid_and_stop_finishes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(full_queue_and_silence, setup, teardown),
