@@ -5,7 +5,9 @@
  * signal the server stops taking connections, lets requests in flight
  * finish, and checkpoints the WAL into the database file. With sip_listen
  * set, the SIP thread (src/sip/) starts after the HTTP server and stops
- * first.
+ * first; the recording writer (src/rec/, when recordings_dir is set)
+ * starts before it and stops after it, so every call the SIP thread ends
+ * at shutdown is still written, fsynced and linked.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "rec/rec.h"
 #include "sip/sip.h"
 #include "store/store.h"
 #include "wo/wo.h"
@@ -67,8 +70,9 @@ int cmd_serve(int argc, char **argv)
 			(enum store_durability)store_durability_parse(c.cfg.durability)};
 
 		/* One per worker, one for the scheduler, one for the event-stream
-		 * thread, and one for the SIP thread when SIP is on. */
-		int size = c.cfg.threads + 2 + (c.cfg.sip_listen[0] ? 1 : 0);
+		 * thread, and with SIP on one for the SIP thread and one for the
+		 * recording writer. */
+		int size = c.cfg.threads + 2 + (c.cfg.sip_listen[0] ? 2 : 0);
 
 		if (store_pool_open(&app.pool, &so, size) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);
@@ -97,8 +101,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
 		 clock_tz_name(), c.test_clock ? ", test clock" : "");
-	/* SIP (agents' phones) only when sip_listen is set; it logs its address. */
-	if (c.cfg.sip_listen[0] && sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0) {
+	/* SIP (agents' phones) only when sip_listen is set; it logs its address.
+	 * Calls are recorded by the writer, which must run before calls come. */
+	if (c.cfg.sip_listen[0] &&
+	    (rec_start(&c.cfg, app.pool) < 0 ||
+	     sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0)) {
+		rec_stop();
 		wo_sched_stop();
 		http_stop(srv);
 		store_pool_close(app.pool);
@@ -108,6 +116,7 @@ int cmd_serve(int argc, char **argv)
 	log_info("serve: %s received, finishing requests in flight",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	sip_stop();
+	rec_stop();
 	wo_sched_stop();
 	http_stop(srv);
 	s = store_pool_get(app.pool);

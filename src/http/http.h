@@ -83,6 +83,7 @@ extern const struct route report_routes[];
 extern const struct route notify_routes[];
 extern const struct route acd_routes[];
 extern const struct route sip_routes[];
+extern const struct route rec_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
 
@@ -99,6 +100,16 @@ void http_stop(struct http_server *srv);
 
 /* Static files of the workbench (static.c); ERR_NOTFOUND when there is none. */
 int static_answer(struct req *r, const char *root, void **response);
+/*
+ * Answers with the bytes of an open regular file, which it takes over
+ * (closed in every case), streamed from the file, never read into memory.
+ * A single "Range: bytes=" range is answered 206 with Content-Range (so a
+ * player can seek), one past the end 416; other Range headers are ignored
+ * (200, the whole file). The answer is queued here: the handler returns
+ * what this returns and the server sends nothing more. disposition may be
+ * NULL.
+ */
+int reply_file(struct req *r, int fd, const char *content_type, const char *disposition);
 
 /* Request helpers (api.c). */
 /* A query argument, NULL when absent; ERR_INVALID (field set) when not UTF-8. */

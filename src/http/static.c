@@ -9,8 +9,10 @@
  * workbench's ~1 MB of scripts crosses the network as ~0.3 MB without
  * compressing anything per request.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +133,118 @@ int static_answer(struct req *r, const char *root, void **response)
 	r->status = 200;
 	*response = resp;
 	return 0;
+}
+
+/*
+ * The first and last byte a Range header asks of a file of size bytes
+ * (RFC 9110 §14): 1 for a single satisfiable range, 0 to answer the whole
+ * file (no header, several ranges, another unit, bad syntax: a server may
+ * ignore those), ERR_UNPROCESSABLE when the range lies past the end.
+ */
+static int range_parse(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
+{
+	unsigned long long a = 0, b = 0;
+	int has_a, has_b;
+	char *end;
+
+	if (!h || strncasecmp(h, "bytes=", 6) != 0)
+		return 0;
+	h += 6;
+	h += strspn(h, " ");
+	if (strchr(h, ','))
+		return 0;
+	has_a = *h >= '0' && *h <= '9';
+	if (has_a) {
+		errno = 0;
+		a = strtoull(h, &end, 10);
+		if (errno)
+			return 0;
+		h = end;
+	}
+	if (*h++ != '-')
+		return 0;
+	has_b = *h >= '0' && *h <= '9';
+	if (has_b) {
+		errno = 0;
+		b = strtoull(h, &end, 10);
+		if (errno)
+			return 0;
+		h = end;
+	}
+	h += strspn(h, " ");
+	if (*h || (!has_a && !has_b) || (has_a && has_b && b < a))
+		return 0;
+	if (!has_a) {
+		/* The last b bytes. */
+		if (b == 0 || size == 0)
+			return ERR_UNPROCESSABLE;
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return 1;
+	}
+	if (a >= size)
+		return ERR_UNPROCESSABLE;
+	*first = a;
+	*last = has_b && b < size ? b : size - 1;
+	return 1;
+}
+
+int reply_file(struct req *r, int fd, const char *content_type, const char *disposition)
+{
+	static const char unsatisfiable[] =
+		"{\"error\":{\"code\":\"range\",\"message\":\"the range starts past the end\"}}";
+	struct MHD_Response *resp;
+	uint64_t first = 0, last = 0, size;
+	struct stat st;
+	char value[96];
+	int rc;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ERR_IO;
+	}
+	size = (uint64_t)st.st_size;
+	rc = range_parse(req_header(r, "Range"), size, &first, &last);
+	if (rc == ERR_UNPROCESSABLE) {
+		close(fd);
+		r->status = MHD_HTTP_RANGE_NOT_SATISFIABLE;
+		resp = MHD_create_response_from_buffer(
+			sizeof(unsatisfiable) - 1, (void *)unsatisfiable, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return ERR_NOMEM;
+		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+		snprintf(value, sizeof(value), "bytes */%llu", (unsigned long long)size);
+		MHD_add_response_header(resp, "Content-Range", value);
+	} else {
+		if (rc == 0)
+			last = size ? size - 1 : 0;
+		r->status = rc == 1 ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK;
+		resp = MHD_create_response_from_fd_at_offset64(size ? last - first + 1 : 0, fd,
+							       first);
+		if (!resp) {
+			close(fd);
+			return ERR_NOMEM;
+		}
+		MHD_add_response_header(resp, "Content-Type", content_type);
+		MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+		if (rc == 1) {
+			snprintf(value, sizeof(value), "bytes %llu-%llu/%llu",
+				 (unsigned long long)first, (unsigned long long)last,
+				 (unsigned long long)size);
+			MHD_add_response_header(resp, "Content-Range", value);
+		}
+		if (disposition && disposition[0])
+			MHD_add_response_header(resp, "Content-Disposition", disposition);
+	}
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* Opened on its own, the file is shown in the browser's media page,
+	 * which plays it from the same address. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; media-src 'self'; frame-ancestors 'none'");
+	rc = MHD_queue_response(r->conn, r->status, resp) == MHD_YES ? 0 : ERR_IO;
+	MHD_destroy_response(resp);
+	return rc;
 }
