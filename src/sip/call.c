@@ -134,6 +134,7 @@ static void call_destroy(void *arg)
 	call_queue_leave(c);
 	call_listen_end(c);
 	call_bridge_cancel_offers(c, "caller_gone");
+	call_bridge_rec_end(c);
 	if (c->agent) {
 		call_bridge_agent_free(c->agent);
 		c->agent = NULL;
@@ -193,6 +194,7 @@ static void finish(struct call *c, const char *by, const char *reason)
 	call_queue_leave(c);
 	call_bridge_cancel_offers(c, "caller_gone");
 	call_bridge_hangup_agent(c);
+	call_bridge_rec_end(c);
 	c->phase = PH_DONE;
 }
 

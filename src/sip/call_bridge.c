@@ -343,6 +343,7 @@ static void hold_end(struct call *c, struct agent_leg *a)
 	}
 	c->nholds++;
 	c->hold_total_ms += len;
+	rec_hold(c->rec, 0, call_mono_us());
 	c->leg.mapped = 0;
 	a->leg.mapped = 0;
 	call_log(c, "resume", json_pack("{s:I}", "hold_ms", (json_int_t)len));
@@ -393,6 +394,27 @@ static int agent_answer(const struct sip_msg *msg, void *arg)
 	return 0;
 }
 
+/* A frame of silence on both channels now: the recording spans the whole
+ * conversation, from the answer to the hang-up, even where nobody sent
+ * anything (the quiet before a hang-up is what CALL-5 is about). */
+static void rec_mark(struct call *c)
+{
+	static const int16_t quiet[MEDIA_FRAME];
+	int64_t now = call_mono_us();
+
+	rec_push(c->rec, 0, quiet, MEDIA_FRAME, now);
+	rec_push(c->rec, 1, quiet, MEDIA_FRAME, now);
+}
+
+void call_bridge_rec_end(struct call *c)
+{
+	if (!c->rec)
+		return;
+	rec_mark(c);
+	rec_end(c->rec); /* the writer finishes, fsyncs and links it */
+	c->rec = NULL;
+}
+
 static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)
 {
 	struct cust_contact *ct = calloc(1, sizeof(*ct));
@@ -422,7 +444,7 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
 	struct store *s;
-	int64_t now = clock_now_ms();
+	int64_t now = clock_now_ms(), ring;
 	int rc;
 
 	(void)msg;
@@ -445,8 +467,16 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	tmr_cancel(&c->prompt_tmr);
 	c->phase = PH_CONNECTED;
 	c->cb_stage = 0;
-	c->connected = tmr_jiffies();
-	c->ring_ms = (int64_t)(c->connected - a->offered);
+	ring = (int64_t)(tmr_jiffies() - a->offered);
+	if (!c->connected) {
+		c->connected = tmr_jiffies();
+		c->ring_ms = ring; /* CALL-2 is about the first answer */
+	}
+	if (!c->rec) {
+		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
+		if (c->rec)
+			rec_mark(c);
+	}
 	c->leg.mapped = 0;
 	call_play(c, NULL, 0, 0);
 	s = store_pool_get(c->srv->pool);
@@ -472,7 +502,7 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 			  err_name(rc));
 	call_log(c, "connected",
 		 json_pack("{s:I, s:s, s:I, s:s, s:I}", "agent_id", (json_int_t)a->person_id,
-			   "work_no", a->work_no, "ring_ms", (json_int_t)c->ring_ms, "codec",
+			   "work_no", a->work_no, "ring_ms", (json_int_t)ring, "codec",
 			   a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU", "contact_id",
 			   (json_int_t)c->contact_id));
 	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
@@ -502,6 +532,7 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 			a->held = 1;
 			a->held_since = tmr_jiffies();
 			c->leg.mapped = 0;
+			rec_hold(c->rec, 1, call_mono_us());
 			call_log(c, "hold", json_pack("{s:s}", "direction", dir_name(sdp.dir)));
 			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
 		} else if (!hold && a->held) {
@@ -601,6 +632,7 @@ static void agent_close(int err, const struct sip_msg *msg, void *arg)
 	/* The agent hung up: the caller rates the call (CALL-3). */
 	call_log(c, "agent_hangup", json_pack("{s:I}", "agent_id", (json_int_t)a->person_id));
 	agent_leave(c, "agent");
+	call_bridge_rec_end(c); /* the survey is not part of the conversation */
 	if (c->phase == PH_CONNECTED)
 		call_survey_start(c);
 }

@@ -28,6 +28,7 @@
 
 #include "acd/acd.h"
 #include "media/media.h"
+#include "rec/rec.h"
 #include "sip/sip_server.h"
 
 #include <re_sipsess.h>
@@ -136,6 +137,7 @@ struct call {
 	int nholds;
 	int64_t hold_total_ms;
 	int64_t contact_id;
+	struct rec_call *rec; /* the recording, from the first answer to the last agent's leaving */
 	struct media_vad vad;
 	int16_t vad_buf[MEDIA_FRAME];
 	size_t vad_fill;
@@ -175,6 +177,7 @@ void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, con
 			      size_t n);
 void call_bridge_hangup_agent(struct call *c);
 void call_bridge_metrics(struct call *c);
+void call_bridge_rec_end(struct call *c);
 void call_bridge_agent_free(struct agent_leg *a);
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n);

@@ -218,7 +218,9 @@ class HotlineCase(KefuTestCase):
     @classmethod
     def setUpClass(cls):
         cls.prompts = short_prompts()
-        cls.server_env = dict(cls.server_env, KEFU_PROMPTS_DIR=cls.prompts)
+        cls.recordings = tempfile.mkdtemp(prefix="kefu-hotline-rec-")
+        cls.server_env = dict(cls.server_env, KEFU_PROMPTS_DIR=cls.prompts,
+                              KEFU_RECORDINGS_DIR=cls.recordings)
         super().setUpClass()
         m = None
         deadline = time.time() + 15
@@ -368,6 +370,25 @@ class Bridge(HotlineCase):
         self.assertEqual(contact["channel"], "phone")
         self.assertEqual(contact["phone"], "139****9000")
         self.assertEqual(self.status("8103")["status"], "ready")  # wrap-up 0 s
+        # The recording: stereo, 8 kHz, as long as the conversation, linked to the call.
+        call = self.call(c.call_id, "recorded")
+        self.assertTrue(call["recording"])
+        st, headers, wav = self.srv.raw("GET", f"/api/calls/{call['id']}/recording", None,
+                                        {"Authorization": "Bearer " + self.manager})
+        self.assertEqual(st, 200)
+        import io
+        with wave.open(io.BytesIO(wav)) as w:
+            self.assertEqual((w.getnchannels(), w.getframerate(), w.getsampwidth()), (2, 8000, 2))
+            secs = w.getnframes() / 8000
+        self.assertAlmostEqual(secs * 1000, call["recording_ms"], delta=50)
+        self.assertGreater(secs, 0.8)  # relay, hold of 0.5 s, ...
+        self.assertLess(secs, m["talk_ms"] / 1000 + 1.0)
+        self.assertIn("dead_air_count", call["metrics"])
+        self.assertIn("talk_over_count", call["metrics"])
+        # Another agent may not play it (ACT_CALL_RECORDING: own calls only).
+        st, _, _ = self.srv.call("GET", f"/api/calls/{call['id']}/recording",
+                                 token=self.token("8101"))
+        self.assertEqual(st, 403)
 
     def test_caller_hangs_up_first(self):
         phone = self.agent("8104", "127.0.1.4")
