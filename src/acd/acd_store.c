@@ -201,6 +201,27 @@ out:
 	return rc < 0 ? rc : count;
 }
 
+int acd_agent_counts(struct store *s, int counts[ACD_STATUS_COUNT])
+{
+	/* Seat holders without a row have never been on the hotline: logged out. */
+	struct store_stmt *st =
+		store_prepare(s, "SELECT a.status, count(*) FROM person p LEFT JOIN agent_state a"
+				 " ON a.person_id = p.id WHERE" SEAT_WHERE " GROUP BY a.status");
+	int rc;
+
+	memset(counts, 0, sizeof(int) * ACD_STATUS_COUNT);
+	if (!st)
+		return ERR_IO;
+	bind_seat(st, 1);
+	while ((rc = store_step(st)) == 1) {
+		int status = acd_status_parse(store_col_text(st, 0));
+
+		counts[status < 0 ? ACD_LOGGED_OUT : status] += (int)store_col_int(st, 1);
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int acd_log_list(struct store *s, const struct acd_log_filter *f,
 		 int (*row)(void *ctx, const struct acd_log_entry *e), void *ctx)
 {

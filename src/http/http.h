@@ -82,6 +82,7 @@ extern const struct route wo_config_routes[];
 extern const struct route report_routes[];
 extern const struct route notify_routes[];
 extern const struct route acd_routes[];
+extern const struct route acd_live_routes[];
 extern const struct route sip_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
