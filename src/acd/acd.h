@@ -41,6 +41,9 @@
  * acd_engine.c the changes and the tick (rules applied to records with the
  * log and notifications, in the caller's transaction), acd_api.c the HTTP
  * routes under /api/acd. Callers own the structs; nothing here is freed.
+ * The wallboard's live figures of the queues and the callback requests
+ * callers leave have a section of their own below (acd_live.c,
+ * acd_live_store.c, acd_callback.c, acd_live_api.c, acd_live_stream.c).
  */
 #ifndef KEFU_ACD_ACD_H
 #define KEFU_ACD_ACD_H
@@ -212,11 +215,6 @@ int acd_wrap_due(struct store *s, int64_t now, struct acd_state *out, int max);
 /* Who hears of CALL-15 overruns: active managers and supervisors, at most max ids. */
 int acd_watchers(struct store *s, int64_t *out, int max);
 
-/* A caller's request to be called back, left after the queue's maximum
- * wait (the call engine, in its transaction); *id is the new request's. */
-int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const char *phone,
-		     int64_t now, int64_t *id);
-
 /* Changes (acd_engine.c), in the caller's transaction. */
 /*
  * A change asked by a person (the API): the rules of acd_next() and
@@ -246,5 +244,196 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
  * a negative err.
  */
 int acd_tick(struct store *s, int64_t now, int busy_max_min);
+
+/*
+ * -- Live figures and callback requests (issue 5) --
+ *
+ * The wallboard's figures of the queues (acd_live.c rules, acd_live_store.c
+ * SQL, acd_live_api.c JSON and routes, acd_live_stream.c the SSE stream),
+ * all read from the call table (migration 5), so every app node shows the
+ * same. The definitions (docs/sip.md, "Live figures"), over a period
+ * [from, to) — by default today in the center's time zone:
+ *
+ *   offered         calls that entered a queue (queued_at) in the period
+ *   answered        of those, connected to an agent (connected_at set)
+ *   answered_in_sl  of those, connected_at - queued_at <= sl_sec
+ *   abandoned       of those offered, outcome abandoned (hung up in the queue)
+ *   callbacks       of those offered, outcome callback (left a number)
+ *   waiting         calls in a queue now: queued, not connected, not ended,
+ *                   whenever they entered (a live figure, not the period's)
+ *   longest_wait_ms now - the oldest queued_at among those waiting
+ *   service_level   answered_in_sl / (offered - those offered in the period
+ *                   still waiting for less than sl_sec): a call still
+ *                   inside its target has not yet passed or failed it
+ *   asa_ms          mean connected_at - queued_at of those answered
+ *   abandon_rate    abandoned / offered
+ *   answer_rate     answered / offered (接通率)
+ *
+ * Ratios are kept in basis points (1/10000, rounded half up) and are -1
+ * when their denominator is 0; the API shows them as fractions or null.
+ */
+#define ACD_LIVE_DAYS_MAX 31 /* the longest period asked for */
+#define ACD_QUEUE_CODE_MAX 32
+#define ACD_QUEUE_NAME_MAX 64 /* characters */
+#define ACD_LIVE_QUEUES_MAX 64
+
+/* What the database counts for one queue (or all of them). */
+struct acd_live_counts {
+	int64_t offered;
+	int64_t answered;
+	int64_t answered_in_sl;
+	int64_t answer_ms; /* sum of connected_at - queued_at of those answered */
+	int64_t abandoned;
+	int64_t callbacks;
+	int64_t waiting_young;	  /* offered in the period, waiting now for less than sl_sec */
+	int64_t waiting;	  /* waiting now, whenever they entered */
+	int64_t oldest_queued_at; /* of those waiting; 0 when nobody waits */
+	int64_t callbacks_open;	  /* callback requests not yet done, whenever made */
+};
+
+struct acd_live_figures {
+	struct acd_live_counts c;
+	int64_t longest_wait_ms; /* 0 when nobody waits */
+	int64_t asa_ms;		 /* -1: nobody answered */
+	int service_level_bp;	 /* basis points; -1: nothing to measure */
+	int abandon_rate_bp;
+	int answer_rate_bp;
+};
+
+/* Rules (acd_live.c). */
+/* num / den in basis points rounded half up; -1 when den <= 0. */
+int acd_ratio_bp(int64_t num, int64_t den);
+/* Adds c to sum (the oldest waiting call is the older of the two). */
+void acd_live_add(struct acd_live_counts *sum, const struct acd_live_counts *c);
+/* The figures of counts read at now (see above). */
+void acd_live_figures(const struct acd_live_counts *c, int64_t now, struct acd_live_figures *out);
+/*
+ * The period asked for: from and to in ms ([from, to)), 0 when absent.
+ * Neither gives today in the center's zone; both must be given together
+ * (ERR_INVALID), to after from and at most ACD_LIVE_DAYS_MAX days later
+ * (ERR_UNPROCESSABLE), each with the field named.
+ */
+int acd_live_period(int64_t now, int64_t from, int64_t to, int64_t *out_from, int64_t *out_to,
+		    struct err_info *ei);
+
+/* One queue's row of the figures: known is 0 for calls of a queue no longer in acd_queue. */
+struct acd_live_queue {
+	char code[ACD_QUEUE_CODE_MAX * 4 + 1];
+	char name[ACD_QUEUE_NAME_MAX * 4 + 1];
+	int known;
+	struct acd_live_counts c;
+};
+
+/* Storage (acd_live_store.c). */
+/*
+ * The counts of [from, to) at now with the target sl_sec: every queue of
+ * acd_queue (by code), then any other queue that has calls, into out[max]
+ * (*n set); total gets all of them, also those past max. The period's
+ * calls are found through the index call_queued and those waiting through
+ * call_waiting, so the cost follows the period's calls, not the table.
+ */
+int acd_live_load(struct store *s, int64_t from, int64_t to, int64_t now, int sl_sec,
+		  struct acd_live_queue *out, int max, int *n, struct acd_live_counts *total);
+/* Active seat holders (ORG-2) by status: counts[ACD_STATUS_COUNT] (acd_store.c). */
+int acd_agent_counts(struct store *s, int counts[ACD_STATUS_COUNT]);
+
+/*
+ * A callback request: a caller who waited the queue's maximum left a number
+ * to be called back on (state open), until someone who handles callbacks
+ * marks it done with a note. The number is shown masked; revealing it
+ * takes a reason, which is audited.
+ */
+#define ACD_PHONE_MIN 5	 /* digits */
+#define ACD_PHONE_MAX 20 /* digits */
+#define ACD_NOTE_MAX 500 /* characters of a done note */
+#define ACD_REVEAL_MIN 2 /* characters of a reveal reason */
+#define ACD_REVEAL_MAX 200
+
+struct acd_callback {
+	int64_t id;
+	int64_t call_id;
+	char queue[ACD_QUEUE_CODE_MAX * 4 + 1];
+	char queue_name[ACD_QUEUE_NAME_MAX * 4 + 1]; /* "" when the queue is gone */
+	char phone[ACD_PHONE_MAX + 1];
+	int64_t requested_at;
+	int done;
+	int64_t handled_by; /* 0: not yet */
+	int64_t handled_at;
+	char note[ACD_NOTE_MAX * 4 + 1];
+};
+
+/* Rules (acd_live.c). */
+/* 1 if phone is ACD_PHONE_MIN..ACD_PHONE_MAX ASCII digits (what a caller keys in). */
+int acd_phone_valid(const char *phone);
+/*
+ * Text from a client, trimmed of surrounding blanks into out[size]: a done
+ * note (optional, NULL or blank gives "", at most ACD_NOTE_MAX characters,
+ * line breaks allowed) or a reveal reason (ACD_REVEAL_MIN..ACD_REVEAL_MAX
+ * characters on one line). ERR_UNPROCESSABLE with the field ("note",
+ * "reason") for a wrong length or control characters; ERR_INVALID when not
+ * UTF-8.
+ */
+int acd_note_clean(const char *in, char *out, size_t size, struct err_info *ei);
+int acd_reveal_reason_clean(const char *in, char *out, size_t size, struct err_info *ei);
+
+struct acd_callback_filter {
+	int done;	   /* 0: open requests, 1: done ones */
+	int64_t before_id; /* cursor: only ids below this; 0: newest */
+	int limit;
+};
+
+/* Storage (acd_live_store.c). Nothing here begins or commits. */
+/* Newest first; returns how many rows it gave. */
+int acd_callback_list(struct store *s, const struct acd_callback_filter *f,
+		      int (*row)(void *ctx, const struct acd_callback *c), void *ctx);
+/* ERR_NOTFOUND when there is none. */
+int acd_callback_get(struct store *s, int64_t id, struct acd_callback *out);
+/* Marks an open request done by person by at now; ERR_CONFLICT when it is done already. */
+int acd_callback_mark_done(struct store *s, int64_t id, int64_t by, int64_t now, const char *note);
+/* The row of a request: ERR_NOTFOUND without the call, ERR_INVALID for a queue not in acd_queue. */
+int acd_callback_insert(struct store *s, int64_t call_id, const char *queue, const char *phone,
+			int64_t now, int64_t *id);
+
+/*
+ * For the call engine, in its transaction (acd_callback.c): records that
+ * the caller of call_id, waiting in queue, left phone to be called back on
+ * at now, and sets *id. It also tells every active manager and supervisor
+ * (notification "acd.callback", the number masked) and writes the audit
+ * entry "acd_callback.request" by system; call notify_wake() and
+ * acd_live_wake() after the commit. The engine sets the call's outcome
+ * (callback) and ends the call itself. ERR_INVALID when phone is not
+ * ACD_PHONE_MIN..ACD_PHONE_MAX digits or queue is not in acd_queue;
+ * ERR_NOTFOUND when there is no such call.
+ */
+int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const char *phone,
+		     int64_t now, int64_t *id);
+
+/* JSON and the stream (acd_live_api.c, acd_live_stream.c). */
+struct json_t;
+struct config;
+/*
+ * The figures as GET /api/acd/live answers them, for [from, to) (already
+ * checked by acd_live_period) at now: {now, day, timezone, from, to,
+ * sl_sec, total, queues, agents}. *out is the caller's to free.
+ */
+int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
+		  struct json_t **out);
+struct req;
+/* GET /api/acd/live/stream: queues a streaming answer (like notify_events_open). */
+int acd_live_stream_open(struct req *r);
+/*
+ * Ends every open live stream and stops their thread; http_stop() calls it
+ * before it waits for requests in flight, so no connection stays suspended.
+ */
+void acd_live_streams_stop(void);
+/*
+ * Something the figures show changed in this process (a call entered a
+ * queue, was answered or ended; an agent's status changed): the streams
+ * send new figures soon (at most every ACD_LIVE_MIN_GAP_MS) instead of at
+ * their next period. Changes on other nodes show at the next period.
+ */
+void acd_live_wake(void);
+#define ACD_LIVE_PERIOD_MS 2000
+#define ACD_LIVE_MIN_GAP_MS 250
 
 #endif

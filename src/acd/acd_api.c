@@ -108,6 +108,7 @@ static int set_status(struct req *r, int64_t person_id, enum acd_by by)
 	rc = req_finish(r, rc == ACD_UNCHANGED ? 0 : rc);
 	if (rc < 0)
 		return rc;
+	acd_live_wake(); /* the wallboard's agent counts */
 	return reply_json(r, 200, state_json(r, &after));
 }
 

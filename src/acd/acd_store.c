@@ -201,6 +201,27 @@ out:
 	return rc < 0 ? rc : count;
 }
 
+int acd_agent_counts(struct store *s, int counts[ACD_STATUS_COUNT])
+{
+	/* Seat holders without a row have never been on the hotline: logged out. */
+	struct store_stmt *st =
+		store_prepare(s, "SELECT a.status, count(*) FROM person p LEFT JOIN agent_state a"
+				 " ON a.person_id = p.id WHERE" SEAT_WHERE " GROUP BY a.status");
+	int rc;
+
+	memset(counts, 0, sizeof(int) * ACD_STATUS_COUNT);
+	if (!st)
+		return ERR_IO;
+	bind_seat(st, 1);
+	while ((rc = store_step(st)) == 1) {
+		int status = acd_status_parse(store_col_text(st, 0));
+
+		counts[status < 0 ? ACD_LOGGED_OUT : status] += (int)store_col_int(st, 1);
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int acd_log_list(struct store *s, const struct acd_log_filter *f,
 		 int (*row)(void *ctx, const struct acd_log_entry *e), void *ctx)
 {
@@ -303,15 +324,4 @@ int acd_watchers(struct store *s, int64_t *out, int max)
 		out[n++] = store_col_int(st, 0);
 	store_done(st);
 	return n < max && rc < 0 ? rc : n;
-}
-
-int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const char *phone,
-		     int64_t now, int64_t *id)
-{
-	int rc = store_run(s,
-			   "INSERT INTO acd_callback(call_id, queue, phone, requested_at)"
-			   " VALUES (?, ?, ?, ?) RETURNING id",
-			   id, "itti", call_id, queue, phone, now);
-
-	return rc < 0 ? rc : 0;
 }

@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
 	{"wrap_up_sec", INT(wrap_up_sec, 0, 3600)},
+	{"service_level_sec", INT(service_level_sec, 1, 600)},
 	{"recordings_dir", STR(recordings_dir)},
 	{"rtp_port_min", INT(rtp_port_min, 0, 65535)},
 	{"rtp_port_max", INT(rtp_port_max, 0, 65535)},
@@ -83,6 +84,7 @@ void config_defaults(struct config *c)
 	c->call_media_timeout_sec = 60;
 	c->busy_max_min = 15;
 	c->wrap_up_sec = 30;
+	c->service_level_sec = 20;
 	snprintf(c->recordings_dir, sizeof(c->recordings_dir), "var/recordings");
 	c->ring_timeout_sec = 15;
 	c->no_answer_max = 2;

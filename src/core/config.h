@@ -38,6 +38,7 @@ struct config {
 	int call_media_timeout_sec; /* a call with no RTP nor SIP from the caller this long ends */
 	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
 	int wrap_up_sec;      /* after-call work time before an agent is ready again */
+	int service_level_sec; /* the wallboard's service level: answered within this many s */
 	char recordings_dir[256]; /* answered calls' stereo WAVs; "" keeps recording off */
 	int rtp_port_min, rtp_port_max; /* calls' RTP ports; 0, 0: any free port */
 	int ring_timeout_sec; /* an offer unanswered this long goes to the next agent */

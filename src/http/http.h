@@ -82,6 +82,7 @@ extern const struct route wo_config_routes[];
 extern const struct route report_routes[];
 extern const struct route notify_routes[];
 extern const struct route acd_routes[];
+extern const struct route acd_live_routes[];
 extern const struct route sip_routes[];
 extern const struct route rec_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */

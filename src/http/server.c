@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acd/acd.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -32,9 +33,9 @@ struct upload {
 static _Atomic int in_flight;
 
 const struct route *const http_route_tables[] = {
-	auth_routes, org_routes,       audit_routes,  http_misc_routes, cust_routes,
-	wo_routes,   wo_config_routes, report_routes, notify_routes,	acd_routes,
-	sip_routes,  rec_routes,       NULL,
+	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes,
+	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes,
+	rec_routes, NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -460,6 +461,7 @@ void http_stop(struct http_server *srv)
 	 * suspended when MHD_stop_daemon runs (libmicrohttpd aborts on one).
 	 */
 	notify_streams_stop();
+	acd_live_streams_stop();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->d);

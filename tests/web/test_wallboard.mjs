@@ -191,3 +191,121 @@ test('who sees what: staff have no control and no wallboard; the office watches 
   assert.deepEqual(office.problems, [])
   await office.context().close()
 })
+
+// The queues' live figures and callers' callback requests. The call engine
+// is another part of the hotline: the test writes the call rows it would
+// (queue, queued_at, connected_at, outcome) with sqlite3, as another
+// process would, and the wallboard shows them over its event stream.
+const SEC = 1000
+const HOUR = 60 * MIN
+const DAY = 24 * HOUR
+const sql = (text) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { encoding: 'utf8' }).trim()
+const v = (x) => (x === null || x === undefined ? 'NULL' : typeof x === 'string' ? `'${x}'` : String(x))
+function call(queue, queued, connected, ended, outcome) {
+  return Number(sql("INSERT INTO call(sip_call_id, caller, called, started_at, queue, queued_at, connected_at, ended_at, outcome)" +
+    ` VALUES ('w-${queued}', '13812345678', '4000000000', ${queued - 30 * SEC}, ${v(queue)}, ${queued}, ${v(connected)}, ${v(ended)}, ${v(outcome)}) RETURNING id`))
+}
+
+test('the wallboard shows the queues live; agents reveal and close callback requests', async () => {
+  // Noon in Shanghai, so calls a few minutes old are today's.
+  let now = await srv.advance(0)
+  const local = now + 8 * HOUR
+  let noon = local - (local % DAY) + 12 * HOUR
+  if (noon <= local) noon += DAY
+  const T = await srv.advance(noon - local)
+  // 业务咨询: answered after 10 s and 30 s, abandoned, left a number; one waiting
+  // (below, once the board is open: it must still be inside the 20 s target).
+  call('market_consult', T - 600 * SEC, T - 590 * SEC, T - 300 * SEC, 'answered')
+  call('market_consult', T - 500 * SEC, T - 470 * SEC, T - 300 * SEC, 'answered')
+  call('market_consult', T - 400 * SEC, null, T - 350 * SEC, 'abandoned')
+  const cb = call('market_consult', T - 300 * SEC, null, T - 170 * SEC, 'callback')
+  // 业务办理: answered after 5 s.
+  call('tech_service', T - 200 * SEC, T - 195 * SEC, T - 100 * SEC, 'answered')
+  const first = Number(sql(`INSERT INTO acd_callback(call_id, queue, phone, requested_at) VALUES (${cb}, 'market_consult', '13912345678', ${T - 170 * SEC}) RETURNING id`))
+  const second = Number(sql(`INSERT INTO acd_callback(call_id, queue, phone, requested_at) VALUES (${cb}, 'complaint', '01087654321', ${T - 60 * SEC}) RETURNING id`))
+
+  const sup = await newPage(browser)
+  await login(sup, srv, '8002')
+  await sup.click('[data-test=nav-wallboard]')
+  await sup.waitForSelector('[data-test=live-table]')
+  await sup.waitForSelector('[data-test=live-state].on')
+  call('market_consult', (await srv.advance(0)) - 2 * SEC, null, null, null)
+  await sup.waitForFunction(() => document.querySelector('[data-test=live-waiting] .tile-n')?.textContent === '1')
+  const tile = (name) => sup.textContent(`[data-test=live-${name}] .tile-n`)
+  // Service level: answered within 20 s / (offered - still waiting under 20 s) = 2 / 5.
+  assert.equal(await tile('sl'), '40.0%')
+  assert.equal(await tile('asa'), '15.0 秒')
+  assert.equal(await tile('abandon'), '16.7%')
+  assert.equal(await tile('answer'), '50.0%')
+  assert.equal(await tile('offered'), '3 / 6')
+  assert.equal(await tile('callbacks'), '2')
+  assert.match(await sup.textContent('[data-test=live-longest] .tile-n'), /^0分\d\d秒$/)
+  assert.equal(await sup.textContent('[data-test=live-sl-market_consult]'), '25.0%')
+  assert.equal(await sup.textContent('[data-test=live-answer-market_consult]'), '40.0%')
+  assert.equal(await sup.textContent('[data-test=live-sl-tech_service]'), '100.0%')
+  assert.equal(await sup.textContent('[data-test=live-sl-agent]'), '—')
+  assert.match(await sup.textContent('[data-test=live-table]'), /业务咨询.*业务办理|投诉/)
+
+  // A caller enters the complaint queue (another process): the board follows by itself.
+  call('complaint', await srv.advance(0), null, null, null)
+  await sup.waitForFunction(() => document.querySelector('[data-test=live-waiting-complaint]')?.textContent === '1')
+  await sup.waitForFunction(() => document.querySelector('[data-test=live-waiting] .tile-n')?.textContent === '2')
+  // An agent goes ready: the agents' tiles follow the live figures without waiting for the poll.
+  const agentToken = await srv.account('8103')
+  await srv.call('POST', '/api/acd/me/status', { status: 'ready' }, agentToken)
+  await sup.locator('[data-test=status-8103][data-status=ready]').waitFor()
+  await screenshot(sup, 'wallboard-live')
+
+  // The agent works the callback requests: masked, revealed for a reason, done.
+  const agent = await newPage(browser)
+  await login(agent, srv, '8101')
+  await agent.click('[data-test=nav-callbackRequests]')
+  await agent.waitForSelector('[data-test=cbr-table]')
+  assert.equal(await agent.textContent(`[data-test=cbr-phone-${first}]`), '139****5678')
+  assert.equal(await agent.textContent(`[data-test=cbr-phone-${second}]`), '010****4321')
+  const rows = await agent.locator('[data-test=cbr-table] tbody tr').allTextContents()
+  assert.match(rows[0], /投诉/, 'newest first')
+  assert.match(rows[1], /业务咨询/)
+  await agent.click(`[data-test=cbr-reveal-${first}]`)
+  await agent.waitForSelector('[data-test=cbr-reveal-dialog]')
+  await agent.click('[data-test=cbr-reveal-confirm]')
+  await agent.waitForSelector('[data-test=cbr-reveal-dialog] .el-form-item__error')
+  await agent.fill('[data-test=cbr-reveal-reason]', '回电客户')
+  await agent.click('[data-test=cbr-reveal-confirm]')
+  await agent.waitForFunction((id) => document.querySelector(`[data-test=cbr-phone-${id}]`)?.textContent === '13912345678', first)
+  const mgr = await srv.account('8001')
+  const audit = await srv.call('GET', '/api/audit?action=acd_callback.reveal', undefined, mgr)
+  assert.equal(audit.body.items[0].detail.reason, '回电客户')
+  assert.equal(audit.body.items[0].actor, '8101')
+  await agent.waitForSelector('[data-test=cbr-reveal-dialog]', { state: 'hidden' })
+  await screenshot(agent, 'callback-requests')
+
+  await agent.click(`[data-test=cbr-done-${first}]`)
+  await agent.waitForSelector('[data-test=cbr-done-dialog]')
+  await agent.fill('[data-test=cbr-done-note]', '已回电 ' + XSS)
+  await agent.click('[data-test=cbr-done-confirm]')
+  await agent.waitForSelector(`[data-test=cbr-done-${first}]`, { state: 'detached' })
+  // The supervisor's board counts one open request fewer.
+  await sup.waitForFunction(() => document.querySelector('[data-test=live-callbacks] .tile-n')?.textContent === '1')
+
+  // Someone else closed the other one meanwhile: 409 says so and the list follows.
+  await agent.click(`[data-test=cbr-done-${second}]`)
+  await agent.waitForSelector('[data-test=cbr-done-dialog]')
+  const other = await srv.account('8102')
+  assert.equal((await srv.call('POST', `/api/acd/callbacks/${second}/done`, { note: '已处理' }, other)).status, 200)
+  await agent.click('[data-test=cbr-done-confirm]')
+  await agent.waitForSelector('.el-message--warning')
+  await agent.waitForSelector('[data-test=empty]')
+
+  // The done ones, with who and the note as text.
+  await agent.click('[data-test=cbr-state-done]')
+  await agent.waitForSelector(`[data-test=cbr-note-${first}]`)
+  assert.equal(await agent.textContent(`[data-test=cbr-note-${first}]`), '已回电 ' + XSS)
+  assert.match(await agent.textContent('[data-test=cbr-table]'), /刘洋/)
+
+  for (const p of [sup, agent]) {
+    assert.equal(await p.evaluate(() => window.__xss), undefined)
+    assert.deepEqual(p.problems, [])
+    await p.context().close()
+  }
+})

@@ -7,6 +7,7 @@ import { session, hasRole, homeOf } from './session.js'
 export const pages = [
   { path: '/agent', name: 'agent', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Agent.vue') },
   { path: '/callbacks', name: 'callbacks', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Callbacks.vue') },
+  { path: '/callback-requests', name: 'callbackRequests', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/CallbackRequests.vue') },
   { path: '/queue', name: 'queue', roles: ['staff', 'agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/Queue.vue') },
   { path: '/orders', name: 'orders', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Orders.vue') },
   { path: '/customers', name: 'customers', roles: ['supervisor', 'manager'], component: () => import('./views/Customers.vue') },
