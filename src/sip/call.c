@@ -901,6 +901,32 @@ out:
 	return rc;
 }
 
+/* What a previous process left: open calls, agents held ringing or talking. */
+static void recover(struct sip_server *srv)
+{
+	struct store *s = store_pool_get(srv->pool);
+	int64_t ids[64], now = clock_now_ms();
+	int n, closed, rc = store_begin(s);
+
+	closed = rc == 0 ? call_close_open(s, now) : rc;
+	n = closed >= 0 ? call_held_agents(s, ids, 64) : 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		rc = acd_set_system(s, ids[i], ACD_READY, NULL, 0, now);
+		if (rc == ACD_UNCHANGED || rc == ERR_CONFLICT)
+			rc = 0;
+	}
+	if (rc == 0 && closed >= 0 && n >= 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(srv->pool, s);
+	if (rc < 0 || closed < 0 || n < 0)
+		log_error("sip: cannot close the calls a previous run left open");
+	else if (closed || n)
+		log_warn("sip: closed %d call(s) and freed %d agent(s) left by a previous run",
+			 closed, n);
+}
+
 int call_engine_start(struct sip_server *srv)
 {
 	int rc, missing = 0;
@@ -916,6 +942,7 @@ int call_engine_start(struct sip_server *srv)
 	if (!missing)
 		log_info("sip: IVR prompts loaded from %s", srv->cfg->prompts_dir);
 	list_init(&calls);
+	recover(srv);
 	call_queue_start(srv);
 	rc = sipsess_listen(&sock, srv->sip, 32, on_connect, srv);
 	if (rc) {

@@ -357,3 +357,36 @@ int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *c
 	store_done(st);
 	return rc < 0 ? rc : 0;
 }
+
+int call_close_open(struct store *s, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO call_event(call_id, at, kind, detail)"
+			   " SELECT id, ?, 'ended', '{\"by\":\"kefu\",\"reason\":\"restart\"}'"
+			   " FROM call WHERE ended_at IS NULL",
+			   NULL, "i", now);
+
+	if (rc >= 0)
+		rc = store_run(s,
+			       "UPDATE call SET ended_at = ?, ended_by = 'kefu',"
+			       " outcome = COALESCE(outcome, CASE"
+			       "  WHEN connected_at IS NOT NULL THEN 'answered'"
+			       "  WHEN queued_at IS NOT NULL THEN 'abandoned' ELSE 'ivr' END)"
+			       " WHERE ended_at IS NULL",
+			       NULL, "i", now);
+	return rc < 0 ? rc : store_changes(s);
+}
+
+int call_held_agents(struct store *s, int64_t *ids, int max)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT person_id FROM agent_state WHERE status IN ('ringing', 'talking')");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	while (n < max && (rc = store_step(st)) == 1)
+		ids[n++] = store_col_int(st, 0);
+	store_done(st);
+	return n < max && rc < 0 ? rc : n;
+}

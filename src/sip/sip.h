@@ -428,6 +428,16 @@ int call_queue_agents(struct store *s, const char *skill, int *out);
 int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_t *out);
 /* The call a person is on or being offered (ended_at NULL), newest; ERR_NOTFOUND. */
 int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx);
+/*
+ * At start: calls left open by a process that stopped without ending them
+ * (killed, power lost) are closed at now (ended_by kefu, outcome by how
+ * far they got, an "ended" event with reason "restart"); returns how many.
+ * The SIP node owns the calls: one node runs the hotline.
+ */
+int call_close_open(struct store *s, int64_t now);
+/* Agents the system holds (ringing, talking) when no call can be theirs:
+ * their ids, at most max. */
+int call_held_agents(struct store *s, int64_t *ids, int max);
 /* detail: JSON text or NULL. */
 int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
 		   const char *detail);

@@ -698,3 +698,23 @@ class InBand(HotlineCase):
         self.assertEqual(call["queue"], "tech_service")
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
+
+
+class Recovery(HotlineCase):
+    def test_calls_and_agents_left_by_a_killed_process_are_closed(self):
+        phone = self.agent("8103", "127.0.10.3")
+        c = self.caller("127.0.10.103")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("1"), 200)
+        phone.ring()
+        phone.answer()
+        call_id = self.call(c.call_id, "connected")["id"]
+        self.srv.restart(crash=True)
+        self.tokens = {}
+        self.manager = self.srv.login("8001")
+        st, call, _ = self.srv.call("GET", f"/api/calls/{call_id}", token=self.manager)
+        self.assertEqual(st, 200, call)
+        self.assertIsNotNone(call["ended_at"])
+        self.assertEqual(call["outcome"], "answered")
+        self.assertEqual(call["events"][-1]["detail"], {"by": "kefu", "reason": "restart"})
+        self.assertEqual(self.status("8103")["status"], "ready")
