@@ -113,6 +113,8 @@ void call_log(struct call *c, const char *kind, json_t *detail)
 	if (rc < 0)
 		log_error("sip: call %lld: cannot log %s (%s)", (long long)c->id, kind,
 			  err_name(rc));
+	else if (!strcmp(kind, "queued") || !strcmp(kind, "connected") || !strcmp(kind, "ended"))
+		acd_live_wake(); /* the wallboards' figures changed */
 	store_pool_put(c->srv->pool, s);
 	free(text);
 	json_decref(detail);

@@ -4,7 +4,8 @@
  * expected wait, until an agent answers (call_bridge.c), they hang up
  * (abandoned), or the queue's maximum wait passes: then they are offered
  * to leave a number (1) or go on waiting (2, or no key); a number typed and
- * ended with # (just # for the number they call from) becomes a callback
+ * ended with # (just #, or fewer than 5 digits, for the number they call
+ * from) becomes a callback
  * request (acd_callback) and kefu says goodbye.
  *
  * Waiting calls are kept in one list in the order they entered (a call
@@ -24,6 +25,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "notify/notify.h"
 #include "sip/call_int.h"
 #include "store/store.h"
 
@@ -244,7 +246,8 @@ static void keep_waiting(struct call *c)
 static void leave_number(struct call *c)
 {
 	static const char *const done[] = {"callback_done"};
-	const char *phone = c->cb_digits[0] ? c->cb_digits : c->caller;
+	/* Too short to be a number (5 to 20 digits): the one they call from. */
+	const char *phone = strlen(c->cb_digits) >= 5 ? c->cb_digits : c->caller;
 	struct store *s = store_pool_get(c->srv->pool);
 	int64_t id = 0;
 	int rc = store_begin(s);
@@ -261,6 +264,8 @@ static void leave_number(struct call *c)
 	if (rc < 0)
 		log_error("sip: call %lld: cannot store the callback request (%s)",
 			  (long long)c->id, err_name(rc));
+	else
+		notify_wake(); /* the supervisors hear of it */
 	call_log(c, "callback",
 		 json_pack("{s:I, s:b, s:i}", "callback_id", (json_int_t)id, "own_number",
 			   !c->cb_digits[0], "digits", (int)strlen(c->cb_digits)));
