@@ -523,7 +523,7 @@ class Strategies(HotlineCase):
         two.ring()
         two.answer()
         self.assertIsNotNone(one.wait_request("CANCEL"), "the other phone kept ringing")
-        call = self.call(c.call_id, "offer_cancelled")
+        call = self.call(c.call_id, "connected")  # logged after the other offers end
         self.assertEqual(self.events(call, "connected")[0]["work_no"], "8102")
         cancelled = self.events(call, "offer_cancelled")
         self.assertEqual((cancelled[0]["work_no"], cancelled[0]["reason"]),
