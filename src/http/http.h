@@ -83,6 +83,7 @@ extern const struct route report_routes[];
 extern const struct route notify_routes[];
 extern const struct route acd_routes[];
 extern const struct route sip_routes[];
+extern const struct route hotline_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
 
