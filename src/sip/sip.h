@@ -53,6 +53,7 @@
 #include <stdint.h>
 
 struct config;
+struct err_info;
 struct store;
 struct store_pool;
 
