@@ -41,8 +41,10 @@
  * sip_auth.c (digest and registration rules, no I/O), sip_guard.c (rate
  * limits, bans, scanners; no I/O), sip_store.c (SQL), sip_api.c (HTTP,
  * also the call log's), call.c (hotline calls: dialog, RTP, prompts),
- * ivr.c (the menu's rules and the SDP/INFO parsers; no I/O), call_store.c
- * (the call log's SQL). Calls, their RTP sockets and timers are libre
+ * ivr.c (the menu's and the opening hours' rules and the SDP/INFO
+ * parsers; no I/O), call_store.c (the call log's SQL), ivr_store.c (the
+ * menu tree, the hours and the queues' SQL), ivr_api.c (their HTTP
+ * routes, /api/hotline/... and /api/acd/queues). Calls, their RTP sockets and timers are libre
  * objects of the SIP thread too; each event of a call is one short
  * transaction on a pooled connection.
  */
