@@ -103,6 +103,15 @@ int clock_local_ymd(int64_t ms)
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+int clock_local_minute(int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
 void clock_iso8601(int64_t ms, char *out, size_t size)
 {
 	time_t t = (time_t)(ms / 1000);

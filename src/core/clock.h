@@ -34,6 +34,8 @@ int64_t clock_day_start(int64_t ms);
 int64_t clock_day_end(int64_t ms);
 /* Local date as YYYYMMDD, e.g. 20261122, for readable numbers. */
 int clock_local_ymd(int64_t ms);
+/* Minutes since local midnight on the wall clock, 0..1439 (the hotline's hours). */
+int clock_local_minute(int64_t ms);
 /* ISO 8601 UTC text "2026-11-22T02:00:00.000Z"; out needs 25 bytes. */
 void clock_iso8601(int64_t ms, char *out, size_t size);
 

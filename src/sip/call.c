@@ -72,6 +72,16 @@ static struct prompt prompts[] = {
 
 #define SURVEY_WAIT_MS 8000 /* for the rating digit after the survey prompt */
 
+/* Other prompts the manager's menu and hours name (a sub-menu's menu,
+ * out_of_hours, a center's own recording): loaded from prompts_dir when
+ * first played, kept until the engine stops. */
+#define EXTRA_MAX 64
+static struct prompt extra[EXTRA_MAX];
+static char extra_keys[EXTRA_MAX][IVR_KEY_SIZE];
+static int nextra;
+static const char *prompts_dir;
+
+
 struct sipsess_sock *call_sock;
 #define sock call_sock
 
@@ -102,6 +112,8 @@ void call_log(struct call *c, const char *kind, json_t *detail)
 		rc = call_set_progress(s, c->id, c->ivr.route, c->ivr.digits);
 	if (rc == 0 && strcmp(kind, "answered") == 0)
 		rc = call_set_answered(s, c->id, clock_now_ms());
+	if (rc == 0 && strcmp(kind, "closed") == 0)
+		rc = call_set_outcome(s, c->id, "closed");
 	if (rc == 0 && strcmp(kind, "ended") == 0)
 		rc = call_set_ended(s, c->id, clock_now_ms(),
 				    json_string_value(json_object_get(detail, "by")),
@@ -219,12 +231,23 @@ void call_end_later(struct call *c, const char *reason)
 
 /* -- prompts -- */
 
+static int load_prompt(const char *dir, struct prompt *p);
+
 const struct prompt *call_prompt(const char *key)
 {
 	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++)
 		if (strcmp(prompts[i].key, key) == 0)
 			return &prompts[i];
-	return NULL;
+	for (int i = 0; i < nextra; i++)
+		if (strcmp(extra[i].key, key) == 0)
+			return &extra[i];
+	if (nextra >= EXTRA_MAX || !ivr_key_valid(key))
+		return NULL;
+	snprintf(extra_keys[nextra], sizeof(extra_keys[nextra]), "%s", key);
+	extra[nextra].key = extra_keys[nextra];
+	/* A missing file is remembered as empty (apply() warns at each play). */
+	(void)load_prompt(prompts_dir, &extra[nextra]);
+	return &extra[nextra++];
 }
 
 static void played(struct call *c);
@@ -317,6 +340,26 @@ static void apply(struct call *c, const struct ivr_action *a)
 			call_end_later(c, "ivr");
 	}
 	arm_ivr(c);
+}
+
+/* The call came: the menu and the hours as they are now (one read); when
+ * the center is closed, the closed notice and hang up (outcome closed). */
+static void hotline_begin(struct call *c, struct ivr_action *a)
+{
+	struct store *s = store_pool_get(c->srv->pool);
+	char closed_prompt[IVR_KEY_SIZE];
+	int open = 1, rc = hotline_call_setup(s, clock_now_ms(), &c->menu, &open, closed_prompt);
+
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_error("sip: call %lld: cannot read the opening hours (%s); taking the call",
+			  (long long)c->id, err_name(rc));
+	if (open) {
+		ivr_start(&c->ivr, &c->menu, (int64_t)tmr_jiffies(), a);
+		return;
+	}
+	call_log(c, "closed", json_pack("{s:s}", "prompt", closed_prompt));
+	ivr_closed(&c->ivr, closed_prompt, (int64_t)tmr_jiffies(), a);
 }
 
 static void ivr_timer(void *arg)
@@ -670,7 +713,7 @@ static void on_estab(const struct sip_msg *msg, void *arg)
 	c->last_heard = tmr_jiffies();
 	if (c->phase != PH_IVR || c->ivr.state != IVR_WELCOME || c->playing)
 		return;
-	ivr_start(&c->ivr, (int64_t)tmr_jiffies(), &a);
+	hotline_begin(c, &a);
 	apply(c, &a);
 }
 
@@ -933,6 +976,7 @@ int call_engine_start(struct sip_server *srv)
 {
 	int rc, missing = 0;
 
+	prompts_dir = srv->cfg->prompts_dir;
 	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
 		rc = load_prompt(srv->cfg->prompts_dir, &prompts[i]);
 		if (rc < 0) {
@@ -972,4 +1016,10 @@ void call_engine_stop(void)
 		prompts[i].pcm = NULL;
 		prompts[i].n = 0;
 	}
+	for (int i = 0; i < nextra; i++) {
+		free(extra[i].pcm);
+		extra[i].pcm = NULL;
+		extra[i].n = 0;
+	}
+	nextra = 0;
 }

@@ -102,6 +102,7 @@ struct call {
 	struct tmr pace, ivr_tmr, check, end;
 	struct tmr announce, wait, prompt_tmr;
 	struct ivr ivr;
+	struct ivr_menu menu; /* the manager's menu as it was when the call came */
 	/* What kefu plays to the caller: a list of prompts, then music if moh. */
 	const struct prompt *list[CALL_PLAYLIST_MAX];
 	int nlist, cur;

@@ -497,5 +497,61 @@ static const char m5[] =
 	" note TEXT);"
 	"CREATE INDEX acd_callback_open ON acd_callback(requested_at) WHERE state = 'open';";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5};
+/*
+ * 6: the hotline's menu, opening hours and their versions (issue 5,
+ * src/sip/ivr_store.c). ivr_node is the menu tree (CALL-1): a choice of the
+ * root (parent_id NULL) or of a sub-menu, its digit unique on its level,
+ * its action and, for a queue, the acd_queue it goes to; position orders
+ * the choices of a level for the editor. hotline_setting is one row: the
+ * welcome and root menu prompts, "always open" (WFM-1: staffed 24 h, so on
+ * by default), the prompt played when closed, and a version per document
+ * that every save moves on (a stale PUT is 409). hotline_hours are weekly
+ * ranges in local minutes of the day (closes before opens runs past
+ * midnight), hotline_closed_day holidays and hotline_open_day make-up
+ * working days (调休) with the weekday whose hours they keep. Dates are
+ * local 'YYYY-MM-DD'.
+ */
+static const char m6[] =
+	"CREATE TABLE ivr_node ("
+	" id INTEGER PRIMARY KEY,"
+	" parent_id INTEGER REFERENCES ivr_node(id) ON DELETE CASCADE,"
+	" digit TEXT NOT NULL CHECK (length(digit) = 1 AND digit BETWEEN '0' AND '9'),"
+	" label TEXT NOT NULL,"
+	" action TEXT NOT NULL CHECK (action IN ('queue', 'menu', 'announce_hangup')),"
+	" queue TEXT REFERENCES acd_queue(code),"
+	" prompt TEXT NOT NULL,"
+	" position INTEGER NOT NULL,"
+	" CHECK ((action = 'queue') = (queue IS NOT NULL)));"
+	"CREATE UNIQUE INDEX ivr_node_digit ON ivr_node(COALESCE(parent_id, 0), digit);"
+	"CREATE INDEX ivr_node_parent ON ivr_node(parent_id);"
+	"INSERT INTO ivr_node(parent_id, digit, label, action, queue, prompt, position) VALUES"
+	" (NULL, '1', '业务咨询', 'queue', 'market_consult', 'transfer', 0),"
+	" (NULL, '2', '业务办理', 'queue', 'tech_service', 'transfer', 1),"
+	" (NULL, '3', '投诉', 'queue', 'complaint', 'transfer', 2),"
+	" (NULL, '0', '人工服务', 'queue', 'agent', 'to_agent', 3);"
+	"CREATE TABLE hotline_setting ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" welcome_prompt TEXT NOT NULL DEFAULT 'welcome',"
+	" menu_prompt TEXT NOT NULL DEFAULT 'menu',"
+	" always_open INTEGER NOT NULL DEFAULT 1 CHECK (always_open IN (0, 1)),"
+	" closed_prompt TEXT NOT NULL DEFAULT 'out_of_hours',"
+	" menu_version INTEGER NOT NULL DEFAULT 1,"
+	" menu_updated_at INTEGER NOT NULL DEFAULT 0,"
+	" hours_version INTEGER NOT NULL DEFAULT 1,"
+	" hours_updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO hotline_setting(id) VALUES (1);"
+	"CREATE TABLE hotline_hours ("
+	" id INTEGER PRIMARY KEY,"
+	" weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+	" opens INTEGER NOT NULL CHECK (opens BETWEEN 0 AND 1439),"
+	" closes INTEGER NOT NULL CHECK (closes BETWEEN 1 AND 1440 AND closes <> opens));"
+	"CREATE TABLE hotline_closed_day ("
+	" day TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE hotline_open_day ("
+	" day TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL DEFAULT '',"
+	" as_weekday INTEGER NOT NULL DEFAULT 1 CHECK (as_weekday BETWEEN 1 AND 7));";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from harness import KefuTestCase
 
@@ -249,6 +251,29 @@ class IvrCase(KefuTestCase):
             time.sleep(0.1)
         self.fail(f"call {sip_call_id} never queued")
 
+    def prompts_of(self, call):
+        return [e["detail"]["prompt"] for e in call["events"] if e["kind"] == "prompt"]
+
+    def put(self, path, body):
+        st, b, _ = self.srv.call("PUT", path, body, token=self.manager)
+        self.assertEqual(st, 200, b)
+        return b
+
+    def close_hotline(self):
+        """Closes the hotline today (a holiday); opens it again after the test."""
+        st, h, _ = self.srv.call("GET", "/api/hotline/hours", token=self.manager)
+        self.assertEqual(st, 200, h)
+        _, health, _ = self.srv.call("GET", "/healthz")
+        today = datetime.fromtimestamp(health["time"] / 1000,
+                                       ZoneInfo(health["timezone"])).strftime("%Y-%m-%d")
+        closed = self.put("/api/hotline/hours", {
+            "always_open": False, "closed_days": [{"date": today, "name": "测试"}],
+            "open_days": [],
+            "weekly": [{"weekday": d, "opens": "00:00", "closes": "24:00"} for d in range(1, 8)]})
+        self.assertFalse(closed["open_now"])
+        self.addCleanup(self.put, "/api/hotline/hours", {
+            "always_open": True, "weekly": [], "closed_days": [], "open_days": []})
+
 
 class IvrPython(IvrCase):
     def test_digit_over_info_routes_to_the_queue(self):
@@ -377,6 +402,60 @@ class IvrPython(IvrCase):
         self.assertEqual(prompts, ["welcome", "menu", "no_input", "menu", "to_agent"])
 
 
+class IvrMenuData(IvrCase):
+    """The menu and the hours are the manager's data (GET/PUT /api/hotline/...):
+    a call reads them when it is answered."""
+
+    def test_submenu_then_back_then_a_queue(self):
+        st, before, _ = self.srv.call("GET", "/api/hotline/menu", token=self.manager)
+        self.assertEqual(st, 200, before)
+        tree = [dict(n) for n in before["nodes"]] + [
+            {"digit": "4", "label": "宽带", "action": "menu", "prompt": "menu",
+             "children": [{"digit": "1", "label": "报修", "action": "queue",
+                           "queue": "complaint", "prompt": "transfer"},
+                          {"digit": "2", "label": "网上营业厅", "action": "announce_hangup",
+                           "prompt": "out_of_hours"}]}]
+        self.put("/api/hotline/menu", {"nodes": tree})
+        self.addCleanup(self.put, "/api/hotline/menu", {"nodes": before["nodes"]})
+        c = self.caller("127.0.0.91")
+        self.assertEqual(c.invite().code, 200)
+        for d in "4*41":
+            self.assertEqual(c.info(d), 200)
+        self.assertTrue(c.wait_bye(), "kefu did not hang up after the transfer notice")
+        call = self.call_of(c.call_id)
+        self.assertEqual(call["digits"], "4*41")
+        self.assertEqual(call["route"], "complaint")
+        # welcome, the sub-menu's menu, the root's menu after '*', the sub-menu's
+        # again, the transfer notice: every key barges in.
+        self.assertEqual(self.prompts_of(call), ["welcome", "menu", "menu", "menu", "transfer"])
+
+        # An announcement, then kefu hangs up: no route.
+        c = self.caller("127.0.0.92")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("4"), 200)
+        self.assertEqual(c.info("2"), 200)
+        self.assertTrue(c.wait_bye(), "kefu did not hang up after the announcement")
+        call = self.call_of(c.call_id)
+        self.assertIsNone(call["route"])
+        self.assertEqual(self.prompts_of(call)[-1], "out_of_hours")
+        self.assertEqual(call["events"][-1]["detail"]["reason"], "ivr")
+
+    def test_closed_hears_the_notice_and_is_hung_up(self):
+        self.close_hotline()
+        c = self.caller("127.0.0.93")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("1"), 200)  # a key changes nothing now
+        self.assertTrue(c.wait_bye(), "kefu did not hang up when closed")
+        call = self.call_of(c.call_id)
+        self.assertEqual(self.kinds(call), ["invite", "answered", "closed", "prompt", "ended"])
+        self.assertEqual(call["events"][2]["detail"], {"prompt": "out_of_hours"})
+        self.assertEqual(self.prompts_of(call), ["out_of_hours"])
+        self.assertEqual(call["outcome"], "closed")
+        self.assertEqual(call["digits"], "")
+        self.assertIsNone(call["route"])
+        self.assertEqual(call["ended_by"], "kefu")
+
+
 class IvrVanish(IvrCase):
     """A caller that vanishes: no RTP, no BYE. The call ends by the media
     time-out (here 2 s), long before the menu would end it."""
@@ -450,6 +529,18 @@ class IvrSipp(IvrCase):
         self.assertEqual(call["outcome"], "abandoned")
         digit = [e for e in call["events"] if e["kind"] == "digit"]
         self.assertEqual(digit[0]["detail"], {"digit": "1", "via": "rtp"})
+
+    def test_closed_call_hears_out_of_hours(self):
+        """Outside the opening hours: the closed notice, then kefu's BYE."""
+        self.close_hotline()
+        ids = self.sipp("call_closed.xml", "127.0.0.83")
+        call = self.call_of(ids[0])
+        self.assertEqual(call["outcome"], "closed")
+        self.assertEqual(self.prompts_of(call), ["out_of_hours"])
+        self.assertIn("closed", self.kinds(call))
+        self.assertEqual(call["ended_by"], "kefu")
+        # The notice was played: seconds of audio, not an empty prompt.
+        self.assertGreater(call["events"][-1]["detail"]["rtp_sent"], 50)
 
     def test_info_digit(self):
         ids = self.sipp("call_info.xml", "127.0.0.82")

@@ -114,8 +114,12 @@ static void clock_days_follow_center_zone(void **state)
 	assert_int_equal(clock_day_end(t), 1795276800000LL + 86400000LL);
 	/* One hour later it is the 23rd in Shanghai, still the 22nd in UTC. */
 	assert_int_equal(clock_local_ymd(t + 3600000), 20261123);
+	/* The wall-clock minute of the day (the hotline's hours): 23:30, then 00:30. */
+	assert_int_equal(clock_local_minute(t), 23 * 60 + 30);
+	assert_int_equal(clock_local_minute(t + 3600000), 30);
 	assert_int_equal(clock_tz_set("UTC"), 0);
 	assert_int_equal(clock_local_ymd(t + 3600000), 20261122);
+	assert_int_equal(clock_local_minute(t), 15 * 60 + 30);
 	assert_int_equal(clock_tz_set("../etc/passwd"), ERR_INVALID);
 	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
 }

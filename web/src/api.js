@@ -55,6 +55,7 @@ export async function api(method, path, body) {
 export const get = (path, params) => api('GET', path + qs(params))
 export const post = (path, body) => api('POST', path, body === undefined ? {} : body)
 export const patch = (path, body) => api('PATCH', path, body)
+export const put = (path, body) => api('PUT', path, body)
 export const del = (path) => api('DELETE', path)
 
 // Reads every page of a paginated list (for small tables: departments,

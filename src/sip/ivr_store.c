@@ -1,0 +1,349 @@
+/*
+ * The SQL of the hotline's settings (migrations 5 and 6): the IVR menu
+ * tree (ivr_node), the opening hours (hotline_hours, hotline_closed_day,
+ * hotline_open_day), the one row of hotline_setting with the versions, and
+ * the queues (acd_queue). Nothing here begins or commits: the API saves a
+ * document in its own transaction, the call engine reads one at each call.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "sip/sip.h"
+#include "store/store.h"
+
+/* Rows read before they are put in tree order; more than a menu may hold
+ * means the table was written by something else than kefu. */
+#define ROWS_MAX (IVR_NODES_MAX * 2)
+
+struct node_row {
+	int64_t id, parent_id;
+	struct ivr_node node;
+};
+
+/* Appends the choices of parent (a row id; 0: the root) and, after each
+ * sub-menu, its own choices: tree order, as struct ivr_menu wants it. */
+static int place(struct ivr_menu *m, const struct node_row *rows, int nrows, int64_t parent_id,
+		 int parent, int depth)
+{
+	for (int i = 0; i < nrows; i++) {
+		int at, rc;
+
+		if (rows[i].parent_id != parent_id)
+			continue;
+		if (depth > IVR_DEPTH_MAX || m->n >= IVR_NODES_MAX)
+			return ERR_UNPROCESSABLE;
+		at = m->n++;
+		m->nodes[at] = rows[i].node;
+		m->nodes[at].parent = parent;
+		rc = place(m, rows, nrows, rows[i].id, at, depth + 1);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ivr_menu_load(struct store *s, struct ivr_menu *m)
+{
+	struct node_row *rows = calloc(ROWS_MAX, sizeof(*rows));
+	struct store_stmt *st;
+	int n = 0, rc;
+
+	memset(m, 0, sizeof(*m));
+	if (!rows)
+		return ERR_NOMEM;
+	st = store_prepare(s, "SELECT welcome_prompt, menu_prompt, menu_version, menu_updated_at"
+			      " FROM hotline_setting WHERE id = 1");
+	if (!st) {
+		rc = ERR_IO;
+		goto out;
+	}
+	rc = store_step(st);
+	if (rc == 1) {
+		store_col_copy(st, 0, m->welcome, sizeof(m->welcome));
+		store_col_copy(st, 1, m->prompt, sizeof(m->prompt));
+		m->version = store_col_int(st, 2);
+		m->updated_at = store_col_int(st, 3);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	if (rc < 0)
+		goto out;
+	st = store_prepare(s, "SELECT id, COALESCE(parent_id, 0), digit, label, action,"
+			      " COALESCE(queue, ''), prompt FROM ivr_node ORDER BY position, id");
+	if (!st) {
+		rc = ERR_IO;
+		goto out;
+	}
+	while ((rc = store_step(st)) == 1) {
+		struct node_row *r;
+		const char *digit = store_col_text(st, 2);
+		int action = ivr_node_action_parse(store_col_text(st, 4));
+
+		if (n >= ROWS_MAX) {
+			rc = ERR_UNPROCESSABLE;
+			break;
+		}
+		r = &rows[n++];
+		r->id = store_col_int(st, 0);
+		r->parent_id = store_col_int(st, 1);
+		r->node.digit = digit ? digit[0] : 0;
+		r->node.action =
+			action < 0 ? IVR_NODE_ANNOUNCE_HANGUP : (enum ivr_node_action)action;
+		store_col_copy(st, 3, r->node.label, sizeof(r->node.label));
+		store_col_copy(st, 5, r->node.queue, sizeof(r->node.queue));
+		store_col_copy(st, 6, r->node.prompt, sizeof(r->node.prompt));
+	}
+	store_done(st);
+	if (rc == 0)
+		rc = place(m, rows, n, 0, -1, 1);
+out:
+	free(rows);
+	return rc;
+}
+
+int ivr_menu_save(struct store *s, const struct ivr_menu *m, int64_t now, int64_t *version)
+{
+	int64_t ids[IVR_NODES_MAX];
+	int rc = store_run(s, "DELETE FROM ivr_node", NULL, "");
+
+	for (int i = 0; rc >= 0 && i < m->n && i < IVR_NODES_MAX; i++) {
+		const struct ivr_node *x = &m->nodes[i];
+		char digit[2] = {x->digit, 0};
+		int position = 0;
+
+		for (int j = 0; j < i; j++)
+			position += m->nodes[j].parent == x->parent;
+		rc = store_run(
+			s,
+			"INSERT INTO ivr_node(parent_id, digit, label, action, queue, prompt,"
+			" position) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?) RETURNING id",
+			&ids[i], "ittttti", x->parent >= 0 ? ids[x->parent] : 0, digit, x->label,
+			ivr_node_action_name(x->action),
+			x->action == IVR_NODE_QUEUE ? x->queue : NULL, x->prompt,
+			(int64_t)position);
+	}
+	if (rc >= 0)
+		rc = store_run(s,
+			       "UPDATE hotline_setting SET welcome_prompt = ?, menu_prompt = ?,"
+			       " menu_version = menu_version + 1, menu_updated_at = ?"
+			       " WHERE id = 1 RETURNING menu_version",
+			       version, "tti", m->welcome, m->prompt, now);
+	return rc < 0 ? rc : 0;
+}
+
+/* -- Opening hours -- */
+
+static int days_load(struct store *s, const char *sql, struct hotline_day *days, int *n,
+		     int with_weekday)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		struct hotline_day *d;
+
+		if (*n >= HOTLINE_DAYS_MAX) {
+			rc = ERR_UNPROCESSABLE;
+			break;
+		}
+		d = &days[(*n)++];
+		if (hotline_date_parse(store_col_text(st, 0), &d->ymd) < 0) {
+			rc = ERR_UNPROCESSABLE;
+			break;
+		}
+		store_col_copy(st, 1, d->name, sizeof(d->name));
+		d->as_weekday = with_weekday ? (int)store_col_int(st, 2) : 0;
+	}
+	store_done(st);
+	return rc;
+}
+
+int hotline_hours_load(struct store *s, struct hotline_hours *h)
+{
+	struct store_stmt *st;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	st = store_prepare(s, "SELECT always_open, closed_prompt, hours_version, hours_updated_at"
+			      " FROM hotline_setting WHERE id = 1");
+	if (!st)
+		return ERR_IO;
+	rc = store_step(st);
+	if (rc == 1) {
+		h->always_open = store_col_int(st, 0) != 0;
+		store_col_copy(st, 1, h->closed_prompt, sizeof(h->closed_prompt));
+		h->version = store_col_int(st, 2);
+		h->updated_at = store_col_int(st, 3);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "SELECT weekday, opens, closes FROM hotline_hours"
+			      " ORDER BY weekday, opens, id");
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		struct hotline_range *r;
+
+		if (h->nweekly >= HOTLINE_RANGES_MAX) {
+			rc = ERR_UNPROCESSABLE;
+			break;
+		}
+		r = &h->weekly[h->nweekly++];
+		r->weekday = (int)store_col_int(st, 0);
+		r->opens = (int)store_col_int(st, 1);
+		r->closes = (int)store_col_int(st, 2);
+	}
+	store_done(st);
+	if (rc == 0)
+		rc = days_load(s, "SELECT day, name FROM hotline_closed_day ORDER BY day",
+			       h->closed, &h->nclosed, 0);
+	if (rc == 0)
+		rc = days_load(s, "SELECT day, name, as_weekday FROM hotline_open_day ORDER BY day",
+			       h->open, &h->nopen, 1);
+	return rc;
+}
+
+int hotline_hours_save(struct store *s, const struct hotline_hours *h, int64_t now,
+		       int64_t *version)
+{
+	char day[11];
+	int rc = store_run(s, "DELETE FROM hotline_hours", NULL, "");
+
+	if (rc >= 0)
+		rc = store_run(s, "DELETE FROM hotline_closed_day", NULL, "");
+	if (rc >= 0)
+		rc = store_run(s, "DELETE FROM hotline_open_day", NULL, "");
+	for (int i = 0; rc >= 0 && i < h->nweekly; i++)
+		rc = store_run(s,
+			       "INSERT INTO hotline_hours(weekday, opens, closes) VALUES (?, ?, ?)",
+			       NULL, "iii", (int64_t)h->weekly[i].weekday,
+			       (int64_t)h->weekly[i].opens, (int64_t)h->weekly[i].closes);
+	for (int i = 0; rc >= 0 && i < h->nclosed; i++) {
+		hotline_date_format(h->closed[i].ymd, day);
+		rc = store_run(s, "INSERT INTO hotline_closed_day(day, name) VALUES (?, ?)", NULL,
+			       "tt", day, h->closed[i].name);
+	}
+	for (int i = 0; rc >= 0 && i < h->nopen; i++) {
+		hotline_date_format(h->open[i].ymd, day);
+		rc = store_run(
+			s, "INSERT INTO hotline_open_day(day, name, as_weekday) VALUES (?, ?, ?)",
+			NULL, "tti", day, h->open[i].name, (int64_t)h->open[i].as_weekday);
+	}
+	if (rc >= 0)
+		rc = store_run(s,
+			       "UPDATE hotline_setting SET always_open = ?, closed_prompt = ?,"
+			       " hours_version = hours_version + 1, hours_updated_at = ?"
+			       " WHERE id = 1 RETURNING hours_version",
+			       version, "iti", (int64_t)(h->always_open != 0), h->closed_prompt,
+			       now);
+	return rc < 0 ? rc : 0;
+}
+
+int hotline_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
+		       char closed_prompt[IVR_KEY_SIZE])
+{
+	struct hotline_hours *h = malloc(sizeof(*h));
+	int rc = h ? 0 : ERR_NOMEM;
+
+	*open = 1;
+	snprintf(closed_prompt, IVR_KEY_SIZE, "out_of_hours");
+	if (rc == 0)
+		rc = ivr_menu_load(s, m);
+	if (rc < 0 || ivr_menu_fallback(m) < 0) {
+		/* CALL-1 still holds: the caller reaches a person. */
+		log_warn("sip: the stored IVR menu cannot be used (%s); playing CALL-1's",
+			 rc < 0 ? err_name(rc) : "no queue to fall back to");
+		ivr_menu_default(m);
+	}
+	if (h) {
+		rc = hotline_hours_load(s, h);
+		if (rc == 0) {
+			*open = hotline_open(h, now);
+			snprintf(closed_prompt, IVR_KEY_SIZE, "%s", h->closed_prompt);
+		}
+	}
+	free(h);
+	return rc;
+}
+
+/* -- Queues -- */
+
+static void queue_row(struct store_stmt *st, struct hotline_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	store_col_copy(st, 0, q->code, sizeof(q->code));
+	store_col_copy(st, 1, q->name, sizeof(q->name));
+	store_col_copy(st, 2, q->skill, sizeof(q->skill));
+	store_col_copy(st, 3, q->strategy, sizeof(q->strategy));
+	q->max_wait_sec = (int)store_col_int(st, 4);
+	q->announce_sec = (int)store_col_int(st, 5);
+	q->updated_at = store_col_int(st, 6);
+}
+
+int hotline_queue_list(struct store *s, hotline_queue_fn row, void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
+						 " announce_sec, updated_at FROM acd_queue"
+						 " ORDER BY code");
+	struct hotline_queue q;
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		queue_row(st, &q);
+		rc = row(ctx, &q);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int hotline_queue_get(struct store *s, const char *code, struct hotline_queue *q)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
+						 " announce_sec, updated_at FROM acd_queue"
+						 " WHERE code = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_bind_text(st, 1, code);
+	if (rc == 0)
+		rc = store_step(st);
+	if (rc == 1)
+		queue_row(st, q);
+	store_done(st);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t now)
+{
+	int rc = store_run(
+		s,
+		"UPDATE acd_queue SET name = ?, skill = ?, strategy = ?, max_wait_sec = ?,"
+		" announce_sec = ?, updated_at = ? WHERE code = ?",
+		NULL, "tttiiit", q->name, q->skill[0] ? q->skill : NULL, q->strategy,
+		(int64_t)q->max_wait_sec, (int64_t)q->announce_sec, now, q->code);
+
+	if (rc >= 0 && store_changes(s) == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
