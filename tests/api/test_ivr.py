@@ -421,7 +421,9 @@ class IvrMenuData(IvrCase):
         self.assertEqual(c.invite().code, 200)
         for d in "4*41":
             self.assertEqual(c.info(d), 200)
-        self.assertTrue(c.wait_bye(), "kefu did not hang up after the transfer notice")
+        # The transfer notice, then the complaint queue (nobody is logged in).
+        self.queued(c.call_id)
+        self.assertEqual(c.bye(), 200)
         call = self.call_of(c.call_id)
         self.assertEqual(call["digits"], "4*41")
         self.assertEqual(call["route"], "complaint")
