@@ -167,6 +167,7 @@ struct cust_contact {
 	char summary[CUST_TEXT(CUST_SUMMARY_MAX)];
 	int satisfaction; /* 1..5, 0: not rated */
 	int64_t created_at;
+	int64_t call_id; /* the hotline call it records (set by the call engine), 0: none */
 };
 
 struct cust_contact_filter {
@@ -274,6 +275,8 @@ int cust_contact_get(struct store *s, int64_t id, struct cust_contact *out);
 /* Validates, resolves customer_id through merges (422 when unknown), inserts. */
 int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 			struct err_info *ei);
+/* Validates and writes what a correction may change: ended_at, class, 5W1H, summary,
+ * satisfaction and customer_id (the caller decides whether the customer may change). */
 int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t now,
 			struct err_info *ei);
 /* Newest first; returns how many rows it gave. */

@@ -649,14 +649,14 @@ static json_t *contact_json(const struct cust_contact *c)
 
 	if (c->phone[0])
 		mask_phone(c->phone, masked, sizeof(masked));
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I}", "id",
-			 (json_int_t)c->id, "channel", c->channel, "direction", c->direction,
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+			 "id", (json_int_t)c->id, "channel", c->channel, "direction", c->direction,
 			 "customer_id", ref_json(c->customer_id), "phone", str_or_null(masked),
 			 "agent_id", (json_int_t)c->agent_id, "started_at",
 			 (json_int_t)c->started_at, "ended_at", ref_json(c->ended_at), "class",
 			 str_or_null(c->cls), "fivew", fivew_json(c), "summary",
 			 str_or_null(c->summary), "satisfaction", ref_json(c->satisfaction),
-			 "created_at", (json_int_t)c->created_at);
+			 "created_at", (json_int_t)c->created_at, "call_id", ref_json(c->call_id));
 }
 
 /*
@@ -846,6 +846,8 @@ static json_t *contact_changes(const struct cust_contact *a, const struct cust_c
 		json_array_append_new(fields, json_string("summary"));
 	if (a->satisfaction != b->satisfaction)
 		json_array_append_new(fields, json_string("satisfaction"));
+	if (a->customer_id != b->customer_id)
+		json_array_append_new(fields, json_string("customer_id"));
 	if (json_array_size(fields) == 0) {
 		json_decref(fields);
 		return NULL;
@@ -857,12 +859,47 @@ static json_t *contact_changes(const struct cust_contact *a, const struct cust_c
 	if (d && a->satisfaction != b->satisfaction)
 		json_object_set_new(d, "satisfaction", json_pack("[o,o]", ref_json(a->satisfaction),
 								 ref_json(b->satisfaction)));
+	if (d && a->customer_id != b->customer_id)
+		json_object_set_new(
+			d, "customer_id",
+			json_pack("[o,o]", ref_json(a->customer_id), ref_json(b->customer_id)));
 	return d;
 }
 
 static const char *const contact_update_fields[] = {
-	"ended_at", "class", "fivew", "summary", "satisfaction", NULL,
+	"ended_at", "class", "fivew", "summary", "satisfaction", "customer_id", NULL,
 };
+
+/*
+ * CUST-5, CALL-10: the hotline writes a call's contact when the agent
+ * answers, before anyone knows who an unknown number belongs to; the agent
+ * attaches it to the customer found or created during the call. A contact
+ * that has a customer keeps it (a merged id means its survivor, which is
+ * the same customer).
+ */
+static int read_customer(struct req *r, const struct cust_contact *old, struct cust_contact *c)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (!r->body || !json_object_get(r->body, "customer_id"))
+		return 0;
+	rc = body_ref(r, "customer_id", &id);
+	if (rc < 0)
+		return rc;
+	if (!id)
+		return err_set(&r->ei, ERR_INVALID, "customer_id", "customer_id: expected an id");
+	rc = cust_exists(r->store, id, &id);
+	if (rc == ERR_NOTFOUND)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
+	if (rc < 0)
+		return rc;
+	if (old->customer_id && old->customer_id != id)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id",
+			       "customer_id: a contact keeps the customer it is attached to");
+	c->customer_id = id;
+	return 0;
+}
 
 static int contact_update(struct req *r)
 {
@@ -883,6 +920,8 @@ static int contact_update(struct req *r)
 		goto out;
 	memcpy(c, old, sizeof(*c));
 	rc = contact_read_common(r, c);
+	if (rc == 0)
+		rc = read_customer(r, old, c);
 	if (rc == 0)
 		rc = cust_contact_validate(c, r->now, &r->ei);
 	if (rc < 0)

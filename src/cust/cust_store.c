@@ -628,7 +628,7 @@ int cust_merge(struct store *s, int64_t into_id, int64_t from_id, int64_t by, in
 
 #define CONTACT_COLS                                                                               \
 	"id, channel, direction, customer_id, phone, agent_id, started_at, ended_at, class, fivew," \
-	" summary, satisfaction, created_at"
+	" summary, satisfaction, created_at, call_id"
 
 static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
 {
@@ -645,6 +645,7 @@ static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
 	store_col_copy(st, 10, c->summary, sizeof(c->summary));
 	c->satisfaction = (int)store_col_int(st, 11);
 	c->created_at = store_col_int(st, 12);
+	c->call_id = store_col_int(st, 13);
 	return cust_fivew_parse(c, store_col_text(st, 9));
 }
 
@@ -751,7 +752,7 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 	if (rc < 0)
 		return rc;
 	st = store_prepare(s, "UPDATE contact SET ended_at = ?, class = ?, fivew = ?, summary = ?,"
-			      " satisfaction = ? WHERE id = ?");
+			      " satisfaction = ?, customer_id = ? WHERE id = ?");
 	if (!st)
 		return ERR_IO;
 	store_bind_id(st, 1, c->ended_at);
@@ -759,7 +760,8 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 	rc = bind_fivew(st, 3, c);
 	bind_opt_text(st, 4, c->summary);
 	bind_satisfaction(st, 5, c->satisfaction);
-	store_bind_int(st, 6, c->id);
+	store_bind_id(st, 6, c->customer_id);
+	store_bind_int(st, 7, c->id);
 	if (rc == 0)
 		rc = store_step(st);
 	store_done(st);

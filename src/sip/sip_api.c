@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acd/acd.h"
 #include "core/mask.h"
 #include "cust/cust.h"
 #include "http/http.h"
@@ -292,12 +293,16 @@ static int call_one(struct req *r)
 
 /*
  * The screen-pop: the call ringing on (or connected to) the person's
- * phone, with the customer its number belongs to, or null. The workbench
- * asks when a "call.offer" notification arrives.
+ * phone, with the name of the queue it came through and the customer its
+ * number belongs to, or null. The workbench asks when a "call.offer"
+ * notification arrives, and again every second or two while there is a
+ * call, to see it connected and ended.
  */
 struct me_call_ctx {
 	struct calls_ctx cc;
 	char phone[40];
+	char queue[32];
+	int64_t connected_at;
 };
 
 static int me_call_row(void *ctx, const struct call_row *c)
@@ -305,21 +310,37 @@ static int me_call_row(void *ctx, const struct call_row *c)
 	struct me_call_ctx *m = ctx;
 
 	snprintf(m->phone, sizeof(m->phone), "%s", c->caller ? c->caller : "");
+	snprintf(m->queue, sizeof(m->queue), "%s", c->queue ? c->queue : "");
+	m->connected_at = c->connected_at;
 	return calls_row(&m->cc, c);
 }
 
 static int me_call(struct req *r)
 {
-	struct me_call_ctx m = {{NULL, 0, NULL}, ""};
+	struct me_call_ctx m = {{NULL, 0, NULL}, "", "", 0};
+	struct acd_state st;
+	struct call_queue q;
 	char phone[40];
 	int64_t cust_id = 0;
 	json_t *cust = json_null();
 	int rc = call_current_of(r->store, r->who.person_id, me_call_row, &m);
 
+	/* An offer that ended unanswered leaves the call's agent until the
+	 * queue offers it to someone else: it is not ringing here any more. */
+	if (rc == 0 && !m.connected_at &&
+	    (acd_get(r->store, r->who.person_id, &st) < 0 || st.status != ACD_RINGING)) {
+		json_decref(m.cc.one);
+		rc = ERR_NOTFOUND;
+	}
 	if (rc == ERR_NOTFOUND)
 		return reply_json(r, 200, json_pack("{s:n}", "call"));
 	if (rc < 0)
 		return rc;
+	if (m.queue[0] && call_queue_get(r->store, m.queue, &q) == 0 &&
+	    json_object_set_new(m.cc.one, "queue_name", json_string(q.name)) < 0) {
+		json_decref(m.cc.one);
+		return ERR_NOMEM;
+	}
 	if (cust_phone_normalize(m.phone, phone, sizeof(phone)) == 0 &&
 	    cust_phone_owner(r->store, phone, &cust_id) == 0) {
 		struct customer *c = calloc(1, sizeof(*c));

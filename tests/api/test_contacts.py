@@ -261,7 +261,9 @@ class CorrectContactTest(ContactTestCase):
         before = self.state()
         for body, status, field in (
                 ({"channel": "sms"}, 400, "channel"),
-                ({"customer_id": 1}, 400, "customer_id"),
+                ({"customer_id": "1"}, 400, "customer_id"),
+                ({"customer_id": None}, 400, "customer_id"),
+                ({"customer_id": 999999}, 422, "customer_id"),
                 ({"started_at": now}, 400, "started_at"),
                 ({"ended_at": now - 2 * MINUTE}, 422, "ended_at"),
                 ({"ended_at": "later"}, 400, "ended_at"),
@@ -275,6 +277,43 @@ class CorrectContactTest(ContactTestCase):
         self.assertError(self.srv.call("PATCH", "/api/contacts/999999", {"class": "E"},
                                        token=self.agent), 404)
         self.assertEqual(self.state(), before)
+
+    def test_attach_once_then_keep_the_customer(self):
+        """CUST-5, CALL-10: a contact written before the caller was known (the hotline's,
+        or an unknown number's) is attached to the customer found or created during the
+        contact; once attached it keeps its customer (422), and a merged id is its
+        survivor."""
+        phone = new_phone()
+        k = self.record(phone=phone)
+        self.assertIsNone(k["customer_id"])
+        self.assertIsNone(k["call_id"])
+        c = self.customer(name="后来建档", phones=[{"phone": phone}])
+        other = self.customer(name="另一位")
+        url = f"/api/contacts/{k['id']}"
+        st, body, _ = self.srv.call("PATCH", url, {"customer_id": c["id"], "class": "E"},
+                                    token=self.agent)
+        self.assertEqual((st, body["customer_id"], body["class"]), (200, c["id"], "E"), body)
+        entry = self.srv.audit(self.mgr, action="contact.update", entity_id=k["id"])[0]
+        self.assertEqual(sorted(entry["detail"]["fields"]), ["class", "customer_id"])
+        self.assertEqual(entry["detail"]["customer_id"], [None, c["id"]])
+        # The same customer again writes nothing; another one is refused.
+        before = self.state()
+        st, body, _ = self.srv.call("PATCH", url, {"customer_id": c["id"]}, token=self.agent)
+        self.assertEqual((st, body["customer_id"]), (200, c["id"]))
+        self.assertError(self.srv.call("PATCH", url, {"customer_id": other["id"], "summary": "x"},
+                                       token=self.agent), 422, "unprocessable", "customer_id")
+        self.assertEqual(self.state(), before)
+        # Another agent may not attach a colleague's contact either.
+        k2 = self.record(phone=new_phone())
+        self.assertError(self.srv.call("PATCH", f"/api/contacts/{k2['id']}",
+                                       {"customer_id": c["id"]}, token=self.other), 403)
+        # A merged-away customer's id attaches to the survivor.
+        st, merged, _ = self.srv.call("POST", f"/api/customers/{c['id']}/merge",
+                                      {"from_id": other["id"]}, token=self.mgr)
+        self.assertEqual(st, 200, merged)
+        st, body, _ = self.srv.call("PATCH", f"/api/contacts/{k2['id']}",
+                                    {"customer_id": other["id"]}, token=self.agent)
+        self.assertEqual((st, body["customer_id"]), (200, c["id"]), body)
 
 
 class ListContactsTest(ContactTestCase):

@@ -28,10 +28,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 export const testPassword = (workNo) => `Kefu-test-${workNo}-pw`
 
 export class Server {
-  async start() {
+  // env: more settings for this server, e.g. { KEFU_SIP_LISTEN: '127.0.0.1:0' }.
+  async start(env = {}) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'kefu-web-'))
     this.db = path.join(this.dir, 'kefu.db')
-    this.env = { ...process.env, KEFU_PWHASH: 'min', KEFU_LOG_LEVEL: 'info', KEFU_WEB_ROOT: webRoot }
+    this.env = { ...process.env, KEFU_PWHASH: 'min', KEFU_LOG_LEVEL: 'info', KEFU_WEB_ROOT: webRoot, ...env }
     const out = execFileSync(kefuBin, ['init', '--demo', '--db', this.db], { env: this.env, encoding: 'utf8' })
     this.initial = {}
     for (const line of out.split('\n')) {
@@ -59,6 +60,16 @@ export class Server {
 
   log() {
     return readFileSync(this.logPath, 'utf8')
+  }
+
+  // The first match of re in the log, waiting up to 15 s for it.
+  async waitLog(re) {
+    for (let i = 0; i < 300; i++) {
+      const m = this.log().match(re)
+      if (m) return m
+      await sleep(50)
+    }
+    throw new Error(`not in the log: ${re}\n` + this.log().slice(-3000))
   }
 
   async stop() {
