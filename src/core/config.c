@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	{"hotline", STR(hotline)},
 	{"prompts_dir", STR(prompts_dir)},
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
+	{"calls_max", INT(calls_max, 1, 20000)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
 	{"wrap_up_sec", INT(wrap_up_sec, 0, 3600)},
 	{"service_level_sec", INT(service_level_sec, 1, 600)},
@@ -82,6 +83,7 @@ void config_defaults(struct config *c)
 	snprintf(c->hotline, sizeof(c->hotline), "4000000000");
 	snprintf(c->prompts_dir, sizeof(c->prompts_dir), "build/prompts");
 	c->call_media_timeout_sec = 60;
+	c->calls_max = 1000;
 	c->busy_max_min = 15;
 	c->wrap_up_sec = 30;
 	c->service_level_sec = 20;

@@ -36,6 +36,7 @@ struct config {
 	char hotline[32];     /* the number callers dial (SIP user part) */
 	char prompts_dir[256];	    /* the IVR's <key>.wav prompts (CALL-1) */
 	int call_media_timeout_sec; /* a call with no RTP nor SIP from the caller this long ends */
+	int calls_max;		    /* hotline calls at once; more get 503 */
 	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
 	int wrap_up_sec;      /* after-call work time before an agent is ready again */
 	int service_level_sec; /* the wallboard's service level: answered within this many s */

@@ -48,7 +48,6 @@
 #include "sip/call_int.h"
 #include "store/store.h"
 
-#define CALL_MAX 200 /* calls at once; more get 503 */
 #define PROMPT_MAX_BYTES (4 << 20)
 #define CHECK_MS 1000 /* how often the media timeout is checked */
 
@@ -200,10 +199,10 @@ static void finish(struct call *c, const char *by, const char *reason)
 	call_bridge_metrics(c);
 	media_rtp_rx_stats(&c->leg.rx, &st);
 	call_log(c, "ended",
-		 json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
+		 json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
 			   "outcome", outcome_of(c, reason), "rtp_sent", (json_int_t)c->leg.sent,
 			   "rtp_received", (json_int_t)st.received, "rtp_lost", (json_int_t)st.lost,
-			   "jitter_us", (json_int_t)st.jitter_us));
+			   "rtp_late", (json_int_t)st.late, "jitter_us", (json_int_t)st.jitter_us));
 	log_info("sip: call %lld ended by %s (%s)", (long long)c->id, by, reason);
 	call_queue_leave(c);
 	call_bridge_cancel_offers(c, "caller_gone");
@@ -811,7 +810,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		not_hotline(srv, msg);
 		return;
 	}
-	if (list_count(&calls) >= CALL_MAX) {
+	if (list_count(&calls) >= (uint32_t)srv->cfg->calls_max) {
 		reject(srv, msg, 503, "Service Unavailable");
 		return;
 	}

@@ -67,6 +67,11 @@ static void config_rejects_unknown_and_bad_values(void **state)
 	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
 	assert_int_equal(config_set(&c, "durability", "sometimes", err, sizeof(err)), 0);
 	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	/* Hotline calls at once: 1000 unless set, at least one. */
+	assert_int_equal(c.calls_max, 1000);
+	assert_int_equal(config_set(&c, "calls_max", "0", err, sizeof(err)), ERR_INVALID);
+	assert_int_equal(config_set(&c, "calls_max", "1500", err, sizeof(err)), 0);
+	assert_int_equal(c.calls_max, 1500);
 }
 
 static void config_file_and_environment(void **state)
