@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ static const struct key keys[] = {
 	{"sip_listen", STR(sip_listen)},
 	{"sip_realm", STR(sip_realm)},
 	{"hotline", STR(hotline)},
+	{"sip_trunks", STR(sip_trunks)},
 	{"prompts_dir", STR(prompts_dir)},
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"calls_max", INT(calls_max, 1, 20000)},
@@ -223,6 +225,38 @@ int config_apply_env(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+int config_addresses(const char *list, char (*out)[CONFIG_ADDRESS_LEN], int max)
+{
+	const char *p = list;
+	int n = 0;
+
+	while (*p) {
+		char one[CONFIG_ADDRESS_LEN];
+		unsigned char bin[16];
+		size_t len = strcspn(p, " ,\t");
+		int af;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(one) || n >= CONFIG_ADDRESSES_MAX)
+			return ERR_INVALID;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		p += len;
+		af = strchr(one, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, one, bin) != 1)
+			return ERR_INVALID;
+		/* Written back as inet_ntop writes it, so it compares as text
+		 * with an address taken from a socket. */
+		if (out && n < max && !inet_ntop(af, bin, out[n], CONFIG_ADDRESS_LEN))
+			return ERR_INVALID;
+		n++;
+	}
+	return n;
+}
+
 int config_validate(const struct config *c, char *err, size_t errlen)
 {
 	if (!clock_tz_valid(c->timezone)) {
@@ -249,6 +283,13 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (!c->db[0]) {
 		snprintf(err, errlen, "db: a database path is required");
+		return ERR_INVALID;
+	}
+	if (config_addresses(c->sip_trunks, NULL, 0) < 0) {
+		snprintf(err, errlen,
+			 "sip_trunks: expected IP addresses separated by spaces or commas (at most "
+			 "%d)",
+			 CONFIG_ADDRESSES_MAX);
 		return ERR_INVALID;
 	}
 	/* Two ports a call (one per leg) need room for a few calls at least. */

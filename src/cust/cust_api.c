@@ -94,20 +94,21 @@ static json_t *customer_detail_json(const struct customer *c, const struct cust_
 	for (int i = 0; i < h->ncontacts; i++) {
 		const struct cust_recent_contact *k = &h->contacts[i];
 
-		json_array_append_new(
-			contacts,
-			json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:o}", "id", (json_int_t)k->id,
-				  "channel", k->channel, "direction", k->direction, "class",
-				  str_or_null(k->cls), "agent_id", ref_json(k->agent_id), "started_at",
-				  (json_int_t)k->started_at, "summary", str_or_null(k->summary)));
+		json_array_append_new(contacts, json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:o}",
+							  "id", (json_int_t)k->id, "channel",
+							  k->channel, "direction", k->direction,
+							  "class", str_or_null(k->cls), "agent_id",
+							  ref_json(k->agent_id), "started_at",
+							  (json_int_t)k->started_at, "summary",
+							  str_or_null(k->summary)));
 	}
 	for (int i = 0; i < h->norders; i++) {
 		const struct cust_recent_order *w = &h->orders[i];
 
 		json_array_append_new(orders, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
-							(json_int_t)w->id, "number", w->number, "class",
-							w->cls, "state", w->state, "created_at",
-							(json_int_t)w->created_at));
+							(json_int_t)w->id, "number", w->number,
+							"class", w->cls, "state", w->state,
+							"created_at", (json_int_t)w->created_at));
 	}
 	if (!o) {
 		json_decref(contacts);
@@ -156,8 +157,8 @@ static int read_text(struct req *r, const char *key, int nullable, char *dst, si
 		return 0;
 	}
 	if (!json_is_string(v))
-		return err_set(&r->ei, ERR_INVALID, key, nullable ? "%s: expected a string or null"
-								  : "%s: expected a string",
+		return err_set(&r->ei, ERR_INVALID, key,
+			       nullable ? "%s: expected a string or null" : "%s: expected a string",
 			       key);
 	if (strlen(json_string_value(v)) >= size)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, key, "%s: too long", key);
@@ -198,16 +199,13 @@ static int read_tags(struct req *r, struct customer *c)
 	}
 	if (!json_is_array(a))
 		return err_set(&r->ei, ERR_INVALID, "tags", "tags: expected a list of strings");
-	json_array_foreach(a, i, v)
-		if (!json_is_string(v))
-			return err_set(&r->ei, ERR_INVALID, "tags", "tags: expected strings");
+	json_array_foreach(a, i, v) if (!json_is_string(v)) return err_set(
+		&r->ei, ERR_INVALID, "tags", "tags: expected strings");
 	/* Tags are a set: sending one twice keeps it once. */
 	c->ntags = 0;
-	json_array_foreach(a, i, v)
-		if (cust_tag_add(c, json_string_value(v)) < 0)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "tags",
-				       "tags: at most %d, of 1 to %d characters each", CUST_TAGS_MAX,
-				       CUST_TAG_MAX);
+	json_array_foreach(a, i, v) if (cust_tag_add(c, json_string_value(v)) < 0) return err_set(
+		&r->ei, ERR_UNPROCESSABLE, "tags", "tags: at most %d, of 1 to %d characters each",
+		CUST_TAGS_MAX, CUST_TAG_MAX);
 	return 0;
 }
 
@@ -231,7 +229,8 @@ static int read_phones(struct req *r, struct customer *c)
 	json_array_foreach(a, i, v)
 	{
 		const char *key;
-		json_t *x, *phone = json_object_get(v, "phone"), *label = json_object_get(v, "label");
+		json_t *x, *phone = json_object_get(v, "phone"),
+			   *label = json_object_get(v, "label");
 
 		if (!json_is_object(v) || !json_is_string(phone) ||
 		    (label && !json_is_string(label) && !json_is_null(label)))
@@ -244,7 +243,8 @@ static int read_phones(struct req *r, struct customer *c)
 			while (*k && strcmp(*k, key) != 0)
 				k++;
 			if (!*k)
-				return err_set(&r->ei, ERR_INVALID, "phones", "phones: unknown field");
+				return err_set(&r->ei, ERR_INVALID, "phones",
+					       "phones: unknown field");
 		}
 	}
 	if (json_array_size(a) > CUST_PHONES_MAX)
@@ -274,8 +274,8 @@ static int read_phones(struct req *r, struct customer *c)
 }
 
 static const char *const customer_fields[] = {
-	"name",     "surname",   "title",      "kind", "phones", "wechat", "weibo",
-	"email",    "birthday",  "vip_level",  "vip_reason", "tags", "notes", NULL,
+	"name",	 "surname",  "title",	  "kind",	"phones", "wechat", "weibo",
+	"email", "birthday", "vip_level", "vip_reason", "tags",	  "notes",  NULL,
 };
 
 /* Reads the customer fields present in the body into c. */
@@ -326,7 +326,8 @@ static json_t *change_detail(const struct customer *old, const struct customer *
 	json_t *d = json_pack("{s:o}", "fields", field_names_json(bits));
 
 	if (d && (bits & CF_VIP))
-		json_object_set_new(d, "vip_level", json_pack("[i,i]", old->vip_level, c->vip_level));
+		json_object_set_new(d, "vip_level",
+				    json_pack("[i,i]", old->vip_level, c->vip_level));
 	if (d && (bits & CF_KIND))
 		json_object_set_new(d, "kind", json_pack("[s,s]", old->kind, c->kind));
 	return d;
@@ -362,7 +363,8 @@ static int customers_list(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (f.kind && !cust_kind_valid(f.kind))
-		return err_set(&r->ei, ERR_INVALID, "kind", "kind: app_user, merchant, media or other");
+		return err_set(&r->ei, ERR_INVALID, "kind",
+			       "kind: app_user, merchant, media or other");
 	if (f.q && !*f.q)
 		f.q = NULL;
 	f.vip_min = (int)vip_min;
@@ -407,7 +409,8 @@ static int customer_lookup(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (!phone || cust_phone_normalize(phone, norm, sizeof(norm)) < 0)
-		return err_set(&r->ei, ERR_INVALID, "phone", "phone: a phone number of 3 to 20 digits");
+		return err_set(&r->ei, ERR_INVALID, "phone",
+			       "phone: a phone number of 3 to 20 digits");
 	rc = cust_lookup(r->store, norm, &c, &h);
 	if (rc == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no customer has this number");
@@ -459,8 +462,9 @@ static int customer_create(struct req *r)
 		return rc;
 	rc = cust_insert(r->store, &c, r->who.person_id, vip_reason, r->now, &r->ei);
 	if (rc == 0) {
-		detail = json_pack("{s:o, s:s, s:i}", "fields", field_names_json(cust_diff(&none, &c)),
-				   "kind", c.kind, "vip_level", c.vip_level);
+		detail = json_pack("{s:o, s:s, s:i}", "fields",
+				   field_names_json(cust_diff(&none, &c)), "kind", c.kind,
+				   "vip_level", c.vip_level);
 		rc = req_audit(r, "customer.create", "customer", c.id, "ok", detail);
 	}
 	rc = req_finish(r, rc);
@@ -516,8 +520,7 @@ static int customer_update(struct req *r)
 		return reply_json(r, 200, customer_json(&old));
 	}
 	if (rc == 0)
-		rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now,
-				 &r->ei);
+		rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now, &r->ei);
 	if (rc == 0)
 		rc = req_audit(r, "customer.update", "customer", c.id, "ok",
 			       change_detail(&old, &c, changed));
@@ -582,8 +585,9 @@ static int customer_reveal(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)c.id, "address_as",
-					    address_json(&c), "phones", phones_json(&c, 1)));
+	return reply_json(r, 200,
+			  json_pack("{s:I, s:o, s:o}", "id", (json_int_t)c.id, "address_as",
+				    address_json(&c), "phones", phones_json(&c, 1)));
 }
 
 static json_t *moved_json(const struct cust_merge_result *m)
@@ -660,6 +664,26 @@ static json_t *contact_json(const struct cust_contact *c)
 }
 
 /*
+ * One contact as the answers about it (GET, POST, PATCH) give it: with the compliance
+ * metrics of the hotline call it records (CALL-2/4/5/6/7), which the call
+ * engine measures and keeps on the call, so the contact and the quality
+ * inspection read them in one place. A failure to read them leaves them
+ * null rather than the contact unreadable.
+ */
+static json_t *contact_with_metrics(struct req *r, const struct cust_contact *c)
+{
+	json_t *o = contact_json(c), *m = NULL;
+	char *text = NULL;
+
+	if (o && c->call_id && cust_contact_call_metrics(r->store, c->call_id, &text) == 0 && text)
+		m = json_loads(text, 0, NULL);
+	free(text);
+	if (o)
+		json_object_set_new(o, "call_metrics", m ? m : json_null());
+	return o;
+}
+
+/*
  * fivew: {"when", "who", "where", "what", "why", "how"} (CALL-10). Keys
  * sent replace theirs, null clears one, keys not sent stay; null for the
  * whole object clears all.
@@ -717,7 +741,8 @@ static int contact_read_common(struct req *r, struct cust_contact *c)
 		rc = read_text(r, "summary", 1, c->summary, sizeof(c->summary));
 	if (rc == 0)
 		rc = read_int(r, "satisfaction", 1, &sat);
-	/* Inside, 0 means "not rated"; a client says that with null, so a 0 sent is out of range. */
+	/* Inside, 0 means "not rated"; a client says that with null, so a 0 sent is out of range.
+	 */
 	if (rc == 0 && json_is_integer(given) && (sat < 1 || sat > 5))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "satisfaction",
 			     "satisfaction: 1 to 5 or null");
@@ -726,8 +751,8 @@ static int contact_read_common(struct req *r, struct cust_contact *c)
 }
 
 static const char *const contact_create_fields[] = {
-	"channel", "direction", "customer_id", "phone", "started_at", "ended_at",
-	"class",   "fivew",     "summary",     "satisfaction", NULL,
+	"channel", "direction", "customer_id", "phone",	       "started_at", "ended_at",
+	"class",   "fivew",	"summary",     "satisfaction", NULL,
 };
 
 static int contact_create(struct req *r)
@@ -778,7 +803,7 @@ static int contact_create(struct req *r)
 	}
 	rc = req_finish(r, rc);
 	if (rc == 0)
-		rc = reply_json(r, 201, contact_json(c));
+		rc = reply_json(r, 201, contact_with_metrics(r, c));
 out:
 	free(c);
 	return rc;
@@ -805,7 +830,7 @@ static int contact_get(struct req *r)
 		return ERR_NOMEM;
 	rc = load_contact(r, c);
 	if (rc == 0)
-		rc = reply_json(r, 200, contact_json(c));
+		rc = reply_json(r, 200, contact_with_metrics(r, c));
 	free(c);
 	return rc;
 }
@@ -854,11 +879,12 @@ static json_t *contact_changes(const struct cust_contact *a, const struct cust_c
 	}
 	d = json_pack("{s:o}", "fields", fields);
 	if (d && strcmp(a->cls, b->cls))
-		json_object_set_new(d, "class", json_pack("[o,o]", str_or_null(a->cls),
-							  str_or_null(b->cls)));
+		json_object_set_new(d, "class",
+				    json_pack("[o,o]", str_or_null(a->cls), str_or_null(b->cls)));
 	if (d && a->satisfaction != b->satisfaction)
-		json_object_set_new(d, "satisfaction", json_pack("[o,o]", ref_json(a->satisfaction),
-								 ref_json(b->satisfaction)));
+		json_object_set_new(
+			d, "satisfaction",
+			json_pack("[o,o]", ref_json(a->satisfaction), ref_json(b->satisfaction)));
 	if (d && a->customer_id != b->customer_id)
 		json_object_set_new(
 			d, "customer_id",
@@ -928,7 +954,7 @@ static int contact_update(struct req *r)
 		goto out;
 	detail = contact_changes(old, c);
 	if (!detail) {
-		rc = reply_json(r, 200, contact_json(old));
+		rc = reply_json(r, 200, contact_with_metrics(r, old));
 		goto out;
 	}
 	rc = store_begin(r->store);
@@ -942,7 +968,7 @@ static int contact_update(struct req *r)
 	detail = NULL;
 	rc = req_finish(r, rc);
 	if (rc == 0)
-		rc = reply_json(r, 200, contact_json(c));
+		rc = reply_json(r, 200, contact_with_metrics(r, c));
 out:
 	json_decref(detail);
 	free(old);

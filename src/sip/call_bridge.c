@@ -667,6 +667,8 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	if (rc == 0)
 		rc = call_set_agent(s, c->id, k->person_id);
 	if (rc == 0)
+		rc = call_set_offer(s, k->person_id, c->id);
+	if (rc == 0)
 		rc = notify_send(s, k->person_id, "call.offer", 0, text, now);
 	if (rc == 0)
 		rc = store_commit(s);
@@ -774,6 +776,11 @@ void call_bridge_metrics(struct call *c)
 		rc = call_merge_metrics(s, c->id, text);
 	if (rc == 0 && c->hangup_first)
 		rc = call_set_hangup_first(s, c->id, c->hangup_first);
+	/* The conversation's end on the wall clock: now, less the time since. */
+	if (rc == 0 && c->contact_id)
+		rc = call_set_contact_ended(s, c->contact_id,
+					    clock_now_ms() -
+						    (int64_t)(tmr_jiffies() - c->disconnected));
 	if (rc == 0)
 		rc = store_commit(s);
 	else if (text)

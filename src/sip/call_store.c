@@ -101,6 +101,22 @@ int call_set_contact(struct store *s, int64_t id, int64_t contact_id)
 	return rc < 0 ? rc : 0;
 }
 
+int call_set_offer(struct store *s, int64_t person_id, int64_t call_id)
+{
+	int rc = store_run(s, "UPDATE agent_state SET call_id = ? WHERE person_id = ?", NULL, "ii",
+			   call_id, person_id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at)
+{
+	int rc = store_run(s, "UPDATE contact SET ended_at = ? WHERE id = ? AND started_at <= ?",
+			   NULL, "iii", ended_at, contact_id, ended_at);
+
+	return rc < 0 ? rc : 0;
+}
+
 int call_set_survey(struct store *s, int64_t id, int digit)
 {
 	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii", digit, id);
@@ -157,7 +173,8 @@ static int64_t opt_int(struct store_stmt *st, int i)
 	return store_col_null(st, i) ? 0 : store_col_int(st, i);
 }
 
-static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
+/* A row of CALL_COLUMNS; status_col, when not -1, is an agent's status. */
+static int emit_row(struct store_stmt *st, int status_col, call_row_fn row, void *ctx)
 {
 	struct call_row c;
 
@@ -182,7 +199,13 @@ static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
 	c.recording = opt_col(st, 18);
 	c.recording_ms = opt_int(st, 19);
 	c.metrics = opt_col(st, 20);
+	c.agent_status = status_col >= 0 ? opt_col(st, status_col) : NULL;
 	return row(ctx, &c);
+}
+
+static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
+{
+	return emit_row(st, -1, row, ctx);
 }
 
 int call_list(struct store *s, int64_t before_id, int limit, call_row_fn row, void *ctx)
@@ -339,11 +362,19 @@ int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * One statement, so the call and the person's status are read in one
+ * snapshot: the call of their latest offer, while they ring for it or
+ * talk on it (after a transfer or their hang-up it is not theirs, though
+ * the call may still name them until the queue offers it again).
+ */
 int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CALL_COLUMNS " FROM call"
-						 " WHERE agent_id = ? AND ended_at IS NULL"
-						 " ORDER BY id DESC LIMIT 1");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " CALL_COLUMNS
+				 ", a.status FROM agent_state a JOIN call c ON c.id = a.call_id"
+				 " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
+				 " AND c.ended_at IS NULL");
 	int rc;
 
 	if (!st)
@@ -351,7 +382,7 @@ int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *c
 	store_bind_int(st, 1, person_id);
 	rc = store_step(st);
 	if (rc == 1)
-		rc = emit(st, row, ctx);
+		rc = emit_row(st, 21, row, ctx);
 	else if (rc == 0)
 		rc = ERR_NOTFOUND;
 	store_done(st);

@@ -152,6 +152,26 @@ static int screen(struct sip_server *srv, const struct sip_msg *msg, const char 
 	return 0;
 }
 
+/*
+ * A carrier's trunk brings every caller's call from one or two addresses,
+ * at many times one phone's rate: sip_trunks are outside the per-address
+ * rate limit and bans (the screen of malformed messages and scanners still
+ * applies). Only addresses a center names, never a range.
+ */
+static int is_trunk(const struct sip_server *srv, const char *address)
+{
+	for (int i = 0; i < srv->ntrunks; i++)
+		if (strcmp(srv->trunks[i], address) == 0)
+			return 1;
+	return 0;
+}
+
+/* The guard's verdict, trunks passing. */
+static enum sip_guard_verdict admit(struct sip_server *srv, const char *address, int64_t now)
+{
+	return is_trunk(srv, address) ? SIP_GUARD_PASS : sip_guard_admit(srv->guard, address, now);
+}
+
 /* The guard as a UDP helper: true means the datagram is dropped here. */
 static bool guard_recv(struct sa *src, struct mbuf *mb, void *arg)
 {
@@ -163,7 +183,7 @@ static bool guard_recv(struct sa *src, struct mbuf *mb, void *arg)
 	int drop;
 
 	sip_server_source(src, address);
-	switch (sip_guard_admit(srv->guard, address, now)) {
+	switch (admit(srv, address, now)) {
 	case SIP_GUARD_PASS:
 		break;
 	case SIP_GUARD_BANNED:
@@ -214,7 +234,7 @@ static bool on_request(const struct sip_msg *msg, void *arg)
 		enum sip_guard_verdict v;
 
 		sip_server_source(&msg->src, address);
-		v = sip_guard_admit(srv->guard, address, now);
+		v = admit(srv, address, now);
 		if (v == SIP_GUARD_BANNED)
 			note_ban(srv, NULL, address, "flood", now);
 		if (v != SIP_GUARD_PASS || screen(srv, msg, address, now))
@@ -383,6 +403,9 @@ static int setup(struct sip_server *srv)
 		log_error("sip: cannot start (%s)", strerror(rc));
 		return ERR_IO;
 	}
+	srv->ntrunks = config_addresses(srv->cfg->sip_trunks, srv->trunks, CONFIG_ADDRESSES_MAX);
+	if (srv->ntrunks < 0)
+		srv->ntrunks = 0; /* config_validate refused it already */
 	rc = sip_guard_new(&srv->guard, &sip_guard_default_limits);
 	if (rc < 0)
 		return rc;

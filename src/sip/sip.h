@@ -527,6 +527,8 @@ struct call_row {
 	const char *recording;	  /* file name under recordings_dir; NULL: none */
 	int64_t recording_ms;
 	const char *metrics; /* JSON object text (compliance metrics); NULL: none */
+	/* call_current_of only: the person's part, "ringing" or "talking". */
+	const char *agent_status;
 };
 
 struct call_event_row {
@@ -554,6 +556,10 @@ int call_set_outcome(struct store *s, int64_t id, const char *outcome);
 /* CALL-5: only the first one counts (a later call changes nothing). */
 int call_set_hangup_first(struct store *s, int64_t id, const char *who);
 int call_set_contact(struct store *s, int64_t id, int64_t contact_id);
+/* The call offered to a person (agent_state.call_id), for the screen-pop. */
+int call_set_offer(struct store *s, int64_t person_id, int64_t call_id);
+/* CALL-10: the end of the conversation on the contact the call became. */
+int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at);
 /* CALL-3: the digit on the call and on its contact (contact.satisfaction). */
 int call_set_survey(struct store *s, int64_t id, int digit);
 int call_set_recording(struct store *s, int64_t id, const char *file, int64_t ms);
@@ -588,7 +594,8 @@ int call_candidates(struct store *s, const char *skill, int64_t now, struct call
 int call_queue_agents(struct store *s, const char *skill, int *out);
 /* Mean talk time of the queue's calls answered since `since`, in ms; 0 when none. */
 int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_t *out);
-/* The call a person is on or being offered (ended_at NULL), newest; ERR_NOTFOUND. */
+/* The call a person talks on, or rings for (by its offer: ring-all offers one
+ * call to several); ERR_NOTFOUND. */
 int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx);
 /*
  * At start: calls left open by a process that stopped without ending them

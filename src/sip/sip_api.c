@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acd/acd.h"
 #include "core/mask.h"
 #include "cust/cust.h"
 #include "http/http.h"
@@ -292,7 +291,7 @@ static int call_one(struct req *r)
 }
 
 /*
- * The screen-pop: the call ringing on (or connected to) the person's
+ * The screen-pop: the call ringing on (or talking through) the person's
  * phone, with the name of the queue it came through and the customer its
  * number belongs to, or null. The workbench asks when a "call.offer"
  * notification arrives, and again every second or two while there is a
@@ -302,7 +301,7 @@ struct me_call_ctx {
 	struct calls_ctx cc;
 	char phone[40];
 	char queue[32];
-	int64_t connected_at;
+	char status[16];
 };
 
 static int me_call_row(void *ctx, const struct call_row *c)
@@ -311,33 +310,28 @@ static int me_call_row(void *ctx, const struct call_row *c)
 
 	snprintf(m->phone, sizeof(m->phone), "%s", c->caller ? c->caller : "");
 	snprintf(m->queue, sizeof(m->queue), "%s", c->queue ? c->queue : "");
-	m->connected_at = c->connected_at;
+	snprintf(m->status, sizeof(m->status), "%s", c->agent_status ? c->agent_status : "");
 	return calls_row(&m->cc, c);
 }
 
 static int me_call(struct req *r)
 {
-	struct me_call_ctx m = {{NULL, 0, NULL}, "", "", 0};
-	struct acd_state st;
+	struct me_call_ctx m = {{NULL, 0, NULL}, "", "", ""};
 	struct call_queue q;
 	char phone[40];
 	int64_t cust_id = 0;
 	json_t *cust = json_null();
 	int rc = call_current_of(r->store, r->who.person_id, me_call_row, &m);
 
-	/* An offer that ended unanswered leaves the call's agent until the
-	 * queue offers it to someone else: it is not ringing here any more. */
-	if (rc == 0 && !m.connected_at &&
-	    (acd_get(r->store, r->who.person_id, &st) < 0 || st.status != ACD_RINGING)) {
-		json_decref(m.cc.one);
-		rc = ERR_NOTFOUND;
-	}
 	if (rc == ERR_NOTFOUND)
 		return reply_json(r, 200, json_pack("{s:n}", "call"));
 	if (rc < 0)
 		return rc;
-	if (m.queue[0] && call_queue_get(r->store, m.queue, &q) == 0 &&
-	    json_object_set_new(m.cc.one, "queue_name", json_string(q.name)) < 0) {
+	/* "mine": this person's part, since connected_at is the first answer's
+	 * and a transferred call rings for its next agent after it. */
+	if (json_object_set_new(m.cc.one, "mine", json_string(m.status)) < 0 ||
+	    (m.queue[0] && call_queue_get(r->store, m.queue, &q) == 0 &&
+	     json_object_set_new(m.cc.one, "queue_name", json_string(q.name)) < 0)) {
 		json_decref(m.cc.one);
 		return ERR_NOMEM;
 	}

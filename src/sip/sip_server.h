@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "core/config.h"
 #include "sip/sip.h"
 
 struct sip_server {
@@ -42,6 +43,8 @@ struct sip_server {
 	char probe[33];			     /* Call-ID of the self-probe (see sip.c) */
 	char bound[SIP_ADDRESS_MAX + 8];
 	struct sa laddr; /* the listener's address; calls' RTP sockets use its IP */
+	char trunks[CONFIG_ADDRESSES_MAX][CONFIG_ADDRESS_LEN]; /* sip_trunks, as inet_ntop */
+	int ntrunks;
 };
 
 /* The source address of a message as text (no port), for the guard and logs. */

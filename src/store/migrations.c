@@ -422,26 +422,25 @@ static const char m3[] =
  * and its event log (invite, answered, prompt, digit, invalid, no_input,
  * route, ended), each event with a JSON detail.
  */
-static const char m4[] =
-	"CREATE TABLE call ("
-	" id INTEGER PRIMARY KEY,"
-	" sip_call_id TEXT NOT NULL,"
-	" caller TEXT NOT NULL,"
-	" called TEXT NOT NULL,"
-	" started_at INTEGER NOT NULL,"
-	" answered_at INTEGER,"
-	" ended_at INTEGER,"
-	" ended_by TEXT CHECK (ended_by IN ('caller', 'kefu')),"
-	" route TEXT,"
-	" digits TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX call_started ON call(started_at);"
-	"CREATE TABLE call_event ("
-	" id INTEGER PRIMARY KEY,"
-	" call_id INTEGER NOT NULL REFERENCES call(id),"
-	" at INTEGER NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" detail TEXT);"
-	"CREATE INDEX call_event_call ON call_event(call_id, id);";
+static const char m4[] = "CREATE TABLE call ("
+			 " id INTEGER PRIMARY KEY,"
+			 " sip_call_id TEXT NOT NULL,"
+			 " caller TEXT NOT NULL,"
+			 " called TEXT NOT NULL,"
+			 " started_at INTEGER NOT NULL,"
+			 " answered_at INTEGER,"
+			 " ended_at INTEGER,"
+			 " ended_by TEXT CHECK (ended_by IN ('caller', 'kefu')),"
+			 " route TEXT,"
+			 " digits TEXT NOT NULL DEFAULT '');"
+			 "CREATE INDEX call_started ON call(started_at);"
+			 "CREATE TABLE call_event ("
+			 " id INTEGER PRIMARY KEY,"
+			 " call_id INTEGER NOT NULL REFERENCES call(id),"
+			 " at INTEGER NOT NULL,"
+			 " kind TEXT NOT NULL,"
+			 " detail TEXT);"
+			 "CREATE INDEX call_event_call ON call_event(call_id, id);";
 
 /*
  * 5: queues and connected calls (issue 5). The hotline's queues (one per
@@ -553,5 +552,14 @@ static const char m6[] =
 	" name TEXT NOT NULL DEFAULT '',"
 	" as_weekday INTEGER NOT NULL DEFAULT 1 CHECK (as_weekday BETWEEN 1 AND 7));";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6};
+/*
+ * 7: the call an agent's phone rings for or talks on, kept with the
+ * agent's state, for the screen-pop (GET /api/me/call asks every second or
+ * two during a call): ring-all offers one call to several agents while the
+ * call names only the last, and a transferred call still names the agent
+ * who passed it on.
+ */
+static const char m7[] = "ALTER TABLE agent_state ADD COLUMN call_id INTEGER REFERENCES call(id);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -283,6 +283,29 @@ class HotlineCase(KefuTestCase):
     def events(self, call, kind):
         return [e["detail"] for e in call["events"] if e["kind"] == kind]
 
+    def no_call(self, work_no, timeout=5):
+        """Whether the person's screen-pop becomes empty within timeout."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.my_call(work_no, timeout=0) is None:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def my_call(self, work_no, connected=None, timeout=5):
+        """GET /api/me/call for the person (the screen-pop): the call, once
+        it is there (connected or not, when asked), or None."""
+        deadline = time.time() + timeout
+        while True:
+            st, body, _ = self.srv.call("GET", "/api/me/call", token=self.token(work_no))
+            self.assertEqual(st, 200, body)
+            c = body["call"]
+            if c and (connected is None or (c["mine"] == "talking") == connected):
+                return c
+            if time.time() > deadline:
+                return c
+            time.sleep(0.05)
+
 
 class Bridge(HotlineCase):
     def test_answered_call_relayed_held_rated_and_measured(self):
@@ -369,6 +392,13 @@ class Bridge(HotlineCase):
         self.assertEqual(contact["satisfaction"], 4)
         self.assertEqual(contact["channel"], "phone")
         self.assertEqual(contact["phone"], "139****9000")
+        self.assertEqual(contact["call_id"], call["id"])
+        # CALL-10: the conversation's end, from the connection plus the talk time.
+        self.assertAlmostEqual(contact["ended_at"] - contact["started_at"], m["talk_ms"],
+                               delta=1000)
+        # The compliance metrics are read with the contact (CALL-2/4/5/6).
+        self.assertEqual(contact["call_metrics"]["hold_count"], 1)
+        self.assertTrue(contact["call_metrics"]["agent_hung_up_first"])
         self.assertEqual(self.status("8103")["status"], "ready")  # wrap-up 0 s
         # The recording: stereo, 8 kHz, as long as the conversation, linked to the call.
         call = self.call(c.call_id, "recorded")
@@ -492,8 +522,16 @@ class Transfer(HotlineCase):
                                     "Referred-By: <sip:8103@127.0.0.1>"])
         self.assertEqual(r.code, 202)
         self.assertIsNotNone(first.wait_request("BYE"), "the transferring leg was not ended")
+        # The call goes on, still naming the first agent until it is offered
+        # again, but it is not on their desk any more: their part has ended.
+        self.assertTrue(self.no_call("8103"), self.my_call("8103", timeout=0))
         second.ring()
+        # Ringing for the second agent, though answered once already.
+        pop = self.my_call("8102", connected=False)
+        self.assertEqual((pop["mine"], pop["sip_call_id"]), ("ringing", c.call_id))
+        self.assertIsNotNone(pop["connected_at"])
         second.answer()
+        self.assertEqual(self.my_call("8102", connected=True)["mine"], "talking")
         call = self.call(c.call_id, "transferred")
         call = self.call(c.call_id, "connected")
         conn = self.events(call, "connected")
@@ -521,6 +559,11 @@ class Strategies(HotlineCase):
         self.assertEqual(c.info("2"), 200)
         one.ring()
         two.ring()
+        # The screen-pop on both desks while both ring, though the call names one.
+        pops = [self.my_call(w, connected=False) for w in ("8101", "8102")]
+        self.assertTrue(all(pops), pops)
+        self.assertEqual(pops[0]["id"], pops[1]["id"])
+        self.assertEqual(pops[0]["sip_call_id"], c.call_id)
         two.answer()
         self.assertIsNotNone(one.wait_request("CANCEL"), "the other phone kept ringing")
         call = self.call(c.call_id, "connected")  # logged after the other offers end
@@ -530,6 +573,8 @@ class Strategies(HotlineCase):
                          ("8101", "answered_elsewhere"))
         self.assertEqual(self.status("8101")["status"], "ready")
         self.assertEqual(self.status("8102")["status"], "talking")
+        self.assertTrue(self.no_call("8101"), self.my_call("8101", timeout=0))
+        self.assertEqual(self.my_call("8102", connected=True)["mine"], "talking")
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
         for w in ("8101", "8102"):

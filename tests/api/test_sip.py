@@ -612,6 +612,38 @@ class SipGuard(SipCase):
         self.assertEqual([e["detail"]["reason"] for e in bans], ["flood"])
 
 
+class SipTrunk(SipCase):
+    """A carrier's trunk (sip_trunks) brings every caller from one address:
+    it is outside the per-address limits; every other address is not."""
+    server_env = dict(SipCase.server_env, KEFU_SIP_TRUNKS="127.0.0.38, ::1")
+
+    def options(self, p):
+        return p.message("OPTIONS", "4000000000", uri="sip:4000000000@127.0.0.1")
+
+    def test_a_trunk_is_not_limited(self):
+        trunk = self.phone("127.0.0.38")
+        sent = answered = 0
+        # Ten times the burst at several times the rate: all answered, no ban.
+        for _ in range(8):
+            for _ in range(50):
+                trunk.send(self.options(trunk))
+            sent += 50
+            while trunk.recv(timeout=0.2) is not None:
+                answered += 1
+        while trunk.recv(timeout=0.5) is not None:
+            answered += 1
+        self.assertEqual(answered, sent)
+        self.assertNotIn("banned 127.0.0.38", self.srv.read_log())
+        # Another address sending the same is limited as ever.
+        other = self.phone("127.0.0.39")
+        for _ in range(100):
+            other.send(self.options(other))
+        got = 0
+        while other.recv(timeout=0.2) is not None:
+            got += 1
+        self.assertLess(got, 100)
+
+
 class SipClock(SipCase):
     """What time does: nonces go stale, registrations expire, bans end."""
 

@@ -34,12 +34,12 @@ static void utf8_accepts_chinese_rejects_bad(void **state)
 	(void)state;
 	assert_true(utf8_valid("客服中心", strlen("客服中心")));
 	assert_true(utf8_valid("abc", 3));
-	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4)); /* an emoji: four bytes */
-	assert_false(utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
-	assert_false(utf8_valid("\xED\xA0\x80", 3));     /* a surrogate */
+	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));	 /* an emoji: four bytes */
+	assert_false(utf8_valid("\xC0\xAF", 2));	 /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80", 3));	 /* a surrogate */
 	assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* over U+10FFFF */
-	assert_false(utf8_valid("\xE5\xAE", 2));         /* cut short */
-	assert_false(utf8_valid("a\0b", 3));             /* NUL */
+	assert_false(utf8_valid("\xE5\xAE", 2));	 /* cut short */
+	assert_false(utf8_valid("a\0b", 3));		 /* NUL */
 	assert_false(utf8_valid("\xFF", 1));
 	assert_int_equal(utf8_len("客服a"), 3);
 }
@@ -72,6 +72,36 @@ static void config_rejects_unknown_and_bad_values(void **state)
 	assert_int_equal(config_set(&c, "calls_max", "0", err, sizeof(err)), ERR_INVALID);
 	assert_int_equal(config_set(&c, "calls_max", "1500", err, sizeof(err)), 0);
 	assert_int_equal(c.calls_max, 1500);
+}
+
+/* sip_trunks: addresses only, written back as a socket's address is. */
+static void config_trunk_addresses(void **state)
+{
+	char out[CONFIG_ADDRESSES_MAX][CONFIG_ADDRESS_LEN], err[256];
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_addresses("", out, CONFIG_ADDRESSES_MAX), 0);
+	assert_int_equal(config_addresses(" 10.1.2.3, ,2001:DB8:0:0::7\t192.168.0.1 ", out,
+					  CONFIG_ADDRESSES_MAX),
+			 3);
+	assert_string_equal(out[0], "10.1.2.3");
+	assert_string_equal(out[1], "2001:db8::7");
+	assert_string_equal(out[2], "192.168.0.1");
+	assert_int_equal(config_addresses("10.1.2.0/24", NULL, 0), ERR_INVALID);
+	assert_int_equal(config_addresses("sip.carrier.example", NULL, 0), ERR_INVALID);
+	assert_int_equal(config_addresses("10.1.2.256", NULL, 0), ERR_INVALID);
+	assert_int_equal(config_addresses("1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 "
+					  "1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 1.1.1.11 1.1.1.12 "
+					  "1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 1.1.1.17",
+					  NULL, 0),
+			 ERR_INVALID);
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "sip_trunks", "10.1.2.3 10.1.2.4", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "sip_trunks", "10.1.2.0/24", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, "sip_trunks"));
 }
 
 static void config_file_and_environment(void **state)
@@ -221,9 +251,10 @@ static void jw_writes_valid_json(void **state)
 	assert_true(json_is_null(json_object_get(j, "none")));
 	assert_true(json_is_null(json_object_get(j, "empty")));
 	assert_int_equal(json_array_size(json_object_get(j, "list")), 3);
-	assert_int_equal(json_integer_value(json_array_get(
-				 json_object_get(json_array_get(json_object_get(j, "list"), 2), "a"), 1)),
-			 2);
+	assert_int_equal(
+		json_integer_value(json_array_get(
+			json_object_get(json_array_get(json_object_get(j, "list"), 2), "a"), 1)),
+		2);
 	json_decref(j);
 	buf_release(&b);
 }
@@ -234,6 +265,7 @@ int main(void)
 		cmocka_unit_test(buf_grows_and_formats),
 		cmocka_unit_test(utf8_accepts_chinese_rejects_bad),
 		cmocka_unit_test(config_rejects_unknown_and_bad_values),
+		cmocka_unit_test(config_trunk_addresses),
 		cmocka_unit_test(config_file_and_environment),
 		cmocka_unit_test(clock_days_follow_center_zone),
 		cmocka_unit_test(clock_offset_moves_now),

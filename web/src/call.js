@@ -72,7 +72,9 @@ function apply(r) {
     const isNew = !phoneCall.call || phoneCall.call.id !== c.id
     phoneCall.call = c
     phoneCall.customer = r.customer || null
-    phoneCall.state = c.connected_at ? 'connected' : 'ringing'
+    // The person's own part: a transferred call was answered before it
+    // rings here.
+    phoneCall.state = c.mine === 'talking' ? 'connected' : 'ringing'
     if (isNew) announce(c, phoneCall.customer)
     return
   }
