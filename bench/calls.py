@@ -303,6 +303,35 @@ class Bench:
     def ready(self):
         return self.api.ok("GET", "/api/acd/agents")["counts"]
 
+    def callers(self, n, rate, length_ms, timeout_s, tag):
+        """n calls at `rate` a second from the UACS caller addresses (SIPp,
+        bench/sip/caller.xml), each hanging up length_ms after its key."""
+        uacs = []
+        per = [n // UACS + (1 if k < n % UACS else 0) for k in range(UACS)]
+        for k in range(UACS):
+            if not per[k]:
+                continue
+            uacs.append(self.spawn(
+                ["sipp", f"127.0.0.1:{self.sip_port}", "-sf",
+                 os.path.join(ROOT, "bench", "sip", "caller.xml"), "-s", HOTLINE,
+                 "-i", caller_ip(k), "-mi", caller_ip(k), "-mp", "6000", "-bind_local",
+                 "-key", "sink_port", str(SINK_PORT), "-r", f"{rate / UACS:.3f}", "-m",
+                 str(per[k]), "-l", str(per[k]), "-d", str(length_ms), "-nostdin", "-f", "10",
+                 "-timeout", f"{timeout_s}s", "-max_retrans", "4",
+                 "-trace_err", "-error_file", f"uac{k}_{tag}_errors.log"], f"uac{k}_{tag}.log"))
+        return uacs
+
+    def failed(self, tag):
+        """Failed calls in the final statistics of the callers' SIPp logs."""
+        fails = 0
+        for k in range(UACS):
+            path = os.path.join(self.dir, f"uac{k}_{tag}.log")
+            if os.path.exists(path):
+                m = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)",
+                               open(path, errors="replace").read())
+                fails += int(m[-1]) if m else 0
+        return fails
+
     def step(self, n):
         self.add_agents(n)
         deadline = time.time() + 30
@@ -313,19 +342,7 @@ class Bench:
             raise RuntimeError(f"only {counts} agents ready for {n} calls")
         ramp = n / RATE
         length_ms = int((ramp + SETUP + HOLD + 5) * 1000)
-        uacs = []
-        per = [n // UACS + (1 if k < n % UACS else 0) for k in range(UACS)]
-        for k in range(UACS):
-            if not per[k]:
-                continue
-            uacs.append(self.spawn(
-                ["sipp", f"127.0.0.1:{self.sip_port}", "-sf",
-                 os.path.join(ROOT, "bench", "sip", "caller.xml"), "-s", HOTLINE,
-                 "-i", caller_ip(k), "-mi", caller_ip(k), "-mp", "6000", "-bind_local",
-                 "-key", "sink_port", str(SINK_PORT), "-r", f"{RATE / UACS:.3f}", "-m",
-                 str(per[k]), "-l", str(per[k]), "-d", str(length_ms), "-nostdin", "-f", "10",
-                 "-timeout", f"{int(length_ms / 1000 + ramp + 120)}s", "-max_retrans", "4",
-                 "-trace_err", "-error_file", f"uac{k}_{n}_errors.log"], f"uac{k}_{n}.log"))
+        uacs = self.callers(n, RATE, length_ms, int(length_ms / 1000 + ramp + 120), str(n))
         t0 = time.time()
         talking = 0
         deadline = t0 + ramp + SETUP + 20
@@ -364,17 +381,9 @@ class Bench:
             "sink": sink,
         }
         # The calls end (the callers hang up in the order they called).
-        fails = 0
         for p in uacs:
             p.wait(timeout=length_ms / 1000 + ramp + 180)
-        for k in range(UACS):
-            path = os.path.join(self.dir, f"uac{k}_{n}.log")
-            if not os.path.exists(path):
-                continue
-            text = open(path, errors="replace").read()
-            m = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)", text)
-            fails += int(m[-1]) if m else 0
-        res["sipp_failed"] = fails
+        res["sipp_failed"] = self.failed(str(n))
         res.update(self.kefu_view(n))
         return res
 
@@ -389,20 +398,7 @@ class Bench:
         kefu = Proc(self.kefu.pid)
         gens = [Proc(p.pid) for p in self.uas + [self.sink]]
         self.sink_cmd("reset")
-        uacs = []
-        per = [n // UACS + (1 if k < n % UACS else 0) for k in range(UACS)]
-        for k in range(UACS):
-            if not per[k]:
-                continue
-            uacs.append(self.spawn(
-                ["sipp", f"127.0.0.1:{self.sip_port}", "-sf",
-                 os.path.join(ROOT, "bench", "sip", "caller.xml"), "-s", HOTLINE,
-                 "-i", caller_ip(k), "-mi", caller_ip(k), "-mp", "6000", "-bind_local",
-                 "-key", "sink_port", str(SINK_PORT), "-r", f"{rate / UACS:.3f}", "-m",
-                 str(per[k]), "-l", str(per[k]), "-d", str(SETUP_TALK_MS), "-nostdin", "-f", "10",
-                 "-timeout", f"{SETUP_SECS + 120}s", "-max_retrans", "4",
-                 "-trace_err", "-error_file", f"uac{k}_r{rate:g}_errors.log"],
-                f"uac{k}_r{rate:g}.log"))
+        uacs = self.callers(n, rate, SETUP_TALK_MS, SETUP_SECS + 120, f"r{rate:g}")
         gens += [Proc(p.pid) for p in uacs]
         c0, m0, w0 = kefu.cpu(), machine_cpu(), time.time()
         g0 = sum(g.cpu() for g in gens)
@@ -417,14 +413,7 @@ class Bench:
         time.sleep(1)
         sink = json.loads(self.sink_cmd("report"))
         wall = w1 - w0
-        fails = 0
-        for k in range(UACS):
-            path = os.path.join(self.dir, f"uac{k}_r{rate:g}.log")
-            if os.path.exists(path):
-                m = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)",
-                               open(path, errors="replace").read())
-                fails += int(m[-1]) if m else 0
-        res = {"rate": rate, "calls": n, "sipp_failed": fails,
+        res = {"rate": rate, "calls": n, "sipp_failed": self.failed(f"r{rate:g}"),
                "kefu_cpu": (c1 - c0) / wall,
                "sip_thread_cpu": max((th1[t] - th0.get(t, 0.0)) for t in th1) / wall,
                "kefu_rss_mb": kefu.rss_mb(), "generators_cpu": (g1 - g0) / wall,

@@ -29,22 +29,22 @@ struct config {
 	int login_lock_min;	     /* length of a lock, and the window failures are counted in */
 	char pwhash[16];	     /* argon2id cost: "moderate", "interactive" or "min" (tests) */
 	int cookie_secure;	     /* mark the session cookie Secure (behind HTTPS) */
-	char durability[16];	    /* "normal": survives a process crash; "full": power loss too */
-	int busy_timeout_ms;	    /* how long a writer waits for the database lock */
-	char sip_listen[128];	    /* host:port of the SIP hotline (UDP); "" keeps SIP off */
-	char sip_realm[64];	    /* the digest-auth realm of agents' phones */
-	char hotline[32];	    /* the number callers dial (SIP user part) */
-	char sip_trunks[512];	    /* carriers' SIP addresses, outside the per-address limits */
+	char durability[16];  /* "normal": survives a process crash; "full": power loss too */
+	int busy_timeout_ms;  /* how long a writer waits for the database lock */
+	char sip_listen[128]; /* host:port of the SIP hotline (UDP); "" keeps SIP off */
+	char sip_realm[64];   /* the digest-auth realm of agents' phones */
+	char hotline[32];     /* the number callers dial (SIP user part) */
+	char sip_trunks[512]; /* carriers' SIP addresses, outside the per-address limits */
 	char prompts_dir[256];	    /* the IVR's <key>.wav prompts (CALL-1) */
 	int call_media_timeout_sec; /* a call with no RTP nor SIP from the caller this long ends */
 	int calls_max;		    /* hotline calls at once; more get 503 */
-	int busy_max_min;	    /* CALL-15: busy longer than this alerts the manager */
-	int wrap_up_sec;	    /* after-call work time before an agent is ready again */
-	int service_level_sec;	    /* the wallboard's service level: answered within this many s */
-	char recordings_dir[256];   /* answered calls' stereo WAVs; "" keeps recording off */
+	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
+	int wrap_up_sec;      /* after-call work time before an agent is ready again */
+	int service_level_sec; /* the wallboard's service level: answered within this many s */
+	char recordings_dir[256]; /* answered calls' stereo WAVs; "" keeps recording off */
 	int rtp_port_min, rtp_port_max; /* calls' RTP ports; 0, 0: any free port */
-	int ring_timeout_sec;		/* an offer unanswered this long goes to the next agent */
-	int no_answer_max; /* this many unanswered offers in a row set the agent busy */
+	int ring_timeout_sec; /* an offer unanswered this long goes to the next agent */
+	int no_answer_max;    /* this many unanswered offers in a row set the agent busy */
 };
 
 void config_defaults(struct config *c);

@@ -36,24 +36,24 @@
 struct store;
 
 /* Bytes for n characters of UTF-8, with the NUL. */
-#define CUST_TEXT(n) ((n)*4 + 1)
+#define CUST_TEXT(n) ((n) * 4 + 1)
 
 #define CUST_NAME_MAX 64    /* characters */
 #define CUST_SURNAME_MAX 16 /* characters: 王, 欧阳, or a foreign family name */
 #define CUST_PHONE_DIGITS 20
 #define CUST_PHONE_MIN_DIGITS 3 /* short service numbers such as 110 or 95555 */
 #define CUST_PHONES_MAX 16
-#define CUST_LABEL_MAX 16  /* characters: 手机, 办公室 */
-#define CUST_HANDLE_MAX 64 /* characters: WeChat and Weibo */
-#define CUST_EMAIL_MAX 254 /* bytes (RFC 5321) */
+#define CUST_LABEL_MAX 16   /* characters: 手机, 办公室 */
+#define CUST_HANDLE_MAX 64  /* characters: WeChat and Weibo */
+#define CUST_EMAIL_MAX 254  /* bytes (RFC 5321) */
 #define CUST_TAGS_MAX 32
-#define CUST_TAG_MAX 32	    /* characters */
+#define CUST_TAG_MAX 32     /* characters */
 #define CUST_NOTES_MAX 1000 /* characters */
 #define CUST_VIP_MAX 9
 #define CUST_KIND_MAX 15
-#define CUST_REASON_MIN 2      /* characters of a reveal reason */
-#define CUST_REASON_MAX 200    /* characters of a reveal or VIP reason */
-#define CUST_RECENT 5	       /* recent contacts and orders shown on a screen pop */
+#define CUST_REASON_MIN 2   /* characters of a reveal reason */
+#define CUST_REASON_MAX 200 /* characters of a reveal or VIP reason */
+#define CUST_RECENT 5       /* recent contacts and orders shown on a screen pop */
 #define CUST_RECENT_SUMMARY 60 /* characters of a recent contact's summary */
 
 /* The fields of a customer, as bits: what changed, what a merge filled in. */
@@ -90,7 +90,7 @@ struct customer {
 	char weibo[CUST_TEXT(CUST_HANDLE_MAX)];
 	char email[CUST_EMAIL_MAX + 1];
 	char birthday[11]; /* "MM-DD", "YYYY-MM-DD" or "" (CUST-4) */
-	int vip_level;	   /* 0..9 (CUST-3) */
+	int vip_level;     /* 0..9 (CUST-3) */
 	char tags[CUST_TAGS_MAX][CUST_TEXT(CUST_TAG_MAX)];
 	int ntags;
 	char notes[CUST_TEXT(CUST_NOTES_MAX)];
@@ -129,11 +129,11 @@ struct cust_history {
 	int64_t contacts_total, orders_total;
 	int ncontacts, norders;
 	struct cust_recent_contact contacts[CUST_RECENT]; /* newest first */
-	struct cust_recent_order orders[CUST_RECENT];	  /* newest first */
+	struct cust_recent_order orders[CUST_RECENT];     /* newest first */
 };
 
 struct cust_filter {
-	const char *q;	  /* part of name, surname, WeChat or email; NULL: any */
+	const char *q;    /* part of name, surname, WeChat or email; NULL: any */
 	const char *kind; /* NULL: any */
 	int vip_min;
 	int64_t after_id; /* cursor */
@@ -149,20 +149,20 @@ struct cust_merge_result {
 };
 
 /* Contacts (CALL-10, CALL-12). */
-#define CUST_FIVEW 6	      /* when, who, where, what, why, how */
+#define CUST_FIVEW 6          /* when, who, where, what, why, how */
 #define CUST_FIVEW_MAX 500    /* characters each */
 #define CUST_SUMMARY_MAX 2000 /* characters */
 
 struct cust_contact {
 	int64_t id;
-	char channel[16];		   /* phone, wechat, weibo, web_chat, email, sms, visit */
-	char direction[4];		   /* in, out */
-	int64_t customer_id;		   /* 0: not known */
+	char channel[16];  /* phone, wechat, weibo, web_chat, email, sms, visit */
+	char direction[4]; /* in, out */
+	int64_t customer_id; /* 0: not known */
 	char phone[CUST_PHONE_DIGITS + 1]; /* the number it came from or went to, or "" */
 	int64_t agent_id;
 	int64_t started_at;
 	int64_t ended_at; /* 0: not ended or not recorded */
-	char cls[2];	  /* ROUTE-1: "A".."F", or "" while not yet classified */
+	char cls[2];      /* ROUTE-1: "A".."F", or "" while not yet classified */
 	char fivew[CUST_FIVEW][CUST_TEXT(CUST_FIVEW_MAX)]; /* in cust_fivew_keys order; "" absent */
 	char summary[CUST_TEXT(CUST_SUMMARY_MAX)];
 	int satisfaction; /* 1..5, 0: not rated */
@@ -273,7 +273,8 @@ int cust_merge(struct store *s, int64_t into, int64_t from, int64_t by, int64_t 
 
 int cust_contact_get(struct store *s, int64_t id, struct cust_contact *out);
 /* Validates, resolves customer_id through merges (422 when unknown), inserts. */
-int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now, struct err_info *ei);
+int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
+			struct err_info *ei);
 /* Validates and writes what a correction may change: ended_at, class, 5W1H, summary,
  * satisfaction and customer_id (the caller decides whether the customer may change). */
 int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t now,

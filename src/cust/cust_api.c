@@ -94,21 +94,20 @@ static json_t *customer_detail_json(const struct customer *c, const struct cust_
 	for (int i = 0; i < h->ncontacts; i++) {
 		const struct cust_recent_contact *k = &h->contacts[i];
 
-		json_array_append_new(contacts, json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:o}",
-							  "id", (json_int_t)k->id, "channel",
-							  k->channel, "direction", k->direction,
-							  "class", str_or_null(k->cls), "agent_id",
-							  ref_json(k->agent_id), "started_at",
-							  (json_int_t)k->started_at, "summary",
-							  str_or_null(k->summary)));
+		json_array_append_new(
+			contacts,
+			json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:o}", "id", (json_int_t)k->id,
+				  "channel", k->channel, "direction", k->direction, "class",
+				  str_or_null(k->cls), "agent_id", ref_json(k->agent_id), "started_at",
+				  (json_int_t)k->started_at, "summary", str_or_null(k->summary)));
 	}
 	for (int i = 0; i < h->norders; i++) {
 		const struct cust_recent_order *w = &h->orders[i];
 
 		json_array_append_new(orders, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
-							(json_int_t)w->id, "number", w->number,
-							"class", w->cls, "state", w->state,
-							"created_at", (json_int_t)w->created_at));
+							(json_int_t)w->id, "number", w->number, "class",
+							w->cls, "state", w->state, "created_at",
+							(json_int_t)w->created_at));
 	}
 	if (!o) {
 		json_decref(contacts);
@@ -157,8 +156,8 @@ static int read_text(struct req *r, const char *key, int nullable, char *dst, si
 		return 0;
 	}
 	if (!json_is_string(v))
-		return err_set(&r->ei, ERR_INVALID, key,
-			       nullable ? "%s: expected a string or null" : "%s: expected a string",
+		return err_set(&r->ei, ERR_INVALID, key, nullable ? "%s: expected a string or null"
+								  : "%s: expected a string",
 			       key);
 	if (strlen(json_string_value(v)) >= size)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, key, "%s: too long", key);
@@ -199,13 +198,16 @@ static int read_tags(struct req *r, struct customer *c)
 	}
 	if (!json_is_array(a))
 		return err_set(&r->ei, ERR_INVALID, "tags", "tags: expected a list of strings");
-	json_array_foreach(a, i, v) if (!json_is_string(v)) return err_set(
-		&r->ei, ERR_INVALID, "tags", "tags: expected strings");
+	json_array_foreach(a, i, v)
+		if (!json_is_string(v))
+			return err_set(&r->ei, ERR_INVALID, "tags", "tags: expected strings");
 	/* Tags are a set: sending one twice keeps it once. */
 	c->ntags = 0;
-	json_array_foreach(a, i, v) if (cust_tag_add(c, json_string_value(v)) < 0) return err_set(
-		&r->ei, ERR_UNPROCESSABLE, "tags", "tags: at most %d, of 1 to %d characters each",
-		CUST_TAGS_MAX, CUST_TAG_MAX);
+	json_array_foreach(a, i, v)
+		if (cust_tag_add(c, json_string_value(v)) < 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "tags",
+				       "tags: at most %d, of 1 to %d characters each", CUST_TAGS_MAX,
+				       CUST_TAG_MAX);
 	return 0;
 }
 
@@ -229,8 +231,7 @@ static int read_phones(struct req *r, struct customer *c)
 	json_array_foreach(a, i, v)
 	{
 		const char *key;
-		json_t *x, *phone = json_object_get(v, "phone"),
-			   *label = json_object_get(v, "label");
+		json_t *x, *phone = json_object_get(v, "phone"), *label = json_object_get(v, "label");
 
 		if (!json_is_object(v) || !json_is_string(phone) ||
 		    (label && !json_is_string(label) && !json_is_null(label)))
@@ -243,8 +244,7 @@ static int read_phones(struct req *r, struct customer *c)
 			while (*k && strcmp(*k, key) != 0)
 				k++;
 			if (!*k)
-				return err_set(&r->ei, ERR_INVALID, "phones",
-					       "phones: unknown field");
+				return err_set(&r->ei, ERR_INVALID, "phones", "phones: unknown field");
 		}
 	}
 	if (json_array_size(a) > CUST_PHONES_MAX)
@@ -274,8 +274,8 @@ static int read_phones(struct req *r, struct customer *c)
 }
 
 static const char *const customer_fields[] = {
-	"name",	 "surname",  "title",	  "kind",	"phones", "wechat", "weibo",
-	"email", "birthday", "vip_level", "vip_reason", "tags",	  "notes",  NULL,
+	"name",     "surname",   "title",      "kind", "phones", "wechat", "weibo",
+	"email",    "birthday",  "vip_level",  "vip_reason", "tags", "notes", NULL,
 };
 
 /* Reads the customer fields present in the body into c. */
@@ -326,8 +326,7 @@ static json_t *change_detail(const struct customer *old, const struct customer *
 	json_t *d = json_pack("{s:o}", "fields", field_names_json(bits));
 
 	if (d && (bits & CF_VIP))
-		json_object_set_new(d, "vip_level",
-				    json_pack("[i,i]", old->vip_level, c->vip_level));
+		json_object_set_new(d, "vip_level", json_pack("[i,i]", old->vip_level, c->vip_level));
 	if (d && (bits & CF_KIND))
 		json_object_set_new(d, "kind", json_pack("[s,s]", old->kind, c->kind));
 	return d;
@@ -363,8 +362,7 @@ static int customers_list(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (f.kind && !cust_kind_valid(f.kind))
-		return err_set(&r->ei, ERR_INVALID, "kind",
-			       "kind: app_user, merchant, media or other");
+		return err_set(&r->ei, ERR_INVALID, "kind", "kind: app_user, merchant, media or other");
 	if (f.q && !*f.q)
 		f.q = NULL;
 	f.vip_min = (int)vip_min;
@@ -409,8 +407,7 @@ static int customer_lookup(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (!phone || cust_phone_normalize(phone, norm, sizeof(norm)) < 0)
-		return err_set(&r->ei, ERR_INVALID, "phone",
-			       "phone: a phone number of 3 to 20 digits");
+		return err_set(&r->ei, ERR_INVALID, "phone", "phone: a phone number of 3 to 20 digits");
 	rc = cust_lookup(r->store, norm, &c, &h);
 	if (rc == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no customer has this number");
@@ -462,9 +459,8 @@ static int customer_create(struct req *r)
 		return rc;
 	rc = cust_insert(r->store, &c, r->who.person_id, vip_reason, r->now, &r->ei);
 	if (rc == 0) {
-		detail = json_pack("{s:o, s:s, s:i}", "fields",
-				   field_names_json(cust_diff(&none, &c)), "kind", c.kind,
-				   "vip_level", c.vip_level);
+		detail = json_pack("{s:o, s:s, s:i}", "fields", field_names_json(cust_diff(&none, &c)),
+				   "kind", c.kind, "vip_level", c.vip_level);
 		rc = req_audit(r, "customer.create", "customer", c.id, "ok", detail);
 	}
 	rc = req_finish(r, rc);
@@ -520,7 +516,8 @@ static int customer_update(struct req *r)
 		return reply_json(r, 200, customer_json(&old));
 	}
 	if (rc == 0)
-		rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now, &r->ei);
+		rc = cust_update(r->store, &c, &old, r->who.person_id, vip_reason, r->now,
+				 &r->ei);
 	if (rc == 0)
 		rc = req_audit(r, "customer.update", "customer", c.id, "ok",
 			       change_detail(&old, &c, changed));
@@ -585,9 +582,8 @@ static int customer_reveal(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200,
-			  json_pack("{s:I, s:o, s:o}", "id", (json_int_t)c.id, "address_as",
-				    address_json(&c), "phones", phones_json(&c, 1)));
+	return reply_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)c.id, "address_as",
+					    address_json(&c), "phones", phones_json(&c, 1)));
 }
 
 static json_t *moved_json(const struct cust_merge_result *m)
@@ -741,8 +737,7 @@ static int contact_read_common(struct req *r, struct cust_contact *c)
 		rc = read_text(r, "summary", 1, c->summary, sizeof(c->summary));
 	if (rc == 0)
 		rc = read_int(r, "satisfaction", 1, &sat);
-	/* Inside, 0 means "not rated"; a client says that with null, so a 0 sent is out of range.
-	 */
+	/* Inside, 0 means "not rated"; a client says that with null, so a 0 sent is out of range. */
 	if (rc == 0 && json_is_integer(given) && (sat < 1 || sat > 5))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "satisfaction",
 			     "satisfaction: 1 to 5 or null");
@@ -751,8 +746,8 @@ static int contact_read_common(struct req *r, struct cust_contact *c)
 }
 
 static const char *const contact_create_fields[] = {
-	"channel", "direction", "customer_id", "phone",	       "started_at", "ended_at",
-	"class",   "fivew",	"summary",     "satisfaction", NULL,
+	"channel", "direction", "customer_id", "phone", "started_at", "ended_at",
+	"class",   "fivew",     "summary",     "satisfaction", NULL,
 };
 
 static int contact_create(struct req *r)
@@ -879,12 +874,11 @@ static json_t *contact_changes(const struct cust_contact *a, const struct cust_c
 	}
 	d = json_pack("{s:o}", "fields", fields);
 	if (d && strcmp(a->cls, b->cls))
-		json_object_set_new(d, "class",
-				    json_pack("[o,o]", str_or_null(a->cls), str_or_null(b->cls)));
+		json_object_set_new(d, "class", json_pack("[o,o]", str_or_null(a->cls),
+							  str_or_null(b->cls)));
 	if (d && a->satisfaction != b->satisfaction)
-		json_object_set_new(
-			d, "satisfaction",
-			json_pack("[o,o]", ref_json(a->satisfaction), ref_json(b->satisfaction)));
+		json_object_set_new(d, "satisfaction", json_pack("[o,o]", ref_json(a->satisfaction),
+								 ref_json(b->satisfaction)));
 	if (d && a->customer_id != b->customer_id)
 		json_object_set_new(
 			d, "customer_id",

@@ -12,13 +12,13 @@
 	"id, name, surname, title, kind, wechat, weibo, email, birthday, vip_level, tags, notes,"  \
 	" merged_into, created_at, updated_at"
 #define CUST_COLS_C                                                                                \
-	"c.id, c.name, c.surname, c.title, c.kind, c.wechat, c.weibo, c.email, c.birthday,"        \
+	"c.id, c.name, c.surname, c.title, c.kind, c.wechat, c.weibo, c.email, c.birthday,"       \
 	" c.vip_level, c.tags, c.notes, c.merged_into, c.created_at, c.updated_at"
 #define CUST_NCOLS 15
 
 /* The counts of a screen pop, as columns after CUST_COLS_C. */
 #define CUST_COUNTS                                                                                \
-	", (SELECT count(*) FROM contact WHERE customer_id = c.id),"                               \
+	", (SELECT count(*) FROM contact WHERE customer_id = c.id),"                              \
 	" (SELECT count(*) FROM work_order WHERE customer_id = c.id)"
 
 static void copy_text(char *dst, size_t size, const char *src)
@@ -32,6 +32,7 @@ static void bind_opt_text(struct store_stmt *st, int idx, const char *v)
 {
 	store_bind_text(st, idx, v && v[0] ? v : NULL);
 }
+
 
 static int cust_from_row(struct store_stmt *st, struct customer *c)
 {
@@ -65,9 +66,8 @@ static void phone_add(struct customer *c, const char *phone, const char *label)
 /* Phones are shown in the order they were added (same instant: by number). */
 static int load_phones(struct store *s, struct customer *c)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT phone, label FROM customer_phone"
-				 " WHERE customer_id = ? ORDER BY created_at, phone");
+	struct store_stmt *st = store_prepare(s, "SELECT phone, label FROM customer_phone"
+						 " WHERE customer_id = ? ORDER BY created_at, phone");
 	int rc;
 
 	if (!st)
@@ -83,10 +83,9 @@ static int load_phones(struct store *s, struct customer *c)
 /* Phones of a page of customers (ordered by id) in one query over their id range. */
 static int load_phones_range(struct store *s, struct customer *rows, int n)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT customer_id, phone, label FROM customer_phone"
-				 " WHERE customer_id BETWEEN ? AND ?"
-				 " ORDER BY customer_id, created_at, phone");
+	struct store_stmt *st = store_prepare(s, "SELECT customer_id, phone, label FROM customer_phone"
+						 " WHERE customer_id BETWEEN ? AND ?"
+						 " ORDER BY customer_id, created_at, phone");
 	int rc, i = 0;
 
 	if (!st)
@@ -133,19 +132,17 @@ int cust_get(struct store *s, int64_t id, struct customer *out)
 static int load_recent(struct store *s, struct customer *c, struct cust_history *h)
 {
 	struct store_stmt *st = store_prepare(
-		s,
-		"SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
-		" FROM customer_phone WHERE customer_id = ?"
-		" UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
-		" started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
-		" ORDER BY id DESC LIMIT 5)"
-		" UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
-		" NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
-		" ORDER BY 1, 2, 3");
+		s, "SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
+		   " FROM customer_phone WHERE customer_id = ?"
+		   " UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
+		   " started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
+		   " ORDER BY id DESC LIMIT 5)"
+		   " UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
+		   " NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
+		   " ORDER BY 1, 2, 3");
 	int rc;
 
-	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60,
-		       "the SQL above says 5 and 60");
+	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60, "the SQL above says 5 and 60");
 	if (!st)
 		return ERR_IO;
 	for (int i = 1; i <= 3; i++)
@@ -224,7 +221,8 @@ int cust_load(struct store *s, int64_t id, struct customer *out, struct cust_his
 	return load_found(s, st, out, hist);
 }
 
-int cust_lookup(struct store *s, const char *phone, struct customer *out, struct cust_history *hist)
+int cust_lookup(struct store *s, const char *phone, struct customer *out,
+		struct cust_history *hist)
 {
 	char norm[CUST_PHONE_DIGITS + 1];
 	struct store_stmt *st;
@@ -352,8 +350,7 @@ static int phones_save(struct store *s, const struct customer *c, const struct c
 		store_done(st);
 		if (rc < 0)
 			return rc;
-		/* Another customer's number: phones_check said so already, unless it just arrived.
-		 */
+		/* Another customer's number: phones_check said so already, unless it just arrived. */
 		if (store_changes(s) == 0)
 			return err_set(ei, ERR_CONFLICT, "phones",
 				       "phones: a number belongs to another customer");
@@ -614,8 +611,7 @@ int cust_merge(struct store *s, int64_t into_id, int64_t from_id, int64_t by, in
 		rc = move(s, "UPDATE customer SET merged_into = ? WHERE merged_into = ?", into_id,
 			  from_id, &flattened);
 	if (rc == 0)
-		rc = store_run(s,
-			       "UPDATE customer SET merged_into = ?, updated_at = ? WHERE id = ?",
+		rc = store_run(s, "UPDATE customer SET merged_into = ?, updated_at = ? WHERE id = ?",
 			       NULL, "iii", into_id, now, from_id);
 	if (rc == 0)
 		rc = update_row(s, out, now);
@@ -631,8 +627,7 @@ int cust_merge(struct store *s, int64_t into_id, int64_t from_id, int64_t by, in
 }
 
 #define CONTACT_COLS                                                                               \
-	"id, channel, direction, customer_id, phone, agent_id, started_at, ended_at, class, "      \
-	"fivew,"                                                                                   \
+	"id, channel, direction, customer_id, phone, agent_id, started_at, ended_at, class, fivew," \
 	" summary, satisfaction, created_at, call_id"
 
 static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
@@ -656,8 +651,7 @@ static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
 
 int cust_contact_get(struct store *s, int64_t id, struct cust_contact *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?");
+	struct store_stmt *st = store_prepare(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?");
 	int rc;
 
 	if (!st)
@@ -720,7 +714,8 @@ static void bind_satisfaction(struct store_stmt *st, int idx, int v)
 		store_bind_null(st, idx);
 }
 
-int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now, struct err_info *ei)
+int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
+			struct err_info *ei)
 {
 	struct store_stmt *st;
 	int rc = cust_contact_validate(c, now, ei);
@@ -733,8 +728,7 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now, st
 		if (rc == ERR_NOTFOUND)
 			return err_set(ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
 	} else if (c->phone[0]) {
-		/* A known number attaches the contact to its customer; an unknown one creates
-		 * nothing. */
+		/* A known number attaches the contact to its customer; an unknown one creates nothing. */
 		rc = cust_phone_owner(s, c->phone, &c->customer_id);
 		if (rc == ERR_NOTFOUND) {
 			c->customer_id = 0;
@@ -743,10 +737,9 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now, st
 	}
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s,
-			   "INSERT INTO contact(channel, direction, customer_id, phone, agent_id,"
-			   " started_at, ended_at, class, fivew, summary, satisfaction,"
-			   " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+	st = store_prepare(s, "INSERT INTO contact(channel, direction, customer_id, phone, agent_id,"
+			      " started_at, ended_at, class, fivew, summary, satisfaction,"
+			      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
 	if (!st)
 		return ERR_IO;
 	store_bind_text(st, 1, c->channel);

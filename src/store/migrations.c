@@ -422,25 +422,26 @@ static const char m3[] =
  * and its event log (invite, answered, prompt, digit, invalid, no_input,
  * route, ended), each event with a JSON detail.
  */
-static const char m4[] = "CREATE TABLE call ("
-			 " id INTEGER PRIMARY KEY,"
-			 " sip_call_id TEXT NOT NULL,"
-			 " caller TEXT NOT NULL,"
-			 " called TEXT NOT NULL,"
-			 " started_at INTEGER NOT NULL,"
-			 " answered_at INTEGER,"
-			 " ended_at INTEGER,"
-			 " ended_by TEXT CHECK (ended_by IN ('caller', 'kefu')),"
-			 " route TEXT,"
-			 " digits TEXT NOT NULL DEFAULT '');"
-			 "CREATE INDEX call_started ON call(started_at);"
-			 "CREATE TABLE call_event ("
-			 " id INTEGER PRIMARY KEY,"
-			 " call_id INTEGER NOT NULL REFERENCES call(id),"
-			 " at INTEGER NOT NULL,"
-			 " kind TEXT NOT NULL,"
-			 " detail TEXT);"
-			 "CREATE INDEX call_event_call ON call_event(call_id, id);";
+static const char m4[] =
+	"CREATE TABLE call ("
+	" id INTEGER PRIMARY KEY,"
+	" sip_call_id TEXT NOT NULL,"
+	" caller TEXT NOT NULL,"
+	" called TEXT NOT NULL,"
+	" started_at INTEGER NOT NULL,"
+	" answered_at INTEGER,"
+	" ended_at INTEGER,"
+	" ended_by TEXT CHECK (ended_by IN ('caller', 'kefu')),"
+	" route TEXT,"
+	" digits TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX call_started ON call(started_at);"
+	"CREATE TABLE call_event ("
+	" id INTEGER PRIMARY KEY,"
+	" call_id INTEGER NOT NULL REFERENCES call(id),"
+	" at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX call_event_call ON call_event(call_id, id);";
 
 /*
  * 5: queues and connected calls (issue 5). The hotline's queues (one per

@@ -34,12 +34,12 @@ static void utf8_accepts_chinese_rejects_bad(void **state)
 	(void)state;
 	assert_true(utf8_valid("客服中心", strlen("客服中心")));
 	assert_true(utf8_valid("abc", 3));
-	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));	 /* an emoji: four bytes */
-	assert_false(utf8_valid("\xC0\xAF", 2));	 /* overlong '/' */
-	assert_false(utf8_valid("\xED\xA0\x80", 3));	 /* a surrogate */
+	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4)); /* an emoji: four bytes */
+	assert_false(utf8_valid("\xC0\xAF", 2));         /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80", 3));     /* a surrogate */
 	assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* over U+10FFFF */
-	assert_false(utf8_valid("\xE5\xAE", 2));	 /* cut short */
-	assert_false(utf8_valid("a\0b", 3));		 /* NUL */
+	assert_false(utf8_valid("\xE5\xAE", 2));         /* cut short */
+	assert_false(utf8_valid("a\0b", 3));             /* NUL */
 	assert_false(utf8_valid("\xFF", 1));
 	assert_int_equal(utf8_len("客服a"), 3);
 }
@@ -251,10 +251,9 @@ static void jw_writes_valid_json(void **state)
 	assert_true(json_is_null(json_object_get(j, "none")));
 	assert_true(json_is_null(json_object_get(j, "empty")));
 	assert_int_equal(json_array_size(json_object_get(j, "list")), 3);
-	assert_int_equal(
-		json_integer_value(json_array_get(
-			json_object_get(json_array_get(json_object_get(j, "list"), 2), "a"), 1)),
-		2);
+	assert_int_equal(json_integer_value(json_array_get(
+				 json_object_get(json_array_get(json_object_get(j, "list"), 2), "a"), 1)),
+			 2);
 	json_decref(j);
 	buf_release(&b);
 }
