@@ -77,6 +77,20 @@ class Server:
         with open(self.log_path) as f:
             return f.read()
 
+    def wait_log(self, pattern, timeout=15):
+        """The first match of pattern (a regex, multi-line) in the log, waited for."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(pattern, self.read_log(), re.M)
+            if m:
+                return m
+            time.sleep(0.05)
+        raise AssertionError(f"no log line {pattern!r}:\n" + self.read_log()[-3000:])
+
+    def sip_port(self):
+        """The UDP port the SIP thread listens on (sip_listen 127.0.0.1:0)."""
+        return int(self.wait_log(r"sip: listening on udp:127\.0\.0\.1:(\d+)").group(1))
+
     def stop(self):
         """Stops the server; returns its exit code. Sanitizer reports fail the test run."""
         if self.proc.poll() is None:

@@ -222,13 +222,7 @@ class HotlineCase(KefuTestCase):
         cls.server_env = dict(cls.server_env, KEFU_PROMPTS_DIR=cls.prompts,
                               KEFU_RECORDINGS_DIR=cls.recordings)
         super().setUpClass()
-        m = None
-        deadline = time.time() + 15
-        while time.time() < deadline and not m:
-            m = re.search(r"sip: listening on udp:127\.0\.0\.1:(\d+)", cls.srv.read_log())
-            time.sleep(0.05)
-        assert m, cls.srv.read_log()
-        cls.sip_port = int(m.group(1))
+        cls.sip_port = cls.srv.sip_port()
         cls.manager = cls.srv.login("8001")
         cls.tokens = {}
 

@@ -20,7 +20,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import unittest
 
 from apihelp import MINUTE, db_rows, person_id
@@ -186,19 +185,12 @@ class SipCase(KefuTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sip_port = cls.wait_log(r"sip: listening on udp:127\.0\.0\.1:(\d+)")
-        cls.sip_port = int(cls.sip_port.group(1))
+        cls.sip_port = cls.srv.sip_port()
         cls.manager = cls.srv.login("8001")
 
     @classmethod
     def wait_log(cls, pattern, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            m = re.search(pattern, cls.srv.read_log(), re.M)
-            if m:
-                return m
-            time.sleep(0.05)
-        raise AssertionError(f"no log line {pattern!r}:\n" + cls.srv.read_log()[-3000:])
+        return cls.srv.wait_log(pattern, timeout)
 
     def phone(self, ip):
         p = Phone(self.sip_port, ip)

@@ -88,13 +88,7 @@ class SippCalls(KefuTestCase):
         cls.prompts = short_prompts()
         cls.server_env = dict(cls.server_env, KEFU_PROMPTS_DIR=cls.prompts)
         super().setUpClass()
-        m = None
-        deadline = time.time() + 15
-        while time.time() < deadline and not m:
-            m = re.search(r"sip: listening on udp:127\.0\.0\.1:(\d+)", cls.srv.read_log())
-            time.sleep(0.05)
-        assert m, cls.srv.read_log()
-        cls.sip_port = int(m.group(1))
+        cls.sip_port = cls.srv.sip_port()
         cls.manager = cls.srv.login("8001")
         cls.tokens = {}
         cls.workdir = tempfile.mkdtemp(prefix="kefu-sipp-calls-")
