@@ -175,7 +175,7 @@ static void client_address(struct MHD_Connection *c, const struct conn *conn, ch
 		return;
 	end = xff + strlen(xff);
 	while (end > xff) {
-		const char *start = end;
+		const char *start = end, *next;
 		char one[CONFIG_ADDRESS_LEN], norm[CONFIG_ADDRESS_LEN];
 		unsigned char bin[16];
 		size_t len;
@@ -183,6 +183,7 @@ static void client_address(struct MHD_Connection *c, const struct conn *conn, ch
 
 		while (start > xff && start[-1] != ',')
 			start--;
+		next = start > xff ? start - 1 : xff; /* the comma before this entry */
 		while (start < end && (*start == ' ' || *start == '\t'))
 			start++;
 		len = (size_t)(end - start);
@@ -198,7 +199,7 @@ static void client_address(struct MHD_Connection *c, const struct conn *conn, ch
 		snprintf(out, size, "%s", norm);
 		if (!conns_trusted(norm))
 			return;
-		end = start > xff ? start - 1 : xff;
+		end = next;
 	}
 }
 
