@@ -69,6 +69,7 @@ struct principal {
 	int64_t expires_at;
 	char csrf[48];
 	int via_cookie; /* cookie-authenticated: writes need the CSRF token */
+	int must_change_password; /* still on an initial or reset password */
 };
 
 /* What a request touches: 0 fields mean "not about a particular record". */

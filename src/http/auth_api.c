@@ -188,6 +188,10 @@ static int change_password(struct req *r)
 			  json_pack("{s:s}", "reason", "wrong old password"));
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "old_password", "wrong password");
 	}
+	/* A new password is one nobody else has seen: not the initial one again. */
+	if (strcmp(new, old) == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "new_password",
+			       "new_password: must differ from the old password");
 	rc = auth_password_hash(new, r->app->cfg->pwhash, hash);
 	if (rc < 0)
 		return rc;

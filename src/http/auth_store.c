@@ -38,7 +38,7 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 {
 	struct store_stmt *st = store_prepare(
 		s, "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
-		   " p.name, p.roles, p.department_id, p.active"
+		   " p.name, p.roles, p.department_id, p.active, p.must_change_password"
 		   " FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?");
 	int64_t last_seen = 0;
 	int rc, live = 0;
@@ -58,6 +58,7 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 		snprintf(out->name, sizeof(out->name), "%s", store_col_text(st, 6));
 		out->roles = (unsigned)store_col_int(st, 7);
 		out->department_id = store_col_int(st, 8);
+		out->must_change_password = (int)store_col_int(st, 10);
 		live = store_col_int(st, 9) && now < out->expires_at && now < last_seen + idle_ms;
 	}
 	store_done(st);

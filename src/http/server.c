@@ -299,6 +299,21 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+static int password_change_route(const struct route *rt)
+{
+	static const char *const allowed[][2] = {
+		{"POST", "/api/me/password"},
+		{"POST", "/api/logout"},
+		{"GET", "/api/me"},
+	};
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (strcmp(rt->method, allowed[i][0]) == 0 &&
+		    strcmp(rt->pattern, allowed[i][1]) == 0)
+			return 1;
+	return 0;
+}
+
 static int run(struct req *r, const struct route *rt, const struct upload *up)
 {
 	int rc;
@@ -329,6 +344,14 @@ static int run(struct req *r, const struct route *rt, const struct upload *up)
 					       "missing or wrong X-CSRF-Token header");
 			}
 		}
+		/*
+		 * An initial (or reset) password was seen by whoever handed it
+		 * over: until its owner replaces it, the session only serves
+		 * replacing it, looking at oneself and logging out.
+		 */
+		if (r->who.must_change_password && !password_change_route(rt))
+			return err_set(&r->ei, ERR_PASSWORD_CHANGE, NULL,
+				       "change your initial password first");
 		rc = req_authorize(r, rt->action, NULL);
 		if (rc < 0)
 			return rc;

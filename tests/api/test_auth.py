@@ -302,7 +302,7 @@ class PasswordChangeTest(KefuTestCase):
         old = srv.passwords["8103"]
         st, a, _ = login_full(srv, "8103")
         token_a = a["token"]
-        token_b = srv.login("8103")
+        token_b = login_full(srv, "8103")[1]["token"]
         pid = person_id(srv, "8103")
         hash_before = db_value(srv, f"SELECT password_hash FROM person WHERE id = {pid}")
 
@@ -314,6 +314,10 @@ class PasswordChangeTest(KefuTestCase):
                                   token=token_a), 422, "unprocessable", "new_password")
         self.assertError(srv.call("POST", "/api/me/password",
                                   {"old_password": old, "new_password": "x" * 129},
+                                  token=token_a), 422, "unprocessable", "new_password")
+        # Issue 12 item 22: the initial password again is no change.
+        self.assertError(srv.call("POST", "/api/me/password",
+                                  {"old_password": old, "new_password": old},
                                   token=token_a), 422, "unprocessable", "new_password")
         self.assertEqual(db_value(srv, f"SELECT password_hash FROM person WHERE id = {pid}"),
                          hash_before, "a refused change writes nothing")
@@ -352,10 +356,66 @@ class PasswordChangeTest(KefuTestCase):
                                        {"old_password": "a" * 10, "new_password": "b" * 10}), 401)
 
 
+class MustChangePasswordTest(KefuTestCase):
+    """Issue 12 item 22: on an initial password the server serves only the password
+    change, GET /api/me and logout; everything else is 403 password_change_required."""
+
+    def first_login(self, work_no):
+        st, body, _ = login_full(self.srv, work_no)
+        self.assertEqual(st, 200, body)
+        self.assertIs(body["person"]["must_change_password"], True)
+        return body["token"]
+
+    def test_only_the_password_change_me_and_logout_are_served(self):
+        token = self.first_login("8101")
+        customers = self.srv.count("SELECT count(*) FROM customer")
+        for method, path, body in (("GET", "/api/customers?q=%E5%BC%A0", None),
+                                   ("POST", "/api/customers", {"surname": "张", "phones": [{"phone": "13912345678"}]}),
+                                   ("GET", "/api/orders", None),
+                                   ("GET", "/api/notifications", None),
+                                   ("GET", "/api/people", None),
+                                   ("POST", "/api/acd/me/status", {"status": "ready"})):
+            with self.subTest(method=method, path=path):
+                resp = self.srv.call(method, path, body, token=token)
+                self.assertError(resp, 403, "password_change_required")
+                self.assertIn("password", resp[1]["error"]["message"])
+        self.assertEqual(self.srv.count("SELECT count(*) FROM customer"), customers,
+                         "nothing was written")
+        st, me, _ = self.srv.call("GET", "/api/me", token=token)
+        self.assertEqual(st, 200, me)
+        self.assertIs(me["must_change_password"], True)
+
+        self.srv.change_password("8101", token, self.srv.passwords["8101"])
+        st, me, _ = self.srv.call("GET", "/api/me", token=token)
+        self.assertIs(me["must_change_password"], False)
+        st, body, _ = self.srv.call("POST", "/api/customers",
+                                    {"surname": "张", "phones": [{"phone": "13912345678"}]}, token=token)
+        self.assertEqual(st, 201, body)
+        self.assertEqual(self.srv.call("GET", "/api/orders", token=token)[0], 200)
+
+    def test_logout_is_served(self):
+        token = self.first_login("8102")
+        st, body, _ = self.srv.call("POST", "/api/logout", token=token)
+        self.assertEqual(st, 200, body)
+        self.assertError(self.srv.call("GET", "/api/me", token=token), 401)
+
+    def test_a_reset_password_must_be_changed_too(self):
+        admin = self.srv.login("admin")
+        pid = person_id(self.srv, "8104")
+        self.srv.login("8104")
+        st, body, _ = self.srv.call("POST", f"/api/people/{pid}/password", {}, token=admin)
+        self.assertEqual(st, 200, body)
+        st, login, _ = login_full(self.srv, "8104", body["password"])
+        self.assertIs(login["person"]["must_change_password"], True)
+        self.assertError(self.srv.call("GET", "/api/orders", token=login["token"]), 403,
+                         "password_change_required")
+
+
 class CsrfTest(KefuTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.srv.login("admin")  # replaces the initial password, so the session may write
         st, body, _ = login_full(cls.srv, "admin")
         cls.token, cls.csrf = body["token"], body["csrf_token"]
         cls.mgr = cls.srv.login("8001")
