@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{"session_idle_min", INT(session_idle_min, 1, 24 * 60)},
 	{"session_max_hours", INT(session_max_hours, 1, 24 * 30)},
 	{"login_max_failures", INT(login_max_failures, 1, 1000)},
+	{"login_account_max_failures", INT(login_account_max_failures, 1, 100000)},
 	{"login_addr_max_failures", INT(login_addr_max_failures, 1, 100000)},
 	{"login_lock_min", INT(login_lock_min, 1, 24 * 60)},
 	{"pwhash", STR(pwhash)},
@@ -90,6 +91,7 @@ void config_defaults(struct config *c)
 	c->session_max_hours = 12;
 	c->login_max_failures = 5;
 	c->login_addr_max_failures = 20;
+	c->login_account_max_failures = 100;
 	c->login_lock_min = 15;
 	snprintf(c->pwhash, sizeof(c->pwhash), "interactive");
 	c->cookie_secure = 0;

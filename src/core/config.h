@@ -29,7 +29,8 @@ struct config {
 	char trusted_proxies[512];    /* reverse proxies whose X-Forwarded-For names the client */
 	int session_idle_min;	     /* a session unused this long ends */
 	int session_max_hours;	     /* a session ends this long after login whatever its use */
-	int login_max_failures;	     /* failed logins per account before a lock */
+	int login_max_failures; /* failed logins of one account from one address before a lock */
+	int login_account_max_failures; /* failed logins of one account from anywhere: a ceiling */
 	int login_addr_max_failures; /* failed logins per client address before a lock */
 	int login_lock_min;	     /* length of a lock, and the window failures are counted in */
 	char pwhash[16];	     /* argon2id cost: "moderate", "interactive" or "min" (tests) */
