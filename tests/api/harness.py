@@ -186,6 +186,14 @@ class KefuTestCase(unittest.TestCase):
     server_env = None
 
     @classmethod
+    def class_temp_dir(cls, prefix):
+        """A new directory under the temporary directory, removed when the class ends
+        (also when its setUpClass fails): prompts, recordings, work files of a class."""
+        d = tempfile.mkdtemp(prefix=prefix)
+        cls.addClassCleanup(shutil.rmtree, d, True)
+        return d
+
+    @classmethod
     def setUpClass(cls):
         cls.srv = Server(cls.server_env)
 
