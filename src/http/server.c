@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "acd/acd.h"
 #include "core/clock.h"
+#include "core/fds.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "http/conns.h"
@@ -634,21 +634,13 @@ static int resolve(const char *listen, struct sockaddr_storage *ss)
  */
 static void fds_reserve(const struct config *cfg)
 {
-	rlim_t want = (rlim_t)cfg->http_max_connections + 256;
-	struct rlimit rl;
+	unsigned long want = (unsigned long)cfg->http_max_connections + FDS_BESIDES,
+		      got = fds_raise(want);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			(void)getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < want)
-		log_warn("http: http_max_connections %d needs %llu open files, the limit is %llu: "
+	if (got < want)
+		log_warn("http: http_max_connections %d needs %lu open files, the limit is %lu: "
 			 "raise it (ulimit -n, LimitNOFILE)",
-			 cfg->http_max_connections, (unsigned long long)want,
-			 (unsigned long long)rl.rlim_cur);
+			 cfg->http_max_connections, want, got);
 }
 
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size)

@@ -4,10 +4,9 @@ Throttling scenarios each get their own class (so their own server): a lock
 on the client address (127.0.0.1) would otherwise leak into other tests.
 """
 import json
-import socket
 
 from apihelp import (HOUR, MINUTE, cookie, db_rows, db_value, login_full, parse_raw_response,
-                     person_id)
+                     person_id, raw_socket)
 from harness import KefuTestCase
 
 
@@ -299,17 +298,9 @@ class SharedAddressTest(KefuTestCase):
 def login_from(srv, source, work_no, password):
     """POST /api/login from a loopback source address (127.0.0.2 and up); (status, body)."""
     data = json.dumps({"work_no": work_no, "password": password}).encode()
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10,
-                                  source_address=(source, 0)) as s:
-        s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                  b"Content-Type: application/json\r\nContent-Length: " +
-                  str(len(data)).encode() + b"\r\n\r\n" + data)
-        out = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
+    out = raw_socket(srv, b"POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: " +
+                     str(len(data)).encode() + b"\r\n\r\n" + data, source=source)
     st, _, body = parse_raw_response(out)
     return st, json.loads(body)
 

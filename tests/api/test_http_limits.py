@@ -11,7 +11,7 @@ import select
 import socket
 import time
 
-from apihelp import db_value, parse_raw_response
+from apihelp import db_value, parse_raw_response, raw_socket
 from harness import KefuTestCase
 
 
@@ -31,18 +31,42 @@ def closed_by_server(s, timeout):
         return True
 
 
-def get(srv, source, path, headers=b"", timeout=10):
+def trickle_until_cut(socks, byte, seconds=30):
+    """Sends byte on each socket about every 0.3 s until the server closes it; returns the
+    sockets still open after seconds (none, when the server cuts slow clients off)."""
+    open_ = list(socks)
+    start = time.monotonic()
+    while open_ and time.monotonic() - start < seconds:
+        for s in list(open_):
+            try:
+                s.sendall(byte)
+            except (BrokenPipeError, ConnectionResetError):
+                open_.remove(s)
+                continue
+            if closed_by_server(s, 0.3 / len(open_)):
+                open_.remove(s)
+    return open_
+
+
+def get(srv, source, path, headers=b""):
     """One GET with Connection: close from source; (status, headers, body)."""
-    with connect(srv, source, timeout) as s:
-        s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
-                  headers + b"\r\n")
-        out = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    return parse_raw_response(out)
+    return parse_raw_response(raw_socket(
+        srv, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+        headers + b"\r\n", source=source))
+
+
+def open_stream(test, srv, source, headers):
+    """An event stream (GET /api/events) from source, its 200 read; (socket, what followed)."""
+    s = connect(srv, source, timeout=40)
+    s.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        test.assertNotEqual(chunk, b"")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    test.assertIn(b" 200 ", head.split(b"\r\n")[0])
+    return s, rest
 
 
 class SlowClientsTest(KefuTestCase):
@@ -73,21 +97,10 @@ class SlowClientsTest(KefuTestCase):
         """Every byte resets libmicrohttpd's idle timeout; the request deadline does not
         move. Each of these sends a byte every 0.3 s for as long as it is open."""
         socks = [connect(self.srv, "127.0.0.7") for _ in range(10)]
-        start = time.monotonic()
         try:
             for s in socks:
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            open_ = list(socks)
-            while open_ and time.monotonic() - start < 30:
-                for s in list(open_):
-                    try:
-                        s.sendall(b"X")
-                    except (BrokenPipeError, ConnectionResetError):
-                        open_.remove(s)
-                        continue
-                    if closed_by_server(s, 0.3 / len(open_)):
-                        open_.remove(s)
-            self.assertEqual(open_, [], "every slow client was cut off")
+            self.assertEqual(trickle_until_cut(socks, b"X"), [], "every slow client was cut off")
             self.srv.wait_log(r"that sent no whole request within http_request_timeout_sec "
                               r"\(2 s\)")
         finally:
@@ -98,30 +111,15 @@ class SlowClientsTest(KefuTestCase):
         with connect(self.srv, "127.0.0.8") as s:
             s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                       b"Content-Length: 200\r\n\r\n{")
-            closed = False
-            for _ in range(100):
-                try:
-                    s.sendall(b" ")
-                except (BrokenPipeError, ConnectionResetError):
-                    closed = True
-                    break
-                if closed_by_server(s, 0.3):
-                    closed = True
-                    break
-            self.assertTrue(closed, "a body that never ends is cut off")
+            self.assertEqual(trickle_until_cut([s], b" "), [], "a body that never ends is cut off")
 
     def test_an_established_request_outlives_the_deadline(self):
         """Only connections waiting for a request are cut: an event stream that was
         answered stays open past http_request_timeout_sec."""
         token = self.srv.login("8101")
-        with connect(self.srv, "127.0.0.9", timeout=40) as s:
-            s.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                      token.encode() + b"\r\n\r\n")
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += s.recv(4096)
-            head, _, rest = data.partition(b"\r\n\r\n")
-            self.assertIn(b" 200 ", head.split(b"\r\n")[0])
+        s, rest = open_stream(self, self.srv, "127.0.0.9",
+                              b"Authorization: Bearer " + token.encode() + b"\r\n")
+        with s:
             # The stream's keep-alive comment comes after 15 s of silence: by then the
             # 2 s deadline has passed many times over.
             while b": keepalive" not in rest:
@@ -137,17 +135,11 @@ class TrustedProxyTest(KefuTestCase):
 
     def login_from(self, source, xff):
         body = json.dumps({"work_no": "8101", "password": "wrong-password-1"}).encode()
-        with connect(self.srv, source) as s:
-            s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                      b"Content-Type: application/json\r\nX-Forwarded-For: " + xff.encode() +
-                      b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-            out = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                out += chunk
-        st, _, _ = parse_raw_response(out)
+        st, _, _ = parse_raw_response(raw_socket(
+            self.srv, b"POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nX-Forwarded-For: " + xff.encode() +
+            b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+            source=source))
         self.assertEqual(st, 401)
         return db_value(self.srv, "SELECT address FROM audit WHERE action = 'login'"
                         " ORDER BY id DESC LIMIT 1")
@@ -168,22 +160,12 @@ class TrustedProxyTest(KefuTestCase):
             with self.subTest(source=source, xff=xff):
                 self.assertEqual(self.login_from(source, xff), want)
 
-    def open_stream(self, token, xff):
-        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
-        s.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                  token.encode() + b"\r\nX-Forwarded-For: " + xff + b"\r\n\r\n")
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = s.recv(4096)
-            self.assertNotEqual(chunk, b"")
-            head += chunk
-        self.assertIn(b" 200 ", head.split(b"\r\n")[0])
-        return s
-
     def test_per_address_limit_counts_the_forwarded_client(self):
         token = self.srv.login("8101")
         auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
-        streams = [self.open_stream(token, b"198.51.100.1") for _ in range(3)]
+        streams = [open_stream(self, self.srv, "127.0.0.1",
+                               auth + b"X-Forwarded-For: 198.51.100.1\r\n")[0]
+                   for _ in range(3)]
         try:
             st, _, body = get(self.srv, "127.0.0.1", "/api/me",
                               auth + b"X-Forwarded-For: 198.51.100.1\r\n")
