@@ -48,6 +48,7 @@ class Talker(threading.Thread):
         self.sock, self.addr, self.freq, self.spans = sock, addr, freq, spans
         self.seconds, self.t0, self.ssrc = seconds, t0, ssrc
         self.tone = [tone_frame(freq, i) for i in range(50)]  # the tone repeats every second
+        self.sent_at = []  # when each packet went (time.time())
 
     def run(self):
         for i in range(int(self.seconds * 50)):
@@ -55,6 +56,7 @@ class Talker(threading.Thread):
             delay = at - time.time()
             if delay > 0:
                 time.sleep(delay)
+            self.sent_at.append(time.time())
             t = i * 0.02
             on = any(s <= t < e for s, e in self.spans)
             payload = self.tone[i % 50] if on else SILENCE
@@ -116,18 +118,25 @@ def rms(x):
 
 
 def loud_spans(x):
-    """The spans (start, end) in seconds of 20 ms frames louder than -40 dBFS."""
+    """The spans (start, end) in seconds of 20 ms frames louder than -40 dBFS;
+    a pause shorter than the VAD's hangover (300 ms) does not end one."""
     spans, start = [], None
     for f in range(len(x) // FRAME):
         loud = rms(x[f * FRAME:(f + 1) * FRAME]) > 300
         if loud and start is None:
             start = f
         elif not loud and start is not None:
-            spans.append((start * 0.02, f * 0.02))
+            spans.append([start * 0.02, f * 0.02])
             start = None
     if start is not None:
-        spans.append((start * 0.02, len(x) // FRAME * 0.02))
-    return spans
+        spans.append([start * 0.02, len(x) // FRAME * 0.02])
+    merged = []
+    for s in spans:
+        if merged and s[0] - merged[-1][1] < 0.3:
+            merged[-1][1] = s[1]
+        else:
+            merged.append(s)
+    return [tuple(s) for s in merged]
 
 
 class CallMedia(HotlineCase):
@@ -188,40 +197,62 @@ class CallMedia(HotlineCase):
             raw = w.readframes(w.getnframes())
         both = struct.unpack(f"<{len(raw) // 2}h", raw)
         left, right = list(both[0::2]), list(both[1::2])
-        # Each channel holds the speech of its side, in the spans it was sent.
+        # Each channel holds the speech of its side, in the spans it was sent,
+        # on one timeline: every edge of a tone lies where the packet that
+        # carried it was sent (sent_at), within the writer's bounds: a leg is
+        # placed at most REC_GAP_MS (60) late and REC_AHEAD_MS (120) early,
+        # which a stall of this test's sender on a busy machine can use up.
         ls, rs = loud_spans(left), loud_spans(right)
         self.assertEqual(len(ls), 2, ls)
         self.assertEqual(len(rs), 1, rs)
-        base = ls[0][0]  # where the caller's first word starts in the file
-        for (start, end), (want_start, want_end) in zip(ls + rs, [(0.0, 1.5), (7.6, 8.4),
-                                                                   (0.5, 2.0)]):
-            self.assertAlmostEqual(start - base, want_start, delta=0.06)
-            self.assertAlmostEqual(end - base, want_end, delta=0.06)
+        offsets = []
+        for talker, spans in ((caller, ls), (agent, rs)):
+            for (start, end), (want_start, want_end) in zip(spans, talker.spans):
+                for pos, want in ((start, want_start), (end, want_end)):
+                    offsets.append(pos - (talker.sent_at[round(want / 0.02)] - t0))
+        self.assertLess(max(offsets) - min(offsets), 0.18 + 0.02, offsets)
         # The tone on each channel is the one its side sent, and only that.
         for chan, spans, hz, other in ((left, ls, CALLER_HZ, AGENT_HZ),
                                        (right, rs, AGENT_HZ, CALLER_HZ)):
             s, e = spans[0]
             part = chan[int((s + 0.1) * 8000):int((e - 0.1) * 8000)]
-            self.assertAlmostEqual(zero_crossing_hz(part), hz, delta=hz * 0.02)
-            self.assertAlmostEqual(rms(part), AMPLITUDE / math.sqrt(2), delta=AMPLITUDE * 0.05)
+            # 100 ms windows without a hole (a stall of the sender leaves one).
+            frames = [part[i:i + 800] for i in range(0, len(part) - 799, 800)]
+            loud = [f for f in frames
+                    if all(rms(f[j:j + FRAME]) > 300 for j in range(0, 800, FRAME))]
+            self.assertGreaterEqual(len(loud), len(frames) * 0.7)
+            self.assertAlmostEqual(sorted(zero_crossing_hz(f) for f in loud)[len(loud) // 2], hz,
+                                   delta=hz * 0.03)
+            self.assertAlmostEqual(sorted(rms(f) for f in loud)[len(loud) // 2],
+                                   AMPLITUDE / math.sqrt(2), delta=AMPLITUDE * 0.05)
             self.assertGreater(goertzel(part, hz), 1000 * goertzel(part, other))
         # Where one side was silent its channel is silent: nothing leaks across.
-        quiet = left[int((base + 2.0) * 8000):int((base + 7.5) * 8000)]
-        self.assertLess(rms(quiet), 30)
-        quiet = right[int((base + 2.1) * 8000):]
-        self.assertLess(rms(quiet), 30)
-        # The voice-activity metrics measure what was sent (times in the file's ms).
+        for quiet in (left[int((ls[0][1] + 0.05) * 8000):int((ls[1][0] - 0.05) * 8000)],
+                      left[int((ls[1][1] + 0.05) * 8000):],
+                      right[:int((rs[0][0] - 0.05) * 8000)],
+                      right[int((rs[0][1] + 0.05) * 8000):]):
+            self.assertLess(rms(quiet), 30)
+        # The voice-activity metrics measure what was sent, in ms of the file:
+        # speech from the VAD's second loud frame (MEDIA_VAD_ONSET) to 300 ms
+        # after the last one (MEDIA_VAD_HANGOVER), judged in 20 ms frames.
         m = call["metrics"]
-        at = round(base * 1000)
-        hang = 300  # MEDIA_VAD_HANGOVER
-        self.assertAlmostEqual(m["speech_caller_ms"], 1500 + 800 + 2 * hang, delta=120)
-        self.assertAlmostEqual(m["speech_agent_ms"], 1500 + hang, delta=120)
+        (c1, c2), (c3, c4), (a1, a2) = [(round(a * 1000), round(b * 1000)) for a, b in ls + rs]
+        hang, onset = 300, 20
+        last = len(left) * 1000 // 8000  # the caller's last hangover ends with the file
+        self.assertAlmostEqual(m["speech_caller_ms"],
+                               c2 + hang - (c1 + onset) + min(c4 + hang, last) - (c3 + onset),
+                               delta=40)
+        self.assertAlmostEqual(m["speech_agent_ms"], a2 + hang - (a1 + onset), delta=40)
+        # Talk-over: the agent began while the caller spoke and both went on
+        # for over 800 ms, until the caller's speech ended.
         self.assertEqual(m["talk_over_count"], 1, m)
-        self.assertAlmostEqual(m["talk_over"][0]["at_ms"], at + 500, delta=80)
-        self.assertAlmostEqual(m["talk_over"][0]["len_ms"], 1500 + hang - 500, delta=120)
+        self.assertAlmostEqual(m["talk_over"][0]["at_ms"], a1 + onset, delta=40)
+        self.assertAlmostEqual(m["talk_over"][0]["len_ms"], c2 + hang - (a1 + onset), delta=60)
+        # Dead air: from the end of the agent's speech to the caller's next word.
         self.assertEqual(m["dead_air_count"], 1, m)
-        self.assertAlmostEqual(m["dead_air"][0]["start_ms"], at + 2000 + hang, delta=80)
-        self.assertAlmostEqual(m["dead_air"][0]["len_ms"], 7600 - 2000 - hang, delta=120)
+        self.assertAlmostEqual(m["dead_air"][0]["start_ms"], a2 + hang, delta=40)
+        self.assertAlmostEqual(m["dead_air"][0]["len_ms"], c3 + onset - (a2 + hang), delta=60)
+        self.assertGreater(m["dead_air"][0]["len_ms"], 5000)
         self.assertFalse(m["silent_call"])  # CALL-6: the caller spoke
 
     # -- defect 2: the agent still hears the caller after a resume --
@@ -259,17 +290,24 @@ class CallMedia(HotlineCase):
         self.assertEqual(c.bye(), 200)
 
     def continuous(self, got, where):
-        """Sequence numbers step by one; every timestamp moves forward with the time
-        that passed since the stream's first packet (within 150 ms of jitter)."""
+        """Sequence numbers step by one and timestamps always forward; where
+        kefu's stream paused (the hold) the timestamp moves on by the time
+        that passed, and over the whole call the timestamps keep to the
+        clock within the senders' jitter (this test's threads can stall
+        for a moment on a busy machine: 300 ms)."""
         self.assertGreater(len(got), 100, where)
-        for (a0, s0, t0, _, _), (a1, s1, t1, _, _) in zip(got, got[1:]):
+        pause = max(range(1, len(got)), key=lambda i: got[i][0] - got[i - 1][0])
+        for i, ((a0, s0, t0, _, _), (a1, s1, t1, _, _)) in enumerate(zip(got, got[1:]), 1):
             self.assertEqual((s1 - s0) % 65536, 1, f"{where}: sequence {s0} → {s1}")
             step = ((t1 - t0 + 2**31) % 2**32) - 2**31
             self.assertGreater(step, 0, f"{where}: timestamp {t0} → {t1} goes back")
+            if i == pause and a1 - a0 > 0.5:
+                self.assertAlmostEqual(step / 8000, a1 - a0, delta=0.1,
+                                       msg=f"{where}: after a pause of {a1 - a0:.3f} s")
         first_at, first_ts = got[0][0], got[0][2]
         for at, seq, ts, _, _ in got:
             media_s = ((ts - first_ts) % 2**32) / 8000
-            self.assertAlmostEqual(media_s, at - first_at, delta=0.15,
+            self.assertAlmostEqual(media_s, at - first_at, delta=0.3,
                                    msg=f"{where}: timestamp of seq {seq} is not where its time is")
 
     # -- defect 3: the caller's hold --
