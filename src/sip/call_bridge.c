@@ -24,18 +24,27 @@
  * payload is copied, or transcoded when the two phones chose different
  * G.711 laws, and the headers are kefu's own (SSRC, sequence, and the
  * sender's timestamps moved to kefu's clock), so 20 ms and 30 ms packets
- * pass as they are. Telephone-events are not passed on.
+ * pass as they are. Each leg is one stream of kefu's whatever it carries:
+ * a new stream relayed onto it (a new SSRC, after a hold, a sender's
+ * jump) continues from kefu's last packet plus the time that passed, so
+ * timestamps never go back (call_leg_forward). Telephone-events are not
+ * passed on. Every packet either phone sends is also decoded and handed
+ * to the recording (rec_push) with its arrival time.
  *
  * Hold (CALL-4): a re-INVITE from the agent's phone with sendonly or
  * inactive holds the call; the caller hears music until sendrecv again.
- * Each hold is logged and measured. Blind transfer (CALL-8): a REFER from
+ * The caller's phone may hold too (call.c answers it recvonly or
+ * inactive; call_bridge_caller_hold). Each hold, by either phone, is
+ * logged and measured, and marked for the recording's analysis while
+ * any lasts. Blind transfer (CALL-8): a REFER from
  * the agent's phone to a queue code or a colleague's work number sends the
  * call back to that queue (to the front, by its original time) or to the
  * colleague first; the transferring agent's leg is hung up.
  *
  * When the agent hangs up, the caller hears the satisfaction survey
  * (call.c). When the call ends, the compliance metrics are written to the
- * call (call_bridge_metrics): ring time (CALL-2), holds (CALL-4), who hung
+ * call (call_bridge_metrics): ring time from the first offer to the
+ * first answer (CALL-2), holds (CALL-4), who hung
  * up first (CALL-5), a silent caller (CALL-6) and a class-F call over ten
  * minutes (CALL-7).
  */
