@@ -493,6 +493,7 @@ void call_bridge_rec_end(struct call *c)
 	rec_mark(c);
 	rec_end(c->rec); /* the writer finishes, fsyncs and links it */
 	c->rec = NULL;
+	c->rec_held = 0;
 }
 
 static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)

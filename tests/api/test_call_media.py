@@ -13,12 +13,14 @@ import io
 import math
 import os
 import re
+import socket
 import struct
 import sys
 import threading
 import time
 import wave
 
+import test_inband_pcap  # its A-law decoder; a module, so its tests do not run here
 from test_hotline import HotlineCase, drain, rtp
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip"))
@@ -79,23 +81,12 @@ class Listener(threading.Thread):
         while time.time() < end:
             try:
                 data, _ = self.sock.recvfrom(2048)
-            except socket_timeout:
+            except socket.timeout:
                 continue
             except OSError:
                 return
             _, _, seq, ts, ssrc = struct.unpack("!BBHII", data[:12])
             self.got.append((time.time(), seq, ts, ssrc, data[12:]))
-
-
-socket_timeout = __import__("socket").timeout
-
-
-def alaw_decode(a):
-    a ^= 0x55
-    seg = (a & 0x70) >> 4
-    t = (a & 0x0F) << 4
-    t = t + 8 if seg == 0 else (t + 0x108) << (seg - 1)
-    return t if a & 0x80 else -t
 
 
 def goertzel(x, freq):
@@ -281,7 +272,7 @@ class CallMedia(HotlineCase):
         self.assertEqual(len(gaps), 1, "one pause: the hold")
         after = got[gaps[0]:]
         self.assertGreater(len(after), 30, "the agent hears the caller after the resume")
-        samples = [alaw_decode(b) for p in after[5:30] for b in p[4]]
+        samples = [test_inband_pcap.alaw_decode(b) for p in after[5:30] for b in p[4]]
         self.assertAlmostEqual(zero_crossing_hz(samples), CALLER_HZ, delta=10)
         self.assertEqual(len({p[3] for p in got}), 1, "one SSRC for kefu's stream to the agent")
         self.continuous(got, "to the agent")
@@ -360,7 +351,7 @@ class CallMedia(HotlineCase):
             try:
                 c.rtp.recvfrom(2048)
                 n += 1
-            except socket_timeout:
+            except socket.timeout:
                 pass
         return n
 
