@@ -280,6 +280,41 @@ class CallMedia(HotlineCase):
         self.continuous(at_caller.got, "to the caller")
         self.assertEqual(c.bye(), 200)
 
+    def test_rtp_stays_continuous_across_a_transfer(self):
+        """The caller hears the first agent, the queue's music after the blind
+        transfer (CALL-8), then the colleague: one stream from kefu."""
+        first = self.agent("8103", "127.0.3.23")
+        self.addCleanup(self.leave, "8103")
+        second = self.agent("8104", "127.0.3.24", ready=False)
+        self.addCleanup(self.leave, "8104")
+        c = self.caller("127.0.3.123")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("0"), 200)
+        first.ring()
+        first.answer(((8, "PCMA"),))
+        self.call(c.call_id, "connected")
+        self.set_status("8104", "ready")
+        drain(c.rtp)
+        at_caller = Listener(c.rtp, 4.0)
+        at_caller.start()
+        talk = Talker(first.rtp, first.kefu_media, AGENT_HZ, [(0.0, 1.0)], 1.0, time.time(),
+                      0xA6E47)
+        talk.start()
+        talk.join()
+        r = first.request("REFER", ["Refer-To: <sip:8104@127.0.0.1>",
+                                    "Referred-By: <sip:8103@127.0.0.1>"])
+        self.assertEqual(r.code, 202)
+        second.ring()
+        second.answer(((8, "PCMA"),))
+        # The colleague's phone starts its own stream, with other timestamps.
+        talk = Talker(second.rtp, second.kefu_media, 0, [], 1.5, time.time(), 0x5EC0)
+        talk.start()
+        talk.join()
+        at_caller.join()
+        self.continuous(at_caller.got, "to the caller")
+        self.assertEqual(len({p[3] for p in at_caller.got}), 1, "one SSRC toward the caller")
+        self.assertEqual(c.bye(), 200)
+
     def continuous(self, got, where):
         """Sequence numbers step by one and timestamps always forward; where
         kefu's stream paused (the hold) the timestamp moves on by the time
