@@ -137,7 +137,7 @@ static void nonce_cannot_be_forged_or_moved(void **state)
 	assert_int_equal(sip_nonce_check(key_a, "kefu", "203.0.113.5", forged, t), SIP_NONCE_BAD);
 }
 
-static const struct sip_guard_limits limits = {20, 40, 100, 10, 60000, 600000};
+static const struct sip_guard_limits limits = {20, 40, 100, 10, 60000, 600000, 10};
 
 static void guard_token_bucket(void **state)
 {
@@ -231,6 +231,38 @@ static void guard_bans_repeated_auth_failures(void **state)
 			assert_int_equal(
 				sip_guard_auth_failed(g, "203.0.113.9", t + round * 61000 + i), 0);
 	assert_int_equal(sip_guard_is_banned(g, "203.0.113.9", t + 200000), 0);
+	sip_guard_free(g);
+}
+
+/* INVITEs to numbers other than the hotline (svwar trying work numbers)
+ * ban like failed authentications, counted apart from them. */
+static void guard_bans_number_probing(void **state)
+{
+	struct sip_guard *g = NULL;
+	const int64_t t = 1000000;
+
+	(void)state;
+	assert_int_equal(sip_guard_new(&g, &limits), 0);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + i * 100), 0);
+	/* Nine probes and nine failed authentications are not yet a ban. */
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(sip_guard_auth_failed(g, "203.0.113.6", t + 1000 + i), 0);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.6", t + 2000), 0);
+	assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + 2000), 1);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.6", t + 2000), 1);
+	assert_int_equal(sip_guard_admit(g, "203.0.113.6", t + 2001), SIP_GUARD_DROP);
+	assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + 2002), 0); /* no second ban */
+	/* After the ban the count starts again from nothing. */
+	assert_int_equal(sip_guard_admit(g, "203.0.113.6", t + 2000 + 600000), SIP_GUARD_PASS);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + 602001 + i), 0);
+	/* Nine a minute, forever, never ban: the window restarts. */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 9; i++)
+			assert_int_equal(sip_guard_probe(g, "203.0.113.10", t + round * 61000 + i),
+					 0);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.10", t + 200000), 0);
 	sip_guard_free(g);
 }
 
@@ -486,6 +518,7 @@ int main(void)
 		cmocka_unit_test(guard_bans_a_flood_for_a_while),
 		cmocka_unit_test(guard_slow_overrun_is_not_a_flood),
 		cmocka_unit_test(guard_bans_repeated_auth_failures),
+		cmocka_unit_test(guard_bans_number_probing),
 		cmocka_unit_test(guard_explicit_ban),
 		cmocka_unit_test(guard_ban_survives_a_crowd),
 		cmocka_unit_test(scanner_user_agents),
