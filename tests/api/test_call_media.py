@@ -283,16 +283,9 @@ class CallMedia(HotlineCase):
     def test_rtp_stays_continuous_across_a_transfer(self):
         """The caller hears the first agent, the queue's music after the blind
         transfer (CALL-8), then the colleague: one stream from kefu."""
-        first = self.agent("8103", "127.0.3.23")
-        self.addCleanup(self.leave, "8103")
+        c, first = self.connect("8103", "127.0.3.23", "127.0.3.123")
         second = self.agent("8104", "127.0.3.24", ready=False)
         self.addCleanup(self.leave, "8104")
-        c = self.caller("127.0.3.123")
-        self.assertEqual(c.invite().code, 200)
-        self.assertEqual(c.info("0"), 200)
-        first.ring()
-        first.answer(((8, "PCMA"),))
-        self.call(c.call_id, "connected")
         self.set_status("8104", "ready")
         drain(c.rtp)
         at_caller = Listener(c.rtp, 4.0)
