@@ -92,6 +92,14 @@ int64_t call_mono_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+/* The clock of CALL-2's ring time: libre's monotonic milliseconds, plus
+ * the test clock's shift (--test-clock; always 0 in production), so a
+ * test can let phones ring for seconds without waiting for them. */
+int64_t call_clock_ms(void)
+{
+	return (int64_t)tmr_jiffies() + clock_offset();
+}
+
 struct list call_list_all;
 #define calls call_list_all
 
@@ -490,6 +498,13 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 	static struct mbuf *mb;
 	int len;
 
+	/* The pacing clock never goes back behind relayed audio that ran
+	 * ahead of it (a burst from the agent's phone). */
+	if (c->leg.any_sent &&
+	    (int32_t)(c->leg.ts - (c->leg.last_ts + c->leg.last_n)) < 0)
+		c->leg.ts = c->leg.last_ts + c->leg.last_n;
+	if (c->leg.quiet)
+		return; /* the caller holds the call: kefu sends nothing */
 	memset(&h, 0, sizeof(h));
 	h.version = 2;
 	h.marker = c->marker;
@@ -511,6 +526,7 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 	mb->pos = 0;
 	if (udp_send(c->leg.rtp, &c->leg.raddr, mb) == 0)
 		c->leg.sent++;
+	call_leg_sent(&c->leg, h.ts, MEDIA_FRAME, call_mono_us());
 }
 
 static void send_frame(struct call *c)
@@ -562,11 +578,67 @@ static void pace(void *arg)
 	tmr_start(&c->pace, next > now ? next - now : 0, pace, c);
 }
 
-/* Packets only count from where the caller said its media would come from
- * (its SDP address or its SIP address), so nobody else can press keys. */
-static int from_caller(const struct call *c, const struct sa *src)
+/*
+ * Where a leg's media goes (issue 11). An SDP names any address it likes:
+ * sending there made kefu an amplifier (an INVITE and an ACK of 918 bytes
+ * naming someone else's address had kefu send that address 430 KB of RTP
+ * in a minute), and phones behind NAT or on hosts with several addresses
+ * name one that does not reach them. So kefu sends only where the party's
+ * signalling came from: to the SDP's address and port when that is the
+ * signalling's address, else to the signalling's address with the SDP's
+ * port, until the party's own RTP arrives (call_leg_latch). The ACK that
+ * starts the media carries the tag of kefu's 200, so a spoofed signalling
+ * address never gets this far. A trunk (sip_trunks: a carrier or the
+ * center's SBC, whose media gateways have addresses of their own and often
+ * send from another port than they receive on) is followed by its SDP.
+ *
+ * A re-offer that names the same address and port keeps the latch; a new
+ * one starts again from the rule above.
+ */
+void call_leg_remote(struct sip_server *srv, struct leg *l, const struct sa *sdp,
+		     const struct sa *sig)
 {
-	return sa_cmp(src, &c->leg.raddr, SA_ADDR) || sa_cmp(src, &c->sip_src, SA_ADDR);
+	if (l->latched && sa_cmp(sdp, &l->sdp, SA_ALL) && sa_cmp(sig, &l->sig, SA_ADDR))
+		return;
+	l->sdp = *sdp;
+	l->sig = *sig;
+	l->trunk = sip_server_is_trunk(srv, sig);
+	l->latched = 0;
+	l->raddr = *sdp;
+	if (!l->trunk && !sa_cmp(sdp, sig, SA_ADDR)) {
+		l->raddr = *sig;
+		sa_set_port(&l->raddr, sa_port(sdp));
+	}
+}
+
+/* Packets only count from the party: its SDP's or its signalling's
+ * address (any port), so nobody else can press keys or talk in a call. */
+int call_leg_from(const struct leg *l, const struct sa *src)
+{
+	return sa_cmp(src, &l->sdp, SA_ADDR) || sa_cmp(src, &l->sig, SA_ADDR);
+}
+
+/*
+ * Symmetric RTP: a packet of the leg's payload type (or its
+ * telephone-event) from the signalling's address makes its source, port
+ * included, where the leg's media goes from now on (the port a NAT gave
+ * the phone, or the one the phone really sends from). Only the
+ * signalling's address may move the media, never the SDP's when that is
+ * another: anyone can name an address, and one spoofed packet would then
+ * aim the stream anywhere. Trunks are not latched. 1 when this is the
+ * leg's first latch (for the log).
+ */
+int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt)
+{
+	int first = !l->latched;
+
+	if (l->trunk || !sa_cmp(src, &l->sig, SA_ADDR) || sa_cmp(src, &l->raddr, SA_ALL))
+		return 0;
+	if ((int)pt != l->pt && (int)pt != l->event_pt)
+		return 0;
+	l->raddr = *src;
+	l->latched = 1;
+	return first;
 }
 
 static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
@@ -575,10 +647,17 @@ static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	struct media_rtp_hdr h;
 	char digit;
 
-	if (c->ended || !from_caller(c, src))
+	if (c->ended || !call_leg_from(&c->leg, src))
 		return;
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
+	if (call_leg_latch(&c->leg, src, h.pt)) {
+		char where[SIP_ADDRESS_MAX + 16];
+
+		sip_server_source_full(src, where, sizeof(where));
+		log_info("sip: call %lld: the caller's RTP comes from %s; media goes there",
+			 (long long)c->id, where);
+	}
 	c->last_heard = tmr_jiffies();
 	(void)media_rtp_rx_update(&c->leg.rx, &h, call_mono_us());
 	if (c->leg.event_pt >= 0 && (int)h.pt == c->leg.event_pt) {
@@ -647,7 +726,8 @@ int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock
 
 /* -- SIP -- */
 
-static int sdp_answer(struct call *c, struct mbuf **out)
+/* kefu's SDP answer to the caller, in the direction dir. */
+static int sdp_answer(struct call *c, enum ivr_sdp_dir dir, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
@@ -659,12 +739,13 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 	sip_server_source(&c->leg.local, ip);
 	rc = mbuf_printf(mb,
 			 "v=0\r\n"
-			 "o=kefu %lld 1 IN %s %s\r\n"
+			 "o=kefu %lld %u IN %s %s\r\n"
 			 "s=kefu\r\n"
 			 "c=IN %s %s\r\n"
 			 "t=0 0\r\n"
 			 "m=audio %u RTP/AVP %d",
-			 (long long)c->id, ipv, ip, ipv, ip, sa_port(&c->leg.local), c->leg.pt);
+			 (long long)c->id, c->answer_version, ipv, ip, ipv, ip, sa_port(&c->leg.local),
+			 c->leg.pt);
 	if (rc == 0 && c->leg.event_pt >= 0)
 		rc = mbuf_printf(mb, " %d", c->leg.event_pt);
 	if (rc == 0)
@@ -674,7 +755,8 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 		rc = mbuf_printf(mb, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n",
 				 c->leg.event_pt, c->leg.event_pt);
 	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=sendrecv\r\n", CALL_PTIME_MS);
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS,
+				 ivr_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -684,13 +766,38 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 	return 0;
 }
 
+/* A re-INVITE from the caller's phone: a refresh gets the same answer;
+ * a hold (sendonly, inactive) is answered recvonly or inactive (RFC 3264
+ * section 6.1), kefu then sends the caller nothing, and while connected
+ * it is a hold in the call's log and metrics (CALL-4) until sendrecv. */
 static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
+	struct ivr_sdp sdp;
+	enum ivr_sdp_dir dir;
+	struct mbuf *mb = NULL;
 
-	/* A re-INVITE (a refresh or the caller's hold) gets the same answer. */
-	(void)msg;
 	c->last_heard = tmr_jiffies();
+	/* No SDP: the caller asks for an offer, which is kefu's current one. */
+	if (!mbuf_get_left(msg->mb)) {
+		c->answer->pos = 0;
+		*descp = mem_ref(c->answer);
+		return 0;
+	}
+	if (ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+		return EPROTO;
+	dir = ivr_sdp_answer_dir(sdp.dir);
+	if (dir != c->answer_dir) {
+		c->answer_version++;
+		if (sdp_answer(c, dir, &mb))
+			return ENOMEM;
+		mem_deref(c->answer);
+		c->answer = mb;
+		c->answer_dir = dir;
+	}
+	/* Kefu sends nothing to a phone that asked to receive nothing. */
+	c->leg.quiet = dir == IVR_SDP_RECVONLY || dir == IVR_SDP_INACTIVE;
+	call_bridge_caller_hold(c, sdp.dir);
 	c->answer->pos = 0;
 	*descp = mem_ref(c->answer);
 	return 0;
@@ -774,24 +881,18 @@ static void reject(struct sip_server *srv, const struct sip_msg *msg, uint16_t c
 	(void)sip_reply(srv->sip, msg, code, reason);
 }
 
-/* A number that is not the hotline: the work number of someone who may
- * register a phone (ORG-3) gets 480 (agents are reached through the
- * hotline's queues, not dialled directly), anything else 404. */
+/*
+ * A number that is not the hotline: the same 404 whether it is an agent's
+ * work number or nobody's, after the same work (nothing is looked up), so
+ * INVITEs cannot tell which work numbers exist (SIPVicious' svwar found
+ * every agent when agents got 480 and others 404). Agents are reached
+ * through the hotline's queues, never dialled. Each such INVITE counts
+ * toward the guard's ban: a scanner tries number after number.
+ */
 static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 {
-	char user[33];
-	struct sip_account acc;
-	struct store *s;
-	int rc;
-
-	sip_log_safe(msg->uri.user.p, msg->uri.user.l, user, sizeof(user));
-	s = store_pool_get(srv->pool);
-	rc = sip_account_get(s, user, &acc);
-	store_pool_put(srv->pool, s);
-	if (rc == 0 && sip_may_register(acc.roles, acc.active))
-		reject(srv, msg, 480, "Temporarily Unavailable");
-	else
-		reject(srv, msg, 404, "Not Found");
+	reject(srv, msg, 404, "Not Found");
+	sip_server_probe(srv, &msg->src);
 }
 
 static void on_connect(const struct sip_msg *msg, void *arg)
@@ -799,7 +900,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	struct sip_server *srv = arg;
 	struct ivr_sdp offer;
 	struct call *c;
-	struct sa rtp_addr;
+	struct sa rtp_addr, media;
 	int rc;
 
 	if (call_listen_is_code(&msg->uri.user)) {
@@ -820,7 +921,8 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	c->srv = srv;
-	c->sip_src = msg->src;
+	c->answer_version = 1;
+	c->answer_dir = IVR_SDP_SENDRECV;
 	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
 	c->leg.event_pt = -1;
 	tmr_init(&c->pace);
@@ -847,7 +949,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	}
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
-	    offer.pref_pt < 0 || sa_set_str(&c->leg.raddr, offer.addr, (uint16_t)offer.port) != 0) {
+	    offer.pref_pt < 0 || sa_set_str(&media, offer.addr, (uint16_t)offer.port) != 0) {
 		reject(srv, msg, 488, "Not Acceptable Here");
 		call_log(c, "rejected",
 			 json_pack("{s:i, s:s}", "status", 488, "reason",
@@ -856,6 +958,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		finish(c, "kefu", "rejected");
 		goto out;
 	}
+	call_leg_remote(srv, &c->leg, &media, &msg->src);
 	/* PCMA first: A-law is China's G.711 (and Europe's). */
 	c->leg.codec = offer.pcma_pt >= 0 ? MEDIA_PCMA : MEDIA_PCMU;
 	c->leg.pt = offer.pcma_pt >= 0 ? offer.pcma_pt : offer.pcmu_pt;
@@ -866,7 +969,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		rtp_addr = msg->dst;
 	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, rtp_recv, c);
 	if (rc == 0)
-		rc = sdp_answer(c, &c->answer);
+		rc = sdp_answer(c, IVR_SDP_SENDRECV, &c->answer);
 	if (rc == 0)
 		rc = sipsess_accept(&c->sess, sock, msg, 200, "OK", srv->cfg->hotline,
 				    "application/sdp", c->answer, NULL, NULL, false, on_offer,

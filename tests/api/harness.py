@@ -18,7 +18,7 @@ import unittest
 DEFAULT_BIN = os.path.join(os.path.dirname(__file__), "..", "..", "build", "kefu")
 
 
-def test_password(work_no):
+def taken_over_password(work_no):
     """The password the harness gives an account it takes over."""
     return f"Kefu-test-{work_no}-pw"
 
@@ -143,7 +143,7 @@ class Server:
     def login(self, work_no, password=None):
         """A bearer token for work_no. An account still on its initial password is taken
         over first: the server serves nothing else until it is changed (issue 12 item 22),
-        so its password becomes test_password(work_no), kept in self.passwords."""
+        so its password becomes taken_over_password(work_no), kept in self.passwords."""
         password = password or self.passwords[work_no]
         status, body, _ = self.call("POST", "/api/login", {
             "work_no": work_no, "password": password})
@@ -154,8 +154,8 @@ class Server:
         return body["token"]
 
     def change_password(self, work_no, token, old):
-        """Replaces work_no's password by test_password(work_no); the session stays."""
-        new = test_password(work_no)
+        """Replaces work_no's password by taken_over_password(work_no); the session stays."""
+        new = taken_over_password(work_no)
         status, body, _ = self.call("POST", "/api/me/password",
                                     {"old_password": old, "new_password": new}, token=token)
         if status != 200:
