@@ -76,5 +76,9 @@ void log_limited(struct log_limit *lim, enum log_level level, const char *prefix
 	len = strlen(line);
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
+	/* One event, one line: a line break inside would start a line that is not ours. */
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
 	log_msg(level, "%s%s", prefix, line);
 }
