@@ -160,7 +160,8 @@ static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const 
  * X-Forwarded-For names. Proxies append the address they saw, so the list
  * is read from the right, skipping trusted proxies; the first other entry
  * is the client (what lies left of it the client could have written
- * itself). A list that is malformed leaves the peer's address.
+ * itself). An entry that is not an address ends the walk: the address
+ * is then the peer's, or the last trusted proxy's before it.
  */
 static void client_address(struct MHD_Connection *c, const struct conn *conn, char *out,
 			   size_t size)
