@@ -82,7 +82,6 @@ static const char *prompts_dir;
 /* The active notice's audio as last loaded (one reference; calls hold others). */
 static struct notice_audio *notice_cache;
 
-
 struct sipsess_sock *call_sock;
 #define sock call_sock
 

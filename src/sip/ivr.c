@@ -376,8 +376,8 @@ int64_t ivr_deadline(const struct ivr *v)
 
 const char *ivr_state_name(enum ivr_state s)
 {
-	static const char *const names[] = {"welcome", "notice",  "menu",
-					    "wait",    "retry",	  "leaving", "done"};
+	static const char *const names[] = {"welcome", "notice",  "menu", "wait",
+					    "retry",   "leaving", "done"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }

@@ -212,7 +212,7 @@ static int menu_get(struct req *r)
 /* A string field of an object at path: absent leaves dst alone; a wrong
  * type is 400, a value too long for dst 422 (why says what fits). */
 int ivr_api_text_field(struct req *r, json_t *obj, const char *path, const char *key, int required,
-		      char *dst, size_t size, const char *why)
+		       char *dst, size_t size, const char *why)
 {
 	json_t *v = json_object_get(obj, key);
 	char at[96];
@@ -282,19 +282,20 @@ static int parse_level(struct req *r, json_t *list, int parent, int depth, const
 		x->parent = parent;
 		rc = only_fields(r, o, at, fields);
 		if (rc == 0)
-			rc = ivr_api_text_field(r, o, at, "digit", 1, digit, sizeof(digit), "a digit 0-9");
+			rc = ivr_api_text_field(r, o, at, "digit", 1, digit, sizeof(digit),
+						"a digit 0-9");
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "label", 1, x->label, sizeof(x->label),
-					"1 to 32 characters");
+						"1 to 32 characters");
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "action", 1, action, sizeof(action),
-					"queue, menu or announce_hangup");
+						"queue, menu or announce_hangup");
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "queue", 0, x->queue, sizeof(x->queue),
-					"no such queue");
+						"no such queue");
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "prompt", 1, x->prompt, sizeof(x->prompt),
-					"no such prompt");
+						"no such prompt");
 		if (rc < 0)
 			return rc;
 		if (strlen(digit) != 1) {
@@ -337,11 +338,11 @@ static int menu_parse(struct req *r, const struct ivr_menu *cur, struct ivr_menu
 	snprintf(m->welcome, sizeof(m->welcome), "%s", cur->welcome);
 	snprintf(m->prompt, sizeof(m->prompt), "%s", cur->prompt);
 	if (rc == 0)
-		rc = ivr_api_text_field(r, r->body, "", "welcome", 0, m->welcome, sizeof(m->welcome),
-				"no such prompt");
+		rc = ivr_api_text_field(r, r->body, "", "welcome", 0, m->welcome,
+					sizeof(m->welcome), "no such prompt");
 	if (rc == 0)
 		rc = ivr_api_text_field(r, r->body, "", "prompt", 0, m->prompt, sizeof(m->prompt),
-				"no such prompt");
+					"no such prompt");
 	if (rc == 0 && !nodes)
 		rc = err_set(&r->ei, ERR_INVALID, "nodes", "nodes: required");
 	if (rc == 0)
@@ -393,8 +394,10 @@ static int menu_put(struct req *r)
 		rc = ivr_api_version_check(r, cur->version);
 	if (rc == 0) {
 		changes = json_object();
-		ivr_api_note_change(changes, "welcome", json_string(cur->welcome), json_string(m->welcome));
-		ivr_api_note_change(changes, "prompt", json_string(cur->prompt), json_string(m->prompt));
+		ivr_api_note_change(changes, "welcome", json_string(cur->welcome),
+				    json_string(m->welcome));
+		ivr_api_note_change(changes, "prompt", json_string(cur->prompt),
+				    json_string(m->prompt));
 		ivr_api_note_change(changes, "nodes", nodes_json(cur), nodes_json(m));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
@@ -521,7 +524,8 @@ static int int_field(struct req *r, json_t *obj, const char *path, const char *k
 static int time_field(struct req *r, json_t *obj, const char *path, const char *key, int *dst)
 {
 	char text[8] = "", at[80];
-	int rc = ivr_api_text_field(r, obj, path, key, 1, text, sizeof(text), "a time HH:MM, 00:00-24:00");
+	int rc = ivr_api_text_field(r, obj, path, key, 1, text, sizeof(text),
+				    "a time HH:MM, 00:00-24:00");
 
 	if (rc < 0)
 		return rc;
@@ -556,10 +560,10 @@ static int days_parse(struct req *r, const char *key, struct hotline_day *days, 
 		rc = only_fields(r, o, at, with_weekday ? open_fields : closed_fields);
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "date", 1, date, sizeof(date),
-					"a date YYYY-MM-DD");
+						"a date YYYY-MM-DD");
 		if (rc == 0)
 			rc = ivr_api_text_field(r, o, at, "name", 0, d->name, sizeof(d->name),
-					"at most 32 characters");
+						"at most 32 characters");
 		if (rc == 0 && with_weekday)
 			rc = int_field(r, o, at, "as_weekday", 0, &d->as_weekday);
 		if (rc < 0)
@@ -592,7 +596,7 @@ static int hours_parse(struct req *r, const struct hotline_hours *cur, struct ho
 		rc = body_bool(r, "always_open", &h->always_open);
 	if (rc == 0)
 		rc = ivr_api_text_field(r, r->body, "", "closed_prompt", 0, h->closed_prompt,
-				sizeof(h->closed_prompt), "no such prompt");
+					sizeof(h->closed_prompt), "no such prompt");
 	if (rc == 0)
 		rc = list_field(r, "weekly", HOTLINE_RANGES_MAX, &weekly);
 	if (rc < 0)
@@ -647,14 +651,14 @@ static int hours_put(struct req *r)
 	if (rc == 0) {
 		changes = json_object();
 		ivr_api_note_change(changes, "always_open", json_boolean(cur->always_open),
-			    json_boolean(h->always_open));
+				    json_boolean(h->always_open));
 		ivr_api_note_change(changes, "closed_prompt", json_string(cur->closed_prompt),
-			    json_string(h->closed_prompt));
+				    json_string(h->closed_prompt));
 		ivr_api_note_change(changes, "weekly", weekly_json(cur), weekly_json(h));
 		ivr_api_note_change(changes, "closed_days", days_json(cur->closed, cur->nclosed, 0),
-			    days_json(h->closed, h->nclosed, 0));
+				    days_json(h->closed, h->nclosed, 0));
 		ivr_api_note_change(changes, "open_days", days_json(cur->open, cur->nopen, 1),
-			    days_json(h->open, h->nopen, 1));
+				    days_json(h->open, h->nopen, 1));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
 		rc = hotline_hours_save(r->store, h, r->now, &h->version);
@@ -766,9 +770,9 @@ static int prompts_list(struct req *r)
 static json_t *queue_json(const struct hotline_queue *q)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:I}", "code", q->code, "name", q->name,
-			 "skill", ivr_api_opt_text(q->skill), "strategy", q->strategy, "max_wait_sec",
-			 q->max_wait_sec, "announce_sec", q->announce_sec, "updated_at",
-			 (json_int_t)q->updated_at);
+			 "skill", ivr_api_opt_text(q->skill), "strategy", q->strategy,
+			 "max_wait_sec", q->max_wait_sec, "announce_sec", q->announce_sec,
+			 "updated_at", (json_int_t)q->updated_at);
 }
 
 static int queue_row(void *ctx, const struct hotline_queue *q)
@@ -798,16 +802,17 @@ static int queue_fields_read(struct req *r, struct hotline_queue *q, json_t *cha
 	struct hotline_queue was = *q;
 	json_t *skill = json_object_get(r->body, "skill");
 	int rc = ivr_api_text_field(r, r->body, "", "name", 0, q->name, sizeof(q->name),
-			    "1 to 32 characters");
+				    "1 to 32 characters");
 
 	if (rc == 0)
-		rc = ivr_api_text_field(r, r->body, "", "strategy", 0, q->strategy, sizeof(q->strategy),
-				"longest_idle, round_robin or ring_all");
+		rc = ivr_api_text_field(r, r->body, "", "strategy", 0, q->strategy,
+					sizeof(q->strategy),
+					"longest_idle, round_robin or ring_all");
 	if (rc == 0 && skill && json_is_null(skill))
 		q->skill[0] = 0;
 	else if (rc == 0)
 		rc = ivr_api_text_field(r, r->body, "", "skill", 0, q->skill, sizeof(q->skill),
-				"no such skill");
+					"no such skill");
 	if (rc == 0)
 		rc = int_field(r, r->body, "", "max_wait_sec", 0, &q->max_wait_sec);
 	if (rc == 0)
@@ -817,12 +822,14 @@ static int queue_fields_read(struct req *r, struct hotline_queue *q, json_t *cha
 	if (json_object_get(r->body, "name") && !q->name[0])
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "name", "name: 1 to 32 characters");
 	ivr_api_note_change(changes, "name", json_string(was.name), json_string(q->name));
-	ivr_api_note_change(changes, "skill", ivr_api_opt_text(was.skill), ivr_api_opt_text(q->skill));
-	ivr_api_note_change(changes, "strategy", json_string(was.strategy), json_string(q->strategy));
+	ivr_api_note_change(changes, "skill", ivr_api_opt_text(was.skill),
+			    ivr_api_opt_text(q->skill));
+	ivr_api_note_change(changes, "strategy", json_string(was.strategy),
+			    json_string(q->strategy));
 	ivr_api_note_change(changes, "max_wait_sec", json_integer(was.max_wait_sec),
-		    json_integer(q->max_wait_sec));
+			    json_integer(q->max_wait_sec));
 	ivr_api_note_change(changes, "announce_sec", json_integer(was.announce_sec),
-		    json_integer(q->announce_sec));
+			    json_integer(q->announce_sec));
 	return 0;
 }
 

@@ -171,14 +171,16 @@ static int say(struct req *r, const char *text, uint8_t **wav, size_t *len, int6
 	if (rc == 0) {
 		status = say_run(script, text_path, out);
 		if (status != 0) {
-			log_error("hotline: %s failed (status %d) speaking a notice", script, status);
-			rc = err_set(&r->ei, ERR_BUSY, "text",
-				     status == SAY_EXIT_MISSING
-					     ? "text: this server cannot speak announcements "
-					       "(espeak-ng or sox is not installed); upload a "
-					       "recording instead"
-					     : "text: speaking the text failed; try again or upload "
-					       "a recording");
+			log_error("hotline: %s failed (status %d) speaking a notice", script,
+				  status);
+			rc = err_set(
+				&r->ei, ERR_BUSY, "text",
+				status == SAY_EXIT_MISSING
+					? "text: this server cannot speak announcements "
+					  "(espeak-ng or sox is not installed); upload a "
+					  "recording instead"
+					: "text: speaking the text failed; try again or upload "
+					  "a recording");
 		}
 	}
 	if (rc == 0) {
@@ -257,7 +259,7 @@ static int instant_field(struct req *r, const char *key, int required, int64_t *
 static int notice_read(struct req *r, const struct hotline_notice *cur, struct hotline_notice *n,
 		       uint8_t **wav, size_t *len)
 {
-	static const char *const fields[] = {"version",	  "text", "source", "starts_at",
+	static const char *const fields[] = {"version", "text",	 "source", "starts_at",
 					     "ends_at", "audio", NULL};
 	const char *b64 = NULL;
 	int creating = cur == NULL, rc = body_only(r, fields);

@@ -351,7 +351,7 @@ int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t
 /* -- Emergency announcements (migration 8) -- */
 
 #define NOTICE_COLS                                                                                \
-	"id, text, source, starts_at, ends_at, audio_ms, version, COALESCE(created_by, 0),"       \
+	"id, text, source, starts_at, ends_at, audio_ms, version, COALESCE(created_by, 0),"        \
 	" created_at, updated_at"
 
 static void notice_row(struct store_stmt *st, struct hotline_notice *n)
@@ -435,10 +435,11 @@ int hotline_notice_active(struct store *s, int64_t now, struct hotline_notice *n
 int hotline_notice_next_change(struct store *s, int64_t now, int64_t *at)
 {
 	int64_t v = 0;
-	int rc = store_run(s,
-			   "SELECT COALESCE(MIN(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END),"
-			   " 0) FROM hotline_notice WHERE ends_at > ?",
-			   &v, "ii", now, now);
+	int rc = store_run(
+		s,
+		"SELECT COALESCE(MIN(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END),"
+		" 0) FROM hotline_notice WHERE ends_at > ?",
+		&v, "ii", now, now);
 
 	*at = v;
 	return rc < 0 ? rc : 0;
@@ -483,12 +484,13 @@ int hotline_notice_update(struct store *s, struct hotline_notice *n, const void 
 			  int64_t now)
 {
 	int64_t version = 0;
-	int rc = store_run(s,
-			   "UPDATE hotline_notice SET text = ?, source = ?, starts_at = ?, ends_at = ?,"
-			   " audio_ms = ?, version = version + 1, updated_at = ? WHERE id = ?"
-			   " RETURNING version",
-			   &version, "ttiiiii", n->text, n->source, n->starts_at, n->ends_at,
-			   n->audio_ms, now, n->id);
+	int rc = store_run(
+		s,
+		"UPDATE hotline_notice SET text = ?, source = ?, starts_at = ?, ends_at = ?,"
+		" audio_ms = ?, version = version + 1, updated_at = ? WHERE id = ?"
+		" RETURNING version",
+		&version, "ttiiiii", n->text, n->source, n->starts_at, n->ends_at, n->audio_ms, now,
+		n->id);
 
 	if (rc == 0)
 		return ERR_NOTFOUND;

@@ -43,10 +43,11 @@
  * also the call log's), call.c (hotline calls: dialog, RTP, prompts),
  * ivr.c (the menu's and the opening hours' rules and the SDP/INFO
  * parsers; no I/O), call_store.c (the call log's SQL), ivr_store.c (the
- * menu tree, the hours and the queues' SQL), ivr_api.c (their HTTP
- * routes, /api/hotline/... and /api/acd/queues). Calls, their RTP sockets and timers are libre
- * objects of the SIP thread too; each event of a call is one short
- * transaction on a pooled connection.
+ * menu tree, the hours, the queues' and the announcements' SQL),
+ * ivr_api.c (their HTTP routes, /api/hotline/... and /api/acd/queues),
+ * ivr_notice_api.c (the emergency announcements' routes). Calls, their
+ * RTP sockets and timers are libre objects of the SIP thread too; each
+ * event of a call is one short transaction on a pooled connection.
  */
 #ifndef KEFU_SIP_SIP_H
 #define KEFU_SIP_SIP_H
@@ -470,9 +471,9 @@ struct hotline_hours {
  */
 #define HOTLINE_NOTICE_TEXT_MAX 500 /* characters */
 #define HOTLINE_NOTICE_TEXT_SIZE (HOTLINE_NOTICE_TEXT_MAX * 4 + 1)
-#define HOTLINE_NOTICE_MS_MIN 300		   /* shorter audio holds no speech */
-#define HOTLINE_NOTICE_MS_MAX 60000		   /* callers must reach the menu */
-#define HOTLINE_NOTICE_WAV_MAX (640 * 1024)	   /* bytes of an uploaded WAV */
+#define HOTLINE_NOTICE_MS_MIN 300		  /* shorter audio holds no speech */
+#define HOTLINE_NOTICE_MS_MAX 60000		  /* callers must reach the menu */
+#define HOTLINE_NOTICE_WAV_MAX (640 * 1024)	  /* bytes of an uploaded WAV */
 #define HOTLINE_NOTICE_SPAN_MAX (31LL * 86400000) /* longest window, ms */
 #define IVR_NOTICE_KEY "@notice" /* the notice in a playlist: no file can have this key */
 
