@@ -224,9 +224,10 @@ test('seed 002 §4.3: an announcement set in the editor is every agent\'s banner
   await page.waitForSelector('[data-test=notice-dialog]')
   const text = '网络故障抢修中，预计两小时恢复。' + XSS.slice(0, 20)
   await page.fill('[data-test=notice-text-input]', text)
-  // Spoken from the text (the default), from now for two hours.
+  // Spoken from the text (the default), from now for two hours: espeak-ng
+  // and sox run before the answer, slower on a loaded machine.
   await page.click('[data-test=notice-save]')
-  await page.waitForSelector('[data-test=notice-dialog]', { state: 'hidden' })
+  await page.waitForSelector('[data-test=notice-dialog]', { state: 'hidden', timeout: 60000 })
   const list = await api('GET', '/api/hotline/notices')
   const n = list.items[0]
   assert.equal(list.active_id, n.id)
