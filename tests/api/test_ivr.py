@@ -26,6 +26,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from harness import KefuTestCase
+from test_inband_pcap import alaw_decode
 
 SIPP = shutil.which("sipp")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -454,15 +455,6 @@ class IvrMenuData(IvrCase):
         self.assertEqual(call["digits"], "")
         self.assertIsNone(call["route"])
         self.assertEqual(call["ended_by"], "kefu")
-
-
-def alaw_decode(byte):
-    """G.711 A-law to a 16-bit sample (the middle of the step)."""
-    b = byte ^ 0x55
-    t = (b & 0x0F) << 4
-    seg = (b & 0x70) >> 4
-    t = t + 8 if seg == 0 else (t + 0x108) << (seg - 1) if seg > 1 else t + 0x108
-    return t if b & 0x80 else -t
 
 
 def tone_share(pcm, freq=1000, rate=8000):
