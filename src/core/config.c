@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{"hotline", STR(hotline)},
 	{"sip_trunks", STR(sip_trunks)},
 	{"prompts_dir", STR(prompts_dir)},
+	{"notice_say", STR(notice_say)},
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"calls_max", INT(calls_max, 1, 20000)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
@@ -84,6 +85,7 @@ void config_defaults(struct config *c)
 	snprintf(c->sip_realm, sizeof(c->sip_realm), "kefu");
 	snprintf(c->hotline, sizeof(c->hotline), "4000000000");
 	snprintf(c->prompts_dir, sizeof(c->prompts_dir), "build/prompts");
+	snprintf(c->notice_say, sizeof(c->notice_say), "mk/say.sh");
 	c->call_media_timeout_sec = 60;
 	c->calls_max = 1000;
 	c->busy_max_min = 15;

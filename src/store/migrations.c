@@ -562,5 +562,30 @@ static const char m6[] =
  */
 static const char m7[] = "ALTER TABLE agent_state ADD COLUMN call_id INTEGER REFERENCES call(id);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7};
+/*
+ * 8: the hotline's emergency announcements (seed 002 §4.3: prepare for a
+ * mass SMS campaign or an outage; seed 003 第十九条): a notice the hotline
+ * plays after the welcome, before the menu, while now is in [starts_at,
+ * ends_at), and whose wording (口径) the workbench shows every agent. The
+ * audio is the WAV callers hear: spoken from the text when saved (source
+ * text) or uploaded (source recording). Each row has its own version (a
+ * stale PUT is 409). Of several notices whose windows hold now, the one
+ * that started last plays (ties: the newest row).
+ */
+static const char m8[] =
+	"CREATE TABLE hotline_notice ("
+	" id INTEGER PRIMARY KEY,"
+	" text TEXT NOT NULL CHECK (length(text) > 0),"
+	" source TEXT NOT NULL CHECK (source IN ('text', 'recording')),"
+	" starts_at INTEGER NOT NULL,"
+	" ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),"
+	" audio BLOB NOT NULL,"
+	" audio_ms INTEGER NOT NULL,"
+	" version INTEGER NOT NULL DEFAULT 1,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX hotline_notice_window ON hotline_notice(ends_at, starts_at);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
