@@ -59,6 +59,7 @@ test('seed 003: staff attach a photo and the on-site report on the order page; a
   await page.goto(`${srv.url}/orders/${r.body.id}`)
   const box = page.locator('.side [data-test=attachments]')
   await box.locator('[data-test=attachment-add]').waitFor()
+  assert.equal((await page.locator('.side .el-card', { has: page.locator('[data-test=attachments]') }).locator('.el-card__header').textContent()).trim(), '附件')
 
   await box.locator('[data-test=attachment-input]').setInputFiles({ name: '划痕.png', mimeType: 'image/png', buffer: png() })
   const img = box.locator('[data-test=attachment] img')
