@@ -74,7 +74,8 @@ int att_api_upload(struct req *r, const char *owner, int64_t owner_id)
 	if (rc < 0)
 		return rc;
 	if (kind && att_kind_valid(kind) < 0)
-		return err_set(&r->ei, ERR_INVALID, "kind", "kind: photo, document or onsite_report");
+		return err_set(&r->ei, ERR_INVALID, "kind",
+			       "kind: photo, document or onsite_report");
 	if (att_filename(req_header(r, "X-Filename"), a.filename, sizeof(a.filename), &why) < 0)
 		return err_set(&r->ei, ERR_INVALID, "filename", "%s", why);
 	/* The content decides, never the name or the Content-Type the client sent. */
@@ -83,7 +84,10 @@ int att_api_upload(struct req *r, const char *owner, int64_t owner_id)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "file",
 			       "file: only JPEG, PNG or WebP images and PDF documents are taken");
 	snprintf(a.mime, sizeof(a.mime), "%s", mime);
-	snprintf(a.kind, sizeof(a.kind), "%s", kind ? kind : att_is_image(mime) ? "photo" : "document");
+	snprintf(a.kind, sizeof(a.kind), "%s",
+		 kind		      ? kind
+		 : att_is_image(mime) ? "photo"
+				      : "document");
 	a.order_id = is_order(owner) ? owner_id : 0;
 	a.contact_id = is_order(owner) ? 0 : owner_id;
 	a.size = (int64_t)r->raw_len;
@@ -160,9 +164,9 @@ int att_api_download(struct req *r, const char *owner, int64_t owner_id)
 		log_warn("att: attachment %lld: the file %s is missing", (long long)a.id, path);
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "the attachment's file is missing");
 	}
-	rc = req_audit(r, "attachment.download", entity(owner), owner_id, "ok",
-		       json_pack("{s:I, s:s}", "attachment_id", (json_int_t)a.id, "filename",
-				 a.filename));
+	rc = req_audit(
+		r, "attachment.download", entity(owner), owner_id, "ok",
+		json_pack("{s:I, s:s}", "attachment_id", (json_int_t)a.id, "filename", a.filename));
 	if (rc < 0) {
 		close(fd);
 		return rc;

@@ -93,8 +93,7 @@ int att_file_put(const char *dir, const void *p, size_t len, char sha256[65])
 	return rc;
 }
 
-#define COLS                                                                                  \
-	"id, order_id, contact_id, kind, filename, mime, size, sha256, uploaded_by, created_at"
+#define COLS "id, order_id, contact_id, kind, filename, mime, size, sha256, uploaded_by, created_at"
 
 static void row_read(struct store_stmt *st, struct att_row *a)
 {
@@ -114,8 +113,9 @@ static void row_read(struct store_stmt *st, struct att_row *a)
 int att_insert(struct store *s, struct att_row *a)
 {
 	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO attachment(order_id, contact_id, kind, filename, mime, size, sha256,"
-		   " uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+		s,
+		"INSERT INTO attachment(order_id, contact_id, kind, filename, mime, size, sha256,"
+		" uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 	int rc;
 
 	if (!st)

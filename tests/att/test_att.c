@@ -9,11 +9,12 @@ static void sniff_reads_the_content_not_the_name(void **state)
 {
 	static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F'};
 	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-					    0,    0,   0,   13,  'I',  'H',  'D',  'R'};
+					    0,	  0,   0,   13,	 'I',  'H',  'D',  'R'};
 	static const unsigned char webp[] = "RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0";
 	static const unsigned char pdf[] = "%PDF-1.7\n";
 	static const unsigned char html[] = "<html><script>alert(1)</script>";
-	static const unsigned char elf[] = "\x7f" "ELF\x02\x01\x01\0";
+	static const unsigned char elf[] = "\x7f"
+					   "ELF\x02\x01\x01\0";
 	static const unsigned char riff_wav[] = "RIFF\x1a\0\0\0WAVEfmt \x10\0\0\0";
 
 	(void)state;
