@@ -30,8 +30,10 @@ class Server:
     def __init__(self, extra_env=None, demo=True):
         self.dir = tempfile.mkdtemp(prefix="kefu-test-")
         self.db = os.path.join(self.dir, "kefu.db")
-        # Attachments go into the test's own directory, removed with it.
+        # Recordings and attachments go to the server's own directory, removed with
+        # it; by default kefu writes them under var/ of its working directory.
         self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info",
+                        KEFU_RECORDINGS_DIR=os.path.join(self.dir, "recordings"),
                         KEFU_ATTACHMENTS_DIR=os.path.join(self.dir, "attachments"))
         self.env.update(extra_env or {})
         self.passwords = {}
