@@ -60,6 +60,8 @@ static const struct key keys[] = {
 	{"rtp_port_max", INT(rtp_port_max, 0, 65535)},
 	{"ring_timeout_sec", INT(ring_timeout_sec, 2, 120)},
 	{"no_answer_max", INT(no_answer_max, 1, 20)},
+	{"attachments_dir", STR(attachments_dir)},
+	{"attachment_max", I64(attachment_max, 1024, 1LL << 30)},
 };
 
 void config_defaults(struct config *c)
@@ -94,6 +96,8 @@ void config_defaults(struct config *c)
 	snprintf(c->recordings_dir, sizeof(c->recordings_dir), "var/recordings");
 	c->ring_timeout_sec = 15;
 	c->no_answer_max = 2;
+	snprintf(c->attachments_dir, sizeof(c->attachments_dir), "var/attachments");
+	c->attachment_max = 10 << 20;
 }
 
 static int parse_i64(const char *s, int64_t *out)

@@ -46,6 +46,8 @@ struct config {
 	int rtp_port_min, rtp_port_max; /* calls' RTP ports; 0, 0: any free port */
 	int ring_timeout_sec; /* an offer unanswered this long goes to the next agent */
 	int no_answer_max;    /* this many unanswered offers in a row set the agent busy */
+	char attachments_dir[256]; /* files attached to orders and contacts (src/att/) */
+	int64_t attachment_max;	   /* largest attachment, bytes: the body limit of its uploads */
 };
 
 void config_defaults(struct config *c);

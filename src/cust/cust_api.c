@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "core/mask.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -1011,6 +1012,49 @@ static int contacts_list(struct req *r)
 }
 
 /* /lookup comes before /{id}: the router takes the first pattern that fits. */
+/*
+ * Seed 003: files attached to a contact (a photo the caller sent, a
+ * document). Those who may read contacts see them; adding one takes the
+ * right to record contacts too, removing one ACT_ATTACHMENT_DELETE.
+ */
+static int contact_attachment(struct req *r, int (*fn)(struct req *, const char *, int64_t))
+{
+	struct cust_contact *c = malloc(sizeof(*c));
+	int rc;
+
+	if (!c)
+		return ERR_NOMEM;
+	rc = load_contact(r, c);
+	if (rc == 0 && fn != att_api_list && fn != att_api_download)
+		rc = req_authorize(r, ACT_CUST_READ, NULL);
+	if (rc == 0 && fn == att_api_upload)
+		rc = req_authorize(r, ACT_CONTACT_WRITE, NULL);
+	if (rc == 0)
+		rc = fn(r, "contact", c->id);
+	free(c);
+	return rc;
+}
+
+static int contact_attachments(struct req *r)
+{
+	return contact_attachment(r, att_api_list);
+}
+
+static int contact_attachment_add(struct req *r)
+{
+	return contact_attachment(r, att_api_upload);
+}
+
+static int contact_attachment_get(struct req *r)
+{
+	return contact_attachment(r, att_api_download);
+}
+
+static int contact_attachment_delete(struct req *r)
+{
+	return contact_attachment(r, att_api_delete);
+}
+
 const struct route cust_routes[] = {
 	{"GET", "/api/customers/lookup", customer_lookup, ACT_CUST_READ},
 	{"GET", "/api/customers", customers_list, ACT_CUST_READ},
@@ -1023,5 +1067,10 @@ const struct route cust_routes[] = {
 	{"POST", "/api/contacts", contact_create, ACT_CONTACT_WRITE},
 	{"GET", "/api/contacts/{id}", contact_get, ACT_CUST_READ},
 	{"PATCH", "/api/contacts/{id}", contact_update, ACT_CONTACT_WRITE},
+	{"GET", "/api/contacts/{id}/attachments", contact_attachments, ACT_CUST_READ},
+	{"POST", "/api/contacts/{id}/attachments", contact_attachment_add, ACT_ATTACHMENT_ADD},
+	{"GET", "/api/contacts/{id}/attachments/{aid}", contact_attachment_get, ACT_CUST_READ},
+	{"DELETE", "/api/contacts/{id}/attachments/{aid}", contact_attachment_delete,
+	 ACT_ATTACHMENT_DELETE},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -48,6 +48,8 @@ struct req {
 	char params[HTTP_MAX_PARAMS][64]; /* {name} segments of the route, in order */
 	int nparams;
 	json_t *body; /* the JSON object sent, or NULL */
+	const char *raw; /* the body as sent, for file uploads (route_takes_file; else NULL) */
+	size_t raw_len;
 	struct store *store;
 	struct principal who;
 	char address[64];
@@ -70,6 +72,11 @@ struct route {
 	http_handler fn;
 	enum auth_action action; /* checked before fn runs */
 };
+
+/* The routes of action ACT_ATTACHMENT_ADD are file uploads: their body is
+ * not JSON but the file's bytes (r->raw), of up to attachment_max rather
+ * than body_limit (server.c). */
+int route_takes_file(const struct route *rt);
 
 /* Route tables of the modules, ended by a route with method NULL. */
 extern const struct route auth_routes[];

@@ -587,5 +587,28 @@ static const char m8[] =
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX hotline_notice_window ON hotline_notice(ends_at, starts_at);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8};
+/*
+ * 9: files attached to work orders and contacts (seed 003: photos of the
+ * damage, documents, the on-site report). The bytes live in
+ * attachments_dir under their SHA-256 (src/att/); a row belongs to exactly
+ * one order or one contact.
+ */
+static const char m9[] =
+	"CREATE TABLE attachment ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER REFERENCES work_order(id),"
+	" contact_id INTEGER REFERENCES contact(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('photo', 'document', 'onsite_report')),"
+	" filename TEXT NOT NULL,"
+	" mime TEXT NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size > 0),"
+	" sha256 TEXT NOT NULL,"
+	" uploaded_by INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" CHECK ((order_id IS NULL) <> (contact_id IS NULL)));"
+	"CREATE INDEX attachment_order ON attachment(order_id) WHERE order_id IS NOT NULL;"
+	"CREATE INDEX attachment_contact ON attachment(contact_id) WHERE contact_id IS NOT NULL;"
+	"CREATE INDEX attachment_sha256 ON attachment(sha256);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "core/clock.h"
 #include "core/jw.h"
 #include "cust/cust.h"
@@ -830,6 +831,57 @@ static int link_contact(struct req *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/*
+ * Seed 003: photos, documents and the on-site report attached to the
+ * order. Whoever may see the order sees its attachments; adding one takes
+ * ACT_ATTACHMENT_ADD for the order's department (or being involved in it),
+ * removing one ACT_ATTACHMENT_DELETE (att_api.c).
+ */
+static int order_attachment(struct req *r, int (*fn)(struct req *, const char *, int64_t))
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = load(r, o, &responsible);
+	if (rc == 0 && fn == att_api_upload) {
+		struct auth_target t = {o->department_id, 0};
+		int in = involved(r, o, &responsible);
+
+		if (in < 0)
+			rc = in;
+		else {
+			t.person_id = in ? r->who.person_id : 0;
+			rc = req_authorize(r, ACT_ATTACHMENT_ADD, &t);
+		}
+	}
+	if (rc == 0)
+		rc = fn(r, "order", o->id);
+	free(o);
+	return rc;
+}
+
+static int order_attachments(struct req *r)
+{
+	return order_attachment(r, att_api_list);
+}
+
+static int order_attachment_add(struct req *r)
+{
+	return order_attachment(r, att_api_upload);
+}
+
+static int order_attachment_get(struct req *r)
+{
+	return order_attachment(r, att_api_download);
+}
+
+static int order_attachment_delete(struct req *r)
+{
+	return order_attachment(r, att_api_delete);
+}
+
 const struct route wo_routes[] = {
 	{"GET", "/api/orders", orders_list, ACT_ORDER_READ},
 	{"POST", "/api/orders", order_create, ACT_ORDER_CREATE},
@@ -852,5 +904,10 @@ const struct route wo_routes[] = {
 	{"POST", "/api/orders/{id}/pause", act_pause, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/resume", act_resume, ACT_ORDER_MANAGE},
 	{"GET", "/api/callbacks", callbacks_list, ACT_CALLBACK},
+	{"GET", "/api/orders/{id}/attachments", order_attachments, ACT_SELF},
+	{"POST", "/api/orders/{id}/attachments", order_attachment_add, ACT_ATTACHMENT_ADD},
+	{"GET", "/api/orders/{id}/attachments/{aid}", order_attachment_get, ACT_SELF},
+	{"DELETE", "/api/orders/{id}/attachments/{aid}", order_attachment_delete,
+	 ACT_ATTACHMENT_DELETE},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };
