@@ -292,17 +292,36 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
  * WO-4: one more level up the owner's chain of superiors becomes
  * responsible and is told, with the owner, the first-contact agent and the
  * center's supervisors. Returns 1 when someone was added, 0 at the top.
+ *
+ * At the top of the chain nobody is added, but a breach is still news to
+ * the people already on the order: the first-contact agent and the
+ * superiors escalated to so far hear of it, as the supervisors do. The
+ * caller stops escalating that clock there, so the supervisors' "top of
+ * the chain" notice comes once per clock.
  */
 static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const char *metric)
 {
+	int help = strcmp(why, "help") == 0;
 	int64_t p = o->owner_id;
 	int rc;
 
 	for (int i = 0; i <= o->escalation_level && p; i++)
 		p = superior_of(c->s, p);
 	if (!p) {
+		int64_t up = o->owner_id;
+
+		if (help)
+			return 0; /* the caller answers 409 and rolls back */
 		rc = event(c, o, "order.escalation_top", -1, -1,
 			   json_pack("{s:s, s:s?}", "reason", why, "metric", metric));
+		for (int i = 0; rc == 0 && i < o->escalation_level && up; i++) {
+			up = superior_of(c->s, up);
+			rc = tell(c, up, "order.escalated", o, "仍未处理（第%d级），已到最高一级",
+				  o->escalation_level);
+		}
+		if (rc == 0)
+			rc = tell(c, o->first_agent_id, "order.changed", o,
+				  "时限超时，已到最高一级");
 		if (rc == 0)
 			rc = tell_supervisors(c, "order.escalated", o,
 					      "已升级到最高一级，请中心处理");
@@ -316,10 +335,11 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 		rc = event(c, o, "order.escalated", -1, -1,
 			   json_pack("{s:s, s:s?, s:i, s:I}", "reason", why, "metric", metric,
 				     "level", o->escalation_level, "person_id", (json_int_t)p));
+	/* A call for help is its own kind, so the level up sees it is asked, not late. */
 	if (rc == 0)
-		rc = tell(c, p, "order.escalated", o, "已升级给您（第%d级，%s）",
-			  o->escalation_level,
-			  strcmp(why, "help") == 0 ? "负责人请求协助" : "超时");
+		rc = tell(c, p, help ? "order.help" : "order.escalated", o,
+			  "已升级给您（第%d级，%s）", o->escalation_level,
+			  help ? "负责人请求协助" : "超时");
 	if (rc == 0)
 		rc = tell(c, o->owner_id, "order.escalated", o, "已升级到上一级");
 	if (rc == 0)
@@ -661,6 +681,9 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 				  wo_metric_label(d->metric));
 		if (rc == 0)
 			rc = escalate(&c, &o, "breach", metric);
+		/* At the top already: told once, nothing further to escalate on this clock. */
+		if (rc == 0)
+			rc = wo_sla_next_escalation(s, d->id, now + step, 0);
 		return rc < 0 ? rc : 1;
 	}
 	if (!d->warned && d->warn_at <= now) {
