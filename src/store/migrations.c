@@ -562,5 +562,19 @@ static const char m6[] =
  */
 static const char m7[] = "ALTER TABLE agent_state ADD COLUMN call_id INTEGER REFERENCES call(id);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7};
+/*
+ * 8: the order search index held each report as JSON, so its keys
+ * ("solution", "effect") matched every reported order (issue 12). Every
+ * order still indexed (anonymised ones are not) is indexed again from its
+ * texts, as wo_search_put does now.
+ */
+static const char m8[] =
+	"UPDATE wo_search SET body = (SELECT w.number || ' ' || w.summary"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.solution'), '')"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.effect'), '')"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.remaining'), '')"
+	" || ' ' || ifnull(w.close_reason, '') FROM work_order w WHERE w.id = wo_search.rowid)"
+	" WHERE rowid IN (SELECT id FROM work_order);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -243,7 +243,8 @@ static int load(struct req *r, struct wo_order *o, int *responsible)
 	{
 		const struct auth_target t = {o->department_id, 0};
 
-		return req_authorize(r, ACT_ORDER_READ, &t);
+		/* A denial names the order asked for, not the department it belongs to. */
+		return req_authorize_on(r, ACT_ORDER_READ, &t, "work_order", o->id);
 	}
 }
 

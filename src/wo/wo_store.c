@@ -255,18 +255,25 @@ int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq)
 	return rc < 0 ? rc : 0;
 }
 
-/* The search index holds the words people look for: number, summary, report, reasons. */
+/*
+ * The search index holds the words people look for: number, summary, the
+ * report's texts and reasons. Only the report's values are indexed, never
+ * its JSON: its keys ("solution") would otherwise match every reported
+ * order. Migration 8 rebuilt the index the same way.
+ */
 int wo_search_put(struct store *s, const struct wo_order *o)
 {
-	char body[sizeof(o->summary) + sizeof(o->report) + sizeof(o->close_reason) + 64];
-	int rc;
+	int rc = store_run(s, "DELETE FROM wo_search WHERE rowid = ?", NULL, "i", o->id);
 
-	snprintf(body, sizeof(body), "%s %s %s %s", o->number, o->summary, o->report,
-		 o->close_reason);
-	rc = store_run(s, "DELETE FROM wo_search WHERE rowid = ?", NULL, "i", o->id);
 	if (rc >= 0)
-		rc = store_run(s, "INSERT INTO wo_search(rowid, body) VALUES (?, ?)", NULL, "it",
-			       o->id, body);
+		rc = store_run(s,
+			       "INSERT INTO wo_search(rowid, body) VALUES (?1, ?2 || ' ' || ?3"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.solution'), '')"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.effect'), '')"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.remaining'), '')"
+			       " || ' ' || ?5)",
+			       NULL, "itttt", o->id, o->number, o->summary, o->report,
+			       o->close_reason);
 	return rc < 0 ? rc : 0;
 }
 

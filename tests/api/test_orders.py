@@ -383,6 +383,18 @@ class PermissionTest(OrderCase):
         self.assertTrue(s.audit(self.mgr, action="access.denied"))
         self.assertError(s.call("GET", "/api/orders"), 401)
 
+    def test_denied_read_is_audited_against_the_order(self):
+        """SEC-1 (issue 12): a refused read names the order asked for, with its department."""
+        s = self.srv
+        m = self.create({"class": "A2", "level": "Ⅲ", "summary": "他部门的工单"})   # 集团市场部
+        self.assertError(s.call("GET", f"/api/orders/{m['id']}", token=self.staff), 403)
+        denied = [a for a in s.audit(self.mgr, action="access.denied")
+                  if a["detail"] and a["detail"].get("path") == f"/api/orders/{m['id']}"]
+        self.assertEqual(len(denied), 1, denied)
+        self.assertEqual(denied[0]["entity"], "work_order")
+        self.assertEqual(denied[0]["entity_id"], str(m["id"]))
+        self.assertEqual(denied[0]["detail"]["department_id"], dept_id(s, "集团市场部"))
+
     def test_search_finds_one_and_two_character_words(self):
         """Search over summaries and reports finds one- and two-character Chinese words."""
         s = self.srv
@@ -401,6 +413,11 @@ class PermissionTest(OrderCase):
         self.act(b["id"], "report", {"solution": "补漆完毕"})
         st, l, _ = s.call("GET", "/api/orders?q=" + quote("补漆"), token=self.mgr)
         self.assertEqual([x["id"] for x in l["items"]], [b["id"]])
+        # The report's texts are indexed, not its JSON keys (issue 12).
+        for key in ("solution", "effect", "remaining", "called_back_at"):
+            with self.subTest(q=key):
+                st, l, _ = s.call("GET", "/api/orders?q=" + key, token=self.mgr)
+                self.assertEqual(l["items"], [])
 
 
 class CrashTest(KefuTestCase):
