@@ -297,5 +297,7 @@ int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 struct json_t;
 struct req;
 struct json_t *cust_summary_json(struct req *r, struct store *s, int64_t id);
+/* A contact as GET /api/contacts/{id} gives it (phone masked), for an order's page. */
+struct json_t *cust_contact_json(const struct cust_contact *c);
 
 #endif

@@ -659,6 +659,11 @@ static json_t *contact_json(const struct cust_contact *c)
 			 "created_at", (json_int_t)c->created_at, "call_id", ref_json(c->call_id));
 }
 
+json_t *cust_contact_json(const struct cust_contact *c)
+{
+	return contact_json(c);
+}
+
 /*
  * One contact as the answers about it (GET, POST, PATCH) give it: with the compliance
  * metrics of the hotline call it records (CALL-2/4/5/6/7), which the call

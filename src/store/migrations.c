@@ -576,5 +576,11 @@ static const char m8[] =
 	" || ' ' || ifnull(w.close_reason, '') FROM work_order w WHERE w.id = wo_search.rowid)"
 	" WHERE rowid IN (SELECT id FROM work_order);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8};
+/*
+ * 9: a reassigned owner's responsibility ends rather than lasting beside
+ * the new owner's (issue 12): kept, with when it ended, for the history.
+ */
+static const char m9[] = "ALTER TABLE wo_responsible ADD COLUMN ended_at INTEGER;";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "org/org.h"
 #include "wo/wo.h"
 
 static const char *const state_names[WO_STATE_COUNT] = {
@@ -139,6 +140,40 @@ int wo_next_state(enum wo_state from, enum wo_action a)
 	if (a >= WOA_COUNT || from >= WO_STATE_COUNT || !(transitions[a].from & BIT(from)))
 		return -1;
 	return transitions[a].to < 0 ? (int)from : transitions[a].to;
+}
+
+enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_facts *f,
+			      int64_t who, enum wo_action a)
+{
+	if (wo_next_state(state, a) < 0)
+		return WOB_STATE;
+	switch (a) {
+	case WOA_ONSITE:
+		return onsite ? WOB_NONE : WOB_NO_VISIT;
+	case WOA_REPORT:
+		/* WO-2: an order that needs a visit is reported after the visit. */
+		return onsite && f->visit_due ? WOB_VISIT_FIRST : WOB_NONE;
+	case WOA_CALLBACK:
+		if (!f->callback_pending)
+			return WOB_NO_CALLBACK;
+		/* CB-2: after "not accepted" another agent makes the next call. */
+		return f->callback_excluded && f->callback_excluded == who ? WOB_OTHER_AGENT
+									  : WOB_NONE;
+	case WOA_HELP:
+		return f->higher_level ? WOB_NONE : WOB_TOP;
+	case WOA_PAUSE:
+		return f->running ? WOB_NONE : WOB_NOT_RUNNING;
+	case WOA_RESUME:
+		return f->paused ? WOB_NONE : WOB_NOT_PAUSED;
+	default:
+		return WOB_NONE;
+	}
+}
+
+int wo_can_own(unsigned roles, int active)
+{
+	/* Staff of a department, and the center's agents, supervisors and manager. */
+	return active && (roles & (ROLE_STAFF | ROLE_AGENT | ROLE_SUPERVISOR | ROLE_MANAGER)) != 0;
 }
 
 struct wo_deadline wo_deadline_of(enum wo_metric m, int64_t start, int64_t minutes, int warn_pct)

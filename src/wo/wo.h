@@ -85,6 +85,37 @@ int wo_state_open(enum wo_state s);
 /* The state `a` leads to from `from`, or -1 when it is not allowed there (409). */
 int wo_next_state(enum wo_state from, enum wo_action a);
 
+/* What an action needs beyond the state, read from the order's records (wo_facts). */
+struct wo_facts {
+	int visit_due;            /* an on-site clock not yet met (WO-2: visit before report) */
+	int running, paused;      /* clocks running, paused */
+	int callback_pending;     /* a center callback is due (CB-1) */
+	int64_t callback_excluded; /* who may not make it (CB-2) */
+	int higher_level;         /* the owner's chain goes above the escalation level (WO-4) */
+};
+
+enum wo_block {
+	WOB_NONE,        /* allowed */
+	WOB_STATE,       /* not from this state (409) */
+	WOB_VISIT_FIRST, /* report before the on-site visit (422) */
+	WOB_NO_VISIT,    /* a visit recorded on an order that needs none (422) */
+	WOB_NO_CALLBACK, /* no callback is due (409) */
+	WOB_OTHER_AGENT, /* CB-2: another agent makes this callback (409) */
+	WOB_TOP,         /* help asked with no level above (409) */
+	WOB_NOT_RUNNING, /* pause with no running clock (409) */
+	WOB_NOT_PAUSED,  /* resume with nothing paused (409) */
+};
+/*
+ * Whether `who` can do `a` to an order now, by the rules of the order's
+ * life alone (permissions are the caller's): the engine refuses with it
+ * and GET /api/orders/{id} offers the actions it allows.
+ */
+enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_facts *f,
+			      int64_t who, enum wo_action a);
+
+/* Who may own an order (be its 负责人): active, in a role that works orders. */
+int wo_can_own(unsigned roles, int active);
+
 /* A class and its deadlines (WO-2), as the manager set them. -1: no such deadline. */
 struct wo_class_rule {
 	char code[8];
@@ -210,9 +241,15 @@ int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq);
 int wo_search_put(struct store *s, const struct wo_order *o);
 int wo_contact_exists(struct store *s, int64_t id);
 int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const char *role);
+/* The order's contacts, the cause first, then in order. */
+int wo_contact_list(struct store *s, int64_t order_id,
+		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx);
 
 int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
 		       int level, int64_t now);
+/* A reassigned owner's responsibility ends: kept on record with ended_at. */
+int wo_responsible_end(struct store *s, int64_t order_id, int64_t person_id, int64_t now);
+/* 1 if the person is responsible for the order now (owner or escalation level). */
 int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id);
 int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
 		 const char *kind, int from, int to, const char *detail);
@@ -238,7 +275,7 @@ int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const stru
 		void *ctx);
 int wo_responsible_list(struct store *s, int64_t order_id,
 			int (*row)(void *, int64_t person_id, const char *reason, int level,
-				   int64_t added_at),
+				   int64_t added_at, int64_t ended_at),
 			void *ctx);
 struct wo_event_row {
 	int64_t id, at, actor_id;
@@ -332,6 +369,8 @@ struct wo_act {
 };
 
 int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *out);
+/* The facts wo_action_block needs about an order, from its clocks, callback and chain. */
+int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *out);
 int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *out);
 /* An earlier complaint of the customer on the same matter, still open or closed within
  * second_complaint_days: the reason to propose class D. ERR_NOTFOUND if none. */

@@ -32,11 +32,81 @@ static json_t *text_or_null(const char *s)
 }
 
 static int responsible_row(void *ctx, int64_t person, const char *reason, int level,
-			   int64_t added_at)
+			   int64_t added_at, int64_t ended_at)
 {
-	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:i, s:I}", "person_id",
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:i, s:I, s:o}", "person_id",
 						    (json_int_t)person, "reason", reason, "level",
-						    level, "added_at", (json_int_t)added_at));
+						    level, "added_at", (json_int_t)added_at,
+						    "ended_at", ref(ended_at)));
+}
+
+/*
+ * The people an answer refers to by id, named (issue 12): whoever may read
+ * the order may see who works on it, by name and work number, though their
+ * role may not read the staff directory.
+ */
+struct people {
+	int64_t ids[64];
+	int n;
+};
+
+static void people_add(struct people *p, int64_t id)
+{
+	if (!id)
+		return;
+	for (int i = 0; i < p->n; i++)
+		if (p->ids[i] == id)
+			return;
+	if (p->n < (int)(sizeof(p->ids) / sizeof(p->ids[0])))
+		p->ids[p->n++] = id;
+}
+
+static void people_add_json(struct people *p, json_t *v)
+{
+	if (json_is_integer(v))
+		people_add(p, json_integer_value(v));
+}
+
+static json_t *people_json(struct store *s, const struct people *p)
+{
+	json_t *a = json_array();
+	struct org_person who;
+
+	for (int i = 0; a && i < p->n; i++)
+		if (org_person_get(s, p->ids[i], &who) == 0)
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id",
+							   (json_int_t)who.id, "name", who.name,
+							   "work_no", who.work_no));
+	return a;
+}
+
+/* The contacts the order came from or that followed it, with their 5W1H (CALL-10). */
+struct contacts_ctx {
+	struct store *s;
+	json_t *items;
+	struct people *people;
+};
+
+static int contact_row(void *ctx, int64_t contact_id, const char *role)
+{
+	struct contacts_ctx *cc = ctx;
+	struct cust_contact *k = malloc(sizeof(*k));
+	json_t *j = NULL;
+	int rc = k ? cust_contact_get(cc->s, contact_id, k) : ERR_NOMEM;
+
+	if (rc == 0) {
+		j = cust_contact_json(k);
+		people_add(cc->people, k->agent_id);
+	}
+	free(k);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (!j)
+		return ERR_NOMEM;
+	json_object_set_new(j, "role", json_string(role));
+	return json_array_append_new(cc->items, j) ? ERR_NOMEM : 0;
 }
 
 /*
@@ -174,10 +244,36 @@ static json_t *order_json(const struct wo_order *o)
 	return j;
 }
 
+static enum auth_action permission_of(enum wo_action a);
+
+/* The actions this person can take on the order now: its state's rules (wo_action_block,
+ * as the engine refuses by) and their permissions, so the page offers only these. */
+static json_t *allowed_json(struct req *r, const struct wo_order *o, int *rc)
+{
+	struct wo_facts f;
+	json_t *a = json_array();
+	int responsible = wo_is_responsible(r->store, o->id, r->who.person_id);
+
+	*rc = responsible < 0 ? responsible : wo_facts_load(r->store, o, &f);
+	for (int i = 0; *rc == 0 && a && i < WOA_COUNT; i++) {
+		const struct auth_target t = {o->department_id, responsible ? r->who.person_id : 0};
+
+		if (wo_action_block(o->state, o->onsite, &f, r->who.person_id, (enum wo_action)i) ==
+			    WOB_NONE &&
+		    auth_authorize(&r->who, permission_of((enum wo_action)i), &t) == 0)
+			json_array_append_new(a, json_string(wo_action_name((enum wo_action)i)));
+	}
+	return a;
+}
+
 static int order_full_json(struct req *r, const struct wo_order *o, json_t **out)
 {
-	json_t *j = order_json(o), *sla, *resp = json_array();
+	json_t *j = order_json(o), *sla, *resp = json_array(), *allowed;
+	struct people people = {{0}, 0};
+	struct contacts_ctx cc = {r->store, json_array(), &people};
 	struct wo_callback cb;
+	size_t i;
+	json_t *v;
 	int rc;
 
 	if (o->customer_id) {
@@ -187,13 +283,21 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 	} else {
 		json_object_set_new(j, "customer", json_null());
 	}
+	people_add(&people, o->owner_id);
+	people_add(&people, o->first_agent_id);
+	people_add(&people, o->subject_id);
 	sla = sla_json(r->store, o->id, &rc);
 	if (rc >= 0)
 		rc = wo_responsible_list(r->store, o->id, responsible_row, resp);
+	if (rc >= 0)
+		rc = wo_contact_list(r->store, o->id, contact_row, &cc);
 	if (rc >= 0) {
 		json_object_set_new(j, "sla", sla);
 		json_object_set_new(j, "responsible", resp);
-		sla = resp = NULL;
+		json_object_set_new(j, "contacts", cc.items);
+		json_array_foreach(resp, i, v)
+			people_add_json(&people, json_object_get(v, "person_id"));
+		sla = resp = cc.items = NULL;
 		rc = wo_callback_pending(r->store, o->id, &cb);
 		json_object_set_new(
 			j, "callback",
@@ -201,10 +305,19 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 					    "due_at", (json_int_t)cb.due_at, "attempts",
 					    cb.attempts, "excluded_id", ref(cb.excluded_id))
 				: json_null());
+		if (rc == 0)
+			people_add(&people, cb.excluded_id);
 		rc = rc == ERR_NOTFOUND ? 0 : rc;
 	}
+	if (rc >= 0) {
+		allowed = allowed_json(r, o, &rc);
+		json_object_set_new(j, "allowed_actions", allowed);
+	}
+	if (rc >= 0)
+		json_object_set_new(j, "people", people_json(r->store, &people));
 	json_decref(sla);
 	json_decref(resp);
+	json_decref(cc.items);
 	if (rc < 0 || !j) {
 		json_decref(j);
 		return rc < 0 ? rc : ERR_NOMEM;
@@ -307,7 +420,23 @@ static int order_events(struct req *r)
 		json_decref(sla);
 		return rc;
 	}
-	return reply_json(r, 200, json_pack("{s:o, s:o}", "events", events, "sla_events", sla));
+	{
+		struct people people = {{0}, 0};
+		size_t i;
+		json_t *e, *d;
+
+		/* Who acted, and whom an assignment or escalation named. */
+		json_array_foreach(events, i, e) {
+			people_add_json(&people, json_object_get(e, "actor_id"));
+			d = json_object_get(e, "detail");
+			people_add_json(&people, json_object_get(d, "owner_id"));
+			people_add_json(&people, json_object_get(d, "previous_owner_id"));
+			people_add_json(&people, json_object_get(d, "person_id"));
+		}
+		return reply_json(r, 200,
+				  json_pack("{s:o, s:o, s:o}", "events", events, "sla_events", sla,
+					    "people", people_json(r->store, &people)));
+	}
 }
 
 /* Reads the fields of a new order; strings stay owned by the body. */
@@ -831,6 +960,57 @@ static int link_contact(struct req *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+struct owners_ctx {
+	json_t *items;
+	int64_t except;
+};
+
+static int owner_row(void *ctx, const struct org_person *p)
+{
+	struct owners_ctx *oc = ctx;
+
+	if (!wo_can_own(p->roles, p->active) || p->id == oc->except)
+		return 0;
+	return json_array_append_new(oc->items, json_pack("{s:I, s:s, s:s, s:o}", "id",
+							  (json_int_t)p->id, "name", p->name,
+							  "work_no", p->work_no, "department_id",
+							  ref(p->department_id)))
+		       ? ERR_NOMEM
+		       : 0;
+}
+
+/*
+ * Who the order can be (re)assigned to: the active people of its
+ * department (or of department_id, to send a misrouted order elsewhere) in
+ * a role that works orders (wo_can_own), its owner left out.
+ */
+static int order_owners(struct req *r)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	struct org_person_filter f = {.active = 1, .limit = 500};
+	struct owners_ctx oc = {NULL, 0};
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = load(r, o, &responsible);
+	if (rc == 0)
+		rc = req_query_int(r, "department_id", 1, INT64_MAX, &f.department_id);
+	if (rc == 0 && !f.department_id)
+		f.department_id = o->department_id;
+	if (rc == 0) {
+		oc.except = o->owner_id;
+		oc.items = json_array();
+		rc = org_person_list(r->store, &f, owner_row, &oc);
+	}
+	free(o);
+	if (rc < 0) {
+		json_decref(oc.items);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "items", oc.items));
+}
+
 const struct route wo_routes[] = {
 	{"GET", "/api/orders", orders_list, ACT_ORDER_READ},
 	{"POST", "/api/orders", order_create, ACT_ORDER_CREATE},
@@ -838,6 +1018,7 @@ const struct route wo_routes[] = {
 	{"GET", "/api/orders/{id}", order_get, ACT_SELF},
 	{"GET", "/api/orders/{id}/events", order_events, ACT_SELF},
 	{"POST", "/api/orders/{id}/contacts", link_contact, ACT_CONTACT_WRITE},
+	{"GET", "/api/orders/{id}/owners", order_owners, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/assign", act_assign, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/accept", act_accept, ACT_SELF},
 	{"POST", "/api/orders/{id}/call", act_call, ACT_SELF},

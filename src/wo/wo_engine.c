@@ -353,7 +353,7 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 {
 	struct wo_class_rule rule;
-	struct wo_sla onsite, have;
+	struct wo_sla have;
 	json_t *r;
 	char *text;
 	int rc;
@@ -365,11 +365,6 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 		rc = check_text(c, "remaining", a->remaining, 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
-	/* WO-2: an order that needs a visit is reported after the visit. */
-	if (o->onsite && wo_sla_find(c->s, o->id, WOM_ONSITE, &onsite) == 0 &&
-	    strcmp(onsite.state, "met") != 0)
-		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite",
-			       "record the on-site visit first");
 	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
 	r = json_pack("{s:s, s:s?, s:s?, s:o}", "solution", a->solution, "effect", a->effect,
 		      "remaining", a->remaining, "called_back_at",
@@ -481,25 +476,46 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 	return rc;
 }
 
-static int assign(struct wo_ctx *c, struct wo_order *o, int64_t person_id)
+/*
+ * (Re)assigns the order: the new owner replaces the old one, whose
+ * responsibility ends (kept, with when it ended, and the order's event
+ * names both). Only someone who can own an order may (wo_can_own), and
+ * taking an order away from its owner needs a reason.
+ */
+static int assign(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 {
 	struct org_person p;
-	int first = !o->dispatched_at, rc = org_person_get(c->s, person_id, &p);
+	int64_t before = o->owner_id;
+	int first = !o->dispatched_at, rc = org_person_get(c->s, a->person_id, &p);
 
 	if (rc == ERR_NOTFOUND || (rc == 0 && !p.active))
 		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id", "no such active person");
+	if (rc < 0)
+		return rc;
+	if (!wo_can_own(p.roles, p.active))
+		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id",
+			       "person_id: this person cannot own work orders");
+	if (before == p.id)
+		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id",
+			       "person_id: already the owner");
+	rc = check_text(c, "reason", a->text, before != 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
 	o->owner_id = p.id;
 	o->department_id = p.department_id;
 	if (first)
 		o->dispatched_at = c->now;
-	rc = wo_responsible_add(c->s, o->id, p.id, "owner", o->escalation_level, c->now);
+	if (before)
+		rc = wo_responsible_end(c->s, o->id, before, c->now);
+	if (rc == 0)
+		rc = wo_responsible_add(c->s, o->id, p.id, "owner", o->escalation_level, c->now);
 	/* The deadlines of WO-2 run from dispatch: an order assigned by hand starts them now. */
 	if (rc == 0 && first)
 		rc = start_clocks(c, o);
 	if (rc == 0)
 		rc = tell(c, p.id, "order.new", o, "指派给您：%s", o->summary);
+	if (rc == 0 && before)
+		rc = tell(c, before, "order.changed", o, "已改派他人：%s", a->text);
 	return rc;
 }
 
@@ -508,8 +524,73 @@ static int reasoned(struct wo_ctx *c, const struct wo_act *a)
 	return check_text(c, "reason", a->text, 1, WO_TEXT_MAX);
 }
 
+static int sla_fact(void *ctx, const struct wo_sla *k)
+{
+	struct wo_facts *f = ctx;
+
+	f->running += strcmp(k->state, "running") == 0;
+	f->paused += strcmp(k->state, "paused") == 0;
+	if (k->metric == WOM_ONSITE && strcmp(k->state, "met") != 0 &&
+	    strcmp(k->state, "cancelled") != 0)
+		f->visit_due = 1;
+	return 0;
+}
+
+int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *f)
+{
+	struct wo_callback cb;
+	int64_t p = o->owner_id;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = wo_sla_list(s, o->id, sla_fact, f);
+	if (rc < 0)
+		return rc;
+	rc = wo_callback_pending(s, o->id, &cb);
+	if (rc == 0) {
+		f->callback_pending = 1;
+		f->callback_excluded = cb.excluded_id;
+	} else if (rc != ERR_NOTFOUND) {
+		return rc;
+	}
+	/* WO-4: the level above those escalated to so far, as escalate() walks it. */
+	for (int i = 0; i <= o->escalation_level && p; i++)
+		p = superior_of(s, p);
+	f->higher_level = p != 0;
+	return 0;
+}
+
+/* A refusal by wo_action_block, as the error the client sees. */
+static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, enum wo_block b)
+{
+	switch (b) {
+	case WOB_NONE:
+		return 0;
+	case WOB_STATE:
+		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
+			       wo_action_name(a), wo_state_name(o->state));
+	case WOB_VISIT_FIRST:
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "record the on-site visit first");
+	case WOB_NO_VISIT:
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "this order needs no visit");
+	case WOB_NO_CALLBACK:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
+	case WOB_OTHER_AGENT:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "another agent must make this callback (CB-2)");
+	case WOB_TOP:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
+	case WOB_NOT_RUNNING:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is running");
+	case WOB_NOT_PAUSED:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is paused");
+	}
+	return ERR_INVALID;
+}
+
 int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *o)
 {
+	struct wo_facts facts;
 	int rc = wo_order_get(c->s, order_id, o), from, to;
 	json_t *detail = NULL;
 
@@ -523,13 +604,21 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 			       (long long)o->version);
 	from = (int)o->state;
 	to = wo_next_state(o->state, a->action);
-	if (to < 0)
-		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
-			       wo_action_name(a->action), wo_state_name(o->state));
+	/* The same rule GET /api/orders/{id} offers the actions by (allowed_actions). */
+	rc = wo_facts_load(c->s, o, &facts);
+	if (rc < 0)
+		return rc;
+	rc = refuse(c, o, a->action,
+		    wo_action_block(o->state, o->onsite, &facts, c->who->id, a->action));
+	if (rc < 0)
+		return rc;
 	switch (a->action) {
 	case WOA_ASSIGN:
-		rc = assign(c, o, a->person_id);
-		detail = json_pack("{s:I}", "owner_id", (json_int_t)a->person_id);
+		detail = json_pack("{s:I, s:o, s:s?}", "owner_id", (json_int_t)a->person_id,
+				   "previous_owner_id",
+				   o->owner_id ? json_integer(o->owner_id) : json_null(), "reason",
+				   a->text && *a->text ? a->text : NULL);
+		rc = assign(c, o, a);
 		break;
 	case WOA_ACCEPT:
 		break;

@@ -292,21 +292,60 @@ int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const
 	return rc < 0 ? rc : 0;
 }
 
+int wo_contact_list(struct store *s, int64_t order_id,
+		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT contact_id, role FROM order_contact"
+						 " WHERE order_id = ?"
+						 " ORDER BY role = 'cause' DESC, contact_id");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		char role[16];
+
+		store_col_copy(st, 1, role, sizeof(role));
+		rc = row(ctx, store_col_int(st, 0), role);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
 int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
 		       int level, int64_t now)
 {
+	/* Someone whose responsibility ended and who is given the order again takes it up anew. */
 	int rc = store_run(s,
 			   "INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
-			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reason = excluded.reason,"
+			   " level = excluded.level, added_at = excluded.added_at, ended_at = NULL"
+			   " WHERE wo_responsible.ended_at IS NOT NULL",
 			   NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_responsible_end(struct store *s, int64_t order_id, int64_t person_id, int64_t now)
+{
+	int rc = store_run(s,
+			   "UPDATE wo_responsible SET ended_at = ? WHERE order_id = ? AND person_id = ?"
+			   " AND ended_at IS NULL",
+			   NULL, "iii", now, order_id, person_id);
 
 	return rc < 0 ? rc : 0;
 }
 
 int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id)
 {
-	return store_run(s, "SELECT 1 FROM wo_responsible WHERE order_id = ? AND person_id = ?", NULL,
-			 "ii", order_id, person_id);
+	return store_run(s,
+			 "SELECT 1 FROM wo_responsible WHERE order_id = ? AND person_id = ?"
+			 " AND ended_at IS NULL",
+			 NULL, "ii", order_id, person_id);
 }
 
 int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
@@ -720,10 +759,11 @@ int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const stru
 
 int wo_responsible_list(struct store *s, int64_t order_id,
 			int (*row)(void *, int64_t person_id, const char *reason, int level,
-				   int64_t added_at),
+				   int64_t added_at, int64_t ended_at),
 			void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at"
+	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at,"
+						 " ifnull(ended_at, 0)"
 						 " FROM wo_responsible WHERE order_id = ?"
 						 " ORDER BY level, added_at");
 	int rc, n = 0;
@@ -733,7 +773,7 @@ int wo_responsible_list(struct store *s, int64_t order_id,
 	store_bind_int(st, 1, order_id);
 	while ((rc = store_step(st)) == 1) {
 		rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
-			 (int)store_col_int(st, 2), store_col_int(st, 3));
+			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4));
 		if (rc < 0)
 			break;
 		n++;
@@ -814,7 +854,7 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 		break;
 	case WOV_MINE:
 		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			       " WHERE person_id = ?) AND state IN " OPEN_STATES);
+			       " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */
@@ -851,7 +891,7 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 		buf_puts(&sql, " AND created_at < ?");
 	if (f->scope_department)
 		buf_puts(&sql, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
-			       " wo_responsible WHERE person_id = ?))");
+			       " wo_responsible WHERE person_id = ? AND ended_at IS NULL))");
 	/*
 	 * With a search, order and page by the index's own rowid (the order id):
 	 * FTS5 then yields matches newest first and stops after one page; by

@@ -282,6 +282,107 @@ class TransitionTest(OrderCase):
         self.assertEqual(db_value(s, "SELECT count(*) FROM work_order"), n)
 
 
+class OrderPageTest(OrderCase):
+    FIVEW = {"when": "昨天下午三点", "who": "王先生", "where": "朝阳区门店",
+             "what": "洗车后车身有划痕", "why": "洗护师操作不当", "how": "要求上门查看"}
+
+    def test_order_carries_its_contacts_5w1h(self):
+        """CALL-10 (issue 12): the on-site staff read the 5W1H the agent took, on the order."""
+        s = self.srv
+        st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                    "phone": "13912345678", "fivew": self.FIVEW,
+                                                    "summary": "车身划痕"}, token=self.agent)
+        self.assertEqual(st, 201, k)
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "洗车划痕", "contact_id": k["id"]})
+        got = self.get(o["id"], token=self.staff)      # 城市客服部 staff
+        self.assertEqual([(c["id"], c["role"]) for c in got["contacts"]], [(k["id"], "cause")])
+        self.assertEqual(got["contacts"][0]["fivew"], self.FIVEW)
+        self.assertEqual(got["contacts"][0]["phone"], "139****5678")
+        self.assertEqual(got["contacts"][0]["agent_id"], person_id(s, "8101"))
+
+    def test_people_are_named_for_staff(self):
+        """Issue 12: staff cannot read the directory, but the order names its people."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "名字"})
+        self.assertError(s.call("GET", f"/api/people/{person_id(s, '8101')}", token=self.staff), 403)
+        got = self.get(o["id"], token=self.staff)
+        named = {p["id"]: (p["name"], p["work_no"]) for p in got["people"]}
+        self.assertEqual(named[person_id(s, "8101")], ("刘洋", "8101"))
+        self.assertEqual(named[person_id(s, "2001")], ("孙强", "2001"))
+        self.act(o["id"], "assign", {"person_id": person_id(s, "2002"), "reason": "改派"},
+                 token=self.sup)
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.staff)
+        self.assertEqual(st, 200)
+        named = {p["id"]: (p["name"], p["work_no"]) for p in ev["people"]}
+        for who in ("8101", "8002", "2001", "2002"):
+            self.assertIn(person_id(s, who), named, who)
+        self.assertEqual(named[person_id(s, "8002")], ("张敏", "8002"))
+
+    def test_allowed_actions_follow_state_and_role(self):
+        """WO-1, WO-2, CB-2 (issue 12): the order offers what the server will accept."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "动作"})    # a visit is needed
+        self.assertEqual(self.get(o["id"], token=self.head)["allowed_actions"], ["accept", "help"])
+        self.assertEqual(set(self.get(o["id"], token=self.agent)["allowed_actions"]),
+                         {"progress", "promise"})
+        self.assertEqual(set(self.get(o["id"], token=self.sup)["allowed_actions"]),
+                         {"assign", "accept", "cancel", "help", "progress", "promise", "pause"})
+        self.act(o["id"], "accept")
+        # Before the visit the report is not offered, and the server refuses it alike.
+        allowed = self.get(o["id"], token=self.head)["allowed_actions"]
+        self.assertEqual(allowed, ["call", "onsite", "finish", "help"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/report", {"solution": "x"},
+                                token=self.head), 422, field="onsite")
+        self.act(o["id"], "onsite")
+        self.assertIn("report", self.get(o["id"], token=self.head)["allowed_actions"])
+        # No visit needed: none offered, and none accepted.
+        b = self.create({"class": "B", "summary": "意向商家咨询"})
+        self.act(b["id"], "accept", token=self.srv.login("4001"))
+        self.assertNotIn("onsite", self.get(b["id"], token=self.mgr)["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{b['id']}/onsite", {}, token=self.mgr),
+                         422, field="onsite")
+        # Reported: the callback is offered to agents, not to the agent it excluded (CB-2).
+        self.act(o["id"], "report", {"solution": "已处理"})
+        self.assertIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.act(o["id"], "callback", {"outcome": "not_accepted"}, token=self.agent2)
+        self.assertNotIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.assertIn("callback", self.get(o["id"], token=self.agent3)["allowed_actions"])
+
+    def test_reassign_needs_a_reason_and_replaces_the_owner(self):
+        """Issue 12: reassigning asks why, the old owner stops being responsible (kept on
+        record), and only people who can own the order are offered or accepted."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "改派"})
+        head, staff = person_id(s, "2001"), person_id(s, "2002")
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/assign", {"person_id": staff},
+                                token=self.sup), 422, field="reason")
+        st, owners, _ = s.call("GET", f"/api/orders/{o['id']}/owners", token=self.sup)
+        self.assertEqual(st, 200, owners)
+        ids = {p["id"] for p in owners["items"]}
+        self.assertEqual(ids, {staff, person_id(s, "2003")})   # 城市客服部, the owner left out
+        st, owners, _ = s.call("GET", f"/api/orders/{o['id']}/owners?department_id="
+                               f"{dept_id(s, '技术部')}", token=self.sup)
+        self.assertEqual({p["id"] for p in owners["items"]},        # not the IT admin
+                         {person_id(s, "6001"), person_id(s, "6002")})
+        self.assertError(s.call("GET", f"/api/orders/{o['id']}/owners", token=self.agent), 403)
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/assign",
+                                {"person_id": person_id(s, "admin"), "reason": "x"},
+                                token=self.sup), 422, field="person_id")
+        o = self.act(o["id"], "assign", {"person_id": staff, "reason": "孙强出差"}, token=self.sup)
+        self.assertEqual(o["owner_id"], staff)
+        current = [r["person_id"] for r in o["responsible"] if r["ended_at"] is None]
+        self.assertEqual(current, [staff])
+        ended = [r for r in o["responsible"] if r["ended_at"] is not None]
+        self.assertEqual([(r["person_id"], r["reason"]) for r in ended], [(head, "owner")])
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.sup)
+        a = [e for e in ev["events"] if e["kind"] == "order.assign"]
+        self.assertEqual([e["detail"] for e in a],
+                         [{"owner_id": staff, "previous_owner_id": head, "reason": "孙强出差"}])
+        # The former owner no longer works it.
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/accept", {}, token=self.head), 403)
+        self.act(o["id"], "accept", token=self.staff)
+
+
 class CallbackScriptTest(OrderCase):
     def test_script_greets_the_customer_by_form_of_address(self):
         """CB-2, CUST-5: the callback script asks for the customer by their form of
@@ -378,7 +479,8 @@ class PermissionTest(OrderCase):
         admin = s.login("admin")
         self.assertError(s.call("GET", "/api/orders", token=admin), 403)
         # Assigned to the staff member, they may work it.
-        self.act(o["id"], "assign", {"person_id": person_id(s, "2002")}, token=self.sup)
+        self.act(o["id"], "assign", {"person_id": person_id(s, "2002"), "reason": "孙强出差"},
+                 token=self.sup)
         self.act(o["id"], "accept", token=self.staff)
         self.assertTrue(s.audit(self.mgr, action="access.denied"))
         self.assertError(s.call("GET", "/api/orders"), 401)
