@@ -46,7 +46,7 @@ static int responsible_row(void *ctx, int64_t person, const char *reason, int le
  * role may not read the staff directory.
  */
 struct people {
-	int64_t ids[64];
+	int64_t ids[256];
 	int n;
 };
 
@@ -712,6 +712,7 @@ struct list_ctx {
 	struct jw w;
 	struct store *store;
 	int64_t last_id;
+	struct people people;
 };
 
 /*
@@ -725,6 +726,8 @@ static int list_row(void *ctx, const struct wo_order *o)
 	int rc;
 
 	lc->last_id = o->id;
+	people_add(&lc->people, o->owner_id);
+	people_add(&lc->people, o->first_agent_id);
 	order_write_fields(&lc->w, o);
 	jw_key(&lc->w, "sla");
 	jw_array_begin(&lc->w);
@@ -804,6 +807,7 @@ static int orders_list(struct req *r)
 	/* {"items": [...], "next_cursor": "..."|null}, as reply_page writes it. */
 	lc.last_id = 0;
 	lc.store = r->store;
+	lc.people.n = 0;
 	jw_init(&lc.w, &r->text);
 	jw_object_begin(&lc.w);
 	jw_key(&lc.w, "items");
@@ -822,6 +826,20 @@ static int orders_list(struct req *r)
 		jw_str(&lc.w, cursor);
 	} else {
 		jw_null(&lc.w);
+	}
+	/* The owners and first-contact agents of the page, named (issue 12). */
+	{
+		json_t *people = people_json(r->store, &lc.people);
+		char *text = people ? json_dumps(people, JSON_COMPACT) : NULL;
+
+		json_decref(people);
+		if (!text) {
+			buf_release(&r->text);
+			return ERR_NOMEM;
+		}
+		jw_key(&lc.w, "people");
+		jw_raw(&lc.w, text);
+		free(text);
 	}
 	jw_object_end(&lc.w);
 	r->status = 200;

@@ -309,6 +309,11 @@ class OrderPageTest(OrderCase):
         named = {p["id"]: (p["name"], p["work_no"]) for p in got["people"]}
         self.assertEqual(named[person_id(s, "8101")], ("刘洋", "8101"))
         self.assertEqual(named[person_id(s, "2001")], ("孙强", "2001"))
+        st, l, _ = s.call("GET", "/api/orders?view=department", token=self.staff)
+        self.assertIn(o["id"], [x["id"] for x in l["items"]])
+        named = {p["id"]: (p["name"], p["work_no"]) for p in l["people"]}
+        self.assertEqual(named[person_id(s, "8101")], ("刘洋", "8101"))
+        self.assertEqual(named[person_id(s, "2001")], ("孙强", "2001"))
         self.act(o["id"], "assign", {"person_id": person_id(s, "2002"), "reason": "改派"},
                  token=self.sup)
         st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.staff)

@@ -538,7 +538,7 @@ class CsvCellsTest(KefuTestCase):
                                                     "roles": ["staff"], "department_id": d["id"]},
                             token=cls.mgr)
         assert st == 201, p
-        cls.order = c.act(c.order(), "assign", "8001", {"person_id": p["id"]})
+        cls.order = c.act(c.order(), "assign", "8001", {"person_id": p["id"], "reason": "转测试部门"})
         assert cls.order["department_id"] == d["id"], cls.order
 
     def test_formula_stays_text(self):
