@@ -64,19 +64,18 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   await page.waitForSelector('[data-test=order-state]:has-text("已受理")')
   await page.click('[data-test=act-call]')
   await page.waitForSelector('[data-test=order-state]:has-text("处理中")')
-  // A visit is needed (A1-Ⅳ): reporting before it is refused with the rule's message.
-  await page.click('[data-test=act-report]')
-  await page.fill('[data-test=f-solution]', '已上门')
-  await page.click('[data-test=action-submit]')
-  await page.waitForSelector('[data-test=action-error]')
-  assert.match(await page.textContent('[data-test=action-error]'), /visit|到场|onsite/i)
-  await page.click('.el-dialog__footer button:has-text("取消")')
-  await page.waitForSelector('[data-test=action-dialog]', { state: 'hidden' })
+  // A visit is needed (A1-Ⅳ): reporting is not offered before it (the server refuses it too).
+  await page.waitForSelector('[data-test=act-onsite]')
+  assert.equal(await page.locator('[data-test=act-report]').count(), 0)
   await page.click('[data-test=act-onsite]')
   await page.waitForSelector('[data-test=sla-onsite][data-tone=done]')
   await page.click('[data-test=act-finish]')
   await page.waitForSelector('[data-test=sla-report]')
   await page.click('[data-test=act-report]')
+  // 联系客户时间 comes prefilled with when the owner recorded the call.
+  const ev = await srv.call('GET', `/api/orders/${o.id}/events`, undefined, head)
+  const called = ev.body.events.find((e) => e.kind === 'order.call').at
+  assert.notEqual(await page.inputValue('[data-test=f-called-back-at] input'), '')
   await page.fill('[data-test=f-solution]', '已上门核实并补漆 ' + XSS)
   await page.fill('[data-test=f-effect]', '客户满意')
   await page.fill('[data-test=f-remaining]', '无')
@@ -87,6 +86,7 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, head)
   assert.equal(r.body.state, 'reported')
   assert.equal(r.body.report.effect, '客户满意')
+  assert.equal(r.body.report.called_back_at, called)
   await screenshot(page, 'order-page')
   assert.equal(await page.evaluate(() => window.__xss), undefined)
   await page.context().close()
@@ -129,12 +129,20 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   await page.click('[data-test=act-assign]')
   await page.click('[data-test=f-person]')
   await page.keyboard.type('吴刚')
+  // Only the department's possible owners are offered: no admin, no other department.
+  const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents()
+  assert.ok(offered.length > 0 && offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
   await page.click('.el-select-dropdown__item:visible:has-text("吴刚")')
+  await page.fill('[data-test=f-reason]', '孙强出差，改派吴刚')
   await page.click('[data-test=action-submit]')
-  await page.waitForSelector('[data-test=order-state]:has-text("已派单")')
+  await page.waitForSelector('[data-test=order-history]:has-text("孙强出差，改派吴刚")')
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
   const p2002 = (await srv.call('GET', '/api/people?q=2002', undefined, sup)).body.items[0]
   assert.equal(r.body.owner_id, p2002.id)
+  // The former owner is listed as such, not as a second 负责人.
+  const resp = await page.locator('[data-test=order-responsible]').allTextContents()
+  assert.equal(resp.filter((x) => /负责人/.test(x) && !/原负责人/.test(x)).length, 1, resp.join(' | '))
+  assert.ok(resp.some((x) => /孙强/.test(x) && /原负责人/.test(x)), resp.join(' | '))
 
   // Merge the duplicate into the first customer (CUST-1).
   await page.goto(srv.url + '/customers')
@@ -150,6 +158,22 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   const merged = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
   assert.equal(merged.body.customer_id, c1.body.id)
   await screenshot(page, 'supervisor-customers')
+  await page.context().close()
+})
+
+test('CALL-10: department staff read the contact\'s 5W1H and the agent\'s name on the order', async () => {
+  const fivew = { when: '昨天下午三点', who: '王先生', where: '朝阳区门店', what: '车身划痕', why: '操作不当', how: '要求上门' }
+  const k = await srv.call('POST', '/api/contacts', { channel: 'phone', direction: 'in', phone: '13912345678', fivew, summary: '洗车划痕' }, agent)
+  assert.equal(k.status, 201, JSON.stringify(k.body))
+  const o = await order({ complaint: 'vehicle_damage', contact_id: k.body.id, summary: '洗车划痕，需上门' })
+  const page = await newPage(browser)
+  await login(page, srv, '2002')
+  await page.goto(srv.url + '/orders/' + o.id)
+  await page.waitForSelector('[data-test=order-contact]')
+  for (const [key, text] of Object.entries(fivew)) assert.equal(await page.textContent(`[data-test=fivew-${key}]`), text)
+  const info = await page.textContent('.order-page')
+  assert.match(info, /刘洋（8101）/)
+  assert.doesNotMatch(info, /#\d+（|首问坐席\s*#/)
   await page.context().close()
 })
 
