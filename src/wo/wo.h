@@ -194,6 +194,7 @@ struct wo_order {
 	char summary[WO_SUMMARY_MAX * 4 + 1];
 	char report[4 * (4 * WO_TEXT_MAX + 64)]; /* the WO-6 report as JSON, "" before it */
 	char close_reason[WO_TEXT_MAX * 4 + 1];
+	char phone[24]; /* digits: how to reach a customer not on record, "" none */
 	int escalation_level;
 	int64_t created_at, updated_at, dispatched_at, reported_at, archived_at;
 	int archive_month;
@@ -350,6 +351,7 @@ struct wo_new {
 	const char *complaint;
 	int onsite; /* -1: as the level says (WO-3: Ⅲ and Ⅳ need a visit) */
 	int64_t customer_id, subject_id, contact_id, parent_id, related_id;
+	char phone[24]; /* normalised digits, "" none */
 	const char *summary;
 	int promise; /* -1: none, else enum wo_promise quoted to the customer */
 };

@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/jw.h"
+#include "core/mask.h"
 #include "cust/cust.h"
 #include "http/http.h"
 #include "notify/notify.h"
@@ -139,6 +140,16 @@ static void order_write_fields(struct jw *w, const struct wo_order *o)
 	jw_str(w, wo_state_name(o->state));
 	jw_key(w, "customer_id");
 	jw_id(w, o->customer_id);
+	/* The number to call back on, masked like every customer number (CUST-2). */
+	jw_key(w, "phone");
+	if (o->phone[0]) {
+		char masked[32];
+
+		mask_phone(o->phone, masked, sizeof(masked));
+		jw_str(w, masked);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "subject_id");
 	jw_id(w, o->subject_id);
 	jw_key(w, "department_id");
@@ -444,9 +455,9 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 {
 	static const char *const fields[] = {
 		"class",      "level",	    "complaint", "onsite",  "customer_id", "subject_id",
-		"contact_id", "related_id", "summary",	 "promise", NULL};
+		"contact_id", "related_id", "summary",	 "promise", "phone",	   NULL};
 	json_t *saved = r->body;
-	const char *promise = NULL;
+	const char *promise = NULL, *phone = NULL;
 	int onsite = -1, has_onsite = json_object_get(body, "onsite") != NULL, rc;
 
 	memset(in, 0, sizeof(*in));
@@ -474,6 +485,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 		rc = body_str(r, "summary", 1, &in->summary);
 	if (rc == 0)
 		rc = body_str(r, "promise", 0, &promise);
+	if (rc == 0)
+		rc = body_str(r, "phone", 0, &phone);
 	r->body = saved;
 	if (rc < 0)
 		return rc;
@@ -481,6 +494,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 		return err_set(&r->ei, ERR_INVALID, "class",
 			       "class: required (or a complaint type)");
 	in->onsite = has_onsite ? onsite : -1;
+	if (phone && cust_phone_normalize(phone, in->phone, sizeof(in->phone)) < 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "phone", "phone: not a phone number");
 	if (promise) {
 		in->promise = wo_promise_parse(promise);
 		if (in->promise < 0)
@@ -500,6 +515,23 @@ static int check_refs(struct req *r, struct wo_new *in)
 
 	if (in->subject_id && org_person_get(r->store, in->subject_id, &p) == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "subject_id", "no such person");
+	/* No customer or number given: the contact the order comes from may have them. */
+	if (in->contact_id && !in->customer_id && !in->phone[0]) {
+		struct cust_contact *k = malloc(sizeof(*k));
+
+		if (!k)
+			return ERR_NOMEM;
+		rc = cust_contact_get(r->store, in->contact_id, k);
+		if (rc == 0) {
+			in->customer_id = k->customer_id;
+			snprintf(in->phone, sizeof(in->phone), "%s", k->phone);
+		}
+		free(k);
+		if (rc == ERR_NOTFOUND)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "contact_id", "no such contact");
+		if (rc < 0)
+			return rc;
+	}
 	if (in->customer_id) {
 		int64_t survivor = 0;
 
@@ -978,6 +1010,52 @@ static int link_contact(struct req *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/*
+ * POST /api/orders/{id}/reveal {reason}: the order's callback number whole,
+ * for a reason that is on record first (CUST-2, SEC-1), as for a
+ * customer's numbers: to those who may read the order and reveal numbers
+ * (staff: for their department's orders).
+ */
+static int order_reveal(struct req *r)
+{
+	static const char *const fields[] = {"reason", NULL};
+	struct wo_order *o = malloc(sizeof(*o));
+	const char *reason = NULL;
+	char phone[sizeof(o->phone)];
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = load(r, o, &responsible);
+	if (rc == 0) {
+		const struct auth_target t = {o->department_id, 0};
+
+		rc = req_authorize_on(r, ACT_CUST_REVEAL, &t, "work_order", o->id);
+	}
+	if (rc == 0)
+		rc = body_str(r, "reason", 0, &reason);
+	if (rc == 0)
+		rc = cust_reveal_reason_check(reason, &r->ei);
+	if (rc == 0 && !o->phone[0])
+		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "this order has no phone number");
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		rc = req_audit(r, "order.reveal", "work_order", o->id, "ok",
+			       json_pack("{s:s}", "reason", reason));
+		rc = req_finish(r, rc);
+	}
+	phone[0] = '\0';
+	if (rc == 0)
+		snprintf(phone, sizeof(phone), "%s", o->phone);
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, json_pack("{s:s}", "phone", phone));
+}
+
 struct owners_ctx {
 	json_t *items;
 	int64_t except;
@@ -1037,6 +1115,7 @@ const struct route wo_routes[] = {
 	{"GET", "/api/orders/{id}/events", order_events, ACT_SELF},
 	{"POST", "/api/orders/{id}/contacts", link_contact, ACT_CONTACT_WRITE},
 	{"GET", "/api/orders/{id}/owners", order_owners, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/reveal", order_reveal, ACT_CUST_REVEAL},
 	{"POST", "/api/orders/{id}/assign", act_assign, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/accept", act_accept, ACT_SELF},
 	{"POST", "/api/orders/{id}/call", act_call, ACT_SELF},

@@ -238,6 +238,12 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 		return rc;
 	snprintf(o->summary, sizeof(o->summary), "%s", in->summary);
 	o->customer_id = in->customer_id;
+	snprintf(o->phone, sizeof(o->phone), "%s", in->phone);
+	/* Calling the customer back (WO-2) needs a way to reach them. */
+	if (rule.callback_min >= 0 && !o->customer_id && !o->phone[0])
+		return err_set(c->ei, ERR_UNPROCESSABLE, "phone",
+			       "phone: an order the owner must call back needs a customer or a"
+			       " phone number");
 	o->subject_id = in->subject_id;
 	o->parent_id = in->parent_id;
 	o->related_id = in->related_id;
@@ -452,6 +458,8 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 
 			in.parent_id = o->id;
 			in.customer_id = o->customer_id;
+			if (!in.phone[0])
+				snprintf(in.phone, sizeof(in.phone), "%s", o->phone);
 			rc = wo_create(c, &in, &follow);
 			follow_id = follow.id;
 		}

@@ -116,7 +116,7 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"            \
 	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"       \
 	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"    \
-	" archived_at, archive_month, version"
+	" archived_at, archive_month, version, phone"
 
 /* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
 static void order_from_row(struct store_stmt *st, struct wo_order *o)
@@ -148,6 +148,7 @@ static void order_from_row(struct store_stmt *st, struct wo_order *o)
 	o->archived_at = store_col_int(st, 22);
 	o->archive_month = (int)store_col_int(st, 23);
 	o->version = store_col_int(st, 24);
+	store_col_copy(st, 25, o->phone, sizeof(o->phone));
 }
 
 int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
@@ -189,6 +190,7 @@ static void bind_order(struct store_stmt *st, const struct wo_order *o)
 	store_bind_id(st, 17, o->reported_at);
 	store_bind_id(st, 18, o->archived_at);
 	store_bind_id(st, 19, o->archive_month);
+	store_bind_text(st, 20, o->phone[0] ? o->phone : NULL);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -197,17 +199,17 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 		s, "INSERT INTO work_order(class, level, complaint, onsite, state, customer_id,"
 		   " subject_id, department_id, owner_id, parent_id, related_id, summary, report,"
 		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
-		   " archive_month, number, first_agent_id, created_at, updated_at, version)"
-		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
+		   " archive_month, phone, number, first_agent_id, created_at, updated_at, version)"
+		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
 	int rc;
 
 	if (!st)
 		return ERR_IO;
 	bind_order(st, o);
-	store_bind_text(st, 20, o->number);
-	store_bind_int(st, 21, o->first_agent_id);
-	store_bind_int(st, 22, o->created_at);
-	store_bind_int(st, 23, o->updated_at);
+	store_bind_text(st, 21, o->number);
+	store_bind_int(st, 22, o->first_agent_id);
+	store_bind_int(st, 23, o->created_at);
+	store_bind_int(st, 24, o->updated_at);
 	rc = store_step(st);
 	if (rc == 1)
 		o->id = store_col_int(st, 0);
@@ -223,15 +225,15 @@ int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 		   " customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
 		   " related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
 		   " dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
-		   " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+		   " phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
 	int rc;
 
 	if (!st)
 		return ERR_IO;
 	bind_order(st, o);
-	store_bind_int(st, 20, now);
-	store_bind_int(st, 21, o->id);
-	store_bind_int(st, 22, o->version);
+	store_bind_int(st, 21, now);
+	store_bind_int(st, 22, o->id);
+	store_bind_int(st, 23, o->version);
 	rc = store_step(st);
 	store_done(st);
 	if (rc < 0)
@@ -727,7 +729,7 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max)
 	if (rc >= 0)
 		rc = store_run(s,
 			       "UPDATE work_order SET summary = '（已匿名）', report = NULL,"
-			       " customer_id = NULL, anonymised = 1 WHERE id IN (SELECT id FROM"
+			       " customer_id = NULL, phone = NULL, anonymised = 1 WHERE id IN (SELECT id FROM"
 			       " work_order WHERE state = 'archived' AND anonymised = 0"
 			       " AND archived_at < ? ORDER BY id LIMIT ?)",
 			       NULL, "ii", before, (int64_t)max);

@@ -8,6 +8,10 @@ from urllib.parse import quote
 from apihelp import MINUTE, HOUR, db_value, dept_id, person_id
 from harness import KefuTestCase
 
+# The number an order's owner calls the customer back on, when the test's order
+# has no customer on record (an order with a callback deadline needs one).
+PHONE = "13800138000"
+
 
 class OrderCase(KefuTestCase):
     @classmethod
@@ -24,6 +28,8 @@ class OrderCase(KefuTestCase):
         cls.market = s.login("3001")    # 集团市场部's responsible person
 
     def create(self, body, token=None, status=201):
+        if not {"customer_id", "contact_id", "phone"} & body.keys():
+            body = dict(body, phone=PHONE)
         st, o, _ = self.srv.call("POST", "/api/orders", body, token=token or self.agent)
         self.assertEqual(st, status, o)
         return o
@@ -196,7 +202,8 @@ class RoutingTest(OrderCase):
         self.assertEqual(d["owner_id"], person_id(s, "2001"))
         self.assertEqual(self.sla(d, "callback")["due_at"] - d["created_at"], 10 * MINUTE)
         self.assertEqual(self.sla(d, "onsite")["due_at"] - d["created_at"], HOUR)
-        self.assertError(s.call("POST", "/api/orders", {"class": "D", "summary": "x"},
+        self.assertError(s.call("POST", "/api/orders", {"class": "D", "summary": "x",
+                                                        "phone": PHONE},
                                 token=self.agent), 422, field="subject_id")
         st, p, _ = s.call("GET", "/api/orders/second-complaint?customer_id=999999", token=self.agent)
         self.assertIsNone(p["proposed_class"])
@@ -276,7 +283,11 @@ class TransitionTest(OrderCase):
                                  ({"class": "A1", "summary": "x" * 1001}, 422, "summary"),
                                  ({"class": "A1", "summary": 5}, 400, "summary"),
                                  ({"class": "E", "summary": "x", "customer_id": 999999}, 422, "customer_id"),
-                                 ({"complaint": "nope", "summary": "x"}, 422, "complaint")]:
+                                 ({"complaint": "nope", "summary": "x"}, 422, "complaint"),
+                                 # WO-2 (issue 12): a callback deadline needs a way to call.
+                                 ({"class": "A1", "level": "Ⅲ", "summary": "x"}, 422, "phone"),
+                                 ({"complaint": "vehicle_damage", "summary": "x"}, 422, "phone"),
+                                 ({"class": "B", "summary": "x", "phone": "电话"}, 422, "phone")]:
             with self.subTest(body=bad):
                 self.assertError(s.call("POST", "/api/orders", bad, token=self.agent), code, field=field)
         self.assertEqual(db_value(s, "SELECT count(*) FROM work_order"), n)
@@ -386,6 +397,39 @@ class OrderPageTest(OrderCase):
         # The former owner no longer works it.
         self.assertError(s.call("POST", f"/api/orders/{o['id']}/accept", {}, token=self.head), 403)
         self.act(o["id"], "accept", token=self.staff)
+
+
+class CallbackNumberTest(OrderCase):
+    def test_an_order_without_customer_keeps_a_masked_number(self):
+        """WO-2, CUST-2 (issue 12): the number to call back on is stored, masked in every
+        answer, and shown whole only for a reason on record; a consultation needs none."""
+        s = self.srv
+        self.create({"class": "E", "summary": "咨询价格"})       # no callback deadline
+        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "划痕",
+                                                  "phone": "139-1234-5678"}, token=self.agent)
+        self.assertEqual(st, 201, o)
+        self.assertEqual(o["phone"], "139****5678")
+        self.assertEqual(self.get(o["id"], token=self.staff)["phone"], "139****5678")
+        st, l, _ = s.call("GET", "/api/orders?view=department", token=self.staff)
+        self.assertEqual(next(x for x in l["items"] if x["id"] == o["id"])["phone"], "139****5678")
+        path = f"/api/orders/{o['id']}/reveal"
+        self.assertError(s.call("POST", path, {}, token=self.staff), 422, field="reason")
+        self.assertError(s.call("POST", path, {"reason": "  "}, token=self.staff), 422, field="reason")
+        st, r, _ = s.call("POST", path, {"reason": "上门前联系客户"}, token=self.staff)
+        self.assertEqual((st, r), (200, {"phone": "13912345678"}))
+        logged = s.audit(self.mgr, action="order.reveal", entity="work_order", entity_id=o["id"])
+        self.assertEqual([a["detail"] for a in logged], [{"reason": "上门前联系客户"}])
+        # Another department's staff may not see it, and the refusal names the order.
+        market = s.login("3002")
+        self.assertError(s.call("POST", path, {"reason": "看看"}, token=market), 403)
+        # An order from a contact takes the contact's number.
+        st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                    "phone": "13700001111"}, token=self.agent)
+        self.assertEqual(st, 201, k)
+        st, c, _ = s.call("POST", "/api/orders", {"class": "B", "summary": "意向商家",
+                                                  "contact_id": k["id"]}, token=self.agent)
+        self.assertEqual(st, 201, c)
+        self.assertEqual(c["phone"], "137****1111")
 
 
 class CallbackScriptTest(OrderCase):
@@ -535,7 +579,7 @@ class CrashTest(KefuTestCase):
         agent = s.login("8101")
         made = []
         for i in range(20):
-            st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ",
+            st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "phone": PHONE,
                                                       "summary": f"崩溃测试{i}"}, token=agent)
             self.assertEqual(st, 201, o)
             made.append(o["id"])
@@ -552,8 +596,8 @@ class RestartTest(KefuTestCase):
         """A deadline that passes while kefu is down fires when it runs again, once."""
         s = self.srv
         agent = s.login("8101")
-        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "重启"},
-                          token=agent)
+        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "重启",
+                                                  "phone": PHONE}, token=agent)
         self.assertEqual(st, 201, o)
         s.restart()
         mgr = s.login("8001")
