@@ -77,7 +77,7 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   // 联系客户时间 comes prefilled with when the owner recorded the call.
   const ev = await srv.call('GET', `/api/orders/${o.id}/events`, undefined, head)
   const called = ev.body.events.find((e) => e.kind === 'order.call').at
-  assert.notEqual(await page.inputValue('[data-test=f-called-back-at] input'), '')
+  assert.notEqual(await page.inputValue('.el-dialog .el-date-editor input'), '')
   await page.fill('[data-test=f-solution]', '已上门核实并补漆 ' + XSS)
   await page.fill('[data-test=f-effect]', '客户满意')
   await page.fill('[data-test=f-remaining]', '无')
