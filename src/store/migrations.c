@@ -589,5 +589,36 @@ static const char m9[] = "ALTER TABLE wo_responsible ADD COLUMN ended_at INTEGER
  */
 static const char m10[] = "ALTER TABLE work_order ADD COLUMN phone TEXT;";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10};
+/*
+ * 11: third parties (seed 002 §5): outside companies responsible for some
+ * complaints (a contractor, a merchant), kept as config; a route may pass
+ * a class's orders to one; wo_referral records each order passed on, when
+ * and by whom, the answer they gave, and when the center relayed it to
+ * the customer.
+ */
+static const char m11[] =
+	"CREATE TABLE wo_third_party ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('contractor', 'merchant', 'carrier', 'other')),"
+	" contact TEXT,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" updated_at INTEGER NOT NULL);"
+	"ALTER TABLE wo_route ADD COLUMN third_party_id INTEGER REFERENCES wo_third_party(id);"
+	"CREATE TABLE wo_referral ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES work_order(id),"
+	" third_party_id INTEGER NOT NULL REFERENCES wo_third_party(id),"
+	" note TEXT,"
+	" referred_at INTEGER NOT NULL,"
+	" referred_by INTEGER REFERENCES person(id),"
+	" answer TEXT,"
+	" answered_at INTEGER,"
+	" answered_by INTEGER REFERENCES person(id),"
+	" relay_note TEXT,"
+	" relayed_at INTEGER,"
+	" relayed_by INTEGER REFERENCES person(id));"
+	"CREATE INDEX wo_referral_order ON wo_referral(order_id, id);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -13,6 +13,7 @@ static const char *const state_names[WO_STATE_COUNT] = {
 static const char *const action_names[WOA_COUNT] = {
 	"assign", "accept", "call", "onsite", "finish", "report", "callback",
 	"reopen", "cancel", "help", "progress", "promise", "pause", "resume",
+	"refer", "answer", "relay",
 };
 
 static const char *const metric_names[WOM_COUNT] = {
@@ -20,7 +21,7 @@ static const char *const metric_names[WOM_COUNT] = {
 };
 
 static const char *const target_names[WOT_COUNT] = {
-	"department", "center", "subject_superior", "close",
+	"department", "center", "subject_superior", "close", "third_party",
 };
 
 static const char *const outcome_names[WOO_COUNT] = {
@@ -133,6 +134,10 @@ static const struct {
 	[WOA_PROMISE] = {OPEN, -1},
 	[WOA_PAUSE] = {OPEN, -1},
 	[WOA_RESUME] = {OPEN, -1},
+	/* Seed 002 §5: a complaint that is an outside company's to solve is passed to it. */
+	[WOA_REFER] = {OPEN & ~BIT(WO_REPORTED), -1},
+	[WOA_ANSWER] = {OPEN, -1},
+	[WOA_RELAY] = {OPEN, -1},
 };
 
 int wo_next_state(enum wo_state from, enum wo_action a)
@@ -152,10 +157,15 @@ enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_f
 		return onsite ? WOB_NONE : WOB_NO_VISIT;
 	case WOA_REPORT:
 		/* WO-2: an order that needs a visit is reported after the visit. */
-		return onsite && f->visit_due ? WOB_VISIT_FIRST : WOB_NONE;
+		if (onsite && f->visit_due)
+			return WOB_VISIT_FIRST;
+		return f->referral == WOR_WAITING ? WOB_ANSWER_FIRST : WOB_NONE;
 	case WOA_CALLBACK:
 		if (!f->callback_pending)
 			return WOB_NO_CALLBACK;
+		/* Seed 002 §5: the center relays the third party's answer before it calls back. */
+		if (f->referral == WOR_WAITING || f->referral == WOR_ANSWERED)
+			return WOB_RELAY_FIRST;
 		/* CB-2: after "not accepted" another agent makes the next call. */
 		return f->callback_excluded && f->callback_excluded == who ? WOB_OTHER_AGENT
 									  : WOB_NONE;
@@ -165,9 +175,22 @@ enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_f
 		return f->running ? WOB_NONE : WOB_NOT_RUNNING;
 	case WOA_RESUME:
 		return f->paused ? WOB_NONE : WOB_NOT_PAUSED;
+	case WOA_REFER:
+		return f->referral == WOR_WAITING ? WOB_REFERRED : WOB_NONE;
+	case WOA_ANSWER:
+		return f->referral == WOR_WAITING ? WOB_NONE : WOB_NOT_WAITING;
+	case WOA_RELAY:
+		return f->referral == WOR_ANSWERED ? WOB_NONE : WOB_NO_ANSWER;
 	default:
 		return WOB_NONE;
 	}
+}
+
+int wo_third_party_kind_valid(const char *kind)
+{
+	static const char *const kinds[] = {"contractor", "merchant", "carrier", "other"};
+
+	return parse(kinds, 4, kind) >= 0;
 }
 
 int wo_can_own(unsigned roles, int active)

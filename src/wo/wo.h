@@ -68,6 +68,9 @@ enum wo_action {
 	WOA_PROMISE,  /* a reply time quoted to the customer (CALL-13/14) */
 	WOA_PAUSE,
 	WOA_RESUME,
+	WOA_REFER,  /* pass it to the outside company responsible (seed 002 §5) */
+	WOA_ANSWER, /* the answer the outside company gave */
+	WOA_RELAY,  /* the center told the customer that answer (before the callback) */
 	WOA_COUNT
 };
 
@@ -92,7 +95,11 @@ struct wo_facts {
 	int callback_pending;     /* a center callback is due (CB-1) */
 	int64_t callback_excluded; /* who may not make it (CB-2) */
 	int higher_level;         /* the owner's chain goes above the escalation level (WO-4) */
+	int referral;             /* enum wo_referral_state of the latest referral */
 };
+
+/* Where the order's latest referral to a third party stands. */
+enum wo_referral_state { WOR_NONE, WOR_WAITING, WOR_ANSWERED, WOR_RELAYED };
 
 enum wo_block {
 	WOB_NONE,        /* allowed */
@@ -104,6 +111,11 @@ enum wo_block {
 	WOB_TOP,         /* help asked with no level above (409) */
 	WOB_NOT_RUNNING, /* pause with no running clock (409) */
 	WOB_NOT_PAUSED,  /* resume with nothing paused (409) */
+	WOB_REFERRED,    /* passed on already, no answer yet (409) */
+	WOB_NOT_WAITING, /* an answer with no referral waiting for one (409) */
+	WOB_NO_ANSWER,   /* relay with no answer to relay (409) */
+	WOB_ANSWER_FIRST, /* report while the third party has not answered (409) */
+	WOB_RELAY_FIRST, /* callback before the third party's answer was relayed (409) */
 };
 /*
  * Whether `who` can do `a` to an order now, by the rules of the order's
@@ -142,7 +154,11 @@ int wo_deadlines_at_dispatch(const struct wo_class_rule *c, int onsite, int64_t 
 struct wo_deadline wo_report_deadline(const struct wo_class_rule *c, int64_t now);
 
 /* Routing (ROUTE-2). */
-enum wo_target { WOT_DEPARTMENT, WOT_CENTER, WOT_SUBJECT_SUPERIOR, WOT_CLOSE, WOT_COUNT };
+/* WOT_THIRD_PARTY: the center keeps the order and passes it to an outside company
+ * responsible (a contractor, a merchant; seed 002 §5). */
+enum wo_target {
+	WOT_DEPARTMENT, WOT_CENTER, WOT_SUBJECT_SUPERIOR, WOT_CLOSE, WOT_THIRD_PARTY, WOT_COUNT
+};
 const char *wo_target_name(enum wo_target t);
 int wo_target_parse(const char *name);
 
@@ -154,7 +170,20 @@ struct wo_route_rule {
 	char department_kind[33];
 	int64_t department_id; /* 0: the first department of department_kind */
 	int64_t owner_id;      /* 0: the department's responsible person */
+	int64_t third_party_id; /* third_party: who it is passed to */
 };
+
+/* An outside company responsible for some complaints (seed 002 §5), as config. */
+#define WO_THIRD_PARTY_KINDS "contractor, merchant, carrier or other"
+struct wo_third_party {
+	int64_t id;
+	char name[129 * 4];
+	char kind[16]; /* contractor, merchant, carrier, other */
+	char contact[257 * 4];
+	int active;
+	int64_t updated_at;
+};
+int wo_third_party_kind_valid(const char *kind);
 
 /* The rule for a class and on-site need: one naming the on-site need wins over "either". */
 const struct wo_route_rule *wo_route_pick(const struct wo_route_rule *rules, int n,
@@ -231,6 +260,26 @@ struct wo_complaint {
 int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out);
 int wo_level_onsite(struct store *s, const char *code); /* 0/1, ERR_NOTFOUND */
 int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out);
+int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out);
+int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
+			void *ctx);
+/* Writes tp (id 0: a new one, its id filled); ERR_CONFLICT naming `name` if taken. */
+int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now);
+
+/* Referrals to third parties: one waits for its answer at a time. */
+struct wo_referral {
+	int64_t id, order_id, third_party_id;
+	const char *third_party_name, *note, *answer, *relay_note;
+	int64_t referred_at, referred_by, answered_at, answered_by, relayed_at, relayed_by;
+};
+int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, int64_t by,
+		    const char *note, int64_t now);
+/* Fills the latest referral's answer (what = "answer") or relay ("relay"). */
+int wo_referral_close(struct store *s, int64_t order_id, const char *what, const char *text,
+		      int64_t by, int64_t now);
+int wo_referral_state(struct store *s, int64_t order_id); /* enum wo_referral_state */
+int wo_referral_list(struct store *s, int64_t order_id,
+		     int (*row)(void *, const struct wo_referral *), void *ctx);
 int wo_routes_load(struct store *s, struct wo_route_rule *out, int max);
 int64_t wo_setting(struct store *s, const char *key, int64_t fallback);
 
@@ -364,6 +413,7 @@ struct wo_act {
 	const char *effect;
 	const char *remaining;
 	int64_t called_back_at; /* report: when the owner called the customer back, 0: unknown */
+	int64_t third_party_id; /* refer: who it is passed to */
 	int promise;            /* promise: enum wo_promise */
 	enum wo_outcome outcome;
 	const struct wo_new *follow_up; /* callback with a new need (CB-2) */

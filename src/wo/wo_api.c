@@ -257,6 +257,33 @@ static json_t *order_json(const struct wo_order *o)
 
 static enum auth_action permission_of(enum wo_action a);
 
+/* Seed 002 §5: who the order was passed to and when, their answer, when it was relayed. */
+struct referrals_ctx {
+	json_t *items;
+	struct people *people;
+};
+
+static int referral_row(void *ctx, const struct wo_referral *x)
+{
+	struct referrals_ctx *rc = ctx;
+
+	people_add(rc->people, x->referred_by);
+	people_add(rc->people, x->answered_by);
+	people_add(rc->people, x->relayed_by);
+	return json_array_append_new(
+		       rc->items,
+		       json_pack("{s:I, s:{s:I, s:s}, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				 "id", (json_int_t)x->id, "third_party", "id",
+				 (json_int_t)x->third_party_id, "name", x->third_party_name, "note",
+				 text_or_null(x->note), "referred_at", (json_int_t)x->referred_at,
+				 "referred_by", ref(x->referred_by), "answer", text_or_null(x->answer),
+				 "answered_at", ref(x->answered_at), "answered_by",
+				 ref(x->answered_by), "relay_note", text_or_null(x->relay_note),
+				 "relayed_at", ref(x->relayed_at), "relayed_by", ref(x->relayed_by)))
+		       ? ERR_NOMEM
+		       : 0;
+}
+
 /* The actions this person can take on the order now: its state's rules (wo_action_block,
  * as the engine refuses by) and their permissions, so the page offers only these. */
 static json_t *allowed_json(struct req *r, const struct wo_order *o, int *rc)
@@ -282,6 +309,7 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 	json_t *j = order_json(o), *sla, *resp = json_array(), *allowed;
 	struct people people = {{0}, 0};
 	struct contacts_ctx cc = {r->store, json_array(), &people};
+	struct referrals_ctx rf = {json_array(), &people};
 	struct wo_callback cb;
 	size_t i;
 	json_t *v;
@@ -302,7 +330,11 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 		rc = wo_responsible_list(r->store, o->id, responsible_row, resp);
 	if (rc >= 0)
 		rc = wo_contact_list(r->store, o->id, contact_row, &cc);
+	if (rc >= 0)
+		rc = wo_referral_list(r->store, o->id, referral_row, &rf);
 	if (rc >= 0) {
+		json_object_set_new(j, "referrals", rf.items);
+		rf.items = NULL;
 		json_object_set_new(j, "sla", sla);
 		json_object_set_new(j, "responsible", resp);
 		json_object_set_new(j, "contacts", cc.items);
@@ -329,6 +361,7 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 	json_decref(sla);
 	json_decref(resp);
 	json_decref(cc.items);
+	json_decref(rf.items);
 	if (rc < 0 || !j) {
 		json_decref(j);
 		return rc < 0 ? rc : ERR_NOMEM;
@@ -601,7 +634,8 @@ static enum auth_action permission_of(enum wo_action a)
 		return ACT_CALLBACK;
 	case WOA_PROGRESS:
 	case WOA_PROMISE:
-		/* WO-5, CALL-13/14: the center speaks to the customer. */
+	case WOA_RELAY:
+		/* WO-5, CALL-13/14, seed 002 §5: the center speaks to the customer. */
 		return ACT_ORDER_CREATE;
 	default:
 		return ACT_ORDER_WORK;
@@ -613,7 +647,7 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 	static const char *const fields[] = {
 		"version",  "person_id", "reason",    "text",		"note",
 		"solution", "effect",	 "remaining", "called_back_at", "kind",
-		"outcome",  "follow_up", NULL};
+		"outcome",  "follow_up", "third_party_id", NULL};
 	const char *kind = NULL, *outcome = NULL;
 	json_t *v;
 	int rc = body_only(r, fields);
@@ -642,6 +676,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 	if (rc == 0)
 		rc = body_ref(r, "called_back_at", &a->called_back_at);
 	if (rc == 0)
+		rc = body_ref(r, "third_party_id", &a->third_party_id);
+	if (rc == 0)
 		rc = body_str(r, "kind", action == WOA_PROMISE, &kind);
 	if (rc == 0)
 		rc = body_str(r, "outcome", action == WOA_CALLBACK, &outcome);
@@ -649,6 +685,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 		return rc;
 	if (action == WOA_ASSIGN && !a->person_id)
 		return err_set(&r->ei, ERR_INVALID, "person_id", "person_id: required");
+	if (action == WOA_REFER && !a->third_party_id)
+		return err_set(&r->ei, ERR_INVALID, "third_party_id", "third_party_id: required");
 	if (kind) {
 		a->promise = wo_promise_parse(kind);
 		if (a->promise < 0)
@@ -739,6 +777,9 @@ ACTION(progress, WOA_PROGRESS)
 ACTION(promise, WOA_PROMISE)
 ACTION(pause, WOA_PAUSE)
 ACTION(resume, WOA_RESUME)
+ACTION(refer, WOA_REFER)
+ACTION(answer, WOA_ANSWER)
+ACTION(relay, WOA_RELAY)
 
 struct list_ctx {
 	struct jw w;
@@ -1130,6 +1171,9 @@ const struct route wo_routes[] = {
 	{"POST", "/api/orders/{id}/promise", act_promise, ACT_ORDER_CREATE},
 	{"POST", "/api/orders/{id}/pause", act_pause, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/resume", act_resume, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/refer", act_refer, ACT_SELF},
+	{"POST", "/api/orders/{id}/answer", act_answer, ACT_SELF},
+	{"POST", "/api/orders/{id}/relay", act_relay, ACT_ORDER_CREATE},
 	{"GET", "/api/callbacks", callbacks_list, ACT_CALLBACK},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -97,7 +97,7 @@ static int start_clocks(struct wo_ctx *c, const struct wo_order *o)
 
 /* Who gets the order (ROUTE-2): fills department and owner, or leaves owner 0. */
 static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_complaint *cp,
-		 struct wo_order *o, enum wo_target *target)
+		 struct wo_order *o, enum wo_target *target, int64_t *third_party)
 {
 	struct wo_route_rule rules[MAX_ROUTES];
 	const struct wo_route_rule *r;
@@ -109,9 +109,10 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 		return n;
 	r = wo_route_pick(rules, n, o->class_code, o->onsite);
 	*target = r ? r->target : WOT_CENTER;
+	*third_party = r && r->target == WOT_THIRD_PARTY ? r->third_party_id : 0;
 	/* A catalogue type may name the department that handles it (WO-10: app crash → tech). */
 	if (cp && cp->department_kind[0] && *target != WOT_CLOSE &&
-	    *target != WOT_SUBJECT_SUPERIOR) {
+	    *target != WOT_SUBJECT_SUPERIOR && *target != WOT_THIRD_PARTY) {
 		rc = org_department_of_kind(c->s, cp->department_kind, &d);
 		if (rc == 0) {
 			o->department_id = d.id;
@@ -145,6 +146,8 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 			o->department_id = p.department_id;
 		}
 		return 0;
+	case WOT_THIRD_PARTY:
+		/* Seed 002 §5: passed to the company responsible; the center follows it up. */
 	case WOT_CENTER:
 		/* WO-3, WO-8: the center solves it itself; the first-contact agent owns it. */
 		rc = org_person_get(c->s, c->who->id, &p);
@@ -176,6 +179,21 @@ static int check_text(struct wo_ctx *c, const char *field, const char *text, int
 	return 0;
 }
 
+/* Seed 002 §5: the order is passed to the outside company responsible, on record. */
+static int refer(struct wo_ctx *c, const struct wo_order *o, int64_t third_party_id,
+		 const char *note)
+{
+	struct wo_third_party tp;
+	int rc = third_party_id ? wo_third_party_get(c->s, third_party_id, &tp) : ERR_NOTFOUND;
+
+	if (rc == ERR_NOTFOUND || (rc == 0 && !tp.active))
+		return err_set(c->ei, ERR_UNPROCESSABLE, "third_party_id",
+			       "third_party_id: no such active third party");
+	if (rc < 0)
+		return rc;
+	return wo_referral_add(c->s, o->id, tp.id, c->who->id, note, c->now);
+}
+
 static int start_promise(struct wo_ctx *c, const struct wo_order *o, int promise)
 {
 	static const char *const keys[WOP_COUNT] = {"promise_order_min", "promise_complaint_min",
@@ -197,6 +215,7 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	struct wo_complaint cp;
 	struct wo_class_rule rule;
 	enum wo_target target = WOT_CENTER;
+	int64_t third_party = 0;
 	int rc, seq = 0, have_cp = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -250,7 +269,7 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	o->first_agent_id = c->who->id;
 	o->created_at = o->updated_at = c->now;
 
-	rc = route(c, in, have_cp ? &cp : NULL, o, &target);
+	rc = route(c, in, have_cp ? &cp : NULL, o, &target, &third_party);
 	if (rc < 0)
 		return rc;
 	rc = wo_next_seq(c->s, clock_local_ymd(c->now), o->class_code, &seq);
@@ -266,7 +285,8 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	} else if (!o->owner_id) {
 		o->state = WO_NEW;
 	} else {
-		o->state = target == WOT_CENTER ? WO_ACCEPTED : WO_DISPATCHED;
+		o->state = target == WOT_CENTER || target == WOT_THIRD_PARTY ? WO_ACCEPTED
+									      : WO_DISPATCHED;
 		o->dispatched_at = c->now;
 	}
 	rc = wo_order_insert(c->s, o);
@@ -280,6 +300,11 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 				     o->class_code, "target", wo_target_name(target), "owner_id",
 				     (json_int_t)o->owner_id, "department_id",
 				     (json_int_t)o->department_id));
+	if (rc == 0 && third_party)
+		rc = refer(c, o, third_party, NULL);
+	if (rc == 0 && third_party)
+		rc = event(c, o, "order.refer", -1, -1,
+			   json_pack("{s:I}", "third_party_id", (json_int_t)third_party));
 	if (rc == 0 && o->owner_id)
 		rc = start_clocks(c, o);
 	if (rc == 0 && in->promise >= 0)
@@ -565,6 +590,10 @@ int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *f)
 	for (int i = 0; i <= o->escalation_level && p; i++)
 		p = superior_of(s, p);
 	f->higher_level = p != 0;
+	rc = wo_referral_state(s, o->id);
+	if (rc < 0)
+		return rc;
+	f->referral = rc;
 	return 0;
 }
 
@@ -592,6 +621,19 @@ static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, 
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is running");
 	case WOB_NOT_PAUSED:
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is paused");
+	case WOB_REFERRED:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "already passed on: record the third party's answer first");
+	case WOB_NOT_WAITING:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no third party is asked for an answer");
+	case WOB_NO_ANSWER:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no third-party answer to pass on");
+	case WOB_ANSWER_FIRST:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "the third party has not answered yet");
+	case WOB_RELAY_FIRST:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "tell the customer the third party's answer first");
 	}
 	return ERR_INVALID;
 }
@@ -720,6 +762,26 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		break;
 	case WOA_RESUME:
 		rc = wo_sla_resume_all(c->s, o->id, c->now);
+		break;
+	case WOA_REFER:
+		rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = refer(c, o, a->third_party_id, a->text);
+		detail = json_pack("{s:I, s:s?}", "third_party_id", (json_int_t)a->third_party_id,
+				   "note", a->text && *a->text ? a->text : NULL);
+		break;
+	case WOA_ANSWER:
+	case WOA_RELAY:
+		/* What the company answered; then what the customer was told of it (seed 002 §5). */
+		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = wo_referral_close(c->s, o->id,
+					       a->action == WOA_ANSWER ? "answer" : "relay", a->text,
+					       c->who->id, c->now);
+		if (rc == 0 && a->action == WOA_RELAY)
+			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
+		rc = rc > 0 ? 0 : rc;
+		detail = json_pack("{s:s}", "text", a->text ? a->text : "");
 		break;
 	case WOA_COUNT:
 		return ERR_INVALID;

@@ -82,7 +82,8 @@ int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out
 int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
-						 " department_id, owner_id FROM wo_route ORDER BY id");
+						 " department_id, owner_id, third_party_id"
+						 " FROM wo_route ORDER BY id");
 	int rc, n = 0;
 
 	if (!st)
@@ -98,6 +99,174 @@ int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 		store_col_copy(st, 4, r->department_kind, sizeof(r->department_kind));
 		r->department_id = store_col_int(st, 5);
 		r->owner_id = store_col_int(st, 6);
+		r->third_party_id = store_col_int(st, 7);
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+/* ---- third parties and referrals (seed 002 §5) ---- */
+
+static void third_party_from_row(struct store_stmt *st, struct wo_third_party *tp)
+{
+	tp->id = store_col_int(st, 0);
+	store_col_copy(st, 1, tp->name, sizeof(tp->name));
+	store_col_copy(st, 2, tp->kind, sizeof(tp->kind));
+	store_col_copy(st, 3, tp->contact, sizeof(tp->contact));
+	tp->active = (int)store_col_int(st, 4);
+	tp->updated_at = store_col_int(st, 5);
+}
+
+int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+						 " FROM wo_third_party WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	if (rc == 1)
+		third_party_from_row(st, out);
+	store_done(st);
+	return rc < 0 ? rc : rc ? 0 : ERR_NOTFOUND;
+}
+
+int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
+			void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+						 " FROM wo_third_party ORDER BY active DESC, name");
+	struct wo_third_party tp;
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		third_party_from_row(st, &tp);
+		rc = row(ctx, &tp);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (store_run(s, "SELECT id FROM wo_third_party WHERE name = ? AND id <> ?", &id, "ti",
+		      tp->name, tp->id) == 1)
+		return ERR_CONFLICT;
+	if (tp->id)
+		rc = store_run(s,
+			       "UPDATE wo_third_party SET name = ?, kind = ?, contact = ?, active = ?,"
+			       " updated_at = ? WHERE id = ?",
+			       NULL, "tttiii", tp->name, tp->kind, tp->contact, (int64_t)tp->active,
+			       now, tp->id);
+	else
+		rc = store_run(s,
+			       "INSERT INTO wo_third_party(name, kind, contact, active, updated_at)"
+			       " VALUES (?, ?, ?, ?, ?) RETURNING id",
+			       &tp->id, "tttii", tp->name, tp->kind, tp->contact,
+			       (int64_t)tp->active, now);
+	if (rc >= 0)
+		tp->updated_at = now;
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, int64_t by,
+		    const char *note, int64_t now)
+{
+	struct store_stmt *st = store_prepare(
+		s, "INSERT INTO wo_referral(order_id, third_party_id, note, referred_at, referred_by)"
+		   " VALUES (?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	store_bind_int(st, 2, third_party_id);
+	store_bind_text(st, 3, note && *note ? note : NULL);
+	store_bind_int(st, 4, now);
+	store_bind_id(st, 5, by);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_close(struct store *s, int64_t order_id, const char *what, const char *text,
+		      int64_t by, int64_t now)
+{
+	int answer = strcmp(what, "answer") == 0;
+	struct store_stmt *st = store_prepare(
+		s, answer ? "UPDATE wo_referral SET answer = ?, answered_by = ?, answered_at = ?"
+			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)"
+			  : "UPDATE wo_referral SET relay_note = ?, relayed_by = ?, relayed_at = ?"
+			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, text);
+	store_bind_id(st, 2, by);
+	store_bind_int(st, 3, now);
+	store_bind_int(st, 4, order_id);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_state(struct store *s, int64_t order_id)
+{
+	int64_t state = WOR_NONE;
+	int rc = store_run(s,
+			   "SELECT CASE WHEN relayed_at IS NOT NULL THEN 3"
+			   " WHEN answered_at IS NOT NULL THEN 2 ELSE 1 END"
+			   " FROM wo_referral WHERE order_id = ? ORDER BY id DESC LIMIT 1",
+			   &state, "i", order_id);
+
+	return rc < 0 ? rc : (int)state;
+}
+
+int wo_referral_list(struct store *s, int64_t order_id,
+		     int (*row)(void *, const struct wo_referral *), void *ctx)
+{
+	struct store_stmt *st = store_prepare(
+		s, "SELECT r.id, r.third_party_id, t.name, r.note, r.answer, r.relay_note,"
+		   " r.referred_at, r.referred_by, r.answered_at, r.answered_by, r.relayed_at,"
+		   " r.relayed_by FROM wo_referral r JOIN wo_third_party t ON t.id = r.third_party_id"
+		   " WHERE r.order_id = ? ORDER BY r.id");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		struct wo_referral x = {
+			.id = store_col_int(st, 0),
+			.order_id = order_id,
+			.third_party_id = store_col_int(st, 1),
+			.third_party_name = store_col_text(st, 2),
+			.note = store_col_null(st, 3) ? NULL : store_col_text(st, 3),
+			.answer = store_col_null(st, 4) ? NULL : store_col_text(st, 4),
+			.relay_note = store_col_null(st, 5) ? NULL : store_col_text(st, 5),
+			.referred_at = store_col_int(st, 6),
+			.referred_by = store_col_int(st, 7),
+			.answered_at = store_col_int(st, 8),
+			.answered_by = store_col_int(st, 9),
+			.relayed_at = store_col_int(st, 10),
+			.relayed_by = store_col_int(st, 11),
+		};
+
+		rc = row(ctx, &x);
+		if (rc < 0)
+			break;
+		n++;
 	}
 	store_done(st);
 	return rc < 0 ? rc : n;

@@ -338,15 +338,17 @@ class OrderPageTest(OrderCase):
         """WO-1, WO-2, CB-2 (issue 12): the order offers what the server will accept."""
         s = self.srv
         o = self.create({"class": "A1", "level": "Ⅲ", "summary": "动作"})    # a visit is needed
-        self.assertEqual(self.get(o["id"], token=self.head)["allowed_actions"], ["accept", "help"])
+        self.assertEqual(self.get(o["id"], token=self.head)["allowed_actions"],
+                         ["accept", "help", "refer"])
         self.assertEqual(set(self.get(o["id"], token=self.agent)["allowed_actions"]),
                          {"progress", "promise"})
         self.assertEqual(set(self.get(o["id"], token=self.sup)["allowed_actions"]),
-                         {"assign", "accept", "cancel", "help", "progress", "promise", "pause"})
+                         {"assign", "accept", "cancel", "help", "progress", "promise", "pause",
+                          "refer"})
         self.act(o["id"], "accept")
         # Before the visit the report is not offered, and the server refuses it alike.
         allowed = self.get(o["id"], token=self.head)["allowed_actions"]
-        self.assertEqual(allowed, ["call", "onsite", "finish", "help"])
+        self.assertEqual(allowed, ["call", "onsite", "finish", "help", "refer"])
         self.assertError(s.call("POST", f"/api/orders/{o['id']}/report", {"solution": "x"},
                                 token=self.head), 422, field="onsite")
         self.act(o["id"], "onsite")
@@ -430,6 +432,99 @@ class CallbackNumberTest(OrderCase):
                                                   "contact_id": k["id"]}, token=self.agent)
         self.assertEqual(st, 201, c)
         self.assertEqual(c["phone"], "137****1111")
+
+
+class ThirdPartyTest(OrderCase):
+    def third_party(self, name, kind="contractor", **more):
+        st, tp, _ = self.srv.call("POST", "/api/wo/third-parties",
+                                  dict({"name": name, "kind": kind}, **more), token=self.mgr)
+        self.assertEqual(st, 201, tp)
+        return tp
+
+    def test_config_is_editable_and_audited(self):
+        """Seed 002 §5: the outside companies responsible are config the manager edits."""
+        s = self.srv
+        tp = self.third_party("某某洗护外包公司", contact="010-12345678")
+        self.assertEqual((tp["kind"], tp["contact"], tp["active"]), ("contractor", "010-12345678", True))
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "x", "kind": "contractor"},
+                                token=self.agent), 403)
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "某某洗护外包公司",
+                                                                  "kind": "merchant"},
+                                token=self.mgr), 409, field="name")
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "y", "kind": "bank"},
+                                token=self.mgr), 422, field="kind")
+        st, tp2, _ = s.call("PATCH", f"/api/wo/third-parties/{tp['id']}", {"active": False},
+                            token=self.mgr)
+        self.assertEqual((st, tp2["active"]), (200, False))
+        st, l, _ = s.call("GET", "/api/wo/third-parties", token=self.agent)
+        self.assertIn(tp["id"], [x["id"] for x in l["items"]])
+        self.assertTrue(s.audit(self.mgr, action="wo.third_party.update", entity_id=tp["id"]))
+        # An inactive company is not passed anything.
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "外包"})
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer",
+                                {"third_party_id": tp["id"]}, token=self.head), 422,
+                         field="third_party_id")
+
+    def test_routed_to_a_merchant_answer_relayed_before_callback(self):
+        """Seed 002 §5: a class routed to a merchant is passed on at once; the order keeps
+        who and when, the merchant's answer, and the center relays it before the callback."""
+        s = self.srv
+        tp = self.third_party("联盟商家·洁车坊", kind="merchant")
+        st, routes, _ = s.call("GET", "/api/wo/routes", token=self.mgr)
+        b = next(r for r in routes["items"] if r["class"] == "B")
+        self.assertError(s.call("PATCH", f"/api/wo/routes/{b['id']}", {"target": "third_party"},
+                                token=self.mgr), 422, field="third_party_id")
+        st, r, _ = s.call("PATCH", f"/api/wo/routes/{b['id']}",
+                          {"target": "third_party", "department_kind": None,
+                           "third_party_id": tp["id"]}, token=self.mgr)
+        self.assertEqual(st, 200, r)
+        now = s.advance(0)
+        o = self.create({"class": "B", "summary": "在联盟商家洗车被多收费"})
+        self.assertEqual((o["state"], o["owner_id"]), ("accepted", person_id(s, "8101")))
+        self.assertEqual(len(o["referrals"]), 1)
+        ref = o["referrals"][0]
+        self.assertEqual((ref["third_party"]["id"], ref["third_party"]["name"]),
+                         (tp["id"], "联盟商家·洁车坊"))
+        self.assertEqual((ref["referred_by"], ref["answer"], ref["relayed_at"]),
+                         (person_id(s, "8101"), None, None))
+        self.assertGreaterEqual(ref["referred_at"], now)
+        # No report before the merchant answers; the answer goes on record.
+        self.assertNotIn("report", o["allowed_actions"])
+        self.assertIn("answer", o["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/report", {"solution": "x"},
+                                token=self.agent), 409)
+        o = self.act(o["id"], "answer", {"text": "商家核实后退还多收的 20 元"}, token=self.agent)
+        self.assertEqual(o["referrals"][0]["answer"], "商家核实后退还多收的 20 元")
+        o = self.act(o["id"], "report", {"solution": "商家退款 20 元"}, token=self.agent)
+        # The callback waits for the relay of the answer to the customer.
+        self.assertNotIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/callback", {"outcome": "accepted"},
+                                token=self.agent2), 409)
+        o = self.act(o["id"], "relay", {"text": "已告知客户商家将退款 20 元"}, token=self.agent)
+        self.assertEqual(o["referrals"][0]["relay_note"], "已告知客户商家将退款 20 元")
+        self.assertIsNotNone(o["referrals"][0]["relayed_at"])
+        o = self.act(o["id"], "callback", {"outcome": "accepted"}, token=self.agent2)
+        self.assertEqual(o["state"], "archived")
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.mgr)
+        kinds = [e["kind"] for e in ev["events"]]
+        for k in ("order.refer", "order.answer", "order.relay", "order.callback"):
+            self.assertIn(k, kinds)
+
+    def test_owner_passes_an_order_on_once_at_a_time(self):
+        """Seed 002 §5: a department passes an order to a contractor by hand."""
+        s = self.srv
+        tp = self.third_party("管道维修承包商")
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "门店水管漏水"})
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer", {}, token=self.head), 400,
+                         field="third_party_id")
+        o = self.act(o["id"], "refer", {"third_party_id": tp["id"], "note": "请两天内上门"})
+        self.assertEqual(o["referrals"][0]["note"], "请两天内上门")
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer",
+                                {"third_party_id": tp["id"]}, token=self.head), 409)
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/relay", {"text": "x"},
+                                token=self.agent), 409)
+        named = {p["id"] for p in o["people"]}
+        self.assertIn(person_id(s, "2001"), named)
 
 
 class CallbackScriptTest(OrderCase):
