@@ -144,6 +144,9 @@ static int apply(int64_t actor, const char *work_no, int64_t now, int64_t id, st
 	return rc;
 }
 
+/* How the owner reaches a customer not on record (an order with a callback deadline needs it). */
+#define PHONE "13800138000"
+
 static int create(int64_t actor, int64_t now, const struct wo_new *in, struct wo_order *o)
 {
 	struct audit_actor who = {actor, "agent", NULL};
@@ -168,7 +171,7 @@ static int create(int64_t actor, int64_t now, const struct wo_new *in, struct wo
 static void vehicle_damage_scenario(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.complaint = "vehicle_damage", .onsite = -1,
+	struct wo_new in = {.phone = PHONE, .complaint = "vehicle_damage", .onsite = -1,
 			    .summary = "洗车过程中车辆损伤，左前门划痕", .promise = -1};
 	struct wo_act a;
 	struct wo_sla clock;
@@ -247,7 +250,7 @@ static void center_and_harassment(void **state)
 {
 	static struct wo_order o;
 	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询洗车价格", .promise = -1};
-	struct wo_new a1 = {.complaint = "pay_failed", .onsite = -1, .summary = "无法支付",
+	struct wo_new a1 = {.phone = PHONE, .complaint = "pay_failed", .onsite = -1, .summary = "无法支付",
 			    .promise = -1};
 	struct wo_new f = {.class_code = "F", .onsite = -1, .summary = "骚扰", .promise = -1};
 	struct wo_sla clock;
@@ -273,7 +276,7 @@ static void center_and_harassment(void **state)
 static void second_complaint_goes_up(void **state)
 {
 	static struct wo_order o;
-	struct wo_new d = {.class_code = "D", .onsite = 1, .summary = "第二次投诉",
+	struct wo_new d = {.phone = PHONE, .class_code = "D", .onsite = 1, .summary = "第二次投诉",
 			   .subject_id = 0, .promise = -1};
 	struct wo_sla clock;
 
@@ -291,7 +294,7 @@ static void second_complaint_goes_up(void **state)
 static void promises_and_progress(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.class_code = "B", .onsite = -1, .summary = "加盟咨询",
+	struct wo_new in = {.phone = PHONE, .class_code = "B", .onsite = -1, .summary = "加盟咨询",
 			    .promise = WOP_ORDER};
 	struct wo_act a;
 	struct wo_sla clock;
@@ -384,7 +387,7 @@ static int64_t told(int64_t person_id, int64_t order_id, const char *kind)
 static void breach_at_the_top_tells_everyone_once(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.complaint = "vehicle_damage", .onsite = -1,
+	struct wo_new in = {.phone = PHONE, .complaint = "vehicle_damage", .onsite = -1,
 			    .summary = "车辆损伤，到场时限也超时", .promise = -1};
 	int64_t agent = person("8101"), head = person("2001"), gm = person("1001");
 	int64_t sup = person("8002"), agent_before, gm_before, sup_before;
@@ -416,7 +419,7 @@ static void breach_at_the_top_tells_everyone_once(void **state)
 static void help_is_its_own_notice(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.class_code = "B", .onsite = 0, .summary = "活动规则不清楚",
+	struct wo_new in = {.phone = PHONE, .class_code = "B", .onsite = 0, .summary = "活动规则不清楚",
 			    .promise = -1};
 	struct wo_act a;
 	int64_t agent = person("8101"), owner, boss;
@@ -440,6 +443,28 @@ static void help_is_its_own_notice(void **state)
 	assert_int_equal(told(boss, o.id, "order.escalated"), 0);
 }
 
+/* WO-2 (issue 12): calling the customer back needs a customer or a number. */
+static void callback_deadline_needs_a_number(void **state)
+{
+	static struct wo_order o;
+	struct audit_actor who = {person("8101"), "8101", NULL};
+	struct err_info ei = {0};
+	struct wo_ctx c = {s, T0, &who, &ei};
+	struct wo_new in = {.class_code = "A2", .onsite = -1, .summary = "商家结算有误",
+			    .promise = -1};
+	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询", .promise = -1};
+
+	(void)state;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(wo_create(&c, &in, &o), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "phone");
+	store_rollback(s);
+	assert_int_equal(create(who.id, T0, &e, &o), 0); /* a consultation has no callback */
+	snprintf(in.phone, sizeof(in.phone), "%s", PHONE);
+	assert_int_equal(create(who.id, T0, &in, &o), 0);
+	assert_string_equal(o.phone, PHONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +479,7 @@ int main(void)
 		cmocka_unit_test(retention_anonymises_old_archives),
 		cmocka_unit_test(breach_at_the_top_tells_everyone_once),
 		cmocka_unit_test(help_is_its_own_notice),
+		cmocka_unit_test(callback_deadline_needs_a_number),
 	};
 	if (sodium_init() < 0)
 		return 1;
