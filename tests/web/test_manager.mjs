@@ -90,7 +90,7 @@ before(async () => {
   // M moves to a department whose name is a probe, so the name is on the dashboard.
   xssDept = await api('POST', '/api/departments', { name: XSS_DEPT, kind: 'other' })
   const staff = await api('POST', '/api/people', { work_no: '9901', name: '探针员', roles: ['staff'], department_id: xssDept.id })
-  await api('POST', `/api/orders/${o.m.id}/assign`, { person_id: staff.id })
+  await api('POST', `/api/orders/${o.m.id}/assign`, { person_id: staff.id, reason: '改派到探针部门' })
   // Eight more minutes: A's 10-minute callback clock breaches (WO-2) and escalates (WO-4).
   await srv.advance(8 * MINUTE)
   const now = (await srv.call('GET', '/healthz')).body.time
