@@ -179,6 +179,33 @@ test('CALL-10: department staff read the contact\'s 5W1H and the agent\'s name o
   await page.context().close()
 })
 
+test('seed 002 §5: the owner passes an order to a contractor and records their answer', async () => {
+  const mgr = await srv.account('8001')
+  const tp = await srv.call('POST', '/api/wo/third-parties', { name: '管道维修承包商', kind: 'contractor' }, mgr)
+  assert.equal(tp.status, 201, JSON.stringify(tp.body))
+  const o = await order({ class: 'A1', level: 'Ⅲ', summary: '门店水管漏水' })
+  const page = await newPage(browser)
+  await login(page, srv, '2001')
+  await page.goto(srv.url + '/orders/' + o.id)
+  await page.click('[data-test=act-refer]')
+  await page.click('[data-test=f-third-party]')
+  await page.click('.el-select-dropdown__item:visible:has-text("管道维修承包商")')
+  await page.fill('[data-test=f-note]', '请两天内上门')
+  await page.click('[data-test=action-submit]')
+  await page.waitForSelector('[data-test=order-referrals]:has-text("管道维修承包商")')
+  assert.match(await page.textContent('[data-test=referral-answer]'), /等待答复/)
+  // Waiting for the answer: passing it on again is not offered; recording the answer is.
+  assert.equal(await page.locator('[data-test=act-refer]').count(), 0)
+  await page.click('[data-test=act-answer]')
+  await page.fill('[data-test=f-text]', '明天上午上门维修')
+  await page.click('[data-test=action-submit]')
+  await page.waitForSelector('[data-test=referral-answer]:has-text("明天上午上门维修")')
+  const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, head)
+  assert.equal(r.body.referrals[0].answer, '明天上午上门维修')
+  assert.equal(r.body.referrals[0].note, '请两天内上门')
+  await page.context().close()
+})
+
 test('permission boundaries: staff see neither the monitor nor other departments', async () => {
   const page = await newPage(browser)
   await login(page, srv, '2002')
