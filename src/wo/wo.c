@@ -11,9 +11,9 @@ static const char *const state_names[WO_STATE_COUNT] = {
 };
 
 static const char *const action_names[WOA_COUNT] = {
-	"assign", "accept", "call", "onsite", "finish", "report", "callback",
-	"reopen", "cancel", "help", "progress", "promise", "pause", "resume",
-	"refer", "answer", "relay",
+	"assign",   "accept", "call",	"onsite", "finish",   "report",
+	"callback", "reopen", "cancel", "help",	  "progress", "promise",
+	"pause",    "resume", "refer",	"answer", "relay",
 };
 
 static const char *const metric_names[WOM_COUNT] = {
@@ -120,7 +120,8 @@ static const struct {
 	unsigned from;
 	int to;
 } transitions[WOA_COUNT] = {
-	[WOA_ASSIGN] = {BIT(WO_NEW) | BIT(WO_DISPATCHED) | WORKING | BIT(WO_REOPENED), WO_DISPATCHED},
+	[WOA_ASSIGN] = {BIT(WO_NEW) | BIT(WO_DISPATCHED) | WORKING | BIT(WO_REOPENED),
+			WO_DISPATCHED},
 	[WOA_ACCEPT] = {BIT(WO_DISPATCHED) | BIT(WO_REOPENED), WO_ACCEPTED},
 	[WOA_CALL] = {WORKING, WO_IN_PROGRESS},
 	[WOA_ONSITE] = {WORKING, WO_IN_PROGRESS},
@@ -168,7 +169,7 @@ enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_f
 			return WOB_RELAY_FIRST;
 		/* CB-2: after "not accepted" another agent makes the next call. */
 		return f->callback_excluded && f->callback_excluded == who ? WOB_OTHER_AGENT
-									  : WOB_NONE;
+									   : WOB_NONE;
 	case WOA_HELP:
 		return f->higher_level ? WOB_NONE : WOB_TOP;
 	case WOA_PAUSE:

@@ -54,7 +54,7 @@ enum wo_state {
 };
 
 enum wo_action {
-	WOA_ASSIGN,   /* (re)assign an owner */
+	WOA_ASSIGN, /* (re)assign an owner */
 	WOA_ACCEPT,
 	WOA_CALL,     /* the owner called the customer back */
 	WOA_ONSITE,   /* the owner was on site */
@@ -90,32 +90,32 @@ int wo_next_state(enum wo_state from, enum wo_action a);
 
 /* What an action needs beyond the state, read from the order's records (wo_facts). */
 struct wo_facts {
-	int visit_due;            /* an on-site clock not yet met (WO-2: visit before report) */
-	int running, paused;      /* clocks running, paused */
-	int callback_pending;     /* a center callback is due (CB-1) */
+	int visit_due;		   /* an on-site clock not yet met (WO-2: visit before report) */
+	int running, paused;	   /* clocks running, paused */
+	int callback_pending;	   /* a center callback is due (CB-1) */
 	int64_t callback_excluded; /* who may not make it (CB-2) */
-	int higher_level;         /* the owner's chain goes above the escalation level (WO-4) */
-	int referral;             /* enum wo_referral_state of the latest referral */
+	int higher_level;	   /* the owner's chain goes above the escalation level (WO-4) */
+	int referral;		   /* enum wo_referral_state of the latest referral */
 };
 
 /* Where the order's latest referral to a third party stands. */
 enum wo_referral_state { WOR_NONE, WOR_WAITING, WOR_ANSWERED, WOR_RELAYED };
 
 enum wo_block {
-	WOB_NONE,        /* allowed */
-	WOB_STATE,       /* not from this state (409) */
-	WOB_VISIT_FIRST, /* report before the on-site visit (422) */
-	WOB_NO_VISIT,    /* a visit recorded on an order that needs none (422) */
-	WOB_NO_CALLBACK, /* no callback is due (409) */
-	WOB_OTHER_AGENT, /* CB-2: another agent makes this callback (409) */
-	WOB_TOP,         /* help asked with no level above (409) */
-	WOB_NOT_RUNNING, /* pause with no running clock (409) */
-	WOB_NOT_PAUSED,  /* resume with nothing paused (409) */
-	WOB_REFERRED,    /* passed on already, no answer yet (409) */
-	WOB_NOT_WAITING, /* an answer with no referral waiting for one (409) */
-	WOB_NO_ANSWER,   /* relay with no answer to relay (409) */
+	WOB_NONE,	  /* allowed */
+	WOB_STATE,	  /* not from this state (409) */
+	WOB_VISIT_FIRST,  /* report before the on-site visit (422) */
+	WOB_NO_VISIT,	  /* a visit recorded on an order that needs none (422) */
+	WOB_NO_CALLBACK,  /* no callback is due (409) */
+	WOB_OTHER_AGENT,  /* CB-2: another agent makes this callback (409) */
+	WOB_TOP,	  /* help asked with no level above (409) */
+	WOB_NOT_RUNNING,  /* pause with no running clock (409) */
+	WOB_NOT_PAUSED,	  /* resume with nothing paused (409) */
+	WOB_REFERRED,	  /* passed on already, no answer yet (409) */
+	WOB_NOT_WAITING,  /* an answer with no referral waiting for one (409) */
+	WOB_NO_ANSWER,	  /* relay with no answer to relay (409) */
 	WOB_ANSWER_FIRST, /* report while the third party has not answered (409) */
-	WOB_RELAY_FIRST, /* callback before the third party's answer was relayed (409) */
+	WOB_RELAY_FIRST,  /* callback before the third party's answer was relayed (409) */
 };
 /*
  * Whether `who` can do `a` to an order now, by the rules of the order's
@@ -157,7 +157,12 @@ struct wo_deadline wo_report_deadline(const struct wo_class_rule *c, int64_t now
 /* WOT_THIRD_PARTY: the center keeps the order and passes it to an outside company
  * responsible (a contractor, a merchant; seed 002 §5). */
 enum wo_target {
-	WOT_DEPARTMENT, WOT_CENTER, WOT_SUBJECT_SUPERIOR, WOT_CLOSE, WOT_THIRD_PARTY, WOT_COUNT
+	WOT_DEPARTMENT,
+	WOT_CENTER,
+	WOT_SUBJECT_SUPERIOR,
+	WOT_CLOSE,
+	WOT_THIRD_PARTY,
+	WOT_COUNT
 };
 const char *wo_target_name(enum wo_target t);
 int wo_target_parse(const char *name);

@@ -75,9 +75,9 @@ static json_t *people_json(struct store *s, const struct people *p)
 
 	for (int i = 0; a && i < p->n; i++)
 		if (org_person_get(s, p->ids[i], &who) == 0)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id",
-							   (json_int_t)who.id, "name", who.name,
-							   "work_no", who.work_no));
+			json_array_append_new(a,
+					      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)who.id,
+							"name", who.name, "work_no", who.work_no));
 	return a;
 }
 
@@ -276,10 +276,11 @@ static int referral_row(void *ctx, const struct wo_referral *x)
 				 "id", (json_int_t)x->id, "third_party", "id",
 				 (json_int_t)x->third_party_id, "name", x->third_party_name, "note",
 				 text_or_null(x->note), "referred_at", (json_int_t)x->referred_at,
-				 "referred_by", ref(x->referred_by), "answer", text_or_null(x->answer),
-				 "answered_at", ref(x->answered_at), "answered_by",
-				 ref(x->answered_by), "relay_note", text_or_null(x->relay_note),
-				 "relayed_at", ref(x->relayed_at), "relayed_by", ref(x->relayed_by)))
+				 "referred_by", ref(x->referred_by), "answer",
+				 text_or_null(x->answer), "answered_at", ref(x->answered_at),
+				 "answered_by", ref(x->answered_by), "relay_note",
+				 text_or_null(x->relay_note), "relayed_at", ref(x->relayed_at),
+				 "relayed_by", ref(x->relayed_by)))
 		       ? ERR_NOMEM
 		       : 0;
 }
@@ -470,7 +471,8 @@ static int order_events(struct req *r)
 		json_t *e, *d;
 
 		/* Who acted, and whom an assignment or escalation named. */
-		json_array_foreach(events, i, e) {
+		json_array_foreach(events, i, e)
+		{
 			people_add_json(&people, json_object_get(e, "actor_id"));
 			d = json_object_get(e, "detail");
 			people_add_json(&people, json_object_get(d, "owner_id"));
@@ -644,10 +646,10 @@ static enum auth_action permission_of(enum wo_action a)
 
 static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
 {
-	static const char *const fields[] = {
-		"version",  "person_id", "reason",    "text",		"note",
-		"solution", "effect",	 "remaining", "called_back_at", "kind",
-		"outcome",  "follow_up", "third_party_id", NULL};
+	static const char *const fields[] = {"version",	       "person_id", "reason",  "text",
+					     "note",	       "solution",  "effect",  "remaining",
+					     "called_back_at", "kind",	    "outcome", "follow_up",
+					     "third_party_id", NULL};
 	const char *kind = NULL, *outcome = NULL;
 	json_t *v;
 	int rc = body_only(r, fields);
@@ -1108,10 +1110,10 @@ static int owner_row(void *ctx, const struct org_person *p)
 
 	if (!wo_can_own(p->roles, p->active) || p->id == oc->except)
 		return 0;
-	return json_array_append_new(oc->items, json_pack("{s:I, s:s, s:s, s:o}", "id",
-							  (json_int_t)p->id, "name", p->name,
-							  "work_no", p->work_no, "department_id",
-							  ref(p->department_id)))
+	return json_array_append_new(oc->items,
+				     json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)p->id,
+					       "name", p->name, "work_no", p->work_no,
+					       "department_id", ref(p->department_id)))
 		       ? ERR_NOMEM
 		       : 0;
 }

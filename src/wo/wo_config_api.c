@@ -69,10 +69,10 @@ static json_t *route_json(const struct wo_config_route *r)
 {
 	const struct wo_route_rule *x = &r->rule;
 
-	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I}", "id",
-			 (json_int_t)x->id, "class", x->class_code, "onsite",
-			 onsite_json(x->onsite), "target", wo_target_name(x->target),
-			 "department_kind", opt_str_json(x->department_kind), "department_id",
+	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I}", "id", (json_int_t)x->id,
+			 "class", x->class_code, "onsite", onsite_json(x->onsite), "target",
+			 wo_target_name(x->target), "department_kind",
+			 opt_str_json(x->department_kind), "department_id",
 			 ref_json(x->department_id), "owner_id", ref_json(x->owner_id),
 			 "third_party_id", ref_json(x->third_party_id), "updated_at",
 			 (json_int_t)r->updated_at);
@@ -451,8 +451,8 @@ static int routes_list(struct req *r)
 }
 
 static const char *const route_fields[] = {
-	"class", "onsite", "target", "department_kind", "department_id", "owner_id",
-	"third_party_id", NULL,
+	"class",	 "onsite",   "target",	       "department_kind",
+	"department_id", "owner_id", "third_party_id", NULL,
 };
 
 static int route_fields_read(struct req *r, struct wo_config_route *x, json_t *changes)
@@ -494,8 +494,8 @@ static int route_fields_read(struct req *r, struct wo_config_route *x, json_t *c
 static json_t *third_party_json(const struct wo_third_party *tp)
 {
 	return json_pack("{s:I, s:s, s:s, s:o, s:b, s:I}", "id", (json_int_t)tp->id, "name",
-			 tp->name, "kind", tp->kind, "contact", opt_str_json(tp->contact),
-			 "active", tp->active, "updated_at", (json_int_t)tp->updated_at);
+			 tp->name, "kind", tp->kind, "contact", opt_str_json(tp->contact), "active",
+			 tp->active, "updated_at", (json_int_t)tp->updated_at);
 }
 
 static int third_party_row(void *ctx, const struct wo_third_party *tp)
@@ -566,7 +566,8 @@ static int third_party_write(struct req *r, int create)
 		if (rc == ERR_CONFLICT)
 			rc = err_set(&r->ei, ERR_CONFLICT, "name", "name: already in use");
 		if (rc == 0)
-			rc = req_audit(r, create ? "wo.third_party.create" : "wo.third_party.update",
+			rc = req_audit(r,
+				       create ? "wo.third_party.create" : "wo.third_party.update",
 				       "wo_third_party", tp.id, "ok",
 				       json_pack("{s:O}", "fields", changes));
 	}

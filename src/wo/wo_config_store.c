@@ -127,13 +127,14 @@ int wo_config_route_validate(const struct wo_config_route *r, struct err_info *e
 	if (x->onsite < -1 || x->onsite > 1)
 		return err_set(ei, ERR_UNPROCESSABLE, "onsite", "onsite: null, true or false");
 	if (x->target >= WOT_COUNT)
-		return err_set(ei, ERR_UNPROCESSABLE, "target",
-			       "target: department, center, subject_superior, close or third_party");
+		return err_set(
+			ei, ERR_UNPROCESSABLE, "target",
+			"target: department, center, subject_superior, close or third_party");
 	/* Seed 002 §5: a third-party route names the company; no other route does. */
 	if ((x->target == WOT_THIRD_PARTY) != (x->third_party_id != 0))
 		return err_set(ei, ERR_UNPROCESSABLE, "third_party_id",
 			       x->third_party_id ? "only a third_party route names a third party"
-					       : "a third_party route needs third_party_id");
+						 : "a third_party route needs third_party_id");
 	if (x->department_kind[0] && !org_department_kind_valid(x->department_kind))
 		return err_set(ei, ERR_UNPROCESSABLE, "department_kind", "unknown department kind");
 	if (x->target == WOT_DEPARTMENT) {
@@ -467,7 +468,7 @@ int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, i
 /* ---- routing table -------------------------------------------------------- */
 
 #define ROUTE_COLS                                                                                 \
-	"id, class, onsite, target, department_kind, department_id, owner_id, updated_at,"       \
+	"id, class, onsite, target, department_kind, department_id, owner_id, updated_at,"         \
 	" third_party_id"
 
 static void route_from_row(struct store_stmt *st, struct wo_config_route *r)

@@ -286,7 +286,7 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 		o->state = WO_NEW;
 	} else {
 		o->state = target == WOT_CENTER || target == WOT_THIRD_PARTY ? WO_ACCEPTED
-									      : WO_DISPATCHED;
+									     : WO_DISPATCHED;
 		o->dispatched_at = c->now;
 	}
 	rc = wo_order_insert(c->s, o);
@@ -607,7 +607,8 @@ static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, 
 		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
 			       wo_action_name(a), wo_state_name(o->state));
 	case WOB_VISIT_FIRST:
-		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "record the on-site visit first");
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite",
+			       "record the on-site visit first");
 	case WOB_NO_VISIT:
 		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "this order needs no visit");
 	case WOB_NO_CALLBACK:
@@ -629,8 +630,7 @@ static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, 
 	case WOB_NO_ANSWER:
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no third-party answer to pass on");
 	case WOB_ANSWER_FIRST:
-		return err_set(c->ei, ERR_CONFLICT, NULL,
-			       "the third party has not answered yet");
+		return err_set(c->ei, ERR_CONFLICT, NULL, "the third party has not answered yet");
 	case WOB_RELAY_FIRST:
 		return err_set(c->ei, ERR_CONFLICT, NULL,
 			       "tell the customer the third party's answer first");
@@ -772,12 +772,13 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		break;
 	case WOA_ANSWER:
 	case WOA_RELAY:
-		/* What the company answered; then what the customer was told of it (seed 002 §5). */
+		/* What the company answered; then what the customer was told of it (seed 002 §5).
+		 */
 		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = wo_referral_close(c->s, o->id,
-					       a->action == WOA_ANSWER ? "answer" : "relay", a->text,
-					       c->who->id, c->now);
+					       a->action == WOA_ANSWER ? "answer" : "relay",
+					       a->text, c->who->id, c->now);
 		if (rc == 0 && a->action == WOA_RELAY)
 			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
 		rc = rc > 0 ? 0 : rc;

@@ -81,9 +81,10 @@ int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out
 
 int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
-						 " department_id, owner_id, third_party_id"
-						 " FROM wo_route ORDER BY id");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
+				 " department_id, owner_id, third_party_id"
+				 " FROM wo_route ORDER BY id");
 	int rc, n = 0;
 
 	if (!st)
@@ -119,8 +120,9 @@ static void third_party_from_row(struct store_stmt *st, struct wo_third_party *t
 
 int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
-						 " FROM wo_third_party WHERE id = ?");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+				 " FROM wo_third_party WHERE id = ?");
 	int rc;
 
 	if (!st)
@@ -136,8 +138,9 @@ int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
 int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
 			void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
-						 " FROM wo_third_party ORDER BY active DESC, name");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+				 " FROM wo_third_party ORDER BY active DESC, name");
 	struct wo_third_party tp;
 	int rc, n = 0;
 
@@ -163,11 +166,12 @@ int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now)
 		      tp->name, tp->id) == 1)
 		return ERR_CONFLICT;
 	if (tp->id)
-		rc = store_run(s,
-			       "UPDATE wo_third_party SET name = ?, kind = ?, contact = ?, active = ?,"
-			       " updated_at = ? WHERE id = ?",
-			       NULL, "tttiii", tp->name, tp->kind, tp->contact, (int64_t)tp->active,
-			       now, tp->id);
+		rc = store_run(
+			s,
+			"UPDATE wo_third_party SET name = ?, kind = ?, contact = ?, active = ?,"
+			" updated_at = ? WHERE id = ?",
+			NULL, "tttiii", tp->name, tp->kind, tp->contact, (int64_t)tp->active, now,
+			tp->id);
 	else
 		rc = store_run(s,
 			       "INSERT INTO wo_third_party(name, kind, contact, active, updated_at)"
@@ -183,8 +187,9 @@ int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, i
 		    const char *note, int64_t now)
 {
 	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO wo_referral(order_id, third_party_id, note, referred_at, referred_by)"
-		   " VALUES (?, ?, ?, ?, ?)");
+		s,
+		"INSERT INTO wo_referral(order_id, third_party_id, note, referred_at, referred_by)"
+		" VALUES (?, ?, ?, ?, ?)");
 	int rc;
 
 	if (!st)
@@ -237,10 +242,11 @@ int wo_referral_list(struct store *s, int64_t order_id,
 		     int (*row)(void *, const struct wo_referral *), void *ctx)
 {
 	struct store_stmt *st = store_prepare(
-		s, "SELECT r.id, r.third_party_id, t.name, r.note, r.answer, r.relay_note,"
-		   " r.referred_at, r.referred_by, r.answered_at, r.answered_by, r.relayed_at,"
-		   " r.relayed_by FROM wo_referral r JOIN wo_third_party t ON t.id = r.third_party_id"
-		   " WHERE r.order_id = ? ORDER BY r.id");
+		s,
+		"SELECT r.id, r.third_party_id, t.name, r.note, r.answer, r.relay_note,"
+		" r.referred_at, r.referred_by, r.answered_at, r.answered_by, r.relayed_at,"
+		" r.relayed_by FROM wo_referral r JOIN wo_third_party t ON t.id = r.third_party_id"
+		" WHERE r.order_id = ? ORDER BY r.id");
 	int rc, n = 0;
 
 	if (!st)
@@ -282,9 +288,9 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 }
 
 #define ORDER_COLS                                                                                 \
-	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"            \
-	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"       \
-	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"    \
+	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"             \
+	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"        \
+	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"     \
 	" archived_at, archive_month, version, phone"
 
 /* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
@@ -390,11 +396,12 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 {
 	struct store_stmt *st = store_prepare(
-		s, "UPDATE work_order SET class = ?, level = ?, complaint = ?, onsite = ?, state = ?,"
-		   " customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
-		   " related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
-		   " dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
-		   " phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+		s,
+		"UPDATE work_order SET class = ?, level = ?, complaint = ?, onsite = ?, state = ?,"
+		" customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
+		" related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
+		" dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
+		" phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
 	int rc;
 
 	if (!st)
@@ -491,22 +498,24 @@ int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, con
 		       int level, int64_t now)
 {
 	/* Someone whose responsibility ended and who is given the order again takes it up anew. */
-	int rc = store_run(s,
-			   "INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
-			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reason = excluded.reason,"
-			   " level = excluded.level, added_at = excluded.added_at, ended_at = NULL"
-			   " WHERE wo_responsible.ended_at IS NOT NULL",
-			   NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
+	int rc = store_run(
+		s,
+		"INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
+		" VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reason = excluded.reason,"
+		" level = excluded.level, added_at = excluded.added_at, ended_at = NULL"
+		" WHERE wo_responsible.ended_at IS NOT NULL",
+		NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
 
 	return rc < 0 ? rc : 0;
 }
 
 int wo_responsible_end(struct store *s, int64_t order_id, int64_t person_id, int64_t now)
 {
-	int rc = store_run(s,
-			   "UPDATE wo_responsible SET ended_at = ? WHERE order_id = ? AND person_id = ?"
-			   " AND ended_at IS NULL",
-			   NULL, "iii", now, order_id, person_id);
+	int rc = store_run(
+		s,
+		"UPDATE wo_responsible SET ended_at = ? WHERE order_id = ? AND person_id = ?"
+		" AND ended_at IS NULL",
+		NULL, "iii", now, order_id, person_id);
 
 	return rc < 0 ? rc : 0;
 }
@@ -898,7 +907,8 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max)
 	if (rc >= 0)
 		rc = store_run(s,
 			       "UPDATE work_order SET summary = '（已匿名）', report = NULL,"
-			       " customer_id = NULL, phone = NULL, anonymised = 1 WHERE id IN (SELECT id FROM"
+			       " customer_id = NULL, phone = NULL, anonymised = 1 WHERE id IN "
+			       "(SELECT id FROM"
 			       " work_order WHERE state = 'archived' AND anonymised = 0"
 			       " AND archived_at < ? ORDER BY id LIMIT ?)",
 			       NULL, "ii", before, (int64_t)max);
@@ -1024,8 +1034,9 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 		buf_puts(&sql, " AND department_id = ? AND state IN " OPEN_STATES);
 		break;
 	case WOV_MINE:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			       " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
+		buf_puts(&sql,
+			 " AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			 " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */

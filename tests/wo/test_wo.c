@@ -171,8 +171,11 @@ static int create(int64_t actor, int64_t now, const struct wo_new *in, struct wo
 static void vehicle_damage_scenario(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.phone = PHONE, .complaint = "vehicle_damage", .onsite = -1,
-			    .summary = "洗车过程中车辆损伤，左前门划痕", .promise = -1};
+	struct wo_new in = {.phone = PHONE,
+			    .complaint = "vehicle_damage",
+			    .onsite = -1,
+			    .summary = "洗车过程中车辆损伤，左前门划痕",
+			    .promise = -1};
 	struct wo_act a;
 	struct wo_sla clock;
 	struct fired f = {0, 0};
@@ -250,7 +253,10 @@ static void center_and_harassment(void **state)
 {
 	static struct wo_order o;
 	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询洗车价格", .promise = -1};
-	struct wo_new a1 = {.phone = PHONE, .complaint = "pay_failed", .onsite = -1, .summary = "无法支付",
+	struct wo_new a1 = {.phone = PHONE,
+			    .complaint = "pay_failed",
+			    .onsite = -1,
+			    .summary = "无法支付",
 			    .promise = -1};
 	struct wo_new f = {.class_code = "F", .onsite = -1, .summary = "骚扰", .promise = -1};
 	struct wo_sla clock;
@@ -276,8 +282,12 @@ static void center_and_harassment(void **state)
 static void second_complaint_goes_up(void **state)
 {
 	static struct wo_order o;
-	struct wo_new d = {.phone = PHONE, .class_code = "D", .onsite = 1, .summary = "第二次投诉",
-			   .subject_id = 0, .promise = -1};
+	struct wo_new d = {.phone = PHONE,
+			   .class_code = "D",
+			   .onsite = 1,
+			   .summary = "第二次投诉",
+			   .subject_id = 0,
+			   .promise = -1};
 	struct wo_sla clock;
 
 	(void)state;
@@ -294,7 +304,10 @@ static void second_complaint_goes_up(void **state)
 static void promises_and_progress(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.phone = PHONE, .class_code = "B", .onsite = -1, .summary = "加盟咨询",
+	struct wo_new in = {.phone = PHONE,
+			    .class_code = "B",
+			    .onsite = -1,
+			    .summary = "加盟咨询",
 			    .promise = WOP_ORDER};
 	struct wo_act a;
 	struct wo_sla clock;
@@ -387,14 +400,17 @@ static int64_t told(int64_t person_id, int64_t order_id, const char *kind)
 static void breach_at_the_top_tells_everyone_once(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.phone = PHONE, .complaint = "vehicle_damage", .onsite = -1,
-			    .summary = "车辆损伤，到场时限也超时", .promise = -1};
+	struct wo_new in = {.phone = PHONE,
+			    .complaint = "vehicle_damage",
+			    .onsite = -1,
+			    .summary = "车辆损伤，到场时限也超时",
+			    .promise = -1};
 	int64_t agent = person("8101"), head = person("2001"), gm = person("1001");
 	int64_t sup = person("8002"), agent_before, gm_before, sup_before;
 
 	(void)state;
 	assert_int_equal(create(agent, T0, &in, &o), 0);
-	assert_int_equal(wo_tick(s, T0 + 8 * MIN), 1);  /* callback: warning */
+	assert_int_equal(wo_tick(s, T0 + 8 * MIN), 1);	/* callback: warning */
 	assert_int_equal(wo_tick(s, T0 + 11 * MIN), 1); /* callback: breach, up to 1001 */
 	assert_int_equal(wo_tick(s, T0 + 41 * MIN), 1); /* callback: the top, the center told */
 	assert_int_equal(told(sup, o.id, "order.escalated"), 2);
@@ -419,7 +435,10 @@ static void breach_at_the_top_tells_everyone_once(void **state)
 static void help_is_its_own_notice(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.phone = PHONE, .class_code = "B", .onsite = 0, .summary = "活动规则不清楚",
+	struct wo_new in = {.phone = PHONE,
+			    .class_code = "B",
+			    .onsite = 0,
+			    .summary = "活动规则不清楚",
 			    .promise = -1};
 	struct wo_act a;
 	int64_t agent = person("8101"), owner, boss;
@@ -450,8 +469,8 @@ static void callback_deadline_needs_a_number(void **state)
 	struct audit_actor who = {person("8101"), "8101", NULL};
 	struct err_info ei = {0};
 	struct wo_ctx c = {s, T0, &who, &ei};
-	struct wo_new in = {.class_code = "A2", .onsite = -1, .summary = "商家结算有误",
-			    .promise = -1};
+	struct wo_new in = {
+		.class_code = "A2", .onsite = -1, .summary = "商家结算有误", .promise = -1};
 	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询", .promise = -1};
 
 	(void)state;
