@@ -5,7 +5,7 @@
 // page's text fields render user text as text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
 
 const MIN = 60 * 1000
 let srv, browser, agent, head, sup
@@ -129,12 +129,14 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   // Reassign to 2002 from the order page.
   await page.click(`[data-test="order-${o.number}"]`)
   await page.click('[data-test=act-assign]')
-  await page.click('[data-test=f-person]')
-  await page.keyboard.type('吴刚')
   // Only the department's possible owners are offered: no admin, no other department.
-  const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents()
-  assert.ok(offered.length > 0 && offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
-  await page.click('.el-select-dropdown__item:visible:has-text("吴刚")')
+  await page.click('[data-test=f-person] .el-select__wrapper')
+  const list = await page.locator('[data-test=f-person] input').first().getAttribute('aria-controls')
+  const items = page.locator(`[id="${list}"] .el-select-dropdown__item`)
+  await items.first().waitFor()
+  const offered = await items.allTextContents()
+  assert.ok(offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
+  await items.filter({ hasText: '吴刚' }).first().click()
   await page.fill('[data-test=f-reason]', '孙强出差，改派吴刚')
   await page.click('[data-test=action-submit]')
   await page.waitForSelector('[data-test=order-history]:has-text("孙强出差，改派吴刚")')
@@ -152,8 +154,7 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   await page.press('[data-test=cust-search]', 'Enter')
   await page.click(`[data-test=cust-table] .cell:text-is("${c1.body.id}")`)
   await page.waitForSelector('[data-test=cust-detail]')
-  await page.click('[data-test=merge-from]')
-  await page.click(`.el-select-dropdown__item:visible:has-text("#${c2.body.id} ")`)
+  await pick(page, 'merge-from', `#${c2.body.id} `)
   await page.click('[data-test=merge-submit]')
   await page.click('.el-message-box__btns .el-button--primary')
   await page.waitForSelector('.el-message--success')
@@ -188,8 +189,7 @@ test('seed 002 §5: the owner passes an order to a contractor and records their 
   await login(page, srv, '2001')
   await page.goto(srv.url + '/orders/' + o.id)
   await page.click('[data-test=act-refer]')
-  await page.click('[data-test=f-third-party]')
-  await page.click('.el-select-dropdown__item:visible:has-text("管道维修承包商")')
+  await pick(page, 'f-third-party', '管道维修承包商')
   await page.fill('[data-test=f-note]', '请两天内上门')
   await page.click('[data-test=action-submit]')
   await page.waitForSelector('[data-test=order-referrals]:has-text("管道维修承包商")')
