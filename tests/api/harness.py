@@ -27,7 +27,10 @@ class Server:
     def __init__(self, extra_env=None, demo=True):
         self.dir = tempfile.mkdtemp(prefix="kefu-test-")
         self.db = os.path.join(self.dir, "kefu.db")
-        self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info")
+        # Recordings go to the server's own directory, removed with it; by
+        # default kefu writes them under var/ of its working directory.
+        self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info",
+                        KEFU_RECORDINGS_DIR=os.path.join(self.dir, "recordings"))
         self.env.update(extra_env or {})
         self.passwords = {}
         out = self.cli("init", *(["--demo"] if demo else []))
