@@ -531,14 +531,6 @@ static int customer_update(struct req *r)
 	return reply_json(r, 200, customer_json(&c));
 }
 
-static int blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return 0;
-	return 1;
-}
-
 /*
  * POST /api/customers/{id}/reveal: the phone numbers unmasked, for a
  * reason that is audited (CUST-2, SEC-1). Department staff may see them
@@ -550,7 +542,6 @@ static int customer_reveal(struct req *r)
 	struct auth_target t = {0, 0};
 	struct customer c;
 	const char *reason = NULL;
-	size_t chars;
 	int rc = body_only(r, fields);
 
 	if (rc == 0)
@@ -569,11 +560,9 @@ static int customer_reveal(struct req *r)
 		rc = body_str(r, "reason", 0, &reason);
 	if (rc < 0)
 		return rc;
-	chars = reason ? utf8_len(reason) : 0;
-	if (!reason || blank(reason) || chars < CUST_REASON_MIN || chars > CUST_REASON_MAX)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "reason",
-			       "reason: why you need the numbers, %d to %d characters",
-			       CUST_REASON_MIN, CUST_REASON_MAX);
+	rc = cust_reveal_reason_check(reason, &r->ei);
+	if (rc < 0)
+		return rc;
 	/* The reveal is on record before anyone sees a digit. */
 	rc = store_begin(r->store);
 	if (rc < 0)
@@ -658,6 +647,30 @@ static json_t *contact_json(const struct cust_contact *c)
 			 str_or_null(c->cls), "fivew", fivew_json(c), "summary",
 			 str_or_null(c->summary), "satisfaction", ref_json(c->satisfaction),
 			 "created_at", (json_int_t)c->created_at, "call_id", ref_json(c->call_id));
+}
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return 0;
+	return 1;
+}
+
+int cust_reveal_reason_check(const char *reason, struct err_info *ei)
+{
+	size_t chars = reason ? utf8_len(reason) : 0;
+
+	if (!reason || blank(reason) || chars < CUST_REASON_MIN || chars > CUST_REASON_MAX)
+		return err_set(ei, ERR_UNPROCESSABLE, "reason",
+			       "reason: why you need the numbers, %d to %d characters",
+			       CUST_REASON_MIN, CUST_REASON_MAX);
+	return 0;
+}
+
+json_t *cust_contact_json(const struct cust_contact *c)
+{
+	return contact_json(c);
 }
 
 /*

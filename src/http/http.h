@@ -152,6 +152,10 @@ int req_finish(struct req *r, int rc);
 
 /* Authorization with the request's principal; a denial is audited. */
 int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t);
+/* The same, a denial audited against the entity asked for (an order, say), with
+ * the department the decision was made on in its detail. */
+int req_authorize_on(struct req *r, enum auth_action a, const struct auth_target *t,
+		     const char *entity, int64_t entity_id);
 /* The request's actor for audit entries. */
 struct audit_actor req_actor(struct req *r);
 /* Appends an audit entry for this request; detail is stolen (may be NULL). */

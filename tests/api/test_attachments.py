@@ -45,7 +45,8 @@ class AttachmentCase(KefuTestCase):
         cls.other = s.login("3002")      # 集团市场部 staff: another department
         cls.hr = s.login("7001")
         st, o, _ = s.call("POST", "/api/orders", {
-            "complaint": "vehicle_damage", "summary": "洗车过程中车辆损伤，左前门划痕"}, token=cls.agent)
+            "complaint": "vehicle_damage", "summary": "洗车过程中车辆损伤，左前门划痕",
+            "phone": "13800138000"}, token=cls.agent)
         assert st == 201, o
         cls.order = o["id"]
         st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in"},
@@ -192,7 +193,8 @@ class PermissionTest(AttachmentCase):
             "(SELECT id FROM person WHERE work_no = '3002')"), 3)
         # An attachment is reached only through its own order.
         st, o2, _ = self.srv.call("POST", "/api/orders", {"complaint": "vehicle_damage",
-                                                          "summary": "另一单"}, token=self.agent)
+                                                          "summary": "另一单", "phone": "13800138000"},
+                                  token=self.agent)
         self.assertEqual(self.download(a["id"], self.agent, oid=o2["id"])[0], 404)
 
     def test_the_uploader_or_a_supervisor_removes_an_attachment(self):

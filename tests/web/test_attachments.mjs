@@ -52,7 +52,7 @@ after(async () => {
 })
 
 test('seed 003: staff attach a photo and the on-site report on the order page; a disguised file is refused', async () => {
-  const r = await srv.call('POST', '/api/orders', { complaint: 'vehicle_damage', summary: '左前门划痕，需上门查看' }, agent)
+  const r = await srv.call('POST', '/api/orders', { complaint: 'vehicle_damage', summary: '左前门划痕，需上门查看', phone: '13800138000' }, agent)
   assert.equal(r.status, 201, JSON.stringify(r.body))
   const page = await newPage(browser)
   await login(page, srv, '2001')

@@ -111,6 +111,12 @@ export function deptName(id) {
   return d ? d.name : '#' + id
 }
 
+// People an answer names ({id, name, work_no}), which this role may see
+// even where it may not read the directory (orders carry them).
+export function notePeople(list) {
+  for (const p of list || []) if (!names.people[p.id]) names.people[p.id] = p
+}
+
 export async function ensurePerson(id) {
   if (!id || names.people[id]) return
   try {
