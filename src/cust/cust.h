@@ -297,5 +297,9 @@ int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 struct json_t;
 struct req;
 struct json_t *cust_summary_json(struct req *r, struct store *s, int64_t id);
+/* A reason to see numbers whole (CUST-2): 0, or 422 naming `reason` (an order's number too). */
+int cust_reveal_reason_check(const char *reason, struct err_info *ei);
+/* A contact as GET /api/contacts/{id} gives it (phone masked), for an order's page. */
+struct json_t *cust_contact_json(const struct cust_contact *c);
 
 #endif

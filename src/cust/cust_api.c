@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "core/mask.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -530,14 +531,6 @@ static int customer_update(struct req *r)
 	return reply_json(r, 200, customer_json(&c));
 }
 
-static int blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return 0;
-	return 1;
-}
-
 /*
  * POST /api/customers/{id}/reveal: the phone numbers unmasked, for a
  * reason that is audited (CUST-2, SEC-1). Department staff may see them
@@ -549,7 +542,6 @@ static int customer_reveal(struct req *r)
 	struct auth_target t = {0, 0};
 	struct customer c;
 	const char *reason = NULL;
-	size_t chars;
 	int rc = body_only(r, fields);
 
 	if (rc == 0)
@@ -568,11 +560,9 @@ static int customer_reveal(struct req *r)
 		rc = body_str(r, "reason", 0, &reason);
 	if (rc < 0)
 		return rc;
-	chars = reason ? utf8_len(reason) : 0;
-	if (!reason || blank(reason) || chars < CUST_REASON_MIN || chars > CUST_REASON_MAX)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "reason",
-			       "reason: why you need the numbers, %d to %d characters",
-			       CUST_REASON_MIN, CUST_REASON_MAX);
+	rc = cust_reveal_reason_check(reason, &r->ei);
+	if (rc < 0)
+		return rc;
 	/* The reveal is on record before anyone sees a digit. */
 	rc = store_begin(r->store);
 	if (rc < 0)
@@ -657,6 +647,30 @@ static json_t *contact_json(const struct cust_contact *c)
 			 str_or_null(c->cls), "fivew", fivew_json(c), "summary",
 			 str_or_null(c->summary), "satisfaction", ref_json(c->satisfaction),
 			 "created_at", (json_int_t)c->created_at, "call_id", ref_json(c->call_id));
+}
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return 0;
+	return 1;
+}
+
+int cust_reveal_reason_check(const char *reason, struct err_info *ei)
+{
+	size_t chars = reason ? utf8_len(reason) : 0;
+
+	if (!reason || blank(reason) || chars < CUST_REASON_MIN || chars > CUST_REASON_MAX)
+		return err_set(ei, ERR_UNPROCESSABLE, "reason",
+			       "reason: why you need the numbers, %d to %d characters",
+			       CUST_REASON_MIN, CUST_REASON_MAX);
+	return 0;
+}
+
+json_t *cust_contact_json(const struct cust_contact *c)
+{
+	return contact_json(c);
 }
 
 /*
@@ -1011,6 +1025,49 @@ static int contacts_list(struct req *r)
 }
 
 /* /lookup comes before /{id}: the router takes the first pattern that fits. */
+/*
+ * Seed 003: files attached to a contact (a photo the caller sent, a
+ * document). Those who may read contacts see them; adding one takes the
+ * right to record contacts too, removing one ACT_ATTACHMENT_DELETE.
+ */
+static int contact_attachment(struct req *r, int (*fn)(struct req *, const char *, int64_t))
+{
+	struct cust_contact *c = malloc(sizeof(*c));
+	int rc;
+
+	if (!c)
+		return ERR_NOMEM;
+	rc = load_contact(r, c);
+	if (rc == 0 && fn != att_api_list && fn != att_api_download)
+		rc = req_authorize(r, ACT_CUST_READ, NULL);
+	if (rc == 0 && fn == att_api_upload)
+		rc = req_authorize(r, ACT_CONTACT_WRITE, NULL);
+	if (rc == 0)
+		rc = fn(r, "contact", c->id);
+	free(c);
+	return rc;
+}
+
+static int contact_attachments(struct req *r)
+{
+	return contact_attachment(r, att_api_list);
+}
+
+static int contact_attachment_add(struct req *r)
+{
+	return contact_attachment(r, att_api_upload);
+}
+
+static int contact_attachment_get(struct req *r)
+{
+	return contact_attachment(r, att_api_download);
+}
+
+static int contact_attachment_delete(struct req *r)
+{
+	return contact_attachment(r, att_api_delete);
+}
+
 const struct route cust_routes[] = {
 	{"GET", "/api/customers/lookup", customer_lookup, ACT_CUST_READ},
 	{"GET", "/api/customers", customers_list, ACT_CUST_READ},
@@ -1023,5 +1080,10 @@ const struct route cust_routes[] = {
 	{"POST", "/api/contacts", contact_create, ACT_CONTACT_WRITE},
 	{"GET", "/api/contacts/{id}", contact_get, ACT_CUST_READ},
 	{"PATCH", "/api/contacts/{id}", contact_update, ACT_CONTACT_WRITE},
+	{"GET", "/api/contacts/{id}/attachments", contact_attachments, ACT_CUST_READ},
+	{"POST", "/api/contacts/{id}/attachments", contact_attachment_add, ACT_ATTACHMENT_ADD},
+	{"GET", "/api/contacts/{id}/attachments/{aid}", contact_attachment_get, ACT_CUST_READ},
+	{"DELETE", "/api/contacts/{id}/attachments/{aid}", contact_attachment_delete,
+	 ACT_ATTACHMENT_DELETE},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

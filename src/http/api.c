@@ -214,6 +214,13 @@ int req_audit(struct req *r, const char *action, const char *entity, int64_t id,
 
 int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t)
 {
+	return req_authorize_on(r, a, t, t && t->person_id ? "person" : NULL,
+				t ? (t->person_id ? t->person_id : t->department_id) : 0);
+}
+
+int req_authorize_on(struct req *r, enum auth_action a, const struct auth_target *t,
+		     const char *entity, int64_t entity_id)
+{
 	int rc = auth_authorize(&r->who, a, t);
 	json_t *d;
 
@@ -222,8 +229,9 @@ int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t
 	/* Denials are written on their own: the request's own work is not committed. */
 	d = json_pack("{s:s, s:s, s:s}", "permission", auth_action_name(a), "method", r->method,
 		      "path", r->path);
-	req_audit(r, "access.denied", t && t->person_id ? "person" : NULL,
-		  t ? (t->person_id ? t->person_id : t->department_id) : 0, "denied", d);
+	if (d && t && t->department_id)
+		json_object_set_new(d, "department_id", json_integer(t->department_id));
+	req_audit(r, "access.denied", entity, entity_id, "denied", d);
 	return err_set(&r->ei, ERR_FORBIDDEN, NULL, "you are not allowed to do this");
 }
 

@@ -48,6 +48,8 @@ struct req {
 	char params[HTTP_MAX_PARAMS][64]; /* {name} segments of the route, in order */
 	int nparams;
 	json_t *body; /* the JSON object sent, or NULL */
+	const char *raw; /* the body as sent, for file uploads (route_takes_file; else NULL) */
+	size_t raw_len;
 	struct store *store;
 	struct principal who;
 	char address[64];
@@ -72,6 +74,11 @@ struct route {
 	enum auth_action action; /* checked before fn runs */
 };
 
+/* The routes of action ACT_ATTACHMENT_ADD are file uploads: their body is
+ * not JSON but the file's bytes (r->raw), of up to attachment_max rather
+ * than body_limit (server.c). */
+int route_takes_file(const struct route *rt);
+
 /* Route tables of the modules, ended by a route with method NULL. */
 extern const struct route auth_routes[];
 extern const struct route org_routes[];
@@ -87,6 +94,7 @@ extern const struct route acd_live_routes[];
 extern const struct route sip_routes[];
 extern const struct route rec_routes[];
 extern const struct route hotline_routes[];
+extern const struct route hotline_notice_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
 
@@ -145,6 +153,10 @@ int req_finish(struct req *r, int rc);
 
 /* Authorization with the request's principal; a denial is audited. */
 int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t);
+/* The same, a denial audited against the entity asked for (an order, say), with
+ * the department the decision was made on in its detail. */
+int req_authorize_on(struct req *r, enum auth_action a, const struct auth_target *t,
+		     const char *entity, int64_t entity_id);
 /* The request's actor for audit entries. */
 struct audit_actor req_actor(struct req *r);
 /* Appends an audit entry for this request; detail is stolen (may be NULL). */

@@ -36,6 +36,7 @@ struct upload {
 	int64_t discarded;     /* bytes of an oversize chunked body read and dropped */
 	char client[64];       /* the client counted for a request through a proxy, or "" */
 	struct conn *conn;
+	int64_t limit;	       /* body_limit, or attachment_max for a file upload */
 	int64_t t0;
 };
 
@@ -53,7 +54,7 @@ static _Atomic int in_flight;
 const struct route *const http_route_tables[] = {
 	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes,
 	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes,
-	rec_routes, hotline_routes, NULL,
+	rec_routes, hotline_routes, hotline_notice_routes, NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -265,11 +266,16 @@ static int is_json_type(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-static int parse_body(struct req *r, const struct upload *up)
+static int parse_body(struct req *r, const struct route *rt, const struct upload *up)
 {
 	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	json_error_t jerr;
 
+	if (route_takes_file(rt)) {
+		r->raw = up->body.p;
+		r->raw_len = up->body.len;
+		return 0;
+	}
 	if (up->body.len == 0)
 		return 0;
 	if (!is_json_type(ct))
@@ -357,7 +363,7 @@ static int run(struct req *r, const struct route *rt, const struct upload *up)
 		if (rc < 0)
 			return rc;
 	}
-	rc = parse_body(r, up);
+	rc = parse_body(r, rt, up);
 	if (rc < 0)
 		return rc;
 	return rt->fn(r);
@@ -390,7 +396,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 	}
 	if (up->too_big) {
 		rc = err_set(&r.ei, ERR_TOOBIG, NULL, "the body is larger than %lld bytes",
-			     (long long)app->cfg->body_limit);
+			     (long long)up->limit);
 		goto out;
 	}
 	if (!utf8_valid(url, strlen(url))) {
@@ -497,6 +503,20 @@ static int check_headers(struct MHD_Connection *c, struct upload *up, int64_t bo
 	return 0;
 }
 
+/* A file upload's route takes a body of up to attachment_max; every other
+ * request body_limit, so the larger limit opens no other door. */
+static int64_t body_limit_of(struct app *app, const char *method, const char *url)
+{
+	const struct route *rt = NULL;
+	struct req scratch;
+
+	memset(&scratch, 0, sizeof(scratch));
+	if (router_match(http_route_tables, method, url, &rt, &scratch) == 0 &&
+	    route_takes_file(rt))
+		return app->cfg->attachment_max;
+	return app->cfg->body_limit;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **ctx)
@@ -515,9 +535,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		up->t0 = clock_mono_ns();
 		up->conn = ci ? ci->socket_context : NULL;
+		up->limit = body_limit_of(app, method, url);
 		*ctx = up;
 		atomic_fetch_add(&in_flight, 1);
-		rc = check_headers(c, up, app->cfg->body_limit);
+		rc = check_headers(c, up, up->limit);
 		if (rc < 0)
 			up->answered = rc;
 		if (rc == 0)
@@ -533,7 +554,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return up->discarded > app->cfg->body_limit * DISCARD_FACTOR ? MHD_NO
 										     : MHD_YES;
 		}
-		if ((int64_t)(up->body.len + *upload_size) > app->cfg->body_limit) {
+		if ((int64_t)(up->body.len + *upload_size) > up->limit) {
 			/* A chunked body grew past the limit: drop it, answer at its end. */
 			up->too_big = 1;
 			up->discarded = (int64_t)(up->body.len + *upload_size);

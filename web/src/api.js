@@ -25,9 +25,11 @@ export function qs(params) {
   return parts.length ? '?' + parts.join('&') : ''
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+export async function api(method, path, body, extraHeaders) {
+  // A Blob (a File) is sent as its bytes: attachments' uploads.
+  const raw = typeof Blob !== 'undefined' && body instanceof Blob
+  const headers = { Accept: 'application/json', ...extraHeaders }
+  if (body !== undefined && !raw) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   let res
   try {
@@ -35,7 +37,7 @@ export async function api(method, path, body) {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     })
   } catch (err) {
     throw new ApiError(0, { error: { code: 'network', message: String(err.message || err) } })
@@ -57,6 +59,12 @@ export const post = (path, body) => api('POST', path, body === undefined ? {} : 
 export const patch = (path, body) => api('PATCH', path, body)
 export const put = (path, body) => api('PUT', path, body)
 export const del = (path) => api('DELETE', path)
+// A file as the body, its name in X-Filename (the server reads the type from the content).
+export const upload = (path, file, params) =>
+  api('POST', path + qs(params), file, {
+    'Content-Type': file.type || 'application/octet-stream',
+    'X-Filename': encodeURIComponent(file.name),
+  })
 
 // Reads every page of a paginated list (for small tables: departments,
 // people of a department). Stops at `max` items so a mistake cannot loop.
