@@ -301,6 +301,28 @@ static const struct err_msg messages[] = {
 	{"you cannot disable yourself", NULL, "您不能停用自己"},
 	{"you cannot take the admin role from yourself", NULL, "您不能取消自己的管理员角色"},
 	{"you hold no seat on the hotline (ORG-2)", NULL, "您在热线上没有坐席"},
+	/* Phone numbers (CUST-1, cust_phone_check). */
+	{"%s: an extension is 1 to %d digits", NULL, "%s：分机号为 1 至 %d 位数字"},
+	{"%s: only digits, spaces, '-', '(' and ')', a leading '+' and an extension after 转, ext or #", NULL,
+	 "%s：只能有数字、空格、'-'、'(' 和 ')'，开头可有 '+'，分机号写在“转”、ext 或 # 之后"},
+	{"%s: only Chinese numbers: +86 or no country code", NULL, "%s：只接受中国号码：+86 或不带国家代码"},
+	{"%s: no digits", NULL, "%s：没有数字"},
+	{"%s: a mobile number has 11 digits, not %d", NULL, "%s：手机号码应为 11 位，现为 %d 位"},
+	{"%s: a mobile number starts with 13 to 19", NULL, "%s：手机号码应以 13 至 19 开头"},
+	{"%s: a 400 or 800 number has 10 digits, not %d", NULL, "%s：400/800 号码应为 10 位，现为 %d 位"},
+	{"%s: not an area code: 010, 02x or 0xxx (00 calls abroad)", NULL,
+	 "%s：不是区号：应为 010、02x 或 0xxx（00 是国际长途）"},
+	{"%s: after area code %s come 8 digits, not %d", NULL, "%s：区号 %s 后应为 8 位号码，现为 %d 位"},
+	{"%s: after area code %s come 7 or 8 digits, not %d", NULL,
+	 "%s：区号 %s 后应为 7 或 8 位号码，现为 %d 位"},
+	{"%s: a local number starts with 2 to 9", NULL, "%s：区号后的号码应以 2 至 9 开头"},
+	{"%s: a landline number needs its area code, e.g. 010 or 0571", NULL,
+	 "%s：固定电话需要加区号，例如 010 或 0571"},
+	{"%s: not a mobile (11 digits from 13), landline (area code and number) or 400/800 number", NULL,
+	 "%s：不是手机号（13 开头起的 11 位）、固定电话（区号加号码）或 400/800 号码"},
+	{"phones: numbers are stored as digits only", NULL, "电话：号码只以数字保存"},
+	/* Text that must say something (item: blanks only). */
+	{"%s: only blanks", NULL, "%s：不能只有空白"},
 };
 
 static const struct err_msg phrases[] = {
