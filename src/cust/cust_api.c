@@ -696,16 +696,16 @@ static json_t *contact_with_metrics(struct req *r, const struct cust_contact *c)
  * sent replace theirs, null clears one, keys not sent stay; null for the
  * whole object clears all.
  */
-static int read_fivew(struct req *r, struct cust_contact *c)
+static int read_fivew(struct req *r, int rc, struct cust_contact *c)
 {
 	json_t *o = r->body ? json_object_get(r->body, "fivew") : NULL, *v;
 	const char *key;
 
 	if (!o)
-		return 0;
+		return rc;
 	if (json_is_null(o)) {
 		memset(c->fivew, 0, sizeof(c->fivew));
-		return 0;
+		return rc;
 	}
 	if (!json_is_object(o))
 		return err_set(&r->ei, ERR_INVALID, "fivew",
@@ -727,11 +727,12 @@ static int read_fivew(struct req *r, struct cust_contact *c)
 		const char *s = json_is_string(v) ? json_string_value(v) : "";
 
 		if (strlen(s) >= sizeof(c->fivew[i]))
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "fivew", "fivew.%s: too long",
-				       cust_fivew_keys[i]);
-		snprintf(c->fivew[i], sizeof(c->fivew[i]), "%s", s);
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "fivew", "fivew.%s: too long",
+				     cust_fivew_keys[i]);
+		else
+			snprintf(c->fivew[i], sizeof(c->fivew[i]), "%s", s);
 	}
-	return 0;
+	return rc;
 }
 
 /* The fields both POST and PATCH take; rc as for read_text. */
@@ -746,7 +747,7 @@ static int contact_read_common(struct req *r, int rc, struct cust_contact *c)
 	if (GO)
 		rc = read_text(r, rc, "class", 1, c->cls, sizeof(c->cls));
 	if (GO)
-		rc = read_fivew(r, c);
+		rc = read_fivew(r, rc, c);
 	if (GO)
 		rc = read_text(r, rc, "summary", 1, c->summary, sizeof(c->summary));
 	if (GO)
