@@ -56,6 +56,7 @@ static const struct err_msg messages[] = {
 	{"%s: out of range", NULL, "%s：超出范围"},
 	{"%s: queue, menu or announce_hangup", NULL, "%s：应为 queue、menu 或 announce_hangup"},
 	{"%s: required", NULL, "%s：必填"},
+	{"%s: required", "password", "请输入%s"},
 	{"%s: required (YYYY-MM-DD)", NULL, "%s：必填（YYYY-MM-DD）"},
 	{"%s: the menu is at most %d levels deep", NULL, "%s：菜单最多 %d 层"},
 	{"%s: too long", NULL, "%s：太长"},
@@ -323,6 +324,7 @@ static const struct err_msg messages[] = {
 	{"phones: numbers are stored as digits only", NULL, "电话：号码只以数字保存"},
 	/* Text that must say something (item: blanks only). */
 	{"%s: only blanks", NULL, "%s：不能只有空白"},
+	{"work number: required", NULL, "请输入工号"},
 	{"called_back_at: between the order's creation and now", NULL,
 	 "联系客户时间：应在工单创建之后、现在之前"},
 };
