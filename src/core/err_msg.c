@@ -324,6 +324,7 @@ static const struct err_msg messages[] = {
 	{"phones: numbers are stored as digits only", NULL, "电话：号码只以数字保存"},
 	/* Text that must say something (item: blanks only). */
 	{"%s: only blanks", NULL, "%s：不能只有空白"},
+	{"name: only blanks", NULL, "姓名：不能只有空白"},
 	{"work number: required", NULL, "请输入工号"},
 	{"called_back_at: between the order's creation and now", NULL,
 	 "联系客户时间：应在工单创建之后、现在之前"},

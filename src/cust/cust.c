@@ -350,9 +350,11 @@ static int text_ok(const char *s, size_t max, int multiline)
 
 int cust_validate_more(const struct customer *c, int64_t now, int rc, struct err_info *ei)
 {
-	if (!text_ok(c->name, CUST_NAME_MAX, 0) || (c->name[0] && utf8_blank(c->name)))
+	if (!text_ok(c->name, CUST_NAME_MAX, 0))
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: up to %d characters",
-			       CUST_NAME_MAX);
+			     CUST_NAME_MAX);
+	else if (c->name[0] && utf8_blank(c->name))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: only blanks");
 	if (!text_ok(c->surname, CUST_SURNAME_MAX, 0) || (c->surname[0] && utf8_blank(c->surname)))
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "surname", "surname: up to %d characters",
 			       CUST_SURNAME_MAX);
