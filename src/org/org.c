@@ -103,7 +103,7 @@ int org_person_validate_more(const struct org_person *p, int rc, struct err_info
 			       "work number: 1 to %d letters, digits, '_', '-' or '.'",
 			       ORG_WORK_NO_MAX);
 	if (!name_valid(p->name))
-		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: 1 to %d characters",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: a person's name of 1 to %d characters",
 			       ORG_NAME_MAX);
 	if (p->phone[0] && !phone_valid(p->phone))
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phone",

@@ -75,7 +75,7 @@ class ErrorLanguageTest(KefuTestCase):
         e = self.error("POST", "/api/people", body, ZH, token=self.admin)
         self.assertEqual({x["field"]: x["message"] for x in e["errors"]}, {
             "work_no": "工号：1 至 32 个字母、数字、'_'、'-' 或 '.'",
-            "name": "名称：1 至 64 个字符",
+            "name": "姓名：1 至 64 个字符",
             "roles": "人员至少需要一个角色",
             "password": "密码：至少 10 个字符",
         })
