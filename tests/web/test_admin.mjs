@@ -323,7 +323,7 @@ test('ROUTE-2: the manager adds a routing rule; deleting the only rule of a clas
   const err = page.locator('[data-test=route-error]')
   await err.waitFor()
   assert.match(await err.textContent(), /每个类别都必须保留/)
-  assert.match(await err.textContent(), /class C/)
+  assert.match(await err.textContent(), /C 类在无需上门时将没有路由/)
   const still = (await srv.call('GET', '/api/wo/routes', undefined, managerTok)).body.items
   assert.ok(still.some((x) => x.id === c.id), 'the rule is still there')
   await shot(page, 'admin-routing')
