@@ -201,7 +201,7 @@ static const struct err_msg messages[] = {
 	{"reason: required when busy", NULL, "原因：置忙时必填"},
 	{"reason: too long", NULL, "原因：太长"},
 	{"reason: why you need the numbers, %d to %d characters", NULL, "原因：说明为何需要查看号码，%d 至 %d 个字符"},
-	{"record the on-site visit first", NULL, "请先记录上门"},
+	{"record the on-site visit first", NULL, "请先记录到场（已到场）"},
 	{"report_same_day: true or false", NULL, "当天反馈：应为 true 或 false"},
 	{"role: cause or follow", NULL, "角色：应为 cause 或 follow"},
 	{"role: unknown role", NULL, "角色：未知角色"},
