@@ -84,6 +84,34 @@ const char *req_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+json_t *req_error_json(struct req *r, int rc)
+{
+	const struct err_info *ei = &r->ei;
+	int en = err_lang_english(req_header(r, "Accept-Language"));
+	const char *msg = en ? ei->message : ei->message_zh;
+	json_t *e, *list;
+
+	if (!msg[0])
+		msg = ei->message[0] ? ei->message : err_name(rc);
+	e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", msg);
+	if (!e)
+		e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", err_name(rc));
+	if (e && ei->field[0]) {
+		json_object_set_new(e, "field", json_string(ei->field));
+		/* Every field error of the request, the first one included, so a
+		 * form shows them all at once. */
+		list = json_array();
+		json_array_append_new(list, json_pack("{s:s, s:s}", "field", ei->field,
+						      "message", msg));
+		for (int i = 0; i < ei->nmore && i < ERR_MORE_MAX; i++)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s}", "field", ei->more[i].field, "message",
+						en ? ei->more[i].message : ei->more[i].message_zh));
+		json_object_set_new(e, "errors", list);
+	}
+	return json_pack("{s:o}", "error", e);
+}
+
 int body_has(struct req *r, const char *key)
 {
 	return r->body && json_object_get(r->body, key) != NULL;

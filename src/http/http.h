@@ -133,6 +133,11 @@ int req_param_id(struct req *r, int idx, int64_t *out);
 /* A request header, or NULL. */
 const char *req_header(struct req *r, const char *name);
 
+/* The JSON error body of rc from r->ei, in the language the client asks
+ * for (Accept-Language; zh-CN by default): {"error": {"code", "message",
+ * "field", "errors": [{"field", "message"}]}}. */
+json_t *req_error_json(struct req *r, int rc);
+
 /* JSON body fields: absent leaves *out alone and returns 0; wrong type is ERR_INVALID. */
 int body_has(struct req *r, const char *key);
 /* Fails with ERR_INVALID naming the first field not in `allowed` (NULL-terminated). */

@@ -64,19 +64,6 @@ static void add_common_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
-/* Builds the error body from the code and what the handler said about it. */
-static json_t *error_body(int rc, const struct err_info *ei)
-{
-	const char *msg = ei->message[0] ? ei->message : err_name(rc);
-	json_t *e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", msg);
-
-	if (!e)
-		e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", err_name(rc));
-	if (e && ei->field[0])
-		json_object_set_new(e, "field", json_string(ei->field));
-	return json_pack("{s:o}", "error", e);
-}
-
 static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 {
 	struct MHD_Response *resp;
@@ -86,7 +73,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 
 	if (rc < 0) {
 		json_decref(r->reply);
-		r->reply = error_body(rc, &r->ei);
+		r->reply = req_error_json(r, rc);
 		r->status = err_http_status(rc);
 		buf_release(&r->text);
 		r->content_type = NULL;

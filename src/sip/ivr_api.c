@@ -695,7 +695,7 @@ static void prompt_check(const char *dir, const char *key, int *exists, int64_t 
 {
 	char path[512];
 	struct media_wav w;
-	struct err_info ei = {{0}, {0}};
+	struct err_info ei = {0};
 	uint8_t *buf = NULL;
 	long len;
 	FILE *f;

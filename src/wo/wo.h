@@ -213,6 +213,8 @@ int wo_promise_parse(const char *name);
 
 /* Records (wo_store.c). Callers own them; they hold no pointers to free. */
 #define WO_SUMMARY_MAX 1000 /* characters */
+/* How far a PC clock may run behind the server's when a time is typed in. */
+#define WO_CLOCK_SKEW_MS (5 * 60 * 1000)
 #define WO_TEXT_MAX 2000    /* characters of a report field, reason or note */
 
 struct wo_order {

@@ -527,7 +527,7 @@ static int third_party_fields_read(struct req *r, struct wo_third_party *tp, jso
 	if (!tp->name[0])
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "name", "name: required");
 	if (!wo_third_party_kind_valid(tp->kind))
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "kind", "kind: " WO_THIRD_PARTY_KINDS);
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "kind", "kind: %s", WO_THIRD_PARTY_KINDS);
 	return 0;
 }
 

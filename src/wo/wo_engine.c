@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "notify/notify.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -163,20 +164,27 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 	return 0;
 }
 
-static int check_text(struct wo_ctx *c, const char *field, const char *text, int required,
+/*
+ * A text a person writes: required ones say something (not only blanks,
+ * U+3000 included), none is longer than max_chars. Errors are added to rc,
+ * the earlier ones of the same request (err_add), and the result returned.
+ */
+static int check_text(struct wo_ctx *c, int rc, const char *field, const char *text, int required,
 		      size_t max_chars)
 {
 	size_t n = 0;
 
 	if (!text || !*text)
-		return required ? err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: required", field)
-				: 0;
+		return required ? err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: required", field)
+				: rc;
+	if (required && utf8_blank(text))
+		return err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: only blanks", field);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		n += (*p & 0xC0) != 0x80;
 	if (n > max_chars)
-		return err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
-			       max_chars);
-	return 0;
+		return err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters",
+			       field, max_chars);
+	return rc;
 }
 
 /* Seed 002 §5: the order is passed to the outside company responsible, on record. */
@@ -216,27 +224,30 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	struct wo_class_rule rule;
 	enum wo_target target = WOT_CENTER;
 	int64_t third_party = 0;
-	int rc, seq = 0, have_cp = 0;
+	int rc, seq = 0, have_cp = 0, bad = 0;
 
 	memset(o, 0, sizeof(*o));
+	/* Every field's error is collected (bad), so the form shows them all. */
 	if (in->complaint) {
 		rc = wo_complaint_get(c->s, in->complaint, &cp);
 		if (rc == ERR_NOTFOUND || (rc == 0 && !cp.active))
-			return err_set(c->ei, ERR_UNPROCESSABLE, "complaint",
-				       "unknown complaint type");
-		if (rc < 0)
+			bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "complaint",
+				      "unknown complaint type");
+		else if (rc < 0)
 			return rc;
-		have_cp = 1;
-		snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
+		else
+			have_cp = 1;
+		if (have_cp)
+			snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
 	}
 	snprintf(o->class_code, sizeof(o->class_code), "%s",
 		 in->class_code ? in->class_code
 		 : have_cp	? cp.class_code
 				: "");
 	rc = wo_class_get(c->s, o->class_code, &rule);
-	if (rc == ERR_NOTFOUND)
-		return err_set(c->ei, ERR_UNPROCESSABLE, "class", "unknown class");
-	if (rc < 0)
+	if (rc == ERR_NOTFOUND && (in->class_code || have_cp))
+		bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "class", "unknown class");
+	else if (rc < 0 && rc != ERR_NOTFOUND)
 		return rc;
 	snprintf(o->level, sizeof(o->level), "%s",
 		 in->level			      ? in->level
@@ -246,15 +257,15 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	if (o->level[0]) {
 		rc = wo_level_onsite(c->s, o->level);
 		if (rc == ERR_NOTFOUND)
-			return err_set(c->ei, ERR_UNPROCESSABLE, "level", "unknown level");
-		if (rc < 0)
+			bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "level", "unknown level");
+		else if (rc < 0)
 			return rc;
-		if (in->onsite < 0)
+		else if (in->onsite < 0)
 			o->onsite = rc;
 	}
-	rc = check_text(c, "summary", in->summary, 1, WO_SUMMARY_MAX);
-	if (rc < 0)
-		return rc;
+	bad = check_text(c, bad, "summary", in->summary, 1, WO_SUMMARY_MAX);
+	if (bad < 0)
+		return bad;
 	snprintf(o->summary, sizeof(o->summary), "%s", in->summary);
 	o->customer_id = in->customer_id;
 	snprintf(o->phone, sizeof(o->phone), "%s", in->phone);
@@ -389,11 +400,17 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 	char *text;
 	int rc;
 
-	rc = check_text(c, "solution", a->solution, 1, WO_TEXT_MAX);
-	if (rc == 0)
-		rc = check_text(c, "effect", a->effect, 0, WO_TEXT_MAX);
-	if (rc == 0)
-		rc = check_text(c, "remaining", a->remaining, 0, WO_TEXT_MAX);
+	rc = check_text(c, 0, "solution", a->solution, 1, WO_TEXT_MAX);
+	rc = check_text(c, rc, "effect", a->effect, 0, WO_TEXT_MAX);
+	rc = check_text(c, rc, "remaining", a->remaining, 0, WO_TEXT_MAX);
+	/*
+	 * WO-6: the call back happened after the order was made (a PC's clock
+	 * may run a little behind) and has happened: not tomorrow, not 1970.
+	 */
+	if (a->called_back_at && (a->called_back_at > c->now ||
+				  a->called_back_at < o->created_at - WO_CLOCK_SKEW_MS))
+		rc = err_add(c->ei, rc, ERR_UNPROCESSABLE, "called_back_at",
+			     "called_back_at: between the order's creation and now");
 	if (rc < 0)
 		return rc;
 	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
@@ -451,7 +468,7 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
 	if (rc < 0)
 		return rc;
-	rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+	rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
 	/* CB-2: after "not accepted" another agent makes the next call. */
@@ -531,7 +548,7 @@ static int assign(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 	if (before == p.id)
 		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id",
 			       "person_id: already the owner");
-	rc = check_text(c, "reason", a->text, before != 0, WO_TEXT_MAX);
+	rc = check_text(c, 0, "reason", a->text, before != 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
 	o->owner_id = p.id;
@@ -554,7 +571,7 @@ static int assign(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 
 static int reasoned(struct wo_ctx *c, const struct wo_act *a)
 {
-	return check_text(c, "reason", a->text, 1, WO_TEXT_MAX);
+	return check_text(c, 0, "reason", a->text, 1, WO_TEXT_MAX);
 }
 
 static int sla_fact(void *ctx, const struct wo_sla *k)
@@ -729,7 +746,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
 		break;
 	case WOA_HELP:
-		rc = check_text(c, "reason", a->text, 0, WO_TEXT_MAX);
+		rc = check_text(c, 0, "reason", a->text, 0, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = escalate(c, o, "help", NULL);
 		if (rc == 0)
@@ -742,7 +759,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		break;
 	case WOA_PROGRESS:
 		/* WO-5: what the customer was told, on record; it keeps a promised reply. */
-		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
+		rc = check_text(c, 0, "text", a->text, 1, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
 		rc = rc > 0 ? 0 : rc;
@@ -764,7 +781,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		rc = wo_sla_resume_all(c->s, o->id, c->now);
 		break;
 	case WOA_REFER:
-		rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+		rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = refer(c, o, a->third_party_id, a->text);
 		detail = json_pack("{s:I, s:s?}", "third_party_id", (json_int_t)a->third_party_id,
@@ -774,7 +791,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 	case WOA_RELAY:
 		/* What the company answered; then what the customer was told of it (seed 002 §5).
 		 */
-		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
+		rc = check_text(c, 0, "text", a->text, 1, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = wo_referral_close(c->s, o->id,
 					       a->action == WOA_ANSWER ? "answer" : "relay",

@@ -149,7 +149,11 @@ class Server:
 
     def call(self, method, path, body=None, token=None, headers=None):
         """JSON in, JSON out: returns (status, parsed body or None, headers)."""
-        h = dict(headers or {})
+        # The server answers errors in Chinese unless asked otherwise; the
+        # tests read the English messages. A header given as None is left out.
+        h = {"Accept-Language": "en"}
+        h.update(headers or {})
+        h = {k: v for k, v in h.items() if v is not None}
         data = None
         if body is not None:
             data = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
