@@ -520,7 +520,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		if (rc == 0)
 			rc = wo_sla_meet(c->s, o->id,
 					 a->action == WOA_CALL ? WOM_CALLBACK : WOM_ONSITE, c->now);
-		if (rc == 0 && a->text && *a->text)
+		if (rc >= 0 && a->text && *a->text)
 			detail = json_pack("{s:s}", "note", a->text);
 		break;
 	case WOA_FINISH: {
