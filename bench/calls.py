@@ -209,7 +209,9 @@ class Bench:
                              capture_output=True, text=True).stdout
         pw = re.search(r"^  8001\s+\S+\s+(\S{16})", out, re.M).group(1)
         # Each SIPp address stands for many phones (or a carrier's trunk),
-        # so they are trunks: outside the per-address limits of one phone.
+        # so they are trunks: outside the per-address limits of one phone,
+        # and kefu sends their media where their SDP says (the sink), not
+        # back to the port SIPp sends from (symmetric RTP is for phones).
         trunks = [caller_ip(k) for k in range(UACS)] + [agent_ip(k) for k in range(UASES)]
         env.update(KEFU_SIP_LISTEN="127.0.0.1:0", KEFU_WRAP_UP_SEC="0",
                    KEFU_SIP_TRUNKS=" ".join(trunks),

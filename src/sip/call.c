@@ -562,11 +562,67 @@ static void pace(void *arg)
 	tmr_start(&c->pace, next > now ? next - now : 0, pace, c);
 }
 
-/* Packets only count from where the caller said its media would come from
- * (its SDP address or its SIP address), so nobody else can press keys. */
-static int from_caller(const struct call *c, const struct sa *src)
+/*
+ * Where a leg's media goes (issue 11). An SDP names any address it likes:
+ * sending there made kefu an amplifier (an INVITE and an ACK of 918 bytes
+ * naming someone else's address had kefu send that address 430 KB of RTP
+ * in a minute), and phones behind NAT or on hosts with several addresses
+ * name one that does not reach them. So kefu sends only where the party's
+ * signalling came from: to the SDP's address and port when that is the
+ * signalling's address, else to the signalling's address with the SDP's
+ * port, until the party's own RTP arrives (call_leg_latch). The ACK that
+ * starts the media carries the tag of kefu's 200, so a spoofed signalling
+ * address never gets this far. A trunk (sip_trunks: a carrier or the
+ * center's SBC, whose media gateways have addresses of their own and often
+ * send from another port than they receive on) is followed by its SDP.
+ *
+ * A re-offer that names the same address and port keeps the latch; a new
+ * one starts again from the rule above.
+ */
+void call_leg_remote(struct sip_server *srv, struct leg *l, const struct sa *sdp,
+		     const struct sa *sig)
 {
-	return sa_cmp(src, &c->leg.raddr, SA_ADDR) || sa_cmp(src, &c->sip_src, SA_ADDR);
+	if (l->latched && sa_cmp(sdp, &l->sdp, SA_ALL) && sa_cmp(sig, &l->sig, SA_ADDR))
+		return;
+	l->sdp = *sdp;
+	l->sig = *sig;
+	l->trunk = sip_server_is_trunk(srv, sig);
+	l->latched = 0;
+	l->raddr = *sdp;
+	if (!l->trunk && !sa_cmp(sdp, sig, SA_ADDR)) {
+		l->raddr = *sig;
+		sa_set_port(&l->raddr, sa_port(sdp));
+	}
+}
+
+/* Packets only count from the party: its SDP's or its signalling's
+ * address (any port), so nobody else can press keys or talk in a call. */
+int call_leg_from(const struct leg *l, const struct sa *src)
+{
+	return sa_cmp(src, &l->sdp, SA_ADDR) || sa_cmp(src, &l->sig, SA_ADDR);
+}
+
+/*
+ * Symmetric RTP: a packet of the leg's payload type (or its
+ * telephone-event) from the signalling's address makes its source, port
+ * included, where the leg's media goes from now on (the port a NAT gave
+ * the phone, or the one the phone really sends from). Only the
+ * signalling's address may move the media, never the SDP's when that is
+ * another: anyone can name an address, and one spoofed packet would then
+ * aim the stream anywhere. Trunks are not latched. 1 when this is the
+ * leg's first latch (for the log).
+ */
+int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt)
+{
+	int first = !l->latched;
+
+	if (l->trunk || !sa_cmp(src, &l->sig, SA_ADDR) || sa_cmp(src, &l->raddr, SA_ALL))
+		return 0;
+	if ((int)pt != l->pt && (int)pt != l->event_pt)
+		return 0;
+	l->raddr = *src;
+	l->latched = 1;
+	return first;
 }
 
 static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
@@ -575,10 +631,17 @@ static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	struct media_rtp_hdr h;
 	char digit;
 
-	if (c->ended || !from_caller(c, src))
+	if (c->ended || !call_leg_from(&c->leg, src))
 		return;
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
+	if (call_leg_latch(&c->leg, src, h.pt)) {
+		char where[SIP_ADDRESS_MAX + 16];
+
+		sip_server_source_full(src, where, sizeof(where));
+		log_info("sip: call %lld: the caller's RTP comes from %s; media goes there",
+			 (long long)c->id, where);
+	}
 	c->last_heard = tmr_jiffies();
 	(void)media_rtp_rx_update(&c->leg.rx, &h, call_mono_us());
 	if (c->leg.event_pt >= 0 && (int)h.pt == c->leg.event_pt) {
@@ -774,24 +837,18 @@ static void reject(struct sip_server *srv, const struct sip_msg *msg, uint16_t c
 	(void)sip_reply(srv->sip, msg, code, reason);
 }
 
-/* A number that is not the hotline: the work number of someone who may
- * register a phone (ORG-3) gets 480 (agents are reached through the
- * hotline's queues, not dialled directly), anything else 404. */
+/*
+ * A number that is not the hotline: the same 404 whether it is an agent's
+ * work number or nobody's, after the same work (nothing is looked up), so
+ * INVITEs cannot tell which work numbers exist (SIPVicious' svwar found
+ * every agent when agents got 480 and others 404). Agents are reached
+ * through the hotline's queues, never dialled. Each such INVITE counts
+ * toward the guard's ban: a scanner tries number after number.
+ */
 static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 {
-	char user[33];
-	struct sip_account acc;
-	struct store *s;
-	int rc;
-
-	sip_log_safe(msg->uri.user.p, msg->uri.user.l, user, sizeof(user));
-	s = store_pool_get(srv->pool);
-	rc = sip_account_get(s, user, &acc);
-	store_pool_put(srv->pool, s);
-	if (rc == 0 && sip_may_register(acc.roles, acc.active))
-		reject(srv, msg, 480, "Temporarily Unavailable");
-	else
-		reject(srv, msg, 404, "Not Found");
+	reject(srv, msg, 404, "Not Found");
+	sip_server_probe(srv, &msg->src);
 }
 
 static void on_connect(const struct sip_msg *msg, void *arg)
@@ -799,7 +856,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	struct sip_server *srv = arg;
 	struct ivr_sdp offer;
 	struct call *c;
-	struct sa rtp_addr;
+	struct sa rtp_addr, media;
 	int rc;
 
 	if (call_listen_is_code(&msg->uri.user)) {
@@ -820,7 +877,6 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	c->srv = srv;
-	c->sip_src = msg->src;
 	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
 	c->leg.event_pt = -1;
 	tmr_init(&c->pace);
@@ -847,7 +903,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	}
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
-	    offer.pref_pt < 0 || sa_set_str(&c->leg.raddr, offer.addr, (uint16_t)offer.port) != 0) {
+	    offer.pref_pt < 0 || sa_set_str(&media, offer.addr, (uint16_t)offer.port) != 0) {
 		reject(srv, msg, 488, "Not Acceptable Here");
 		call_log(c, "rejected",
 			 json_pack("{s:i, s:s}", "status", 488, "reason",
@@ -856,6 +912,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		finish(c, "kefu", "rejected");
 		goto out;
 	}
+	call_leg_remote(srv, &c->leg, &media, &msg->src);
 	/* PCMA first: A-law is China's G.711 (and Europe's). */
 	c->leg.codec = offer.pcma_pt >= 0 ? MEDIA_PCMA : MEDIA_PCMU;
 	c->leg.pt = offer.pcma_pt >= 0 ? offer.pcma_pt : offer.pcmu_pt;

@@ -250,10 +250,11 @@ static void agent_rtp(const struct sa *src, struct mbuf *mb, void *arg)
 
 	if (!a->answered || c->agent != a || c->phase != PH_CONNECTED)
 		return;
-	if (!sa_cmp(src, &a->leg.raddr, SA_ADDR))
+	if (!call_leg_from(&a->leg, src))
 		return;
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
+	(void)call_leg_latch(&a->leg, src, h.pt); /* symmetric RTP (call.c) */
 	(void)media_rtp_rx_update(&a->leg.rx, &h, call_mono_us());
 	if ((int)h.pt != a->leg.pt || a->held)
 		return;
@@ -383,11 +384,14 @@ static int agent_answer(const struct sip_msg *msg, void *arg)
 {
 	struct agent_leg *a = arg;
 	struct ivr_sdp sdp;
+	struct sa media;
 
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
-	    sdp.pref_pt < 0 || sa_set_str(&a->leg.raddr, sdp.addr, (uint16_t)sdp.port) != 0)
+	    sdp.pref_pt < 0 || sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) != 0)
 		return EPROTO;
+	/* Media to where the phone's answer came from, not to whatever its SDP names. */
+	call_leg_remote(a->call->srv, &a->leg, &media, &msg->src);
 	a->leg.codec = sdp.pref_pt == sdp.pcma_pt ? MEDIA_PCMA : MEDIA_PCMU;
 	a->leg.pt = sdp.pref_pt;
 	media_rtp_rx_init(&a->leg.rx, MEDIA_RATE, 60, sdp.event_pt);
@@ -514,6 +518,7 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
 	struct ivr_sdp sdp;
+	struct sa media;
 	enum ivr_sdp_dir reply = IVR_SDP_SENDRECV;
 	int hold;
 
@@ -525,8 +530,9 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 		reply = IVR_SDP_RECVONLY;
 	else if (sdp.dir == IVR_SDP_INACTIVE || sdp.dir == IVR_SDP_RECVONLY)
 		reply = sdp.dir == IVR_SDP_INACTIVE ? IVR_SDP_INACTIVE : IVR_SDP_SENDONLY;
-	if (strcmp(sdp.addr, "0.0.0.0") != 0)
-		(void)sa_set_str(&a->leg.raddr, sdp.addr, (uint16_t)sdp.port);
+	if (strcmp(sdp.addr, "0.0.0.0") != 0 &&
+	    sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) == 0)
+		call_leg_remote(c->srv, &a->leg, &media, &a->leg.sig);
 	if (c->agent == a && c->phase == PH_CONNECTED) {
 		if (hold && !a->held) {
 			a->held = 1;

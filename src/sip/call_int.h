@@ -44,11 +44,19 @@ struct prompt {
 	size_t n;
 };
 
-/* One RTP stream between kefu and a party. */
+/*
+ * One RTP stream between kefu and a party. Media goes to raddr, which is
+ * never an address the party merely named (issue 11, RTP reflection):
+ * see call_leg_remote() and call_leg_latch() in call.c.
+ */
 struct leg {
 	struct udp_sock *rtp;
-	struct sa raddr;
+	struct sa raddr; /* where kefu sends */
 	struct sa local;
+	struct sa sdp; /* where the party's SDP says it receives */
+	struct sa sig; /* where its signalling came from (only the address counts) */
+	int trunk;     /* sig is one of sip_trunks: its SDP is followed as it is */
+	int latched;   /* raddr is where the party's own RTP comes from */
 	enum media_codec codec;
 	int pt, event_pt;
 	uint16_t seq;
@@ -95,7 +103,6 @@ struct call {
 	struct sip_server *srv;
 	struct sipsess *sess;
 	struct leg leg; /* the caller's */
-	struct sa sip_src;
 	int64_t id;
 	char caller[32];
 	enum call_phase phase;
@@ -156,6 +163,10 @@ void call_play(struct call *c, const char *const *keys, int n, int moh);
 void call_end_later(struct call *c, const char *reason);
 int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock **sock,
 		  struct sa *local, udp_recv_h *recv, void *arg);
+void call_leg_remote(struct sip_server *srv, struct leg *l, const struct sa *sdp,
+		     const struct sa *sig);
+int call_leg_from(const struct leg *l, const struct sa *src);
+int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt);
 void call_send_pcm(struct call *c, const int16_t *pcm);
 int64_t call_mono_us(void);
 const struct prompt *call_prompt(const char *key);

@@ -115,11 +115,15 @@ static void pace(void *arg)
 	tmr_start(&l->pace, next > now ? next - now : 0, pace, l);
 }
 
-static void ignore_rtp(const struct sa *src, struct mbuf *mb, void *arg)
+/* Nothing the supervisor's phone sends is passed on; a packet from it
+ * only shows where the mix should go (symmetric RTP, call.c). */
+static void listener_rtp(const struct sa *src, struct mbuf *mb, void *arg)
 {
-	(void)src;
-	(void)mb;
-	(void)arg;
+	struct listener *l = arg;
+	struct media_rtp_hdr h;
+
+	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) == 0)
+		(void)call_leg_latch(&l->leg, src, h.pt);
 }
 
 static void listener_destroy(void *arg)
@@ -226,7 +230,7 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 	struct listener *l;
 	struct call *c;
 	struct store *s;
-	struct sa near;
+	struct sa near, media;
 	char target[33], address[SIP_ADDRESS_MAX];
 	int rc;
 
@@ -273,13 +277,16 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 	snprintf(l->work_no, sizeof(l->work_no), "%s", acct.work_no);
 	l->leg.codec = offer.pref_pt == offer.pcma_pt ? MEDIA_PCMA : MEDIA_PCMU;
 	l->leg.pt = offer.pref_pt;
+	l->leg.event_pt = -1;
 	randombytes_buf(&l->leg.ssrc, sizeof(l->leg.ssrc));
 	randombytes_buf(&l->leg.seq, sizeof(l->leg.seq));
 	randombytes_buf(&l->leg.ts, sizeof(l->leg.ts));
 	near = c->leg.local;
-	rc = sa_set_str(&l->leg.raddr, offer.addr, (uint16_t)offer.port);
-	if (rc == 0)
-		rc = call_rtp_open(srv, &near, &l->leg.rtp, &l->leg.local, ignore_rtp, l);
+	rc = sa_set_str(&media, offer.addr, (uint16_t)offer.port);
+	if (rc == 0) {
+		call_leg_remote(srv, &l->leg, &media, &msg->src);
+		rc = call_rtp_open(srv, &near, &l->leg.rtp, &l->leg.local, listener_rtp, l);
+	}
 	if (rc == 0)
 		rc = answer_sdp(l, c->id);
 	if (rc == 0)

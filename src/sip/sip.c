@@ -166,6 +166,25 @@ static int is_trunk(const struct sip_server *srv, const char *address)
 	return 0;
 }
 
+int sip_server_is_trunk(const struct sip_server *srv, const struct sa *src)
+{
+	char address[SIP_ADDRESS_MAX];
+
+	sip_server_source(src, address);
+	return is_trunk(srv, address);
+}
+
+void sip_server_probe(struct sip_server *srv, const struct sa *src)
+{
+	char address[SIP_ADDRESS_MAX];
+	int64_t now = clock_now_ms();
+
+	sip_server_source(src, address);
+	/* A trunk brings every caller's misdialled number; it is never banned. */
+	if (!is_trunk(srv, address) && sip_guard_probe(srv->guard, address, now))
+		note_ban(srv, NULL, address, "number probing", now);
+}
+
 /* The guard's verdict, trunks passing. */
 static enum sip_guard_verdict admit(struct sip_server *srv, const char *address, int64_t now)
 {

@@ -153,8 +153,10 @@ void sip_log_safe(const char *text, size_t len, char *out, size_t size);
  * Per source address: a token bucket over every datagram (rate_per_sec,
  * burst); an address that keeps sending over its limit (flood_drops drops
  * within window_ms) is banned for ban_ms, and so is one with auth_fails
- * failed authentications within window_ms, and one that sends a scanner's
- * User-Agent. A banned or over-limit address gets no answer at all.
+ * failed authentications within window_ms, one with `probes` INVITEs to
+ * numbers other than the hotline within window_ms (enumerating work
+ * numbers), and one that sends a scanner's User-Agent. A banned or
+ * over-limit address gets no answer at all.
  *
  * The table has a fixed size (SIP_GUARD_SLOTS, set-associative), so a
  * flood from many addresses cannot grow memory; when a set is full the
@@ -167,14 +169,16 @@ struct sip_guard_limits {
 	int auth_fails;
 	int64_t window_ms;
 	int64_t ban_ms;
+	int probes; /* INVITEs to numbers that are not the hotline, within window_ms */
 };
 
 #define SIP_GUARD_SLOTS 4096
 #define SIP_GUARD_WAYS 8
 #define SIP_ADDRESS_MAX 64 /* textual IPv4 or IPv6 address, with NUL */
 
-/* kefu's limits: 20 requests/s with bursts of 40; 100 drops or 10 failed
- * authentications in a minute ban the address for 10 minutes. */
+/* kefu's limits: 20 requests/s with bursts of 40; 100 drops, 10 failed
+ * authentications or 10 INVITEs to other numbers than the hotline in a
+ * minute ban the address for 10 minutes. */
 extern const struct sip_guard_limits sip_guard_default_limits;
 
 enum sip_guard_verdict {
@@ -191,6 +195,9 @@ void sip_guard_free(struct sip_guard *g);
 enum sip_guard_verdict sip_guard_admit(struct sip_guard *g, const char *address, int64_t now);
 /* Counts a failed authentication; 1 when it bans the address, else 0. */
 int sip_guard_auth_failed(struct sip_guard *g, const char *address, int64_t now);
+/* Counts an INVITE to a number that is not the hotline (someone trying
+ * work numbers one after the other); 1 when it bans the address. */
+int sip_guard_probe(struct sip_guard *g, const char *address, int64_t now);
 /* Bans at once (a scanner); 1 when it was not banned already. */
 int sip_guard_ban(struct sip_guard *g, const char *address, int64_t now);
 int sip_guard_is_banned(struct sip_guard *g, const char *address, int64_t now);

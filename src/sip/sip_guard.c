@@ -7,6 +7,8 @@
  * on the internet. The token bucket keeps one address from using more
  * than its share of the SIP thread; an address that keeps pushing past it,
  * or keeps failing authentication, or announces itself as a scanner, is
+ * or keeps dialling numbers that are not the hotline (enumerating the
+ * agents' work numbers), is
  * banned and from then on gets no answer: silence gives a scanner nothing
  * to learn and costs us least. Bans are short (minutes), because a flood
  * from a spoofed source address could get an innocent address banned;
@@ -27,6 +29,7 @@ const struct sip_guard_limits sip_guard_default_limits = {
 	.auth_fails = 10,
 	.window_ms = 60 * 1000,
 	.ban_ms = 10 * 60 * 1000,
+	.probes = 10,
 };
 
 /* Tokens are counted in thousandths, so refills need no floating point. */
@@ -40,6 +43,8 @@ struct slot {
 	int drops;
 	int64_t fails_since;
 	int fails;
+	int64_t probes_since;
+	int probes;
 	int64_t banned_until; /* 0: not banned */
 };
 
@@ -133,7 +138,7 @@ static int banned(struct sip_guard *g, struct slot *s, int64_t now)
 static void ban(struct sip_guard *g, struct slot *s, int64_t now)
 {
 	s->banned_until = now + g->l.ban_ms;
-	s->drops = s->fails = 0;
+	s->drops = s->fails = s->probes = 0;
 }
 
 enum sip_guard_verdict sip_guard_admit(struct sip_guard *g, const char *address, int64_t now)
@@ -172,21 +177,36 @@ enum sip_guard_verdict sip_guard_admit(struct sip_guard *g, const char *address,
 	return SIP_GUARD_DROP;
 }
 
-int sip_guard_auth_failed(struct sip_guard *g, const char *address, int64_t now)
+/* Counts one more event of a kind (failures, probes) in its window; 1
+ * when that makes limit within window_ms and bans the address. */
+static int count_toward_ban(struct sip_guard *g, const char *address, int64_t now, int kind)
 {
 	struct slot *s = slot_get(g, address, now);
+	int64_t *since = kind ? &s->probes_since : &s->fails_since;
+	int *n = kind ? &s->probes : &s->fails;
+	int limit = kind ? g->l.probes : g->l.auth_fails;
 
 	if (banned(g, s, now))
 		return 0;
-	if (s->fails == 0 || now - s->fails_since > g->l.window_ms) {
-		s->fails_since = now;
-		s->fails = 0;
+	if (*n == 0 || now - *since > g->l.window_ms) {
+		*since = now;
+		*n = 0;
 	}
-	if (++s->fails >= g->l.auth_fails) {
+	if (++*n >= limit) {
 		ban(g, s, now);
 		return 1;
 	}
 	return 0;
+}
+
+int sip_guard_auth_failed(struct sip_guard *g, const char *address, int64_t now)
+{
+	return count_toward_ban(g, address, now, 0);
+}
+
+int sip_guard_probe(struct sip_guard *g, const char *address, int64_t now)
+{
+	return count_toward_ban(g, address, now, 1);
 }
 
 int sip_guard_ban(struct sip_guard *g, const char *address, int64_t now)

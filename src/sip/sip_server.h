@@ -69,6 +69,15 @@ void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char 
 int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, const struct pl *user,
 			 struct sip_account *acct);
 
+/* 1 when src's address is one of sip_trunks (a carrier's or the center's
+ * SBC): outside the guard's limits, and its SDP may name other media
+ * addresses (call.c). */
+int sip_server_is_trunk(const struct sip_server *srv, const struct sa *src);
+
+/* Counts an INVITE from src to a number that is not the hotline toward the
+ * guard's ban (logged and audited when it bans); trunks are not counted. */
+void sip_server_probe(struct sip_server *srv, const struct sa *src);
+
 /* Writes one audit entry (detail: a new reference, may be NULL) in its
  * own short transaction on s, a pooled connection outside any. */
 struct audit_actor;

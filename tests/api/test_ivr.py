@@ -376,8 +376,9 @@ class IvrPython(IvrCase):
         c = self.caller("127.0.0.65")
         self.assertEqual(c.invite(number="99999").code, 404)
         c = self.caller("127.0.0.66")
-        # 8101 is an agent of the demo center: agents are reached through the queues.
-        self.assertEqual(c.invite(number="8101").code, 480)
+        # 8101 is an agent of the demo center: agents are reached through the queues,
+        # and an agent's number is answered like any other (issue 11: no enumeration).
+        self.assertEqual(c.invite(number="8101").code, 404)
 
     def test_no_input_repeats_the_menu_then_goes_to_an_agent(self):
         c = self.caller("127.0.0.67")

@@ -456,7 +456,7 @@ class SipRegistrar(SipCase):
         r = p.ask(p.message("INVITE", "4000000000", uri="sip:4000000000@127.0.0.1"))
         self.assertEqual(r.code, 488)  # the hotline, but no SDP offer (test_ivr.py: calls)
         r = p.ask(p.message("INVITE", "8101", uri="sip:8101@127.0.0.1"))
-        self.assertEqual(r.code, 480)  # an agent's number: calls to agents come later
+        self.assertEqual(r.code, 404)  # an agent's number, answered like any other (SipNumbers)
         self.assertEqual(p.ask(p.message("BYE", "8101")).code, 481)  # no such dialog
         self.assertEqual(p.ask(p.message("SUBSCRIBE", "8101")).code, 501)
         self.assertEqual(p.ask(p.message("CANCEL", "8101")).code, 481)
@@ -634,6 +634,77 @@ class SipTrunk(SipCase):
         while other.recv(timeout=0.2) is not None:
             got += 1
         self.assertLess(got, 100)
+
+
+class SipNumbers(SipCase):
+    """INVITEs to numbers other than the hotline (issue 11): svwar found every agent
+    because agents' work numbers got 480 and others 404. Every such INVITE now gets the
+    same answer, and trying number after number bans the address like failed
+    authentications do."""
+    server_env = dict(SipCase.server_env, KEFU_SIP_TRUNKS="127.0.0.58")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        token = cls.srv.login("8101")  # an agent whose phone may register now
+        st, body, _ = cls.srv.call("POST", "/api/me/sip-password", {"password": "pw-8101-phone"},
+                                   token=token)
+        assert st == 200, body
+
+    def invite(self, p, number):
+        return p.ask(p.message("INVITE", number, uri=f"sip:{number}@127.0.0.1:{self.sip_port}",
+                               extra=[f"Contact: <sip:{number}@{p.ip}:{p.port}>"],
+                               ua="friendly-phone"))
+
+    @staticmethod
+    def shape(r, number):
+        """The answer with what differs between any two requests (the number they
+        echo, their tags, branch and sequence number) taken out."""
+        def clean(value):
+            value = re.sub(r"(tag|branch)=[^;>\s]+", r"\1=*", value.replace(number, "N"))
+            return re.sub(r"^\d+ ", "* ", value)
+        return r.status_line, [(n, clean(v)) for n, v in r.headers]
+
+    def test_agents_and_unknown_numbers_get_the_same_answer(self):
+        p = self.phone("127.0.0.51")
+        # An agent with a phone password, one without, the supervisor (who may
+        # register), the manager (who may not), and numbers nobody has.
+        answers = {n: self.invite(p, n) for n in ["8101", "8102", "8002", "8001", "99999",
+                                                   "4000000001"]}
+        for number, r in answers.items():
+            self.assertIsNotNone(r, number)
+            self.assertEqual(r.code, 404, (number, r.status_line))
+        shapes = {n: self.shape(r, n) for n, r in answers.items()}
+        for number in answers:
+            self.assertEqual(shapes[number], shapes["99999"], number)
+        # Five probes are not a ban: the address is still answered.
+        self.assertEqual(p.ask(p.message("OPTIONS", "x")).code, 200)
+
+    def test_probing_numbers_bans_the_address(self):
+        p = self.phone("127.0.0.52")
+        for i in range(9):
+            self.assertEqual(self.invite(p, f"81{i:02d}").code, 404)
+        self.assertEqual(p.ask(p.message("OPTIONS", "x")).code, 200)  # nine are not yet a ban
+        self.assertEqual(self.invite(p, "8109").code, 404)
+        self.wait_log(r"WARN sip: banned 127\.0\.0\.52 for 600 s: number probing$")
+        # Banned: not even an OPTIONS, nor the hotline, is answered now.
+        self.assertTrue(p.silent(p.message("OPTIONS", "x")))
+        self.assertTrue(p.silent(p.message("INVITE", "4000000000",
+                                           uri=f"sip:4000000000@127.0.0.1:{self.sip_port}")))
+        bans = [e for e in self.srv.audit(self.manager, action="sip.ban")
+                if e["address"] == "127.0.0.52"]
+        self.assertEqual([e["detail"]["reason"] for e in bans], ["number probing"])
+        self.assertIn("127.0.0.52", f2b_hosts(self.srv.read_log()))
+        # Another address is not affected.
+        q = self.phone("127.0.0.53")
+        self.assertEqual(self.invite(q, "8101").code, 404)
+
+    def test_a_trunk_is_not_banned_for_its_callers_wrong_numbers(self):
+        trunk = self.phone("127.0.0.58")
+        for i in range(15):
+            self.assertEqual(self.invite(trunk, f"8{i:03d}").code, 404)
+        self.assertEqual(trunk.ask(trunk.message("OPTIONS", "x")).code, 200)
+        self.assertNotIn("banned 127.0.0.58", self.srv.read_log())
 
 
 class SipClock(SipCase):

@@ -137,7 +137,7 @@ static void nonce_cannot_be_forged_or_moved(void **state)
 	assert_int_equal(sip_nonce_check(key_a, "kefu", "203.0.113.5", forged, t), SIP_NONCE_BAD);
 }
 
-static const struct sip_guard_limits limits = {20, 40, 100, 10, 60000, 600000};
+static const struct sip_guard_limits limits = {20, 40, 100, 10, 60000, 600000, 10};
 
 static void guard_token_bucket(void **state)
 {
@@ -209,28 +209,61 @@ static void guard_slow_overrun_is_not_a_flood(void **state)
 	sip_guard_free(g);
 }
 
+/*
+ * What failed authentications and number probing share: ten within a
+ * minute ban the address (the tenth says so, once), nine a minute forever
+ * never do (the window restarts).
+ */
+static void ten_a_minute_ban(int (*count)(struct sip_guard *, const char *, int64_t))
+{
+	struct sip_guard *g = NULL;
+	const int64_t t = 1000000;
+
+	assert_int_equal(sip_guard_new(&g, &limits), 0);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(count(g, "203.0.113.5", t + i * 1000), 0);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.5", t + 9000), 0);
+	assert_int_equal(sip_guard_admit(g, "203.0.113.5", t + 9000), SIP_GUARD_PASS);
+	assert_int_equal(count(g, "203.0.113.5", t + 9000), 1);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.5", t + 9000), 1);
+	assert_int_equal(sip_guard_admit(g, "203.0.113.5", t + 9001), SIP_GUARD_DROP);
+	/* Counted while banned: no second ban (nor a second log line). */
+	assert_int_equal(count(g, "203.0.113.5", t + 9002), 0);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 9; i++)
+			assert_int_equal(count(g, "203.0.113.9", t + round * 61000 + i), 0);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.9", t + 200000), 0);
+	sip_guard_free(g);
+}
+
 static void guard_bans_repeated_auth_failures(void **state)
+{
+	(void)state;
+	ten_a_minute_ban(sip_guard_auth_failed);
+}
+
+/* INVITEs to numbers other than the hotline (svwar trying work numbers)
+ * ban like failed authentications, counted apart from them. */
+static void guard_bans_number_probing(void **state)
 {
 	struct sip_guard *g = NULL;
 	const int64_t t = 1000000;
 
 	(void)state;
+	ten_a_minute_ban(sip_guard_probe);
 	assert_int_equal(sip_guard_new(&g, &limits), 0);
+	/* Nine probes and nine failed authentications are not yet a ban. */
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + i * 100), 0);
+		assert_int_equal(sip_guard_auth_failed(g, "203.0.113.6", t + 1000 + i), 0);
+	}
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.6", t + 2000), 0);
+	assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + 2000), 1);
+	/* After the ban the count starts again from nothing. */
+	assert_int_equal(sip_guard_admit(g, "203.0.113.6", t + 602000), SIP_GUARD_PASS);
 	for (int i = 0; i < 9; i++)
-		assert_int_equal(sip_guard_auth_failed(g, "203.0.113.5", t + i * 1000), 0);
-	assert_int_equal(sip_guard_is_banned(g, "203.0.113.5", t + 9000), 0);
-	assert_int_equal(sip_guard_admit(g, "203.0.113.5", t + 9000), SIP_GUARD_PASS);
-	assert_int_equal(sip_guard_auth_failed(g, "203.0.113.5", t + 9000), 1);
-	assert_int_equal(sip_guard_is_banned(g, "203.0.113.5", t + 9000), 1);
-	assert_int_equal(sip_guard_admit(g, "203.0.113.5", t + 9001), SIP_GUARD_DROP);
-	/* Failures while banned do not ban again (nor log again). */
-	assert_int_equal(sip_guard_auth_failed(g, "203.0.113.5", t + 9002), 0);
-	/* Nine failures a minute, forever, never ban: the window restarts. */
-	for (int round = 0; round < 3; round++)
-		for (int i = 0; i < 9; i++)
-			assert_int_equal(
-				sip_guard_auth_failed(g, "203.0.113.9", t + round * 61000 + i), 0);
-	assert_int_equal(sip_guard_is_banned(g, "203.0.113.9", t + 200000), 0);
+		assert_int_equal(sip_guard_probe(g, "203.0.113.6", t + 602001 + i), 0);
+	assert_int_equal(sip_guard_is_banned(g, "203.0.113.6", t + 603000), 0);
 	sip_guard_free(g);
 }
 
@@ -486,6 +519,7 @@ int main(void)
 		cmocka_unit_test(guard_bans_a_flood_for_a_while),
 		cmocka_unit_test(guard_slow_overrun_is_not_a_flood),
 		cmocka_unit_test(guard_bans_repeated_auth_failures),
+		cmocka_unit_test(guard_bans_number_probing),
 		cmocka_unit_test(guard_explicit_ban),
 		cmocka_unit_test(guard_ban_survives_a_crowd),
 		cmocka_unit_test(scanner_user_agents),
