@@ -230,7 +230,8 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
  * a seat that is ready, busy, on a break or in wrap-up is logged out, in
  * the caller's transaction, audited as agent.status by who (NULL: the
  * system). 1 if it changed, 0 if there was nothing to do (no seat, logged
- * out already, or on a call, which the call ends). ORG-3: a seat is worked only by the person logged in.
+ * out already, or on a call, which the call ends). ORG-3: a seat is worked only by the person
+ * logged in.
  */
 struct audit_actor;
 int acd_session_ended(struct store *s, int64_t person_id, const struct audit_actor *who,

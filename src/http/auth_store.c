@@ -149,9 +149,9 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
 	int n, ended = 0, agents = 0, rc = 0;
 
 	do {
-		struct store_stmt *st = store_prepare(
-			s, "SELECT id, person_id FROM session WHERE expires_at <= ? OR last_seen_at <= ?"
-			   " ORDER BY id LIMIT ?");
+		struct store_stmt *st = store_prepare(s, "SELECT id, person_id FROM session WHERE "
+							 "expires_at <= ? OR last_seen_at <= ?"
+							 " ORDER BY id LIMIT ?");
 
 		if (!st)
 			return ERR_IO;
@@ -174,13 +174,13 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
 			rc = store_begin(s);
 			if (rc < 0)
 				break;
-			one = auth_session_end(s, ids[i][0], ids[i][1], NULL, "session_expired", now,
-					       idle_ms);
+			one = auth_session_end(s, ids[i][0], ids[i][1], NULL, "session_expired",
+					       now, idle_ms);
 			if (one < 0) {
 				store_rollback(s);
 				rc = one;
-				log_warn("auth: ending session %lld failed (%d)", (long long)ids[i][0],
-					 one);
+				log_warn("auth: ending session %lld failed (%d)",
+					 (long long)ids[i][0], one);
 				break;
 			}
 			rc = store_commit(s);

@@ -208,17 +208,17 @@ static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
 	return emit_row(st, -1, row, ctx);
 }
 
-int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row,
-	      void *ctx)
+int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx)
 {
 	static const struct call_filter all = {0};
 	struct store_stmt *st = store_prepare(
-		s, "SELECT " CALL_COLUMNS " FROM call"
-		   " WHERE (?1 = 0 OR id < ?1) AND (?2 = 0 OR started_at >= ?2)"
-		   " AND (?3 = 0 OR started_at < ?3) AND (?4 IS NULL OR queue = ?4)"
-		   " AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
-		   " AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
-		   " ORDER BY id DESC LIMIT ?8");
+		s,
+		"SELECT " CALL_COLUMNS " FROM call"
+		" WHERE (?1 = 0 OR id < ?1) AND (?2 = 0 OR started_at >= ?2)"
+		" AND (?3 = 0 OR started_at < ?3) AND (?4 IS NULL OR queue = ?4)"
+		" AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
+		" AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
+		" ORDER BY id DESC LIMIT ?8");
 	int rc, n = 0;
 
 	if (!f)

@@ -628,8 +628,7 @@ struct call_filter {
 };
 /* Calls newest first that pass f (NULL: all); returns how many rows were
  * given, or a negative err. */
-int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row,
-	      void *ctx);
+int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx);
 /* One call (ERR_NOTFOUND) and its events, oldest first. */
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);

@@ -232,7 +232,7 @@ static int calls_row(void *ctx, const struct call_row *c)
 static int call_filter_read(struct req *r, struct call_filter *f)
 {
 	static const char *const outcomes[] = {"answered", "abandoned", "callback", "ivr",
-					       "rejected", "closed", NULL};
+					       "rejected", "closed",	NULL};
 	int rc = req_query_int(r, "from", 0, INT64_MAX, &f->from);
 	size_t len;
 	int ok = 0;
@@ -255,9 +255,10 @@ static int call_filter_read(struct req *r, struct call_filter *f)
 		for (int i = 0; outcomes[i]; i++)
 			ok |= strcmp(f->outcome, outcomes[i]) == 0;
 		if (!ok)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "outcome",
-				       "outcome: one of answered, abandoned, callback, ivr, rejected, "
-				       "closed");
+			return err_set(
+				&r->ei, ERR_UNPROCESSABLE, "outcome",
+				"outcome: one of answered, abandoned, callback, ivr, rejected, "
+				"closed");
 	} else {
 		f->outcome = NULL;
 	}
