@@ -12,8 +12,9 @@ all N calls are connected the step is measured for BENCH_CALL_HOLD seconds:
 - what kefu relays, as received by the phones: bench/rtpsink.c measures
   every stream kefu sends to callers and agents (loss; late = behind a
   60 ms playout buffer; jitter);
-- that every call was answered and recorded (GET /api/calls/{id}: outcome,
-  recording);
+- that every call was answered and recorded with both people's voices
+  (GET /api/calls/{id}: outcome, recording, and speech on each channel in
+  the recording's metrics);
 - what kefu itself received from callers: the `ended` event of each call
   (GET /api/calls/{id}: rtp_received, rtp_lost, rtp_late, jitter_us);
 - kefu's CPU (the process and its busiest thread, the SIP thread) and RSS
@@ -453,7 +454,12 @@ class Bench:
         setup = []
         for c in calls:
             outcomes[c["outcome"]] = outcomes.get(c["outcome"], 0) + 1
-            recorded += 1 if c.get("recording") else 0
+            # Recorded means a file that holds both people: the recording's
+            # voice activity found speech on each channel (both sides talk
+            # for the whole call), not just a file of the right length.
+            m = c.get("metrics") or {}
+            recorded += 1 if (c.get("recording") and m.get("speech_caller_ms", 0) > 0
+                              and m.get("speech_agent_ms", 0) > 0) else 0
             if c.get("connected_at") and c.get("queued_at"):
                 # From the key (the queue) to the agent's answer: kefu's part
                 # of the setup, without the caller's own pause before the key.

@@ -4,15 +4,24 @@
 Usage: tests/run.py BUILD_DIR [BUILD_DIR ...]
 
 For each build directory (e.g. build and build-asan) it runs the cmocka
-unit tests in BUILD_DIR/tests/ and the API tests in tests/api/ against
-BUILD_DIR/kefu; then the browser tests in tests/web/ (Node's test runner,
-playwright-core driving Debian's chromium) against the first build and the
-built workbench in web/dist. Exits non-zero if any test failed.
+unit tests in BUILD_DIR/tests/; then the API tests in tests/api/ against
+each BUILD_DIR/kefu, the builds side by side (each pass in a process of
+its own: the tests mostly wait on servers and phones, so two passes take
+little longer than one); then the browser tests in tests/web/ (Node's test
+runner, playwright-core driving Debian's chromium) against the first build
+and the built workbench in web/dist, two files at a time. Exits non-zero if
+any test failed.
+
+A browser file that fails is run once more; if it passes then, the file is
+reported FLAKY (its first output is kept), counted in a "flaky:" line just
+above the closing line, and the flakiness is a defect to fix.
 """
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -75,44 +84,91 @@ def run_web_file(f, env):
     return ok, bad, proc
 
 
-def run_web(build):
+def run_web(build, flaky):
     """Each test file starts its own kefu and browser; a file counts its tests."""
     files = sorted(f for f in os.listdir(os.path.join(HERE, "web"))
                    if f.startswith("test_") and f.endswith(".mjs"))
     env = dict(os.environ, KEFU_BIN=os.path.abspath(os.path.join(build, "kefu")))
-    passed = failed = 0
-    for f in files:
+
+    def one(f):
         ok, bad, proc = run_web_file(f, env)
+        out = []
         if bad:
             # A browser is a second program with its own timing; a file that
             # fails is run once more, and a pass then is reported as flaky
             # (with the first run's output), never hidden.
-            sys.stdout.write(proc.stdout[-8000:])
-            sys.stdout.write(proc.stderr[-4000:])
+            out.append(proc.stdout[-8000:])
+            out.append(proc.stderr[-4000:])
             ok2, bad2, proc2 = run_web_file(f, env)
             if not bad2:
-                print(f"web {f}: FLAKY: failed once, passed when run again", flush=True)
+                out.append(f"web {f}: FLAKY: failed once, passed when run again\n")
+                flaky.append(f)
             ok, bad, proc = ok2, bad2, proc2
-        passed += ok
-        failed += bad
         status = "ok" if bad == 0 else "FAILED"
-        print(f"web {f}: {ok} passed, {bad} failed [{status}]", flush=True)
+        out.append(f"web {f}: {ok} passed, {bad} failed [{status}]\n")
         if bad:
-            sys.stdout.write(proc.stdout[-8000:])
-            sys.stdout.write(proc.stderr[-4000:])
+            out.append(proc.stdout[-8000:])
+            out.append(proc.stderr[-4000:])
+        return ok, bad, "".join(out)
+
+    passed = failed = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for ok, bad, text in pool.map(one, files):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            passed += ok
+            failed += bad
+    return passed, failed
+
+
+def run_api_passes(builds):
+    """The API suite against each build, the passes side by side."""
+    procs = []
+    for build in builds:
+        log = tempfile.TemporaryFile(mode="w+")
+        p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--api", build],
+                             stdout=log, stderr=subprocess.STDOUT, text=True)
+        procs.append((build, p, log))
+    passed = failed = 0
+    for build, p, log in procs:
+        p.wait()
+        log.seek(0)
+        text = log.read()
+        log.close()
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        counted = False
+        for line in text.splitlines():
+            if line.startswith(f"api {build}: "):
+                words = line.split()
+                passed += int(words[2])
+                failed += int(words[4])
+                counted = True
+        if not counted or (p.returncode != 0 and failed == 0):
+            print(f"api {build}: the pass itself failed (exit {p.returncode})")
+            failed += 1
     return passed, failed
 
 
 def main():
+    if sys.argv[1:2] == ["--api"]:
+        _, failed = run_api(sys.argv[2])
+        return 1 if failed else 0
     builds = sys.argv[1:] or ["build"]
     passed = failed = 0
     for build in builds:
-        for p, f in (run_units(build), run_api(build)):
-            passed += p
-            failed += f
-    p, f = run_web(builds[0])
+        p, f = run_units(build)
+        passed += p
+        failed += f
+    p, f = run_api_passes(builds)
     passed += p
     failed += f
+    flaky = []
+    p, f = run_web(builds[0], flaky)
+    passed += p
+    failed += f
+    print(f"flaky: {len(flaky)} browser file(s) passed only when run again" +
+          (f" ({', '.join(flaky)})" if flaky else ""))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

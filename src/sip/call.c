@@ -92,6 +92,14 @@ int64_t call_mono_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+/* The clock of CALL-2's ring time: libre's monotonic milliseconds, plus
+ * the test clock's shift (--test-clock; always 0 in production), so a
+ * test can let phones ring for seconds without waiting for them. */
+int64_t call_clock_ms(void)
+{
+	return (int64_t)tmr_jiffies() + clock_offset();
+}
+
 struct list call_list_all;
 #define calls call_list_all
 
@@ -490,6 +498,13 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 	static struct mbuf *mb;
 	int len;
 
+	/* The pacing clock never goes back behind relayed audio that ran
+	 * ahead of it (a burst from the agent's phone). */
+	if (c->leg.any_sent &&
+	    (int32_t)(c->leg.ts - (c->leg.last_ts + c->leg.last_n)) < 0)
+		c->leg.ts = c->leg.last_ts + c->leg.last_n;
+	if (c->leg.quiet)
+		return; /* the caller holds the call: kefu sends nothing */
 	memset(&h, 0, sizeof(h));
 	h.version = 2;
 	h.marker = c->marker;
@@ -511,6 +526,7 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 	mb->pos = 0;
 	if (udp_send(c->leg.rtp, &c->leg.raddr, mb) == 0)
 		c->leg.sent++;
+	call_leg_sent(&c->leg, h.ts, MEDIA_FRAME, call_mono_us());
 }
 
 static void send_frame(struct call *c)
@@ -710,7 +726,8 @@ int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock
 
 /* -- SIP -- */
 
-static int sdp_answer(struct call *c, struct mbuf **out)
+/* kefu's SDP answer to the caller, in the direction dir. */
+static int sdp_answer(struct call *c, enum ivr_sdp_dir dir, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
@@ -722,12 +739,13 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 	sip_server_source(&c->leg.local, ip);
 	rc = mbuf_printf(mb,
 			 "v=0\r\n"
-			 "o=kefu %lld 1 IN %s %s\r\n"
+			 "o=kefu %lld %u IN %s %s\r\n"
 			 "s=kefu\r\n"
 			 "c=IN %s %s\r\n"
 			 "t=0 0\r\n"
 			 "m=audio %u RTP/AVP %d",
-			 (long long)c->id, ipv, ip, ipv, ip, sa_port(&c->leg.local), c->leg.pt);
+			 (long long)c->id, c->answer_version, ipv, ip, ipv, ip, sa_port(&c->leg.local),
+			 c->leg.pt);
 	if (rc == 0 && c->leg.event_pt >= 0)
 		rc = mbuf_printf(mb, " %d", c->leg.event_pt);
 	if (rc == 0)
@@ -737,7 +755,8 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 		rc = mbuf_printf(mb, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n",
 				 c->leg.event_pt, c->leg.event_pt);
 	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=sendrecv\r\n", CALL_PTIME_MS);
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS,
+				 ivr_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -747,13 +766,38 @@ static int sdp_answer(struct call *c, struct mbuf **out)
 	return 0;
 }
 
+/* A re-INVITE from the caller's phone: a refresh gets the same answer;
+ * a hold (sendonly, inactive) is answered recvonly or inactive (RFC 3264
+ * section 6.1), kefu then sends the caller nothing, and while connected
+ * it is a hold in the call's log and metrics (CALL-4) until sendrecv. */
 static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
+	struct ivr_sdp sdp;
+	enum ivr_sdp_dir dir;
+	struct mbuf *mb = NULL;
 
-	/* A re-INVITE (a refresh or the caller's hold) gets the same answer. */
-	(void)msg;
 	c->last_heard = tmr_jiffies();
+	/* No SDP: the caller asks for an offer, which is kefu's current one. */
+	if (!mbuf_get_left(msg->mb)) {
+		c->answer->pos = 0;
+		*descp = mem_ref(c->answer);
+		return 0;
+	}
+	if (ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+		return EPROTO;
+	dir = ivr_sdp_answer_dir(sdp.dir);
+	if (dir != c->answer_dir) {
+		c->answer_version++;
+		if (sdp_answer(c, dir, &mb))
+			return ENOMEM;
+		mem_deref(c->answer);
+		c->answer = mb;
+		c->answer_dir = dir;
+	}
+	/* Kefu sends nothing to a phone that asked to receive nothing. */
+	c->leg.quiet = dir == IVR_SDP_RECVONLY || dir == IVR_SDP_INACTIVE;
+	call_bridge_caller_hold(c, sdp.dir);
 	c->answer->pos = 0;
 	*descp = mem_ref(c->answer);
 	return 0;
@@ -877,6 +921,8 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	c->srv = srv;
+	c->answer_version = 1;
+	c->answer_dir = IVR_SDP_SENDRECV;
 	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
 	c->leg.event_pt = -1;
 	tmr_init(&c->pace);
@@ -923,7 +969,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		rtp_addr = msg->dst;
 	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, rtp_recv, c);
 	if (rc == 0)
-		rc = sdp_answer(c, &c->answer);
+		rc = sdp_answer(c, IVR_SDP_SENDRECV, &c->answer);
 	if (rc == 0)
 		rc = sipsess_accept(&c->sess, sock, msg, 200, "OK", srv->cfg->hotline,
 				    "application/sdp", c->answer, NULL, NULL, false, on_offer,

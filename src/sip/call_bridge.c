@@ -24,18 +24,27 @@
  * payload is copied, or transcoded when the two phones chose different
  * G.711 laws, and the headers are kefu's own (SSRC, sequence, and the
  * sender's timestamps moved to kefu's clock), so 20 ms and 30 ms packets
- * pass as they are. Telephone-events are not passed on.
+ * pass as they are. Each leg is one stream of kefu's whatever it carries:
+ * a new stream relayed onto it (a new SSRC, after a hold, a sender's
+ * jump) continues from kefu's last packet plus the time that passed, so
+ * timestamps never go back (call_leg_forward). Telephone-events are not
+ * passed on. Every packet either phone sends is also decoded and handed
+ * to the recording (rec_push) with its arrival time.
  *
  * Hold (CALL-4): a re-INVITE from the agent's phone with sendonly or
  * inactive holds the call; the caller hears music until sendrecv again.
- * Each hold is logged and measured. Blind transfer (CALL-8): a REFER from
+ * The caller's phone may hold too (call.c answers it recvonly or
+ * inactive; call_bridge_caller_hold). Each hold, by either phone, is
+ * logged and measured, and marked for the recording's analysis while
+ * any lasts. Blind transfer (CALL-8): a REFER from
  * the agent's phone to a queue code or a colleague's work number sends the
  * call back to that queue (to the front, by its original time) or to the
  * colleague first; the transferring agent's leg is hung up.
  *
  * When the agent hangs up, the caller hears the satisfaction survey
  * (call.c). When the call ends, the compliance metrics are written to the
- * call (call_bridge_metrics): ring time (CALL-2), holds (CALL-4), who hung
+ * call (call_bridge_metrics): ring time from the first offer to the
+ * first answer (CALL-2), holds (CALL-4), who hung
  * up first (CALL-5), a silent caller (CALL-6) and a class-F call over ten
  * minutes (CALL-7).
  */
@@ -64,6 +73,7 @@
 #define CALL7_MAX_MS 600000
 #define NOANSWER_MAX 64
 #define PAYLOAD_MAX 480 /* 60 ms of G.711 */
+#define TS_JUMP (MEDIA_RATE * 1) /* 1 s, in samples */
 
 /* Unanswered offers in a row, per agent. */
 static struct {
@@ -107,20 +117,6 @@ static void agent_status(struct call *c, int64_t person_id, enum acd_status to, 
 
 /* -- SDP -- */
 
-static const char *dir_name(enum ivr_sdp_dir d)
-{
-	switch (d) {
-	case IVR_SDP_SENDONLY:
-		return "sendonly";
-	case IVR_SDP_RECVONLY:
-		return "recvonly";
-	case IVR_SDP_INACTIVE:
-		return "inactive";
-	default:
-		return "sendrecv";
-	}
-}
-
 /* Kefu's SDP toward an agent's phone: the offer lists both laws and
  * telephone-event; once the phone chose (pt >= 0) only its choice. */
 static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **out)
@@ -146,7 +142,7 @@ static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **ou
 				 sa_port(&a->leg.local), a->leg.pt, a->leg.pt,
 				 a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
 	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, dir_name(dir));
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, ivr_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -158,20 +154,50 @@ static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **ou
 
 /* -- relay -- */
 
+/* Where kefu's timeline for the leg is now: the last packet's timestamp
+ * plus the time since it went (at least its own length), or the leg's
+ * first timestamp when nothing was sent yet. */
+static uint32_t leg_ts_now(const struct leg *l, int64_t now_us)
+{
+	int64_t el;
+
+	if (!l->any_sent)
+		return l->ts;
+	el = (now_us - l->last_us) * MEDIA_RATE / 1000000;
+	return l->last_ts + (el > (int64_t)l->last_n ? (uint32_t)el : l->last_n);
+}
+
+void call_leg_sent(struct leg *l, uint32_t ts, size_t n, int64_t now_us)
+{
+	l->last_ts = ts;
+	l->last_n = (uint32_t)n;
+	l->last_us = now_us;
+	l->any_sent = 1;
+}
+
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n)
 {
 	uint8_t pkt[MEDIA_RTP_HDR_MIN + PAYLOAD_MAX];
 	struct media_rtp_hdr o;
 	static struct mbuf *mb;
+	int64_t now = call_mono_us();
+	uint32_t expect = leg_ts_now(to, now);
+	int32_t off;
 	int len;
 
-	if (!to->rtp || n == 0 || n > PAYLOAD_MAX || to->pt < 0)
+	if (!to->rtp || n == 0 || n > PAYLOAD_MAX || to->pt < 0 || to->quiet)
 		return;
 	memset(&o, 0, sizeof(o));
-	if (!to->mapped || h->ssrc != to->map_ssrc) {
-		/* A new stream: continue kefu's timeline where it is, as a new talkspurt. */
-		to->map_off = to->ts - h->ts;
+	/* A sender whose timestamps jump (a phone that restarts its clock
+	 * after its own hold) would move kefu's stream by as much: a jump of
+	 * more than TS_JUMP_MS from where the time since the last packet puts
+	 * it starts a new mapping, as a new stream does. Jitter moves packets
+	 * by far less. */
+	off = (int32_t)(h->ts + to->map_off - expect);
+	if (!to->mapped || h->ssrc != to->map_ssrc || off > TS_JUMP || off < -TS_JUMP) {
+		/* A new stream: continue kefu's timeline where it is now, as a new talkspurt. */
+		to->map_off = expect - h->ts;
 		to->map_ssrc = h->ssrc;
 		to->mapped = 1;
 		o.marker = 1;
@@ -198,19 +224,23 @@ void call_leg_forward(struct leg *to, enum media_codec from, const struct media_
 	mb->pos = 0;
 	if (udp_send(to->rtp, &to->raddr, mb) == 0)
 		to->sent++;
+	/* Reordered packets keep their place in time but never pull the
+	 * leg's timeline back. */
+	if (!to->any_sent || (int32_t)(o.ts + (uint32_t)n - (to->last_ts + to->last_n)) > 0)
+		call_leg_sent(to, o.ts, n, now);
 }
 
 /* Voice activity of the caller while connected (CALL-6). */
-static void caller_voice(struct call *c, enum media_codec codec, const uint8_t *payload, size_t n)
+static void caller_voice(struct call *c, const int16_t *pcm, size_t n)
 {
 	while (n) {
 		size_t take = MEDIA_FRAME - c->vad_fill;
 
 		if (take > n)
 			take = n;
-		media_g711_decode(codec, payload, take, c->vad_buf + c->vad_fill);
+		memcpy(c->vad_buf + c->vad_fill, pcm, take * sizeof(*pcm));
 		c->vad_fill += take;
-		payload += take;
+		pcm += take;
 		n -= take;
 		if (c->vad_fill == MEDIA_FRAME) {
 			if (media_vad_frame(&c->vad, c->vad_buf, 1))
@@ -220,24 +250,22 @@ static void caller_voice(struct call *c, enum media_codec codec, const uint8_t *
 	}
 }
 
-static void feed_listener(struct call *c, int side, enum media_codec codec, const uint8_t *payload,
-			  size_t n)
-{
-	int16_t pcm[PAYLOAD_MAX];
-
-	if (!c->listener || n > PAYLOAD_MAX)
-		return;
-	media_g711_decode(codec, payload, n, pcm);
-	call_listen_feed(c, side, pcm, n);
-}
-
 void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, const uint8_t *payload,
 			      size_t n)
 {
-	if (c->phase != PH_CONNECTED || !c->agent)
+	int16_t pcm[PAYLOAD_MAX];
+
+	if (c->phase != PH_CONNECTED || !c->agent || n > PAYLOAD_MAX)
 		return;
-	caller_voice(c, c->leg.codec, payload, n);
-	feed_listener(c, 0, c->leg.codec, payload, n);
+	media_g711_decode(c->leg.codec, payload, n, pcm);
+	caller_voice(c, pcm, n);
+	if (c->listener)
+		call_listen_feed(c, 0, pcm, n);
+	/* What the caller says is recorded also while the agent holds (the
+	 * analysis leaves holds out); while the caller's own phone holds the
+	 * call it sends its music, not the caller's words. */
+	if (!c->caller_held)
+		rec_push(c->rec, 0, pcm, n, call_mono_us());
 	if (!c->agent->held)
 		call_leg_forward(&c->agent->leg, c->leg.codec, h, payload, n);
 }
@@ -247,6 +275,8 @@ static void agent_rtp(const struct sa *src, struct mbuf *mb, void *arg)
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
 	struct media_rtp_hdr h;
+	int16_t pcm[PAYLOAD_MAX];
+	int64_t now = call_mono_us();
 
 	if (!a->answered || c->agent != a || c->phase != PH_CONNECTED)
 		return;
@@ -255,10 +285,13 @@ static void agent_rtp(const struct sa *src, struct mbuf *mb, void *arg)
 	if (media_rtp_parse(mbuf_buf(mb), mbuf_get_left(mb), &h) < 0)
 		return;
 	(void)call_leg_latch(&a->leg, src, h.pt); /* symmetric RTP (call.c) */
-	(void)media_rtp_rx_update(&a->leg.rx, &h, call_mono_us());
-	if ((int)h.pt != a->leg.pt || a->held)
+	(void)media_rtp_rx_update(&a->leg.rx, &h, now);
+	if ((int)h.pt != a->leg.pt || a->held || h.payload_len > PAYLOAD_MAX)
 		return;
-	feed_listener(c, 1, a->leg.codec, mbuf_buf(mb) + h.hdr_len, h.payload_len);
+	media_g711_decode(a->leg.codec, mbuf_buf(mb) + h.hdr_len, h.payload_len, pcm);
+	if (c->listener)
+		call_listen_feed(c, 1, pcm, h.payload_len);
+	rec_push(c->rec, 1, pcm, h.payload_len, now);
 	call_leg_forward(&c->leg, a->leg.codec, &h, mbuf_buf(mb) + h.hdr_len, h.payload_len);
 }
 
@@ -331,23 +364,69 @@ void call_bridge_cancel_offers(struct call *c, const char *why)
 	}
 }
 
-static void hold_end(struct call *c, struct agent_leg *a)
+/* The recording's analysis leaves out the time either phone held the
+ * call: it is told when the first hold begins and when the last ends. */
+static void rec_hold_sync(struct call *c)
 {
-	int64_t len = (int64_t)(tmr_jiffies() - a->held_since);
+	int on = c->caller_held || (c->agent && c->agent->held);
 
-	if (!a->held)
+	if (on == c->rec_held)
 		return;
-	a->held = 0;
+	c->rec_held = on;
+	rec_hold(c->rec, on, call_mono_us());
+}
+
+/* A hold of either phone ended: its place and length go to the metrics (CALL-4). */
+static void hold_measure(struct call *c, uint64_t since, const char *by)
+{
+	int64_t len = (int64_t)(tmr_jiffies() - since);
+
 	if (c->nholds < CALL_HOLDS_MAX) {
-		c->holds[c->nholds].start_ms = (int64_t)(a->held_since - c->connected);
+		c->holds[c->nholds].start_ms = (int64_t)(since - c->connected);
 		c->holds[c->nholds].len_ms = len;
+		c->holds[c->nholds].by = by;
 	}
 	c->nholds++;
 	c->hold_total_ms += len;
-	rec_hold(c->rec, 0, call_mono_us());
+	rec_hold_sync(c);
+	call_log(c, "resume", json_pack("{s:I, s:s}", "hold_ms", (json_int_t)len, "by", by));
+}
+
+static void hold_end(struct call *c, struct agent_leg *a)
+{
+	if (!a->held)
+		return;
+	a->held = 0;
 	c->leg.mapped = 0;
 	a->leg.mapped = 0;
-	call_log(c, "resume", json_pack("{s:I}", "hold_ms", (json_int_t)len));
+	hold_measure(c, a->held_since, "agent");
+}
+
+/* The caller's phone took the call back, or the conversation ended. */
+static void caller_hold_end(struct call *c)
+{
+	if (!c->caller_held)
+		return;
+	c->caller_held = 0;
+	c->leg.mapped = 0;
+	hold_measure(c, c->caller_held_since, "caller");
+}
+
+void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
+{
+	int hold = dir == IVR_SDP_SENDONLY || dir == IVR_SDP_INACTIVE;
+
+	if (c->phase != PH_CONNECTED || !c->agent || hold == c->caller_held)
+		return;
+	if (!hold) {
+		caller_hold_end(c);
+		return;
+	}
+	c->caller_held = 1;
+	c->caller_held_since = tmr_jiffies();
+	rec_hold_sync(c);
+	call_log(c, "hold",
+		 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(dir), "by", "caller"));
 }
 
 /* Detaches the connected agent (who goes to wrap-up); the leg is the caller's to free. */
@@ -359,6 +438,7 @@ static struct agent_leg *agent_detach(struct call *c, const char *who)
 		return NULL;
 	call_listen_end(c);
 	hold_end(c, a);
+	caller_hold_end(c);
 	c->agent = NULL;
 	if (!c->hangup_first && who)
 		c->hangup_first = who;
@@ -417,6 +497,7 @@ void call_bridge_rec_end(struct call *c)
 	rec_mark(c);
 	rec_end(c->rec); /* the writer finishes, fsyncs and links it */
 	c->rec = NULL;
+	c->rec_held = 0;
 }
 
 static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)
@@ -474,7 +555,9 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	ring = (int64_t)(tmr_jiffies() - a->offered);
 	if (!c->connected) {
 		c->connected = tmr_jiffies();
-		c->ring_ms = ring; /* CALL-2 is about the first answer */
+		/* CALL-2 is about the first answer, and the caller waited for it
+		 * from the first offer on, however many phones rang meanwhile. */
+		c->ring_ms = call_clock_ms() - c->first_offer;
 	}
 	if (!c->rec) {
 		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
@@ -519,17 +602,14 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 	struct call *c = a->call;
 	struct ivr_sdp sdp;
 	struct sa media;
-	enum ivr_sdp_dir reply = IVR_SDP_SENDRECV;
+	enum ivr_sdp_dir reply;
 	int hold;
 
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
 		return EPROTO;
 	hold = sdp.dir == IVR_SDP_SENDONLY || sdp.dir == IVR_SDP_INACTIVE;
-	if (sdp.dir == IVR_SDP_SENDONLY)
-		reply = IVR_SDP_RECVONLY;
-	else if (sdp.dir == IVR_SDP_INACTIVE || sdp.dir == IVR_SDP_RECVONLY)
-		reply = sdp.dir == IVR_SDP_INACTIVE ? IVR_SDP_INACTIVE : IVR_SDP_SENDONLY;
+	reply = ivr_sdp_answer_dir(sdp.dir);
 	if (strcmp(sdp.addr, "0.0.0.0") != 0 &&
 	    sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) == 0)
 		call_leg_remote(c->srv, &a->leg, &media, &a->leg.sig);
@@ -538,8 +618,10 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 			a->held = 1;
 			a->held_since = tmr_jiffies();
 			c->leg.mapped = 0;
-			rec_hold(c->rec, 1, call_mono_us());
-			call_log(c, "hold", json_pack("{s:s}", "direction", dir_name(sdp.dir)));
+			rec_hold_sync(c);
+			call_log(c, "hold",
+				 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(sdp.dir), "by",
+					   "agent"));
 			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
 		} else if (!hold && a->held) {
 			hold_end(c, a);
@@ -720,6 +802,8 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 		goto fail;
 	}
 	a->offered = tmr_jiffies();
+	if (!c->connected && c->noffers++ == 0)
+		c->first_offer = call_clock_ms();
 	list_append(&c->offers, &a->le, a);
 	tmr_start(&a->ring, (uint64_t)c->srv->cfg->ring_timeout_sec * 1000, ring_timeout, a);
 	call_log(c, "offered",
@@ -739,7 +823,7 @@ void call_bridge_metrics(struct call *c)
 	json_t *m, *holds;
 	struct store *s;
 	char *text;
-	int64_t talk_ms, over15 = 0;
+	int64_t talk_ms, over15 = 0, agent_hold_ms = 0;
 	int silent, class_f = 0, rc;
 
 	if (!c->connected)
@@ -749,11 +833,18 @@ void call_bridge_metrics(struct call *c)
 	talk_ms = (int64_t)(c->disconnected - c->connected);
 	holds = json_array();
 	for (int i = 0; i < c->nholds && i < CALL_HOLDS_MAX; i++) {
-		if (c->holds[i].len_ms > CALL4_HOLD_MS)
-			over15++;
-		json_array_append_new(holds, json_pack("{s:I, s:I}", "start_ms",
-						       (json_int_t)c->holds[i].start_ms, "len_ms",
-						       (json_int_t)c->holds[i].len_ms));
+		const struct hold *h = &c->holds[i];
+
+		/* CALL-4 is the agent's duty: a caller's own hold is listed and
+		 * counted, but it is not the agent's to keep short. */
+		if (!strcmp(h->by, "agent")) {
+			if (h->len_ms > CALL4_HOLD_MS)
+				over15++;
+			agent_hold_ms += h->len_ms;
+		}
+		json_array_append_new(holds, json_pack("{s:I, s:I, s:s}", "start_ms",
+						       (json_int_t)h->start_ms, "len_ms",
+						       (json_int_t)h->len_ms, "by", h->by));
 	}
 	silent = c->caller_voice_ms < CALL6_VOICE_MS;
 	s = store_pool_get(c->srv->pool);
@@ -764,13 +855,14 @@ void call_bridge_metrics(struct call *c)
 			class_f = strcmp(ct->cls, "F") == 0;
 		free(ct);
 	}
-	m = json_pack("{s:I, s:i, s:b, s:I, s:o, s:i, s:I, s:I, s:b, s:s, s:b, s:I, s:b, s:o, s:b}",
+	m = json_pack("{s:I, s:i, s:i, s:b, s:I, s:o, s:i, s:I, s:I, s:b, s:s, s:b, s:I, s:b, s:o, "
+		      "s:b}",
 		      "ring_ms", (json_int_t)c->ring_ms, "rings",
-		      (int)((c->ring_ms + RING_CYCLE_MS - 1) / RING_CYCLE_MS), "call2_ok",
-		      c->ring_ms <= (int64_t)CALL2_MAX_RINGS * RING_CYCLE_MS, "talk_ms",
+		      (int)((c->ring_ms + RING_CYCLE_MS - 1) / RING_CYCLE_MS), "offers", c->noffers,
+		      "call2_ok", c->ring_ms <= (int64_t)CALL2_MAX_RINGS * RING_CYCLE_MS, "talk_ms",
 		      (json_int_t)talk_ms, "holds", holds, "hold_count", c->nholds, "hold_total_ms",
 		      (json_int_t)c->hold_total_ms, "holds_over_15s", (json_int_t)over15,
-		      "hold_over_2min", c->hold_total_ms > CALL4_TOTAL_MS, "hangup_first",
+		      "hold_over_2min", agent_hold_ms > CALL4_TOTAL_MS, "hangup_first",
 		      c->hangup_first ? c->hangup_first : "kefu", "agent_hung_up_first",
 		      c->hangup_first && !strcmp(c->hangup_first, "agent"), "caller_voice_ms",
 		      (json_int_t)c->caller_voice_ms, "silent_call", silent, "call6_ok",

@@ -64,9 +64,21 @@ struct leg {
 	struct media_rtp_rx rx; /* what the party sends: loss and jitter */
 	uint64_t sent;
 	/* Relayed packets keep their timing: out ts = in ts + map_off, set
-	 * anew for each incoming stream (SSRC) so the sequence stays smooth. */
+	 * anew for each incoming stream (SSRC), after a hold and when the
+	 * sender's timestamps jump, so the sequence stays smooth. */
 	uint32_t map_ssrc, map_off;
 	int mapped;
+	/* kefu owns what it sends on the leg (RFC 3550 section 5.1): one SSRC,
+	 * its sequence and its timestamps, whoever's audio it carries. The
+	 * last packet sent (its timestamp, samples and monotonic time) is
+	 * where the next stream continues, advanced by the time that passed,
+	 * so nothing ever goes back across hold, resume, transfer or re-offer. */
+	uint32_t last_ts, last_n;
+	int64_t last_us;
+	int any_sent;
+	/* The party asked for no media from kefu (its hold: kefu answered
+	 * recvonly or inactive, RFC 3264 section 6.1): nothing is sent. */
+	int quiet;
 };
 
 enum call_phase { PH_IVR, PH_QUEUED, PH_CALLBACK, PH_CONNECTED, PH_SURVEY, PH_DONE };
@@ -95,6 +107,7 @@ struct agent_leg {
 struct hold {
 	int64_t start_ms; /* from the connection */
 	int64_t len_ms;
+	const char *by; /* "agent" or "caller": whose phone held the call */
 };
 
 struct call {
@@ -122,6 +135,8 @@ struct call {
 	struct media_dtmf_rx dtmf;
 	struct media_inband *inband; /* key tones in the audio, when no RFC 4733 */
 	struct mbuf *answer;	     /* our SDP, for a re-INVITE */
+	unsigned answer_version;     /* its o= version, one more for each change */
+	enum ivr_sdp_dir answer_dir; /* its direction (RFC 3264 answer to the caller's) */
 	const char *end_reason;
 	int ended;
 	/* Queue. */
@@ -140,7 +155,12 @@ struct call {
 	struct agent_leg *agent;
 	uint64_t connected;    /* jiffies: the first agent answered */
 	uint64_t disconnected; /* jiffies: the last agent left */
-	int64_t ring_ms;
+	int64_t ring_ms;      /* CALL-2: from the first offer to the first answer */
+	int64_t first_offer;  /* call_clock_ms() of the first offer */
+	int noffers;	      /* offers made until the first answer */
+	int caller_held;      /* the caller's phone holds the call (sendonly, inactive) */
+	uint64_t caller_held_since; /* jiffies */
+	int rec_held;	      /* the recording has been told of a hold (either side's) */
 	struct hold holds[CALL_HOLDS_MAX];
 	int nholds;
 	int64_t hold_total_ms;
@@ -169,6 +189,8 @@ int call_leg_from(const struct leg *l, const struct sa *src);
 int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt);
 void call_send_pcm(struct call *c, const int16_t *pcm);
 int64_t call_mono_us(void);
+int64_t call_clock_ms(void);
+void call_leg_sent(struct leg *l, uint32_t ts, size_t n, int64_t now_us);
 const struct prompt *call_prompt(const char *key);
 void call_survey_start(struct call *c);
 extern struct sipsess_sock *call_sock;
@@ -190,6 +212,7 @@ void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, con
 void call_bridge_hangup_agent(struct call *c);
 void call_bridge_metrics(struct call *c);
 void call_bridge_rec_end(struct call *c);
+void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir);
 void call_bridge_agent_free(struct agent_leg *a);
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n);

@@ -660,6 +660,34 @@ static int parse_conn(const char *l, size_t len, char *addr, size_t size)
 	return 0;
 }
 
+enum ivr_sdp_dir ivr_sdp_answer_dir(enum ivr_sdp_dir offer)
+{
+	switch (offer) {
+	case IVR_SDP_SENDONLY:
+		return IVR_SDP_RECVONLY;
+	case IVR_SDP_RECVONLY:
+		return IVR_SDP_SENDONLY;
+	case IVR_SDP_INACTIVE:
+		return IVR_SDP_INACTIVE;
+	default:
+		return IVR_SDP_SENDRECV;
+	}
+}
+
+const char *ivr_sdp_dir_name(enum ivr_sdp_dir d)
+{
+	switch (d) {
+	case IVR_SDP_SENDONLY:
+		return "sendonly";
+	case IVR_SDP_RECVONLY:
+		return "recvonly";
+	case IVR_SDP_INACTIVE:
+		return "inactive";
+	default:
+		return "sendrecv";
+	}
+}
+
 int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out)
 {
 	const char *p = sdp, *end = sdp + len;

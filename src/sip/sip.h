@@ -503,6 +503,13 @@ struct ivr_sdp {
 /* ERR_INVALID when there is no audio stream or no connection address. */
 int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out);
 
+/* The direction of kefu's answer to an offer's (RFC 3264 section 6.1): a
+ * sendonly offer (the phone holds the call) is answered recvonly, a
+ * recvonly one sendonly, inactive inactive, sendrecv sendrecv. */
+enum ivr_sdp_dir ivr_sdp_answer_dir(enum ivr_sdp_dir offer);
+/* The attribute's name: "sendrecv", "sendonly", "recvonly", "inactive". */
+const char *ivr_sdp_dir_name(enum ivr_sdp_dir d);
+
 /* A SIP INFO body of type application/dtmf-relay ("Signal=5\r\nDuration=160"):
  * the key, or 0 when there is none. */
 char ivr_info_digit(const char *body, size_t len);

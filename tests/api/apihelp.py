@@ -2,6 +2,7 @@
 import json
 import socket
 import subprocess
+import time
 
 MINUTE = 60 * 1000
 HOUR = 60 * MINUTE
@@ -40,6 +41,27 @@ def login_full(srv, work_no, password=None):
     """Logs in; returns (status, body, headers) of POST /api/login."""
     return srv.call("POST", "/api/login", {
         "work_no": work_no, "password": password if password is not None else srv.passwords[work_no]})
+
+
+def log_out_agent(srv, token, timeout=10):
+    """Sets the agent logged out once kefu has let go of them. The SIP stack
+    answers a BYE before the call is torn down, and an offer that ended may
+    be made again at once, so right after a hang-up the agent can still be
+    ringing or talking for a moment: wait for that to pass rather than
+    change the status while the old state still holds."""
+    deadline = time.time() + timeout
+    while True:
+        st, me, _ = srv.call("GET", "/api/acd/me", token=token)
+        if st != 200:
+            raise AssertionError(f"GET /api/acd/me: {st} {me}")
+        if me["status"] not in ("ringing", "talking"):
+            break
+        if time.time() > deadline:
+            raise AssertionError(f"the agent is still on a call: {me}")
+        time.sleep(0.05)
+    st, body, _ = srv.call("POST", "/api/acd/me/status", {"status": "logged_out"}, token=token)
+    if st != 200:
+        raise AssertionError(f"logging out: {st} {body}")
 
 
 def raw_socket(srv, data, timeout=10):

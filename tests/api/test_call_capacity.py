@@ -15,6 +15,7 @@ import shutil
 import unittest
 
 from harness import KefuTestCase
+from test_acd import sql
 from test_hotline import short_prompts
 from test_ivr import HOTLINE, Caller, offer
 
@@ -59,7 +60,12 @@ class CallsMax(CapacityCase):
 
 
 class ManyDescriptors(CapacityCase):
-    server_env = dict(CapacityCase.server_env, KEFU_CALLS_MAX=str(MANY + 10))
+    # The calls must stay up until every one has been answered, however slow
+    # the machine: no media timeout (these callers send no RTP) and no
+    # queue's longest wait (callers who press nothing end up queued) may end
+    # the first calls before the last is set up.
+    server_env = dict(CapacityCase.server_env, KEFU_CALLS_MAX=str(MANY + 10),
+                      KEFU_CALL_MEDIA_TIMEOUT_SEC="3600")
 
     def setUp(self):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -71,6 +77,7 @@ class ManyDescriptors(CapacityCase):
             self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
 
     def test_more_calls_than_1024_descriptors(self):
+        sql(self.srv, "UPDATE acd_queue SET max_wait_sec = 3600")
         # INVITEs in batches (a burst of a thousand would overflow the SIP
         # socket's buffer, and these phones do not retransmit), the calls
         # kept up until all have been answered, then all the BYEs.

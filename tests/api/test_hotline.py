@@ -20,6 +20,7 @@ import tempfile
 import time
 import wave
 
+from apihelp import log_out_agent
 from harness import KefuTestCase
 from test_ivr import Caller, HOTLINE, Msg
 from test_acd import sql
@@ -249,6 +250,9 @@ class HotlineCase(KefuTestCase):
         st, b, _ = self.srv.call("POST", "/api/acd/me/status", body, token=self.token(work_no))
         self.assertIn(st, (200,), b)
 
+    def log_out(self, work_no):
+        log_out_agent(self.srv, self.token(work_no))
+
     def status(self, work_no):
         st, body, _ = self.srv.call("GET", "/api/acd/me", token=self.token(work_no))
         self.assertEqual(st, 200, body)
@@ -428,7 +432,7 @@ class Bridge(HotlineCase):
         self.assertEqual(call["hangup_first"], "caller")
         self.assertFalse(call["metrics"]["agent_hung_up_first"])
         self.assertIsNone(call["survey"])
-        self.set_status("8104", "logged_out")
+        self.log_out("8104")
 
 
 class NoAnswer(HotlineCase):
@@ -454,7 +458,7 @@ class NoAnswer(HotlineCase):
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
         # A second miss in a row: 8106 is set busy with reason no_answer.
-        self.set_status("8104", "logged_out")
+        self.log_out("8104")
         d = self.caller("127.0.2.107")
         self.assertEqual(d.invite().code, 200)
         self.assertEqual(d.info("1"), 200)
@@ -482,7 +486,7 @@ class NoAnswer(HotlineCase):
         call = self.call(c.call_id, "no_answer")
         self.assertEqual(self.events(call, "no_answer")[0]["reason"], "busy")
         self.assertEqual(c.bye(), 200)
-        self.set_status("8101", "logged_out")
+        self.log_out("8101")
 
 
 class Queue(HotlineCase):
@@ -572,7 +576,7 @@ class Strategies(HotlineCase):
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
         for w in ("8101", "8102"):
-            self.set_status(w, "logged_out")
+            self.log_out(w)
 
     def test_round_robin_takes_turns(self):
         sql(self.srv, "UPDATE acd_queue SET strategy = 'round_robin' WHERE code = 'market_consult'")

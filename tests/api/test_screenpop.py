@@ -59,7 +59,7 @@ class ScreenPop(HotlineCase):
         self.assertEqual(c.bye(), 200)
         self.call(c.call_id)
         self.assertEqual(self.me_call("8103"), {"call": None})
-        self.set_status("8103", "logged_out")
+        self.log_out("8103")
 
     def test_declined_offer_is_not_the_agents_call_any_more(self):
         phone = self.agent("8104", "127.0.5.4")

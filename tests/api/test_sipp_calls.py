@@ -22,6 +22,7 @@ import tempfile
 import time
 import unittest
 
+from apihelp import log_out_agent
 from harness import KefuTestCase
 from test_hotline import short_prompts
 from test_ivr import HOTLINE
@@ -127,7 +128,7 @@ class SippCalls(KefuTestCase):
         st, regs, _ = self.srv.call("GET", "/api/sip/registrations", token=self.manager)
         self.assertEqual(st, 200, regs)
         self.assertIn(f"sip:{work_no}@{ip}:{uas.port}", [r["contact"] for r in regs["items"]])
-        self.addCleanup(self.set_status, work_no, "logged_out")
+        self.addCleanup(log_out_agent, self.srv, self.token(work_no))
         self.set_status(work_no, "ready")
         return uas
 

@@ -844,6 +844,16 @@ static void sdp_direction(void **state)
 	snprintf(sdp, sizeof(sdp), base, "0.0.0.0", "", "");
 	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
 	assert_int_equal(o.dir, IVR_SDP_INACTIVE);
+	/* kefu's answer (RFC 3264 section 6.1): a phone that holds gets
+	 * recvonly (it will send, kefu will not), an inactive one inactive. */
+	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_SENDONLY), IVR_SDP_RECVONLY);
+	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_INACTIVE), IVR_SDP_INACTIVE);
+	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_RECVONLY), IVR_SDP_SENDONLY);
+	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_SENDRECV), IVR_SDP_SENDRECV);
+	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_RECVONLY), "recvonly");
+	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_INACTIVE), "inactive");
+	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_SENDONLY), "sendonly");
+	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_SENDRECV), "sendrecv");
 }
 
 int main(void)

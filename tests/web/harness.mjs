@@ -167,3 +167,23 @@ export async function screenshot(page, name) {
 // The XSS probe every free-text field gets: if it ever ran, window.__xss
 // would be set; rendered as text, it shows up verbatim.
 export const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+// Picks an option of an Element Plus select. `target` is the data-test of
+// the select (or of an element around it), or a CSS selector. The option is
+// looked for only in this select's own dropdown (the listbox its input
+// names in aria-controls): another select's dropdown that is still closing
+// may show an option with the same words.
+export async function pick(page, target, text) {
+  const sel = /^[[.#]/.test(target) ? target : `[data-test=${target}]`
+  await page.click(`${sel} .el-select__wrapper`)
+  const id = await page.locator(`${sel} input`).first().getAttribute('aria-controls')
+  await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
+}
+
+// Confirms an ElMessageBox and waits until it has gone.
+export async function confirmBox(page) {
+  const box = page.locator('.el-message-box')
+  await box.waitFor()
+  await box.locator('.el-button--primary').click()
+  await box.waitFor({ state: 'hidden' })
+}

@@ -4,7 +4,7 @@
 // which of them; and stored XSS in every name they show.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, confirmBox } from './harness.mjs'
 
 // Names are at most 64 characters (people, departments, complaint types)
 // and the harness's probe is longer, so names get its <img onerror> half,
@@ -46,20 +46,6 @@ async function adminNav(page) {
   await page.click('[data-test=nav-admin]')
   await menu.waitFor({ state: 'hidden' })
   return names
-}
-
-async function pick(page, testId, text) {
-  await page.click(`[data-test=${testId}] .el-select__wrapper`)
-  const id = await page.locator(`[data-test=${testId}] input`).first().getAttribute('aria-controls')
-  await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
-}
-
-// Confirms an ElMessageBox.
-async function confirmBox(page) {
-  const box = page.locator('.el-message-box')
-  await box.waitFor()
-  await box.locator('.el-button--primary').click()
-  await box.waitFor({ state: 'hidden' })
 }
 
 // A screenshot once the "saved" toasts are gone, so they hide nothing.
@@ -172,13 +158,23 @@ test('ORG-1: admin edits a name (only that field is sent), disables the person a
   assert.equal(r2.body.person.must_change_password, true)
 
   // Filters: disabled people only, then a role.
+  // Each step waits for the answer to the search it caused, then for the
+  // table to show it: the table of the search before may already have the
+  // number of rows the next one expects.
+  const peopleAnswer = (part) => page.waitForResponse((r) => r.url().includes('/api/people?') && r.url().includes(part))
   await page.fill('[data-test=people-q]', '')
+  let answered = peopleAnswer('active=false')
   await page.click('[data-test=people-active] label:has-text("已停用")')
-  await page.waitForFunction(() => document.querySelectorAll('[data-test=person-name-cell]').length === 1)
-  assert.match(await page.textContent('[data-test=people-table]'), /测试员乙/)
+  let body = await (await answered).json()
+  assert.deepEqual(body.items.map((x) => x.name), ['测试员乙'])
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=person-name-cell]')].map((e) => e.textContent).join() === '测试员乙')
   await page.click('[data-test=people-active] label:has-text("全部")')
+  answered = peopleAnswer('role=agent')
   await pick(page, 'people-role', '客服专员')
-  await page.waitForFunction(() => document.querySelectorAll('[data-test=person-name-cell]').length === 7)
+  body = await (await answered).json()
+  assert.equal(body.items.length, 7)
+  assert.ok(body.items.every((x) => x.roles.includes('agent')))
+  await page.waitForFunction((names) => [...document.querySelectorAll('[data-test=person-name-cell]')].map((e) => e.textContent).join() === names, body.items.map((x) => x.name).join())
   await shot(page, 'admin-people')
   assert.deepEqual(page.problems, [])
   await page.context().close()

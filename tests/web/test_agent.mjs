@@ -10,7 +10,7 @@
 // "not accepted". Every free text is the XSS probe, rendered as text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
 
 let srv, browser, agent, manager, today
 
@@ -37,13 +37,6 @@ async function api(method, path, body, token = agent) {
   const r = await srv.call(method, path, body, token)
   assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`)
   return r.body
-}
-
-// Picks an option of an Element Plus select: open it, click the option
-// in the dropdown that is showing.
-async function pick(page, wrapper, text) {
-  await page.click(`${wrapper} .el-select__wrapper`)
-  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first().click()
 }
 
 async function lookup(page, phone) {

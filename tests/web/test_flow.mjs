@@ -7,7 +7,7 @@
 // to it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, pick } from './harness.mjs'
 
 let srv, browser, agentTok, number, orderId
 
@@ -40,8 +40,7 @@ test('agent → staff (live) → report → callback → archived → counted on
   await agent.press('[data-test=lookup-phone]', 'Enter')
   await agent.waitForSelector('[data-test=customer-card]')
   await agent.click('[data-test=class-A]')
-  await agent.click('[data-test=complaint] .el-select__wrapper')
-  await agent.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '车没洗干净' }).first().click()
+  await pick(agent, 'complaint', '车没洗干净')
   await agent.fill('[data-test=fivew-what]', '洗车后车身仍有泥点')
   await agent.fill('[data-test=summary]', '客户投诉车没洗干净，要求重洗')
   await agent.waitForSelector('[data-test=deadline-preview]')

@@ -5,7 +5,7 @@
 // open), and changes a queue's strategy (ORG-2); the names shown are text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, confirmBox } from './harness.mjs'
 
 let srv, browser, managerTok
 
@@ -19,19 +19,6 @@ after(async () => {
   await browser?.close()
   await srv?.stop()
 })
-
-async function pick(page, testId, text) {
-  await page.click(`[data-test=${testId}] .el-select__wrapper`)
-  const id = await page.locator(`[data-test=${testId}] input`).first().getAttribute('aria-controls')
-  await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
-}
-
-async function confirmBox(page) {
-  const box = page.locator('.el-message-box')
-  await box.waitFor()
-  await box.locator('.el-button--primary').click()
-  await box.waitFor({ state: 'hidden' })
-}
 
 async function openTab(page) {
   await login(page, srv, '8001')

@@ -5,7 +5,7 @@
 // page's text fields render user text as text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
 
 const MIN = 60 * 1000
 let srv, browser, agent, head, sup
@@ -138,9 +138,7 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   // Reassign to 2002 from the order page.
   await page.click(`[data-test="order-${o.number}"]`)
   await page.click('[data-test=act-assign]')
-  await page.click('[data-test=f-person]')
-  await page.keyboard.type('吴刚')
-  await page.click('.el-select-dropdown__item:visible:has-text("吴刚")')
+  await pick(page, 'f-person', '吴刚')
   await page.click('[data-test=action-submit]')
   await page.waitForSelector('[data-test=order-state]:has-text("已派单")')
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
@@ -153,8 +151,7 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   await page.press('[data-test=cust-search]', 'Enter')
   await page.click(`[data-test=cust-table] .cell:text-is("${c1.body.id}")`)
   await page.waitForSelector('[data-test=cust-detail]')
-  await page.click('[data-test=merge-from]')
-  await page.click(`.el-select-dropdown__item:visible:has-text("#${c2.body.id} ")`)
+  await pick(page, 'merge-from', `#${c2.body.id} `)
   await page.click('[data-test=merge-submit]')
   await page.click('.el-message-box__btns .el-button--primary')
   await page.waitForSelector('.el-message--success')
