@@ -298,7 +298,7 @@ test('a new complaint type needs only its Chinese name: the code is generated', 
   await page.click('[data-test=complaint-create]')
   await page.waitForSelector('[data-test=complaint-name]')
   // The name has the focus; the code is left empty.
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.test), 'complaint-name')
+  await page.waitForFunction(() => document.activeElement?.dataset.test === 'complaint-name')
   await page.fill('[data-test=complaint-name]', '商品与描述不符')
   await pick(page, 'complaint-class', 'A1')
   const saved = page.waitForResponse((r) => r.url().endsWith('/api/wo/complaints') && r.request().method() === 'POST')
