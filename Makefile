@@ -28,7 +28,7 @@ all: build/kefu web/dist/index.html build/prompts/.stamp
 # The IVR's prompts (CALL-1, CALL-3), spoken by espeak-ng's Mandarin voice
 # and turned into 8 kHz WAV by sox, from the texts in etc/prompts.txt (see
 # docs/media.md). A center's own recordings replace them.
-build/prompts/.stamp: etc/prompts.txt mk/prompts.sh | deps-ok
+build/prompts/.stamp: etc/prompts.txt mk/prompts.sh mk/prompt-voice.sh | deps-ok
 	sh mk/prompts.sh build/prompts
 	@touch $@
 

@@ -37,10 +37,8 @@ texts=${KEFU_PROMPTS:-$root/etc/prompts.txt}
 speed=${KEFU_PROMPT_SPEED:-135}
 marker=.kefu-prompts
 
-missing=""
-for tool in espeak-ng sox; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
+. "$root/mk/prompt-voice.sh"
+missing=$(prompt_tools_missing)
 if [ -n "$missing" ]; then
 	echo "prompts: missing:$missing (install with: apt-get install -y espeak-ng sox, or make deps)" >&2
 	exit 1
@@ -54,13 +52,7 @@ if [ -e "$out" ] && [ ! -f "$out/$marker" ] && [ -n "$(ls -A "$out" 2>/dev/null)
 	exit 1
 fi
 
-if [ -n "${KEFU_PROMPT_VOICE:-}" ]; then
-	voice=$KEFU_PROMPT_VOICE
-elif espeak-ng --voices=cmn 2>/dev/null | grep -q 'cmn-latn-pinyin'; then
-	voice=cmn-latn-pinyin
-else
-	voice=cmn
-fi
+voice=$(prompt_voice)
 
 tmp="$out.tmp.$$"
 trap 'rm -rf "$tmp"' EXIT
@@ -94,20 +86,12 @@ KEFU_CENTER_NAME=${KEFU_CENTER_NAME:-客服中心} awk '
 	END { if (bad) exit 1 }
 ' "$texts" > "$tmp/list"
 
-# -D: no dither, so the output is the same on every run.
-convert() {
-	sox -D -G "$1" -r 8000 -c 1 -b 16 -e signed-integer "$2" \
-		highpass 100 rate 8000 \
-		silence 1 0.02 -45d reverse silence 1 0.02 -45d reverse \
-		gain -n -3 pad 0.05 0.05
-}
-
 tab=$(printf '\t')
 count=0
 while IFS="$tab" read -r key text; do
 	# The text goes in on standard input, never as an argument.
-	printf '%s' "$text" | espeak-ng -v "$voice" -s "$speed" -w "$tmp/raw.wav"
-	convert "$tmp/raw.wav" "$tmp/$key.wav"
+	printf '%s' "$text" > "$tmp/text"
+	KEFU_PROMPT_SPEED=$speed prompt_speak "$voice" "$tmp/text" "$tmp/$key.wav"
 	count=$((count + 1))
 done < "$tmp/list"
 
@@ -128,7 +112,7 @@ while [ $i -le $n ]; do
 	i=$((i + 1))
 done
 sox -D "$@" "$tmp/moh.wav"
-rm -f "$tmp"/note*.wav "$tmp/raw.wav" "$tmp/list"
+rm -f "$tmp"/note*.wav "$tmp/text" "$tmp/list"
 
 printf 'made by mk/prompts.sh with espeak-ng voice %s\n' "$voice" > "$tmp/$marker"
 rm -rf "$out"

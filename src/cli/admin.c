@@ -44,7 +44,7 @@ static int make_parent(const char *path)
 static int create_admin(struct store *s, const char *cost)
 {
 	struct org_person p;
-	struct err_info ei = {"", ""};
+	struct err_info ei = {0};
 	char password[17], hash[AUTH_HASH_MAX];
 	int64_t now = clock_now_ms();
 	int rc;

@@ -40,7 +40,7 @@ static int user_add(struct cli *c, struct store *s)
 {
 	struct org_person p;
 	struct org_department d;
-	struct err_info ei = {"", ""};
+	struct err_info ei = {0};
 	char password[17], hash[AUTH_HASH_MAX];
 	int64_t now = clock_now_ms();
 	int rc;
@@ -188,7 +188,7 @@ static int user_list(struct store *s)
 static int user_disable(struct cli *c, struct store *s)
 {
 	struct org_person p;
-	struct err_info ei = {"", ""};
+	struct err_info ei = {0};
 	int64_t now = clock_now_ms();
 	int rc;
 

@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{"hotline", STR(hotline)},
 	{"sip_trunks", STR(sip_trunks)},
 	{"prompts_dir", STR(prompts_dir)},
+	{"notice_say", STR(notice_say)},
 	{"call_media_timeout_sec", INT(call_media_timeout_sec, 1, 3600)},
 	{"calls_max", INT(calls_max, 1, 20000)},
 	{"busy_max_min", INT(busy_max_min, 1, 24 * 60)},
@@ -59,6 +60,8 @@ static const struct key keys[] = {
 	{"rtp_port_max", INT(rtp_port_max, 0, 65535)},
 	{"ring_timeout_sec", INT(ring_timeout_sec, 2, 120)},
 	{"no_answer_max", INT(no_answer_max, 1, 20)},
+	{"attachments_dir", STR(attachments_dir)},
+	{"attachment_max", I64(attachment_max, 1024, 1LL << 30)},
 };
 
 void config_defaults(struct config *c)
@@ -84,6 +87,7 @@ void config_defaults(struct config *c)
 	snprintf(c->sip_realm, sizeof(c->sip_realm), "kefu");
 	snprintf(c->hotline, sizeof(c->hotline), "4000000000");
 	snprintf(c->prompts_dir, sizeof(c->prompts_dir), "build/prompts");
+	snprintf(c->notice_say, sizeof(c->notice_say), "mk/say.sh");
 	c->call_media_timeout_sec = 60;
 	c->calls_max = 1000;
 	c->busy_max_min = 15;
@@ -92,6 +96,8 @@ void config_defaults(struct config *c)
 	snprintf(c->recordings_dir, sizeof(c->recordings_dir), "var/recordings");
 	c->ring_timeout_sec = 15;
 	c->no_answer_max = 2;
+	snprintf(c->attachments_dir, sizeof(c->attachments_dir), "var/attachments");
+	c->attachment_max = 10 << 20;
 }
 
 static int parse_i64(const char *s, int64_t *out)

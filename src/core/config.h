@@ -36,6 +36,7 @@ struct config {
 	char hotline[32];     /* the number callers dial (SIP user part) */
 	char sip_trunks[512]; /* carriers' SIP addresses, outside the per-address limits */
 	char prompts_dir[256];	    /* the IVR's <key>.wav prompts (CALL-1) */
+	char notice_say[256];	    /* speaks an announcement's text: mk/say.sh OUT.wav < text */
 	int call_media_timeout_sec; /* a call with no RTP nor SIP from the caller this long ends */
 	int calls_max;		    /* hotline calls at once; more get 503 */
 	int busy_max_min;     /* CALL-15: busy longer than this alerts the manager */
@@ -45,6 +46,8 @@ struct config {
 	int rtp_port_min, rtp_port_max; /* calls' RTP ports; 0, 0: any free port */
 	int ring_timeout_sec; /* an offer unanswered this long goes to the next agent */
 	int no_answer_max;    /* this many unanswered offers in a row set the agent busy */
+	char attachments_dir[256]; /* files attached to orders and contacts (src/att/) */
+	int64_t attachment_max;	   /* largest attachment, bytes: the body limit of its uploads */
 };
 
 void config_defaults(struct config *c);

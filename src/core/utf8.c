@@ -72,3 +72,16 @@ size_t utf8_len(const char *str)
 			n++;
 	return n;
 }
+
+int utf8_blank(const char *s)
+{
+	while (*s) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		else if (strncmp(s, "\xe3\x80\x80", 3) == 0) /* U+3000 */
+			s += 3;
+		else
+			return 0;
+	}
+	return 1;
+}

@@ -15,6 +15,9 @@
 int utf8_valid(const char *s, size_t len);
 /* Cuts a trailing incomplete sequence left by truncating valid UTF-8. */
 void utf8_trim_partial(char *s);
+/* 1 when s has no visible character: only spaces, tabs, line breaks and
+ * the ideographic (full-width) space U+3000 a Chinese keyboard types. */
+int utf8_blank(const char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
 

@@ -1,6 +1,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/clock.h"
 #include "core/utf8.h"
@@ -67,6 +68,171 @@ int cust_phone_normalize(const char *in, char *out, size_t size)
 		return ERR_UNPROCESSABLE;
 	memcpy(out, d, len + 1);
 	return 0;
+}
+
+/* Past an extension marker at p (转, ext, x or #), or NULL when there is none. */
+static const char *ext_marker(const char *p)
+{
+	if (strncmp(p, "\xe8\xbd\xac", 3) == 0) /* 转 */
+		return p + 3;
+	if (strncasecmp(p, "ext", 3) == 0)
+		return p + 3 + (p[3] == '.');
+	if (*p == 'x' || *p == 'X' || *p == '#')
+		return p + 1;
+	return NULL;
+}
+
+/* Digits of s[0..n) (separators dropped) into out; -1 on any other character. */
+static int digits_of(const char *s, size_t n, char *out, size_t size)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (k + 1 >= size)
+				return -1;
+			out[k++] = s[i];
+		} else if (!strchr(" -().", s[i])) {
+			return -1;
+		}
+	}
+	out[k] = '\0';
+	return (int)k;
+}
+
+/* The length of a Chinese area code at d ("010", "02x", "0xxx"), or 0. */
+static size_t area_len(const char *d)
+{
+	if (d[0] != '0')
+		return 0;
+	if (d[1] == '1')
+		return d[2] == '0' ? 3 : 0;
+	if (d[1] == '2')
+		return 3;
+	return d[1] >= '3' && d[1] <= '9' ? 4 : 0;
+}
+
+/* 1 when the digits d (country code dropped) are a whole landline number. */
+static int landline_ok(const char *d)
+{
+	size_t a = area_len(d), local = strlen(d) - a;
+
+	return a && d[a] >= '2' && d[a] <= '9' && (local == 8 || (a == 4 && local == 7));
+}
+
+/* Drops China's country code (+86, 0086, or 86 before a mobile number). */
+static const char *national(const char *d, int plus)
+{
+	size_t n = strlen(d);
+
+	if (plus)
+		return strncmp(d, "86", 2) == 0 ? d + 2 : NULL;
+	if (strncmp(d, "0086", 4) == 0)
+		return d + 4;
+	if (n == 13 && strncmp(d, "861", 3) == 0)
+		return d + 2;
+	return d;
+}
+
+int cust_phone_check(const char *in, char *out, size_t size, const char *field, int rc,
+		     struct err_info *ei)
+{
+	char all[64], ext[16] = "", area[8];
+	const char *p = in, *mark = NULL, *d;
+	size_t n, a;
+	int plus = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '+') {
+		plus = 1;
+		p++;
+	}
+	for (const char *q = p; *q && !mark; q++)
+		if (ext_marker(q))
+			mark = q;
+	n = mark ? (size_t)(mark - p) : strlen(p);
+	if (mark) {
+		const char *e = ext_marker(mark);
+		int k = digits_of(e, strlen(e), ext, sizeof(ext));
+
+		if (k < 1 || k > CUST_PHONE_EXT_MAX)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: an extension is 1 to %d digits", field, CUST_PHONE_EXT_MAX);
+	}
+	if (digits_of(p, n, all, sizeof(all)) < 0)
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: only digits, spaces, '-', '(' and ')', a leading '+' and an "
+			       "extension after 转, ext or #",
+			       field);
+	/*
+	 * Without a marker, a last "-group" after a whole landline number is
+	 * its extension (010-12345678-123); anywhere else '-' only separates.
+	 */
+	if (!mark && memchr(p, '-', n)) {
+		const char *last = p + n;
+		char head[64];
+
+		while (last > p && last[-1] != '-')
+			last--;
+		if (digits_of(p, (size_t)(last - 1 - p), head, sizeof(head)) > 0 &&
+		    (d = national(head, plus)) != NULL && landline_ok(d) &&
+		    digits_of(last, (size_t)(p + n - last), ext, sizeof(ext)) >= 1 &&
+		    strlen(ext) <= CUST_PHONE_EXT_MAX)
+			snprintf(all, sizeof(all), "%s", head);
+		else
+			ext[0] = '\0';
+	}
+	d = national(all, plus);
+	if (!d)
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: only Chinese numbers: +86 or no country code", field);
+	n = strlen(d);
+	if (n == 0)
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: no digits", field);
+	if (d[0] == '1') {
+		if (n != 11)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: a mobile number has 11 digits, not %d", field, (int)n);
+		if (d[1] < '3')
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: a mobile number starts with 13 to 19", field);
+	} else if (strncmp(d, "400", 3) == 0 || strncmp(d, "800", 3) == 0) {
+		if (n != 10)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: a 400 or 800 number has 10 digits, not %d", field,
+				       (int)n);
+	} else if (d[0] == '0') {
+		a = area_len(d);
+		if (!a)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: not an area code: 010, 02x or 0xxx (00 calls abroad)",
+				       field);
+		snprintf(area, sizeof(area), "%.*s", (int)a, d);
+		if (a == 3 && n - a != 8)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: after area code %s come 8 digits, not %d", field, area,
+				       (int)(n - a));
+		if (a == 4 && n - a != 7 && n - a != 8)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: after area code %s come 7 or 8 digits, not %d", field,
+				       area, (int)(n - a));
+		if (d[a] < '2')
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: a local number starts with 2 to 9", field);
+	} else if (n == 7 || n == 8) {
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: a landline number needs its area code, e.g. 010 or 0571", field);
+	} else {
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: not a mobile (11 digits from 13), landline (area code and "
+			       "number) or 400/800 number",
+			       field);
+	}
+	if (n + (ext[0] ? 1 + strlen(ext) : 0) >= size)
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: too long", field);
+	snprintf(out, size, "%s%s%s", d, ext[0] ? "-" : "", ext);
+	return rc;
 }
 
 int cust_kind_valid(const char *kind)
@@ -182,75 +348,76 @@ static int text_ok(const char *s, size_t max, int multiline)
 	return 1;
 }
 
-/* Empty, or some text that is not only blanks. */
-static int blank(const char *s)
+int cust_validate_more(const struct customer *c, int64_t now, int rc, struct err_info *ei)
 {
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return 0;
-	return 1;
-}
-
-int cust_validate(const struct customer *c, int64_t now, struct err_info *ei)
-{
-	if (!text_ok(c->name, CUST_NAME_MAX, 0) || (c->name[0] && blank(c->name)))
-		return err_set(ei, ERR_UNPROCESSABLE, "name", "name: up to %d characters",
-			       CUST_NAME_MAX);
-	if (!text_ok(c->surname, CUST_SURNAME_MAX, 0) || (c->surname[0] && blank(c->surname)))
-		return err_set(ei, ERR_UNPROCESSABLE, "surname", "surname: up to %d characters",
+	if (!text_ok(c->name, CUST_NAME_MAX, 0))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: up to %d characters",
+			     CUST_NAME_MAX);
+	else if (c->name[0] && utf8_blank(c->name))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: only blanks");
+	if (!text_ok(c->surname, CUST_SURNAME_MAX, 0) || (c->surname[0] && utf8_blank(c->surname)))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "surname", "surname: up to %d characters",
 			       CUST_SURNAME_MAX);
 	if (c->title[0] && !cust_title_word(c->title))
-		return err_set(ei, ERR_UNPROCESSABLE, "title", "title: mr (先生) or ms (女士)");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "title", "title: mr (先生) or ms (女士)");
 	if (!cust_kind_valid(c->kind))
-		return err_set(ei, ERR_UNPROCESSABLE, "kind",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "kind",
 			       "kind: app_user, merchant, media or other");
 	if (c->nphones < 0 || c->nphones > CUST_PHONES_MAX)
-		return err_set(ei, ERR_UNPROCESSABLE, "phones", "phones: at most %d numbers",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phones", "phones: at most %d numbers",
 			       CUST_PHONES_MAX);
-	for (int i = 0; i < c->nphones; i++) {
+	for (int i = 0; i < c->nphones && i < CUST_PHONES_MAX; i++) {
 		char norm[CUST_PHONE_DIGITS + 1];
 
-		if (cust_phone_normalize(c->phones[i].phone, norm, sizeof(norm)) < 0 ||
-		    strcmp(norm, c->phones[i].phone) != 0)
-			return err_set(ei, ERR_UNPROCESSABLE, "phones",
-				       "phones: a phone number is 3 to 20 digits");
+		/* CUST-1: whole Chinese numbers, kept in the one form lookups use. */
+		if (cust_phone_check(c->phones[i].phone, norm, sizeof(norm), "phones", 0, NULL) < 0)
+			rc = cust_phone_check(c->phones[i].phone, norm, sizeof(norm), "phones", rc,
+					      ei);
+		else if (strcmp(norm, c->phones[i].phone) != 0)
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phones",
+				     "phones: numbers are stored as digits only");
 		if (!text_ok(c->phones[i].label, CUST_LABEL_MAX, 0))
-			return err_set(ei, ERR_UNPROCESSABLE, "phones",
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phones",
 				       "phones: a label is up to %d characters", CUST_LABEL_MAX);
 		for (int k = 0; k < i; k++)
 			if (strcmp(c->phones[k].phone, c->phones[i].phone) == 0)
-				return err_set(ei, ERR_UNPROCESSABLE, "phones",
+				rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phones",
 					       "phones: the same number twice");
 	}
-	if (!text_ok(c->wechat, CUST_HANDLE_MAX, 0) || (c->wechat[0] && blank(c->wechat)))
-		return err_set(ei, ERR_UNPROCESSABLE, "wechat", "wechat: up to %d characters",
+	if (!text_ok(c->wechat, CUST_HANDLE_MAX, 0) || (c->wechat[0] && utf8_blank(c->wechat)))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "wechat", "wechat: up to %d characters",
 			       CUST_HANDLE_MAX);
-	if (!text_ok(c->weibo, CUST_HANDLE_MAX, 0) || (c->weibo[0] && blank(c->weibo)))
-		return err_set(ei, ERR_UNPROCESSABLE, "weibo", "weibo: up to %d characters",
+	if (!text_ok(c->weibo, CUST_HANDLE_MAX, 0) || (c->weibo[0] && utf8_blank(c->weibo)))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "weibo", "weibo: up to %d characters",
 			       CUST_HANDLE_MAX);
 	if (c->email[0] && !cust_email_valid(c->email))
-		return err_set(ei, ERR_UNPROCESSABLE, "email", "email: not an email address");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "email", "email: not an email address");
 	if (c->birthday[0] && !cust_birthday_valid(c->birthday, now))
-		return err_set(ei, ERR_UNPROCESSABLE, "birthday",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "birthday",
 			       "birthday: MM-DD or YYYY-MM-DD, a real date in the past");
 	if (c->vip_level < 0 || c->vip_level > CUST_VIP_MAX)
-		return err_set(ei, ERR_UNPROCESSABLE, "vip_level", "vip_level: 0 to %d",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "vip_level", "vip_level: 0 to %d",
 			       CUST_VIP_MAX);
 	if (c->ntags < 0 || c->ntags > CUST_TAGS_MAX)
-		return err_set(ei, ERR_UNPROCESSABLE, "tags", "tags: at most %d", CUST_TAGS_MAX);
-	for (int i = 0; i < c->ntags; i++)
-		if (!c->tags[i][0] || blank(c->tags[i]) || !text_ok(c->tags[i], CUST_TAG_MAX, 0))
-			return err_set(ei, ERR_UNPROCESSABLE, "tags", "tags: 1 to %d characters each",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "tags", "tags: at most %d", CUST_TAGS_MAX);
+	for (int i = 0; i < c->ntags && i < CUST_TAGS_MAX; i++)
+		if (!c->tags[i][0] || utf8_blank(c->tags[i]) || !text_ok(c->tags[i], CUST_TAG_MAX, 0))
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "tags", "tags: 1 to %d characters each",
 				       CUST_TAG_MAX);
 	if (!text_ok(c->notes, CUST_NOTES_MAX, 1))
-		return err_set(ei, ERR_UNPROCESSABLE, "notes", "notes: up to %d characters",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "notes", "notes: up to %d characters",
 			       CUST_NOTES_MAX);
 	/* A record nobody can name or reach would only ever be a duplicate. */
 	if (!c->name[0] && !c->surname[0] && !c->nphones && !c->wechat[0] && !c->weibo[0] &&
 	    !c->email[0])
-		return err_set(ei, ERR_UNPROCESSABLE, "name",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name",
 			       "a customer needs a name, a surname or a way to reach them");
-	return 0;
+	return rc;
+}
+
+int cust_validate(const struct customer *c, int64_t now, struct err_info *ei)
+{
+	return cust_validate_more(c, now, 0, ei);
 }
 
 int cust_tag_add(struct customer *c, const char *tag)
@@ -420,40 +587,48 @@ int cust_fivew_index(const char *key)
 /* Clocks of agents' PCs drift; a contact is not recorded as starting later than this. */
 #define CLOCK_SKEW_MS (5 * 60 * 1000)
 
-int cust_contact_validate(const struct cust_contact *c, int64_t now, struct err_info *ei)
+int cust_contact_validate_more(const struct cust_contact *c, int64_t now, int rc,
+			       struct err_info *ei)
 {
 	if (!cust_channel_valid(c->channel))
-		return err_set(ei, ERR_UNPROCESSABLE, "channel",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "channel",
 			       "channel: phone, wechat, weibo, web_chat, email, sms or visit");
 	if (!cust_direction_valid(c->direction))
-		return err_set(ei, ERR_UNPROCESSABLE, "direction", "direction: in or out");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "direction", "direction: in or out");
 	if (c->phone[0]) {
 		char norm[CUST_PHONE_DIGITS + 1];
 
 		if (cust_phone_normalize(c->phone, norm, sizeof(norm)) < 0 ||
 		    strcmp(norm, c->phone) != 0)
-			return err_set(ei, ERR_UNPROCESSABLE, "phone",
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phone",
 				       "phone: a phone number is 3 to 20 digits");
 	}
 	/* CALL-10: recorded truthfully, so not in the future. */
 	if (c->started_at <= 0 || c->started_at > now + CLOCK_SKEW_MS)
-		return err_set(ei, ERR_UNPROCESSABLE, "started_at",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "started_at",
 			       "started_at: a time that has come");
 	if (c->ended_at && (c->ended_at < c->started_at || c->ended_at > now + CLOCK_SKEW_MS))
-		return err_set(ei, ERR_UNPROCESSABLE, "ended_at",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "ended_at",
 			       "ended_at: after started_at and not in the future");
 	if (c->cls[0] && !cust_class_valid(c->cls))
-		return err_set(ei, ERR_UNPROCESSABLE, "class", "class: one of A, B, C, D, E, F");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "class", "class: one of A, B, C, D, E, F");
 	for (int i = 0; i < CUST_FIVEW; i++)
 		if (!text_ok(c->fivew[i], CUST_FIVEW_MAX, 1))
-			return err_set(ei, ERR_UNPROCESSABLE, "fivew", "fivew.%s: up to %d characters",
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "fivew", "fivew.%s: up to %d characters",
 				       cust_fivew_keys[i], CUST_FIVEW_MAX);
 	if (!text_ok(c->summary, CUST_SUMMARY_MAX, 1))
-		return err_set(ei, ERR_UNPROCESSABLE, "summary", "summary: up to %d characters",
-			       CUST_SUMMARY_MAX);
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "summary", "summary: up to %d characters",
+			     CUST_SUMMARY_MAX);
+	else if (c->summary[0] && utf8_blank(c->summary))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "summary", "%s: only blanks", "summary");
 	if (c->satisfaction < 0 || c->satisfaction > 5)
-		return err_set(ei, ERR_UNPROCESSABLE, "satisfaction", "satisfaction: 1 to 5 or null");
-	return 0;
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "satisfaction", "satisfaction: 1 to 5 or null");
+	return rc;
+}
+
+int cust_contact_validate(const struct cust_contact *c, int64_t now, struct err_info *ei)
+{
+	return cust_contact_validate_more(c, now, 0, ei);
 }
 
 char *cust_fivew_text(const struct cust_contact *c)

@@ -42,6 +42,7 @@ struct store;
 #define CUST_SURNAME_MAX 16 /* characters: 王, 欧阳, or a foreign family name */
 #define CUST_PHONE_DIGITS 20
 #define CUST_PHONE_MIN_DIGITS 3 /* short service numbers such as 110 or 95555 */
+#define CUST_PHONE_EXT_MAX 6    /* digits of an extension */
 #define CUST_PHONES_MAX 16
 #define CUST_LABEL_MAX 16   /* characters: 手机, 办公室 */
 #define CUST_HANDLE_MAX 64  /* characters: WeChat and Weibo */
@@ -187,6 +188,19 @@ extern const char *const cust_fivew_keys[CUST_FIVEW];
  * not a phone number of 3 to 20 digits.
  */
 int cust_phone_normalize(const char *in, char *out, size_t size);
+/*
+ * CUST-1: a number a person gives for a customer, checked as a whole
+ * Chinese number: a mobile (11 digits from 13 to 19), a landline with its
+ * area code (010 or 02x and 8 digits, 0xxx and 7 or 8), or a 400/800
+ * number (10 digits); +86 or 0086 before it is dropped, separators
+ * (space - ( ) .) too, and an extension after 转, ext, x, # (or a last
+ * "-group" after a whole landline number) is kept after a '-':
+ * "01012345678-123". Fills out and returns rc when it is one; otherwise
+ * records what exactly is wrong with err_add under field and returns the
+ * error (rc when there was one before).
+ */
+int cust_phone_check(const char *in, char *out, size_t size, const char *field, int rc,
+		     struct err_info *ei);
 int cust_kind_valid(const char *kind);
 /* "mr" → 先生, "ms" → 女士, else NULL. */
 const char *cust_title_word(const char *title);
@@ -200,6 +214,9 @@ void cust_address_as(const struct customer *c, char *out, size_t size);
 int cust_birthday_valid(const char *s, int64_t now);
 int cust_email_valid(const char *s);
 int cust_validate(const struct customer *c, int64_t now, struct err_info *ei);
+/* The same after earlier errors rc (0: none): every broken rule is added
+ * with err_add, so a form shows them all at once. */
+int cust_validate_more(const struct customer *c, int64_t now, int rc, struct err_info *ei);
 /* Adds a tag unless present: 1 added, 0 present, ERR_UNPROCESSABLE when full. */
 int cust_tag_add(struct customer *c, const char *tag);
 /* Tags as JSON text (malloc'd; NULL when out of memory), and back. */
@@ -223,6 +240,9 @@ int cust_class_valid(const char *cls);
 /* Index of a 5W1H key, or -1. */
 int cust_fivew_index(const char *key);
 int cust_contact_validate(const struct cust_contact *c, int64_t now, struct err_info *ei);
+/* The same after earlier errors rc, adding every broken rule (err_add). */
+int cust_contact_validate_more(const struct cust_contact *c, int64_t now, int rc,
+			       struct err_info *ei);
 /* The 5W1H as a JSON object text with only the keys set (malloc'd), and back. */
 char *cust_fivew_text(const struct cust_contact *c);
 int cust_fivew_parse(struct cust_contact *c, const char *text);
@@ -297,5 +317,9 @@ int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 struct json_t;
 struct req;
 struct json_t *cust_summary_json(struct req *r, struct store *s, int64_t id);
+/* A reason to see numbers whole (CUST-2): 0, or 422 naming `reason` (an order's number too). */
+int cust_reveal_reason_check(const char *reason, struct err_info *ei);
+/* A contact as GET /api/contacts/{id} gives it (phone masked), for an order's page. */
+struct json_t *cust_contact_json(const struct cust_contact *c);
 
 #endif

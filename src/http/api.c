@@ -84,6 +84,34 @@ const char *req_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+json_t *req_error_json(struct req *r, int rc)
+{
+	const struct err_info *ei = &r->ei;
+	int en = err_lang_english(req_header(r, "Accept-Language"));
+	const char *msg = en ? ei->message : ei->message_zh;
+	json_t *e, *list;
+
+	if (!msg[0])
+		msg = ei->message[0] ? ei->message : err_name(rc);
+	e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", msg);
+	if (!e)
+		e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", err_name(rc));
+	if (e && ei->field[0]) {
+		json_object_set_new(e, "field", json_string(ei->field));
+		/* Every field error of the request, the first one included, so a
+		 * form shows them all at once. */
+		list = json_array();
+		json_array_append_new(list, json_pack("{s:s, s:s}", "field", ei->field,
+						      "message", msg));
+		for (int i = 0; i < ei->nmore && i < ERR_MORE_MAX; i++)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s}", "field", ei->more[i].field, "message",
+						en ? ei->more[i].message : ei->more[i].message_zh));
+		json_object_set_new(e, "errors", list);
+	}
+	return json_pack("{s:o}", "error", e);
+}
+
 int body_has(struct req *r, const char *key)
 {
 	return r->body && json_object_get(r->body, key) != NULL;
@@ -214,6 +242,13 @@ int req_audit(struct req *r, const char *action, const char *entity, int64_t id,
 
 int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t)
 {
+	return req_authorize_on(r, a, t, t && t->person_id ? "person" : NULL,
+				t ? (t->person_id ? t->person_id : t->department_id) : 0);
+}
+
+int req_authorize_on(struct req *r, enum auth_action a, const struct auth_target *t,
+		     const char *entity, int64_t entity_id)
+{
 	int rc = auth_authorize(&r->who, a, t);
 	json_t *d;
 
@@ -222,8 +257,9 @@ int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t
 	/* Denials are written on their own: the request's own work is not committed. */
 	d = json_pack("{s:s, s:s, s:s}", "permission", auth_action_name(a), "method", r->method,
 		      "path", r->path);
-	req_audit(r, "access.denied", t && t->person_id ? "person" : NULL,
-		  t ? (t->person_id ? t->person_id : t->department_id) : 0, "denied", d);
+	if (d && t && t->department_id)
+		json_object_set_new(d, "department_id", json_integer(t->department_id));
+	req_audit(r, "access.denied", entity, entity_id, "denied", d);
 	return err_set(&r->ei, ERR_FORBIDDEN, NULL, "you are not allowed to do this");
 }
 

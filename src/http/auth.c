@@ -54,6 +54,10 @@ static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
 	[ACT_SIP_ADMIN] = {A, A, N, N, N, N, N},
 	[ACT_CALL_RECORDING] = {N, A, A, S, N, N, N},
 	[ACT_HOTLINE_CONFIG] = {A, A, N, N, N, N, N},
+	/* Seed 003: the agent attaches at the desk, the department's staff with their
+	 * report; the uploader, a supervisor or the manager removes one. */
+	[ACT_ATTACHMENT_ADD] = {N, A, A, A, D, N, N},
+	[ACT_ATTACHMENT_DELETE] = {N, A, A, S, S, N, N},
 };
 
 #undef N
@@ -92,6 +96,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"sip.admin",
 	"call.recording",
 	"hotline.config",
+	"attachment.add",
+	"attachment.delete",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -54,6 +54,8 @@ enum auth_action {
 	ACT_SIP_ADMIN,	  /* set others' SIP passwords, see registrations */
 	ACT_CALL_RECORDING, /* play call recordings (agents: their own calls), audited */
 	ACT_HOTLINE_CONFIG, /* the hotline's menu, opening hours and queues */
+	ACT_ATTACHMENT_ADD, /* attach files to the orders (staff: their department's) and contacts one sees */
+	ACT_ATTACHMENT_DELETE, /* remove an attachment (self: the ones one attached) */
 	ACT_COUNT
 };
 

@@ -13,6 +13,7 @@
 #include "acd/acd.h"
 #include "audit/audit.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "http/http.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -80,6 +81,13 @@ static int login(struct req *r)
 		rc = body_str(r, "work_no", 1, &work_no);
 	if (rc == 0)
 		rc = body_str(r, "password", 1, &password);
+	if (rc < 0)
+		return rc;
+	/* Nothing typed is no attempt: ask for it rather than say it is wrong. */
+	if (utf8_blank(work_no))
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "work_no", "work number: required");
+	if (!*password)
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "password", "%s: required", "password");
 	if (rc < 0)
 		return rc;
 	if (strlen(work_no) > ORG_WORK_NO_MAX || strlen(password) > AUTH_PASSWORD_MAX)

@@ -48,6 +48,8 @@ struct req {
 	char params[HTTP_MAX_PARAMS][64]; /* {name} segments of the route, in order */
 	int nparams;
 	json_t *body; /* the JSON object sent, or NULL */
+	const char *raw; /* the body as sent, for file uploads (route_takes_file; else NULL) */
+	size_t raw_len;
 	struct store *store;
 	struct principal who;
 	char address[64];
@@ -71,6 +73,11 @@ struct route {
 	enum auth_action action; /* checked before fn runs */
 };
 
+/* The routes of action ACT_ATTACHMENT_ADD are file uploads: their body is
+ * not JSON but the file's bytes (r->raw), of up to attachment_max rather
+ * than body_limit (server.c). */
+int route_takes_file(const struct route *rt);
+
 /* Route tables of the modules, ended by a route with method NULL. */
 extern const struct route auth_routes[];
 extern const struct route org_routes[];
@@ -86,6 +93,7 @@ extern const struct route acd_live_routes[];
 extern const struct route sip_routes[];
 extern const struct route rec_routes[];
 extern const struct route hotline_routes[];
+extern const struct route hotline_notice_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
 
@@ -124,6 +132,11 @@ int req_param_id(struct req *r, int idx, int64_t *out);
 /* A request header, or NULL. */
 const char *req_header(struct req *r, const char *name);
 
+/* The JSON error body of rc from r->ei, in the language the client asks
+ * for (Accept-Language; zh-CN by default): {"error": {"code", "message",
+ * "field", "errors": [{"field", "message"}]}}. */
+json_t *req_error_json(struct req *r, int rc);
+
 /* JSON body fields: absent leaves *out alone and returns 0; wrong type is ERR_INVALID. */
 int body_has(struct req *r, const char *key);
 /* Fails with ERR_INVALID naming the first field not in `allowed` (NULL-terminated). */
@@ -144,6 +157,10 @@ int req_finish(struct req *r, int rc);
 
 /* Authorization with the request's principal; a denial is audited. */
 int req_authorize(struct req *r, enum auth_action a, const struct auth_target *t);
+/* The same, a denial audited against the entity asked for (an order, say), with
+ * the department the decision was made on in its detail. */
+int req_authorize_on(struct req *r, enum auth_action a, const struct auth_target *t,
+		     const char *entity, int64_t entity_id);
 /* The request's actor for audit entries. */
 struct audit_actor req_actor(struct req *r);
 /* Appends an audit entry for this request; detail is stolen (may be NULL). */

@@ -62,3 +62,8 @@ int router_match(const struct route *const *tables, const char *method, const ch
 	r->nparams = 0;
 	return path_known ? ERR_METHOD : ERR_NOTFOUND;
 }
+
+int route_takes_file(const struct route *rt)
+{
+	return rt && rt->action == ACT_ATTACHMENT_ADD;
+}

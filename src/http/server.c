@@ -27,6 +27,7 @@ struct http_server {
 struct upload {
 	struct buf body;
 	int too_big;
+	int64_t limit; /* body_limit, or attachment_max for a file upload */
 	int64_t t0;
 };
 
@@ -35,7 +36,7 @@ static _Atomic int in_flight;
 const struct route *const http_route_tables[] = {
 	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes,
 	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes,
-	rec_routes, hotline_routes, NULL,
+	rec_routes, hotline_routes, hotline_notice_routes, NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -43,19 +44,6 @@ static void add_common_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-}
-
-/* Builds the error body from the code and what the handler said about it. */
-static json_t *error_body(int rc, const struct err_info *ei)
-{
-	const char *msg = ei->message[0] ? ei->message : err_name(rc);
-	json_t *e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", msg);
-
-	if (!e)
-		e = json_pack("{s:s, s:s}", "code", err_name(rc), "message", err_name(rc));
-	if (e && ei->field[0])
-		json_object_set_new(e, "field", json_string(ei->field));
-	return json_pack("{s:o}", "error", e);
 }
 
 static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
@@ -67,7 +55,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 
 	if (rc < 0) {
 		json_decref(r->reply);
-		r->reply = error_body(rc, &r->ei);
+		r->reply = req_error_json(r, rc);
 		r->status = err_http_status(rc);
 		buf_release(&r->text);
 		r->content_type = NULL;
@@ -165,11 +153,16 @@ static int is_write(const char *method)
 	       strcmp(method, "OPTIONS") != 0;
 }
 
-static int parse_body(struct req *r, const struct upload *up)
+static int parse_body(struct req *r, const struct route *rt, const struct upload *up)
 {
 	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	json_error_t jerr;
 
+	if (route_takes_file(rt)) {
+		r->raw = up->body.p;
+		r->raw_len = up->body.len;
+		return 0;
+	}
 	if (up->body.len == 0)
 		return 0;
 	if (!ct || strncmp(ct, "application/json", 16) != 0)
@@ -234,7 +227,7 @@ static int run(struct req *r, const struct route *rt, const struct upload *up)
 		if (rc < 0)
 			return rc;
 	}
-	rc = parse_body(r, up);
+	rc = parse_body(r, rt, up);
 	if (rc < 0)
 		return rc;
 	return rt->fn(r);
@@ -259,7 +252,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 
 	if (up->too_big) {
 		rc = err_set(&r.ei, ERR_TOOBIG, NULL, "the body is larger than %lld bytes",
-			     (long long)app->cfg->body_limit);
+			     (long long)up->limit);
 		goto out;
 	}
 	if (!utf8_valid(url, strlen(url))) {
@@ -304,6 +297,20 @@ out:
 	return ret;
 }
 
+/* A file upload's route takes a body of up to attachment_max; every other
+ * request body_limit, so the larger limit opens no other door. */
+static int64_t body_limit_of(struct app *app, const char *method, const char *url)
+{
+	const struct route *rt = NULL;
+	struct req scratch;
+
+	memset(&scratch, 0, sizeof(scratch));
+	if (router_match(http_route_tables, method, url, &rt, &scratch) == 0 &&
+	    route_takes_file(rt))
+		return app->cfg->attachment_max;
+	return app->cfg->body_limit;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **ctx)
@@ -320,10 +327,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!up)
 			return MHD_NO;
 		up->t0 = clock_mono_ns();
+		up->limit = body_limit_of(app, method, url);
 		*ctx = up;
 		atomic_fetch_add(&in_flight, 1);
 		/* Refuse an announced oversize body before reading any of it. */
-		if (cl && strtoll(cl, NULL, 10) > app->cfg->body_limit) {
+		if (cl && strtoll(cl, NULL, 10) > up->limit) {
 			up->too_big = 1;
 			return dispatch(app, c, url, method, up);
 		}
@@ -332,7 +340,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_size) {
 		if (up->too_big)
 			return MHD_NO;
-		if ((int64_t)(up->body.len + *upload_size) > app->cfg->body_limit) {
+		if ((int64_t)(up->body.len + *upload_size) > up->limit) {
 			/* A chunked body grew past the limit: answer now and drop the rest. */
 			up->too_big = 1;
 			buf_release(&up->body);

@@ -96,30 +96,35 @@ static int phone_valid(const char *s)
 	return digits >= 3 && digits <= 20;
 }
 
-int org_person_validate(const struct org_person *p, struct err_info *ei)
+int org_person_validate_more(const struct org_person *p, int rc, struct err_info *ei)
 {
 	if (!org_work_no_valid(p->work_no))
-		return err_set(ei, ERR_UNPROCESSABLE, "work_no",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "work_no",
 			       "work number: 1 to %d letters, digits, '_', '-' or '.'",
 			       ORG_WORK_NO_MAX);
 	if (!name_valid(p->name))
-		return err_set(ei, ERR_UNPROCESSABLE, "name", "name: 1 to %d characters",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "name", "name: a person's name of 1 to %d characters",
 			       ORG_NAME_MAX);
 	if (p->phone[0] && !phone_valid(p->phone))
-		return err_set(ei, ERR_UNPROCESSABLE, "phone",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phone",
 			       "phone: digits, with '+', '-' or spaces");
 	if (p->roles & ~ORG_ROLES_ALL)
-		return err_set(ei, ERR_UNPROCESSABLE, "roles", "unknown role");
-	if (p->roles == 0)
-		return err_set(ei, ERR_UNPROCESSABLE, "roles", "a person needs at least one role");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "roles", "unknown role");
+	else if (p->roles == 0)
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "roles", "a person needs at least one role");
 	if (p->superior_id && p->superior_id == p->id)
-		return err_set(ei, ERR_UNPROCESSABLE, "superior_id",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "superior_id",
 			       "a person cannot be their own superior");
 	/* Staff receive work orders for a department, so they must belong to one. */
 	if ((p->roles & ROLE_STAFF) && !p->department_id)
-		return err_set(ei, ERR_UNPROCESSABLE, "department_id",
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "department_id",
 			       "department staff need a department");
-	return 0;
+	return rc;
+}
+
+int org_person_validate(const struct org_person *p, struct err_info *ei)
+{
+	return org_person_validate_more(p, 0, ei);
 }
 
 int org_department_validate(const struct org_department *d, struct err_info *ei)

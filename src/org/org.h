@@ -87,6 +87,8 @@ void org_roles_text(unsigned roles, char *out, size_t size);
 int org_department_kind_valid(const char *kind);
 int org_work_no_valid(const char *s);
 int org_person_validate(const struct org_person *p, struct err_info *ei);
+/* The same after earlier errors rc, adding every broken rule (err_add). */
+int org_person_validate_more(const struct org_person *p, int rc, struct err_info *ei);
 int org_department_validate(const struct org_department *d, struct err_info *ei);
 
 /* Storage (org_store.c). All return 0 or a negative err. */

@@ -331,7 +331,7 @@ static int person_create(struct req *r)
 	json_t *changes = json_object(), *out;
 	const char *work_no = NULL, *password = NULL, *why;
 	char generated[17] = "", hash[AUTH_HASH_MAX];
-	int rc;
+	int rc, bad = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.active = 1;
@@ -344,22 +344,25 @@ static int person_create(struct req *r)
 		rc = err_set(&r->ei, ERR_INVALID, "roles", "roles: required");
 	if (rc == 0)
 		rc = body_str(r, "password", 0, &password);
-	if (rc == 0 && strlen(work_no) > ORG_WORK_NO_MAX)
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "work_no", "work number: too long");
 	if (rc == 0) {
 		snprintf(p.work_no, sizeof(p.work_no), "%s", work_no);
 		rc = person_fields(r, &p, changes);
 	}
 	if (rc == 0)
 		rc = authorize_change(r, &p, changes, 0);
+	/* Every broken rule at once, so the form marks each field. */
+	if (rc == 0 && strlen(work_no) > ORG_WORK_NO_MAX)
+		bad = err_add(&r->ei, bad, ERR_UNPROCESSABLE, "work_no", "work number: too long");
+	if (rc == 0)
+		bad = org_person_validate_more(&p, bad, &r->ei);
 	if (rc == 0 && password && auth_password_acceptable(password, &why) < 0)
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "password", "%s", why);
+		bad = err_add(&r->ei, bad, ERR_UNPROCESSABLE, "password", "%s", why);
+	if (rc == 0)
+		rc = bad;
 	if (rc == 0 && !password) {
 		auth_password_random(generated);
 		password = generated;
 	}
-	if (rc == 0)
-		rc = org_person_validate(&p, &r->ei);
 	/* Hashing is slow on purpose: do it before taking the write lock. */
 	if (rc == 0)
 		rc = auth_password_hash(password, r->app->cfg->pwhash, hash);

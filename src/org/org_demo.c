@@ -78,7 +78,7 @@ int org_demo_create(struct store *s, const struct audit_actor *who, int64_t now,
 {
 	char passwords[NPEOPLE][17], hash[AUTH_HASH_MAX];
 	struct org_person made[NPEOPLE];
-	struct err_info ei = {"", ""};
+	struct err_info ei = {0};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < sizeof(depts) / sizeof(depts[0]); i++) {

@@ -79,7 +79,8 @@ static struct prompt extra[EXTRA_MAX];
 static char extra_keys[EXTRA_MAX][IVR_KEY_SIZE];
 static int nextra;
 static const char *prompts_dir;
-
+/* The active notice's audio as last loaded (one reference; calls hold others). */
+static struct notice_audio *notice_cache;
 
 struct sipsess_sock *call_sock;
 #define sock call_sock
@@ -166,6 +167,7 @@ static void call_destroy(void *arg)
 	mem_deref(c->sess);
 	mem_deref(c->leg.rtp);
 	mem_deref(c->answer);
+	mem_deref(c->notice);
 	media_inband_free(c->inband);
 }
 
@@ -296,7 +298,9 @@ void call_play(struct call *c, const char *const *keys, int n, int moh)
 {
 	c->nlist = 0;
 	for (int i = 0; i < n && i < CALL_PLAYLIST_MAX; i++) {
-		c->list[c->nlist++] = call_prompt(keys[i]);
+		c->list[c->nlist++] = !strcmp(keys[i], IVR_NOTICE_KEY)
+					      ? (c->notice ? &c->notice->p : NULL)
+					      : call_prompt(keys[i]);
 		if (!c->list[c->nlist - 1] || !c->list[c->nlist - 1]->n)
 			log_warn("sip: prompt %s is missing; see prompts_dir", keys[i]);
 	}
@@ -331,7 +335,13 @@ static void apply(struct call *c, const struct ivr_action *a)
 		call_log(c, a->miss, json_pack("{s:i}", "misses", c->ivr.misses));
 	if (a->route)
 		call_log(c, "route", json_pack("{s:s}", "route", a->route));
-	if (a->play) {
+	if (a->play && !strcmp(a->play, IVR_NOTICE_KEY) && c->notice) {
+		call_log(c, "prompt",
+			 json_pack("{s:s, s:I, s:I}", "prompt", "notice", "notice_id",
+				   (json_int_t)c->notice->id, "notice_version",
+				   (json_int_t)c->notice->version));
+		call_play(c, &a->play, 1, 0);
+	} else if (a->play) {
 		call_log(c, "prompt", json_pack("{s:s}", "prompt", a->play));
 		call_play(c, &a->play, 1, 0);
 	} else if (a->route || a->miss) {
@@ -349,14 +359,87 @@ static void apply(struct call *c, const struct ivr_action *a)
 	arm_ivr(c);
 }
 
-/* The call came: the menu and the hours as they are now (one read); when
- * the center is closed, the closed notice and hang up (outcome closed). */
+static void notice_destroy(void *arg)
+{
+	struct notice_audio *x = arg;
+
+	free(x->p.pcm);
+}
+
+/* Decodes the stored WAV of notice n into a new notice_audio. */
+static struct notice_audio *notice_decode(struct store *s, const struct hotline_notice *n)
+{
+	struct notice_audio *x = NULL;
+	struct media_wav w;
+	uint8_t *wav = NULL;
+	size_t len = 0;
+	int rc = hotline_notice_audio(s, n->id, &wav, &len);
+
+	if (rc == 0)
+		rc = media_wav_parse(wav, len, 1, &w, NULL);
+	if (rc == 0) {
+		x = mem_zalloc(sizeof(*x), notice_destroy);
+		rc = x ? 0 : ERR_NOMEM;
+	}
+	if (rc == 0) {
+		x->id = n->id;
+		x->version = n->version;
+		x->p.key = IVR_NOTICE_KEY;
+		x->p.pcm = malloc(w.frames * sizeof(int16_t) + 1);
+		rc = x->p.pcm ? 0 : ERR_NOMEM;
+	}
+	if (rc == 0) {
+		media_wav_decode(&w, x->p.pcm);
+		x->p.n = w.frames;
+	}
+	free(wav);
+	if (rc < 0) {
+		log_error("sip: notice %lld cannot be played (%s)", (long long)n->id, err_name(rc));
+		x = mem_deref(x);
+	}
+	return x;
+}
+
+/* The emergency announcement in force at now (a reference), or NULL. The
+ * WAV is read and decoded only when the active notice or its version
+ * changed since the last call: most calls read one short row. */
+static struct notice_audio *notice_now(struct store *s, int64_t now)
+{
+	struct hotline_notice *n = malloc(sizeof(*n));
+	struct notice_audio *x = NULL;
+	int rc = n ? hotline_notice_active(s, now, n) : ERR_NOMEM;
+
+	if (rc == 0 && notice_cache && notice_cache->id == n->id &&
+	    notice_cache->version == n->version) {
+		x = mem_ref(notice_cache);
+	} else if (rc == 0) {
+		x = notice_decode(s, n);
+		if (x) {
+			mem_deref(notice_cache);
+			notice_cache = mem_ref(x);
+		}
+	} else if (rc != ERR_NOTFOUND) {
+		log_error("sip: cannot read the emergency announcement (%s)", err_name(rc));
+	}
+	free(n);
+	return x;
+}
+
+/* The call came: the menu and the hours as they are now (one read) and the
+ * emergency announcement in force; when the center is closed, the closed
+ * notice and hang up (outcome closed). */
 static void hotline_begin(struct call *c, struct ivr_action *a)
 {
 	struct store *s = store_pool_get(c->srv->pool);
 	char closed_prompt[IVR_KEY_SIZE];
-	int open = 1, rc = hotline_call_setup(s, clock_now_ms(), &c->menu, &open, closed_prompt);
+	int64_t now = clock_now_ms();
+	int open = 1, rc = hotline_call_setup(s, now, &c->menu, &open, closed_prompt);
 
+	if (open) {
+		c->notice = notice_now(s, now);
+		if (c->notice)
+			snprintf(c->menu.notice, sizeof(c->menu.notice), "%s", IVR_NOTICE_KEY);
+	}
 	store_pool_put(c->srv->pool, s);
 	if (rc < 0)
 		log_error("sip: call %lld: cannot read the opening hours (%s); taking the call",
@@ -1118,6 +1201,7 @@ void call_engine_stop(void)
 		prompts[i].pcm = NULL;
 		prompts[i].n = 0;
 	}
+	notice_cache = mem_deref(notice_cache);
 	for (int i = 0; i < nextra; i++) {
 		free(extra[i].pcm);
 		extra[i].pcm = NULL;

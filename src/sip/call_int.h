@@ -44,6 +44,14 @@ struct prompt {
 	size_t n;
 };
 
+/* The emergency announcement's audio (sip.h), decoded once per version of
+ * the active notice and shared by its calls: a libre object, so a call
+ * that still plays an older version keeps it until the call ends. */
+struct notice_audio {
+	struct prompt p;
+	int64_t id, version;
+};
+
 /*
  * One RTP stream between kefu and a party. Media goes to raddr, which is
  * never an address the party merely named (issue 11, RTP reflection):
@@ -123,6 +131,7 @@ struct call {
 	struct tmr announce, wait, prompt_tmr;
 	struct ivr ivr;
 	struct ivr_menu menu; /* the manager's menu as it was when the call came */
+	struct notice_audio *notice; /* the announcement in force when the call came; NULL: none */
 	/* What kefu plays to the caller: a list of prompts, then music if moh. */
 	const struct prompt *list[CALL_PLAYLIST_MAX];
 	int nlist, cur;

@@ -302,6 +302,15 @@ void ivr_prompt_done(struct ivr *v, int64_t now, struct ivr_action *a)
 	clear(a);
 	switch (v->state) {
 	case IVR_WELCOME:
+		if (v->menu && v->menu->notice[0]) {
+			/* The emergency announcement: after the welcome, before the menu. */
+			v->state = IVR_NOTICE;
+			a->play = v->menu->notice;
+			break;
+		}
+		offer(v, v->level, a);
+		break;
+	case IVR_NOTICE:
 	case IVR_RETRY:
 		offer(v, v->level, a);
 		break;
@@ -367,7 +376,8 @@ int64_t ivr_deadline(const struct ivr *v)
 
 const char *ivr_state_name(enum ivr_state s)
 {
-	static const char *const names[] = {"welcome", "menu", "wait", "retry", "leaving", "done"};
+	static const char *const names[] = {"welcome", "notice",  "menu", "wait",
+					    "retry",   "leaving", "done"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -596,6 +606,50 @@ void hotline_time_format(int minute, char out[6])
 	if (minute < 0 || minute > 1440)
 		minute = 0;
 	snprintf(out, 6, "%02u:%02u", (unsigned)(minute / 60) % 100u, (unsigned)(minute % 60));
+}
+
+/* -- Emergency announcements -- */
+
+int hotline_notice_source_valid(const char *source)
+{
+	return source && (!strcmp(source, "text") || !strcmp(source, "recording"));
+}
+
+int hotline_notice_validate(const struct hotline_notice *n, int64_t now, int creating,
+			    struct err_info *ei)
+{
+	if (!text_ok(n->text, HOTLINE_NOTICE_TEXT_MAX))
+		return err_set(ei, ERR_UNPROCESSABLE, "text", "text: 1 to %d characters",
+			       HOTLINE_NOTICE_TEXT_MAX);
+	if (!hotline_notice_source_valid(n->source))
+		return err_set(ei, ERR_UNPROCESSABLE, "source", "source: text or recording");
+	if (n->ends_at <= n->starts_at)
+		return err_set(ei, ERR_UNPROCESSABLE, "ends_at", "ends_at: after starts_at");
+	if (n->ends_at - n->starts_at > HOTLINE_NOTICE_SPAN_MAX)
+		return err_set(ei, ERR_UNPROCESSABLE, "ends_at",
+			       "ends_at: a notice lasts at most 31 days");
+	if (creating && n->ends_at <= now)
+		return err_set(ei, ERR_UNPROCESSABLE, "ends_at",
+			       "ends_at: in the past; nobody would hear the notice");
+	return 0;
+}
+
+int hotline_notice_audio_check(int64_t ms, const char *field, struct err_info *ei)
+{
+	if (ms < HOTLINE_NOTICE_MS_MIN)
+		return err_set(ei, ERR_UNPROCESSABLE, field, "%s: holds no speech (%lld ms)", field,
+			       (long long)ms);
+	if (ms > HOTLINE_NOTICE_MS_MAX)
+		return err_set(ei, ERR_UNPROCESSABLE, field,
+			       "%s: %lld s long; a notice lasts at most %d s so that callers "
+			       "reach the menu",
+			       field, (long long)(ms / 1000), HOTLINE_NOTICE_MS_MAX / 1000);
+	return 0;
+}
+
+int hotline_notice_in_window(const struct hotline_notice *n, int64_t now)
+{
+	return now >= n->starts_at && now < n->ends_at;
 }
 
 /* -- Queues -- */

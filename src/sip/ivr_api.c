@@ -28,6 +28,7 @@
 #include "http/http.h"
 #include "media/media.h"
 #include "org/org.h"
+#include "sip/ivr_api_int.h"
 #include "sip/sip.h"
 #include "store/store.h"
 
@@ -35,7 +36,7 @@
 #define PROMPT_BYTES_MAX (4 << 20) /* as the call engine's limit */
 
 /* Reading needs either permission; see above. */
-static int may_read(struct req *r)
+int ivr_api_may_read(struct req *r)
 {
 	if (auth_scope(&r->who, ACT_ACD_READ) == SCOPE_ALL ||
 	    auth_scope(&r->who, ACT_HOTLINE_CONFIG) == SCOPE_ALL)
@@ -43,13 +44,13 @@ static int may_read(struct req *r)
 	return req_authorize(r, ACT_HOTLINE_CONFIG, NULL);
 }
 
-static json_t *opt_text(const char *s)
+json_t *ivr_api_opt_text(const char *s)
 {
 	return s[0] ? json_string(s) : json_null();
 }
 
 /* Adds [old, now] under key when they differ; steals both. */
-static void note_change(json_t *changes, const char *key, json_t *old, json_t *now)
+void ivr_api_note_change(json_t *changes, const char *key, json_t *old, json_t *now)
 {
 	if (json_equal(old, now)) {
 		json_decref(old);
@@ -161,7 +162,7 @@ static json_t *node_json(const struct ivr_menu *m, int i)
 	char digit[2] = {x->digit, 0};
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s}", "digit", digit, "label", x->label,
 			      "action", ivr_node_action_name(x->action), "queue",
-			      opt_text(x->queue), "prompt", x->prompt);
+			      ivr_api_opt_text(x->queue), "prompt", x->prompt);
 
 	if (o && x->action == IVR_NODE_MENU) {
 		json_t *kids = json_array();
@@ -194,7 +195,7 @@ static json_t *menu_json(const struct ivr_menu *m)
 static int menu_get(struct req *r)
 {
 	struct ivr_menu *m;
-	int rc = may_read(r);
+	int rc = ivr_api_may_read(r);
 
 	if (rc < 0)
 		return rc;
@@ -210,8 +211,8 @@ static int menu_get(struct req *r)
 
 /* A string field of an object at path: absent leaves dst alone; a wrong
  * type is 400, a value too long for dst 422 (why says what fits). */
-static int text_field(struct req *r, json_t *obj, const char *path, const char *key, int required,
-		      char *dst, size_t size, const char *why)
+int ivr_api_text_field(struct req *r, json_t *obj, const char *path, const char *key, int required,
+		       char *dst, size_t size, const char *why)
 {
 	json_t *v = json_object_get(obj, key);
 	char at[96];
@@ -281,19 +282,20 @@ static int parse_level(struct req *r, json_t *list, int parent, int depth, const
 		x->parent = parent;
 		rc = only_fields(r, o, at, fields);
 		if (rc == 0)
-			rc = text_field(r, o, at, "digit", 1, digit, sizeof(digit), "a digit 0-9");
+			rc = ivr_api_text_field(r, o, at, "digit", 1, digit, sizeof(digit),
+						"a digit 0-9");
 		if (rc == 0)
-			rc = text_field(r, o, at, "label", 1, x->label, sizeof(x->label),
-					"1 to 32 characters");
+			rc = ivr_api_text_field(r, o, at, "label", 1, x->label, sizeof(x->label),
+						"1 to 32 characters");
 		if (rc == 0)
-			rc = text_field(r, o, at, "action", 1, action, sizeof(action),
-					"queue, menu or announce_hangup");
+			rc = ivr_api_text_field(r, o, at, "action", 1, action, sizeof(action),
+						"queue, menu or announce_hangup");
 		if (rc == 0)
-			rc = text_field(r, o, at, "queue", 0, x->queue, sizeof(x->queue),
-					"no such queue");
+			rc = ivr_api_text_field(r, o, at, "queue", 0, x->queue, sizeof(x->queue),
+						"no such queue");
 		if (rc == 0)
-			rc = text_field(r, o, at, "prompt", 1, x->prompt, sizeof(x->prompt),
-					"no such prompt");
+			rc = ivr_api_text_field(r, o, at, "prompt", 1, x->prompt, sizeof(x->prompt),
+						"no such prompt");
 		if (rc < 0)
 			return rc;
 		if (strlen(digit) != 1) {
@@ -336,11 +338,11 @@ static int menu_parse(struct req *r, const struct ivr_menu *cur, struct ivr_menu
 	snprintf(m->welcome, sizeof(m->welcome), "%s", cur->welcome);
 	snprintf(m->prompt, sizeof(m->prompt), "%s", cur->prompt);
 	if (rc == 0)
-		rc = text_field(r, r->body, "", "welcome", 0, m->welcome, sizeof(m->welcome),
-				"no such prompt");
+		rc = ivr_api_text_field(r, r->body, "", "welcome", 0, m->welcome,
+					sizeof(m->welcome), "no such prompt");
 	if (rc == 0)
-		rc = text_field(r, r->body, "", "prompt", 0, m->prompt, sizeof(m->prompt),
-				"no such prompt");
+		rc = ivr_api_text_field(r, r->body, "", "prompt", 0, m->prompt, sizeof(m->prompt),
+					"no such prompt");
 	if (rc == 0 && !nodes)
 		rc = err_set(&r->ei, ERR_INVALID, "nodes", "nodes: required");
 	if (rc == 0)
@@ -349,7 +351,7 @@ static int menu_parse(struct req *r, const struct ivr_menu *cur, struct ivr_menu
 }
 
 /* 409 when the client edited an older version than the stored one. */
-static int version_check(struct req *r, int64_t stored)
+int ivr_api_version_check(struct req *r, int64_t stored)
 {
 	json_t *v = r->body ? json_object_get(r->body, "version") : NULL;
 
@@ -389,12 +391,14 @@ static int menu_put(struct req *r)
 		goto out;
 	rc = ivr_menu_load(r->store, cur);
 	if (rc == 0)
-		rc = version_check(r, cur->version);
+		rc = ivr_api_version_check(r, cur->version);
 	if (rc == 0) {
 		changes = json_object();
-		note_change(changes, "welcome", json_string(cur->welcome), json_string(m->welcome));
-		note_change(changes, "prompt", json_string(cur->prompt), json_string(m->prompt));
-		note_change(changes, "nodes", nodes_json(cur), nodes_json(m));
+		ivr_api_note_change(changes, "welcome", json_string(cur->welcome),
+				    json_string(m->welcome));
+		ivr_api_note_change(changes, "prompt", json_string(cur->prompt),
+				    json_string(m->prompt));
+		ivr_api_note_change(changes, "nodes", nodes_json(cur), nodes_json(m));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
 		rc = ivr_menu_save(r->store, m, r->now, &m->version);
@@ -466,7 +470,7 @@ static json_t *hours_json(const struct hotline_hours *h, int64_t now)
 static int hours_get(struct req *r)
 {
 	struct hotline_hours *h;
-	int rc = may_read(r);
+	int rc = ivr_api_may_read(r);
 
 	if (rc < 0)
 		return rc;
@@ -520,7 +524,8 @@ static int int_field(struct req *r, json_t *obj, const char *path, const char *k
 static int time_field(struct req *r, json_t *obj, const char *path, const char *key, int *dst)
 {
 	char text[8] = "", at[80];
-	int rc = text_field(r, obj, path, key, 1, text, sizeof(text), "a time HH:MM, 00:00-24:00");
+	int rc = ivr_api_text_field(r, obj, path, key, 1, text, sizeof(text),
+				    "a time HH:MM, 00:00-24:00");
 
 	if (rc < 0)
 		return rc;
@@ -554,11 +559,11 @@ static int days_parse(struct req *r, const char *key, struct hotline_day *days, 
 			return err_set(&r->ei, ERR_INVALID, at, "%s: expected an object", at);
 		rc = only_fields(r, o, at, with_weekday ? open_fields : closed_fields);
 		if (rc == 0)
-			rc = text_field(r, o, at, "date", 1, date, sizeof(date),
-					"a date YYYY-MM-DD");
+			rc = ivr_api_text_field(r, o, at, "date", 1, date, sizeof(date),
+						"a date YYYY-MM-DD");
 		if (rc == 0)
-			rc = text_field(r, o, at, "name", 0, d->name, sizeof(d->name),
-					"at most 32 characters");
+			rc = ivr_api_text_field(r, o, at, "name", 0, d->name, sizeof(d->name),
+						"at most 32 characters");
 		if (rc == 0 && with_weekday)
 			rc = int_field(r, o, at, "as_weekday", 0, &d->as_weekday);
 		if (rc < 0)
@@ -590,8 +595,8 @@ static int hours_parse(struct req *r, const struct hotline_hours *cur, struct ho
 	if (rc == 0)
 		rc = body_bool(r, "always_open", &h->always_open);
 	if (rc == 0)
-		rc = text_field(r, r->body, "", "closed_prompt", 0, h->closed_prompt,
-				sizeof(h->closed_prompt), "no such prompt");
+		rc = ivr_api_text_field(r, r->body, "", "closed_prompt", 0, h->closed_prompt,
+					sizeof(h->closed_prompt), "no such prompt");
 	if (rc == 0)
 		rc = list_field(r, "weekly", HOTLINE_RANGES_MAX, &weekly);
 	if (rc < 0)
@@ -642,18 +647,18 @@ static int hours_put(struct req *r)
 		goto out;
 	rc = hotline_hours_load(r->store, cur);
 	if (rc == 0)
-		rc = version_check(r, cur->version);
+		rc = ivr_api_version_check(r, cur->version);
 	if (rc == 0) {
 		changes = json_object();
-		note_change(changes, "always_open", json_boolean(cur->always_open),
-			    json_boolean(h->always_open));
-		note_change(changes, "closed_prompt", json_string(cur->closed_prompt),
-			    json_string(h->closed_prompt));
-		note_change(changes, "weekly", weekly_json(cur), weekly_json(h));
-		note_change(changes, "closed_days", days_json(cur->closed, cur->nclosed, 0),
-			    days_json(h->closed, h->nclosed, 0));
-		note_change(changes, "open_days", days_json(cur->open, cur->nopen, 1),
-			    days_json(h->open, h->nopen, 1));
+		ivr_api_note_change(changes, "always_open", json_boolean(cur->always_open),
+				    json_boolean(h->always_open));
+		ivr_api_note_change(changes, "closed_prompt", json_string(cur->closed_prompt),
+				    json_string(h->closed_prompt));
+		ivr_api_note_change(changes, "weekly", weekly_json(cur), weekly_json(h));
+		ivr_api_note_change(changes, "closed_days", days_json(cur->closed, cur->nclosed, 0),
+				    days_json(h->closed, h->nclosed, 0));
+		ivr_api_note_change(changes, "open_days", days_json(cur->open, cur->nopen, 1),
+				    days_json(h->open, h->nopen, 1));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
 		rc = hotline_hours_save(r->store, h, r->now, &h->version);
@@ -690,7 +695,7 @@ static void prompt_check(const char *dir, const char *key, int *exists, int64_t 
 {
 	char path[512];
 	struct media_wav w;
-	struct err_info ei = {{0}, {0}};
+	struct err_info ei = {0};
 	uint8_t *buf = NULL;
 	long len;
 	FILE *f;
@@ -728,7 +733,7 @@ static int prompts_list(struct req *r)
 	const char *dir = r->app->cfg->prompts_dir;
 	struct names all = {0};
 	json_t *items;
-	int rc = may_read(r);
+	int rc = ivr_api_may_read(r);
 
 	if (rc == 0)
 		rc = names_init(&all, PROMPTS_MAX);
@@ -752,7 +757,7 @@ static int prompts_list(struct req *r)
 						all.ptrs[i], "builtin", builtin, "exists", exists,
 						"bytes", exists ? json_integer(bytes) : json_null(),
 						"ms", ms ? json_integer(ms) : json_null(),
-						"problem", opt_text(problem)));
+						"problem", ivr_api_opt_text(problem)));
 	}
 	names_free(&all);
 	return reply_json(
@@ -765,9 +770,9 @@ static int prompts_list(struct req *r)
 static json_t *queue_json(const struct hotline_queue *q)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:I}", "code", q->code, "name", q->name,
-			 "skill", opt_text(q->skill), "strategy", q->strategy, "max_wait_sec",
-			 q->max_wait_sec, "announce_sec", q->announce_sec, "updated_at",
-			 (json_int_t)q->updated_at);
+			 "skill", ivr_api_opt_text(q->skill), "strategy", q->strategy,
+			 "max_wait_sec", q->max_wait_sec, "announce_sec", q->announce_sec,
+			 "updated_at", (json_int_t)q->updated_at);
 }
 
 static int queue_row(void *ctx, const struct hotline_queue *q)
@@ -778,7 +783,7 @@ static int queue_row(void *ctx, const struct hotline_queue *q)
 static int queues_list(struct req *r)
 {
 	json_t *items;
-	int rc = may_read(r), n;
+	int rc = ivr_api_may_read(r), n;
 
 	if (rc < 0)
 		return rc;
@@ -796,17 +801,18 @@ static int queue_fields_read(struct req *r, struct hotline_queue *q, json_t *cha
 {
 	struct hotline_queue was = *q;
 	json_t *skill = json_object_get(r->body, "skill");
-	int rc = text_field(r, r->body, "", "name", 0, q->name, sizeof(q->name),
-			    "1 to 32 characters");
+	int rc = ivr_api_text_field(r, r->body, "", "name", 0, q->name, sizeof(q->name),
+				    "1 to 32 characters");
 
 	if (rc == 0)
-		rc = text_field(r, r->body, "", "strategy", 0, q->strategy, sizeof(q->strategy),
-				"longest_idle, round_robin or ring_all");
+		rc = ivr_api_text_field(r, r->body, "", "strategy", 0, q->strategy,
+					sizeof(q->strategy),
+					"longest_idle, round_robin or ring_all");
 	if (rc == 0 && skill && json_is_null(skill))
 		q->skill[0] = 0;
 	else if (rc == 0)
-		rc = text_field(r, r->body, "", "skill", 0, q->skill, sizeof(q->skill),
-				"no such skill");
+		rc = ivr_api_text_field(r, r->body, "", "skill", 0, q->skill, sizeof(q->skill),
+					"no such skill");
 	if (rc == 0)
 		rc = int_field(r, r->body, "", "max_wait_sec", 0, &q->max_wait_sec);
 	if (rc == 0)
@@ -815,13 +821,15 @@ static int queue_fields_read(struct req *r, struct hotline_queue *q, json_t *cha
 		return rc;
 	if (json_object_get(r->body, "name") && !q->name[0])
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "name", "name: 1 to 32 characters");
-	note_change(changes, "name", json_string(was.name), json_string(q->name));
-	note_change(changes, "skill", opt_text(was.skill), opt_text(q->skill));
-	note_change(changes, "strategy", json_string(was.strategy), json_string(q->strategy));
-	note_change(changes, "max_wait_sec", json_integer(was.max_wait_sec),
-		    json_integer(q->max_wait_sec));
-	note_change(changes, "announce_sec", json_integer(was.announce_sec),
-		    json_integer(q->announce_sec));
+	ivr_api_note_change(changes, "name", json_string(was.name), json_string(q->name));
+	ivr_api_note_change(changes, "skill", ivr_api_opt_text(was.skill),
+			    ivr_api_opt_text(q->skill));
+	ivr_api_note_change(changes, "strategy", json_string(was.strategy),
+			    json_string(q->strategy));
+	ivr_api_note_change(changes, "max_wait_sec", json_integer(was.max_wait_sec),
+			    json_integer(q->max_wait_sec));
+	ivr_api_note_change(changes, "announce_sec", json_integer(was.announce_sec),
+			    json_integer(q->announce_sec));
 	return 0;
 }
 

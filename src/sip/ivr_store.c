@@ -347,3 +347,200 @@ int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t
 		return ERR_NOTFOUND;
 	return rc < 0 ? rc : 0;
 }
+
+/* -- Emergency announcements (migration 8) -- */
+
+#define NOTICE_COLS                                                                                \
+	"id, text, source, starts_at, ends_at, audio_ms, version, COALESCE(created_by, 0),"        \
+	" created_at, updated_at"
+
+static void notice_row(struct store_stmt *st, struct hotline_notice *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->id = store_col_int(st, 0);
+	store_col_copy(st, 1, n->text, sizeof(n->text));
+	store_col_copy(st, 2, n->source, sizeof(n->source));
+	n->starts_at = store_col_int(st, 3);
+	n->ends_at = store_col_int(st, 4);
+	n->audio_ms = store_col_int(st, 5);
+	n->version = store_col_int(st, 6);
+	n->created_by = store_col_int(st, 7);
+	n->created_at = store_col_int(st, 8);
+	n->updated_at = store_col_int(st, 9);
+}
+
+/* Steps st (bound) once into n: 0, ERR_NOTFOUND or an error. */
+static int notice_one(struct store_stmt *st, int rc, struct hotline_notice *n)
+{
+	if (rc == 0)
+		rc = store_step(st);
+	if (rc == 1)
+		notice_row(st, n);
+	store_done(st);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int hotline_notice_list(struct store *s, hotline_notice_fn row, void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice"
+						 " ORDER BY starts_at DESC, id DESC");
+	struct hotline_notice *n = malloc(sizeof(*n));
+	int rc, count = 0;
+
+	if (!st || !n) {
+		store_done(st);
+		free(n);
+		return st ? ERR_NOMEM : ERR_IO;
+	}
+	while ((rc = store_step(st)) == 1) {
+		notice_row(st, n);
+		rc = row(ctx, n);
+		if (rc < 0)
+			break;
+		count++;
+	}
+	store_done(st);
+	free(n);
+	return rc < 0 ? rc : count;
+}
+
+int hotline_notice_get(struct store *s, int64_t id, struct hotline_notice *n)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?");
+
+	if (!st)
+		return ERR_IO;
+	return notice_one(st, store_bind_int(st, 1, id), n);
+}
+
+int hotline_notice_active(struct store *s, int64_t now, struct hotline_notice *n)
+{
+	/* The rule of sip.h: the one that started last, ties the newest. */
+	struct store_stmt *st = store_prepare(
+		s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE ends_at > ? AND starts_at <= ?"
+		   " ORDER BY starts_at DESC, id DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_bind_int(st, 1, now);
+	if (rc == 0)
+		rc = store_bind_int(st, 2, now);
+	return notice_one(st, rc, n);
+}
+
+int hotline_notice_next_change(struct store *s, int64_t now, int64_t *at)
+{
+	int64_t v = 0;
+	int rc = store_run(
+		s,
+		"SELECT COALESCE(MIN(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END),"
+		" 0) FROM hotline_notice WHERE ends_at > ?",
+		&v, "ii", now, now);
+
+	*at = v;
+	return rc < 0 ? rc : 0;
+}
+
+static int notice_bind_audio(struct store *s, const char *sql, int64_t id, const void *wav,
+			     size_t len)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_bind_blob(st, 1, wav, len);
+	if (rc == 0)
+		rc = store_bind_int(st, 2, id);
+	if (rc == 0)
+		rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int hotline_notice_insert(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
+			  int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO hotline_notice(text, source, starts_at, ends_at, audio,"
+			   " audio_ms, version, created_by, created_at, updated_at)"
+			   " VALUES (?, ?, ?, ?, x'', ?, 1, NULLIF(?, 0), ?, ?) RETURNING id",
+			   &n->id, "ttiiiiii", n->text, n->source, n->starts_at, n->ends_at,
+			   n->audio_ms, n->created_by, now, now);
+
+	if (rc < 0)
+		return rc;
+	n->version = 1;
+	n->created_at = n->updated_at = now;
+	return notice_bind_audio(s, "UPDATE hotline_notice SET audio = ? WHERE id = ?", n->id, wav,
+				 len);
+}
+
+int hotline_notice_update(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
+			  int64_t now)
+{
+	int64_t version = 0;
+	int rc = store_run(
+		s,
+		"UPDATE hotline_notice SET text = ?, source = ?, starts_at = ?, ends_at = ?,"
+		" audio_ms = ?, version = version + 1, updated_at = ? WHERE id = ?"
+		" RETURNING version",
+		&version, "ttiiiii", n->text, n->source, n->starts_at, n->ends_at, n->audio_ms, now,
+		n->id);
+
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	if (rc < 0)
+		return rc;
+	n->version = version;
+	n->updated_at = now;
+	if (!wav)
+		return 0;
+	return notice_bind_audio(s, "UPDATE hotline_notice SET audio = ? WHERE id = ?", n->id, wav,
+				 len);
+}
+
+int hotline_notice_delete(struct store *s, int64_t id)
+{
+	int rc = store_run(s, "DELETE FROM hotline_notice WHERE id = ?", NULL, "i", id);
+
+	if (rc >= 0 && store_changes(s) == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int hotline_notice_audio(struct store *s, int64_t id, uint8_t **wav, size_t *len)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT audio FROM hotline_notice WHERE id = ?");
+	int rc;
+
+	*wav = NULL;
+	*len = 0;
+	if (!st)
+		return ERR_IO;
+	rc = store_bind_int(st, 1, id);
+	if (rc == 0)
+		rc = store_step(st);
+	if (rc == 1) {
+		size_t n;
+		const void *v = store_col_blob(st, 0, &n);
+
+		*wav = malloc(n + 1);
+		if (*wav) {
+			if (n)
+				memcpy(*wav, v, n);
+			*len = n;
+			rc = 0;
+		} else {
+			rc = ERR_NOMEM;
+		}
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	return rc;
+}

@@ -43,10 +43,11 @@
  * also the call log's), call.c (hotline calls: dialog, RTP, prompts),
  * ivr.c (the menu's and the opening hours' rules and the SDP/INFO
  * parsers; no I/O), call_store.c (the call log's SQL), ivr_store.c (the
- * menu tree, the hours and the queues' SQL), ivr_api.c (their HTTP
- * routes, /api/hotline/... and /api/acd/queues). Calls, their RTP sockets and timers are libre
- * objects of the SIP thread too; each event of a call is one short
- * transaction on a pooled connection.
+ * menu tree, the hours, the queues' and the announcements' SQL),
+ * ivr_api.c (their HTTP routes, /api/hotline/... and /api/acd/queues),
+ * ivr_notice_api.c (the emergency announcements' routes). Calls, their
+ * RTP sockets and timers are libre objects of the SIP thread too; each
+ * event of a call is one short transaction on a pooled connection.
  */
 #ifndef KEFU_SIP_SIP_H
 #define KEFU_SIP_SIP_H
@@ -319,6 +320,10 @@ struct ivr_menu {
 	struct ivr_node nodes[IVR_NODES_MAX];
 	int64_t version; /* as stored: one more at each save (409 on a stale PUT) */
 	int64_t updated_at;
+	/* The emergency announcement to play after the welcome and before the
+	 * menu (IVR_NOTICE_KEY), "" for none: set by the engine per call, never
+	 * stored with the menu. */
+	char notice[IVR_KEY_SIZE];
 };
 
 /* The CALL-1 menu, also what migration 6 stores: 1 业务咨询 market_consult,
@@ -365,6 +370,7 @@ int ivr_menu_validate(const struct ivr_menu *m, const struct ivr_known *k, struc
 
 enum ivr_state {
 	IVR_WELCOME, /* playing welcome */
+	IVR_NOTICE,  /* playing the emergency announcement (menu->notice) */
 	IVR_MENU,    /* playing the current level's menu */
 	IVR_WAIT,    /* waiting for a digit, until the deadline */
 	IVR_RETRY,   /* playing invalid or no_input, then the menu again */
@@ -455,6 +461,75 @@ struct hotline_hours {
 	int64_t version;
 	int64_t updated_at;
 };
+
+/* -- Emergency announcements (ivr.c rules, ivr_store.c, ivr_notice_api.c) -- */
+
+/*
+ * A notice the manager sets for an outage or a mass SMS campaign (seed 002
+ * §4.3, seed 003 第十九条): while now is in [starts_at, ends_at) the
+ * hotline plays its audio to every caller after the welcome and before the
+ * menu, and the workbench shows its text (the agreed wording, 口径) to
+ * every agent. The audio is spoken from the text when the notice is saved
+ * (source "text", the build's espeak-ng voice) or uploaded (source
+ * "recording"). Several notices may be scheduled and their windows may
+ * overlap: at any instant the one that started last is the active one
+ * (ties: the newest), so an urgent notice can be put over a long campaign
+ * notice and the longer one comes back when the urgent one ends.
+ */
+#define HOTLINE_NOTICE_TEXT_MAX 500 /* characters */
+#define HOTLINE_NOTICE_TEXT_SIZE (HOTLINE_NOTICE_TEXT_MAX * 4 + 1)
+#define HOTLINE_NOTICE_MS_MIN 300		  /* shorter audio holds no speech */
+#define HOTLINE_NOTICE_MS_MAX 60000		  /* callers must reach the menu */
+#define HOTLINE_NOTICE_WAV_MAX (640 * 1024)	  /* bytes of an uploaded WAV */
+#define HOTLINE_NOTICE_SPAN_MAX (31LL * 86400000) /* longest window, ms */
+#define IVR_NOTICE_KEY "@notice" /* the notice in a playlist: no file can have this key */
+
+struct hotline_notice {
+	int64_t id;
+	char text[HOTLINE_NOTICE_TEXT_SIZE];
+	char source[12]; /* "text" or "recording" */
+	int64_t starts_at, ends_at;
+	int64_t audio_ms;
+	int64_t version;
+	int64_t created_by;
+	int64_t created_at, updated_at;
+};
+
+/* 1 for "text" and "recording". */
+int hotline_notice_source_valid(const char *source);
+/*
+ * 0, or ERR_UNPROCESSABLE with the field: text empty, not UTF-8 or over
+ * HOTLINE_NOTICE_TEXT_MAX characters; an unknown source; ends_at not after
+ * starts_at, a window longer than HOTLINE_NOTICE_SPAN_MAX; when creating,
+ * ends_at not after now (a notice nobody would hear).
+ */
+int hotline_notice_validate(const struct hotline_notice *n, int64_t now, int creating,
+			    struct err_info *ei);
+/* 0, or ERR_UNPROCESSABLE at field when audio of ms cannot be played as a
+ * notice (under HOTLINE_NOTICE_MS_MIN: no speech; over HOTLINE_NOTICE_MS_MAX). */
+int hotline_notice_audio_check(int64_t ms, const char *field, struct err_info *ei);
+/* 1 when n is in its window at now. */
+int hotline_notice_in_window(const struct hotline_notice *n, int64_t now);
+
+typedef int (*hotline_notice_fn)(void *ctx, const struct hotline_notice *n);
+/* Every notice, latest start first; returns how many, or a negative err. */
+int hotline_notice_list(struct store *s, hotline_notice_fn row, void *ctx);
+/* ERR_NOTFOUND when there is no such notice. */
+int hotline_notice_get(struct store *s, int64_t id, struct hotline_notice *n);
+/* Stores n (validated) with its WAV; sets n->id, version 1 and the times. */
+int hotline_notice_insert(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
+			  int64_t now);
+/* Writes text, source, window and, when wav is not NULL, the audio and
+ * audio_ms; moves the version on (n->version is the new one). */
+int hotline_notice_update(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
+			  int64_t now);
+int hotline_notice_delete(struct store *s, int64_t id);
+/* The active notice at now by the rule above, ERR_NOTFOUND when none. */
+int hotline_notice_active(struct store *s, int64_t now, struct hotline_notice *n);
+/* When the active notice next changes after now (an end or a start); 0: never. */
+int hotline_notice_next_change(struct store *s, int64_t now, int64_t *at);
+/* The stored WAV of a notice, malloc'd into *wav (the caller frees). */
+int hotline_notice_audio(struct store *s, int64_t id, uint8_t **wav, size_t *len);
 
 /* Always open, no ranges or days, closed_prompt out_of_hours: migration 6's. */
 void hotline_hours_default(struct hotline_hours *h);

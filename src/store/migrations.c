@@ -562,5 +562,112 @@ static const char m6[] =
  */
 static const char m7[] = "ALTER TABLE agent_state ADD COLUMN call_id INTEGER REFERENCES call(id);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7};
+/*
+ * 8: the hotline's emergency announcements (seed 002 §4.3: prepare for a
+ * mass SMS campaign or an outage; seed 003 第十九条): a notice the hotline
+ * plays after the welcome, before the menu, while now is in [starts_at,
+ * ends_at), and whose wording (口径) the workbench shows every agent. The
+ * audio is the WAV callers hear: spoken from the text when saved (source
+ * text) or uploaded (source recording). Each row has its own version (a
+ * stale PUT is 409). Of several notices whose windows hold now, the one
+ * that started last plays (ties: the newest row).
+ */
+static const char m8[] =
+	"CREATE TABLE hotline_notice ("
+	" id INTEGER PRIMARY KEY,"
+	" text TEXT NOT NULL CHECK (length(text) > 0),"
+	" source TEXT NOT NULL CHECK (source IN ('text', 'recording')),"
+	" starts_at INTEGER NOT NULL,"
+	" ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),"
+	" audio BLOB NOT NULL,"
+	" audio_ms INTEGER NOT NULL,"
+	" version INTEGER NOT NULL DEFAULT 1,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX hotline_notice_window ON hotline_notice(ends_at, starts_at);";
+
+/*
+ * 9: files attached to work orders and contacts (seed 003: photos of the
+ * damage, documents, the on-site report). The bytes live in
+ * attachments_dir under their SHA-256 (src/att/); a row belongs to exactly
+ * one order or one contact.
+ */
+static const char m9[] =
+	"CREATE TABLE attachment ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER REFERENCES work_order(id),"
+	" contact_id INTEGER REFERENCES contact(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('photo', 'document', 'onsite_report')),"
+	" filename TEXT NOT NULL,"
+	" mime TEXT NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size > 0),"
+	" sha256 TEXT NOT NULL,"
+	" uploaded_by INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" CHECK ((order_id IS NULL) <> (contact_id IS NULL)));"
+	"CREATE INDEX attachment_order ON attachment(order_id) WHERE order_id IS NOT NULL;"
+	"CREATE INDEX attachment_contact ON attachment(contact_id) WHERE contact_id IS NOT NULL;"
+	"CREATE INDEX attachment_sha256 ON attachment(sha256);";
+
+/*
+ * 10: the order search index held each report as JSON, so its keys
+ * ("solution", "effect") matched every reported order (issue 12). Every
+ * order still indexed (anonymised ones are not) is indexed again from its
+ * texts, as wo_search_put does now.
+ */
+static const char m10[] =
+	"UPDATE wo_search SET body = (SELECT w.number || ' ' || w.summary"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.solution'), '')"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.effect'), '')"
+	" || ' ' || ifnull(json_extract(nullif(w.report, ''), '$.remaining'), '')"
+	" || ' ' || ifnull(w.close_reason, '') FROM work_order w WHERE w.id = wo_search.rowid)"
+	" WHERE rowid IN (SELECT id FROM work_order);";
+
+/*
+ * 11: a reassigned owner's responsibility ends rather than lasting beside
+ * the new owner's (issue 12): kept, with when it ended, for the history.
+ */
+static const char m11[] = "ALTER TABLE wo_responsible ADD COLUMN ended_at INTEGER;";
+
+/*
+ * 12: the number to call the customer on, for an order with a callback
+ * deadline but no customer on record (issue 12). Digits only; masked in
+ * every answer, shown whole only with an audited reason.
+ */
+static const char m12[] = "ALTER TABLE work_order ADD COLUMN phone TEXT;";
+
+/*
+ * 13: third parties (seed 002 §5): outside companies responsible for some
+ * complaints (a contractor, a merchant), kept as config; a route may pass
+ * a class's orders to one; wo_referral records each order passed on, when
+ * and by whom, the answer they gave, and when the center relayed it to
+ * the customer.
+ */
+static const char m13[] =
+	"CREATE TABLE wo_third_party ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('contractor', 'merchant', 'carrier', 'other')),"
+	" contact TEXT,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" updated_at INTEGER NOT NULL);"
+	"ALTER TABLE wo_route ADD COLUMN third_party_id INTEGER REFERENCES wo_third_party(id);"
+	"CREATE TABLE wo_referral ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES work_order(id),"
+	" third_party_id INTEGER NOT NULL REFERENCES wo_third_party(id),"
+	" note TEXT,"
+	" referred_at INTEGER NOT NULL,"
+	" referred_by INTEGER REFERENCES person(id),"
+	" answer TEXT,"
+	" answered_at INTEGER,"
+	" answered_by INTEGER REFERENCES person(id),"
+	" relay_note TEXT,"
+	" relayed_at INTEGER,"
+	" relayed_by INTEGER REFERENCES person(id));"
+	"CREATE INDEX wo_referral_order ON wo_referral(order_id, id);";
+
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

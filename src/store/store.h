@@ -77,6 +77,8 @@ void store_done(struct store_stmt *st);
 int store_bind_int(struct store_stmt *st, int idx, int64_t v);
 int store_bind_text(struct store_stmt *st, int idx, const char *v);
 int store_bind_null(struct store_stmt *st, int idx);
+/* Binds len bytes (copied) as a BLOB. */
+int store_bind_blob(struct store_stmt *st, int idx, const void *v, size_t len);
 /* Binds a reference: the id, or NULL for 0 (not set). */
 int store_bind_id(struct store_stmt *st, int idx, int64_t id);
 /* 1 when a row is ready, 0 when done, negative err on failure. */
@@ -85,6 +87,8 @@ int store_step(struct store_stmt *st);
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col);
 int store_col_null(struct store_stmt *st, int col);
+/* A BLOB column and its length, valid until the next step or done; NULL for an empty one. */
+const void *store_col_blob(struct store_stmt *st, int col, size_t *len);
 /* Copies a text column into dst ("" for NULL), never cutting a UTF-8 character in half. */
 void store_col_copy(struct store_stmt *st, int col, char *dst, size_t size);
 /*

@@ -448,6 +448,13 @@ int store_bind_text(struct store_stmt *st, int idx, const char *v)
 	return map_rc(st->owner->db, sqlite3_bind_text(st->st, idx, v, -1, SQLITE_TRANSIENT));
 }
 
+int store_bind_blob(struct store_stmt *st, int idx, const void *v, size_t len)
+{
+	if (len > INT32_MAX)
+		return ERR_TOOBIG;
+	return map_rc(st->owner->db, sqlite3_bind_blob(st->st, idx, v, (int)len, SQLITE_TRANSIENT));
+}
+
 int store_bind_null(struct store_stmt *st, int idx)
 {
 	return map_rc(st->owner->db, sqlite3_bind_null(st->st, idx));
@@ -476,6 +483,14 @@ const char *store_col_text(struct store_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st->st, col);
 
 	return t ? (const char *)t : NULL;
+}
+
+const void *store_col_blob(struct store_stmt *st, int col, size_t *len)
+{
+	const void *v = sqlite3_column_blob(st->st, col);
+
+	*len = v ? (size_t)sqlite3_column_bytes(st->st, col) : 0;
+	return v;
 }
 
 int store_bind_id(struct store_stmt *st, int idx, int64_t id)

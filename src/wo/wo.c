@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "org/org.h"
 #include "wo/wo.h"
 
 static const char *const state_names[WO_STATE_COUNT] = {
@@ -10,8 +11,9 @@ static const char *const state_names[WO_STATE_COUNT] = {
 };
 
 static const char *const action_names[WOA_COUNT] = {
-	"assign", "accept", "call", "onsite", "finish", "report", "callback",
-	"reopen", "cancel", "help", "progress", "promise", "pause", "resume",
+	"assign",   "accept", "call",	"onsite", "finish",   "report",
+	"callback", "reopen", "cancel", "help",	  "progress", "promise",
+	"pause",    "resume", "refer",	"answer", "relay",
 };
 
 static const char *const metric_names[WOM_COUNT] = {
@@ -19,7 +21,7 @@ static const char *const metric_names[WOM_COUNT] = {
 };
 
 static const char *const target_names[WOT_COUNT] = {
-	"department", "center", "subject_superior", "close",
+	"department", "center", "subject_superior", "close", "third_party",
 };
 
 static const char *const outcome_names[WOO_COUNT] = {
@@ -118,7 +120,8 @@ static const struct {
 	unsigned from;
 	int to;
 } transitions[WOA_COUNT] = {
-	[WOA_ASSIGN] = {BIT(WO_NEW) | BIT(WO_DISPATCHED) | WORKING | BIT(WO_REOPENED), WO_DISPATCHED},
+	[WOA_ASSIGN] = {BIT(WO_NEW) | BIT(WO_DISPATCHED) | WORKING | BIT(WO_REOPENED),
+			WO_DISPATCHED},
 	[WOA_ACCEPT] = {BIT(WO_DISPATCHED) | BIT(WO_REOPENED), WO_ACCEPTED},
 	[WOA_CALL] = {WORKING, WO_IN_PROGRESS},
 	[WOA_ONSITE] = {WORKING, WO_IN_PROGRESS},
@@ -132,6 +135,10 @@ static const struct {
 	[WOA_PROMISE] = {OPEN, -1},
 	[WOA_PAUSE] = {OPEN, -1},
 	[WOA_RESUME] = {OPEN, -1},
+	/* Seed 002 §5: a complaint that is an outside company's to solve is passed to it. */
+	[WOA_REFER] = {OPEN & ~BIT(WO_REPORTED), -1},
+	[WOA_ANSWER] = {OPEN, -1},
+	[WOA_RELAY] = {OPEN, -1},
 };
 
 int wo_next_state(enum wo_state from, enum wo_action a)
@@ -139,6 +146,58 @@ int wo_next_state(enum wo_state from, enum wo_action a)
 	if (a >= WOA_COUNT || from >= WO_STATE_COUNT || !(transitions[a].from & BIT(from)))
 		return -1;
 	return transitions[a].to < 0 ? (int)from : transitions[a].to;
+}
+
+enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_facts *f,
+			      int64_t who, enum wo_action a)
+{
+	if (wo_next_state(state, a) < 0)
+		return WOB_STATE;
+	switch (a) {
+	case WOA_ONSITE:
+		return onsite ? WOB_NONE : WOB_NO_VISIT;
+	case WOA_REPORT:
+		/* WO-2: an order that needs a visit is reported after the visit. */
+		if (onsite && f->visit_due)
+			return WOB_VISIT_FIRST;
+		return f->referral == WOR_WAITING ? WOB_ANSWER_FIRST : WOB_NONE;
+	case WOA_CALLBACK:
+		if (!f->callback_pending)
+			return WOB_NO_CALLBACK;
+		/* Seed 002 §5: the center relays the third party's answer before it calls back. */
+		if (f->referral == WOR_WAITING || f->referral == WOR_ANSWERED)
+			return WOB_RELAY_FIRST;
+		/* CB-2: after "not accepted" another agent makes the next call. */
+		return f->callback_excluded && f->callback_excluded == who ? WOB_OTHER_AGENT
+									   : WOB_NONE;
+	case WOA_HELP:
+		return f->higher_level ? WOB_NONE : WOB_TOP;
+	case WOA_PAUSE:
+		return f->running ? WOB_NONE : WOB_NOT_RUNNING;
+	case WOA_RESUME:
+		return f->paused ? WOB_NONE : WOB_NOT_PAUSED;
+	case WOA_REFER:
+		return f->referral == WOR_WAITING ? WOB_REFERRED : WOB_NONE;
+	case WOA_ANSWER:
+		return f->referral == WOR_WAITING ? WOB_NONE : WOB_NOT_WAITING;
+	case WOA_RELAY:
+		return f->referral == WOR_ANSWERED ? WOB_NONE : WOB_NO_ANSWER;
+	default:
+		return WOB_NONE;
+	}
+}
+
+int wo_third_party_kind_valid(const char *kind)
+{
+	static const char *const kinds[] = {"contractor", "merchant", "carrier", "other"};
+
+	return parse(kinds, 4, kind) >= 0;
+}
+
+int wo_can_own(unsigned roles, int active)
+{
+	/* Staff of a department, and the center's agents, supervisors and manager. */
+	return active && (roles & (ROLE_STAFF | ROLE_AGENT | ROLE_SUPERVISOR | ROLE_MANAGER)) != 0;
 }
 
 struct wo_deadline wo_deadline_of(enum wo_metric m, int64_t start, int64_t minutes, int warn_pct)

@@ -54,7 +54,7 @@ enum wo_state {
 };
 
 enum wo_action {
-	WOA_ASSIGN,   /* (re)assign an owner */
+	WOA_ASSIGN, /* (re)assign an owner */
 	WOA_ACCEPT,
 	WOA_CALL,     /* the owner called the customer back */
 	WOA_ONSITE,   /* the owner was on site */
@@ -68,6 +68,9 @@ enum wo_action {
 	WOA_PROMISE,  /* a reply time quoted to the customer (CALL-13/14) */
 	WOA_PAUSE,
 	WOA_RESUME,
+	WOA_REFER,  /* pass it to the outside company responsible (seed 002 §5) */
+	WOA_ANSWER, /* the answer the outside company gave */
+	WOA_RELAY,  /* the center told the customer that answer (before the callback) */
 	WOA_COUNT
 };
 
@@ -84,6 +87,46 @@ const char *wo_metric_label(enum wo_metric m);
 int wo_state_open(enum wo_state s);
 /* The state `a` leads to from `from`, or -1 when it is not allowed there (409). */
 int wo_next_state(enum wo_state from, enum wo_action a);
+
+/* What an action needs beyond the state, read from the order's records (wo_facts). */
+struct wo_facts {
+	int visit_due;		   /* an on-site clock not yet met (WO-2: visit before report) */
+	int running, paused;	   /* clocks running, paused */
+	int callback_pending;	   /* a center callback is due (CB-1) */
+	int64_t callback_excluded; /* who may not make it (CB-2) */
+	int higher_level;	   /* the owner's chain goes above the escalation level (WO-4) */
+	int referral;		   /* enum wo_referral_state of the latest referral */
+};
+
+/* Where the order's latest referral to a third party stands. */
+enum wo_referral_state { WOR_NONE, WOR_WAITING, WOR_ANSWERED, WOR_RELAYED };
+
+enum wo_block {
+	WOB_NONE,	  /* allowed */
+	WOB_STATE,	  /* not from this state (409) */
+	WOB_VISIT_FIRST,  /* report before the on-site visit (422) */
+	WOB_NO_VISIT,	  /* a visit recorded on an order that needs none (422) */
+	WOB_NO_CALLBACK,  /* no callback is due (409) */
+	WOB_OTHER_AGENT,  /* CB-2: another agent makes this callback (409) */
+	WOB_TOP,	  /* help asked with no level above (409) */
+	WOB_NOT_RUNNING,  /* pause with no running clock (409) */
+	WOB_NOT_PAUSED,	  /* resume with nothing paused (409) */
+	WOB_REFERRED,	  /* passed on already, no answer yet (409) */
+	WOB_NOT_WAITING,  /* an answer with no referral waiting for one (409) */
+	WOB_NO_ANSWER,	  /* relay with no answer to relay (409) */
+	WOB_ANSWER_FIRST, /* report while the third party has not answered (409) */
+	WOB_RELAY_FIRST,  /* callback before the third party's answer was relayed (409) */
+};
+/*
+ * Whether `who` can do `a` to an order now, by the rules of the order's
+ * life alone (permissions are the caller's): the engine refuses with it
+ * and GET /api/orders/{id} offers the actions it allows.
+ */
+enum wo_block wo_action_block(enum wo_state state, int onsite, const struct wo_facts *f,
+			      int64_t who, enum wo_action a);
+
+/* Who may own an order (be its 负责人): active, in a role that works orders. */
+int wo_can_own(unsigned roles, int active);
 
 /* A class and its deadlines (WO-2), as the manager set them. -1: no such deadline. */
 struct wo_class_rule {
@@ -111,7 +154,16 @@ int wo_deadlines_at_dispatch(const struct wo_class_rule *c, int onsite, int64_t 
 struct wo_deadline wo_report_deadline(const struct wo_class_rule *c, int64_t now);
 
 /* Routing (ROUTE-2). */
-enum wo_target { WOT_DEPARTMENT, WOT_CENTER, WOT_SUBJECT_SUPERIOR, WOT_CLOSE, WOT_COUNT };
+/* WOT_THIRD_PARTY: the center keeps the order and passes it to an outside company
+ * responsible (a contractor, a merchant; seed 002 §5). */
+enum wo_target {
+	WOT_DEPARTMENT,
+	WOT_CENTER,
+	WOT_SUBJECT_SUPERIOR,
+	WOT_CLOSE,
+	WOT_THIRD_PARTY,
+	WOT_COUNT
+};
 const char *wo_target_name(enum wo_target t);
 int wo_target_parse(const char *name);
 
@@ -123,7 +175,20 @@ struct wo_route_rule {
 	char department_kind[33];
 	int64_t department_id; /* 0: the first department of department_kind */
 	int64_t owner_id;      /* 0: the department's responsible person */
+	int64_t third_party_id; /* third_party: who it is passed to */
 };
+
+/* An outside company responsible for some complaints (seed 002 §5), as config. */
+#define WO_THIRD_PARTY_KINDS "contractor, merchant, carrier or other"
+struct wo_third_party {
+	int64_t id;
+	char name[129 * 4];
+	char kind[16]; /* contractor, merchant, carrier, other */
+	char contact[257 * 4];
+	int active;
+	int64_t updated_at;
+};
+int wo_third_party_kind_valid(const char *kind);
 
 /* The rule for a class and on-site need: one naming the on-site need wins over "either". */
 const struct wo_route_rule *wo_route_pick(const struct wo_route_rule *rules, int n,
@@ -148,6 +213,8 @@ int wo_promise_parse(const char *name);
 
 /* Records (wo_store.c). Callers own them; they hold no pointers to free. */
 #define WO_SUMMARY_MAX 1000 /* characters */
+/* How far a PC clock may run behind the server's when a time is typed in. */
+#define WO_CLOCK_SKEW_MS (5 * 60 * 1000)
 #define WO_TEXT_MAX 2000    /* characters of a report field, reason or note */
 
 struct wo_order {
@@ -163,6 +230,7 @@ struct wo_order {
 	char summary[WO_SUMMARY_MAX * 4 + 1];
 	char report[4 * (4 * WO_TEXT_MAX + 64)]; /* the WO-6 report as JSON, "" before it */
 	char close_reason[WO_TEXT_MAX * 4 + 1];
+	char phone[24]; /* digits: how to reach a customer not on record, "" none */
 	int escalation_level;
 	int64_t created_at, updated_at, dispatched_at, reported_at, archived_at;
 	int archive_month;
@@ -199,6 +267,26 @@ struct wo_complaint {
 int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out);
 int wo_level_onsite(struct store *s, const char *code); /* 0/1, ERR_NOTFOUND */
 int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out);
+int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out);
+int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
+			void *ctx);
+/* Writes tp (id 0: a new one, its id filled); ERR_CONFLICT naming `name` if taken. */
+int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now);
+
+/* Referrals to third parties: one waits for its answer at a time. */
+struct wo_referral {
+	int64_t id, order_id, third_party_id;
+	const char *third_party_name, *note, *answer, *relay_note;
+	int64_t referred_at, referred_by, answered_at, answered_by, relayed_at, relayed_by;
+};
+int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, int64_t by,
+		    const char *note, int64_t now);
+/* Fills the latest referral's answer (what = "answer") or relay ("relay"). */
+int wo_referral_close(struct store *s, int64_t order_id, const char *what, const char *text,
+		      int64_t by, int64_t now);
+int wo_referral_state(struct store *s, int64_t order_id); /* enum wo_referral_state */
+int wo_referral_list(struct store *s, int64_t order_id,
+		     int (*row)(void *, const struct wo_referral *), void *ctx);
 int wo_routes_load(struct store *s, struct wo_route_rule *out, int max);
 int64_t wo_setting(struct store *s, const char *key, int64_t fallback);
 
@@ -210,9 +298,15 @@ int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq);
 int wo_search_put(struct store *s, const struct wo_order *o);
 int wo_contact_exists(struct store *s, int64_t id);
 int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const char *role);
+/* The order's contacts, the cause first, then in order. */
+int wo_contact_list(struct store *s, int64_t order_id,
+		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx);
 
 int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
 		       int level, int64_t now);
+/* A reassigned owner's responsibility ends: kept on record with ended_at. */
+int wo_responsible_end(struct store *s, int64_t order_id, int64_t person_id, int64_t now);
+/* 1 if the person is responsible for the order now (owner or escalation level). */
 int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id);
 int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
 		 const char *kind, int from, int to, const char *detail);
@@ -238,7 +332,7 @@ int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const stru
 		void *ctx);
 int wo_responsible_list(struct store *s, int64_t order_id,
 			int (*row)(void *, int64_t person_id, const char *reason, int level,
-				   int64_t added_at),
+				   int64_t added_at, int64_t ended_at),
 			void *ctx);
 struct wo_event_row {
 	int64_t id, at, actor_id;
@@ -313,6 +407,7 @@ struct wo_new {
 	const char *complaint;
 	int onsite; /* -1: as the level says (WO-3: Ⅲ and Ⅳ need a visit) */
 	int64_t customer_id, subject_id, contact_id, parent_id, related_id;
+	char phone[24]; /* normalised digits, "" none */
 	const char *summary;
 	int promise; /* -1: none, else enum wo_promise quoted to the customer */
 };
@@ -325,6 +420,7 @@ struct wo_act {
 	const char *effect;
 	const char *remaining;
 	int64_t called_back_at; /* report: when the owner called the customer back, 0: unknown */
+	int64_t third_party_id; /* refer: who it is passed to */
 	int promise;            /* promise: enum wo_promise */
 	enum wo_outcome outcome;
 	const struct wo_new *follow_up; /* callback with a new need (CB-2) */
@@ -332,6 +428,8 @@ struct wo_act {
 };
 
 int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *out);
+/* The facts wo_action_block needs about an order, from its clocks, callback and chain. */
+int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *out);
 int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *out);
 /* An earlier complaint of the customer on the same matter, still open or closed within
  * second_complaint_days: the reason to propose class D. ERR_NOTFOUND if none. */

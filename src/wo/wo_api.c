@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "core/clock.h"
 #include "core/jw.h"
+#include "core/mask.h"
 #include "cust/cust.h"
 #include "http/http.h"
 #include "notify/notify.h"
@@ -32,11 +34,81 @@ static json_t *text_or_null(const char *s)
 }
 
 static int responsible_row(void *ctx, int64_t person, const char *reason, int level,
-			   int64_t added_at)
+			   int64_t added_at, int64_t ended_at)
 {
-	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:i, s:I}", "person_id",
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:i, s:I, s:o}", "person_id",
 						    (json_int_t)person, "reason", reason, "level",
-						    level, "added_at", (json_int_t)added_at));
+						    level, "added_at", (json_int_t)added_at,
+						    "ended_at", ref(ended_at)));
+}
+
+/*
+ * The people an answer refers to by id, named (issue 12): whoever may read
+ * the order may see who works on it, by name and work number, though their
+ * role may not read the staff directory.
+ */
+struct people {
+	int64_t ids[256];
+	int n;
+};
+
+static void people_add(struct people *p, int64_t id)
+{
+	if (!id)
+		return;
+	for (int i = 0; i < p->n; i++)
+		if (p->ids[i] == id)
+			return;
+	if (p->n < (int)(sizeof(p->ids) / sizeof(p->ids[0])))
+		p->ids[p->n++] = id;
+}
+
+static void people_add_json(struct people *p, json_t *v)
+{
+	if (json_is_integer(v))
+		people_add(p, json_integer_value(v));
+}
+
+static json_t *people_json(struct store *s, const struct people *p)
+{
+	json_t *a = json_array();
+	struct org_person who;
+
+	for (int i = 0; a && i < p->n; i++)
+		if (org_person_get(s, p->ids[i], &who) == 0)
+			json_array_append_new(a,
+					      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)who.id,
+							"name", who.name, "work_no", who.work_no));
+	return a;
+}
+
+/* The contacts the order came from or that followed it, with their 5W1H (CALL-10). */
+struct contacts_ctx {
+	struct store *s;
+	json_t *items;
+	struct people *people;
+};
+
+static int contact_row(void *ctx, int64_t contact_id, const char *role)
+{
+	struct contacts_ctx *cc = ctx;
+	struct cust_contact *k = malloc(sizeof(*k));
+	json_t *j = NULL;
+	int rc = k ? cust_contact_get(cc->s, contact_id, k) : ERR_NOMEM;
+
+	if (rc == 0) {
+		j = cust_contact_json(k);
+		people_add(cc->people, k->agent_id);
+	}
+	free(k);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (!j)
+		return ERR_NOMEM;
+	json_object_set_new(j, "role", json_string(role));
+	return json_array_append_new(cc->items, j) ? ERR_NOMEM : 0;
 }
 
 /*
@@ -69,6 +141,16 @@ static void order_write_fields(struct jw *w, const struct wo_order *o)
 	jw_str(w, wo_state_name(o->state));
 	jw_key(w, "customer_id");
 	jw_id(w, o->customer_id);
+	/* The number to call back on, masked like every customer number (CUST-2). */
+	jw_key(w, "phone");
+	if (o->phone[0]) {
+		char masked[32];
+
+		mask_phone(o->phone, masked, sizeof(masked));
+		jw_str(w, masked);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "subject_id");
 	jw_id(w, o->subject_id);
 	jw_key(w, "department_id");
@@ -174,10 +256,65 @@ static json_t *order_json(const struct wo_order *o)
 	return j;
 }
 
+static enum auth_action permission_of(enum wo_action a);
+
+/* Seed 002 §5: who the order was passed to and when, their answer, when it was relayed. */
+struct referrals_ctx {
+	json_t *items;
+	struct people *people;
+};
+
+static int referral_row(void *ctx, const struct wo_referral *x)
+{
+	struct referrals_ctx *rc = ctx;
+
+	people_add(rc->people, x->referred_by);
+	people_add(rc->people, x->answered_by);
+	people_add(rc->people, x->relayed_by);
+	return json_array_append_new(
+		       rc->items,
+		       json_pack("{s:I, s:{s:I, s:s}, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				 "id", (json_int_t)x->id, "third_party", "id",
+				 (json_int_t)x->third_party_id, "name", x->third_party_name, "note",
+				 text_or_null(x->note), "referred_at", (json_int_t)x->referred_at,
+				 "referred_by", ref(x->referred_by), "answer",
+				 text_or_null(x->answer), "answered_at", ref(x->answered_at),
+				 "answered_by", ref(x->answered_by), "relay_note",
+				 text_or_null(x->relay_note), "relayed_at", ref(x->relayed_at),
+				 "relayed_by", ref(x->relayed_by)))
+		       ? ERR_NOMEM
+		       : 0;
+}
+
+/* The actions this person can take on the order now: its state's rules (wo_action_block,
+ * as the engine refuses by) and their permissions, so the page offers only these. */
+static json_t *allowed_json(struct req *r, const struct wo_order *o, int *rc)
+{
+	struct wo_facts f;
+	json_t *a = json_array();
+	int responsible = wo_is_responsible(r->store, o->id, r->who.person_id);
+
+	*rc = responsible < 0 ? responsible : wo_facts_load(r->store, o, &f);
+	for (int i = 0; *rc == 0 && a && i < WOA_COUNT; i++) {
+		const struct auth_target t = {o->department_id, responsible ? r->who.person_id : 0};
+
+		if (wo_action_block(o->state, o->onsite, &f, r->who.person_id, (enum wo_action)i) ==
+			    WOB_NONE &&
+		    auth_authorize(&r->who, permission_of((enum wo_action)i), &t) == 0)
+			json_array_append_new(a, json_string(wo_action_name((enum wo_action)i)));
+	}
+	return a;
+}
+
 static int order_full_json(struct req *r, const struct wo_order *o, json_t **out)
 {
-	json_t *j = order_json(o), *sla, *resp = json_array();
+	json_t *j = order_json(o), *sla, *resp = json_array(), *allowed;
+	struct people people = {{0}, 0};
+	struct contacts_ctx cc = {r->store, json_array(), &people};
+	struct referrals_ctx rf = {json_array(), &people};
 	struct wo_callback cb;
+	size_t i;
+	json_t *v;
 	int rc;
 
 	if (o->customer_id) {
@@ -187,13 +324,25 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 	} else {
 		json_object_set_new(j, "customer", json_null());
 	}
+	people_add(&people, o->owner_id);
+	people_add(&people, o->first_agent_id);
+	people_add(&people, o->subject_id);
 	sla = sla_json(r->store, o->id, &rc);
 	if (rc >= 0)
 		rc = wo_responsible_list(r->store, o->id, responsible_row, resp);
+	if (rc >= 0)
+		rc = wo_contact_list(r->store, o->id, contact_row, &cc);
+	if (rc >= 0)
+		rc = wo_referral_list(r->store, o->id, referral_row, &rf);
 	if (rc >= 0) {
+		json_object_set_new(j, "referrals", rf.items);
+		rf.items = NULL;
 		json_object_set_new(j, "sla", sla);
 		json_object_set_new(j, "responsible", resp);
-		sla = resp = NULL;
+		json_object_set_new(j, "contacts", cc.items);
+		json_array_foreach(resp, i, v)
+			people_add_json(&people, json_object_get(v, "person_id"));
+		sla = resp = cc.items = NULL;
 		rc = wo_callback_pending(r->store, o->id, &cb);
 		json_object_set_new(
 			j, "callback",
@@ -201,10 +350,20 @@ static int order_full_json(struct req *r, const struct wo_order *o, json_t **out
 					    "due_at", (json_int_t)cb.due_at, "attempts",
 					    cb.attempts, "excluded_id", ref(cb.excluded_id))
 				: json_null());
+		if (rc == 0)
+			people_add(&people, cb.excluded_id);
 		rc = rc == ERR_NOTFOUND ? 0 : rc;
 	}
+	if (rc >= 0) {
+		allowed = allowed_json(r, o, &rc);
+		json_object_set_new(j, "allowed_actions", allowed);
+	}
+	if (rc >= 0)
+		json_object_set_new(j, "people", people_json(r->store, &people));
 	json_decref(sla);
 	json_decref(resp);
+	json_decref(cc.items);
+	json_decref(rf.items);
 	if (rc < 0 || !j) {
 		json_decref(j);
 		return rc < 0 ? rc : ERR_NOMEM;
@@ -243,7 +402,8 @@ static int load(struct req *r, struct wo_order *o, int *responsible)
 	{
 		const struct auth_target t = {o->department_id, 0};
 
-		return req_authorize(r, ACT_ORDER_READ, &t);
+		/* A denial names the order asked for, not the department it belongs to. */
+		return req_authorize_on(r, ACT_ORDER_READ, &t, "work_order", o->id);
 	}
 }
 
@@ -306,7 +466,24 @@ static int order_events(struct req *r)
 		json_decref(sla);
 		return rc;
 	}
-	return reply_json(r, 200, json_pack("{s:o, s:o}", "events", events, "sla_events", sla));
+	{
+		struct people people = {{0}, 0};
+		size_t i;
+		json_t *e, *d;
+
+		/* Who acted, and whom an assignment or escalation named. */
+		json_array_foreach(events, i, e)
+		{
+			people_add_json(&people, json_object_get(e, "actor_id"));
+			d = json_object_get(e, "detail");
+			people_add_json(&people, json_object_get(d, "owner_id"));
+			people_add_json(&people, json_object_get(d, "previous_owner_id"));
+			people_add_json(&people, json_object_get(d, "person_id"));
+		}
+		return reply_json(r, 200,
+				  json_pack("{s:o, s:o, s:o}", "events", events, "sla_events", sla,
+					    "people", people_json(r->store, &people)));
+	}
 }
 
 /* Reads the fields of a new order; strings stay owned by the body. */
@@ -314,9 +491,9 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 {
 	static const char *const fields[] = {
 		"class",      "level",	    "complaint", "onsite",  "customer_id", "subject_id",
-		"contact_id", "related_id", "summary",	 "promise", NULL};
+		"contact_id", "related_id", "summary",	 "promise", "phone",	   NULL};
 	json_t *saved = r->body;
-	const char *promise = NULL;
+	const char *promise = NULL, *phone = NULL;
 	int onsite = -1, has_onsite = json_object_get(body, "onsite") != NULL, rc;
 
 	memset(in, 0, sizeof(*in));
@@ -344,6 +521,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 		rc = body_str(r, "summary", 1, &in->summary);
 	if (rc == 0)
 		rc = body_str(r, "promise", 0, &promise);
+	if (rc == 0)
+		rc = body_str(r, "phone", 0, &phone);
 	r->body = saved;
 	if (rc < 0)
 		return rc;
@@ -351,6 +530,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 		return err_set(&r->ei, ERR_INVALID, "class",
 			       "class: required (or a complaint type)");
 	in->onsite = has_onsite ? onsite : -1;
+	if (phone && cust_phone_normalize(phone, in->phone, sizeof(in->phone)) < 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "phone", "phone: not a phone number");
 	if (promise) {
 		in->promise = wo_promise_parse(promise);
 		if (in->promise < 0)
@@ -370,6 +551,23 @@ static int check_refs(struct req *r, struct wo_new *in)
 
 	if (in->subject_id && org_person_get(r->store, in->subject_id, &p) == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "subject_id", "no such person");
+	/* No customer or number given: the contact the order comes from may have them. */
+	if (in->contact_id && !in->customer_id && !in->phone[0]) {
+		struct cust_contact *k = malloc(sizeof(*k));
+
+		if (!k)
+			return ERR_NOMEM;
+		rc = cust_contact_get(r->store, in->contact_id, k);
+		if (rc == 0) {
+			in->customer_id = k->customer_id;
+			snprintf(in->phone, sizeof(in->phone), "%s", k->phone);
+		}
+		free(k);
+		if (rc == ERR_NOTFOUND)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "contact_id", "no such contact");
+		if (rc < 0)
+			return rc;
+	}
 	if (in->customer_id) {
 		int64_t survivor = 0;
 
@@ -439,7 +637,8 @@ static enum auth_action permission_of(enum wo_action a)
 		return ACT_CALLBACK;
 	case WOA_PROGRESS:
 	case WOA_PROMISE:
-		/* WO-5, CALL-13/14: the center speaks to the customer. */
+	case WOA_RELAY:
+		/* WO-5, CALL-13/14, seed 002 §5: the center speaks to the customer. */
 		return ACT_ORDER_CREATE;
 	default:
 		return ACT_ORDER_WORK;
@@ -448,10 +647,10 @@ static enum auth_action permission_of(enum wo_action a)
 
 static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
 {
-	static const char *const fields[] = {
-		"version",  "person_id", "reason",    "text",		"note",
-		"solution", "effect",	 "remaining", "called_back_at", "kind",
-		"outcome",  "follow_up", NULL};
+	static const char *const fields[] = {"version",	       "person_id", "reason",  "text",
+					     "note",	       "solution",  "effect",  "remaining",
+					     "called_back_at", "kind",	    "outcome", "follow_up",
+					     "third_party_id", NULL};
 	const char *kind = NULL, *outcome = NULL;
 	json_t *v;
 	int rc = body_only(r, fields);
@@ -480,6 +679,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 	if (rc == 0)
 		rc = body_ref(r, "called_back_at", &a->called_back_at);
 	if (rc == 0)
+		rc = body_ref(r, "third_party_id", &a->third_party_id);
+	if (rc == 0)
 		rc = body_str(r, "kind", action == WOA_PROMISE, &kind);
 	if (rc == 0)
 		rc = body_str(r, "outcome", action == WOA_CALLBACK, &outcome);
@@ -487,6 +688,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 		return rc;
 	if (action == WOA_ASSIGN && !a->person_id)
 		return err_set(&r->ei, ERR_INVALID, "person_id", "person_id: required");
+	if (action == WOA_REFER && !a->third_party_id)
+		return err_set(&r->ei, ERR_INVALID, "third_party_id", "third_party_id: required");
 	if (kind) {
 		a->promise = wo_promise_parse(kind);
 		if (a->promise < 0)
@@ -577,11 +780,15 @@ ACTION(progress, WOA_PROGRESS)
 ACTION(promise, WOA_PROMISE)
 ACTION(pause, WOA_PAUSE)
 ACTION(resume, WOA_RESUME)
+ACTION(refer, WOA_REFER)
+ACTION(answer, WOA_ANSWER)
+ACTION(relay, WOA_RELAY)
 
 struct list_ctx {
 	struct jw w;
 	struct store *store;
 	int64_t last_id;
+	struct people people;
 };
 
 /*
@@ -595,6 +802,8 @@ static int list_row(void *ctx, const struct wo_order *o)
 	int rc;
 
 	lc->last_id = o->id;
+	people_add(&lc->people, o->owner_id);
+	people_add(&lc->people, o->first_agent_id);
 	order_write_fields(&lc->w, o);
 	jw_key(&lc->w, "sla");
 	jw_array_begin(&lc->w);
@@ -674,6 +883,7 @@ static int orders_list(struct req *r)
 	/* {"items": [...], "next_cursor": "..."|null}, as reply_page writes it. */
 	lc.last_id = 0;
 	lc.store = r->store;
+	lc.people.n = 0;
 	jw_init(&lc.w, &r->text);
 	jw_object_begin(&lc.w);
 	jw_key(&lc.w, "items");
@@ -692,6 +902,20 @@ static int orders_list(struct req *r)
 		jw_str(&lc.w, cursor);
 	} else {
 		jw_null(&lc.w);
+	}
+	/* The owners and first-contact agents of the page, named (issue 12). */
+	{
+		json_t *people = people_json(r->store, &lc.people);
+		char *text = people ? json_dumps(people, JSON_COMPACT) : NULL;
+
+		json_decref(people);
+		if (!text) {
+			buf_release(&r->text);
+			return ERR_NOMEM;
+		}
+		jw_key(&lc.w, "people");
+		jw_raw(&lc.w, text);
+		free(text);
 	}
 	jw_object_end(&lc.w);
 	r->status = 200;
@@ -830,6 +1054,154 @@ static int link_contact(struct req *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/*
+ * POST /api/orders/{id}/reveal {reason}: the order's callback number whole,
+ * for a reason that is on record first (CUST-2, SEC-1), as for a
+ * customer's numbers: to those who may read the order and reveal numbers
+ * (staff: for their department's orders).
+ */
+static int order_reveal(struct req *r)
+{
+	static const char *const fields[] = {"reason", NULL};
+	struct wo_order *o = malloc(sizeof(*o));
+	const char *reason = NULL;
+	char phone[sizeof(o->phone)];
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = body_only(r, fields);
+	if (rc == 0)
+		rc = load(r, o, &responsible);
+	if (rc == 0) {
+		const struct auth_target t = {o->department_id, 0};
+
+		rc = req_authorize_on(r, ACT_CUST_REVEAL, &t, "work_order", o->id);
+	}
+	if (rc == 0)
+		rc = body_str(r, "reason", 0, &reason);
+	if (rc == 0)
+		rc = cust_reveal_reason_check(reason, &r->ei);
+	if (rc == 0 && !o->phone[0])
+		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "this order has no phone number");
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		rc = req_audit(r, "order.reveal", "work_order", o->id, "ok",
+			       json_pack("{s:s}", "reason", reason));
+		rc = req_finish(r, rc);
+	}
+	phone[0] = '\0';
+	if (rc == 0)
+		snprintf(phone, sizeof(phone), "%s", o->phone);
+	free(o);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, json_pack("{s:s}", "phone", phone));
+}
+
+struct owners_ctx {
+	json_t *items;
+	int64_t except;
+};
+
+static int owner_row(void *ctx, const struct org_person *p)
+{
+	struct owners_ctx *oc = ctx;
+
+	if (!wo_can_own(p->roles, p->active) || p->id == oc->except)
+		return 0;
+	return json_array_append_new(oc->items,
+				     json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)p->id,
+					       "name", p->name, "work_no", p->work_no,
+					       "department_id", ref(p->department_id)))
+		       ? ERR_NOMEM
+		       : 0;
+}
+
+/*
+ * Who the order can be (re)assigned to: the active people of its
+ * department (or of department_id, to send a misrouted order elsewhere) in
+ * a role that works orders (wo_can_own), its owner left out.
+ */
+static int order_owners(struct req *r)
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	struct org_person_filter f = {.active = 1, .limit = 500};
+	struct owners_ctx oc = {NULL, 0};
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = load(r, o, &responsible);
+	if (rc == 0)
+		rc = req_query_int(r, "department_id", 1, INT64_MAX, &f.department_id);
+	if (rc == 0 && !f.department_id)
+		f.department_id = o->department_id;
+	if (rc == 0) {
+		oc.except = o->owner_id;
+		oc.items = json_array();
+		rc = org_person_list(r->store, &f, owner_row, &oc);
+	}
+	free(o);
+	if (rc < 0) {
+		json_decref(oc.items);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "items", oc.items));
+}
+
+/*
+ * Seed 003: photos, documents and the on-site report attached to the
+ * order. Whoever may see the order sees its attachments; adding one takes
+ * ACT_ATTACHMENT_ADD for the order's department (or being involved in it),
+ * removing one ACT_ATTACHMENT_DELETE (att_api.c).
+ */
+static int order_attachment(struct req *r, int (*fn)(struct req *, const char *, int64_t))
+{
+	struct wo_order *o = malloc(sizeof(*o));
+	int responsible = 0, rc;
+
+	if (!o)
+		return ERR_NOMEM;
+	rc = load(r, o, &responsible);
+	if (rc == 0 && fn == att_api_upload) {
+		struct auth_target t = {o->department_id, 0};
+		int in = involved(r, o, &responsible);
+
+		if (in < 0)
+			rc = in;
+		else {
+			t.person_id = in ? r->who.person_id : 0;
+			rc = req_authorize(r, ACT_ATTACHMENT_ADD, &t);
+		}
+	}
+	if (rc == 0)
+		rc = fn(r, "order", o->id);
+	free(o);
+	return rc;
+}
+
+static int order_attachments(struct req *r)
+{
+	return order_attachment(r, att_api_list);
+}
+
+static int order_attachment_add(struct req *r)
+{
+	return order_attachment(r, att_api_upload);
+}
+
+static int order_attachment_get(struct req *r)
+{
+	return order_attachment(r, att_api_download);
+}
+
+static int order_attachment_delete(struct req *r)
+{
+	return order_attachment(r, att_api_delete);
+}
+
 const struct route wo_routes[] = {
 	{"GET", "/api/orders", orders_list, ACT_ORDER_READ},
 	{"POST", "/api/orders", order_create, ACT_ORDER_CREATE},
@@ -837,6 +1209,8 @@ const struct route wo_routes[] = {
 	{"GET", "/api/orders/{id}", order_get, ACT_SELF},
 	{"GET", "/api/orders/{id}/events", order_events, ACT_SELF},
 	{"POST", "/api/orders/{id}/contacts", link_contact, ACT_CONTACT_WRITE},
+	{"GET", "/api/orders/{id}/owners", order_owners, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/reveal", order_reveal, ACT_CUST_REVEAL},
 	{"POST", "/api/orders/{id}/assign", act_assign, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/accept", act_accept, ACT_SELF},
 	{"POST", "/api/orders/{id}/call", act_call, ACT_SELF},
@@ -851,6 +1225,14 @@ const struct route wo_routes[] = {
 	{"POST", "/api/orders/{id}/promise", act_promise, ACT_ORDER_CREATE},
 	{"POST", "/api/orders/{id}/pause", act_pause, ACT_ORDER_MANAGE},
 	{"POST", "/api/orders/{id}/resume", act_resume, ACT_ORDER_MANAGE},
+	{"POST", "/api/orders/{id}/refer", act_refer, ACT_SELF},
+	{"POST", "/api/orders/{id}/answer", act_answer, ACT_SELF},
+	{"POST", "/api/orders/{id}/relay", act_relay, ACT_ORDER_CREATE},
 	{"GET", "/api/callbacks", callbacks_list, ACT_CALLBACK},
+	{"GET", "/api/orders/{id}/attachments", order_attachments, ACT_SELF},
+	{"POST", "/api/orders/{id}/attachments", order_attachment_add, ACT_ATTACHMENT_ADD},
+	{"GET", "/api/orders/{id}/attachments/{aid}", order_attachment_get, ACT_SELF},
+	{"DELETE", "/api/orders/{id}/attachments/{aid}", order_attachment_delete,
+	 ACT_ATTACHMENT_DELETE},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -69,12 +69,13 @@ static json_t *route_json(const struct wo_config_route *r)
 {
 	const struct wo_route_rule *x = &r->rule;
 
-	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:I}", "id", (json_int_t)x->id,
+	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I}", "id", (json_int_t)x->id,
 			 "class", x->class_code, "onsite", onsite_json(x->onsite), "target",
 			 wo_target_name(x->target), "department_kind",
 			 opt_str_json(x->department_kind), "department_id",
 			 ref_json(x->department_id), "owner_id", ref_json(x->owner_id),
-			 "updated_at", (json_int_t)r->updated_at);
+			 "third_party_id", ref_json(x->third_party_id), "updated_at",
+			 (json_int_t)r->updated_at);
 }
 
 /* The audit fields of a record created (old null) or deleted (new null). */
@@ -449,7 +450,8 @@ static int routes_list(struct req *r)
 }
 
 static const char *const route_fields[] = {
-	"class", "onsite", "target", "department_kind", "department_id", "owner_id", NULL,
+	"class",	 "onsite",   "target",	       "department_kind",
+	"department_id", "owner_id", "third_party_id", NULL,
 };
 
 static int route_fields_read(struct req *r, struct wo_config_route *x, json_t *changes)
@@ -468,7 +470,8 @@ static int route_fields_read(struct req *r, struct wo_config_route *x, json_t *c
 		t = wo_target_parse(json_string_value(v));
 		if (t < 0)
 			return err_set(&r->ei, ERR_UNPROCESSABLE, "target",
-				       "target: department, center, subject_superior or close");
+				       "target: department, center, subject_superior, close or"
+				       " third_party");
 		note_change(changes, "target", json_string(wo_target_name(rule->target)),
 			    json_string(wo_target_name((enum wo_target)t)));
 		rule->target = (enum wo_target)t;
@@ -480,7 +483,108 @@ static int route_fields_read(struct req *r, struct wo_config_route *x, json_t *c
 		rc = read_ref(r, "department_id", &rule->department_id, changes);
 	if (rc == 0)
 		rc = read_ref(r, "owner_id", &rule->owner_id, changes);
+	if (rc == 0)
+		rc = read_ref(r, "third_party_id", &rule->third_party_id, changes);
 	return rc;
+}
+
+/* ---- third parties (seed 002 §5) ---- */
+
+static json_t *third_party_json(const struct wo_third_party *tp)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:b, s:I}", "id", (json_int_t)tp->id, "name",
+			 tp->name, "kind", tp->kind, "contact", opt_str_json(tp->contact), "active",
+			 tp->active, "updated_at", (json_int_t)tp->updated_at);
+}
+
+static int third_party_row(void *ctx, const struct wo_third_party *tp)
+{
+	return json_array_append_new(((struct list_ctx *)ctx)->items, third_party_json(tp));
+}
+
+static int third_parties_list(struct req *r)
+{
+	struct list_ctx lc = {json_array()};
+
+	return list_reply(r, &lc, wo_third_party_list(r->store, third_party_row, &lc));
+}
+
+static const char *const third_party_fields[] = {"name", "kind", "contact", "active", NULL};
+
+static int third_party_fields_read(struct req *r, struct wo_third_party *tp, json_t *changes)
+{
+	int rc = read_text(r, "name", 0, tp->name, sizeof(tp->name), changes);
+
+	if (rc == 0)
+		rc = read_text(r, "kind", 0, tp->kind, sizeof(tp->kind), changes);
+	if (rc == 0)
+		rc = read_text(r, "contact", 1, tp->contact, sizeof(tp->contact), changes);
+	if (rc == 0)
+		rc = read_bool(r, "active", &tp->active, changes);
+	if (rc < 0)
+		return rc;
+	if (!tp->name[0])
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "name", "name: required");
+	if (!wo_third_party_kind_valid(tp->kind))
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "kind", "kind: %s", WO_THIRD_PARTY_KINDS);
+	return 0;
+}
+
+/* POST /api/wo/third-parties and PATCH /api/wo/third-parties/{id}: audited, one transaction. */
+static int third_party_write(struct req *r, int create)
+{
+	struct wo_third_party tp;
+	json_t *changes = json_object();
+	const char *s;
+	int64_t id = 0;
+	int rc = body_only(r, third_party_fields);
+
+	memset(&tp, 0, sizeof(tp));
+	tp.active = 1;
+	if (rc == 0 && create)
+		rc = body_str(r, "name", 1, &s);
+	if (rc == 0 && create)
+		rc = body_str(r, "kind", 1, &s);
+	if (rc == 0 && !create)
+		rc = req_param_id(r, 0, &id);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc < 0) {
+		json_decref(changes);
+		return rc;
+	}
+	if (!create) {
+		rc = wo_third_party_get(r->store, id, &tp);
+		if (rc == ERR_NOTFOUND)
+			rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such third party");
+	}
+	if (rc == 0)
+		rc = third_party_fields_read(r, &tp, changes);
+	if (rc == 0 && (create || json_object_size(changes) > 0)) {
+		rc = wo_third_party_put(r->store, &tp, r->now);
+		if (rc == ERR_CONFLICT)
+			rc = err_set(&r->ei, ERR_CONFLICT, "name", "name: already in use");
+		if (rc == 0)
+			rc = req_audit(r,
+				       create ? "wo.third_party.create" : "wo.third_party.update",
+				       "wo_third_party", tp.id, "ok",
+				       json_pack("{s:O}", "fields", changes));
+	}
+	json_decref(changes);
+	rc = req_finish(r, rc);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, create ? 201 : 200, third_party_json(&tp));
+}
+
+static int third_party_create(struct req *r)
+{
+	return third_party_write(r, 1);
+}
+
+static int third_party_update(struct req *r)
+{
+	return third_party_write(r, 0);
 }
 
 static int route_create(struct req *r)
@@ -675,6 +779,9 @@ const struct route wo_config_routes[] = {
 	{"POST", "/api/wo/routes", route_create, ACT_WO_CONFIG},
 	{"PATCH", "/api/wo/routes/{id}", route_update, ACT_WO_CONFIG},
 	{"DELETE", "/api/wo/routes/{id}", route_delete, ACT_WO_CONFIG},
+	{"GET", "/api/wo/third-parties", third_parties_list, ACT_SELF},
+	{"POST", "/api/wo/third-parties", third_party_create, ACT_WO_CONFIG},
+	{"PATCH", "/api/wo/third-parties/{id}", third_party_update, ACT_WO_CONFIG},
 	{"GET", "/api/wo/settings", settings_get, ACT_SELF},
 	{"PATCH", "/api/wo/settings", settings_update, ACT_WO_CONFIG},
 	{NULL, NULL, NULL, ACT_PUBLIC},

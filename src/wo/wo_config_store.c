@@ -127,8 +127,14 @@ int wo_config_route_validate(const struct wo_config_route *r, struct err_info *e
 	if (x->onsite < -1 || x->onsite > 1)
 		return err_set(ei, ERR_UNPROCESSABLE, "onsite", "onsite: null, true or false");
 	if (x->target >= WOT_COUNT)
-		return err_set(ei, ERR_UNPROCESSABLE, "target",
-			       "target: department, center, subject_superior or close");
+		return err_set(
+			ei, ERR_UNPROCESSABLE, "target",
+			"target: department, center, subject_superior, close or third_party");
+	/* Seed 002 §5: a third-party route names the company; no other route does. */
+	if ((x->target == WOT_THIRD_PARTY) != (x->third_party_id != 0))
+		return err_set(ei, ERR_UNPROCESSABLE, "third_party_id",
+			       x->third_party_id ? "only a third_party route names a third party"
+						 : "a third_party route needs third_party_id");
 	if (x->department_kind[0] && !org_department_kind_valid(x->department_kind))
 		return err_set(ei, ERR_UNPROCESSABLE, "department_kind", "unknown department kind");
 	if (x->target == WOT_DEPARTMENT) {
@@ -477,7 +483,8 @@ int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, i
 /* ---- routing table -------------------------------------------------------- */
 
 #define ROUTE_COLS                                                                                 \
-	"id, class, onsite, target, department_kind, department_id, owner_id, updated_at"
+	"id, class, onsite, target, department_kind, department_id, owner_id, updated_at,"         \
+	" third_party_id"
 
 static void route_from_row(struct store_stmt *st, struct wo_config_route *r)
 {
@@ -493,6 +500,7 @@ static void route_from_row(struct store_stmt *st, struct wo_config_route *r)
 	r->rule.department_id = store_col_int(st, 5);
 	r->rule.owner_id = store_col_int(st, 6);
 	r->updated_at = store_col_int(st, 7);
+	r->rule.third_party_id = store_col_int(st, 8);
 }
 
 int wo_config_route_list(struct store *s,
@@ -556,6 +564,14 @@ static int route_refs_check(struct store *s, const struct wo_config_route *r,
 				       "department %lld is not of kind %s", (long long)d.id,
 				       x->department_kind);
 	}
+	if (x->third_party_id) {
+		rc = store_run(s, "SELECT 1 FROM wo_third_party WHERE id = ? AND active = 1", NULL,
+			       "i", x->third_party_id);
+		if (rc <= 0)
+			return rc < 0 ? rc
+				      : err_set(ei, ERR_UNPROCESSABLE, "third_party_id",
+						"no such active third party");
+	}
 	if (x->owner_id) {
 		rc = store_run(s, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i",
 			       x->owner_id);
@@ -607,6 +623,7 @@ static void bind_route(struct store_stmt *st, const struct wo_config_route *r, i
 	store_bind_id(st, 5, x->department_id);
 	store_bind_id(st, 6, x->owner_id);
 	store_bind_int(st, 7, now);
+	store_bind_id(st, 8, x->third_party_id);
 }
 
 int wo_config_route_insert(struct store *s, struct wo_config_route *r, int64_t now,
@@ -622,8 +639,8 @@ int wo_config_route_insert(struct store *s, struct wo_config_route *r, int64_t n
 	if (rc < 0)
 		return rc;
 	st = store_prepare(s, "INSERT INTO wo_route(class, onsite, target, department_kind,"
-			      " department_id, owner_id, updated_at) VALUES (?,?,?,?,?,?,?)"
-			      " RETURNING id");
+			      " department_id, owner_id, updated_at, third_party_id)"
+			      " VALUES (?,?,?,?,?,?,?,?) RETURNING id");
 	if (!st)
 		return ERR_IO;
 	bind_route(st, r, now);
@@ -650,11 +667,11 @@ int wo_config_route_update(struct store *s, struct wo_config_route *r, const cha
 		return rc;
 	st = store_prepare(s, "UPDATE wo_route SET class = ?, onsite = ?, target = ?,"
 			      " department_kind = ?, department_id = ?, owner_id = ?,"
-			      " updated_at = ? WHERE id = ?");
+			      " updated_at = ?, third_party_id = ? WHERE id = ?");
 	if (!st)
 		return ERR_IO;
 	bind_route(st, r, now);
-	store_bind_int(st, 8, r->rule.id);
+	store_bind_int(st, 9, r->rule.id);
 	rc = store_step(st);
 	store_done(st);
 	if (rc < 0)

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "notify/notify.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -97,7 +98,7 @@ static int start_clocks(struct wo_ctx *c, const struct wo_order *o)
 
 /* Who gets the order (ROUTE-2): fills department and owner, or leaves owner 0. */
 static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_complaint *cp,
-		 struct wo_order *o, enum wo_target *target)
+		 struct wo_order *o, enum wo_target *target, int64_t *third_party)
 {
 	struct wo_route_rule rules[MAX_ROUTES];
 	const struct wo_route_rule *r;
@@ -109,9 +110,10 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 		return n;
 	r = wo_route_pick(rules, n, o->class_code, o->onsite);
 	*target = r ? r->target : WOT_CENTER;
+	*third_party = r && r->target == WOT_THIRD_PARTY ? r->third_party_id : 0;
 	/* A catalogue type may name the department that handles it (WO-10: app crash → tech). */
 	if (cp && cp->department_kind[0] && *target != WOT_CLOSE &&
-	    *target != WOT_SUBJECT_SUPERIOR) {
+	    *target != WOT_SUBJECT_SUPERIOR && *target != WOT_THIRD_PARTY) {
 		rc = org_department_of_kind(c->s, cp->department_kind, &d);
 		if (rc == 0) {
 			o->department_id = d.id;
@@ -145,6 +147,8 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 			o->department_id = p.department_id;
 		}
 		return 0;
+	case WOT_THIRD_PARTY:
+		/* Seed 002 §5: passed to the company responsible; the center follows it up. */
 	case WOT_CENTER:
 		/* WO-3, WO-8: the center solves it itself; the first-contact agent owns it. */
 		rc = org_person_get(c->s, c->who->id, &p);
@@ -160,20 +164,42 @@ static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_comp
 	return 0;
 }
 
-static int check_text(struct wo_ctx *c, const char *field, const char *text, int required,
+/*
+ * A text a person writes: required ones say something (not only blanks,
+ * U+3000 included), none is longer than max_chars. Errors are added to rc,
+ * the earlier ones of the same request (err_add), and the result returned.
+ */
+static int check_text(struct wo_ctx *c, int rc, const char *field, const char *text, int required,
 		      size_t max_chars)
 {
 	size_t n = 0;
 
 	if (!text || !*text)
-		return required ? err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: required", field)
-				: 0;
+		return required ? err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: required", field)
+				: rc;
+	if (required && utf8_blank(text))
+		return err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: only blanks", field);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		n += (*p & 0xC0) != 0x80;
 	if (n > max_chars)
-		return err_set(c->ei, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
-			       max_chars);
-	return 0;
+		return err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters",
+			       field, max_chars);
+	return rc;
+}
+
+/* Seed 002 §5: the order is passed to the outside company responsible, on record. */
+static int refer(struct wo_ctx *c, const struct wo_order *o, int64_t third_party_id,
+		 const char *note)
+{
+	struct wo_third_party tp;
+	int rc = third_party_id ? wo_third_party_get(c->s, third_party_id, &tp) : ERR_NOTFOUND;
+
+	if (rc == ERR_NOTFOUND || (rc == 0 && !tp.active))
+		return err_set(c->ei, ERR_UNPROCESSABLE, "third_party_id",
+			       "third_party_id: no such active third party");
+	if (rc < 0)
+		return rc;
+	return wo_referral_add(c->s, o->id, tp.id, c->who->id, note, c->now);
 }
 
 static int start_promise(struct wo_ctx *c, const struct wo_order *o, int promise)
@@ -197,27 +223,31 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	struct wo_complaint cp;
 	struct wo_class_rule rule;
 	enum wo_target target = WOT_CENTER;
-	int rc, seq = 0, have_cp = 0;
+	int64_t third_party = 0;
+	int rc, seq = 0, have_cp = 0, bad = 0;
 
 	memset(o, 0, sizeof(*o));
+	/* Every field's error is collected (bad), so the form shows them all. */
 	if (in->complaint) {
 		rc = wo_complaint_get(c->s, in->complaint, &cp);
 		if (rc == ERR_NOTFOUND || (rc == 0 && !cp.active))
-			return err_set(c->ei, ERR_UNPROCESSABLE, "complaint",
-				       "unknown complaint type");
-		if (rc < 0)
+			bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "complaint",
+				      "unknown complaint type");
+		else if (rc < 0)
 			return rc;
-		have_cp = 1;
-		snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
+		else
+			have_cp = 1;
+		if (have_cp)
+			snprintf(o->complaint, sizeof(o->complaint), "%s", cp.code);
 	}
 	snprintf(o->class_code, sizeof(o->class_code), "%s",
 		 in->class_code ? in->class_code
 		 : have_cp	? cp.class_code
 				: "");
 	rc = wo_class_get(c->s, o->class_code, &rule);
-	if (rc == ERR_NOTFOUND)
-		return err_set(c->ei, ERR_UNPROCESSABLE, "class", "unknown class");
-	if (rc < 0)
+	if (rc == ERR_NOTFOUND && (in->class_code || have_cp))
+		bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "class", "unknown class");
+	else if (rc < 0 && rc != ERR_NOTFOUND)
 		return rc;
 	snprintf(o->level, sizeof(o->level), "%s",
 		 in->level			      ? in->level
@@ -227,24 +257,30 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	if (o->level[0]) {
 		rc = wo_level_onsite(c->s, o->level);
 		if (rc == ERR_NOTFOUND)
-			return err_set(c->ei, ERR_UNPROCESSABLE, "level", "unknown level");
-		if (rc < 0)
+			bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "level", "unknown level");
+		else if (rc < 0)
 			return rc;
-		if (in->onsite < 0)
+		else if (in->onsite < 0)
 			o->onsite = rc;
 	}
-	rc = check_text(c, "summary", in->summary, 1, WO_SUMMARY_MAX);
-	if (rc < 0)
-		return rc;
+	bad = check_text(c, bad, "summary", in->summary, 1, WO_SUMMARY_MAX);
+	if (bad < 0)
+		return bad;
 	snprintf(o->summary, sizeof(o->summary), "%s", in->summary);
 	o->customer_id = in->customer_id;
+	snprintf(o->phone, sizeof(o->phone), "%s", in->phone);
+	/* Calling the customer back (WO-2) needs a way to reach them. */
+	if (rule.callback_min >= 0 && !o->customer_id && !o->phone[0])
+		return err_set(c->ei, ERR_UNPROCESSABLE, "phone",
+			       "phone: an order the owner must call back needs a customer or a"
+			       " phone number");
 	o->subject_id = in->subject_id;
 	o->parent_id = in->parent_id;
 	o->related_id = in->related_id;
 	o->first_agent_id = c->who->id;
 	o->created_at = o->updated_at = c->now;
 
-	rc = route(c, in, have_cp ? &cp : NULL, o, &target);
+	rc = route(c, in, have_cp ? &cp : NULL, o, &target, &third_party);
 	if (rc < 0)
 		return rc;
 	rc = wo_next_seq(c->s, clock_local_ymd(c->now), o->class_code, &seq);
@@ -260,7 +296,8 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	} else if (!o->owner_id) {
 		o->state = WO_NEW;
 	} else {
-		o->state = target == WOT_CENTER ? WO_ACCEPTED : WO_DISPATCHED;
+		o->state = target == WOT_CENTER || target == WOT_THIRD_PARTY ? WO_ACCEPTED
+									     : WO_DISPATCHED;
 		o->dispatched_at = c->now;
 	}
 	rc = wo_order_insert(c->s, o);
@@ -274,6 +311,11 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 				     o->class_code, "target", wo_target_name(target), "owner_id",
 				     (json_int_t)o->owner_id, "department_id",
 				     (json_int_t)o->department_id));
+	if (rc == 0 && third_party)
+		rc = refer(c, o, third_party, NULL);
+	if (rc == 0 && third_party)
+		rc = event(c, o, "order.refer", -1, -1,
+			   json_pack("{s:I}", "third_party_id", (json_int_t)third_party));
 	if (rc == 0 && o->owner_id)
 		rc = start_clocks(c, o);
 	if (rc == 0 && in->promise >= 0)
@@ -292,17 +334,36 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
  * WO-4: one more level up the owner's chain of superiors becomes
  * responsible and is told, with the owner, the first-contact agent and the
  * center's supervisors. Returns 1 when someone was added, 0 at the top.
+ *
+ * At the top of the chain nobody is added, but a breach is still news to
+ * the people already on the order: the first-contact agent and the
+ * superiors escalated to so far hear of it, as the supervisors do. The
+ * caller stops escalating that clock there, so the supervisors' "top of
+ * the chain" notice comes once per clock.
  */
 static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const char *metric)
 {
+	int help = strcmp(why, "help") == 0;
 	int64_t p = o->owner_id;
 	int rc;
 
 	for (int i = 0; i <= o->escalation_level && p; i++)
 		p = superior_of(c->s, p);
 	if (!p) {
+		int64_t up = o->owner_id;
+
+		if (help)
+			return 0; /* the caller answers 409 and rolls back */
 		rc = event(c, o, "order.escalation_top", -1, -1,
 			   json_pack("{s:s, s:s?}", "reason", why, "metric", metric));
+		for (int i = 0; rc == 0 && i < o->escalation_level && up; i++) {
+			up = superior_of(c->s, up);
+			rc = tell(c, up, "order.escalated", o, "仍未处理（第%d级），已到最高一级",
+				  o->escalation_level);
+		}
+		if (rc == 0)
+			rc = tell(c, o->first_agent_id, "order.changed", o,
+				  "时限超时，已到最高一级");
 		if (rc == 0)
 			rc = tell_supervisors(c, "order.escalated", o,
 					      "已升级到最高一级，请中心处理");
@@ -316,10 +377,11 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 		rc = event(c, o, "order.escalated", -1, -1,
 			   json_pack("{s:s, s:s?, s:i, s:I}", "reason", why, "metric", metric,
 				     "level", o->escalation_level, "person_id", (json_int_t)p));
+	/* A call for help is its own kind, so the level up sees it is asked, not late. */
 	if (rc == 0)
-		rc = tell(c, p, "order.escalated", o, "已升级给您（第%d级，%s）",
-			  o->escalation_level,
-			  strcmp(why, "help") == 0 ? "负责人请求协助" : "超时");
+		rc = tell(c, p, help ? "order.help" : "order.escalated", o,
+			  "已升级给您（第%d级，%s）", o->escalation_level,
+			  help ? "负责人请求协助" : "超时");
 	if (rc == 0)
 		rc = tell(c, o->owner_id, "order.escalated", o, "已升级到上一级");
 	if (rc == 0)
@@ -333,23 +395,24 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 {
 	struct wo_class_rule rule;
-	struct wo_sla onsite, have;
+	struct wo_sla have;
 	json_t *r;
 	char *text;
 	int rc;
 
-	rc = check_text(c, "solution", a->solution, 1, WO_TEXT_MAX);
-	if (rc == 0)
-		rc = check_text(c, "effect", a->effect, 0, WO_TEXT_MAX);
-	if (rc == 0)
-		rc = check_text(c, "remaining", a->remaining, 0, WO_TEXT_MAX);
+	rc = check_text(c, 0, "solution", a->solution, 1, WO_TEXT_MAX);
+	rc = check_text(c, rc, "effect", a->effect, 0, WO_TEXT_MAX);
+	rc = check_text(c, rc, "remaining", a->remaining, 0, WO_TEXT_MAX);
+	/*
+	 * WO-6: the call back happened after the order was made (a PC's clock
+	 * may run a little behind) and has happened: not tomorrow, not 1970.
+	 */
+	if (a->called_back_at && (a->called_back_at > c->now ||
+				  a->called_back_at < o->created_at - WO_CLOCK_SKEW_MS))
+		rc = err_add(c->ei, rc, ERR_UNPROCESSABLE, "called_back_at",
+			     "called_back_at: between the order's creation and now");
 	if (rc < 0)
 		return rc;
-	/* WO-2: an order that needs a visit is reported after the visit. */
-	if (o->onsite && wo_sla_find(c->s, o->id, WOM_ONSITE, &onsite) == 0 &&
-	    strcmp(onsite.state, "met") != 0)
-		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite",
-			       "record the on-site visit first");
 	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
 	r = json_pack("{s:s, s:s?, s:s?, s:o}", "solution", a->solution, "effect", a->effect,
 		      "remaining", a->remaining, "called_back_at",
@@ -405,7 +468,7 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
 	if (rc < 0)
 		return rc;
-	rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+	rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
 	/* CB-2: after "not accepted" another agent makes the next call. */
@@ -437,6 +500,8 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 
 			in.parent_id = o->id;
 			in.customer_id = o->customer_id;
+			if (!in.phone[0])
+				snprintf(in.phone, sizeof(in.phone), "%s", o->phone);
 			rc = wo_create(c, &in, &follow);
 			follow_id = follow.id;
 		}
@@ -461,35 +526,138 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 	return rc;
 }
 
-static int assign(struct wo_ctx *c, struct wo_order *o, int64_t person_id)
+/*
+ * (Re)assigns the order: the new owner replaces the old one, whose
+ * responsibility ends (kept, with when it ended, and the order's event
+ * names both). Only someone who can own an order may (wo_can_own), and
+ * taking an order away from its owner needs a reason.
+ */
+static int assign(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 {
 	struct org_person p;
-	int first = !o->dispatched_at, rc = org_person_get(c->s, person_id, &p);
+	int64_t before = o->owner_id;
+	int first = !o->dispatched_at, rc = org_person_get(c->s, a->person_id, &p);
 
 	if (rc == ERR_NOTFOUND || (rc == 0 && !p.active))
 		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id", "no such active person");
+	if (rc < 0)
+		return rc;
+	if (!wo_can_own(p.roles, p.active))
+		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id",
+			       "person_id: this person cannot own work orders");
+	if (before == p.id)
+		return err_set(c->ei, ERR_UNPROCESSABLE, "person_id",
+			       "person_id: already the owner");
+	rc = check_text(c, 0, "reason", a->text, before != 0, WO_TEXT_MAX);
 	if (rc < 0)
 		return rc;
 	o->owner_id = p.id;
 	o->department_id = p.department_id;
 	if (first)
 		o->dispatched_at = c->now;
-	rc = wo_responsible_add(c->s, o->id, p.id, "owner", o->escalation_level, c->now);
+	if (before)
+		rc = wo_responsible_end(c->s, o->id, before, c->now);
+	if (rc == 0)
+		rc = wo_responsible_add(c->s, o->id, p.id, "owner", o->escalation_level, c->now);
 	/* The deadlines of WO-2 run from dispatch: an order assigned by hand starts them now. */
 	if (rc == 0 && first)
 		rc = start_clocks(c, o);
 	if (rc == 0)
 		rc = tell(c, p.id, "order.new", o, "指派给您：%s", o->summary);
+	if (rc == 0 && before)
+		rc = tell(c, before, "order.changed", o, "已改派他人：%s", a->text);
 	return rc;
 }
 
 static int reasoned(struct wo_ctx *c, const struct wo_act *a)
 {
-	return check_text(c, "reason", a->text, 1, WO_TEXT_MAX);
+	return check_text(c, 0, "reason", a->text, 1, WO_TEXT_MAX);
+}
+
+static int sla_fact(void *ctx, const struct wo_sla *k)
+{
+	struct wo_facts *f = ctx;
+
+	f->running += strcmp(k->state, "running") == 0;
+	f->paused += strcmp(k->state, "paused") == 0;
+	if (k->metric == WOM_ONSITE && strcmp(k->state, "met") != 0 &&
+	    strcmp(k->state, "cancelled") != 0)
+		f->visit_due = 1;
+	return 0;
+}
+
+int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *f)
+{
+	struct wo_callback cb;
+	int64_t p = o->owner_id;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = wo_sla_list(s, o->id, sla_fact, f);
+	if (rc < 0)
+		return rc;
+	rc = wo_callback_pending(s, o->id, &cb);
+	if (rc == 0) {
+		f->callback_pending = 1;
+		f->callback_excluded = cb.excluded_id;
+	} else if (rc != ERR_NOTFOUND) {
+		return rc;
+	}
+	/* WO-4: the level above those escalated to so far, as escalate() walks it. */
+	for (int i = 0; i <= o->escalation_level && p; i++)
+		p = superior_of(s, p);
+	f->higher_level = p != 0;
+	rc = wo_referral_state(s, o->id);
+	if (rc < 0)
+		return rc;
+	f->referral = rc;
+	return 0;
+}
+
+/* A refusal by wo_action_block, as the error the client sees. */
+static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, enum wo_block b)
+{
+	switch (b) {
+	case WOB_NONE:
+		return 0;
+	case WOB_STATE:
+		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
+			       wo_action_name(a), wo_state_name(o->state));
+	case WOB_VISIT_FIRST:
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite",
+			       "record the on-site visit first");
+	case WOB_NO_VISIT:
+		return err_set(c->ei, ERR_UNPROCESSABLE, "onsite", "this order needs no visit");
+	case WOB_NO_CALLBACK:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
+	case WOB_OTHER_AGENT:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "another agent must make this callback (CB-2)");
+	case WOB_TOP:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
+	case WOB_NOT_RUNNING:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is running");
+	case WOB_NOT_PAUSED:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no deadline is paused");
+	case WOB_REFERRED:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "already passed on: record the third party's answer first");
+	case WOB_NOT_WAITING:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no third party is asked for an answer");
+	case WOB_NO_ANSWER:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "no third-party answer to pass on");
+	case WOB_ANSWER_FIRST:
+		return err_set(c->ei, ERR_CONFLICT, NULL, "the third party has not answered yet");
+	case WOB_RELAY_FIRST:
+		return err_set(c->ei, ERR_CONFLICT, NULL,
+			       "tell the customer the third party's answer first");
+	}
+	return ERR_INVALID;
 }
 
 int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *o)
 {
+	struct wo_facts facts;
 	int rc = wo_order_get(c->s, order_id, o), from, to;
 	json_t *detail = NULL;
 
@@ -503,13 +671,21 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 			       (long long)o->version);
 	from = (int)o->state;
 	to = wo_next_state(o->state, a->action);
-	if (to < 0)
-		return err_set(c->ei, ERR_CONFLICT, "state", "cannot %s an order that is %s",
-			       wo_action_name(a->action), wo_state_name(o->state));
+	/* The same rule GET /api/orders/{id} offers the actions by (allowed_actions). */
+	rc = wo_facts_load(c->s, o, &facts);
+	if (rc < 0)
+		return rc;
+	rc = refuse(c, o, a->action,
+		    wo_action_block(o->state, o->onsite, &facts, c->who->id, a->action));
+	if (rc < 0)
+		return rc;
 	switch (a->action) {
 	case WOA_ASSIGN:
-		rc = assign(c, o, a->person_id);
-		detail = json_pack("{s:I}", "owner_id", (json_int_t)a->person_id);
+		detail = json_pack("{s:I, s:o, s:s?}", "owner_id", (json_int_t)a->person_id,
+				   "previous_owner_id",
+				   o->owner_id ? json_integer(o->owner_id) : json_null(), "reason",
+				   a->text && *a->text ? a->text : NULL);
+		rc = assign(c, o, a);
 		break;
 	case WOA_ACCEPT:
 		break;
@@ -574,7 +750,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
 		break;
 	case WOA_HELP:
-		rc = check_text(c, "reason", a->text, 0, WO_TEXT_MAX);
+		rc = check_text(c, 0, "reason", a->text, 0, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = escalate(c, o, "help", NULL);
 		if (rc == 0)
@@ -587,7 +763,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		break;
 	case WOA_PROGRESS:
 		/* WO-5: what the customer was told, on record; it keeps a promised reply. */
-		rc = check_text(c, "text", a->text, 1, WO_TEXT_MAX);
+		rc = check_text(c, 0, "text", a->text, 1, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
 		rc = rc > 0 ? 0 : rc;
@@ -607,6 +783,27 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		break;
 	case WOA_RESUME:
 		rc = wo_sla_resume_all(c->s, o->id, c->now);
+		break;
+	case WOA_REFER:
+		rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = refer(c, o, a->third_party_id, a->text);
+		detail = json_pack("{s:I, s:s?}", "third_party_id", (json_int_t)a->third_party_id,
+				   "note", a->text && *a->text ? a->text : NULL);
+		break;
+	case WOA_ANSWER:
+	case WOA_RELAY:
+		/* What the company answered; then what the customer was told of it (seed 002 §5).
+		 */
+		rc = check_text(c, 0, "text", a->text, 1, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = wo_referral_close(c->s, o->id,
+					       a->action == WOA_ANSWER ? "answer" : "relay",
+					       a->text, c->who->id, c->now);
+		if (rc == 0 && a->action == WOA_RELAY)
+			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
+		rc = rc > 0 ? 0 : rc;
+		detail = json_pack("{s:s}", "text", a->text ? a->text : "");
 		break;
 	case WOA_COUNT:
 		return ERR_INVALID;
@@ -665,6 +862,9 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 				  wo_metric_label(d->metric));
 		if (rc == 0)
 			rc = escalate(&c, &o, "breach", metric);
+		/* At the top already: told once, nothing further to escalate on this clock. */
+		if (rc == 0)
+			rc = wo_sla_next_escalation(s, d->id, now + step, 0);
 		return rc < 0 ? rc : 1;
 	}
 	if (!d->warned && d->warn_at <= now) {

@@ -81,8 +81,10 @@ int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out
 
 int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
-						 " department_id, owner_id FROM wo_route ORDER BY id");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
+				 " department_id, owner_id, third_party_id"
+				 " FROM wo_route ORDER BY id");
 	int rc, n = 0;
 
 	if (!st)
@@ -98,6 +100,179 @@ int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 		store_col_copy(st, 4, r->department_kind, sizeof(r->department_kind));
 		r->department_id = store_col_int(st, 5);
 		r->owner_id = store_col_int(st, 6);
+		r->third_party_id = store_col_int(st, 7);
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+/* ---- third parties and referrals (seed 002 §5) ---- */
+
+static void third_party_from_row(struct store_stmt *st, struct wo_third_party *tp)
+{
+	tp->id = store_col_int(st, 0);
+	store_col_copy(st, 1, tp->name, sizeof(tp->name));
+	store_col_copy(st, 2, tp->kind, sizeof(tp->kind));
+	store_col_copy(st, 3, tp->contact, sizeof(tp->contact));
+	tp->active = (int)store_col_int(st, 4);
+	tp->updated_at = store_col_int(st, 5);
+}
+
+int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+				 " FROM wo_third_party WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	if (rc == 1)
+		third_party_from_row(st, out);
+	store_done(st);
+	return rc < 0 ? rc : rc ? 0 : ERR_NOTFOUND;
+}
+
+int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
+			void *ctx)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
+				 " FROM wo_third_party ORDER BY active DESC, name");
+	struct wo_third_party tp;
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		third_party_from_row(st, &tp);
+		rc = row(ctx, &tp);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (store_run(s, "SELECT id FROM wo_third_party WHERE name = ? AND id <> ?", &id, "ti",
+		      tp->name, tp->id) == 1)
+		return ERR_CONFLICT;
+	if (tp->id)
+		rc = store_run(
+			s,
+			"UPDATE wo_third_party SET name = ?, kind = ?, contact = ?, active = ?,"
+			" updated_at = ? WHERE id = ?",
+			NULL, "tttiii", tp->name, tp->kind, tp->contact, (int64_t)tp->active, now,
+			tp->id);
+	else
+		rc = store_run(s,
+			       "INSERT INTO wo_third_party(name, kind, contact, active, updated_at)"
+			       " VALUES (?, ?, ?, ?, ?) RETURNING id",
+			       &tp->id, "tttii", tp->name, tp->kind, tp->contact,
+			       (int64_t)tp->active, now);
+	if (rc >= 0)
+		tp->updated_at = now;
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, int64_t by,
+		    const char *note, int64_t now)
+{
+	struct store_stmt *st = store_prepare(
+		s,
+		"INSERT INTO wo_referral(order_id, third_party_id, note, referred_at, referred_by)"
+		" VALUES (?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	store_bind_int(st, 2, third_party_id);
+	store_bind_text(st, 3, note && *note ? note : NULL);
+	store_bind_int(st, 4, now);
+	store_bind_id(st, 5, by);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_close(struct store *s, int64_t order_id, const char *what, const char *text,
+		      int64_t by, int64_t now)
+{
+	int answer = strcmp(what, "answer") == 0;
+	struct store_stmt *st = store_prepare(
+		s, answer ? "UPDATE wo_referral SET answer = ?, answered_by = ?, answered_at = ?"
+			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)"
+			  : "UPDATE wo_referral SET relay_note = ?, relayed_by = ?, relayed_at = ?"
+			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_text(st, 1, text);
+	store_bind_id(st, 2, by);
+	store_bind_int(st, 3, now);
+	store_bind_int(st, 4, order_id);
+	rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int wo_referral_state(struct store *s, int64_t order_id)
+{
+	int64_t state = WOR_NONE;
+	int rc = store_run(s,
+			   "SELECT CASE WHEN relayed_at IS NOT NULL THEN 3"
+			   " WHEN answered_at IS NOT NULL THEN 2 ELSE 1 END"
+			   " FROM wo_referral WHERE order_id = ? ORDER BY id DESC LIMIT 1",
+			   &state, "i", order_id);
+
+	return rc < 0 ? rc : (int)state;
+}
+
+int wo_referral_list(struct store *s, int64_t order_id,
+		     int (*row)(void *, const struct wo_referral *), void *ctx)
+{
+	struct store_stmt *st = store_prepare(
+		s,
+		"SELECT r.id, r.third_party_id, t.name, r.note, r.answer, r.relay_note,"
+		" r.referred_at, r.referred_by, r.answered_at, r.answered_by, r.relayed_at,"
+		" r.relayed_by FROM wo_referral r JOIN wo_third_party t ON t.id = r.third_party_id"
+		" WHERE r.order_id = ? ORDER BY r.id");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		struct wo_referral x = {
+			.id = store_col_int(st, 0),
+			.order_id = order_id,
+			.third_party_id = store_col_int(st, 1),
+			.third_party_name = store_col_text(st, 2),
+			.note = store_col_null(st, 3) ? NULL : store_col_text(st, 3),
+			.answer = store_col_null(st, 4) ? NULL : store_col_text(st, 4),
+			.relay_note = store_col_null(st, 5) ? NULL : store_col_text(st, 5),
+			.referred_at = store_col_int(st, 6),
+			.referred_by = store_col_int(st, 7),
+			.answered_at = store_col_int(st, 8),
+			.answered_by = store_col_int(st, 9),
+			.relayed_at = store_col_int(st, 10),
+			.relayed_by = store_col_int(st, 11),
+		};
+
+		rc = row(ctx, &x);
+		if (rc < 0)
+			break;
+		n++;
 	}
 	store_done(st);
 	return rc < 0 ? rc : n;
@@ -113,10 +288,10 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 }
 
 #define ORDER_COLS                                                                                 \
-	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"            \
-	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"       \
-	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"    \
-	" archived_at, archive_month, version"
+	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"             \
+	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"        \
+	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"     \
+	" archived_at, archive_month, version, phone"
 
 /* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
 static void order_from_row(struct store_stmt *st, struct wo_order *o)
@@ -148,6 +323,7 @@ static void order_from_row(struct store_stmt *st, struct wo_order *o)
 	o->archived_at = store_col_int(st, 22);
 	o->archive_month = (int)store_col_int(st, 23);
 	o->version = store_col_int(st, 24);
+	store_col_copy(st, 25, o->phone, sizeof(o->phone));
 }
 
 int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
@@ -189,6 +365,7 @@ static void bind_order(struct store_stmt *st, const struct wo_order *o)
 	store_bind_id(st, 17, o->reported_at);
 	store_bind_id(st, 18, o->archived_at);
 	store_bind_id(st, 19, o->archive_month);
+	store_bind_text(st, 20, o->phone[0] ? o->phone : NULL);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -197,17 +374,17 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 		s, "INSERT INTO work_order(class, level, complaint, onsite, state, customer_id,"
 		   " subject_id, department_id, owner_id, parent_id, related_id, summary, report,"
 		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
-		   " archive_month, number, first_agent_id, created_at, updated_at, version)"
-		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
+		   " archive_month, phone, number, first_agent_id, created_at, updated_at, version)"
+		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
 	int rc;
 
 	if (!st)
 		return ERR_IO;
 	bind_order(st, o);
-	store_bind_text(st, 20, o->number);
-	store_bind_int(st, 21, o->first_agent_id);
-	store_bind_int(st, 22, o->created_at);
-	store_bind_int(st, 23, o->updated_at);
+	store_bind_text(st, 21, o->number);
+	store_bind_int(st, 22, o->first_agent_id);
+	store_bind_int(st, 23, o->created_at);
+	store_bind_int(st, 24, o->updated_at);
 	rc = store_step(st);
 	if (rc == 1)
 		o->id = store_col_int(st, 0);
@@ -219,19 +396,20 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 {
 	struct store_stmt *st = store_prepare(
-		s, "UPDATE work_order SET class = ?, level = ?, complaint = ?, onsite = ?, state = ?,"
-		   " customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
-		   " related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
-		   " dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
-		   " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+		s,
+		"UPDATE work_order SET class = ?, level = ?, complaint = ?, onsite = ?, state = ?,"
+		" customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
+		" related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
+		" dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
+		" phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
 	int rc;
 
 	if (!st)
 		return ERR_IO;
 	bind_order(st, o);
-	store_bind_int(st, 20, now);
-	store_bind_int(st, 21, o->id);
-	store_bind_int(st, 22, o->version);
+	store_bind_int(st, 21, now);
+	store_bind_int(st, 22, o->id);
+	store_bind_int(st, 23, o->version);
 	rc = store_step(st);
 	store_done(st);
 	if (rc < 0)
@@ -255,18 +433,25 @@ int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq)
 	return rc < 0 ? rc : 0;
 }
 
-/* The search index holds the words people look for: number, summary, report, reasons. */
+/*
+ * The search index holds the words people look for: number, summary, the
+ * report's texts and reasons. Only the report's values are indexed, never
+ * its JSON: its keys ("solution") would otherwise match every reported
+ * order. Migration 8 rebuilt the index the same way.
+ */
 int wo_search_put(struct store *s, const struct wo_order *o)
 {
-	char body[sizeof(o->summary) + sizeof(o->report) + sizeof(o->close_reason) + 64];
-	int rc;
+	int rc = store_run(s, "DELETE FROM wo_search WHERE rowid = ?", NULL, "i", o->id);
 
-	snprintf(body, sizeof(body), "%s %s %s %s", o->number, o->summary, o->report,
-		 o->close_reason);
-	rc = store_run(s, "DELETE FROM wo_search WHERE rowid = ?", NULL, "i", o->id);
 	if (rc >= 0)
-		rc = store_run(s, "INSERT INTO wo_search(rowid, body) VALUES (?, ?)", NULL, "it",
-			       o->id, body);
+		rc = store_run(s,
+			       "INSERT INTO wo_search(rowid, body) VALUES (?1, ?2 || ' ' || ?3"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.solution'), '')"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.effect'), '')"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.remaining'), '')"
+			       " || ' ' || ?5)",
+			       NULL, "itttt", o->id, o->number, o->summary, o->report,
+			       o->close_reason);
 	return rc < 0 ? rc : 0;
 }
 
@@ -285,21 +470,62 @@ int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const
 	return rc < 0 ? rc : 0;
 }
 
+int wo_contact_list(struct store *s, int64_t order_id,
+		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT contact_id, role FROM order_contact"
+						 " WHERE order_id = ?"
+						 " ORDER BY role = 'cause' DESC, contact_id");
+	int rc, n = 0;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, order_id);
+	while ((rc = store_step(st)) == 1) {
+		char role[16];
+
+		store_col_copy(st, 1, role, sizeof(role));
+		rc = row(ctx, store_col_int(st, 0), role);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
 int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
 		       int level, int64_t now)
 {
-	int rc = store_run(s,
-			   "INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
-			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			   NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
+	/* Someone whose responsibility ended and who is given the order again takes it up anew. */
+	int rc = store_run(
+		s,
+		"INSERT INTO wo_responsible(order_id, person_id, reason, level, added_at)"
+		" VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reason = excluded.reason,"
+		" level = excluded.level, added_at = excluded.added_at, ended_at = NULL"
+		" WHERE wo_responsible.ended_at IS NOT NULL",
+		NULL, "iitii", order_id, person_id, reason, (int64_t)level, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wo_responsible_end(struct store *s, int64_t order_id, int64_t person_id, int64_t now)
+{
+	int rc = store_run(
+		s,
+		"UPDATE wo_responsible SET ended_at = ? WHERE order_id = ? AND person_id = ?"
+		" AND ended_at IS NULL",
+		NULL, "iii", now, order_id, person_id);
 
 	return rc < 0 ? rc : 0;
 }
 
 int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id)
 {
-	return store_run(s, "SELECT 1 FROM wo_responsible WHERE order_id = ? AND person_id = ?", NULL,
-			 "ii", order_id, person_id);
+	return store_run(s,
+			 "SELECT 1 FROM wo_responsible WHERE order_id = ? AND person_id = ?"
+			 " AND ended_at IS NULL",
+			 NULL, "ii", order_id, person_id);
 }
 
 int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
@@ -681,7 +907,8 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max)
 	if (rc >= 0)
 		rc = store_run(s,
 			       "UPDATE work_order SET summary = '（已匿名）', report = NULL,"
-			       " customer_id = NULL, anonymised = 1 WHERE id IN (SELECT id FROM"
+			       " customer_id = NULL, phone = NULL, anonymised = 1 WHERE id IN "
+			       "(SELECT id FROM"
 			       " work_order WHERE state = 'archived' AND anonymised = 0"
 			       " AND archived_at < ? ORDER BY id LIMIT ?)",
 			       NULL, "ii", before, (int64_t)max);
@@ -713,10 +940,11 @@ int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const stru
 
 int wo_responsible_list(struct store *s, int64_t order_id,
 			int (*row)(void *, int64_t person_id, const char *reason, int level,
-				   int64_t added_at),
+				   int64_t added_at, int64_t ended_at),
 			void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at"
+	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at,"
+						 " ifnull(ended_at, 0)"
 						 " FROM wo_responsible WHERE order_id = ?"
 						 " ORDER BY level, added_at");
 	int rc, n = 0;
@@ -726,7 +954,7 @@ int wo_responsible_list(struct store *s, int64_t order_id,
 	store_bind_int(st, 1, order_id);
 	while ((rc = store_step(st)) == 1) {
 		rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
-			 (int)store_col_int(st, 2), store_col_int(st, 3));
+			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4));
 		if (rc < 0)
 			break;
 		n++;
@@ -806,8 +1034,9 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 		buf_puts(&sql, " AND department_id = ? AND state IN " OPEN_STATES);
 		break;
 	case WOV_MINE:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			       " WHERE person_id = ?) AND state IN " OPEN_STATES);
+		buf_puts(&sql,
+			 " AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			 " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */
@@ -844,7 +1073,7 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 		buf_puts(&sql, " AND created_at < ?");
 	if (f->scope_department)
 		buf_puts(&sql, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
-			       " wo_responsible WHERE person_id = ?))");
+			       " wo_responsible WHERE person_id = ? AND ended_at IS NULL))");
 	/*
 	 * With a search, order and page by the index's own rowid (the order id):
 	 * FTS5 then yields matches newest first and stops after one page; by

@@ -15,7 +15,10 @@ import tempfile
 import time
 import unittest
 
+from contract import Contract, ContractError
+
 DEFAULT_BIN = os.path.join(os.path.dirname(__file__), "..", "..", "build", "kefu")
+CONTRACT = Contract()
 
 
 def kefu_bin():
@@ -27,9 +30,16 @@ class Server:
     def __init__(self, extra_env=None, demo=True):
         self.dir = tempfile.mkdtemp(prefix="kefu-test-")
         self.db = os.path.join(self.dir, "kefu.db")
-        self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info")
+        # Recordings and attachments go to the server's own directory, removed with
+        # it; by default kefu writes them under var/ of its working directory.
+        self.env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="info",
+                        KEFU_RECORDINGS_DIR=os.path.join(self.dir, "recordings"),
+                        KEFU_ATTACHMENTS_DIR=os.path.join(self.dir, "attachments"))
         self.env.update(extra_env or {})
         self.passwords = {}
+        # Answers that broke the contract; a test that caught the ContractError raised
+        # at the time still fails its class in tearDownClass.
+        self.contract_violations = []
         out = self.cli("init", *(["--demo"] if demo else []))
         for line in out.splitlines():
             m = re.match(r"^  (\S+)\s+(\S+)\s+(\S{16})\s+(.+)$", line)
@@ -110,19 +120,35 @@ class Server:
     # HTTP
 
     def raw(self, method, path, body=None, headers=None):
-        """Sends bytes as they are; returns (status, headers dict, body bytes)."""
+        """Sends bytes as they are; returns (status, headers dict, body bytes). Every
+        answer is checked against docs/openapi.json (check_contract)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()
             data = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+            rh = {k.lower(): v for k, v in resp.getheaders()}
         finally:
             conn.close()
+        self.check_contract(method, path, resp.status, rh, data)
+        return resp.status, rh, data
+
+    def check_contract(self, method, path, status, headers, body):
+        """Raises ContractError when the answer is not what docs/openapi.json documents
+        for its route and status. For tests that talk HTTP without raw()."""
+        problems = CONTRACT.check(method, path, status, headers, body)
+        if problems:
+            self.contract_violations.extend(problems)
+            raise ContractError("the answer departs from docs/openapi.json:\n  " +
+                                "\n  ".join(problems))
 
     def call(self, method, path, body=None, token=None, headers=None):
         """JSON in, JSON out: returns (status, parsed body or None, headers)."""
-        h = dict(headers or {})
+        # The server answers errors in Chinese unless asked otherwise; the
+        # tests read the English messages. A header given as None is left out.
+        h = {"Accept-Language": "en"}
+        h.update(headers or {})
+        h = {k: v for k, v in h.items() if v is not None}
         data = None
         if body is not None:
             data = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
@@ -173,6 +199,9 @@ class KefuTestCase(unittest.TestCase):
         code = cls.srv.stop()
         if code != 0:
             raise AssertionError(f"kefu exited with {code} on SIGTERM")
+        if cls.srv.contract_violations:
+            raise ContractError("answers departed from docs/openapi.json:\n  " +
+                                "\n  ".join(cls.srv.contract_violations))
 
     def assertError(self, resp, status, code=None, field=None):
         st, body, _ = resp

@@ -263,8 +263,9 @@ class BadInputTest(KefuTestCase):
                          encode_chunked=True)
             resp = conn.getresponse()
             raw = resp.read()
-            self.assertJsonError(resp.status, {k.lower(): v for k, v in resp.getheaders()}, raw,
-                                 413, "too_large")
+            rh = {k.lower(): v for k, v in resp.getheaders()}
+            self.srv.check_contract("POST", "/api/people", resp.status, rh, raw)
+            self.assertJsonError(resp.status, rh, raw, 413, "too_large")
         except (ConnectionError, http.client.RemoteDisconnected, BrokenPipeError):
             pass  # closing the connection is an acceptable answer
         finally:
@@ -282,7 +283,10 @@ class BadInputTest(KefuTestCase):
             conn.request("POST", "/api/departments", body=chunks(), headers=self.json_auth,
                          encode_chunked=True)
             resp = conn.getresponse()
-            self.assertEqual(resp.status, 201, resp.read())
+            raw = resp.read()
+            self.srv.check_contract("POST", "/api/departments", resp.status,
+                                    {k.lower(): v for k, v in resp.getheaders()}, raw)
+            self.assertEqual(resp.status, 201, raw)
         finally:
             conn.close()
 

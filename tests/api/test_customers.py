@@ -366,13 +366,23 @@ class LookupTest(CustomerTestCase):
         self.assertEqual(got["recent_contacts"], body["recent_contacts"])
 
     def test_lookup_unknown_and_bad(self):
-        """CUST-5: an unknown number is 404 (no customer invented), a non-number 400."""
+        """CUST-5: an unknown number is 404 (no customer invented), no number 400, and
+        what is not a whole number (CUST-1) 422 saying what is wrong with it."""
         self.assertError(self.srv.call("GET", "/api/customers/lookup?phone=13000000000",
                                        token=self.agent), 404, "not_found")
-        for q in ("", "?phone=", "?phone=abc", "?phone=12", "?phone=" + "1" * 21):
+        for q in ("", "?phone="):
             with self.subTest(query=q):
                 self.assertError(self.srv.call("GET", "/api/customers/lookup" + q,
                                                token=self.agent), 400, "bad_request", "phone")
+        for q, message in (("abc", "phone: only digits, spaces, '-', '(' and ')', a leading '+'"
+                                   " and an extension after 转, ext or #"),
+                           ("12", "phone: a mobile number has 11 digits, not 2"),
+                           ("12345", "phone: a mobile number has 11 digits, not 5"),
+                           ("1" * 21, "phone: a mobile number has 11 digits, not 21")):
+            with self.subTest(query=q):
+                resp = self.srv.call("GET", "/api/customers/lookup?phone=" + q, token=self.agent)
+                self.assertError(resp, 422, "unprocessable", "phone")
+                self.assertEqual(resp[1]["error"]["message"], message)
         self.assertError(self.srv.call("POST", "/api/customers/lookup", {}, token=self.agent), 405)
 
     def test_lookup_follows_a_merge(self):

@@ -9,6 +9,8 @@ happened is read back through GET /api/calls and /api/calls/{id}.
 Prompts are real recordings of several seconds, so calls that wait for the
 menu's time-out take about half a minute; a key press interrupts a prompt
 (barge-in), so the others are quick."""
+import base64
+import math
 import os
 import re
 import secrets
@@ -19,10 +21,12 @@ import subprocess
 import tempfile
 import time
 import unittest
+import wave
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from harness import KefuTestCase
+from test_inband_pcap import alaw_decode
 
 SIPP = shutil.which("sipp")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -451,6 +455,96 @@ class IvrMenuData(IvrCase):
         self.assertEqual(call["digits"], "")
         self.assertIsNone(call["route"])
         self.assertEqual(call["ended_by"], "kefu")
+
+
+def tone_share(pcm, freq=1000, rate=8000):
+    """How much of a frame's energy is one frequency (1.0: a pure tone of it)."""
+    n = len(pcm)
+    re_ = sum(x * math.cos(2 * math.pi * freq * i / rate) for i, x in enumerate(pcm))
+    im = sum(x * math.sin(2 * math.pi * freq * i / rate) for i, x in enumerate(pcm))
+    energy = sum(x * x for x in pcm)
+    return 0.0 if energy == 0 else 2 * (re_ * re_ + im * im) / (n * energy)
+
+
+class IvrNotice(IvrCase):
+    """The emergency announcement (seed 002 §4.3): while a notice is in force
+    every caller hears it after the welcome and before the menu. The notice is
+    a recording of a 1 kHz tone, so what kefu sends can be told apart."""
+
+    TONE_MS = 1200
+
+    def notice(self, start, end):
+        rate, n = 8000, 8000 * self.TONE_MS // 1000
+        data = b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * 1000 * i / rate)))
+                        for i in range(n))
+        wav = (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " +
+               struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" +
+               struct.pack("<I", len(data)) + data)
+        st, body, _ = self.srv.call("POST", "/api/hotline/notices", {
+            "text": "网络故障，正在抢修", "source": "recording", "starts_at": start,
+            "ends_at": end, "audio": base64.b64encode(wav).decode()}, token=self.manager)
+        self.assertEqual(st, 201, body)
+        return body
+
+    def prompts_sent(self, c, count):
+        """kefu's audio, decoded, cut at the marker bits (each prompt's first
+        packet) until count prompts have begun and 1 s of the last has come."""
+        c.rtp.settimeout(5)
+        # A packet from the phone first, as phones do: kefu may wait for the
+        # caller's own RTP to learn where to send (symmetric RTP).
+        c.rtp.sendto(struct.pack("!BBHII", 0x80, 8, 1, 160, 0x5EED) + bytes([0xD5]) * 160,
+                     c.kefu_rtp())
+        prompts, after = [], 0
+        while len(prompts) < count or after < 50:
+            data, _ = c.rtp.recvfrom(2048)
+            if data[1] & 0x7F != 8:
+                continue
+            if data[1] & 0x80:
+                prompts.append([])
+            if prompts:
+                prompts[-1].append([alaw_decode(b) for b in data[12:]])
+                after += len(prompts) == count
+        return prompts
+
+    def test_notice_plays_after_the_welcome_and_before_the_menu(self):
+        now = self.srv.advance(0)
+        n = self.notice(now - 1000, now + 10 * 60_000)
+        c = self.caller("127.0.0.81")
+        self.assertEqual(c.invite().code, 200)
+        welcome, notice, menu = self.prompts_sent(c, 3)
+        # The welcome is the welcome prompt, whole.
+        with wave.open(os.path.join(prompts_dir(), "welcome.wav")) as w:
+            self.assertEqual(len(welcome), -(-w.getnframes() // 160))
+        # The second prompt is the notice: the recording's tone, all of it.
+        shares = [tone_share(f) for f in notice]
+        self.assertEqual(len(notice), self.TONE_MS // 20)
+        self.assertTrue(all(x > 0.95 for x in shares), shares)
+        # Neither the welcome nor the menu is that tone.
+        self.assertFalse(any(tone_share(f) > 0.95 for f in welcome + menu))
+        # The third is the menu prompt: its first second, sample by sample
+        # (within G.711's rounding).
+        with wave.open(os.path.join(prompts_dir(), "menu.wav")) as w:
+            ref = struct.unpack("<8000h", w.readframes(8000))
+        got = [x for f in menu[:50] for x in f]
+        self.assertEqual(len(got), 8000)
+        bad = [i for i, (a, b) in enumerate(zip(got, ref)) if abs(a - b) > abs(b) // 16 + 16]
+        self.assertEqual(bad, [])
+        self.assertEqual(c.info("0"), 200)
+        self.queued(c.call_id)
+        self.assertEqual(c.bye(), 200)
+        call = self.call_of(c.call_id)
+        self.assertEqual(self.prompts_of(call), ["welcome", "notice", "menu", "to_agent"])
+        played = [e["detail"] for e in call["events"] if e["kind"] == "prompt"][1]
+        self.assertEqual((played["notice_id"], played["notice_version"]), (n["id"], 1))
+
+        # Once the window has passed, callers go from the welcome to the menu.
+        self.srv.advance(11 * 60_000)
+        c = self.caller("127.0.0.82")
+        self.assertEqual(c.invite().code, 200)
+        welcome, menu = self.prompts_sent(c, 2)
+        self.assertFalse(any(tone_share(f) > 0.95 for f in welcome + menu))
+        self.assertEqual(c.bye(), 200)
+        self.assertEqual(self.prompts_of(self.call_of(c.call_id)), ["welcome", "menu"])
 
 
 class IvrVanish(IvrCase):

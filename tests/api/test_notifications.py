@@ -49,10 +49,13 @@ class EventStream:
         self.clean_end = False
         self.body = None
         if self.status == 200:
+            # The stream's body never ends: its status and Content-Type are checked.
+            srv.check_contract("GET", path, self.status, self.headers, b"")
             threading.Thread(target=self._read, daemon=True).start()
         else:
             self.body = self.resp.read()
             self.conn.close()
+            srv.check_contract("GET", path, self.status, self.headers, self.body)
 
     def _read(self):
         ev = {}

@@ -8,6 +8,10 @@ from urllib.parse import quote
 from apihelp import MINUTE, HOUR, db_value, dept_id, person_id
 from harness import KefuTestCase
 
+# The number an order's owner calls the customer back on, when the test's order
+# has no customer on record (an order with a callback deadline needs one).
+PHONE = "13800138000"
+
 
 class OrderCase(KefuTestCase):
     @classmethod
@@ -24,6 +28,8 @@ class OrderCase(KefuTestCase):
         cls.market = s.login("3001")    # 集团市场部's responsible person
 
     def create(self, body, token=None, status=201):
+        if not {"customer_id", "contact_id", "phone"} & body.keys():
+            body = dict(body, phone=PHONE)
         st, o, _ = self.srv.call("POST", "/api/orders", body, token=token or self.agent)
         self.assertEqual(st, status, o)
         return o
@@ -196,7 +202,8 @@ class RoutingTest(OrderCase):
         self.assertEqual(d["owner_id"], person_id(s, "2001"))
         self.assertEqual(self.sla(d, "callback")["due_at"] - d["created_at"], 10 * MINUTE)
         self.assertEqual(self.sla(d, "onsite")["due_at"] - d["created_at"], HOUR)
-        self.assertError(s.call("POST", "/api/orders", {"class": "D", "summary": "x"},
+        self.assertError(s.call("POST", "/api/orders", {"class": "D", "summary": "x",
+                                                        "phone": PHONE},
                                 token=self.agent), 422, field="subject_id")
         st, p, _ = s.call("GET", "/api/orders/second-complaint?customer_id=999999", token=self.agent)
         self.assertIsNone(p["proposed_class"])
@@ -295,10 +302,248 @@ class TransitionTest(OrderCase):
                                  ({"class": "A1", "summary": "x" * 1001}, 422, "summary"),
                                  ({"class": "A1", "summary": 5}, 400, "summary"),
                                  ({"class": "E", "summary": "x", "customer_id": 999999}, 422, "customer_id"),
-                                 ({"complaint": "nope", "summary": "x"}, 422, "complaint")]:
+                                 ({"complaint": "nope", "summary": "x"}, 422, "complaint"),
+                                 # WO-2 (issue 12): a callback deadline needs a way to call.
+                                 ({"class": "A1", "level": "Ⅲ", "summary": "x"}, 422, "phone"),
+                                 ({"complaint": "vehicle_damage", "summary": "x"}, 422, "phone"),
+                                 ({"class": "B", "summary": "x", "phone": "电话"}, 422, "phone")]:
             with self.subTest(body=bad):
                 self.assertError(s.call("POST", "/api/orders", bad, token=self.agent), code, field=field)
         self.assertEqual(db_value(s, "SELECT count(*) FROM work_order"), n)
+
+
+class OrderPageTest(OrderCase):
+    FIVEW = {"when": "昨天下午三点", "who": "王先生", "where": "朝阳区门店",
+             "what": "洗车后车身有划痕", "why": "洗护师操作不当", "how": "要求上门查看"}
+
+    def test_order_carries_its_contacts_5w1h(self):
+        """CALL-10 (issue 12): the on-site staff read the 5W1H the agent took, on the order."""
+        s = self.srv
+        st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                    "phone": "13912345678", "fivew": self.FIVEW,
+                                                    "summary": "车身划痕"}, token=self.agent)
+        self.assertEqual(st, 201, k)
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "洗车划痕", "contact_id": k["id"]})
+        got = self.get(o["id"], token=self.staff)      # 城市客服部 staff
+        self.assertEqual([(c["id"], c["role"]) for c in got["contacts"]], [(k["id"], "cause")])
+        self.assertEqual(got["contacts"][0]["fivew"], self.FIVEW)
+        self.assertEqual(got["contacts"][0]["phone"], "139****5678")
+        self.assertEqual(got["contacts"][0]["agent_id"], person_id(s, "8101"))
+
+    def test_people_are_named_for_staff(self):
+        """Issue 12: staff cannot read the directory, but the order names its people."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "名字"})
+        self.assertError(s.call("GET", f"/api/people/{person_id(s, '8101')}", token=self.staff), 403)
+        got = self.get(o["id"], token=self.staff)
+        named = {p["id"]: (p["name"], p["work_no"]) for p in got["people"]}
+        self.assertEqual(named[person_id(s, "8101")], ("刘洋", "8101"))
+        self.assertEqual(named[person_id(s, "2001")], ("孙强", "2001"))
+        st, l, _ = s.call("GET", "/api/orders?view=department", token=self.staff)
+        self.assertIn(o["id"], [x["id"] for x in l["items"]])
+        named = {p["id"]: (p["name"], p["work_no"]) for p in l["people"]}
+        self.assertEqual(named[person_id(s, "8101")], ("刘洋", "8101"))
+        self.assertEqual(named[person_id(s, "2001")], ("孙强", "2001"))
+        self.act(o["id"], "assign", {"person_id": person_id(s, "2002"), "reason": "改派"},
+                 token=self.sup)
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.staff)
+        self.assertEqual(st, 200)
+        named = {p["id"]: (p["name"], p["work_no"]) for p in ev["people"]}
+        for who in ("8101", "8002", "2001", "2002"):
+            self.assertIn(person_id(s, who), named, who)
+        self.assertEqual(named[person_id(s, "8002")], ("张敏", "8002"))
+
+    def test_allowed_actions_follow_state_and_role(self):
+        """WO-1, WO-2, CB-2 (issue 12): the order offers what the server will accept."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "动作"})    # a visit is needed
+        self.assertEqual(self.get(o["id"], token=self.head)["allowed_actions"],
+                         ["accept", "help", "refer"])
+        self.assertEqual(set(self.get(o["id"], token=self.agent)["allowed_actions"]),
+                         {"progress", "promise"})
+        self.assertEqual(set(self.get(o["id"], token=self.sup)["allowed_actions"]),
+                         {"assign", "accept", "cancel", "help", "progress", "promise", "pause",
+                          "refer"})
+        self.act(o["id"], "accept")
+        # Before the visit the report is not offered, and the server refuses it alike.
+        allowed = self.get(o["id"], token=self.head)["allowed_actions"]
+        self.assertEqual(allowed, ["call", "onsite", "finish", "help", "refer"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/report", {"solution": "x"},
+                                token=self.head), 422, field="onsite")
+        self.act(o["id"], "onsite")
+        self.assertIn("report", self.get(o["id"], token=self.head)["allowed_actions"])
+        # No visit needed: none offered, and none accepted.
+        b = self.create({"class": "B", "summary": "意向商家咨询"})
+        self.act(b["id"], "accept", token=self.srv.login("4001"))
+        self.assertNotIn("onsite", self.get(b["id"], token=self.mgr)["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{b['id']}/onsite", {}, token=self.mgr),
+                         422, field="onsite")
+        # Reported: the callback is offered to agents, not to the agent it excluded (CB-2).
+        self.act(o["id"], "report", {"solution": "已处理"})
+        self.assertIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.act(o["id"], "callback", {"outcome": "not_accepted"}, token=self.agent2)
+        self.assertNotIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.assertIn("callback", self.get(o["id"], token=self.agent3)["allowed_actions"])
+
+    def test_reassign_needs_a_reason_and_replaces_the_owner(self):
+        """Issue 12: reassigning asks why, the old owner stops being responsible (kept on
+        record), and only people who can own the order are offered or accepted."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "改派"})
+        head, staff = person_id(s, "2001"), person_id(s, "2002")
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/assign", {"person_id": staff},
+                                token=self.sup), 422, field="reason")
+        st, owners, _ = s.call("GET", f"/api/orders/{o['id']}/owners", token=self.sup)
+        self.assertEqual(st, 200, owners)
+        ids = {p["id"] for p in owners["items"]}
+        self.assertEqual(ids, {staff, person_id(s, "2003")})   # 城市客服部, the owner left out
+        st, owners, _ = s.call("GET", f"/api/orders/{o['id']}/owners?department_id="
+                               f"{dept_id(s, '技术部')}", token=self.sup)
+        self.assertEqual({p["id"] for p in owners["items"]},        # not the IT admin
+                         {person_id(s, "6001"), person_id(s, "6002")})
+        self.assertError(s.call("GET", f"/api/orders/{o['id']}/owners", token=self.agent), 403)
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/assign",
+                                {"person_id": person_id(s, "admin"), "reason": "x"},
+                                token=self.sup), 422, field="person_id")
+        o = self.act(o["id"], "assign", {"person_id": staff, "reason": "孙强出差"}, token=self.sup)
+        self.assertEqual(o["owner_id"], staff)
+        current = [r["person_id"] for r in o["responsible"] if r["ended_at"] is None]
+        self.assertEqual(current, [staff])
+        ended = [r for r in o["responsible"] if r["ended_at"] is not None]
+        self.assertEqual([(r["person_id"], r["reason"]) for r in ended], [(head, "owner")])
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.sup)
+        a = [e for e in ev["events"] if e["kind"] == "order.assign"]
+        self.assertEqual([e["detail"] for e in a],
+                         [{"owner_id": staff, "previous_owner_id": head, "reason": "孙强出差"}])
+        # The former owner no longer works it.
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/accept", {}, token=self.head), 403)
+        self.act(o["id"], "accept", token=self.staff)
+
+
+class CallbackNumberTest(OrderCase):
+    def test_an_order_without_customer_keeps_a_masked_number(self):
+        """WO-2, CUST-2 (issue 12): the number to call back on is stored, masked in every
+        answer, and shown whole only for a reason on record; a consultation needs none."""
+        s = self.srv
+        self.create({"class": "E", "summary": "咨询价格"})       # no callback deadline
+        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "划痕",
+                                                  "phone": "139-1234-5678"}, token=self.agent)
+        self.assertEqual(st, 201, o)
+        self.assertEqual(o["phone"], "139****5678")
+        self.assertEqual(self.get(o["id"], token=self.staff)["phone"], "139****5678")
+        st, l, _ = s.call("GET", "/api/orders?view=department", token=self.staff)
+        self.assertEqual(next(x for x in l["items"] if x["id"] == o["id"])["phone"], "139****5678")
+        path = f"/api/orders/{o['id']}/reveal"
+        self.assertError(s.call("POST", path, {}, token=self.staff), 422, field="reason")
+        self.assertError(s.call("POST", path, {"reason": "  "}, token=self.staff), 422, field="reason")
+        st, r, _ = s.call("POST", path, {"reason": "上门前联系客户"}, token=self.staff)
+        self.assertEqual((st, r), (200, {"phone": "13912345678"}))
+        logged = s.audit(self.mgr, action="order.reveal", entity="work_order", entity_id=o["id"])
+        self.assertEqual([a["detail"] for a in logged], [{"reason": "上门前联系客户"}])
+        # Another department's staff may not see it, and the refusal names the order.
+        market = s.login("3002")
+        self.assertError(s.call("POST", path, {"reason": "看看"}, token=market), 403)
+        # An order from a contact takes the contact's number.
+        st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                    "phone": "13700001111"}, token=self.agent)
+        self.assertEqual(st, 201, k)
+        st, c, _ = s.call("POST", "/api/orders", {"class": "B", "summary": "意向商家",
+                                                  "contact_id": k["id"]}, token=self.agent)
+        self.assertEqual(st, 201, c)
+        self.assertEqual(c["phone"], "137****1111")
+
+
+class ThirdPartyTest(OrderCase):
+    def third_party(self, name, kind="contractor", **more):
+        st, tp, _ = self.srv.call("POST", "/api/wo/third-parties",
+                                  dict({"name": name, "kind": kind}, **more), token=self.mgr)
+        self.assertEqual(st, 201, tp)
+        return tp
+
+    def test_config_is_editable_and_audited(self):
+        """Seed 002 §5: the outside companies responsible are config the manager edits."""
+        s = self.srv
+        tp = self.third_party("某某洗护外包公司", contact="010-12345678")
+        self.assertEqual((tp["kind"], tp["contact"], tp["active"]), ("contractor", "010-12345678", True))
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "x", "kind": "contractor"},
+                                token=self.agent), 403)
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "某某洗护外包公司",
+                                                                  "kind": "merchant"},
+                                token=self.mgr), 409, field="name")
+        self.assertError(s.call("POST", "/api/wo/third-parties", {"name": "y", "kind": "bank"},
+                                token=self.mgr), 422, field="kind")
+        st, tp2, _ = s.call("PATCH", f"/api/wo/third-parties/{tp['id']}", {"active": False},
+                            token=self.mgr)
+        self.assertEqual((st, tp2["active"]), (200, False))
+        st, l, _ = s.call("GET", "/api/wo/third-parties", token=self.agent)
+        self.assertIn(tp["id"], [x["id"] for x in l["items"]])
+        self.assertTrue(s.audit(self.mgr, action="wo.third_party.update", entity_id=tp["id"]))
+        # An inactive company is not passed anything.
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "外包"})
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer",
+                                {"third_party_id": tp["id"]}, token=self.head), 422,
+                         field="third_party_id")
+
+    def test_routed_to_a_merchant_answer_relayed_before_callback(self):
+        """Seed 002 §5: a class routed to a merchant is passed on at once; the order keeps
+        who and when, the merchant's answer, and the center relays it before the callback."""
+        s = self.srv
+        tp = self.third_party("联盟商家·洁车坊", kind="merchant")
+        st, routes, _ = s.call("GET", "/api/wo/routes", token=self.mgr)
+        b = next(r for r in routes["items"] if r["class"] == "B")
+        self.assertError(s.call("PATCH", f"/api/wo/routes/{b['id']}", {"target": "third_party"},
+                                token=self.mgr), 422, field="third_party_id")
+        st, r, _ = s.call("PATCH", f"/api/wo/routes/{b['id']}",
+                          {"target": "third_party", "department_kind": None,
+                           "third_party_id": tp["id"]}, token=self.mgr)
+        self.assertEqual(st, 200, r)
+        now = s.advance(0)
+        o = self.create({"class": "B", "summary": "在联盟商家洗车被多收费"})
+        self.assertEqual((o["state"], o["owner_id"]), ("accepted", person_id(s, "8101")))
+        self.assertEqual(len(o["referrals"]), 1)
+        ref = o["referrals"][0]
+        self.assertEqual((ref["third_party"]["id"], ref["third_party"]["name"]),
+                         (tp["id"], "联盟商家·洁车坊"))
+        self.assertEqual((ref["referred_by"], ref["answer"], ref["relayed_at"]),
+                         (person_id(s, "8101"), None, None))
+        self.assertGreaterEqual(ref["referred_at"], now)
+        # No report before the merchant answers; the answer goes on record.
+        self.assertNotIn("report", o["allowed_actions"])
+        self.assertIn("answer", o["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/report", {"solution": "x"},
+                                token=self.agent), 409)
+        o = self.act(o["id"], "answer", {"text": "商家核实后退还多收的 20 元"}, token=self.agent)
+        self.assertEqual(o["referrals"][0]["answer"], "商家核实后退还多收的 20 元")
+        o = self.act(o["id"], "report", {"solution": "商家退款 20 元"}, token=self.agent)
+        # The callback waits for the relay of the answer to the customer.
+        self.assertNotIn("callback", self.get(o["id"], token=self.agent2)["allowed_actions"])
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/callback", {"outcome": "accepted"},
+                                token=self.agent2), 409)
+        o = self.act(o["id"], "relay", {"text": "已告知客户商家将退款 20 元"}, token=self.agent)
+        self.assertEqual(o["referrals"][0]["relay_note"], "已告知客户商家将退款 20 元")
+        self.assertIsNotNone(o["referrals"][0]["relayed_at"])
+        o = self.act(o["id"], "callback", {"outcome": "accepted"}, token=self.agent2)
+        self.assertEqual(o["state"], "archived")
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.mgr)
+        kinds = [e["kind"] for e in ev["events"]]
+        for k in ("order.refer", "order.answer", "order.relay", "order.callback"):
+            self.assertIn(k, kinds)
+
+    def test_owner_passes_an_order_on_once_at_a_time(self):
+        """Seed 002 §5: a department passes an order to a contractor by hand."""
+        s = self.srv
+        tp = self.third_party("管道维修承包商")
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "门店水管漏水"})
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer", {}, token=self.head), 400,
+                         field="third_party_id")
+        o = self.act(o["id"], "refer", {"third_party_id": tp["id"], "note": "请两天内上门"})
+        self.assertEqual(o["referrals"][0]["note"], "请两天内上门")
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/refer",
+                                {"third_party_id": tp["id"]}, token=self.head), 409)
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/relay", {"text": "x"},
+                                token=self.agent), 409)
+        named = {p["id"] for p in o["people"]}
+        self.assertIn(person_id(s, "2001"), named)
 
 
 class CallbackScriptTest(OrderCase):
@@ -397,10 +642,23 @@ class PermissionTest(OrderCase):
         admin = s.login("admin")
         self.assertError(s.call("GET", "/api/orders", token=admin), 403)
         # Assigned to the staff member, they may work it.
-        self.act(o["id"], "assign", {"person_id": person_id(s, "2002")}, token=self.sup)
+        self.act(o["id"], "assign", {"person_id": person_id(s, "2002"), "reason": "孙强出差"},
+                 token=self.sup)
         self.act(o["id"], "accept", token=self.staff)
         self.assertTrue(s.audit(self.mgr, action="access.denied"))
         self.assertError(s.call("GET", "/api/orders"), 401)
+
+    def test_denied_read_is_audited_against_the_order(self):
+        """SEC-1 (issue 12): a refused read names the order asked for, with its department."""
+        s = self.srv
+        m = self.create({"class": "A2", "level": "Ⅲ", "summary": "他部门的工单"})   # 集团市场部
+        self.assertError(s.call("GET", f"/api/orders/{m['id']}", token=self.staff), 403)
+        denied = [a for a in s.audit(self.mgr, action="access.denied")
+                  if a["detail"] and a["detail"].get("path") == f"/api/orders/{m['id']}"]
+        self.assertEqual(len(denied), 1, denied)
+        self.assertEqual(denied[0]["entity"], "work_order")
+        self.assertEqual(denied[0]["entity_id"], str(m["id"]))
+        self.assertEqual(denied[0]["detail"]["department_id"], dept_id(s, "集团市场部"))
 
     def test_search_finds_one_and_two_character_words(self):
         """Search over summaries and reports finds one- and two-character Chinese words."""
@@ -420,6 +678,11 @@ class PermissionTest(OrderCase):
         self.act(b["id"], "report", {"solution": "补漆完毕"})
         st, l, _ = s.call("GET", "/api/orders?q=" + quote("补漆"), token=self.mgr)
         self.assertEqual([x["id"] for x in l["items"]], [b["id"]])
+        # The report's texts are indexed, not its JSON keys (issue 12).
+        for key in ("solution", "effect", "remaining", "called_back_at"):
+            with self.subTest(q=key):
+                st, l, _ = s.call("GET", "/api/orders?q=" + key, token=self.mgr)
+                self.assertEqual(l["items"], [])
 
 
 class CrashTest(KefuTestCase):
@@ -430,7 +693,7 @@ class CrashTest(KefuTestCase):
         agent = s.login("8101")
         made = []
         for i in range(20):
-            st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ",
+            st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "phone": PHONE,
                                                       "summary": f"崩溃测试{i}"}, token=agent)
             self.assertEqual(st, 201, o)
             made.append(o["id"])
@@ -447,8 +710,8 @@ class RestartTest(KefuTestCase):
         """A deadline that passes while kefu is down fires when it runs again, once."""
         s = self.srv
         agent = s.login("8101")
-        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "重启"},
-                          token=agent)
+        st, o, _ = s.call("POST", "/api/orders", {"class": "A1", "level": "Ⅲ", "summary": "重启",
+                                                  "phone": PHONE}, token=agent)
         self.assertEqual(st, 201, o)
         s.restart()
         mgr = s.login("8001")

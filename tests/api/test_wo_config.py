@@ -340,7 +340,8 @@ class ClassTest(KefuTestCase):
 
     def new_order(self):
         st, body, _ = self.srv.call("POST", "/api/orders",
-                                    {"class": "A1", "level": "Ⅲ", "summary": "洗车后车门有划痕"},
+                                    {"class": "A1", "level": "Ⅲ", "summary": "洗车后车门有划痕",
+                                     "phone": "13800138000"},
                                     token=self.agent)
         self.assertEqual(st, 201, body)
         return body

@@ -143,6 +143,106 @@ static void assert_invalid(const struct customer *c, const char *field)
 	assert_string_equal(ei.field, field);
 }
 
+static void assert_phone(const char *in, const char *want)
+{
+	struct err_info ei;
+	char out[CUST_PHONE_DIGITS + 1] = "";
+
+	if (cust_phone_check(in, out, sizeof(out), "phones", 0, &ei) != 0)
+		fail_msg("%s: %s", in, ei.message);
+	assert_string_equal(out, want);
+}
+
+/* Refused, with the English message saying what is wrong. */
+static void assert_bad_phone(const char *in, const char *message)
+{
+	struct err_info ei;
+	char out[CUST_PHONE_DIGITS + 1] = "";
+
+	assert_int_equal(cust_phone_check(in, out, sizeof(out), "phone", 0, &ei),
+			 ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "phone");
+	assert_string_equal(ei.message, message);
+	assert_string_equal(out, "");
+}
+
+/* CUST-1: whole Chinese numbers only, said exactly what is wrong. */
+static void phone_rules(void **state)
+{
+	struct err_info ei;
+	char out[CUST_PHONE_DIGITS + 1];
+
+	(void)state;
+	/* Mobiles, with the country code written any way. */
+	assert_phone("13812345678", "13812345678");
+	assert_phone("+86 138-1234-5678", "13812345678");
+	assert_phone("0086 13812345678", "13812345678");
+	assert_phone("8613812345678", "13812345678");
+	assert_phone("19912345678", "19912345678");
+	assert_bad_phone("1381234567", "phone: a mobile number has 11 digits, not 10");
+	assert_bad_phone("138123456789", "phone: a mobile number has 11 digits, not 12");
+	assert_bad_phone("12812345678", "phone: a mobile number starts with 13 to 19");
+	assert_bad_phone("12345", "phone: a mobile number has 11 digits, not 5");
+	/* Landlines: 010 and 02x with 8 digits, 0xxx with 7 or 8. */
+	assert_phone("010-62345678", "01062345678");
+	assert_phone("(021) 2345 6789", "02123456789");
+	assert_phone("0571-8888888", "05718888888");
+	assert_phone("057188888888", "057188888888");
+	assert_bad_phone("010-1234567", "phone: after area code 010 come 8 digits, not 7");
+	assert_bad_phone("0571-888888", "phone: after area code 0571 come 7 or 8 digits, not 6");
+	assert_bad_phone("010-02345678", "phone: a local number starts with 2 to 9");
+	assert_bad_phone("0111234567", "phone: not an area code: 010, 02x or 0xxx (00 calls abroad)");
+	assert_bad_phone("1234567", "phone: a mobile number has 11 digits, not 7");
+	assert_bad_phone("2345678", "phone: a landline number needs its area code, e.g. 010 or 0571");
+	assert_bad_phone("87654321", "phone: a landline number needs its area code, e.g. 010 or 0571");
+	/* 400 and 800 numbers: 10 digits. */
+	assert_phone("400-810-8888", "4008108888");
+	assert_phone("800 820 8820", "8008208820");
+	assert_bad_phone("400-810-888", "phone: a 400 or 800 number has 10 digits, not 9");
+	/* Extensions after 转, ext, x, # or a last group after a whole landline. */
+	assert_phone("010-62345678转123", "01062345678-123");
+	assert_phone("010 62345678 ext. 45", "01062345678-45");
+	assert_phone("0571-88888888-6", "057188888888-6");
+	assert_phone("0571-8888888#6001", "05718888888-6001");
+	assert_bad_phone("010-62345678转", "phone: an extension is 1 to 6 digits");
+	assert_bad_phone("010-62345678 ext 1234567", "phone: an extension is 1 to 6 digits");
+	/* Anything else is said to be wrong, not guessed at. */
+	assert_bad_phone("call me", "phone: only digits, spaces, '-', '(' and ')', a leading '+' "
+				    "and an extension after 转, ext or #");
+	assert_bad_phone("+1 415 555 1234", "phone: only Chinese numbers: +86 or no country code");
+	assert_bad_phone("+86", "phone: no digits");
+	assert_bad_phone("", "phone: no digits");
+	assert_bad_phone("95555", "phone: not a mobile (11 digits from 13), landline (area code "
+				  "and number) or 400/800 number");
+	/* The Chinese message says the same. */
+	assert_int_equal(cust_phone_check("1381234567", out, sizeof(out), "phone", 0, &ei),
+			 ERR_UNPROCESSABLE);
+	assert_string_equal(ei.message_zh, "电话：手机号码应为 11 位，现为 10 位");
+	/* Stored numbers fit the masking of today: head 3, tail 4. */
+	assert_phone("010-62345678转123", "01062345678-123");
+}
+
+/* Every broken rule of a record is reported, one message a field. */
+static void customer_rules_report_every_field(void **state)
+{
+	struct customer c = customer("王", "mr");
+	struct err_info ei;
+
+	(void)state;
+	snprintf(c.email, sizeof(c.email), "wang@");
+	c.vip_level = 12;
+	add_phone(&c, "1381234", "");
+	snprintf(c.name, sizeof(c.name), "\xe3\x80\x80 "); /* U+3000 and a space */
+	assert_int_equal(cust_validate(&c, NOW, &ei), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "name");
+	assert_int_equal(ei.nmore, 3);
+	assert_string_equal(ei.more[0].field, "phones");
+	assert_string_equal(ei.more[0].message, "phones: a mobile number has 11 digits, not 7");
+	assert_string_equal(ei.more[1].field, "email");
+	assert_string_equal(ei.more[2].field, "vip_level");
+	assert_string_equal(ei.more[2].message_zh, "VIP 等级：0 至 9");
+}
+
 /* CUST-1..4: what a customer record may hold. */
 static void customer_rules(void **state)
 {
@@ -758,6 +858,8 @@ int main(void)
 		cmocka_unit_test(address_by_surname),
 		cmocka_unit_test(birthday_rules),
 		cmocka_unit_test(customer_rules),
+		cmocka_unit_test(phone_rules),
+		cmocka_unit_test(customer_rules_report_every_field),
 		cmocka_unit_test(tags_and_diff),
 		cmocka_unit_test(merge_field_rules),
 		cmocka_unit_test(contact_rules),

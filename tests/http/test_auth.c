@@ -76,6 +76,28 @@ static void staff_are_scoped_to_their_department(void **state)
 	assert_int_equal(auth_authorize(&staff, ACT_ORG_READ, &other), ERR_FORBIDDEN);
 }
 
+/* Seed 003: staff attach files to their department's orders (or orders they are
+ * involved in); the uploader, a supervisor or the manager removes one. */
+static void attachments_follow_the_order_and_the_uploader(void **state)
+{
+	struct principal staff = who(ROLE_STAFF, 3), agent = who(ROLE_AGENT, 2),
+			 sup = who(ROLE_SUPERVISOR, 2), office = who(ROLE_OFFICE, 1);
+	struct auth_target own = {3, 0}, other = {4, 0}, involved = {4, 42}, mine = {0, 42},
+			   theirs = {0, 7};
+
+	(void)state;
+	assert_int_equal(auth_authorize(&staff, ACT_ATTACHMENT_ADD, &own), 0);
+	assert_int_equal(auth_authorize(&staff, ACT_ATTACHMENT_ADD, &other), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&staff, ACT_ATTACHMENT_ADD, &involved), 0);
+	assert_int_equal(auth_authorize(&agent, ACT_ATTACHMENT_ADD, &other), 0);
+	assert_int_equal(auth_authorize(&office, ACT_ATTACHMENT_ADD, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&agent, ACT_ATTACHMENT_DELETE, &mine), 0);
+	assert_int_equal(auth_authorize(&agent, ACT_ATTACHMENT_DELETE, &theirs), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&staff, ACT_ATTACHMENT_DELETE, &theirs), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&sup, ACT_ATTACHMENT_DELETE, &theirs), 0);
+	assert_string_equal(auth_action_name(ACT_ATTACHMENT_DELETE), "attachment.delete");
+}
+
 static void passwords_hash_with_argon2id(void **state)
 {
 	char hash[AUTH_HASH_MAX], pw[17];
@@ -208,6 +230,7 @@ int main(void)
 		cmocka_unit_test(policy_follows_roles),
 		cmocka_unit_test(roles_combine_to_the_widest),
 		cmocka_unit_test(staff_are_scoped_to_their_department),
+		cmocka_unit_test(attachments_follow_the_order_and_the_uploader),
 		cmocka_unit_test(passwords_hash_with_argon2id),
 		cmocka_unit_test(tokens_are_random_and_hashed),
 		cmocka_unit_test(throttle_locks_then_lifts),

@@ -856,6 +856,135 @@ static void sdp_direction(void **state)
 	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_SENDRECV), "sendrecv");
 }
 
+/* Emergency announcements (seed 002 §4.3): after the welcome, before the menu. */
+static void notice_between_welcome_and_menu(void **state)
+{
+	struct ivr_menu m;
+	struct ivr v;
+	struct ivr_action a;
+
+	(void)state;
+	ivr_menu_default(&m);
+	snprintf(m.notice, sizeof(m.notice), "%s", IVR_NOTICE_KEY);
+	ivr_start(&v, &m, 0, &a);
+	assert_string_equal(a.play, "welcome");
+	ivr_prompt_done(&v, 4000, &a);
+	assert_string_equal(a.play, IVR_NOTICE_KEY);
+	assert_int_equal(v.state, IVR_NOTICE);
+	assert_string_equal(ivr_state_name(v.state), "notice");
+	assert_int_equal(ivr_deadline(&v), 0); /* no time-out while it plays */
+	ivr_prompt_done(&v, 9000, &a);
+	assert_string_equal(a.play, "menu");
+	ivr_prompt_done(&v, 12000, &a);
+	assert_int_equal(v.state, IVR_WAIT);
+	/* A key during the notice chooses, as during any prompt (barge-in). */
+	ivr_start(&v, &m, 0, &a);
+	ivr_prompt_done(&v, 4000, &a);
+	ivr_digit(&v, '1', 5000, &a);
+	assert_string_equal(a.route, "market_consult");
+	/* Without a notice the menu follows the welcome. */
+	m.notice[0] = 0;
+	ivr_start(&v, &m, 0, &a);
+	ivr_prompt_done(&v, 4000, &a);
+	assert_string_equal(a.play, "menu");
+}
+
+static void notice_rules(void **state)
+{
+	struct hotline_notice n;
+	struct err_info ei;
+
+	(void)state;
+	memset(&n, 0, sizeof(n));
+	snprintf(n.text, sizeof(n.text), "系统维护");
+	snprintf(n.source, sizeof(n.source), "text");
+	n.starts_at = 1000;
+	n.ends_at = 2000;
+	/* The window is [starts_at, ends_at). */
+	assert_false(hotline_notice_in_window(&n, 999));
+	assert_true(hotline_notice_in_window(&n, 1000));
+	assert_true(hotline_notice_in_window(&n, 1999));
+	assert_false(hotline_notice_in_window(&n, 2000));
+	assert_int_equal(hotline_notice_validate(&n, 1500, 1, &ei), 0);
+	assert_int_equal(hotline_notice_validate(&n, 2000, 1, &ei), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "ends_at");
+	assert_int_equal(hotline_notice_validate(&n, 2000, 0, &ei), 0); /* an edit may end it */
+	n.ends_at = n.starts_at;
+	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	n.ends_at = n.starts_at + HOTLINE_NOTICE_SPAN_MAX + 1;
+	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	n.ends_at = 2000;
+	snprintf(n.source, sizeof(n.source), "video");
+	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "source");
+	snprintf(n.source, sizeof(n.source), "recording");
+	n.text[0] = 0;
+	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "text");
+	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MIN - 1, "audio", &ei),
+			 ERR_UNPROCESSABLE);
+	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MIN, "audio", &ei), 0);
+	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MAX, "audio", &ei), 0);
+	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MAX + 1, "audio", &ei),
+			 ERR_UNPROCESSABLE);
+}
+
+/* The store picks the notice that started last among those in force. */
+static void notice_store_overlap(void **state)
+{
+	struct store *s = test_store_open();
+	struct hotline_notice a, b, got;
+	static const uint8_t wav[] = "RIFF";
+	uint8_t *back;
+	size_t len;
+	int64_t next;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.text, sizeof(a.text), "短信群发");
+	snprintf(a.source, sizeof(a.source), "recording");
+	a.starts_at = 1000;
+	a.ends_at = 10000;
+	a.audio_ms = 500;
+	b = a;
+	snprintf(b.text, sizeof(b.text), "网络故障");
+	b.starts_at = 3000;
+	b.ends_at = 5000;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(hotline_notice_insert(s, &a, wav, 4, 100), 0);
+	assert_int_equal(hotline_notice_insert(s, &b, wav, 4, 100), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(hotline_notice_active(s, 999, &got), ERR_NOTFOUND);
+	assert_int_equal(hotline_notice_next_change(s, 999, &next), 0);
+	assert_int_equal(next, 1000);
+	assert_int_equal(hotline_notice_active(s, 1000, &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_int_equal(hotline_notice_next_change(s, 1000, &next), 0);
+	assert_int_equal(next, 3000);
+	assert_int_equal(hotline_notice_active(s, 3000, &got), 0);
+	assert_int_equal(got.id, b.id);
+	assert_int_equal(hotline_notice_next_change(s, 3000, &next), 0);
+	assert_int_equal(next, 5000);
+	assert_int_equal(hotline_notice_active(s, 5000, &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_int_equal(hotline_notice_active(s, 10000, &got), ERR_NOTFOUND);
+	assert_int_equal(hotline_notice_next_change(s, 10000, &next), 0);
+	assert_int_equal(next, 0);
+	/* A later start wins even when the row is older; ties go to the newest row. */
+	b.starts_at = 1000;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(hotline_notice_update(s, &b, NULL, 0, 200), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(b.version, 2);
+	assert_int_equal(hotline_notice_active(s, 1000, &got), 0);
+	assert_int_equal(got.id, b.id);
+	assert_int_equal(hotline_notice_audio(s, b.id, &back, &len), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(back, "RIFF", 4);
+	free(back);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +1007,9 @@ int main(void)
 		cmocka_unit_test(info_bodies),
 		cmocka_unit_test(call_log_store),
 		cmocka_unit_test(sdp_direction),
+		cmocka_unit_test(notice_between_welcome_and_menu),
+		cmocka_unit_test(notice_rules),
+		cmocka_unit_test(notice_store_overlap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Unit tests of the kefu_cjk search tokenizer: one- and two-character Chinese words. */
 #include "testutil.h"
 
+#include "store/migrations.h"
+
 static struct store *s;
 
 static int setup(void **state)
@@ -77,6 +79,35 @@ static void words_are_case_blind_and_combine(void **state)
 	assert_string_equal(match("\"REFUND\" \"退款\""), "4");
 }
 
+/* Migration 8 (store_migrations[7]): the index that held each report as JSON is
+ * rebuilt from its texts, so a key such as "solution" no longer matches (issue 12). */
+#define SEARCH_REBUILD 7
+
+static void rebuilt_index_holds_report_texts_not_keys(void **state)
+{
+	(void)state;
+	assert_true(store_migrations_count > SEARCH_REBUILD);
+	assert_int_equal(store_exec(s, "PRAGMA foreign_keys = OFF;"
+				       "INSERT INTO work_order(id, number, class, state,"
+				       " first_agent_id, summary, report, created_at, updated_at)"
+				       " VALUES (9, 'A1-20261122-0009', 'A1', 'reported', 1,"
+				       " '门店脏乱', '{\"solution\":\"已清洁\",\"effect\":\"满意\","
+				       "\"called_back_at\":null}', 0, 0);"
+				       "INSERT INTO wo_search(rowid, body) VALUES (9,"
+				       " 'A1-20261122-0009 门店脏乱 {\"solution\":\"已清洁\",'"
+				       " || '\"effect\":\"满意\",\"called_back_at\":null} ');"
+				       "PRAGMA foreign_keys = ON;"),
+			 0);
+	assert_string_equal(match("solution"), "9");
+	assert_int_equal(store_exec(s, store_migrations[SEARCH_REBUILD]), 0);
+	assert_string_equal(match("solution"), "");
+	assert_string_equal(match("called"), "");
+	assert_string_equal(match("清洁"), "9");
+	assert_string_equal(match("满意"), "9");
+	assert_string_equal(match("门店"), "9");
+	assert_string_equal(match("车辆"), "1"); /* documents without an order are left alone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +115,7 @@ int main(void)
 		cmocka_unit_test(finds_two_character_words),
 		cmocka_unit_test(finds_longer_phrases_exactly),
 		cmocka_unit_test(words_are_case_blind_and_combine),
+		cmocka_unit_test(rebuilt_index_holds_report_texts_not_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,7 +32,8 @@ export class Server {
   async start(env = {}) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'kefu-web-'))
     this.db = path.join(this.dir, 'kefu.db')
-    this.env = { ...process.env, KEFU_PWHASH: 'min', KEFU_LOG_LEVEL: 'info', KEFU_WEB_ROOT: webRoot, ...env }
+    // Recordings and attachments go to the server's own directory, removed with it.
+    this.env = { ...process.env, KEFU_PWHASH: 'min', KEFU_LOG_LEVEL: 'info', KEFU_WEB_ROOT: webRoot, KEFU_RECORDINGS_DIR: path.join(this.dir, 'recordings'), KEFU_ATTACHMENTS_DIR: path.join(this.dir, 'attachments'), ...env }
     const out = execFileSync(kefuBin, ['init', '--demo', '--db', this.db], { env: this.env, encoding: 'utf8' })
     this.initial = {}
     for (const line of out.split('\n')) {

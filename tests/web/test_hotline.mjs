@@ -3,14 +3,20 @@
 // of a menu without an agent fall-back and of a stale version, sets the
 // opening hours with a holiday and a make-up day (WFM-1 default: always
 // open), and changes a queue's strategy (ORG-2); the names shown are text.
+// An emergency announcement (seed 002 §4.3) set in the editor is a banner for
+// an agent during its window and gone after it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, confirmBox } from './harness.mjs'
+
+const say = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mk', 'say.sh')
 
 let srv, browser, managerTok
 
 before(async () => {
-  srv = await new Server().start()
+  srv = await new Server().start({ KEFU_NOTICE_SAY: say })
   browser = await launchBrowser()
   managerTok = await srv.account('8001')
 })
@@ -196,4 +202,42 @@ test('ORG-2: the manager makes the complaint queue ring all seats and wait longe
   assert.match(await page.textContent('[data-test=hl-prompts-table]'), /out_of_hours/)
   assert.deepEqual(page.problems, [])
   await page.context().close()
+})
+
+test('seed 002 §4.3: an announcement set in the editor is every agent\'s banner during its window only', async () => {
+  const page = await newPage(browser)
+  await openTab(page)
+  await page.click('[data-test=notice-add]')
+  await page.waitForSelector('[data-test=notice-dialog]')
+  const text = '网络故障抢修中，预计两小时恢复。' + XSS.slice(0, 20)
+  await page.fill('[data-test=notice-text-input]', text)
+  // Spoken from the text (the default), from now for two hours: espeak-ng
+  // and sox run before the answer, slower on a loaded machine.
+  await page.click('[data-test=notice-save]')
+  await page.waitForSelector('[data-test=notice-dialog]', { state: 'hidden', timeout: 60000 })
+  const list = await api('GET', '/api/hotline/notices')
+  const n = list.items[0]
+  assert.equal(list.active_id, n.id)
+  assert.equal(n.text, text)
+  assert.ok(n.audio_ms > 1000, 'the text was spoken')
+  await page.waitForSelector(`[data-test=notice-state-${n.id}]:has-text("播放中")`)
+  // The manager sees it too, in the shell.
+  assert.equal(await page.textContent('[data-test=notice-text]'), text)
+  await page.context().close()
+
+  const agent = await newPage(browser)
+  await login(agent, srv, '8101')
+  await agent.waitForSelector('[data-test=notice-banner]')
+  assert.equal(await agent.textContent('[data-test=notice-text]'), text)
+  await screenshot(agent, 'notice-banner')
+  // After its end (two hours on: the session has expired too) the page shows no banner.
+  await srv.advance(n.ends_at - n.starts_at + 1000)
+  await login(agent, srv, '8101')
+  await agent.waitForSelector('[data-test=notice-none]', { state: 'attached' })
+  const active = await srv.call('GET', '/api/hotline/notices/active', undefined, await srv.account('8101'))
+  assert.equal(active.body.notice, null)
+  assert.equal(await agent.locator('[data-test=notice-banner]').count(), 0)
+  assert.equal(await agent.evaluate(() => window.__xss), undefined)
+  assert.deepEqual(agent.problems, [])
+  await agent.context().close()
 })

@@ -23,7 +23,9 @@ after(async () => {
   await srv?.stop()
 })
 
+// Orders with a callback deadline need a customer or a number to call back on.
 async function order(body) {
+  if (!body.customer_id && !body.contact_id && !body.phone) body = { ...body, phone: '13800138000' }
   const r = await srv.call('POST', '/api/orders', body, agent)
   assert.equal(r.status, 201, JSON.stringify(r.body))
   return r.body
@@ -73,14 +75,9 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   const hist = await srv.call('GET', `/api/orders/${o.id}/events`, undefined, head)
   assert.deepEqual(hist.body.events.filter((e) => e.kind === 'order.call').map((e) => e.detail), [{ note: '已电话联系，约定明早上门' }])
   await page.waitForSelector('text=已电话联系，约定明早上门')
-  // A visit is needed (A1-Ⅳ): reporting before it is refused with the rule's message.
-  await page.click('[data-test=act-report]')
-  await page.fill('[data-test=f-solution]', '已上门')
-  await page.click('[data-test=action-submit]')
-  await page.waitForSelector('[data-test=action-error]')
-  assert.match(await page.textContent('[data-test=action-error]'), /visit|到场|onsite/i)
-  await page.click('.el-dialog__footer button:has-text("取消")')
-  await page.waitForSelector('[data-test=action-dialog]', { state: 'hidden' })
+  // A visit is needed (A1-Ⅳ): reporting is not offered before it (the server refuses it too).
+  await page.waitForSelector('[data-test=act-onsite]')
+  assert.equal(await page.locator('[data-test=act-report]').count(), 0)
   await page.click('[data-test=act-onsite]')
   await page.waitForSelector('[data-test=action-dialog] [data-test=confirm-text]')
   await page.click('[data-test=action-submit]')
@@ -88,6 +85,10 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   await page.click('[data-test=act-finish]')
   await page.waitForSelector('[data-test=sla-report]')
   await page.click('[data-test=act-report]')
+  // 联系客户时间 comes prefilled with when the owner recorded the call.
+  const ev = await srv.call('GET', `/api/orders/${o.id}/events`, undefined, head)
+  const called = ev.body.events.find((e) => e.kind === 'order.call').at
+  assert.notEqual(await page.inputValue('.el-dialog .el-date-editor input'), '')
   await page.fill('[data-test=f-solution]', '已上门核实并补漆 ' + XSS)
   await page.fill('[data-test=f-effect]', '客户满意')
   await page.fill('[data-test=f-remaining]', '无')
@@ -98,6 +99,7 @@ test('WO-6: staff accept, call back, visit, finish and report back through the o
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, head)
   assert.equal(r.body.state, 'reported')
   assert.equal(r.body.report.effect, '客户满意')
+  assert.equal(r.body.report.called_back_at, called)
   await screenshot(page, 'order-page')
   assert.equal(await page.evaluate(() => window.__xss), undefined)
   await page.context().close()
@@ -138,12 +140,24 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   // Reassign to 2002 from the order page.
   await page.click(`[data-test="order-${o.number}"]`)
   await page.click('[data-test=act-assign]')
-  await pick(page, 'f-person', '吴刚')
+  // Only the department's possible owners are offered: no admin, no other department.
+  await page.click('[data-test=f-person] .el-select__wrapper')
+  const list = await page.locator('[data-test=f-person] input').first().getAttribute('aria-controls')
+  const items = page.locator(`[id="${list}"] .el-select-dropdown__item`)
+  await items.first().waitFor()
+  const offered = await items.allTextContents()
+  assert.ok(offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
+  await items.filter({ hasText: '吴刚' }).first().click()
+  await page.fill('[data-test=f-reason]', '孙强出差，改派吴刚')
   await page.click('[data-test=action-submit]')
-  await page.waitForSelector('[data-test=order-state]:has-text("已派单")')
+  await page.waitForSelector('[data-test=order-history]:has-text("孙强出差，改派吴刚")')
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
   const p2002 = (await srv.call('GET', '/api/people?q=2002', undefined, sup)).body.items[0]
   assert.equal(r.body.owner_id, p2002.id)
+  // The former owner is listed as such, not as a second 负责人.
+  const resp = await page.locator('[data-test=order-responsible]').allTextContents()
+  assert.equal(resp.filter((x) => /负责人/.test(x) && !/原负责人/.test(x)).length, 1, resp.join(' | '))
+  assert.ok(resp.some((x) => /孙强/.test(x) && /原负责人/.test(x)), resp.join(' | '))
 
   // Merge the duplicate into the first customer (CUST-1).
   await page.goto(srv.url + '/customers')
@@ -158,6 +172,48 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   const merged = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
   assert.equal(merged.body.customer_id, c1.body.id)
   await screenshot(page, 'supervisor-customers')
+  await page.context().close()
+})
+
+test('CALL-10: department staff read the contact\'s 5W1H and the agent\'s name on the order', async () => {
+  const fivew = { when: '昨天下午三点', who: '王先生', where: '朝阳区门店', what: '车身划痕', why: '操作不当', how: '要求上门' }
+  const k = await srv.call('POST', '/api/contacts', { channel: 'phone', direction: 'in', phone: '13912345678', fivew, summary: '洗车划痕' }, agent)
+  assert.equal(k.status, 201, JSON.stringify(k.body))
+  const o = await order({ complaint: 'vehicle_damage', contact_id: k.body.id, summary: '洗车划痕，需上门' })
+  const page = await newPage(browser)
+  await login(page, srv, '2002')
+  await page.goto(srv.url + '/orders/' + o.id)
+  await page.waitForSelector('[data-test=order-contact]')
+  for (const [key, text] of Object.entries(fivew)) assert.equal(await page.textContent(`[data-test=fivew-${key}]`), text)
+  const info = await page.textContent('.order-page')
+  assert.match(info, /刘洋（8101）/)
+  assert.doesNotMatch(info, /#\d+（|首问坐席\s*#/)
+  await page.context().close()
+})
+
+test('seed 002 §5: the owner passes an order to a contractor and records their answer', async () => {
+  const mgr = await srv.account('8001')
+  const tp = await srv.call('POST', '/api/wo/third-parties', { name: '管道维修承包商', kind: 'contractor' }, mgr)
+  assert.equal(tp.status, 201, JSON.stringify(tp.body))
+  const o = await order({ class: 'A1', level: 'Ⅲ', summary: '门店水管漏水' })
+  const page = await newPage(browser)
+  await login(page, srv, '2001')
+  await page.goto(srv.url + '/orders/' + o.id)
+  await page.click('[data-test=act-refer]')
+  await pick(page, 'f-third-party', '管道维修承包商')
+  await page.fill('[data-test=f-note]', '请两天内上门')
+  await page.click('[data-test=action-submit]')
+  await page.waitForSelector('[data-test=order-referrals]:has-text("管道维修承包商")')
+  assert.match(await page.textContent('[data-test=referral-answer]'), /等待答复/)
+  // Waiting for the answer: passing it on again is not offered; recording the answer is.
+  assert.equal(await page.locator('[data-test=act-refer]').count(), 0)
+  await page.click('[data-test=act-answer]')
+  await page.fill('[data-test=f-text]', '明天上午上门维修')
+  await page.click('[data-test=action-submit]')
+  await page.waitForSelector('[data-test=referral-answer]:has-text("明天上午上门维修")')
+  const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, head)
+  assert.equal(r.body.referrals[0].answer, '明天上午上门维修')
+  assert.equal(r.body.referrals[0].note, '请两天内上门')
   await page.context().close()
 })
 

@@ -144,6 +144,9 @@ static int apply(int64_t actor, const char *work_no, int64_t now, int64_t id, st
 	return rc;
 }
 
+/* How the owner reaches a customer not on record (an order with a callback deadline needs it). */
+#define PHONE "13800138000"
+
 static int create(int64_t actor, int64_t now, const struct wo_new *in, struct wo_order *o)
 {
 	struct audit_actor who = {actor, "agent", NULL};
@@ -168,8 +171,11 @@ static int create(int64_t actor, int64_t now, const struct wo_new *in, struct wo
 static void vehicle_damage_scenario(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.complaint = "vehicle_damage", .onsite = -1,
-			    .summary = "洗车过程中车辆损伤，左前门划痕", .promise = -1};
+	struct wo_new in = {.phone = PHONE,
+			    .complaint = "vehicle_damage",
+			    .onsite = -1,
+			    .summary = "洗车过程中车辆损伤，左前门划痕",
+			    .promise = -1};
 	struct wo_act a;
 	struct wo_sla clock;
 	struct fired f = {0, 0};
@@ -247,7 +253,10 @@ static void center_and_harassment(void **state)
 {
 	static struct wo_order o;
 	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询洗车价格", .promise = -1};
-	struct wo_new a1 = {.complaint = "pay_failed", .onsite = -1, .summary = "无法支付",
+	struct wo_new a1 = {.phone = PHONE,
+			    .complaint = "pay_failed",
+			    .onsite = -1,
+			    .summary = "无法支付",
 			    .promise = -1};
 	struct wo_new f = {.class_code = "F", .onsite = -1, .summary = "骚扰", .promise = -1};
 	struct wo_sla clock;
@@ -273,8 +282,12 @@ static void center_and_harassment(void **state)
 static void second_complaint_goes_up(void **state)
 {
 	static struct wo_order o;
-	struct wo_new d = {.class_code = "D", .onsite = 1, .summary = "第二次投诉",
-			   .subject_id = 0, .promise = -1};
+	struct wo_new d = {.phone = PHONE,
+			   .class_code = "D",
+			   .onsite = 1,
+			   .summary = "第二次投诉",
+			   .subject_id = 0,
+			   .promise = -1};
 	struct wo_sla clock;
 
 	(void)state;
@@ -291,7 +304,10 @@ static void second_complaint_goes_up(void **state)
 static void promises_and_progress(void **state)
 {
 	static struct wo_order o;
-	struct wo_new in = {.class_code = "B", .onsite = -1, .summary = "加盟咨询",
+	struct wo_new in = {.phone = PHONE,
+			    .class_code = "B",
+			    .onsite = -1,
+			    .summary = "加盟咨询",
 			    .promise = WOP_ORDER};
 	struct wo_act a;
 	struct wo_sla clock;
@@ -362,6 +378,112 @@ static void retention_anonymises_old_archives(void **state)
 	assert_int_equal(wo_retention(s, T0 + years3 + 86400000LL), 0);
 }
 
+static int64_t told(int64_t person_id, int64_t order_id, const char *kind)
+{
+	int64_t n = 0;
+
+	assert_int_equal(store_run(s,
+				   "SELECT count(*) FROM notification"
+				   " WHERE person_id = ? AND order_id = ? AND kind = ?",
+				   &n, "iit", person_id, order_id, kind),
+			 1);
+	return n;
+}
+
+/*
+ * WO-4 (issue 12): the on-site clock breaches after the callback clock has
+ * already taken the order to the top of the chain (the general manager has
+ * no superior). The breach still tells the first-contact agent and the
+ * owner's superior, and the supervisors hear "top of the chain" once per
+ * clock, however long it stays unmet.
+ */
+static void breach_at_the_top_tells_everyone_once(void **state)
+{
+	static struct wo_order o;
+	struct wo_new in = {.phone = PHONE,
+			    .complaint = "vehicle_damage",
+			    .onsite = -1,
+			    .summary = "车辆损伤，到场时限也超时",
+			    .promise = -1};
+	int64_t agent = person("8101"), head = person("2001"), gm = person("1001");
+	int64_t sup = person("8002"), agent_before, gm_before, sup_before;
+
+	(void)state;
+	assert_int_equal(create(agent, T0, &in, &o), 0);
+	assert_int_equal(wo_tick(s, T0 + 8 * MIN), 1);	/* callback: warning */
+	assert_int_equal(wo_tick(s, T0 + 11 * MIN), 1); /* callback: breach, up to 1001 */
+	assert_int_equal(wo_tick(s, T0 + 41 * MIN), 1); /* callback: the top, the center told */
+	assert_int_equal(told(sup, o.id, "order.escalated"), 2);
+	agent_before = told(agent, o.id, "order.changed");
+	gm_before = told(gm, o.id, "order.escalated");
+	sup_before = told(sup, o.id, "order.escalated");
+	assert_int_equal(wo_tick(s, T0 + 48 * MIN), 1); /* on site: warning */
+	assert_int_equal(wo_tick(s, T0 + 61 * MIN), 1); /* on site: breach, already at the top */
+	assert_int_equal(told(head, o.id, "sla.breach"), 2);
+	assert_int_equal(told(agent, o.id, "order.changed"), agent_before + 1);
+	assert_int_equal(told(gm, o.id, "order.escalated"), gm_before + 1);
+	assert_int_equal(told(sup, o.id, "order.escalated"), sup_before + 1);
+	/* Unmet for hours more: no clock tells the supervisors again. */
+	assert_int_equal(wo_tick(s, T0 + 91 * MIN), 0);
+	assert_int_equal(wo_tick(s, T0 + 300 * MIN), 0);
+	assert_int_equal(told(sup, o.id, "order.escalated"), sup_before + 1);
+	assert_int_equal(wo_order_get(s, o.id, &o), 0);
+	assert_int_equal(o.escalation_level, 1);
+}
+
+/* WO-4: asking for help tells the level up with its own kind, order.help (issue 13). */
+static void help_is_its_own_notice(void **state)
+{
+	static struct wo_order o;
+	struct wo_new in = {.phone = PHONE,
+			    .class_code = "B",
+			    .onsite = 0,
+			    .summary = "活动规则不清楚",
+			    .promise = -1};
+	struct wo_act a;
+	int64_t agent = person("8101"), owner, boss;
+
+	(void)state;
+	assert_int_equal(create(agent, T0, &in, &o), 0);
+	owner = o.owner_id;
+	assert_true(owner != 0);
+	{
+		struct org_person p;
+
+		assert_int_equal(org_person_get(s, owner, &p), 0);
+		boss = p.superior_id;
+	}
+	assert_true(boss != 0);
+	memset(&a, 0, sizeof(a));
+	a.action = WOA_HELP;
+	a.text = "需要上级协调";
+	assert_int_equal(apply(owner, "4001", T0 + MIN, o.id, &a, &o), 0);
+	assert_int_equal(told(boss, o.id, "order.help"), 1);
+	assert_int_equal(told(boss, o.id, "order.escalated"), 0);
+}
+
+/* WO-2 (issue 12): calling the customer back needs a customer or a number. */
+static void callback_deadline_needs_a_number(void **state)
+{
+	static struct wo_order o;
+	struct audit_actor who = {person("8101"), "8101", NULL};
+	struct err_info ei = {0};
+	struct wo_ctx c = {s, T0, &who, &ei};
+	struct wo_new in = {
+		.class_code = "A2", .onsite = -1, .summary = "商家结算有误", .promise = -1};
+	struct wo_new e = {.class_code = "E", .onsite = -1, .summary = "咨询", .promise = -1};
+
+	(void)state;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(wo_create(&c, &in, &o), ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "phone");
+	store_rollback(s);
+	assert_int_equal(create(who.id, T0, &e, &o), 0); /* a consultation has no callback */
+	snprintf(in.phone, sizeof(in.phone), "%s", PHONE);
+	assert_int_equal(create(who.id, T0, &in, &o), 0);
+	assert_string_equal(o.phone, PHONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +496,9 @@ int main(void)
 		cmocka_unit_test(second_complaint_goes_up),
 		cmocka_unit_test(promises_and_progress),
 		cmocka_unit_test(retention_anonymises_old_archives),
+		cmocka_unit_test(breach_at_the_top_tells_everyone_once),
+		cmocka_unit_test(help_is_its_own_notice),
+		cmocka_unit_test(callback_deadline_needs_a_number),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -382,8 +382,12 @@ static void deadline_change_applies_to_new_orders(void **state)
 	struct audit_actor agent = {person("8101"), "8101", NULL};
 	struct err_info ei;
 	struct wo_ctx c = {s, T0, &agent, &ei};
-	struct wo_new in = {.class_code = "A1", .level = "Ⅲ", .onsite = -1,
-			    .summary = "洗车后车门有划痕", .promise = -1};
+	struct wo_new in = {.class_code = "A1",
+			    .level = "Ⅲ",
+			    .onsite = -1,
+			    .summary = "洗车后车门有划痕",
+			    .phone = "13800138000",
+			    .promise = -1};
 	struct wo_order before, after;
 	struct wo_config_class a1;
 

@@ -32,6 +32,15 @@ export function centerDate(ms) {
   return parts
 }
 
+// The center's wall-clock time of a moment, as "YYYY-MM-DD HH:mm" (what
+// centerWallToMs reads back).
+export function centerWall(ms) {
+  const p = {}
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: session.tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+  for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
+
 // How far the center's wall clock is ahead of UTC at a moment, in ms.
 function centerOffset(ms) {
   const p = {}
@@ -100,6 +109,12 @@ export function deptName(id) {
   if (!id) return ''
   const d = names.departments[id]
   return d ? d.name : '#' + id
+}
+
+// People an answer names ({id, name, work_no}), which this role may see
+// even where it may not read the directory (orders carry them).
+export function notePeople(list) {
+  for (const p of list || []) if (!names.people[p.id]) names.people[p.id] = p
 }
 
 export async function ensurePerson(id) {

@@ -4,7 +4,7 @@
 import { ref, onMounted, onUnmounted } from 'vue'
 import { get } from './api.js'
 import { onNotification } from './events.js'
-import { ensurePerson } from './format.js'
+import { notePeople } from './format.js'
 
 export function useOrderList(params, { live = true, onNew = null } = {}) {
   const items = ref([])
@@ -22,7 +22,7 @@ export function useOrderList(params, { live = true, onNew = null } = {}) {
       if (mine !== seq) return
       items.value = more ? items.value.concat(page.items) : page.items
       cursor.value = page.next_cursor
-      for (const o of page.items) ensurePerson(o.owner_id)
+      notePeople(page.people) // named by the list itself: staff cannot read the directory
     } catch (e) {
       if (mine === seq) error.value = e.message
     } finally {

@@ -99,6 +99,7 @@ addMessages(
     'agent.need_level': '请选择投诉等级',
     'agent.need_subject': '二次投诉需要选择被投诉人',
     'agent.need_summary': '请填写摘要（作为工单摘要）',
+    'agent.summary_too_long': '摘要最多 {max} 字，现有 {n} 字：请删减后再保存',
 
     'agent.preview': '工单预览',
     'agent.goes_to': '派往',
@@ -293,6 +294,7 @@ addMessages(
     'agent.need_level': 'Pick the complaint level',
     'agent.need_subject': 'A second complaint names the colleague complained about',
     'agent.need_summary': 'Write a summary (it is the order’s summary)',
+    'agent.summary_too_long': 'A summary is at most {max} characters; this one has {n}: shorten it to save',
 
     'agent.preview': 'Order preview',
     'agent.goes_to': 'Goes to',

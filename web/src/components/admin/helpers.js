@@ -2,28 +2,35 @@
 import { reactive } from 'vue'
 import { i18n } from '../../i18n/index.js'
 
-// What a form shows when kefu refuses a change: the message beside the
-// field the answer names (`error.field`, used as el-form-item's error), or
-// above the form when it names none, or a field this form does not show.
+// What a form shows when kefu refuses a change: each field's message beside
+// its field (`error.errors`, used as el-form-item's error), and above the
+// form what names no field, or a field this form does not show.
 
 export function useFormError(fields) {
-  const s = reactive({ field: '', message: '' })
+  const s = reactive({ byField: {}, message: '' })
   return {
     clear() {
-      s.field = ''
+      s.byField = {}
       s.message = ''
     },
     set(e) {
-      s.field = e && e.field && fields.includes(e.field) ? e.field : ''
-      s.message = (e && e.message) || String(e)
+      const all = (e && e.byField) || (e && e.field ? { [e.field]: e.message } : {})
+      const mine = {}
+      const rest = []
+      for (const [f, m] of Object.entries(all)) {
+        if (fields.includes(f)) mine[f] = m
+        else rest.push(m)
+      }
+      s.byField = mine
+      s.message = Object.keys(all).length ? rest.join('；') : (e && e.message) || String(e)
     },
     // The message for one field, or '' (el-form-item shows nothing then).
     at(field) {
-      return s.field === field ? s.message : ''
+      return s.byField[field] || ''
     },
     // The message that belongs to no field of the form.
     get general() {
-      return s.field ? '' : s.message
+      return s.message
     },
   }
 }

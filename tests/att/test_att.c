@@ -1,0 +1,83 @@
+/* Unit tests of src/att's rules: what a file is by its first bytes, and what
+ * its name may be (seed 003 attachments). */
+#include "testutil.h"
+
+#include "att/att.h"
+#include "core/err.h"
+
+static void sniff_reads_the_content_not_the_name(void **state)
+{
+	static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F'};
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+					    0,	  0,   0,   13,	 'I',  'H',  'D',  'R'};
+	static const unsigned char webp[] = "RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0";
+	static const unsigned char pdf[] = "%PDF-1.7\n";
+	static const unsigned char html[] = "<html><script>alert(1)</script>";
+	static const unsigned char elf[] = "\x7f"
+					   "ELF\x02\x01\x01\0";
+	static const unsigned char riff_wav[] = "RIFF\x1a\0\0\0WAVEfmt \x10\0\0\0";
+
+	(void)state;
+	assert_string_equal(att_sniff(jpeg, sizeof(jpeg)), "image/jpeg");
+	assert_string_equal(att_sniff(png, sizeof(png)), "image/png");
+	assert_string_equal(att_sniff(webp, sizeof(webp) - 1), "image/webp");
+	assert_string_equal(att_sniff(pdf, sizeof(pdf) - 1), "application/pdf");
+	assert_null(att_sniff(html, sizeof(html) - 1));
+	assert_null(att_sniff(elf, sizeof(elf) - 1));
+	assert_null(att_sniff(riff_wav, sizeof(riff_wav) - 1)); /* RIFF, but not WebP */
+	assert_null(att_sniff(png, 8));				/* a signature and nothing else */
+	assert_null(att_sniff(jpeg, 2));
+	assert_null(att_sniff(NULL, 0));
+	assert_true(att_is_image("image/webp"));
+	assert_false(att_is_image("application/pdf"));
+	assert_string_equal(att_extension("image/jpeg"), "jpg");
+	assert_string_equal(att_extension("application/pdf"), "pdf");
+}
+
+static void filename_is_decoded_and_checked(void **state)
+{
+	char out[ATT_NAME_MAX + 1], longer[700];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(att_filename("%E5%88%92%E7%97%95.jpg", out, sizeof(out), &why), 0);
+	assert_string_equal(out, "划痕.jpg");
+	/* Only the last path segment of either kind of path. */
+	assert_int_equal(att_filename("..%2F..%2Fetc%2Fpasswd", out, sizeof(out), &why), 0);
+	assert_string_equal(out, "passwd");
+	assert_int_equal(att_filename("C:%5Cphotos%5Ca.png", out, sizeof(out), &why), 0);
+	assert_string_equal(out, "a.png");
+	assert_int_equal(att_filename(NULL, out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("a%0Ab.jpg", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("a%00.jpg", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("a%zz.jpg", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("a%E5.jpg", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("dir%2F", out, sizeof(out), &why), ERR_INVALID);
+	assert_int_equal(att_filename("..", out, sizeof(out), &why), ERR_INVALID);
+	memset(longer, 'x', 200);
+	longer[200] = '\0';
+	assert_int_equal(att_filename(longer, out, sizeof(out), &why), 0);
+	longer[200] = 'x';
+	longer[201] = '\0';
+	assert_int_equal(att_filename(longer, out, sizeof(out), &why), ERR_INVALID);
+	assert_non_null(strstr(why, "200"));
+}
+
+static void kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(att_kind_valid("photo"), 0);
+	assert_int_equal(att_kind_valid("onsite_report"), 0);
+	assert_int_equal(att_kind_valid("selfie"), ERR_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sniff_reads_the_content_not_the_name),
+		cmocka_unit_test(filename_is_decoded_and_checked),
+		cmocka_unit_test(kinds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
