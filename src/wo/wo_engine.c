@@ -692,7 +692,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 	case WOA_CALL:
 	case WOA_ONSITE:
 		/* An optional note of what was said or found stays in the history. */
-		rc = check_text(c, "note", a->text, 0, WO_TEXT_MAX);
+		rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = wo_sla_meet(c->s, o->id,
 					 a->action == WOA_CALL ? WOM_CALLBACK : WOM_ONSITE, c->now);
