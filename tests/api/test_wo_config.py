@@ -438,7 +438,7 @@ class ComplaintTest(KefuTestCase):
         self.assertEqual(got["code"], f"type_{n + 11}")
         # The generated type opens orders like any other.
         st, order, _ = self.srv.call("POST", "/api/orders",
-                                     {"complaint": codes[0], "level": "Ⅱ", "summary": "质量问题",
+                                     {"complaint": codes[0], "level": "Ⅱ", "summary": "质量问题", "phone": "13800138000",
                                       "class": "A1"}, token=self.agent)
         self.assertEqual(st, 201, order)
         self.assertEqual(order["complaint"], codes[0])
