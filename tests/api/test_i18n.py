@@ -175,7 +175,8 @@ class BlankAndTimeTest(KefuTestCase):
         cls.head = s.login("4001")      # 市场运营部, the owner of class B orders
 
     def order(self):
-        st, o, _ = self.srv.call("POST", "/api/orders", {"class": "B", "summary": "加盟咨询"},
+        st, o, _ = self.srv.call("POST", "/api/orders", {"class": "B", "summary": "加盟咨询",
+                                                           "phone": "13800138000"},
                                  token=self.agent)
         self.assertEqual(st, 201, o)
         for action in ("accept", "call"):
