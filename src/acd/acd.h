@@ -226,6 +226,17 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 	       enum acd_by by, int64_t by_id, int64_t now, struct acd_state *before,
 	       struct acd_state *after, struct err_info *ei);
 /*
+ * The person's last session ended (how: "logout" or "session_expired"):
+ * a seat that is ready, busy, on a break or in wrap-up is logged out, in
+ * the caller's transaction, audited as agent.status by who (NULL: the
+ * system). 1 if it changed, 0 if there was nothing to do (no seat, logged
+ * out already, or on a call, which the call ends). ORG-3: a seat is worked only by the person
+ * logged in.
+ */
+struct audit_actor;
+int acd_session_ended(struct store *s, int64_t person_id, const struct audit_actor *who,
+		      const char *how, int64_t now);
+/*
  * What the call engine tells: e.g. acd_set_system(s, agent, ACD_RINGING,
  * NULL, 0, now) when it offers a call (ERR_CONFLICT if the agent is no
  * longer ready: offer to the next one), ACD_TALKING on answer, ACD_WRAP_UP

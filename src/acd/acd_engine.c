@@ -49,6 +49,39 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 	return rc;
 }
 
+static const struct audit_actor system_actor = {0, "system", NULL};
+
+int acd_session_ended(struct store *s, int64_t person_id, const struct audit_actor *who,
+		      const char *how, int64_t now)
+{
+	struct acd_state cur, next;
+	struct err_info ei;
+	char detail[160];
+	int rc = acd_get(s, person_id, &cur);
+
+	if (rc < 0)
+		return rc;
+	/*
+	 * Nobody at the desk any more: a ready seat would be offered calls no
+	 * one answers and the wallboard would count it. A call in progress is
+	 * left to the call, which still has the phone (CALL-15's own rules).
+	 */
+	if (!cur.stored || cur.status == ACD_LOGGED_OUT || cur.status == ACD_RINGING ||
+	    cur.status == ACD_TALKING)
+		return 0;
+	rc = acd_next(&cur, ACD_LOGGED_OUT, NULL, ACD_BY_SYSTEM, now, 0, &next, &ei);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = acd_save(s, &cur, &next, who ? who->id : 0);
+	if (rc < 0)
+		return rc;
+	snprintf(detail, sizeof(detail), "{\"by\":\"%s\",\"from\":\"%s\",\"to\":\"logged_out\"}",
+		 how, acd_status_name(cur.status));
+	rc = audit_append(s, who ? who : &system_actor, now, "agent.status", "person", person_id,
+			  "ok", detail);
+	return rc < 0 ? rc : 1;
+}
+
 int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const char *reason,
 		   int wrap_up_sec, int64_t now)
 {
@@ -64,7 +97,6 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 	return acd_save(s, &cur, &next, 0);
 }
 
-static const struct audit_actor system_actor = {0, "system", NULL};
 
 #define ACD_WATCHERS_MAX 256
 

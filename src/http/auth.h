@@ -112,6 +112,21 @@ int auth_session_create(struct store *s, int64_t person_id, const char *token_ha
 int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, int64_t idle_ms,
 			struct principal *out);
 int auth_session_delete(struct store *s, int64_t session_id);
+/*
+ * Ends one session (logout or expiry, how: "logout" or "session_expired")
+ * in the caller's transaction; when it was the person's last live session,
+ * their seat is logged out too (acd_session_ended; who NULL: the system).
+ * Returns 1 if the seat was logged out, 0 if not, or a negative err.
+ */
+struct audit_actor;
+int auth_session_end(struct store *s, int64_t session_id, int64_t person_id,
+		     const struct audit_actor *who, const char *how, int64_t now, int64_t idle_ms);
+/*
+ * The tick: ends every session expired at now (past expires_at or unused
+ * for idle_ms), each in its own transaction, with auth_session_end.
+ * Returns how many seats it logged out, or a negative err.
+ */
+int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms);
 /* Ends every session of a person except `keep` (0: all). */
 int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep);
 

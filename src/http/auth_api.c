@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acd/acd.h"
+#include "audit/audit.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "http/http.h"
@@ -202,15 +204,21 @@ static int login(struct req *r)
 
 static int logout(struct req *r)
 {
-	int rc = store_begin(r->store);
+	struct audit_actor who = req_actor(r);
+	int rc = store_begin(r->store), seat = 0;
 
+	/* Leaving the desk leaves the hotline too, unless another device is still at it. */
 	if (rc == 0)
-		rc = auth_session_delete(r->store, r->who.session_id);
-	if (rc == 0)
+		rc = seat = auth_session_end(r->store, r->who.session_id, r->who.person_id, &who,
+					     "logout", r->now,
+					     (int64_t)r->app->cfg->session_idle_min * 60000);
+	if (rc >= 0)
 		rc = req_audit(r, "logout", "session", r->who.session_id, "ok", NULL);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
+	if (seat > 0)
+		acd_live_wake(); /* the wallboard's agent counts */
 	set_cookie(r, "", 0);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }

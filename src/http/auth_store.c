@@ -1,7 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acd/acd.h"
+#include "audit/audit.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "http/auth.h"
 #include "store/store.h"
 
@@ -68,10 +71,13 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 		return ERR_AUTH;
 	if (!live) {
 		if (!store_in_transaction(s) && store_begin(s) == 0) {
-			if (auth_session_delete(s, out->session_id) == 0)
-				store_commit(s);
-			else
+			int ended = auth_session_end(s, out->session_id, out->person_id, NULL,
+						     "session_expired", now, idle_ms);
+
+			if (ended < 0)
 				store_rollback(s);
+			else if (store_commit(s) == 0 && ended)
+				acd_live_wake(); /* the wallboard's agent counts */
 		}
 		memset(out, 0, sizeof(*out));
 		return ERR_AUTH;
@@ -104,6 +110,90 @@ int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep)
 			   person_id, keep);
 
 	return rc < 0 ? rc : 0;
+}
+
+/* Sessions of the person, other than `except`, still live at now. */
+static int live_others(struct store *s, int64_t person_id, int64_t except, int64_t now,
+		       int64_t idle_ms, int64_t *n)
+{
+	int rc = store_run(s,
+			   "SELECT count(*) FROM session WHERE person_id = ? AND id <> ?"
+			   " AND expires_at > ? AND last_seen_at > ?",
+			   n, "iiii", person_id, except, now, now - idle_ms);
+
+	return rc < 0 ? rc : 0;
+}
+
+int auth_session_end(struct store *s, int64_t session_id, int64_t person_id,
+		     const struct audit_actor *who, const char *how, int64_t now, int64_t idle_ms)
+{
+	int64_t others = 0;
+	int rc = auth_session_delete(s, session_id);
+
+	if (rc == 0)
+		rc = live_others(s, person_id, session_id, now, idle_ms, &others);
+	if (rc < 0)
+		return rc;
+	/* Still at work on another device: the seat stays as it is. */
+	if (others)
+		return 0;
+	return acd_session_ended(s, person_id, who, how, now);
+}
+
+#define EXPIRE_BATCH 32
+/* How many sessions one tick ends before it returns, so a backlog never holds up a stop. */
+#define EXPIRE_BUDGET 1024
+
+int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
+{
+	int64_t ids[EXPIRE_BATCH][2];
+	int n, ended = 0, agents = 0, rc = 0;
+
+	do {
+		struct store_stmt *st = store_prepare(s, "SELECT id, person_id FROM session WHERE "
+							 "expires_at <= ? OR last_seen_at <= ?"
+							 " ORDER BY id LIMIT ?");
+
+		if (!st)
+			return ERR_IO;
+		store_bind_int(st, 1, now);
+		store_bind_int(st, 2, now - idle_ms);
+		store_bind_int(st, 3, EXPIRE_BATCH);
+		n = 0;
+		while ((rc = store_step(st)) == 1) {
+			ids[n][0] = store_col_int(st, 0);
+			ids[n][1] = store_col_int(st, 1);
+			n++;
+		}
+		store_done(st);
+		if (rc < 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			/* Each session in its own transaction: one failure loses no other. */
+			int one;
+
+			rc = store_begin(s);
+			if (rc < 0)
+				break;
+			one = auth_session_end(s, ids[i][0], ids[i][1], NULL, "session_expired",
+					       now, idle_ms);
+			if (one < 0) {
+				store_rollback(s);
+				rc = one;
+				log_warn("auth: ending session %lld failed (%d)",
+					 (long long)ids[i][0], one);
+				break;
+			}
+			rc = store_commit(s);
+			if (rc < 0)
+				break;
+			ended++;
+			agents += one;
+		}
+	} while (rc >= 0 && n == EXPIRE_BATCH && ended < EXPIRE_BUDGET);
+	if (agents)
+		acd_live_wake(); /* the wallboard's agent counts */
+	return rc < 0 && !ended ? rc : agents;
 }
 
 /*

@@ -93,6 +93,12 @@ static int test_clock(struct req *r)
 
 		rc = agents < 0 ? agents : rc + agents;
 	}
+	if (rc >= 0) {
+		int seats = auth_session_expire(r->store, clock_now_ms(),
+						(int64_t)r->app->cfg->session_idle_min * 60000);
+
+		rc = seats < 0 ? seats : rc + seats;
+	}
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200,

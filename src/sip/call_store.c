@@ -208,17 +208,31 @@ static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
 	return emit_row(st, -1, row, ctx);
 }
 
-int call_list(struct store *s, int64_t before_id, int limit, call_row_fn row, void *ctx)
+int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CALL_COLUMNS " FROM call"
-						 " WHERE ? = 0 OR id < ? ORDER BY id DESC LIMIT ?");
+	static const struct call_filter all = {0};
+	struct store_stmt *st = store_prepare(
+		s,
+		"SELECT " CALL_COLUMNS " FROM call"
+		" WHERE (?1 = 0 OR id < ?1) AND (?2 = 0 OR started_at >= ?2)"
+		" AND (?3 = 0 OR started_at < ?3) AND (?4 IS NULL OR queue = ?4)"
+		" AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
+		" AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
+		" ORDER BY id DESC LIMIT ?8");
 	int rc, n = 0;
 
+	if (!f)
+		f = &all;
 	if (!st)
 		return ERR_IO;
-	store_bind_int(st, 1, before_id);
-	store_bind_int(st, 2, before_id);
-	store_bind_int(st, 3, limit);
+	store_bind_int(st, 1, f->before_id);
+	store_bind_int(st, 2, f->from);
+	store_bind_int(st, 3, f->to);
+	store_bind_text(st, 4, f->queue);
+	store_bind_text(st, 5, f->outcome);
+	store_bind_int(st, 6, f->agent_id);
+	store_bind_text(st, 7, f->number);
+	store_bind_int(st, 8, limit);
 	while ((rc = store_step(st)) == 1) {
 		rc = emit(st, row, ctx);
 		if (rc < 0)

@@ -699,9 +699,18 @@ int call_held_agents(struct store *s, int64_t *ids, int max);
 /* detail: JSON text or NULL. */
 int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
 		   const char *detail);
-/* Calls newest first, with id below before_id (0: from the newest);
- * returns how many rows were given, or a negative err. */
-int call_list(struct store *s, int64_t before_id, int limit, call_row_fn row, void *ctx);
+/* Which calls a list gives; zero and NULL fields do not filter. */
+struct call_filter {
+	int64_t before_id;   /* ids below it (the page cursor) */
+	int64_t from, to;    /* started_at >= from, < to */
+	const char *queue;   /* the queue the caller waited in */
+	const char *outcome; /* answered, abandoned, … */
+	int64_t agent_id;    /* the agent offered the call last */
+	const char *number;  /* the caller's whole number, or its last 4 digits */
+};
+/* Calls newest first that pass f (NULL: all); returns how many rows were
+ * given, or a negative err. */
+int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx);
 /* One call (ERR_NOTFOUND) and its events, oldest first. */
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);

@@ -228,20 +228,70 @@ static int calls_row(void *ctx, const struct call_row *c)
 	return json_array_append_new(cc->items, o) < 0 ? ERR_NOMEM : 0;
 }
 
+/* The filters of GET /api/calls, checked: 422 names the field. */
+static int call_filter_read(struct req *r, struct call_filter *f)
+{
+	static const char *const outcomes[] = {"answered", "abandoned", "callback", "ivr",
+					       "rejected", "closed",	NULL};
+	int rc = req_query_int(r, "from", 0, INT64_MAX, &f->from);
+	size_t len;
+	int ok = 0;
+
+	if (rc == 0)
+		rc = req_query_int(r, "to", 0, INT64_MAX, &f->to);
+	if (rc == 0)
+		rc = req_query_int(r, "agent_id", 1, INT64_MAX, &f->agent_id);
+	if (rc == 0)
+		rc = req_query(r, "queue", &f->queue);
+	if (rc == 0)
+		rc = req_query(r, "outcome", &f->outcome);
+	if (rc == 0)
+		rc = req_query(r, "number", &f->number);
+	if (rc < 0)
+		return rc;
+	if (f->queue && !f->queue[0])
+		f->queue = NULL;
+	if (f->outcome && f->outcome[0]) {
+		for (int i = 0; outcomes[i]; i++)
+			ok |= strcmp(f->outcome, outcomes[i]) == 0;
+		if (!ok)
+			return err_set(
+				&r->ei, ERR_UNPROCESSABLE, "outcome",
+				"outcome: one of answered, abandoned, callback, ivr, rejected, "
+				"closed");
+	} else {
+		f->outcome = NULL;
+	}
+	if (f->number && !f->number[0])
+		f->number = NULL;
+	if (f->number) {
+		/* Masked numbers show the last 4 digits: those, or the whole number (SEC-1). */
+		len = strlen(f->number);
+		if (strspn(f->number, "+0123456789") != len || (len != 4 && (len < 5 || len > 20)))
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "number",
+				       "number: the whole number, or its last 4 digits");
+	}
+	if (f->from && f->to && f->to <= f->from)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "to", "to: must be after from");
+	return 0;
+}
+
 static int calls_list(struct req *r)
 {
 	struct calls_ctx cc = {NULL, 0, NULL};
+	struct call_filter f = {0};
 	int limit, n;
-	int64_t cursor;
-	int rc = req_page(r, &limit, &cursor);
+	int rc = req_page(r, &limit, &f.before_id);
 
+	if (rc == 0)
+		rc = call_filter_read(r, &f);
 	if (rc < 0)
 		return rc;
 	cc.items = json_array();
 	if (!cc.items)
 		return ERR_NOMEM;
 	/* Newest first: the cursor is the last id given, the next page older. */
-	n = call_list(r->store, cursor, limit, calls_row, &cc);
+	n = call_list(r->store, &f, limit, calls_row, &cc);
 	if (n < 0) {
 		json_decref(cc.items);
 		return n;

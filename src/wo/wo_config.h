@@ -110,7 +110,8 @@ int wo_config_complaint_list(struct store *s, int active,
 			     void *ctx);
 int wo_config_complaint_get(struct store *s, const char *code, struct wo_config_complaint *out);
 /* Validates, checks class and level exist (422), the code is new (409) and
- * the catalogue has room (422). */
+ * the catalogue has room (422). An empty c->code is filled in with the next
+ * free type_<n> first. */
 int wo_config_complaint_insert(struct store *s, struct wo_config_complaint *c, int64_t now,
 			       struct err_info *ei);
 int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, int64_t now,

@@ -372,17 +372,16 @@ static int complaint_create(struct req *r)
 	c.active = 1;
 	rc = body_only(r, complaint_create_fields);
 	if (rc == 0)
-		rc = body_str(r, "code", 1, &s);
-	if (rc == 0)
 		rc = body_str(r, "name", 1, &s);
 	if (rc == 0)
 		rc = body_str(r, "class", 1, &s);
+	/* The code is optional: without one (or an empty one) the store picks type_<n>. */
 	if (rc == 0)
-		rc = read_text(r, "code", 0, c.code, sizeof(c.code), changes);
+		rc = read_text(r, "code", 1, c.code, sizeof(c.code), changes);
 	if (rc == 0)
 		rc = complaint_fields_read(r, &c, changes);
 	json_decref(changes);
-	if (rc == 0)
+	if (rc == 0 && c.code[0])
 		rc = wo_config_complaint_validate(&c, &r->ei);
 	if (rc == 0)
 		rc = store_begin(r->store);

@@ -405,9 +405,24 @@ int wo_config_complaint_insert(struct store *s, struct wo_config_complaint *c, i
 			       struct err_info *ei)
 {
 	struct store_stmt *st;
-	int64_t count = 0;
-	int rc = wo_config_complaint_validate(c, ei);
+	int64_t count = 0, next = 0;
+	int rc = 0;
 
+	/*
+	 * No code given: the next free type_<n>, so whoever adds a type only
+	 * names it in Chinese; the code is what orders refer to and never shown
+	 * as the type's name.
+	 */
+	if (!c->code[0]) {
+		rc = store_run(s,
+			       "SELECT coalesce(max(CAST(substr(code, 6) AS INTEGER)), 0) + 1"
+			       " FROM wo_complaint WHERE code GLOB 'type_[0-9]*'",
+			       &next, "");
+		if (rc < 0)
+			return rc;
+		snprintf(c->code, sizeof(c->code), "type_%lld", (long long)next);
+	}
+	rc = wo_config_complaint_validate(c, ei);
 	if (rc == 0)
 		rc = complaint_refs_check(s, c, ei);
 	if (rc < 0)

@@ -690,10 +690,14 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 	case WOA_ACCEPT:
 		break;
 	case WOA_CALL:
-		rc = wo_sla_meet(c->s, o->id, WOM_CALLBACK, c->now);
-		break;
 	case WOA_ONSITE:
-		rc = wo_sla_meet(c->s, o->id, WOM_ONSITE, c->now);
+		/* An optional note of what was said or found stays in the history. */
+		rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
+		if (rc == 0)
+			rc = wo_sla_meet(c->s, o->id,
+					 a->action == WOA_CALL ? WOM_CALLBACK : WOM_ONSITE, c->now);
+		if (rc >= 0 && a->text && *a->text)
+			detail = json_pack("{s:s}", "note", a->text);
 		break;
 	case WOA_FINISH: {
 		struct wo_class_rule rule;

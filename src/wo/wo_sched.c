@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "http/auth.h"
 #include "store/store.h"
 #include "wo/wo.h"
 
@@ -41,6 +42,10 @@ static void *loop(void *arg)
 			log_warn("sched: tick failed (%d); retrying next second", rc);
 		if (acd_tick(s, now, settings->busy_max_min) < 0)
 			log_warn("sched: agent tick failed; retrying next second");
+		/* Expired sessions end here, not only at their next use; their seats log out
+		 * (ORG-3). */
+		if (auth_session_expire(s, now, (int64_t)settings->session_idle_min * 60000) < 0)
+			log_warn("sched: session expiry failed; retrying next second");
 		if (now - last_retention >= 3600000) {
 			int n = wo_retention(s, now);
 

@@ -8,6 +8,7 @@ spell, also across restarts; wrap-up that runs out turns ready.
 The call engine is not in this slice: the tests put an agent into ringing,
 talking or wrap-up by writing agent_state with the sqlite3 command line,
 as another process (the engine) would through acd_set_system()."""
+import json
 import subprocess
 
 from apihelp import MINUTE, db_rows, db_value, person_id
@@ -388,3 +389,98 @@ class BusyLimitSettingTest(KefuTestCase):
 if __name__ == "__main__":
     import unittest
     unittest.main()
+
+
+class SessionEndLogsOutTest(KefuTestCase):
+    """ORG-3: a seat is worked only by the person logged in, so the end of the person's
+    last session — POST /api/logout, or a session that expires (idle or past its
+    lifetime) — logs a ready, busy or on-break seat out, audited as agent.status and
+    written to the status log; the wallboard stops counting it."""
+
+    def status(self, work_no):
+        return db_value(self.srv, "SELECT status FROM agent_state WHERE person_id ="
+                                  f" {person_id(self.srv, work_no)}")
+
+    def ready(self, token):
+        st, body, _ = self.srv.call("POST", "/api/acd/me/status", {"status": "ready"},
+                                    token=token)
+        self.assertEqual((st, body["status"]), (200, "ready"), body)
+
+    def wallboard(self, work_no):
+        sup = self.srv.login("8001")
+        st, body, _ = self.srv.call("GET", "/api/acd/agents", token=sup)
+        self.assertEqual(st, 200, body)
+        return next(a["status"] for a in body["items"] if a["work_no"] == work_no)
+
+    def test_logout_logs_the_seat_out_and_audits_it(self):
+        srv = self.srv
+        token = srv.login("8101")
+        self.ready(token)
+        self.assertEqual(self.wallboard("8101"), "ready")
+        st, body, _ = srv.call("POST", "/api/logout", token=token)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(self.status("8101"), "logged_out")
+        self.assertEqual(self.wallboard("8101"), "logged_out")
+        rows = db_rows(srv, "SELECT actor, detail FROM audit WHERE action = 'agent.status'"
+                            f" AND entity_id = {person_id(srv, '8101')} ORDER BY id DESC LIMIT 1")
+        self.assertEqual(rows[0]["actor"], "8101", "the person logged themselves out")
+        self.assertEqual(json.loads(rows[0]["detail"]),
+                         {"by": "logout", "from": "ready", "to": "logged_out"})
+        log = db_rows(srv, "SELECT from_status, to_status FROM agent_state_log WHERE person_id ="
+                           f" {person_id(srv, '8101')} ORDER BY id DESC LIMIT 1")
+        self.assertEqual(log, [{"from_status": "ready", "to_status": "logged_out"}])
+
+    def test_logout_of_one_device_keeps_the_seat_of_another(self):
+        srv = self.srv
+        desk, laptop = srv.login("8102"), srv.login("8102")
+        self.ready(desk)
+        st, _, _ = srv.call("POST", "/api/logout", token=laptop)
+        self.assertEqual(st, 200)
+        self.assertEqual(self.status("8102"), "ready", "still at work on the desk")
+        st, _, _ = srv.call("POST", "/api/logout", token=desk)
+        self.assertEqual(st, 200)
+        self.assertEqual(self.status("8102"), "logged_out")
+
+    def test_an_agent_on_a_call_stays_on_it(self):
+        srv = self.srv
+        token = srv.login("8103")
+        self.ready(token)
+        sql(srv, "UPDATE agent_state SET status = 'talking' WHERE person_id ="
+                 f" {person_id(srv, '8103')}")
+        st, _, _ = srv.call("POST", "/api/logout", token=token)
+        self.assertEqual(st, 200)
+        self.assertEqual(self.status("8103"), "talking", "the call decides, not the browser")
+
+    def test_an_idle_session_expires_by_the_tick_and_logs_the_seat_out(self):
+        srv = self.srv
+        token = srv.login("8104")
+        st, _, _ = srv.call("POST", "/api/acd/me/status", {"status": "busy", "reason": "training"},
+                            token=token)
+        self.assertEqual(st, 200)
+        # No request of the agent's afterwards: the tick itself ends the session (30 min idle).
+        srv.advance(29 * MINUTE)
+        self.assertEqual(self.status("8104"), "busy")
+        srv.advance(2 * MINUTE)
+        self.assertEqual(self.status("8104"), "logged_out")
+        self.assertEqual(db_value(srv, "SELECT count(*) FROM session WHERE person_id ="
+                                       f" {person_id(srv, '8104')}"), 0)
+        rows = db_rows(srv, "SELECT actor, detail FROM audit WHERE action = 'agent.status'"
+                            f" AND entity_id = {person_id(srv, '8104')} ORDER BY id DESC LIMIT 1")
+        self.assertEqual(rows[0]["actor"], "system")
+        self.assertEqual(json.loads(rows[0]["detail"]),
+                         {"by": "session_expired", "from": "busy", "to": "logged_out"})
+        st, _, _ = srv.call("GET", "/api/me", token=token)
+        self.assertEqual(st, 401)
+
+    def test_a_session_in_use_ends_at_its_lifetime(self):
+        srv = self.srv
+        token = srv.login("8105")
+        self.ready(token)
+        # Kept in use, so never idle, until the session's lifetime (12 h) runs out.
+        for _ in range(25):
+            srv.advance(29 * MINUTE + 59 * SEC)
+            st, _, _ = srv.call("GET", "/api/acd/me", token=token)
+            if st == 401:
+                break
+        self.assertEqual(st, 401)
+        self.assertEqual(self.status("8105"), "logged_out")

@@ -264,6 +264,25 @@ class TransitionTest(OrderCase):
         help_ev = [e for e in ev["events"] if e["kind"] == "order.help"]
         self.assertEqual([e["detail"] for e in help_ev], [{"reason": "客户要求经理出面"}])
 
+    def test_call_and_onsite_keep_an_optional_note(self):
+        """已联系客户 / 已到场 meet a clock for good: the workbench confirms them, and what
+        was said or found may go with them into the history (issue 12)."""
+        s = self.srv
+        o = self.create({"class": "A1", "level": "Ⅲ", "summary": "纠纷"})
+        self.act(o["id"], "accept")
+        version = self.get(o["id"])["version"]
+        self.assertError(s.call("POST", f"/api/orders/{o['id']}/call", {"note": "话" * 2001},
+                                token=self.head), 422, field="note")
+        self.assertEqual(self.get(o["id"])["version"], version, "nothing written")
+        self.assertEqual(self.sla(self.get(o["id"]), "callback")["state"], "running")
+        self.act(o["id"], "call", {"note": "已联系，约明早上门"})
+        self.act(o["id"], "onsite")
+        st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.head)
+        self.assertEqual(st, 200)
+        got = {e["kind"]: e["detail"] for e in ev["events"]
+               if e["kind"] in ("order.call", "order.onsite")}
+        self.assertEqual(got, {"order.call": {"note": "已联系，约明早上门"}, "order.onsite": None})
+
     def test_reasons_and_fields_are_checked(self):
         s = self.srv
         o = self.create({"class": "A1", "level": "Ⅲ", "summary": "纠纷"})

@@ -415,6 +415,34 @@ class ComplaintTest(KefuTestCase):
         st, items, _ = self.srv.call("GET", "/api/wo/complaints", token=self.agent)
         self.assertIn(code, [c["code"] for c in items["items"]])
 
+    def test_code_is_generated_when_omitted(self):
+        """Whoever adds a type names it in Chinese only: kefu picks type_<n> (issue 12)."""
+        before = {c["code"] for c in self.srv.call("GET", "/api/wo/complaints",
+                                                     token=self.mgr)[1]["items"]}
+        codes = []
+        for body in ({"name": "商品质量问题", "class": "A1"},
+                     {"code": "", "name": "配送延误", "class": "A2"},
+                     {"code": None, "name": "发票问题", "class": "E"}):
+            st, got, _ = self.create(body)
+            self.assertEqual(st, 201, got)
+            self.assertEqual(got["name"], body["name"])
+            codes.append(got["code"])
+        n = max([int(c[5:]) for c in before if c.startswith("type_") and c[5:].isdigit()] + [0])
+        self.assertEqual(codes, [f"type_{n + 1}", f"type_{n + 2}", f"type_{n + 3}"])
+        entry = self.srv.audit(self.mgr, action="wo.complaint.create")[0]
+        self.assertEqual(entry["detail"]["code"], codes[-1])
+        # A code given by hand in the same pattern is skipped over, never reused.
+        st, got, _ = self.create({"code": f"type_{n + 10}", "name": "手工代码", "class": "E"})
+        self.assertEqual(st, 201, got)
+        st, got, _ = self.create({"name": "下一个", "class": "E"})
+        self.assertEqual(got["code"], f"type_{n + 11}")
+        # The generated type opens orders like any other.
+        st, order, _ = self.srv.call("POST", "/api/orders",
+                                     {"complaint": codes[0], "level": "Ⅱ", "summary": "质量问题", "phone": "13800138000",
+                                      "class": "A1"}, token=self.agent)
+        self.assertEqual(st, 201, order)
+        self.assertEqual(order["complaint"], codes[0])
+
     def test_duplicate_code_is_409(self):
         n = self.count()
         self.assertError(self.create({"code": "pay_failed", "name": "重复", "class": "A1"}),
@@ -427,7 +455,6 @@ class ComplaintTest(KefuTestCase):
         cases = [
             ({"code": "Bad-Code"}, 422, "code"),
             ({"code": "a" * 33}, 422, "code"),
-            ({"code": ""}, 422, "code"),
             ({"name": ""}, 422, "name"),
             ({"name": "名" * 65}, 422, "name"),
             ({"class": "G"}, 422, "class"),
@@ -444,7 +471,7 @@ class ComplaintTest(KefuTestCase):
         for change, status, field in cases:
             with self.subTest(change=change):
                 self.assertError(self.create(dict(good, **change)), status, None, field)
-        for missing in ("code", "name", "class"):
+        for missing in ("name", "class"):
             with self.subTest(missing=missing):
                 body = {k: v for k, v in good.items() if k != missing}
                 self.assertError(self.create(body), 400, "bad_request", missing)

@@ -805,11 +805,11 @@ static void call_log_store(void **state)
 	assert_int_equal(call_set_progress(s, b, "complaint", "3"), 0);
 	assert_int_equal(call_set_ended(s, b, 300, "caller", "ivr"), 0);
 	/* Newest first, in pages. */
-	assert_int_equal(call_list(s, 0, 2, seen_call, &v), 2);
+	assert_int_equal(call_list(s, NULL, 2, seen_call, &v), 2);
 	assert_true(v.ids[0] == c && v.ids[1] == b);
 	assert_string_equal(v.last_route, "complaint");
 	assert_string_equal(v.last_by, "caller");
-	assert_int_equal(call_list(s, b, 2, seen_call, &v), 1);
+	assert_int_equal(call_list(s, &(struct call_filter){.before_id = b}, 2, seen_call, &v), 1);
 	assert_true(v.ids[2] == a);
 	assert_int_equal(call_get(s, c + 100, seen_call, &v), ERR_NOTFOUND);
 	assert_int_equal(call_event_list(s, b, seen_event, &v), 0);

@@ -290,6 +290,28 @@ test('WO-10: the manager adds a complaint type (XSS probe as name and script) an
   await page.context().close()
 })
 
+test('a new complaint type needs only its Chinese name: the code is generated', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8001')
+  await page.goto(srv.url + '/admin/rules?tab=complaints')
+  await page.waitForSelector('[data-test=complaints-table]')
+  await page.click('[data-test=complaint-create]')
+  await page.waitForSelector('[data-test=complaint-name]')
+  // The name has the focus; the code is left empty.
+  await page.waitForFunction(() => document.activeElement?.dataset.test === 'complaint-name')
+  await page.fill('[data-test=complaint-name]', '商品与描述不符')
+  await pick(page, 'complaint-class', 'A1')
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/wo/complaints') && r.request().method() === 'POST')
+  await page.click('[data-test=complaint-save]')
+  const body = await (await saved).json()
+  assert.match(body.code, /^type_\d+$/)
+  assert.equal(body.name, '商品与描述不符')
+  const row = page.locator(`tr:has([data-test=complaint-status-${body.code}])`)
+  await row.waitFor()
+  assert.equal(await row.locator('[data-test=complaint-name-cell]').textContent(), '商品与描述不符')
+  await page.context().close()
+})
+
 test('ROUTE-2: the manager adds a routing rule; deleting the only rule of a class shows the 422', async () => {
   const page = await newPage(browser)
   await login(page, srv, '8001')

@@ -107,7 +107,7 @@ test('CALL-1: a menu without a queue is refused (422); a stale version is 409 an
   await page.click('[data-test=hl-menu-save]')
   const err = page.locator('[data-test=hl-menu-error]')
   await err.waitFor()
-  assert.match(await err.textContent(), /CALL-1/)
+  assert.match(await err.textContent(), /至少要有一个选项转到队列/)
   assert.equal((await api('GET', '/api/hotline/menu')).version, 2, 'nothing written')
   await page.click('[data-test=hl-menu-undo]')
   await page.waitForSelector('[data-test=hl-node-0]')

@@ -11,6 +11,7 @@ export const pages = [
   { path: '/queue', name: 'queue', roles: ['staff', 'agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/Queue.vue') },
   { path: '/orders', name: 'orders', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Orders.vue') },
   { path: '/customers', name: 'customers', roles: ['supervisor', 'manager'], component: () => import('./views/Customers.vue') },
+  { path: '/calls', name: 'calls', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Calls.vue') },
   { path: '/wallboard', name: 'wallboard', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Wallboard.vue') },
   { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
   { path: '/audit', name: 'audit', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },

@@ -31,3 +31,17 @@ export function homeOf(me) {
   if (roles.includes('admin') || roles.includes('hr')) return '/admin/people'
   return '/me'
 }
+
+// Pages with work not yet saved register a check here (the agent desk's
+// contact form); logging out asks first while any of them says so.
+const unsavedChecks = new Set()
+
+export function watchUnsaved(check) {
+  unsavedChecks.add(check)
+  return () => unsavedChecks.delete(check)
+}
+
+export function hasUnsaved() {
+  for (const check of unsavedChecks) if (check()) return true
+  return false
+}
