@@ -35,9 +35,15 @@ static const struct key keys[] = {
 	{"web_root", STR(web_root)},
 	{"threads", INT(threads, 1, 256)},
 	{"body_limit", I64(body_limit, 1024, 1LL << 30)},
+	{"http_max_connections", INT(http_max_connections, 16, 1000000)},
+	{"http_max_per_address", INT(http_max_per_address, 1, 1000000)},
+	{"http_max_pending", INT(http_max_pending, 8, 1000000)},
+	{"http_request_timeout_sec", INT(http_request_timeout_sec, 1, 3600)},
+	{"trusted_proxies", STR(trusted_proxies)},
 	{"session_idle_min", INT(session_idle_min, 1, 24 * 60)},
 	{"session_max_hours", INT(session_max_hours, 1, 24 * 30)},
 	{"login_max_failures", INT(login_max_failures, 1, 1000)},
+	{"login_account_max_failures", INT(login_account_max_failures, 1, 100000)},
 	{"login_addr_max_failures", INT(login_addr_max_failures, 1, 100000)},
 	{"login_lock_min", INT(login_lock_min, 1, 24 * 60)},
 	{"pwhash", STR(pwhash)},
@@ -75,10 +81,20 @@ void config_defaults(struct config *c)
 	snprintf(c->web_root, sizeof(c->web_root), "web/dist");
 	c->threads = 4;
 	c->body_limit = 1 << 20;
+	/*
+	 * Sized for a center of a few thousand seats: each agent's workbench
+	 * holds one or two event streams and up to six keep-alive connections
+	 * of the browser, a supervisor's a few more.
+	 */
+	c->http_max_connections = 16384;
+	c->http_max_per_address = 1024;
+	c->http_max_pending = 1024;
+	c->http_request_timeout_sec = 30;
 	c->session_idle_min = 30;
 	c->session_max_hours = 12;
 	c->login_max_failures = 5;
 	c->login_addr_max_failures = 20;
+	c->login_account_max_failures = 100;
 	c->login_lock_min = 15;
 	snprintf(c->pwhash, sizeof(c->pwhash), "interactive");
 	c->cookie_secure = 0;
@@ -296,6 +312,21 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 			 "sip_trunks: expected IP addresses separated by spaces or commas (at most "
 			 "%d)",
 			 CONFIG_ADDRESSES_MAX);
+		return ERR_INVALID;
+	}
+	if (config_addresses(c->trusted_proxies, NULL, 0) < 0) {
+		snprintf(err, errlen,
+			 "trusted_proxies: expected IP addresses separated by spaces or commas (at "
+			 "most %d)",
+			 CONFIG_ADDRESSES_MAX);
+		return ERR_INVALID;
+	}
+	if (c->http_max_per_address > c->http_max_connections ||
+	    c->http_max_pending > c->http_max_connections) {
+		snprintf(err, errlen,
+			 "http_max_per_address and http_max_pending: expected at most "
+			 "http_max_connections (%d)",
+			 c->http_max_connections);
 		return ERR_INVALID;
 	}
 	/* Two ports a call (one per leg) need room for a few calls at least. */

@@ -22,9 +22,15 @@ struct config {
 	char web_root[512];	     /* built workbench files, served under / */
 	int threads;		     /* HTTP worker threads, each with its own DB connection */
 	int64_t body_limit;	     /* largest request body accepted, bytes */
+	int http_max_connections;    /* open HTTP connections in all */
+	int http_max_per_address;    /* open connections (proxied: requests) of one client */
+	int http_max_pending;	     /* connections waiting for a request; more close the oldest */
+	int http_request_timeout_sec; /* a request must arrive whole within this; also idle limit */
+	char trusted_proxies[512];    /* reverse proxies whose X-Forwarded-For names the client */
 	int session_idle_min;	     /* a session unused this long ends */
 	int session_max_hours;	     /* a session ends this long after login whatever its use */
-	int login_max_failures;	     /* failed logins per account before a lock */
+	int login_max_failures; /* failed logins of one account from one address before a lock */
+	int login_account_max_failures; /* failed logins of one account from anywhere: a ceiling */
 	int login_addr_max_failures; /* failed logins per client address before a lock */
 	int login_lock_min;	     /* length of a lock, and the window failures are counted in */
 	char pwhash[16];	     /* argon2id cost: "moderate", "interactive" or "min" (tests) */

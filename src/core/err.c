@@ -292,6 +292,8 @@ const char *err_name(int code)
 	case ERR_IO: return "internal";
 	case ERR_BUSY: return "busy";
 	case ERR_METHOD: return "method_not_allowed";
+	case ERR_PASSWORD_CHANGE:
+		return "password_change_required";
 	}
 	return "internal";
 }
@@ -303,6 +305,8 @@ unsigned err_http_status(int code)
 	case ERR_INVALID: return 400;
 	case ERR_AUTH: return 401;
 	case ERR_FORBIDDEN: return 403;
+	case ERR_PASSWORD_CHANGE:
+		return 403;
 	case ERR_NOTFOUND: return 404;
 	case ERR_METHOD: return 405;
 	case ERR_CONFLICT: return 409;

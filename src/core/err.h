@@ -12,18 +12,19 @@
 
 enum err {
 	ERR_OK = 0,
-	ERR_INVALID = -1,     /* malformed request: 400 */
-	ERR_AUTH = -2,        /* not authenticated: 401 */
-	ERR_FORBIDDEN = -3,   /* authenticated but not allowed: 403 */
-	ERR_NOTFOUND = -4,    /* no such record or route: 404 */
-	ERR_CONFLICT = -5,    /* state or uniqueness conflict: 409 */
-	ERR_TOOBIG = -6,      /* body or field over its limit: 413 */
-	ERR_UNPROCESSABLE = -7, /* well-formed but breaks a rule: 422 */
-	ERR_THROTTLED = -8,   /* too many attempts: 429 */
-	ERR_NOMEM = -9,       /* out of memory: 500 */
-	ERR_IO = -10,         /* storage or system failure: 500 */
-	ERR_BUSY = -11,       /* database busy past its timeout: 503 */
-	ERR_METHOD = -12,     /* route exists, method does not: 405 */
+	ERR_INVALID = -1,	   /* malformed request: 400 */
+	ERR_AUTH = -2,		   /* not authenticated: 401 */
+	ERR_FORBIDDEN = -3,	   /* authenticated but not allowed: 403 */
+	ERR_NOTFOUND = -4,	   /* no such record or route: 404 */
+	ERR_CONFLICT = -5,	   /* state or uniqueness conflict: 409 */
+	ERR_TOOBIG = -6,	   /* body or field over its limit: 413 */
+	ERR_UNPROCESSABLE = -7,	   /* well-formed but breaks a rule: 422 */
+	ERR_THROTTLED = -8,	   /* too many attempts: 429 */
+	ERR_NOMEM = -9,		   /* out of memory: 500 */
+	ERR_IO = -10,		   /* storage or system failure: 500 */
+	ERR_BUSY = -11,		   /* database busy past its timeout: 503 */
+	ERR_METHOD = -12,	   /* route exists, method does not: 405 */
+	ERR_PASSWORD_CHANGE = -13, /* logged in on an initial password: change it first, 403 */
 };
 
 /* Further field errors kept beside the first (err_add). */

@@ -9,12 +9,35 @@
 #ifndef KEFU_CORE_LOG_H
 #define KEFU_CORE_LOG_H
 
+#include <stdarg.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level level);
 /* Parses "debug", "info", "warn" or "error"; returns -1 for anything else. */
 int log_level_parse(const char *s);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A rate limit for a source of lines that an outsider can make talk (a
+ * library's messages about connections a client aborted): at most `burst`
+ * lines per `window_s` seconds; the rest are counted and reported in one
+ * line when the next window lets a line through. Zero-initialise it with
+ * the two limits set; it is safe to share between threads.
+ */
+struct log_limit {
+	int burst;
+	int window_s;
+	long window_start; /* seconds, monotonic */
+	int used;
+	long dropped;
+	unsigned char lock; /* a spin flag: lines are rare and short */
+};
+
+/* Writes prefix followed by the formatted line when the limit allows; a
+ * trailing newline of fmt's output is dropped. */
+void log_limited(struct log_limit *lim, enum log_level level, const char *prefix, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 4, 0)));
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

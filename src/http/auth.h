@@ -71,6 +71,7 @@ struct principal {
 	int64_t expires_at;
 	char csrf[48];
 	int via_cookie; /* cookie-authenticated: writes need the CSRF token */
+	int must_change_password; /* still on an initial or reset password */
 };
 
 /* What a request touches: 0 fields mean "not about a particular record". */
@@ -130,16 +131,34 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms);
 int auth_session_delete_person(struct store *s, int64_t person_id, int64_t keep);
 
 /*
- * Login throttling by key ("u:<work no>" or "a:<address>"). Every attempt
+ * Login throttling by key, three of them for each attempt (issue 12 item
+ * 23): "p:<work no>|<address>", the pair, with a progressive delay
+ * (login_max_failures); "a:<address>", one address guessing many work
+ * numbers (login_addr_max_failures); "u:<work no>", a ceiling for guesses
+ * at one work number from everywhere (login_account_max_failures), high
+ * enough that one address cannot reach it before its pair is slowed to a
+ * crawl, so an attacker cannot lock the account's owner out. Every attempt
  * is counted as a failure before the password is checked, inside the same
  * transaction as the lock check, so parallel attempts cannot evaluate more
  * than max_failures guesses in a window. A successful login takes its
- * attempt back (auth_throttle_forget) and clears the account's count.
+ * attempt back (auth_throttle_forget) and clears the pair's count.
  */
 /* ERR_THROTTLED while the key is locked (nothing recorded); else records
- * the attempt, locks the key when it reaches max_failures, sets *id. */
+ * the attempt, locks the key when it reaches max_failures (returns 1 then,
+ * else 0), sets *id. */
 int auth_throttle_attempt(struct store *s, const char *key, int64_t now, int max_failures,
 			  int64_t window_ms, int64_t *id);
+/*
+ * The same for the key of one work number from one address ("p:<work
+ * no>|<address>"), with a progressive delay (issue 12 item 23): the first
+ * lock comes after max_failures guesses within window_ms and lasts
+ * window_ms; for a day after a lock each single guess locks the pair
+ * again, for twice as long as the lock before (at most a day). So one
+ * address keeps its guessing rate falling, and no other address (the
+ * account's owner at their desk) is slowed by it.
+ */
+int auth_throttle_pair(struct store *s, const char *pair, int64_t now, int max_failures,
+		       int64_t window_ms, int64_t *id);
 /* Takes attempt id of key back, and the lock it set if the key is then
  * under max_failures again (a lock set earlier would have refused it). */
 int auth_throttle_forget(struct store *s, const char *key, int64_t id, int64_t now,

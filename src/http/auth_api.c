@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "org/org.h"
 #include "store/store.h"
 
@@ -31,6 +32,13 @@ static void set_cookie(struct req *r, const char *token, int64_t max_age_s)
 		 (long long)max_age_s, r->app->cfg->cookie_secure ? "; Secure" : "");
 }
 
+/* The keys an attempt is counted under (see auth.h) and what counting it did. */
+struct attempt {
+	char pair[160], account[64], address[80];
+	int64_t pair_id, account_id, address_id;
+	int pair_locked, account_locked; /* this attempt locked them */
+};
+
 static int login_refused(struct req *r, const char *work_no, const char *why)
 {
 	int rc = req_audit(r, "login", "session", 0, "failed",
@@ -41,28 +49,65 @@ static int login_refused(struct req *r, const char *work_no, const char *why)
 		return rc;
 	if (strcmp(why, "locked") == 0)
 		return err_set(&r->ei, ERR_THROTTLED, NULL,
-			       "too many failed logins; try again in %d minutes",
-			       r->app->cfg->login_lock_min);
+			       "too many failed logins; try again later");
 	return err_set(&r->ei, ERR_AUTH, NULL, "wrong work number or password");
 }
 
 /*
- * Counts this attempt against the work number and the address before the
- * password is checked (see auth.h), in one transaction with the lock check.
+ * Counts this attempt under its three keys before the password is checked
+ * (see auth.h), in one transaction with the lock checks: a key that is
+ * locked refuses it and nothing is counted.
  */
-static int login_attempt(struct req *r, const char *ukey, const char *akey, int64_t *aid)
+static int login_attempt(struct req *r, struct attempt *a)
 {
 	const struct config *cfg = r->app->cfg;
-	int64_t window = (int64_t)cfg->login_lock_min * 60000, uid = 0;
+	int64_t window = (int64_t)cfg->login_lock_min * 60000;
 	int rc = store_begin(r->store);
 
 	if (rc == 0)
-		rc = auth_throttle_attempt(r->store, ukey, r->now, cfg->login_max_failures, window,
-					   &uid);
+		rc = auth_throttle_pair(r->store, a->pair, r->now, cfg->login_max_failures, window,
+					&a->pair_id);
+	a->pair_locked = rc == 1;
+	if (rc >= 0)
+		rc = auth_throttle_attempt(r->store, a->address, r->now,
+					   cfg->login_addr_max_failures, window, &a->address_id);
+	if (rc >= 0)
+		rc = auth_throttle_attempt(r->store, a->account, r->now,
+					   cfg->login_account_max_failures, window, &a->account_id);
+	a->account_locked = rc == 1;
+	return req_finish(r, rc < 0 ? rc : 0);
+}
+
+/*
+ * Tells the account's owner that someone is guessing their password, when
+ * a guess locked the pair (one address) or the account (the ceiling): the
+ * notice names the address, so the owner can tell whether it was them.
+ */
+static void tell_owner(struct req *r, int64_t person_id, const char *work_no,
+		       const struct attempt *a)
+{
+	char text[NOTIFY_TEXT_SIZE];
+	int rc;
+
+	if (!person_id || (!a->pair_locked && !a->account_locked))
+		return;
+	if (a->account_locked)
+		snprintf(text, sizeof(text),
+			 "工号 %s 在 %d 分钟内从多个地址登录失败太多次，已暂停登录（最后一次来自 "
+			 "%s）。如果不是你本人，请告诉管理员。",
+			 work_no, r->app->cfg->login_lock_min, r->address);
+	else
+		snprintf(text, sizeof(text),
+			 "有人从 %s 多次用错误的密码登录工号 %s，该地址的登录已放慢；你在其他地方"
+			 "登录不受影响。如果不是你本人，请告诉管理员。",
+			 r->address, work_no);
+	rc = store_begin(r->store);
 	if (rc == 0)
-		rc = auth_throttle_attempt(r->store, akey, r->now, cfg->login_addr_max_failures,
-					   window, aid);
-	return req_finish(r, rc);
+		rc = notify_send(r->store, person_id, "login.targeted", 0, text, r->now);
+	if (req_finish(r, rc) == 0)
+		notify_wake();
+	else
+		log_error("auth: cannot tell %s about failed logins", work_no);
 }
 
 static int login(struct req *r)
@@ -70,10 +115,11 @@ static int login(struct req *r)
 	static const char *const fields[] = {"work_no", "password", NULL};
 	const struct config *cfg = r->app->cfg;
 	const char *work_no = NULL, *password = NULL;
-	char hash[AUTH_HASH_MAX], ukey[64], akey[80], token[AUTH_TOKEN_LEN + 1],
-		token_hash[65], csrf[AUTH_TOKEN_LEN + 1];
+	char hash[AUTH_HASH_MAX], lock_memory[170], token[AUTH_TOKEN_LEN + 1], token_hash[65],
+		csrf[AUTH_TOKEN_LEN + 1];
+	struct attempt a;
 	struct org_person p;
-	int64_t expires, sid = 0, aid = 0;
+	int64_t expires, sid = 0, window = (int64_t)cfg->login_lock_min * 60000;
 	int rc, found, ok;
 
 	rc = body_only(r, fields);
@@ -92,9 +138,11 @@ static int login(struct req *r)
 		return rc;
 	if (strlen(work_no) > ORG_WORK_NO_MAX || strlen(password) > AUTH_PASSWORD_MAX)
 		work_no = "-";
-	snprintf(ukey, sizeof(ukey), "u:%s", work_no);
-	snprintf(akey, sizeof(akey), "a:%s", r->address);
-	rc = login_attempt(r, ukey, akey, &aid);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.pair, sizeof(a.pair), "p:%s|%s", work_no, r->address);
+	snprintf(a.account, sizeof(a.account), "u:%s", work_no);
+	snprintf(a.address, sizeof(a.address), "a:%s", r->address);
+	rc = login_attempt(r, &a);
 	if (rc == ERR_THROTTLED)
 		return login_refused(r, work_no, "locked");
 	if (rc < 0)
@@ -105,22 +153,35 @@ static int login(struct req *r)
 		return rc;
 	found = rc == 0 && hash[0] && p.active;
 	ok = auth_password_verify(found ? hash : r->app->dummy_hash, password) == 0 && found;
-	if (!ok)
+	if (!ok) {
+		tell_owner(r, rc == 0 ? p.id : 0, work_no, &a);
 		return login_refused(r, work_no, rc == ERR_NOTFOUND ? "unknown" :
 						 !p.active	 ? "disabled"
 								 : "password");
+	}
 
 	auth_token_new(token);
 	auth_token_new(csrf);
 	auth_token_hash(token, token_hash);
 	expires = r->now + (int64_t)cfg->session_max_hours * 3600000;
+	snprintf(lock_memory, sizeof(lock_memory), "l:%s", a.pair);
 	rc = store_begin(r->store);
-	/* A success is no failure: the account's count starts again, the address's attempt goes. */
+	/*
+	 * A success is no failure: the pair's count starts again (the owner
+	 * who mistyped is not slowed later), the address's and the account's
+	 * attempts go. The account's other failures stay: they came from
+	 * elsewhere.
+	 */
 	if (rc == 0)
-		rc = auth_throttle_clear(r->store, ukey);
+		rc = auth_throttle_clear(r->store, a.pair);
 	if (rc == 0)
-		rc = auth_throttle_forget(r->store, akey, aid, r->now, cfg->login_addr_max_failures,
-					  (int64_t)cfg->login_lock_min * 60000);
+		rc = auth_throttle_clear(r->store, lock_memory);
+	if (rc == 0)
+		rc = auth_throttle_forget(r->store, a.address, a.address_id, r->now,
+					  cfg->login_addr_max_failures, window);
+	if (rc == 0)
+		rc = auth_throttle_forget(r->store, a.account, a.account_id, r->now,
+					  cfg->login_account_max_failures, window);
 	if (rc == 0)
 		rc = auth_session_create(r->store, p.id, token_hash, csrf, r->now, expires,
 					 r->address, &sid);
@@ -204,6 +265,10 @@ static int change_password(struct req *r)
 			  json_pack("{s:s}", "reason", "wrong old password"));
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "old_password", "wrong password");
 	}
+	/* A new password is one nobody else has seen: not the initial one again. */
+	if (strcmp(new, old) == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "new_password",
+			       "new_password: must differ from the old password");
 	rc = auth_password_hash(new, r->app->cfg->pwhash, hash);
 	if (rc < 0)
 		return rc;

@@ -41,7 +41,7 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 {
 	struct store_stmt *st = store_prepare(
 		s, "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
-		   " p.name, p.roles, p.department_id, p.active"
+		   " p.name, p.roles, p.department_id, p.active, p.must_change_password"
 		   " FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?");
 	int64_t last_seen = 0;
 	int rc, live = 0;
@@ -61,6 +61,7 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 		snprintf(out->name, sizeof(out->name), "%s", store_col_text(st, 6));
 		out->roles = (unsigned)store_col_int(st, 7);
 		out->department_id = store_col_int(st, 8);
+		out->must_change_password = (int)store_col_int(st, 10);
 		live = store_col_int(st, 9) && now < out->expires_at && now < last_seen + idle_ms;
 	}
 	store_done(st);
@@ -226,7 +227,47 @@ int auth_throttle_attempt(struct store *s, const char *key, int64_t now, int max
 	rc = store_run(s, "INSERT INTO login_lock(key, locked_until) VALUES (?, ?)"
 			  " ON CONFLICT(key) DO UPDATE SET locked_until = excluded.locked_until",
 		       NULL, "ti", key, now + window_ms);
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * The pair's earlier locks are rows of the key "l:" + pair in
+ * login_failure, kept for a day: how many there are sets both how many
+ * guesses the pair has before the next lock and how long that lock lasts.
+ */
+#define PAIR_MEMORY_MS (24 * 3600 * 1000LL)
+
+int auth_throttle_pair(struct store *s, const char *pair, int64_t now, int max_failures,
+		       int64_t window_ms, int64_t *id)
+{
+	char locks_key[160];
+	int64_t locks = 0, lock_ms;
+	int allowed, rc;
+
+	snprintf(locks_key, sizeof(locks_key), "l:%s", pair);
+	rc = store_run(s, "DELETE FROM login_failure WHERE key = ? AND at <= ?", NULL, "ti",
+		       locks_key, now - PAIR_MEMORY_MS);
+	if (rc >= 0)
+		rc = store_run(s, "SELECT count(*) FROM login_failure WHERE key = ?", &locks, "t",
+			       locks_key);
+	if (rc < 0)
+		return rc;
+	/* After a lock every guess is the last before the next, twice as long, lock. */
+	allowed = locks ? 1 : max_failures;
+	lock_ms = window_ms;
+	for (int64_t i = 0; i < locks && lock_ms < PAIR_MEMORY_MS; i++)
+		lock_ms *= 2;
+	if (lock_ms > PAIR_MEMORY_MS)
+		lock_ms = PAIR_MEMORY_MS;
+	rc = auth_throttle_attempt(s, pair, now, allowed, lock_ms, id);
+	if (rc == 1) {
+		int64_t unused;
+
+		rc = store_run(s, "INSERT INTO login_failure(key, at) VALUES (?, ?) RETURNING id",
+			       &unused, "ti", locks_key, now);
+		rc = rc < 0 ? rc : 1;
+	}
+	return rc;
 }
 
 int auth_throttle_forget(struct store *s, const char *key, int64_t id, int64_t now,

@@ -62,6 +62,7 @@ struct req {
 	const char *content_type;
 	char cookie[320];     /* a Set-Cookie value to send, or "" */
 	char disposition[256]; /* a Content-Disposition value to send (downloads), or "" */
+	int close;	       /* close the connection after the answer */
 };
 
 typedef int (*http_handler)(struct req *r);

@@ -4,13 +4,16 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "acd/acd.h"
 #include "core/clock.h"
+#include "core/fds.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "http/conns.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "notify/notify.h"
@@ -26,10 +29,25 @@ struct http_server {
 /* Per-request state kept by libmicrohttpd between calls. */
 struct upload {
 	struct buf body;
-	int too_big;
-	int64_t limit; /* body_limit, or attachment_max for a file upload */
+	int too_big;	       /* the body is over body_limit: answered 413 */
+	int answered;	       /* an error found in the headers (< 0), answered at once */
+	int queued;	       /* the answer is queued: what else comes is dropped */
+	struct err_info early; /* what is wrong with them */
+	int64_t discarded;     /* bytes of an oversize chunked body read and dropped */
+	char client[64];       /* the client counted for a request through a proxy, or "" */
+	struct conn *conn;
+	int64_t limit;	       /* body_limit, or attachment_max for a file upload */
 	int64_t t0;
 };
+
+/*
+ * How much of a chunked body over the limit is read and dropped so that
+ * its 413 reaches the client (a server that closes with unread data makes
+ * the kernel reset the connection, and the client may lose the answer);
+ * past this the connection is closed. http_request_timeout_sec bounds the
+ * time it may take.
+ */
+#define DISCARD_FACTOR 8
 
 static _Atomic int in_flight;
 
@@ -92,12 +110,14 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"kefu\"");
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t size)
+static void peer_address(struct MHD_Connection *c, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -112,6 +132,64 @@ static void client_address(struct MHD_Connection *c, char *out, size_t size)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 			  out, (socklen_t)size);
+}
+
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
+/*
+ * The client's address: the peer's, or behind a trusted proxy the one
+ * X-Forwarded-For names. Proxies append the address they saw, so the list
+ * is read from the right, skipping trusted proxies; the first other entry
+ * is the client (what lies left of it the client could have written
+ * itself). An entry that is not an address ends the walk: the address
+ * is then the peer's, or the last trusted proxy's before it.
+ */
+static void client_address(struct MHD_Connection *c, const struct conn *conn, char *out,
+			   size_t size)
+{
+	const char *xff = NULL, *end;
+
+	peer_address(c, out, size);
+	if (!conns_from_proxy(conn))
+		return;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, last_forwarded, &xff);
+	if (!xff)
+		return;
+	end = xff + strlen(xff);
+	while (end > xff) {
+		const char *start = end, *next;
+		char one[CONFIG_ADDRESS_LEN], norm[CONFIG_ADDRESS_LEN];
+		unsigned char bin[16];
+		size_t len;
+		int af;
+
+		while (start > xff && start[-1] != ',')
+			start--;
+		next = start > xff ? start - 1 : xff; /* the comma before this entry */
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+		len = (size_t)(end - start);
+		while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+			len--;
+		if (!len || len >= sizeof(one))
+			return;
+		memcpy(one, start, len);
+		one[len] = '\0';
+		af = strchr(one, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, one, bin) != 1 || !inet_ntop(af, bin, norm, sizeof(norm)))
+			return;
+		snprintf(out, size, "%s", norm);
+		if (!conns_trusted(norm))
+			return;
+		end = next;
+	}
 }
 
 /* The session token from "Authorization: Bearer" or the session cookie. */
@@ -153,6 +231,28 @@ static int is_write(const char *method)
 	       strcmp(method, "OPTIONS") != 0;
 }
 
+/*
+ * Whether a Content-Type names JSON: the media type application/json
+ * exactly (case does not matter), alone or followed by parameters such as
+ * "; charset=utf-8" — not application/jsonx nor application/json-seq.
+ */
+static int is_json_type(const char *ct)
+{
+	static const char json[] = "application/json";
+	size_t n = sizeof(json) - 1;
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, json, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 static int parse_body(struct req *r, const struct route *rt, const struct upload *up)
 {
 	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -165,7 +265,7 @@ static int parse_body(struct req *r, const struct route *rt, const struct upload
 	}
 	if (up->body.len == 0)
 		return 0;
-	if (!ct || strncmp(ct, "application/json", 16) != 0)
+	if (!is_json_type(ct))
 		return err_set(&r->ei, ERR_INVALID, NULL,
 			       "send the body as JSON with Content-Type: application/json");
 	r->body = json_loadb(up->body.p, up->body.len, JSON_REJECT_DUPLICATES, &jerr);
@@ -191,6 +291,21 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 		return MHD_NO;
 	}
 	return MHD_YES;
+}
+
+static int password_change_route(const struct route *rt)
+{
+	static const char *const allowed[][2] = {
+		{"POST", "/api/me/password"},
+		{"POST", "/api/logout"},
+		{"GET", "/api/me"},
+	};
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (strcmp(rt->method, allowed[i][0]) == 0 &&
+		    strcmp(rt->pattern, allowed[i][1]) == 0)
+			return 1;
+	return 0;
 }
 
 static int run(struct req *r, const struct route *rt, const struct upload *up)
@@ -223,6 +338,14 @@ static int run(struct req *r, const struct route *rt, const struct upload *up)
 					       "missing or wrong X-CSRF-Token header");
 			}
 		}
+		/*
+		 * An initial (or reset) password was seen by whoever handed it
+		 * over: until its owner replaces it, the session only serves
+		 * replacing it, looking at oneself and logging out.
+		 */
+		if (r->who.must_change_password && !password_change_route(rt))
+			return err_set(&r->ei, ERR_PASSWORD_CHANGE, NULL,
+				       "change your initial password first");
 		rc = req_authorize(r, rt->action, NULL);
 		if (rc < 0)
 			return rc;
@@ -247,9 +370,17 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 	r.method = method;
 	r.path = url;
 	r.now = clock_now_ms();
-	client_address(c, r.address, sizeof(r.address));
+	client_address(c, up->conn, r.address, sizeof(r.address));
 	store_take_time_ns();
+	conns_request_received(up->conn);
 
+	if (up->answered) {
+		r.ei = up->early;
+		rc = up->answered;
+		/* The body's framing is in doubt: nothing more is read from this connection. */
+		r.close = rc == ERR_INVALID;
+		goto out;
+	}
 	if (up->too_big) {
 		rc = err_set(&r.ei, ERR_TOOBIG, NULL, "the body is larger than %lld bytes",
 			     (long long)up->limit);
@@ -297,6 +428,68 @@ out:
 	return ret;
 }
 
+struct framing {
+	const char *length; /* the first Content-Length */
+	int lengths_differ;
+	int chunked_too; /* Transfer-Encoding beside Content-Length */
+	int has_te;
+	int has_length;
+};
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->length && strcmp(f->length, value ? value : "") != 0)
+			f->lengths_differ = 1;
+		if (!f->length)
+			f->length = value ? value : "";
+		f->has_length = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->has_te = 1;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Checks what the headers say about the body's length and counts a
+ * proxied request against its client (see conns.h). A request whose
+ * length two headers state differently, or that has both Content-Length
+ * and Transfer-Encoding, is refused: a proxy in front may have read its
+ * body differently, and what it took for the next request would be
+ * smuggled in (RFC 9112 §6.3).
+ */
+static int check_headers(struct MHD_Connection *c, struct upload *up, int64_t body_limit)
+{
+	struct framing f = {0};
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
+	if (f.lengths_differ)
+		return err_set(&up->early, ERR_INVALID, NULL,
+			       "two different Content-Length headers");
+	if (f.has_length && f.has_te)
+		return err_set(&up->early, ERR_INVALID, NULL,
+			       "Content-Length and Transfer-Encoding together");
+	if (conns_from_proxy(up->conn)) {
+		char client[64];
+
+		client_address(c, up->conn, client, sizeof(client));
+		snprintf(up->client, sizeof(up->client), "%s", client);
+		if (conns_client_take(client) < 0)
+			return err_set(&up->early, ERR_THROTTLED, NULL,
+				       "too many connections from your address");
+	}
+	/* Refuse an announced oversize body before reading any of it. */
+	if (f.length && strtoll(f.length, NULL, 10) > body_limit) {
+		up->too_big = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* A file upload's route takes a body of up to attachment_max; every other
  * request body_limit, so the larger limit opens no other door. */
 static int64_t body_limit_of(struct app *app, const char *method, const char *url)
@@ -320,40 +513,49 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	(void)version;
 	if (!up) {
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		int rc;
 
 		up = calloc(1, sizeof(*up));
 		if (!up)
 			return MHD_NO;
 		up->t0 = clock_mono_ns();
+		up->conn = ci ? ci->socket_context : NULL;
 		up->limit = body_limit_of(app, method, url);
 		*ctx = up;
 		atomic_fetch_add(&in_flight, 1);
-		/* Refuse an announced oversize body before reading any of it. */
-		if (cl && strtoll(cl, NULL, 10) > up->limit) {
-			up->too_big = 1;
-			return dispatch(app, c, url, method, up);
-		}
-		return MHD_YES;
+		rc = check_headers(c, up, up->limit);
+		if (rc < 0)
+			up->answered = rc;
+		if (rc == 0)
+			return MHD_YES;
+		up->queued = 1;
+		return dispatch(app, c, url, method, up);
 	}
 	if (*upload_size) {
-		if (up->too_big)
-			return MHD_NO;
+		if (up->queued || up->too_big) {
+			/* Read and dropped so the 413 gets through, up to a point. */
+			up->discarded += (int64_t)*upload_size;
+			*upload_size = 0;
+			return up->discarded > app->cfg->body_limit * DISCARD_FACTOR ? MHD_NO
+										     : MHD_YES;
+		}
 		if ((int64_t)(up->body.len + *upload_size) > up->limit) {
-			/* A chunked body grew past the limit: answer now and drop the rest. */
+			/* A chunked body grew past the limit: drop it, answer at its end. */
 			up->too_big = 1;
+			up->discarded = (int64_t)(up->body.len + *upload_size);
 			buf_release(&up->body);
 			*upload_size = 0;
-			return dispatch(app, c, url, method, up);
+			return MHD_YES;
 		}
 		if (buf_append(&up->body, upload_data, *upload_size) < 0)
 			return MHD_NO;
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (up->too_big)
-		return MHD_YES; /* already answered */
+	if (up->queued)
+		return MHD_YES;
 	return dispatch(app, c, url, method, up);
 }
 
@@ -367,10 +569,40 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)toe;
 	if (!up)
 		return;
+	if (up->client[0])
+		conns_client_release(up->client);
+	conns_request_done(up->conn);
 	buf_release(&up->body);
 	free(up);
 	*ctx = NULL;
 	atomic_fetch_sub(&in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		char peer[64];
+
+		peer_address(c, peer, sizeof(peer));
+		*socket_ctx = ci ? conns_open(ci->connect_fd, peer) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conns_close(*socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
+/* libmicrohttpd's messages are mostly about clients that went away: they
+ * go through kefu's log, at most 10 a minute. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	static struct log_limit limit = {.burst = 10, .window_s = 60};
+
+	(void)cls;
+	log_limited(&limit, LOG_INFO, "http: libmicrohttpd: ", fmt, ap);
 }
 
 static int resolve(const char *listen, struct sockaddr_storage *ss)
@@ -404,6 +636,22 @@ static int resolve(const char *listen, struct sockaddr_storage *ss)
 	return 0;
 }
 
+/*
+ * Every connection is a descriptor: raise the open-file limit towards
+ * http_max_connections (and what the database and SIP need besides), as
+ * far as the hard limit allows, and say so when that is not enough.
+ */
+static void fds_reserve(const struct config *cfg)
+{
+	unsigned long want = (unsigned long)cfg->http_max_connections + FDS_BESIDES,
+		      got = fds_raise(want);
+
+	if (got < want)
+		log_warn("http: http_max_connections %d needs %lu open files, the limit is %lu: "
+			 "raise it (ulimit -n, LimitNOFILE)",
+			 cfg->http_max_connections, want, got);
+}
+
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size)
 {
 	struct sockaddr_storage ss;
@@ -424,15 +672,25 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	if (!srv)
 		return ERR_NOMEM;
 	srv->app = app;
+	fds_reserve(app->cfg);
+	if (conns_start(app->cfg) < 0) {
+		free(srv);
+		return ERR_IO;
+	}
+	/* The logger comes first, so that no message goes out before it is set. */
 	srv->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+		flags, 0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		/* Without a byte moving either way for this long, any connection but a
+		 * suspended event stream is closed; conns.c bounds the whole request. */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg->http_request_timeout_sec,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg->http_max_connections,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot listen on %s", app->cfg->listen);
+		conns_stop();
 		free(srv);
 		return ERR_IO;
 	}
@@ -472,6 +730,7 @@ void http_stop(struct http_server *srv)
 	acd_live_streams_stop();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
+	conns_stop();
 	MHD_stop_daemon(srv->d);
 	if (listen_fd >= 0)
 		close(listen_fd);

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,13 +27,13 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/fds.h"
 #include "core/log.h"
 #include "sip/sip_server.h"
 #include "store/store.h"
 
 #define PURGE_MS (60 * 1000)
 #define STOP_ID 1
-#define FDS_BESIDES_CALLS 1024 /* HTTP connections, event streams, the database */
 
 static struct sip_server server;
 static pthread_t thread;
@@ -355,28 +354,25 @@ static int send_probe(struct sip_server *srv, const struct sa *laddr)
  * Room for calls_max calls of two RTP sockets each. libre 1.1.0 watches
  * only descriptors below its maxfds, FD_SETSIZE (1024) unless told before
  * its first socket, and descriptor numbers are the process's, shared with
- * HTTP and the database: without this, calls beyond about 480 would fail
- * to open their sockets (500). The open-file limit is raised towards the
- * need as far as the hard limit allows.
+ * HTTP (up to http_max_connections) and the database: without this,
+ * calls beyond about 480 would fail to open their sockets (500). The
+ * open-file limit is raised towards the need as far as the hard limit
+ * allows.
  */
 static void fds_reserve(const struct config *cfg)
 {
-	rlim_t want = (rlim_t)cfg->calls_max * 2 + FDS_BESIDES_CALLS;
-	struct rlimit rl;
+	unsigned long want = (unsigned long)cfg->calls_max * 2 +
+			     (unsigned long)cfg->http_max_connections + FDS_BESIDES,
+		      got = fds_raise(want);
 	int maxfds;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+	if (got == 0)
 		return;
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			(void)getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < want)
-		log_warn("sip: calls_max %d needs %llu open files, the limit is %llu: "
-			 "raise it (ulimit -n, LimitNOFILE)",
-			 cfg->calls_max, (unsigned long long)want, (unsigned long long)rl.rlim_cur);
-	maxfds = (int)(rl.rlim_cur < want ? rl.rlim_cur : want);
+	if (got < want)
+		log_warn("sip: calls_max %d (with http_max_connections %d) needs %lu open files, "
+			 "the limit is %lu: raise it (ulimit -n, LimitNOFILE)",
+			 cfg->calls_max, cfg->http_max_connections, want, got);
+	maxfds = (int)(got < want ? got : want);
 	if (maxfds > FD_SETSIZE && fd_setsize(maxfds) != 0)
 		log_warn("sip: cannot watch %d descriptors", maxfds);
 }

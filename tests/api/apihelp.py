@@ -64,10 +64,12 @@ def log_out_agent(srv, token, timeout=10):
         raise AssertionError(f"logging out: {st} {body}")
 
 
-def raw_socket(srv, data, timeout=10):
-    """Sends bytes on a fresh connection; returns everything read until the server closes
+def raw_socket(srv, data, timeout=10, source=None):
+    """Sends bytes on a fresh connection (from the loopback address source, e.g.
+    "127.0.0.2", when given); returns everything read until the server closes
     (b"" if it closed or reset without an answer)."""
-    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout,
+                                 source_address=(source, 0) if source else None)
     out = b""
     try:
         try:

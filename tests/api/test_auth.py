@@ -5,7 +5,8 @@ on the client address (127.0.0.1) would otherwise leak into other tests.
 """
 import json
 
-from apihelp import HOUR, MINUTE, cookie, db_rows, db_value, login_full, person_id
+from apihelp import (HOUR, MINUTE, cookie, db_rows, db_value, login_full, parse_raw_response,
+                     person_id, raw_socket)
 from harness import KefuTestCase
 
 
@@ -294,6 +295,102 @@ class SharedAddressTest(KefuTestCase):
         self.assertError(login_full(self.srv, "admin"), 429, "too_many_requests")
 
 
+def login_from(srv, source, work_no, password):
+    """POST /api/login from a loopback source address (127.0.0.2 and up); (status, body)."""
+    data = json.dumps({"work_no": work_no, "password": password}).encode()
+    out = raw_socket(srv, b"POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: " +
+                     str(len(data)).encode() + b"\r\n\r\n" + data, source=source)
+    st, _, body = parse_raw_response(out)
+    return st, json.loads(body)
+
+
+class TargetedAccountTest(KefuTestCase):
+    """Issue 12 item 23: five wrong passwords from one address slow that address down for
+    that work number, progressively; they no longer lock the account's owner out, and
+    the owner is told. The attacker is 127.0.0.2, the owner's desk 127.0.0.3."""
+
+    def notices(self, token):
+        st, body, _ = self.srv.call("GET", "/api/notifications", token=token)
+        self.assertEqual(st, 200, body)
+        return [n for n in body["items"] if n["kind"] == "login.targeted"]
+
+    def test_the_attacker_is_throttled_and_the_owner_still_logs_in(self):
+        for i in range(5):
+            st, body = login_from(self.srv, "127.0.0.2", "8101", f"guess-{i}-wrong")
+            self.assertEqual(st, 401, f"guess {i + 1}: {body}")
+        # The attacker's address is refused even the right password for this work number...
+        st, body = login_from(self.srv, "127.0.0.2", "8101", self.srv.passwords["8101"])
+        self.assertEqual(st, 429, body)
+        self.assertEqual(body["error"]["code"], "too_many_requests")
+        # ...but the owner at their own desk logs in.
+        st, body = login_from(self.srv, "127.0.0.3", "8101", self.srv.passwords["8101"])
+        self.assertEqual(st, 200, body)
+        token = body["token"]
+        self.srv.change_password("8101", token, self.srv.passwords["8101"])
+
+        # The owner is told, with the address the guesses came from.
+        notes = self.notices(token)
+        self.assertEqual(len(notes), 1, notes)
+        self.assertIn("127.0.0.2", notes[0]["text"])
+        self.assertIn("8101", notes[0]["text"])
+
+        # Progressive: after the first 15-minute lock, each guess locks the pair again,
+        # for twice as long.
+        self.srv.advance(15 * MINUTE + 1000)
+        st, body = login_from(self.srv, "127.0.0.2", "8101", "guess-6-wrong")
+        self.assertEqual(st, 401, body)
+        st, body = login_from(self.srv, "127.0.0.2", "8101", "guess-7-wrong")
+        self.assertEqual(st, 429, body)
+        self.srv.advance(29 * MINUTE)
+        self.assertEqual(login_from(self.srv, "127.0.0.2", "8101", "guess-7-wrong")[0], 429)
+        self.srv.advance(MINUTE + 1000)
+        self.assertEqual(login_from(self.srv, "127.0.0.2", "8101", "guess-7-wrong")[0], 401)
+        # The owner still logs in from their desk all along.
+        st, body = login_from(self.srv, "127.0.0.3", "8101", self.srv.passwords["8101"])
+        self.assertEqual(st, 200, body)
+        self.assertEqual(len(self.notices(body["token"])), 3, "each new lock is told")
+
+    def test_other_work_numbers_from_the_attackers_address_are_not_slowed(self):
+        for i in range(5):
+            self.assertEqual(login_from(self.srv, "127.0.0.4", "8102", f"wrong-{i}")[0], 401)
+        st, body = login_from(self.srv, "127.0.0.4", "8103", self.srv.passwords["8103"])
+        self.assertEqual(st, 200, body)
+
+    def test_the_owner_who_mistyped_is_not_slowed_later(self):
+        """A success clears its pair, progression included."""
+        for i in range(5):
+            self.assertEqual(login_from(self.srv, "127.0.0.5", "8104", f"typo-{i}")[0], 401)
+        self.srv.advance(15 * MINUTE + 1000)
+        st, body = login_from(self.srv, "127.0.0.5", "8104", self.srv.passwords["8104"])
+        self.assertEqual(st, 200, body)
+        for i in range(4):
+            self.assertEqual(login_from(self.srv, "127.0.0.5", "8104", f"again-{i}")[0], 401)
+        st, body = login_from(self.srv, "127.0.0.5", "8104", self.srv.passwords["8104"])
+        self.assertEqual(st, 200, body)
+
+
+class AccountCeilingTest(KefuTestCase):
+    """Guesses spread over many addresses still meet a ceiling for the work number
+    (login_account_max_failures, here 8), and the owner is told."""
+    server_env = {"KEFU_LOGIN_ACCOUNT_MAX_FAILURES": "8"}
+
+    def test_guesses_from_many_addresses_lock_the_account(self):
+        for i in range(8):
+            st, body = login_from(self.srv, f"127.0.1.{i + 1}", "8105", f"wrong-{i}")
+            self.assertEqual(st, 401, body)
+        st, body = login_from(self.srv, "127.0.0.3", "8105", self.srv.passwords["8105"])
+        self.assertEqual(st, 429, body)
+        self.srv.advance(15 * MINUTE + 1000)
+        st, body = login_from(self.srv, "127.0.0.3", "8105", self.srv.passwords["8105"])
+        self.assertEqual(st, 200, body)
+        self.srv.change_password("8105", body["token"], self.srv.passwords["8105"])
+        st, notes, _ = self.srv.call("GET", "/api/notifications", token=body["token"])
+        texts = [n["text"] for n in notes["items"] if n["kind"] == "login.targeted"]
+        self.assertEqual(len(texts), 1, texts)
+        self.assertIn("127.0.1.8", texts[0])
+
+
 class PasswordChangeTest(KefuTestCase):
     NEW = "a-new-password-2024"
 
@@ -302,7 +399,7 @@ class PasswordChangeTest(KefuTestCase):
         old = srv.passwords["8103"]
         st, a, _ = login_full(srv, "8103")
         token_a = a["token"]
-        token_b = srv.login("8103")
+        token_b = login_full(srv, "8103")[1]["token"]
         pid = person_id(srv, "8103")
         hash_before = db_value(srv, f"SELECT password_hash FROM person WHERE id = {pid}")
 
@@ -314,6 +411,10 @@ class PasswordChangeTest(KefuTestCase):
                                   token=token_a), 422, "unprocessable", "new_password")
         self.assertError(srv.call("POST", "/api/me/password",
                                   {"old_password": old, "new_password": "x" * 129},
+                                  token=token_a), 422, "unprocessable", "new_password")
+        # Issue 12 item 22: the initial password again is no change.
+        self.assertError(srv.call("POST", "/api/me/password",
+                                  {"old_password": old, "new_password": old},
                                   token=token_a), 422, "unprocessable", "new_password")
         self.assertEqual(db_value(srv, f"SELECT password_hash FROM person WHERE id = {pid}"),
                          hash_before, "a refused change writes nothing")
@@ -352,10 +453,66 @@ class PasswordChangeTest(KefuTestCase):
                                        {"old_password": "a" * 10, "new_password": "b" * 10}), 401)
 
 
+class MustChangePasswordTest(KefuTestCase):
+    """Issue 12 item 22: on an initial password the server serves only the password
+    change, GET /api/me and logout; everything else is 403 password_change_required."""
+
+    def first_login(self, work_no):
+        st, body, _ = login_full(self.srv, work_no)
+        self.assertEqual(st, 200, body)
+        self.assertIs(body["person"]["must_change_password"], True)
+        return body["token"]
+
+    def test_only_the_password_change_me_and_logout_are_served(self):
+        token = self.first_login("8101")
+        customers = self.srv.count("SELECT count(*) FROM customer")
+        for method, path, body in (("GET", "/api/customers?q=%E5%BC%A0", None),
+                                   ("POST", "/api/customers", {"surname": "张", "phones": [{"phone": "13912345678"}]}),
+                                   ("GET", "/api/orders", None),
+                                   ("GET", "/api/notifications", None),
+                                   ("GET", "/api/people", None),
+                                   ("POST", "/api/acd/me/status", {"status": "ready"})):
+            with self.subTest(method=method, path=path):
+                resp = self.srv.call(method, path, body, token=token)
+                self.assertError(resp, 403, "password_change_required")
+                self.assertIn("password", resp[1]["error"]["message"])
+        self.assertEqual(self.srv.count("SELECT count(*) FROM customer"), customers,
+                         "nothing was written")
+        st, me, _ = self.srv.call("GET", "/api/me", token=token)
+        self.assertEqual(st, 200, me)
+        self.assertIs(me["must_change_password"], True)
+
+        self.srv.change_password("8101", token, self.srv.passwords["8101"])
+        st, me, _ = self.srv.call("GET", "/api/me", token=token)
+        self.assertIs(me["must_change_password"], False)
+        st, body, _ = self.srv.call("POST", "/api/customers",
+                                    {"surname": "张", "phones": [{"phone": "13912345678"}]}, token=token)
+        self.assertEqual(st, 201, body)
+        self.assertEqual(self.srv.call("GET", "/api/orders", token=token)[0], 200)
+
+    def test_logout_is_served(self):
+        token = self.first_login("8102")
+        st, body, _ = self.srv.call("POST", "/api/logout", token=token)
+        self.assertEqual(st, 200, body)
+        self.assertError(self.srv.call("GET", "/api/me", token=token), 401)
+
+    def test_a_reset_password_must_be_changed_too(self):
+        admin = self.srv.login("admin")
+        pid = person_id(self.srv, "8104")
+        self.srv.login("8104")
+        st, body, _ = self.srv.call("POST", f"/api/people/{pid}/password", {}, token=admin)
+        self.assertEqual(st, 200, body)
+        st, login, _ = login_full(self.srv, "8104", body["password"])
+        self.assertIs(login["person"]["must_change_password"], True)
+        self.assertError(self.srv.call("GET", "/api/orders", token=login["token"]), 403,
+                         "password_change_required")
+
+
 class CsrfTest(KefuTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.srv.login("admin")  # replaces the initial password, so the session may write
         st, body, _ = login_full(cls.srv, "admin")
         cls.token, cls.csrf = body["token"], body["csrf_token"]
         cls.mgr = cls.srv.login("8001")

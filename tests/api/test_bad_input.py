@@ -2,7 +2,10 @@
 and leaves the server serving."""
 import http.client
 import json
+import re
+import socket
 import subprocess
+from datetime import datetime
 
 from apihelp import dept_id, parse_raw_response, person_id, raw_socket
 from harness import KefuTestCase
@@ -208,6 +211,26 @@ class BadInputTest(KefuTestCase):
                         h["Content-Type"] = ct
                     self.bad_write(method, path, data, 400, headers=h)
 
+    def test_content_type_must_be_json_exactly(self):
+        """Issue 12 item 21: the media type is application/json itself, not a longer
+        name that starts with it."""
+        data = json.dumps(VALID_PERSON).encode()
+        for ct in ("application/jsonx", "application/json-seq", "application/json5",
+                   "application/jsonx; charset=utf-8"):
+            with self.subTest(content_type=ct):
+                body = self.bad_write("POST", "/api/people", data, 400,
+                                      headers=dict(self.auth, **{"Content-Type": ct}))
+                self.assertIn("application/json", body["error"]["message"])
+
+    def test_json_media_type_any_case_with_parameters(self):
+        for i, ct in enumerate(("Application/JSON", "application/json ; charset=utf-8",
+                                "application/json;charset=UTF-8")):
+            with self.subTest(content_type=ct):
+                h = dict(self.auth, **{"Content-Type": ct})
+                st, _, raw = self.srv.raw("POST", "/api/departments",
+                                          json.dumps({"name": f"类型部{i}", "kind": "other"}).encode(), h)
+                self.assertEqual(st, 201, raw)
+
     def test_json_with_charset_is_accepted(self):
         h = dict(self.auth, **{"Content-Type": "application/json; charset=utf-8"})
         st, _, raw = self.srv.raw("POST", "/api/departments",
@@ -249,6 +272,7 @@ class BadInputTest(KefuTestCase):
         self.assertEqual(st, 201, raw[:200])
 
     def test_chunked_oversize_body(self):
+        """Issue 12 item 18: answered 413 as docs/api.md promises, not by closing."""
         before = self.state()
 
         def chunks():
@@ -266,12 +290,65 @@ class BadInputTest(KefuTestCase):
             rh = {k.lower(): v for k, v in resp.getheaders()}
             self.srv.check_contract("POST", "/api/people", resp.status, rh, raw)
             self.assertJsonError(resp.status, rh, raw, 413, "too_large")
-        except (ConnectionError, http.client.RemoteDisconnected, BrokenPipeError):
-            pass  # closing the connection is an acceptable answer
         finally:
             conn.close()
         self.assertEqual(self.state(), before)
         self.assertHealthy()
+
+    def test_chunked_oversize_body_on_a_raw_socket(self):
+        """The whole oversize chunked body is sent before the answer is read: the 413
+        still arrives, and the connection serves the next request."""
+        before = self.state()
+        head = (f"POST /api/people HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {self.admin}\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+        chunk = b"10000\r\n" + b"a" * 0x10000 + b"\r\n"
+        nxt = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        out = raw_socket(self.srv, head + chunk * 20 + b"0\r\n\r\n" + nxt, timeout=30)
+        st, h, rest = parse_raw_response(out)
+        body = rest[:int(h["content-length"])]
+        self.assertJsonError(st, h, body, 413, "too_large")
+        st2, _, body2 = parse_raw_response(rest[len(body):])
+        self.assertEqual(st2, 200)
+        self.assertEqual(json.loads(body2)["status"], "ok")
+        self.assertEqual(self.state(), before)
+
+    def test_ambiguous_body_length_is_400(self):
+        """Issue 12 item 19: a body whose length two headers state differently could be
+        read one way by a proxy and another way here (request smuggling): 400, nothing
+        written, and the connection is closed."""
+        data = json.dumps({"name": "走私部", "kind": "other"}).encode()
+        chunked = b"%x\r\n" % len(data) + data + b"\r\n0\r\n\r\n"
+        base = (f"POST /api/departments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {self.admin}\r\n")
+        cases = {
+            "two lengths": (f"Content-Length: {len(data)}\r\nContent-Length: 5\r\n", data),
+            "two lengths, other order": (f"Content-Length: 5\r\nContent-Length: {len(data)}\r\n",
+                                         data),
+            "length and chunked": (f"Content-Length: {len(chunked)}\r\n"
+                                   "Transfer-Encoding: chunked\r\n", chunked),
+            "chunked and length": ("Transfer-Encoding: chunked\r\n"
+                                   f"Content-Length: {len(data)}\r\n", chunked),
+        }
+        before = self.state()
+        for name, (headers, body) in cases.items():
+            with self.subTest(name):
+                # A second request follows: it must not be read from this connection.
+                nxt = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                out = raw_socket(self.srv, (base + headers + "\r\n").encode() + body + nxt)
+                st, h, rest = parse_raw_response(out)
+                self.assertJsonError(st, h, rest[:int(h["content-length"])], 400, "bad_request")
+                self.assertEqual(h.get("connection", "").lower(), "close")
+                self.assertEqual(rest[int(h["content-length"]):], b"", "nothing after the 400")
+        self.assertEqual(self.state(), before)
+        self.assertHealthy()
+
+    def test_same_length_twice_is_accepted(self):
+        data = json.dumps({"name": "重复长度部", "kind": "other"}).encode()
+        head = (f"POST /api/departments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {self.admin}\r\nContent-Length: {len(data)}\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode()
+        st, _, body = parse_raw_response(raw_socket(self.srv, head + data))
+        self.assertEqual(st, 201, body)
 
     def test_chunked_body_within_the_limit_works(self):
         def chunks():
@@ -413,6 +490,27 @@ class BadInputTest(KefuTestCase):
                                    ("DELETE", "/api/departments/99999", None)):
             with self.subTest(method=method, path=path):
                 self.bad_write(method, path, body, 404, code="not_found")
+
+    def test_aborted_connections_are_logged_by_kefu_rate_limited(self):
+        """Issue 12 item 20: libmicrohttpd's message about each aborted connection goes
+        through kefu's log (one formatted line each), at most 10 a minute."""
+        for _ in range(40):
+            with socket.create_connection(("127.0.0.1", self.srv.port)) as s:
+                s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        self.assertHealthy()
+        self.srv.wait_log(r"libmicrohttpd: Connection was closed")
+        log = self.srv.read_log()
+        stamps = []
+        for line in log.splitlines():
+            m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (DEBUG|INFO|WARN|ERROR) ", line)
+            self.assertTrue(m, f"every line is kefu's: {line!r}")
+            if "http: libmicrohttpd: " in line:
+                stamps.append(datetime.fromisoformat(m.group(1)).timestamp())
+        # At most 10 lines (and one count of those left out) a minute: any 60 s span
+        # touches at most two of the limiter's windows.
+        for t in stamps:
+            n = sum(1 for u in stamps if t <= u < t + 60)
+            self.assertLessEqual(n, 2 * 11, "rate-limited: not one line per aborted connection")
 
     def test_server_still_healthy_at_the_end(self):
         self.assertHealthy()

@@ -208,6 +208,7 @@ class FreshInitTest(KefuTestCase):
         self.assertEqual(st, 200, body)
         self.assertEqual(body["person"]["roles"], ["admin"])
         self.assertIs(body["person"]["must_change_password"], True)
+        self.srv.change_password("admin", body["token"], self.srv.passwords["admin"])
         entries = self.srv.audit(body["token"], action="person.create")
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries[0]["actor"], "cli")

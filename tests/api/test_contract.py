@@ -52,7 +52,7 @@ class CheckerTest(unittest.TestCase):
                          ["POST /api/test/clock → 200: at $: 'fired' is a required property"])
         self.assertEqual(self.check("POST", "/api/test/clock", 418, {}),
                          ["POST /api/test/clock → 418: status 418 not documented for this route "
-                          "(documented: 200, 400, 404, 413)"])
+                          "(documented: 200, 400, 404, 413, 429)"])
         err = {"error": {"code": "teapot", "message": "x"}}
         self.assertEqual(len(self.check("GET", "/api/orders/7", 404, err)), 1)
         self.assertIn("GET /api/orders/{id} → 404: at $.error.code: 'teapot' is not one of",

@@ -31,8 +31,9 @@ queue_people wait_expected wait_minutes wait_under num_many callback_offer callb
 callback_done hold survey survey_thanks goodbye""".split() + [f"num_{i}" for i in range(1, 21)]
 
 
-def short_prompts():
-    d = tempfile.mkdtemp(prefix="kefu-hotline-prompts-")
+def short_prompts(d=None):
+    """Short prompts in d (a new temporary directory when None: the caller removes it)."""
+    d = d or tempfile.mkdtemp(prefix="kefu-hotline-prompts-")
     for key in PROMPT_KEYS + ["moh"]:
         n = 8000 if key == "moh" else 480  # music 1 s, prompts 60 ms
         freq = 300 if key == "moh" else 1000
@@ -218,8 +219,9 @@ class HotlineCase(KefuTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.prompts = short_prompts()
-        cls.recordings = tempfile.mkdtemp(prefix="kefu-hotline-rec-")
+        # Issue 12 item 27: both are removed when the class ends.
+        cls.prompts = short_prompts(cls.class_temp_dir("kefu-hotline-prompts-"))
+        cls.recordings = cls.class_temp_dir("kefu-hotline-rec-")
         cls.server_env = dict(cls.server_env, KEFU_PROMPTS_DIR=cls.prompts,
                               KEFU_RECORDINGS_DIR=cls.recordings)
         super().setUpClass()

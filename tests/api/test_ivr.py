@@ -9,6 +9,7 @@ happened is read back through GET /api/calls and /api/calls/{id}.
 Prompts are real recordings of several seconds, so calls that wait for the
 menu's time-out take about half a minute; a key press interrupts a prompt
 (barge-in), so the others are quick."""
+import atexit
 import base64
 import math
 import os
@@ -43,6 +44,8 @@ def prompts_dir():
         return built
     if _PROMPTS is None:
         _PROMPTS = tempfile.mkdtemp(prefix="kefu-ivr-prompts-")
+        # Shared by the module's classes (generating them takes a while): removed at exit.
+        atexit.register(shutil.rmtree, _PROMPTS, True)
         subprocess.run(["sh", os.path.join(ROOT, "mk", "prompts.sh"), _PROMPTS], check=True,
                        capture_output=True)
     return _PROMPTS

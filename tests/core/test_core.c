@@ -104,6 +104,37 @@ static void config_trunk_addresses(void **state)
 	assert_non_null(strstr(err, "sip_trunks"));
 }
 
+/* Issue 12 item 17: the HTTP limits are settings, checked against each other. */
+static void config_http_limits(void **state)
+{
+	char err[256];
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.http_max_connections, 16384);
+	assert_int_equal(c.http_max_per_address, 1024);
+	assert_int_equal(c.http_max_pending, 1024);
+	assert_int_equal(c.http_request_timeout_sec, 30);
+	assert_int_equal(c.login_account_max_failures, 100);
+	assert_string_equal(c.trusted_proxies, "");
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "http_request_timeout_sec", "0", err, sizeof(err)),
+			 ERR_INVALID);
+	assert_int_equal(config_set(&c, "trusted_proxies", "10.0.0.5, ::1", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "trusted_proxies", "proxy.local", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, "trusted_proxies"));
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "http_max_connections", "100", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_non_null(strstr(err, "http_max_per_address"));
+	assert_int_equal(config_set(&c, "http_max_per_address", "100", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "http_max_pending", "50", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+}
+
 static void config_file_and_environment(void **state)
 {
 	char path[] = "/tmp/kefu-conf-XXXXXX", err[256];
@@ -210,6 +241,9 @@ static void errors_map_to_statuses(void **state)
 	assert_int_equal(err_http_status(ERR_THROTTLED), 429);
 	assert_int_equal(err_http_status(ERR_IO), 500);
 	assert_string_equal(err_name(ERR_CONFLICT), "conflict");
+	/* Issue 12 item 22: its own code, so a client can tell it from other denials. */
+	assert_int_equal(err_http_status(ERR_PASSWORD_CHANGE), 403);
+	assert_string_equal(err_name(ERR_PASSWORD_CHANGE), "password_change_required");
 	assert_int_equal(err_set(&ei, ERR_UNPROCESSABLE, "name", "too %s", "long"),
 			 ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "name");
@@ -265,6 +299,7 @@ int main(void)
 		cmocka_unit_test(utf8_accepts_chinese_rejects_bad),
 		cmocka_unit_test(config_rejects_unknown_and_bad_values),
 		cmocka_unit_test(config_trunk_addresses),
+		cmocka_unit_test(config_http_limits),
 		cmocka_unit_test(config_file_and_environment),
 		cmocka_unit_test(clock_days_follow_center_zone),
 		cmocka_unit_test(clock_offset_moves_now),

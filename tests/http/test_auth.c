@@ -142,7 +142,7 @@ static int attempt(struct store *s, const char *key, int64_t now)
 	int64_t id = 0;
 	int rc = auth_throttle_attempt(s, key, now, 5, 15 * 60000, &id);
 
-	if (rc == 0)
+	if (rc >= 0)
 		assert_true(id > 0);
 	return rc;
 }
@@ -154,9 +154,10 @@ static void throttle_locks_then_lifts(void **state)
 	int64_t id;
 
 	(void)state;
-	/* The fifth attempt is still evaluated; the sixth is refused unrecorded. */
-	for (int i = 0; i < 5; i++)
+	/* The fifth attempt is still evaluated (and says it locked); the sixth is refused unrecorded. */
+	for (int i = 0; i < 4; i++)
 		assert_int_equal(attempt(s, "u:8101", t0 + i), 0);
+	assert_int_equal(attempt(s, "u:8101", t0 + 4), 1);
 	assert_int_equal(attempt(s, "u:8101", t0 + 10), ERR_THROTTLED);
 	assert_int_equal(attempt(s, "u:8102", t0 + 10), 0);
 	assert_int_equal(attempt(s, "u:8101", t0 + 4 + window), 0);
@@ -168,18 +169,53 @@ static void throttle_locks_then_lifts(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(attempt(s, "u:8104", t0 + 14 * 60000), 0);
 	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000), 0);
-	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000), 0);
+	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000), 1);
 	assert_int_equal(attempt(s, "u:8104", t0 + 16 * 60000 + 1), ERR_THROTTLED);
 	/* A forgotten attempt (a successful login) does not count... */
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(attempt(s, "a:10.0.0.9", t0), 0);
-	assert_int_equal(auth_throttle_attempt(s, "a:10.0.0.9", t0, 5, window, &id), 0);
+	assert_int_equal(auth_throttle_attempt(s, "a:10.0.0.9", t0, 5, window, &id), 1);
 	assert_int_equal(auth_throttle_forget(s, "a:10.0.0.9", id, t0, 5, window), 0);
-	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 1), 0);
+	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 1), 1);
 	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 2), ERR_THROTTLED);
 	/* ...and clearing a key lifts its lock. */
 	assert_int_equal(auth_throttle_clear(s, "a:10.0.0.9"), 0);
 	assert_int_equal(attempt(s, "a:10.0.0.9", t0 + 3), 0);
+	test_store_close(s);
+}
+
+/* Issue 12 item 23: one work number from one address, slowed progressively. */
+static void throttle_pair_doubles_its_lock(void **state)
+{
+	struct store *s = test_store_open();
+	const int64_t min = 60000, window = 15 * min, day = 24 * 60 * min, t0 = 1000000;
+	const char *pair = "p:8101|10.0.0.1";
+	int64_t id, t;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(auth_throttle_pair(s, pair, t0 + i, 5, window, &id), 0);
+	assert_int_equal(auth_throttle_pair(s, pair, t0 + 4, 5, window, &id), 1);
+	assert_int_equal(auth_throttle_pair(s, pair, t0 + 5, 5, window, &id), ERR_THROTTLED);
+	/* Another address, or another work number, is not slowed. */
+	assert_int_equal(auth_throttle_pair(s, "p:8101|10.0.0.2", t0 + 5, 5, window, &id), 0);
+	assert_int_equal(auth_throttle_pair(s, "p:8102|10.0.0.1", t0 + 5, 5, window, &id), 0);
+	/* After the first lock each guess locks again, twice as long as the last. */
+	t = t0 + 4 + window;
+	assert_int_equal(auth_throttle_pair(s, pair, t, 5, window, &id), 1);
+	assert_int_equal(auth_throttle_pair(s, pair, t + 2 * window - 1, 5, window, &id),
+			 ERR_THROTTLED);
+	t += 2 * window;
+	assert_int_equal(auth_throttle_pair(s, pair, t, 5, window, &id), 1);
+	assert_int_equal(auth_throttle_pair(s, pair, t + 4 * window - 1, 5, window, &id),
+			 ERR_THROTTLED);
+	t += 4 * window;
+	assert_int_equal(auth_throttle_pair(s, pair, t, 5, window, &id), 1);
+	/* A day without a lock forgets them: five guesses again. */
+	t += day + 8 * window;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(auth_throttle_pair(s, pair, t + i, 5, window, &id), 0);
+	assert_int_equal(auth_throttle_pair(s, pair, t + 4, 5, window, &id), 1);
 	test_store_close(s);
 }
 
@@ -234,6 +270,7 @@ int main(void)
 		cmocka_unit_test(passwords_hash_with_argon2id),
 		cmocka_unit_test(tokens_are_random_and_hashed),
 		cmocka_unit_test(throttle_locks_then_lifts),
+		cmocka_unit_test(throttle_pair_doubles_its_lock),
 		cmocka_unit_test(sessions_expire_idle_and_absolute),
 	};
 	if (sodium_init() < 0)
