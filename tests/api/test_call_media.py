@@ -385,6 +385,17 @@ class CallMedia(HotlineCase):
 
     # -- defect 4: CALL-2 from the first offer --
 
+    def offers(self, c, n, timeout=10):
+        """Waits until the call has n offers on record."""
+        deadline = time.time() + timeout
+        while True:
+            call = self.call(c.call_id, "offered")
+            if sum(e["kind"] == "offered" for e in call["events"]) >= n:
+                return
+            if time.time() > deadline:
+                self.fail(f"fewer than {n} offers: {call['events']}")
+            time.sleep(0.05)
+
     def test_ring_time_runs_from_the_first_offer_across_offers(self):
         first = self.agent("8101", "127.0.3.11")
         self.addCleanup(self.leave, "8101")
@@ -397,13 +408,18 @@ class CallMedia(HotlineCase):
         c = self.caller("127.0.3.111")
         self.assertEqual(c.invite().code, 200)
         self.assertEqual(c.info("0"), 200)  # 人工服务: any seat
+        # kefu logs an offer just after its INVITE leaves: the clock moves on
+        # only once the offer is on record, or its time would be the moved one.
         first.ring()
+        self.offers(c, 1)
         self.srv.advance(10000)  # the first phone rings 10 s, then refuses
         first.reply(first.invite, 486, "Busy Here")
         second.ring()
+        self.offers(c, 2)
         self.srv.advance(10000)
         second.reply(second.invite, 603, "Decline")
         third.ring()
+        self.offers(c, 3)
         self.srv.advance(3500)
         third.answer(((8, "PCMA"),))
         call = self.call(c.call_id, "connected")

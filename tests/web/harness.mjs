@@ -174,11 +174,25 @@ export const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</
 // looked for only in this select's own dropdown (the listbox its input
 // names in aria-controls): another select's dropdown that is still closing
 // may show an option with the same words.
+//
+// A single select closes its dropdown once an option is chosen; the picker
+// waits for that, so the list no longer lies over the form when the test
+// goes on. An option chosen while the list was still opening can leave it
+// open: then the select itself is clicked once more to close it.
 export async function pick(page, target, text) {
   const sel = /^[[.#]/.test(target) ? target : `[data-test=${target}]`
   await page.click(`${sel} .el-select__wrapper`)
   const id = await page.locator(`${sel} input`).first().getAttribute('aria-controls')
   await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
+  const dropdown = page.locator(`.el-select-dropdown:has([id="${id}"])`)
+  if (/\bis-multiple\b/.test((await dropdown.getAttribute('class')) || '')) return
+  const list = page.locator(`[id="${id}"]`)
+  try {
+    await list.waitFor({ state: 'hidden', timeout: 3000 })
+  } catch {
+    await page.click(`${sel} .el-select__wrapper`)
+    await list.waitFor({ state: 'hidden' })
+  }
 }
 
 // Confirms an ElMessageBox and waits until it has gone.
