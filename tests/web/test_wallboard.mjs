@@ -114,7 +114,10 @@ test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manage
 
   // The supervisor logs the agent out; a talking seat cannot be put on break.
   await sup.click('[data-test=set-8101]')
+  const set = sup.waitForResponse((x) => /\/api\/acd\/agents\/\d+\/status$/.test(x.url()) && x.request().method() === 'POST')
   await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8101-logged_out]')
+  const answer = await set
+  assert.equal(answer.status(), 200, await answer.text())
   await r8101.locator('[data-test=status-8101][data-status=logged_out]').waitFor()
   assert.equal((await statusOf('8101')).status, 'logged_out')
   await sup.click('[data-test=set-8105]')
