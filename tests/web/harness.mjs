@@ -178,7 +178,8 @@ export const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</
 // A single select closes its dropdown once an option is chosen; the picker
 // waits for that, so the list no longer lies over the form when the test
 // goes on. An option chosen while the list was still opening can leave it
-// open: then the select itself is clicked once more to close it.
+// open: then a click outside the select (on the dialog's title, or the
+// page's heading) closes it, as a person would.
 export async function pick(page, target, text) {
   const sel = /^[[.#]/.test(target) ? target : `[data-test=${target}]`
   await page.click(`${sel} .el-select__wrapper`)
@@ -186,13 +187,20 @@ export async function pick(page, target, text) {
   await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
   const dropdown = page.locator(`.el-select-dropdown:has([id="${id}"])`)
   if (/\bis-multiple\b/.test((await dropdown.getAttribute('class')) || '')) return
+  await closeList(page, sel, id)
+}
+
+// Closes a select's dropdown (listbox id) if it is still open.
+export async function closeList(page, sel, id) {
   const list = page.locator(`[id="${id}"]`)
   try {
     await list.waitFor({ state: 'hidden', timeout: 3000 })
-  } catch {
-    await page.click(`${sel} .el-select__wrapper`)
-    await list.waitFor({ state: 'hidden' })
-  }
+    return
+  } catch {}
+  const dialog = page.locator('.el-dialog', { has: page.locator(sel) })
+  const outside = (await dialog.count()) ? dialog.locator('.el-dialog__title').first() : page.locator('main h2, h2').first()
+  await outside.click()
+  await list.waitFor({ state: 'hidden' })
 }
 
 // Confirms an ElMessageBox and waits until it has gone.

@@ -5,7 +5,7 @@
 // page's text fields render user text as text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, closeList } from './harness.mjs'
 
 const MIN = 60 * 1000
 let srv, browser, agent, head, sup
@@ -148,8 +148,13 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   const offered = await items.allTextContents()
   assert.ok(offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
   await items.filter({ hasText: '吴刚' }).first().click()
+  // A choice made while the list was still opening can leave it open.
+  await closeList(page, '[data-test=f-person]', list)
   await page.fill('[data-test=f-reason]', '孙强出差，改派吴刚')
+  const assigned = page.waitForResponse((x) => x.url().endsWith(`/api/orders/${o.id}/assign`) && x.request().method() === 'POST')
   await page.click('[data-test=action-submit]')
+  const answer = await assigned
+  assert.equal(answer.status(), 200, await answer.text())
   await page.waitForSelector('[data-test=order-history]:has-text("孙强出差，改派吴刚")')
   const r = await srv.call('GET', `/api/orders/${o.id}`, undefined, sup)
   const p2002 = (await srv.call('GET', '/api/people?q=2002', undefined, sup)).body.items[0]
