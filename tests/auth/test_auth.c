@@ -1,10 +1,10 @@
-/* Unit tests of src/http/auth: the policy, passwords, tokens, throttling, sessions. */
+/* Unit tests of src/auth: the policy, passwords, tokens, throttling, sessions. */
 #include <sodium.h>
 
 #include "testutil.h"
 
 #include "core/err.h"
-#include "http/auth.h"
+#include "auth/auth.h"
 #include "org/org.h"
 
 static struct principal who(unsigned roles, int64_t dept)
