@@ -82,7 +82,7 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 
 /*
  * Registers what lower modules cause in higher ones, before any thread
- * starts: every second the work orders' clocks (WO-3, WO-4), the agents'
+ * starts: every second the work orders' deadline clocks, the agents'
  * (CALL-15, wrap-up) and expired sessions, in that order; hourly the
  * retention job (WO-7); a session's end logs the agent's seat out; the
  * server's stop ends the event streams.
