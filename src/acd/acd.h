@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 
 struct store;
 
@@ -446,5 +447,9 @@ void acd_live_streams_stop(void);
 void acd_live_wake(void);
 #define ACD_LIVE_PERIOD_MS 2000
 #define ACD_LIVE_MIN_GAP_MS 250
+
+/* The module's routes (acd_api.c, acd_live_api.c), ended by a route with method NULL. */
+extern const struct route acd_routes[];
+extern const struct route acd_live_routes[];
 
 #endif

@@ -14,6 +14,11 @@
  *
  * Handlers run in one worker thread and own nothing beyond the request:
  * anything they allocate they free, or hand to r->reply.
+ *
+ * http sits above core, store, sched, audit and auth and knows no domain:
+ * each module's header declares its own route tables, and the program
+ * (cli/serve.c) hands the server the list of them (app->routes) and
+ * registers what must happen when the server stops (http_on_stop).
  */
 #ifndef KEFU_HTTP_HTTP_H
 #define KEFU_HTTP_HTTP_H
@@ -22,18 +27,21 @@
 #include <stdint.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
-#include "http/auth.h"
 
 struct store;
 struct store_pool;
+struct route;
 
 /* What the whole server shares; read-only after start. */
 struct app {
 	const struct config *cfg;
 	struct store_pool *pool;
+	/* Every module's route table, in the order requests are matched; NULL-ended. */
+	const struct route *const *routes;
 	int test_clock;          /* --test-clock: POST /api/test/clock moves time */
 	char dummy_hash[AUTH_HASH_MAX]; /* verified for unknown users, so timing tells nothing */
 };
@@ -79,35 +87,32 @@ struct route {
  * than body_limit (server.c). */
 int route_takes_file(const struct route *rt);
 
-/* Route tables of the modules, ended by a route with method NULL. */
-extern const struct route auth_routes[];
-extern const struct route org_routes[];
-extern const struct route audit_routes[];
+/* The server's own routes, ended by a route with method NULL: health,
+ * metrics, the OpenAPI document and the test clock (misc_api.c), and the
+ * audit log (audit_api.c). */
 extern const struct route http_misc_routes[];
-extern const struct route cust_routes[];
-extern const struct route wo_routes[];
-extern const struct route wo_config_routes[];
-extern const struct route report_routes[];
-extern const struct route notify_routes[];
-extern const struct route acd_routes[];
-extern const struct route acd_live_routes[];
-extern const struct route sip_routes[];
-extern const struct route rec_routes[];
-extern const struct route hotline_routes[];
-extern const struct route hotline_notice_routes[];
-/* Every module's table, in the order requests are matched; NULL-ended. */
-extern const struct route *const http_route_tables[];
+extern const struct route http_audit_routes[];
 
 /* Router (router.c): ERR_NOTFOUND, ERR_METHOD, or 0 with params filled. */
 int router_match(const struct route *const *tables, const char *method, const char *path,
 		 const struct route **out, struct req *r);
 
 /* Server (server.c): starts listening on cfg->listen ("host:0" picks a free
- * port) and writes the bound address into bound. http_stop() stops taking
- * connections, lets requests in flight finish (up to 10 s) and returns. */
+ * port) and answers with the routes of app->routes; writes the bound
+ * address into bound. http_stop() stops taking connections, runs the stop
+ * hooks, lets requests in flight finish (up to 10 s) and returns. */
 struct http_server;
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size);
 void http_stop(struct http_server *srv);
+/*
+ * Registers fn to run when http_stop() has stopped taking connections and
+ * before it waits for the requests in flight: a module's event streams
+ * never finish by themselves, so it ends them there (and no connection
+ * may be left suspended when the daemon stops). Before http_start;
+ * ERR_TOOBIG past HTTP_MAX_STOP_HOOKS.
+ */
+#define HTTP_MAX_STOP_HOOKS 8
+int http_on_stop(void (*fn)(void));
 
 /* Static files of the workbench (static.c); ERR_NOTFOUND when there is none. */
 int static_answer(struct req *r, const char *root, void **response);

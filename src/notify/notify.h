@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct store;
 
 /*
@@ -116,5 +118,8 @@ void notify_streams_stop(void);
  * milliseconds (1000). Set it before the first stream opens; unit tests
  * lengthen it to show that notify_wake() alone delivers at once. */
 extern int notify_poll_ms;
+
+/* The module's routes (notify_api.c), ended by a route with method NULL. */
+extern const struct route notify_routes[];
 
 #endif
