@@ -403,9 +403,9 @@ static void wake_and_stop_without_streams(void **state)
 {
 	(void)state;
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 }
 
 int main(void)
