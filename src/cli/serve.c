@@ -84,8 +84,8 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
  * (CALL-15, wrap-up) and expired sessions, in that order; hourly the
- * retention job (WO-7); a session's end logs the agent's seat out; the
- * server's stop ends the event streams.
+ * retention job (WO-7); a session's end logs the agent's seat out. (The
+ * server's stop ends the event streams itself: the hub is part of http.)
  */
 static int wire(const struct config *cfg)
 {
@@ -98,10 +98,6 @@ static int wire(const struct config *cfg)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
-	if (rc == 0)
-		rc = http_on_stop(notify_streams_stop);
-	if (rc == 0)
-		rc = http_on_stop(acd_live_streams_stop);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	return rc;
 }

@@ -173,4 +173,89 @@ struct audit_actor req_actor(struct req *r);
 int req_audit(struct req *r, const char *action, const char *entity, int64_t id,
 	      const char *outcome, json_t *detail);
 
+
+/*
+ * Server-Sent Events (sse.c): answers that stay open for as long as a
+ * session lives and are idle almost all the time (GET /api/events, GET
+ * /api/acd/live/stream). The hub serves every kind of stream the same way;
+ * docs/architecture.md, "Event streams and the thread pool", says why:
+ *
+ * - a stream holds neither a worker thread nor a database connection: its
+ *   content reader, finding nothing to send, suspends the connection, and
+ *   the kind's one hub thread (started with its first stream, idle while
+ *   there is none) resumes it when it has put text in its buffer;
+ * - each tick (every *period_ms, or min_gap_ms after sse_wake()) the thread
+ *   borrows a pooled connection, re-checks each stream's right to go on
+ *   (allowed(), every 30 s), lets the kind's producer write the events of
+ *   all its streams at once, and gives the connection back;
+ * - a stream silent for 15 s gets a keep-alive comment; a person holds at
+ *   most 8 streams of a kind (the oldest ends to make room);
+ * - sse_stop() (http_stop() calls it before it waits for requests in
+ *   flight) ends every stream of every kind, for good.
+ *
+ * Adding a kind: a static struct sse_kind with its producer (and allowed(),
+ * and data_size for per-stream state); a GET handler that checks what it
+ * must, then returns sse_open(&kind, r, &its_state); and sse_wake(&kind)
+ * after a commit that changes what its streams show. notify_stream.c (rows
+ * of a table, each to its person's streams) and acd_live_stream.c (one
+ * event computed once for every stream) are the two patterns.
+ */
+
+struct sse_stream;
+struct sse_hub;
+
+/* One open stream, as the kind's callbacks see it during a tick. */
+struct sse_slot {
+	void *data;	    /* its data_size bytes of state: the kind's callbacks' alone */
+	int64_t person_id;  /* who opened it */
+	int64_t session_id; /* and with which session */
+	size_t unread;	    /* bytes its client had not read yet when the tick began */
+	struct buf add;	    /* the producer appends this stream's own events here */
+	int more; /* the producer stopped short: tick again once the client has read all */
+	int end;  /* end the stream after what it holds (set when allowed() said 0) */
+	struct sse_stream *stream; /* the hub's */
+};
+
+/* One tick of a kind: what its callbacks get. */
+struct sse_tick {
+	struct store *store; /* borrowed for this tick only */
+	const struct app *app;
+	int64_t now;		/* clock_now_ms() */
+	int64_t idle_ms;	/* a session idle this long has ended (session_idle_min) */
+	struct sse_slot *slots; /* every open stream of the kind */
+	size_t n;
+	struct buf all; /* the producer's text for every stream that is not ending */
+};
+
+struct sse_kind {
+	const char *name;     /* the module, for log lines */
+	const int *period_ms; /* ticks this often; read at each wait, so a test may change it */
+	int min_gap_ms;	      /* after sse_wake(), the next tick comes this long after the last */
+	size_t data_size;     /* bytes of per-stream state, copied by sse_open() */
+	/* A client with this many bytes unread skips the next events (0: never):
+	 * for events worth only their latest value, so a slow reader costs at
+	 * most this much memory and never a backlog. */
+	size_t skip_unread;
+	/* Writes the tick's events into each slot's add (rows for their person)
+	 * or into t->all (the same text for all); < 0 is logged and the next
+	 * tick tries again. Slots with end set are about to end. */
+	int (*produce)(struct sse_tick *t);
+	/* 1 while the stream may go on, 0 to end it, < 0 when it cannot tell
+	 * (asked again next tick). Called on the hub thread every 30 s a stream. */
+	int (*allowed)(struct sse_tick *t, const struct sse_slot *sl);
+	struct sse_hub *hub; /* the hub's own: leave it out */
+};
+
+/*
+ * Queues r's answer, a stream of kind k whose state starts as a copy of
+ * data (k->data_size bytes; NULL when 0): "retry:" at once, then what the
+ * producer writes. Returns 0 (the server then sends nothing more), or
+ * ERR_BUSY once sse_stop() has run, ERR_NOMEM, ERR_IO.
+ */
+int sse_open(struct sse_kind *k, struct req *r, const void *data);
+/* Ticks k soon (its min_gap_ms after the last tick); nothing while it has no stream. */
+void sse_wake(struct sse_kind *k);
+/* Ends every stream of every kind after what it holds, and their threads; for good. */
+void sse_stop(void);
+
 #endif

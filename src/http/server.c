@@ -417,8 +417,8 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 	store_pool_put(app->pool, r.store);
 out:
 	/*
-	 * A streaming handler (GET /api/events, notify_stream.c) has queued its
-	 * own response, whose body a callback produces long after this returns:
+	 * A streaming handler (an event stream, sse.c) has queued its own
+	 * response, whose body a callback produces long after this returns:
 	 * there is nothing more to answer.
 	 */
 	if (rc == 0 && MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS))
@@ -731,6 +731,7 @@ void http_stop(struct http_server *srv)
 	 * below is only for real requests, and so no connection is left
 	 * suspended when MHD_stop_daemon runs (libmicrohttpd aborts on one).
 	 */
+	sse_stop();
 	for (int i = 0; i < nstop_hooks; i++)
 		stop_hooks[i]();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)

@@ -348,8 +348,6 @@ static void wake_delivers_at_once_and_stop_ends_streams(void **state)
 	app.cfg = &cfg;
 	app.pool = pool;
 	app.routes = routes;
-	/* As kefu serve wires it: the server's stop ends the event streams. */
-	assert_int_equal(http_on_stop(notify_streams_stop), 0);
 	notify_poll_ms = 60000;
 	assert_int_equal(http_start(&app, &srv, bound, sizeof(bound)), 0);
 
@@ -407,9 +405,9 @@ static void wake_and_stop_without_streams(void **state)
 {
 	(void)state;
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 }
 
 int main(void)
