@@ -57,6 +57,11 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	 * report; the uploader, a supervisor or the manager removes one. */
 	[ACT_ATTACHMENT_ADD] = {N, A, A, A, D, N, N},
 	[ACT_ATTACHMENT_DELETE] = {N, A, A, S, S, N, N},
+	/* Issue 14, WFM-1: agents see the shifts; the supervisor and the manager plan
+	 * them (the manager and supervisor work office hours themselves). */
+	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
+	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
+	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
 };
 
 #undef N

@@ -82,6 +82,9 @@ enum auth_action {
 	ACT_HOTLINE_CONFIG, /* the hotline's menu, opening hours and queues */
 	ACT_ATTACHMENT_ADD, /* attach files to the orders (staff: their department's) and contacts one sees */
 	ACT_ATTACHMENT_DELETE, /* remove an attachment (self: the ones one attached) */
+	ACT_WFM_READ,	       /* the shift types (WFM-1) */
+	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
+	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
 	ACT_COUNT
 };
 

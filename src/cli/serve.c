@@ -34,6 +34,7 @@
 #include "sched/sched.h"
 #include "sip/sip.h"
 #include "store/store.h"
+#include "wfm/wfm.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
 
@@ -45,7 +46,8 @@ const struct route *const cli_route_tables[] = {
 	login_routes,  org_routes,     http_audit_routes,     http_misc_routes,
 	cust_routes,   wo_routes,      wo_config_routes,      report_routes,
 	notify_routes, acd_routes,     acd_live_routes,	      sip_routes,
-	rec_routes,    hotline_routes, hotline_notice_routes, NULL,
+	rec_routes,    hotline_routes, hotline_notice_routes, wfm_routes,
+	NULL,
 };
 
 /* The scheduler's ticks (src/sched/); arg is the settings. */

@@ -382,6 +382,27 @@ static const struct err_msg messages[] = {
 	{"outcome: one of answered, abandoned, callback, ivr, rejected, closed", NULL, "结果：应为 answered、abandoned、callback、ivr、rejected 或 closed 之一"},
 	{"number: the whole number, or its last 4 digits", NULL, "号码：完整号码或后 4 位"},
 	{"to: must be after from", NULL, "结束时间：应晚于开始时间"},
+	/* Shifts (src/wfm/). */
+	{"code: 1 to 32 lower-case letters, digits or _", NULL, "编码：1 至 32 个小写字母、数字或 _"},
+	{"name: 1 to %d characters", NULL, "名称：1 至 %d 个字符"},
+	{"segments: one or two ranges of the day that do not overlap; only the last may run past midnight", NULL, "时段：一天内一到两个互不重叠的时段；只有最后一段可以跨过午夜"},
+	{"segments: each {\"start\": minute, \"end\": minute}", NULL, "时段：每段应为 {\"start\": 分钟, \"end\": 分钟}"},
+	{"segments: minutes of the day, 0 to 1440", NULL, "时段：一天中的分钟数，0 至 1440"},
+	{"break_min: 0 to %d minutes, shorter than the shift", NULL, "休息时长：0 至 %d 分钟，应短于班次"},
+	{"paid_min: 1 to %d minutes, the shift's length less its breaks", NULL, "计薪时长：1 至 %d 分钟，不超过班次时长减去休息"},
+	{"colour: #rrggbb", NULL, "颜色：格式为 #rrggbb"},
+	{"code: already in use", NULL, "编码：已被使用"},
+	{"no such shift type", NULL, "没有这个班次类型"},
+	{"this shift type is already inactive", NULL, "这个班次类型已经停用"},
+	{"month: a month as YYYY-MM", NULL, "月份：格式为 YYYY-MM"},
+	{"no such month (YYYY-MM)", NULL, "没有这个月份（YYYY-MM）"},
+	{"queue: no such queue", NULL, "队列：没有这个队列"},
+	{"the forecast needs more agents than kefu can plan", NULL, "预测所需坐席超出了系统可排的人数"},
+	{"overrides[%zu]: expected {\"date\", \"interval\", \"contacts\"}", NULL, "overrides[%zu]：应为 {\"date\", \"interval\", \"contacts\"}"},
+	{"overrides[%zu].date: a day of %s", NULL, "overrides[%zu].date：应为 %s 中的一天"},
+	{"overrides[%zu].interval: 0 to 47", NULL, "overrides[%zu].interval：0 至 47"},
+	{"overrides[%zu].contacts: 0 to %d", NULL, "overrides[%zu].contacts：0 至 %d"},
+	{"overrides[%zu]: this date and interval are listed twice", NULL, "overrides[%zu]：同一日期和时段列了两次"},
 };
 
 static const struct err_msg phrases[] = {

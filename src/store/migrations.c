@@ -668,6 +668,56 @@ static const char m13[] =
 	" relayed_by INTEGER REFERENCES person(id));"
 	"CREATE INDEX wo_referral_order ON wo_referral(order_id, id);";
 
+/*
+ * 14: shifts (issue 14, src/wfm/). wfm_shift_type: the shift types as data
+ * (WFM-1), one or two segments in minutes of the local day (an end at or
+ * before its start runs past midnight), paid and break minutes, colour,
+ * office hours (行政班, the manager's and supervisor's); seeded with the
+ * three shifts of the 24-hour center and 行政班. wfm_setting: the service
+ * level target, shrinkage, the forecast's history and the handling time
+ * used when the call log has none. wfm_forecast_override: the supervisor's
+ * edits of the forecast per queue ('' for all queues), local date and half
+ * hour.
+ */
+static const char m14[] =
+	"CREATE TABLE wfm_shift_type ("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" seg1_start INTEGER NOT NULL CHECK (seg1_start BETWEEN 0 AND 1439),"
+	" seg1_end INTEGER NOT NULL CHECK (seg1_end BETWEEN 1 AND 1440),"
+	" seg2_start INTEGER CHECK (seg2_start BETWEEN 0 AND 1439),"
+	" seg2_end INTEGER CHECK (seg2_end BETWEEN 1 AND 1440),"
+	" paid_min INTEGER NOT NULL CHECK (paid_min > 0),"
+	" break_min INTEGER NOT NULL DEFAULT 0 CHECK (break_min >= 0),"
+	" colour TEXT NOT NULL,"
+	" office INTEGER NOT NULL DEFAULT 0 CHECK (office IN (0, 1)),"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" created_at INTEGER NOT NULL DEFAULT 0,"
+	" updated_at INTEGER NOT NULL DEFAULT 0,"
+	" CHECK ((seg2_start IS NULL) = (seg2_end IS NULL)));"
+	"INSERT INTO wfm_shift_type(code, name, seg1_start, seg1_end, paid_min, break_min, colour,"
+	" office) VALUES"
+	" ('early', '早班', 480, 960, 450, 30, '#f5a623', 0),"
+	" ('middle', '中班', 960, 1440, 450, 30, '#4a90e2', 0),"
+	" ('night', '夜班', 0, 480, 450, 30, '#7b61ff', 0),"
+	" ('office', '行政班', 510, 1050, 480, 60, '#8c8c8c', 1);"
+	"CREATE TABLE wfm_setting ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO wfm_setting(key, value) VALUES"
+	" ('sl_target_pct', 80), ('sl_target_sec', 20), ('shrinkage_pct', 30),"
+	" ('history_weeks', 8), ('default_aht_sec', 180);"
+	"CREATE TABLE wfm_forecast_override ("
+	" queue TEXT NOT NULL DEFAULT '',"
+	" day TEXT NOT NULL,"
+	" interval INTEGER NOT NULL CHECK (interval BETWEEN 0 AND 47),"
+	" contacts INTEGER NOT NULL CHECK (contacts >= 0),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL,"
+	" PRIMARY KEY (queue, day, interval));";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13};
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
