@@ -43,7 +43,7 @@ static void shift_types_valid(void **state)
 			      night = shift("night", 0, 480, -1, 0, 480, 0),
 			      cross = shift("cross_night", 1320, 360, -1, 0, 450, 30),
 			      split = shift("split", 420, 660, 1020, 1260, 480, 0),
-			      split_cross = shift("late_split", 600, 840, 1200, 120, 420, 0);
+			      split_cross = shift("late_split", 600, 840, 1260, 60, 420, 0);
 
 	(void)state;
 	assert_int_equal(check(&early, &ei), 0);
