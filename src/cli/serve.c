@@ -4,16 +4,19 @@
  * with sigwait(), so no handler runs in the middle of a request. On a
  * signal the server stops taking connections, lets requests in flight
  * finish, and checkpoints the WAL into the database file. With sip_listen
- * set, the SIP thread (src/sip/) starts after the HTTP server and stops
- * first; the recording writer (src/rec/, when recordings_dir is set)
- * starts before it and stops after it, so every call the SIP thread ends
- * at shutdown is still written, fsynced and linked.
+ * set, the SIP thread (src/sip/) starts after the HTTP server, running the
+ * call engine (src/call/), and stops first; the recording writer
+ * (src/rec/, when recordings_dir is set) starts before it, linking each
+ * recording to its call through the engine, and stops after it, so every
+ * call the SIP thread ends at shutdown is still written, fsynced and
+ * linked.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "call/call.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -101,11 +104,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
 		 clock_tz_name(), c.test_clock ? ", test clock" : "");
-	/* SIP (agents' phones) only when sip_listen is set; it logs its address.
-	 * Calls are recorded by the writer, which must run before calls come. */
+	/* SIP (agents' phones and the hotline's calls) only when sip_listen is
+	 * set; it logs its address. Calls are recorded by the writer, which
+	 * must run before calls come. */
 	if (c.cfg.sip_listen[0] &&
-	    (rec_start(&c.cfg, app.pool) < 0 ||
-	     sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0)) {
+	    (rec_start(&c.cfg, app.pool, call_rec_link) < 0 ||
+	     sip_start(&c.cfg, app.pool, &call_engine, sip_bound, sizeof(sip_bound)) < 0)) {
 		rec_stop();
 		wo_sched_stop();
 		http_stop(srv);

@@ -92,9 +92,10 @@ extern const struct route notify_routes[];
 extern const struct route acd_routes[];
 extern const struct route acd_live_routes[];
 extern const struct route sip_routes[];
+extern const struct route call_routes[];
 extern const struct route rec_routes[];
-extern const struct route hotline_routes[];
-extern const struct route hotline_notice_routes[];
+extern const struct route ivr_routes[];
+extern const struct route ivr_notice_routes[];
 /* Every module's table, in the order requests are matched; NULL-ended. */
 extern const struct route *const http_route_tables[];
 

@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/call_int.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -61,7 +62,6 @@
 #include "core/mask.h"
 #include "cust/cust.h"
 #include "notify/notify.h"
-#include "sip/call_int.h"
 #include "store/store.h"
 
 #define RING_CYCLE_MS 5000 /* China's ring-back cadence: 1 s on, 4 s off */
@@ -119,7 +119,7 @@ static void agent_status(struct call *c, int64_t person_id, enum acd_status to, 
 
 /* Kefu's SDP toward an agent's phone: the offer lists both laws and
  * telephone-event; once the phone chose (pt >= 0) only its choice. */
-static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **out)
+static int sdp_agent(struct agent_leg *a, enum sip_sdp_dir dir, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
@@ -142,7 +142,7 @@ static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **ou
 				 sa_port(&a->leg.local), a->leg.pt, a->leg.pt,
 				 a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
 	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, ivr_sdp_dir_name(dir));
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, sip_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -366,7 +366,7 @@ void call_bridge_cancel_offers(struct call *c, const char *why)
 
 /* The recording's analysis leaves out the time either phone held the
  * call: it is told when the first hold begins and when the last ends. */
-static void rec_hold_sync(struct call *c)
+static void call_rec_hold_sync(struct call *c)
 {
 	int on = c->caller_held || (c->agent && c->agent->held);
 
@@ -388,7 +388,7 @@ static void hold_measure(struct call *c, uint64_t since, const char *by)
 	}
 	c->nholds++;
 	c->hold_total_ms += len;
-	rec_hold_sync(c);
+	call_rec_hold_sync(c);
 	call_log(c, "resume", json_pack("{s:I, s:s}", "hold_ms", (json_int_t)len, "by", by));
 }
 
@@ -412,9 +412,9 @@ static void caller_hold_end(struct call *c)
 	hold_measure(c, c->caller_held_since, "caller");
 }
 
-void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
+void call_bridge_caller_hold(struct call *c, enum sip_sdp_dir dir)
 {
-	int hold = dir == IVR_SDP_SENDONLY || dir == IVR_SDP_INACTIVE;
+	int hold = dir == SIP_SDP_SENDONLY || dir == SIP_SDP_INACTIVE;
 
 	if (c->phase != PH_CONNECTED || !c->agent || hold == c->caller_held)
 		return;
@@ -424,9 +424,9 @@ void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
 	}
 	c->caller_held = 1;
 	c->caller_held_since = tmr_jiffies();
-	rec_hold_sync(c);
+	call_rec_hold_sync(c);
 	call_log(c, "hold",
-		 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(dir), "by", "caller"));
+		 json_pack("{s:s, s:s}", "direction", sip_sdp_dir_name(dir), "by", "caller"));
 }
 
 /* Detaches the connected agent (who goes to wrap-up); the leg is the caller's to free. */
@@ -463,11 +463,11 @@ void call_bridge_hangup_agent(struct call *c)
 static int agent_answer(const struct sip_msg *msg, void *arg)
 {
 	struct agent_leg *a = arg;
-	struct ivr_sdp sdp;
+	struct sip_sdp sdp;
 	struct sa media;
 
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
 	    sdp.pref_pt < 0 || sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) != 0)
 		return EPROTO;
 	/* Media to where the phone's answer came from, not to whatever its SDP names. */
@@ -481,7 +481,7 @@ static int agent_answer(const struct sip_msg *msg, void *arg)
 /* A frame of silence on both channels now: the recording spans the whole
  * conversation, from the answer to the hang-up, even where nobody sent
  * anything (the quiet before a hang-up is what CALL-5 is about). */
-static void rec_mark(struct call *c)
+static void call_rec_mark(struct call *c)
 {
 	static const int16_t quiet[MEDIA_FRAME];
 	int64_t now = call_mono_us();
@@ -494,10 +494,25 @@ void call_bridge_rec_end(struct call *c)
 {
 	if (!c->rec)
 		return;
-	rec_mark(c);
+	call_rec_mark(c);
 	rec_end(c->rec); /* the writer finishes, fsyncs and links it */
 	c->rec = NULL;
 	c->rec_held = 0;
+}
+
+/* The recording's end, on rec's writer thread (see call.h). */
+int call_rec_link(struct store *s, const struct rec_result *res, int64_t now)
+{
+	int rc = 0;
+
+	if (!res->failed)
+		rc = call_set_recording(s, res->call_id, res->file, res->ms);
+	if (rc == 0 && !res->failed)
+		rc = call_merge_metrics(s, res->call_id, res->metrics);
+	if (rc == 0)
+		rc = call_event_add(s, res->call_id, now,
+				    res->failed ? "recording_failed" : "recorded", res->detail);
+	return rc;
 }
 
 static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)
@@ -562,7 +577,7 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	if (!c->rec) {
 		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
 		if (c->rec)
-			rec_mark(c);
+			call_rec_mark(c);
 	}
 	c->leg.mapped = 0;
 	call_play(c, NULL, 0, 0);
@@ -600,16 +615,16 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 {
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
-	struct ivr_sdp sdp;
+	struct sip_sdp sdp;
 	struct sa media;
-	enum ivr_sdp_dir reply;
+	enum sip_sdp_dir reply;
 	int hold;
 
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
 		return EPROTO;
-	hold = sdp.dir == IVR_SDP_SENDONLY || sdp.dir == IVR_SDP_INACTIVE;
-	reply = ivr_sdp_answer_dir(sdp.dir);
+	hold = sdp.dir == SIP_SDP_SENDONLY || sdp.dir == SIP_SDP_INACTIVE;
+	reply = sip_sdp_answer_dir(sdp.dir);
 	if (strcmp(sdp.addr, "0.0.0.0") != 0 &&
 	    sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) == 0)
 		call_leg_remote(c->srv, &a->leg, &media, &a->leg.sig);
@@ -618,9 +633,9 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 			a->held = 1;
 			a->held_since = tmr_jiffies();
 			c->leg.mapped = 0;
-			rec_hold_sync(c);
+			call_rec_hold_sync(c);
 			call_log(c, "hold",
-				 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(sdp.dir), "by",
+				 json_pack("{s:s, s:s}", "direction", sip_sdp_dir_name(sdp.dir), "by",
 					   "agent"));
 			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
 		} else if (!hold && a->held) {
@@ -635,7 +650,7 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 	return 0;
 }
 
-static void notify_sipfrag(struct agent_leg *a)
+static void call_refer_notify(struct agent_leg *a)
 {
 	struct sip_request *req = NULL;
 
@@ -683,7 +698,7 @@ static void agent_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	notify_sipfrag(a);
+	call_refer_notify(a);
 	call_log(c, "transferred",
 		 json_pack("{s:I, s:s, s:s, s:s}", "from_agent_id", (json_int_t)a->person_id,
 			   "from_work_no", a->work_no, "to", target, "kind",
@@ -784,7 +799,7 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	randombytes_buf(&a->leg.ts, sizeof(a->leg.ts));
 	rc = call_rtp_open(c->srv, &c->leg.local, &a->leg.rtp, &a->leg.local, agent_rtp, a);
 	if (rc == 0)
-		rc = sdp_agent(a, IVR_SDP_SENDRECV, &a->sdp);
+		rc = sdp_agent(a, SIP_SDP_SENDRECV, &a->sdp);
 	sip_server_source(&c->leg.local, ip);
 	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", c->caller[0] ? c->caller : "anonymous",
 		 ip);
