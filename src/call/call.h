@@ -13,9 +13,10 @@
  *   hotline number is a call (call.c); one from a supervisor's phone to *1
  *   and a work number is a listen-in (call_listen.c); anything else is
  *   refused and counted by sip's guard as a probe.
- * - Answer. 200 OK at once with an SDP answer (PCMA when offered, else
- *   PCMU; telephone-event when offered) and one RTP socket per call; the
- *   call gets its row in the call log.
+ * - Answer. The call gets its row in the call log (beyond calls_max: 503;
+ *   an offer without G.711: 488), then 200 OK at once with an SDP answer
+ *   (PCMA when offered, else PCMU; telephone-event when offered) and one
+ *   RTP socket per call.
  * - IVR. The engine reads the menu, whether the hotline is open and the
  *   emergency announcement in force (src/ivr: ivr_call_setup,
  *   ivr_notice_active) and walks the caller through the menu (struct ivr),
@@ -213,6 +214,5 @@ int call_list(struct store *s, const struct call_filter *f, int limit, call_row_
 /* One call (ERR_NOTFOUND) and its events, oldest first. */
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);
-
 
 #endif

@@ -53,8 +53,8 @@ static _Atomic int in_flight;
 
 const struct route *const http_route_tables[] = {
 	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes,
-	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes, call_routes,
-	rec_routes, ivr_routes, ivr_notice_routes, NULL,
+	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes,
+	call_routes, rec_routes, ivr_routes, ivr_notice_routes, NULL,
 };
 
 static void add_common_headers(struct MHD_Response *resp)

@@ -1,13 +1,10 @@
 /*
- * The hotline's IVR menu (CALL-1) and opening hours as rules without I/O,
- * and the two small parsers a call needs from SIP bodies: the SDP offer
- * and the dtmf-relay INFO body. See sip.h for the states, the tree, the
- * calendar and the engine's part.
+ * The hotline's IVR menu (CALL-1), opening hours, announcements and queues
+ * as rules without I/O. See ivr.h for the states, the tree, the calendar
+ * and the engine's part.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -519,8 +516,7 @@ static int days_check(const struct ivr_day *days, int n, const char *list,
 	return 0;
 }
 
-int ivr_hours_validate(const struct ivr_hours *h, const struct ivr_known *k,
-			   struct err_info *ei)
+int ivr_hours_validate(const struct ivr_hours *h, const struct ivr_known *k, struct err_info *ei)
 {
 	int rc;
 
@@ -615,8 +611,7 @@ int ivr_notice_source_valid(const char *source)
 	return source && (!strcmp(source, "text") || !strcmp(source, "recording"));
 }
 
-int ivr_notice_validate(const struct ivr_notice *n, int64_t now, int creating,
-			    struct err_info *ei)
+int ivr_notice_validate(const struct ivr_notice *n, int64_t now, int creating, struct err_info *ei)
 {
 	if (!text_ok(n->text, IVR_NOTICE_TEXT_MAX))
 		return err_set(ei, ERR_UNPROCESSABLE, "text", "text: 1 to %d characters",

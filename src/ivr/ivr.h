@@ -32,7 +32,7 @@ struct store;
 
 /*
  * One caller's walk through the hotline menu (CALL-1): welcome, then the
- * menu, then a digit. The call engine (call.c) plays what an action names,
+ * menu, then a digit. The call engine (src/call) plays what an action names,
  * tells the IVR when a prompt has finished, passes on every digit, and
  * calls ivr_tick() at ivr_deadline(); times are milliseconds from any
  * clock, given as `now`.
@@ -205,9 +205,9 @@ const char *ivr_state_name(enum ivr_state s);
  * hours of its as_weekday (Monday unless said otherwise) whatever weekday
  * it falls on. A weekday with no range is closed.
  */
-#define IVR_RANGES_MAX 28 /* weekly ranges in all */
-#define IVR_DAYS_MAX 400  /* closed days, and make-up days, each */
-#define IVR_DAY_NAME_MAX 32   /* characters of a day's name, e.g. 国庆节 */
+#define IVR_RANGES_MAX 28   /* weekly ranges in all */
+#define IVR_DAYS_MAX 400    /* closed days, and make-up days, each */
+#define IVR_DAY_NAME_MAX 32 /* characters of a day's name, e.g. 国庆节 */
 #define IVR_DAY_NAME_SIZE (IVR_DAY_NAME_MAX * 4 + 1)
 
 struct ivr_range {
@@ -250,9 +250,9 @@ struct ivr_hours {
  */
 #define IVR_NOTICE_TEXT_MAX 500 /* characters */
 #define IVR_NOTICE_TEXT_SIZE (IVR_NOTICE_TEXT_MAX * 4 + 1)
-#define IVR_NOTICE_MS_MIN 300		  /* shorter audio holds no speech */
-#define IVR_NOTICE_MS_MAX 60000		  /* callers must reach the menu */
-#define IVR_NOTICE_WAV_MAX (640 * 1024)	  /* bytes of an uploaded WAV */
+#define IVR_NOTICE_MS_MIN 300		      /* shorter audio holds no speech */
+#define IVR_NOTICE_MS_MAX 60000		      /* callers must reach the menu */
+#define IVR_NOTICE_WAV_MAX (640 * 1024)	      /* bytes of an uploaded WAV */
 #define IVR_NOTICE_SPAN_MAX (31LL * 86400000) /* longest window, ms */
 #define IVR_NOTICE_KEY "@notice" /* the notice in a playlist: no file can have this key */
 
@@ -275,8 +275,7 @@ int ivr_notice_source_valid(const char *source);
  * starts_at, a window longer than IVR_NOTICE_SPAN_MAX; when creating,
  * ends_at not after now (a notice nobody would hear).
  */
-int ivr_notice_validate(const struct ivr_notice *n, int64_t now, int creating,
-			    struct err_info *ei);
+int ivr_notice_validate(const struct ivr_notice *n, int64_t now, int creating, struct err_info *ei);
 /* 0, or ERR_UNPROCESSABLE at field when audio of ms cannot be played as a
  * notice (under IVR_NOTICE_MS_MIN: no speech; over IVR_NOTICE_MS_MAX). */
 int ivr_notice_audio_check(int64_t ms, const char *field, struct err_info *ei);
@@ -290,11 +289,11 @@ int ivr_notice_list(struct store *s, ivr_notice_fn row, void *ctx);
 int ivr_notice_get(struct store *s, int64_t id, struct ivr_notice *n);
 /* Stores n (validated) with its WAV; sets n->id, version 1 and the times. */
 int ivr_notice_insert(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
-			  int64_t now);
+		      int64_t now);
 /* Writes text, source, window and, when wav is not NULL, the audio and
  * audio_ms; moves the version on (n->version is the new one). */
 int ivr_notice_update(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
-			  int64_t now);
+		      int64_t now);
 int ivr_notice_delete(struct store *s, int64_t id);
 /* The active notice at now by the rule above, ERR_NOTFOUND when none. */
 int ivr_notice_active(struct store *s, int64_t now, struct ivr_notice *n);
@@ -318,8 +317,7 @@ int ivr_open(const struct ivr_hours *h, int64_t now);
  * characters, an unknown closed prompt, or no range at all while not
  * always open (the hotline would never answer).
  */
-int ivr_hours_validate(const struct ivr_hours *h, const struct ivr_known *k,
-			   struct err_info *ei);
+int ivr_hours_validate(const struct ivr_hours *h, const struct ivr_known *k, struct err_info *ei);
 /* 1 Monday .. 7 Sunday of a date, 0 when it is no date (20260230). */
 int ivr_weekday(int ymd);
 /* "2026-10-01" to 20261001: 0, or ERR_INVALID when not that shape or no such date. */
@@ -328,7 +326,6 @@ void ivr_date_format(int ymd, char out[11]);
 /* "08:30" to 510, "24:00" to 1440: 0, or ERR_INVALID. */
 int ivr_time_parse(const char *text, int *minute);
 void ivr_time_format(int minute, char out[6]);
-
 
 /* -- The hotline's settings (ivr_store.c): SQL; nothing here begins or
  * commits, the caller holds the transaction -- */
@@ -341,8 +338,7 @@ int ivr_menu_save(struct store *s, const struct ivr_menu *m, int64_t now, int64_
 /* The calendar as stored (hotline_hours, hotline_closed_day,
  * hotline_open_day, hotline_setting). */
 int ivr_hours_load(struct store *s, struct ivr_hours *h);
-int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now,
-		       int64_t *version);
+int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now, int64_t *version);
 
 /*
  * What the call engine needs when a call arrives, in one read: the menu
@@ -351,11 +347,11 @@ int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now,
  * fall-back (edited by hand) is replaced by ivr_menu_default().
  */
 int ivr_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
-		       char closed_prompt[IVR_KEY_SIZE]);
+		   char closed_prompt[IVR_KEY_SIZE]);
 
 /* A queue (acd_queue, migration 5): one per skill (ORG-2); skill "" is any seat. */
 #define IVR_QUEUE_NAME_MAX 32 /* characters */
-#define IVR_QUEUE_WAIT_MIN 10	  /* max_wait_sec bounds (the table's CHECK) */
+#define IVR_QUEUE_WAIT_MIN 10 /* max_wait_sec bounds (the table's CHECK) */
 #define IVR_QUEUE_WAIT_MAX 3600
 #define IVR_QUEUE_ANNOUNCE_MAX 600 /* announce_sec: 0 (never) .. 600 */
 

@@ -186,8 +186,7 @@ static int say(struct req *r, const char *text, uint8_t **wav, size_t *len, int6
 	if (rc == 0) {
 		rc = read_file(out, IVR_NOTICE_WAV_MAX * 4, wav, len);
 		if (rc == ERR_TOOBIG)
-			rc = ivr_notice_audio_check(IVR_NOTICE_MS_MAX + 1000, "text",
-							&r->ei);
+			rc = ivr_notice_audio_check(IVR_NOTICE_MS_MAX + 1000, "text", &r->ei);
 	}
 	if (rc == 0)
 		rc = wav_check(r, *wav, *len, "text", ms);
@@ -335,7 +334,7 @@ static int notices_list(struct req *r)
 			 rc == 0 ? json_integer(active->id) : json_null());
 	free(active);
 	n = ivr_notice_list(r->store, notice_row,
-				&(struct rows){json_object_get(page, "items"), r->now});
+			    &(struct rows){json_object_get(page, "items"), r->now});
 	if (n < 0) {
 		json_decref(page);
 		return n;

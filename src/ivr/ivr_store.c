@@ -216,8 +216,7 @@ int ivr_hours_load(struct store *s, struct ivr_hours *h)
 	return rc;
 }
 
-int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now,
-		       int64_t *version)
+int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now, int64_t *version)
 {
 	char day[11];
 	int rc = store_run(s, "DELETE FROM hotline_hours", NULL, "");
@@ -253,7 +252,7 @@ int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now,
 }
 
 int ivr_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
-		       char closed_prompt[IVR_KEY_SIZE])
+		   char closed_prompt[IVR_KEY_SIZE])
 {
 	struct ivr_hours *h = malloc(sizeof(*h));
 	int rc = h ? 0 : ERR_NOMEM;
@@ -463,7 +462,7 @@ static int notice_bind_audio(struct store *s, const char *sql, int64_t id, const
 }
 
 int ivr_notice_insert(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
-			  int64_t now)
+		      int64_t now)
 {
 	int rc = store_run(s,
 			   "INSERT INTO hotline_notice(text, source, starts_at, ends_at, audio,"
@@ -481,7 +480,7 @@ int ivr_notice_insert(struct store *s, struct ivr_notice *n, const void *wav, si
 }
 
 int ivr_notice_update(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
-			  int64_t now)
+		      int64_t now)
 {
 	int64_t version = 0;
 	int rc = store_run(

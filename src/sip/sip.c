@@ -258,10 +258,10 @@ static bool on_request(const struct sip_msg *msg, void *arg)
 		if (v != SIP_GUARD_PASS || screen(srv, msg, address, now))
 			return true;
 	}
-	/* Calls and their dialogs belong to libre's sipsess (the call engine,
-	 * src/call), whose handler comes after this one: INVITE (new or re-INVITE), the ACK of
-	 * a 200, BYE, INFO and REFER (an agent's transfer). What matches no
-	 * dialog it answers 481. */
+	/* Calls and their dialogs belong to libre's sipsess (set up by the
+	 * call engine, src/call), whose handler comes after this one: INVITE
+	 * (new or re-INVITE), the ACK of a 200, BYE, INFO and REFER (an
+	 * agent's transfer). What matches no dialog it answers 481. */
 	if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
 	    pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "INFO") == 0 ||
 	    pl_strcmp(&msg->met, "REFER") == 0)

@@ -18,8 +18,8 @@
 
 /* Stores a new phone password of p in the realm, in one transaction with
  * its audit entry; registrations of p end. */
-static int store_password(struct req *r, const struct org_person *p, const char *password,
-			  const char *action)
+static int save_password(struct req *r, const struct org_person *p, const char *password,
+			 const char *action)
 {
 	const char *realm = r->app->cfg->sip_realm;
 	char ha1[SIP_HEX_MD5_LEN + 1];
@@ -68,7 +68,7 @@ static int me_sip_password(struct req *r)
 	if (rc == 0)
 		rc = may_have_phone(r, &p);
 	if (rc == 0)
-		rc = store_password(r, &p, password, "sip.password");
+		rc = save_password(r, &p, password, "sip.password");
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200,
@@ -97,7 +97,7 @@ static int person_sip_password(struct req *r)
 	if (rc < 0)
 		return rc;
 	auth_password_random(password);
-	rc = store_password(r, &p, password, "sip.password_reset");
+	rc = save_password(r, &p, password, "sip.password_reset");
 	if (rc == 0)
 		rc = reply_json(r, 200,
 				json_pack("{s:s, s:s, s:s}", "password", password, "user",

@@ -177,7 +177,7 @@ static int list_binding(void *ctx, const struct sip_binding *b)
 	return 0;
 }
 
-static int audit_binding(struct store *s, const struct audit_actor *who, int64_t now,
+static int binding_audit(struct store *s, const struct audit_actor *who, int64_t now,
 			 const char *action, int64_t person_id, json_t *detail)
 {
 	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
@@ -205,7 +205,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 	if (rc == 0 && cs->wildcard) {
 		rc = sip_binding_remove_person(s, acct->person_id, &changed);
 		if (rc == 0 && changed)
-			rc = audit_binding(
+			rc = binding_audit(
 				s, &who, now, "sip.unregister", acct->person_id,
 				json_pack("{s:s, s:i}", "contact", "*", "removed", changed));
 	}
@@ -215,14 +215,14 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 		if (c->expires == 0) {
 			rc = sip_binding_remove(s, acct->person_id, c->uri, &changed);
 			if (rc == 0 && changed)
-				rc = audit_binding(s, &who, now, "sip.unregister", acct->person_id,
+				rc = binding_audit(s, &who, now, "sip.unregister", acct->person_id,
 						   json_pack("{s:s}", "contact", c->uri));
 			continue;
 		}
 		rc = sip_binding_upsert(s, acct->person_id, c->uri, source, ua, now,
 					now + c->expires * 1000, &changed);
 		if (rc == 0 && changed)
-			rc = audit_binding(s, &who, now, "sip.register", acct->person_id,
+			rc = binding_audit(s, &who, now, "sip.register", acct->person_id,
 					   json_pack("{s:s, s:s, s:s, s:I}", "contact", c->uri,
 						     "source", source, "user_agent", ua, "expires",
 						     (json_int_t)c->expires));

@@ -482,18 +482,18 @@ static void calendar_weekly_hours_across_midnight(void **state)
 	/* Monday 09:00-17:00; Friday 22:00 to Saturday 02:00; Sunday to 24:00. */
 	range_add(h, 5, 22 * 60, 2 * 60);
 	range_add(h, 7, 20 * 60, 1440);
-	assert_true(ivr_open_at(h, 20261012, 9 * 60));	/* Monday 09:00 */
+	assert_true(ivr_open_at(h, 20261012, 9 * 60));	    /* Monday 09:00 */
 	assert_true(ivr_open_at(h, 20261012, 17 * 60 - 1)); /* 16:59 */
-	assert_false(ivr_open_at(h, 20261012, 17 * 60));	/* closes at 17:00 */
+	assert_false(ivr_open_at(h, 20261012, 17 * 60));    /* closes at 17:00 */
 	assert_false(ivr_open_at(h, 20261012, 8 * 60 + 59));
 	assert_false(ivr_open_at(h, 20261013, 10 * 60)); /* Tuesday: no range */
 	assert_false(ivr_open_at(h, 20261016, 21 * 60)); /* Friday 21:00 */
-	assert_true(ivr_open_at(h, 20261016, 23 * 60));  /* Friday 23:00 */
-	assert_true(ivr_open_at(h, 20261017, 60));	     /* Saturday 01:00 */
-	assert_false(ivr_open_at(h, 20261017, 2 * 60));  /* Saturday 02:00 */
+	assert_true(ivr_open_at(h, 20261016, 23 * 60));	 /* Friday 23:00 */
+	assert_true(ivr_open_at(h, 20261017, 60));	 /* Saturday 01:00 */
+	assert_false(ivr_open_at(h, 20261017, 2 * 60));	 /* Saturday 02:00 */
 	assert_false(ivr_open_at(h, 20261017, 23 * 60));
 	assert_true(ivr_open_at(h, 20261018, 23 * 60 + 59)); /* to 24:00 */
-	assert_false(ivr_open_at(h, 20261019, 0));		 /* ... and not beyond */
+	assert_false(ivr_open_at(h, 20261019, 0));	     /* ... and not beyond */
 
 	/* The same through instants in the center's zone, Asia/Shanghai. */
 	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
