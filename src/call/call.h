@@ -69,6 +69,8 @@
 
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct rec_result;
 struct sip_calls;
 struct store;
@@ -214,5 +216,8 @@ int call_list(struct store *s, const struct call_filter *f, int limit, call_row_
 /* One call (ERR_NOTFOUND) and its events, oldest first. */
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);
+
+/* The module's routes (call_api.c), ended by a route with method NULL. */
+extern const struct route call_routes[];
 
 #endif

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct err_info;
 struct store;
 
@@ -379,5 +381,10 @@ int ivr_queue_list(struct store *s, ivr_queue_fn row, void *ctx);
 int ivr_queue_get(struct store *s, const char *code, struct ivr_queue *q);
 /* Writes name, skill, strategy, max_wait_sec and announce_sec of q->code. */
 int ivr_queue_update(struct store *s, const struct ivr_queue *q, int64_t now);
+
+/* The module's routes (ivr_api.c, ivr_notice_api.c), each ended by a route
+ * with method NULL. */
+extern const struct route ivr_routes[];
+extern const struct route ivr_notice_routes[];
 
 #endif

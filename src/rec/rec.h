@@ -52,7 +52,8 @@
  *   written (no space, no permission) adds "recording_failed" with the
  *   reason instead and leaves call.recording NULL; what was written stays
  *   on disk. So rec knows nothing of the call engine or SIP: it uses
- *   core, store, media and (for playback) http only.
+ *   core, store, media, audit (the event's detail) and, for playback,
+ *   http only.
  *
  * Who owns what. The handle from rec_begin belongs to the caller until
  * rec_end, then to the writer, which frees it; the caller must not use it
@@ -71,6 +72,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "http/http.h"
 
 struct config;
 struct store;
@@ -144,5 +147,8 @@ uint64_t rec_dropped(void);
  * to recordings_dir ("" when there is none, or the name is longer than
  * size - 1). ERR_NOTFOUND when there is no such call. */
 int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file, size_t size);
+
+/* The module's routes (rec_api.c), ended by a route with method NULL. */
+extern const struct route rec_routes[];
 
 #endif

@@ -60,6 +60,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct config;
 struct err_info;
 struct store;
@@ -308,5 +310,8 @@ const char *sip_sdp_dir_name(enum sip_sdp_dir d);
 /* A SIP INFO body of type application/dtmf-relay ("Signal=5\r\nDuration=160"):
  * the key, or 0 when there is none. */
 char sip_info_digit(const char *body, size_t len);
+
+/* The module's routes (sip_api.c), ended by a route with method NULL. */
+extern const struct route sip_routes[];
 
 #endif
