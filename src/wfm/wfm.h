@@ -27,7 +27,7 @@
  * for hundreds of agents; nothing uses factorials or powers of the load.
  *
  * Forecast: contacts per half hour for a month, from the hotline's own call
- * log (table call, written by src/sip/; read here with wfm's own SQL, as
+ * log (table call, written by src/call/; read here with wfm's own SQL, as
  * auth reads person). The history is the last history_weeks weeks (a
  * setting) before the month or before today, whichever is earlier, from the
  * first call on record. Each history day is of a kind: its weekday, or a

@@ -1,7 +1,7 @@
 /*
  * The SQL of shifts: shift types, settings, the forecast's overrides, and
  * what the forecast reads from other modules' tables (the call log of
- * src/sip/call_store.c and the hotline calendar of src/sip/ivr_store.c)
+ * src/call/call_store.c and the hotline calendar of src/ivr/ivr_store.c)
  * with its own statements, so wfm includes neither.
  */
 #include <stdio.h>
