@@ -395,6 +395,7 @@ static const struct err_msg messages[] = {
 	{"no such shift type", NULL, "没有这个班次类型"},
 	{"this shift type is already inactive", NULL, "这个班次类型已经停用"},
 	{"month: a month as YYYY-MM", NULL, "月份：格式为 YYYY-MM"},
+	{"month: at most a year ahead", NULL, "月份：最多提前一年"},
 	{"no such month (YYYY-MM)", NULL, "没有这个月份（YYYY-MM）"},
 	{"queue: no such queue", NULL, "队列：没有这个队列"},
 	{"the forecast needs more agents than kefu can plan", NULL, "预测所需坐席超出了系统可排的人数"},

@@ -63,12 +63,12 @@ struct store;
 
 /* ---- Shift types (wfm.c) ---- */
 
-#define WFM_DAY_MIN 1440     /* minutes in a day */
-#define WFM_INTERVALS 48     /* half hours in a day */
-#define WFM_INTERVAL_MIN 30  /* minutes in an interval */
-#define WFM_CODE_MAX 32      /* bytes of a code: a-z, 0-9, _ */
-#define WFM_NAME_MAX 32      /* characters of a name */
-#define WFM_SEGMENTS_MAX 2   /* a split shift has two */
+#define WFM_DAY_MIN 1440    /* minutes in a day */
+#define WFM_INTERVALS 48    /* half hours in a day */
+#define WFM_INTERVAL_MIN 30 /* minutes in an interval */
+#define WFM_CODE_MAX 32	    /* bytes of a code: a-z, 0-9, _ */
+#define WFM_NAME_MAX 32	    /* characters of a name */
+#define WFM_SEGMENTS_MAX 2  /* a split shift has two */
 
 struct wfm_segment {
 	int start; /* minute of the local day, 0..1439 */
@@ -215,10 +215,10 @@ void wfm_civil_from_days(int64_t days, int *year, int *month, int *day);
 /* ---- Storage (wfm_store.c) ---- */
 
 struct wfm_settings {
-	int sl_target_pct;  /* share answered within sl_target_sec, percent */
+	int sl_target_pct; /* share answered within sl_target_sec, percent */
 	int sl_target_sec;
-	int shrinkage_pct;  /* 0..90 */
-	int history_weeks;  /* 1..52 */
+	int shrinkage_pct;   /* 0..90 */
+	int history_weeks;   /* 1..52 */
 	int default_aht_sec; /* when the call log has no handled call */
 };
 
@@ -262,8 +262,8 @@ int wfm_override_list(struct store *s, const char *queue, const char *from, cons
 /* Removes the overrides of queue on [from, to]; *removed says how many. */
 int wfm_override_clear(struct store *s, const char *queue, const char *from, const char *to,
 		       int *removed);
-int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o,
-		     int64_t by, int64_t now);
+int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
+		     int64_t now);
 
 /* ---- HTTP (wfm_api.c) ---- */
 

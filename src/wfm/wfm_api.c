@@ -89,11 +89,13 @@ static int body_segments(struct req *r, struct wfm_shift_type *t)
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return err_set(&r->ei, ERR_INVALID, "segments", "%s: expected an array", "segments");
+		return err_set(&r->ei, ERR_INVALID, "segments", "%s: expected an array",
+			       "segments");
 	if (json_array_size(v) < 1 || json_array_size(v) > WFM_SEGMENTS_MAX)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "segments",
-			       "segments: one or two ranges of the day that do not overlap; only the"
-			       " last may run past midnight");
+		return err_set(
+			&r->ei, ERR_UNPROCESSABLE, "segments",
+			"segments: one or two ranges of the day that do not overlap; only the"
+			" last may run past midnight");
 	json_array_foreach(v, i, seg)
 	{
 		json_t *s = json_object_get(seg, "start"), *e = json_object_get(seg, "end");
@@ -113,12 +115,11 @@ static int body_segments(struct req *r, struct wfm_shift_type *t)
 	return 0;
 }
 
-static const char *const create_fields[] = {"code",	 "name",   "segments", "paid_min",
-					    "break_min", "colour", "office",   "active",
-					    NULL};
+static const char *const create_fields[] = {"code",   "name",	"segments", "paid_min", "break_min",
+					    "colour", "office", "active",   NULL};
 /* The code stays what it was created as: rosters and exports name it. */
 static const char *const update_fields[] = {"name",   "segments", "paid_min", "break_min",
-					    "colour", "office",   "active",	  NULL};
+					    "colour", "office",	  "active",   NULL};
 
 /* Reads the body's fields over t: 400 for a wrong type, then every rule at once (422). */
 static int shift_type_read(struct req *r, struct wfm_shift_type *t, int create)
@@ -256,13 +257,13 @@ static const struct {
 	const char *key;
 	int min, max;
 } setting_ranges[] = {
-	{"sl_target_pct", 1, 99},   {"sl_target_sec", 1, 600},	   {"shrinkage_pct", 0, 90},
-	{"history_weeks", 1, 52},   {"default_aht_sec", 10, 7200},
+	{"sl_target_pct", 1, 99}, {"sl_target_sec", 1, 600},	 {"shrinkage_pct", 0, 90},
+	{"history_weeks", 1, 52}, {"default_aht_sec", 10, 7200},
 };
 
 static int settings_update(struct req *r)
 {
-	static const char *const fields[] = {"sl_target_pct", "sl_target_sec", "shrinkage_pct",
+	static const char *const fields[] = {"sl_target_pct", "sl_target_sec",	 "shrinkage_pct",
 					     "history_weeks", "default_aht_sec", NULL};
 	struct wfm_settings w, before;
 	int *f[5];
@@ -398,8 +399,8 @@ static int read_queue(struct req *r, const char **queue)
 	return 0;
 }
 
-static const char *const kind_names[] = {"monday", "tuesday", "wednesday", "thursday",
-					 "friday", "saturday", "sunday", "holiday"};
+static const char *const kind_names[] = {"monday", "tuesday",  "wednesday", "thursday",
+					 "friday", "saturday", "sunday",    "holiday"};
 
 /* GET /api/wfm/forecast?month=YYYY-MM[&queue=code][&aht=seconds] */
 static int forecast_get(struct req *r)
@@ -409,7 +410,7 @@ static int forecast_get(struct req *r)
 	struct calendar cal = {0};
 	struct overrides ov = {0};
 	struct wfm_hist_day *hist = NULL;
-	double (*profile)[WFM_INTERVALS] = NULL, *counts = NULL, aht = 0;
+	double(*profile)[WFM_INTERVALS] = NULL, *counts = NULL, aht = 0;
 	int have[WFM_KINDS], year, mon, ndays, nh;
 	int64_t aht_param = 0, month0, hist_end, hist0, first;
 	char from[11], to[11];
@@ -428,6 +429,10 @@ static int forecast_get(struct req *r)
 		return rc;
 	ndays = wfm_month_days(year, mon);
 	month0 = wfm_days_from_civil(year, mon, 1);
+	/* The calendar is read from the history to the month's end: a month far
+	 * ahead would make that years long for nothing a plan needs. */
+	if (month0 > today(r->now) + 366)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "month", "month: at most a year ahead");
 	/* The history: the weeks before the month, or before today when the month
 	 * has begun or is past, from the first call on record. */
 	hist_end = month0 < today(r->now) ? month0 : today(r->now);
@@ -502,8 +507,8 @@ static int forecast_get(struct req *r)
 			int o = ov.v[d * WFM_INTERVALS + i];
 			double computed = round2(profile[kind][i]), c = o >= 0 ? o : computed;
 
-			rc = wfm_erlang_c_staff(c, 1800, aht, w.sl_target_pct / 100.0, w.sl_target_sec,
-						w.shrinkage_pct / 100.0, &st);
+			rc = wfm_erlang_c_staff(c, 1800, aht, w.sl_target_pct / 100.0,
+						w.sl_target_sec, w.shrinkage_pct / 100.0, &st);
 			if (rc < 0) {
 				json_decref(ivs);
 				rc = err_set(&r->ei, ERR_UNPROCESSABLE, "month",
@@ -511,20 +516,22 @@ static int forecast_get(struct req *r)
 				goto out;
 			}
 			total += c;
-			json_array_append_new(
-				ivs, json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}", "interval", i,
-					       "contacts", c, "computed", computed, "override", o >= 0,
-					       "required", st.agents, "scheduled", st.scheduled));
+			json_array_append_new(ivs,
+					      json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}",
+							"interval", i, "contacts", c, "computed",
+							computed, "override", o >= 0, "required",
+							st.agents, "scheduled", st.scheduled));
 		}
 		date_text(day, date, sizeof(date));
-		json_array_append_new(
-			days, json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date, "weekday",
-					wfm_weekday(y, m, dd), "kind", kind_names[kind],
-					"makeup_workday", cal.makeup[day - cal.cal0] > 0, "makeup_as",
-					cal.makeup[day - cal.cal0] > 0
-						? json_integer(cal.makeup[day - cal.cal0])
-						: json_null(),
-					"contacts", round2(total), "intervals", ivs));
+		json_array_append_new(days,
+				      json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date,
+						"weekday", wfm_weekday(y, m, dd), "kind",
+						kind_names[kind], "makeup_workday",
+						cal.makeup[day - cal.cal0] > 0, "makeup_as",
+						cal.makeup[day - cal.cal0] > 0
+							? json_integer(cal.makeup[day - cal.cal0])
+							: json_null(),
+						"contacts", round2(total), "intervals", ivs));
 	}
 	by_kind = json_object();
 	for (int k = 0; k < WFM_KINDS; k++)
@@ -533,12 +540,13 @@ static int forecast_get(struct req *r)
 	date_text(hist_end - 1, to, sizeof(to));
 	rc = reply_json(
 		r, 200,
-		json_pack("{s:s, s:o, s:f, s:s, s:i, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}", "month",
-			  month, "queue", queue ? json_string(queue) : json_null(), "aht_sec",
-			  round2(aht), "aht_source", aht_source, "sl_target_pct", w.sl_target_pct,
-			  "sl_target_sec", w.sl_target_sec, "shrinkage_pct", w.shrinkage_pct,
-			  "history", "days", nh, "from", nh ? json_string(from) : json_null(), "to",
-			  nh ? json_string(to) : json_null(), "days_by_kind", by_kind, "days", days));
+		json_pack(
+			"{s:s, s:o, s:f, s:s, s:i, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}", "month",
+			month, "queue", queue ? json_string(queue) : json_null(), "aht_sec",
+			round2(aht), "aht_source", aht_source, "sl_target_pct", w.sl_target_pct,
+			"sl_target_sec", w.sl_target_sec, "shrinkage_pct", w.shrinkage_pct,
+			"history", "days", nh, "from", nh ? json_string(from) : json_null(), "to",
+			nh ? json_string(to) : json_null(), "days_by_kind", by_kind, "days", days));
 	days = NULL;
 out:
 	json_decref(days);
@@ -608,9 +616,10 @@ static int forecast_put(struct req *r)
 
 		if (!json_is_object(it) || json_object_size(it) != 3 || !json_is_string(d) ||
 		    !json_is_integer(iv) || !json_is_integer(c)) {
-			rc = err_set(&r->ei, ERR_INVALID, "overrides",
-				     "overrides[%zu]: expected {\"date\", \"interval\", \"contacts\"}",
-				     i);
+			rc = err_set(
+				&r->ei, ERR_INVALID, "overrides",
+				"overrides[%zu]: expected {\"date\", \"interval\", \"contacts\"}",
+				i);
 			goto out;
 		}
 		if (sscanf(json_string_value(d), "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 ||
@@ -635,9 +644,10 @@ static int forecast_put(struct req *r)
 		ov[i].contacts = (int)json_integer_value(c);
 		for (size_t j = 0; j < i; j++)
 			if (ov[j].interval == ov[i].interval && !strcmp(ov[j].day, ov[i].day)) {
-				rc = err_set(&r->ei, ERR_UNPROCESSABLE, "overrides",
-					     "overrides[%zu]: this date and interval are listed twice",
-					     i);
+				rc = err_set(
+					&r->ei, ERR_UNPROCESSABLE, "overrides",
+					"overrides[%zu]: this date and interval are listed twice",
+					i);
 				goto out;
 			}
 	}

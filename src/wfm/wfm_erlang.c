@@ -107,8 +107,7 @@ int wfm_erlang_c_staff(double calls, double interval_s, double aht, double targe
 #define CHAIN_MAX 200000 /* states of the Erlang A chain beyond which it gives up */
 
 /* The stationary distribution of the chain, normalised: pi[0..*len). */
-static int erlang_a_chain(int n, double lambda, double mu, double theta, double **out,
-			  size_t *len)
+static int erlang_a_chain(int n, double lambda, double mu, double theta, double **out, size_t *len)
 {
 	size_t cap = (size_t)n + 256, k;
 	double *lp = malloc(cap * sizeof(*lp)), max = 0, sum = 0;

@@ -17,8 +17,8 @@
 
 /* ---- shift types ---- */
 
-#define COLS                                                                               \
-	"id, code, name, seg1_start, seg1_end, seg2_start, seg2_end, paid_min, break_min,"  \
+#define COLS                                                                                       \
+	"id, code, name, seg1_start, seg1_end, seg2_start, seg2_end, paid_min, break_min,"         \
 	" colour, office, active, updated_at"
 
 static void row_read(struct store_stmt *st, struct wfm_shift_type *t)
@@ -64,7 +64,8 @@ int wfm_shift_type_list(struct store *s, wfm_shift_type_fn fn, void *ctx)
 
 int wfm_shift_type_get(struct store *s, int64_t id, struct wfm_shift_type *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " COLS " FROM wfm_shift_type WHERE id = ?");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT " COLS " FROM wfm_shift_type WHERE id = ?");
 	int rc;
 
 	if (!st)
@@ -84,14 +85,16 @@ int wfm_shift_type_get(struct store *s, int64_t id, struct wfm_shift_type *out)
 int wfm_shift_type_put(struct store *s, struct wfm_shift_type *t, int64_t now)
 {
 	struct store_stmt *st =
-		t->id ? store_prepare(s, "UPDATE wfm_shift_type SET code = ?, name = ?,"
-					 " seg1_start = ?, seg1_end = ?, seg2_start = ?, seg2_end = ?,"
-					 " paid_min = ?, break_min = ?, colour = ?, office = ?,"
-					 " active = ?, updated_at = ? WHERE id = ? RETURNING id")
-		      : store_prepare(s, "INSERT INTO wfm_shift_type(code, name, seg1_start,"
-					 " seg1_end, seg2_start, seg2_end, paid_min, break_min, colour,"
-					 " office, active, updated_at, created_at)"
-					 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+		t->id ? store_prepare(s,
+				      "UPDATE wfm_shift_type SET code = ?, name = ?,"
+				      " seg1_start = ?, seg1_end = ?, seg2_start = ?, seg2_end = ?,"
+				      " paid_min = ?, break_min = ?, colour = ?, office = ?,"
+				      " active = ?, updated_at = ? WHERE id = ? RETURNING id")
+		      : store_prepare(
+				s, "INSERT INTO wfm_shift_type(code, name, seg1_start,"
+				   " seg1_end, seg2_start, seg2_end, paid_min, break_min, colour,"
+				   " office, active, updated_at, created_at)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 	int rc;
 
 	if (!st)
@@ -161,11 +164,12 @@ int wfm_settings_put(struct store *s, const struct wfm_settings *in, int64_t now
 	struct wfm_settings w = *in;
 
 	for (int i = 0; i < 5; i++) {
-		int rc = store_run(s,
-				   "INSERT INTO wfm_setting(key, value, updated_at) VALUES (?, ?, ?)"
-				   " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-				   " updated_at = excluded.updated_at",
-				   NULL, "tii", setting_keys[i], (int64_t)*setting_field(&w, i), now);
+		int rc = store_run(
+			s,
+			"INSERT INTO wfm_setting(key, value, updated_at) VALUES (?, ?, ?)"
+			" ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+			" updated_at = excluded.updated_at",
+			NULL, "tii", setting_keys[i], (int64_t)*setting_field(&w, i), now);
 
 		if (rc < 0)
 			return rc;
@@ -301,9 +305,9 @@ int wfm_calendar(struct store *s, const char *from, const char *to, wfm_day_fn f
 int wfm_override_list(struct store *s, const char *queue, const char *from, const char *to,
 		      wfm_override_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT day, interval, contacts FROM wfm_forecast_override"
-		   " WHERE queue = ? AND day BETWEEN ? AND ? ORDER BY day, interval");
+	struct store_stmt *st =
+		store_prepare(s, "SELECT day, interval, contacts FROM wfm_forecast_override"
+				 " WHERE queue = ? AND day BETWEEN ? AND ? ORDER BY day, interval");
 	struct wfm_override o;
 	int rc;
 
@@ -327,16 +331,16 @@ int wfm_override_list(struct store *s, const char *queue, const char *from, cons
 int wfm_override_clear(struct store *s, const char *queue, const char *from, const char *to,
 		       int *removed)
 {
-	int rc = store_run(s,
-			   "DELETE FROM wfm_forecast_override WHERE queue = ? AND day BETWEEN ? AND ?",
-			   NULL, "ttt", queue, from, to);
+	int rc = store_run(
+		s, "DELETE FROM wfm_forecast_override WHERE queue = ? AND day BETWEEN ? AND ?",
+		NULL, "ttt", queue, from, to);
 
 	*removed = rc < 0 ? 0 : store_changes(s);
 	return rc < 0 ? rc : 0;
 }
 
-int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o,
-		     int64_t by, int64_t now)
+int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
+		     int64_t now)
 {
 	int rc = store_run(s,
 			   "INSERT INTO wfm_forecast_override(queue, day, interval, contacts,"
@@ -344,8 +348,8 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
 			   " ON CONFLICT (queue, day, interval) DO UPDATE SET"
 			   " contacts = excluded.contacts, updated_by = excluded.updated_by,"
 			   " updated_at = excluded.updated_at",
-			   NULL, "ttiiii", queue, o->day, (int64_t)o->interval, (int64_t)o->contacts,
-			   by, now);
+			   NULL, "ttiiii", queue, o->day, (int64_t)o->interval,
+			   (int64_t)o->contacts, by, now);
 
 	return rc < 0 ? rc : 0;
 }

@@ -374,6 +374,8 @@ class WfmTest(KefuTestCase):
             st, body, _ = self.zh("GET", "/api/wfm/forecast?" + q)
             self.assertEqual((st, body["error"]["field"]), (400, "month"), body)
             self.assertEqual(body["error"]["message"], "月份：格式为 YYYY-MM")
+        st, body, _ = self.zh("GET", f"/api/wfm/forecast?month={self.today.year + 2}-01")
+        self.assertEqual((st, body["error"]["message"]), (422, "月份：最多提前一年"), body)
         st, body, _ = self.zh("GET", f"/api/wfm/forecast?month={self.month}&queue=nope")
         self.assertEqual((st, body["error"]["message"]), (422, "队列：没有这个队列"), body)
         self.assertError(self.call("GET", f"/api/wfm/forecast?month={self.month}&aht=0"), 400)

@@ -130,7 +130,7 @@ static void which_shift_covers(void **state)
 	types[3].office = 1;
 	types[4].active = 0;
 	assert_int_equal(wfm_shift_covers(&types[4], 23 * 60), 1);
-	assert_int_equal(wfm_shift_covers(&types[4], 60), 2); /* began the day before */
+	assert_int_equal(wfm_shift_covers(&types[4], 60), 2);  /* began the day before */
 	assert_int_equal(wfm_shift_covers(&types[4], 360), 0); /* the end is not covered */
 	assert_int_equal(wfm_shift_covers(&types[4], 12 * 60), 0);
 	assert_int_equal(wfm_shift_at(types, 5, 0, 0), 0);
@@ -186,10 +186,10 @@ static void calendar_arithmetic(void **state)
 		wfm_civil_from_days(z, &y, &m, &d);
 		assert_int_equal(wfm_days_from_civil(y, m, d), z);
 	}
-	assert_int_equal(wfm_weekday(1970, 1, 1), 4);	/* a Thursday */
-	assert_int_equal(wfm_weekday(2026, 12, 7), 1);	/* a Monday */
-	assert_int_equal(wfm_weekday(2026, 10, 1), 4);	/* National Day 2026 */
-	assert_int_equal(wfm_weekday(2027, 2, 7), 7);	/* a Sunday */
+	assert_int_equal(wfm_weekday(1970, 1, 1), 4);  /* a Thursday */
+	assert_int_equal(wfm_weekday(2026, 12, 7), 1); /* a Monday */
+	assert_int_equal(wfm_weekday(2026, 10, 1), 4); /* National Day 2026 */
+	assert_int_equal(wfm_weekday(2027, 2, 7), 7);  /* a Sunday */
 	assert_int_equal(wfm_month_days(2024, 2), 29);
 	assert_int_equal(wfm_month_days(2100, 2), 28);
 	assert_int_equal(wfm_month_days(2000, 2), 29);
@@ -263,7 +263,7 @@ static void forecast_profile(void **state)
 	assert_true(fabs(out[0][18] - 5) < 1e-12);
 	/* median 4, deviations 1 0 4, MAD 1: 8 dropped (4 > 3) → 3.5. */
 	assert_true(fabs(out[0][19] - 3.5) < 1e-12);
-	assert_true(out[1][18] == 0); /* no Tuesday in the history */
+	assert_true(out[1][18] == 0);		/* no Tuesday in the history */
 	assert_true(out[WFM_HOLIDAY][18] == 2); /* a holiday borrows Sunday's */
 	/* With a holiday in the history it has its own profile. */
 	days[4].kind = WFM_HOLIDAY;
@@ -416,28 +416,33 @@ static void store_counts(void **state)
 		const char *queue;
 		int talk_s;
 	} calls[] = {
-		{600000, "tech_service", 100},	  {1200000, "tech_service", 200},
-		{35100000, "tech_service", 0},	  {86340000, "tech_service", 300},
-		{86400000, "tech_service", 0},	  {-60000, "tech_service", 0},
-		{1800000, NULL, 0},		  {1800000, "complaint", 0},
+		{600000, "tech_service", 100},
+		{1200000, "tech_service", 200},
+		{35100000, "tech_service", 0},
+		{86340000, "tech_service", 300},
+		{86400000, "tech_service", 0},
+		{-60000, "tech_service", 0},
+		{1800000, NULL, 0},
+		{1800000, "complaint", 0},
 	};
 	assert_int_equal(store_begin(s), 0);
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		int64_t at = t0 + calls[i].at;
 
-		assert_true(store_run(s,
-				      "INSERT INTO call(sip_call_id, caller, called, started_at, queue,"
-				      " connected_at, ended_at) VALUES ('x', '1', '2', ?, ?, ?, ?)",
-				      NULL, "itii", at, calls[i].queue,
-				      calls[i].talk_s ? at + 5000 : at,
-				      at + 5000 + calls[i].talk_s * 1000LL) >= 0);
+		assert_true(
+			store_run(s,
+				  "INSERT INTO call(sip_call_id, caller, called, started_at, queue,"
+				  " connected_at, ended_at) VALUES ('x', '1', '2', ?, ?, ?, ?)",
+				  NULL, "itii", at, calls[i].queue,
+				  calls[i].talk_s ? at + 5000 : at,
+				  at + 5000 + calls[i].talk_s * 1000LL) >= 0);
 	}
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(wfm_calls_count(s, "tech_service", d0, 2, counts), 0);
-	assert_true(counts[0] == 2);			 /* 00:00–00:30 on the 23rd */
-	assert_true(counts[19] == 1);			 /* 09:30–10:00 */
-	assert_true(counts[47] == 1);			 /* 23:30–24:00 */
-	assert_true(counts[WFM_INTERVALS + 0] == 1);	 /* the 24th */
+	assert_true(counts[0] == 2);		     /* 00:00–00:30 on the 23rd */
+	assert_true(counts[19] == 1);		     /* 09:30–10:00 */
+	assert_true(counts[47] == 1);		     /* 23:30–24:00 */
+	assert_true(counts[WFM_INTERVALS + 0] == 1); /* the 24th */
 	assert_int_equal(wfm_calls_count(s, NULL, d0, 2, counts), 0);
 	assert_true(counts[0] == 2 && counts[1] == 1); /* any queue, not the IVR-only call */
 	assert_int_equal(wfm_first_call_day(s, "tech_service", &first), 0);
@@ -453,11 +458,11 @@ static void store_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(shift_types_valid),  cmocka_unit_test(shift_types_refused),
-		cmocka_unit_test(which_shift_covers), cmocka_unit_test(shanghai_days),
+		cmocka_unit_test(shift_types_valid),   cmocka_unit_test(shift_types_refused),
+		cmocka_unit_test(which_shift_covers),  cmocka_unit_test(shanghai_days),
 		cmocka_unit_test(calendar_arithmetic), cmocka_unit_test(robust_mean),
-		cmocka_unit_test(forecast_profile),   cmocka_unit_test(erlang_c_reference),
-		cmocka_unit_test(erlang_a_reference), cmocka_unit_test(store_counts),
+		cmocka_unit_test(forecast_profile),    cmocka_unit_test(erlang_c_reference),
+		cmocka_unit_test(erlang_a_reference),  cmocka_unit_test(store_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
