@@ -102,6 +102,9 @@ static const char *const action_names[ACT_COUNT] = {
 	"hotline.config",
 	"attachment.add",
 	"attachment.delete",
+	"wfm.read",
+	"wfm.config",
+	"wfm.plan",
 };
 
 const char *auth_action_name(enum auth_action a)

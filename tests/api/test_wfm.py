@@ -199,6 +199,9 @@ class WfmTest(KefuTestCase):
             "paid_min": 60}, who="8101"), 403)
         self.assertEqual(self.types_count(), before)
         self.assertEqual(len(self.audits("wfm.shift_type.create")), audits)
+        denied = self.audits("access.denied")[0]
+        self.assertEqual((denied["detail"]["permission"], denied["detail"]["path"]),
+                         ("wfm.config", "/api/wfm/shift-types"))
 
     def test_update_and_deactivate(self):
         st, body, _ = self.call("POST", "/api/wfm/shift-types", {

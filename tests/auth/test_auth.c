@@ -324,11 +324,33 @@ static void session_end_runs_the_hook_for_the_last_session(void **state)
 	test_store_close(s);
 }
 
+/* Every action has a name: a denial's audit entry names the permission
+ * refused, and a new action without one would leave it out. Issue 14's
+ * shift actions: agents read, supervisors and the manager plan. */
+static void every_action_has_a_name(void **state)
+{
+	struct principal agent = {.person_id = 7, .roles = ROLE_AGENT};
+	struct principal sup = {.person_id = 8, .roles = ROLE_SUPERVISOR};
+
+	(void)state;
+	for (int a = 0; a < ACT_COUNT; a++) {
+		assert_non_null(auth_action_name(a));
+		assert_string_not_equal(auth_action_name(a), "unknown");
+	}
+	assert_string_equal(auth_action_name(ACT_WFM_PLAN), "wfm.plan");
+	assert_int_equal(auth_authorize(&agent, ACT_WFM_READ, NULL), 0);
+	assert_int_equal(auth_authorize(&agent, ACT_WFM_CONFIG, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&agent, ACT_WFM_PLAN, NULL), ERR_FORBIDDEN);
+	assert_int_equal(auth_authorize(&sup, ACT_WFM_CONFIG, NULL), 0);
+	assert_int_equal(auth_authorize(&sup, ACT_WFM_PLAN, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nobody_is_unauthenticated),
 		cmocka_unit_test(policy_follows_roles),
+		cmocka_unit_test(every_action_has_a_name),
 		cmocka_unit_test(roles_combine_to_the_widest),
 		cmocka_unit_test(staff_are_scoped_to_their_department),
 		cmocka_unit_test(attachments_follow_the_order_and_the_uploader),
