@@ -272,10 +272,11 @@ class WfmTest(KefuTestCase):
 
     # ---- forecast ----
 
-    def history(self):
-        """The counts per (local day, interval) of the queue, from the raw rows."""
+    def history(self, end=None):
+        """The counts per (local day, interval) of the queue, from the raw rows,
+        in the 8 weeks before end (today by default)."""
         weeks = 8
-        end = self.today
+        end = end or self.today
         start = end - datetime.timedelta(days=7 * weeks)
         db = sqlite3.connect(self.srv.db, timeout=10)
         rows = db.execute("SELECT started_at, connected_at, ended_at FROM call WHERE queue = ?",
@@ -352,6 +353,30 @@ class WfmTest(KefuTestCase):
         vals = [counts.get((h, 18), 0) for h in days if kind(h) == storm.isoweekday() - 1]
         self.assertIn(40, vals)
         self.assertLess(same["intervals"][18]["contacts"], 10)
+
+    def test_forecast_of_this_month_learns_from_the_weeks_before_it(self):
+        first = self.today.replace(day=1)
+        st, body, _ = self.call(
+            "GET", f"/api/wfm/forecast?month={first.year:04d}-{first.month:02d}&queue={QUEUE}")
+        self.assertEqual(st, 200, body)
+        db = sqlite3.connect(self.srv.db, timeout=10)
+        earliest = db.execute("SELECT min(started_at) FROM call WHERE queue = ?",
+                              (QUEUE,)).fetchone()[0]
+        db.close()
+        if datetime.datetime.fromtimestamp(earliest / 1000, TZ).date() >= first:
+            # Early in a month every seeded call is in it: no history at all.
+            self.assertEqual(body["history"]["days"], 0)
+            return
+        days, counts, kind, _ = self.history(end=first)
+        self.assertEqual((body["history"]["from"], body["history"]["to"]),
+                         (days[0].isoformat(), days[-1].isoformat()))
+        for day in body["days"]:
+            k = kind(datetime.date.fromisoformat(day["date"]))
+            vals = [counts.get((h, 18), 0) for h in days if kind(h) == k]
+            if k == 7 and not vals:
+                vals = [counts.get((h, 18), 0) for h in days if kind(h) == 6]
+            self.assertAlmostEqual(day["intervals"][18]["contacts"], round(robust_mean(vals), 2),
+                                   places=6, msg=day["date"])
 
     def test_forecast_staffing_with_an_aht_parameter(self):
         st, body, _ = self.call("GET", f"/api/wfm/forecast?month={self.month}&queue={QUEUE}"

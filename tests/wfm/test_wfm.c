@@ -231,6 +231,17 @@ static void robust_mean(void **state)
 	 * (20 + 22 + 19 + 21 + 20 + 23 + 20) / 7 = 145 / 7. */
 	assert_true(fabs(wfm_robust_mean(d, 8, &kept) - 145.0 / 7) < 1e-12);
 	assert_int_equal(kept, 7);
+	/* More values than the stack's buffer: 1..99 and one of 1000 (median 50.5,
+	 * MAD 25: 1000 dropped, the mean of 1..99 is 50). */
+	{
+		double many[100];
+
+		for (int i = 0; i < 99; i++)
+			many[i] = i + 1;
+		many[99] = 1000;
+		assert_true(fabs(wfm_robust_mean(many, 100, &kept) - 50) < 1e-12);
+		assert_int_equal(kept, 99);
+	}
 	assert_true(wfm_robust_mean(a, 0, &kept) == 0);
 	assert_int_equal(kept, 0);
 }
