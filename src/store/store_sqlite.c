@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -518,18 +519,63 @@ int store_col_null(struct store_stmt *st, int col)
 	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
 
+static int bind_va(struct store_stmt *st, int first, const char *types, va_list ap)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && types[i]; i++) {
+		int idx = first + i;
+		int64_t v;
+		const char *t;
+
+		switch (types[i]) {
+		case 'i':
+			rc = store_bind_int(st, idx, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = store_bind_id(st, idx, va_arg(ap, int64_t));
+			break;
+		case 'n':
+			v = va_arg(ap, int64_t);
+			rc = v < 0 ? store_bind_null(st, idx) : store_bind_int(st, idx, v);
+			break;
+		case 't':
+			rc = store_bind_text(st, idx, va_arg(ap, const char *));
+			break;
+		case 'T':
+			t = va_arg(ap, const char *);
+			rc = store_bind_text(st, idx, t && t[0] ? t : NULL);
+			break;
+		default:
+			assert(!"unknown bind type");
+			log_error("store: unknown bind type '%c'", types[i]);
+			rc = ERR_IO;
+		}
+	}
+	return rc;
+}
+
+int store_bindf(struct store_stmt *st, int first, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = bind_va(st, first, types, ap);
+	va_end(ap);
+	return rc;
+}
+
 int store_run(struct store *s, const char *sql, int64_t *out, const char *types, ...)
 {
 	struct store_stmt *st = store_prepare(s, sql);
 	va_list ap;
-	int rc = 0;
+	int rc;
 
 	if (!st)
 		return ERR_IO;
 	va_start(ap, types);
-	for (int i = 0; rc == 0 && types[i]; i++)
-		rc = types[i] == 'i' ? store_bind_int(st, i + 1, va_arg(ap, int64_t))
-				     : store_bind_text(st, i + 1, va_arg(ap, const char *));
+	rc = bind_va(st, 1, types, ap);
 	va_end(ap);
 	if (rc == 0)
 		rc = store_step(st);
@@ -537,6 +583,69 @@ int store_run(struct store *s, const char *sql, int64_t *out, const char *types,
 		*out = store_col_int(st, 0);
 	store_done(st);
 	return rc;
+}
+
+struct store_stmt *store_query(struct store *s, const char *sql, const char *types, ...)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return NULL;
+	va_start(ap, types);
+	rc = bind_va(st, 1, types, ap);
+	va_end(ap);
+	if (rc < 0) {
+		log_error("store: cannot bind (%d): %s", rc, sql);
+		store_done(st);
+		return NULL;
+	}
+	return st;
+}
+
+int store_next(struct store_stmt *st, store_read_fn *read, void *dst)
+{
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_step(st);
+	if (rc == 1 && read) {
+		int r = read(st, dst);
+
+		if (r < 0)
+			return r;
+	}
+	return rc;
+}
+
+int store_end(struct store_stmt *st, int rc, int n)
+{
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int store_one(struct store_stmt *st, store_read_fn *read, void *dst)
+{
+	int rc = store_next(st, read, dst);
+
+	store_done(st);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int64_t store_col_int_or(struct store_stmt *st, int col, int64_t if_null)
+{
+	return store_col_null(st, col) ? if_null : store_col_int(st, col);
+}
+
+const char *store_col_text_or(struct store_stmt *st, int col, const char *if_null)
+{
+	const char *t = store_col_text(st, col);
+
+	return t ? t : if_null;
 }
 
 int store_changes(struct store *s)
