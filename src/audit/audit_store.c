@@ -8,35 +8,41 @@
 int audit_append(struct store *s, const struct audit_actor *who, int64_t now, const char *action,
 		 const char *entity, int64_t entity_id, const char *outcome, const char *detail)
 {
-	struct store_stmt *st =
-		store_prepare(s, "INSERT INTO audit(at, actor_id, actor, address, action, entity,"
-				 " entity_id, outcome, detail) VALUES (?,?,?,?,?,?,?,?,?)");
 	char idtext[24];
 	int rc;
 
-	if (!st)
-		return ERR_IO;
 	snprintf(idtext, sizeof(idtext), "%lld", (long long)entity_id);
-	store_bind_int(st, 1, now);
-	if (who->id)
-		store_bind_int(st, 2, who->id);
-	store_bind_text(st, 3, who->name ? who->name : "anonymous");
-	store_bind_text(st, 4, who->address);
-	store_bind_text(st, 5, action);
-	store_bind_text(st, 6, entity);
-	store_bind_text(st, 7, entity_id ? idtext : NULL);
-	store_bind_text(st, 8, outcome);
-	store_bind_text(st, 9, detail);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO audit(at, actor_id, actor, address, action, entity, entity_id,"
+		       " outcome, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+		       NULL, "idttttttt", now, who->id, who->name ? who->name : "anonymous",
+		       who->address, action, entity, entity_id ? idtext : NULL, outcome, detail);
 	return rc < 0 ? rc : 0;
+}
+
+static int entry_read(struct store_stmt *st, void *dst)
+{
+	struct audit_entry *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->at = store_col_int(st, 1);
+	e->actor_id = store_col_int(st, 2);
+	e->actor = store_col_text(st, 3);
+	e->address = store_col_text(st, 4);
+	e->action = store_col_text(st, 5);
+	e->entity = store_col_text(st, 6);
+	e->entity_id = store_col_text(st, 7);
+	e->outcome = store_col_text(st, 8);
+	e->detail = store_col_text(st, 9);
+	return 0;
 }
 
 int audit_list(struct store *s, const struct audit_filter *f,
 	       int (*row)(void *ctx, const struct audit_entry *e), void *ctx)
 {
 	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
+	struct audit_entry e;
+	struct store_stmt *st;
 	int n = 0, rc, idx = 1;
 
 	/*
@@ -85,28 +91,10 @@ int audit_list(struct store *s, const struct audit_filter *f,
 	if (f->before_id)
 		store_bind_int(st, idx++, f->before_id);
 	store_bind_int(st, idx, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		struct audit_entry e = {
-			.id = store_col_int(st, 0),
-			.at = store_col_int(st, 1),
-			.actor_id = store_col_int(st, 2),
-			.actor = store_col_text(st, 3),
-			.address = store_col_text(st, 4),
-			.action = store_col_text(st, 5),
-			.entity = store_col_text(st, 6),
-			.entity_id = store_col_text(st, 7),
-			.outcome = store_col_text(st, 8),
-			.detail = store_col_text(st, 9),
-		};
-		rc = row(ctx, &e);
-		if (rc < 0)
-			goto out;
+	while ((rc = store_next(st, entry_read, &e)) == 1 && (rc = row(ctx, &e)) >= 0)
 		n++;
-	}
-	if (rc == 0)
-		rc = n;
+	rc = store_end(st, rc, n);
 out:
-	store_done(st);
 	buf_release(&sql);
 	return rc;
 }
