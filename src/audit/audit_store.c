@@ -1,7 +1,6 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
-#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -40,61 +39,36 @@ static int entry_read(struct store_stmt *st, void *dst)
 int audit_list(struct store *s, const struct audit_filter *f,
 	       int (*row)(void *ctx, const struct audit_entry *e), void *ctx)
 {
-	struct buf sql = BUF_INIT;
+	struct store_sql q = STORE_SQL_INIT;
 	struct audit_entry e;
 	struct store_stmt *st;
-	int n = 0, rc, idx = 1;
+	int n = 0, rc;
 
 	/*
 	 * Only the filters asked for go into the WHERE clause, so SQLite can
 	 * use the index that fits (actor, entity or action, each with id).
-	 * Values are still bound, never pasted.
 	 */
-	buf_puts(&sql, "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
-		       " outcome, detail FROM audit WHERE 1=1");
+	store_sql_add(&q, "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
+			  " outcome, detail FROM audit WHERE 1=1", "");
 	if (f->actor_id)
-		buf_puts(&sql, " AND actor_id = ?");
+		store_sql_add(&q, " AND actor_id = ?", "i", f->actor_id);
 	if (f->action)
-		buf_puts(&sql, " AND action = ?");
+		store_sql_add(&q, " AND action = ?", "t", f->action);
 	if (f->entity)
-		buf_puts(&sql, " AND entity = ?");
+		store_sql_add(&q, " AND entity = ?", "t", f->entity);
 	if (f->entity_id)
-		buf_puts(&sql, " AND entity_id = ?");
+		store_sql_add(&q, " AND entity_id = ?", "t", f->entity_id);
 	if (f->outcome)
-		buf_puts(&sql, " AND outcome = ?");
+		store_sql_add(&q, " AND outcome = ?", "t", f->outcome);
 	if (f->from)
-		buf_puts(&sql, " AND at >= ?");
+		store_sql_add(&q, " AND at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND at < ?");
+		store_sql_add(&q, " AND at < ?", "i", f->to);
 	if (f->before_id)
-		buf_puts(&sql, " AND id < ?");
-	buf_puts(&sql, " ORDER BY id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->actor_id)
-		store_bind_int(st, idx++, f->actor_id);
-	if (f->action)
-		store_bind_text(st, idx++, f->action);
-	if (f->entity)
-		store_bind_text(st, idx++, f->entity);
-	if (f->entity_id)
-		store_bind_text(st, idx++, f->entity_id);
-	if (f->outcome)
-		store_bind_text(st, idx++, f->outcome);
-	if (f->from)
-		store_bind_int(st, idx++, f->from);
-	if (f->to)
-		store_bind_int(st, idx++, f->to);
-	if (f->before_id)
-		store_bind_int(st, idx++, f->before_id);
-	store_bind_int(st, idx, f->limit);
+		store_sql_add(&q, " AND id < ?", "i", f->before_id);
+	store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
 	while ((rc = store_next(st, entry_read, &e)) == 1 && (rc = row(ctx, &e)) >= 0)
 		n++;
-	rc = store_end(st, rc, n);
-out:
-	buf_release(&sql);
-	return rc;
+	return store_end(st, rc, n);
 }

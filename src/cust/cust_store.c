@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/mask.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -701,53 +700,32 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 		      int (*row)(void *ctx, const struct cust_contact *c), void *ctx)
 {
-	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
 	struct cust_contact *c = malloc(sizeof(*c));
-	int n = 0, rc, idx = 1;
+	int n = 0, rc;
 
 	if (!c)
 		return ERR_NOMEM;
 	/*
 	 * Only the filters asked for go into the WHERE clause, so SQLite can
-	 * use the index that fits (customer or agent, each with id). Values
-	 * are still bound, never pasted.
+	 * use the index that fits (customer or agent, each with id).
 	 */
-	buf_puts(&sql, "SELECT " CONTACT_COLS " FROM contact WHERE 1=1");
+	store_sql_add(&q, "SELECT " CONTACT_COLS " FROM contact WHERE 1=1", "");
 	if (f->customer_id)
-		buf_puts(&sql, " AND customer_id = ?");
+		store_sql_add(&q, " AND customer_id = ?", "i", f->customer_id);
 	if (f->agent_id)
-		buf_puts(&sql, " AND agent_id = ?");
+		store_sql_add(&q, " AND agent_id = ?", "i", f->agent_id);
 	if (f->from)
-		buf_puts(&sql, " AND started_at >= ?");
+		store_sql_add(&q, " AND started_at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND started_at < ?");
+		store_sql_add(&q, " AND started_at < ?", "i", f->to);
 	if (f->before_id)
-		buf_puts(&sql, " AND id < ?");
-	buf_puts(&sql, " ORDER BY id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->customer_id)
-		store_bind_int(st, idx++, f->customer_id);
-	if (f->agent_id)
-		store_bind_int(st, idx++, f->agent_id);
-	if (f->from)
-		store_bind_int(st, idx++, f->from);
-	if (f->to)
-		store_bind_int(st, idx++, f->to);
-	if (f->before_id)
-		store_bind_int(st, idx++, f->before_id);
-	store_bind_int(st, idx, f->limit);
+		store_sql_add(&q, " AND id < ?", "i", f->before_id);
+	store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
 	while ((rc = store_next(st, contact_read, c)) == 1 && (rc = row(ctx, c)) >= 0)
 		n++;
-	if (rc == 0)
-		rc = n;
-out:
-	store_done(st);
-	buf_release(&sql);
 	free(c);
-	return rc;
+	return store_end(st, rc, n);
 }

@@ -175,6 +175,36 @@ const char *store_col_text_or(struct store_stmt *st, int col, const char *if_nul
 #define STORE_COL_COPY(st, col, array)                                                             \
 	_Generic(&(array), char(*)[sizeof(array)]: store_col_copy)(st, col, array, sizeof(array))
 
+/*
+ * SQL built at run time, for lists whose WHERE holds only the filters asked
+ * for, so that SQLite picks the index that fits: each piece of text is
+ * added with the values of its '?' (by format, as store_bindf), so the
+ * text and its binds cannot drift apart. Values are still bound, never
+ * pasted; text values are bound when prepared and must live until then.
+ *
+ *	struct store_sql q = STORE_SQL_INIT;
+ *
+ *	store_sql_add(&q, "SELECT id FROM audit WHERE 1=1", "");
+ *	if (f->actor_id)
+ *		store_sql_add(&q, " AND actor_id = ?", "i", f->actor_id);
+ *	st = store_sql_prepare(s, &q);
+ */
+#define STORE_SQL_VALUES 24
+struct store_sql {
+	struct buf text;
+	int n;
+	int err;
+	struct store_value {
+		char type;
+		int64_t i;
+		const char *t;
+	} v[STORE_SQL_VALUES];
+};
+#define STORE_SQL_INIT {BUF_INIT, 0, 0, {{0}}}
+void store_sql_add(struct store_sql *q, const char *sql, const char *types, ...);
+/* An uncached statement of q, bound; q is released. NULL on error (logged). */
+struct store_stmt *store_sql_prepare(struct store *s, struct store_sql *q);
+
 /* Rows changed by the last statement on this connection. */
 int store_changes(struct store *s);
 

@@ -519,38 +519,40 @@ int store_col_null(struct store_stmt *st, int col)
 	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
 
+/* Binds one value of a format letter (see store.h): i for the integers, t for the texts. */
+static int bind_one(struct store_stmt *st, int idx, char type, int64_t i, const char *t)
+{
+	switch (type) {
+	case 'i':
+		return store_bind_int(st, idx, i);
+	case 'd':
+		return store_bind_id(st, idx, i);
+	case 'n':
+		return i < 0 ? store_bind_null(st, idx) : store_bind_int(st, idx, i);
+	case 't':
+		return store_bind_text(st, idx, t);
+	case 'T':
+		return store_bind_text(st, idx, t && t[0] ? t : NULL);
+	}
+	assert(!"unknown bind type");
+	log_error("store: unknown bind type '%c'", type);
+	return ERR_IO;
+}
+
+static int is_text(char type)
+{
+	return type == 't' || type == 'T';
+}
+
 static int bind_va(struct store_stmt *st, int first, const char *types, va_list ap)
 {
 	int rc = 0;
 
 	for (int i = 0; rc == 0 && types[i]; i++) {
-		int idx = first + i;
-		int64_t v;
-		const char *t;
-
-		switch (types[i]) {
-		case 'i':
-			rc = store_bind_int(st, idx, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			rc = store_bind_id(st, idx, va_arg(ap, int64_t));
-			break;
-		case 'n':
-			v = va_arg(ap, int64_t);
-			rc = v < 0 ? store_bind_null(st, idx) : store_bind_int(st, idx, v);
-			break;
-		case 't':
-			rc = store_bind_text(st, idx, va_arg(ap, const char *));
-			break;
-		case 'T':
-			t = va_arg(ap, const char *);
-			rc = store_bind_text(st, idx, t && t[0] ? t : NULL);
-			break;
-		default:
-			assert(!"unknown bind type");
-			log_error("store: unknown bind type '%c'", types[i]);
-			rc = ERR_IO;
-		}
+		if (is_text(types[i]))
+			rc = bind_one(st, first + i, types[i], 0, va_arg(ap, const char *));
+		else
+			rc = bind_one(st, first + i, types[i], va_arg(ap, int64_t), NULL);
 	}
 	return rc;
 }
@@ -601,6 +603,46 @@ struct store_stmt *store_query(struct store *s, const char *sql, const char *typ
 		store_done(st);
 		return NULL;
 	}
+	return st;
+}
+
+void store_sql_add(struct store_sql *q, const char *sql, const char *types, ...)
+{
+	va_list ap;
+
+	if (buf_puts(&q->text, sql) < 0)
+		q->err = ERR_NOMEM;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		struct store_value *v;
+
+		if (q->n == STORE_SQL_VALUES) {
+			assert(!"more values than STORE_SQL_VALUES");
+			q->err = ERR_TOOBIG;
+			break;
+		}
+		v = &q->v[q->n++];
+		v->type = types[i];
+		v->i = is_text(types[i]) ? 0 : va_arg(ap, int64_t);
+		v->t = is_text(types[i]) ? va_arg(ap, const char *) : NULL;
+	}
+	va_end(ap);
+}
+
+struct store_stmt *store_sql_prepare(struct store *s, struct store_sql *q)
+{
+	struct store_stmt *st = q->err ? NULL : store_prepare_dynamic(s, buf_str(&q->text));
+	int rc = 0;
+
+	for (int i = 0; st && rc == 0 && i < q->n; i++)
+		rc = bind_one(st, i + 1, q->v[i].type, q->v[i].i, q->v[i].t);
+	if (rc < 0 || q->err) {
+		log_error("store: cannot bind (%d): %s", rc ? rc : q->err, buf_str(&q->text));
+		store_done(st);
+		st = NULL;
+	}
+	buf_release(&q->text);
+	q->n = 0;
 	return st;
 }
 

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "store/store.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
@@ -831,11 +830,13 @@ int wo_sla_event_list(struct store *s, int64_t order_id,
 int wo_order_list(struct store *s, const struct wo_filter *f,
 		  int (*row)(void *, const struct wo_order *), void *ctx)
 {
-	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
-	struct wo_order *o = NULL;
-	int rc = 0, n = 0, i = 1;
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
+	struct wo_order *o = malloc(sizeof(*o));
+	int rc, n = 0;
 
+	if (!o)
+		return ERR_NOMEM;
 	/*
 	 * Only the conditions asked for go into the query, each with bound
 	 * values, so SQLite can pick the index that fits the view. A search
@@ -843,110 +844,77 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 	 * character stops after one page instead of collecting every match.
 	 */
 	if (f->match)
-		buf_puts(&sql, "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
-			       " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?");
+		store_sql_add(&q, "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
+				  " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?",
+			      "t", f->match);
 	else
-		buf_puts(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1");
+		store_sql_add(&q, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1", "");
 	switch (f->view) {
 	case WOV_DEPARTMENT:
-		buf_puts(&sql, " AND department_id = ? AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND department_id = ? AND state IN " OPEN_STATES, "i",
+			      f->department_id);
 		break;
 	case WOV_MINE:
-		buf_puts(&sql,
-			 " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			 " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
+		store_sql_add(&q,
+			      " AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			      " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES,
+			      "i", f->me);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */
-		buf_puts(&sql, " AND first_agent_id = ? AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND first_agent_id = ? AND state IN " OPEN_STATES, "i", f->me);
 		break;
 	case WOV_DUE_SOON:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-			       " state = 'running' AND breached = 0 AND due_at <= ?)");
+		store_sql_add(&q, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+				  " state = 'running' AND breached = 0 AND due_at <= ?)",
+			      "i", f->due_before);
 		break;
 	case WOV_OVERDUE:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-			       " state = 'running' AND breached = 1)");
+		store_sql_add(&q, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+				  " state = 'running' AND breached = 1)",
+			      "");
 		break;
 	case WOV_ESCALATED:
-		buf_puts(&sql, " AND escalation_level > 0 AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND escalation_level > 0 AND state IN " OPEN_STATES, "");
 		break;
 	case WOV_ALL:
 	case WOV_COUNT:
 		break;
 	}
 	if (f->class_code)
-		buf_puts(&sql, " AND class = ?");
+		store_sql_add(&q, " AND class = ?", "t", f->class_code);
 	if (f->level)
-		buf_puts(&sql, " AND level = ?");
+		store_sql_add(&q, " AND level = ?", "t", f->level);
 	if (f->state)
-		buf_puts(&sql, " AND state = ?");
+		store_sql_add(&q, " AND state = ?", "t", f->state);
 	if (f->owner_id)
-		buf_puts(&sql, " AND owner_id = ?");
+		store_sql_add(&q, " AND owner_id = ?", "i", f->owner_id);
 	if (f->department_id && f->view != WOV_DEPARTMENT)
-		buf_puts(&sql, " AND department_id = ?");
+		store_sql_add(&q, " AND department_id = ?", "i", f->department_id);
 	if (f->from)
-		buf_puts(&sql, " AND created_at >= ?");
+		store_sql_add(&q, " AND created_at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND created_at < ?");
+		store_sql_add(&q, " AND created_at < ?", "i", f->to);
 	if (f->scope_department)
-		buf_puts(&sql, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
-			       " wo_responsible WHERE person_id = ? AND ended_at IS NULL))");
+		store_sql_add(&q, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
+				  " wo_responsible WHERE person_id = ? AND ended_at IS NULL))",
+			      "ii", f->scope_department, f->me);
 	/*
 	 * With a search, order and page by the index's own rowid (the order id):
 	 * FTS5 then yields matches newest first and stops after one page; by
 	 * work_order.id SQLite would sort every match first.
 	 */
 	if (f->before_id)
-		buf_puts(&sql, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?");
-	buf_puts(&sql, f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
-				: " ORDER BY work_order.id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->match)
-		store_bind_text(st, i++, f->match);
-	if (f->view == WOV_DEPARTMENT)
-		store_bind_int(st, i++, f->department_id);
-	if (f->view == WOV_MINE || f->view == WOV_FOLLOWUPS)
-		store_bind_int(st, i++, f->me);
-	if (f->view == WOV_DUE_SOON)
-		store_bind_int(st, i++, f->due_before);
-	if (f->class_code)
-		store_bind_text(st, i++, f->class_code);
-	if (f->level)
-		store_bind_text(st, i++, f->level);
-	if (f->state)
-		store_bind_text(st, i++, f->state);
-	if (f->owner_id)
-		store_bind_int(st, i++, f->owner_id);
-	if (f->department_id && f->view != WOV_DEPARTMENT)
-		store_bind_int(st, i++, f->department_id);
-	if (f->from)
-		store_bind_int(st, i++, f->from);
-	if (f->to)
-		store_bind_int(st, i++, f->to);
-	if (f->scope_department) {
-		store_bind_int(st, i++, f->scope_department);
-		store_bind_int(st, i++, f->me);
-	}
-	if (f->before_id)
-		store_bind_int(st, i++, f->before_id);
-	store_bind_int(st, i, f->limit);
-	o = malloc(sizeof(*o));
-	if (!o) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
+		store_sql_add(&q, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?",
+			      "i", f->before_id);
+	store_sql_add(&q, f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
+				   : " ORDER BY work_order.id DESC LIMIT ?",
+		      "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
 	while ((rc = store_next(st, order_read, o)) == 1 && (rc = row(ctx, o)) >= 0)
 		n++;
-out:
 	free(o);
-	store_done(st);
-	buf_release(&sql);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int limit,
