@@ -26,8 +26,6 @@ static void copy_text(char *dst, size_t size, const char *src)
 	utf8_trim_partial(dst);
 }
 
-/* "" is stored as NULL: an unknown field is absent, not empty text. */
-
 static int cust_read(struct store_stmt *st, void *dst)
 {
 	struct customer *c = dst;
@@ -330,7 +328,11 @@ static int vip_append(struct store *s, int64_t customer_id, int level, int64_t b
 	return rc < 0 ? rc : 0;
 }
 
-/* Binds the customer's own columns from index 1 in the order of the INSERT and UPDATE below. */
+/*
+ * Binds the customer's own columns from index 1 in the order of the INSERT
+ * and UPDATE below. "" is stored as NULL ('T'): an unknown field is absent,
+ * not empty text.
+ */
 static int bind_fields(struct store_stmt *st, const struct customer *c)
 {
 	char *tags = cust_tags_text(c);
@@ -653,11 +655,11 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 			      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
 	if (!st)
 		return ERR_IO;
-	/* A satisfaction of 0 (not rated) is stored as NULL, like an unset id. */
 	rc = store_bindf(st, 1, "ttdTiidT", c->channel, c->direction, c->customer_id, c->phone,
 			 c->agent_id, c->started_at, c->ended_at, c->cls);
 	if (rc == 0)
 		rc = bind_fivew(st, 9, c);
+	/* A satisfaction of 0 (not rated) is stored as NULL, like an unset id. */
 	if (rc == 0)
 		rc = store_bindf(st, 10, "Tdi", c->summary, (int64_t)c->satisfaction, now);
 	if (rc == 0)

@@ -14,7 +14,6 @@
 
 
 
-/* Empty strings are stored as NULL: "not set" has one spelling. */
 /* 1 to max characters, not only blanks (it would show as nothing in every list). */
 static int text_valid(const char *s, size_t max_chars)
 {
@@ -328,6 +327,7 @@ static int complaint_refs_check(struct store *s, const struct wo_config_complain
 	return 0;
 }
 
+/* Empty strings are stored as NULL ('T'): "not set" has one spelling. */
 static int bind_complaint(struct store_stmt *st, const struct wo_config_complaint *c, int64_t now)
 {
 	return store_bindf(st, 1, "ttTTTiit", c->name, c->class_code, c->level, c->department_kind,
