@@ -33,7 +33,8 @@ static struct acd_live_queue *slot(struct acd_live_queue *out, int max, int *n, 
 
 static int load_queues(struct store *s, struct acd_live_queue *out, int max, int *n)
 {
-	struct store_stmt *st = store_query(s, "SELECT code, name FROM acd_queue ORDER BY code", "");
+	struct store_stmt *st =
+		store_query(s, "SELECT code, name FROM acd_queue ORDER BY code", "");
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -51,8 +52,8 @@ static int load_queues(struct store *s, struct acd_live_queue *out, int max, int
  * Walks rows of a queue's code and its figures: read fills the figures of
  * a row, which count for its queue (while out has room) and for the total.
  */
-static int add_rows(struct store_stmt *st, store_read_fn *read, struct acd_live_queue *out,
-		    int max, int *n, struct acd_live_counts *total)
+static int add_rows(struct store_stmt *st, store_read_fn *read, struct acd_live_queue *out, int max,
+		    int *n, struct acd_live_counts *total)
 {
 	struct acd_live_counts c;
 	int rc;
@@ -87,17 +88,18 @@ static int load_period(struct store *s, int64_t from, int64_t to, int64_t now, i
 		       struct acd_live_queue *out, int max, int *n, struct acd_live_counts *total)
 {
 	return add_rows(
-		store_query(s,
-			    "SELECT queue, count(*),"
-			    " sum(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END),"
-			    " sum(CASE WHEN connected_at - queued_at <= ? THEN 1 ELSE 0 END),"
-			    " coalesce(sum(connected_at - queued_at), 0),"
-			    " sum(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END),"
-			    " sum(CASE WHEN outcome = 'callback' THEN 1 ELSE 0 END),"
-			    " sum(CASE WHEN connected_at IS NULL AND ended_at IS NULL AND queued_at > ?"
-			    "  THEN 1 ELSE 0 END)"
-			    " FROM call WHERE queued_at >= ? AND queued_at < ? GROUP BY queue",
-			    "iiii", sl_ms, now - sl_ms, from, to),
+		store_query(
+			s,
+			"SELECT queue, count(*),"
+			" sum(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN connected_at - queued_at <= ? THEN 1 ELSE 0 END),"
+			" coalesce(sum(connected_at - queued_at), 0),"
+			" sum(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN outcome = 'callback' THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN connected_at IS NULL AND ended_at IS NULL AND queued_at > ?"
+			"  THEN 1 ELSE 0 END)"
+			" FROM call WHERE queued_at >= ? AND queued_at < ? GROUP BY queue",
+			"iiii", sl_ms, now - sl_ms, from, to),
 		period_read, out, max, n, total);
 }
 
@@ -116,9 +118,10 @@ static int load_waiting(struct store *s, struct acd_live_queue *out, int max, in
 			struct acd_live_counts *total)
 {
 	/* The WHERE is call_waiting's own condition, so that index is all it reads. */
-	return add_rows(store_query(s, "SELECT queue, count(*), min(queued_at) FROM call"
-				       " WHERE queued_at IS NOT NULL AND connected_at IS NULL"
-				       " AND ended_at IS NULL GROUP BY queue",
+	return add_rows(store_query(s,
+				    "SELECT queue, count(*), min(queued_at) FROM call"
+				    " WHERE queued_at IS NOT NULL AND connected_at IS NULL"
+				    " AND ended_at IS NULL GROUP BY queue",
 				    ""),
 			waiting_read, out, max, n, total);
 }
@@ -135,8 +138,9 @@ static int open_read(struct store_stmt *st, void *dst)
 static int load_open_callbacks(struct store *s, struct acd_live_queue *out, int max, int *n,
 			       struct acd_live_counts *total)
 {
-	return add_rows(store_query(s, "SELECT queue, count(*) FROM acd_callback"
-				       " WHERE state = 'open' GROUP BY queue",
+	return add_rows(store_query(s,
+				    "SELECT queue, count(*) FROM acd_callback"
+				    " WHERE state = 'open' GROUP BY queue",
 				    ""),
 			open_read, out, max, n, total);
 }
@@ -194,16 +198,17 @@ int acd_callback_list(struct store *s, const struct acd_callback_filter *f,
 	 * which a plain "state = 'open' AND id < ?" would not use, SQLite
 	 * preferring to walk every row down from the cursor.
 	 */
-	struct store_stmt *st =
-		f->done ? store_query(s, "SELECT " CALLBACK_COLS CALLBACK_FROM
-					 " WHERE c.state = 'done' AND c.id < ?"
-					 " ORDER BY c.id DESC LIMIT ?",
-				      "ii", before, (int64_t)f->limit)
-			: store_query(s, "SELECT " CALLBACK_COLS CALLBACK_FROM
-					 " WHERE c.id IN (SELECT id FROM acd_callback"
-					 "  WHERE state = 'open') AND c.id < ?"
-					 " ORDER BY c.id DESC LIMIT ?",
-				      "ii", before, (int64_t)f->limit);
+	struct store_stmt *st = f->done ? store_query(s,
+						      "SELECT " CALLBACK_COLS CALLBACK_FROM
+						      " WHERE c.state = 'done' AND c.id < ?"
+						      " ORDER BY c.id DESC LIMIT ?",
+						      "ii", before, (int64_t)f->limit)
+					: store_query(s,
+						      "SELECT " CALLBACK_COLS CALLBACK_FROM
+						      " WHERE c.id IN (SELECT id FROM acd_callback"
+						      "  WHERE state = 'open') AND c.id < ?"
+						      " ORDER BY c.id DESC LIMIT ?",
+						      "ii", before, (int64_t)f->limit);
 	struct acd_callback c;
 	int rc, count = 0;
 
@@ -214,9 +219,9 @@ int acd_callback_list(struct store *s, const struct acd_callback_filter *f,
 
 int acd_callback_get(struct store *s, int64_t id, struct acd_callback *out)
 {
-	return store_one(store_query(s, "SELECT " CALLBACK_COLS CALLBACK_FROM " WHERE c.id = ?", "i",
-				     id),
-			 callback_read, out);
+	return store_one(
+		store_query(s, "SELECT " CALLBACK_COLS CALLBACK_FROM " WHERE c.id = ?", "i", id),
+		callback_read, out);
 }
 
 int acd_callback_mark_done(struct store *s, int64_t id, int64_t by, int64_t now, const char *note)

@@ -36,8 +36,9 @@ static int state_read(struct store_stmt *st, void *dst)
 
 int acd_get(struct store *s, int64_t person_id, struct acd_state *out)
 {
-	int rc = store_one(store_query(s, "SELECT " STATE_COLS " FROM agent_state"
-					  " WHERE person_id = ?",
+	int rc = store_one(store_query(s,
+				       "SELECT " STATE_COLS " FROM agent_state"
+				       " WHERE person_id = ?",
 				       "i", person_id),
 			   state_read, out);
 
@@ -73,7 +74,8 @@ int acd_save(struct store *s, const struct acd_state *cur, const struct acd_stat
 			return ERR_IO;
 		rc = bind_state(st, next);
 		if (rc == 0)
-			rc = store_bindf(st, 8, "ti", acd_status_name(cur->status), cur->updated_at);
+			rc = store_bindf(st, 8, "ti", acd_status_name(cur->status),
+					 cur->updated_at);
 	} else {
 		st = store_prepare(s, "INSERT INTO agent_state(status, reason, since, wrap_until,"
 				      " busy_alerted, updated_at, person_id)"
@@ -213,9 +215,10 @@ int acd_log_list(struct store *s, const struct acd_log_filter *f,
 		 int (*row)(void *ctx, const struct acd_log_entry *e), void *ctx)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT id, person_id, at, from_status, to_status, reason, by_id"
-		   " FROM agent_state_log WHERE person_id = ? AND at >= ? AND at < ? AND id < ?"
-		   " ORDER BY id DESC LIMIT ?",
+		s,
+		"SELECT id, person_id, at, from_status, to_status, reason, by_id"
+		" FROM agent_state_log WHERE person_id = ? AND at >= ? AND at < ? AND id < ?"
+		" ORDER BY id DESC LIMIT ?",
 		"iiiii", f->person_id, f->from, f->to ? f->to : INT64_MAX,
 		f->before_id ? f->before_id : INT64_MAX, (int64_t)f->limit);
 	struct acd_log_entry e;
@@ -262,19 +265,21 @@ int acd_busy_mark_alerted(struct store *s, int64_t person_id, int64_t since)
 
 int acd_wrap_due(struct store *s, int64_t now, struct acd_state *out, int max)
 {
-	return states(store_query(s, "SELECT " STATE_COLS " FROM agent_state"
-				     " WHERE status = 'wrap_up' AND wrap_until <= ?"
-				     " ORDER BY wrap_until LIMIT ?",
+	return states(store_query(s,
+				  "SELECT " STATE_COLS " FROM agent_state"
+				  " WHERE status = 'wrap_up' AND wrap_until <= ?"
+				  " ORDER BY wrap_until LIMIT ?",
 				  "ii", now, (int64_t)max),
 		      out, max);
 }
 
 int acd_watchers(struct store *s, int64_t *out, int max)
 {
-	struct store_stmt *st = store_query(s, "SELECT id FROM person WHERE active = 1"
-					       " AND (roles & ?) <> 0 ORDER BY id LIMIT ?",
-					    "ii", (int64_t)(ROLE_MANAGER | ROLE_SUPERVISOR),
-					    (int64_t)max);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT id FROM person WHERE active = 1"
+			    " AND (roles & ?) <> 0 ORDER BY id LIMIT ?",
+			    "ii", (int64_t)(ROLE_MANAGER | ROLE_SUPERVISOR), (int64_t)max);
 	int rc = 0, n = 0;
 
 	while (n < max && (rc = store_next(st, NULL, NULL)) == 1)

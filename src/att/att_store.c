@@ -136,10 +136,14 @@ int att_get(struct store *s, int64_t id, struct att_row *out)
 int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn fn, void *ctx)
 {
 	struct store_stmt *st =
-		order_id ? store_query(s, "SELECT " COLS " FROM attachment WHERE order_id = ?"
-					  " ORDER BY id", "i", order_id)
-			 : store_query(s, "SELECT " COLS " FROM attachment WHERE contact_id = ?"
-					  " ORDER BY id", "i", contact_id);
+		order_id ? store_query(s,
+				       "SELECT " COLS " FROM attachment WHERE order_id = ?"
+				       " ORDER BY id",
+				       "i", order_id)
+			 : store_query(s,
+				       "SELECT " COLS " FROM attachment WHERE contact_id = ?"
+				       " ORDER BY id",
+				       "i", contact_id);
 	struct att_row a;
 	int rc;
 

@@ -48,8 +48,10 @@ int audit_list(struct store *s, const struct audit_filter *f,
 	 * Only the filters asked for go into the WHERE clause, so SQLite can
 	 * use the index that fits (actor, entity or action, each with id).
 	 */
-	store_sql_add(&q, "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
-			  " outcome, detail FROM audit WHERE 1=1", "");
+	store_sql_add(&q,
+		      "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
+		      " outcome, detail FROM audit WHERE 1=1",
+		      "");
 	if (f->actor_id)
 		store_sql_add(&q, " AND actor_id = ?", "i", f->actor_id);
 	if (f->action)

@@ -60,8 +60,9 @@ static void phone_add(struct customer *c, const char *phone, const char *label)
 /* Phones are shown in the order they were added (same instant: by number). */
 static int load_phones(struct store *s, struct customer *c)
 {
-	struct store_stmt *st = store_query(s, "SELECT phone, label FROM customer_phone"
-					       " WHERE customer_id = ? ORDER BY created_at, phone",
+	struct store_stmt *st = store_query(s,
+					    "SELECT phone, label FROM customer_phone"
+					    " WHERE customer_id = ? ORDER BY created_at, phone",
 					    "i", c->id);
 	int rc;
 
@@ -74,9 +75,10 @@ static int load_phones(struct store *s, struct customer *c)
 /* Phones of a page of customers (ordered by id) in one query over their id range. */
 static int load_phones_range(struct store *s, struct customer *rows, int n)
 {
-	struct store_stmt *st = store_query(s, "SELECT customer_id, phone, label FROM customer_phone"
-					       " WHERE customer_id BETWEEN ? AND ?"
-					       " ORDER BY customer_id, created_at, phone",
+	struct store_stmt *st = store_query(s,
+					    "SELECT customer_id, phone, label FROM customer_phone"
+					    " WHERE customer_id BETWEEN ? AND ?"
+					    " ORDER BY customer_id, created_at, phone",
 					    "ii", rows[0].id, rows[n - 1].id);
 	int rc, i = 0;
 
@@ -93,8 +95,9 @@ static int load_phones_range(struct store *s, struct customer *rows, int n)
 
 int cust_get(struct store *s, int64_t id, struct customer *out)
 {
-	int rc = store_one(store_query(s, "SELECT " CUST_COLS " FROM customer WHERE id = ?", "i", id),
-			   cust_read, out);
+	int rc = store_one(
+		store_query(s, "SELECT " CUST_COLS " FROM customer WHERE id = ?", "i", id),
+		cust_read, out);
 
 	return rc < 0 ? rc : load_phones(s, out);
 }
@@ -108,18 +111,20 @@ int cust_get(struct store *s, int64_t id, struct customer *out)
 static int load_recent(struct store *s, struct customer *c, struct cust_history *h)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
-		   " FROM customer_phone WHERE customer_id = ?"
-		   " UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
-		   " started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
-		   " ORDER BY id DESC LIMIT 5)"
-		   " UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
-		   " NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
-		   " ORDER BY 1, 2, 3",
+		s,
+		"SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
+		" FROM customer_phone WHERE customer_id = ?"
+		" UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
+		" started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
+		" ORDER BY id DESC LIMIT 5)"
+		" UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
+		" NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
+		" ORDER BY 1, 2, 3",
 		"iii", c->id, c->id, c->id);
 	int rc;
 
-	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60, "the SQL above says 5 and 60");
+	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60,
+		       "the SQL above says 5 and 60");
 	c->nphones = 0;
 	h->ncontacts = h->norders = 0;
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -175,14 +180,16 @@ int cust_load(struct store *s, int64_t id, struct customer *out, struct cust_his
 
 	/* merged_into is one hop: merges never chain (see cust_merge). */
 	if (hist)
-		st = store_query(s, "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer d"
-				    " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				    " WHERE d.id = ?",
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer d"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE d.id = ?",
 				 "i", id);
 	else
-		st = store_query(s, "SELECT " CUST_COLS_C " FROM customer d"
-				    " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				    " WHERE d.id = ?",
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C " FROM customer d"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE d.id = ?",
 				 "i", id);
 	return load_found(s, st, out, hist);
 }
@@ -201,16 +208,18 @@ int cust_lookup(struct store *s, const char *phone, struct customer *out,
 	 * matters for rows written before that rule: it costs nothing.
 	 */
 	if (hist)
-		st = store_query(s, "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer_phone p"
-				    " JOIN customer d ON d.id = p.customer_id"
-				    " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				    " WHERE p.phone = ?",
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer_phone p"
+				 " JOIN customer d ON d.id = p.customer_id"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE p.phone = ?",
 				 "t", norm);
 	else
-		st = store_query(s, "SELECT " CUST_COLS_C " FROM customer_phone p"
-				    " JOIN customer d ON d.id = p.customer_id"
-				    " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				    " WHERE p.phone = ?",
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C " FROM customer_phone p"
+				 " JOIN customer d ON d.id = p.customer_id"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE p.phone = ?",
 				 "t", norm);
 	return load_found(s, st, out, hist);
 }
@@ -427,13 +436,14 @@ int cust_list(struct store *s, const struct cust_filter *f,
 	      int (*row)(void *ctx, const struct customer *c), void *ctx)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT " CUST_COLS " FROM customer WHERE id > ? AND merged_into IS NULL"
-		   " AND (? IS NULL OR kind = ?) AND vip_level >= ?"
-		   " AND (? IS NULL OR instr(name, ?) > 0 OR instr(surname, ?) > 0"
-		   " OR instr(wechat, ?) > 0 OR instr(lower(email), lower(?)) > 0)"
-		   " ORDER BY id LIMIT ?",
-		"ittittttti", f->after_id, f->kind, f->kind, (int64_t)f->vip_min, f->q, f->q, f->q, f->q,
-		f->q, (int64_t)f->limit);
+		s,
+		"SELECT " CUST_COLS " FROM customer WHERE id > ? AND merged_into IS NULL"
+		" AND (? IS NULL OR kind = ?) AND vip_level >= ?"
+		" AND (? IS NULL OR instr(name, ?) > 0 OR instr(surname, ?) > 0"
+		" OR instr(wechat, ?) > 0 OR instr(lower(email), lower(?)) > 0)"
+		" ORDER BY id LIMIT ?",
+		"ittittttti", f->after_id, f->kind, f->kind, (int64_t)f->vip_min, f->q, f->q, f->q,
+		f->q, f->q, (int64_t)f->limit);
 	struct customer *rows = NULL;
 	int rc, n = 0, cap = 0;
 
@@ -477,9 +487,10 @@ static int vip_read(struct store_stmt *st, void *dst)
 int cust_vip_list(struct store *s, int64_t id, int limit,
 		  int (*row)(void *ctx, const struct cust_vip *v), void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT level, at, by_id, reason FROM customer_vip"
-					       " WHERE customer_id = ? ORDER BY at DESC, id DESC"
-					       " LIMIT ?",
+	struct store_stmt *st = store_query(s,
+					    "SELECT level, at, by_id, reason FROM customer_vip"
+					    " WHERE customer_id = ? ORDER BY at DESC, id DESC"
+					    " LIMIT ?",
 					    "ii", id, (int64_t)limit);
 	struct cust_vip v;
 	int rc, n = 0;
@@ -590,13 +601,15 @@ static int contact_read(struct store_stmt *st, void *dst)
 
 int cust_contact_get(struct store *s, int64_t id, struct cust_contact *out)
 {
-	return store_one(store_query(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?", "i", id),
-			 contact_read, out);
+	return store_one(
+		store_query(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?", "i", id),
+		contact_read, out);
 }
 
 int cust_contact_call_metrics(struct store *s, int64_t call_id, char **out)
 {
-	struct store_stmt *st = store_query(s, "SELECT metrics FROM call WHERE id = ?", "i", call_id);
+	struct store_stmt *st =
+		store_query(s, "SELECT metrics FROM call WHERE id = ?", "i", call_id);
 	int rc = store_next(st, NULL, NULL);
 	const char *text = rc == 1 ? store_col_text(st, 0) : NULL;
 
@@ -689,8 +702,8 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 	if (rc == 0)
 		rc = bind_fivew(st, 3, c);
 	if (rc == 0)
-		rc = store_bindf(st, 4, "Tddi", c->summary, (int64_t)c->satisfaction, c->customer_id,
-				 c->id);
+		rc = store_bindf(st, 4, "Tddi", c->summary, (int64_t)c->satisfaction,
+				 c->customer_id, c->id);
 	if (rc == 0)
 		rc = store_step(st);
 	store_done(st);

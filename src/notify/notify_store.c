@@ -61,13 +61,15 @@ int notify_list(struct store *s, const struct notify_filter *f, notify_row_fn ro
 
 	/* Two fixed statements rather than one built at run time, so both stay cached. */
 	return rows(f->unread_only
-			    ? store_query(s, "SELECT " NOTIFY_COLS " FROM notification"
-					     " WHERE person_id = ? AND id < ? AND read_at IS NULL"
-					     " ORDER BY id DESC LIMIT ?",
+			    ? store_query(s,
+					  "SELECT " NOTIFY_COLS " FROM notification"
+					  " WHERE person_id = ? AND id < ? AND read_at IS NULL"
+					  " ORDER BY id DESC LIMIT ?",
 					  "iii", f->person_id, before, (int64_t)f->limit)
-			    : store_query(s, "SELECT " NOTIFY_COLS " FROM notification"
-					     " WHERE person_id = ? AND id < ?"
-					     " ORDER BY id DESC LIMIT ?",
+			    : store_query(s,
+					  "SELECT " NOTIFY_COLS " FROM notification"
+					  " WHERE person_id = ? AND id < ?"
+					  " ORDER BY id DESC LIMIT ?",
 					  "iii", f->person_id, before, (int64_t)f->limit),
 		    row, ctx);
 }
@@ -116,13 +118,15 @@ int notify_after(struct store *s, int64_t person_id, int64_t after, int64_t upto
 	if (upto <= 0)
 		upto = INT64_MAX;
 	if (person_id)
-		return rows(store_query(s, "SELECT " NOTIFY_COLS " FROM notification"
-					   " WHERE person_id = ? AND id > ? AND id <= ?"
-					   " ORDER BY id LIMIT ?",
+		return rows(store_query(s,
+					"SELECT " NOTIFY_COLS " FROM notification"
+					" WHERE person_id = ? AND id > ? AND id <= ?"
+					" ORDER BY id LIMIT ?",
 					"iiii", person_id, after, upto, (int64_t)limit),
 			    row, ctx);
-	return rows(store_query(s, "SELECT " NOTIFY_COLS " FROM notification"
-				   " WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+	return rows(store_query(s,
+				"SELECT " NOTIFY_COLS " FROM notification"
+				" WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
 				"iii", after, upto, (int64_t)limit),
 		    row, ctx);
 }

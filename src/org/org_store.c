@@ -10,7 +10,6 @@
 	"id, work_no, name, phone, department_id, superior_id, roles, active, certified,"         \
 	" must_change_password, created_at, updated_at"
 
-
 static int person_read(struct store_stmt *st, void *dst)
 {
 	struct org_person *p = dst;
@@ -50,9 +49,10 @@ static int load_skills(struct store *s, struct org_person *p)
  */
 static int load_skills_range(struct store *s, struct org_person *rows, int n)
 {
-	struct store_stmt *st = store_query(s, "SELECT person_id, skill FROM person_skill"
-					       " WHERE person_id BETWEEN ? AND ?"
-					       " ORDER BY person_id, skill",
+	struct store_stmt *st = store_query(s,
+					    "SELECT person_id, skill FROM person_skill"
+					    " WHERE person_id BETWEEN ? AND ?"
+					    " ORDER BY person_id, skill",
 					    "ii", rows[0].id, rows[n - 1].id);
 	int rc, i = 0;
 
@@ -76,22 +76,24 @@ static int person_one(struct store *s, struct store_stmt *st, struct org_person 
 
 int org_person_get(struct store *s, int64_t id, struct org_person *out)
 {
-	return person_one(s, store_query(s, "SELECT " PERSON_COLS " FROM person WHERE id = ?", "i", id),
-			  out);
+	return person_one(
+		s, store_query(s, "SELECT " PERSON_COLS " FROM person WHERE id = ?", "i", id), out);
 }
 
 int org_person_by_work_no(struct store *s, const char *work_no, struct org_person *out)
 {
-	return person_one(
-		s, store_query(s, "SELECT " PERSON_COLS " FROM person WHERE work_no = ?", "t", work_no),
-		out);
+	return person_one(s,
+			  store_query(s, "SELECT " PERSON_COLS " FROM person WHERE work_no = ?",
+				      "t", work_no),
+			  out);
 }
 
 int org_person_credentials(struct store *s, const char *work_no, struct org_person *out,
 			   char *hash, int hashlen)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT " PERSON_COLS ", password_hash FROM person WHERE work_no = ?", "t", work_no);
+		s, "SELECT " PERSON_COLS ", password_hash FROM person WHERE work_no = ?", "t",
+		work_no);
 	int rc = store_next(st, person_read, out);
 
 	if (rc == 1)
@@ -223,13 +225,14 @@ int org_person_update(struct store *s, struct org_person *p, int64_t now, struct
 	if (rc == 0)
 		rc = person_refs_check(s, p, ei);
 	if (rc == 0)
-		rc = store_run(s,
-			       "UPDATE person SET work_no = ?, name = ?, phone = ?, department_id = ?,"
-			       " superior_id = ?, roles = ?, active = ?, certified = ?, updated_at = ?"
-			       " WHERE id = ?",
-			       NULL, "ttTddiiiii", p->work_no, p->name, p->phone, p->department_id,
-			       p->superior_id, (int64_t)p->roles, (int64_t)p->active,
-			       (int64_t)p->certified, now, p->id);
+		rc = store_run(
+			s,
+			"UPDATE person SET work_no = ?, name = ?, phone = ?, department_id = ?,"
+			" superior_id = ?, roles = ?, active = ?, certified = ?, updated_at = ?"
+			" WHERE id = ?",
+			NULL, "ttTddiiiii", p->work_no, p->name, p->phone, p->department_id,
+			p->superior_id, (int64_t)p->roles, (int64_t)p->active,
+			(int64_t)p->certified, now, p->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
 	if (rc < 0)
@@ -269,16 +272,17 @@ int org_person_add(struct store *s, const struct audit_actor *who, struct org_pe
 int org_person_list(struct store *s, const struct org_person_filter *f,
 		    int (*row)(void *ctx, const struct org_person *p), void *ctx)
 {
-	struct store_stmt *st = store_query(
-		s, "SELECT " PERSON_COLS " FROM person WHERE id > ?"
-		   " AND (? = 0 OR department_id = ?)"
-		   " AND (? = 0 OR (roles & ?) <> 0)"
-		   " AND (? < 0 OR active = ?)"
-		   " AND (? IS NULL OR instr(name, ?) > 0 OR instr(work_no, ?) > 0)"
-		   " ORDER BY id LIMIT ?",
-		"iiiiiiittti", f->after_id, f->department_id, f->department_id, (int64_t)f->role,
-		(int64_t)f->role, (int64_t)f->active, (int64_t)f->active, f->q, f->q, f->q,
-		(int64_t)f->limit);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " PERSON_COLS " FROM person WHERE id > ?"
+			    " AND (? = 0 OR department_id = ?)"
+			    " AND (? = 0 OR (roles & ?) <> 0)"
+			    " AND (? < 0 OR active = ?)"
+			    " AND (? IS NULL OR instr(name, ?) > 0 OR instr(work_no, ?) > 0)"
+			    " ORDER BY id LIMIT ?",
+			    "iiiiiiittti", f->after_id, f->department_id, f->department_id,
+			    (int64_t)f->role, (int64_t)f->role, (int64_t)f->active,
+			    (int64_t)f->active, f->q, f->q, f->q, (int64_t)f->limit);
 	struct org_person *rows = NULL;
 	int rc, n = 0, cap = 0;
 
@@ -325,23 +329,25 @@ static int dept_read(struct store_stmt *st, void *dst)
 
 int org_department_get(struct store *s, int64_t id, struct org_department *out)
 {
-	return store_one(store_query(s, "SELECT " DEPT_COLS " FROM department WHERE id = ?", "i", id),
-			 dept_read, out);
+	return store_one(
+		store_query(s, "SELECT " DEPT_COLS " FROM department WHERE id = ?", "i", id),
+		dept_read, out);
 }
 
 int org_department_of_kind(struct store *s, const char *kind, struct org_department *out)
 {
-	return store_one(store_query(s, "SELECT " DEPT_COLS " FROM department WHERE kind = ?"
-					" ORDER BY id LIMIT 1",
+	return store_one(store_query(s,
+				     "SELECT " DEPT_COLS " FROM department WHERE kind = ?"
+				     " ORDER BY id LIMIT 1",
 				     "t", kind),
 			 dept_read, out);
 }
 
 int org_department_by_name(struct store *s, const char *name, struct org_department *out)
 {
-	return store_one(store_query(s, "SELECT " DEPT_COLS " FROM department WHERE name = ?", "t",
-				     name),
-			 dept_read, out);
+	return store_one(
+		store_query(s, "SELECT " DEPT_COLS " FROM department WHERE name = ?", "t", name),
+		dept_read, out);
 }
 
 static int parent_chain_has(struct store *s, int64_t start, int64_t target)
@@ -416,7 +422,8 @@ int org_department_update(struct store *s, struct org_department *d, int64_t now
 		rc = store_run(s,
 			       "UPDATE department SET name = ?, kind = ?, parent_id = ?,"
 			       " head_id = ?, updated_at = ? WHERE id = ?",
-			       NULL, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now, d->id);
+			       NULL, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now,
+			       d->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
 	if (rc < 0)
@@ -450,9 +457,10 @@ int org_department_delete(struct store *s, int64_t id, struct err_info *ei)
 int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int limit,
 			int (*row)(void *ctx, const struct org_department *d), void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT " DEPT_COLS " FROM department"
-					       " WHERE id > ? AND (? = 0 OR id = ?)"
-					       " ORDER BY id LIMIT ?",
+	struct store_stmt *st = store_query(s,
+					    "SELECT " DEPT_COLS " FROM department"
+					    " WHERE id > ? AND (? = 0 OR id = ?)"
+					    " ORDER BY id LIMIT ?",
 					    "iiii", after_id, only_id, only_id, (int64_t)limit);
 	struct org_department d;
 	int rc, n = 0;

@@ -201,10 +201,11 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 		       int64_t dept)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT COALESCE(department_id, 0), class, COALESCE(level, ''), COUNT(*)"
-		   " FROM work_order WHERE created_at >= ? AND created_at < ?"
-		   " AND (? = 0 OR department_id = ?)"
-		   " GROUP BY COALESCE(department_id, 0), class, COALESCE(level, '')",
+		s,
+		"SELECT COALESCE(department_id, 0), class, COALESCE(level, ''), COUNT(*)"
+		" FROM work_order WHERE created_at >= ? AND created_at < ?"
+		" AND (? = 0 OR department_id = ?)"
+		" GROUP BY COALESCE(department_id, 0), class, COALESCE(level, '')",
 		"iiii", start, end, dept, dept);
 	int rc;
 
@@ -243,10 +244,11 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 static int load_audited(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept, const char *action, int cancelled)
 {
-	struct store_stmt *st = store_query(s, "SELECT COALESCE(o.department_id, 0), o.class,"
-						 " COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
-						 " AND (? = 0 OR o.department_id = ?)"
-						 " GROUP BY COALESCE(o.department_id, 0), o.class",
+	struct store_stmt *st = store_query(s,
+					    "SELECT COALESCE(o.department_id, 0), o.class,"
+					    " COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
+					    " AND (? = 0 OR o.department_id = ?)"
+					    " GROUP BY COALESCE(o.department_id, 0), o.class",
 					    "iitii", start, end, action, dept, dept);
 	int rc;
 
@@ -273,15 +275,16 @@ static int load_audited(struct store *s, struct report_day *d, int64_t start, in
 static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_t end, int64_t dept)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT COALESCE(o.department_id, 0), o.class, e.metric, e.kind, COUNT(*),"
-		   " SUM(CASE WHEN c.breached = 0 THEN 1 ELSE 0 END),"
-		   " SUM(CASE WHEN c.state IN ('running', 'paused') THEN 1 ELSE 0 END),"
-		   " SUM(e.at - c.started_at)"
-		   " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
-		   " JOIN work_order o ON o.id = e.order_id"
-		   " WHERE e.at >= ? AND e.at < ? AND e.kind IN ('started', 'met', 'breached')"
-		   " AND (? = 0 OR o.department_id = ?)"
-		   " GROUP BY COALESCE(o.department_id, 0), o.class, e.metric, e.kind",
+		s,
+		"SELECT COALESCE(o.department_id, 0), o.class, e.metric, e.kind, COUNT(*),"
+		" SUM(CASE WHEN c.breached = 0 THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN c.state IN ('running', 'paused') THEN 1 ELSE 0 END),"
+		" SUM(e.at - c.started_at)"
+		" FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
+		" JOIN work_order o ON o.id = e.order_id"
+		" WHERE e.at >= ? AND e.at < ? AND e.kind IN ('started', 'met', 'breached')"
+		" AND (? = 0 OR o.department_id = ?)"
+		" GROUP BY COALESCE(o.department_id, 0), o.class, e.metric, e.kind",
 		"iiii", start, end, dept, dept);
 	int rc;
 
@@ -328,12 +331,13 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 static int load_callbacks(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			  int64_t dept)
 {
-	struct store_stmt *st = store_query(
-		s, "SELECT COALESCE(o.department_id, 0), o.class, t.outcome, COUNT(*)"
-		   " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
-		   " WHERE" CALLBACK_ORDERS_OF_DAY " AND (? = 0 OR o.department_id = ?)"
-		   " GROUP BY COALESCE(o.department_id, 0), o.class, t.outcome",
-		"iiiiii", start, end, start, end, dept, dept);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT COALESCE(o.department_id, 0), o.class, t.outcome, COUNT(*)"
+			    " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
+			    " WHERE" CALLBACK_ORDERS_OF_DAY " AND (? = 0 OR o.department_id = ?)"
+			    " GROUP BY COALESCE(o.department_id, 0), o.class, t.outcome",
+			    "iiiiii", start, end, start, end, dept, dept);
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -354,13 +358,14 @@ static int load_callbacks(struct store *s, struct report_day *d, int64_t start, 
 static int load_ratings(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept)
 {
-	struct store_stmt *st = store_query(
-		s, "SELECT COALESCE(p.department_id, 0), COUNT(*), SUM(c.satisfaction)"
-		   " FROM contact c JOIN person p ON p.id = c.agent_id"
-		   " WHERE c.started_at >= ? AND c.started_at < ?"
-		   " AND c.satisfaction BETWEEN 1 AND 5 AND (? = 0 OR p.department_id = ?)"
-		   " GROUP BY COALESCE(p.department_id, 0)",
-		"iiii", start, end, dept, dept);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT COALESCE(p.department_id, 0), COUNT(*), SUM(c.satisfaction)"
+			    " FROM contact c JOIN person p ON p.id = c.agent_id"
+			    " WHERE c.started_at >= ? AND c.started_at < ?"
+			    " AND c.satisfaction BETWEEN 1 AND 5 AND (? = 0 OR p.department_id = ?)"
+			    " GROUP BY COALESCE(p.department_id, 0)",
+			    "iiii", start, end, dept, dept);
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -387,9 +392,10 @@ static int load_archived(struct store *s, struct report_daily *r, int64_t dept)
 {
 	const struct report_days *days = &r->days;
 	struct store_stmt *st = store_query(
-		s, "SELECT archived_at, COALESCE(department_id, 0), class FROM work_order"
-		   " WHERE archive_month >= ? AND archive_month <= ?"
-		   " AND archived_at >= ? AND archived_at < ? AND (? = 0 OR department_id = ?)",
+		s,
+		"SELECT archived_at, COALESCE(department_id, 0), class FROM work_order"
+		" WHERE archive_month >= ? AND archive_month <= ?"
+		" AND archived_at >= ? AND archived_at < ? AND (? = 0 OR department_id = ?)",
 		"iiiiii", (int64_t)wo_archive_month(days->start[0]),
 		(int64_t)wo_archive_month(days->start[days->n] - 1), days->start[0],
 		days->start[days->n], dept, dept);
@@ -583,19 +589,21 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 		break;
 	case RO_ARCHIVED:
 		/* A day lies in one month, so archive_month pins the index to it. */
-		st = store_query(s, "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
-				    " FROM work_order o WHERE o.archive_month = ?"
-				    " AND o.archived_at >= ? AND o.archived_at < ?"
-				    " AND o.id > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?",
+		st = store_query(s,
+				 "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
+				 " FROM work_order o WHERE o.archive_month = ?"
+				 " AND o.archived_at >= ? AND o.archived_at < ?"
+				 " AND o.id > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?",
 				 "iii", (int64_t)wo_archive_month(f->start), f->start, f->end);
 		*idx = 4;
 		break;
 	case RO_CANCELLED:
 	case RO_ESCALATED:
-		st = store_query(s, "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK
-				    "," NO_ATTEMPT AUDIT_ORDERS_OF_DAY
-				    " AND CAST(a.entity_id AS INTEGER) > ?" ITEM_FILTERS
-				    " ORDER BY o.id LIMIT ?",
+		st = store_query(s,
+				 "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK
+				 "," NO_ATTEMPT AUDIT_ORDERS_OF_DAY
+				 " AND CAST(a.entity_id AS INTEGER) > ?" ITEM_FILTERS
+				 " ORDER BY o.id LIMIT ?",
 				 "iit", f->start, f->end, audit_action[f->outcome]);
 		*idx = 4;
 		break;
@@ -605,18 +613,19 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 	case RO_BREACHED:
 	case RO_RUNNING:
 		late = f->outcome == RO_MET ? 0 : f->outcome == RO_MET_LATE ? 1 : -1;
-		st = store_query(
-			s, "SELECT e.sla_id," ITEM_ORDER ", c.id, c.metric, c.state, c.started_at,"
-			   " c.due_at, c.met_at, c.breached," NO_ATTEMPT
-			   " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
-			   " JOIN work_order o ON o.id = e.order_id"
-			   " WHERE e.at >= ? AND e.at < ? AND e.kind = ? AND e.metric = ?"
-			   " AND (? < 0 OR c.breached = ?)"
-			   " AND (? = 0 OR c.state IN ('running', 'paused'))"
-			   " AND e.sla_id > ?" ITEM_FILTERS " ORDER BY e.sla_id LIMIT ?",
-			"iittiii", f->start, f->end, sla_kind[f->outcome],
-			wo_metric_name((enum wo_metric)f->metric), late, late,
-			(int64_t)(f->outcome == RO_RUNNING));
+		st = store_query(s,
+				 "SELECT e.sla_id," ITEM_ORDER
+				 ", c.id, c.metric, c.state, c.started_at,"
+				 " c.due_at, c.met_at, c.breached," NO_ATTEMPT
+				 " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
+				 " JOIN work_order o ON o.id = e.order_id"
+				 " WHERE e.at >= ? AND e.at < ? AND e.kind = ? AND e.metric = ?"
+				 " AND (? < 0 OR c.breached = ?)"
+				 " AND (? = 0 OR c.state IN ('running', 'paused'))"
+				 " AND e.sla_id > ?" ITEM_FILTERS " ORDER BY e.sla_id LIMIT ?",
+				 "iittiii", f->start, f->end, sla_kind[f->outcome],
+				 wo_metric_name((enum wo_metric)f->metric), late, late,
+				 (int64_t)(f->outcome == RO_RUNNING));
 		*idx = 8;
 		break;
 	case RO_CB_ACCEPTED:
@@ -624,11 +633,12 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 	case RO_CB_UNREACHABLE:
 	case RO_CB_NEW_NEED:
 		st = store_query(
-			s, "SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
-			   " t.id, t.at, t.outcome, t.agent_id"
-			   " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
-			   " WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
-			   " AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?",
+			s,
+			"SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
+			" t.id, t.at, t.outcome, t.agent_id"
+			" FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
+			" WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
+			" AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?",
 			"iiiit", f->start, f->end, f->start, f->end,
 			wo_outcome_name((enum wo_outcome)(f->outcome - RO_CB_ACCEPTED)));
 		*idx = 6;

@@ -173,7 +173,7 @@ const char *store_col_text_or(struct store_stmt *st, int col, const char *if_nul
  * but an array (a pointer, whose size is not the buffer's) does not compile.
  */
 #define STORE_COL_COPY(st, col, array)                                                             \
-	_Generic(&(array), char(*)[sizeof(array)]: store_col_copy)(st, col, array, sizeof(array))
+	_Generic(&(array), char(*)[sizeof(array)] : store_col_copy)(st, col, array, sizeof(array))
 
 /*
  * SQL built at run time, for lists whose WHERE holds only the filters asked
@@ -200,7 +200,7 @@ struct store_sql {
 		const char *t;
 	} v[STORE_SQL_VALUES];
 };
-#define STORE_SQL_INIT {BUF_INIT, 0, 0, {{0}}}
+#define STORE_SQL_INIT {.text = BUF_INIT}
 void store_sql_add(struct store_sql *q, const char *sql, const char *types, ...);
 /* An uncached statement of q, bound; q is released. NULL on error (logged). */
 struct store_stmt *store_sql_prepare(struct store *s, struct store_sql *q);

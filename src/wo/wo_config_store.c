@@ -12,8 +12,6 @@
 #include "store/store.h"
 #include "wo/wo_config.h"
 
-
-
 /* 1 to max characters, not only blanks (it would show as nothing in every list). */
 static int text_valid(const char *s, size_t max_chars)
 {
@@ -212,9 +210,9 @@ int wo_config_class_list(struct store *s,
 
 int wo_config_class_get(struct store *s, const char *code, struct wo_config_class *out)
 {
-	return store_one(store_query(s, "SELECT " CLASS_COLS " FROM wo_class WHERE code = ?", "t",
-				     code),
-			 class_read, out);
+	return store_one(
+		store_query(s, "SELECT " CLASS_COLS " FROM wo_class WHERE code = ?", "t", code),
+		class_read, out);
 }
 
 int wo_config_class_update(struct store *s, struct wo_config_class *c, int64_t now,
@@ -257,8 +255,10 @@ static int level_read(struct store_stmt *st, void *dst)
 int wo_config_level_list(struct store *s,
 			 int (*row)(void *ctx, const struct wo_config_level *l), void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT code, name, onsite, rank FROM wo_level"
-					       " ORDER BY rank, code", "");
+	struct store_stmt *st = store_query(s,
+					    "SELECT code, name, onsite, rank FROM wo_level"
+					    " ORDER BY rank, code",
+					    "");
 	struct wo_config_level l;
 	int rc, n = 0;
 
@@ -291,8 +291,9 @@ int wo_config_complaint_list(struct store *s, int active,
 			     int (*row)(void *ctx, const struct wo_config_complaint *c),
 			     void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT " COMPLAINT_COLS " FROM wo_complaint"
-					       " WHERE (? < 0 OR active = ?) ORDER BY code",
+	struct store_stmt *st = store_query(s,
+					    "SELECT " COMPLAINT_COLS " FROM wo_complaint"
+					    " WHERE (? < 0 OR active = ?) ORDER BY code",
 					    "ii", (int64_t)active, (int64_t)active);
 	struct wo_config_complaint c;
 	int rc, n = 0;
@@ -304,7 +305,8 @@ int wo_config_complaint_list(struct store *s, int active,
 
 int wo_config_complaint_get(struct store *s, const char *code, struct wo_config_complaint *out)
 {
-	return store_one(store_query(s, "SELECT " COMPLAINT_COLS " FROM wo_complaint WHERE code = ?",
+	return store_one(store_query(s,
+				     "SELECT " COMPLAINT_COLS " FROM wo_complaint WHERE code = ?",
 				     "t", code),
 			 complaint_read, out);
 }
@@ -468,8 +470,9 @@ int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
 
 int wo_config_route_get(struct store *s, int64_t id, struct wo_config_route *out)
 {
-	return store_one(store_query(s, "SELECT " ROUTE_COLS " FROM wo_route WHERE id = ?", "i", id),
-			 route_read, out);
+	return store_one(
+		store_query(s, "SELECT " ROUTE_COLS " FROM wo_route WHERE id = ?", "i", id),
+		route_read, out);
 }
 
 static int route_refs_check(struct store *s, const struct wo_config_route *r,
@@ -624,7 +627,8 @@ int wo_config_route_delete(struct store *s, const struct wo_config_route *r, str
 int wo_config_setting_list(struct store *s, int (*row)(void *ctx, const char *key, int64_t value),
 			   void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT key, value FROM wo_setting ORDER BY key", "");
+	struct store_stmt *st =
+		store_query(s, "SELECT key, value FROM wo_setting ORDER BY key", "");
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1 &&

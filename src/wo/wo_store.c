@@ -50,7 +50,8 @@ static int third_party_read(struct store_stmt *st, void *dst)
 
 int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
 {
-	return store_one(store_query(s, "SELECT " THIRD_PARTY_COLS " FROM wo_third_party WHERE id = ?",
+	return store_one(store_query(s,
+				     "SELECT " THIRD_PARTY_COLS " FROM wo_third_party WHERE id = ?",
 				     "i", id),
 			 third_party_read, out);
 }
@@ -58,8 +59,10 @@ int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
 int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
 			void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT " THIRD_PARTY_COLS " FROM wo_third_party"
-					       " ORDER BY active DESC, name", "");
+	struct store_stmt *st = store_query(s,
+					    "SELECT " THIRD_PARTY_COLS " FROM wo_third_party"
+					    " ORDER BY active DESC, name",
+					    "");
 	struct wo_third_party tp;
 	int rc, n = 0;
 
@@ -223,9 +226,9 @@ static int order_read(struct store_stmt *st, void *dst)
 
 int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 {
-	return store_one(store_query(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?", "i",
-				     id),
-			 order_read, o);
+	return store_one(
+		store_query(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?", "i", id),
+		order_read, o);
 }
 
 /* Binds the columns both insert and update write, from index 1. */
@@ -372,9 +375,10 @@ static int contact_role_read(struct store_stmt *st, void *dst)
 int wo_contact_list(struct store *s, int64_t order_id,
 		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT contact_id, role FROM order_contact"
-					       " WHERE order_id = ?"
-					       " ORDER BY role = 'cause' DESC, contact_id",
+	struct store_stmt *st = store_query(s,
+					    "SELECT contact_id, role FROM order_contact"
+					    " WHERE order_id = ?"
+					    " ORDER BY role = 'cause' DESC, contact_id",
 					    "i", order_id);
 	struct contact_role c;
 	int rc, n = 0;
@@ -492,9 +496,10 @@ int wo_sla_start(struct store *s, int64_t order_id, const struct wo_deadline *d)
 
 int wo_sla_find(struct store *s, int64_t order_id, enum wo_metric m, struct wo_sla *out)
 {
-	return store_one(store_query(s, "SELECT " SLA_COLS " FROM wo_sla"
-					" WHERE order_id = ? AND metric = ?"
-					" ORDER BY id DESC LIMIT 1",
+	return store_one(store_query(s,
+				     "SELECT " SLA_COLS " FROM wo_sla"
+				     " WHERE order_id = ? AND metric = ?"
+				     " ORDER BY id DESC LIMIT 1",
 				     "it", order_id, wo_metric_name(m)),
 			 sla_read, out);
 }
@@ -504,8 +509,9 @@ static int live_clocks(struct store *s, int64_t order_id, int metric, struct wo_
 {
 	const char *name = metric >= 0 ? wo_metric_name((enum wo_metric)metric) : "";
 	struct store_stmt *st = store_query(
-		s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ?"
-		   " AND state IN ('running', 'paused') AND (? = '' OR metric = ?) ORDER BY id",
+		s,
+		"SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ?"
+		" AND state IN ('running', 'paused') AND (? = '' OR metric = ?) ORDER BY id",
 		"itt", order_id, name, name);
 	int rc = 0, n = 0;
 
@@ -595,13 +601,14 @@ int wo_sla_due(struct store *s, int64_t now, struct wo_sla *out, int max)
 	 * running clocks by due_at, and breached ones by next escalation.
 	 */
 	struct store_stmt *st = store_query(
-		s, "SELECT " SLA_COLS " FROM wo_sla WHERE id IN ("
-		   " SELECT id FROM wo_sla WHERE state = 'running' AND warned = 0 AND warn_at <= ?"
-		   " UNION SELECT id FROM wo_sla WHERE state = 'running' AND breached = 0"
-		   "  AND due_at <= ?"
-		   " UNION SELECT id FROM wo_sla WHERE next_escalation_at IS NOT NULL"
-		   "  AND next_escalation_at <= ? AND state = 'running')"
-		   " ORDER BY id LIMIT ?",
+		s,
+		"SELECT " SLA_COLS " FROM wo_sla WHERE id IN ("
+		" SELECT id FROM wo_sla WHERE state = 'running' AND warned = 0 AND warn_at <= ?"
+		" UNION SELECT id FROM wo_sla WHERE state = 'running' AND breached = 0"
+		"  AND due_at <= ?"
+		" UNION SELECT id FROM wo_sla WHERE next_escalation_at IS NOT NULL"
+		"  AND next_escalation_at <= ? AND state = 'running')"
+		" ORDER BY id LIMIT ?",
 		"iiii", now, now, now, (int64_t)max);
 	int rc = 0, n = 0;
 
@@ -670,9 +677,10 @@ static int callback_read(struct store_stmt *st, void *dst)
 
 int wo_callback_pending(struct store *s, int64_t order_id, struct wo_callback *c)
 {
-	return store_one(store_query(s, "SELECT " CALLBACK_COLS " FROM wo_callback"
-					" WHERE order_id = ? AND state = 'pending'"
-					" ORDER BY id DESC LIMIT 1",
+	return store_one(store_query(s,
+				     "SELECT " CALLBACK_COLS " FROM wo_callback"
+				     " WHERE order_id = ? AND state = 'pending'"
+				     " ORDER BY id DESC LIMIT 1",
 				     "i", order_id),
 			 callback_read, c);
 }
@@ -682,8 +690,8 @@ int wo_callback_save(struct store *s, const struct wo_callback *c)
 	int rc = store_run(s,
 			   "UPDATE wo_callback SET state = ?, due_at = ?, attempts = ?,"
 			   " excluded_id = ?, closed_at = ? WHERE id = ?",
-			   NULL, "tiiddi", c->state, c->due_at, (int64_t)c->attempts, c->excluded_id,
-			   c->closed_at, c->id);
+			   NULL, "tiiddi", c->state, c->due_at, (int64_t)c->attempts,
+			   c->excluded_id, c->closed_at, c->id);
 
 	return rc < 0 ? rc : 0;
 }
@@ -767,16 +775,18 @@ int wo_responsible_list(struct store *s, int64_t order_id,
 				   int64_t added_at, int64_t ended_at),
 			void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT person_id, reason, level, added_at,"
-					       " ifnull(ended_at, 0)"
-					       " FROM wo_responsible WHERE order_id = ?"
-					       " ORDER BY level, added_at",
+	struct store_stmt *st = store_query(s,
+					    "SELECT person_id, reason, level, added_at,"
+					    " ifnull(ended_at, 0)"
+					    " FROM wo_responsible WHERE order_id = ?"
+					    " ORDER BY level, added_at",
 					    "i", order_id);
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1 &&
 	       (rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
-			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4))) >= 0)
+			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4))) >=
+		       0)
 		n++;
 	return store_end(st, rc, n);
 }
@@ -809,8 +819,9 @@ static int event_rows(struct store_stmt *st, int (*row)(void *, const struct wo_
 int wo_event_list(struct store *s, int64_t order_id,
 		  int (*row)(void *, const struct wo_event_row *), void *ctx)
 {
-	return event_rows(store_query(s, "SELECT id, at, actor_id, kind, from_state, to_state,"
-					 " detail FROM wo_event WHERE order_id = ? ORDER BY id",
+	return event_rows(store_query(s,
+				      "SELECT id, at, actor_id, kind, from_state, to_state,"
+				      " detail FROM wo_event WHERE order_id = ? ORDER BY id",
 				      "i", order_id),
 			  row, ctx);
 }
@@ -819,8 +830,9 @@ int wo_event_list(struct store *s, int64_t order_id,
 int wo_sla_event_list(struct store *s, int64_t order_id,
 		      int (*row)(void *, const struct wo_event_row *), void *ctx)
 {
-	return event_rows(store_query(s, "SELECT id, at, NULL, kind, metric, NULL, detail"
-					 " FROM wo_sla_event WHERE order_id = ? ORDER BY id",
+	return event_rows(store_query(s,
+				      "SELECT id, at, NULL, kind, metric, NULL, detail"
+				      " FROM wo_sla_event WHERE order_id = ? ORDER BY id",
 				      "i", order_id),
 			  row, ctx);
 }
@@ -844,8 +856,9 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 	 * character stops after one page instead of collecting every match.
 	 */
 	if (f->match)
-		store_sql_add(&q, "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
-				  " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?",
+		store_sql_add(&q,
+			      "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
+			      " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?",
 			      "t", f->match);
 	else
 		store_sql_add(&q, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1", "");
@@ -855,23 +868,26 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 			      f->department_id);
 		break;
 	case WOV_MINE:
-		store_sql_add(&q,
-			      " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			      " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES,
-			      "i", f->me);
+		store_sql_add(
+			&q,
+			" AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			" WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES,
+			"i", f->me);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */
 		store_sql_add(&q, " AND first_agent_id = ? AND state IN " OPEN_STATES, "i", f->me);
 		break;
 	case WOV_DUE_SOON:
-		store_sql_add(&q, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-				  " state = 'running' AND breached = 0 AND due_at <= ?)",
+		store_sql_add(&q,
+			      " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			      " state = 'running' AND breached = 0 AND due_at <= ?)",
 			      "i", f->due_before);
 		break;
 	case WOV_OVERDUE:
-		store_sql_add(&q, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-				  " state = 'running' AND breached = 1)",
+		store_sql_add(&q,
+			      " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			      " state = 'running' AND breached = 1)",
 			      "");
 		break;
 	case WOV_ESCALATED:
@@ -896,8 +912,9 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 	if (f->to)
 		store_sql_add(&q, " AND created_at < ?", "i", f->to);
 	if (f->scope_department)
-		store_sql_add(&q, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
-				  " wo_responsible WHERE person_id = ? AND ended_at IS NULL))",
+		store_sql_add(&q,
+			      " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
+			      " wo_responsible WHERE person_id = ? AND ended_at IS NULL))",
 			      "ii", f->scope_department, f->me);
 	/*
 	 * With a search, order and page by the index's own rowid (the order id):
@@ -907,8 +924,9 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 	if (f->before_id)
 		store_sql_add(&q, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?",
 			      "i", f->before_id);
-	store_sql_add(&q, f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
-				   : " ORDER BY work_order.id DESC LIMIT ?",
+	store_sql_add(&q,
+		      f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
+			       : " ORDER BY work_order.id DESC LIMIT ?",
 		      "i", (int64_t)f->limit);
 	st = store_sql_prepare(s, &q);
 	while ((rc = store_next(st, order_read, o)) == 1 && (rc = row(ctx, o)) >= 0)
@@ -930,8 +948,9 @@ int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int
 		goto out;
 	}
 	/* Callbacks first, then each one's order: a second statement cannot run mid-step. */
-	st = store_query(s, "SELECT " CALLBACK_COLS " FROM wo_callback WHERE state = 'pending'"
-			    " AND (? = 0 OR due_at <= ?) AND id > ? ORDER BY id LIMIT ?",
+	st = store_query(s,
+			 "SELECT " CALLBACK_COLS " FROM wo_callback WHERE state = 'pending'"
+			 " AND (? = 0 OR due_at <= ?) AND id > ? ORDER BY id LIMIT ?",
 			 "iiii", due_before, due_before, after_id, (int64_t)limit);
 	while (n < limit && (rc = store_next(st, callback_read, &cbs[n])) == 1)
 		n++;
