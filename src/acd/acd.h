@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 
 struct store;
 
@@ -430,13 +431,9 @@ struct config;
 int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
 		  struct json_t **out);
 struct req;
-/* GET /api/acd/live/stream: queues a streaming answer (like notify_events_open). */
+/* GET /api/acd/live/stream: queues a streaming answer (like notify_events_open), a
+ * kind of the http module's event stream hub (sse_open() in http.h). */
 int acd_live_stream_open(struct req *r);
-/*
- * Ends every open live stream and stops their thread; http_stop() calls it
- * before it waits for requests in flight, so no connection stays suspended.
- */
-void acd_live_streams_stop(void);
 /*
  * Something the figures show changed in this process (a call entered a
  * queue, was answered or ended; an agent's status changed): the streams
@@ -446,5 +443,9 @@ void acd_live_streams_stop(void);
 void acd_live_wake(void);
 #define ACD_LIVE_PERIOD_MS 2000
 #define ACD_LIVE_MIN_GAP_MS 250
+
+/* The module's routes (acd_api.c, acd_live_api.c), ended by a route with method NULL. */
+extern const struct route acd_routes[];
+extern const struct route acd_live_routes[];
 
 #endif

@@ -148,7 +148,7 @@ static int agent_row(void *ctx, const struct acd_agent *a)
 	}
 	for (int i = 0; i < a->nskills; i++)
 		json_array_append_new(skills, json_string(a->skills[i]));
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
 		if (a->roles & (1u << i))
 			json_array_append_new(roles, json_string(org_role_name(1u << i)));
 	json_object_set_new(o, "id", json_integer(a->person_id));

@@ -9,7 +9,8 @@
  * without the other; refusals are written on their own. Triggers in the
  * schema refuse UPDATE and DELETE on the table.
  *
- * audit_store.c holds the SQL; audit_api.c serves GET /api/audit.
+ * audit_store.c holds the SQL. GET /api/audit is the HTTP server's own route
+ * (src/http/audit_api.c): audit sits below http, which writes to it.
  */
 #ifndef KEFU_AUDIT_AUDIT_H
 #define KEFU_AUDIT_AUDIT_H

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "core/config.h"
+#include "http/http.h"
 
 struct store;
 
@@ -24,6 +25,9 @@ struct cli {
 };
 
 extern const struct audit_actor cli_actor;
+/* Every module's route table, in the order the server matches requests
+ * (serve.c); NULL-ended. */
+extern const struct route *const cli_route_tables[];
 
 /* Parses options and loads the config; returns 0, or 2 after printing usage. */
 int cli_setup(struct cli *c, int argc, char **argv, const char *usage);

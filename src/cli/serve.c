@@ -8,23 +8,99 @@
  * first; the recording writer (src/rec/, when recordings_dir is set)
  * starts before it and stops after it, so every call the SIP thread ends
  * at shutdown is still written, fsynced and linked.
+ *
+ * It also wires the modules together, so no lower one includes a higher
+ * one: the list of route tables the server answers with, the scheduler's
+ * ticks (src/sched/), what the end of a session does (the agent's seat,
+ * ORG-3) and what the server does when it stops (ending event streams).
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "acd/acd.h"
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "cust/cust.h"
 #include "http/http.h"
+#include "login/login.h"
+#include "notify/notify.h"
+#include "org/org.h"
 #include "rec/rec.h"
+#include "report/report.h"
+#include "sched/sched.h"
 #include "sip/sip.h"
 #include "store/store.h"
 #include "wo/wo.h"
+#include "wo/wo_config.h"
 
 static const char usage[] =
 	"usage: kefu serve [--listen HOST:PORT] [--db PATH] [--config FILE] [--test-clock]\n";
+
+/* Every module's routes, in the order requests are matched. */
+const struct route *const cli_route_tables[] = {
+	login_routes,  org_routes,     http_audit_routes,     http_misc_routes,
+	cust_routes,   wo_routes,      wo_config_routes,      report_routes,
+	notify_routes, acd_routes,     acd_live_routes,	      sip_routes,
+	rec_routes,    hotline_routes, hotline_notice_routes, NULL,
+};
+
+/* The scheduler's ticks (src/sched/); arg is the settings. */
+static int tick_orders(struct store *s, int64_t now, void *arg)
+{
+	(void)arg;
+	return wo_tick(s, now);
+}
+
+static int tick_agents(struct store *s, int64_t now, void *arg)
+{
+	const struct config *cfg = arg;
+
+	return acd_tick(s, now, cfg->busy_max_min);
+}
+
+/* Expired sessions end here, not only at their next use; their seats log out (ORG-3). */
+static int tick_sessions(struct store *s, int64_t now, void *arg)
+{
+	const struct config *cfg = arg;
+
+	return auth_session_expire(s, now, (int64_t)cfg->session_idle_min * 60000);
+}
+
+static int tick_retention(struct store *s, int64_t now, void *arg)
+{
+	int n = wo_retention(s, now);
+
+	(void)arg;
+	if (n > 0)
+		log_info("sched: anonymised %d archived orders (WO-7)", n);
+	return n;
+}
+
+/*
+ * Registers what lower modules cause in higher ones, before any thread
+ * starts: every second the work orders' deadline clocks, the agents'
+ * (CALL-15, wrap-up) and expired sessions, in that order; hourly the
+ * retention job (WO-7); a session's end logs the agent's seat out. (The
+ * server's stop ends the event streams itself: the hub is part of http.)
+ */
+static int wire(const struct config *cfg)
+{
+	void *arg = (void *)cfg;
+	int rc = sched_add("wo_tick", tick_orders, arg, 0);
+
+	if (rc == 0)
+		rc = sched_add("acd_tick", tick_agents, arg, 0);
+	if (rc == 0)
+		rc = sched_add("session expiry", tick_sessions, arg, 0);
+	if (rc == 0)
+		rc = sched_add("retention", tick_retention, arg, 3600000);
+	auth_on_session_end(acd_session_ended, acd_live_wake);
+	return rc;
+}
 
 static int loopback(const char *listen)
 {
@@ -54,8 +130,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	store_close(s);
 
+	if (wire(&c.cfg) < 0)
+		return 1;
 	memset(&app, 0, sizeof(app));
 	app.cfg = &c.cfg;
+	app.routes = cli_route_tables;
 	app.test_clock = c.test_clock;
 	{
 		char pw[17];
@@ -94,7 +173,7 @@ int cmd_serve(int argc, char **argv)
 	 * With the test clock, tests drive the scheduler through
 	 * POST /api/test/clock so that nothing fires at a moment they did not choose.
 	 */
-	if (!c.test_clock && wo_sched_start(app.pool, &c.cfg) < 0) {
+	if (!c.test_clock && sched_start(app.pool) < 0) {
 		http_stop(srv);
 		store_pool_close(app.pool);
 		return 1;
@@ -107,7 +186,7 @@ int cmd_serve(int argc, char **argv)
 	    (rec_start(&c.cfg, app.pool) < 0 ||
 	     sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0)) {
 		rec_stop();
-		wo_sched_stop();
+		sched_stop();
 		http_stop(srv);
 		store_pool_close(app.pool);
 		return 1;
@@ -117,7 +196,7 @@ int cmd_serve(int argc, char **argv)
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	sip_stop();
 	rec_stop();
-	wo_sched_stop();
+	sched_stop();
 	http_stop(srv);
 	s = store_pool_get(app.pool);
 	store_checkpoint(s);

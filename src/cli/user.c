@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/clock.h"
-#include "http/auth.h"
+#include "auth/auth.h"
 #include "org/org.h"
 #include "store/store.h"
 

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 
 struct store;
 
@@ -321,5 +322,8 @@ struct json_t *cust_summary_json(struct req *r, struct store *s, int64_t id);
 int cust_reveal_reason_check(const char *reason, struct err_info *ei);
 /* A contact as GET /api/contacts/{id} gives it (phone masked), for an order's page. */
 struct json_t *cust_contact_json(const struct cust_contact *c);
+
+/* The module's routes (cust_api.c), ended by a route with method NULL. */
+extern const struct route cust_routes[];
 
 #endif

@@ -14,6 +14,11 @@
  *
  * Handlers run in one worker thread and own nothing beyond the request:
  * anything they allocate they free, or hand to r->reply.
+ *
+ * http sits above core, store, sched, audit and auth and knows no domain:
+ * each module's header declares its own route tables, and the program
+ * (cli/serve.c) hands the server the list of them (app->routes) and
+ * registers what must happen when the server stops (http_on_stop).
  */
 #ifndef KEFU_HTTP_HTTP_H
 #define KEFU_HTTP_HTTP_H
@@ -22,18 +27,21 @@
 #include <stdint.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
-#include "http/auth.h"
 
 struct store;
 struct store_pool;
+struct route;
 
 /* What the whole server shares; read-only after start. */
 struct app {
 	const struct config *cfg;
 	struct store_pool *pool;
+	/* Every module's route table, in the order requests are matched; NULL-ended. */
+	const struct route *const *routes;
 	int test_clock;          /* --test-clock: POST /api/test/clock moves time */
 	char dummy_hash[AUTH_HASH_MAX]; /* verified for unknown users, so timing tells nothing */
 };
@@ -79,35 +87,32 @@ struct route {
  * than body_limit (server.c). */
 int route_takes_file(const struct route *rt);
 
-/* Route tables of the modules, ended by a route with method NULL. */
-extern const struct route auth_routes[];
-extern const struct route org_routes[];
-extern const struct route audit_routes[];
+/* The server's own routes, ended by a route with method NULL: health,
+ * metrics, the OpenAPI document and the test clock (misc_api.c), and the
+ * audit log (audit_api.c). */
 extern const struct route http_misc_routes[];
-extern const struct route cust_routes[];
-extern const struct route wo_routes[];
-extern const struct route wo_config_routes[];
-extern const struct route report_routes[];
-extern const struct route notify_routes[];
-extern const struct route acd_routes[];
-extern const struct route acd_live_routes[];
-extern const struct route sip_routes[];
-extern const struct route rec_routes[];
-extern const struct route hotline_routes[];
-extern const struct route hotline_notice_routes[];
-/* Every module's table, in the order requests are matched; NULL-ended. */
-extern const struct route *const http_route_tables[];
+extern const struct route http_audit_routes[];
 
 /* Router (router.c): ERR_NOTFOUND, ERR_METHOD, or 0 with params filled. */
 int router_match(const struct route *const *tables, const char *method, const char *path,
 		 const struct route **out, struct req *r);
 
 /* Server (server.c): starts listening on cfg->listen ("host:0" picks a free
- * port) and writes the bound address into bound. http_stop() stops taking
- * connections, lets requests in flight finish (up to 10 s) and returns. */
+ * port) and answers with the routes of app->routes; writes the bound
+ * address into bound. http_stop() stops taking connections, runs the stop
+ * hooks, lets requests in flight finish (up to 10 s) and returns. */
 struct http_server;
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size);
 void http_stop(struct http_server *srv);
+/*
+ * Registers fn to run when http_stop() has stopped taking connections and
+ * before it waits for the requests in flight: a module's event streams
+ * never finish by themselves, so it ends them there (and no connection
+ * may be left suspended when the daemon stops). Before http_start;
+ * ERR_TOOBIG past HTTP_MAX_STOP_HOOKS.
+ */
+#define HTTP_MAX_STOP_HOOKS 8
+int http_on_stop(void (*fn)(void));
 
 /* Static files of the workbench (static.c); ERR_NOTFOUND when there is none. */
 int static_answer(struct req *r, const char *root, void **response);
@@ -167,5 +172,90 @@ struct audit_actor req_actor(struct req *r);
 /* Appends an audit entry for this request; detail is stolen (may be NULL). */
 int req_audit(struct req *r, const char *action, const char *entity, int64_t id,
 	      const char *outcome, json_t *detail);
+
+
+/*
+ * Server-Sent Events (sse.c): answers that stay open for as long as a
+ * session lives and are idle almost all the time (GET /api/events, GET
+ * /api/acd/live/stream). The hub serves every kind of stream the same way;
+ * docs/architecture.md, "Event streams and the thread pool", says why:
+ *
+ * - a stream holds neither a worker thread nor a database connection: its
+ *   content reader, finding nothing to send, suspends the connection, and
+ *   the kind's one hub thread (started with its first stream, idle while
+ *   there is none) resumes it when it has put text in its buffer;
+ * - each tick (every *period_ms, or min_gap_ms after sse_wake()) the thread
+ *   borrows a pooled connection, re-checks each stream's right to go on
+ *   (allowed(), every 30 s), lets the kind's producer write the events of
+ *   all its streams at once, and gives the connection back;
+ * - a stream silent for 15 s gets a keep-alive comment; a person holds at
+ *   most 8 streams of a kind (the oldest ends to make room);
+ * - sse_stop() (http_stop() calls it before it waits for requests in
+ *   flight) ends every stream of every kind, for good.
+ *
+ * Adding a kind: a static struct sse_kind with its producer (and allowed(),
+ * and data_size for per-stream state); a GET handler that checks what it
+ * must, then returns sse_open(&kind, r, &its_state); and sse_wake(&kind)
+ * after a commit that changes what its streams show. notify_stream.c (rows
+ * of a table, each to its person's streams) and acd_live_stream.c (one
+ * event computed once for every stream) are the two patterns.
+ */
+
+struct sse_stream;
+struct sse_hub;
+
+/* One open stream, as the kind's callbacks see it during a tick. */
+struct sse_slot {
+	void *data;	    /* its data_size bytes of state: the kind's callbacks' alone */
+	int64_t person_id;  /* who opened it */
+	int64_t session_id; /* and with which session */
+	size_t unread;	    /* bytes its client had not read yet when the tick began */
+	struct buf add;	    /* the producer appends this stream's own events here */
+	int more; /* the producer stopped short: tick again once the client has read all */
+	int end;  /* end the stream after what it holds (set when allowed() said 0) */
+	struct sse_stream *stream; /* the hub's */
+};
+
+/* One tick of a kind: what its callbacks get. */
+struct sse_tick {
+	struct store *store; /* borrowed for this tick only */
+	const struct app *app;
+	int64_t now;		/* clock_now_ms() */
+	int64_t idle_ms;	/* a session idle this long has ended (session_idle_min) */
+	struct sse_slot *slots; /* every open stream of the kind */
+	size_t n;
+	struct buf all; /* the producer's text for every stream that is not ending */
+};
+
+struct sse_kind {
+	const char *name;     /* the module, for log lines */
+	const int *period_ms; /* ticks this often; read at each wait, so a test may change it */
+	int min_gap_ms;	      /* after sse_wake(), the next tick comes this long after the last */
+	size_t data_size;     /* bytes of per-stream state, copied by sse_open() */
+	/* A client with this many bytes unread skips the next events (0: never):
+	 * for events worth only their latest value, so a slow reader costs at
+	 * most this much memory and never a backlog. */
+	size_t skip_unread;
+	/* Writes the tick's events into each slot's add (rows for their person)
+	 * or into t->all (the same text for all); < 0 is logged and the next
+	 * tick tries again. Slots with end set are about to end. */
+	int (*produce)(struct sse_tick *t);
+	/* 1 while the stream may go on, 0 to end it, < 0 when it cannot tell
+	 * (asked again next tick). Called on the hub thread every 30 s a stream. */
+	int (*allowed)(struct sse_tick *t, const struct sse_slot *sl);
+	struct sse_hub *hub; /* the hub's own: leave it out */
+};
+
+/*
+ * Queues r's answer, a stream of kind k whose state starts as a copy of
+ * data (k->data_size bytes; NULL when 0): "retry:" at once, then what the
+ * producer writes. Returns 0 (the server then sends nothing more), or
+ * ERR_BUSY once sse_stop() has run, ERR_NOMEM, ERR_IO.
+ */
+int sse_open(struct sse_kind *k, struct req *r, const void *data);
+/* Ticks k soon (its min_gap_ms after the last tick); nothing while it has no stream. */
+void sse_wake(struct sse_kind *k);
+/* Ends every stream of every kind after what it holds, and their threads; for good. */
+void sse_stop(void);
 
 #endif

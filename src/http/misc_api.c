@@ -1,16 +1,14 @@
 /*
  * Routes that belong to the server itself: health, metrics, the OpenAPI
- * document, the list of roles and skills, and the test clock.
+ * document and the test clock.
  */
 #include <string.h>
 
-#include "acd/acd.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "http/metrics.h"
-#include "org/org.h"
+#include "sched/sched.h"
 #include "store/store.h"
-#include "wo/wo.h"
 
 extern const char kefu_openapi_json[];
 extern const unsigned long kefu_openapi_json_len;
@@ -44,27 +42,6 @@ static int openapi(struct req *r)
 	return buf_append(&r->text, kefu_openapi_json, kefu_openapi_json_len);
 }
 
-static int add_skill(void *ctx, const char *code, const char *name)
-{
-	return json_array_append_new(ctx, json_pack("{s:s, s:s}", "code", code, "name", name));
-}
-
-static int roles(struct req *r)
-{
-	json_t *roles = json_array(), *skills = json_array();
-	int rc;
-
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
-		json_array_append_new(roles, json_string(org_role_name(1u << i)));
-	rc = org_skill_list(r->store, add_skill, skills);
-	if (rc < 0) {
-		json_decref(roles);
-		json_decref(skills);
-		return rc;
-	}
-	return reply_json(r, 200, json_pack("{s:o, s:o}", "roles", roles, "skills", skills));
-}
-
 /*
  * Moves the server's clock, so API tests can expire sessions and locks
  * without sleeping. Only a server started with --test-clock, which refuses
@@ -86,19 +63,9 @@ static int test_clock(struct req *r)
 		return err_set(&r->ei, ERR_INVALID, "advance_ms",
 			       "advance_ms: expected a whole number >= 0");
 	clock_set_offset(clock_offset() + json_integer_value(v));
-	/* The scheduler runs here, in the request, so a test sees what fired when it answers. */
-	rc = wo_tick(r->store, clock_now_ms());
-	if (rc >= 0) {
-		int agents = acd_tick(r->store, clock_now_ms(), r->app->cfg->busy_max_min);
-
-		rc = agents < 0 ? agents : rc + agents;
-	}
-	if (rc >= 0) {
-		int seats = auth_session_expire(r->store, clock_now_ms(),
-						(int64_t)r->app->cfg->session_idle_min * 60000);
-
-		rc = seats < 0 ? seats : rc + seats;
-	}
+	/* The scheduler's round runs here, in the request, so a test sees what fired when it
+	 * answers. */
+	rc = sched_run(r->store, clock_now_ms());
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200,
@@ -109,7 +76,6 @@ const struct route http_misc_routes[] = {
 	{"GET", "/healthz", healthz, ACT_PUBLIC},
 	{"GET", "/metrics", metrics, ACT_PUBLIC},
 	{"GET", "/api/openapi.json", openapi, ACT_PUBLIC},
-	{"GET", "/api/roles", roles, ACT_SELF},
 	{"POST", "/api/test/clock", test_clock, ACT_PUBLIC},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -8,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "acd/acd.h"
 #include "core/clock.h"
 #include "core/fds.h"
 #include "core/log.h"
@@ -16,7 +16,6 @@
 #include "http/conns.h"
 #include "http/http.h"
 #include "http/metrics.h"
-#include "notify/notify.h"
 #include "store/store.h"
 
 #define SESSION_COOKIE "kefu_session"
@@ -51,11 +50,17 @@ struct upload {
 
 static _Atomic int in_flight;
 
-const struct route *const http_route_tables[] = {
-	auth_routes, org_routes, audit_routes, http_misc_routes, cust_routes, wo_routes,
-	wo_config_routes, report_routes, notify_routes, acd_routes, acd_live_routes, sip_routes,
-	rec_routes, hotline_routes, hotline_notice_routes, NULL,
-};
+/* Registered before http_start, read-only after: no lock needed. */
+static void (*stop_hooks[HTTP_MAX_STOP_HOOKS])(void);
+static int nstop_hooks;
+
+int http_on_stop(void (*fn)(void))
+{
+	if (nstop_hooks == HTTP_MAX_STOP_HOOKS)
+		return ERR_TOOBIG;
+	stop_hooks[nstop_hooks++] = fn;
+	return 0;
+}
 
 static void add_common_headers(struct MHD_Response *resp)
 {
@@ -390,7 +395,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 		rc = err_set(&r.ei, ERR_INVALID, NULL, "the path is not valid UTF-8");
 		goto out;
 	}
-	rc = router_match(http_route_tables, method, url, &rt, &r);
+	rc = router_match(app->routes, method, url, &rt, &r);
 	if (rc == ERR_NOTFOUND && strncmp(url, "/api/", 5) != 0 && strcmp(method, "GET") == 0) {
 		void *resp = NULL;
 
@@ -412,8 +417,8 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *c, const
 	store_pool_put(app->pool, r.store);
 out:
 	/*
-	 * A streaming handler (GET /api/events, notify_stream.c) has queued its
-	 * own response, whose body a callback produces long after this returns:
+	 * A streaming handler (an event stream, sse.c) has queued its own
+	 * response, whose body a callback produces long after this returns:
 	 * there is nothing more to answer.
 	 */
 	if (rc == 0 && MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS))
@@ -498,8 +503,7 @@ static int64_t body_limit_of(struct app *app, const char *method, const char *ur
 	struct req scratch;
 
 	memset(&scratch, 0, sizeof(scratch));
-	if (router_match(http_route_tables, method, url, &rt, &scratch) == 0 &&
-	    route_takes_file(rt))
+	if (router_match(app->routes, method, url, &rt, &scratch) == 0 && route_takes_file(rt))
 		return app->cfg->attachment_max;
 	return app->cfg->body_limit;
 }
@@ -662,6 +666,7 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	char host[INET6_ADDRSTRLEN] = "";
 
 	*out = NULL;
+	assert(app->routes);
 	if (resolve(app->cfg->listen, &ss) < 0) {
 		log_error("http: cannot resolve listen address '%s'", app->cfg->listen);
 		return ERR_INVALID;
@@ -726,8 +731,9 @@ void http_stop(struct http_server *srv)
 	 * below is only for real requests, and so no connection is left
 	 * suspended when MHD_stop_daemon runs (libmicrohttpd aborts on one).
 	 */
-	notify_streams_stop();
-	acd_live_streams_stop();
+	sse_stop();
+	for (int i = 0; i < nstop_hooks; i++)
+		stop_hooks[i]();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	conns_stop();

@@ -10,15 +10,17 @@
  * workbench updates without reloading.
  *
  * notify.c holds the rules (kinds, text length; no I/O), notify_store.c the
- * SQL, notify_api.c the HTTP routes, notify_stream.c the event stream: one
- * thread that polls the table and feeds suspended connections (see there
- * and docs/architecture.md).
+ * SQL, notify_api.c the HTTP routes, notify_stream.c the event stream: a
+ * kind of the http module's event-stream hub (sse.c) whose thread polls the
+ * table and feeds suspended connections (see there and docs/architecture.md).
  */
 #ifndef KEFU_NOTIFY_NOTIFY_H
 #define KEFU_NOTIFY_NOTIFY_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "http/http.h"
 
 struct store;
 
@@ -103,18 +105,18 @@ int notify_session_live(struct store *s, int64_t session_id, int64_t now, int64_
 struct json_t;
 struct json_t *notify_item_json(const struct notify_item *n);
 
-/* The event stream (notify_stream.c). */
+/* The event stream (notify_stream.c), a kind of the http module's event
+ * stream hub (sse_open() in http.h), which ends it when the server stops. */
 struct req;
 /* GET /api/events: queues a streaming answer on r's connection itself
  * (the server sees a response is queued and sends nothing else). */
 int notify_events_open(struct req *r);
-/* Ends every open stream (each sends what it holds, then ends), refuses new
- * ones and stops the stream thread. Called by http_stop() before it waits
- * for requests in flight; afterwards no connection is left suspended. */
-void notify_streams_stop(void);
 /* How often the streams read the table for rows other processes wrote, in
  * milliseconds (1000). Set it before the first stream opens; unit tests
  * lengthen it to show that notify_wake() alone delivers at once. */
 extern int notify_poll_ms;
+
+/* The module's routes (notify_api.c), ended by a route with method NULL. */
+extern const struct route notify_routes[];
 
 #endif

@@ -4,7 +4,7 @@
 #include "core/utf8.h"
 #include "org/org.h"
 
-static const char *const role_names[ORG_ROLE_COUNT] = {
+static const char *const role_names[AUTH_ROLE_COUNT] = {
 	"admin", "manager", "supervisor", "agent", "staff", "hr", "office",
 };
 
@@ -16,7 +16,7 @@ static const char *const dept_kinds[] = {
 
 const char *org_role_name(unsigned role)
 {
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
 		if (role == (1u << i))
 			return role_names[i];
 	return NULL;
@@ -24,7 +24,7 @@ const char *org_role_name(unsigned role)
 
 unsigned org_role_parse(const char *name)
 {
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
 		if (strcmp(name, role_names[i]) == 0)
 			return 1u << i;
 	return 0;
@@ -36,7 +36,7 @@ void org_roles_text(unsigned roles, char *out, size_t size)
 
 	if (size)
 		out[0] = '\0';
-	for (int i = 0; i < ORG_ROLE_COUNT && used < size; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT && used < size; i++)
 		if (roles & (1u << i))
 			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "",
 						 role_names[i]);
@@ -108,7 +108,7 @@ int org_person_validate_more(const struct org_person *p, int rc, struct err_info
 	if (p->phone[0] && !phone_valid(p->phone))
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "phone",
 			       "phone: digits, with '+', '-' or spaces");
-	if (p->roles & ~ORG_ROLES_ALL)
+	if (p->roles & ~AUTH_ROLES_ALL)
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "roles", "unknown role");
 	else if (p->roles == 0)
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "roles", "a person needs at least one role");

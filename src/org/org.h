@@ -19,23 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "core/err.h"
+#include "http/http.h"
 
 struct store;
 struct audit_actor;
 
-/* Roles are bits so one person may hold several (a supervisor who is also an agent). */
-enum org_role {
-	ROLE_ADMIN = 1 << 0,      /* IT: accounts and settings */
-	ROLE_MANAGER = 1 << 1,    /* 客服经理 */
-	ROLE_SUPERVISOR = 1 << 2, /* 客服主管 */
-	ROLE_AGENT = 1 << 3,      /* 客服专员 */
-	ROLE_STAFF = 1 << 4,      /* department member who receives work orders */
-	ROLE_HR = 1 << 5,         /* 人事部 */
-	ROLE_OFFICE = 1 << 6,     /* 总经办 */
-};
-#define ORG_ROLE_COUNT 7
-#define ORG_ROLES_ALL ((1u << ORG_ROLE_COUNT) - 1)
+/* A person's roles are the bits of enum auth_role (auth/auth.h: the policy
+ * is written in them); org stores them and names them. */
 
 #define ORG_WORK_NO_MAX 32
 #define ORG_NAME_MAX 64 /* characters, not bytes */
@@ -141,5 +133,8 @@ int org_demo_create(struct store *s, const struct audit_actor *who, int64_t now,
 		    const char *pwhash_cost,
 		    void (*show)(void *ctx, const struct org_person *p, const char *password),
 		    void *ctx);
+
+/* The module's routes (org_api.c), ended by a route with method NULL. */
+extern const struct route org_routes[];
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * /api/people and /api/departments: the center's directory (ORG-1..4).
+ * /api/people, /api/departments and /api/roles: the center's directory
+ * (ORG-1..4).
  *
  * Every change is checked field by field against the permission it needs
  * (roles, certification, admin grant), before any transaction starts, so a
@@ -24,7 +25,7 @@ json_t *org_roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
 		if (roles & (1u << i))
 			json_array_append_new(a, json_string(org_role_name(1u << i)));
 	return a;
@@ -639,6 +640,28 @@ static int department_delete(struct req *r)
 	return 0;
 }
 
+static int add_skill(void *ctx, const char *code, const char *name)
+{
+	return json_array_append_new(ctx, json_pack("{s:s, s:s}", "code", code, "name", name));
+}
+
+/* GET /api/roles: the role names and the skills (seat types) a person may have. */
+static int roles(struct req *r)
+{
+	json_t *roles = json_array(), *skills = json_array();
+	int rc;
+
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
+		json_array_append_new(roles, json_string(org_role_name(1u << i)));
+	rc = org_skill_list(r->store, add_skill, skills);
+	if (rc < 0) {
+		json_decref(roles);
+		json_decref(skills);
+		return rc;
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:o}", "roles", roles, "skills", skills));
+}
+
 const struct route org_routes[] = {
 	{"GET", "/api/people", people_list, ACT_ORG_READ},
 	{"POST", "/api/people", person_create, ACT_PERSON_WRITE},
@@ -650,5 +673,6 @@ const struct route org_routes[] = {
 	{"GET", "/api/departments/{id}", department_get, ACT_ORG_READ},
 	{"PATCH", "/api/departments/{id}", department_update, ACT_DEPT_WRITE},
 	{"DELETE", "/api/departments/{id}", department_delete, ACT_DEPT_WRITE},
+	{"GET", "/api/roles", roles, ACT_SELF},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "http/auth.h"
+#include "auth/auth.h"
 #include "org/org.h"
 #include "store/store.h"
 

@@ -67,6 +67,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct config;
 struct store_pool;
 struct rec_call;
@@ -114,5 +116,8 @@ void rec_end(struct rec_call *r);
 void rec_flush(void);
 /* Samples dropped because the queue was full, since the start. */
 uint64_t rec_dropped(void);
+
+/* The module's routes (rec_api.c), ended by a route with method NULL. */
+extern const struct route rec_routes[];
 
 #endif

@@ -63,6 +63,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 #include "wo/wo.h"
 
 struct store;
@@ -229,5 +230,8 @@ struct report_overdue {
  */
 int report_overdue_list(struct store *s, int64_t department_id, int64_t after, int limit,
 			int (*row)(void *ctx, const struct report_overdue *o), void *ctx);
+
+/* The module's routes (report_api.c), ended by a route with method NULL. */
+extern const struct route report_routes[];
 
 #endif

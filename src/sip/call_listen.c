@@ -26,7 +26,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "http/auth.h"
+#include "auth/auth.h"
 #include "sip/call_int.h"
 #include "store/store.h"
 

@@ -55,6 +55,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h"
+
 struct config;
 struct err_info;
 struct store;
@@ -772,5 +774,11 @@ int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t
 /* -- The call engine (call.c), on the SIP thread -- */
 
 #define CALL_PTIME_MS 20
+
+/* The module's routes (sip_api.c, ivr_api.c, ivr_notice_api.c), each ended by a
+ * route with method NULL. */
+extern const struct route sip_routes[];
+extern const struct route hotline_routes[];
+extern const struct route hotline_notice_routes[];
 
 #endif

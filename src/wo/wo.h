@@ -15,7 +15,7 @@
  * (CALL-13/14) are reply clocks. Every clock change is an SLA event, so a
  * report's figure can be traced to the events behind it.
  *
- * A scheduler (wo_tick) fires warnings at warn_pct of the allowed time
+ * A tick (wo_tick, run by the scheduler, src/sched/) fires warnings at warn_pct of the allowed time
  * and breaches at the deadline, exactly once each (a conditional update
  * in its own transaction), and escalates a breached order up the owner's
  * chain of superiors (WO-4), one more level every escalate_min minutes
@@ -28,7 +28,7 @@
  * Who owns what: wo.c holds the rules and does no I/O (every function
  * takes `now`); wo_store.c holds the SQL; wo_engine.c runs a change
  * (rules + storage + audit + notifications) inside the caller's
- * transaction; wo_sched.c runs wo_tick on a thread; wo_api.c is HTTP.
+ * transaction; wo_api.c is HTTP.
  */
 #ifndef KEFU_WO_WO_H
 #define KEFU_WO_WO_H
@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 
 struct store;
 struct audit_actor;
@@ -426,20 +427,20 @@ int wo_second_complaint(struct store *s, int64_t customer_id, const char *compla
 			struct wo_order *out);
 
 /*
- * The scheduler (wo_sched.c). wo_tick fires every warning, breach and
+ * The scheduler's work (src/sched/; cli/serve.c registers it, every
+ * round, about once a second). wo_tick fires every warning, breach and
  * escalation due at `now` — each in its own transaction, each exactly
- * once — and returns how many it fired. wo_sched_start runs it on a
- * thread every second, and after it acd_tick (CALL-15 alerts, wrap-up
- * expiry) with the settings in cfg, which must outlive the thread;
- * deadlines that passed while kefu was down fire at the first tick.
+ * once — and returns how many it fired, at most about SCHED_BUDGET in one
+ * round; deadlines that passed while kefu was down fire at the first
+ * round.
  */
 int wo_tick(struct store *s, int64_t now);
-/* WO-7: anonymises orders archived longer ago than retention_years; returns how many. */
+/* WO-7: anonymises orders archived longer ago than retention_years; returns how
+ * many. The scheduler runs it hourly. */
 int wo_retention(struct store *s, int64_t now);
 int wo_anonymise_archived(struct store *s, int64_t before, int max);
-struct store_pool;
-struct config;
-int wo_sched_start(struct store_pool *pool, const struct config *cfg);
-void wo_sched_stop(void);
+
+/* The module's routes (wo_api.c), ended by a route with method NULL. */
+extern const struct route wo_routes[];
 
 #endif

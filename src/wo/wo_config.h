@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 #include "wo/wo.h"
 
 struct store;
@@ -141,5 +142,8 @@ int wo_config_setting_list(struct store *s, int (*row)(void *ctx, const char *ke
  * writes it (inserted if missing). */
 int wo_config_setting_set(struct store *s, const char *key, int64_t value, int64_t now,
 			  struct err_info *ei);
+
+/* The module's routes (wo_config_api.c), ended by a route with method NULL. */
+extern const struct route wo_config_routes[];
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/utf8.h"
 #include "notify/notify.h"
 #include "org/org.h"
+#include "sched/sched.h"
 #include "store/store.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
@@ -892,7 +893,7 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 }
 
 /* How much one tick does before it returns, so a long backlog never holds up a stop. */
-#define WO_TICK_BUDGET 1024
+#define WO_TICK_BUDGET SCHED_BUDGET
 
 int wo_tick(struct store *s, int64_t now)
 {

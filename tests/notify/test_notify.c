@@ -317,6 +317,7 @@ static int read_until(int fd, struct buf *b, const char *needle, int timeout_ms)
  */
 static void wake_delivers_at_once_and_stop_ends_streams(void **state)
 {
+	static const struct route *const routes[] = {notify_routes, NULL};
 	struct store *s = open_with_people();
 	struct store_opts so = {test_db_path, 2000, 0};
 	struct store_pool *pool = NULL;
@@ -346,6 +347,7 @@ static void wake_delivers_at_once_and_stop_ends_streams(void **state)
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	app.pool = pool;
+	app.routes = routes;
 	notify_poll_ms = 60000;
 	assert_int_equal(http_start(&app, &srv, bound, sizeof(bound)), 0);
 
@@ -403,9 +405,9 @@ static void wake_and_stop_without_streams(void **state)
 {
 	(void)state;
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 	notify_wake();
-	notify_streams_stop();
+	sse_stop();
 }
 
 int main(void)

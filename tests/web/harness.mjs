@@ -177,17 +177,24 @@ export const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</
 //
 // A single select closes its dropdown once an option is chosen; the picker
 // waits for that, so the list no longer lies over the form when the test
-// goes on. An option chosen while the list was still opening can leave it
-// open: then a click outside the select (on the dialog's title, or the
-// page's heading) closes it, as a person would.
+// goes on, once the select shows the chosen option. An option chosen while
+// the list was still opening can leave it open: then a click outside the
+// select (on the dialog's title, or the page's heading) closes it, as a
+// person would.
 export async function pick(page, target, text) {
   const sel = /^[[.#]/.test(target) ? target : `[data-test=${target}]`
   await page.click(`${sel} .el-select__wrapper`)
   const id = await page.locator(`${sel} input`).first().getAttribute('aria-controls')
-  await page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first().click()
+  // The option is clicked where it is, not at the point where it was: a list
+  // that is still moving into place (it scrolls to the chosen item, flips
+  // above the field) could otherwise take the click on its neighbour.
+  const option = page.locator(`[id="${id}"] .el-select-dropdown__item`, { hasText: text }).first()
+  await option.waitFor()
+  await option.dispatchEvent('click')
   const dropdown = page.locator(`.el-select-dropdown:has([id="${id}"])`)
   if (/\bis-multiple\b/.test((await dropdown.getAttribute('class')) || '')) return
   await closeList(page, sel, id)
+  await page.locator(`${sel} .el-select__wrapper`, { hasText: text }).waitFor()
 }
 
 // Closes a select's dropdown (listbox id) if it is still open.

@@ -1,10 +1,10 @@
-/* Unit tests of src/http/auth: the policy, passwords, tokens, throttling, sessions. */
+/* Unit tests of src/auth: the policy, passwords, tokens, throttling, sessions. */
 #include <sodium.h>
 
 #include "testutil.h"
 
 #include "core/err.h"
-#include "http/auth.h"
+#include "auth/auth.h"
 #include "org/org.h"
 
 static struct principal who(unsigned roles, int64_t dept)
@@ -259,6 +259,71 @@ static void sessions_expire_idle_and_absolute(void **state)
 	test_store_close(s);
 }
 
+/* What the session-end hook saw (the program registers acd's). */
+static int hook_ended, hook_committed;
+static int64_t hook_person;
+
+static int fake_ended(struct store *s, int64_t person_id, const struct audit_actor *who,
+		      const char *how, int64_t now)
+{
+	(void)s;
+	(void)who;
+	(void)how;
+	(void)now;
+	hook_ended++;
+	hook_person = person_id;
+	return 1;
+}
+
+static void fake_committed(void)
+{
+	hook_committed++;
+}
+
+/* ORG-3 through the hook: only the end of a person's last live session runs it. */
+static void session_end_runs_the_hook_for_the_last_session(void **state)
+{
+	struct store *s = test_store_open();
+	struct org_person p;
+	struct err_info ei;
+	const int64_t t0 = 1000000, idle = 30 * 60000, max = 12 * 3600000LL;
+	int64_t one, two;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.work_no, sizeof(p.work_no), "8101");
+	snprintf(p.name, sizeof(p.name), "刘洋");
+	p.roles = ROLE_AGENT;
+	p.active = 1;
+	assert_int_equal(org_person_insert(s, &p, t0, &ei), 0);
+	/* Without a hook a session's end only ends the session. */
+	assert_int_equal(auth_session_create(s, p.id, "h0", "c", t0, t0 + max, NULL, &one), 0);
+	assert_int_equal(auth_session_end(s, one, p.id, NULL, "logout", t0, idle), 0);
+
+	auth_on_session_end(fake_ended, fake_committed);
+	assert_int_equal(auth_session_create(s, p.id, "h1", "c", t0, t0 + max, NULL, &one), 0);
+	assert_int_equal(auth_session_create(s, p.id, "h2", "c", t0, t0 + max, NULL, &two), 0);
+	/* Still logged in on another device: the seat stays. */
+	assert_int_equal(auth_session_end(s, one, p.id, NULL, "logout", t0 + 1, idle), 0);
+	assert_int_equal(hook_ended, 0);
+	assert_int_equal(auth_session_end(s, two, p.id, NULL, "logout", t0 + 2, idle), 1);
+	assert_int_equal(hook_ended, 1);
+	assert_int_equal(hook_person, p.id);
+	assert_int_equal(hook_committed, 0);
+	auth_session_end_committed();
+	assert_int_equal(hook_committed, 1);
+
+	/* The tick runs the hook for each expired last session, then `committed` once. */
+	assert_int_equal(auth_session_create(s, p.id, "h3", "c", t0, t0 + max, NULL, &one), 0);
+	assert_int_equal(auth_session_expire(s, t0 + idle, idle), 1);
+	assert_int_equal(hook_ended, 2);
+	assert_int_equal(hook_committed, 2);
+	assert_int_equal(auth_session_expire(s, t0 + idle, idle), 0);
+	assert_int_equal(hook_committed, 2);
+	auth_on_session_end(NULL, NULL);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +337,7 @@ int main(void)
 		cmocka_unit_test(throttle_locks_then_lifts),
 		cmocka_unit_test(throttle_pair_doubles_its_lock),
 		cmocka_unit_test(sessions_expire_idle_and_absolute),
+		cmocka_unit_test(session_end_runs_the_hook_for_the_last_session),
 	};
 	if (sodium_init() < 0)
 		return 1;

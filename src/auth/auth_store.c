@@ -1,15 +1,29 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "acd/acd.h"
-#include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "http/auth.h"
 #include "store/store.h"
 
 /* last_seen_at is written at most this often, so reads do not all become writes. */
 #define TOUCH_EVERY_MS 60000
+
+/* Set once at start-up, before any thread runs, so they are read without a lock. */
+static auth_ended_fn on_ended;
+static void (*on_committed)(void);
+
+void auth_on_session_end(auth_ended_fn ended, void (*committed)(void))
+{
+	on_ended = ended;
+	on_committed = committed;
+}
+
+void auth_session_end_committed(void)
+{
+	if (on_committed)
+		on_committed();
+}
 
 int auth_session_create(struct store *s, int64_t person_id, const char *token_hash,
 			const char *csrf, int64_t now, int64_t expires_at, const char *address,
@@ -76,8 +90,8 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 
 			if (ended < 0)
 				store_rollback(s);
-			else if (store_commit(s) == 0 && ended)
-				acd_live_wake(); /* the wallboard's agent counts */
+			else if (store_commit(s) == 0 && ended > 0)
+				auth_session_end_committed();
 		}
 		memset(out, 0, sizeof(*out));
 		return ERR_AUTH;
@@ -135,9 +149,9 @@ int auth_session_end(struct store *s, int64_t session_id, int64_t person_id,
 	if (rc < 0)
 		return rc;
 	/* Still at work on another device: the seat stays as it is. */
-	if (others)
+	if (others || !on_ended)
 		return 0;
-	return acd_session_ended(s, person_id, who, how, now);
+	return on_ended(s, person_id, who, how, now);
 }
 
 #define EXPIRE_BATCH 32
@@ -192,7 +206,7 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
 		}
 	} while (rc >= 0 && n == EXPIRE_BATCH && ended < EXPIRE_BUDGET);
 	if (agents)
-		acd_live_wake(); /* the wallboard's agent counts */
+		auth_session_end_committed();
 	return rc < 0 && !ended ? rc : agents;
 }
 

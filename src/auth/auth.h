@@ -1,6 +1,14 @@
 /*
  * auth — who is asking, and may they: sessions, passwords, authorization.
  *
+ * auth sits below the HTTP server (src/http/, which authenticates every
+ * request with it) and above store and audit; it knows no domain. The
+ * roles are defined here, because the policy is written in them; org
+ * stores them with each person and names them. auth_store.c reads the
+ * person table with its own SQL (a session's principal: work number,
+ * name, roles, department, active). The login, logout and password
+ * endpoints are a domain of their own above it (src/login/).
+ *
  * auth_authorize() is the one function that decides every request. The
  * policy is a table of action × role → scope (none, self, own department,
  * all). The server calls it with the route's action before the handler
@@ -14,14 +22,32 @@
  * stored only as their BLAKE2b hash, so a copy of the database cannot be
  * used to log in. auth_store.c keeps sessions and login throttling in the
  * database, so several app nodes share them.
+ *
+ * What a session's end causes above auth (ORG-3: the agent's seat is
+ * logged out) is a hook the program registers at start-up
+ * (auth_on_session_end), so auth never includes the module that does it.
  */
-#ifndef KEFU_HTTP_AUTH_H
-#define KEFU_HTTP_AUTH_H
+#ifndef KEFU_AUTH_AUTH_H
+#define KEFU_AUTH_AUTH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct store;
+struct audit_actor;
+
+/* Roles are bits so one person may hold several (a supervisor who is also an agent). */
+enum auth_role {
+	ROLE_ADMIN = 1 << 0,      /* IT: accounts and settings */
+	ROLE_MANAGER = 1 << 1,    /* 客服经理 */
+	ROLE_SUPERVISOR = 1 << 2, /* 客服主管 */
+	ROLE_AGENT = 1 << 3,      /* 客服专员 */
+	ROLE_STAFF = 1 << 4,      /* department member who receives work orders */
+	ROLE_HR = 1 << 5,         /* 人事部 */
+	ROLE_OFFICE = 1 << 6,     /* 总经办 */
+};
+#define AUTH_ROLE_COUNT 7
+#define AUTH_ROLES_ALL ((1u << AUTH_ROLE_COUNT) - 1)
 
 enum auth_action {
 	ACT_PUBLIC,	    /* no login needed */
@@ -113,18 +139,34 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 			struct principal *out);
 int auth_session_delete(struct store *s, int64_t session_id);
 /*
+ * What the end of a person's last live session causes, registered once at
+ * start-up before any thread runs (cli/serve.c: the agent's seat is logged
+ * out, ORG-3). `ended` runs in the transaction that ends the session, with
+ * who (NULL: the system) and how ("logout" or "session_expired"); it
+ * returns 1 if it changed something, 0 if not, or a negative err, which
+ * rolls the ending back. `committed` (may be NULL) runs after the commit
+ * of endings of which one returned 1 (the wallboard's agent counts).
+ * Without a hook a session's end only ends the session.
+ */
+typedef int (*auth_ended_fn)(struct store *s, int64_t person_id, const struct audit_actor *who,
+			     const char *how, int64_t now);
+void auth_on_session_end(auth_ended_fn ended, void (*committed)(void));
+/* Runs the `committed` hook: for a caller of auth_session_end that got 1, after its commit. */
+void auth_session_end_committed(void);
+/*
  * Ends one session (logout or expiry, how: "logout" or "session_expired")
  * in the caller's transaction; when it was the person's last live session,
- * their seat is logged out too (acd_session_ended; who NULL: the system).
- * Returns 1 if the seat was logged out, 0 if not, or a negative err.
+ * the `ended` hook runs (who NULL: the system). Returns what the hook
+ * returned (1: the seat was logged out), 0 if it did not run, or a
+ * negative err.
  */
-struct audit_actor;
 int auth_session_end(struct store *s, int64_t session_id, int64_t person_id,
 		     const struct audit_actor *who, const char *how, int64_t now, int64_t idle_ms);
 /*
  * The tick: ends every session expired at now (past expires_at or unused
- * for idle_ms), each in its own transaction, with auth_session_end.
- * Returns how many seats it logged out, or a negative err.
+ * for idle_ms), each in its own transaction, with auth_session_end, then
+ * runs the `committed` hook if a seat was logged out. Returns how many
+ * seats it logged out, or a negative err.
  */
 int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms);
 /* Ends every session of a person except `keep` (0: all). */

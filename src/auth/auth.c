@@ -1,11 +1,10 @@
-#include "http/auth.h"
+#include "auth/auth.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/utf8.h"
-#include "org/org.h"
 
 #define N SCOPE_NONE
 #define S SCOPE_SELF
@@ -13,12 +12,12 @@
 #define A SCOPE_ALL
 
 /*
- * The policy. Columns follow the role bits of org.h: admin, manager,
+ * The policy. Columns follow the role bits (enum auth_role): admin, manager,
  * supervisor, agent, staff, hr, office. Least privilege: staff see only
  * their own department (the records they must act on); only the manager
  * certifies people for duty (ORG-4); only admin grants admin.
  */
-static const unsigned char policy[ACT_COUNT][ORG_ROLE_COUNT] = {
+static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	/*                     adm man sup agt stf hr  off */
 	[ACT_PUBLIC] = {A, A, A, A, A, A, A},
 	[ACT_SELF] = {S, S, S, S, S, S, S},
@@ -115,7 +114,7 @@ enum auth_scope auth_scope(const struct principal *p, enum auth_action a)
 		return SCOPE_ALL;
 	if (!p || !p->person_id)
 		return SCOPE_NONE;
-	for (int i = 0; i < ORG_ROLE_COUNT; i++)
+	for (int i = 0; i < AUTH_ROLE_COUNT; i++)
 		if ((p->roles & (1u << i)) && policy[a][i] > best)
 			best = policy[a][i];
 	return best;

@@ -10,11 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "acd/acd.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "http/http.h"
+#include "login/login.h"
 #include "notify/notify.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -32,7 +33,7 @@ static void set_cookie(struct req *r, const char *token, int64_t max_age_s)
 		 (long long)max_age_s, r->app->cfg->cookie_secure ? "; Secure" : "");
 }
 
-/* The keys an attempt is counted under (see auth.h) and what counting it did. */
+/* The keys an attempt is counted under (see auth/auth.h) and what counting it did. */
 struct attempt {
 	char pair[160], account[64], address[80];
 	int64_t pair_id, account_id, address_id;
@@ -55,7 +56,7 @@ static int login_refused(struct req *r, const char *work_no, const char *why)
 
 /*
  * Counts this attempt under its three keys before the password is checked
- * (see auth.h), in one transaction with the lock checks: a key that is
+ * (see auth/auth.h), in one transaction with the lock checks: a key that is
  * locked refuses it and nothing is counted.
  */
 static int login_attempt(struct req *r, struct attempt *a)
@@ -218,7 +219,7 @@ static int logout(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (seat > 0)
-		acd_live_wake(); /* the wallboard's agent counts */
+		auth_session_end_committed(); /* the wallboard's agent counts */
 	set_cookie(r, "", 0);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -286,7 +287,7 @@ static int change_password(struct req *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
-const struct route auth_routes[] = {
+const struct route login_routes[] = {
 	{"POST", "/api/login", login, ACT_PUBLIC},
 	{"POST", "/api/logout", logout, ACT_SELF},
 	{"GET", "/api/me", me, ACT_SELF},

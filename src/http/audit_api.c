@@ -1,6 +1,9 @@
 /*
  * GET /api/audit: the audit log for managers and admins, newest first,
  * filtered by actor, action, entity, outcome and time, paginated by cursor.
+ * It is the server's own route, beside the audit module it reads: audit
+ * sits below http (every request may write to it), so it cannot answer
+ * HTTP itself.
  */
 #include <string.h>
 
@@ -61,7 +64,7 @@ static int audit_get(struct req *r)
 				       : 0);
 }
 
-const struct route audit_routes[] = {
+const struct route http_audit_routes[] = {
 	{"GET", "/api/audit", audit_get, ACT_AUDIT_READ},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };
