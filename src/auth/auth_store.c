@@ -42,9 +42,10 @@ int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, in
 			struct principal *out)
 {
 	struct store_stmt *st = store_query(
-		s, "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
-		   " p.name, p.roles, p.department_id, p.active, p.must_change_password"
-		   " FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?",
+		s,
+		"SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
+		" p.name, p.roles, p.department_id, p.active, p.must_change_password"
+		" FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?",
 		"t", token_hash);
 	int64_t last_seen = 0;
 	int rc = store_next(st, NULL, NULL), live = 0;
@@ -149,10 +150,12 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
 	int n, ended = 0, agents = 0, rc = 0;
 
 	do {
-		struct store_stmt *st = store_query(s, "SELECT id, person_id FROM session WHERE "
-						       "expires_at <= ? OR last_seen_at <= ?"
-						       " ORDER BY id LIMIT ?",
-						    "iii", now, now - idle_ms, (int64_t)EXPIRE_BATCH);
+		struct store_stmt *st =
+			store_query(s,
+				    "SELECT id, person_id FROM session WHERE "
+				    "expires_at <= ? OR last_seen_at <= ?"
+				    " ORDER BY id LIMIT ?",
+				    "iii", now, now - idle_ms, (int64_t)EXPIRE_BATCH);
 
 		n = 0;
 		while ((rc = store_next(st, NULL, NULL)) == 1) {

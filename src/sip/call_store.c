@@ -227,8 +227,8 @@ int call_list(struct store *s, const struct call_filter *f, int limit, call_row_
 		" AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
 		" AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
 		" ORDER BY id DESC LIMIT ?8",
-		"iiittiti", f->before_id, f->from, f->to, f->queue, f->outcome, f->agent_id, f->number,
-		(int64_t)limit);
+		"iiittiti", f->before_id, f->from, f->to, f->queue, f->outcome, f->agent_id,
+		f->number, (int64_t)limit);
 	while ((rc = store_next(st, call_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
 	return store_end(st, rc, n);
@@ -283,8 +283,9 @@ static int queue_read(struct store_stmt *st, void *dst)
 
 int call_queue_get(struct store *s, const char *code, struct call_queue *out)
 {
-	return store_one(store_query(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-					" announce_sec FROM acd_queue WHERE code = ?",
+	return store_one(store_query(s,
+				     "SELECT code, name, skill, strategy, max_wait_sec,"
+				     " announce_sec FROM acd_queue WHERE code = ?",
 				     "t", code),
 			 queue_read, out);
 }
@@ -305,16 +306,17 @@ int call_candidates(struct store *s, const char *skill, int64_t now, struct call
 		    int max)
 {
 	struct store_stmt *st =
-		store_query(s, "SELECT p.id, st.since, p.work_no, p.name,"
-			       " (SELECT r.contact FROM sip_registration r"
-			       "   WHERE r.person_id = p.id AND r.expires_at > ?1"
-			       "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
-			       " FROM agent_state st JOIN person p ON p.id = st.person_id"
-			       " WHERE st.status = 'ready' AND p.active = 1"
-			       "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_skill k"
-			       "   WHERE k.person_id = p.id AND k.skill = ?2))"
-			       "  AND contact IS NOT NULL"
-			       " ORDER BY st.since, p.id LIMIT ?3",
+		store_query(s,
+			    "SELECT p.id, st.since, p.work_no, p.name,"
+			    " (SELECT r.contact FROM sip_registration r"
+			    "   WHERE r.person_id = p.id AND r.expires_at > ?1"
+			    "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
+			    " FROM agent_state st JOIN person p ON p.id = st.person_id"
+			    " WHERE st.status = 'ready' AND p.active = 1"
+			    "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_skill k"
+			    "   WHERE k.person_id = p.id AND k.skill = ?2))"
+			    "  AND contact IS NOT NULL"
+			    " ORDER BY st.since, p.id LIMIT ?3",
 			    "iTi", now, skill, (int64_t)max);
 	int rc = 0, n = 0;
 
@@ -361,10 +363,11 @@ int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_
  */
 int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx)
 {
-	return call_one(store_query(s, "SELECT " CALL_COLUMNS
-				       ", a.status FROM agent_state a JOIN call c ON c.id = a.call_id"
-				       " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
-				       " AND c.ended_at IS NULL",
+	return call_one(store_query(s,
+				    "SELECT " CALL_COLUMNS
+				    ", a.status FROM agent_state a JOIN call c ON c.id = a.call_id"
+				    " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
+				    " AND c.ended_at IS NULL",
 				    "i", person_id),
 			21, row, ctx);
 }

@@ -32,9 +32,10 @@ static int account_read(struct store_stmt *st, void *dst)
 int sip_account_get(struct store *s, const char *work_no, struct sip_account *out)
 {
 	memset(out, 0, sizeof(*out));
-	return store_one(store_query(s, "SELECT p.id, p.work_no, p.roles, p.active, c.realm, c.ha1"
-					" FROM person p LEFT JOIN sip_credential c"
-					" ON c.person_id = p.id WHERE p.work_no = ?",
+	return store_one(store_query(s,
+				     "SELECT p.id, p.work_no, p.roles, p.active, c.realm, c.ha1"
+				     " FROM person p LEFT JOIN sip_credential c"
+				     " ON c.person_id = p.id WHERE p.work_no = ?",
 				     "t", work_no),
 			 account_read, out);
 }
@@ -134,11 +135,13 @@ static int binding_rows(struct store_stmt *st, sip_binding_fn row, void *ctx)
 int sip_binding_list_person(struct store *s, int64_t person_id, int64_t now, sip_binding_fn row,
 			    void *ctx)
 {
-	return binding_rows(store_query(s, "SELECT " BINDING_COLS
-					   " FROM sip_registration r JOIN person p ON p.id = r.person_id"
-					   " WHERE r.person_id = ? AND r.expires_at > ? ORDER BY r.id",
-					"ii", person_id, now),
-			    row, ctx);
+	return binding_rows(
+		store_query(s,
+			    "SELECT " BINDING_COLS
+			    " FROM sip_registration r JOIN person p ON p.id = r.person_id"
+			    " WHERE r.person_id = ? AND r.expires_at > ? ORDER BY r.id",
+			    "ii", person_id, now),
+		row, ctx);
 }
 
 int sip_binding_list(struct store *s, int64_t now, int64_t after_id, int limit, sip_binding_fn row,
@@ -147,10 +150,11 @@ int sip_binding_list(struct store *s, int64_t now, int64_t after_id, int limit, 
 	/* Only people who may register still count (ORG-3): a phone of someone
 	 * disabled or moved off the hotline is not offered calls. */
 	return binding_rows(
-		store_query(s, "SELECT " BINDING_COLS
-			       " FROM sip_registration r JOIN person p ON p.id = r.person_id"
-			       " WHERE r.expires_at > ? AND r.id > ? AND p.active = 1"
-			       " AND (p.roles & ?) <> 0 ORDER BY r.id LIMIT ?",
+		store_query(s,
+			    "SELECT " BINDING_COLS
+			    " FROM sip_registration r JOIN person p ON p.id = r.person_id"
+			    " WHERE r.expires_at > ? AND r.id > ? AND p.active = 1"
+			    " AND (p.roles & ?) <> 0 ORDER BY r.id LIMIT ?",
 			    "iiii", now, after_id, (int64_t)(ROLE_AGENT | ROLE_SUPERVISOR),
 			    (int64_t)limit),
 		row, ctx);
