@@ -119,13 +119,15 @@ int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at
 
 int call_set_survey(struct store *s, int64_t id, int digit)
 {
-	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii", digit, id);
+	/* The values are read as int64_t: an int must be widened first. */
+	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii",
+			   (int64_t)digit, id);
 
 	if (rc >= 0)
 		rc = store_run(s,
 			       "UPDATE contact SET satisfaction = ?"
 			       " WHERE id = (SELECT contact_id FROM call WHERE id = ?)",
-			       NULL, "ii", digit, id);
+			       NULL, "ii", (int64_t)digit, id);
 	return rc < 0 ? rc : 0;
 }
 
