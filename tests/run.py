@@ -3,7 +3,9 @@
 
 Usage: tests/run.py BUILD_DIR [BUILD_DIR ...]
 
-For each build directory (e.g. build and build-asan) it runs the cmocka
+First the layering check (tests/check_layers.py: every #include between
+folders of src/ is one docs/architecture.md allows). Then, for each build
+directory (e.g. build and build-asan), it runs the cmocka
 unit tests in BUILD_DIR/tests/; then the API tests in tests/api/ against
 each BUILD_DIR/kefu, the builds side by side (each pass in a process of
 its own: the tests mostly wait on servers and phones, so two passes take
@@ -17,6 +19,7 @@ reported FLAKY (its first output is kept), counted in a "flaky:" line just
 above the closing line, and the flakiness is a defect to fix.
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -155,7 +158,13 @@ def main():
         _, failed = run_api(sys.argv[2])
         return 1 if failed else 0
     builds = sys.argv[1:] or ["build"]
-    passed = failed = 0
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "check_layers.py")],
+                          capture_output=True, text=True)
+    sys.stdout.write(proc.stdout + proc.stderr)
+    m = re.search(r"^layers: (\d+) passed, (\d+) failed$", proc.stdout, re.M)
+    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
     for build in builds:
         p, f = run_units(build)
         passed += p

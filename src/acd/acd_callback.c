@@ -9,7 +9,6 @@
  * (/api/acd/callbacks) between calls, and a notification to every agent
  * for every request would bury their bell.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -43,8 +42,8 @@ int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const 
 		     int64_t now, int64_t *id)
 {
 	struct acd_callback c;
-	char masked[ACD_PHONE_MAX + 1], *detail = NULL;
-	json_t *o = NULL;
+	char masked[ACD_PHONE_MAX + 1];
+	struct audit_detail detail;
 	int rc, told;
 
 	if (!acd_phone_valid(phone) || !queue || !queue[0])
@@ -59,14 +58,16 @@ int acd_callback_add(struct store *s, int64_t call_id, const char *queue, const 
 		return told;
 	/* The audit log keeps the number masked, like every other list. */
 	mask_phone(phone, masked, sizeof(masked));
-	o = json_pack("{s:I, s:s, s:s, s:i}", "call_id", (json_int_t)call_id, "queue", queue,
-		      "phone", masked, "notified", told);
-	detail = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (!detail)
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "call_id", call_id);
+	audit_detail_str(&detail, "queue", queue);
+	audit_detail_str(&detail, "phone", masked);
+	audit_detail_int(&detail, "notified", told);
+	if (!audit_detail_text(&detail)) {
+		audit_detail_release(&detail);
 		return ERR_NOMEM;
-	rc = audit_append(s, &system_actor, now, "acd_callback.request", "acd_callback", *id, "ok",
-			  detail);
-	free(detail);
+	}
+	rc = audit_append_detail(s, &system_actor, now, "acd_callback.request", "acd_callback",
+				 *id, "ok", &detail);
 	return rc < 0 ? rc : 0;
 }

@@ -56,7 +56,7 @@ int acd_session_ended(struct store *s, int64_t person_id, const struct audit_act
 {
 	struct acd_state cur, next;
 	struct err_info ei;
-	char detail[160];
+	struct audit_detail detail;
 	int rc = acd_get(s, person_id, &cur);
 
 	if (rc < 0)
@@ -75,10 +75,12 @@ int acd_session_ended(struct store *s, int64_t person_id, const struct audit_act
 	rc = acd_save(s, &cur, &next, who ? who->id : 0);
 	if (rc < 0)
 		return rc;
-	snprintf(detail, sizeof(detail), "{\"by\":\"%s\",\"from\":\"%s\",\"to\":\"logged_out\"}",
-		 how, acd_status_name(cur.status));
-	rc = audit_append(s, who ? who : &system_actor, now, "agent.status", "person", person_id,
-			  "ok", detail);
+	audit_detail_init(&detail);
+	audit_detail_str(&detail, "by", how);
+	audit_detail_str(&detail, "from", acd_status_name(cur.status));
+	audit_detail_str(&detail, "to", "logged_out");
+	rc = audit_append_detail(s, who ? who : &system_actor, now, "agent.status", "person",
+				 person_id, "ok", &detail);
 	return rc < 0 ? rc : 1;
 }
 
@@ -104,7 +106,8 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 static int alert_busy(struct store *s, const struct acd_state *due, int64_t now, int busy_max_min)
 {
 	int64_t watchers[ACD_WATCHERS_MAX];
-	char text[NOTIFY_TEXT_SIZE], detail[160];
+	char text[NOTIFY_TEXT_SIZE];
+	struct audit_detail detail;
 	struct org_person p;
 	int rc = acd_busy_mark_alerted(s, due->person_id, due->since), n;
 
@@ -123,10 +126,12 @@ static int alert_busy(struct store *s, const struct acd_state *due, int64_t now,
 			rc = notify_send(s, watchers[i], "agent.busy_long", 0, text, now);
 	if (rc < 0)
 		return rc;
-	snprintf(detail, sizeof(detail), "{\"since\":%lld,\"busy_max_min\":%d,\"notified\":%d}",
-		 (long long)due->since, busy_max_min, n);
-	rc = audit_append(s, &system_actor, now, "agent.busy_long", "person", due->person_id, "ok",
-			  detail);
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "since", due->since);
+	audit_detail_int(&detail, "busy_max_min", busy_max_min);
+	audit_detail_int(&detail, "notified", n);
+	rc = audit_append_detail(s, &system_actor, now, "agent.busy_long", "person", due->person_id,
+				 "ok", &detail);
 	return rc < 0 ? rc : 1;
 }
 

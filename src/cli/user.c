@@ -189,6 +189,7 @@ static int user_disable(struct cli *c, struct store *s)
 {
 	struct org_person p;
 	struct err_info ei = {0};
+	struct audit_detail d;
 	int64_t now = clock_now_ms();
 	int rc;
 
@@ -201,9 +202,13 @@ static int user_disable(struct cli *c, struct store *s)
 		rc = org_person_update(s, &p, now, &ei);
 	if (rc == 0)
 		rc = auth_session_delete_person(s, p.id, 0);
-	if (rc == 0)
-		rc = audit_append(s, &cli_actor, now, "person.update", "person", p.id, "ok",
-				  "{\"fields\":{\"active\":[true,false]}}");
+	if (rc == 0) {
+		/* The same detail as a change through the API: the field, before and after. */
+		audit_detail_init(&d);
+		audit_detail_raw(&d, "fields", "{\"active\":[true,false]}");
+		rc = audit_append_detail(s, &cli_actor, now, "person.update", "person", p.id, "ok",
+					 &d);
+	}
 	if (rc == 0)
 		rc = store_commit(s);
 	if (rc < 0) {

@@ -1,4 +1,3 @@
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -431,37 +430,6 @@ int cust_tag_add(struct customer *c, const char *tag)
 	return 1;
 }
 
-char *cust_tags_text(const struct customer *c)
-{
-	json_t *a = json_array();
-	char *text;
-
-	if (!a)
-		return NULL;
-	for (int i = 0; i < c->ntags; i++)
-		json_array_append_new(a, json_string(c->tags[i]));
-	text = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return text;
-}
-
-int cust_tags_parse(struct customer *c, const char *text)
-{
-	json_t *a = json_loads(text ? text : "[]", 0, NULL), *v;
-	size_t i;
-
-	c->ntags = 0;
-	if (!json_is_array(a)) {
-		json_decref(a);
-		return ERR_IO;
-	}
-	json_array_foreach(a, i, v)
-		if (json_is_string(v) && cust_tag_add(c, json_string_value(v)) < 0)
-			break;
-	json_decref(a);
-	return 0;
-}
-
 static int phones_equal(const struct customer *a, const struct customer *b)
 {
 	if (a->nphones != b->nphones)
@@ -631,41 +599,3 @@ int cust_contact_validate(const struct cust_contact *c, int64_t now, struct err_
 	return cust_contact_validate_more(c, now, 0, ei);
 }
 
-char *cust_fivew_text(const struct cust_contact *c)
-{
-	json_t *o = json_object();
-	char *text;
-
-	if (!o)
-		return NULL;
-	for (int i = 0; i < CUST_FIVEW; i++)
-		if (c->fivew[i][0])
-			json_object_set_new(o, cust_fivew_keys[i], json_string(c->fivew[i]));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return text;
-}
-
-int cust_fivew_parse(struct cust_contact *c, const char *text)
-{
-	json_t *o, *v;
-	const char *key;
-
-	memset(c->fivew, 0, sizeof(c->fivew));
-	if (!text)
-		return 0;
-	o = json_loads(text, 0, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return ERR_IO;
-	}
-	json_object_foreach(o, key, v)
-	{
-		int i = cust_fivew_index(key);
-
-		if (i >= 0 && json_is_string(v))
-			snprintf(c->fivew[i], sizeof(c->fivew[i]), "%s", json_string_value(v));
-	}
-	json_decref(o);
-	return 0;
-}

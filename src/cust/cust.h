@@ -22,8 +22,9 @@
  * (CALL-10), attached to a customer when the caller is known.
  *
  * cust.c holds the rules (normalising, validating, addressing, merging
- * fields; no I/O), cust_store.c the SQL, cust_api.c the HTTP/JSON. Callers
- * own the structs; they hold no pointers to free.
+ * fields; no I/O, no JSON), cust_store.c the SQL and the stored JSON of
+ * tags and 5W1H, cust_api.c the HTTP/JSON. Callers own the structs; they
+ * hold no pointers to free.
  */
 #ifndef KEFU_CUST_CUST_H
 #define KEFU_CUST_CUST_H
@@ -220,9 +221,6 @@ int cust_validate(const struct customer *c, int64_t now, struct err_info *ei);
 int cust_validate_more(const struct customer *c, int64_t now, int rc, struct err_info *ei);
 /* Adds a tag unless present: 1 added, 0 present, ERR_UNPROCESSABLE when full. */
 int cust_tag_add(struct customer *c, const char *tag);
-/* Tags as JSON text (malloc'd; NULL when out of memory), and back. */
-char *cust_tags_text(const struct customer *c);
-int cust_tags_parse(struct customer *c, const char *text);
 /* The cust_field bits in which a and b differ. */
 unsigned cust_diff(const struct customer *a, const struct customer *b);
 const char *cust_field_name(unsigned bit);
@@ -244,11 +242,16 @@ int cust_contact_validate(const struct cust_contact *c, int64_t now, struct err_
 /* The same after earlier errors rc, adding every broken rule (err_add). */
 int cust_contact_validate_more(const struct cust_contact *c, int64_t now, int rc,
 			       struct err_info *ei);
-/* The 5W1H as a JSON object text with only the keys set (malloc'd), and back. */
-char *cust_fivew_text(const struct cust_contact *c);
-int cust_fivew_parse(struct cust_contact *c, const char *text);
 
 /* Storage (cust_store.c). All return 0 or a negative err. */
+/* The stored form of the tags, JSON text (malloc'd; NULL when out of
+ * memory), and back: ERR_IO when the text is not a JSON array. */
+char *cust_tags_text(const struct customer *c);
+int cust_tags_parse(struct customer *c, const char *text);
+/* The stored 5W1H, a JSON object text with only the keys set (malloc'd),
+ * and back: ERR_IO when the text is not a JSON object. */
+char *cust_fivew_text(const struct cust_contact *c);
+int cust_fivew_parse(struct cust_contact *c, const char *text);
 /* The record as stored, with its phones; a merged one too (merged_into set). */
 int cust_get(struct store *s, int64_t id, struct customer *out);
 /*

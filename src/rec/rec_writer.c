@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -652,40 +653,33 @@ static void metrics_json(const struct rec_call *c, const struct media_qa_result 
 	jw_object_end(&w);
 }
 
-static void detail_json(const struct rec_call *c, int64_t ms, uint64_t dropped, struct buf *b)
+/* The call event's detail: the file, and how long and big it is or why it failed. */
+static void event_detail(const struct rec_call *c, int64_t ms, uint64_t dropped,
+			 struct audit_detail *d)
 {
-	struct jw w;
-
-	jw_init(&w, b);
-	jw_object_begin(&w);
-	jw_key(&w, "file");
-	jw_str(&w, c->name);
+	audit_detail_init(d);
+	audit_detail_str(d, "file", c->name);
 	if (c->failed) {
-		jw_key(&w, "error");
-		jw_str(&w, c->why);
+		audit_detail_str(d, "error", c->why);
 	} else {
-		jw_key(&w, "ms");
-		jw_int(&w, ms);
-		jw_key(&w, "bytes");
-		jw_int(&w, (int64_t)(MEDIA_WAV_HDR + c->wav.data_bytes));
+		audit_detail_int(d, "ms", ms);
+		audit_detail_int(d, "bytes", (int64_t)(MEDIA_WAV_HDR + c->wav.data_bytes));
 	}
-	if (dropped) {
-		jw_key(&w, "dropped_samples");
-		jw_int(&w, (int64_t)dropped);
-	}
-	jw_object_end(&w);
+	if (dropped)
+		audit_detail_int(d, "dropped_samples", (int64_t)dropped);
 }
 
 /* One transaction: the file on the call, its metrics, and the event. */
 static void link_call(struct rec_call *c, const struct media_qa_result *res, int64_t ms,
 		      uint64_t dropped)
 {
-	struct buf metrics = BUF_INIT, detail = BUF_INIT;
+	struct buf metrics = BUF_INIT;
+	struct audit_detail detail;
 	struct store *s;
 	int rc;
 
 	metrics_json(c, res, &metrics);
-	detail_json(c, ms, dropped, &detail);
+	event_detail(c, ms, dropped, &detail);
 	s = store_pool_get(g.pool);
 	rc = store_begin(s);
 	if (rc == 0 && !c->failed)
@@ -694,7 +688,8 @@ static void link_call(struct rec_call *c, const struct media_qa_result *res, int
 		rc = call_merge_metrics(s, c->call_id, buf_str(&metrics));
 	if (rc == 0)
 		rc = call_event_add(s, c->call_id, clock_now_ms(),
-				    c->failed ? "recording_failed" : "recorded", buf_str(&detail));
+				    c->failed ? "recording_failed" : "recorded",
+				    audit_detail_text(&detail));
 	if (rc == 0)
 		rc = store_commit(s);
 	else
@@ -704,7 +699,7 @@ static void link_call(struct rec_call *c, const struct media_qa_result *res, int
 		log_error("rec: call %lld: cannot link the recording %s (%s)",
 			  (long long)c->call_id, c->name, err_name(rc));
 	buf_release(&metrics);
-	buf_release(&detail);
+	audit_detail_release(&detail);
 }
 
 /* Finishes a recording: the rest of the audio, the header, fsync of the

@@ -30,7 +30,6 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <jansson.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -106,12 +105,14 @@ struct list call_list_all;
 
 /* -- the call log -- */
 
-/* Writes one event (detail: a new reference, may be NULL) and the call's
- * progress in one transaction; a failure is logged, the call goes on. */
-void call_log(struct call *c, const char *kind, json_t *detail)
+/* Writes one event (detail may be NULL; released here) and the call's
+ * progress in one transaction; a failure is logged, the call goes on. An
+ * "ended" event records by and outcome on the call too. */
+static void log_event(struct call *c, const char *kind, struct audit_detail *detail,
+		      const char *by, const char *outcome)
 {
 	struct store *s = store_pool_get(c->srv->pool);
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	const char *text = detail ? audit_detail_text(detail) : NULL;
 	int rc = store_begin(s);
 
 	if (rc == 0)
@@ -123,9 +124,7 @@ void call_log(struct call *c, const char *kind, json_t *detail)
 	if (rc == 0 && strcmp(kind, "closed") == 0)
 		rc = call_set_outcome(s, c->id, "closed");
 	if (rc == 0 && strcmp(kind, "ended") == 0)
-		rc = call_set_ended(s, c->id, clock_now_ms(),
-				    json_string_value(json_object_get(detail, "by")),
-				    json_string_value(json_object_get(detail, "outcome")));
+		rc = call_set_ended(s, c->id, clock_now_ms(), by, outcome);
 	if (rc == 0)
 		rc = store_commit(s);
 	else
@@ -136,8 +135,31 @@ void call_log(struct call *c, const char *kind, json_t *detail)
 	else if (!strcmp(kind, "queued") || !strcmp(kind, "connected") || !strcmp(kind, "ended"))
 		acd_live_wake(); /* the wallboards' figures changed */
 	store_pool_put(c->srv->pool, s);
-	free(text);
-	json_decref(detail);
+	if (detail)
+		audit_detail_release(detail);
+}
+
+void call_log(struct call *c, const char *kind, struct audit_detail *detail)
+{
+	log_event(c, kind, detail, NULL, NULL);
+}
+
+void call_log_str(struct call *c, const char *kind, const char *key, const char *v)
+{
+	struct audit_detail d;
+
+	audit_detail_init(&d);
+	audit_detail_str(&d, key, v);
+	log_event(c, kind, &d, NULL, NULL);
+}
+
+void call_log_int(struct call *c, const char *kind, const char *key, int64_t v)
+{
+	struct audit_detail d;
+
+	audit_detail_init(&d);
+	audit_detail_int(&d, key, v);
+	log_event(c, kind, &d, NULL, NULL);
 }
 
 /* -- ending -- */
@@ -191,6 +213,8 @@ static const char *outcome_of(const struct call *c, const char *reason)
 static void finish(struct call *c, const char *by, const char *reason)
 {
 	struct media_rtp_stats st;
+	struct audit_detail d;
+	const char *outcome;
 
 	if (c->ended)
 		return;
@@ -199,20 +223,28 @@ static void finish(struct call *c, const char *by, const char *reason)
 		/* The caller left the queue before an agent answered. */
 		int64_t waited = (int64_t)(tmr_jiffies() - c->queued);
 
-		call_log(c, "abandoned",
-			 json_pack("{s:s, s:s, s:I}", "queue", c->q.code, "reason",
-				   strcmp(by, "caller") == 0 ? "caller_hangup" : reason,
-				   "waited_ms", (json_int_t)waited));
+		audit_detail_init(&d);
+		audit_detail_str(&d, "queue", c->q.code);
+		audit_detail_str(&d, "reason",
+				 strcmp(by, "caller") == 0 ? "caller_hangup" : reason);
+		audit_detail_int(&d, "waited_ms", waited);
+		call_log(c, "abandoned", &d);
 	}
 	if (c->phase == PH_CONNECTED && !c->hangup_first)
 		c->hangup_first = by;
 	call_bridge_metrics(c);
 	media_rtp_rx_stats(&c->leg.rx, &st);
-	call_log(c, "ended",
-		 json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "by", by, "reason", reason,
-			   "outcome", outcome_of(c, reason), "rtp_sent", (json_int_t)c->leg.sent,
-			   "rtp_received", (json_int_t)st.received, "rtp_lost", (json_int_t)st.lost,
-			   "rtp_late", (json_int_t)st.late, "jitter_us", (json_int_t)st.jitter_us));
+	outcome = outcome_of(c, reason);
+	audit_detail_init(&d);
+	audit_detail_str(&d, "by", by);
+	audit_detail_str(&d, "reason", reason);
+	audit_detail_str(&d, "outcome", outcome);
+	audit_detail_int(&d, "rtp_sent", (int64_t)c->leg.sent);
+	audit_detail_int(&d, "rtp_received", (int64_t)st.received);
+	audit_detail_int(&d, "rtp_lost", (int64_t)st.lost);
+	audit_detail_int(&d, "rtp_late", (int64_t)st.late);
+	audit_detail_int(&d, "jitter_us", (int64_t)st.jitter_us);
+	log_event(c, "ended", &d, by, outcome);
 	log_info("sip: call %lld ended by %s (%s)", (long long)c->id, by, reason);
 	call_queue_leave(c);
 	call_bridge_cancel_offers(c, "caller_gone");
@@ -332,17 +364,20 @@ static void arm_ivr(struct call *c)
 static void apply(struct call *c, const struct ivr_action *a)
 {
 	if (a->miss)
-		call_log(c, a->miss, json_pack("{s:i}", "misses", c->ivr.misses));
+		call_log_int(c, a->miss, "misses", c->ivr.misses);
 	if (a->route)
-		call_log(c, "route", json_pack("{s:s}", "route", a->route));
+		call_log_str(c, "route", "route", a->route);
 	if (a->play && !strcmp(a->play, IVR_NOTICE_KEY) && c->notice) {
-		call_log(c, "prompt",
-			 json_pack("{s:s, s:I, s:I}", "prompt", "notice", "notice_id",
-				   (json_int_t)c->notice->id, "notice_version",
-				   (json_int_t)c->notice->version));
+		struct audit_detail d;
+
+		audit_detail_init(&d);
+		audit_detail_str(&d, "prompt", "notice");
+		audit_detail_int(&d, "notice_id", c->notice->id);
+		audit_detail_int(&d, "notice_version", c->notice->version);
+		call_log(c, "prompt", &d);
 		call_play(c, &a->play, 1, 0);
 	} else if (a->play) {
-		call_log(c, "prompt", json_pack("{s:s}", "prompt", a->play));
+		call_log_str(c, "prompt", "prompt", a->play);
 		call_play(c, &a->play, 1, 0);
 	} else if (a->route || a->miss) {
 		call_play(c, NULL, 0, 0);
@@ -448,7 +483,7 @@ static void hotline_begin(struct call *c, struct ivr_action *a)
 		ivr_start(&c->ivr, &c->menu, (int64_t)tmr_jiffies(), a);
 		return;
 	}
-	call_log(c, "closed", json_pack("{s:s}", "prompt", closed_prompt));
+	call_log_str(c, "closed", "prompt", closed_prompt);
 	ivr_closed(&c->ivr, closed_prompt, (int64_t)tmr_jiffies(), a);
 }
 
@@ -470,7 +505,7 @@ static void survey_timeout(void *arg)
 
 	if (c->phase != PH_SURVEY)
 		return;
-	call_log(c, "survey", json_pack("{s:n}", "digit"));
+	call_log_str(c, "survey", "digit", NULL); /* no rating */
 	c->cb_stage = 9; /* hang up after the goodbye */
 	call_play(c, bye, 1, 0);
 }
@@ -506,7 +541,7 @@ static void survey_digit(struct call *c, char digit)
 		if (rc < 0)
 			log_error("sip: call %lld: cannot store the rating (%s)", (long long)c->id,
 				  err_name(rc));
-		call_log(c, "survey", json_pack("{s:i}", "digit", digit - '0'));
+		call_log_int(c, "survey", "digit", digit - '0');
 		c->cb_stage = 9;
 		call_play(c, thanks, 2, 0);
 		return;
@@ -551,13 +586,17 @@ static void on_digit(struct call *c, char digit, const char *via)
 	struct ivr_action a;
 	char d[2] = {digit, 0};
 	enum ivr_state before = c->ivr.state;
+	struct audit_detail detail;
 
 	switch (c->phase) {
 	case PH_IVR:
 		ivr_digit(&c->ivr, digit, (int64_t)tmr_jiffies(), &a);
 		if (before == IVR_LEAVING || before == IVR_DONE)
 			return;
-		call_log(c, "digit", json_pack("{s:s, s:s}", "digit", d, "via", via));
+		audit_detail_init(&detail);
+		audit_detail_str(&detail, "digit", d);
+		audit_detail_str(&detail, "via", via);
+		call_log(c, "digit", &detail);
 		apply(c, &a);
 		break;
 	case PH_SURVEY:
@@ -982,6 +1021,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 {
 	struct sip_server *srv = arg;
 	struct ivr_sdp offer;
+	struct audit_detail d;
 	struct call *c;
 	struct sa rtp_addr, media;
 	int rc;
@@ -1028,15 +1068,16 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		char source[SIP_ADDRESS_MAX + 16];
 
 		sip_server_source_full(&msg->src, source, sizeof(source));
-		call_log(c, "invite", json_pack("{s:s}", "source", source));
+		call_log_str(c, "invite", "source", source);
 	}
 	if (!mbuf_get_left(msg->mb) ||
 	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
 	    offer.pref_pt < 0 || sa_set_str(&media, offer.addr, (uint16_t)offer.port) != 0) {
 		reject(srv, msg, 488, "Not Acceptable Here");
-		call_log(c, "rejected",
-			 json_pack("{s:i, s:s}", "status", 488, "reason",
-				   "no G.711 audio in the offer"));
+		audit_detail_init(&d);
+		audit_detail_int(&d, "status", 488);
+		audit_detail_str(&d, "reason", "no G.711 audio in the offer");
+		call_log(c, "rejected", &d);
 		c->end_reason = "rejected";
 		finish(c, "kefu", "rejected");
 		goto out;
@@ -1074,9 +1115,11 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	c->ivr.state = IVR_WELCOME;
 	c->phase = PH_IVR;
 	c->start_jiffies = c->last_heard = tmr_jiffies();
-	call_log(c, "answered",
-		 json_pack("{s:s, s:i, s:i}", "codec", c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU",
-			   "pt", c->leg.pt, "event_pt", c->leg.event_pt));
+	audit_detail_init(&d);
+	audit_detail_str(&d, "codec", c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+	audit_detail_int(&d, "pt", c->leg.pt);
+	audit_detail_int(&d, "event_pt", c->leg.event_pt);
+	call_log(c, "answered", &d);
 	log_info("sip: call %lld answered (%s)", (long long)c->id,
 		 c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
 	tmr_start(&c->pace, CALL_PTIME_MS, pace, c);

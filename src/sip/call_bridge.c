@@ -49,6 +49,7 @@
  * minutes (CALL-7).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,7 @@ static void offer_end(struct agent_leg *a, const char *why, int unanswered)
 	int *count = noanswer_of(a->person_id);
 	enum acd_status to = ACD_READY;
 	const char *reason = NULL;
+	struct audit_detail detail;
 
 	list_unlink(&a->le);
 	tmr_cancel(&a->ring);
@@ -340,9 +342,12 @@ static void offer_end(struct agent_leg *a, const char *why, int unanswered)
 			c->tried[c->ntried++] = a->person_id;
 	}
 	agent_status(c, a->person_id, to, reason);
-	call_log(c, unanswered ? "no_answer" : "offer_cancelled",
-		 json_pack("{s:I, s:s, s:s, s:s}", "agent_id", (json_int_t)a->person_id, "work_no",
-			   a->work_no, "reason", why, "agent_now", acd_status_name(to)));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "agent_id", a->person_id);
+	audit_detail_str(&detail, "work_no", a->work_no);
+	audit_detail_str(&detail, "reason", why);
+	audit_detail_str(&detail, "agent_now", acd_status_name(to));
+	call_log(c, unanswered ? "no_answer" : "offer_cancelled", &detail);
 	mem_deref(a);
 	call_queue_offer_ended(c);
 }
@@ -380,6 +385,7 @@ static void rec_hold_sync(struct call *c)
 static void hold_measure(struct call *c, uint64_t since, const char *by)
 {
 	int64_t len = (int64_t)(tmr_jiffies() - since);
+	struct audit_detail detail;
 
 	if (c->nholds < CALL_HOLDS_MAX) {
 		c->holds[c->nholds].start_ms = (int64_t)(since - c->connected);
@@ -389,7 +395,10 @@ static void hold_measure(struct call *c, uint64_t since, const char *by)
 	c->nholds++;
 	c->hold_total_ms += len;
 	rec_hold_sync(c);
-	call_log(c, "resume", json_pack("{s:I, s:s}", "hold_ms", (json_int_t)len, "by", by));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "hold_ms", len);
+	audit_detail_str(&detail, "by", by);
+	call_log(c, "resume", &detail);
 }
 
 static void hold_end(struct call *c, struct agent_leg *a)
@@ -415,6 +424,7 @@ static void caller_hold_end(struct call *c)
 void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
 {
 	int hold = dir == IVR_SDP_SENDONLY || dir == IVR_SDP_INACTIVE;
+	struct audit_detail detail;
 
 	if (c->phase != PH_CONNECTED || !c->agent || hold == c->caller_held)
 		return;
@@ -425,8 +435,10 @@ void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
 	c->caller_held = 1;
 	c->caller_held_since = tmr_jiffies();
 	rec_hold_sync(c);
-	call_log(c, "hold",
-		 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(dir), "by", "caller"));
+	audit_detail_init(&detail);
+	audit_detail_str(&detail, "direction", ivr_sdp_dir_name(dir));
+	audit_detail_str(&detail, "by", "caller");
+	call_log(c, "hold", &detail);
 }
 
 /* Detaches the connected agent (who goes to wrap-up); the leg is the caller's to free. */
@@ -529,6 +541,7 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
 	struct store *s;
+	struct audit_detail detail;
 	int64_t now = clock_now_ms(), ring;
 	int rc;
 
@@ -539,9 +552,11 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	if (c->agent || (c->phase != PH_QUEUED && c->phase != PH_CALLBACK)) {
 		/* Too late: someone else answered, or the caller is gone. */
 		agent_status(c, a->person_id, ACD_READY, NULL);
-		call_log(c, "offer_cancelled",
-			 json_pack("{s:I, s:s, s:s}", "agent_id", (json_int_t)a->person_id,
-				   "work_no", a->work_no, "reason", "answered_too_late"));
+		audit_detail_init(&detail);
+		audit_detail_int(&detail, "agent_id", a->person_id);
+		audit_detail_str(&detail, "work_no", a->work_no);
+		audit_detail_str(&detail, "reason", "answered_too_late");
+		call_log(c, "offer_cancelled", &detail);
 		tmr_start(&a->later, 0, free_later, a);
 		return;
 	}
@@ -587,11 +602,13 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	if (rc < 0)
 		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
 			  err_name(rc));
-	call_log(c, "connected",
-		 json_pack("{s:I, s:s, s:I, s:s, s:I}", "agent_id", (json_int_t)a->person_id,
-			   "work_no", a->work_no, "ring_ms", (json_int_t)ring, "codec",
-			   a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU", "contact_id",
-			   (json_int_t)c->contact_id));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "agent_id", a->person_id);
+	audit_detail_str(&detail, "work_no", a->work_no);
+	audit_detail_int(&detail, "ring_ms", ring);
+	audit_detail_str(&detail, "codec", a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+	audit_detail_int(&detail, "contact_id", c->contact_id);
+	call_log(c, "connected", &detail);
 	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
 }
 
@@ -602,6 +619,7 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 	struct call *c = a->call;
 	struct ivr_sdp sdp;
 	struct sa media;
+	struct audit_detail detail;
 	enum ivr_sdp_dir reply;
 	int hold;
 
@@ -619,9 +637,10 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 			a->held_since = tmr_jiffies();
 			c->leg.mapped = 0;
 			rec_hold_sync(c);
-			call_log(c, "hold",
-				 json_pack("{s:s, s:s}", "direction", ivr_sdp_dir_name(sdp.dir), "by",
-					   "agent"));
+			audit_detail_init(&detail);
+			audit_detail_str(&detail, "direction", ivr_sdp_dir_name(sdp.dir));
+			audit_detail_str(&detail, "by", "agent");
+			call_log(c, "hold", &detail);
 			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
 		} else if (!hold && a->held) {
 			hold_end(c, a);
@@ -660,6 +679,7 @@ static void agent_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
 	struct sip_account acc;
 	char target[33];
 	struct store *s;
+	struct audit_detail detail;
 	int is_queue = 0, is_person = 0;
 
 	if (c->agent != a || c->phase != PH_CONNECTED) {
@@ -684,10 +704,12 @@ static void agent_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
 	notify_sipfrag(a);
-	call_log(c, "transferred",
-		 json_pack("{s:I, s:s, s:s, s:s}", "from_agent_id", (json_int_t)a->person_id,
-			   "from_work_no", a->work_no, "to", target, "kind",
-			   is_queue ? "queue" : "agent"));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "from_agent_id", a->person_id);
+	audit_detail_str(&detail, "from_work_no", a->work_no);
+	audit_detail_str(&detail, "to", target);
+	audit_detail_str(&detail, "kind", is_queue ? "queue" : "agent");
+	call_log(c, "transferred", &detail);
 	c->transfers++;
 	(void)agent_detach(c, NULL);
 	/* The transferring agent's leg ends (BYE) after this handler returns. */
@@ -718,7 +740,7 @@ static void agent_close(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	/* The agent hung up: the caller rates the call (CALL-3). */
-	call_log(c, "agent_hangup", json_pack("{s:I}", "agent_id", (json_int_t)a->person_id));
+	call_log_int(c, "agent_hangup", "agent_id", a->person_id);
 	agent_leave(c, "agent");
 	call_bridge_rec_end(c); /* the survey is not part of the conversation */
 	if (c->phase == PH_CONNECTED)
@@ -733,6 +755,7 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	struct customer *cust = NULL;
 	int64_t now = clock_now_ms(), cust_id = 0;
 	struct agent_leg *a = NULL;
+	struct audit_detail detail;
 	int rc = store_begin(s);
 
 	/* Who is calling, for the screen-pop. */
@@ -806,9 +829,12 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 		c->first_offer = call_clock_ms();
 	list_append(&c->offers, &a->le, a);
 	tmr_start(&a->ring, (uint64_t)c->srv->cfg->ring_timeout_sec * 1000, ring_timeout, a);
-	call_log(c, "offered",
-		 json_pack("{s:I, s:s, s:s, s:I}", "agent_id", (json_int_t)k->person_id, "work_no",
-			   k->work_no, "queue", c->q.code, "customer_id", (json_int_t)cust_id));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "agent_id", k->person_id);
+	audit_detail_str(&detail, "work_no", k->work_no);
+	audit_detail_str(&detail, "queue", c->q.code);
+	audit_detail_int(&detail, "customer_id", cust_id);
+	call_log(c, "offered", &detail);
 	return 0;
 fail:
 	mem_deref(a);

@@ -24,9 +24,8 @@
 #ifndef KEFU_SIP_CALL_INT_H
 #define KEFU_SIP_CALL_INT_H
 
-#include <jansson.h>
-
 #include "acd/acd.h"
+#include "audit/audit.h"
 #include "media/media.h"
 #include "rec/rec.h"
 #include "sip/sip_server.h"
@@ -187,7 +186,11 @@ struct call {
 
 /* call.c */
 extern struct list call_list_all;
-void call_log(struct call *c, const char *kind, json_t *detail);
+/* Writes one event of the call with its detail (may be NULL), which it releases. */
+void call_log(struct call *c, const char *kind, struct audit_detail *detail);
+/* The same with a detail of one key, the most common kind. */
+void call_log_str(struct call *c, const char *kind, const char *key, const char *v);
+void call_log_int(struct call *c, const char *kind, const char *key, int64_t v);
 void call_play(struct call *c, const char *const *keys, int n, int moh);
 void call_end_later(struct call *c, const char *reason);
 int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock **sock,

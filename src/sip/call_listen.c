@@ -146,7 +146,7 @@ void call_listen_end(struct call *c)
 		return;
 	c->listener = NULL;
 	l->call = NULL;
-	call_log(c, "listen_end", json_pack("{s:s}", "work_no", l->work_no));
+	call_log_str(c, "listen_end", "work_no", l->work_no);
 	mem_deref(l);
 }
 
@@ -231,6 +231,7 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 	struct call *c;
 	struct store *s;
 	struct sa near, media;
+	struct audit_detail detail;
 	char target[33], address[SIP_ADDRESS_MAX];
 	int rc;
 
@@ -303,15 +304,19 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 	c->listener = l;
 	l->start = tmr_jiffies();
 	tmr_start(&l->pace, CALL_PTIME_MS, pace, l);
-	call_log(c, "listen",
-		 json_pack("{s:I, s:s, s:s}", "person_id", (json_int_t)acct.person_id, "work_no",
-			   acct.work_no, "agent", target));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "person_id", acct.person_id);
+	audit_detail_str(&detail, "work_no", acct.work_no);
+	audit_detail_str(&detail, "agent", target);
+	call_log(c, "listen", &detail);
 	{
 		const struct audit_actor actor = {acct.person_id, acct.work_no, address};
 
 		s = store_pool_get(srv->pool);
+		audit_detail_init(&detail);
+		audit_detail_str(&detail, "agent", target);
 		sip_server_audit(s, &actor, clock_now_ms(), "call.listen", "call", c->id, "ok",
-				 json_pack("{s:s}", "agent", target));
+				 &detail);
 		store_pool_put(srv->pool, s);
 	}
 	log_info("sip: %s listens to call %lld (agent %s)", acct.work_no, (long long)c->id, target);

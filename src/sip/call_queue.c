@@ -181,6 +181,7 @@ static void announce(void *arg)
 	const char *keys[CALL_PLAYLIST_MAX];
 	char num1[16], num2[16];
 	struct store *s;
+	struct audit_detail detail;
 	int pos = position(c), agents = 0, n = 0, wait_sec, minutes;
 	int64_t talk_ms = 0;
 
@@ -211,9 +212,11 @@ static void announce(void *arg)
 	keys[n++] = num_key(minutes < 1 ? 1 : minutes, num2);
 	keys[n++] = "wait_minutes";
 	c->announces++;
-	call_log(c, "announce",
-		 json_pack("{s:i, s:i, s:i}", "position", pos, "expected_wait_sec", wait_sec,
-			   "agents", agents));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "position", pos);
+	audit_detail_int(&detail, "expected_wait_sec", wait_sec);
+	audit_detail_int(&detail, "agents", agents);
+	call_log(c, "announce", &detail);
 	call_play(c, keys, n, 1);
 }
 
@@ -230,7 +233,7 @@ static void max_wait(void *arg)
 		return;
 	c->phase = PH_CALLBACK;
 	c->cb_stage = 1;
-	call_log(c, "max_wait", json_pack("{s:i}", "max_wait_sec", c->q.max_wait_sec));
+	call_log_int(c, "max_wait", "max_wait_sec", c->q.max_wait_sec);
 	call_play(c, offer, 1, 1);
 }
 
@@ -249,6 +252,7 @@ static void leave_number(struct call *c)
 	/* Too short to be a number (5 to 20 digits): the one they call from. */
 	const char *phone = strlen(c->cb_digits) >= 5 ? c->cb_digits : c->caller;
 	struct store *s = store_pool_get(c->srv->pool);
+	struct audit_detail detail;
 	int64_t id = 0;
 	int rc = store_begin(s);
 
@@ -266,9 +270,11 @@ static void leave_number(struct call *c)
 			  (long long)c->id, err_name(rc));
 	else
 		notify_wake(); /* the supervisors hear of it */
-	call_log(c, "callback",
-		 json_pack("{s:I, s:b, s:i}", "callback_id", (json_int_t)id, "own_number",
-			   !c->cb_digits[0], "digits", (int)strlen(c->cb_digits)));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "callback_id", id);
+	audit_detail_bool(&detail, "own_number", !c->cb_digits[0]);
+	audit_detail_int(&detail, "digits", (int64_t)strlen(c->cb_digits));
+	call_log(c, "callback", &detail);
 	call_queue_leave(c);
 	call_bridge_cancel_offers(c, "callback");
 	c->phase = PH_DONE;
@@ -342,6 +348,7 @@ static void insert_in_order(struct call *c)
 void call_queue_enter(struct call *c, const char *queue, int64_t prefer_id)
 {
 	struct store *s = store_pool_get(c->srv->pool);
+	struct audit_detail detail;
 	int requeue = c->queued != 0;
 	int rc = call_queue_get(s, queue, &c->q);
 
@@ -374,8 +381,10 @@ void call_queue_enter(struct call *c, const char *queue, int64_t prefer_id)
 	c->cb_stage = 0;
 	c->prefer_id = prefer_id;
 	c->ntried = 0;
-	call_log(c, "queued",
-		 json_pack("{s:s, s:s}", "queue", c->q.code, "strategy", c->q.strategy));
+	audit_detail_init(&detail);
+	audit_detail_str(&detail, "queue", c->q.code);
+	audit_detail_str(&detail, "strategy", c->q.strategy);
+	call_log(c, "queued", &detail);
 	if (!c->waiting)
 		insert_in_order(c);
 	call_play(c, NULL, 0, 1);

@@ -13,7 +13,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <jansson.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -63,21 +62,20 @@ void sip_server_source_full(const struct sa *src, char *out, size_t size)
 
 void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t now,
 		      const char *action, const char *entity, int64_t id, const char *outcome,
-		      json_t *detail)
+		      struct audit_detail *detail)
 {
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 	int rc = store_begin(s);
 
 	if (rc == 0)
-		rc = audit_append(s, who, now, action, entity, id, outcome, text);
+		rc = audit_append_detail(s, who, now, action, entity, id, outcome, detail);
+	else if (detail)
+		audit_detail_release(detail);
 	if (rc == 0)
 		rc = store_commit(s);
 	else
 		store_rollback(s);
 	if (rc < 0)
 		log_error("sip: cannot write the audit entry %s (%s)", action, err_name(rc));
-	free(text);
-	json_decref(detail);
 }
 
 /* A ban goes to the log (for fail2ban and people) and the audit log. */
@@ -85,6 +83,7 @@ static void note_ban(struct sip_server *srv, struct store *s, const char *addres
 		     const char *reason, int64_t now)
 {
 	const struct audit_actor system = {0, "system", address};
+	struct audit_detail detail;
 	struct store *own = NULL;
 
 	log_warn("sip: banned %s for %lld s: %s", address,
@@ -93,9 +92,11 @@ static void note_ban(struct sip_server *srv, struct store *s, const char *addres
 		own = store_pool_get(srv->pool);
 		s = own;
 	}
-	sip_server_audit(s, &system, now, "sip.ban", "address", 0, "ok",
-			 json_pack("{s:s, s:s, s:I}", "address", address, "reason", reason, "until",
-				   (json_int_t)(now + sip_guard_default_limits.ban_ms)));
+	audit_detail_init(&detail);
+	audit_detail_str(&detail, "address", address);
+	audit_detail_str(&detail, "reason", reason);
+	audit_detail_int(&detail, "until", now + sip_guard_default_limits.ban_ms);
+	sip_server_audit(s, &system, now, "sip.ban", "address", 0, "ok", &detail);
 	if (own)
 		store_pool_put(srv->pool, own);
 }
@@ -104,11 +105,14 @@ void sip_server_auth_failed(struct sip_server *srv, struct store *s, const char 
 			    const char *user, const char *reason, int64_t now)
 {
 	const struct audit_actor anon = {0, "anonymous", address};
+	struct audit_detail detail;
 
 	/* The line fail2ban matches (docs/sip.md); user is already log-safe. */
 	log_warn("sip: auth failed from %s user=%s", address, user);
-	sip_server_audit(s, &anon, now, "sip.auth", "person", 0, "failed",
-			 json_pack("{s:s, s:s}", "user", user, "reason", reason));
+	audit_detail_init(&detail);
+	audit_detail_str(&detail, "user", user);
+	audit_detail_str(&detail, "reason", reason);
+	sip_server_audit(s, &anon, now, "sip.auth", "person", 0, "failed", &detail);
 	if (sip_guard_auth_failed(srv->guard, address, now))
 		note_ban(srv, s, address, "authentication failures", now);
 }

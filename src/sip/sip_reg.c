@@ -22,7 +22,6 @@
  * Not done (yet): the Call-ID/CSeq ordering check of step 7, and
  * comparing the digest uri with the Request-URI.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -178,15 +177,13 @@ static int list_binding(void *ctx, const struct sip_binding *b)
 }
 
 static int audit_binding(struct store *s, const struct audit_actor *who, int64_t now,
-			 const char *action, int64_t person_id, json_t *detail)
+			 const char *action, int64_t person_id, struct audit_detail *detail)
 {
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	int rc = detail && !text ? ERR_NOMEM : 0;
+	const char *text = audit_detail_text(detail);
+	int rc = text ? audit_append(s, who, now, action, "person", person_id, "ok", text)
+		      : ERR_NOMEM;
 
-	if (rc == 0)
-		rc = audit_append(s, who, now, action, "person", person_id, "ok", text);
-	free(text);
-	json_decref(detail);
+	audit_detail_release(detail);
 	return rc;
 }
 
@@ -200,32 +197,41 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 		 struct listing *l)
 {
 	const struct audit_actor who = {acct->person_id, acct->work_no, address};
+	struct audit_detail detail;
 	int rc = store_begin(s), changed;
 
 	if (rc == 0 && cs->wildcard) {
 		rc = sip_binding_remove_person(s, acct->person_id, &changed);
-		if (rc == 0 && changed)
-			rc = audit_binding(
-				s, &who, now, "sip.unregister", acct->person_id,
-				json_pack("{s:s, s:i}", "contact", "*", "removed", changed));
+		if (rc == 0 && changed) {
+			audit_detail_init(&detail);
+			audit_detail_str(&detail, "contact", "*");
+			audit_detail_int(&detail, "removed", changed);
+			rc = audit_binding(s, &who, now, "sip.unregister", acct->person_id, &detail);
+		}
 	}
 	for (int i = 0; rc == 0 && i < cs->n; i++) {
 		const struct contact *c = &cs->c[i];
 
 		if (c->expires == 0) {
 			rc = sip_binding_remove(s, acct->person_id, c->uri, &changed);
-			if (rc == 0 && changed)
+			if (rc == 0 && changed) {
+				audit_detail_init(&detail);
+				audit_detail_str(&detail, "contact", c->uri);
 				rc = audit_binding(s, &who, now, "sip.unregister", acct->person_id,
-						   json_pack("{s:s}", "contact", c->uri));
+						   &detail);
+			}
 			continue;
 		}
 		rc = sip_binding_upsert(s, acct->person_id, c->uri, source, ua, now,
 					now + c->expires * 1000, &changed);
-		if (rc == 0 && changed)
-			rc = audit_binding(s, &who, now, "sip.register", acct->person_id,
-					   json_pack("{s:s, s:s, s:s, s:I}", "contact", c->uri,
-						     "source", source, "user_agent", ua, "expires",
-						     (json_int_t)c->expires));
+		if (rc == 0 && changed) {
+			audit_detail_init(&detail);
+			audit_detail_str(&detail, "contact", c->uri);
+			audit_detail_str(&detail, "source", source);
+			audit_detail_str(&detail, "user_agent", ua);
+			audit_detail_int(&detail, "expires", c->expires);
+			rc = audit_binding(s, &who, now, "sip.register", acct->person_id, &detail);
+		}
 	}
 	if (rc == 0) {
 		rc = sip_binding_list_person(s, acct->person_id, now, list_binding, l);

@@ -25,8 +25,6 @@
 #include <re_sip.h>
 /* clang-format on */
 
-#include <jansson.h>
-
 #include "core/config.h"
 #include "sip/sip.h"
 
@@ -78,12 +76,13 @@ int sip_server_is_trunk(const struct sip_server *srv, const struct sa *src);
  * guard's ban (logged and audited when it bans); trunks are not counted. */
 void sip_server_probe(struct sip_server *srv, const struct sa *src);
 
-/* Writes one audit entry (detail: a new reference, may be NULL) in its
- * own short transaction on s, a pooled connection outside any. */
+/* Writes one audit entry (detail may be NULL; released here) in its own
+ * short transaction on s, a pooled connection outside any. */
 struct audit_actor;
+struct audit_detail;
 void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t now,
 		      const char *action, const char *entity, int64_t id, const char *outcome,
-		      json_t *detail);
+		      struct audit_detail *detail);
 
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);

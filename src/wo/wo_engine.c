@@ -71,16 +71,24 @@ static int64_t superior_of(struct store *s, int64_t person)
 	return person && org_person_get(s, person, &p) == 0 ? p.superior_id : 0;
 }
 
-static int event(struct wo_ctx *c, const struct wo_order *o, const char *kind, int from, int to,
-		 json_t *detail)
+/* A new detail in d, for event(): its keys go in sorted order, as the history has them. */
+static struct audit_detail *detail_begin(struct audit_detail *d)
 {
-	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	audit_detail_init(d);
+	return d;
+}
+
+/* The order's event and its audit entry, with the same detail (NULL: none), which it releases. */
+static int event(struct wo_ctx *c, const struct wo_order *o, const char *kind, int from, int to,
+		 struct audit_detail *detail)
+{
+	const char *text = detail ? audit_detail_text(detail) : NULL;
 	int rc = wo_event_add(c->s, o->id, c->now, c->who->id, kind, from, to, text);
 
 	if (rc == 0)
 		rc = audit_append(c->s, c->who, c->now, kind, "work_order", o->id, "ok", text);
-	free(text);
-	json_decref(detail);
+	if (detail)
+		audit_detail_release(detail);
 	return rc;
 }
 
@@ -224,6 +232,7 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 {
 	struct wo_config_complaint cp;
 	struct wo_class_rule rule;
+	struct audit_detail d;
 	enum wo_target target = WOT_CENTER;
 	int64_t third_party = 0;
 	int rc, seq = 0, have_cp = 0, bad = 0;
@@ -307,17 +316,21 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 		rc = wo_responsible_add(c->s, o->id, o->owner_id, "owner", 0, c->now);
 	if (rc == 0 && in->contact_id)
 		rc = wo_contact_link(c->s, o->id, in->contact_id, "cause");
-	if (rc == 0)
-		rc = event(c, o, "order.create", -1, (int)o->state,
-			   json_pack("{s:s, s:s, s:s, s:I, s:I}", "number", o->number, "class",
-				     o->class_code, "target", wo_target_name(target), "owner_id",
-				     (json_int_t)o->owner_id, "department_id",
-				     (json_int_t)o->department_id));
+	if (rc == 0) {
+		detail_begin(&d);
+		audit_detail_str(&d, "class", o->class_code);
+		audit_detail_int(&d, "department_id", o->department_id);
+		audit_detail_str(&d, "number", o->number);
+		audit_detail_int(&d, "owner_id", o->owner_id);
+		audit_detail_str(&d, "target", wo_target_name(target));
+		rc = event(c, o, "order.create", -1, (int)o->state, &d);
+	}
 	if (rc == 0 && third_party)
 		rc = refer(c, o, third_party, NULL);
-	if (rc == 0 && third_party)
-		rc = event(c, o, "order.refer", -1, -1,
-			   json_pack("{s:I}", "third_party_id", (json_int_t)third_party));
+	if (rc == 0 && third_party) {
+		audit_detail_int(detail_begin(&d), "third_party_id", third_party);
+		rc = event(c, o, "order.refer", -1, -1, &d);
+	}
 	if (rc == 0 && o->owner_id)
 		rc = start_clocks(c, o);
 	if (rc == 0 && in->promise >= 0)
@@ -347,6 +360,7 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 {
 	int help = strcmp(why, "help") == 0;
 	int64_t p = o->owner_id;
+	struct audit_detail d;
 	int rc;
 
 	for (int i = 0; i <= o->escalation_level && p; i++)
@@ -356,8 +370,10 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 
 		if (help)
 			return 0; /* the caller answers 409 and rolls back */
-		rc = event(c, o, "order.escalation_top", -1, -1,
-			   json_pack("{s:s, s:s?}", "reason", why, "metric", metric));
+		detail_begin(&d);
+		audit_detail_str(&d, "metric", metric);
+		audit_detail_str(&d, "reason", why);
+		rc = event(c, o, "order.escalation_top", -1, -1, &d);
 		for (int i = 0; rc == 0 && i < o->escalation_level && up; i++) {
 			up = superior_of(c->s, up);
 			rc = tell(c, up, "order.escalated", o, "仍未处理（第%d级），已到最高一级",
@@ -375,10 +391,14 @@ static int escalate(struct wo_ctx *c, struct wo_order *o, const char *why, const
 	rc = wo_responsible_add(c->s, o->id, p, why, o->escalation_level, c->now);
 	if (rc == 0)
 		rc = wo_order_save(c->s, o, c->now);
-	if (rc == 0)
-		rc = event(c, o, "order.escalated", -1, -1,
-			   json_pack("{s:s, s:s?, s:i, s:I}", "reason", why, "metric", metric,
-				     "level", o->escalation_level, "person_id", (json_int_t)p));
+	if (rc == 0) {
+		detail_begin(&d);
+		audit_detail_int(&d, "level", o->escalation_level);
+		audit_detail_str(&d, "metric", metric);
+		audit_detail_int(&d, "person_id", p);
+		audit_detail_str(&d, "reason", why);
+		rc = event(c, o, "order.escalated", -1, -1, &d);
+	}
 	/* A call for help is its own kind, so the level up sees it is asked, not late. */
 	if (rc == 0)
 		rc = tell(c, p, help ? "order.help" : "order.escalated", o,
@@ -463,6 +483,7 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 {
 	struct wo_callback cb;
 	struct wo_order follow;
+	struct audit_detail d;
 	int64_t follow_id = 0;
 	int rc = wo_callback_pending(c->s, o->id, &cb);
 
@@ -520,11 +541,14 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 	if (rc == 0)
 		rc = wo_callback_attempt_add(c->s, &cb, c->who->id, c->now, a->outcome, a->text,
 					     follow_id);
-	if (rc == 0)
-		rc = event(c, o, "order.callback", -1, -1,
-			   json_pack("{s:s, s:i, s:s?, s:I}", "outcome",
-				     wo_outcome_name(a->outcome), "attempt", cb.attempts, "note",
-				     a->text, "follow_up_id", (json_int_t)follow_id));
+	if (rc == 0) {
+		detail_begin(&d);
+		audit_detail_int(&d, "attempt", cb.attempts);
+		audit_detail_int(&d, "follow_up_id", follow_id);
+		audit_detail_str(&d, "note", a->text);
+		audit_detail_str(&d, "outcome", wo_outcome_name(a->outcome));
+		rc = event(c, o, "order.callback", -1, -1, &d);
+	}
 	return rc;
 }
 
@@ -661,7 +685,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 {
 	struct wo_facts facts;
 	int rc = wo_order_get(c->s, order_id, o), from, to;
-	json_t *detail = NULL;
+	struct audit_detail built, *detail = NULL;
 
 	if (rc == ERR_NOTFOUND)
 		return err_set(c->ei, ERR_NOTFOUND, NULL, "no such order");
@@ -683,10 +707,10 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		return rc;
 	switch (a->action) {
 	case WOA_ASSIGN:
-		detail = json_pack("{s:I, s:o, s:s?}", "owner_id", (json_int_t)a->person_id,
-				   "previous_owner_id",
-				   o->owner_id ? json_integer(o->owner_id) : json_null(), "reason",
-				   a->text && *a->text ? a->text : NULL);
+		detail = detail_begin(&built);
+		audit_detail_int(detail, "owner_id", a->person_id);
+		audit_detail_id(detail, "previous_owner_id", o->owner_id);
+		audit_detail_str(detail, "reason", a->text && *a->text ? a->text : NULL);
 		rc = assign(c, o, a);
 		break;
 	case WOA_ACCEPT:
@@ -699,7 +723,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 			rc = wo_sla_meet(c->s, o->id,
 					 a->action == WOA_CALL ? WOM_CALLBACK : WOM_ONSITE, c->now);
 		if (rc >= 0 && a->text && *a->text)
-			detail = json_pack("{s:s}", "note", a->text);
+			audit_detail_str(detail = detail_begin(&built), "note", a->text);
 		break;
 	case WOA_FINISH: {
 		struct wo_class_rule rule;
@@ -738,7 +762,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		}
 		if (rc == 0)
 			rc = tell(c, o->owner_id, "order.changed", o, "已重新打开：%s", a->text);
-		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		audit_detail_str(detail = detail_begin(&built), "reason", a->text ? a->text : "");
 		break;
 	case WOA_CANCEL:
 		rc = reasoned(c, a);
@@ -749,7 +773,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 			snprintf(o->close_reason, sizeof(o->close_reason), "%s", a->text);
 		if (rc == 0)
 			rc = tell(c, o->owner_id, "order.changed", o, "已取消：%s", a->text);
-		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		audit_detail_str(detail = detail_begin(&built), "reason", a->text ? a->text : "");
 		break;
 	case WOA_HELP:
 		rc = check_text(c, 0, "reason", a->text, 0, WO_TEXT_MAX);
@@ -761,7 +785,7 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		rc = rc > 0 ? 0 : rc;
 		/* WO-4: why help was asked for stays on the order, for the level asked. */
 		if (a->text && *a->text)
-			detail = json_pack("{s:s}", "reason", a->text);
+			audit_detail_str(detail = detail_begin(&built), "reason", a->text);
 		break;
 	case WOA_PROGRESS:
 		/* WO-5: what the customer was told, on record; it keeps a promised reply. */
@@ -769,19 +793,20 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		if (rc == 0)
 			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
 		rc = rc > 0 ? 0 : rc;
-		detail = json_pack("{s:s}", "text", a->text ? a->text : "");
+		audit_detail_str(detail = detail_begin(&built), "text", a->text ? a->text : "");
 		break;
 	case WOA_PROMISE:
 		if (a->promise < 0 || a->promise >= WOP_COUNT)
 			return err_set(c->ei, ERR_UNPROCESSABLE, "kind", "unknown promise kind");
 		rc = start_promise(c, o, a->promise);
-		detail = json_pack("{s:s}", "kind", wo_promise_name((enum wo_promise)a->promise));
+		audit_detail_str(detail = detail_begin(&built), "kind",
+				 wo_promise_name((enum wo_promise)a->promise));
 		break;
 	case WOA_PAUSE:
 		rc = reasoned(c, a);
 		if (rc == 0)
 			rc = wo_sla_pause_all(c->s, o->id, c->now);
-		detail = json_pack("{s:s}", "reason", a->text ? a->text : "");
+		audit_detail_str(detail = detail_begin(&built), "reason", a->text ? a->text : "");
 		break;
 	case WOA_RESUME:
 		rc = wo_sla_resume_all(c->s, o->id, c->now);
@@ -790,8 +815,9 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		rc = check_text(c, 0, "note", a->text, 0, WO_TEXT_MAX);
 		if (rc == 0)
 			rc = refer(c, o, a->third_party_id, a->text);
-		detail = json_pack("{s:I, s:s?}", "third_party_id", (json_int_t)a->third_party_id,
-				   "note", a->text && *a->text ? a->text : NULL);
+		detail = detail_begin(&built);
+		audit_detail_str(detail, "note", a->text && *a->text ? a->text : NULL);
+		audit_detail_int(detail, "third_party_id", a->third_party_id);
 		break;
 	case WOA_ANSWER:
 	case WOA_RELAY:
@@ -805,13 +831,14 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		if (rc == 0 && a->action == WOA_RELAY)
 			rc = wo_sla_meet(c->s, o->id, WOM_REPLY, c->now);
 		rc = rc > 0 ? 0 : rc;
-		detail = json_pack("{s:s}", "text", a->text ? a->text : "");
+		audit_detail_str(detail = detail_begin(&built), "text", a->text ? a->text : "");
 		break;
 	case WOA_COUNT:
 		return ERR_INVALID;
 	}
 	if (rc < 0) {
-		json_decref(detail);
+		if (detail)
+			audit_detail_release(detail);
 		return rc;
 	}
 	o->state = (enum wo_state)to;
@@ -826,7 +853,8 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 		rc = event(c, o, kind, from, to, detail);
 		detail = NULL;
 	}
-	json_decref(detail);
+	if (detail)
+		audit_detail_release(detail);
 	/* WO-8: the first-contact agent follows the order until it is archived. */
 	if (rc == 0 && a->action != WOA_PROGRESS && a->action != WOA_PROMISE)
 		rc = tell(c, o->first_agent_id, "order.changed", o, "%s → %s",
@@ -836,6 +864,19 @@ int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct 
 
 static const struct audit_actor system_actor = {0, "system", NULL};
 
+/* A clock's event, with when it is due as its detail. */
+static int sla_event(struct store *s, const struct wo_sla *d, const char *kind, int64_t now)
+{
+	struct audit_detail detail;
+	int rc;
+
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "due_at", d->due_at);
+	rc = wo_sla_event(s, d, kind, now, audit_detail_text(&detail));
+	audit_detail_release(&detail);
+	return rc;
+}
+
 /* One due clock: its breach, else its warning, else its next escalation. */
 static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 {
@@ -843,7 +884,6 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 	struct wo_ctx c = {s, now, &system_actor, &ei};
 	struct wo_class_rule rule;
 	struct wo_order o;
-	char detail[96];
 	const char *metric = wo_metric_name(d->metric);
 	int rc = wo_order_get(s, d->order_id, &o);
 	int64_t step;
@@ -853,12 +893,11 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 	if (rc < 0)
 		return rc;
 	step = (int64_t)rule.escalate_min * 60000;
-	snprintf(detail, sizeof(detail), "{\"due_at\":%lld}", (long long)d->due_at);
 	if (!d->breached && d->due_at <= now) {
 		rc = wo_sla_fire_breach(s, d->id, now + step);
 		if (rc <= 0)
 			return rc;
-		rc = wo_sla_event(s, d, "breached", now, detail);
+		rc = sla_event(s, d, "breached", now);
 		if (rc == 0)
 			rc = tell(&c, o.owner_id, "sla.breach", &o, "%s时限已超时",
 				  wo_metric_label(d->metric));
@@ -873,7 +912,7 @@ static int fire(struct store *s, const struct wo_sla *d, int64_t now)
 		rc = wo_sla_fire_warning(s, d->id);
 		if (rc <= 0)
 			return rc;
-		rc = wo_sla_event(s, d, "warned", now, detail);
+		rc = sla_event(s, d, "warned", now);
 		if (rc == 0)
 			rc = tell(&c, o.owner_id, "sla.warning", &o, "%s时限即将到期",
 				  wo_metric_label(d->metric));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "store/store.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
@@ -477,7 +478,7 @@ int wo_sla_event(struct store *s, const struct wo_sla *c, const char *kind, int6
 int wo_sla_start(struct store *s, int64_t order_id, const struct wo_deadline *d)
 {
 	struct wo_sla c;
-	char detail[64];
+	struct audit_detail detail;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -490,8 +491,11 @@ int wo_sla_start(struct store *s, int64_t order_id, const struct wo_deadline *d)
 		       d->warn_at);
 	if (rc < 0)
 		return rc;
-	snprintf(detail, sizeof(detail), "{\"due_at\":%lld}", (long long)d->due_at);
-	return wo_sla_event(s, &c, "started", d->started_at, detail);
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "due_at", d->due_at);
+	rc = wo_sla_event(s, &c, "started", d->started_at, audit_detail_text(&detail));
+	audit_detail_release(&detail);
+	return rc;
 }
 
 int wo_sla_find(struct store *s, int64_t order_id, enum wo_metric m, struct wo_sla *out)
