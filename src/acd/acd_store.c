@@ -70,8 +70,6 @@ int acd_save(struct store *s, const struct acd_state *cur, const struct acd_stat
 		st = store_prepare(s, "UPDATE agent_state SET status = ?, reason = ?, since = ?,"
 				      " wrap_until = ?, busy_alerted = ?, updated_at = ?"
 				      " WHERE person_id = ? AND status = ? AND updated_at = ?");
-		if (!st)
-			return ERR_IO;
 		rc = bind_state(st, next);
 		if (rc == 0)
 			rc = store_bindf(st, 8, "ti", acd_status_name(cur->status),
@@ -81,13 +79,9 @@ int acd_save(struct store *s, const struct acd_state *cur, const struct acd_stat
 				      " busy_alerted, updated_at, person_id)"
 				      " VALUES (?, ?, ?, ?, ?, ?, ?)"
 				      " ON CONFLICT(person_id) DO NOTHING");
-		if (!st)
-			return ERR_IO;
 		rc = bind_state(st, next);
 	}
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) != 1)

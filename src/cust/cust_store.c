@@ -372,16 +372,10 @@ int cust_insert(struct store *s, struct customer *c, int64_t by, const char *vip
 	st = store_prepare(s, "INSERT INTO customer(name, surname, title, kind, wechat, weibo,"
 			      " email, birthday, vip_level, tags, notes, created_at, updated_at)"
 			      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
 	rc = bind_fields(st, c);
 	if (rc == 0)
 		rc = store_bindf(st, 12, "ii", now, now);
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		c->id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_once(st, rc, &c->id);
 	if (rc < 0)
 		return rc;
 	c->created_at = c->updated_at = now;
@@ -398,16 +392,11 @@ static int update_row(struct store *s, struct customer *c, int64_t now)
 		s, "UPDATE customer SET name = ?, surname = ?, title = ?, kind = ?, wechat = ?,"
 		   " weibo = ?, email = ?, birthday = ?, vip_level = ?, tags = ?, notes = ?,"
 		   " updated_at = ? WHERE id = ?");
-	int rc;
+	int rc = bind_fields(st, c);
 
-	if (!st)
-		return ERR_IO;
-	rc = bind_fields(st, c);
 	if (rc == 0)
 		rc = store_bindf(st, 12, "ii", now, c->id);
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -667,8 +656,6 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 	st = store_prepare(s, "INSERT INTO contact(channel, direction, customer_id, phone, agent_id,"
 			      " started_at, ended_at, class, fivew, summary, satisfaction,"
 			      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
 	rc = store_bindf(st, 1, "ttdTiidT", c->channel, c->direction, c->customer_id, c->phone,
 			 c->agent_id, c->started_at, c->ended_at, c->cls);
 	if (rc == 0)
@@ -676,11 +663,7 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 	/* A satisfaction of 0 (not rated) is stored as NULL, like an unset id. */
 	if (rc == 0)
 		rc = store_bindf(st, 10, "Tdi", c->summary, (int64_t)c->satisfaction, now);
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		c->id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_once(st, rc, &c->id);
 	if (rc < 0)
 		return rc;
 	c->created_at = now;
@@ -697,17 +680,13 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 		return rc;
 	st = store_prepare(s, "UPDATE contact SET ended_at = ?, class = ?, fivew = ?, summary = ?,"
 			      " satisfaction = ?, customer_id = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
 	rc = store_bindf(st, 1, "dT", c->ended_at, c->cls);
 	if (rc == 0)
 		rc = bind_fivew(st, 3, c);
 	if (rc == 0)
 		rc = store_bindf(st, 4, "Tddi", c->summary, (int64_t)c->satisfaction,
 				 c->customer_id, c->id);
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	return store_changes(s) ? 0 : ERR_NOTFOUND;

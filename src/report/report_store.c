@@ -661,8 +661,6 @@ int report_orders(struct store *s, const struct report_filter *f,
 	    (report_outcome_needs_metric(f->outcome) && (f->metric < 0 || f->metric >= WOM_COUNT)))
 		return ERR_INVALID;
 	st = prepare_items(s, f, &idx);
-	if (!st)
-		return ERR_IO;
 	/* The tail every drill-down query shares: cursor, ITEM_FILTERS and the page. */
 	rc = store_bindf(st, idx, "iiitti", f->after, f->department_id, f->department_id, cls, cls,
 			 (int64_t)f->limit);

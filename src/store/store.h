@@ -102,9 +102,17 @@ void store_col_copy(struct store_stmt *st, int col, char *dst, size_t size);
  *   't'  a const char *; NULL binds NULL
  *   'T'  a const char *; NULL or "" binds NULL ("not set" has one spelling)
  * The values are read with va_arg as those types: an int must be cast to
- * int64_t. Binds from index first; 0 or a negative err.
+ * int64_t. Binds from index first; 0 or a negative err (ERR_IO for a NULL
+ * st, so that binds may follow a prepare unchecked, up to store_once).
  */
 int store_bindf(struct store_stmt *st, int first, const char *types, ...);
+/*
+ * Finishes a statement whose binds returned rc: unless rc is an error,
+ * steps it once, storing the row's first column in out when one came and
+ * out is set; done with it either way. Returns what store_run returns
+ * (ERR_IO for a NULL st). For writes whose binds are made in steps.
+ */
+int store_once(struct store_stmt *st, int rc, int64_t *out);
 
 /*
  * Runs a cached statement once, bound by format. Returns what the first

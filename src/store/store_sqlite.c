@@ -562,9 +562,23 @@ int store_bindf(struct store_stmt *st, int first, const char *types, ...)
 	va_list ap;
 	int rc;
 
+	if (!st)
+		return ERR_IO;
 	va_start(ap, types);
 	rc = bind_va(st, first, types, ap);
 	va_end(ap);
+	return rc;
+}
+
+int store_once(struct store_stmt *st, int rc, int64_t *out)
+{
+	if (!st)
+		return ERR_IO;
+	if (rc == 0)
+		rc = store_step(st);
+	if (rc == 1 && out)
+		*out = store_col_int(st, 0);
+	store_done(st);
 	return rc;
 }
 
@@ -579,12 +593,7 @@ int store_run(struct store *s, const char *sql, int64_t *out, const char *types,
 	va_start(ap, types);
 	rc = bind_va(st, 1, types, ap);
 	va_end(ap);
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1 && out)
-		*out = store_col_int(st, 0);
-	store_done(st);
-	return rc;
+	return store_once(st, rc, out);
 }
 
 struct store_stmt *store_query(struct store *s, const char *sql, const char *types, ...)

@@ -375,12 +375,7 @@ int wo_config_complaint_insert(struct store *s, struct wo_config_complaint *c, i
 			       WO_CONFIG_COMPLAINTS_MAX);
 	st = store_prepare(s, "INSERT INTO wo_complaint(name, class, level, department_kind,"
 			      " script, active, updated_at, code) VALUES (?,?,?,?,?,?,?,?)");
-	if (!st)
-		return ERR_IO;
-	rc = bind_complaint(st, c, now);
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, bind_complaint(st, c, now), NULL);
 	/* Two managers creating the same code at once: the primary key decides. */
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "code", "complaint code already in use");
@@ -403,12 +398,7 @@ int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, i
 	st = store_prepare(s, "UPDATE wo_complaint SET name = ?, class = ?, level = ?,"
 			      " department_kind = ?, script = ?, active = ?, updated_at = ?"
 			      " WHERE code = ?");
-	if (!st)
-		return ERR_IO;
-	rc = bind_complaint(st, c, now);
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, bind_complaint(st, c, now), NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -567,14 +557,7 @@ int wo_config_route_insert(struct store *s, struct wo_config_route *r, int64_t n
 	st = store_prepare(s, "INSERT INTO wo_route(class, onsite, target, department_kind,"
 			      " department_id, owner_id, updated_at, third_party_id)"
 			      " VALUES (?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	rc = bind_route(st, r, now);
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		r->rule.id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_once(st, bind_route(st, r, now), &r->rule.id);
 	if (rc < 0)
 		return rc;
 	r->updated_at = now;
@@ -595,14 +578,10 @@ int wo_config_route_update(struct store *s, struct wo_config_route *r, const cha
 	st = store_prepare(s, "UPDATE wo_route SET class = ?, onsite = ?, target = ?,"
 			      " department_kind = ?, department_id = ?, owner_id = ?,"
 			      " updated_at = ?, third_party_id = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
 	rc = bind_route(st, r, now);
 	if (rc == 0)
-		rc = store_bind_int(st, 9, r->rule.id);
-	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+		rc = store_bindf(st, 9, "i", r->rule.id);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)

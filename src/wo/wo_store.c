@@ -232,29 +232,15 @@ int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 		order_read, o);
 }
 
-/* Binds the columns both insert and update write, from index 1. */
-static void bind_order(struct store_stmt *st, const struct wo_order *o)
+/* Binds the columns both insert and update write, from index 1; "" and 0 as NULL. */
+static int bind_order(struct store_stmt *st, const struct wo_order *o)
 {
-	store_bind_text(st, 1, o->class_code);
-	store_bind_text(st, 2, o->level[0] ? o->level : NULL);
-	store_bind_text(st, 3, o->complaint[0] ? o->complaint : NULL);
-	store_bind_int(st, 4, o->onsite);
-	store_bind_text(st, 5, wo_state_name(o->state));
-	store_bind_id(st, 6, o->customer_id);
-	store_bind_id(st, 7, o->subject_id);
-	store_bind_id(st, 8, o->department_id);
-	store_bind_id(st, 9, o->owner_id);
-	store_bind_id(st, 10, o->parent_id);
-	store_bind_id(st, 11, o->related_id);
-	store_bind_text(st, 12, o->summary);
-	store_bind_text(st, 13, o->report[0] ? o->report : NULL);
-	store_bind_text(st, 14, o->close_reason[0] ? o->close_reason : NULL);
-	store_bind_int(st, 15, o->escalation_level);
-	store_bind_id(st, 16, o->dispatched_at);
-	store_bind_id(st, 17, o->reported_at);
-	store_bind_id(st, 18, o->archived_at);
-	store_bind_id(st, 19, o->archive_month);
-	store_bind_text(st, 20, o->phone[0] ? o->phone : NULL);
+	return store_bindf(st, 1, "tTTitddddddtTTiddddT", o->class_code, o->level, o->complaint,
+			   (int64_t)o->onsite, wo_state_name(o->state), o->customer_id,
+			   o->subject_id, o->department_id, o->owner_id, o->parent_id,
+			   o->related_id, o->summary, o->report, o->close_reason,
+			   (int64_t)o->escalation_level, o->dispatched_at, o->reported_at,
+			   o->archived_at, (int64_t)o->archive_month, o->phone);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -265,19 +251,12 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
 		   " archive_month, phone, number, first_agent_id, created_at, updated_at, version)"
 		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
-	int rc;
+	int rc = bind_order(st, o);
 
-	if (!st)
-		return ERR_IO;
-	bind_order(st, o);
-	store_bind_text(st, 21, o->number);
-	store_bind_int(st, 22, o->first_agent_id);
-	store_bind_int(st, 23, o->created_at);
-	store_bind_int(st, 24, o->updated_at);
-	rc = store_step(st);
-	if (rc == 1)
-		o->id = store_col_int(st, 0);
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 21, "tiii", o->number, o->first_agent_id, o->created_at,
+				 o->updated_at);
+	rc = store_once(st, rc, &o->id);
 	o->version = 1;
 	return rc < 0 ? rc : 0;
 }
@@ -291,16 +270,11 @@ int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 		" related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
 		" dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
 		" phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
-	int rc;
+	int rc = bind_order(st, o);
 
-	if (!st)
-		return ERR_IO;
-	bind_order(st, o);
-	store_bind_int(st, 21, now);
-	store_bind_int(st, 22, o->id);
-	store_bind_int(st, 23, o->version);
-	rc = store_step(st);
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 21, "iii", now, o->id, o->version);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
