@@ -226,14 +226,13 @@ int org_person_update(struct store *s, struct org_person *p, int64_t now, struct
 		rc = person_refs_check(s, p, ei);
 	if (rc < 0)
 		return rc;
-	rc = store_run(
-		s,
-		"UPDATE person SET work_no = ?, name = ?, phone = ?, department_id = ?,"
-		" superior_id = ?, roles = ?, active = ?, certified = ?, updated_at = ?"
-		" WHERE id = ?",
-		NULL, "ttTddiiiii", p->work_no, p->name, p->phone, p->department_id,
-		p->superior_id, (int64_t)p->roles, (int64_t)p->active,
-		(int64_t)p->certified, now, p->id);
+	rc = store_run(s,
+		       "UPDATE person SET work_no = ?, name = ?, phone = ?, department_id = ?,"
+		       " superior_id = ?, roles = ?, active = ?, certified = ?, updated_at = ?"
+		       " WHERE id = ?",
+		       NULL, "ttTddiiiii", p->work_no, p->name, p->phone, p->department_id,
+		       p->superior_id, (int64_t)p->roles, (int64_t)p->active, (int64_t)p->certified,
+		       now, p->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
 	if (rc < 0)
@@ -424,8 +423,7 @@ int org_department_update(struct store *s, struct org_department *d, int64_t now
 	rc = store_run(s,
 		       "UPDATE department SET name = ?, kind = ?, parent_id = ?,"
 		       " head_id = ?, updated_at = ? WHERE id = ?",
-		       NULL, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now,
-		       d->id);
+		       NULL, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now, d->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
 	if (rc < 0)
