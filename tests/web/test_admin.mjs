@@ -363,7 +363,12 @@ test('the manager changes a setting; a value out of range is shown beside its fi
   assert.equal(await page.inputValue('[data-test=setting-callback_due_min]'), '120')
   await page.fill('[data-test=setting-callback_due_min]', '90')
   await page.click('[data-test=settings-save]')
-  await page.waitForFunction(() => document.querySelector('[data-test=settings-save]').disabled)
+  // Saved: nothing left to save. A loading button is disabled as well, so
+  // the wait is for one that is disabled and no longer loading.
+  await page.waitForFunction(() => {
+    const b = document.querySelector('[data-test=settings-save]')
+    return b.disabled && !b.classList.contains('is-loading')
+  })
   let s = await srv.call('GET', '/api/wo/settings', undefined, managerTok)
   assert.equal(s.body.callback_due_min, 90)
   const audit = await srv.call('GET', '/api/audit?action=wo.setting.update', undefined, managerTok)
