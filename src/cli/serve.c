@@ -4,15 +4,19 @@
  * with sigwait(), so no handler runs in the middle of a request. On a
  * signal the server stops taking connections, lets requests in flight
  * finish, and checkpoints the WAL into the database file. With sip_listen
- * set, the SIP thread (src/sip/) starts after the HTTP server and stops
- * first; the recording writer (src/rec/, when recordings_dir is set)
- * starts before it and stops after it, so every call the SIP thread ends
- * at shutdown is still written, fsynced and linked.
+ * set, the SIP thread (src/sip/) starts after the HTTP server, running the
+ * call engine (src/call/), and stops first; the recording writer
+ * (src/rec/, when recordings_dir is set) starts before it, linking each
+ * recording to its call through the engine, and stops after it, so every
+ * call the SIP thread ends at shutdown is still written, fsynced and
+ * linked.
  *
  * It also wires the modules together, so no lower one includes a higher
  * one: the list of route tables the server answers with, the scheduler's
  * ticks (src/sched/), what the end of a session does (the agent's seat,
- * ORG-3) and what the server does when it stops (ending event streams).
+ * ORG-3), what the server does when it stops (ending event streams), and
+ * the call engine that the SIP thread runs and the recording writer links
+ * to.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,11 +25,13 @@
 
 #include "acd/acd.h"
 #include "auth/auth.h"
+#include "call/call.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "cust/cust.h"
 #include "http/http.h"
+#include "ivr/ivr.h"
 #include "login/login.h"
 #include "notify/notify.h"
 #include "org/org.h"
@@ -42,10 +48,11 @@ static const char usage[] =
 
 /* Every module's routes, in the order requests are matched. */
 const struct route *const cli_route_tables[] = {
-	login_routes,  org_routes,     http_audit_routes,     http_misc_routes,
-	cust_routes,   wo_routes,      wo_config_routes,      report_routes,
-	notify_routes, acd_routes,     acd_live_routes,	      sip_routes,
-	rec_routes,    hotline_routes, hotline_notice_routes, NULL,
+	login_routes,  org_routes, http_audit_routes, http_misc_routes,
+	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
+	notify_routes, acd_routes, acd_live_routes,   sip_routes,
+	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
+	NULL,
 };
 
 /* The scheduler's ticks (src/sched/); arg is the settings. */
@@ -180,11 +187,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
 		 clock_tz_name(), c.test_clock ? ", test clock" : "");
-	/* SIP (agents' phones) only when sip_listen is set; it logs its address.
-	 * Calls are recorded by the writer, which must run before calls come. */
+	/* SIP (agents' phones and the hotline's calls) only when sip_listen is
+	 * set; it logs its address. Calls are recorded by the writer, which
+	 * must run before calls come. */
 	if (c.cfg.sip_listen[0] &&
-	    (rec_start(&c.cfg, app.pool) < 0 ||
-	     sip_start(&c.cfg, app.pool, sip_bound, sizeof(sip_bound)) < 0)) {
+	    (rec_start(&c.cfg, app.pool, call_rec_link) < 0 ||
+	     sip_start(&c.cfg, app.pool, &call_engine, sip_bound, sizeof(sip_bound)) < 0)) {
 		rec_stop();
 		sched_stop();
 		http_stop(srv);

@@ -3,7 +3,7 @@
  * WAV files, the stereo call recorder and the compliance metrics that are
  * measured from a recording.
  *
- * Who uses it. The SIP call engine (src/sip/) relays RTP between a caller
+ * Who uses it. The call engine (src/call/) relays RTP between a caller
  * and an agent (PCMA and PCMU, 20 and 30 ms packets) and keeps a receiver
  * state per stream, whose loss, late and jitter figures are also the
  * benchmark's quality criterion; it reads the caller's menu choice and

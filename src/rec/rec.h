@@ -4,8 +4,8 @@
  * fsynced, linked to the call, with the compliance metrics measured from
  * it (dead air, talk-over), and played back through the API.
  *
- * Who calls what. The SIP call engine (src/sip/call.c, on the SIP thread)
- * calls rec_begin() when a caller and an agent are connected, rec_push()
+ * Who calls what. The call engine (src/call, on the SIP thread) calls
+ * rec_begin() when a caller and an agent are connected, rec_push()
  * with every decoded packet of either leg, rec_hold() when the agent holds
  * and resumes, and rec_end() when the call ends. None of these does disk
  * I/O or waits for anything but a short mutex: rec_push() copies the
@@ -43,19 +43,25 @@
  *   they cover are taken (those lag 200 ms behind), so dead air inside a
  *   hold and talk-over begun inside one are not counted.
  * - at rec_end: takes the rest, rewrites the header, fsyncs the file and
- *   its directory, and in one transaction on a pooled connection sets
- *   call.recording (the name relative to recordings_dir) and recording_ms,
- *   merges the metrics into call.metrics and adds the call event
- *   "recorded" (file, ms, bytes). A recording that could not be written
- *   (no space, no permission) adds "recording_failed" with the reason
- *   instead and leaves call.recording NULL; what was written stays on disk.
+ *   its directory, and in one transaction on a pooled connection hands
+ *   the result (struct rec_result) to the link function it was started
+ *   with: the call engine's (call_rec_link, wired by cli/serve.c) sets
+ *   call.recording (the name relative to recordings_dir) and
+ *   recording_ms, merges the metrics into call.metrics and adds the call
+ *   event "recorded" (file, ms, bytes). A recording that could not be
+ *   written (no space, no permission) adds "recording_failed" with the
+ *   reason instead and leaves call.recording NULL; what was written stays
+ *   on disk. So rec knows nothing of the call engine or SIP: it uses
+ *   core, store, media, audit (the event's detail) and, for playback,
+ *   http only.
  *
  * Who owns what. The handle from rec_begin belongs to the caller until
  * rec_end, then to the writer, which frees it; the caller must not use it
  * after rec_end. rec_stop() (after the SIP thread has stopped) finishes
  * every recording, ended or not, and frees every handle.
  *
- * Playback (rec_api.c): GET /api/calls/{id}/recording answers the WAV
+ * Playback (rec_api.c, rec_store.c): GET /api/calls/{id}/recording reads
+ * the call's recording and agent from the call row and answers the WAV
  * (Range requests too) to whoever may play it (ACT_CALL_RECORDING: the
  * manager and supervisors every call, an agent the calls they answered),
  * and audits every playback as call.recording.play. docs/recording.md has
@@ -70,6 +76,7 @@
 #include "http/http.h"
 
 struct config;
+struct store;
 struct store_pool;
 struct rec_call;
 
@@ -90,9 +97,25 @@ struct rec_call;
  * (the counts and totals cover all of them). */
 #define REC_METRICS_LIST_MAX 50
 
+/* A finished recording, as the writer hands it to the link function. */
+struct rec_result {
+	int64_t call_id;
+	const char *file;    /* relative to recordings_dir */
+	int failed;	     /* 1: it could not be written (detail says why) */
+	int64_t ms;	     /* the audio's length */
+	const char *metrics; /* JSON object: dead air, talk-over, speech */
+	const char *detail;  /* JSON object for the call's event: file, ms, bytes or error */
+};
+
+/* Links a recording to its call: called on the writer thread inside a
+ * transaction on s that the writer begins, and commits on 0 or rolls
+ * back on a negative err; now is the wall clock. */
+typedef int (*rec_link_fn)(struct store *s, const struct rec_result *res, int64_t now);
+
 /* Starts the writer thread when cfg->recordings_dir is set (a no-op
- * returning 0 when it is ""). cfg and pool must outlive rec_stop(). */
-int rec_start(const struct config *cfg, struct store_pool *pool);
+ * returning 0 when it is ""); every finished recording goes to link (not
+ * NULL). cfg and pool must outlive rec_stop(). */
+int rec_start(const struct config *cfg, struct store_pool *pool, rec_link_fn link);
 /* Finishes every recording (fsynced, linked), then joins the writer. */
 void rec_stop(void);
 
@@ -116,6 +139,14 @@ void rec_end(struct rec_call *r);
 void rec_flush(void);
 /* Samples dropped because the queue was full, since the start. */
 uint64_t rec_dropped(void);
+
+/* -- Storage (rec_store.c) -- */
+
+/* The recording of a call as the call row holds it (call.recording,
+ * call.agent_id): the agent who answered (0: none) and the file relative
+ * to recordings_dir ("" when there is none, or the name is longer than
+ * size - 1). ERR_NOTFOUND when there is no such call. */
+int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file, size_t size);
 
 /* The module's routes (rec_api.c), ended by a route with method NULL. */
 extern const struct route rec_routes[];

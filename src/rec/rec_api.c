@@ -19,24 +19,6 @@
 #include "core/utf8.h"
 #include "http/http.h"
 #include "rec/rec.h"
-#include "sip/sip.h"
-
-struct recording_ref {
-	int64_t agent_id;
-	int has;
-	char file[256];
-};
-
-static int recording_row(void *ctx, const struct call_row *c)
-{
-	struct recording_ref *ref = ctx;
-
-	ref->agent_id = c->agent_id;
-	ref->has = c->recording && c->recording[0] && strlen(c->recording) < sizeof(ref->file);
-	if (ref->has)
-		snprintf(ref->file, sizeof(ref->file), "%s", c->recording);
-	return 0;
-}
 
 /* The writer's names are YYYY/MM/DD/<id>[-n].wav; anything else in the
  * column (a restored or edited database) is not opened. */
@@ -49,27 +31,26 @@ static int name_safe(const char *name)
 
 static int recording_play(struct req *r)
 {
-	struct recording_ref ref = {0, 0, ""};
 	struct auth_target t = {0, 0};
 	const char *range;
-	char path[600], disposition[64];
-	int64_t id;
+	char file[256], path[600], disposition[64];
+	int64_t id, agent_id = 0;
 	int fd, rc = req_param_id(r, 0, &id);
 
 	if (rc == 0)
-		rc = call_get(r->store, id, recording_row, &ref);
+		rc = rec_of_call(r->store, id, &agent_id, file, sizeof(file));
 	if (rc == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such call");
 	if (rc < 0)
 		return rc;
 	/* An agent: only the calls they answered. */
-	t.person_id = ref.agent_id;
+	t.person_id = agent_id;
 	rc = req_authorize(r, ACT_CALL_RECORDING, &t);
 	if (rc < 0)
 		return rc;
-	if (!ref.has || !r->app->cfg->recordings_dir[0] || !name_safe(ref.file))
+	if (!file[0] || !r->app->cfg->recordings_dir[0] || !name_safe(file))
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "this call has no recording");
-	snprintf(path, sizeof(path), "%s/%s", r->app->cfg->recordings_dir, ref.file);
+	snprintf(path, sizeof(path), "%s/%s", r->app->cfg->recordings_dir, file);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT)
@@ -82,8 +63,8 @@ static int recording_play(struct req *r)
 	if (range && (strlen(range) > 100 || !utf8_valid(range, strlen(range))))
 		range = "(unreadable)";
 	rc = req_audit(r, "call.recording.play", "call", id, "ok",
-		       range ? json_pack("{s:s, s:s}", "file", ref.file, "range", range)
-			     : json_pack("{s:s}", "file", ref.file));
+		       range ? json_pack("{s:s, s:s}", "file", file, "range", range)
+			     : json_pack("{s:s}", "file", file));
 	if (rc < 0) {
 		close(fd);
 		return rc;

@@ -11,6 +11,7 @@
  * which guarantees that every slot of an ended call has been processed
  * before the call is finished.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,7 +31,6 @@
 #include "core/log.h"
 #include "media/media.h"
 #include "rec/rec.h"
-#include "sip/sip.h"
 #include "store/store.h"
 
 enum slot_kind { SLOT_PCM, SLOT_HOLD, SLOT_RESUME };
@@ -105,6 +105,7 @@ static struct {
 	unsigned holds_lost;
 	const struct config *cfg;
 	struct store_pool *pool;
+	rec_link_fn link;
 } g = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -669,27 +670,29 @@ static void event_detail(const struct rec_call *c, int64_t ms, uint64_t dropped,
 		audit_detail_int(d, "dropped_samples", (int64_t)dropped);
 }
 
-/* One transaction: the file on the call, its metrics, and the event. */
-static void link_call(struct rec_call *c, const struct media_qa_result *res, int64_t ms,
+/* One transaction: whoever owns the call log (g.link) puts the file, its
+ * metrics and the event on the call. */
+static void link_call(struct rec_call *c, const struct media_qa_result *qa, int64_t ms,
 		      uint64_t dropped)
 {
 	struct buf metrics = BUF_INIT;
 	struct audit_detail detail;
+	struct rec_result res;
 	struct store *s;
 	int rc;
 
-	metrics_json(c, res, &metrics);
+	metrics_json(c, qa, &metrics);
 	event_detail(c, ms, dropped, &detail);
+	res.call_id = c->call_id;
+	res.file = c->name;
+	res.failed = c->failed;
+	res.ms = ms;
+	res.metrics = buf_str(&metrics);
+	res.detail = audit_detail_text(&detail);
 	s = store_pool_get(g.pool);
 	rc = store_begin(s);
-	if (rc == 0 && !c->failed)
-		rc = call_set_recording(s, c->call_id, c->name, ms);
-	if (rc == 0 && !c->failed)
-		rc = call_merge_metrics(s, c->call_id, buf_str(&metrics));
 	if (rc == 0)
-		rc = call_event_add(s, c->call_id, clock_now_ms(),
-				    c->failed ? "recording_failed" : "recorded",
-				    audit_detail_text(&detail));
+		rc = g.link(s, &res, clock_now_ms());
 	if (rc == 0)
 		rc = store_commit(s);
 	else
@@ -841,8 +844,9 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int rec_start(const struct config *cfg, struct store_pool *pool)
+int rec_start(const struct config *cfg, struct store_pool *pool, rec_link_fn link)
 {
+	assert(link);
 	if (!cfg->recordings_dir[0])
 		return 0;
 	pthread_mutex_lock(&g.lock);
@@ -856,6 +860,7 @@ int rec_start(const struct config *cfg, struct store_pool *pool)
 		return ERR_NOMEM;
 	g.cfg = cfg;
 	g.pool = pool;
+	g.link = link;
 	g.head = g.count = 0;
 	g.dropped = 0;
 	g.holds_lost = 0;

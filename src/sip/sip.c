@@ -262,10 +262,10 @@ static bool on_request(const struct sip_msg *msg, void *arg)
 		if (v != SIP_GUARD_PASS || screen(srv, msg, address, now))
 			return true;
 	}
-	/* Calls and their dialogs belong to libre's sipsess (call.c), whose
-	 * handler comes after this one: INVITE (new or re-INVITE), the ACK of
-	 * a 200, BYE, INFO and REFER (an agent's transfer). What matches no
-	 * dialog it answers 481. */
+	/* Calls and their dialogs belong to libre's sipsess (set up by the
+	 * call engine, src/call), whose handler comes after this one: INVITE
+	 * (new or re-INVITE), the ACK of a 200, BYE, INFO and REFER (an
+	 * agent's transfer). What matches no dialog it answers 481. */
 	if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
 	    pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "INFO") == 0 ||
 	    pl_strcmp(&msg->met, "REFER") == 0)
@@ -416,8 +416,8 @@ static int setup(struct sip_server *srv)
 	if (rc == 0)
 		rc = mqueue_alloc(&srv->mq, on_stop, srv);
 	srv->laddr = laddr;
-	if (rc == 0)
-		rc = call_engine_start(srv) < 0 ? EIO : 0;
+	if (rc == 0 && srv->calls)
+		rc = srv->calls->start(srv) < 0 ? EIO : 0;
 	if (rc) {
 		log_error("sip: cannot start (%s)", strerror(rc));
 		return ERR_IO;
@@ -451,7 +451,8 @@ static int setup(struct sip_server *srv)
 static void teardown(struct sip_server *srv)
 {
 	tmr_cancel(&srv->purge);
-	call_engine_stop();
+	if (srv->calls)
+		srv->calls->stop();
 	/* The helper first: the socket it sits on goes with the SIP stack. */
 	srv->uh = mem_deref(srv->uh);
 	if (srv->sip) {
@@ -495,7 +496,8 @@ static int realm_ok(const char *realm)
 	return 1;
 }
 
-int sip_start(const struct config *cfg, struct store_pool *pool, char *bound, size_t size)
+int sip_start(const struct config *cfg, struct store_pool *pool, const struct sip_calls *calls,
+	      char *bound, size_t size)
 {
 	int rc;
 
@@ -508,6 +510,7 @@ int sip_start(const struct config *cfg, struct store_pool *pool, char *bound, si
 	memset(&server, 0, sizeof(server));
 	server.cfg = cfg;
 	server.pool = pool;
+	server.calls = calls;
 	start_done = 0;
 	rc = pthread_create(&thread, NULL, sip_thread, &server);
 	if (rc) {

@@ -1,6 +1,5 @@
 /*
- * The SIP side's HTTP routes: phone passwords, the registrations list and
- * the hotline's call log (GET /api/calls, /api/calls/{id}).
+ * The SIP side's HTTP routes: phone passwords and the registrations list.
  *
  * A phone password is stored only as HA1 = MD5(work number:realm:password),
  * what digest authentication needs; the password itself is neither stored
@@ -12,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mask.h"
-#include "cust/cust.h"
 #include "http/http.h"
 #include "org/org.h"
 #include "sip/sip.h"
@@ -21,8 +18,8 @@
 
 /* Stores a new phone password of p in the realm, in one transaction with
  * its audit entry; registrations of p end. */
-static int store_password(struct req *r, const struct org_person *p, const char *password,
-			  const char *action)
+static int save_password(struct req *r, const struct org_person *p, const char *password,
+			 const char *action)
 {
 	const char *realm = r->app->cfg->sip_realm;
 	char ha1[SIP_HEX_MD5_LEN + 1];
@@ -71,7 +68,7 @@ static int me_sip_password(struct req *r)
 	if (rc == 0)
 		rc = may_have_phone(r, &p);
 	if (rc == 0)
-		rc = store_password(r, &p, password, "sip.password");
+		rc = save_password(r, &p, password, "sip.password");
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200,
@@ -100,7 +97,7 @@ static int person_sip_password(struct req *r)
 	if (rc < 0)
 		return rc;
 	auth_password_random(password);
-	rc = store_password(r, &p, password, "sip.password_reset");
+	rc = save_password(r, &p, password, "sip.password_reset");
 	if (rc == 0)
 		rc = reply_json(r, 200,
 				json_pack("{s:s, s:s, s:s}", "password", password, "user",
@@ -169,240 +166,9 @@ static int registrations_list(struct req *r)
 	return reply_page(r, lc.items, n == limit ? lc.last_id : 0);
 }
 
-/* -- The hotline's call log (CALL-1): whoever watches the agents reads it -- */
-
-static json_t *opt_int(int64_t v)
-{
-	return v ? json_integer(v) : json_null();
-}
-
-/* The caller's number is masked (SEC-1): the contact the call became is
- * where an allowed person reveals it, with a reason. */
-static json_t *call_json(const struct call_row *c)
-{
-	char caller[64];
-	json_t *metrics = c->metrics ? json_loads(c->metrics, 0, NULL) : NULL;
-	json_t *o;
-
-	mask_phone(c->caller ? c->caller : "", caller, sizeof(caller));
-	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}", "id", (json_int_t)c->id,
-		      "sip_call_id", c->sip_call_id ? c->sip_call_id : "", "caller", caller,
-		      "called", c->called ? c->called : "", "started_at", (json_int_t)c->started_at,
-		      "answered_at", opt_int(c->answered_at), "ended_at", opt_int(c->ended_at),
-		      "ended_by", opt_text(c->ended_by), "route", opt_text(c->route), "digits",
-		      c->digits ? c->digits : "");
-	if (o &&
-	    json_object_update_new(
-		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "queue",
-				 opt_text(c->queue), "queued_at", opt_int(c->queued_at), "agent_id",
-				 opt_int(c->agent_id), "connected_at", opt_int(c->connected_at),
-				 "outcome", opt_text(c->outcome), "hangup_first",
-				 opt_text(c->hangup_first), "contact_id", opt_int(c->contact_id),
-				 "survey", opt_int(c->survey), "recording", c->recording != NULL,
-				 "recording_ms", opt_int(c->recording_ms), "metrics",
-				 metrics ? metrics : json_object())) < 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-struct calls_ctx {
-	json_t *items;
-	int64_t last_id;
-	json_t *one;
-};
-
-static int calls_row(void *ctx, const struct call_row *c)
-{
-	struct calls_ctx *cc = ctx;
-	json_t *o = call_json(c);
-
-	if (!o)
-		return ERR_NOMEM;
-	cc->last_id = c->id;
-	if (!cc->items) {
-		cc->one = o;
-		return 0;
-	}
-	return json_array_append_new(cc->items, o) < 0 ? ERR_NOMEM : 0;
-}
-
-/* The filters of GET /api/calls, checked: 422 names the field. */
-static int call_filter_read(struct req *r, struct call_filter *f)
-{
-	static const char *const outcomes[] = {"answered", "abandoned", "callback", "ivr",
-					       "rejected", "closed",	NULL};
-	int rc = req_query_int(r, "from", 0, INT64_MAX, &f->from);
-	size_t len;
-	int ok = 0;
-
-	if (rc == 0)
-		rc = req_query_int(r, "to", 0, INT64_MAX, &f->to);
-	if (rc == 0)
-		rc = req_query_int(r, "agent_id", 1, INT64_MAX, &f->agent_id);
-	if (rc == 0)
-		rc = req_query(r, "queue", &f->queue);
-	if (rc == 0)
-		rc = req_query(r, "outcome", &f->outcome);
-	if (rc == 0)
-		rc = req_query(r, "number", &f->number);
-	if (rc < 0)
-		return rc;
-	if (f->queue && !f->queue[0])
-		f->queue = NULL;
-	if (f->outcome && f->outcome[0]) {
-		for (int i = 0; outcomes[i]; i++)
-			ok |= strcmp(f->outcome, outcomes[i]) == 0;
-		if (!ok)
-			return err_set(
-				&r->ei, ERR_UNPROCESSABLE, "outcome",
-				"outcome: one of answered, abandoned, callback, ivr, rejected, "
-				"closed");
-	} else {
-		f->outcome = NULL;
-	}
-	if (f->number && !f->number[0])
-		f->number = NULL;
-	if (f->number) {
-		/* Masked numbers show the last 4 digits: those, or the whole number (SEC-1). */
-		len = strlen(f->number);
-		if (strspn(f->number, "+0123456789") != len || (len != 4 && (len < 5 || len > 20)))
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "number",
-				       "number: the whole number, or its last 4 digits");
-	}
-	if (f->from && f->to && f->to <= f->from)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "to", "to: must be after from");
-	return 0;
-}
-
-static int calls_list(struct req *r)
-{
-	struct calls_ctx cc = {NULL, 0, NULL};
-	struct call_filter f = {0};
-	int limit, n;
-	int rc = req_page(r, &limit, &f.before_id);
-
-	if (rc == 0)
-		rc = call_filter_read(r, &f);
-	if (rc < 0)
-		return rc;
-	cc.items = json_array();
-	if (!cc.items)
-		return ERR_NOMEM;
-	/* Newest first: the cursor is the last id given, the next page older. */
-	n = call_list(r->store, &f, limit, calls_row, &cc);
-	if (n < 0) {
-		json_decref(cc.items);
-		return n;
-	}
-	return reply_page(r, cc.items, n == limit ? cc.last_id : 0);
-}
-
-static int event_row(void *ctx, const struct call_event_row *e)
-{
-	json_t *events = ctx;
-	json_t *detail = NULL;
-	json_t *o;
-
-	if (e->detail)
-		detail = json_loads(e->detail, 0, NULL);
-	o = json_pack("{s:I, s:I, s:s, s:o}", "id", (json_int_t)e->id, "at", (json_int_t)e->at,
-		      "kind", e->kind ? e->kind : "", "detail", detail ? detail : json_null());
-	if (!o || json_array_append_new(events, o) < 0)
-		return ERR_NOMEM;
-	return 0;
-}
-
-static int call_one(struct req *r)
-{
-	struct calls_ctx cc = {NULL, 0, NULL};
-	json_t *events;
-	int64_t id;
-	int rc = req_param_id(r, 0, &id);
-
-	if (rc == 0)
-		rc = call_get(r->store, id, calls_row, &cc);
-	if (rc == ERR_NOTFOUND)
-		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such call");
-	if (rc < 0)
-		return rc;
-	events = json_array();
-	if (!events) {
-		json_decref(cc.one);
-		return ERR_NOMEM;
-	}
-	rc = call_event_list(r->store, id, event_row, events);
-	if (rc < 0 || json_object_set_new(cc.one, "events", events) < 0) {
-		json_decref(cc.one);
-		return rc < 0 ? rc : ERR_NOMEM;
-	}
-	return reply_json(r, 200, cc.one);
-}
-
-/*
- * The screen-pop: the call ringing on (or talking through) the person's
- * phone, with the name of the queue it came through and the customer its
- * number belongs to, or null. The workbench asks when a "call.offer"
- * notification arrives, and again every second or two while there is a
- * call, to see it connected and ended.
- */
-struct me_call_ctx {
-	struct calls_ctx cc;
-	char phone[40];
-	char queue[32];
-	char status[16];
-};
-
-static int me_call_row(void *ctx, const struct call_row *c)
-{
-	struct me_call_ctx *m = ctx;
-
-	snprintf(m->phone, sizeof(m->phone), "%s", c->caller ? c->caller : "");
-	snprintf(m->queue, sizeof(m->queue), "%s", c->queue ? c->queue : "");
-	snprintf(m->status, sizeof(m->status), "%s", c->agent_status ? c->agent_status : "");
-	return calls_row(&m->cc, c);
-}
-
-static int me_call(struct req *r)
-{
-	struct me_call_ctx m = {{NULL, 0, NULL}, "", "", ""};
-	struct call_queue q;
-	char phone[40];
-	int64_t cust_id = 0;
-	json_t *cust = json_null();
-	int rc = call_current_of(r->store, r->who.person_id, me_call_row, &m);
-
-	if (rc == ERR_NOTFOUND)
-		return reply_json(r, 200, json_pack("{s:n}", "call"));
-	if (rc < 0)
-		return rc;
-	/* "mine": this person's part, since connected_at is the first answer's
-	 * and a transferred call rings for its next agent after it. */
-	if (json_object_set_new(m.cc.one, "mine", json_string(m.status)) < 0 ||
-	    (m.queue[0] && call_queue_get(r->store, m.queue, &q) == 0 &&
-	     json_object_set_new(m.cc.one, "queue_name", json_string(q.name)) < 0)) {
-		json_decref(m.cc.one);
-		return ERR_NOMEM;
-	}
-	if (cust_phone_normalize(m.phone, phone, sizeof(phone)) == 0 &&
-	    cust_phone_owner(r->store, phone, &cust_id) == 0) {
-		struct customer *c = calloc(1, sizeof(*c));
-
-		if (c && cust_get(r->store, cust_id, c) == 0)
-			cust = json_pack("{s:I, s:s, s:i}", "id", (json_int_t)cust_id, "name",
-					 c->name, "vip_level", c->vip_level);
-		free(c);
-	}
-	return reply_json(r, 200, json_pack("{s:o, s:o}", "call", m.cc.one, "customer", cust));
-}
-
 const struct route sip_routes[] = {
-	{"GET", "/api/me/call", me_call, ACT_AGENT_STATE},
 	{"POST", "/api/me/sip-password", me_sip_password, ACT_AGENT_STATE},
 	{"POST", "/api/people/{id}/sip-password", person_sip_password, ACT_SIP_ADMIN},
 	{"GET", "/api/sip/registrations", registrations_list, ACT_SELF},
-	{"GET", "/api/calls", calls_list, ACT_ACD_READ},
-	{"GET", "/api/calls/{id}", call_one, ACT_ACD_READ},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

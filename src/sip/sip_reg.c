@@ -176,7 +176,7 @@ static int list_binding(void *ctx, const struct sip_binding *b)
 	return 0;
 }
 
-static int audit_binding(struct store *s, const struct audit_actor *who, int64_t now,
+static int binding_audit(struct store *s, const struct audit_actor *who, int64_t now,
 			 const char *action, int64_t person_id, struct audit_detail *detail)
 {
 	const char *text = audit_detail_text(detail);
@@ -206,7 +206,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 			audit_detail_init(&detail);
 			audit_detail_str(&detail, "contact", "*");
 			audit_detail_int(&detail, "removed", changed);
-			rc = audit_binding(s, &who, now, "sip.unregister", acct->person_id, &detail);
+			rc = binding_audit(s, &who, now, "sip.unregister", acct->person_id, &detail);
 		}
 	}
 	for (int i = 0; rc == 0 && i < cs->n; i++) {
@@ -217,7 +217,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 			if (rc == 0 && changed) {
 				audit_detail_init(&detail);
 				audit_detail_str(&detail, "contact", c->uri);
-				rc = audit_binding(s, &who, now, "sip.unregister", acct->person_id,
+				rc = binding_audit(s, &who, now, "sip.unregister", acct->person_id,
 						   &detail);
 			}
 			continue;
@@ -230,7 +230,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 			audit_detail_str(&detail, "source", source);
 			audit_detail_str(&detail, "user_agent", ua);
 			audit_detail_int(&detail, "expires", c->expires);
-			rc = audit_binding(s, &who, now, "sip.register", acct->person_id, &detail);
+			rc = binding_audit(s, &who, now, "sip.register", acct->person_id, &detail);
 		}
 	}
 	if (rc == 0) {

@@ -1,8 +1,10 @@
 /*
- * Internal to src/sip: the SIP thread's state, shared by sip.c (the thread
- * and its dispatch), sip_reg.c (the registrar) and call.c (hotline calls).
- * Other modules use sip.h. Everything here lives and is used on the SIP
- * thread only.
+ * The SIP thread's state, for the code that runs on that thread: sip.c
+ * (the thread and its dispatch), sip_reg.c (the registrar) and the call
+ * engine above this module (src/call, started through struct sip_calls),
+ * which needs the libre stack, the listener's address, the pool and the
+ * guard's and the registrar's helpers below. Everything else uses sip.h.
+ * Everything here lives and is used on the SIP thread only.
  */
 #ifndef KEFU_SIP_SIP_SERVER_H
 #define KEFU_SIP_SIP_SERVER_H
@@ -31,6 +33,7 @@
 struct sip_server {
 	const struct config *cfg;
 	struct store_pool *pool;
+	const struct sip_calls *calls; /* the call engine; NULL: no calls */
 	struct sip *sip;
 	struct sip_guard *guard;
 	struct mqueue *mq;     /* the main thread's stop request */
@@ -69,7 +72,7 @@ int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, cons
 
 /* 1 when src's address is one of sip_trunks (a carrier's or the center's
  * SBC): outside the guard's limits, and its SDP may name other media
- * addresses (call.c). */
+ * addresses (the call engine). */
 int sip_server_is_trunk(const struct sip_server *srv, const struct sa *src);
 
 /* Counts an INVITE from src to a number that is not the hotline toward the
@@ -86,10 +89,5 @@ void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t no
 
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);
-
-/* The call engine (call.c): takes INVITEs through libre's sipsess. Start
- * after the listener, stop before the SIP stack closes. */
-int call_engine_start(struct sip_server *srv);
-void call_engine_stop(void);
 
 #endif

@@ -418,7 +418,7 @@ static const char m3[] =
 	"CREATE INDEX sip_registration_expires ON sip_registration(expires_at);";
 
 /*
- * 4: the hotline's calls (issue 5, src/sip/call_store.c): one row per call
+ * 4: the hotline's calls (issue 5, src/call/call_store.c): one row per call
  * and its event log (invite, answered, prompt, digit, invalid, no_input,
  * route, ended), each event with a JSON detail.
  */
@@ -499,7 +499,7 @@ static const char m5[] =
 
 /*
  * 6: the hotline's menu, opening hours and their versions (issue 5,
- * src/sip/ivr_store.c). ivr_node is the menu tree (CALL-1): a choice of the
+ * src/ivr/ivr_store.c). ivr_node is the menu tree (CALL-1): a choice of the
  * root (parent_id NULL) or of a sub-menu, its digit unique on its level,
  * its action and, for a queue, the acd_queue it goes to; position orders
  * the choices of a level for the editor. hotline_setting is one row: the

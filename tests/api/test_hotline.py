@@ -755,6 +755,10 @@ class Recovery(HotlineCase):
         phone.answer()
         call_id = self.call(c.call_id, "connected")["id"]
         self.srv.restart(crash=True)
+        # The new process closes what the old one left when its call engine
+        # starts on the SIP thread, which is after HTTP is listening: the test
+        # reads the call once kefu says it has done so.
+        self.srv.wait_log(r"closed 1 call\(s\) and freed 1 agent\(s\) left by a previous run")
         self.tokens = {}
         self.manager = self.srv.login("8001")
         st, call, _ = self.srv.call("GET", f"/api/calls/{call_id}", token=self.manager)

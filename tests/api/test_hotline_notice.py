@@ -224,7 +224,7 @@ class NoticeApi(NoticeCase):
         self.assertEqual((a["notice"], a["next_change_at"]), (None, start))
         # The test clock runs on with real time, so each step lands a few
         # seconds before a boundary or exactly on it (never before where it
-        # is meant to be); the exact half-open window is tests/sip/test_ivr.c's.
+        # is meant to be); the exact half-open window is tests/ivr/test_ivr.c's.
         self.srv.advance(start - 5000 - now)
         self.assertIsNone(self.active()["notice"])
         self.srv.advance(5000)

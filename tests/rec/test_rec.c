@@ -9,12 +9,12 @@
 #include <jansson.h>
 #include <sys/stat.h>
 
+#include "call/call.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "media/media.h"
 #include "rec/rec.h"
-#include "sip/sip.h"
 
 #define assert_between(v, lo, hi)                                                                  \
 	do {                                                                                       \
@@ -217,7 +217,7 @@ static void conversation(void **state)
 	char want[64];
 	int k;
 
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	r = rec_begin(f->call_id, WALL);
 	assert_non_null(r);
 	for (k = 0; k < 1250; k++) {
@@ -309,7 +309,7 @@ static void burst_after_stall_is_pulled_back(void **state)
 	size_t frames, i;
 	int k;
 
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	r = rec_begin(f->call_id, WALL);
 	assert_non_null(r);
 	for (k = 0; k < 300; k++) {
@@ -348,7 +348,7 @@ static void header_kept_valid_and_stop_finishes(void **state)
 	char want[64];
 	int k;
 
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	r = rec_begin(f->call_id, WALL);
 	assert_non_null(r);
 	for (k = 0; k < 300; k++) { /* 6 s, the caller speaking in bursts */
@@ -394,7 +394,7 @@ static void full_queue_and_silence(void **state)
 	int k;
 
 	assert_non_null(pcm);
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	before = rec_dropped();
 	r = rec_begin(f->call_id, WALL);
 	assert_non_null(r);
@@ -454,7 +454,7 @@ static void unwritable_directory(void **state)
 	assert_non_null(fp);
 	fclose(fp);
 	snprintf(f->cfg.recordings_dir, sizeof(f->cfg.recordings_dir), "%s/rec", blocker);
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	r = rec_begin(f->call_id, WALL);
 	assert_non_null(r);
 	rec_push(r, 0, pcm, PKT, T0);
@@ -475,7 +475,7 @@ static void off_is_null(void **state)
 
 	assert_null(rec_begin(f->call_id, WALL));
 	f->cfg.recordings_dir[0] = '\0';
-	assert_int_equal(rec_start(&f->cfg, f->pool), 0);
+	assert_int_equal(rec_start(&f->cfg, f->pool, call_rec_link), 0);
 	assert_null(rec_begin(f->call_id, WALL));
 	rec_push(NULL, 0, pcm, PKT, T0);
 	rec_hold(NULL, 1, T0);

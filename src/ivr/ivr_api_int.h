@@ -3,8 +3,8 @@
  * the helpers both use, so that the menu, the hours and the announcements
  * read, check and audit alike.
  */
-#ifndef KEFU_SIP_IVR_API_INT_H
-#define KEFU_SIP_IVR_API_INT_H
+#ifndef KEFU_IVR_IVR_API_INT_H
+#define KEFU_IVR_IVR_API_INT_H
 
 #include <jansson.h>
 #include <stddef.h>

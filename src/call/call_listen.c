@@ -23,11 +23,11 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
+#include "call/call_int.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "auth/auth.h"
-#include "sip/call_int.h"
 #include "store/store.h"
 
 #define FIFO 1600 /* samples per side: 200 ms */
@@ -226,7 +226,7 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 {
 	struct sip_account acct;
 	struct principal who;
-	struct ivr_sdp offer;
+	struct sip_sdp offer;
 	struct listener *l;
 	struct call *c;
 	struct store *s;
@@ -263,7 +263,7 @@ void call_listen_connect(struct sip_server *srv, const struct sip_msg *msg)
 		return;
 	}
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
 	    offer.pref_pt < 0) {
 		(void)sip_reply(srv->sip, msg, 488, "Not Acceptable Here");
 		return;

@@ -21,12 +21,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "call/call_int.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "notify/notify.h"
-#include "sip/call_int.h"
 #include "store/store.h"
 
 #define DISPATCH_MS 1000

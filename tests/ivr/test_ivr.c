@@ -1,11 +1,11 @@
-/* Unit tests of the IVR rules (CALL-1), the opening hours and the SDP and
- * dtmf-relay parsers of src/sip/ivr.c, and of the SQL of the call log and
- * the hotline's settings (call_store.c, ivr_store.c). */
+/* Unit tests of the IVR rules (CALL-1), the opening hours, the queues' and
+ * the emergency announcements' rules of src/ivr/ivr.c, and of the SQL of
+ * the hotline's settings (ivr_store.c). */
 #include "testutil.h"
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "sip/sip.h"
+#include "ivr/ivr.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -136,59 +136,6 @@ static void invalid_then_valid_and_two_invalid(void **state)
 	ivr_tick(&v, 99999, &a);
 	assert_null(a.play);
 	assert_null(a.miss);
-}
-
-static void sdp_offer_parts(void **state)
-{
-	static const char offer[] = "v=0\r\n"
-				    "o=- 1 1 IN IP4 10.0.0.1\r\n"
-				    "s=-\r\n"
-				    "c=IN IP4 10.0.0.1\r\n"
-				    "t=0 0\r\n"
-				    "m=audio 4000 RTP/AVP 0 8 101\r\n"
-				    "c=IN IP4 127.0.0.9\r\n"
-				    "a=rtpmap:0 PCMU/8000\r\n"
-				    "a=rtpmap:8 PCMA/8000\r\n"
-				    "a=rtpmap:101 telephone-event/8000\r\n"
-				    "a=fmtp:101 0-15\r\n";
-	static const char no_g711[] = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5000 RTP/AVP 18 96\r\n"
-				      "a=rtpmap:96 opus/48000/2\r\n";
-	static const char bare[] = "v=0\nc=IN IP4 1.2.3.4\nm=audio 5000 RTP/AVP 8\n";
-	struct ivr_sdp s;
-
-	(void)state;
-	assert_int_equal(ivr_sdp_parse(offer, sizeof(offer) - 1, &s), 0);
-	assert_string_equal(s.addr, "127.0.0.9");
-	assert_int_equal(s.port, 4000);
-	assert_int_equal(s.pcmu_pt, 0);
-	assert_int_equal(s.pcma_pt, 8);
-	assert_int_equal(s.event_pt, 101);
-	assert_int_equal(s.pref_pt, 0);
-
-	assert_int_equal(ivr_sdp_parse(no_g711, sizeof(no_g711) - 1, &s), 0);
-	assert_int_equal(s.pref_pt, -1);
-	assert_int_equal(s.event_pt, -1);
-
-	assert_int_equal(ivr_sdp_parse(bare, sizeof(bare) - 1, &s), 0);
-	assert_string_equal(s.addr, "1.2.3.4");
-	assert_int_equal(s.pref_pt, 8);
-	assert_int_equal(s.pcma_pt, 8);
-
-	assert_int_equal(ivr_sdp_parse("v=0\r\n", 5, &s), ERR_INVALID);
-	assert_int_equal(ivr_sdp_parse("v=0\r\nm=audio 5 RTP/AVP 8\r\n", 26, &s), ERR_INVALID);
-	assert_int_equal(ivr_sdp_parse("m=audio 99999 RTP/AVP 8\r\nc=IN IP4 1.2.3.4\r\n", 44, &s),
-			 ERR_INVALID);
-}
-
-static void info_bodies(void **state)
-{
-	(void)state;
-	assert_int_equal(ivr_info_digit("Signal=5\r\nDuration=160\r\n", 24), '5');
-	assert_int_equal(ivr_info_digit("Signal= *\r\n", 11), '*');
-	assert_int_equal(ivr_info_digit("Duration=160\r\nsignal=#", 22), '#');
-	assert_int_equal(ivr_info_digit("Signal=x\r\n", 10), 0);
-	assert_int_equal(ivr_info_digit("", 0), 0);
-	assert_int_equal(ivr_info_digit("Signal=", 7), 0);
 }
 
 /* -- A manager's menu with sub-menus -- */
@@ -455,16 +402,16 @@ static void menu_validation_names_the_field(void **state)
 
 /* -- Opening hours -- */
 
-static struct hotline_hours *hours_new(void)
+static struct ivr_hours *hours_new(void)
 {
-	struct hotline_hours *h = malloc(sizeof(*h));
+	struct ivr_hours *h = malloc(sizeof(*h));
 
 	assert_non_null(h);
-	hotline_hours_default(h);
+	ivr_hours_default(h);
 	return h;
 }
 
-static void range_add(struct hotline_hours *h, int weekday, int opens, int closes)
+static void range_add(struct ivr_hours *h, int weekday, int opens, int closes)
 {
 	h->weekly[h->nweekly].weekday = weekday;
 	h->weekly[h->nweekly].opens = opens;
@@ -472,7 +419,7 @@ static void range_add(struct hotline_hours *h, int weekday, int opens, int close
 	h->nweekly++;
 }
 
-static void day_add(struct hotline_day *days, int *n, int ymd, int as_weekday, const char *name)
+static void day_add(struct ivr_day *days, int *n, int ymd, int as_weekday, const char *name)
 {
 	days[*n].ymd = ymd;
 	days[*n].as_weekday = as_weekday;
@@ -499,70 +446,70 @@ static void calendar_dates(void **state)
 	char out[11], t[6];
 
 	(void)state;
-	assert_int_equal(hotline_weekday(19700101), 4);
-	assert_int_equal(hotline_weekday(20261001), 4); /* 国庆, a Thursday */
-	assert_int_equal(hotline_weekday(20261011), 7);
-	assert_int_equal(hotline_weekday(20240229), 4);
-	assert_int_equal(hotline_weekday(20250229), 0);
-	assert_int_equal(hotline_weekday(20261301), 0);
-	assert_int_equal(hotline_date_parse("2026-10-01", &v), 0);
+	assert_int_equal(ivr_weekday(19700101), 4);
+	assert_int_equal(ivr_weekday(20261001), 4); /* 国庆, a Thursday */
+	assert_int_equal(ivr_weekday(20261011), 7);
+	assert_int_equal(ivr_weekday(20240229), 4);
+	assert_int_equal(ivr_weekday(20250229), 0);
+	assert_int_equal(ivr_weekday(20261301), 0);
+	assert_int_equal(ivr_date_parse("2026-10-01", &v), 0);
 	assert_int_equal(v, 20261001);
-	hotline_date_format(v, out);
+	ivr_date_format(v, out);
 	assert_string_equal(out, "2026-10-01");
-	assert_int_equal(hotline_date_parse("2026-02-30", &v), ERR_INVALID);
-	assert_int_equal(hotline_date_parse("2026-1-01", &v), ERR_INVALID);
-	assert_int_equal(hotline_date_parse("2026-10-01x", &v), ERR_INVALID);
-	assert_int_equal(hotline_time_parse("08:30", &v), 0);
+	assert_int_equal(ivr_date_parse("2026-02-30", &v), ERR_INVALID);
+	assert_int_equal(ivr_date_parse("2026-1-01", &v), ERR_INVALID);
+	assert_int_equal(ivr_date_parse("2026-10-01x", &v), ERR_INVALID);
+	assert_int_equal(ivr_time_parse("08:30", &v), 0);
 	assert_int_equal(v, 510);
-	assert_int_equal(hotline_time_parse("24:00", &v), 0);
+	assert_int_equal(ivr_time_parse("24:00", &v), 0);
 	assert_int_equal(v, 1440);
-	hotline_time_format(v, t);
+	ivr_time_format(v, t);
 	assert_string_equal(t, "24:00");
-	assert_int_equal(hotline_time_parse("24:01", &v), ERR_INVALID);
-	assert_int_equal(hotline_time_parse("12:60", &v), ERR_INVALID);
-	assert_int_equal(hotline_time_parse("8:30", &v), ERR_INVALID);
+	assert_int_equal(ivr_time_parse("24:01", &v), ERR_INVALID);
+	assert_int_equal(ivr_time_parse("12:60", &v), ERR_INVALID);
+	assert_int_equal(ivr_time_parse("8:30", &v), ERR_INVALID);
 }
 
 static void calendar_weekly_hours_across_midnight(void **state)
 {
-	struct hotline_hours *h = hours_new();
+	struct ivr_hours *h = hours_new();
 
 	(void)state;
 	/* WFM-1: staffed 24 h, so open whatever the hours say. */
 	range_add(h, 1, 9 * 60, 17 * 60);
-	assert_true(hotline_open_at(h, 20261011, 3 * 60)); /* a Sunday night */
+	assert_true(ivr_open_at(h, 20261011, 3 * 60)); /* a Sunday night */
 	h->always_open = 0;
 	/* Monday 09:00-17:00; Friday 22:00 to Saturday 02:00; Sunday to 24:00. */
 	range_add(h, 5, 22 * 60, 2 * 60);
 	range_add(h, 7, 20 * 60, 1440);
-	assert_true(hotline_open_at(h, 20261012, 9 * 60));	/* Monday 09:00 */
-	assert_true(hotline_open_at(h, 20261012, 17 * 60 - 1)); /* 16:59 */
-	assert_false(hotline_open_at(h, 20261012, 17 * 60));	/* closes at 17:00 */
-	assert_false(hotline_open_at(h, 20261012, 8 * 60 + 59));
-	assert_false(hotline_open_at(h, 20261013, 10 * 60)); /* Tuesday: no range */
-	assert_false(hotline_open_at(h, 20261016, 21 * 60)); /* Friday 21:00 */
-	assert_true(hotline_open_at(h, 20261016, 23 * 60));  /* Friday 23:00 */
-	assert_true(hotline_open_at(h, 20261017, 60));	     /* Saturday 01:00 */
-	assert_false(hotline_open_at(h, 20261017, 2 * 60));  /* Saturday 02:00 */
-	assert_false(hotline_open_at(h, 20261017, 23 * 60));
-	assert_true(hotline_open_at(h, 20261018, 23 * 60 + 59)); /* to 24:00 */
-	assert_false(hotline_open_at(h, 20261019, 0));		 /* ... and not beyond */
+	assert_true(ivr_open_at(h, 20261012, 9 * 60));	    /* Monday 09:00 */
+	assert_true(ivr_open_at(h, 20261012, 17 * 60 - 1)); /* 16:59 */
+	assert_false(ivr_open_at(h, 20261012, 17 * 60));    /* closes at 17:00 */
+	assert_false(ivr_open_at(h, 20261012, 8 * 60 + 59));
+	assert_false(ivr_open_at(h, 20261013, 10 * 60)); /* Tuesday: no range */
+	assert_false(ivr_open_at(h, 20261016, 21 * 60)); /* Friday 21:00 */
+	assert_true(ivr_open_at(h, 20261016, 23 * 60));	 /* Friday 23:00 */
+	assert_true(ivr_open_at(h, 20261017, 60));	 /* Saturday 01:00 */
+	assert_false(ivr_open_at(h, 20261017, 2 * 60));	 /* Saturday 02:00 */
+	assert_false(ivr_open_at(h, 20261017, 23 * 60));
+	assert_true(ivr_open_at(h, 20261018, 23 * 60 + 59)); /* to 24:00 */
+	assert_false(ivr_open_at(h, 20261019, 0));	     /* ... and not beyond */
 
 	/* The same through instants in the center's zone, Asia/Shanghai. */
 	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
-	assert_true(hotline_open(h, shanghai(20261016, 23, 30)));
-	assert_true(hotline_open(h, shanghai(20261017, 1, 59)));
-	assert_false(hotline_open(h, shanghai(20261017, 2, 0)));
+	assert_true(ivr_open(h, shanghai(20261016, 23, 30)));
+	assert_true(ivr_open(h, shanghai(20261017, 1, 59)));
+	assert_false(ivr_open(h, shanghai(20261017, 2, 0)));
 	/* 02:00 UTC on Monday is 10:00 in Shanghai: open; 10:00 UTC is 18:00: closed. */
-	assert_true(hotline_open(h, shanghai(20261012, 10, 0)));
+	assert_true(ivr_open(h, shanghai(20261012, 10, 0)));
 	assert_int_equal(shanghai(20261012, 10, 0), (int64_t)1791770400 * 1000);
-	assert_false(hotline_open(h, shanghai(20261012, 18, 0)));
+	assert_false(ivr_open(h, shanghai(20261012, 18, 0)));
 	free(h);
 }
 
 static void calendar_holidays_and_makeup_days(void **state)
 {
-	struct hotline_hours *h = hours_new();
+	struct ivr_hours *h = hours_new();
 
 	(void)state;
 	h->always_open = 0;
@@ -573,89 +520,89 @@ static void calendar_holidays_and_makeup_days(void **state)
 	 * working day with Friday's hours (调休). */
 	day_add(h->closed, &h->nclosed, 20261001, 0, "国庆节");
 	day_add(h->open, &h->nopen, 20261011, 5, "国庆调休");
-	assert_false(hotline_open_at(h, 20261001, 10 * 60));
-	assert_true(hotline_open_at(h, 20261002, 10 * 60)); /* Friday */
+	assert_false(ivr_open_at(h, 20261001, 10 * 60));
+	assert_true(ivr_open_at(h, 20261002, 10 * 60)); /* Friday */
 	/* Wednesday night's range is cut at midnight into the closed day. */
-	assert_true(hotline_open_at(h, 20260930, 23 * 60));
-	assert_false(hotline_open_at(h, 20261001, 60));
+	assert_true(ivr_open_at(h, 20260930, 23 * 60));
+	assert_false(ivr_open_at(h, 20261001, 60));
 	/* The make-up Sunday keeps Friday's hours; other Sundays are closed. */
-	assert_true(hotline_open_at(h, 20261011, 10 * 60));
-	assert_false(hotline_open_at(h, 20261011, 21 * 60));
-	assert_false(hotline_open_at(h, 20261018, 10 * 60));
+	assert_true(ivr_open_at(h, 20261011, 10 * 60));
+	assert_false(ivr_open_at(h, 20261011, 21 * 60));
+	assert_false(ivr_open_at(h, 20261018, 10 * 60));
 	/* A make-up day after Wednesday's hours gets Wednesday night's tail. */
 	h->open[0].as_weekday = 3;
-	assert_true(hotline_open_at(h, 20261012, 5 * 60)); /* Monday 05:00, after the make-up day */
+	assert_true(ivr_open_at(h, 20261012, 5 * 60)); /* Monday 05:00, after the make-up day */
 	/* Always open wins over holidays (WFM-1). */
 	h->always_open = 1;
-	assert_true(hotline_open_at(h, 20261001, 10 * 60));
+	assert_true(ivr_open_at(h, 20261001, 10 * 60));
 	free(h);
 }
 
 static void calendar_validation_names_the_field(void **state)
 {
-	struct hotline_hours *h = hours_new();
+	struct ivr_hours *h = hours_new();
 	struct err_info ei;
 
 	(void)state;
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), 0);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), 0);
 	h->always_open = 0;
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "weekly");
 	range_add(h, 1, 8 * 60, 8 * 60);
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "weekly[0].closes");
 	h->weekly[0].closes = 20 * 60;
 	h->weekly[0].weekday = 8;
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "weekly[0].weekday");
 	h->weekly[0].weekday = 1;
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), 0);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), 0);
 	day_add(h->closed, &h->nclosed, 20261001, 0, "国庆节");
 	day_add(h->closed, &h->nclosed, 20261001, 0, "again");
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "closed_days[1].date");
 	h->closed[1].ymd = 20261002;
 	day_add(h->open, &h->nopen, 20261002, 1, "");
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "closed_days[1].date");
 	h->open[0].ymd = 20261011;
 	h->open[0].as_weekday = 0;
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "open_days[0].as_weekday");
 	h->open[0].as_weekday = 1;
 	snprintf(h->closed_prompt, sizeof(h->closed_prompt), "nope");
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "closed_prompt");
 	snprintf(h->closed_prompt, sizeof(h->closed_prompt), "website");
-	assert_int_equal(hotline_hours_validate(h, &known, &ei), 0);
+	assert_int_equal(ivr_hours_validate(h, &known, &ei), 0);
 	free(h);
 }
 
 static void queue_validation(void **state)
 {
-	struct hotline_queue q = {"agent", "人工服务", "", "longest_idle", 120, 30, 0};
+	struct ivr_queue q = {"agent", "人工服务", "", "longest_idle", 120, 30, 0};
 	struct err_info ei;
 
 	(void)state;
-	assert_int_equal(hotline_queue_validate(&q, &ei), 0);
+	assert_int_equal(ivr_queue_validate(&q, &ei), 0);
 	snprintf(q.strategy, sizeof(q.strategy), "random");
-	assert_int_equal(hotline_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "strategy");
 	snprintf(q.strategy, sizeof(q.strategy), "ring_all");
 	q.max_wait_sec = 9;
-	assert_int_equal(hotline_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "max_wait_sec");
 	q.max_wait_sec = 3600;
 	q.announce_sec = 601;
-	assert_int_equal(hotline_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "announce_sec");
 	q.announce_sec = 0;
 	q.name[0] = 0;
-	assert_int_equal(hotline_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_queue_validate(&q, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "name");
 }
 
-static int queue_seen(void *ctx, const struct hotline_queue *q)
+static int queue_seen(void *ctx, const struct ivr_queue *q)
 {
 	strncat(ctx, q->code, 100);
 	strcat(ctx, " ");
@@ -666,8 +613,8 @@ static void settings_store(void **state)
 {
 	struct store *s = test_store_open();
 	struct ivr_menu m, back;
-	struct hotline_hours *h = hours_new(), *h2 = hours_new();
-	struct hotline_queue q;
+	struct ivr_hours *h = hours_new(), *h2 = hours_new();
+	struct ivr_queue q;
 	char closed[IVR_KEY_SIZE], codes[200] = "";
 	int64_t version;
 	int open;
@@ -708,7 +655,7 @@ static void settings_store(void **state)
 	store_rollback(s);
 
 	/* Hours: always open by default; weekly ranges and days round-trip. */
-	assert_int_equal(hotline_hours_load(s, h2), 0);
+	assert_int_equal(ivr_hours_load(s, h2), 0);
 	assert_true(h2->always_open);
 	assert_string_equal(h2->closed_prompt, "out_of_hours");
 	h->always_open = 0;
@@ -717,10 +664,10 @@ static void settings_store(void **state)
 	day_add(h->closed, &h->nclosed, 20261001, 0, "国庆节");
 	day_add(h->open, &h->nopen, 20261011, 5, "调休");
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(hotline_hours_save(s, h, 7000, &version), 0);
+	assert_int_equal(ivr_hours_save(s, h, 7000, &version), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(version, 2);
-	assert_int_equal(hotline_hours_load(s, h2), 0);
+	assert_int_equal(ivr_hours_load(s, h2), 0);
 	assert_false(h2->always_open);
 	assert_int_equal(h2->nweekly, 2);
 	assert_int_equal(h2->weekly[0].weekday, 1); /* by weekday */
@@ -733,127 +680,32 @@ static void settings_store(void **state)
 
 	/* What the call engine reads when a call comes. */
 	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
-	assert_int_equal(hotline_call_setup(s, shanghai(20261001, 10, 0), &back, &open, closed), 0);
+	assert_int_equal(ivr_call_setup(s, shanghai(20261001, 10, 0), &back, &open, closed), 0);
 	assert_false(open);
 	assert_string_equal(closed, "out_of_hours");
 	assert_string_equal(back.nodes[0].prompt, "menu_broadband");
-	assert_int_equal(hotline_call_setup(s, shanghai(20261012, 10, 0), &back, &open, closed), 0);
+	assert_int_equal(ivr_call_setup(s, shanghai(20261012, 10, 0), &back, &open, closed), 0);
 	assert_true(open);
 
 	/* Queues. */
-	assert_int_equal(hotline_queue_list(s, queue_seen, codes), 4);
+	assert_int_equal(ivr_queue_list(s, queue_seen, codes), 4);
 	assert_string_equal(codes, "agent complaint market_consult tech_service ");
-	assert_int_equal(hotline_queue_get(s, "complaint", &q), 0);
+	assert_int_equal(ivr_queue_get(s, "complaint", &q), 0);
 	assert_string_equal(q.skill, "supervising");
 	assert_string_equal(q.strategy, "longest_idle");
 	snprintf(q.strategy, sizeof(q.strategy), "ring_all");
 	q.skill[0] = 0;
 	q.max_wait_sec = 300;
-	assert_int_equal(hotline_queue_update(s, &q, 8000), 0);
-	assert_int_equal(hotline_queue_get(s, "complaint", &q), 0);
+	assert_int_equal(ivr_queue_update(s, &q, 8000), 0);
+	assert_int_equal(ivr_queue_get(s, "complaint", &q), 0);
 	assert_string_equal(q.strategy, "ring_all");
 	assert_string_equal(q.skill, "");
 	assert_int_equal(q.max_wait_sec, 300);
 	assert_int_equal(q.updated_at, 8000);
-	assert_int_equal(hotline_queue_get(s, "nope", &q), ERR_NOTFOUND);
+	assert_int_equal(ivr_queue_get(s, "nope", &q), ERR_NOTFOUND);
 	free(h);
 	free(h2);
 	test_store_close(s);
-}
-
-struct seen {
-	int n;
-	int64_t ids[8];
-	char last_route[32];
-	char last_by[16];
-	char kinds[64];
-};
-
-static int seen_call(void *ctx, const struct call_row *c)
-{
-	struct seen *v = ctx;
-
-	v->ids[v->n++] = c->id;
-	snprintf(v->last_route, sizeof(v->last_route), "%s", c->route ? c->route : "-");
-	snprintf(v->last_by, sizeof(v->last_by), "%s", c->ended_by ? c->ended_by : "-");
-	return 0;
-}
-
-static int seen_event(void *ctx, const struct call_event_row *e)
-{
-	struct seen *v = ctx;
-
-	strncat(v->kinds, e->kind, sizeof(v->kinds) - strlen(v->kinds) - 2);
-	strcat(v->kinds, " ");
-	return 0;
-}
-
-static void call_log_store(void **state)
-{
-	struct store *s = test_store_open();
-	struct seen v = {0};
-	int64_t a, b, c;
-
-	(void)state;
-	assert_int_equal(call_insert(s, "cid-a", "139", "4000000000", 100, &a), 0);
-	assert_int_equal(call_insert(s, "cid-b", "138", "4000000000", 200, &b), 0);
-	assert_int_equal(call_insert(s, "cid-c", "137", "4000000000", 300, &c), 0);
-	assert_true(a < b && b < c);
-	assert_int_equal(call_set_answered(s, b, 201), 0);
-	assert_int_equal(call_event_add(s, b, 201, "answered", "{\"codec\":\"PCMA\"}"), 0);
-	assert_int_equal(call_event_add(s, b, 202, "digit", NULL), 0);
-	assert_int_equal(call_set_progress(s, b, "complaint", "3"), 0);
-	assert_int_equal(call_set_ended(s, b, 300, "caller", "ivr"), 0);
-	/* Newest first, in pages. */
-	assert_int_equal(call_list(s, NULL, 2, seen_call, &v), 2);
-	assert_true(v.ids[0] == c && v.ids[1] == b);
-	assert_string_equal(v.last_route, "complaint");
-	assert_string_equal(v.last_by, "caller");
-	assert_int_equal(call_list(s, &(struct call_filter){.before_id = b}, 2, seen_call, &v), 1);
-	assert_true(v.ids[2] == a);
-	assert_int_equal(call_get(s, c + 100, seen_call, &v), ERR_NOTFOUND);
-	assert_int_equal(call_event_list(s, b, seen_event, &v), 0);
-	assert_string_equal(v.kinds, "answered digit ");
-	/* ended_by is caller or kefu, nothing else. */
-	assert_true(call_set_ended(s, a, 300, "nobody", NULL) < 0);
-	test_store_close(s);
-}
-
-/* A phone holds by offering sendonly or inactive (RFC 3264), or 0.0.0.0. */
-static void sdp_direction(void **state)
-{
-	struct ivr_sdp o;
-	const char *base = "v=0\r\no=a 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-			   "%sm=audio 4000 RTP/AVP 8\r\n%s";
-	char sdp[512];
-
-	(void)state;
-	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "", "");
-	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
-	assert_int_equal(o.dir, IVR_SDP_SENDRECV);
-	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "", "a=sendonly\r\n");
-	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
-	assert_int_equal(o.dir, IVR_SDP_SENDONLY);
-	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "a=inactive\r\n", "");
-	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
-	assert_int_equal(o.dir, IVR_SDP_INACTIVE);
-	/* The media level overrides the session level. */
-	snprintf(sdp, sizeof(sdp), base, "10.0.0.1", "a=inactive\r\n", "a=sendrecv\r\n");
-	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
-	assert_int_equal(o.dir, IVR_SDP_SENDRECV);
-	snprintf(sdp, sizeof(sdp), base, "0.0.0.0", "", "");
-	assert_int_equal(ivr_sdp_parse(sdp, strlen(sdp), &o), 0);
-	assert_int_equal(o.dir, IVR_SDP_INACTIVE);
-	/* kefu's answer (RFC 3264 section 6.1): a phone that holds gets
-	 * recvonly (it will send, kefu will not), an inactive one inactive. */
-	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_SENDONLY), IVR_SDP_RECVONLY);
-	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_INACTIVE), IVR_SDP_INACTIVE);
-	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_RECVONLY), IVR_SDP_SENDONLY);
-	assert_int_equal(ivr_sdp_answer_dir(IVR_SDP_SENDRECV), IVR_SDP_SENDRECV);
-	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_RECVONLY), "recvonly");
-	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_INACTIVE), "inactive");
-	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_SENDONLY), "sendonly");
-	assert_string_equal(ivr_sdp_dir_name(IVR_SDP_SENDRECV), "sendrecv");
 }
 
 /* Emergency announcements (seed 002 §4.3): after the welcome, before the menu. */
@@ -891,7 +743,7 @@ static void notice_between_welcome_and_menu(void **state)
 
 static void notice_rules(void **state)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	struct err_info ei;
 
 	(void)state;
@@ -901,31 +753,31 @@ static void notice_rules(void **state)
 	n.starts_at = 1000;
 	n.ends_at = 2000;
 	/* The window is [starts_at, ends_at). */
-	assert_false(hotline_notice_in_window(&n, 999));
-	assert_true(hotline_notice_in_window(&n, 1000));
-	assert_true(hotline_notice_in_window(&n, 1999));
-	assert_false(hotline_notice_in_window(&n, 2000));
-	assert_int_equal(hotline_notice_validate(&n, 1500, 1, &ei), 0);
-	assert_int_equal(hotline_notice_validate(&n, 2000, 1, &ei), ERR_UNPROCESSABLE);
+	assert_false(ivr_notice_in_window(&n, 999));
+	assert_true(ivr_notice_in_window(&n, 1000));
+	assert_true(ivr_notice_in_window(&n, 1999));
+	assert_false(ivr_notice_in_window(&n, 2000));
+	assert_int_equal(ivr_notice_validate(&n, 1500, 1, &ei), 0);
+	assert_int_equal(ivr_notice_validate(&n, 2000, 1, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "ends_at");
-	assert_int_equal(hotline_notice_validate(&n, 2000, 0, &ei), 0); /* an edit may end it */
+	assert_int_equal(ivr_notice_validate(&n, 2000, 0, &ei), 0); /* an edit may end it */
 	n.ends_at = n.starts_at;
-	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
-	n.ends_at = n.starts_at + HOTLINE_NOTICE_SPAN_MAX + 1;
-	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	n.ends_at = n.starts_at + IVR_NOTICE_SPAN_MAX + 1;
+	assert_int_equal(ivr_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
 	n.ends_at = 2000;
 	snprintf(n.source, sizeof(n.source), "video");
-	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "source");
 	snprintf(n.source, sizeof(n.source), "recording");
 	n.text[0] = 0;
-	assert_int_equal(hotline_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
+	assert_int_equal(ivr_notice_validate(&n, 0, 0, &ei), ERR_UNPROCESSABLE);
 	assert_string_equal(ei.field, "text");
-	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MIN - 1, "audio", &ei),
+	assert_int_equal(ivr_notice_audio_check(IVR_NOTICE_MS_MIN - 1, "audio", &ei),
 			 ERR_UNPROCESSABLE);
-	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MIN, "audio", &ei), 0);
-	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MAX, "audio", &ei), 0);
-	assert_int_equal(hotline_notice_audio_check(HOTLINE_NOTICE_MS_MAX + 1, "audio", &ei),
+	assert_int_equal(ivr_notice_audio_check(IVR_NOTICE_MS_MIN, "audio", &ei), 0);
+	assert_int_equal(ivr_notice_audio_check(IVR_NOTICE_MS_MAX, "audio", &ei), 0);
+	assert_int_equal(ivr_notice_audio_check(IVR_NOTICE_MS_MAX + 1, "audio", &ei),
 			 ERR_UNPROCESSABLE);
 }
 
@@ -933,7 +785,7 @@ static void notice_rules(void **state)
 static void notice_store_overlap(void **state)
 {
 	struct store *s = test_store_open();
-	struct hotline_notice a, b, got;
+	struct ivr_notice a, b, got;
 	static const uint8_t wav[] = "RIFF";
 	uint8_t *back;
 	size_t len;
@@ -951,34 +803,34 @@ static void notice_store_overlap(void **state)
 	b.starts_at = 3000;
 	b.ends_at = 5000;
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(hotline_notice_insert(s, &a, wav, 4, 100), 0);
-	assert_int_equal(hotline_notice_insert(s, &b, wav, 4, 100), 0);
+	assert_int_equal(ivr_notice_insert(s, &a, wav, 4, 100), 0);
+	assert_int_equal(ivr_notice_insert(s, &b, wav, 4, 100), 0);
 	assert_int_equal(store_commit(s), 0);
-	assert_int_equal(hotline_notice_active(s, 999, &got), ERR_NOTFOUND);
-	assert_int_equal(hotline_notice_next_change(s, 999, &next), 0);
+	assert_int_equal(ivr_notice_active(s, 999, &got), ERR_NOTFOUND);
+	assert_int_equal(ivr_notice_next_change(s, 999, &next), 0);
 	assert_int_equal(next, 1000);
-	assert_int_equal(hotline_notice_active(s, 1000, &got), 0);
+	assert_int_equal(ivr_notice_active(s, 1000, &got), 0);
 	assert_int_equal(got.id, a.id);
-	assert_int_equal(hotline_notice_next_change(s, 1000, &next), 0);
+	assert_int_equal(ivr_notice_next_change(s, 1000, &next), 0);
 	assert_int_equal(next, 3000);
-	assert_int_equal(hotline_notice_active(s, 3000, &got), 0);
+	assert_int_equal(ivr_notice_active(s, 3000, &got), 0);
 	assert_int_equal(got.id, b.id);
-	assert_int_equal(hotline_notice_next_change(s, 3000, &next), 0);
+	assert_int_equal(ivr_notice_next_change(s, 3000, &next), 0);
 	assert_int_equal(next, 5000);
-	assert_int_equal(hotline_notice_active(s, 5000, &got), 0);
+	assert_int_equal(ivr_notice_active(s, 5000, &got), 0);
 	assert_int_equal(got.id, a.id);
-	assert_int_equal(hotline_notice_active(s, 10000, &got), ERR_NOTFOUND);
-	assert_int_equal(hotline_notice_next_change(s, 10000, &next), 0);
+	assert_int_equal(ivr_notice_active(s, 10000, &got), ERR_NOTFOUND);
+	assert_int_equal(ivr_notice_next_change(s, 10000, &next), 0);
 	assert_int_equal(next, 0);
 	/* A later start wins even when the row is older; ties go to the newest row. */
 	b.starts_at = 1000;
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(hotline_notice_update(s, &b, NULL, 0, 200), 0);
+	assert_int_equal(ivr_notice_update(s, &b, NULL, 0, 200), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(b.version, 2);
-	assert_int_equal(hotline_notice_active(s, 1000, &got), 0);
+	assert_int_equal(ivr_notice_active(s, 1000, &got), 0);
 	assert_int_equal(got.id, b.id);
-	assert_int_equal(hotline_notice_audio(s, b.id, &back, &len), 0);
+	assert_int_equal(ivr_notice_audio(s, b.id, &back, &len), 0);
 	assert_int_equal(len, 4);
 	assert_memory_equal(back, "RIFF", 4);
 	free(back);
@@ -1003,10 +855,6 @@ int main(void)
 		cmocka_unit_test(calendar_validation_names_the_field),
 		cmocka_unit_test(queue_validation),
 		cmocka_unit_test(settings_store),
-		cmocka_unit_test(sdp_offer_parts),
-		cmocka_unit_test(info_bodies),
-		cmocka_unit_test(call_log_store),
-		cmocka_unit_test(sdp_direction),
 		cmocka_unit_test(notice_between_welcome_and_menu),
 		cmocka_unit_test(notice_rules),
 		cmocka_unit_test(notice_store_overlap),

@@ -26,10 +26,10 @@
 
 #include "core/clock.h"
 #include "http/http.h"
+#include "ivr/ivr.h"
+#include "ivr/ivr_api_int.h"
 #include "media/media.h"
 #include "org/org.h"
-#include "sip/ivr_api_int.h"
-#include "sip/sip.h"
 #include "store/store.h"
 
 #define PROMPTS_MAX 256		   /* WAV files looked at in prompts_dir */
@@ -129,13 +129,13 @@ static int prompt_files(const char *dir, struct names *out)
 	return 0;
 }
 
-static int queue_code_row(void *ctx, const struct hotline_queue *q)
+static int queue_code_row(void *ctx, const struct ivr_queue *q)
 {
 	return names_add(ctx, q->code);
 }
 
 /* The queues and the prompt files, for ivr_menu_validate and
- * hotline_hours_validate. */
+ * ivr_hours_validate. */
 static int known_load(struct req *r, struct names *queues, struct names *prompts,
 		      struct ivr_known *k)
 {
@@ -144,7 +144,7 @@ static int known_load(struct req *r, struct names *queues, struct names *prompts
 	if (rc == 0)
 		rc = names_init(prompts, PROMPTS_MAX);
 	if (rc == 0)
-		rc = hotline_queue_list(r->store, queue_code_row, queues);
+		rc = ivr_queue_list(r->store, queue_code_row, queues);
 	if (rc >= 0)
 		rc = prompt_files(r->app->cfg->prompts_dir, prompts);
 	k->queues = queues->ptrs;
@@ -424,7 +424,7 @@ out:
 
 /* -- The hours -- */
 
-static json_t *days_json(const struct hotline_day *days, int n, int with_weekday)
+static json_t *days_json(const struct ivr_day *days, int n, int with_weekday)
 {
 	json_t *a = json_array();
 
@@ -432,7 +432,7 @@ static json_t *days_json(const struct hotline_day *days, int n, int with_weekday
 		char date[11];
 		json_t *o;
 
-		hotline_date_format(days[i].ymd, date);
+		ivr_date_format(days[i].ymd, date);
 		o = json_pack("{s:s, s:s}", "date", date, "name", days[i].name);
 		if (with_weekday)
 			json_object_set_new(o, "as_weekday", json_integer(days[i].as_weekday));
@@ -441,15 +441,15 @@ static json_t *days_json(const struct hotline_day *days, int n, int with_weekday
 	return a;
 }
 
-static json_t *weekly_json(const struct hotline_hours *h)
+static json_t *weekly_json(const struct ivr_hours *h)
 {
 	json_t *a = json_array();
 
 	for (int i = 0; i < h->nweekly; i++) {
 		char opens[6], closes[6];
 
-		hotline_time_format(h->weekly[i].opens, opens);
-		hotline_time_format(h->weekly[i].closes, closes);
+		ivr_time_format(h->weekly[i].opens, opens);
+		ivr_time_format(h->weekly[i].closes, closes);
 		json_array_append_new(a,
 				      json_pack("{s:i, s:s, s:s}", "weekday", h->weekly[i].weekday,
 						"opens", opens, "closes", closes));
@@ -457,19 +457,19 @@ static json_t *weekly_json(const struct hotline_hours *h)
 	return a;
 }
 
-static json_t *hours_json(const struct hotline_hours *h, int64_t now)
+static json_t *hours_json(const struct ivr_hours *h, int64_t now)
 {
 	return json_pack("{s:I, s:b, s:s, s:o, s:o, s:o, s:s, s:b, s:I}", "version",
 			 (json_int_t)h->version, "always_open", h->always_open, "closed_prompt",
 			 h->closed_prompt, "weekly", weekly_json(h), "closed_days",
 			 days_json(h->closed, h->nclosed, 0), "open_days",
 			 days_json(h->open, h->nopen, 1), "timezone", clock_tz_name(), "open_now",
-			 hotline_open(h, now), "updated_at", (json_int_t)h->updated_at);
+			 ivr_open(h, now), "updated_at", (json_int_t)h->updated_at);
 }
 
 static int hours_get(struct req *r)
 {
-	struct hotline_hours *h;
+	struct ivr_hours *h;
 	int rc = ivr_api_may_read(r);
 
 	if (rc < 0)
@@ -477,7 +477,7 @@ static int hours_get(struct req *r)
 	h = malloc(sizeof(*h));
 	if (!h)
 		return ERR_NOMEM;
-	rc = hotline_hours_load(r->store, h);
+	rc = ivr_hours_load(r->store, h);
 	if (rc == 0)
 		rc = reply_json(r, 200, hours_json(h, r->now));
 	free(h);
@@ -530,26 +530,26 @@ static int time_field(struct req *r, json_t *obj, const char *path, const char *
 	if (rc < 0)
 		return rc;
 	snprintf(at, sizeof(at), "%s.%s", path, key);
-	if (hotline_time_parse(text, dst) < 0)
+	if (ivr_time_parse(text, dst) < 0)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, at, "%s: a time HH:MM, 00:00-24:00", at);
 	return 0;
 }
 
-static int days_parse(struct req *r, const char *key, struct hotline_day *days, int *n,
+static int days_parse(struct req *r, const char *key, struct ivr_day *days, int *n,
 		      int with_weekday)
 {
 	static const char *const closed_fields[] = {"date", "name", NULL};
 	static const char *const open_fields[] = {"date", "name", "as_weekday", NULL};
 	json_t *list = NULL, *o;
 	size_t i;
-	int rc = list_field(r, key, HOTLINE_DAYS_MAX, &list);
+	int rc = list_field(r, key, IVR_DAYS_MAX, &list);
 
 	if (rc < 0)
 		return rc;
 	*n = 0;
 	json_array_foreach(list, i, o)
 	{
-		struct hotline_day *d = &days[(*n)++];
+		struct ivr_day *d = &days[(*n)++];
 		char at[48], date[16] = "";
 
 		snprintf(at, sizeof(at), "%s[%zu]", key, i);
@@ -568,7 +568,7 @@ static int days_parse(struct req *r, const char *key, struct hotline_day *days, 
 			rc = int_field(r, o, at, "as_weekday", 0, &d->as_weekday);
 		if (rc < 0)
 			return rc;
-		if (hotline_date_parse(date, &d->ymd) < 0) {
+		if (ivr_date_parse(date, &d->ymd) < 0) {
 			char f[64];
 
 			snprintf(f, sizeof(f), "%s.date", at);
@@ -578,7 +578,7 @@ static int days_parse(struct req *r, const char *key, struct hotline_day *days, 
 	return 0;
 }
 
-static int hours_parse(struct req *r, const struct hotline_hours *cur, struct hotline_hours *h)
+static int hours_parse(struct req *r, const struct ivr_hours *cur, struct ivr_hours *h)
 {
 	static const char *const fields[] = {"version", "always_open", "closed_prompt",
 					     "weekly",	"closed_days", "open_days",
@@ -598,12 +598,12 @@ static int hours_parse(struct req *r, const struct hotline_hours *cur, struct ho
 		rc = ivr_api_text_field(r, r->body, "", "closed_prompt", 0, h->closed_prompt,
 					sizeof(h->closed_prompt), "no such prompt");
 	if (rc == 0)
-		rc = list_field(r, "weekly", HOTLINE_RANGES_MAX, &weekly);
+		rc = list_field(r, "weekly", IVR_RANGES_MAX, &weekly);
 	if (rc < 0)
 		return rc;
 	json_array_foreach(weekly, i, o)
 	{
-		struct hotline_range *x = &h->weekly[h->nweekly++];
+		struct ivr_range *x = &h->weekly[h->nweekly++];
 		char at[32];
 
 		snprintf(at, sizeof(at), "weekly[%zu]", i);
@@ -627,25 +627,25 @@ static int hours_parse(struct req *r, const struct hotline_hours *cur, struct ho
 
 static int hours_put(struct req *r)
 {
-	struct hotline_hours *cur = calloc(1, sizeof(*cur)), *h = calloc(1, sizeof(*h));
+	struct ivr_hours *cur = calloc(1, sizeof(*cur)), *h = calloc(1, sizeof(*h));
 	struct names queues = {0}, prompts = {0};
 	struct ivr_known k;
 	json_t *changes = NULL;
 	int rc = cur && h ? 0 : ERR_NOMEM;
 
 	if (rc == 0)
-		rc = hotline_hours_load(r->store, cur);
+		rc = ivr_hours_load(r->store, cur);
 	if (rc == 0)
 		rc = hours_parse(r, cur, h);
 	if (rc == 0)
 		rc = known_load(r, &queues, &prompts, &k);
 	if (rc == 0)
-		rc = hotline_hours_validate(h, &k, &r->ei);
+		rc = ivr_hours_validate(h, &k, &r->ei);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc < 0)
 		goto out;
-	rc = hotline_hours_load(r->store, cur);
+	rc = ivr_hours_load(r->store, cur);
 	if (rc == 0)
 		rc = ivr_api_version_check(r, cur->version);
 	if (rc == 0) {
@@ -661,7 +661,7 @@ static int hours_put(struct req *r)
 				    days_json(h->open, h->nopen, 1));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
-		rc = hotline_hours_save(r->store, h, r->now, &h->version);
+		rc = ivr_hours_save(r->store, h, r->now, &h->version);
 		h->updated_at = r->now;
 		if (rc == 0)
 			rc = req_audit(r, "hotline.hours.update", "hotline_hours", 0, "ok",
@@ -673,7 +673,7 @@ static int hours_put(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc == 0) {
 		/* What was saved, in the stored order (weekday, then time; dates). */
-		rc = hotline_hours_load(r->store, h);
+		rc = ivr_hours_load(r->store, h);
 		if (rc == 0)
 			rc = reply_json(r, 200, hours_json(h, r->now));
 	}
@@ -767,7 +767,7 @@ static int prompts_list(struct req *r)
 
 /* -- Queues -- */
 
-static json_t *queue_json(const struct hotline_queue *q)
+static json_t *queue_json(const struct ivr_queue *q)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:i, s:I}", "code", q->code, "name", q->name,
 			 "skill", ivr_api_opt_text(q->skill), "strategy", q->strategy,
@@ -775,7 +775,7 @@ static json_t *queue_json(const struct hotline_queue *q)
 			 "updated_at", (json_int_t)q->updated_at);
 }
 
-static int queue_row(void *ctx, const struct hotline_queue *q)
+static int queue_row(void *ctx, const struct ivr_queue *q)
 {
 	return json_array_append_new(ctx, queue_json(q));
 }
@@ -788,7 +788,7 @@ static int queues_list(struct req *r)
 	if (rc < 0)
 		return rc;
 	items = json_array();
-	n = hotline_queue_list(r->store, queue_row, items);
+	n = ivr_queue_list(r->store, queue_row, items);
 	if (n < 0) {
 		json_decref(items);
 		return n;
@@ -797,9 +797,9 @@ static int queues_list(struct req *r)
 }
 
 /* Reads the fields sent into q, noting each change. */
-static int queue_fields_read(struct req *r, struct hotline_queue *q, json_t *changes)
+static int queue_fields_read(struct req *r, struct ivr_queue *q, json_t *changes)
 {
-	struct hotline_queue was = *q;
+	struct ivr_queue was = *q;
 	json_t *skill = json_object_get(r->body, "skill");
 	int rc = ivr_api_text_field(r, r->body, "", "name", 0, q->name, sizeof(q->name),
 				    "1 to 32 characters");
@@ -837,7 +837,7 @@ static int queue_update(struct req *r)
 {
 	static const char *const fields[] = {"name",	     "skill",	     "strategy",
 					     "max_wait_sec", "announce_sec", NULL};
-	struct hotline_queue q;
+	struct ivr_queue q;
 	json_t *changes = NULL;
 	int rc = body_only(r, fields);
 
@@ -847,7 +847,7 @@ static int queue_update(struct req *r)
 		rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = hotline_queue_get(r->store, r->params[0], &q);
+	rc = ivr_queue_get(r->store, r->params[0], &q);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such queue");
 	if (rc == 0) {
@@ -855,7 +855,7 @@ static int queue_update(struct req *r)
 		rc = queue_fields_read(r, &q, changes);
 	}
 	if (rc == 0)
-		rc = hotline_queue_validate(&q, &r->ei);
+		rc = ivr_queue_validate(&q, &r->ei);
 	if (rc == 0 && q.skill[0]) {
 		/* ORG-2: a queue serves the seats of one skill, or any seat. */
 		rc = org_skill_exists(r->store, q.skill);
@@ -865,7 +865,7 @@ static int queue_update(struct req *r)
 				      "skill: no such skill (null: any seat)");
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
-		rc = hotline_queue_update(r->store, &q, r->now);
+		rc = ivr_queue_update(r->store, &q, r->now);
 		q.updated_at = r->now;
 		if (rc == 0)
 			rc = req_audit(r, "acd.queue.update", "acd_queue", 0, "ok",
@@ -878,7 +878,7 @@ static int queue_update(struct req *r)
 	return reply_json(r, 200, queue_json(&q));
 }
 
-const struct route hotline_routes[] = {
+const struct route ivr_routes[] = {
 	{"GET", "/api/hotline/menu", menu_get, ACT_SELF},
 	{"PUT", "/api/hotline/menu", menu_put, ACT_HOTLINE_CONFIG},
 	{"GET", "/api/hotline/hours", hours_get, ACT_SELF},

@@ -37,21 +37,21 @@
 
 #include "core/log.h"
 #include "http/http.h"
+#include "ivr/ivr.h"
+#include "ivr/ivr_api_int.h"
 #include "media/media.h"
-#include "sip/ivr_api_int.h"
-#include "sip/sip.h"
 #include "store/store.h"
 
 extern char **environ;
 
 #define SAY_EXIT_MISSING 3 /* mk/say.sh: espeak-ng or sox is missing */
 
-static json_t *notice_json(const struct hotline_notice *n, int64_t now)
+static json_t *notice_json(const struct ivr_notice *n, int64_t now)
 {
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b, s:I, s:o, s:I, s:I}", "id",
 			 (json_int_t)n->id, "text", n->text, "source", n->source, "starts_at",
 			 (json_int_t)n->starts_at, "ends_at", (json_int_t)n->ends_at, "audio_ms",
-			 (json_int_t)n->audio_ms, "in_window", hotline_notice_in_window(n, now),
+			 (json_int_t)n->audio_ms, "in_window", ivr_notice_in_window(n, now),
 			 "version", (json_int_t)n->version, "created_by",
 			 n->created_by ? json_integer(n->created_by) : json_null(), "created_at",
 			 (json_int_t)n->created_at, "updated_at", (json_int_t)n->updated_at);
@@ -107,7 +107,7 @@ static int wav_check(struct req *r, const uint8_t *wav, size_t len, const char *
 		return rc;
 	}
 	*ms = (int64_t)w.frames * 1000 / MEDIA_RATE;
-	return hotline_notice_audio_check(*ms, field, &r->ei);
+	return ivr_notice_audio_check(*ms, field, &r->ei);
 }
 
 /* Runs notice_say with the text on its standard input, writing out; the
@@ -184,10 +184,9 @@ static int say(struct req *r, const char *text, uint8_t **wav, size_t *len, int6
 		}
 	}
 	if (rc == 0) {
-		rc = read_file(out, HOTLINE_NOTICE_WAV_MAX * 4, wav, len);
+		rc = read_file(out, IVR_NOTICE_WAV_MAX * 4, wav, len);
 		if (rc == ERR_TOOBIG)
-			rc = hotline_notice_audio_check(HOTLINE_NOTICE_MS_MAX + 1000, "text",
-							&r->ei);
+			rc = ivr_notice_audio_check(IVR_NOTICE_MS_MAX + 1000, "text", &r->ei);
 	}
 	if (rc == 0)
 		rc = wav_check(r, *wav, *len, "text", ms);
@@ -202,16 +201,16 @@ static int say(struct req *r, const char *text, uint8_t **wav, size_t *len, int6
 	return rc;
 }
 
-/* The uploaded recording: base64 of a WAV of at most HOTLINE_NOTICE_WAV_MAX bytes. */
+/* The uploaded recording: base64 of a WAV of at most IVR_NOTICE_WAV_MAX bytes. */
 static int upload(struct req *r, const char *b64, uint8_t **wav, size_t *len, int64_t *ms)
 {
-	size_t max = HOTLINE_NOTICE_WAV_MAX, n = 0, in = strlen(b64);
+	size_t max = IVR_NOTICE_WAV_MAX, n = 0, in = strlen(b64);
 	int rc;
 
 	*len = 0;
 	if (in / 4 * 3 > max + 3)
 		return err_set(&r->ei, ERR_TOOBIG, "audio", "audio: at most %d KiB of WAV",
-			       HOTLINE_NOTICE_WAV_MAX / 1024);
+			       IVR_NOTICE_WAV_MAX / 1024);
 	*wav = malloc(max + 4);
 	if (!*wav)
 		return ERR_NOMEM;
@@ -220,7 +219,7 @@ static int upload(struct req *r, const char *b64, uint8_t **wav, size_t *len, in
 		rc = err_set(&r->ei, ERR_INVALID, "audio", "audio: expected base64");
 	} else if (n > max) {
 		rc = err_set(&r->ei, ERR_TOOBIG, "audio", "audio: at most %d KiB of WAV",
-			     HOTLINE_NOTICE_WAV_MAX / 1024);
+			     IVR_NOTICE_WAV_MAX / 1024);
 	} else {
 		*len = n;
 		rc = wav_check(r, *wav, n, "audio", ms);
@@ -256,7 +255,7 @@ static int instant_field(struct req *r, const char *key, int required, int64_t *
  * needs new audio (*wav NULL keeps the stored one): everything is read and
  * checked here, before any transaction.
  */
-static int notice_read(struct req *r, const struct hotline_notice *cur, struct hotline_notice *n,
+static int notice_read(struct req *r, const struct ivr_notice *cur, struct ivr_notice *n,
 		       uint8_t **wav, size_t *len)
 {
 	static const char *const fields[] = {"version", "text",	 "source", "starts_at",
@@ -283,7 +282,7 @@ static int notice_read(struct req *r, const struct hotline_notice *cur, struct h
 	if (rc == 0)
 		rc = body_str(r, "audio", 0, &b64);
 	if (rc == 0)
-		rc = hotline_notice_validate(n, r->now, creating, &r->ei);
+		rc = ivr_notice_validate(n, r->now, creating, &r->ei);
 	if (rc < 0)
 		return rc;
 	if (!strcmp(n->source, "recording")) {
@@ -310,7 +309,7 @@ struct rows {
 	int64_t now;
 };
 
-static int notice_row(void *ctx, const struct hotline_notice *n)
+static int notice_row(void *ctx, const struct ivr_notice *n)
 {
 	struct rows *x = ctx;
 
@@ -319,14 +318,14 @@ static int notice_row(void *ctx, const struct hotline_notice *n)
 
 static int notices_list(struct req *r)
 {
-	struct hotline_notice *active = malloc(sizeof(*active));
+	struct ivr_notice *active = malloc(sizeof(*active));
 	json_t *page;
 	int rc = ivr_api_may_read(r), n;
 
 	if (rc == 0 && !active)
 		rc = ERR_NOMEM;
 	if (rc == 0)
-		rc = hotline_notice_active(r->store, r->now, active);
+		rc = ivr_notice_active(r->store, r->now, active);
 	if (rc < 0 && rc != ERR_NOTFOUND) {
 		free(active);
 		return rc;
@@ -334,8 +333,8 @@ static int notices_list(struct req *r)
 	page = json_pack("{s:[], s:n, s:o}", "items", "next_cursor", "active_id",
 			 rc == 0 ? json_integer(active->id) : json_null());
 	free(active);
-	n = hotline_notice_list(r->store, notice_row,
-				&(struct rows){json_object_get(page, "items"), r->now});
+	n = ivr_notice_list(r->store, notice_row,
+			    &(struct rows){json_object_get(page, "items"), r->now});
 	if (n < 0) {
 		json_decref(page);
 		return n;
@@ -343,13 +342,13 @@ static int notices_list(struct req *r)
 	return reply_json(r, 200, page);
 }
 
-static int notice_load(struct req *r, struct hotline_notice *n)
+static int notice_load(struct req *r, struct ivr_notice *n)
 {
 	int64_t id;
 	int rc = req_param_id(r, 0, &id);
 
 	if (rc == 0)
-		rc = hotline_notice_get(r->store, id, n);
+		rc = ivr_notice_get(r->store, id, n);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such notice");
 	return rc;
@@ -357,7 +356,7 @@ static int notice_load(struct req *r, struct hotline_notice *n)
 
 static int notice_get(struct req *r)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	int rc = ivr_api_may_read(r);
 
 	if (rc == 0)
@@ -371,9 +370,9 @@ static int notice_get(struct req *r)
  * ask again (the end of this one or the start of the next). */
 static int notice_active(struct req *r)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	int64_t next = 0;
-	int rc = hotline_notice_active(r->store, r->now, &n);
+	int rc = ivr_notice_active(r->store, r->now, &n);
 	json_t *cur;
 
 	if (rc < 0 && rc != ERR_NOTFOUND)
@@ -382,7 +381,7 @@ static int notice_active(struct req *r)
 				  n.text, "starts_at", (json_int_t)n.starts_at, "ends_at",
 				  (json_int_t)n.ends_at, "version", (json_int_t)n.version)
 		      : json_null();
-	rc = hotline_notice_next_change(r->store, r->now, &next);
+	rc = ivr_notice_next_change(r->store, r->now, &next);
 	if (rc < 0) {
 		json_decref(cur);
 		return rc;
@@ -393,7 +392,7 @@ static int notice_active(struct req *r)
 				    (json_int_t)r->now));
 }
 
-static json_t *notice_fields(const struct hotline_notice *n)
+static json_t *notice_fields(const struct ivr_notice *n)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:I}", "text", n->text, "source", n->source,
 			 "starts_at", (json_int_t)n->starts_at, "ends_at", (json_int_t)n->ends_at,
@@ -402,7 +401,7 @@ static json_t *notice_fields(const struct hotline_notice *n)
 
 static int notice_create(struct req *r)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	uint8_t *wav = NULL;
 	size_t len = 0;
 	int rc = notice_read(r, NULL, &n, &wav, &len);
@@ -412,7 +411,7 @@ static int notice_create(struct req *r)
 	if (rc < 0)
 		goto out;
 	n.created_by = r->who.person_id;
-	rc = hotline_notice_insert(r->store, &n, wav, len, r->now);
+	rc = ivr_notice_insert(r->store, &n, wav, len, r->now);
 	if (rc == 0)
 		rc = req_audit(r, "hotline.notice.create", "hotline_notice", n.id, "ok",
 			       notice_fields(&n));
@@ -426,7 +425,7 @@ out:
 
 static int notice_update(struct req *r)
 {
-	struct hotline_notice cur, n;
+	struct ivr_notice cur, n;
 	uint8_t *wav = NULL;
 	size_t len = 0;
 	json_t *changes = NULL;
@@ -439,7 +438,7 @@ static int notice_update(struct req *r)
 		rc = store_begin(r->store);
 	if (rc < 0)
 		goto out;
-	rc = hotline_notice_get(r->store, cur.id, &cur);
+	rc = ivr_notice_get(r->store, cur.id, &cur);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such notice");
 	if (rc == 0)
@@ -459,7 +458,7 @@ static int notice_update(struct req *r)
 						      (json_int_t)n.audio_ms));
 	}
 	if (rc == 0 && json_object_size(changes) > 0) {
-		rc = hotline_notice_update(r->store, &n, wav, len, r->now);
+		rc = ivr_notice_update(r->store, &n, wav, len, r->now);
 		if (rc == 0)
 			rc = req_audit(r, "hotline.notice.update", "hotline_notice", n.id, "ok",
 				       json_pack("{s:I, s:O}", "version", (json_int_t)n.version,
@@ -478,7 +477,7 @@ out:
 
 static int notice_delete(struct req *r)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	int rc = store_begin(r->store);
 
 	if (rc < 0)
@@ -487,7 +486,7 @@ static int notice_delete(struct req *r)
 	if (rc == 0)
 		rc = ivr_api_version_check(r, n.version);
 	if (rc == 0)
-		rc = hotline_notice_delete(r->store, n.id);
+		rc = ivr_notice_delete(r->store, n.id);
 	if (rc == 0)
 		rc = req_audit(r, "hotline.notice.delete", "hotline_notice", n.id, "ok",
 			       notice_fields(&n));
@@ -499,7 +498,7 @@ static int notice_delete(struct req *r)
 
 static int notice_audio(struct req *r)
 {
-	struct hotline_notice n;
+	struct ivr_notice n;
 	uint8_t *wav = NULL;
 	size_t len = 0;
 	int rc = ivr_api_may_read(r);
@@ -507,7 +506,7 @@ static int notice_audio(struct req *r)
 	if (rc == 0)
 		rc = notice_load(r, &n);
 	if (rc == 0)
-		rc = hotline_notice_audio(r->store, n.id, &wav, &len);
+		rc = ivr_notice_audio(r->store, n.id, &wav, &len);
 	if (rc == 0)
 		rc = buf_append(&r->text, wav, len);
 	free(wav);
@@ -518,7 +517,7 @@ static int notice_audio(struct req *r)
 	return 0;
 }
 
-const struct route hotline_notice_routes[] = {
+const struct route ivr_notice_routes[] = {
 	{"GET", "/api/hotline/notices", notices_list, ACT_SELF},
 	{"POST", "/api/hotline/notices", notice_create, ACT_HOTLINE_CONFIG},
 	{"GET", "/api/hotline/notices/active", notice_active, ACT_SELF},

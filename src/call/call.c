@@ -1,6 +1,6 @@
 /*
  * The call engine's first part: the hotline answers and runs the IVR menu
- * (CALL-1). Everything here runs on the SIP thread (see sip.h).
+ * (CALL-1). Everything here runs on the SIP thread (see call.h).
  *
  * An INVITE to the hotline number is answered at once with 200 OK and an
  * SDP answer that picks PCMA (China's G.711) when offered, else PCMU, and
@@ -14,7 +14,7 @@
  *
  * Digits arrive as RFC 4733 telephone-events (src/media's detector) or as
  * SIP INFO with application/dtmf-relay; either goes to the IVR rules
- * (ivr.c), whose actions this file carries out and writes to the call log
+ * (src/ivr), whose actions this file carries out and writes to the call log
  * (call_store.c), each change in its own short transaction.
  *
  * Once the caller has chosen, the transfer notice is played and the call
@@ -37,14 +37,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "call/call_int.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "media/media.h"
-#include "sip/sip_server.h"
 #include "notify/notify.h"
-#include "sip/call_int.h"
+#include "sip/sip_server.h"
 #include "store/store.h"
 
 #define PROMPT_MAX_BYTES (4 << 20)
@@ -347,7 +347,7 @@ void call_play(struct call *c, const char *const *keys, int n, int moh)
 
 /* -- the IVR -- */
 
-static void ivr_timer(void *arg);
+static void call_ivr_timer(void *arg);
 
 static void arm_ivr(struct call *c)
 {
@@ -358,7 +358,7 @@ static void arm_ivr(struct call *c)
 		tmr_cancel(&c->ivr_tmr);
 		return;
 	}
-	tmr_start(&c->ivr_tmr, deadline > now ? (uint64_t)(deadline - now) : 0, ivr_timer, c);
+	tmr_start(&c->ivr_tmr, deadline > now ? (uint64_t)(deadline - now) : 0, call_ivr_timer, c);
 }
 
 static void apply(struct call *c, const struct ivr_action *a)
@@ -402,13 +402,13 @@ static void notice_destroy(void *arg)
 }
 
 /* Decodes the stored WAV of notice n into a new notice_audio. */
-static struct notice_audio *notice_decode(struct store *s, const struct hotline_notice *n)
+static struct notice_audio *notice_decode(struct store *s, const struct ivr_notice *n)
 {
 	struct notice_audio *x = NULL;
 	struct media_wav w;
 	uint8_t *wav = NULL;
 	size_t len = 0;
-	int rc = hotline_notice_audio(s, n->id, &wav, &len);
+	int rc = ivr_notice_audio(s, n->id, &wav, &len);
 
 	if (rc == 0)
 		rc = media_wav_parse(wav, len, 1, &w, NULL);
@@ -440,9 +440,9 @@ static struct notice_audio *notice_decode(struct store *s, const struct hotline_
  * changed since the last call: most calls read one short row. */
 static struct notice_audio *notice_now(struct store *s, int64_t now)
 {
-	struct hotline_notice *n = malloc(sizeof(*n));
+	struct ivr_notice *n = malloc(sizeof(*n));
 	struct notice_audio *x = NULL;
-	int rc = n ? hotline_notice_active(s, now, n) : ERR_NOMEM;
+	int rc = n ? ivr_notice_active(s, now, n) : ERR_NOMEM;
 
 	if (rc == 0 && notice_cache && notice_cache->id == n->id &&
 	    notice_cache->version == n->version) {
@@ -463,12 +463,12 @@ static struct notice_audio *notice_now(struct store *s, int64_t now)
 /* The call came: the menu and the hours as they are now (one read) and the
  * emergency announcement in force; when the center is closed, the closed
  * notice and hang up (outcome closed). */
-static void hotline_begin(struct call *c, struct ivr_action *a)
+static void call_ivr_begin(struct call *c, struct ivr_action *a)
 {
 	struct store *s = store_pool_get(c->srv->pool);
 	char closed_prompt[IVR_KEY_SIZE];
 	int64_t now = clock_now_ms();
-	int open = 1, rc = hotline_call_setup(s, now, &c->menu, &open, closed_prompt);
+	int open = 1, rc = ivr_call_setup(s, now, &c->menu, &open, closed_prompt);
 
 	if (open) {
 		c->notice = notice_now(s, now);
@@ -487,7 +487,7 @@ static void hotline_begin(struct call *c, struct ivr_action *a)
 	ivr_closed(&c->ivr, closed_prompt, (int64_t)tmr_jiffies(), a);
 }
 
-static void ivr_timer(void *arg)
+static void call_ivr_timer(void *arg)
 {
 	struct call *c = arg;
 	struct ivr_action a;
@@ -849,7 +849,7 @@ int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock
 /* -- SIP -- */
 
 /* kefu's SDP answer to the caller, in the direction dir. */
-static int sdp_answer(struct call *c, enum ivr_sdp_dir dir, struct mbuf **out)
+static int sdp_answer(struct call *c, enum sip_sdp_dir dir, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
@@ -878,7 +878,7 @@ static int sdp_answer(struct call *c, enum ivr_sdp_dir dir, struct mbuf **out)
 				 c->leg.event_pt, c->leg.event_pt);
 	if (rc == 0)
 		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS,
-				 ivr_sdp_dir_name(dir));
+				 sip_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -895,8 +895,8 @@ static int sdp_answer(struct call *c, enum ivr_sdp_dir dir, struct mbuf **out)
 static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
-	struct ivr_sdp sdp;
-	enum ivr_sdp_dir dir;
+	struct sip_sdp sdp;
+	enum sip_sdp_dir dir;
 	struct mbuf *mb = NULL;
 
 	c->last_heard = tmr_jiffies();
@@ -906,9 +906,9 @@ static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 		*descp = mem_ref(c->answer);
 		return 0;
 	}
-	if (ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+	if (sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
 		return EPROTO;
-	dir = ivr_sdp_answer_dir(sdp.dir);
+	dir = sip_sdp_answer_dir(sdp.dir);
 	if (dir != c->answer_dir) {
 		c->answer_version++;
 		if (sdp_answer(c, dir, &mb))
@@ -918,7 +918,7 @@ static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 		c->answer_dir = dir;
 	}
 	/* Kefu sends nothing to a phone that asked to receive nothing. */
-	c->leg.quiet = dir == IVR_SDP_RECVONLY || dir == IVR_SDP_INACTIVE;
+	c->leg.quiet = dir == SIP_SDP_RECVONLY || dir == SIP_SDP_INACTIVE;
 	call_bridge_caller_hold(c, sdp.dir);
 	c->answer->pos = 0;
 	*descp = mem_ref(c->answer);
@@ -941,7 +941,7 @@ static void on_estab(const struct sip_msg *msg, void *arg)
 	c->last_heard = tmr_jiffies();
 	if (c->phase != PH_IVR || c->ivr.state != IVR_WELCOME || c->playing)
 		return;
-	hotline_begin(c, &a);
+	call_ivr_begin(c, &a);
 	apply(c, &a);
 }
 
@@ -956,7 +956,7 @@ static void on_info(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	(void)sip_reply(sip, msg, 200, "OK");
-	digit = ivr_info_digit((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb));
+	digit = sip_info_digit((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb));
 	if (digit && !c->ended)
 		on_digit(c, digit, "info");
 }
@@ -1020,7 +1020,7 @@ static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 static void on_connect(const struct sip_msg *msg, void *arg)
 {
 	struct sip_server *srv = arg;
-	struct ivr_sdp offer;
+	struct sip_sdp offer;
 	struct audit_detail d;
 	struct call *c;
 	struct sa rtp_addr, media;
@@ -1045,7 +1045,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	}
 	c->srv = srv;
 	c->answer_version = 1;
-	c->answer_dir = IVR_SDP_SENDRECV;
+	c->answer_dir = SIP_SDP_SENDRECV;
 	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
 	c->leg.event_pt = -1;
 	tmr_init(&c->pace);
@@ -1071,7 +1071,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		call_log_str(c, "invite", "source", source);
 	}
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
 	    offer.pref_pt < 0 || sa_set_str(&media, offer.addr, (uint16_t)offer.port) != 0) {
 		reject(srv, msg, 488, "Not Acceptable Here");
 		audit_detail_init(&d);
@@ -1093,7 +1093,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		rtp_addr = msg->dst;
 	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, rtp_recv, c);
 	if (rc == 0)
-		rc = sdp_answer(c, IVR_SDP_SENDRECV, &c->answer);
+		rc = sdp_answer(c, SIP_SDP_SENDRECV, &c->answer);
 	if (rc == 0)
 		rc = sipsess_accept(&c->sess, sock, msg, 200, "OK", srv->cfg->hotline,
 				    "application/sdp", c->answer, NULL, NULL, false, on_offer,
@@ -1200,7 +1200,7 @@ static void recover(struct sip_server *srv)
 			 closed, n);
 }
 
-int call_engine_start(struct sip_server *srv)
+static int call_engine_start(struct sip_server *srv)
 {
 	int rc, missing = 0;
 
@@ -1226,7 +1226,7 @@ int call_engine_start(struct sip_server *srv)
 	return 0;
 }
 
-void call_engine_stop(void)
+static void call_engine_stop(void)
 {
 	struct le *le = list_head(&calls);
 
@@ -1252,3 +1252,5 @@ void call_engine_stop(void)
 	}
 	nextra = 0;
 }
+
+const struct sip_calls call_engine = {call_engine_start, call_engine_stop};

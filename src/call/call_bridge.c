@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/call_int.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -62,7 +63,6 @@
 #include "core/mask.h"
 #include "cust/cust.h"
 #include "notify/notify.h"
-#include "sip/call_int.h"
 #include "store/store.h"
 
 #define RING_CYCLE_MS 5000 /* China's ring-back cadence: 1 s on, 4 s off */
@@ -120,7 +120,7 @@ static void agent_status(struct call *c, int64_t person_id, enum acd_status to, 
 
 /* Kefu's SDP toward an agent's phone: the offer lists both laws and
  * telephone-event; once the phone chose (pt >= 0) only its choice. */
-static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **out)
+static int sdp_agent(struct agent_leg *a, enum sip_sdp_dir dir, struct mbuf **out)
 {
 	char ip[SIP_ADDRESS_MAX];
 	struct mbuf *mb = mbuf_alloc(512);
@@ -143,7 +143,7 @@ static int sdp_agent(struct agent_leg *a, enum ivr_sdp_dir dir, struct mbuf **ou
 				 sa_port(&a->leg.local), a->leg.pt, a->leg.pt,
 				 a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
 	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, ivr_sdp_dir_name(dir));
+		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, sip_sdp_dir_name(dir));
 	if (rc) {
 		mem_deref(mb);
 		return rc;
@@ -371,7 +371,7 @@ void call_bridge_cancel_offers(struct call *c, const char *why)
 
 /* The recording's analysis leaves out the time either phone held the
  * call: it is told when the first hold begins and when the last ends. */
-static void rec_hold_sync(struct call *c)
+static void call_rec_hold_sync(struct call *c)
 {
 	int on = c->caller_held || (c->agent && c->agent->held);
 
@@ -394,7 +394,7 @@ static void hold_measure(struct call *c, uint64_t since, const char *by)
 	}
 	c->nholds++;
 	c->hold_total_ms += len;
-	rec_hold_sync(c);
+	call_rec_hold_sync(c);
 	audit_detail_init(&detail);
 	audit_detail_int(&detail, "hold_ms", len);
 	audit_detail_str(&detail, "by", by);
@@ -421,9 +421,9 @@ static void caller_hold_end(struct call *c)
 	hold_measure(c, c->caller_held_since, "caller");
 }
 
-void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
+void call_bridge_caller_hold(struct call *c, enum sip_sdp_dir dir)
 {
-	int hold = dir == IVR_SDP_SENDONLY || dir == IVR_SDP_INACTIVE;
+	int hold = dir == SIP_SDP_SENDONLY || dir == SIP_SDP_INACTIVE;
 	struct audit_detail detail;
 
 	if (c->phase != PH_CONNECTED || !c->agent || hold == c->caller_held)
@@ -434,9 +434,9 @@ void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir)
 	}
 	c->caller_held = 1;
 	c->caller_held_since = tmr_jiffies();
-	rec_hold_sync(c);
+	call_rec_hold_sync(c);
 	audit_detail_init(&detail);
-	audit_detail_str(&detail, "direction", ivr_sdp_dir_name(dir));
+	audit_detail_str(&detail, "direction", sip_sdp_dir_name(dir));
 	audit_detail_str(&detail, "by", "caller");
 	call_log(c, "hold", &detail);
 }
@@ -475,11 +475,11 @@ void call_bridge_hangup_agent(struct call *c)
 static int agent_answer(const struct sip_msg *msg, void *arg)
 {
 	struct agent_leg *a = arg;
-	struct ivr_sdp sdp;
+	struct sip_sdp sdp;
 	struct sa media;
 
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0 ||
 	    sdp.pref_pt < 0 || sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) != 0)
 		return EPROTO;
 	/* Media to where the phone's answer came from, not to whatever its SDP names. */
@@ -493,7 +493,7 @@ static int agent_answer(const struct sip_msg *msg, void *arg)
 /* A frame of silence on both channels now: the recording spans the whole
  * conversation, from the answer to the hang-up, even where nobody sent
  * anything (the quiet before a hang-up is what CALL-5 is about). */
-static void rec_mark(struct call *c)
+static void call_rec_mark(struct call *c)
 {
 	static const int16_t quiet[MEDIA_FRAME];
 	int64_t now = call_mono_us();
@@ -506,10 +506,25 @@ void call_bridge_rec_end(struct call *c)
 {
 	if (!c->rec)
 		return;
-	rec_mark(c);
+	call_rec_mark(c);
 	rec_end(c->rec); /* the writer finishes, fsyncs and links it */
 	c->rec = NULL;
 	c->rec_held = 0;
+}
+
+/* The recording's end, on rec's writer thread (see call.h). */
+int call_rec_link(struct store *s, const struct rec_result *res, int64_t now)
+{
+	int rc = 0;
+
+	if (!res->failed)
+		rc = call_set_recording(s, res->call_id, res->file, res->ms);
+	if (rc == 0 && !res->failed)
+		rc = call_merge_metrics(s, res->call_id, res->metrics);
+	if (rc == 0)
+		rc = call_event_add(s, res->call_id, now,
+				    res->failed ? "recording_failed" : "recorded", res->detail);
+	return rc;
 }
 
 static int connect_contact(struct store *s, struct call *c, struct agent_leg *a, int64_t now)
@@ -577,7 +592,7 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	if (!c->rec) {
 		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
 		if (c->rec)
-			rec_mark(c);
+			call_rec_mark(c);
 	}
 	c->leg.mapped = 0;
 	call_play(c, NULL, 0, 0);
@@ -617,17 +632,17 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 {
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
-	struct ivr_sdp sdp;
+	struct sip_sdp sdp;
 	struct sa media;
 	struct audit_detail detail;
-	enum ivr_sdp_dir reply;
+	enum sip_sdp_dir reply;
 	int hold;
 
 	if (!mbuf_get_left(msg->mb) ||
-	    ivr_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
+	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &sdp) < 0)
 		return EPROTO;
-	hold = sdp.dir == IVR_SDP_SENDONLY || sdp.dir == IVR_SDP_INACTIVE;
-	reply = ivr_sdp_answer_dir(sdp.dir);
+	hold = sdp.dir == SIP_SDP_SENDONLY || sdp.dir == SIP_SDP_INACTIVE;
+	reply = sip_sdp_answer_dir(sdp.dir);
 	if (strcmp(sdp.addr, "0.0.0.0") != 0 &&
 	    sa_set_str(&media, sdp.addr, (uint16_t)sdp.port) == 0)
 		call_leg_remote(c->srv, &a->leg, &media, &a->leg.sig);
@@ -636,9 +651,9 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 			a->held = 1;
 			a->held_since = tmr_jiffies();
 			c->leg.mapped = 0;
-			rec_hold_sync(c);
+			call_rec_hold_sync(c);
 			audit_detail_init(&detail);
-			audit_detail_str(&detail, "direction", ivr_sdp_dir_name(sdp.dir));
+			audit_detail_str(&detail, "direction", sip_sdp_dir_name(sdp.dir));
 			audit_detail_str(&detail, "by", "agent");
 			call_log(c, "hold", &detail);
 			call_play(c, NULL, 0, 1); /* music while the agent looks things up */
@@ -654,7 +669,7 @@ static int agent_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg
 	return 0;
 }
 
-static void notify_sipfrag(struct agent_leg *a)
+static void call_refer_notify(struct agent_leg *a)
 {
 	struct sip_request *req = NULL;
 
@@ -703,7 +718,7 @@ static void agent_refer(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	notify_sipfrag(a);
+	call_refer_notify(a);
 	audit_detail_init(&detail);
 	audit_detail_int(&detail, "from_agent_id", a->person_id);
 	audit_detail_str(&detail, "from_work_no", a->work_no);
@@ -807,7 +822,7 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	randombytes_buf(&a->leg.ts, sizeof(a->leg.ts));
 	rc = call_rtp_open(c->srv, &c->leg.local, &a->leg.rtp, &a->leg.local, agent_rtp, a);
 	if (rc == 0)
-		rc = sdp_agent(a, IVR_SDP_SENDRECV, &a->sdp);
+		rc = sdp_agent(a, SIP_SDP_SENDRECV, &a->sdp);
 	sip_server_source(&c->leg.local, ip);
 	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", c->caller[0] ? c->caller : "anonymous",
 		 ip);

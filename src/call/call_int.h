@@ -1,7 +1,7 @@
 /*
- * Internal to the call engine (call.c, call_queue.c, call_bridge.c): one
- * hotline call and the legs it has. Everything here lives on the SIP
- * thread (see sip.h); nothing is locked.
+ * Internal to the call engine (call.c, call_queue.c, call_bridge.c,
+ * call_listen.c): one hotline call and the legs it has. Everything here
+ * lives on the SIP thread (see call.h); nothing is locked.
  *
  * A call is the caller's SIP session and its RTP leg, plus what it is
  * doing (the phase):
@@ -21,17 +21,20 @@
  * answered one becomes call->agent. A call owns its legs: ending the call
  * ends them.
  */
-#ifndef KEFU_SIP_CALL_INT_H
-#define KEFU_SIP_CALL_INT_H
+#ifndef KEFU_CALL_CALL_INT_H
+#define KEFU_CALL_CALL_INT_H
 
 #include "acd/acd.h"
 #include "audit/audit.h"
+#include "call/call.h"
+#include "ivr/ivr.h"
 #include "media/media.h"
 #include "rec/rec.h"
 #include "sip/sip_server.h"
 
 #include <re_sipsess.h>
 
+#define CALL_PTIME_MS 20 /* the packets kefu sends: 20 ms of audio each */
 #define CALL_PLAYLIST_MAX 12
 #define CALL_TRIED_MAX 16
 #define CALL_HOLDS_MAX 32
@@ -144,7 +147,7 @@ struct call {
 	struct media_inband *inband; /* key tones in the audio, when no RFC 4733 */
 	struct mbuf *answer;	     /* our SDP, for a re-INVITE */
 	unsigned answer_version;     /* its o= version, one more for each change */
-	enum ivr_sdp_dir answer_dir; /* its direction (RFC 3264 answer to the caller's) */
+	enum sip_sdp_dir answer_dir; /* its direction (RFC 3264 answer to the caller's) */
 	const char *end_reason;
 	int ended;
 	/* Queue. */
@@ -224,7 +227,7 @@ void call_bridge_caller_audio(struct call *c, const struct media_rtp_hdr *h, con
 void call_bridge_hangup_agent(struct call *c);
 void call_bridge_metrics(struct call *c);
 void call_bridge_rec_end(struct call *c);
-void call_bridge_caller_hold(struct call *c, enum ivr_sdp_dir dir);
+void call_bridge_caller_hold(struct call *c, enum sip_sdp_dir dir);
 void call_bridge_agent_free(struct agent_leg *a);
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n);

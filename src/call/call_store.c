@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "call/call.h"
 #include "core/err.h"
-#include "sip/sip.h"
 #include "store/store.h"
 
 int call_insert(struct store *s, const char *sip_call_id, const char *caller, const char *called,

@@ -1,18 +1,15 @@
 /*
- * The hotline's IVR menu (CALL-1) and opening hours as rules without I/O,
- * and the two small parsers a call needs from SIP bodies: the SDP offer
- * and the dtmf-relay INFO body. See sip.h for the states, the tree, the
- * calendar and the engine's part.
+ * The hotline's IVR menu (CALL-1), opening hours, announcements and queues
+ * as rules without I/O. See ivr.h for the states, the tree, the calendar
+ * and the engine's part.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/utf8.h"
-#include "sip/sip.h"
+#include "ivr/ivr.h"
 
 const char *const ivr_prompts_builtin[] = {
 	"welcome", "menu", "invalid", "no_input", "to_agent", "transfer", "out_of_hours", NULL,
@@ -416,7 +413,7 @@ static int ymd_from_days(int64_t z)
 	return (int)(y * 10000 + mo * 100 + d);
 }
 
-int hotline_weekday(int ymd)
+int ivr_weekday(int ymd)
 {
 	int64_t days;
 
@@ -429,14 +426,14 @@ int hotline_weekday(int ymd)
 	return (int)(((days + 3) % 7 + 7) % 7) + 1;
 }
 
-void hotline_hours_default(struct hotline_hours *h)
+void ivr_hours_default(struct ivr_hours *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->always_open = 1;
 	snprintf(h->closed_prompt, sizeof(h->closed_prompt), "out_of_hours");
 }
 
-static const struct hotline_day *day_find(const struct hotline_day *days, int n, int ymd)
+static const struct ivr_day *day_find(const struct ivr_day *days, int n, int ymd)
 {
 	for (int i = 0; i < n; i++)
 		if (days[i].ymd == ymd)
@@ -446,17 +443,17 @@ static const struct hotline_day *day_find(const struct hotline_day *days, int n,
 
 /* Whose hours a date keeps: its weekday, or a make-up day's as_weekday;
  * 0 for a closed day. */
-static int hours_of(const struct hotline_hours *h, int ymd)
+static int hours_of(const struct ivr_hours *h, int ymd)
 {
-	const struct hotline_day *makeup;
+	const struct ivr_day *makeup;
 
 	if (day_find(h->closed, h->nclosed, ymd))
 		return 0;
 	makeup = day_find(h->open, h->nopen, ymd);
-	return makeup ? makeup->as_weekday : hotline_weekday(ymd);
+	return makeup ? makeup->as_weekday : ivr_weekday(ymd);
 }
 
-int hotline_open_at(const struct hotline_hours *h, int ymd, int minute)
+int ivr_open_at(const struct ivr_hours *h, int ymd, int minute)
 {
 	int today, yesterday;
 
@@ -467,7 +464,7 @@ int hotline_open_at(const struct hotline_hours *h, int ymd, int minute)
 		return 0;
 	yesterday = hours_of(h, ymd_from_days(days_from_ymd(ymd) - 1));
 	for (int i = 0; i < h->nweekly; i++) {
-		const struct hotline_range *r = &h->weekly[i];
+		const struct ivr_range *r = &h->weekly[i];
 
 		if (r->weekday == today) {
 			if (r->opens < r->closes && minute >= r->opens && minute < r->closes)
@@ -483,11 +480,11 @@ int hotline_open_at(const struct hotline_hours *h, int ymd, int minute)
 	return 0;
 }
 
-int hotline_open(const struct hotline_hours *h, int64_t now)
+int ivr_open(const struct ivr_hours *h, int64_t now)
 {
 	if (h->always_open)
 		return 1;
-	return hotline_open_at(h, clock_local_ymd(now), clock_local_minute(now));
+	return ivr_open_at(h, clock_local_ymd(now), clock_local_minute(now));
 }
 
 static int at_error(struct err_info *ei, const char *list, int i, const char *field,
@@ -500,44 +497,43 @@ static int at_error(struct err_info *ei, const char *list, int i, const char *fi
 }
 
 /* The dates of one list: real, each once, none also in the other list. */
-static int days_check(const struct hotline_day *days, int n, const char *list,
-		      const struct hotline_day *other, int nother, struct err_info *ei)
+static int days_check(const struct ivr_day *days, int n, const char *list,
+		      const struct ivr_day *other, int nother, struct err_info *ei)
 {
 	for (int i = 0; i < n; i++) {
-		const struct hotline_day *d = &days[i];
+		const struct ivr_day *d = &days[i];
 
-		if (!hotline_weekday(d->ymd))
+		if (!ivr_weekday(d->ymd))
 			return at_error(ei, list, i, "date", "no such date");
 		if (day_find(days, i, d->ymd))
 			return at_error(ei, list, i, "date", "this date is listed twice");
 		if (day_find(other, nother, d->ymd))
 			return at_error(ei, list, i, "date",
 					"a date is either closed or a make-up working day");
-		if (d->name[0] && !text_ok(d->name, HOTLINE_NAME_MAX))
+		if (d->name[0] && !text_ok(d->name, IVR_DAY_NAME_MAX))
 			return at_error(ei, list, i, "name", "at most 32 characters");
 	}
 	return 0;
 }
 
-int hotline_hours_validate(const struct hotline_hours *h, const struct ivr_known *k,
-			   struct err_info *ei)
+int ivr_hours_validate(const struct ivr_hours *h, const struct ivr_known *k, struct err_info *ei)
 {
 	int rc;
 
 	if (!prompt_known(k, h->closed_prompt))
 		return err_set(ei, ERR_UNPROCESSABLE, "closed_prompt",
 			       "closed_prompt: no prompt %s", h->closed_prompt);
-	if (h->nweekly < 0 || h->nweekly > HOTLINE_RANGES_MAX)
+	if (h->nweekly < 0 || h->nweekly > IVR_RANGES_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "weekly", "weekly: at most %d ranges",
-			       HOTLINE_RANGES_MAX);
-	if (h->nclosed < 0 || h->nclosed > HOTLINE_DAYS_MAX)
+			       IVR_RANGES_MAX);
+	if (h->nclosed < 0 || h->nclosed > IVR_DAYS_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "closed_days", "closed_days: at most %d",
-			       HOTLINE_DAYS_MAX);
-	if (h->nopen < 0 || h->nopen > HOTLINE_DAYS_MAX)
+			       IVR_DAYS_MAX);
+	if (h->nopen < 0 || h->nopen > IVR_DAYS_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "open_days", "open_days: at most %d",
-			       HOTLINE_DAYS_MAX);
+			       IVR_DAYS_MAX);
 	for (int i = 0; i < h->nweekly; i++) {
-		const struct hotline_range *r = &h->weekly[i];
+		const struct ivr_range *r = &h->weekly[i];
 
 		if (r->weekday < 1 || r->weekday > 7)
 			return at_error(ei, "weekly", i, "weekday", "1 (Monday) to 7 (Sunday)");
@@ -562,7 +558,7 @@ int hotline_hours_validate(const struct hotline_hours *h, const struct ivr_known
 	return rc;
 }
 
-int hotline_date_parse(const char *text, int *ymd)
+int ivr_date_parse(const char *text, int *ymd)
 {
 	int y, mo, d, used = 0;
 
@@ -574,17 +570,17 @@ int hotline_date_parse(const char *text, int *ymd)
 	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
 		return ERR_INVALID;
 	*ymd = y * 10000 + mo * 100 + d;
-	return hotline_weekday(*ymd) ? 0 : ERR_INVALID;
+	return ivr_weekday(*ymd) ? 0 : ERR_INVALID;
 }
 
-void hotline_date_format(int ymd, char out[11])
+void ivr_date_format(int ymd, char out[11])
 {
 	unsigned v = ymd > 0 ? (unsigned)ymd : 0;
 
 	snprintf(out, 11, "%04u-%02u-%02u", v / 10000 % 10000, v / 100 % 100, v % 100);
 }
 
-int hotline_time_parse(const char *text, int *minute)
+int ivr_time_parse(const char *text, int *minute)
 {
 	int h, m;
 
@@ -601,7 +597,7 @@ int hotline_time_parse(const char *text, int *minute)
 	return 0;
 }
 
-void hotline_time_format(int minute, char out[6])
+void ivr_time_format(int minute, char out[6])
 {
 	if (minute < 0 || minute > 1440)
 		minute = 0;
@@ -610,22 +606,21 @@ void hotline_time_format(int minute, char out[6])
 
 /* -- Emergency announcements -- */
 
-int hotline_notice_source_valid(const char *source)
+int ivr_notice_source_valid(const char *source)
 {
 	return source && (!strcmp(source, "text") || !strcmp(source, "recording"));
 }
 
-int hotline_notice_validate(const struct hotline_notice *n, int64_t now, int creating,
-			    struct err_info *ei)
+int ivr_notice_validate(const struct ivr_notice *n, int64_t now, int creating, struct err_info *ei)
 {
-	if (!text_ok(n->text, HOTLINE_NOTICE_TEXT_MAX))
+	if (!text_ok(n->text, IVR_NOTICE_TEXT_MAX))
 		return err_set(ei, ERR_UNPROCESSABLE, "text", "text: 1 to %d characters",
-			       HOTLINE_NOTICE_TEXT_MAX);
-	if (!hotline_notice_source_valid(n->source))
+			       IVR_NOTICE_TEXT_MAX);
+	if (!ivr_notice_source_valid(n->source))
 		return err_set(ei, ERR_UNPROCESSABLE, "source", "source: text or recording");
 	if (n->ends_at <= n->starts_at)
 		return err_set(ei, ERR_UNPROCESSABLE, "ends_at", "ends_at: after starts_at");
-	if (n->ends_at - n->starts_at > HOTLINE_NOTICE_SPAN_MAX)
+	if (n->ends_at - n->starts_at > IVR_NOTICE_SPAN_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "ends_at",
 			       "ends_at: a notice lasts at most 31 days");
 	if (creating && n->ends_at <= now)
@@ -634,20 +629,20 @@ int hotline_notice_validate(const struct hotline_notice *n, int64_t now, int cre
 	return 0;
 }
 
-int hotline_notice_audio_check(int64_t ms, const char *field, struct err_info *ei)
+int ivr_notice_audio_check(int64_t ms, const char *field, struct err_info *ei)
 {
-	if (ms < HOTLINE_NOTICE_MS_MIN)
+	if (ms < IVR_NOTICE_MS_MIN)
 		return err_set(ei, ERR_UNPROCESSABLE, field, "%s: holds no speech (%lld ms)", field,
 			       (long long)ms);
-	if (ms > HOTLINE_NOTICE_MS_MAX)
+	if (ms > IVR_NOTICE_MS_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, field,
 			       "%s: %lld s long; a notice lasts at most %d s so that callers "
 			       "reach the menu",
-			       field, (long long)(ms / 1000), HOTLINE_NOTICE_MS_MAX / 1000);
+			       field, (long long)(ms / 1000), IVR_NOTICE_MS_MAX / 1000);
 	return 0;
 }
 
-int hotline_notice_in_window(const struct hotline_notice *n, int64_t now)
+int ivr_notice_in_window(const struct ivr_notice *n, int64_t now)
 {
 	return now >= n->starts_at && now < n->ends_at;
 }
@@ -656,7 +651,7 @@ int hotline_notice_in_window(const struct hotline_notice *n, int64_t now)
 
 static const char *const strategies[] = {"longest_idle", "round_robin", "ring_all"};
 
-int hotline_strategy_valid(const char *name)
+int ivr_strategy_valid(const char *name)
 {
 	for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++)
 		if (name && strcmp(name, strategies[i]) == 0)
@@ -664,209 +659,19 @@ int hotline_strategy_valid(const char *name)
 	return 0;
 }
 
-int hotline_queue_validate(const struct hotline_queue *q, struct err_info *ei)
+int ivr_queue_validate(const struct ivr_queue *q, struct err_info *ei)
 {
-	if (!text_ok(q->name, HOTLINE_QUEUE_NAME_MAX))
+	if (!text_ok(q->name, IVR_QUEUE_NAME_MAX))
 		return err_set(ei, ERR_UNPROCESSABLE, "name", "name: 1 to %d characters",
-			       HOTLINE_QUEUE_NAME_MAX);
-	if (!hotline_strategy_valid(q->strategy))
+			       IVR_QUEUE_NAME_MAX);
+	if (!ivr_strategy_valid(q->strategy))
 		return err_set(ei, ERR_UNPROCESSABLE, "strategy",
 			       "strategy: longest_idle, round_robin or ring_all");
-	if (q->max_wait_sec < HOTLINE_WAIT_MIN || q->max_wait_sec > HOTLINE_WAIT_MAX)
+	if (q->max_wait_sec < IVR_QUEUE_WAIT_MIN || q->max_wait_sec > IVR_QUEUE_WAIT_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "max_wait_sec", "max_wait_sec: %d to %d",
-			       HOTLINE_WAIT_MIN, HOTLINE_WAIT_MAX);
-	if (q->announce_sec < 0 || q->announce_sec > HOTLINE_ANNOUNCE_MAX)
+			       IVR_QUEUE_WAIT_MIN, IVR_QUEUE_WAIT_MAX);
+	if (q->announce_sec < 0 || q->announce_sec > IVR_QUEUE_ANNOUNCE_MAX)
 		return err_set(ei, ERR_UNPROCESSABLE, "announce_sec", "announce_sec: 0 to %d",
-			       HOTLINE_ANNOUNCE_MAX);
-	return 0;
-}
-
-/* -- SDP -- */
-
-/* The next line of text [p, end) without its CR LF; returns the line's start. */
-static const char *next_line(const char **p, const char *end, size_t *len)
-{
-	const char *start = *p, *q = start;
-
-	while (q < end && *q != '\n')
-		q++;
-	*len = (size_t)(q - start);
-	if (*len && start[*len - 1] == '\r')
-		(*len)--;
-	*p = q < end ? q + 1 : end;
-	return start;
-}
-
-static int parse_conn(const char *l, size_t len, char *addr, size_t size)
-{
-	char buf[128];
-
-	/* c=IN IP4 192.0.2.1 */
-	if (len >= sizeof(buf))
-		return ERR_INVALID;
-	memcpy(buf, l, len);
-	buf[len] = 0;
-	if (strncmp(buf, "c=IN IP4 ", 9) != 0 && strncmp(buf, "c=IN IP6 ", 9) != 0)
-		return ERR_INVALID;
-	if (!buf[9] || strlen(buf + 9) >= size || strchr(buf + 9, '/'))
-		return ERR_INVALID;
-	snprintf(addr, size, "%s", buf + 9);
-	return 0;
-}
-
-enum ivr_sdp_dir ivr_sdp_answer_dir(enum ivr_sdp_dir offer)
-{
-	switch (offer) {
-	case IVR_SDP_SENDONLY:
-		return IVR_SDP_RECVONLY;
-	case IVR_SDP_RECVONLY:
-		return IVR_SDP_SENDONLY;
-	case IVR_SDP_INACTIVE:
-		return IVR_SDP_INACTIVE;
-	default:
-		return IVR_SDP_SENDRECV;
-	}
-}
-
-const char *ivr_sdp_dir_name(enum ivr_sdp_dir d)
-{
-	switch (d) {
-	case IVR_SDP_SENDONLY:
-		return "sendonly";
-	case IVR_SDP_RECVONLY:
-		return "recvonly";
-	case IVR_SDP_INACTIVE:
-		return "inactive";
-	default:
-		return "sendrecv";
-	}
-}
-
-int ivr_sdp_parse(const char *sdp, size_t len, struct ivr_sdp *out)
-{
-	const char *p = sdp, *end = sdp + len;
-	char session_addr[64] = "", media_addr[64] = "";
-	char fmts[256] = "";
-	int in_audio = 0, seen_audio = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->pcma_pt = out->pcmu_pt = out->event_pt = out->pref_pt = -1;
-	while (p < end) {
-		size_t n;
-		const char *l = next_line(&p, end, &n);
-		char buf[256];
-
-		if (n < 2 || l[1] != '=' || n >= sizeof(buf))
-			continue;
-		memcpy(buf, l, n);
-		buf[n] = 0;
-		if (buf[0] == 'm') {
-			unsigned port;
-			int used = 0;
-
-			in_audio = 0;
-			if (seen_audio)
-				continue; /* only the first audio stream is answered */
-			if (sscanf(buf, "m=audio %u RTP/AVP %n", &port, &used) == 1 && used > 0 &&
-			    port > 0 && port < 65536) {
-				in_audio = seen_audio = 1;
-				out->port = port;
-				snprintf(fmts, sizeof(fmts), "%s", buf + used);
-			}
-		} else if (buf[0] == 'c') {
-			char *dst = in_audio ? media_addr : seen_audio ? NULL : session_addr;
-
-			if (dst && parse_conn(buf, n, dst, sizeof(media_addr)) < 0)
-				return ERR_INVALID;
-		} else if ((in_audio || !seen_audio) &&
-			   (!strcmp(buf, "a=sendonly") || !strcmp(buf, "a=inactive") ||
-			    !strcmp(buf, "a=recvonly") || !strcmp(buf, "a=sendrecv"))) {
-			/* A media-level attribute overrides the session's (RFC 4566). */
-			out->dir = !strcmp(buf, "a=sendonly")	? IVR_SDP_SENDONLY
-				   : !strcmp(buf, "a=inactive") ? IVR_SDP_INACTIVE
-				   : !strcmp(buf, "a=recvonly") ? IVR_SDP_RECVONLY
-								: IVR_SDP_SENDRECV;
-		} else if (in_audio && strncmp(buf, "a=rtpmap:", 9) == 0) {
-			char *rest;
-			long pt = strtol(buf + 9, &rest, 10);
-
-			if (rest == buf + 9 || pt < 0 || pt > 127 || *rest != ' ')
-				continue;
-			rest++;
-			if (strncasecmp(rest, "telephone-event/8000", 20) == 0)
-				out->event_pt = (int)pt;
-			else if (strncasecmp(rest, "PCMA/8000", 9) == 0)
-				out->pcma_pt = (int)pt;
-			else if (strncasecmp(rest, "PCMU/8000", 9) == 0)
-				out->pcmu_pt = (int)pt;
-		}
-	}
-	if (!seen_audio)
-		return ERR_INVALID;
-	snprintf(out->addr, sizeof(out->addr), "%s", media_addr[0] ? media_addr : session_addr);
-	if (!out->addr[0])
-		return ERR_INVALID;
-	/* The old way of holding (RFC 2543): the connection address 0.0.0.0. */
-	if (!strcmp(out->addr, "0.0.0.0") && out->dir == IVR_SDP_SENDRECV)
-		out->dir = IVR_SDP_INACTIVE;
-	/* Static types need no rtpmap (RFC 3551): 0 is PCMU and 8 is PCMA. A
-	 * format listed on the m= line is what is offered; the first G.711 one
-	 * in its order is the caller's preference. */
-	{
-		char *save = NULL;
-		int pcma = -1, pcmu = -1;
-
-		for (char *t = strtok_r(fmts, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-			char *e;
-			long pt = strtol(t, &e, 10);
-
-			if (e == t || *e)
-				continue;
-			if (pt == 8 || (out->pcma_pt >= 0 && pt == out->pcma_pt))
-				pcma = (int)pt;
-			else if (pt == 0 || (out->pcmu_pt >= 0 && pt == out->pcmu_pt))
-				pcmu = (int)pt;
-			else
-				continue;
-			if (out->pref_pt < 0)
-				out->pref_pt = (int)pt;
-		}
-		out->pcma_pt = pcma;
-		out->pcmu_pt = pcmu;
-	}
-	return 0;
-}
-
-char ivr_info_digit(const char *body, size_t len)
-{
-	const char *p = body, *end = body + len;
-
-	while (p < end) {
-		size_t n;
-		const char *l = next_line(&p, end, &n);
-		size_t i = 0;
-
-		if (n < 7 || strncasecmp(l, "Signal", 6) != 0)
-			continue;
-		i = 6;
-		while (i < n && l[i] == ' ')
-			i++;
-		if (i >= n || l[i] != '=')
-			continue;
-		i++;
-		while (i < n && l[i] == ' ')
-			i++;
-		if (i < n) {
-			char c = l[i];
-
-			if ((c >= '0' && c <= '9') || c == '*' || c == '#')
-				return c;
-			if (c >= 'A' && c <= 'D')
-				return c;
-			if (c >= 'a' && c <= 'd')
-				return (char)(c - 'a' + 'A');
-		}
-		return 0;
-	}
+			       IVR_QUEUE_ANNOUNCE_MAX);
 	return 0;
 }

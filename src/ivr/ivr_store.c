@@ -12,7 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "sip/sip.h"
+#include "ivr/ivr.h"
 #include "store/store.h"
 
 /* Rows read before they are put in tree order; more than a menu may hold
@@ -139,7 +139,7 @@ int ivr_menu_save(struct store *s, const struct ivr_menu *m, int64_t now, int64_
 
 /* -- Opening hours -- */
 
-static int days_load(struct store *s, const char *sql, struct hotline_day *days, int *n,
+static int days_load(struct store *s, const char *sql, struct ivr_day *days, int *n,
 		     int with_weekday)
 {
 	struct store_stmt *st = store_prepare(s, sql);
@@ -149,14 +149,14 @@ static int days_load(struct store *s, const char *sql, struct hotline_day *days,
 	if (!st)
 		return ERR_IO;
 	while ((rc = store_step(st)) == 1) {
-		struct hotline_day *d;
+		struct ivr_day *d;
 
-		if (*n >= HOTLINE_DAYS_MAX) {
+		if (*n >= IVR_DAYS_MAX) {
 			rc = ERR_UNPROCESSABLE;
 			break;
 		}
 		d = &days[(*n)++];
-		if (hotline_date_parse(store_col_text(st, 0), &d->ymd) < 0) {
+		if (ivr_date_parse(store_col_text(st, 0), &d->ymd) < 0) {
 			rc = ERR_UNPROCESSABLE;
 			break;
 		}
@@ -167,7 +167,7 @@ static int days_load(struct store *s, const char *sql, struct hotline_day *days,
 	return rc;
 }
 
-int hotline_hours_load(struct store *s, struct hotline_hours *h)
+int ivr_hours_load(struct store *s, struct ivr_hours *h)
 {
 	struct store_stmt *st;
 	int rc;
@@ -195,9 +195,9 @@ int hotline_hours_load(struct store *s, struct hotline_hours *h)
 	if (!st)
 		return ERR_IO;
 	while ((rc = store_step(st)) == 1) {
-		struct hotline_range *r;
+		struct ivr_range *r;
 
-		if (h->nweekly >= HOTLINE_RANGES_MAX) {
+		if (h->nweekly >= IVR_RANGES_MAX) {
 			rc = ERR_UNPROCESSABLE;
 			break;
 		}
@@ -216,8 +216,7 @@ int hotline_hours_load(struct store *s, struct hotline_hours *h)
 	return rc;
 }
 
-int hotline_hours_save(struct store *s, const struct hotline_hours *h, int64_t now,
-		       int64_t *version)
+int ivr_hours_save(struct store *s, const struct ivr_hours *h, int64_t now, int64_t *version)
 {
 	char day[11];
 	int rc = store_run(s, "DELETE FROM hotline_hours", NULL, "");
@@ -232,12 +231,12 @@ int hotline_hours_save(struct store *s, const struct hotline_hours *h, int64_t n
 			       NULL, "iii", (int64_t)h->weekly[i].weekday,
 			       (int64_t)h->weekly[i].opens, (int64_t)h->weekly[i].closes);
 	for (int i = 0; rc >= 0 && i < h->nclosed; i++) {
-		hotline_date_format(h->closed[i].ymd, day);
+		ivr_date_format(h->closed[i].ymd, day);
 		rc = store_run(s, "INSERT INTO hotline_closed_day(day, name) VALUES (?, ?)", NULL,
 			       "tt", day, h->closed[i].name);
 	}
 	for (int i = 0; rc >= 0 && i < h->nopen; i++) {
-		hotline_date_format(h->open[i].ymd, day);
+		ivr_date_format(h->open[i].ymd, day);
 		rc = store_run(
 			s, "INSERT INTO hotline_open_day(day, name, as_weekday) VALUES (?, ?, ?)",
 			NULL, "tti", day, h->open[i].name, (int64_t)h->open[i].as_weekday);
@@ -252,10 +251,10 @@ int hotline_hours_save(struct store *s, const struct hotline_hours *h, int64_t n
 	return rc < 0 ? rc : 0;
 }
 
-int hotline_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
-		       char closed_prompt[IVR_KEY_SIZE])
+int ivr_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
+		   char closed_prompt[IVR_KEY_SIZE])
 {
-	struct hotline_hours *h = malloc(sizeof(*h));
+	struct ivr_hours *h = malloc(sizeof(*h));
 	int rc = h ? 0 : ERR_NOMEM;
 
 	*open = 1;
@@ -269,9 +268,9 @@ int hotline_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *op
 		ivr_menu_default(m);
 	}
 	if (h) {
-		rc = hotline_hours_load(s, h);
+		rc = ivr_hours_load(s, h);
 		if (rc == 0) {
-			*open = hotline_open(h, now);
+			*open = ivr_open(h, now);
 			snprintf(closed_prompt, IVR_KEY_SIZE, "%s", h->closed_prompt);
 		}
 	}
@@ -281,7 +280,7 @@ int hotline_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *op
 
 /* -- Queues -- */
 
-static void queue_row(struct store_stmt *st, struct hotline_queue *q)
+static void queue_row(struct store_stmt *st, struct ivr_queue *q)
 {
 	memset(q, 0, sizeof(*q));
 	store_col_copy(st, 0, q->code, sizeof(q->code));
@@ -293,12 +292,12 @@ static void queue_row(struct store_stmt *st, struct hotline_queue *q)
 	q->updated_at = store_col_int(st, 6);
 }
 
-int hotline_queue_list(struct store *s, hotline_queue_fn row, void *ctx)
+int ivr_queue_list(struct store *s, ivr_queue_fn row, void *ctx)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
 						 " announce_sec, updated_at FROM acd_queue"
 						 " ORDER BY code");
-	struct hotline_queue q;
+	struct ivr_queue q;
 	int rc, n = 0;
 
 	if (!st)
@@ -314,7 +313,7 @@ int hotline_queue_list(struct store *s, hotline_queue_fn row, void *ctx)
 	return rc < 0 ? rc : n;
 }
 
-int hotline_queue_get(struct store *s, const char *code, struct hotline_queue *q)
+int ivr_queue_get(struct store *s, const char *code, struct ivr_queue *q)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
 						 " announce_sec, updated_at FROM acd_queue"
@@ -334,7 +333,7 @@ int hotline_queue_get(struct store *s, const char *code, struct hotline_queue *q
 	return rc < 0 ? rc : 0;
 }
 
-int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t now)
+int ivr_queue_update(struct store *s, const struct ivr_queue *q, int64_t now)
 {
 	int rc = store_run(
 		s,
@@ -354,7 +353,7 @@ int hotline_queue_update(struct store *s, const struct hotline_queue *q, int64_t
 	"id, text, source, starts_at, ends_at, audio_ms, version, COALESCE(created_by, 0),"        \
 	" created_at, updated_at"
 
-static void notice_row(struct store_stmt *st, struct hotline_notice *n)
+static void notice_row(struct store_stmt *st, struct ivr_notice *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->id = store_col_int(st, 0);
@@ -370,7 +369,7 @@ static void notice_row(struct store_stmt *st, struct hotline_notice *n)
 }
 
 /* Steps st (bound) once into n: 0, ERR_NOTFOUND or an error. */
-static int notice_one(struct store_stmt *st, int rc, struct hotline_notice *n)
+static int notice_one(struct store_stmt *st, int rc, struct ivr_notice *n)
 {
 	if (rc == 0)
 		rc = store_step(st);
@@ -382,11 +381,11 @@ static int notice_one(struct store_stmt *st, int rc, struct hotline_notice *n)
 	return rc < 0 ? rc : 0;
 }
 
-int hotline_notice_list(struct store *s, hotline_notice_fn row, void *ctx)
+int ivr_notice_list(struct store *s, ivr_notice_fn row, void *ctx)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice"
 						 " ORDER BY starts_at DESC, id DESC");
-	struct hotline_notice *n = malloc(sizeof(*n));
+	struct ivr_notice *n = malloc(sizeof(*n));
 	int rc, count = 0;
 
 	if (!st || !n) {
@@ -406,7 +405,7 @@ int hotline_notice_list(struct store *s, hotline_notice_fn row, void *ctx)
 	return rc < 0 ? rc : count;
 }
 
-int hotline_notice_get(struct store *s, int64_t id, struct hotline_notice *n)
+int ivr_notice_get(struct store *s, int64_t id, struct ivr_notice *n)
 {
 	struct store_stmt *st =
 		store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?");
@@ -416,7 +415,7 @@ int hotline_notice_get(struct store *s, int64_t id, struct hotline_notice *n)
 	return notice_one(st, store_bind_int(st, 1, id), n);
 }
 
-int hotline_notice_active(struct store *s, int64_t now, struct hotline_notice *n)
+int ivr_notice_active(struct store *s, int64_t now, struct ivr_notice *n)
 {
 	/* The rule of sip.h: the one that started last, ties the newest. */
 	struct store_stmt *st = store_prepare(
@@ -432,7 +431,7 @@ int hotline_notice_active(struct store *s, int64_t now, struct hotline_notice *n
 	return notice_one(st, rc, n);
 }
 
-int hotline_notice_next_change(struct store *s, int64_t now, int64_t *at)
+int ivr_notice_next_change(struct store *s, int64_t now, int64_t *at)
 {
 	int64_t v = 0;
 	int rc = store_run(
@@ -462,8 +461,8 @@ static int notice_bind_audio(struct store *s, const char *sql, int64_t id, const
 	return rc < 0 ? rc : 0;
 }
 
-int hotline_notice_insert(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
-			  int64_t now)
+int ivr_notice_insert(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
+		      int64_t now)
 {
 	int rc = store_run(s,
 			   "INSERT INTO hotline_notice(text, source, starts_at, ends_at, audio,"
@@ -480,8 +479,8 @@ int hotline_notice_insert(struct store *s, struct hotline_notice *n, const void 
 				 len);
 }
 
-int hotline_notice_update(struct store *s, struct hotline_notice *n, const void *wav, size_t len,
-			  int64_t now)
+int ivr_notice_update(struct store *s, struct ivr_notice *n, const void *wav, size_t len,
+		      int64_t now)
 {
 	int64_t version = 0;
 	int rc = store_run(
@@ -504,7 +503,7 @@ int hotline_notice_update(struct store *s, struct hotline_notice *n, const void 
 				 len);
 }
 
-int hotline_notice_delete(struct store *s, int64_t id)
+int ivr_notice_delete(struct store *s, int64_t id)
 {
 	int rc = store_run(s, "DELETE FROM hotline_notice WHERE id = ?", NULL, "i", id);
 
@@ -513,7 +512,7 @@ int hotline_notice_delete(struct store *s, int64_t id)
 	return rc < 0 ? rc : 0;
 }
 
-int hotline_notice_audio(struct store *s, int64_t id, uint8_t **wav, size_t *len)
+int ivr_notice_audio(struct store *s, int64_t id, uint8_t **wav, size_t *len)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT audio FROM hotline_notice WHERE id = ?");
 	int rc;

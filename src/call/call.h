@@ -1,0 +1,223 @@
+/*
+ * call — the hotline's call engine: it answers callers, runs the IVR menu
+ * over RTP, queues them, offers them to agents' phones, bridges the
+ * conversation, and keeps the call log (GET /api/calls, the screen-pop's
+ * GET /api/me/call). It sits above sip (signalling), ivr (the hotline's
+ * settings) and rec (recordings), and uses acd (agents' states), cust
+ * (the contact a call becomes) and notify (the screen-pop).
+ *
+ * How a call flows.
+ * - INVITE. The SIP thread (src/sip) passes INVITEs, ACKs, BYEs, INFOs and
+ *   REFERs to libre's sipsess, which the engine set up at start
+ *   (call_engine, given to sip_start by cli/serve.c). An INVITE to the
+ *   hotline number is a call (call.c); one from a supervisor's phone to *1
+ *   and a work number is a listen-in (call_listen.c); anything else is
+ *   refused and counted by sip's guard as a probe.
+ * - Answer. The call gets its row in the call log (beyond calls_max: 503;
+ *   an offer without G.711: 488), then 200 OK at once with an SDP answer
+ *   (PCMA when offered, else PCMU; telephone-event when offered) and one
+ *   RTP socket per call.
+ * - IVR. The engine reads the menu, whether the hotline is open and the
+ *   emergency announcement in force (src/ivr: ivr_call_setup,
+ *   ivr_notice_active) and walks the caller through the menu (struct ivr),
+ *   playing prompts paced by a 20 ms timer and taking keys as RFC 4733
+ *   events, in-band tones or SIP INFO. Closed: the closed notice, then
+ *   hang-up.
+ * - Queue. The choice's queue (call_queue.c): music on hold and, every
+ *   announce_sec, the position and the expected wait; after max_wait_sec,
+ *   the offer to leave a number (a callback request).
+ * - Offer. Once a second, and whenever something changed, the dispatcher
+ *   offers each waiting call to ready agents with the queue's skill and a
+ *   registered phone, by the queue's strategy (acd): an INVITE to the
+ *   agent's phone, the agent set ringing and notified (the screen-pop).
+ * - Bridge. The first phone to answer is connected (call_bridge.c): the
+ *   agent set talking, a contact written (cust), RTP relayed both ways and
+ *   each leg's audio pushed to the recording (rec_begin, rec_push).
+ * - Hold, transfer, listen. A re-INVITE with sendonly or inactive from
+ *   either phone holds the call (the caller hears music, the recording is
+ *   told); a REFER from the agent's phone sends the call back to a queue
+ *   or to a colleague first; a supervisor may listen in (call_listen.c:
+ *   both legs mixed, nothing passed on).
+ * - Survey. When the agent hangs up, the caller rates the call 1..5
+ *   (CALL-3), stored on the call and its contact.
+ * - Hang-up. Either side's BYE, a caller whose media stopped
+ *   (call_media_timeout_sec) or kefu's shutdown ends the call: its legs end,
+ *   the agent's seat goes on (wrap-up or ready), the recording ends
+ *   (rec_end), the compliance metrics are merged into the call.
+ * - Call log. Every step above is an event of the call (call_event) and a
+ *   column of its row (call_store.c), each written in its own short
+ *   transaction on a pooled connection; the recording writer links the
+ *   file and its figures through call_rec_link, given to rec_start.
+ *
+ * Which thread owns what. Calls, their legs, RTP sockets and timers are
+ * libre objects of the SIP thread and are touched by nothing else; so
+ * nothing in the engine is locked. The recording's files belong to rec's
+ * writer thread, which calls call_rec_link on its own pooled connection.
+ * The HTTP workers only read the call log (call_api.c) and change agents'
+ * states through acd, which the dispatcher reads once a second. Other
+ * nodes never run calls: one node runs the hotline (call_close_open at
+ * start closes what a stopped process left open).
+ *
+ * Files: call.c (answer, IVR, prompts, survey, hang-up), call_queue.c
+ * (queues, dispatcher, callback), call_bridge.c (offers, bridge, hold,
+ * transfer, metrics, the recording's feed), call_listen.c (listen-in),
+ * call_store.c (the call log's SQL), call_api.c (HTTP), call_int.h (the
+ * engine's own structures, internal).
+ */
+#ifndef KEFU_CALL_CALL_H
+#define KEFU_CALL_CALL_H
+
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct rec_result;
+struct sip_calls;
+struct store;
+
+/* -- The engine (call.c), on the SIP thread -- */
+
+/* What sip_start() is given so the SIP thread runs calls: the engine's
+ * start (prompts, recovery of a previous run's calls, the dispatcher,
+ * libre's sipsess) and stop (ends every call). */
+extern const struct sip_calls call_engine;
+
+/*
+ * Links a finished recording to its call (rec_link_fn, given to
+ * rec_start): the file and its length on the call and the metrics merged
+ * into call.metrics, then the event "recorded" — or, when the recording
+ * failed, only the event "recording_failed". Runs on rec's writer thread
+ * inside its transaction on s.
+ */
+int call_rec_link(struct store *s, const struct rec_result *res, int64_t now);
+
+/* -- The call log (call_store.c): SQL; each function is one statement,
+ * the caller holds the transaction -- */
+
+/* A call as stored; strings are valid during the row callback only. */
+struct call_row {
+	int64_t id;
+	const char *sip_call_id;
+	const char *caller;
+	const char *called;
+	int64_t started_at;
+	int64_t answered_at;  /* 0: not answered */
+	int64_t ended_at;     /* 0: still going */
+	const char *ended_by; /* "caller", "kefu"; NULL while going */
+	const char *route;    /* the queue chosen; NULL: none */
+	const char *digits;
+	/* Queue and agent (migration 5); 0 / NULL while not reached. */
+	const char *queue;	  /* the queue the call waited in */
+	int64_t queued_at;	  /* when it entered the queue */
+	int64_t agent_id;	  /* the agent who answered (or was last offered) */
+	int64_t connected_at;	  /* when the agent answered */
+	const char *outcome;	  /* answered, abandoned, callback, ivr, rejected, closed */
+	const char *hangup_first; /* CALL-5: caller, agent or kefu */
+	int64_t contact_id;	  /* the contact the answered call became */
+	int survey;		  /* CALL-3: 1..5, 0 none */
+	const char *recording;	  /* file name under recordings_dir; NULL: none */
+	int64_t recording_ms;
+	const char *metrics; /* JSON object text (compliance metrics); NULL: none */
+	/* call_current_of only: the person's part, "ringing" or "talking". */
+	const char *agent_status;
+};
+
+struct call_event_row {
+	int64_t id;
+	int64_t at;
+	const char *kind;
+	const char *detail; /* JSON text or NULL */
+};
+
+typedef int (*call_row_fn)(void *ctx, const struct call_row *c);
+typedef int (*call_event_fn)(void *ctx, const struct call_event_row *e);
+
+int call_insert(struct store *s, const char *sip_call_id, const char *caller, const char *called,
+		int64_t now, int64_t *id);
+int call_set_answered(struct store *s, int64_t id, int64_t now);
+int call_set_progress(struct store *s, int64_t id, const char *route, const char *digits);
+/* outcome: kept when one was set before (answered, callback). */
+int call_set_ended(struct store *s, int64_t id, int64_t now, const char *ended_by,
+		   const char *outcome);
+int call_set_queued(struct store *s, int64_t id, const char *queue, int64_t now);
+/* The agent the call is offered to (connected_at stays NULL until answered). */
+int call_set_agent(struct store *s, int64_t id, int64_t agent_id);
+int call_set_connected(struct store *s, int64_t id, int64_t agent_id, int64_t now);
+int call_set_outcome(struct store *s, int64_t id, const char *outcome);
+/* CALL-5: only the first one counts (a later call changes nothing). */
+int call_set_hangup_first(struct store *s, int64_t id, const char *who);
+int call_set_contact(struct store *s, int64_t id, int64_t contact_id);
+/* The call offered to a person (agent_state.call_id), for the screen-pop. */
+int call_set_offer(struct store *s, int64_t person_id, int64_t call_id);
+/* CALL-10: the end of the conversation on the contact the call became. */
+int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at);
+/* CALL-3: the digit on the call and on its contact (contact.satisfaction). */
+int call_set_survey(struct store *s, int64_t id, int digit);
+int call_set_recording(struct store *s, int64_t id, const char *file, int64_t ms);
+/* Merges a JSON object (text) into the call's metrics (json_patch), so
+ * the engine and the recording writer each add their own keys. */
+int call_merge_metrics(struct store *s, int64_t id, const char *json_object);
+/* A queue's settings (acd_queue, ORG-2). */
+struct call_queue {
+	char code[32];
+	char name[64];
+	char skill[32]; /* "": any seat */
+	char strategy[16];
+	int max_wait_sec;
+	int announce_sec;
+};
+/* ERR_NOTFOUND for an unknown code. */
+int call_queue_get(struct store *s, const char *code, struct call_queue *out);
+
+/* A ready agent with a live phone: who a waiting call may be offered to. */
+struct call_candidate {
+	int64_t person_id;
+	int64_t ready_since;
+	char work_no[33];
+	char name[64];
+	char contact[256]; /* the phone's most recent registration */
+};
+/* Ready, active agents with the skill ("" or NULL: any) and a phone
+ * registered at now, longest ready first; returns how many (≤ max). */
+int call_candidates(struct store *s, const char *skill, int64_t now, struct call_candidate *out,
+		    int max);
+/* Seat holders with the skill (any when ""/NULL) who are not logged out. */
+int call_queue_agents(struct store *s, const char *skill, int *out);
+/* Mean talk time of the queue's calls answered since `since`, in ms; 0 when none. */
+int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_t *out);
+/* The call a person talks on, or rings for (by its offer: ring-all offers one
+ * call to several); ERR_NOTFOUND. */
+int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx);
+/*
+ * At start: calls left open by a process that stopped without ending them
+ * (killed, power lost) are closed at now (ended_by kefu, outcome by how
+ * far they got, an "ended" event with reason "restart"); returns how many.
+ * The SIP node owns the calls: one node runs the hotline.
+ */
+int call_close_open(struct store *s, int64_t now);
+/* Agents the system holds (ringing, talking) when no call can be theirs:
+ * their ids, at most max. */
+int call_held_agents(struct store *s, int64_t *ids, int max);
+/* detail: JSON text or NULL. */
+int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *kind,
+		   const char *detail);
+/* Which calls a list gives; zero and NULL fields do not filter. */
+struct call_filter {
+	int64_t before_id;   /* ids below it (the page cursor) */
+	int64_t from, to;    /* started_at >= from, < to */
+	const char *queue;   /* the queue the caller waited in */
+	const char *outcome; /* answered, abandoned, … */
+	int64_t agent_id;    /* the agent offered the call last */
+	const char *number;  /* the caller's whole number, or its last 4 digits */
+};
+/* Calls newest first that pass f (NULL: all); returns how many rows were
+ * given, or a negative err. */
+int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx);
+/* One call (ERR_NOTFOUND) and its events, oldest first. */
+int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
+int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);
+
+/* The module's routes (call_api.c), ended by a route with method NULL. */
+extern const struct route call_routes[];
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * The SQL of recordings: which file a call's recording is and who
+ * answered it, for playback. The writer does not write rows itself: the
+ * link function it was started with does (see rec.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "rec/rec.h"
+#include "store/store.h"
+
+int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file, size_t size)
+{
+	struct store_stmt *st =
+		store_prepare(s, "SELECT agent_id, recording FROM call WHERE id = ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	store_bind_int(st, 1, call_id);
+	rc = store_step(st);
+	if (rc == 1) {
+		const char *name = store_col_null(st, 1) ? NULL : store_col_text(st, 1);
+
+		*agent_id = store_col_null(st, 0) ? 0 : store_col_int(st, 0);
+		if (name && name[0] && strlen(name) < size)
+			snprintf(file, size, "%s", name);
+		else if (size)
+			file[0] = '\0';
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	return rc;
+}
