@@ -82,14 +82,16 @@ int ivr_menu_load(struct store *s, struct ivr_menu *m)
 	memset(m, 0, sizeof(*m));
 	if (!rows)
 		return ERR_NOMEM;
-	rc = store_one(store_query(s, "SELECT welcome_prompt, menu_prompt, menu_version,"
-				      " menu_updated_at FROM hotline_setting WHERE id = 1",
+	rc = store_one(store_query(s,
+				   "SELECT welcome_prompt, menu_prompt, menu_version,"
+				   " menu_updated_at FROM hotline_setting WHERE id = 1",
 				   ""),
 		       menu_head_read, m);
 	if (rc < 0)
 		goto out;
-	st = store_query(s, "SELECT id, COALESCE(parent_id, 0), digit, label, action,"
-			    " COALESCE(queue, ''), prompt FROM ivr_node ORDER BY position, id",
+	st = store_query(s,
+			 "SELECT id, COALESCE(parent_id, 0), digit, label, action,"
+			 " COALESCE(queue, ''), prompt FROM ivr_node ORDER BY position, id",
 			 "");
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		if (n >= ROWS_MAX) {
@@ -180,14 +182,16 @@ int ivr_hours_load(struct store *s, struct ivr_hours *h)
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	rc = store_one(store_query(s, "SELECT always_open, closed_prompt, hours_version,"
-				      " hours_updated_at FROM hotline_setting WHERE id = 1",
+	rc = store_one(store_query(s,
+				   "SELECT always_open, closed_prompt, hours_version,"
+				   " hours_updated_at FROM hotline_setting WHERE id = 1",
 				   ""),
 		       hours_head_read, h);
 	if (rc < 0)
 		return rc;
-	st = store_query(s, "SELECT weekday, opens, closes FROM hotline_hours"
-			    " ORDER BY weekday, opens, id",
+	st = store_query(s,
+			 "SELECT weekday, opens, closes FROM hotline_hours"
+			 " ORDER BY weekday, opens, id",
 			 "");
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct ivr_range *r;
@@ -292,9 +296,10 @@ static int queue_read(struct store_stmt *st, void *dst)
 
 int ivr_queue_list(struct store *s, ivr_queue_fn row, void *ctx)
 {
-	struct store_stmt *st = store_query(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-					       " announce_sec, updated_at FROM acd_queue"
-					       " ORDER BY code",
+	struct store_stmt *st = store_query(s,
+					    "SELECT code, name, skill, strategy, max_wait_sec,"
+					    " announce_sec, updated_at FROM acd_queue"
+					    " ORDER BY code",
 					    "");
 	struct ivr_queue q;
 	int rc, n = 0;
@@ -306,9 +311,10 @@ int ivr_queue_list(struct store *s, ivr_queue_fn row, void *ctx)
 
 int ivr_queue_get(struct store *s, const char *code, struct ivr_queue *q)
 {
-	return store_one(store_query(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-					" announce_sec, updated_at FROM acd_queue"
-					" WHERE code = ?",
+	return store_one(store_query(s,
+				     "SELECT code, name, skill, strategy, max_wait_sec,"
+				     " announce_sec, updated_at FROM acd_queue"
+				     " WHERE code = ?",
 				     "t", code),
 			 queue_read, q);
 }
@@ -360,8 +366,9 @@ int ivr_notice_list(struct store *s, ivr_notice_fn row, void *ctx)
 
 	if (!n)
 		return ERR_NOMEM;
-	st = store_query(s, "SELECT " NOTICE_COLS " FROM hotline_notice"
-			    " ORDER BY starts_at DESC, id DESC",
+	st = store_query(s,
+			 "SELECT " NOTICE_COLS " FROM hotline_notice"
+			 " ORDER BY starts_at DESC, id DESC",
 			 "");
 	while ((rc = store_next(st, notice_read, n)) == 1 && (rc = row(ctx, n)) >= 0)
 		count++;
@@ -371,17 +378,18 @@ int ivr_notice_list(struct store *s, ivr_notice_fn row, void *ctx)
 
 int ivr_notice_get(struct store *s, int64_t id, struct ivr_notice *n)
 {
-	return store_one(store_query(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?",
-				     "i", id),
-			 notice_read, n);
+	return store_one(
+		store_query(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?", "i", id),
+		notice_read, n);
 }
 
 int ivr_notice_active(struct store *s, int64_t now, struct ivr_notice *n)
 {
 	/* The rule of sip.h: the one that started last, ties the newest. */
-	return store_one(store_query(s, "SELECT " NOTICE_COLS " FROM hotline_notice"
-					" WHERE ends_at > ? AND starts_at <= ?"
-					" ORDER BY starts_at DESC, id DESC LIMIT 1",
+	return store_one(store_query(s,
+				     "SELECT " NOTICE_COLS " FROM hotline_notice"
+				     " WHERE ends_at > ? AND starts_at <= ?"
+				     " ORDER BY starts_at DESC, id DESC LIMIT 1",
 				     "ii", now, now),
 			 notice_read, n);
 }
