@@ -33,63 +33,84 @@ static struct acd_live_queue *slot(struct acd_live_queue *out, int max, int *n, 
 
 static int load_queues(struct store *s, struct acd_live_queue *out, int max, int *n)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name FROM acd_queue ORDER BY code");
+	struct store_stmt *st =
+		store_query(s, "SELECT code, name FROM acd_queue ORDER BY code", "");
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct acd_live_queue *q = slot(out, max, n, store_col_text(st, 0));
 
 		if (!q)
 			continue;
 		q->known = 1;
-		store_col_copy(st, 1, q->name, sizeof(q->name));
+		STORE_COL_COPY(st, 1, q->name);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
+}
+
+/*
+ * Walks rows of a queue's code and its figures: read fills the figures of
+ * a row, which count for its queue (while out has room) and for the total.
+ */
+static int add_rows(struct store_stmt *st, store_read_fn *read, struct acd_live_queue *out, int max,
+		    int *n, struct acd_live_counts *total)
+{
+	struct acd_live_counts c;
+	int rc;
+
+	while ((rc = store_next(st, read, &c)) == 1) {
+		struct acd_live_queue *q = slot(out, max, n, store_col_text(st, 0));
+
+		if (q)
+			acd_live_add(&q->c, &c);
+		acd_live_add(total, &c);
+	}
+	return store_end(st, rc, 0);
+}
+
+static int period_read(struct store_stmt *st, void *dst)
+{
+	struct acd_live_counts *c = dst;
+
+	memset(c, 0, sizeof(*c));
+	c->offered = store_col_int(st, 1);
+	c->answered = store_col_int(st, 2);
+	c->answered_in_sl = store_col_int(st, 3);
+	c->answer_ms = store_col_int(st, 4);
+	c->abandoned = store_col_int(st, 5);
+	c->callbacks = store_col_int(st, 6);
+	c->waiting_young = store_col_int(st, 7);
+	return 0;
 }
 
 /* The calls that entered a queue in [from, to). */
 static int load_period(struct store *s, int64_t from, int64_t to, int64_t now, int64_t sl_ms,
 		       struct acd_live_queue *out, int max, int *n, struct acd_live_counts *total)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT queue, count(*),"
-		   " sum(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END),"
-		   " sum(CASE WHEN connected_at - queued_at <= ? THEN 1 ELSE 0 END),"
-		   " coalesce(sum(connected_at - queued_at), 0),"
-		   " sum(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END),"
-		   " sum(CASE WHEN outcome = 'callback' THEN 1 ELSE 0 END),"
-		   " sum(CASE WHEN connected_at IS NULL AND ended_at IS NULL AND queued_at > ?"
-		   "  THEN 1 ELSE 0 END)"
-		   " FROM call WHERE queued_at >= ? AND queued_at < ? GROUP BY queue");
-	int rc;
+	return add_rows(
+		store_query(
+			s,
+			"SELECT queue, count(*),"
+			" sum(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN connected_at - queued_at <= ? THEN 1 ELSE 0 END),"
+			" coalesce(sum(connected_at - queued_at), 0),"
+			" sum(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN outcome = 'callback' THEN 1 ELSE 0 END),"
+			" sum(CASE WHEN connected_at IS NULL AND ended_at IS NULL AND queued_at > ?"
+			"  THEN 1 ELSE 0 END)"
+			" FROM call WHERE queued_at >= ? AND queued_at < ? GROUP BY queue",
+			"iiii", sl_ms, now - sl_ms, from, to),
+		period_read, out, max, n, total);
+}
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, sl_ms);
-	store_bind_int(st, 2, now - sl_ms);
-	store_bind_int(st, 3, from);
-	store_bind_int(st, 4, to);
-	while ((rc = store_step(st)) == 1) {
-		struct acd_live_counts c;
-		struct acd_live_queue *q = slot(out, max, n, store_col_text(st, 0));
+static int waiting_read(struct store_stmt *st, void *dst)
+{
+	struct acd_live_counts *c = dst;
 
-		memset(&c, 0, sizeof(c));
-		c.offered = store_col_int(st, 1);
-		c.answered = store_col_int(st, 2);
-		c.answered_in_sl = store_col_int(st, 3);
-		c.answer_ms = store_col_int(st, 4);
-		c.abandoned = store_col_int(st, 5);
-		c.callbacks = store_col_int(st, 6);
-		c.waiting_young = store_col_int(st, 7);
-		if (q)
-			acd_live_add(&q->c, &c);
-		acd_live_add(total, &c);
-	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	memset(c, 0, sizeof(*c));
+	c->waiting = store_col_int(st, 1);
+	c->oldest_queued_at = store_col_int(st, 2);
+	return 0;
 }
 
 /* The calls in a queue now, whenever they entered it. */
@@ -97,50 +118,31 @@ static int load_waiting(struct store *s, struct acd_live_queue *out, int max, in
 			struct acd_live_counts *total)
 {
 	/* The WHERE is call_waiting's own condition, so that index is all it reads. */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT queue, count(*), min(queued_at) FROM call"
-		   " WHERE queued_at IS NOT NULL AND connected_at IS NULL AND ended_at IS NULL"
-		   " GROUP BY queue");
-	int rc;
+	return add_rows(store_query(s,
+				    "SELECT queue, count(*), min(queued_at) FROM call"
+				    " WHERE queued_at IS NOT NULL AND connected_at IS NULL"
+				    " AND ended_at IS NULL GROUP BY queue",
+				    ""),
+			waiting_read, out, max, n, total);
+}
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		struct acd_live_counts c;
-		struct acd_live_queue *q = slot(out, max, n, store_col_text(st, 0));
+static int open_read(struct store_stmt *st, void *dst)
+{
+	struct acd_live_counts *c = dst;
 
-		memset(&c, 0, sizeof(c));
-		c.waiting = store_col_int(st, 1);
-		c.oldest_queued_at = store_col_int(st, 2);
-		if (q)
-			acd_live_add(&q->c, &c);
-		acd_live_add(total, &c);
-	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	memset(c, 0, sizeof(*c));
+	c->callbacks_open = store_col_int(st, 1);
+	return 0;
 }
 
 static int load_open_callbacks(struct store *s, struct acd_live_queue *out, int max, int *n,
 			       struct acd_live_counts *total)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT queue, count(*) FROM acd_callback"
-						 " WHERE state = 'open' GROUP BY queue");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		struct acd_live_counts c;
-		struct acd_live_queue *q = slot(out, max, n, store_col_text(st, 0));
-
-		memset(&c, 0, sizeof(c));
-		c.callbacks_open = store_col_int(st, 1);
-		if (q)
-			acd_live_add(&q->c, &c);
-		acd_live_add(total, &c);
-	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return add_rows(store_query(s,
+				    "SELECT queue, count(*) FROM acd_callback"
+				    " WHERE state = 'open' GROUP BY queue",
+				    ""),
+			open_read, out, max, n, total);
 }
 
 int acd_live_load(struct store *s, int64_t from, int64_t to, int64_t now, int sl_sec,
@@ -167,75 +169,59 @@ int acd_live_load(struct store *s, int64_t from, int64_t to, int64_t now, int sl
 	" c.handled_at, c.note"
 #define CALLBACK_FROM " FROM acd_callback c LEFT JOIN acd_queue q ON q.code = c.queue"
 
-static void callback_from_row(struct store_stmt *st, struct acd_callback *out)
+static int callback_read(struct store_stmt *st, void *dst)
 {
+	struct acd_callback *out = dst;
 	const char *state = store_col_text(st, 6);
 
 	memset(out, 0, sizeof(*out));
 	out->id = store_col_int(st, 0);
 	out->call_id = store_col_int(st, 1);
-	store_col_copy(st, 2, out->queue, sizeof(out->queue));
-	store_col_copy(st, 3, out->queue_name, sizeof(out->queue_name));
-	store_col_copy(st, 4, out->phone, sizeof(out->phone));
+	STORE_COL_COPY(st, 2, out->queue);
+	STORE_COL_COPY(st, 3, out->queue_name);
+	STORE_COL_COPY(st, 4, out->phone);
 	out->requested_at = store_col_int(st, 5);
 	out->done = state && strcmp(state, "done") == 0;
 	out->handled_by = store_col_int(st, 7);
 	out->handled_at = store_col_int(st, 8);
-	store_col_copy(st, 9, out->note, sizeof(out->note));
+	STORE_COL_COPY(st, 9, out->note);
+	return 0;
 }
 
 int acd_callback_list(struct store *s, const struct acd_callback_filter *f,
 		      int (*row)(void *ctx, const struct acd_callback *c), void *ctx)
 {
+	int64_t before = f->before_id ? f->before_id : INT64_MAX;
 	/*
 	 * Two statements. Done requests are most rows: read by id. Open ones are
 	 * few: taken from the partial index acd_callback_open (the subquery),
 	 * which a plain "state = 'open' AND id < ?" would not use, SQLite
 	 * preferring to walk every row down from the cursor.
 	 */
-	struct store_stmt *st =
-		f->done ? store_prepare(s, "SELECT " CALLBACK_COLS CALLBACK_FROM
-					   " WHERE c.state = 'done' AND c.id < ?"
-					   " ORDER BY c.id DESC LIMIT ?")
-			: store_prepare(s, "SELECT " CALLBACK_COLS CALLBACK_FROM
-					   " WHERE c.id IN (SELECT id FROM acd_callback"
-					   "  WHERE state = 'open') AND c.id < ?"
-					   " ORDER BY c.id DESC LIMIT ?");
+	struct store_stmt *st = f->done ? store_query(s,
+						      "SELECT " CALLBACK_COLS CALLBACK_FROM
+						      " WHERE c.state = 'done' AND c.id < ?"
+						      " ORDER BY c.id DESC LIMIT ?",
+						      "ii", before, (int64_t)f->limit)
+					: store_query(s,
+						      "SELECT " CALLBACK_COLS CALLBACK_FROM
+						      " WHERE c.id IN (SELECT id FROM acd_callback"
+						      "  WHERE state = 'open') AND c.id < ?"
+						      " ORDER BY c.id DESC LIMIT ?",
+						      "ii", before, (int64_t)f->limit);
+	struct acd_callback c;
 	int rc, count = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->before_id ? f->before_id : INT64_MAX);
-	store_bind_int(st, 2, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		struct acd_callback c;
-
-		callback_from_row(st, &c);
-		rc = row(ctx, &c);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, callback_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		count++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : count;
+	return store_end(st, rc, count);
 }
 
 int acd_callback_get(struct store *s, int64_t id, struct acd_callback *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " CALLBACK_COLS CALLBACK_FROM " WHERE c.id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		callback_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == 1 ? 0 : ERR_NOTFOUND;
+	return store_one(
+		store_query(s, "SELECT " CALLBACK_COLS CALLBACK_FROM " WHERE c.id = ?", "i", id),
+		callback_read, out);
 }
 
 int acd_callback_mark_done(struct store *s, int64_t id, int64_t by, int64_t now, const char *note)

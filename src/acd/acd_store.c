@@ -12,7 +12,7 @@
 #define STATE_COLS "person_id, status, reason, since, wrap_until, busy_alerted, updated_at"
 
 /* Fills a state from STATE_COLS starting at column col. */
-static void state_from_row(struct store_stmt *st, int col, struct acd_state *out)
+static void state_at(struct store_stmt *st, int col, struct acd_state *out)
 {
 	int status = acd_status_parse(store_col_text(st, col + 1));
 
@@ -20,7 +20,7 @@ static void state_from_row(struct store_stmt *st, int col, struct acd_state *out
 	out->person_id = store_col_int(st, col);
 	/* The schema's CHECK keeps the name one of ours; a NULL (no row in a join) is out. */
 	out->status = status < 0 ? ACD_LOGGED_OUT : (enum acd_status)status;
-	store_col_copy(st, col + 2, out->reason, sizeof(out->reason));
+	STORE_COL_COPY(st, col + 2, out->reason);
 	out->since = store_col_int(st, col + 3);
 	out->wrap_until = store_col_int(st, col + 4);
 	out->busy_alerted = (int)store_col_int(st, col + 5);
@@ -28,47 +28,32 @@ static void state_from_row(struct store_stmt *st, int col, struct acd_state *out
 	out->stored = status >= 0;
 }
 
+static int state_read(struct store_stmt *st, void *dst)
+{
+	state_at(st, 0, dst);
+	return 0;
+}
+
 int acd_get(struct store *s, int64_t person_id, struct acd_state *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " STATE_COLS " FROM agent_state WHERE person_id = ?");
-	int rc;
+	int rc = store_one(store_query(s,
+				       "SELECT " STATE_COLS " FROM agent_state"
+				       " WHERE person_id = ?",
+				       "i", person_id),
+			   state_read, out);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, person_id);
-	rc = store_step(st);
-	if (rc == 1) {
-		state_from_row(st, 0, out);
-	} else {
-		memset(out, 0, sizeof(*out));
-		out->person_id = person_id;
-		out->status = ACD_LOGGED_OUT;
-	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	if (rc == 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->person_id = person_id;
+	out->status = ACD_LOGGED_OUT;
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
-static void bind_text_or_null(struct store_stmt *st, int idx, const char *v)
+static int bind_state(struct store_stmt *st, const struct acd_state *n)
 {
-	if (v && v[0])
-		store_bind_text(st, idx, v);
-	else
-		store_bind_null(st, idx);
-}
-
-static void bind_state(struct store_stmt *st, const struct acd_state *n)
-{
-	store_bind_text(st, 1, acd_status_name(n->status));
-	bind_text_or_null(st, 2, n->reason);
-	store_bind_int(st, 3, n->since);
-	if (n->wrap_until)
-		store_bind_int(st, 4, n->wrap_until);
-	else
-		store_bind_null(st, 4);
-	store_bind_int(st, 5, n->busy_alerted);
-	store_bind_int(st, 6, n->updated_at);
-	store_bind_int(st, 7, n->person_id);
+	return store_bindf(st, 1, "tTidiii", acd_status_name(n->status), n->reason, n->since,
+			   n->wrap_until, (int64_t)n->busy_alerted, n->updated_at, n->person_id);
 }
 
 int acd_save(struct store *s, const struct acd_state *cur, const struct acd_state *next,
@@ -85,39 +70,28 @@ int acd_save(struct store *s, const struct acd_state *cur, const struct acd_stat
 		st = store_prepare(s, "UPDATE agent_state SET status = ?, reason = ?, since = ?,"
 				      " wrap_until = ?, busy_alerted = ?, updated_at = ?"
 				      " WHERE person_id = ? AND status = ? AND updated_at = ?");
-		if (!st)
-			return ERR_IO;
-		bind_state(st, next);
-		store_bind_text(st, 8, acd_status_name(cur->status));
-		store_bind_int(st, 9, cur->updated_at);
+		rc = bind_state(st, next);
+		if (rc == 0)
+			rc = store_bindf(st, 8, "ti", acd_status_name(cur->status),
+					 cur->updated_at);
 	} else {
 		st = store_prepare(s, "INSERT INTO agent_state(status, reason, since, wrap_until,"
 				      " busy_alerted, updated_at, person_id)"
 				      " VALUES (?, ?, ?, ?, ?, ?, ?)"
 				      " ON CONFLICT(person_id) DO NOTHING");
-		if (!st)
-			return ERR_IO;
-		bind_state(st, next);
+		rc = bind_state(st, next);
 	}
-	rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) != 1)
 		return ERR_CONFLICT;
-
-	st = store_prepare(s, "INSERT INTO agent_state_log(person_id, at, from_status, to_status,"
-			      " reason, by_id) VALUES (?, ?, ?, ?, ?, ?)");
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, next->person_id);
-	store_bind_int(st, 2, next->updated_at);
-	store_bind_text(st, 3, acd_status_name(cur->status));
-	store_bind_text(st, 4, acd_status_name(next->status));
-	bind_text_or_null(st, 5, next->reason);
-	store_bind_id(st, 6, by_id);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO agent_state_log(person_id, at, from_status, to_status, reason,"
+		       " by_id) VALUES (?, ?, ?, ?, ?, ?)",
+		       NULL, "iittTd", next->person_id, next->updated_at,
+		       acd_status_name(cur->status), acd_status_name(next->status), next->reason,
+		       by_id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -130,10 +104,11 @@ int acd_save(struct store *s, const struct acd_state *cur, const struct acd_stat
 	" p.active = 1 AND ((p.roles & ?) <> 0 OR ((p.roles & ?) <> 0 AND EXISTS"                  \
 	" (SELECT 1 FROM person_skill k WHERE k.person_id = p.id)))"
 
-static void bind_seat(struct store_stmt *st, int first)
+/* A statement of SEAT_WHERE (its two '?' first), bound. */
+static struct store_stmt *seat_query(struct store *s, const char *sql)
 {
-	store_bind_int(st, first, ROLE_AGENT);
-	store_bind_int(st, first + 1, ROLE_MANAGER | ROLE_SUPERVISOR);
+	return store_query(s, sql, "ii", (int64_t)ROLE_AGENT,
+			   (int64_t)(ROLE_MANAGER | ROLE_SUPERVISOR));
 }
 
 int acd_agents(struct store *s, int (*row)(void *ctx, const struct acd_agent *a), void *ctx)
@@ -143,23 +118,21 @@ int acd_agents(struct store *s, int (*row)(void *ctx, const struct acd_agent *a)
 	 * state, and the seat types of the same people. Two plain queries
 	 * instead of a string aggregate, which each database spells its own way.
 	 */
-	struct store_stmt *people = store_prepare(
+	struct store_stmt *people = seat_query(
 		s, "SELECT p.id, p.work_no, p.name, p.roles, a.person_id, a.status, a.reason,"
 		   " a.since, a.wrap_until, a.busy_alerted, a.updated_at"
 		   " FROM person p LEFT JOIN agent_state a ON a.person_id = p.id"
 		   " WHERE" SEAT_WHERE " ORDER BY p.work_no, p.id");
 	struct store_stmt *skills =
-		store_prepare(s, "SELECT ps.person_id, ps.skill FROM person_skill ps JOIN person p"
-				 " ON p.id = ps.person_id WHERE" SEAT_WHERE
-				 " ORDER BY p.work_no, p.id, ps.skill");
+		seat_query(s, "SELECT ps.person_id, ps.skill FROM person_skill ps JOIN person p"
+			      " ON p.id = ps.person_id WHERE" SEAT_WHERE
+			      " ORDER BY p.work_no, p.id, ps.skill");
 	int rc = 0, srow = 0, count = 0;
 
 	if (!people || !skills) {
 		rc = ERR_IO;
 		goto out;
 	}
-	bind_seat(people, 1);
-	bind_seat(skills, 1);
 	srow = store_step(skills);
 	while (rc >= 0 && (rc = store_step(people)) == 1) {
 		struct acd_agent a;
@@ -170,12 +143,12 @@ int acd_agents(struct store *s, int (*row)(void *ctx, const struct acd_agent *a)
 		a.work_no = store_col_text(people, 1);
 		a.name = store_col_text(people, 2);
 		a.roles = (unsigned)store_col_int(people, 3);
-		state_from_row(people, 4, &a.state);
+		state_at(people, 4, &a.state);
 		a.state.person_id = a.person_id;
 		/* The seat types of this person are next in the other cursor. */
 		while (srow == 1 && store_col_int(skills, 0) == a.person_id) {
 			if (a.nskills < ACD_SKILLS_MAX) {
-				store_col_copy(skills, 1, names[a.nskills], sizeof(names[0]));
+				STORE_COL_COPY(skills, 1, names[a.nskills]);
 				a.skills[a.nskills] = names[a.nskills];
 				a.nskills++;
 			}
@@ -205,86 +178,73 @@ int acd_agent_counts(struct store *s, int counts[ACD_STATUS_COUNT])
 {
 	/* Seat holders without a row have never been on the hotline: logged out. */
 	struct store_stmt *st =
-		store_prepare(s, "SELECT a.status, count(*) FROM person p LEFT JOIN agent_state a"
-				 " ON a.person_id = p.id WHERE" SEAT_WHERE " GROUP BY a.status");
+		seat_query(s, "SELECT a.status, count(*) FROM person p LEFT JOIN agent_state a"
+			      " ON a.person_id = p.id WHERE" SEAT_WHERE " GROUP BY a.status");
 	int rc;
 
 	memset(counts, 0, sizeof(int) * ACD_STATUS_COUNT);
-	if (!st)
-		return ERR_IO;
-	bind_seat(st, 1);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int status = acd_status_parse(store_col_text(st, 0));
 
 		counts[status < 0 ? ACD_LOGGED_OUT : status] += (int)store_col_int(st, 1);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
+}
+
+static int log_read(struct store_stmt *st, void *dst)
+{
+	struct acd_log_entry *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->person_id = store_col_int(st, 1);
+	e->at = store_col_int(st, 2);
+	e->from_status = store_col_text(st, 3);
+	e->to_status = store_col_text_or(st, 4, "");
+	e->reason = store_col_text(st, 5);
+	e->by_id = store_col_int(st, 6);
+	return 0;
 }
 
 int acd_log_list(struct store *s, const struct acd_log_filter *f,
 		 int (*row)(void *ctx, const struct acd_log_entry *e), void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT id, person_id, at, from_status, to_status, reason, by_id"
-		   " FROM agent_state_log WHERE person_id = ? AND at >= ? AND at < ? AND id < ?"
-		   " ORDER BY id DESC LIMIT ?");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT id, person_id, at, from_status, to_status, reason, by_id"
+		" FROM agent_state_log WHERE person_id = ? AND at >= ? AND at < ? AND id < ?"
+		" ORDER BY id DESC LIMIT ?",
+		"iiiii", f->person_id, f->from, f->to ? f->to : INT64_MAX,
+		f->before_id ? f->before_id : INT64_MAX, (int64_t)f->limit);
+	struct acd_log_entry e;
 	int rc, count = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->person_id);
-	store_bind_int(st, 2, f->from);
-	store_bind_int(st, 3, f->to ? f->to : INT64_MAX);
-	store_bind_int(st, 4, f->before_id ? f->before_id : INT64_MAX);
-	store_bind_int(st, 5, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		struct acd_log_entry e = {
-			.id = store_col_int(st, 0),
-			.person_id = store_col_int(st, 1),
-			.at = store_col_int(st, 2),
-			.from_status = store_col_text(st, 3),
-			.to_status = store_col_text(st, 4),
-			.reason = store_col_text(st, 5),
-			.by_id = store_col_int(st, 6),
-		};
-
-		if (!e.to_status)
-			e.to_status = "";
-		rc = row(ctx, &e);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, log_read, &e)) == 1 && (rc = row(ctx, &e)) >= 0)
 		count++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : count;
+	return store_end(st, rc, count);
 }
 
 /* Runs a bound statement of STATE_COLS rows into out[max]. */
+/* Walks a bound statement of STATE_COLS rows into out[max]. */
 static int states(struct store_stmt *st, struct acd_state *out, int max)
 {
 	int rc = 0, n = 0;
 
-	while (n < max && (rc = store_step(st)) == 1)
-		state_from_row(st, 0, &out[n++]);
-	store_done(st);
-	return n < max && rc < 0 ? rc : n;
+	while (n < max && (rc = store_next(st, state_read, &out[n])) == 1)
+		n++;
+	return store_end(st, rc, n);
 }
 
 int acd_busy_due(struct store *s, int64_t limit, struct acd_state *out, int max)
 {
 	/* Only people still active: a disabled account alerts nobody. */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT a.person_id, a.status, a.reason, a.since, a.wrap_until,"
-		   " a.busy_alerted, a.updated_at FROM agent_state a JOIN person p"
-		   " ON p.id = a.person_id WHERE a.status = 'busy' AND a.busy_alerted = 0"
-		   " AND a.since <= ? AND p.active = 1 ORDER BY a.since LIMIT ?");
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, limit);
-	store_bind_int(st, 2, max);
-	return states(st, out, max);
+	return states(store_query(s,
+				  "SELECT a.person_id, a.status, a.reason, a.since, a.wrap_until,"
+				  " a.busy_alerted, a.updated_at FROM agent_state a JOIN person p"
+				  " ON p.id = a.person_id WHERE a.status = 'busy'"
+				  " AND a.busy_alerted = 0 AND a.since <= ? AND p.active = 1"
+				  " ORDER BY a.since LIMIT ?",
+				  "ii", limit, (int64_t)max),
+		      out, max);
 }
 
 int acd_busy_mark_alerted(struct store *s, int64_t person_id, int64_t since)
@@ -299,29 +259,24 @@ int acd_busy_mark_alerted(struct store *s, int64_t person_id, int64_t since)
 
 int acd_wrap_due(struct store *s, int64_t now, struct acd_state *out, int max)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " STATE_COLS " FROM agent_state"
-						 " WHERE status = 'wrap_up' AND wrap_until <= ?"
-						 " ORDER BY wrap_until LIMIT ?");
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, max);
-	return states(st, out, max);
+	return states(store_query(s,
+				  "SELECT " STATE_COLS " FROM agent_state"
+				  " WHERE status = 'wrap_up' AND wrap_until <= ?"
+				  " ORDER BY wrap_until LIMIT ?",
+				  "ii", now, (int64_t)max),
+		      out, max);
 }
 
 int acd_watchers(struct store *s, int64_t *out, int max)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT id FROM person WHERE active = 1"
-						 " AND (roles & ?) <> 0 ORDER BY id LIMIT ?");
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT id FROM person WHERE active = 1"
+			    " AND (roles & ?) <> 0 ORDER BY id LIMIT ?",
+			    "ii", (int64_t)(ROLE_MANAGER | ROLE_SUPERVISOR), (int64_t)max);
 	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, ROLE_MANAGER | ROLE_SUPERVISOR);
-	store_bind_int(st, 2, max);
-	while (n < max && (rc = store_step(st)) == 1)
+	while (n < max && (rc = store_next(st, NULL, NULL)) == 1)
 		out[n++] = store_col_int(st, 0);
-	store_done(st);
-	return n < max && rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }

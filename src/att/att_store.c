@@ -95,91 +95,64 @@ int att_file_put(const char *dir, const void *p, size_t len, char sha256[65])
 
 #define COLS "id, order_id, contact_id, kind, filename, mime, size, sha256, uploaded_by, created_at"
 
-static void row_read(struct store_stmt *st, struct att_row *a)
+static int row_read(struct store_stmt *st, void *dst)
 {
+	struct att_row *a = dst;
+
 	memset(a, 0, sizeof(*a));
 	a->id = store_col_int(st, 0);
 	a->order_id = store_col_int(st, 1);
 	a->contact_id = store_col_int(st, 2);
-	store_col_copy(st, 3, a->kind, sizeof(a->kind));
-	store_col_copy(st, 4, a->filename, sizeof(a->filename));
-	store_col_copy(st, 5, a->mime, sizeof(a->mime));
+	STORE_COL_COPY(st, 3, a->kind);
+	STORE_COL_COPY(st, 4, a->filename);
+	STORE_COL_COPY(st, 5, a->mime);
 	a->size = store_col_int(st, 6);
-	store_col_copy(st, 7, a->sha256, sizeof(a->sha256));
+	STORE_COL_COPY(st, 7, a->sha256);
 	a->uploaded_by = store_col_int(st, 8);
 	a->created_at = store_col_int(st, 9);
+	return 0;
 }
 
 int att_insert(struct store *s, struct att_row *a)
 {
-	struct store_stmt *st = store_prepare(
+	int rc = store_run(
 		s,
 		"INSERT INTO attachment(order_id, contact_id, kind, filename, mime, size, sha256,"
-		" uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-	int rc;
+		" uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&a->id, "ddtttitii", a->order_id, a->contact_id, a->kind, a->filename, a->mime,
+		a->size, a->sha256, a->uploaded_by, a->created_at);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_id(st, 1, a->order_id);
-	store_bind_id(st, 2, a->contact_id);
-	store_bind_text(st, 3, a->kind);
-	store_bind_text(st, 4, a->filename);
-	store_bind_text(st, 5, a->mime);
-	store_bind_int(st, 6, a->size);
-	store_bind_text(st, 7, a->sha256);
-	store_bind_int(st, 8, a->uploaded_by);
-	store_bind_int(st, 9, a->created_at);
-	rc = store_step(st);
-	if (rc == 1) {
-		a->id = store_col_int(st, 0);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_IO;
-	}
-	store_done(st);
-	return rc;
+	if (rc == 0)
+		return ERR_IO; /* RETURNING gives a row or fails */
+	return rc < 0 ? rc : 0;
 }
 
 int att_get(struct store *s, int64_t id, struct att_row *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " COLS " FROM attachment WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1) {
-		row_read(st, out);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
-	return rc;
+	return store_one(store_query(s, "SELECT " COLS " FROM attachment WHERE id = ?", "i", id),
+			 row_read, out);
 }
 
 int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn fn, void *ctx)
 {
 	struct store_stmt *st =
-		order_id ? store_prepare(s, "SELECT " COLS " FROM attachment WHERE order_id = ?"
-					    " ORDER BY id")
-			 : store_prepare(s, "SELECT " COLS " FROM attachment WHERE contact_id = ?"
-					    " ORDER BY id");
+		order_id ? store_query(s,
+				       "SELECT " COLS " FROM attachment WHERE order_id = ?"
+				       " ORDER BY id",
+				       "i", order_id)
+			 : store_query(s,
+				       "SELECT " COLS " FROM attachment WHERE contact_id = ?"
+				       " ORDER BY id",
+				       "i", contact_id);
 	struct att_row a;
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id ? order_id : contact_id);
-	while ((rc = store_step(st)) == 1) {
-		row_read(st, &a);
+	while ((rc = store_next(st, row_read, &a)) == 1) {
 		rc = fn(ctx, &a);
 		if (rc < 0)
 			break;
 	}
-	store_done(st);
-	return rc;
+	return store_end(st, rc, 0);
 }
 
 int att_delete(struct store *s, const struct att_row *a, int *last)

@@ -1,112 +1,76 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
-#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
 int audit_append(struct store *s, const struct audit_actor *who, int64_t now, const char *action,
 		 const char *entity, int64_t entity_id, const char *outcome, const char *detail)
 {
-	struct store_stmt *st =
-		store_prepare(s, "INSERT INTO audit(at, actor_id, actor, address, action, entity,"
-				 " entity_id, outcome, detail) VALUES (?,?,?,?,?,?,?,?,?)");
 	char idtext[24];
 	int rc;
 
-	if (!st)
-		return ERR_IO;
 	snprintf(idtext, sizeof(idtext), "%lld", (long long)entity_id);
-	store_bind_int(st, 1, now);
-	if (who->id)
-		store_bind_int(st, 2, who->id);
-	store_bind_text(st, 3, who->name ? who->name : "anonymous");
-	store_bind_text(st, 4, who->address);
-	store_bind_text(st, 5, action);
-	store_bind_text(st, 6, entity);
-	store_bind_text(st, 7, entity_id ? idtext : NULL);
-	store_bind_text(st, 8, outcome);
-	store_bind_text(st, 9, detail);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO audit(at, actor_id, actor, address, action, entity, entity_id,"
+		       " outcome, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+		       NULL, "idttttttt", now, who->id, who->name ? who->name : "anonymous",
+		       who->address, action, entity, entity_id ? idtext : NULL, outcome, detail);
 	return rc < 0 ? rc : 0;
+}
+
+static int entry_read(struct store_stmt *st, void *dst)
+{
+	struct audit_entry *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->at = store_col_int(st, 1);
+	e->actor_id = store_col_int(st, 2);
+	e->actor = store_col_text(st, 3);
+	e->address = store_col_text(st, 4);
+	e->action = store_col_text(st, 5);
+	e->entity = store_col_text(st, 6);
+	e->entity_id = store_col_text(st, 7);
+	e->outcome = store_col_text(st, 8);
+	e->detail = store_col_text(st, 9);
+	return 0;
 }
 
 int audit_list(struct store *s, const struct audit_filter *f,
 	       int (*row)(void *ctx, const struct audit_entry *e), void *ctx)
 {
-	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
-	int n = 0, rc, idx = 1;
+	struct store_sql q = STORE_SQL_INIT;
+	struct audit_entry e;
+	struct store_stmt *st;
+	int n = 0, rc;
 
 	/*
 	 * Only the filters asked for go into the WHERE clause, so SQLite can
 	 * use the index that fits (actor, entity or action, each with id).
-	 * Values are still bound, never pasted.
 	 */
-	buf_puts(&sql, "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
-		       " outcome, detail FROM audit WHERE 1=1");
+	store_sql_add(&q,
+		      "SELECT id, at, actor_id, actor, address, action, entity, entity_id,"
+		      " outcome, detail FROM audit WHERE 1=1",
+		      "");
 	if (f->actor_id)
-		buf_puts(&sql, " AND actor_id = ?");
+		store_sql_add(&q, " AND actor_id = ?", "i", f->actor_id);
 	if (f->action)
-		buf_puts(&sql, " AND action = ?");
+		store_sql_add(&q, " AND action = ?", "t", f->action);
 	if (f->entity)
-		buf_puts(&sql, " AND entity = ?");
+		store_sql_add(&q, " AND entity = ?", "t", f->entity);
 	if (f->entity_id)
-		buf_puts(&sql, " AND entity_id = ?");
+		store_sql_add(&q, " AND entity_id = ?", "t", f->entity_id);
 	if (f->outcome)
-		buf_puts(&sql, " AND outcome = ?");
+		store_sql_add(&q, " AND outcome = ?", "t", f->outcome);
 	if (f->from)
-		buf_puts(&sql, " AND at >= ?");
+		store_sql_add(&q, " AND at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND at < ?");
+		store_sql_add(&q, " AND at < ?", "i", f->to);
 	if (f->before_id)
-		buf_puts(&sql, " AND id < ?");
-	buf_puts(&sql, " ORDER BY id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->actor_id)
-		store_bind_int(st, idx++, f->actor_id);
-	if (f->action)
-		store_bind_text(st, idx++, f->action);
-	if (f->entity)
-		store_bind_text(st, idx++, f->entity);
-	if (f->entity_id)
-		store_bind_text(st, idx++, f->entity_id);
-	if (f->outcome)
-		store_bind_text(st, idx++, f->outcome);
-	if (f->from)
-		store_bind_int(st, idx++, f->from);
-	if (f->to)
-		store_bind_int(st, idx++, f->to);
-	if (f->before_id)
-		store_bind_int(st, idx++, f->before_id);
-	store_bind_int(st, idx, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		struct audit_entry e = {
-			.id = store_col_int(st, 0),
-			.at = store_col_int(st, 1),
-			.actor_id = store_col_int(st, 2),
-			.actor = store_col_text(st, 3),
-			.address = store_col_text(st, 4),
-			.action = store_col_text(st, 5),
-			.entity = store_col_text(st, 6),
-			.entity_id = store_col_text(st, 7),
-			.outcome = store_col_text(st, 8),
-			.detail = store_col_text(st, 9),
-		};
-		rc = row(ctx, &e);
-		if (rc < 0)
-			goto out;
+		store_sql_add(&q, " AND id < ?", "i", f->before_id);
+	store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
+	while ((rc = store_next(st, entry_read, &e)) == 1 && (rc = row(ctx, &e)) >= 0)
 		n++;
-	}
-	if (rc == 0)
-		rc = n;
-out:
-	store_done(st);
-	buf_release(&sql);
-	return rc;
+	return store_end(st, rc, n);
 }

@@ -29,50 +29,36 @@ int auth_session_create(struct store *s, int64_t person_id, const char *token_ha
 			const char *csrf, int64_t now, int64_t expires_at, const char *address,
 			int64_t *id)
 {
-	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO session(token_hash, person_id, csrf_token, created_at, last_seen_at,"
-		   " expires_at, address) VALUES (?,?,?,?,?,?,?) RETURNING id");
-	int rc;
+	int rc = store_run(
+		s,
+		"INSERT INTO session(token_hash, person_id, csrf_token, created_at, last_seen_at,"
+		" expires_at, address) VALUES (?,?,?,?,?,?,?) RETURNING id",
+		id, "titiiit", token_hash, person_id, csrf, now, now, expires_at, address);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, token_hash);
-	store_bind_int(st, 2, person_id);
-	store_bind_text(st, 3, csrf);
-	store_bind_int(st, 4, now);
-	store_bind_int(st, 5, now);
-	store_bind_int(st, 6, expires_at);
-	store_bind_text(st, 7, address);
-	rc = store_step(st);
-	if (rc == 1)
-		*id = store_col_int(st, 0);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
 int auth_session_lookup(struct store *s, const char *token_hash, int64_t now, int64_t idle_ms,
 			struct principal *out)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
-		   " p.name, p.roles, p.department_id, p.active, p.must_change_password"
-		   " FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, p.id, p.work_no,"
+		" p.name, p.roles, p.department_id, p.active, p.must_change_password"
+		" FROM session s JOIN person p ON p.id = s.person_id WHERE s.token_hash = ?",
+		"t", token_hash);
 	int64_t last_seen = 0;
-	int rc, live = 0;
+	int rc = store_next(st, NULL, NULL), live = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, token_hash);
-	rc = store_step(st);
 	if (rc == 1) {
 		memset(out, 0, sizeof(*out));
 		out->session_id = store_col_int(st, 0);
-		snprintf(out->csrf, sizeof(out->csrf), "%s", store_col_text(st, 1));
+		STORE_COL_COPY(st, 1, out->csrf);
 		last_seen = store_col_int(st, 2);
 		out->expires_at = store_col_int(st, 3);
 		out->person_id = store_col_int(st, 4);
-		snprintf(out->work_no, sizeof(out->work_no), "%s", store_col_text(st, 5));
-		snprintf(out->name, sizeof(out->name), "%s", store_col_text(st, 6));
+		STORE_COL_COPY(st, 5, out->work_no);
+		STORE_COL_COPY(st, 6, out->name);
 		out->roles = (unsigned)store_col_int(st, 7);
 		out->department_id = store_col_int(st, 8);
 		out->must_change_password = (int)store_col_int(st, 10);
@@ -164,22 +150,20 @@ int auth_session_expire(struct store *s, int64_t now, int64_t idle_ms)
 	int n, ended = 0, agents = 0, rc = 0;
 
 	do {
-		struct store_stmt *st = store_prepare(s, "SELECT id, person_id FROM session WHERE "
-							 "expires_at <= ? OR last_seen_at <= ?"
-							 " ORDER BY id LIMIT ?");
+		struct store_stmt *st =
+			store_query(s,
+				    "SELECT id, person_id FROM session WHERE "
+				    "expires_at <= ? OR last_seen_at <= ?"
+				    " ORDER BY id LIMIT ?",
+				    "iii", now, now - idle_ms, (int64_t)EXPIRE_BATCH);
 
-		if (!st)
-			return ERR_IO;
-		store_bind_int(st, 1, now);
-		store_bind_int(st, 2, now - idle_ms);
-		store_bind_int(st, 3, EXPIRE_BATCH);
 		n = 0;
-		while ((rc = store_step(st)) == 1) {
+		while ((rc = store_next(st, NULL, NULL)) == 1) {
 			ids[n][0] = store_col_int(st, 0);
 			ids[n][1] = store_col_int(st, 1);
 			n++;
 		}
-		store_done(st);
+		rc = store_end(st, rc, 0);
 		if (rc < 0)
 			break;
 		for (int i = 0; i < n; i++) {

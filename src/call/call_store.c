@@ -119,13 +119,15 @@ int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at
 
 int call_set_survey(struct store *s, int64_t id, int digit)
 {
-	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii", digit, id);
+	/* The values are read as int64_t: an int must be widened first. */
+	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii",
+			   (int64_t)digit, id);
 
 	if (rc >= 0)
 		rc = store_run(s,
 			       "UPDATE contact SET satisfaction = ?"
 			       " WHERE id = (SELECT contact_id FROM call WHERE id = ?)",
-			       NULL, "ii", digit, id);
+			       NULL, "ii", (int64_t)digit, id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -163,187 +165,166 @@ int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *ki
 	"survey,"                                                                                  \
 	" recording, recording_ms, metrics"
 
-static const char *opt_col(struct store_stmt *st, int i)
-{
-	return store_col_null(st, i) ? NULL : store_col_text(st, i);
-}
-
-static int64_t opt_int(struct store_stmt *st, int i)
-{
-	return store_col_null(st, i) ? 0 : store_col_int(st, i);
-}
-
 /* A row of CALL_COLUMNS; status_col, when not -1, is an agent's status. */
-static int emit_row(struct store_stmt *st, int status_col, call_row_fn row, void *ctx)
+/* A row of CALL_COLUMNS, without an agent's status. NULL reads as 0 or NULL. */
+static int call_read(struct store_stmt *st, void *dst)
+{
+	struct call_row *c = dst;
+
+	c->id = store_col_int(st, 0);
+	c->sip_call_id = store_col_text(st, 1);
+	c->caller = store_col_text(st, 2);
+	c->called = store_col_text(st, 3);
+	c->started_at = store_col_int(st, 4);
+	c->answered_at = store_col_int(st, 5);
+	c->ended_at = store_col_int(st, 6);
+	c->ended_by = store_col_text(st, 7);
+	c->route = store_col_text(st, 8);
+	c->digits = store_col_text(st, 9);
+	c->queue = store_col_text(st, 10);
+	c->queued_at = store_col_int(st, 11);
+	c->agent_id = store_col_int(st, 12);
+	c->connected_at = store_col_int(st, 13);
+	c->outcome = store_col_text(st, 14);
+	c->hangup_first = store_col_text(st, 15);
+	c->contact_id = store_col_int(st, 16);
+	c->survey = (int)store_col_int(st, 17);
+	c->recording = store_col_text(st, 18);
+	c->recording_ms = store_col_int(st, 19);
+	c->metrics = store_col_text(st, 20);
+	c->agent_status = NULL;
+	return 0;
+}
+
+/* Gives the one row of st to row(), with the agent's status of status_col unless -1. */
+static int call_one(struct store_stmt *st, int status_col, call_row_fn row, void *ctx)
 {
 	struct call_row c;
+	int rc = store_next(st, call_read, &c);
 
-	c.id = store_col_int(st, 0);
-	c.sip_call_id = store_col_text(st, 1);
-	c.caller = store_col_text(st, 2);
-	c.called = store_col_text(st, 3);
-	c.started_at = store_col_int(st, 4);
-	c.answered_at = store_col_null(st, 5) ? 0 : store_col_int(st, 5);
-	c.ended_at = store_col_null(st, 6) ? 0 : store_col_int(st, 6);
-	c.ended_by = store_col_null(st, 7) ? NULL : store_col_text(st, 7);
-	c.route = store_col_null(st, 8) ? NULL : store_col_text(st, 8);
-	c.digits = store_col_text(st, 9);
-	c.queue = opt_col(st, 10);
-	c.queued_at = opt_int(st, 11);
-	c.agent_id = opt_int(st, 12);
-	c.connected_at = opt_int(st, 13);
-	c.outcome = opt_col(st, 14);
-	c.hangup_first = opt_col(st, 15);
-	c.contact_id = opt_int(st, 16);
-	c.survey = (int)opt_int(st, 17);
-	c.recording = opt_col(st, 18);
-	c.recording_ms = opt_int(st, 19);
-	c.metrics = opt_col(st, 20);
-	c.agent_status = status_col >= 0 ? opt_col(st, status_col) : NULL;
-	return row(ctx, &c);
-}
-
-static int emit(struct store_stmt *st, call_row_fn row, void *ctx)
-{
-	return emit_row(st, -1, row, ctx);
+	if (rc == 1) {
+		if (status_col >= 0)
+			c.agent_status = store_col_text(st, status_col);
+		rc = row(ctx, &c);
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	return store_end(st, rc, 0);
 }
 
 int call_list(struct store *s, const struct call_filter *f, int limit, call_row_fn row, void *ctx)
 {
 	static const struct call_filter all = {0};
-	struct store_stmt *st = store_prepare(
+	struct store_stmt *st;
+	struct call_row c;
+	int rc, n = 0;
+
+	if (!f)
+		f = &all;
+	st = store_query(
 		s,
 		"SELECT " CALL_COLUMNS " FROM call"
 		" WHERE (?1 = 0 OR id < ?1) AND (?2 = 0 OR started_at >= ?2)"
 		" AND (?3 = 0 OR started_at < ?3) AND (?4 IS NULL OR queue = ?4)"
 		" AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
 		" AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
-		" ORDER BY id DESC LIMIT ?8");
-	int rc, n = 0;
-
-	if (!f)
-		f = &all;
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->before_id);
-	store_bind_int(st, 2, f->from);
-	store_bind_int(st, 3, f->to);
-	store_bind_text(st, 4, f->queue);
-	store_bind_text(st, 5, f->outcome);
-	store_bind_int(st, 6, f->agent_id);
-	store_bind_text(st, 7, f->number);
-	store_bind_int(st, 8, limit);
-	while ((rc = store_step(st)) == 1) {
-		rc = emit(st, row, ctx);
-		if (rc < 0)
-			break;
+		" ORDER BY id DESC LIMIT ?8",
+		"iiittiti", f->before_id, f->from, f->to, f->queue, f->outcome, f->agent_id,
+		f->number, (int64_t)limit);
+	while ((rc = store_next(st, call_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CALL_COLUMNS " FROM call WHERE id = ?");
-	int rc;
+	return call_one(store_query(s, "SELECT " CALL_COLUMNS " FROM call WHERE id = ?", "i", id),
+			-1, row, ctx);
+}
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		rc = emit(st, row, ctx);
-	else if (rc == 0)
-		rc = ERR_NOTFOUND;
-	store_done(st);
-	return rc < 0 ? rc : 0;
+static int event_read(struct store_stmt *st, void *dst)
+{
+	struct call_event_row *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->at = store_col_int(st, 1);
+	e->kind = store_col_text(st, 2);
+	e->detail = store_col_text(st, 3);
+	return 0;
 }
 
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT id, at, kind, detail FROM call_event WHERE call_id = ? ORDER BY id");
+	struct store_stmt *st = store_query(
+		s, "SELECT id, at, kind, detail FROM call_event WHERE call_id = ? ORDER BY id", "i",
+		call_id);
+	struct call_event_row e;
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, call_id);
-	while ((rc = store_step(st)) == 1) {
-		struct call_event_row e = {store_col_int(st, 0), store_col_int(st, 1),
-					   store_col_text(st, 2),
-					   store_col_null(st, 3) ? NULL : store_col_text(st, 3)};
-
+	while ((rc = store_next(st, event_read, &e)) == 1) {
 		rc = row(ctx, &e);
 		if (rc < 0)
 			break;
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
+}
+
+static int queue_read(struct store_stmt *st, void *dst)
+{
+	struct call_queue *out = dst;
+
+	memset(out, 0, sizeof(*out));
+	STORE_COL_COPY(st, 0, out->code);
+	STORE_COL_COPY(st, 1, out->name);
+	STORE_COL_COPY(st, 2, out->skill); /* "" for NULL: any seat */
+	STORE_COL_COPY(st, 3, out->strategy);
+	out->max_wait_sec = (int)store_col_int(st, 4);
+	out->announce_sec = (int)store_col_int(st, 5);
+	return 0;
 }
 
 int call_queue_get(struct store *s, const char *code, struct call_queue *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-						 " announce_sec FROM acd_queue WHERE code = ?");
-	int rc;
+	return store_one(store_query(s,
+				     "SELECT code, name, skill, strategy, max_wait_sec,"
+				     " announce_sec FROM acd_queue WHERE code = ?",
+				     "t", code),
+			 queue_read, out);
+}
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	if (rc == 1) {
-		memset(out, 0, sizeof(*out));
-		store_col_copy(st, 0, out->code, sizeof(out->code));
-		store_col_copy(st, 1, out->name, sizeof(out->name));
-		if (!store_col_null(st, 2))
-			store_col_copy(st, 2, out->skill, sizeof(out->skill));
-		store_col_copy(st, 3, out->strategy, sizeof(out->strategy));
-		out->max_wait_sec = (int)store_col_int(st, 4);
-		out->announce_sec = (int)store_col_int(st, 5);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
-	return rc;
+static int candidate_read(struct store_stmt *st, void *dst)
+{
+	struct call_candidate *c = dst;
+
+	c->person_id = store_col_int(st, 0);
+	c->ready_since = store_col_int(st, 1);
+	STORE_COL_COPY(st, 2, c->work_no);
+	STORE_COL_COPY(st, 3, c->name);
+	STORE_COL_COPY(st, 4, c->contact);
+	return 0;
 }
 
 int call_candidates(struct store *s, const char *skill, int64_t now, struct call_candidate *out,
 		    int max)
 {
 	struct store_stmt *st =
-		store_prepare(s, "SELECT p.id, st.since, p.work_no, p.name,"
-				 " (SELECT r.contact FROM sip_registration r"
-				 "   WHERE r.person_id = p.id AND r.expires_at > ?1"
-				 "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
-				 " FROM agent_state st JOIN person p ON p.id = st.person_id"
-				 " WHERE st.status = 'ready' AND p.active = 1"
-				 "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_skill k"
-				 "   WHERE k.person_id = p.id AND k.skill = ?2))"
-				 "  AND contact IS NOT NULL"
-				 " ORDER BY st.since, p.id LIMIT ?3");
-	int rc, n = 0;
+		store_query(s,
+			    "SELECT p.id, st.since, p.work_no, p.name,"
+			    " (SELECT r.contact FROM sip_registration r"
+			    "   WHERE r.person_id = p.id AND r.expires_at > ?1"
+			    "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
+			    " FROM agent_state st JOIN person p ON p.id = st.person_id"
+			    " WHERE st.status = 'ready' AND p.active = 1"
+			    "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_skill k"
+			    "   WHERE k.person_id = p.id AND k.skill = ?2))"
+			    "  AND contact IS NOT NULL"
+			    " ORDER BY st.since, p.id LIMIT ?3",
+			    "iTi", now, skill, (int64_t)max);
+	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now);
-	if (skill && skill[0])
-		store_bind_text(st, 2, skill);
-	else
-		store_bind_null(st, 2);
-	store_bind_int(st, 3, max);
-	while ((rc = store_step(st)) == 1 && n < max) {
-		struct call_candidate *c = &out[n++];
-
-		c->person_id = store_col_int(st, 0);
-		c->ready_since = store_col_int(st, 1);
-		store_col_copy(st, 2, c->work_no, sizeof(c->work_no));
-		store_col_copy(st, 3, c->name, sizeof(c->name));
-		store_col_copy(st, 4, c->contact, sizeof(c->contact));
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	while (n < max && (rc = store_next(st, candidate_read, &out[n])) == 1)
+		n++;
+	return store_end(st, rc, n);
 }
 
 int call_queue_agents(struct store *s, const char *skill, int *out)
@@ -384,23 +365,13 @@ int call_queue_talk_ms(struct store *s, const char *queue, int64_t since, int64_
  */
 int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *ctx)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " CALL_COLUMNS
-				 ", a.status FROM agent_state a JOIN call c ON c.id = a.call_id"
-				 " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
-				 " AND c.ended_at IS NULL");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, person_id);
-	rc = store_step(st);
-	if (rc == 1)
-		rc = emit_row(st, 21, row, ctx);
-	else if (rc == 0)
-		rc = ERR_NOTFOUND;
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return call_one(store_query(s,
+				    "SELECT " CALL_COLUMNS
+				    ", a.status FROM agent_state a JOIN call c ON c.id = a.call_id"
+				    " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
+				    " AND c.ended_at IS NULL",
+				    "i", person_id),
+			21, row, ctx);
 }
 
 int call_close_open(struct store *s, int64_t now)
@@ -424,14 +395,11 @@ int call_close_open(struct store *s, int64_t now)
 
 int call_held_agents(struct store *s, int64_t *ids, int max)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT person_id FROM agent_state WHERE status IN ('ringing', 'talking')");
-	int rc, n = 0;
+	struct store_stmt *st = store_query(
+		s, "SELECT person_id FROM agent_state WHERE status IN ('ringing', 'talking')", "");
+	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while (n < max && (rc = store_step(st)) == 1)
+	while (n < max && (rc = store_next(st, NULL, NULL)) == 1)
 		ids[n++] = store_col_int(st, 0);
-	store_done(st);
-	return n < max && rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }

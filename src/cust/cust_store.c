@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/mask.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -28,27 +27,22 @@ static void copy_text(char *dst, size_t size, const char *src)
 	utf8_trim_partial(dst);
 }
 
-/* "" is stored as NULL: an unknown field is absent, not empty text. */
-static void bind_opt_text(struct store_stmt *st, int idx, const char *v)
+static int cust_read(struct store_stmt *st, void *dst)
 {
-	store_bind_text(st, idx, v && v[0] ? v : NULL);
-}
+	struct customer *c = dst;
 
-
-static int cust_from_row(struct store_stmt *st, struct customer *c)
-{
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int(st, 0);
-	store_col_copy(st, 1, c->name, sizeof(c->name));
-	store_col_copy(st, 2, c->surname, sizeof(c->surname));
-	store_col_copy(st, 3, c->title, sizeof(c->title));
-	store_col_copy(st, 4, c->kind, sizeof(c->kind));
-	store_col_copy(st, 5, c->wechat, sizeof(c->wechat));
-	store_col_copy(st, 6, c->weibo, sizeof(c->weibo));
-	store_col_copy(st, 7, c->email, sizeof(c->email));
-	store_col_copy(st, 8, c->birthday, sizeof(c->birthday));
+	STORE_COL_COPY(st, 1, c->name);
+	STORE_COL_COPY(st, 2, c->surname);
+	STORE_COL_COPY(st, 3, c->title);
+	STORE_COL_COPY(st, 4, c->kind);
+	STORE_COL_COPY(st, 5, c->wechat);
+	STORE_COL_COPY(st, 6, c->weibo);
+	STORE_COL_COPY(st, 7, c->email);
+	STORE_COL_COPY(st, 8, c->birthday);
 	c->vip_level = (int)store_col_int(st, 9);
-	store_col_copy(st, 11, c->notes, sizeof(c->notes));
+	STORE_COL_COPY(st, 11, c->notes);
 	c->merged_into = store_col_int(st, 12);
 	c->created_at = store_col_int(st, 13);
 	c->updated_at = store_col_int(st, 14);
@@ -67,33 +61,29 @@ static void phone_add(struct customer *c, const char *phone, const char *label)
 /* Phones are shown in the order they were added (same instant: by number). */
 static int load_phones(struct store *s, struct customer *c)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT phone, label FROM customer_phone"
-						 " WHERE customer_id = ? ORDER BY created_at, phone");
+	struct store_stmt *st = store_query(s,
+					    "SELECT phone, label FROM customer_phone"
+					    " WHERE customer_id = ? ORDER BY created_at, phone",
+					    "i", c->id);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, c->id);
 	c->nphones = 0;
-	while ((rc = store_step(st)) == 1)
+	while ((rc = store_next(st, NULL, NULL)) == 1)
 		phone_add(c, store_col_text(st, 0), store_col_text(st, 1));
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /* Phones of a page of customers (ordered by id) in one query over their id range. */
 static int load_phones_range(struct store *s, struct customer *rows, int n)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT customer_id, phone, label FROM customer_phone"
-						 " WHERE customer_id BETWEEN ? AND ?"
-						 " ORDER BY customer_id, created_at, phone");
+	struct store_stmt *st = store_query(s,
+					    "SELECT customer_id, phone, label FROM customer_phone"
+					    " WHERE customer_id BETWEEN ? AND ?"
+					    " ORDER BY customer_id, created_at, phone",
+					    "ii", rows[0].id, rows[n - 1].id);
 	int rc, i = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, rows[0].id);
-	store_bind_int(st, 2, rows[n - 1].id);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int64_t cid = store_col_int(st, 0);
 
 		while (i < n && rows[i].id < cid)
@@ -101,27 +91,16 @@ static int load_phones_range(struct store *s, struct customer *rows, int n)
 		if (i < n && rows[i].id == cid)
 			phone_add(&rows[i], store_col_text(st, 1), store_col_text(st, 2));
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 int cust_get(struct store *s, int64_t id, struct customer *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CUST_COLS " FROM customer WHERE id = ?");
-	int rc;
+	int rc = store_one(
+		store_query(s, "SELECT " CUST_COLS " FROM customer WHERE id = ?", "i", id),
+		cust_read, out);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		rc = cust_from_row(st, out);
-	else if (rc == 0)
-		rc = ERR_NOTFOUND;
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return load_phones(s, out);
+	return rc < 0 ? rc : load_phones(s, out);
 }
 
 /*
@@ -132,25 +111,24 @@ int cust_get(struct store *s, int64_t id, struct customer *out)
  */
 static int load_recent(struct store *s, struct customer *c, struct cust_history *h)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
-		   " FROM customer_phone WHERE customer_id = ?"
-		   " UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
-		   " started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
-		   " ORDER BY id DESC LIMIT 5)"
-		   " UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
-		   " NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
-		   " ORDER BY 1, 2, 3");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT 0, created_at, phone, label, NULL, 0, 0, 0, NULL"
+		" FROM customer_phone WHERE customer_id = ?"
+		" UNION ALL SELECT * FROM (SELECT 1, -id, channel, direction, class, id, agent_id,"
+		" started_at, substr(summary, 1, 60) FROM contact WHERE customer_id = ?"
+		" ORDER BY id DESC LIMIT 5)"
+		" UNION ALL SELECT * FROM (SELECT 2, -id, number, state, class, id, 0, created_at,"
+		" NULL FROM work_order WHERE customer_id = ? ORDER BY id DESC LIMIT 5)"
+		" ORDER BY 1, 2, 3",
+		"iii", c->id, c->id, c->id);
 	int rc;
 
-	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60, "the SQL above says 5 and 60");
-	if (!st)
-		return ERR_IO;
-	for (int i = 1; i <= 3; i++)
-		store_bind_int(st, i, c->id);
+	_Static_assert(CUST_RECENT == 5 && CUST_RECENT_SUMMARY == 60,
+		       "the SQL above says 5 and 60");
 	c->nphones = 0;
 	h->ncontacts = h->norders = 0;
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int64_t kind = store_col_int(st, 0);
 
 		if (kind == 0) {
@@ -158,49 +136,42 @@ static int load_recent(struct store *s, struct customer *c, struct cust_history 
 		} else if (kind == 1 && h->ncontacts < CUST_RECENT) {
 			struct cust_recent_contact *k = &h->contacts[h->ncontacts++];
 
-			store_col_copy(st, 2, k->channel, sizeof(k->channel));
-			store_col_copy(st, 3, k->direction, sizeof(k->direction));
-			store_col_copy(st, 4, k->cls, sizeof(k->cls));
+			STORE_COL_COPY(st, 2, k->channel);
+			STORE_COL_COPY(st, 3, k->direction);
+			STORE_COL_COPY(st, 4, k->cls);
 			k->id = store_col_int(st, 5);
 			k->agent_id = store_col_int(st, 6);
 			k->started_at = store_col_int(st, 7);
-			store_col_copy(st, 8, k->summary, sizeof(k->summary));
+			STORE_COL_COPY(st, 8, k->summary);
 		} else if (kind == 2 && h->norders < CUST_RECENT) {
 			struct cust_recent_order *o = &h->orders[h->norders++];
 
-			store_col_copy(st, 2, o->number, sizeof(o->number));
-			store_col_copy(st, 3, o->state, sizeof(o->state));
-			store_col_copy(st, 4, o->cls, sizeof(o->cls));
+			STORE_COL_COPY(st, 2, o->number);
+			STORE_COL_COPY(st, 3, o->state);
+			STORE_COL_COPY(st, 4, o->cls);
 			o->id = store_col_int(st, 5);
 			o->created_at = store_col_int(st, 7);
 		}
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /* Reads the first query's row (customer, and counts when asked) and runs the second. */
 static int load_found(struct store *s, struct store_stmt *st, struct customer *out,
 		      struct cust_history *hist)
 {
-	int rc;
+	int rc = store_next(st, cust_read, out);
 
-	if (!st)
-		return ERR_IO;
-	rc = store_step(st);
-	if (rc == 1) {
-		rc = cust_from_row(st, out);
-		if (hist) {
-			memset(hist, 0, sizeof(*hist));
-			hist->contacts_total = store_col_int(st, CUST_NCOLS);
-			hist->orders_total = store_col_int(st, CUST_NCOLS + 1);
-		}
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
+	if (rc == 1 && hist) {
+		memset(hist, 0, sizeof(*hist));
+		hist->contacts_total = store_col_int(st, CUST_NCOLS);
+		hist->orders_total = store_col_int(st, CUST_NCOLS + 1);
 	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
+	if (rc == 0)
+		return ERR_NOTFOUND;
 	return hist ? load_recent(s, out, hist) : load_phones(s, out);
 }
 
@@ -210,15 +181,17 @@ int cust_load(struct store *s, int64_t id, struct customer *out, struct cust_his
 
 	/* merged_into is one hop: merges never chain (see cust_merge). */
 	if (hist)
-		st = store_prepare(s, "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer d"
-				      " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				      " WHERE d.id = ?");
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer d"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE d.id = ?",
+				 "i", id);
 	else
-		st = store_prepare(s, "SELECT " CUST_COLS_C " FROM customer d"
-				      " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				      " WHERE d.id = ?");
-	if (st)
-		store_bind_int(st, 1, id);
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C " FROM customer d"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE d.id = ?",
+				 "i", id);
 	return load_found(s, st, out, hist);
 }
 
@@ -236,17 +209,19 @@ int cust_lookup(struct store *s, const char *phone, struct customer *out,
 	 * matters for rows written before that rule: it costs nothing.
 	 */
 	if (hist)
-		st = store_prepare(s, "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer_phone p"
-				      " JOIN customer d ON d.id = p.customer_id"
-				      " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				      " WHERE p.phone = ?");
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C CUST_COUNTS " FROM customer_phone p"
+				 " JOIN customer d ON d.id = p.customer_id"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE p.phone = ?",
+				 "t", norm);
 	else
-		st = store_prepare(s, "SELECT " CUST_COLS_C " FROM customer_phone p"
-				      " JOIN customer d ON d.id = p.customer_id"
-				      " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
-				      " WHERE p.phone = ?");
-	if (st)
-		store_bind_text(st, 1, norm);
+		st = store_query(s,
+				 "SELECT " CUST_COLS_C " FROM customer_phone p"
+				 " JOIN customer d ON d.id = p.customer_id"
+				 " JOIN customer c ON c.id = COALESCE(d.merged_into, d.id)"
+				 " WHERE p.phone = ?",
+				 "t", norm);
 	return load_found(s, st, out, hist);
 }
 
@@ -324,7 +299,6 @@ static int has_phone(const struct customer *c, const char *phone)
 static int phones_save(struct store *s, const struct customer *c, const struct customer *old,
 		       int64_t now, struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc;
 
 	for (int i = 0; old && i < old->nphones; i++) {
@@ -337,18 +311,12 @@ static int phones_save(struct store *s, const struct customer *c, const struct c
 	}
 	for (int i = 0; i < c->nphones; i++) {
 		/* Keeps the number's created_at (its place in the list) when it stays. */
-		st = store_prepare(s, "INSERT INTO customer_phone(phone, customer_id, label,"
-				      " created_at) VALUES (?,?,?,?) ON CONFLICT (phone) DO UPDATE"
-				      " SET label = excluded.label"
-				      " WHERE customer_phone.customer_id = excluded.customer_id");
-		if (!st)
-			return ERR_IO;
-		store_bind_text(st, 1, c->phones[i].phone);
-		store_bind_int(st, 2, c->id);
-		bind_opt_text(st, 3, c->phones[i].label);
-		store_bind_int(st, 4, now);
-		rc = store_step(st);
-		store_done(st);
+		rc = store_run(s,
+			       "INSERT INTO customer_phone(phone, customer_id, label, created_at)"
+			       " VALUES (?,?,?,?) ON CONFLICT (phone) DO UPDATE"
+			       " SET label = excluded.label"
+			       " WHERE customer_phone.customer_id = excluded.customer_id",
+			       NULL, "tiTi", c->phones[i].phone, c->id, c->phones[i].label, now);
 		if (rc < 0)
 			return rc;
 		/* Another customer's number: phones_check said so already, unless it just arrived. */
@@ -362,42 +330,30 @@ static int phones_save(struct store *s, const struct customer *c, const struct c
 static int vip_append(struct store *s, int64_t customer_id, int level, int64_t by,
 		      const char *reason, int64_t now)
 {
-	struct store_stmt *st = store_prepare(s, "INSERT INTO customer_vip(customer_id, level, at,"
-						 " by_id, reason) VALUES (?,?,?,?,?)");
-	int rc;
+	int rc = store_run(s,
+			   "INSERT INTO customer_vip(customer_id, level, at, by_id, reason)"
+			   " VALUES (?,?,?,?,?)",
+			   NULL, "iiidT", customer_id, (int64_t)level, now, by, reason);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, customer_id);
-	store_bind_int(st, 2, level);
-	store_bind_int(st, 3, now);
-	store_bind_id(st, 4, by);
-	bind_opt_text(st, 5, reason);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
-/* Binds the customer's own columns from index 1 in the order of the INSERT and UPDATE below. */
+/*
+ * Binds the customer's own columns from index 1 in the order of the INSERT
+ * and UPDATE below. "" is stored as NULL ('T'): an unknown field is absent,
+ * not empty text.
+ */
 static int bind_fields(struct store_stmt *st, const struct customer *c)
 {
 	char *tags = cust_tags_text(c);
+	int rc;
 
 	if (!tags)
 		return ERR_NOMEM;
-	bind_opt_text(st, 1, c->name);
-	bind_opt_text(st, 2, c->surname);
-	bind_opt_text(st, 3, c->title);
-	store_bind_text(st, 4, c->kind);
-	bind_opt_text(st, 5, c->wechat);
-	bind_opt_text(st, 6, c->weibo);
-	bind_opt_text(st, 7, c->email);
-	bind_opt_text(st, 8, c->birthday);
-	store_bind_int(st, 9, c->vip_level);
-	store_bind_text(st, 10, tags);
-	bind_opt_text(st, 11, c->notes);
+	rc = store_bindf(st, 1, "TTTtTTTTitT", c->name, c->surname, c->title, c->kind, c->wechat,
+			 c->weibo, c->email, c->birthday, (int64_t)c->vip_level, tags, c->notes);
 	free(tags);
-	return 0;
+	return rc;
 }
 
 int cust_insert(struct store *s, struct customer *c, int64_t by, const char *vip_reason,
@@ -416,17 +372,10 @@ int cust_insert(struct store *s, struct customer *c, int64_t by, const char *vip
 	st = store_prepare(s, "INSERT INTO customer(name, surname, title, kind, wechat, weibo,"
 			      " email, birthday, vip_level, tags, notes, created_at, updated_at)"
 			      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
 	rc = bind_fields(st, c);
-	if (rc == 0) {
-		store_bind_int(st, 12, now);
-		store_bind_int(st, 13, now);
-		rc = store_step(st);
-	}
-	if (rc == 1)
-		c->id = store_col_int(st, 0);
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 12, "ii", now, now);
+	rc = store_once(st, rc, &c->id);
 	if (rc < 0)
 		return rc;
 	c->created_at = c->updated_at = now;
@@ -443,17 +392,11 @@ static int update_row(struct store *s, struct customer *c, int64_t now)
 		s, "UPDATE customer SET name = ?, surname = ?, title = ?, kind = ?, wechat = ?,"
 		   " weibo = ?, email = ?, birthday = ?, vip_level = ?, tags = ?, notes = ?,"
 		   " updated_at = ? WHERE id = ?");
-	int rc;
+	int rc = bind_fields(st, c);
 
-	if (!st)
-		return ERR_IO;
-	rc = bind_fields(st, c);
-	if (rc == 0) {
-		store_bind_int(st, 12, now);
-		store_bind_int(st, 13, c->id);
-		rc = store_step(st);
-	}
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 12, "ii", now, c->id);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -482,26 +425,20 @@ int cust_update(struct store *s, struct customer *c, const struct customer *old,
 int cust_list(struct store *s, const struct cust_filter *f,
 	      int (*row)(void *ctx, const struct customer *c), void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " CUST_COLS " FROM customer WHERE id > ? AND merged_into IS NULL"
-		   " AND (? IS NULL OR kind = ?) AND vip_level >= ?"
-		   " AND (? IS NULL OR instr(name, ?) > 0 OR instr(surname, ?) > 0"
-		   " OR instr(wechat, ?) > 0 OR instr(lower(email), lower(?)) > 0)"
-		   " ORDER BY id LIMIT ?");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT " CUST_COLS " FROM customer WHERE id > ? AND merged_into IS NULL"
+		" AND (? IS NULL OR kind = ?) AND vip_level >= ?"
+		" AND (? IS NULL OR instr(name, ?) > 0 OR instr(surname, ?) > 0"
+		" OR instr(wechat, ?) > 0 OR instr(lower(email), lower(?)) > 0)"
+		" ORDER BY id LIMIT ?",
+		"ittittttti", f->after_id, f->kind, f->kind, (int64_t)f->vip_min, f->q, f->q, f->q,
+		f->q, f->q, (int64_t)f->limit);
 	struct customer *rows = NULL;
 	int rc, n = 0, cap = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->after_id);
-	store_bind_text(st, 2, f->kind);
-	store_bind_text(st, 3, f->kind);
-	store_bind_int(st, 4, f->vip_min);
-	for (int i = 5; i <= 9; i++)
-		store_bind_text(st, i, f->q);
-	store_bind_int(st, 10, f->limit);
 	/* Rows are copied out first: phones come from a second statement. */
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		if (n == cap) {
 			struct customer *grown;
 
@@ -513,7 +450,7 @@ int cust_list(struct store *s, const struct cust_filter *f,
 			}
 			rows = grown;
 		}
-		rc = cust_from_row(st, &rows[n++]);
+		rc = cust_read(st, &rows[n++]);
 		if (rc < 0)
 			break;
 	}
@@ -526,31 +463,31 @@ int cust_list(struct store *s, const struct cust_filter *f,
 	return rc < 0 ? rc : n;
 }
 
+static int vip_read(struct store_stmt *st, void *dst)
+{
+	struct cust_vip *v = dst;
+
+	v->level = (int)store_col_int(st, 0);
+	v->at = store_col_int(st, 1);
+	v->by_id = store_col_int(st, 2);
+	STORE_COL_COPY(st, 3, v->reason);
+	return 0;
+}
+
 int cust_vip_list(struct store *s, int64_t id, int limit,
 		  int (*row)(void *ctx, const struct cust_vip *v), void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT level, at, by_id, reason FROM customer_vip"
-						 " WHERE customer_id = ? ORDER BY at DESC, id DESC"
-						 " LIMIT ?");
+	struct store_stmt *st = store_query(s,
+					    "SELECT level, at, by_id, reason FROM customer_vip"
+					    " WHERE customer_id = ? ORDER BY at DESC, id DESC"
+					    " LIMIT ?",
+					    "ii", id, (int64_t)limit);
 	struct cust_vip v;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	store_bind_int(st, 2, limit);
-	while ((rc = store_step(st)) == 1) {
-		v.level = (int)store_col_int(st, 0);
-		v.at = store_col_int(st, 1);
-		v.by_id = store_col_int(st, 2);
-		store_col_copy(st, 3, v.reason, sizeof(v.reason));
-		rc = row(ctx, &v);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, vip_read, &v)) == 1 && (rc = row(ctx, &v)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 /* Moves the rows of one table from the duplicate to the survivor; *moved counts them. */
@@ -631,19 +568,21 @@ int cust_merge(struct store *s, int64_t into_id, int64_t from_id, int64_t by, in
 	"id, channel, direction, customer_id, phone, agent_id, started_at, ended_at, class, fivew," \
 	" summary, satisfaction, created_at, call_id"
 
-static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
+static int contact_read(struct store_stmt *st, void *dst)
 {
+	struct cust_contact *c = dst;
+
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int(st, 0);
-	store_col_copy(st, 1, c->channel, sizeof(c->channel));
-	store_col_copy(st, 2, c->direction, sizeof(c->direction));
+	STORE_COL_COPY(st, 1, c->channel);
+	STORE_COL_COPY(st, 2, c->direction);
 	c->customer_id = store_col_int(st, 3);
-	store_col_copy(st, 4, c->phone, sizeof(c->phone));
+	STORE_COL_COPY(st, 4, c->phone);
 	c->agent_id = store_col_int(st, 5);
 	c->started_at = store_col_int(st, 6);
 	c->ended_at = store_col_int(st, 7);
-	store_col_copy(st, 8, c->cls, sizeof(c->cls));
-	store_col_copy(st, 10, c->summary, sizeof(c->summary));
+	STORE_COL_COPY(st, 8, c->cls);
+	STORE_COL_COPY(st, 10, c->summary);
 	c->satisfaction = (int)store_col_int(st, 11);
 	c->created_at = store_col_int(st, 12);
 	c->call_id = store_col_int(st, 13);
@@ -652,38 +591,22 @@ static int contact_from_row(struct store_stmt *st, struct cust_contact *c)
 
 int cust_contact_get(struct store *s, int64_t id, struct cust_contact *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		rc = contact_from_row(st, out);
-	else if (rc == 0)
-		rc = ERR_NOTFOUND;
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_one(
+		store_query(s, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?", "i", id),
+		contact_read, out);
 }
 
 int cust_contact_call_metrics(struct store *s, int64_t call_id, char **out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT metrics FROM call WHERE id = ?");
-	const char *text;
-	int rc;
+	struct store_stmt *st =
+		store_query(s, "SELECT metrics FROM call WHERE id = ?", "i", call_id);
+	int rc = store_next(st, NULL, NULL);
+	const char *text = rc == 1 ? store_col_text(st, 0) : NULL;
 
 	*out = NULL;
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, call_id);
-	rc = store_step(st);
-	if (rc == 1) {
-		text = store_col_text(st, 0);
-		if (text) {
-			*out = strdup(text);
-			rc = *out ? 0 : ERR_NOMEM;
-		}
+	if (text) {
+		*out = strdup(text);
+		rc = *out ? 0 : ERR_NOMEM;
 	}
 	store_done(st);
 	return rc < 0 ? rc : 0;
@@ -705,14 +628,6 @@ static int bind_fivew(struct store_stmt *st, int idx, const struct cust_contact 
 	store_bind_text(st, idx, text);
 	free(text);
 	return 0;
-}
-
-static void bind_satisfaction(struct store_stmt *st, int idx, int v)
-{
-	if (v)
-		store_bind_int(st, idx, v);
-	else
-		store_bind_null(st, idx);
 }
 
 int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
@@ -741,25 +656,14 @@ int cust_contact_insert(struct store *s, struct cust_contact *c, int64_t now,
 	st = store_prepare(s, "INSERT INTO contact(channel, direction, customer_id, phone, agent_id,"
 			      " started_at, ended_at, class, fivew, summary, satisfaction,"
 			      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, c->channel);
-	store_bind_text(st, 2, c->direction);
-	store_bind_id(st, 3, c->customer_id);
-	bind_opt_text(st, 4, c->phone);
-	store_bind_int(st, 5, c->agent_id);
-	store_bind_int(st, 6, c->started_at);
-	store_bind_id(st, 7, c->ended_at);
-	bind_opt_text(st, 8, c->cls);
-	rc = bind_fivew(st, 9, c);
-	bind_opt_text(st, 10, c->summary);
-	bind_satisfaction(st, 11, c->satisfaction);
-	store_bind_int(st, 12, now);
+	rc = store_bindf(st, 1, "ttdTiidT", c->channel, c->direction, c->customer_id, c->phone,
+			 c->agent_id, c->started_at, c->ended_at, c->cls);
 	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		c->id = store_col_int(st, 0);
-	store_done(st);
+		rc = bind_fivew(st, 9, c);
+	/* A satisfaction of 0 (not rated) is stored as NULL, like an unset id. */
+	if (rc == 0)
+		rc = store_bindf(st, 10, "Tdi", c->summary, (int64_t)c->satisfaction, now);
+	rc = store_once(st, rc, &c->id);
 	if (rc < 0)
 		return rc;
 	c->created_at = now;
@@ -776,18 +680,13 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 		return rc;
 	st = store_prepare(s, "UPDATE contact SET ended_at = ?, class = ?, fivew = ?, summary = ?,"
 			      " satisfaction = ?, customer_id = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_id(st, 1, c->ended_at);
-	bind_opt_text(st, 2, c->cls);
-	rc = bind_fivew(st, 3, c);
-	bind_opt_text(st, 4, c->summary);
-	bind_satisfaction(st, 5, c->satisfaction);
-	store_bind_id(st, 6, c->customer_id);
-	store_bind_int(st, 7, c->id);
+	rc = store_bindf(st, 1, "dT", c->ended_at, c->cls);
 	if (rc == 0)
-		rc = store_step(st);
-	store_done(st);
+		rc = bind_fivew(st, 3, c);
+	if (rc == 0)
+		rc = store_bindf(st, 4, "Tddi", c->summary, (int64_t)c->satisfaction,
+				 c->customer_id, c->id);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	return store_changes(s) ? 0 : ERR_NOTFOUND;
@@ -796,61 +695,34 @@ int cust_contact_update(struct store *s, const struct cust_contact *c, int64_t n
 int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 		      int (*row)(void *ctx, const struct cust_contact *c), void *ctx)
 {
-	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
 	struct cust_contact *c = malloc(sizeof(*c));
-	int n = 0, rc, idx = 1;
+	int n = 0, rc;
 
 	if (!c)
 		return ERR_NOMEM;
 	/*
 	 * Only the filters asked for go into the WHERE clause, so SQLite can
-	 * use the index that fits (customer or agent, each with id). Values
-	 * are still bound, never pasted.
+	 * use the index that fits (customer or agent, each with id).
 	 */
-	buf_puts(&sql, "SELECT " CONTACT_COLS " FROM contact WHERE 1=1");
+	store_sql_add(&q, "SELECT " CONTACT_COLS " FROM contact WHERE 1=1", "");
 	if (f->customer_id)
-		buf_puts(&sql, " AND customer_id = ?");
+		store_sql_add(&q, " AND customer_id = ?", "i", f->customer_id);
 	if (f->agent_id)
-		buf_puts(&sql, " AND agent_id = ?");
+		store_sql_add(&q, " AND agent_id = ?", "i", f->agent_id);
 	if (f->from)
-		buf_puts(&sql, " AND started_at >= ?");
+		store_sql_add(&q, " AND started_at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND started_at < ?");
+		store_sql_add(&q, " AND started_at < ?", "i", f->to);
 	if (f->before_id)
-		buf_puts(&sql, " AND id < ?");
-	buf_puts(&sql, " ORDER BY id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->customer_id)
-		store_bind_int(st, idx++, f->customer_id);
-	if (f->agent_id)
-		store_bind_int(st, idx++, f->agent_id);
-	if (f->from)
-		store_bind_int(st, idx++, f->from);
-	if (f->to)
-		store_bind_int(st, idx++, f->to);
-	if (f->before_id)
-		store_bind_int(st, idx++, f->before_id);
-	store_bind_int(st, idx, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		rc = contact_from_row(st, c);
-		if (rc == 0)
-			rc = row(ctx, c);
-		if (rc < 0)
-			goto out;
+		store_sql_add(&q, " AND id < ?", "i", f->before_id);
+	store_sql_add(&q, " ORDER BY id DESC LIMIT ?", "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
+	while ((rc = store_next(st, contact_read, c)) == 1 && (rc = row(ctx, c)) >= 0)
 		n++;
-	}
-	if (rc == 0)
-		rc = n;
-out:
-	store_done(st);
-	buf_release(&sql);
 	free(c);
-	return rc;
+	return store_end(st, rc, n);
 }
 
 /*

@@ -46,6 +46,33 @@ static int place(struct ivr_menu *m, const struct node_row *rows, int nrows, int
 	return 0;
 }
 
+static int menu_head_read(struct store_stmt *st, void *dst)
+{
+	struct ivr_menu *m = dst;
+
+	STORE_COL_COPY(st, 0, m->welcome);
+	STORE_COL_COPY(st, 1, m->prompt);
+	m->version = store_col_int(st, 2);
+	m->updated_at = store_col_int(st, 3);
+	return 0;
+}
+
+static int node_read(struct store_stmt *st, void *dst)
+{
+	struct node_row *r = dst;
+	const char *digit = store_col_text(st, 2);
+	int action = ivr_node_action_parse(store_col_text(st, 4));
+
+	r->id = store_col_int(st, 0);
+	r->parent_id = store_col_int(st, 1);
+	r->node.digit = digit ? digit[0] : 0;
+	r->node.action = action < 0 ? IVR_NODE_ANNOUNCE_HANGUP : (enum ivr_node_action)action;
+	STORE_COL_COPY(st, 3, r->node.label);
+	STORE_COL_COPY(st, 5, r->node.queue);
+	STORE_COL_COPY(st, 6, r->node.prompt);
+	return 0;
+}
+
 int ivr_menu_load(struct store *s, struct ivr_menu *m)
 {
 	struct node_row *rows = calloc(ROWS_MAX, sizeof(*rows));
@@ -55,51 +82,25 @@ int ivr_menu_load(struct store *s, struct ivr_menu *m)
 	memset(m, 0, sizeof(*m));
 	if (!rows)
 		return ERR_NOMEM;
-	st = store_prepare(s, "SELECT welcome_prompt, menu_prompt, menu_version, menu_updated_at"
-			      " FROM hotline_setting WHERE id = 1");
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	rc = store_step(st);
-	if (rc == 1) {
-		store_col_copy(st, 0, m->welcome, sizeof(m->welcome));
-		store_col_copy(st, 1, m->prompt, sizeof(m->prompt));
-		m->version = store_col_int(st, 2);
-		m->updated_at = store_col_int(st, 3);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
+	rc = store_one(store_query(s,
+				   "SELECT welcome_prompt, menu_prompt, menu_version,"
+				   " menu_updated_at FROM hotline_setting WHERE id = 1",
+				   ""),
+		       menu_head_read, m);
 	if (rc < 0)
 		goto out;
-	st = store_prepare(s, "SELECT id, COALESCE(parent_id, 0), digit, label, action,"
-			      " COALESCE(queue, ''), prompt FROM ivr_node ORDER BY position, id");
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	while ((rc = store_step(st)) == 1) {
-		struct node_row *r;
-		const char *digit = store_col_text(st, 2);
-		int action = ivr_node_action_parse(store_col_text(st, 4));
-
+	st = store_query(s,
+			 "SELECT id, COALESCE(parent_id, 0), digit, label, action,"
+			 " COALESCE(queue, ''), prompt FROM ivr_node ORDER BY position, id",
+			 "");
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		if (n >= ROWS_MAX) {
 			rc = ERR_UNPROCESSABLE;
 			break;
 		}
-		r = &rows[n++];
-		r->id = store_col_int(st, 0);
-		r->parent_id = store_col_int(st, 1);
-		r->node.digit = digit ? digit[0] : 0;
-		r->node.action =
-			action < 0 ? IVR_NODE_ANNOUNCE_HANGUP : (enum ivr_node_action)action;
-		store_col_copy(st, 3, r->node.label, sizeof(r->node.label));
-		store_col_copy(st, 5, r->node.queue, sizeof(r->node.queue));
-		store_col_copy(st, 6, r->node.prompt, sizeof(r->node.prompt));
+		node_read(st, &rows[n++]);
 	}
-	store_done(st);
+	rc = store_end(st, rc, 0);
 	if (rc == 0)
 		rc = place(m, rows, n, 0, -1, 1);
 out:
@@ -142,13 +143,11 @@ int ivr_menu_save(struct store *s, const struct ivr_menu *m, int64_t now, int64_
 static int days_load(struct store *s, const char *sql, struct ivr_day *days, int *n,
 		     int with_weekday)
 {
-	struct store_stmt *st = store_prepare(s, sql);
+	struct store_stmt *st = store_query(s, sql, "");
 	int rc;
 
 	*n = 0;
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct ivr_day *d;
 
 		if (*n >= IVR_DAYS_MAX) {
@@ -160,11 +159,21 @@ static int days_load(struct store *s, const char *sql, struct ivr_day *days, int
 			rc = ERR_UNPROCESSABLE;
 			break;
 		}
-		store_col_copy(st, 1, d->name, sizeof(d->name));
+		STORE_COL_COPY(st, 1, d->name);
 		d->as_weekday = with_weekday ? (int)store_col_int(st, 2) : 0;
 	}
-	store_done(st);
-	return rc;
+	return store_end(st, rc, 0);
+}
+
+static int hours_head_read(struct store_stmt *st, void *dst)
+{
+	struct ivr_hours *h = dst;
+
+	h->always_open = store_col_int(st, 0) != 0;
+	STORE_COL_COPY(st, 1, h->closed_prompt);
+	h->version = store_col_int(st, 2);
+	h->updated_at = store_col_int(st, 3);
+	return 0;
 }
 
 int ivr_hours_load(struct store *s, struct ivr_hours *h)
@@ -173,28 +182,18 @@ int ivr_hours_load(struct store *s, struct ivr_hours *h)
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	st = store_prepare(s, "SELECT always_open, closed_prompt, hours_version, hours_updated_at"
-			      " FROM hotline_setting WHERE id = 1");
-	if (!st)
-		return ERR_IO;
-	rc = store_step(st);
-	if (rc == 1) {
-		h->always_open = store_col_int(st, 0) != 0;
-		store_col_copy(st, 1, h->closed_prompt, sizeof(h->closed_prompt));
-		h->version = store_col_int(st, 2);
-		h->updated_at = store_col_int(st, 3);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
+	rc = store_one(store_query(s,
+				   "SELECT always_open, closed_prompt, hours_version,"
+				   " hours_updated_at FROM hotline_setting WHERE id = 1",
+				   ""),
+		       hours_head_read, h);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "SELECT weekday, opens, closes FROM hotline_hours"
-			      " ORDER BY weekday, opens, id");
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
+	st = store_query(s,
+			 "SELECT weekday, opens, closes FROM hotline_hours"
+			 " ORDER BY weekday, opens, id",
+			 "");
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct ivr_range *r;
 
 		if (h->nweekly >= IVR_RANGES_MAX) {
@@ -206,7 +205,7 @@ int ivr_hours_load(struct store *s, struct ivr_hours *h)
 		r->opens = (int)store_col_int(st, 1);
 		r->closes = (int)store_col_int(st, 2);
 	}
-	store_done(st);
+	rc = store_end(st, rc, 0);
 	if (rc == 0)
 		rc = days_load(s, "SELECT day, name FROM hotline_closed_day ORDER BY day",
 			       h->closed, &h->nclosed, 0);
@@ -280,57 +279,44 @@ int ivr_call_setup(struct store *s, int64_t now, struct ivr_menu *m, int *open,
 
 /* -- Queues -- */
 
-static void queue_row(struct store_stmt *st, struct ivr_queue *q)
+static int queue_read(struct store_stmt *st, void *dst)
 {
+	struct ivr_queue *q = dst;
+
 	memset(q, 0, sizeof(*q));
-	store_col_copy(st, 0, q->code, sizeof(q->code));
-	store_col_copy(st, 1, q->name, sizeof(q->name));
-	store_col_copy(st, 2, q->skill, sizeof(q->skill));
-	store_col_copy(st, 3, q->strategy, sizeof(q->strategy));
+	STORE_COL_COPY(st, 0, q->code);
+	STORE_COL_COPY(st, 1, q->name);
+	STORE_COL_COPY(st, 2, q->skill);
+	STORE_COL_COPY(st, 3, q->strategy);
 	q->max_wait_sec = (int)store_col_int(st, 4);
 	q->announce_sec = (int)store_col_int(st, 5);
 	q->updated_at = store_col_int(st, 6);
+	return 0;
 }
 
 int ivr_queue_list(struct store *s, ivr_queue_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-						 " announce_sec, updated_at FROM acd_queue"
-						 " ORDER BY code");
+	struct store_stmt *st = store_query(s,
+					    "SELECT code, name, skill, strategy, max_wait_sec,"
+					    " announce_sec, updated_at FROM acd_queue"
+					    " ORDER BY code",
+					    "");
 	struct ivr_queue q;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		queue_row(st, &q);
-		rc = row(ctx, &q);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, queue_read, &q)) == 1 && (rc = row(ctx, &q)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int ivr_queue_get(struct store *s, const char *code, struct ivr_queue *q)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name, skill, strategy, max_wait_sec,"
-						 " announce_sec, updated_at FROM acd_queue"
-						 " WHERE code = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	rc = store_bind_text(st, 1, code);
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		queue_row(st, q);
-	store_done(st);
-	if (rc == 0)
-		return ERR_NOTFOUND;
-	return rc < 0 ? rc : 0;
+	return store_one(store_query(s,
+				     "SELECT code, name, skill, strategy, max_wait_sec,"
+				     " announce_sec, updated_at FROM acd_queue"
+				     " WHERE code = ?",
+				     "t", code),
+			 queue_read, q);
 }
 
 int ivr_queue_update(struct store *s, const struct ivr_queue *q, int64_t now)
@@ -353,12 +339,14 @@ int ivr_queue_update(struct store *s, const struct ivr_queue *q, int64_t now)
 	"id, text, source, starts_at, ends_at, audio_ms, version, COALESCE(created_by, 0),"        \
 	" created_at, updated_at"
 
-static void notice_row(struct store_stmt *st, struct ivr_notice *n)
+static int notice_read(struct store_stmt *st, void *dst)
 {
+	struct ivr_notice *n = dst;
+
 	memset(n, 0, sizeof(*n));
 	n->id = store_col_int(st, 0);
-	store_col_copy(st, 1, n->text, sizeof(n->text));
-	store_col_copy(st, 2, n->source, sizeof(n->source));
+	STORE_COL_COPY(st, 1, n->text);
+	STORE_COL_COPY(st, 2, n->source);
 	n->starts_at = store_col_int(st, 3);
 	n->ends_at = store_col_int(st, 4);
 	n->audio_ms = store_col_int(st, 5);
@@ -366,69 +354,44 @@ static void notice_row(struct store_stmt *st, struct ivr_notice *n)
 	n->created_by = store_col_int(st, 7);
 	n->created_at = store_col_int(st, 8);
 	n->updated_at = store_col_int(st, 9);
+	return 0;
 }
 
 /* Steps st (bound) once into n: 0, ERR_NOTFOUND or an error. */
-static int notice_one(struct store_stmt *st, int rc, struct ivr_notice *n)
-{
-	if (rc == 0)
-		rc = store_step(st);
-	if (rc == 1)
-		notice_row(st, n);
-	store_done(st);
-	if (rc == 0)
-		return ERR_NOTFOUND;
-	return rc < 0 ? rc : 0;
-}
-
 int ivr_notice_list(struct store *s, ivr_notice_fn row, void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice"
-						 " ORDER BY starts_at DESC, id DESC");
 	struct ivr_notice *n = malloc(sizeof(*n));
+	struct store_stmt *st;
 	int rc, count = 0;
 
-	if (!st || !n) {
-		store_done(st);
-		free(n);
-		return st ? ERR_NOMEM : ERR_IO;
-	}
-	while ((rc = store_step(st)) == 1) {
-		notice_row(st, n);
-		rc = row(ctx, n);
-		if (rc < 0)
-			break;
+	if (!n)
+		return ERR_NOMEM;
+	st = store_query(s,
+			 "SELECT " NOTICE_COLS " FROM hotline_notice"
+			 " ORDER BY starts_at DESC, id DESC",
+			 "");
+	while ((rc = store_next(st, notice_read, n)) == 1 && (rc = row(ctx, n)) >= 0)
 		count++;
-	}
-	store_done(st);
 	free(n);
-	return rc < 0 ? rc : count;
+	return store_end(st, rc, count);
 }
 
 int ivr_notice_get(struct store *s, int64_t id, struct ivr_notice *n)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?");
-
-	if (!st)
-		return ERR_IO;
-	return notice_one(st, store_bind_int(st, 1, id), n);
+	return store_one(
+		store_query(s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE id = ?", "i", id),
+		notice_read, n);
 }
 
 int ivr_notice_active(struct store *s, int64_t now, struct ivr_notice *n)
 {
 	/* The rule of sip.h: the one that started last, ties the newest. */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " NOTICE_COLS " FROM hotline_notice WHERE ends_at > ? AND starts_at <= ?"
-		   " ORDER BY starts_at DESC, id DESC LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	rc = store_bind_int(st, 1, now);
-	if (rc == 0)
-		rc = store_bind_int(st, 2, now);
-	return notice_one(st, rc, n);
+	return store_one(store_query(s,
+				     "SELECT " NOTICE_COLS " FROM hotline_notice"
+				     " WHERE ends_at > ? AND starts_at <= ?"
+				     " ORDER BY starts_at DESC, id DESC LIMIT 1",
+				     "ii", now, now),
+			 notice_read, n);
 }
 
 int ivr_notice_next_change(struct store *s, int64_t now, int64_t *at)
@@ -514,16 +477,12 @@ int ivr_notice_delete(struct store *s, int64_t id)
 
 int ivr_notice_audio(struct store *s, int64_t id, uint8_t **wav, size_t *len)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT audio FROM hotline_notice WHERE id = ?");
-	int rc;
+	struct store_stmt *st =
+		store_query(s, "SELECT audio FROM hotline_notice WHERE id = ?", "i", id);
+	int rc = store_next(st, NULL, NULL);
 
 	*wav = NULL;
 	*len = 0;
-	if (!st)
-		return ERR_IO;
-	rc = store_bind_int(st, 1, id);
-	if (rc == 0)
-		rc = store_step(st);
 	if (rc == 1) {
 		size_t n;
 		const void *v = store_col_blob(st, 0, &n);

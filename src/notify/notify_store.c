@@ -15,7 +15,6 @@ int notify_send(struct store *s, int64_t person_id, const char *kind, int64_t or
 		const char *text, int64_t now)
 {
 	char fitted[NOTIFY_TEXT_SIZE];
-	struct store_stmt *st;
 	int rc;
 
 	if (person_id <= 0 || order_id < 0 || !notify_kind_valid(kind))
@@ -23,73 +22,56 @@ int notify_send(struct store *s, int64_t person_id, const char *kind, int64_t or
 	rc = notify_text_fit(text, fitted, sizeof(fitted));
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "INSERT INTO notification(person_id, at, kind, order_id, text)"
-			      " VALUES (?, ?, ?, ?, ?)");
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, person_id);
-	store_bind_int(st, 2, now);
-	store_bind_text(st, 3, kind);
-	if (order_id)
-		store_bind_int(st, 4, order_id);
-	else
-		store_bind_null(st, 4);
-	store_bind_text(st, 5, fitted);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO notification(person_id, at, kind, order_id, text)"
+		       " VALUES (?, ?, ?, ?, ?)",
+		       NULL, "iitdt", person_id, now, kind, order_id, fitted);
 	return rc < 0 ? rc : 0;
 }
 
-static void item_from_row(struct store_stmt *st, struct notify_item *n)
+static int item_read(struct store_stmt *st, void *dst)
 {
+	struct notify_item *n = dst;
+
 	n->id = store_col_int(st, 0);
 	n->person_id = store_col_int(st, 1);
 	n->at = store_col_int(st, 2);
-	n->kind = store_col_text(st, 3);
+	n->kind = store_col_text_or(st, 3, "");
 	n->order_id = store_col_int(st, 4); /* NULL reads as 0 */
-	n->text = store_col_text(st, 5);
+	n->text = store_col_text_or(st, 5, "");
 	n->read_at = store_col_int(st, 6);
-	if (!n->kind)
-		n->kind = "";
-	if (!n->text)
-		n->text = "";
+	return 0;
 }
 
 /* Steps a prepared, bound statement to its end, giving each row to row(). */
+/* Walks a prepared, bound statement to its end, giving each row to row(). */
 static int rows(struct store_stmt *st, notify_row_fn row, void *ctx)
 {
 	struct notify_item n;
 	int rc, count = 0;
 
-	while ((rc = store_step(st)) == 1) {
-		item_from_row(st, &n);
-		rc = row(ctx, &n);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, item_read, &n)) == 1 && (rc = row(ctx, &n)) >= 0)
 		count++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : count;
+	return store_end(st, rc, count);
 }
 
 int notify_list(struct store *s, const struct notify_filter *f, notify_row_fn row, void *ctx)
 {
-	/* Two fixed statements rather than one built at run time, so both stay cached. */
-	struct store_stmt *st =
-		f->unread_only
-			? store_prepare(s, "SELECT " NOTIFY_COLS " FROM notification"
-					   " WHERE person_id = ? AND id < ? AND read_at IS NULL"
-					   " ORDER BY id DESC LIMIT ?")
-			: store_prepare(s, "SELECT " NOTIFY_COLS " FROM notification"
-					   " WHERE person_id = ? AND id < ?"
-					   " ORDER BY id DESC LIMIT ?");
+	int64_t before = f->before_id > 0 ? f->before_id : INT64_MAX;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->person_id);
-	store_bind_int(st, 2, f->before_id > 0 ? f->before_id : INT64_MAX);
-	store_bind_int(st, 3, f->limit);
-	return rows(st, row, ctx);
+	/* Two fixed statements rather than one built at run time, so both stay cached. */
+	return rows(f->unread_only
+			    ? store_query(s,
+					  "SELECT " NOTIFY_COLS " FROM notification"
+					  " WHERE person_id = ? AND id < ? AND read_at IS NULL"
+					  " ORDER BY id DESC LIMIT ?",
+					  "iii", f->person_id, before, (int64_t)f->limit)
+			    : store_query(s,
+					  "SELECT " NOTIFY_COLS " FROM notification"
+					  " WHERE person_id = ? AND id < ?"
+					  " ORDER BY id DESC LIMIT ?",
+					  "iii", f->person_id, before, (int64_t)f->limit),
+		    row, ctx);
 }
 
 int notify_count_unread(struct store *s, int64_t person_id, int64_t *out)
@@ -109,17 +91,12 @@ int notify_mark_read(struct store *s, int64_t person_id, int64_t id, int64_t now
 	 * The person's id is part of the condition, so someone else's
 	 * notification is "not found" exactly like one that does not exist.
 	 */
-	struct store_stmt *st = store_prepare(
-		s, "UPDATE notification SET read_at = coalesce(read_at, ?)"
-		   " WHERE id = ? AND person_id = ? RETURNING " NOTIFY_COLS);
-	int n;
+	int n = rows(store_query(s,
+				 "UPDATE notification SET read_at = coalesce(read_at, ?)"
+				 " WHERE id = ? AND person_id = ? RETURNING " NOTIFY_COLS,
+				 "iii", now, id, person_id),
+		     row, ctx);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, id);
-	store_bind_int(st, 3, person_id);
-	n = rows(st, row, ctx);
 	if (n < 0)
 		return n;
 	return n == 0 ? ERR_NOTFOUND : 0;
@@ -138,30 +115,20 @@ int notify_mark_all_read(struct store *s, int64_t person_id, int64_t up_to, int6
 int notify_after(struct store *s, int64_t person_id, int64_t after, int64_t upto, int limit,
 		 notify_row_fn row, void *ctx)
 {
-	struct store_stmt *st;
-
 	if (upto <= 0)
 		upto = INT64_MAX;
-	if (person_id) {
-		st = store_prepare(s, "SELECT " NOTIFY_COLS " FROM notification"
-				      " WHERE person_id = ? AND id > ? AND id <= ?"
-				      " ORDER BY id LIMIT ?");
-		if (!st)
-			return ERR_IO;
-		store_bind_int(st, 1, person_id);
-		store_bind_int(st, 2, after);
-		store_bind_int(st, 3, upto);
-		store_bind_int(st, 4, limit);
-	} else {
-		st = store_prepare(s, "SELECT " NOTIFY_COLS " FROM notification"
-				      " WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
-		if (!st)
-			return ERR_IO;
-		store_bind_int(st, 1, after);
-		store_bind_int(st, 2, upto);
-		store_bind_int(st, 3, limit);
-	}
-	return rows(st, row, ctx);
+	if (person_id)
+		return rows(store_query(s,
+					"SELECT " NOTIFY_COLS " FROM notification"
+					" WHERE person_id = ? AND id > ? AND id <= ?"
+					" ORDER BY id LIMIT ?",
+					"iiii", person_id, after, upto, (int64_t)limit),
+			    row, ctx);
+	return rows(store_query(s,
+				"SELECT " NOTIFY_COLS " FROM notification"
+				" WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+				"iii", after, upto, (int64_t)limit),
+		    row, ctx);
 }
 
 int notify_last_id(struct store *s, int64_t *out)

@@ -10,14 +10,15 @@
 	"id, work_no, name, phone, department_id, superior_id, roles, active, certified,"         \
 	" must_change_password, created_at, updated_at"
 
-
-static void person_from_row(struct store_stmt *st, struct org_person *p)
+static int person_read(struct store_stmt *st, void *dst)
 {
+	struct org_person *p = dst;
+
 	memset(p, 0, sizeof(*p));
 	p->id = store_col_int(st, 0);
-	store_col_copy(st, 1, p->work_no, sizeof(p->work_no));
-	store_col_copy(st, 2, p->name, sizeof(p->name));
-	store_col_copy(st, 3, p->phone, sizeof(p->phone));
+	STORE_COL_COPY(st, 1, p->work_no);
+	STORE_COL_COPY(st, 2, p->name);
+	STORE_COL_COPY(st, 3, p->phone);
 	p->department_id = store_col_int(st, 4);
 	p->superior_id = store_col_int(st, 5);
 	p->roles = (unsigned)store_col_int(st, 6);
@@ -26,22 +27,19 @@ static void person_from_row(struct store_stmt *st, struct org_person *p)
 	p->must_change_password = (int)store_col_int(st, 9);
 	p->created_at = store_col_int(st, 10);
 	p->updated_at = store_col_int(st, 11);
+	return 0;
 }
 
 static int load_skills(struct store *s, struct org_person *p)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT skill FROM person_skill WHERE person_id = ? ORDER BY skill");
+	struct store_stmt *st = store_query(
+		s, "SELECT skill FROM person_skill WHERE person_id = ? ORDER BY skill", "i", p->id);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, p->id);
 	p->nskills = 0;
-	while ((rc = store_step(st)) == 1 && p->nskills < ORG_SKILLS_MAX)
-		store_col_copy(st, 0, p->skills[p->nskills++], ORG_SKILL_MAX + 1);
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	while ((rc = store_next(st, NULL, NULL)) == 1 && p->nskills < ORG_SKILLS_MAX)
+		STORE_COL_COPY(st, 0, p->skills[p->nskills++]);
+	return store_end(st, rc, 0);
 }
 
 /*
@@ -51,78 +49,55 @@ static int load_skills(struct store *s, struct org_person *p)
  */
 static int load_skills_range(struct store *s, struct org_person *rows, int n)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT person_id, skill FROM person_skill"
-						 " WHERE person_id BETWEEN ? AND ?"
-						 " ORDER BY person_id, skill");
+	struct store_stmt *st = store_query(s,
+					    "SELECT person_id, skill FROM person_skill"
+					    " WHERE person_id BETWEEN ? AND ?"
+					    " ORDER BY person_id, skill",
+					    "ii", rows[0].id, rows[n - 1].id);
 	int rc, i = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, rows[0].id);
-	store_bind_int(st, 2, rows[n - 1].id);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int64_t pid = store_col_int(st, 0);
 
 		while (i < n && rows[i].id < pid)
 			i++;
 		if (i < n && rows[i].id == pid && rows[i].nskills < ORG_SKILLS_MAX)
-			store_col_copy(st, 1, rows[i].skills[rows[i].nskills++], ORG_SKILL_MAX + 1);
+			STORE_COL_COPY(st, 1, rows[i].skills[rows[i].nskills++]);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 static int person_one(struct store *s, struct store_stmt *st, struct org_person *out)
 {
-	int rc;
+	int rc = store_one(st, person_read, out);
 
-	if (!st)
-		return ERR_IO;
-	rc = store_step(st);
-	if (rc == 1)
-		person_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return ERR_NOTFOUND;
-	return load_skills(s, out);
+	return rc < 0 ? rc : load_skills(s, out);
 }
 
 int org_person_get(struct store *s, int64_t id, struct org_person *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " PERSON_COLS " FROM person WHERE id = ?");
-
-	if (st)
-		store_bind_int(st, 1, id);
-	return person_one(s, st, out);
+	return person_one(
+		s, store_query(s, "SELECT " PERSON_COLS " FROM person WHERE id = ?", "i", id), out);
 }
 
 int org_person_by_work_no(struct store *s, const char *work_no, struct org_person *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " PERSON_COLS " FROM person WHERE work_no = ?");
-
-	if (st)
-		store_bind_text(st, 1, work_no);
-	return person_one(s, st, out);
+	return person_one(s,
+			  store_query(s, "SELECT " PERSON_COLS " FROM person WHERE work_no = ?",
+				      "t", work_no),
+			  out);
 }
 
 int org_person_credentials(struct store *s, const char *work_no, struct org_person *out,
 			   char *hash, int hashlen)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " PERSON_COLS ", password_hash FROM person WHERE work_no = ?");
-	int rc;
+	struct store_stmt *st = store_query(
+		s, "SELECT " PERSON_COLS ", password_hash FROM person WHERE work_no = ?", "t",
+		work_no);
+	int rc = store_next(st, person_read, out);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, work_no);
-	rc = store_step(st);
-	if (rc == 1) {
-		person_from_row(st, out);
+	if (rc == 1)
 		store_col_copy(st, 12, hash, (size_t)hashlen);
-	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
@@ -158,18 +133,15 @@ int org_skill_exists(struct store *s, const char *code)
 int org_skill_list(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
 		   void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name FROM skill ORDER BY code");
+	struct store_stmt *st = store_query(s, "SELECT code, name FROM skill ORDER BY code", "");
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		rc = row(ctx, store_col_text(st, 0), store_col_text(st, 1));
 		if (rc < 0)
 			break;
 	}
-	store_done(st);
-	return rc;
+	return store_end(st, rc, 0);
 }
 
 /* Checks the references a person makes, so errors name the field. */
@@ -210,31 +182,19 @@ static int person_refs_check(struct store *s, const struct org_person *p, struct
 
 static int save_skills(struct store *s, const struct org_person *p)
 {
-	struct store_stmt *st = store_prepare(s, "DELETE FROM person_skill WHERE person_id = ?");
-	int rc;
+	int rc = store_run(s, "DELETE FROM person_skill WHERE person_id = ?", NULL, "i", p->id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, p->id);
-	rc = store_step(st);
-	store_done(st);
-	for (int i = 0; rc >= 0 && i < p->nskills; i++) {
-		st = store_prepare(s, "INSERT INTO person_skill(person_id, skill) VALUES (?, ?)"
-				      " ON CONFLICT DO NOTHING");
-		if (!st)
-			return ERR_IO;
-		store_bind_int(st, 1, p->id);
-		store_bind_text(st, 2, p->skills[i]);
-		rc = store_step(st);
-		store_done(st);
-	}
+	for (int i = 0; rc >= 0 && i < p->nskills; i++)
+		rc = store_run(s,
+			       "INSERT INTO person_skill(person_id, skill) VALUES (?, ?)"
+			       " ON CONFLICT DO NOTHING",
+			       NULL, "it", p->id, p->skills[i]);
 	return rc < 0 ? rc : 0;
 }
 
 
 int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc;
 
 	p->id = 0;
@@ -243,26 +203,13 @@ int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct
 		rc = person_refs_check(s, p, ei);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "INSERT INTO person(work_no, name, phone, department_id, superior_id,"
-			      " roles, active, certified, must_change_password, created_at,"
-			      " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, p->work_no);
-	store_bind_text(st, 2, p->name);
-	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
-	store_bind_id(st, 4, p->department_id);
-	store_bind_id(st, 5, p->superior_id);
-	store_bind_int(st, 6, p->roles);
-	store_bind_int(st, 7, p->active);
-	store_bind_int(st, 8, p->certified);
-	store_bind_int(st, 9, p->must_change_password);
-	store_bind_int(st, 10, now);
-	store_bind_int(st, 11, now);
-	rc = store_step(st);
-	if (rc == 1)
-		p->id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO person(work_no, name, phone, department_id, superior_id, roles,"
+		       " active, certified, must_change_password, created_at, updated_at)"
+		       " VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+		       &p->id, "ttTddiiiiii", p->work_no, p->name, p->phone, p->department_id,
+		       p->superior_id, (int64_t)p->roles, (int64_t)p->active, (int64_t)p->certified,
+		       (int64_t)p->must_change_password, now, now);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
 	if (rc < 0)
@@ -273,30 +220,19 @@ int org_person_insert(struct store *s, struct org_person *p, int64_t now, struct
 
 int org_person_update(struct store *s, struct org_person *p, int64_t now, struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc = org_person_validate(p, ei);
 
 	if (rc == 0)
 		rc = person_refs_check(s, p, ei);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "UPDATE person SET work_no = ?, name = ?, phone = ?,"
-			      " department_id = ?, superior_id = ?, roles = ?, active = ?,"
-			      " certified = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, p->work_no);
-	store_bind_text(st, 2, p->name);
-	store_bind_text(st, 3, p->phone[0] ? p->phone : NULL);
-	store_bind_id(st, 4, p->department_id);
-	store_bind_id(st, 5, p->superior_id);
-	store_bind_int(st, 6, p->roles);
-	store_bind_int(st, 7, p->active);
-	store_bind_int(st, 8, p->certified);
-	store_bind_int(st, 9, now);
-	store_bind_int(st, 10, p->id);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "UPDATE person SET work_no = ?, name = ?, phone = ?, department_id = ?,"
+		       " superior_id = ?, roles = ?, active = ?, certified = ?, updated_at = ?"
+		       " WHERE id = ?",
+		       NULL, "ttTddiiiii", p->work_no, p->name, p->phone, p->department_id,
+		       p->superior_id, (int64_t)p->roles, (int64_t)p->active, (int64_t)p->certified,
+		       now, p->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "work_no", "work number already in use");
 	if (rc < 0)
@@ -336,31 +272,22 @@ int org_person_add(struct store *s, const struct audit_actor *who, struct org_pe
 int org_person_list(struct store *s, const struct org_person_filter *f,
 		    int (*row)(void *ctx, const struct org_person *p), void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " PERSON_COLS " FROM person WHERE id > ?"
-		   " AND (? = 0 OR department_id = ?)"
-		   " AND (? = 0 OR (roles & ?) <> 0)"
-		   " AND (? < 0 OR active = ?)"
-		   " AND (? IS NULL OR instr(name, ?) > 0 OR instr(work_no, ?) > 0)"
-		   " ORDER BY id LIMIT ?");
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " PERSON_COLS " FROM person WHERE id > ?"
+			    " AND (? = 0 OR department_id = ?)"
+			    " AND (? = 0 OR (roles & ?) <> 0)"
+			    " AND (? < 0 OR active = ?)"
+			    " AND (? IS NULL OR instr(name, ?) > 0 OR instr(work_no, ?) > 0)"
+			    " ORDER BY id LIMIT ?",
+			    "iiiiiiittti", f->after_id, f->department_id, f->department_id,
+			    (int64_t)f->role, (int64_t)f->role, (int64_t)f->active,
+			    (int64_t)f->active, f->q, f->q, f->q, (int64_t)f->limit);
 	struct org_person *rows = NULL;
 	int rc, n = 0, cap = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, f->after_id);
-	store_bind_int(st, 2, f->department_id);
-	store_bind_int(st, 3, f->department_id);
-	store_bind_int(st, 4, f->role);
-	store_bind_int(st, 5, f->role);
-	store_bind_int(st, 6, f->active);
-	store_bind_int(st, 7, f->active);
-	store_bind_text(st, 8, f->q);
-	store_bind_text(st, 9, f->q);
-	store_bind_text(st, 10, f->q);
-	store_bind_int(st, 11, f->limit);
 	/* Rows are copied out first: skills come from a second statement. */
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		if (n == cap) {
 			struct org_person *grown;
 
@@ -372,7 +299,7 @@ int org_person_list(struct store *s, const struct org_person_filter *f,
 			}
 			rows = grown;
 		}
-		person_from_row(st, &rows[n++]);
+		person_read(st, &rows[n++]);
 	}
 	store_done(st);
 	if (rc >= 0 && n > 0)
@@ -385,60 +312,42 @@ int org_person_list(struct store *s, const struct org_person_filter *f,
 
 #define DEPT_COLS "id, name, kind, parent_id, head_id, created_at, updated_at"
 
-static void dept_from_row(struct store_stmt *st, struct org_department *d)
+static int dept_read(struct store_stmt *st, void *dst)
 {
+	struct org_department *d = dst;
+
 	memset(d, 0, sizeof(*d));
 	d->id = store_col_int(st, 0);
-	store_col_copy(st, 1, d->name, sizeof(d->name));
-	store_col_copy(st, 2, d->kind, sizeof(d->kind));
+	STORE_COL_COPY(st, 1, d->name);
+	STORE_COL_COPY(st, 2, d->kind);
 	d->parent_id = store_col_int(st, 3);
 	d->head_id = store_col_int(st, 4);
 	d->created_at = store_col_int(st, 5);
 	d->updated_at = store_col_int(st, 6);
-}
-
-static int dept_one(struct store_stmt *st, struct org_department *out)
-{
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	rc = store_step(st);
-	if (rc == 1)
-		dept_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == 0 ? ERR_NOTFOUND : 0;
+	return 0;
 }
 
 int org_department_get(struct store *s, int64_t id, struct org_department *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " DEPT_COLS " FROM department WHERE id = ?");
-
-	if (st)
-		store_bind_int(st, 1, id);
-	return dept_one(st, out);
+	return store_one(
+		store_query(s, "SELECT " DEPT_COLS " FROM department WHERE id = ?", "i", id),
+		dept_read, out);
 }
 
 int org_department_of_kind(struct store *s, const char *kind, struct org_department *out)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " DEPT_COLS " FROM department WHERE kind = ? ORDER BY id LIMIT 1");
-
-	if (st)
-		store_bind_text(st, 1, kind);
-	return dept_one(st, out);
+	return store_one(store_query(s,
+				     "SELECT " DEPT_COLS " FROM department WHERE kind = ?"
+				     " ORDER BY id LIMIT 1",
+				     "t", kind),
+			 dept_read, out);
 }
 
 int org_department_by_name(struct store *s, const char *name, struct org_department *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " DEPT_COLS " FROM department WHERE name = ?");
-
-	if (st)
-		store_bind_text(st, 1, name);
-	return dept_one(st, out);
+	return store_one(
+		store_query(s, "SELECT " DEPT_COLS " FROM department WHERE name = ?", "t", name),
+		dept_read, out);
 }
 
 static int parent_chain_has(struct store *s, int64_t start, int64_t target)
@@ -482,7 +391,6 @@ static int dept_refs_check(struct store *s, const struct org_department *d, stru
 int org_department_insert(struct store *s, struct org_department *d, int64_t now,
 			  struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc;
 
 	d->id = 0;
@@ -491,20 +399,10 @@ int org_department_insert(struct store *s, struct org_department *d, int64_t now
 		rc = dept_refs_check(s, d, ei);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "INSERT INTO department(name, kind, parent_id, head_id, created_at,"
-			      " updated_at) VALUES (?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, d->name);
-	store_bind_text(st, 2, d->kind);
-	store_bind_id(st, 3, d->parent_id);
-	store_bind_id(st, 4, d->head_id);
-	store_bind_int(st, 5, now);
-	store_bind_int(st, 6, now);
-	rc = store_step(st);
-	if (rc == 1)
-		d->id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_run(s,
+		       "INSERT INTO department(name, kind, parent_id, head_id, created_at,"
+		       " updated_at) VALUES (?,?,?,?,?,?) RETURNING id",
+		       &d->id, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now, now);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
 	if (rc < 0)
@@ -516,25 +414,16 @@ int org_department_insert(struct store *s, struct org_department *d, int64_t now
 int org_department_update(struct store *s, struct org_department *d, int64_t now,
 			  struct err_info *ei)
 {
-	struct store_stmt *st;
 	int rc = org_department_validate(d, ei);
 
 	if (rc == 0)
 		rc = dept_refs_check(s, d, ei);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "UPDATE department SET name = ?, kind = ?, parent_id = ?,"
-			      " head_id = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, d->name);
-	store_bind_text(st, 2, d->kind);
-	store_bind_id(st, 3, d->parent_id);
-	store_bind_id(st, 4, d->head_id);
-	store_bind_int(st, 5, now);
-	store_bind_int(st, 6, d->id);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_run(s,
+		       "UPDATE department SET name = ?, kind = ?, parent_id = ?,"
+		       " head_id = ?, updated_at = ? WHERE id = ?",
+		       NULL, "ttddii", d->name, d->kind, d->parent_id, d->head_id, now, d->id);
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "name", "a department with this name exists");
 	if (rc < 0)
@@ -568,25 +457,15 @@ int org_department_delete(struct store *s, int64_t id, struct err_info *ei)
 int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int limit,
 			int (*row)(void *ctx, const struct org_department *d), void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " DEPT_COLS " FROM department"
-						 " WHERE id > ? AND (? = 0 OR id = ?)"
-						 " ORDER BY id LIMIT ?");
+	struct store_stmt *st = store_query(s,
+					    "SELECT " DEPT_COLS " FROM department"
+					    " WHERE id > ? AND (? = 0 OR id = ?)"
+					    " ORDER BY id LIMIT ?",
+					    "iiii", after_id, only_id, only_id, (int64_t)limit);
 	struct org_department d;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, after_id);
-	store_bind_int(st, 2, only_id);
-	store_bind_int(st, 3, only_id);
-	store_bind_int(st, 4, limit);
-	while ((rc = store_step(st)) == 1) {
-		dept_from_row(st, &d);
-		rc = row(ctx, &d);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, dept_read, &d)) == 1 && (rc = row(ctx, &d)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }

@@ -13,17 +13,13 @@
 int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file, size_t size)
 {
 	struct store_stmt *st =
-		store_prepare(s, "SELECT agent_id, recording FROM call WHERE id = ?");
-	int rc;
+		store_query(s, "SELECT agent_id, recording FROM call WHERE id = ?", "i", call_id);
+	int rc = store_next(st, NULL, NULL);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, call_id);
-	rc = store_step(st);
 	if (rc == 1) {
-		const char *name = store_col_null(st, 1) ? NULL : store_col_text(st, 1);
+		const char *name = store_col_text(st, 1);
 
-		*agent_id = store_col_null(st, 0) ? 0 : store_col_int(st, 0);
+		*agent_id = store_col_int(st, 0);
 		if (name && name[0] && strlen(name) < size)
 			snprintf(file, size, "%s", name);
 		else if (size)

@@ -200,20 +200,16 @@ void report_cell_add(struct report_cell *dst, const struct report_cell *src)
 static int load_opened(struct store *s, struct report_day *d, int64_t start, int64_t end,
 		       int64_t dept)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT COALESCE(department_id, 0), class, COALESCE(level, ''), COUNT(*)"
-		   " FROM work_order WHERE created_at >= ? AND created_at < ?"
-		   " AND (? = 0 OR department_id = ?)"
-		   " GROUP BY COALESCE(department_id, 0), class, COALESCE(level, '')");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT COALESCE(department_id, 0), class, COALESCE(level, ''), COUNT(*)"
+		" FROM work_order WHERE created_at >= ? AND created_at < ?"
+		" AND (? = 0 OR department_id = ?)"
+		" GROUP BY COALESCE(department_id, 0), class, COALESCE(level, '')",
+		"iiii", start, end, dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, end);
-	store_bind_int(st, 3, dept);
-	store_bind_int(st, 4, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
 		struct report_level *l;
 
@@ -224,12 +220,11 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 		l = &d->levels[d->nlevels++];
 		l->department_id = c->department_id;
 		copy_text(l->class_code, sizeof(l->class_code), c->class_code);
-		store_col_copy(st, 2, l->level, sizeof(l->level));
+		STORE_COL_COPY(st, 2, l->level);
 		l->opened = store_col_int(st, 3);
 		c->opened += l->opened;
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /*
@@ -249,20 +244,15 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 static int load_audited(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept, const char *action, int cancelled)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT COALESCE(o.department_id, 0), o.class,"
-						 " COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
-						 " AND (? = 0 OR o.department_id = ?)"
-						 " GROUP BY COALESCE(o.department_id, 0), o.class");
+	struct store_stmt *st = store_query(s,
+					    "SELECT COALESCE(o.department_id, 0), o.class,"
+					    " COUNT(DISTINCT o.id)" AUDIT_ORDERS_OF_DAY
+					    " AND (? = 0 OR o.department_id = ?)"
+					    " GROUP BY COALESCE(o.department_id, 0), o.class",
+					    "iitii", start, end, action, dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, end);
-	store_bind_text(st, 3, action);
-	store_bind_int(st, 4, dept);
-	store_bind_int(st, 5, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
 
 		if (!c) {
@@ -274,8 +264,7 @@ static int load_audited(struct store *s, struct report_day *d, int64_t start, in
 		else
 			c->escalated += store_col_int(st, 2);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /*
@@ -285,25 +274,21 @@ static int load_audited(struct store *s, struct report_day *d, int64_t start, in
  */
 static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_t end, int64_t dept)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT COALESCE(o.department_id, 0), o.class, e.metric, e.kind, COUNT(*),"
-		   " SUM(CASE WHEN c.breached = 0 THEN 1 ELSE 0 END),"
-		   " SUM(CASE WHEN c.state IN ('running', 'paused') THEN 1 ELSE 0 END),"
-		   " SUM(e.at - c.started_at)"
-		   " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
-		   " JOIN work_order o ON o.id = e.order_id"
-		   " WHERE e.at >= ? AND e.at < ? AND e.kind IN ('started', 'met', 'breached')"
-		   " AND (? = 0 OR o.department_id = ?)"
-		   " GROUP BY COALESCE(o.department_id, 0), o.class, e.metric, e.kind");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT COALESCE(o.department_id, 0), o.class, e.metric, e.kind, COUNT(*),"
+		" SUM(CASE WHEN c.breached = 0 THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN c.state IN ('running', 'paused') THEN 1 ELSE 0 END),"
+		" SUM(e.at - c.started_at)"
+		" FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
+		" JOIN work_order o ON o.id = e.order_id"
+		" WHERE e.at >= ? AND e.at < ? AND e.kind IN ('started', 'met', 'breached')"
+		" AND (? = 0 OR o.department_id = ?)"
+		" GROUP BY COALESCE(o.department_id, 0), o.class, e.metric, e.kind",
+		"iiii", start, end, dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, end);
-	store_bind_int(st, 3, dept);
-	store_bind_int(st, 4, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int m = wo_metric_parse(store_col_text(st, 2));
 		const char *kind = store_col_text(st, 3);
 		int64_t n = store_col_int(st, 4), unbreached = store_col_int(st, 5);
@@ -329,8 +314,7 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 			c->sla[m][RSF_BREACHED] += n;
 		}
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /*
@@ -347,22 +331,16 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 static int load_callbacks(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			  int64_t dept)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT COALESCE(o.department_id, 0), o.class, t.outcome, COUNT(*)"
-		   " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
-		   " WHERE" CALLBACK_ORDERS_OF_DAY " AND (? = 0 OR o.department_id = ?)"
-		   " GROUP BY COALESCE(o.department_id, 0), o.class, t.outcome");
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT COALESCE(o.department_id, 0), o.class, t.outcome, COUNT(*)"
+			    " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
+			    " WHERE" CALLBACK_ORDERS_OF_DAY " AND (? = 0 OR o.department_id = ?)"
+			    " GROUP BY COALESCE(o.department_id, 0), o.class, t.outcome",
+			    "iiiiii", start, end, start, end, dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, end);
-	store_bind_int(st, 3, start);
-	store_bind_int(st, 4, end);
-	store_bind_int(st, 5, dept);
-	store_bind_int(st, 6, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
 		int o = wo_outcome_parse(store_col_text(st, 2));
 
@@ -373,29 +351,24 @@ static int load_callbacks(struct store *s, struct report_day *d, int64_t start, 
 		if (o >= 0)
 			c->center_callbacks[o] += store_col_int(st, 3);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /* CALL-3: the day's rated contacts, by the department of the agent who handled them. */
 static int load_ratings(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT COALESCE(p.department_id, 0), COUNT(*), SUM(c.satisfaction)"
-		   " FROM contact c JOIN person p ON p.id = c.agent_id"
-		   " WHERE c.started_at >= ? AND c.started_at < ?"
-		   " AND c.satisfaction BETWEEN 1 AND 5 AND (? = 0 OR p.department_id = ?)"
-		   " GROUP BY COALESCE(p.department_id, 0)");
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT COALESCE(p.department_id, 0), COUNT(*), SUM(c.satisfaction)"
+			    " FROM contact c JOIN person p ON p.id = c.agent_id"
+			    " WHERE c.started_at >= ? AND c.started_at < ?"
+			    " AND c.satisfaction BETWEEN 1 AND 5 AND (? = 0 OR p.department_id = ?)"
+			    " GROUP BY COALESCE(p.department_id, 0)",
+			    "iiii", start, end, dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, start);
-	store_bind_int(st, 2, end);
-	store_bind_int(st, 3, dept);
-	store_bind_int(st, 4, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		struct report_rating *g;
 
 		if (grow((void **)&d->ratings, &d->ratings_cap, d->nratings, sizeof(*g)) < 0) {
@@ -407,8 +380,7 @@ static int load_ratings(struct store *s, struct report_day *d, int64_t start, in
 		g->rated = store_col_int(st, 1);
 		g->total = store_col_int(st, 2);
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /*
@@ -419,21 +391,17 @@ static int load_ratings(struct store *s, struct report_day *d, int64_t start, in
 static int load_archived(struct store *s, struct report_daily *r, int64_t dept)
 {
 	const struct report_days *days = &r->days;
-	struct store_stmt *st = store_prepare(
-		s, "SELECT archived_at, COALESCE(department_id, 0), class FROM work_order"
-		   " WHERE archive_month >= ? AND archive_month <= ?"
-		   " AND archived_at >= ? AND archived_at < ? AND (? = 0 OR department_id = ?)");
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT archived_at, COALESCE(department_id, 0), class FROM work_order"
+		" WHERE archive_month >= ? AND archive_month <= ?"
+		" AND archived_at >= ? AND archived_at < ? AND (? = 0 OR department_id = ?)",
+		"iiiiii", (int64_t)wo_archive_month(days->start[0]),
+		(int64_t)wo_archive_month(days->start[days->n] - 1), days->start[0],
+		days->start[days->n], dept, dept);
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, wo_archive_month(days->start[0]));
-	store_bind_int(st, 2, wo_archive_month(days->start[days->n] - 1));
-	store_bind_int(st, 3, days->start[0]);
-	store_bind_int(st, 4, days->start[days->n]);
-	store_bind_int(st, 5, dept);
-	store_bind_int(st, 6, dept);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int i = day_of(days, store_col_int(st, 0));
 		struct report_cell *c;
 
@@ -446,8 +414,7 @@ static int load_archived(struct store *s, struct report_daily *r, int64_t dept)
 		}
 		c->archived++;
 	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return store_end(st, rc, 0);
 }
 
 /* Departments by id with "none" (0) last, then classes, then levels. */
@@ -537,15 +504,12 @@ void report_daily_free(struct report_daily *r)
 
 int report_levels(struct store *s, char (*out)[8], int max)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code FROM wo_level ORDER BY rank, code");
-	int rc, n = 0;
+	struct store_stmt *st = store_query(s, "SELECT code FROM wo_level ORDER BY rank, code", "");
+	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while (n < max && (rc = store_step(st)) == 1)
-		store_col_copy(st, 0, out[n++], sizeof(out[0]));
-	store_done(st);
-	return rc < 0 ? rc : n;
+	while (n < max && (rc = store_next(st, NULL, NULL)) == 1)
+		STORE_COL_COPY(st, 0, out[n++]);
+	return store_end(st, rc, n);
 }
 
 /*
@@ -560,15 +524,17 @@ int report_levels(struct store *s, char (*out)[8], int max)
 #define NO_ATTEMPT " NULL, NULL, NULL, NULL"
 #define ITEM_FILTERS " AND (? < 0 OR COALESCE(o.department_id, 0) = ?) AND (? = '' OR o.class = ?)"
 
-static void item_from_row(struct store_stmt *st, struct report_item *it)
+static int item_read(struct store_stmt *st, void *dst)
 {
+	struct report_item *it = dst;
+
 	memset(it, 0, sizeof(*it));
 	it->key = store_col_int(st, 0);
 	it->order_id = store_col_int(st, 1);
-	store_col_copy(st, 2, it->number, sizeof(it->number));
-	store_col_copy(st, 3, it->class_code, sizeof(it->class_code));
-	store_col_copy(st, 4, it->level, sizeof(it->level));
-	store_col_copy(st, 5, it->state, sizeof(it->state));
+	STORE_COL_COPY(st, 2, it->number);
+	STORE_COL_COPY(st, 3, it->class_code);
+	STORE_COL_COPY(st, 4, it->level);
+	STORE_COL_COPY(st, 5, it->state);
 	it->department_id = store_col_int(st, 6);
 	it->owner_id = store_col_int(st, 7);
 	it->escalation_level = (int)store_col_int(st, 8);
@@ -576,8 +542,8 @@ static void item_from_row(struct store_stmt *st, struct report_item *it)
 	it->archived_at = store_col_int(st, 10);
 	if (!store_col_null(st, 11)) {
 		it->sla_id = store_col_int(st, 11);
-		store_col_copy(st, 12, it->metric, sizeof(it->metric));
-		store_col_copy(st, 13, it->sla_state, sizeof(it->sla_state));
+		STORE_COL_COPY(st, 12, it->metric);
+		STORE_COL_COPY(st, 13, it->sla_state);
 		it->started_at = store_col_int(st, 14);
 		it->due_at = store_col_int(st, 15);
 		it->met_at = store_col_int(st, 16);
@@ -586,9 +552,10 @@ static void item_from_row(struct store_stmt *st, struct report_item *it)
 	if (!store_col_null(st, 18)) {
 		it->attempt_id = store_col_int(st, 18);
 		it->attempt_at = store_col_int(st, 19);
-		store_col_copy(st, 20, it->attempt_outcome, sizeof(it->attempt_outcome));
+		STORE_COL_COPY(st, 20, it->attempt_outcome);
 		it->agent_id = store_col_int(st, 21);
 	}
+	return 0;
 }
 
 static struct store_stmt *prepare_items(struct store *s, const struct report_filter *f, int *idx)
@@ -603,6 +570,7 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 		[RO_BREACHED] = "breached", [RO_RUNNING] = "started",
 	};
 	struct store_stmt *st = NULL;
+	int64_t late;
 
 	*idx = 1;
 	switch (f->outcome) {
@@ -612,84 +580,68 @@ static struct store_stmt *prepare_items(struct store *s, const struct report_fil
 		 * table by id from the cursor (all of it on the first page) instead
 		 * of the day's range of wo_created.
 		 */
-		st = store_prepare(s,
-				   "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
-				   " FROM work_order o WHERE o.created_at >= ? AND o.created_at < ?"
-				   " AND o.id + 0 > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?");
-		if (st) {
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-		}
+		st = store_query(s,
+				 "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
+				 " FROM work_order o WHERE o.created_at >= ? AND o.created_at < ?"
+				 " AND o.id + 0 > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?",
+				 "ii", f->start, f->end);
+		*idx = 3;
 		break;
 	case RO_ARCHIVED:
 		/* A day lies in one month, so archive_month pins the index to it. */
-		st = store_prepare(s, "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
-				      " FROM work_order o WHERE o.archive_month = ?"
-				      " AND o.archived_at >= ? AND o.archived_at < ?"
-				      " AND o.id > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?");
-		if (st) {
-			store_bind_int(st, (*idx)++, wo_archive_month(f->start));
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-		}
+		st = store_query(s,
+				 "SELECT o.id," ITEM_ORDER "," NO_CLOCK "," NO_ATTEMPT
+				 " FROM work_order o WHERE o.archive_month = ?"
+				 " AND o.archived_at >= ? AND o.archived_at < ?"
+				 " AND o.id > ?" ITEM_FILTERS " ORDER BY o.id LIMIT ?",
+				 "iii", (int64_t)wo_archive_month(f->start), f->start, f->end);
+		*idx = 4;
 		break;
 	case RO_CANCELLED:
 	case RO_ESCALATED:
-		st = store_prepare(s, "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK
-				      "," NO_ATTEMPT AUDIT_ORDERS_OF_DAY
-				      " AND CAST(a.entity_id AS INTEGER) > ?" ITEM_FILTERS
-				      " ORDER BY o.id LIMIT ?");
-		if (st) {
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-			store_bind_text(st, (*idx)++, audit_action[f->outcome]);
-		}
+		st = store_query(s,
+				 "SELECT DISTINCT o.id," ITEM_ORDER "," NO_CLOCK
+				 "," NO_ATTEMPT AUDIT_ORDERS_OF_DAY
+				 " AND CAST(a.entity_id AS INTEGER) > ?" ITEM_FILTERS
+				 " ORDER BY o.id LIMIT ?",
+				 "iit", f->start, f->end, audit_action[f->outcome]);
+		*idx = 4;
 		break;
 	case RO_STARTED:
 	case RO_MET:
 	case RO_MET_LATE:
 	case RO_BREACHED:
 	case RO_RUNNING:
-		st = store_prepare(
-			s, "SELECT e.sla_id," ITEM_ORDER ", c.id, c.metric, c.state, c.started_at,"
-			   " c.due_at, c.met_at, c.breached," NO_ATTEMPT
-			   " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
-			   " JOIN work_order o ON o.id = e.order_id"
-			   " WHERE e.at >= ? AND e.at < ? AND e.kind = ? AND e.metric = ?"
-			   " AND (? < 0 OR c.breached = ?)"
-			   " AND (? = 0 OR c.state IN ('running', 'paused'))"
-			   " AND e.sla_id > ?" ITEM_FILTERS " ORDER BY e.sla_id LIMIT ?");
-		if (st) {
-			int late = f->outcome == RO_MET ? 0 : f->outcome == RO_MET_LATE ? 1 : -1;
-
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-			store_bind_text(st, (*idx)++, sla_kind[f->outcome]);
-			store_bind_text(st, (*idx)++, wo_metric_name((enum wo_metric)f->metric));
-			store_bind_int(st, (*idx)++, late);
-			store_bind_int(st, (*idx)++, late);
-			store_bind_int(st, (*idx)++, f->outcome == RO_RUNNING);
-		}
+		late = f->outcome == RO_MET ? 0 : f->outcome == RO_MET_LATE ? 1 : -1;
+		st = store_query(s,
+				 "SELECT e.sla_id," ITEM_ORDER
+				 ", c.id, c.metric, c.state, c.started_at,"
+				 " c.due_at, c.met_at, c.breached," NO_ATTEMPT
+				 " FROM wo_sla_event e JOIN wo_sla c ON c.id = e.sla_id"
+				 " JOIN work_order o ON o.id = e.order_id"
+				 " WHERE e.at >= ? AND e.at < ? AND e.kind = ? AND e.metric = ?"
+				 " AND (? < 0 OR c.breached = ?)"
+				 " AND (? = 0 OR c.state IN ('running', 'paused'))"
+				 " AND e.sla_id > ?" ITEM_FILTERS " ORDER BY e.sla_id LIMIT ?",
+				 "iittiii", f->start, f->end, sla_kind[f->outcome],
+				 wo_metric_name((enum wo_metric)f->metric), late, late,
+				 (int64_t)(f->outcome == RO_RUNNING));
+		*idx = 8;
 		break;
 	case RO_CB_ACCEPTED:
 	case RO_CB_NOT_ACCEPTED:
 	case RO_CB_UNREACHABLE:
 	case RO_CB_NEW_NEED:
-		st = store_prepare(
-			s, "SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
-			   " t.id, t.at, t.outcome, t.agent_id"
-			   " FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
-			   " WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
-			   " AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?");
-		if (st) {
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-			store_bind_int(st, (*idx)++, f->start);
-			store_bind_int(st, (*idx)++, f->end);
-			store_bind_text(
-				st, (*idx)++,
-				wo_outcome_name((enum wo_outcome)(f->outcome - RO_CB_ACCEPTED)));
-		}
+		st = store_query(
+			s,
+			"SELECT t.id," ITEM_ORDER "," NO_CLOCK ","
+			" t.id, t.at, t.outcome, t.agent_id"
+			" FROM wo_callback_attempt t JOIN work_order o ON o.id = t.order_id"
+			" WHERE" CALLBACK_ORDERS_OF_DAY " AND t.outcome = ?"
+			" AND t.id > ?" ITEM_FILTERS " ORDER BY t.id LIMIT ?",
+			"iiiit", f->start, f->end, f->start, f->end,
+			wo_outcome_name((enum wo_outcome)(f->outcome - RO_CB_ACCEPTED)));
+		*idx = 6;
 		break;
 	case RO_COUNT:
 		break;
@@ -709,23 +661,36 @@ int report_orders(struct store *s, const struct report_filter *f,
 	    (report_outcome_needs_metric(f->outcome) && (f->metric < 0 || f->metric >= WOM_COUNT)))
 		return ERR_INVALID;
 	st = prepare_items(s, f, &idx);
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, idx++, f->after);
-	store_bind_int(st, idx++, f->department_id);
-	store_bind_int(st, idx++, f->department_id);
-	store_bind_text(st, idx++, cls);
-	store_bind_text(st, idx++, cls);
-	store_bind_int(st, idx, f->limit);
-	while ((rc = store_step(st)) == 1) {
-		item_from_row(st, &it);
-		rc = row(ctx, &it);
-		if (rc < 0)
-			break;
-		n++;
+	/* The tail every drill-down query shares: cursor, ITEM_FILTERS and the page. */
+	rc = store_bindf(st, idx, "iiitti", f->after, f->department_id, f->department_id, cls, cls,
+			 (int64_t)f->limit);
+	if (rc == 0) {
+		while ((rc = store_next(st, item_read, &it)) == 1 && (rc = row(ctx, &it)) >= 0)
+			n++;
 	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
+}
+
+static int overdue_read(struct store_stmt *st, void *dst)
+{
+	struct report_overdue *o = dst;
+
+	memset(o, 0, sizeof(*o));
+	o->sla_id = store_col_int(st, 0);
+	o->order_id = store_col_int(st, 1);
+	STORE_COL_COPY(st, 2, o->number);
+	STORE_COL_COPY(st, 3, o->class_code);
+	STORE_COL_COPY(st, 4, o->level);
+	STORE_COL_COPY(st, 5, o->state);
+	o->department_id = store_col_int(st, 6);
+	STORE_COL_COPY(st, 7, o->department);
+	o->owner_id = store_col_int(st, 8);
+	STORE_COL_COPY(st, 9, o->owner);
+	STORE_COL_COPY(st, 10, o->owner_work_no);
+	STORE_COL_COPY(st, 11, o->metric);
+	o->due_at = store_col_int(st, 12);
+	o->escalation_level = (int)store_col_int(st, 13);
+	return 0;
 }
 
 int report_overdue_list(struct store *s, int64_t dept, int64_t after, int limit,
@@ -736,7 +701,7 @@ int report_overdue_list(struct store *s, int64_t dept, int64_t after, int limit,
 	 * (wo_sla_overdue), so it reads only those; written as a join with
 	 * ORDER BY c.id, SQLite walks all of wo_sla in id order instead.
 	 */
-	struct store_stmt *st = store_prepare(
+	struct store_stmt *st = store_query(
 		s,
 		"SELECT c.id, o.id, o.number, o.class, o.level, o.state, o.department_id, d.name,"
 		" o.owner_id, p.name, p.work_no, c.metric, c.due_at, o.escalation_level"
@@ -744,37 +709,12 @@ int report_overdue_list(struct store *s, int64_t dept, int64_t after, int limit,
 		" LEFT JOIN department d ON d.id = o.department_id"
 		" LEFT JOIN person p ON p.id = o.owner_id"
 		" WHERE c.id IN (SELECT id FROM wo_sla WHERE state = 'running' AND breached = 1)"
-		" AND c.id > ? AND (? = 0 OR o.department_id = ?) ORDER BY c.id LIMIT ?");
+		" AND c.id > ? AND (? = 0 OR o.department_id = ?) ORDER BY c.id LIMIT ?",
+		"iiii", after, dept, dept, limit > 0 ? (int64_t)limit : INT64_MAX);
 	struct report_overdue o;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, after);
-	store_bind_int(st, 2, dept);
-	store_bind_int(st, 3, dept);
-	store_bind_int(st, 4, limit > 0 ? limit : INT64_MAX);
-	while ((rc = store_step(st)) == 1) {
-		memset(&o, 0, sizeof(o));
-		o.sla_id = store_col_int(st, 0);
-		o.order_id = store_col_int(st, 1);
-		store_col_copy(st, 2, o.number, sizeof(o.number));
-		store_col_copy(st, 3, o.class_code, sizeof(o.class_code));
-		store_col_copy(st, 4, o.level, sizeof(o.level));
-		store_col_copy(st, 5, o.state, sizeof(o.state));
-		o.department_id = store_col_int(st, 6);
-		store_col_copy(st, 7, o.department, sizeof(o.department));
-		o.owner_id = store_col_int(st, 8);
-		store_col_copy(st, 9, o.owner, sizeof(o.owner));
-		store_col_copy(st, 10, o.owner_work_no, sizeof(o.owner_work_no));
-		store_col_copy(st, 11, o.metric, sizeof(o.metric));
-		o.due_at = store_col_int(st, 12);
-		o.escalation_level = (int)store_col_int(st, 13);
-		rc = row(ctx, &o);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, overdue_read, &o)) == 1 && (rc = row(ctx, &o)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }

@@ -16,31 +16,28 @@
 #include "sip/sip.h"
 #include "store/store.h"
 
+static int account_read(struct store_stmt *st, void *dst)
+{
+	struct sip_account *out = dst;
+
+	out->person_id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, out->work_no);
+	out->roles = (unsigned)store_col_int(st, 2);
+	out->active = (int)store_col_int(st, 3);
+	STORE_COL_COPY(st, 4, out->realm);
+	STORE_COL_COPY(st, 5, out->ha1);
+	return 0;
+}
+
 int sip_account_get(struct store *s, const char *work_no, struct sip_account *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT p.id, p.work_no, p.roles, p.active, c.realm, c.ha1"
-				 " FROM person p LEFT JOIN sip_credential c ON c.person_id = p.id"
-				 " WHERE p.work_no = ?");
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, work_no);
-	rc = store_step(st);
-	if (rc == 1) {
-		out->person_id = store_col_int(st, 0);
-		store_col_copy(st, 1, out->work_no, sizeof(out->work_no));
-		out->roles = (unsigned)store_col_int(st, 2);
-		out->active = (int)store_col_int(st, 3);
-		store_col_copy(st, 4, out->realm, sizeof(out->realm));
-		store_col_copy(st, 5, out->ha1, sizeof(out->ha1));
-	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == 1 ? 0 : ERR_NOTFOUND;
+	return store_one(store_query(s,
+				     "SELECT p.id, p.work_no, p.roles, p.active, c.realm, c.ha1"
+				     " FROM person p LEFT JOIN sip_credential c"
+				     " ON c.person_id = p.id WHERE p.work_no = ?",
+				     "t", work_no),
+			 account_read, out);
 }
 
 int sip_credential_set(struct store *s, int64_t person_id, const char *realm, const char *ha1,
@@ -109,43 +106,42 @@ int sip_binding_remove_person(struct store *s, int64_t person_id, int *removed)
 	"r.id, r.person_id, p.work_no, p.name, r.contact, r.source, r.user_agent,"                 \
 	" r.registered_at, r.expires_at"
 
+static int binding_read(struct store_stmt *st, void *dst)
+{
+	struct sip_binding *b = dst;
+
+	b->id = store_col_int(st, 0);
+	b->person_id = store_col_int(st, 1);
+	b->work_no = store_col_text(st, 2);
+	b->name = store_col_text(st, 3);
+	b->contact = store_col_text(st, 4);
+	b->source = store_col_text(st, 5);
+	b->user_agent = store_col_text(st, 6);
+	b->registered_at = store_col_int(st, 7);
+	b->expires_at = store_col_int(st, 8);
+	return 0;
+}
+
 static int binding_rows(struct store_stmt *st, sip_binding_fn row, void *ctx)
 {
 	struct sip_binding b;
 	int rc, count = 0;
 
-	while ((rc = store_step(st)) == 1) {
-		b.id = store_col_int(st, 0);
-		b.person_id = store_col_int(st, 1);
-		b.work_no = store_col_text(st, 2);
-		b.name = store_col_text(st, 3);
-		b.contact = store_col_text(st, 4);
-		b.source = store_col_text(st, 5);
-		b.user_agent = store_col_text(st, 6);
-		b.registered_at = store_col_int(st, 7);
-		b.expires_at = store_col_int(st, 8);
-		rc = row(ctx, &b);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, binding_read, &b)) == 1 && (rc = row(ctx, &b)) >= 0)
 		count++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : count;
+	return store_end(st, rc, count);
 }
 
 int sip_binding_list_person(struct store *s, int64_t person_id, int64_t now, sip_binding_fn row,
 			    void *ctx)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " BINDING_COLS
-				 " FROM sip_registration r JOIN person p ON p.id = r.person_id"
-				 " WHERE r.person_id = ? AND r.expires_at > ? ORDER BY r.id");
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, person_id);
-	store_bind_int(st, 2, now);
-	return binding_rows(st, row, ctx);
+	return binding_rows(
+		store_query(s,
+			    "SELECT " BINDING_COLS
+			    " FROM sip_registration r JOIN person p ON p.id = r.person_id"
+			    " WHERE r.person_id = ? AND r.expires_at > ? ORDER BY r.id",
+			    "ii", person_id, now),
+		row, ctx);
 }
 
 int sip_binding_list(struct store *s, int64_t now, int64_t after_id, int limit, sip_binding_fn row,
@@ -153,19 +149,15 @@ int sip_binding_list(struct store *s, int64_t now, int64_t after_id, int limit, 
 {
 	/* Only people who may register still count (ORG-3): a phone of someone
 	 * disabled or moved off the hotline is not offered calls. */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " BINDING_COLS
-		   " FROM sip_registration r JOIN person p ON p.id = r.person_id"
-		   " WHERE r.expires_at > ? AND r.id > ? AND p.active = 1 AND (p.roles & ?) <> 0"
-		   " ORDER BY r.id LIMIT ?");
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, after_id);
-	store_bind_int(st, 3, ROLE_AGENT | ROLE_SUPERVISOR);
-	store_bind_int(st, 4, limit);
-	return binding_rows(st, row, ctx);
+	return binding_rows(
+		store_query(s,
+			    "SELECT " BINDING_COLS
+			    " FROM sip_registration r JOIN person p ON p.id = r.person_id"
+			    " WHERE r.expires_at > ? AND r.id > ? AND p.active = 1"
+			    " AND (p.roles & ?) <> 0 ORDER BY r.id LIMIT ?",
+			    "iiii", now, after_id, (int64_t)(ROLE_AGENT | ROLE_SUPERVISOR),
+			    (int64_t)limit),
+		row, ctx);
 }
 
 int sip_binding_purge(struct store *s, int64_t now)

@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -518,25 +519,184 @@ int store_col_null(struct store_stmt *st, int col)
 	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
 
-int store_run(struct store *s, const char *sql, int64_t *out, const char *types, ...)
+/* Binds one value of a format letter (see store.h): i for the integers, t for the texts. */
+static int bind_one(struct store_stmt *st, int idx, char type, int64_t i, const char *t)
 {
-	struct store_stmt *st = store_prepare(s, sql);
-	va_list ap;
+	switch (type) {
+	case 'i':
+		return store_bind_int(st, idx, i);
+	case 'd':
+		return store_bind_id(st, idx, i);
+	case 'n':
+		return i < 0 ? store_bind_null(st, idx) : store_bind_int(st, idx, i);
+	case 't':
+		return store_bind_text(st, idx, t);
+	case 'T':
+		return store_bind_text(st, idx, t && t[0] ? t : NULL);
+	}
+	assert(!"unknown bind type");
+	log_error("store: unknown bind type '%c'", type);
+	return ERR_IO;
+}
+
+static int is_text(char type)
+{
+	return type == 't' || type == 'T';
+}
+
+static int bind_va(struct store_stmt *st, int first, const char *types, va_list ap)
+{
 	int rc = 0;
+
+	for (int i = 0; rc == 0 && types[i]; i++) {
+		if (is_text(types[i]))
+			rc = bind_one(st, first + i, types[i], 0, va_arg(ap, const char *));
+		else
+			rc = bind_one(st, first + i, types[i], va_arg(ap, int64_t), NULL);
+	}
+	return rc;
+}
+
+int store_bindf(struct store_stmt *st, int first, const char *types, ...)
+{
+	va_list ap;
+	int rc;
 
 	if (!st)
 		return ERR_IO;
 	va_start(ap, types);
-	for (int i = 0; rc == 0 && types[i]; i++)
-		rc = types[i] == 'i' ? store_bind_int(st, i + 1, va_arg(ap, int64_t))
-				     : store_bind_text(st, i + 1, va_arg(ap, const char *));
+	rc = bind_va(st, first, types, ap);
 	va_end(ap);
+	return rc;
+}
+
+int store_once(struct store_stmt *st, int rc, int64_t *out)
+{
+	if (!st)
+		return ERR_IO;
 	if (rc == 0)
 		rc = store_step(st);
 	if (rc == 1 && out)
 		*out = store_col_int(st, 0);
 	store_done(st);
 	return rc;
+}
+
+int store_run(struct store *s, const char *sql, int64_t *out, const char *types, ...)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	va_start(ap, types);
+	rc = bind_va(st, 1, types, ap);
+	va_end(ap);
+	return store_once(st, rc, out);
+}
+
+struct store_stmt *store_query(struct store *s, const char *sql, const char *types, ...)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return NULL;
+	va_start(ap, types);
+	rc = bind_va(st, 1, types, ap);
+	va_end(ap);
+	if (rc < 0) {
+		log_error("store: cannot bind (%d): %s", rc, sql);
+		store_done(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_sql_add(struct store_sql *q, const char *sql, const char *types, ...)
+{
+	va_list ap;
+
+	if (buf_puts(&q->text, sql) < 0)
+		q->err = ERR_NOMEM;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		struct store_value *v;
+
+		if (q->n == STORE_SQL_VALUES) {
+			assert(!"more values than STORE_SQL_VALUES");
+			q->err = ERR_TOOBIG;
+			break;
+		}
+		v = &q->v[q->n++];
+		v->type = types[i];
+		v->i = is_text(types[i]) ? 0 : va_arg(ap, int64_t);
+		v->t = is_text(types[i]) ? va_arg(ap, const char *) : NULL;
+	}
+	va_end(ap);
+}
+
+struct store_stmt *store_sql_prepare(struct store *s, struct store_sql *q)
+{
+	struct store_stmt *st = q->err ? NULL : store_prepare_dynamic(s, buf_str(&q->text));
+	int rc = 0;
+
+	for (int i = 0; st && rc == 0 && i < q->n; i++)
+		rc = bind_one(st, i + 1, q->v[i].type, q->v[i].i, q->v[i].t);
+	if (rc < 0 || q->err) {
+		log_error("store: cannot bind (%d): %s", rc ? rc : q->err, buf_str(&q->text));
+		store_done(st);
+		st = NULL;
+	}
+	buf_release(&q->text);
+	q->n = 0;
+	return st;
+}
+
+int store_next(struct store_stmt *st, store_read_fn *read, void *dst)
+{
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_step(st);
+	if (rc == 1 && read) {
+		int r = read(st, dst);
+
+		if (r < 0)
+			return r;
+	}
+	return rc;
+}
+
+int store_end(struct store_stmt *st, int rc, int n)
+{
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
+int store_one(struct store_stmt *st, store_read_fn *read, void *dst)
+{
+	int rc = store_next(st, read, dst);
+
+	store_done(st);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int64_t store_col_int_or(struct store_stmt *st, int col, int64_t if_null)
+{
+	return store_col_null(st, col) ? if_null : store_col_int(st, col);
+}
+
+const char *store_col_text_or(struct store_stmt *st, int col, const char *if_null)
+{
+	const char *t = store_col_text(st, col);
+
+	return t ? t : if_null;
 }
 
 int store_changes(struct store *s)

@@ -255,19 +255,8 @@ struct wo_callback {
 	int64_t created_at, closed_at;
 };
 
-struct wo_complaint {
-	char code[33];
-	char name[257];
-	char class_code[8];
-	char level[8];
-	char department_kind[33];
-	char script[WO_TEXT_MAX * 4 + 1];
-	int active;
-};
-
 int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out);
 int wo_level_onsite(struct store *s, const char *code); /* 0/1, ERR_NOTFOUND */
-int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out);
 int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out);
 int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
 			void *ctx);

@@ -12,27 +12,6 @@
 #include "store/store.h"
 #include "wo/wo_config.h"
 
-
-
-/* Empty strings are stored as NULL: "not set" has one spelling. */
-static void bind_opt_text(struct store_stmt *st, int idx, const char *v)
-{
-	store_bind_text(st, idx, v && *v ? v : NULL);
-}
-
-static void bind_minutes(struct store_stmt *st, int idx, int minutes)
-{
-	if (minutes < 0)
-		store_bind_null(st, idx);
-	else
-		store_bind_int(st, idx, minutes);
-}
-
-static int minutes_col(struct store_stmt *st, int col)
-{
-	return store_col_null(st, col) ? -1 : (int)store_col_int(st, col);
-}
-
 /* 1 to max characters, not only blanks (it would show as nothing in every list). */
 static int text_valid(const char *s, size_t max_chars)
 {
@@ -199,83 +178,58 @@ int wo_config_setting_range(const char *key, int64_t *min, int64_t *max)
 	"code, name, callback_min, onsite_min, report_same_day, resolve_min, warn_pct,"           \
 	" escalate_min, updated_at"
 
-static void class_from_row(struct store_stmt *st, struct wo_config_class *c)
+static int class_read(struct store_stmt *st, void *dst)
 {
+	struct wo_config_class *c = dst;
+
 	memset(c, 0, sizeof(*c));
-	store_col_copy(st, 0, c->rule.code, sizeof(c->rule.code));
-	store_col_copy(st, 1, c->rule.name, sizeof(c->rule.name));
-	c->rule.callback_min = minutes_col(st, 2);
-	c->rule.onsite_min = minutes_col(st, 3);
+	STORE_COL_COPY(st, 0, c->rule.code);
+	STORE_COL_COPY(st, 1, c->rule.name);
+	c->rule.callback_min = (int)store_col_int_or(st, 2, -1);
+	c->rule.onsite_min = (int)store_col_int_or(st, 3, -1);
 	c->rule.report_same_day = store_col_int(st, 4) != 0;
-	c->rule.resolve_min = minutes_col(st, 5);
+	c->rule.resolve_min = (int)store_col_int_or(st, 5, -1);
 	c->rule.warn_pct = (int)store_col_int(st, 6);
 	c->rule.escalate_min = (int)store_col_int(st, 7);
 	c->updated_at = store_col_int(st, 8);
+	return 0;
 }
 
 int wo_config_class_list(struct store *s,
 			 int (*row)(void *ctx, const struct wo_config_class *c), void *ctx)
 {
 	struct store_stmt *st =
-		store_prepare(s, "SELECT " CLASS_COLS " FROM wo_class ORDER BY code");
+		store_query(s, "SELECT " CLASS_COLS " FROM wo_class ORDER BY code", "");
 	struct wo_config_class c;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		class_from_row(st, &c);
-		rc = row(ctx, &c);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, class_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_config_class_get(struct store *s, const char *code, struct wo_config_class *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " CLASS_COLS " FROM wo_class WHERE code = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	if (rc == 1)
-		class_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(
+		store_query(s, "SELECT " CLASS_COLS " FROM wo_class WHERE code = ?", "t", code),
+		class_read, out);
 }
 
 int wo_config_class_update(struct store *s, struct wo_config_class *c, int64_t now,
 			   struct err_info *ei)
 {
-	struct store_stmt *st;
+	const struct wo_class_rule *x = &c->rule;
 	int rc = wo_config_class_validate(c, ei);
 
-	if (rc < 0)
-		return rc;
-	st = store_prepare(s, "UPDATE wo_class SET name = ?, callback_min = ?, onsite_min = ?,"
-			      " report_same_day = ?, resolve_min = ?, warn_pct = ?,"
-			      " escalate_min = ?, updated_at = ? WHERE code = ?");
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, c->rule.name);
-	bind_minutes(st, 2, c->rule.callback_min);
-	bind_minutes(st, 3, c->rule.onsite_min);
-	store_bind_int(st, 4, c->rule.report_same_day);
-	bind_minutes(st, 5, c->rule.resolve_min);
-	store_bind_int(st, 6, c->rule.warn_pct);
-	store_bind_int(st, 7, c->rule.escalate_min);
-	store_bind_int(st, 8, now);
-	store_bind_text(st, 9, c->rule.code);
-	rc = store_step(st);
-	store_done(st);
+	if (rc == 0)
+		rc = store_run(s,
+			       "UPDATE wo_class SET name = ?, callback_min = ?, onsite_min = ?,"
+			       " report_same_day = ?, resolve_min = ?, warn_pct = ?,"
+			       " escalate_min = ?, updated_at = ? WHERE code = ?",
+			       NULL, "tnninniit", x->name, (int64_t)x->callback_min,
+			       (int64_t)x->onsite_min, (int64_t)x->report_same_day,
+			       (int64_t)x->resolve_min, (int64_t)x->warn_pct,
+			       (int64_t)x->escalate_min, now, x->code);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -286,88 +240,75 @@ int wo_config_class_update(struct store *s, struct wo_config_class *c, int64_t n
 
 /* ---- levels -------------------------------------------------------------- */
 
+static int level_read(struct store_stmt *st, void *dst)
+{
+	struct wo_config_level *l = dst;
+
+	memset(l, 0, sizeof(*l));
+	STORE_COL_COPY(st, 0, l->code);
+	STORE_COL_COPY(st, 1, l->name);
+	l->onsite = store_col_int(st, 2) != 0;
+	l->rank = (int)store_col_int(st, 3);
+	return 0;
+}
+
 int wo_config_level_list(struct store *s,
 			 int (*row)(void *ctx, const struct wo_config_level *l), void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT code, name, onsite, rank FROM wo_level"
-						 " ORDER BY rank, code");
+	struct store_stmt *st = store_query(s,
+					    "SELECT code, name, onsite, rank FROM wo_level"
+					    " ORDER BY rank, code",
+					    "");
 	struct wo_config_level l;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		memset(&l, 0, sizeof(l));
-		store_col_copy(st, 0, l.code, sizeof(l.code));
-		store_col_copy(st, 1, l.name, sizeof(l.name));
-		l.onsite = store_col_int(st, 2) != 0;
-		l.rank = (int)store_col_int(st, 3);
-		rc = row(ctx, &l);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, level_read, &l)) == 1 && (rc = row(ctx, &l)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 /* ---- complaint catalogue -------------------------------------------------- */
 
 #define COMPLAINT_COLS "code, name, class, level, department_kind, script, active, updated_at"
 
-static void complaint_from_row(struct store_stmt *st, struct wo_config_complaint *c)
+static int complaint_read(struct store_stmt *st, void *dst)
 {
+	struct wo_config_complaint *c = dst;
+
 	memset(c, 0, sizeof(*c));
-	store_col_copy(st, 0, c->code, sizeof(c->code));
-	store_col_copy(st, 1, c->name, sizeof(c->name));
-	store_col_copy(st, 2, c->class_code, sizeof(c->class_code));
-	store_col_copy(st, 3, c->level, sizeof(c->level));
-	store_col_copy(st, 4, c->department_kind, sizeof(c->department_kind));
-	store_col_copy(st, 5, c->script, sizeof(c->script));
+	STORE_COL_COPY(st, 0, c->code);
+	STORE_COL_COPY(st, 1, c->name);
+	STORE_COL_COPY(st, 2, c->class_code);
+	STORE_COL_COPY(st, 3, c->level);
+	STORE_COL_COPY(st, 4, c->department_kind);
+	STORE_COL_COPY(st, 5, c->script);
 	c->active = store_col_int(st, 6) != 0;
 	c->updated_at = store_col_int(st, 7);
+	return 0;
 }
 
 int wo_config_complaint_list(struct store *s, int active,
 			     int (*row)(void *ctx, const struct wo_config_complaint *c),
 			     void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " COMPLAINT_COLS " FROM wo_complaint"
-						 " WHERE (? < 0 OR active = ?) ORDER BY code");
+	struct store_stmt *st = store_query(s,
+					    "SELECT " COMPLAINT_COLS " FROM wo_complaint"
+					    " WHERE (? < 0 OR active = ?) ORDER BY code",
+					    "ii", (int64_t)active, (int64_t)active);
 	struct wo_config_complaint c;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, active);
-	store_bind_int(st, 2, active);
-	while ((rc = store_step(st)) == 1) {
-		complaint_from_row(st, &c);
-		rc = row(ctx, &c);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, complaint_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_config_complaint_get(struct store *s, const char *code, struct wo_config_complaint *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " COMPLAINT_COLS " FROM wo_complaint WHERE code = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	if (rc == 1)
-		complaint_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(store_query(s,
+				     "SELECT " COMPLAINT_COLS " FROM wo_complaint WHERE code = ?",
+				     "t", code),
+			 complaint_read, out);
 }
 
 /* Checks what a complaint type refers to, so errors name the field. */
@@ -388,17 +329,11 @@ static int complaint_refs_check(struct store *s, const struct wo_config_complain
 	return 0;
 }
 
-static void bind_complaint(struct store_stmt *st, const struct wo_config_complaint *c,
-			   int64_t now)
+/* Empty strings are stored as NULL ('T'): "not set" has one spelling. */
+static int bind_complaint(struct store_stmt *st, const struct wo_config_complaint *c, int64_t now)
 {
-	store_bind_text(st, 1, c->name);
-	store_bind_text(st, 2, c->class_code);
-	bind_opt_text(st, 3, c->level);
-	bind_opt_text(st, 4, c->department_kind);
-	bind_opt_text(st, 5, c->script);
-	store_bind_int(st, 6, c->active);
-	store_bind_int(st, 7, now);
-	store_bind_text(st, 8, c->code);
+	return store_bindf(st, 1, "ttTTTiit", c->name, c->class_code, c->level, c->department_kind,
+			   c->script, (int64_t)c->active, now, c->code);
 }
 
 int wo_config_complaint_insert(struct store *s, struct wo_config_complaint *c, int64_t now,
@@ -440,11 +375,7 @@ int wo_config_complaint_insert(struct store *s, struct wo_config_complaint *c, i
 			       WO_CONFIG_COMPLAINTS_MAX);
 	st = store_prepare(s, "INSERT INTO wo_complaint(name, class, level, department_kind,"
 			      " script, active, updated_at, code) VALUES (?,?,?,?,?,?,?,?)");
-	if (!st)
-		return ERR_IO;
-	bind_complaint(st, c, now);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, bind_complaint(st, c, now), NULL);
 	/* Two managers creating the same code at once: the primary key decides. */
 	if (rc == ERR_CONFLICT)
 		return err_set(ei, ERR_CONFLICT, "code", "complaint code already in use");
@@ -467,11 +398,7 @@ int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, i
 	st = store_prepare(s, "UPDATE wo_complaint SET name = ?, class = ?, level = ?,"
 			      " department_kind = ?, script = ?, active = ?, updated_at = ?"
 			      " WHERE code = ?");
-	if (!st)
-		return ERR_IO;
-	bind_complaint(st, c, now);
-	rc = store_step(st);
-	store_done(st);
+	rc = store_once(st, bind_complaint(st, c, now), NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -486,59 +413,56 @@ int wo_config_complaint_update(struct store *s, struct wo_config_complaint *c, i
 	"id, class, onsite, target, department_kind, department_id, owner_id, updated_at,"         \
 	" third_party_id"
 
-static void route_from_row(struct store_stmt *st, struct wo_config_route *r)
+static int route_read(struct store_stmt *st, void *dst)
 {
+	struct wo_config_route *r = dst;
 	int t = wo_target_parse(store_col_text(st, 3));
 
 	memset(r, 0, sizeof(*r));
 	r->rule.id = store_col_int(st, 0);
-	store_col_copy(st, 1, r->rule.class_code, sizeof(r->rule.class_code));
+	STORE_COL_COPY(st, 1, r->rule.class_code);
 	r->rule.onsite = store_col_null(st, 2) ? -1 : store_col_int(st, 2) != 0;
-	/* Read as the engine reads it (wo_routes_load): an unknown target acts as the center. */
+	/* A target this build does not know acts as the center. */
 	r->rule.target = t < 0 ? WOT_CENTER : (enum wo_target)t;
-	store_col_copy(st, 4, r->rule.department_kind, sizeof(r->rule.department_kind));
+	STORE_COL_COPY(st, 4, r->rule.department_kind);
 	r->rule.department_id = store_col_int(st, 5);
 	r->rule.owner_id = store_col_int(st, 6);
 	r->updated_at = store_col_int(st, 7);
 	r->rule.third_party_id = store_col_int(st, 8);
+	return 0;
 }
 
 int wo_config_route_list(struct store *s,
 			 int (*row)(void *ctx, const struct wo_config_route *r), void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " ROUTE_COLS " FROM wo_route ORDER BY id");
+	struct store_stmt *st =
+		store_query(s, "SELECT " ROUTE_COLS " FROM wo_route ORDER BY id", "");
 	struct wo_config_route r;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		route_from_row(st, &r);
-		rc = row(ctx, &r);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, route_read, &r)) == 1 && (rc = row(ctx, &r)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
+}
+
+/* The engine's routing table: the rules of the list above, in the same order. */
+int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
+{
+	struct store_stmt *st =
+		store_query(s, "SELECT " ROUTE_COLS " FROM wo_route ORDER BY id", "");
+	struct wo_config_route r;
+	int rc = 0, n = 0;
+
+	while (n < max && (rc = store_next(st, route_read, &r)) == 1)
+		out[n++] = r.rule;
+	return store_end(st, rc, n);
 }
 
 int wo_config_route_get(struct store *s, int64_t id, struct wo_config_route *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " ROUTE_COLS " FROM wo_route WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		route_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(
+		store_query(s, "SELECT " ROUTE_COLS " FROM wo_route WHERE id = ?", "i", id),
+		route_read, out);
 }
 
 static int route_refs_check(struct store *s, const struct wo_config_route *r,
@@ -609,21 +533,13 @@ static int routes_check(struct store *s, const char *class_a, const char *class_
 	return rc;
 }
 
-static void bind_route(struct store_stmt *st, const struct wo_config_route *r, int64_t now)
+static int bind_route(struct store_stmt *st, const struct wo_config_route *r, int64_t now)
 {
 	const struct wo_route_rule *x = &r->rule;
 
-	store_bind_text(st, 1, x->class_code);
-	if (x->onsite < 0)
-		store_bind_null(st, 2);
-	else
-		store_bind_int(st, 2, x->onsite);
-	store_bind_text(st, 3, wo_target_name(x->target));
-	bind_opt_text(st, 4, x->department_kind);
-	store_bind_id(st, 5, x->department_id);
-	store_bind_id(st, 6, x->owner_id);
-	store_bind_int(st, 7, now);
-	store_bind_id(st, 8, x->third_party_id);
+	return store_bindf(st, 1, "tntTddid", x->class_code, (int64_t)x->onsite,
+			   wo_target_name(x->target), x->department_kind, x->department_id,
+			   x->owner_id, now, x->third_party_id);
 }
 
 int wo_config_route_insert(struct store *s, struct wo_config_route *r, int64_t now,
@@ -641,13 +557,7 @@ int wo_config_route_insert(struct store *s, struct wo_config_route *r, int64_t n
 	st = store_prepare(s, "INSERT INTO wo_route(class, onsite, target, department_kind,"
 			      " department_id, owner_id, updated_at, third_party_id)"
 			      " VALUES (?,?,?,?,?,?,?,?) RETURNING id");
-	if (!st)
-		return ERR_IO;
-	bind_route(st, r, now);
-	rc = store_step(st);
-	if (rc == 1)
-		r->rule.id = store_col_int(st, 0);
-	store_done(st);
+	rc = store_once(st, bind_route(st, r, now), &r->rule.id);
 	if (rc < 0)
 		return rc;
 	r->updated_at = now;
@@ -668,12 +578,10 @@ int wo_config_route_update(struct store *s, struct wo_config_route *r, const cha
 	st = store_prepare(s, "UPDATE wo_route SET class = ?, onsite = ?, target = ?,"
 			      " department_kind = ?, department_id = ?, owner_id = ?,"
 			      " updated_at = ?, third_party_id = ? WHERE id = ?");
-	if (!st)
-		return ERR_IO;
-	bind_route(st, r, now);
-	store_bind_int(st, 9, r->rule.id);
-	rc = store_step(st);
-	store_done(st);
+	rc = bind_route(st, r, now);
+	if (rc == 0)
+		rc = store_bindf(st, 9, "i", r->rule.id);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -698,19 +606,14 @@ int wo_config_route_delete(struct store *s, const struct wo_config_route *r, str
 int wo_config_setting_list(struct store *s, int (*row)(void *ctx, const char *key, int64_t value),
 			   void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT key, value FROM wo_setting ORDER BY key");
+	struct store_stmt *st =
+		store_query(s, "SELECT key, value FROM wo_setting ORDER BY key", "");
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		rc = row(ctx, store_col_text(st, 0), store_col_int(st, 1));
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, NULL, NULL)) == 1 &&
+	       (rc = row(ctx, store_col_text(st, 0), store_col_int(st, 1))) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_config_setting_set(struct store *s, const char *key, int64_t value, int64_t now,

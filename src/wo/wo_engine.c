@@ -17,6 +17,7 @@
 #include "sched/sched.h"
 #include "store/store.h"
 #include "wo/wo.h"
+#include "wo/wo_config.h"
 
 #define MAX_ROUTES 64
 
@@ -106,7 +107,7 @@ static int start_clocks(struct wo_ctx *c, const struct wo_order *o)
 }
 
 /* Who gets the order (ROUTE-2): fills department and owner, or leaves owner 0. */
-static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_complaint *cp,
+static int route(struct wo_ctx *c, const struct wo_new *in, const struct wo_config_complaint *cp,
 		 struct wo_order *o, enum wo_target *target, int64_t *third_party)
 {
 	struct wo_route_rule rules[MAX_ROUTES];
@@ -229,7 +230,7 @@ static int start_promise(struct wo_ctx *c, const struct wo_order *o, int promise
 
 int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 {
-	struct wo_complaint cp;
+	struct wo_config_complaint cp;
 	struct wo_class_rule rule;
 	struct audit_detail d;
 	enum wo_target target = WOT_CENTER;
@@ -239,7 +240,7 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 	memset(o, 0, sizeof(*o));
 	/* Every field's error is collected (bad), so the form shows them all. */
 	if (in->complaint) {
-		rc = wo_complaint_get(c->s, in->complaint, &cp);
+		rc = wo_config_complaint_get(c->s, in->complaint, &cp);
 		if (rc == ERR_NOTFOUND || (rc == 0 && !cp.active))
 			bad = err_add(c->ei, bad, ERR_UNPROCESSABLE, "complaint",
 				      "unknown complaint type");

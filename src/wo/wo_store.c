@@ -7,42 +7,19 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "core/buf.h"
 #include "store/store.h"
 #include "wo/wo.h"
+#include "wo/wo_config.h"
 
-
-
-static int minutes_or_none(struct store_stmt *st, int col)
-{
-	return store_col_null(st, col) ? -1 : (int)store_col_int(st, col);
-}
-
+/* The engine's view of a class: the rule wo_config_class_get reads, without its time. */
 int wo_class_get(struct store *s, const char *code, struct wo_class_rule *out)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT code, name, callback_min, onsite_min, report_same_day, resolve_min,"
-		   " warn_pct, escalate_min FROM wo_class WHERE code = ?");
-	int rc;
+	struct wo_config_class c;
+	int rc = wo_config_class_get(s, code, &c);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	if (rc == 1) {
-		store_col_copy(st, 0, out->code, sizeof(out->code));
-		store_col_copy(st, 1, out->name, sizeof(out->name));
-		out->callback_min = minutes_or_none(st, 2);
-		out->onsite_min = minutes_or_none(st, 3);
-		out->report_same_day = (int)store_col_int(st, 4);
-		out->resolve_min = minutes_or_none(st, 5);
-		out->warn_pct = (int)store_col_int(st, 6);
-		out->escalate_min = (int)store_col_int(st, 7);
-	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	if (rc == 0)
+		*out = c.rule;
+	return rc;
 }
 
 int wo_level_onsite(struct store *s, const char *code)
@@ -55,107 +32,44 @@ int wo_level_onsite(struct store *s, const char *code)
 	return rc ? (int)onsite : ERR_NOTFOUND;
 }
 
-int wo_complaint_get(struct store *s, const char *code, struct wo_complaint *out)
-{
-	struct store_stmt *st = store_prepare(s, "SELECT code, name, class, level, department_kind,"
-						 " script, active FROM wo_complaint WHERE code = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, code);
-	rc = store_step(st);
-	if (rc == 1) {
-		store_col_copy(st, 0, out->code, sizeof(out->code));
-		store_col_copy(st, 1, out->name, sizeof(out->name));
-		store_col_copy(st, 2, out->class_code, sizeof(out->class_code));
-		store_col_copy(st, 3, out->level, sizeof(out->level));
-		store_col_copy(st, 4, out->department_kind, sizeof(out->department_kind));
-		store_col_copy(st, 5, out->script, sizeof(out->script));
-		out->active = (int)store_col_int(st, 6);
-	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
-}
-
-int wo_routes_load(struct store *s, struct wo_route_rule *out, int max)
-{
-	struct store_stmt *st =
-		store_prepare(s, "SELECT id, class, onsite, target, department_kind,"
-				 " department_id, owner_id, third_party_id"
-				 " FROM wo_route ORDER BY id");
-	int rc, n = 0;
-
-	if (!st)
-		return ERR_IO;
-	while (n < max && (rc = store_step(st)) == 1) {
-		struct wo_route_rule *r = &out[n++];
-		int t = wo_target_parse(store_col_text(st, 3));
-
-		r->id = store_col_int(st, 0);
-		store_col_copy(st, 1, r->class_code, sizeof(r->class_code));
-		r->onsite = store_col_null(st, 2) ? -1 : (int)store_col_int(st, 2);
-		r->target = t < 0 ? WOT_CENTER : (enum wo_target)t;
-		store_col_copy(st, 4, r->department_kind, sizeof(r->department_kind));
-		r->department_id = store_col_int(st, 5);
-		r->owner_id = store_col_int(st, 6);
-		r->third_party_id = store_col_int(st, 7);
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
-}
-
 /* ---- third parties and referrals (seed 002 §5) ---- */
 
-static void third_party_from_row(struct store_stmt *st, struct wo_third_party *tp)
+#define THIRD_PARTY_COLS "id, name, kind, contact, active, updated_at"
+
+static int third_party_read(struct store_stmt *st, void *dst)
 {
+	struct wo_third_party *tp = dst;
+
 	tp->id = store_col_int(st, 0);
-	store_col_copy(st, 1, tp->name, sizeof(tp->name));
-	store_col_copy(st, 2, tp->kind, sizeof(tp->kind));
-	store_col_copy(st, 3, tp->contact, sizeof(tp->contact));
+	STORE_COL_COPY(st, 1, tp->name);
+	STORE_COL_COPY(st, 2, tp->kind);
+	STORE_COL_COPY(st, 3, tp->contact);
 	tp->active = (int)store_col_int(st, 4);
 	tp->updated_at = store_col_int(st, 5);
+	return 0;
 }
 
 int wo_third_party_get(struct store *s, int64_t id, struct wo_third_party *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
-				 " FROM wo_third_party WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		third_party_from_row(st, out);
-	store_done(st);
-	return rc < 0 ? rc : rc ? 0 : ERR_NOTFOUND;
+	return store_one(store_query(s,
+				     "SELECT " THIRD_PARTY_COLS " FROM wo_third_party WHERE id = ?",
+				     "i", id),
+			 third_party_read, out);
 }
 
 int wo_third_party_list(struct store *s, int (*row)(void *, const struct wo_third_party *),
 			void *ctx)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT id, name, kind, contact, active, updated_at"
-				 " FROM wo_third_party ORDER BY active DESC, name");
+	struct store_stmt *st = store_query(s,
+					    "SELECT " THIRD_PARTY_COLS " FROM wo_third_party"
+					    " ORDER BY active DESC, name",
+					    "");
 	struct wo_third_party tp;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		third_party_from_row(st, &tp);
-		rc = row(ctx, &tp);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, third_party_read, &tp)) == 1 && (rc = row(ctx, &tp)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now)
@@ -187,21 +101,12 @@ int wo_third_party_put(struct store *s, struct wo_third_party *tp, int64_t now)
 int wo_referral_add(struct store *s, int64_t order_id, int64_t third_party_id, int64_t by,
 		    const char *note, int64_t now)
 {
-	struct store_stmt *st = store_prepare(
+	int rc = store_run(
 		s,
 		"INSERT INTO wo_referral(order_id, third_party_id, note, referred_at, referred_by)"
-		" VALUES (?, ?, ?, ?, ?)");
-	int rc;
+		" VALUES (?, ?, ?, ?, ?)",
+		NULL, "iiTid", order_id, third_party_id, note, now, by);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	store_bind_int(st, 2, third_party_id);
-	store_bind_text(st, 3, note && *note ? note : NULL);
-	store_bind_int(st, 4, now);
-	store_bind_id(st, 5, by);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -209,21 +114,14 @@ int wo_referral_close(struct store *s, int64_t order_id, const char *what, const
 		      int64_t by, int64_t now)
 {
 	int answer = strcmp(what, "answer") == 0;
-	struct store_stmt *st = store_prepare(
-		s, answer ? "UPDATE wo_referral SET answer = ?, answered_by = ?, answered_at = ?"
-			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)"
-			  : "UPDATE wo_referral SET relay_note = ?, relayed_by = ?, relayed_at = ?"
-			    " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)");
-	int rc;
+	int rc = store_run(
+		s,
+		answer ? "UPDATE wo_referral SET answer = ?, answered_by = ?, answered_at = ?"
+			 " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)"
+		       : "UPDATE wo_referral SET relay_note = ?, relayed_by = ?, relayed_at = ?"
+			 " WHERE id = (SELECT max(id) FROM wo_referral WHERE order_id = ?)",
+		NULL, "tdii", text, by, now, order_id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, text);
-	store_bind_id(st, 2, by);
-	store_bind_int(st, 3, now);
-	store_bind_int(st, 4, order_id);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -239,44 +137,42 @@ int wo_referral_state(struct store *s, int64_t order_id)
 	return rc < 0 ? rc : (int)state;
 }
 
+/* Every field but order_id, which the caller set. */
+static int referral_read(struct store_stmt *st, void *dst)
+{
+	struct wo_referral *x = dst;
+
+	x->id = store_col_int(st, 0);
+	x->third_party_id = store_col_int(st, 1);
+	x->third_party_name = store_col_text(st, 2);
+	x->note = store_col_text(st, 3);
+	x->answer = store_col_text(st, 4);
+	x->relay_note = store_col_text(st, 5);
+	x->referred_at = store_col_int(st, 6);
+	x->referred_by = store_col_int(st, 7);
+	x->answered_at = store_col_int(st, 8);
+	x->answered_by = store_col_int(st, 9);
+	x->relayed_at = store_col_int(st, 10);
+	x->relayed_by = store_col_int(st, 11);
+	return 0;
+}
+
 int wo_referral_list(struct store *s, int64_t order_id,
 		     int (*row)(void *, const struct wo_referral *), void *ctx)
 {
-	struct store_stmt *st = store_prepare(
+	struct store_stmt *st = store_query(
 		s,
 		"SELECT r.id, r.third_party_id, t.name, r.note, r.answer, r.relay_note,"
 		" r.referred_at, r.referred_by, r.answered_at, r.answered_by, r.relayed_at,"
 		" r.relayed_by FROM wo_referral r JOIN wo_third_party t ON t.id = r.third_party_id"
-		" WHERE r.order_id = ? ORDER BY r.id");
+		" WHERE r.order_id = ? ORDER BY r.id",
+		"i", order_id);
+	struct wo_referral x = {.order_id = order_id};
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	while ((rc = store_step(st)) == 1) {
-		struct wo_referral x = {
-			.id = store_col_int(st, 0),
-			.order_id = order_id,
-			.third_party_id = store_col_int(st, 1),
-			.third_party_name = store_col_text(st, 2),
-			.note = store_col_null(st, 3) ? NULL : store_col_text(st, 3),
-			.answer = store_col_null(st, 4) ? NULL : store_col_text(st, 4),
-			.relay_note = store_col_null(st, 5) ? NULL : store_col_text(st, 5),
-			.referred_at = store_col_int(st, 6),
-			.referred_by = store_col_int(st, 7),
-			.answered_at = store_col_int(st, 8),
-			.answered_by = store_col_int(st, 9),
-			.relayed_at = store_col_int(st, 10),
-			.relayed_by = store_col_int(st, 11),
-		};
-
-		rc = row(ctx, &x);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, referral_read, &x)) == 1 && (rc = row(ctx, &x)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
@@ -295,15 +191,16 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 	" archived_at, archive_month, version, phone"
 
 /* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
-static void order_from_row(struct store_stmt *st, struct wo_order *o)
+static int order_read(struct store_stmt *st, void *dst)
 {
+	struct wo_order *o = dst;
 	int state = wo_state_parse(store_col_text(st, 6));
 
 	o->id = store_col_int(st, 0);
-	store_col_copy(st, 1, o->number, sizeof(o->number));
-	store_col_copy(st, 2, o->class_code, sizeof(o->class_code));
-	store_col_copy(st, 3, o->level, sizeof(o->level));
-	store_col_copy(st, 4, o->complaint, sizeof(o->complaint));
+	STORE_COL_COPY(st, 1, o->number);
+	STORE_COL_COPY(st, 2, o->class_code);
+	STORE_COL_COPY(st, 3, o->level);
+	STORE_COL_COPY(st, 4, o->complaint);
 	o->onsite = (int)store_col_int(st, 5);
 	o->state = state < 0 ? WO_NEW : (enum wo_state)state;
 	o->customer_id = store_col_int(st, 7);
@@ -313,9 +210,9 @@ static void order_from_row(struct store_stmt *st, struct wo_order *o)
 	o->first_agent_id = store_col_int(st, 11);
 	o->parent_id = store_col_int(st, 12);
 	o->related_id = store_col_int(st, 13);
-	store_col_copy(st, 14, o->summary, sizeof(o->summary));
-	store_col_copy(st, 15, o->report, sizeof(o->report));
-	store_col_copy(st, 16, o->close_reason, sizeof(o->close_reason));
+	STORE_COL_COPY(st, 14, o->summary);
+	STORE_COL_COPY(st, 15, o->report);
+	STORE_COL_COPY(st, 16, o->close_reason);
 	o->escalation_level = (int)store_col_int(st, 17);
 	o->created_at = store_col_int(st, 18);
 	o->updated_at = store_col_int(st, 19);
@@ -324,49 +221,26 @@ static void order_from_row(struct store_stmt *st, struct wo_order *o)
 	o->archived_at = store_col_int(st, 22);
 	o->archive_month = (int)store_col_int(st, 23);
 	o->version = store_col_int(st, 24);
-	store_col_copy(st, 25, o->phone, sizeof(o->phone));
+	STORE_COL_COPY(st, 25, o->phone);
+	return 0;
 }
 
 int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1)
-		order_from_row(st, o);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(
+		store_query(s, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?", "i", id),
+		order_read, o);
 }
 
-/* Binds the columns both insert and update write, from index 1. */
-static void bind_order(struct store_stmt *st, const struct wo_order *o)
+/* Binds the columns both insert and update write, from index 1; "" and 0 as NULL. */
+static int bind_order(struct store_stmt *st, const struct wo_order *o)
 {
-	store_bind_text(st, 1, o->class_code);
-	store_bind_text(st, 2, o->level[0] ? o->level : NULL);
-	store_bind_text(st, 3, o->complaint[0] ? o->complaint : NULL);
-	store_bind_int(st, 4, o->onsite);
-	store_bind_text(st, 5, wo_state_name(o->state));
-	store_bind_id(st, 6, o->customer_id);
-	store_bind_id(st, 7, o->subject_id);
-	store_bind_id(st, 8, o->department_id);
-	store_bind_id(st, 9, o->owner_id);
-	store_bind_id(st, 10, o->parent_id);
-	store_bind_id(st, 11, o->related_id);
-	store_bind_text(st, 12, o->summary);
-	store_bind_text(st, 13, o->report[0] ? o->report : NULL);
-	store_bind_text(st, 14, o->close_reason[0] ? o->close_reason : NULL);
-	store_bind_int(st, 15, o->escalation_level);
-	store_bind_id(st, 16, o->dispatched_at);
-	store_bind_id(st, 17, o->reported_at);
-	store_bind_id(st, 18, o->archived_at);
-	store_bind_id(st, 19, o->archive_month);
-	store_bind_text(st, 20, o->phone[0] ? o->phone : NULL);
+	return store_bindf(st, 1, "tTTitddddddtTTiddddT", o->class_code, o->level, o->complaint,
+			   (int64_t)o->onsite, wo_state_name(o->state), o->customer_id,
+			   o->subject_id, o->department_id, o->owner_id, o->parent_id,
+			   o->related_id, o->summary, o->report, o->close_reason,
+			   (int64_t)o->escalation_level, o->dispatched_at, o->reported_at,
+			   o->archived_at, (int64_t)o->archive_month, o->phone);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -377,19 +251,12 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
 		   " archive_month, phone, number, first_agent_id, created_at, updated_at, version)"
 		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
-	int rc;
+	int rc = bind_order(st, o);
 
-	if (!st)
-		return ERR_IO;
-	bind_order(st, o);
-	store_bind_text(st, 21, o->number);
-	store_bind_int(st, 22, o->first_agent_id);
-	store_bind_int(st, 23, o->created_at);
-	store_bind_int(st, 24, o->updated_at);
-	rc = store_step(st);
-	if (rc == 1)
-		o->id = store_col_int(st, 0);
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 21, "tiii", o->number, o->first_agent_id, o->created_at,
+				 o->updated_at);
+	rc = store_once(st, rc, &o->id);
 	o->version = 1;
 	return rc < 0 ? rc : 0;
 }
@@ -403,16 +270,11 @@ int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 		" related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
 		" dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
 		" phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
-	int rc;
+	int rc = bind_order(st, o);
 
-	if (!st)
-		return ERR_IO;
-	bind_order(st, o);
-	store_bind_int(st, 21, now);
-	store_bind_int(st, 22, o->id);
-	store_bind_int(st, 23, o->version);
-	rc = store_step(st);
-	store_done(st);
+	if (rc == 0)
+		rc = store_bindf(st, 21, "iii", now, o->id, o->version);
+	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
 	if (store_changes(s) == 0)
@@ -471,28 +333,35 @@ int wo_contact_link(struct store *s, int64_t order_id, int64_t contact_id, const
 	return rc < 0 ? rc : 0;
 }
 
+struct contact_role {
+	int64_t contact_id;
+	char role[16];
+};
+
+static int contact_role_read(struct store_stmt *st, void *dst)
+{
+	struct contact_role *c = dst;
+
+	c->contact_id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, c->role);
+	return 0;
+}
+
 int wo_contact_list(struct store *s, int64_t order_id,
 		    int (*row)(void *, int64_t contact_id, const char *role), void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT contact_id, role FROM order_contact"
-						 " WHERE order_id = ?"
-						 " ORDER BY role = 'cause' DESC, contact_id");
+	struct store_stmt *st = store_query(s,
+					    "SELECT contact_id, role FROM order_contact"
+					    " WHERE order_id = ?"
+					    " ORDER BY role = 'cause' DESC, contact_id",
+					    "i", order_id);
+	struct contact_role c;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	while ((rc = store_step(st)) == 1) {
-		char role[16];
-
-		store_col_copy(st, 1, role, sizeof(role));
-		rc = row(ctx, store_col_int(st, 0), role);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, contact_role_read, &c)) == 1 &&
+	       (rc = row(ctx, c.contact_id, c.role)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_responsible_add(struct store *s, int64_t order_id, int64_t person_id, const char *reason,
@@ -532,22 +401,14 @@ int wo_is_responsible(struct store *s, int64_t order_id, int64_t person_id)
 int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_id,
 		 const char *kind, int from, int to, const char *detail)
 {
-	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO wo_event(order_id, at, actor_id, kind, from_state, to_state, detail)"
-		   " VALUES (?,?,?,?,?,?,?)");
-	int rc;
+	int rc = store_run(
+		s,
+		"INSERT INTO wo_event(order_id, at, actor_id, kind, from_state, to_state, detail)"
+		" VALUES (?,?,?,?,?,?,?)",
+		NULL, "iidtttt", order_id, now, actor_id, kind,
+		from >= 0 ? wo_state_name((enum wo_state)from) : NULL,
+		to >= 0 ? wo_state_name((enum wo_state)to) : NULL, detail);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	store_bind_int(st, 2, now);
-	store_bind_id(st, 3, actor_id);
-	store_bind_text(st, 4, kind);
-	store_bind_text(st, 5, from >= 0 ? wo_state_name((enum wo_state)from) : NULL);
-	store_bind_text(st, 6, to >= 0 ? wo_state_name((enum wo_state)to) : NULL);
-	store_bind_text(st, 7, detail);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -555,15 +416,16 @@ int wo_event_add(struct store *s, int64_t order_id, int64_t now, int64_t actor_i
 	"id, order_id, metric, state, started_at, due_at, warn_at, met_at, paused_at,"            \
 	" next_escalation_at, warned, breached"
 
-static void sla_from_row(struct store_stmt *st, struct wo_sla *c)
+static int sla_read(struct store_stmt *st, void *dst)
 {
+	struct wo_sla *c = dst;
 	int m = wo_metric_parse(store_col_text(st, 2));
 
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int(st, 0);
 	c->order_id = store_col_int(st, 1);
 	c->metric = m < 0 ? WOM_RESOLVE : (enum wo_metric)m;
-	store_col_copy(st, 3, c->state, sizeof(c->state));
+	STORE_COL_COPY(st, 3, c->state);
 	c->started_at = store_col_int(st, 4);
 	c->due_at = store_col_int(st, 5);
 	c->warn_at = store_col_int(st, 6);
@@ -572,6 +434,7 @@ static void sla_from_row(struct store_stmt *st, struct wo_sla *c)
 	c->next_escalation_at = store_col_int(st, 9);
 	c->warned = (int)store_col_int(st, 10);
 	c->breached = (int)store_col_int(st, 11);
+	return 0;
 }
 
 int wo_sla_event(struct store *s, const struct wo_sla *c, const char *kind, int64_t at,
@@ -611,42 +474,28 @@ int wo_sla_start(struct store *s, int64_t order_id, const struct wo_deadline *d)
 
 int wo_sla_find(struct store *s, int64_t order_id, enum wo_metric m, struct wo_sla *out)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " SLA_COLS " FROM wo_sla"
-						 " WHERE order_id = ? AND metric = ?"
-						 " ORDER BY id DESC LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	store_bind_text(st, 2, wo_metric_name(m));
-	rc = store_step(st);
-	if (rc == 1)
-		sla_from_row(st, out);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(store_query(s,
+				     "SELECT " SLA_COLS " FROM wo_sla"
+				     " WHERE order_id = ? AND metric = ?"
+				     " ORDER BY id DESC LIMIT 1",
+				     "it", order_id, wo_metric_name(m)),
+			 sla_read, out);
 }
 
 /* Loads the live (running or paused) clocks of an order, optionally of one metric. */
 static int live_clocks(struct store *s, int64_t order_id, int metric, struct wo_sla *out, int max)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ?"
-		   " AND state IN ('running', 'paused') AND (? = '' OR metric = ?) ORDER BY id");
 	const char *name = metric >= 0 ? wo_metric_name((enum wo_metric)metric) : "";
-	int rc, n = 0;
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ?"
+		" AND state IN ('running', 'paused') AND (? = '' OR metric = ?) ORDER BY id",
+		"itt", order_id, name, name);
+	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	store_bind_text(st, 2, name);
-	store_bind_text(st, 3, name);
-	while (n < max && (rc = store_step(st)) == 1)
-		sla_from_row(st, &out[n++]);
-	store_done(st);
-	return rc < 0 ? rc : n;
+	while (n < max && (rc = store_next(st, sla_read, &out[n])) == 1)
+		n++;
+	return store_end(st, rc, n);
 }
 
 int wo_sla_meet(struct store *s, int64_t order_id, enum wo_metric m, int64_t now)
@@ -729,26 +578,21 @@ int wo_sla_due(struct store *s, int64_t now, struct wo_sla *out, int max)
 	 * orders there are: unwarned running clocks by warn_at, unbreached
 	 * running clocks by due_at, and breached ones by next escalation.
 	 */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " SLA_COLS " FROM wo_sla WHERE id IN ("
-		   " SELECT id FROM wo_sla WHERE state = 'running' AND warned = 0 AND warn_at <= ?"
-		   " UNION SELECT id FROM wo_sla WHERE state = 'running' AND breached = 0"
-		   "  AND due_at <= ?"
-		   " UNION SELECT id FROM wo_sla WHERE next_escalation_at IS NOT NULL"
-		   "  AND next_escalation_at <= ? AND state = 'running')"
-		   " ORDER BY id LIMIT ?");
-	int rc, n = 0;
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT " SLA_COLS " FROM wo_sla WHERE id IN ("
+		" SELECT id FROM wo_sla WHERE state = 'running' AND warned = 0 AND warn_at <= ?"
+		" UNION SELECT id FROM wo_sla WHERE state = 'running' AND breached = 0"
+		"  AND due_at <= ?"
+		" UNION SELECT id FROM wo_sla WHERE next_escalation_at IS NOT NULL"
+		"  AND next_escalation_at <= ? AND state = 'running')"
+		" ORDER BY id LIMIT ?",
+		"iiii", now, now, now, (int64_t)max);
+	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, now);
-	store_bind_int(st, 3, now);
-	store_bind_int(st, 4, max);
-	while (n < max && (rc = store_step(st)) == 1)
-		sla_from_row(st, &out[n++]);
-	store_done(st);
-	return rc < 0 ? rc : n;
+	while (n < max && (rc = store_next(st, sla_read, &out[n])) == 1)
+		n++;
+	return store_end(st, rc, n);
 }
 
 int wo_sla_fire_warning(struct store *s, int64_t sla_id)
@@ -773,21 +617,11 @@ int wo_sla_fire_breach(struct store *s, int64_t sla_id, int64_t next_escalation_
 
 int wo_sla_next_escalation(struct store *s, int64_t sla_id, int64_t expected, int64_t next)
 {
-	struct store_stmt *st = store_prepare(s, "UPDATE wo_sla SET next_escalation_at = ?"
-						 " WHERE id = ? AND next_escalation_at = ?"
-						 " AND state = 'running'");
-	int rc;
+	int rc = store_run(s,
+			   "UPDATE wo_sla SET next_escalation_at = ?"
+			   " WHERE id = ? AND next_escalation_at = ? AND state = 'running'",
+			   NULL, "dii", next, sla_id, expected);
 
-	if (!st)
-		return ERR_IO;
-	if (next)
-		store_bind_int(st, 1, next);
-	else
-		store_bind_null(st, 1);
-	store_bind_int(st, 2, sla_id);
-	store_bind_int(st, 3, expected);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : store_changes(s);
 }
 
@@ -801,74 +635,55 @@ int wo_callback_open(struct store *s, int64_t order_id, int64_t due_at, int64_t 
 	return rc < 0 ? rc : 0;
 }
 
+#define CALLBACK_COLS "id, order_id, state, due_at, attempts, excluded_id, created_at, closed_at"
+
+static int callback_read(struct store_stmt *st, void *dst)
+{
+	struct wo_callback *c = dst;
+
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int(st, 0);
+	c->order_id = store_col_int(st, 1);
+	STORE_COL_COPY(st, 2, c->state);
+	c->due_at = store_col_int(st, 3);
+	c->attempts = (int)store_col_int(st, 4);
+	c->excluded_id = store_col_int(st, 5);
+	c->created_at = store_col_int(st, 6);
+	c->closed_at = store_col_int(st, 7);
+	return 0;
+}
+
 int wo_callback_pending(struct store *s, int64_t order_id, struct wo_callback *c)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT id, order_id, state, due_at, attempts, excluded_id, created_at, closed_at"
-		   " FROM wo_callback WHERE order_id = ? AND state = 'pending'"
-		   " ORDER BY id DESC LIMIT 1");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	rc = store_step(st);
-	if (rc == 1) {
-		memset(c, 0, sizeof(*c));
-		c->id = store_col_int(st, 0);
-		c->order_id = store_col_int(st, 1);
-		store_col_copy(st, 2, c->state, sizeof(c->state));
-		c->due_at = store_col_int(st, 3);
-		c->attempts = (int)store_col_int(st, 4);
-		c->excluded_id = store_col_int(st, 5);
-		c->created_at = store_col_int(st, 6);
-		c->closed_at = store_col_int(st, 7);
-	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	return rc ? 0 : ERR_NOTFOUND;
+	return store_one(store_query(s,
+				     "SELECT " CALLBACK_COLS " FROM wo_callback"
+				     " WHERE order_id = ? AND state = 'pending'"
+				     " ORDER BY id DESC LIMIT 1",
+				     "i", order_id),
+			 callback_read, c);
 }
 
 int wo_callback_save(struct store *s, const struct wo_callback *c)
 {
-	struct store_stmt *st = store_prepare(s, "UPDATE wo_callback SET state = ?, due_at = ?,"
-						 " attempts = ?, excluded_id = ?, closed_at = ?"
-						 " WHERE id = ?");
-	int rc;
+	int rc = store_run(s,
+			   "UPDATE wo_callback SET state = ?, due_at = ?, attempts = ?,"
+			   " excluded_id = ?, closed_at = ? WHERE id = ?",
+			   NULL, "tiiddi", c->state, c->due_at, (int64_t)c->attempts,
+			   c->excluded_id, c->closed_at, c->id);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, c->state);
-	store_bind_int(st, 2, c->due_at);
-	store_bind_int(st, 3, c->attempts);
-	store_bind_id(st, 4, c->excluded_id);
-	store_bind_id(st, 5, c->closed_at);
-	store_bind_int(st, 6, c->id);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
 int wo_callback_attempt_add(struct store *s, const struct wo_callback *c, int64_t agent_id,
 			    int64_t now, enum wo_outcome o, const char *note, int64_t follow_up)
 {
-	struct store_stmt *st = store_prepare(
-		s, "INSERT INTO wo_callback_attempt(callback_id, order_id, agent_id, at, outcome,"
-		   " note, follow_up_id) VALUES (?,?,?,?,?,?,?)");
-	int rc;
+	int rc = store_run(
+		s,
+		"INSERT INTO wo_callback_attempt(callback_id, order_id, agent_id, at, outcome,"
+		" note, follow_up_id) VALUES (?,?,?,?,?,?,?)",
+		NULL, "iiiittd", c->id, c->order_id, agent_id, now, wo_outcome_name(o), note,
+		follow_up);
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->order_id);
-	store_bind_int(st, 3, agent_id);
-	store_bind_int(st, 4, now);
-	store_bind_text(st, 5, wo_outcome_name(o));
-	store_bind_text(st, 6, note);
-	store_bind_id(st, 7, follow_up);
-	rc = store_step(st);
-	store_done(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -923,23 +738,14 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max)
 int wo_sla_list(struct store *s, int64_t order_id, int (*row)(void *, const struct wo_sla *),
 		void *ctx)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ? ORDER BY id");
+	struct store_stmt *st = store_query(
+		s, "SELECT " SLA_COLS " FROM wo_sla WHERE order_id = ? ORDER BY id", "i", order_id);
 	struct wo_sla c;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	while ((rc = store_step(st)) == 1) {
-		sla_from_row(st, &c);
-		rc = row(ctx, &c);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, sla_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_responsible_list(struct store *s, int64_t order_id,
@@ -947,69 +753,66 @@ int wo_responsible_list(struct store *s, int64_t order_id,
 				   int64_t added_at, int64_t ended_at),
 			void *ctx)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT person_id, reason, level, added_at,"
-						 " ifnull(ended_at, 0)"
-						 " FROM wo_responsible WHERE order_id = ?"
-						 " ORDER BY level, added_at");
+	struct store_stmt *st = store_query(s,
+					    "SELECT person_id, reason, level, added_at,"
+					    " ifnull(ended_at, 0)"
+					    " FROM wo_responsible WHERE order_id = ?"
+					    " ORDER BY level, added_at",
+					    "i", order_id);
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	while ((rc = store_step(st)) == 1) {
-		rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
-			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4));
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, NULL, NULL)) == 1 &&
+	       (rc = row(ctx, store_col_int(st, 0), store_col_text(st, 1),
+			 (int)store_col_int(st, 2), store_col_int(st, 3), store_col_int(st, 4))) >=
+		       0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
-static int event_rows(struct store_stmt *st, int64_t order_id,
-		      int (*row)(void *, const struct wo_event_row *), void *ctx)
+static int event_read(struct store_stmt *st, void *dst)
 {
+	struct wo_event_row *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->at = store_col_int(st, 1);
+	e->actor_id = store_col_int(st, 2);
+	e->kind = store_col_text(st, 3);
+	e->from_state = store_col_text(st, 4);
+	e->to_state = store_col_text(st, 5);
+	e->detail = store_col_text(st, 6);
+	return 0;
+}
+
+static int event_rows(struct store_stmt *st, int (*row)(void *, const struct wo_event_row *),
+		      void *ctx)
+{
+	struct wo_event_row e;
 	int rc, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, order_id);
-	while ((rc = store_step(st)) == 1) {
-		struct wo_event_row e = {
-			.id = store_col_int(st, 0),
-			.at = store_col_int(st, 1),
-			.actor_id = store_col_int(st, 2),
-			.kind = store_col_text(st, 3),
-			.from_state = store_col_text(st, 4),
-			.to_state = store_col_text(st, 5),
-			.detail = store_col_text(st, 6),
-		};
-
-		rc = row(ctx, &e);
-		if (rc < 0)
-			break;
+	while ((rc = store_next(st, event_read, &e)) == 1 && (rc = row(ctx, &e)) >= 0)
 		n++;
-	}
-	store_done(st);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_event_list(struct store *s, int64_t order_id,
 		  int (*row)(void *, const struct wo_event_row *), void *ctx)
 {
-	return event_rows(store_prepare(s, "SELECT id, at, actor_id, kind, from_state, to_state,"
-					   " detail FROM wo_event WHERE order_id = ? ORDER BY id"),
-			  order_id, row, ctx);
+	return event_rows(store_query(s,
+				      "SELECT id, at, actor_id, kind, from_state, to_state,"
+				      " detail FROM wo_event WHERE order_id = ? ORDER BY id",
+				      "i", order_id),
+			  row, ctx);
 }
 
 /* SLA events carry their metric where order events carry states. */
 int wo_sla_event_list(struct store *s, int64_t order_id,
 		      int (*row)(void *, const struct wo_event_row *), void *ctx)
 {
-	return event_rows(store_prepare(s, "SELECT id, at, NULL, kind, metric, NULL, detail"
-					   " FROM wo_sla_event WHERE order_id = ? ORDER BY id"),
-			  order_id, row, ctx);
+	return event_rows(store_query(s,
+				      "SELECT id, at, NULL, kind, metric, NULL, detail"
+				      " FROM wo_sla_event WHERE order_id = ? ORDER BY id",
+				      "i", order_id),
+			  row, ctx);
 }
 
 #define OPEN_STATES "('new', 'dispatched', 'accepted', 'in_progress', 'reported', 'reopened')"
@@ -1017,11 +820,13 @@ int wo_sla_event_list(struct store *s, int64_t order_id,
 int wo_order_list(struct store *s, const struct wo_filter *f,
 		  int (*row)(void *, const struct wo_order *), void *ctx)
 {
-	struct buf sql = BUF_INIT;
-	struct store_stmt *st = NULL;
-	struct wo_order *o = NULL;
-	int rc = 0, n = 0, i = 1;
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
+	struct wo_order *o = malloc(sizeof(*o));
+	int rc, n = 0;
 
+	if (!o)
+		return ERR_NOMEM;
 	/*
 	 * Only the conditions asked for go into the query, each with bound
 	 * values, so SQLite can pick the index that fits the view. A search
@@ -1029,155 +834,105 @@ int wo_order_list(struct store *s, const struct wo_filter *f,
 	 * character stops after one page instead of collecting every match.
 	 */
 	if (f->match)
-		buf_puts(&sql, "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
-			       " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?");
+		store_sql_add(&q,
+			      "SELECT " ORDER_COLS " FROM wo_search JOIN work_order"
+			      " ON work_order.id = wo_search.rowid WHERE wo_search MATCH ?",
+			      "t", f->match);
 	else
-		buf_puts(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1");
+		store_sql_add(&q, "SELECT " ORDER_COLS " FROM work_order WHERE 1 = 1", "");
 	switch (f->view) {
 	case WOV_DEPARTMENT:
-		buf_puts(&sql, " AND department_id = ? AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND department_id = ? AND state IN " OPEN_STATES, "i",
+			      f->department_id);
 		break;
 	case WOV_MINE:
-		buf_puts(&sql,
-			 " AND work_order.id IN (SELECT order_id FROM wo_responsible"
-			 " WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES);
+		store_sql_add(
+			&q,
+			" AND work_order.id IN (SELECT order_id FROM wo_responsible"
+			" WHERE person_id = ? AND ended_at IS NULL) AND state IN " OPEN_STATES,
+			"i", f->me);
 		break;
 	case WOV_FOLLOWUPS:
 		/* WO-8: the first-contact agent follows each order until it is archived. */
-		buf_puts(&sql, " AND first_agent_id = ? AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND first_agent_id = ? AND state IN " OPEN_STATES, "i", f->me);
 		break;
 	case WOV_DUE_SOON:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-			       " state = 'running' AND breached = 0 AND due_at <= ?)");
+		store_sql_add(&q,
+			      " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			      " state = 'running' AND breached = 0 AND due_at <= ?)",
+			      "i", f->due_before);
 		break;
 	case WOV_OVERDUE:
-		buf_puts(&sql, " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
-			       " state = 'running' AND breached = 1)");
+		store_sql_add(&q,
+			      " AND work_order.id IN (SELECT order_id FROM wo_sla WHERE"
+			      " state = 'running' AND breached = 1)",
+			      "");
 		break;
 	case WOV_ESCALATED:
-		buf_puts(&sql, " AND escalation_level > 0 AND state IN " OPEN_STATES);
+		store_sql_add(&q, " AND escalation_level > 0 AND state IN " OPEN_STATES, "");
 		break;
 	case WOV_ALL:
 	case WOV_COUNT:
 		break;
 	}
 	if (f->class_code)
-		buf_puts(&sql, " AND class = ?");
+		store_sql_add(&q, " AND class = ?", "t", f->class_code);
 	if (f->level)
-		buf_puts(&sql, " AND level = ?");
+		store_sql_add(&q, " AND level = ?", "t", f->level);
 	if (f->state)
-		buf_puts(&sql, " AND state = ?");
+		store_sql_add(&q, " AND state = ?", "t", f->state);
 	if (f->owner_id)
-		buf_puts(&sql, " AND owner_id = ?");
+		store_sql_add(&q, " AND owner_id = ?", "i", f->owner_id);
 	if (f->department_id && f->view != WOV_DEPARTMENT)
-		buf_puts(&sql, " AND department_id = ?");
+		store_sql_add(&q, " AND department_id = ?", "i", f->department_id);
 	if (f->from)
-		buf_puts(&sql, " AND created_at >= ?");
+		store_sql_add(&q, " AND created_at >= ?", "i", f->from);
 	if (f->to)
-		buf_puts(&sql, " AND created_at < ?");
+		store_sql_add(&q, " AND created_at < ?", "i", f->to);
 	if (f->scope_department)
-		buf_puts(&sql, " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
-			       " wo_responsible WHERE person_id = ? AND ended_at IS NULL))");
+		store_sql_add(&q,
+			      " AND (department_id = ? OR work_order.id IN (SELECT order_id FROM"
+			      " wo_responsible WHERE person_id = ? AND ended_at IS NULL))",
+			      "ii", f->scope_department, f->me);
 	/*
 	 * With a search, order and page by the index's own rowid (the order id):
 	 * FTS5 then yields matches newest first and stops after one page; by
 	 * work_order.id SQLite would sort every match first.
 	 */
 	if (f->before_id)
-		buf_puts(&sql, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?");
-	buf_puts(&sql, f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
-				: " ORDER BY work_order.id DESC LIMIT ?");
-	st = store_prepare_dynamic(s, buf_str(&sql));
-	if (!st) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (f->match)
-		store_bind_text(st, i++, f->match);
-	if (f->view == WOV_DEPARTMENT)
-		store_bind_int(st, i++, f->department_id);
-	if (f->view == WOV_MINE || f->view == WOV_FOLLOWUPS)
-		store_bind_int(st, i++, f->me);
-	if (f->view == WOV_DUE_SOON)
-		store_bind_int(st, i++, f->due_before);
-	if (f->class_code)
-		store_bind_text(st, i++, f->class_code);
-	if (f->level)
-		store_bind_text(st, i++, f->level);
-	if (f->state)
-		store_bind_text(st, i++, f->state);
-	if (f->owner_id)
-		store_bind_int(st, i++, f->owner_id);
-	if (f->department_id && f->view != WOV_DEPARTMENT)
-		store_bind_int(st, i++, f->department_id);
-	if (f->from)
-		store_bind_int(st, i++, f->from);
-	if (f->to)
-		store_bind_int(st, i++, f->to);
-	if (f->scope_department) {
-		store_bind_int(st, i++, f->scope_department);
-		store_bind_int(st, i++, f->me);
-	}
-	if (f->before_id)
-		store_bind_int(st, i++, f->before_id);
-	store_bind_int(st, i, f->limit);
-	o = malloc(sizeof(*o));
-	if (!o) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	while ((rc = store_step(st)) == 1) {
-		order_from_row(st, o);
-		rc = row(ctx, o);
-		if (rc < 0)
-			goto out;
+		store_sql_add(&q, f->match ? " AND wo_search.rowid < ?" : " AND work_order.id < ?",
+			      "i", f->before_id);
+	store_sql_add(&q,
+		      f->match ? " ORDER BY wo_search.rowid DESC LIMIT ?"
+			       : " ORDER BY work_order.id DESC LIMIT ?",
+		      "i", (int64_t)f->limit);
+	st = store_sql_prepare(s, &q);
+	while ((rc = store_next(st, order_read, o)) == 1 && (rc = row(ctx, o)) >= 0)
 		n++;
-	}
-out:
 	free(o);
-	store_done(st);
-	buf_release(&sql);
-	return rc < 0 ? rc : n;
+	return store_end(st, rc, n);
 }
 
 int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int limit,
 		      int (*row)(void *, const struct wo_callback_item *), void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT id, order_id, state, due_at, attempts, excluded_id, created_at, closed_at"
-		   " FROM wo_callback WHERE state = 'pending' AND (? = 0 OR due_at <= ?) AND id > ?"
-		   " ORDER BY id LIMIT ?");
-	struct wo_callback *cbs;
-	struct wo_callback_item *item;
+	struct wo_callback *cbs = calloc((size_t)limit, sizeof(*cbs));
+	struct wo_callback_item *item = malloc(sizeof(*item));
+	struct store_stmt *st;
 	int rc = 0, n = 0;
 
-	if (!st)
-		return ERR_IO;
-	/* Callbacks first, then each one's order: a second statement cannot run mid-step. */
-	cbs = calloc((size_t)limit, sizeof(*cbs));
-	item = malloc(sizeof(*item));
 	if (!cbs || !item) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	store_bind_int(st, 1, due_before);
-	store_bind_int(st, 2, due_before);
-	store_bind_int(st, 3, after_id);
-	store_bind_int(st, 4, limit);
-	while (n < limit && (rc = store_step(st)) == 1) {
-		struct wo_callback *c = &cbs[n++];
-
-		c->id = store_col_int(st, 0);
-		c->order_id = store_col_int(st, 1);
-		store_col_copy(st, 2, c->state, sizeof(c->state));
-		c->due_at = store_col_int(st, 3);
-		c->attempts = (int)store_col_int(st, 4);
-		c->excluded_id = store_col_int(st, 5);
-		c->created_at = store_col_int(st, 6);
-		c->closed_at = store_col_int(st, 7);
-	}
-	store_done(st);
-	st = NULL;
+	/* Callbacks first, then each one's order: a second statement cannot run mid-step. */
+	st = store_query(s,
+			 "SELECT " CALLBACK_COLS " FROM wo_callback WHERE state = 'pending'"
+			 " AND (? = 0 OR due_at <= ?) AND id > ? ORDER BY id LIMIT ?",
+			 "iiii", due_before, due_before, after_id, (int64_t)limit);
+	while (n < limit && (rc = store_next(st, callback_read, &cbs[n])) == 1)
+		n++;
+	rc = store_end(st, rc, n);
 	for (int i = 0; rc >= 0 && i < n; i++) {
 		item->cb = cbs[i];
 		rc = wo_order_get(s, cbs[i].order_id, &item->order);
@@ -1185,7 +940,6 @@ int wo_callback_queue(struct store *s, int64_t due_before, int64_t after_id, int
 			rc = row(ctx, item);
 	}
 out:
-	store_done(st);
 	free(cbs);
 	free(item);
 	return rc < 0 ? rc : n;

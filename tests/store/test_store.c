@@ -1,4 +1,4 @@
-/* Unit tests of src/store: migrations, transactions, errors, checks, the pool. */
+/* Unit tests of src/store: migrations, transactions, errors, checks, row helpers, the pool. */
 #include <pthread.h>
 
 #include "testutil.h"
@@ -111,6 +111,60 @@ static void statements_are_cached_per_literal(void **state)
 	test_store_close(s);
 }
 
+struct pair {
+	int64_t n;
+	char text[8];
+};
+
+static int pair_read(struct store_stmt *st, void *dst)
+{
+	struct pair *p = dst;
+
+	p->n = store_col_int_or(st, 0, -1);
+	STORE_COL_COPY(st, 1, p->text);
+	return 0;
+}
+
+static void row_helpers_bind_read_and_walk(void **state)
+{
+	struct store *s = test_store_open();
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
+	struct pair p, all[4];
+	int rc = 0, n = 0;
+
+	(void)state;
+	/* Each letter binds its own way: 'd' and 'n' give NULL for 0 and for -1, 'T' for "". */
+	assert_int_equal(store_one(store_query(s, "SELECT ?, ? || ''", "it", (int64_t)7, "客服热线"),
+				   pair_read, &p),
+			 0);
+	assert_int_equal(p.n, 7);
+	assert_string_equal(p.text, "客服"); /* 7 bytes fit: cut at a whole character */
+	assert_int_equal(store_run(s, "SELECT ? IS NULL AND ? IS NULL AND ? IS NULL", &p.n, "dnT",
+				   (int64_t)0, (int64_t)-1, ""),
+			 1);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(store_one(store_query(s, "SELECT NULL, NULL", ""), pair_read, &p), 0);
+	assert_int_equal(p.n, -1);
+	assert_string_equal(p.text, "");
+	assert_int_equal(store_one(store_query(s, "SELECT 1, 'x' WHERE 0", ""), pair_read, &p),
+			 ERR_NOTFOUND);
+	/* A statement that cannot be prepared reads as ERR_IO, with no check by the caller. */
+	assert_int_equal(store_one(store_query(s, "SELEKT", ""), pair_read, &p), ERR_IO);
+	/* A walk fills the caller's rows; built SQL binds each piece's values in order. */
+	store_sql_add(&q, "WITH t(n, x) AS (VALUES (1, 'a'), (2, 'b'), (3, 'c'))"
+			  " SELECT n, x FROM t WHERE n >= ?", "i", (int64_t)2);
+	store_sql_add(&q, " AND x <> ?", "t", "zz");
+	store_sql_add(&q, " ORDER BY n LIMIT ?", "i", (int64_t)4);
+	st = store_sql_prepare(s, &q);
+	while (n < 4 && (rc = store_next(st, pair_read, &all[n])) == 1)
+		n++;
+	assert_int_equal(store_end(st, rc, n), 2);
+	assert_int_equal(all[0].n, 2);
+	assert_string_equal(all[1].text, "c");
+	test_store_close(s);
+}
+
 static void check_reports_ok_database(void **state)
 {
 	struct store *s = test_store_open();
@@ -208,6 +262,7 @@ int main(void)
 		cmocka_unit_test(constraint_errors_are_classified),
 		cmocka_unit_test(audit_is_append_only),
 		cmocka_unit_test(statements_are_cached_per_literal),
+		cmocka_unit_test(row_helpers_bind_read_and_walk),
 		cmocka_unit_test(check_reports_ok_database),
 		cmocka_unit_test(pool_lends_distinct_connections),
 		cmocka_unit_test(full_durability_groups_syncs),
