@@ -21,12 +21,14 @@
 	"id, code, name, seg1_start, seg1_end, seg2_start, seg2_end, paid_min, break_min,"         \
 	" colour, office, active, updated_at"
 
-static void row_read(struct store_stmt *st, struct wfm_shift_type *t)
+static int row_read(struct store_stmt *st, void *dst)
 {
+	struct wfm_shift_type *t = dst;
+
 	memset(t, 0, sizeof(*t));
 	t->id = store_col_int(st, 0);
-	store_col_copy(st, 1, t->code, sizeof(t->code));
-	store_col_copy(st, 2, t->name, sizeof(t->name));
+	STORE_COL_COPY(st, 1, t->code);
+	STORE_COL_COPY(st, 2, t->name);
 	t->seg[0].start = (int)store_col_int(st, 3);
 	t->seg[0].end = (int)store_col_int(st, 4);
 	t->nseg = 1;
@@ -37,96 +39,64 @@ static void row_read(struct store_stmt *st, struct wfm_shift_type *t)
 	}
 	t->paid_min = (int)store_col_int(st, 7);
 	t->break_min = (int)store_col_int(st, 8);
-	store_col_copy(st, 9, t->colour, sizeof(t->colour));
+	STORE_COL_COPY(st, 9, t->colour);
 	t->office = (int)store_col_int(st, 10);
 	t->active = (int)store_col_int(st, 11);
 	t->updated_at = store_col_int(st, 12);
+	return 0;
 }
 
 int wfm_shift_type_list(struct store *s, wfm_shift_type_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT " COLS " FROM wfm_shift_type ORDER BY office, seg1_start, id");
+	struct store_stmt *st = store_query(
+		s, "SELECT " COLS " FROM wfm_shift_type ORDER BY office, seg1_start, id", "");
 	struct wfm_shift_type t;
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	while ((rc = store_step(st)) == 1) {
-		row_read(st, &t);
-		rc = fn(ctx, &t);
-		if (rc < 0)
-			break;
-	}
-	store_done(st);
-	return rc;
+	while ((rc = store_next(st, row_read, &t)) == 1 && (rc = fn(ctx, &t)) >= 0)
+		;
+	return store_end(st, rc, 0);
 }
 
 int wfm_shift_type_get(struct store *s, int64_t id, struct wfm_shift_type *out)
 {
-	struct store_stmt *st =
-		store_prepare(s, "SELECT " COLS " FROM wfm_shift_type WHERE id = ?");
-	int rc;
-
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == 1) {
-		row_read(st, out);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
-	return rc;
+	return store_one(
+		store_query(s, "SELECT " COLS " FROM wfm_shift_type WHERE id = ?", "i", id),
+		row_read, out);
 }
 
 int wfm_shift_type_put(struct store *s, struct wfm_shift_type *t, int64_t now)
 {
-	struct store_stmt *st =
-		t->id ? store_prepare(s,
-				      "UPDATE wfm_shift_type SET code = ?, name = ?,"
-				      " seg1_start = ?, seg1_end = ?, seg2_start = ?, seg2_end = ?,"
-				      " paid_min = ?, break_min = ?, colour = ?, office = ?,"
-				      " active = ?, updated_at = ? WHERE id = ? RETURNING id")
-		      : store_prepare(
-				s, "INSERT INTO wfm_shift_type(code, name, seg1_start,"
-				   " seg1_end, seg2_start, seg2_end, paid_min, break_min, colour,"
-				   " office, active, updated_at, created_at)"
-				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	/* The second segment's columns are NULL for a shift of one segment. */
+	int64_t s2 = t->nseg == 2 ? t->seg[1].start : -1, e2 = t->nseg == 2 ? t->seg[1].end : -1;
+	int64_t id = 0;
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, t->code);
-	store_bind_text(st, 2, t->name);
-	store_bind_int(st, 3, t->seg[0].start);
-	store_bind_int(st, 4, t->seg[0].end);
-	if (t->nseg == 2) {
-		store_bind_int(st, 5, t->seg[1].start);
-		store_bind_int(st, 6, t->seg[1].end);
-	} else {
-		store_bind_null(st, 5);
-		store_bind_null(st, 6);
-	}
-	store_bind_int(st, 7, t->paid_min);
-	store_bind_int(st, 8, t->break_min);
-	store_bind_text(st, 9, t->colour);
-	store_bind_int(st, 10, t->office);
-	store_bind_int(st, 11, t->active);
-	store_bind_int(st, 12, now);
-	store_bind_int(st, 13, t->id ? t->id : now);
-	rc = store_step(st);
-	if (rc == 1) {
-		t->id = store_col_int(st, 0);
-		t->updated_at = now;
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ERR_NOTFOUND;
-	}
-	store_done(st);
-	return rc;
+	if (t->id)
+		rc = store_run(
+			s,
+			"UPDATE wfm_shift_type SET name = ?, seg1_start = ?, seg1_end = ?,"
+			" seg2_start = ?, seg2_end = ?, paid_min = ?, break_min = ?, colour = ?,"
+			" office = ?, active = ?, updated_at = ? WHERE id = ? RETURNING id",
+			&id, "tiinniitiiii", t->name, (int64_t)t->seg[0].start,
+			(int64_t)t->seg[0].end, s2, e2, (int64_t)t->paid_min, (int64_t)t->break_min,
+			t->colour, (int64_t)t->office, (int64_t)t->active, now, t->id);
+	else
+		rc = store_run(
+			s,
+			"INSERT INTO wfm_shift_type(code, name, seg1_start, seg1_end, seg2_start,"
+			" seg2_end, paid_min, break_min, colour, office, active, created_at,"
+			" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			&id, "ttiinniitiiii", t->code, t->name, (int64_t)t->seg[0].start,
+			(int64_t)t->seg[0].end, s2, e2, (int64_t)t->paid_min, (int64_t)t->break_min,
+			t->colour, (int64_t)t->office, (int64_t)t->active, now, now);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	t->id = id;
+	t->updated_at = now;
+	return 0;
 }
 
 /* ---- settings ---- */
@@ -144,19 +114,16 @@ static int *setting_field(struct wfm_settings *w, int i)
 
 int wfm_settings_get(struct store *s, struct wfm_settings *out)
 {
+	struct store_stmt *st = store_query(s, "SELECT key, value FROM wfm_setting", "");
+	int rc;
+
 	/* The migration's defaults stand for a row that is missing. */
 	*out = (struct wfm_settings){80, 20, 30, 8, 180};
-	for (int i = 0; i < 5; i++) {
-		int64_t v;
-		int rc = store_run(s, "SELECT value FROM wfm_setting WHERE key = ?", &v, "t",
-				   setting_keys[i]);
-
-		if (rc < 0)
-			return rc;
-		if (rc == 1)
-			*setting_field(out, i) = (int)v;
-	}
-	return 0;
+	while ((rc = store_next(st, NULL, NULL)) == 1)
+		for (int i = 0; i < 5; i++)
+			if (strcmp(store_col_text_or(st, 0, ""), setting_keys[i]) == 0)
+				*setting_field(out, i) = (int)store_col_int(st, 1);
+	return store_end(st, rc, 0);
 }
 
 int wfm_settings_put(struct store *s, const struct wfm_settings *in, int64_t now)
@@ -205,21 +172,16 @@ int wfm_calls_count(struct store *s, const char *queue, int64_t day0, int ndays,
 {
 	/* Counted per UTC half hour in one GROUP BY, each half hour then placed in
 	 * the center's day and half hour: the database needs no time zone. */
-	struct store_stmt *st = store_prepare(
-		s, "SELECT started_at / 1800000, count(*) FROM call"
-		   " WHERE started_at >= ? AND started_at < ?"
-		   " AND (queue = ? OR (? IS NULL AND queue IS NOT NULL)) GROUP BY 1");
-	int64_t from = day_start_ms(day0), to = day_start_ms(day0 + ndays);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT started_at / 1800000, count(*) FROM call"
+			    " WHERE started_at >= ? AND started_at < ?"
+			    " AND (queue = ? OR (? IS NULL AND queue IS NOT NULL)) GROUP BY 1",
+			    "iitt", day_start_ms(day0), day_start_ms(day0 + ndays), queue, queue);
 	int rc;
 
 	memset(counts, 0, (size_t)ndays * WFM_INTERVALS * sizeof(*counts));
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, from);
-	store_bind_int(st, 2, to);
-	store_bind_text(st, 3, queue);
-	store_bind_text(st, 4, queue);
-	while ((rc = store_step(st)) == 1) {
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
 		int64_t at = store_col_int(st, 0) * HALF_HOUR_MS;
 		int64_t d = local_day(at) - day0;
 		int i = clock_local_minute(at) / WFM_INTERVAL_MIN;
@@ -227,8 +189,7 @@ int wfm_calls_count(struct store *s, const char *queue, int64_t day0, int ndays,
 		if (d >= 0 && d < ndays)
 			counts[d * WFM_INTERVALS + i] += (double)store_col_int(st, 1);
 	}
-	store_done(st);
-	return rc;
+	return store_end(st, rc, 0);
 }
 
 int wfm_first_call_day(struct store *s, const char *queue, int64_t *out)
@@ -249,83 +210,67 @@ int wfm_first_call_day(struct store *s, const char *queue, int64_t *out)
 
 int wfm_aht(struct store *s, const char *queue, int64_t from, int64_t to, double *out)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT count(*), sum(ended_at - connected_at) FROM call"
-		   " WHERE started_at >= ? AND started_at < ? AND connected_at IS NOT NULL"
-		   " AND ended_at > connected_at"
-		   " AND (queue = ? OR (? IS NULL AND queue IS NOT NULL))");
-	int rc;
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT count(*), sum(ended_at - connected_at) FROM call"
+			    " WHERE started_at >= ? AND started_at < ? AND connected_at IS NOT NULL"
+			    " AND ended_at > connected_at"
+			    " AND (queue = ? OR (? IS NULL AND queue IS NOT NULL))",
+			    "iitt", from, to, queue, queue);
+	int rc = store_next(st, NULL, NULL);
 
 	*out = 0;
-	if (!st)
-		return ERR_IO;
-	store_bind_int(st, 1, from);
-	store_bind_int(st, 2, to);
-	store_bind_text(st, 3, queue);
-	store_bind_text(st, 4, queue);
-	rc = store_step(st);
-	if (rc == 1) {
-		int64_t n = store_col_int(st, 0);
-
-		if (n > 0)
-			*out = (double)store_col_int(st, 1) / 1000.0 / (double)n;
-		rc = 0;
-	}
-	store_done(st);
-	return rc;
+	if (rc == 1 && store_col_int(st, 0) > 0)
+		*out = (double)store_col_int(st, 1) / 1000.0 / (double)store_col_int(st, 0);
+	return store_end(st, rc, 0);
 }
 
 int wfm_calendar(struct store *s, const char *from, const char *to, wfm_day_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_prepare(
-		s, "SELECT day, 1, 0 FROM hotline_closed_day WHERE day BETWEEN ? AND ?"
-		   " UNION ALL SELECT day, 0, as_weekday FROM hotline_open_day"
-		   " WHERE day BETWEEN ? AND ? ORDER BY 1");
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT day, 1, 0 FROM hotline_closed_day WHERE day BETWEEN ? AND ?"
+			    " UNION ALL SELECT day, 0, as_weekday FROM hotline_open_day"
+			    " WHERE day BETWEEN ? AND ? ORDER BY 1",
+			    "tttt", from, to, from, to);
 	char day[11];
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, from);
-	store_bind_text(st, 2, to);
-	store_bind_text(st, 3, from);
-	store_bind_text(st, 4, to);
-	while ((rc = store_step(st)) == 1) {
-		store_col_copy(st, 0, day, sizeof(day));
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		STORE_COL_COPY(st, 0, day);
 		rc = fn(ctx, day, (int)store_col_int(st, 1), (int)store_col_int(st, 2));
 		if (rc < 0)
 			break;
 	}
-	store_done(st);
-	return rc;
+	return store_end(st, rc, 0);
 }
 
 /* ---- overrides ---- */
+
+static int override_read(struct store_stmt *st, void *dst)
+{
+	struct wfm_override *o = dst;
+
+	STORE_COL_COPY(st, 0, o->day);
+	o->interval = (int)store_col_int(st, 1);
+	o->contacts = (int)store_col_int(st, 2);
+	return 0;
+}
 
 int wfm_override_list(struct store *s, const char *queue, const char *from, const char *to,
 		      wfm_override_fn fn, void *ctx)
 {
 	struct store_stmt *st =
-		store_prepare(s, "SELECT day, interval, contacts FROM wfm_forecast_override"
-				 " WHERE queue = ? AND day BETWEEN ? AND ? ORDER BY day, interval");
+		store_query(s,
+			    "SELECT day, interval, contacts FROM wfm_forecast_override"
+			    " WHERE queue = ? AND day BETWEEN ? AND ? ORDER BY day, interval",
+			    "ttt", queue, from, to);
 	struct wfm_override o;
 	int rc;
 
-	if (!st)
-		return ERR_IO;
-	store_bind_text(st, 1, queue);
-	store_bind_text(st, 2, from);
-	store_bind_text(st, 3, to);
-	while ((rc = store_step(st)) == 1) {
-		store_col_copy(st, 0, o.day, sizeof(o.day));
-		o.interval = (int)store_col_int(st, 1);
-		o.contacts = (int)store_col_int(st, 2);
-		rc = fn(ctx, &o);
-		if (rc < 0)
-			break;
-	}
-	store_done(st);
-	return rc;
+	while ((rc = store_next(st, override_read, &o)) == 1 && (rc = fn(ctx, &o)) >= 0)
+		;
+	return store_end(st, rc, 0);
 }
 
 int wfm_override_clear(struct store *s, const char *queue, const char *from, const char *to,
