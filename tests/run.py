@@ -73,9 +73,13 @@ def run_api(build):
 
 
 def run_web_file(f, env):
-    proc = subprocess.run(["node", "--test", "--test-reporter=tap", "--test-concurrency=1",
-                           os.path.join(HERE, "web", f)],
-                          env=env, capture_output=True, text=True, timeout=900)
+    with tempfile.NamedTemporaryFile(mode="w+", prefix="kefu-web-log-", suffix=".log") as log:
+        env = dict(env, KEFU_WEB_SERVER_LOG=log.name)
+        proc = subprocess.run(["node", "--test", "--test-reporter=tap", "--test-concurrency=1",
+                               os.path.join(HERE, "web", f)],
+                              env=env, capture_output=True, text=True, timeout=900)
+        # The servers' logs (kept by tests/web/harness.mjs), for a failed file's report.
+        proc.server_log = log.read()
     ok = bad = 0
     for line in proc.stdout.splitlines():
         if line.startswith("# pass "):
@@ -102,6 +106,7 @@ def run_web(build, flaky):
             # (with the first run's output), never hidden.
             out.append(proc.stdout[-8000:])
             out.append(proc.stderr[-4000:])
+            out.append(f"web {f}: the end of kefu's log:\n{proc.server_log[-4000:]}\n")
             ok2, bad2, proc2 = run_web_file(f, env)
             if not bad2:
                 out.append(f"web {f}: FLAKY: failed once, passed when run again\n")
@@ -112,6 +117,7 @@ def run_web(build, flaky):
         if bad:
             out.append(proc.stdout[-8000:])
             out.append(proc.stderr[-4000:])
+            out.append(f"web {f}: the end of kefu's log:\n{proc.server_log[-4000:]}\n")
         return ok, bad, "".join(out)
 
     passed = failed = 0

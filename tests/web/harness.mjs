@@ -7,7 +7,7 @@
 // web/dist), KEFU_SCREENSHOTS (where shots go; default build/screenshots),
 // KEFU_CHROMIUM (default /usr/bin/chromium).
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, closeSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -83,6 +83,9 @@ export class Server {
       clearTimeout(timer)
     }
     const log = this.log()
+    // tests/run.py names a file to keep the server's log in, and shows its
+    // end when the test file fails: what kefu said is half of a diagnosis.
+    if (process.env.KEFU_WEB_SERVER_LOG) appendFileSync(process.env.KEFU_WEB_SERVER_LOG, log)
     rmSync(this.dir, { recursive: true, force: true })
     if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) throw new Error('sanitizer report:\n' + log.slice(-6000))
   }
