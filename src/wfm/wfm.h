@@ -1,11 +1,11 @@
 /*
  * wfm — shifts (排班), workforce management: the shift types, the staffing
- * arithmetic (Erlang C and Erlang A) and the forecast of contacts (issue 14).
+ * arithmetic (Erlang C and Erlang A) and the forecast of contacts.
  *
- * This is the foundation of issue 14. The duty roster (WFM-2, WFM-3, ORG-4),
- * swaps and leave (WFM-3, WFM-4), attendance (WFM-5), the handover log
- * (WFM-6, WFM-7) and the workbench pages come in later sessions; they build
- * on the three pieces here.
+ * These three pieces are the foundation the rest of shift planning builds
+ * on; the duty roster (WFM-2, WFM-3, ORG-4), swaps and leave (WFM-3,
+ * WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and their
+ * workbench pages are not built yet.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
