@@ -114,9 +114,20 @@ test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manage
 
   // The supervisor logs the agent out; a talking seat cannot be put on break.
   await sup.click('[data-test=set-8101]')
+  // What the page asked for, so that a missing answer says whether the
+  // request was never made or never answered.
+  const asked = []
+  const onRequest = (q) => { if (/\/api\/acd\/agents\/\d+\/status$/.test(q.url())) asked.push(q.method() + ' ' + q.url()) }
+  const onFailed = (q) => asked.push('failed: ' + q.url() + ' ' + (q.failure() || {}).errorText)
+  sup.on('request', onRequest)
+  sup.on('requestfailed', onFailed)
   const set = sup.waitForResponse((x) => /\/api\/acd\/agents\/\d+\/status$/.test(x.url()) && x.request().method() === 'POST')
   await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8101-logged_out]')
-  const answer = await set
+  const answer = await set.catch(async (e) => {
+    throw new Error(`${e.message}; the page asked: ${JSON.stringify(asked)}; menus open: ${await sup.locator('.el-dropdown-menu:visible').count()}; 8101 is ${JSON.stringify(await statusOf('8101'))}`)
+  })
+  sup.off('request', onRequest)
+  sup.off('requestfailed', onFailed)
   assert.equal(answer.status(), 200, await answer.text())
   await r8101.locator('[data-test=status-8101][data-status=logged_out]').waitFor()
   assert.equal((await statusOf('8101')).status, 'logged_out')
