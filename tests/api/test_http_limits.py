@@ -186,7 +186,12 @@ class TrustedProxyTest(KefuTestCase):
     def test_a_direct_client_over_its_limit_is_closed_and_others_served(self):
         held = [connect(self.srv, "127.0.0.3") for _ in range(3)]
         try:
+            # Each held connection is first answered once (kept alive), so kefu has
+            # surely accepted and counted all three before the fourth arrives.
             for s in held:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.settimeout(30)
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
             with connect(self.srv, "127.0.0.3") as s:
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
