@@ -718,6 +718,71 @@ static const char m14[] =
 	" updated_at INTEGER NOT NULL,"
 	" PRIMARY KEY (queue, day, interval));";
 
+/*
+ * 15: the duty roster (WFM-2, WFM-3) and leave (WFM-4), src/wfm/.
+ * wfm_roster: one row per month ('YYYY-MM') with its state (draft until
+ * published) and the last version filed. wfm_roster_entry: the month's
+ * grid, one shift type per agent and local day; a day without a row is a
+ * rest day; skill is the seat the agent covers that day (ORG-2), NULL for
+ * any of theirs. Each publication files the whole grid as an immutable
+ * version (wfm_roster_version with its rows in wfm_roster_version_entry,
+ * the 排班表 history). wfm_leave: an agent's leave over whole local days,
+ * asked, approved or not; approved leave blocks rostering; an emergency
+ * leave is recorded by the supervisor from a phone call and its paperwork
+ * is due afterwards.
+ */
+static const char m15[] =
+	"CREATE TABLE wfm_roster ("
+	" month TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'published')),"
+	" version INTEGER NOT NULL DEFAULT 0,"
+	" published_at INTEGER,"
+	" published_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE wfm_roster_entry ("
+	" day TEXT NOT NULL,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" shift_type_id INTEGER NOT NULL REFERENCES wfm_shift_type(id),"
+	" skill TEXT REFERENCES skill(code),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL,"
+	" PRIMARY KEY (day, person_id));"
+	"CREATE INDEX wfm_roster_entry_person ON wfm_roster_entry(person_id, day);"
+	"CREATE TABLE wfm_roster_version ("
+	" id INTEGER PRIMARY KEY,"
+	" month TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" filed_at INTEGER NOT NULL,"
+	" filed_by INTEGER REFERENCES person(id),"
+	" reason TEXT,"
+	" UNIQUE (month, version));"
+	"CREATE TABLE wfm_roster_version_entry ("
+	" version_id INTEGER NOT NULL REFERENCES wfm_roster_version(id),"
+	" day TEXT NOT NULL,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" shift_type_id INTEGER NOT NULL REFERENCES wfm_shift_type(id),"
+	" skill TEXT,"
+	" PRIMARY KEY (version_id, day, person_id));"
+	"CREATE TABLE wfm_leave ("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('annual', 'sick', 'personal', 'compensatory')),"
+	" first_day TEXT NOT NULL,"
+	" last_day TEXT NOT NULL CHECK (last_day >= first_day),"
+	" reason TEXT,"
+	" state TEXT NOT NULL CHECK (state IN ('requested', 'approved', 'rejected', 'cancelled')),"
+	" emergency INTEGER NOT NULL DEFAULT 0 CHECK (emergency IN (0, 1)),"
+	" paperwork_due INTEGER,"
+	" paperwork_at INTEGER,"
+	" requested_by INTEGER REFERENCES person(id),"
+	" requested_at INTEGER NOT NULL,"
+	" decided_by INTEGER REFERENCES person(id),"
+	" decided_at INTEGER,"
+	" decision_note TEXT,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX wfm_leave_person ON wfm_leave(person_id, first_day);"
+	"CREATE INDEX wfm_leave_approved ON wfm_leave(first_day, last_day) WHERE state = 'approved';";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14};
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,8 +1,11 @@
 /*
  * The rules of shifts: what a valid shift type is, how long it lasts and
  * what it covers (WFM-1), the calendar arithmetic of a month, and the
- * forecast's arithmetic over counts it is given. No I/O.
+ * forecast's arithmetic over counts it is given, and the settings as
+ * data. No I/O.
  */
+#include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,4 +294,49 @@ int wfm_forecast_profile(const struct wfm_hist_day *days, size_t n,
 	if (have[WFM_HOLIDAY] == 0)
 		memcpy(out[WFM_HOLIDAY], out[6], sizeof(out[6]));
 	return 0;
+}
+
+/* ---- settings ---- */
+
+#define SETTING(k, lo, hi, d) {#k, lo, hi, d, offsetof(struct wfm_settings, k)}
+
+const struct wfm_setting_key wfm_setting_keys[] = {
+	SETTING(sl_target_pct, 1, 99, 80),
+	SETTING(sl_target_sec, 1, 600, 20),
+	SETTING(shrinkage_pct, 0, 90, 30),
+	SETTING(history_weeks, 1, 52, 8),
+	SETTING(default_aht_sec, 10, 7200, 180),
+	/* WFM-2: before the 28th; one seed says the 25th. */
+	SETTING(publish_day, 2, 28, 28),
+	SETTING(publish_remind_days, 0, 20, 3),
+	/* WFM-3: a shift kind holds for at least a week. */
+	SETTING(min_continuous_days, 1, 31, 7),
+	/* The labour law: 8 hours a day, 44 a week on average, a rest day a week. */
+	SETTING(max_day_min, 60, 720, 480),
+	SETTING(max_week_min, 600, 4200, 2640),
+	SETTING(min_rest_days_week, 0, 3, 1),
+	/* WFM-5: more than an hour missing is absence. */
+	SETTING(absent_after_min, 5, 480, 60),
+	/* WFM-6: arrive 15 minutes early, meet in the first 10, sum up in the last 30. */
+	SETTING(arrive_before_min, 0, 120, 15),
+	SETTING(meeting_min, 0, 60, 10),
+	SETTING(summary_min, 0, 120, 30),
+	/* WFM-7: a handover unsigned 15 minutes after the change alerts the supervisor. */
+	SETTING(handover_sign_min, 1, 240, 15),
+};
+const size_t wfm_setting_count = sizeof(wfm_setting_keys) / sizeof(wfm_setting_keys[0]);
+_Static_assert(sizeof(wfm_setting_keys) / sizeof(wfm_setting_keys[0]) <= WFM_SETTINGS_MAX,
+	       "WFM_SETTINGS_MAX holds every setting");
+
+int *wfm_setting_field(struct wfm_settings *w, size_t i)
+{
+	assert(i < wfm_setting_count);
+	return (int *)((char *)w + wfm_setting_keys[i].offset);
+}
+
+void wfm_settings_default(struct wfm_settings *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < wfm_setting_count; i++)
+		*wfm_setting_field(w, i) = wfm_setting_keys[i].def;
 }

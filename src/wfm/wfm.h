@@ -43,9 +43,17 @@
  * GROUP BY and each half hour placed in its local day, which is exact for
  * every time zone whose offset is a whole number of half hours.
  *
- * Settings (wfm_setting): the service-level target (percent and seconds),
- * shrinkage, history weeks and the handling time used when the log has
- * none. GET/PATCH /api/wfm/settings, audited.
+ * Settings (wfm_setting, described once as data in wfm_setting_keys): the
+ * service-level target (percent and seconds), shrinkage, history weeks and
+ * the handling time used when the log has none; the roster's publication
+ * day and reminders, the minimum continuous period and the labour limits;
+ * when missing time counts as absence; the handover's times. GET/PATCH
+ * /api/wfm/settings, audited.
+ *
+ * The roster's tables (migration 15): wfm_roster (a month's state and
+ * version), wfm_roster_entry (one shift type per agent and local day; no row
+ * is a rest day), the filed versions, and wfm_leave (approved leave blocks
+ * rostering).
  *
  * Layers: core, store, http. No tick yet: reminders and deadlines arrive
  * with the roster.
@@ -215,12 +223,47 @@ void wfm_civil_from_days(int64_t days, int *year, int *month, int *day);
 /* ---- Storage (wfm_store.c) ---- */
 
 struct wfm_settings {
+	/* Staffing and forecast. */
 	int sl_target_pct; /* share answered within sl_target_sec, percent */
 	int sl_target_sec;
 	int shrinkage_pct;   /* 0..90 */
 	int history_weeks;   /* 1..52 */
 	int default_aht_sec; /* when the call log has no handled call */
+	/* The roster (WFM-2, WFM-3) and the labour rules it keeps. */
+	int publish_day;	 /* next month's roster is published before this day of the month */
+	int publish_remind_days; /* reminders start this many days before publish_day */
+	int min_continuous_days; /* an agent's shift kind holds at least this many days */
+	int max_day_min;	 /* paid minutes in a day, at most */
+	int max_week_min;	 /* paid minutes in a week on average, at most */
+	int min_rest_days_week;	 /* rest days in every week (Monday..Sunday), at least */
+	/* Attendance (WFM-5). */
+	int absent_after_min; /* missing more than this in a shift counts as absent */
+	/* Handover (WFM-6, WFM-7). */
+	int arrive_before_min; /* agents arrive this long before the shift */
+	int meeting_min;       /* the shift meeting, in the first minutes of the shift */
+	int summary_min;       /* the shift's summary, in its last minutes */
+	int handover_sign_min; /* the handover is signed within this long after the change */
 };
+
+/*
+ * The settings as data: each key of table wfm_setting, its range and its
+ * default (the value when the row is missing), and where it lives in struct
+ * wfm_settings. The store reads and writes them all, the API checks a PATCH
+ * against the ranges; a new setting is one line here and a field above.
+ */
+#define WFM_SETTINGS_MAX 40 /* room for the keys below */
+
+struct wfm_setting_key {
+	const char *key;
+	int min, max, def;
+	size_t offset; /* offsetof(struct wfm_settings, field) */
+};
+extern const struct wfm_setting_key wfm_setting_keys[];
+extern const size_t wfm_setting_count;
+/* The field of w that key i names. */
+int *wfm_setting_field(struct wfm_settings *w, size_t i);
+/* Every setting at its default. */
+void wfm_settings_default(struct wfm_settings *w);
 
 typedef int (*wfm_shift_type_fn)(void *ctx, const struct wfm_shift_type *t);
 

@@ -238,9 +238,13 @@ static int shift_type_deactivate(struct req *r)
 
 static json_t *settings_json(const struct wfm_settings *w)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i}", "sl_target_pct", w->sl_target_pct,
-			 "sl_target_sec", w->sl_target_sec, "shrinkage_pct", w->shrinkage_pct,
-			 "history_weeks", w->history_weeks, "default_aht_sec", w->default_aht_sec);
+	struct wfm_settings c = *w;
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < wfm_setting_count; i++)
+		json_object_set_new(o, wfm_setting_keys[i].key,
+				    json_integer(*wfm_setting_field(&c, i)));
+	return o;
 }
 
 static int settings_get(struct req *r)
@@ -253,42 +257,33 @@ static int settings_get(struct req *r)
 	return reply_json(r, 200, settings_json(&w));
 }
 
-static const struct {
-	const char *key;
-	int min, max;
-} setting_ranges[] = {
-	{"sl_target_pct", 1, 99}, {"sl_target_sec", 1, 600},	 {"shrinkage_pct", 0, 90},
-	{"history_weeks", 1, 52}, {"default_aht_sec", 10, 7200},
-};
-
 static int settings_update(struct req *r)
 {
-	static const char *const fields[] = {"sl_target_pct", "sl_target_sec",	 "shrinkage_pct",
-					     "history_weeks", "default_aht_sec", NULL};
+	const char *fields[WFM_SETTINGS_MAX + 1];
 	struct wfm_settings w, before;
-	int *f[5];
-	int rc = body_only(r, fields);
+	int rc;
 
+	for (size_t i = 0; i < wfm_setting_count; i++)
+		fields[i] = wfm_setting_keys[i].key;
+	fields[wfm_setting_count] = NULL;
+	rc = body_only(r, fields);
 	if (rc == 0)
 		rc = wfm_settings_get(r->store, &w);
 	if (rc < 0)
 		return rc;
 	before = w;
-	f[0] = &w.sl_target_pct;
-	f[1] = &w.sl_target_sec;
-	f[2] = &w.shrinkage_pct;
-	f[3] = &w.history_weeks;
-	f[4] = &w.default_aht_sec;
-	for (int i = 0; i < 5 && rc == 0; i++)
-		rc = body_int(r, setting_ranges[i].key, f[i]);
+	for (size_t i = 0; i < wfm_setting_count && rc == 0; i++)
+		rc = body_int(r, wfm_setting_keys[i].key, wfm_setting_field(&w, i));
 	if (rc < 0)
 		return rc;
-	for (int i = 0; i < 5; i++)
-		if (*f[i] < setting_ranges[i].min || *f[i] > setting_ranges[i].max)
-			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, setting_ranges[i].key,
-				     "%s: %lld to %lld", setting_ranges[i].key,
-				     (long long)setting_ranges[i].min,
-				     (long long)setting_ranges[i].max);
+	for (size_t i = 0; i < wfm_setting_count; i++) {
+		const struct wfm_setting_key *k = &wfm_setting_keys[i];
+		int v = *wfm_setting_field(&w, i);
+
+		if (v < k->min || v > k->max)
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, k->key, "%s: %lld to %lld",
+				     k->key, (long long)k->min, (long long)k->max);
+	}
 	if (rc < 0)
 		return rc;
 	rc = store_begin(r->store);

@@ -101,28 +101,17 @@ int wfm_shift_type_put(struct store *s, struct wfm_shift_type *t, int64_t now)
 
 /* ---- settings ---- */
 
-static const char *const setting_keys[] = {"sl_target_pct", "sl_target_sec", "shrinkage_pct",
-					   "history_weeks", "default_aht_sec"};
-
-static int *setting_field(struct wfm_settings *w, int i)
-{
-	int *f[] = {&w->sl_target_pct, &w->sl_target_sec, &w->shrinkage_pct, &w->history_weeks,
-		    &w->default_aht_sec};
-
-	return f[i];
-}
-
 int wfm_settings_get(struct store *s, struct wfm_settings *out)
 {
 	struct store_stmt *st = store_query(s, "SELECT key, value FROM wfm_setting", "");
 	int rc;
 
-	/* The migration's defaults stand for a row that is missing. */
-	*out = (struct wfm_settings){80, 20, 30, 8, 180};
+	/* The defaults stand for a row that is missing. */
+	wfm_settings_default(out);
 	while ((rc = store_next(st, NULL, NULL)) == 1)
-		for (int i = 0; i < 5; i++)
-			if (strcmp(store_col_text_or(st, 0, ""), setting_keys[i]) == 0)
-				*setting_field(out, i) = (int)store_col_int(st, 1);
+		for (size_t i = 0; i < wfm_setting_count; i++)
+			if (strcmp(store_col_text_or(st, 0, ""), wfm_setting_keys[i].key) == 0)
+				*wfm_setting_field(out, i) = (int)store_col_int(st, 1);
 	return store_end(st, rc, 0);
 }
 
@@ -130,13 +119,13 @@ int wfm_settings_put(struct store *s, const struct wfm_settings *in, int64_t now
 {
 	struct wfm_settings w = *in;
 
-	for (int i = 0; i < 5; i++) {
+	for (size_t i = 0; i < wfm_setting_count; i++) {
 		int rc = store_run(
 			s,
 			"INSERT INTO wfm_setting(key, value, updated_at) VALUES (?, ?, ?)"
 			" ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
 			" updated_at = excluded.updated_at",
-			NULL, "tii", setting_keys[i], (int64_t)*setting_field(&w, i), now);
+			NULL, "tii", wfm_setting_keys[i].key, (int64_t)*wfm_setting_field(&w, i), now);
 
 		if (rc < 0)
 			return rc;

@@ -247,27 +247,38 @@ class WfmTest(KefuTestCase):
 
     def test_settings(self):
         st, body, _ = self.call("GET", "/api/wfm/settings")
-        self.assertEqual((st, body), (200, {"sl_target_pct": 80, "sl_target_sec": 20,
-                                            "shrinkage_pct": 30, "history_weeks": 8,
-                                            "default_aht_sec": 180}))
+        self.assertEqual((st, body), (200, {
+            "sl_target_pct": 80, "sl_target_sec": 20, "shrinkage_pct": 30, "history_weeks": 8,
+            "default_aht_sec": 180,
+            # WFM-2, WFM-3 and the labour law.
+            "publish_day": 28, "publish_remind_days": 3, "min_continuous_days": 7,
+            "max_day_min": 480, "max_week_min": 2640, "min_rest_days_week": 1,
+            # WFM-5, WFM-6, WFM-7.
+            "absent_after_min": 60, "arrive_before_min": 15, "meeting_min": 10,
+            "summary_min": 30, "handover_sign_min": 15}))
         self.assertError(self.call("GET", "/api/wfm/settings", who="8101"), 403)
         st, body, _ = self.zh("PATCH", "/api/wfm/settings",
-                              {"sl_target_pct": 100, "shrinkage_pct": 95})
+                              {"sl_target_pct": 100, "shrinkage_pct": 95, "publish_day": 29})
         self.assertEqual((st, body["error"]["field"]), (422, "sl_target_pct"), body)
         self.assertEqual([e["field"] for e in body["error"]["errors"]],
-                         ["sl_target_pct", "shrinkage_pct"])
+                         ["sl_target_pct", "shrinkage_pct", "publish_day"])
         self.assertIn("至", body["error"]["message"])
         self.assertError(self.call("PATCH", "/api/wfm/settings", {"sl_target_pct": "90"}), 400)
         self.assertError(self.call("PATCH", "/api/wfm/settings", {"shrinkage_pct": 20},
                                    who="8101"), 403)
         self.assertEqual(self.srv.count(
             "SELECT value FROM wfm_setting WHERE key = 'sl_target_pct'"), 80)
-        st, body, _ = self.call("PATCH", "/api/wfm/settings", {"sl_target_sec": 15})
-        self.assertEqual((st, body["sl_target_sec"], body["sl_target_pct"]), (200, 15, 80))
+        st, body, _ = self.call("PATCH", "/api/wfm/settings",
+                                {"sl_target_sec": 15, "publish_day": 25})
+        self.assertEqual((st, body["sl_target_sec"], body["sl_target_pct"], body["publish_day"]),
+                         (200, 15, 80, 25))
+        self.assertEqual(self.srv.count(
+            "SELECT value FROM wfm_setting WHERE key = 'publish_day'"), 25)
         a = self.audits("wfm.settings.update")[0]
         self.assertEqual((a["detail"]["before"]["sl_target_sec"],
                           a["detail"]["after"]["sl_target_sec"]), (20, 15))
-        st, body, _ = self.call("PATCH", "/api/wfm/settings", {"sl_target_sec": 20})
+        st, body, _ = self.call("PATCH", "/api/wfm/settings",
+                                {"sl_target_sec": 20, "publish_day": 28})
         self.assertEqual(st, 200, body)
 
     # ---- forecast ----
