@@ -308,6 +308,45 @@ int wfm_override_clear(struct store *s, const char *queue, const char *from, con
 int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
 		     int64_t now);
 
+/* ---- The forecast of a month, from the store (wfm_forecast.c) ---- */
+
+struct wfm_forecast_day {
+	int kind;   /* 0..6 Monday..Sunday, WFM_HOLIDAY */
+	int makeup; /* a make-up working day: the weekday it keeps (1..7); else 0 */
+	double contacts[WFM_INTERVALS]; /* the override where there is one, else computed */
+	double computed[WFM_INTERVALS];
+	int override[WFM_INTERVALS];
+	int required[WFM_INTERVALS];  /* agents on the phones (Erlang C) */
+	int scheduled[WFM_INTERVALS]; /* with shrinkage */
+};
+
+struct wfm_forecast {
+	struct wfm_settings settings;
+	int year, month, ndays;
+	int64_t month0;		   /* the month's first local day, days since the epoch */
+	int64_t hist0, hist_end;   /* the history's days [hist0, hist_end) */
+	int hist_days;
+	int have[WFM_KINDS];	   /* history days of each kind */
+	double aht;		   /* seconds */
+	const char *aht_source;	   /* "parameter", "call_log" or "setting" */
+	struct wfm_forecast_day *days; /* [ndays], freed by wfm_forecast_free */
+};
+
+/*
+ * The month's forecast for queue (NULL: every queue): the profile of the
+ * history, the overrides, the handling time (aht_param > 0, else the call
+ * log's, else the setting) and each half hour's agents for the settings'
+ * target and shrinkage. ERR_UNPROCESSABLE (field month) for a month more
+ * than a year ahead or one that needs more agents than kefu plans.
+ */
+int wfm_forecast_build(struct store *s, const char *queue, int year, int month, int aht_param,
+		       int64_t now, struct wfm_forecast *out, struct err_info *ei);
+void wfm_forecast_free(struct wfm_forecast *f);
+/* A local day (days since the epoch) as "YYYY-MM-DD" (11 bytes). */
+void wfm_date_text(int64_t day, char *out, size_t size);
+/* The center's local day of the instant now, days since the epoch. */
+int64_t wfm_today(int64_t now);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];

@@ -302,75 +302,6 @@ static int settings_update(struct req *r)
 
 /* ---- forecast ---- */
 
-static void date_text(int64_t d, char *out, size_t size)
-{
-	int y, m, dd;
-
-	wfm_civil_from_days(d, &y, &m, &dd);
-	snprintf(out, size, "%04d-%02d-%02d", y, m, dd);
-}
-
-static int64_t today(int64_t now)
-{
-	int ymd = clock_local_ymd(now);
-
-	return wfm_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
-
-/* The calendar's days in [cal0, cal0 + n): holiday flags and make-up weekdays. */
-struct calendar {
-	int64_t cal0;
-	int n;
-	char *holiday;
-	char *makeup;
-};
-
-static int calendar_day(void *ctx, const char *day, int holiday, int as_weekday)
-{
-	struct calendar *c = ctx;
-	int y, m, d;
-
-	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return 0;
-	int64_t i = wfm_days_from_civil(y, m, d) - c->cal0;
-
-	if (i < 0 || i >= c->n)
-		return 0;
-	if (holiday)
-		c->holiday[i] = 1;
-	else
-		c->makeup[i] = (char)as_weekday;
-	return 0;
-}
-
-static int day_kind(const struct calendar *c, int64_t d)
-{
-	int y, m, dd;
-
-	wfm_civil_from_days(d, &y, &m, &dd);
-	return wfm_day_kind(wfm_weekday(y, m, dd), c->holiday[d - c->cal0], c->makeup[d - c->cal0]);
-}
-
-struct overrides {
-	int64_t day0;
-	int ndays;
-	int *v; /* [ndays * 48], -1 where none */
-};
-
-static int override_row(void *ctx, const struct wfm_override *o)
-{
-	struct overrides *ov = ctx;
-	int y, m, d;
-
-	if (sscanf(o->day, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return 0;
-	int64_t i = wfm_days_from_civil(y, m, d) - ov->day0;
-
-	if (i >= 0 && i < ov->ndays && o->interval >= 0 && o->interval < WFM_INTERVALS)
-		ov->v[i * WFM_INTERVALS + o->interval] = o->contacts;
-	return 0;
-}
-
 static double round2(double x)
 {
 	return floor(x * 100 + 0.5) / 100;
@@ -400,16 +331,12 @@ static const char *const kind_names[] = {"monday", "tuesday",  "wednesday", "thu
 /* GET /api/wfm/forecast?month=YYYY-MM[&queue=code][&aht=seconds] */
 static int forecast_get(struct req *r)
 {
-	const char *month = NULL, *queue = NULL, *aht_source;
-	struct wfm_settings w;
-	struct calendar cal = {0};
-	struct overrides ov = {0};
-	struct wfm_hist_day *hist = NULL;
-	double(*profile)[WFM_INTERVALS] = NULL, *counts = NULL, aht = 0;
-	int have[WFM_KINDS], year, mon, ndays, nh;
-	int64_t aht_param = 0, month0, hist_end, hist0, first;
+	const char *month = NULL, *queue = NULL;
+	struct wfm_forecast f;
+	int year, mon;
+	int64_t aht_param = 0;
 	char from[11], to[11];
-	json_t *days = NULL, *by_kind;
+	json_t *days, *by_kind;
 	int rc = req_query(r, "month", &month);
 
 	if (rc == 0 && wfm_month_parse(month, &year, &mon) < 0)
@@ -419,138 +346,54 @@ static int forecast_get(struct req *r)
 	if (rc == 0)
 		rc = read_queue(r, &queue);
 	if (rc == 0)
-		rc = wfm_settings_get(r->store, &w);
+		rc = wfm_forecast_build(r->store, queue, year, mon, (int)aht_param, r->now, &f,
+					&r->ei);
 	if (rc < 0)
 		return rc;
-	ndays = wfm_month_days(year, mon);
-	month0 = wfm_days_from_civil(year, mon, 1);
-	/* The calendar is read from the history to the month's end: a month far
-	 * ahead would make that years long for nothing a plan needs. */
-	if (month0 > today(r->now) + 366)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "month", "month: at most a year ahead");
-	/* The history: the weeks before the month, or before today when the month
-	 * has begun or is past, from the first call on record. */
-	hist_end = month0 < today(r->now) ? month0 : today(r->now);
-	hist0 = hist_end - 7 * (int64_t)w.history_weeks;
-	rc = wfm_first_call_day(r->store, queue, &first);
-	if (rc < 0)
-		return rc;
-	if (first == 0 || first > hist_end)
-		first = hist_end;
-	if (first > hist0)
-		hist0 = first;
-	nh = (int)(hist_end - hist0);
-	cal.cal0 = hist0;
-	cal.n = (int)(month0 + ndays - hist0);
-	cal.holiday = calloc((size_t)cal.n, 1);
-	cal.makeup = calloc((size_t)cal.n, 1);
-	ov.day0 = month0;
-	ov.ndays = ndays;
-	ov.v = malloc((size_t)ndays * WFM_INTERVALS * sizeof(*ov.v));
-	hist = calloc(nh ? (size_t)nh : 1, sizeof(*hist));
-	counts = calloc(nh ? (size_t)nh * WFM_INTERVALS : 1, sizeof(*counts));
-	profile = calloc(WFM_KINDS, sizeof(*profile));
-	if (!cal.holiday || !cal.makeup || !ov.v || !hist || !counts || !profile) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	for (int i = 0; i < ndays * WFM_INTERVALS; i++)
-		ov.v[i] = -1;
-	date_text(hist0, from, sizeof(from));
-	date_text(month0 + ndays - 1, to, sizeof(to));
-	rc = wfm_calendar(r->store, from, to, calendar_day, &cal);
-	if (rc == 0 && nh > 0)
-		rc = wfm_calls_count(r->store, queue, hist0, nh, counts);
-	date_text(month0, from, sizeof(from));
-	if (rc == 0)
-		rc = wfm_override_list(r->store, queue ? queue : "", from, to, override_row, &ov);
-	if (rc < 0)
-		goto out;
-	for (int d = 0; d < nh; d++) {
-		hist[d].kind = day_kind(&cal, hist0 + d);
-		memcpy(hist[d].count, counts + (size_t)d * WFM_INTERVALS, sizeof(hist[d].count));
-	}
-	rc = wfm_forecast_profile(hist, (size_t)nh, profile, have);
-	if (rc < 0)
-		goto out;
-	/* The handling time: asked for, else the history's answered calls, else the setting. */
-	if (aht_param > 0) {
-		aht = (double)aht_param;
-		aht_source = "parameter";
-	} else {
-		rc = wfm_aht(r->store, queue, clock_day_start((hist0 * 86400 + 43200) * 1000LL),
-			     clock_day_start((hist_end * 86400 + 43200) * 1000LL), &aht);
-		if (rc < 0)
-			goto out;
-		aht_source = "call_log";
-		if (aht <= 0) {
-			aht = w.default_aht_sec;
-			aht_source = "setting";
-		}
-	}
 	days = json_array();
-	for (int d = 0; d < ndays; d++) {
-		int64_t day = month0 + d;
-		int kind = day_kind(&cal, day), y, m, dd;
+	for (int d = 0; d < f.ndays; d++) {
+		const struct wfm_forecast_day *fd = &f.days[d];
+		int64_t day = f.month0 + d;
+		int y, m, dd;
 		json_t *ivs = json_array();
 		double total = 0;
 		char date[11];
 
 		wfm_civil_from_days(day, &y, &m, &dd);
 		for (int i = 0; i < WFM_INTERVALS; i++) {
-			struct wfm_staffing st;
-			int o = ov.v[d * WFM_INTERVALS + i];
-			double computed = round2(profile[kind][i]), c = o >= 0 ? o : computed;
-
-			rc = wfm_erlang_c_staff(c, 1800, aht, w.sl_target_pct / 100.0,
-						w.sl_target_sec, w.shrinkage_pct / 100.0, &st);
-			if (rc < 0) {
-				json_decref(ivs);
-				rc = err_set(&r->ei, ERR_UNPROCESSABLE, "month",
-					     "the forecast needs more agents than kefu can plan");
-				goto out;
-			}
-			total += c;
-			json_array_append_new(ivs,
-					      json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}",
-							"interval", i, "contacts", c, "computed",
-							computed, "override", o >= 0, "required",
-							st.agents, "scheduled", st.scheduled));
+			total += fd->contacts[i];
+			json_array_append_new(
+				ivs, json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}", "interval", i,
+					       "contacts", fd->contacts[i], "computed",
+					       fd->computed[i], "override", fd->override[i],
+					       "required", fd->required[i], "scheduled",
+					       fd->scheduled[i]));
 		}
-		date_text(day, date, sizeof(date));
-		json_array_append_new(days,
-				      json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date,
-						"weekday", wfm_weekday(y, m, dd), "kind",
-						kind_names[kind], "makeup_workday",
-						cal.makeup[day - cal.cal0] > 0, "makeup_as",
-						cal.makeup[day - cal.cal0] > 0
-							? json_integer(cal.makeup[day - cal.cal0])
-							: json_null(),
-						"contacts", round2(total), "intervals", ivs));
+		wfm_date_text(day, date, sizeof(date));
+		json_array_append_new(
+			days, json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date,
+					"weekday", wfm_weekday(y, m, dd), "kind",
+					kind_names[fd->kind], "makeup_workday", fd->makeup > 0,
+					"makeup_as",
+					fd->makeup > 0 ? json_integer(fd->makeup) : json_null(),
+					"contacts", round2(total), "intervals", ivs));
 	}
 	by_kind = json_object();
 	for (int k = 0; k < WFM_KINDS; k++)
-		json_object_set_new(by_kind, kind_names[k], json_integer(have[k]));
-	date_text(hist0, from, sizeof(from));
-	date_text(hist_end - 1, to, sizeof(to));
+		json_object_set_new(by_kind, kind_names[k], json_integer(f.have[k]));
+	wfm_date_text(f.hist0, from, sizeof(from));
+	wfm_date_text(f.hist_end - 1, to, sizeof(to));
 	rc = reply_json(
 		r, 200,
-		json_pack(
-			"{s:s, s:o, s:f, s:s, s:i, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}", "month",
-			month, "queue", queue ? json_string(queue) : json_null(), "aht_sec",
-			round2(aht), "aht_source", aht_source, "sl_target_pct", w.sl_target_pct,
-			"sl_target_sec", w.sl_target_sec, "shrinkage_pct", w.shrinkage_pct,
-			"history", "days", nh, "from", nh ? json_string(from) : json_null(), "to",
-			nh ? json_string(to) : json_null(), "days_by_kind", by_kind, "days", days));
-	days = NULL;
-out:
-	json_decref(days);
-	free(cal.holiday);
-	free(cal.makeup);
-	free(ov.v);
-	free(hist);
-	free(counts);
-	free(profile);
+		json_pack("{s:s, s:o, s:f, s:s, s:i, s:i, s:i, s:{s:i, s:o, s:o, s:o}, s:o}",
+			  "month", month, "queue", queue ? json_string(queue) : json_null(),
+			  "aht_sec", round2(f.aht), "aht_source", f.aht_source, "sl_target_pct",
+			  f.settings.sl_target_pct, "sl_target_sec", f.settings.sl_target_sec,
+			  "shrinkage_pct", f.settings.shrinkage_pct, "history", "days",
+			  f.hist_days, "from", f.hist_days ? json_string(from) : json_null(), "to",
+			  f.hist_days ? json_string(to) : json_null(), "days_by_kind", by_kind,
+			  "days", days));
+	wfm_forecast_free(&f);
 	return rc;
 }
 
