@@ -227,6 +227,17 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 	       enum acd_by by, int64_t by_id, int64_t now, struct acd_state *before,
 	       struct acd_state *after, struct err_info *ei);
 /*
+ * WFM-3: whether a person may set ready at now is also decided above acd
+ * (the duty roster, src/wfm/), through a hook the program registers at
+ * start-up (cli/serve.c), so acd never includes the module that decides.
+ * acd_change() calls it when an agent sets themselves ready from another
+ * status; a negative err (ei set) refuses the change. A supervisor's or
+ * manager's change for an agent is theirs to make and is not asked.
+ */
+typedef int (*acd_ready_hook)(struct store *s, int64_t person_id, int64_t now,
+			      struct err_info *ei);
+void acd_on_ready(acd_ready_hook fn);
+/*
  * The person's last session ended (how: "logout" or "session_expired"):
  * a seat that is ready, busy, on a break or in wrap-up is logged out, in
  * the caller's transaction, audited as agent.status by who (NULL: the

@@ -14,6 +14,13 @@
 #include "org/org.h"
 #include "store/store.h"
 
+static acd_ready_hook ready_hook;
+
+void acd_on_ready(acd_ready_hook fn)
+{
+	ready_hook = fn;
+}
+
 int acd_change(struct store *s, int64_t person_id, enum acd_status to, const char *reason,
 	       enum acd_by by, int64_t by_id, int64_t now, struct acd_state *before,
 	       struct acd_state *after, struct err_info *ei)
@@ -42,6 +49,11 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 		if (rc == ACD_UNCHANGED)
 			*after = *before;
 		return rc;
+	}
+	if (to == ACD_READY && by == ACD_BY_SELF && ready_hook) {
+		rc = ready_hook(s, person_id, now, ei);
+		if (rc < 0)
+			return rc;
 	}
 	rc = acd_save(s, before, after, by_id);
 	if (rc == ERR_CONFLICT)

@@ -62,6 +62,12 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* WFM-3: after publication the roster changes only by the manager (and
+	 * approved swaps and leave); working outside it needs the manager's
+	 * approval, which the supervisor may also give; agents ask for themselves. */
+	[ACT_WFM_ROSTER_AMEND] = {N, A, N, N, N, N, N},
+	[ACT_WFM_OUTSIDE_ASK] = {N, A, A, S, N, N, N},
+	[ACT_WFM_OUTSIDE_DECIDE] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -105,6 +111,9 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.roster_amend",
+	"wfm.outside_ask",
+	"wfm.outside_decide",
 };
 
 const char *auth_action_name(enum auth_action a)

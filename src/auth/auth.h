@@ -85,6 +85,9 @@ enum auth_action {
 	ACT_WFM_READ,	       /* the shift types (WFM-1) */
 	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
 	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
+	ACT_WFM_ROSTER_AMEND,  /* WFM-3: change a published roster (the manager) */
+	ACT_WFM_OUTSIDE_ASK,   /* WFM-3: ask to work outside one's shift; see the requests */
+	ACT_WFM_OUTSIDE_DECIDE, /* WFM-3: grant or refuse working outside the roster */
 	ACT_COUNT
 };
 

@@ -53,7 +53,7 @@ const struct route *const cli_route_tables[] = {
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,
+	wfm_routes,    wfm_roster_routes,
 	NULL,
 };
 
@@ -69,6 +69,13 @@ static int tick_agents(struct store *s, int64_t now, void *arg)
 	const struct config *cfg = arg;
 
 	return acd_tick(s, now, cfg->busy_max_min);
+}
+
+/* WFM-2: reminders and the alert of next month's roster's publication deadline. */
+static int tick_roster(struct store *s, int64_t now, void *arg)
+{
+	(void)arg;
+	return wfm_roster_tick(s, now);
 }
 
 /* Expired sessions end here, not only at their next use; their seats log out (ORG-3). */
@@ -107,7 +114,10 @@ static int wire(const struct config *cfg)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
+	if (rc == 0)
+		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
+	acd_on_ready(wfm_ready_check);
 	return rc;
 }
 

@@ -784,5 +784,38 @@ static const char m15[] =
 	"CREATE INDEX wfm_leave_approved ON wfm_leave(first_day, last_day) WHERE state = 'approved';";
 
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15};
+/*
+ * 16: the roster's workings (issue 14, src/wfm/wfm_roster_*.c). A cell the
+ * supervisor set by hand is pinned: a proposal keeps it. wfm_roster_notice:
+ * the publication deadline's reminders and alert (WFM-2), one row per
+ * month, kind and local day they were sent, so a tick never repeats one.
+ * wfm_outside_work: working outside one's rostered shift (WFM-3), asked by
+ * the agent or granted by the supervisor or manager directly, for a span
+ * [from_at, to_at) in UTC ms.
+ */
+static const char m16[] =
+	"ALTER TABLE wfm_roster_entry ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0"
+	" CHECK (pinned IN (0, 1));"
+	"CREATE TABLE wfm_roster_notice ("
+	" month TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('reminder', 'alert')),"
+	" day TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL,"
+	" PRIMARY KEY (month, kind, day));"
+	"CREATE TABLE wfm_outside_work ("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" from_at INTEGER NOT NULL,"
+	" to_at INTEGER NOT NULL CHECK (to_at > from_at),"
+	" reason TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('requested', 'approved', 'rejected')),"
+	" requested_by INTEGER NOT NULL REFERENCES person(id),"
+	" requested_at INTEGER NOT NULL,"
+	" decided_by INTEGER REFERENCES person(id),"
+	" decided_at INTEGER,"
+	" decision_note TEXT);"
+	"CREATE INDEX wfm_outside_work_person ON wfm_outside_work(person_id, to_at);"
+	"CREATE INDEX wfm_outside_work_state ON wfm_outside_work(state, id);";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

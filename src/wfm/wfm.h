@@ -347,8 +347,162 @@ void wfm_date_text(int64_t day, char *out, size_t size);
 /* The center's local day of the instant now, days since the epoch. */
 int64_t wfm_today(int64_t now);
 
+/* ---- The roster's storage (wfm_roster_store.c) ---- */
+
+#define WFM_SKILL_MAX 32  /* bytes of a skill code */
+#define WFM_SKILLS_MAX 8  /* skills of one person */
+#define WFM_REASON_MAX 200 /* characters of a reason */
+#define WFM_REASON_SIZE (WFM_REASON_MAX * 4 + 1)
+#define WFM_PERSON_NAME_SIZE (64 * 4 + 1) /* a person's name (org: 64 characters) */
+
+/* A month's roster: its state and the last version filed. */
+struct wfm_roster {
+	char month[8]; /* YYYY-MM */
+	int exists;    /* a row: someone has planned this month */
+	int published;
+	int version; /* versions filed; 0 before the first publication */
+	int64_t published_at, published_by;
+	int64_t updated_at; /* the grid's last change: the stale-edit check */
+};
+
+/* One cell of the grid: a person's shift on a local day (no row: rest). */
+struct wfm_roster_cell {
+	char day[11]; /* YYYY-MM-DD */
+	int64_t person_id;
+	int64_t shift_type_id;
+	char skill[WFM_SKILL_MAX + 1]; /* the seat covered that day; "" any of theirs */
+	int pinned;		       /* set by hand: a proposal keeps it */
+	int64_t updated_at;
+};
+
+/* Who is rostered: active people with the agent role, and the manager and
+ * supervisors (on 行政班), with their skills and certification (ORG-4). */
+struct wfm_roster_person {
+	int64_t id;
+	char work_no[33];
+	char name[WFM_PERSON_NAME_SIZE];
+	unsigned roles;
+	int certified;
+	int nskills;
+	char skills[WFM_SKILLS_MAX][WFM_SKILL_MAX + 1];
+};
+
+/* One approved leave, whole local days [first_day, last_day]. */
+struct wfm_leave_span {
+	int64_t id;
+	int64_t person_id;
+	char kind[16];
+	char first_day[11], last_day[11];
+};
+
+/* One filed version of a month (the 排班表 history). */
+struct wfm_roster_version {
+	int64_t id;
+	char month[8];
+	int version;
+	int64_t filed_at, filed_by;
+	char filed_by_name[WFM_PERSON_NAME_SIZE];
+	char reason[WFM_REASON_SIZE];
+	int cells;
+};
+
+typedef int (*wfm_roster_cell_fn)(void *ctx, const struct wfm_roster_cell *c);
+typedef int (*wfm_roster_person_fn)(void *ctx, const struct wfm_roster_person *p);
+typedef int (*wfm_leave_fn)(void *ctx, const struct wfm_leave_span *l);
+typedef int (*wfm_roster_version_fn)(void *ctx, const struct wfm_roster_version *v);
+
+/* The month's roster; a month nobody planned yet is a draft of version 0 (exists 0). */
+int wfm_roster_get(struct store *s, const char *month, struct wfm_roster *out);
+/* Writes the month's row (inserted the first time). */
+int wfm_roster_save(struct store *s, const struct wfm_roster *r);
+/* The month's cells, by day and person. */
+int wfm_roster_cells(struct store *s, const char *month, wfm_roster_cell_fn fn, void *ctx);
+/* One person's cells on the local days [from, to]. */
+int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from, const char *to,
+			    wfm_roster_cell_fn fn, void *ctx);
+/* Sets one cell (shift_type_id 0: rest, the row removed), by by at now. */
+int wfm_roster_cell_put(struct store *s, const struct wfm_roster_cell *c, int64_t by, int64_t now);
+/* Removes the month's cells that are not pinned; *removed says how many. */
+int wfm_roster_clear_unpinned(struct store *s, const char *month, int *removed);
+/* The people a roster plans (see struct wfm_roster_person), by work number. */
+int wfm_roster_people(struct store *s, wfm_roster_person_fn fn, void *ctx);
+/* One of them; ERR_NOTFOUND when the person is not rostered. */
+int wfm_roster_person_get(struct store *s, int64_t id, struct wfm_roster_person *out);
+/* Approved leave overlapping the local days [from, to]. */
+int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_leave_fn fn,
+		       void *ctx);
+/* Files the month's grid as version `version` (immutable); *id is the version's id. */
+int wfm_roster_version_file(struct store *s, const char *month, int version, int64_t by,
+			    const char *reason, int64_t now, int64_t *id);
+/* The month's filed versions, newest first. */
+int wfm_roster_versions(struct store *s, const char *month, wfm_roster_version_fn fn, void *ctx);
+int wfm_roster_version_get(struct store *s, const char *month, int version,
+			   struct wfm_roster_version *out);
+/* A filed version's cells, by day and person. */
+int wfm_roster_version_cells(struct store *s, int64_t version_id, wfm_roster_cell_fn fn,
+			     void *ctx);
+/*
+ * Notes that the deadline's notice kind ("reminder" or "alert") of month
+ * went out on local day: 1 when this call noted it, 0 when it was noted
+ * already (the tick sends nothing twice).
+ */
+int wfm_roster_notice_mark(struct store *s, const char *month, const char *kind, const char *day,
+			   int64_t now);
+/* Active managers and supervisors (who plan and hear of the deadline), at most max ids. */
+int wfm_roster_planners(struct store *s, int64_t *out, int max);
+/* The people with a shift in the month's grid, at most max ids. */
+int wfm_roster_staff(struct store *s, const char *month, int64_t *out, int max);
+
+/* ---- Working outside one's shift (WFM-3; wfm_roster_store.c) ---- */
+
+struct wfm_outside {
+	int64_t id;
+	int64_t person_id;
+	int64_t from_at, to_at; /* the span approved or asked for, UTC ms */
+	char reason[WFM_REASON_SIZE];
+	char state[12]; /* requested, approved, rejected */
+	int64_t requested_by, requested_at;
+	int64_t decided_by, decided_at;
+	char note[WFM_REASON_SIZE];
+};
+
+typedef int (*wfm_outside_fn)(void *ctx, const struct wfm_outside *o);
+/* Inserts o (id filled). */
+int wfm_outside_add(struct store *s, struct wfm_outside *o);
+int wfm_outside_get(struct store *s, int64_t id, struct wfm_outside *out);
+/* Decides a request still asked: ERR_CONFLICT when it no longer is. */
+int wfm_outside_decide(struct store *s, struct wfm_outside *o);
+/* person_id 0: everyone's; state NULL: every state; newest first, at most limit. */
+int wfm_outside_list(struct store *s, int64_t person_id, const char *state, int limit,
+		     wfm_outside_fn fn, void *ctx);
+/* 1 when an approval of the person's covers the instant at, else 0. */
+int wfm_outside_approved_at(struct store *s, int64_t person_id, int64_t at);
+
+/*
+ * Whether a person may set ready at now (WFM-3), the check acd calls
+ * through its hook (registered in cli/serve.c): 0 when they may; ERR_CONFLICT
+ * with ei set when the month of the center's day has a published roster,
+ * the person is an agent (not a manager or supervisor, who work office
+ * hours and are reachable round the clock) and neither a rostered shift
+ * (from settings.arrive_before_min before its start to its end) nor an
+ * approval of working outside it covers now.
+ */
+int wfm_ready_check(struct store *s, int64_t person_id, int64_t now, struct err_info *ei);
+
+/*
+ * The publication deadline (WFM-2), the scheduler's tick: while next
+ * month's roster is unpublished, once per local day from publish_remind_days
+ * before settings.publish_day of this month a reminder to every planner,
+ * and once, from publish_day on, an alert that the deadline was missed.
+ * Each notice is noted (wfm_roster_notice) so nothing is sent twice; every
+ * notice audited by "system". Returns how many notices it sent.
+ */
+int wfm_roster_tick(struct store *s, int64_t now);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
+/* The roster's routes (wfm_roster_api.c): /api/wfm/roster/... and /api/wfm/outside-work/.... */
+extern const struct route wfm_roster_routes[];
 
 #endif
