@@ -36,7 +36,7 @@ struct month {
 	size_t ntypes, captypes;
 	struct wfm_roster_person *people;
 	size_t npeople, cappeople;
-	struct wfm_roster_cell *cells;
+	struct wfm_roster_entry *cells;
 	size_t ncells, capcells;
 	struct wfm_leave_span *leave;
 	size_t nleave, capleave;
@@ -75,7 +75,7 @@ static int person_add(void *ctx, const struct wfm_roster_person *p)
 	return grow((void **)&m->people, &m->npeople, &m->cappeople, sizeof(*p), p);
 }
 
-static int cell_add(void *ctx, const struct wfm_roster_cell *c)
+static int cell_add(void *ctx, const struct wfm_roster_entry *c)
 {
 	struct month *m = ctx;
 
@@ -278,7 +278,7 @@ static int verdict_errors(struct req *r, const struct verdict *v, int hard)
 }
 
 /* The rules' proposal for the month, pinned cells kept. */
-static int propose_run(struct req *r, struct month *m, struct wfm_roster_cell **out, size_t *n)
+static int propose_run(struct req *r, struct month *m, struct wfm_roster_entry **out, size_t *n)
 {
 	(void)r;
 	(void)m;
@@ -301,7 +301,7 @@ static json_t *type_json(const struct wfm_shift_type *t)
 			 "active", t->active, "paid_min", t->paid_min, "segments", segs);
 }
 
-static json_t *cell_json(const struct month *m, const struct wfm_roster_cell *c)
+static json_t *cell_json(const struct month *m, const struct wfm_roster_entry *c)
 {
 	const struct wfm_shift_type *t = type_by_id(m, c->shift_type_id);
 
@@ -333,7 +333,7 @@ static json_t *agents_json(const struct month *m)
 		for (int k = 0; k < p->nskills; k++)
 			json_array_append_new(skills, json_string(p->skills[k]));
 		for (int d = 0; d < m->ndays; d++) {
-			const struct wfm_roster_cell *c = NULL;
+			const struct wfm_roster_entry *c = NULL;
 			const char *lv = leave_on(m, p->id, d);
 			char day[11];
 
@@ -462,7 +462,7 @@ static int64_t next_stamp(const struct month *m, int64_t now)
 	return now > m->roster.updated_at ? now : m->roster.updated_at + 1;
 }
 
-static struct wfm_roster_cell *cell_find(struct month *m, int64_t person_id, const char *day)
+static struct wfm_roster_entry *cell_find(struct month *m, int64_t person_id, const char *day)
 {
 	for (size_t j = 0; j < m->ncells; j++)
 		if (m->cells[j].person_id == person_id && !strcmp(m->cells[j].day, day))
@@ -470,7 +470,7 @@ static struct wfm_roster_cell *cell_find(struct month *m, int64_t person_id, con
 	return NULL;
 }
 
-static json_t *change_json(const struct month *m, const struct wfm_roster_cell *c, int present)
+static json_t *change_json(const struct month *m, const struct wfm_roster_entry *c, int present)
 {
 	const struct wfm_shift_type *t = present ? type_by_id(m, c->shift_type_id) : NULL;
 
@@ -480,7 +480,7 @@ static json_t *change_json(const struct month *m, const struct wfm_roster_cell *
 
 /* One cell of an edit, checked against the month: the person, the day, the type, the skill. */
 static int edit_read(struct req *r, const struct month *m, size_t i, json_t *it,
-		     struct wfm_roster_cell *c)
+		     struct wfm_roster_entry *c)
 {
 	json_t *pid = json_object_get(it, "person_id"), *day = json_object_get(it, "date"),
 	       *type = json_object_get(it, "shift_type_id"), *skill = json_object_get(it, "skill");
@@ -540,9 +540,9 @@ static int edit_read(struct req *r, const struct month *m, size_t i, json_t *it,
 }
 
 /* Applies cell c to the loaded month (so the verdict sees the edit). */
-static int month_apply(struct month *m, const struct wfm_roster_cell *c)
+static int month_apply(struct month *m, const struct wfm_roster_entry *c)
 {
-	struct wfm_roster_cell *cur = cell_find(m, c->person_id, c->day);
+	struct wfm_roster_entry *cur = cell_find(m, c->person_id, c->day);
 
 	if (cur && c->shift_type_id)
 		*cur = *c;
@@ -563,7 +563,7 @@ static int roster_cells(struct req *r)
 {
 	static const char *const fields[] = {"updated_at", "cells", "reason", NULL};
 	struct month m;
-	struct wfm_roster_cell *edits = NULL;
+	struct wfm_roster_entry *edits = NULL;
 	char reason[WFM_REASON_SIZE];
 	json_t *list, *it, *changes = NULL;
 	size_t n = 0, i;
@@ -614,13 +614,13 @@ static int roster_cells(struct req *r)
 		goto out;
 	changes = json_array();
 	for (i = 0; i < n && rc == 0; i++) {
-		struct wfm_roster_cell *cur = cell_find(&m, edits[i].person_id, edits[i].day);
+		struct wfm_roster_entry *cur = cell_find(&m, edits[i].person_id, edits[i].day);
 		json_t *ch = json_pack("{s:I, s:s, s:o, s:o}", "person_id",
 				       (json_int_t)edits[i].person_id, "date", edits[i].day,
 				       "before", change_json(&m, cur, cur != NULL), "after",
 				       change_json(&m, &edits[i], edits[i].shift_type_id != 0));
 
-		rc = wfm_roster_cell_put(r->store, &edits[i], r->who.person_id, stamp);
+		rc = wfm_roster_entry_put(r->store, &edits[i], r->who.person_id, stamp);
 		if (rc == 0)
 			rc = month_apply(&m, &edits[i]);
 		/* WFM-3: after publication each change is the manager's, audited on its own. */
@@ -662,7 +662,7 @@ static int roster_propose(struct req *r)
 {
 	static const char *const fields[] = {"updated_at", NULL};
 	struct month m;
-	struct wfm_roster_cell *out = NULL;
+	struct wfm_roster_entry *out = NULL;
 	size_t nout = 0;
 	int removed = 0, rc = month_param(r, &m);
 	int64_t stamp;
@@ -688,7 +688,7 @@ static int roster_propose(struct req *r)
 	rc = wfm_roster_clear_unpinned(r->store, m.month, &removed);
 	for (size_t i = 0; i < nout && rc == 0; i++)
 		if (!out[i].pinned)
-			rc = wfm_roster_cell_put(r->store, &out[i], r->who.person_id, stamp);
+			rc = wfm_roster_entry_put(r->store, &out[i], r->who.person_id, stamp);
 	m.roster.updated_at = stamp;
 	if (rc == 0)
 		rc = wfm_roster_save(r->store, &m.roster);
@@ -828,7 +828,7 @@ struct version_cells {
 	json_t *items;
 };
 
-static int version_cell_row(void *ctx, const struct wfm_roster_cell *c)
+static int version_cell_row(void *ctx, const struct wfm_roster_entry *c)
 {
 	struct version_cells *vc = ctx;
 

@@ -119,7 +119,7 @@ struct duty {
 	int rc;
 };
 
-static int duty_cell(void *ctx, const struct wfm_roster_cell *c)
+static int duty_cell(void *ctx, const struct wfm_roster_entry *c)
 {
 	struct duty *du = ctx;
 	struct wfm_shift_type t;

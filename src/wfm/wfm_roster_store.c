@@ -70,7 +70,7 @@ int wfm_roster_save(struct store *s, const struct wfm_roster *r)
 
 static int cell_read(struct store_stmt *st, void *dst)
 {
-	struct wfm_roster_cell *c = dst;
+	struct wfm_roster_entry *c = dst;
 
 	memset(c, 0, sizeof(*c));
 	STORE_COL_COPY(st, 0, c->day);
@@ -82,9 +82,9 @@ static int cell_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-static int cells_walk(struct store_stmt *st, wfm_roster_cell_fn fn, void *ctx)
+static int cells_walk(struct store_stmt *st, wfm_roster_entry_fn fn, void *ctx)
 {
-	struct wfm_roster_cell c;
+	struct wfm_roster_entry c;
 	int rc, n = 0;
 
 	while ((rc = store_next(st, cell_read, &c)) == 1 && (rc = fn(ctx, &c)) >= 0)
@@ -92,7 +92,7 @@ static int cells_walk(struct store_stmt *st, wfm_roster_cell_fn fn, void *ctx)
 	return store_end(st, rc, n);
 }
 
-int wfm_roster_cells(struct store *s, const char *month, wfm_roster_cell_fn fn, void *ctx)
+int wfm_roster_cells(struct store *s, const char *month, wfm_roster_entry_fn fn, void *ctx)
 {
 	char from[11], to[11];
 
@@ -106,7 +106,7 @@ int wfm_roster_cells(struct store *s, const char *month, wfm_roster_cell_fn fn, 
 }
 
 int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from, const char *to,
-			    wfm_roster_cell_fn fn, void *ctx)
+			    wfm_roster_entry_fn fn, void *ctx)
 {
 	return cells_walk(store_query(s,
 				      "SELECT day, person_id, shift_type_id, skill, pinned,"
@@ -116,7 +116,7 @@ int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from
 			  fn, ctx);
 }
 
-int wfm_roster_cell_put(struct store *s, const struct wfm_roster_cell *c, int64_t by, int64_t now)
+int wfm_roster_entry_put(struct store *s, const struct wfm_roster_entry *c, int64_t by, int64_t now)
 {
 	int rc;
 
@@ -299,7 +299,7 @@ int wfm_roster_version_get(struct store *s, const char *month, int version,
 			 version_read, out);
 }
 
-int wfm_roster_version_cells(struct store *s, int64_t version_id, wfm_roster_cell_fn fn,
+int wfm_roster_version_cells(struct store *s, int64_t version_id, wfm_roster_entry_fn fn,
 			     void *ctx)
 {
 	return cells_walk(store_query(s,
