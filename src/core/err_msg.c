@@ -429,6 +429,21 @@ static const struct err_msg messages[] = {
 	{"%d more broken rules; the roster lists them all", NULL, "另有 %d 条违反的规则，详见排班表"},
 	{"the roster breaks hard rules; fix them before publishing", NULL, "排班表违反了硬性规则，须先改正才能发布"},
 	{"the roster breaks soft rules; publishing it needs a reason", NULL, "排班表违反了非硬性规则，发布须填写理由"},
+	{"%s, %s: %d paid minutes in the day, more than %d", NULL, "%s，%s：当天计薪 %d 分钟，超过上限 %d 分钟"},
+	{"%s, %s: a shift on a day of approved leave", NULL, "%s，%s：已批准请假的日子排了班"},
+	{"%s, %s: not certified for duty yet, so no phone shift", NULL, "%s，%s：尚未取得上岗资质，不能排值班"},
+	{"%s, %s: a seat the agent does not hold", NULL, "%s，%s：安排的坐席不是此人具备的技能"},
+	{"%s, %s: a shift type no longer in use", NULL, "%s，%s：班次已停用"},
+	{"%s, the week of %s: %d days off, at least %d needed", NULL, "%s，%s 所在的一周：休息 %d 天，至少应休 %d 天"},
+	{"%s: %d paid minutes a week on average, more than %d", NULL, "%s：平均每周计薪 %d 分钟，超过上限 %d 分钟"},
+	{"%s, %s: %d minutes off between two shifts, at least %d needed", NULL, "%s，%s：两个班次之间只休息 %d 分钟，至少应休 %d 分钟"},
+	{"%s, %s: two shifts overlap by %d minutes", NULL, "%s，%s：两个班次重叠 %d 分钟"},
+	{"%s, from %s: %s held %d days, at least %d", NULL, "%s，自 %s 起：%s 只连续 %d 天，至少应连续 %d 天"},
+	{"%s: %d night shifts, more than the fair share of %d", NULL, "%s：夜班 %d 个，多于应分摊的 %d 个"},
+	{"%s: %d weekend shifts, more than the fair share of %d", NULL, "%s：周末班 %d 个，多于应分摊的 %d 个"},
+	{"%s: %d holiday shifts, more than the fair share of %d", NULL, "%s：节假日班 %d 个，多于应分摊的 %d 个"},
+	{"%s: too few agents in %d half hours from %s, up to %d short", NULL, "%s：有 %d 个半小时人手不足（自 %s 起），最多缺 %d 人"},
+	{"%s, seat %s: too few agents in %d half hours from %s, up to %d short", NULL, "%s，坐席 %s：有 %d 个半小时人手不足（自 %s 起），最多缺 %d 人"},
 };
 
 static const struct err_msg phrases[] = {

@@ -419,6 +419,11 @@ int wfm_roster_get(struct store *s, const char *month, struct wfm_roster *out);
 int wfm_roster_save(struct store *s, const struct wfm_roster *r);
 /* The month's cells, by day and person. */
 int wfm_roster_cells(struct store *s, const char *month, wfm_roster_entry_fn fn, void *ctx);
+/* Every cell on the local days [from, to] (a month and the week before it). */
+int wfm_roster_entries_between(struct store *s, const char *from, const char *to,
+			       wfm_roster_entry_fn fn, void *ctx);
+/* The queue that takes a skill's calls (ORG-2: one per skill); "" when none. */
+int wfm_skill_queue(struct store *s, const char *skill, char *out, size_t size);
 /* One person's cells on the local days [from, to]. */
 int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from, const char *to,
 			    wfm_roster_entry_fn fn, void *ctx);

@@ -123,10 +123,12 @@ static int month_load(struct req *r, struct month *m, int with_fc)
 		rc = wfm_shift_type_list(r->store, type_add, m);
 	if (rc >= 0)
 		rc = wfm_roster_people(r->store, person_add, m);
-	if (rc >= 0)
-		rc = wfm_roster_cells(r->store, m->month, cell_add, m);
-	wfm_date_text(m->month0, from, sizeof(from));
+	/* The week before the month too: the rules look back across its edge. */
+	wfm_date_text(m->month0 - WFM_TAIL_DAYS, from, sizeof(from));
 	wfm_date_text(m->month0 + m->ndays - 1, to, sizeof(to));
+	if (rc >= 0)
+		rc = wfm_roster_entries_between(r->store, from, to, cell_add, m);
+	wfm_date_text(m->month0, from, sizeof(from));
 	if (rc >= 0)
 		rc = wfm_leave_approved(r->store, from, to, leave_add, m);
 	if (rc >= 0 && with_fc && !m->have_fc) {
@@ -134,6 +136,16 @@ static int month_load(struct req *r, struct month *m, int with_fc)
 		m->have_fc = rc == 0;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+/* The cells of the month itself (the loaded ones include the week before). */
+static int month_cells(const struct month *m)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->ncells; i++)
+		n += strncmp(m->cells[i].day, m->month, 7) == 0;
+	return n;
 }
 
 static const struct wfm_shift_type *type_by_id(const struct month *m, int64_t id)
@@ -192,23 +204,80 @@ static json_t *roles_json(unsigned roles)
 
 /* ---- the rules' verdict (wfm_roster.c) ---- */
 
+/*
+ * The month as the rules see it (struct wfm_roster_plan): the calendar from
+ * the forecast, the shift types by index, each person an agent with their
+ * seats, certification and office hours, the grid with the week before it
+ * and approved leave, and the requirement: agents to schedule (with
+ * shrinkage) per half hour in all, and per seat from the forecast of the
+ * queue that takes the seat's calls.
+ */
 struct verdict {
 	int hard, soft;
-	json_t *violations;		    /* [{rule, severity, person_id, date, message}] */
-	int (*coverage)[WFM_INTERVALS];	    /* [ndays]: agents on duty each half hour */
+	struct wfm_roster_plan plan;
+	struct wfm_violation *viol;
+	size_t nviol;
+	int *need; /* WFM_COV(day, interval, slot) */
+	int *on;
+	char seat_queue[WFM_SKILL_COUNT][64];
 };
 
 static void verdict_free(struct verdict *v)
 {
-	json_decref(v->violations);
-	free(v->coverage);
+	free(v->plan.agents);
+	free(v->viol);
+	free(v->need);
+	free(v->on);
 	memset(v, 0, sizeof(*v));
 }
 
-/* The rules' judgement of the loaded month. */
-static int verdict_make(struct req *r, struct month *m, struct verdict *v)
+static int type_index(const struct month *m, int64_t id)
 {
+	for (size_t i = 0; i < m->ntypes; i++)
+		if (m->types[i].id == id)
+			return (int)i;
+	return WFM_REST;
+}
+
+/* The requirement of slot (0: all queues; 1 + k: seat k's queue) from its forecast. */
+static int need_fill(struct req *r, struct month *m, struct verdict *v, int slot)
+{
+	struct wfm_forecast f, *fc = &m->fc;
 	int rc = 0;
+
+	if (slot > 0) {
+		rc = wfm_skill_queue(r->store, wfm_skill_codes[slot - 1], v->seat_queue[slot - 1],
+				     sizeof(v->seat_queue[slot - 1]));
+		if (rc < 0 || !v->seat_queue[slot - 1][0])
+			return rc;
+		rc = wfm_forecast_build(r->store, v->seat_queue[slot - 1], m->year, m->mon, 0,
+					r->now, &f, &r->ei);
+		if (rc < 0)
+			return rc;
+		fc = &f;
+	}
+	for (int d = 0; d < m->ndays; d++)
+		for (int i = 0; i < WFM_INTERVALS; i++)
+			v->need[WFM_COV(d, i, slot)] = fc->days[d].scheduled[i];
+	if (slot > 0)
+		wfm_forecast_free(&f);
+	return 0;
+}
+
+static void cell_set(const struct month *m, const struct wfm_roster_entry *e,
+		     struct wfm_roster_cell *c)
+{
+	c->shift = (short)type_index(m, e->shift_type_id);
+	c->skill = (signed char)wfm_skill_index(e->skill[0] ? e->skill : NULL);
+	c->flags = e->pinned ? WFM_CELL_PINNED : 0;
+}
+
+/* The plan of the loaded month (v->plan, v->need). */
+static int plan_build(struct req *r, struct month *m, struct verdict *v)
+{
+	struct wfm_roster_plan *p = &v->plan;
+	size_t ncov = (size_t)m->ndays * WFM_INTERVALS * WFM_COV_SLOTS;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	if (!m->have_fc) {
@@ -217,74 +286,319 @@ static int verdict_make(struct req *r, struct month *m, struct verdict *v)
 			return rc;
 		m->have_fc = 1;
 	}
-	v->violations = json_array();
-	v->coverage = calloc((size_t)m->ndays, sizeof(*v->coverage));
-	if (!v->violations || !v->coverage) {
-		verdict_free(v);
-		return ERR_NOMEM;
+	rc = wfm_roster_plan_init(p, m->year, m->mon);
+	if (rc < 0)
+		return rc;
+	p->settings = m->fc.settings;
+	p->types = m->types;
+	p->ntypes = m->ntypes;
+	for (int d = 0; d < m->ndays; d++) {
+		p->holiday[d] = m->fc.days[d].kind == WFM_HOLIDAY;
+		p->makeup[d] = m->fc.days[d].makeup > 0;
 	}
-	/* TODO(wfm-rules): wfm_roster_check and wfm_roster_coverage. */
-	return rc;
+	p->agents = calloc(m->npeople ? m->npeople : 1, sizeof(*p->agents));
+	v->need = calloc(ncov, sizeof(*v->need));
+	v->on = calloc(ncov, sizeof(*v->on));
+	if (!p->agents || !v->need || !v->on)
+		return ERR_NOMEM;
+	p->nagents = m->npeople;
+	for (size_t i = 0; i < m->npeople; i++) {
+		const struct wfm_roster_person *pe = &m->people[i];
+		struct wfm_roster_agent *a = &p->agents[i];
+
+		a->person_id = pe->id;
+		a->certified = pe->certified;
+		a->office = (pe->roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) != 0;
+		for (int k = 0; k < pe->nskills; k++)
+			if (wfm_skill_index(pe->skills[k]) >= 0)
+				a->skills |= 1u << wfm_skill_index(pe->skills[k]);
+		for (int d = -WFM_TAIL_DAYS; d < m->ndays; d++) {
+			struct wfm_roster_cell *c = d < 0 ? &a->tail[WFM_TAIL_DAYS + d] : &a->day[d];
+
+			c->shift = WFM_REST;
+			c->skill = -1;
+			if (d >= 0 && leave_on(m, pe->id, d))
+				c->flags = WFM_CELL_LEAVE;
+		}
+	}
+	for (size_t j = 0; j < m->ncells; j++) {
+		const struct wfm_roster_entry *e = &m->cells[j];
+		int y, mo, dd, i = -1;
+		int64_t d;
+
+		for (size_t k = 0; k < m->npeople && i < 0; k++)
+			if (m->people[k].id == e->person_id)
+				i = (int)k;
+		if (i < 0 || sscanf(e->day, "%4d-%2d-%2d", &y, &mo, &dd) != 3)
+			continue;
+		d = wfm_days_from_civil(y, mo, dd) - m->month0;
+		if (d >= -WFM_TAIL_DAYS && d < 0)
+			cell_set(m, e, &p->agents[i].tail[WFM_TAIL_DAYS + d]);
+		else if (d >= 0 && d < m->ndays) {
+			unsigned char leave = p->agents[i].day[d].flags & WFM_CELL_LEAVE;
+
+			cell_set(m, e, &p->agents[i].day[d]);
+			p->agents[i].day[d].flags |= leave;
+		}
+	}
+	for (int slot = 0; slot < WFM_COV_SLOTS; slot++) {
+		rc = need_fill(r, m, v, slot);
+		if (rc < 0)
+			return rc;
+	}
+	p->need = v->need;
+	return 0;
 }
 
-/* Each day's requirement and coverage per half hour. */
+/* The rules' judgement of the loaded month: violations and coverage. */
+static int verdict_make(struct req *r, struct month *m, struct verdict *v)
+{
+	int rc = plan_build(r, m, v), n = 0;
+
+	if (rc == 0)
+		rc = n = wfm_roster_check(&v->plan, NULL, 0);
+	if (rc >= 0) {
+		v->viol = calloc(n ? (size_t)n : 1, sizeof(*v->viol));
+		rc = v->viol ? wfm_roster_check(&v->plan, v->viol, (size_t)n) : ERR_NOMEM;
+	}
+	if (rc >= 0) {
+		v->nviol = (size_t)n;
+		rc = wfm_roster_coverage(&v->plan, v->on, NULL);
+	}
+	if (rc < 0) {
+		verdict_free(v);
+		return rc;
+	}
+	for (size_t i = 0; i < v->nviol; i++) {
+		if (v->viol[i].hard)
+			v->hard++;
+		else
+			v->soft++;
+	}
+	return 0;
+}
+
+static void hhmm(int interval, char *out, size_t size)
+{
+	snprintf(out, size, "%02d:%02d", interval / 2 % 24, interval % 2 * 30);
+}
+
+/*
+ * The words of a violation, into ei (err_add with field "violations[i]"),
+ * English and zh-CN from the catalogue. rc as err_add's.
+ */
+static int violation_words(const struct month *m, const struct verdict *v, size_t i, int rc,
+			   struct err_info *ei)
+{
+	const struct wfm_violation *x = &v->viol[i];
+	const struct wfm_roster_person *p = x->agent >= 0 ? &m->people[x->agent] : NULL;
+	const char *who = p ? p->name : "";
+	const char *tname = "";
+	char field[32], day[11] = "", t[8];
+
+	snprintf(field, sizeof(field), "violations[%zu]", i);
+	if (x->day >= 0)
+		wfm_date_text(m->month0 + x->day, day, sizeof(day));
+	else if (x->day < -1)
+		wfm_date_text(m->month0 + x->day, day, sizeof(day));
+	switch (x->rule) {
+	case WFM_R_DAY_MAX:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: %d paid minutes in the day, more than %d", who, day,
+			       x->n[0], x->n[1]);
+	case WFM_R_LEAVE:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: a shift on a day of approved leave", who, day);
+	case WFM_R_CERTIFIED:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: not certified for duty yet, so no phone shift", who, day);
+	case WFM_R_SKILL:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: a seat the agent does not hold", who, day);
+	case WFM_R_INACTIVE:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: a shift type no longer in use", who, day);
+	case WFM_R_REST_WEEK:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, the week of %s: %d days off, at least %d needed", who, day,
+			       x->n[0], x->n[1]);
+	case WFM_R_WEEK_AVG:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: %d paid minutes a week on average, more than %d", who, x->n[0],
+			       x->n[1]);
+	case WFM_R_REST_BETWEEN:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: %d minutes off between two shifts, at least %d needed", who,
+			       day, x->n[0], x->n[1]);
+	case WFM_R_OVERLAP:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, %s: two shifts overlap by %d minutes", who, day, x->n[0]);
+	case WFM_R_CONTINUOUS:
+		if (x->n[2] >= 0 && x->n[2] < (int)m->ntypes)
+			tname = m->types[x->n[2]].name;
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, from %s: %s held %d days, at least %d", who, day, tname,
+			       x->n[0], x->n[1]);
+	case WFM_R_FAIR_NIGHT:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: %d night shifts, more than the fair share of %d", who, x->n[0],
+			       x->n[1]);
+	case WFM_R_FAIR_WEEKEND:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: %d weekend shifts, more than the fair share of %d", who,
+			       x->n[0], x->n[1]);
+	case WFM_R_FAIR_HOLIDAY:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s: %d holiday shifts, more than the fair share of %d", who,
+			       x->n[0], x->n[1]);
+	case WFM_R_COVERAGE:
+		hhmm(x->n[1], t, sizeof(t));
+		if (x->n[0] == 0)
+			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+				       "%s: too few agents in %d half hours from %s, up to %d short",
+				       day, x->n[2], t, x->n[3]);
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			       "%s, seat %s: too few agents in %d half hours from %s, up to %d"
+			       " short",
+			       day, wfm_skill_codes[(x->n[0] - 1) % WFM_SKILL_COUNT], x->n[2], t,
+			       x->n[3]);
+	default:
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s", wfm_rule_name(x->rule));
+	}
+}
+
+/* The violations (hard 1 or 0, -1 every one) as JSON, each with its message. */
+static json_t *verdict_violations_json(struct req *r, const struct month *m,
+				       const struct verdict *v, int hard)
+{
+	int en = err_lang_english(req_header(r, "Accept-Language"));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < v->nviol; i++) {
+		const struct wfm_violation *x = &v->viol[i];
+		const struct wfm_roster_person *p = x->agent >= 0 ? &m->people[x->agent] : NULL;
+		struct err_info ei;
+		json_t *n = json_array();
+		char day[11];
+
+		if (hard >= 0 && x->hard != hard)
+			continue;
+		memset(&ei, 0, sizeof(ei));
+		violation_words(m, v, i, 0, &ei);
+		for (int k = 0; k < 4; k++)
+			json_array_append_new(n, json_integer(x->n[k]));
+		if (x->day >= 0)
+			wfm_date_text(m->month0 + x->day, day, sizeof(day));
+		json_array_append_new(
+			out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "rule",
+				       wfm_rule_name(x->rule), "severity", x->hard ? "hard" : "soft",
+				       "person_id", p ? json_integer(p->id) : json_null(), "name",
+				       p ? json_string(p->name) : json_null(), "date",
+				       x->day >= 0 ? json_string(day) : json_null(), "seat",
+				       x->rule == WFM_R_COVERAGE && x->n[0] > 0
+					       ? json_string(wfm_skill_codes[(x->n[0] - 1) %
+									     WFM_SKILL_COUNT])
+					       : json_null(),
+				       "n", n, "message", en ? ei.message : ei.message_zh));
+	}
+	return out;
+}
+
+/* Each day's requirement and coverage per half hour: in all, and per seat. */
 static json_t *verdict_days_json(const struct month *m, const struct verdict *v)
 {
 	json_t *days = json_array();
 
 	for (int d = 0; d < m->ndays; d++) {
-		const struct wfm_forecast_day *fd = &m->fc.days[d];
-		json_t *req = json_array(), *sched = json_array(), *cov = json_array();
+		json_t *need = json_array(), *cov = json_array(), *seats = json_object();
 		int y, mo, dd;
 		char day[11];
 
 		for (int i = 0; i < WFM_INTERVALS; i++) {
-			json_array_append_new(req, json_integer(fd->required[i]));
-			json_array_append_new(sched, json_integer(fd->scheduled[i]));
-			json_array_append_new(cov, json_integer(v->coverage[d][i]));
+			json_array_append_new(need, json_integer(v->need[WFM_COV(d, i, 0)]));
+			json_array_append_new(cov, json_integer(v->on[WFM_COV(d, i, 0)]));
+		}
+		for (int k = 0; k < WFM_SKILL_COUNT; k++) {
+			json_t *sn = json_array(), *sc = json_array();
+
+			for (int i = 0; i < WFM_INTERVALS; i++) {
+				json_array_append_new(sn,
+						      json_integer(v->need[WFM_COV(d, i, k + 1)]));
+				json_array_append_new(sc, json_integer(v->on[WFM_COV(d, i, k + 1)]));
+			}
+			json_object_set_new(seats, wfm_skill_codes[k],
+					    json_pack("{s:o, s:o}", "need", sn, "coverage", sc));
 		}
 		wfm_civil_from_days(m->month0 + d, &y, &mo, &dd);
 		wfm_date_text(m->month0 + d, day, sizeof(day));
-		json_array_append_new(days, json_pack("{s:s, s:i, s:b, s:o, s:o, s:o}", "date", day,
-						      "weekday", wfm_weekday(y, mo, dd), "holiday",
-						      fd->kind == WFM_HOLIDAY, "required", req,
-						      "scheduled", sched, "coverage", cov));
+		json_array_append_new(
+			days, json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "date", day, "weekday",
+					wfm_weekday(y, mo, dd), "holiday", v->plan.holiday[d],
+					"makeup", v->plan.makeup[d], "need", need, "coverage", cov,
+					"seats", seats));
 	}
 	return days;
 }
 
-/* The violations (severity 1 hard, 0 soft, -1 every one). */
-static json_t *verdict_violations_json(const struct verdict *v, int severity)
+/*
+ * The 422 of a publication: each broken rule of that severity (hard 1: they
+ * stop it; 0: the soft ones, which need a reason), err_add one by one, the
+ * last line counting those the answer has no room for.
+ */
+static int verdict_errors(struct req *r, const struct month *m, const struct verdict *v, int hard)
 {
-	json_t *out = json_array(), *it;
-	size_t i;
+	int rc = err_set(&r->ei, ERR_UNPROCESSABLE, NULL,
+			 hard ? "the roster breaks hard rules; fix them before publishing"
+			      : "the roster breaks soft rules; publishing it needs a reason");
+	int listed = 0, total = hard ? v->hard : v->soft;
 
-	json_array_foreach(v->violations, i, it)
-	{
-		int hard = !strcmp(json_string_value(json_object_get(it, "severity")), "hard");
-
-		if (severity < 0 || severity == hard)
-			json_array_append(out, it);
+	r->ei.field[0] = 0;
+	for (size_t i = 0; i < v->nviol; i++) {
+		if (v->viol[i].hard != hard)
+			continue;
+		if (listed == ERR_MORE_MAX - 1 && total > ERR_MORE_MAX) {
+			err_add(&r->ei, rc, ERR_UNPROCESSABLE, "violations",
+				"%d more broken rules; the roster lists them all", total - listed);
+			break;
+		}
+		violation_words(m, v, i, rc, &r->ei);
+		listed++;
 	}
-	return out;
+	return rc;
 }
 
-/* The 422 of a publication: each broken rule of that severity, err_add one by one. */
-static int verdict_errors(struct req *r, const struct verdict *v, int hard)
-{
-	(void)v;
-	(void)hard;
-	return err_set(&r->ei, ERR_UNPROCESSABLE, NULL, "the roster breaks hard rules; fix them before publishing");
-}
-
-/* The rules' proposal for the month, pinned cells kept. */
+/* The rules' proposal for the month: every cell but the pinned ones, as entries. */
 static int propose_run(struct req *r, struct month *m, struct wfm_roster_entry **out, size_t *n)
 {
-	(void)r;
-	(void)m;
+	struct verdict v;
+	int rc = plan_build(r, m, &v);
+
 	*out = NULL;
 	*n = 0;
-	return 0;
+	if (rc == 0)
+		rc = wfm_roster_propose(&v.plan);
+	if (rc == 0) {
+		*out = calloc(m->npeople * (size_t)m->ndays + 1, sizeof(**out));
+		if (!*out)
+			rc = ERR_NOMEM;
+	}
+	for (size_t i = 0; rc == 0 && i < v.plan.nagents; i++)
+		for (int d = 0; d < m->ndays; d++) {
+			const struct wfm_roster_cell *c = &v.plan.agents[i].day[d];
+			struct wfm_roster_entry *e = &(*out)[*n];
+
+			if (c->shift == WFM_REST || c->shift >= (int)m->ntypes)
+				continue;
+			wfm_date_text(m->month0 + d, e->day, sizeof(e->day));
+			e->person_id = v.plan.agents[i].person_id;
+			e->shift_type_id = m->types[c->shift].id;
+			if (c->skill >= 0 && c->skill < WFM_SKILL_COUNT)
+				snprintf(e->skill, sizeof(e->skill), "%s", wfm_skill_codes[c->skill]);
+			e->pinned = (c->flags & WFM_CELL_PINNED) != 0;
+			(*n)++;
+		}
+	verdict_free(&v);
+	return rc;
 }
 
 /* ---- the grid ---- */
@@ -386,7 +700,7 @@ static int grid_reply(struct req *r, struct month *m, unsigned status, json_t *e
 	json_object_set_new(o, "shift_types", types);
 	json_object_set_new(o, "agents", agents_json(m));
 	json_object_set_new(o, "days", days);
-	json_object_set_new(o, "violations", verdict_violations_json(&v, -1));
+	json_object_set_new(o, "violations", verdict_violations_json(r, m, &v, -1));
 	json_object_set_new(o, "hard", json_integer(v.hard));
 	json_object_set_new(o, "soft", json_integer(v.soft));
 	if (extra) {
@@ -735,16 +1049,16 @@ static int roster_publish(struct req *r)
 		rc = verdict_make(r, &m, &v);
 	if (rc < 0)
 		goto out;
-	if (m.ncells == 0) {
+	if (month_cells(&m) == 0) {
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, NULL, "the roster is empty");
 		goto out;
 	}
 	if (v.hard > 0) {
-		rc = verdict_errors(r, &v, 1);
+		rc = verdict_errors(r, &m, &v, 1);
 		goto out;
 	}
 	if (v.soft > 0 && !reason[0]) {
-		rc = verdict_errors(r, &v, 0);
+		rc = verdict_errors(r, &m, &v, 0);
 		goto out;
 	}
 	staff = calloc(STAFF_MAX, sizeof(*staff));
@@ -773,7 +1087,7 @@ static int roster_publish(struct req *r)
 	if (rc >= 0)
 		rc = req_audit(r, "wfm.roster.publish", "wfm_roster", m.year * 100 + m.mon, "ok",
 			       json_pack("{s:s, s:i, s:i, s:i, s:s?, s:i}", "month", m.month,
-					 "version", m.roster.version, "cells", (int)m.ncells,
+					 "version", m.roster.version, "cells", month_cells(&m),
 					 "soft", v.soft, "reason", reason[0] ? reason : NULL,
 					 "notified", nstaff));
 	rc = req_finish(r, rc < 0 ? rc : 0);

@@ -105,6 +105,29 @@ int wfm_roster_cells(struct store *s, const char *month, wfm_roster_entry_fn fn,
 			  fn, ctx);
 }
 
+int wfm_roster_entries_between(struct store *s, const char *from, const char *to,
+			       wfm_roster_entry_fn fn, void *ctx)
+{
+	return cells_walk(store_query(s,
+				      "SELECT day, person_id, shift_type_id, skill, pinned,"
+				      " updated_at FROM wfm_roster_entry"
+				      " WHERE day BETWEEN ? AND ? ORDER BY day, person_id",
+				      "tt", from, to),
+			  fn, ctx);
+}
+
+int wfm_skill_queue(struct store *s, const char *skill, char *out, size_t size)
+{
+	struct store_stmt *st = store_query(
+		s, "SELECT code FROM acd_queue WHERE skill = ? ORDER BY code LIMIT 1", "t", skill);
+	int rc = store_next(st, NULL, NULL);
+
+	out[0] = 0;
+	if (rc == 1)
+		store_col_copy(st, 0, out, size);
+	return store_end(st, rc, 0);
+}
+
 int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from, const char *to,
 			    wfm_roster_entry_fn fn, void *ctx)
 {
