@@ -547,17 +547,17 @@ static json_t *verdict_days_json(const struct month *m, const struct verdict *v)
  */
 static int verdict_errors(struct req *r, const struct month *m, const struct verdict *v, int hard)
 {
-	int rc = err_set(&r->ei, ERR_UNPROCESSABLE, NULL,
+	/* The first line says what is wrong, each one after it names a broken rule. */
+	int rc = err_set(&r->ei, ERR_UNPROCESSABLE, "violations",
 			 hard ? "the roster breaks hard rules; fix them before publishing"
 			      : "the roster breaks soft rules; publishing it needs a reason");
 	int listed = 0, total = hard ? v->hard : v->soft;
 
-	r->ei.field[0] = 0;
 	for (size_t i = 0; i < v->nviol; i++) {
 		if (v->viol[i].hard != hard)
 			continue;
 		if (listed == ERR_MORE_MAX - 1 && total > ERR_MORE_MAX) {
-			err_add(&r->ei, rc, ERR_UNPROCESSABLE, "violations",
+			err_add(&r->ei, rc, ERR_UNPROCESSABLE, "violations[more]",
 				"%d more broken rules; the roster lists them all", total - listed);
 			break;
 		}
