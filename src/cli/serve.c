@@ -14,7 +14,7 @@
  * It also wires the modules together, so no lower one includes a higher
  * one: the list of route tables the server answers with, the scheduler's
  * ticks (src/sched/), what the end of a session does (the agent's seat,
- * ORG-3), what the server does when it stops (ending event streams), and
+ * ORG-3), what an agent's going ready must pass (the roster, WFM-3), what the server does when it stops (ending event streams), and
  * the call engine that the SIP thread runs and the recording writer links
  * to.
  */
@@ -100,7 +100,9 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
  * (CALL-15, wrap-up) and expired sessions, in that order; hourly the
- * retention job (WO-7); a session's end logs the agent's seat out. (The
+ * retention job (WO-7); every minute the roster's publication deadline
+ * (WFM-2); a session's end logs the agent's seat out; an agent's going
+ * ready asks the roster (WFM-3: not outside one's shift unapproved). (The
  * server's stop ends the event streams itself: the hub is part of http.)
  */
 static int wire(const struct config *cfg)

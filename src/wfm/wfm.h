@@ -5,9 +5,9 @@
  * These three pieces are the foundation the rest of shift planning builds
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
- * described at their section below); its store and pages, swaps and leave
- * (WFM-3, WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and
- * their workbench pages are not built yet.
+ * described at their section below); the roster's store, engine and
+ * HTTP are described below. Swaps and leave (WFM-3, WFM-4), attendance
+ * (WFM-5) and the handover log (WFM-6, WFM-7) are built beside it.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -55,10 +55,38 @@
  * The roster's tables (migration 15): wfm_roster (a month's state and
  * version), wfm_roster_entry (one shift type per agent and local day; no row
  * is a rest day), the filed versions, and wfm_leave (approved leave blocks
- * rostering).
+ * rostering). Migration 16 adds the pinned flag of a cell set by hand (the
+ * proposal keeps it), the deadline's notices and the approvals of working
+ * outside one's shift.
  *
- * Layers: core, store, http. No tick yet: reminders and deadlines arrive
- * with the roster.
+ * The roster at work (wfm_roster_store.c SQL, wfm_roster_api.c HTTP,
+ * wfm_roster_engine.c the tick and the ready check). Each request loads the
+ * month whole: the people it plans (active agents, and the manager and
+ * supervisors on 行政班, with skills and certification), the shift types,
+ * the cells with the week before the month, approved leave and the
+ * forecast (wfm_forecast_build, the same figures as /api/wfm/forecast);
+ * turns it into the rules' plan, with the need per half hour in all and
+ * per seat (the agents to schedule for the settings' service level, with
+ * shrinkage); and answers with the grid, the need, the coverage and every
+ * broken rule, so the page shows each as it happens. A draft is edited by
+ * supervisors and the manager; a cell set by hand is pinned. Edits name
+ * the grid they saw (wfm_roster.updated_at): a stale one is 409. The
+ * proposal replaces the cells that are not pinned. Publication (WFM-2)
+ * refuses hard violations (422, each listed) and asks a reason for soft
+ * ones; it files the grid as an immutable version and tells everyone
+ * rostered. After it (WFM-3) only the manager changes the roster, with a
+ * reason; each change is audited and the result filed as a new version.
+ * The deadline (WFM-2): wfm_roster_tick sends the planners a reminder a
+ * day from publish_remind_days before settings.publish_day while next
+ * month is unpublished, and one alert once it has passed. Working outside
+ * one's shift (WFM-3): acd asks wfm_ready_check through its ready hook
+ * (registered in cli/serve.c) before an agent sets ready; with a published
+ * roster for the month an agent outside their shift (from
+ * arrive_before_min before its start to its end) is refused (409) unless
+ * an approval covers the moment: asked by the agent and granted by a
+ * supervisor or the manager, or granted by them directly.
+ *
+ * Layers: core, store, audit, auth (the roles' bits), http, notify.
  */
 #ifndef KEFU_WFM_WFM_H
 #define KEFU_WFM_WFM_H
