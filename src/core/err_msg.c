@@ -429,6 +429,7 @@ static const struct err_msg messages[] = {
 	{"%d more broken rules; the roster lists them all", NULL, "另有 %d 条违反的规则，详见排班表"},
 	{"the roster breaks hard rules; fix them before publishing", NULL, "排班表违反了硬性规则，须先改正才能发布"},
 	{"the roster breaks soft rules; publishing it needs a reason", NULL, "排班表违反了非硬性规则，发布须填写理由"},
+	{"the change breaks hard rules; a published roster must keep them", NULL, "此修改违反了硬性规则，已发布的排班表不能违反硬性规则"},
 	{"%s, %s: %d paid minutes in the day, more than %d", NULL, "%s，%s：当天计薪 %d 分钟，超过上限 %d 分钟"},
 	{"%s, %s: a shift on a day of approved leave", NULL, "%s，%s：已批准请假的日子排了班"},
 	{"%s, %s: not certified for duty yet, so no phone shift", NULL, "%s，%s：尚未取得上岗资质，不能排值班"},

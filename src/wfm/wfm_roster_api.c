@@ -567,6 +567,35 @@ static int verdict_errors(struct req *r, const struct month *m, const struct ver
 	return rc;
 }
 
+static int same_violation(const struct wfm_violation *a, const struct wfm_violation *b)
+{
+	return a->rule == b->rule && a->person_id == b->person_id && a->day == b->day;
+}
+
+/* 422 listing each hard violation of after that before did not have; 0 when none. */
+static int verdict_new_hard(struct req *r, const struct month *m, const struct verdict *before,
+			    const struct verdict *after)
+{
+	int rc = 0, listed = 0;
+
+	for (size_t i = 0; i < after->nviol; i++) {
+		int old = 0;
+
+		if (!after->viol[i].hard)
+			continue;
+		for (size_t j = 0; j < before->nviol && !old; j++)
+			old = same_violation(&after->viol[i], &before->viol[j]);
+		if (old)
+			continue;
+		if (rc == 0)
+			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "violations",
+				     "the change breaks hard rules; a published roster must keep them");
+		if (listed++ < ERR_MORE_MAX)
+			violation_words(m, after, i, rc, &r->ei);
+	}
+	return rc;
+}
+
 /* The rules' proposal for the month: every cell but the pinned ones, as entries. */
 static int propose_run(struct req *r, struct month *m, struct wfm_roster_entry **out, size_t *n)
 {
@@ -878,6 +907,7 @@ static int roster_cells(struct req *r)
 	static const char *const fields[] = {"updated_at", "cells", "reason", NULL};
 	struct month m;
 	struct wfm_roster_entry *edits = NULL;
+	struct verdict before = {0};
 	char reason[WFM_REASON_SIZE];
 	json_t *list, *it, *changes = NULL;
 	size_t n = 0, i;
@@ -922,6 +952,14 @@ static int roster_cells(struct req *r)
 		if (rc < 0)
 			goto out;
 	}
+	/* A published roster must stay free of hard violations: the manager's
+	 * change may not add one (those already there, from leave approved
+	 * later say, are the ones it may be repairing). */
+	if (m.roster.published) {
+		rc = verdict_make(r, &m, &before);
+		if (rc < 0)
+			goto out;
+	}
 	stamp = next_stamp(&m, r->now);
 	rc = store_begin(r->store);
 	if (rc < 0)
@@ -947,6 +985,15 @@ static int roster_cells(struct req *r)
 	}
 	m.roster.updated_at = stamp;
 	if (rc == 0 && m.roster.published) {
+		struct verdict after;
+
+		rc = verdict_make(r, &m, &after);
+		if (rc == 0) {
+			rc = verdict_new_hard(r, &m, &before, &after);
+			verdict_free(&after);
+		}
+	}
+	if (rc == 0 && m.roster.published) {
 		/* The published roster changed: the new state is filed as a version. */
 		m.roster.version++;
 		rc = wfm_roster_version_file(r->store, m.month, m.roster.version, r->who.person_id,
@@ -964,6 +1011,7 @@ static int roster_cells(struct req *r)
 		rc = grid_reply(r, &m, 200, json_pack("{s:o}", "changed", changes));
 	changes = NULL;
 out:
+	verdict_free(&before);
 	json_decref(changes);
 	free(edits);
 	month_free(&m);

@@ -341,6 +341,13 @@ class RosterTest(KefuTestCase):
         self.assertError(self.put([self.cell("8101", 5, "early")], who="8001"), 422,
                          field="reason")
         self.assertEqual(self.entries(m), before)
+        # Nor may the manager's change break a hard rule: a published roster keeps them.
+        st, body, _ = self.put([self.cell("8101", 7, "middle"), self.cell("8101", 8, "night")],
+                               who="8001", reason="加班")
+        self.assertEqual(st, 422, body)
+        self.assertEqual(body["error"]["errors"][0]["field"], "violations")
+        self.assertTrue(any("刘洋" in e["message"] for e in body["error"]["errors"][1:]))
+        self.assertEqual(self.entries(m), before)
         st, g2, _ = self.put([self.cell("8101", 5, "early"), self.cell("8102", 4, None)],
                              who="8001", reason="8102 调休")
         self.assertEqual(st, 200, g2)
