@@ -901,6 +901,15 @@ struct week {
 	unsigned char *ok;	 /* [agent][kind]: bit j, day first + j can be worked */
 	int value[64][7][WFM_COV_SLOTS]; /* [kind][day][slot] */
 	int *kind_of;		 /* type index → kind index, -1 */
+	int *cur;		 /* per agent: the type of the block it is in */
+	/* Classes of agents alike (week_classes), per agent or per class. */
+	int nclass;
+	int *pos_of;	 /* agent → its place in x->order */
+	int *class_of;	 /* agent → class, -1 */
+	int *class_rep;	 /* class → its first agent */
+	int *class_size; /* class → agents */
+	int *class_next, *class_end; /* class → its open members in members[] */
+	int *members;	 /* places in x->order, class by class */
 };
 
 static void week_values(struct prop *x, struct week *w)
@@ -955,6 +964,30 @@ static long week_choice_value(const struct prop *x, const struct week *w, int a,
 	return any ? sum : -1;
 }
 
+/*
+ * After a shift of type t with seat on week day j, the values that
+ * changed: of the types working that day's intervals (those of day j, a
+ * crossing type of the day before, of the day after when t crosses), in
+ * the total and the seat's slot only.
+ */
+static void week_revalue(struct prop *x, struct week *w, int j, int t, int seat)
+{
+	int crosses = x->ti[t].min_next > 0;
+
+	for (int jj = j - 1; jj <= j + 1; jj++) {
+		if (jj < 0 || jj >= w->n || (jj > j && !crosses))
+			continue;
+		for (int k = 0; k < x->nkinds; k++) {
+			if (jj < j && x->ti[x->kinds[k]].min_next == 0)
+				continue;
+			w->value[k][jj][0] = day_value(x, w->first + jj, x->kinds[k], 0);
+			if (x->seats && seat >= 0)
+				w->value[k][jj][1 + seat] =
+					day_value(x, w->first + jj, x->kinds[k], 1 + seat);
+		}
+	}
+}
+
 /* Places agent a's best target days with kind k, each checked again as the
  * week fills and valued afresh; returns how many. */
 static int week_place(struct prop *x, struct week *w, int a, int k, const long mean16[2])
@@ -985,13 +1018,63 @@ static int week_place(struct prop *x, struct week *w, int a, int k, const long m
 		agent_day_value(x, w, a, ty[best], best, &seat);
 		place(x, a, w->first + best, ty[best], seat);
 		placed++;
-		/* Only this type's values change, on this day and the next. */
-		for (int j = best; j <= best + 1 && j < w->n; j++)
-			for (int kk = 0; kk < x->nkinds; kk++)
-				for (int s = 0; s < (x->seats ? WFM_COV_SLOTS : 1); s++)
-					w->value[kk][j][s] = day_value(x, w->first + j, x->kinds[kk], s);
+		week_revalue(x, w, best, ty[best], seat);
 	}
 	return placed;
+}
+
+/* What makes two agents worth the same to the greedy this week. */
+static int agent_same(const struct prop *x, const struct week *w, int a, int b)
+{
+	size_t k = (size_t)x->nkinds;
+
+	return x->p->agents[a].skills == x->p->agents[b].skills && w->target[a] == w->target[b] &&
+	       w->cur[a] == w->cur[b] && x->nights[a] == x->nights[b] &&
+	       memcmp(&w->ok[(size_t)a * k], &w->ok[(size_t)b * k], k) == 0 &&
+	       memcmp(&w->type[(size_t)a * k * 7], &w->type[(size_t)b * k * 7],
+		      k * 7 * sizeof(*w->type)) == 0;
+}
+
+/*
+ * Groups the open agents into classes of agents the greedy cannot tell
+ * apart, each in person-id order. A center's agents mostly share skills,
+ * hours and last week's type, so there are far fewer classes than agents.
+ */
+static void week_classes(const struct prop *x, struct week *w)
+{
+	size_t na = x->p->nagents;
+	int n = 0;
+
+	w->nclass = 0;
+	for (size_t o = 0; o < na; o++)
+		w->pos_of[x->order[o]] = (int)o;
+	memset(w->class_of, 0xff, na * sizeof(*w->class_of));
+	for (size_t o = 0; o < na; o++) {
+		int a = x->order[o], c;
+
+		if (w->target[a] <= 0)
+			continue;
+		for (c = 0; c < w->nclass; c++)
+			if (agent_same(x, w, w->class_rep[c], a))
+				break;
+		if (c == w->nclass) {
+			w->class_rep[c] = a;
+			w->class_size[c] = 0;
+			w->nclass++;
+		}
+		w->class_of[a] = c;
+		w->class_size[c]++;
+	}
+	for (int c = 0; c < w->nclass; c++) {
+		w->class_next[c] = w->class_end[c] = n;
+		n += w->class_size[c];
+	}
+	for (size_t o = 0; o < na; o++) {
+		int a = x->order[o];
+
+		if (w->class_of[a] >= 0)
+			w->members[w->class_end[w->class_of[a]]++] = (int)o;
+	}
 }
 
 /* Fills one calendar week for the phone agents (step 3). */
@@ -1014,6 +1097,7 @@ static void propose_week(struct prop *x, struct week *w, int start)
 		if (!w->target[a])
 			continue;
 		block_before(ag, w->first, &cur, &bfirst, &judged);
+		w->cur[a] = cur;
 		pinned = WFM_REST;
 		for (int j = 0; j < w->n; j++)
 			if ((ag->day[w->first + j].flags & WFM_CELL_PINNED) &&
@@ -1046,16 +1130,24 @@ static void propose_week(struct prop *x, struct week *w, int start)
 	}
 	week_values(x, w);
 	means16(x, mean16);
+	week_classes(x, w);
+	/*
+	 * The greedy: of every open (agent, type) pair, the one worth most,
+	 * ties to the lower person id, then the lower type index. Agents of a
+	 * class are worth the same, so each class is valued once, through its
+	 * first open agent: the same choice as valuing every agent.
+	 */
 	for (;;) {
 		long best = 0;
-		int ba = -1, bk = -1;
+		int ba = -1, bk = -1, bc = -1;
 
-		for (size_t o = 0; o < na; o++) {
-			int a = x->order[o], cur, bfirst, judged;
+		for (int c = 0; c < w->nclass; c++) {
+			int a, pos;
 
-			if (w->target[a] <= 0)
+			if (w->class_next[c] >= w->class_end[c])
 				continue;
-			block_before(&p->agents[a], w->first, &cur, &bfirst, &judged);
+			pos = w->members[w->class_next[c]];
+			a = x->order[pos];
 			for (int k = 0; k < x->nkinds; k++) {
 				int t = x->kinds[k];
 				long v = week_choice_value(x, w, a, k);
@@ -1065,17 +1157,20 @@ static void propose_week(struct prop *x, struct week *w, int start)
 				/* Nights go round; a type kept saves a change. */
 				if (x->ti[t].night)
 					v -= (long)NIGHT_COST * x->nights[a];
-				if (t == cur)
+				if (t == w->cur[a])
 					v += KEEP_BONUS;
-				if (ba < 0 || v > best) {
+				if (ba < 0 || v > best ||
+				    (v == best && (pos < w->pos_of[ba] || (pos == w->pos_of[ba] && k < bk)))) {
 					best = v;
 					ba = a;
 					bk = k;
+					bc = c;
 				}
 			}
 		}
 		if (ba < 0)
 			break;
+		w->class_next[bc]++;
 		week_place(x, w, ba, bk, mean16);
 		w->target[ba] = 0;
 	}
@@ -1538,8 +1633,17 @@ int wfm_roster_propose(struct wfm_roster_plan *p)
 	w.target = malloc(na * sizeof(*w.target));
 	w.type = malloc(na * 64 * 7 * sizeof(*w.type));
 	w.ok = malloc(na * 64 * sizeof(*w.ok));
+	w.cur = malloc(na * sizeof(int));
+	w.pos_of = malloc(na * sizeof(int));
+	w.class_of = malloc(na * sizeof(int));
+	w.class_rep = malloc(na * sizeof(int));
+	w.class_size = malloc(na * sizeof(int));
+	w.class_next = malloc(na * sizeof(int));
+	w.class_end = malloc(na * sizeof(int));
+	w.members = malloc(na * sizeof(int));
 	if (!ti || !x.on || !x.order || !x.paid || !x.nights || !x.weekends || !x.holidays || !x.mark || !bp ||
-	    !w.kind_of || !w.target || !w.type || !w.ok)
+	    !w.kind_of || !w.target || !w.type || !w.ok || !w.cur || !w.pos_of || !w.class_of ||
+	    !w.class_rep || !w.class_size || !w.class_next || !w.class_end || !w.members)
 		goto done;
 
 	/* The same plan in any order of agents gives the same grid. */
@@ -1596,6 +1700,14 @@ done:
 	free(w.target);
 	free(w.type);
 	free(w.ok);
+	free(w.cur);
+	free(w.pos_of);
+	free(w.class_of);
+	free(w.class_rep);
+	free(w.class_size);
+	free(w.class_next);
+	free(w.class_end);
+	free(w.members);
 	free(ti);
 	return rc;
 }
