@@ -568,7 +568,8 @@ int wfm_roster_check(const struct wfm_roster_plan *p, struct wfm_violation *out,
 		goto done;
 	}
 	/* Hard ones first, then by agent (the requirement's last) and day. */
-	qsort(l.v, l.n, sizeof(*l.v), violation_cmp);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), violation_cmp);
 	for (size_t k = 0; k < l.n; k++) {
 		if (n < cap)
 			out[n] = l.v[k];
