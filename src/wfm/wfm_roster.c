@@ -349,7 +349,9 @@ static void check_days(const struct wfm_roster_plan *p, const struct type_info *
 		int off = 0, unknown = 0, needed = w->min_rest_days_week;
 
 		for (int d = start; d < start + 7; d++) {
-			if (d >= p->ndays)
+			/* The next month's 1st is known to be worked when the
+			 * last day's shift runs into it. */
+			if (d > p->ndays || (d == p->ndays && work[d + WFM_TAIL_DAYS] == 0))
 				unknown++;
 			else
 				off += work[d + WFM_TAIL_DAYS] == 0;
@@ -683,8 +685,13 @@ static int worked_day(const struct prop *x, const struct wfm_roster_agent *a, in
 {
 	int t, prev;
 
-	if (d < -WFM_TAIL_DAYS || d >= x->p->ndays)
+	if (d < -WFM_TAIL_DAYS || d > x->p->ndays)
 		return 0;
+	if (d == x->p->ndays) {
+		/* The next month's 1st: worked when the last day's shift runs on. */
+		prev = a->day[d - 1].shift;
+		return prev != WFM_REST && x->ti[prev].min_next > 0;
+	}
 	t = cell_at(a, d)->shift;
 	if (t != WFM_REST)
 		return 1;
@@ -698,7 +705,7 @@ static int week_rest_ok(const struct prop *x, const struct wfm_roster_agent *a, 
 	int off = 0;
 
 	for (int d = start; d < start + 7; d++)
-		off += d >= x->p->ndays || !worked_day(x, a, d);
+		off += d > x->p->ndays || !worked_day(x, a, d);
 	return off >= x->p->settings.min_rest_days_week;
 }
 
@@ -764,7 +771,7 @@ static int can_work(struct prop *x, int a, int d, int t)
 	ag->day[d].shift = (short)t;
 	if (!week_rest_ok(x, ag, week_start(p, d)))
 		ok = 0;
-	else if (ti[t].min_next > 0 && d + 1 < p->ndays && week_start(p, d + 1) != week_start(p, d) &&
+	else if (ti[t].min_next > 0 && d + 1 <= p->ndays && week_start(p, d + 1) != week_start(p, d) &&
 		 !week_rest_ok(x, ag, d + 1))
 		ok = 0;
 	ag->day[d].shift = WFM_REST;
@@ -1506,32 +1513,38 @@ static void swap_week(struct prop *x, int X, int Y, int start)
 	}
 }
 
-/* Whether X and Y may trade the week at start: no leave or pinned cell, each
- * holds the other's seats, and X works nights there that Y does not. */
-static int week_tradable(struct prop *x, int X, int Y, int start, int *nights_x)
+/* Whether X and Y may trade the week at start: no leave or pinned cell and
+ * each holds the other's seats; cx and cy count their shifts of kind f. */
+static int week_tradable(struct prop *x, int f, int X, int Y, int start, int *cx, int *cy)
 {
 	struct wfm_roster_agent *ax = &x->p->agents[X], *ay = &x->p->agents[Y];
-	int ny = 0;
 
-	*nights_x = 0;
+	*cx = *cy = 0;
 	for (int d = start < 0 ? 0 : start; d < start + 7 && d < x->p->ndays; d++) {
+		int tx = ax->day[d].shift, ty = ay->day[d].shift;
+
 		if (!cell_free(&ax->day[d]) || !cell_free(&ay->day[d]) ||
 		    !holds(ay, ax->day[d].skill) || !holds(ax, ay->day[d].skill))
 			return 0;
-		if (ax->day[d].shift != WFM_REST)
-			*nights_x += x->ti[ax->day[d].shift].night;
-		if (ay->day[d].shift != WFM_REST)
-			ny += x->ti[ay->day[d].shift].night;
+		if (f == F_NIGHT) {
+			*cx += tx != WFM_REST && x->ti[tx].night;
+			*cy += ty != WFM_REST && x->ti[ty].night;
+		} else if (fair_day(x, f, d)) {
+			*cx += tx != WFM_REST;
+			*cy += ty != WFM_REST;
+		}
 	}
-	return *nights_x > 0 && ny == 0;
+	return 1;
 }
 
-/* Nights: whole weeks traded until nobody is above the share. */
-static void repair_nights(struct prop *x, struct share *s)
+/* Whole weeks traded between an agent above the share of kind f and one
+ * who has fewer such shifts that week, until nobody is above it. */
+static void repair_weeks(struct prop *x, int f, struct share *s)
 {
 	struct wfm_roster_plan *p = x->p;
+	int *count = fair_count(x, f);
 
-	share_fill(x, F_NIGHT, s);
+	share_fill(x, f, s);
 	if (s->sum_avail == 0)
 		return;
 	for (size_t ox = 0; ox < p->nagents; ox++) {
@@ -1540,17 +1553,18 @@ static void repair_nights(struct prop *x, struct share *s)
 		if (!eligible_phone(&p->agents[X]))
 			continue;
 		for (int start = 1 - p->weekday[0];
-		     start < p->ndays && over_share(s, x->nights[X], s->avail[X]); start += 7) {
+		     start < p->ndays && over_share(s, count[X], s->avail[X]); start += 7) {
 			int done = 0;
 
 			for (size_t oy = 0; oy < p->nagents && !done; oy++) {
-				int Y = x->order[oy], moved;
+				int Y = x->order[oy], cx, cy, ny;
 				size_t hx, sx, hy, sy, hx2, sx2, hy2, sy2;
 
 				if (Y == X || !eligible_phone(&p->agents[Y]) ||
-				    !week_tradable(x, X, Y, start, &moved) ||
-				    x->nights[Y] + moved >= x->nights[X] ||
-				    over_share(s, x->nights[Y] + moved, s->avail[Y]))
+				    !week_tradable(x, f, X, Y, start, &cx, &cy) || cx <= cy)
+					continue;
+				ny = count[Y] - cy + cx;
+				if (ny >= count[X] || over_share(s, ny, s->avail[Y]))
 					continue;
 				agent_breaks(x, X, &hx, &sx);
 				agent_breaks(x, Y, &hy, &sy);
@@ -1570,9 +1584,11 @@ static void propose_repair(struct prop *x, int *avail)
 {
 	struct share s = {.avail = avail};
 
-	repair_nights(x, &s);
+	repair_weeks(x, F_NIGHT, &s);
 	repair_days(x, F_WEEKEND, &s);
+	repair_weeks(x, F_WEEKEND, &s);
 	repair_days(x, F_HOLIDAY, &s);
+	repair_weeks(x, F_HOLIDAY, &s);
 }
 
 /* Step 2: 行政班 on each working day the office staff can take it. */

@@ -261,6 +261,16 @@ static void rule_rest_week(void **state)
 	assert_int_equal(count(WFM_R_REST_WEEK, 0, 25), 1);
 	assert_int_equal(first(WFM_R_REST_WEEK)->n[1], 2);
 	plan_free(p);
+
+	/* A 跨夜班 on the month's last day works into the next month's 1st,
+	 * which is no longer a day that may be off. */
+	p = plan_new(2027, 7, 2);
+	put(p, 0, 25, 30, CROSS);
+	put(p, 1, 25, 30, EARLY);
+	check(p);
+	assert_int_equal(count(WFM_R_REST_WEEK, -2, -2), 1);
+	assert_int_equal(count(WFM_R_REST_WEEK, 0, 25), 1);
+	plan_free(p);
 }
 
 /* 44 hours a week on average over the month. */
