@@ -601,28 +601,38 @@ done:
  *    tail's shifts of the same week; pro rata in the month's last partial
  *    week. Within a week an agent holds one shift type (WFM-3), except
  *    that a block begun less than min_continuous_days ago runs on until
- *    it has lasted that long.
+ *    it has lasted that long, and a week with a pinned shift holds its type.
  *    The week is filled greedily: of every (agent, type) pair still open,
  *    the one whose best target days cover the most of what is still short
  *    wins, and those days are placed, updating the coverage at once. An
- *    interval still short is worth 64; one already met is worth
- *    16 × need / (on + need), so agents beyond the requirement spread in
- *    proportion to it. With seats asked for (need[] per skill), each day
- *    also takes the agent's seat worth most that day, and the seat is
- *    written in the cell. A night costs the agent 256 for each night they
- *    already have, so nights go round; keeping last week's type earns 32.
- *    Ties go to the lower type index and the lower person id: the same
- *    plan always gives the same grid.
+ *    interval still short is worth 16 to 64, the more the larger the share
+ *    of its need still missing (a night with nobody before a morning with
+ *    nine of ten); one already met is worth 16 × need / (on + need) ≤ 8, so
+ *    agents beyond the requirement spread in proportion to it. With seats
+ *    asked for (need[] per skill), each day also takes the agent's seat
+ *    worth most that day, and the seat is written in the cell. A night
+ *    costs the agent 256 for each night they already have, so nights go
+ *    round; keeping last week's type earns 32. Ties go to the lower person
+ *    id, then the lower type index: the same plan always gives the same
+ *    grid. Agents the greedy cannot tell apart (same skills, target,
+ *    block, nights and days open) form a class valued once.
  *    A day is placed only when every hard rule still holds with it: leave,
  *    the daily paid limit on both days it touches, 8 hours off from the
  *    neighbouring shifts, the week's rest days, the month's budget of
  *    max_week_min × ndays / 7 paid minutes.
+ * 3b. What is still short, day by day and type by type: first a shift of
+ *    that type moved from a day of the same week where it is not needed,
+ *    then an extra shift from the agent with the fewest paid minutes whose
+ *    rules still hold (the month's average allows 44 h, the week's target
+ *    is 40).
  * 4. Fairness is then repaired without touching the coverage: an agent
  *    above the fair share of weekends or holidays hands such a shift to an
  *    agent below it in exchange for one of theirs on an ordinary day of
- *    the same week; nights move by exchanging two agents' whole weeks.
- *    Each exchange is kept only when both agents still break no hard rule
- *    and no more continuity than before.
+ *    the same week, or two agents trade whole weeks; nights move by
+ *    trading whole weeks. Each exchange is kept only when both agents
+ *    still break no hard rule and no more continuity than before.
+ * Every step changes the coverage by what it places or removes: it is
+ * never recomputed from the grid.
  */
 
 /* Interval values of the greedy fill. */
