@@ -1275,13 +1275,12 @@ static int short_loss(const struct prop *x, int a, int d)
 }
 
 /* Places type t on day d for agent a when no rule of theirs gets worse. */
-static int try_place(struct prop *x, int a, int d, int t, int seat)
+static int try_place(struct prop *x, int a, int d, int t, int seat, size_t h, size_t s)
 {
-	size_t h, s, h2, s2;
+	size_t h2, s2;
 
 	if (!can_work(x, a, d, t))
 		return 0;
-	agent_breaks(x, a, &h, &s);
 	place(x, a, d, t, seat);
 	agent_breaks(x, a, &h2, &s2);
 	if (h2 <= h && s2 <= s)
@@ -1291,19 +1290,22 @@ static int try_place(struct prop *x, int a, int d, int t, int seat)
 }
 
 /* Moves one of agent a's shifts of type t in day d's week, where it is not
- * needed, to day d, where it is short. */
+ * needed, to day d, where it is short; the agent's rules are judged
+ * against the grid before the move. */
 static int try_move(struct prop *x, int a, int d, int t)
 {
 	struct wfm_roster_agent *ag = &x->p->agents[a];
 	int ws = week_start(x->p, d), seat;
+	size_t h, s;
 
+	agent_breaks(x, a, &h, &s);
 	for (int e = ws < 0 ? 0 : ws; e < ws + 7 && e < x->p->ndays; e++) {
 		struct wfm_roster_cell c = ag->day[e];
 
 		if (e == d || c.shift != t || (c.flags & WFM_CELL_PINNED) || short_loss(x, a, e))
 			continue;
 		unplace(x, a, e);
-		if (short_gain(x, a, d, t, &seat) > 0 && try_place(x, a, d, t, seat))
+		if (short_gain(x, a, d, t, &seat) > 0 && try_place(x, a, d, t, seat, h, s))
 			return 1;
 		place(x, a, e, c.shift, c.skill);
 	}
@@ -1318,6 +1320,7 @@ static int fill_extra(struct prop *x, int d, int t)
 	memset(x->mark, 0, p->nagents);
 	for (;;) {
 		int best = -1, bseat = -1;
+		size_t h, sb;
 
 		for (size_t o = 0; o < p->nagents; o++) {
 			int a = x->order[o], seat;
@@ -1332,7 +1335,8 @@ static int fill_extra(struct prop *x, int d, int t)
 		}
 		if (best < 0)
 			return 0;
-		if (try_place(x, best, d, t, bseat))
+		agent_breaks(x, best, &h, &sb);
+		if (try_place(x, best, d, t, bseat, h, sb))
 			return 1;
 		x->mark[best] = 1;
 	}
