@@ -586,8 +586,9 @@ int wfm_roster_tick(struct store *s, int64_t now);
  *                         first week reaches back into the tail. The last
  *                         week, when it runs on into the next month, is
  *                         flagged only when its days in this month already
- *                         leave too few for the rest days: the next month's
- *                         check sees it whole.
+ *                         leave too few for the rest days (a 跨夜班 on the
+ *                         last day makes the next 1st a worked day): the
+ *                         next month's check sees the week whole.
  *  hard WFM_R_WEEK_AVG    average paid minutes a week over the month above
  *                         max_week_min (44 h): the month's paid minutes (each
  *                         shift on the day it starts) × 7 / ndays.
@@ -619,11 +620,26 @@ int wfm_roster_tick(struct store *s, int64_t now);
  *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
  *                         violation per day and slot.
  *
- * The proposal (wfm_roster_propose) is described in wfm_roster.c; in short:
- * office staff get 行政班 on working days; the others get weekly blocks of
- * one shift type, chosen week by week for the largest remaining shortfall,
- * with rest days placed where the requirement is lowest, nights, weekends
- * and holidays spread by who has had fewest, ties broken by person id.
+ * The proposal (wfm_roster_propose; the steps in detail in wfm_roster.c).
+ * Cells that are not pinned are cleared; leave stays rest. Office staff
+ * get 行政班 on each working day. The certified agents are planned
+ * calendar week by calendar week: each works W shifts a week (max_week_min
+ * over the longest shift's paid minutes, 5 with 44 h and 8 h shifts, less
+ * leave, pinned shifts and the tail's days of that week, pro rata in the
+ * last partial week) of one shift type, a block too young to end running
+ * on until min_continuous_days have passed (WFM-3). The week is filled
+ * greedily: of all open (agent, type) pairs the one whose best days cover
+ * most of what is still short wins and is placed at once, the coverage
+ * updated incrementally; seats go where they are short; a night costs the
+ * agent the nights they already have, so nights go round. A day is placed
+ * only if every hard rule still holds. What is still short then gets a
+ * shift moved from a day of the same week that does not need it, or an
+ * extra one within the month's average. Last, nights, weekends and
+ * holidays above the fair share are handed to agents below it by
+ * exchanges that leave the coverage as it was. Ties go to the lower type
+ * index and person id: the same plan always gives the same grid.
+ * Cost: about (agents × weeks × classes of alike agents × types); 200
+ * agents take some 20 ms of CPU (docs/performance.md).
  */
 
 /* The seats (ORG-2); bit k of an agent's skills is wfm_skill_codes[k]. */
