@@ -1007,9 +1007,10 @@ static int roster_cells(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc == 0)
 		rc = month_load(r, &m, 1);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = grid_reply(r, &m, 200, json_pack("{s:o}", "changed", changes));
-	changes = NULL;
+		changes = NULL;
+	}
 out:
 	verdict_free(&before);
 	json_decref(changes);
