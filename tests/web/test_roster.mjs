@@ -44,7 +44,7 @@ test('the supervisor proposes, edits, sees a broken rule, repairs it and publish
   await login(page, srv, '8002')
   await page.goto(srv.url + '/wfm/roster')
   await page.waitForSelector('[data-test=roster-grid]')
-  const month = await page.locator('[data-test=roster-month] input').inputValue()
+  const month = await page.getAttribute('[data-test=roster-page]', 'data-month')
   assert.match(month, /^\d{4}-\d{2}$/)
   assert.equal(await page.getAttribute('[data-test=roster-state]', 'data-state'), 'draft')
 
