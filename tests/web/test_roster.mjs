@@ -42,7 +42,10 @@ async function setCell(page, workNo, date, code) {
 test('the supervisor proposes, edits, sees a broken rule, repairs it and publishes', async () => {
   const page = await newPage(browser)
   await login(page, srv, '8002')
-  await page.goto(srv.url + '/wfm/roster')
+  // The shift pages sit under one menu of the top bar.
+  await page.click('[data-test=nav-wfm]')
+  await page.locator('.el-dropdown-menu [data-test=nav-roster]').click()
+  await page.waitForURL((u) => u.pathname === '/wfm/roster')
   await page.waitForSelector('[data-test=roster-grid]')
   const month = await page.getAttribute('[data-test=roster-page]', 'data-month')
   assert.match(month, /^\d{4}-\d{2}$/)
@@ -117,4 +120,5 @@ test('agents have no roster page', async () => {
   await page.goto(srv.url + '/wfm/roster')
   await page.waitForURL(/forbidden/)
   assert.equal(await page.locator('[data-test=roster-page]').count(), 0)
+  assert.equal(await page.locator('[data-test=nav-wfm]').count(), 0)
 })

@@ -3,7 +3,8 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.roster': '排班',
+    'nav.wfm': '排班',
+    'nav.roster': '排班表',
     'roster.month': '月份',
     'roster.state.draft': '草稿',
     'roster.state.published': '已发布',
@@ -52,6 +53,7 @@ addMessages(
     'roster.weekday': '一二三四五六日',
   },
   {
+    'nav.wfm': 'Shifts',
     'nav.roster': 'Roster',
     'roster.month': 'Month',
     'roster.state.draft': 'Draft',
