@@ -198,7 +198,7 @@ int wfm_ready_check(struct store *s, int64_t person_id, int64_t now, struct err_
 		return rc;
 	if (rc == 1)
 		return 0;
-	return err_set(ei, ERR_CONFLICT, "status",
+	return err_set(ei, ERR_CONFLICT, "outside_work",
 		       "outside your rostered shift: working now needs the manager's approval;"
 		       " ask for it, or a supervisor grants it");
 }

@@ -530,6 +530,7 @@ class OutsideShiftTest(KefuTestCase):
         # Three hours early: refused, with the reason.
         st, body, _ = ready("8101")
         self.assertEqual(st, 409, body)
+        self.assertEqual(body["error"]["field"], "outside_work")
         self.assertIn("approval", body["error"]["message"])
         st, zh, _ = srv.call("POST", "/api/acd/me/status", {"status": "ready"},
                              token=tok["8101"], headers={"Accept-Language": None})
@@ -568,6 +569,11 @@ class OutsideShiftTest(KefuTestCase):
         self.assertError(srv.call("POST", "/api/wfm/outside-work",
                                   {"person_id": g["person_id"], "reason": "x"},
                                   token=tok["8101"]), 403)
+        self.assertError(srv.call("GET", "/api/wfm/outside-work?state=maybe", token=tok["8001"]), 400)
+        self.assertError(srv.call("POST", "/api/wfm/outside-work/999999/approve", {},
+                                  token=tok["8001"]), 404)
+        self.assertError(srv.call("POST", "/api/wfm/outside-work", {"reason": " "},
+                                  token=tok["8102"]), 422, field="reason")
         st, mine, _ = srv.call("GET", "/api/wfm/outside-work", token=tok["8102"])
         self.assertEqual([x["id"] for x in mine["items"]], [req["id"]])
         st, every, _ = srv.call("GET", "/api/wfm/outside-work", token=tok["8001"])
