@@ -114,6 +114,51 @@ test('the supervisor proposes, edits, sees a broken rule, repairs it and publish
   assert.deepEqual(page.problems, [])
 })
 
+test('outside the roster an agent asks to go ready; the supervisor approves on the roster page', async () => {
+  // This month's roster, published, with a shift for 8105 only: 8103 has none today.
+  const sup = await srv.account('8002')
+  const now = await srv.advance(0)
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(now))
+  const month = today.slice(0, 7)
+  let r = await srv.call('GET', `/api/wfm/roster/${month}`, undefined, sup)
+  const ids = Object.fromEntries(r.body.agents.map((a) => [a.work_no, a.id]))
+  const early = r.body.shift_types.find((x) => x.code === 'early').id
+  r = await srv.call('PUT', `/api/wfm/roster/${month}/cells`, { updated_at: r.body.updated_at, cells: [{ person_id: ids['8105'], date: `${month}-01`, shift_type_id: early }] }, sup)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  r = await srv.call('POST', `/api/wfm/roster/${month}/publish`, { updated_at: r.body.updated_at, reason: '测试' }, sup)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+
+  const agent = await newPage(browser)
+  await login(agent, srv, '8103')
+  await agent.click('[data-test=agent-status]')
+  await agent.click('.el-dropdown-menu:visible [data-test=set-ready]')
+  const box = agent.locator('.el-message-box')
+  await box.waitFor()
+  assert.match(await box.textContent(), /客服经理批准/)
+  await box.locator('input').fill('话务高峰')
+  const [asked] = await Promise.all([
+    agent.waitForResponse((x) => x.request().method() === 'POST' && x.url().endsWith('/api/wfm/outside-work')),
+    box.locator('.el-button--primary').click(),
+  ])
+  assert.equal(asked.status(), 201)
+  const req = await asked.json()
+  assert.equal(await agent.getAttribute('[data-test=agent-status]', 'data-status'), 'logged_out')
+
+  const page = await newPage(browser)
+  await login(page, srv, '8002')
+  await page.goto(srv.url + '/wfm/roster')
+  await page.waitForSelector(`[data-test=roster-outside-${req.id}]`)
+  const resp = await clickFor(page, `[data-test=roster-outside-approve-${req.id}]`, 'POST', '/approve')
+  assert.equal(resp.status(), 200)
+  await page.locator(`[data-test=roster-outside-${req.id}]`).waitFor({ state: 'detached' })
+
+  await agent.click('[data-test=agent-status]')
+  await agent.click('.el-dropdown-menu:visible [data-test=set-ready]')
+  await agent.waitForSelector('[data-test=agent-status][data-status=ready]')
+  assert.deepEqual(agent.problems, [])
+  assert.deepEqual(page.problems, [])
+})
+
 test('agents have no roster page', async () => {
   const page = await newPage(browser)
   await login(page, srv, '8101')
