@@ -62,6 +62,9 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* WFM-6, WFM-7: the duty persons of a change sign its log; agents only for
+	 * the shifts they are on (decided by the handler from the roster). */
+	[ACT_HANDOVER] = {N, A, A, S, N, N, N},
 };
 
 #undef N
@@ -105,6 +108,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"handover",
 };
 
 const char *auth_action_name(enum auth_action a)

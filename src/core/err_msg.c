@@ -404,6 +404,15 @@ static const struct err_msg messages[] = {
 	{"overrides[%zu].interval: 0 to 47", NULL, "overrides[%zu].interval：0 至 47"},
 	{"overrides[%zu].contacts: 0 to %d", NULL, "overrides[%zu].contacts：0 至 %d"},
 	{"overrides[%zu]: this date and interval are listed twice", NULL, "overrides[%zu]：同一日期和时段列了两次"},
+	/* The handover (src/handover/). */
+	{"only the duty persons of these shifts, supervisors and the manager", NULL, "只有这两个班次的值班人员、主管和经理可以操作"},
+	{"no shift changes: there is no active shift type", NULL, "没有交接班：没有启用的班次类型"},
+	{"no such handover", NULL, "没有这条交接班记录"},
+	{"q: at most 100 characters", NULL, "搜索词：最多 100 个字符"},
+	{"the outgoing duty person has signed: the log is locked", NULL, "交班人已签字，交接班记录已锁定"},
+	{"due_at: an instant in milliseconds", NULL, "期限：应为毫秒时间戳"},
+	{"title: required", NULL, "事项：必填"},
+	{"no such item", NULL, "没有这个事项"},
 };
 
 static const struct err_msg phrases[] = {
@@ -462,6 +471,13 @@ static const struct err_msg phrases[] = {
 	{"from", NULL, "开始"},
 	{"to", NULL, "结束"},
 	{"q", NULL, "搜索词"},
+	{"remark", NULL, "接班备注"},
+	{"included", NULL, "列入记录"},
+	{"due_at", NULL, "期限"},
+	{"the outgoing duty person has already signed this handover", NULL, "交班人已经签过字"},
+	{"the outgoing duty person signs first", NULL, "须由交班人先签字"},
+	{"the incoming duty person has already signed this handover", NULL, "接班人已经签过字"},
+	{"the incoming duty person must be someone other than the outgoing one", NULL, "接班人不能与交班人是同一人"},
 	{"fivew", NULL, "5W1H"},
 	{"second_complaint_days", NULL, "二次投诉认定期限"},
 	{"callback_due_min", NULL, "中心回访时限"},
