@@ -423,6 +423,10 @@ static int sign(struct req *r, enum handover_side side)
 	if (rc < 0)
 		return rc;
 	notify_wake();
+	/* Again from the table, with the signers' names. */
+	rc = handover_get(r->store, h.id, &h);
+	if (rc < 0)
+		return rc;
 	return reply_full(r, 200, &h);
 }
 

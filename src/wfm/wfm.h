@@ -4,8 +4,9 @@
  *
  * These three pieces are the foundation the rest of shift planning builds
  * on; the duty roster (WFM-2, WFM-3, ORG-4), swaps and leave (WFM-3,
- * WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and their
- * workbench pages are not built yet.
+ * WFM-4), attendance (WFM-5) and their workbench pages are not built yet.
+ * The handover log (WFM-6, WFM-7) is src/handover/, above this module: it
+ * reads the shift types and the handover's settings here.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,

@@ -244,7 +244,7 @@ class HandoverTest(KefuTestCase):
         st, h3, _ = s.call("POST", f"/api/handover/{hid}/sign-out", {}, token=self.t["8101"])
         self.assertEqual(st, 200, h3)
         self.assertEqual(h3["state"], "out_signed")
-        self.assertEqual(h3["out_signer"]["id"], self.pid["8101"])
+        self.assertEqual(h3["out_signer"], {"id": self.pid["8101"], "name": "刘洋"})
         self.assertEqual(self.notes_of("handover.out_signed", "8102", N - 15 * MINUTE), 1)
         r = s.call("POST", f"/api/handover/{hid}/sign-out", {}, token=self.t["8101"])
         self.assertError(r, 409)
