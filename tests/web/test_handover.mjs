@@ -26,7 +26,10 @@ after(async () => {
 test('WFM-6, WFM-7: the outgoing person signs the drafted log, then the incoming one', async () => {
   const out = await newPage(browser)
   await login(out, srv, '8101')
-  await out.goto(srv.url + '/wfm/handover')
+  // The 排班 menu of the top bar leads to it.
+  await out.click('[data-test=nav-wfm]')
+  await out.locator('.el-dropdown-menu:visible [data-test=nav-handover]').click()
+  await out.waitForURL((u) => u.pathname === '/wfm/handover')
   const log = out.locator('[data-test=ho-log]')
   await log.waitFor()
   assert.equal(await log.getAttribute('data-state'), 'draft')

@@ -3,6 +3,7 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
+    'nav.wfm': '排班',
     'nav.handover': '交接班',
     'ho.title': '交接班记录表',
     'ho.current': '当前交接班',
@@ -53,6 +54,7 @@ addMessages(
     'ho.no_history': '没有符合条件的交接班记录',
   },
   {
+    'nav.wfm': 'Shifts',
     'nav.handover': 'Handover',
     'ho.title': 'Shift handover log',
     'ho.current': 'Current handover',
