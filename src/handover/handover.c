@@ -44,8 +44,8 @@ static int began_ymd(const struct wfm_shift_type *t, int64_t instant)
 }
 
 /* The changes of the local days around t, in order; returns how many. */
-static int changes_around(const struct wfm_shift_type *types, size_t n, int64_t t,
-			  int64_t *at, int *idx, struct handover_change *ch, int max)
+static int changes_around(const struct wfm_shift_type *types, size_t n, int64_t t, int64_t *at,
+			  int *idx, struct handover_change *ch, int max)
 {
 	struct handover_change day[HANDOVER_CHANGES_MAX];
 	int nd = handover_changes(types, n, day, HANDOVER_CHANGES_MAX), count = 0;

@@ -129,7 +129,15 @@ const char *handover_reminder_name(enum handover_reminder k);
 int handover_reminder_due(enum handover_reminder k, int64_t at, int64_t now,
 			  const struct wfm_settings *w);
 
-enum handover_kind { HK_ORDER, HK_ESCALATION, HK_CALLBACK, HK_REQUEST, HK_NOTICE, HK_MANUAL, HK_COUNT };
+enum handover_kind {
+	HK_ORDER,
+	HK_ESCALATION,
+	HK_CALLBACK,
+	HK_REQUEST,
+	HK_NOTICE,
+	HK_MANUAL,
+	HK_COUNT
+};
 const char *handover_kind_name(int kind);
 int handover_kind_parse(const char *name); /* -1 if unknown */
 
@@ -149,11 +157,11 @@ struct handover_item {
 	int kind;
 	int64_t ref_id; /* the order, callback, request or notice; 0 for a manual item */
 	char title[HANDOVER_TEXT_MAX * 4 + 1];
-	char link[64]; /* the workbench page */
-	int64_t due_at; /* 0: none */
-	int included;	/* in the log (the outgoing person may leave an item out) */
-	int at_change;	/* open at the change (the snapshot) */
-	int flagged;	/* WFM-7: open at the change, not in the signed log */
+	char link[64];	  /* the workbench page */
+	int64_t due_at;	  /* 0: none */
+	int included;	  /* in the log (the outgoing person may leave an item out) */
+	int at_change;	  /* open at the change (the snapshot) */
+	int flagged;	  /* WFM-7: open at the change, not in the signed log */
 	int64_t added_by; /* manual items: who */
 	int64_t created_at;
 };
@@ -213,11 +221,11 @@ int handover_item_save(struct store *s, const struct handover_item *it);
 int handover_item_delete(struct store *s, int64_t id);
 
 struct handover_filter {
-	int64_t from, to;     /* change_at in [from, to); 0: open */
-	int64_t person_id;    /* either signer; 0: anyone */
-	const char *text;     /* in the notes, remark or items; NULL: any */
-	int64_t agent_id;     /* agents: only handovers of their shifts or signed by them */
-	int64_t before;	      /* cursor: change_at below this; 0: newest */
+	int64_t from, to;  /* change_at in [from, to); 0: open */
+	int64_t person_id; /* either signer; 0: anyone */
+	const char *text;  /* in the notes, remark or items; NULL: any */
+	int64_t agent_id;  /* agents: only handovers of their shifts or signed by them */
+	int64_t before;	   /* cursor: change_at below this; 0: newest */
 	int limit;
 };
 typedef int (*handover_fn)(void *ctx, const struct handover *h);
@@ -231,8 +239,8 @@ int handover_reminder_take(struct store *s, int64_t change_at, const char *kind,
 int handover_rostered(struct store *s, int64_t person_id, int64_t type_id, const char *day);
 int handover_roster_count(struct store *s, int64_t type_id, const char *day);
 typedef int (*handover_person_fn)(void *ctx, int64_t person_id);
-int handover_roster_people(struct store *s, int64_t type_id, const char *day,
-			   handover_person_fn fn, void *ctx);
+int handover_roster_people(struct store *s, int64_t type_id, const char *day, handover_person_fn fn,
+			   void *ctx);
 /* Active people holding any of the roles. */
 int handover_people_in_roles(struct store *s, unsigned roles, handover_person_fn fn, void *ctx);
 
@@ -268,8 +276,8 @@ int handover_snapshot(struct store *s, struct handover *h, int64_t now);
 int handover_refresh(struct store *s, struct handover *h, int64_t now);
 /* 1 when person (roles) may act for side of h: supervisor, manager, or an agent
  * rostered on that shift (any agent when nobody is). */
-int handover_may_side(struct store *s, const struct handover *h, int64_t person_id,
-		      unsigned roles, enum handover_side side);
+int handover_may_side(struct store *s, const struct handover *h, int64_t person_id, unsigned roles,
+		      enum handover_side side);
 /* Signs side as who (remark for the incoming, may be NULL): checks, writes,
  * flags (WFM-7), notifies. ERR_CONFLICT with *why for an illegal order. */
 int handover_sign(struct store *s, struct handover *h, enum handover_side side, int64_t who,

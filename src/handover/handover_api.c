@@ -37,9 +37,10 @@ static json_t *handover_json(const struct handover *h)
 		(json_int_t)h->prev_at, "next_at", (json_int_t)h->next_at, "out_shift", "type_id",
 		(json_int_t)h->out_type_id, "name", h->out_type_name, "day", h->out_day, "in_shift",
 		"type_id", (json_int_t)h->in_type_id, "name", h->in_type_name, "day", h->in_day,
-		"state", h->state, "notes", h->notes, "out_signer", signer_json(h->out_by, h->out_name),
-		"out_signed_at", id_or_null(h->out_at), "in_signer", signer_json(h->in_by, h->in_name),
-		"in_signed_at", id_or_null(h->in_at), "in_remark", h->in_remark, "snapshot_at",
+		"state", h->state, "notes", h->notes, "out_signer",
+		signer_json(h->out_by, h->out_name), "out_signed_at", id_or_null(h->out_at),
+		"in_signer", signer_json(h->in_by, h->in_name), "in_signed_at",
+		id_or_null(h->in_at), "in_remark", h->in_remark, "snapshot_at",
 		id_or_null(h->snapshot_at), "flagged", h->flagged, "updated_at",
 		(json_int_t)h->updated_at);
 }
@@ -50,8 +51,8 @@ static json_t *item_json(const struct handover_item *it)
 			 (json_int_t)it->id, "kind", handover_kind_name(it->kind), "ref_id",
 			 id_or_null(it->ref_id), "title", it->title, "link", it->link, "due_at",
 			 id_or_null(it->due_at), "included", it->included, "at_change",
-			 it->at_change, "flagged", it->flagged, "added_by", id_or_null(it->added_by),
-			 "created_at", (json_int_t)it->created_at);
+			 it->at_change, "flagged", it->flagged, "added_by",
+			 id_or_null(it->added_by), "created_at", (json_int_t)it->created_at);
 }
 
 static int item_row(void *ctx, const struct handover_item *it)
@@ -99,11 +100,12 @@ static int reply_full(struct req *r, unsigned status, const struct handover *h)
 		return rc < 0 ? rc : ERR_IO;
 	}
 	json_object_set_new(o, "items", items);
-	json_object_set_new(
-		o, "may",
-		json_pack("{s:b, s:b, s:b}", "edit", out && strcmp(h->state, "draft") == 0,
-			  "sign_out", out && strcmp(h->state, "draft") == 0, "sign_in",
-			  in && strcmp(h->state, "out_signed") == 0 && h->out_by != r->who.person_id));
+	json_object_set_new(o, "may",
+			    json_pack("{s:b, s:b, s:b}", "edit",
+				      out && strcmp(h->state, "draft") == 0, "sign_out",
+				      out && strcmp(h->state, "draft") == 0, "sign_in",
+				      in && strcmp(h->state, "out_signed") == 0 &&
+					      h->out_by != r->who.person_id));
 	return reply_json(r, status, o);
 }
 
@@ -230,7 +232,7 @@ static int list(struct req *r)
 	}
 	return reply_page(r, items,
 			  rc == limit ? json_integer_value(json_object_get(
-					       json_array_get(items, (size_t)rc - 1), "change_at"))
+						json_array_get(items, (size_t)rc - 1), "change_at"))
 				      : 0);
 }
 
@@ -341,9 +343,9 @@ static int item_add(struct req *r)
 	it.created_at = r->now;
 	rc = handover_item_insert(r->store, h.id, &it);
 	if (rc == 0)
-		rc = req_audit(r, "handover.item.add", "handover", h.id, "ok",
-			       json_pack("{s:I, s:s}", "item_id", (json_int_t)it.id, "title",
-					 it.title));
+		rc = req_audit(
+			r, "handover.item.add", "handover", h.id, "ok",
+			json_pack("{s:I, s:s}", "item_id", (json_int_t)it.id, "title", it.title));
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
@@ -414,11 +416,11 @@ static int sign(struct req *r, enum handover_side side)
 	if (rc == 0)
 		rc = req_audit(r, side == HS_OUT ? "handover.sign_out" : "handover.sign_in",
 			       "handover", h.id, "ok",
-			       side == HS_OUT ? json_pack("{s:I}", "change_at",
-							  (json_int_t)h.change_at)
-					      : json_pack("{s:I, s:s, s:i}", "change_at",
-							  (json_int_t)h.change_at, "remark",
-							  h.in_remark, "flagged", h.flagged));
+			       side == HS_OUT
+				       ? json_pack("{s:I}", "change_at", (json_int_t)h.change_at)
+				       : json_pack("{s:I, s:s, s:i}", "change_at",
+						   (json_int_t)h.change_at, "remark", h.in_remark,
+						   "flagged", h.flagged));
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;

@@ -116,8 +116,7 @@ static int order_row(void *ctx, const struct wo_order *o)
 	return 0;
 }
 
-static int orders_of_view(struct store *s, enum wo_view view, int64_t due_before,
-			  struct orders *a)
+static int orders_of_view(struct store *s, enum wo_view view, int64_t due_before, struct orders *a)
 {
 	struct wo_filter f;
 	int rc;
@@ -462,8 +461,8 @@ int handover_refresh(struct store *s, struct handover *h, int64_t now)
 
 		if (l.v[i].kind == HK_MANUAL)
 			continue;
-		for (j = 0; j < nlive && !(live[j].kind == l.v[i].kind &&
-					   live[j].ref_id == l.v[i].ref_id);
+		for (j = 0;
+		     j < nlive && !(live[j].kind == l.v[i].kind && live[j].ref_id == l.v[i].ref_id);
 		     j++)
 			;
 		if (j == nlive) {
@@ -525,8 +524,8 @@ int handover_ensure(struct store *s, const struct handover_clock *c,
 			audit_detail_init(&d);
 			audit_detail_int(&d, "change_at", h.change_at);
 			audit_detail_int(&d, "items", (int64_t)nlive);
-			rc = audit_append_detail(s, &system_actor, now, "handover.draft", "handover",
-						 h.id, "ok", &d);
+			rc = audit_append_detail(s, &system_actor, now, "handover.draft",
+						 "handover", h.id, "ok", &d);
 		}
 		if (rc == 0)
 			rc = handover_get(s, h.id, out);
@@ -539,8 +538,8 @@ int handover_ensure(struct store *s, const struct handover_clock *c,
 
 /* ---- who, and the signatures ---- */
 
-int handover_may_side(struct store *s, const struct handover *h, int64_t person_id,
-		      unsigned roles, enum handover_side side)
+int handover_may_side(struct store *s, const struct handover *h, int64_t person_id, unsigned roles,
+		      enum handover_side side)
 {
 	int64_t type = side == HS_OUT ? h->out_type_id : h->in_type_id;
 	const char *day = side == HS_OUT ? h->out_day : h->in_day;
@@ -683,8 +682,8 @@ static int remind(struct store *s, const struct handover_clock *c, const struct 
 	switch (k) {
 	case HR_ARRIVE:
 		t.kind = "handover.arrive";
-		snprintf(text, sizeof(text), "%s %s开始，请提前 %d 分钟到岗交接班。", when, in->name,
-			 w->arrive_before_min);
+		snprintf(text, sizeof(text), "%s %s开始，请提前 %d 分钟到岗交接班。", when,
+			 in->name, w->arrive_before_min);
 		rc = tell_shift(&t, in->id, in_day, 0);
 		break;
 	case HR_SUMMARY:
@@ -709,15 +708,15 @@ static int remind(struct store *s, const struct handover_clock *c, const struct 
 		struct audit_detail d;
 
 		t.kind = "handover.unsigned";
-		snprintf(text, sizeof(text), "%s %s→%s 的交接班在交接后 %d 分钟仍未由双方签字。", when,
-			 out->name, in->name, w->handover_sign_min);
+		snprintf(text, sizeof(text), "%s %s→%s 的交接班在交接后 %d 分钟仍未由双方签字。",
+			 when, out->name, in->name, w->handover_sign_min);
 		rc = handover_people_in_roles(s, ROLE_SUPERVISOR | ROLE_MANAGER, tell_one, &t);
 		audit_detail_init(&d);
 		audit_detail_int(&d, "change_at", sl->at);
 		audit_detail_int(&d, "told", t.n);
 		if (rc >= 0)
-			rc = audit_append_detail(s, &system_actor, now, "handover.alert", "handover",
-						 0, "ok", &d);
+			rc = audit_append_detail(s, &system_actor, now, "handover.alert",
+						 "handover", 0, "ok", &d);
 		else
 			audit_detail_release(&d);
 		break;

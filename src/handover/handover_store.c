@@ -65,14 +65,14 @@ int handover_get_at(struct store *s, int64_t change_at, struct handover *out)
 
 int handover_insert(struct store *s, struct handover *h)
 {
-	int rc = store_run(s,
-			   "INSERT INTO handover(change_at, prev_at, next_at, out_type_id, out_day,"
-			   " in_type_id, in_day, state, notes, created_at, updated_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, ?)"
-			   " ON CONFLICT (change_at) DO NOTHING RETURNING id",
-			   &h->id, "iiiititii", h->change_at, h->prev_at, h->next_at,
-			   h->out_type_id, h->out_day, h->in_type_id, h->in_day, h->created_at,
-			   h->created_at);
+	int rc =
+		store_run(s,
+			  "INSERT INTO handover(change_at, prev_at, next_at, out_type_id, out_day,"
+			  " in_type_id, in_day, state, notes, created_at, updated_at)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, ?)"
+			  " ON CONFLICT (change_at) DO NOTHING RETURNING id",
+			  &h->id, "iiiititii", h->change_at, h->prev_at, h->next_at, h->out_type_id,
+			  h->out_day, h->in_type_id, h->in_day, h->created_at, h->created_at);
 
 	if (rc == 0)
 		return ERR_CONFLICT;
@@ -140,14 +140,14 @@ int handover_item_get(struct store *s, int64_t handover_id, int64_t id, struct h
 
 int handover_item_insert(struct store *s, int64_t handover_id, struct handover_item *it)
 {
-	int rc = store_run(s,
-			   "INSERT INTO handover_item(handover_id, kind, ref_id, title, link, due_at,"
-			   " included, at_change, flagged, added_by, created_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   &it->id, "itdttdiiidi", handover_id, handover_kind_name(it->kind),
-			   it->ref_id, it->title, it->link, it->due_at, (int64_t)it->included,
-			   (int64_t)it->at_change, (int64_t)it->flagged, it->added_by,
-			   it->created_at);
+	int rc = store_run(
+		s,
+		"INSERT INTO handover_item(handover_id, kind, ref_id, title, link, due_at,"
+		" included, at_change, flagged, added_by, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&it->id, "itdttdiiidi", handover_id, handover_kind_name(it->kind), it->ref_id,
+		it->title, it->link, it->due_at, (int64_t)it->included, (int64_t)it->at_change,
+		(int64_t)it->flagged, it->added_by, it->created_at);
 
 	if (rc == 0)
 		return ERR_IO;
@@ -242,10 +242,11 @@ int handover_list(struct store *s, const struct handover_filter *f, handover_fn 
 
 int handover_reminder_take(struct store *s, int64_t change_at, const char *kind, int64_t now)
 {
-	int rc = store_run(s,
-			   "INSERT INTO handover_reminder(change_at, kind, sent_at) VALUES (?, ?, ?)"
-			   " ON CONFLICT DO NOTHING",
-			   NULL, "iti", change_at, kind, now);
+	int rc =
+		store_run(s,
+			  "INSERT INTO handover_reminder(change_at, kind, sent_at) VALUES (?, ?, ?)"
+			  " ON CONFLICT DO NOTHING",
+			  NULL, "iti", change_at, kind, now);
 
 	if (rc < 0)
 		return rc;
@@ -265,9 +266,9 @@ int handover_rostered(struct store *s, int64_t person_id, int64_t type_id, const
 int handover_roster_count(struct store *s, int64_t type_id, const char *day)
 {
 	int64_t n = 0;
-	int rc = store_run(s,
-			   "SELECT count(*) FROM wfm_roster_entry WHERE day = ? AND shift_type_id = ?",
-			   &n, "ti", day, type_id);
+	int rc = store_run(
+		s, "SELECT count(*) FROM wfm_roster_entry WHERE day = ? AND shift_type_id = ?", &n,
+		"ti", day, type_id);
 
 	return rc < 0 ? rc : (int)n;
 }
@@ -292,8 +293,8 @@ static int each_id(struct store_stmt *st, handover_person_fn fn, void *ctx)
 	return rc < 0 ? rc : n;
 }
 
-int handover_roster_people(struct store *s, int64_t type_id, const char *day,
-			   handover_person_fn fn, void *ctx)
+int handover_roster_people(struct store *s, int64_t type_id, const char *day, handover_person_fn fn,
+			   void *ctx)
 {
 	return each_id(store_query(s,
 				   "SELECT e.person_id FROM wfm_roster_entry e JOIN person p"

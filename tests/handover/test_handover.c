@@ -34,8 +34,9 @@ static struct wfm_shift_type shift(int64_t id, const char *code, int s1, int e1,
 /* WFM-1: 早班 08–16, 中班 16–24, 夜班 00–08 and 行政班, which is no change. */
 static void default_changes(void **state)
 {
-	struct wfm_shift_type t[4] = {shift(1, "early", 480, 960, 0), shift(2, "middle", 960, 1440, 0),
-				      shift(3, "night", 0, 480, 0), shift(4, "office", 510, 1050, 1)};
+	struct wfm_shift_type t[4] = {
+		shift(1, "early", 480, 960, 0), shift(2, "middle", 960, 1440, 0),
+		shift(3, "night", 0, 480, 0), shift(4, "office", 510, 1050, 1)};
 	struct handover_change ch[HANDOVER_CHANGES_MAX];
 	struct handover_slot sl;
 	int n;
@@ -254,9 +255,9 @@ static void reminder_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_changes),    cmocka_unit_test(crossing_midnight),
-		cmocka_unit_test(reminders_due),      cmocka_unit_test(items_of_next_shift),
-		cmocka_unit_test(flags),	      cmocka_unit_test(signing_order),
+		cmocka_unit_test(default_changes), cmocka_unit_test(crossing_midnight),
+		cmocka_unit_test(reminders_due),   cmocka_unit_test(items_of_next_shift),
+		cmocka_unit_test(flags),	   cmocka_unit_test(signing_order),
 		cmocka_unit_test(reminder_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
