@@ -223,6 +223,22 @@ class HandoverTest(KefuTestCase):
         self.assertFalse(it["included"])
         self.assertError(s.call("PATCH", f"/api/handover/{hid}/items/999999",
                                 {"included": False}, token=self.t["8101"]), 404)
+        # Drafting again from the live state keeps the manual item and the mark; a
+        # request called back meanwhile goes, a new one comes in.
+        self.to(N - 25 * MINUTE)
+        sql(s, f"UPDATE acd_callback SET state = 'done' WHERE id = {open_req}")
+        new_req = int(sql(s, "INSERT INTO acd_callback(call_id, queue, phone, requested_at)"
+                             f" VALUES ({call}, 'tech_service', '13700002222', {N - 25 * MINUTE})"
+                             " RETURNING id"))
+        st, h2, _ = s.call("POST", f"/api/handover/{hid}/refresh", token=self.t["8101"])
+        self.assertEqual(st, 200, h2)
+        auto = {(i["kind"], i["ref_id"]) for i in h2["items"] if i["kind"] != "manual"}
+        self.assertEqual(auto, expected_items(s, N, self.NEXT))
+        self.assertEqual([i["title"] for i in h2["items"] if i["kind"] == "manual"],
+                         ["打印机缺纸，已报修"])
+        self.assertFalse(next(i for i in h2["items"] if i["id"] == left["id"])["included"])
+        self.assertIn(("request", new_req), auto)
+        self.assertNotIn(("request", open_req), auto)
 
         # WFM-6: 15 min before, the incoming shift is told to arrive, once.
         self.to(N - 15 * MINUTE)
