@@ -14,6 +14,13 @@ let srv, browser, outTok
 before(async () => {
   srv = await new Server().start()
   browser = await launchBrowser()
+  // An hour after the next change of shift (00:00, 08:00, 16:00 in the center's
+  // zone): the current log stays the same one for hours, whatever the hour the
+  // test runs at.
+  const h = await srv.call('GET', '/healthz')
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: h.body.timezone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(h.body.time)))
+  const intoHour = h.body.time % 3600000
+  await srv.advance((8 - (hour % 8)) * 3600000 - intoHour + 3600000)
   outTok = await srv.account('8101')
   await srv.account('8102')
 })
