@@ -374,7 +374,8 @@ static const struct err_msg messages[] = {
 	{"text: this server cannot speak announcements (espeak-ng or sox is not installed); upload a recording instead", NULL, "内容：服务器无法朗读公告（未安装 espeak-ng 或 sox）；请改为上传录音"},
 	{"text: this server cannot speak announcements (notice_say %s is missing); upload a recording instead", NULL, "内容：服务器无法朗读公告（缺少 notice_say %s）；请改为上传录音"},
 	{"the attachment's file is missing", NULL, "附件的文件已丢失"},
-	/* Spreadsheet exports (src/export/). */
+	/* Spreadsheet exports (src/export/), the roster's (src/wfm/wfm_sheet_api.c). */
+	{"no roster for this month", NULL, "这个月还没有排班表"},
 	{"the spreadsheet could not be written", NULL, "无法生成电子表格"},
 	{"the spreadsheet has text that is not UTF-8", NULL, "电子表格中有不是有效 UTF-8 的文本"},
 	{"the spreadsheet has a text too long for a cell", NULL, "电子表格中有文本超出单元格的长度上限"},

@@ -501,8 +501,7 @@ void export_print(struct export_sheet *sh, int landscape, const char *left, cons
 {
 	struct export_book *b = sh->book;
 
-	if ((left && utf8_len(left) > EXPORT_FOOTER_MAX) ||
-	    (right && utf8_len(right) > EXPORT_FOOTER_MAX)) {
+	if ((left ? strlen(left) : 0) + (right ? strlen(right) : 0) > EXPORT_FOOTER_MAX) {
 		fail(b, ERR_TOOBIG, WHY_TOOLONG);
 		return;
 	}

@@ -66,7 +66,8 @@ struct req;
 #define EXPORT_CELLS_MAX 2000000 /* cells in one workbook: about 100 MB of description */
 #define EXPORT_SHEETS_MAX 16
 #define EXPORT_NOTES_MAX 16
-#define EXPORT_FOOTER_MAX 64 /* characters of a footer line */
+/* Bytes of a footer's two lines together (Excel takes 255 in all). */
+#define EXPORT_FOOTER_MAX 200
 
 /* A cell's look. fill NULL or "" is none; flags are EXPORT_BOLD, ... */
 #define EXPORT_BOLD 1u
@@ -132,7 +133,8 @@ void export_freeze(struct export_sheet *sh, int cols);
  * The print setup: landscape or portrait, A4, fit to one page wide, the
  * header rows on every page, and a footer: left (e.g. "制表人：") on the
  * left, "第 n 页，共 m 页" (or "Page n of m" when english) in the middle
- * and right (e.g. "审核：") on the right. left and right may be NULL.
+ * and right (e.g. "审核：") on the right. left and right may be NULL;
+ * together at most EXPORT_FOOTER_MAX bytes (else ERR_TOOBIG).
  */
 void export_print(struct export_sheet *sh, int landscape, const char *left, const char *right,
 		  int english);
