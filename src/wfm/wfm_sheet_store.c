@@ -10,9 +10,7 @@
 
 #include "core/err.h"
 #include "store/store.h"
-#include "wfm/wfm.h"
-
-#define AGENT_ROLE 8 /* ROLE_AGENT of auth/auth.h, a bit of person.roles */
+#include "wfm/wfm.h" /* with http/http.h, auth's roles: ROLE_AGENT */
 
 /* Grows an array of n elements of size to hold one more; 0 or ERR_NOMEM. */
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -145,7 +143,7 @@ int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
 		" WHERE (p.active = 1 AND (p.roles & ?) != 0)"
 		" OR p.id IN (SELECT person_id FROM wfm_roster_entry WHERE day BETWEEN ? AND ?)"
 		" ORDER BY p.work_no",
-		"itt", (int64_t)AGENT_ROLE, from, to);
+		"itt", (int64_t)ROLE_AGENT, from, to);
 	while ((rc = store_next(q, agent_read, &ag)) == 1) {
 		rc = grow((void **)&out->agents, &cap, out->nagents, sizeof(ag));
 		if (rc < 0)
