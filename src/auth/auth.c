@@ -62,6 +62,8 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* The roster's .xlsx: the supervisor and the manager who plan it print it. */
+	[ACT_WFM_EXPORT] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -105,6 +107,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.export",
 };
 
 const char *auth_action_name(enum auth_action a)

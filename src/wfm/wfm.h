@@ -53,9 +53,10 @@
  * The roster's tables (migration 15): wfm_roster (a month's state and
  * version), wfm_roster_entry (one shift type per agent and local day; no row
  * is a rest day), the filed versions, and wfm_leave (approved leave blocks
- * rostering).
+ * rostering). The roster is exported as the center's paper form
+ * 客服中心排班表 in .xlsx (wfm_sheet*.c, below) through src/export/.
  *
- * Layers: core, store, http. No tick yet: reminders and deadlines arrive
+ * Layers: core, store, http, export. No tick yet: reminders and deadlines arrive
  * with the roster.
  */
 #ifndef KEFU_WFM_WFM_H
@@ -311,5 +312,82 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
+
+/* ---- The roster as a spreadsheet (wfm_sheet.c, wfm_sheet_store.c, wfm_sheet_api.c) ----
+ *
+ * GET /api/wfm/roster/{month}/export answers the month's roster as .xlsx in
+ * the center's paper layout (客服中心排班表): a row of dates and weekdays
+ * with holidays marked, one row per agent (工号, 姓名, skills, each day's
+ * shift in its type's colour, 休 for a rest day, the kind of an approved
+ * leave, then the agent's shifts, paid hours, nights and weekend days), a
+ * count per shift type per day, the totals row, and the 制表 / 审核 /
+ * 发布日期 lines with the published version or 草稿. Supervisors and the
+ * manager (ACT_WFM_EXPORT); every export is audited (wfm.roster.export).
+ * The store reads the contract tables of migration 15 with its own SQL; the
+ * layout is built through src/export/ (no I/O here).
+ */
+
+struct export_book;
+
+#define WFM_SHEET_REST (-1)	      /* a day without a shift */
+#define WFM_SHEET_LEAVE(k) (-2 - (k)) /* approved leave of kind k (wfm_sheet_leave_kind) */
+#define WFM_SHEET_IS_LEAVE(v) ((v) <= -2)
+#define WFM_SHEET_LEAVE_KIND(v) (-2 - (v))
+
+/* The kinds of leave, in the order of wfm_leave's CHECK (migration 15). */
+#define WFM_SHEET_LEAVE_KINDS 4
+/* "annual", "sick", "personal", "compensatory" → 0..3, or -1. */
+int wfm_sheet_leave_kind(const char *code);
+
+struct wfm_sheet_agent {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+	char skills[256]; /* the names of the person's skills, joined by 、 */
+};
+
+struct wfm_roster_sheet {
+	int year, month, ndays;
+	int published;	      /* the roster's state is published */
+	int version;	      /* the last version filed, 0 for none */
+	int64_t published_at; /* 0 for none */
+	char publisher[257];  /* who published it; the exporter's name for a draft */
+	struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_sheet_agent *agents; /* by work number */
+	size_t nagents;
+	int *grid; /* nagents × ndays: a type's index in types, WFM_SHEET_REST or _LEAVE(k) */
+	unsigned char holiday[31]; /* the hotline calendar's closed days */
+	unsigned char makeup[31];  /* its make-up working days (调休) */
+};
+
+/* What one agent's row adds up to. */
+struct wfm_sheet_totals {
+	int shifts;
+	int paid_min;
+	int nights;   /* shifts of a night type (wfm_sheet_is_night) */
+	int weekends; /* shifts on a Saturday or Sunday of the calendar */
+	int leave;    /* days of approved leave */
+};
+
+/* 1 when t is a night shift: it runs past midnight or starts before 06:00. */
+int wfm_sheet_is_night(const struct wfm_shift_type *t);
+void wfm_sheet_agent_totals(const struct wfm_roster_sheet *s, size_t agent,
+			    struct wfm_sheet_totals *out);
+/*
+ * The workbook of the roster sheet: title "<center>排班表 2026年12月" (in
+ * English when english), published at in the center's time zone. ERR_NOMEM,
+ * or the export module's error. The caller frees *out (export_book_free).
+ */
+int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int english,
+		    struct export_book **out);
+
+/* Loads the month's roster sheet (ERR_NOTFOUND when the month has no
+ * roster); exporter names the person asking, for a draft's 制表 line. */
+int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
+		   struct wfm_roster_sheet *out);
+void wfm_sheet_free(struct wfm_roster_sheet *s);
+
+extern const struct route wfm_sheet_routes[];
 
 #endif
