@@ -390,7 +390,8 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         holiday shifts than their fair share plus a
  *                         tolerance. The fair share is the total among the
  *                         certified non-office agents in proportion to the
- *                         days each is not on leave. The tolerance is 1 for
+ *                         days each is not on leave, rounded up to whole
+ *                         shifts (a mean of 5.9 is a fair 6). The tolerance is 1 for
  *                         weekends and holidays, and for nights one block
  *                         (min_continuous_days): nights come in blocks, so a
  *                         month cannot share them more finely.
@@ -492,7 +493,8 @@ enum wfm_rule {
 	WFM_R_OVERLAP,	     /* day: the later shift's; n: minutes overlapping, the earlier day */
 	WFM_R_CONTINUOUS,    /* day: the block's first day (negative: in the tail);
 				n: days held, min_continuous_days, shift type index */
-	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance */
+	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance:
+				broken when count > share + tolerance */
 	WFM_R_FAIR_WEEKEND,  /* the same */
 	WFM_R_FAIR_HOLIDAY,  /* the same */
 	WFM_R_COVERAGE,	     /* agent -1; n: slot, first interval short, intervals short,

@@ -486,11 +486,12 @@ static void check_fair(const struct wfm_roster_plan *p, const struct type_info *
 			continue;
 		fair_counts(p, ti, &p->agents[i], count, &avail);
 		for (int k = 0; k < FAIR_KINDS; k++) {
-			long share = total[k] * avail; /* × sum_avail */
+			/* The share in whole shifts, rounded up: shifts do not
+			 * divide, and a mean of 5.9 is a fair 6. */
+			long share = (total[k] * avail + sum_avail - 1) / sum_avail;
 
-			if ((long)count[k] * sum_avail > share + (long)tol[k] * sum_avail)
-				emit(l, p, rule[k], (int)i, -1, count[k],
-				     (int)((share + sum_avail - 1) / sum_avail), tol[k], 0);
+			if (count[k] > share + tol[k])
+				emit(l, p, rule[k], (int)i, -1, count[k], (int)share, tol[k], 0);
 		}
 	}
 }
@@ -1399,7 +1400,7 @@ struct share {
  * than the tolerance, as check_fair judges. */
 static int over_share(const struct share *s, long c, int avail)
 {
-	return c * s->sum_avail > s->total * avail + (long)s->tol * s->sum_avail;
+	return c > (s->total * avail + s->sum_avail - 1) / s->sum_avail + s->tol;
 }
 
 static void share_fill(struct prop *x, int f, struct share *s)

@@ -378,19 +378,20 @@ static void rule_fair(void **state)
 
 	p->agents[10].office = 1;
 	put(p, 10, 0, 30, NIGHT); /* not judged */
-	put(p, 0, 0, 8, NIGHT);	  /* 9 of 16 nights: share 1.6, tolerance 7 */
+	put(p, 0, 0, 9, NIGHT);	  /* 10 of 17 nights: share 1.7, 2 in whole nights, tolerance 7 */
 	put(p, 1, 14, 20, NIGHT); /* 7: within */
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_NIGHT, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_NIGHT, 0, -1), 1);
-	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[0], 9);
+	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[0], 10);
 	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[1], 2);
 	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[2], 7);
 	plan_free(p);
 
 	/* Weekends of March 2027: 6, 7, 13, 14, 20, 21, 27, 28 (0-based 5, 6,
 	 * 12, 13, 19, 20, 26, 27). Each of ten agents works two; agent 0 three:
-	 * the mean is 2.1, three is within one. Agent 1 four: beyond. */
+	 * the share is 2.1, a whole 3, and three is within one. Agent 1 five:
+	 * beyond (2.4, a whole 3, plus one). */
 	p = plan_new(2027, 3, 10);
 	for (int i = 0; i < 10; i++)
 		put(p, i, 5, 6, EARLY);
@@ -398,6 +399,7 @@ static void rule_fair(void **state)
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 0);
 	put(p, 1, 12, 13, EARLY);
+	put(p, 1, 19, 19, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, 1, -1), 1);
@@ -405,14 +407,14 @@ static void rule_fair(void **state)
 	p->makeup[13] = 1;
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 0);
-	/* Holidays: one each for agents 0 and 1 is fair; two for agent 2 is not,
-	 * unless the others are away: on leave the whole month but a day. */
-	p->holiday[3] = p->holiday[4] = 1;
+	/* Holidays: one each for agents 0 and 1 is fair; three for agent 2 is
+	 * not, unless the others are away: on leave the whole month but a day. */
+	p->holiday[2] = p->holiday[3] = p->holiday[4] = 1;
 	put(p, 0, 3, 3, EARLY);
 	put(p, 1, 4, 4, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, -2, -2), 0);
-	put(p, 2, 3, 4, EARLY);
+	put(p, 2, 2, 4, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, 2, -1), 1);
