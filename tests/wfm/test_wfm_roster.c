@@ -757,6 +757,60 @@ static void propose_continues_tail(void **state)
 	plan_free(p);
 }
 
+/* Every month of a year, each with other settings and shift types: a
+ * 跨夜班 and a 天地班 among the types, types too long for a day and an
+ * inactive one (never proposed), a week of two rest days, a period of ten
+ * days, holidays at the month's start, a 天地班 pinned. The proposal never
+ * breaks a hard rule, nor the continuous period but where the pinned cell
+ * cuts a block. */
+static void propose_variants(void **state)
+{
+	for (int month = 1; month <= 12; month++) {
+		struct wfm_roster_plan *p = plan_new(2027, month, 24);
+		int hard = 0, used[NTYPES] = {0};
+
+		p->need = day_of_calls(p, 1, month % 2);
+		switch (month % 4) {
+		case 0:
+			p->settings.min_rest_days_week = 2;
+			break;
+		case 1:
+			p->settings.min_continuous_days = 10;
+			break;
+		case 2:
+			p->holiday[0] = p->holiday[1] = p->holiday[2] = 1;
+			p->makeup[5] = 1;
+			break;
+		default:
+			p->settings.max_week_min = 2400;
+			break;
+		}
+		for (int i = 0; i < 24; i++) {
+			p->agents[i].skills = i % 2 ? TECH : TECH | MARKET;
+			put(p, i, -7, -3, i % 4 == 3 ? CROSS : i % 3);
+		}
+		p->agents[0].office = 1;
+		p->agents[5].day[9].flags = WFM_CELL_PINNED;
+		p->agents[5].day[9].shift = SPLIT;
+		assert_int_equal(wfm_roster_propose(p), 0);
+		check(p);
+		for (int i = 0; i < nfound; i++)
+			hard += found[i].hard;
+		if (hard)
+			dump(p);
+		assert_int_equal(hard, 0);
+		assert_int_equal(count(WFM_R_CONTINUOUS, -2, -2), count(WFM_R_CONTINUOUS, 5, -2));
+		assert_int_equal(p->agents[5].day[9].shift, SPLIT);
+		for (int i = 0; i < 24; i++)
+			for (int d = 0; d < p->ndays; d++)
+				if (p->agents[i].day[d].shift != WFM_REST)
+					used[p->agents[i].day[d].shift]++;
+		assert_int_equal(used[OLD] + used[LONG] + used[SPLIT10], 0);
+		assert_true(used[EARLY] > 0 && used[NIGHT] > 0 && used[OFFICE] > 0);
+		plan_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +821,7 @@ int main(void)
 		cmocka_unit_test(check_order),	   cmocka_unit_test(propose_center),
 		cmocka_unit_test(propose_deterministic), cmocka_unit_test(propose_seats),
 		cmocka_unit_test(propose_short),   cmocka_unit_test(propose_continues_tail),
+		cmocka_unit_test(propose_variants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
