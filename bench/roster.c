@@ -36,7 +36,7 @@ static void type_set(int i, const char *code, int start, int end, int office)
 /* Calls per half hour of an ordinary weekday for 30 agents' worth of center. */
 static double calls_at(int iv)
 {
-	static const double hour[24] = {6, 4, 3, 3, 3, 4, 6, 12, 30, 52, 60, 58,
+	static const double hour[24] = {6,  4,	3,  3,	3,  4,	6,  12, 30, 52, 60, 58,
 					45, 44, 55, 56, 50, 42, 34, 30, 26, 20, 14, 9};
 
 	return hour[iv / 2];
@@ -85,7 +85,8 @@ static struct wfm_roster_plan *center(int n)
 		if (i % 10 == 0)
 			a->skills |= 1u << 3; /* supervising */
 		for (int d = 0; d < WFM_TAIL_DAYS; d++)
-			a->tail[d] = (struct wfm_roster_cell){(short)(d == 6 || i % 7 == d ? WFM_REST : i % 3), -1, 0};
+			a->tail[d] = (struct wfm_roster_cell){
+				(short)(d == 6 || i % 7 == d ? WFM_REST : i % 3), -1, 0};
 		for (int d = 0; d < WFM_ROSTER_DAYS_MAX; d++)
 			a->day[d] = (struct wfm_roster_cell){WFM_REST, -1, 0};
 		if (i % 13 == 5) /* a week of annual leave */
@@ -172,8 +173,10 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < p->nagents; i++)
 			for (int d = 0; d < p->ndays; d++) {
-				h = (h ^ (uint64_t)(p->agents[i].day[d].shift + 1)) * 1099511628211ULL;
-				h = (h ^ (uint64_t)(p->agents[i].day[d].skill + 1)) * 1099511628211ULL;
+				h = (h ^ (uint64_t)(p->agents[i].day[d].shift + 1)) *
+				    1099511628211ULL;
+				h = (h ^ (uint64_t)(p->agents[i].day[d].skill + 1)) *
+				    1099511628211ULL;
 			}
 		printf("grid digest: %016llx\n", (unsigned long long)h);
 	}

@@ -101,9 +101,9 @@ static void check(const struct wfm_roster_plan *p)
 	nfound = wfm_roster_check(p, found, sizeof(found) / sizeof(found[0]));
 	if (getenv("ROSTER_DEBUG"))
 		for (int i = 0; i < nfound; i++)
-			fprintf(stderr, "%s agent %d day %d n %d %d %d %d\n", wfm_rule_name(found[i].rule),
-				found[i].agent, found[i].day, found[i].n[0], found[i].n[1], found[i].n[2],
-				found[i].n[3]);
+			fprintf(stderr, "%s agent %d day %d n %d %d %d %d\n",
+				wfm_rule_name(found[i].rule), found[i].agent, found[i].day,
+				found[i].n[0], found[i].n[1], found[i].n[2], found[i].n[3]);
 	assert_true(nfound >= 0 && nfound <= (int)(sizeof(found) / sizeof(found[0])));
 }
 
@@ -114,7 +114,8 @@ static void dump(const struct wfm_roster_plan *p)
 	for (size_t i = 0; i < p->nagents; i++) {
 		fprintf(stderr, "%3zu ", i);
 		for (int d = -WFM_TAIL_DAYS; d < p->ndays; d++) {
-			int t = d < 0 ? p->agents[i].tail[WFM_TAIL_DAYS + d].shift : p->agents[i].day[d].shift;
+			int t = d < 0 ? p->agents[i].tail[WFM_TAIL_DAYS + d].shift
+				      : p->agents[i].day[d].shift;
 
 			fputc(d == 0 ? '|' : ' ', stderr);
 			fputc(t == WFM_REST ? '.' : "EMNOCSLXY"[t], stderr);
@@ -152,8 +153,8 @@ static void rule_day_max(void **state)
 	struct wfm_roster_plan *p = plan_new(2027, 3, 3);
 
 	put(p, 0, 4, 4, CROSS);
-	put(p, 0, 5, 5, EARLY); /* 4 h + 8 h on the 6th */
-	put(p, 1, 4, 5, CROSS); /* 4 h + 4 h: fine */
+	put(p, 0, 5, 5, EARLY);	  /* 4 h + 8 h on the 6th */
+	put(p, 1, 4, 5, CROSS);	  /* 4 h + 4 h: fine */
 	put(p, 1, 10, 10, SPLIT); /* 4 h + 4 h the same day: fine */
 	put(p, 2, 10, 10, SPLIT10);
 	check(p);
@@ -222,9 +223,9 @@ static void rule_rest_week(void **state)
 {
 	struct wfm_roster_plan *p = plan_new(2027, 3, 4);
 
-	put(p, 0, 0, 6, EARLY);	  /* the whole first week */
-	put(p, 1, 0, 5, EARLY);	  /* Sunday off */
-	put(p, 2, 0, 6, EARLY);	  /* Tuesday on leave, not worked */
+	put(p, 0, 0, 6, EARLY); /* the whole first week */
+	put(p, 1, 0, 5, EARLY); /* Sunday off */
+	put(p, 2, 0, 6, EARLY); /* Tuesday on leave, not worked */
 	put(p, 2, 1, 1, WFM_REST);
 	p->agents[2].day[1].flags = WFM_CELL_LEAVE;
 	/* 跨夜班 Monday to Saturday: Saturday's runs into Sunday, which is no
@@ -811,17 +812,47 @@ static void propose_variants(void **state)
 	}
 }
 
+/* Without a requirement the agents spread over the whole day: every half
+ * hour of the month has someone. */
+static void propose_no_requirement(void **state)
+{
+	struct wfm_roster_plan *p = plan_new(2027, 2, 12);
+	size_t n = (size_t)p->ndays * WFM_INTERVALS * WFM_COV_SLOTS;
+	int *on = calloc(n, sizeof(int)), hard = 0;
+
+	p->ntypes = OFFICE + 1;
+	assert_int_equal(wfm_roster_propose(p), 0);
+	assert_int_equal(wfm_roster_coverage(p, on, NULL), 0);
+	for (int d = 0; d < p->ndays; d++)
+		for (int iv = 0; iv < WFM_INTERVALS; iv++)
+			assert_true(on[WFM_COV(d, iv, 0)] >= 1);
+	check(p);
+	for (int i = 0; i < nfound; i++)
+		hard += found[i].hard;
+	assert_int_equal(hard, 0);
+	free(on);
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rule_day_max),	   cmocka_unit_test(rule_cells),
-		cmocka_unit_test(rule_rest_week),  cmocka_unit_test(rule_week_avg),
-		cmocka_unit_test(rule_between),	   cmocka_unit_test(rule_continuous),
-		cmocka_unit_test(rule_fair),	   cmocka_unit_test(rule_coverage),
-		cmocka_unit_test(check_order),	   cmocka_unit_test(propose_center),
-		cmocka_unit_test(propose_deterministic), cmocka_unit_test(propose_seats),
-		cmocka_unit_test(propose_short),   cmocka_unit_test(propose_continues_tail),
+		cmocka_unit_test(rule_day_max),
+		cmocka_unit_test(rule_cells),
+		cmocka_unit_test(rule_rest_week),
+		cmocka_unit_test(rule_week_avg),
+		cmocka_unit_test(rule_between),
+		cmocka_unit_test(rule_continuous),
+		cmocka_unit_test(rule_fair),
+		cmocka_unit_test(rule_coverage),
+		cmocka_unit_test(check_order),
+		cmocka_unit_test(propose_center),
+		cmocka_unit_test(propose_deterministic),
+		cmocka_unit_test(propose_seats),
+		cmocka_unit_test(propose_short),
+		cmocka_unit_test(propose_continues_tail),
 		cmocka_unit_test(propose_variants),
+		cmocka_unit_test(propose_no_requirement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
