@@ -6,7 +6,8 @@
  * pinned cells. Reports the best and median of several runs in ms, and
  * what the proposal left: hard and soft violations by rule, intervals
  * short. Arguments: agents (200), runs (7); BENCH_ROSTER_AGENTS overrides
- * the agents. docs/performance.md records the figures.
+ * the agents, BENCH_ROSTER_MONTH=YYYY-MM the month (2027-03).
+ * docs/performance.md records the figures.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,13 +65,19 @@ static int *requirement(const struct wfm_roster_plan *p, double scale)
 static struct wfm_roster_plan *center(int n)
 {
 	struct wfm_roster_plan *p = calloc(1, sizeof(*p));
+	int year, month;
 
 	type_set(0, "early", 480, 960, 0);
 	type_set(1, "middle", 960, 1440, 0);
 	type_set(2, "night", 0, 480, 0);
 	type_set(3, "office", 540, 1080, 1);
-	wfm_roster_plan_init(p, 2027, 3);
-	p->holiday[4] = 1; /* a holiday on a Friday */
+	if (!getenv("BENCH_ROSTER_MONTH") ||
+	    wfm_month_parse(getenv("BENCH_ROSTER_MONTH"), &year, &month) != 0) {
+		year = 2027;
+		month = 3;
+	}
+	wfm_roster_plan_init(p, year, month);
+	p->holiday[4] = 1; /* the 5th a holiday (a Friday in March 2027) */
 	p->types = types;
 	p->ntypes = 4;
 	p->agents = calloc((size_t)n, sizeof(*p->agents));
