@@ -633,7 +633,6 @@ done:
 #define V_SPREAD 16
 #define NIGHT_COST 256
 #define KEEP_BONUS 32
-#define WEEKS_MAX 6
 
 struct prop {
 	struct wfm_roster_plan *p;
