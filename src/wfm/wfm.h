@@ -372,7 +372,9 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *  hard WFM_R_REST_BETWEEN less than WFM_REST_BETWEEN_MIN between the end of
  *                         one shift and the start of the next; this is the
  *                         general form of "no 夜班 followed by 早班 without
- *                         rest".
+ *                         rest". 8 hours: it also forbids 中班 straight into
+ *                         夜班, yet keeps 中班 (to 24:00) then 早班 (from
+ *                         08:00), a three-shift center's ordinary sequence.
  *  hard WFM_R_OVERLAP     two shifts of an agent overlap (a crossing shift
  *                         and the next day's).
  *  soft WFM_R_CONTINUOUS  a block of one shift type held fewer than
@@ -381,8 +383,10 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         days; its days run from its first day to the day
  *                         before the next block starts, so the rest days
  *                         between count for it; a block begun in the tail
- *                         counts from there; the month's last block is not
- *                         judged (the next month continues it).
+ *                         counts from there, except the tail's first block,
+ *                         which may have begun before it and is not judged;
+ *                         nor is the month's last block (the next month
+ *                         continues it).
  *  soft WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND, WFM_R_FAIR_HOLIDAY: an agent
  *                         with more night shifts (any minute worked before
  *                         WFM_NIGHT_END_MIN), weekend shifts (Saturday and
@@ -391,8 +395,9 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         tolerance. The fair share is the total among the
  *                         certified non-office agents in proportion to the
  *                         days each is not on leave, rounded up to whole
- *                         shifts (a mean of 5.9 is a fair 6). The tolerance is 1 for
- *                         weekends and holidays, and for nights one block
+ *                         shifts (a mean of 5.9 is a fair 6). The
+ *                         tolerance is 1 for weekends and holidays, and
+ *                         for nights one block
  *                         (min_continuous_days): nights come in blocks, so a
  *                         month cannot share them more finely.
  *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
@@ -414,8 +419,8 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  * shift moved from a day of the same week that does not need it, or an
  * extra one within the month's average. Last, nights, weekends and
  * holidays above the fair share are handed to agents below it by
- * exchanges that leave the coverage as it was. Ties go to the lower type
- * index and person id: the same plan always gives the same grid.
+ * exchanges that leave the coverage as it was. Ties go to the lower person
+ * id, then the lower type index: the same plan always gives the same grid.
  * Cost: about (agents × weeks × classes of alike agents × types); 200
  * agents take some 20 ms of CPU (docs/performance.md).
  */
