@@ -62,6 +62,8 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* The roster's .xlsx: the supervisor and the manager who plan it print it. */
+	[ACT_WFM_EXPORT] = {N, A, A, N, N, N, N},
 	/* WFM-6, WFM-7: the duty persons of a change sign its log; agents only for
 	 * the shifts they are on (decided by the handler from the roster). */
 	[ACT_HANDOVER] = {N, A, A, S, N, N, N},
@@ -108,6 +110,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.export",
 	"handover",
 };
 

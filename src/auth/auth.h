@@ -85,6 +85,7 @@ enum auth_action {
 	ACT_WFM_READ,	       /* the shift types (WFM-1) */
 	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
 	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
+	ACT_WFM_EXPORT,	       /* the roster as a spreadsheet (people's schedules), audited */
 	ACT_HANDOVER, /* the handover log: read, write, sign (self: agents of the shifts) */
 	ACT_COUNT
 };

@@ -3,7 +3,6 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.wfm': '排班',
     'nav.handover': '交接班',
     'ho.title': '交接班记录表',
     'ho.current': '当前交接班',
@@ -54,7 +53,6 @@ addMessages(
     'ho.no_history': '没有符合条件的交接班记录',
   },
   {
-    'nav.wfm': 'Shifts',
     'nav.handover': 'Handover',
     'ho.title': 'Shift handover log',
     'ho.current': 'Current handover',
