@@ -68,6 +68,11 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_ROSTER_AMEND] = {N, A, N, N, N, N, N},
 	[ACT_WFM_OUTSIDE_ASK] = {N, A, A, S, N, N, N},
 	[ACT_WFM_OUTSIDE_DECIDE] = {N, A, A, N, N, N, N},
+	/* The roster's .xlsx: the supervisor and the manager who plan it print it. */
+	[ACT_WFM_EXPORT] = {N, A, A, N, N, N, N},
+	/* WFM-6, WFM-7: the duty persons of a change sign its log; agents only for
+	 * the shifts they are on (decided by the handler from the roster). */
+	[ACT_HANDOVER] = {N, A, A, S, N, N, N},
 };
 
 #undef N
@@ -114,6 +119,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.roster_amend",
 	"wfm.outside_ask",
 	"wfm.outside_decide",
+	"wfm.export",
+	"handover",
 };
 
 const char *auth_action_name(enum auth_action a)

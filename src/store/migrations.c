@@ -817,5 +817,68 @@ static const char m16[] =
 	"CREATE INDEX wfm_outside_work_person ON wfm_outside_work(person_id, to_at);"
 	"CREATE INDEX wfm_outside_work_state ON wfm_outside_work(state, id);";
 
-const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16};
+/*
+ * 19: the handover (交接班, WFM-6, WFM-7), src/handover/. handover: one per
+ * change of shift (change_at), the outgoing and incoming shift instances
+ * (type and the local day each began), the window of the incoming shift,
+ * the state (draft, out_signed: locked by the outgoing duty person, signed:
+ * the incoming one signed too), the shift's notes, both signatures with the
+ * incoming remark, when the snapshot of the live state at the change was
+ * taken and how many items are flagged (WFM-7). handover_item: the log's
+ * items, collected by kefu (an order, escalation, callback, request or
+ * notice by its id) or added by hand; whether it is in the log, whether it
+ * was open at the change, whether it is flagged. handover_reminder: each
+ * reminder and alert sent, once per change.
+ */
+static const char m19[] =
+	"CREATE TABLE handover ("
+	" id INTEGER PRIMARY KEY,"
+	" change_at INTEGER NOT NULL UNIQUE,"
+	" prev_at INTEGER NOT NULL,"
+	" next_at INTEGER NOT NULL CHECK (next_at > change_at),"
+	" out_type_id INTEGER NOT NULL REFERENCES wfm_shift_type(id),"
+	" out_day TEXT NOT NULL,"
+	" in_type_id INTEGER NOT NULL REFERENCES wfm_shift_type(id),"
+	" in_day TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'out_signed', 'signed')),"
+	" notes TEXT NOT NULL DEFAULT '',"
+	" out_by INTEGER REFERENCES person(id),"
+	" out_at INTEGER,"
+	" in_by INTEGER REFERENCES person(id),"
+	" in_at INTEGER,"
+	" in_remark TEXT NOT NULL DEFAULT '',"
+	" snapshot_at INTEGER,"
+	" flagged INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX handover_out_by ON handover(out_by, change_at);"
+	"CREATE INDEX handover_in_by ON handover(in_by, change_at);"
+	"CREATE TABLE handover_item ("
+	" id INTEGER PRIMARY KEY,"
+	" handover_id INTEGER NOT NULL REFERENCES handover(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('order', 'escalation', 'callback', 'request',"
+	"  'notice', 'manual')),"
+	" ref_id INTEGER,"
+	" title TEXT NOT NULL,"
+	" link TEXT NOT NULL DEFAULT '',"
+	" due_at INTEGER,"
+	" included INTEGER NOT NULL DEFAULT 1 CHECK (included IN (0, 1)),"
+	" at_change INTEGER NOT NULL DEFAULT 0 CHECK (at_change IN (0, 1)),"
+	" flagged INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),"
+	" added_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" CHECK ((kind = 'manual') = (ref_id IS NULL)));"
+	"CREATE INDEX handover_item_handover ON handover_item(handover_id, id);"
+	"CREATE UNIQUE INDEX handover_item_ref ON handover_item(handover_id, kind, ref_id)"
+	" WHERE ref_id IS NOT NULL;"
+	"CREATE TABLE handover_reminder ("
+	" change_at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL,"
+	" PRIMARY KEY (change_at, kind));";
+
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16,
+	/* 17-18 are other parts of issue 14 (renumbered at their merge). */
+	m19};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -6,8 +6,10 @@
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
  * described at their section below); the roster's store, engine and
- * HTTP are described below. Swaps and leave (WFM-3, WFM-4), attendance
- * (WFM-5) and the handover log (WFM-6, WFM-7) are built beside it.
+ * HTTP are described below. Swaps and leave (WFM-3, WFM-4) and attendance
+ * (WFM-5) are built beside it. The handover log (WFM-6, WFM-7) is
+ * src/handover/, above this module: it reads the shift types and the
+ * handover's settings here.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -85,8 +87,10 @@
  * arrive_before_min before its start to its end) is refused (409) unless
  * an approval covers the moment: asked by the agent and granted by a
  * supervisor or the manager, or granted by them directly.
+ * The roster is also exported as the center's paper form 客服中心排班表 in
+ * .xlsx (wfm_sheet*.c, below) through src/export/.
  *
- * Layers: core, store, audit, auth (the roles' bits), http, notify.
+ * Layers: core, store, audit, auth (the roles' bits), http, notify, export.
  */
 #ifndef KEFU_WFM_WFM_H
 #define KEFU_WFM_WFM_H
@@ -595,7 +599,9 @@ int wfm_roster_tick(struct store *s, int64_t now);
  *  hard WFM_R_REST_BETWEEN less than WFM_REST_BETWEEN_MIN between the end of
  *                         one shift and the start of the next; this is the
  *                         general form of "no 夜班 followed by 早班 without
- *                         rest".
+ *                         rest". 8 hours: it also forbids 中班 straight into
+ *                         夜班, yet keeps 中班 (to 24:00) then 早班 (from
+ *                         08:00), a three-shift center's ordinary sequence.
  *  hard WFM_R_OVERLAP     two shifts of an agent overlap (a crossing shift
  *                         and the next day's).
  *  soft WFM_R_CONTINUOUS  a block of one shift type held fewer than
@@ -604,8 +610,10 @@ int wfm_roster_tick(struct store *s, int64_t now);
  *                         days; its days run from its first day to the day
  *                         before the next block starts, so the rest days
  *                         between count for it; a block begun in the tail
- *                         counts from there; the month's last block is not
- *                         judged (the next month continues it).
+ *                         counts from there, except the tail's first block,
+ *                         which may have begun before it and is not judged;
+ *                         nor is the month's last block (the next month
+ *                         continues it).
  *  soft WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND, WFM_R_FAIR_HOLIDAY: an agent
  *                         with more night shifts (any minute worked before
  *                         WFM_NIGHT_END_MIN), weekend shifts (Saturday and
@@ -613,8 +621,10 @@ int wfm_roster_tick(struct store *s, int64_t now);
  *                         holiday shifts than their fair share plus a
  *                         tolerance. The fair share is the total among the
  *                         certified non-office agents in proportion to the
- *                         days each is not on leave. The tolerance is 1 for
- *                         weekends and holidays, and for nights one block
+ *                         days each is not on leave, rounded up to whole
+ *                         shifts (a mean of 5.9 is a fair 6). The
+ *                         tolerance is 1 for weekends and holidays, and
+ *                         for nights one block
  *                         (min_continuous_days): nights come in blocks, so a
  *                         month cannot share them more finely.
  *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
@@ -636,8 +646,8 @@ int wfm_roster_tick(struct store *s, int64_t now);
  * shift moved from a day of the same week that does not need it, or an
  * extra one within the month's average. Last, nights, weekends and
  * holidays above the fair share are handed to agents below it by
- * exchanges that leave the coverage as it was. Ties go to the lower type
- * index and person id: the same plan always gives the same grid.
+ * exchanges that leave the coverage as it was. Ties go to the lower person
+ * id, then the lower type index: the same plan always gives the same grid.
  * Cost: about (agents × weeks × classes of alike agents × types); 200
  * agents take some 20 ms of CPU (docs/performance.md).
  */
@@ -715,7 +725,8 @@ enum wfm_rule {
 	WFM_R_OVERLAP,	     /* day: the later shift's; n: minutes overlapping, the earlier day */
 	WFM_R_CONTINUOUS,    /* day: the block's first day (negative: in the tail);
 				n: days held, min_continuous_days, shift type index */
-	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance */
+	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance:
+				broken when count > share + tolerance */
 	WFM_R_FAIR_WEEKEND,  /* the same */
 	WFM_R_FAIR_HOLIDAY,  /* the same */
 	WFM_R_COVERAGE,	     /* agent -1; n: slot, first interval short, intervals short,
@@ -766,5 +777,82 @@ int wfm_roster_propose(struct wfm_roster_plan *p);
 extern const struct route wfm_routes[];
 /* The roster's routes (wfm_roster_api.c): /api/wfm/roster/... and /api/wfm/outside-work/.... */
 extern const struct route wfm_roster_routes[];
+
+/* ---- The roster as a spreadsheet (wfm_sheet.c, wfm_sheet_store.c, wfm_sheet_api.c) ----
+ *
+ * GET /api/wfm/roster/{month}/export answers the month's roster as .xlsx in
+ * the center's paper layout (客服中心排班表): a row of dates and weekdays
+ * with holidays marked, one row per agent (工号, 姓名, skills, each day's
+ * shift in its type's colour, 休 for a rest day, the kind of an approved
+ * leave, then the agent's shifts, paid hours, nights and weekend days), a
+ * count per shift type per day, the totals row, and the 制表 / 审核 /
+ * 发布日期 lines with the published version or 草稿. Supervisors and the
+ * manager (ACT_WFM_EXPORT); every export is audited (wfm.roster.export).
+ * The store reads the contract tables of migration 15 with its own SQL; the
+ * layout is built through src/export/ (no I/O here).
+ */
+
+struct export_book;
+
+#define WFM_SHEET_REST (-1)	      /* a day without a shift */
+#define WFM_SHEET_LEAVE(k) (-2 - (k)) /* approved leave of kind k (wfm_sheet_leave_kind) */
+#define WFM_SHEET_IS_LEAVE(v) ((v) <= -2)
+#define WFM_SHEET_LEAVE_KIND(v) (-2 - (v))
+
+/* The kinds of leave, in the order of wfm_leave's CHECK (migration 15). */
+#define WFM_SHEET_LEAVE_KINDS 4
+/* "annual", "sick", "personal", "compensatory" → 0..3, or -1. */
+int wfm_sheet_leave_kind(const char *code);
+
+struct wfm_sheet_agent {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+	char skills[256]; /* the names of the person's skills, joined by 、 */
+};
+
+struct wfm_roster_sheet {
+	int year, month, ndays;
+	int published;	      /* the roster's state is published */
+	int version;	      /* the last version filed, 0 for none */
+	int64_t published_at; /* 0 for none */
+	char publisher[257];  /* who published it; the exporter's name for a draft */
+	struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_sheet_agent *agents; /* by work number */
+	size_t nagents;
+	int *grid; /* nagents × ndays: a type's index in types, WFM_SHEET_REST or _LEAVE(k) */
+	unsigned char holiday[31]; /* the hotline calendar's closed days */
+	unsigned char makeup[31];  /* its make-up working days (调休) */
+};
+
+/* What one agent's row adds up to. */
+struct wfm_sheet_totals {
+	int shifts;
+	int paid_min;
+	int nights;   /* shifts of a night type (wfm_sheet_is_night) */
+	int weekends; /* shifts on a Saturday or Sunday of the calendar */
+	int leave;    /* days of approved leave */
+};
+
+/* 1 when t is a night shift: it runs past midnight or starts before 06:00. */
+int wfm_sheet_is_night(const struct wfm_shift_type *t);
+void wfm_sheet_agent_totals(const struct wfm_roster_sheet *s, size_t agent,
+			    struct wfm_sheet_totals *out);
+/*
+ * The workbook of the roster sheet: title "<center>排班表 2026年12月" (in
+ * English when english), published at in the center's time zone. ERR_NOMEM,
+ * or the export module's error. The caller frees *out (export_book_free).
+ */
+int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int english,
+		    struct export_book **out);
+
+/* Loads the month's roster sheet (ERR_NOTFOUND when the month has no
+ * roster); exporter names the person asking, for a draft's 制表 line. */
+int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
+		   struct wfm_roster_sheet *out);
+void wfm_sheet_free(struct wfm_roster_sheet *s);
+
+extern const struct route wfm_sheet_routes[];
 
 #endif

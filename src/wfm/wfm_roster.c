@@ -65,20 +65,13 @@ static const struct {
 	const char *name;
 	int hard;
 } rules[WFM_R_COUNT] = {
-	[WFM_R_DAY_MAX] = {"day_max", 1},
-	[WFM_R_LEAVE] = {"leave", 1},
-	[WFM_R_CERTIFIED] = {"certified", 1},
-	[WFM_R_SKILL] = {"skill", 1},
-	[WFM_R_INACTIVE] = {"inactive", 1},
-	[WFM_R_REST_WEEK] = {"rest_week", 1},
-	[WFM_R_WEEK_AVG] = {"week_avg", 1},
-	[WFM_R_REST_BETWEEN] = {"rest_between", 1},
-	[WFM_R_OVERLAP] = {"overlap", 1},
-	[WFM_R_CONTINUOUS] = {"continuous", 0},
-	[WFM_R_FAIR_NIGHT] = {"fair_night", 0},
-	[WFM_R_FAIR_WEEKEND] = {"fair_weekend", 0},
-	[WFM_R_FAIR_HOLIDAY] = {"fair_holiday", 0},
-	[WFM_R_COVERAGE] = {"coverage", 0},
+	[WFM_R_DAY_MAX] = {"day_max", 1},	    [WFM_R_LEAVE] = {"leave", 1},
+	[WFM_R_CERTIFIED] = {"certified", 1},	    [WFM_R_SKILL] = {"skill", 1},
+	[WFM_R_INACTIVE] = {"inactive", 1},	    [WFM_R_REST_WEEK] = {"rest_week", 1},
+	[WFM_R_WEEK_AVG] = {"week_avg", 1},	    [WFM_R_REST_BETWEEN] = {"rest_between", 1},
+	[WFM_R_OVERLAP] = {"overlap", 1},	    [WFM_R_CONTINUOUS] = {"continuous", 0},
+	[WFM_R_FAIR_NIGHT] = {"fair_night", 0},	    [WFM_R_FAIR_WEEKEND] = {"fair_weekend", 0},
+	[WFM_R_FAIR_HOLIDAY] = {"fair_holiday", 0}, [WFM_R_COVERAGE] = {"coverage", 0},
 };
 
 const char *wfm_rule_name(int rule)
@@ -107,12 +100,12 @@ static const struct wfm_roster_cell *cell_at(const struct wfm_roster_agent *a, i
 
 /* What a shift type does to the days it touches, computed once per type. */
 struct type_info {
-	int len;	     /* minutes of work */
-	int start, end;	     /* of the whole shift, minutes from the start of its day */
-	int min_next;	     /* minutes of work on the next day */
-	int paid_first;	     /* paid minutes counted on its own day; the rest on the next */
-	int night;	     /* wfm_shift_is_night */
-	int nint;	     /* intervals it covers */
+	int len;	/* minutes of work */
+	int start, end; /* of the whole shift, minutes from the start of its day */
+	int min_next;	/* minutes of work on the next day */
+	int paid_first; /* paid minutes counted on its own day; the rest on the next */
+	int night;	/* wfm_shift_is_night */
+	int nint;	/* intervals it covers */
 	unsigned char iv[2 * WFM_INTERVALS]; /* each: 0..47 its day, 48..95 the next */
 };
 
@@ -457,8 +450,7 @@ static int fair_eligible(const struct wfm_roster_agent *a)
 }
 
 /* Fair shares of nights, weekends and holidays (soft). */
-static void check_fair(const struct wfm_roster_plan *p, const struct type_info *ti,
-		       struct vlist *l)
+static void check_fair(const struct wfm_roster_plan *p, const struct type_info *ti, struct vlist *l)
 {
 	static const int rule[FAIR_KINDS] = {WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND,
 					     WFM_R_FAIR_HOLIDAY};
@@ -486,11 +478,12 @@ static void check_fair(const struct wfm_roster_plan *p, const struct type_info *
 			continue;
 		fair_counts(p, ti, &p->agents[i], count, &avail);
 		for (int k = 0; k < FAIR_KINDS; k++) {
-			long share = total[k] * avail; /* × sum_avail */
+			/* The share in whole shifts, rounded up: shifts do not
+			 * divide, and a mean of 5.9 is a fair 6. */
+			long share = (total[k] * avail + sum_avail - 1) / sum_avail;
 
-			if ((long)count[k] * sum_avail > share + (long)tol[k] * sum_avail)
-				emit(l, p, rule[k], (int)i, -1, count[k],
-				     (int)((share + sum_avail - 1) / sum_avail), tol[k], 0);
+			if (count[k] > share + tol[k])
+				emit(l, p, rule[k], (int)i, -1, count[k], (int)share, tol[k], 0);
 		}
 	}
 }
@@ -640,20 +633,19 @@ done:
 #define V_SPREAD 16
 #define NIGHT_COST 256
 #define KEEP_BONUS 32
-#define WEEKS_MAX 6
 
 struct prop {
 	struct wfm_roster_plan *p;
 	const struct type_info *ti;
-	int *on;	/* coverage, WFM_COV */
-	int seats;	/* need[] asks per seat: cells get one */
-	int *order;	/* agents by person id */
-	int kinds[64];	/* candidate shift types for the phones */
+	int *on;       /* coverage, WFM_COV */
+	int seats;     /* need[] asks per seat: cells get one */
+	int *order;    /* agents by person id */
+	int kinds[64]; /* candidate shift types for the phones */
 	int nkinds;
-	int budget;	/* paid minutes in the month, at most */
+	int budget;	 /* paid minutes in the month, at most */
 	int week_shifts; /* W */
-	int *paid;	/* the month's paid minutes of each agent */
-	int *nights;	/* nights of each agent so far */
+	int *paid;	 /* the month's paid minutes of each agent */
+	int *nights;	 /* nights of each agent so far */
 	int *weekends;
 	int *holidays;
 	unsigned char *mark; /* scratch, per agent */
@@ -781,8 +773,8 @@ static int can_work(struct prop *x, int a, int d, int t)
 	ag->day[d].shift = (short)t;
 	if (!week_rest_ok(x, ag, week_start(p, d)))
 		ok = 0;
-	else if (ti[t].min_next > 0 && d + 1 <= p->ndays && week_start(p, d + 1) != week_start(p, d) &&
-		 !week_rest_ok(x, ag, d + 1))
+	else if (ti[t].min_next > 0 && d + 1 <= p->ndays &&
+		 week_start(p, d + 1) != week_start(p, d) && !week_rest_ok(x, ag, d + 1))
 		ok = 0;
 	ag->day[d].shift = WFM_REST;
 	return ok;
@@ -913,21 +905,21 @@ static int day_lean(const struct prop *x, int a, int d, const long mean16[2])
  * day, recomputed after each placement.
  */
 struct week {
-	int first, n;		 /* the week's days in the month */
-	int *target;		 /* per agent */
-	short *type;		 /* [agent][kind][day] */
-	unsigned char *ok;	 /* [agent][kind]: bit j, day first + j can be worked */
+	int first, n;			 /* the week's days in the month */
+	int *target;			 /* per agent */
+	short *type;			 /* [agent][kind][day] */
+	unsigned char *ok;		 /* [agent][kind]: bit j, day first + j can be worked */
 	int value[64][7][WFM_COV_SLOTS]; /* [kind][day][slot] */
-	int *kind_of;		 /* type index → kind index, -1 */
-	int *cur;		 /* per agent: the type of the block it is in */
+	int *kind_of;			 /* type index → kind index, -1 */
+	int *cur;			 /* per agent: the type of the block it is in */
 	/* Classes of agents alike (week_classes), per agent or per class. */
 	int nclass;
-	int *pos_of;	 /* agent → its place in x->order */
-	int *class_of;	 /* agent → class, -1 */
-	int *class_rep;	 /* class → its first agent */
-	int *class_size; /* class → agents */
+	int *pos_of;		     /* agent → its place in x->order */
+	int *class_of;		     /* agent → class, -1 */
+	int *class_rep;		     /* class → its first agent */
+	int *class_size;	     /* class → agents */
 	int *class_next, *class_end; /* class → its open members in members[] */
-	int *members;	 /* places in x->order, class by class */
+	int *members;		     /* places in x->order, class by class */
 };
 
 static void week_values(struct prop *x, struct week *w)
@@ -1178,7 +1170,8 @@ static void propose_week(struct prop *x, struct week *w, int start)
 				if (t == w->cur[a])
 					v += KEEP_BONUS;
 				if (ba < 0 || v > best ||
-				    (v == best && (pos < w->pos_of[ba] || (pos == w->pos_of[ba] && k < bk)))) {
+				    (v == best &&
+				     (pos < w->pos_of[ba] || (pos == w->pos_of[ba] && k < bk)))) {
 					best = v;
 					ba = a;
 					bk = k;
@@ -1399,7 +1392,7 @@ struct share {
  * than the tolerance, as check_fair judges. */
 static int over_share(const struct share *s, long c, int avail)
 {
-	return c * s->sum_avail > s->total * avail + (long)s->tol * s->sum_avail;
+	return c > (s->total * avail + s->sum_avail - 1) / s->sum_avail + s->tol;
 }
 
 static void share_fill(struct prop *x, int f, struct share *s)
@@ -1498,10 +1491,14 @@ static void repair_days(struct prop *x, int f, struct share *s)
 				    over_share(s, count[Y] + 1, s->avail[Y]) ||
 				    ay->day[d1].shift != WFM_REST || !cell_free(&ay->day[d1]))
 					continue;
-				for (int d2 = ws < 0 ? 0 : ws; d2 < ws + 7 && d2 < p->ndays && !done; d2++)
-					if (!fair_day(x, F_WEEKEND, d2) && !fair_day(x, F_HOLIDAY, d2) &&
-					    ay->day[d2].shift != WFM_REST && cell_free(&ay->day[d2]) &&
-					    ax->day[d2].shift == WFM_REST && cell_free(&ax->day[d2]))
+				for (int d2 = ws < 0 ? 0 : ws;
+				     d2 < ws + 7 && d2 < p->ndays && !done; d2++)
+					if (!fair_day(x, F_WEEKEND, d2) &&
+					    !fair_day(x, F_HOLIDAY, d2) &&
+					    ay->day[d2].shift != WFM_REST &&
+					    cell_free(&ay->day[d2]) &&
+					    ax->day[d2].shift == WFM_REST &&
+					    cell_free(&ax->day[d2]))
 						done = exchange_days(x, X, Y, d1, d2);
 			}
 		}
@@ -1672,9 +1669,10 @@ int wfm_roster_propose(struct wfm_roster_plan *p)
 	w.class_next = malloc(na * sizeof(int));
 	w.class_end = malloc(na * sizeof(int));
 	w.members = malloc(na * sizeof(int));
-	if (!ti || !x.on || !x.order || !x.paid || !x.nights || !x.weekends || !x.holidays || !x.mark || !bp ||
-	    !w.kind_of || !w.target || !w.type || !w.ok || !w.cur || !w.pos_of || !w.class_of ||
-	    !w.class_rep || !w.class_size || !w.class_next || !w.class_end || !w.members)
+	if (!ti || !x.on || !x.order || !x.paid || !x.nights || !x.weekends || !x.holidays ||
+	    !x.mark || !bp || !w.kind_of || !w.target || !w.type || !w.ok || !w.cur || !w.pos_of ||
+	    !w.class_of || !w.class_rep || !w.class_size || !w.class_next || !w.class_end ||
+	    !w.members)
 		goto done;
 
 	/* The same plan in any order of agents gives the same grid. */

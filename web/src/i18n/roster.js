@@ -3,7 +3,6 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.wfm': '排班',
     'nav.roster': '排班表',
     'roster.month': '月份',
     'roster.state.draft': '草稿',
@@ -60,7 +59,6 @@ addMessages(
     'roster.reject': '不批准',
   },
   {
-    'nav.wfm': 'Shifts',
     'nav.roster': 'Roster',
     'roster.month': 'Month',
     'roster.state.draft': 'Draft',
