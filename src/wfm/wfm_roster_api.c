@@ -981,6 +981,17 @@ static int roster_cells(struct req *r)
 				       "ok",
 				       json_pack("{s:s, s:O, s:s}", "month", m.month, "change", ch,
 						 "reason", reason));
+		/* The person whose published shift changed hears of it. */
+		if (rc == 0 && m.roster.published) {
+			char text[NOTIFY_TEXT_SIZE + WFM_REASON_SIZE + 64];
+			const struct wfm_shift_type *t =
+				edits[i].shift_type_id ? type_by_id(&m, edits[i].shift_type_id) : NULL;
+
+			snprintf(text, sizeof(text), "你 %s 的班次已由客服经理调整为%s：%s", edits[i].day,
+				 t ? t->name : "休息", reason);
+			rc = notify_send(r->store, edits[i].person_id, "roster.changed", 0, text,
+					 r->now);
+		}
 		json_array_append_new(changes, ch);
 	}
 	m.roster.updated_at = stamp;
@@ -1005,6 +1016,8 @@ static int roster_cells(struct req *r)
 		rc = req_audit(r, "wfm.roster.edit", "wfm_roster", m.year * 100 + m.mon, "ok",
 			       json_pack("{s:s, s:O}", "month", m.month, "changes", changes));
 	rc = req_finish(r, rc);
+	if (rc == 0 && m.roster.published)
+		notify_wake();
 	if (rc == 0)
 		rc = month_load(r, &m, 1);
 	if (rc == 0) {

@@ -358,6 +358,11 @@ class RosterTest(KefuTestCase):
         self.assertEqual({(a["detail"]["change"]["date"], a["detail"]["change"]["after"]["shift"])
                           for a in changes},
                          {(self.day(5), "early"), (self.day(4), None)})
+        # The people whose published shifts changed are told.
+        for w in ("8101", "8102"):
+            self.assertEqual(self.srv.count(
+                "SELECT count(*) FROM notification WHERE kind = 'roster.changed'"
+                f" AND person_id = {self.ids[w]} AND text LIKE '%8102 调休%'"), 1, w)
         # Versions are immutable: version 1 is as it was.
         st, v1b, _ = self.call("GET", f"/api/wfm/roster/{m}/versions/1")
         self.assertEqual(v1b["entries"], v1["entries"])
