@@ -234,8 +234,7 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
  * status; a negative err (ei set) refuses the change. A supervisor's or
  * manager's change for an agent is theirs to make and is not asked.
  */
-typedef int (*acd_ready_hook)(struct store *s, int64_t person_id, int64_t now,
-			      struct err_info *ei);
+typedef int (*acd_ready_hook)(struct store *s, int64_t person_id, int64_t now, struct err_info *ei);
 void acd_on_ready(acd_ready_hook fn);
 /*
  * The person's last session ended (how: "logout" or "session_expired"):

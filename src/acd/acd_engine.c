@@ -111,7 +111,6 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 	return acd_save(s, &cur, &next, 0);
 }
 
-
 #define ACD_WATCHERS_MAX 256
 
 /* CALL-15 for one busy spell: 1 if this call sent the alert, 0 if it was sent already. */

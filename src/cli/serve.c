@@ -14,9 +14,9 @@
  * It also wires the modules together, so no lower one includes a higher
  * one: the list of route tables the server answers with, the scheduler's
  * ticks (src/sched/), what the end of a session does (the agent's seat,
- * ORG-3), what an agent's going ready must pass (the roster, WFM-3), what the server does when it stops (ending event streams), and
- * the call engine that the SIP thread runs and the recording writer links
- * to.
+ * ORG-3), what an agent's going ready must pass (the roster, WFM-3),
+ * what the server does when it stops (ending event streams), and the call
+ * engine that the SIP thread runs and the recording writer links to.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -50,11 +50,11 @@ static const char usage[] =
 
 /* Every module's routes, in the order requests are matched. */
 const struct route *const cli_route_tables[] = {
-	login_routes,  org_routes, http_audit_routes, http_misc_routes,
-	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
-	notify_routes, acd_routes, acd_live_routes,   sip_routes,
-	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, handover_routes,
+	login_routes,  org_routes,	  http_audit_routes, http_misc_routes,
+	cust_routes,   wo_routes,	  wo_config_routes,  report_routes,
+	notify_routes, acd_routes,	  acd_live_routes,   sip_routes,
+	call_routes,   rec_routes,	  ivr_routes,	     ivr_notice_routes,
+	wfm_routes,    wfm_roster_routes, wfm_sheet_routes,  handover_routes,
 	NULL,
 };
 

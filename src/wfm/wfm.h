@@ -357,12 +357,12 @@ struct wfm_forecast_day {
 struct wfm_forecast {
 	struct wfm_settings settings;
 	int year, month, ndays;
-	int64_t month0;		   /* the month's first local day, days since the epoch */
-	int64_t hist0, hist_end;   /* the history's days [hist0, hist_end) */
+	int64_t month0;		 /* the month's first local day, days since the epoch */
+	int64_t hist0, hist_end; /* the history's days [hist0, hist_end) */
 	int hist_days;
-	int have[WFM_KINDS];	   /* history days of each kind */
-	double aht;		   /* seconds */
-	const char *aht_source;	   /* "parameter", "call_log" or "setting" */
+	int have[WFM_KINDS];	       /* history days of each kind */
+	double aht;		       /* seconds */
+	const char *aht_source;	       /* "parameter", "call_log" or "setting" */
 	struct wfm_forecast_day *days; /* [ndays], freed by wfm_forecast_free */
 };
 
@@ -383,8 +383,8 @@ int64_t wfm_today(int64_t now);
 
 /* ---- The roster's storage (wfm_roster_store.c) ---- */
 
-#define WFM_SKILL_MAX 32  /* bytes of a skill code */
-#define WFM_SKILLS_MAX 8  /* skills of one person */
+#define WFM_SKILL_MAX 32   /* bytes of a skill code */
+#define WFM_SKILLS_MAX 8   /* skills of one person */
 #define WFM_REASON_MAX 200 /* characters of a reason */
 #define WFM_REASON_SIZE (WFM_REASON_MAX * 4 + 1)
 #define WFM_PERSON_NAME_SIZE (64 * 4 + 1) /* a person's name (org: 64 characters) */
@@ -460,7 +460,8 @@ int wfm_skill_queue(struct store *s, const char *skill, char *out, size_t size);
 int wfm_roster_person_cells(struct store *s, int64_t person_id, const char *from, const char *to,
 			    wfm_roster_entry_fn fn, void *ctx);
 /* Sets one cell (shift_type_id 0: rest, the row removed), by by at now. */
-int wfm_roster_entry_put(struct store *s, const struct wfm_roster_entry *c, int64_t by, int64_t now);
+int wfm_roster_entry_put(struct store *s, const struct wfm_roster_entry *c, int64_t by,
+			 int64_t now);
 /* Removes the month's cells that are not pinned; *removed says how many. */
 int wfm_roster_clear_unpinned(struct store *s, const char *month, int *removed);
 /* The people a roster plans (see struct wfm_roster_person), by work number. */

@@ -363,20 +363,20 @@ static int forecast_get(struct req *r)
 		for (int i = 0; i < WFM_INTERVALS; i++) {
 			total += fd->contacts[i];
 			json_array_append_new(
-				ivs, json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}", "interval", i,
-					       "contacts", fd->contacts[i], "computed",
-					       fd->computed[i], "override", fd->override[i],
-					       "required", fd->required[i], "scheduled",
-					       fd->scheduled[i]));
+				ivs,
+				json_pack("{s:i, s:f, s:f, s:b, s:i, s:i}", "interval", i,
+					  "contacts", fd->contacts[i], "computed", fd->computed[i],
+					  "override", fd->override[i], "required", fd->required[i],
+					  "scheduled", fd->scheduled[i]));
 		}
 		wfm_date_text(day, date, sizeof(date));
 		json_array_append_new(
-			days, json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date,
-					"weekday", wfm_weekday(y, m, dd), "kind",
-					kind_names[fd->kind], "makeup_workday", fd->makeup > 0,
-					"makeup_as",
-					fd->makeup > 0 ? json_integer(fd->makeup) : json_null(),
-					"contacts", round2(total), "intervals", ivs));
+			days,
+			json_pack("{s:s, s:i, s:s, s:b, s:o, s:f, s:o}", "date", date, "weekday",
+				  wfm_weekday(y, m, dd), "kind", kind_names[fd->kind],
+				  "makeup_workday", fd->makeup > 0, "makeup_as",
+				  fd->makeup > 0 ? json_integer(fd->makeup) : json_null(),
+				  "contacts", round2(total), "intervals", ivs));
 	}
 	by_kind = json_object();
 	for (int k = 0; k < WFM_KINDS; k++)
@@ -389,8 +389,8 @@ static int forecast_get(struct req *r)
 			  "month", month, "queue", queue ? json_string(queue) : json_null(),
 			  "aht_sec", round2(f.aht), "aht_source", f.aht_source, "sl_target_pct",
 			  f.settings.sl_target_pct, "sl_target_sec", f.settings.sl_target_sec,
-			  "shrinkage_pct", f.settings.shrinkage_pct, "history", "days",
-			  f.hist_days, "from", f.hist_days ? json_string(from) : json_null(), "to",
+			  "shrinkage_pct", f.settings.shrinkage_pct, "history", "days", f.hist_days,
+			  "from", f.hist_days ? json_string(from) : json_null(), "to",
 			  f.hist_days ? json_string(to) : json_null(), "days_by_kind", by_kind,
 			  "days", days));
 	wfm_forecast_free(&f);

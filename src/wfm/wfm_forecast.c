@@ -193,10 +193,9 @@ int wfm_forecast_build(struct store *s, const char *queue, int year, int mon, in
 			fd->computed[i] = round2(profile[fd->kind][i]);
 			fd->contacts[i] = o >= 0 ? o : fd->computed[i];
 			fd->override[i] = o >= 0;
-			rc = wfm_erlang_c_staff(fd->contacts[i], 1800, f->aht,
-						f->settings.sl_target_pct / 100.0,
-						f->settings.sl_target_sec,
-						f->settings.shrinkage_pct / 100.0, &st);
+			rc = wfm_erlang_c_staff(
+				fd->contacts[i], 1800, f->aht, f->settings.sl_target_pct / 100.0,
+				f->settings.sl_target_sec, f->settings.shrinkage_pct / 100.0, &st);
 			if (rc < 0) {
 				rc = err_set(ei, ERR_UNPROCESSABLE, "month",
 					     "the forecast needs more agents than kefu can plan");

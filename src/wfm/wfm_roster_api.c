@@ -21,8 +21,8 @@
 #include "store/store.h"
 #include "wfm/wfm.h"
 
-#define CELLS_MAX 2000	 /* cells in one edit: a month of 60 people */
-#define STAFF_MAX 1000	 /* people told of a publication */
+#define CELLS_MAX 2000 /* cells in one edit: a month of 60 people */
+#define STAFF_MAX 1000 /* people told of a publication */
 #define OUTSIDE_SPAN_MAX (24 * 3600000LL)
 
 /* ---- the month, loaded whole ---- */
@@ -183,8 +183,8 @@ static const char *leave_on(const struct month *m, int64_t person_id, int d)
 
 	wfm_date_text(m->month0 + d, day, sizeof(day));
 	for (size_t i = 0; i < m->nleave; i++)
-		if (m->leave[i].person_id == person_id &&
-		    strcmp(m->leave[i].first_day, day) <= 0 && strcmp(m->leave[i].last_day, day) >= 0)
+		if (m->leave[i].person_id == person_id && strcmp(m->leave[i].first_day, day) <= 0 &&
+		    strcmp(m->leave[i].last_day, day) >= 0)
 			return m->leave[i].kind;
 	return NULL;
 }
@@ -313,7 +313,8 @@ static int plan_build(struct req *r, struct month *m, struct verdict *v)
 			if (wfm_skill_index(pe->skills[k]) >= 0)
 				a->skills |= 1u << wfm_skill_index(pe->skills[k]);
 		for (int d = -WFM_TAIL_DAYS; d < m->ndays; d++) {
-			struct wfm_roster_cell *c = d < 0 ? &a->tail[WFM_TAIL_DAYS + d] : &a->day[d];
+			struct wfm_roster_cell *c =
+				d < 0 ? &a->tail[WFM_TAIL_DAYS + d] : &a->day[d];
 
 			c->shift = WFM_REST;
 			c->skill = -1;
@@ -454,9 +455,10 @@ static int violation_words(const struct month *m, const struct verdict *v, size_
 	case WFM_R_COVERAGE:
 		hhmm(x->n[1], t, sizeof(t));
 		if (x->n[0] == 0)
-			return err_add(ei, rc, ERR_UNPROCESSABLE, field,
-				       "%s: too few agents in %d half hours from %s, up to %d short",
-				       day, x->n[2], t, x->n[3]);
+			return err_add(
+				ei, rc, ERR_UNPROCESSABLE, field,
+				"%s: too few agents in %d half hours from %s, up to %d short", day,
+				x->n[2], t, x->n[3]);
 		return err_add(ei, rc, ERR_UNPROCESSABLE, field,
 			       "%s, seat %s: too few agents in %d half hours from %s, up to %d"
 			       " short",
@@ -490,16 +492,18 @@ static json_t *verdict_violations_json(struct req *r, const struct month *m,
 		if (x->day >= 0)
 			wfm_date_text(m->month0 + x->day, day, sizeof(day));
 		json_array_append_new(
-			out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "rule",
-				       wfm_rule_name(x->rule), "severity", x->hard ? "hard" : "soft",
-				       "person_id", p ? json_integer(p->id) : json_null(), "name",
-				       p ? json_string(p->name) : json_null(), "date",
-				       x->day >= 0 ? json_string(day) : json_null(), "seat",
-				       x->rule == WFM_R_COVERAGE && x->n[0] > 0
-					       ? json_string(wfm_skill_codes[(x->n[0] - 1) %
-									     WFM_SKILL_COUNT])
-					       : json_null(),
-				       "n", n, "message", en ? ei.message : ei.message_zh));
+			out,
+			json_pack(
+				"{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "rule",
+				wfm_rule_name(x->rule), "severity", x->hard ? "hard" : "soft",
+				"person_id", p ? json_integer(p->id) : json_null(), "name",
+				p ? json_string(p->name) : json_null(), "date",
+				x->day >= 0 ? json_string(day) : json_null(), "seat",
+				x->rule == WFM_R_COVERAGE && x->n[0] > 0
+					? json_string(
+						  wfm_skill_codes[(x->n[0] - 1) % WFM_SKILL_COUNT])
+					: json_null(),
+				"n", n, "message", en ? ei.message : ei.message_zh));
 	}
 	return out;
 }
@@ -524,18 +528,19 @@ static json_t *verdict_days_json(const struct month *m, const struct verdict *v)
 			for (int i = 0; i < WFM_INTERVALS; i++) {
 				json_array_append_new(sn,
 						      json_integer(v->need[WFM_COV(d, i, k + 1)]));
-				json_array_append_new(sc, json_integer(v->on[WFM_COV(d, i, k + 1)]));
+				json_array_append_new(sc,
+						      json_integer(v->on[WFM_COV(d, i, k + 1)]));
 			}
 			json_object_set_new(seats, wfm_skill_codes[k],
 					    json_pack("{s:o, s:o}", "need", sn, "coverage", sc));
 		}
 		wfm_civil_from_days(m->month0 + d, &y, &mo, &dd);
 		wfm_date_text(m->month0 + d, day, sizeof(day));
-		json_array_append_new(
-			days, json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "date", day, "weekday",
-					wfm_weekday(y, mo, dd), "holiday", v->plan.holiday[d],
-					"makeup", v->plan.makeup[d], "need", need, "coverage", cov,
-					"seats", seats));
+		json_array_append_new(days,
+				      json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "date", day,
+						"weekday", wfm_weekday(y, mo, dd), "holiday",
+						v->plan.holiday[d], "makeup", v->plan.makeup[d],
+						"need", need, "coverage", cov, "seats", seats));
 	}
 	return days;
 }
@@ -588,8 +593,9 @@ static int verdict_new_hard(struct req *r, const struct month *m, const struct v
 		if (old)
 			continue;
 		if (rc == 0)
-			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "violations",
-				     "the change breaks hard rules; a published roster must keep them");
+			rc = err_set(
+				&r->ei, ERR_UNPROCESSABLE, "violations",
+				"the change breaks hard rules; a published roster must keep them");
 		if (listed++ < ERR_MORE_MAX)
 			violation_words(m, after, i, rc, &r->ei);
 	}
@@ -622,7 +628,8 @@ static int propose_run(struct req *r, struct month *m, struct wfm_roster_entry *
 			e->person_id = v.plan.agents[i].person_id;
 			e->shift_type_id = m->types[c->shift].id;
 			if (c->skill >= 0 && c->skill < WFM_SKILL_COUNT)
-				snprintf(e->skill, sizeof(e->skill), "%s", wfm_skill_codes[c->skill]);
+				snprintf(e->skill, sizeof(e->skill), "%s",
+					 wfm_skill_codes[c->skill]);
 			e->pinned = (c->flags & WFM_CELL_PINNED) != 0;
 			(*n)++;
 		}
@@ -686,23 +693,25 @@ static json_t *agents_json(const struct month *m)
 					c = &m->cells[j];
 			json_array_append_new(
 				days,
-				json_pack("{s:s, s:o, s:o, s:o, s:b, s:o}", "date", day,
-					  "shift_type_id",
-					  c ? json_integer(c->shift_type_id) : json_null(), "skill",
-					  c && c->skill[0] ? json_string(c->skill) : json_null(),
-					  "shift_code",
-					  c && type_by_id(m, c->shift_type_id)
-						  ? json_string(type_by_id(m, c->shift_type_id)->code)
-						  : json_null(),
-					  "pinned", c ? c->pinned : 0, "leave",
-					  lv ? json_string(lv) : json_null()));
+				json_pack(
+					"{s:s, s:o, s:o, s:o, s:b, s:o}", "date", day,
+					"shift_type_id",
+					c ? json_integer(c->shift_type_id) : json_null(), "skill",
+					c && c->skill[0] ? json_string(c->skill) : json_null(),
+					"shift_code",
+					c && type_by_id(m, c->shift_type_id)
+						? json_string(type_by_id(m, c->shift_type_id)->code)
+						: json_null(),
+					"pinned", c ? c->pinned : 0, "leave",
+					lv ? json_string(lv) : json_null()));
 		}
-		json_array_append_new(
-			agents,
-			json_pack("{s:I, s:s, s:s, s:o, s:b, s:b, s:o, s:o}", "id", (json_int_t)p->id,
-				  "work_no", p->work_no, "name", p->name, "roles", roles_json(p->roles),
-				  "office", (p->roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) != 0,
-				  "certified", p->certified, "skills", skills, "days", days));
+		json_array_append_new(agents,
+				      json_pack("{s:I, s:s, s:s, s:o, s:b, s:b, s:o, s:o}", "id",
+						(json_int_t)p->id, "work_no", p->work_no, "name",
+						p->name, "roles", roles_json(p->roles), "office",
+						(p->roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) != 0,
+						"certified", p->certified, "skills", skills, "days",
+						days));
 	}
 	return agents;
 }
@@ -985,10 +994,11 @@ static int roster_cells(struct req *r)
 		if (rc == 0 && m.roster.published) {
 			char text[NOTIFY_TEXT_SIZE + WFM_REASON_SIZE + 64];
 			const struct wfm_shift_type *t =
-				edits[i].shift_type_id ? type_by_id(&m, edits[i].shift_type_id) : NULL;
+				edits[i].shift_type_id ? type_by_id(&m, edits[i].shift_type_id)
+						       : NULL;
 
-			snprintf(text, sizeof(text), "你 %s 的班次已由客服经理调整为%s：%s", edits[i].day,
-				 t ? t->name : "休息", reason);
+			snprintf(text, sizeof(text), "你 %s 的班次已由客服经理调整为%s：%s",
+				 edits[i].day, t ? t->name : "休息", reason);
 			rc = notify_send(r->store, edits[i].person_id, "roster.changed", 0, text,
 					 r->now);
 		}

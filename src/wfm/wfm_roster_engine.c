@@ -47,8 +47,9 @@ static int notice_send(struct store *s, const char *month, const char *kind, con
 	audit_detail_str(&d, "deadline", deadline);
 	audit_detail_int(&d, "notified", n);
 	return audit_append_detail(s, &system_actor, now,
-				   strcmp(kind, "roster.reminder") == 0 ? "wfm.roster.reminder"
-									: "wfm.roster.deadline_missed",
+				   strcmp(kind, "roster.reminder") == 0
+					   ? "wfm.roster.reminder"
+					   : "wfm.roster.deadline_missed",
 				   "wfm_roster", 0, "ok", &d);
 }
 

@@ -54,14 +54,15 @@ int wfm_roster_get(struct store *s, const char *month, struct wfm_roster *out)
 
 int wfm_roster_save(struct store *s, const struct wfm_roster *r)
 {
-	int rc = store_run(s,
-			   "INSERT INTO wfm_roster(month, state, version, published_at,"
-			   " published_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-			   " ON CONFLICT (month) DO UPDATE SET state = excluded.state,"
-			   " version = excluded.version, published_at = excluded.published_at,"
-			   " published_by = excluded.published_by, updated_at = excluded.updated_at",
-			   NULL, "ttiddi", r->month, r->published ? "published" : "draft",
-			   (int64_t)r->version, r->published_at, r->published_by, r->updated_at);
+	int rc =
+		store_run(s,
+			  "INSERT INTO wfm_roster(month, state, version, published_at,"
+			  " published_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+			  " ON CONFLICT (month) DO UPDATE SET state = excluded.state,"
+			  " version = excluded.version, published_at = excluded.published_at,"
+			  " published_by = excluded.published_by, updated_at = excluded.updated_at",
+			  NULL, "ttiddi", r->month, r->published ? "published" : "draft",
+			  (int64_t)r->version, r->published_at, r->published_by, r->updated_at);
 
 	return rc < 0 ? rc : 0;
 }
@@ -165,8 +166,7 @@ int wfm_roster_clear_unpinned(struct store *s, const char *month, int *removed)
 	int rc;
 
 	month_bounds(month, from, to);
-	rc = store_run(s,
-		       "DELETE FROM wfm_roster_entry WHERE day BETWEEN ? AND ? AND pinned = 0",
+	rc = store_run(s, "DELETE FROM wfm_roster_entry WHERE day BETWEEN ? AND ? AND pinned = 0",
 		       NULL, "tt", from, to);
 	*removed = rc < 0 ? 0 : store_changes(s);
 	return rc < 0 ? rc : 0;
@@ -204,10 +204,9 @@ static const int64_t rostered_roles = ROLE_AGENT | ROLE_SUPERVISOR | ROLE_MANAGE
 
 int wfm_roster_people(struct store *s, wfm_roster_person_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " PERSON_COLS " FROM person p WHERE " PERSON_WHERE
-					    " ORDER BY p.work_no",
-					    "i", rostered_roles);
+	struct store_stmt *st = store_query(
+		s, "SELECT " PERSON_COLS " FROM person p WHERE " PERSON_WHERE " ORDER BY p.work_no",
+		"i", rostered_roles);
 	struct wfm_roster_person p;
 	int rc, n = 0;
 
@@ -277,7 +276,7 @@ int wfm_roster_version_file(struct store *s, const char *month, int version, int
 }
 
 #define VERSION_COLS                                                                               \
-	"v.id, v.month, v.version, v.filed_at, v.filed_by, p.name, v.reason,"                     \
+	"v.id, v.month, v.version, v.filed_at, v.filed_by, p.name, v.reason,"                      \
 	" (SELECT count(*) FROM wfm_roster_version_entry e WHERE e.version_id = v.id)"
 
 static int version_read(struct store_stmt *st, void *dst)
@@ -322,8 +321,7 @@ int wfm_roster_version_get(struct store *s, const char *month, int version,
 			 version_read, out);
 }
 
-int wfm_roster_version_cells(struct store *s, int64_t version_id, wfm_roster_entry_fn fn,
-			     void *ctx)
+int wfm_roster_version_cells(struct store *s, int64_t version_id, wfm_roster_entry_fn fn, void *ctx)
 {
 	return cells_walk(store_query(s,
 				      "SELECT day, person_id, shift_type_id, skill, 0, 0"
@@ -381,7 +379,7 @@ int wfm_roster_staff(struct store *s, const char *month, int64_t *out, int max)
 /* ---- working outside one's shift ---- */
 
 #define OUTSIDE_COLS                                                                               \
-	"id, person_id, from_at, to_at, reason, state, requested_by, requested_at, decided_by,"   \
+	"id, person_id, from_at, to_at, reason, state, requested_by, requested_at, decided_by,"    \
 	" decided_at, decision_note"
 
 static int outside_read(struct store_stmt *st, void *dst)
@@ -410,18 +408,18 @@ int wfm_outside_add(struct store *s, struct wfm_outside *o)
 			   " requested_by, requested_at, decided_by, decided_at, decision_note)"
 			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   &o->id, "iiittiiddT", o->person_id, o->from_at, o->to_at, o->reason,
-			   o->state, o->requested_by, o->requested_at, o->decided_by,
-			   o->decided_at, o->note);
+			   o->state, o->requested_by, o->requested_at, o->decided_by, o->decided_at,
+			   o->note);
 
 	return rc < 0 ? rc : 0;
 }
 
 int wfm_outside_get(struct store *s, int64_t id, struct wfm_outside *out)
 {
-	return store_one(
-		store_query(s, "SELECT " OUTSIDE_COLS " FROM wfm_outside_work WHERE id = ?", "i",
-			    id),
-		outside_read, out);
+	return store_one(store_query(s,
+				     "SELECT " OUTSIDE_COLS " FROM wfm_outside_work WHERE id = ?",
+				     "i", id),
+			 outside_read, out);
 }
 
 int wfm_outside_decide(struct store *s, struct wfm_outside *o)
