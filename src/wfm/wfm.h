@@ -220,6 +220,112 @@ int wfm_weekday(int year, int month, int day);
 int64_t wfm_days_from_civil(int year, int month, int day);
 void wfm_civil_from_days(int64_t days, int *year, int *month, int *day);
 
+/* ---- Attendance (wfm_attend.c, WFM-5, WFM-4, CALL-15) ---- */
+
+/*
+ * What an agent status means for attendance. logged_out is out; ready,
+ * ringing, talking and wrap_up are on the phones (the state a shift
+ * schedules: taking calls, or the after-call work that belongs to them);
+ * busy (示忙) and break (小休) are away from the seat, one CALL-15
+ * allowance for both.
+ */
+enum wfm_att_state { WFM_ATT_OUT, WFM_ATT_PHONE, WFM_ATT_BUSY, WFM_ATT_BREAK };
+/* The attendance state of an agent status name; unknown names are out. */
+int wfm_att_state_of(const char *status);
+
+struct wfm_span {
+	int64_t from, to; /* [from, to) in UTC ms */
+};
+
+/* One row of the status log: from at on, the agent is in state. */
+struct wfm_status_change {
+	int64_t at;
+	int state; /* enum wfm_att_state */
+};
+
+/* Leave on the day (WFM-4): none, approved (the day is excused), or an
+ * emergency leave whose paperwork is overdue (it counts as absence). */
+enum wfm_att_leave { WFM_LEAVE_NONE, WFM_LEAVE_EXCUSED, WFM_LEAVE_UNEXCUSED };
+
+/* One agent's local day, as wfm_attend_day() reads it. */
+struct wfm_attend_in {
+	/* The shift's scheduled intervals, in order; none on a rest day. */
+	struct wfm_span sched[WFM_SEGMENTS_MAX];
+	int nsched;
+	/* The time that belongs to the day: the local day, to the end of a shift
+	 * that runs past midnight; overtime is looked for here. */
+	struct wfm_span frame;
+	/* Time in the frame that is no overtime of this day: the part of the day
+	 * before's shift that runs into it, the arrive-before window of the next
+	 * day's shift. */
+	struct wfm_span other[4];
+	int nother;
+	int initial; /* the state at frame.from */
+	/* The status changes from frame.from on, in time order (later ones ignored). */
+	const struct wfm_status_change *chg;
+	size_t nchg;
+	int64_t now; /* nothing after now is counted: an ongoing day is computed up to now */
+	int absent_after_min;  /* WFM-5: missing more than this is absence */
+	int arrive_before_min; /* WFM-6: logged in this long before a segment is no overtime */
+	int away_max_min;      /* CALL-15: a spell away this long or longer is over the limit */
+	int break_allow_min;   /* the shift type's break minutes */
+	int leave;	       /* enum wfm_att_leave */
+	int excused;	       /* a supervisor excused the day (WFM-5) */
+};
+
+/* The day's figures; times in ms. */
+struct wfm_attend_day {
+	int64_t scheduled;   /* the shift's length */
+	int64_t elapsed;     /* the scheduled time up to now */
+	int64_t first_in;    /* first instant logged in, in the frame; 0: never */
+	int64_t last_out;    /* last logout in the frame after first_in; 0: none or still in */
+	int64_t late;	     /* per segment: from its start to the first login in it */
+	int64_t early;	     /* per ended segment: from the last logout in it to its end */
+	int64_t missing;     /* scheduled time (up to now) not logged in */
+	int64_t worked;	     /* logged-in time inside the scheduled time */
+	int64_t overtime;    /* logged-in time in the frame outside it (beyond the allowances) */
+	int64_t phone;	     /* inside the scheduled time: on the phones */
+	int64_t busy, brk;   /* inside the scheduled time: busy, on a break */
+	int64_t adherent;    /* phone + break up to the shift's break allowance */
+	int64_t away_longest; /* the longest spell away (busy and break together) in the frame */
+	int away_over;	      /* spells away of away_max_min or longer (CALL-15) */
+	int is_late, is_early, is_absent; /* the day's marks (an absent day is not also late) */
+	int on_leave;			  /* approved leave: nothing counts against the agent */
+	int excused;			  /* a mark that the supervisor excused */
+	int ongoing;			  /* now is before the shift's end */
+	double adherence;   /* adherent / elapsed; -1 when nothing has been scheduled yet */
+	double conformance; /* (worked + overtime) / elapsed; -1 likewise */
+};
+
+/*
+ * The scheduled intervals of shift t on the local day that begins at
+ * day_start, the next day beginning at next_start (the center's time zone
+ * decides both; a crossing segment runs on into the next day). Returns how
+ * many (t->nseg).
+ */
+int wfm_attend_sched(const struct wfm_shift_type *t, int64_t day_start, int64_t next_start,
+		     struct wfm_span out[WFM_SEGMENTS_MAX]);
+/* The figures of one agent's day (WFM-5); see the rules in wfm_attend.c. */
+void wfm_attend_day(const struct wfm_attend_in *in, struct wfm_attend_day *out);
+
+#define WFM_LEAVE_KINDS 4 /* annual, sick, personal, compensatory */
+/* The index of a leave kind, or -1. */
+int wfm_leave_kind(const char *name);
+extern const char *const wfm_leave_kinds[WFM_LEAVE_KINDS];
+
+/* A month's attendance sheet of one agent (it feeds rewards and penalties). */
+struct wfm_attend_sheet {
+	int days_scheduled, days_worked;
+	int late_days, early_days, absent_days, excused_days;
+	int leave_days[WFM_LEAVE_KINDS];
+	int64_t late, early, overtime; /* ms */
+	int64_t scheduled, elapsed, adherent, worked;
+};
+/* Adds a day: d its figures (NULL when no shift and no time logged), leave_kind
+ * the kind of approved leave that day or -1. */
+void wfm_attend_sheet_add(struct wfm_attend_sheet *s, const struct wfm_attend_day *d,
+			  int leave_kind);
+
 /* ---- Storage (wfm_store.c) ---- */
 
 struct wfm_settings {
