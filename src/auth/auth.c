@@ -62,6 +62,10 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* WFM-5: the supervisor and the manager keep attendance and excuse; an agent
+	 * sees their own days. */
+	[ACT_WFM_ATTEND_READ] = {N, A, A, S, N, N, N},
+	[ACT_WFM_ATTEND_EXCUSE] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -105,6 +109,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.attendance.read",
+	"wfm.attendance.excuse",
 };
 
 const char *auth_action_name(enum auth_action a)

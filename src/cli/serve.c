@@ -54,6 +54,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,
+	wfm_attend_routes,
 	NULL,
 };
 

@@ -404,6 +404,12 @@ static const struct err_msg messages[] = {
 	{"overrides[%zu].interval: 0 to 47", NULL, "overrides[%zu].interval：0 至 47"},
 	{"overrides[%zu].contacts: 0 to %d", NULL, "overrides[%zu].contacts：0 至 %d"},
 	{"overrides[%zu]: this date and interval are listed twice", NULL, "overrides[%zu]：同一日期和时段列了两次"},
+	/* Attendance (src/wfm/wfm_attend*.c). */
+	{"%s: expected an id", NULL, "%s：应为编号"},
+	{"day: not yet begun", NULL, "日期：这一天还没有开始"},
+	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
+	{"this day is excused already", NULL, "这一天已经登记过事由"},
+	{"no such excuse", NULL, "没有这条事由"},
 };
 
 static const struct err_msg phrases[] = {

@@ -245,7 +245,7 @@ struct wfm_status_change {
 
 /* Leave on the day (WFM-4): none, approved (the day is excused), or an
  * emergency leave whose paperwork is overdue (it counts as absence). */
-enum wfm_att_leave { WFM_LEAVE_NONE, WFM_LEAVE_EXCUSED, WFM_LEAVE_UNEXCUSED };
+enum wfm_att_leave_state { WFM_LEAVE_NONE, WFM_LEAVE_EXCUSED, WFM_LEAVE_UNEXCUSED };
 
 /* One agent's local day, as wfm_attend_day() reads it. */
 struct wfm_attend_in {
@@ -260,8 +260,8 @@ struct wfm_attend_in {
 	 * day's shift. */
 	struct wfm_span other[4];
 	int nother;
-	int initial; /* the state at frame.from */
-	/* The status changes from frame.from on, in time order (later ones ignored). */
+	int initial; /* the state before the first change of chg */
+	/* The status changes in time order; those before the frame set its first state. */
 	const struct wfm_status_change *chg;
 	size_t nchg;
 	int64_t now; /* nothing after now is counted: an ongoing day is computed up to now */
@@ -269,7 +269,7 @@ struct wfm_attend_in {
 	int arrive_before_min; /* WFM-6: logged in this long before a segment is no overtime */
 	int away_max_min;      /* CALL-15: a spell away this long or longer is over the limit */
 	int break_allow_min;   /* the shift type's break minutes */
-	int leave;	       /* enum wfm_att_leave */
+	int leave;	       /* enum wfm_att_leave_state */
 	int excused;	       /* a supervisor excused the day (WFM-5) */
 };
 
@@ -414,8 +414,76 @@ int wfm_override_clear(struct store *s, const char *queue, const char *from, con
 int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
 		     int64_t now);
 
+/* ---- Attendance storage (wfm_attend_store.c) ---- */
+
+struct wfm_att_person {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+};
+typedef int (*wfm_att_person_fn)(void *ctx, const struct wfm_att_person *p);
+/*
+ * The people with something to show in the local days [from, to] (their
+ * instants [t0, t1)): a roster entry, approved leave, an excuse, a status
+ * change, or a seat still logged in when the time began; by work number.
+ * person_id 0 for everyone. Returns how many.
+ */
+int wfm_att_people(struct store *s, int64_t person_id, const char *from, const char *to,
+		   int64_t t0, int64_t t1, wfm_att_person_fn fn, void *ctx);
+int wfm_att_person_get(struct store *s, int64_t id, struct wfm_att_person *out);
+
+/* A roster entry of the person: the shift type of a local day. */
+struct wfm_att_entry {
+	char day[11];
+	int64_t shift_type_id;
+};
+typedef int (*wfm_att_entry_fn)(void *ctx, const struct wfm_att_entry *e);
+int wfm_att_roster(struct store *s, int64_t person_id, const char *from, const char *to,
+		   wfm_att_entry_fn fn, void *ctx);
+
+/* Approved leave of the person over [from, to] (WFM-4). */
+struct wfm_att_leave {
+	int64_t id;
+	int kind; /* index in wfm_leave_kinds */
+	char first_day[11], last_day[11];
+	int emergency;
+	int64_t paperwork_due, paperwork_at; /* 0: none */
+};
+typedef int (*wfm_att_leave_fn)(void *ctx, const struct wfm_att_leave *l);
+int wfm_att_leaves(struct store *s, int64_t person_id, const char *from, const char *to,
+		   wfm_att_leave_fn fn, void *ctx);
+
+/* The person's status log in [t0, t1), in order; *initial is the state at t0. */
+typedef int (*wfm_att_change_fn)(void *ctx, const struct wfm_status_change *c);
+int wfm_att_log(struct store *s, int64_t person_id, int64_t t0, int64_t t1, int *initial,
+		wfm_att_change_fn fn, void *ctx);
+
+/* A supervisor's excuse of an agent's day (WFM-5). */
+#define WFM_EXCUSE_REASON_MAX 200 /* characters */
+struct wfm_excuse {
+	int64_t id;
+	int64_t person_id;
+	char day[11];
+	char reason[WFM_EXCUSE_REASON_MAX * 4 + 1];
+	int64_t by_id;
+	char by_work_no[33];
+	char by_name[257];
+	int64_t created_at;
+};
+typedef int (*wfm_excuse_fn)(void *ctx, const struct wfm_excuse *e);
+/* The excuses of [from, to] (person_id 0: everyone's), by day. */
+int wfm_excuse_list(struct store *s, int64_t person_id, const char *from, const char *to,
+		    wfm_excuse_fn fn, void *ctx);
+int wfm_excuse_get(struct store *s, int64_t id, struct wfm_excuse *out);
+/* Adds e (id filled); ERR_CONFLICT when the day has its excuse already. */
+int wfm_excuse_add(struct store *s, struct wfm_excuse *e);
+/* ERR_NOTFOUND when there is no such excuse. */
+int wfm_excuse_delete(struct store *s, int64_t id);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
+/* Attendance (wfm_attend_api.c): /api/wfm/attendance*. */
+extern const struct route wfm_attend_routes[];
 
 #endif
