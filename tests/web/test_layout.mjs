@@ -69,6 +69,13 @@ for (const locale of ['zh-CN', 'en']) {
       await page.locator(`.el-dropdown-menu [data-test=nav-${name}]`).click()
       await page.waitForURL((u) => u.pathname === '/admin/' + name)
     }
+    // The shift pages (排班) have their menu too.
+    for (const name of ['attendance']) {
+      await wholeOnScreen(page, '[data-test=nav-wfm]', 1024)
+      await page.click('[data-test=nav-wfm]')
+      await page.locator(`.el-dropdown-menu [data-test=nav-${name}]`).click()
+      await page.waitForURL((u) => u.pathname === '/wfm/' + name)
+    }
     await screenshot(page, `layout-1024-manager-${locale}`)
     assert.deepEqual(page.problems, [])
     await page.context().close()
