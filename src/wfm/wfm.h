@@ -3,9 +3,11 @@
  * arithmetic (Erlang C and Erlang A) and the forecast of contacts.
  *
  * These three pieces are the foundation the rest of shift planning builds
- * on; the duty roster (WFM-2, WFM-3, ORG-4), swaps and leave (WFM-3,
- * WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and their
- * workbench pages are not built yet.
+ * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
+ * the labour law) are pure functions over a month's plan (wfm_roster.c,
+ * described at their section below); its store and pages, swaps and leave
+ * (WFM-3, WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and
+ * their workbench pages are not built yet.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -53,9 +55,10 @@
  * The roster's tables (migration 15): wfm_roster (a month's state and
  * version), wfm_roster_entry (one shift type per agent and local day; no row
  * is a rest day), the filed versions, and wfm_leave (approved leave blocks
- * rostering).
+ * rostering). The roster is exported as the center's paper form
+ * 客服中心排班表 in .xlsx (wfm_sheet*.c, below) through src/export/.
  *
- * Layers: core, store, http. No tick yet: reminders and deadlines arrive
+ * Layers: core, store, http, export. No tick yet: reminders and deadlines arrive
  * with the roster.
  */
 #ifndef KEFU_WFM_WFM_H
@@ -480,10 +483,322 @@ int wfm_excuse_add(struct store *s, struct wfm_excuse *e);
 /* ERR_NOTFOUND when there is no such excuse. */
 int wfm_excuse_delete(struct store *s, int64_t id);
 
+/* ---- The duty roster: rules and proposal (wfm_roster.c) ---- */
+
+/*
+ * A month's roster as plain data, checked against the labour rules and the
+ * rulebook, and proposed by kefu. No I/O: the store reads the month into a
+ * struct wfm_roster_plan, these functions look at it or fill it in, the
+ * store writes it back.
+ *
+ * The plan. One calendar month (ndays days, the weekday of each, which are
+ * holidays and which are make-up working days, 调休, from the hotline
+ * calendar), the shift types (WFM-1; cells point at them by index), the
+ * agents and the settings. Each agent has a person id, the seats they hold
+ * as a bit set over wfm_skill_codes (ORG-2), whether they are certified for
+ * duty (ORG-4) and whether they are office staff who work 行政班 (manager,
+ * supervisor; WFM-1). The grid is a cell per agent and day: a shift type
+ * index or WFM_REST, the seat covered that day (-1: any of theirs), and
+ * flags: WFM_CELL_LEAVE (approved leave, table wfm_leave) and
+ * WFM_CELL_PINNED (the supervisor's cell, which the proposal keeps). Each
+ * agent also carries the last WFM_TAIL_DAYS days of the previous month, so
+ * the rules that look back (rest in a week, rest between shifts, the
+ * continuous period, a crossing shift spilling into the 1st) work across
+ * the month's edge; an unknown tail is rest.
+ *
+ * The requirement, need[], is agents per day × half hour × slot (WFM_COV):
+ * slot 0 the total on the phones, slot 1 + k the seat wfm_skill_codes[k];
+ * 0 means no requirement. The roster API computes it from the forecast with
+ * wfm_erlang_c_staff. Coverage counts an agent in an interval when their
+ * shift covers the interval's first minute (breaks are not placed), in the
+ * total once, and in the seat of the cell — or, for a cell without a seat,
+ * in every seat the agent holds (the queues they can answer). Office shift
+ * types (行政班) count nowhere: office hours are not phone duty.
+ *
+ * The rules (wfm_roster_check). Hard ones stop publication; soft ones need
+ * the supervisor's reason.
+ *  hard WFM_R_DAY_MAX     more than max_day_min paid minutes on a local day
+ *                         (labour law, 8 h). A shift's paid minutes are
+ *                         shared between the local days it works in, in
+ *                         proportion to its minutes in each: a 跨夜班 counts
+ *                         partly on the next day, a 天地班's two segments
+ *                         on the same day.
+ *  hard WFM_R_LEAVE       a shift on a day of approved leave.
+ *  hard WFM_R_CERTIFIED   a shift other than 行政班 for an agent not certified
+ *                         for duty (ORG-4).
+ *  hard WFM_R_SKILL       a seat the agent does not hold (ORG-2).
+ *  hard WFM_R_INACTIVE    a shift type that is deactivated (the tail may keep
+ *                         one: it is the past).
+ *  hard WFM_R_REST_WEEK   fewer than min_rest_days_week days off in a calendar
+ *                         week, Monday to Sunday. A day off has no minute of
+ *                         work in it (a 夜班 spilling in from the day before
+ *                         makes it a working day); leave counts as off. The
+ *                         first week reaches back into the tail. The last
+ *                         week, when it runs on into the next month, is
+ *                         flagged only when its days in this month already
+ *                         leave too few for the rest days (a 跨夜班 on the
+ *                         last day makes the next 1st a worked day): the
+ *                         next month's check sees the week whole.
+ *  hard WFM_R_WEEK_AVG    average paid minutes a week over the month above
+ *                         max_week_min (44 h): the month's paid minutes (each
+ *                         shift on the day it starts) × 7 / ndays.
+ *  hard WFM_R_REST_BETWEEN less than WFM_REST_BETWEEN_MIN between the end of
+ *                         one shift and the start of the next; this is the
+ *                         general form of "no 夜班 followed by 早班 without
+ *                         rest". 8 hours: it also forbids 中班 straight into
+ *                         夜班, yet keeps 中班 (to 24:00) then 早班 (from
+ *                         08:00), a three-shift center's ordinary sequence.
+ *  hard WFM_R_OVERLAP     two shifts of an agent overlap (a crossing shift
+ *                         and the next day's).
+ *  soft WFM_R_CONTINUOUS  a block of one shift type held fewer than
+ *                         min_continuous_days calendar days (WFM-3). A block
+ *                         is a run of the same type over the agent's worked
+ *                         days; its days run from its first day to the day
+ *                         before the next block starts, so the rest days
+ *                         between count for it; a block begun in the tail
+ *                         counts from there, except the tail's first block,
+ *                         which may have begun before it and is not judged;
+ *                         nor is the month's last block (the next month
+ *                         continues it).
+ *  soft WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND, WFM_R_FAIR_HOLIDAY: an agent
+ *                         with more night shifts (any minute worked before
+ *                         WFM_NIGHT_END_MIN), weekend shifts (Saturday and
+ *                         Sunday that are not make-up working days) or
+ *                         holiday shifts than their fair share plus a
+ *                         tolerance. The fair share is the total among the
+ *                         certified non-office agents in proportion to the
+ *                         days each is not on leave, rounded up to whole
+ *                         shifts (a mean of 5.9 is a fair 6). The
+ *                         tolerance is 1 for weekends and holidays, and
+ *                         for nights one block
+ *                         (min_continuous_days): nights come in blocks, so a
+ *                         month cannot share them more finely.
+ *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
+ *                         violation per day and slot.
+ *
+ * The proposal (wfm_roster_propose; the steps in detail in wfm_roster.c).
+ * Cells that are not pinned are cleared; leave stays rest. Office staff
+ * get 行政班 on each working day. The certified agents are planned
+ * calendar week by calendar week: each works W shifts a week (max_week_min
+ * over the longest shift's paid minutes, 5 with 44 h and 8 h shifts, less
+ * leave, pinned shifts and the tail's days of that week, pro rata in the
+ * last partial week) of one shift type, a block too young to end running
+ * on until min_continuous_days have passed (WFM-3). The week is filled
+ * greedily: of all open (agent, type) pairs the one whose best days cover
+ * most of what is still short wins and is placed at once, the coverage
+ * updated incrementally; seats go where they are short; a night costs the
+ * agent the nights they already have, so nights go round. A day is placed
+ * only if every hard rule still holds. What is still short then gets a
+ * shift moved from a day of the same week that does not need it, or an
+ * extra one within the month's average. Last, nights, weekends and
+ * holidays above the fair share are handed to agents below it by
+ * exchanges that leave the coverage as it was. Ties go to the lower person
+ * id, then the lower type index: the same plan always gives the same grid.
+ * Cost: about (agents × weeks × classes of alike agents × types); 200
+ * agents take some 20 ms of CPU (docs/performance.md).
+ */
+
+/* The seats (ORG-2); bit k of an agent's skills is wfm_skill_codes[k]. */
+#define WFM_SKILL_COUNT 4
+extern const char *const wfm_skill_codes[WFM_SKILL_COUNT];
+/* The index of a skill code, -1 for none. */
+int wfm_skill_index(const char *code);
+
+#define WFM_ROSTER_DAYS_MAX 31
+#define WFM_TAIL_DAYS 7		    /* days of the previous month carried per agent */
+#define WFM_REST (-1)		    /* a cell without a shift */
+#define WFM_REST_BETWEEN_MIN 480    /* minutes off between two shifts, at least */
+#define WFM_NIGHT_END_MIN 360	    /* a shift working before 06:00 is a night shift */
+#define WFM_CELL_LEAVE 1	    /* approved leave that day */
+#define WFM_CELL_PINNED 2	    /* the supervisor's cell: the proposal keeps it */
+#define WFM_COV_SLOTS (1 + WFM_SKILL_COUNT) /* total, then each seat */
+/* The index of (day, interval, slot) in need[] and the coverage arrays. */
+#define WFM_COV(day, interval, slot)                                                           \
+	(((size_t)(day) * WFM_INTERVALS + (size_t)(interval)) * WFM_COV_SLOTS + (size_t)(slot))
+
+struct wfm_roster_cell {
+	short shift;	     /* index into plan->types, or WFM_REST */
+	signed char skill;   /* the seat covered (wfm_skill_codes index), -1 any of theirs */
+	unsigned char flags; /* WFM_CELL_LEAVE | WFM_CELL_PINNED */
+};
+
+struct wfm_roster_agent {
+	int64_t person_id;
+	unsigned skills; /* bit k: holds wfm_skill_codes[k] (ORG-2) */
+	int certified;	 /* passed the qualification exam, confirmed (ORG-4) */
+	int office;	 /* works 行政班 on working days (manager, supervisor) */
+	/* tail[WFM_TAIL_DAYS - 1] is the previous month's last day. */
+	struct wfm_roster_cell tail[WFM_TAIL_DAYS];
+	struct wfm_roster_cell day[WFM_ROSTER_DAYS_MAX]; /* day[0] is the 1st */
+};
+
+struct wfm_roster_plan {
+	int year, month, ndays;
+	int weekday[WFM_ROSTER_DAYS_MAX];	     /* 1..7, Monday 1 */
+	unsigned char holiday[WFM_ROSTER_DAYS_MAX]; /* the hotline is closed: a holiday */
+	unsigned char makeup[WFM_ROSTER_DAYS_MAX];  /* a make-up working day (调休) */
+	const struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_roster_agent *agents;
+	size_t nagents;
+	const int *need; /* ndays × WFM_INTERVALS × WFM_COV_SLOTS, or NULL */
+	struct wfm_settings settings;
+};
+
+/*
+ * Sets up p for a month: ndays and the weekdays, no holidays, no types,
+ * agents or requirement, the default settings. ERR_INVALID for a bad month.
+ */
+int wfm_roster_plan_init(struct wfm_roster_plan *p, int year, int month);
+/* 1 when day (0-based) is a working day: Monday to Friday and not a
+ * holiday, or a make-up working day. */
+int wfm_roster_workday(const struct wfm_roster_plan *p, int day);
+/* 1 when day is a weekend day: Saturday or Sunday, not a make-up day. */
+int wfm_roster_weekend(const struct wfm_roster_plan *p, int day);
+/* 1 when shift type t is a night shift (works before WFM_NIGHT_END_MIN). */
+int wfm_shift_is_night(const struct wfm_shift_type *t);
+
+enum wfm_rule {
+	WFM_R_DAY_MAX = 1,   /* n: paid minutes that day, max_day_min */
+	WFM_R_LEAVE,	     /* n: shift type index */
+	WFM_R_CERTIFIED,     /* n: shift type index */
+	WFM_R_SKILL,	     /* n: the seat (skill index) */
+	WFM_R_INACTIVE,	     /* n: shift type index */
+	WFM_R_REST_WEEK,     /* day: the week's first day in the month; n: days off, needed */
+	WFM_R_WEEK_AVG,	     /* day -1; n: average paid minutes a week, max_week_min */
+	WFM_R_REST_BETWEEN,  /* day: the later shift's; n: minutes off, WFM_REST_BETWEEN_MIN,
+				the earlier shift's day (may be negative: the tail) */
+	WFM_R_OVERLAP,	     /* day: the later shift's; n: minutes overlapping, the earlier day */
+	WFM_R_CONTINUOUS,    /* day: the block's first day (negative: in the tail);
+				n: days held, min_continuous_days, shift type index */
+	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance:
+				broken when count > share + tolerance */
+	WFM_R_FAIR_WEEKEND,  /* the same */
+	WFM_R_FAIR_HOLIDAY,  /* the same */
+	WFM_R_COVERAGE,	     /* agent -1; n: slot, first interval short, intervals short,
+				the largest shortfall */
+	WFM_R_COUNT
+};
+
+struct wfm_violation {
+	int rule;	   /* enum wfm_rule */
+	int hard;	   /* 1: blocks publication; 0: needs a reason */
+	int agent;	   /* index into plan->agents, -1 for none */
+	int64_t person_id; /* that agent's, 0 for none */
+	int day;	   /* 0-based day of the month, -1 for the whole month */
+	int n[4];	   /* the numbers for the message, per rule above */
+};
+
+/* A stable name of a rule for the API ("day_max", "rest_week", ...), and
+ * whether it is hard. */
+const char *wfm_rule_name(int rule);
+int wfm_rule_hard(int rule);
+
+/*
+ * Every broken rule of the plan's grid, hard ones first, then in the order
+ * of agents and days: up to cap written to out (out may be NULL with cap
+ * 0); returns how many there are in all (more than cap when cut), or
+ * ERR_INVALID when a cell points outside types or skills, ERR_NOMEM.
+ */
+int wfm_roster_check(const struct wfm_roster_plan *p, struct wfm_violation *out, size_t cap);
+
+/*
+ * Agents on duty per day × interval × slot (on, indexed by WFM_COV) and the
+ * shortfall against need (short_, 0 where met or no requirement); either
+ * may be NULL. Each array holds ndays × WFM_INTERVALS × WFM_COV_SLOTS ints.
+ * ERR_INVALID as wfm_roster_check.
+ */
+int wfm_roster_coverage(const struct wfm_roster_plan *p, int *on, int *short_);
+
+/*
+ * Fills the month's cells of every agent that are not pinned: shifts,
+ * seats (when need[] asks per seat) and rest; leave days are rest.
+ * Deterministic: the same plan gives the same grid. Returns 0, ERR_INVALID
+ * as wfm_roster_check, or ERR_NOMEM.
+ */
+int wfm_roster_propose(struct wfm_roster_plan *p);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
 /* Attendance (wfm_attend_api.c): /api/wfm/attendance*. */
 extern const struct route wfm_attend_routes[];
+
+/* ---- The roster as a spreadsheet (wfm_sheet.c, wfm_sheet_store.c, wfm_sheet_api.c) ----
+ *
+ * GET /api/wfm/roster/{month}/export answers the month's roster as .xlsx in
+ * the center's paper layout (客服中心排班表): a row of dates and weekdays
+ * with holidays marked, one row per agent (工号, 姓名, skills, each day's
+ * shift in its type's colour, 休 for a rest day, the kind of an approved
+ * leave, then the agent's shifts, paid hours, nights and weekend days), a
+ * count per shift type per day, the totals row, and the 制表 / 审核 /
+ * 发布日期 lines with the published version or 草稿. Supervisors and the
+ * manager (ACT_WFM_EXPORT); every export is audited (wfm.roster.export).
+ * The store reads the contract tables of migration 15 with its own SQL; the
+ * layout is built through src/export/ (no I/O here).
+ */
+
+struct export_book;
+
+#define WFM_SHEET_REST (-1)	      /* a day without a shift */
+#define WFM_SHEET_LEAVE(k) (-2 - (k)) /* approved leave of kind k (wfm_sheet_leave_kind) */
+#define WFM_SHEET_IS_LEAVE(v) ((v) <= -2)
+#define WFM_SHEET_LEAVE_KIND(v) (-2 - (v))
+
+/* The kinds of leave, in the order of wfm_leave's CHECK (migration 15). */
+#define WFM_SHEET_LEAVE_KINDS 4
+/* "annual", "sick", "personal", "compensatory" → 0..3, or -1. */
+int wfm_sheet_leave_kind(const char *code);
+
+struct wfm_sheet_agent {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+	char skills[256]; /* the names of the person's skills, joined by 、 */
+};
+
+struct wfm_roster_sheet {
+	int year, month, ndays;
+	int published;	      /* the roster's state is published */
+	int version;	      /* the last version filed, 0 for none */
+	int64_t published_at; /* 0 for none */
+	char publisher[257];  /* who published it; the exporter's name for a draft */
+	struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_sheet_agent *agents; /* by work number */
+	size_t nagents;
+	int *grid; /* nagents × ndays: a type's index in types, WFM_SHEET_REST or _LEAVE(k) */
+	unsigned char holiday[31]; /* the hotline calendar's closed days */
+	unsigned char makeup[31];  /* its make-up working days (调休) */
+};
+
+/* What one agent's row adds up to. */
+struct wfm_sheet_totals {
+	int shifts;
+	int paid_min;
+	int nights;   /* shifts of a night type (wfm_sheet_is_night) */
+	int weekends; /* shifts on a Saturday or Sunday of the calendar */
+	int leave;    /* days of approved leave */
+};
+
+/* 1 when t is a night shift: it runs past midnight or starts before 06:00. */
+int wfm_sheet_is_night(const struct wfm_shift_type *t);
+void wfm_sheet_agent_totals(const struct wfm_roster_sheet *s, size_t agent,
+			    struct wfm_sheet_totals *out);
+/*
+ * The workbook of the roster sheet: title "<center>排班表 2026年12月" (in
+ * English when english), published at in the center's time zone. ERR_NOMEM,
+ * or the export module's error. The caller frees *out (export_book_free).
+ */
+int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int english,
+		    struct export_book **out);
+
+/* Loads the month's roster sheet (ERR_NOTFOUND when the month has no
+ * roster); exporter names the person asking, for a draft's 制表 line. */
+int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
+		   struct wfm_roster_sheet *out);
+void wfm_sheet_free(struct wfm_roster_sheet *s);
+
+extern const struct route wfm_sheet_routes[];
 
 #endif

@@ -3,7 +3,6 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.wfm': '排班',
     'nav.attendance': '考勤',
     'att.day_view': '日考勤',
     'att.month_view': '月考勤表',
@@ -62,7 +61,6 @@ addMessages(
     'att.leave.compensatory': '调休',
   },
   {
-    'nav.wfm': 'Shifts',
     'nav.attendance': 'Attendance',
     'att.day_view': 'Day',
     'att.month_view': 'Monthly sheet',
