@@ -718,6 +718,26 @@ int wfm_roster_coverage(const struct wfm_roster_plan *p, int *on, int *short_);
  */
 int wfm_roster_propose(struct wfm_roster_plan *p);
 
+/* ---- The attendance sheet as a spreadsheet (wfm_attend_xlsx.c) ---- */
+
+struct export_book;
+
+/* One agent's line of the month's sheet. */
+struct wfm_attend_line {
+	struct wfm_att_person p;
+	struct wfm_attend_sheet s;
+};
+/*
+ * The month's attendance as the center's paper form 考勤表 (in English when
+ * english): a row per agent in the order given, a totals row (合计), who
+ * made it and when (made_on: YYYY-MM-DD), A4 landscape with the 制表人 and
+ * 审核 lines in the footer. The caller frees *out (export_book_free).
+ * ERR_NOMEM, or the export module's error.
+ */
+int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int month,
+		    const char *center, const char *made_by, const char *made_on, int english,
+		    struct export_book **out);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];

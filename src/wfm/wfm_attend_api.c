@@ -22,6 +22,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/utf8.h"
+#include "export/export.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "wfm/wfm.h"
@@ -529,38 +530,30 @@ static json_t *sheet_json(const struct wfm_att_person *p, const struct wfm_atten
 	return o;
 }
 
-static int attendance_month(struct req *r)
+/* The month's sheet of every agent (or one): *out, *n; the caller frees *out. */
+static int month_lines(struct req *r, int year, int mon, int64_t person_id,
+		       struct wfm_attend_line **out, size_t *n)
 {
-	const char *month = NULL;
-	int year, mon, n;
-	int64_t person_id = 0, d0;
+	int64_t d0 = wfm_days_from_civil(year, mon, 1);
+	int ndays = wfm_month_days(year, mon);
 	struct calc c;
 	struct people ps = {0};
 	struct agent a = {0};
-	json_t *items = NULL;
-	int rc = req_query(r, "month", &month);
+	struct wfm_attend_line *lines = NULL;
+	int rc = calc_init(r, &c, d0, ndays, person_id);
 
-	if (rc < 0)
-		return rc;
-	if (wfm_month_parse(month, &year, &mon) < 0)
-		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
-	rc = read_person(r, &person_id);
-	if (rc < 0)
-		return rc;
-	d0 = wfm_days_from_civil(year, mon, 1);
-	n = wfm_month_days(year, mon);
-	rc = calc_init(r, &c, d0, n, person_id);
+	*out = NULL;
+	*n = 0;
 	if (rc == 0)
 		rc = people_load(r, &c, person_id, &ps);
-	if (rc < 0)
-		goto out;
-	items = json_array();
+	if (rc == 0 && ps.n && !(lines = calloc(ps.n, sizeof(*lines))))
+		rc = ERR_NOMEM;
 	for (size_t k = 0; k < ps.n && rc == 0; k++) {
-		struct wfm_attend_sheet s;
+		struct wfm_attend_sheet *s = &lines[k].s;
 
-		memset(&s, 0, sizeof(s));
+		lines[k].p = ps.p[k];
 		rc = agent_load(r->store, &c, ps.p[k].id, &a);
-		for (int i = 0; i < n && rc == 0; i++) {
+		for (int i = 0; i < ndays && rc == 0; i++) {
 			char day[11];
 			struct wfm_attend_in in;
 			struct wfm_attend_day f;
@@ -570,7 +563,7 @@ static int attendance_month(struct req *r)
 			agent_day(&a, d0 + i, excuse_find(&c.excuses, ps.p[k].id, day) != NULL, &in,
 				  &f);
 			/* Days with nothing in them (no shift, no leave, no time) add nothing. */
-			wfm_attend_sheet_add(&s,
+			wfm_attend_sheet_add(s,
 					     a.shift[slot] || a.leave[slot] != WFM_LEAVE_NONE ||
 							     f.overtime > 0
 						     ? &f
@@ -578,19 +571,95 @@ static int attendance_month(struct req *r)
 					     a.leave[slot] == WFM_LEAVE_EXCUSED ? a.leave_kind[slot]
 										: -1);
 		}
-		if (rc == 0)
-			json_array_append_new(items, sheet_json(&ps.p[k], &s));
 	}
-out:
 	agent_free(&a);
 	free(ps.p);
 	calc_free(&c);
 	if (rc < 0) {
-		json_decref(items);
+		free(lines);
 		return rc;
 	}
+	*out = lines;
+	*n = ps.n;
+	return 0;
+}
+
+static int attendance_month(struct req *r)
+{
+	const char *month = NULL;
+	int year, mon;
+	int64_t person_id = 0;
+	struct wfm_attend_line *lines;
+	size_t n;
+	json_t *items;
+	int rc = req_query(r, "month", &month);
+
+	if (rc < 0)
+		return rc;
+	if (wfm_month_parse(month, &year, &mon) < 0)
+		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
+	rc = read_person(r, &person_id);
+	if (rc == 0)
+		rc = month_lines(r, year, mon, person_id, &lines, &n);
+	if (rc < 0)
+		return rc;
+	items = json_array();
+	for (size_t k = 0; k < n; k++)
+		json_array_append_new(items, sheet_json(&lines[k].p, &lines[k].s));
+	free(lines);
 	return reply_json(r, 200, json_pack("{s:s, s:o, s:I}", "month", month, "items", items, "now",
 					    (json_int_t)r->now));
+}
+
+/*
+ * GET /api/wfm/attendance/month/export?month=YYYY-MM: the sheet as the
+ * center's 考勤表 in .xlsx, for supervisors and the manager; audited before
+ * it goes out (SEC-2), as the roster's export is.
+ */
+static int attendance_export(struct req *r)
+{
+	const char *month = NULL;
+	int year, mon, english, rc = req_query(r, "month", &month);
+	struct wfm_attend_line *lines = NULL;
+	struct export_book *b = NULL;
+	char ascii[40], utf8[200], made_on[11];
+	size_t n = 0;
+
+	if (rc < 0)
+		return rc;
+	if (wfm_month_parse(month, &year, &mon) < 0)
+		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
+	english = err_lang_english(req_header(r, "Accept-Language"));
+	rc = month_lines(r, year, mon, 0, &lines, &n);
+	if (rc < 0)
+		return rc;
+	date_text(today(r->now), made_on, sizeof(made_on));
+	rc = wfm_attend_xlsx(lines, n, year, mon, r->app->cfg->center_name, r->who.name, made_on,
+			     english, &b);
+	snprintf(ascii, sizeof(ascii), "attendance-%04d-%02d.xlsx", year, mon);
+	snprintf(utf8, sizeof(utf8), "%s考勤表-%04d-%02d.xlsx", r->app->cfg->center_name, year,
+		 mon);
+	if (rc == 0)
+		rc = export_reply(r, b, ascii,
+				  english || export_disposition(ascii, utf8, r->disposition,
+								sizeof(r->disposition)) < 0
+					  ? NULL
+					  : utf8);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc == 0) {
+		char m[8];
+
+		snprintf(m, sizeof(m), "%04d-%02d", year, mon);
+		rc = req_audit(r, "wfm.attendance.export", "wfm_attendance",
+			       (int64_t)year * 100 + mon, "ok",
+			       json_pack("{s:s, s:i, s:s}", "month", m, "agents", (int)n,
+					 "language", english ? "en" : "zh-CN"));
+		rc = req_finish(r, rc);
+	}
+	export_book_free(b);
+	free(lines);
+	return rc;
 }
 
 /* ---- excuses ---- */
@@ -727,6 +796,7 @@ static int excuse_delete(struct req *r)
 const struct route wfm_attend_routes[] = {
 	{"GET", "/api/wfm/attendance", attendance_day, ACT_WFM_ATTEND_READ},
 	{"GET", "/api/wfm/attendance/month", attendance_month, ACT_WFM_ATTEND_READ},
+	{"GET", "/api/wfm/attendance/month/export", attendance_export, ACT_WFM_EXPORT},
 	{"POST", "/api/wfm/attendance/excuses", excuse_create, ACT_WFM_ATTEND_EXCUSE},
 	{"DELETE", "/api/wfm/attendance/excuses/{id}", excuse_delete, ACT_WFM_ATTEND_EXCUSE},
 	{NULL, NULL, NULL, 0},

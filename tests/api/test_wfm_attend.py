@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from apihelp import HOUR, MINUTE, db_rows, db_value, person_id
 from harness import KefuTestCase
+from test_wfm_sheet import Workbook
 
 TZ = ZoneInfo("Asia/Shanghai")
 PHONE = ("ready", "ringing", "talking", "wrap_up")
@@ -305,3 +306,32 @@ class AttendanceTest(KefuTestCase):
         self.assertEqual(len(srv.audit(self.t["8001"], action="wfm.attendance.unexcuse")), 1)
         s = self.row(self.get(f"/api/wfm/attendance/month?month={self.month}")[1], "8102")
         self.assertEqual((s["absent_days"], s["excused_days"]), (1, 0))
+
+        # The sheet as the center's 考勤表 (.xlsx): the same figures, cell by cell.
+        url = f"/api/wfm/attendance/month/export?month={self.month}"
+        self.assertError(self.get(url, who="8101"), 403)
+        self.assertError(self.get("/api/wfm/attendance/month/export?month=13"), 400, field="month")
+        st, h, data = srv.raw("GET", url, headers={"Authorization": "Bearer " + self.t["8002"]})
+        self.assertEqual(st, 200)
+        self.assertTrue(h["content-disposition"].startswith(
+            f'attachment; filename="attendance-{self.month}.xlsx"; filename*=UTF-8\'\''))
+        wb = Workbook(data)
+        self.assertEqual(wb.cells["A1"], "客服中心考勤表")
+        self.assertEqual(wb.cells["A2"], f"{self.day.year}年{self.day.month:02d}月")
+        self.assertEqual((wb.cells["F3"], wb.cells["F4"], wb.cells["L4"]), ("迟到", "次数", "年假"))
+        sheet = {i["work_no"]: i for i in self.get(f"/api/wfm/attendance/month?month={self.month}")[1]["items"]}
+        self.assertEqual([wb.cells[f"B{5 + k}"] for k in range(5)], sorted(sheet))
+        for k, w in enumerate(sorted(sheet)):
+            s, row = sheet[w], 5 + k
+            want = [s["days_scheduled"], s["days_worked"], s["late_days"], s["late_min"],
+                    s["early_days"], s["early_min"], s["absent_days"], s["excused_days"],
+                    s["leave_days"]["annual"], s["leave_days"]["sick"],
+                    s["leave_days"]["personal"], s["leave_days"]["compensatory"]]
+            self.assertEqual([wb.cells[f"{c}{row}"] for c in "DEFGHIJKLMNO"], want, w)
+            self.assertAlmostEqual(wb.cells[f"P{row}"], s["overtime_min"] / 60)
+        self.assertEqual((wb.cells["A10"], wb.cells["F10"], wb.cells["J10"]), ("合计", 1, 2))
+        self.assertEqual(wb.cells["P10"], 0.5)
+        entries = srv.audit(self.t["8001"], action="wfm.attendance.export")
+        self.assertEqual(len(entries), 1)
+        self.assertEqual(entries[0]["detail"], {"month": self.month, "agents": 5,
+                                                "language": "zh-CN"})
