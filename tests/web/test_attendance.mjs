@@ -76,6 +76,20 @@ test('the supervisor excuses an absence in the day view', async () => {
   assert.equal(await sup.locator('[data-test=att-excuse-8102]').count(), 0)
   await screenshot(sup, 'attendance-day')
 
+  // The month's sheet counts the day excused, and offers it as the center's 考勤表.
+  const month = sup.waitForResponse((res) => res.url().includes('/api/wfm/attendance/month?'))
+  await sup.click('[data-test=att-view-month]')
+  assert.equal((await month).status(), 200)
+  await sup.waitForSelector('[data-test=att-month-table] [data-test=att-sheet-8102]')
+  const cells = await sup.locator('[data-test=att-month-table] tr:has([data-test=att-sheet-8102]) td').allTextContents()
+  // 应出勤 1, 实出勤 0, 迟到 0/0, 早退 0/0, 旷工 0, 有事由 1.
+  assert.deepEqual(cells.slice(1, 9).map((x) => x.trim()), ['1', '0', '0', '0', '0', '0', '0', '1'])
+  const href = await sup.getAttribute('[data-test=att-xlsx]', 'href')
+  assert.equal(href, '/api/wfm/attendance/month/export?month=' + day.slice(0, 7))
+  const file = await sup.request.get(srv.url + href)
+  assert.equal(file.status(), 200)
+  assert.match(file.headers()['content-type'], /spreadsheetml/)
+
   // The agent sees their own day only, and cannot excuse.
   const me = await newPage(browser)
   await login(me, srv, '8101')
