@@ -5,9 +5,23 @@
  * These three pieces are the foundation the rest of shift planning builds
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
- * described at their section below); its store and pages, swaps and leave
- * (WFM-3, WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and
- * their workbench pages are not built yet.
+ * described at their section below); so is attendance (WFM-5, below). The
+ * roster's store and pages, swaps and leave (WFM-3, WFM-4), the handover
+ * log (WFM-6, WFM-7) and their workbench pages are not built yet.
+ *
+ * Attendance (wfm_attend*.c): each agent's local day against the shift the
+ * roster gives them, computed from the agents' status log (agent_state_log,
+ * written by src/acd/, read with wfm's own SQL): late, left early, missing
+ * and absent (more than absent_after_min, a setting), approved leave and
+ * emergency leave whose paperwork is overdue (absence, WFM-4), the
+ * supervisor's excuses (wfm_attend_excuse, migration 18; audited),
+ * overtime, adherence and conformance, busy and break minutes and the
+ * spells away that reach the CALL-15 limit. Nothing is stored but the
+ * excuses: every figure is recomputed from the rows when asked, so a late
+ * correction of the roster or the log shows at once. The month's sheet per
+ * agent feeds rewards and penalties; it is also the center's 考勤表 in
+ * .xlsx. GET /api/wfm/attendance (a day), /api/wfm/attendance/month and
+ * its /export, POST and DELETE /api/wfm/attendance/excuses.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
