@@ -263,6 +263,12 @@ struct wfm_status_change {
 /* Leave on the day (WFM-4): none, approved (the day is excused), or an
  * emergency leave whose paperwork is overdue (it counts as absence). */
 enum wfm_att_leave_state { WFM_LEAVE_NONE, WFM_LEAVE_EXCUSED, WFM_LEAVE_UNEXCUSED };
+/*
+ * The state of an approved leave at now: excused, unless it is an emergency
+ * leave whose paperwork (0: none yet) was due (0: nothing due) at or before
+ * now and has not come (WFM-4: it then counts as absence).
+ */
+int wfm_attend_leave_state(int emergency, int64_t paperwork_due, int64_t paperwork_at, int64_t now);
 
 /* One agent's local day, as wfm_attend_day() reads it. */
 struct wfm_attend_in {

@@ -56,6 +56,14 @@ int wfm_leave_kind(const char *name)
 	return -1;
 }
 
+int wfm_attend_leave_state(int emergency, int64_t paperwork_due, int64_t paperwork_at, int64_t now)
+{
+	/* WFM-4: leave asked by phone in an emergency holds only with its paperwork. */
+	if (emergency && !paperwork_at && paperwork_due && paperwork_due <= now)
+		return WFM_LEAVE_UNEXCUSED;
+	return WFM_LEAVE_EXCUSED;
+}
+
 int wfm_att_state_of(const char *status)
 {
 	static const struct {

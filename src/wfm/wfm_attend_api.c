@@ -169,9 +169,8 @@ static int leave_row(void *ctx, const struct wfm_att_leave *l)
 {
 	struct agent *a = ctx;
 	int64_t first, last;
-	/* WFM-4: an emergency leave whose paperwork is overdue counts as absence. */
-	int unexcused = l->emergency && !l->paperwork_at && l->paperwork_due &&
-			l->paperwork_due <= a->c->now;
+	int state = wfm_attend_leave_state(l->emergency, l->paperwork_due, l->paperwork_at,
+					   a->c->now);
 
 	if (date_parse(l->first_day, &first) < 0 || date_parse(l->last_day, &last) < 0)
 		return 0;
@@ -183,7 +182,7 @@ static int leave_row(void *ctx, const struct wfm_att_leave *l)
 		/* Two leaves on a day: the excused one holds. */
 		if (a->leave[i] == WFM_LEAVE_EXCUSED)
 			continue;
-		a->leave[i] = unexcused ? WFM_LEAVE_UNEXCUSED : WFM_LEAVE_EXCUSED;
+		a->leave[i] = state;
 		a->leave_kind[i] = l->kind;
 		a->leave_emergency[i] = l->emergency;
 	}

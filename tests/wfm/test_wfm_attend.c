@@ -301,6 +301,13 @@ static void leave_days(void **state)
 	f = figures(&d);
 	assert_false(f.on_leave);
 	assert_true(f.is_absent);
+	/* Emergency leave: excused until its paperwork is overdue, and again once it came. */
+	assert_int_equal(wfm_attend_leave_state(0, 0, 0, D0), WFM_LEAVE_EXCUSED);
+	assert_int_equal(wfm_attend_leave_state(1, 0, 0, D0), WFM_LEAVE_EXCUSED);
+	assert_int_equal(wfm_attend_leave_state(1, D0 + 1, 0, D0), WFM_LEAVE_EXCUSED);
+	assert_int_equal(wfm_attend_leave_state(1, D0, 0, D0), WFM_LEAVE_UNEXCUSED);
+	assert_int_equal(wfm_attend_leave_state(1, D0 - DAY, D0 - HOUR, D0), WFM_LEAVE_EXCUSED);
+	assert_int_equal(wfm_attend_leave_state(0, D0 - DAY, 0, D0), WFM_LEAVE_EXCUSED);
 	/* Even on a day without a shift (leave blocks rostering). */
 	day_init(&d, NULL, D0 + DAY);
 	d.in.leave = WFM_LEAVE_UNEXCUSED;
