@@ -73,6 +73,10 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	/* WFM-6, WFM-7: the duty persons of a change sign its log; agents only for
 	 * the shifts they are on (decided by the handler from the roster). */
 	[ACT_HANDOVER] = {N, A, A, S, N, N, N},
+	/* WFM-5: the supervisor and the manager keep attendance and excuse; an agent
+	 * sees their own days. */
+	[ACT_WFM_ATTEND_READ] = {N, A, A, S, N, N, N},
+	[ACT_WFM_ATTEND_EXCUSE] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -121,6 +125,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.outside_decide",
 	"wfm.export",
 	"handover",
+	"wfm.attendance.read",
+	"wfm.attendance.excuse",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -88,8 +88,10 @@ enum auth_action {
 	ACT_WFM_ROSTER_AMEND,  /* WFM-3: change a published roster (the manager) */
 	ACT_WFM_OUTSIDE_ASK,   /* WFM-3: ask to work outside one's shift; see the requests */
 	ACT_WFM_OUTSIDE_DECIDE, /* WFM-3: grant or refuse working outside the roster */
-	ACT_WFM_EXPORT,	       /* the roster as a spreadsheet (people's schedules), audited */
+	ACT_WFM_EXPORT,	       /* the roster and the attendance sheet as spreadsheets, audited */
 	ACT_HANDOVER, /* the handover log: read, write, sign (self: agents of the shifts) */
+	ACT_WFM_ATTEND_READ,   /* attendance (WFM-5): everyone's, or (self) one's own */
+	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
 	ACT_COUNT
 };
 

@@ -50,11 +50,12 @@ static const char usage[] =
 
 /* Every module's routes, in the order requests are matched. */
 const struct route *const cli_route_tables[] = {
-	login_routes,  org_routes,	  http_audit_routes, http_misc_routes,
-	cust_routes,   wo_routes,	  wo_config_routes,  report_routes,
-	notify_routes, acd_routes,	  acd_live_routes,   sip_routes,
-	call_routes,   rec_routes,	  ivr_routes,	     ivr_notice_routes,
-	wfm_routes,    wfm_roster_routes, wfm_sheet_routes,  handover_routes,
+	login_routes,  org_routes, http_audit_routes, http_misc_routes,
+	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
+	notify_routes, acd_routes, acd_live_routes,   sip_routes,
+	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
+	wfm_routes,    wfm_roster_routes, wfm_sheet_routes,
+	wfm_attend_routes, handover_routes,
 	NULL,
 };
 

@@ -464,6 +464,12 @@ static const struct err_msg messages[] = {
 	{"due_at: an instant in milliseconds", NULL, "期限：应为毫秒时间戳"},
 	{"title: required", NULL, "事项：必填"},
 	{"no such item", NULL, "没有这个事项"},
+	/* Attendance (src/wfm/wfm_attend*.c). */
+	{"%s: expected an id", NULL, "%s：应为编号"},
+	{"day: not yet begun", NULL, "日期：这一天还没有开始"},
+	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
+	{"this day is excused already", NULL, "这一天已经登记过事由"},
+	{"no such excuse", NULL, "没有这条事由"},
 };
 
 static const struct err_msg phrases[] = {

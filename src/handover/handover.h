@@ -24,7 +24,11 @@
  * manager. Each is sent once per change (table handover_reminder, a row
  * inserted ON CONFLICT DO NOTHING decides), by the scheduler's tick
  * handover_tick; a reminder whose moment passed while kefu was down is not
- * sent late, the alert is.
+ * sent late, the alert is. The tick runs a change's reminders, its alert
+ * and its draft only when the roster of the incoming shift's month is
+ * published: the center then runs its shifts in kefu. Before that (a new
+ * center, a month not yet planned) nobody is told anything at each change;
+ * the page still drafts and signs a handover on demand.
  *
  * The draft. A handover (one per change, table handover) holds items
  * (handover_item) kefu collects from the live state through the owning
@@ -238,6 +242,8 @@ int handover_reminder_take(struct store *s, int64_t change_at, const char *kind,
 /* The roster (migration 15), read with this module's own SQL. */
 int handover_rostered(struct store *s, int64_t person_id, int64_t type_id, const char *day);
 int handover_roster_count(struct store *s, int64_t type_id, const char *day);
+/* 1 when the roster of the month holding local day ymd (YYYYMMDD) is published. */
+int handover_roster_published(struct store *s, int ymd);
 typedef int (*handover_person_fn)(void *ctx, int64_t person_id);
 int handover_roster_people(struct store *s, int64_t type_id, const char *day, handover_person_fn fn,
 			   void *ctx);

@@ -740,7 +740,7 @@ int handover_tick(struct store *s, int64_t now)
 	struct handover_clock c;
 	struct wfm_settings w;
 	struct handover h;
-	int rc, fired = 0, created = 0;
+	int rc, fired = 0, created = 0, on_next = 0, on_prev = 0;
 
 	rc = wfm_settings_get(s, &w);
 	if (rc < 0)
@@ -750,16 +750,23 @@ int handover_tick(struct store *s, int64_t now)
 		return rc;
 	if (!c.have)
 		goto out;
-	if (handover_reminder_due(HR_ARRIVE, c.next.at, now, &w) &&
+	/* Only where the center runs its shifts in kefu: a published roster. */
+	rc = on_next = handover_roster_published(s, c.next.in_ymd);
+	if (rc >= 0)
+		rc = on_prev = handover_roster_published(s, c.prev.in_ymd);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	if (on_next && handover_reminder_due(HR_ARRIVE, c.next.at, now, &w) &&
 	    (rc = remind(s, &c, &c.next, HR_ARRIVE, &w, now)) > 0)
 		fired += rc;
-	if (rc >= 0 && handover_reminder_due(HR_SUMMARY, c.next.at, now, &w) &&
+	if (rc >= 0 && on_next && handover_reminder_due(HR_SUMMARY, c.next.at, now, &w) &&
 	    (rc = remind(s, &c, &c.next, HR_SUMMARY, &w, now)) > 0)
 		fired += rc;
-	if (rc >= 0 && handover_reminder_due(HR_MEETING, c.prev.at, now, &w) &&
+	if (rc >= 0 && on_prev && handover_reminder_due(HR_MEETING, c.prev.at, now, &w) &&
 	    (rc = remind(s, &c, &c.prev, HR_MEETING, &w, now)) > 0)
 		fired += rc;
-	if (rc < 0)
+	if (rc < 0 || !on_prev)
 		goto out;
 	/* WFM-7: the snapshot at the change (the draft too, when nobody opened it). */
 	rc = handover_get_at(s, c.prev.at, &h);

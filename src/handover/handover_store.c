@@ -263,6 +263,17 @@ int handover_rostered(struct store *s, int64_t person_id, int64_t type_id, const
 	return rc < 0 ? rc : rc == 1;
 }
 
+int handover_roster_published(struct store *s, int ymd)
+{
+	char month[16];
+	int rc;
+
+	snprintf(month, sizeof(month), "%04d-%02d", ymd / 10000, ymd / 100 % 100);
+	rc = store_run(s, "SELECT 1 FROM wfm_roster WHERE month = ? AND state = 'published'", NULL,
+		       "t", month);
+	return rc < 0 ? rc : rc == 1;
+}
+
 int handover_roster_count(struct store *s, int64_t type_id, const char *day)
 {
 	int64_t n = 0;

@@ -80,7 +80,11 @@ class HandoverTest(KefuTestCase):
         in_day = local(cls.N).date().isoformat()
         cls.out_type = db_value(s, f"SELECT id FROM wfm_shift_type WHERE code = '{out_code}'")
         cls.in_type = db_value(s, f"SELECT id FROM wfm_shift_type WHERE code = '{in_code}'")
-        # The roster: 8101 on the outgoing shift, 8102 on the incoming one.
+        # The roster, published (the tick reminds only where the center runs its shifts
+        # in kefu): 8101 on the outgoing shift, 8102 on the incoming one.
+        for m in sorted({local(t).strftime("%Y-%m") for t in (cls.N - 1, cls.N, cls.NEXT)}):
+            sql(s, "INSERT OR IGNORE INTO wfm_roster(month, state, version, updated_at)"
+                   f" VALUES ('{m}', 'published', 1, 0)")
         sql(s, "INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, updated_at) VALUES"
                f" ('{out_day}', {cls.pid['8101']}, {cls.out_type}, 0),"
                f" ('{in_day}', {cls.pid['8102']}, {cls.in_type}, 0)")
@@ -347,3 +351,24 @@ class HandoverTest(KefuTestCase):
         self.assertNotIn(hid, search("8103"))
         self.assertError(s.call("GET", "/api/handover?from=x", token=self.t["8002"]), 400)
         self.assertError(s.call("GET", "/api/handover", token=self.t["2001"]), 403)
+
+    def test_b_no_reminders_before_the_roster_is_published(self):
+        """The tick tells nobody anything at a change whose month has no published
+        roster: a new center, or a month not yet planned."""
+        s, NEXT = self.srv, self.NEXT
+        month = local(NEXT).strftime("%Y-%m")
+        sql(s, f"UPDATE wfm_roster SET state = 'draft' WHERE month = '{month}'")
+        try:
+            self.to(NEXT + 16 * MINUTE)
+            for kind in ("handover.arrive", "handover.summary", "handover.meeting",
+                         "handover.unsigned"):
+                self.assertEqual(self.notes_of(kind, "8002", NEXT - 30 * MINUTE), 0, kind)
+                self.assertEqual(self.notes_of(kind, "8001", NEXT - 30 * MINUTE), 0, kind)
+            self.assertEqual(s.count("SELECT count(*) FROM handover WHERE change_at = "
+                                     f"{NEXT}"), 0)
+            # Once published, the late alert comes.
+            sql(s, f"UPDATE wfm_roster SET state = 'published' WHERE month = '{month}'")
+            s.advance(MINUTE)
+            self.assertEqual(self.notes_of("handover.unsigned", "8002", NEXT), 1)
+        finally:
+            sql(s, f"UPDATE wfm_roster SET state = 'published' WHERE month = '{month}'")

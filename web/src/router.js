@@ -17,6 +17,7 @@ export const pages = [
   { path: '/wfm/roster', name: 'roster', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Roster.vue') },
   { path: '/wfm/setup', name: 'wfmSetup', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Setup.vue') },
   { path: '/wfm/handover', name: 'handover', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Handover.vue') },
+  { path: '/wfm/attendance', name: 'attendance', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Attendance.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
