@@ -184,6 +184,12 @@ class AttendanceTest(KefuTestCase):
         self.assertIsNone(r["last_out"])
 
         self.at(13 * 60)
+        # Working outside the published roster needs an approval (WFM-3): the
+        # supervisor grants it, then 8105 may go ready.
+        st, b, _ = srv.call("POST", "/api/wfm/outside-work",
+                            {"person_id": self.id["8105"], "reason": "话务高峰",
+                             "to": local_ms(self.day, 14 * 60)}, token=self.t["8002"])
+        self.assertEqual(st, 201, b)
         self.status("8105", "ready")
         self.at(13 * 60 + 30)
         self.status("8105", "logged_out")
