@@ -3,9 +3,11 @@
  * arithmetic (Erlang C and Erlang A) and the forecast of contacts.
  *
  * These three pieces are the foundation the rest of shift planning builds
- * on; the duty roster (WFM-2, WFM-3, ORG-4), swaps and leave (WFM-3,
- * WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and their
- * workbench pages are not built yet.
+ * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
+ * the labour law) are pure functions over a month's plan (wfm_roster.c,
+ * described at their section below); its store and pages, swaps and leave
+ * (WFM-3, WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and
+ * their workbench pages are not built yet.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -307,6 +309,218 @@ int wfm_override_clear(struct store *s, const char *queue, const char *from, con
 		       int *removed);
 int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
 		     int64_t now);
+
+/* ---- The duty roster: rules and proposal (wfm_roster.c) ---- */
+
+/*
+ * A month's roster as plain data, checked against the labour rules and the
+ * rulebook, and proposed by kefu. No I/O: the store reads the month into a
+ * struct wfm_roster_plan, these functions look at it or fill it in, the
+ * store writes it back.
+ *
+ * The plan. One calendar month (ndays days, the weekday of each, which are
+ * holidays and which are make-up working days, 调休, from the hotline
+ * calendar), the shift types (WFM-1; cells point at them by index), the
+ * agents and the settings. Each agent has a person id, the seats they hold
+ * as a bit set over wfm_skill_codes (ORG-2), whether they are certified for
+ * duty (ORG-4) and whether they are office staff who work 行政班 (manager,
+ * supervisor; WFM-1). The grid is a cell per agent and day: a shift type
+ * index or WFM_REST, the seat covered that day (-1: any of theirs), and
+ * flags: WFM_CELL_LEAVE (approved leave, table wfm_leave) and
+ * WFM_CELL_PINNED (the supervisor's cell, which the proposal keeps). Each
+ * agent also carries the last WFM_TAIL_DAYS days of the previous month, so
+ * the rules that look back (rest in a week, rest between shifts, the
+ * continuous period, a crossing shift spilling into the 1st) work across
+ * the month's edge; an unknown tail is rest.
+ *
+ * The requirement, need[], is agents per day × half hour × slot (WFM_COV):
+ * slot 0 the total on the phones, slot 1 + k the seat wfm_skill_codes[k];
+ * 0 means no requirement. The roster API computes it from the forecast with
+ * wfm_erlang_c_staff. Coverage counts an agent in an interval when their
+ * shift covers the interval's first minute (breaks are not placed), in the
+ * total once, and in the seat of the cell — or, for a cell without a seat,
+ * in every seat the agent holds (the queues they can answer). Office shift
+ * types (行政班) count nowhere: office hours are not phone duty.
+ *
+ * The rules (wfm_roster_check). Hard ones stop publication; soft ones need
+ * the supervisor's reason.
+ *  hard WFM_R_DAY_MAX     more than max_day_min paid minutes on a local day
+ *                         (labour law, 8 h). A shift's paid minutes are
+ *                         shared between the local days it works in, in
+ *                         proportion to its minutes in each: a 跨夜班 counts
+ *                         partly on the next day, a 天地班's two segments
+ *                         on the same day.
+ *  hard WFM_R_LEAVE       a shift on a day of approved leave.
+ *  hard WFM_R_CERTIFIED   a shift other than 行政班 for an agent not certified
+ *                         for duty (ORG-4).
+ *  hard WFM_R_SKILL       a seat the agent does not hold (ORG-2).
+ *  hard WFM_R_INACTIVE    a shift type that is deactivated (the tail may keep
+ *                         one: it is the past).
+ *  hard WFM_R_REST_WEEK   fewer than min_rest_days_week days off in a calendar
+ *                         week, Monday to Sunday. A day off has no minute of
+ *                         work in it (a 夜班 spilling in from the day before
+ *                         makes it a working day); leave counts as off. The
+ *                         first week reaches back into the tail. The last
+ *                         week, when it runs on into the next month, is
+ *                         flagged only when its days in this month already
+ *                         leave too few for the rest days: the next month's
+ *                         check sees it whole.
+ *  hard WFM_R_WEEK_AVG    average paid minutes a week over the month above
+ *                         max_week_min (44 h): the month's paid minutes (each
+ *                         shift on the day it starts) × 7 / ndays.
+ *  hard WFM_R_REST_BETWEEN less than WFM_REST_BETWEEN_MIN between the end of
+ *                         one shift and the start of the next; this is the
+ *                         general form of "no 夜班 followed by 早班 without
+ *                         rest".
+ *  hard WFM_R_OVERLAP     two shifts of an agent overlap (a crossing shift
+ *                         and the next day's).
+ *  soft WFM_R_CONTINUOUS  a block of one shift type held fewer than
+ *                         min_continuous_days calendar days (WFM-3). A block
+ *                         is a run of the same type over the agent's worked
+ *                         days; its days run from its first day to the day
+ *                         before the next block starts, so the rest days
+ *                         between count for it; a block begun in the tail
+ *                         counts from there; the month's last block is not
+ *                         judged (the next month continues it).
+ *  soft WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND, WFM_R_FAIR_HOLIDAY: an agent
+ *                         with more night shifts (any minute worked before
+ *                         WFM_NIGHT_END_MIN), weekend shifts (Saturday and
+ *                         Sunday that are not make-up working days) or
+ *                         holiday shifts than their fair share plus a
+ *                         tolerance. The fair share is the total among the
+ *                         certified non-office agents in proportion to the
+ *                         days each is not on leave. The tolerance is 1 for
+ *                         weekends and holidays, and for nights one block
+ *                         (min_continuous_days): nights come in blocks, so a
+ *                         month cannot share them more finely.
+ *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
+ *                         violation per day and slot.
+ *
+ * The proposal (wfm_roster_propose) is described in wfm_roster.c; in short:
+ * office staff get 行政班 on working days; the others get weekly blocks of
+ * one shift type, chosen week by week for the largest remaining shortfall,
+ * with rest days placed where the requirement is lowest, nights, weekends
+ * and holidays spread by who has had fewest, ties broken by person id.
+ */
+
+/* The seats (ORG-2); bit k of an agent's skills is wfm_skill_codes[k]. */
+#define WFM_SKILL_COUNT 4
+extern const char *const wfm_skill_codes[WFM_SKILL_COUNT];
+/* The index of a skill code, -1 for none. */
+int wfm_skill_index(const char *code);
+
+#define WFM_ROSTER_DAYS_MAX 31
+#define WFM_TAIL_DAYS 7		    /* days of the previous month carried per agent */
+#define WFM_REST (-1)		    /* a cell without a shift */
+#define WFM_REST_BETWEEN_MIN 480    /* minutes off between two shifts, at least */
+#define WFM_NIGHT_END_MIN 360	    /* a shift working before 06:00 is a night shift */
+#define WFM_CELL_LEAVE 1	    /* approved leave that day */
+#define WFM_CELL_PINNED 2	    /* the supervisor's cell: the proposal keeps it */
+#define WFM_COV_SLOTS (1 + WFM_SKILL_COUNT) /* total, then each seat */
+/* The index of (day, interval, slot) in need[] and the coverage arrays. */
+#define WFM_COV(day, interval, slot)                                                           \
+	(((size_t)(day) * WFM_INTERVALS + (size_t)(interval)) * WFM_COV_SLOTS + (size_t)(slot))
+
+struct wfm_roster_cell {
+	short shift;	     /* index into plan->types, or WFM_REST */
+	signed char skill;   /* the seat covered (wfm_skill_codes index), -1 any of theirs */
+	unsigned char flags; /* WFM_CELL_LEAVE | WFM_CELL_PINNED */
+};
+
+struct wfm_roster_agent {
+	int64_t person_id;
+	unsigned skills; /* bit k: holds wfm_skill_codes[k] (ORG-2) */
+	int certified;	 /* passed the qualification exam, confirmed (ORG-4) */
+	int office;	 /* works 行政班 on working days (manager, supervisor) */
+	/* tail[WFM_TAIL_DAYS - 1] is the previous month's last day. */
+	struct wfm_roster_cell tail[WFM_TAIL_DAYS];
+	struct wfm_roster_cell day[WFM_ROSTER_DAYS_MAX]; /* day[0] is the 1st */
+};
+
+struct wfm_roster_plan {
+	int year, month, ndays;
+	int weekday[WFM_ROSTER_DAYS_MAX];	     /* 1..7, Monday 1 */
+	unsigned char holiday[WFM_ROSTER_DAYS_MAX]; /* the hotline is closed: a holiday */
+	unsigned char makeup[WFM_ROSTER_DAYS_MAX];  /* a make-up working day (调休) */
+	const struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_roster_agent *agents;
+	size_t nagents;
+	const int *need; /* ndays × WFM_INTERVALS × WFM_COV_SLOTS, or NULL */
+	struct wfm_settings settings;
+};
+
+/*
+ * Sets up p for a month: ndays and the weekdays, no holidays, no types,
+ * agents or requirement, the default settings. ERR_INVALID for a bad month.
+ */
+int wfm_roster_plan_init(struct wfm_roster_plan *p, int year, int month);
+/* 1 when day (0-based) is a working day: Monday to Friday and not a
+ * holiday, or a make-up working day. */
+int wfm_roster_workday(const struct wfm_roster_plan *p, int day);
+/* 1 when day is a weekend day: Saturday or Sunday, not a make-up day. */
+int wfm_roster_weekend(const struct wfm_roster_plan *p, int day);
+/* 1 when shift type t is a night shift (works before WFM_NIGHT_END_MIN). */
+int wfm_shift_is_night(const struct wfm_shift_type *t);
+
+enum wfm_rule {
+	WFM_R_DAY_MAX = 1,   /* n: paid minutes that day, max_day_min */
+	WFM_R_LEAVE,	     /* n: shift type index */
+	WFM_R_CERTIFIED,     /* n: shift type index */
+	WFM_R_SKILL,	     /* n: the seat (skill index) */
+	WFM_R_INACTIVE,	     /* n: shift type index */
+	WFM_R_REST_WEEK,     /* day: the week's first day in the month; n: days off, needed */
+	WFM_R_WEEK_AVG,	     /* day -1; n: average paid minutes a week, max_week_min */
+	WFM_R_REST_BETWEEN,  /* day: the later shift's; n: minutes off, WFM_REST_BETWEEN_MIN,
+				the earlier shift's day (may be negative: the tail) */
+	WFM_R_OVERLAP,	     /* day: the later shift's; n: minutes overlapping, the earlier day */
+	WFM_R_CONTINUOUS,    /* day: the block's first day (negative: in the tail);
+				n: days held, min_continuous_days, shift type index */
+	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance */
+	WFM_R_FAIR_WEEKEND,  /* the same */
+	WFM_R_FAIR_HOLIDAY,  /* the same */
+	WFM_R_COVERAGE,	     /* agent -1; n: slot, first interval short, intervals short,
+				the largest shortfall */
+	WFM_R_COUNT
+};
+
+struct wfm_violation {
+	int rule;	   /* enum wfm_rule */
+	int hard;	   /* 1: blocks publication; 0: needs a reason */
+	int agent;	   /* index into plan->agents, -1 for none */
+	int64_t person_id; /* that agent's, 0 for none */
+	int day;	   /* 0-based day of the month, -1 for the whole month */
+	int n[4];	   /* the numbers for the message, per rule above */
+};
+
+/* A stable name of a rule for the API ("day_max", "rest_week", ...), and
+ * whether it is hard. */
+const char *wfm_rule_name(int rule);
+int wfm_rule_hard(int rule);
+
+/*
+ * Every broken rule of the plan's grid, hard ones first, then in the order
+ * of agents and days: up to cap written to out (out may be NULL with cap
+ * 0); returns how many there are in all (more than cap when cut), or
+ * ERR_INVALID when a cell points outside types or skills, ERR_NOMEM.
+ */
+int wfm_roster_check(const struct wfm_roster_plan *p, struct wfm_violation *out, size_t cap);
+
+/*
+ * Agents on duty per day × interval × slot (on, indexed by WFM_COV) and the
+ * shortfall against need (short_, 0 where met or no requirement); either
+ * may be NULL. Each array holds ndays × WFM_INTERVALS × WFM_COV_SLOTS ints.
+ * ERR_INVALID as wfm_roster_check.
+ */
+int wfm_roster_coverage(const struct wfm_roster_plan *p, int *on, int *short_);
+
+/*
+ * Fills the month's cells of every agent that are not pinned: shifts,
+ * seats (when need[] asks per seat) and rest; leave days are rest.
+ * Deterministic: the same plan gives the same grid. Returns 0, ERR_INVALID
+ * as wfm_roster_check, or ERR_NOMEM.
+ */
+int wfm_roster_propose(struct wfm_roster_plan *p);
 
 /* ---- Leave and swaps (WFM-3, WFM-4): rules wfm_leave.c, SQL wfm_leave_store.c ---- */
 
