@@ -62,6 +62,10 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* WFM-3, WFM-4: whoever is rostered asks for their own leave and swaps and signs
+	 * the swaps asked of them; the supervisor and the manager decide. */
+	[ACT_WFM_REQUEST] = {N, S, S, S, N, N, N},
+	[ACT_WFM_DECIDE] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -105,6 +109,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.request",
+	"wfm.decide",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -85,6 +85,8 @@ enum auth_action {
 	ACT_WFM_READ,	       /* the shift types (WFM-1) */
 	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
 	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
+	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
+	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
 	ACT_COUNT
 };
 

@@ -53,7 +53,7 @@ const struct route *const cli_route_tables[] = {
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,
+	wfm_routes,    wfm_leave_routes,
 	NULL,
 };
 
@@ -107,6 +107,8 @@ static int wire(const struct config *cfg)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
+	if (rc == 0)
+		rc = sched_add("wfm_leave_tick", wfm_leave_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	return rc;
 }

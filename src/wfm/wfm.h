@@ -675,6 +675,25 @@ int wfm_swap_ask_check(const struct wfm_swap *w, int64_t first_start, int64_t no
 int wfm_swap_step_check(const struct wfm_swap *w, enum wfm_step step, int64_t who,
 			int64_t first_start, int64_t now, struct err_info *ei);
 
+/*
+ * One cell a swap writes: person's shift on day becomes shift_type with
+ * skill (0: rest). wfm_swap_changes gives a swap's cells (2 or 4): a cover
+ * moves A's shift to B; an exchange on one day swaps the two shift types;
+ * an exchange across days moves A's shift to B and B's to A.
+ */
+struct wfm_cell_change {
+	const char *day;
+	int64_t person_id;
+	int64_t shift_type_id;
+	const char *skill;
+};
+int wfm_swap_changes(const struct wfm_swap *w, struct wfm_cell_change out[4]);
+/* Sets agent's cell of day (0-based in the plan's month; −1..−7 the tail) to
+ * type index shift (−1 rest) and seat skill (−1 any); days outside are ignored. */
+void wfm_plan_set(struct wfm_roster_plan *p, size_t agent, int64_t day, int shift, int skill);
+/* Flags agent's cell of day as approved leave. */
+void wfm_plan_leave(struct wfm_roster_plan *p, size_t agent, int64_t day);
+
 /* Storage of leave and swaps (wfm_leave_store.c). */
 
 /* The working days from first for n days (n ≤ WFM_WINDOW_DAYS). */
@@ -708,6 +727,15 @@ int wfm_swap_list(struct store *s, const struct wfm_request_filter *f, wfm_swap_
 int wfm_swap_insert(struct store *s, struct wfm_swap *w);
 int wfm_swap_update(struct store *s, const struct wfm_swap *w, const char *from);
 
+/*
+ * The plan of a month (wfm_roster_plan) for the n agents persons: the
+ * calendar, every shift type (into types, at most maxtypes), the settings,
+ * each agent's seats, certification and office, their cells of the month
+ * and its 7-day tail from wfm_roster_entry, their approved leave.
+ */
+int wfm_plan_load(struct store *s, int year, int month, const int64_t *persons, size_t n,
+		  struct wfm_shift_type *types, size_t maxtypes, struct wfm_roster_agent *agents,
+		  struct wfm_roster_plan *p);
 /* A month's roster state: "draft", "published", or "" when there is none. */
 int wfm_roster_state(struct store *s, const char *month, char state[12]);
 /* One roster cell: 1 with shift type and skill ("" for none), 0 for a rest day. */

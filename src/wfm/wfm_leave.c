@@ -36,7 +36,8 @@ void wfm_day_format(int64_t day, char out[11])
 	int y, m, d;
 
 	wfm_civil_from_days(day, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+		 (unsigned)d % 100u);
 }
 
 int64_t wfm_day_of(int64_t ms)
@@ -242,4 +243,60 @@ int wfm_swap_step_check(const struct wfm_swap *w, enum wfm_step step, int64_t wh
 	if ((step == WFM_STEP_SIGN || step == WFM_STEP_APPROVE) && now >= first_start)
 		return err_set(ei, ERR_CONFLICT, "state", "the shift has begun");
 	return 0;
+}
+
+/* ---- the roster as a swap leaves it ---- */
+
+static struct wfm_roster_cell *plan_cell(struct wfm_roster_plan *p, size_t agent, int64_t day)
+{
+	struct wfm_roster_agent *a = &p->agents[agent];
+
+	if (day >= 0 && day < p->ndays)
+		return &a->day[day];
+	if (day < 0 && day >= -WFM_TAIL_DAYS)
+		return &a->tail[WFM_TAIL_DAYS + day];
+	return NULL;
+}
+
+void wfm_plan_set(struct wfm_roster_plan *p, size_t agent, int64_t day, int shift, int skill)
+{
+	struct wfm_roster_cell *c = plan_cell(p, agent, day);
+
+	if (c) {
+		c->shift = (short)(shift >= 0 ? shift : WFM_REST);
+		c->skill = (signed char)(shift >= 0 ? skill : -1);
+	}
+}
+
+void wfm_plan_leave(struct wfm_roster_plan *p, size_t agent, int64_t day)
+{
+	struct wfm_roster_cell *c = plan_cell(p, agent, day);
+
+	if (c)
+		c->flags |= WFM_CELL_LEAVE;
+}
+
+int wfm_swap_changes(const struct wfm_swap *w, struct wfm_cell_change out[4])
+{
+	int n = 0;
+
+	if (!strcmp(w->kind, "cover")) {
+		out[n++] = (struct wfm_cell_change){w->a_day, w->requester_id, 0, ""};
+		out[n++] = (struct wfm_cell_change){w->a_day, w->partner_id, w->a_shift_type_id,
+						    w->a_skill};
+		return n;
+	}
+	if (!strcmp(w->a_day, w->b_day)) {
+		out[n++] = (struct wfm_cell_change){w->a_day, w->requester_id, w->b_shift_type_id,
+						    w->b_skill};
+		out[n++] = (struct wfm_cell_change){w->a_day, w->partner_id, w->a_shift_type_id,
+						    w->a_skill};
+		return n;
+	}
+	out[n++] = (struct wfm_cell_change){w->a_day, w->requester_id, 0, ""};
+	out[n++] = (struct wfm_cell_change){w->a_day, w->partner_id, w->a_shift_type_id, w->a_skill};
+	out[n++] = (struct wfm_cell_change){w->b_day, w->partner_id, 0, ""};
+	out[n++] = (struct wfm_cell_change){w->b_day, w->requester_id, w->b_shift_type_id,
+					    w->b_skill};
+	return n;
 }

@@ -404,3 +404,134 @@ int wfm_person(struct store *s, int64_t id, char name[WFM_NAME_MAX * 4 + 1], uns
 		return rc;
 	return rc == 1 ? 0 : ERR_NOTFOUND;
 }
+
+/* ---- a month's plan for the re-check of a swap ---- */
+
+struct types_ctx {
+	struct wfm_shift_type *types;
+	size_t n, max;
+};
+
+static int type_row(void *ctx, const struct wfm_shift_type *t)
+{
+	struct types_ctx *c = ctx;
+
+	if (c->n == c->max)
+		return ERR_TOOBIG;
+	c->types[c->n++] = *t;
+	return 0;
+}
+
+static int plan_cal(void *ctx, const char *day, int holiday, int as_weekday)
+{
+	struct wfm_roster_plan *p = ctx;
+	int y, m, d;
+
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) == 3 && y == p->year && m == p->month && d >= 1 &&
+	    d <= p->ndays) {
+		if (holiday)
+			p->holiday[d - 1] = 1;
+		if (as_weekday > 0)
+			p->makeup[d - 1] = 1;
+	}
+	return 0;
+}
+
+static int type_index(const struct wfm_roster_plan *p, int64_t id)
+{
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (p->types[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+int wfm_plan_load(struct store *s, int year, int month, const int64_t *persons, size_t n,
+		  struct wfm_shift_type *types, size_t maxtypes, struct wfm_roster_agent *agents,
+		  struct wfm_roster_plan *p)
+{
+	struct types_ctx tc = {types, 0, maxtypes};
+	char from[11], to[11], tail[11];
+	int64_t first;
+	int rc = wfm_roster_plan_init(p, year, month);
+
+	if (rc < 0)
+		return rc;
+	first = wfm_days_from_civil(year, month, 1);
+	wfm_day_format(first, from);
+	wfm_day_format(first + p->ndays - 1, to);
+	wfm_day_format(first - WFM_TAIL_DAYS, tail);
+	rc = wfm_calendar(s, from, to, plan_cal, p);
+	if (rc == 0)
+		rc = wfm_shift_type_list(s, type_row, &tc);
+	if (rc == 0)
+		rc = wfm_settings_get(s, &p->settings);
+	if (rc < 0)
+		return rc;
+	p->types = types;
+	p->ntypes = tc.n;
+	p->agents = agents;
+	p->nagents = n;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		struct wfm_roster_agent *a = &agents[i];
+		struct store_stmt *st;
+		char day[11], skill[33];
+
+		memset(a, 0, sizeof(*a));
+		a->person_id = persons[i];
+		for (int d = 0; d < WFM_TAIL_DAYS; d++)
+			a->tail[d] = (struct wfm_roster_cell){WFM_REST, -1, 0};
+		for (int d = 0; d < WFM_ROSTER_DAYS_MAX; d++)
+			a->day[d] = (struct wfm_roster_cell){WFM_REST, -1, 0};
+		st = store_query(s, "SELECT certified, roles FROM person WHERE id = ?", "i",
+				 persons[i]);
+		rc = store_next(st, NULL, NULL);
+		if (rc == 1) {
+			unsigned roles = (unsigned)store_col_int(st, 1);
+
+			a->certified = (int)store_col_int(st, 0);
+			a->office = (roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) && !(roles & ROLE_AGENT);
+		}
+		rc = store_end(st, rc, 0);
+		st = store_query(s, "SELECT skill FROM person_skill WHERE person_id = ?", "i",
+				 persons[i]);
+		while (rc >= 0 && (rc = store_next(st, NULL, NULL)) == 1) {
+			int k;
+
+			STORE_COL_COPY(st, 0, skill);
+			k = wfm_skill_index(skill);
+			if (k >= 0)
+				a->skills |= 1u << k;
+		}
+		rc = store_end(st, rc, 0);
+		st = store_query(s,
+				 "SELECT day, shift_type_id, skill FROM wfm_roster_entry"
+				 " WHERE person_id = ? AND day BETWEEN ? AND ?",
+				 "itt", persons[i], tail, to);
+		while (rc >= 0 && (rc = store_next(st, NULL, NULL)) == 1) {
+			int64_t d;
+
+			STORE_COL_COPY(st, 0, day);
+			STORE_COL_COPY(st, 2, skill);
+			if (wfm_day_parse(day, &d) == 0)
+				wfm_plan_set(p, i, d - first, type_index(p, store_col_int(st, 1)),
+					     wfm_skill_index(skill));
+		}
+		rc = store_end(st, rc, 0);
+		st = store_query(s,
+				 "SELECT first_day, last_day FROM wfm_leave WHERE person_id = ?"
+				 " AND state = 'approved' AND last_day >= ? AND first_day <= ?",
+				 "itt", persons[i], tail, to);
+		while (rc >= 0 && (rc = store_next(st, NULL, NULL)) == 1) {
+			char f[11], l[11];
+			int64_t d0, d1;
+
+			STORE_COL_COPY(st, 0, f);
+			STORE_COL_COPY(st, 1, l);
+			if (wfm_day_parse(f, &d0) == 0 && wfm_day_parse(l, &d1) == 0)
+				for (int64_t d = d0; d <= d1; d++)
+					wfm_plan_leave(p, i, d - first);
+		}
+		rc = store_end(st, rc, 0);
+	}
+	return rc < 0 ? rc : 0;
+}
