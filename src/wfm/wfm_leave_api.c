@@ -386,10 +386,8 @@ static int leave_step(struct req *r, enum wfm_step step)
 	rc = wfm_leave_get(r->store, id, &l);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such leave");
-	/* An agent only ever learns of their own leave. */
-	if (rc == 0 && auth_scope(&r->who, ACT_WFM_DECIDE) != SCOPE_ALL &&
-	    l.person_id != r->who.person_id)
-		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such leave");
+	/* A step on someone else's request is refused by the rules with its reason (409):
+	 * the request's id tells nothing of its content. */
 	if (rc == 0)
 		rc = wfm_leave_step_check(&l, step, r->who.person_id, r->now, &r->ei);
 	if (rc < 0)
@@ -856,9 +854,6 @@ static int swap_step(struct req *r, enum wfm_step step)
 		return rc;
 	rc = wfm_swap_get(r->store, id, &w);
 	if (rc == ERR_NOTFOUND)
-		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap");
-	if (rc == 0 && auth_scope(&r->who, ACT_WFM_DECIDE) != SCOPE_ALL &&
-	    w.requester_id != r->who.person_id && w.partner_id != r->who.person_id)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap");
 	if (rc == 0)
 		rc = wfm_swap_step_check(&w, step, r->who.person_id, swap_first_start(r, &w), r->now,
