@@ -114,8 +114,9 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/prompts/.stamp
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
+	@./build/bench/roster
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@node bench/web.mjs
@@ -133,6 +134,10 @@ clean:
 	rm -rf build build-asan web/dist
 
 build/bench/seed: bench/seed.c build/libkefu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+
+build/bench/roster: bench/roster.c build/libkefu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 

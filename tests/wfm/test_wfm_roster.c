@@ -99,7 +99,28 @@ static int nfound;
 static void check(const struct wfm_roster_plan *p)
 {
 	nfound = wfm_roster_check(p, found, sizeof(found) / sizeof(found[0]));
+	if (getenv("ROSTER_DEBUG"))
+		for (int i = 0; i < nfound; i++)
+			fprintf(stderr, "%s agent %d day %d n %d %d %d %d\n", wfm_rule_name(found[i].rule),
+				found[i].agent, found[i].day, found[i].n[0], found[i].n[1], found[i].n[2],
+				found[i].n[3]);
 	assert_true(nfound >= 0 && nfound <= (int)(sizeof(found) / sizeof(found[0])));
+}
+
+static void dump(const struct wfm_roster_plan *p)
+{
+	if (!getenv("ROSTER_DEBUG"))
+		return;
+	for (size_t i = 0; i < p->nagents; i++) {
+		fprintf(stderr, "%3zu ", i);
+		for (int d = -WFM_TAIL_DAYS; d < p->ndays; d++) {
+			int t = d < 0 ? p->agents[i].tail[WFM_TAIL_DAYS + d].shift : p->agents[i].day[d].shift;
+
+			fputc(d == 0 ? '|' : ' ', stderr);
+			fputc(t == WFM_REST ? '.' : "EMNOCSLXY"[t], stderr);
+		}
+		fputc('\n', stderr);
+	}
 }
 
 /* The violations of rule for agent (-2 any) on day (-2 any). */
@@ -486,6 +507,244 @@ static void check_order(void **state)
 	plan_free(p);
 }
 
+/* ---- the proposal ---- */
+
+/* A day of calls in agents: few at night, a morning peak, a busy evening;
+ * weekends and holidays lighter. Per seat when seats: 60 % technical. */
+static int *day_of_calls(const struct wfm_roster_plan *p, int scale, int seats)
+{
+	static const int hour[24] = {2, 2, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8,
+				     6, 6, 7, 7, 6, 5, 5, 4, 4, 3, 3, 2};
+	int *need = need_new(p);
+
+	for (int d = 0; d < p->ndays; d++)
+		for (int iv = 0; iv < WFM_INTERVALS; iv++) {
+			int n = hour[iv / 2] * scale;
+
+			if (p->weekday[d] >= 6 || p->holiday[d])
+				n = (n * 2 + 2) / 3;
+			need[WFM_COV(d, iv, 0)] = n;
+			if (seats) {
+				need[WFM_COV(d, iv, 1)] = (n * 3 + 4) / 5;
+				need[WFM_COV(d, iv, 2)] = n - (n * 3 + 4) / 5;
+			}
+		}
+	return need;
+}
+
+/* December 2026 (Tuesday the 1st, a holiday on Friday the 25th, Saturday
+ * the 26th worked instead), 30 agents: a manager and a supervisor on
+ * 行政班, one agent not yet certified, a week of leave, a pinned night and
+ * a pinned rest, and a tail of weekly blocks. */
+static struct wfm_roster_plan *center(int seats)
+{
+	struct wfm_roster_plan *p = plan_new(2026, 12, 30);
+
+	p->holiday[24] = 1;
+	p->makeup[25] = 1;
+	for (int i = 0; i < 30; i++) {
+		struct wfm_roster_agent *a = &p->agents[i];
+
+		/* Person ids out of order: the proposal goes by id, not index. */
+		a->person_id = 500 - 7 * i + (i % 2) * 300;
+		a->skills = i % 3 == 0 ? TECH | MARKET : i % 3 == 1 ? TECH : MARKET;
+		put(p, i, -7, -3, i % 3 == 0 ? EARLY : i % 3 == 1 ? MIDDLE : NIGHT);
+	}
+	p->agents[0].office = p->agents[1].office = 1;
+	p->agents[1].skills |= 1u << 3;
+	p->agents[29].certified = 0;
+	for (int d = 7; d <= 13; d++)
+		p->agents[5].day[d].flags = WFM_CELL_LEAVE;
+	p->agents[7].day[16].flags = WFM_CELL_PINNED;
+	p->agents[7].day[16].shift = NIGHT;
+	p->agents[9].day[10].flags = WFM_CELL_PINNED;
+	p->need = day_of_calls(p, 1, seats);
+	return p;
+}
+
+/* Only the shift types of WFM-1 and 行政班 for the proposal. */
+static void center_types(struct wfm_roster_plan *p)
+{
+	p->ntypes = OFFICE + 1;
+}
+
+static int short_total(const struct wfm_roster_plan *p, int slot)
+{
+	size_t n = (size_t)p->ndays * WFM_INTERVALS * WFM_COV_SLOTS;
+	int *gap = calloc(n, sizeof(int)), sum = 0;
+
+	assert_int_equal(wfm_roster_coverage(p, NULL, gap), 0);
+	for (int d = 0; d < p->ndays; d++)
+		for (int iv = 0; iv < WFM_INTERVALS; iv++)
+			sum += gap[WFM_COV(d, iv, slot)];
+	free(gap);
+	return sum;
+}
+
+/* On a realistic center the proposal breaks no hard rule, covers the
+ * requirement, shares nights, weekends and holidays fairly, holds each
+ * shift for a week (WFM-3), keeps leave and pinned cells, puts office staff
+ * on 行政班 on working days and nobody uncertified on duty (ORG-4). */
+static void propose_center(void **state)
+{
+	struct wfm_roster_plan *p = center(0);
+	int hard = 0, worked = 0, need_sum = 0;
+
+	center_types(p);
+	assert_int_equal(wfm_roster_propose(p), 0);
+	dump(p);
+	check(p);
+	for (int i = 0; i < nfound; i++)
+		hard += found[i].hard;
+	assert_int_equal(hard, 0);
+	assert_int_equal(count(WFM_R_COVERAGE, -2, -2), 0);
+	assert_int_equal(count(WFM_R_FAIR_NIGHT, -2, -2), 0);
+	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 0);
+	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, -2, -2), 0);
+	assert_int_equal(count(WFM_R_CONTINUOUS, -2, -2), 0);
+	assert_int_equal(nfound, 0);
+	assert_int_equal(short_total(p, 0), 0);
+	/* The requirement was real: the nights alone need someone each day. */
+	for (int d = 0; d < p->ndays; d++)
+		need_sum += p->need[WFM_COV(d, 0, 0)];
+	assert_true(need_sum >= p->ndays);
+
+	for (int d = 7; d <= 13; d++)
+		assert_int_equal(p->agents[5].day[d].shift, WFM_REST);
+	assert_int_equal(p->agents[7].day[16].shift, NIGHT);
+	assert_int_equal(p->agents[9].day[10].shift, WFM_REST);
+	for (int d = 0; d < p->ndays; d++) {
+		assert_int_equal(p->agents[29].day[d].shift, WFM_REST);
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(p->agents[i].day[d].shift,
+					 wfm_roster_workday(p, d) ? OFFICE : WFM_REST);
+		for (int i = 2; i < 30; i++) {
+			assert_true(p->agents[i].day[d].shift != OFFICE);
+			worked += p->agents[i].day[d].shift != WFM_REST;
+		}
+	}
+	/* The 26th is a make-up working day, the 25th a holiday. */
+	assert_int_equal(p->agents[0].day[25].shift, OFFICE);
+	assert_int_equal(p->agents[0].day[24].shift, WFM_REST);
+	/* 27 agents at five shifts a week, less a week of leave and the last
+	 * days' share: everybody works their hours, not just the requirement. */
+	assert_true(worked >= 27 * 20);
+	plan_free(p);
+}
+
+/* The same plan gives the same grid, whatever the order of the agents. */
+static void propose_deterministic(void **state)
+{
+	struct wfm_roster_plan *p = center(1), *q = center(1);
+	struct wfm_roster_agent *rev = calloc(30, sizeof(*rev));
+
+	center_types(p);
+	center_types(q);
+	assert_int_equal(wfm_roster_propose(p), 0);
+	assert_int_equal(wfm_roster_propose(q), 0);
+	assert_memory_equal(p->agents, q->agents, 30 * sizeof(*p->agents));
+	for (int i = 0; i < 30; i++)
+		rev[i] = q->agents[29 - i];
+	for (int i = 0; i < 30; i++)
+		for (int d = 0; d < q->ndays; d++) {
+			rev[i].day[d].shift = WFM_REST;
+			rev[i].day[d].skill = -1;
+		}
+	/* Agent 7's pinned night sits at index 22 now. */
+	rev[22].day[16].shift = NIGHT;
+	memcpy(q->agents, rev, 30 * sizeof(*rev));
+	assert_int_equal(wfm_roster_propose(q), 0);
+	for (int i = 0; i < 30; i++)
+		assert_memory_equal(&p->agents[i], &q->agents[29 - i], sizeof(*rev));
+	free(rev);
+	plan_free(p);
+	plan_free(q);
+}
+
+/* Seats (ORG-2): each shift sits a seat the agent holds, and both queues
+ * are covered. */
+static void propose_seats(void **state)
+{
+	struct wfm_roster_plan *p = center(1);
+	int hard = 0;
+
+	center_types(p);
+	assert_int_equal(wfm_roster_propose(p), 0);
+	for (int i = 2; i < 30; i++)
+		for (int d = 0; d < p->ndays; d++) {
+			const struct wfm_roster_cell *c = &p->agents[i].day[d];
+
+			if (c->shift == WFM_REST || (c->flags & WFM_CELL_PINNED))
+				continue;
+			assert_true(c->skill == 0 || c->skill == 1);
+			assert_true(p->agents[i].skills & (1u << c->skill));
+		}
+	check(p);
+	for (int i = 0; i < nfound; i++)
+		hard += found[i].hard;
+	assert_int_equal(hard, 0);
+	assert_int_equal(short_total(p, 1), 0);
+	assert_int_equal(short_total(p, 2), 0);
+	assert_int_equal(short_total(p, 0), 0);
+	plan_free(p);
+}
+
+/* Too few agents: still no hard rule broken, the shortfall is listed, and
+ * what there is goes where it is short. */
+static void propose_short(void **state)
+{
+	struct wfm_roster_plan *p = center(0);
+	int hard = 0, nights = 0;
+
+	center_types(p);
+	free((void *)p->need);
+	p->need = day_of_calls(p, 3, 0);
+	assert_int_equal(wfm_roster_propose(p), 0);
+	check(p);
+	for (int i = 0; i < nfound; i++)
+		hard += found[i].hard;
+	assert_int_equal(hard, 0);
+	assert_true(count(WFM_R_COVERAGE, -2, -2) > 0);
+	assert_true(short_total(p, 0) > 0);
+	/* Every night has its three-plus agents' worth of need met before the
+	 * days take everybody: at least one agent each night. */
+	for (int d = 0; d < p->ndays; d++) {
+		int on = 0;
+
+		for (int i = 0; i < 30; i++)
+			on += p->agents[i].day[d].shift == NIGHT;
+		nights += on > 0;
+	}
+	assert_int_equal(nights, p->ndays);
+	plan_free(p);
+}
+
+/* The continuous period (WFM-3) holds across the month's edge: an agent
+ * who began nights three days before the 1st after a block of early shifts
+ * keeps nights until a week has passed. */
+static void propose_continues_tail(void **state)
+{
+	struct wfm_roster_plan *p = plan_new(2027, 3, 1);
+	int *need = need_new(p);
+
+	p->ntypes = OFFICE + 1;
+	p->need = need;
+	for (int d = 0; d < p->ndays; d++)
+		for (int iv = 16; iv < 32; iv++)
+			need[WFM_COV(d, iv, 0)] = 1; /* only early shifts wanted */
+	put(p, 0, -7, -5, EARLY);
+	put(p, 0, -3, -1, NIGHT);
+	assert_int_equal(wfm_roster_propose(p), 0);
+	for (int d = 0; d < 4; d++)
+		assert_true(p->agents[0].day[d].shift == NIGHT ||
+			    p->agents[0].day[d].shift == WFM_REST);
+	assert_int_equal(p->agents[0].day[4].shift != WFM_REST, 1);
+	check(p);
+	assert_int_equal(count(WFM_R_CONTINUOUS, -2, -2), 0);
+	assert_int_equal(count(WFM_R_REST_BETWEEN, -2, -2), 0);
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,7 +752,9 @@ int main(void)
 		cmocka_unit_test(rule_rest_week),  cmocka_unit_test(rule_week_avg),
 		cmocka_unit_test(rule_between),	   cmocka_unit_test(rule_continuous),
 		cmocka_unit_test(rule_fair),	   cmocka_unit_test(rule_coverage),
-		cmocka_unit_test(check_order),
+		cmocka_unit_test(check_order),	   cmocka_unit_test(propose_center),
+		cmocka_unit_test(propose_deterministic), cmocka_unit_test(propose_seats),
+		cmocka_unit_test(propose_short),   cmocka_unit_test(propose_continues_tail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
