@@ -166,7 +166,7 @@ static int list_filter(struct req *r, struct wfm_request_filter *f, int swaps, c
 	static const char *const swap_states[] = {"asked",    "signed",	   "approved", "rejected",
 						  "declined", "cancelled", NULL};
 	const char *const *states = swaps ? swap_states : leave_states;
-	const char *state = NULL, *mine = NULL, *month = NULL;
+	const char *state = NULL, *mine = NULL, *month = NULL, *pid = NULL;
 	int64_t person = 0;
 	int rc = req_query(r, "state", &state), y, m;
 
@@ -175,7 +175,9 @@ static int list_filter(struct req *r, struct wfm_request_filter *f, int swaps, c
 		rc = req_query(r, "mine", &mine);
 	if (rc == 0)
 		rc = req_query(r, "month", &month);
-	if (rc == 0 && req_query(r, "person_id", NULL) == 0)
+	if (rc == 0)
+		rc = req_query(r, "person_id", &pid);
+	if (rc == 0 && pid)
 		rc = req_query_int(r, "person_id", 0, INT64_MAX, &person);
 	if (rc < 0)
 		return rc;
