@@ -5,9 +5,12 @@
  * These three pieces are the foundation the rest of shift planning builds
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
- * described at their section below); its store and pages, swaps and leave
- * (WFM-3, WFM-4), attendance (WFM-5), the handover log (WFM-6, WFM-7) and
- * their workbench pages are not built yet.
+ * described at their section below). Leave and swaps (WFM-3, WFM-4) and the
+ * agents' own month are built (their section below: who may take which
+ * step when, the roster's cells they change, the re-check with the roster
+ * rules, notifications, the paperwork tick); the roster's store and pages,
+ * attendance (WFM-5), the handover log (WFM-6, WFM-7) and their workbench
+ * pages are not built yet.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -57,8 +60,9 @@
  * is a rest day), the filed versions, and wfm_leave (approved leave blocks
  * rostering).
  *
- * Layers: core, store, http. No tick yet: reminders and deadlines arrive
- * with the roster.
+ * Layers: core, store, audit, auth (the roles), http, notify. One tick,
+ * wfm_leave_tick (the overdue paperwork of emergency leave); the roster's
+ * reminders and deadlines arrive with the roster.
  */
 #ifndef KEFU_WFM_WFM_H
 #define KEFU_WFM_WFM_H

@@ -24,8 +24,8 @@ int wfm_day_parse(const char *s, int64_t *day)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return ERR_INVALID;
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1970 || y > 9999 || m < 1 ||
-	    m > 12 || d < 1 || d > wfm_month_days(y, m))
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 ||
+	    d < 1 || d > wfm_month_days(y, m))
 		return ERR_INVALID;
 	*day = wfm_days_from_civil(y, m, d);
 	return 0;
@@ -143,14 +143,16 @@ int wfm_leave_step_check(const struct wfm_leave *l, enum wfm_step step, int64_t 
 	case WFM_STEP_APPROVE:
 	case WFM_STEP_REJECT:
 		if (who == l->person_id)
-			return err_set(ei, ERR_CONFLICT, NULL, "you cannot decide your own request");
+			return err_set(ei, ERR_CONFLICT, NULL,
+				       "you cannot decide your own request");
 		if (strcmp(l->state, "requested"))
 			return err_set(ei, ERR_CONFLICT, "state",
 				       "only a requested leave can be approved or rejected");
 		return 0;
 	case WFM_STEP_CANCEL:
 		if (who != l->person_id)
-			return err_set(ei, ERR_CONFLICT, NULL, "only your own leave can be cancelled");
+			return err_set(ei, ERR_CONFLICT, NULL,
+				       "only your own leave can be cancelled");
 		if (strcmp(l->state, "requested") && strcmp(l->state, "approved"))
 			return err_set(ei, ERR_CONFLICT, "state",
 				       "only a requested or approved leave can be cancelled");
@@ -167,8 +169,9 @@ int wfm_leave_step_check(const struct wfm_leave *l, enum wfm_step step, int64_t 
 				       "the paperwork was already received");
 		/* Received late would blur the rule attendance reads (wfm.h). */
 		if (now >= l->paperwork_due)
-			return err_set(ei, ERR_CONFLICT, "state",
-				       "the paperwork deadline has passed: the leave counts as absence");
+			return err_set(
+				ei, ERR_CONFLICT, "state",
+				"the paperwork deadline has passed: the leave counts as absence");
 		return 0;
 	case WFM_STEP_SIGN:
 	case WFM_STEP_DECLINE:
@@ -188,8 +191,7 @@ int wfm_swap_ask_check(const struct wfm_swap *w, int64_t first_start, int64_t no
 	if (!exchange && strcmp(w->kind, "cover"))
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "kind", "kind: exchange or cover");
 	if (w->partner_id == w->requester_id)
-		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "partner_id",
-			     "partner_id: another agent");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "partner_id", "partner_id: another agent");
 	if (wfm_day_parse(w->a_day, &a) < 0)
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "a_day", "%s: a date as YYYY-MM-DD",
 			     "a_day");
@@ -222,7 +224,8 @@ int wfm_swap_step_check(const struct wfm_swap *w, enum wfm_step step, int64_t wh
 	case WFM_STEP_APPROVE:
 	case WFM_STEP_REJECT:
 		if (who == w->requester_id || who == w->partner_id)
-			return err_set(ei, ERR_CONFLICT, NULL, "you cannot decide your own request");
+			return err_set(ei, ERR_CONFLICT, NULL,
+				       "you cannot decide your own request");
 		if (step == WFM_STEP_APPROVE && !strcmp(w->state, "asked"))
 			return err_set(ei, ERR_CONFLICT, "state",
 				       "the other agent has not counter-signed yet");
@@ -294,9 +297,10 @@ int wfm_swap_changes(const struct wfm_swap *w, struct wfm_cell_change out[4])
 		return n;
 	}
 	out[n++] = (struct wfm_cell_change){w->a_day, w->requester_id, 0, ""};
-	out[n++] = (struct wfm_cell_change){w->a_day, w->partner_id, w->a_shift_type_id, w->a_skill};
+	out[n++] =
+		(struct wfm_cell_change){w->a_day, w->partner_id, w->a_shift_type_id, w->a_skill};
 	out[n++] = (struct wfm_cell_change){w->b_day, w->partner_id, 0, ""};
-	out[n++] = (struct wfm_cell_change){w->b_day, w->requester_id, w->b_shift_type_id,
-					    w->b_skill};
+	out[n++] =
+		(struct wfm_cell_change){w->b_day, w->requester_id, w->b_shift_type_id, w->b_skill};
 	return n;
 }

@@ -37,7 +37,8 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *leave_json(const struct wfm_leave *l)
+/* excused: the rule attendance reads (wfm.h), at now. */
+static json_t *leave_json(const struct wfm_leave *l, int64_t now)
 {
 	return json_pack("{s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:I,"
 			 " s:o, s:o, s:o, s:o}",
@@ -51,9 +52,9 @@ static json_t *leave_json(const struct wfm_leave *l)
 						   "name", l->decided_by_name)
 				       : json_null(),
 			 "decided_at", ms_or_null(l->decided_at), "decision_note",
-			 str_or_null(l->decision_note), "excused", json_boolean(
-				 !(l->emergency && !l->paperwork_at && l->paperwork_due &&
-				   l->paperwork_due <= clock_now_ms())));
+			 str_or_null(l->decision_note), "excused",
+			 json_boolean(!(l->emergency && !l->paperwork_at && l->paperwork_due &&
+					l->paperwork_due <= now)));
 }
 
 static json_t *swap_json(const struct wfm_swap *w)
@@ -142,11 +143,13 @@ static const char *kind_zh(const char *k)
 
 struct list_ctx {
 	json_t *items;
+	int64_t now;
 };
 
 static int leave_row(void *ctx, const struct wfm_leave *l)
 {
-	return json_array_append_new(((struct list_ctx *)ctx)->items, leave_json(l));
+	return json_array_append_new(((struct list_ctx *)ctx)->items,
+				     leave_json(l, ((struct list_ctx *)ctx)->now));
 }
 
 static int swap_row(void *ctx, const struct wfm_swap *w)
@@ -161,8 +164,8 @@ static int swap_row(void *ctx, const struct wfm_swap *w)
 static int list_filter(struct req *r, struct wfm_request_filter *f, int swaps, char from[11],
 		       char to[11])
 {
-	static const char *const leave_states[] = {"requested", "approved", "rejected",
-						   "cancelled", NULL};
+	static const char *const leave_states[] = {"requested", "approved", "rejected", "cancelled",
+						   NULL};
 	static const char *const swap_states[] = {"asked",    "signed",	   "approved", "rejected",
 						  "declined", "cancelled", NULL};
 	const char *const *states = swaps ? swap_states : leave_states;
@@ -209,7 +212,7 @@ static int list_filter(struct req *r, struct wfm_request_filter *f, int swaps, c
 static int leave_list(struct req *r)
 {
 	struct wfm_request_filter f;
-	struct list_ctx c = {NULL};
+	struct list_ctx c = {NULL, r->now};
 	char from[11] = "", to[11] = "";
 	int rc = list_filter(r, &f, 0, from, to);
 
@@ -233,7 +236,8 @@ static int cleared_cell(void *ctx, const char *day, int64_t shift_type, const ch
 {
 	return json_array_append_new(((struct cleared *)ctx)->cells,
 				     json_pack("{s:s, s:I, s:o}", "day", day, "shift_type_id",
-					       (json_int_t)shift_type, "skill", str_or_null(skill)));
+					       (json_int_t)shift_type, "skill",
+					       str_or_null(skill)));
 }
 
 static int leave_clear_roster(struct req *r, const struct wfm_leave *l, json_t **cells)
@@ -307,7 +311,8 @@ static int leave_create(struct req *r, int emergency)
 	rc = wfm_leave_overlap(r->store, l.person_id, l.first_day, l.last_day, 0, &overlap);
 	if (rc == 0 && overlap)
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "first_day",
-			     "these days overlap leave #%lld of the same person", (long long)overlap);
+			     "these days overlap leave #%lld of the same person",
+			     (long long)overlap);
 	if (rc == 0)
 		rc = wfm_leave_insert(r->store, &l);
 	if (rc == 0 && emergency)
@@ -337,15 +342,15 @@ static int leave_create(struct req *r, int emergency)
 	if (rc == 0)
 		rc = req_audit(r, emergency ? "wfm.leave.emergency" : "wfm.leave.request",
 			       "wfm_leave", l.id, "ok",
-			       json_pack("{s:o, s:o}", "after", leave_json(&l), "roster_removed",
-					 cells ? cells : json_array()));
+			       json_pack("{s:o, s:o}", "after", leave_json(&l, r->now),
+					 "roster_removed", cells ? cells : json_array()));
 	else
 		json_decref(cells);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
 	notify_wake();
-	return reply_json(r, 201, leave_json(&l));
+	return reply_json(r, 201, leave_json(&l, r->now));
 }
 
 static int leave_ask(struct req *r)
@@ -363,10 +368,12 @@ static const char *const note_fields[] = {"note", NULL};
 /* A step on one leave: approve, reject, cancel, paperwork. */
 static int leave_step(struct req *r, enum wfm_step step)
 {
-	static const char *const actions[] = {
-		[WFM_STEP_APPROVE] = "wfm.leave.approve", [WFM_STEP_REJECT] = "wfm.leave.reject",
-		[WFM_STEP_CANCEL] = "wfm.leave.cancel", [WFM_STEP_PAPERWORK] = "wfm.leave.paperwork",
-		[WFM_STEP_SIGN] = "", [WFM_STEP_DECLINE] = ""};
+	static const char *const actions[] = {[WFM_STEP_APPROVE] = "wfm.leave.approve",
+					      [WFM_STEP_REJECT] = "wfm.leave.reject",
+					      [WFM_STEP_CANCEL] = "wfm.leave.cancel",
+					      [WFM_STEP_PAPERWORK] = "wfm.leave.paperwork",
+					      [WFM_STEP_SIGN] = "",
+					      [WFM_STEP_DECLINE] = ""};
 	struct wfm_leave l, before;
 	char text[NOTIFY_TEXT_SIZE], from[12];
 	json_t *cells = NULL;
@@ -454,8 +461,8 @@ static int leave_step(struct req *r, enum wfm_step step)
 	if (rc == 0)
 		rc = wfm_leave_get(r->store, id, &l);
 	if (rc == 0) {
-		json_t *d = json_pack("{s:o, s:o}", "before", leave_json(&before), "after",
-				      leave_json(&l));
+		json_t *d = json_pack("{s:o, s:o}", "before", leave_json(&before, r->now), "after",
+				      leave_json(&l, r->now));
 
 		if (cells)
 			json_object_set_new(d, "roster_removed", cells);
@@ -468,7 +475,7 @@ out:
 	if (rc < 0)
 		return rc;
 	notify_wake();
-	return reply_json(r, 200, leave_json(&l));
+	return reply_json(r, 200, leave_json(&l, r->now));
 }
 
 static int leave_approve(struct req *r)
@@ -728,13 +735,12 @@ static int swap_apply(struct req *r, const struct wfm_swap *w, json_t *cells)
 		rc = wfm_roster_cell_put(r->store, ch[i].day, ch[i].person_id, ch[i].shift_type_id,
 					 ch[i].skill, r->who.person_id, r->now);
 		if (rc == 0)
-			json_array_append_new(cells,
-					      json_pack("{s:s, s:I, s:o}", "day", ch[i].day,
-							"person_id", (json_int_t)ch[i].person_id,
-							"shift_type_id",
-							ch[i].shift_type_id
-								? json_integer(ch[i].shift_type_id)
-								: json_null()));
+			json_array_append_new(
+				cells,
+				json_pack("{s:s, s:I, s:o}", "day", ch[i].day, "person_id",
+					  (json_int_t)ch[i].person_id, "shift_type_id",
+					  ch[i].shift_type_id ? json_integer(ch[i].shift_type_id)
+							      : json_null()));
 	}
 	return rc;
 }
@@ -742,7 +748,7 @@ static int swap_apply(struct req *r, const struct wfm_swap *w, json_t *cells)
 static int swaps_list(struct req *r)
 {
 	struct wfm_request_filter f;
-	struct list_ctx c = {NULL};
+	struct list_ctx c = {NULL, r->now};
 	char from[11] = "", to[11] = "";
 	int rc = list_filter(r, &f, 1, from, to);
 
@@ -801,7 +807,8 @@ static int swap_create(struct req *r)
 	/* The shifts as they are now, kept on the request. */
 	rc = wfm_roster_cell(r->store, w.a_day, w.requester_id, &w.a_shift_type_id, w.a_skill);
 	if (rc >= 0 && w.b_day[0])
-		rc = wfm_roster_cell(r->store, w.b_day, w.partner_id, &w.b_shift_type_id, w.b_skill);
+		rc = wfm_roster_cell(r->store, w.b_day, w.partner_id, &w.b_shift_type_id,
+				     w.b_skill);
 	if (rc >= 0)
 		rc = swap_cells_hold(r, &w, 1);
 	if (rc == 0)
@@ -815,8 +822,9 @@ static int swap_create(struct req *r)
 	if (rc == 0) {
 		if (w.b_day[0])
 			snprintf(text, sizeof(text),
-				 "%s 申请与您调班：其 %s %s 换您的 %s %s，请签字确认", w.requester_name,
-				 w.a_day, w.a_shift_name, w.b_day, w.b_shift_name);
+				 "%s 申请与您调班：其 %s %s 换您的 %s %s，请签字确认",
+				 w.requester_name, w.a_day, w.a_shift_name, w.b_day,
+				 w.b_shift_name);
 		else
 			snprintf(text, sizeof(text), "%s 申请由您代其 %s 的%s，请签字确认",
 				 w.requester_name, w.a_day, w.a_shift_name);
@@ -858,8 +866,8 @@ static int swap_step(struct req *r, enum wfm_step step)
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap");
 	if (rc == 0)
-		rc = wfm_swap_step_check(&w, step, r->who.person_id, swap_first_start(r, &w), r->now,
-					 &r->ei);
+		rc = wfm_swap_step_check(&w, step, r->who.person_id, swap_first_start(r, &w),
+					 r->now, &r->ei);
 	if (rc == 0 && (step == WFM_STEP_SIGN || step == WFM_STEP_APPROVE))
 		rc = swap_published(r, &w, ERR_CONFLICT);
 	if (rc == 0 && (step == WFM_STEP_SIGN || step == WFM_STEP_APPROVE))
@@ -895,7 +903,8 @@ static int swap_step(struct req *r, enum wfm_step step)
 		break;
 	case WFM_STEP_APPROVE:
 	case WFM_STEP_REJECT:
-		snprintf(w.state, sizeof(w.state), step == WFM_STEP_APPROVE ? "approved" : "rejected");
+		snprintf(w.state, sizeof(w.state),
+			 step == WFM_STEP_APPROVE ? "approved" : "rejected");
 		snprintf(w.decision_note, sizeof(w.decision_note), "%s", note);
 		w.decided_by = r->who.person_id;
 		w.decided_at = r->now;
@@ -991,7 +1000,7 @@ static int me_roster(struct req *r)
 	const char *month = NULL;
 	char first[11], last[11], state[12], day[11], skill[33], mo[8];
 	struct wfm_request_filter f = {0};
-	struct list_ctx lc = {NULL}, sc = {NULL}, cc = {NULL};
+	struct list_ctx lc = {NULL, r->now}, sc = {NULL, r->now}, cc = {NULL, r->now};
 	struct store_stmt *st;
 	json_t *entries, *out;
 	int y, m, rc = req_query(r, "month", &month);
@@ -1021,11 +1030,10 @@ static int me_roster(struct req *r)
 		while ((rc = store_next(st, NULL, NULL)) == 1) {
 			STORE_COL_COPY(st, 0, day);
 			STORE_COL_COPY(st, 2, skill);
-			json_array_append_new(entries,
-					      json_pack("{s:s, s:I, s:o}", "day", day,
-							"shift_type_id",
-							(json_int_t)store_col_int(st, 1), "skill",
-							str_or_null(skill)));
+			json_array_append_new(entries, json_pack("{s:s, s:I, s:o}", "day", day,
+								 "shift_type_id",
+								 (json_int_t)store_col_int(st, 1),
+								 "skill", str_or_null(skill)));
 		}
 		rc = store_end(st, rc, 0);
 	}

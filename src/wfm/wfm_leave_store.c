@@ -24,7 +24,8 @@ static int cal_day(void *ctx, const char *day, int holiday, int as_weekday)
 	int64_t d;
 
 	if (wfm_day_parse(day, &d) == 0 && d >= w->first && d < w->first + w->n)
-		w->working[d - w->first] = (unsigned char)wfm_working_day(d, holiday, as_weekday > 0);
+		w->working[d - w->first] =
+			(unsigned char)wfm_working_day(d, holiday, as_weekday > 0);
 	return 0;
 }
 
@@ -89,8 +90,7 @@ int wfm_leave_get(struct store *s, int64_t id, struct wfm_leave *out)
 			 leave_read, out);
 }
 
-int wfm_leave_list(struct store *s, const struct wfm_request_filter *f, wfm_leave_fn fn,
-		   void *ctx)
+int wfm_leave_list(struct store *s, const struct wfm_request_filter *f, wfm_leave_fn fn, void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
 	struct store_stmt *st;
@@ -115,15 +115,15 @@ int wfm_leave_list(struct store *s, const struct wfm_request_filter *f, wfm_leav
 
 int wfm_leave_insert(struct store *s, struct wfm_leave *l)
 {
-	int rc = store_run(s,
-			   "INSERT INTO wfm_leave(person_id, kind, first_day, last_day, reason, state,"
-			   " emergency, paperwork_due, requested_by, requested_at, decided_by,"
-			   " decided_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			   " RETURNING id",
-			   &l->id, "itttTtiddiddi", l->person_id, l->kind, l->first_day, l->last_day,
-			   l->reason, l->state, (int64_t)l->emergency, l->paperwork_due,
-			   l->requested_by, l->requested_at, l->decided_by, l->decided_at,
-			   l->updated_at);
+	int rc = store_run(
+		s,
+		"INSERT INTO wfm_leave(person_id, kind, first_day, last_day, reason, state,"
+		" emergency, paperwork_due, requested_by, requested_at, decided_by,"
+		" decided_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id",
+		&l->id, "itttTtiddiddi", l->person_id, l->kind, l->first_day, l->last_day,
+		l->reason, l->state, (int64_t)l->emergency, l->paperwork_due, l->requested_by,
+		l->requested_at, l->decided_by, l->decided_at, l->updated_at);
 
 	return rc < 0 ? rc : 0;
 }
@@ -149,22 +149,24 @@ int wfm_leave_overlap(struct store *s, int64_t person, const char *first, const 
 	int rc;
 
 	*out = 0;
-	rc = store_run(s,
-		       "SELECT id FROM wfm_leave WHERE person_id = ? AND id <> ?"
-		       " AND state IN ('requested', 'approved') AND first_day <= ? AND last_day >= ?"
-		       " ORDER BY id LIMIT 1",
-		       out, "iitt", person, except, last, first);
+	rc = store_run(
+		s,
+		"SELECT id FROM wfm_leave WHERE person_id = ? AND id <> ?"
+		" AND state IN ('requested', 'approved') AND first_day <= ? AND last_day >= ?"
+		" ORDER BY id LIMIT 1",
+		out, "iitt", person, except, last, first);
 	return rc < 0 ? rc : 0;
 }
 
 int wfm_leave_overdue(struct store *s, int64_t now, struct wfm_leave *out, int max)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT " LEAVE_COLS LEAVE_FROM " WHERE l.emergency = 1 AND l.paperwork_at IS NULL"
-		" AND l.state = 'approved' AND l.paperwork_due <= ? AND l.paperwork_overdue_at IS NULL"
-		" ORDER BY l.paperwork_due, l.id LIMIT ?",
-		"ii", now, (int64_t)max);
+	struct store_stmt *st = store_query(s,
+					    "SELECT " LEAVE_COLS LEAVE_FROM
+					    " WHERE l.emergency = 1 AND l.paperwork_at IS NULL"
+					    " AND l.state = 'approved' AND l.paperwork_due <= ? "
+					    "AND l.paperwork_overdue_at IS NULL"
+					    " ORDER BY l.paperwork_due, l.id LIMIT ?",
+					    "ii", now, (int64_t)max);
 	int rc, n = 0;
 
 	while (n < max && (rc = store_next(st, leave_read, &out[n])) == 1)
@@ -263,14 +265,15 @@ int wfm_swap_list(struct store *s, const struct wfm_request_filter *f, wfm_swap_
 
 int wfm_swap_insert(struct store *s, struct wfm_swap *w)
 {
-	int rc = store_run(s,
-			   "INSERT INTO wfm_swap(kind, requester_id, partner_id, a_day,"
-			   " a_shift_type_id, a_skill, b_day, b_shift_type_id, b_skill, reason, state,"
-			   " asked_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			   " RETURNING id",
-			   &w->id, "tiitiTTdTTtii", w->kind, w->requester_id, w->partner_id,
-			   w->a_day, w->a_shift_type_id, w->a_skill, w->b_day, w->b_shift_type_id,
-			   w->b_skill, w->reason, w->state, w->asked_at, w->updated_at);
+	int rc = store_run(
+		s,
+		"INSERT INTO wfm_swap(kind, requester_id, partner_id, a_day,"
+		" a_shift_type_id, a_skill, b_day, b_shift_type_id, b_skill, reason, state,"
+		" asked_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id",
+		&w->id, "tiitiTTdTTtii", w->kind, w->requester_id, w->partner_id, w->a_day,
+		w->a_shift_type_id, w->a_skill, w->b_day, w->b_shift_type_id, w->b_skill, w->reason,
+		w->state, w->asked_at, w->updated_at);
 
 	return rc < 0 ? rc : 0;
 }
@@ -328,13 +331,14 @@ int wfm_roster_cell_put(struct store *s, const char *day, int64_t person, int64_
 	int rc;
 
 	if (shift_type > 0)
-		rc = store_run(s,
-			       "INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, skill,"
-			       " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-			       " ON CONFLICT (day, person_id) DO UPDATE SET"
-			       " shift_type_id = excluded.shift_type_id, skill = excluded.skill,"
-			       " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-			       NULL, "tiiTdi", day, person, shift_type, skill, by, now);
+		rc = store_run(
+			s,
+			"INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, skill,"
+			" updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+			" ON CONFLICT (day, person_id) DO UPDATE SET"
+			" shift_type_id = excluded.shift_type_id, skill = excluded.skill,"
+			" updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+			NULL, "tiiTdi", day, person, shift_type, skill, by, now);
 	else
 		rc = store_run(s, "DELETE FROM wfm_roster_entry WHERE day = ? AND person_id = ?",
 			       NULL, "ti", day, person);
@@ -427,8 +431,8 @@ static int plan_cal(void *ctx, const char *day, int holiday, int as_weekday)
 	struct wfm_roster_plan *p = ctx;
 	int y, m, d;
 
-	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) == 3 && y == p->year && m == p->month && d >= 1 &&
-	    d <= p->ndays) {
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) == 3 && y == p->year && m == p->month &&
+	    d >= 1 && d <= p->ndays) {
 		if (holiday)
 			p->holiday[d - 1] = 1;
 		if (as_weekday > 0)
@@ -489,7 +493,8 @@ int wfm_plan_load(struct store *s, int year, int month, const int64_t *persons, 
 			unsigned roles = (unsigned)store_col_int(st, 1);
 
 			a->certified = (int)store_col_int(st, 0);
-			a->office = (roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) && !(roles & ROLE_AGENT);
+			a->office =
+				(roles & (ROLE_MANAGER | ROLE_SUPERVISOR)) && !(roles & ROLE_AGENT);
 		}
 		rc = store_end(st, rc, 0);
 		st = store_query(s, "SELECT skill FROM person_skill WHERE person_id = ?", "i",

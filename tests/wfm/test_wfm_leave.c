@@ -329,10 +329,18 @@ static void swap_rechecked_by_the_roster_rules(void **state)
 
 	(void)state;
 	memset(types, 0, sizeof(types));
-	types[0] = (struct wfm_shift_type){.id = 1, .nseg = 1, .seg = {{0, 480}}, .paid_min = 450,
-					   .break_min = 30, .active = 1};
-	types[1] = (struct wfm_shift_type){.id = 2, .nseg = 1, .seg = {{960, 1440}}, .paid_min = 450,
-					   .break_min = 30, .active = 1};
+	types[0] = (struct wfm_shift_type){.id = 1,
+					   .nseg = 1,
+					   .seg = {{0, 480}},
+					   .paid_min = 450,
+					   .break_min = 30,
+					   .active = 1};
+	types[1] = (struct wfm_shift_type){.id = 2,
+					   .nseg = 1,
+					   .seg = {{960, 1440}},
+					   .paid_min = 450,
+					   .break_min = 30,
+					   .active = 1};
 	assert_int_equal(wfm_roster_plan_init(&p, 2026, 12), 0);
 	p.types = types;
 	p.ntypes = 2;
