@@ -82,7 +82,7 @@ class WfmLeaveTest(KefuTestCase):
         super().setUpClass()
         srv = cls.srv
         cls.t = {w: srv.login(w) for w in ("8001", "8002", "8101", "8102", "8103", "8104",
-                                           "8105", "2001")}
+                                           "8105", "8106", "2001")}
         cls.r = Roster(srv)
         cls.id = {w: cls.r.person(w) for w in cls.t}
         cls.early, cls.middle, cls.night = (cls.r.shift(c) for c in ("early", "middle", "night"))
@@ -291,6 +291,33 @@ class WfmLeaveTest(KefuTestCase):
                          asked)
         # Staff outside the center have no part in it.
         self.assertError(self.call("GET", "/api/wfm/swaps", who="2001"), 403)
+
+    def test_approval_rechecks_the_roster(self):
+        a, b = self.id["8106"], self.id["8101"]
+        d = self.day(36)
+        self.r.put(d, a, self.night, None)
+        st, w, _ = self.call("POST", "/api/wfm/swaps", {
+            "kind": "cover", "partner_id": b, "a_day": d.isoformat()}, who="8106")
+        self.assertEqual(st, 201, w)
+        self.assertEqual(self.call("POST", f"/api/wfm/swaps/{w['id']}/sign", who="8101")[0], 200)
+        # After the signature the manager gives B a 中班 the evening before: covering the
+        # night now leaves B no rest, and the approval sees it.
+        self.r.put(d - datetime.timedelta(days=1), b, self.middle, None)
+        resp = self.call("POST", f"/api/wfm/swaps/{w['id']}/approve", who="8001")
+        self.assertError(resp, 422)
+        self.assertEqual(resp[1]["error"]["message"],
+                         f"刘洋 on {d.isoformat()}: less than 480 minutes off between two shifts")
+        self.assertEqual(self.r.cell(d, a), (self.night, None))
+        self.assertIsNone(self.r.cell(d, b))
+        self.assertEqual(self.srv.count(f"SELECT count(*) FROM wfm_swap WHERE id = {w['id']}"
+                                        " AND state = 'signed'"), 1)
+        # The month filter finds it in its month only.
+        st, body, _ = self.call("GET", f"/api/wfm/swaps?month={month_of(d)}&state=signed",
+                                who="8001")
+        self.assertIn(w["id"], [x["id"] for x in body["items"]])
+        other = (d.replace(day=1) - datetime.timedelta(days=1))
+        st, body, _ = self.call("GET", f"/api/wfm/swaps?month={month_of(other)}", who="8001")
+        self.assertNotIn(w["id"], [x["id"] for x in body["items"]])
 
     def test_decline_and_withdraw(self):
         a, b = self.id["8105"], self.id["8101"]
