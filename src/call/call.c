@@ -848,44 +848,48 @@ int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock
 
 /* -- SIP -- */
 
-/* kefu's SDP answer to the caller, in the direction dir. */
-static int sdp_answer(struct call *c, enum sip_sdp_dir dir, struct mbuf **out)
+/* kefu's description for leg l (see struct sip_sdp_out): an answer with
+ * the leg's chosen law (and telephone-event when events and the leg has
+ * one), or an offer of all when the leg has not chosen yet (pt < 0). */
+int call_leg_sdp(const struct leg *l, int64_t session, unsigned version, int events,
+		 enum sip_sdp_dir dir, struct mbuf **out)
 {
-	char ip[SIP_ADDRESS_MAX];
-	struct mbuf *mb = mbuf_alloc(512);
-	const char *ipv = sa_af(&c->leg.local) == AF_INET6 ? "IP6" : "IP4";
-	int rc;
+	char ip[SIP_ADDRESS_MAX], buf[512];
+	struct sip_sdp_out o = {
+		.session = (long long)session,
+		.version = version,
+		.ip = ip,
+		.ipv6 = sa_af(&l->local) == AF_INET6,
+		.port = sa_port(&l->local),
+		.pt = l->pt,
+		.pcma = l->codec == MEDIA_PCMA,
+		.event_pt = events ? l->event_pt : -1,
+		.ptime = CALL_PTIME_MS,
+		.dir = dir,
+	};
+	struct mbuf *mb;
+	int n;
 
+	sip_server_source(&l->local, ip);
+	n = sip_sdp_write(&o, buf, sizeof(buf));
+	if (n < 0)
+		return EINVAL;
+	mb = mbuf_alloc((size_t)n);
 	if (!mb)
 		return ENOMEM;
-	sip_server_source(&c->leg.local, ip);
-	rc = mbuf_printf(mb,
-			 "v=0\r\n"
-			 "o=kefu %lld %u IN %s %s\r\n"
-			 "s=kefu\r\n"
-			 "c=IN %s %s\r\n"
-			 "t=0 0\r\n"
-			 "m=audio %u RTP/AVP %d",
-			 (long long)c->id, c->answer_version, ipv, ip, ipv, ip, sa_port(&c->leg.local),
-			 c->leg.pt);
-	if (rc == 0 && c->leg.event_pt >= 0)
-		rc = mbuf_printf(mb, " %d", c->leg.event_pt);
-	if (rc == 0)
-		rc = mbuf_printf(mb, "\r\na=rtpmap:%d %s/8000\r\n", c->leg.pt,
-				 c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
-	if (rc == 0 && c->leg.event_pt >= 0)
-		rc = mbuf_printf(mb, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n",
-				 c->leg.event_pt, c->leg.event_pt);
-	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS,
-				 sip_sdp_dir_name(dir));
-	if (rc) {
+	if (mbuf_write_mem(mb, (const uint8_t *)buf, (size_t)n)) {
 		mem_deref(mb);
-		return rc;
+		return ENOMEM;
 	}
 	mb->pos = 0;
 	*out = mb;
 	return 0;
+}
+
+/* kefu's SDP answer to the caller, in the direction dir. */
+static int sdp_answer(struct call *c, enum sip_sdp_dir dir, struct mbuf **out)
+{
+	return call_leg_sdp(&c->leg, c->id, c->answer_version, 1, dir, out);
 }
 
 /* A re-INVITE from the caller's phone: a refresh gets the same answer;
@@ -1196,7 +1200,7 @@ static void recover(struct sip_server *srv)
 	if (rc < 0 || closed < 0 || n < 0)
 		log_error("sip: cannot close the calls a previous run left open");
 	else if (closed || n)
-		log_warn("sip: closed %d call(s) and freed %d agent(s) left by a previous run",
+		log_warn("call: closed %d call(s) and freed %d agent(s) left by a previous run",
 			 closed, n);
 }
 

@@ -122,35 +122,7 @@ static void agent_status(struct call *c, int64_t person_id, enum acd_status to, 
  * telephone-event; once the phone chose (pt >= 0) only its choice. */
 static int sdp_agent(struct agent_leg *a, enum sip_sdp_dir dir, struct mbuf **out)
 {
-	char ip[SIP_ADDRESS_MAX];
-	struct mbuf *mb = mbuf_alloc(512);
-	const char *ipv = sa_af(&a->leg.local) == AF_INET6 ? "IP6" : "IP4";
-	int rc;
-
-	if (!mb)
-		return ENOMEM;
-	sip_server_source(&a->leg.local, ip);
-	rc = mbuf_printf(mb, "v=0\r\no=kefu %lld %u IN %s %s\r\ns=kefu\r\nc=IN %s %s\r\nt=0 0\r\n",
-			 (long long)a->call->id, a->answered ? 2u : 1u, ipv, ip, ipv, ip);
-	if (rc == 0 && a->leg.pt < 0)
-		rc = mbuf_printf(mb,
-				 "m=audio %u RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\n"
-				 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
-				 "a=fmtp:101 0-15\r\n",
-				 sa_port(&a->leg.local));
-	else if (rc == 0)
-		rc = mbuf_printf(mb, "m=audio %u RTP/AVP %d\r\na=rtpmap:%d %s/8000\r\n",
-				 sa_port(&a->leg.local), a->leg.pt, a->leg.pt,
-				 a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
-	if (rc == 0)
-		rc = mbuf_printf(mb, "a=ptime:%d\r\na=%s\r\n", CALL_PTIME_MS, sip_sdp_dir_name(dir));
-	if (rc) {
-		mem_deref(mb);
-		return rc;
-	}
-	mb->pos = 0;
-	*out = mb;
-	return 0;
+	return call_leg_sdp(&a->leg, a->call->id, a->answered ? 2u : 1u, 0, dir, out);
 }
 
 /* -- relay -- */

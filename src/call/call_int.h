@@ -201,6 +201,8 @@ int call_rtp_open(struct sip_server *srv, const struct sa *near, struct udp_sock
 void call_leg_remote(struct sip_server *srv, struct leg *l, const struct sa *sdp,
 		     const struct sa *sig);
 int call_leg_from(const struct leg *l, const struct sa *src);
+int call_leg_sdp(const struct leg *l, int64_t session, unsigned version, int events,
+		 enum sip_sdp_dir dir, struct mbuf **out);
 int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt);
 void call_send_pcm(struct call *c, const int16_t *pcm);
 int64_t call_mono_us(void);

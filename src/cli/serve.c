@@ -159,10 +159,11 @@ int cmd_serve(int argc, char **argv)
 			c.cfg.db, c.cfg.busy_timeout_ms,
 			(enum store_durability)store_durability_parse(c.cfg.durability)};
 
-		/* One per worker, one for the scheduler, one for the event-stream
-		 * thread, and with SIP on one for the SIP thread and one for the
-		 * recording writer. */
-		int size = c.cfg.threads + 2 + (c.cfg.sip_listen[0] ? 2 : 0);
+		/* One per worker, one for the scheduler, one for each kind of
+		 * event stream's thread (the notifications and the wallboard's
+		 * live figures), and with SIP on one for the SIP thread and one
+		 * for the recording writer: nobody waits for a connection. */
+		int size = c.cfg.threads + 3 + (c.cfg.sip_listen[0] ? 2 : 0);
 
 		if (store_pool_open(&app.pool, &so, size) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);

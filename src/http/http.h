@@ -17,8 +17,8 @@
  *
  * http sits above core, store, sched, audit and auth and knows no domain:
  * each module's header declares its own route tables, and the program
- * (cli/serve.c) hands the server the list of them (app->routes) and
- * registers what must happen when the server stops (http_on_stop).
+ * (cli/serve.c) hands the server the list of them (app->routes). The event
+ * streams of every kind are ended by the hub when the server stops.
  */
 #ifndef KEFU_HTTP_HTTP_H
 #define KEFU_HTTP_HTTP_H
@@ -99,20 +99,11 @@ int router_match(const struct route *const *tables, const char *method, const ch
 
 /* Server (server.c): starts listening on cfg->listen ("host:0" picks a free
  * port) and answers with the routes of app->routes; writes the bound
- * address into bound. http_stop() stops taking connections, runs the stop
- * hooks, lets requests in flight finish (up to 10 s) and returns. */
+ * address into bound. http_stop() stops taking connections, ends the event
+ * streams, lets requests in flight finish (up to 10 s) and returns. */
 struct http_server;
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size);
 void http_stop(struct http_server *srv);
-/*
- * Registers fn to run when http_stop() has stopped taking connections and
- * before it waits for the requests in flight: a module's event streams
- * never finish by themselves, so it ends them there (and no connection
- * may be left suspended when the daemon stops). Before http_start;
- * ERR_TOOBIG past HTTP_MAX_STOP_HOOKS.
- */
-#define HTTP_MAX_STOP_HOOKS 8
-int http_on_stop(void (*fn)(void));
 
 /* Static files of the workbench (static.c); ERR_NOTFOUND when there is none. */
 int static_answer(struct req *r, const char *root, void **response);

@@ -50,18 +50,6 @@ struct upload {
 
 static _Atomic int in_flight;
 
-/* Registered before http_start, read-only after: no lock needed. */
-static void (*stop_hooks[HTTP_MAX_STOP_HOOKS])(void);
-static int nstop_hooks;
-
-int http_on_stop(void (*fn)(void))
-{
-	if (nstop_hooks == HTTP_MAX_STOP_HOOKS)
-		return ERR_TOOBIG;
-	stop_hooks[nstop_hooks++] = fn;
-	return 0;
-}
-
 static void add_common_headers(struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -732,8 +720,6 @@ void http_stop(struct http_server *srv)
 	 * suspended when MHD_stop_daemon runs (libmicrohttpd aborts on one).
 	 */
 	sse_stop();
-	for (int i = 0; i < nstop_hooks; i++)
-		stop_hooks[i]();
 	for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
 		nanosleep(&tick, NULL);
 	conns_stop();

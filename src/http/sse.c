@@ -7,7 +7,8 @@
  * loop serving many connections. A stream is idle almost all the time, so
  * it must not hold a worker (a content reader that blocks stalls every
  * connection of that worker; one that returns 0 is called again at once, a
- * busy loop) nor a database connection (the pool has threads + 1).
+ * busy loop) nor a database connection (the pool has one per worker, and
+ * one for each kind's thread, borrowed for a tick).
  *
  * So a stream is parked: its content reader, finding nothing to send,
  * suspends the connection (MHD_suspend_connection, which takes it out of

@@ -307,6 +307,30 @@ enum sip_sdp_dir sip_sdp_answer_dir(enum sip_sdp_dir offer);
 /* The attribute's name: "sendrecv", "sendonly", "recvonly", "inactive". */
 const char *sip_sdp_dir_name(enum sip_sdp_dir d);
 
+/*
+ * kefu's own description (an answer to a caller, an offer or answer toward
+ * an agent's phone): one audio stream of G.711 in 20 ms packets. With a
+ * chosen payload type (pt >= 0) it names only that law, and telephone-event
+ * when event_pt >= 0; without one (pt < 0, an offer) it lists PCMA 8, PCMU 0
+ * and telephone-event 101 for the phone to choose from.
+ */
+struct sip_sdp_out {
+	long long session;   /* o= session id: the call's */
+	unsigned version;    /* o= version, raised by each changed description */
+	const char *ip;	     /* kefu's media address as the peer reaches it */
+	int ipv6;	     /* 1 when ip is an IPv6 address */
+	unsigned port;	     /* kefu's RTP port */
+	int pt;		     /* the chosen payload type, -1 for an offer of all */
+	int pcma;	     /* the chosen type is PCMA (else PCMU) */
+	int event_pt;	     /* telephone-event with a chosen type, -1 none */
+	int ptime;	     /* milliseconds of audio per packet */
+	enum sip_sdp_dir dir;
+};
+
+/* Writes o into buf (NUL-terminated); returns its length, or ERR_INVALID
+ * when it does not fit. */
+int sip_sdp_write(const struct sip_sdp_out *o, char *buf, size_t size);
+
 /* A SIP INFO body of type application/dtmf-relay ("Signal=5\r\nDuration=160"):
  * the key, or 0 when there is none. */
 char sip_info_digit(const char *body, size_t len);

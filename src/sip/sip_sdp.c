@@ -1,9 +1,10 @@
 /*
- * The two small parsers a call needs from SIP bodies, without I/O: the SDP
- * offer (RFC 4566, what the call engine answers and where it sends RTP)
- * and the dtmf-relay INFO body (a phone's keys sent in signalling). See
- * sip.h.
+ * The SIP bodies a call needs, without I/O: the parser of an SDP offer
+ * (RFC 4566, what the call engine answers and where it sends RTP), the one
+ * writer of kefu's own descriptions, and the parser of the dtmf-relay INFO
+ * body (a phone's keys sent in signalling). See sip.h.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +199,52 @@ char sip_info_digit(const char *body, size_t len)
 		return 0;
 	}
 	return 0;
+}
+
+/* The appending printf of sip_sdp_write: 0, or ERR_INVALID when full. */
+static int put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size)
+		return ERR_INVALID;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return ERR_INVALID;
+	*len += (size_t)n;
+	return 0;
+}
+
+int sip_sdp_write(const struct sip_sdp_out *o, char *buf, size_t size)
+{
+	const char *ipv = o->ipv6 ? "IP6" : "IP4";
+	const char *law = o->pcma ? "PCMA" : "PCMU";
+	size_t len = 0;
+	int rc;
+
+	rc = put(buf, size, &len, "v=0\r\no=kefu %lld %u IN %s %s\r\ns=kefu\r\nc=IN %s %s\r\nt=0 0\r\n",
+		 o->session, o->version, ipv, o->ip, ipv, o->ip);
+	if (rc == 0 && o->pt < 0)
+		rc = put(buf, size, &len,
+			 "m=audio %u RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\n"
+			 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+			 "a=fmtp:101 0-15\r\n",
+			 o->port);
+	else if (rc == 0 && o->event_pt >= 0)
+		rc = put(buf, size, &len,
+			 "m=audio %u RTP/AVP %d %d\r\na=rtpmap:%d %s/8000\r\n"
+			 "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n",
+			 o->port, o->pt, o->event_pt, o->pt, law, o->event_pt, o->event_pt);
+	else if (rc == 0)
+		rc = put(buf, size, &len, "m=audio %u RTP/AVP %d\r\na=rtpmap:%d %s/8000\r\n",
+			 o->port, o->pt, o->pt, law);
+	if (rc == 0)
+		rc = put(buf, size, &len, "a=ptime:%d\r\na=%s\r\n", o->ptime,
+			 sip_sdp_dir_name(o->dir));
+	return rc < 0 ? rc : (int)len;
 }

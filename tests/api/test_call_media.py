@@ -43,7 +43,12 @@ SILENCE = bytes([alaw(0)]) * FRAME
 
 class Talker(threading.Thread):
     """Sends 20 ms PCMA packets from sock to addr in real time from t0 for
-    `seconds`: the tone during each (start, end) span, silence between."""
+    `seconds`: the tone during each (start, end) span, silence between.
+    A packet whose time has passed (the thread stalled) goes at once, so two
+    talkers given one t0 stay aligned. t0 None starts when the thread runs,
+    as a phone starts its stream: a thread that starts late on a busy
+    machine then sends no backlog of packets at once, which kefu would relay
+    as a burst ahead of the clock."""
 
     def __init__(self, sock, addr, freq, spans, seconds, t0, ssrc):
         super().__init__(daemon=True)
@@ -53,6 +58,8 @@ class Talker(threading.Thread):
         self.sent_at = []  # when each packet went (time.time())
 
     def run(self):
+        if self.t0 is None:
+            self.t0 = time.time()
         for i in range(int(self.seconds * 50)):
             at = self.t0 + i * 0.02
             delay = at - time.time()
@@ -305,8 +312,7 @@ class CallMedia(HotlineCase):
         drain(c.rtp)
         at_caller = Listener(c.rtp, 4.0)
         at_caller.start()
-        talk = Talker(first.rtp, first.kefu_media, AGENT_HZ, [(0.0, 1.0)], 1.0, time.time(),
-                      0xA6E47)
+        talk = Talker(first.rtp, first.kefu_media, AGENT_HZ, [(0.0, 1.0)], 1.0, None, 0xA6E47)
         talk.start()
         talk.join()
         r = first.request("REFER", ["Refer-To: <sip:8104@127.0.0.1>",
@@ -315,7 +321,7 @@ class CallMedia(HotlineCase):
         second.ring()
         second.answer(((8, "PCMA"),))
         # The colleague's phone starts its own stream, with other timestamps.
-        talk = Talker(second.rtp, second.kefu_media, 0, [], 1.5, time.time(), 0x5EC0)
+        talk = Talker(second.rtp, second.kefu_media, 0, [], 1.5, None, 0x5EC0)
         talk.start()
         talk.join()
         at_caller.join()

@@ -1,5 +1,6 @@
-/* Unit tests of the SIP body parsers of src/sip/sip_sdp.c: the SDP offer
- * (addresses, payload types, direction) and the dtmf-relay INFO body. */
+/* Unit tests of the SIP bodies of src/sip/sip_sdp.c: the SDP offer's parser
+ * (addresses, payload types, direction), kefu's own descriptions, and the
+ * dtmf-relay INFO body. */
 #include "testutil.h"
 
 #include "core/err.h"
@@ -98,12 +99,66 @@ static void sdp_direction(void **state)
 	assert_string_equal(sip_sdp_dir_name(SIP_SDP_SENDRECV), "sendrecv");
 }
 
+/* kefu's descriptions: the exact text a phone gets, and what kefu's own
+ * parser reads back from each of the three shapes. */
+static void sdp_written(void **state)
+{
+	struct sip_sdp_out o = {.session = 42, .version = 2, .ip = "192.0.2.7", .port = 40002,
+				.pt = 8, .pcma = 1, .event_pt = 101, .ptime = 20,
+				.dir = SIP_SDP_RECVONLY};
+	char buf[512];
+	struct sip_sdp p;
+	int n;
+
+	(void)state;
+	n = sip_sdp_write(&o, buf, sizeof(buf));
+	assert_string_equal(buf, "v=0\r\no=kefu 42 2 IN IP4 192.0.2.7\r\ns=kefu\r\n"
+				 "c=IN IP4 192.0.2.7\r\nt=0 0\r\nm=audio 40002 RTP/AVP 8 101\r\n"
+				 "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+				 "a=fmtp:101 0-15\r\na=ptime:20\r\na=recvonly\r\n");
+	assert_int_equal(n, (int)strlen(buf));
+	assert_int_equal(sip_sdp_parse(buf, (size_t)n, &p), 0);
+	assert_string_equal(p.addr, "192.0.2.7");
+	assert_int_equal(p.port, 40002);
+	assert_int_equal(p.pcma_pt, 8);
+	assert_int_equal(p.pcmu_pt, -1);
+	assert_int_equal(p.event_pt, 101);
+	assert_int_equal(p.dir, SIP_SDP_RECVONLY);
+
+	/* A chosen PCMU without events, over IPv6. */
+	o = (struct sip_sdp_out){.session = 7, .version = 1, .ip = "2001:db8::1", .ipv6 = 1,
+				 .port = 5000, .pt = 0, .event_pt = -1, .ptime = 20};
+	n = sip_sdp_write(&o, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "c=IN IP6 2001:db8::1\r\n"));
+	assert_non_null(strstr(buf, "m=audio 5000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"));
+	assert_null(strstr(buf, "telephone-event"));
+	assert_int_equal(sip_sdp_parse(buf, (size_t)n, &p), 0);
+	assert_int_equal(p.pcmu_pt, 0);
+	assert_int_equal(p.event_pt, -1);
+	assert_int_equal(p.dir, SIP_SDP_SENDRECV);
+
+	/* An offer to an agent's phone: both laws and events, PCMA first. */
+	o = (struct sip_sdp_out){.session = 9, .version = 1, .ip = "127.0.0.1", .port = 6000,
+				 .pt = -1, .event_pt = -1, .ptime = 20};
+	n = sip_sdp_write(&o, buf, sizeof(buf));
+	assert_int_equal(sip_sdp_parse(buf, (size_t)n, &p), 0);
+	assert_int_equal(p.pcma_pt, 8);
+	assert_int_equal(p.pcmu_pt, 0);
+	assert_int_equal(p.event_pt, 101);
+	assert_int_equal(p.pref_pt, 8);
+
+	/* Too small a buffer is an error, never a cut description. */
+	assert_int_equal(sip_sdp_write(&o, buf, 40), ERR_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sdp_offer_parts),
 		cmocka_unit_test(info_bodies),
 		cmocka_unit_test(sdp_direction),
+		cmocka_unit_test(sdp_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,6 +213,18 @@ export async function closeList(page, sel, id) {
   await list.waitFor({ state: 'hidden' })
 }
 
+// Clicks an item of an open dropdown menu (a CSS selector) as a DOM click on
+// the item itself, once it is visible. A menu follows its trigger, and a
+// page that re-renders under it (the wallboard refreshes every few
+// seconds) can move it between the moment a click at a point is aimed and
+// the moment it lands: the click then falls on the page below and nothing
+// is chosen.
+export async function menuItem(page, selector) {
+  const item = page.locator(selector)
+  await item.waitFor()
+  await item.dispatchEvent('click')
+}
+
 // Confirms an ElMessageBox and waits until it has gone.
 export async function confirmBox(page) {
   const box = page.locator('.el-message-box')

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, menuItem } from './harness.mjs'
 
 const MIN = 60 * 1000
 let srv, browser, tokens
@@ -122,7 +122,7 @@ test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manage
   sup.on('request', onRequest)
   sup.on('requestfailed', onFailed)
   const set = sup.waitForResponse((x) => /\/api\/acd\/agents\/\d+\/status$/.test(x.url()) && x.request().method() === 'POST')
-  await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8101-logged_out]')
+  await menuItem(sup, '.el-dropdown-menu:visible [data-test=wb-set-8101-logged_out]')
   const answer = await set.catch(async (e) => {
     throw new Error(`${e.message}; the page asked: ${JSON.stringify(asked)}; menus open: ${await sup.locator('.el-dropdown-menu:visible').count()}; 8101 is ${JSON.stringify(await statusOf('8101'))}`)
   })
@@ -132,7 +132,7 @@ test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manage
   await r8101.locator('[data-test=status-8101][data-status=logged_out]').waitFor()
   assert.equal((await statusOf('8101')).status, 'logged_out')
   await sup.click('[data-test=set-8105]')
-  await sup.click('.el-dropdown-menu:visible [data-test=wb-set-8105-break]')
+  await menuItem(sup, '.el-dropdown-menu:visible [data-test=wb-set-8105-break]')
   await sup.waitForSelector('.el-message--error')
   assert.equal((await statusOf('8105')).status, 'talking')
   // The log names who did what.

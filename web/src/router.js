@@ -15,6 +15,7 @@ export const pages = [
   { path: '/wallboard', name: 'wallboard', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Wallboard.vue') },
   { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
   { path: '/wfm/me', name: 'myShifts', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/MyShifts.vue') },
+  { path: '/wfm/setup', name: 'wfmSetup', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Setup.vue') },
   { path: '/audit', name: 'audit', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
