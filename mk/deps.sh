@@ -9,10 +9,13 @@ set -eu
 # browser); fonts-noto-cjk lets it draw Chinese in screenshots. espeak-ng
 # and sox generate the hotline's Mandarin IVR prompts (mk/prompts.sh).
 # python3-jsonschema checks every answer the API tests receive against
-# docs/openapi.json (tests/api/contract.py).
+# docs/openapi.json (tests/api/contract.py). libxlsxwriter-dev writes the
+# .xlsx exports (src/export/); unzip lets its unit test read back the
+# parts of the files it wrote (tests/export/test_export.c).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
-libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev sip-tester tzdata python3
-python3-jsonschema sqlite3 ca-certificates gzip chromium fonts-noto-cjk espeak-ng sox"
+libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
+tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
+espeak-ng sox"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.

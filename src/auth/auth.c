@@ -62,6 +62,8 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_READ] = {N, A, A, A, N, N, N},
 	[ACT_WFM_CONFIG] = {N, A, A, N, N, N, N},
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
+	/* The roster's .xlsx: the supervisor and the manager who plan it print it. */
+	[ACT_WFM_EXPORT] = {N, A, A, N, N, N, N},
 	/* WFM-3, WFM-4: whoever is rostered asks for their own leave and swaps and signs
 	 * the swaps asked of them; the supervisor and the manager decide. */
 	[ACT_WFM_REQUEST] = {N, S, S, S, N, N, N},
@@ -109,6 +111,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.read",
 	"wfm.config",
 	"wfm.plan",
+	"wfm.export",
 	"wfm.request",
 	"wfm.decide",
 };

@@ -85,6 +85,7 @@ enum auth_action {
 	ACT_WFM_READ,	       /* the shift types (WFM-1) */
 	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
 	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
+	ACT_WFM_EXPORT,	       /* the roster as a spreadsheet (people's schedules), audited */
 	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
 	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
 	ACT_COUNT

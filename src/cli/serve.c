@@ -53,7 +53,7 @@ const struct route *const cli_route_tables[] = {
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,    wfm_leave_routes,
+	wfm_routes,    wfm_sheet_routes, wfm_leave_routes,
 	NULL,
 };
 

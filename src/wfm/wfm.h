@@ -58,11 +58,12 @@
  * The roster's tables (migration 15): wfm_roster (a month's state and
  * version), wfm_roster_entry (one shift type per agent and local day; no row
  * is a rest day), the filed versions, and wfm_leave (approved leave blocks
- * rostering).
+ * rostering). The roster is exported as the center's paper form
+ * 客服中心排班表 in .xlsx (wfm_sheet*.c, below) through src/export/.
  *
- * Layers: core, store, audit, auth (the roles), http, notify. One tick,
- * wfm_leave_tick (the overdue paperwork of emergency leave); the roster's
- * reminders and deadlines arrive with the roster.
+ * Layers: core, store, audit, auth (the roles), http, notify, export. One
+ * tick, wfm_leave_tick (the overdue paperwork of emergency leave); the
+ * roster's reminders and deadlines arrive with the roster.
  */
 #ifndef KEFU_WFM_WFM_H
 #define KEFU_WFM_WFM_H
@@ -367,15 +368,18 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         first week reaches back into the tail. The last
  *                         week, when it runs on into the next month, is
  *                         flagged only when its days in this month already
- *                         leave too few for the rest days: the next month's
- *                         check sees it whole.
+ *                         leave too few for the rest days (a 跨夜班 on the
+ *                         last day makes the next 1st a worked day): the
+ *                         next month's check sees the week whole.
  *  hard WFM_R_WEEK_AVG    average paid minutes a week over the month above
  *                         max_week_min (44 h): the month's paid minutes (each
  *                         shift on the day it starts) × 7 / ndays.
  *  hard WFM_R_REST_BETWEEN less than WFM_REST_BETWEEN_MIN between the end of
  *                         one shift and the start of the next; this is the
  *                         general form of "no 夜班 followed by 早班 without
- *                         rest".
+ *                         rest". 8 hours: it also forbids 中班 straight into
+ *                         夜班, yet keeps 中班 (to 24:00) then 早班 (from
+ *                         08:00), a three-shift center's ordinary sequence.
  *  hard WFM_R_OVERLAP     two shifts of an agent overlap (a crossing shift
  *                         and the next day's).
  *  soft WFM_R_CONTINUOUS  a block of one shift type held fewer than
@@ -384,8 +388,10 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         days; its days run from its first day to the day
  *                         before the next block starts, so the rest days
  *                         between count for it; a block begun in the tail
- *                         counts from there; the month's last block is not
- *                         judged (the next month continues it).
+ *                         counts from there, except the tail's first block,
+ *                         which may have begun before it and is not judged;
+ *                         nor is the month's last block (the next month
+ *                         continues it).
  *  soft WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND, WFM_R_FAIR_HOLIDAY: an agent
  *                         with more night shifts (any minute worked before
  *                         WFM_NIGHT_END_MIN), weekend shifts (Saturday and
@@ -393,18 +399,35 @@ int wfm_override_put(struct store *s, const char *queue, const struct wfm_overri
  *                         holiday shifts than their fair share plus a
  *                         tolerance. The fair share is the total among the
  *                         certified non-office agents in proportion to the
- *                         days each is not on leave. The tolerance is 1 for
- *                         weekends and holidays, and for nights one block
+ *                         days each is not on leave, rounded up to whole
+ *                         shifts (a mean of 5.9 is a fair 6). The
+ *                         tolerance is 1 for weekends and holidays, and
+ *                         for nights one block
  *                         (min_continuous_days): nights come in blocks, so a
  *                         month cannot share them more finely.
  *  soft WFM_R_COVERAGE    fewer agents than need[] in an interval: one
  *                         violation per day and slot.
  *
- * The proposal (wfm_roster_propose) is described in wfm_roster.c; in short:
- * office staff get 行政班 on working days; the others get weekly blocks of
- * one shift type, chosen week by week for the largest remaining shortfall,
- * with rest days placed where the requirement is lowest, nights, weekends
- * and holidays spread by who has had fewest, ties broken by person id.
+ * The proposal (wfm_roster_propose; the steps in detail in wfm_roster.c).
+ * Cells that are not pinned are cleared; leave stays rest. Office staff
+ * get 行政班 on each working day. The certified agents are planned
+ * calendar week by calendar week: each works W shifts a week (max_week_min
+ * over the longest shift's paid minutes, 5 with 44 h and 8 h shifts, less
+ * leave, pinned shifts and the tail's days of that week, pro rata in the
+ * last partial week) of one shift type, a block too young to end running
+ * on until min_continuous_days have passed (WFM-3). The week is filled
+ * greedily: of all open (agent, type) pairs the one whose best days cover
+ * most of what is still short wins and is placed at once, the coverage
+ * updated incrementally; seats go where they are short; a night costs the
+ * agent the nights they already have, so nights go round. A day is placed
+ * only if every hard rule still holds. What is still short then gets a
+ * shift moved from a day of the same week that does not need it, or an
+ * extra one within the month's average. Last, nights, weekends and
+ * holidays above the fair share are handed to agents below it by
+ * exchanges that leave the coverage as it was. Ties go to the lower person
+ * id, then the lower type index: the same plan always gives the same grid.
+ * Cost: about (agents × weeks × classes of alike agents × types); 200
+ * agents take some 20 ms of CPU (docs/performance.md).
  */
 
 /* The seats (ORG-2); bit k of an agent's skills is wfm_skill_codes[k]. */
@@ -480,7 +503,8 @@ enum wfm_rule {
 	WFM_R_OVERLAP,	     /* day: the later shift's; n: minutes overlapping, the earlier day */
 	WFM_R_CONTINUOUS,    /* day: the block's first day (negative: in the tail);
 				n: days held, min_continuous_days, shift type index */
-	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance */
+	WFM_R_FAIR_NIGHT,    /* day -1; n: count, fair share (rounded up), tolerance:
+				broken when count > share + tolerance */
 	WFM_R_FAIR_WEEKEND,  /* the same */
 	WFM_R_FAIR_HOLIDAY,  /* the same */
 	WFM_R_COVERAGE,	     /* agent -1; n: slot, first interval short, intervals short,
@@ -766,5 +790,82 @@ int wfm_leave_tick(struct store *s, int64_t now, void *arg);
 extern const struct route wfm_routes[];
 /* Leave, swaps and GET /api/me/roster (wfm_leave_api.c). */
 extern const struct route wfm_leave_routes[];
+
+/* ---- The roster as a spreadsheet (wfm_sheet.c, wfm_sheet_store.c, wfm_sheet_api.c) ----
+ *
+ * GET /api/wfm/roster/{month}/export answers the month's roster as .xlsx in
+ * the center's paper layout (客服中心排班表): a row of dates and weekdays
+ * with holidays marked, one row per agent (工号, 姓名, skills, each day's
+ * shift in its type's colour, 休 for a rest day, the kind of an approved
+ * leave, then the agent's shifts, paid hours, nights and weekend days), a
+ * count per shift type per day, the totals row, and the 制表 / 审核 /
+ * 发布日期 lines with the published version or 草稿. Supervisors and the
+ * manager (ACT_WFM_EXPORT); every export is audited (wfm.roster.export).
+ * The store reads the contract tables of migration 15 with its own SQL; the
+ * layout is built through src/export/ (no I/O here).
+ */
+
+struct export_book;
+
+#define WFM_SHEET_REST (-1)	      /* a day without a shift */
+#define WFM_SHEET_LEAVE(k) (-2 - (k)) /* approved leave of kind k (wfm_sheet_leave_kind) */
+#define WFM_SHEET_IS_LEAVE(v) ((v) <= -2)
+#define WFM_SHEET_LEAVE_KIND(v) (-2 - (v))
+
+/* The kinds of leave, in the order of wfm_leave's CHECK (migration 15). */
+#define WFM_SHEET_LEAVE_KINDS 4
+/* "annual", "sick", "personal", "compensatory" → 0..3, or -1. */
+int wfm_sheet_leave_kind(const char *code);
+
+struct wfm_sheet_agent {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+	char skills[256]; /* the names of the person's skills, joined by 、 */
+};
+
+struct wfm_roster_sheet {
+	int year, month, ndays;
+	int published;	      /* the roster's state is published */
+	int version;	      /* the last version filed, 0 for none */
+	int64_t published_at; /* 0 for none */
+	char publisher[257];  /* who published it; the exporter's name for a draft */
+	struct wfm_shift_type *types;
+	size_t ntypes;
+	struct wfm_sheet_agent *agents; /* by work number */
+	size_t nagents;
+	int *grid; /* nagents × ndays: a type's index in types, WFM_SHEET_REST or _LEAVE(k) */
+	unsigned char holiday[31]; /* the hotline calendar's closed days */
+	unsigned char makeup[31];  /* its make-up working days (调休) */
+};
+
+/* What one agent's row adds up to. */
+struct wfm_sheet_totals {
+	int shifts;
+	int paid_min;
+	int nights;   /* shifts of a night type (wfm_sheet_is_night) */
+	int weekends; /* shifts on a Saturday or Sunday of the calendar */
+	int leave;    /* days of approved leave */
+};
+
+/* 1 when t is a night shift: it runs past midnight or starts before 06:00. */
+int wfm_sheet_is_night(const struct wfm_shift_type *t);
+void wfm_sheet_agent_totals(const struct wfm_roster_sheet *s, size_t agent,
+			    struct wfm_sheet_totals *out);
+/*
+ * The workbook of the roster sheet: title "<center>排班表 2026年12月" (in
+ * English when english), published at in the center's time zone. ERR_NOMEM,
+ * or the export module's error. The caller frees *out (export_book_free).
+ */
+int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int english,
+		    struct export_book **out);
+
+/* Loads the month's roster sheet (ERR_NOTFOUND when the month has no
+ * roster); exporter names the person asking, for a draft's 制表 line. */
+int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
+		   struct wfm_roster_sheet *out);
+void wfm_sheet_free(struct wfm_roster_sheet *s);
+
+extern const struct route wfm_sheet_routes[];
 
 #endif

@@ -65,20 +65,13 @@ static const struct {
 	const char *name;
 	int hard;
 } rules[WFM_R_COUNT] = {
-	[WFM_R_DAY_MAX] = {"day_max", 1},
-	[WFM_R_LEAVE] = {"leave", 1},
-	[WFM_R_CERTIFIED] = {"certified", 1},
-	[WFM_R_SKILL] = {"skill", 1},
-	[WFM_R_INACTIVE] = {"inactive", 1},
-	[WFM_R_REST_WEEK] = {"rest_week", 1},
-	[WFM_R_WEEK_AVG] = {"week_avg", 1},
-	[WFM_R_REST_BETWEEN] = {"rest_between", 1},
-	[WFM_R_OVERLAP] = {"overlap", 1},
-	[WFM_R_CONTINUOUS] = {"continuous", 0},
-	[WFM_R_FAIR_NIGHT] = {"fair_night", 0},
-	[WFM_R_FAIR_WEEKEND] = {"fair_weekend", 0},
-	[WFM_R_FAIR_HOLIDAY] = {"fair_holiday", 0},
-	[WFM_R_COVERAGE] = {"coverage", 0},
+	[WFM_R_DAY_MAX] = {"day_max", 1},	    [WFM_R_LEAVE] = {"leave", 1},
+	[WFM_R_CERTIFIED] = {"certified", 1},	    [WFM_R_SKILL] = {"skill", 1},
+	[WFM_R_INACTIVE] = {"inactive", 1},	    [WFM_R_REST_WEEK] = {"rest_week", 1},
+	[WFM_R_WEEK_AVG] = {"week_avg", 1},	    [WFM_R_REST_BETWEEN] = {"rest_between", 1},
+	[WFM_R_OVERLAP] = {"overlap", 1},	    [WFM_R_CONTINUOUS] = {"continuous", 0},
+	[WFM_R_FAIR_NIGHT] = {"fair_night", 0},	    [WFM_R_FAIR_WEEKEND] = {"fair_weekend", 0},
+	[WFM_R_FAIR_HOLIDAY] = {"fair_holiday", 0}, [WFM_R_COVERAGE] = {"coverage", 0},
 };
 
 const char *wfm_rule_name(int rule)
@@ -107,12 +100,12 @@ static const struct wfm_roster_cell *cell_at(const struct wfm_roster_agent *a, i
 
 /* What a shift type does to the days it touches, computed once per type. */
 struct type_info {
-	int len;	     /* minutes of work */
-	int start, end;	     /* of the whole shift, minutes from the start of its day */
-	int min_next;	     /* minutes of work on the next day */
-	int paid_first;	     /* paid minutes counted on its own day; the rest on the next */
-	int night;	     /* wfm_shift_is_night */
-	int nint;	     /* intervals it covers */
+	int len;	/* minutes of work */
+	int start, end; /* of the whole shift, minutes from the start of its day */
+	int min_next;	/* minutes of work on the next day */
+	int paid_first; /* paid minutes counted on its own day; the rest on the next */
+	int night;	/* wfm_shift_is_night */
+	int nint;	/* intervals it covers */
 	unsigned char iv[2 * WFM_INTERVALS]; /* each: 0..47 its day, 48..95 the next */
 };
 
@@ -349,7 +342,9 @@ static void check_days(const struct wfm_roster_plan *p, const struct type_info *
 		int off = 0, unknown = 0, needed = w->min_rest_days_week;
 
 		for (int d = start; d < start + 7; d++) {
-			if (d >= p->ndays)
+			/* The next month's 1st is known to be worked when the
+			 * last day's shift runs into it. */
+			if (d > p->ndays || (d == p->ndays && work[d + WFM_TAIL_DAYS] == 0))
 				unknown++;
 			else
 				off += work[d + WFM_TAIL_DAYS] == 0;
@@ -455,8 +450,7 @@ static int fair_eligible(const struct wfm_roster_agent *a)
 }
 
 /* Fair shares of nights, weekends and holidays (soft). */
-static void check_fair(const struct wfm_roster_plan *p, const struct type_info *ti,
-		       struct vlist *l)
+static void check_fair(const struct wfm_roster_plan *p, const struct type_info *ti, struct vlist *l)
 {
 	static const int rule[FAIR_KINDS] = {WFM_R_FAIR_NIGHT, WFM_R_FAIR_WEEKEND,
 					     WFM_R_FAIR_HOLIDAY};
@@ -484,11 +478,12 @@ static void check_fair(const struct wfm_roster_plan *p, const struct type_info *
 			continue;
 		fair_counts(p, ti, &p->agents[i], count, &avail);
 		for (int k = 0; k < FAIR_KINDS; k++) {
-			long share = total[k] * avail; /* × sum_avail */
+			/* The share in whole shifts, rounded up: shifts do not
+			 * divide, and a mean of 5.9 is a fair 6. */
+			long share = (total[k] * avail + sum_avail - 1) / sum_avail;
 
-			if ((long)count[k] * sum_avail > share + (long)tol[k] * sum_avail)
-				emit(l, p, rule[k], (int)i, -1, count[k],
-				     (int)((share + sum_avail - 1) / sum_avail), tol[k], 0);
+			if (count[k] > share + tol[k])
+				emit(l, p, rule[k], (int)i, -1, count[k], (int)share, tol[k], 0);
 		}
 	}
 }
@@ -599,28 +594,38 @@ done:
  *    tail's shifts of the same week; pro rata in the month's last partial
  *    week. Within a week an agent holds one shift type (WFM-3), except
  *    that a block begun less than min_continuous_days ago runs on until
- *    it has lasted that long.
+ *    it has lasted that long, and a week with a pinned shift holds its type.
  *    The week is filled greedily: of every (agent, type) pair still open,
  *    the one whose best target days cover the most of what is still short
  *    wins, and those days are placed, updating the coverage at once. An
- *    interval still short is worth 64; one already met is worth
- *    16 × need / (on + need), so agents beyond the requirement spread in
- *    proportion to it. With seats asked for (need[] per skill), each day
- *    also takes the agent's seat worth most that day, and the seat is
- *    written in the cell. A night costs the agent 256 for each night they
- *    already have, so nights go round; keeping last week's type earns 32.
- *    Ties go to the lower type index and the lower person id: the same
- *    plan always gives the same grid.
+ *    interval still short is worth 16 to 64, the more the larger the share
+ *    of its need still missing (a night with nobody before a morning with
+ *    nine of ten); one already met is worth 16 × need / (on + need) ≤ 8, so
+ *    agents beyond the requirement spread in proportion to it. With seats
+ *    asked for (need[] per skill), each day also takes the agent's seat
+ *    worth most that day, and the seat is written in the cell. A night
+ *    costs the agent 256 for each night they already have, so nights go
+ *    round; keeping last week's type earns 32. Ties go to the lower person
+ *    id, then the lower type index: the same plan always gives the same
+ *    grid. Agents the greedy cannot tell apart (same skills, target,
+ *    block, nights and days open) form a class valued once.
  *    A day is placed only when every hard rule still holds with it: leave,
  *    the daily paid limit on both days it touches, 8 hours off from the
  *    neighbouring shifts, the week's rest days, the month's budget of
  *    max_week_min × ndays / 7 paid minutes.
+ * 3b. What is still short, day by day and type by type: first a shift of
+ *    that type moved from a day of the same week where it is not needed,
+ *    then an extra shift from the agent with the fewest paid minutes whose
+ *    rules still hold (the month's average allows 44 h, the week's target
+ *    is 40).
  * 4. Fairness is then repaired without touching the coverage: an agent
  *    above the fair share of weekends or holidays hands such a shift to an
  *    agent below it in exchange for one of theirs on an ordinary day of
- *    the same week; nights move by exchanging two agents' whole weeks.
- *    Each exchange is kept only when both agents still break no hard rule
- *    and no more continuity than before.
+ *    the same week, or two agents trade whole weeks; nights move by
+ *    trading whole weeks. Each exchange is kept only when both agents
+ *    still break no hard rule and no more continuity than before.
+ * Every step changes the coverage by what it places or removes: it is
+ * never recomputed from the grid.
  */
 
 /* Interval values of the greedy fill. */
@@ -628,20 +633,19 @@ done:
 #define V_SPREAD 16
 #define NIGHT_COST 256
 #define KEEP_BONUS 32
-#define WEEKS_MAX 6
 
 struct prop {
 	struct wfm_roster_plan *p;
 	const struct type_info *ti;
-	int *on;	/* coverage, WFM_COV */
-	int seats;	/* need[] asks per seat: cells get one */
-	int *order;	/* agents by person id */
-	int kinds[64];	/* candidate shift types for the phones */
+	int *on;       /* coverage, WFM_COV */
+	int seats;     /* need[] asks per seat: cells get one */
+	int *order;    /* agents by person id */
+	int kinds[64]; /* candidate shift types for the phones */
 	int nkinds;
-	int budget;	/* paid minutes in the month, at most */
+	int budget;	 /* paid minutes in the month, at most */
 	int week_shifts; /* W */
-	int *paid;	/* the month's paid minutes of each agent */
-	int *nights;	/* nights of each agent so far */
+	int *paid;	 /* the month's paid minutes of each agent */
+	int *nights;	 /* nights of each agent so far */
 	int *weekends;
 	int *holidays;
 	unsigned char *mark; /* scratch, per agent */
@@ -683,8 +687,13 @@ static int worked_day(const struct prop *x, const struct wfm_roster_agent *a, in
 {
 	int t, prev;
 
-	if (d < -WFM_TAIL_DAYS || d >= x->p->ndays)
+	if (d < -WFM_TAIL_DAYS || d > x->p->ndays)
 		return 0;
+	if (d == x->p->ndays) {
+		/* The next month's 1st: worked when the last day's shift runs on. */
+		prev = a->day[d - 1].shift;
+		return prev != WFM_REST && x->ti[prev].min_next > 0;
+	}
 	t = cell_at(a, d)->shift;
 	if (t != WFM_REST)
 		return 1;
@@ -698,7 +707,7 @@ static int week_rest_ok(const struct prop *x, const struct wfm_roster_agent *a, 
 	int off = 0;
 
 	for (int d = start; d < start + 7; d++)
-		off += d >= x->p->ndays || !worked_day(x, a, d);
+		off += d > x->p->ndays || !worked_day(x, a, d);
 	return off >= x->p->settings.min_rest_days_week;
 }
 
@@ -764,8 +773,8 @@ static int can_work(struct prop *x, int a, int d, int t)
 	ag->day[d].shift = (short)t;
 	if (!week_rest_ok(x, ag, week_start(p, d)))
 		ok = 0;
-	else if (ti[t].min_next > 0 && d + 1 < p->ndays && week_start(p, d + 1) != week_start(p, d) &&
-		 !week_rest_ok(x, ag, d + 1))
+	else if (ti[t].min_next > 0 && d + 1 <= p->ndays &&
+		 week_start(p, d + 1) != week_start(p, d) && !week_rest_ok(x, ag, d + 1))
 		ok = 0;
 	ag->day[d].shift = WFM_REST;
 	return ok;
@@ -896,21 +905,21 @@ static int day_lean(const struct prop *x, int a, int d, const long mean16[2])
  * day, recomputed after each placement.
  */
 struct week {
-	int first, n;		 /* the week's days in the month */
-	int *target;		 /* per agent */
-	short *type;		 /* [agent][kind][day] */
-	unsigned char *ok;	 /* [agent][kind]: bit j, day first + j can be worked */
+	int first, n;			 /* the week's days in the month */
+	int *target;			 /* per agent */
+	short *type;			 /* [agent][kind][day] */
+	unsigned char *ok;		 /* [agent][kind]: bit j, day first + j can be worked */
 	int value[64][7][WFM_COV_SLOTS]; /* [kind][day][slot] */
-	int *kind_of;		 /* type index → kind index, -1 */
-	int *cur;		 /* per agent: the type of the block it is in */
+	int *kind_of;			 /* type index → kind index, -1 */
+	int *cur;			 /* per agent: the type of the block it is in */
 	/* Classes of agents alike (week_classes), per agent or per class. */
 	int nclass;
-	int *pos_of;	 /* agent → its place in x->order */
-	int *class_of;	 /* agent → class, -1 */
-	int *class_rep;	 /* class → its first agent */
-	int *class_size; /* class → agents */
+	int *pos_of;		     /* agent → its place in x->order */
+	int *class_of;		     /* agent → class, -1 */
+	int *class_rep;		     /* class → its first agent */
+	int *class_size;	     /* class → agents */
 	int *class_next, *class_end; /* class → its open members in members[] */
-	int *members;	 /* places in x->order, class by class */
+	int *members;		     /* places in x->order, class by class */
 };
 
 static void week_values(struct prop *x, struct week *w)
@@ -1161,7 +1170,8 @@ static void propose_week(struct prop *x, struct week *w, int start)
 				if (t == w->cur[a])
 					v += KEEP_BONUS;
 				if (ba < 0 || v > best ||
-				    (v == best && (pos < w->pos_of[ba] || (pos == w->pos_of[ba] && k < bk)))) {
+				    (v == best &&
+				     (pos < w->pos_of[ba] || (pos == w->pos_of[ba] && k < bk)))) {
 					best = v;
 					ba = a;
 					bk = k;
@@ -1258,13 +1268,12 @@ static int short_loss(const struct prop *x, int a, int d)
 }
 
 /* Places type t on day d for agent a when no rule of theirs gets worse. */
-static int try_place(struct prop *x, int a, int d, int t, int seat)
+static int try_place(struct prop *x, int a, int d, int t, int seat, size_t h, size_t s)
 {
-	size_t h, s, h2, s2;
+	size_t h2, s2;
 
 	if (!can_work(x, a, d, t))
 		return 0;
-	agent_breaks(x, a, &h, &s);
 	place(x, a, d, t, seat);
 	agent_breaks(x, a, &h2, &s2);
 	if (h2 <= h && s2 <= s)
@@ -1274,19 +1283,22 @@ static int try_place(struct prop *x, int a, int d, int t, int seat)
 }
 
 /* Moves one of agent a's shifts of type t in day d's week, where it is not
- * needed, to day d, where it is short. */
+ * needed, to day d, where it is short; the agent's rules are judged
+ * against the grid before the move. */
 static int try_move(struct prop *x, int a, int d, int t)
 {
 	struct wfm_roster_agent *ag = &x->p->agents[a];
 	int ws = week_start(x->p, d), seat;
+	size_t h, s;
 
+	agent_breaks(x, a, &h, &s);
 	for (int e = ws < 0 ? 0 : ws; e < ws + 7 && e < x->p->ndays; e++) {
 		struct wfm_roster_cell c = ag->day[e];
 
 		if (e == d || c.shift != t || (c.flags & WFM_CELL_PINNED) || short_loss(x, a, e))
 			continue;
 		unplace(x, a, e);
-		if (short_gain(x, a, d, t, &seat) > 0 && try_place(x, a, d, t, seat))
+		if (short_gain(x, a, d, t, &seat) > 0 && try_place(x, a, d, t, seat, h, s))
 			return 1;
 		place(x, a, e, c.shift, c.skill);
 	}
@@ -1301,6 +1313,7 @@ static int fill_extra(struct prop *x, int d, int t)
 	memset(x->mark, 0, p->nagents);
 	for (;;) {
 		int best = -1, bseat = -1;
+		size_t h, sb;
 
 		for (size_t o = 0; o < p->nagents; o++) {
 			int a = x->order[o], seat;
@@ -1315,7 +1328,8 @@ static int fill_extra(struct prop *x, int d, int t)
 		}
 		if (best < 0)
 			return 0;
-		if (try_place(x, best, d, t, bseat))
+		agent_breaks(x, best, &h, &sb);
+		if (try_place(x, best, d, t, bseat, h, sb))
 			return 1;
 		x->mark[best] = 1;
 	}
@@ -1378,7 +1392,7 @@ struct share {
  * than the tolerance, as check_fair judges. */
 static int over_share(const struct share *s, long c, int avail)
 {
-	return c * s->sum_avail > s->total * avail + (long)s->tol * s->sum_avail;
+	return c > (s->total * avail + s->sum_avail - 1) / s->sum_avail + s->tol;
 }
 
 static void share_fill(struct prop *x, int f, struct share *s)
@@ -1477,10 +1491,14 @@ static void repair_days(struct prop *x, int f, struct share *s)
 				    over_share(s, count[Y] + 1, s->avail[Y]) ||
 				    ay->day[d1].shift != WFM_REST || !cell_free(&ay->day[d1]))
 					continue;
-				for (int d2 = ws < 0 ? 0 : ws; d2 < ws + 7 && d2 < p->ndays && !done; d2++)
-					if (!fair_day(x, F_WEEKEND, d2) && !fair_day(x, F_HOLIDAY, d2) &&
-					    ay->day[d2].shift != WFM_REST && cell_free(&ay->day[d2]) &&
-					    ax->day[d2].shift == WFM_REST && cell_free(&ax->day[d2]))
+				for (int d2 = ws < 0 ? 0 : ws;
+				     d2 < ws + 7 && d2 < p->ndays && !done; d2++)
+					if (!fair_day(x, F_WEEKEND, d2) &&
+					    !fair_day(x, F_HOLIDAY, d2) &&
+					    ay->day[d2].shift != WFM_REST &&
+					    cell_free(&ay->day[d2]) &&
+					    ax->day[d2].shift == WFM_REST &&
+					    cell_free(&ax->day[d2]))
 						done = exchange_days(x, X, Y, d1, d2);
 			}
 		}
@@ -1506,32 +1524,38 @@ static void swap_week(struct prop *x, int X, int Y, int start)
 	}
 }
 
-/* Whether X and Y may trade the week at start: no leave or pinned cell, each
- * holds the other's seats, and X works nights there that Y does not. */
-static int week_tradable(struct prop *x, int X, int Y, int start, int *nights_x)
+/* Whether X and Y may trade the week at start: no leave or pinned cell and
+ * each holds the other's seats; cx and cy count their shifts of kind f. */
+static int week_tradable(struct prop *x, int f, int X, int Y, int start, int *cx, int *cy)
 {
 	struct wfm_roster_agent *ax = &x->p->agents[X], *ay = &x->p->agents[Y];
-	int ny = 0;
 
-	*nights_x = 0;
+	*cx = *cy = 0;
 	for (int d = start < 0 ? 0 : start; d < start + 7 && d < x->p->ndays; d++) {
+		int tx = ax->day[d].shift, ty = ay->day[d].shift;
+
 		if (!cell_free(&ax->day[d]) || !cell_free(&ay->day[d]) ||
 		    !holds(ay, ax->day[d].skill) || !holds(ax, ay->day[d].skill))
 			return 0;
-		if (ax->day[d].shift != WFM_REST)
-			*nights_x += x->ti[ax->day[d].shift].night;
-		if (ay->day[d].shift != WFM_REST)
-			ny += x->ti[ay->day[d].shift].night;
+		if (f == F_NIGHT) {
+			*cx += tx != WFM_REST && x->ti[tx].night;
+			*cy += ty != WFM_REST && x->ti[ty].night;
+		} else if (fair_day(x, f, d)) {
+			*cx += tx != WFM_REST;
+			*cy += ty != WFM_REST;
+		}
 	}
-	return *nights_x > 0 && ny == 0;
+	return 1;
 }
 
-/* Nights: whole weeks traded until nobody is above the share. */
-static void repair_nights(struct prop *x, struct share *s)
+/* Whole weeks traded between an agent above the share of kind f and one
+ * who has fewer such shifts that week, until nobody is above it. */
+static void repair_weeks(struct prop *x, int f, struct share *s)
 {
 	struct wfm_roster_plan *p = x->p;
+	int *count = fair_count(x, f);
 
-	share_fill(x, F_NIGHT, s);
+	share_fill(x, f, s);
 	if (s->sum_avail == 0)
 		return;
 	for (size_t ox = 0; ox < p->nagents; ox++) {
@@ -1540,17 +1564,18 @@ static void repair_nights(struct prop *x, struct share *s)
 		if (!eligible_phone(&p->agents[X]))
 			continue;
 		for (int start = 1 - p->weekday[0];
-		     start < p->ndays && over_share(s, x->nights[X], s->avail[X]); start += 7) {
+		     start < p->ndays && over_share(s, count[X], s->avail[X]); start += 7) {
 			int done = 0;
 
 			for (size_t oy = 0; oy < p->nagents && !done; oy++) {
-				int Y = x->order[oy], moved;
+				int Y = x->order[oy], cx, cy, ny;
 				size_t hx, sx, hy, sy, hx2, sx2, hy2, sy2;
 
 				if (Y == X || !eligible_phone(&p->agents[Y]) ||
-				    !week_tradable(x, X, Y, start, &moved) ||
-				    x->nights[Y] + moved >= x->nights[X] ||
-				    over_share(s, x->nights[Y] + moved, s->avail[Y]))
+				    !week_tradable(x, f, X, Y, start, &cx, &cy) || cx <= cy)
+					continue;
+				ny = count[Y] - cy + cx;
+				if (ny >= count[X] || over_share(s, ny, s->avail[Y]))
 					continue;
 				agent_breaks(x, X, &hx, &sx);
 				agent_breaks(x, Y, &hy, &sy);
@@ -1570,9 +1595,11 @@ static void propose_repair(struct prop *x, int *avail)
 {
 	struct share s = {.avail = avail};
 
-	repair_nights(x, &s);
+	repair_weeks(x, F_NIGHT, &s);
 	repair_days(x, F_WEEKEND, &s);
+	repair_weeks(x, F_WEEKEND, &s);
 	repair_days(x, F_HOLIDAY, &s);
+	repair_weeks(x, F_HOLIDAY, &s);
 }
 
 /* Step 2: 行政班 on each working day the office staff can take it. */
@@ -1642,9 +1669,10 @@ int wfm_roster_propose(struct wfm_roster_plan *p)
 	w.class_next = malloc(na * sizeof(int));
 	w.class_end = malloc(na * sizeof(int));
 	w.members = malloc(na * sizeof(int));
-	if (!ti || !x.on || !x.order || !x.paid || !x.nights || !x.weekends || !x.holidays || !x.mark || !bp ||
-	    !w.kind_of || !w.target || !w.type || !w.ok || !w.cur || !w.pos_of || !w.class_of ||
-	    !w.class_rep || !w.class_size || !w.class_next || !w.class_end || !w.members)
+	if (!ti || !x.on || !x.order || !x.paid || !x.nights || !x.weekends || !x.holidays ||
+	    !x.mark || !bp || !w.kind_of || !w.target || !w.type || !w.ok || !w.cur || !w.pos_of ||
+	    !w.class_of || !w.class_rep || !w.class_size || !w.class_next || !w.class_end ||
+	    !w.members)
 		goto done;
 
 	/* The same plan in any order of agents gives the same grid. */

@@ -1,6 +1,6 @@
 // The workbench from 1024 px up: every page the manager may open is
-// reachable from the top bar (entries that do not fit move into "更多",
-// none is cut off or scrolled out of sight), and the agent desk's buttons
+// reachable from the top bar or its 排班 and 系统设置 menus (entries that do
+// not fit move into "更多", none is cut off or scrolled out of sight), and the agent desk's buttons
 // are whole. Logging out with an unsaved contact on the desk asks first,
 // and logging out sets the seat logged out (ORG-3).
 import { test, before, after } from 'node:test'
@@ -45,7 +45,7 @@ for (const locale of ['zh-CN', 'en']) {
     await page.setViewportSize({ width: 1024, height: 768 })
     await login(page, srv, '8001')
     if (locale === 'en' && (await page.textContent('[data-test=lang]')) !== '中文') await page.click('[data-test=lang]')
-    const main = ['agent', 'callbacks', 'callbackRequests', 'queue', 'orders', 'customers', 'calls', 'wallboard', 'dashboard', 'audit']
+    const main = ['agent', 'callbacks', 'callbackRequests', 'queue', 'orders', 'customers', 'calls', 'wallboard', 'dashboard']
     const paths = { callbackRequests: '/callback-requests' }
     let moved = 0
     for (const name of main) {
@@ -63,11 +63,13 @@ for (const locale of ['zh-CN', 'en']) {
     }
     assert.ok(moved > 0, 'at 1024 px some entries sit in the "more" menu')
     assert.equal(await page.getAttribute('[data-test=nav-more]', 'title') !== '', true)
-    for (const name of ['people', 'departments', 'rules']) {
-      await wholeOnScreen(page, '[data-test=nav-admin]', 1024)
-      await page.click('[data-test=nav-admin]')
-      await page.locator(`.el-dropdown-menu [data-test=nav-${name}]`).click()
-      await page.waitForURL((u) => u.pathname === '/admin/' + name)
+    // The menus of the bar: the shift pages, the settings and the audit log.
+    const menus = { wfmSetup: ['wfm', '/wfm/setup'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
+    for (const [name, [menu, path]] of Object.entries(menus)) {
+      await wholeOnScreen(page, `[data-test=nav-${menu}]`, 1024)
+      await page.click(`[data-test=nav-${menu}]`)
+      await page.locator(`.el-dropdown-menu:visible [data-test=nav-${name}]`).click()
+      await page.waitForURL((u) => u.pathname === path)
     }
     await screenshot(page, `layout-1024-manager-${locale}`)
     assert.deepEqual(page.problems, [])
@@ -78,8 +80,13 @@ for (const locale of ['zh-CN', 'en']) {
 test('at 1366×768 the manager\'s bar needs no "more" menu', async () => {
   const page = await newPage(browser)
   await login(page, srv, '8001')
-  await page.waitForFunction(() => document.querySelector('[data-test=nav-audit]') && !document.querySelector('[data-test=nav-audit]').classList.contains('nav-off'))
+  // Every page in the bar or in its 排班 and 系统设置 menus, none moved to 更多.
+  await page.waitForFunction(() => document.querySelector('[data-test=nav-dashboard]') && !document.querySelector('[data-test=nav-dashboard]').classList.contains('nav-off'))
+  assert.equal(await page.locator('.nav-main.nav-off').count(), 0)
   assert.equal(await page.locator('[data-test=nav-more]').isVisible(), false)
+  assert.equal(await page.locator('[data-test=nav-wfm]').isVisible(), true)
+  await page.click('[data-test=nav-admin]')
+  await page.locator('.el-dropdown-menu:visible [data-test=nav-audit]').waitFor()
   await page.context().close()
 })
 

@@ -101,9 +101,9 @@ static void check(const struct wfm_roster_plan *p)
 	nfound = wfm_roster_check(p, found, sizeof(found) / sizeof(found[0]));
 	if (getenv("ROSTER_DEBUG"))
 		for (int i = 0; i < nfound; i++)
-			fprintf(stderr, "%s agent %d day %d n %d %d %d %d\n", wfm_rule_name(found[i].rule),
-				found[i].agent, found[i].day, found[i].n[0], found[i].n[1], found[i].n[2],
-				found[i].n[3]);
+			fprintf(stderr, "%s agent %d day %d n %d %d %d %d\n",
+				wfm_rule_name(found[i].rule), found[i].agent, found[i].day,
+				found[i].n[0], found[i].n[1], found[i].n[2], found[i].n[3]);
 	assert_true(nfound >= 0 && nfound <= (int)(sizeof(found) / sizeof(found[0])));
 }
 
@@ -114,7 +114,8 @@ static void dump(const struct wfm_roster_plan *p)
 	for (size_t i = 0; i < p->nagents; i++) {
 		fprintf(stderr, "%3zu ", i);
 		for (int d = -WFM_TAIL_DAYS; d < p->ndays; d++) {
-			int t = d < 0 ? p->agents[i].tail[WFM_TAIL_DAYS + d].shift : p->agents[i].day[d].shift;
+			int t = d < 0 ? p->agents[i].tail[WFM_TAIL_DAYS + d].shift
+				      : p->agents[i].day[d].shift;
 
 			fputc(d == 0 ? '|' : ' ', stderr);
 			fputc(t == WFM_REST ? '.' : "EMNOCSLXY"[t], stderr);
@@ -152,8 +153,8 @@ static void rule_day_max(void **state)
 	struct wfm_roster_plan *p = plan_new(2027, 3, 3);
 
 	put(p, 0, 4, 4, CROSS);
-	put(p, 0, 5, 5, EARLY); /* 4 h + 8 h on the 6th */
-	put(p, 1, 4, 5, CROSS); /* 4 h + 4 h: fine */
+	put(p, 0, 5, 5, EARLY);	  /* 4 h + 8 h on the 6th */
+	put(p, 1, 4, 5, CROSS);	  /* 4 h + 4 h: fine */
 	put(p, 1, 10, 10, SPLIT); /* 4 h + 4 h the same day: fine */
 	put(p, 2, 10, 10, SPLIT10);
 	check(p);
@@ -222,9 +223,9 @@ static void rule_rest_week(void **state)
 {
 	struct wfm_roster_plan *p = plan_new(2027, 3, 4);
 
-	put(p, 0, 0, 6, EARLY);	  /* the whole first week */
-	put(p, 1, 0, 5, EARLY);	  /* Sunday off */
-	put(p, 2, 0, 6, EARLY);	  /* Tuesday on leave, not worked */
+	put(p, 0, 0, 6, EARLY); /* the whole first week */
+	put(p, 1, 0, 5, EARLY); /* Sunday off */
+	put(p, 2, 0, 6, EARLY); /* Tuesday on leave, not worked */
 	put(p, 2, 1, 1, WFM_REST);
 	p->agents[2].day[1].flags = WFM_CELL_LEAVE;
 	/* 跨夜班 Monday to Saturday: Saturday's runs into Sunday, which is no
@@ -260,6 +261,16 @@ static void rule_rest_week(void **state)
 	assert_int_equal(count(WFM_R_REST_WEEK, -2, -2), 1);
 	assert_int_equal(count(WFM_R_REST_WEEK, 0, 25), 1);
 	assert_int_equal(first(WFM_R_REST_WEEK)->n[1], 2);
+	plan_free(p);
+
+	/* A 跨夜班 on the month's last day works into the next month's 1st,
+	 * which is no longer a day that may be off. */
+	p = plan_new(2027, 7, 2);
+	put(p, 0, 25, 30, CROSS);
+	put(p, 1, 25, 30, EARLY);
+	check(p);
+	assert_int_equal(count(WFM_R_REST_WEEK, -2, -2), 1);
+	assert_int_equal(count(WFM_R_REST_WEEK, 0, 25), 1);
 	plan_free(p);
 }
 
@@ -368,19 +379,20 @@ static void rule_fair(void **state)
 
 	p->agents[10].office = 1;
 	put(p, 10, 0, 30, NIGHT); /* not judged */
-	put(p, 0, 0, 8, NIGHT);	  /* 9 of 16 nights: share 1.6, tolerance 7 */
+	put(p, 0, 0, 9, NIGHT);	  /* 10 of 17 nights: share 1.7, 2 in whole nights, tolerance 7 */
 	put(p, 1, 14, 20, NIGHT); /* 7: within */
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_NIGHT, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_NIGHT, 0, -1), 1);
-	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[0], 9);
+	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[0], 10);
 	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[1], 2);
 	assert_int_equal(first(WFM_R_FAIR_NIGHT)->n[2], 7);
 	plan_free(p);
 
 	/* Weekends of March 2027: 6, 7, 13, 14, 20, 21, 27, 28 (0-based 5, 6,
 	 * 12, 13, 19, 20, 26, 27). Each of ten agents works two; agent 0 three:
-	 * the mean is 2.1, three is within one. Agent 1 four: beyond. */
+	 * the share is 2.1, a whole 3, and three is within one. Agent 1 five:
+	 * beyond (2.4, a whole 3, plus one). */
 	p = plan_new(2027, 3, 10);
 	for (int i = 0; i < 10; i++)
 		put(p, i, 5, 6, EARLY);
@@ -388,6 +400,7 @@ static void rule_fair(void **state)
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 0);
 	put(p, 1, 12, 13, EARLY);
+	put(p, 1, 19, 19, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, 1, -1), 1);
@@ -395,14 +408,14 @@ static void rule_fair(void **state)
 	p->makeup[13] = 1;
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_WEEKEND, -2, -2), 0);
-	/* Holidays: one each for agents 0 and 1 is fair; two for agent 2 is not,
-	 * unless the others are away: on leave the whole month but a day. */
-	p->holiday[3] = p->holiday[4] = 1;
+	/* Holidays: one each for agents 0 and 1 is fair; three for agent 2 is
+	 * not, unless the others are away: on leave the whole month but a day. */
+	p->holiday[2] = p->holiday[3] = p->holiday[4] = 1;
 	put(p, 0, 3, 3, EARLY);
 	put(p, 1, 4, 4, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, -2, -2), 0);
-	put(p, 2, 3, 4, EARLY);
+	put(p, 2, 2, 4, EARLY);
 	check(p);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, -2, -2), 1);
 	assert_int_equal(count(WFM_R_FAIR_HOLIDAY, 2, -1), 1);
@@ -745,16 +758,101 @@ static void propose_continues_tail(void **state)
 	plan_free(p);
 }
 
+/* Every month of a year, each with other settings and shift types: a
+ * 跨夜班 and a 天地班 among the types, types too long for a day and an
+ * inactive one (never proposed), a week of two rest days, a period of ten
+ * days, holidays at the month's start, a 天地班 pinned. The proposal never
+ * breaks a hard rule, nor the continuous period but where the pinned cell
+ * cuts a block. */
+static void propose_variants(void **state)
+{
+	for (int month = 1; month <= 12; month++) {
+		struct wfm_roster_plan *p = plan_new(2027, month, 24);
+		int hard = 0, used[NTYPES] = {0};
+
+		p->need = day_of_calls(p, 1, month % 2);
+		switch (month % 4) {
+		case 0:
+			p->settings.min_rest_days_week = 2;
+			break;
+		case 1:
+			p->settings.min_continuous_days = 10;
+			break;
+		case 2:
+			p->holiday[0] = p->holiday[1] = p->holiday[2] = 1;
+			p->makeup[5] = 1;
+			break;
+		default:
+			p->settings.max_week_min = 2400;
+			break;
+		}
+		for (int i = 0; i < 24; i++) {
+			p->agents[i].skills = i % 2 ? TECH : TECH | MARKET;
+			put(p, i, -7, -3, i % 4 == 3 ? CROSS : i % 3);
+		}
+		p->agents[0].office = 1;
+		p->agents[5].day[9].flags = WFM_CELL_PINNED;
+		p->agents[5].day[9].shift = SPLIT;
+		assert_int_equal(wfm_roster_propose(p), 0);
+		check(p);
+		for (int i = 0; i < nfound; i++)
+			hard += found[i].hard;
+		if (hard)
+			dump(p);
+		assert_int_equal(hard, 0);
+		assert_int_equal(count(WFM_R_CONTINUOUS, -2, -2), count(WFM_R_CONTINUOUS, 5, -2));
+		assert_int_equal(p->agents[5].day[9].shift, SPLIT);
+		for (int i = 0; i < 24; i++)
+			for (int d = 0; d < p->ndays; d++)
+				if (p->agents[i].day[d].shift != WFM_REST)
+					used[p->agents[i].day[d].shift]++;
+		assert_int_equal(used[OLD] + used[LONG] + used[SPLIT10], 0);
+		assert_true(used[EARLY] > 0 && used[NIGHT] > 0 && used[OFFICE] > 0);
+		plan_free(p);
+	}
+}
+
+/* Without a requirement the agents spread over the whole day: every half
+ * hour of the month has someone. */
+static void propose_no_requirement(void **state)
+{
+	struct wfm_roster_plan *p = plan_new(2027, 2, 12);
+	size_t n = (size_t)p->ndays * WFM_INTERVALS * WFM_COV_SLOTS;
+	int *on = calloc(n, sizeof(int)), hard = 0;
+
+	p->ntypes = OFFICE + 1;
+	assert_int_equal(wfm_roster_propose(p), 0);
+	assert_int_equal(wfm_roster_coverage(p, on, NULL), 0);
+	for (int d = 0; d < p->ndays; d++)
+		for (int iv = 0; iv < WFM_INTERVALS; iv++)
+			assert_true(on[WFM_COV(d, iv, 0)] >= 1);
+	check(p);
+	for (int i = 0; i < nfound; i++)
+		hard += found[i].hard;
+	assert_int_equal(hard, 0);
+	free(on);
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rule_day_max),	   cmocka_unit_test(rule_cells),
-		cmocka_unit_test(rule_rest_week),  cmocka_unit_test(rule_week_avg),
-		cmocka_unit_test(rule_between),	   cmocka_unit_test(rule_continuous),
-		cmocka_unit_test(rule_fair),	   cmocka_unit_test(rule_coverage),
-		cmocka_unit_test(check_order),	   cmocka_unit_test(propose_center),
-		cmocka_unit_test(propose_deterministic), cmocka_unit_test(propose_seats),
-		cmocka_unit_test(propose_short),   cmocka_unit_test(propose_continues_tail),
+		cmocka_unit_test(rule_day_max),
+		cmocka_unit_test(rule_cells),
+		cmocka_unit_test(rule_rest_week),
+		cmocka_unit_test(rule_week_avg),
+		cmocka_unit_test(rule_between),
+		cmocka_unit_test(rule_continuous),
+		cmocka_unit_test(rule_fair),
+		cmocka_unit_test(rule_coverage),
+		cmocka_unit_test(check_order),
+		cmocka_unit_test(propose_center),
+		cmocka_unit_test(propose_deterministic),
+		cmocka_unit_test(propose_seats),
+		cmocka_unit_test(propose_short),
+		cmocka_unit_test(propose_continues_tail),
+		cmocka_unit_test(propose_variants),
+		cmocka_unit_test(propose_no_requirement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

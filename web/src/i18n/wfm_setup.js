@@ -6,6 +6,7 @@ import { addMessages } from './index.js'
 addMessages(
   {
     'nav.wfmSetup': '排班设置',
+    'nav.wfm': '排班',
     'wfm.tab.shifts': '班次',
     'wfm.tab.forecast': '话务预测',
     'wfm.tab.settings': '参数',
@@ -92,6 +93,7 @@ addMessages(
   },
   {
     'nav.wfmSetup': 'Shift setup',
+    'nav.wfm': 'Shifts',
     'wfm.tab.shifts': 'Shifts',
     'wfm.tab.forecast': 'Forecast',
     'wfm.tab.settings': 'Settings',

@@ -1,0 +1,171 @@
+/*
+ * export — spreadsheets (.xlsx) in the center's own layouts: the roster
+ * (排班表), the monthly attendance sheet and, later, the reports are all
+ * written through this one module.
+ *
+ * A caller describes a sheet and this module turns the description into the
+ * bytes of an .xlsx file in memory. The description is the layout of a
+ * paper form, top to bottom:
+ *
+ *   - a title row and a subtitle row, each merged across the whole table;
+ *   - one or two header rows; a header may span columns (a group header
+ *     over the days of a week) and rows (工号 over both header rows);
+ *   - the columns, each with its width in characters;
+ *   - the body: rows of cells, each text, a whole number, a number with
+ *     its own number format ("0.0") or a date, each cell with an optional
+ *     fill colour (#rrggbb; the text turns white on a dark fill) and bold;
+ *     body cells may be merged across columns; a row may be marked as the
+ *     totals row (bold, a double line above);
+ *   - notes under the table (制表 / 审核 / 发布日期 lines), one per row;
+ *   - the freeze panes: under the header rows and beside the first columns;
+ *   - the print setup: A4, landscape or portrait, fit to one page wide,
+ *     the header rows repeated on every page, and a footer with the page
+ *     numbers between 制表人 and 审核 lines of the caller's choosing.
+ *
+ * Body rows and columns are numbered from 0 where the body starts; the
+ * module places them under the title, subtitle and header rows. Every text
+ * is copied into the description, so the caller's strings may go at once;
+ * every text must be valid UTF-8 (Chinese names survive as they are).
+ *
+ * How it writes: libxlsxwriter (Debian's libxlsxwriter-dev) writes
+ * workbooks to a file name only. export_write gives it an anonymous
+ * in-memory file (memfd_create, opened through /proc/self/fd), reads the
+ * bytes back into a buffer and closes it, so people's schedules never lie
+ * in a named file on disk and nothing is left behind, whatever fails.
+ * libxlsxwriter's own working files are unnamed temporary files
+ * (tmpfile(3)). Each failure is one code of core/err.h: ERR_NOMEM,
+ * ERR_TOOBIG past Excel's limits (1 048 576 rows, 16 384 columns, 32 767
+ * characters in a cell) or this module's (EXPORT_CELLS_MAX cells), ERR_INVALID
+ * for text that is not UTF-8 or a sheet name Excel refuses, ERR_IO when
+ * writing fails. The first error is kept in the description and reported
+ * by export_write, so a layout is built without checking every call.
+ *
+ * The HTTP side (export_api.c, so this module sits above http/): the
+ * answer to a download, with the spreadsheet's Content-Type, an
+ * attachment Content-Disposition carrying an ASCII file name and the
+ * UTF-8 one as filename* (RFC 6266, RFC 5987), and, like every answer of
+ * kefu's server, Cache-Control: no-store, so no cache keeps people's
+ * personal data.
+ *
+ * Layers: core, http; libxlsxwriter. It knows no domain.
+ */
+#ifndef KEFU_EXPORT_EXPORT_H
+#define KEFU_EXPORT_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct err_info;
+struct req;
+
+/* Excel's limits and this module's. */
+#define EXPORT_ROWS_MAX 1048576
+#define EXPORT_COLS_MAX 16384
+#define EXPORT_TEXT_MAX 32767	 /* characters in a cell */
+#define EXPORT_CELLS_MAX 2000000 /* cells in one workbook: about 100 MB of description */
+#define EXPORT_SHEETS_MAX 16
+#define EXPORT_NOTES_MAX 16
+/* Bytes of a footer's two lines together (Excel takes 255 in all). */
+#define EXPORT_FOOTER_MAX 200
+
+/* A cell's look. fill NULL or "" is none; flags are EXPORT_BOLD, ... */
+#define EXPORT_BOLD 1u
+#define EXPORT_CENTER 2u /* centred; text is left-aligned and numbers right-aligned otherwise */
+#define EXPORT_WRAP 4u	 /* long text wraps in its cell */
+
+struct export_style {
+	const char *fill; /* "#rrggbb", or NULL */
+	unsigned flags;
+	const char *num_format; /* numbers and dates: "0.0", "yyyy-mm-dd"; NULL the default */
+};
+
+struct export_book;
+struct export_sheet;
+
+/* ---- The description ---- */
+
+/* A new empty workbook; NULL when out of memory. */
+struct export_book *export_book_new(void);
+void export_book_free(struct export_book *b);
+/* The first error of any call on the book or its sheets, 0 when none. */
+int export_book_error(const struct export_book *b);
+
+/* A new sheet at the end of the workbook, named name (the tab, at most 31
+ * characters, none of []:*?/\); NULL when it cannot be added (the book keeps
+ * the error). */
+struct export_sheet *export_sheet_add(struct export_book *b, const char *name);
+
+/* The title and subtitle rows, merged across every column. */
+void export_title(struct export_sheet *sh, const char *title);
+void export_subtitle(struct export_sheet *sh, const char *subtitle);
+/* Column col's width in characters (a CJK character is about 2). Columns
+ * declared here or written in make the table's width. */
+void export_column(struct export_sheet *sh, int col, double width);
+/*
+ * A header cell at header row hrow (0 or 1) and column col, spanning rows
+ * header rows and cols columns (merged when more than one cell). Header
+ * cells are bold and centred; style adds a fill (a holiday's column).
+ */
+void export_header(struct export_sheet *sh, int hrow, int col, int rows, int cols, const char *text,
+		   const struct export_style *style);
+
+/* Body cells at (row, col). style may be NULL. */
+void export_text(struct export_sheet *sh, int row, int col, const char *text,
+		 const struct export_style *style);
+void export_int(struct export_sheet *sh, int row, int col, int64_t v,
+		const struct export_style *style);
+void export_number(struct export_sheet *sh, int row, int col, double v,
+		   const struct export_style *style);
+/* A date cell (Excel's serial date, shown as style's num_format or yyyy-mm-dd). */
+void export_date(struct export_sheet *sh, int row, int col, int year, int month, int day,
+		 const struct export_style *style);
+/* Merges body cells (row, col) .. (row, col + cols − 1); the first cell's
+ * value and style show. */
+void export_merge(struct export_sheet *sh, int row, int col, int cols);
+/* Marks body row as the totals row: bold, with a double line above it. */
+void export_totals(struct export_sheet *sh, int row);
+/* A note under the table, merged across it (制表 / 审核 / 发布日期). */
+void export_note(struct export_sheet *sh, const char *text);
+/* Freezes the title, subtitle and header rows and the first cols columns. */
+void export_freeze(struct export_sheet *sh, int cols);
+/*
+ * The print setup: landscape or portrait, A4, fit to one page wide, the
+ * header rows on every page, and a footer: left (e.g. "制表人：") on the
+ * left, "第 n 页，共 m 页" (or "Page n of m" when english) in the middle
+ * and right (e.g. "审核：") on the right. left and right may be NULL;
+ * together at most EXPORT_FOOTER_MAX bytes (else ERR_TOOBIG).
+ */
+void export_print(struct export_sheet *sh, int landscape, const char *left, const char *right,
+		  int english);
+
+/* ---- Writing ---- */
+
+/*
+ * Writes the workbook as .xlsx into out (appended to what out holds). On
+ * error out is left as it was and ei (when not NULL) says what went wrong.
+ * It sorts the description's cells in place, so b is not const; the same
+ * book may be written again.
+ */
+int export_write(struct export_book *b, struct buf *out, struct err_info *ei);
+
+/* ---- HTTP (export_api.c) ---- */
+
+#define EXPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/*
+ * Answers the request with the workbook as a download: writes it, then sets
+ * r->text, the spreadsheet's Content-Type and Content-Disposition:
+ * attachment; filename="ascii_name"; filename*=UTF-8''<utf8_name
+ * percent-encoded>. ascii_name is kefu's own (letters, digits, "._-" only);
+ * utf8_name is the name people see (NULL: ascii_name alone). Returns 0, or
+ * the error (ERR_INVALID for a name outside those rules or too long for
+ * the header).
+ */
+int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
+		 const char *utf8_name);
+/* Content-Disposition of an attachment named as export_reply names it, into
+ * out; ERR_INVALID when a name breaks the rules or does not fit. */
+int export_disposition(const char *ascii_name, const char *utf8_name, char *out, size_t size);
+
+#endif
