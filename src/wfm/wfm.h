@@ -777,6 +777,19 @@ int wfm_roster_cell_put(struct store *s, const char *day, int64_t person, int64_
 typedef int (*wfm_cell_fn)(void *ctx, const char *day, int64_t shift_type, const char *skill);
 int wfm_roster_clear_leave(struct store *s, int64_t person, const char *first, const char *last,
 			   wfm_cell_fn fn, void *ctx);
+/* One of a person's roster cells with its shift type, for their own month. */
+struct wfm_cell {
+	char day[11];
+	int64_t shift_type_id;
+	char skill[33];
+	char code[WFM_CODE_MAX + 1];
+	char name[WFM_NAME_MAX * 4 + 1];
+	char colour[8];
+};
+typedef int (*wfm_cell_row_fn)(void *ctx, const struct wfm_cell *c);
+/* Person's cells on days [first, last], in day order. */
+int wfm_person_cells(struct store *s, int64_t person, const char *first, const char *last,
+		     wfm_cell_row_fn fn, void *ctx);
 /* The active managers' and supervisors' ids (at most max); returns how many. */
 int wfm_deciders(struct store *s, int64_t *out, int max);
 /* A person's name and roles; ERR_NOTFOUND when there is no active person. */

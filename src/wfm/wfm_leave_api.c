@@ -983,6 +983,14 @@ static int swap_cancel(struct req *r)
 
 /* ---- GET /api/me/roster ---- */
 
+static int cell_row(void *ctx, const struct wfm_cell *c)
+{
+	return json_array_append_new(
+		ctx, json_pack("{s:s, s:I, s:s, s:s, s:s, s:o}", "day", c->day, "shift_type_id",
+			       (json_int_t)c->shift_type_id, "shift_code", c->code, "shift_name",
+			       c->name, "colour", c->colour, "skill", str_or_null(c->skill)));
+}
+
 static int calendar_row(void *ctx, const char *day, int holiday, int as_weekday)
 {
 	return json_array_append_new(((struct list_ctx *)ctx)->items,
@@ -998,10 +1006,9 @@ static int calendar_row(void *ctx, const char *day, int holiday, int as_weekday)
 static int me_roster(struct req *r)
 {
 	const char *month = NULL;
-	char first[11], last[11], state[12], day[11], skill[33], mo[8];
+	char first[11], last[11], state[12], mo[8];
 	struct wfm_request_filter f = {0};
 	struct list_ctx lc = {NULL, r->now}, sc = {NULL, r->now}, cc = {NULL, r->now};
-	struct store_stmt *st;
 	json_t *entries, *out;
 	int y, m, rc = req_query(r, "month", &month);
 
@@ -1023,19 +1030,7 @@ static int me_roster(struct req *r)
 		return rc;
 	entries = json_array();
 	if (!strcmp(state, "published")) {
-		st = store_query(r->store,
-				 "SELECT e.day, e.shift_type_id, e.skill FROM wfm_roster_entry e"
-				 " WHERE e.person_id = ? AND e.day BETWEEN ? AND ? ORDER BY e.day",
-				 "itt", r->who.person_id, first, last);
-		while ((rc = store_next(st, NULL, NULL)) == 1) {
-			STORE_COL_COPY(st, 0, day);
-			STORE_COL_COPY(st, 2, skill);
-			json_array_append_new(entries, json_pack("{s:s, s:I, s:o}", "day", day,
-								 "shift_type_id",
-								 (json_int_t)store_col_int(st, 1),
-								 "skill", str_or_null(skill)));
-		}
-		rc = store_end(st, rc, 0);
+		rc = wfm_person_cells(r->store, r->who.person_id, first, last, cell_row, entries);
 	}
 	lc.items = json_array();
 	sc.items = json_array();

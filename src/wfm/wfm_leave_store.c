@@ -377,6 +377,34 @@ int wfm_roster_clear_leave(struct store *s, int64_t person, const char *first, c
 	return n;
 }
 
+int wfm_person_cells(struct store *s, int64_t person, const char *first, const char *last,
+		     wfm_cell_row_fn fn, void *ctx)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT e.day, e.shift_type_id, e.skill, t.code, t.name, t.colour"
+		" FROM wfm_roster_entry e JOIN wfm_shift_type t ON t.id = e.shift_type_id"
+		" WHERE e.person_id = ? AND e.day BETWEEN ? AND ? ORDER BY e.day",
+		"itt", person, first, last);
+	struct wfm_cell c;
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		memset(&c, 0, sizeof(c));
+		STORE_COL_COPY(st, 0, c.day);
+		c.shift_type_id = store_col_int(st, 1);
+		STORE_COL_COPY(st, 2, c.skill);
+		STORE_COL_COPY(st, 3, c.code);
+		STORE_COL_COPY(st, 4, c.name);
+		STORE_COL_COPY(st, 5, c.colour);
+		rc = fn(ctx, &c);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}
+
 /* ---- people ---- */
 
 int wfm_deciders(struct store *s, int64_t *out, int max)

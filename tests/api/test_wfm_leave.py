@@ -185,8 +185,9 @@ class WfmLeaveTest(KefuTestCase):
         self.assertIn(w["id"], [s["id"] for s in mine["items"]])
         st, month, _ = self.call("GET", f"/api/me/roster?month={month_of(y)}", who="8101")
         self.assertEqual(st, 200, month)
-        self.assertIn({"day": y.isoformat(), "shift_type_id": self.middle,
-                       "skill": "tech_service"}, month["entries"])
+        self.assertIn({"day": y.isoformat(), "shift_type_id": self.middle, "shift_code": "middle",
+                       "shift_name": "中班", "colour": "#4a90e2", "skill": "tech_service"},
+                      month["entries"])
 
     def test_same_day_exchange_swaps_the_shift_types(self):
         a, b = self.id["8104"], self.id["8105"]
@@ -513,10 +514,14 @@ class WfmLeaveTest(KefuTestCase):
         self.assertEqual(st, 200, m)
         self.assertEqual(m["state"], "published")
         with self.r.db() as db:
-            rows = db.execute("SELECT day, shift_type_id, skill FROM wfm_roster_entry"
-                              " WHERE person_id = ? AND substr(day, 1, 7) = ? ORDER BY day",
+            rows = db.execute("SELECT e.day, e.shift_type_id, t.code, t.name, t.colour, e.skill"
+                              " FROM wfm_roster_entry e JOIN wfm_shift_type t"
+                              " ON t.id = e.shift_type_id WHERE e.person_id = ?"
+                              " AND substr(e.day, 1, 7) = ? ORDER BY e.day",
                               (a, month_of(d))).fetchall()
-        self.assertEqual([(e["day"], e["shift_type_id"], e["skill"]) for e in m["entries"]],
+        self.assertTrue(rows)
+        self.assertEqual([(e["day"], e["shift_type_id"], e["shift_code"], e["shift_name"],
+                           e["colour"], e["skill"]) for e in m["entries"]],
                          [tuple(r) for r in rows])
         # A draft month shows no shifts.
         self.r.put(self.draft_month, a, self.early, None)
