@@ -2,8 +2,10 @@
 // to approval, each step by its own login in its own browser context. Agent
 // 8101 asks 8102 to exchange his 早班 for her 中班; she signs it in her inbox;
 // the supervisor 8002 approves it; only then does the roster change, and
-// 8101's calendar shows the new shift. The published roster is written
-// straight into the database, as the roster's own page would publish it.
+// 8101's calendar shows the new shift. And a leave (WFM-4) asked by 8103 and
+// approved by the supervisor takes her shift of that day off the roster. The
+// published roster is written straight into the database, as the roster's
+// own page would publish it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -118,6 +120,52 @@ test('WFM-3: a swap asked, counter-signed and approved, each by its own login', 
   assert.equal((await pa.textContent(`[data-test=ms-swap-state-${swap.id}]`)).trim(), '已批准')
   await screenshot(pa, 'myshifts-month')
   for (const p of [pa, pb, ps]) {
+    assert.deepEqual(p.problems, [])
+    await p.context().close()
+  }
+})
+
+test('WFM-4: leave asked by the agent, approved by the supervisor, the day leaves the roster', async () => {
+  const c = Number(sql("SELECT id FROM person WHERE work_no = '8103'"))
+  // Ten days on: a working day lies between, whatever today is.
+  const now = await srv.advance(0)
+  const d = centerDay(now, 10)
+  sql(`INSERT OR REPLACE INTO wfm_roster(month, state, version, updated_at) VALUES ('${d.slice(0, 7)}', 'published', 1, 0)`)
+  sql(`INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, skill, updated_at) VALUES ('${d}', ${c}, ${early}, NULL, 0)`)
+  const pc = await newPage(browser)
+  await login(pc, srv, '8103')
+  await pc.goto(srv.url + '/wfm/me')
+  await pc.waitForSelector('[data-test=ms-calendar][data-month]:not([data-month=""])')
+  await pc.click('[data-test=ms-ask-leave]')
+  await pick(pc, 'ms-leave-kind', '事假')
+  const inputs = pc.locator('.el-dialog:visible .el-range-input')
+  await inputs.nth(0).fill(d)
+  await inputs.nth(1).fill(d)
+  await pc.keyboard.press('Tab')
+  await pc.fill('[data-test=ms-leave-reason]', '办理证件')
+  const asked = pc.waitForResponse((r) => r.url().endsWith('/api/wfm/leave') && r.request().method() === 'POST')
+  await pc.click('[data-test=ms-leave-submit]')
+  const res = await asked
+  assert.equal(res.status(), 201, await res.text())
+  const leave = await res.json()
+  assert.deepEqual([leave.kind, leave.first_day, leave.last_day], ['personal', d, d])
+  await pc.waitForSelector(`[data-test=ms-leave-state-${leave.id}]`)
+  assert.equal((await pc.textContent(`[data-test=ms-leave-state-${leave.id}]`)).trim(), '待审批')
+  assert.equal(sql(`SELECT shift_type_id FROM wfm_roster_entry WHERE day = '${d}' AND person_id = ${c}`), String(early))
+
+  const ps = await newPage(browser)
+  await login(ps, srv, '8002')
+  await ps.goto(srv.url + '/wfm/me')
+  await ps.click('[data-test=ms-tab-approvals]')
+  await ps.click(`[data-test=ms-leave-approve-${leave.id}]`)
+  const approved = ps.waitForResponse((r) => r.url().endsWith(`/api/wfm/leave/${leave.id}/approve`))
+  await ps.click('[data-test=ms-decide-submit]')
+  assert.equal((await approved).status(), 200)
+  await ps.locator(`[data-test=ms-leave-approve-${leave.id}]`).waitFor({ state: 'detached' })
+  assert.equal(sql(`SELECT count(*) FROM wfm_roster_entry WHERE day = '${d}' AND person_id = ${c}`), '0')
+  // The agent's page hears of it and shows the approved leave.
+  await pc.locator(`[data-test=ms-leave-state-${leave.id}]`, { hasText: '已批准' }).waitFor()
+  for (const p of [pc, ps]) {
     assert.deepEqual(p.problems, [])
     await p.context().close()
   }
