@@ -165,9 +165,13 @@ int acd_next(const struct acd_state *cur, enum acd_status to, const char *reason
 			return err_set(ei, ERR_UNPROCESSABLE, "reason", "reason: too long");
 		memcpy(next->reason, reason, len + 1);
 	}
-	if (to == ACD_BUSY && cur->status == ACD_BUSY) {
-		/* Another reason for the same spell: its start and its alert stay. */
-		next->status = ACD_BUSY;
+	if (acd_status_away(to) && acd_status_away(cur->status)) {
+		/*
+		 * Another reason, or busy to break and back: the same spell away
+		 * from the seat, so its start and its alert stay (CALL-15: switching
+		 * between busy and break must not reset the clock).
+		 */
+		next->status = to;
 		return 0;
 	}
 	next->status = to;
@@ -187,9 +191,14 @@ int64_t acd_busy_limit(int64_t now, int busy_max_min)
 	return now - (int64_t)busy_max_min * 60000;
 }
 
+int acd_status_away(enum acd_status st)
+{
+	return st == ACD_BUSY || st == ACD_BREAK;
+}
+
 int acd_busy_overdue(const struct acd_state *st, int64_t now, int busy_max_min)
 {
-	return st->status == ACD_BUSY && !st->busy_alerted &&
+	return acd_status_away(st->status) && !st->busy_alerted &&
 	       st->since <= acd_busy_limit(now, busy_max_min);
 }
 

@@ -20,12 +20,16 @@
  * the agent's own time: they may go ready early, busy, on a break or out.
  * Busy needs a reason (one of the codes training, meeting, paperwork, or
  * free text of at most ACD_REASON_MAX characters); the other statuses take
- * none. Choosing busy again with another reason keeps the busy spell's
- * start, so the CALL-15 clock is not reset by editing the reason. An agent
- * (the agent role) goes on duty only once certified (ORG-4).
+ * none. Busy and break are both away from the seat and count against the
+ * same allowance: a spell away runs from the first busy or break to the
+ * next other status, so choosing busy again with another reason, or
+ * switching between busy and break, keeps the spell's start (since) and
+ * its alert, and the CALL-15 clock is reset by neither. An agent (the agent
+ * role) goes on duty only once certified (ORG-4).
  *
- * CALL-15: an agent busy for busy_max_min minutes or longer alerts every
- * manager and supervisor once per busy spell (agent_state.busy_alerted,
+ * CALL-15: an agent away (busy or on a break, together) for busy_max_min
+ * minutes or longer alerts every manager and supervisor once per spell
+ * (agent_state.busy_alerted,
  * set by a conditional UPDATE, so exactly once across restarts and
  * nodes). Wrap-up that has run out returns the agent to ready. Both happen
  * in acd_tick(), which the scheduler thread runs every second (and the
@@ -83,7 +87,7 @@ struct acd_state {
 	int64_t person_id;
 	enum acd_status status;
 	char reason[ACD_REASON_SIZE]; /* busy only; "" otherwise */
-	int64_t since;		      /* start of this status (of the busy spell); 0: never */
+	int64_t since;		      /* start of this status (busy, break: of the spell away); 0: never */
 	int64_t wrap_until;	      /* wrap_up only: when it turns ready; else 0 */
 	int busy_alerted;	      /* CALL-15 alert sent for this busy spell */
 	int64_t updated_at;
@@ -125,7 +129,9 @@ const char *acd_reason_label(const char *reason);
  */
 int acd_next(const struct acd_state *cur, enum acd_status to, const char *reason, enum acd_by by,
 	     int64_t now, int wrap_up_sec, struct acd_state *next, struct err_info *ei);
-/* CALL-15: busy for busy_max_min minutes or more at now, and not yet alerted. */
+/* 1 for busy and break: away from the seat, one CALL-15 allowance for both. */
+int acd_status_away(enum acd_status st);
+/* CALL-15: away (busy or break) for busy_max_min minutes or more at now, not yet alerted. */
 int acd_busy_overdue(const struct acd_state *st, int64_t now, int busy_max_min);
 /* Busy spells that started at or before this instant are overdue at now. */
 int64_t acd_busy_limit(int64_t now, int busy_max_min);
@@ -207,9 +213,9 @@ struct acd_log_filter {
 int acd_log_list(struct store *s, const struct acd_log_filter *f,
 		 int (*row)(void *ctx, const struct acd_log_entry *e), void *ctx);
 
-/* Busy spells due for the CALL-15 alert (since <= limit), of active people, at most max. */
+/* Spells away (busy, break) due for the CALL-15 alert (since <= limit), of active people, at most max. */
 int acd_busy_due(struct store *s, int64_t limit, struct acd_state *out, int max);
-/* Marks the busy spell that began at since alerted: 1 if this call did, 0 if already. */
+/* Marks the spell away that began at since alerted: 1 if this call did, 0 if already. */
 int acd_busy_mark_alerted(struct store *s, int64_t person_id, int64_t since);
 /* Wrap-ups that ran out at now, at most max. */
 int acd_wrap_due(struct store *s, int64_t now, struct acd_state *out, int max);

@@ -29,7 +29,7 @@ static json_t *state_json(struct req *r, const struct acd_state *st)
 			 (json_int_t)st->person_id, "status", acd_status_name(st->status), "reason",
 			 st->reason[0] ? json_string(st->reason) : json_null(), "since",
 			 ref_json(st->since), "wrap_until", ref_json(st->wrap_until), "busy_over",
-			 st->status == ACD_BUSY && st->since <= acd_busy_limit(r->now, max),
+			 acd_status_away(st->status) && st->since <= acd_busy_limit(r->now, max),
 			 "busy_max_min", max);
 }
 

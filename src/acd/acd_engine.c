@@ -102,7 +102,7 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 
 #define ACD_WATCHERS_MAX 256
 
-/* CALL-15 for one busy spell: 1 if this call sent the alert, 0 if it was sent already. */
+/* CALL-15 for one spell away (busy, break): 1 if this call sent the alert, 0 if it was sent already. */
 static int alert_busy(struct store *s, const struct acd_state *due, int64_t now, int busy_max_min)
 {
 	int64_t watchers[ACD_WATCHERS_MAX];
@@ -116,8 +116,13 @@ static int alert_busy(struct store *s, const struct acd_state *due, int64_t now,
 	rc = org_person_get(s, due->person_id, &p);
 	if (rc < 0)
 		return rc;
-	snprintf(text, sizeof(text), "坐席 %s（%s）示忙已超过 %d 分钟（原因：%s）", p.name,
-		 p.work_no, busy_max_min, acd_reason_label(due->reason));
+	/* A spell that is on a break now may have begun busy: say both count. */
+	if (due->status == ACD_BREAK)
+		snprintf(text, sizeof(text), "坐席 %s（%s）示忙、小休合计已超过 %d 分钟（当前：小休）",
+			 p.name, p.work_no, busy_max_min);
+	else
+		snprintf(text, sizeof(text), "坐席 %s（%s）示忙已超过 %d 分钟（原因：%s）", p.name,
+			 p.work_no, busy_max_min, acd_reason_label(due->reason));
 	n = acd_watchers(s, watchers, ACD_WATCHERS_MAX);
 	if (n < 0)
 		return n;

@@ -240,7 +240,7 @@ int acd_busy_due(struct store *s, int64_t limit, struct acd_state *out, int max)
 	return states(store_query(s,
 				  "SELECT a.person_id, a.status, a.reason, a.since, a.wrap_until,"
 				  " a.busy_alerted, a.updated_at FROM agent_state a JOIN person p"
-				  " ON p.id = a.person_id WHERE a.status = 'busy'"
+				  " ON p.id = a.person_id WHERE a.status IN ('busy', 'break')"
 				  " AND a.busy_alerted = 0 AND a.since <= ? AND p.active = 1"
 				  " ORDER BY a.since LIMIT ?",
 				  "ii", limit, (int64_t)max),
@@ -251,7 +251,7 @@ int acd_busy_mark_alerted(struct store *s, int64_t person_id, int64_t since)
 {
 	int rc = store_run(s,
 			   "UPDATE agent_state SET busy_alerted = 1 WHERE person_id = ?"
-			   " AND status = 'busy' AND since = ? AND busy_alerted = 0",
+			   " AND status IN ('busy', 'break') AND since = ? AND busy_alerted = 0",
 			   NULL, "ii", person_id, since);
 
 	return rc < 0 ? rc : store_changes(s);

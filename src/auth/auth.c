@@ -64,6 +64,13 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_PLAN] = {N, A, A, N, N, N, N},
 	/* The roster's .xlsx: the supervisor and the manager who plan it print it. */
 	[ACT_WFM_EXPORT] = {N, A, A, N, N, N, N},
+	/* WFM-6, WFM-7: the duty persons of a change sign its log; agents only for
+	 * the shifts they are on (decided by the handler from the roster). */
+	[ACT_HANDOVER] = {N, A, A, S, N, N, N},
+	/* WFM-5: the supervisor and the manager keep attendance and excuse; an agent
+	 * sees their own days. */
+	[ACT_WFM_ATTEND_READ] = {N, A, A, S, N, N, N},
+	[ACT_WFM_ATTEND_EXCUSE] = {N, A, A, N, N, N, N},
 	/* WFM-3, WFM-4: whoever is rostered asks for their own leave and swaps and signs
 	 * the swaps asked of them; the supervisor and the manager decide. */
 	[ACT_WFM_REQUEST] = {N, S, S, S, N, N, N},
@@ -112,6 +119,9 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.config",
 	"wfm.plan",
 	"wfm.export",
+	"handover",
+	"wfm.attendance.read",
+	"wfm.attendance.excuse",
 	"wfm.request",
 	"wfm.decide",
 };

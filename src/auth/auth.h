@@ -85,6 +85,10 @@ enum auth_action {
 	ACT_WFM_READ,	       /* the shift types (WFM-1) */
 	ACT_WFM_CONFIG,	       /* add and change shift types, the staffing settings */
 	ACT_WFM_PLAN,	       /* the forecast and staffing, and the supervisor's edits of it */
+	ACT_WFM_EXPORT,	       /* the roster and the attendance sheet as spreadsheets, audited */
+	ACT_HANDOVER, /* the handover log: read, write, sign (self: agents of the shifts) */
+	ACT_WFM_ATTEND_READ,   /* attendance (WFM-5): everyone's, or (self) one's own */
+	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
 	ACT_WFM_EXPORT,	       /* the roster as a spreadsheet (people's schedules), audited */
 	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
 	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "cust/cust.h"
+#include "handover/handover.h"
 #include "http/http.h"
 #include "ivr/ivr.h"
 #include "login/login.h"
@@ -53,7 +54,8 @@ const struct route *const cli_route_tables[] = {
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,    wfm_sheet_routes, wfm_leave_routes,
+	wfm_routes,    wfm_sheet_routes, wfm_attend_routes, handover_routes,
+	wfm_leave_routes,
 	NULL,
 };
 
@@ -79,6 +81,13 @@ static int tick_sessions(struct store *s, int64_t now, void *arg)
 	return auth_session_expire(s, now, (int64_t)cfg->session_idle_min * 60000);
 }
 
+/* WFM-6, WFM-7: the handover's reminders, draft, snapshot and alert. */
+static int tick_handover(struct store *s, int64_t now, void *arg)
+{
+	(void)arg;
+	return handover_tick(s, now);
+}
+
 static int tick_retention(struct store *s, int64_t now, void *arg)
 {
 	int n = wo_retention(s, now);
@@ -92,7 +101,8 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 /*
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
- * (CALL-15, wrap-up) and expired sessions, in that order; hourly the
+ * (CALL-15, wrap-up), expired sessions and the handover (WFM-6, WFM-7), in
+ * that order; hourly the
  * retention job (WO-7); a session's end logs the agent's seat out. (The
  * server's stop ends the event streams itself: the hub is part of http.)
  */
@@ -105,6 +115,8 @@ static int wire(const struct config *cfg)
 		rc = sched_add("acd_tick", tick_agents, arg, 0);
 	if (rc == 0)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
+	if (rc == 0)
+		rc = sched_add("handover_tick", tick_handover, arg, 0);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
 	if (rc == 0)

@@ -415,7 +415,6 @@ static const struct err_msg messages[] = {
 	{"overrides[%zu].contacts: 0 to %d", NULL, "overrides[%zu].contacts：0 至 %d"},
 	{"overrides[%zu]: this date and interval are listed twice", NULL, "overrides[%zu]：同一日期和时段列了两次"},
 	/* Leave and swaps (src/wfm/wfm_leave*.c). */
-	{"%s: expected an id", NULL, "%s：应为编号"},
 	{"state: no such state", NULL, "状态：没有这个状态"},
 	{"person_id: no such person", NULL, "人员：没有这个人"},
 	{"%s already has a shift on %s", NULL, "%s 在 %s 已有班次"},
@@ -462,6 +461,21 @@ static const struct err_msg messages[] = {
 	{"this swap is already settled", NULL, "该调班申请已经处理完毕"},
 	{"this swap is not waiting for your signature", NULL, "该调班申请不在待签字状态"},
 	{"you cannot decide your own request", NULL, "不能审批自己的申请"},
+	/* The handover (src/handover/). */
+	{"only the duty persons of these shifts, supervisors and the manager", NULL, "只有这两个班次的值班人员、主管和经理可以操作"},
+	{"no shift changes: there is no active shift type", NULL, "没有交接班：没有启用的班次类型"},
+	{"no such handover", NULL, "没有这条交接班记录"},
+	{"q: at most 100 characters", NULL, "搜索词：最多 100 个字符"},
+	{"the outgoing duty person has signed: the log is locked", NULL, "交班人已签字，交接班记录已锁定"},
+	{"due_at: an instant in milliseconds", NULL, "期限：应为毫秒时间戳"},
+	{"title: required", NULL, "事项：必填"},
+	{"no such item", NULL, "没有这个事项"},
+	/* Attendance (src/wfm/wfm_attend*.c). */
+	{"%s: expected an id", NULL, "%s：应为编号"},
+	{"day: not yet begun", NULL, "日期：这一天还没有开始"},
+	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
+	{"this day is excused already", NULL, "这一天已经登记过事由"},
+	{"no such excuse", NULL, "没有这条事由"},
 };
 
 static const struct err_msg phrases[] = {
@@ -526,6 +540,13 @@ static const struct err_msg phrases[] = {
 	{"from", NULL, "开始"},
 	{"to", NULL, "结束"},
 	{"q", NULL, "搜索词"},
+	{"remark", NULL, "接班备注"},
+	{"included", NULL, "列入记录"},
+	{"due_at", NULL, "期限"},
+	{"the outgoing duty person has already signed this handover", NULL, "交班人已经签过字"},
+	{"the outgoing duty person signs first", NULL, "须由交班人先签字"},
+	{"the incoming duty person has already signed this handover", NULL, "接班人已经签过字"},
+	{"the incoming duty person must be someone other than the outgoing one", NULL, "接班人不能与交班人是同一人"},
 	{"fivew", NULL, "5W1H"},
 	{"second_complaint_days", NULL, "二次投诉认定期限"},
 	{"callback_due_min", NULL, "中心回访时限"},

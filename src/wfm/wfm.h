@@ -5,12 +5,27 @@
  * These three pieces are the foundation the rest of shift planning builds
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
- * described at their section below). Leave and swaps (WFM-3, WFM-4) and the
- * agents' own month are built (their section below: who may take which
- * step when, the roster's cells they change, the re-check with the roster
- * rules, notifications, the paperwork tick); the roster's store and pages,
- * attendance (WFM-5), the handover log (WFM-6, WFM-7) and their workbench
- * pages are not built yet.
+ * described at their section below); so are attendance (WFM-5, below),
+ * and leave and swaps with the agents' own month (WFM-3, WFM-4, their
+ * section below: who may take which step when, the roster's cells they
+ * change, the re-check with the roster rules, notifications, the paperwork
+ * tick). The roster's store and pages are not built yet. The handover log (WFM-6, WFM-7) is
+ * src/handover/, above this module: it reads the shift types and the
+ * handover's settings here.
+ *
+ * Attendance (wfm_attend*.c): each agent's local day against the shift the
+ * roster gives them, computed from the agents' status log (agent_state_log,
+ * written by src/acd/, read with wfm's own SQL): late, left early, missing
+ * and absent (more than absent_after_min, a setting), approved leave and
+ * emergency leave whose paperwork is overdue (absence, WFM-4), the
+ * supervisor's excuses (wfm_attend_excuse, migration 18; audited),
+ * overtime, adherence and conformance, busy and break minutes and the
+ * spells away that reach the CALL-15 limit. Nothing is stored but the
+ * excuses: every figure is recomputed from the rows when asked, so a late
+ * correction of the roster or the log shows at once. The month's sheet per
+ * agent feeds rewards and penalties; it is also the center's 考勤表 in
+ * .xlsx. GET /api/wfm/attendance (a day), /api/wfm/attendance/month and
+ * its /export, POST and DELETE /api/wfm/attendance/excuses.
  *
  * Shift types are data (WFM-1): table wfm_shift_type holds each type's code,
  * name, one or two segments of the local day in minutes (a split shift,
@@ -227,6 +242,118 @@ int wfm_weekday(int year, int month, int day);
 int64_t wfm_days_from_civil(int year, int month, int day);
 void wfm_civil_from_days(int64_t days, int *year, int *month, int *day);
 
+/* ---- Attendance (wfm_attend.c, WFM-5, WFM-4, CALL-15) ---- */
+
+/*
+ * What an agent status means for attendance. logged_out is out; ready,
+ * ringing, talking and wrap_up are on the phones (the state a shift
+ * schedules: taking calls, or the after-call work that belongs to them);
+ * busy (示忙) and break (小休) are away from the seat, one CALL-15
+ * allowance for both.
+ */
+enum wfm_att_state { WFM_ATT_OUT, WFM_ATT_PHONE, WFM_ATT_BUSY, WFM_ATT_BREAK };
+/* The attendance state of an agent status name; unknown names are out. */
+int wfm_att_state_of(const char *status);
+
+struct wfm_span {
+	int64_t from, to; /* [from, to) in UTC ms */
+};
+
+/* One row of the status log: from at on, the agent is in state. */
+struct wfm_status_change {
+	int64_t at;
+	int state; /* enum wfm_att_state */
+};
+
+/* Leave on the day (WFM-4): none, approved (the day is excused), or an
+ * emergency leave whose paperwork is overdue (it counts as absence). */
+enum wfm_att_leave_state { WFM_LEAVE_NONE, WFM_LEAVE_EXCUSED, WFM_LEAVE_UNEXCUSED };
+/*
+ * The state of an approved leave at now: excused, unless it is an emergency
+ * leave whose paperwork (0: none yet) was due (0: nothing due) at or before
+ * now and has not come (WFM-4: it then counts as absence).
+ */
+int wfm_attend_leave_state(int emergency, int64_t paperwork_due, int64_t paperwork_at, int64_t now);
+
+/* One agent's local day, as wfm_attend_day() reads it. */
+struct wfm_attend_in {
+	/* The shift's scheduled intervals, in order; none on a rest day. */
+	struct wfm_span sched[WFM_SEGMENTS_MAX];
+	int nsched;
+	/* The time that belongs to the day: the local day, to the end of a shift
+	 * that runs past midnight; overtime is looked for here. */
+	struct wfm_span frame;
+	/* Time in the frame that is no overtime of this day: the part of the day
+	 * before's shift that runs into it, the arrive-before window of the next
+	 * day's shift. */
+	struct wfm_span other[4];
+	int nother;
+	int initial; /* the state before the first change of chg */
+	/* The status changes in time order; those before the frame set its first state. */
+	const struct wfm_status_change *chg;
+	size_t nchg;
+	int64_t now; /* nothing after now is counted: an ongoing day is computed up to now */
+	int absent_after_min;  /* WFM-5: missing more than this is absence */
+	int arrive_before_min; /* WFM-6: logged in this long before a segment is no overtime */
+	int away_max_min;      /* CALL-15: a spell away this long or longer is over the limit */
+	int break_allow_min;   /* the shift type's break minutes */
+	int leave;	       /* enum wfm_att_leave_state */
+	int excused;	       /* a supervisor excused the day (WFM-5) */
+};
+
+/* The day's figures; times in ms. */
+struct wfm_attend_day {
+	int64_t scheduled;   /* the shift's length */
+	int64_t elapsed;     /* the scheduled time up to now */
+	int64_t first_in;    /* first instant logged in, in the frame; 0: never */
+	int64_t last_out;    /* last logout in the frame after first_in; 0: none or still in */
+	int64_t late;	     /* per segment: from its start to the first login in it */
+	int64_t early;	     /* per ended segment: from the last logout in it to its end */
+	int64_t missing;     /* scheduled time (up to now) not logged in */
+	int64_t worked;	     /* logged-in time inside the scheduled time */
+	int64_t overtime;    /* logged-in time in the frame outside it (beyond the allowances) */
+	int64_t phone;	     /* inside the scheduled time: on the phones */
+	int64_t busy, brk;   /* inside the scheduled time: busy, on a break */
+	int64_t adherent;    /* phone + break up to the shift's break allowance */
+	int64_t away_longest; /* the longest spell away (busy and break together) in the frame */
+	int away_over;	      /* spells away of away_max_min or longer (CALL-15) */
+	int is_late, is_early, is_absent; /* the day's marks (an absent day is not also late) */
+	int on_leave;			  /* approved leave: nothing counts against the agent */
+	int excused;			  /* a mark that the supervisor excused */
+	int ongoing;			  /* now is before the shift's end */
+	double adherence;   /* adherent / elapsed; -1 when nothing has been scheduled yet */
+	double conformance; /* (worked + overtime) / elapsed; -1 likewise */
+};
+
+/*
+ * The scheduled intervals of shift t on the local day that begins at
+ * day_start, the next day beginning at next_start (the center's time zone
+ * decides both; a crossing segment runs on into the next day). Returns how
+ * many (t->nseg).
+ */
+int wfm_attend_sched(const struct wfm_shift_type *t, int64_t day_start, int64_t next_start,
+		     struct wfm_span out[WFM_SEGMENTS_MAX]);
+/* The figures of one agent's day (WFM-5); see the rules in wfm_attend.c. */
+void wfm_attend_day(const struct wfm_attend_in *in, struct wfm_attend_day *out);
+
+#define WFM_LEAVE_KINDS 4 /* annual, sick, personal, compensatory */
+/* The index of a leave kind, or -1. */
+int wfm_leave_kind(const char *name);
+extern const char *const wfm_leave_kinds[WFM_LEAVE_KINDS];
+
+/* A month's attendance sheet of one agent (it feeds rewards and penalties). */
+struct wfm_attend_sheet {
+	int days_scheduled, days_worked;
+	int late_days, early_days, absent_days, excused_days;
+	int leave_days[WFM_LEAVE_KINDS];
+	int64_t late, early, overtime; /* ms */
+	int64_t scheduled, elapsed, adherent, worked;
+};
+/* Adds a day: d its figures (NULL when no shift and no time logged), leave_kind
+ * the kind of approved leave that day or -1. */
+void wfm_attend_sheet_add(struct wfm_attend_sheet *s, const struct wfm_attend_day *d,
+			  int leave_kind);
+
 /* ---- Storage (wfm_store.c) ---- */
 
 struct wfm_settings {
@@ -314,6 +441,72 @@ int wfm_override_clear(struct store *s, const char *queue, const char *from, con
 		       int *removed);
 int wfm_override_put(struct store *s, const char *queue, const struct wfm_override *o, int64_t by,
 		     int64_t now);
+
+/* ---- Attendance storage (wfm_attend_store.c) ---- */
+
+struct wfm_att_person {
+	int64_t id;
+	char work_no[33];
+	char name[257];
+};
+typedef int (*wfm_att_person_fn)(void *ctx, const struct wfm_att_person *p);
+/*
+ * The people with something to show in the local days [from, to] (their
+ * instants [t0, t1)): a roster entry, approved leave, an excuse, a status
+ * change, or a seat still logged in when the time began; by work number.
+ * person_id 0 for everyone. Returns how many.
+ */
+int wfm_att_people(struct store *s, int64_t person_id, const char *from, const char *to,
+		   int64_t t0, int64_t t1, wfm_att_person_fn fn, void *ctx);
+int wfm_att_person_get(struct store *s, int64_t id, struct wfm_att_person *out);
+
+/* A roster entry of the person: the shift type of a local day. */
+struct wfm_att_entry {
+	char day[11];
+	int64_t shift_type_id;
+};
+typedef int (*wfm_att_entry_fn)(void *ctx, const struct wfm_att_entry *e);
+int wfm_att_roster(struct store *s, int64_t person_id, const char *from, const char *to,
+		   wfm_att_entry_fn fn, void *ctx);
+
+/* Approved leave of the person over [from, to] (WFM-4). */
+struct wfm_att_leave {
+	int64_t id;
+	int kind; /* index in wfm_leave_kinds */
+	char first_day[11], last_day[11];
+	int emergency;
+	int64_t paperwork_due, paperwork_at; /* 0: none */
+};
+typedef int (*wfm_att_leave_fn)(void *ctx, const struct wfm_att_leave *l);
+int wfm_att_leaves(struct store *s, int64_t person_id, const char *from, const char *to,
+		   wfm_att_leave_fn fn, void *ctx);
+
+/* The person's status log in [t0, t1), in order; *initial is the state at t0. */
+typedef int (*wfm_att_change_fn)(void *ctx, const struct wfm_status_change *c);
+int wfm_att_log(struct store *s, int64_t person_id, int64_t t0, int64_t t1, int *initial,
+		wfm_att_change_fn fn, void *ctx);
+
+/* A supervisor's excuse of an agent's day (WFM-5). */
+#define WFM_EXCUSE_REASON_MAX 200 /* characters */
+struct wfm_excuse {
+	int64_t id;
+	int64_t person_id;
+	char day[11];
+	char reason[WFM_EXCUSE_REASON_MAX * 4 + 1];
+	int64_t by_id;
+	char by_work_no[33];
+	char by_name[257];
+	int64_t created_at;
+};
+typedef int (*wfm_excuse_fn)(void *ctx, const struct wfm_excuse *e);
+/* The excuses of [from, to] (person_id 0: everyone's), by day. */
+int wfm_excuse_list(struct store *s, int64_t person_id, const char *from, const char *to,
+		    wfm_excuse_fn fn, void *ctx);
+int wfm_excuse_get(struct store *s, int64_t id, struct wfm_excuse *out);
+/* Adds e (id filled); ERR_CONFLICT when the day has its excuse already. */
+int wfm_excuse_add(struct store *s, struct wfm_excuse *e);
+/* ERR_NOTFOUND when there is no such excuse. */
+int wfm_excuse_delete(struct store *s, int64_t id);
 
 /* ---- The duty roster: rules and proposal (wfm_roster.c) ---- */
 
@@ -549,6 +742,26 @@ int wfm_roster_coverage(const struct wfm_roster_plan *p, int *on, int *short_);
  * as wfm_roster_check, or ERR_NOMEM.
  */
 int wfm_roster_propose(struct wfm_roster_plan *p);
+
+/* ---- The attendance sheet as a spreadsheet (wfm_attend_xlsx.c) ---- */
+
+struct export_book;
+
+/* One agent's line of the month's sheet. */
+struct wfm_attend_line {
+	struct wfm_att_person p;
+	struct wfm_attend_sheet s;
+};
+/*
+ * The month's attendance as the center's paper form 考勤表 (in English when
+ * english): a row per agent in the order given, a totals row (合计), who
+ * made it and when (made_on: YYYY-MM-DD), A4 landscape with the 制表人 and
+ * 审核 lines in the footer. The caller frees *out (export_book_free).
+ * ERR_NOMEM, or the export module's error.
+ */
+int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int month,
+		    const char *center, const char *made_by, const char *made_on, int english,
+		    struct export_book **out);
 
 /* ---- Leave and swaps (WFM-3, WFM-4): rules wfm_leave.c, SQL wfm_leave_store.c ---- */
 
@@ -801,6 +1014,9 @@ int wfm_leave_tick(struct store *s, int64_t now, void *arg);
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
+/* Attendance (wfm_attend_api.c): /api/wfm/attendance*. */
+extern const struct route wfm_attend_routes[];
+
 /* Leave, swaps and GET /api/me/roster (wfm_leave_api.c). */
 extern const struct route wfm_leave_routes[];
 

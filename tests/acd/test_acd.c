@@ -241,7 +241,10 @@ static void clocks(void **state)
 	assert_true(acd_busy_overdue(&b, T0 + 5 * MIN, 5)); /* the 5-minute seed (003) */
 	b.busy_alerted = 1;
 	assert_false(acd_busy_overdue(&b, T0 + 60 * MIN, 15));
+	/* A break is away from the seat as busy is: the same allowance (CALL-15). */
 	b = st(ACD_BREAK, NULL, T0);
+	assert_true(acd_busy_overdue(&b, T0 + 60 * MIN, 15));
+	b = st(ACD_READY, NULL, T0);
 	assert_false(acd_busy_overdue(&b, T0 + 60 * MIN, 15));
 	assert_int_equal(acd_busy_limit(T0, 15), T0 - 15 * MIN);
 
@@ -490,6 +493,73 @@ static void call15_alerts_once_per_busy_spell(void **state)
 	test_store_close(s);
 }
 
+/* CALL-15: busy and break are one spell away; switching between them resets nothing. */
+static void busy_and_break_are_one_spell(void **state)
+{
+	struct acd_state cur = st(ACD_BUSY, "meeting", T0), n;
+	struct err_info ei;
+
+	(void)state;
+	cur.busy_alerted = 1;
+	assert_int_equal(acd_next(&cur, ACD_BREAK, "", ACD_BY_SELF, T0 + 14 * MIN, 30, &n, &ei), 0);
+	assert_int_equal(n.status, ACD_BREAK);
+	assert_string_equal(n.reason, "");
+	assert_int_equal(n.since, T0);
+	assert_int_equal(n.busy_alerted, 1);
+	cur = n;
+	assert_int_equal(
+		acd_next(&cur, ACD_BUSY, "training", ACD_BY_SELF, T0 + 15 * MIN, 30, &n, &ei), 0);
+	assert_int_equal(n.status, ACD_BUSY);
+	assert_int_equal(n.since, T0);
+	assert_int_equal(n.busy_alerted, 1);
+	/* A break alone counts against the allowance too. */
+	cur = st(ACD_BREAK, NULL, T0);
+	assert_false(acd_busy_overdue(&cur, T0 + 15 * MIN - 1, 15));
+	assert_true(acd_busy_overdue(&cur, T0 + 15 * MIN, 15));
+	assert_true(acd_status_away(ACD_BUSY) && acd_status_away(ACD_BREAK));
+	assert_false(acd_status_away(ACD_READY) || acd_status_away(ACD_WRAP_UP));
+	/* Back to ready ends the spell: the next one starts its own clock. */
+	cur = st(ACD_BREAK, NULL, T0);
+	cur.busy_alerted = 1;
+	assert_int_equal(acd_next(&cur, ACD_READY, "", ACD_BY_SELF, T0 + 5 * MIN, 30, &n, &ei), 0);
+	cur = n;
+	assert_int_equal(acd_next(&cur, ACD_BREAK, "", ACD_BY_SELF, T0 + 6 * MIN, 30, &n, &ei), 0);
+	assert_int_equal(n.since, T0 + 6 * MIN);
+	assert_int_equal(n.busy_alerted, 0);
+}
+
+/* The bypass: busy 10 min, break 4 min, busy again: the tick still alerts at 15 min. */
+static void call15_busy_break_busy_is_caught(void **state)
+{
+	struct store *s = open_center();
+	char text[400] = "";
+	struct store_stmt *st;
+
+	(void)state;
+	assert_int_equal(change(s, 3, ACD_BUSY, "training", ACD_BY_SELF, 3, T0), 0);
+	assert_int_equal(change(s, 3, ACD_BREAK, "", ACD_BY_SELF, 3, T0 + 10 * MIN), 0);
+	assert_int_equal(change(s, 3, ACD_BUSY, "meeting", ACD_BY_SELF, 3, T0 + 14 * MIN), 0);
+	assert_int_equal(acd_tick(s, T0 + 15 * MIN - 1, 15), 0);
+	assert_int_equal(acd_tick(s, T0 + 15 * MIN, 15), 1);
+	assert_int_equal(alerts_to(s, 1), 1);
+	/* Switching once more neither repeats the alert nor starts a new clock. */
+	assert_int_equal(change(s, 3, ACD_BREAK, "", ACD_BY_SELF, 3, T0 + 16 * MIN), 0);
+	assert_int_equal(acd_tick(s, T0 + 40 * MIN, 15), 0);
+	assert_int_equal(alerts_to(s, 1), 1);
+
+	/* A spell that is on a break when the limit comes says so. */
+	assert_int_equal(change(s, 2, ACD_BUSY, "meeting", ACD_BY_SELF, 2, T0 + 50 * MIN), 0);
+	assert_int_equal(change(s, 2, ACD_BREAK, "", ACD_BY_SELF, 2, T0 + 51 * MIN), 0);
+	assert_int_equal(acd_tick(s, T0 + 65 * MIN, 15), 1);
+	assert_int_equal(alerts_to(s, 1), 2);
+	st = store_prepare(s, "SELECT text FROM notification WHERE person_id = 1 ORDER BY id DESC");
+	assert_int_equal(store_step(st), 1);
+	store_col_copy(st, 0, text, sizeof(text));
+	store_done(st);
+	assert_non_null(strstr(text, "示忙、小休合计已超过 15 分钟"));
+	test_store_close(s);
+}
+
 static void a_disabled_agent_alerts_nobody(void **state)
 {
 	struct store *s = open_center();
@@ -637,6 +707,8 @@ int main(void)
 		cmocka_unit_test(storage_and_log),
 		cmocka_unit_test(system_changes),
 		cmocka_unit_test(call15_alerts_once_per_busy_spell),
+		cmocka_unit_test(busy_and_break_are_one_spell),
+		cmocka_unit_test(call15_busy_break_busy_is_caught),
 		cmocka_unit_test(a_disabled_agent_alerts_nobody),
 		cmocka_unit_test(wrap_up_runs_out),
 		cmocka_unit_test(the_wallboard_list),

@@ -64,7 +64,7 @@ for (const locale of ['zh-CN', 'en']) {
     assert.ok(moved > 0, 'at 1024 px some entries sit in the "more" menu')
     assert.equal(await page.getAttribute('[data-test=nav-more]', 'title') !== '', true)
     // The menus of the bar: the shift pages, the settings and the audit log.
-    const menus = { wfmSetup: ['wfm', '/wfm/setup'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
+    const menus = { wfmSetup: ['wfm', '/wfm/setup'], attendance: ['wfm', '/wfm/attendance'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
     for (const [name, [menu, path]] of Object.entries(menus)) {
       await wholeOnScreen(page, `[data-test=nav-${menu}]`, 1024)
       await page.click(`[data-test=nav-${menu}]`)

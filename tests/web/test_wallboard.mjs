@@ -90,6 +90,8 @@ test('CALL-15: busy in the top bar, on the wallboard, alerted once to the manage
   assert.equal(await sup.textContent('[data-test=count-ready] .tile-n'), '1')
   assert.equal(await r8101.locator('[data-test=over-8101]').count(), 0)
 
+  // 8103 is back from a short break first: breaks count against the same allowance.
+  await setStatus('8103', { status: 'ready' })
   // 16 minutes later: the manager's bell rings, once, and the board marks the overrun.
   await srv.advance(16 * MIN)
   await mgr.waitForSelector('.bell .el-badge__content:text-is("1")')

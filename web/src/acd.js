@@ -44,5 +44,6 @@ export function heldByCall(s) {
 
 // CALL-15 at the moment `now`: busy for busy_max_min minutes or longer.
 export function busyOver(a, now, busyMaxMin) {
-  return a.status === 'busy' && !!a.since && now - a.since >= busyMaxMin * 60000
+  // CALL-15: busy and break are one spell away from the seat (since is its start).
+  return (a.status === 'busy' || a.status === 'break') && !!a.since && now - a.since >= busyMaxMin * 60000
 }
