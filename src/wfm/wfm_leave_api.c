@@ -37,24 +37,25 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-/* excused: the rule attendance reads (wfm.h), at now. */
+/* excused: attendance's own rule (wfm_attend_leave_state, WFM-4), at now. */
 static json_t *leave_json(const struct wfm_leave *l, int64_t now)
 {
-	return json_pack("{s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:I,"
-			 " s:o, s:o, s:o, s:o}",
-			 "id", (json_int_t)l->id, "person", "id", (json_int_t)l->person_id, "name",
-			 l->person_name, "work_no", l->person_work_no, "kind", l->kind, "first_day",
-			 l->first_day, "last_day", l->last_day, "reason", str_or_null(l->reason),
-			 "state", l->state, "emergency", l->emergency, "paperwork_due",
-			 ms_or_null(l->paperwork_due), "paperwork_at", ms_or_null(l->paperwork_at),
-			 "requested_at", (json_int_t)l->requested_at, "decided_by",
-			 l->decided_by ? json_pack("{s:I, s:s}", "id", (json_int_t)l->decided_by,
-						   "name", l->decided_by_name)
-				       : json_null(),
-			 "decided_at", ms_or_null(l->decided_at), "decision_note",
-			 str_or_null(l->decision_note), "excused",
-			 json_boolean(!(l->emergency && !l->paperwork_at && l->paperwork_due &&
-					l->paperwork_due <= now)));
+	return json_pack(
+		"{s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:I,"
+		" s:o, s:o, s:o, s:o}",
+		"id", (json_int_t)l->id, "person", "id", (json_int_t)l->person_id, "name",
+		l->person_name, "work_no", l->person_work_no, "kind", l->kind, "first_day",
+		l->first_day, "last_day", l->last_day, "reason", str_or_null(l->reason), "state",
+		l->state, "emergency", l->emergency, "paperwork_due", ms_or_null(l->paperwork_due),
+		"paperwork_at", ms_or_null(l->paperwork_at), "requested_at",
+		(json_int_t)l->requested_at, "decided_by",
+		l->decided_by ? json_pack("{s:I, s:s}", "id", (json_int_t)l->decided_by, "name",
+					  l->decided_by_name)
+			      : json_null(),
+		"decided_at", ms_or_null(l->decided_at), "decision_note",
+		str_or_null(l->decision_note), "excused",
+		json_boolean(wfm_attend_leave_state(l->emergency, l->paperwork_due, l->paperwork_at,
+						    now) == WFM_LEAVE_EXCUSED));
 }
 
 static json_t *swap_json(const struct wfm_swap *w)
