@@ -13,6 +13,7 @@
 
 #include "att/att.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "http/http.h"
 #include "store/store.h"
 
@@ -134,22 +135,6 @@ static int load(struct req *r, const char *owner, int64_t owner_id, struct att_r
 	return rc;
 }
 
-/* RFC 5987: the UTF-8 name percent-encoded, for filename*. */
-static void encode_name(const char *name, char *out, size_t size)
-{
-	static const char keep[] = "!#$&+-.^_`|~";
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p && n + 4 < size; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(keep, *p))
-			out[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
-	}
-	out[n] = '\0';
-}
-
 int att_api_download(struct req *r, const char *owner, int64_t owner_id)
 {
 	struct att_row a;
@@ -173,7 +158,8 @@ int att_api_download(struct req *r, const char *owner, int64_t owner_id)
 	}
 	/* Never a page: images as themselves, documents only as downloads. The
 	 * plain name is kefu's own, the client's name goes in filename*. */
-	encode_name(a.filename, name, sizeof(name));
+	/* A name is at most ATT_NAME_MAX bytes, each at most 3 encoded: it fits. */
+	(void)utf8_rfc5987(a.filename, name, sizeof(name));
 	snprintf(disposition, sizeof(disposition),
 		 "%s; filename=\"attachment-%lld.%s\"; filename*=UTF-8''%s",
 		 att_is_image(a.mime) ? "inline" : "attachment", (long long)a.id,

@@ -1,6 +1,7 @@
 #include "core/utf8.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 int utf8_valid(const char *str, size_t len)
@@ -84,4 +85,25 @@ int utf8_blank(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+int utf8_rfc5987(const char *s, char *out, size_t size)
+{
+	/* RFC 5987's attr-char: the bytes that stand for themselves. */
+	static const char keep[] = "!#$&+-.^_`|~";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (n + 4 > size)
+			return -1;
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p))
+			out[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
+	}
+	if (n >= size)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
 }

@@ -20,5 +20,11 @@ void utf8_trim_partial(char *s);
 int utf8_blank(const char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
+/*
+ * s percent-encoded for a header's ext-value (RFC 5987, a download's
+ * filename*=UTF-8''...): every byte but the attr-chars as %XX. Returns the
+ * length written into out (NUL-terminated), or -1 when it does not fit.
+ */
+int utf8_rfc5987(const char *s, char *out, size_t size);
 
 #endif

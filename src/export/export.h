@@ -158,9 +158,10 @@ int export_write(struct export_book *b, struct buf *out, struct err_info *ei);
  * r->text, the spreadsheet's Content-Type and Content-Disposition:
  * attachment; filename="ascii_name"; filename*=UTF-8''<utf8_name
  * percent-encoded>. ascii_name is kefu's own (letters, digits, "._-" only);
- * utf8_name is the name people see (NULL: ascii_name alone). Returns 0, or
- * the error (ERR_INVALID for a name outside those rules or too long for
- * the header).
+ * utf8_name is the name people see (NULL: ascii_name alone); one too long
+ * for the header (a long center name in it) leaves the file ascii_name
+ * alone. Returns 0, or the error (ERR_INVALID for a name outside those
+ * rules).
  */
 int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
 		 const char *utf8_name);

@@ -24,8 +24,6 @@ static int ascii_name_ok(const char *s)
 
 int export_disposition(const char *ascii_name, const char *utf8_name, char *out, size_t size)
 {
-	/* RFC 5987's attr-char, the bytes that stand for themselves in filename*. */
-	static const char keep[] = "!#$&+-.^_`|~";
 	size_t n;
 	int w;
 
@@ -39,18 +37,8 @@ int export_disposition(const char *ascii_name, const char *utf8_name, char *out,
 		return 0;
 	w = snprintf(out + w, size - (size_t)w, "; filename*=UTF-8''");
 	n = strlen(out);
-	if (w < 0 || n + 1 >= size)
+	if (w < 0 || n + 1 >= size || utf8_rfc5987(utf8_name, out + n, size - n) < 0)
 		return ERR_INVALID;
-	for (const unsigned char *p = (const unsigned char *)utf8_name; *p; p++) {
-		if (n + 4 > size)
-			return ERR_INVALID;
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(keep, *p))
-			out[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
-	}
-	out[n] = '\0';
 	return 0;
 }
 
@@ -60,6 +48,9 @@ int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
 	struct buf bytes = BUF_INIT;
 	int rc;
 
+	if (utf8_name &&
+	    export_disposition(ascii_name, utf8_name, r->disposition, sizeof(r->disposition)) < 0)
+		utf8_name = NULL;
 	if (export_disposition(ascii_name, utf8_name, r->disposition, sizeof(r->disposition)) < 0) {
 		r->disposition[0] = '\0';
 		return err_set(&r->ei, ERR_INVALID, NULL,

@@ -14,7 +14,8 @@
  * handover's settings here.
  *
  * Attendance (wfm_attend*.c): each agent's local day against the shift the
- * roster gives them, computed from the agents' status log (agent_state_log,
+ * roster gives them (a published month's: a draft is nobody's schedule yet),
+ * computed from the agents' status log (agent_state_log,
  * written by src/acd/, read with wfm's own SQL): late, left early, missing
  * and absent (more than absent_after_min, a setting), approved leave and
  * emergency leave whose paperwork is overdue (absence, WFM-4), the

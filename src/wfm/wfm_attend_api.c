@@ -639,11 +639,7 @@ static int attendance_export(struct req *r)
 	snprintf(utf8, sizeof(utf8), "%s考勤表-%04d-%02d.xlsx", r->app->cfg->center_name, year,
 		 mon);
 	if (rc == 0)
-		rc = export_reply(r, b, ascii,
-				  english || export_disposition(ascii, utf8, r->disposition,
-								sizeof(r->disposition)) < 0
-					  ? NULL
-					  : utf8);
+		rc = export_reply(r, b, ascii, english ? NULL : utf8);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc == 0) {

@@ -3,7 +3,9 @@
  * migration 18), and what attendance reads with its own statements: the
  * roster (wfm_roster_entry), approved leave (wfm_leave), both of migration
  * 15, the agents' status log (agent_state_log, written by src/acd/) and
- * people's names (person, src/org/). Nothing here begins or commits.
+ * people's names (person, src/org/). Only a published month's roster
+ * counts: a draft is a plan still being made, nobody's schedule. Nothing
+ * here begins or commits.
  */
 #include <string.h>
 
@@ -33,8 +35,9 @@ int wfm_att_people(struct store *s, int64_t person_id, const char *from, const c
 	struct store_stmt *st = store_query(
 		s,
 		"SELECT p.id, p.work_no, p.name FROM person p WHERE (?1 = 0 OR p.id = ?1) AND ("
-		" EXISTS (SELECT 1 FROM wfm_roster_entry e WHERE e.person_id = p.id"
-		"  AND e.day BETWEEN ?2 AND ?3)"
+		" EXISTS (SELECT 1 FROM wfm_roster_entry e JOIN wfm_roster r"
+		"  ON r.month = substr(e.day, 1, 7) AND r.state = 'published'"
+		"  WHERE e.person_id = p.id AND e.day BETWEEN ?2 AND ?3)"
 		" OR EXISTS (SELECT 1 FROM wfm_leave l WHERE l.person_id = p.id"
 		"  AND l.state = 'approved' AND l.first_day <= ?3 AND l.last_day >= ?2)"
 		" OR EXISTS (SELECT 1 FROM wfm_attend_excuse x WHERE x.person_id = p.id"
@@ -74,8 +77,9 @@ int wfm_att_roster(struct store *s, int64_t person_id, const char *from, const c
 {
 	struct store_stmt *st =
 		store_query(s,
-			    "SELECT day, shift_type_id FROM wfm_roster_entry WHERE person_id = ?"
-			    " AND day BETWEEN ? AND ? ORDER BY day",
+			    "SELECT e.day, e.shift_type_id FROM wfm_roster_entry e JOIN wfm_roster r"
+			    " ON r.month = substr(e.day, 1, 7) AND r.state = 'published'"
+			    " WHERE e.person_id = ? AND e.day BETWEEN ? AND ? ORDER BY e.day",
 			    "itt", person_id, from, to);
 	struct wfm_att_entry e;
 	int rc, n = 0;

@@ -32,14 +32,9 @@ static int roster_export(struct req *r)
 	snprintf(utf8, sizeof(utf8), "%s排班表-%04d-%02d.xlsx", r->app->cfg->center_name, year,
 		 mon);
 	/* The file first, then its audit entry, committed before it goes out
-	 * (SEC-2): an export that failed is not logged as made. A center name
-	 * too long for the header leaves the file its plain name. */
+	 * (SEC-2): an export that failed is not logged as made. */
 	if (rc == 0)
-		rc = export_reply(r, b, ascii,
-				  english || export_disposition(ascii, utf8, r->disposition,
-								sizeof(r->disposition)) < 0
-					  ? NULL
-					  : utf8);
+		rc = export_reply(r, b, ascii, english ? NULL : utf8);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc == 0) {

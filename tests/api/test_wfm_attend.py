@@ -104,6 +104,9 @@ class AttendanceTest(KefuTestCase):
         d = cls.day.isoformat()
         early = db_value(srv, "SELECT id FROM wfm_shift_type WHERE code = 'early'")
         db = sqlite3.connect(srv.db, timeout=10)
+        # Only a published roster counts.
+        db.execute("INSERT OR IGNORE INTO wfm_roster(month, state, version, updated_at)"
+                   " VALUES (?, 'published', 1, 0)", (cls.month,))
         for w in ("8101", "8102", "8103", "8104"):
             db.execute("INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, updated_at)"
                        " VALUES (?, ?, ?, 0)", (d, cls.id[w], early))
@@ -335,3 +338,29 @@ class AttendanceTest(KefuTestCase):
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries[0]["detail"], {"month": self.month, "agents": 5,
                                                 "language": "zh-CN"})
+
+    def test_z_only_a_published_roster_counts(self):
+        """A draft roster is a plan still being made: its days are nobody's schedule."""
+        srv = self.srv
+        later = self.day.replace(year=self.day.year + 1)
+        month = later.strftime("%Y-%m")
+        early = db_value(srv, "SELECT id FROM wfm_shift_type WHERE code = 'early'")
+        db = sqlite3.connect(srv.db, timeout=10)
+        db.execute("INSERT INTO wfm_roster(month, state, version, updated_at)"
+                   " VALUES (?, 'draft', 0, 0)", (month,))
+        db.execute("INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, updated_at)"
+                   " VALUES (?, ?, ?, 0)", (later.isoformat(), self.id["8102"], early))
+        db.commit()
+
+        def shift_of_8102():
+            st, body, _ = srv.call("GET", f"/api/wfm/attendance?day={later.isoformat()}",
+                                   token=self.t["8002"])
+            self.assertEqual(st, 200, body)
+            rows = [i for i in body["items"] if i["work_no"] == "8102"]
+            return rows[0]["shift"] if rows else None
+
+        self.assertIsNone(shift_of_8102())
+        db.execute("UPDATE wfm_roster SET state = 'published' WHERE month = ?", (month,))
+        db.commit()
+        db.close()
+        self.assertIsNotNone(shift_of_8102())

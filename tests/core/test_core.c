@@ -29,6 +29,23 @@ static void buf_grows_and_formats(void **state)
 	assert_null(b.p);
 }
 
+/* A download's filename*: attr-chars stand, every other byte is %XX, and a
+ * name that does not fit is refused rather than cut. */
+static void utf8_rfc5987_encodes(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(utf8_rfc5987("排班表 2026-12.xlsx", out, sizeof(out)), 42);
+	assert_string_equal(out, "%E6%8E%92%E7%8F%AD%E8%A1%A8%202026-12.xlsx");
+	assert_int_equal(utf8_rfc5987("a\"b;c'd", out, sizeof(out)), 13);
+	assert_string_equal(out, "a%22b%3Bc%27d");
+	assert_int_equal(utf8_rfc5987("", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(utf8_rfc5987("排班表", out, 9), -1);
+	assert_int_equal(utf8_rfc5987("排", out, 10), 9);
+}
+
 static void utf8_accepts_chinese_rejects_bad(void **state)
 {
 	(void)state;
@@ -297,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_grows_and_formats),
 		cmocka_unit_test(utf8_accepts_chinese_rejects_bad),
+		cmocka_unit_test(utf8_rfc5987_encodes),
 		cmocka_unit_test(config_rejects_unknown_and_bad_values),
 		cmocka_unit_test(config_trunk_addresses),
 		cmocka_unit_test(config_http_limits),

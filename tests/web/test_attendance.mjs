@@ -39,6 +39,7 @@ after(async () => {
 test('the supervisor excuses an absence in the day view', async () => {
   const now = await srv.advance(0)
   const day = new Date(now + 8 * 60 * MIN + 24 * 60 * MIN).toISOString().slice(0, 10) // tomorrow, local
+  sql(`INSERT OR IGNORE INTO wfm_roster(month, state, version, updated_at) VALUES ('${day.slice(0, 7)}', 'published', 1, 0)`)
   for (const w of ['8101', '8102']) {
     sql(`INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, updated_at) SELECT '${day}', p.id, t.id, 0 FROM person p, wfm_shift_type t WHERE p.work_no = '${w}' AND t.code = 'early'`)
   }
