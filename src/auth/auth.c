@@ -77,6 +77,10 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	 * sees their own days. */
 	[ACT_WFM_ATTEND_READ] = {N, A, A, S, N, N, N},
 	[ACT_WFM_ATTEND_EXCUSE] = {N, A, A, N, N, N, N},
+	/* WFM-3, WFM-4: whoever is rostered asks for their own leave and swaps and signs
+	 * the swaps asked of them; the supervisor and the manager decide. */
+	[ACT_WFM_REQUEST] = {N, S, S, S, N, N, N},
+	[ACT_WFM_DECIDE] = {N, A, A, N, N, N, N},
 };
 
 #undef N
@@ -127,6 +131,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"handover",
 	"wfm.attendance.read",
 	"wfm.attendance.excuse",
+	"wfm.request",
+	"wfm.decide",
 };
 
 const char *auth_action_name(enum auth_action a)

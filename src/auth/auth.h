@@ -92,6 +92,8 @@ enum auth_action {
 	ACT_HANDOVER, /* the handover log: read, write, sign (self: agents of the shifts) */
 	ACT_WFM_ATTEND_READ,   /* attendance (WFM-5): everyone's, or (self) one's own */
 	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
+	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
+	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
 	ACT_COUNT
 };
 

@@ -54,8 +54,8 @@ const struct route *const cli_route_tables[] = {
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
-	wfm_routes,    wfm_roster_routes, wfm_sheet_routes,
-	wfm_attend_routes, handover_routes,
+	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
+	handover_routes, wfm_leave_routes,
 	NULL,
 };
 
@@ -130,6 +130,8 @@ static int wire(const struct config *cfg)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
 	if (rc == 0)
 		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
+	if (rc == 0)
+		rc = sched_add("wfm_leave_tick", wfm_leave_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

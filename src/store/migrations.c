@@ -817,10 +817,43 @@ static const char m16[] =
 	"CREATE INDEX wfm_outside_work_state ON wfm_outside_work(state, id);";
 
 /*
- * 17: kept for another part of the roster (issue 14); the merge puts its
- * statements here.
+ * 17: swaps and leave (WFM-3, WFM-4), src/wfm/wfm_leave*.c. wfm_swap: the
+ * 调班申请单, agent A's request to exchange shifts with agent B (A's on
+ * a_day for B's on b_day) or to have B cover A's shift, with the shifts as
+ * they were when asked, B's counter-signature and the supervisor's
+ * decision. wfm_leave.paperwork_overdue_at: when the agent and
+ * the supervisors were told that an emergency leave's paperwork is overdue
+ * (once).
  */
-static const char m17[] = "";
+static const char m17[] =
+	"CREATE TABLE wfm_swap ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('exchange', 'cover')),"
+	" requester_id INTEGER NOT NULL REFERENCES person(id),"
+	" partner_id INTEGER NOT NULL REFERENCES person(id),"
+	" a_day TEXT NOT NULL,"
+	" a_shift_type_id INTEGER NOT NULL REFERENCES wfm_shift_type(id),"
+	" a_skill TEXT,"
+	" b_day TEXT,"
+	" b_shift_type_id INTEGER REFERENCES wfm_shift_type(id),"
+	" b_skill TEXT,"
+	" reason TEXT,"
+	" state TEXT NOT NULL CHECK (state IN ('asked', 'signed', 'approved', 'rejected',"
+	" 'declined', 'cancelled')),"
+	" asked_at INTEGER NOT NULL,"
+	" signed_at INTEGER,"
+	" decided_by INTEGER REFERENCES person(id),"
+	" decided_at INTEGER,"
+	" decision_note TEXT,"
+	" updated_at INTEGER NOT NULL,"
+	" CHECK ((kind = 'exchange') = (b_day IS NOT NULL AND b_shift_type_id IS NOT NULL)),"
+	" CHECK (requester_id <> partner_id));"
+	"CREATE INDEX wfm_swap_requester ON wfm_swap(requester_id, id);"
+	"CREATE INDEX wfm_swap_partner ON wfm_swap(partner_id, id);"
+	"CREATE INDEX wfm_swap_open ON wfm_swap(state) WHERE state IN ('asked', 'signed');"
+	"ALTER TABLE wfm_leave ADD COLUMN paperwork_overdue_at INTEGER;"
+	"CREATE INDEX wfm_leave_paperwork ON wfm_leave(paperwork_due)"
+	" WHERE emergency = 1 AND paperwork_at IS NULL;";
 
 /*
  * 18: attendance (WFM-5, src/wfm/wfm_attend*.c). wfm_attend_excuse: a

@@ -5,9 +5,12 @@
  * These three pieces are the foundation the rest of shift planning builds
  * on. The duty roster's rules and kefu's proposal (WFM-3, ORG-2, ORG-4 and
  * the labour law) are pure functions over a month's plan (wfm_roster.c,
- * described at their section below); so is attendance (WFM-5, below); the
- * roster's store, engine and HTTP are described below. Swaps and leave
- * (WFM-3, WFM-4) are built beside it. The handover log (WFM-6, WFM-7) is
+ * described at their section below); so are attendance (WFM-5, below),
+ * and leave and swaps with the agents' own month (WFM-3, WFM-4, their
+ * section below: who may take which step when, the roster's cells they
+ * change, the re-check with the roster rules, notifications, the paperwork
+ * tick); the roster's store, engine and HTTP are described below. The
+ * handover log (WFM-6, WFM-7) is
  * src/handover/, above this module: it reads the shift types and the
  * handover's settings here.
  *
@@ -106,6 +109,8 @@
  * .xlsx (wfm_sheet*.c, below) through src/export/.
  *
  * Layers: core, store, audit, auth (the roles' bits), http, notify, export.
+ * Two ticks: wfm_roster_tick (the publication deadline) and wfm_leave_tick
+ * (the overdue paperwork of emergency leave).
  */
 #ifndef KEFU_WFM_WFM_H
 #define KEFU_WFM_WFM_H
@@ -987,6 +992,254 @@ int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int
 		    const char *center, const char *made_by, const char *made_on, int english,
 		    struct export_book **out);
 
+/* ---- Leave and swaps (WFM-3, WFM-4): rules wfm_leave.c, SQL wfm_leave_store.c ---- */
+
+/*
+ * Leave (wfm_leave, migration 15). An agent asks for whole local days of one
+ * kind (annual, sick, personal, compensatory) at least one working day
+ * ahead (WFM-4): some working day must lie between the day the request is
+ * made (inclusive) and the leave's first day (exclusive). Working days are
+ * Monday to Friday except the hotline calendar's holidays
+ * (hotline_closed_day), plus its make-up working days (hotline_open_day).
+ * A supervisor or the manager approves or rejects it; no manager's second
+ * signature is needed for long leave (the seeds give leave to 部门负责人,
+ * the supervisor, and name the manager only for work outside the roster);
+ * the agent cancels it before its first day begins.
+ *
+ * Emergency leave (emergency = 1) is recorded, already approved, by a
+ * supervisor or the manager from the agent's phone call; it may start today.
+ * Its paperwork is due by paperwork_due: the end (local midnight) of the
+ * first working day after the leave's last day. The supervisor marks it
+ * received (paperwork_at), which is refused after the deadline. The rule
+ * attendance (WFM-5) reads, exactly: a day of approved leave is excused
+ * unless emergency = 1 AND paperwork_at IS NULL AND paperwork_due <= now,
+ * in which case the leave's days count as absence ("否则按旷工处理", 003).
+ * Because receipt after the deadline is refused, paperwork_at is never
+ * later than paperwork_due. A tick notifies the agent and the supervisors
+ * once when the deadline passes (paperwork_overdue_at, migration 17).
+ *
+ * Approving leave (or recording emergency leave) removes the agent's
+ * entries of those days from a published roster, audited; the coverage is
+ * what it is and the supervisor sees the gap on the roster page. Cancelling
+ * approved leave does not put them back: the supervisor re-rosters.
+ *
+ * Swaps (调班申请单, wfm_swap, migration 17; WFM-3): agent A asks at least
+ * 24 hours before the earliest shift involved, either to exchange (A's shift
+ * on a_day for B's shift on b_day; the same day swaps the two shift types)
+ * or for B to cover A's shift (A rests). B counter-signs (or declines) in
+ * kefu; a supervisor or the manager approves (or rejects); only then do the
+ * roster's entries change, both in one audited transaction. The shifts as
+ * they were when asked are kept on the request; if the roster changed since,
+ * signing and approval are refused. At signing and approval the roster as
+ * it would be is re-checked for both agents with the roster rules
+ * (wfm_roster_check); a hard violation refuses the step (422, each listed).
+ * Only days of a published roster can be swapped; there is no other way to
+ * change two agents' shifts between themselves.
+ */
+#define WFM_REASON_MAX 200   /* characters of a reason or a decision's note */
+#define WFM_LEAVE_DAYS_MAX 62 /* days of one leave */
+#define WFM_WINDOW_DAYS 64   /* days of calendar a rule looks at */
+#define WFM_SWAP_AHEAD_MS (24 * 3600 * 1000LL) /* WFM-3: one day before the shift */
+
+/* The working days of a run of local days (days since the epoch). */
+struct wfm_workdays {
+	int64_t first;
+	int n;
+	unsigned char working[WFM_WINDOW_DAYS];
+};
+
+struct wfm_leave {
+	int64_t id;
+	int64_t person_id;
+	char kind[16];	    /* annual | sick | personal | compensatory */
+	char first_day[11]; /* YYYY-MM-DD, local */
+	char last_day[11];
+	char reason[WFM_REASON_MAX * 4 + 1];
+	char state[12]; /* requested | approved | rejected | cancelled */
+	int emergency;
+	int64_t paperwork_due; /* 0: none */
+	int64_t paperwork_at;  /* 0: not received */
+	int64_t requested_by, requested_at;
+	int64_t decided_by, decided_at; /* 0: not decided */
+	char decision_note[WFM_REASON_MAX * 4 + 1];
+	int64_t updated_at;
+	/* Read with the row, for lists. */
+	char person_name[WFM_NAME_MAX * 4 + 1];
+	char person_work_no[33];
+	char decided_by_name[WFM_NAME_MAX * 4 + 1];
+};
+
+struct wfm_swap {
+	int64_t id;
+	char kind[10]; /* exchange | cover */
+	int64_t requester_id, partner_id;
+	char a_day[11];		 /* the requester's shift */
+	int64_t a_shift_type_id; /* as it was when asked */
+	char a_skill[33];	 /* "" for none */
+	char b_day[11];		 /* exchange: the partner's shift; cover: "" */
+	int64_t b_shift_type_id; /* 0 for cover */
+	char b_skill[33];
+	char reason[WFM_REASON_MAX * 4 + 1];
+	char state[12]; /* asked | signed | approved | rejected | declined | cancelled */
+	int64_t asked_at, signed_at;
+	int64_t decided_by, decided_at;
+	char decision_note[WFM_REASON_MAX * 4 + 1];
+	int64_t updated_at;
+	/* Read with the row, for lists. */
+	char requester_name[WFM_NAME_MAX * 4 + 1], requester_work_no[33];
+	char partner_name[WFM_NAME_MAX * 4 + 1], partner_work_no[33];
+	char a_shift_name[WFM_NAME_MAX * 4 + 1], b_shift_name[WFM_NAME_MAX * 4 + 1];
+	char decided_by_name[WFM_NAME_MAX * 4 + 1];
+};
+
+/* The steps after asking. */
+enum wfm_step {
+	WFM_STEP_APPROVE,
+	WFM_STEP_REJECT,
+	WFM_STEP_CANCEL,
+	WFM_STEP_PAPERWORK, /* leave only */
+	WFM_STEP_SIGN,	    /* swaps only */
+	WFM_STEP_DECLINE,   /* swaps only */
+};
+
+/* "YYYY-MM-DD" → days since the epoch; ERR_INVALID when not a real date. */
+int wfm_day_parse(const char *s, int64_t *day);
+void wfm_day_format(int64_t day, char out[11]);
+/* The local day (days since the epoch) that holds instant ms. */
+int64_t wfm_day_of(int64_t ms);
+/* The first millisecond of local day `day` (for offsets within ±12 h). */
+int64_t wfm_day_start_ms(int64_t day);
+/* 1 when a day is worked: Monday..Friday and not a holiday, or a make-up day. */
+int wfm_working_day(int64_t day, int holiday, int makeup);
+/* 1 when day is a working day of w; -1 when w does not cover it. */
+int wfm_workdays_is(const struct wfm_workdays *w, int64_t day);
+
+/*
+ * A new leave l (kind, days, emergency) asked at now: the kind, the days
+ * (first ≤ last, at most WFM_LEAVE_DAYS_MAX, first at most a year ahead),
+ * and (not emergency) at least one working day ahead by w, which must cover
+ * today onwards; emergency leave starts today or later. Each broken rule
+ * is added to ei (ERR_UNPROCESSABLE); returns 0 or the first error.
+ */
+int wfm_leave_ask_check(const struct wfm_leave *l, const struct wfm_workdays *w, int64_t now,
+			struct err_info *ei);
+/* The paperwork deadline of an emergency leave: the end of the first working
+ * day of w (which starts the day after last_day); 0 when w has none. */
+int64_t wfm_leave_paperwork_due(const struct wfm_workdays *w);
+/*
+ * Whether person who may take step on leave l at now (the route has
+ * already checked the role): ERR_CONFLICT with a message for an illegal
+ * step, 0 when allowed.
+ */
+int wfm_leave_step_check(const struct wfm_leave *l, enum wfm_step step, int64_t who, int64_t now,
+			 struct err_info *ei);
+/*
+ * A new swap w asked at now whose earliest shift begins at first_start
+ * (UTC ms): the kind, the days, the partner another person, and at least a
+ * day ahead. 0, or ERR_UNPROCESSABLE with each broken rule in ei.
+ */
+int wfm_swap_ask_check(const struct wfm_swap *w, int64_t first_start, int64_t now,
+		       struct err_info *ei);
+/* Whether who may take step on swap w at now, its earliest shift beginning
+ * at first_start: ERR_CONFLICT with a message, or 0. */
+int wfm_swap_step_check(const struct wfm_swap *w, enum wfm_step step, int64_t who,
+			int64_t first_start, int64_t now, struct err_info *ei);
+
+/*
+ * One cell a swap writes: person's shift on day becomes shift_type with
+ * skill (0: rest). wfm_swap_changes gives a swap's cells (2 or 4): a cover
+ * moves A's shift to B; an exchange on one day swaps the two shift types;
+ * an exchange across days moves A's shift to B and B's to A.
+ */
+struct wfm_cell_change {
+	const char *day;
+	int64_t person_id;
+	int64_t shift_type_id;
+	const char *skill;
+};
+int wfm_swap_changes(const struct wfm_swap *w, struct wfm_cell_change out[4]);
+/* Sets agent's cell of day (0-based in the plan's month; −1..−7 the tail) to
+ * type index shift (−1 rest) and seat skill (−1 any); days outside are ignored. */
+void wfm_plan_set(struct wfm_roster_plan *p, size_t agent, int64_t day, int shift, int skill);
+/* Flags agent's cell of day as approved leave. */
+void wfm_plan_leave(struct wfm_roster_plan *p, size_t agent, int64_t day);
+
+/* Storage of leave and swaps (wfm_leave_store.c). */
+
+/* The working days from first for n days (n ≤ WFM_WINDOW_DAYS). */
+int wfm_workdays_load(struct store *s, int64_t first, int n, struct wfm_workdays *out);
+typedef int (*wfm_leave_fn)(void *ctx, const struct wfm_leave *l);
+typedef int (*wfm_swap_fn)(void *ctx, const struct wfm_swap *w);
+struct wfm_request_filter {
+	int64_t person_id; /* leave: its agent; swaps: either agent; 0 any */
+	const char *state; /* NULL: any */
+	const char *from, *to; /* days that overlap [from, to]; NULL: any */
+	int limit;
+};
+int wfm_leave_get(struct store *s, int64_t id, struct wfm_leave *out);
+int wfm_leave_list(struct store *s, const struct wfm_request_filter *f, wfm_leave_fn fn,
+		   void *ctx);
+/* Inserts l (id filled). */
+int wfm_leave_insert(struct store *s, struct wfm_leave *l);
+/* Writes l's state, decision, paperwork and updated_at, when its state is still `from`;
+ * ERR_CONFLICT when it was changed meanwhile. */
+int wfm_leave_update(struct store *s, const struct wfm_leave *l, const char *from);
+/* The id of a requested or approved leave of person overlapping [first, last]
+ * other than except; 0 when none. */
+int wfm_leave_overlap(struct store *s, int64_t person, const char *first, const char *last,
+		      int64_t except, int64_t *out);
+/* Approved emergency leave whose paperwork is overdue at now and not yet told. */
+int wfm_leave_overdue(struct store *s, int64_t now, struct wfm_leave *out, int max);
+int wfm_leave_overdue_mark(struct store *s, int64_t id, int64_t now);
+
+int wfm_swap_get(struct store *s, int64_t id, struct wfm_swap *out);
+int wfm_swap_list(struct store *s, const struct wfm_request_filter *f, wfm_swap_fn fn, void *ctx);
+int wfm_swap_insert(struct store *s, struct wfm_swap *w);
+int wfm_swap_update(struct store *s, const struct wfm_swap *w, const char *from);
+
+/*
+ * The plan of a month (wfm_roster_plan) for the n agents persons: the
+ * calendar, every shift type (into types, at most maxtypes), the settings,
+ * each agent's seats, certification and office, their cells of the month
+ * and its 7-day tail from wfm_roster_entry, their approved leave.
+ */
+int wfm_plan_load(struct store *s, int year, int month, const int64_t *persons, size_t n,
+		  struct wfm_shift_type *types, size_t maxtypes, struct wfm_roster_agent *agents,
+		  struct wfm_roster_plan *p);
+/* A month's roster state: "draft", "published", or "" when there is none. */
+int wfm_roster_state(struct store *s, const char *month, char state[12]);
+/* One roster cell: 1 with shift type and skill ("" for none), 0 for a rest day. */
+int wfm_roster_cell(struct store *s, const char *day, int64_t person, int64_t *shift_type,
+		    char skill[33]);
+/* Puts (shift_type > 0) or removes (0) one cell. */
+int wfm_roster_cell_put(struct store *s, const char *day, int64_t person, int64_t shift_type,
+			const char *skill, int64_t by, int64_t now);
+/* Removes person's cells on [first, last] of published months; each removed
+ * cell is given to fn (day, shift type id) before it goes. */
+typedef int (*wfm_cell_fn)(void *ctx, const char *day, int64_t shift_type, const char *skill);
+int wfm_roster_clear_leave(struct store *s, int64_t person, const char *first, const char *last,
+			   wfm_cell_fn fn, void *ctx);
+/* One of a person's roster cells with its shift type, for their own month. */
+struct wfm_cell {
+	char day[11];
+	int64_t shift_type_id;
+	char skill[33];
+	char code[WFM_CODE_MAX + 1];
+	char name[WFM_NAME_MAX * 4 + 1];
+	char colour[8];
+};
+typedef int (*wfm_cell_row_fn)(void *ctx, const struct wfm_cell *c);
+/* Person's cells on days [first, last], in day order. */
+int wfm_person_cells(struct store *s, int64_t person, const char *first, const char *last,
+		     wfm_cell_row_fn fn, void *ctx);
+/* The active managers' and supervisors' ids (at most max); returns how many. */
+int wfm_deciders(struct store *s, int64_t *out, int max);
+/* A person's name and roles; ERR_NOTFOUND when there is no active person. */
+int wfm_person(struct store *s, int64_t id, char name[WFM_NAME_MAX * 4 + 1], unsigned *roles);
+
+/* The tick: notifies overdue paperwork of emergency leave once (WFM-4). */
+int wfm_leave_tick(struct store *s, int64_t now, void *arg);
+
 /* ---- HTTP (wfm_api.c) ---- */
 
 extern const struct route wfm_routes[];
@@ -994,6 +1247,9 @@ extern const struct route wfm_routes[];
 extern const struct route wfm_roster_routes[];
 /* Attendance (wfm_attend_api.c): /api/wfm/attendance*. */
 extern const struct route wfm_attend_routes[];
+
+/* Leave, swaps and GET /api/me/roster (wfm_leave_api.c). */
+extern const struct route wfm_leave_routes[];
 
 /* ---- The roster as a spreadsheet (wfm_sheet.c, wfm_sheet_store.c, wfm_sheet_api.c) ----
  *

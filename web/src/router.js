@@ -15,6 +15,7 @@ export const pages = [
   { path: '/wallboard', name: 'wallboard', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Wallboard.vue') },
   { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
   { path: '/wfm/roster', name: 'roster', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Roster.vue') },
+  { path: '/wfm/me', name: 'myShifts', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/MyShifts.vue') },
   { path: '/wfm/setup', name: 'wfmSetup', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Setup.vue') },
   { path: '/wfm/handover', name: 'handover', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Handover.vue') },
   { path: '/wfm/attendance', name: 'attendance', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Attendance.vue') },
