@@ -574,7 +574,7 @@ struct wfm_roster_version {
 
 typedef int (*wfm_roster_entry_fn)(void *ctx, const struct wfm_roster_entry *c);
 typedef int (*wfm_roster_person_fn)(void *ctx, const struct wfm_roster_person *p);
-typedef int (*wfm_leave_fn)(void *ctx, const struct wfm_leave_span *l);
+typedef int (*wfm_leave_span_fn)(void *ctx, const struct wfm_leave_span *l);
 typedef int (*wfm_roster_version_fn)(void *ctx, const struct wfm_roster_version *v);
 
 /* The month's roster; a month nobody planned yet is a draft of version 0 (exists 0). */
@@ -601,7 +601,7 @@ int wfm_roster_people(struct store *s, wfm_roster_person_fn fn, void *ctx);
 /* One of them; ERR_NOTFOUND when the person is not rostered. */
 int wfm_roster_person_get(struct store *s, int64_t id, struct wfm_roster_person *out);
 /* Approved leave overlapping the local days [from, to]. */
-int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_leave_fn fn,
+int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_leave_span_fn fn,
 		       void *ctx);
 /* Files the month's grid as version `version` (immutable); *id is the version's id. */
 int wfm_roster_version_file(struct store *s, const char *month, int version, int64_t by,

@@ -236,7 +236,7 @@ static int leave_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_leave_fn fn,
+int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_leave_span_fn fn,
 		       void *ctx)
 {
 	struct store_stmt *st = store_query(s,
