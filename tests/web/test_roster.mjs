@@ -111,6 +111,12 @@ test('the supervisor proposes, edits, sees a broken rule, repairs it and publish
   const resp = await clickFor(page, '[data-test=roster-versions]', 'GET', '/versions')
   assert.equal(resp.status(), 200)
   await page.waitForSelector('[data-test=roster-versions-dialog] .el-table__row')
+  // The published month as the center's 排班表, with the page's session.
+  const href = await page.getAttribute('[data-test=roster-xlsx]', 'href')
+  assert.match(href, /^\/api\/wfm\/roster\/\d{4}-\d{2}\/export$/)
+  const file = await page.request.get(srv.url + href)
+  assert.equal(file.status(), 200)
+  assert.match(file.headers()['content-type'], /spreadsheetml/)
   assert.deepEqual(page.problems, [])
 })
 
