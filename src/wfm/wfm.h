@@ -606,6 +606,14 @@ int wfm_leave_approved(struct store *s, const char *from, const char *to, wfm_le
 /* Files the month's grid as version `version` (immutable); *id is the version's id. */
 int wfm_roster_version_file(struct store *s, const char *month, int version, int64_t by,
 			    const char *reason, int64_t now, int64_t *id);
+/*
+ * A published month's grid changed by an approved swap or leave: raises its
+ * version (and updated_at, so an open grid's edit is stale) and files the
+ * new state as that version with the reason. Returns 1 when filed, 0 when
+ * the month is not published (a draft has no versions).
+ */
+int wfm_roster_refile(struct store *s, const char *month, int64_t by, const char *reason,
+		      int64_t now);
 /* The month's filed versions, newest first. */
 int wfm_roster_versions(struct store *s, const char *month, wfm_roster_version_fn fn, void *ctx);
 int wfm_roster_version_get(struct store *s, const char *month, int version,

@@ -241,14 +241,47 @@ static int cleared_cell(void *ctx, const char *day, int64_t shift_type, const ch
 					       str_or_null(skill)));
 }
 
+/*
+ * Files a new version of each published month the changed cells fall in
+ * (WFM-2: the 排班表 history holds every state of a published roster).
+ */
+static int refile_months(struct req *r, json_t *cells, const char *reason)
+{
+	char done[4][8] = {{0}};
+	size_t i, nd = 0;
+	json_t *c;
+	int rc = 0;
+
+	json_array_foreach(cells, i, c) {
+		const char *day = json_string_value(json_object_get(c, "day"));
+		char month[8];
+		size_t k;
+
+		if (!day || strlen(day) < 7)
+			continue;
+		snprintf(month, sizeof(month), "%.7s", day);
+		for (k = 0; k < nd && strcmp(done[k], month) != 0; k++)
+			;
+		if (k < nd || nd == 4)
+			continue;
+		memcpy(done[nd++], month, sizeof(month));
+		rc = wfm_roster_refile(r->store, month, r->who.person_id, reason, r->now);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int leave_clear_roster(struct req *r, const struct wfm_leave *l, json_t **cells)
 {
 	struct cleared c = {json_array()};
+	char reason[64];
 	int rc = wfm_roster_clear_leave(r->store, l->person_id, l->first_day, l->last_day,
 					cleared_cell, &c);
 
 	*cells = c.cells;
-	return rc < 0 ? rc : 0;
+	snprintf(reason, sizeof(reason), "请假 #%lld", (long long)l->id);
+	return rc < 0 ? rc : refile_months(r, c.cells, reason);
 }
 
 static const char *const ask_fields[] = {"kind", "first_day", "last_day", "reason", NULL};
@@ -732,6 +765,8 @@ static int swap_apply(struct req *r, const struct wfm_swap *w, json_t *cells)
 	struct wfm_cell_change ch[4];
 	int n = wfm_swap_changes(w, ch), rc = 0;
 
+	char reason[64];
+
 	for (int i = 0; i < n && rc == 0; i++) {
 		rc = wfm_roster_cell_put(r->store, ch[i].day, ch[i].person_id, ch[i].shift_type_id,
 					 ch[i].skill, r->who.person_id, r->now);
@@ -743,7 +778,8 @@ static int swap_apply(struct req *r, const struct wfm_swap *w, json_t *cells)
 					  ch[i].shift_type_id ? json_integer(ch[i].shift_type_id)
 							      : json_null()));
 	}
-	return rc;
+	snprintf(reason, sizeof(reason), "调班 #%lld", (long long)w->id);
+	return rc < 0 ? rc : refile_months(r, cells, reason);
 }
 
 static int swaps_list(struct req *r)

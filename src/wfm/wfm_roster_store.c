@@ -275,6 +275,21 @@ int wfm_roster_version_file(struct store *s, const char *month, int version, int
 	return rc < 0 ? rc : 0;
 }
 
+int wfm_roster_refile(struct store *s, const char *month, int64_t by, const char *reason,
+		      int64_t now)
+{
+	int64_t version = 0, id;
+	int rc = store_run(s,
+			   "UPDATE wfm_roster SET version = version + 1, updated_at = ?"
+			   " WHERE month = ? AND state = 'published' RETURNING version",
+			   &version, "it", now, month);
+
+	if (rc <= 0)
+		return rc;
+	rc = wfm_roster_version_file(s, month, (int)version, by, reason, now, &id);
+	return rc < 0 ? rc : 1;
+}
+
 #define VERSION_COLS                                                                               \
 	"v.id, v.month, v.version, v.filed_at, v.filed_by, p.name, v.reason,"                      \
 	" (SELECT count(*) FROM wfm_roster_version_entry e WHERE e.version_id = v.id)"

@@ -177,6 +177,21 @@ class WfmLeaveTest(KefuTestCase):
                                 for c in detail["roster_changed"]),
                          sorted([(x.isoformat(), a, None), (x.isoformat(), b, self.early),
                                  (y.isoformat(), b, None), (y.isoformat(), a, self.middle)]))
+        # WFM-2: the changed roster is filed as a new version of its month, with the
+        # swap as the reason, holding the exchanged cells.
+        with self.r.db() as db:
+            filed = db.execute("SELECT v.id, v.month, v.version, r.version FROM wfm_roster_version v"
+                               " JOIN wfm_roster r ON r.month = v.month WHERE v.reason = ?",
+                               (f"调班 #{w['id']}",)).fetchall()
+            self.assertEqual(sorted(f[1] for f in filed), sorted({month_of(x), month_of(y)}))
+            for vid, m, version, now_version in filed:
+                self.assertEqual(version, now_version)
+            cells = {(d, p): t for d, p, t in db.execute(
+                "SELECT day, person_id, shift_type_id FROM wfm_roster_version_entry"
+                f" WHERE version_id IN ({','.join(str(f[0]) for f in filed)})")}
+        self.assertEqual(cells.get((x.isoformat(), b)), self.early)
+        self.assertEqual(cells.get((y.isoformat(), a)), self.middle)
+        self.assertNotIn((x.isoformat(), a), cells)
         # Settled: no second approval, no cancel.
         self.assertError(self.call("POST", f"/api/wfm/swaps/{w['id']}/approve", who="8001"), 409)
         self.assertError(self.call("POST", f"/api/wfm/swaps/{w['id']}/cancel", who="8101"), 409)
@@ -413,6 +428,15 @@ class WfmLeaveTest(KefuTestCase):
         detail = json.loads(entry["detail"]) if isinstance(entry["detail"], str) else entry["detail"]
         self.assertEqual([c["day"] for c in detail["roster_removed"]],
                          [first.isoformat(), last.isoformat()])
+        # WFM-2: the month's new state is filed as a version, the leave its reason.
+        with self.r.db() as db:
+            rows = db.execute("SELECT count(*) FROM wfm_roster_version_entry e JOIN"
+                              " wfm_roster_version v ON v.id = e.version_id WHERE v.reason = ?"
+                              " AND e.person_id = ? AND e.day IN (?, ?)",
+                              (f"请假 #{l['id']}", a, first.isoformat(), last.isoformat())).fetchone()
+            filed = db.execute("SELECT count(*) FROM wfm_roster_version WHERE reason = ?",
+                               (f"请假 #{l['id']}",)).fetchone()
+        self.assertEqual((filed[0] >= 1, rows[0]), (True, 0))
         self.assertError(self.call("POST", f"/api/wfm/leave/{l['id']}/reject", who="8001"), 409)
         # The agent's month shows it; an approved leave may still be cancelled before it begins.
         st, month, _ = self.call("GET", f"/api/me/roster?month={month_of(first)}", who="8103")
