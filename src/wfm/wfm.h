@@ -94,8 +94,9 @@
  * proposal replaces the cells that are not pinned. Publication (WFM-2)
  * refuses hard violations (422, each listed) and asks a reason for soft
  * ones; it files the grid as an immutable version and tells everyone
- * rostered. After it (WFM-3) only the manager changes the roster, with a
- * reason; each change is audited and the result filed as a new version.
+ * rostered. After it (WFM-3) the roster changes only by the manager, with a
+ * reason, and by approved swaps and leave; each change is audited and the
+ * result filed as a new version (wfm_roster_refile for swaps and leave).
  * The deadline (WFM-2): wfm_roster_tick sends the planners a reminder a
  * day from publish_remind_days before settings.publish_day while next
  * month is unpublished, and one alert once it has passed. Working outside
