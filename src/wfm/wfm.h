@@ -87,7 +87,8 @@
  * forecast (wfm_forecast_build, the same figures as /api/wfm/forecast);
  * turns it into the rules' plan, with the need per half hour in all and
  * per seat (the agents to schedule for the settings' service level, with
- * shrinkage); and answers with the grid, the need, the coverage and every
+ * shrinkage; in all at least one whenever the hotline is open, WFM-1's
+ * 24-hour duty, read from ivr's hours); and answers with the grid, the need, the coverage and every
  * broken rule, so the page shows each as it happens. A draft is edited by
  * supervisors and the manager; a cell set by hand is pinned. Edits name
  * the grid they saw (wfm_roster.updated_at): a stale one is 409. The

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 #include "http/http.h"
+#include "ivr/ivr.h"
 #include "notify/notify.h"
 #include "store/store.h"
 #include "wfm/wfm.h"
@@ -264,6 +265,35 @@ static int need_fill(struct req *r, struct month *m, struct verdict *v, int slot
 	return 0;
 }
 
+/*
+ * WFM-1: a 24-hour center answers whenever the hotline is open, so the
+ * need of all queues is at least one agent in every half hour the hotline
+ * takes calls (ivr's hours: 7×24 unless the center set others), even where
+ * the forecast expects no call (a new center, a quiet night).
+ */
+static int need_floor(struct req *r, const struct month *m, struct verdict *v)
+{
+	struct ivr_hours *h = malloc(sizeof(*h));
+	int rc;
+
+	if (!h)
+		return ERR_NOMEM;
+	rc = ivr_hours_load(r->store, h);
+	for (int d = 0; d < m->ndays && rc >= 0; d++) {
+		int ymd = m->year * 10000 + m->mon * 100 + d + 1;
+
+		for (int i = 0; i < WFM_INTERVALS; i++) {
+			int *n = &v->need[WFM_COV(d, i, 0)];
+
+			if (*n < 1 && (ivr_open_at(h, ymd, i * WFM_INTERVAL_MIN) ||
+				       ivr_open_at(h, ymd, i * WFM_INTERVAL_MIN + WFM_INTERVAL_MIN - 1)))
+				*n = 1;
+		}
+	}
+	free(h);
+	return rc < 0 ? rc : 0;
+}
+
 static void cell_set(const struct month *m, const struct wfm_roster_entry *e,
 		     struct wfm_roster_cell *c)
 {
@@ -347,6 +377,9 @@ static int plan_build(struct req *r, struct month *m, struct verdict *v)
 		if (rc < 0)
 			return rc;
 	}
+	rc = need_floor(r, m, v);
+	if (rc < 0)
+		return rc;
 	p->need = v->need;
 	return 0;
 }

@@ -90,9 +90,12 @@ test('the supervisor proposes, edits, sees a broken rule, repairs it and publish
   assert.ok(!fixed.violations.some((v) => v.rule === 'rest_between'))
   await page.locator('[data-test=roster-violation-rest_between]').waitFor({ state: 'detached' })
 
-  // Coverage of the 2nd: 8101's middle shift is on duty from 16:00 (the 33rd half hour).
+  // Coverage of the 2nd from 16:00 (the 33rd half hour): the middle shifts of the grid,
+  // 8101's among them (行政班 never counts).
+  const middle = fixed.agents.filter((a) => a.days.some((d) => d.date === d2 && d.shift_code === 'middle'))
+  assert.ok(middle.some((a) => a.work_no === '8101'))
   await page.click(`[data-test=roster-day-${d2}]`)
-  await page.waitForSelector('[data-test=roster-bar-32][data-value="1"]')
+  await page.waitForSelector(`[data-test=roster-bar-32][data-value="${middle.length}"]`)
 
   // Publish: with a reason when soft rules remain, at once otherwise.
   const soft = Number(await page.getAttribute('[data-test=roster-counts]', 'data-soft'))
