@@ -127,24 +127,35 @@ static int sdp_agent(struct agent_leg *a, enum sip_sdp_dir dir, struct mbuf **ou
 
 /* -- relay -- */
 
-/* Where kefu's timeline for the leg is now: the last packet's timestamp
- * plus the time since it went (at least its own length), or the leg's
- * first timestamp when nothing was sent yet. */
+/* The stream's clock at now_us: where its timestamps stand by the packet
+ * sent furthest ahead of its time (see struct leg). */
+static uint32_t leg_clock(const struct leg *l, int64_t now_us)
+{
+	return l->clock_ts + (uint32_t)((now_us - l->clock_us) * MEDIA_RATE / 1000000);
+}
+
+/* Where kefu's timeline for the leg is now: the stream's clock, and at
+ * least the last packet's timestamp plus its own length; the leg's first
+ * timestamp when nothing was sent yet. */
 static uint32_t leg_ts_now(const struct leg *l, int64_t now_us)
 {
-	int64_t el;
+	uint32_t clk, next;
 
 	if (!l->any_sent)
 		return l->ts;
-	el = (now_us - l->last_us) * MEDIA_RATE / 1000000;
-	return l->last_ts + (el > (int64_t)l->last_n ? (uint32_t)el : l->last_n);
+	clk = leg_clock(l, now_us);
+	next = l->last_ts + l->last_n;
+	return (int32_t)(clk - next) > 0 ? clk : next;
 }
 
 void call_leg_sent(struct leg *l, uint32_t ts, size_t n, int64_t now_us)
 {
+	if (!l->any_sent || (int32_t)(ts - leg_clock(l, now_us)) > 0) {
+		l->clock_ts = ts;
+		l->clock_us = now_us;
+	}
 	l->last_ts = ts;
 	l->last_n = (uint32_t)n;
-	l->last_us = now_us;
 	l->any_sent = 1;
 }
 

@@ -80,11 +80,17 @@ struct leg {
 	int mapped;
 	/* kefu owns what it sends on the leg (RFC 3550 section 5.1): one SSRC,
 	 * its sequence and its timestamps, whoever's audio it carries. The
-	 * last packet sent (its timestamp, samples and monotonic time) is
-	 * where the next stream continues, advanced by the time that passed,
-	 * so nothing ever goes back across hold, resume, transfer or re-offer. */
-	uint32_t last_ts, last_n;
-	int64_t last_us;
+	 * next stream continues where the stream's clock stands (and never
+	 * before the end of the last packet sent, its timestamp and samples),
+	 * so nothing ever goes back across hold, resume, transfer or re-offer,
+	 * and the time that passed is counted.
+	 * clock_ts at clock_us is the packet sent furthest ahead of its time:
+	 * the stream's clock. A packet that went late (kefu's thread starved
+	 * for a moment) says nothing about the clock, so the next stream
+	 * continues from the clock, not from the late packet, and never lags
+	 * by that delay for the rest of the call. */
+	uint32_t last_ts, last_n, clock_ts;
+	int64_t clock_us;
 	int any_sent;
 	/* The party asked for no media from kefu (its hold: kefu answered
 	 * recvonly or inactive, RFC 3264 section 6.1): nothing is sent. */

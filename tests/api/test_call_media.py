@@ -11,7 +11,6 @@ agent in known spans, so every check is about the audio that was sent.
 The ring test moves the test clock instead of letting phones ring."""
 import io
 import math
-import os
 import re
 import socket
 import struct
@@ -39,6 +38,9 @@ def tone_frame(freq, index):
 
 
 SILENCE = bytes([alaw(0)]) * FRAME
+# A silence this long in a stream is the hold (1.2 s in the tests), not a
+# moment when kefu's threads were starved on a busy machine.
+HOLD_GAP = 0.8
 
 
 class Talker(threading.Thread):
@@ -290,7 +292,7 @@ class CallMedia(HotlineCase):
         got = at_agent.got
         self.assertGreater(len(got), 60, "the agent heard the caller")
         # The agent hears nothing while holding; then the caller again.
-        gaps = [i for i in range(1, len(got)) if got[i][0] - got[i - 1][0] > 0.5]
+        gaps = [i for i in range(1, len(got)) if got[i][0] - got[i - 1][0] > HOLD_GAP]
         self.assertEqual(len(gaps), 1, "one pause: the hold")
         after = got[gaps[0]:]
         self.assertGreater(len(after), 30, "the agent hears the caller after the resume")
@@ -333,22 +335,35 @@ class CallMedia(HotlineCase):
         """Sequence numbers step by one and timestamps always forward; where
         kefu's stream paused (the hold) the timestamp moves on by the time
         that passed, and over the whole call the timestamps keep to the
-        clock within the senders' jitter (this test's threads can stall
-        for a moment on a busy machine: 300 ms)."""
+        clock.
+
+        Keeping to the clock is judged on the lag of each packet (when it
+        arrived, by the kernel's receive time, minus where its timestamp puts
+        it): no packet is ahead of the clock by more than the senders'
+        jitter, and the smallest lag at the end of the call is the smallest
+        at its start, so the stream never drifts behind. A packet sent late
+        (kefu's threads starved for a moment on a busy machine, then the
+        burst that catches up) is only late; a timestamp that failed to move
+        on would leave every later packet behind."""
         self.assertGreater(len(got), 100, where)
         pause = max(range(1, len(got)), key=lambda i: got[i][0] - got[i - 1][0])
         for i, ((a0, s0, t0, _, _), (a1, s1, t1, _, _)) in enumerate(zip(got, got[1:]), 1):
             self.assertEqual((s1 - s0) % 65536, 1, f"{where}: sequence {s0} → {s1}")
             step = ((t1 - t0 + 2**31) % 2**32) - 2**31
             self.assertGreater(step, 0, f"{where}: timestamp {t0} → {t1} goes back")
-            if i == pause and a1 - a0 > 0.5:
+            if i == pause and a1 - a0 > HOLD_GAP:
                 self.assertAlmostEqual(step / 8000, a1 - a0, delta=0.1,
                                        msg=f"{where}: after a pause of {a1 - a0:.3f} s")
         first_at, first_ts = got[0][0], got[0][2]
-        for at, seq, ts, _, _ in got:
-            media_s = ((ts - first_ts) % 2**32) / 8000
-            self.assertAlmostEqual(media_s, at - first_at, delta=0.3,
-                                   msg=f"{where}: timestamp of seq {seq} is not where its time is")
+        lag = [(at - first_at) - ((ts - first_ts) % 2**32) / 8000 for at, _, ts, _, _ in got]
+        span = got[-1][0] - first_at
+        start = min(x for (at, *_), x in zip(got, lag) if at - first_at <= 0.5)
+        end = min(x for (at, *_), x in zip(got, lag) if at - first_at >= span - 0.5)
+        for (at, seq, *_), x in zip(got, lag):
+            self.assertGreater(x, start - 0.1,
+                               f"{where}: seq {seq} is {start - x:.3f} s ahead of the clock")
+        self.assertAlmostEqual(end, start, delta=0.1,
+                               msg=f"{where}: the stream drifted {end - start:.3f} s off the clock")
 
     # -- defect 3: the caller's hold --
 
