@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { Server, launchBrowser, newPage, login, screenshot } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, menuItem } from './harness.mjs'
 
 let srv, browser
 
@@ -67,8 +67,11 @@ for (const locale of ['zh-CN', 'en']) {
     const menus = { wfmSetup: ['wfm', '/wfm/setup'], attendance: ['wfm', '/wfm/attendance'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
     for (const [name, [menu, path]] of Object.entries(menus)) {
       await wholeOnScreen(page, `[data-test=nav-${menu}]`, 1024)
+      // The menu closes after each choice: wait until it has, so the next
+      // click opens it again rather than landing on it as it fades.
+      await page.locator('.el-dropdown-menu:visible').waitFor({ state: 'detached' })
       await page.click(`[data-test=nav-${menu}]`)
-      await page.locator(`.el-dropdown-menu:visible [data-test=nav-${name}]`).click()
+      await menuItem(page, `.el-dropdown-menu:visible [data-test=nav-${name}]`)
       await page.waitForURL((u) => u.pathname === path)
     }
     await screenshot(page, `layout-1024-manager-${locale}`)
