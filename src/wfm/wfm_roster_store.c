@@ -280,8 +280,9 @@ int wfm_roster_refile(struct store *s, const char *month, int64_t by, const char
 {
 	int64_t version = 0, id;
 	int rc = store_run(s,
-			   "UPDATE wfm_roster SET version = version + 1, updated_at = ?"
-			   " WHERE month = ? AND state = 'published' RETURNING version",
+			   "UPDATE wfm_roster SET version = max(version, (SELECT coalesce(max(v.version), 0)"
+			   " FROM wfm_roster_version v WHERE v.month = wfm_roster.month)) + 1,"
+			   " updated_at = ? WHERE month = ? AND state = 'published' RETURNING version",
 			   &version, "it", now, month);
 
 	if (rc <= 0)

@@ -11,6 +11,7 @@ agent in known spans, so every check is about the audio that was sent.
 The ring test moves the test clock instead of letting phones ring."""
 import io
 import math
+import os
 import re
 import socket
 import struct
