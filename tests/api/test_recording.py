@@ -9,6 +9,7 @@ else 403, audited as access.denied), the bytes and headers, Range requests
 (206, 416), 404 for an unknown call, a call without a recording and a
 missing file, and one call.recording.play audit entry per playback."""
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -196,6 +197,7 @@ class RecordingWriterStartsWithSipTest(KefuTestCase):
         shutil.rmtree(cls.rec_dir, ignore_errors=True)
 
     def test_writer_started_and_nothing_created_before_a_call(self):
-        self.assertIn("rec: recording answered calls into " + os.path.join(self.rec_dir, "rec"),
-                      self.srv.read_log())
+        # The writer starts after HTTP listens: its line is waited for, not read at once.
+        self.srv.wait_log(re.escape("rec: recording answered calls into "
+                                    + os.path.join(self.rec_dir, "rec")))
         self.assertFalse(os.path.exists(os.path.join(self.rec_dir, "rec")))
