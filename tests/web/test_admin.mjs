@@ -4,7 +4,7 @@
 // which of them; and stored XSS in every name they show.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, confirmBox } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick, confirmBox, menuItem } from './harness.mjs'
 
 // Names are at most 64 characters (people, departments, complaint types)
 // and the harness's probe is longer, so names get its <img onerror> half,
@@ -33,7 +33,7 @@ after(async () => {
 // Opens a settings page from the navigation's settings menu.
 async function nav(page, name) {
   await page.click('[data-test=nav-admin]')
-  await page.click(`.el-dropdown-menu:visible [data-test=nav-${name}]`)
+  await menuItem(page, `.el-dropdown-menu:visible [data-test=nav-${name}]`)
 }
 
 // The settings pages the navigation offers: opens the menu, reads it, closes it.

@@ -7,7 +7,7 @@
 // side; the server refuses the same person on both sides.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, menuItem } from './harness.mjs'
 
 let srv, browser, outTok
 
@@ -35,7 +35,7 @@ test('WFM-6, WFM-7: the outgoing person signs the drafted log, then the incoming
   await login(out, srv, '8101')
   // The 排班 menu of the top bar leads to it.
   await out.click('[data-test=nav-wfm]')
-  await out.locator('.el-dropdown-menu:visible [data-test=nav-handover]').click()
+  await menuItem(out, '.el-dropdown-menu:visible [data-test=nav-handover]')
   await out.waitForURL((u) => u.pathname === '/wfm/handover')
   const log = out.locator('[data-test=ho-log]')
   await log.waitFor()

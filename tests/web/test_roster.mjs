@@ -5,7 +5,7 @@
 // published state and the history its version. Agents have no such page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, confirmBox } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, confirmBox, menuItem } from './harness.mjs'
 
 let srv, browser
 
@@ -44,7 +44,7 @@ test('the supervisor proposes, edits, sees a broken rule, repairs it and publish
   await login(page, srv, '8002')
   // The shift pages sit under one menu of the top bar.
   await page.click('[data-test=nav-wfm]')
-  await page.locator('.el-dropdown-menu [data-test=nav-roster]').click()
+  await menuItem(page, '.el-dropdown-menu:visible [data-test=nav-roster]')
   await page.waitForURL((u) => u.pathname === '/wfm/roster')
   await page.waitForSelector('[data-test=roster-grid]')
   const month = await page.getAttribute('[data-test=roster-page]', 'data-month')
