@@ -937,6 +937,82 @@ static const char m19[] =
 	" PRIMARY KEY (change_at, kind));";
 
 
+/*
+ * 20: quality inspection (质检, issue 15), src/qa/: the shared contract of
+ * the rule engine, the automatic check and the review. qa_rule: one rule of
+ * the automatic inspection by its stable code, whether it is on, and its
+ * current version; qa_rule_version: every version's body as JSON (the
+ * conditions, the boolean expression, score, severity, fatal; docs/qa.md),
+ * never changed once written, so a check names the version it used and a
+ * change never rescores what was closed (QA-3, QA-4). qa_transcript: the
+ * words of one contact (a call's utterances from the speech recogniser or a
+ * center's own ASR, a chat's messages), one per contact. qa_check: the
+ * automatic check of one contact (100 % of them): the agent, when the
+ * contact happened, its score (100 plus the matched rules' scores, at most
+ * 100 and at least 0, 0 when a fatal rule matched), whether a transcript
+ * was part of it, the counts of hits and of high-severity hits; redone when
+ * a transcript arrives. qa_hit: each hit with what explains it: the rule and
+ * version, where in the transcript (utterance, character offset and length)
+ * or the metric that failed, the time in the recording, the words matched
+ * and the better wording to show (QA-3).
+ */
+static const char m20[] =
+	"CREATE TABLE qa_rule ("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" version INTEGER NOT NULL CHECK (version >= 1),"
+	" seeded INTEGER NOT NULL DEFAULT 0 CHECK (seeded IN (0, 1)),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE qa_rule_version ("
+	" rule_id INTEGER NOT NULL REFERENCES qa_rule(id),"
+	" version INTEGER NOT NULL,"
+	" body TEXT NOT NULL,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (rule_id, version));"
+	"CREATE TABLE qa_transcript ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('call', 'chat', 'email', 'message', 'summary')),"
+	" ref_id INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (kind, ref_id));"
+	"CREATE TABLE qa_check ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('call', 'chat', 'email', 'message', 'summary')),"
+	" ref_id INTEGER NOT NULL,"
+	" agent_id INTEGER REFERENCES person(id),"
+	" contact_at INTEGER NOT NULL,"
+	" checked_at INTEGER NOT NULL,"
+	" transcript INTEGER NOT NULL DEFAULT 0 CHECK (transcript IN (0, 1)),"
+	" score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),"
+	" fatal INTEGER NOT NULL DEFAULT 0 CHECK (fatal IN (0, 1)),"
+	" hits INTEGER NOT NULL DEFAULT 0,"
+	" high INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (kind, ref_id));"
+	"CREATE INDEX qa_check_agent ON qa_check(agent_id, contact_at);"
+	"CREATE INDEX qa_check_at ON qa_check(contact_at);"
+	"CREATE TABLE qa_hit ("
+	" id INTEGER PRIMARY KEY,"
+	" check_id INTEGER NOT NULL REFERENCES qa_check(id) ON DELETE CASCADE,"
+	" rule_id INTEGER NOT NULL REFERENCES qa_rule(id),"
+	" rule_version INTEGER NOT NULL,"
+	" severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high')),"
+	" score INTEGER NOT NULL,"
+	" fatal INTEGER NOT NULL DEFAULT 0 CHECK (fatal IN (0, 1)),"
+	" utterance INTEGER,"
+	" char_offset INTEGER,"
+	" char_len INTEGER,"
+	" at_ms INTEGER,"
+	" text TEXT NOT NULL DEFAULT '',"
+	" better TEXT);"
+	"CREATE INDEX qa_hit_check ON qa_hit(check_id);"
+	"CREATE INDEX qa_hit_rule ON qa_hit(rule_id, check_id);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
-					   m11, m12, m13, m14, m15, m16, m17, m18, m19};
+					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
