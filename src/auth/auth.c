@@ -13,15 +13,16 @@
 
 /*
  * The policy. Columns follow the role bits (enum auth_role): admin, manager,
- * supervisor, agent, staff, hr, office. Least privilege: staff see only
+ * supervisor, agent, staff, hr, office, qa (质检员). A row that
+ * leaves out the last columns gives them nothing (N is 0). Least privilege: staff see only
  * their own department (the records they must act on); only the manager
  * certifies people for duty (ORG-4); only admin grants admin.
  */
 static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
-	/*                     adm man sup agt stf hr  off */
-	[ACT_PUBLIC] = {A, A, A, A, A, A, A},
-	[ACT_SELF] = {S, S, S, S, S, S, S},
-	[ACT_ORG_READ] = {A, A, A, A, D, A, A},
+	/*                     adm man sup agt stf hr  off qa */
+	[ACT_PUBLIC] = {A, A, A, A, A, A, A, A},
+	[ACT_SELF] = {S, S, S, S, S, S, S, S},
+	[ACT_ORG_READ] = {A, A, A, A, D, A, A, A},
 	[ACT_PERSON_WRITE] = {A, A, N, N, N, A, N},
 	[ACT_PERSON_ROLES] = {A, A, N, N, N, N, N},
 	[ACT_GRANT_ADMIN] = {A, N, N, N, N, N, N},
@@ -48,10 +49,12 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_EXPORT] = {N, A, N, N, N, N, N},
 	/* Issue 5, ORG-2/3, CALL-15: the hotline's agents and who watches them. */
 	[ACT_AGENT_STATE] = {N, S, S, S, N, N, N},
-	[ACT_ACD_READ] = {N, A, A, N, N, N, A},
+	[ACT_ACD_READ] = {N, A, A, N, N, N, A, A},
 	[ACT_ACD_MANAGE] = {N, A, A, N, N, N, N},
 	[ACT_SIP_ADMIN] = {A, A, N, N, N, N, N},
-	[ACT_CALL_RECORDING] = {N, A, A, S, N, N, N},
+	/* QA-1: the manager, supervisors and quality inspectors listen to every
+	 * call; agents to their own. */
+	[ACT_CALL_RECORDING] = {N, A, A, S, N, N, N, A},
 	[ACT_HOTLINE_CONFIG] = {A, A, N, N, N, N, N},
 	/* Seed 003: the agent attaches at the desk, the department's staff with their
 	 * report; the uploader, a supervisor or the manager removes one. */

@@ -45,8 +45,9 @@ enum auth_role {
 	ROLE_STAFF = 1 << 4,      /* department member who receives work orders */
 	ROLE_HR = 1 << 5,         /* 人事部 */
 	ROLE_OFFICE = 1 << 6,     /* 总经办 */
+	ROLE_QA = 1 << 7,         /* 质检员: quality inspection (issue 15, QA-1..5) */
 };
-#define AUTH_ROLE_COUNT 7
+#define AUTH_ROLE_COUNT 8
 #define AUTH_ROLES_ALL ((1u << AUTH_ROLE_COUNT) - 1)
 
 enum auth_action {

@@ -5,7 +5,7 @@
 #include "org/org.h"
 
 static const char *const role_names[AUTH_ROLE_COUNT] = {
-	"admin", "manager", "supervisor", "agent", "staff", "hr", "office",
+	"admin", "manager", "supervisor", "agent", "staff", "hr", "office", "qa",
 };
 
 /* Kinds of department in the rulebooks (ORG-1), plus "other". */

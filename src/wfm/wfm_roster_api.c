@@ -191,7 +191,7 @@ static const char *leave_on(const struct month *m, int64_t person_id, int d)
 }
 
 static const char *const role_names[] = {"admin", "manager", "supervisor", "agent",
-					 "staff", "hr",	     "office"};
+					 "staff", "hr",	     "office", "qa"};
 
 static json_t *roles_json(unsigned roles)
 {

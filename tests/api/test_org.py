@@ -79,7 +79,7 @@ class DemoCenterTest(KefuTestCase):
 
     def test_everyone_but_the_top_has_a_superior(self):
         """ORG-1: a direct superior for everyone except the general manager 1001."""
-        self.assertEqual(len(self.people), 24)
+        self.assertEqual(len(self.people), 25)
         for p in self.people:
             with self.subTest(who=p["work_no"]):
                 if p["work_no"] == "1001":
@@ -102,7 +102,7 @@ class DemoCenterTest(KefuTestCase):
         st, body, _ = self.srv.call("GET", "/api/roles", token=self.mgr)
         self.assertEqual(st, 200)
         self.assertEqual(body["roles"], ["admin", "manager", "supervisor", "agent", "staff", "hr",
-                                         "office"])
+                                         "office", "qa"])
         self.assertEqual({s["code"] for s in body["skills"]}, SKILLS)
         self.assertEqual({s["code"]: s["name"] for s in body["skills"]}["tech_service"], "技术服务")
 
@@ -478,7 +478,7 @@ class PaginationTest(KefuTestCase):
         items, pages = all_pages(self.srv, "/api/people", self.mgr, 5)
         ids = [p["id"] for p in items]
         db_ids = [r["id"] for r in db_rows(self.srv, "SELECT id FROM person ORDER BY id")]
-        self.assertEqual(len(db_ids), 37)
+        self.assertEqual(len(db_ids), 38)
         self.assertEqual(ids, db_ids)
         self.assertTrue(all(len(p) <= 5 for p in pages))
         self.assertGreaterEqual(len(pages), 8)
@@ -486,7 +486,7 @@ class PaginationTest(KefuTestCase):
 
     def test_default_and_maximum_limit(self):
         st, body, _ = self.srv.call("GET", "/api/people", token=self.mgr)
-        self.assertEqual(len(body["items"]), 37)
+        self.assertEqual(len(body["items"]), 38)
         self.assertIsNone(body["next_cursor"])
         st, body, _ = self.srv.call("GET", "/api/people?limit=500", token=self.mgr)
         self.assertEqual(st, 200)
@@ -543,7 +543,7 @@ class FilterTest(KefuTestCase):
 
     def test_active_filter(self):
         self.assertEqual(self.nos("active=false"), ["3002"])
-        self.assertEqual(len(self.nos("active=true")), 23)
+        self.assertEqual(len(self.nos("active=true")), 24)
 
     def test_q_filter_name_and_work_number(self):
         self.assertEqual(self.nos("q=" + quote("李")), ["8001"])
@@ -552,7 +552,7 @@ class FilterTest(KefuTestCase):
         self.assertEqual(self.nos("q=" + quote("刘洋")), ["8101"])
         self.assertEqual(self.nos("q=" + quote("不存在的人")), [])
         self.assertEqual(self.nos("q=" + quote("%")), [], "q is literal, not a LIKE pattern")
-        self.assertEqual(len(self.nos("q=")), 24)
+        self.assertEqual(len(self.nos("q=")), 25)
 
     def test_bad_filter_values_are_400(self):
         for q, field in (("role=boss", "role"), ("active=yes", "active"),
