@@ -84,6 +84,16 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	 * the swaps asked of them; the supervisor and the manager decide. */
 	[ACT_WFM_REQUEST] = {N, S, S, S, N, N, N},
 	[ACT_WFM_DECIDE] = {N, A, A, N, N, N, N},
+	/* QA-1, QA-5: the manager, supervisors and quality inspectors review calls;
+	 * the templates and sampling are the QA inspector's and the manager's; an
+	 * agent sees and appeals their own assessments (supervisors take calls too);
+	 * appeals go to the supervisor, then to qa or the manager (the handler
+	 * decides which level each may decide). */
+	[ACT_QA_REVIEW] = {N, A, A, N, N, N, N, A},
+	[ACT_QA_CONFIG] = {N, A, N, N, N, N, N, A},
+	[ACT_QA_READ] = {N, A, A, S, N, N, N, A},
+	[ACT_QA_APPEAL] = {N, N, S, S, N, N, N, N},
+	[ACT_QA_DECIDE] = {N, A, A, N, N, N, N, A},
 };
 
 #undef N
@@ -136,6 +146,11 @@ static const char *const action_names[ACT_COUNT] = {
 	"wfm.attendance.excuse",
 	"wfm.request",
 	"wfm.decide",
+	"qa.review",
+	"qa.config",
+	"qa.read",
+	"qa.appeal",
+	"qa.decide",
 };
 
 const char *auth_action_name(enum auth_action a)

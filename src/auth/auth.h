@@ -95,6 +95,11 @@ enum auth_action {
 	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
 	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
 	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
+	ACT_QA_REVIEW,  /* QA-1, QA-5: the review queue, scoring, comments; scorecards, plans read */
+	ACT_QA_CONFIG,  /* scorecard templates, sampling plans, QA settings */
+	ACT_QA_READ,    /* an assessment with its call (self: one's own closed ones) */
+	ACT_QA_APPEAL,  /* one's own assessments and appeals against them */
+	ACT_QA_DECIDE,  /* decide appeals (level by role: supervisor, then qa or manager) */
 	ACT_COUNT
 };
 

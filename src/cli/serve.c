@@ -36,6 +36,7 @@
 #include "login/login.h"
 #include "notify/notify.h"
 #include "org/org.h"
+#include "qa/qa.h"
 #include "rec/rec.h"
 #include "report/report.h"
 #include "sched/sched.h"
@@ -55,7 +56,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
-	handover_routes, wfm_leave_routes,
+	handover_routes, wfm_leave_routes, qa_review_routes,
 	NULL,
 };
 
@@ -132,6 +133,9 @@ static int wire(const struct config *cfg)
 		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
 	if (rc == 0)
 		rc = sched_add("wfm_leave_tick", wfm_leave_tick, NULL, 60000);
+	/* QA-1, QA-5: the week's sample and the must-review picks, every minute. */
+	if (rc == 0)
+		rc = sched_add("qa_review_tick", qa_review_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

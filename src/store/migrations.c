@@ -1013,6 +1013,142 @@ static const char m20[] =
 	"CREATE INDEX qa_hit_check ON qa_hit(check_id);"
 	"CREATE INDEX qa_hit_rule ON qa_hit(rule_id, check_id);";
 
+/*
+ * 21: scorecards, sampling, review and appeals of quality inspection (质检,
+ * QA-1, QA-5; src/qa/qa_review*.c). qa_scorecard: a scorecard template by
+ * name, its current version and whether it is the one new assessments use;
+ * qa_scorecard_item: the items of each version, never changed once written
+ * (an assessment names the version it was scored on), each in one of the
+ * QA-5 dimensions (attitude, quality, skill, efficiency, satisfaction) with
+ * its label, points, weight and whether it is fatal (致命项: failing it makes
+ * the assessment 0). Seeded: 通话质检评分表 from seed 004's five dimensions
+ * and the call rules. qa_plan: the weekly sampling per agent, regular and
+ * for new hires (by ratio in percent or by count). qa_setting: the appeal
+ * windows, who counts as a new hire, the low-satisfaction threshold, the
+ * sampling seed. qa_assessment: one per contact picked (by the weekly
+ * sample, a must-review reason, or by hand), its reviewer, scorecard
+ * version, state (open, draft, closed, appealed), item scores (a JSON array
+ * in the items' order), total, fatal, comment, the appeal deadline and the
+ * final score after appeals. qa_comment: a reviewer's remark at a time in
+ * the call. qa_appeal: an agent's appeal (level 1 to the supervisor, level
+ * 2 to the QA inspector or the manager) with its decision. qa_sample_run:
+ * the weeks already sampled.
+ */
+static const char m21[] =
+	"CREATE TABLE qa_scorecard ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" version INTEGER NOT NULL CHECK (version >= 1),"
+	" is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX qa_scorecard_default ON qa_scorecard(is_default) WHERE is_default = 1;"
+	"CREATE TABLE qa_scorecard_item ("
+	" scorecard_id INTEGER NOT NULL REFERENCES qa_scorecard(id),"
+	" version INTEGER NOT NULL,"
+	" pos INTEGER NOT NULL,"
+	" dimension TEXT NOT NULL"
+	"  CHECK (dimension IN ('attitude', 'quality', 'skill', 'efficiency', 'satisfaction')),"
+	" label TEXT NOT NULL,"
+	" max_points INTEGER NOT NULL CHECK (max_points BETWEEN 1 AND 100),"
+	" weight INTEGER NOT NULL CHECK (weight BETWEEN 0 AND 100),"
+	" fatal INTEGER NOT NULL DEFAULT 0 CHECK (fatal IN (0, 1)),"
+	" PRIMARY KEY (scorecard_id, version, pos));"
+	"CREATE TABLE qa_scorecard_version ("
+	" scorecard_id INTEGER NOT NULL REFERENCES qa_scorecard(id),"
+	" version INTEGER NOT NULL,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (scorecard_id, version));"
+	"INSERT INTO qa_scorecard(id, name, version, is_default, created_at, updated_at)"
+	" VALUES (1, '通话质检评分表', 1, 1, 0, 0);"
+	"INSERT INTO qa_scorecard_version(scorecard_id, version, created_at) VALUES (1, 1, 0);"
+	"INSERT INTO qa_scorecard_item(scorecard_id, version, pos, dimension, label, max_points,"
+	" weight, fatal) VALUES"
+	" (1, 1, 1, 'attitude', '开场白规范：您好、报工号、询问需求', 10, 10, 0),"
+	" (1, 1, 2, 'attitude', '礼貌用语：称呼“您”，使用您好、请、谢谢、对不起', 10, 10, 0),"
+	" (1, 1, 3, 'attitude', '服务禁语、辱骂客户', 1, 0, 1),"
+	" (1, 1, 4, 'attitude', '先于客户挂断电话', 1, 0, 1),"
+	" (1, 1, 5, 'quality', '结束语规范：询问其他需要、致谢、邀请评价', 10, 10, 0),"
+	" (1, 1, 6, 'quality', '语速适中，一次只问一个问题', 10, 10, 0),"
+	" (1, 1, 7, 'quality', '答复确定，不说“一般是”“应该是”', 10, 10, 0),"
+	" (1, 1, 8, 'skill', '准确理解问题，给出解决方案', 20, 20, 0),"
+	" (1, 1, 9, 'skill', '如实记录服务类型与5W1H', 10, 10, 0),"
+	" (1, 1, 10, 'efficiency', '保持等待规范：先征得同意，每15秒回应，不超过2分钟', 10, 10, 0),"
+	" (1, 1, 11, 'satisfaction', '客户满意度', 10, 10, 0);"
+	"CREATE TABLE qa_plan ("
+	" code TEXT PRIMARY KEY CHECK (code IN ('regular', 'new_hire')),"
+	" mode TEXT NOT NULL CHECK (mode IN ('ratio', 'count')),"
+	" ratio_pct INTEGER NOT NULL DEFAULT 0 CHECK (ratio_pct BETWEEN 0 AND 100),"
+	" count INTEGER NOT NULL DEFAULT 0 CHECK (count BETWEEN 0 AND 1000),"
+	" updated_at INTEGER NOT NULL);"
+	"INSERT INTO qa_plan(code, mode, ratio_pct, count, updated_at) VALUES"
+	" ('regular', 'ratio', 5, 0, 0), ('new_hire', 'ratio', 20, 0, 0);"
+	"CREATE TABLE qa_setting ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"INSERT INTO qa_setting(key, value, updated_at) VALUES"
+	" ('appeal_days', 3, 0), ('appeal2_days', 3, 0), ('new_hire_days', 90, 0),"
+	" ('low_survey', 2, 0), ('must_review', 1, 0), ('sample_seed', 20261207, 0);"
+	"CREATE TABLE qa_assessment ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('call', 'chat', 'email', 'message', 'summary')),"
+	" ref_id INTEGER NOT NULL,"
+	" agent_id INTEGER NOT NULL REFERENCES person(id),"
+	" reviewer_id INTEGER REFERENCES person(id),"
+	" scorecard_id INTEGER NOT NULL REFERENCES qa_scorecard(id),"
+	" scorecard_version INTEGER NOT NULL,"
+	" reason TEXT NOT NULL CHECK (reason IN ('sample', 'new_hire', 'complaint', 'escalation',"
+	"  'class_f', 'low_survey', 'high_hits', 'fatal_check', 'manual')),"
+	" must INTEGER NOT NULL DEFAULT 0 CHECK (must IN (0, 1)),"
+	" contact_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'draft', 'closed', 'appealed')),"
+	" scores TEXT NOT NULL DEFAULT '[]',"
+	" total INTEGER CHECK (total BETWEEN 0 AND 100),"
+	" fatal INTEGER NOT NULL DEFAULT 0 CHECK (fatal IN (0, 1)),"
+	" comment TEXT NOT NULL DEFAULT '',"
+	" final_score INTEGER CHECK (final_score BETWEEN 0 AND 100),"
+	" appeals INTEGER NOT NULL DEFAULT 0 CHECK (appeals BETWEEN 0 AND 2),"
+	" appeal_until INTEGER,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" closed_at INTEGER,"
+	" UNIQUE (kind, ref_id));"
+	"CREATE INDEX qa_assessment_open ON qa_assessment(must DESC, contact_at)"
+	" WHERE state IN ('open', 'draft');"
+	"CREATE INDEX qa_assessment_agent ON qa_assessment(agent_id, id);"
+	"CREATE TABLE qa_comment ("
+	" id INTEGER PRIMARY KEY,"
+	" assessment_id INTEGER NOT NULL REFERENCES qa_assessment(id),"
+	" at_ms INTEGER NOT NULL CHECK (at_ms >= 0),"
+	" text TEXT NOT NULL,"
+	" author_id INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX qa_comment_assessment ON qa_comment(assessment_id, at_ms);"
+	"CREATE TABLE qa_appeal ("
+	" id INTEGER PRIMARY KEY,"
+	" assessment_id INTEGER NOT NULL REFERENCES qa_assessment(id),"
+	" level INTEGER NOT NULL CHECK (level IN (1, 2)),"
+	" agent_id INTEGER NOT NULL REFERENCES person(id),"
+	" reason TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'decided')),"
+	" old_score INTEGER NOT NULL,"
+	" decision TEXT CHECK (decision IN ('upheld', 'changed', 'rejected')),"
+	" new_score INTEGER CHECK (new_score BETWEEN 0 AND 100),"
+	" decision_reason TEXT,"
+	" decided_by INTEGER REFERENCES person(id),"
+	" decided_at INTEGER,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (assessment_id, level));"
+	"CREATE INDEX qa_appeal_pending ON qa_appeal(level, id) WHERE state = 'pending';"
+	"CREATE TABLE qa_sample_run ("
+	" week_start INTEGER PRIMARY KEY,"
+	" ran_at INTEGER NOT NULL,"
+	" picked INTEGER NOT NULL);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
-					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20};
+					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
+					   m21};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,0 +1,341 @@
+/*
+ * qa — quality inspection (质检, issue 15; QA-1..5, CALL-2..11, CB-3): every
+ * contact checked automatically against the center's rules, a sample
+ * reviewed by people with a scorecard while listening to the recording,
+ * agents' appeals, and the reports. The tables are migration 20 (rules,
+ * transcripts, automatic checks and their hits; docs/qa.md) and the
+ * migrations of the parts below. Each part keeps its own section of this
+ * header; files are named qa_<part>.c.
+ */
+#ifndef KEFU_QA_QA_H
+#define KEFU_QA_QA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h" /* struct route, for the route tables */
+
+struct store;
+
+/*
+ * ==== Review: scorecards, sampling, review, appeals (QA-1, QA-5) ====
+ *
+ * Scorecards (qa_review_store.c, migration 21). A scorecard template is
+ * data: items, each in one of the QA-5 dimensions (attitude 服务态度,
+ * quality 服务质量, skill 业务水平, efficiency 工作效率, satisfaction 客户满意度,
+ * seed 004 第十条) with a label, max points, a weight and a fatal flag
+ * (致命项). Every edit files a new version; an assessment names the version
+ * it is scored on, so editing a template never changes an assessment. One
+ * template is the default that new assessments use (seeded: 通话质检评分表,
+ * from the call rules CALL-3/4/5/10/11 and QA-3/4).
+ *
+ * Totals (qa_review.c). total = 100 · Σ weight·score/max ÷ Σ weight,
+ * rounded half up; a fatal item scored 0 (failed) makes the assessment
+ * fatal and its total 0. Every item must be scored before closing.
+ *
+ * Sampling (qa_review.c pure; qa_review_engine.c the tick). Each local week
+ * (Monday 00:00 in the center's time zone) the tick samples the week
+ * before, once (qa_sample_run): for each agent, their answered calls of
+ * that week, a quota by the plan (regular, or new_hire for agents whose
+ * person record was created within new_hire_days before the week's end —
+ * kefu has no hire date, the account's creation stands for it): ratio
+ * (ceil(n·pct/100)) or count (min(count, n)); calls already assessed that
+ * week count towards it; the rest are chosen in an order that depends only
+ * on the sampling seed, the week and the call ids (deterministic given now
+ * and the seed). Must-review calls are picked as they come (the tick, every
+ * minute, over the last 8 days' ended calls): the automatic check was fatal
+ * (qa_check.fatal), the contact's order is a complaint (class A1, A2, D or
+ * a complaint type) or was escalated, class F (harassment, CALL-7), the
+ * survey at or under low_survey (CALL-3), high-severity automatic hits
+ * (qa_check.high > 0); the first that applies in that order is the reason.
+ * A qa_check row may exist for a call or not.
+ *
+ * States. An assessment is open (picked), draft (scores saved), closed
+ * (the agent sees it, QA-1; appeal_until = closed + appeal_days) or
+ * appealed (an appeal pending). An agent appeals a closed assessment
+ * within the window (level 1, decided by a supervisor); after that
+ * decision again within appeal2_days (level 2, decided by the QA
+ * inspector or the manager); the decision upholds the score, changes it
+ * (final_score) or rejects the appeal; it returns to closed. Other steps
+ * are 409. Everything is audited; the agent is told when an assessment
+ * closes and when an appeal is decided, the deciders when an appeal
+ * arrives (notify).
+ *
+ * Who (auth): ACT_QA_REVIEW (the queue, picking, scoring, comments, the
+ * scorecards, plans and settings read) for qa, supervisors and the
+ * manager; ACT_QA_CONFIG (edit scorecards, plans, settings) for qa and the
+ * manager; ACT_QA_READ an assessment (agents: their own closed ones);
+ * ACT_QA_APPEAL for agents about themselves (GET /api/me/qa too);
+ * ACT_QA_DECIDE (appeals) for supervisors (level 1), qa and the manager
+ * (level 2), the level decided by the handler; nobody decides their own.
+ */
+
+enum qa_dimension { QD_ATTITUDE, QD_QUALITY, QD_SKILL, QD_EFFICIENCY, QD_SATISFACTION, QD_COUNT };
+const char *qa_dimension_name(int d);
+int qa_dimension_parse(const char *name); /* -1 if unknown */
+
+#define QA_ITEMS_MAX 40
+#define QA_LABEL_MAX 100    /* characters */
+#define QA_COMMENT_MAX 2000 /* characters */
+#define QA_NAME_MAX 60	    /* characters of a scorecard's name */
+
+struct qa_item {
+	int pos; /* 1-based, the order on the form */
+	int dimension;
+	char label[QA_LABEL_MAX * 4 + 1];
+	int max_points; /* 1..100 */
+	int weight;	/* 0..100 */
+	int fatal;	/* 致命项: scored 0 makes the assessment 0 */
+};
+
+/*
+ * The total of scores[0..n) (points; -1 unscored) on items[0..n): 0 with
+ * *total and *fatal, or ERR_UNPROCESSABLE with *bad the index of the first
+ * item unscored or out of 0..max_points.
+ */
+int qa_total(const struct qa_item *items, size_t n, const int *scores, int *total, int *fatal,
+	     size_t *bad);
+
+enum qa_reason {
+	QR_NONE = -1,
+	QR_SAMPLE,
+	QR_NEW_HIRE,
+	QR_COMPLAINT,
+	QR_ESCALATION,
+	QR_CLASS_F,
+	QR_LOW_SURVEY,
+	QR_HIGH_HITS,
+	QR_FATAL_CHECK,
+	QR_MANUAL,
+	QR_COUNT
+};
+const char *qa_reason_name(int r);
+int qa_reason_parse(const char *name);
+/* Must-review reasons come first in the queue. */
+int qa_reason_must(int r);
+
+/* What is known about one contact for must-review. */
+struct qa_signals {
+	int complaint, escalation, class_f;
+	int survey; /* 1..5, 0 none */
+	int has_check, check_high, check_fatal;
+};
+/* The must-review reason of a contact, QR_NONE if none; low_survey: survey ≤ it is low. */
+int qa_must_reason(const struct qa_signals *sg, int low_survey);
+
+enum qa_plan_mode { QP_RATIO, QP_COUNT };
+struct qa_plan {
+	int mode;
+	int ratio_pct; /* 0..100 */
+	int count;     /* 0..1000 */
+};
+/* How many of n contacts the plan samples: ceil(n·pct/100) or min(count, n). */
+size_t qa_sample_quota(const struct qa_plan *p, size_t n);
+/*
+ * The sample of one agent's week: ids[0..n) the candidates (not assessed),
+ * taken the week's contacts already assessed (they count towards the
+ * quota of total = n + taken contacts), seed the sampling seed and the
+ * week's start. Writes the chosen ids into out (room for n), in the order
+ * chosen; returns how many. Deterministic: the same arguments, the same
+ * choice, whatever the order of ids.
+ */
+size_t qa_sample_pick(const int64_t *ids, size_t n, size_t taken, const struct qa_plan *p,
+		      uint64_t seed, int64_t week_start, int64_t *out);
+/* The start of the local week (Monday 00:00 in the center's time zone) holding t. */
+int64_t qa_week_start(int64_t t);
+/* 1 when a person created at created_at is a new hire in the week ending week_end. */
+int qa_new_hire(int64_t created_at, int64_t week_end, int new_hire_days);
+
+enum qa_step { QS_EDIT, QS_CLOSE, QS_APPEAL, QS_DECIDE };
+/*
+ * Whether step may be taken on an assessment in state (open, draft,
+ * closed, appealed) with `appeals` made and its window appeal_until at
+ * now: 0, or ERR_CONFLICT with *why (an English message with a zh-CN
+ * entry).
+ */
+int qa_step_check(const char *state, enum qa_step step, int appeals, int64_t appeal_until,
+		  int64_t now, const char **why);
+enum qa_decision { QDEC_UPHELD, QDEC_CHANGED, QDEC_REJECTED };
+const char *qa_decision_name(int d);
+int qa_decision_parse(const char *name);
+/* The score after a decision: the new one when changed, else the old one. */
+int qa_decided_score(int decision, int old_score, int new_score);
+
+/* ---- Storage (qa_review_store.c) ---- */
+
+struct qa_scorecard {
+	int64_t id;
+	char name[QA_NAME_MAX * 4 + 1];
+	int version;
+	int is_default, active;
+	int64_t created_at, updated_at;
+	size_t n;
+	struct qa_item items[QA_ITEMS_MAX];
+};
+/* The scorecard with the items of `version` (0: its current one). */
+int qa_scorecard_get(struct store *s, int64_t id, int version, struct qa_scorecard *out);
+int qa_scorecard_default(struct store *s, struct qa_scorecard *out);
+typedef int (*qa_scorecard_fn)(void *ctx, const struct qa_scorecard *c);
+int qa_scorecard_list(struct store *s, qa_scorecard_fn fn, void *ctx);
+/* Inserts a new scorecard (version 1) or files c's next version; c->version is set. */
+int qa_scorecard_insert(struct store *s, struct qa_scorecard *c, int64_t by, int64_t now);
+int qa_scorecard_new_version(struct store *s, struct qa_scorecard *c, int64_t by, int64_t now);
+
+int qa_plan_get(struct store *s, const char *code, struct qa_plan *out);
+int qa_plan_set(struct store *s, const char *code, const struct qa_plan *p, int64_t now);
+
+struct qa_settings {
+	int appeal_days, appeal2_days, new_hire_days, low_survey, must_review;
+	int64_t sample_seed;
+};
+int qa_settings_get(struct store *s, struct qa_settings *out);
+int qa_setting_set(struct store *s, const char *key, int64_t value, int64_t now);
+
+struct qa_assessment {
+	int64_t id;
+	char kind[12];
+	int64_t ref_id, agent_id, reviewer_id;
+	char agent_name[257], agent_work_no[33], reviewer_name[257];
+	int64_t scorecard_id;
+	int scorecard_version;
+	int reason, must;
+	int64_t contact_at;
+	char state[12];
+	int scores[QA_ITEMS_MAX];
+	size_t nscores;
+	int total; /* -1 none */
+	int fatal;
+	char comment[QA_COMMENT_MAX * 4 + 1];
+	int final_score; /* -1 none */
+	int appeals;
+	int64_t appeal_until;
+	int64_t created_at, updated_at, closed_at;
+};
+int qa_assessment_get(struct store *s, int64_t id, struct qa_assessment *out);
+/* ERR_CONFLICT when the contact has one. */
+int qa_assessment_insert(struct store *s, struct qa_assessment *a);
+/* Writes reviewer, state, scores, total, fatal, comment, final score, appeals, window, times. */
+int qa_assessment_save(struct store *s, const struct qa_assessment *a);
+struct qa_assessment_filter {
+	int open;	  /* 1: open and draft, must-review first */
+	int64_t agent_id; /* 0: all */
+	int closed;	  /* 1: closed and appealed */
+	int64_t before;	  /* cursor: id below this; 0: from the newest */
+	int limit;
+};
+typedef int (*qa_assessment_fn)(void *ctx, const struct qa_assessment *a);
+int qa_assessment_list(struct store *s, const struct qa_assessment_filter *f, qa_assessment_fn fn,
+		       void *ctx);
+
+struct qa_comment {
+	int64_t id, assessment_id, at_ms, author_id;
+	char author_name[257];
+	char text[QA_COMMENT_MAX * 4 + 1];
+	int64_t created_at;
+};
+int qa_comment_insert(struct store *s, struct qa_comment *c);
+typedef int (*qa_comment_fn)(void *ctx, const struct qa_comment *c);
+int qa_comments(struct store *s, int64_t assessment_id, qa_comment_fn fn, void *ctx);
+
+struct qa_appeal {
+	int64_t id, assessment_id;
+	int level;
+	int64_t agent_id;
+	char agent_name[257];
+	char reason[QA_COMMENT_MAX * 4 + 1];
+	char state[12];
+	int old_score;
+	int decision;  /* -1 none */
+	int new_score; /* -1 none */
+	char decision_reason[QA_COMMENT_MAX * 4 + 1];
+	int64_t decided_by;
+	char decided_name[257];
+	int64_t decided_at, created_at;
+};
+int qa_appeal_get(struct store *s, int64_t id, struct qa_appeal *out);
+int qa_appeal_insert(struct store *s, struct qa_appeal *a);
+int qa_appeal_save(struct store *s, const struct qa_appeal *a);
+typedef int (*qa_appeal_fn)(void *ctx, const struct qa_appeal *a);
+/* assessment_id 0: all; pending 1: only pending ones; level 0: any. */
+int qa_appeals(struct store *s, int64_t assessment_id, int pending, int level, qa_appeal_fn fn,
+	       void *ctx);
+
+/* The call behind a call assessment, for the review page. */
+struct qa_call {
+	int64_t id, started_at, connected_at, ended_at;
+	char queue[64], outcome[32], hangup_first[12];
+	int survey;
+	int64_t recording_ms;
+	int has_recording;
+	int64_t agent_id, contact_id;
+	char contact_class[16];
+};
+int qa_call_get(struct store *s, int64_t id, struct qa_call *out);
+/* The automatic check of a contact (migration 20), if any. */
+struct qa_check_row {
+	int64_t id;
+	int score, fatal, hits, high, transcript;
+	int64_t checked_at;
+};
+int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out);
+struct qa_hit_row {
+	int64_t rule_id;
+	char code[64], name[257];
+	int version;
+	char severity[8];
+	int score, fatal;
+	int64_t utterance, offset, len, at_ms; /* -1: none */
+	char text[1024], better[512];
+};
+typedef int (*qa_hit_fn)(void *ctx, const struct qa_hit_row *h);
+int qa_check_hits(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx);
+
+/* Must-review candidates: ended calls with an agent since `since`, not assessed. */
+struct qa_candidate {
+	int64_t call_id, agent_id, contact_at;
+	struct qa_signals sg;
+};
+typedef int (*qa_candidate_fn)(void *ctx, const struct qa_candidate *c);
+int qa_must_candidates(struct store *s, int64_t since, int low_survey, qa_candidate_fn fn,
+		       void *ctx);
+/* The agents with answered calls in [from, to), and each one's calls. */
+typedef int (*qa_id_fn)(void *ctx, int64_t id);
+int qa_week_agents(struct store *s, int64_t from, int64_t to, qa_id_fn fn, void *ctx);
+/* An agent's calls of the week: *assessed 1 for the ones already assessed. */
+typedef int (*qa_week_call_fn)(void *ctx, int64_t call_id, int64_t started_at, int assessed);
+int qa_week_calls(struct store *s, int64_t agent_id, int64_t from, int64_t to, qa_week_call_fn fn,
+		  void *ctx);
+int qa_person_created(struct store *s, int64_t person_id, int64_t *created_at);
+/* 1 if the week was sampled; else records it (picked) and returns 0. */
+int qa_sample_run_take(struct store *s, int64_t week_start, int64_t now);
+int qa_sample_run_picked(struct store *s, int64_t week_start, int picked);
+/* Active people holding any of roles, except `except`. */
+int qa_people_in_roles(struct store *s, unsigned roles, int64_t except, qa_id_fn fn, void *ctx);
+
+/* ---- The engine (qa_review_engine.c) ---- */
+
+/*
+ * Picks one contact for review (the sampling, a must-review reason, or a
+ * person by hand) on the default scorecard, in the caller's transaction:
+ * 0 with *out, ERR_CONFLICT if assessed, ERR_NOTFOUND without such a call
+ * (or no agent on it: ERR_UNPROCESSABLE).
+ */
+int qa_pick(struct store *s, const char *kind, int64_t ref_id, int reason, int64_t now,
+	    struct qa_assessment *out);
+/* Tells the agent their assessment closed or their appeal was decided. */
+int qa_notify_agent(struct store *s, const struct qa_assessment *a, const char *kind,
+		    const char *text, int64_t now);
+/* Tells the deciders of an appeal of level that it arrived (not the agent). */
+int qa_notify_deciders(struct store *s, const struct qa_assessment *a, int level, int64_t now);
+/* The weekly sample of the week before now's, once; returns how many it picked. */
+int qa_sample_week(struct store *s, int64_t now);
+/* Must-review picks of the last 8 days; returns how many. */
+int qa_must_scan(struct store *s, int64_t now);
+/* The scheduler's tick (cli/serve.c, every minute): both, each in its own transaction. */
+int qa_review_tick(struct store *s, int64_t now, void *arg);
+
+/* ---- HTTP (qa_review_api.c) ---- */
+
+extern const struct route qa_review_routes[];
+
+#endif
