@@ -19,6 +19,9 @@ export const pages = [
   { path: '/wfm/setup', name: 'wfmSetup', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Setup.vue') },
   { path: '/wfm/handover', name: 'handover', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Handover.vue') },
   { path: '/wfm/attendance', name: 'attendance', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Attendance.vue') },
+  { path: '/qa/queue', name: 'qaQueue', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Queue.vue') },
+  { path: '/qa/mine', name: 'qaMine', group: 'qa', roles: ['agent', 'supervisor'], component: () => import('./views/qa/Mine.vue') },
+  { path: '/qa/appeals', name: 'qaAppeals', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Appeals.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
@@ -30,6 +33,7 @@ const routes = [
   { path: '/', redirect: () => homeOf(session.me) },
   { path: '/me', name: 'me', component: () => import('./views/Me.vue') },
   { path: '/orders/:id(\\d+)', name: 'order', component: () => import('./views/OrderPage.vue') },
+  { path: '/qa/review/:id(\\d+)', name: 'qaReview', component: () => import('./views/qa/Review.vue'), meta: { roles: ['qa', 'supervisor', 'manager', 'agent'] } },
   ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { roles: p.roles } })),
   { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
 ]
