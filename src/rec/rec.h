@@ -63,9 +63,12 @@
  * Playback (rec_api.c, rec_store.c): GET /api/calls/{id}/recording reads
  * the call's recording and agent from the call row and answers the WAV
  * (Range requests too) to whoever may play it (ACT_CALL_RECORDING: the
- * manager and supervisors every call, an agent the calls they answered),
- * and audits every playback as call.recording.play. docs/recording.md has
- * the file layout, the durability and the figures.
+ * manager, supervisors and the quality inspector every call, an agent the
+ * calls they answered), and audits every playback as call.recording.play.
+ * GET /api/calls/{id}/speech (issue 15) answers the same people who spoke
+ * when in it: per channel the spans of speech src/media's VAD finds
+ * (media_speech), computed on request in one streaming pass over the file.
+ * docs/recording.md has the file layout, the durability and the figures.
  */
 #ifndef KEFU_REC_REC_H
 #define KEFU_REC_REC_H
