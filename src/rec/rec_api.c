@@ -11,11 +11,13 @@
  *
  * GET /api/calls/{id}/speech is the timeline of the same recording: per
  * channel the spans of speech src/media's VAD finds in it (the review
- * page's lanes), read from the file in one streaming pass on request.
+ * page's lanes), read from the file in one streaming pass on request,
+ * with the holds, dead air and talk-over of the call's metrics.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -210,10 +212,43 @@ out:
 }
 
 /*
+ * The call's holds, dead air and talk-over as its metrics hold them:
+ * measured as the recording was written (the holds from the call's hold
+ * events, which the file alone does not have), so the timeline needs one
+ * request. A list the metrics do not have is empty.
+ */
+static int add_periods(struct req *r, int64_t id, json_t *out)
+{
+	static const char *const keys[] = {"holds", "dead_air", "talk_over"};
+	char *text = NULL;
+	json_t *m = NULL;
+	size_t i;
+	int rc = rec_metrics_of_call(r->store, id, &text);
+
+	if (rc < 0)
+		return rc;
+	if (text)
+		m = json_loads(text, 0, NULL);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = m ? json_object_get(m, keys[i]) : NULL;
+
+		if (json_object_set_new(out, keys[i],
+					json_is_array(v) ? json_deep_copy(v) : json_array())) {
+			rc = ERR_NOMEM;
+			break;
+		}
+	}
+	json_decref(m);
+	free(text);
+	return rc;
+}
+
+/*
  * Who spoke when: per channel (the caller left, the agent right) the
  * spans of speech src/media's VAD finds in the stored recording, computed
- * on request. The same people may ask as may listen; it is not audited as
- * a playback, since it gives no words, only times.
+ * on request, and the call's holds, dead air and talk-over. The same
+ * people may ask as may listen; it is not audited as a playback, since it
+ * gives no words, only times.
  */
 static int recording_speech(struct req *r)
 {
@@ -227,6 +262,8 @@ static int recording_speech(struct req *r)
 	out = json_pack("{s:I}", "call_id", (json_int_t)id);
 	rc = out ? speech_of_file(r, fd, out) : ERR_NOMEM;
 	close(fd);
+	if (rc == 0)
+		rc = add_periods(r, id, out);
 	if (rc < 0) {
 		json_decref(out);
 		return rc;

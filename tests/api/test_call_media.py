@@ -279,6 +279,13 @@ class CallMedia(HotlineCase):
             for g, (s, e) in zip(got, want):
                 self.assertAlmostEqual(g["start_ms"], s * 1000, delta=40)
                 self.assertAlmostEqual(g["end_ms"], e * 1000, delta=40)
+        # With them the call's own periods: the talk-over and the dead air
+        # measured as the recording was written, no holds. The dead air
+        # begins when the agent's last span and its hangover end.
+        self.assertEqual((sp["talk_over"], sp["dead_air"], sp["holds"]),
+                         (m["talk_over"], m["dead_air"], m.get("holds", [])))
+        self.assertAlmostEqual(sp["dead_air"][0]["start_ms"], sp["agent"][0]["end_ms"] + hang,
+                               delta=20)
 
     # -- defect 2: the agent still hears the caller after a resume --
 

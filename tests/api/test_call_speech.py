@@ -6,10 +6,12 @@ engine's recordings are checked against this route in
 test_call_media.py): tones on each channel in known spans over a faint
 line noise, with a pause shorter than the VAD's hangover (joined), one
 longer (split) and a 10 ms click (not speech). The spans answered are
-those sent, each edge within one 20 ms frame. Also: who may ask (as for
+those sent, each edge within one 20 ms frame; the holds, talk-over and
+dead air are the call's metrics' lists. Also: who may ask (as for
 the recording: the manager, supervisors, the quality inspector, the
 call's own agent; 403 otherwise), 404 without a recording, 422 for a file
 that is not the writer's stereo WAV."""
+import json
 import math
 import os
 import random
@@ -31,6 +33,17 @@ CALLER = [(500, 1800), (2000, 2600), (4000, 4500)]
 CALLER_CLICK = (3300, 3310)
 AGENT = [(1200, 3000), (5000, 5300), (5700, 6420)]
 SECONDS = 7.0
+
+# The call's metrics as the writer and the call engine store them (a hold
+# by the agent while both were silent; the agent starting over the caller
+# at 1200 until the caller's speech and hangover end at 2900; no dead air):
+# the route answers their lists as they are, and empty ones where the
+# metrics have none.
+METRICS = {"hold_count": 1, "hold_total_ms": 800,
+           "holds": [{"start_ms": 3100, "len_ms": 800, "by": "agent"}],
+           "talk_over_count": 1, "talk_over_ms": 1680,
+           "talk_over": [{"at_ms": 1220, "len_ms": 1680}],
+           "dead_air_count": 0, "dead_air_ms": 0}
 
 # What the VAD should find: the caller's first two spans joined; the
 # agent's last two 400 ms apart stay two.
@@ -72,20 +85,22 @@ class CallSpeechTest(KefuTestCase):
         cls.agent = person_id(srv, "8101")
         db = sqlite3.connect(srv.db, timeout=10)
 
-        def call(recording):
+        def call(recording, metrics=None):
             cur = db.execute(
                 "INSERT INTO call(sip_call_id, caller, called, started_at, answered_at, ended_at,"
-                " ended_by, agent_id, connected_at, outcome, recording, recording_ms)"
-                " VALUES (?, '13900139000', '4000000000', ?, ?, ?, 'caller', ?, ?, 'answered', ?, ?)",
+                " ended_by, agent_id, connected_at, outcome, recording, recording_ms, metrics)"
+                " VALUES (?, '13900139000', '4000000000', ?, ?, ?, 'caller', ?, ?, 'answered', ?, ?,"
+                " ?)",
                 (f"speech-{os.urandom(4).hex()}", WALL, WALL + 100, WALL + 60000, cls.agent,
-                 WALL + 5000, "pending" if recording else None, 7000 if recording else None))
+                 WALL + 5000, "pending" if recording else None, 7000 if recording else None,
+                 json.dumps(metrics) if metrics is not None else None))
             call_id = cur.lastrowid
             if recording:
                 db.execute("UPDATE call SET recording = ? WHERE id = ?",
                            (f"2026/11/23/{call_id}.wav", call_id))
             return call_id
 
-        cls.spoken = call(True)
+        cls.spoken = call(True, METRICS)
         cls.mono = call(True)
         cls.silent = call(True)
         cls.none = call(False)
@@ -124,6 +139,8 @@ class CallSpeechTest(KefuTestCase):
         self.assertEqual(body["duration_ms"], int(SECONDS * 1000))
         self.assertSpans(body["caller"], WANT_CALLER, "caller")
         self.assertSpans(body["agent"], WANT_AGENT, "agent")
+        self.assertEqual((body["holds"], body["talk_over"], body["dead_air"]),
+                         (METRICS["holds"], METRICS["talk_over"], []))
         # Asking is not a playback: nothing is audited as one.
         self.assertEqual(self.srv.count("SELECT count(*) FROM audit WHERE action ="
                                         " 'call.recording.play'"), 0)
@@ -132,6 +149,8 @@ class CallSpeechTest(KefuTestCase):
         status, body, _ = self.speech("8001", self.silent)
         self.assertEqual(status, 200, body)
         self.assertEqual((body["caller"], body["agent"], body["duration_ms"]), ([], [], 2000))
+        # A call without metrics has no periods either.
+        self.assertEqual((body["holds"], body["talk_over"], body["dead_air"]), ([], [], []))
 
     def test_who_may_ask(self):
         for who in ("8001", "8002", "8301", "8101"):
