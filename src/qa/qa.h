@@ -278,6 +278,13 @@ struct qa_check_row {
 	int64_t checked_at;
 };
 int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out);
+/* The contact's transcript (migration 20), body its JSON as stored (malloc'd, the caller frees). */
+struct qa_transcript_row {
+	char source[64];
+	char *body;
+};
+int qa_transcript_get(struct store *s, const char *kind, int64_t ref_id,
+		      struct qa_transcript_row *out);
 struct qa_hit_row {
 	int64_t rule_id;
 	char code[64], name[257];

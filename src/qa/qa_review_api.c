@@ -194,6 +194,26 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 			rc = 0;
 		}
 	}
+	if (rc == 0) {
+		/* The words of the contact, for the review page to follow with the player. */
+		struct qa_transcript_row tr;
+		json_t *body = NULL;
+
+		rc = qa_transcript_get(r->store, a->kind, a->ref_id, &tr);
+		if (rc == 0) {
+			body = json_loads(tr.body, 0, NULL);
+			free(tr.body);
+		}
+		if (rc == 0 && json_is_array(json_object_get(body, "utterances")))
+			json_object_set_new(o, "transcript",
+					    json_pack("{s:s, s:O}", "source", tr.source,
+						      "utterances",
+						      json_object_get(body, "utterances")));
+		else
+			json_object_set_new(o, "transcript", json_null());
+		json_decref(body);
+		rc = rc == ERR_NOTFOUND ? 0 : rc;
+	}
 	if (rc >= 0)
 		rc = qa_comments(r->store, a->id, comment_row, comments);
 	if (rc >= 0)

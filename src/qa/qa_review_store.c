@@ -598,6 +598,27 @@ int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct q
 			 check_read, out);
 }
 
+static int transcript_read(struct store_stmt *st, void *dst)
+{
+	struct qa_transcript_row *t = dst;
+	const char *body = store_col_text(st, 1);
+
+	STORE_COL_COPY(st, 0, t->source);
+	t->body = strdup(body ? body : "");
+	return t->body ? 0 : ERR_NOMEM;
+}
+
+int qa_transcript_get(struct store *s, const char *kind, int64_t ref_id,
+		      struct qa_transcript_row *out)
+{
+	out->body = NULL;
+	return store_one(store_query(s,
+				     "SELECT source, body FROM qa_transcript"
+				     " WHERE kind = ? AND ref_id = ?",
+				     "ti", kind, ref_id),
+			 transcript_read, out);
+}
+
 static int hit_read(struct store_stmt *st, void *dst)
 {
 	struct qa_hit_row *h = dst;

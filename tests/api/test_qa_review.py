@@ -195,7 +195,17 @@ class QaReviewTest(KefuTestCase):
         c = self.c
         aid = self.q1("SELECT id FROM qa_assessment WHERE ref_id = ?", c["low"])
         self.__class__.aid = aid
+        # The words of the call, as the rule engine's transcript API stores them.
+        utts = [{"speaker": "agent", "start_ms": 0, "end_ms": 4200,
+                 "text": "您好！客户服务中心，工号8101为您服务"},
+                {"speaker": "customer", "start_ms": 4800, "end_ms": 7900,
+                 "text": "我家空调不制冷了"}]
+        with self.db() as db:
+            db.execute("INSERT INTO qa_transcript(kind, ref_id, source, body, created_at)"
+                       " VALUES ('call', ?, 'api:test', ?, 0)",
+                       (c["low"], json.dumps({"utterances": utts}, ensure_ascii=False)))
         a = self.api("GET", f"/api/qa/assessments/{aid}")
+        self.assertEqual(a["transcript"], {"source": "api:test", "utterances": utts})
         items = a["scorecard"]["items"]
         self.assertEqual(a["scorecard"]["name"], "通话质检评分表")
         self.assertEqual(len(items), 11)
@@ -273,6 +283,7 @@ class QaReviewTest(KefuTestCase):
         fatal[2] = 0
         a = self.api("POST", f"/api/qa/assessments/{fid}/close", {"scores": fatal})
         self.assertEqual((a["total"], a["fatal"]), (0, True))
+        self.assertIsNone(a["transcript"])
 
     def test_3_pick_by_hand_and_not_ones_own(self):
         c = self.c
@@ -291,6 +302,10 @@ class QaReviewTest(KefuTestCase):
                  status=404)
         self.api("POST", "/api/qa/assessments", {"kind": "call", "ref_id": c["lost"]},
                  status=422)
+        # The automatic check behind a must-review pick comes with the assessment.
+        hid = self.q1("SELECT id FROM qa_assessment WHERE ref_id = ?", c["high"])
+        chk = self.api("GET", f"/api/qa/assessments/{hid}")["check"]
+        self.assertEqual((chk["score"], chk["high"], chk["hits"], chk["items"]), (60, 2, 2, []))
         # The supervisor reviews calls, never their own.
         self.api("PATCH", f"/api/qa/assessments/{a['id']}", {"comment": "x"}, who="8002",
                  status=403)

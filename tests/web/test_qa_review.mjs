@@ -26,6 +26,11 @@ before(async () => {
         ` VALUES ('qa-web', '13800000000', '4000000000', ${at}, ${at + 300000}, 'market_consult', ${agentId}, ${at + 20000}, 'answered', 'caller', 1) RETURNING id`,
     ),
   )
+  const words = JSON.stringify({ utterances: [
+    { speaker: 'agent', start_ms: 0, end_ms: 4200, text: '您好！客户服务中心，工号8101为您服务' },
+    { speaker: 'customer', start_ms: 4800, end_ms: 7900, text: '我家空调不制冷了' },
+  ] })
+  sql(`INSERT INTO qa_transcript(kind, ref_id, source, body, created_at) VALUES ('call', ${callId}, 'api:test', '${words}', 0)`)
   // The tick picks it within a minute (satisfaction 1 is low).
   await srv.advance(60000)
 })
@@ -45,6 +50,8 @@ test('a reviewer scores a call from the queue; the agent sees the result', async
   assert.equal((await page.textContent(`[data-test=qa-reason-${id}]`)).trim(), '低满意度')
   await page.click(`[data-test=qa-open-${id}]`)
   await page.waitForSelector('[data-test=qa-state][data-state=open]')
+  // The words of the call beside the scorecard.
+  assert.deepEqual(await page.locator('[data-test=transcript-utterance] .utt-text').allTextContents(), ['您好！客户服务中心，工号8101为您服务', '我家空调不制冷了'])
 
   // Every item at its full points except 准确理解问题 (pos 8): 12 of 20.
   const items = JSON.parse(sql('SELECT json_group_array(json_object(\'pos\', pos, \'max\', max_points, \'weight\', weight, \'fatal\', fatal)) FROM (SELECT * FROM qa_scorecard_item WHERE scorecard_id = 1 AND version = 1 ORDER BY pos)'))
