@@ -77,7 +77,7 @@ int qa_dimension_parse(const char *name); /* -1 if unknown */
 #define QA_ITEMS_MAX 40
 #define QA_LABEL_MAX 100    /* characters */
 #define QA_COMMENT_MAX 2000 /* characters */
-#define QA_NAME_MAX 60	    /* characters of a scorecard's name */
+#define QA_CARD_NAME_MAX 60 /* characters of a scorecard's name */
 
 struct qa_item {
 	int pos; /* 1-based, the order on the form */
@@ -165,7 +165,7 @@ int qa_decided_score(int decision, int old_score, int new_score);
 
 struct qa_scorecard {
 	int64_t id;
-	char name[QA_NAME_MAX * 4 + 1];
+	char name[QA_CARD_NAME_MAX * 4 + 1];
 	int version;
 	int is_default, active;
 	int64_t created_at, updated_at;
@@ -189,7 +189,7 @@ struct qa_settings {
 	int64_t sample_seed;
 };
 int qa_settings_get(struct store *s, struct qa_settings *out);
-int qa_setting_set(struct store *s, const char *key, int64_t value, int64_t now);
+int qa_review_setting_set(struct store *s, const char *key, int64_t value, int64_t now);
 
 struct qa_assessment {
 	int64_t id;
@@ -261,7 +261,7 @@ int qa_appeals(struct store *s, int64_t assessment_id, int pending, int level, q
 	       void *ctx);
 
 /* The call behind a call assessment, for the review page. */
-struct qa_call {
+struct qa_review_call {
 	int64_t id, started_at, connected_at, ended_at;
 	char queue[64], outcome[32], hangup_first[12];
 	int survey;
@@ -270,22 +270,23 @@ struct qa_call {
 	int64_t agent_id, contact_id;
 	char contact_class[16];
 };
-int qa_call_get(struct store *s, int64_t id, struct qa_call *out);
+int qa_review_call_get(struct store *s, int64_t id, struct qa_review_call *out);
 /* The automatic check of a contact (migration 20), if any. */
-struct qa_check_row {
+struct qa_review_check {
 	int64_t id;
 	int score, fatal, hits, high, transcript;
 	int64_t checked_at;
 };
-int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out);
+int qa_review_check_get(struct store *s, const char *kind, int64_t ref_id,
+			struct qa_review_check *out);
 /* The contact's transcript (migration 20), body its JSON as stored (malloc'd, the caller frees). */
-struct qa_transcript_row {
+struct qa_review_transcript {
 	char source[64];
 	char *body;
 };
-int qa_transcript_get(struct store *s, const char *kind, int64_t ref_id,
-		      struct qa_transcript_row *out);
-struct qa_hit_row {
+int qa_review_transcript_get(struct store *s, const char *kind, int64_t ref_id,
+			     struct qa_review_transcript *out);
+struct qa_review_hit {
 	int64_t rule_id;
 	char code[64], name[257];
 	int version;
@@ -294,8 +295,8 @@ struct qa_hit_row {
 	int64_t utterance, offset, len, at_ms; /* -1: none */
 	char text[1024], better[512];
 };
-typedef int (*qa_hit_fn)(void *ctx, const struct qa_hit_row *h);
-int qa_check_hits(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx);
+typedef int (*qa_review_hit_fn)(void *ctx, const struct qa_review_hit *h);
+int qa_review_hits(struct store *s, int64_t check_id, qa_review_hit_fn fn, void *ctx);
 
 /* Must-review candidates: ended calls with an agent since `since`, not assessed. */
 struct qa_candidate {

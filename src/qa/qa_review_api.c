@@ -108,7 +108,7 @@ static int appeal_row(void *ctx, const struct qa_appeal *p)
 	return json_array_append_new(ctx, appeal_json(p));
 }
 
-static int hit_row(void *ctx, const struct qa_hit_row *h)
+static int hit_row(void *ctx, const struct qa_review_hit *h)
 {
 	return json_array_append_new(
 		ctx, json_pack("{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:o, s:o, s:o, s:o, s:s,"
@@ -140,8 +140,8 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 {
 	json_t *o = brief_json(a), *comments = json_array(), *appeals = json_array();
 	struct qa_scorecard *sc = malloc(sizeof(*sc));
-	struct qa_call call;
-	struct qa_check_row chk;
+	struct qa_review_call call;
+	struct qa_review_check chk;
 	const char *why;
 	int rc = sc ? qa_scorecard_get(r->store, a->scorecard_id, a->scorecard_version, sc)
 		    : ERR_NOMEM;
@@ -149,7 +149,7 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 
 	if (rc == 0) {
 		json_object_set_new(o, "scorecard", scorecard_json(sc));
-		rc = strcmp(a->kind, "call") == 0 ? qa_call_get(r->store, a->ref_id, &call)
+		rc = strcmp(a->kind, "call") == 0 ? qa_review_call_get(r->store, a->ref_id, &call)
 						  : ERR_NOTFOUND;
 		if (rc == 0)
 			json_object_set_new(
@@ -177,11 +177,11 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 	}
 	if (rc == 0) {
 		/* The automatic check (migration 20) may not have run for this contact. */
-		rc = qa_check_row_get(r->store, a->kind, a->ref_id, &chk);
+		rc = qa_review_check_get(r->store, a->kind, a->ref_id, &chk);
 		if (rc == 0) {
 			json_t *hits = json_array();
 
-			rc = qa_check_hits(r->store, chk.id, hit_row, hits);
+			rc = qa_review_hits(r->store, chk.id, hit_row, hits);
 			json_object_set_new(o, "check",
 					    json_pack("{s:I, s:i, s:b, s:i, s:i, s:b, s:I, s:o}",
 						      "id", (json_int_t)chk.id, "score", chk.score,
@@ -196,10 +196,10 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 	}
 	if (rc == 0) {
 		/* The words of the contact, for the review page to follow with the player. */
-		struct qa_transcript_row tr;
+		struct qa_review_transcript tr;
 		json_t *body = NULL;
 
-		rc = qa_transcript_get(r->store, a->kind, a->ref_id, &tr);
+		rc = qa_review_transcript_get(r->store, a->kind, a->ref_id, &tr);
 		if (rc == 0) {
 			body = json_loads(tr.body, 0, NULL);
 			free(tr.body);
@@ -391,9 +391,9 @@ static int body_name(struct req *r, int required, struct qa_scorecard *c)
 	const char *name = NULL;
 	int rc = body_str(r, "name", required, &name);
 
-	if (rc == 0 && name && (utf8_blank(name) || utf8_len(name) > QA_NAME_MAX))
+	if (rc == 0 && name && (utf8_blank(name) || utf8_len(name) > QA_CARD_NAME_MAX))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "name", "%s: %d to %d characters", "name",
-			     1, QA_NAME_MAX);
+			     1, QA_CARD_NAME_MAX);
 	if (rc == 0 && name)
 		snprintf(c->name, sizeof(c->name), "%s", name);
 	return rc;
@@ -653,11 +653,12 @@ static int settings_patch(struct req *r)
 	detail = json_object();
 	for (size_t i = 0; rc == 0 && i < NSETTINGS; i++)
 		if (given[i]) {
-			rc = qa_setting_set(r->store, setting_keys[i].key, values[i], r->now);
+			rc = qa_review_setting_set(r->store, setting_keys[i].key, values[i],
+						   r->now);
 			json_object_set_new(detail, setting_keys[i].key, json_integer(values[i]));
 		}
 	if (rc == 0)
-		rc = req_audit(r, "qa.settings.update", "qa_setting", 0, "ok", detail);
+		rc = req_audit(r, "qa.settings.update", "qa_review_setting", 0, "ok", detail);
 	else
 		json_decref(detail);
 	rc = req_finish(r, rc);

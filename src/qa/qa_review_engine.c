@@ -21,13 +21,13 @@ int qa_pick(struct store *s, const char *kind, int64_t ref_id, int reason, int64
 	    struct qa_assessment *out)
 {
 	struct qa_scorecard *sc;
-	struct qa_call call;
+	struct qa_review_call call;
 	int rc;
 
 	/* Calls only for now: the text channels' contacts come with their issue. */
 	if (strcmp(kind, "call") != 0)
 		return ERR_UNPROCESSABLE;
-	rc = qa_call_get(s, ref_id, &call);
+	rc = qa_review_call_get(s, ref_id, &call);
 	if (rc < 0)
 		return rc;
 	if (!call.agent_id || !call.connected_at)

@@ -216,7 +216,7 @@ int qa_plan_set(struct store *s, const char *code, const struct qa_plan *p, int6
 static int64_t setting(struct store *s, const char *key, int64_t fallback, int *rc)
 {
 	int64_t v = fallback;
-	int r = store_run(s, "SELECT value FROM qa_setting WHERE key = ?", &v, "t", key);
+	int r = store_run(s, "SELECT value FROM qa_review_setting WHERE key = ?", &v, "t", key);
 
 	if (r < 0)
 		*rc = r;
@@ -236,10 +236,10 @@ int qa_settings_get(struct store *s, struct qa_settings *out)
 	return rc;
 }
 
-int qa_setting_set(struct store *s, const char *key, int64_t value, int64_t now)
+int qa_review_setting_set(struct store *s, const char *key, int64_t value, int64_t now)
 {
 	int rc = store_run(s,
-			   "INSERT INTO qa_setting(key, value, updated_at) VALUES (?, ?, ?)"
+			   "INSERT INTO qa_review_setting(key, value, updated_at) VALUES (?, ?, ?)"
 			   " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
 			   " updated_at = excluded.updated_at",
 			   NULL, "tii", key, value, now);
@@ -543,7 +543,7 @@ int qa_appeals(struct store *s, int64_t assessment_id, int pending, int level, q
 
 static int call_read(struct store_stmt *st, void *dst)
 {
-	struct qa_call *c = dst;
+	struct qa_review_call *c = dst;
 
 	c->id = store_col_int(st, 0);
 	c->started_at = store_col_int(st, 1);
@@ -561,7 +561,7 @@ static int call_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int qa_call_get(struct store *s, int64_t id, struct qa_call *out)
+int qa_review_call_get(struct store *s, int64_t id, struct qa_review_call *out)
 {
 	return store_one(
 		store_query(s,
@@ -577,7 +577,7 @@ int qa_call_get(struct store *s, int64_t id, struct qa_call *out)
 
 static int check_read(struct store_stmt *st, void *dst)
 {
-	struct qa_check_row *c = dst;
+	struct qa_review_check *c = dst;
 
 	c->id = store_col_int(st, 0);
 	c->score = (int)store_col_int(st, 1);
@@ -589,7 +589,8 @@ static int check_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out)
+int qa_review_check_get(struct store *s, const char *kind, int64_t ref_id,
+			struct qa_review_check *out)
 {
 	return store_one(store_query(s,
 				     "SELECT id, score, fatal, hits, high, transcript, checked_at"
@@ -600,7 +601,7 @@ int qa_check_row_get(struct store *s, const char *kind, int64_t ref_id, struct q
 
 static int transcript_read(struct store_stmt *st, void *dst)
 {
-	struct qa_transcript_row *t = dst;
+	struct qa_review_transcript *t = dst;
 	const char *body = store_col_text(st, 1);
 
 	STORE_COL_COPY(st, 0, t->source);
@@ -608,8 +609,8 @@ static int transcript_read(struct store_stmt *st, void *dst)
 	return t->body ? 0 : ERR_NOMEM;
 }
 
-int qa_transcript_get(struct store *s, const char *kind, int64_t ref_id,
-		      struct qa_transcript_row *out)
+int qa_review_transcript_get(struct store *s, const char *kind, int64_t ref_id,
+			     struct qa_review_transcript *out)
 {
 	out->body = NULL;
 	return store_one(store_query(s,
@@ -621,7 +622,7 @@ int qa_transcript_get(struct store *s, const char *kind, int64_t ref_id,
 
 static int hit_read(struct store_stmt *st, void *dst)
 {
-	struct qa_hit_row *h = dst;
+	struct qa_review_hit *h = dst;
 
 	h->rule_id = store_col_int(st, 0);
 	STORE_COL_COPY(st, 1, h->code);
@@ -639,7 +640,7 @@ static int hit_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int qa_check_hits(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx)
+int qa_review_hits(struct store *s, int64_t check_id, qa_review_hit_fn fn, void *ctx)
 {
 	struct store_stmt *st = store_query(
 		s,
@@ -648,7 +649,7 @@ int qa_check_hits(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx)
 		" FROM qa_hit h JOIN qa_rule r ON r.id = h.rule_id WHERE h.check_id = ?"
 		" ORDER BY COALESCE(h.at_ms, 0), h.id",
 		"i", check_id);
-	struct qa_hit_row h;
+	struct qa_review_hit h;
 	int rc, n = 0;
 
 	while ((rc = store_next(st, hit_read, &h)) == 1 && (rc = fn(ctx, &h)) >= 0)

@@ -1023,7 +1023,7 @@ static const char m20[] =
  * its label, points, weight and whether it is fatal (致命项: failing it makes
  * the assessment 0). Seeded: 通话质检评分表 from seed 004's five dimensions
  * and the call rules. qa_plan: the weekly sampling per agent, regular and
- * for new hires (by ratio in percent or by count). qa_setting: the appeal
+ * for new hires (by ratio in percent or by count). qa_review_setting: the appeal
  * windows, who counts as a new hire, the low-satisfaction threshold, the
  * sampling seed. qa_assessment: one per contact picked (by the weekly
  * sample, a must-review reason, or by hand), its reviewer, scorecard
@@ -1085,11 +1085,11 @@ static const char m21[] =
 	" updated_at INTEGER NOT NULL);"
 	"INSERT INTO qa_plan(code, mode, ratio_pct, count, updated_at) VALUES"
 	" ('regular', 'ratio', 5, 0, 0), ('new_hire', 'ratio', 20, 0, 0);"
-	"CREATE TABLE qa_setting ("
+	"CREATE TABLE qa_review_setting ("
 	" key TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL,"
 	" updated_at INTEGER NOT NULL);"
-	"INSERT INTO qa_setting(key, value, updated_at) VALUES"
+	"INSERT INTO qa_review_setting(key, value, updated_at) VALUES"
 	" ('appeal_days', 3, 0), ('appeal2_days', 3, 0), ('new_hire_days', 90, 0),"
 	" ('low_survey', 2, 0), ('must_review', 1, 0), ('sample_seed', 20261207, 0);"
 	"CREATE TABLE qa_assessment ("
