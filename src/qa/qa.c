@@ -341,7 +341,7 @@ static int eval_regex(struct run *x, int ci)
 					if (eo[0] > ms)
 						break;
 					excluded = eo[1] >= me;
-					es = eo[1] > eo[0] ? eo[0] + 1 : eo[0] + 1;
+					es = eo[0] + 1;
 					while (es < len &&
 					       ((unsigned char)t->u8[es] & 0xC0) == 0x80)
 						es++;
@@ -1066,6 +1066,10 @@ int qa_run(const struct qa_engine *e, const struct qa_contact *c, struct qa_resu
 		const struct qa_rule *r = &e->rules[ri];
 
 		if (!(r->kinds & c->kind) || r->root < 0)
+			continue;
+		/* Without a transcript, words required or forbidden cannot be
+		 * judged: "您好 not said" would be every such call's deduction. */
+		if (r->needs_text && c->nutt == 0)
 			continue;
 		if (!eval_node(&x, r->root))
 			continue;

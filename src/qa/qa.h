@@ -197,7 +197,10 @@ void qa_rule_info(const struct qa_engine *e, int i, struct qa_rule_info *info);
  * Checks one contact: fills r (qa_result_free it; r is overwritten) with
  * the hits in order of rule, then time in the recording, utterance and
  * offset (the same place twice is one hit), the score, fatal and counts.
- * Rules whose kinds do not include the contact's are skipped.
+ * Rules whose kinds do not include the contact's are skipped, and so are
+ * rules with a condition on the words (keywords, regex, order, consent)
+ * when the contact has no utterances: a call without a transcript is
+ * judged on its metrics alone.
  * 0, ERR_NOMEM, ERR_INVALID (an utterance's text not valid UTF-8).
  */
 int qa_run(const struct qa_engine *e, const struct qa_contact *c, struct qa_result *r);

@@ -122,6 +122,7 @@ struct qa_rule {
 	char *name;
 	char *dimension;
 	int severity, score, fatal, kinds;
+	int needs_text;	  /* a condition reads the words: not judged without a transcript */
 	int cond0, ncond; /* its conditions: engine conds[cond0 .. cond0+ncond) */
 	int node0, nnode, root;
 };

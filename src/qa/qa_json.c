@@ -821,6 +821,12 @@ static int parse_rule(struct builder *b, const json_t *body, int64_t id, const c
 		}
 	}
 	r->nnode = e->nnodes - r->node0;
+	for (i = 0; i < r->ncond; i++) {
+		int t = e->conds[r->cond0 + i].type;
+
+		r->needs_text |= t == QA_C_KEYWORDS || t == QA_C_REGEX || t == QA_C_ORDER ||
+				 t == QA_C_CONSENT;
+	}
 	return 0;
 }
 

@@ -239,6 +239,23 @@ static void keywords_modes(void **state)
 			"\"mode\":\"none\",\"words\":[\"谢谢\",\"好的\"]}]}",
 			t, NULL),
 		0);
+	/* A call without a transcript is not judged on its words: nothing
+	 * said is not "谢谢 not said"; its metrics still count. */
+	assert_int_equal(
+		matches("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"keywords\","
+			"\"mode\":\"none\",\"words\":[\"谢谢\"]}]}",
+			NULL, "{\"rings\":5}"),
+		0);
+	assert_int_equal(
+		matches("{\"name\":\"x\",\"when\":\"r || !a\",\"conditions\":[{\"id\":\"a\","
+			"\"type\":\"keywords\",\"words\":[\"谢谢\"]},{\"id\":\"r\",\"type\":"
+			"\"rings\"}]}",
+			NULL, "{\"rings\":5}"),
+		0);
+	assert_int_equal(
+		matches("{\"name\":\"x\",\"conditions\":[{\"id\":\"r\",\"type\":\"rings\"}]}", NULL,
+			"{\"rings\":5}"),
+		1);
 }
 
 /* ---- where a text condition looks ---- */
