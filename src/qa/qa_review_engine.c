@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -56,6 +57,26 @@ int qa_pick(struct store *s, const char *kind, int64_t ref_id, int reason, int64
 	}
 	free(sc);
 	return rc;
+}
+
+/* Picks made by the tick are kefu's own, audited as such (a person's are audited by the API). */
+static const struct audit_actor system_actor = {0, "system", NULL};
+
+static int pick_audited(struct store *s, int64_t call_id, int reason, int64_t now,
+			struct qa_assessment *a)
+{
+	struct audit_detail d;
+	int rc = qa_pick(s, "call", call_id, reason, now, a);
+
+	if (rc < 0)
+		return rc;
+	audit_detail_init(&d);
+	audit_detail_str(&d, "kind", a->kind);
+	audit_detail_int(&d, "ref_id", a->ref_id);
+	audit_detail_int(&d, "agent_id", a->agent_id);
+	audit_detail_str(&d, "reason", qa_reason_name(a->reason));
+	return audit_append_detail(s, &system_actor, now, "qa.assessment.pick", "qa_assessment",
+				   a->id, "ok", &d);
 }
 
 int qa_notify_agent(struct store *s, const struct qa_assessment *a, const char *kind,
@@ -137,8 +158,8 @@ int qa_must_scan(struct store *s, int64_t now)
 	a = malloc(sizeof(*a));
 	rc = a ? store_begin(s) : ERR_NOMEM;
 	for (size_t i = 0; rc == 0 && i < cs.n; i++) {
-		rc = qa_pick(s, "call", cs.v[i].call_id,
-			     qa_must_reason(&cs.v[i].sg, set.low_survey), now, a);
+		rc = pick_audited(s, cs.v[i].call_id, qa_must_reason(&cs.v[i].sg, set.low_survey),
+				  now, a);
 		if (rc == 0)
 			picked++;
 		else if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE || rc == ERR_NOTFOUND)
@@ -224,7 +245,7 @@ static int sample_agent(struct store *s, int64_t agent, int64_t from, int64_t to
 			   chosen);
 	rc = 0;
 	for (size_t i = 0; rc == 0 && i < k; i++) {
-		rc = qa_pick(s, "call", chosen[i], hire ? QR_NEW_HIRE : QR_SAMPLE, now, a);
+		rc = pick_audited(s, chosen[i], hire ? QR_NEW_HIRE : QR_SAMPLE, now, a);
 		if (rc == 0)
 			picked++;
 		else if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
