@@ -129,6 +129,8 @@ class QaReviewTest(KefuTestCase):
         c["lost"] = self.call_row("8101", at + 9 * HOUR, answered=False, survey=None)
         c["live"] = self.call_row("8101", at + 2 * DAY, survey=1, ended=False)
         c["own"] = self.call_row("8002", at + 3 * MIN)
+        c["complaint"] = self.call_row("8103", at + 10 * HOUR)
+        c["esc"] = self.call_row("8103", at + 11 * HOUR)
         with self.db() as db:
             for ref, high, fatal in ((c["high"], 2, 0), (c["fatal"], 0, 1)):
                 db.execute("INSERT INTO qa_check(kind, ref_id, agent_id, contact_at, checked_at,"
@@ -139,6 +141,17 @@ class QaReviewTest(KefuTestCase):
                              " class, created_at) VALUES ('phone', 'in', ?, ?, 'F', ?)",
                              (self.pid["8102"], at, at)).lastrowid
             db.execute("UPDATE call SET contact_id = ? WHERE id = ?", (cid, c["f"]))
+            # A complaint order (class A1) and an escalated one (WO-4) from two calls.
+            for key, cls, level, hour in (("complaint", "A1", 0, 10), ("esc", "B", 1, 11)):
+                cid = db.execute("INSERT INTO contact(channel, direction, agent_id, started_at,"
+                                 " call_id, created_at) VALUES ('phone', 'in', ?, ?, ?, ?)",
+                                 (self.pid["8103"], at, c[key], at)).lastrowid
+                oid = db.execute("INSERT INTO work_order(number, class, state, first_agent_id,"
+                                 " summary, escalation_level, created_at, updated_at)"
+                                 " VALUES (?, ?, 'dispatched', ?, '投诉', ?, ?, ?)",
+                                 (f"QA{key}", cls, self.pid["8103"], level, at, at)).lastrowid
+                db.execute("INSERT INTO order_contact(order_id, contact_id, role)"
+                           " VALUES (?, ?, 'origin')", (oid, cid))
         self.__class__.c = c
 
         # Must-review calls are picked within a minute, the first reason that applies.
@@ -147,7 +160,8 @@ class QaReviewTest(KefuTestCase):
         q = self.api("GET", "/api/qa/queue")["items"]
         got = {a["ref_id"]: a["reason"] for a in q}
         self.assertEqual(got, {c["low"]: "low_survey", c["high"]: "high_hits",
-                               c["f"]: "class_f", c["fatal"]: "fatal_check"})
+                               c["f"]: "class_f", c["fatal"]: "fatal_check",
+                               c["complaint"]: "complaint", c["esc"]: "escalation"})
         self.assertTrue(all(a["must"] and a["state"] == "open" for a in q))
         self.assertEqual([a["contact_at"] for a in q], sorted(a["contact_at"] for a in q))
         self.assertEqual(q[0]["agent"]["work_no"], "8103")
@@ -181,8 +195,8 @@ class QaReviewTest(KefuTestCase):
         self.assertEqual(self.srv.count(f"SELECT count(*) FROM qa_assessment WHERE ref_id IN"
                                         f" ({c['lost']}, {c['live']})"), 0)
         q = self.api("GET", "/api/qa/queue")["items"]
-        self.assertEqual(len(q), 4 + picked)
-        self.assertEqual([a["must"] for a in q], [True] * 4 + [False] * picked)
+        self.assertEqual(len(q), 6 + picked)
+        self.assertEqual([a["must"] for a in q], [True] * 6 + [False] * picked)
         # Each pick of the tick is audited as kefu's own.
         self.assertEqual(self.srv.count("SELECT count(*) FROM audit WHERE action ="
                                         " 'qa.assessment.pick' AND actor = 'system'"),
