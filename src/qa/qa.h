@@ -289,9 +289,9 @@ struct store;
  * and the seed). Must-review calls are picked as they come (the tick, every
  * minute, over the last 8 days' ended calls): the automatic check was fatal
  * (qa_check.fatal), the contact's order is a complaint (class A1, A2, D or
- * a complaint type) or was escalated, class F (harassment, CALL-7), the
- * survey at or under low_survey (CALL-3), high-severity automatic hits
- * (qa_check.high > 0); the first that applies in that order is the reason.
+ * a complaint type) or was escalated, class F (harassment, CALL-7),
+ * high-severity automatic hits (qa_check.high > 0), the survey at or under
+ * low_survey (CALL-3); the first that applies in that order is the reason.
  * A qa_check row may exist for a call or not.
  *
  * States. An assessment is open (picked), draft (scores saved), closed
