@@ -762,8 +762,9 @@ static int get_one(struct req *r)
 		t.person_id = a->agent_id;
 		rc = req_authorize_on(r, ACT_QA_READ, &t, "qa_assessment", a->id);
 	}
-	/* The agent sees the result, not the reviewer's draft. */
-	if (rc == 0 && !is_reviewer(r) &&
+	/* The agent sees the result, not the reviewer's draft: a supervisor reviewing others
+	 * neither sees the draft of a review of their own call. */
+	if (rc == 0 && (!is_reviewer(r) || a->agent_id == r->who.person_id) &&
 	    (strcmp(a->state, "open") == 0 || strcmp(a->state, "draft") == 0))
 		rc = err_set(&r->ei, ERR_FORBIDDEN, NULL, "this assessment is not closed yet");
 	if (rc == 0)

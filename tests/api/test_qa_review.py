@@ -326,9 +326,11 @@ class QaReviewTest(KefuTestCase):
         hid = self.q1("SELECT id FROM qa_assessment WHERE ref_id = ?", c["high"])
         chk = self.api("GET", f"/api/qa/assessments/{hid}")["check"]
         self.assertEqual((chk["score"], chk["high"], chk["hits"], chk["items"]), (60, 2, 2, []))
-        # The supervisor reviews calls, never their own.
+        # The supervisor reviews calls, never their own, nor sees that review's draft.
         self.api("PATCH", f"/api/qa/assessments/{a['id']}", {"comment": "x"}, who="8002",
                  status=403)
+        self.api("GET", f"/api/qa/assessments/{a['id']}", who="8002", status=403)
+        self.api("GET", f"/api/qa/assessments/{a['id']}", who="8001")
         self.assertEqual(self.srv.count("SELECT count(*) FROM qa_assessment WHERE ref_id IN"
                                         f" ({c['lost']}, 999999)"), 0)
 
