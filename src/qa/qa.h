@@ -461,10 +461,11 @@ int qa_assessment_insert(struct store *s, struct qa_assessment *a);
 /* Writes reviewer, state, scores, total, fatal, comment, final score, appeals, window, times. */
 int qa_assessment_save(struct store *s, const struct qa_assessment *a);
 struct qa_assessment_filter {
-	int open;	  /* 1: open and draft, must-review first */
-	int64_t agent_id; /* 0: all */
-	int closed;	  /* 1: closed and appealed */
-	int64_t before;	  /* cursor: id below this; 0: from the newest */
+	int open;	   /* 1: open and draft, must-review first */
+	int64_t agent_id;  /* 0: all */
+	int64_t not_agent; /* 0: all; else not this agent's (a reviewer's own calls) */
+	int closed;	   /* 1: closed and appealed */
+	int64_t before;	   /* cursor: id below this; 0: from the newest */
 	int limit;
 };
 typedef int (*qa_assessment_fn)(void *ctx, const struct qa_assessment *a);

@@ -685,6 +685,8 @@ static int queue(struct req *r)
 	memset(&f, 0, sizeof(f));
 	f.open = 1;
 	f.agent_id = agent;
+	/* Nobody reviews their own calls: a supervisor's are left to the others. */
+	f.not_agent = r->who.person_id;
 	f.limit = 500;
 	if (rc == 0)
 		rc = qa_assessment_list(r->store, &f, brief_row, items);

@@ -388,6 +388,8 @@ int qa_assessment_list(struct store *s, const struct qa_assessment_filter *f, qa
 		store_sql_add(&q, " AND a.state IN ('closed', 'appealed')", "");
 	if (f->agent_id)
 		store_sql_add(&q, " AND a.agent_id = ?", "i", f->agent_id);
+	if (f->not_agent)
+		store_sql_add(&q, " AND a.agent_id <> ?", "i", f->not_agent);
 	if (f->before)
 		store_sql_add(&q, " AND a.id < ?", "i", f->before);
 	/* The queue: must-review first, then the oldest contact. Else newest first. */

@@ -330,6 +330,10 @@ class QaReviewTest(KefuTestCase):
         self.api("PATCH", f"/api/qa/assessments/{a['id']}", {"comment": "x"}, who="8002",
                  status=403)
         self.api("GET", f"/api/qa/assessments/{a['id']}", who="8002", status=403)
+        # Nor finds it in the queue, where the others do.
+        self.assertNotIn(a["id"], [x["id"] for x in self.api("GET", "/api/qa/queue",
+                                                             who="8002")["items"]])
+        self.assertIn(a["id"], [x["id"] for x in self.api("GET", "/api/qa/queue")["items"]])
         self.api("GET", f"/api/qa/assessments/{a['id']}", who="8001")
         self.assertEqual(self.srv.count("SELECT count(*) FROM qa_assessment WHERE ref_id IN"
                                         f" ({c['lost']}, 999999)"), 0)
