@@ -3,8 +3,10 @@
 // the quality inspector 8301 opens it from 质检队列, scores it on the seeded
 // scorecard (fatal items as pass or fail), adds a remark and submits; the
 // total is kefu's, recomputed here from the scorecard; the agent then sees it
-// in 我的质检 and opens it read-only. The call is written straight into the
-// database, as the call engine would.
+// in 我的质检 and opens it read-only. Then the agent appeals from 我的质检
+// and the supervisor changes the score in 申诉处理; the agent sees the final
+// score. The call is written straight into the database, as the call
+// engine would.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -95,4 +97,40 @@ test('a reviewer scores a call from the queue; the agent sees the result', async
   assert.equal((await pa.textContent('[data-test=qa-comments]')).includes('未确认客户需求'), true)
   await screenshot(pa, 'qa-review-agent')
   assert.deepEqual([...page.problems, ...pa.problems], [])
+})
+
+test('the agent appeals from 我的质检; the supervisor changes the score in 申诉处理', async () => {
+  const id = Number(sql(`SELECT id FROM qa_assessment WHERE kind = 'call' AND ref_id = ${callId}`))
+  const pa = await newPage(browser)
+  await login(pa, srv, '8101')
+  await pa.goto(srv.url + '/qa/mine')
+  await pa.click(`[data-test=qa-mine-appeal-${id}]`)
+  await pa.fill('[data-test=qa-mine-appeal-reason]', '当时客户信号不好')
+  const appealed = pa.waitForResponse((r) => r.url().endsWith(`/api/qa/assessments/${id}/appeal`))
+  await pa.click('[data-test=qa-mine-appeal-submit]')
+  assert.equal((await appealed).status(), 201)
+  await pa.waitForSelector(`[data-test=qa-mine-appeal-${id}]`, { state: 'detached' })
+  const appeal = Number(sql(`SELECT id FROM qa_appeal WHERE assessment_id = ${id} AND level = 1`))
+
+  const ps = await newPage(browser)
+  await login(ps, srv, '8002')
+  await ps.goto(srv.url + '/qa/appeals')
+  await ps.click(`[data-test=qa-decide-${appeal}]`)
+  await ps.click('[data-test=qa-decide-decision] .el-radio-button:nth-child(2)')
+  await ps.fill('[data-test=qa-decide-score] input', '95')
+  await ps.press('[data-test=qa-decide-score] input', 'Tab')
+  await ps.fill('[data-test=qa-decide-reason]', '复听确认信号问题')
+  const decided = ps.waitForResponse((r) => r.url().endsWith(`/api/qa/appeals/${appeal}/decide`))
+  await ps.click('[data-test=qa-decide-submit]')
+  const res = await decided
+  assert.equal(res.status(), 200, await res.text())
+  // Decided: it leaves the list of those waiting for the supervisor.
+  await ps.waitForSelector(`[data-test=qa-decide-${appeal}]`, { state: 'detached' })
+  assert.equal(sql(`SELECT final_score || ' ' || state FROM qa_assessment WHERE id = ${id}`), '95 closed')
+
+  await pa.reload()
+  await pa.waitForSelector(`[data-test=qa-mine-final-${id}]`)
+  assert.equal((await pa.textContent(`[data-test=qa-mine-final-${id}]`)).trim(), '95')
+  await screenshot(ps, 'qa-appeals')
+  assert.deepEqual([...pa.problems, ...ps.problems], [])
 })
