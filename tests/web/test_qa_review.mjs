@@ -5,7 +5,8 @@
 // total is kefu's, recomputed here from the scorecard; the agent then sees it
 // in 我的质检 and opens it read-only. Then the agent appeals from 我的质检
 // and the supervisor changes the score in 申诉处理; the agent sees the final
-// score. The call is written straight into the database, as the call
+// score. And 质检设置: a scorecard item added files a new version, a plan
+// changes. The call is written straight into the database, as the call
 // engine would.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -133,4 +134,36 @@ test('the agent appeals from 我的质检; the supervisor changes the score in �
   assert.equal((await pa.textContent(`[data-test=qa-mine-final-${id}]`)).trim(), '95')
   await screenshot(ps, 'qa-appeals')
   assert.deepEqual([...pa.problems, ...ps.problems], [])
+})
+
+test('质检设置: an item added to the scorecard files version 2; the new hires\' plan changes', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8301')
+  await page.goto(srv.url + '/qa/setup')
+  await page.click('[data-test=qa-card-edit-1]')
+  await page.waitForSelector('[data-test=qa-item-10]')
+  await page.click('[data-test=qa-item-add]')
+  // An item without its words: kefu names it, nothing is filed.
+  let saved = page.waitForResponse((r) => r.url().endsWith('/api/qa/scorecards/1') && r.request().method() === 'PATCH')
+  await page.click('[data-test=qa-card-save]')
+  assert.equal((await saved).status(), 422)
+  await page.waitForSelector('[data-test=qa-item-11].bad')
+  assert.equal(sql('SELECT version FROM qa_scorecard WHERE id = 1'), '1')
+  await page.fill('[data-test=qa-item-label-11]', '主动告知处理时限')
+  saved = page.waitForResponse((r) => r.url().endsWith('/api/qa/scorecards/1') && r.request().method() === 'PATCH')
+  await page.click('[data-test=qa-card-save]')
+  assert.equal((await saved).status(), 200)
+  await page.waitForSelector('.el-dialog[data-test=qa-card-dialog]', { state: 'hidden' })
+  assert.equal(sql('SELECT version FROM qa_scorecard WHERE id = 1'), '2')
+  assert.equal(sql("SELECT label || ' ' || dimension || ' ' || max_points FROM qa_scorecard_item WHERE scorecard_id = 1 AND version = 2 AND pos = 12"), '主动告知处理时限 attitude 10')
+  assert.equal(sql('SELECT count(*) FROM qa_scorecard_item WHERE scorecard_id = 1 AND version = 1'), '11')
+
+  await page.fill('[data-test=qa-plan-new_hire-value] input', '35')
+  await page.press('[data-test=qa-plan-new_hire-value] input', 'Tab')
+  const put = page.waitForResponse((r) => r.url().endsWith('/api/qa/plans'))
+  await page.click('[data-test=qa-plans-save]')
+  assert.equal((await put).status(), 200)
+  assert.equal(sql("SELECT mode || ' ' || ratio_pct FROM qa_plan WHERE code = 'new_hire'"), 'ratio 35')
+  await screenshot(page, 'qa-setup')
+  assert.deepEqual(page.problems, [])
 })

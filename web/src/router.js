@@ -22,6 +22,7 @@ export const pages = [
   { path: '/qa/queue', name: 'qaQueue', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Queue.vue') },
   { path: '/qa/mine', name: 'qaMine', group: 'qa', roles: ['agent', 'supervisor'], component: () => import('./views/qa/Mine.vue') },
   { path: '/qa/appeals', name: 'qaAppeals', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Appeals.vue') },
+  { path: '/qa/setup', name: 'qaSetup', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Setup.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
