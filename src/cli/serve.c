@@ -95,6 +95,13 @@ static int tick_handover(struct store *s, int64_t now, void *arg)
 	return handover_tick(s, now);
 }
 
+/* CALL-2/4/6/7: the live guidance's prompts, written to the calls as they come due. */
+static int tick_call_guide(struct store *s, int64_t now, void *arg)
+{
+	(void)arg;
+	return call_guide_tick(s, now);
+}
+
 static int tick_retention(struct store *s, int64_t now, void *arg)
 {
 	int n = wo_retention(s, now);
@@ -108,9 +115,10 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 /*
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
- * (CALL-15, wrap-up), expired sessions and the handover (WFM-6, WFM-7), in
- * that order; hourly the retention job (WO-7); every minute the roster's
- * publication deadline (WFM-2); a session's end logs the agent's seat out;
+ * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
+ * calls' live guidance (CALL-2/4/6/7), in that order; hourly the retention
+ * job (WO-7); every minute the roster's publication deadline (WFM-2); a
+ * session's end logs the agent's seat out;
  * an agent's going ready asks the roster (WFM-3: not outside one's shift
  * unapproved). (The
  * server's stop ends the event streams itself: the hub is part of http.)
@@ -126,6 +134,8 @@ static int wire(const struct config *cfg)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
 	if (rc == 0)
 		rc = sched_add("handover_tick", tick_handover, arg, 0);
+	if (rc == 0)
+		rc = sched_add("call_guide_tick", tick_call_guide, arg, 0);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
 	if (rc == 0)
