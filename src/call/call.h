@@ -65,7 +65,8 @@
  * engine's own structures, internal); live guidance during the call
  * (CALL-2/4/6/7, off the SIP thread, see its section below):
  * call_guide.c (rules), call_guide_store.c (SQL), call_guide_tick.c (the
- * scheduler's tick writing the prompts).
+ * scheduler's tick writing the prompts), call_guide_api.c (HTTP, and the
+ * wallboard's part of acd's live figures).
  */
 #ifndef KEFU_CALL_CALL_H
 #define KEFU_CALL_CALL_H
@@ -245,7 +246,9 @@ int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *c
  *   accepted or declined the promised callback, the silent-call steps);
  *   an accepted callback also opens a callback request (acd).
  * - The live state: on GET /api/me/call (the banner, polled while the call
- *   lasts) and GET /api/calls/guide (the wallboard, per agent).
+ *   lasts) and in the wallboard's live figures (GET /api/acd/live and its
+ *   event stream, per agent: acd calls call_guide_live, a hook
+ *   cli/serve.c registers).
  */
 #define CALL_GUIDE_HOLDS_MAX 32
 #define CALL_GUIDE_RING_CYCLE_MS 5000  /* China's ring-back cadence: one ring per 5 s */
@@ -335,8 +338,14 @@ int call_guide_caller(struct store *s, int64_t call_id, char *phone, size_t phon
 		      size_t queue_size);
 /* The tick: records the prompts that came due (call_guide_tick.c). */
 int call_guide_tick(struct store *s, int64_t now);
+/* The JSON of the live state (call_guide_api.c), for /api/me/call. */
+json_t *call_guide_json(const struct call_guide_input *in, int64_t now);
+/* The wallboard's part of the live figures (an acd_live_extra_fn): sets
+ * o's "guide" to [{agent_id, call_id, guide}] of the calls agents talk on. */
+int call_guide_live(struct store *s, int64_t now, json_t *o);
 
-/* The module's routes (call_api.c), ended by a route with method NULL. */
+/* The module's routes (call_api.c, call_guide_api.c), ended by a route with method NULL. */
 extern const struct route call_routes[];
+extern const struct route call_guide_routes[];
 
 #endif

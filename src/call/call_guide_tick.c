@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "acd/acd.h"
 #include "audit/audit.h"
 #include "call/call.h"
 #include "core/err.h"
@@ -96,5 +97,7 @@ int call_guide_tick(struct store *s, int64_t now)
 		rc = store_commit(s);
 	else
 		store_rollback(s);
+	if (rc >= 0 && total)
+		acd_live_wake(); /* the wallboard shows the new prompts soon */
 	return rc < 0 ? rc : total;
 }
