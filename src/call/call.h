@@ -315,6 +315,8 @@ struct call_guide_state {
 };
 void call_guide_state(const struct call_guide_input *in, int64_t now, struct call_guide_state *out);
 const char *call_guide_level_name(enum call_guide_level l);
+/* CALL-4: 1 when a hold of the call has lasted 60 s by now (a callback was proposed). */
+int call_guide_callback_proposed(const struct call_guide_input *in, int64_t now);
 /* 1 when rule and step name a step the agent may post (call_guide_api.c). */
 int call_guide_agent_step(const char *rule, const char *step);
 
@@ -327,7 +329,11 @@ struct call_guide_key {
 	char step[24];
 	int hold, n;
 };
-#define CALL_GUIDE_STORED_MAX 256
+/* Every prompt one call can have: a reminder per 15 s of each hold for
+ * up to CALL_GUIDE_SPEAK_MAX, its callback, and the few others. */
+#define CALL_GUIDE_SPEAK_MAX 40
+#define CALL_GUIDE_PROMPTS_MAX (CALL_GUIDE_HOLDS_MAX * (CALL_GUIDE_SPEAK_MAX + 1) + 8)
+#define CALL_GUIDE_STORED_MAX CALL_GUIDE_PROMPTS_MAX
 /* A call's inputs from the call log at now (class_f_at defaults to now)
  * and, when stored is not NULL, kefu's prompts already recorded (at most
  * CALL_GUIDE_STORED_MAX); ERR_NOTFOUND without the call. */

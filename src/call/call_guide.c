@@ -77,7 +77,9 @@ int call_guide_due(const struct call_guide_input *in, int64_t now, struct call_g
 		const struct call_guide_hold *h = &in->holds[i];
 		int64_t end = hold_end_at(h, now);
 
-		for (int k = 1; k <= 40 && h->start + (int64_t)k * CALL_GUIDE_SPEAK_MS <= end; k++)
+		for (int k = 1; k <= CALL_GUIDE_SPEAK_MAX &&
+				h->start + (int64_t)k * CALL_GUIDE_SPEAK_MS <= end;
+		     k++)
 			add(&d, "CALL-4", "speak", i + 1, k,
 			    h->start + (int64_t)k * CALL_GUIDE_SPEAK_MS);
 		if (h->start + CALL_GUIDE_CALLBACK_MS <= end)
@@ -165,6 +167,14 @@ void call_guide_state(const struct call_guide_input *in, int64_t now, struct cal
 		out->level = CALL_GUIDE_REMIND;
 	else
 		out->level = CALL_GUIDE_OK;
+}
+
+int call_guide_callback_proposed(const struct call_guide_input *in, int64_t now)
+{
+	for (int i = 0; i < in->nholds; i++)
+		if (hold_end_at(&in->holds[i], now) - in->holds[i].start >= CALL_GUIDE_CALLBACK_MS)
+			return 1;
+	return 0;
 }
 
 const char *call_guide_level_name(enum call_guide_level l)

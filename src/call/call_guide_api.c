@@ -130,8 +130,6 @@ static int step_allowed(struct req *r, const struct call_guide_input *in, const 
 			const char *step)
 {
 	struct call_guide_state g;
-	struct call_guide_prompt due[64];
-	int n, proposed = 0;
 
 	call_guide_state(in, r->now, &g);
 	if (!strcmp(rule, "CALL-2")) {
@@ -147,10 +145,7 @@ static int step_allowed(struct req *r, const struct call_guide_input *in, const 
 		return g.on_hold ? 0
 				 : err_set(&r->ei, ERR_CONFLICT, "step", "the call is not on hold");
 	if (!strcmp(rule, "CALL-4")) {
-		n = call_guide_due(in, r->now, due, 64);
-		for (int i = 0; i < n; i++)
-			proposed |= !strcmp(due[i].step, "callback");
-		if (!proposed)
+		if (!call_guide_callback_proposed(in, r->now))
 			return err_set(&r->ei, ERR_CONFLICT, "step",
 				       "no callback was proposed: no hold has lasted 60 s");
 		if (in->callback_answer)

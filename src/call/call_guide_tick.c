@@ -5,6 +5,7 @@
  * by kefu, all in one transaction. The scheduler's clock is the test
  * clock's, so tests choose the moment; nothing here runs on the SIP thread.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "acd/acd.h"
@@ -14,7 +15,6 @@
 #include "store/store.h"
 
 #define GUIDE_CALLS_MAX 512
-#define GUIDE_DUE_MAX 128
 
 struct live_calls {
 	int64_t ids[GUIDE_CALLS_MAX];
@@ -40,18 +40,25 @@ static int stored_has(const struct call_guide_key *k, int n, const struct call_g
 	return 0;
 }
 
-/* Writes the new prompts of one call; returns how many. */
-static int guide_call(struct store *s, int64_t call_id, int64_t now)
-{
+/* Room for every prompt a call can have, stored and due: a prompt left
+ * out of either list would be written again, or never. */
+struct guide_room {
 	struct call_guide_key stored[CALL_GUIDE_STORED_MAX];
-	struct call_guide_prompt due[GUIDE_DUE_MAX];
+	struct call_guide_prompt due[CALL_GUIDE_PROMPTS_MAX];
+};
+
+/* Writes the new prompts of one call; returns how many. */
+static int guide_call(struct store *s, struct guide_room *room, int64_t call_id, int64_t now)
+{
+	struct call_guide_key *stored = room->stored;
+	struct call_guide_prompt *due = room->due;
 	struct call_guide_input in;
 	int nstored = 0, ndue, added = 0;
 	int rc = call_guide_read(s, call_id, now, &in, stored, &nstored);
 
 	if (rc < 0)
 		return rc == ERR_NOTFOUND ? 0 : rc;
-	ndue = call_guide_due(&in, now, due, GUIDE_DUE_MAX);
+	ndue = call_guide_due(&in, now, due, CALL_GUIDE_PROMPTS_MAX);
 	for (int i = 0; i < ndue; i++) {
 		struct audit_detail d;
 
@@ -76,6 +83,7 @@ static int guide_call(struct store *s, int64_t call_id, int64_t now)
 int call_guide_tick(struct store *s, int64_t now)
 {
 	struct live_calls live = {.n = 0};
+	struct guide_room *room;
 	int rc, total = 0;
 
 	/* Without calls the write lock is not taken at all. Two rounds may run
@@ -85,14 +93,20 @@ int call_guide_tick(struct store *s, int64_t now)
 	rc = call_guide_calls(s, live_row, &live);
 	if (rc <= 0)
 		return rc;
+	room = malloc(sizeof(*room));
+	if (!room)
+		return ERR_NOMEM;
 	rc = store_begin(s);
-	if (rc < 0)
+	if (rc < 0) {
+		free(room);
 		return rc;
+	}
 	for (int i = 0; i < live.n && rc >= 0; i++) {
-		rc = guide_call(s, live.ids[i], now);
+		rc = guide_call(s, room, live.ids[i], now);
 		if (rc > 0)
 			total += rc;
 	}
+	free(room);
 	if (rc >= 0)
 		rc = store_commit(s);
 	else

@@ -228,7 +228,15 @@ static void call7_class_f(void **state)
 
 static void agent_steps(void **state)
 {
+	struct call_guide_input in = base();
+
 	(void)state;
+	/* CALL-4: a callback may be answered once a hold has lasted 60 s. */
+	in.holds[0] = (struct call_guide_hold){T0, T0 + 59 * S};
+	in.holds[1] = (struct call_guide_hold){T0 + 100 * S, 0};
+	in.nholds = 2;
+	assert_false(call_guide_callback_proposed(&in, T0 + 159 * S));
+	assert_true(call_guide_callback_proposed(&in, T0 + 160 * S));
 	assert_true(call_guide_agent_step("CALL-2", "apologized"));
 	assert_true(call_guide_agent_step("CALL-4", "callback_accepted"));
 	assert_true(call_guide_agent_step("CALL-6", "start"));
@@ -367,6 +375,31 @@ static void tick_writes_class_f_limit(void **state)
 	test_store_close(s);
 }
 
+/* Many long holds: every prompt is written once, however many there are. */
+static void tick_many_holds_written_once(void **state)
+{
+	struct store *s = test_store_open();
+	int64_t call = talking_call(s, NULL);
+	int64_t t = T0;
+	int first;
+
+	(void)state;
+	/* 20 holds of 3 min each (12 reminders and a callback each), 10 s apart. */
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(call_event_add(s, call, t, "hold", "{\"by\":\"agent\"}"), 0);
+		t += 180 * S;
+		assert_int_equal(call_event_add(s, call, t, "resume", "{\"by\":\"agent\"}"), 0);
+		t += 10 * S;
+	}
+	first = call_guide_tick(s, t);
+	/* The apology, 20 × (12 + 1), the warning and the breach. */
+	assert_int_equal(first, 1 + 20 * 13 + 2);
+	assert_int_equal(guides(s, call, NULL), first);
+	assert_int_equal(call_guide_tick(s, t + S), 0);
+	assert_int_equal(guides(s, call, "speak"), 20 * 12);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +411,7 @@ int main(void)
 		cmocka_unit_test(agent_steps),
 		cmocka_unit_test(tick_writes_hold_prompts),
 		cmocka_unit_test(tick_writes_class_f_limit),
+		cmocka_unit_test(tick_many_holds_written_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
