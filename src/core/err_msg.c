@@ -260,6 +260,7 @@ static const struct err_msg messages[] = {
 	{"the order changed since you read it (version %lld)", NULL, "工单在您读取之后已被修改（第 %lld 版）"},
 	{"the path is not valid UTF-8", NULL, "路径不是有效的 UTF-8"},
 	{"the query string is not valid UTF-8", NULL, "查询字符串不是有效的 UTF-8"},
+	{"the recording is not a stereo 8 kHz WAV as kefu writes it", NULL, "录音文件不是 kefu 写入的 8 kHz 立体声 WAV"},
 	{"the recording's file is missing", NULL, "录音文件缺失"},
 	{"the report is too long", NULL, "反馈内容太长"},
 	{"the sample rate is %u Hz, not 8000 Hz (convert with: sox in.wav -r 8000 -c 1 -b 16 out.wav)", NULL, "采样率为 %u Hz，而不是 8000 Hz（可用 sox in.wav -r 8000 -c 1 -b 16 out.wav 转换）"},
@@ -527,6 +528,18 @@ static const struct err_msg messages[] = {
 	{"the silent-call steps have not been started", NULL, "尚未开始静音来电处理步骤"},
 	{"step: not a step of the rule's guidance", NULL, "step：不是该规范提示的步骤"},
 	{"you are not talking on a call", NULL, "您当前不在通话中"},
+	/* Quality inspection's rule engine (src/qa/qa_json.c). */
+	{"%s: one of %s", NULL, "%s：应为 %s 之一"},
+	{"%s: unknown condition %s", NULL, "%s：没有编号为 %s 的条件"},
+	{"%s: duplicate id %s", NULL, "%s：编号 %s 重复"},
+	{"%s: not a valid pattern at offset %d: %s", NULL, "%s：正则表达式无效（第 %d 字节）：%s"},
+	{"%s: not a valid expression at character %d", NULL, "%s：表达式第 %d 个字符有误"},
+	{"%s: letters, digits and _, not starting with a digit", NULL, "%s：只能包含字母、数字和下划线，且不能以数字开头"},
+	{"%s: only with mode n_of", NULL, "%s：只有 mode 为 n_of 时才能填写"},
+	{"%s: utterances or seconds", NULL, "%s：应填写 utterances 或 seconds 之一"},
+	{"%s: must not be under %s", NULL, "%s：不能小于 %s"},
+	{"%s: a keywords or regex condition", NULL, "%s：应为关键词或正则表达式条件"},
+	{"%s: utterances in order of start_ms", NULL, "%s：语句应按 start_ms 排序"},
 };
 
 static const struct err_msg phrases[] = {
