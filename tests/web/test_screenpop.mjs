@@ -288,3 +288,56 @@ test('live guidance: a late answer asks for the apology, a hold shows its timer,
   assert.deepEqual(sup.problems, [])
   await sup.context().close()
 })
+
+test('live guidance: the silent-call steps with their 5 s timers, and a harassment call\'s 10 min limit', async () => {
+  await waitStatus('ready')
+  const c = await caller('127.0.7.107')
+  await phone.ring()
+  await phone.answer()
+  await page.locator('[data-test=call-banner][data-state=connected]').waitFor({ timeout: 5000 })
+  await page.locator('[data-test=guide]').waitFor({ timeout: 5000 })
+  assert.equal(await page.locator('[data-test=guide-late]').count(), 0) // answered in time
+  const posted = () => page.waitForResponse((r) => r.url().endsWith('/api/me/call/guide') && r.request().method() === 'POST')
+
+  // CALL-6: greet, 5 s, greet again, 5 s, goodbye.
+  let answer = posted()
+  await page.click('[data-test=guide-silent-start]')
+  assert.equal((await answer).status(), 200)
+  await page.locator('[data-test=guide-silent][data-step=greeted]').waitFor()
+  await srv.advance(5000)
+  await page.locator('[data-test=guide-silent][data-step=greet_again]').waitFor({ timeout: 5000 })
+  answer = posted()
+  await page.click('[data-test=guide-greeted-again]')
+  assert.equal((await answer).status(), 200)
+  await srv.advance(5000)
+  await page.locator('[data-test=guide-silent][data-step=goodbye]').waitFor({ timeout: 5000 })
+  answer = posted()
+  await page.click('[data-test=guide-goodbye-said]')
+  assert.equal((await answer).status(), 200)
+  await page.locator('[data-test=guide-silent]').waitFor({ state: 'detached' })
+
+  // CALL-7: the contact is classed F; 9 min from the answer a warning, 10 min over.
+  const call = (await api('GET', '/api/me/call')).call
+  await api('PATCH', `/api/contacts/${call.contact_id}`, { class: 'F' })
+  const f = page.locator('[data-test=guide-f]')
+  await f.waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /骚扰来电：通话不得超过 10 分钟/)
+  const g = (await api('GET', '/api/me/call')).call.guide
+  await srv.advance(g.connected_at + 540000 - g.now)
+  await page.locator('[data-test=guide][data-level=warn] [data-test=guide-f]').waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /即将满 10 分钟/)
+  await srv.advance(60000)
+  await page.locator('[data-test=guide][data-level=over] [data-test=guide-f]').waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /已超过 10 分钟/)
+  await screenshot(page, 'guide-class-f')
+
+  const events = (await api('GET', `/api/calls/${call.id}`, undefined, manager)).events.filter((e) => e.kind === 'guide')
+  assert.deepEqual(events.filter((e) => e.detail.by === 'agent').map((e) => e.detail.step), ['start', 'greeted_again', 'goodbye_said'])
+  assert.deepEqual(events.filter((e) => e.detail.by === 'kefu').map((e) => e.detail.step), ['greet_again', 'goodbye', 'limit', 'limit_near', 'limit_over'])
+  assert.equal(await c.bye(), 200)
+  await page.locator('[data-test=call-banner][data-state=ended]').waitFor({ timeout: 5000 })
+  await page.click('[data-test=pop-close]')
+  await page.click('.el-message-box .el-button--primary')
+  await page.locator('[data-test=call-banner]').waitFor({ state: 'detached' })
+  assert.deepEqual(page.problems, [])
+})
