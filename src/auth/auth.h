@@ -95,6 +95,10 @@ enum auth_action {
 	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
 	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
 	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
+	ACT_QA_CHECK_READ,     /* the automatic checks: everyone's, or (self) one's own calls' */
+	ACT_QA_RULE_READ,      /* the quality rules (QA-3, QA-4) and their versions */
+	ACT_QA_RULE_WRITE,     /* add and change rules, switch them, the test box */
+	ACT_QA_TRANSCRIPT,     /* post a call's transcript (a center's own speech recogniser) */
 	ACT_COUNT
 };
 

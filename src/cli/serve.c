@@ -36,6 +36,7 @@
 #include "login/login.h"
 #include "notify/notify.h"
 #include "org/org.h"
+#include "qa/qa.h"
 #include "rec/rec.h"
 #include "report/report.h"
 #include "sched/sched.h"
@@ -55,7 +56,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
-	handover_routes, wfm_leave_routes,
+	handover_routes, wfm_leave_routes, qa_routes,
 	NULL,
 };
 
@@ -108,8 +109,8 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 /*
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
- * (CALL-15, wrap-up), expired sessions and the handover (WFM-6, WFM-7), in
- * that order; hourly the retention job (WO-7); every minute the roster's
+ * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
+ * quality check of ended calls (issue 15), in that order; hourly the retention job (WO-7); every minute the roster's
  * publication deadline (WFM-2); a session's end logs the agent's seat out;
  * an agent's going ready asks the roster (WFM-3: not outside one's shift
  * unapproved). (The
@@ -132,6 +133,10 @@ static int wire(const struct config *cfg)
 		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
 	if (rc == 0)
 		rc = sched_add("wfm_leave_tick", wfm_leave_tick, NULL, 60000);
+	/* Issue 15: every answered call checked once it ended and its recording
+	 * is linked; transcripts' rechecks (QA-3, QA-4, CALL-2..8, CALL-11). */
+	if (rc == 0)
+		rc = sched_add("qa_tick", qa_tick, arg, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

@@ -517,6 +517,26 @@ static const struct err_msg messages[] = {
 	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
 	{"this day is excused already", NULL, "这一天已经登记过事由"},
 	{"no such excuse", NULL, "没有这条事由"},
+	/* Quality inspection's rules, transcripts and checks (src/qa/qa_api.c, qa_engine.c). */
+	{"no such rule", NULL, "没有这条质检规则"},
+	{"body: the rule, a JSON object", NULL, "规则：应为 JSON 对象"},
+	{"code: 1 to 64 of a-z, 0-9, dot, dash and underscore", NULL, "编码：1 至 64 个小写字母、数字、点、短横线或下划线"},
+	{"code: another rule has it", NULL, "编码：已有规则使用"},
+	{"body: send the rule, or active", NULL, "请提交规则内容或启用状态"},
+	{"rule: send a rule, or rule_ids", NULL, "请提交一条规则或规则编号"},
+	{"rule: a JSON object", NULL, "规则：应为 JSON 对象"},
+	{"rule_ids: a list of rule ids", NULL, "规则编号：应为规则编号的列表"},
+	{"rule_ids: no rule %lld", NULL, "规则编号：没有规则 %lld"},
+	{"transcript: the utterances, or lines of text", NULL, "转写文本：应为语句列表或多行文本"},
+	{"transcript: line %d does not begin with 坐席: or 客户:", NULL, "转写文本：第 %d 行不是以“坐席：”或“客户：”开头"},
+	{"facts: a JSON object", NULL, "通话指标：应为 JSON 对象"},
+	{"source: asr:<engine> or api:<system>, at most 128 bytes", NULL, "来源：应为 asr:<引擎> 或 api:<系统>，最多 128 字节"},
+	{"the call was never answered", NULL, "这通电话未接通"},
+	{"from: a day, YYYY-MM-DD", NULL, "开始日期：应为日期 YYYY-MM-DD"},
+	{"to: a day, YYYY-MM-DD", NULL, "结束日期：应为日期 YYYY-MM-DD"},
+	{"to: must not be before from", NULL, "结束日期不能早于开始日期"},
+	{"fatal: true or false", NULL, "致命项：应为 true 或 false"},
+	{"the call has not been checked", NULL, "这通电话尚未质检"},
 };
 
 static const struct err_msg phrases[] = {
