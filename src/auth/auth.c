@@ -86,12 +86,12 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_WFM_DECIDE] = {N, A, A, N, N, N, N},
 	/* Issue 15, QA-1: the manager, supervisors and quality inspectors see every
 	 * automatic check, an agent their own; the rules are the center's standard,
-	 * read by all who serve customers, changed by the quality inspectors and
-	 * the manager; transcripts come from the center's own recogniser, through
+	 * read by all who serve customers, changed by the quality inspectors,
+	 * the supervisors who lead them and the manager; transcripts come from the center's own recogniser, through
 	 * an account IT or QA holds. */
 	[ACT_QA_CHECK_READ] = {N, A, A, S, N, N, N, A},
 	[ACT_QA_RULE_READ] = {N, A, A, A, N, N, N, A},
-	[ACT_QA_RULE_WRITE] = {N, A, N, N, N, N, N, A},
+	[ACT_QA_RULE_WRITE] = {N, A, A, N, N, N, N, A},
 	[ACT_QA_TRANSCRIPT] = {A, N, N, N, N, N, N, A},
 };
 
