@@ -471,7 +471,8 @@ out:
 }
 
 /* Contacts whose transcript came since their check: checked again. One not
- * checked yet is left to the walk, which reads its transcript then. */
+ * checked yet is left to the walk, which reads its transcript then; one the
+ * walk checked after the transcript came (this very tick, say) is done. */
 static int rechecks(struct store *s, int64_t now, int *done)
 {
 	struct rechecks *rs = calloc(1, sizeof(*rs));
@@ -483,7 +484,8 @@ static int rechecks(struct store *s, int64_t now, int *done)
 	rc = qa_recheck_list(s, RECHECK_BATCH, recheck_add, rs);
 	for (int i = 0; rc >= 0 && i < rs->n; i++) {
 		const struct qa_recheck_row *r = &rs->r[i];
-		int had = strcmp(r->kind, "call") == 0 && qa_check_get(s, "call", r->ref_id, &c) == 0;
+		int had = strcmp(r->kind, "call") == 0 && qa_check_get(s, "call", r->ref_id, &c) == 0 &&
+			  c.checked_at <= r->queued_at;
 
 		if (had) {
 			int one = check_call_locked(s, r->ref_id, now);

@@ -164,10 +164,12 @@ int qa_rule_generation(struct store *s, int64_t *out)
 {
 	/* Every change bumps a version, a switch or updated_at; the sum of them
 	 * moves with any change, and the count with a new rule. */
-	return store_run(s,
-			 "SELECT count(*) * 1000003 + total(version) * 7919 + total(active * id)"
-			 " + coalesce(max(updated_at), 0) FROM qa_rule",
-			 out, "");
+	int rc = store_run(s,
+			   "SELECT count(*) * 1000003 + total(version) * 7919 + total(active * id)"
+			   " + coalesce(max(updated_at), 0) FROM qa_rule",
+			   out, "");
+
+	return rc < 0 ? rc : 0;
 }
 
 /* -- transcripts -- */
