@@ -71,7 +71,8 @@ static int rule_one(struct req *r)
 		rc = rule_load(r, id, &q);
 	if (rc < 0) {
 		buf_release(&q.body);
-		return rc == ERR_NOTFOUND ? err_set(&r->ei, ERR_NOTFOUND, NULL, "no such rule") : rc;
+		return rc == ERR_NOTFOUND ? err_set(&r->ei, ERR_NOTFOUND, NULL, "no such rule")
+					  : rc;
 	}
 	rc = reply_json(r, 200, rule_json(&q));
 	buf_release(&q.body);
@@ -218,12 +219,11 @@ static int rule_patch(struct req *r)
 static int version_row(void *ctx, const struct qa_version_row *v)
 {
 	json_t *body = json_loads(buf_str(&v->body), 0, NULL);
-	json_t *o = json_pack("{s:i, s:o, s:o, s:I, s:o}", "version", v->version, "created_by",
-			      v->created_by ? json_integer(v->created_by) : json_null(),
-			      "created_by_name",
-			      v->created_by ? json_string(v->created_by_name) : json_null(),
-			      "created_at", (json_int_t)v->created_at, "body",
-			      body ? body : json_object());
+	json_t *o = json_pack(
+		"{s:i, s:o, s:o, s:I, s:o}", "version", v->version, "created_by",
+		v->created_by ? json_integer(v->created_by) : json_null(), "created_by_name",
+		v->created_by ? json_string(v->created_by_name) : json_null(), "created_at",
+		(json_int_t)v->created_at, "body", body ? body : json_object());
 
 	return o && json_array_append_new(ctx, o) == 0 ? 0 : ERR_NOMEM;
 }
@@ -353,8 +353,8 @@ static int transcript_put(struct req *r)
 
 static json_t *check_json(const struct qa_check_row *c)
 {
-	return json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:b, s:i, s:b, s:i, s:i}",
-			 "id", (json_int_t)c->id, "kind", c->kind, "ref_id", (json_int_t)c->ref_id,
+	return json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:b, s:i, s:b, s:i, s:i}", "id",
+			 (json_int_t)c->id, "kind", c->kind, "ref_id", (json_int_t)c->ref_id,
 			 "agent_id", c->agent_id ? json_integer(c->agent_id) : json_null(),
 			 "agent_work_no", c->agent_id ? json_string(c->agent_work_no) : json_null(),
 			 "agent_name", c->agent_id ? json_string(c->agent_name) : json_null(),
@@ -433,7 +433,8 @@ static int checks_filter(struct req *r, struct qa_check_filter *f)
 		else if (strcmp(fatal, "false") == 0)
 			f->fatal = 0;
 		else
-			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "fatal", "fatal: true or false");
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "fatal",
+				     "fatal: true or false");
 	}
 	if (rc == 0 && f->from && f->to && f->to <= f->from)
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "to", "to: must not be before from");

@@ -56,13 +56,14 @@ void qa_rules_changed(void)
 /* Conditions that read the words: a rule with one needs a transcript. */
 static int needs_words(const char *body)
 {
-	static const char *const text_types[] = {"keywords", "regex", "order", "consent",
-						 "speech_rate", NULL};
+	static const char *const text_types[] = {"keywords", "regex",	    "order",
+						 "consent",  "speech_rate", NULL};
 	json_t *b = json_loads(body, 0, NULL), *c;
 	size_t i;
 	int words = 0;
 
-	json_array_foreach(json_object_get(b, "conditions"), i, c) {
+	json_array_foreach(json_object_get(b, "conditions"), i, c)
+	{
 		const char *t = json_string_value(json_object_get(c, "type"));
 
 		for (int k = 0; t && text_types[k]; k++)
@@ -202,7 +203,7 @@ struct events_ctx {
 static int event_add(void *ctx, const struct qa_call_event *e)
 {
 	struct events_ctx *ec = ctx;
-	const char *kind = strcmp(e->kind, "hold") == 0		? "hold"
+	const char *kind = strcmp(e->kind, "hold") == 0		 ? "hold"
 			   : strcmp(e->kind, "transferred") == 0 ? "transfer"
 								 : NULL;
 
@@ -484,15 +485,16 @@ static int rechecks(struct store *s, int64_t now, int *done)
 	rc = qa_recheck_list(s, RECHECK_BATCH, recheck_add, rs);
 	for (int i = 0; rc >= 0 && i < rs->n; i++) {
 		const struct qa_recheck_row *r = &rs->r[i];
-		int had = strcmp(r->kind, "call") == 0 && qa_check_get(s, "call", r->ref_id, &c) == 0 &&
+		int had = strcmp(r->kind, "call") == 0 &&
+			  qa_check_get(s, "call", r->ref_id, &c) == 0 &&
 			  c.checked_at <= r->queued_at;
 
 		if (had) {
 			int one = check_call_locked(s, r->ref_id, now);
 
 			if (one < 0)
-				log_error("qa: cannot check call %lld again (%d)", (long long)r->ref_id,
-					  one);
+				log_error("qa: cannot check call %lld again (%d)",
+					  (long long)r->ref_id, one);
 			else
 				(*done)++;
 		}
@@ -580,8 +582,8 @@ static int lines_transcript(const char *text, struct err_info *ei, json_t **out)
 		char line[8192];
 
 		line_no++;
-		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1),
-			 p);
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
 		p = end ? end + 1 : p + len;
 		line[strcspn(line, "\r")] = '\0';
 		if (!line[strspn(line, " \t")])
@@ -603,9 +605,9 @@ static int lines_transcript(const char *text, struct err_info *ei, json_t **out)
 		}
 		if (!sp) {
 			json_decref(utts);
-			return err_set(ei, ERR_UNPROCESSABLE, "transcript",
-				       "transcript: line %d does not begin with 坐席: or 客户:",
-				       line_no);
+			return err_set(
+				ei, ERR_UNPROCESSABLE, "transcript",
+				"transcript: line %d does not begin with 坐席: or 客户:", line_no);
 		}
 		q += strspn(q, " \t");
 		{
@@ -664,7 +666,8 @@ int qa_check_test(struct store *s, json_t *rule, json_t *ids, json_t *transcript
 		rc = text ? add_rule_body(&rs, 0, "test", 0, text) : ERR_NOMEM;
 		free(text);
 	}
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		struct qa_rule_row r;
 
 		if (rc < 0)

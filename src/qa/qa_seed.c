@@ -28,7 +28,8 @@ extern const unsigned long kefu_qa_phrases_tsv_len;
  * (致命项), the call scores 0. The others deduct.
  */
 static const char *const fatal_phrases[] = {
-	"长耳朵干嘛使", "有本事你去告我", "我就是这种态度", "别烦我", "烦死人", "有意见，找领导提去",
+	"长耳朵干嘛使", "有本事你去告我", "我就是这种态度",
+	"别烦我",	"烦死人",	  "有意见，找领导提去",
 };
 
 /*
@@ -116,7 +117,7 @@ static int phrase_rule(struct store *s, int n, char *line, int64_t now)
 	fatal = is_fatal(f[0]);
 	snprintf(code, sizeof(code), "qa3.%03d", n);
 	snprintf(name, sizeof(name), "%s：%s",
-		 uncertain(f[0])		     ? "不确定答复"
+		 uncertain(f[0])		    ? "不确定答复"
 		 : strcmp(f[1], "discouraged") == 0 ? "服务忌语"
 						    : "服务禁语",
 		 f[0]);
@@ -129,11 +130,11 @@ static int phrase_rule(struct store *s, int n, char *line, int64_t now)
 		json_object_set_new(cond, "better", json_string(better));
 	body = json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:[o]}", "name", name, "dimension",
 			 uncertain(f[0]) ? "quality" : "attitude", "severity",
-			 fatal				     ? "high"
+			 fatal				    ? "high"
 			 : strcmp(f[1], "discouraged") == 0 ? "low"
 							    : "high",
 			 "score",
-			 fatal				     ? -10
+			 fatal				    ? -10
 			 : strcmp(f[1], "discouraged") == 0 ? -1
 							    : -5,
 			 "fatal", fatal, "when", "a", "conditions", cond);
@@ -168,8 +169,8 @@ static int phrases(struct store *s, int64_t now, int *added)
 static json_t *rule(const char *name, const char *dimension, const char *severity, int score,
 		    const char *when, json_t *conditions)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:o}", "name", name, "dimension", dimension,
-			 "severity", severity, "score", score, "fatal", 0, "when", when,
+	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:o}", "name", name, "dimension",
+			 dimension, "severity", severity, "score", score, "fatal", 0, "when", when,
 			 "conditions", conditions);
 }
 
@@ -183,8 +184,8 @@ static json_t *first_agent(const char *id, int n, json_t *words)
 static json_t *last_agent(const char *id, int n, json_t *words)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i}, s:o}", "id", id, "type", "keywords",
-			 "speaker", "agent", "mode", "any", "position", "from", "last", "utterances",
-			 n, "words", words);
+			 "speaker", "agent", "mode", "any", "position", "from", "last",
+			 "utterances", n, "words", words);
 }
 
 static int others(struct store *s, int64_t now, int *added)
@@ -197,8 +198,8 @@ static int others(struct store *s, int64_t now, int *added)
 		{"qa4.nin",
 		 rule("称呼用“您”", "attitude", "medium", -2, "a",
 		      json_pack("[{s:s, s:s, s:s, s:s, s:[s], s:[s, s], s:s}]", "id", "a", "type",
-				"keywords", "speaker", "agent", "mode", "any", "words", "你", "exclude",
-				"你们", "迷你", "better", "您"))},
+				"keywords", "speaker", "agent", "mode", "any", "words", "你",
+				"exclude", "你们", "迷你", "better", "您"))},
 		/* CALL-3: the opening in the agent's first words, the closing in their last. */
 		{"call3.opening",
 		 rule("开头语不规范", "quality", "medium", -3, "!(a && b)",
@@ -206,33 +207,31 @@ static int others(struct store *s, int64_t now, int *added)
 				first_agent("b", 1, json_pack("[s]", "为您服务"))))},
 		{"call3.closing",
 		 rule("结束语不规范", "quality", "medium", -3, "!(a && b && c)",
-		      json_pack("[o, o, o]", last_agent("a", 3, json_pack("[s, s]", "还有什么", "其他")),
+		      json_pack("[o, o, o]",
+				last_agent("a", 3, json_pack("[s, s]", "还有什么", "其他")),
 				last_agent("b", 3, json_pack("[s, s]", "感谢", "谢谢")),
 				last_agent("c", 3, json_pack("[s]", "评价"))))},
 		/* CALL-2: answered after more than 3 rings, and no apology in the first words. */
 		{"call2.late_apology",
 		 rule("接听超时未致歉", "attitude", "medium", -2, "a && !b",
 		      json_pack("[{s:s, s:s, s:i}, o]", "id", "a", "type", "rings", "over", 3,
-				first_agent("b", 2, json_pack("[s, s, s]", "抱歉", "对不起", "久等"))))},
+				first_agent("b", 2,
+					    json_pack("[s, s, s]", "抱歉", "对不起", "久等"))))},
 		/* CALL-4: speak to the customer every 15 s of a hold; 2 min in all at most. */
-		{"call4.hold_silent",
-		 rule("保持超过15秒未与客户沟通", "skill", "medium", -2, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "hold_silent", "over_ms",
-				15000))},
-		{"call4.hold_total",
-		 rule("保持总时长超过2分钟", "efficiency", "medium", -2, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "hold_total", "over_ms",
-				120000))},
+		{"call4.hold_silent", rule("保持超过15秒未与客户沟通", "skill", "medium", -2, "a",
+					   json_pack("[{s:s, s:s, s:i}]", "id", "a", "type",
+						     "hold_silent", "over_ms", 15000))},
+		{"call4.hold_total", rule("保持总时长超过2分钟", "efficiency", "medium", -2, "a",
+					  json_pack("[{s:s, s:s, s:i}]", "id", "a", "type",
+						    "hold_total", "over_ms", 120000))},
 		/* CALL-5: the customer hangs up first; the agent after 5 s of silence. */
-		{"call5.hangup_first",
-		 rule("坐席先于客户挂机", "attitude", "high", -5, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "agent_hung_up_first",
-				"allow_ms", 5000))},
+		{"call5.hangup_first", rule("坐席先于客户挂机", "attitude", "high", -5, "a",
+					    json_pack("[{s:s, s:s, s:i}]", "id", "a", "type",
+						      "agent_hung_up_first", "allow_ms", 5000))},
 		/* CALL-7: a harassment call (class F) ends within 10 minutes. */
-		{"call7.class_f",
-		 rule("骚扰电话超过10分钟", "efficiency", "low", -1, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "class_f_over", "minutes",
-				10))},
+		{"call7.class_f", rule("骚扰电话超过10分钟", "efficiency", "low", -1, "a",
+				       json_pack("[{s:s, s:s, s:i}]", "id", "a", "type",
+						 "class_f_over", "minutes", 10))},
 		/* CALL-8: hold and transfer only after asking the customer. */
 		{"call8.hold_consent",
 		 rule("保持前未征得客户同意", "skill", "medium", -2, "a",
@@ -241,9 +240,9 @@ static int others(struct store *s, int64_t now, int *added)
 				"稍候", "可以吗", "好吗"))},
 		{"call8.transfer_consent",
 		 rule("转接前未征得客户同意", "skill", "medium", -2, "a",
-		      json_pack("[{s:s, s:s, s:s, s:i, s:[s, s, s]}]", "id", "a", "type",
-				"consent", "event", "transfer", "utterances", 2, "phrases", "转接",
-				"可以吗", "好吗"))},
+		      json_pack("[{s:s, s:s, s:s, s:i, s:[s, s, s]}]", "id", "a", "type", "consent",
+				"event", "transfer", "utterances", 2, "phrases", "转接", "可以吗",
+				"好吗"))},
 		/* CALL-11: about 150 characters a minute; under 100 slow, over 200 fast. */
 		{"call11.speech_rate",
 		 rule("语速过快或过慢", "skill", "low", -1, "a",
@@ -251,12 +250,12 @@ static int others(struct store *s, int64_t now, int *added)
 				"speaker", "agent", "min", 100, "max", 200))},
 		/* The recording's measures (recording.md): interrupting the customer,
 		 * and both sides silent over 5 s. */
-		{"call.talk_over",
-		 rule("抢话（打断客户）", "attitude", "low", -1, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "talk_over", "over_ms", 800))},
-		{"call.dead_air",
-		 rule("通话静默超过5秒", "efficiency", "low", -1, "a",
-		      json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "silence", "over_ms", 5000))},
+		{"call.talk_over", rule("抢话（打断客户）", "attitude", "low", -1, "a",
+					json_pack("[{s:s, s:s, s:i}]", "id", "a", "type",
+						  "talk_over", "over_ms", 800))},
+		{"call.dead_air", rule("通话静默超过5秒", "efficiency", "low", -1, "a",
+				       json_pack("[{s:s, s:s, s:i}]", "id", "a", "type", "silence",
+						 "over_ms", 5000))},
 	};
 	size_t n = sizeof(r) / sizeof(r[0]), i;
 	int rc = 0;

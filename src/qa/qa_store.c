@@ -68,10 +68,10 @@ static int body_read(struct store_stmt *st, void *dst)
 
 int qa_rule_version_body(struct store *s, int64_t id, int version, struct buf *out)
 {
-	return store_one(store_query(s,
-				     "SELECT body FROM qa_rule_version WHERE rule_id = ? AND version = ?",
-				     "ii", id, (int64_t)version),
-			 body_read, out);
+	return store_one(
+		store_query(s, "SELECT body FROM qa_rule_version WHERE rule_id = ? AND version = ?",
+			    "ii", id, (int64_t)version),
+		body_read, out);
 }
 
 int qa_rule_create(struct store *s, const char *code, const char *name, const char *body,
@@ -86,8 +86,8 @@ int qa_rule_create(struct store *s, const char *code, const char *name, const ch
 	rc = store_run(s,
 		       "INSERT INTO qa_rule(code, name, active, version, seeded, created_at,"
 		       " updated_at) VALUES (?, ?, ?, 1, ?, ?, ?) RETURNING id",
-		       id, "ttiiii", code, name, (int64_t)(active ? 1 : 0), (int64_t)(seeded ? 1 : 0),
-		       now, now);
+		       id, "ttiiii", code, name, (int64_t)(active ? 1 : 0),
+		       (int64_t)(seeded ? 1 : 0), now, now);
 	if (rc < 0)
 		return rc;
 	rc = store_run(s,
@@ -144,12 +144,13 @@ static int version_read(struct store_stmt *st, void *dst)
 
 int qa_rule_versions(struct store *s, int64_t id, qa_version_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT v.version, v.created_by, p.name, v.created_at, v.body FROM qa_rule_version v"
-		" LEFT JOIN person p ON p.id = v.created_by WHERE v.rule_id = ?"
-		" ORDER BY v.version DESC",
-		"i", id);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT v.version, v.created_by, p.name, v.created_at, v.body FROM "
+			    "qa_rule_version v"
+			    " LEFT JOIN person p ON p.id = v.created_by WHERE v.rule_id = ?"
+			    " ORDER BY v.version DESC",
+			    "i", id);
 	struct qa_version_row v;
 	int rc, n = 0;
 
@@ -245,21 +246,21 @@ int qa_check_replace(struct store *s, struct qa_check_row *c, const struct qa_hi
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		const struct qa_hit_row *h = &hits[i];
 
-		rc = store_run(s,
-			       "INSERT INTO qa_hit(check_id, rule_id, rule_version, severity, score,"
-			       " fatal, utterance, char_offset, char_len, at_ms, text, better)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       NULL, "iiitiinnnntT", c->id, h->rule_id, (int64_t)h->rule_version,
-			       h->severity, (int64_t)h->score, (int64_t)h->fatal,
-			       (int64_t)h->utterance, (int64_t)h->char_offset,
-			       (int64_t)(h->utterance < 0 ? -1 : h->char_len), h->at_ms, h->text,
-			       h->better);
+		rc = store_run(
+			s,
+			"INSERT INTO qa_hit(check_id, rule_id, rule_version, severity, score,"
+			" fatal, utterance, char_offset, char_len, at_ms, text, better)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			NULL, "iiitiinnnntT", c->id, h->rule_id, (int64_t)h->rule_version,
+			h->severity, (int64_t)h->score, (int64_t)h->fatal, (int64_t)h->utterance,
+			(int64_t)h->char_offset, (int64_t)(h->utterance < 0 ? -1 : h->char_len),
+			h->at_ms, h->text, h->better);
 	}
 	return rc < 0 ? rc : 0;
 }
 
 #define CHECK_COLS                                                                                 \
-	"SELECT c.id, c.kind, c.ref_id, c.agent_id, p.work_no, p.name, c.contact_at,"             \
+	"SELECT c.id, c.kind, c.ref_id, c.agent_id, p.work_no, p.name, c.contact_at,"              \
 	" c.checked_at, c.transcript, c.score, c.fatal, c.hits, c.high FROM qa_check c"            \
 	" LEFT JOIN person p ON p.id = c.agent_id"
 
@@ -318,9 +319,9 @@ int qa_check_list(struct store *s, const struct qa_check_filter *f, qa_check_fn 
 
 int qa_check_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out)
 {
-	return store_one(store_query(s, CHECK_COLS " WHERE c.kind = ? AND c.ref_id = ?", "ti",
-				     kind, ref_id),
-			 check_read, out);
+	return store_one(
+		store_query(s, CHECK_COLS " WHERE c.kind = ? AND c.ref_id = ?", "ti", kind, ref_id),
+		check_read, out);
 }
 
 static int hit_read(struct store_stmt *st, void *dst)
@@ -355,8 +356,10 @@ int qa_hit_list(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx)
 		" coalesce(json_extract(v.body, '$.name'), r.name), h.rule_version, h.severity,"
 		" h.score, h.fatal, h.utterance, h.char_offset, h.char_len, h.at_ms, h.text,"
 		" h.better FROM qa_hit h JOIN qa_rule r ON r.id = h.rule_id"
-		" LEFT JOIN qa_rule_version v ON v.rule_id = h.rule_id AND v.version = h.rule_version"
-		" WHERE h.check_id = ? ORDER BY coalesce(h.at_ms, -1), h.utterance, h.char_offset, h.id",
+		" LEFT JOIN qa_rule_version v ON v.rule_id = h.rule_id AND v.version = "
+		"h.rule_version"
+		" WHERE h.check_id = ? ORDER BY coalesce(h.at_ms, -1), h.utterance, h.char_offset, "
+		"h.id",
 		"i", check_id);
 	struct qa_hit_row h;
 	int rc, n = 0;
@@ -369,8 +372,8 @@ int qa_hit_list(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx)
 /* -- the call log, read for the checker -- */
 
 #define CALL_COLS                                                                                  \
-	"SELECT c.id, c.agent_id, c.started_at, c.connected_at, c.ended_at, c.contact_id,"        \
-	" c.recording IS NOT NULL AND c.recording_ms IS NOT NULL, c.recording_ms,"                \
+	"SELECT c.id, c.agent_id, c.started_at, c.connected_at, c.ended_at, c.contact_id,"         \
+	" c.recording IS NOT NULL AND c.recording_ms IS NOT NULL, c.recording_ms,"                 \
 	" coalesce(k.class, ''), c.metrics FROM call c LEFT JOIN contact k ON k.id = c.contact_id"
 
 static int call_read(struct store_stmt *st, void *dst)
@@ -410,9 +413,9 @@ static int event_step(struct store_stmt *st, qa_event_fn fn, void *ctx)
 
 int qa_call_events(struct store *s, int64_t call_id, qa_event_fn fn, void *ctx)
 {
-	struct store_stmt *st =
-		store_query(s, "SELECT at, kind, detail FROM call_event WHERE call_id = ? ORDER BY id",
-			    "i", call_id);
+	struct store_stmt *st = store_query(
+		s, "SELECT at, kind, detail FROM call_event WHERE call_id = ? ORDER BY id", "i",
+		call_id);
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1 && (rc = event_step(st, fn, ctx)) >= 0)
@@ -420,8 +423,8 @@ int qa_call_events(struct store *s, int64_t call_id, qa_event_fn fn, void *ctx)
 	return store_end(st, rc, n);
 }
 
-int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit,
-		       qa_call_fn fn, void *ctx)
+int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit, qa_call_fn fn,
+		       void *ctx)
 {
 	/* By rowid from the cursor; the answered ones already checked are
 	 * skipped through qa_check's (kind, ref_id) index. */
@@ -495,7 +498,8 @@ int qa_recheck_list(struct store *s, int limit, qa_recheck_fn fn, void *ctx)
 int qa_recheck_done(struct store *s, const char *kind, int64_t ref_id, int64_t queued_at)
 {
 	/* Only the request it handled: a transcript posted meanwhile queued again. */
-	int rc = store_run(s, "DELETE FROM qa_recheck WHERE kind = ? AND ref_id = ? AND queued_at = ?",
+	int rc = store_run(s,
+			   "DELETE FROM qa_recheck WHERE kind = ? AND ref_id = ? AND queued_at = ?",
 			   NULL, "tii", kind, ref_id, queued_at);
 
 	return rc < 0 ? rc : 0;

@@ -40,8 +40,9 @@ static struct store *bare_store(void)
 {
 	struct store *s = test_store_open();
 
-	assert_int_equal(store_exec(s, "INSERT INTO person(id, work_no, name, created_at, updated_at)"
-				       " VALUES (7, '8101', '刘洋', 0, 0), (8, '8102', '王芳', 0, 0)"),
+	assert_int_equal(store_exec(s,
+				    "INSERT INTO person(id, work_no, name, created_at, updated_at)"
+				    " VALUES (7, '8101', '刘洋', 0, 0), (8, '8102', '王芳', 0, 0)"),
 			 0);
 	return s;
 }
@@ -60,14 +61,15 @@ static int64_t add_call(struct store *s, int64_t agent, int64_t at, int64_t end,
 {
 	int64_t id = 0;
 
-	assert_int_equal(store_run(s,
-				   "INSERT INTO call(sip_call_id, caller, called, started_at,"
-				   " connected_at, ended_at, agent_id, recording, recording_ms)"
-				   " VALUES ('t', '139', '400', ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)"
-				   " RETURNING id",
-				   &id, "iiiitd", T0 + at, T0 + at + 1000, end ? T0 + end : 0, agent,
-				   recorded ? "r.wav" : NULL, recorded ? (int64_t)60000 : (int64_t)0) < 0,
-			 0);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO call(sip_call_id, caller, called, started_at,"
+			  " connected_at, ended_at, agent_id, recording, recording_ms)"
+			  " VALUES ('t', '139', '400', ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)"
+			  " RETURNING id",
+			  &id, "iiiitd", T0 + at, T0 + at + 1000, end ? T0 + end : 0, agent,
+			  recorded ? "r.wav" : NULL, recorded ? (int64_t)60000 : (int64_t)0) < 0,
+		0);
 	return id;
 }
 
@@ -146,8 +148,8 @@ static void rule_versions(void **state)
 	assert_int_equal(qa_rule_create(s, "t.one", "x", body_of("y", -1), 1, 0, 0, T0, &other),
 			 ERR_CONFLICT);
 	assert_int_equal(qa_rule_generation(s, &g1), 0);
-	assert_int_equal(qa_rule_change(s, id, "禁语稍等", body_of("稍等", -2), 7, T0 + MIN, &version),
-			 0);
+	assert_int_equal(
+		qa_rule_change(s, id, "禁语稍等", body_of("稍等", -2), 7, T0 + MIN, &version), 0);
 	assert_int_equal(version, 2);
 	assert_int_equal(qa_rule_generation(s, &g2), 0);
 	assert_true(g2 != g1);
@@ -241,11 +243,12 @@ static void tick_readiness(void **state)
 	waiting = add_call(s, 7, MIN, 3 * MIN, 0);
 	going = add_call(s, 8, 2 * MIN, 0, 0);
 	never = 0;
-	assert_int_equal(store_run(s,
-				   "INSERT INTO call(sip_call_id, caller, called, started_at, ended_at)"
-				   " VALUES ('n', '139', '400', ?, ?) RETURNING id",
-				   &never, "ii", T0 + 3 * MIN, T0 + 4 * MIN) < 0,
-			 0);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO call(sip_call_id, caller, called, started_at, ended_at)"
+			  " VALUES ('n', '139', '400', ?, ?) RETURNING id",
+			  &never, "ii", T0 + 3 * MIN, T0 + 4 * MIN) < 0,
+		0);
 
 	/* At 5 min: the recorded call; the other waits for its recording (10 min). */
 	assert_int_equal(qa_tick(s, T0 + 5 * MIN, NULL), 1);
@@ -315,9 +318,8 @@ static void tick_hits_and_versions(void **state)
 	assert_int_equal(count(s, "SELECT count(*) FROM qa_recheck"), 0);
 
 	/* The rule changes: the check stays as it was made. */
-	assert_int_equal(qa_rule_change(s, rule, "x", body_of("ＯＫ", -9), 7, T0 + 4 * MIN,
-					&version),
-			 0);
+	assert_int_equal(
+		qa_rule_change(s, rule, "x", body_of("ＯＫ", -9), 7, T0 + 4 * MIN, &version), 0);
 	qa_rules_changed();
 	assert_int_equal(qa_tick(s, T0 + 5 * MIN, NULL), 0);
 	assert_int_equal(checked(s, call, &c, &hs), 0);
@@ -369,18 +371,20 @@ static void tick_metrics_only(void **state)
 	words = add_rule(s, "t.wei", "喂", -5);
 	(void)words;
 	holds = 0;
-	assert_int_equal(qa_rule_create(s, "t.hold", "保持超时",
-					"{\"name\":\"保持超时\",\"dimension\":\"efficiency\","
-					"\"severity\":\"medium\",\"score\":-2,\"conditions\":[{\"id\":\"a\","
-					"\"type\":\"hold_total\",\"over_ms\":120000}]}",
-					1, 0, 0, T0, &holds),
-			 0);
+	assert_int_equal(
+		qa_rule_create(s, "t.hold", "保持超时",
+			       "{\"name\":\"保持超时\",\"dimension\":\"efficiency\","
+			       "\"severity\":\"medium\",\"score\":-2,\"conditions\":[{\"id\":\"a\","
+			       "\"type\":\"hold_total\",\"over_ms\":120000}]}",
+			       1, 0, 0, T0, &holds),
+		0);
 	qa_rules_changed();
 	call = add_call(s, 7, 0, 5 * MIN, 1);
-	assert_int_equal(store_run(s, "UPDATE call SET metrics = ? WHERE id = ?", NULL, "ti",
-				   "{\"holds\":[{\"start_ms\":10000,\"len_ms\":130000,\"by\":\"agent\"}]}",
-				   call) < 0,
-			 0);
+	assert_int_equal(
+		store_run(s, "UPDATE call SET metrics = ? WHERE id = ?", NULL, "ti",
+			  "{\"holds\":[{\"start_ms\":10000,\"len_ms\":130000,\"by\":\"agent\"}]}",
+			  call) < 0,
+		0);
 	assert_int_equal(qa_tick(s, T0 + 6 * MIN, NULL), 1);
 	assert_int_equal(checked(s, call, &c, &hs), 0);
 	assert_int_equal(c.transcript, 0);
@@ -394,8 +398,8 @@ static void tick_metrics_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rule_versions),	cmocka_unit_test(seeds_once),
-		cmocka_unit_test(transcript_queue),	cmocka_unit_test(tick_readiness),
+		cmocka_unit_test(rule_versions),	  cmocka_unit_test(seeds_once),
+		cmocka_unit_test(transcript_queue),	  cmocka_unit_test(tick_readiness),
 		cmocka_unit_test(tick_hits_and_versions), cmocka_unit_test(tick_metrics_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
