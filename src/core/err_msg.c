@@ -517,6 +517,18 @@ static const struct err_msg messages[] = {
 	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
 	{"this day is excused already", NULL, "这一天已经登记过事由"},
 	{"no such excuse", NULL, "没有这条事由"},
+	/* Quality inspection's rule engine (src/qa/qa_json.c). */
+	{"%s: one of %s", NULL, "%s：应为 %s 之一"},
+	{"%s: unknown condition %s", NULL, "%s：没有编号为 %s 的条件"},
+	{"%s: duplicate id %s", NULL, "%s：编号 %s 重复"},
+	{"%s: not a valid pattern at offset %d: %s", NULL, "%s：正则表达式无效（第 %d 字节）：%s"},
+	{"%s: not a valid expression at character %d", NULL, "%s：表达式第 %d 个字符有误"},
+	{"%s: letters, digits and _, not starting with a digit", NULL, "%s：只能包含字母、数字和下划线，且不能以数字开头"},
+	{"%s: only with mode n_of", NULL, "%s：只有 mode 为 n_of 时才能填写"},
+	{"%s: utterances or seconds", NULL, "%s：应填写 utterances 或 seconds 之一"},
+	{"%s: must not be under %s", NULL, "%s：不能小于 %s"},
+	{"%s: a keywords or regex condition", NULL, "%s：应为关键词或正则表达式条件"},
+	{"%s: utterances in order of start_ms", NULL, "%s：语句应按 start_ms 排序"},
 	/* Quality inspection's rules, transcripts and checks (src/qa/qa_api.c, qa_engine.c). */
 	{"no such rule", NULL, "没有这条质检规则"},
 	{"body: the rule, a JSON object", NULL, "规则：应为 JSON 对象"},

@@ -1,6 +1,11 @@
 /*
- * qa — quality inspection (质检, issue 15): every contact checked against
- * the center's rules, automatically (QA-3, QA-4, CALL-2..8, CALL-11).
+ * qa — quality inspection (质检, issue 15; docs/qa.md): every contact — each
+ * call with its transcript and compliance metrics, each chat, email,
+ * message and agent's summary — checked automatically against the center's
+ * rules (QA-3, QA-4, CALL-2..8, CALL-11), scored, sampled for review with a
+ * scorecard, appealed and reported (QA-1, QA-2, QA-5). This one header is
+ * the folder's; each part has its own section below, the rule engine's
+ * first.
  *
  * The rule engine (qa.c, qa_text.c, qa_json.c). Rules are data: a rule's
  * JSON (docs/qa.md) names conditions — keywords, regular expressions, the
@@ -44,19 +49,21 @@
 
 #include "core/err.h"
 
+/* ---- The rule engine (qa.c, qa_text.c, qa_json.c) ---- */
+
 struct json_t;
 
 /* Limits of what is checked (docs/qa.md). */
-#define QA_UTT_MAX 5000	       /* utterances of one transcript */
-#define QA_UTT_CHARS_MAX 2000  /* characters of one utterance */
-#define QA_RULE_CONDS_MAX 32   /* conditions of one rule */
-#define QA_WORDS_MAX 500       /* words of one keyword list */
-#define QA_WORD_CHARS_MAX 100  /* characters of one word or phrase */
-#define QA_PATTERN_MAX 500     /* bytes of a regular expression */
-#define QA_WHEN_MAX 500	       /* bytes of a rule's expression */
-#define QA_NAME_MAX 100	       /* characters of a rule's name */
-#define QA_BETTER_MAX 500      /* characters of the better wording */
-#define QA_ID_MAX 31	       /* bytes of a condition's id */
+#define QA_UTT_MAX 5000	      /* utterances of one transcript */
+#define QA_UTT_CHARS_MAX 2000 /* characters of one utterance */
+#define QA_RULE_CONDS_MAX 32  /* conditions of one rule */
+#define QA_WORDS_MAX 500      /* words of one keyword list */
+#define QA_WORD_CHARS_MAX 100 /* characters of one word or phrase */
+#define QA_PATTERN_MAX 500    /* bytes of a regular expression */
+#define QA_WHEN_MAX 500	      /* bytes of a rule's expression */
+#define QA_NAME_MAX 100	      /* characters of a rule's name */
+#define QA_BETTER_MAX 500     /* characters of the better wording */
+#define QA_ID_MAX 31	      /* bytes of a condition's id */
 
 enum qa_speaker { QA_ANY = 0, QA_AGENT = 1, QA_CUSTOMER = 2 };
 
@@ -87,7 +94,12 @@ struct qa_event {
 	int64_t at_ms;
 };
 
-enum qa_hangup { QA_HANGUP_UNKNOWN = 0, QA_HANGUP_AGENT = 1, QA_HANGUP_CUSTOMER = 2, QA_HANGUP_SYSTEM = 3 };
+enum qa_hangup {
+	QA_HANGUP_UNKNOWN = 0,
+	QA_HANGUP_AGENT = 1,
+	QA_HANGUP_CUSTOMER = 2,
+	QA_HANGUP_SYSTEM = 3
+};
 
 /*
  * What is checked of one contact. The caller owns every array and string;
@@ -111,7 +123,7 @@ struct qa_contact {
 	const struct qa_span *talk_over;
 	int ndead_air; /* -1: not measured */
 	const struct qa_span *dead_air;
-	int64_t talk_ms;     /* the conversation's length, -1 unknown */
+	int64_t talk_ms;       /* the conversation's length, -1 unknown */
 	char contact_class[4]; /* the contact's class ("F": harassment, CALL-7), "" unknown */
 	int nevents;
 	const struct qa_event *events;
@@ -183,8 +195,12 @@ void qa_rule_info(const struct qa_engine *e, int i, struct qa_rule_info *info);
 
 /*
  * Checks one contact: fills r (qa_result_free it; r is overwritten) with
- * the hits in order of rule then utterance and offset, the score, fatal
- * and counts. Rules whose kinds do not include the contact's are skipped.
+ * the hits in order of rule, then time in the recording, utterance and
+ * offset (the same place twice is one hit), the score, fatal and counts.
+ * Rules whose kinds do not include the contact's are skipped, and so are
+ * rules with a condition on the words (keywords, regex, order, consent)
+ * when the contact has no utterances: a call without a transcript is
+ * judged on its metrics alone.
  * 0, ERR_NOMEM, ERR_INVALID (an utterance's text not valid UTF-8).
  */
 int qa_run(const struct qa_engine *e, const struct qa_contact *c, struct qa_result *r);
@@ -221,7 +237,8 @@ struct qa_facts_store {
 	struct qa_span *spans;
 	struct qa_event *events;
 };
-int qa_facts_parse(const struct json_t *metrics, struct qa_contact *c, struct qa_facts_store *store);
+int qa_facts_parse(const struct json_t *metrics, struct qa_contact *c,
+		   struct qa_facts_store *store);
 void qa_facts_free(struct qa_facts_store *store);
 
 /* One hit as on the wire (docs/qa.md, "A hit, on the wire"); NULL when out of memory. */
@@ -238,8 +255,8 @@ int qa_t2s_ready(void);
  */
 int qa_normalise(const char *text, char *out, int size);
 
-/* ==== The automatic check: rules as data, transcripts, checks (qa_store.c,
- * qa_engine.c, qa_api.c, qa_seed.c) ==== */
+/* ---- The automatic check: rules as data, transcripts, checks (qa_store.c,
+ * qa_engine.c, qa_api.c, qa_seed.c) ---- */
 
 #include <stddef.h>
 

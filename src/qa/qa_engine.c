@@ -3,14 +3,13 @@
  * tick that checks 100 % of the answered calls with the rule engine
  * (qa.c), and the engine's use by the API (validation, the test box).
  *
- * The active rules are compiled once into two engines — every rule, and
- * the rules that need no words (the call's metrics only), for calls
- * without a transcript, since a rule that asks for wording cannot be judged
- * without it — and rebuilt when the rules change: the API bumps a counter
- * after each commit, and each tick also compares the rule table's
- * generation (qa_rule_generation), so a change made through another node
- * or the CLI is seen too. Only the scheduler's thread uses the engines; a
- * lock keeps that true should another caller appear.
+ * The active rules are compiled once into one engine and rebuilt when the
+ * rules change: the API bumps a counter after each commit, and each tick
+ * also compares the rule table's generation (qa_rule_generation), so a
+ * change made through another node or the CLI is seen too. A call without
+ * a transcript is judged on its metrics alone (qa_run leaves out the rules
+ * on the words when there are none). Only the scheduler's thread uses the
+ * engine; a lock keeps that true should another caller appear.
  *
  * A call is checked when it ended and its recording is linked (the
  * recording adds dead air and talk-over), or when it ended
@@ -42,8 +41,7 @@ static struct {
 	int built;
 	unsigned changes;
 	int64_t generation;
-	struct qa_engine *all;	   /* every active rule */
-	struct qa_engine *metrics; /* the active rules without text conditions */
+	struct qa_engine *all; /* every active rule */
 } cache;
 
 void qa_rules_changed(void)
@@ -53,29 +51,8 @@ void qa_rules_changed(void)
 
 /* -- compiling the rule set -- */
 
-/* Conditions that read the words: a rule with one needs a transcript. */
-static int needs_words(const char *body)
-{
-	static const char *const text_types[] = {"keywords", "regex",	    "order",
-						 "consent",  "speech_rate", NULL};
-	json_t *b = json_loads(body, 0, NULL), *c;
-	size_t i;
-	int words = 0;
-
-	json_array_foreach(json_object_get(b, "conditions"), i, c)
-	{
-		const char *t = json_string_value(json_object_get(c, "type"));
-
-		for (int k = 0; t && text_types[k]; k++)
-			words |= strcmp(t, text_types[k]) == 0;
-	}
-	json_decref(b);
-	return words;
-}
-
 struct rule_set {
 	struct qa_rule_src *src;
-	int *words;
 	int n, cap;
 };
 
@@ -86,7 +63,6 @@ static void rule_set_free(struct rule_set *rs)
 		free((char *)rs->src[i].body);
 	}
 	free(rs->src);
-	free(rs->words);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -97,15 +73,10 @@ static int rule_collect(void *ctx, const struct qa_rule_row *r)
 	if (rs->n == rs->cap) {
 		int cap = rs->cap ? rs->cap * 2 : 64;
 		struct qa_rule_src *src = realloc(rs->src, (size_t)cap * sizeof(*src));
-		int *words;
 
 		if (!src)
 			return ERR_NOMEM;
 		rs->src = src;
-		words = realloc(rs->words, (size_t)cap * sizeof(*words));
-		if (!words)
-			return ERR_NOMEM;
-		rs->words = words;
 		rs->cap = cap;
 	}
 	rs->src[rs->n].id = r->id;
@@ -117,17 +88,16 @@ static int rule_collect(void *ctx, const struct qa_rule_row *r)
 		free((char *)rs->src[rs->n].body);
 		return ERR_NOMEM;
 	}
-	rs->words[rs->n] = needs_words(rs->src[rs->n].body);
 	rs->n++;
 	return 0;
 }
 
 /*
- * Compiles the rules of rs whose words flag is want (-1: all). A body the
- * engine refuses (stored before a stricter engine, say) is left out and
- * logged, so one broken rule never stops the check of every call.
+ * Compiles the rules of rs. A body the engine refuses (stored before a
+ * stricter engine, say) is left out and logged, so one broken rule never
+ * stops the check of every call.
  */
-static int compile_some(const struct rule_set *rs, int want, struct qa_engine **out)
+static int compile_all(const struct rule_set *rs, struct qa_engine **out)
 {
 	struct qa_rule_src *pick = malloc(((size_t)rs->n + 1) * sizeof(*pick));
 	struct err_info ei;
@@ -138,8 +108,6 @@ static int compile_some(const struct rule_set *rs, int want, struct qa_engine **
 	for (int i = 0; i < rs->n; i++) {
 		struct qa_engine *one = NULL;
 
-		if (want >= 0 && rs->words[i] != want)
-			continue;
 		memset(&ei, 0, sizeof(ei));
 		if (qa_compile(&rs->src[i], 1, &one, &ei) < 0) {
 			log_error("qa: rule %s version %d left out: %s", rs->src[i].code,
@@ -157,12 +125,12 @@ static int compile_some(const struct rule_set *rs, int want, struct qa_engine **
 	return rc;
 }
 
-/* Rebuilds the engines when the rules changed; with the lock held. */
-static int engines_ready(struct store *s)
+/* Rebuilds the engine when the rules changed; with the lock held. */
+static int engine_ready(struct store *s)
 {
 	unsigned now_changes = atomic_load(&changes);
 	struct rule_set rs = {0};
-	struct qa_engine *all = NULL, *metrics = NULL;
+	struct qa_engine *all = NULL;
 	int64_t gen = 0;
 	int rc = qa_rule_generation(s, &gen);
 
@@ -172,22 +140,14 @@ static int engines_ready(struct store *s)
 		return 0;
 	rc = qa_rule_list(s, 1, rule_collect, &rs);
 	if (rc >= 0)
-		rc = compile_some(&rs, -1, &all);
-	if (rc >= 0)
-		rc = compile_some(&rs, 0, &metrics);
+		rc = compile_all(&rs, &all);
 	if (rc >= 0) {
 		qa_free(cache.all);
-		qa_free(cache.metrics);
 		cache.all = all;
-		cache.metrics = metrics;
 		cache.changes = now_changes;
 		cache.generation = gen;
 		cache.built = 1;
-		log_info("qa: %d active rules compiled, %d of them without words", rs.n,
-			 qa_rule_count(metrics));
-	} else {
-		qa_free(all);
-		qa_free(metrics);
+		log_info("qa: %d of %d active rules compiled", qa_rule_count(all), rs.n);
 	}
 	rule_set_free(&rs);
 	return rc < 0 ? rc : 0;
@@ -304,11 +264,15 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 		tbody = json_loads(buf_str(&t.body), 0, NULL);
 		/* Validated when it was posted; a body the engine now refuses is
 		 * checked as if there were none, and said so. */
-		if (tbody && qa_transcript_parse(tbody, &ct, &utts, &ei) == 0)
+		if (tbody && qa_transcript_parse(tbody, &ct, &utts, &ei) == 0) {
 			words = 1;
-		else
+		} else {
 			log_error("qa: the transcript of call %lld is unreadable: %s",
 				  (long long)c->id, ei.message);
+			free(utts);
+			utts = NULL;
+			qa_contact_init(&ct, QA_CALL);
+		}
 	} else if (rc != ERR_NOTFOUND) {
 		goto out;
 	}
@@ -319,7 +283,7 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 		goto out;
 	}
 	qa_facts_parse(facts, &ct, &fs);
-	e = words ? cache.all : cache.metrics;
+	e = cache.all;
 	rc = qa_run(e, &ct, &res);
 	if (rc == 0)
 		rc = hit_rows(e, &res, &rows);
@@ -374,7 +338,7 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now)
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	rc = engines_ready(s);
+	rc = engine_ready(s);
 	if (rc == 0)
 		rc = check_call_locked(s, call_id, now);
 	pthread_mutex_unlock(&lock);
@@ -517,7 +481,7 @@ int qa_tick(struct store *s, int64_t now, void *arg)
 	int rc, done = 0;
 
 	pthread_mutex_lock(&lock);
-	rc = engines_ready(s);
+	rc = engine_ready(s);
 	if (rc == 0)
 		rc = qa_setting_get(s, "recording_wait_min", &wait_min);
 	/* Without recordings there is nothing to wait for. */
