@@ -260,6 +260,7 @@ static const struct err_msg messages[] = {
 	{"the order changed since you read it (version %lld)", NULL, "工单在您读取之后已被修改（第 %lld 版）"},
 	{"the path is not valid UTF-8", NULL, "路径不是有效的 UTF-8"},
 	{"the query string is not valid UTF-8", NULL, "查询字符串不是有效的 UTF-8"},
+	{"the recording is not a stereo 8 kHz WAV as kefu writes it", NULL, "录音文件不是 kefu 写入的 8 kHz 立体声 WAV"},
 	{"the recording's file is missing", NULL, "录音文件缺失"},
 	{"the report is too long", NULL, "反馈内容太长"},
 	{"the sample rate is %u Hz, not 8000 Hz (convert with: sox in.wav -r 8000 -c 1 -b 16 out.wav)", NULL, "采样率为 %u Hz，而不是 8000 Hz（可用 sox in.wav -r 8000 -c 1 -b 16 out.wav 转换）"},

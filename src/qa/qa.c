@@ -312,9 +312,12 @@ static int eval_regex(struct run *x, int ci)
 
 		if (!eligible(x, c, u))
 			continue;
+		/* The normalised text is ours and valid UTF-8, and every start is
+		 * on a character: PCRE2 need not check it on each call. */
 		while (start <= len) {
 			PCRE2_SIZE *ov, ms, me;
-			int rc = pcre2_match(c->re, (PCRE2_SPTR)t->u8, len, start, 0, x->md, NULL);
+			int rc = pcre2_match(c->re, (PCRE2_SPTR)t->u8, len, start,
+					     PCRE2_NO_UTF_CHECK, x->md, NULL);
 			int excluded = 0;
 
 			if (rc < 0)
@@ -334,8 +337,8 @@ static int eval_regex(struct run *x, int ci)
 				PCRE2_SIZE es = 0;
 
 				while (es <= ms && !excluded &&
-				       pcre2_match(c->re_ex, (PCRE2_SPTR)t->u8, len, es, 0, x->md,
-						   NULL) >= 0) {
+				       pcre2_match(c->re_ex, (PCRE2_SPTR)t->u8, len, es,
+						   PCRE2_NO_UTF_CHECK, x->md, NULL) >= 0) {
 					PCRE2_SIZE *eo = pcre2_get_ovector_pointer(x->md);
 
 					if (eo[0] > ms)
