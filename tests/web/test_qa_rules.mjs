@@ -2,9 +2,12 @@
 // quality inspector edits a seeded forbidden phrase's score (a new version,
 // the one before kept), the test box shows the hits of the active rules in a
 // pasted transcript with the better wording, and a rule being written is
-// tried in the test box before it is saved (nothing written).
+// tried in the test box before it is saved (nothing written). The checks
+// page: a checked call opens with its words marked; an agent sees only their
+// own calls' checks (QA-1).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { Server, launchBrowser, newPage, login } from './harness.mjs'
 
 let srv, browser, qaTok
@@ -93,4 +96,49 @@ test('A new rule is tried in the test box before it is saved; nothing is written
   assert.equal((await api('GET', '/api/qa/rules')).body.items.length, before)
   assert.deepEqual(page.problems, [])
   await page.context().close()
+})
+
+// Two answered calls, ended now, written as the call engine writes them.
+function addCall(agentWorkNo, now) {
+  const sql = `INSERT INTO call(sip_call_id, caller, called, started_at, connected_at, ended_at, agent_id, outcome)
+    SELECT 'web-' || id || '-${now}', '13900139000', '4000000000', ${now - 300000}, ${now - 290000}, ${now}, id, 'answered'
+    FROM person WHERE work_no = '${agentWorkNo}' RETURNING id`
+  return Number(execFileSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).trim())
+}
+
+test('QA-1: a checked call shows its hits in the words; an agent sees only their own checks', async () => {
+  const now = (await srv.call('POST', '/api/test/clock', { advance_ms: 0 })).body.now
+  const mine = addCall('8101', now)
+  const other = addCall('8102', now)
+  for (const id of [mine, other]) {
+    const r = await api('PUT', `/api/calls/${id}/transcript`, { source: 'api:test', utterances: [
+      { speaker: 'agent', start_ms: 0, end_ms: 3000, text: '喂，请问有什么事？' },
+      { speaker: 'customer', start_ms: 3500, end_ms: 6000, text: '空调坏了' }] })
+    assert.equal(r.status, 201)
+  }
+  // Past the wait for a recording: the next round checks both.
+  await srv.call('POST', '/api/test/clock', { advance_ms: 11 * 60000 })
+  const check = (await api('GET', `/api/qa/checks/call/${mine}`)).body
+
+  const page = await newPage(browser)
+  await login(page, srv, '8301')
+  await page.goto(srv.url + '/qa/checks')
+  await page.locator(`[data-test=qa-check-row-${other}]`).waitFor()
+  await page.click(`[data-test=qa-check-row-${mine}]`)
+  const detail = page.locator(`[data-test=qa-check-detail][data-call="${mine}"]`)
+  await detail.locator('[data-test=qa-hits]').waitFor()
+  assert.equal(await detail.locator('[data-test^=qa-hit-]').count(), check.hits.length)
+  assert.equal(await detail.locator('[data-test=qa-utt-0] [data-test=qa-mark]').first().textContent(), '喂')
+  assert.match(await detail.locator('[data-test=qa-check-detail-score]').textContent(), new RegExp(String(check.check.score)))
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+
+  const agent = await newPage(browser)
+  await login(agent, srv, '8101')
+  await agent.goto(srv.url + '/qa/checks')
+  await agent.locator(`[data-test=qa-check-row-${mine}]`).waitFor()
+  assert.equal(await agent.locator(`[data-test=qa-check-row-${other}]`).count(), 0)
+  assert.equal(await agent.locator('[data-test=qa-checks-agent]').count(), 0)
+  assert.deepEqual(agent.problems, [])
+  await agent.context().close()
 })
