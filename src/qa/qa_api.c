@@ -188,8 +188,9 @@ static int rule_patch(struct req *r)
 		before_active = q.active;
 		before_version = q.version;
 	}
-	/* A new body is a new version; the one before stays as it was (QA-3). */
-	if (rc == 0 && text)
+	/* A new body is a new version; the one before stays as it was (QA-3).
+	 * The same body sent again (a save without a change) is no new version. */
+	if (rc == 0 && text && strcmp(text, buf_str(&q.body)) != 0)
 		rc = qa_rule_change(r->store, id, name, text, r->who.person_id, r->now, &version);
 	if (rc == 0 && active >= 0 && active != q.active)
 		rc = qa_rule_set_active(r->store, id, active, r->now);

@@ -112,7 +112,10 @@ class QaCheckTest(KefuTestCase):
         self.assertEqual(st, 200, r2)
         self.assertEqual(r2["version"], 2)
         self.assertEqual(r2["body"]["score"], -2)
-        # A switch alone writes no version.
+        # The same body again is no new version; a switch alone writes none either.
+        st, same, _ = self.srv.call("PATCH", f"/api/qa/rules/{r['id']}",
+                                    {"body": rule_body("稍等", score=-2)}, token=self.t["8301"])
+        self.assertEqual((st, same["version"]), (200, 2))
         st, r3, _ = self.srv.call("PATCH", f"/api/qa/rules/{r['id']}", {"active": False},
                                   token=self.t["8002"])
         self.assertEqual(st, 200, r3)
@@ -128,7 +131,7 @@ class QaCheckTest(KefuTestCase):
         acts = [a["action"] for a in db_rows(
             self.srv, f"SELECT action FROM audit WHERE entity = 'qa_rule' AND entity_id = '{r['id']}'"
             " ORDER BY id")]
-        self.assertEqual(acts, ["qa.rule.create", "qa.rule.update", "qa.rule.update"])
+        self.assertEqual(acts, ["qa.rule.create"] + ["qa.rule.update"] * 3)
         # Without a code, the rule is named by its id.
         r4 = self.create_rule(rule_body("再说一遍"))
         self.assertEqual(r4["code"], f"custom.{r4['id']}")
