@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <pthread.h>
 
 #include "core/err.h"
 #include "qa/qa.h"
@@ -872,6 +873,81 @@ static void scoring(void **state)
 	}
 }
 
+/* One engine, several threads at once (qa.h): each run has its own
+ * scratch and PCRE2 match data, so every thread finds what one finds. */
+struct worker {
+	const struct qa_engine *e;
+	const struct qa_contact *c;
+	int runs, nhits, score, failed;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < w->runs; i++) {
+		struct qa_result r;
+
+		if (qa_run(w->e, w->c, &r) != 0 || r.nhits != w->nhits || r.score != w->score)
+			w->failed++;
+		qa_result_free(&r);
+	}
+	return NULL;
+}
+
+static void concurrent_runs(void **state)
+{
+	const char *rules[] = {wei_rule,
+			       "{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"regex\","
+			       "\"pattern\":\"(一般|应该)是\"}]}",
+			       NULL};
+	struct qa_engine *e = compile_rules(rules);
+	json_t *j = json_loads("{\"utterances\":[" U("agent", 0, 1000, "喂，應該是，一般是") "," U(
+				       "agent", 2000, 3000, "喂") "]}",
+			       0, NULL);
+	struct qa_contact c;
+	struct qa_utt *utts;
+	struct err_info ei = {0};
+	struct qa_result r;
+	struct worker w[4];
+	pthread_t t[4];
+
+	qa_contact_init(&c, QA_CALL);
+	assert_int_equal(qa_transcript_parse(j, &c, &utts, &ei), 0);
+	assert_int_equal(qa_run(e, &c, &r), 0);
+	assert_int_equal(r.nhits, 4);
+	assert_int_equal(r.score, 95);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){e, &c, 200, r.nhits, r.score, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failed, 0);
+	}
+	qa_result_free(&r);
+	free(utts);
+	json_decref(j);
+	qa_free(e);
+}
+
+/* No rules: every contact scores 100. */
+static void no_rules(void **state)
+{
+	struct qa_engine *e = NULL;
+	struct err_info ei = {0};
+	struct qa_result r;
+
+	assert_int_equal(qa_compile(NULL, 0, &e, &ei), 0);
+	assert_int_equal(qa_rule_count(e), 0);
+	run(e, "{\"utterances\":[" U("agent", 0, 1000, "喂") "]}", "{\"rings\":9}", &r);
+	assert_int_equal(r.nhits, 0);
+	assert_int_equal(r.matched, 0);
+	assert_int_equal(r.score, 100);
+	qa_result_free(&r);
+	qa_free(e);
+}
+
 /* Many rules share one automaton: each still sees only its own words. */
 static void shared_automaton(void **state)
 {
@@ -1126,6 +1202,8 @@ int main(void)
 		cmocka_unit_test(hangup_rings_class_f),
 		cmocka_unit_test(consent_before_transfer_and_hold),
 		cmocka_unit_test(scoring),
+		cmocka_unit_test(no_rules),
+		cmocka_unit_test(concurrent_runs),
 		cmocka_unit_test(shared_automaton),
 		cmocka_unit_test(rule_json_errors),
 		cmocka_unit_test(transcript_json_errors),
