@@ -442,10 +442,19 @@ struct config;
 /*
  * The figures as GET /api/acd/live answers them, for [from, to) (already
  * checked by acd_live_period) at now: {now, day, timezone, from, to,
- * sl_sec, total, queues, agents}. *out is the caller's to free.
+ * sl_sec, total, queues, agents} and the extra's members (below). *out is
+ * the caller's to free.
  */
 int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
 		  struct json_t **out);
+/*
+ * A higher module's part of the live figures, on the same answer and
+ * stream: fn adds its members to the figures' object o (the calls' live
+ * guidance, registered by cli/serve.c at start, before any thread). NULL:
+ * none.
+ */
+typedef int (*acd_live_extra_fn)(struct store *s, int64_t now, struct json_t *o);
+void acd_live_set_extra(acd_live_extra_fn fn);
 struct req;
 /* GET /api/acd/live/stream: queues a streaming answer (like notify_events_open), a
  * kind of the http module's event stream hub (sse_open() in http.h). */

@@ -60,6 +60,13 @@ static json_t *agents_json(const int counts[ACD_STATUS_COUNT])
 	return o;
 }
 
+static acd_live_extra_fn live_extra;
+
+void acd_live_set_extra(acd_live_extra_fn fn)
+{
+	live_extra = fn;
+}
+
 int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
 		  json_t **out)
 {
@@ -104,6 +111,11 @@ int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_
 		      figures_json(&total, now), "queues", queues, "agents", agents_json(counts));
 	if (!o)
 		goto out;
+	rc = live_extra ? live_extra(s, now, o) : 0;
+	if (rc < 0) {
+		json_decref(o);
+		goto out;
+	}
 	*out = o;
 	rc = 0;
 out:

@@ -62,11 +62,16 @@
  * (queues, dispatcher, callback), call_bridge.c (offers, bridge, hold,
  * transfer, metrics, the recording's feed), call_listen.c (listen-in),
  * call_store.c (the call log's SQL), call_api.c (HTTP), call_int.h (the
- * engine's own structures, internal).
+ * engine's own structures, internal); live guidance during the call
+ * (CALL-2/4/6/7, off the SIP thread, see its section below):
+ * call_guide.c (rules), call_guide_store.c (SQL), call_guide_tick.c (the
+ * scheduler's tick writing the prompts), call_guide_api.c (HTTP, and the
+ * wallboard's part of acd's live figures).
  */
 #ifndef KEFU_CALL_CALL_H
 #define KEFU_CALL_CALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http/http.h"
@@ -217,7 +222,136 @@ int call_list(struct store *s, const struct call_filter *f, int limit, call_row_
 int call_get(struct store *s, int64_t id, call_row_fn row, void *ctx);
 int call_event_list(struct store *s, int64_t call_id, call_event_fn row, void *ctx);
 
-/* The module's routes (call_api.c), ended by a route with method NULL. */
+/*
+ * -- Live guidance during the call (CALL-2, CALL-4, CALL-6, CALL-7) --
+ *
+ * The compliance metrics judge a call after it ended; guidance gives the
+ * agent the rule while it matters, on the desk's call banner and on the
+ * supervisors' wallboard. Everything is computed from the call log on the
+ * wall clock (clock_now_ms, which the test clock moves), never on the SIP
+ * thread: the engine already logs the offers, the connection and each hold
+ * and resume of the agent's phone (call_event), the desk's contact form
+ * sets the contact's class, and the desk posts what the agent did.
+ *
+ * - Rules (call_guide.c, no I/O): from a call's inputs at now, the prompts
+ *   that are due (call_guide_due) and the live state the desk and the
+ *   wallboard show (call_guide_state).
+ * - The tick (call_guide_tick.c, every round of the scheduler): for every
+ *   call an agent is talking on, each prompt that has come due and is not
+ *   yet stored becomes an event kind "guide" with detail {rule, step, hold,
+ *   n, at_ms, by: "kefu"} (at_ms: from the connection; the event's own at:
+ *   when it was recorded), so QA can score whether the agent followed it.
+ * - The agent's own steps (POST /api/me/call/guide, call_guide_api.c):
+ *   "guide" events with by "agent" (apologised, spoke during a hold,
+ *   accepted or declined the promised callback, the silent-call steps);
+ *   an accepted callback also opens a callback request (acd).
+ * - The live state: on GET /api/me/call (the banner, polled while the call
+ *   lasts) and in the wallboard's live figures (GET /api/acd/live and its
+ *   event stream, per agent: acd calls call_guide_live, a hook
+ *   cli/serve.c registers).
+ */
+#define CALL_GUIDE_HOLDS_MAX 32
+#define CALL_GUIDE_RING_CYCLE_MS 5000  /* China's ring-back cadence: one ring per 5 s */
+#define CALL_GUIDE_RINGS_MAX 3	       /* CALL-2: answered after more rings: apologise */
+#define CALL_GUIDE_SPEAK_MS 15000      /* CALL-4: speak to the customer every 15 s of hold */
+#define CALL_GUIDE_CALLBACK_MS 60000   /* CALL-4: a look-up over 60 s: promise a callback */
+#define CALL_GUIDE_HOLD_WARN_MS 100000 /* CALL-4: the warning, 20 s before the limit */
+#define CALL_GUIDE_HOLD_MAX_MS 120000  /* CALL-4: at most 2 min of hold in all */
+#define CALL_GUIDE_SILENT_STEP_MS 5000 /* CALL-6: greet, 5 s, greet again, 5 s, goodbye */
+#define CALL_GUIDE_F_WARN_MS 480000    /* CALL-7: two minutes before the limit */
+#define CALL_GUIDE_F_MAX_MS 600000     /* CALL-7: a class-F call never over 10 min */
+
+/* One hold by the agent's phone, on the wall clock; end 0: still on hold. */
+struct call_guide_hold {
+	int64_t start, end;
+};
+
+/* What the rules know of a call: the call log's events and the agent's steps. */
+struct call_guide_input {
+	int64_t connected_at; /* the first answer */
+	int64_t ring_ms;      /* CALL-2: from the first offer to the first answer */
+	struct call_guide_hold holds[CALL_GUIDE_HOLDS_MAX];
+	int nholds;
+	int class_f;	     /* CALL-7: the contact's class is F */
+	int64_t class_f_at;  /* when kefu first saw it (its first prompt), else now */
+	int apologized;	     /* CALL-2: the agent said so */
+	int64_t silent_at;   /* CALL-6: the agent started the steps; 0: not */
+	int64_t silent_end;  /* the caller spoke, or the goodbye was said; 0: running */
+	int callback_answer; /* CALL-4: 1 accepted, -1 declined, 0 none */
+};
+
+/* A prompt: the rule, its step, the hold it belongs to (1-based; 0: none),
+ * its number within that (the 15 s reminders count 1, 2, …) and when it came due. */
+struct call_guide_prompt {
+	const char *rule;
+	const char *step;
+	int hold;
+	int n;
+	int64_t due;
+};
+
+/* The prompts due at now (due <= now), oldest first; returns how many (<= max). */
+int call_guide_due(const struct call_guide_input *in, int64_t now, struct call_guide_prompt *out,
+		   int max);
+
+enum call_guide_level { CALL_GUIDE_OK, CALL_GUIDE_REMIND, CALL_GUIDE_WARN, CALL_GUIDE_OVER };
+
+/* What the banner and the wallboard show at now. */
+struct call_guide_state {
+	int late; /* CALL-2 */
+	int rings;
+	int on_hold; /* CALL-4: the agent's phone holds the call */
+	int64_t hold_since, hold_ms, hold_total_ms;
+	int speak_n;		  /* 15 s reminders due in this hold */
+	int64_t next_speak_at;	  /* the next one */
+	int callback;		  /* this hold passed 60 s: propose a callback */
+	int hold_near, hold_over; /* the total passed 100 s, 2 min */
+	int silent_step;	  /* CALL-6: 0 none, 1 greeted, 2 greet again, 3 goodbye */
+	int64_t silent_next_at;	  /* 0: no further step */
+	int class_f;		  /* CALL-7 */
+	int64_t f_limit_at;
+	int f_near, f_over;
+	enum call_guide_level level;
+};
+void call_guide_state(const struct call_guide_input *in, int64_t now, struct call_guide_state *out);
+const char *call_guide_level_name(enum call_guide_level l);
+/* CALL-4: 1 when a hold of the call has lasted 60 s by now (a callback was proposed). */
+int call_guide_callback_proposed(const struct call_guide_input *in, int64_t now);
+/* 1 when rule and step name a step the agent may post (call_guide_api.c). */
+int call_guide_agent_step(const char *rule, const char *step);
+
+/* The calls agents are talking on now (call_guide_store.c). */
+typedef int (*call_guide_call_fn)(void *ctx, int64_t call_id, int64_t agent_id);
+int call_guide_calls(struct store *s, call_guide_call_fn row, void *ctx);
+/* A prompt already recorded, by its key. */
+struct call_guide_key {
+	char rule[8];
+	char step[24];
+	int hold, n;
+};
+/* Every prompt one call can have: a reminder per 15 s of each hold for
+ * up to CALL_GUIDE_SPEAK_MAX, its callback, and the few others. */
+#define CALL_GUIDE_SPEAK_MAX 40
+#define CALL_GUIDE_PROMPTS_MAX (CALL_GUIDE_HOLDS_MAX * (CALL_GUIDE_SPEAK_MAX + 1) + 8)
+#define CALL_GUIDE_STORED_MAX CALL_GUIDE_PROMPTS_MAX
+/* A call's inputs from the call log at now (class_f_at defaults to now)
+ * and, when stored is not NULL, kefu's prompts already recorded (at most
+ * CALL_GUIDE_STORED_MAX); ERR_NOTFOUND without the call. */
+int call_guide_read(struct store *s, int64_t call_id, int64_t now, struct call_guide_input *in,
+		    struct call_guide_key *stored, int *nstored);
+/* The caller's number and queue of a call, for the callback it may promise. */
+int call_guide_caller(struct store *s, int64_t call_id, char *phone, size_t phone_size, char *queue,
+		      size_t queue_size);
+/* The tick: records the prompts that came due (call_guide_tick.c). */
+int call_guide_tick(struct store *s, int64_t now);
+/* The JSON of the live state (call_guide_api.c), for /api/me/call. */
+json_t *call_guide_json(const struct call_guide_input *in, int64_t now);
+/* The wallboard's part of the live figures (an acd_live_extra_fn): sets
+ * o's "guide" to [{agent_id, call_id, guide}] of the calls agents talk on. */
+int call_guide_live(struct store *s, int64_t now, json_t *o);
+
+/* The module's routes (call_api.c, call_guide_api.c), ended by a route with method NULL. */
 extern const struct route call_routes[];
+extern const struct route call_guide_routes[];
 
 #endif

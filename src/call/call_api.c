@@ -235,6 +235,22 @@ static int me_call(struct req *r)
 		json_decref(m.cc.one);
 		return ERR_NOMEM;
 	}
+	/* Live guidance (CALL-2/4/6/7) while the person talks on the call. */
+	if (!strcmp(m.status, "talking")) {
+		struct call_guide_input in;
+		json_t *g = NULL;
+
+		rc = call_guide_read(r->store, m.cc.last_id, r->now, &in, NULL, NULL);
+		if (rc == 0)
+			g = call_guide_json(&in, r->now);
+		if (rc < 0 || !g || json_object_set_new(m.cc.one, "guide", g) < 0) {
+			json_decref(m.cc.one);
+			return rc < 0 ? rc : ERR_NOMEM;
+		}
+	} else if (json_object_set_new(m.cc.one, "guide", json_null()) < 0) {
+		json_decref(m.cc.one);
+		return ERR_NOMEM;
+	}
 	if (cust_phone_normalize(m.phone, phone, sizeof(phone)) == 0 &&
 	    cust_phone_owner(r->store, phone, &cust_id) == 0) {
 		struct customer *c = calloc(1, sizeof(*c));

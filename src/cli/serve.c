@@ -56,7 +56,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
-	handover_routes, wfm_leave_routes, qa_routes,
+	handover_routes, wfm_leave_routes, call_guide_routes, qa_routes,
 	NULL,
 };
 
@@ -96,6 +96,13 @@ static int tick_handover(struct store *s, int64_t now, void *arg)
 	return handover_tick(s, now);
 }
 
+/* CALL-2/4/6/7: the live guidance's prompts, written to the calls as they come due. */
+static int tick_call_guide(struct store *s, int64_t now, void *arg)
+{
+	(void)arg;
+	return call_guide_tick(s, now);
+}
+
 static int tick_retention(struct store *s, int64_t now, void *arg)
 {
 	int n = wo_retention(s, now);
@@ -110,8 +117,11 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
  * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
- * quality check of ended calls (issue 15), in that order; hourly the retention job (WO-7); every minute the roster's
- * publication deadline (WFM-2); a session's end logs the agent's seat out;
+ * calls' live guidance (CALL-2/4/6/7) and the quality check of ended calls
+ * (issue 15), in that order; hourly the retention job (WO-7); every minute
+ * the roster's publication deadline (WFM-2); a session's end logs the
+ * agent's seat out; the wallboard's live figures carry the calls' guidance
+ * (acd_live_set_extra);
  * an agent's going ready asks the roster (WFM-3: not outside one's shift
  * unapproved). (The
  * server's stop ends the event streams itself: the hub is part of http.)
@@ -127,6 +137,9 @@ static int wire(const struct config *cfg)
 		rc = sched_add("session expiry", tick_sessions, arg, 0);
 	if (rc == 0)
 		rc = sched_add("handover_tick", tick_handover, arg, 0);
+	if (rc == 0)
+		rc = sched_add("call_guide_tick", tick_call_guide, arg, 0);
+	acd_live_set_extra(call_guide_live); /* the wallboard shows the calls' guidance */
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
 	if (rc == 0)

@@ -518,6 +518,16 @@ static const struct err_msg messages[] = {
 	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
 	{"this day is excused already", NULL, "这一天已经登记过事由"},
 	{"no such excuse", NULL, "没有这条事由"},
+	/* Live guidance during the call (call_guide_api.c). */
+	{"the call was answered in time: no apology is due", NULL, "该通话按时接起，无需致歉"},
+	{"the apology is recorded already", NULL, "已记录致歉"},
+	{"the call is not on hold", NULL, "通话未处于保持状态"},
+	{"no callback was proposed: no hold has lasted 60 s", NULL, "尚未建议回呼：没有一次保持超过 60 秒"},
+	{"the callback is answered already", NULL, "回呼建议已处理"},
+	{"the silent-call steps are running already", NULL, "静音来电处理步骤已在进行"},
+	{"the silent-call steps have not been started", NULL, "尚未开始静音来电处理步骤"},
+	{"step: not a step of the rule's guidance", NULL, "step：不是该规范提示的步骤"},
+	{"you are not talking on a call", NULL, "您当前不在通话中"},
 	/* Quality inspection's rule engine (src/qa/qa_json.c). */
 	{"%s: one of %s", NULL, "%s：应为 %s 之一"},
 	{"%s: unknown condition %s", NULL, "%s：没有编号为 %s 的条件"},

@@ -242,7 +242,8 @@ class LiveFiguresTest(KefuTestCase):
             first = json.loads(ev["data"])
             self.assertEqual(first["total"]["offered"], self.live()["total"]["offered"])
             self.assertEqual(set(first), {"now", "day", "timezone", "from", "to", "sl_sec",
-                                          "total", "queues", "agents"})
+                                          "total", "queues", "agents", "guide"})
+            self.assertEqual(first["guide"], [])  # no agent is talking on a call (CALL-4 etc.)
             # Every ~2 s without being asked.
             t0 = time.monotonic()
             nxt = json.loads(a.next(3)["data"])

@@ -325,5 +325,28 @@ export class AgentPhone extends Endpoint {
   async answer() {
     await this.reply(this.invite, 200, 'OK', sdp('agent', this.ip, this.rtpPort, [[0, 'PCMU']]), this.contactUri)
     await this.next((x) => x.method === 'ACK', 5000, 'ACK')
+    this.dialogCseq = 100
+  }
+
+  // Hold (sendonly) or resume (sendrecv) as a re-INVITE from the phone in
+  // the dialog kefu opened; resolves to the final answer's code (ACKed).
+  async hold(on) {
+    const cseq = ++this.dialogCseq
+    const kefu = this.invite.get('contact').match(/<([^>]+)>/)[1]
+    const head = (method) => [
+      `${method} ${kefu} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.ip}:${this.port};branch=z9hG4bK${hex(6)};rport`,
+      `From: ${this.invite.get('to')};tag=${this.localTag}`,
+      `To: ${this.invite.get('from')}`,
+      `Call-ID: ${this.invite.get('call-id')}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: ${this.contactUri}`,
+      'Max-Forwards: 70',
+    ]
+    const body = sdp('agent', this.ip, this.rtpPort, [[0, 'PCMU']], on ? 'sendonly' : 'sendrecv')
+    await this.send([...head('INVITE'), 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'))
+    const m = await this.next((x) => x.isResponse && x.get('cseq') === `${cseq} INVITE` && x.code >= 200, 5000, 'answer to the re-INVITE')
+    await this.send([...head('ACK'), 'Content-Length: 0', '', ''].join('\r\n'))
+    return m.code
   }
 }

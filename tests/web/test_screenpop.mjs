@@ -9,6 +9,11 @@
 // (after-call work). A second call while the agent is on another page
 // shows a notice that leads to the desk, with the now known customer's
 // card; it goes away when the caller hangs up before it is answered.
+// Live guidance (CALL-2, CALL-4): a call answered late asks for the apology,
+// the agent's hold shows its timer, the 15 s reminder, the callback after
+// 60 s and the 2 min limit on the banner and on the supervisor's
+// wallboard, as the test clock moves; the agent's answers are stored with
+// the call.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
@@ -202,4 +207,137 @@ test('English: the banner speaks English', async () => {
   assert.equal(await c.bye(), 200)
   await en.locator('[data-test=call-banner]').waitFor({ state: 'detached', timeout: 5000 })
   await en.context().close()
+})
+
+test('live guidance: a late answer asks for the apology, a hold shows its timer, reminder, callback and limit on the desk and the wallboard', async () => {
+  await waitStatus('ready')
+  const sup = await newPage(browser)
+  await login(sup, srv, '8002')
+  await sup.click('[data-test=nav-wallboard]')
+  await sup.waitForSelector('[data-test=wb-table]')
+
+  // CALL-2: the phone rings 20 s by the test clock before it is answered.
+  const c = await caller('127.0.7.106')
+  await phone.ring()
+  await page.locator('[data-test=call-banner][data-state=ringing]').waitFor({ timeout: 5000 })
+  await srv.advance(20000)
+  await phone.answer()
+  await page.locator('[data-test=call-banner][data-state=connected]').waitFor({ timeout: 5000 })
+  const late = page.locator('[data-test=guide-late]')
+  await late.waitFor({ timeout: 5000 })
+  const g0 = (await api('GET', '/api/me/call')).call.guide
+  assert.ok(g0.late && g0.rings >= 4, JSON.stringify(g0))
+  assert.match(await late.textContent(), new RegExp(`响铃 ${g0.rings} 声`))
+  await sup.locator('[data-test=guide-8103][data-level=warn]').waitFor({ timeout: 5000 })
+  assert.match(await sup.textContent('[data-test=guide-8103]'), /超时接听/)
+  const apologized = page.waitForResponse((r) => r.url().endsWith('/api/me/call/guide') && r.request().method() === 'POST')
+  await page.click('[data-test=guide-apologized]')
+  assert.equal((await apologized).status(), 200)
+  await late.waitFor({ state: 'detached' })
+
+  // CALL-4: the agent holds; 15 s later the reminder to speak is due.
+  assert.equal(await phone.hold(true), 200)
+  await page.locator('[data-test=guide-hold]').waitFor({ timeout: 5000 })
+  await page.locator('[data-test=guide-speak-next]').waitFor()
+  await sup.locator('[data-test=guide-8103][data-level=remind]').waitFor({ timeout: 5000 })
+  assert.match(await sup.textContent('[data-test=guide-8103]'), /保持/)
+  await srv.advance(15000)
+  await page.locator('[data-test=guide][data-level=warn]').waitFor({ timeout: 5000 })
+  const spoke = page.waitForResponse((r) => r.url().endsWith('/api/me/call/guide') && r.request().method() === 'POST')
+  await page.click('[data-test=guide-spoke]')
+  assert.equal((await spoke).status(), 200)
+  // 65 s: the look-up proposes a promised callback; the customer accepts.
+  await srv.advance(50000)
+  await page.locator('[data-test=guide-callback]').waitFor({ timeout: 5000 })
+  await screenshot(page, 'guide-hold-callback')
+  const accepted = page.waitForResponse((r) => r.url().endsWith('/api/me/call/guide') && r.request().method() === 'POST')
+  await page.click('[data-test=guide-callback-yes]')
+  const res = await accepted
+  assert.equal(res.status(), 200)
+  const callbackId = (await res.json()).callback_id
+  assert.ok(callbackId)
+  await page.locator('[data-test=guide-callback-answer]').waitFor()
+  // 120 s in all: over the limit, red on the desk and on the wallboard.
+  await srv.advance(55000)
+  await page.locator('[data-test=guide-hold-over]').waitFor({ timeout: 5000 })
+  await sup.locator('[data-test=guide-8103][data-level=over]').waitFor({ timeout: 5000 })
+  assert.match(await sup.textContent('[data-test=guide-8103]'), /保持超时/)
+  await screenshot(sup, 'guide-wallboard')
+  assert.equal(await phone.hold(false), 200)
+  await page.locator('[data-test=guide-hold]').waitFor({ state: 'detached', timeout: 5000 })
+
+  // Stored with the call: kefu's prompts and the agent's answers.
+  const callId = (await api('GET', '/api/me/call')).call.id
+  const events = (await api('GET', `/api/calls/${callId}`, undefined, manager)).events.filter((e) => e.kind === 'guide')
+  const by = (who) => events.filter((e) => e.detail.by === who).map((e) => e.detail.step)
+  assert.deepEqual(by('agent'), ['apologized', 'spoke', 'callback_accepted'])
+  const kefu = by('kefu')
+  assert.equal(kefu[0], 'apologize')
+  assert.equal(kefu.filter((x) => x === 'speak').length, 8)
+  for (const step of ['callback', 'hold_near', 'hold_over']) assert.equal(kefu.filter((x) => x === step).length, 1, step)
+  const cb = (await api('GET', '/api/acd/callbacks', undefined, manager)).items.find((x) => x.id === callbackId)
+  assert.ok(cb, 'the promised callback is on the list')
+
+  assert.equal(await c.bye(), 200)
+  await page.locator('[data-test=call-banner][data-state=ended]').waitFor({ timeout: 5000 })
+  await page.locator('[data-test=guide]').waitFor({ state: 'detached' })
+  await page.click('[data-test=pop-close]')
+  await page.click('.el-message-box .el-button--primary')
+  await page.locator('[data-test=call-banner]').waitFor({ state: 'detached' })
+  assert.deepEqual(page.problems, [])
+  assert.deepEqual(sup.problems, [])
+  await sup.context().close()
+})
+
+test('live guidance: the silent-call steps with their 5 s timers, and a harassment call\'s 10 min limit', async () => {
+  await waitStatus('ready')
+  const c = await caller('127.0.7.107')
+  await phone.ring()
+  await phone.answer()
+  await page.locator('[data-test=call-banner][data-state=connected]').waitFor({ timeout: 5000 })
+  await page.locator('[data-test=guide]').waitFor({ timeout: 5000 })
+  assert.equal(await page.locator('[data-test=guide-late]').count(), 0) // answered in time
+  const posted = () => page.waitForResponse((r) => r.url().endsWith('/api/me/call/guide') && r.request().method() === 'POST')
+
+  // CALL-6: greet, 5 s, greet again, 5 s, goodbye.
+  let answer = posted()
+  await page.click('[data-test=guide-silent-start]')
+  assert.equal((await answer).status(), 200)
+  await page.locator('[data-test=guide-silent][data-step=greeted]').waitFor()
+  await srv.advance(5000)
+  await page.locator('[data-test=guide-silent][data-step=greet_again]').waitFor({ timeout: 5000 })
+  answer = posted()
+  await page.click('[data-test=guide-greeted-again]')
+  assert.equal((await answer).status(), 200)
+  await srv.advance(5000)
+  await page.locator('[data-test=guide-silent][data-step=goodbye]').waitFor({ timeout: 5000 })
+  answer = posted()
+  await page.click('[data-test=guide-goodbye-said]')
+  assert.equal((await answer).status(), 200)
+  await page.locator('[data-test=guide-silent]').waitFor({ state: 'detached' })
+
+  // CALL-7: the contact is classed F; 9 min from the answer a warning, 10 min over.
+  const call = (await api('GET', '/api/me/call')).call
+  await api('PATCH', `/api/contacts/${call.contact_id}`, { class: 'F' })
+  const f = page.locator('[data-test=guide-f]')
+  await f.waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /骚扰来电：通话不得超过 10 分钟/)
+  const g = (await api('GET', '/api/me/call')).call.guide
+  await srv.advance(g.connected_at + 540000 - g.now)
+  await page.locator('[data-test=guide][data-level=warn] [data-test=guide-f]').waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /即将满 10 分钟/)
+  await srv.advance(60000)
+  await page.locator('[data-test=guide][data-level=over] [data-test=guide-f]').waitFor({ timeout: 5000 })
+  assert.match(await f.textContent(), /已超过 10 分钟/)
+  await screenshot(page, 'guide-class-f')
+
+  const events = (await api('GET', `/api/calls/${call.id}`, undefined, manager)).events.filter((e) => e.kind === 'guide')
+  assert.deepEqual(events.filter((e) => e.detail.by === 'agent').map((e) => e.detail.step), ['start', 'greeted_again', 'goodbye_said'])
+  assert.deepEqual(events.filter((e) => e.detail.by === 'kefu').map((e) => e.detail.step), ['greet_again', 'goodbye', 'limit', 'limit_near', 'limit_over'])
+  assert.equal(await c.bye(), 200)
+  await page.locator('[data-test=call-banner][data-state=ended]').waitFor({ timeout: 5000 })
+  await page.click('[data-test=pop-close]')
+  await page.click('.el-message-box .el-button--primary')
+  await page.locator('[data-test=call-banner]').waitFor({ state: 'detached' })
+  assert.deepEqual(page.problems, [])
 })
