@@ -65,7 +65,16 @@ $(1)/gen/openapi.c: docs/openapi.json mk/embed.sh
 	@mkdir -p $$(dir $$@)
 	sh mk/embed.sh kefu_openapi_json $$< > $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o
+# QA-3's forbidden phrases, seeded as rules (src/qa/qa_seed.c).
+$(1)/obj/gen/qa_phrases.o: $(1)/gen/qa_phrases.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/qa_phrases.c: src/qa/forbidden-phrases.tsv mk/embed.sh
+	@mkdir -p $$(dir $$@)
+	sh mk/embed.sh kefu_qa_phrases_tsv $$< > $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a

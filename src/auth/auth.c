@@ -94,6 +94,15 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_QA_READ] = {N, A, A, S, N, N, N, A},
 	[ACT_QA_APPEAL] = {N, N, S, S, N, N, N, N},
 	[ACT_QA_DECIDE] = {N, A, A, N, N, N, N, A},
+	/* Issue 15, QA-1: the manager, supervisors and quality inspectors see every
+	 * automatic check, an agent their own; the rules are the center's standard,
+	 * read by all who serve customers, changed by the quality inspectors,
+	 * the supervisors who lead them and the manager; transcripts come from the center's own recogniser, through
+	 * an account IT or QA holds. */
+	[ACT_QA_CHECK_READ] = {N, A, A, S, N, N, N, A},
+	[ACT_QA_RULE_READ] = {N, A, A, A, N, N, N, A},
+	[ACT_QA_RULE_WRITE] = {N, A, A, N, N, N, N, A},
+	[ACT_QA_TRANSCRIPT] = {A, N, N, N, N, N, N, A},
 };
 
 #undef N
@@ -151,6 +160,10 @@ static const char *const action_names[ACT_COUNT] = {
 	"qa.read",
 	"qa.appeal",
 	"qa.decide",
+	"qa.check.read",
+	"qa.rule.read",
+	"qa.rule.write",
+	"qa.transcript",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -100,6 +100,10 @@ enum auth_action {
 	ACT_QA_READ,    /* an assessment with its call (self: one's own closed ones) */
 	ACT_QA_APPEAL,  /* one's own assessments and appeals against them */
 	ACT_QA_DECIDE,  /* decide appeals (level by role: supervisor, then qa or manager) */
+	ACT_QA_CHECK_READ,     /* the automatic checks: everyone's, or (self) one's own calls' */
+	ACT_QA_RULE_READ,      /* the quality rules (QA-3, QA-4) and their versions */
+	ACT_QA_RULE_WRITE,     /* add and change rules, switch them, the test box */
+	ACT_QA_TRANSCRIPT,     /* post a call's transcript (a center's own speech recogniser) */
 	ACT_COUNT
 };
 

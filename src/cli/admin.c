@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "auth/auth.h"
 #include "org/org.h"
+#include "qa/qa.h"
 #include "store/store.h"
 
 static void show_password(void *ctx, const struct org_person *p, const char *password)
@@ -123,6 +124,8 @@ int cmd_migrate(int argc, char **argv)
 	rc = store_open(&s, &o);
 	if (rc == 0)
 		rc = store_migrate(s, &from, &to);
+	if (rc == 0)
+		rc = qa_seed(s, clock_now_ms());
 	store_close(s);
 	if (rc < 0) {
 		fprintf(stderr, "kefu: migration failed at version %d\n", to);

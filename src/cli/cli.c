@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "qa/qa.h"
 #include "store/store.h"
 
 const struct audit_actor cli_actor = {0, "cli", NULL};
@@ -65,6 +66,9 @@ int cli_open_store(struct cli *c, struct store **out)
 
 	if (rc == 0)
 		rc = store_migrate(*out, NULL, NULL);
+	/* The quality rules kefu ships, each once (issue 15). */
+	if (rc == 0)
+		rc = qa_seed(*out, clock_now_ms());
 	if (rc < 0) {
 		fprintf(stderr, "kefu: cannot open database %s\n", c->cfg.db);
 		store_close(*out);

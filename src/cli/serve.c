@@ -56,7 +56,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
-	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes,
+	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	NULL,
 };
 
@@ -117,10 +117,11 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
  * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
- * calls' live guidance (CALL-2/4/6/7), in that order; hourly the retention
- * job (WO-7); every minute the roster's publication deadline (WFM-2); a
- * session's end logs the agent's seat out; the wallboard's live figures
- * carry the calls' guidance (acd_live_set_extra);
+ * calls' live guidance (CALL-2/4/6/7) and the quality check of ended calls
+ * (issue 15), in that order; hourly the retention job (WO-7); every minute
+ * the roster's publication deadline (WFM-2); a session's end logs the
+ * agent's seat out; the wallboard's live figures carry the calls' guidance
+ * (acd_live_set_extra);
  * an agent's going ready asks the roster (WFM-3: not outside one's shift
  * unapproved). (The
  * server's stop ends the event streams itself: the hub is part of http.)
@@ -145,7 +146,12 @@ static int wire(const struct config *cfg)
 		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
 	if (rc == 0)
 		rc = sched_add("wfm_leave_tick", wfm_leave_tick, NULL, 60000);
-	/* QA-1, QA-5: the week's sample and the must-review picks, every minute. */
+	/* Issue 15: every answered call checked once it ended and its recording
+	 * is linked; transcripts' rechecks (QA-3, QA-4, CALL-2..8, CALL-11). */
+	if (rc == 0)
+		rc = sched_add("qa_tick", qa_tick, arg, 0);
+	/* QA-1, QA-5: the week's sample and the must-review picks, every minute
+	 * (after the checker, whose fatal and high-severity hits it reads). */
 	if (rc == 0)
 		rc = sched_add("qa_review_tick", qa_review_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);

@@ -1148,7 +1148,27 @@ static const char m21[] =
 	" ran_at INTEGER NOT NULL,"
 	" picked INTEGER NOT NULL);";
 
+/*
+ * 22: the automatic check's own bookkeeping (issue 15, src/qa/qa_engine.c).
+ * qa_setting: the checker's cursor over the call log (every call with an
+ * id up to call_cursor is checked or was never answered), so a tick costs
+ * the calls since the oldest one not yet ready, never the whole table; and
+ * how long an ended call waits for its recording before it is checked
+ * without it (recording_wait_min). qa_recheck: contacts whose transcript
+ * arrived or was replaced since their check, redone by the next tick.
+ */
+static const char m22[] =
+	"CREATE TABLE qa_setting ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL);"
+	"INSERT INTO qa_setting(key, value) VALUES ('call_cursor', 0), ('recording_wait_min', 10);"
+	"CREATE TABLE qa_recheck ("
+	" kind TEXT NOT NULL,"
+	" ref_id INTEGER NOT NULL,"
+	" queued_at INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, ref_id));";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21};
+					   m21, m22};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -29,6 +29,7 @@ export function homeOf(me) {
   if (roles.includes('manager') || roles.includes('office')) return '/dashboard'
   if (roles.includes('staff')) return '/queue'
   if (roles.includes('admin') || roles.includes('hr')) return '/admin/people'
+  if (roles.includes('qa')) return '/qa/checks'
   return '/me'
 }
 

@@ -1,0 +1,687 @@
+/*
+ * The automatic check (QA-3, QA-4, CALL-2..8, CALL-11): the scheduler's
+ * tick that checks 100 % of the answered calls with the rule engine
+ * (qa.c), and the engine's use by the API (validation, the test box).
+ *
+ * The active rules are compiled once into one engine and rebuilt when the
+ * rules change: the API bumps a counter after each commit, and each tick
+ * also compares the rule table's generation (qa_rule_generation), so a
+ * change made through another node or the CLI is seen too. A call without
+ * a transcript is judged on its metrics alone (qa_run leaves out the rules
+ * on the words when there are none). Only the scheduler's thread uses the
+ * engine; a lock keeps that true should another caller appear.
+ *
+ * A call is checked when it ended and its recording is linked (the
+ * recording adds dead air and talk-over), or when it ended
+ * recording_wait_min minutes ago without one (or recording is off). The
+ * walk keeps its cursor in qa_setting (see qa.h), at most BATCH calls a
+ * tick. A transcript posted for a call already checked redoes the check
+ * (qa_recheck), with the rules in force then; checks already made are never
+ * rescored by a rule's change.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "qa/qa.h"
+#include "store/store.h"
+
+#define BATCH 100	 /* calls examined a tick */
+#define RECHECK_BATCH 50 /* transcripts' rechecks a tick */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint changes = 1;
+
+static struct {
+	int built;
+	unsigned changes;
+	int64_t generation;
+	struct qa_engine *all; /* every active rule */
+} cache;
+
+void qa_rules_changed(void)
+{
+	atomic_fetch_add(&changes, 1);
+}
+
+/* -- compiling the rule set -- */
+
+struct rule_set {
+	struct qa_rule_src *src;
+	int n, cap;
+};
+
+static void rule_set_free(struct rule_set *rs)
+{
+	for (int i = 0; i < rs->n; i++) {
+		free((char *)rs->src[i].code);
+		free((char *)rs->src[i].body);
+	}
+	free(rs->src);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static int rule_collect(void *ctx, const struct qa_rule_row *r)
+{
+	struct rule_set *rs = ctx;
+
+	if (rs->n == rs->cap) {
+		int cap = rs->cap ? rs->cap * 2 : 64;
+		struct qa_rule_src *src = realloc(rs->src, (size_t)cap * sizeof(*src));
+
+		if (!src)
+			return ERR_NOMEM;
+		rs->src = src;
+		rs->cap = cap;
+	}
+	rs->src[rs->n].id = r->id;
+	rs->src[rs->n].version = r->version;
+	rs->src[rs->n].code = strdup(r->code);
+	rs->src[rs->n].body = strdup(buf_str(&r->body));
+	if (!rs->src[rs->n].code || !rs->src[rs->n].body) {
+		free((char *)rs->src[rs->n].code);
+		free((char *)rs->src[rs->n].body);
+		return ERR_NOMEM;
+	}
+	rs->n++;
+	return 0;
+}
+
+/*
+ * Compiles the rules of rs. A body the engine refuses (stored before a
+ * stricter engine, say) is left out and logged, so one broken rule never
+ * stops the check of every call.
+ */
+static int compile_all(const struct rule_set *rs, struct qa_engine **out)
+{
+	struct qa_rule_src *pick = malloc(((size_t)rs->n + 1) * sizeof(*pick));
+	struct err_info ei;
+	int n = 0, rc;
+
+	if (!pick)
+		return ERR_NOMEM;
+	for (int i = 0; i < rs->n; i++) {
+		struct qa_engine *one = NULL;
+
+		memset(&ei, 0, sizeof(ei));
+		if (qa_compile(&rs->src[i], 1, &one, &ei) < 0) {
+			log_error("qa: rule %s version %d left out: %s", rs->src[i].code,
+				  rs->src[i].version, ei.message);
+			continue;
+		}
+		qa_free(one);
+		pick[n++] = rs->src[i];
+	}
+	memset(&ei, 0, sizeof(ei));
+	rc = qa_compile(pick, n, out, &ei);
+	free(pick);
+	if (rc < 0)
+		log_error("qa: cannot compile the rules: %s", ei.message);
+	return rc;
+}
+
+/* Rebuilds the engine when the rules changed; with the lock held. */
+static int engine_ready(struct store *s)
+{
+	unsigned now_changes = atomic_load(&changes);
+	struct rule_set rs = {0};
+	struct qa_engine *all = NULL;
+	int64_t gen = 0;
+	int rc = qa_rule_generation(s, &gen);
+
+	if (rc < 0)
+		return rc;
+	if (cache.built && cache.changes == now_changes && cache.generation == gen)
+		return 0;
+	rc = qa_rule_list(s, 1, rule_collect, &rs);
+	if (rc >= 0)
+		rc = compile_all(&rs, &all);
+	if (rc >= 0) {
+		qa_free(cache.all);
+		cache.all = all;
+		cache.changes = now_changes;
+		cache.generation = gen;
+		cache.built = 1;
+		log_info("qa: %d of %d active rules compiled", qa_rule_count(all), rs.n);
+	}
+	rule_set_free(&rs);
+	return rc < 0 ? rc : 0;
+}
+
+/* -- one call's facts -- */
+
+struct events_ctx {
+	json_t *list;
+	int64_t t0;
+};
+
+static int event_add(void *ctx, const struct qa_call_event *e)
+{
+	struct events_ctx *ec = ctx;
+	const char *kind = strcmp(e->kind, "hold") == 0		 ? "hold"
+			   : strcmp(e->kind, "transferred") == 0 ? "transfer"
+								 : NULL;
+
+	/* The events a rule asks about (CALL-8), on the recording's clock: it
+	 * starts when the agent is connected. */
+	if (!kind || e->at < ec->t0)
+		return 0;
+	return json_array_append_new(ec->list, json_pack("{s:s, s:I}", "kind", kind, "at_ms",
+							 (json_int_t)(e->at - ec->t0)));
+}
+
+/*
+ * The facts of a call as the engine reads them (qa_facts_parse): the
+ * metrics the call engine and the recording stored, the contact's class,
+ * when the conversation ended and its holds and transfers.
+ */
+static json_t *call_facts(struct store *s, const struct qa_call_row *c)
+{
+	json_t *f = c->metrics.len ? json_loads(buf_str(&c->metrics), 0, NULL) : NULL;
+	struct events_ctx ec;
+
+	if (!json_is_object(f)) {
+		json_decref(f);
+		f = json_object();
+	}
+	if (!f)
+		return NULL;
+	if (c->contact_class[0])
+		json_object_set_new(f, "class", json_string(c->contact_class));
+	if (c->ended_at && c->connected_at)
+		json_object_set_new(f, "end_ms", json_integer(c->ended_at - c->connected_at));
+	ec.list = json_array();
+	ec.t0 = c->connected_at;
+	if (!ec.list || qa_call_events(s, c->id, event_add, &ec) < 0) {
+		json_decref(ec.list);
+		json_decref(f);
+		return NULL;
+	}
+	json_object_set_new(f, "events", ec.list);
+	return f;
+}
+
+static const char *severity_name(int s)
+{
+	return s == QA_HIGH ? "high" : s == QA_MEDIUM ? "medium" : "low";
+}
+
+/* The result of a run as rows of qa_hit; *rows allocated. */
+static int hit_rows(const struct qa_engine *e, const struct qa_result *res,
+		    struct qa_hit_row **rows)
+{
+	struct qa_hit_row *h = calloc((size_t)res->nhits + 1, sizeof(*h));
+
+	if (!h)
+		return ERR_NOMEM;
+	for (int i = 0; i < res->nhits; i++) {
+		const struct qa_hit *x = &res->hits[i];
+		struct qa_rule_info info;
+
+		qa_rule_info(e, x->rule, &info);
+		h[i].rule_id = info.id;
+		h[i].rule_version = info.version;
+		snprintf(h[i].severity, sizeof(h[i].severity), "%s", severity_name(info.severity));
+		h[i].score = info.score;
+		h[i].fatal = info.fatal;
+		h[i].utterance = x->utterance;
+		h[i].char_offset = x->utterance >= 0 ? x->offset : -1;
+		h[i].char_len = x->len;
+		h[i].at_ms = x->at_ms;
+		snprintf(h[i].text, sizeof(h[i].text), "%s", x->text ? x->text : "");
+		snprintf(h[i].better, sizeof(h[i].better), "%s", x->better ? x->better : "");
+	}
+	*rows = h;
+	return 0;
+}
+
+/* Checks call c (read with its metrics) and stores the result; lock held. */
+static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
+{
+	struct qa_transcript_row t;
+	struct qa_contact ct;
+	struct qa_facts_store fs = {0};
+	struct qa_result res;
+	struct qa_hit_row *rows = NULL;
+	struct qa_check_row chk;
+	struct qa_utt *utts = NULL;
+	struct err_info ei;
+	json_t *tbody = NULL, *facts = NULL;
+	const struct qa_engine *e;
+	int rc, words = 0;
+
+	memset(&t, 0, sizeof(t));
+	memset(&res, 0, sizeof(res));
+	memset(&ei, 0, sizeof(ei));
+	qa_contact_init(&ct, QA_CALL);
+	rc = qa_transcript_get(s, "call", c->id, &t);
+	if (rc == 0) {
+		tbody = json_loads(buf_str(&t.body), 0, NULL);
+		/* Validated when it was posted; a body the engine now refuses is
+		 * checked as if there were none, and said so. */
+		if (tbody && qa_transcript_parse(tbody, &ct, &utts, &ei) == 0) {
+			words = 1;
+		} else {
+			log_error("qa: the transcript of call %lld is unreadable: %s",
+				  (long long)c->id, ei.message);
+			free(utts);
+			utts = NULL;
+			qa_contact_init(&ct, QA_CALL);
+		}
+	} else if (rc != ERR_NOTFOUND) {
+		goto out;
+	}
+	rc = 0;
+	facts = call_facts(s, c);
+	if (!facts) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	qa_facts_parse(facts, &ct, &fs);
+	e = cache.all;
+	rc = qa_run(e, &ct, &res);
+	if (rc == 0)
+		rc = hit_rows(e, &res, &rows);
+	if (rc < 0)
+		goto out;
+	memset(&chk, 0, sizeof(chk));
+	snprintf(chk.kind, sizeof(chk.kind), "call");
+	chk.ref_id = c->id;
+	chk.agent_id = c->agent_id;
+	chk.contact_at = c->started_at;
+	chk.checked_at = now;
+	chk.transcript = words;
+	chk.score = res.score;
+	chk.fatal = res.fatal;
+	chk.hits = res.nhits;
+	chk.high = res.high;
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = qa_check_replace(s, &chk, rows, (size_t)res.nhits);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+out:
+	free(rows);
+	qa_result_free(&res);
+	qa_facts_free(&fs);
+	free(utts);
+	json_decref(facts);
+	json_decref(tbody);
+	buf_release(&t.body);
+	return rc;
+}
+
+static int check_call_locked(struct store *s, int64_t call_id, int64_t now)
+{
+	struct qa_call_row c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = qa_call_get(s, call_id, &c);
+	if (rc == 0 && (!c.connected_at || !c.agent_id || !c.ended_at))
+		rc = ERR_CONFLICT; /* never answered, or still going */
+	if (rc == 0)
+		rc = check_one(s, &c, now);
+	buf_release(&c.metrics);
+	return rc;
+}
+
+int qa_check_call(struct store *s, int64_t call_id, int64_t now)
+{
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	rc = engine_ready(s);
+	if (rc == 0)
+		rc = check_call_locked(s, call_id, now);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+/* -- the tick -- */
+
+struct cand {
+	int64_t id, ended_at;
+	int has_recording;
+};
+
+struct cands {
+	struct cand c[BATCH];
+	int n;
+};
+
+static int cand_add(void *ctx, const struct qa_call_row *r)
+{
+	struct cands *cs = ctx;
+
+	if (cs->n < BATCH)
+		cs->c[cs->n++] = (struct cand){r->id, r->ended_at, r->has_recording};
+	return 0;
+}
+
+struct rechecks {
+	struct qa_recheck_row r[RECHECK_BATCH];
+	int n;
+};
+
+static int recheck_add(void *ctx, const struct qa_recheck_row *r)
+{
+	struct rechecks *rs = ctx;
+
+	if (rs->n < RECHECK_BATCH)
+		rs->r[rs->n++] = *r;
+	return 0;
+}
+
+/* The calls after the cursor: each one ready is checked; the cursor moves
+ * up to the first one not ready. */
+static int walk_calls(struct store *s, int64_t now, int64_t wait_ms, int *done)
+{
+	struct cands *cs = calloc(1, sizeof(*cs));
+	int64_t cursor = 0, max_id = 0, next;
+	int rc, stuck = 0;
+
+	if (!cs)
+		return ERR_NOMEM;
+	rc = qa_setting_get(s, "call_cursor", &cursor);
+	if (rc == 0)
+		rc = qa_call_max_id(s, &max_id);
+	if (rc == 0 && max_id > cursor)
+		rc = qa_call_candidates(s, cursor, max_id, BATCH, cand_add, cs);
+	if (rc < 0 || max_id <= cursor)
+		goto out;
+	rc = 0;
+	next = cs->n == BATCH ? cs->c[BATCH - 1].id : max_id;
+	for (int i = 0; i < cs->n; i++) {
+		const struct cand *c = &cs->c[i];
+		int ready = c->ended_at && (c->has_recording || c->ended_at <= now - wait_ms);
+
+		if (!ready) {
+			if (!stuck)
+				next = c->id - 1;
+			stuck = 1;
+			continue;
+		}
+		rc = check_call_locked(s, c->id, now);
+		if (rc < 0) {
+			log_error("qa: cannot check call %lld (%d)", (long long)c->id, rc);
+			/* It stays before the cursor's new place, to be tried again. */
+			if (!stuck)
+				next = c->id - 1;
+			stuck = 1;
+			rc = 0;
+			continue;
+		}
+		(*done)++;
+	}
+	if (next > cursor) {
+		rc = store_begin(s);
+		if (rc == 0)
+			rc = qa_setting_set(s, "call_cursor", next);
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+	}
+out:
+	free(cs);
+	return rc;
+}
+
+/* Contacts whose transcript came since their check: checked again. One not
+ * checked yet is left to the walk, which reads its transcript then; one the
+ * walk checked after the transcript came (this very tick, say) is done. */
+static int rechecks(struct store *s, int64_t now, int *done)
+{
+	struct rechecks *rs = calloc(1, sizeof(*rs));
+	struct qa_check_row c;
+	int rc;
+
+	if (!rs)
+		return ERR_NOMEM;
+	rc = qa_recheck_list(s, RECHECK_BATCH, recheck_add, rs);
+	for (int i = 0; rc >= 0 && i < rs->n; i++) {
+		const struct qa_recheck_row *r = &rs->r[i];
+		int had = strcmp(r->kind, "call") == 0 &&
+			  qa_check_get(s, "call", r->ref_id, &c) == 0 &&
+			  c.checked_at <= r->queued_at;
+
+		if (had) {
+			int one = check_call_locked(s, r->ref_id, now);
+
+			if (one < 0)
+				log_error("qa: cannot check call %lld again (%d)",
+					  (long long)r->ref_id, one);
+			else
+				(*done)++;
+		}
+		rc = store_begin(s);
+		if (rc == 0)
+			rc = qa_recheck_done(s, r->kind, r->ref_id, r->queued_at);
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+	}
+	free(rs);
+	return rc < 0 ? rc : 0;
+}
+
+int qa_tick(struct store *s, int64_t now, void *arg)
+{
+	const struct config *cfg = arg;
+	int64_t wait_min = 10;
+	int rc, done = 0;
+
+	pthread_mutex_lock(&lock);
+	rc = engine_ready(s);
+	if (rc == 0)
+		rc = qa_setting_get(s, "recording_wait_min", &wait_min);
+	/* Without recordings there is nothing to wait for. */
+	if (cfg && !cfg->recordings_dir[0])
+		wait_min = 0;
+	if (rc == 0)
+		rc = walk_calls(s, now, wait_min * 60000, &done);
+	if (rc == 0)
+		rc = rechecks(s, now, &done);
+	pthread_mutex_unlock(&lock);
+	return rc < 0 ? rc : done;
+}
+
+/* -- the API's use of the engine -- */
+
+int qa_check_rule_valid(json_t *body, struct err_info *ei)
+{
+	return qa_rule_validate(body, ei);
+}
+
+int qa_check_transcript_valid(json_t *body, struct err_info *ei, int *n)
+{
+	struct qa_contact c;
+	struct qa_utt *utts = NULL;
+	int rc;
+
+	qa_contact_init(&c, QA_CALL);
+	rc = qa_transcript_parse(body, &c, &utts, ei);
+	*n = rc == 0 ? c.nutt : 0;
+	free(utts);
+	return rc;
+}
+
+static int utf8_chars(const char *s, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/*
+ * The test box's pasted lines ("坐席: …", "客户: …", or agent:/customer:)
+ * as a transcript: each line one utterance, timed as if spoken at 150
+ * characters a minute (CALL-11's norm) with half a second between them.
+ */
+static int lines_transcript(const char *text, struct err_info *ei, json_t **out)
+{
+	static const struct {
+		const char *prefix;
+		const char *speaker;
+	} who[] = {{"坐席", "agent"},	 {"客服", "agent"},    {"agent", "agent"},
+		   {"客户", "customer"}, {"用户", "customer"}, {"customer", "customer"}};
+	json_t *utts = json_array();
+	int64_t at = 0;
+	int line_no = 0;
+
+	for (const char *p = text; utts && *p;) {
+		const char *end = strchr(p, '\n'), *q = NULL, *sp = NULL;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char line[8192];
+
+		line_no++;
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
+		p = end ? end + 1 : p + len;
+		line[strcspn(line, "\r")] = '\0';
+		if (!line[strspn(line, " \t")])
+			continue;
+		for (size_t i = 0; !sp && i < sizeof(who) / sizeof(who[0]); i++) {
+			size_t n = strlen(who[i].prefix);
+
+			if (strncasecmp(line + strspn(line, " \t"), who[i].prefix, n) == 0) {
+				q = line + strspn(line, " \t") + n;
+				q += strspn(q, " \t");
+				if (strncmp(q, ":", 1) == 0)
+					q += 1;
+				else if (strncmp(q, "：", 3) == 0)
+					q += 3;
+				else
+					continue;
+				sp = who[i].speaker;
+			}
+		}
+		if (!sp) {
+			json_decref(utts);
+			return err_set(
+				ei, ERR_UNPROCESSABLE, "transcript",
+				"transcript: line %d does not begin with 坐席: or 客户:", line_no);
+		}
+		q += strspn(q, " \t");
+		{
+			int64_t ms = (int64_t)utf8_chars(q, strlen(q)) * 400;
+
+			json_array_append_new(utts, json_pack("{s:s, s:I, s:I, s:s}", "speaker", sp,
+							      "start_ms", (json_int_t)at, "end_ms",
+							      (json_int_t)(at + ms), "text", q));
+			at += ms + 500;
+		}
+	}
+	*out = utts ? json_pack("{s:o}", "utterances", utts) : NULL;
+	return *out ? 0 : ERR_NOMEM;
+}
+
+static int add_rule_body(struct rule_set *rs, int64_t id, const char *code, int version,
+			 const char *body)
+{
+	struct qa_rule_row r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.version = version;
+	snprintf(r.code, sizeof(r.code), "%s", code);
+	rc = buf_puts(&r.body, body);
+	if (rc == 0)
+		rc = rule_collect(rs, &r);
+	buf_release(&r.body);
+	return rc;
+}
+
+int qa_check_test(struct store *s, json_t *rule, json_t *ids, json_t *transcript, json_t *facts,
+		  struct err_info *ei, json_t **out)
+{
+	struct rule_set rs = {0};
+	struct qa_engine *e = NULL;
+	struct qa_contact c;
+	struct qa_facts_store fs = {0};
+	struct qa_result res;
+	struct qa_utt *utts = NULL;
+	json_t *tbody = NULL, *hits = NULL, *empty = NULL;
+	size_t i;
+	json_t *v;
+	int rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	qa_contact_init(&c, QA_CALL);
+	if (rule) {
+		char *text;
+
+		rc = qa_rule_validate(rule, ei);
+		if (rc < 0)
+			goto out;
+		text = json_dumps(rule, JSON_COMPACT);
+		rc = text ? add_rule_body(&rs, 0, "test", 0, text) : ERR_NOMEM;
+		free(text);
+	}
+	json_array_foreach(ids, i, v)
+	{
+		struct qa_rule_row r;
+
+		if (rc < 0)
+			break;
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			rc = err_set(ei, ERR_INVALID, "rule_ids", "rule_ids: a list of rule ids");
+			break;
+		}
+		memset(&r, 0, sizeof(r));
+		rc = qa_rule_get(s, json_integer_value(v), &r);
+		if (rc == ERR_NOTFOUND)
+			rc = err_set(ei, ERR_UNPROCESSABLE, "rule_ids", "rule_ids: no rule %lld",
+				     (long long)json_integer_value(v));
+		if (rc == 0)
+			rc = rule_collect(&rs, &r);
+		buf_release(&r.body);
+	}
+	if (rc < 0)
+		goto out;
+	if (json_is_string(transcript)) {
+		rc = lines_transcript(json_string_value(transcript), ei, &tbody);
+		if (rc < 0)
+			goto out;
+	} else {
+		tbody = transcript ? json_incref(transcript) : json_pack("{s:[]}", "utterances");
+	}
+	rc = qa_transcript_parse(tbody, &c, &utts, ei);
+	if (rc < 0)
+		goto out;
+	empty = facts ? json_incref(facts) : json_object();
+	qa_facts_parse(empty, &c, &fs);
+	rc = qa_compile(rs.src, rs.n, &e, ei);
+	if (rc == 0)
+		rc = qa_run(e, &c, &res);
+	if (rc < 0)
+		goto out;
+	hits = json_array();
+	for (int k = 0; hits && k < res.nhits; k++)
+		json_array_append_new(hits, qa_hit_json(e, &res.hits[k]));
+	*out = json_pack("{s:o, s:i, s:b, s:i, s:O}", "hits", hits, "score", res.score, "fatal",
+			 res.fatal, "matched", res.matched, "utterances",
+			 json_object_get(tbody, "utterances"));
+	rc = *out ? 0 : ERR_NOMEM;
+out:
+	qa_result_free(&res);
+	qa_free(e);
+	qa_facts_free(&fs);
+	free(utts);
+	json_decref(tbody);
+	json_decref(empty);
+	rule_set_free(&rs);
+	return rc;
+}
