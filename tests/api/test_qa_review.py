@@ -229,7 +229,13 @@ class QaReviewTest(KefuTestCase):
         self.assertEqual(len(items), 11)
         self.assertEqual(a["call"]["id"], c["low"])
         self.assertEqual(a["call"]["survey"], 1)
-        self.assertIsNone(a["check"])
+        # The checker (qa_tick) has checked the call by now: the assessment carries
+        # that check, as stored.
+        chk = self.rows("SELECT id, score, fatal, hits, high FROM qa_check"
+                        " WHERE kind = 'call' AND ref_id = ?", c["low"])
+        self.assertEqual(len(chk), 1)
+        self.assertEqual([a["check"][k] for k in ("id", "score", "fatal", "hits", "high")],
+                         [chk[0][0], chk[0][1], bool(chk[0][2]), chk[0][3], chk[0][4]])
         self.assertEqual(a["may"], {"review": True, "appeal": False, "decide": False})
 
         # A wrong number of scores or a score over the item's points: nothing written.
