@@ -181,7 +181,9 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 		if (rc == 0) {
 			json_t *hits = json_array();
 
+			/* The count of hits is not an error: the steps below go on at 0. */
 			rc = qa_review_hits(r->store, chk.id, hit_row, hits);
+			rc = rc < 0 ? rc : 0;
 			json_object_set_new(o, "check",
 					    json_pack("{s:I, s:i, s:b, s:i, s:i, s:b, s:I, s:o}",
 						      "id", (json_int_t)chk.id, "score", chk.score,
