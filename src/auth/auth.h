@@ -95,6 +95,10 @@ enum auth_action {
 	ACT_WFM_ATTEND_EXCUSE, /* excuse an agent's late arrival, early leaving or absence */
 	ACT_WFM_REQUEST,       /* one's own leave and swaps, counter-signing, one's own month */
 	ACT_WFM_DECIDE,	       /* decide everyone's leave and swaps, emergency leave, paperwork */
+	ACT_QA_DAILY_READ,     /* QA-2: the daily quality-anomaly reports */
+	ACT_QA_DAILY_WRITE,    /* QA-2: draft, edit and send the day's report (supervisors) */
+	ACT_QA_AGENTS_READ,    /* QA-5: the agents' quality figures and the star (self: one's own) */
+	ACT_QA_EXPORT,	       /* QA-5: the agents' figures as a spreadsheet, audited */
 	ACT_COUNT
 };
 

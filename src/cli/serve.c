@@ -37,6 +37,7 @@
 #include "notify/notify.h"
 #include "org/org.h"
 #include "rec/rec.h"
+#include "qa/qa.h"
 #include "report/report.h"
 #include "sched/sched.h"
 #include "sip/sip.h"
@@ -55,7 +56,7 @@ const struct route *const cli_route_tables[] = {
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
-	handover_routes, wfm_leave_routes,
+	handover_routes, wfm_leave_routes, qa_report_routes,
 	NULL,
 };
 
