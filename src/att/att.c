@@ -48,17 +48,6 @@ int att_kind_valid(const char *kind)
 		       : ERR_INVALID;
 }
 
-static int hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int att_filename(const char *header, char *out, size_t size, const char **why)
 {
 	size_t n = 0;
@@ -72,7 +61,7 @@ int att_filename(const char *header, char *out, size_t size, const char **why)
 		int c = (unsigned char)*p;
 
 		if (c == '%') {
-			int hi = hex(p[1]), lo = hi < 0 ? -1 : hex(p[2]);
+			int hi = utf8_hex_digit(p[1]), lo = hi < 0 ? -1 : utf8_hex_digit(p[2]);
 
 			if (hi < 0 || lo < 0) {
 				*why = "X-Filename: a bad percent escape";

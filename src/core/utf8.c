@@ -107,3 +107,14 @@ int utf8_rfc5987(const char *s, char *out, size_t size)
 	out[n] = '\0';
 	return (int)n;
 }
+
+int utf8_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -26,5 +26,8 @@ size_t utf8_len(const char *s);
  * length written into out (NUL-terminated), or -1 when it does not fit.
  */
 int utf8_rfc5987(const char *s, char *out, size_t size);
+/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1 for any other
+ * character: for percent escapes and colours. */
+int utf8_hex_digit(int c);
 
 #endif

@@ -139,17 +139,6 @@ static char *copy_text(struct export_book *b, const char *text)
 	return s;
 }
 
-static int hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "#rrggbb" → 0xrrggbb; NULL or "" → -1 (none); -2 when malformed. */
 static int parse_fill(const char *s)
 {
@@ -160,7 +149,7 @@ static int parse_fill(const char *s)
 	if (s[0] != '#' || strlen(s) != 7)
 		return -2;
 	for (int i = 1; i < 7; i++) {
-		int h = hex(s[i]);
+		int h = utf8_hex_digit(s[i]);
 
 		if (h < 0)
 			return -2;

@@ -210,22 +210,29 @@ static int list_filter(struct req *r, struct wfm_request_filter *f, int swaps, c
 	return 0;
 }
 
-static int leave_list(struct req *r)
+/* GET /api/wfm/leave and /api/wfm/swaps: one list of either kind of request. */
+static int request_list(struct req *r, int swaps)
 {
 	struct wfm_request_filter f;
 	struct list_ctx c = {NULL, r->now};
 	char from[11] = "", to[11] = "";
-	int rc = list_filter(r, &f, 0, from, to);
+	int rc = list_filter(r, &f, swaps, from, to);
 
 	if (rc < 0)
 		return rc;
 	c.items = json_array();
-	rc = wfm_leave_list(r->store, &f, leave_row, &c);
+	rc = swaps ? wfm_swap_list(r->store, &f, swap_row, &c)
+		   : wfm_leave_list(r->store, &f, leave_row, &c);
 	if (rc < 0) {
 		json_decref(c.items);
 		return rc;
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "items", c.items));
+}
+
+static int leave_list(struct req *r)
+{
+	return request_list(r, 0);
 }
 
 /* Removes the agent's cells of the leave's days from published rosters, audited. */
@@ -399,6 +406,48 @@ static int leave_emergency(struct req *r)
 
 static const char *const note_fields[] = {"note", NULL};
 
+/* The start of a step on a request: its id, the optional note, the transaction. */
+static int step_open(struct req *r, int swap, int64_t *id, char *note, size_t size)
+{
+	int rc = req_param_id(r, 0, id);
+
+	if (rc < 0)
+		return swap ? err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap")
+			    : err_set(&r->ei, ERR_NOTFOUND, NULL, "no such leave");
+	rc = body_only(r, note_fields);
+	if (rc == 0)
+		rc = body_text(r, "note", 0, note, size, WFM_REASON_MAX);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	return rc;
+}
+
+/*
+ * The end of a step: the audit entry with the request before and after it
+ * (and the roster's cells the step changed, under cells_key), the commit and
+ * the answer, which is the request after. Takes the three JSON values.
+ */
+static int step_close(struct req *r, int rc, const char *action, const char *entity, int64_t id,
+		      json_t *before, json_t *after, const char *cells_key, json_t *cells)
+{
+	if (rc == 0) {
+		json_t *d = json_pack("{s:O, s:O}", "before", before, "after", after);
+
+		if (cells)
+			json_object_set(d, cells_key, cells);
+		rc = req_audit(r, action, entity, id, "ok", d);
+	}
+	json_decref(before);
+	json_decref(cells);
+	rc = req_finish(r, rc);
+	if (rc < 0) {
+		json_decref(after);
+		return rc;
+	}
+	notify_wake();
+	return reply_json(r, 200, after);
+}
+
 /* A step on one leave: approve, reject, cancel, paperwork. */
 static int leave_step(struct req *r, enum wfm_step step)
 {
@@ -409,23 +458,15 @@ static int leave_step(struct req *r, enum wfm_step step)
 					      [WFM_STEP_SIGN] = "",
 					      [WFM_STEP_DECLINE] = ""};
 	struct wfm_leave l, before;
-	char text[NOTIFY_TEXT_SIZE], from[12];
+	char text[NOTIFY_TEXT_SIZE], from[12], note[WFM_REASON_MAX * 4 + 1] = "";
 	json_t *cells = NULL;
 	int64_t id;
-	int rc = req_param_id(r, 0, &id);
+	int rc = step_open(r, 0, &id, note, sizeof(note));
 
 	if (rc < 0)
-		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such leave");
-	rc = body_only(r, note_fields);
+		return rc;
 	memset(&l, 0, sizeof(l));
-	if (rc == 0)
-		rc = body_text(r, "note", 0, l.decision_note, sizeof(l.decision_note),
-			       WFM_REASON_MAX);
-	if (rc < 0)
-		return rc;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
+	memset(&before, 0, sizeof(before));
 	rc = wfm_leave_get(r->store, id, &l);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such leave");
@@ -438,13 +479,9 @@ static int leave_step(struct req *r, enum wfm_step step)
 	before = l;
 	snprintf(from, sizeof(from), "%s", l.state);
 	if (step != WFM_STEP_PAPERWORK && step != WFM_STEP_CANCEL) {
-		const char *note = json_string_value(json_object_get(r->body, "note"));
-
-		snprintf(l.decision_note, sizeof(l.decision_note), "%s", note ? note : "");
+		snprintf(l.decision_note, sizeof(l.decision_note), "%s", note);
 		l.decided_by = r->who.person_id;
 		l.decided_at = r->now;
-	} else {
-		snprintf(l.decision_note, sizeof(l.decision_note), "%s", before.decision_note);
 	}
 	l.updated_at = r->now;
 	switch (step) {
@@ -494,22 +531,9 @@ static int leave_step(struct req *r, enum wfm_step step)
 		rc = err_set(&r->ei, ERR_CONFLICT, "state", "the request was changed meanwhile");
 	if (rc == 0)
 		rc = wfm_leave_get(r->store, id, &l);
-	if (rc == 0) {
-		json_t *d = json_pack("{s:o, s:o}", "before", leave_json(&before, r->now), "after",
-				      leave_json(&l, r->now));
-
-		if (cells)
-			json_object_set_new(d, "roster_removed", cells);
-		cells = NULL;
-		rc = req_audit(r, actions[step], "wfm_leave", id, "ok", d);
-	}
 out:
-	json_decref(cells);
-	rc = req_finish(r, rc);
-	if (rc < 0)
-		return rc;
-	notify_wake();
-	return reply_json(r, 200, leave_json(&l, r->now));
+	return step_close(r, rc, actions[step], "wfm_leave", id, leave_json(&before, r->now),
+			  leave_json(&l, r->now), "roster_removed", cells);
 }
 
 static int leave_approve(struct req *r)
@@ -784,20 +808,7 @@ static int swap_apply(struct req *r, const struct wfm_swap *w, json_t *cells)
 
 static int swaps_list(struct req *r)
 {
-	struct wfm_request_filter f;
-	struct list_ctx c = {NULL, r->now};
-	char from[11] = "", to[11] = "";
-	int rc = list_filter(r, &f, 1, from, to);
-
-	if (rc < 0)
-		return rc;
-	c.items = json_array();
-	rc = wfm_swap_list(r->store, &f, swap_row, &c);
-	if (rc < 0) {
-		json_decref(c.items);
-		return rc;
-	}
-	return reply_json(r, 200, json_pack("{s:o}", "items", c.items));
+	return request_list(r, 1);
 }
 
 static const char *const swap_fields[] = {"kind", "partner_id", "a_day", "b_day", "reason", NULL};
@@ -887,18 +898,12 @@ static int swap_step(struct req *r, enum wfm_step step)
 	char text[NOTIFY_TEXT_SIZE], from[12], note[WFM_REASON_MAX * 4 + 1] = "";
 	json_t *cells = NULL;
 	int64_t id;
-	int rc = req_param_id(r, 0, &id);
+	int rc = step_open(r, 1, &id, note, sizeof(note));
 
 	if (rc < 0)
-		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap");
-	rc = body_only(r, note_fields);
-	if (rc == 0)
-		rc = body_text(r, "note", 0, note, sizeof(note), WFM_REASON_MAX);
-	if (rc < 0)
 		return rc;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
+	memset(&w, 0, sizeof(w));
+	memset(&before, 0, sizeof(before));
 	rc = wfm_swap_get(r->store, id, &w);
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such swap");
@@ -975,22 +980,9 @@ static int swap_step(struct req *r, enum wfm_step step)
 		rc = err_set(&r->ei, ERR_CONFLICT, "state", "the request was changed meanwhile");
 	if (rc == 0)
 		rc = wfm_swap_get(r->store, id, &w);
-	if (rc == 0) {
-		json_t *d = json_pack("{s:o, s:o}", "before", swap_json(&before), "after",
-				      swap_json(&w));
-
-		if (cells)
-			json_object_set_new(d, "roster_changed", cells);
-		cells = NULL;
-		rc = req_audit(r, actions[step], "wfm_swap", id, "ok", d);
-	}
 out:
-	json_decref(cells);
-	rc = req_finish(r, rc);
-	if (rc < 0)
-		return rc;
-	notify_wake();
-	return reply_json(r, 200, swap_json(&w));
+	return step_close(r, rc, actions[step], "wfm_swap", id, swap_json(&before), swap_json(&w),
+			  "roster_changed", cells);
 }
 
 static int swap_sign(struct req *r)

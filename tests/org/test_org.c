@@ -174,7 +174,7 @@ static void department_parent_circle_refused(void **state)
 }
 
 struct tally {
-	int people, agents, managers, supervisors, no_superior;
+	int people, agents, managers, supervisors, inspectors, no_superior;
 	int64_t last_id;
 };
 
@@ -186,6 +186,7 @@ static int count_person(void *ctx, const struct org_person *p)
 	t->agents += (p->roles & ROLE_AGENT) && !(p->roles & ROLE_SUPERVISOR);
 	t->managers += (p->roles & ROLE_MANAGER) != 0;
 	t->supervisors += (p->roles & ROLE_SUPERVISOR) != 0;
+	t->inspectors += (p->roles & ROLE_QA) != 0;
 	t->no_superior += p->superior_id == 0;
 	t->last_id = p->id;
 	return 0;
@@ -223,12 +224,13 @@ static void demo_center_matches_rulebook(void **state)
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(org_demo_create(s, &cli, 1000, "min", show_nothing, &shown), 0);
 	assert_int_equal(store_commit(s), 0);
-	assert_int_equal(org_person_list(s, &f, count_person, &t), 24);
-	assert_int_equal(t.people, 24);
-	assert_int_equal(shown, 24);
+	assert_int_equal(org_person_list(s, &f, count_person, &t), 25);
+	assert_int_equal(t.people, 25);
+	assert_int_equal(shown, 25);
 	assert_int_equal(t.managers, 1);
 	assert_int_equal(t.supervisors, 1);
 	assert_int_equal(t.agents, 6);
+	assert_int_equal(t.inspectors, 1);
 	assert_int_equal(t.no_superior, 1); /* only the general manager tops the chain */
 	assert_int_equal(org_department_list(s, 0, 0, 100, count_dept, &depts), 8);
 	assert_int_equal(depts, 8);
