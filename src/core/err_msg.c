@@ -517,6 +517,12 @@ static const struct err_msg messages[] = {
 	{"day: no late arrival, early leaving or absence to excuse", NULL, "日期：这一天没有迟到、早退或缺勤，无需登记事由"},
 	{"this day is excused already", NULL, "这一天已经登记过事由"},
 	{"no such excuse", NULL, "没有这条事由"},
+	/* Quality reports (src/qa/qa_report*.c). */
+	{"the day has not begun", NULL, "这一天还没有开始"},
+	{"the report was sent; it is read-only", NULL, "日报表已发送，不能再修改"},
+	{"there is no manager to send it to", NULL, "没有可以接收日报表的客服经理"},
+	{"state: draft or sent", NULL, "状态：应为 draft 或 sent"},
+	{"period: week, biweek or month", NULL, "周期：应为 week、biweek 或 month"},
 };
 
 static const struct err_msg phrases[] = {

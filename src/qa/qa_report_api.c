@@ -485,7 +485,7 @@ static int daily_list(struct req *r)
 	if (f < 0)
 		return err_set(&r->ei, ERR_INVALID, "from", "%s: a date as YYYY-MM-DD", "from");
 	if (f > t || qa_ymd_add(f, LIST_DAYS_MAX - 1) < t)
-		return err_set(&r->ei, ERR_INVALID, "from", "from: at most %d days up to to",
+		return err_set(&r->ei, ERR_INVALID, "to", "to: at most %d days from from",
 			       LIST_DAYS_MAX);
 	if (state && strcmp(state, "draft") && strcmp(state, "sent"))
 		return err_set(&r->ei, ERR_INVALID, "state", "state: draft or sent");
