@@ -19,11 +19,12 @@ ACCOUNTS = {
     "hr+staff": "7002",
     "office": "1001",
     "office+staff": "1002",
+    "qa": "8301",         # 质检员
 }
 ROLE_ORDER = list(ACCOUNTS)
 
 # Columns of docs/api.md, per account above: who gets each permission.
-READ_ALL = {"admin", "manager", "supervisor+agent", "agent", "hr+staff", "office", "office+staff"}
+READ_ALL = {"admin", "manager", "supervisor+agent", "agent", "hr+staff", "office", "office+staff", "qa"}
 PERSON_WRITE = {"admin", "manager", "hr+staff"}
 SET_ROLES = {"admin", "manager"}            # needed to create a person
 PASSWORD_RESET = {"admin"}
