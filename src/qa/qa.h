@@ -30,7 +30,9 @@ struct export_book;
  * figures (checks, average score, fatal checks, hits by rule, the agents
  * with the most high-severity hits, the lowest-scoring contacts) or into
  * one row per agent. The survey (CALL-3) and the center's callbacks (CB-3)
- * are read through src/report/, the daily callback report's own queries.
+ * are read through src/report/, the daily callback report's own queries;
+ * the supervisors' closed reviews (QA-1) by one function of the store file
+ * from the review's table, when it exists.
  * A day's report is a draft (its figures computed each time it is read)
  * until the supervisor sends it: then the figures are frozen as JSON in
  * qa_daily (migration 23), the texts become read-only and the managers are
@@ -127,6 +129,7 @@ struct qa_agent_row {
 	int64_t rated, rating_sum;	     /* the survey (CALL-3) */
 	int64_t cb_accepted, cb_not_accepted; /* reached callbacks (CB-3) */
 	int64_t cb_attempts;
+	int64_t reviews, review_sum; /* the supervisors' closed reviews (QA-1), when kept */
 	int eligible;	 /* may be the month's star */
 	double combined; /* the star's score, when there are checks */
 	int has_combined;
@@ -189,8 +192,8 @@ int qa_daily_list(struct store *s, const char *from, const char *to, const char 
 /* The active people with role bits, by id, into ids (at most max). */
 int qa_people_with_role(struct store *s, unsigned roles, int64_t *ids, int max);
 /* The period's agent rows (active agents and whoever the checks name),
- * sorted by id, with the survey and callbacks filled; agent_id > 0: only
- * that agent. */
+ * sorted by id, with the survey, callbacks and reviews filled; agent_id >
+ * 0: only that agent. */
 int qa_agent_rows_load(struct store *s, int64_t start, int64_t end, int64_t agent_id,
 		       struct qa_agent_row **out, size_t *n);
 

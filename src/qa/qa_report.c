@@ -111,9 +111,8 @@ int qa_period_of(enum qa_period p, int ymd, struct qa_period_days *out)
 		first = ymd / 100 * 100 + 1;
 		out->from = first;
 		/* The last day: the day before the first of the next month. */
-		out->to = qa_ymd_add(ymd / 100 % 100 == 12 ? (ymd / 10000 + 1) * 10000 + 101
-							   : first + 100,
-				     -1);
+		out->to = qa_ymd_add(
+			ymd / 100 % 100 == 12 ? (ymd / 10000 + 1) * 10000 + 101 : first + 100, -1);
 		out->prev_to = qa_ymd_add(first, -1);
 		out->prev_from = out->prev_to / 100 * 100 + 1;
 		return 0;
@@ -182,7 +181,8 @@ static int rules_of(const struct qa_rep_hit *h, size_t n, struct qa_rule_count *
 		r->high += h[i].high != 0;
 		r->fatal += h[i].fatal != 0;
 		/* A contact counts once per rule however many hits it has there. */
-		if (i == 0 || h[i - 1].rule_id != h[i].rule_id || h[i - 1].check_id != h[i].check_id)
+		if (i == 0 || h[i - 1].rule_id != h[i].rule_id ||
+		    h[i - 1].check_id != h[i].check_id)
 			r->checks++;
 	}
 	if (nall)
@@ -389,15 +389,16 @@ int qa_star_pick(struct qa_agent_row *rows, size_t n)
 		struct qa_agent_row *r = &rows[i];
 
 		r->combined = qa_star_score(r, &r->has_combined);
-		r->eligible = r->has_combined && r->now.checks >= QA_STAR_MIN_CHECKS &&
-			      r->now.fatal == 0;
+		r->eligible =
+			r->has_combined && r->now.checks >= QA_STAR_MIN_CHECKS && r->now.fatal == 0;
 		r->star = 0;
 		if (!r->eligible)
 			continue;
 		if (best < 0 || r->combined > rows[best].combined ||
 		    (r->combined == rows[best].combined &&
 		     (r->now.checks > rows[best].now.checks ||
-		      (r->now.checks == rows[best].now.checks && r->agent_id < rows[best].agent_id))))
+		      (r->now.checks == rows[best].now.checks &&
+		       r->agent_id < rows[best].agent_id))))
 			best = (int)i;
 	}
 	if (best >= 0)

@@ -85,9 +85,9 @@ static json_t *person_json(struct store *s, int64_t id)
 {
 	json_t *o = NULL;
 
-	if (id <= 0 || store_one(store_query(s, "SELECT id, work_no, name FROM person WHERE id = ?",
-					     "i", id),
-				 person_read, &o) < 0)
+	if (id <= 0 ||
+	    store_one(store_query(s, "SELECT id, work_no, name FROM person WHERE id = ?", "i", id),
+		      person_read, &o) < 0)
 		return json_null();
 	return o;
 }
@@ -157,8 +157,9 @@ static int day_satisfaction(struct store *s, int ymd, json_t *fig)
 			  (json_int_t)cb[WOO_UNREACHABLE], "new_need", (json_int_t)cb[WOO_NEW_NEED],
 			  "satisfaction",
 			  cb[WOO_ACCEPTED] + cb[WOO_NOT_ACCEPTED] > 0
-				  ? json_real(round2(100.0 * (double)cb[WOO_ACCEPTED] /
-						     (double)(cb[WOO_ACCEPTED] + cb[WOO_NOT_ACCEPTED])))
+				  ? json_real(round2(
+					    100.0 * (double)cb[WOO_ACCEPTED] /
+					    (double)(cb[WOO_ACCEPTED] + cb[WOO_NOT_ACCEPTED])))
 				  : json_null()));
 	return 0;
 }
@@ -200,12 +201,12 @@ static int day_figures(struct req *r, int ymd, json_t **out)
 	for (int i = 0; i < f->nagents; i++) {
 		const struct qa_agent_count *g = &f->agents[i];
 
-		json_array_append_new(
-			a, json_pack("{s:o, s:I, s:o, s:I, s:I, s:I}", "agent",
-				     person_json(r->store, g->agent_id), "checks",
-				     (json_int_t)g->checks, "average_score",
-				     mean_json(g->score_sum, g->checks), "hits", (json_int_t)g->hits,
-				     "high", (json_int_t)g->high, "fatal", (json_int_t)g->fatal));
+		json_array_append_new(a, json_pack("{s:o, s:I, s:o, s:I, s:I, s:I}", "agent",
+						   person_json(r->store, g->agent_id), "checks",
+						   (json_int_t)g->checks, "average_score",
+						   mean_json(g->score_sum, g->checks), "hits",
+						   (json_int_t)g->hits, "high", (json_int_t)g->high,
+						   "fatal", (json_int_t)g->fatal));
 	}
 	json_object_set_new(fig, "agents", a);
 	a = json_array();
@@ -214,12 +215,12 @@ static int day_figures(struct req *r, int ymd, json_t **out)
 
 		contact_link(c, day, link, sizeof(link));
 		json_array_append_new(
-			a, json_pack("{s:I, s:s, s:I, s:o, s:I, s:i, s:b, s:i, s:i, s:s}", "check_id",
-				     (json_int_t)c->id, "kind", c->kind, "ref_id",
-				     (json_int_t)c->ref_id, "agent", person_json(r->store, c->agent_id),
-				     "contact_at", (json_int_t)c->contact_at, "score", c->score,
-				     "fatal", c->fatal, "hits", c->hits, "high", c->high, "link",
-				     link));
+			a, json_pack("{s:I, s:s, s:I, s:o, s:I, s:i, s:b, s:i, s:i, s:s}",
+				     "check_id", (json_int_t)c->id, "kind", c->kind, "ref_id",
+				     (json_int_t)c->ref_id, "agent",
+				     person_json(r->store, c->agent_id), "contact_at",
+				     (json_int_t)c->contact_at, "score", c->score, "fatal",
+				     c->fatal, "hits", c->hits, "high", c->high, "link", link));
 	}
 	json_object_set_new(fig, "lowest", a);
 	rc = day_satisfaction(r->store, ymd, fig);
@@ -318,8 +319,8 @@ static int daily_put(struct req *r)
 	for (int i = 0; rc == 0 && i < 3; i++) {
 		rc = body_str(r, text_fields[i], 0, &t[i]);
 		if (rc == 0 && t[i] && utf8_len(t[i]) > QA_TEXT_MAX)
-			rc = err_set(&r->ei, ERR_INVALID, text_fields[i], "%s: at most %d characters",
-				     text_fields[i], QA_TEXT_MAX);
+			rc = err_set(&r->ei, ERR_INVALID, text_fields[i],
+				     "%s: at most %d characters", text_fields[i], QA_TEXT_MAX);
 	}
 	if (rc == 0)
 		rc = day_begun(r, ymd);
@@ -332,7 +333,8 @@ static int daily_put(struct req *r)
 	if (rc == 0) {
 		found = 1;
 		if (strcmp(d.state, "draft"))
-			rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the report was sent; it is read-only");
+			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
+				     "the report was sent; it is read-only");
 	} else if (rc == ERR_NOTFOUND) {
 		rc = 0;
 	}
@@ -390,7 +392,8 @@ static int daily_send(struct req *r)
 	if (rc == 0) {
 		found = 1;
 		if (strcmp(d.state, "draft"))
-			rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the report was sent; it is read-only");
+			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
+				     "the report was sent; it is read-only");
 	} else if (rc == ERR_NOTFOUND) {
 		/* Sent as kefu drafted it: the row is made now, without texts. */
 		rc = qa_daily_save(r->store, r->params[0], "", "", "", r->who.person_id, r->now);
@@ -399,7 +402,8 @@ static int daily_send(struct req *r)
 		n = qa_people_with_role(r->store, ROLE_MANAGER, managers, MANAGERS_MAX);
 		rc = n < 0 ? n : 0;
 		if (rc == 0 && n == 0)
-			rc = err_set(&r->ei, ERR_UNPROCESSABLE, NULL, "there is no manager to send it to");
+			rc = err_set(&r->ei, ERR_UNPROCESSABLE, NULL,
+				     "there is no manager to send it to");
 	}
 	if (rc == 0)
 		rc = day_figures(r, ymd, &fig);
@@ -497,7 +501,8 @@ static int daily_list(struct req *r)
 		json_decref(items);
 		return rc;
 	}
-	return reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "from", fd, "to", td, "items", items));
+	return reply_json(r, 200,
+			  json_pack("{s:s, s:s, s:o}", "from", fd, "to", td, "items", items));
 }
 
 /* ---- the agents (QA-5) ---- */
@@ -604,17 +609,21 @@ static json_t *row_json(struct req *r, const struct qa_agent_row *a)
 		json_array_append_new(top, rule_json(r->store, &a->top[k]));
 	return json_pack(
 		"{s:I, s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:o,"
-		" s:{s:I, s:o}, s:{s:I, s:I, s:I, s:o}, s:{s:I, s:o}, s:o, s:o, s:b, s:b}",
-		"agent_id", (json_int_t)a->agent_id, "work_no", a->work_no, "name", a->name, "checks",
-		(json_int_t)a->now.checks, "average_score", mean_json(a->now.score_sum, a->now.checks),
-		"fatal", (json_int_t)a->now.fatal, "hits", (json_int_t)a->now.hits, "high",
-		(json_int_t)a->now.high, "top_rules", top, "survey", "rated", (json_int_t)a->rated,
-		"average", mean_json(a->rating_sum, a->rated), "callbacks", "attempts",
+		" s:{s:I, s:o}, s:{s:I, s:I, s:I, s:o}, s:{s:I, s:o}, s:{s:I, s:o}, s:o, s:o, s:b,"
+		" s:b}",
+		"agent_id", (json_int_t)a->agent_id, "work_no", a->work_no, "name", a->name,
+		"checks", (json_int_t)a->now.checks, "average_score",
+		mean_json(a->now.score_sum, a->now.checks), "fatal", (json_int_t)a->now.fatal,
+		"hits", (json_int_t)a->now.hits, "high", (json_int_t)a->now.high, "top_rules", top,
+		"survey", "rated", (json_int_t)a->rated, "average",
+		mean_json(a->rating_sum, a->rated), "callbacks", "attempts",
 		(json_int_t)a->cb_attempts, "accepted", (json_int_t)a->cb_accepted, "not_accepted",
 		(json_int_t)a->cb_not_accepted, "satisfaction",
 		reached ? json_real(round2(100.0 * (double)a->cb_accepted / (double)reached))
 			: json_null(),
-		"previous", "checks", (json_int_t)a->prev.checks, "average_score",
+		"reviews", "count", (json_int_t)a->reviews, "average_score",
+		mean_json(a->review_sum, a->reviews), "previous", "checks",
+		(json_int_t)a->prev.checks, "average_score",
 		mean_json(a->prev.score_sum, a->prev.checks), "trend",
 		a->now.checks && a->prev.checks ? json_real(round2(avg - pavg)) : json_null(),
 		"combined", a->has_combined ? json_real(round2(a->combined)) : json_null(),
@@ -660,8 +669,8 @@ static int agents_get(struct req *r)
 static int agents_export(struct req *r)
 {
 	static const char *const zh_period[] = {"周质检汇总", "双周质检考核", "月度质检考评"};
-	static const char *const en_period[] = {"Weekly quality summary", "Biweekly quality assessment",
-						"Monthly quality review"};
+	static const char *const en_period[] = {
+		"Weekly quality summary", "Biweekly quality assessment", "Monthly quality review"};
 	struct period p;
 	struct qa_agent_row *rows = NULL;
 	struct export_book *b = NULL;

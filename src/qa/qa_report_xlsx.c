@@ -11,20 +11,23 @@
 #include "export/export.h"
 #include "qa/qa.h"
 
-#define COLS 17
+#define COLS 19
 #define STAR_FILL "#ffe699"
 
 static void header(struct export_sheet *sh, int english)
 {
-	static const double widths[COLS] = {6, 10, 10, 8, 9, 7, 7, 7, 30, 9, 9, 9, 9, 9, 9, 9, 8};
-	static const char *const zh[COLS] = {
-		"序号",	    "工号",	  "姓名",	"质检数",     "平均分",	  "致命项",
-		"命中",	    "高风险",	  "主要问题",	"评价数",     "满意度均分", "回访满意",
-		"回访不满意", "回访满意率%", "上期平均分", "综合分",     "服务之星"};
+	static const double widths[COLS] = {6, 10, 10, 8, 9, 7, 7, 7, 30, 9,
+					    9, 9,  9,  9, 9, 9, 8, 9, 8};
+	static const char *const zh[COLS] = {"序号",	   "工号",	  "姓名",	"质检数",
+					     "平均分",	   "致命项",	  "命中",	"高风险",
+					     "主要问题",   "评价数",	  "满意度均分", "回访满意",
+					     "回访不满意", "回访满意率%", "上期平均分", "综合分",
+					     "评审数",	   "评审均分",	  "服务之星"};
 	static const char *const en[COLS] = {
-		"No.",	      "Work no.",   "Name",	    "Checked",	  "Avg score",	"Fatal",
-		"Hits",	      "High",	    "Top rules",    "Rated",	  "Survey avg", "CB accepted",
-		"CB not acc.", "CB sat. %", "Prev. avg",	    "Combined",	  "Star"};
+		"No.",	      "Work no.",    "Name",	    "Checked",	 "Avg score",
+		"Fatal",      "Hits",	     "High",	    "Top rules", "Rated",
+		"Survey avg", "CB accepted", "CB not acc.", "CB sat. %", "Prev. avg",
+		"Combined",   "Reviewed",    "Review avg",  "Star"};
 
 	for (int c = 0; c < COLS; c++) {
 		export_column(sh, c, widths[c]);
@@ -61,7 +64,8 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 			export_int(sh, row, 3, r->now.checks, NULL);
 			if (r->now.checks)
 				export_number(sh, row, 4,
-					      (double)r->now.score_sum / (double)r->now.checks, &two);
+					      (double)r->now.score_sum / (double)r->now.checks,
+					      &two);
 			else
 				export_text(sh, row, 4, "", NULL);
 			export_int(sh, row, 5, r->now.fatal, NULL);
@@ -93,15 +97,22 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 				export_number(sh, row, 15, r->combined, &two);
 			else
 				export_text(sh, row, 15, "", NULL);
-			export_text(sh, row, 16, r->star ? "★" : "", r->star ? &star_text : NULL);
+			export_int(sh, row, 16, r->reviews, NULL);
+			if (r->reviews)
+				export_number(sh, row, 17,
+					      (double)r->review_sum / (double)r->reviews, &two);
+			else
+				export_text(sh, row, 17, "", NULL);
+			export_text(sh, row, 18, r->star ? "★" : "", r->star ? &star_text : NULL);
 		}
-		snprintf(text, sizeof(text), english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s",
-			 made_by, made_on);
+		snprintf(text, sizeof(text),
+			 english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s", made_by,
+			 made_on);
 		export_note(sh, text);
 		export_note(sh, english ? "Reviewed by:" : "审核：");
 		export_freeze(sh, 3);
-		export_print(sh, 1, english ? "Made by:" : "制表人：", english ? "Reviewed by:" : "审核：",
-			     english);
+		export_print(sh, 1, english ? "Made by:" : "制表人：",
+			     english ? "Reviewed by:" : "审核：", english);
 	}
 	rc = export_book_error(b);
 	if (rc < 0) {

@@ -61,6 +61,28 @@ def insert_checks(srv, rules, checks):
     return ids
 
 
+def insert_reviews(srv, reviews):
+    """Writes the supervisors' reviews as the review writes them (qa_assessment, the
+    review's migration 21). Until that migration is merged here the table is made with
+    the columns the reports read, so the reports' one reader of it is tested either way.
+    reviews: [(agent_id, contact_at, state, total, final_score)]."""
+    db = sqlite3.connect(srv.db, timeout=10)
+    with db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS qa_assessment (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+            " ref_id INTEGER NOT NULL, agent_id INTEGER NOT NULL, scorecard_id INTEGER NOT NULL,"
+            " scorecard_version INTEGER NOT NULL, reason TEXT NOT NULL, contact_at INTEGER NOT NULL,"
+            " state TEXT NOT NULL, total INTEGER, final_score INTEGER, created_at INTEGER NOT NULL,"
+            " updated_at INTEGER NOT NULL)")
+        for k, (agent, at, state, total, final) in enumerate(reviews):
+            db.execute(
+                "INSERT INTO qa_assessment(kind, ref_id, agent_id, scorecard_id, scorecard_version,"
+                " reason, contact_at, state, total, final_score, created_at, updated_at)"
+                " VALUES ('call', ?, ?, 1, 1, 'sample', ?, ?, ?, ?, 0, 0)",
+                (900000 + k, agent, at, state, total, final))
+    db.close()
+
+
 class QaReportTest(KefuTestCase):
     @classmethod
     def setUpClass(cls):
@@ -122,6 +144,13 @@ class QaReportTest(KefuTestCase):
         checks.append((a1, s - 7 * DAY_MS + MINUTE, 80, 0, []))
         checks.append((a2, s - 7 * DAY_MS + 2 * MINUTE, 60, 0, []))
         cls.check_ids = insert_checks(srv, rules, checks)
+        # QA-1 reviews: closed ones count (an appeal's final score over the total); one
+        # still under appeal and one still a draft do not.
+        insert_reviews(srv, [(a1, s + MINUTE, "closed", 90, None),
+                             (a1, s + 2 * MINUTE, "closed", 60, 80),
+                             (a2, s + 20 * MINUTE, "appealed", 50, None),
+                             (a3, s + 40 * MINUTE, "draft", 70, None),
+                             (a3, s + 41 * MINUTE, "closed", 75, None)])
         cls.db = sqlite3.connect(srv.db, timeout=10)
 
     @classmethod
@@ -350,6 +379,10 @@ class QaReportTest(KefuTestCase):
             cb = dict(self.q("SELECT outcome, COUNT(*) FROM wo_callback_attempt WHERE agent_id = ?"
                              " AND at >= ? AND at < ? GROUP BY outcome", pid, start, end))
             acc, nacc = cb.get("accepted", 0), cb.get("not_accepted", 0)
+            (reviews, rtotal), = self.q(
+                "SELECT COUNT(*), SUM(COALESCE(final_score, total)) FROM qa_assessment"
+                " WHERE agent_id = ? AND state = 'closed' AND contact_at >= ? AND contact_at < ?",
+                pid, start, end)
             avg = total / n if n else None
             combined = None
             if n:
@@ -366,7 +399,9 @@ class QaReportTest(KefuTestCase):
                              previous={"checks": pn, "average_score": r2(ptotal / pn) if pn else None},
                              trend=r2(avg - ptotal / pn) if n and pn else None,
                              combined=combined,
-                             eligible=n >= 10 and fatal == 0)
+                             eligible=n >= 10 and fatal == 0,
+                             reviews={"count": reviews,
+                                      "average_score": r2(rtotal / reviews) if reviews else None})
         return rows
 
     def period_bounds(self, body):
@@ -383,7 +418,7 @@ class QaReportTest(KefuTestCase):
             e = rows[r["agent_id"]]
             self.assertEqual(r["work_no"], e["work_no"])
             for k in ("checks", "average_score", "fatal", "hits", "high", "survey", "previous",
-                      "trend", "eligible"):
+                      "trend", "eligible", "reviews"):
                 self.assertEqual(r[k], e[k], (r["work_no"], k))
             self.assertEqual([(t["rule_id"], t["hits"], t["checks"]) for t in r["top_rules"]],
                              e["top"], r["work_no"])
@@ -418,6 +453,7 @@ class QaReportTest(KefuTestCase):
                 self.assertFalse(any(r["star"] for r in body["items"]), "a star is monthly")
             a1 = next(r for r in body["items"] if r["work_no"] == "8101")
             self.assertGreaterEqual(a1["checks"], 11)
+            self.assertEqual(a1["reviews"], {"count": 2, "average_score": 85.0})
             self.assertEqual(a1["survey"]["rated"], rows[self.ids["8101"]]["survey"]["rated"])
         week = self.get(f"/api/qa/agents?period=week&date={self.day}")
         a2 = next(r for r in week["items"] if r["work_no"] == "8102")
@@ -470,7 +506,10 @@ class QaReportTest(KefuTestCase):
             self.assertEqual(cells[f"F{n}"], r["fatal"])
             self.assertEqual(cells[f"G{n}"], r["hits"])
             self.assertEqual(cells[f"J{n}"], r["survey"]["rated"])
-            self.assertEqual(cells.get(f"Q{n}", "") == "★", r["star"])
+            self.assertEqual(cells[f"Q{n}"], r["reviews"]["count"])
+            if r["reviews"]["average_score"] is not None:
+                self.assertAlmostEqual(cells[f"R{n}"], r["reviews"]["average_score"], delta=0.006)
+            self.assertEqual(cells.get(f"S{n}", "") == "★", r["star"])
         self.assertEqual([e["action"] for e in srv.audit(self.tok["8001"], action="qa.agents.export")],
                          ["qa.agents.export"])
 

@@ -99,10 +99,11 @@ static void checks_of_a_local_day(void **state)
 			      DEC06_16Z + 86400000LL};
 
 	(void)state;
-	assert_int_equal(store_exec(s, "INSERT INTO person(id, work_no, name, created_at, updated_at)"
-				       " VALUES (7, '8101', '甲', 0, 0);"
-				       "INSERT INTO qa_rule(id, code, name, version, created_at,"
-				       " updated_at) VALUES (1, 'qa3.001', '禁语', 1, 0, 0);"),
+	assert_int_equal(store_exec(s,
+				    "INSERT INTO person(id, work_no, name, created_at, updated_at)"
+				    " VALUES (7, '8101', '甲', 0, 0);"
+				    "INSERT INTO qa_rule(id, code, name, version, created_at,"
+				    " updated_at) VALUES (1, 'qa3.001', '禁语', 1, 0, 0);"),
 			 0);
 	for (int i = 0; i < 4; i++) {
 		char sql[400];
@@ -132,8 +133,8 @@ static void checks_of_a_local_day(void **state)
 	test_store_close(s);
 }
 
-static struct qa_rep_check chk(int64_t id, int64_t agent, int score, int fatal, int hits,
-			       int high, int64_t at)
+static struct qa_rep_check chk(int64_t id, int64_t agent, int score, int fatal, int hits, int high,
+			       int64_t at)
 {
 	struct qa_rep_check c;
 
@@ -290,11 +291,11 @@ static void star_formula(void **state)
 
 	/* The star: agent 2 has the best score but too few checks; agent 3 a fatal
 	 * check; agents 4 and 5 tie, 5 with more checks. */
-	rows[0] = star_row(1, 12, 1080, 0, 0, 0, 0, 0);		    /* 90 */
+	rows[0] = star_row(1, 12, 1080, 0, 0, 0, 0, 0);			   /* 90 */
 	rows[1] = star_row(2, QA_STAR_MIN_CHECKS - 1, 891, 0, 0, 0, 0, 0); /* 99 */
-	rows[2] = star_row(3, 20, 1960, 1, 0, 0, 0, 0);		    /* 98, fatal */
-	rows[3] = star_row(4, 10, 950, 0, 0, 0, 0, 0);		    /* 95 */
-	rows[4] = star_row(5, 20, 1900, 0, 0, 0, 0, 0);		    /* 95 */
+	rows[2] = star_row(3, 20, 1960, 1, 0, 0, 0, 0);			   /* 98, fatal */
+	rows[3] = star_row(4, 10, 950, 0, 0, 0, 0, 0);			   /* 95 */
+	rows[4] = star_row(5, 20, 1900, 0, 0, 0, 0, 0);			   /* 95 */
 	assert_int_equal(qa_star_pick(rows, 5), 4);
 	assert_int_equal(rows[4].star, 1);
 	assert_int_equal(rows[3].star, 0);
@@ -312,9 +313,12 @@ static void star_formula(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(periods),     cmocka_unit_test(period_edges_in_shanghai),
-		cmocka_unit_test(checks_of_a_local_day), cmocka_unit_test(day_figures),
-		cmocka_unit_test(agent_rows),  cmocka_unit_test(star_formula),
+		cmocka_unit_test(periods),
+		cmocka_unit_test(period_edges_in_shanghai),
+		cmocka_unit_test(checks_of_a_local_day),
+		cmocka_unit_test(day_figures),
+		cmocka_unit_test(agent_rows),
+		cmocka_unit_test(star_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
