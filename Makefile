@@ -1,6 +1,6 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
@@ -114,9 +114,10 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/prompts/.stamp
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
 	@./build/bench/roster
+	@./build/bench/qa
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@node bench/web.mjs
@@ -138,6 +139,10 @@ build/bench/seed: bench/seed.c build/libkefu.a
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 
 build/bench/roster: bench/roster.c build/libkefu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+
+build/bench/qa: bench/qa.c build/libkefu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 

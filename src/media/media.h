@@ -28,8 +28,9 @@
  *            and a validating reader (8 kHz; PCM 16-bit, A-law, µ-law).
  * - rec.c    the stereo recorder: places each leg's frames on one timeline
  *            by their RTP timestamps and fills what is missing with silence.
- * - vad.c    an energy voice-activity detector per 20 ms frame and the
- *            per-call analyser (dead air, talk-over, speech time).
+ * - vad.c    an energy voice-activity detector per 20 ms frame, the
+ *            per-call analyser (dead air, talk-over, speech time) and
+ *            the speech segments of a channel (a call's timeline).
  *
  * Nothing here does I/O, reads a clock or allocates (but for the in-band
  * detector, whose state SpanDSP allocates): times come in as
@@ -519,6 +520,31 @@ struct media_span {
 	int64_t start_ms;
 	int64_t end_ms;
 };
+
+/*
+ * Speech segments of one channel, for a timeline of who spoke when: the
+ * same VAD, with each span from its first loud frame (the VAD reports
+ * speech from the MEDIA_VAD_ONSET-th; the start is moved back to the
+ * first) to the end of its last loud frame. Pauses shorter than the
+ * hangover join, as they do for the VAD; the hangover itself after the
+ * last loud frame is not part of the span, so a span is the sound heard.
+ * Fed one MEDIA_FRAME frame at a time; no allocation, so a recording of
+ * any length is read in one pass.
+ */
+struct media_speech {
+	struct media_vad vad;
+	int64_t frame; /* frames judged */
+	int64_t from;  /* the open span's first frame; -1: none */
+	int64_t to;    /* the frame after its last loud one */
+};
+
+void media_speech_init(struct media_speech *s);
+/* Judges one frame; 1 and *out (ms from the first frame) when a span
+ * ended with it, else 0. */
+int media_speech_frame(struct media_speech *s, const int16_t *pcm, size_t stride,
+		       struct media_span *out);
+/* The recording ended: 1 and *out for a span still open, else 0. */
+int media_speech_end(struct media_speech *s, struct media_span *out);
 
 enum media_qa_kind {
 	MEDIA_QA_DEAD_AIR,

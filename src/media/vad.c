@@ -101,6 +101,46 @@ int media_vad_frame(struct media_vad *v, const int16_t *pcm, size_t stride)
 	return v->speaking;
 }
 
+/* ----------------------------------------------------------------- speech */
+
+void media_speech_init(struct media_speech *s)
+{
+	media_vad_init(&s->vad);
+	s->frame = 0;
+	s->from = -1;
+	s->to = 0;
+}
+
+int media_speech_frame(struct media_speech *s, const int16_t *pcm, size_t stride,
+		       struct media_span *out)
+{
+	int speaking = media_vad_frame(&s->vad, pcm, stride);
+	int64_t f = s->frame++;
+
+	/* The VAD's loud_run counts this frame when it was loud. */
+	if (speaking && s->from < 0)
+		s->from = f - (MEDIA_VAD_ONSET - 1);
+	if (speaking && s->vad.loud_run > 0)
+		s->to = f + 1;
+	if (!speaking && s->from >= 0) {
+		out->start_ms = s->from * 20;
+		out->end_ms = s->to * 20;
+		s->from = -1;
+		return 1;
+	}
+	return 0;
+}
+
+int media_speech_end(struct media_speech *s, struct media_span *out)
+{
+	if (s->from < 0)
+		return 0;
+	out->start_ms = s->from * 20;
+	out->end_ms = s->to * 20;
+	s->from = -1;
+	return 1;
+}
+
 /* ---------------------------------------------------------------- analyser */
 
 #define FRAME_MS 20

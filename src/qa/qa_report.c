@@ -146,7 +146,7 @@ static int hit_by_agent_rule(const void *pa, const void *pb)
 /* Most hits first, then most contacts hit, then the older rule. */
 static int rule_rank(const void *pa, const void *pb)
 {
-	const struct qa_rule_count *a = pa, *b = pb;
+	const struct qa_rule_tally *a = pa, *b = pb;
 	int c = cmp_i64(b->hits, a->hits);
 
 	if (!c)
@@ -158,9 +158,9 @@ static int rule_rank(const void *pa, const void *pb)
  * Groups hits sorted by (rule, check) into counts per rule, ranked, and
  * keeps the first max in top. Returns how many it kept, or ERR_NOMEM.
  */
-static int rules_of(const struct qa_rep_hit *h, size_t n, struct qa_rule_count *top, int max)
+static int rules_of(const struct qa_rep_hit *h, size_t n, struct qa_rule_tally *top, int max)
 {
-	struct qa_rule_count *all = NULL;
+	struct qa_rule_tally *all = NULL;
 	size_t nall = 0;
 	int kept;
 
@@ -170,7 +170,7 @@ static int rules_of(const struct qa_rep_hit *h, size_t n, struct qa_rule_count *
 			return ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct qa_rule_count *r;
+		struct qa_rule_tally *r;
 
 		if (!nall || all[nall - 1].rule_id != h[i].rule_id) {
 			all[nall].rule_id = h[i].rule_id;

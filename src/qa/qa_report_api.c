@@ -92,7 +92,7 @@ static json_t *person_json(struct store *s, int64_t id)
 	return o;
 }
 
-static json_t *rule_json(struct store *s, const struct qa_rule_count *c)
+static json_t *rule_json(struct store *s, const struct qa_rule_tally *c)
 {
 	struct qa_rule_name n;
 

@@ -63,9 +63,13 @@
  * Playback (rec_api.c, rec_store.c): GET /api/calls/{id}/recording reads
  * the call's recording and agent from the call row and answers the WAV
  * (Range requests too) to whoever may play it (ACT_CALL_RECORDING: the
- * manager and supervisors every call, an agent the calls they answered),
- * and audits every playback as call.recording.play. docs/recording.md has
- * the file layout, the durability and the figures.
+ * manager, supervisors and the quality inspector every call, an agent the
+ * calls they answered), and audits every playback as call.recording.play.
+ * GET /api/calls/{id}/speech (issue 15) answers the same people who spoke
+ * when in it: per channel the spans of speech src/media's VAD finds
+ * (media_speech), computed on request in one streaming pass over the file,
+ * with the holds, dead air and talk-over of the call's stored metrics.
+ * docs/recording.md has the file layout, the durability and the figures.
  */
 #ifndef KEFU_REC_REC_H
 #define KEFU_REC_REC_H
@@ -147,6 +151,9 @@ uint64_t rec_dropped(void);
  * to recordings_dir ("" when there is none, or the name is longer than
  * size - 1). ERR_NOTFOUND when there is no such call. */
 int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file, size_t size);
+/* The call's metrics as stored (call.metrics, a JSON object): a copy in
+ * *out for the caller to free, NULL when the column is NULL. */
+int rec_metrics_of_call(struct store *s, int64_t call_id, char **out);
 
 /* The module's routes (rec_api.c), ended by a route with method NULL. */
 extern const struct route rec_routes[];

@@ -4,6 +4,7 @@
  * link function it was started with does (see rec.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -25,6 +26,26 @@ int rec_of_call(struct store *s, int64_t call_id, int64_t *agent_id, char *file,
 		else if (size)
 			file[0] = '\0';
 		rc = 0;
+	} else if (rc == 0) {
+		rc = ERR_NOTFOUND;
+	}
+	store_done(st);
+	return rc;
+}
+
+int rec_metrics_of_call(struct store *s, int64_t call_id, char **out)
+{
+	struct store_stmt *st =
+		store_query(s, "SELECT metrics FROM call WHERE id = ?", "i", call_id);
+	int rc = store_next(st, NULL, NULL);
+
+	*out = NULL;
+	if (rc == 1) {
+		const char *m = store_col_text(st, 0);
+
+		rc = 0;
+		if (m && !(*out = strdup(m)))
+			rc = ERR_NOMEM;
 	} else if (rc == 0) {
 		rc = ERR_NOTFOUND;
 	}

@@ -494,9 +494,13 @@ class BadInputTest(KefuTestCase):
     def test_aborted_connections_are_logged_by_kefu_rate_limited(self):
         """Issue 12 item 20: libmicrohttpd's message about each aborted connection goes
         through kefu's log (one formatted line each), at most 10 a minute."""
-        # Each client waits for "100 Continue" before it sends a part of the body and
-        # goes: kefu has then read the whole head, so the connection is surely one
-        # with an incomplete request, however late a loaded server gets to it.
+        # Each client waits for "100 Continue" and goes without sending the body: kefu
+        # has then read the whole head, so the connection is surely one with an
+        # incomplete request, however late a loaded server gets to it. Sending a part of
+        # the body first would make the test depend on timing: when a loaded server
+        # reads that part and the close in one go, libmicrohttpd 0.9.75 (edge-triggered
+        # epoll, it stops reading after a short read) sees the close only when the
+        # connection times out, 30 s later, and says nothing.
         for _ in range(40):
             with socket.create_connection(("127.0.0.1", self.srv.port)) as s:
                 s.settimeout(30)
@@ -508,7 +512,6 @@ class BadInputTest(KefuTestCase):
                     self.assertTrue(chunk, "kefu answers the head before the body")
                     head += chunk
                 self.assertTrue(head.startswith(b"HTTP/1.1 100 "), head)
-                s.sendall(b"{")
         self.assertHealthy()
         self.srv.wait_log(r"libmicrohttpd: Connection was closed")
         log = self.srv.read_log()

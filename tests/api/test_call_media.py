@@ -270,6 +270,22 @@ class CallMedia(HotlineCase):
         self.assertAlmostEqual(m["dead_air"][0]["len_ms"], c3 + onset - (a2 + hang), delta=60)
         self.assertGreater(m["dead_air"][0]["len_ms"], 5000)
         self.assertFalse(m["silent_call"])  # CALL-6: the caller spoke
+        # The speech timeline of the review page (issue 15) finds the same
+        # spans on each channel, from the first loud frame to the last.
+        st, sp, _ = self.srv.call("GET", f"/api/calls/{call['id']}/speech", token=self.manager)
+        self.assertEqual(st, 200, sp)
+        for got, want in ((sp["caller"], ls), (sp["agent"], rs)):
+            self.assertEqual(len(got), len(want), (got, want))
+            for g, (s, e) in zip(got, want):
+                self.assertAlmostEqual(g["start_ms"], s * 1000, delta=40)
+                self.assertAlmostEqual(g["end_ms"], e * 1000, delta=40)
+        # With them the call's own periods: the talk-over and the dead air
+        # measured as the recording was written, no holds. The dead air
+        # begins when the agent's last span and its hangover end.
+        self.assertEqual((sp["talk_over"], sp["dead_air"], sp["holds"]),
+                         (m["talk_over"], m["dead_air"], m.get("holds", [])))
+        self.assertAlmostEqual(sp["dead_air"][0]["start_ms"], sp["agent"][0]["end_ms"] + hang,
+                               delta=20)
 
     # -- defect 2: the agent still hears the caller after a resume --
 

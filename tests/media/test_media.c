@@ -1111,6 +1111,63 @@ static void test_vad(void **state)
 	assert_int_equal(media_vad_frame(&v, pcm, 1), 1);
 }
 
+/* The speech spans of a channel given frame by frame: '#' loud, anything else quiet. */
+static int speech_spans(const char *pattern, struct media_span *out, int max)
+{
+	struct media_speech sp;
+	int16_t loud[160], quiet[160];
+	int n = 0;
+	size_t i;
+
+	square(loud, 1, 160, 8000);
+	fill(quiet, 160, 0);
+	media_speech_init(&sp);
+	for (i = 0; pattern[i]; i++)
+		if (media_speech_frame(&sp, pattern[i] == '#' ? loud : quiet, 1, &out[n])) {
+			assert_true(n < max - 1);
+			n++;
+		}
+	if (media_speech_end(&sp, &out[n]))
+		n++;
+	return n;
+}
+
+static void test_speech_segments(void **state)
+{
+	struct media_span s[8];
+	char pattern[400];
+	int n;
+
+	(void)state;
+	/* A click is not speech; two loud frames are, from the first of them
+	 * to the end of the last loud frame (the hangover is not part of it). */
+	n = speech_spans("...#....##..........................", s, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].start_ms, 8 * 20);
+	assert_int_equal(s[0].end_ms, 10 * 20);
+	/* A pause shorter than the hangover (15 frames) joins; a longer one
+	 * splits. Frames 2-11 loud, 12-21 quiet, 22-31 loud, 32-51 quiet,
+	 * 52-61 loud, then quiet to the end. */
+	memset(pattern, '.', sizeof(pattern));
+	memset(pattern + 2, '#', 10);
+	memset(pattern + 22, '#', 10);
+	memset(pattern + 52, '#', 10);
+	pattern[100] = '\0';
+	n = speech_spans(pattern, s, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0].start_ms, 40);
+	assert_int_equal(s[0].end_ms, 640);
+	assert_int_equal(s[1].start_ms, 1040);
+	assert_int_equal(s[1].end_ms, 1240);
+	/* Speech still going when the recording ends is closed by end. */
+	n = speech_spans("....####", s, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].start_ms, 80);
+	assert_int_equal(s[0].end_ms, 160);
+	/* Silence: nothing. */
+	assert_int_equal(speech_spans("..........", s, 8), 0);
+}
+
 struct findings {
 	int n;
 	enum media_qa_kind kind[16];
@@ -1360,6 +1417,7 @@ int main(void)
 		cmocka_unit_test(test_rec_late_and_jumps),
 		cmocka_unit_test(test_level),
 		cmocka_unit_test(test_vad),
+		cmocka_unit_test(test_speech_segments),
 		cmocka_unit_test(test_dead_air),
 		cmocka_unit_test(test_dead_air_silent_calls),
 		cmocka_unit_test(test_talk_over),

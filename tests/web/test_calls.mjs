@@ -1,7 +1,8 @@
 // The call log page (issue 12, QA-1): the manager finds a call in the list
 // with the filters, opens it, and sees what happened (its events), the
 // compliance metrics and a player that fetches the recording with the
-// session cookie — the playback is audited by the server. The office may
+// session cookie — the playback is audited by the server — with the
+// timeline of who spoke when beside it. The office may
 // read the log but the player is not offered to it. The calls are rows
 // written into the database as the call engine writes them, with a WAV in
 // the server's recordings folder.
@@ -135,6 +136,23 @@ test('the manager finds a call, sees its events and metrics, and plays its recor
   const entries = (await audited()).body.items
   assert.ok(entries.length >= 1)
   assert.equal(entries[0].actor, '8001')
+
+  // The timeline beside the player (issue 15): the WAV's tone on the left
+  // channel is the caller's one span of speech, the silent right channel
+  // leaves the agent's lane empty; a click halfway along moves the player
+  // to the middle of the recording.
+  const timeline = detail.locator('[data-test=timeline]')
+  await timeline.locator('[data-test=timeline-seg-caller]').first().waitFor()
+  const spans = await timeline
+    .locator('[data-test=timeline-seg-caller]')
+    .evaluateAll((els) => els.map((e) => [Number(e.dataset.start), Number(e.dataset.end)]))
+  assert.deepEqual(spans, [[0, 1000]])
+  assert.equal(await timeline.locator('[data-test=timeline-seg-agent]').count(), 0)
+  const track = timeline.locator('[data-test=timeline-track]')
+  const box = await track.boundingBox()
+  await track.click({ position: { x: box.width / 2, y: 5 } })
+  await page.waitForFunction(() => Math.abs(document.querySelector('[data-test=call-player]').currentTime - 0.5) < 0.02)
+  assert.equal(await timeline.locator('[data-test=timeline-playhead]').getAttribute('data-at'), '500')
   await screenshot(page, 'calls-detail')
   assert.deepEqual(page.problems, [])
   await page.context().close()
