@@ -107,11 +107,13 @@ test('the supervisor writes and sends the day\'s report; the manager reads it an
   assert.equal(sql(`SELECT COUNT(*) FROM notification n JOIN person p ON p.id = n.person_id WHERE p.work_no = '8001' AND n.kind = 'qa.daily'`), '1')
   await screenshot(sup, 'qa-daily-sent')
 
-  // The manager reads it as sent.
+  // The manager is told, and the notification opens the report as sent.
   const man = await newPage(browser)
   await login(man, srv, '8001')
-  await man.goto(srv.url + '/qa/daily?day=' + day)
+  await man.click('[data-test=bell]')
+  await man.locator('[data-test=bell-list] a', { hasText: day }).click()
   await man.waitForSelector('[data-test=qr-sent-info]')
+  assert.match(man.url(), new RegExp('/qa/daily\\?day=' + day))
   assert.equal(await man.inputValue('[data-test=qr-measures]'), '明日班前会复训禁语')
   assert.equal(await man.locator('[data-test=qr-save]').count(), 0)
 
