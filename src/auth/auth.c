@@ -103,6 +103,13 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_QA_RULE_READ] = {N, A, A, A, N, N, N, A},
 	[ACT_QA_RULE_WRITE] = {N, A, A, N, N, N, N, A},
 	[ACT_QA_TRANSCRIPT] = {A, N, N, N, N, N, N, A},
+	/* QA-2: the supervisor drafts and sends the day's report to the manager;
+	 * the manager and the quality inspectors read them. QA-5: agents see
+	 * their own figures. */
+	[ACT_QA_DAILY_READ] = {N, A, A, N, N, N, N, A},
+	[ACT_QA_DAILY_WRITE] = {N, N, A, N, N, N, N, N},
+	[ACT_QA_AGENTS_READ] = {N, A, A, S, N, N, N, A},
+	[ACT_QA_EXPORT] = {N, A, A, N, N, N, N, A},
 };
 
 #undef N
@@ -164,6 +171,10 @@ static const char *const action_names[ACT_COUNT] = {
 	"qa.rule.read",
 	"qa.rule.write",
 	"qa.transcript",
+	"qa.daily.read",
+	"qa.daily.write",
+	"qa.agents.read",
+	"qa.export",
 };
 
 const char *auth_action_name(enum auth_action a)

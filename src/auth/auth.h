@@ -104,6 +104,10 @@ enum auth_action {
 	ACT_QA_RULE_READ,      /* the quality rules (QA-3, QA-4) and their versions */
 	ACT_QA_RULE_WRITE,     /* add and change rules, switch them, the test box */
 	ACT_QA_TRANSCRIPT,     /* post a call's transcript (a center's own speech recogniser) */
+	ACT_QA_DAILY_READ,     /* QA-2: the daily quality-anomaly reports */
+	ACT_QA_DAILY_WRITE,    /* QA-2: draft, edit and send the day's report (supervisors) */
+	ACT_QA_AGENTS_READ,    /* QA-5: the agents' quality figures and the star (self: one's own) */
+	ACT_QA_EXPORT,	       /* QA-5: the agents' figures as a spreadsheet, audited */
 	ACT_COUNT
 };
 

@@ -587,6 +587,12 @@ static const struct err_msg messages[] = {
 	{"a second appeal is decided by a quality inspector or the manager", NULL, "二次申诉由质检员或客服经理处理"},
 	{"nobody decides their own appeal", NULL, "不能处理自己的申诉"},
 	{"this appeal is decided", NULL, "这条申诉已处理"},
+	/* Quality reports (src/qa/qa_report*.c). */
+	{"the day has not begun", NULL, "这一天还没有开始"},
+	{"the report was sent; it is read-only", NULL, "日报表已发送，不能再修改"},
+	{"there is no manager to send it to", NULL, "没有可以接收日报表的客服经理"},
+	{"state: draft or sent", NULL, "状态：应为 draft 或 sent"},
+	{"period: week, biweek or month", NULL, "周期：应为 week、biweek 或 month"},
 };
 
 static const struct err_msg phrases[] = {

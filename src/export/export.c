@@ -746,9 +746,14 @@ static int write_sheet(struct writer *w, struct export_sheet *sh)
 	/* The body, walked in order of position: each cell written once (the
 	 * last write of a position), the empty ones as bordered blanks. */
 	body = top + nhead;
-	qsort(sh->cells, (size_t)sh->ncells, sizeof(*sh->cells), by_position);
-	qsort(sh->spans, (size_t)sh->nspans, sizeof(*sh->spans), span_by_position);
-	qsort(sh->totals, (size_t)sh->ntotals, sizeof(*sh->totals), by_int);
+	/* An array never grown is NULL, and qsort's pointer must not be even
+	 * for no elements: a sheet without merged cells or totals rows. */
+	if (sh->ncells > 0)
+		qsort(sh->cells, (size_t)sh->ncells, sizeof(*sh->cells), by_position);
+	if (sh->nspans > 0)
+		qsort(sh->spans, (size_t)sh->nspans, sizeof(*sh->spans), span_by_position);
+	if (sh->ntotals > 0)
+		qsort(sh->totals, (size_t)sh->ntotals, sizeof(*sh->totals), by_int);
 	for (int r = 0, i = 0, s = 0, t = 0; r < nrows && rc == 0; r++) {
 		int totals;
 

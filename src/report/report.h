@@ -145,6 +145,29 @@ void report_daily_free(struct report_daily *r);
 /* Adds src's figures to dst (totals of a department, of a day). */
 void report_cell_add(struct report_cell *dst, const struct report_cell *src);
 
+/*
+ * Per agent over [start, end) (any range of the center's days; QA-5 and
+ * CB-3 read them for the agents' weekly, biweekly and monthly figures, in
+ * src/qa/): the contacts started in the range that the customer rated 1–5
+ * (CALL-3), and the center callback attempts made in the range by CB-2
+ * outcome, by the agent who made them, found as the daily report finds
+ * them. Each calls row() once per agent, in agent id order; returns how
+ * many rows it gave.
+ */
+struct report_agent_rating {
+	int64_t agent_id;
+	int64_t rated, total; /* how many, and the sum of their scores */
+};
+int report_agent_ratings(struct store *s, int64_t start, int64_t end,
+			 int (*row)(void *ctx, const struct report_agent_rating *g), void *ctx);
+struct report_agent_callbacks {
+	int64_t agent_id;
+	int64_t outcome[WOO_COUNT];
+};
+int report_agent_callbacks(struct store *s, int64_t start, int64_t end,
+			   int (*row)(void *ctx, const struct report_agent_callbacks *g),
+			   void *ctx);
+
 /* Level codes in rank order (Ⅰ..Ⅳ), for the CSV columns; returns how many. */
 int report_levels(struct store *s, char (*out)[8], int max);
 

@@ -354,6 +354,65 @@ static int load_callbacks(struct store *s, struct report_day *d, int64_t start, 
 	return store_end(st, rc, 0);
 }
 
+int report_agent_callbacks(struct store *s, int64_t start, int64_t end,
+			   int (*row)(void *ctx, const struct report_agent_callbacks *g),
+			   void *ctx)
+{
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT t.agent_id, t.outcome, COUNT(*)"
+			    " FROM wo_callback_attempt t"
+			    " WHERE" CALLBACK_ORDERS_OF_DAY " GROUP BY t.agent_id, t.outcome"
+			    " ORDER BY t.agent_id",
+			    "iiii", start, end, start, end);
+	struct report_agent_callbacks g;
+	int rc, n = 0;
+
+	memset(&g, 0, sizeof(g));
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		int64_t agent = store_col_int(st, 0);
+		int o = wo_outcome_parse(store_col_text(st, 1));
+
+		if (g.agent_id && agent != g.agent_id) {
+			if ((rc = row(ctx, &g)) < 0)
+				break;
+			n++;
+			memset(&g, 0, sizeof(g));
+		}
+		g.agent_id = agent;
+		if (o >= 0)
+			g.outcome[o] += store_col_int(st, 2);
+	}
+	if (rc == 0 && g.agent_id) {
+		rc = row(ctx, &g);
+		n++;
+	}
+	return store_end(st, rc, n);
+}
+
+int report_agent_ratings(struct store *s, int64_t start, int64_t end,
+			 int (*row)(void *ctx, const struct report_agent_rating *g), void *ctx)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT c.agent_id, COUNT(*), SUM(c.satisfaction)"
+					    " FROM contact c WHERE c.started_at >= ? AND c.started_at < ?"
+					    " AND c.satisfaction BETWEEN 1 AND 5"
+					    " GROUP BY c.agent_id ORDER BY c.agent_id",
+					    "ii", start, end);
+	struct report_agent_rating g;
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		g.agent_id = store_col_int(st, 0);
+		g.rated = store_col_int(st, 1);
+		g.total = store_col_int(st, 2);
+		if ((rc = row(ctx, &g)) < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}
+
 /* CALL-3: the day's rated contacts, by the department of the agent who handled them. */
 static int load_ratings(struct store *s, struct report_day *d, int64_t start, int64_t end,
 			int64_t dept)

@@ -1168,7 +1168,33 @@ static const char m22[] =
 	" queued_at INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ref_id));";
 
+/*
+ * 23: the daily quality-anomaly report (质量异常分析日报表, QA-2), src/qa/
+ * qa_report*.c. qa_daily: one per local day of the center (YYYY-MM-DD), a
+ * draft the supervisor edits (anomaly: 异常描述, causes: 原因分析, measures:
+ * 改进措施) until it is sent to the manager; figures is the JSON snapshot of
+ * the day's figures taken at send (a draft's figures are computed when read),
+ * sent_to the JSON array of the people it went to. A sent report is read-only
+ * and kept.
+ */
+static const char m23[] =
+	"CREATE TABLE qa_daily ("
+	" id INTEGER PRIMARY KEY,"
+	" day TEXT NOT NULL UNIQUE,"
+	" state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'sent')),"
+	" figures TEXT,"
+	" anomaly TEXT NOT NULL DEFAULT '',"
+	" causes TEXT NOT NULL DEFAULT '',"
+	" measures TEXT NOT NULL DEFAULT '',"
+	" author_id INTEGER REFERENCES person(id),"
+	" sent_to TEXT,"
+	" sent_at INTEGER,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" CHECK ((state = 'sent') = (sent_at IS NOT NULL AND figures IS NOT NULL)));"
+	"CREATE INDEX qa_daily_state ON qa_daily(state, day);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22};
+					   m21, m22, m23};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
