@@ -97,23 +97,6 @@ void qa_rule_info(const struct qa_engine *e, int i, struct qa_rule_info *info)
 	info->kinds = r->kinds;
 }
 
-static int xgrow(void **p, int *cap, int need, size_t size)
-{
-	int n = *cap ? *cap : 32;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, (size_t)n * size);
-	if (!q)
-		return ERR_NOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 /* ---- where a text condition looks ---- */
 
 static int eligible(const struct run *x, const struct qa_cond *c, int u)
@@ -144,7 +127,7 @@ static struct chit *hit_add(struct run *x, int cond, int kind, int utt, int64_t 
 {
 	struct chit *h;
 
-	if (xgrow((void **)&x->hits, &x->hcap, x->nhits + 1, sizeof(*x->hits))) {
+	if (qa_grow((void **)&x->hits, &x->hcap, x->nhits + 1, sizeof(*x->hits))) {
 		x->rc = ERR_NOMEM;
 		return NULL;
 	}
@@ -201,7 +184,7 @@ static int on_match(void *arg, int id, int s, int e)
 		}
 		if (!(en->rules[c->rule].kinds & x->c->kind))
 			continue;
-		if (xgrow((void **)&x->occs, &x->occcap, x->nocc + 1, sizeof(*x->occs)))
+		if (qa_grow((void **)&x->occs, &x->occcap, x->nocc + 1, sizeof(*x->occs)))
 			return ERR_NOMEM;
 		x->occs[x->nocc++] = (struct occ){r->cond, r->role, r->word, a->utt, s, e};
 	}
@@ -820,7 +803,7 @@ struct collect {
 static void collect_cond(struct run *x, struct collect *k, int ci)
 {
 	for (int i = x->h0[ci]; i < x->h0[ci] + x->hn[ci]; i++) {
-		if (xgrow((void **)&k->idx, &k->cap, k->n + 1, sizeof(int))) {
+		if (qa_grow((void **)&k->idx, &k->cap, k->n + 1, sizeof(int))) {
 			x->rc = ERR_NOMEM;
 			return;
 		}
@@ -933,7 +916,7 @@ static int emit(struct run *x, struct qa_result *res, int rule, const struct chi
 {
 	struct qa_hit *o;
 
-	if (xgrow((void **)&res->hits, &res->cap, res->nhits + 1, sizeof(*res->hits)))
+	if (qa_grow((void **)&res->hits, &res->cap, res->nhits + 1, sizeof(*res->hits)))
 		return ERR_NOMEM;
 	o = &res->hits[res->nhits];
 	memset(o, 0, sizeof(*o));

@@ -739,32 +739,8 @@ struct qa_review_call {
 	char contact_class[16];
 };
 int qa_review_call_get(struct store *s, int64_t id, struct qa_review_call *out);
-/* The automatic check of a contact (migration 20), if any. */
-struct qa_review_check {
-	int64_t id;
-	int score, fatal, hits, high, transcript;
-	int64_t checked_at;
-};
-int qa_review_check_get(struct store *s, const char *kind, int64_t ref_id,
-			struct qa_review_check *out);
-/* The contact's transcript (migration 20), body its JSON as stored (malloc'd, the caller frees). */
-struct qa_review_transcript {
-	char source[64];
-	char *body;
-};
-int qa_review_transcript_get(struct store *s, const char *kind, int64_t ref_id,
-			     struct qa_review_transcript *out);
-struct qa_review_hit {
-	int64_t rule_id;
-	char code[64], name[257];
-	int version;
-	char severity[8];
-	int score, fatal;
-	int64_t utterance, offset, len, at_ms; /* -1: none */
-	char text[1024], better[512];
-};
-typedef int (*qa_review_hit_fn)(void *ctx, const struct qa_review_hit *h);
-int qa_review_hits(struct store *s, int64_t check_id, qa_review_hit_fn fn, void *ctx);
+/* The automatic check, its hits and the transcript of a contact are read
+ * with the check's own qa_check_get, qa_hit_list and qa_transcript_get. */
 
 /* Must-review candidates: ended calls with an agent since `since`, not assessed. */
 struct qa_candidate {

@@ -143,4 +143,8 @@ struct qa_engine {
 /* qa.c: frees what a condition owns. */
 void qa_cond_free(struct qa_cond *c);
 
+/* Grows the array *p of size-byte elements, capacity *cap, to hold need
+ * (qa_text.c): 0 or ERR_NOMEM, *p unchanged then. */
+int qa_grow(void **p, int *cap, int need, size_t size);
+
 #endif

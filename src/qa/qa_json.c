@@ -40,23 +40,6 @@ struct builder {
 	char pbuf[160];	    /* the path of the field in error (path), copied by err_add */
 };
 
-static int bgrow(void **p, int *cap, int need, size_t size)
-{
-	int n = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, (size_t)n * size);
-	if (!q)
-		return ERR_NOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -203,7 +186,7 @@ static int add_word(struct builder *b, int ci, const char *key, int k, const cha
 	pat = qa_ac_add(b->e->ac, b->tmp.cp, b->tmp.n);
 	if (pat < 0)
 		return pat;
-	if (bgrow((void **)&b->prefs, &b->pcap, b->nprefs + 1, sizeof(*b->prefs)))
+	if (qa_grow((void **)&b->prefs, &b->pcap, b->nprefs + 1, sizeof(*b->prefs)))
 		return ERR_NOMEM;
 	b->prefs[b->nprefs].pattern = pat;
 	b->prefs[b->nprefs].ref = (struct qa_ref){cond, role, k};
@@ -557,7 +540,7 @@ static int node_new(struct expr *x, int op, int a, int bb)
 	struct builder *b = x->b;
 	struct qa_engine *e = b->e;
 
-	if (bgrow((void **)&e->nodes, &b->ncap, e->nnodes + 1, sizeof(*e->nodes)))
+	if (qa_grow((void **)&e->nodes, &b->ncap, e->nnodes + 1, sizeof(*e->nodes)))
 		return ERR_NOMEM;
 	e->nodes[e->nnodes] = (struct qa_node){op, a, bb};
 	return e->nnodes++;
@@ -685,7 +668,7 @@ static int parse_rule(struct builder *b, const json_t *body, int64_t id, const c
 				"the body must be a JSON object");
 		return 0;
 	}
-	if (bgrow((void **)&e->rules, &b->rcap, e->nrules + 1, sizeof(*e->rules)))
+	if (qa_grow((void **)&e->rules, &b->rcap, e->nrules + 1, sizeof(*e->rules)))
 		return ERR_NOMEM;
 	r = &e->rules[e->nrules++];
 	memset(r, 0, sizeof(*r));
@@ -750,7 +733,7 @@ static int parse_rule(struct builder *b, const json_t *body, int64_t id, const c
 	}
 	r->cond0 = e->nconds;
 	r->ncond = (int)json_array_size(conds);
-	if (bgrow((void **)&e->conds, &b->ccap, e->nconds + r->ncond, sizeof(*e->conds)))
+	if (qa_grow((void **)&e->conds, &b->ccap, e->nconds + r->ncond, sizeof(*e->conds)))
 		return ERR_NOMEM;
 	memset(&e->conds[r->cond0], 0, (size_t)r->ncond * sizeof(*e->conds));
 	e->nconds += r->ncond;

@@ -108,17 +108,19 @@ static int appeal_row(void *ctx, const struct qa_appeal *p)
 	return json_array_append_new(ctx, appeal_json(p));
 }
 
-static int hit_row(void *ctx, const struct qa_review_hit *h)
+static int hit_row(void *ctx, const struct qa_hit_row *h)
 {
+	int in_words = h->utterance >= 0;
+
 	return json_array_append_new(
 		ctx, json_pack("{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:o, s:o, s:o, s:o, s:s,"
 			       " s:o}",
-			       "rule", "id", (json_int_t)h->rule_id, "code", h->code, "version",
-			       h->version, "name", h->name, "severity", h->severity, "score",
-			       h->score, "fatal", h->fatal, "utterance",
-			       h->utterance < 0 ? json_null() : json_integer(h->utterance),
-			       "offset", h->offset < 0 ? json_null() : json_integer(h->offset),
-			       "len", h->len < 0 ? json_null() : json_integer(h->len), "at_ms",
+			       "rule", "id", (json_int_t)h->rule_id, "code", h->rule_code, "version",
+			       h->rule_version, "name", h->rule_name, "severity", h->severity,
+			       "score", h->score, "fatal", h->fatal, "utterance",
+			       in_words ? json_integer(h->utterance) : json_null(), "offset",
+			       in_words ? json_integer(h->char_offset) : json_null(), "len",
+			       in_words ? json_integer(h->char_len) : json_null(), "at_ms",
 			       h->at_ms < 0 ? json_null() : json_integer(h->at_ms), "text", h->text,
 			       "better", h->better[0] ? json_string(h->better) : json_null()));
 }
@@ -141,7 +143,7 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 	json_t *o = brief_json(a), *comments = json_array(), *appeals = json_array();
 	struct qa_scorecard *sc = malloc(sizeof(*sc));
 	struct qa_review_call call;
-	struct qa_review_check chk;
+	struct qa_check_row chk;
 	const char *why;
 	int rc = sc ? qa_scorecard_get(r->store, a->scorecard_id, a->scorecard_version, sc)
 		    : ERR_NOMEM;
@@ -177,12 +179,12 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 	}
 	if (rc == 0) {
 		/* The automatic check (migration 20) may not have run for this contact. */
-		rc = qa_review_check_get(r->store, a->kind, a->ref_id, &chk);
+		rc = qa_check_get(r->store, a->kind, a->ref_id, &chk);
 		if (rc == 0) {
 			json_t *hits = json_array();
 
 			/* The count of hits is not an error: the steps below go on at 0. */
-			rc = qa_review_hits(r->store, chk.id, hit_row, hits);
+			rc = qa_hit_list(r->store, chk.id, hit_row, hits);
 			rc = rc < 0 ? rc : 0;
 			json_object_set_new(o, "check",
 					    json_pack("{s:I, s:i, s:b, s:i, s:i, s:b, s:I, s:o}",
@@ -198,14 +200,13 @@ static int reply_full(struct req *r, unsigned status, const struct qa_assessment
 	}
 	if (rc == 0) {
 		/* The words of the contact, for the review page to follow with the player. */
-		struct qa_review_transcript tr;
+		struct qa_transcript_row tr = {0};
 		json_t *body = NULL;
 
-		rc = qa_review_transcript_get(r->store, a->kind, a->ref_id, &tr);
-		if (rc == 0) {
-			body = json_loads(tr.body, 0, NULL);
-			free(tr.body);
-		}
+		rc = qa_transcript_get(r->store, a->kind, a->ref_id, &tr);
+		if (rc == 0)
+			body = json_loads(buf_str(&tr.body), 0, NULL);
+		buf_release(&tr.body);
 		if (rc == 0 && json_is_array(json_object_get(body, "utterances")))
 			json_object_set_new(o, "transcript",
 					    json_pack("{s:s, s:O}", "source", tr.source,

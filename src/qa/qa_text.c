@@ -113,9 +113,11 @@ int qa_t2s_ready(void)
 
 /* ---- normalisation ---- */
 
-static int grow(void **p, int *cap, int need, size_t size)
+/* The engine's one way to make an array of size-byte elements hold need
+ * of them: the capacity doubles from 16, so growing costs O(log n) calls. */
+int qa_grow(void **p, int *cap, int need, size_t size)
 {
-	int n = *cap ? *cap : 64;
+	int n = *cap ? *cap : 16;
 	void *q;
 
 	if (need <= *cap)
@@ -188,7 +190,7 @@ int qa_text_norm(struct qa_text *t, const char *s)
 		step = utf8proc_iterate(u + i, len - i, &c);
 		if (step < 0)
 			return ERR_INVALID;
-		if (grow((void **)&t->obyte, &t->ocap, oi + 2, sizeof(int)))
+		if (qa_grow((void **)&t->obyte, &t->ocap, oi + 2, sizeof(int)))
 			return ERR_NOMEM;
 		t->obyte[oi++] = (int)i;
 		if (c < 0x80 || (c >= 0x4E00 && c <= 0x9FFF)) {
@@ -218,7 +220,7 @@ int qa_text_norm(struct qa_text *t, const char *s)
 				return ERR_INVALID;
 			if (utf8proc_get_property(next)->combining_class == 0)
 				break;
-			if (grow((void **)&t->obyte, &t->ocap, oi + 2, sizeof(int)))
+			if (qa_grow((void **)&t->obyte, &t->ocap, oi + 2, sizeof(int)))
 				return ERR_NOMEM;
 			t->obyte[oi++] = (int)j;
 			j += st;
@@ -246,14 +248,14 @@ int qa_text_norm(struct qa_text *t, const char *s)
 		}
 		i = j;
 	}
-	if (grow((void **)&t->obyte, &t->ocap, oi + 1, sizeof(int)))
+	if (qa_grow((void **)&t->obyte, &t->ocap, oi + 1, sizeof(int)))
 		return ERR_NOMEM;
 	t->obyte[oi] = (int)len;
 	t->olen = oi;
 	if (text_reserve(t, t->n + 1))
 		return ERR_NOMEM;
 	/* The UTF-8 of the normalised text, for PCRE2. */
-	if (grow((void **)&t->u8, &t->u8cap, t->n * 4 + 1, 1))
+	if (qa_grow((void **)&t->u8, &t->u8cap, t->n * 4 + 1, 1))
 		return ERR_NOMEM;
 	b = 0;
 	for (k = 0; k < t->n; k++) {
@@ -410,7 +412,7 @@ static int ac_state_new(struct qa_ac *a, uint32_t c)
 {
 	struct ac_state *st;
 
-	if (grow((void **)&a->s, &a->scap, a->nstates + 1, sizeof(*a->s)))
+	if (qa_grow((void **)&a->s, &a->scap, a->nstates + 1, sizeof(*a->s)))
 		return ERR_NOMEM;
 	st = &a->s[a->nstates];
 	st->fail = 0;
@@ -453,7 +455,7 @@ int qa_ac_add(struct qa_ac *a, const uint32_t *cp, int n)
 	}
 	if (a->s[state].out >= 0)
 		return a->s[state].out;
-	if (grow((void **)&a->plen, &a->pcap, a->npat + 1, sizeof(int)))
+	if (qa_grow((void **)&a->plen, &a->pcap, a->npat + 1, sizeof(int)))
 		return ERR_NOMEM;
 	a->plen[a->npat] = n;
 	a->s[state].out = a->npat;
