@@ -122,3 +122,31 @@ void clock_iso8601(int64_t ms, char *out, size_t size)
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, size, "%s.%03dZ", day, (int)(ms % 1000));
 }
+
+/* Days of the proleptic Gregorian calendar, counted in eras of 400 years
+ * (146097 days) with the year starting in March, so leap days fall last. */
+int64_t clock_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void clock_civil_from_days(int64_t z, int *year, int *month, int *day)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = m;
+	*year = (int)(yoe + era * 400 + (m <= 2));
+}

@@ -34,6 +34,10 @@ int64_t clock_day_start(int64_t ms);
 int64_t clock_day_end(int64_t ms);
 /* Local date as YYYYMMDD, e.g. 20261122, for readable numbers. */
 int clock_local_ymd(int64_t ms);
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar, and
+ * back: dates step by days without the C library's time zone. */
+int64_t clock_days_from_civil(int year, int month, int day);
+void clock_civil_from_days(int64_t days, int *year, int *month, int *day);
 /* Minutes since local midnight on the wall clock, 0..1439 (the hotline's hours). */
 int clock_local_minute(int64_t ms);
 /* ISO 8601 UTC text "2026-11-22T02:00:00.000Z"; out needs 25 bytes. */

@@ -381,36 +381,18 @@ const char *ivr_state_name(enum ivr_state s)
 
 /* -- Opening hours -- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so dates step without the C library's time zone. */
+/* Dates as YYYYMMDD numbers step by days through core's calendar. */
 static int64_t days_from_ymd(int ymd)
 {
-	int64_t y = ymd / 10000, mo = ymd / 100 % 100, d = ymd % 100;
-	int64_t era, yoe, doy, doe;
-
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static int ymd_from_days(int64_t z)
 {
-	int64_t era, doe, yoe, y, doy, mp, d, mo;
+	int y, m, d;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	mo = mp + (mp < 10 ? 3 : -9);
-	y += mo <= 2;
-	return (int)(y * 10000 + mo * 100 + d);
+	clock_civil_from_days(z, &y, &m, &d);
+	return y * 10000 + m * 100 + d;
 }
 
 int ivr_weekday(int ymd)

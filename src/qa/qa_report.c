@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "qa/qa.h"
 
@@ -28,39 +29,18 @@ const char *qa_period_name(enum qa_period p)
 	return (unsigned)p < 3 ? period_names[p] : "?";
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's method). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* A date as a YYYYMMDD number from days since 1970-01-01 (core's calendar). */
 static int civil_from_days(int64_t z)
 {
-	int64_t era, doe, yoe, y, doy, mp, d, m;
+	int y, m, d;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	return (int)(y * 10000 + m * 100 + d);
+	clock_civil_from_days(z, &y, &m, &d);
+	return y * 10000 + m * 100 + d;
 }
 
 static int64_t ymd_days(int ymd)
 {
-	return days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static int ymd_valid(int ymd)
@@ -68,7 +48,7 @@ static int ymd_valid(int ymd)
 	int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
 
 	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-	       civil_from_days(days_from_civil(y, m, d)) == ymd;
+	       civil_from_days(clock_days_from_civil(y, m, d)) == ymd;
 }
 
 int qa_ymd_add(int ymd, int n)

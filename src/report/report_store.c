@@ -58,19 +58,6 @@ static void copy_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/* Days since 1970-01-01 of a Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int report_date_valid(int y, int m, int d)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -91,7 +78,7 @@ int report_date_valid(int y, int m, int d)
 static int64_t local_day_start(int ymd)
 {
 	int64_t t =
-		days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY_MS + 12 * HOUR_MS;
+		clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY_MS + 12 * HOUR_MS;
 	int got = clock_local_ymd(t);
 
 	if (got > ymd)
@@ -112,8 +99,8 @@ int report_days_make(int from_ymd, int to_ymd, struct report_days *out)
 
 	if (!ymd_valid(from_ymd) || !ymd_valid(to_ymd))
 		return ERR_INVALID;
-	n = days_from_civil(to_ymd / 10000, to_ymd / 100 % 100, to_ymd % 100) -
-	    days_from_civil(from_ymd / 10000, from_ymd / 100 % 100, from_ymd % 100) + 1;
+	n = clock_days_from_civil(to_ymd / 10000, to_ymd / 100 % 100, to_ymd % 100) -
+	    clock_days_from_civil(from_ymd / 10000, from_ymd / 100 % 100, from_ymd % 100) + 1;
 	if (n < 1 || n > REPORT_DAYS_MAX)
 		return ERR_INVALID;
 	out->n = (int)n;

@@ -272,9 +272,6 @@ int wfm_month_parse(const char *s, int *year, int *month);
 int wfm_month_days(int year, int month);
 /* The weekday of a date, Monday 1 .. Sunday 7. */
 int wfm_weekday(int year, int month, int day);
-/* Days since 1970-01-01 of a civil date, and back. */
-int64_t wfm_days_from_civil(int year, int month, int day);
-void wfm_civil_from_days(int64_t days, int *year, int *month, int *day);
 
 /* ---- Attendance (wfm_attend.c, WFM-5, WFM-4, CALL-15) ---- */
 

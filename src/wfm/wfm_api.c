@@ -359,7 +359,7 @@ static int forecast_get(struct req *r)
 		double total = 0;
 		char date[11];
 
-		wfm_civil_from_days(day, &y, &m, &dd);
+		clock_civil_from_days(day, &y, &m, &dd);
 		for (int i = 0; i < WFM_INTERVALS; i++) {
 			total += fd->contacts[i];
 			json_array_append_new(

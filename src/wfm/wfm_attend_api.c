@@ -37,7 +37,7 @@ static void date_text(int64_t d, char *out, size_t size)
 {
 	int y, m, dd;
 
-	wfm_civil_from_days(d, &y, &m, &dd);
+	clock_civil_from_days(d, &y, &m, &dd);
 	snprintf(out, size, "%04d-%02d-%02d", y, m, dd);
 }
 
@@ -49,8 +49,8 @@ static int date_parse(const char *s, int64_t *out)
 	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
 	    y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return ERR_INVALID;
-	*out = wfm_days_from_civil(y, m, d);
-	wfm_civil_from_days(*out, &y2, &m2, &d2);
+	*out = clock_days_from_civil(y, m, d);
+	clock_civil_from_days(*out, &y2, &m2, &d2);
 	return y2 == y && m2 == m && d2 == d ? 0 : ERR_INVALID;
 }
 
@@ -64,7 +64,7 @@ static int64_t today(int64_t now)
 {
 	int ymd = clock_local_ymd(now);
 
-	return wfm_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 /* ---- what one computation reads ---- */
@@ -533,7 +533,7 @@ static json_t *sheet_json(const struct wfm_att_person *p, const struct wfm_atten
 static int month_lines(struct req *r, int year, int mon, int64_t person_id,
 		       struct wfm_attend_line **out, size_t *n)
 {
-	int64_t d0 = wfm_days_from_civil(year, mon, 1);
+	int64_t d0 = clock_days_from_civil(year, mon, 1);
 	int ndays = wfm_month_days(year, mon);
 	struct calc c;
 	struct people ps = {0};

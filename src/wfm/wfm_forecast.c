@@ -20,7 +20,7 @@ void wfm_date_text(int64_t d, char *out, size_t size)
 {
 	int y, m, dd;
 
-	wfm_civil_from_days(d, &y, &m, &dd);
+	clock_civil_from_days(d, &y, &m, &dd);
 	snprintf(out, size, "%04d-%02d-%02d", y, m, dd);
 }
 
@@ -28,7 +28,7 @@ int64_t wfm_today(int64_t now)
 {
 	int ymd = clock_local_ymd(now);
 
-	return wfm_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 /* The calendar's days in [cal0, cal0 + n): holiday flags and make-up weekdays. */
@@ -46,7 +46,7 @@ static int calendar_day(void *ctx, const char *day, int holiday, int as_weekday)
 
 	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return 0;
-	int64_t i = wfm_days_from_civil(y, m, d) - c->cal0;
+	int64_t i = clock_days_from_civil(y, m, d) - c->cal0;
 
 	if (i < 0 || i >= c->n)
 		return 0;
@@ -61,7 +61,7 @@ static int day_kind(const struct calendar *c, int64_t d)
 {
 	int y, m, dd;
 
-	wfm_civil_from_days(d, &y, &m, &dd);
+	clock_civil_from_days(d, &y, &m, &dd);
 	return wfm_day_kind(wfm_weekday(y, m, dd), c->holiday[d - c->cal0], c->makeup[d - c->cal0]);
 }
 
@@ -78,7 +78,7 @@ static int override_row(void *ctx, const struct wfm_override *o)
 
 	if (sscanf(o->day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return 0;
-	int64_t i = wfm_days_from_civil(y, m, d) - ov->day0;
+	int64_t i = clock_days_from_civil(y, m, d) - ov->day0;
 
 	if (i >= 0 && i < ov->ndays && o->interval >= 0 && o->interval < WFM_INTERVALS)
 		ov->v[i * WFM_INTERVALS + o->interval] = o->contacts;
@@ -114,7 +114,7 @@ int wfm_forecast_build(struct store *s, const char *queue, int year, int mon, in
 	f->year = year;
 	f->month = mon;
 	f->ndays = wfm_month_days(year, mon);
-	f->month0 = wfm_days_from_civil(year, mon, 1);
+	f->month0 = clock_days_from_civil(year, mon, 1);
 	/* The calendar is read from the history to the month's end: a month far
 	 * ahead would make that years long for nothing a plan needs. */
 	if (f->month0 > today + 366)

@@ -27,7 +27,7 @@ int wfm_day_parse(const char *s, int64_t *day)
 	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 ||
 	    d < 1 || d > wfm_month_days(y, m))
 		return ERR_INVALID;
-	*day = wfm_days_from_civil(y, m, d);
+	*day = clock_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -35,7 +35,7 @@ void wfm_day_format(int64_t day, char out[11])
 {
 	int y, m, d;
 
-	wfm_civil_from_days(day, &y, &m, &d);
+	clock_civil_from_days(day, &y, &m, &d);
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
 		 (unsigned)d % 100u);
 }
@@ -44,7 +44,7 @@ int64_t wfm_day_of(int64_t ms)
 {
 	int ymd = clock_local_ymd(ms);
 
-	return wfm_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 /* Noon UTC of a date falls on that local date for every offset within ±12 h. */
@@ -61,7 +61,7 @@ int wfm_working_day(int64_t day, int holiday, int makeup)
 		return 1;
 	if (holiday)
 		return 0;
-	wfm_civil_from_days(day, &y, &m, &d);
+	clock_civil_from_days(day, &y, &m, &d);
 	return wfm_weekday(y, m, d) <= 5;
 }
 

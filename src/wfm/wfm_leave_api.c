@@ -655,7 +655,7 @@ static int violation_add(struct req *r, int rc, const struct wfm_roster_plan *p,
 	char day[11] = "";
 
 	if (v->day >= 0)
-		wfm_day_format(wfm_days_from_civil(p->year, p->month, 1) + v->day, day);
+		wfm_day_format(clock_days_from_civil(p->year, p->month, 1) + v->day, day);
 	switch (v->rule) {
 	case WFM_R_DAY_MAX:
 		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, "roster",
@@ -741,7 +741,7 @@ static int swap_recheck(struct req *r, const struct wfm_swap *w)
 		if (rc < 0 || !state[0])
 			continue;
 		wfm_month_parse(months[mi], &y, &m);
-		first = wfm_days_from_civil(y, m, 1);
+		first = clock_days_from_civil(y, m, 1);
 		rc = wfm_plan_load(r->store, y, m, persons, 2, types, TYPES_MAX, agents, &p);
 		if (rc < 0)
 			break;

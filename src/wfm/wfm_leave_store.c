@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
 #include "wfm/wfm.h"
@@ -488,7 +489,7 @@ int wfm_plan_load(struct store *s, int year, int month, const int64_t *persons, 
 
 	if (rc < 0)
 		return rc;
-	first = wfm_days_from_civil(year, month, 1);
+	first = clock_days_from_civil(year, month, 1);
 	wfm_day_format(first, from);
 	wfm_day_format(first + p->ndays - 1, to);
 	wfm_day_format(first - WFM_TAIL_DAYS, tail);

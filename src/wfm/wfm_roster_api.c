@@ -109,7 +109,7 @@ static int month_param(struct req *r, struct month *m)
 		return err_set(&r->ei, ERR_NOTFOUND, "month", "no such month (YYYY-MM)");
 	snprintf(m->month, sizeof(m->month), "%04d-%02d", m->year, m->mon);
 	m->ndays = wfm_month_days(m->year, m->mon);
-	m->month0 = wfm_days_from_civil(m->year, m->mon, 1);
+	m->month0 = clock_days_from_civil(m->year, m->mon, 1);
 	return 0;
 }
 
@@ -362,7 +362,7 @@ static int plan_build(struct req *r, struct month *m, struct verdict *v)
 				i = (int)k;
 		if (i < 0 || sscanf(e->day, "%4d-%2d-%2d", &y, &mo, &dd) != 3)
 			continue;
-		d = wfm_days_from_civil(y, mo, dd) - m->month0;
+		d = clock_days_from_civil(y, mo, dd) - m->month0;
 		if (d >= -WFM_TAIL_DAYS && d < 0)
 			cell_set(m, e, &p->agents[i].tail[WFM_TAIL_DAYS + d]);
 		else if (d >= 0 && d < m->ndays) {
@@ -567,7 +567,7 @@ static json_t *verdict_days_json(const struct month *m, const struct verdict *v)
 			json_object_set_new(seats, wfm_skill_codes[k],
 					    json_pack("{s:o, s:o}", "need", sn, "coverage", sc));
 		}
-		wfm_civil_from_days(m->month0 + d, &y, &mo, &dd);
+		clock_civil_from_days(m->month0 + d, &y, &mo, &dd);
 		wfm_date_text(m->month0 + d, day, sizeof(day));
 		json_array_append_new(days,
 				      json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "date", day,

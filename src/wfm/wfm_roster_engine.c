@@ -129,7 +129,7 @@ static int duty_cell(void *ctx, const struct wfm_roster_entry *c)
 
 	if (sscanf(c->day, "%4d-%2d-%2d", &y, &m, &dd) != 3)
 		return 0;
-	day = wfm_days_from_civil(y, m, dd);
+	day = clock_days_from_civil(y, m, dd);
 	if (day < du->day0 || day > du->day0 + 2 || !du->published[day - du->day0])
 		return 0;
 	du->rc = wfm_shift_type_get(du->s, c->shift_type_id, &t);
@@ -161,7 +161,7 @@ int wfm_ready_check(struct store *s, int64_t person_id, int64_t now, struct err_
 		int y, m, d;
 		char month[16];
 
-		wfm_civil_from_days(today - 1 + i, &y, &m, &d);
+		clock_civil_from_days(today - 1 + i, &y, &m, &d);
 		snprintf(month, sizeof(month), "%04d-%02d", y, m);
 		rc = wfm_roster_get(s, month, &r);
 		if (rc < 0)

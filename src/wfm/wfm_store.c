@@ -147,7 +147,7 @@ static int64_t local_day(int64_t ms)
 {
 	int ymd = clock_local_ymd(ms);
 
-	return wfm_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 /* The first millisecond of local day d: the start of the UTC day, moved by

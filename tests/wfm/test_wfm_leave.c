@@ -14,12 +14,12 @@
 /* Local time in Beijing (UTC+8, no daylight saving) as UTC ms. */
 static int64_t at(int y, int m, int d, int hh, int mm)
 {
-	return wfm_days_from_civil(y, m, d) * 86400000LL - 8 * HOUR + hh * HOUR + mm * 60000LL;
+	return clock_days_from_civil(y, m, d) * 86400000LL - 8 * HOUR + hh * HOUR + mm * 60000LL;
 }
 
 static int64_t day(int y, int m, int d)
 {
-	return wfm_days_from_civil(y, m, d);
+	return clock_days_from_civil(y, m, d);
 }
 
 /* A window from first with the given holidays and make-up days (day numbers, 0-ended). */
