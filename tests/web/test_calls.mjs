@@ -91,8 +91,17 @@ test('the manager finds a call, sees its events and metrics, and plays its recor
   await page.click('[data-test=calls-outcome] .el-select')
   await page.click('[data-test=calls-outcome-answered]')
   await page.fill('[data-test=calls-number]', '9000')
+  // The list the search asked for, once drawn: the old rows go before the new
+  // ones come, so neither the old row's going nor a count in between says
+  // the new list is there.
+  const searched = page.waitForResponse((x) => {
+    const u = new URL(x.url())
+    return u.pathname === '/api/calls' && u.searchParams.get('number') === '9000'
+  })
   await page.click('[data-test=calls-search]')
+  assert.equal((await searched).status(), 200)
   await page.locator(`[data-test=call-row-${other}]`).waitFor({ state: 'detached' })
+  await page.locator(`[data-test=call-row-${recorded}]`).waitFor()
   assert.equal(await page.locator(`[data-test=call-row-${recorded}]`).count(), 1)
   assert.deepEqual(await page.locator('[data-test=call-row-caller]').allTextContents(), ['139****9000'])
   const q = new URL(page.url()).searchParams

@@ -147,9 +147,12 @@ test('supervisor boards: overdue and escalated orders, reassigning, merging cust
   await items.first().waitFor()
   const offered = await items.allTextContents()
   assert.ok(offered.every((x) => /吴刚|郑涛/.test(x)), offered.join(' '))
-  await items.filter({ hasText: '吴刚' }).first().click()
-  // A choice made while the list was still opening can leave it open.
+  // Clicked where the option is, not where it was (the list may still be
+  // moving into place); a choice made while the list was still opening can
+  // leave it open. The select then shows the choice.
+  await items.filter({ hasText: '吴刚' }).first().dispatchEvent('click')
   await closeList(page, '[data-test=f-person]', list)
+  await page.locator('[data-test=f-person] .el-select__wrapper', { hasText: '吴刚' }).waitFor()
   await page.fill('[data-test=f-reason]', '孙强出差，改派吴刚')
   const assigned = page.waitForResponse((x) => x.url().endsWith(`/api/orders/${o.id}/assign`) && x.request().method() === 'POST')
   await page.click('[data-test=action-submit]')
