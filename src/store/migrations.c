@@ -1194,7 +1194,127 @@ static const char m23[] =
 	" CHECK ((state = 'sent') = (sent_at IS NOT NULL AND figures IS NOT NULL)));"
 	"CREATE INDEX qa_daily_state ON qa_daily(state, day);";
 
+/*
+ * 24: the knowledge base and scripts (知识库, 话术; issue 16, src/kb/).
+ * kb_article: one article or script (kind), its working copy's state and
+ * the number of its newest version (version) and of the version agents see
+ * (published_version, null until first published): editing a published
+ * article makes a new version that goes through review while agents keep
+ * reading the published one. slot says what a script is for (opening,
+ * closing, complaint answer, outbound, callback, addressing, forbidden
+ * phrases); source names the rulebook and section a seeded one was
+ * transcribed from, source_order_id the archived order a draft was
+ * proposed from (WO-9). Visibility: roles and departments are JSON arrays,
+ * empty for everyone; public marks what the web-chat widget may show.
+ * The counters (views, uses, helpful, unhelpful) feed ranking and the
+ * usage report. kb_version: every saved version's content (title, body in
+ * Markdown, tags, what it applies to as JSON), the history and the diff.
+ * kb_applies: the published version's classes, complaint types and
+ * channels, the desk's lookup. kb_event: the workflow's log (submitted,
+ * approved, rejected, retired, restored) with comments. kb_feedback: one
+ * vote per person and article. kb_search_log: every agent search with its
+ * number of results (the report of searches that found nothing).
+ * kb_synonym: the center's synonym groups. kb_attachment: images and PDFs
+ * of an article, the bytes in att's content-addressed store. kb_fts: the
+ * published content, searchable (kefu_cjk) with the titles' and tags'
+ * pinyin initials in their own column, rowid = article id.
+ */
+static const char m24[] =
+	"CREATE TABLE kb_category ("
+	" id INTEGER PRIMARY KEY,"
+	" parent_id INTEGER REFERENCES kb_category(id),"
+	" name TEXT NOT NULL,"
+	" position INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (parent_id, name));"
+	"CREATE TABLE kb_article ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('article', 'script')),"
+	" slot TEXT,"
+	" title TEXT NOT NULL,"
+	" category_id INTEGER REFERENCES kb_category(id),"
+	" state TEXT NOT NULL DEFAULT 'draft'"
+	"  CHECK (state IN ('draft', 'review', 'published', 'retired')),"
+	" version INTEGER NOT NULL DEFAULT 1,"
+	" published_version INTEGER,"
+	" owner_id INTEGER REFERENCES person(id),"
+	" review_due TEXT,"
+	" roles TEXT NOT NULL DEFAULT '[]',"
+	" departments TEXT NOT NULL DEFAULT '[]',"
+	" public INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT,"
+	" source_order_id INTEGER REFERENCES work_order(id),"
+	" views INTEGER NOT NULL DEFAULT 0,"
+	" uses INTEGER NOT NULL DEFAULT 0,"
+	" helpful INTEGER NOT NULL DEFAULT 0,"
+	" unhelpful INTEGER NOT NULL DEFAULT 0,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" published_at INTEGER);"
+	"CREATE INDEX kb_article_state ON kb_article(state, kind, id);"
+	"CREATE INDEX kb_article_category ON kb_article(category_id);"
+	"CREATE INDEX kb_article_review_due ON kb_article(review_due) WHERE published_version IS NOT NULL;"
+	"CREATE UNIQUE INDEX kb_article_source_order ON kb_article(source_order_id)"
+	" WHERE source_order_id IS NOT NULL;"
+	"CREATE TABLE kb_version ("
+	" article_id INTEGER NOT NULL REFERENCES kb_article(id),"
+	" version INTEGER NOT NULL,"
+	" title TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" tags TEXT NOT NULL DEFAULT '[]',"
+	" applies TEXT NOT NULL DEFAULT '{}',"
+	" note TEXT,"
+	" author_id INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (article_id, version));"
+	"CREATE TABLE kb_applies ("
+	" article_id INTEGER NOT NULL REFERENCES kb_article(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('class', 'complaint', 'channel')),"
+	" code TEXT NOT NULL,"
+	" PRIMARY KEY (article_id, kind, code));"
+	"CREATE INDEX kb_applies_code ON kb_applies(kind, code);"
+	"CREATE TABLE kb_event ("
+	" id INTEGER PRIMARY KEY,"
+	" article_id INTEGER NOT NULL REFERENCES kb_article(id),"
+	" version INTEGER NOT NULL,"
+	" action TEXT NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" at INTEGER NOT NULL,"
+	" comment TEXT);"
+	"CREATE INDEX kb_event_article ON kb_event(article_id, id);"
+	"CREATE TABLE kb_feedback ("
+	" article_id INTEGER NOT NULL REFERENCES kb_article(id),"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),"
+	" comment TEXT,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (article_id, person_id));"
+	"CREATE TABLE kb_search_log ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" query TEXT NOT NULL,"
+	" results INTEGER NOT NULL,"
+	" article_id INTEGER REFERENCES kb_article(id));"
+	"CREATE INDEX kb_search_log_at ON kb_search_log(at);"
+	"CREATE TABLE kb_synonym ("
+	" word TEXT PRIMARY KEY,"
+	" group_id INTEGER NOT NULL);"
+	"CREATE INDEX kb_synonym_group ON kb_synonym(group_id);"
+	"CREATE TABLE kb_attachment ("
+	" id INTEGER PRIMARY KEY,"
+	" article_id INTEGER NOT NULL REFERENCES kb_article(id),"
+	" filename TEXT NOT NULL,"
+	" mime TEXT NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size > 0),"
+	" sha256 TEXT NOT NULL,"
+	" uploaded_by INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX kb_attachment_article ON kb_attachment(article_id);"
+	"CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, initials, tokenize = 'kefu_cjk');";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23};
+					   m21, m22, m23, m24};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
