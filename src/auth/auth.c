@@ -110,6 +110,11 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_QA_DAILY_WRITE] = {N, N, A, N, N, N, N, N},
 	[ACT_QA_AGENTS_READ] = {N, A, A, S, N, N, N, A},
 	[ACT_QA_EXPORT] = {N, A, A, N, N, N, N, A},
+	[ACT_KB_READ] = {A, A, A, A, A, A, A, A},
+	[ACT_KB_EDIT] = {N, A, A, N, N, N, N, A},
+	[ACT_KB_REVIEW] = {N, A, A, N, N, N, N, N},
+	[ACT_KB_SETUP] = {N, A, A, N, N, N, N, N},
+	[ACT_KB_REPORT] = {N, A, A, N, N, N, N, A},
 };
 
 #undef N
@@ -175,6 +180,11 @@ static const char *const action_names[ACT_COUNT] = {
 	"qa.daily.write",
 	"qa.agents.read",
 	"qa.export",
+	"kb.read",
+	"kb.edit",
+	"kb.review",
+	"kb.setup",
+	"kb.report",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -108,6 +108,11 @@ enum auth_action {
 	ACT_QA_DAILY_WRITE,    /* QA-2: draft, edit and send the day's report (supervisors) */
 	ACT_QA_AGENTS_READ,    /* QA-5: the agents' quality figures and the star (self: one's own) */
 	ACT_QA_EXPORT,	       /* QA-5: the agents' figures as a spreadsheet, audited */
+	ACT_KB_READ,	       /* the knowledge base and scripts as published, within each article's visibility */
+	ACT_KB_EDIT,	       /* write and change drafts, send them to review */
+	ACT_KB_REVIEW,	       /* approve, reject, publish and retire articles and scripts */
+	ACT_KB_SETUP,	       /* the category tree and the synonyms */
+	ACT_KB_REPORT,	       /* searches that found nothing, the most used and least helpful articles */
 	ACT_COUNT
 };
 
