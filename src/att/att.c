@@ -1,6 +1,7 @@
 /*
  * Attachments' rules: what a file is, and what its name may be. No I/O.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "att/att.h"
@@ -97,4 +98,17 @@ int att_filename(const char *header, char *out, size_t size, const char **why)
 		return ERR_INVALID;
 	}
 	return 0;
+}
+
+void att_disposition(int64_t id, const char *filename, const char *mime, char *out, size_t size)
+{
+	char name[3 * ATT_NAME_MAX + 8];
+
+	/* Never a page: images as themselves, documents only as downloads. The
+	 * plain name is kefu's own, the client's name goes in filename*. A name
+	 * is at most ATT_NAME_MAX bytes, each at most 3 encoded: it fits. */
+	(void)utf8_rfc5987(filename, name, sizeof(name));
+	snprintf(out, size, "%s; filename=\"attachment-%lld.%s\"; filename*=UTF-8''%s",
+		 att_is_image(mime) ? "inline" : "attachment", (long long)id, att_extension(mime),
+		 name);
 }

@@ -77,6 +77,15 @@ int att_get(struct store *s, int64_t id, struct att_row *out);
 int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn fn, void *ctx);
 /* Deletes the row; *last is 1 when no other row keeps its file. */
 int att_delete(struct store *s, const struct att_row *a, int *last);
+/* How many rows keep the file of this hash: the orders' and contacts'
+ * attachments and the knowledge base's (kb_attachment) share the store. */
+int att_file_refs(struct store *s, const char *sha256, int64_t *n);
+
+/* The Content-Disposition of a download: images inline, anything else as an
+ * attachment; kefu's own plain name (attachment-<id>.<ext>) and the
+ * uploader's in filename*. */
+void att_disposition(int64_t id, const char *filename, const char *mime, char *out,
+		     size_t size);
 
 /* HTTP (att_api.c), for the handlers of the order or contact, after they
  * checked the caller may see it. owner is "order" or "contact". */

@@ -138,7 +138,7 @@ static int load(struct req *r, const char *owner, int64_t owner_id, struct att_r
 int att_api_download(struct req *r, const char *owner, int64_t owner_id)
 {
 	struct att_row a;
-	char path[700], name[3 * ATT_NAME_MAX + 8], disposition[3 * ATT_NAME_MAX + 128];
+	char path[700], disposition[3 * ATT_NAME_MAX + 128];
 	int fd, rc = load(r, owner, owner_id, &a);
 
 	if (rc < 0)
@@ -156,14 +156,7 @@ int att_api_download(struct req *r, const char *owner, int64_t owner_id)
 		close(fd);
 		return rc;
 	}
-	/* Never a page: images as themselves, documents only as downloads. The
-	 * plain name is kefu's own, the client's name goes in filename*. */
-	/* A name is at most ATT_NAME_MAX bytes, each at most 3 encoded: it fits. */
-	(void)utf8_rfc5987(a.filename, name, sizeof(name));
-	snprintf(disposition, sizeof(disposition),
-		 "%s; filename=\"attachment-%lld.%s\"; filename*=UTF-8''%s",
-		 att_is_image(a.mime) ? "inline" : "attachment", (long long)a.id,
-		 att_extension(a.mime), name);
+	att_disposition(a.id, a.filename, a.mime, disposition, sizeof(disposition));
 	return reply_file(r, fd, a.mime, disposition);
 }
 

@@ -161,8 +161,17 @@ int att_delete(struct store *s, const struct att_row *a, int *last)
 	int rc = store_run(s, "DELETE FROM attachment WHERE id = ?", NULL, "i", a->id);
 
 	if (rc >= 0)
-		rc = store_run(s, "SELECT count(*) FROM attachment WHERE sha256 = ?", &others, "t",
-			       a->sha256);
+		rc = att_file_refs(s, a->sha256, &others);
 	*last = rc >= 0 && others == 0;
+	return rc < 0 ? rc : 0;
+}
+
+int att_file_refs(struct store *s, const char *sha256, int64_t *n)
+{
+	int rc = store_run(s,
+			   "SELECT (SELECT count(*) FROM attachment WHERE sha256 = ?1)"
+			   " + (SELECT count(*) FROM kb_attachment WHERE sha256 = ?1)",
+			   n, "t", sha256);
+
 	return rc < 0 ? rc : 0;
 }

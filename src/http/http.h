@@ -82,9 +82,10 @@ struct route {
 	enum auth_action action; /* checked before fn runs */
 };
 
-/* The routes of action ACT_ATTACHMENT_ADD are file uploads: their body is
- * not JSON but the file's bytes (r->raw), of up to attachment_max rather
- * than body_limit (server.c). */
+/* The routes of action ACT_ATTACHMENT_ADD, and every POST route whose
+ * pattern ends in /attachments (the knowledge base's, ACT_KB_EDIT), are file
+ * uploads: their body is not JSON but the file's bytes (r->raw), of up to
+ * attachment_max rather than body_limit (server.c). */
 int route_takes_file(const struct route *rt);
 
 /* The server's own routes, ended by a route with method NULL: health,

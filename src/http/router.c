@@ -65,5 +65,16 @@ int router_match(const struct route *const *tables, const char *method, const ch
 
 int route_takes_file(const struct route *rt)
 {
-	return rt && rt->action == ACT_ATTACHMENT_ADD;
+	static const char tail[] = "/attachments";
+	size_t n;
+
+	if (!rt)
+		return 0;
+	if (rt->action == ACT_ATTACHMENT_ADD)
+		return 1;
+	/* The knowledge base's uploads take ACT_KB_EDIT: a POST to a route ending
+	 * in /attachments is a file, whatever its action. */
+	n = strlen(rt->pattern);
+	return strcmp(rt->method, "POST") == 0 && n >= sizeof(tail) - 1 &&
+	       strcmp(rt->pattern + n - (sizeof(tail) - 1), tail) == 0;
 }
