@@ -1,0 +1,296 @@
+/*
+ * kb — the knowledge base and scripts (知识库, 话术; issue 16): the center's
+ * one answer (WO-10's unified reply wording), at the agent's hand during the
+ * call (CALL-3, CALL-9, CB-2, CUST-5), kept current by the center and fed by
+ * closed cases (WO-9).
+ *
+ * What is stored (migration 24). An article (kind "article") or a script
+ * (kind "script", with a slot: opening, closing, complaint, outbound,
+ * callback, addressing, forbidden, other) is one kb_article row; every save
+ * of its content is a new kb_version row (title, Markdown body, tags, what
+ * it applies to: classes, complaint types, channels, a note, the author).
+ * kb_article.version is the newest version, kb_article.title its title (for
+ * editors' lists), published_version the one agents read.
+ *
+ * The workflow of the working copy (kb.c, kb_transition):
+ *
+ *	draft --submit--> review --approve--> published --retire--> retired
+ *	  ^                 |                                          |
+ *	  +-----reject------+        restore (back to draft)  <--------+
+ *
+ * submit takes ACT_KB_EDIT, approve, reject (with a comment), retire and
+ * restore take ACT_KB_REVIEW. A save that changes the content (title, body,
+ * tags, applies) of a published, retired or in-review article makes a new
+ * version in state draft: agents keep reading published_version until the
+ * new one is approved. A save of the article's settings alone (category,
+ * owner, review date, visibility) makes no version and keeps the state.
+ * Retiring takes the article from agents (published_version becomes null,
+ * its versions stay); restoring puts it back in draft, to be approved
+ * again. Every transition is a kb_event and an audit entry.
+ *
+ * Visibility (kb_visible): editors (ACT_KB_EDIT) see every article in every
+ * state; readers (ACT_KB_READ only: agents, staff ...) see an article only
+ * while it has a published version, and only when its roles (names; none =
+ * everyone) include one of theirs and its departments (ids; none =
+ * everyone) include theirs. Anything else is 404 to them, never 403, so a
+ * reader cannot learn what exists. A reader always gets the published
+ * version, never a draft.
+ *
+ * The body is Markdown, rendered on the server by libcmark in its safe mode
+ * (kb_md.c): raw HTML is dropped and javascript:, vbscript:, file: and data:
+ * (but images) links are emptied; that is the sanitising. Answers carry
+ * body (Markdown) and body_html. Scripts hold placeholders ({center},
+ * {agent_no}, {agent_name}) filled for the reader (kb_fill); the stored text
+ * keeps them.
+ *
+ * kb_applies holds the published version's classes, complaint types and
+ * channels (rewritten on approve, cleared on retire): the desk's lookup.
+ * The full-text index kb_fts holds the published version only:
+ * kb_search_index on approve, kb_search_unindex on retire (owned by the
+ * search part, kb_search_store.c).
+ *
+ * Attachments (images, PDF) of an article go to att's content-addressed
+ * file store (att/att.h: the type sniffed from the content, never the
+ * name), their rows in kb_attachment; a file's bytes are removed when no
+ * row of attachment or kb_attachment keeps them.
+ *
+ * Files: kb.c (rules, no I/O), kb_md.c (Markdown), kb_store.c (SQL),
+ * kb_api.c (HTTP: /api/kb/articles*, /api/kb/categories*,
+ * /api/kb/attachments/{id}).
+ */
+#ifndef KEFU_KB_KB_H
+#define KEFU_KB_KB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "http/http.h" /* struct route, for the route table */
+
+struct store;
+
+#define KB_TITLE_MAX 200      /* characters */
+#define KB_BODY_MAX 200000    /* bytes of Markdown */
+#define KB_TAGS_MAX 20	      /* tags of a version */
+#define KB_TAG_MAX 32	      /* characters of a tag */
+#define KB_NOTE_MAX 500	      /* characters of a version's note */
+#define KB_COMMENT_MAX 1000   /* characters of a workflow comment or feedback */
+#define KB_CATEGORY_MAX 64    /* characters of a category's name */
+#define KB_DEPTS_MAX 32	      /* departments an article may be limited to */
+#define KB_APPLIES_MAX 64     /* codes of each kind in applies */
+#define KB_SOURCE_MAX 256     /* bytes of source */
+#define KB_DIFF_LINES_MAX 4000 /* lines of each side the line diff compares */
+
+/* Rules (kb.c, no I/O). */
+
+/* "article" or "script": 1 if known. */
+int kb_kind_valid(const char *kind);
+/* A script's slot (opening, closing, complaint, outbound, callback,
+ * addressing, forbidden, other): 1 if known. */
+int kb_slot_valid(const char *slot);
+/* A work order's class (A1 A2 B C D E F, ROUTE-1): 1 if known. */
+int kb_class_valid(const char *code);
+/* draft, review, published, retired: 1 if known. */
+int kb_state_valid(const char *state);
+/* YYYY-MM-DD of the calendar: 1 if so; *ymd = YYYYMMDD. */
+int kb_date_parse(const char *s, int *ymd);
+/* 1 when review_due (YYYY-MM-DD, may be NULL or "") lies before today
+ * (the center's local day holding now). */
+int kb_stale(const char *review_due, int64_t now);
+/* A line of text of 1..max characters, valid UTF-8, no control characters
+ * (newlines only when multiline): 0, or ERR_INVALID with *why. */
+int kb_text_valid(const char *s, size_t max, int multiline, const char **why);
+
+enum kb_op { KB_SUBMIT, KB_APPROVE, KB_REJECT, KB_RETIRE, KB_RESTORE };
+
+/* "submit", "approve", ... into op: 0, or ERR_NOTFOUND. */
+int kb_op_parse(const char *name, enum kb_op *op);
+const char *kb_op_name(enum kb_op op);
+/* The kb_event action of an op: "submitted", "approved", ... */
+const char *kb_op_event(enum kb_op op);
+/* The permission an op takes. */
+enum auth_action kb_op_action(enum kb_op op);
+/* The state op leads to from state, or NULL when op cannot be made there. */
+const char *kb_transition(const char *state, enum kb_op op);
+/* The state after a save of new content in state (always "draft"). */
+const char *kb_state_after_edit(const char *state);
+
+/* Who may read what. roles: bits of enum auth_role (0: everyone);
+ * departments: ids (n 0: everyone). */
+struct kb_audience {
+	unsigned roles;
+	int64_t departments[KB_DEPTS_MAX];
+	int n_departments;
+};
+/* 1 when a reader (not an editor) with roles and department may see an
+ * article with this audience and published_version (0: none). */
+int kb_visible(const struct kb_audience *a, int64_t published_version, unsigned reader_roles,
+	       int64_t reader_department);
+
+/* The line diff of two texts, as the longest common subsequence of their
+ * lines: each line once, kept (' '), removed ('-') or added ('+'), in the
+ * order of the new text. Beyond KB_DIFF_LINES_MAX lines in the part that
+ * differs, that part is shown as all removed then all added. */
+struct kb_diff_line {
+	char op;
+	const char *text; /* into the text given, not NUL-ended */
+	size_t len;
+};
+/* Calls fn for each line; 0, ERR_NOMEM, or fn's negative return. */
+int kb_diff(const char *from, const char *to,
+	    int (*fn)(void *ctx, const struct kb_diff_line *l), void *ctx);
+
+/* The placeholders of scripts filled for a reader. */
+struct kb_fill_values {
+	const char *center;
+	const char *agent_no;
+	const char *agent_name;
+};
+/* Appends text to out with {center}, {agent_no} and {agent_name} replaced
+ * (NULL values leave the placeholder). 0 or ERR_NOMEM. */
+int kb_fill(const char *text, const struct kb_fill_values *v, struct buf *out);
+
+/* Markdown (kb_md.c). */
+
+/* The HTML of Markdown md, rendered in libcmark's safe mode (raw HTML
+ * dropped, dangerous links emptied); the caller frees *out. 0 or ERR_NOMEM. */
+int kb_md_html(const char *md, char **out);
+/* The plain text of Markdown md (for the full-text index): text, code and
+ * link texts, blocks on lines of their own, no markup, no raw HTML.
+ * Appended to out. 0 or ERR_NOMEM. */
+int kb_md_text(const char *md, struct buf *out);
+
+/* Storage (kb_store.c). */
+
+struct kb_article {
+	int64_t id;
+	char kind[16];
+	char slot[16];	     /* "" for an article */
+	char title[KB_TITLE_MAX * 4 + 1]; /* the newest version's */
+	char pub_title[KB_TITLE_MAX * 4 + 1]; /* the published version's, "" when none */
+	int64_t category_id;
+	char state[16];
+	int64_t version;
+	int64_t published_version; /* 0: none */
+	int64_t owner_id;
+	char owner_name[257];
+	char review_due[16]; /* "" when none */
+	char roles[256];     /* JSON array of role names */
+	char departments[KB_DEPTS_MAX * 21 + 8]; /* JSON array of ids */
+	int public_;
+	char source[KB_SOURCE_MAX + 1];
+	int64_t source_order_id;
+	int64_t views, uses, helpful, unhelpful;
+	int64_t created_by;
+	int64_t created_at, updated_at, published_at;
+};
+
+struct kb_version {
+	int64_t article_id;
+	int64_t version;
+	char title[KB_TITLE_MAX * 4 + 1];
+	struct buf body;
+	struct buf tags;    /* JSON array */
+	struct buf applies; /* JSON object {classes, complaints, channels} */
+	char note[KB_NOTE_MAX * 4 + 1];
+	int64_t author_id;
+	char author_name[257];
+	int64_t created_at;
+};
+void kb_version_release(struct kb_version *v);
+
+struct kb_event {
+	char action[16];
+	int64_t version;
+	int64_t person_id;
+	char person_name[257];
+	int64_t at;
+	char comment[KB_COMMENT_MAX * 4 + 1];
+};
+
+struct kb_category {
+	int64_t id;
+	int64_t parent_id; /* 0: top level */
+	char name[KB_CATEGORY_MAX * 4 + 1];
+	int64_t position;
+	int64_t articles;
+	int64_t children;
+};
+
+struct kb_attachment {
+	int64_t id;
+	int64_t article_id;
+	char filename[256 * 4];
+	char mime[32];
+	int64_t size;
+	char sha256[65];
+	int64_t uploaded_by;
+	int64_t created_at;
+};
+
+/* What the list asks for; "" / 0 leave a filter out. */
+struct kb_filter {
+	const char *state, *kind, *slot, *q;
+	int64_t category_id;
+	int stale;	 /* only articles whose review date has passed */
+	const char *today; /* YYYY-MM-DD, for stale */
+	int readers;	 /* only articles with a published version, q on its title */
+	int64_t before;	 /* cursor: ids below this (0: from the newest) */
+};
+/* Walks the articles newest first; fn returns 0 to go on, 1 to stop, < 0 on error. */
+int kb_article_list(struct store *s, const struct kb_filter *f,
+		    int (*fn)(void *ctx, const struct kb_article *a), void *ctx);
+int kb_article_get(struct store *s, int64_t id, struct kb_article *out);
+/* Inserts a (its id set) with its version 1 v. */
+int kb_article_insert(struct store *s, struct kb_article *a, struct kb_version *v);
+/* Writes a's settings, state, version, published_version and title. */
+int kb_article_update(struct store *s, const struct kb_article *a);
+int kb_version_insert(struct store *s, const struct kb_version *v);
+int kb_version_get(struct store *s, int64_t article_id, int64_t version, struct kb_version *out);
+int kb_version_list(struct store *s, int64_t article_id,
+		    int (*fn)(void *ctx, const struct kb_version *v), void *ctx);
+int kb_event_add(struct store *s, int64_t article_id, int64_t version, const char *action,
+		 int64_t person_id, int64_t at, const char *comment);
+int kb_event_list(struct store *s, int64_t article_id,
+		  int (*fn)(void *ctx, const struct kb_event *e), void *ctx);
+/* Replaces kb_applies of the article by what applies (JSON text) names;
+ * NULL clears it. */
+int kb_applies_set(struct store *s, int64_t article_id, const char *applies);
+/* Counts a view. */
+int kb_view_add(struct store *s, int64_t article_id);
+/* One vote per person (a new one replaces the old); the counts recomputed. */
+int kb_feedback_set(struct store *s, int64_t article_id, int64_t person_id, int helpful,
+		    const char *comment, int64_t now);
+/* The person's vote: 1 helpful, 0 not, -1 none (or a negative err). */
+int kb_feedback_mine(struct store *s, int64_t article_id, int64_t person_id);
+/* 1 when a complaint type of the work orders' catalogue has this code. */
+int kb_complaint_exists(struct store *s, const char *code);
+/* 1 when the person exists. */
+int kb_person_exists(struct store *s, int64_t id);
+
+int kb_category_list(struct store *s, int (*fn)(void *ctx, const struct kb_category *c),
+		     void *ctx);
+int kb_category_get(struct store *s, int64_t id, struct kb_category *out);
+/* ERR_CONFLICT when the parent already has a category of that name. */
+int kb_category_insert(struct store *s, struct kb_category *c, int64_t now);
+int kb_category_update(struct store *s, const struct kb_category *c);
+int kb_category_delete(struct store *s, int64_t id);
+
+int kb_attachment_insert(struct store *s, struct kb_attachment *a);
+int kb_attachment_get(struct store *s, int64_t id, struct kb_attachment *out);
+int kb_attachment_list(struct store *s, int64_t article_id,
+		       int (*fn)(void *ctx, const struct kb_attachment *a), void *ctx);
+/* Deletes the row; *last is 1 when no row of any owner keeps its file. */
+int kb_attachment_delete(struct store *s, const struct kb_attachment *a, int *last);
+
+/* HTTP (kb_api.c). */
+extern const struct route kb_routes[];
+
+/* Search index (kb_search_store.c): the published version of an article
+ * into kb_fts (replacing what was there), and out of it. Called inside the
+ * caller's transaction. */
+int kb_search_index(struct store *s, int64_t article_id);
+int kb_search_unindex(struct store *s, int64_t article_id);
+
+#endif
