@@ -399,3 +399,33 @@ class KbCase(KefuTestCase):
         self.assertEqual(db_value(self.srv, "SELECT count(*) FROM audit"), audits)
         self.assertError(self.get(999999, self.qa), 404)
         self.assertError(self.srv.call("GET", "/api/kb/articles?state=gone", token=self.qa), 400)
+
+    # who may do what (docs/api.md's permission table)
+
+    def test_permissions_by_role(self):
+        accounts = {"admin": "admin", "manager": "8001", "supervisor+agent": "8002",
+                    "agent": "8101", "staff": "2002", "hr+staff": "7002", "office": "1001",
+                    "qa": "8301"}
+        editors = {"manager", "supervisor+agent", "qa"}
+        reviewers = {"manager", "supervisor+agent"}
+        tokens = {role: self.srv.login(w) for role, w in accounts.items()}
+        for role, token in tokens.items():
+            with self.subTest(role=role):
+                denied = self.srv.count("SELECT count(*) FROM audit WHERE action = 'access.denied'")
+                st, a, _ = self.srv.call("POST", "/api/kb/articles",
+                                         {"title": f"权限{role}", "body": "x"}, token=token)
+                self.assertEqual(st, 201 if role in editors else 403, a)
+                aid = a["id"] if st == 201 else self.create()["id"]
+                self.move(aid, "submit", self.qa)
+                st, _, _ = self.srv.call("POST", f"/api/kb/articles/{aid}/approve", {}, token=token)
+                self.assertEqual(st, 200 if role in reviewers else 403)
+                st, _, _ = self.srv.call("POST", "/api/kb/categories", {"name": f"权限{role}"},
+                                         token=token)
+                self.assertEqual(st, 201 if role in reviewers else 403)
+                st, _, _ = self.srv.call("GET", "/api/kb/articles", token=token)
+                self.assertEqual(st, 200)
+                refusals = (role not in editors) + 2 * (role not in reviewers)
+                self.assertEqual(self.srv.count(
+                    "SELECT count(*) FROM audit WHERE action = 'access.denied'"), denied + refusals)
+        self.assertError(self.srv.call("GET", "/api/kb/articles"), 401)
+        self.assertError(self.srv.call("GET", "/api/kb/categories"), 401)
