@@ -690,25 +690,24 @@ static int article_one(struct req *r)
 static int article_update(struct req *r)
 {
 	struct fields f;
-	char state_before[16];
+	char state_before[16] = "";
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	/* Read and written in one transaction: two saves at once make two versions. */
+	rc = store_begin(r->store);
+	if (rc < 0)
+		return rc;
 	rc = article_load(r, &f.a);
 	if (rc == 0)
 		rc = kb_version_get(r->store, f.a.id, f.a.version, &f.v);
-	if (rc < 0)
-		goto out;
-	snprintf(state_before, sizeof(state_before), "%s", f.a.state);
-	f.v.note[0] = '\0';
-	rc = fields_read(r, &f, 0);
-	if (rc < 0)
-		goto out;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		goto out;
+	if (rc == 0) {
+		snprintf(state_before, sizeof(state_before), "%s", f.a.state);
+		f.v.note[0] = '\0';
+		rc = fields_read(r, &f, 0);
+	}
 	f.a.updated_at = r->now;
-	if (f.content) {
+	if (rc == 0 && f.content) {
 		/* A new version, in draft: readers keep the published one. */
 		f.a.version++;
 		f.v.version = f.a.version;
@@ -732,7 +731,6 @@ static int article_update(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc == 0)
 		rc = reply_article(r, 200, f.a.id);
-out:
 	kb_version_release(&f.v);
 	return rc;
 }
@@ -746,11 +744,11 @@ static int article_move(struct req *r, enum kb_op op)
 	struct kb_article a;
 	struct kb_version v;
 	char from[16], action[40];
-	int rc = article_load(r, &a);
+	int rc = 0;
 
-	memset(&v, 0, sizeof(v));
 	/* The route took kb_op_action(op) already. */
-	if (rc == 0 && r->body)
+	memset(&v, 0, sizeof(v));
+	if (r->body)
 		rc = body_only(r, allowed);
 	if (rc == 0 && r->body && !json_is_null(json_object_get(r->body, "comment")))
 		rc = body_str(r, "comment", 0, &comment);
@@ -763,23 +761,28 @@ static int article_move(struct req *r, enum kb_op op)
 	if (op == KB_REJECT && !comment)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "comment",
 			       "comment: say what must change");
-	next = kb_transition(a.state, op);
-	if (!next)
-		return err_set(&r->ei, ERR_CONFLICT, "state", "cannot %s an article that is %s",
-			       kb_op_name(op), a.state);
-	snprintf(from, sizeof(from), "%s", a.state);
-	snprintf(a.state, sizeof(a.state), "%s", next);
-	a.updated_at = r->now;
+	/* The state is read in the transaction that changes it: two approvals
+	 * at once make one. */
 	rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	if (op == KB_APPROVE) {
+	rc = article_load(r, &a);
+	next = rc == 0 ? kb_transition(a.state, op) : NULL;
+	if (rc == 0 && !next)
+		rc = err_set(&r->ei, ERR_CONFLICT, "state", "cannot %s an article that is %s",
+			     kb_op_name(op), a.state);
+	if (rc == 0) {
+		snprintf(from, sizeof(from), "%s", a.state);
+		snprintf(a.state, sizeof(a.state), "%s", next);
+		a.updated_at = r->now;
+	}
+	if (rc == 0 && op == KB_APPROVE) {
 		a.published_version = a.version;
 		a.published_at = r->now;
 		rc = kb_version_get(r->store, a.id, a.version, &v);
 		if (rc == 0)
 			rc = kb_applies_set(r->store, a.id, buf_str(&v.applies));
-	} else if (op == KB_RETIRE) {
+	} else if (rc == 0 && op == KB_RETIRE) {
 		/* Out of the readers' reach: restored, it is approved again. */
 		a.published_version = 0;
 		rc = kb_applies_set(r->store, a.id, NULL);
@@ -1031,13 +1034,12 @@ static int category_create(struct req *r)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	rc = category_read(r, &c, 1);
-	if (rc < 0)
-		return rc;
 	rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = kb_category_insert(r->store, &c, r->now);
+	rc = category_read(r, &c, 1);
+	if (rc == 0)
+		rc = kb_category_insert(r->store, &c, r->now);
 	if (rc == ERR_CONFLICT)
 		rc = err_set(&r->ei, ERR_CONFLICT, "name",
 			     "name: this category already has one of that name");
@@ -1066,16 +1068,16 @@ static int category_load(struct req *r, struct kb_category *c)
 static int category_update(struct req *r)
 {
 	struct kb_category c;
-	int rc = category_load(r, &c);
+	int rc = store_begin(r->store);
 
+	if (rc < 0)
+		return rc;
+	/* The tree is walked in the transaction that moves c: no loop slips in. */
+	rc = category_load(r, &c);
 	if (rc == 0)
 		rc = category_read(r, &c, 0);
-	if (rc < 0)
-		return rc;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	rc = kb_category_update(r->store, &c);
+	if (rc == 0)
+		rc = kb_category_update(r->store, &c);
 	if (rc == ERR_CONFLICT)
 		rc = err_set(&r->ei, ERR_CONFLICT, "name",
 			     "name: this category already has one of that name");
@@ -1093,18 +1095,18 @@ static int category_update(struct req *r)
 static int category_delete(struct req *r)
 {
 	struct kb_category c;
-	int rc = category_load(r, &c);
+	int rc = store_begin(r->store);
 
 	if (rc < 0)
 		return rc;
-	if (c.articles || c.children)
-		return err_set(&r->ei, ERR_CONFLICT, NULL,
-			       "the category still holds %lld articles and %lld categories",
-			       (long long)c.articles, (long long)c.children);
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	rc = kb_category_delete(r->store, c.id);
+	/* Empty, as seen in the transaction that deletes it. */
+	rc = category_load(r, &c);
+	if (rc == 0 && (c.articles || c.children))
+		rc = err_set(&r->ei, ERR_CONFLICT, NULL,
+			     "the category still holds %lld articles and %lld categories",
+			     (long long)c.articles, (long long)c.children);
+	if (rc == 0)
+		rc = kb_category_delete(r->store, c.id);
 	if (rc == 0)
 		rc = req_audit(r, "kb.category.delete", "kb_category", c.id, "ok",
 			       json_pack("{s:s}", "name", c.name));
