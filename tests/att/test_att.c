@@ -72,12 +72,26 @@ static void kinds(void **state)
 	assert_int_equal(att_kind_valid("selfie"), ERR_INVALID);
 }
 
+/* The one download header, the orders' and the knowledge base's alike. */
+static void disposition(void **state)
+{
+	char out[3 * ATT_NAME_MAX + 128];
+
+	(void)state;
+	att_disposition(12, "划痕 1.png", "image/png", out, sizeof(out));
+	assert_string_equal(out, "inline; filename=\"attachment-12.png\"; "
+				 "filename*=UTF-8''%E5%88%92%E7%97%95%201.png");
+	att_disposition(3, "a\".pdf", "application/pdf", out, sizeof(out));
+	assert_string_equal(out, "attachment; filename=\"attachment-3.pdf\"; filename*=UTF-8''a%22.pdf");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sniff_reads_the_content_not_the_name),
 		cmocka_unit_test(filename_is_decoded_and_checked),
 		cmocka_unit_test(kinds),
+		cmocka_unit_test(disposition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
