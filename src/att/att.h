@@ -84,8 +84,7 @@ int att_file_refs(struct store *s, const char *sha256, int64_t *n);
 /* The Content-Disposition of a download: images inline, anything else as an
  * attachment; kefu's own plain name (attachment-<id>.<ext>) and the
  * uploader's in filename*. */
-void att_disposition(int64_t id, const char *filename, const char *mime, char *out,
-		     size_t size);
+void att_disposition(int64_t id, const char *filename, const char *mime, char *out, size_t size);
 
 /* HTTP (att_api.c), for the handlers of the order or contact, after they
  * checked the caller may see it. owner is "order" or "contact". */

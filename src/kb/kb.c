@@ -34,8 +34,8 @@ int kb_slot_valid(const char *slot)
 {
 	/* CALL-3 opening and closing, seed 000's complaint answers, CALL-9
 	 * outbound, CB-2 callbacks, CUST-5 addressing, forbidden phrases. */
-	static const char *const slots[] = {"opening",	 "closing",    "complaint", "outbound",
-					    "callback",	 "addressing", "forbidden", "other"};
+	static const char *const slots[] = {"opening",	"closing",    "complaint", "outbound",
+					    "callback", "addressing", "forbidden", "other"};
 
 	return IN(slot, slots);
 }
@@ -113,8 +113,7 @@ int kb_text_valid(const char *s, size_t max, int multiline, const char **why)
 /* -- the workflow -- */
 
 static const char *const op_names[] = {"submit", "approve", "reject", "retire", "restore"};
-static const char *const op_events[] = {"submitted", "approved", "rejected", "retired",
-					"restored"};
+static const char *const op_events[] = {"submitted", "approved", "rejected", "retired", "restored"};
 
 int kb_op_parse(const char *name, enum kb_op *op)
 {
@@ -148,10 +147,8 @@ const char *kb_transition(const char *state, enum kb_op op)
 		enum kb_op op;
 		const char *to;
 	} moves[] = {
-		{"draft", KB_SUBMIT, "review"},
-		{"review", KB_APPROVE, "published"},
-		{"review", KB_REJECT, "draft"},
-		{"published", KB_RETIRE, "retired"},
+		{"draft", KB_SUBMIT, "review"},	  {"review", KB_APPROVE, "published"},
+		{"review", KB_REJECT, "draft"},	  {"published", KB_RETIRE, "retired"},
 		{"retired", KB_RESTORE, "draft"},
 	};
 
@@ -227,8 +224,8 @@ static int emit(int (*fn)(void *, const struct kb_diff_line *), void *ctx, char 
 	return fn(ctx, &d);
 }
 
-int kb_diff(const char *from, const char *to,
-	    int (*fn)(void *ctx, const struct kb_diff_line *l), void *ctx)
+int kb_diff(const char *from, const char *to, int (*fn)(void *ctx, const struct kb_diff_line *l),
+	    void *ctx)
 {
 	struct lines a = {0}, b = {0};
 	size_t pre = 0, suf = 0, n, m, i, j;
@@ -258,10 +255,9 @@ int kb_diff(const char *from, const char *to,
 #define T(x, y) t[(x) * (m + 1) + (y)]
 		for (i = n; i-- > 0;)
 			for (j = m; j-- > 0;)
-				T(i, j) = line_eq(&a, pre + i, &b, pre + j)
-						  ? T(i + 1, j + 1) + 1
-					  : T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j)
-								       : T(i, j + 1);
+				T(i, j) = line_eq(&a, pre + i, &b, pre + j) ? T(i + 1, j + 1) + 1
+					  : T(i + 1, j) >= T(i, j + 1)	    ? T(i + 1, j)
+									    : T(i, j + 1);
 		i = j = 0;
 		while (rc >= 0 && (i < n || j < m)) {
 			if (i < n && j < m && line_eq(&a, pre + i, &b, pre + j)) {
@@ -297,7 +293,8 @@ int kb_fill(const char *text, const struct kb_fill_values *v, struct buf *out)
 	const struct {
 		const char *name;
 		const char *value;
-	} ph[] = {{"{center}", v->center}, {"{agent_no}", v->agent_no},
+	} ph[] = {{"{center}", v->center},
+		  {"{agent_no}", v->agent_no},
 		  {"{agent_name}", v->agent_name}};
 	const char *p = text;
 

@@ -70,16 +70,16 @@
 
 struct store;
 
-#define KB_TITLE_MAX 200      /* characters */
-#define KB_BODY_MAX 200000    /* bytes of Markdown */
-#define KB_TAGS_MAX 20	      /* tags of a version */
-#define KB_TAG_MAX 32	      /* characters of a tag */
-#define KB_NOTE_MAX 500	      /* characters of a version's note */
-#define KB_COMMENT_MAX 1000   /* characters of a workflow comment or feedback */
-#define KB_CATEGORY_MAX 64    /* characters of a category's name */
-#define KB_DEPTS_MAX 32	      /* departments an article may be limited to */
-#define KB_APPLIES_MAX 64     /* codes of each kind in applies */
-#define KB_SOURCE_MAX 256     /* bytes of source */
+#define KB_TITLE_MAX 200       /* characters */
+#define KB_BODY_MAX 200000     /* bytes of Markdown */
+#define KB_TAGS_MAX 20	       /* tags of a version */
+#define KB_TAG_MAX 32	       /* characters of a tag */
+#define KB_NOTE_MAX 500	       /* characters of a version's note */
+#define KB_COMMENT_MAX 1000    /* characters of a workflow comment or feedback */
+#define KB_CATEGORY_MAX 64     /* characters of a category's name */
+#define KB_DEPTS_MAX 32	       /* departments an article may be limited to */
+#define KB_APPLIES_MAX 64      /* codes of each kind in applies */
+#define KB_SOURCE_MAX 256      /* bytes of source */
 #define KB_DIFF_LINES_MAX 4000 /* lines of each side the line diff compares */
 
 /* Rules (kb.c, no I/O). */
@@ -138,8 +138,8 @@ struct kb_diff_line {
 	size_t len;
 };
 /* Calls fn for each line; 0, ERR_NOMEM, or fn's negative return. */
-int kb_diff(const char *from, const char *to,
-	    int (*fn)(void *ctx, const struct kb_diff_line *l), void *ctx);
+int kb_diff(const char *from, const char *to, int (*fn)(void *ctx, const struct kb_diff_line *l),
+	    void *ctx);
 
 /* The placeholders of scripts filled for a reader. */
 struct kb_fill_values {
@@ -166,8 +166,8 @@ int kb_md_text(const char *md, struct buf *out);
 struct kb_article {
 	int64_t id;
 	char kind[16];
-	char slot[16];	     /* "" for an article */
-	char title[KB_TITLE_MAX * 4 + 1]; /* the newest version's */
+	char slot[16];			      /* "" for an article */
+	char title[KB_TITLE_MAX * 4 + 1];     /* the newest version's */
 	char pub_title[KB_TITLE_MAX * 4 + 1]; /* the published version's, "" when none */
 	int64_t category_id;
 	char state[16];
@@ -175,8 +175,8 @@ struct kb_article {
 	int64_t published_version; /* 0: none */
 	int64_t owner_id;
 	char owner_name[257];
-	char review_due[16]; /* "" when none */
-	char roles[256];     /* JSON array of role names */
+	char review_due[16];			 /* "" when none */
+	char roles[256];			 /* JSON array of role names */
 	char departments[KB_DEPTS_MAX * 21 + 8]; /* JSON array of ids */
 	int public_;
 	char source[KB_SOURCE_MAX + 1];
@@ -233,10 +233,10 @@ struct kb_attachment {
 struct kb_filter {
 	const char *state, *kind, *slot, *q;
 	int64_t category_id;
-	int stale;	 /* only articles whose review date has passed */
+	int stale;	   /* only articles whose review date has passed */
 	const char *today; /* YYYY-MM-DD, for stale */
-	int readers;	 /* only articles with a published version, q on its title */
-	int64_t before;	 /* cursor: ids below this (0: from the newest) */
+	int readers;	   /* only articles with a published version, q on its title */
+	int64_t before;	   /* cursor: ids below this (0: from the newest) */
 };
 /* Walks the articles newest first; fn returns 0 to go on, 1 to stop, < 0 on error. */
 int kb_article_list(struct store *s, const struct kb_filter *f,
@@ -269,8 +269,7 @@ int kb_complaint_exists(struct store *s, const char *code);
 /* 1 when the person exists. */
 int kb_person_exists(struct store *s, int64_t id);
 
-int kb_category_list(struct store *s, int (*fn)(void *ctx, const struct kb_category *c),
-		     void *ctx);
+int kb_category_list(struct store *s, int (*fn)(void *ctx, const struct kb_category *c), void *ctx);
 int kb_category_get(struct store *s, int64_t id, struct kb_category *out);
 /* ERR_CONFLICT when the parent already has a category of that name. */
 int kb_category_insert(struct store *s, struct kb_category *c, int64_t now);

@@ -132,8 +132,8 @@ static json_t *version_json(struct req *r, const struct kb_version *v, int fill)
 	}
 	o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:o}", "version",
 		      (json_int_t)v->version, "title", v->title, "body", buf_str(&body),
-		      "body_html", html, "tags", parsed(buf_str(&v->tags), json_array()),
-		      "applies", parsed(buf_str(&v->applies), json_object()), "author",
+		      "body_html", html, "tags", parsed(buf_str(&v->tags), json_array()), "applies",
+		      parsed(buf_str(&v->applies), json_object()), "author",
 		      person_or_null(v->author_id, v->author_name), "created_at",
 		      (json_int_t)v->created_at, "note", str_or_null(v->note));
 	free(html);
@@ -146,8 +146,8 @@ static int event_row(void *ctx, const struct kb_event *e)
 	return json_array_append_new(
 		ctx, json_pack("{s:s, s:I, s:o, s:I, s:o}", "action", e->action, "version",
 			       (json_int_t)e->version, "person",
-			       person_or_null(e->person_id, e->person_name), "at", (json_int_t)e->at,
-			       "comment", str_or_null(e->comment)));
+			       person_or_null(e->person_id, e->person_name), "at",
+			       (json_int_t)e->at, "comment", str_or_null(e->comment)));
 }
 
 static int attachment_row(void *ctx, const struct kb_attachment *a)
@@ -241,7 +241,8 @@ static int list_row(void *p, const struct kb_article *a)
 		c->next = a->id + 1; /* the cursor: ids below it */
 		return 1;
 	}
-	return json_array_append_new(c->items, summary_json(c->r, a, c->editor)) < 0 ? ERR_NOMEM : 0;
+	return json_array_append_new(c->items, summary_json(c->r, a, c->editor)) < 0 ? ERR_NOMEM
+										     : 0;
 }
 
 static int articles_list(struct req *r)
@@ -333,8 +334,8 @@ static int tags_read(struct req *r, int rc, json_t *tags, struct buf *out)
 		if (!s || json_array_size(tags) > KB_TAGS_MAX ||
 		    kb_text_valid(s, KB_TAG_MAX, 0, &why) < 0) {
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "tags",
-				     "tags: at most %d tags of 1 to %d characters each", KB_TAGS_MAX,
-				     KB_TAG_MAX);
+				     "tags: at most %d tags of 1 to %d characters each",
+				     KB_TAGS_MAX, KB_TAG_MAX);
 			break;
 		}
 		json_array_foreach(list, j, u) dup |= strcmp(json_string_value(u), s) == 0;
@@ -477,9 +478,8 @@ static int departments_read(struct req *r, int rc, json_t *in, char *out, size_t
 static int fields_read(struct req *r, struct fields *f, int creating)
 {
 	static const char *const allowed[] = {
-		"kind",	    "slot",	  "title", "body",  "category_id", "tags",
-		"applies",  "owner_id",	  "review_due", "roles", "departments", "public",
-		"note",	    NULL};
+		"kind",	    "slot",	  "title", "body",	  "category_id", "tags", "applies",
+		"owner_id", "review_due", "roles", "departments", "public",	 "note", NULL};
 	const char *kind = NULL, *slot = NULL, *title = NULL, *body = NULL, *due = NULL,
 		   *note = NULL;
 	json_t *b = r->body, *tags, *applies, *roles, *depts;
@@ -532,7 +532,8 @@ static int fields_read(struct req *r, struct fields *f, int creating)
 	}
 	if (kind) {
 		if (!kb_kind_valid(kind))
-			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind", "kind: article or script");
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind",
+				     "kind: article or script");
 		else
 			snprintf(f->a.kind, sizeof(f->a.kind), "%s", kind);
 	}
@@ -717,8 +718,8 @@ static int article_update(struct req *r)
 		snprintf(f.a.state, sizeof(f.a.state), "%s", kb_state_after_edit(f.a.state));
 		rc = kb_version_insert(r->store, &f.v);
 		if (rc == 0)
-			rc = kb_event_add(r->store, f.a.id, f.a.version, "edited",
-					  r->who.person_id, r->now, NULL);
+			rc = kb_event_add(r->store, f.a.id, f.a.version, "edited", r->who.person_id,
+					  r->now, NULL);
 	}
 	if (rc == 0)
 		rc = kb_article_update(r->store, &f.a);
@@ -839,10 +840,10 @@ static int article_restore(struct req *r)
 static int version_row(void *ctx, const struct kb_version *v)
 {
 	return json_array_append_new(
-		ctx, json_pack("{s:I, s:s, s:o, s:I, s:o}", "version", (json_int_t)v->version,
-			       "title", v->title, "author",
-			       person_or_null(v->author_id, v->author_name), "created_at",
-			       (json_int_t)v->created_at, "note", str_or_null(v->note)));
+		ctx,
+		json_pack("{s:I, s:s, s:o, s:I, s:o}", "version", (json_int_t)v->version, "title",
+			  v->title, "author", person_or_null(v->author_id, v->author_name),
+			  "created_at", (json_int_t)v->created_at, "note", str_or_null(v->note)));
 }
 
 static int article_versions(struct req *r)
@@ -866,8 +867,8 @@ static int diff_row(void *ctx, const struct kb_diff_line *l)
 {
 	char op[2] = {l->op, '\0'};
 
-	return json_array_append_new(
-		ctx, json_pack("{s:s, s:s%}", "op", op, "text", l->text, l->len));
+	return json_array_append_new(ctx,
+				     json_pack("{s:s, s:s%}", "op", op, "text", l->text, l->len));
 }
 
 static int article_diff(struct req *r)

@@ -23,9 +23,9 @@ int kb_md_html(const char *md, char **out)
 /* The blocks after which the plain text starts a new line. */
 static int is_block(cmark_node_type t)
 {
-	return t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
-	       t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_ITEM ||
-	       t == CMARK_NODE_BLOCK_QUOTE || t == CMARK_NODE_THEMATIC_BREAK;
+	return t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING || t == CMARK_NODE_CODE_BLOCK ||
+	       t == CMARK_NODE_ITEM || t == CMARK_NODE_BLOCK_QUOTE ||
+	       t == CMARK_NODE_THEMATIC_BREAK;
 }
 
 int kb_md_text(const char *md, struct buf *out)
@@ -47,8 +47,8 @@ int kb_md_text(const char *md, struct buf *out)
 		cmark_node_type t = cmark_node_get_type(n);
 		const char *lit;
 
-		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
-						t == CMARK_NODE_CODE_BLOCK)) {
+		if (ev == CMARK_EVENT_ENTER &&
+		    (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK)) {
 			lit = cmark_node_get_literal(n);
 			if (lit && buf_puts(out, lit) < 0)
 				rc = ERR_NOMEM;

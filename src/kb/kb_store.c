@@ -26,9 +26,9 @@ void kb_version_release(struct kb_version *v)
 
 #define ART_COLS                                                                                   \
 	"a.id, a.kind, coalesce(a.slot, ''), a.title, coalesce(pv.title, ''), a.category_id,"      \
-	" a.state, a.version, a.published_version, a.owner_id, coalesce(p.name, ''),"             \
-	" coalesce(a.review_due, ''), a.roles, a.departments, a.public, coalesce(a.source, ''),"  \
-	" a.source_order_id, a.views, a.uses, a.helpful, a.unhelpful, a.created_by,"              \
+	" a.state, a.version, a.published_version, a.owner_id, coalesce(p.name, ''),"              \
+	" coalesce(a.review_due, ''), a.roles, a.departments, a.public, coalesce(a.source, ''),"   \
+	" a.source_order_id, a.views, a.uses, a.helpful, a.unhelpful, a.created_by,"               \
 	" a.created_at, a.updated_at, a.published_at"
 #define ART_FROM                                                                                   \
 	" FROM kb_article a LEFT JOIN kb_version pv ON pv.article_id = a.id"                       \
@@ -182,30 +182,32 @@ int kb_version_insert(struct store *s, const struct kb_version *v)
 	int rc = store_run(s,
 			   "INSERT INTO kb_version(article_id, version, title, body, tags, applies,"
 			   " note, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   NULL, "iitttTTdi", v->article_id, v->version, v->title, buf_str(&v->body),
-			   buf_str(&v->tags), buf_str(&v->applies), v->note, v->author_id,
-			   v->created_at);
+			   NULL, "iitttTTdi", v->article_id, v->version, v->title,
+			   buf_str(&v->body), buf_str(&v->tags), buf_str(&v->applies), v->note,
+			   v->author_id, v->created_at);
 
 	return rc < 0 ? rc : 0;
 }
 
 int kb_version_get(struct store *s, int64_t article_id, int64_t version, struct kb_version *out)
 {
-	return store_one(store_query(s,
-				     "SELECT " VER_COLS " FROM kb_version v LEFT JOIN person p"
-				     " ON p.id = v.author_id WHERE v.article_id = ? AND v.version = ?",
-				     "ii", article_id, version),
-			 version_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT " VER_COLS " FROM kb_version v LEFT JOIN person p"
+			    " ON p.id = v.author_id WHERE v.article_id = ? AND v.version = ?",
+			    "ii", article_id, version),
+		version_read, out);
 }
 
 int kb_version_list(struct store *s, int64_t article_id,
 		    int (*fn)(void *ctx, const struct kb_version *v), void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " VER_COLS " FROM kb_version v LEFT JOIN person p"
-					    " ON p.id = v.author_id WHERE v.article_id = ?"
-					    " ORDER BY v.version DESC",
-					    "i", article_id);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " VER_COLS " FROM kb_version v LEFT JOIN person p"
+			    " ON p.id = v.author_id WHERE v.article_id = ?"
+			    " ORDER BY v.version DESC",
+			    "i", article_id);
 	struct kb_version v;
 	int rc, n = 0;
 
@@ -221,10 +223,11 @@ int kb_version_list(struct store *s, int64_t article_id,
 int kb_event_add(struct store *s, int64_t article_id, int64_t version, const char *action,
 		 int64_t person_id, int64_t at, const char *comment)
 {
-	int rc = store_run(s,
-			   "INSERT INTO kb_event(article_id, version, action, person_id, at, comment)"
-			   " VALUES (?, ?, ?, ?, ?, ?)",
-			   NULL, "iitdiT", article_id, version, action, person_id, at, comment);
+	int rc = store_run(
+		s,
+		"INSERT INTO kb_event(article_id, version, action, person_id, at, comment)"
+		" VALUES (?, ?, ?, ?, ?, ?)",
+		NULL, "iitdiT", article_id, version, action, person_id, at, comment);
 
 	return rc < 0 ? rc : 0;
 }
@@ -284,7 +287,8 @@ int kb_applies_set(struct store *s, int64_t article_id, const char *applies)
 			rc = store_run(s,
 				       "INSERT OR IGNORE INTO kb_applies(article_id, kind, code)"
 				       " VALUES (?, ?, ?)",
-				       NULL, "itt", article_id, kinds[k].kind, json_string_value(code));
+				       NULL, "itt", article_id, kinds[k].kind,
+				       json_string_value(code));
 			if (rc < 0)
 				break;
 		}
@@ -372,8 +376,7 @@ static int category_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int kb_category_list(struct store *s, int (*fn)(void *ctx, const struct kb_category *c),
-		     void *ctx)
+int kb_category_list(struct store *s, int (*fn)(void *ctx, const struct kb_category *c), void *ctx)
 {
 	struct store_stmt *st = store_query(s,
 					    "SELECT " CAT_COLS " FROM kb_category c"
@@ -426,7 +429,8 @@ int kb_category_update(struct store *s, const struct kb_category *c)
 
 	if (rc < 0)
 		return rc;
-	rc = store_run(s, "UPDATE kb_category SET parent_id = ?, name = ?, position = ? WHERE id = ?",
+	rc = store_run(s,
+		       "UPDATE kb_category SET parent_id = ?, name = ?, position = ? WHERE id = ?",
 		       NULL, "dtii", c->parent_id, c->name, c->position, c->id);
 	return rc < 0 ? rc : 0;
 }
@@ -473,9 +477,9 @@ int kb_attachment_insert(struct store *s, struct kb_attachment *a)
 
 int kb_attachment_get(struct store *s, int64_t id, struct kb_attachment *out)
 {
-	return store_one(store_query(s, "SELECT " ATT_COLS " FROM kb_attachment WHERE id = ?", "i",
-				     id),
-			 attachment_read, out);
+	return store_one(
+		store_query(s, "SELECT " ATT_COLS " FROM kb_attachment WHERE id = ?", "i", id),
+		attachment_read, out);
 }
 
 int kb_attachment_list(struct store *s, int64_t article_id,

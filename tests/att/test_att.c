@@ -82,7 +82,8 @@ static void disposition(void **state)
 	assert_string_equal(out, "inline; filename=\"attachment-12.png\"; "
 				 "filename*=UTF-8''%E5%88%92%E7%97%95%201.png");
 	att_disposition(3, "a\".pdf", "application/pdf", out, sizeof(out));
-	assert_string_equal(out, "attachment; filename=\"attachment-3.pdf\"; filename*=UTF-8''a%22.pdf");
+	assert_string_equal(out,
+			    "attachment; filename=\"attachment-3.pdf\"; filename*=UTF-8''a%22.pdf");
 }
 
 int main(void)

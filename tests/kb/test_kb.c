@@ -161,8 +161,8 @@ static void placeholders(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(kb_fill("您好，{center}{agent_no}号{agent_name}为您服务。{center}", &v, &b),
-			 0);
+	assert_int_equal(
+		kb_fill("您好，{center}{agent_no}号{agent_name}为您服务。{center}", &v, &b), 0);
 	assert_string_equal(buf_str(&b), "您好，客服中心8101号刘洋为您服务。客服中心");
 	buf_reset(&b);
 	/* Unknown braces stay as they are; no values leave the placeholders. */
@@ -199,9 +199,10 @@ static void markdown_is_made_safe(void **state)
 	assert_string_equal(html, "<p>a &lt; b &lt; c</p>\n");
 	free(html);
 	/* The plain text for the index: words, no markup, no raw HTML. */
-	assert_int_equal(kb_md_text("# 标题\n\n正文 **粗体** `代码`\n\n- 一\n- 二\n\n<div>隐藏</div>",
-				    &text),
-			 0);
+	assert_int_equal(
+		kb_md_text("# 标题\n\n正文 **粗体** `代码`\n\n- 一\n- 二\n\n<div>隐藏</div>",
+			   &text),
+		0);
 	assert_string_equal(buf_str(&text), "标题\n正文 粗体 代码\n一\n二\n");
 	buf_release(&text);
 }
@@ -209,9 +210,12 @@ static void markdown_is_made_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(workflow),   cmocka_unit_test(visibility),
-		cmocka_unit_test(diff),	      cmocka_unit_test(validation),
-		cmocka_unit_test(stale),      cmocka_unit_test(placeholders),
+		cmocka_unit_test(workflow),
+		cmocka_unit_test(visibility),
+		cmocka_unit_test(diff),
+		cmocka_unit_test(validation),
+		cmocka_unit_test(stale),
+		cmocka_unit_test(placeholders),
 		cmocka_unit_test(markdown_is_made_safe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
