@@ -242,6 +242,8 @@ struct kb_filter {
 int kb_article_list(struct store *s, const struct kb_filter *f,
 		    int (*fn)(void *ctx, const struct kb_article *a), void *ctx);
 int kb_article_get(struct store *s, int64_t id, struct kb_article *out);
+/* Who may read a (its stored roles and departments), for kb_visible. */
+void kb_article_audience(const struct kb_article *a, struct kb_audience *out);
 /* Inserts a (its id set) with its version 1 v. */
 int kb_article_insert(struct store *s, struct kb_article *a, struct kb_version *v);
 /* Writes a's settings, state, version, published_version and title. */
@@ -285,6 +287,9 @@ int kb_attachment_delete(struct store *s, const struct kb_attachment *a, int *la
 
 /* HTTP (kb_api.c). */
 extern const struct route kb_routes[];
+/* 1 when the caller may read a: an editor (kb.edit) always, a reader by
+ * kb_visible. Search and suggestions filter with it. */
+int kb_api_readable(struct req *r, const struct kb_article *a);
 
 /* Search index (kb_search_store.c): the published version of an article
  * into kb_fts (replacing what was there), and out of it. Called inside the

@@ -31,31 +31,13 @@ static int is_editor(struct req *r)
 	return auth_scope(&r->who, ACT_KB_EDIT) != SCOPE_NONE;
 }
 
-/* The audience of an article from its stored roles and departments. */
-static void audience(const struct kb_article *a, struct kb_audience *out)
-{
-	json_t *roles = json_loads(a->roles, 0, NULL), *depts = json_loads(a->departments, 0, NULL);
-	json_t *v;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	json_array_foreach(roles, i, v) out->roles |= org_role_parse(json_string_value(v));
-	json_array_foreach(depts, i, v)
-	{
-		if (out->n_departments < KB_DEPTS_MAX && json_is_integer(v))
-			out->departments[out->n_departments++] = json_integer_value(v);
-	}
-	json_decref(roles);
-	json_decref(depts);
-}
-
-static int readable(struct req *r, const struct kb_article *a)
+int kb_api_readable(struct req *r, const struct kb_article *a)
 {
 	struct kb_audience au;
 
 	if (is_editor(r))
 		return 1;
-	audience(a, &au);
+	kb_article_audience(a, &au);
 	return kb_visible(&au, a->published_version, r->who.roles, r->who.department_id);
 }
 
@@ -67,7 +49,7 @@ static int article_load(struct req *r, struct kb_article *a)
 
 	if (rc == 0)
 		rc = kb_article_get(r->store, id, a);
-	if (rc == 0 && !readable(r, a))
+	if (rc == 0 && !kb_api_readable(r, a))
 		rc = ERR_NOTFOUND;
 	if (rc == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such article");
@@ -235,7 +217,7 @@ static int list_row(void *p, const struct kb_article *a)
 {
 	struct list_ctx *c = p;
 
-	if (!c->editor && !readable(c->r, a))
+	if (!c->editor && !kb_api_readable(c->r, a))
 		return 0;
 	if ((int)json_array_size(c->items) == c->limit) {
 		c->next = a->id + 1; /* the cursor: ids below it */
@@ -1191,7 +1173,7 @@ static int attachment_load(struct req *r, struct kb_attachment *a)
 		rc = kb_attachment_get(r->store, id, a);
 	if (rc == 0)
 		rc = kb_article_get(r->store, a->article_id, &art);
-	if (rc == 0 && !readable(r, &art))
+	if (rc == 0 && !kb_api_readable(r, &art))
 		rc = ERR_NOTFOUND;
 	if (rc == ERR_NOTFOUND)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such attachment");

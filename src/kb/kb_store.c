@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "att/att.h"
 #include "kb/kb.h"
+#include "org/org.h"
 #include "store/store.h"
 
 void kb_version_release(struct kb_version *v)
@@ -148,6 +149,27 @@ int kb_article_update(struct store *s, const struct kb_article *a)
 			   a->published_at, a->id);
 
 	return rc < 0 ? rc : 0;
+}
+
+void kb_article_audience(const struct kb_article *a, struct kb_audience *out)
+{
+	json_t *roles = json_loads(a->roles, 0, NULL), *depts = json_loads(a->departments, 0, NULL);
+	json_t *v;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	json_array_foreach(roles, i, v)
+	{
+		if (json_is_string(v))
+			out->roles |= org_role_parse(json_string_value(v));
+	}
+	json_array_foreach(depts, i, v)
+	{
+		if (out->n_departments < KB_DEPTS_MAX && json_is_integer(v))
+			out->departments[out->n_departments++] = json_integer_value(v);
+	}
+	json_decref(roles);
+	json_decref(depts);
 }
 
 /* -- versions -- */
