@@ -9,7 +9,7 @@ import struct
 import zlib
 from urllib.parse import quote
 
-from apihelp import db_rows, db_value, dept_id
+from apihelp import all_pages, db_rows, db_value, dept_id
 from harness import KefuTestCase
 
 LIMIT = 64 * 1024  # attachment_max in these tests
@@ -208,6 +208,23 @@ class KbCase(KefuTestCase):
         # Staff may not write.
         self.assertError(self.srv.call("POST", "/api/kb/articles", {"title": "x", "body": "y"},
                                        token=self.staff), 403)
+
+    def test_pages_skip_what_a_reader_may_not_see(self):
+        made = []
+        for i in range(7):
+            aid = self.create(title=f"分页{i}", body="x",
+                              departments=[self.city] if i % 2 else [])["id"]
+            made.append(aid)
+            if i != 3:
+                self.publish(aid)
+        # The agent of 客服中心: the even ones but 分页3 (a draft is nobody's yet).
+        items, pages = all_pages(self.srv, "/api/kb/articles?q=" + quote("分页"), self.agent, 2)
+        self.assertEqual([a["title"] for a in items], ["分页6", "分页4", "分页2", "分页0"])
+        self.assertEqual([len(p) for p in pages], [2, 2])
+        items, _ = all_pages(self.srv, "/api/kb/articles?q=" + quote("分页"), self.staff, 3)
+        self.assertEqual([a["title"] for a in items], ["分页6", "分页5", "分页4", "分页2", "分页1", "分页0"])
+        items, _ = all_pages(self.srv, "/api/kb/articles?q=" + quote("分页"), self.qa, 3)
+        self.assertEqual([a["id"] for a in items], made[::-1])
 
     def test_a_script_is_filled_for_the_reader(self):
         a = self.create(kind="script", slot="opening", title="开场白（话术）",
