@@ -1,6 +1,6 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
@@ -74,7 +74,16 @@ $(1)/gen/qa_phrases.c: src/qa/forbidden-phrases.tsv mk/embed.sh
 	@mkdir -p $$(dir $$@)
 	sh mk/embed.sh kefu_qa_phrases_tsv $$< > $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o
+# The knowledge base's pinyin initials (tk → 退款), from the Unihan database.
+$(1)/obj/gen/kb_pinyin.o: $(1)/gen/kb_pinyin.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/kb_pinyin.c: mk/pinyin.sh | deps-ok
+	@mkdir -p $$(dir $$@)
+	sh mk/pinyin.sh /usr/share/unicode/Unihan_Readings.txt.bz2 > $$@.tmp && mv $$@.tmp $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a
