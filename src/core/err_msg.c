@@ -593,9 +593,22 @@ static const struct err_msg messages[] = {
 	{"there is no manager to send it to", NULL, "没有可以接收日报表的客服经理"},
 	{"state: draft or sent", NULL, "状态：应为 draft 或 sent"},
 	{"period: week, biweek or month", NULL, "周期：应为 week、biweek 或 month"},
+	/* The knowledge base's search (src/kb/kb_search*.c). */
+	{"no such article", NULL, "没有这篇知识"},
+	{"kind: article or script", NULL, "类型：应为 article（文章）或 script（话术）"},
+	{"q: at most %d bytes", NULL, "搜索词：最多 %d 个字节"},
+	{"q: type a word, or choose a class, complaint type or channel", NULL, "搜索词：请输入关键词，或选择类别、投诉类型或渠道"},
+	{"from: not after to", NULL, "开始日期：不能晚于结束日期"},
+	{"groups: a list of at most %d groups, each a list of words", NULL, "同义词组：最多 %d 组，每组是一个词语列表"},
+	{"groups: each group 2 to %d words", NULL, "同义词组：每组 2 至 %d 个词"},
+	{"groups: %s is in more than one place", NULL, "同义词组：“%s”出现了不止一次"},
 };
 
 static const struct err_msg phrases[] = {
+	{"synonyms: each word 1 to 32 characters", NULL, "同义词：每个词 1 至 32 个字符"},
+	{"synonyms: no quotes or control characters in a word", NULL, "同义词：词中不能有引号或控制字符"},
+	{"synonyms: each word needs a letter, digit or Chinese character", NULL, "同义词：每个词至少要有一个字母、数字或汉字"},
+	{"groups", NULL, "同义词组"},
 	{"the assessment is closed", NULL, "这条质检评分已完成"},
 	{"the assessment is not closed yet", NULL, "这条质检评分尚未完成"},
 	{"an appeal is pending", NULL, "已有申诉在处理中"},
