@@ -144,7 +144,7 @@ struct kb_hit {
 	int64_t helpful, unhelpful, uses;
 };
 
-/* The synonyms, ordered by group then word; n set. Caller frees *out. */
+/* The synonyms, by group, each in the order it was given; n set. Caller frees *out. */
 int kb_synonyms_load(struct store *s, struct kb_synonym **out, size_t *n);
 /* Replaces every group by these words (inside the caller's transaction). */
 int kb_synonyms_replace(struct store *s, const struct kb_synonym *syn, size_t n);

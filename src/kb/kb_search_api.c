@@ -224,6 +224,9 @@ static int article_row(void *ctx, int64_t id, const char *title, const char *bod
 	size_t len = strlen(body), i = 0, count = 0;
 	int rc = 0;
 
+	while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == ' '))
+		len--;
+
 	/* The body's first characters as plain text (the desk escapes it). */
 	while (i < len && count < SNIPPET_CHARS) {
 		i++;

@@ -162,7 +162,7 @@ int kb_synonyms_load(struct store *s, struct kb_synonym **out, size_t *n)
 {
 	struct syn_list l = {NULL, 0, 0};
 	struct store_stmt *st =
-		store_query(s, "SELECT word, group_id FROM kb_synonym ORDER BY group_id, word", "");
+		store_query(s, "SELECT word, group_id FROM kb_synonym ORDER BY group_id, rowid", "");
 	int rc;
 
 	while ((rc = store_next(st, syn_read, &l)) == 1)
