@@ -181,6 +181,14 @@ int kb_suggest_articles(struct store *s, const struct kb_viewer *v, const char *
 int kb_search_report(struct store *s, int64_t from, int64_t to, const char *today, json_t **out);
 
 /* --- HTTP (kb_search_api.c). --- */
+
+/* GET /api/kb/search's answer without the request (also bench/kb.c): the
+ * best matches (at most limit) as JSON items, re-ranked from the best 100
+ * by bm25, and the number of visible matches. typed NULL or blank: what
+ * the filter fits. */
+int kb_search_answer(struct store *s, const char *typed, const struct kb_viewer *v,
+		     const struct kb_search_filter *f, int limit, json_t **items, int *total);
+
 extern const struct route kb_search_routes[];
 
 #endif

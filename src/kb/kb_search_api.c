@@ -70,67 +70,40 @@ static int by_score(const void *a, const void *b)
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
 }
 
-static int search(struct req *r)
+int kb_search_answer(struct store *s, const char *typed, const struct kb_viewer *v,
+		     const struct kb_search_filter *f, int limit, json_t **items, int *total)
 {
-	struct kb_search_filter f = {0};
-	struct kb_viewer v;
 	struct kb_query *q = calloc(1, sizeof(*q));
 	struct kb_hit *hits = calloc(SEARCH_POOL, sizeof(*hits));
 	struct ranked *rk = calloc(SEARCH_POOL, sizeof(*rk));
 	struct kb_synonym *syn = NULL;
 	struct buf match = BUF_INIT;
-	const char *typed = NULL;
-	json_t *items = NULL;
 	size_t nsyn = 0;
-	int64_t limit = 20;
-	int rc, n = 0, total = 0, searched = 0;
+	int rc = 0, n = 0;
 
+	*items = NULL;
+	*total = 0;
 	if (!q || !hits || !rk) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	rc = req_query(r, "q", &typed);
-	if (rc == 0)
-		rc = filter_args(r, &f);
-	if (rc == 0)
-		rc = code_arg(r, "kind", &f.kind);
-	if (rc == 0 && f.kind && strcmp(f.kind, "article") != 0 && strcmp(f.kind, "script") != 0)
-		rc = err_set(&r->ei, ERR_INVALID, "kind", "kind: article or script");
-	if (rc == 0 && req_query(r, "limit", &(const char *){NULL}) == 0)
-		rc = req_query_int(r, "limit", 1, 50, &limit);
-	if (rc < 0)
-		goto out;
-	if (typed && strlen(typed) > KB_QUERY_BYTES) {
-		rc = err_set(&r->ei, ERR_INVALID, "q", "q: at most %d bytes", KB_QUERY_BYTES);
-		goto out;
-	}
-	viewer_of(r, &v);
 	if (typed && kb_query_parse(typed, q) == 0) {
-		rc = kb_synonyms_load(r->store, &syn, &nsyn);
+		rc = kb_synonyms_load(s, &syn, &nsyn);
 		if (rc == 0) {
 			kb_query_expand(q, syn, nsyn);
 			rc = kb_query_match(q, &match);
 		}
 		if (rc == 0)
-			rc = kb_search_run(r->store, buf_str(&match), &v, &f, hits, SEARCH_POOL, &n,
-					   &total);
-		searched = 1;
+			rc = kb_search_run(s, buf_str(&match), v, f, hits, SEARCH_POOL, &n, total);
 	} else if (!typed || utf8_blank(typed)) {
-		if (!f.class_code && !f.complaint && !f.channel) {
-			rc = err_set(&r->ei, ERR_INVALID, "q",
-				     "q: type a word, or choose a class, complaint type or channel");
-			goto out;
-		}
-		rc = kb_search_run(r->store, NULL, &v, &f, hits, SEARCH_POOL, &n, &total);
+		rc = kb_search_run(s, NULL, v, f, hits, SEARCH_POOL, &n, total);
 	} /* else only punctuation: nothing to look for */
-	if (rc < 0)
-		goto out;
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct buf body;
 		int title_hit;
 
 		rk[i].hit = hits[i];
-		rc = kb_search_text(r->store, hits[i].id, &rk[i].title, &body);
+		rc = kb_search_text(s, hits[i].id, &rk[i].title, &body);
 		if (rc == ERR_NOTFOUND) { /* listed by filter, not indexed: no text */
 			rc = 0;
 			continue;
@@ -148,33 +121,26 @@ static int search(struct req *r)
 	if (rc < 0)
 		goto out;
 	qsort(rk, (size_t)n, sizeof(*rk), by_score);
-	items = json_array();
+	*items = json_array();
 	for (int i = 0; i < n && i < limit; i++) {
 		const struct kb_hit *h = &rk[i].hit;
 
-		json_array_append_new(
-			items,
-			json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:f, s:I, s:I, s:I}", "id",
-				  (json_int_t)h->id, "kind", h->kind, "slot",
-				  h->slot[0] ? json_string(h->slot) : json_null(), "title",
-				  buf_str(&rk[i].title), "title_hl", buf_str(&rk[i].title_hl), "snippet_hl",
-				  buf_str(&rk[i].snippet_hl), "score", h->score, "helpful",
-				  (json_int_t)h->helpful, "unhelpful", (json_int_t)h->unhelpful,
-				  "uses", (json_int_t)h->uses));
+		if (json_array_append_new(
+			    *items,
+			    json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:f, s:I, s:I, s:I}", "id",
+				      (json_int_t)h->id, "kind", h->kind, "slot",
+				      h->slot[0] ? json_string(h->slot) : json_null(), "title",
+				      buf_str(&rk[i].title), "title_hl", buf_str(&rk[i].title_hl),
+				      "snippet_hl", buf_str(&rk[i].snippet_hl), "score", h->score,
+				      "helpful", (json_int_t)h->helpful, "unhelpful",
+				      (json_int_t)h->unhelpful, "uses", (json_int_t)h->uses)) < 0) {
+			rc = ERR_NOMEM;
+			json_decref(*items);
+			*items = NULL;
+			break;
+		}
 	}
-	/* WO-9: every search is logged; those that found nothing make the report. */
-	if (searched && r->who.person_id) {
-		rc = store_begin(r->store);
-		if (rc == 0)
-			rc = kb_search_log(r->store, r->who.person_id, typed, total, r->now);
-		rc = req_finish(r, rc);
-		if (rc < 0)
-			goto out;
-	}
-	rc = reply_json(r, 200, json_pack("{s:o, s:i}", "items", items, "total", total));
-	items = NULL;
 out:
-	json_decref(items);
 	for (int i = 0; rk && i < SEARCH_POOL; i++) {
 		buf_release(&rk[i].title);
 		buf_release(&rk[i].title_hl);
@@ -186,6 +152,50 @@ out:
 	free(hits);
 	free(q);
 	return rc;
+}
+
+static int search(struct req *r)
+{
+	struct kb_search_filter f = {0};
+	struct kb_viewer v;
+	struct kb_query q;
+	const char *typed = NULL;
+	json_t *items = NULL;
+	int64_t limit = 20;
+	int rc, total = 0;
+
+	rc = req_query(r, "q", &typed);
+	if (rc == 0)
+		rc = filter_args(r, &f);
+	if (rc == 0)
+		rc = code_arg(r, "kind", &f.kind);
+	if (rc == 0 && f.kind && strcmp(f.kind, "article") != 0 && strcmp(f.kind, "script") != 0)
+		rc = err_set(&r->ei, ERR_INVALID, "kind", "kind: article or script");
+	if (rc == 0)
+		rc = req_query_int(r, "limit", 1, 50, &limit);
+	if (rc < 0)
+		return rc;
+	if (typed && strlen(typed) > KB_QUERY_BYTES)
+		return err_set(&r->ei, ERR_INVALID, "q", "q: at most %d bytes", KB_QUERY_BYTES);
+	if ((!typed || utf8_blank(typed)) && !f.class_code && !f.complaint && !f.channel)
+		return err_set(&r->ei, ERR_INVALID, "q",
+			       "q: type a word, or choose a class, complaint type or channel");
+	viewer_of(r, &v);
+	rc = kb_search_answer(r->store, typed, &v, &f, (int)limit, &items, &total);
+	if (rc < 0)
+		return rc;
+	/* WO-9: every search is logged; those that found nothing make the report. */
+	if (typed && r->who.person_id && kb_query_parse(typed, &q) == 0) {
+		rc = store_begin(r->store);
+		if (rc == 0)
+			rc = kb_search_log(r->store, r->who.person_id, typed, total, r->now);
+		rc = req_finish(r, rc);
+		if (rc < 0) {
+			json_decref(items);
+			return rc;
+		}
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:i}", "items", items, "total", total));
 }
 
 struct suggest_ctx {
