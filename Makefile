@@ -132,10 +132,11 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/prompts/.stamp
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/bench/kb build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
 	@./build/bench/roster
 	@./build/bench/qa
+	@./build/bench/kb
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@node bench/web.mjs
@@ -161,6 +162,10 @@ build/bench/roster: bench/roster.c build/libkefu.a
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 
 build/bench/qa: bench/qa.c build/libkefu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+
+build/bench/kb: bench/kb.c build/libkefu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 

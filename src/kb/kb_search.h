@@ -142,6 +142,8 @@ struct kb_hit {
 	char slot[24];
 	double bm25, score;
 	int64_t helpful, unhelpful, uses;
+	int head;	 /* a term matched in the title, tags or initials */
+	char title[512]; /* the published title */
 };
 
 /* The synonyms, by group, each in the order it was given; n set. Caller frees *out. */
@@ -149,13 +151,16 @@ int kb_synonyms_load(struct store *s, struct kb_synonym **out, size_t *n);
 /* Replaces every group by these words (inside the caller's transaction). */
 int kb_synonyms_replace(struct store *s, const struct kb_synonym *syn, size_t n);
 
-/* Every visible match of match (or, with match NULL, every visible
- * article the filter fits) with its bm25; *total counts them, the best
- * max by bm25 go into hits (n set). */
+/* Searches bounded whatever the number of matches: up to max matches of
+ * match (or, with match NULL, visible articles the filter fits, most used
+ * first). The newest max / 2 matches; when there are more, also the newest
+ * whose title, tags or initials hold every term. *total counts the
+ * visible matches, up to KB_SEARCH_COUNT_MAX. */
+#define KB_SEARCH_COUNT_MAX 1000
 int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 		  const struct kb_search_filter *f, struct kb_hit *hits, int max, int *n,
 		  int *total);
-/* The indexed title and body of an article. */
+/* The indexed title and body (body NULL: the title alone) of an article. */
 int kb_search_text(struct store *s, int64_t id, struct buf *title, struct buf *body);
 /* Logs a search; a refinement of the same person's search within a minute
  * (its query a prefix of this one) replaces it. */

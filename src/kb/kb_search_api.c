@@ -15,7 +15,7 @@
 #include "org/org.h"
 #include "store/store.h"
 
-#define SEARCH_POOL 100 /* best matches by bm25 that ranking re-orders */
+#define SEARCH_POOL 60 /* matches that ranking re-orders (kb_search_run) */
 #define SNIPPET_CHARS 80
 
 static void viewer_of(struct req *r, struct kb_viewer *v)
@@ -65,6 +65,8 @@ static int by_score(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
+	if (x->hit.head != y->hit.head)
+		return y->hit.head - x->hit.head;
 	if (x->hit.score != y->hit.score)
 		return x->hit.score < y->hit.score ? 1 : -1;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
@@ -98,29 +100,37 @@ int kb_search_answer(struct store *s, const char *typed, const struct kb_viewer 
 	} else if (!typed || utf8_blank(typed)) {
 		rc = kb_search_run(s, NULL, v, f, hits, SEARCH_POOL, &n, total);
 	} /* else only punctuation: nothing to look for */
+	/* Ranked on the titles; the bodies read for the answered ones only. */
 	for (int i = 0; i < n && rc == 0; i++) {
-		struct buf body;
 		int title_hit;
 
 		rk[i].hit = hits[i];
-		rc = kb_search_text(s, hits[i].id, &rk[i].title, &body);
-		if (rc == ERR_NOTFOUND) { /* listed by filter, not indexed: no text */
-			rc = 0;
-			continue;
-		}
-		if (rc < 0)
+		if (buf_puts(&rk[i].title, hits[i].title) < 0) {
+			rc = ERR_NOMEM;
 			break;
+		}
 		title_hit = kb_highlight(buf_str(&rk[i].title), rk[i].title.len, q, &rk[i].title_hl);
-		rc = title_hit < 0 ? title_hit
-				   : kb_snippet(buf_str(&body), q, SNIPPET_CHARS, &rk[i].snippet_hl);
 		rk[i].hit.score = kb_rank(hits[i].bm25, title_hit > 0, hits[i].helpful,
 					  hits[i].unhelpful, hits[i].uses);
-		rc = rc < 0 ? rc : 0;
-		buf_release(&body);
+		rc = title_hit < 0 ? title_hit : 0;
 	}
 	if (rc < 0)
 		goto out;
 	qsort(rk, (size_t)n, sizeof(*rk), by_score);
+	for (int i = 0; i < n && i < limit && rc == 0; i++) {
+		struct buf title = BUF_INIT, body = BUF_INIT;
+
+		rc = kb_search_text(s, rk[i].hit.id, &title, &body);
+		if (rc == 0)
+			rc = kb_snippet(buf_str(&body), q, SNIPPET_CHARS, &rk[i].snippet_hl);
+		else if (rc == ERR_NOTFOUND)
+			rc = 0;
+		rc = rc < 0 ? rc : 0;
+		buf_release(&title);
+		buf_release(&body);
+	}
+	if (rc < 0)
+		goto out;
 	*items = json_array();
 	for (int i = 0; i < n && i < limit; i++) {
 		const struct kb_hit *h = &rk[i].hit;

@@ -189,40 +189,98 @@ int kb_synonyms_replace(struct store *s, const struct kb_synonym *syn, size_t n)
 
 /* --- Searching. --- */
 
-struct run_ctx {
-	struct kb_hit *hits, row;
-	int max, n, total;
-};
-
 static int hit_read(struct store_stmt *st, void *dst)
 {
 	struct kb_hit *h = dst;
 
 	h->id = store_col_int(st, 0);
 	h->bm25 = (double)store_col_int(st, 1) / 1e6;
-	STORE_COL_COPY(st, 2, h->kind);
-	STORE_COL_COPY(st, 3, h->slot);
-	h->helpful = store_col_int(st, 4);
-	h->unhelpful = store_col_int(st, 5);
-	h->uses = store_col_int(st, 6);
+	h->head = store_col_int(st, 2) != 0;
+	STORE_COL_COPY(st, 3, h->kind);
+	STORE_COL_COPY(st, 4, h->slot);
+	h->helpful = store_col_int(st, 5);
+	h->unhelpful = store_col_int(st, 6);
+	h->uses = store_col_int(st, 7);
+	STORE_COL_COPY(st, 8, h->title);
 	h->score = 0;
 	return 0;
 }
 
-/* Keeps the best max by bm25 (lowest first), in order. */
-static void keep(struct run_ctx *c)
+/* The conditions every pass shares: live, visible, the filters. */
+static void add_conditions(struct store_sql *q, const struct kb_viewer *v,
+			   const struct kb_search_filter *f)
 {
-	int i;
+	store_sql_add(q, " AND " LIVE " AND " VISIBLE, VISIBLE_TYPES, VISIBLE_ARGS(v));
+	if (f->kind)
+		store_sql_add(q, " AND a.kind = ?", "t", f->kind);
+	if (f->class_code)
+		store_sql_add(q,
+			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+			      " AND p.kind = 'class' AND p.code = ?)",
+			      "t", f->class_code);
+	if (f->complaint)
+		store_sql_add(q,
+			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+			      " AND p.kind = 'complaint' AND p.code = ?)",
+			      "t", f->complaint);
+	if (f->channel)
+		store_sql_add(q,
+			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+			      " AND p.kind = 'channel' AND p.code = ?)",
+			      "t", f->channel);
+}
 
-	c->total++;
-	if (c->n == c->max && c->hits[c->n - 1].bm25 <= c->row.bm25)
-		return;
-	i = c->n < c->max ? c->n++ : c->n - 1;
-	while (i > 0 && c->hits[i - 1].bm25 > c->row.bm25) {
-		c->hits[i] = c->hits[i - 1];
-		i--;
+/* One pass: up to max - *n more hits not already in hits[0, *n); *rows
+ * counts the rows the pass read. */
+static int pass(struct store *s, const char *match, const struct kb_viewer *v,
+		const struct kb_search_filter *f, struct kb_hit *hits, int max, int *n, int *rows)
+{
+	struct store_sql q = STORE_SQL_INIT;
+	struct store_stmt *st;
+	struct kb_hit row;
+	int rc = 0, before = *n;
+
+	/*
+	 * bm25 weights: title 8, body 1, tags 4, initials 3; the second bm25,
+	 * without the body, is not 0 when a term is in the title, tags or
+	 * initials. They come back as whole numbers (millionths): the store
+	 * reads integers only. Matches come newest first from the index and
+	 * the pass stops after max: a common character costs one page, not
+	 * every match's bm25.
+	 */
+	if (match)
+		store_sql_add(&q,
+			      "SELECT a.id, CAST(bm25(kb_fts, 8.0, 1.0, 4.0, 3.0) * 1000000 AS INTEGER),"
+			      " CAST(bm25(kb_fts, 1.0, 0.0, 1.0, 1.0) * 1000000 AS INTEGER),"
+			      " a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful, a.uses, kb_fts.title"
+			      " FROM kb_fts JOIN kb_article a ON a.id = kb_fts.rowid"
+			      " WHERE kb_fts MATCH ?",
+			      "t", match);
+	else
+		store_sql_add(&q,
+			      "SELECT a.id, 0, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
+			      " a.uses, ifnull((SELECT title FROM kb_fts WHERE rowid = a.id), a.title)"
+			      " FROM kb_article a WHERE 1 = 1",
+			      "");
+	add_conditions(&q, v, f);
+	store_sql_add(&q,
+		      match ? " ORDER BY kb_fts.rowid DESC LIMIT ?"
+			    : " ORDER BY a.uses DESC, a.id LIMIT ?",
+		      "i", (int64_t)max);
+	st = store_sql_prepare(s, &q);
+	*rows = 0;
+	while (*n < max && (rc = store_next(st, hit_read, &row)) == 1) {
+		int seen = 0;
+
+		(*rows)++;
+		for (int i = 0; i < before && !seen; i++)
+			seen = hits[i].id == row.id;
+		if (!seen)
+			hits[(*n)++] = row;
 	}
-	c->hits[i] = c->row;
+	if (*n >= max)
+		rc = 0;
+	return store_end(st, rc, 0);
 }
 
 int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
@@ -230,52 +288,45 @@ int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 		  int *total)
 {
 	struct store_sql q = STORE_SQL_INIT;
-	struct store_stmt *st;
-	struct run_ctx c = {.hits = hits, .max = max};
-	int rc;
+	struct buf heads = BUF_INIT;
+	int64_t count = 0;
+	int rc, rows = 0, half = max / 2;
 
+	*n = 0;
 	/*
-	 * bm25 weights: title 8, body 1, tags 4, initials 3. It comes back as a
-	 * whole number (millionths) because the store reads integers only.
+	 * The newest matches first, in one scan of the index. Fewer than asked
+	 * for: those are all, counted. Else the query is broad: the newest
+	 * matches in titles, tags and initials join them (older than those,
+	 * they would be missed), and the count is a count, up to
+	 * KB_SEARCH_COUNT_MAX. The cost stays that of a page, however many match.
 	 */
-	if (match)
-		store_sql_add(&q,
-			      "SELECT a.id, CAST(bm25(kb_fts, 8.0, 1.0, 4.0, 3.0) * 1000000 AS INTEGER),"
-			      " a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful, a.uses"
-			      " FROM kb_fts JOIN kb_article a ON a.id = kb_fts.rowid"
-			      " WHERE kb_fts MATCH ? AND " LIVE,
-			      "t", match);
-	else
-		store_sql_add(&q,
-			      "SELECT a.id, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
-			      " a.uses FROM kb_article a WHERE " LIVE,
-			      "");
-	store_sql_add(&q, " AND " VISIBLE, VISIBLE_TYPES, VISIBLE_ARGS(v));
-	if (f->kind)
-		store_sql_add(&q, " AND a.kind = ?", "t", f->kind);
-	if (f->class_code)
-		store_sql_add(&q,
-			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-			      " AND p.kind = 'class' AND p.code = ?)",
-			      "t", f->class_code);
-	if (f->complaint)
-		store_sql_add(&q,
-			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-			      " AND p.kind = 'complaint' AND p.code = ?)",
-			      "t", f->complaint);
-	if (f->channel)
-		store_sql_add(&q,
-			      " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-			      " AND p.kind = 'channel' AND p.code = ?)",
-			      "t", f->channel);
-	st = store_sql_prepare(s, &q);
-	while ((rc = store_next(st, hit_read, &c.row)) == 1)
-		keep(&c);
-	rc = store_end(st, rc, 0);
+	rc = pass(s, match, v, f, hits, match ? half : max, n, &rows);
 	if (rc < 0)
 		return rc;
-	*n = c.n;
-	*total = c.total;
+	if (rows < (match ? half : max)) {
+		*total = *n;
+		return 0;
+	}
+	if (match) {
+		if (buf_printf(&heads, "{title tags initials} : (%s)", match) < 0)
+			return ERR_NOMEM;
+		rc = pass(s, buf_str(&heads), v, f, hits, max, n, &rows);
+		buf_release(&heads);
+		if (rc < 0)
+			return rc;
+		store_sql_add(&q,
+			      "SELECT count(*) FROM (SELECT 1 FROM kb_fts JOIN kb_article a"
+			      " ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?",
+			      "t", match);
+	} else {
+		store_sql_add(&q, "SELECT count(*) FROM (SELECT 1 FROM kb_article a WHERE 1 = 1", "");
+	}
+	add_conditions(&q, v, f);
+	store_sql_add(&q, " LIMIT ?)", "i", (int64_t)KB_SEARCH_COUNT_MAX);
+	rc = store_once(store_sql_prepare(s, &q), 0, &count);
+	if (rc < 0)
+		return rc;
+	*total = (int)count;
 	return 0;
 }
 
@@ -292,11 +343,16 @@ static int text_read(struct store_stmt *st, void *dst)
 int kb_search_text(struct store *s, int64_t id, struct buf *title, struct buf *body)
 {
 	struct buf two[2] = {BUF_INIT, BUF_INIT};
-	int rc = store_one(store_query(s, "SELECT title, body FROM kb_fts WHERE rowid = ?", "i", id),
+	int rc = store_one(body ? store_query(s, "SELECT title, body FROM kb_fts WHERE rowid = ?",
+					      "i", id)
+				: store_query(s, "SELECT title, '' FROM kb_fts WHERE rowid = ?", "i", id),
 			   text_read, two);
 
 	*title = two[0];
-	*body = two[1];
+	if (body)
+		*body = two[1];
+	else
+		buf_release(&two[1]);
 	return rc;
 }
 
