@@ -142,7 +142,7 @@ struct kb_hit {
 	char slot[24];
 	double bm25, score;
 	int64_t helpful, unhelpful, uses;
-	int head;	 /* a term matched in the title, tags or initials */
+	int head;	 /* every term in the title, tags or initials, or the title matched */
 	char title[512]; /* the published title */
 };
 
@@ -156,7 +156,7 @@ int kb_synonyms_replace(struct store *s, const struct kb_synonym *syn, size_t n)
  * first). The newest max / 2 matches; when there are more, also the newest
  * whose title, tags or initials hold every term. *total counts the
  * visible matches, up to KB_SEARCH_COUNT_MAX. */
-#define KB_SEARCH_COUNT_MAX 1000
+#define KB_SEARCH_COUNT_MAX 200
 int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 		  const struct kb_search_filter *f, struct kb_hit *hits, int max, int *n,
 		  int *total);

@@ -112,6 +112,8 @@ int kb_search_answer(struct store *s, const char *typed, const struct kb_viewer 
 		title_hit = kb_highlight(buf_str(&rk[i].title), rk[i].title.len, q, &rk[i].title_hl);
 		rk[i].hit.score = kb_rank(hits[i].bm25, title_hit > 0, hits[i].helpful,
 					  hits[i].unhelpful, hits[i].uses);
+		if (title_hit > 0)
+			rk[i].hit.head = 1;
 		rc = title_hit < 0 ? title_hit : 0;
 	}
 	if (rc < 0)

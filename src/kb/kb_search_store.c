@@ -16,12 +16,15 @@
 /*
  * Visibility: everything for editors (the first value); else the article's
  * roles (empty: everyone) include one of the viewer's (8 values, NULL for
- * none) and its departments (empty: everyone) include the viewer's.
+ * none) and its departments (empty: everyone) include the viewer's. The
+ * text comparison with '[]' first: most articles are for everyone, and it
+ * is cheaper than parsing the JSON.
  */
 #define VISIBLE                                                                                    \
-	"(? OR ((json_array_length(a.roles) = 0 OR EXISTS (SELECT 1 FROM json_each(a.roles)"      \
-	" WHERE value IN (?, ?, ?, ?, ?, ?, ?, ?))) AND (json_array_length(a.departments) = 0"     \
-	" OR EXISTS (SELECT 1 FROM json_each(a.departments) WHERE value = ?))))"
+	"(? OR ((a.roles = '[]' OR json_array_length(a.roles) = 0 OR EXISTS (SELECT 1 FROM"       \
+	" json_each(a.roles) WHERE value IN (?, ?, ?, ?, ?, ?, ?, ?))) AND (a.departments = '[]'"  \
+	" OR json_array_length(a.departments) = 0 OR EXISTS (SELECT 1 FROM"                        \
+	" json_each(a.departments) WHERE value = ?))))"
 #define VISIBLE_TYPES "itttttttti"
 #define VISIBLE_ARGS(v)                                                                            \
 	(int64_t)(v)->all, (v)->roles[0], (v)->roles[1], (v)->roles[2], (v)->roles[3],             \
@@ -195,13 +198,13 @@ static int hit_read(struct store_stmt *st, void *dst)
 
 	h->id = store_col_int(st, 0);
 	h->bm25 = (double)store_col_int(st, 1) / 1e6;
-	h->head = store_col_int(st, 2) != 0;
-	STORE_COL_COPY(st, 3, h->kind);
-	STORE_COL_COPY(st, 4, h->slot);
-	h->helpful = store_col_int(st, 5);
-	h->unhelpful = store_col_int(st, 6);
-	h->uses = store_col_int(st, 7);
-	STORE_COL_COPY(st, 8, h->title);
+	STORE_COL_COPY(st, 2, h->kind);
+	STORE_COL_COPY(st, 3, h->slot);
+	h->helpful = store_col_int(st, 4);
+	h->unhelpful = store_col_int(st, 5);
+	h->uses = store_col_int(st, 6);
+	STORE_COL_COPY(st, 7, h->title);
+	h->head = 0;
 	h->score = 0;
 	return 0;
 }
@@ -232,7 +235,7 @@ static void add_conditions(struct store_sql *q, const struct kb_viewer *v,
 
 /* One pass: up to max - *n more hits not already in hits[0, *n); *rows
  * counts the rows the pass read. */
-static int pass(struct store *s, const char *match, const struct kb_viewer *v,
+static int pass(struct store *s, const char *match, int head, const struct kb_viewer *v,
 		const struct kb_search_filter *f, struct kb_hit *hits, int max, int *n, int *rows)
 {
 	struct store_sql q = STORE_SQL_INIT;
@@ -241,24 +244,21 @@ static int pass(struct store *s, const char *match, const struct kb_viewer *v,
 	int rc = 0, before = *n;
 
 	/*
-	 * bm25 weights: title 8, body 1, tags 4, initials 3; the second bm25,
-	 * without the body, is not 0 when a term is in the title, tags or
-	 * initials. They come back as whole numbers (millionths): the store
-	 * reads integers only. Matches come newest first from the index and
-	 * the pass stops after max: a common character costs one page, not
-	 * every match's bm25.
+	 * bm25 weights: title 8, body 1, tags 4, initials 3. It comes back as
+	 * a whole number (millionths): the store reads integers only. Matches
+	 * come newest first from the index and the pass stops after max: a
+	 * common character costs one page, not every match's bm25.
 	 */
 	if (match)
 		store_sql_add(&q,
 			      "SELECT a.id, CAST(bm25(kb_fts, 8.0, 1.0, 4.0, 3.0) * 1000000 AS INTEGER),"
-			      " CAST(bm25(kb_fts, 1.0, 0.0, 1.0, 1.0) * 1000000 AS INTEGER),"
 			      " a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful, a.uses, kb_fts.title"
 			      " FROM kb_fts JOIN kb_article a ON a.id = kb_fts.rowid"
 			      " WHERE kb_fts MATCH ?",
 			      "t", match);
 	else
 		store_sql_add(&q,
-			      "SELECT a.id, 0, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
+			      "SELECT a.id, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
 			      " a.uses, ifnull((SELECT title FROM kb_fts WHERE rowid = a.id), a.title)"
 			      " FROM kb_article a WHERE 1 = 1",
 			      "");
@@ -275,8 +275,10 @@ static int pass(struct store *s, const char *match, const struct kb_viewer *v,
 		(*rows)++;
 		for (int i = 0; i < before && !seen; i++)
 			seen = hits[i].id == row.id;
-		if (!seen)
+		if (!seen) {
+			row.head = head;
 			hits[(*n)++] = row;
+		}
 	}
 	if (*n >= max)
 		rc = 0;
@@ -300,7 +302,7 @@ int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 	 * they would be missed), and the count is a count, up to
 	 * KB_SEARCH_COUNT_MAX. The cost stays that of a page, however many match.
 	 */
-	rc = pass(s, match, v, f, hits, match ? half : max, n, &rows);
+	rc = pass(s, match, 0, v, f, hits, match ? half : max, n, &rows);
 	if (rc < 0)
 		return rc;
 	if (rows < (match ? half : max)) {
@@ -310,7 +312,7 @@ int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 	if (match) {
 		if (buf_printf(&heads, "{title tags initials} : (%s)", match) < 0)
 			return ERR_NOMEM;
-		rc = pass(s, buf_str(&heads), v, f, hits, max, n, &rows);
+		rc = pass(s, buf_str(&heads), 1, v, f, hits, max, n, &rows);
 		buf_release(&heads);
 		if (rc < 0)
 			return rc;
