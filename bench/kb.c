@@ -52,16 +52,16 @@ static uint32_t rnd(uint32_t n)
 
 /* Words of a ride-hailing and car-service center's knowledge base. */
 static const char *const words[] = {
-	"退款", "支付", "订单", "验证码", "闪退", "洗车", "保养", "预约", "发票", "会员",
-	"优惠券", "积分", "投诉", "师傅", "上门", "取消", "改约", "地址", "电话", "账户",
-	"密码", "登录", "注册", "余额", "提现", "充值", "车辆", "损伤", "清洁", "态度",
-	"超时", "迟到", "赔偿", "保险", "理赔", "门店", "营业", "时间", "价格", "套餐",
-	"轮胎", "机油", "刹车", "空调", "玻璃", "划痕", "钣金", "喷漆", "救援", "拖车",
-	"违章", "年检", "续保", "合同", "押金", "租车", "还车", "油费", "里程", "评价",
-	"客服", "回访", "短信", "通知", "微信", "支付宝", "银行卡", "信用卡", "到账", "原路",
+	"退款",	  "支付", "订单", "验证码", "闪退", "洗车",   "保养",	"预约",	  "发票", "会员",
+	"优惠券", "积分", "投诉", "师傅",   "上门", "取消",   "改约",	"地址",	  "电话", "账户",
+	"密码",	  "登录", "注册", "余额",   "提现", "充值",   "车辆",	"损伤",	  "清洁", "态度",
+	"超时",	  "迟到", "赔偿", "保险",   "理赔", "门店",   "营业",	"时间",	  "价格", "套餐",
+	"轮胎",	  "机油", "刹车", "空调",   "玻璃", "划痕",   "钣金",	"喷漆",	  "救援", "拖车",
+	"违章",	  "年检", "续保", "合同",   "押金", "租车",   "还车",	"油费",	  "里程", "评价",
+	"客服",	  "回访", "短信", "通知",   "微信", "支付宝", "银行卡", "信用卡", "到账", "原路",
 };
 static const char *const kinds[] = {"流程", "说明", "常见问题", "处理办法", "规定",
-				     "标准", "话术", "注意事项", "指引", "答复口径"};
+				    "标准", "话术", "注意事项", "指引",	    "答复口径"};
 /* Common characters for the sentences around the words. */
 static const char common[] =
 	"的一是在不了有和人这中大为上个我以要他时来用们生到作地于出就分对成会可主发年动同"
@@ -157,9 +157,10 @@ int main(int argc, char **argv)
 	struct buf title = BUF_INIT, body = BUF_INIT, tags = BUF_INIT;
 	struct kb_viewer agent = {.person_id = 1, .department_id = 3, .roles = {"agent"}};
 	struct kb_search_filter f = {0};
-	const struct kind kinds_run[] = {
-		{"1 character", q1, 8}, {"2 characters", q2, 8},
-		{"4 characters", q4, 8}, {"pinyin initials", qp, 8}};
+	const struct kind kinds_run[] = {{"1 character", q1, 8},
+					 {"2 characters", q2, 8},
+					 {"4 characters", q4, 8},
+					 {"pinyin initials", qp, 8}};
 	double t0, *lat = malloc(sizeof(double) * (size_t)per_kind),
 		   *cpu = malloc(sizeof(double) * (size_t)per_kind);
 	int rc;
@@ -195,19 +196,21 @@ int main(int argc, char **argv)
 		if ((id - 1) % 1000 == 0 && store_begin(s) < 0)
 			return 1;
 		make_article(&title, &body, &tags);
-		rc = store_run(s,
-			       "INSERT INTO kb_article(id, kind, title, state, version,"
-			       " published_version, roles, departments, uses, helpful, unhelpful,"
-			       " created_at, updated_at) VALUES (?, 'article', ?, 'published', 1, 1,"
-			       " ?, ?, ?, ?, ?, 0, 0)",
-			       NULL, "itttiii", (int64_t)id, buf_str(&title), roles, depts,
-			       (int64_t)rnd(50), (int64_t)rnd(10), (int64_t)rnd(5));
+		rc = store_run(
+			s,
+			"INSERT INTO kb_article(id, kind, title, state, version,"
+			" published_version, roles, departments, uses, helpful, unhelpful,"
+			" created_at, updated_at) VALUES (?, 'article', ?, 'published', 1, 1,"
+			" ?, ?, ?, ?, ?, 0, 0)",
+			NULL, "itttiii", (int64_t)id, buf_str(&title), roles, depts,
+			(int64_t)rnd(50), (int64_t)rnd(10), (int64_t)rnd(5));
 		if (rc >= 0)
-			rc = store_run(s,
-				       "INSERT INTO kb_version(article_id, version, title, body, tags,"
-				       " created_at) VALUES (?, 1, ?, ?, ?, 0)",
-				       NULL, "ittt", (int64_t)id, buf_str(&title), buf_str(&body),
-				       buf_str(&tags));
+			rc = store_run(
+				s,
+				"INSERT INTO kb_version(article_id, version, title, body, tags,"
+				" created_at) VALUES (?, 1, ?, ?, ?, 0)",
+				NULL, "ittt", (int64_t)id, buf_str(&title), buf_str(&body),
+				buf_str(&tags));
 		if (rc >= 0)
 			rc = kb_search_index(s, id);
 		if (rc < 0) {

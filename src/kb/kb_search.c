@@ -167,7 +167,8 @@ static const char *find_ci(const char *hay, size_t hlen, const char *needle, siz
 	for (size_t i = 0; i + nlen <= hlen; i++) {
 		size_t k = 0;
 
-		while (k < nlen && lower((unsigned char)hay[i + k]) == lower((unsigned char)needle[k]))
+		while (k < nlen &&
+		       lower((unsigned char)hay[i + k]) == lower((unsigned char)needle[k]))
 			k++;
 		if (k == nlen)
 			return hay + i;
@@ -264,9 +265,10 @@ static void mark_text(const char *text, size_t len, const struct kb_query *q, un
 				int latin = !term->cjk;
 
 				/* Latin words match whole words, as the index does. */
-				if (!latin || ((off == 0 || !is_alnum((unsigned char)text[off - 1])) &&
-					       (off + nlen == len ||
-						!is_alnum((unsigned char)text[off + nlen]))))
+				if (!latin ||
+				    ((off == 0 || !is_alnum((unsigned char)text[off - 1])) &&
+				     (off + nlen == len ||
+				      !is_alnum((unsigned char)text[off + nlen]))))
 					memset(marks + off, 1, nlen);
 				at = off + 1;
 			}
@@ -313,15 +315,28 @@ static int emit(const char *text, const unsigned char *marks, size_t from, size_
 			open = 0;
 		}
 		switch (text[i]) {
-		case '&': esc = "&amp;"; break;
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '"': esc = "&quot;"; break;
-		case '\'': esc = "&#39;"; break;
+		case '&':
+			esc = "&amp;";
+			break;
+		case '<':
+			esc = "&lt;";
+			break;
+		case '>':
+			esc = "&gt;";
+			break;
+		case '"':
+			esc = "&quot;";
+			break;
+		case '\'':
+			esc = "&#39;";
+			break;
 		case '\n':
 		case '\r':
-		case '\t': esc = " "; break;
-		default: break;
+		case '\t':
+			esc = " ";
+			break;
+		default:
+			break;
 		}
 		if (rc >= 0)
 			rc = esc ? buf_puts(out, esc) : buf_append(out, text + i, 1);

@@ -41,11 +41,11 @@ struct store;
 
 /* --- Rules (kb_search.c): pure, no I/O. --- */
 
-#define KB_QUERY_TERMS 8      /* terms of a query beyond these are ignored */
-#define KB_TERM_MAX 96	      /* bytes of one term, with its NUL */
-#define KB_VARIANTS 8	      /* a term and its synonyms */
-#define KB_INITIALS_MAX 8     /* longest run of pinyin initials indexed and matched */
-#define KB_QUERY_BYTES 256    /* longest query taken */
+#define KB_QUERY_TERMS 8   /* terms of a query beyond these are ignored */
+#define KB_TERM_MAX 96	   /* bytes of one term, with its NUL */
+#define KB_VARIANTS 8	   /* a term and its synonyms */
+#define KB_INITIALS_MAX 8  /* longest run of pinyin initials indexed and matched */
+#define KB_QUERY_BYTES 256 /* longest query taken */
 
 /* The first letter of the first Mandarin reading of a Chinese character
  * ('a'..'z'), or 0 (not in U+3400..U+9FFF, or no reading). */

@@ -109,7 +109,8 @@ int kb_search_answer(struct store *s, const char *typed, const struct kb_viewer 
 			rc = ERR_NOMEM;
 			break;
 		}
-		title_hit = kb_highlight(buf_str(&rk[i].title), rk[i].title.len, q, &rk[i].title_hl);
+		title_hit =
+			kb_highlight(buf_str(&rk[i].title), rk[i].title.len, q, &rk[i].title_hl);
 		rk[i].hit.score = kb_rank(hits[i].bm25, title_hit > 0, hits[i].helpful,
 					  hits[i].unhelpful, hits[i].uses);
 		if (title_hit > 0)
@@ -215,8 +216,7 @@ struct suggest_ctx {
 	json_t *items;
 };
 
-static int script_row(void *ctx, int64_t id, const char *slot, const char *title,
-		      const char *body)
+static int script_row(void *ctx, int64_t id, const char *slot, const char *title, const char *body)
 {
 	struct suggest_ctx *c = ctx;
 	const char *center = c->r->app->cfg->center_name;
@@ -227,11 +227,12 @@ static int script_row(void *ctx, int64_t id, const char *slot, const char *title
 		rc = kb_fill(body, center, c->r->who.work_no, c->r->who.name, &b);
 	if (rc == 0)
 		rc = kb_html(buf_str(&b), &html);
-	if (rc == 0 && json_array_append_new(
-			       c->items, json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)id,
-						   "slot", slot[0] ? json_string(slot) : json_null(),
-						   "title", buf_str(&t), "body", buf_str(&b),
-						   "body_html", buf_str(&html))) < 0)
+	if (rc == 0 &&
+	    json_array_append_new(c->items,
+				  json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)id,
+					    "slot", slot[0] ? json_string(slot) : json_null(),
+					    "title", buf_str(&t), "body", buf_str(&b), "body_html",
+					    buf_str(&html))) < 0)
 		rc = ERR_NOMEM;
 	buf_release(&t);
 	buf_release(&b);
@@ -308,8 +309,8 @@ static int use(struct req *r)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such article");
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)id, "uses",
-					    (json_int_t)uses));
+	return reply_json(r, 200,
+			  json_pack("{s:I, s:I}", "id", (json_int_t)id, "uses", (json_int_t)uses));
 }
 
 static json_t *groups_json(const struct kb_synonym *syn, size_t n)
@@ -403,8 +404,9 @@ static int synonyms_put(struct req *r)
 		rc = kb_synonyms_replace(r->store, syn, n);
 	if (rc == 0)
 		rc = req_audit(r, "kb.synonyms.update", "kb_synonym", 0, "ok",
-			       json_pack("{s:I, s:I}", "groups", (json_int_t)json_array_size(groups),
-					 "words", (json_int_t)n));
+			       json_pack("{s:I, s:I}", "groups",
+					 (json_int_t)json_array_size(groups), "words",
+					 (json_int_t)n));
 	rc = req_finish(r, rc);
 	if (rc == 0)
 		rc = reply_json(r, 200, json_pack("{s:o}", "groups", groups_json(syn, n)));

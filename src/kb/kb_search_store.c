@@ -21,7 +21,7 @@
  * is cheaper than parsing the JSON.
  */
 #define VISIBLE                                                                                    \
-	"(? OR ((a.roles = '[]' OR json_array_length(a.roles) = 0 OR EXISTS (SELECT 1 FROM"       \
+	"(? OR ((a.roles = '[]' OR json_array_length(a.roles) = 0 OR EXISTS (SELECT 1 FROM"        \
 	" json_each(a.roles) WHERE value IN (?, ?, ?, ?, ?, ?, ?, ?))) AND (a.departments = '[]'"  \
 	" OR json_array_length(a.departments) = 0 OR EXISTS (SELECT 1 FROM"                        \
 	" json_each(a.departments) WHERE value = ?))))"
@@ -56,13 +56,14 @@ int kb_search_index(struct store *s, int64_t article_id)
 {
 	struct indexed x = {BUF_INIT, BUF_INIT, BUF_INIT};
 	struct buf initials = BUF_INIT;
-	int rc = store_one(store_query(s,
-				       "SELECT v.title, v.body, (SELECT group_concat(value, ' ')"
-				       " FROM json_each(v.tags)) FROM kb_article a JOIN kb_version v"
-				       " ON v.article_id = a.id AND v.version = a.published_version"
-				       " WHERE a.id = ? AND " LIVE,
-				       "i", article_id),
-			   indexed_read, &x);
+	int rc =
+		store_one(store_query(s,
+				      "SELECT v.title, v.body, (SELECT group_concat(value, ' ')"
+				      " FROM json_each(v.tags)) FROM kb_article a JOIN kb_version v"
+				      " ON v.article_id = a.id AND v.version = a.published_version"
+				      " WHERE a.id = ? AND " LIVE,
+				      "i", article_id),
+			  indexed_read, &x);
 
 	if (rc == ERR_NOTFOUND) {
 		rc = kb_search_unindex(s, article_id);
@@ -164,8 +165,8 @@ static int syn_read(struct store_stmt *st, void *dst)
 int kb_synonyms_load(struct store *s, struct kb_synonym **out, size_t *n)
 {
 	struct syn_list l = {NULL, 0, 0};
-	struct store_stmt *st =
-		store_query(s, "SELECT word, group_id FROM kb_synonym ORDER BY group_id, rowid", "");
+	struct store_stmt *st = store_query(
+		s, "SELECT word, group_id FROM kb_synonym ORDER BY group_id, rowid", "");
 	int rc;
 
 	while ((rc = store_next(st, syn_read, &l)) == 1)
@@ -185,8 +186,8 @@ int kb_synonyms_replace(struct store *s, const struct kb_synonym *syn, size_t n)
 	int rc = store_run(s, "DELETE FROM kb_synonym", NULL, "");
 
 	for (size_t i = 0; rc >= 0 && i < n; i++)
-		rc = store_run(s, "INSERT INTO kb_synonym(word, group_id) VALUES (?, ?)", NULL, "ti",
-			       syn[i].word, syn[i].group);
+		rc = store_run(s, "INSERT INTO kb_synonym(word, group_id) VALUES (?, ?)", NULL,
+			       "ti", syn[i].word, syn[i].group);
 	return rc < 0 ? rc : 0;
 }
 
@@ -250,18 +251,20 @@ static int pass(struct store *s, const char *match, int head, const struct kb_vi
 	 * common character costs one page, not every match's bm25.
 	 */
 	if (match)
-		store_sql_add(&q,
-			      "SELECT a.id, CAST(bm25(kb_fts, 8.0, 1.0, 4.0, 3.0) * 1000000 AS INTEGER),"
-			      " a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful, a.uses, kb_fts.title"
-			      " FROM kb_fts JOIN kb_article a ON a.id = kb_fts.rowid"
-			      " WHERE kb_fts MATCH ?",
-			      "t", match);
+		store_sql_add(
+			&q,
+			"SELECT a.id, CAST(bm25(kb_fts, 8.0, 1.0, 4.0, 3.0) * 1000000 AS INTEGER),"
+			" a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful, a.uses, kb_fts.title"
+			" FROM kb_fts JOIN kb_article a ON a.id = kb_fts.rowid"
+			" WHERE kb_fts MATCH ?",
+			"t", match);
 	else
-		store_sql_add(&q,
-			      "SELECT a.id, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
-			      " a.uses, ifnull((SELECT title FROM kb_fts WHERE rowid = a.id), a.title)"
-			      " FROM kb_article a WHERE 1 = 1",
-			      "");
+		store_sql_add(
+			&q,
+			"SELECT a.id, 0, a.kind, ifnull(a.slot, ''), a.helpful, a.unhelpful,"
+			" a.uses, ifnull((SELECT title FROM kb_fts WHERE rowid = a.id), a.title)"
+			" FROM kb_article a WHERE 1 = 1",
+			"");
 	add_conditions(&q, v, f);
 	store_sql_add(&q,
 		      match ? " ORDER BY kb_fts.rowid DESC LIMIT ?"
@@ -321,7 +324,8 @@ int kb_search_run(struct store *s, const char *match, const struct kb_viewer *v,
 			      " ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?",
 			      "t", match);
 	} else {
-		store_sql_add(&q, "SELECT count(*) FROM (SELECT 1 FROM kb_article a WHERE 1 = 1", "");
+		store_sql_add(&q, "SELECT count(*) FROM (SELECT 1 FROM kb_article a WHERE 1 = 1",
+			      "");
 	}
 	add_conditions(&q, v, f);
 	store_sql_add(&q, " LIMIT ?)", "i", (int64_t)KB_SEARCH_COUNT_MAX);
@@ -345,10 +349,10 @@ static int text_read(struct store_stmt *st, void *dst)
 int kb_search_text(struct store *s, int64_t id, struct buf *title, struct buf *body)
 {
 	struct buf two[2] = {BUF_INIT, BUF_INIT};
-	int rc = store_one(body ? store_query(s, "SELECT title, body FROM kb_fts WHERE rowid = ?",
-					      "i", id)
-				: store_query(s, "SELECT title, '' FROM kb_fts WHERE rowid = ?", "i", id),
-			   text_read, two);
+	int rc = store_one(
+		body ? store_query(s, "SELECT title, body FROM kb_fts WHERE rowid = ?", "i", id)
+		     : store_query(s, "SELECT title, '' FROM kb_fts WHERE rowid = ?", "i", id),
+		text_read, two);
 
 	*title = two[0];
 	if (body)
@@ -375,11 +379,12 @@ static int last_read(struct store_stmt *st, void *dst)
 int kb_search_log(struct store *s, int64_t person_id, const char *query, int results, int64_t now)
 {
 	struct last_search l;
-	int rc = store_one(store_query(s,
-				       "SELECT id, query FROM kb_search_log WHERE person_id = ?"
-				       " AND at >= ? AND article_id IS NULL ORDER BY id DESC LIMIT 1",
-				       "di", person_id, now - 60000),
-			   last_read, &l);
+	int rc = store_one(
+		store_query(s,
+			    "SELECT id, query FROM kb_search_log WHERE person_id = ?"
+			    " AND at >= ? AND article_id IS NULL ORDER BY id DESC LIMIT 1",
+			    "di", person_id, now - 60000),
+		last_read, &l);
 	size_t a, b;
 
 	if (rc < 0 && rc != ERR_NOTFOUND)
@@ -388,8 +393,9 @@ int kb_search_log(struct store *s, int64_t person_id, const char *query, int res
 	b = strlen(query);
 	/* Typing on (or back) refines the same search: one row, the last query. */
 	if (rc == 0 && strncmp(l.query, query, a < b ? a : b) == 0)
-		rc = store_run(s, "UPDATE kb_search_log SET query = ?, results = ?, at = ? WHERE id = ?",
-			       NULL, "tiii", query, (int64_t)results, now, l.id);
+		rc = store_run(
+			s, "UPDATE kb_search_log SET query = ?, results = ?, at = ? WHERE id = ?",
+			NULL, "tiii", query, (int64_t)results, now, l.id);
 	else
 		rc = store_run(s,
 			       "INSERT INTO kb_search_log(at, person_id, query, results)"
@@ -457,7 +463,8 @@ int kb_suggest_scripts(struct store *s, const struct kb_viewer *v, const char *c
 		"SELECT a.id, ifnull(a.slot, ''), v.title, v.body FROM kb_article a"
 		" JOIN kb_version v ON v.article_id = a.id AND v.version = a.published_version"
 		" WHERE a.kind = 'script' AND " LIVE " AND " VISIBLE
-		" AND ((a.slot IN ('opening', 'closing') AND (NOT EXISTS (SELECT 1 FROM kb_applies p"
+		" AND ((a.slot IN ('opening', 'closing') AND (NOT EXISTS (SELECT 1 FROM kb_applies "
+		"p"
 		"  WHERE p.article_id = a.id AND p.kind = 'channel') OR EXISTS (SELECT 1 FROM"
 		"  kb_applies p WHERE p.article_id = a.id AND p.kind = 'channel' AND p.code = ?)))"
 		" OR EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
@@ -490,16 +497,17 @@ int kb_suggest_articles(struct store *s, const struct kb_viewer *v, const char *
 	if (!class_code && !complaint)
 		return 0;
 	/* The body as indexed (plain text) for the snippet. */
-	st = store_query(s,
-			 "SELECT a.id, '', f.title, f.body FROM kb_article a"
-			 " JOIN kb_fts f ON f.rowid = a.id"
-			 " WHERE a.kind = 'article' AND " LIVE " AND " VISIBLE
-			 " AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-			 "  AND ((p.kind = 'complaint' AND p.code = ?) OR (p.kind = 'class'"
-			 "  AND p.code = ?)))"
-			 " ORDER BY EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-			 "  AND p.kind = 'complaint' AND p.code = ?) DESC, a.uses DESC, a.id LIMIT 10",
-			 VISIBLE_TYPES "ttt", VISIBLE_ARGS(v), complaint, class_code, complaint);
+	st = store_query(
+		s,
+		"SELECT a.id, '', f.title, f.body FROM kb_article a"
+		" JOIN kb_fts f ON f.rowid = a.id"
+		" WHERE a.kind = 'article' AND " LIVE " AND " VISIBLE
+		" AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+		"  AND ((p.kind = 'complaint' AND p.code = ?) OR (p.kind = 'class'"
+		"  AND p.code = ?)))"
+		" ORDER BY EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+		"  AND p.kind = 'complaint' AND p.code = ?) DESC, a.uses DESC, a.id LIMIT 10",
+		VISIBLE_TYPES "ttt", VISIBLE_ARGS(v), complaint, class_code, complaint);
 	while ((rc = store_next(st, script_read, &r)) == 1 &&
 	       (rc = row(items, r.id, buf_str(&r.title), buf_str(&r.body))) >= 0)
 		n++;
@@ -512,10 +520,10 @@ int kb_suggest_articles(struct store *s, const struct kb_viewer *v, const char *
 
 static int zero_read(struct store_stmt *st, void *dst)
 {
-	return json_array_append_new(
-		dst, json_pack("{s:s, s:I, s:I}", "query", store_col_text_or(st, 0, ""), "count",
-			       (json_int_t)store_col_int(st, 1), "last_at",
-			       (json_int_t)store_col_int(st, 2)))
+	return json_array_append_new(dst, json_pack("{s:s, s:I, s:I}", "query",
+						    store_col_text_or(st, 0, ""), "count",
+						    (json_int_t)store_col_int(st, 1), "last_at",
+						    (json_int_t)store_col_int(st, 2)))
 		       ? ERR_NOMEM
 		       : 0;
 }
@@ -587,13 +595,14 @@ int kb_search_report(struct store *s, int64_t from, int64_t to, const char *toda
 				      ""),
 			  used_read, used);
 	if (rc >= 0)
-		rc = walk(store_query(s,
-				      "SELECT a.id, a.title, a.helpful, a.unhelpful FROM kb_article a"
-				      " WHERE " LIVE " AND a.unhelpful > 0"
-				      " ORDER BY (a.helpful + 1.0) / (a.helpful + a.unhelpful + 2),"
-				      " a.unhelpful DESC, a.id LIMIT 20",
-				      ""),
-			  helpful_read, least);
+		rc = walk(
+			store_query(s,
+				    "SELECT a.id, a.title, a.helpful, a.unhelpful FROM kb_article a"
+				    " WHERE " LIVE " AND a.unhelpful > 0"
+				    " ORDER BY (a.helpful + 1.0) / (a.helpful + a.unhelpful + 2),"
+				    " a.unhelpful DESC, a.id LIMIT 20",
+				    ""),
+			helpful_read, least);
 	if (rc >= 0)
 		rc = walk(store_query(s,
 				      "SELECT a.id, a.title, a.review_due, a.owner_id, p.name"

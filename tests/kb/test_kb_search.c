@@ -254,8 +254,8 @@ static void put_article(struct store *s, int64_t id, const char *state, int publ
 	assert_int_equal(store_exec(s, sql), 0);
 }
 
-static int search_ids(struct store *s, const char *typed, const struct kb_viewer *v,
-		      int64_t *ids, int max)
+static int search_ids(struct store *s, const char *typed, const struct kb_viewer *v, int64_t *ids,
+		      int max)
 {
 	struct kb_query q;
 	struct kb_hit hits[16];
@@ -287,8 +287,8 @@ static void the_index_finds_what_agents_may_read(void **state)
 	int64_t ids[8];
 
 	(void)state;
-	put_article(s, 1, "published", 1, "退款申请流程", "用户在APP内申请**退款**，三个工作日到账。",
-		    "[\"退款\",\"售后\"]", "[]");
+	put_article(s, 1, "published", 1, "退款申请流程",
+		    "用户在APP内申请**退款**，三个工作日到账。", "[\"退款\",\"售后\"]", "[]");
 	put_article(s, 2, "published", 1, "车辆清洁标准", "洗车后检查车内", "[]", "[7]");
 	put_article(s, 3, "draft", 0, "退款草稿", "尚未发布的退款说明", "[]", "[]");
 	put_article(s, 4, "retired", 1, "旧的退款规定", "已停用", "[]", "[]");
@@ -302,7 +302,7 @@ static void the_index_finds_what_agents_may_read(void **state)
 	assert_int_equal(search_ids(s, "款", &agent, ids, 8), 1); /* one character */
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 1); /* two */
-	assert_int_equal(search_ids(s, "tk", &agent, ids, 8), 1);	  /* initials */
+	assert_int_equal(search_ids(s, "tk", &agent, ids, 8), 1);   /* initials */
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(search_ids(s, "sh", &agent, ids, 8), 1); /* 售后, a tag */
 	assert_int_equal(search_ids(s, "app 到账", &agent, ids, 8), 1);
