@@ -316,6 +316,16 @@ static void the_index_finds_what_agents_may_read(void **state)
 	other.all = 1; /* an editor */
 	assert_int_equal(search_ids(s, "清洁", &other, ids, 8), 1);
 
+	/* Supervisors only: an agent does not see it, a supervisor does. */
+	assert_int_equal(store_exec(s, "UPDATE kb_article SET roles = '[\"supervisor\"]'"
+				       " WHERE id = 1"),
+			 0);
+	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 0);
+	agent.roles[1] = "supervisor";
+	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 1);
+	agent.roles[1] = NULL;
+	assert_int_equal(store_exec(s, "UPDATE kb_article SET roles = '[]' WHERE id = 1"), 0);
+
 	/* Unindexed, then indexed again from scratch at start. */
 	assert_int_equal(kb_search_unindex(s, 1), 0);
 	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 0);
