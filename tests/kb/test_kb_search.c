@@ -316,6 +316,20 @@ static void the_index_finds_what_agents_may_read(void **state)
 	other.all = 1; /* an editor */
 	assert_int_equal(search_ids(s, "清洁", &other, ids, 8), 1);
 
+	/* Being edited: the published version is found, never the new draft. */
+	assert_int_equal(
+		store_exec(s, "INSERT INTO kb_article(id, kind, title, state, version,"
+			      " published_version, created_at, updated_at) VALUES (5, 'article',"
+			      " '发票草稿', 'draft', 2, 1, 0, 0);"
+			      "INSERT INTO kb_version(article_id, version, title, body, created_at)"
+			      " VALUES (5, 1, '发票开具说明', '电子发票', 0),"
+			      " (5, 2, '发票草稿', '尚未审核的秘密内容', 0);"),
+		0);
+	assert_int_equal(kb_search_index(s, 5), 0);
+	assert_int_equal(search_ids(s, "秘密", &agent, ids, 8), 0);
+	assert_int_equal(search_ids(s, "开具", &agent, ids, 8), 1);
+	assert_int_equal(ids[0], 5);
+
 	/* Supervisors only: an agent does not see it, a supervisor does. */
 	assert_int_equal(store_exec(s, "UPDATE kb_article SET roles = '[\"supervisor\"]'"
 				       " WHERE id = 1"),
@@ -331,7 +345,7 @@ static void the_index_finds_what_agents_may_read(void **state)
 	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 0);
 	assert_int_equal(kb_search_reindex_all(s), 0); /* not empty: nothing to do */
 	assert_int_equal(store_exec(s, "DELETE FROM kb_fts"), 0);
-	assert_int_equal(kb_search_reindex_all(s), 2);
+	assert_int_equal(kb_search_reindex_all(s), 3);
 	assert_int_equal(search_ids(s, "退款", &agent, ids, 8), 1);
 	test_store_close(s);
 }
