@@ -421,8 +421,8 @@ double kb_rank(double bm25, int title_hit, int64_t helpful, int64_t unhelpful, i
 	       (0.75 + 0.5 * votes);
 }
 
-int kb_fill(const char *text, const char *center, const char *agent_no, const char *agent_name,
-	    struct buf *out)
+int kb_search_fill(const char *text, const char *center, const char *agent_no,
+		   const char *agent_name, struct buf *out)
 {
 	static const char *const names[] = {"{center}", "{agent_no}", "{agent_name}"};
 	const char *values[] = {center ? center : "", agent_no ? agent_no : "",
@@ -449,7 +449,7 @@ int kb_fill(const char *text, const char *center, const char *agent_no, const ch
 	return 0;
 }
 
-int kb_plain_text(const char *md, struct buf *out)
+int kb_search_plain(const char *md, struct buf *out)
 {
 	cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT);
 	cmark_iter *it;
@@ -484,7 +484,7 @@ int kb_plain_text(const char *md, struct buf *out)
 	return rc;
 }
 
-int kb_html(const char *md, struct buf *out)
+int kb_search_html(const char *md, struct buf *out)
 {
 	/* cmark 0.30 is safe by default: raw HTML and javascript: links are dropped. */
 	char *html = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT);

@@ -102,13 +102,13 @@ int kb_snippet(const char *text, const struct kb_query *q, size_t max, struct bu
 double kb_rank(double bm25, int title_hit, int64_t helpful, int64_t unhelpful, int64_t uses);
 
 /* Replaces {center}, {agent_no} and {agent_name} in text. */
-int kb_fill(const char *text, const char *center, const char *agent_no, const char *agent_name,
-	    struct buf *out);
+int kb_search_fill(const char *text, const char *center, const char *agent_no,
+		   const char *agent_name, struct buf *out);
 
 /* Markdown to plain text (the index) and to safe HTML (cmark's safe mode:
  * raw HTML and javascript: links dropped). */
-int kb_plain_text(const char *md, struct buf *out);
-int kb_html(const char *md, struct buf *out);
+int kb_search_plain(const char *md, struct buf *out);
+int kb_search_html(const char *md, struct buf *out);
 
 /* Synonym groups as sent: validates words (1..32 characters, no word
  * twice); 0 or ERR_INVALID with why. */

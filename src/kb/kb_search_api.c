@@ -221,12 +221,12 @@ static int script_row(void *ctx, int64_t id, const char *slot, const char *title
 	struct suggest_ctx *c = ctx;
 	const char *center = c->r->app->cfg->center_name;
 	struct buf t = BUF_INIT, b = BUF_INIT, html = BUF_INIT;
-	int rc = kb_fill(title, center, c->r->who.work_no, c->r->who.name, &t);
+	int rc = kb_search_fill(title, center, c->r->who.work_no, c->r->who.name, &t);
 
 	if (rc == 0)
-		rc = kb_fill(body, center, c->r->who.work_no, c->r->who.name, &b);
+		rc = kb_search_fill(body, center, c->r->who.work_no, c->r->who.name, &b);
 	if (rc == 0)
-		rc = kb_html(buf_str(&b), &html);
+		rc = kb_search_html(buf_str(&b), &html);
 	if (rc == 0 &&
 	    json_array_append_new(c->items,
 				  json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)id,

@@ -46,7 +46,7 @@ static int indexed_read(struct store_stmt *st, void *dst)
 	struct indexed *x = dst;
 	const char *t = store_col_text_or(st, 0, ""), *b = store_col_text_or(st, 1, "");
 
-	if (buf_puts(&x->title, t) < 0 || kb_plain_text(b, &x->body) < 0 ||
+	if (buf_puts(&x->title, t) < 0 || kb_search_plain(b, &x->body) < 0 ||
 	    buf_puts(&x->tags, store_col_text_or(st, 2, "")) < 0)
 		return ERR_NOMEM;
 	return 0;

@@ -202,8 +202,8 @@ static void placeholders_are_filled(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(kb_fill("您好，{center}，{agent_no}号{agent_name}为您服务{other}",
-				 "某某客服中心", "8101", "刘洋", &b),
+	assert_int_equal(kb_search_fill("您好，{center}，{agent_no}号{agent_name}为您服务{other}",
+					"某某客服中心", "8101", "刘洋", &b),
 			 0);
 	assert_string_equal(buf_str(&b), "您好，某某客服中心，8101号刘洋为您服务{other}");
 	buf_release(&b);
@@ -214,10 +214,10 @@ static void markdown_to_plain_text_and_safe_html(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(kb_plain_text("# 退款\n\n**三个**工作日<b>到账</b>", &b), 0);
+	assert_int_equal(kb_search_plain("# 退款\n\n**三个**工作日<b>到账</b>", &b), 0);
 	assert_string_equal(buf_str(&b), "退款\n三个工作日到账\n");
 	buf_release(&b);
-	assert_int_equal(kb_html("[x](javascript:alert(1)) <script>x</script>", &b), 0);
+	assert_int_equal(kb_search_html("[x](javascript:alert(1)) <script>x</script>", &b), 0);
 	assert_null(strstr(buf_str(&b), "javascript:"));
 	assert_null(strstr(buf_str(&b), "<script>"));
 	buf_release(&b);
