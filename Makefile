@@ -74,7 +74,16 @@ $(1)/gen/qa_phrases.c: src/qa/forbidden-phrases.tsv mk/embed.sh
 	@mkdir -p $$(dir $$@)
 	sh mk/embed.sh kefu_qa_phrases_tsv $$< > $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o
+# The knowledge base's pinyin initials (tk → 退款), from the Unihan database.
+$(1)/obj/gen/kb_pinyin.o: $(1)/gen/kb_pinyin.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/kb_pinyin.c: mk/pinyin.sh | deps-ok
+	@mkdir -p $$(dir $$@)
+	sh mk/pinyin.sh /usr/share/unicode/Unihan_Readings.txt.bz2 > $$@.tmp && mv $$@.tmp $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a
@@ -123,10 +132,11 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/prompts/.stamp
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/bench/kb build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
 	@./build/bench/roster
 	@./build/bench/qa
+	@./build/bench/kb
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@node bench/web.mjs
@@ -152,6 +162,10 @@ build/bench/roster: bench/roster.c build/libkefu.a
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 
 build/bench/qa: bench/qa.c build/libkefu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+
+build/bench/kb: bench/kb.c build/libkefu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
 

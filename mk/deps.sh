@@ -15,10 +15,12 @@ set -eu
 # libpcre2-dev (regular expressions), libutf8proc-dev (NFKC, case folding)
 # and libopencc-dev (traditional → simplified, its data in libopencc-data)
 # are quality inspection's rule engine (src/qa/). libcmark-dev renders the
-# knowledge base's Markdown to safe HTML (src/kb/kb_md.c).
+# knowledge base's Markdown (src/kb/); unicode-data's Unihan readings give
+# its search the pinyin initials of Chinese characters (mk/pinyin.sh, read
+# with bzip2's bzcat).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
-libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev
+libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
 espeak-ng sox"
 

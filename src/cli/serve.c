@@ -59,7 +59,7 @@ const struct route *const cli_route_tables[] = {
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
-	qa_report_routes, kb_routes,
+	qa_report_routes, kb_routes, kb_search_routes,
 	NULL,
 };
 
@@ -188,6 +188,13 @@ int cmd_serve(int argc, char **argv)
 	/* Migrations run once, on one connection, before the pool opens. */
 	if (cli_open_store(&c, &s) < 0)
 		return 1;
+	/* The knowledge base's index, when it is empty but articles are
+	 * published (the first start after an upgrade, a restored backup). */
+	rc = kb_search_reindex_all(s);
+	if (rc > 0)
+		log_info("serve: indexed %d knowledge base articles for search", rc);
+	else if (rc < 0)
+		log_warn("serve: the knowledge base's search index could not be rebuilt");
 	store_close(s);
 
 	if (wire(&c.cfg) < 0)

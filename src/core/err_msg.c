@@ -617,6 +617,13 @@ static const struct err_msg messages[] = {
 	{"parent_id: no such category, or one below this one", NULL, "上级分类：没有这个分类，或它在本分类之下"},
 	{"name: this category already has one of that name", NULL, "名称：同一上级分类下已有同名分类"},
 	{"the category still holds %lld articles and %lld categories", NULL, "该分类下还有 %lld 篇知识和 %lld 个子分类，不能删除"},
+	/* The knowledge base's search (src/kb/kb_search*.c). */
+	{"q: at most %d bytes", NULL, "搜索词：最多 %d 个字节"},
+	{"q: type a word, or choose a class, complaint type or channel", NULL, "搜索词：请输入关键词，或选择类别、投诉类型或渠道"},
+	{"from: not after to", NULL, "开始日期：不能晚于结束日期"},
+	{"groups: a list of at most %d groups, each a list of words", NULL, "同义词组：最多 %d 组，每组是一个词语列表"},
+	{"groups: each group 2 to %d words", NULL, "同义词组：每组 2 至 %d 个词"},
+	{"groups: %s is in more than one place", NULL, "同义词组：“%s”出现了不止一次"},
 };
 
 static const struct err_msg phrases[] = {
@@ -643,6 +650,10 @@ static const struct err_msg phrases[] = {
 	{"review", NULL, "待审核"},
 	{"published", NULL, "已发布"},
 	{"retired", NULL, "已下架"},
+	{"synonyms: each word 1 to 32 characters", NULL, "同义词：每个词 1 至 32 个字符"},
+	{"synonyms: no quotes or control characters in a word", NULL, "同义词：词中不能有引号或控制字符"},
+	{"synonyms: each word needs a letter, digit or Chinese character", NULL, "同义词：每个词至少要有一个字母、数字或汉字"},
+	{"groups", NULL, "同义词组"},
 	{"the assessment is closed", NULL, "这条质检评分已完成"},
 	{"the assessment is not closed yet", NULL, "这条质检评分尚未完成"},
 	{"an appeal is pending", NULL, "已有申诉在处理中"},
