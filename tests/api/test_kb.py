@@ -182,6 +182,31 @@ class KbCase(KefuTestCase):
 
     # visibility
 
+    def test_search_finds_what_is_published_and_only_that(self):
+        """The workflow drives the search index: an approved article is found
+        by an agent, a re-edit under review leaves the published text in the
+        index, and retiring takes it out."""
+        def found(q):
+            st, res, _ = self.srv.call("GET", "/api/kb/search?q=" + quote(q), token=self.agent)
+            self.assertEqual(st, 200, res)
+            return [i["id"] for i in res["items"]]
+        aid = self.create(title="蓝鲸洗车卡挂失", body="挂失后旧卡立即作废。")["id"]
+        self.assertNotIn(aid, found("蓝鲸"))
+        self.publish(aid)
+        self.assertIn(aid, found("蓝鲸"))
+        self.assertIn(aid, found("ljxc"))  # pinyin initials of 蓝鲸洗车
+        st, a, _ = self.srv.call("PUT", f"/api/kb/articles/{aid}",
+                                 {"title": "海豚洗车卡挂失", "note": "改名"}, token=self.qa)
+        self.assertEqual(st, 200, a)
+        self.move(aid, "submit", self.qa)
+        self.assertIn(aid, found("蓝鲸"))
+        self.assertNotIn(aid, found("海豚"))
+        self.move(aid, "approve", self.sup)
+        self.assertIn(aid, found("海豚"))
+        self.assertNotIn(aid, found("蓝鲸"))
+        self.move(aid, "retire", self.sup, comment="停售")
+        self.assertNotIn(aid, found("海豚"))
+
     def test_visibility_by_role_and_department(self):
         center_only = self.create(title="中心内部口径", body="仅客服中心", departments=[self.center])["id"]
         staff_only = self.create(title="派单部门须知", body="仅部门员工", roles=["staff"])["id"]
