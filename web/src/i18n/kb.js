@@ -49,7 +49,7 @@ addMessages(
     'kb.helpful': '有用',
     'kb.unhelpful': '没用',
     'kb.thanks': '感谢反馈',
-    'kb.uses': '使用 {n} 次',
+    'kb.counts': '使用 {uses} · 有用 {helpful} · 没用 {unhelpful}',
     'kb.edit_link': '在知识库中打开',
 
     // The list.
@@ -230,7 +230,7 @@ addMessages(
     'kb.helpful': 'Helpful',
     'kb.unhelpful': 'Not helpful',
     'kb.thanks': 'Thanks for the feedback',
-    'kb.uses': 'used {n} times',
+    'kb.counts': 'used {uses} · helpful {helpful} · not {unhelpful}',
     'kb.edit_link': 'Open in the knowledge base',
 
     'kb.title': 'Knowledge base',
