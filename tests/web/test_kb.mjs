@@ -49,7 +49,7 @@ async function noXss(page) {
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'the XSS probe never runs')
 }
 
-test('WO-10: picking a class and complaint type brings that type\'s script with the agent\'s work number; copy counts a use', async () => {
+test('WO-10: picking a class and complaint type brings that type\'s script with the agent\'s work number; copy counts a use; the order shows it too', async () => {
   const script = await published({
     kind: 'script',
     slot: 'complaint',
@@ -91,6 +91,13 @@ test('WO-10: picking a class and complaint type brings that type\'s script with 
   const after = await api('GET', `/api/kb/articles/${script.id}`)
   assert.equal(after.uses, 1)
   assert.equal(after.helpful, 1)
+
+  // The order of that type shows the same script beside it.
+  const order = await api('POST', '/api/orders', { complaint: 'svc_not_clean', summary: '车没洗干净', phone: '13800138000' }, agent)
+  await page.goto(srv.url + '/orders/' + order.id)
+  const beside = page.locator(`[data-test=order-kb] [data-test=kb-script-complaint][data-id="${script.id}"]`)
+  await beside.waitFor()
+  assert.match(await beside.textContent(), /工号8101为您服务/)
   await noXss(page)
   assert.deepEqual(page.problems, [])
   await page.context().close()
