@@ -146,7 +146,9 @@ test('CALL-10, WO-2, ROUTE-2: a contact with its 5W1H opens an A1 order; the dea
   assert.equal(await page.locator('[data-test=deadline-preview]').count(), 0)
   await page.click('[data-test=class-A]')
   await pick(page, '[data-test=complaint]', '车没洗干净')
-  assert.match(await page.textContent('[data-test=complaint-script]'), /尽快查证处理/)
+  // WO-10: the type's answer script, seeded from seed 000 §投诉应答流程及话术,
+  // comes from the knowledge base into the desk's side panel.
+  await page.locator('[data-test=kb-script-complaint]', { hasText: '尽快查证处理' }).waitFor()
   // WO-3: the type's level Ⅲ needs a visit.
   assert.equal(await page.locator('[data-test=onsite] input').isChecked(), true)
   await page.fill('[data-test=fivew-when]', '今天上午 10 点')

@@ -27,6 +27,12 @@ export const pages = [
   { path: '/qa/mine', name: 'qaMine', group: 'qa', roles: ['agent', 'supervisor'], component: () => import('./views/qa/Mine.vue') },
   { path: '/qa/appeals', name: 'qaAppeals', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Appeals.vue') },
   { path: '/qa/setup', name: 'qaSetup', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Setup.vue') },
+  // The knowledge base (issue 16): kb.read for everyone (each entry's own
+  // visibility decides the rest), kb.setup, kb.report and kb.edit (cases).
+  { path: '/kb', name: 'kbList', group: 'kb', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/kb/List.vue') },
+  { path: '/kb/cases', name: 'kbCases', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Cases.vue') },
+  { path: '/kb/report', name: 'kbReport', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Report.vue') },
+  { path: '/kb/setup', name: 'kbSetup', group: 'kb', roles: ['manager', 'supervisor'], component: () => import('./views/kb/Setup.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
@@ -38,6 +44,8 @@ const routes = [
   { path: '/', redirect: () => homeOf(session.me) },
   { path: '/me', name: 'me', component: () => import('./views/Me.vue') },
   { path: '/orders/:id(\\d+)', name: 'order', component: () => import('./views/OrderPage.vue') },
+  { path: '/kb/:id(\\d+)', name: 'kbArticle', component: () => import('./views/kb/Article.vue') },
+  { path: '/kb/new', name: 'kbNew', component: () => import('./views/kb/Article.vue'), meta: { roles: ['manager', 'supervisor', 'qa'] } },
   { path: '/qa/review/:id(\\d+)', name: 'qaReview', component: () => import('./views/qa/Review.vue'), meta: { roles: ['qa', 'supervisor', 'manager', 'agent'] } },
   ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { roles: p.roles } })),
   { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
