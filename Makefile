@@ -74,7 +74,16 @@ $(1)/gen/qa_phrases.c: src/qa/forbidden-phrases.tsv mk/embed.sh
 	@mkdir -p $$(dir $$@)
 	sh mk/embed.sh kefu_qa_phrases_tsv $$< > $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o
+# The scripts transcribed from the rulebooks (WO-10), seeded by src/kb/kb_seed_store.c.
+$(1)/obj/gen/kb_scripts.o: $(1)/gen/kb_scripts.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/kb_scripts.c: src/kb/kb-scripts.md mk/embed.sh
+	@mkdir -p $$(dir $$@)
+	sh mk/embed.sh kefu_kb_scripts_md $$< > $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_scripts.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a

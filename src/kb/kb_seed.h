@@ -1,0 +1,115 @@
+/*
+ * kb_seed — the knowledge base's scripts (话术) kefu ships, Markdown files
+ * with front matter, and learning from closed cases (issue 16; helper
+ * "kb-scripts"). The lead folds this header into kb.h at merge.
+ *
+ * Scripts (WO-10, CALL-3, CALL-9, CB-2, CUST-5): src/kb/kb-scripts.md
+ * holds every script transcribed from the rulebooks, each with its slot,
+ * the complaint types and classes it applies to and its source (seed and
+ * section). mk/embed.sh compiles it in as kefu_kb_scripts_md; kb_seed()
+ * loads it as published version 1 of one script each when the knowledge
+ * base holds no script yet (a new center, or an existing database once),
+ * so a center's edits are never overwritten.
+ *
+ * Documents: one Markdown file per article, "---" front matter first
+ * (title, kind, slot, tags, category, complaints, classes, channels,
+ * source; lists separated by commas) then the body. kb_doc_next() parses
+ * them (pure C, no I/O), kb_doc_write() writes one back (export.md), so an
+ * exported article imports as the same fields.
+ *
+ * Cases (WO-9): an archived order whose report back has a cause and a
+ * solution, with no article proposed from it yet, may become a draft
+ * article (kb_case.c, kb_case_store.c, kb_case_api.c).
+ */
+#ifndef KEFU_KB_KB_SEED_H
+#define KEFU_KB_KB_SEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct buf;
+struct store;
+
+#define KB_DOC_LIST_MAX 16   /* items of a list in front matter */
+#define KB_DOC_ITEM_MAX 64   /* bytes of one item */
+#define KB_DOC_TITLE_MAX 200 /* characters of a title */
+#define KB_DOC_SOURCE_MAX 500
+#define KB_DOC_BODY_MAX 100000 /* bytes of a body */
+
+struct kb_doc_list {
+	int n;
+	char item[KB_DOC_LIST_MAX][KB_DOC_ITEM_MAX];
+};
+
+/* One document: its front matter's fields ("" when absent) and its body. */
+struct kb_doc {
+	char kind[16];
+	char slot[16];
+	char title[KB_DOC_TITLE_MAX * 4 + 1];
+	char source[KB_DOC_SOURCE_MAX * 4 + 1];
+	char category[KB_DOC_ITEM_MAX * 4];
+	struct kb_doc_list tags, complaints, classes, channels;
+	const char *body; /* into the text parsed, body_len bytes, not NUL-ended */
+	size_t body_len;
+	int line; /* the line of its opening "---" (1-based) */
+};
+
+/* ---- Rules (kb_seed.c, no I/O) ---- */
+
+/* 1 for the slots of scripts (opening, closing, complaint, outbound,
+ * callback, addressing, forbidden, other). */
+int kb_slot_valid(const char *slot);
+/*
+ * The next document of text[0..len) from *pos: text before the first "---"
+ * line is skipped (a preamble), then front matter up to the next "---",
+ * then the body up to the next "---" line or the end, trimmed of blank
+ * lines around it. Returns 1 with d filled and *pos moved past it, 0 at the
+ * end, or ERR_UNPROCESSABLE with ei naming the line and field (an unknown
+ * key, a line without ':', a front matter never closed, an item too long,
+ * too many items, a title missing or too long, an unknown slot or kind).
+ */
+int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d,
+		struct err_info *ei);
+/*
+ * One imported file: front matter optional (without it the title is the
+ * first "# " heading); kind defaults to article; a script needs a slot.
+ * 0, or ERR_UNPROCESSABLE with ei set.
+ */
+int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_info *ei);
+/* Appends d as a Markdown file (front matter, blank line, body) to out. */
+int kb_doc_write(const struct kb_doc *d, struct buf *out);
+/* Appends a list's items to a JSON array text: ["a","b"] (for tags and applies). */
+int kb_doc_list_json(const struct kb_doc_list *l, struct buf *out);
+
+/* The scripts file compiled in (mk/embed.sh). */
+extern const char kefu_kb_scripts_md[];
+extern const unsigned long kefu_kb_scripts_md_len;
+
+/* ---- Storage (kb_seed_store.c) ---- */
+
+/*
+ * Loads the scripts of kefu_kb_scripts_md as published version 1 unless
+ * kb_article already holds a script; in its own transaction. Returns how
+ * many were added, or a negative err (the file does not parse: a build
+ * error, caught by tests/kb/test_kb_seed.c).
+ */
+int kb_seed(struct store *s, int64_t now);
+/*
+ * Writes one document as a new article in the caller's transaction: state
+ * draft (published 0) or published version 1 (published 1, kb_applies
+ * written and the index updated), created by author (0: kefu itself).
+ * category_id 0 is none, source_order_id 0 none. Sets *id.
+ */
+int kb_seed_insert(struct store *s, const struct kb_doc *d, int published, int64_t category_id,
+		   int64_t source_order_id, int64_t author, int64_t now, int64_t *id);
+
+/*
+ * Owned by kb-search (kb.h at merge): writes the published version of the
+ * article into kb_fts. Until the branches merge, kb_seed_shim.c has a
+ * throw-away implementation; the lead deletes it.
+ */
+int kb_search_index(struct store *s, int64_t article_id);
+
+#endif
