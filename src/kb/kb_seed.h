@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "http/http.h"
 
 struct buf;
 struct store;
@@ -111,5 +112,73 @@ int kb_seed_insert(struct store *s, const struct kb_doc *d, int published, int64
  * throw-away implementation; the lead deletes it.
  */
 int kb_search_index(struct store *s, int64_t article_id);
+
+/* ---- Cases (WO-9) ---- */
+
+#define KB_CASE_TEXT (2000 * 4 + 1) /* WO_TEXT_MAX characters of UTF-8 */
+
+/* An archived order whose report back has a cause and a solution. */
+struct kb_case {
+	int64_t order_id;
+	char number[32];
+	char class_code[8];
+	char complaint[33];	  /* "" none */
+	char complaint_name[257]; /* the catalogue's name, "" none */
+	char summary[KB_CASE_TEXT];
+	char cause[KB_CASE_TEXT];
+	char solution[KB_CASE_TEXT];
+	char effect[KB_CASE_TEXT]; /* "" not given */
+	int64_t archived_at;
+	int64_t article_id; /* kb_case_get: the article proposed from it, 0 none */
+};
+
+/*
+ * The draft article of a case (kb_case.c, no I/O): kind article, the title
+ * from the complaint type (or the class) and the summary, the body's
+ * sections 原因 / 处理方法 / 效果 written into body (d->body points into it,
+ * so body outlives d), applying to the order's class and complaint type.
+ */
+int kb_case_draft(const struct kb_case *c, struct kb_doc *d, struct buf *body);
+
+/* Storage (kb_case_store.c). Newest first, order ids below cursor (0: from
+ * the newest); only those with no article proposed yet. Returns how many
+ * rows went to row(), or a negative err. */
+int kb_case_list(struct store *s, int64_t cursor, int limit,
+		 int (*row)(void *ctx, const struct kb_case *c), void *ctx);
+/* The case of one order: 0, ERR_NOTFOUND (no such order) or
+ * ERR_UNPROCESSABLE (not archived with a cause and a solution). */
+int kb_case_get(struct store *s, int64_t order_id, struct kb_case *out);
+
+/* ---- Import and export (kb_case_store.c, kb_case_api.c) ---- */
+
+/* The category's id by its name: 0, or ERR_NOTFOUND. */
+int kb_category_find(struct store *s, const char *name, int64_t *id);
+/* ERR_NOTFOUND naming the first class or complaint type of d that kefu does not know. */
+int kb_doc_check_codes(struct store *s, const struct kb_doc *d, struct err_info *ei);
+/*
+ * An article's newest version as a document (category by name); d's body
+ * points into body. 0 or ERR_NOTFOUND.
+ */
+int kb_doc_load(struct store *s, int64_t id, struct kb_doc *d, struct buf *body);
+
+/* One published article's row of the workbook (GET /api/kb/export.xlsx). */
+struct kb_export_row {
+	int64_t id;
+	char kind[16], slot[16], state[16];
+	char title[KB_DOC_TITLE_MAX * 4 + 1];
+	char category[256];
+	char tags[1024]; /* joined by "、" */
+	int64_t version;
+	char owner[128];
+	char review_due[16];
+	int64_t views, uses, helpful, unhelpful;
+	const char *body; /* valid during row() only */
+};
+int kb_export_list(struct store *s, int (*row)(void *ctx, const struct kb_export_row *e),
+		   void *ctx);
+
+/* The routes (kb_case_api.c): /api/kb/cases*, /api/kb/import,
+ * /api/kb/articles/{id}/export.md, /api/kb/export.xlsx. */
+extern const struct route kb_scripts_routes[];
 
 #endif
