@@ -14,10 +14,12 @@ set -eu
 # parts of the files it wrote (tests/export/test_export.c).
 # libpcre2-dev (regular expressions), libutf8proc-dev (NFKC, case folding)
 # and libopencc-dev (traditional → simplified, its data in libopencc-data)
-# are quality inspection's rule engine (src/qa/).
+# are quality inspection's rule engine (src/qa/). zlib1g-dev (inflating
+# zip members) and libexpat1-dev (XML) read the .xlsx files imported into
+# the knowledge base (src/kb/kb_xlsx.c): libxlsxwriter only writes.
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
-libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data
+libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data zlib1g-dev libexpat1-dev
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
 espeak-ng sox"
 

@@ -131,6 +131,63 @@ static int case_draft(struct req *r)
 	return rc;
 }
 
+#define KB_IMPORT_ROWS_MAX 1000
+
+struct import_ctx {
+	struct req *r;
+	json_t *items;
+};
+
+/* One row of the workbook: checked like a Markdown file, written as a draft. */
+static int import_row(void *ctx, struct kb_doc *d)
+{
+	struct import_ctx *x = ctx;
+	struct req *r = x->r;
+	int64_t category = 0, id = 0;
+	int rc = 0;
+
+	if (json_array_size(x->items) >= KB_IMPORT_ROWS_MAX)
+		return err_set(&r->ei, ERR_TOOBIG, "file", "file: at most %d articles at once",
+			       KB_IMPORT_ROWS_MAX);
+	if (d->category[0] && kb_category_find(r->store, d->category, &category) < 0)
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "category",
+			     "line %d: category: no such category", d->line);
+	if (rc == 0)
+		rc = kb_doc_check_codes(r->store, d, &r->ei);
+	if (rc == 0)
+		rc = kb_seed_insert(r->store, d, 0, category, 0, r->who.person_id, r->now, &id);
+	if (rc == 0)
+		rc = json_array_append_new(x->items,
+					   draft_json(id, d, 0, r->who.person_id, r->now));
+	return rc;
+}
+
+/* A workbook laid out as GET /api/kb/export.xlsx writes it: one draft per row,
+ * all or none. */
+static int import_xlsx(struct req *r)
+{
+	struct import_ctx x = {r, json_array()};
+	size_t n;
+	int rc = store_begin(r->store);
+
+	if (rc == 0) {
+		rc = kb_xlsx_docs((const unsigned char *)r->raw, r->raw_len, import_row, &x, &r->ei);
+		n = json_array_size(x.items);
+		if (rc == 0 && n == 0)
+			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file", "file: no article in the sheet");
+		if (rc == 0)
+			rc = req_audit(r, "kb.import", "kb_article", 0, "ok",
+				       json_pack("{s:s, s:I, s:I}", "format", "xlsx", "articles",
+						 (json_int_t)n, "bytes", (json_int_t)r->raw_len));
+		rc = req_finish(r, rc);
+	}
+	if (rc < 0) {
+		json_decref(x.items);
+		return rc;
+	}
+	return reply_json(r, 201, json_pack("{s:o}", "items", x.items));
+}
+
 static int import_md(struct req *r)
 {
 	static const struct auth_target none = {0, 0};
@@ -141,10 +198,11 @@ static int import_md(struct req *r)
 	if (rc == 0 && r->raw_len == 0)
 		rc = err_set(&r->ei, ERR_INVALID, "file",
 			     "file: send the file's bytes as the body, its name in X-Filename");
-	/* An .xlsx is a zip: not read yet (libxlsxwriter only writes). */
-	if (rc == 0 && r->raw_len >= 4 && memcmp(r->raw, "PK\x03\x04", 4) == 0)
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file",
-			     "file: only Markdown files are taken (.xlsx cannot be imported yet)");
+	/* An .xlsx is a zip. */
+	if (rc == 0 && r->raw_len >= 4 && memcmp(r->raw, "PK\x03\x04", 4) == 0) {
+		free(d);
+		return import_xlsx(r);
+	}
 	if (rc == 0 && (r->raw_len > KB_DOC_BODY_MAX + 4096 || !utf8_valid(r->raw, r->raw_len)))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file",
 			     "file: a Markdown file in UTF-8 of at most 100 KB");

@@ -167,7 +167,7 @@ static int field(struct kb_doc *d, const char *t, size_t b, size_t e, int line,
 }
 
 /* The checks every document passes, whatever its origin. */
-static int check(struct kb_doc *d, struct err_info *ei)
+int kb_doc_check(struct kb_doc *d, struct err_info *ei)
 {
 	size_t n = strlen(d->title);
 
@@ -268,7 +268,7 @@ int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d,
 		set_body(d, text, b, q);
 		*pos = q;
 	}
-	return check(d, ei) < 0 ? ERR_UNPROCESSABLE : 1;
+	return kb_doc_check(d, ei) < 0 ? ERR_UNPROCESSABLE : 1;
 }
 
 int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_info *ei)
@@ -296,7 +296,7 @@ int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_
 		if (rc == 0)
 			return err_set(ei, ERR_UNPROCESSABLE, "file", "file: empty");
 		set_body(d, text, (size_t)(d->body - text), len);
-		return check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
+		return kb_doc_check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
 	}
 	/* No front matter: the first "# " heading is the title, the rest the body. */
 	memset(d, 0, sizeof(*d));
@@ -309,11 +309,11 @@ int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_
 			if (rc < 0)
 				return rc;
 			set_body(d, text, next, len);
-			return check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
+			return kb_doc_check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
 		}
 	}
 	set_body(d, text, 0, len);
-	return check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
+	return kb_doc_check(d, ei) < 0 ? ERR_UNPROCESSABLE : 0;
 }
 
 static int write_list(struct buf *out, const char *key, const struct kb_doc_list *l)
@@ -382,4 +382,10 @@ int kb_doc_list_json(const struct kb_doc_list *l, struct buf *out)
 			rc = json_str(out, l->item[i]);
 	}
 	return rc == 0 ? buf_puts(out, "]") : rc;
+}
+
+int kb_doc_list_parse(const char *s, struct kb_doc_list *l, int line, const char *key,
+		      struct err_info *ei)
+{
+	return parse_list(s, 0, strlen(s), l, line, key, ei);
 }

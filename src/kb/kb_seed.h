@@ -79,6 +79,12 @@ int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d,
  * 0, or ERR_UNPROCESSABLE with ei set.
  */
 int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_info *ei);
+/* Fills in the kind (script when a slot is given) and checks kind, slot,
+ * title and body's size; ERR_UNPROCESSABLE (or ERR_TOOBIG) naming line. */
+int kb_doc_check(struct kb_doc *d, struct err_info *ei);
+/* A list as in front matter ("a, b", "a、b", "[a, b]") into l. */
+int kb_doc_list_parse(const char *s, struct kb_doc_list *l, int line, const char *key,
+		      struct err_info *ei);
 /* Appends d as a Markdown file (front matter, blank line, body) to out. */
 int kb_doc_write(const struct kb_doc *d, struct buf *out);
 /* Appends a list's items to a JSON array text: ["a","b"] (for tags and applies). */
@@ -176,6 +182,26 @@ struct kb_export_row {
 };
 int kb_export_list(struct store *s, int (*row)(void *ctx, const struct kb_export_row *e),
 		   void *ctx);
+
+/* ---- .xlsx (kb_xlsx.c, no I/O: zlib and expat over bytes) ---- */
+
+/* Each non-empty cell of the first sheet, rows in order: cell() returning
+ * a negative value stops. 0, or ERR_UNPROCESSABLE (ei: file) for what is
+ * not a readable workbook. */
+int kb_xlsx_read(const unsigned char *z, size_t len,
+		 int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
+		 struct err_info *ei);
+/*
+ * The articles of a sheet laid out as GET /api/kb/export.xlsx writes it:
+ * the first row with a cell 标题 (or title) is the header; the columns
+ * 标题, 类型 (文章 / 话术, or article / script), 用途 (slot), 分类, 标签 and
+ * 正文 (or their English names) are found by name; every later row with a
+ * title is one document (d->line its row, 1-based), given to doc() with its
+ * body valid during the call. ERR_UNPROCESSABLE when there is no header or
+ * a row is malformed (ei names the row); doc()'s own error stops.
+ */
+int kb_xlsx_docs(const unsigned char *z, size_t len, int (*doc)(void *ctx, struct kb_doc *d),
+		 void *ctx, struct err_info *ei);
 
 /* The routes (kb_case_api.c): /api/kb/cases*, /api/kb/import,
  * /api/kb/articles/{id}/export.md, /api/kb/export.xlsx. */

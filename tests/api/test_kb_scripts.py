@@ -242,3 +242,28 @@ class KbScriptsCase(KefuTestCase):
                                   headers={"Authorization": "Bearer " + self.mgr})
         z = zipfile.ZipFile(io.BytesIO(raw))
         self.assertNotIn("草稿不导出的标题", z.read("xl/sharedStrings.xml").decode())
+
+    def test_xlsx_import_takes_the_exported_workbook(self):
+        """The export's workbook imported again: one draft per published article,
+        with its kind, slot, title, tags and body; all or nothing."""
+        st, h, raw = self.srv.raw("GET", "/api/kb/export.xlsx",
+                                  headers={"Authorization": "Bearer " + self.mgr})
+        self.assertEqual(st, 200)
+        rows = db_rows(self.srv,
+                       "SELECT a.kind, a.slot, v.title, v.body FROM kb_article a JOIN kb_version v"
+                       " ON v.article_id = a.id AND v.version = a.published_version"
+                       " WHERE a.state <> 'retired' ORDER BY a.id")
+        before = self.srv.count("SELECT count(*) FROM kb_article WHERE state = 'draft'")
+        st, r, _ = self.upload(raw, name="知识库.xlsx")
+        self.assertEqual(st, 201, r)
+        self.assertEqual(len(r["items"]), len(rows))
+        for got, want in zip(r["items"], rows):
+            self.assertEqual((got["kind"], got["slot"], got["title"], got["state"]),
+                             (want["kind"], want["slot"], want["title"], "draft"))
+            self.assertEqual(got["current"]["body"], want["body"])
+        self.assertEqual(self.srv.count("SELECT count(*) FROM kb_article WHERE state = 'draft'"),
+                         before + len(rows))
+        # A broken workbook writes nothing.
+        self.assertError(self.upload(raw[: len(raw) // 2], name="坏.xlsx"), 422, field="file")
+        self.assertEqual(self.srv.count("SELECT count(*) FROM kb_article WHERE state = 'draft'"),
+                         before + len(rows))

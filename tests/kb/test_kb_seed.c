@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "export/export.h"
 #include "kb/kb_seed.h"
 #include "store/store.h"
 #include "wo/wo_config.h"
@@ -309,6 +310,89 @@ static void every_complaint_type_has_a_script(void **state)
 	test_store_close(s);
 }
 
+struct got {
+	int n;
+	char title[4][KB_DOC_TITLE_MAX * 4 + 1], kind[4][16], slot[4][16], body[4][256];
+	int tags[4], line[4];
+	int fail_at; /* doc() fails at this document, -1 never */
+};
+
+static int got_doc(void *ctx, struct kb_doc *d)
+{
+	struct got *g = ctx;
+
+	if (g->n == g->fail_at)
+		return ERR_CONFLICT;
+	if (g->n < 4) {
+		snprintf(g->title[g->n], sizeof(g->title[0]), "%s", d->title);
+		snprintf(g->kind[g->n], sizeof(g->kind[0]), "%s", d->kind);
+		snprintf(g->slot[g->n], sizeof(g->slot[0]), "%s", d->slot);
+		snprintf(g->body[g->n], sizeof(g->body[0]), "%.*s", (int)d->body_len, d->body);
+		g->tags[g->n] = d->tags.n;
+		g->line[g->n] = d->line;
+	}
+	g->n++;
+	return 0;
+}
+
+/* A workbook as GET /api/kb/export.xlsx lays it out (title, subtitle, header,
+ * rows), written by export/ and read back by kb_xlsx_docs. */
+static void xlsx_rows_become_documents(void **state)
+{
+	static const char *const heads[] = {"编号", "类型", "用途", "标题", "标签", "正文"};
+	struct export_book *b = export_book_new();
+	struct export_sheet *sh = export_sheet_add(b, "知识库");
+	struct buf out = BUF_INIT;
+	struct err_info ei = {0};
+	struct got g = {0};
+
+	(void)state;
+	g.fail_at = -1;
+	export_title(sh, "知识库文章与话术");
+	export_subtitle(sh, "已发布版本");
+	for (int i = 0; i < 6; i++)
+		export_header(sh, 0, i, 1, 1, heads[i], NULL);
+	export_int(sh, 0, 0, 7, NULL);
+	export_text(sh, 0, 1, "话术", NULL);
+	export_text(sh, 0, 2, "complaint", NULL);
+	export_text(sh, 0, 3, "退款不成功 & <到账>", NULL);
+	export_text(sh, 0, 4, "退款、到账", NULL);
+	export_text(sh, 0, 5, "## 到账\n\n银行卡2-7个工作日", NULL);
+	export_text(sh, 1, 3, "第二篇", NULL); /* no kind: an article, no body */
+	export_text(sh, 2, 5, "没有标题的行被跳过", NULL);
+	assert_int_equal(export_write(b, &out, &ei), 0);
+
+	assert_int_equal(kb_xlsx_docs((const unsigned char *)out.p, out.len, got_doc, &g, &ei), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.title[0], "退款不成功 & <到账>");
+	assert_string_equal(g.kind[0], "script");
+	assert_string_equal(g.slot[0], "complaint");
+	assert_int_equal(g.tags[0], 2);
+	assert_string_equal(g.body[0], "## 到账\n\n银行卡2-7个工作日");
+	assert_int_equal(g.line[0], 4); /* title, subtitle, header, then this row */
+	assert_string_equal(g.title[1], "第二篇");
+	assert_string_equal(g.kind[1], "article");
+	assert_string_equal(g.body[1], "");
+
+	/* doc()'s error stops the walk and is returned. */
+	memset(&g, 0, sizeof(g));
+	g.fail_at = 1;
+	assert_int_equal(kb_xlsx_docs((const unsigned char *)out.p, out.len, got_doc, &g, &ei),
+			 ERR_CONFLICT);
+	assert_int_equal(g.n, 1);
+
+	/* Not a workbook; a truncated one. */
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(kb_xlsx_docs((const unsigned char *)"PK\x03\x04junk", 8, got_doc, &g, &ei),
+			 ERR_UNPROCESSABLE);
+	assert_string_equal(ei.field, "file");
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(kb_xlsx_docs((const unsigned char *)out.p, out.len / 2, got_doc, &g, &ei),
+			 ERR_UNPROCESSABLE);
+	buf_release(&out);
+	export_book_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +403,7 @@ int main(void)
 		cmocka_unit_test(the_shipped_scripts_parse),
 		cmocka_unit_test(the_refund_scripts_say_the_rulebook),
 		cmocka_unit_test(every_complaint_type_has_a_script),
+		cmocka_unit_test(xlsx_rows_become_documents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
