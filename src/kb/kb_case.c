@@ -46,9 +46,9 @@ int kb_case_draft(const struct kb_case *c, struct kb_doc *d, struct buf *body)
 	clip(summary, sizeof(summary), c->summary, 60);
 	snprintf(d->title, sizeof(d->title), "%s：%s",
 		 c->complaint_name[0] ? c->complaint_name : c->class_code, summary);
-	rc = buf_printf(body, "## 原因\n\n%s\n\n## 处理方法\n\n%s\n\n## 效果\n\n%s\n\n来源：工单 %s\n",
-			c->cause, c->solution, c->effect[0] ? c->effect : "（未填写）",
-			c->number);
+	rc = buf_printf(body,
+			"## 原因\n\n%s\n\n## 处理方法\n\n%s\n\n## 效果\n\n%s\n\n来源：工单 %s\n",
+			c->cause, c->solution, c->effect[0] ? c->effect : "（未填写）", c->number);
 	if (rc < 0)
 		return ERR_NOMEM;
 	d->body = buf_str(body);

@@ -40,11 +40,12 @@ static json_t *draft_json(int64_t id, const struct kb_doc *d, int64_t source_ord
 	json_t *body = json_stringn(d->body, d->body_len);
 
 	return json_pack(
-		"{s:I, s:s, s:o, s:s, s:s, s:i, s:n, s:o, s:o, s:{s:i, s:s, s:o, s:o, s:{s:o, s:o, s:o},"
+		"{s:I, s:s, s:o, s:s, s:s, s:i, s:n, s:o, s:o, s:{s:i, s:s, s:o, s:o, s:{s:o, s:o, "
+		"s:o},"
 		" s:o, s:I}}",
 		"id", (json_int_t)id, "kind", d->kind, "slot",
-		d->slot[0] ? json_string(d->slot) : json_null(), "title", d->title, "state", "draft",
-		"version", 1, "published_version", "source",
+		d->slot[0] ? json_string(d->slot) : json_null(), "title", d->title, "state",
+		"draft", "version", 1, "published_version", "source",
 		d->source[0] ? json_string(d->source) : json_null(), "source_order_id",
 		source_order_id ? json_integer(source_order_id) : json_null(), "current", "version",
 		1, "title", d->title, "body", body ? body : json_string(""), "tags",
@@ -60,9 +61,9 @@ static json_t *case_json(const struct kb_case *c)
 			 "complaint", c->complaint[0] ? json_string(c->complaint) : json_null(),
 			 "complaint_name",
 			 c->complaint_name[0] ? json_string(c->complaint_name) : json_null(),
-			 "summary", c->summary, "cause", c->cause, "solution", c->solution, "effect",
-			 c->effect[0] ? json_string(c->effect) : json_null(), "archived_at",
-			 (json_int_t)c->archived_at);
+			 "summary", c->summary, "cause", c->cause, "solution", c->solution,
+			 "effect", c->effect[0] ? json_string(c->effect) : json_null(),
+			 "archived_at", (json_int_t)c->archived_at);
 }
 
 struct cases_ctx {
@@ -171,10 +172,12 @@ static int import_xlsx(struct req *r)
 	int rc = store_begin(r->store);
 
 	if (rc == 0) {
-		rc = kb_xlsx_docs((const unsigned char *)r->raw, r->raw_len, import_row, &x, &r->ei);
+		rc = kb_xlsx_docs((const unsigned char *)r->raw, r->raw_len, import_row, &x,
+				  &r->ei);
 		n = json_array_size(x.items);
 		if (rc == 0 && n == 0)
-			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file", "file: no article in the sheet");
+			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file",
+				     "file: no article in the sheet");
 		if (rc == 0)
 			rc = req_audit(r, "kb.import", "kb_article", 0, "ok",
 				       json_pack("{s:s, s:I, s:I}", "format", "xlsx", "articles",
@@ -308,9 +311,9 @@ static int xlsx_row(void *ctx, const struct kb_export_row *e)
 
 static int export_xlsx(struct req *r)
 {
-	static const char *const heads[] = {"编号",	"类型", "用途", "标题", "分类",
-					    "标签",	"状态", "版本", "负责人", "复审日期",
-					    "浏览",	"使用", "有用", "没用", "正文"};
+	static const char *const heads[] = {"编号", "类型", "用途", "标题",   "分类",
+					    "标签", "状态", "版本", "负责人", "复审日期",
+					    "浏览", "使用", "有用", "没用",   "正文"};
 	static const double widths[] = {8, 8, 12, 36, 14, 20, 10, 8, 12, 12, 8, 8, 8, 8, 80};
 	struct export_book *b = export_book_new();
 	struct xlsx_ctx x = {NULL, 0, BUF_INIT};

@@ -14,17 +14,17 @@
 #include "kb/kb_seed.h"
 #include "store/store.h"
 
-#define CASE_COLS                                                                                \
-	"o.id, o.number, o.class, ifnull(o.complaint, ''), ifnull(c.name, ''), o.summary,"       \
-	" ifnull(json_extract(o.report, '$.cause'), ''),"                                        \
-	" ifnull(json_extract(o.report, '$.solution'), ''),"                                     \
-	" ifnull(json_extract(o.report, '$.effect'), ''), ifnull(o.archived_at, 0),"             \
+#define CASE_COLS                                                                                  \
+	"o.id, o.number, o.class, ifnull(o.complaint, ''), ifnull(c.name, ''), o.summary,"         \
+	" ifnull(json_extract(o.report, '$.cause'), ''),"                                          \
+	" ifnull(json_extract(o.report, '$.solution'), ''),"                                       \
+	" ifnull(json_extract(o.report, '$.effect'), ''), ifnull(o.archived_at, 0),"               \
 	" ifnull((SELECT a.id FROM kb_article a WHERE a.source_order_id = o.id), 0), o.state"
 
 /* An archived order, not anonymised, whose report has a cause and a solution. */
-#define CASE_WHERE                                                                               \
-	" o.state = 'archived' AND o.anonymised = 0"                                             \
-	" AND ifnull(json_extract(o.report, '$.cause'), '') <> ''"                               \
+#define CASE_WHERE                                                                                 \
+	" o.state = 'archived' AND o.anonymised = 0"                                               \
+	" AND ifnull(json_extract(o.report, '$.cause'), '') <> ''"                                 \
 	" AND ifnull(json_extract(o.report, '$.solution'), '') <> ''"
 
 static int case_read(struct store_stmt *st, void *dst)
@@ -50,7 +50,8 @@ int kb_case_list(struct store *s, int64_t cursor, int limit,
 {
 	struct store_stmt *st = store_query(
 		s,
-		"SELECT " CASE_COLS " FROM work_order o LEFT JOIN wo_complaint c ON c.code = o.complaint"
+		"SELECT " CASE_COLS
+		" FROM work_order o LEFT JOIN wo_complaint c ON c.code = o.complaint"
 		" WHERE" CASE_WHERE " AND (?1 = 0 OR o.id < ?1)"
 		" AND NOT EXISTS (SELECT 1 FROM kb_article a WHERE a.source_order_id = o.id)"
 		" ORDER BY o.id DESC LIMIT ?2",
@@ -111,8 +112,8 @@ static int codes_known(struct store *s, const char *sql, const struct kb_doc_lis
 
 int kb_doc_check_codes(struct store *s, const struct kb_doc *d, struct err_info *ei)
 {
-	int rc = codes_known(s, "SELECT 1 FROM wo_class WHERE code = ?", &d->classes, "classes",
-			     ei);
+	int rc =
+		codes_known(s, "SELECT 1 FROM wo_class WHERE code = ?", &d->classes, "classes", ei);
 
 	if (rc == 0)
 		rc = codes_known(s, "SELECT 1 FROM wo_complaint WHERE code = ?", &d->complaints,
@@ -172,14 +173,15 @@ int kb_doc_load(struct store *s, int64_t id, struct kb_doc *d, struct buf *body)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = store_one(store_query(s,
-				   "SELECT a.kind, ifnull(a.slot, ''), v.title, ifnull(c.name, ''),"
-				   " ifnull(a.source, ''), v.body, v.tags, v.applies"
-				   " FROM kb_article a JOIN kb_version v ON v.article_id = a.id"
-				   " AND v.version = a.version"
-				   " LEFT JOIN kb_category c ON c.id = a.category_id WHERE a.id = ?",
-				   "i", id),
-		       doc_read, &x);
+	rc = store_one(
+		store_query(s,
+			    "SELECT a.kind, ifnull(a.slot, ''), v.title, ifnull(c.name, ''),"
+			    " ifnull(a.source, ''), v.body, v.tags, v.applies"
+			    " FROM kb_article a JOIN kb_version v ON v.article_id = a.id"
+			    " AND v.version = a.version"
+			    " LEFT JOIN kb_category c ON c.id = a.category_id WHERE a.id = ?",
+			    "i", id),
+		doc_read, &x);
 	if (rc < 0)
 		return rc;
 	d->body = buf_str(body);
@@ -228,14 +230,14 @@ static int export_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int kb_export_list(struct store *s, int (*row)(void *ctx, const struct kb_export_row *e),
-		   void *ctx)
+int kb_export_list(struct store *s, int (*row)(void *ctx, const struct kb_export_row *e), void *ctx)
 {
 	/* The published version of every published article, as agents read it. */
 	struct store_stmt *st = store_query(
 		s,
 		"SELECT a.id, a.kind, ifnull(a.slot, ''), v.title, ifnull(c.name, ''), a.state,"
-		" a.published_version, ifnull(p.name, ''), ifnull(a.review_due, ''), a.views, a.uses,"
+		" a.published_version, ifnull(p.name, ''), ifnull(a.review_due, ''), a.views, "
+		"a.uses,"
 		" a.helpful, a.unhelpful, v.body, v.tags"
 		" FROM kb_article a JOIN kb_version v ON v.article_id = a.id"
 		" AND v.version = a.published_version"

@@ -9,8 +9,8 @@
 #include "core/err.h"
 #include "kb/kb_seed.h"
 
-static const char *const slots[] = {"opening",	  "closing",	"complaint", "outbound",
-				    "callback",	  "addressing", "forbidden", "other"};
+static const char *const slots[] = {"opening",	"closing",    "complaint", "outbound",
+				    "callback", "addressing", "forbidden", "other"};
 
 int kb_slot_valid(const char *slot)
 {
@@ -127,8 +127,7 @@ static int copy_field(char *dst, size_t size, const char *t, size_t b, size_t e,
 	return 0;
 }
 
-static int field(struct kb_doc *d, const char *t, size_t b, size_t e, int line,
-		 struct err_info *ei)
+static int field(struct kb_doc *d, const char *t, size_t b, size_t e, int line, struct err_info *ei)
 {
 	size_t colon = b, kb = b, ke, vb;
 	char key[24];
@@ -152,8 +151,7 @@ static int field(struct kb_doc *d, const char *t, size_t b, size_t e, int line,
 	if (strcmp(key, "source") == 0)
 		return copy_field(d->source, sizeof(d->source), t, vb, e, line, "source", ei);
 	if (strcmp(key, "category") == 0)
-		return copy_field(d->category, sizeof(d->category), t, vb, e, line, "category",
-				  ei);
+		return copy_field(d->category, sizeof(d->category), t, vb, e, line, "category", ei);
 	if (strcmp(key, "tags") == 0)
 		return parse_list(t, vb, e, &d->tags, line, "tags", ei);
 	if (strcmp(key, "complaints") == 0)
@@ -203,15 +201,14 @@ static void set_body(struct kb_doc *d, const char *t, size_t b, size_t e)
 			break;
 		b = next;
 	}
-	while (e > b && (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == ' ' ||
-			 t[e - 1] == '\t'))
+	while (e > b &&
+	       (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == ' ' || t[e - 1] == '\t'))
 		e--;
 	d->body = t + b;
 	d->body_len = e - b;
 }
 
-int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d,
-		struct err_info *ei)
+int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d, struct err_info *ei)
 {
 	size_t p = *pos, next, e;
 	int line = 1, rc;
@@ -304,8 +301,7 @@ int kb_doc_parse_one(const char *text, size_t len, struct kb_doc *d, struct err_
 	for (size_t q = 0; q < len; q = next) {
 		e = line_end(text, len, q, &next);
 		if (e - q > 2 && text[q] == '#' && text[q + 1] == ' ') {
-			rc = copy_field(d->title, sizeof(d->title), text, q + 2, e, 1, "title",
-					ei);
+			rc = copy_field(d->title, sizeof(d->title), text, q + 2, e, 1, "title", ei);
 			if (rc < 0)
 				return rc;
 			set_body(d, text, next, len);

@@ -71,8 +71,7 @@ int kb_slot_valid(const char *slot);
  * key, a line without ':', a front matter never closed, an item too long,
  * too many items, a title missing or too long, an unknown slot or kind).
  */
-int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d,
-		struct err_info *ei);
+int kb_doc_next(const char *text, size_t len, size_t *pos, struct kb_doc *d, struct err_info *ei);
 /*
  * One imported file: front matter optional (without it the title is the
  * first "# " heading); kind defaults to article; a script needs a slot.

@@ -30,8 +30,7 @@ static int applies_json(const struct kb_doc *d, struct buf *out)
 	return rc == 0 ? buf_puts(out, "}") : rc;
 }
 
-static int applies_rows(struct store *s, int64_t id, const char *kind,
-			const struct kb_doc_list *l)
+static int applies_rows(struct store *s, int64_t id, const char *kind, const struct kb_doc_list *l)
 {
 	int rc = 0;
 
@@ -53,21 +52,22 @@ int kb_seed_insert(struct store *s, const struct kb_doc *d, int published, int64
 	    applies_json(d, &applies) < 0)
 		rc = ERR_NOMEM;
 	if (rc == 0)
-		rc = store_run(s,
-			       "INSERT INTO kb_article(kind, slot, title, category_id, state, version,"
-			       " published_version, source, source_order_id, created_by,"
-			       " created_at, updated_at, published_at)"
-			       " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			       id, "tTtdtnTddiid", d->kind, d->slot, d->title, category_id,
-			       published ? "published" : "draft", (int64_t)(published ? 1 : -1),
-			       d->source, source_order_id, author, now, now,
-			       (int64_t)(published ? now : 0));
+		rc = store_run(
+			s,
+			"INSERT INTO kb_article(kind, slot, title, category_id, state, version,"
+			" published_version, source, source_order_id, created_by,"
+			" created_at, updated_at, published_at)"
+			" VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			id, "tTtdtnTddiid", d->kind, d->slot, d->title, category_id,
+			published ? "published" : "draft", (int64_t)(published ? 1 : -1), d->source,
+			source_order_id, author, now, now, (int64_t)(published ? now : 0));
 	if (rc == 1)
-		rc = store_run(s,
-			       "INSERT INTO kb_version(article_id, version, title, body, tags,"
-			       " applies, note, author_id, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
-			       NULL, "itttttdi", *id, d->title, buf_str(&body), buf_str(&tags),
-			       buf_str(&applies), published ? "规范导入" : NULL, author, now);
+		rc = store_run(
+			s,
+			"INSERT INTO kb_version(article_id, version, title, body, tags,"
+			" applies, note, author_id, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+			NULL, "itttttdi", *id, d->title, buf_str(&body), buf_str(&tags),
+			buf_str(&applies), published ? "规范导入" : NULL, author, now);
 	else if (rc == 0)
 		rc = ERR_IO; /* RETURNING gives a row or fails */
 	if (rc >= 0)

@@ -139,7 +139,8 @@ static void sst_end(void *ud, const XML_Char *el)
 		x->in_si = 0;
 		if (x->n == x->cap) {
 			size_t cap = x->cap ? x->cap * 2 : 64;
-			char **s = cap <= KB_XLSX_STRINGS_MAX ? realloc(x->s, cap * sizeof(*s)) : NULL;
+			char **s =
+				cap <= KB_XLSX_STRINGS_MAX ? realloc(x->s, cap * sizeof(*s)) : NULL;
 
 			if (!s) {
 				x->err = ERR_UNPROCESSABLE;
@@ -201,7 +202,8 @@ static void sheet_start(void *ud, const XML_Char *el, const XML_Char **attr)
 		x->row = x->col = -1;
 		buf_reset(&x->v);
 		for (int i = 0; attr[i]; i += 2) {
-			if (strcmp(attr[i], "r") == 0 && cell_ref(attr[i + 1], &x->row, &x->col) < 0)
+			if (strcmp(attr[i], "r") == 0 &&
+			    cell_ref(attr[i + 1], &x->row, &x->col) < 0)
 				x->row = -1;
 			if (strcmp(attr[i], "t") == 0) {
 				strncpy(x->type, attr[i + 1], sizeof(x->type) - 1);
@@ -314,7 +316,8 @@ int kb_xlsx_read(const unsigned char *z, size_t len,
 	if (rc == ERR_NOMEM)
 		return rc;
 	if (rc < 0 && !ei->message[0])
-		return err_set(ei, ERR_UNPROCESSABLE, "file", "file: not a readable .xlsx workbook");
+		return err_set(ei, ERR_UNPROCESSABLE, "file",
+			       "file: not a readable .xlsx workbook");
 	return rc;
 }
 
@@ -325,7 +328,7 @@ int kb_xlsx_read(const unsigned char *z, size_t len,
 enum { F_TITLE, F_KIND, F_SLOT, F_CATEGORY, F_TAGS, F_BODY, F_COUNT };
 
 static const char *const field_names[F_COUNT][2] = {
-	{"标题", "title"}, {"类型", "kind"}, {"用途", "slot"},
+	{"标题", "title"},    {"类型", "kind"}, {"用途", "slot"},
 	{"分类", "category"}, {"标签", "tags"}, {"正文", "body"},
 };
 
@@ -380,18 +383,21 @@ static int row_done(struct docs *x)
 
 		memset(d, 0, sizeof(*d));
 		d->line = x->row + 1;
-		if (strlen(title) >= sizeof(d->title) || strlen(cell_at(x, F_SLOT)) >= sizeof(d->slot) ||
+		if (strlen(title) >= sizeof(d->title) ||
+		    strlen(cell_at(x, F_SLOT)) >= sizeof(d->slot) ||
 		    strlen(cell_at(x, F_CATEGORY)) >= sizeof(d->category))
-			rc = err_set(x->ei, ERR_UNPROCESSABLE, "title", "line %d: title: at most %d characters",
-				     d->line, KB_DOC_TITLE_MAX);
+			rc = err_set(x->ei, ERR_UNPROCESSABLE, "title",
+				     "line %d: title: at most %d characters", d->line,
+				     KB_DOC_TITLE_MAX);
 		if (rc == 0 && kind_of(cell_at(x, F_KIND), d->kind, sizeof(d->kind)) < 0)
-			rc = err_set(x->ei, ERR_UNPROCESSABLE, "kind", "line %d: kind: article or script",
-				     d->line);
+			rc = err_set(x->ei, ERR_UNPROCESSABLE, "kind",
+				     "line %d: kind: article or script", d->line);
 		if (rc == 0) {
 			strcpy(d->title, title);
 			strcpy(d->slot, cell_at(x, F_SLOT));
 			strcpy(d->category, cell_at(x, F_CATEGORY));
-			rc = kb_doc_list_parse(cell_at(x, F_TAGS), &d->tags, d->line, "tags", x->ei);
+			rc = kb_doc_list_parse(cell_at(x, F_TAGS), &d->tags, d->line, "tags",
+					       x->ei);
 		}
 		d->body = body;
 		d->body_len = strlen(body);

@@ -84,13 +84,13 @@ static void parses_documents_one_after_another(void **state)
 static void refuses_what_is_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"---\ntitle: x\n",		  /* never closed */
-		"---\ntitle: x\ncolour: red\n---\nb", /* unknown field */
-		"---\ntitle x\n---\nb",		  /* no colon */
-		"---\nslot: x\n---\nb",		  /* no title */
-		"---\ntitle: x\nslot: lunch\n---\nb", /* unknown slot */
+		"---\ntitle: x\n",		       /* never closed */
+		"---\ntitle: x\ncolour: red\n---\nb",  /* unknown field */
+		"---\ntitle x\n---\nb",		       /* no colon */
+		"---\nslot: x\n---\nb",		       /* no title */
+		"---\ntitle: x\nslot: lunch\n---\nb",  /* unknown slot */
 		"---\ntitle: x\nkind: script\n---\nb", /* a script without a slot */
-		"---\ntitle: x\nkind: memo\n---\nb",  /* unknown kind */
+		"---\ntitle: x\nkind: memo\n---\nb",   /* unknown kind */
 		"---\ntitle: x\ntags: a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n---\nb", /* 17 tags */
 	};
 	struct kb_doc d;
@@ -289,16 +289,17 @@ static void every_complaint_type_has_a_script(void **state)
 
 	assert_int_equal(kb_seed(s, 1700000000000), n);
 	assert_int_equal(kb_seed(s, 1700000000001), 0); /* once */
-	assert_int_equal(store_run(s,
-				   "SELECT count(*) FROM kb_article WHERE kind = 'script' AND"
-				   " state = 'published' AND published_version = 1 AND source <> ''",
-				   &count, ""),
-			 1);
+	assert_int_equal(
+		store_run(s,
+			  "SELECT count(*) FROM kb_article WHERE kind = 'script' AND"
+			  " state = 'published' AND published_version = 1 AND source <> ''",
+			  &count, ""),
+		1);
 	assert_int_equal(count, n);
-	assert_int_equal(store_run(s,
-				   "SELECT count(DISTINCT code) FROM kb_applies WHERE kind = 'complaint'",
-				   &count, ""),
-			 1);
+	assert_int_equal(
+		store_run(s, "SELECT count(DISTINCT code) FROM kb_applies WHERE kind = 'complaint'",
+			  &count, ""),
+		1);
 	assert_int_equal(count, k.n);
 	assert_int_equal(store_run(s,
 				   "SELECT count(*) FROM kb_version v JOIN kb_article a"
