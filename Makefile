@@ -1,6 +1,6 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark zlib expat
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
@@ -83,7 +83,16 @@ $(1)/gen/kb_pinyin.c: mk/pinyin.sh | deps-ok
 	@mkdir -p $$(dir $$@)
 	sh mk/pinyin.sh /usr/share/unicode/Unihan_Readings.txt.bz2 > $$@.tmp && mv $$@.tmp $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o
+# The scripts transcribed from the rulebooks (WO-10), seeded by src/kb/kb_seed_store.c.
+$(1)/obj/gen/kb_scripts.o: $(1)/gen/kb_scripts.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/kb_scripts.c: src/kb/kb-scripts.md mk/embed.sh
+	@mkdir -p $$(dir $$@)
+	sh mk/embed.sh kefu_kb_scripts_md $$< > $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o $(1)/obj/gen/kb_scripts.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "auth/auth.h"
 #include "org/org.h"
+#include "kb/kb.h"
 #include "qa/qa.h"
 #include "store/store.h"
 
@@ -126,6 +127,8 @@ int cmd_migrate(int argc, char **argv)
 		rc = store_migrate(s, &from, &to);
 	if (rc == 0)
 		rc = qa_seed(s, clock_now_ms());
+	if (rc >= 0)
+		rc = kb_seed(s, clock_now_ms());
 	store_close(s);
 	if (rc < 0) {
 		fprintf(stderr, "kefu: migration failed at version %d\n", to);

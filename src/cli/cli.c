@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "kb/kb.h"
 #include "qa/qa.h"
 #include "store/store.h"
 
@@ -69,6 +70,9 @@ int cli_open_store(struct cli *c, struct store **out)
 	/* The quality rules kefu ships, each once (issue 15). */
 	if (rc == 0)
 		rc = qa_seed(*out, clock_now_ms());
+	/* The scripts transcribed from the rulebooks, once (issue 16, WO-10). */
+	if (rc >= 0)
+		rc = kb_seed(*out, clock_now_ms());
 	if (rc < 0) {
 		fprintf(stderr, "kefu: cannot open database %s\n", c->cfg.db);
 		store_close(*out);

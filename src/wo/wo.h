@@ -407,6 +407,7 @@ struct wo_act {
 	int64_t person_id;      /* assign: the new owner */
 	const char *text;       /* reason (reopen, cancel, help), progress, callback note */
 	const char *solution;   /* report (WO-6) */
+	const char *cause;      /* report: why it happened (WO-9), for the knowledge base */
 	const char *effect;
 	const char *remaining;
 	int64_t called_back_at; /* report: when the owner called the customer back, 0: unknown */

@@ -648,7 +648,7 @@ static enum auth_action permission_of(enum wo_action a)
 static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
 {
 	static const char *const fields[] = {"version",	       "person_id", "reason",  "text",
-					     "note",	       "solution",  "effect",  "remaining",
+					     "note",	       "solution",  "effect",  "remaining", "cause",
 					     "called_back_at", "kind",	    "outcome", "follow_up",
 					     "third_party_id", NULL};
 	const char *kind = NULL, *outcome = NULL;
@@ -674,6 +674,8 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 		rc = body_str(r, "solution", action == WOA_REPORT, &a->solution);
 	if (rc == 0)
 		rc = body_str(r, "effect", 0, &a->effect);
+	if (rc == 0)
+		rc = body_str(r, "cause", 0, &a->cause);
 	if (rc == 0)
 		rc = body_str(r, "remaining", 0, &a->remaining);
 	if (rc == 0)

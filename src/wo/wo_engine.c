@@ -424,6 +424,7 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 
 	rc = check_text(c, 0, "solution", a->solution, 1, WO_TEXT_MAX);
 	rc = check_text(c, rc, "effect", a->effect, 0, WO_TEXT_MAX);
+	rc = check_text(c, rc, "cause", a->cause, 0, WO_TEXT_MAX);
 	rc = check_text(c, rc, "remaining", a->remaining, 0, WO_TEXT_MAX);
 	/*
 	 * WO-6: the call back happened after the order was made (a PC's clock
@@ -435,10 +436,13 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 			     "called_back_at: between the order's creation and now");
 	if (rc < 0)
 		return rc;
-	/* WO-6: when the customer was called back, the solution, its effect, what is left. */
+	/* WO-6: when the customer was called back, the solution, its effect, what is
+	 * left; WO-9: the cause, which with the solution feeds the knowledge base. */
 	r = json_pack("{s:s, s:s?, s:s?, s:o}", "solution", a->solution, "effect", a->effect,
 		      "remaining", a->remaining, "called_back_at",
 		      a->called_back_at ? json_integer(a->called_back_at) : json_null());
+	if (r && a->cause && *a->cause)
+		json_object_set_new(r, "cause", json_string(a->cause));
 	text = r ? json_dumps(r, JSON_COMPACT) : NULL;
 	json_decref(r);
 	if (!text || strlen(text) >= sizeof(o->report)) {

@@ -312,6 +312,7 @@ int wo_search_put(struct store *s, const struct wo_order *o)
 			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.solution'), '')"
 			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.effect'), '')"
 			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.remaining'), '')"
+			       " || ' ' || ifnull(json_extract(nullif(?4, ''), '$.cause'), '')"
 			       " || ' ' || ?5)",
 			       NULL, "itttt", o->id, o->number, o->summary, o->report,
 			       o->close_reason);

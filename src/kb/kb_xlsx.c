@@ -1,0 +1,460 @@
+/*
+ * Reading the first sheet of an .xlsx in memory (import, issue 16): the
+ * file is a zip (its central directory read here, members inflated by
+ * zlib) holding XML parts (parsed by expat): xl/sharedStrings.xml, the
+ * texts, and xl/worksheets/sheet1.xml, the cells. Pure C over bytes, no
+ * I/O. Bounded: a member inflates to at most KB_XLSX_PART_MAX bytes (a zip
+ * bomb is refused), at most KB_XLSX_STRINGS_MAX shared strings.
+ */
+#include <expat.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "kb/kb.h"
+
+#define KB_XLSX_PART_MAX (32u << 20)
+#define KB_XLSX_STRINGS_MAX 200000
+
+static uint32_t le16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return le16(p) | le16(p + 2) << 16;
+}
+
+/* The member named name, inflated into out: 0, ERR_NOTFOUND, or ERR_UNPROCESSABLE
+ * for a broken or unsupported zip. */
+static int zip_member(const unsigned char *z, size_t len, const char *name, struct buf *out)
+{
+	size_t nlen = strlen(name), eocd, off;
+	uint32_t count, cd;
+
+	if (len < 22)
+		return ERR_UNPROCESSABLE;
+	/* The end of central directory record: within the last 64 KiB + 22 bytes. */
+	for (eocd = len - 22;; eocd--) {
+		if (le32(z + eocd) == 0x06054b50)
+			break;
+		if (eocd == 0 || len - eocd > 65557)
+			return ERR_UNPROCESSABLE;
+	}
+	count = le16(z + eocd + 10);
+	cd = le32(z + eocd + 16);
+	off = cd;
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t method, csize, usize, fnlen, extra, comment, local;
+
+		if (off + 46 > len || le32(z + off) != 0x02014b50)
+			return ERR_UNPROCESSABLE;
+		method = le16(z + off + 10);
+		csize = le32(z + off + 20);
+		usize = le32(z + off + 24);
+		fnlen = le16(z + off + 28);
+		extra = le16(z + off + 30);
+		comment = le16(z + off + 32);
+		local = le32(z + off + 42);
+		if (off + 46 + fnlen > len)
+			return ERR_UNPROCESSABLE;
+		if (fnlen == nlen && memcmp(z + off + 46, name, nlen) == 0) {
+			size_t data;
+
+			if ((size_t)local + 30 > len || le32(z + local) != 0x04034b50)
+				return ERR_UNPROCESSABLE;
+			data = (size_t)local + 30 + le16(z + local + 26) + le16(z + local + 28);
+			if (data > len || csize > len - data || usize > KB_XLSX_PART_MAX)
+				return ERR_UNPROCESSABLE;
+			buf_reset(out);
+			if (method == 0)
+				return buf_append(out, z + data, csize) < 0 ? ERR_NOMEM : 0;
+			if (method != 8)
+				return ERR_UNPROCESSABLE;
+			if (buf_grow(out, (size_t)usize + 1) < 0)
+				return ERR_NOMEM;
+			{
+				z_stream zs;
+				int zr;
+
+				memset(&zs, 0, sizeof(zs));
+				if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+					return ERR_NOMEM;
+				zs.next_in = (Bytef *)(uintptr_t)(z + data);
+				zs.avail_in = csize;
+				zs.next_out = (Bytef *)out->p;
+				zs.avail_out = usize;
+				zr = inflate(&zs, Z_FINISH);
+				inflateEnd(&zs);
+				if (zr != Z_STREAM_END || zs.total_out != usize)
+					return ERR_UNPROCESSABLE;
+				out->len = usize;
+				out->p[usize] = '\0';
+			}
+			return 0;
+		}
+		off += 46 + fnlen + extra + comment;
+	}
+	return ERR_NOTFOUND;
+}
+
+/* ---- XML ---- */
+
+struct sst {
+	char **s;
+	size_t n, cap;
+	int in_si, in_t;
+	struct buf cur;
+	int err;
+};
+
+static void sst_start(void *ud, const XML_Char *el, const XML_Char **attr)
+{
+	struct sst *x = ud;
+
+	(void)attr;
+	if (strcmp(el, "si") == 0) {
+		x->in_si = 1;
+		buf_reset(&x->cur);
+	} else if (x->in_si && strcmp(el, "t") == 0) {
+		x->in_t = 1;
+	} else if (x->in_si && (strcmp(el, "rPh") == 0)) {
+		x->in_t = -1; /* phonetic runs are not the text */
+	}
+}
+
+static void sst_end(void *ud, const XML_Char *el)
+{
+	struct sst *x = ud;
+
+	if (strcmp(el, "t") == 0 && x->in_t == 1) {
+		x->in_t = 0;
+	} else if (strcmp(el, "rPh") == 0) {
+		x->in_t = 0;
+	} else if (strcmp(el, "si") == 0 && x->in_si) {
+		x->in_si = 0;
+		if (x->n == x->cap) {
+			size_t cap = x->cap ? x->cap * 2 : 64;
+			char **s =
+				cap <= KB_XLSX_STRINGS_MAX ? realloc(x->s, cap * sizeof(*s)) : NULL;
+
+			if (!s) {
+				x->err = ERR_UNPROCESSABLE;
+				return;
+			}
+			x->s = s;
+			x->cap = cap;
+		}
+		x->s[x->n] = strdup(buf_str(&x->cur));
+		if (!x->s[x->n])
+			x->err = ERR_NOMEM;
+		else
+			x->n++;
+	}
+}
+
+static void sst_text(void *ud, const XML_Char *s, int len)
+{
+	struct sst *x = ud;
+
+	if (x->in_si && x->in_t == 1 && buf_append(&x->cur, s, (size_t)len) < 0)
+		x->err = ERR_NOMEM;
+}
+
+struct sheet {
+	const struct sst *sst;
+	int (*cell)(void *ctx, int row, int col, const char *text);
+	void *ctx;
+	int row, col, in_c, in_v, in_t;
+	char type[16];
+	struct buf v;
+	int err;
+	XML_Parser p;
+};
+
+/* "BC12" → column 54, row 11 (0-based); -1 when malformed. */
+static int cell_ref(const char *r, int *row, int *col)
+{
+	int c = 0, n = 0;
+
+	for (; *r >= 'A' && *r <= 'Z'; r++)
+		c = c * 26 + (*r - 'A' + 1);
+	for (; *r >= '0' && *r <= '9'; r++)
+		n = n * 10 + (*r - '0');
+	if (*r || c == 0 || n == 0 || c > 16384 || n > 1048576)
+		return -1;
+	*row = n - 1;
+	*col = c - 1;
+	return 0;
+}
+
+static void sheet_start(void *ud, const XML_Char *el, const XML_Char **attr)
+{
+	struct sheet *x = ud;
+
+	if (strcmp(el, "c") == 0) {
+		x->in_c = 1;
+		x->type[0] = '\0';
+		x->row = x->col = -1;
+		buf_reset(&x->v);
+		for (int i = 0; attr[i]; i += 2) {
+			if (strcmp(attr[i], "r") == 0 &&
+			    cell_ref(attr[i + 1], &x->row, &x->col) < 0)
+				x->row = -1;
+			if (strcmp(attr[i], "t") == 0) {
+				strncpy(x->type, attr[i + 1], sizeof(x->type) - 1);
+				x->type[sizeof(x->type) - 1] = '\0';
+			}
+		}
+	} else if (x->in_c && strcmp(el, "v") == 0) {
+		x->in_v = 1;
+	} else if (x->in_c && strcmp(el, "t") == 0) {
+		x->in_t = 1; /* an inline string's text */
+	}
+}
+
+static void sheet_end(void *ud, const XML_Char *el)
+{
+	struct sheet *x = ud;
+
+	if (strcmp(el, "v") == 0) {
+		x->in_v = 0;
+	} else if (strcmp(el, "t") == 0) {
+		x->in_t = 0;
+	} else if (strcmp(el, "c") == 0 && x->in_c) {
+		const char *text = buf_str(&x->v);
+
+		x->in_c = 0;
+		if (x->row < 0 || x->err)
+			return;
+		if (strcmp(x->type, "s") == 0) {
+			char *end;
+			unsigned long i = strtoul(text, &end, 10);
+
+			if (end == text || *end || i >= x->sst->n) {
+				x->err = ERR_UNPROCESSABLE;
+				XML_StopParser(x->p, XML_FALSE);
+				return;
+			}
+			text = x->sst->s[i];
+		}
+		if (*text && x->cell(x->ctx, x->row, x->col, text) < 0) {
+			x->err = ERR_UNPROCESSABLE;
+			XML_StopParser(x->p, XML_FALSE);
+		}
+	}
+}
+
+static void sheet_text(void *ud, const XML_Char *s, int len)
+{
+	struct sheet *x = ud;
+
+	if (x->in_c && (x->in_v || x->in_t) && buf_append(&x->v, s, (size_t)len) < 0)
+		x->err = ERR_NOMEM;
+}
+
+/* Parses xml with the handlers; ERR_UNPROCESSABLE when it is not well formed. */
+static int parse(const struct buf *xml, void *ud, XML_StartElementHandler start,
+		 XML_EndElementHandler end, XML_CharacterDataHandler text, XML_Parser *out)
+{
+	XML_Parser p = XML_ParserCreate("UTF-8");
+	int ok;
+
+	if (!p)
+		return ERR_NOMEM;
+	if (out)
+		*out = p;
+	XML_SetUserData(p, ud);
+	XML_SetElementHandler(p, start, end);
+	XML_SetCharacterDataHandler(p, text);
+	ok = XML_Parse(p, xml->p ? xml->p : "", (int)xml->len, XML_TRUE) == XML_STATUS_OK;
+	XML_ParserFree(p);
+	return ok ? 0 : ERR_UNPROCESSABLE;
+}
+
+int kb_xlsx_read(const unsigned char *z, size_t len,
+		 int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
+		 struct err_info *ei)
+{
+	struct buf part = BUF_INIT;
+	struct sst sst;
+	struct sheet sh;
+	int rc;
+
+	memset(&sst, 0, sizeof(sst));
+	memset(&sh, 0, sizeof(sh));
+	if (len > INT32_MAX)
+		return err_set(ei, ERR_TOOBIG, "file", "file: not a readable .xlsx workbook");
+	rc = zip_member(z, len, "xl/sharedStrings.xml", &part);
+	if (rc == 0) {
+		rc = parse(&part, &sst, sst_start, sst_end, sst_text, NULL);
+		if (rc == 0)
+			rc = sst.err;
+	} else if (rc == ERR_NOTFOUND) {
+		rc = 0; /* only numbers or inline strings */
+	}
+	if (rc == 0)
+		rc = zip_member(z, len, "xl/worksheets/sheet1.xml", &part);
+	if (rc == 0) {
+		sh.sst = &sst;
+		sh.cell = cell;
+		sh.ctx = ctx;
+		rc = parse(&part, &sh, sheet_start, sheet_end, sheet_text, &sh.p);
+		if (sh.err)
+			rc = sh.err;
+	}
+	for (size_t i = 0; i < sst.n; i++)
+		free(sst.s[i]);
+	free(sst.s);
+	buf_release(&sst.cur);
+	buf_release(&sh.v);
+	buf_release(&part);
+	if (rc == ERR_NOMEM)
+		return rc;
+	if (rc < 0 && !ei->message[0])
+		return err_set(ei, ERR_UNPROCESSABLE, "file",
+			       "file: not a readable .xlsx workbook");
+	return rc;
+}
+
+/* ---- A sheet of articles ---- */
+
+#define XCOLS 32
+
+enum { F_TITLE, F_KIND, F_SLOT, F_CATEGORY, F_TAGS, F_BODY, F_COUNT };
+
+static const char *const field_names[F_COUNT][2] = {
+	{"标题", "title"},    {"类型", "kind"}, {"用途", "slot"},
+	{"分类", "category"}, {"标签", "tags"}, {"正文", "body"},
+};
+
+struct docs {
+	int (*doc)(void *ctx, struct kb_doc *d);
+	void *ctx;
+	struct err_info *ei;
+	int header; /* its row, -1 before it */
+	int col[F_COUNT];
+	int row;
+	char *cells[XCOLS];
+	struct kb_doc d;
+	int rc;
+};
+
+static const char *cell_at(const struct docs *x, int f)
+{
+	return x->col[f] >= 0 && x->cells[x->col[f]] ? x->cells[x->col[f]] : "";
+}
+
+static int kind_of(const char *s, char *out, size_t size)
+{
+	if (!*s)
+		*out = '\0';
+	else if (strcmp(s, "文章") == 0 || strcmp(s, "article") == 0)
+		strncpy(out, "article", size);
+	else if (strcmp(s, "话术") == 0 || strcmp(s, "script") == 0)
+		strncpy(out, "script", size);
+	else
+		return -1;
+	return 0;
+}
+
+/* One whole row, then forgets it. */
+static int row_done(struct docs *x)
+{
+	int rc = 0;
+
+	if (x->row < 0)
+		return 0;
+	if (x->header < 0) {
+		for (int c = 0; c < XCOLS; c++)
+			for (int f = 0; f < F_COUNT && x->cells[c]; f++)
+				if (strcmp(x->cells[c], field_names[f][0]) == 0 ||
+				    strcmp(x->cells[c], field_names[f][1]) == 0)
+					x->col[f] = c;
+		if (x->col[F_TITLE] >= 0)
+			x->header = x->row;
+	} else if (*cell_at(x, F_TITLE)) {
+		struct kb_doc *d = &x->d;
+		const char *title = cell_at(x, F_TITLE), *body = cell_at(x, F_BODY);
+
+		memset(d, 0, sizeof(*d));
+		d->line = x->row + 1;
+		if (strlen(title) >= sizeof(d->title) ||
+		    strlen(cell_at(x, F_SLOT)) >= sizeof(d->slot) ||
+		    strlen(cell_at(x, F_CATEGORY)) >= sizeof(d->category))
+			rc = err_set(x->ei, ERR_UNPROCESSABLE, "title",
+				     "line %d: title: at most %d characters", d->line,
+				     KB_DOC_TITLE_MAX);
+		if (rc == 0 && kind_of(cell_at(x, F_KIND), d->kind, sizeof(d->kind)) < 0)
+			rc = err_set(x->ei, ERR_UNPROCESSABLE, "kind",
+				     "line %d: kind: article or script", d->line);
+		if (rc == 0) {
+			strcpy(d->title, title);
+			strcpy(d->slot, cell_at(x, F_SLOT));
+			strcpy(d->category, cell_at(x, F_CATEGORY));
+			rc = kb_doc_list_parse(cell_at(x, F_TAGS), &d->tags, d->line, "tags",
+					       x->ei);
+		}
+		d->body = body;
+		d->body_len = strlen(body);
+		if (rc == 0)
+			rc = kb_doc_check(d, x->ei);
+		if (rc == 0)
+			rc = x->doc(x->ctx, d);
+	}
+	for (int c = 0; c < XCOLS; c++) {
+		free(x->cells[c]);
+		x->cells[c] = NULL;
+	}
+	return rc;
+}
+
+static int docs_cell(void *ctx, int row, int col, const char *text)
+{
+	struct docs *x = ctx;
+
+	if (row != x->row) {
+		x->rc = row_done(x);
+		if (x->rc < 0)
+			return x->rc;
+		x->row = row;
+	}
+	if (col < XCOLS && !x->cells[col]) {
+		x->cells[col] = strdup(text);
+		if (!x->cells[col])
+			return x->rc = ERR_NOMEM;
+	}
+	return 0;
+}
+
+int kb_xlsx_docs(const unsigned char *z, size_t len, int (*doc)(void *ctx, struct kb_doc *d),
+		 void *ctx, struct err_info *ei)
+{
+	struct docs *x = calloc(1, sizeof(*x));
+	int rc;
+
+	if (!x)
+		return ERR_NOMEM;
+	x->doc = doc;
+	x->ctx = ctx;
+	x->ei = ei;
+	x->header = x->row = -1;
+	for (int f = 0; f < F_COUNT; f++)
+		x->col[f] = -1;
+	rc = kb_xlsx_read(z, len, docs_cell, x, ei);
+	if (x->rc < 0)
+		rc = x->rc;
+	if (rc == 0)
+		rc = row_done(x);
+	if (rc == 0 && x->header < 0)
+		rc = err_set(ei, ERR_UNPROCESSABLE, "file",
+			     "file: the sheet has no header row with a 标题 column");
+	for (int c = 0; c < XCOLS; c++)
+		free(x->cells[c]);
+	free(x);
+	return rc;
+}
