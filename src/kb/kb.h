@@ -395,8 +395,10 @@ int kb_synonym_word_ok(const char *w, const char **why);
 
 /* --- Store (kb_search_store.c). --- */
 
-/* Indexes every published article when kb_fts is empty and some exist
- * (first start after the upgrade, a restore); the number indexed. */
+/* Rebuilds kb_fts from the published articles when its number of rows is
+ * not the number of live articles (the first start after the upgrade, a
+ * restored or hand-edited database); the number indexed, 0 when it was
+ * sound. Run at start. */
 int kb_search_reindex_all(struct store *s);
 
 /* Who is searching: visibility applies unless all is set (editors). */

@@ -106,9 +106,14 @@ int kb_search_reindex_all(struct store *s)
 	size_t n = 0, cap = 0;
 	int rc;
 
-	rc = store_run(s, "SELECT 1 FROM kb_fts LIMIT 1", NULL, "");
+	/* The index holds one row per live article; when the counts agree it is
+	 * taken as sound (a start costs two counts), else it is rebuilt. */
+	rc = store_run(s,
+		       "SELECT 1 WHERE (SELECT count(*) FROM kb_fts) ="
+		       " (SELECT count(*) FROM kb_article a WHERE " LIVE ")",
+		       NULL, "");
 	if (rc != 0)
-		return rc < 0 ? rc : 0; /* an index is there already */
+		return rc < 0 ? rc : 0;
 	st = store_query(s, "SELECT a.id FROM kb_article a WHERE " LIVE " ORDER BY a.id", "");
 	while ((rc = store_next(st, id_read, &id)) == 1) {
 		if (n == cap) {
@@ -124,13 +129,15 @@ int kb_search_reindex_all(struct store *s)
 		ids[n++] = id;
 	}
 	rc = store_end(st, rc, 0);
-	if (rc == 0 && n)
+	if (rc == 0)
 		rc = store_begin(s);
+	if (rc == 0)
+		rc = store_run(s, "DELETE FROM kb_fts", NULL, "");
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = kb_search_index(s, ids[i]);
-	if (n && rc == 0)
+	if (rc >= 0)
 		rc = store_commit(s);
-	else if (n)
+	else
 		store_rollback(s);
 	free(ids);
 	return rc < 0 ? rc : (int)n;
