@@ -72,6 +72,15 @@ typedef int (*att_row_fn)(void *ctx, const struct att_row *a);
 int att_file_put(const char *dir, const void *p, size_t len, char sha256[65]);
 /* The path of a stored file. */
 void att_file_path(const char *dir, const char *sha256, char *out, size_t size);
+/*
+ * Stores the bytes and opens the transaction in which the caller writes the
+ * row that points at them: the file first, outside the transaction (fsync
+ * takes a while), and again inside it, should a deletion of the same bytes
+ * have taken it away since (deletions remove files inside their
+ * transaction). On success the transaction is open; on failure it is not.
+ */
+int att_file_put_begin(struct store *s, const char *dir, const void *p, size_t len,
+		       char sha256[65]);
 int att_insert(struct store *s, struct att_row *a);
 int att_get(struct store *s, int64_t id, struct att_row *out);
 int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn fn, void *ctx);

@@ -61,7 +61,6 @@ int att_api_upload(struct req *r, const char *owner, int64_t owner_id)
 {
 	struct att_row a;
 	const char *kind = NULL, *why = NULL, *mime;
-	char path[700];
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -94,20 +93,11 @@ int att_api_upload(struct req *r, const char *owner, int64_t owner_id)
 	a.size = (int64_t)r->raw_len;
 	a.uploaded_by = r->who.person_id;
 	a.created_at = r->now;
-	/* The file first, outside the transaction (fsync takes a while) ... */
-	rc = att_file_put(r->app->cfg->attachments_dir, r->raw, r->raw_len, a.sha256);
+	rc = att_file_put_begin(r->store, r->app->cfg->attachments_dir, r->raw, r->raw_len,
+				a.sha256);
 	if (rc < 0)
 		return rc;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	/* ... and again inside it, should a deletion of the same bytes have taken it
-	 * away since: deletions remove files inside their transaction. */
-	att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
-	if (access(path, F_OK) != 0)
-		rc = att_file_put(r->app->cfg->attachments_dir, r->raw, r->raw_len, a.sha256);
-	if (rc == 0)
-		rc = att_insert(r->store, &a);
+	rc = att_insert(r->store, &a);
 	if (rc == 0)
 		rc = req_audit(r, "attachment.add", entity(owner), owner_id, "ok",
 			       json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "attachment_id",

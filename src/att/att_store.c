@@ -175,3 +175,23 @@ int att_file_refs(struct store *s, const char *sha256, int64_t *n)
 
 	return rc < 0 ? rc : 0;
 }
+
+int att_file_put_begin(struct store *s, const char *dir, const void *p, size_t len,
+		       char sha256[65])
+{
+	char path[700];
+	int rc = att_file_put(dir, p, len, sha256);
+
+	if (rc < 0)
+		return rc;
+	rc = store_begin(s);
+	if (rc < 0)
+		return rc;
+	att_file_path(dir, sha256, path, sizeof(path));
+	if (access(path, F_OK) != 0) {
+		rc = att_file_put(dir, p, len, sha256);
+		if (rc < 0)
+			store_rollback(s);
+	}
+	return rc < 0 ? rc : 0;
+}

@@ -1114,7 +1114,7 @@ static int attachment_upload(struct req *r)
 	struct kb_article art;
 	struct kb_attachment a;
 	const char *why = NULL, *mime;
-	char path[700], name[ATT_NAME_MAX + 1];
+	char name[ATT_NAME_MAX + 1];
 	int rc = article_load(r, &art);
 
 	memset(&a, 0, sizeof(a));
@@ -1139,18 +1139,11 @@ static int attachment_upload(struct req *r)
 	a.size = (int64_t)r->raw_len;
 	a.uploaded_by = r->who.person_id;
 	a.created_at = r->now;
-	rc = att_file_put(r->app->cfg->attachments_dir, r->raw, r->raw_len, a.sha256);
+	rc = att_file_put_begin(r->store, r->app->cfg->attachments_dir, r->raw, r->raw_len,
+				a.sha256);
 	if (rc < 0)
 		return rc;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	/* Again inside the transaction, should a deletion have taken the file since. */
-	att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
-	if (access(path, F_OK) != 0)
-		rc = att_file_put(r->app->cfg->attachments_dir, r->raw, r->raw_len, a.sha256);
-	if (rc == 0)
-		rc = kb_attachment_insert(r->store, &a);
+	rc = kb_attachment_insert(r->store, &a);
 	if (rc == 0)
 		rc = req_audit(r, "kb.attachment.add", "kb_article", art.id, "ok",
 			       json_pack("{s:I, s:s, s:s, s:I, s:s}", "attachment_id",
