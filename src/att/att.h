@@ -79,6 +79,10 @@ void att_file_path(const char *dir, const char *sha256, char *out, size_t size);
  * have taken it away since (deletions remove files inside their
  * transaction). On success the transaction is open; on failure it is not.
  */
+/* Removes a stored file no row points at any more (inside the transaction
+ * that deleted the last row, so an upload of the same bytes, which checks
+ * for the file inside its own, cannot lose it); a failure is logged. */
+void att_file_remove(const char *dir, const char *sha256);
 int att_file_put_begin(struct store *s, const char *dir, const void *p, size_t len,
 		       char sha256[65]);
 int att_insert(struct store *s, struct att_row *a);

@@ -154,7 +154,6 @@ int att_api_delete(struct req *r, const char *owner, int64_t owner_id)
 {
 	struct att_row a;
 	struct auth_target t = {0, 0};
-	char path[700];
 	int last = 0, rc = load(r, owner, owner_id, &a);
 
 	if (rc < 0)
@@ -174,11 +173,8 @@ int att_api_delete(struct req *r, const char *owner, int64_t owner_id)
 					 "filename", a.filename, "sha256", a.sha256));
 	/* Inside the transaction, so an upload of the same bytes (which checks
 	 * for the file inside its own) cannot lose its file to this. */
-	if (rc == 0 && last) {
-		att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
-		if (unlink(path) < 0)
-			log_warn("att: cannot remove %s", path);
-	}
+	if (rc == 0 && last)
+		att_file_remove(r->app->cfg->attachments_dir, a.sha256);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;

@@ -195,3 +195,12 @@ int att_file_put_begin(struct store *s, const char *dir, const void *p, size_t l
 	}
 	return rc < 0 ? rc : 0;
 }
+
+void att_file_remove(const char *dir, const char *sha256)
+{
+	char path[700];
+
+	att_file_path(dir, sha256, path, sizeof(path));
+	if (unlink(path) < 0)
+		log_warn("att: cannot remove %s", path);
+}

@@ -1194,7 +1194,6 @@ static int attachment_download(struct req *r)
 static int attachment_delete(struct req *r)
 {
 	struct kb_attachment a;
-	char path[700];
 	int last = 0, rc = attachment_load(r, &a);
 
 	if (rc < 0)
@@ -1209,11 +1208,8 @@ static int attachment_delete(struct req *r)
 					 "filename", a.filename, "sha256", a.sha256));
 	/* Inside the transaction, as att_api.c does: an upload of the same bytes
 	 * checks for the file inside its own. */
-	if (rc == 0 && last) {
-		att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
-		if (unlink(path) < 0)
-			log_warn("kb: cannot remove %s", path);
-	}
+	if (rc == 0 && last)
+		att_file_remove(r->app->cfg->attachments_dir, a.sha256);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
