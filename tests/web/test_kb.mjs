@@ -179,7 +179,13 @@ test('a manager writes an article, submits and approves it, compares two version
     await page.locator('[data-test=kb-state]', { hasText: state }).waitFor()
   }
   const events = (await api('GET', `/api/kb/articles/${id}`)).events
-  assert.ok(events.some((e) => e.action === 'approve' && e.comment === '内容准确 ' + XSS), JSON.stringify(events))
+  assert.ok(events.some((e) => e.action === 'approved' && e.comment === '内容准确 ' + XSS), JSON.stringify(events))
+  // The workflow's log names each step and shows the comment as text.
+  await page.click('#tab-events')
+  const approvedRow = page.locator('[data-test=kb-events] .el-table__body tr', { hasText: '审核通过' })
+  await approvedRow.waitFor()
+  assert.match(await approvedRow.textContent(), /内容准确 <img src=x/)
+  assert.equal(await page.locator('[data-test=kb-events] .el-table__body tr', { hasText: '提交审核' }).count(), 1)
 
   // A second version; the diff of v1 and v2 shows the line changed.
   await page.click('#tab-edit')
