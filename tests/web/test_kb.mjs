@@ -117,7 +117,10 @@ test('typing two characters in the desk\'s search shows the match highlighted', 
   await box.waitFor()
   const searched = page.waitForResponse((x) => isPath(x, '/api/kb/search') && new URL(x.url()).searchParams.get('q') === '划痕')
   await box.pressSequentially('划痕')
-  assert.equal((await searched).status(), 200)
+  const answer = await searched
+  assert.equal(answer.status(), 200)
+  // The whole knowledge base: the form's channel (电话) is no filter.
+  assert.deepEqual([...new URL(answer.url()).searchParams.keys()].sort(), ['limit', 'q'])
   const hit = page.locator(`[data-test=kb-result][data-id="${a.id}"]`)
   await hit.waitFor()
   // The word is marked (as one mark or one per character, as the server splits it).
