@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "cust/cust.h"
 #include "http/http.h"
 #include "kb/kb.h"
@@ -737,6 +738,9 @@ static int article_move(struct req *r, enum kb_op op)
 		rc = body_str(r, "comment", 0, &comment);
 	if (rc < 0)
 		return rc;
+	/* The dialog's empty box: no comment (KbComment has no minimum). */
+	if (comment && utf8_blank(comment))
+		comment = NULL;
 	if (comment && kb_text_valid(comment, KB_COMMENT_MAX, 1, &why) < 0)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "comment",
 			       "%s: 1 to %d characters, no control characters", "comment",
@@ -912,6 +916,8 @@ static int article_feedback(struct req *r)
 		rc = err_set(&r->ei, ERR_INVALID, "helpful", "%s: required", "helpful");
 	if (rc == 0 && !json_is_null(json_object_get(r->body, "comment")))
 		rc = body_str(r, "comment", 0, &comment);
+	if (rc == 0 && comment && utf8_blank(comment))
+		comment = NULL;
 	if (rc == 0 && comment && kb_text_valid(comment, KB_COMMENT_MAX, 1, &why) < 0)
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "comment",
 			     "%s: 1 to %d characters, no control characters", "comment",

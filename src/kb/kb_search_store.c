@@ -463,7 +463,10 @@ int kb_suggest_scripts(struct store *s, const struct kb_viewer *v, const char *c
 	/*
 	 * CALL-3: the opening and the closing always (those for the channel
 	 * asked, or for every channel); then the complaint type's answer
-	 * scripts (WO-10), then the class's.
+	 * scripts (WO-10), then the class's. A script that names complaint
+	 * types answers those: once a type is chosen, the class brings only
+	 * the scripts of the class as a whole, not the other types' answers
+	 * (the seeded answers all name class A1).
 	 */
 	struct store_stmt *st = store_query(
 		s,
@@ -476,13 +479,15 @@ int kb_suggest_scripts(struct store *s, const struct kb_viewer *v, const char *c
 		"  kb_applies p WHERE p.article_id = a.id AND p.kind = 'channel' AND p.code = ?)))"
 		" OR EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
 		"  AND p.kind = 'complaint' AND p.code = ?)"
-		" OR EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-		"  AND p.kind = 'class' AND p.code = ?))"
+		" OR (EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+		"  AND p.kind = 'class' AND p.code = ?) AND (? IS NULL OR NOT EXISTS (SELECT 1"
+		"  FROM kb_applies p WHERE p.article_id = a.id AND p.kind = 'complaint'))))"
 		" ORDER BY CASE WHEN a.slot = 'opening' THEN 0 WHEN a.slot = 'closing' THEN 3"
 		" WHEN EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
 		"  AND p.kind = 'complaint' AND p.code = ?) THEN 1 ELSE 2 END, a.uses DESC, a.id"
 		" LIMIT 20",
-		VISIBLE_TYPES "tttt", VISIBLE_ARGS(v), channel, complaint, class_code, complaint);
+		VISIBLE_TYPES "ttttt", VISIBLE_ARGS(v), channel, complaint, class_code, complaint,
+		complaint);
 	int rc, n = 0;
 
 	while ((rc = store_next(st, script_read, &r)) == 1 &&
@@ -503,18 +508,22 @@ int kb_suggest_articles(struct store *s, const struct kb_viewer *v, const char *
 
 	if (!class_code && !complaint)
 		return 0;
-	/* The body as indexed (plain text) for the snippet. */
+	/* The body as indexed (plain text) for the snippet. As for scripts,
+	 * an article that names complaint types comes for those only once a
+	 * type is chosen. */
 	st = store_query(
 		s,
 		"SELECT a.id, '', f.title, f.body FROM kb_article a"
 		" JOIN kb_fts f ON f.rowid = a.id"
 		" WHERE a.kind = 'article' AND " LIVE " AND " VISIBLE
-		" AND EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
-		"  AND ((p.kind = 'complaint' AND p.code = ?) OR (p.kind = 'class'"
-		"  AND p.code = ?)))"
+		" AND (EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+		"  AND p.kind = 'complaint' AND p.code = ?)"
+		" OR (EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
+		"  AND p.kind = 'class' AND p.code = ?) AND (? IS NULL OR NOT EXISTS (SELECT 1"
+		"  FROM kb_applies p WHERE p.article_id = a.id AND p.kind = 'complaint'))))"
 		" ORDER BY EXISTS (SELECT 1 FROM kb_applies p WHERE p.article_id = a.id"
 		"  AND p.kind = 'complaint' AND p.code = ?) DESC, a.uses DESC, a.id LIMIT 10",
-		VISIBLE_TYPES "ttt", VISIBLE_ARGS(v), complaint, class_code, complaint);
+		VISIBLE_TYPES "tttt", VISIBLE_ARGS(v), complaint, class_code, complaint, complaint);
 	while ((rc = store_next(st, script_read, &r)) == 1 &&
 	       (rc = row(items, r.id, buf_str(&r.title), buf_str(&r.body))) >= 0)
 		n++;

@@ -149,8 +149,12 @@ class KbCase(KefuTestCase):
 
     def test_reject_needs_a_comment_and_goes_back_to_draft(self):
         aid = self.create(title="退款规则", body="未使用：自助退款。")["id"]
-        self.move(aid, "submit", self.qa)
+        # The dialog's empty box is no comment: fine to submit, not to reject.
+        a = self.move(aid, "submit", self.qa, comment="")
+        self.assertIsNone(a["events"][-1]["comment"])
         r = self.srv.call("POST", f"/api/kb/articles/{aid}/reject", {}, token=self.sup)
+        self.assertError(r, 422, field="comment")
+        r = self.srv.call("POST", f"/api/kb/articles/{aid}/reject", {"comment": "  "}, token=self.sup)
         self.assertError(r, 422, field="comment")
         self.assertEqual(db_value(self.srv, f"SELECT state FROM kb_article WHERE id = {aid}"), "review")
         a = self.move(aid, "reject", self.sup, comment="请补充已使用订单的处理")

@@ -49,9 +49,12 @@ class KbSearch(KefuTestCase):
              "您遇到的问题我们已经记录，我是{agent_no}号，会尽快电话通知您。", [],
              {"complaints": ["tech_app_crash"], "classes": ["A1"]}, []),
             ("pay", "script", "complaint", "published", True, "无法支付应答",
-             "请问您使用什么支付方式呢？", [], {"complaints": ["pay_failed"]}, []),
+             "请问您使用什么支付方式呢？", [], {"complaints": ["pay_failed"], "classes": ["A1"]}, []),
+            ("a1_any", "script", "other", "published", True, "用户投诉安抚",
+             "非常理解您的心情。", [], {"classes": ["A1"]}, []),
             ("crash_howto", "article", None, "published", True, "闪退排查步骤",
-             "请客户先升级App再重启手机。", [], {"complaints": ["tech_app_crash"]}, []),
+             "请客户先升级App再重启手机。", [], {"complaints": ["tech_app_crash"], "classes": ["A1"]},
+             []),
         ]
         # The scripts kefu seeds at init are cleared so the search sees only
         # these rows; at the restart the index no longer matches the
@@ -82,7 +85,7 @@ class KbSearch(KefuTestCase):
         subprocess.run(["sqlite3", srv.db], input="BEGIN;" + "".join(sql) + "COMMIT;",
                        text=True, check=True)
         srv.restart()
-        srv.wait_log(r"indexed 7 knowledge base articles")
+        srv.wait_log(r"indexed 8 knowledge base articles")
         cls.agent = srv.login("8101")      # 客服中心
         cls.tech = srv.login("6001")       # 技术部
         cls.manager = srv.login("8001")
@@ -230,8 +233,10 @@ class KbSearch(KefuTestCase):
                                     token=self.agent)
         self.assertEqual(st, 200, body)
         slots = [(s["slot"], s["title"]) for s in body["scripts"]]
+        # The type's answer, then the class's own script; not the answer of
+        # another type of the same class (无法支付应答 names A1 too).
         self.assertEqual(slots, [("opening", "开场白"), ("complaint", "软件闪退应答"),
-                                 ("closing", "结束语")])
+                                 ("other", "用户投诉安抚"), ("closing", "结束语")])
         opening = body["scripts"][0]
         self.assertEqual(opening["body"], f"您好，{CENTER}，8101号客服刘洋为您服务。")
         self.assertEqual(opening["body_html"], f"<p>您好，{CENTER}，8101号客服刘洋为您服务。</p>\n")
@@ -244,6 +249,16 @@ class KbSearch(KefuTestCase):
         st, body, _ = self.srv.call("GET", "/api/kb/suggest?complaint=pay_failed", token=tech)
         self.assertEqual([s["title"] for s in body["scripts"]], ["开场白", "无法支付应答", "结束语"])
         self.assertIn("8102号", body["scripts"][0]["body"])
+        self.assertEqual(body["articles"], [])
+        # The class alone: every script of the class, the types' answers too.
+        st, body, _ = self.srv.call("GET", "/api/kb/suggest?class=A1", token=tech)
+        self.assertEqual(sorted(s["title"] for s in body["scripts"]),
+                         sorted(["开场白", "软件闪退应答", "无法支付应答", "用户投诉安抚", "结束语"]))
+        # Another type of the class: the articles naming 闪退 are not its.
+        st, body, _ = self.srv.call("GET", "/api/kb/suggest?class=A1&complaint=pay_failed",
+                                    token=tech)
+        self.assertEqual([s["title"] for s in body["scripts"]],
+                         ["开场白", "无法支付应答", "用户投诉安抚", "结束语"])
         self.assertEqual(body["articles"], [])
         # The stored text keeps its placeholders.
         self.assertIn("{agent_no}", db_value(

@@ -64,8 +64,10 @@ test('WO-10: picking a class and complaint type brings that type\'s script with 
   await page.locator('[data-test=kb-panel]').waitFor()
 
   // The script is the answer to the type chosen: it comes once the type is.
+  // Before, the desk's first suggestion has the opening (CALL-3) and no answer.
+  await page.locator('[data-test=kb-script-opening]').waitFor()
+  assert.equal(await page.locator('[data-test=kb-script-complaint]').count(), 0)
   const card = page.locator(`[data-test=kb-script-complaint][data-id="${script.id}"]`)
-  assert.equal(await card.count(), 0)
   await page.click('[data-test=class-A]')
   const suggested = page.waitForResponse((x) => isPath(x, '/api/kb/suggest') && new URL(x.url()).searchParams.get('complaint') === 'svc_not_clean')
   await pick(page, '[data-test=complaint]', '车没洗干净')
@@ -73,6 +75,11 @@ test('WO-10: picking a class and complaint type brings that type\'s script with 
   assert.equal(answer.status(), 200)
   assert.equal(new URL(answer.url()).searchParams.get('class'), 'A1')
   await card.waitFor()
+  // Only that type's answer: not the other types' of class A1.
+  const answers = (await api('GET', '/api/kb/search?kind=script&complaint=svc_not_clean')).items.filter((x) => x.slot === 'complaint').map((x) => x.id)
+  assert.ok(answers.includes(script.id) && answers.length === 2, 'this one and the seeded 车没洗干净')
+  const shown = await page.locator('[data-test=kb-script-complaint]').evaluateAll((els) => els.map((e) => Number(e.dataset.id)))
+  assert.deepEqual(shown.sort((x, y) => x - y), answers.sort((x, y) => x - y))
   const text = await card.locator('[data-test=kb-script-body]').textContent()
   assert.match(text, /工号8101为您服务/, 'the work number is filled in')
   assert.doesNotMatch(text, /\{agent_no\}/)
@@ -117,7 +124,10 @@ test('typing two characters in the desk\'s search shows the match highlighted', 
   await box.waitFor()
   const searched = page.waitForResponse((x) => isPath(x, '/api/kb/search') && new URL(x.url()).searchParams.get('q') === '划痕')
   await box.pressSequentially('划痕')
-  assert.equal((await searched).status(), 200)
+  const answer = await searched
+  assert.equal(answer.status(), 200)
+  // The whole knowledge base: the form's channel (电话) is no filter.
+  assert.deepEqual([...new URL(answer.url()).searchParams.keys()].sort(), ['limit', 'q'])
   const hit = page.locator(`[data-test=kb-result][data-id="${a.id}"]`)
   await hit.waitFor()
   // The word is marked (as one mark or one per character, as the server splits it).
@@ -179,7 +189,13 @@ test('a manager writes an article, submits and approves it, compares two version
     await page.locator('[data-test=kb-state]', { hasText: state }).waitFor()
   }
   const events = (await api('GET', `/api/kb/articles/${id}`)).events
-  assert.ok(events.some((e) => e.action === 'approve' && e.comment === '内容准确 ' + XSS), JSON.stringify(events))
+  assert.ok(events.some((e) => e.action === 'approved' && e.comment === '内容准确 ' + XSS), JSON.stringify(events))
+  // The workflow's log names each step and shows the comment as text.
+  await page.click('#tab-events')
+  const approvedRow = page.locator('[data-test=kb-events] .el-table__body tr', { hasText: '审核通过' })
+  await approvedRow.waitFor()
+  assert.match(await approvedRow.textContent(), /内容准确 <img src=x/)
+  assert.equal(await page.locator('[data-test=kb-events] .el-table__body tr', { hasText: '提交审核' }).count(), 1)
 
   // A second version; the diff of v1 and v2 shows the line changed.
   await page.click('#tab-edit')
@@ -218,4 +234,72 @@ test('a manager writes an article, submits and approves it, compares two version
   await noXss(desk)
   assert.deepEqual(desk.problems, [])
   await desk.context().close()
+})
+
+test('WO-9: an archived order\'s cause and solution become a draft from the cases page; a Markdown file imports as a draft; the report lists a search that found nothing', async () => {
+  // An order reported back with its cause and called back: archived (CB-1).
+  const agent2 = await srv.account('8102')
+  const o = await api('POST', '/api/orders', { complaint: 'pay_failed', summary: '支付时提示失败 ' + XSS, phone: '13800138001' }, agent)
+  await api('POST', `/api/orders/${o.id}/report`, { solution: '请客户更换支付方式后重试', cause: '支付网关升级 ' + XSS }, agent)
+  const done = await api('POST', `/api/orders/${o.id}/callback`, { outcome: 'accepted' }, agent2)
+  assert.equal(done.state, 'archived')
+
+  const page = await newPage(browser)
+  await login(page, srv, '8001')
+  const listed = page.waitForResponse((x) => isPath(x, '/api/kb/cases'))
+  await page.goto(srv.url + '/kb/cases')
+  assert.equal((await listed).status(), 200)
+  const link = page.locator(`[data-test=kb-case-${o.id}]`)
+  await link.waitFor()
+  assert.equal(await link.textContent(), o.number)
+  const row = page.locator('[data-test=kb-cases] .el-table__body tr', { has: link })
+  const cells = await row.textContent()
+  assert.match(cells, /无法支付/, 'the complaint type by its name')
+  assert.match(cells, /支付时提示失败 <img src=x/, 'the summary, as text')
+  assert.match(cells, /支付网关升级 <img src=x/)
+  assert.match(cells, /请客户更换支付方式后重试/)
+  const drafted = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, `/api/kb/cases/${o.id}/draft`))
+  await page.click(`[data-test=kb-case-draft-${o.id}]`)
+  const res = await drafted
+  assert.equal(res.status(), 201)
+  const draft = await res.json()
+  assert.equal(draft.source_order_id, o.id)
+  await row.locator('[data-test=kb-case-drafted]').click()
+  await page.waitForURL((u) => u.pathname === '/kb/' + draft.id)
+  await page.locator('[data-test=kb-state]', { hasText: '草稿' }).waitFor()
+  assert.match(await page.locator('[data-test=kb-body]').textContent(), /支付网关升级/)
+  assert.match(await page.locator('[data-test=kb-body]').textContent(), /请客户更换支付方式后重试/)
+  assert.equal(await page.locator('[data-test=kb-body]').locator('img, script').count(), 0)
+  await noXss(page)
+
+  // A Markdown file with front matter becomes one draft, counted.
+  const opened = page.waitForResponse((x) => isPath(x, '/api/kb/articles'))
+  await page.goto(srv.url + '/kb')
+  await opened
+  const imported = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, '/api/kb/import'))
+  await page.setInputFiles('[data-test=kb-import-input]', {
+    name: '发票开具.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('---\ntitle: 发票开具说明\ntags: 发票\n---\n请客户在 APP 的**订单详情**中申请电子发票。\n'),
+  })
+  const ir = await imported
+  assert.equal(ir.status(), 201)
+  const doc = await ir.json()
+  assert.equal(doc.current.title, '发票开具说明')
+  await page.locator('.el-message', { hasText: '已导入 1 篇草稿' }).waitFor()
+  const importedRow = page.locator(`[data-test=kb-row-${doc.id}]`)
+  await importedRow.waitFor()
+  assert.equal(await importedRow.textContent(), '发票开具说明')
+
+  // An agent's search that finds nothing shows in the report.
+  const none = await api('GET', '/api/kb/search?q=' + encodeURIComponent('潜水艇'), undefined, agent)
+  assert.equal(none.total, 0)
+  const reported = page.waitForResponse((x) => isPath(x, '/api/kb/report'))
+  await page.goto(srv.url + '/kb/report')
+  assert.equal((await reported).status(), 200)
+  await page.locator('[data-test=kb-report-zero] [data-test=kb-report-query]', { hasText: '潜水艇' }).waitFor()
+  await screenshot(page, 'kb-report')
+  await noXss(page)
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
 })
