@@ -1,8 +1,10 @@
 """Small helpers shared by the API tests (not a test module itself)."""
 import json
 import socket
+import struct
 import subprocess
 import time
+import zlib
 
 MINUTE = 60 * 1000
 HOUR = 60 * MINUTE
@@ -115,3 +117,17 @@ def all_pages(srv, path, token, limit):
         if cursor is None:
             return items, pages
     raise AssertionError("pagination never ended")
+
+
+def png(w=4, h=3, rgb=(200, 30, 30)):
+    """A real PNG image (what a phone's photo of the damage would be, only
+    smaller): the attachment tests of orders, contacts and articles."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    raw = b"".join(b"\x00" + bytes(list(rgb) * w) for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -4,30 +4,19 @@ size is limited on the upload routes only, the files live outside the database,
 only those who may see the order or contact get them, never as a page, and every
 upload, download and deletion is audited."""
 import os
-import struct
-import zlib
 from urllib.parse import quote
 
-from apihelp import db_value
+from apihelp import PDF, db_value, png
 from harness import KefuTestCase
 
 LIMIT = 64 * 1024        # attachment_max in these tests
 BODY_LIMIT = 16 * 1024   # body_limit: every other route
 
 
-def png(w=4, h=3):
-    """A real PNG image (what a phone's photo of the damage would be, only smaller)."""
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    raw = b"".join(b"\x00" + bytes([200, 30, 30] * w) for _ in range(h))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) + b"\xff\xd9"
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 class AttachmentCase(KefuTestCase):

@@ -5,26 +5,16 @@ with a comment, retiring and restoring, visibility by role and department,
 versions and their diff, the category tree, attachments (images and PDF
 only), feedback, safe Markdown, bad input, and the audit log."""
 import os
-import struct
-import zlib
 from urllib.parse import quote
 
-from apihelp import all_pages, db_rows, db_value, dept_id
+from apihelp import PDF, all_pages, db_rows, db_value, dept_id, png
 from harness import KefuTestCase
 
 LIMIT = 64 * 1024  # attachment_max in these tests
 
 
-def png(w=4, h=3):
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    raw = b"".join(b"\x00" + bytes([30, 120, 200] * w) for _ in range(h))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 
 
