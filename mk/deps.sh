@@ -17,12 +17,12 @@ set -eu
 # are quality inspection's rule engine (src/qa/). libcmark-dev renders the
 # knowledge base's Markdown (src/kb/); unicode-data's Unihan readings give
 # its search the pinyin initials of Chinese characters (mk/pinyin.sh, read
-# with bzip2's bzcat). zlib1g-dev (inflating
-# zip members) and libexpat1-dev (XML) read the .xlsx files imported into
+# with bzip2's bzcat). libzip-dev (the zip
+# container) and libexpat1-dev (XML) read the .xlsx files imported into
 # the knowledge base (src/kb/kb_xlsx.c): libxlsxwriter only writes.
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
-libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2 zlib1g-dev libexpat1-dev
+libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2 libzip-dev libexpat1-dev
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
 espeak-ng sox"
 

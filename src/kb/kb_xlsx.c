@@ -1,8 +1,7 @@
 /*
  * Reading the first sheet of an .xlsx in memory (import, issue 16): the
- * file is a zip (its central directory read here, members inflated by
- * zlib) holding XML parts (parsed by expat): xl/sharedStrings.xml, the
- * texts, and xl/worksheets/sheet1.xml, the cells. Pure C over bytes, no
+ * file is a zip (read by libzip) holding XML parts (parsed by expat):
+ * xl/sharedStrings.xml, the texts, and xl/worksheets/sheet1.xml, the cells. Pure C over bytes, no
  * I/O. Bounded: a member inflates to at most KB_XLSX_PART_MAX bytes (a zip
  * bomb is refused), at most KB_XLSX_STRINGS_MAX shared strings.
  */
@@ -10,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <zip.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -19,87 +18,55 @@
 #define KB_XLSX_PART_MAX (32u << 20)
 #define KB_XLSX_STRINGS_MAX 200000
 
-static uint32_t le16(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return le16(p) | le16(p + 2) << 16;
-}
-
-/* The member named name, inflated into out: 0, ERR_NOTFOUND, or ERR_UNPROCESSABLE
- * for a broken or unsupported zip. */
+/* The member named name, inflated into out: 0, ERR_NOTFOUND, or
+ * ERR_UNPROCESSABLE for a broken or unsupported zip, or a member that would
+ * inflate to more than KB_XLSX_PART_MAX bytes (a zip bomb). libzip reads
+ * the archive from the bytes in place. */
 static int zip_member(const unsigned char *z, size_t len, const char *name, struct buf *out)
 {
-	size_t nlen = strlen(name), eocd, off;
-	uint32_t count, cd;
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *za;
+	zip_stat_t st;
+	zip_file_t *f = NULL;
+	zip_int64_t got = 0;
+	int rc = 0;
 
-	if (len < 22)
+	zip_error_init(&ze);
+	src = zip_source_buffer_create(z, len, 0, &ze);
+	if (!src) {
+		zip_error_fini(&ze);
+		return ERR_NOMEM;
+	}
+	za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+	zip_error_fini(&ze);
+	if (!za) {
+		zip_source_free(src);
 		return ERR_UNPROCESSABLE;
-	/* The end of central directory record: within the last 64 KiB + 22 bytes. */
-	for (eocd = len - 22;; eocd--) {
-		if (le32(z + eocd) == 0x06054b50)
-			break;
-		if (eocd == 0 || len - eocd > 65557)
-			return ERR_UNPROCESSABLE;
 	}
-	count = le16(z + eocd + 10);
-	cd = le32(z + eocd + 16);
-	off = cd;
-	for (uint32_t i = 0; i < count; i++) {
-		uint32_t method, csize, usize, fnlen, extra, comment, local;
-
-		if (off + 46 > len || le32(z + off) != 0x02014b50)
-			return ERR_UNPROCESSABLE;
-		method = le16(z + off + 10);
-		csize = le32(z + off + 20);
-		usize = le32(z + off + 24);
-		fnlen = le16(z + off + 28);
-		extra = le16(z + off + 30);
-		comment = le16(z + off + 32);
-		local = le32(z + off + 42);
-		if (off + 46 + fnlen > len)
-			return ERR_UNPROCESSABLE;
-		if (fnlen == nlen && memcmp(z + off + 46, name, nlen) == 0) {
-			size_t data;
-
-			if ((size_t)local + 30 > len || le32(z + local) != 0x04034b50)
-				return ERR_UNPROCESSABLE;
-			data = (size_t)local + 30 + le16(z + local + 26) + le16(z + local + 28);
-			if (data > len || csize > len - data || usize > KB_XLSX_PART_MAX)
-				return ERR_UNPROCESSABLE;
-			buf_reset(out);
-			if (method == 0)
-				return buf_append(out, z + data, csize) < 0 ? ERR_NOMEM : 0;
-			if (method != 8)
-				return ERR_UNPROCESSABLE;
-			if (buf_grow(out, (size_t)usize + 1) < 0)
-				return ERR_NOMEM;
-			{
-				z_stream zs;
-				int zr;
-
-				memset(&zs, 0, sizeof(zs));
-				if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-					return ERR_NOMEM;
-				zs.next_in = (Bytef *)(uintptr_t)(z + data);
-				zs.avail_in = csize;
-				zs.next_out = (Bytef *)out->p;
-				zs.avail_out = usize;
-				zr = inflate(&zs, Z_FINISH);
-				inflateEnd(&zs);
-				if (zr != Z_STREAM_END || zs.total_out != usize)
-					return ERR_UNPROCESSABLE;
-				out->len = usize;
-				out->p[usize] = '\0';
-			}
-			return 0;
-		}
-		off += 46 + fnlen + extra + comment;
+	zip_stat_init(&st);
+	if (zip_stat(za, name, 0, &st) < 0)
+		rc = ERR_NOTFOUND;
+	else if (!(st.valid & ZIP_STAT_SIZE) || st.size > KB_XLSX_PART_MAX)
+		rc = ERR_UNPROCESSABLE;
+	else if (!(f = zip_fopen(za, name, 0)))
+		rc = ERR_UNPROCESSABLE;
+	buf_reset(out);
+	if (rc == 0 && buf_grow(out, (size_t)st.size + 1) < 0)
+		rc = ERR_NOMEM;
+	if (rc == 0) {
+		got = zip_fread(f, out->p, st.size);
+		if (got < 0 || (zip_uint64_t)got != st.size)
+			rc = ERR_UNPROCESSABLE;
 	}
-	return ERR_NOTFOUND;
+	if (rc == 0) {
+		out->len = (size_t)got;
+		out->p[got] = '\0';
+	}
+	if (f)
+		zip_fclose(f);
+	zip_discard(za); /* frees the source too */
+	return rc;
 }
 
 /* ---- XML ---- */
