@@ -83,8 +83,8 @@ struct route {
 };
 
 /* The routes of action ACT_ATTACHMENT_ADD, and every POST route whose
- * pattern ends in /attachments (the knowledge base's, ACT_KB_EDIT), are file
- * uploads: their body is not JSON but the file's bytes (r->raw), of up to
+ * pattern ends in /attachments or /import (the knowledge base's, ACT_KB_EDIT),
+ * are file uploads: their body is not JSON but the file's bytes (r->raw), of up to
  * attachment_max rather than body_limit (server.c). */
 int route_takes_file(const struct route *rt);
 

@@ -65,16 +65,21 @@ int router_match(const struct route *const *tables, const char *method, const ch
 
 int route_takes_file(const struct route *rt)
 {
-	static const char tail[] = "/attachments";
-	size_t n;
+	static const char *const tails[] = {"/attachments", "/import"};
 
 	if (!rt)
 		return 0;
 	if (rt->action == ACT_ATTACHMENT_ADD)
 		return 1;
-	/* The knowledge base's uploads take ACT_KB_EDIT: a POST to a route ending
-	 * in /attachments is a file, whatever its action. */
-	n = strlen(rt->pattern);
-	return strcmp(rt->method, "POST") == 0 && n >= sizeof(tail) - 1 &&
-	       strcmp(rt->pattern + n - (sizeof(tail) - 1), tail) == 0;
+	/* Uploads under other actions (the knowledge base's take ACT_KB_EDIT):
+	 * a POST to a route ending in /attachments or /import is a file. */
+	if (strcmp(rt->method, "POST") != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t n = strlen(rt->pattern), t = strlen(tails[i]);
+
+		if (n >= t && strcmp(rt->pattern + n - t, tails[i]) == 0)
+			return 1;
+	}
+	return 0;
 }

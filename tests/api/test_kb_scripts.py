@@ -162,6 +162,17 @@ class KbScriptsCase(KefuTestCase):
                              token=token or self.mgr,
                              headers={"Content-Type": "text/markdown", "X-Filename": quote(name)})
 
+    def test_who_may_import(self):
+        """Import takes kb.edit: a quality inspector (who cannot attach files
+        to orders) imports a draft; an agent may not."""
+        qa = self.srv.login("8301")
+        st, d, _ = self.upload("# 质检员导入的文章\n\n正文", token=qa)
+        self.assertEqual(st, 201, d)
+        self.assertEqual((d["title"], d["state"]), ("质检员导入的文章", "draft"))
+        self.assertError(self.upload("# 坐席不能导入\n\n正文", token=self.agent), 403)
+        self.assertEqual(db_value(self.srv, "SELECT count(*) FROM kb_article"
+                                            " WHERE title = '坐席不能导入'"), 0)
+
     def test_markdown_import_and_export_round_trip(self):
         md = ("---\n"
               "title: 退款到账时间说明\n"
