@@ -56,7 +56,13 @@
  *
  * Files: kb.c (rules, no I/O), kb_md.c (Markdown), kb_store.c (SQL),
  * kb_api.c (HTTP: /api/kb/articles*, /api/kb/categories*,
- * /api/kb/attachments/{id}).
+ * /api/kb/attachments/{id}); the search (kb_search.c rules,
+ * kb_search_store.c, kb_search_api.c: /api/kb/search, /suggest, /synonyms,
+ * /report, /articles/{id}/use); the scripts kefu ships, documents and cases
+ * (kb-scripts.md, kb_seed.c, kb_seed_store.c, kb_case.c, kb_case_store.c,
+ * kb_case_api.c: /api/kb/cases*, /import, /export.xlsx,
+ * /articles/{id}/export.md; kb_xlsx.c reads an imported workbook). Each
+ * part's declarations follow below under its own heading.
  */
 #ifndef KEFU_KB_KB_H
 #define KEFU_KB_KB_H
