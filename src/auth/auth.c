@@ -115,6 +115,9 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_KB_REVIEW] = {N, A, A, N, N, N, N, N},
 	[ACT_KB_SETUP] = {N, A, A, N, N, N, N, N},
 	[ACT_KB_REPORT] = {N, A, A, N, N, N, N, A},
+	[ACT_OUT_CALL] = {N, A, A, A, N, N, N, N},
+	[ACT_OUT_READ] = {N, A, A, S, N, N, N, A},
+	[ACT_OUT_MANAGE] = {N, A, A, N, N, N, N, N},
 };
 
 #undef N
@@ -185,6 +188,9 @@ static const char *const action_names[ACT_COUNT] = {
 	"kb.review",
 	"kb.setup",
 	"kb.report",
+	"out.call",
+	"out.read",
+	"out.manage",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -113,6 +113,9 @@ enum auth_action {
 	ACT_KB_REVIEW,	       /* approve, reject, publish and retire articles and scripts */
 	ACT_KB_SETUP,	       /* the category tree and the synonyms */
 	ACT_KB_REPORT,	       /* searches that found nothing, the most used and least helpful articles */
+	ACT_OUT_CALL,	       /* outbound calls (issue 17): place them, record their outcome, one's tasks */
+	ACT_OUT_READ,	       /* the outbound call log, tasks and campaigns (self: one's own) */
+	ACT_OUT_MANAGE,	       /* campaigns and their lists, the do-not-call list, outbound settings, test calls */
 	ACT_COUNT
 };
 

@@ -350,6 +350,58 @@ json_t *call_guide_json(const struct call_guide_input *in, int64_t now);
  * o's "guide" to [{agent_id, call_id, guide}] of the calls agents talk on. */
 int call_guide_live(struct store *s, int64_t now, json_t *o);
 
+/*
+ * -- Calls out (call_out.c on the SIP thread, call_out_store.c SQL;
+ * issue 17) --
+ *
+ * A call out is asked for by inserting a request (call_out_request, in
+ * the caller's transaction) and waking the engine (call_out_kick, after
+ * the commit). The SIP thread claims requests every dispatcher round and
+ * when woken: it rings the agent's registered phone (state "agent"); when
+ * the agent answers it calls the customer through the trunk (out_trunk,
+ * with digest credentials, the caller id and the prefixes; "dialing");
+ * when the customer answers the two are bridged, recorded and measured as
+ * an inbound call ("talking"), with a contact of direction "out"; either
+ * side's hang-up ends it ("ended"). The engine's result is one of
+ * CALL_OUT_RESULTS. A purpose "test" (LED-2) has no agent: kefu calls its
+ * own hotline and measures how fast an agent answers (call_test.c).
+ */
+#define CALL_OUT_RESULTS                                                                      \
+	"answered", "no_answer", "busy", "rejected", "invalid_number", "failed", "trunk_busy",   \
+		"agent_no_answer", "agent_busy", "agent_offline", "cancelled", "no_trunk"
+struct call_out_req {
+	int64_t agent_id;    /* who talks; 0 only for purpose "test" */
+	const char *number;  /* the customer's number, digits as stored (cust_phone_normalize) */
+	int64_t customer_id; /* 0: unknown */
+	const char *purpose; /* callback, progress, customer, request, task, campaign, test */
+	int64_t ref_id;	     /* the order, acd_callback, task … the purpose names; 0: none */
+	int64_t requested_by;
+};
+int call_out_request(struct store *s, const struct call_out_req *r, int64_t now, int64_t *id);
+/* Wakes the SIP thread to look for requests and cancellations now; from any
+ * thread, after the commit; does nothing when the hotline is not running. */
+void call_out_kick(void);
+/* The agent's own hang-up from the workbench: the engine ends the attempt. */
+int call_out_cancel(struct store *s, int64_t id);
+
+struct call_out_row {
+	int64_t id, agent_id, customer_id, ref_id, call_id, requested_by;
+	char number[32], dial[48], purpose[16], state[16], result[20];
+	int cancel;
+	int64_t requested_at, agent_at, answered_at, ended_at;
+	int64_t talk_ms; /* from the call's metrics, 0 while none */
+	char recording[96]; /* the call's recording file; "" none */
+};
+int call_out_get(struct store *s, int64_t id, struct call_out_row *out);
+/* The attempt an agent has going (state other than ended); ERR_NOTFOUND. */
+int call_out_live_of(struct store *s, int64_t agent_id, struct call_out_row *out);
+/* Attempts an agent asked for from `since` on (the daily cap). */
+int call_out_count_since(struct store *s, int64_t agent_id, int64_t since, int *out);
+/* Attempts by purpose and reference, newest first (an order's calls). */
+typedef int (*call_out_fn)(void *ctx, const struct call_out_row *r);
+int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t agent_id,
+		  int limit, call_out_fn row, void *ctx);
+
 /* The module's routes (call_api.c, call_guide_api.c), ended by a route with method NULL. */
 extern const struct route call_routes[];
 extern const struct route call_guide_routes[];

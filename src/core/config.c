@@ -68,6 +68,14 @@ static const struct key keys[] = {
 	{"no_answer_max", INT(no_answer_max, 1, 20)},
 	{"attachments_dir", STR(attachments_dir)},
 	{"attachment_max", I64(attachment_max, 1024, 1LL << 30)},
+	{"out_trunk", STR(out_trunk)},
+	{"out_trunk_user", STR(out_trunk_user)},
+	{"out_trunk_password", STR(out_trunk_password)},
+	{"out_caller_id", STR(out_caller_id)},
+	{"out_prefix_mobile", STR(out_prefix_mobile)},
+	{"out_prefix_landline", STR(out_prefix_landline)},
+	{"out_trunk_max", INT(out_trunk_max, 1, 10000)},
+	{"out_ring_sec", INT(out_ring_sec, 5, 180)},
 };
 
 void config_defaults(struct config *c)
@@ -114,6 +122,8 @@ void config_defaults(struct config *c)
 	c->no_answer_max = 2;
 	snprintf(c->attachments_dir, sizeof(c->attachments_dir), "var/attachments");
 	c->attachment_max = 10 << 20;
+	c->out_trunk_max = 30;
+	c->out_ring_sec = 45;
 }
 
 static int parse_i64(const char *s, int64_t *out)

@@ -54,6 +54,15 @@ struct config {
 	int no_answer_max;    /* this many unanswered offers in a row set the agent busy */
 	char attachments_dir[256]; /* files attached to orders and contacts (src/att/) */
 	int64_t attachment_max;	   /* largest attachment, bytes: the body limit of its uploads */
+	/* Outbound calls through the carrier's trunk (issue 17, docs/sip.md). */
+	char out_trunk[128];	       /* host[:port] of the carrier's SIP trunk; "" keeps calls out off */
+	char out_trunk_user[64];       /* its digest credentials, when it asks for them */
+	char out_trunk_password[128];
+	char out_caller_id[32];	       /* the number customers see (the 400 number's display) */
+	char out_prefix_mobile[16];    /* dialled before a mobile number (1xxxxxxxxxx) */
+	char out_prefix_landline[16];  /* dialled before any other number */
+	int out_trunk_max;	       /* calls out through the trunk at once */
+	int out_ring_sec;	       /* a customer's phone rings this long before "no answer" */
 };
 
 void config_defaults(struct config *c);

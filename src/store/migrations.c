@@ -1314,7 +1314,46 @@ static const char m24[] =
 	"CREATE INDEX kb_attachment_article ON kb_attachment(article_id);"
 	"CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, initials, tokenize = 'kefu_cjk');";
 
+/*
+ * 25: calls out (issue 17, src/call/call_out.c). A call gets its direction
+ * ('out': kefu called the customer; its caller column is still the
+ * customer's number, so the screen-pop, the contact and the masks treat
+ * both directions alike) and whether the customer's leg dropped while the
+ * agent was talking (CALL-6: the agent calls back). call_out is both the
+ * engine's queue of requests and the log of attempts: the HTTP side
+ * inserts a request, the SIP thread claims it (state requested → agent →
+ * dialing → talking → ended) and sets the engine's result; agent_id is
+ * NULL only for the daily answer-rate test (LED-2). number is the real
+ * number and never leaves the server; dial is what went to the trunk.
+ */
+static const char m25[] =
+	"ALTER TABLE call ADD COLUMN direction TEXT NOT NULL DEFAULT 'in'"
+	" CHECK (direction IN ('in', 'out'));"
+	"ALTER TABLE call ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0 CHECK (dropped IN (0, 1));"
+	"CREATE TABLE call_out ("
+	" id INTEGER PRIMARY KEY,"
+	" agent_id INTEGER REFERENCES person(id),"
+	" number TEXT NOT NULL,"
+	" dial TEXT,"
+	" customer_id INTEGER REFERENCES customer(id),"
+	" purpose TEXT NOT NULL,"
+	" ref_id INTEGER,"
+	" state TEXT NOT NULL DEFAULT 'requested'"
+	"  CHECK (state IN ('requested', 'agent', 'dialing', 'talking', 'ended')),"
+	" result TEXT,"
+	" cancel INTEGER NOT NULL DEFAULT 0 CHECK (cancel IN (0, 1)),"
+	" call_id INTEGER REFERENCES call(id),"
+	" requested_by INTEGER REFERENCES person(id),"
+	" requested_at INTEGER NOT NULL,"
+	" agent_at INTEGER,"
+	" answered_at INTEGER,"
+	" ended_at INTEGER);"
+	"CREATE INDEX call_out_live ON call_out(state) WHERE state <> 'ended';"
+	"CREATE INDEX call_out_agent ON call_out(agent_id, requested_at);"
+	"CREATE INDEX call_out_ref ON call_out(purpose, ref_id);"
+	"CREATE INDEX call_direction ON call(direction, started_at);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24};
+					   m21, m22, m23, m24, m25};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
