@@ -50,6 +50,8 @@ function goDesk() {
 // go to the desk or the call is gone. Text only, never HTML.
 function announce(c, customer) {
   if (router.currentRoute.value.path === DESK) return
+  // A call out (issue 17) is the agent's own: the bar above every page shows it.
+  if (c.direction === 'out') return
   closeNotice()
   const who = customer ? ' · ' + customer.name : ''
   notice = ElNotification({

@@ -5,6 +5,7 @@ import { addMessages } from './index.js'
 addMessages(
   {
     'pop.incoming': '来电',
+    'pop.outgoing': '外呼',
     'pop.state.ringing': '振铃中',
     'pop.state.connected': '通话中',
     'pop.state.ended': '已挂断 · 话后整理',
@@ -28,6 +29,7 @@ addMessages(
   },
   {
     'pop.incoming': 'Incoming call',
+    'pop.outgoing': 'Call out',
     'pop.state.ringing': 'Ringing',
     'pop.state.connected': 'Connected',
     'pop.state.ended': 'Ended · wrap-up',

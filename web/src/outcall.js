@@ -1,0 +1,167 @@
+// Calls out (issue 17): the agent's one live attempt at a time. 拨打 (a
+// CallButton anywhere) asks kefu to place the call (POST /api/out/calls):
+// kefu looks the real number up itself (the page only ever has the masked
+// one, CUST-2), rings the agent's own phone, then the customer, and bridges
+// them. The attempt is read every second (GET /api/out/calls/{id}) while it
+// lasts; the bar in the shell (OutCallBar.vue) shows it on every page with
+// its script (CALL-9, or the order's callback script, CB-2) and, once it
+// has ended, asks for its outcome (POST …/outcome), which becomes the
+// order's callback attempt, its progress (WO-5), the task's retry or done.
+// After a reload the live attempt comes back from GET /api/me/out.
+import { reactive } from 'vue'
+import { get, post } from './api.js'
+import { session, hasRole } from './session.js'
+
+const POLL_MS = 1000
+
+// The attempt on show: `call` is the server's row; `outcomeOpen` asks for
+// its outcome once it has ended; `starting` while the POST is on its way.
+export const outCall = reactive({ call: null, starting: false, outcomeOpen: false, recorded: false })
+
+// States of an attempt (the engine's contract): requested → agent (the
+// agent's phone rings) → dialing (the customer's phone rings) → talking → ended.
+export const LIVE_STATES = ['requested', 'agent', 'dialing', 'talking']
+export const isLive = (c) => !!c && LIVE_STATES.includes(c.state)
+
+// Results that say the customer was never called: the agent's own phone
+// (offline, busy, not answered), the trunk, or the agent's cancel.
+export const AGENT_SIDE = ['agent_offline', 'agent_busy', 'agent_no_answer', 'cancelled', 'no_trunk', 'trunk_busy', 'failed']
+
+// Who may dial (out.call: manager, supervisor, agent).
+export const canCall = () => hasRole('agent', 'supervisor', 'manager')
+
+// The outcomes an agent records, by purpose: a callback's outcome is the
+// order's callback action (CB-2: accepted, not accepted → another agent at
+// another time, a new need → a linked order); the rest are reached or not.
+const NOT_REACHED = ['no_answer', 'busy', 'rejected', 'wrong_number', 'other_person']
+export function outcomesFor(purpose) {
+  if (purpose === 'callback') return ['accepted', 'not_accepted', 'new_need', ...NOT_REACHED]
+  if (purpose === 'task' || purpose === 'customer') return ['reached', ...NOT_REACHED, 'dnc']
+  return ['reached', ...NOT_REACHED]
+}
+
+// The outcome a result suggests (the agent can change it).
+export function suggestedOutcome(c) {
+  if (!c) return ''
+  const r = c.result
+  if (r === 'no_answer' || r === 'busy' || r === 'rejected') return r
+  if (r === 'invalid_number') return 'wrong_number'
+  if (r === 'answered') return c.purpose === 'callback' ? 'accepted' : 'reached'
+  return ''
+}
+
+// Pages that show what a call changes (the callback queue, an order, the
+// task list) reload when an outcome is recorded.
+const listeners = new Set()
+export function onOutDone(fn) {
+  listeners.add(fn)
+  return () => listeners.delete(fn)
+}
+
+let timer = null
+let seq = 0
+
+function schedule() {
+  clearTimeout(timer)
+  timer = null
+  if (isLive(outCall.call)) timer = setTimeout(refresh, POLL_MS)
+}
+
+function show(c) {
+  const was = outCall.call
+  outCall.call = c
+  if (was && was.id === c.id && isLive(was) && !isLive(c) && !outCall.recorded) outCall.outcomeOpen = true
+  if (!was || was.id !== c.id) outCall.recorded = !!c.outcome
+}
+
+export async function refresh() {
+  if (!outCall.call || session.expired) return schedule()
+  const mine = ++seq
+  try {
+    const c = await get(`/api/out/calls/${outCall.call.id}`)
+    if (mine === seq && outCall.call && outCall.call.id === c.id) show(c)
+  } catch {
+    /* A blip: asked again at the next tick. */
+  }
+  if (mine === seq) schedule()
+}
+
+// 拨打: body is { purpose, ref_id } or { purpose, customer_id } or
+// { purpose, task_id }. Throws the server's refusal (DNC, hours, cap,
+// another live attempt: 409/429 with its message) for the button to show.
+export async function dial(body) {
+  if (outCall.starting) return null
+  outCall.starting = true
+  try {
+    const c = await post('/api/out/calls', body)
+    seq++
+    outCall.call = c
+    outCall.recorded = false
+    outCall.outcomeOpen = false
+    if (!isLive(c)) outCall.outcomeOpen = true
+    schedule()
+    return c
+  } finally {
+    outCall.starting = false
+  }
+}
+
+// 挂断 before the customer answers (the engine ends it "cancelled").
+export async function cancelCall() {
+  if (!outCall.call) return
+  const c = await post(`/api/out/calls/${outCall.call.id}/cancel`)
+  if (c && c.id) show(c)
+  refresh()
+}
+
+export async function recordOutcome(body) {
+  const c = outCall.call
+  const r = await post(`/api/out/calls/${c.id}/outcome`, body)
+  outCall.recorded = true
+  outCall.outcomeOpen = false
+  for (const fn of listeners) {
+    try {
+      fn({ call: c, outcome: body.outcome, result: r })
+    } catch {
+      /* One page's listener does not stop the others. */
+    }
+  }
+  return r
+}
+
+// The bar goes: the attempt has ended and its outcome is recorded or skipped.
+export function closeCall() {
+  if (isLive(outCall.call)) return
+  seq++
+  clearTimeout(timer)
+  outCall.call = null
+  outCall.outcomeOpen = false
+  outCall.recorded = false
+}
+
+// After login or a reload: the live attempt, if any.
+export async function startOutWatch() {
+  stopOutWatch()
+  if (!canCall()) return
+  try {
+    const r = await get('/api/me/out')
+    const c = r && (r.call || r.live)
+    if (c && !outCall.call) {
+      outCall.call = c
+      outCall.recorded = !!c.outcome
+      schedule()
+    }
+  } catch {
+    /* Not there (an older server) or a blip: nothing live to show. */
+  }
+}
+
+export function stopOutWatch() {
+  seq++
+  clearTimeout(timer)
+  timer = null
+  outCall.call = null
+  outCall.outcomeOpen = false
+  outCall.recorded = false
+  outCall.starting = false
+}
