@@ -30,22 +30,25 @@ export const AGENT_SIDE = ['agent_offline', 'agent_busy', 'agent_no_answer', 'ca
 // Who may dial (out.call: manager, supervisor, agent).
 export const canCall = () => hasRole('agent', 'supervisor', 'manager')
 
-// The outcomes an agent records, by purpose: a callback's outcome is the
-// order's callback action (CB-2: accepted, not accepted → another agent at
-// another time, a new need → a linked order); the rest are reached or not.
-const NOT_REACHED = ['no_answer', 'busy', 'rejected', 'wrong_number', 'other_person']
-export function outcomesFor(purpose) {
-  if (purpose === 'callback') return ['accepted', 'not_accepted', 'new_need', ...NOT_REACHED]
-  if (purpose === 'task' || purpose === 'customer') return ['reached', ...NOT_REACHED, 'dnc']
-  return ['reached', ...NOT_REACHED]
+// The outcomes an agent records, by purpose and by what the engine saw
+// (CALL-10: the record stays true to it, kefu refuses the others): when the
+// customer's phone was answered, a callback ends in its CB-2 outcome
+// (accepted; not accepted → another agent at another time; a new need → a
+// linked order), anything else in "reached"; a wrong number, someone else
+// (another number or a time) and "do not call again" need an answer too.
+// Without one only no answer, busy and rejected can be said.
+export const NOT_ANSWERED = ['no_answer', 'busy', 'rejected']
+export function outcomesFor(purpose, result) {
+  if (result !== 'answered') return NOT_ANSWERED
+  const reached = purpose === 'callback' ? ['accepted', 'not_accepted', 'new_need'] : ['reached']
+  return [...reached, 'other_person', 'wrong_number', 'dnc']
 }
 
 // The outcome a result suggests (the agent can change it).
 export function suggestedOutcome(c) {
   if (!c) return ''
   const r = c.result
-  if (r === 'no_answer' || r === 'busy' || r === 'rejected') return r
-  if (r === 'invalid_number') return 'wrong_number'
+  if (NOT_ANSWERED.includes(r)) return r
   if (r === 'answered') return c.purpose === 'callback' ? 'accepted' : 'reached'
   return ''
 }

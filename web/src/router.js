@@ -27,6 +27,15 @@ export const pages = [
   { path: '/qa/mine', name: 'qaMine', group: 'qa', roles: ['agent', 'supervisor'], component: () => import('./views/qa/Mine.vue') },
   { path: '/qa/appeals', name: 'qaAppeals', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Appeals.vue') },
   { path: '/qa/setup', name: 'qaSetup', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Setup.vue') },
+  // Calls out (issue 17): out.call (agents, supervisors, the manager) for the
+  // tasks; out.read for the log (quality inspectors all, agents their own);
+  // out.manage (supervisors, the manager) for campaigns, settings and the
+  // daily answer-rate test (LED-2).
+  { path: '/out/tasks', name: 'outTasks', group: 'out', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/out/Tasks.vue') },
+  { path: '/out/calls', name: 'outCalls', group: 'out', roles: ['agent', 'supervisor', 'manager', 'qa'], component: () => import('./views/out/Log.vue') },
+  { path: '/out/campaigns', name: 'outCampaigns', group: 'out', roles: ['supervisor', 'manager'], component: () => import('./views/out/Campaigns.vue') },
+  { path: '/out/settings', name: 'outSettings', group: 'out', roles: ['supervisor', 'manager'], component: () => import('./views/out/Settings.vue') },
+  { path: '/out/tests', name: 'outTests', group: 'out', roles: ['supervisor', 'manager'], component: () => import('./views/out/Tests.vue') },
   // The knowledge base (issue 16): kb.read for everyone (each entry's own
   // visibility decides the rest), kb.setup, kb.report and kb.edit (cases).
   { path: '/kb', name: 'kbList', group: 'kb', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/kb/List.vue') },
