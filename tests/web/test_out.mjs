@@ -1,0 +1,127 @@
+// Calls out in the browser (issue 17). The agent presses 拨打 on a card of
+// the callback queue (CB-1): the bar above the page shows the attempt, and
+// since no phone of the agent's is registered the engine ends it at once
+// ("your phone is not registered"); the outcome dialog then offers only what
+// can be true of an attempt nobody answered (CALL-10), the agent records
+// "no answer" with a note, and the order shows that callback attempt (CB-2)
+// in its history while the queue counts it. A supervisor creates a campaign
+// and adds its members from a customer filter (CUST-3).
+//
+// The server listens for SIP on loopback (KEFU_SIP_LISTEN), so the engine
+// runs and ends requests itself; no phone ever registers.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+
+let srv, browser, manager
+
+before(async () => {
+  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0' })
+  browser = await launchBrowser()
+  manager = await srv.account('8001')
+  // Calls out are allowed all day here: the test clock starts at the real
+  // time, which may be night in the center's time zone.
+  await api('PUT', '/api/out/settings', { hours_from: '00:00', hours_to: '24:00' })
+})
+
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+
+async function api(method, path, body, token = manager) {
+  const r = await srv.call(method, path, body, token)
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body
+}
+
+const isPath = (x, path) => new URL(x.url()).pathname === path
+
+// An order of class B reported back by 市场运营部's head (4001): its
+// callback is in the center's queue.
+async function reportedOrder(customerId, summary) {
+  const o = await api('POST', '/api/orders', { class: 'B', customer_id: customerId, summary }, await srv.account('8102'))
+  const owner = await srv.account('4001')
+  await api('POST', `/api/orders/${o.id}/accept`, {}, owner)
+  await api('POST', `/api/orders/${o.id}/call`, {}, owner)
+  return api('POST', `/api/orders/${o.id}/report`, { solution: '已安排商务经理联系客户', effect: '客户已收到资料' }, owner)
+}
+
+test('an agent calls a callback from the queue; the attempt ends (no phone); the outcome recorded is the order\'s callback attempt', async () => {
+  const cust = await api('POST', '/api/customers', { name: '韩梅梅', surname: '韩', title: 'ms', phones: [{ phone: '13912345678', label: '手机' }] })
+  const order = await reportedOrder(cust.id, '咨询加盟条件')
+  assert.equal(order.state, 'reported')
+
+  const page = await newPage(browser)
+  await login(page, srv, '8101')
+  await page.goto(srv.url + '/callbacks')
+  const card = page.locator(`[data-test=cb-${order.number}]`)
+  await card.waitFor()
+  // The number stays masked on the page (CUST-2); kefu dials the real one.
+  assert.doesNotMatch(await card.textContent(), /13912345678/)
+
+  const placed = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, '/api/out/calls'))
+  await card.locator(`[data-test=cb-dial-${order.number}]`).click()
+  const res = await placed
+  assert.equal(res.status(), 201)
+  assert.deepEqual(JSON.parse(res.request().postData()), { purpose: 'callback', ref_id: order.id })
+  const call = await res.json()
+  assert.equal(call.purpose, 'callback')
+  assert.equal(call.ref_id, order.id)
+  assert.doesNotMatch(JSON.stringify(call), /13912345678/, 'the answer has the number masked only')
+
+  // The bar shows the attempt, whom it is for and the callback's script (CB-2).
+  const bar = page.locator('[data-test=out-bar]')
+  await bar.waitFor()
+  assert.match(await bar.locator('[data-test=out-purpose]').textContent(), /回访/)
+  assert.match(await bar.locator('[data-test=out-customer]').textContent(), /韩女士/)
+  assert.match(await bar.locator('[data-test=out-script]').textContent(), /韩女士/)
+  assert.equal((await bar.locator('[data-test=out-number]').textContent()).trim(), call.number)
+
+  // No phone registered: the engine ends the attempt at once.
+  await page.locator('[data-test=out-bar][data-state=ended][data-result=agent_offline]').waitFor()
+  assert.match(await bar.locator('[data-test=out-state]').textContent(), /已结束.*您的话机未登录/)
+  assert.match(await bar.locator('[data-test=out-agent-side]').textContent(), /客户没有被呼叫/)
+  assert.equal((await api('GET', `/api/out/calls/${call.id}`)).result, 'agent_offline')
+  await screenshot(page, 'out-call-ended')
+
+  // The outcome dialog opens by itself with what can be said of an
+  // unanswered attempt only: not "accepted" (the customer was not heard).
+  const dialog = page.locator('[data-test=out-outcome-dialog]')
+  await dialog.locator('[data-test=out-outcome-no_answer]').waitFor()
+  assert.equal(await dialog.locator('[data-test=out-outcome-accepted]').count(), 0)
+  assert.equal(await dialog.locator('[data-test=out-outcome-busy]').count(), 1)
+  await dialog.locator('[data-test=out-outcome-no_answer]').click()
+  await dialog.locator('[data-test=out-note]').fill('话机未登录，改日再回访 ' + XSS)
+  const recorded = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, `/api/out/calls/${call.id}/outcome`))
+  await dialog.locator('[data-test=out-outcome-submit]').click()
+  const out = await recorded
+  assert.equal(out.status(), 200)
+  assert.deepEqual(JSON.parse(out.request().postData()), { outcome: 'no_answer', note: '话机未登录，改日再回访 ' + XSS })
+  await bar.locator('[data-test=out-recorded]').waitFor()
+  assert.equal((await api('GET', `/api/out/calls/${call.id}`)).outcome, 'no_answer')
+
+  // The order's callback attempt (CB-2): not reached, with the note; the
+  // queue reloads and counts it.
+  const events = await api('GET', `/api/orders/${order.id}/events`)
+  const cb = events.events.filter((e) => e.kind === 'order.callback' && e.detail)
+  assert.equal(cb.length, 1)
+  assert.deepEqual([cb[0].detail.outcome, cb[0].detail.attempt, cb[0].detail.note], ['unreachable', 1, '话机未登录，改日再回访 ' + XSS])
+  await card.locator('text=已回访 1 次').waitFor()
+  await page.click('[data-test=out-close]')
+  await bar.waitFor({ state: 'detached' })
+
+  await page.goto(srv.url + '/orders/' + order.id)
+  const history = page.locator('[data-test=order-history]')
+  await history.locator('text=中心回访').first().waitFor()
+  assert.match(await history.textContent(), /未接通：话机未登录，改日再回访 <img src=x/)
+
+  // The log of calls out lists it with the result and the outcome.
+  await page.goto(srv.url + '/out/calls')
+  await page.locator(`[data-test=ol-row-${call.id}]`).waitFor()
+  assert.equal((await page.textContent(`[data-test=ol-result-${call.id}]`)).trim(), '您的话机未登录')
+  assert.equal((await page.textContent(`[data-test=ol-outcome-${call.id}]`)).trim(), '无人接听')
+  assert.equal(await page.evaluate(() => window.__xss), undefined)
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
