@@ -691,6 +691,7 @@ static const struct err_msg messages[] = {
 	{"file: the sheet has no header row with a phone column", NULL, "文件：工作表中没有含“电话”列的表头行"},
 	{"line %d: not a phone number", NULL, "第 %d 行：不是电话号码"},
 	{"file: at most %d rows at once", NULL, "文件：一次最多导入 %d 行"},
+	{"deadline: an instant in milliseconds", NULL, "截止时间：应为毫秒时间戳"},
 };
 
 static const struct err_msg phrases[] = {
@@ -708,6 +709,13 @@ static const struct err_msg phrases[] = {
 	{"running", NULL, "进行中"},
 	{"paused", NULL, "已暂停"},
 	{"done", NULL, "已结束"},
+	{"unknown", NULL, "未知的条件"},
+	{"a customer kind", NULL, "应为客户类型"},
+	{"a date YYYY-MM-DD", NULL, "日期格式为 YYYY-MM-DD"},
+	{"vip_min", NULL, "最低 VIP 等级"},
+	{"birthday_month", NULL, "生日月份"},
+	{"served_on", NULL, "服务日期"},
+	{"inactive_days", NULL, "未联系天数"},
 	/* The knowledge base's fields, workflow steps and states (src/kb/). */
 	{"body", NULL, "正文"},
 	{"applies", NULL, "适用范围"},

@@ -271,6 +271,8 @@ struct out_member_filter {
  * due_at, skipping numbers the campaign holds already; *added set. */
 int out_campaign_add_filter(struct store *s, int64_t id, const struct out_member_filter *f,
 			    int64_t due_at, int64_t now, int *added);
+/* A finished campaign's open members are cancelled. */
+int out_campaign_cancel_open(struct store *s, int64_t id, int64_t now);
 /* Running progressive campaigns, at most max ids. */
 int out_campaign_running_progressive(struct store *s, int64_t *out, int max);
 /* The campaign's agents who are ready with a phone registered and no attempt going. */

@@ -578,6 +578,16 @@ int out_campaign_add_filter(struct store *s, int64_t id, const struct out_member
 	return rc < 0 ? rc : 0;
 }
 
+int out_campaign_cancel_open(struct store *s, int64_t id, int64_t now)
+{
+	int rc = store_run(s,
+			   "UPDATE out_task SET state = 'cancelled', done_at = ? WHERE campaign_id = ?"
+			   " AND state = 'open'",
+			   NULL, "ii", now, id);
+
+	return rc < 0 ? rc : 0;
+}
+
 int out_campaign_running_progressive(struct store *s, int64_t *out, int max)
 {
 	return ids_walk(store_query(s,

@@ -61,12 +61,13 @@ class OutCase(KefuTestCase):
         cls.login_all()
         return now
 
-    def customer(self, name="王小明", surname="王", title="mr", phone=None):
+    def customer(self, name="王小明", surname="王", title="mr", phone=None, **more):
         type(self).phone_no += 1
         phone = phone or str(type(self).phone_no)
         st, c, _ = self.srv.call("POST", "/api/customers",
-                                 {"name": name, "surname": surname, "title": title,
-                                  "phones": [{"phone": phone}]}, token=self.agent)
+                                 dict({"name": name, "surname": surname, "title": title,
+                                       "phones": [{"phone": phone}]}, **more),
+                                 token=self.agent)
         self.assertEqual(st, 201, c)
         return c["id"], phone
 
@@ -435,3 +436,175 @@ class TaskTickTest(OutCase):
         st, l, _ = s.call("GET", "/api/out/tasks", token=self.agent3)
         self.assertNotIn(tid, [t["id"] for t in l["items"]])
         self.to_local(10, 0)
+
+
+def xlsx(rows):
+    """A workbook of one sheet with inline strings, as a spreadsheet program may write it."""
+    def cell(r, c, v):
+        ref = chr(ord("A") + c) + str(r + 1)
+        v = str(v).replace("&", "&amp;").replace("<", "&lt;")
+        return f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>'
+    body = "".join(f'<row r="{r + 1}">' + "".join(cell(r, c, v) for c, v in enumerate(row)
+                                                   if v is not None) + "</row>"
+                   for r, row in enumerate(rows))
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+             '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             f"{body}</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
+class CampaignTest(OutCase):
+    def create(self, **fields):
+        body = {"name": "三月生日关怀", "kind": "birthday", "agents": [self.a1, self.a2]}
+        body.update(fields)
+        st, c, _ = self.srv.call("POST", "/api/out/campaigns", body, token=self.sup)
+        self.assertEqual(st, 201, c)
+        return c
+
+    def test_members_from_a_filter_and_calls_from_tasks(self):
+        """CUST-4: a birthday campaign's members are the customers born that month;
+        an agent of the campaign calls them from the tasks (preview dialling)."""
+        s = self.srv
+        march, _ = self.customer(name="孙三月", surname="孙", birthday="1990-03-15")
+        march2, _ = self.customer(name="周三月", surname="周", title="ms", birthday="03-20")
+        april, _ = self.customer(name="吴四月", surname="吴", birthday="1991-04-02")
+        # Bad input: nothing written.
+        self.assertError(s.call("POST", "/api/out/campaigns", {"name": "x"}, token=self.agent),
+                         403)
+        st, e, _ = s.call("POST", "/api/out/campaigns", {"name": " ", "kind": "spam",
+                                                         "mode": "predictive"}, token=self.sup)
+        self.assertEqual(st, 422, e)
+        self.assertEqual({e["error"]["field"]} | {m["field"] for m in e["error"]["errors"]},
+                         {"name", "kind", "mode"})
+        self.assertError(s.call("POST", "/api/out/campaigns", {"name": "x", "agents": [999999]},
+                                token=self.sup), 422, field="agents")
+        self.assertEqual(db_value(s, "SELECT count(*) FROM out_campaign"), 0)
+        c = self.create()
+        self.assertEqual((c["state"], c["mode"], c["agents"], c["counts"]["total"]),
+                         ("draft", "preview", sorted([self.a1, self.a2]), 0))
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/start", {},
+                                token=self.sup), 422)
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                                {"filter": {"birthday_month": 13}}, token=self.sup),
+                         422, field="filter")
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                                {"filter": {"zodiac": "rat"}}, token=self.sup),
+                         400, field="filter")
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"birthday_month": 3}}, token=self.sup)
+        self.assertEqual(st, 200, m)
+        members = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM out_task WHERE campaign_id = {c['id']}")}
+        self.assertLessEqual({march, march2}, members)
+        self.assertNotIn(april, members)
+        born_in_march = {r["id"] for r in db_rows(
+            s, "SELECT id FROM customer WHERE birthday LIKE '%-03-__' OR birthday LIKE '03-__'")}
+        self.assertEqual(members, born_in_march)
+        self.assertEqual(m["added"], len(members))
+        self.assertEqual(m["campaign"]["counts"]["open"], len(members))
+        # Once per campaign: the same filter adds nobody again.
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"birthday_month": 3}}, token=self.sup)
+        self.assertEqual(m["added"], 0)
+        # Preview mode: not yet running, so not yet callable.
+        tid = db_value(s, f"SELECT id FROM out_task WHERE customer_id = {march}")
+        self.place({"purpose": "task", "task_id": tid}, status=409)
+        st, c, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/start", {}, token=self.sup)
+        self.assertEqual((st, c["state"]), (200, "running"))
+        # Its agents see it and its members; another agent neither.
+        st, l, _ = s.call("GET", "/api/out/campaigns", token=self.agent)
+        self.assertEqual([x["id"] for x in l["items"]], [c["id"]])
+        st, l, _ = s.call("GET", "/api/out/campaigns", token=self.agent3)
+        self.assertEqual(l["items"], [])
+        self.assertError(s.call("GET", f"/api/out/campaigns/{c['id']}", token=self.agent3), 403)
+        st, l, _ = s.call("GET", f"/api/out/tasks?campaign_id={c['id']}", token=self.agent)
+        self.assertIn(tid, [t["id"] for t in l["items"]])
+        st, l, _ = s.call("GET", f"/api/out/tasks?campaign_id={c['id']}", token=self.agent3)
+        self.assertEqual(l["items"], [])
+        self.place({"purpose": "task", "task_id": tid}, token=self.agent3, status=403)
+        call = self.place({"purpose": "task", "task_id": tid})
+        self.assertEqual(call["purpose"], "campaign")
+        self.end(call["id"], "answered")
+        self.outcome(call["id"], {"outcome": "reached", "note": "已送上生日祝福"})
+        st, c, _ = s.call("GET", f"/api/out/campaigns/{c['id']}", token=self.sup)
+        self.assertEqual((c["counts"]["done"], c["counts"]["reached"], c["counts"]["open"]),
+                         (1, 1, len(members) - 1))
+        # Finished: the rest are not called any more.
+        st, c, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/finish", {}, token=self.sup)
+        self.assertEqual((c["state"], c["counts"]["open"], c["counts"]["cancelled"]),
+                         ("done", 0, len(members) - 1))
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/start", {},
+                                token=self.sup), 409)
+        st, a, _ = s.call("GET", "/api/audit?action=out.campaign.finish", token=self.mgr)
+        self.assertEqual(a["items"][0]["entity_id"], str(c["id"]))
+
+    def test_xlsx_import_and_progressive_dialling(self):
+        """A list imported from an .xlsx; progressive dialling calls the next member
+        for each agent who is ready with a registered phone, never more."""
+        s = self.srv
+        known, known_phone = self.customer(name="郑已知", surname="郑")
+        c = self.create(name="流失唤醒", kind="churn", mode="progressive")
+        bad = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "13700000001"], ["乙", "电话待补"]])
+        st, e, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/import", bad, token=self.sup,
+                          headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(st, 422, e)
+        self.assertEqual(e["error"]["message"], "line 4: not a phone number")
+        self.assertEqual(db_value(s, f"SELECT count(*) FROM out_task WHERE campaign_id = {c['id']}"), 0)
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/import", b"PK not a zip",
+                                token=self.sup,
+                                headers={"Content-Type": "application/octet-stream"}), 422,
+                         field="file")
+        good = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "137-0000-0001"],
+                     ["乙", "13700000002"], ["郑已知", known_phone], ["重复", "13700000001"]])
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/import", good, token=self.sup,
+                          headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(st, 200, m)
+        self.assertEqual((m["added"], m["skipped"]), (3, 1))
+        rows = db_rows(s, f"SELECT number, name, customer_id FROM out_task"
+                          f" WHERE campaign_id = {c['id']} ORDER BY id")
+        self.assertEqual([(r["number"], r["name"], r["customer_id"]) for r in rows],
+                         [("13700000001", "甲", None), ("13700000002", "乙", None),
+                          (known_phone, "郑已知", known)])
+        mine = (" purpose = 'campaign' AND ref_id IN (SELECT id FROM out_task"
+                f" WHERE campaign_id = {c['id']})")
+        st, c, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/start", {}, token=self.sup)
+        self.assertEqual(c["state"], "running")
+        # Nobody ready with a phone: no call.
+        s.advance(1000)
+        self.assertEqual(db_value(s, "SELECT count(*) FROM call_out WHERE" + mine), 0)
+        # Both agents ready, only 8101 with a registered phone: one call, to 8101.
+        now = s.advance(0)
+        for pid in (self.a1, self.a2):
+            db_exec(s, f"INSERT INTO agent_state(person_id, status, since, updated_at)"
+                       f" VALUES ({pid}, 'ready', {now}, {now}) ON CONFLICT(person_id) DO UPDATE"
+                       f" SET status = 'ready'")
+        db_exec(s, f"INSERT INTO sip_registration(person_id, contact, source, registered_at,"
+                   f" expires_at) VALUES ({self.a1}, 'sip:8101@127.0.0.1:5099', 'udp:127.0.0.1:5099',"
+                   f" {now}, {now + HOUR})")
+        s.advance(1000)
+        calls = db_rows(s, "SELECT agent_id, ref_id, number, state FROM call_out WHERE" + mine)
+        self.assertEqual([(x["agent_id"], x["number"], x["state"]) for x in calls],
+                         [(self.a1, "13700000001", "requested")])
+        # The agent is busy with it: the next round places nothing more.
+        s.advance(1000)
+        self.assertEqual(db_value(s, "SELECT count(*) FROM call_out WHERE" + mine), 1)
+        st, a, _ = s.call("GET", "/api/audit?action=out.call", token=self.mgr)
+        self.assertEqual(a["items"][0]["actor"], "system")
+        # Paused: no more calls when the attempt ends.
+        st, c, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/pause", {}, token=self.sup)
+        self.assertEqual(c["state"], "paused")
+        cid = db_value(s, "SELECT id FROM call_out WHERE" + mine)
+        self.end(cid, "no_answer")
+        s.advance(1000)
+        self.assertEqual(db_value(s, "SELECT count(*) FROM call_out WHERE" + mine), 1)
+        # Running again: the next member (the first waits for its retry gap).
+        s.call("POST", f"/api/out/campaigns/{c['id']}/start", {}, token=self.sup)
+        s.advance(1000)
+        self.assertEqual([x["number"] for x in db_rows(
+            s, "SELECT number FROM call_out WHERE" + mine + " ORDER BY id")],
+            ["13700000001", "13700000002"])
