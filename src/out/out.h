@@ -35,6 +35,8 @@
  * progressive mode the tick places the next member's call for each of its
  * agents who is ready, has a registered phone and no attempt going: never
  * more calls than such agents (preview mode leaves the call to the agent).
+ * A campaign whose deadline has come is finished by the tick: its members
+ * not yet reached are not called any more.
  *
  * Files: out.c the rules (no I/O: hours, cap, outcomes and what follows
  * them, a task's retry, the pacing, the import sheet's columns),
@@ -273,6 +275,8 @@ int out_campaign_add_filter(struct store *s, int64_t id, const struct out_member
 			    int64_t due_at, int64_t now, int *added);
 /* A finished campaign's open members are cancelled. */
 int out_campaign_cancel_open(struct store *s, int64_t id, int64_t now);
+/* Running or paused campaigns whose deadline has come, at most max ids. */
+int out_campaign_expired(struct store *s, int64_t now, int64_t *out, int max);
 /* Running progressive campaigns, at most max ids. */
 int out_campaign_running_progressive(struct store *s, int64_t *out, int max);
 /* The campaign's agents who are ready with a phone registered and no attempt going. */
@@ -308,7 +312,8 @@ int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 
 /* -- The scheduler (out_tick.c) -- */
 
-/* CALL-6 dropped calls, CALL-10 after-hours callers, progressive campaigns. */
+/* CALL-6 dropped calls, CALL-10 after-hours callers, campaigns past their
+ * deadline, progressive campaigns; arg is the configuration (out_trunk_max). */
 int out_tick(struct store *s, int64_t now, void *arg);
 
 /* -- HTTP (out_api.c, out_campaign_api.c) -- */

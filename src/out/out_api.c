@@ -29,45 +29,30 @@ static json_t *ref(int64_t v)
 	return v ? json_integer(v) : json_null();
 }
 
-static json_t *masked(const char *number)
-{
-	char m[OUT_NUMBER_SIZE];
-
-	mask_phone(number, m, sizeof(m));
-	return json_string(m);
-}
-
 /* Whether the caller sees every agent's calls (supervisors, QA) or their own. */
 static int sees_all(struct req *r)
 {
 	return auth_scope(&r->who, ACT_OUT_READ) >= SCOPE_DEPT;
 }
 
+/* An attempt as the API answers it; the number masked (CUST-2). */
 static json_t *call_json(struct req *r, const struct call_out_row *c, const char *outcome)
 {
 	json_t *cust = c->customer_id ? cust_summary_json(r, r->store, c->customer_id) : NULL;
+	char number[OUT_NUMBER_SIZE];
 
+	mask_phone(c->number, number, sizeof(number));
 	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I,"
 			 " s:b, s:o, s:b, s:o}",
 			 "id", (json_int_t)c->id, "purpose", c->purpose, "state", c->state,
 			 "result", c->result[0] ? json_string(c->result) : json_null(), "number",
-			 "", "ref_id", ref(c->ref_id), "customer_id", ref(c->customer_id),
+			 number, "ref_id", ref(c->ref_id), "customer_id", ref(c->customer_id),
 			 "customer", cust ? cust : json_null(), "agent_id", ref(c->agent_id),
 			 "requested_at", (json_int_t)c->requested_at, "agent_at", ref(c->agent_at),
 			 "answered_at", ref(c->answered_at), "ended_at", ref(c->ended_at),
 			 "talk_ms", (json_int_t)c->talk_ms, "recording", c->recording[0] != 0,
 			 "call_id", ref(c->call_id), "cancelled", c->cancel,
 			 "outcome", outcome && *outcome ? json_string(outcome) : json_null());
-}
-
-/* The masked number goes in after the pack: json_pack has no "steal a fresh string" for it. */
-static json_t *call_json_full(struct req *r, const struct call_out_row *c, const char *outcome)
-{
-	json_t *j = call_json(r, c, outcome);
-
-	if (j)
-		json_object_set_new(j, "number", masked(c->number));
-	return j;
 }
 
 /* -- The script to read (CALL-9; CB-2 for callbacks) -- */
@@ -222,7 +207,7 @@ static int reply_call(struct req *r, unsigned status, int64_t id, int with_scrip
 		o.outcome[0] = '\0';
 	else if (rc < 0)
 		return rc;
-	j = call_json_full(r, &c, o.outcome);
+	j = call_json(r, &c, o.outcome);
 	if (!j)
 		return ERR_NOMEM;
 	if (o.outcome[0])
@@ -677,7 +662,7 @@ static int log_row(void *ctx, const struct call_out_row *c, const char *outcome)
 	struct log_ctx *l = ctx;
 
 	l->last = c->id;
-	return json_array_append_new(l->items, call_json_full(l->r, c, outcome));
+	return json_array_append_new(l->items, call_json(l->r, c, outcome));
 }
 
 static int calls_list(struct req *r)
@@ -726,21 +711,20 @@ static int calls_list(struct req *r)
 static json_t *task_json(struct req *r, const struct out_task *t)
 {
 	json_t *cust = t->customer_id ? cust_summary_json(r, r->store, t->customer_id) : NULL;
-	json_t *j = json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:o, s:I, s:s, s:i, s:o, s:o, s:o,"
-			      " s:s, s:I, s:o}",
-			      "id", (json_int_t)t->id, "kind", t->kind, "campaign_id",
-			      ref(t->campaign_id), "customer_id", ref(t->customer_id), "customer",
-			      cust ? cust : json_null(), "name", t->name, "agent_id",
-			      ref(t->agent_id), "due_at", (json_int_t)t->due_at, "state", t->state,
-			      "attempts", t->attempts, "last_result",
-			      t->last_result[0] ? json_string(t->last_result) : json_null(),
-			      "last_call_out_id", ref(t->last_call_out_id), "call_id",
-			      ref(t->call_id), "note", t->note, "created_at",
-			      (json_int_t)t->created_at, "done_at", ref(t->done_at));
+	char number[OUT_NUMBER_SIZE];
 
-	if (j)
-		json_object_set_new(j, "number", masked(t->number));
-	return j;
+	mask_phone(t->number, number, sizeof(number));
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:I, s:s, s:i, s:o, s:o, s:o,"
+			 " s:s, s:I, s:o}",
+			 "id", (json_int_t)t->id, "kind", t->kind, "campaign_id",
+			 ref(t->campaign_id), "customer_id", ref(t->customer_id), "customer",
+			 cust ? cust : json_null(), "name", t->name, "number", number, "agent_id",
+			 ref(t->agent_id), "due_at", (json_int_t)t->due_at, "state", t->state,
+			 "attempts", t->attempts, "last_result",
+			 t->last_result[0] ? json_string(t->last_result) : json_null(),
+			 "last_call_out_id", ref(t->last_call_out_id), "call_id", ref(t->call_id),
+			 "note", t->note, "created_at", (json_int_t)t->created_at, "done_at",
+			 ref(t->done_at));
 }
 
 struct task_ctx {
@@ -797,7 +781,7 @@ static int tasks_list(struct req *r)
 		json_decref(k.items);
 		return n;
 	}
-	/* Due first: the cursor of a page by due time is the caller's to refine; keep one page. */
+	/* Due first, at most limit: a list of work to do, read from its head, has no next page. */
 	return reply_page(r, k.items, 0);
 }
 
@@ -856,7 +840,7 @@ static int me_out(struct req *r)
 	int used = 0, rc = call_out_live_of(r->store, r->who.person_id, &c);
 
 	if (rc == 0)
-		live = call_json_full(r, &c, NULL);
+		live = call_json(r, &c, NULL);
 	else if (rc != ERR_NOTFOUND)
 		goto fail;
 	memset(&f, 0, sizeof(f));
@@ -979,7 +963,10 @@ static int settings_put(struct req *r)
 
 static json_t *dnc_json(const struct out_dnc *d)
 {
-	return json_pack("{s:o, s:s, s:o, s:I}", "number", masked(d->number), "reason", d->reason,
+	char number[OUT_NUMBER_SIZE];
+
+	mask_phone(d->number, number, sizeof(number));
+	return json_pack("{s:s, s:s, s:o, s:I}", "number", number, "reason", d->reason,
 			 "added_by", ref(d->added_by), "at", (json_int_t)d->at);
 }
 

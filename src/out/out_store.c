@@ -214,9 +214,13 @@ int out_task_list(struct store *s, const struct out_task_filter *f,
 	store_sql_add(&q, "SELECT " TASK_COLUMNS " WHERE state = ?", "t",
 		      f->state ? f->state : "open");
 	if (f->agent_id)
-		store_sql_add(&q, " AND (agent_id = ? OR (agent_id IS NULL AND (campaign_id IS NULL"
-				  " OR campaign_id IN (SELECT campaign_id FROM out_campaign_agent"
-				  " WHERE person_id = ?))))",
+		/* An agent's: theirs or the pool's, and a campaign's only while it runs
+		 * and they work on it. */
+		store_sql_add(&q,
+			      " AND (campaign_id IS NULL OR campaign_id IN (SELECT a.campaign_id FROM"
+			      " out_campaign_agent a JOIN out_campaign k ON k.id = a.campaign_id"
+			      " WHERE a.person_id = ? AND k.state = 'running'))"
+			      " AND (agent_id IS NULL OR agent_id = ?)",
 			      "ii", f->agent_id, f->agent_id);
 	if (f->campaign_id)
 		store_sql_add(&q, " AND campaign_id = ?", "i", f->campaign_id);
@@ -586,6 +590,15 @@ int out_campaign_cancel_open(struct store *s, int64_t id, int64_t now)
 			   NULL, "ii", now, id);
 
 	return rc < 0 ? rc : 0;
+}
+
+int out_campaign_expired(struct store *s, int64_t now, int64_t *out, int max)
+{
+	return ids_walk(store_query(s,
+				    "SELECT id FROM out_campaign WHERE state IN ('running', 'paused')"
+				    " AND deadline IS NOT NULL AND deadline <= ? ORDER BY id LIMIT ?",
+				    "ii", now, (int64_t)max),
+			out, max);
 }
 
 int out_campaign_running_progressive(struct store *s, int64_t *out, int max)

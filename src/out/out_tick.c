@@ -119,6 +119,43 @@ static int afterhours(struct store *s, const struct out_settings *st, int64_t no
 	return n < 0 ? n : done;
 }
 
+/* Campaigns whose deadline has come end, each in its own transaction. */
+static int expired(struct store *s, int64_t now)
+{
+	int64_t ids[CAMPAIGNS_MAX];
+	int n = out_campaign_expired(s, now, ids, CAMPAIGNS_MAX), rc = 0;
+
+	for (int i = 0; i < n && rc >= 0; i++) {
+		struct out_campaign c;
+		struct audit_detail d;
+
+		rc = store_begin(s);
+		if (rc < 0)
+			return rc;
+		rc = out_campaign_get(s, ids[i], &c);
+		if (rc == 0) {
+			snprintf(c.state, sizeof(c.state), "done");
+			c.updated_at = now;
+			rc = out_campaign_save(s, &c);
+		}
+		if (rc == 0)
+			rc = out_campaign_cancel_open(s, c.id, now);
+		if (rc == 0) {
+			audit_detail_init(&d);
+			audit_detail_str(&d, "state", "done");
+			audit_detail_str(&d, "why", "deadline");
+			rc = audit_append_detail(s, &system_actor, now, "out.campaign.finish",
+						 "out_campaign", c.id, "ok", &d);
+		}
+		if (rc < 0) {
+			store_rollback(s);
+			return rc;
+		}
+		rc = store_commit(s);
+	}
+	return n < 0 ? n : rc < 0 ? rc : n;
+}
+
 /* One campaign: the next member for each idle agent, never more calls than them. */
 static int progressive(struct store *s, const struct out_settings *st, int64_t id, int64_t now,
 		       int *room)
@@ -186,6 +223,10 @@ int out_tick(struct store *s, int64_t now, void *arg)
 		return rc;
 	total += rc;
 	rc = afterhours(s, &st, now);
+	if (rc < 0)
+		return rc;
+	total += rc;
+	rc = expired(s, now);
 	if (rc < 0)
 		return rc;
 	total += rc;

@@ -408,6 +408,26 @@ class TaskTickTest(OutCase):
         st, q, _ = s.call("GET", "/api/out/dnc?number=13955550002", token=self.sup)
         self.assertEqual(q, {"listed": True})
 
+    def test_a_callers_request_is_done_when_reached(self):
+        """A caller who left a number after the maximum wait is called back; reaching
+        them marks the request done."""
+        s = self.srv
+        call = self.insert_call("13966667777", outcome="callback", queue="agent")
+        now = s.advance(0)
+        db_exec(s, "INSERT INTO acd_callback(call_id, queue, phone, requested_at)"
+                   f" VALUES ({call}, 'agent', '13966667777', {now})")
+        rid = db_value(s, f"SELECT id FROM acd_callback WHERE call_id = {call}")
+        self.place({"purpose": "request", "ref_id": 999999}, status=404)
+        c = self.place({"purpose": "request", "ref_id": rid})
+        self.assertEqual((c["number"], c["ref_id"]), ("139****7777", rid))
+        self.end(c["id"], "answered")
+        self.outcome(c["id"], {"outcome": "reached", "note": "已回电解答"})
+        st, l, _ = s.call("GET", "/api/acd/callbacks?state=done", token=self.sup)
+        item = next(x for x in l["items"] if x["id"] == rid)
+        self.assertEqual((item["handled_by"], item["note"]), (self.a1, "已回电解答"))
+        e = self.place({"purpose": "request", "ref_id": rid}, status=409)
+        self.assertEqual(e["error"]["message"], "the callback request is done already")
+
     def test_after_hours_callers_are_called_back_after_the_opening(self):
         """CALL-10: a call that came while closed becomes a task for the pool, due
         afterhours_due_min after the next opening; a second call of the same number
@@ -474,6 +494,7 @@ class CampaignTest(OutCase):
         march2, _ = self.customer(name="周三月", surname="周", title="ms", birthday="03-20")
         april, _ = self.customer(name="吴四月", surname="吴", birthday="1991-04-02")
         # Bad input: nothing written.
+        before = db_value(s, "SELECT count(*) FROM out_campaign")
         self.assertError(s.call("POST", "/api/out/campaigns", {"name": "x"}, token=self.agent),
                          403)
         st, e, _ = s.call("POST", "/api/out/campaigns", {"name": " ", "kind": "spam",
@@ -483,7 +504,7 @@ class CampaignTest(OutCase):
                          {"name", "kind", "mode"})
         self.assertError(s.call("POST", "/api/out/campaigns", {"name": "x", "agents": [999999]},
                                 token=self.sup), 422, field="agents")
-        self.assertEqual(db_value(s, "SELECT count(*) FROM out_campaign"), 0)
+        self.assertEqual(db_value(s, "SELECT count(*) FROM out_campaign"), before)
         c = self.create()
         self.assertEqual((c["state"], c["mode"], c["agents"], c["counts"]["total"]),
                          ("draft", "preview", sorted([self.a1, self.a2]), 0))
@@ -518,7 +539,7 @@ class CampaignTest(OutCase):
         self.assertEqual((st, c["state"]), (200, "running"))
         # Its agents see it and its members; another agent neither.
         st, l, _ = s.call("GET", "/api/out/campaigns", token=self.agent)
-        self.assertEqual([x["id"] for x in l["items"]], [c["id"]])
+        self.assertIn(c["id"], [x["id"] for x in l["items"]])
         st, l, _ = s.call("GET", "/api/out/campaigns", token=self.agent3)
         self.assertEqual(l["items"], [])
         self.assertError(s.call("GET", f"/api/out/campaigns/{c['id']}", token=self.agent3), 403)
@@ -608,3 +629,25 @@ class CampaignTest(OutCase):
         self.assertEqual([x["number"] for x in db_rows(
             s, "SELECT number FROM call_out WHERE" + mine + " ORDER BY id")],
             ["13700000001", "13700000002"])
+
+    def test_a_campaign_ends_at_its_deadline(self):
+        s = self.srv
+        now = s.advance(0)
+        c = self.create(name="VIP 关怀", kind="vip_care", deadline=now + HOUR)
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/import",
+                          xlsx([["电话"], ["13600000009"]]), token=self.sup,
+                          headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual((st, m["added"]), (200, 1))
+        s.call("POST", f"/api/out/campaigns/{c['id']}/start", {}, token=self.sup)
+        s.advance(HOUR - MINUTE)
+        self.login_all()   # the sessions' idle time has passed
+        st, g, _ = s.call("GET", f"/api/out/campaigns/{c['id']}", token=self.sup)
+        self.assertEqual(g["state"], "running")
+        s.advance(2 * MINUTE)
+        st, g, _ = s.call("GET", f"/api/out/campaigns/{c['id']}", token=self.sup)
+        self.assertEqual((g["state"], g["counts"]["open"], g["counts"]["cancelled"]),
+                         ("done", 0, 1))
+        st, a, _ = s.call("GET", "/api/audit?action=out.campaign.finish", token=self.mgr)
+        entry = next(e for e in a["items"] if e["entity_id"] == str(c["id"]))
+        self.assertEqual((entry["actor"], entry["detail"]), ("system", {"state": "done",
+                                                                         "why": "deadline"}))
