@@ -258,7 +258,7 @@ static int target_order(struct req *r, struct out_target *t)
 		/* CB-2: after "not accepted" another agent makes the next call. */
 		else if (rc == 0 && cb.excluded_id == r->who.person_id)
 			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
-				     "another agent must make this callback (CB-2)");
+				     "another agent makes this callback");
 	}
 	if (rc == 0 && t->purpose == OP_PROGRESS && !wo_state_open(o->state))
 		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the order is closed");

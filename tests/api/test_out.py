@@ -295,7 +295,7 @@ class OrderCallTest(OutCase):
         self.assertEqual(g["callback"]["attempts"], 1)
         # CB-2: the same agent may not make the next call.
         e = self.place({"purpose": "callback", "ref_id": o["id"]}, status=409)
-        self.assertEqual(e["error"]["message"], "another agent must make this callback (CB-2)")
+        self.assertEqual(e["error"]["message"], "another agent makes this callback")
         c2 = self.place({"purpose": "callback", "ref_id": o["id"]}, token=self.agent2)
         self.end(c2["id"], "no_answer")
         self.outcome(c2["id"], {"outcome": "no_answer"}, token=self.agent2)
