@@ -37,6 +37,7 @@
 #include "login/login.h"
 #include "notify/notify.h"
 #include "org/org.h"
+#include "out/out.h"
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
@@ -59,7 +60,8 @@ const struct route *const cli_route_tables[] = {
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
-	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes,
+	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
+	out_campaign_routes,
 	NULL,
 };
 
@@ -157,6 +159,10 @@ static int wire(const struct config *cfg)
 	 * (after the checker, whose fatal and high-severity hits it reads). */
 	if (rc == 0)
 		rc = sched_add("qa_review_tick", qa_review_tick, NULL, 60000);
+	/* Issue 17: dropped calls' and after-hours callers' call-backs (CALL-6,
+	 * CALL-10) and the progressive campaigns' calls, every round. */
+	if (rc == 0)
+		rc = sched_add("out_tick", out_tick, arg, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

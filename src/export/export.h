@@ -47,7 +47,11 @@
  * kefu's server, Cache-Control: no-store, so no cache keeps people's
  * personal data.
  *
- * Layers: core, http; libxlsxwriter. It knows no domain.
+ * It also reads: the first sheet of a workbook someone uploads, cell by
+ * cell (export_read.c, libzip and expat), for the imports of the modules
+ * above it, so there is one reader of .xlsx as there is one writer.
+ *
+ * Layers: core, http; libxlsxwriter, libzip, expat. It knows no domain.
  */
 #ifndef KEFU_EXPORT_EXPORT_H
 #define KEFU_EXPORT_EXPORT_H
@@ -148,6 +152,16 @@ void export_print(struct export_sheet *sh, int landscape, const char *left, cons
  * book may be written again.
  */
 int export_write(struct export_book *b, struct buf *out, struct err_info *ei);
+
+/* ---- Reading (export_read.c, no I/O: libzip and expat over bytes) ---- */
+
+/* Each non-empty cell of the first sheet of the .xlsx in z, rows in order,
+ * numbers as written and shared strings resolved: cell() returning a
+ * negative value stops. 0, or ERR_UNPROCESSABLE (ei: file) for what is not
+ * a readable workbook (a member that would inflate past 32 MiB included). */
+int export_xlsx_read(const unsigned char *z, size_t len,
+		     int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
+		     struct err_info *ei);
 
 /* ---- HTTP (export_api.c) ---- */
 

@@ -642,14 +642,8 @@ struct kb_export_row {
 int kb_export_list(struct store *s, int (*row)(void *ctx, const struct kb_export_row *e),
 		   void *ctx);
 
-/* ---- .xlsx (kb_xlsx.c, no I/O: zlib and expat over bytes) ---- */
+/* ---- .xlsx (kb_xlsx.c, no I/O: read through export_xlsx_read) ---- */
 
-/* Each non-empty cell of the first sheet, rows in order: cell() returning
- * a negative value stops. 0, or ERR_UNPROCESSABLE (ei: file) for what is
- * not a readable workbook. */
-int kb_xlsx_read(const unsigned char *z, size_t len,
-		 int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
-		 struct err_info *ei);
 /*
  * The articles of a sheet laid out as GET /api/kb/export.xlsx writes it:
  * the first row with a cell 标题 (or title) is the header; the columns

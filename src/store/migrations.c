@@ -1353,7 +1353,90 @@ static const char m25[] =
 	"CREATE INDEX call_out_ref ON call_out(purpose, ref_id);"
 	"CREATE INDEX call_direction ON call(direction, started_at);";
 
+/*
+ * 26: calls out above the engine (issue 17, src/out/). out_settings is one
+ * row: the outbound hours as local minutes [open_min, close_min) (no calls
+ * at night), the daily cap of attempts per agent, how soon a dropped call's
+ * call-back is due (CALL-6), how long after the next opening an after-hours
+ * caller's call-back is due (CALL-10), and the retries of a task. out_dnc is
+ * the do-not-call list; out_outcome the agent's outcome of one attempt
+ * (once); out_task a number to call that is not an order's callback
+ * (dropped, afterhours, campaign), its attempts counted when placed and
+ * last_call_out_id the latest; out_campaign and its agents (CB-3, CUST-3,
+ * CUST-4). The partial indexes on call let the ticks find dropped calls and
+ * calls that came after hours without reading the whole log.
+ */
+static const char m26[] =
+	"CREATE TABLE out_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" open_min INTEGER NOT NULL DEFAULT 540 CHECK (open_min BETWEEN 0 AND 1440),"
+	" close_min INTEGER NOT NULL DEFAULT 1200 CHECK (close_min BETWEEN 0 AND 1440),"
+	" daily_cap INTEGER NOT NULL DEFAULT 200 CHECK (daily_cap BETWEEN 1 AND 10000),"
+	" dropped_due_min INTEGER NOT NULL DEFAULT 5 CHECK (dropped_due_min BETWEEN 0 AND 1440),"
+	" afterhours_due_min INTEGER NOT NULL DEFAULT 30"
+	"  CHECK (afterhours_due_min BETWEEN 0 AND 1440),"
+	" max_attempts INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 20),"
+	" retry_gap_min INTEGER NOT NULL DEFAULT 30 CHECK (retry_gap_min BETWEEN 1 AND 10080),"
+	" updated_at INTEGER NOT NULL DEFAULT 0,"
+	" updated_by INTEGER REFERENCES person(id));"
+	"INSERT INTO out_settings(id) VALUES (1);"
+	"CREATE TABLE out_dnc ("
+	" number TEXT PRIMARY KEY,"
+	" reason TEXT,"
+	" added_by INTEGER REFERENCES person(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE TABLE out_outcome ("
+	" call_out_id INTEGER PRIMARY KEY REFERENCES call_out(id),"
+	" outcome TEXT NOT NULL,"
+	" note TEXT,"
+	" next_at INTEGER,"
+	" by_id INTEGER REFERENCES person(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE TABLE out_campaign ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('callback_yesterday', 'vip_care', 'churn', 'birthday',"
+	"  'custom')),"
+	" script_id INTEGER REFERENCES kb_article(id),"
+	" mode TEXT NOT NULL DEFAULT 'preview' CHECK (mode IN ('preview', 'progressive')),"
+	" deadline INTEGER,"
+	" state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'running', 'paused', 'done')),"
+	" note TEXT,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE out_campaign_agent ("
+	" campaign_id INTEGER NOT NULL REFERENCES out_campaign(id),"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" PRIMARY KEY (campaign_id, person_id));"
+	"CREATE INDEX out_campaign_agent_person ON out_campaign_agent(person_id);"
+	"CREATE TABLE out_task ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('dropped', 'afterhours', 'campaign')),"
+	" campaign_id INTEGER REFERENCES out_campaign(id),"
+	" customer_id INTEGER REFERENCES customer(id),"
+	" number TEXT NOT NULL,"
+	" name TEXT,"
+	" agent_id INTEGER REFERENCES person(id),"
+	" due_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'cancelled', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" last_result TEXT,"
+	" last_call_out_id INTEGER REFERENCES call_out(id),"
+	" call_id INTEGER REFERENCES call(id),"
+	" note TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" done_at INTEGER);"
+	"CREATE INDEX out_task_open ON out_task(due_at) WHERE state = 'open';"
+	"CREATE INDEX out_task_agent ON out_task(agent_id, due_at) WHERE state = 'open';"
+	"CREATE INDEX out_task_campaign ON out_task(campaign_id, state);"
+	"CREATE UNIQUE INDEX out_task_call ON out_task(call_id, kind) WHERE call_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX out_task_member ON out_task(campaign_id, number)"
+	" WHERE campaign_id IS NOT NULL;"
+	"CREATE INDEX call_dropped ON call(id) WHERE dropped = 1;"
+	"CREATE INDEX call_closed ON call(started_at) WHERE outcome = 'closed';";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25};
+					   m21, m22, m23, m24, m25, m26};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
