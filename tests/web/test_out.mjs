@@ -11,9 +11,11 @@
 // runs and ends requests itself; no phone ever registers.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
 
 let srv, browser, manager
+// A campaign's name holds 64 characters: a shorter probe that would run the same way.
+const XSS_NAME = '<img src=x onerror=__xss=3>'
 
 before(async () => {
   srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0' })
@@ -124,4 +126,64 @@ test('an agent calls a callback from the queue; the attempt ends (no phone); the
   assert.equal(await page.evaluate(() => window.__xss), undefined)
   assert.deepEqual(page.problems, [])
   await page.context().close()
+})
+
+test('a supervisor creates a VIP-care campaign, adds its members by a customer filter and starts it; the agent named finds the member among their tasks', async () => {
+  const vip = await api('POST', '/api/customers', { name: '赵敏', surname: '赵', title: 'ms', vip_level: 3, phones: [{ phone: '13623456789' }] })
+  const page = await newPage(browser)
+  await login(page, srv, '8002')
+  await page.goto(srv.url + '/out/campaigns')
+  await page.locator('[data-test=oc-page] [data-test=empty]').waitFor()
+
+  await page.click('[data-test=oc-new]')
+  const dialog = page.locator('[data-test=oc-dialog]')
+  await dialog.locator('[data-test=oc-f-name]').fill('VIP 季度关怀 ' + XSS_NAME)
+  await pick(page, 'oc-f-kind', 'VIP 关怀')
+  await pick(page, 'oc-f-agents', '刘洋（8101）')
+  await dialog.locator('.el-dialog__title').click()
+  const created = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, '/api/out/campaigns'))
+  await dialog.locator('[data-test=oc-save]').click()
+  const c = await (await created).json()
+  assert.equal(c.kind, 'vip_care')
+  assert.equal(c.state, 'draft')
+  assert.equal(c.agents.length, 1)
+  const detail = page.locator('[data-test=oc-detail]')
+  await detail.waitFor()
+  assert.equal(await detail.locator('[data-test=oc-detail-name]').textContent(), 'VIP 季度关怀 ' + XSS_NAME)
+  assert.match(await detail.locator('[data-test=oc-detail-agents]').textContent(), /刘洋（8101）/)
+
+  // Members: the customers of VIP level 2 and above.
+  await pick(page, 'oc-f-vip', 'VIP2 及以上')
+  const added = page.waitForResponse((x) => isPath(x, `/api/out/campaigns/${c.id}/members`))
+  await detail.locator('[data-test=oc-f-add]').click()
+  const res = await added
+  assert.equal(res.status(), 200)
+  assert.deepEqual(JSON.parse(res.request().postData()), { filter: { vip_min: 2 } })
+  const n = (await res.json()).added
+  assert.ok(n >= 1)
+  assert.equal((await detail.locator('[data-test=oc-add-result]').textContent()).trim(), `已加入 ${n} 位客户`)
+  await detail.locator('[data-test=oc-members]', { hasText: '赵女士' }).waitFor()
+  assert.match(await detail.locator('[data-test=oc-progress]').textContent(), new RegExp(`共 ${n} · 已拨完 0 · 联系上 0 · 待拨 ${n}`))
+  assert.doesNotMatch(await detail.locator('[data-test=oc-members]').textContent(), /13623456789/, 'numbers masked')
+
+  await detail.locator('[data-test=oc-start]').click()
+  await page.locator(`[data-test=oc-state-${c.id}]`, { hasText: '进行中' }).waitFor()
+  assert.equal((await api('GET', `/api/out/campaigns/${c.id}`)).state, 'running')
+  await screenshot(page, 'out-campaign')
+  assert.equal(await page.evaluate(() => window.__xss), undefined)
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+
+  // The agent named sees the member among their tasks, customer first (preview).
+  const agent = await newPage(browser)
+  await login(agent, srv, '8101')
+  await agent.goto(srv.url + '/out/tasks')
+  const task = (await api('GET', `/api/out/tasks?campaign_id=${c.id}`)).items.find((x) => x.customer_id === vip.id)
+  assert.ok(task, 'the VIP customer is a member')
+  await agent.locator(`[data-test=ot-row-${task.id}]`).click()
+  await agent.locator('[data-test=ot-preview] [data-test=customer-card]').waitFor()
+  assert.match(await agent.locator('[data-test=ot-preview] [data-test=cust-address]').textContent(), /赵女士/)
+  await agent.locator(`[data-test=ot-dial-${task.id}]`).waitFor()
+  assert.deepEqual(agent.problems, [])
+  await agent.context().close()
 })
