@@ -62,7 +62,9 @@
  * (queues, dispatcher, callback), call_bridge.c (offers, bridge, hold,
  * transfer, metrics, the recording's feed), call_listen.c (listen-in),
  * call_store.c (the call log's SQL), call_api.c (HTTP), call_int.h (the
- * engine's own structures, internal); live guidance during the call
+ * engine's own structures, internal); calls out (issue 17, their section
+ * below): call_out.c (the agent's phone, then the customer through the
+ * trunk), call_out_store.c (SQL), call_test.c (the LED-2 test call); live guidance during the call
  * (CALL-2/4/6/7, off the SIP thread, see its section below):
  * call_guide.c (rules), call_guide_store.c (SQL), call_guide_tick.c (the
  * scheduler's tick writing the prompts), call_guide_api.c (HTTP, and the

@@ -436,8 +436,9 @@ static void start_one(const struct call_out_row *r)
 	s = store_pool_get(srv->pool);
 	if (!cfg->out_trunk[0])
 		fail = "no_trunk";
-	else if (live_count() >= cfg->out_trunk_max)
-		fail = "trunk_busy";
+	else if (live_count() >= cfg->out_trunk_max ||
+		 list_count(&call_list_all) >= (uint32_t)cfg->calls_max)
+		fail = "trunk_busy"; /* the carrier's channels, or kefu's own limit */
 	if (!fail) {
 		rc = call_out_phone(s, r->agent_id, now, &phone);
 		if (rc == ERR_NOTFOUND)
