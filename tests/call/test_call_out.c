@@ -58,6 +58,7 @@ static void request_store(void **state)
 	assert_int_equal(call_out_request(s, &r, 2000, &b), 0);
 	assert_int_equal(call_out_get(s, a, &row), 0);
 	assert_string_equal(row.state, "requested");
+	assert_string_equal(row.purpose, "customer");
 	assert_string_equal(row.number, "13812345678");
 	assert_string_equal(row.result, "");
 	/* The live attempt is the newest one not ended. */
