@@ -8,7 +8,9 @@
 // and adds its members from a customer filter (CUST-3).
 //
 // The server listens for SIP on loopback (KEFU_SIP_LISTEN), so the engine
-// runs and ends requests itself; no phone ever registers.
+// runs and ends requests itself; no phone ever registers. A trunk is set (a
+// loopback port nobody answers on) so the engine gets as far as looking for
+// the agent's phone: without one it would end every request "no_trunk".
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
@@ -18,7 +20,7 @@ let srv, browser, manager
 const XSS_NAME = '<img src=x onerror=__xss=3>'
 
 before(async () => {
-  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0' })
+  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_OUT_TRUNK: '127.0.0.1:9' })
   browser = await launchBrowser()
   manager = await srv.account('8001')
   // Calls out are allowed all day here: the test clock starts at the real
