@@ -87,6 +87,8 @@ static int load(struct req *r, struct out_campaign *c)
 	if (rc < 0)
 		return rc;
 	{
+		/* Self scope: the caller's own campaign is theirs; any other is
+		 * nobody's (-1), so the one function refuses it and audits it. */
 		const struct auth_target t = {0, rc == 1 ? r->who.person_id : -1};
 
 		return req_authorize(r, ACT_OUT_READ, &t);

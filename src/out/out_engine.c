@@ -75,7 +75,9 @@ int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 			k.attempts++;
 			k.last_call_out_id = *id;
 			k.due_at = now + (int64_t)st->retry_gap_min * 60000;
-			if (!k.agent_id)
+			/* A pool task becomes the caller's, who knows its story; a
+			 * campaign's member stays with the campaign's agents. */
+			if (!k.agent_id && t->purpose == OP_TASK)
 				k.agent_id = agent_id;
 			rc = out_task_save(s, &k);
 		}
