@@ -6,12 +6,14 @@ with the test clock, the daily cap, one attempt at a time), the masked number
 calls (CALL-6) and after-hours callers (CALL-10) with their retries, the
 settings, and campaigns from a customer filter and from an .xlsx.
 
-The SIP engine is the lead's (src/call/call_out.c); where a test needs an
-attempt the engine has ended with a given result, it writes that end into
-call_out itself, as the engine would (end()), since only SIPp can make a
-customer answer or not."""
+The SIP engine (src/call/call_out.c) ends one attempt itself in EngineTest
+(no phone registered: agent_offline); test_out_sip.py drives it with SIPp.
+Where a test here needs an attempt ended with another result (the customer
+answered, was busy…), it writes that end into call_out as the engine would
+(end()), since only SIPp can make a customer answer or not."""
 import io
 import subprocess
+import time
 import zipfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -651,3 +653,25 @@ class CampaignTest(OutCase):
         entry = next(e for e in a["items"] if e["entity_id"] == str(c["id"]))
         self.assertEqual((entry["actor"], entry["detail"]), ("system", {"state": "done",
                                                                          "why": "deadline"}))
+
+
+class EngineTest(OutCase):
+    """With the SIP engine running and no phone registered, the engine itself ends
+    the attempt (agent_offline) within about a second; its outcome follows."""
+    server_env = {"KEFU_SIP_LISTEN": "127.0.0.1:0", "KEFU_OUT_TRUNK": "127.0.0.1:5999"}
+
+    def test_the_engine_ends_an_attempt_without_a_phone(self):
+        s = self.srv
+        cid, _ = self.customer()
+        c = self.place({"purpose": "customer", "customer_id": cid})
+        deadline = time.time() + 10
+        while c["state"] != "ended" and time.time() < deadline:
+            time.sleep(0.1)
+            st, c, _ = s.call("GET", f"/api/out/calls/{c['id']}", token=self.agent)
+        self.assertEqual((c["state"], c["result"]), ("ended", "agent_offline"))
+        # Nobody answered: the outcome says so, and a second call may follow at once.
+        self.outcome(c["id"], {"outcome": "reached"}, status=409)
+        self.outcome(c["id"], {"outcome": "no_answer"})
+        st, me, _ = s.call("GET", "/api/me/out", token=self.agent)
+        self.assertIsNone(me["live"])
+        self.place({"purpose": "customer", "customer_id": cid})
