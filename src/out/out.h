@@ -229,8 +229,8 @@ struct out_call_src {
 	int64_t call_id, agent_id, customer_id, started_at;
 	char caller[OUT_NUMBER_SIZE * 2];
 };
-/* CALL-6: inbound calls that dropped while connected and have no task yet. */
-int out_dropped_calls(struct store *s, struct out_call_src *out, int max);
+/* CALL-6: inbound calls since `since` that dropped while connected and have no task yet. */
+int out_dropped_calls(struct store *s, int64_t since, struct out_call_src *out, int max);
 /* CALL-10: calls that came while closed since `since` and have no task yet. */
 int out_closed_calls(struct store *s, int64_t since, struct out_call_src *out, int max);
 /* An open task of this kind for this number (0 none). */

@@ -363,16 +363,16 @@ static int src_walk(struct store_stmt *st, struct out_call_src *out, int max)
 	return store_end(st, rc, n);
 }
 
-int out_dropped_calls(struct store *s, struct out_call_src *out, int max)
+int out_dropped_calls(struct store *s, int64_t since, struct out_call_src *out, int max)
 {
 	return src_walk(store_query(s,
 				    "SELECT c.id, c.agent_id, t.customer_id, c.started_at, c.caller"
 				    " FROM call c LEFT JOIN contact t ON t.id = c.contact_id"
-				    " WHERE c.dropped = 1 AND c.direction = 'in'"
+				    " WHERE c.dropped = 1 AND c.started_at >= ? AND c.direction = 'in'"
 				    " AND c.agent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 				    " out_task k WHERE k.call_id = c.id AND k.kind = 'dropped')"
-				    " ORDER BY c.id LIMIT ?",
-				    "i", (int64_t)max),
+				    " ORDER BY c.started_at LIMIT ?",
+				    "ii", since, (int64_t)max),
 			out, max);
 }
 

@@ -22,9 +22,10 @@
 #define BATCH 32
 #define AGENTS_MAX 64
 #define CAMPAIGNS_MAX 32
-/* After-hours callers of the last day only: a call older than that is not
- * worth a call-back, and an upgraded center is not flooded with its past. */
-#define AFTERHOURS_WINDOW_MS (24LL * 3600 * 1000)
+/* Calls of the last day only: a dropped or after-hours call older than that
+ * is not worth a call-back any more, an upgraded center is not flooded with
+ * its past, and each round reads a bounded slice of the call log. */
+#define WINDOW_MS (24LL * 3600 * 1000)
 
 static const struct audit_actor system_actor = {0, "system", NULL};
 
@@ -88,7 +89,7 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 static int dropped(struct store *s, const struct out_settings *st, int64_t now)
 {
 	struct out_call_src c[BATCH];
-	int n = out_dropped_calls(s, c, BATCH), done = 0, rc;
+	int n = out_dropped_calls(s, now - WINDOW_MS, c, BATCH), done = 0, rc;
 
 	for (int i = 0; i < n; i++) {
 		rc = task_from_call(s, &c[i], "dropped", c[i].agent_id,
@@ -104,7 +105,7 @@ static int dropped(struct store *s, const struct out_settings *st, int64_t now)
 static int afterhours(struct store *s, const struct out_settings *st, int64_t now)
 {
 	struct out_call_src c[BATCH];
-	int n = out_closed_calls(s, now - AFTERHOURS_WINDOW_MS, c, BATCH), done = 0, rc;
+	int n = out_closed_calls(s, now - WINDOW_MS, c, BATCH), done = 0, rc;
 
 	for (int i = 0; i < n; i++) {
 		int64_t due = out_next_opening(st, c[i].started_at > now ? c[i].started_at : now);
