@@ -87,7 +87,15 @@ int64_t out_next_opening(const struct out_settings *st, int64_t now);
 /* 0 when the settings hold together, else ERR_UNPROCESSABLE with the field. */
 int out_settings_check(const struct out_settings *st, struct err_info *ei);
 
-enum out_purpose { OP_CALLBACK, OP_PROGRESS, OP_CUSTOMER, OP_REQUEST, OP_TASK, OP_CAMPAIGN, OP_COUNT };
+enum out_purpose {
+	OP_CALLBACK,
+	OP_PROGRESS,
+	OP_CUSTOMER,
+	OP_REQUEST,
+	OP_TASK,
+	OP_CAMPAIGN,
+	OP_COUNT
+};
 const char *out_purpose_name(enum out_purpose p);
 int out_purpose_parse(const char *name); /* -1 when unknown */
 
@@ -126,8 +134,8 @@ struct out_task_next {
 	const char *state;
 	int64_t due_at;
 };
-struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o,
-				    int attempts, int64_t next_at, int64_t now);
+struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o, int attempts,
+				    int64_t next_at, int64_t now);
 
 /* Progressive dialling: how many calls to place now: one per idle agent
  * (ready, a phone registered, no attempt going), never more than the
@@ -263,10 +271,10 @@ int out_campaign_counts(struct store *s, int64_t id, struct out_campaign_counts 
 /* Members of a customer filter (CB-3, CUST-3, CUST-4); fields 0/NULL: any. */
 struct out_member_filter {
 	int vip_min;
-	const char *kind;	 /* customer kind */
-	int birthday_month;	 /* 1..12 */
+	const char *kind;		/* customer kind */
+	int birthday_month;		/* 1..12 */
 	int64_t served_from, served_to; /* contacts or archived orders in [from, to) */
-	int64_t inactive_since;	 /* no contact since */
+	int64_t inactive_since;		/* no contact since */
 	int limit;
 };
 /* Adds each matching customer's primary number as an open member due at
@@ -307,8 +315,7 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	      const struct out_target *t, int64_t now, struct err_info *ei);
 /* Inserts the request (and counts a task's attempt), audited as out.call. */
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
-	      const struct out_target *t, const struct out_settings *st, int64_t now,
-	      int64_t *id);
+	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id);
 
 /* -- The scheduler (out_tick.c) -- */
 

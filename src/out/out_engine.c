@@ -29,8 +29,7 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
-		return err_set(ei, ERR_CONFLICT, NULL,
-			       "the number is on the do-not-call list");
+		return err_set(ei, ERR_CONFLICT, NULL, "the number is on the do-not-call list");
 	if (!out_hours_open(st, now)) {
 		out_hhmm(st->open_min, from, sizeof(from));
 		out_hhmm(st->close_min, to, sizeof(to));
@@ -40,8 +39,8 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	if (rc < 0)
 		return rc;
 	if (used >= st->daily_cap)
-		return err_set(ei, ERR_THROTTLED, NULL, "the daily limit of %d calls out is reached",
-			       st->daily_cap);
+		return err_set(ei, ERR_THROTTLED, NULL,
+			       "the daily limit of %d calls out is reached", st->daily_cap);
 	rc = call_out_live_of(s, agent_id, &live);
 	if (rc == 0)
 		return err_set(ei, ERR_CONFLICT, NULL, "another call out is still going");
@@ -56,11 +55,11 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 }
 
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
-	      const struct out_target *t, const struct out_settings *st, int64_t now,
-	      int64_t *id)
+	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id)
 {
-	struct call_out_req req = {agent_id, t->number, t->customer_id, out_purpose_name(t->purpose),
-				   t->ref_id, who->id};
+	struct call_out_req req = {agent_id,	   t->number,
+				   t->customer_id, out_purpose_name(t->purpose),
+				   t->ref_id,	   who->id};
 	struct audit_detail d;
 	char masked[OUT_NUMBER_SIZE];
 	int rc = call_out_request(s, &req, now, id);

@@ -187,7 +187,8 @@ static int progressive(struct store *s, const struct out_settings *st, int64_t i
 			tg.ref_id = t.id;
 			tg.customer_id = t.customer_id;
 			snprintf(tg.number, sizeof(tg.number), "%s", t.number);
-			/* The same checks as an agent's own call: hours, cap, DNC, one at a time. */
+			/* The same checks as an agent's own call: hours, cap, DNC, one at a time.
+			 */
 			rc = out_check(s, st, agents[i], &tg, now, &ei);
 			if (rc == 0)
 				rc = out_place(s, &system_actor, agents[i], &tg, st, now, &call);

@@ -271,6 +271,21 @@ class CustomerCallTest(OutCase):
         self.place({"purpose": "customer", "customer_id": cid})
 
 
+class BusyAgentTest(OutCase):
+    def test_an_agent_on_a_call_places_none(self):
+        s = self.srv
+        cid, _ = self.customer()
+        now = s.advance(0)
+        db_exec(s, f"INSERT INTO agent_state(person_id, status, since, updated_at)"
+                   f" VALUES ({self.a2}, 'talking', {now}, {now})")
+        e = self.place({"purpose": "customer", "customer_id": cid}, token=self.agent2,
+                       status=409)
+        self.assertEqual(e["error"]["message"], "already on a call")
+        self.assertEqual(db_value(s, "SELECT count(*) FROM call_out"), 0)
+        db_exec(s, f"UPDATE agent_state SET status = 'ready' WHERE person_id = {self.a2}")
+        self.place({"purpose": "customer", "customer_id": cid}, token=self.agent2)
+
+
 class OrderCallTest(OutCase):
     def test_callback_outcomes_become_the_orders_attempts(self):
         """CB-1, CB-2: a callback call's outcome is the order's callback attempt;
@@ -402,10 +417,12 @@ class TaskTickTest(OutCase):
         self.outcome(c["id"], {"outcome": "other_person", "note": "家人接听，下午再打",
                                "next_at": later}, token=self.agent2)
         t = db_rows(s, f"SELECT state, due_at, note FROM out_task WHERE id = {tid}")[0]
-        self.assertEqual((t["state"], t["due_at"], t["note"]), ("open", later, "家人接听，下午再打"))
+        self.assertEqual((t["state"], t["due_at"], t["note"]),
+                         ("open", later, "家人接听，下午再打"))
         c = self.place({"purpose": "task", "task_id": tid}, token=self.agent2)
         self.end(c["id"], "answered")
-        self.outcome(c["id"], {"outcome": "dnc", "note": "客户要求不再来电"}, token=self.agent2)
+        self.outcome(c["id"], {"outcome": "dnc", "note": "客户要求不再来电"},
+                     token=self.agent2)
         self.assertEqual(db_value(s, f"SELECT state FROM out_task WHERE id = {tid}"), "cancelled")
         st, q, _ = s.call("GET", "/api/out/dnc?number=13955550002", token=self.sup)
         self.assertEqual(q, {"listed": True})
@@ -444,8 +461,8 @@ class TaskTickTest(OutCase):
         self.assertEqual([(r["call_id"], r["kind"], r["agent_id"], r["state"]) for r in rows],
                          [(first, "afterhours", None, "open"),
                           (second, "afterhours", None, "cancelled")])
-        opening = datetime.fromtimestamp(now / 1000, TZ).replace(hour=9, minute=0, second=0, microsecond=0) + \
-            timedelta(days=1)
+        opening = datetime.fromtimestamp(now / 1000, TZ).replace(
+            hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
         self.assertEqual(rows[0]["due_at"], int(opening.timestamp() * 1000) + 30 * MINUTE)
         # Any agent sees it; it is assigned by a supervisor.
         st, l, _ = s.call("GET", "/api/out/tasks", token=self.agent3)
@@ -566,18 +583,68 @@ class CampaignTest(OutCase):
         st, a, _ = s.call("GET", "/api/audit?action=out.campaign.finish", token=self.mgr)
         self.assertEqual(a["items"][0]["entity_id"], str(c["id"]))
 
+    def test_served_yesterday_and_churn(self):
+        """CB-3: the customers served yesterday are called today; CUST-3's churn
+        wake-up: customers known for long with no contact for some days."""
+        s = self.srv
+        now = s.advance(0)
+        local = datetime.fromtimestamp(now / 1000, TZ)
+        y0 = int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000) \
+            - 24 * HOUR
+        served, _ = self.customer(name="钱昨天", surname="钱")
+        today, _ = self.customer(name="冯今天", surname="冯")
+        old, _ = self.customer(name="陈很久", surname="陈")
+        for cid, at in ((served, y0 + 15 * HOUR), (today, now - 30 * MINUTE),
+                        (old, now - 72 * HOUR)):
+            st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                        "customer_id": cid, "started_at": at},
+                              token=self.agent)
+            self.assertEqual(st, 201, k)
+        db_exec(s, f"UPDATE customer SET created_at = {now - 30 * 24 * HOUR} WHERE id = {old}")
+
+        c = self.create(name="昨日回访", kind="callback_yesterday")
+        yesterday = datetime.fromtimestamp(y0 / 1000 + 12 * 3600, TZ).strftime("%Y-%m-%d")
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                                {"filter": {"served_on": "昨天"}}, token=self.sup), 422,
+                         field="filter")
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"served_on": yesterday}}, token=self.sup)
+        self.assertEqual(st, 200, m)
+        members = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM out_task WHERE campaign_id = {c['id']}")}
+        expected = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM contact WHERE started_at >= {y0}"
+               f" AND started_at < {y0 + 24 * HOUR} AND customer_id IS NOT NULL"
+               f" UNION SELECT customer_id FROM work_order WHERE archived_at >= {y0}"
+               f" AND archived_at < {y0 + 24 * HOUR} AND customer_id IS NOT NULL")}
+        self.assertIn(served, members)
+        self.assertNotIn(today, members)
+        self.assertNotIn(old, members)
+        self.assertEqual(members, expected)
+
+        c = self.create(name="流失客户唤醒", kind="churn")
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"inactive_days": 2}}, token=self.sup)
+        members = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM out_task WHERE campaign_id = {c['id']}")}
+        self.assertIn(old, members)
+        self.assertNotIn(served, members)
+        self.assertNotIn(today, members)
+
     def test_xlsx_import_and_progressive_dialling(self):
         """A list imported from an .xlsx; progressive dialling calls the next member
         for each agent who is ready with a registered phone, never more."""
         s = self.srv
         known, known_phone = self.customer(name="郑已知", surname="郑")
         c = self.create(name="流失唤醒", kind="churn", mode="progressive")
-        bad = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "13700000001"], ["乙", "电话待补"]])
+        bad = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "13700000001"],
+                    ["乙", "电话待补"]])
         st, e, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/import", bad, token=self.sup,
                           headers={"Content-Type": "application/octet-stream"})
         self.assertEqual(st, 422, e)
         self.assertEqual(e["error"]["message"], "line 4: not a phone number")
-        self.assertEqual(db_value(s, f"SELECT count(*) FROM out_task WHERE campaign_id = {c['id']}"), 0)
+        self.assertEqual(db_value(
+            s, f"SELECT count(*) FROM out_task WHERE campaign_id = {c['id']}"), 0)
         self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/import", b"PK not a zip",
                                 token=self.sup,
                                 headers={"Content-Type": "application/octet-stream"}), 422,
@@ -607,8 +674,8 @@ class CampaignTest(OutCase):
                        f" VALUES ({pid}, 'ready', {now}, {now}) ON CONFLICT(person_id) DO UPDATE"
                        f" SET status = 'ready'")
         db_exec(s, f"INSERT INTO sip_registration(person_id, contact, source, registered_at,"
-                   f" expires_at) VALUES ({self.a1}, 'sip:8101@127.0.0.1:5099', 'udp:127.0.0.1:5099',"
-                   f" {now}, {now + HOUR})")
+                   f" expires_at) VALUES ({self.a1}, 'sip:8101@127.0.0.1:5099',"
+                   f" 'udp:127.0.0.1:5099', {now}, {now + HOUR})")
         s.advance(1000)
         calls = db_rows(s, "SELECT agent_id, ref_id, number, state FROM call_out WHERE" + mine)
         self.assertEqual([(x["agent_id"], x["number"], x["state"]) for x in calls],
