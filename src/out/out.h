@@ -229,6 +229,8 @@ int out_agent_state(struct store *s, int64_t person_id, int64_t now, char *statu
 		    int *phone);
 /* 1 when the person exists and is active, 0 when not. */
 int out_person_active(struct store *s, int64_t id);
+/* The person's work number ("" when there is none). */
+int out_person_work_no(struct store *s, int64_t id, char *out, size_t size);
 /* The customer's display name and primary number ("" none). */
 int out_customer_number(struct store *s, int64_t customer_id, char *number, size_t size);
 

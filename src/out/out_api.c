@@ -522,8 +522,20 @@ static int outcome_follow(struct req *r, const struct call_out_row *c, const str
 {
 	struct audit_actor who = req_actor(r);
 	struct wo_ctx wc = {r->store, r->now, &who, &r->ei};
+	char work_no[33];
 	struct wo_act a;
 	int rc = 0;
+
+	/* CB-2: the order's attempt is the agent's who made the call, even when a
+	 * supervisor records it for them: the next call must be another agent's.
+	 * Who recorded it is out.outcome's audit entry. */
+	if (c->agent_id && c->agent_id != r->who.person_id) {
+		rc = out_person_work_no(r->store, c->agent_id, work_no, sizeof(work_no));
+		if (rc < 0)
+			return rc;
+		who.id = c->agent_id;
+		who.name = work_no;
+	}
 
 	memset(&a, 0, sizeof(a));
 	a.text = in->note ? in->note : "";

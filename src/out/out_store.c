@@ -329,6 +329,17 @@ int out_person_active(struct store *s, int64_t id)
 	return store_run(s, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i", id);
 }
 
+int out_person_work_no(struct store *s, int64_t id, char *out, size_t size)
+{
+	struct store_stmt *st = store_query(s, "SELECT work_no FROM person WHERE id = ?", "i", id);
+	int rc = store_next(st, NULL, NULL);
+
+	out[0] = '\0';
+	if (rc == 1)
+		store_col_copy(st, 0, out, size);
+	return store_end(st, rc, 0);
+}
+
 int out_customer_number(struct store *s, int64_t customer_id, char *number, size_t size)
 {
 	struct store_stmt *st = store_query(s,

@@ -320,7 +320,13 @@ class OrderCallTest(OutCase):
         self.assertEqual((g["state"], g["callback"]["attempts"]), ("reported", 2))
         c3 = self.place({"purpose": "callback", "ref_id": o["id"]}, token=self.agent2)
         self.end(c3["id"], "answered")
-        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.agent2)
+        # A supervisor records it for the agent: the attempt stays the agent's.
+        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.agent,
+                     status=403)
+        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.sup)
+        st, a, _ = s.call("GET", "/api/audit?action=out.outcome", token=self.mgr)
+        self.assertEqual((a["items"][0]["actor"], a["items"][0]["entity_id"]),
+                         ("8002", str(c3["id"])))
         st, g, _ = s.call("GET", f"/api/orders/{o['id']}", token=self.mgr)
         self.assertEqual(g["state"], "archived")
         st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.mgr)
