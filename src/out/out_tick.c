@@ -15,7 +15,9 @@
 #include "core/err.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/mask.h"
 #include "cust/cust.h"
+#include "notify/notify.h"
 #include "out/out.h"
 #include "store/store.h"
 
@@ -38,7 +40,7 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 	struct out_task t;
 	struct audit_detail d;
 	int64_t other = 0;
-	int rc;
+	int told = 0, rc;
 
 	memset(&t, 0, sizeof(t));
 	snprintf(t.kind, sizeof(t.kind), "%s", kind);
@@ -75,6 +77,16 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 		rc = audit_append_detail(s, &system_actor, now, "out.task.create", "out_task", t.id,
 					 "ok", &d);
 	}
+	/* CALL-6: the agent whose caller dropped hears of it at once (number masked). */
+	if (rc == 0 && agent_id && strcmp(t.state, "open") == 0) {
+		char masked[OUT_NUMBER_SIZE], text[160];
+
+		mask_phone(t.number, masked, sizeof(masked));
+		snprintf(text, sizeof(text), "通话中断的来电 %s 需回拨，请在 %lld 分钟内回电",
+			 masked, (long long)((due_at - now + 59999) / 60000));
+		rc = notify_send(s, agent_id, "out.task", 0, text, now);
+		told = rc == 0;
+	}
 	if (rc == ERR_CONFLICT)
 		rc = 0; /* another node made it */
 	if (rc < 0) {
@@ -82,6 +94,8 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 		return rc;
 	}
 	rc = store_commit(s);
+	if (rc == 0 && told)
+		notify_wake();
 	return rc < 0 ? rc : 1;
 }
 

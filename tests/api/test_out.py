@@ -375,6 +375,11 @@ class TaskTickTest(OutCase):
         self.assertEqual((rows[0]["kind"], rows[0]["agent_id"], rows[0]["state"]),
                          ("dropped", self.a1, "open"))
         self.assertAlmostEqual(rows[0]["due_at"] - now, 5 * MINUTE, delta=2000)
+        # The agent is told at once, the number masked.
+        st, n, _ = s.call("GET", "/api/notifications", token=self.agent)
+        told = [x for x in n["items"] if x["kind"] == "out.task"]
+        self.assertEqual([x["text"] for x in told],
+                         ["通话中断的来电 139****0001 需回拨，请在 5 分钟内回电"])
         # Once only, however often the tick runs.
         s.advance(1000)
         self.assertEqual(db_value(s, f"SELECT count(*) FROM out_task WHERE call_id = {call}"), 1)
