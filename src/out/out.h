@@ -163,11 +163,13 @@ int out_dnc_add(struct store *s, const char *number, const char *reason, int64_t
 /* ERR_NOTFOUND when it is not there. */
 int out_dnc_delete(struct store *s, const char *number);
 struct out_dnc {
+	int64_t id;
 	char number[OUT_NUMBER_SIZE];
 	char reason[OUT_NOTE_MAX * 4 + 1];
 	int64_t added_by, at;
 };
-int out_dnc_list(struct store *s, const char *after, int limit,
+/* Newest first, ids below before_id (0: from the newest). */
+int out_dnc_list(struct store *s, int64_t before_id, int limit,
 		 int (*row)(void *ctx, const struct out_dnc *d), void *ctx);
 
 struct out_outcome_row {

@@ -982,14 +982,14 @@ static json_t *dnc_json(const struct out_dnc *d)
 
 struct dnc_ctx {
 	json_t *items;
-	int n;
+	int64_t last;
 };
 
 static int dnc_row(void *ctx, const struct out_dnc *d)
 {
 	struct dnc_ctx *x = ctx;
 
-	x->n++;
+	x->last = d->id;
 	return json_array_append_new(x->items, dnc_json(d));
 }
 
@@ -1019,12 +1019,12 @@ static int dnc_list(struct req *r)
 			return rc;
 		return reply_json(r, 200, json_pack("{s:b}", "listed", rc == 1));
 	}
-	n = out_dnc_list(r->store, NULL, limit, dnc_row, &x);
+	n = out_dnc_list(r->store, cursor, limit, dnc_row, &x);
 	if (n < 0) {
 		json_decref(x.items);
 		return n;
 	}
-	return reply_page(r, x.items, 0);
+	return reply_page(r, x.items, n == limit ? x.last : 0);
 }
 
 static int dnc_add(struct req *r)

@@ -84,21 +84,21 @@ static int dnc_read(struct store_stmt *st, void *dst)
 {
 	struct out_dnc *d = dst;
 
-	STORE_COL_COPY(st, 0, d->number);
-	STORE_COL_COPY(st, 1, d->reason);
-	d->added_by = store_col_int(st, 2);
-	d->at = store_col_int(st, 3);
+	d->id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, d->number);
+	STORE_COL_COPY(st, 2, d->reason);
+	d->added_by = store_col_int(st, 3);
+	d->at = store_col_int(st, 4);
 	return 0;
 }
 
-int out_dnc_list(struct store *s, const char *after, int limit,
+int out_dnc_list(struct store *s, int64_t before_id, int limit,
 		 int (*row)(void *ctx, const struct out_dnc *d), void *ctx)
 {
-	struct store_stmt *st =
-		store_query(s,
-			    "SELECT number, reason, added_by, at FROM out_dnc"
-			    " WHERE ?1 IS NULL OR number > ?1 ORDER BY number LIMIT ?2",
-			    "Ti", after, (int64_t)limit);
+	struct store_stmt *st = store_query(s,
+					    "SELECT id, number, reason, added_by, at FROM out_dnc"
+					    " WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+					    "ii", before_id, (int64_t)limit);
 	struct out_dnc d;
 	int rc, n = 0;
 

@@ -166,6 +166,16 @@ class DncTest(OutCase):
         self.assertError(s.call("DELETE", "/api/out/dnc/13900001111", token=self.sup), 404)
         st, q, _ = s.call("GET", "/api/out/dnc?number=13900001111", token=self.sup)
         self.assertEqual(q, {"listed": False})
+        # Newest first, page by page.
+        for n in ("13900002221", "13900002222", "01088886666"):
+            st, _, _ = s.call("POST", "/api/out/dnc", {"number": n}, token=self.sup)
+            self.assertEqual(st, 201)
+        st, p1, _ = s.call("GET", "/api/out/dnc?limit=2", token=self.sup)
+        self.assertEqual([x["number"] for x in p1["items"]], ["010****6666", "139****2222"])
+        st, p2, _ = s.call("GET", f"/api/out/dnc?limit=2&cursor={p1['next_cursor']}",
+                           token=self.sup)
+        self.assertEqual(([x["number"] for x in p2["items"]], p2["next_cursor"]),
+                         (["139****2221"], None))
 
 
 class CustomerCallTest(OutCase):
