@@ -411,7 +411,7 @@ static int call_place(struct req *r)
 		rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = out_place(r->store, &who, r->who.person_id, &t, &st, r->now, &id);
+	rc = out_place(r->store, &who, r->who.person_id, &t, &st, r->now, &id, &r->ei);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;

@@ -55,7 +55,8 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 }
 
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
-	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id)
+	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id,
+	      struct err_info *ei)
 {
 	struct call_out_req req = {agent_id,	   t->number,
 				   t->customer_id, out_purpose_name(t->purpose),
@@ -70,6 +71,14 @@ int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 		struct out_task k;
 
 		rc = out_task_get(s, t->ref_id, &k);
+		if (rc == 0 && strcmp(k.state, "open") != 0)
+			rc = err_set(ei, ERR_CONFLICT, NULL, "the task is not open");
+		if (rc == 0) {
+			rc = out_task_busy(s, k.id);
+			if (rc == 1)
+				rc = err_set(ei, ERR_CONFLICT, NULL,
+					     "someone is calling this task already");
+		}
 		if (rc == 0) {
 			k.attempts++;
 			k.last_call_out_id = *id;

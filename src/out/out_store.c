@@ -192,6 +192,14 @@ int out_task_insert(struct store *s, struct out_task *t)
 	return rc < 0 ? rc : 0;
 }
 
+int out_task_busy(struct store *s, int64_t id)
+{
+	return store_run(s,
+			 "SELECT 1 FROM out_task t JOIN call_out o ON o.id = t.last_call_out_id"
+			 " WHERE t.id = ? AND o.state <> 'ended'",
+			 NULL, "i", id);
+}
+
 int out_task_save(struct store *s, const struct out_task *t)
 {
 	int rc =

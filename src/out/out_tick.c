@@ -205,7 +205,8 @@ static int progressive(struct store *s, const struct out_settings *st, int64_t i
 			 */
 			rc = out_check(s, st, agents[i], &tg, now, &ei);
 			if (rc == 0)
-				rc = out_place(s, &system_actor, agents[i], &tg, st, now, &call);
+				rc = out_place(s, &system_actor, agents[i], &tg, st, now, &call,
+					       &ei);
 		}
 		if (rc < 0) {
 			store_rollback(s);

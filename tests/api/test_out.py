@@ -490,12 +490,21 @@ class TaskTickTest(OutCase):
         tid = next(t["id"] for t in l["items"] if t["call_id"] == first)
         self.assertError(s.call("POST", f"/api/out/tasks/{tid}/assign", {"agent_id": self.a2},
                                 token=self.agent), 403)
+        # Two agents at once: one calls it, the other is told.
+        self.to_local(10, 0)
+        c = self.place({"purpose": "task", "task_id": tid}, token=self.agent3)
+        e = self.place({"purpose": "task", "task_id": tid}, token=self.sup, status=409)
+        self.assertEqual(e["error"]["message"], "someone is calling this task already")
+        self.end(c["id"], "busy")
+        self.outcome(c["id"], {"outcome": "busy"}, token=self.agent3)
+        # The first caller keeps it; a supervisor gives it to another agent.
+        self.assertEqual(db_value(s, f"SELECT agent_id FROM out_task WHERE id = {tid}"),
+                         person_id(s, "8103"))
         st, t, _ = s.call("POST", f"/api/out/tasks/{tid}/assign", {"agent_id": self.a2},
                           token=self.sup)
         self.assertEqual((st, t["agent_id"]), (200, self.a2))
         st, l, _ = s.call("GET", "/api/out/tasks", token=self.agent3)
         self.assertNotIn(tid, [t["id"] for t in l["items"]])
-        self.to_local(10, 0)
 
 
 def xlsx(rows):
