@@ -202,6 +202,8 @@ int out_task_get(struct store *s, int64_t id, struct out_task *out);
 /* Inserts t (its id set); ERR_CONFLICT when the call or campaign member has one. */
 int out_task_insert(struct store *s, struct out_task *t);
 int out_task_save(struct store *s, const struct out_task *t);
+/* 1 when an attempt to this number is going (whoever makes it), 0 when not. */
+int out_number_busy(struct store *s, const char *number);
 /* 1 when the task's latest attempt is still going, 0 when not. */
 int out_task_busy(struct store *s, int64_t id);
 struct out_task_filter {
@@ -320,9 +322,9 @@ struct out_target {
 int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	      const struct out_target *t, int64_t now, struct err_info *ei);
 /* Inserts the request (and counts a task's attempt), audited as out.call.
- * A task no longer open, or being called by someone else (two agents at
- * once), is ERR_CONFLICT with ei set: decided inside the write
- * transaction, so one of them wins. */
+ * A number someone is calling now, or a task no longer open or being
+ * called (two agents at once), is ERR_CONFLICT with ei set: decided inside
+ * the write transaction, so one of them wins. */
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id,
 	      struct err_info *ei);

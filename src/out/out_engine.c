@@ -61,15 +61,13 @@ int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 	struct call_out_req req = {agent_id,	   t->number,
 				   t->customer_id, out_purpose_name(t->purpose),
 				   t->ref_id,	   who->id};
+	int task = t->purpose == OP_TASK || t->purpose == OP_CAMPAIGN;
 	struct audit_detail d;
+	struct out_task k;
 	char masked[OUT_NUMBER_SIZE];
-	int rc = call_out_request(s, &req, now, id);
+	int rc = 0;
 
-	/* A task's attempt counts when it is placed: a member whose outcome is
-	 * never recorded is still retried after the gap, and stops at the maximum. */
-	if (rc == 0 && (t->purpose == OP_TASK || t->purpose == OP_CAMPAIGN)) {
-		struct out_task k;
-
+	if (task) {
 		rc = out_task_get(s, t->ref_id, &k);
 		if (rc == 0 && strcmp(k.state, "open") != 0)
 			rc = err_set(ei, ERR_CONFLICT, NULL, "the task is not open");
@@ -79,16 +77,28 @@ int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
 				rc = err_set(ei, ERR_CONFLICT, NULL,
 					     "someone is calling this task already");
 		}
-		if (rc == 0) {
-			k.attempts++;
-			k.last_call_out_id = *id;
-			k.due_at = now + (int64_t)st->retry_gap_min * 60000;
-			/* A pool task becomes the caller's, who knows its story; a
-			 * campaign's member stays with the campaign's agents. */
-			if (!k.agent_id && t->purpose == OP_TASK)
-				k.agent_id = agent_id;
-			rc = out_task_save(s, &k);
-		}
+	}
+	/* One call to a customer at a time, whoever places it (a callback
+	 * asked by two agents at once, a progressive member and a manual call). */
+	if (rc == 0) {
+		rc = out_number_busy(s, t->number);
+		if (rc == 1)
+			rc = err_set(ei, ERR_CONFLICT, NULL,
+				     "someone is calling this number already");
+	}
+	if (rc == 0)
+		rc = call_out_request(s, &req, now, id);
+	/* A task's attempt counts when it is placed: a member whose outcome is
+	 * never recorded is still retried after the gap, and stops at the maximum. */
+	if (rc == 0 && task) {
+		k.attempts++;
+		k.last_call_out_id = *id;
+		k.due_at = now + (int64_t)st->retry_gap_min * 60000;
+		/* A pool task becomes the caller's, who knows its story; a
+		 * campaign's member stays with the campaign's agents. */
+		if (!k.agent_id && t->purpose == OP_TASK)
+			k.agent_id = agent_id;
+		rc = out_task_save(s, &k);
 	}
 	if (rc < 0)
 		return rc;

@@ -200,6 +200,13 @@ int out_task_busy(struct store *s, int64_t id)
 			 NULL, "i", id);
 }
 
+int out_number_busy(struct store *s, const char *number)
+{
+	/* Few attempts are going at once: the engine's partial index of live ones. */
+	return store_run(s, "SELECT 1 FROM call_out WHERE state <> 'ended' AND number = ?", NULL,
+			 "t", number);
+}
+
 int out_task_save(struct store *s, const struct out_task *t)
 {
 	int rc =

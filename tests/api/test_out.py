@@ -309,6 +309,10 @@ class OrderCallTest(OutCase):
         c = self.place({"purpose": "callback", "ref_id": o["id"]})
         self.assertEqual(c["number"], phone[:3] + "****" + phone[-4:])
         self.assertTrue(c["script"].startswith("您好，请问是李女士吗？"), c["script"])
+        # Two agents at once: the second is told someone is calling.
+        e = self.place({"purpose": "callback", "ref_id": o["id"]}, token=self.agent2,
+                       status=409)
+        self.assertEqual(e["error"]["message"], "someone is calling this number already")
         self.assertIn("已协商解决", c["script"])
         self.end(c["id"], "answered")
         # A callback that reached the customer ends in CB-2's outcome, not "reached".
