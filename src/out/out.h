@@ -14,7 +14,9 @@
  * under the daily cap and has no other attempt going nor a call, and then
  * inserts the engine's request (call_out_request, src/call/) in one
  * transaction with the audit entry, and wakes the engine after the commit
- * (call_out_kick). The engine rings the agent's phone, then the customer,
+ * (call_out_kick). Inside that transaction a number someone is calling
+ * already, or a task being called, is refused, so of two agents at once
+ * one wins. The engine rings the agent's phone, then the customer,
  * bridges and records them and ends the attempt with a result.
  *
  * What follows an attempt is the agent's outcome, recorded once: for an
@@ -29,7 +31,7 @@
  *
  * Tasks come from the scheduler's tick (out_tick.c): an inbound call that
  * dropped while connected becomes a task for its agent, due dropped_due_min
- * later (CALL-6); a call that came while the hotline was closed becomes a
+ * later, and the agent is told at once (CALL-6); a call that came while the hotline was closed becomes a
  * task for any agent, due afterhours_due_min after the next opening
  * (CALL-10); campaigns' members are tasks too. For a running campaign in
  * progressive mode the tick places the next member's call for each of its
@@ -38,14 +40,15 @@
  * A campaign whose deadline has come is finished by the tick: its members
  * not yet reached are not called any more.
  *
- * Files: out.c the rules (no I/O: hours, cap, outcomes and what follows
- * them, a task's retry, the pacing, the import sheet's columns),
- * out_store.c the SQL (migration 26), out_engine.c the checks and the
- * changes run inside the caller's transaction (placing a call, recording
- * an outcome), out_tick.c the scheduler's tick, out_api.c the HTTP routes
- * under /api/out and /api/me/out, out_campaign_api.c the campaigns'.
- * Helper files of the daily answer-rate test (LED-2) have their own section
- * at the end.
+ * Files: out.c the rules (no I/O: hours, outcomes and what follows them,
+ * a task's retry, the pacing, campaigns' states, the import sheet's
+ * columns), out_store.c the SQL (migration 26), out_engine.c the checks
+ * and the placing of a call inside the caller's transaction (the API and
+ * the tick share them), out_tick.c the scheduler's tick, out_api.c the HTTP
+ * routes under /api/out and /api/me/out with what an outcome causes in the
+ * order, the request or the task, out_campaign_api.c the campaigns'. The
+ * daily answer-rate test (LED-2, out_test*.c) has its own section at the
+ * end.
  */
 #ifndef KEFU_OUT_OUT_H
 #define KEFU_OUT_OUT_H
