@@ -672,6 +672,8 @@ static const struct err_msg messages[] = {
 	{"the task is another agent's", NULL, "这是其他坐席的任务"},
 	{"the task is not open", NULL, "任务已不在待办状态"},
 	{"already on a call", NULL, "正在通话中"},
+	{"someone is calling this task already", NULL, "已有坐席正在拨打这个任务"},
+	{"someone is calling this number already", NULL, "已有坐席正在拨打这个号码"},
 	{"another agent makes this callback", NULL, "这次回访须由另一位坐席进行"},
 	{"another call out is still going", NULL, "还有一通外呼未结束"},
 	{"calls out only from %s to %s", NULL, "外呼时间为 %s 至 %s"},

@@ -108,8 +108,8 @@ static void sst_end(void *ud, const XML_Char *el)
 		x->in_si = 0;
 		if (x->n == x->cap) {
 			size_t cap = x->cap ? x->cap * 2 : 64;
-			char **s =
-				cap <= EXPORT_READ_STRINGS_MAX ? realloc(x->s, cap * sizeof(*s)) : NULL;
+			char **s = cap <= EXPORT_READ_STRINGS_MAX ? realloc(x->s, cap * sizeof(*s))
+								  : NULL;
 
 			if (!s) {
 				x->err = ERR_UNPROCESSABLE;
@@ -246,8 +246,8 @@ static int parse(const struct buf *xml, void *ud, XML_StartElementHandler start,
 }
 
 int export_xlsx_read(const unsigned char *z, size_t len,
-		 int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
-		 struct err_info *ei)
+		     int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
+		     struct err_info *ei)
 {
 	struct buf part = BUF_INIT;
 	struct sst sst;

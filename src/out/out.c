@@ -45,7 +45,8 @@ int64_t out_next_opening(const struct out_settings *st, int64_t now)
 	int64_t day = clock_day_start(now);
 
 	if (st->open_min >= st->close_min)
-		return clock_day_end(now) + (int64_t)st->open_min * 60000; /* never opens: tomorrow */
+		return clock_day_end(now) +
+		       (int64_t)st->open_min * 60000; /* never opens: tomorrow */
 	if (out_hours_open(st, now))
 		return now;
 	if (clock_local_minute(now) < st->open_min)
@@ -59,11 +60,10 @@ int out_settings_check(const struct out_settings *st, struct err_info *ei)
 
 	/* No calls at night: an empty or reversed window would be a mistake. */
 	if (st->open_min < 0 || st->close_min < 0 || st->open_min >= st->close_min)
-		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "hours_to",
-			     "hours_to: after hours_from");
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "hours_to", "hours_to: after hours_from");
 	if (st->daily_cap < 1 || st->daily_cap > 10000)
-		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "daily_cap", "%s: %d to %d", "daily_cap",
-			     1, 10000);
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "daily_cap", "%s: %d to %d", "daily_cap", 1,
+			     10000);
 	if (st->dropped_due_min < 0 || st->dropped_due_min > 1440)
 		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "dropped_due_min", "%s: %d to %d",
 			     "dropped_due_min", 0, 1440);
@@ -96,8 +96,8 @@ int out_purpose_parse(const char *name)
 }
 
 static const char *const outcomes[OO_COUNT] = {
-	"reached", "accepted",	   "not_accepted", "new_need",	   "no_answer",
-	"busy",	   "rejected",	   "wrong_number", "other_person", "dnc"};
+	"reached", "accepted", "not_accepted", "new_need",     "no_answer",
+	"busy",	   "rejected", "wrong_number", "other_person", "dnc"};
 
 const char *out_outcome_name(enum out_outcome o)
 {
@@ -163,8 +163,8 @@ int out_callback_outcome(enum out_outcome o)
 	}
 }
 
-struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o,
-				    int attempts, int64_t next_at, int64_t now)
+struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o, int attempts,
+				    int64_t next_at, int64_t now)
 {
 	struct out_task_next n = {"open", now + (int64_t)st->retry_gap_min * 60000};
 
@@ -226,8 +226,8 @@ const char *out_campaign_next(const char *state, const char *action)
 
 int out_import_column(const char *h)
 {
-	static const char *const phone[] = {"电话", "手机", "号码", "电话号码", "手机号", "phone",
-					    "mobile", "number"};
+	static const char *const phone[] = {"电话",   "手机",  "号码",	 "电话号码",
+					    "手机号", "phone", "mobile", "number"};
 	static const char *const name[] = {"姓名", "名字", "客户", "客户姓名", "name"};
 
 	for (size_t i = 0; i < sizeof(phone) / sizeof(phone[0]); i++)

@@ -14,7 +14,9 @@
  * under the daily cap and has no other attempt going nor a call, and then
  * inserts the engine's request (call_out_request, src/call/) in one
  * transaction with the audit entry, and wakes the engine after the commit
- * (call_out_kick). The engine rings the agent's phone, then the customer,
+ * (call_out_kick). Inside that transaction a number someone is calling
+ * already, or a task being called, is refused, so of two agents at once
+ * one wins. The engine rings the agent's phone, then the customer,
  * bridges and records them and ends the attempt with a result.
  *
  * What follows an attempt is the agent's outcome, recorded once: for an
@@ -29,7 +31,7 @@
  *
  * Tasks come from the scheduler's tick (out_tick.c): an inbound call that
  * dropped while connected becomes a task for its agent, due dropped_due_min
- * later (CALL-6); a call that came while the hotline was closed becomes a
+ * later, and the agent is told at once (CALL-6); a call that came while the hotline was closed becomes a
  * task for any agent, due afterhours_due_min after the next opening
  * (CALL-10); campaigns' members are tasks too. For a running campaign in
  * progressive mode the tick places the next member's call for each of its
@@ -38,14 +40,15 @@
  * A campaign whose deadline has come is finished by the tick: its members
  * not yet reached are not called any more.
  *
- * Files: out.c the rules (no I/O: hours, cap, outcomes and what follows
- * them, a task's retry, the pacing, the import sheet's columns),
- * out_store.c the SQL (migration 26), out_engine.c the checks and the
- * changes run inside the caller's transaction (placing a call, recording
- * an outcome), out_tick.c the scheduler's tick, out_api.c the HTTP routes
- * under /api/out and /api/me/out, out_campaign_api.c the campaigns'.
- * Helper files of the daily answer-rate test (LED-2) have their own section
- * at the end.
+ * Files: out.c the rules (no I/O: hours, outcomes and what follows them,
+ * a task's retry, the pacing, campaigns' states, the import sheet's
+ * columns), out_store.c the SQL (migration 26), out_engine.c the checks
+ * and the placing of a call inside the caller's transaction (the API and
+ * the tick share them), out_tick.c the scheduler's tick, out_api.c the HTTP
+ * routes under /api/out and /api/me/out with what an outcome causes in the
+ * order, the request or the task, out_campaign_api.c the campaigns'. The
+ * daily answer-rate test (LED-2, out_test*.c) has its own section at the
+ * end.
  */
 #ifndef KEFU_OUT_OUT_H
 #define KEFU_OUT_OUT_H
@@ -87,7 +90,15 @@ int64_t out_next_opening(const struct out_settings *st, int64_t now);
 /* 0 when the settings hold together, else ERR_UNPROCESSABLE with the field. */
 int out_settings_check(const struct out_settings *st, struct err_info *ei);
 
-enum out_purpose { OP_CALLBACK, OP_PROGRESS, OP_CUSTOMER, OP_REQUEST, OP_TASK, OP_CAMPAIGN, OP_COUNT };
+enum out_purpose {
+	OP_CALLBACK,
+	OP_PROGRESS,
+	OP_CUSTOMER,
+	OP_REQUEST,
+	OP_TASK,
+	OP_CAMPAIGN,
+	OP_COUNT
+};
 const char *out_purpose_name(enum out_purpose p);
 int out_purpose_parse(const char *name); /* -1 when unknown */
 
@@ -126,8 +137,8 @@ struct out_task_next {
 	const char *state;
 	int64_t due_at;
 };
-struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o,
-				    int attempts, int64_t next_at, int64_t now);
+struct out_task_next out_task_after(const struct out_settings *st, enum out_outcome o, int attempts,
+				    int64_t next_at, int64_t now);
 
 /* Progressive dialling: how many calls to place now: one per idle agent
  * (ready, a phone registered, no attempt going), never more than the
@@ -155,11 +166,13 @@ int out_dnc_add(struct store *s, const char *number, const char *reason, int64_t
 /* ERR_NOTFOUND when it is not there. */
 int out_dnc_delete(struct store *s, const char *number);
 struct out_dnc {
+	int64_t id;
 	char number[OUT_NUMBER_SIZE];
 	char reason[OUT_NOTE_MAX * 4 + 1];
 	int64_t added_by, at;
 };
-int out_dnc_list(struct store *s, const char *after, int limit,
+/* Newest first, ids below before_id (0: from the newest). */
+int out_dnc_list(struct store *s, int64_t before_id, int limit,
 		 int (*row)(void *ctx, const struct out_dnc *d), void *ctx);
 
 struct out_outcome_row {
@@ -192,6 +205,10 @@ int out_task_get(struct store *s, int64_t id, struct out_task *out);
 /* Inserts t (its id set); ERR_CONFLICT when the call or campaign member has one. */
 int out_task_insert(struct store *s, struct out_task *t);
 int out_task_save(struct store *s, const struct out_task *t);
+/* 1 when an attempt to this number is going (whoever makes it), 0 when not. */
+int out_number_busy(struct store *s, const char *number);
+/* 1 when the task's latest attempt is still going, 0 when not. */
+int out_task_busy(struct store *s, int64_t id);
 struct out_task_filter {
 	int64_t agent_id;    /* open tasks for this agent or any agent; 0: all */
 	int64_t campaign_id; /* 0: any */
@@ -221,6 +238,8 @@ int out_agent_state(struct store *s, int64_t person_id, int64_t now, char *statu
 		    int *phone);
 /* 1 when the person exists and is active, 0 when not. */
 int out_person_active(struct store *s, int64_t id);
+/* The person's work number ("" when there is none). */
+int out_person_work_no(struct store *s, int64_t id, char *out, size_t size);
 /* The customer's display name and primary number ("" none). */
 int out_customer_number(struct store *s, int64_t customer_id, char *number, size_t size);
 
@@ -229,8 +248,8 @@ struct out_call_src {
 	int64_t call_id, agent_id, customer_id, started_at;
 	char caller[OUT_NUMBER_SIZE * 2];
 };
-/* CALL-6: inbound calls that dropped while connected and have no task yet. */
-int out_dropped_calls(struct store *s, struct out_call_src *out, int max);
+/* CALL-6: inbound calls since `since` that dropped while connected and have no task yet. */
+int out_dropped_calls(struct store *s, int64_t since, struct out_call_src *out, int max);
 /* CALL-10: calls that came while closed since `since` and have no task yet. */
 int out_closed_calls(struct store *s, int64_t since, struct out_call_src *out, int max);
 /* An open task of this kind for this number (0 none). */
@@ -263,10 +282,10 @@ int out_campaign_counts(struct store *s, int64_t id, struct out_campaign_counts 
 /* Members of a customer filter (CB-3, CUST-3, CUST-4); fields 0/NULL: any. */
 struct out_member_filter {
 	int vip_min;
-	const char *kind;	 /* customer kind */
-	int birthday_month;	 /* 1..12 */
+	const char *kind;		/* customer kind */
+	int birthday_month;		/* 1..12 */
 	int64_t served_from, served_to; /* contacts or archived orders in [from, to) */
-	int64_t inactive_since;	 /* no contact since */
+	int64_t inactive_since;		/* no contact since */
 	int limit;
 };
 /* Adds each matching customer's primary number as an open member due at
@@ -305,10 +324,13 @@ struct out_target {
  */
 int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	      const struct out_target *t, int64_t now, struct err_info *ei);
-/* Inserts the request (and counts a task's attempt), audited as out.call. */
+/* Inserts the request (and counts a task's attempt), audited as out.call.
+ * A number someone is calling now, or a task no longer open or being
+ * called (two agents at once), is ERR_CONFLICT with ei set: decided inside
+ * the write transaction, so one of them wins. */
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
-	      const struct out_target *t, const struct out_settings *st, int64_t now,
-	      int64_t *id);
+	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id,
+	      struct err_info *ei);
 
 /* -- The scheduler (out_tick.c) -- */
 

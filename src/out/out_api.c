@@ -51,8 +51,8 @@ static json_t *call_json(struct req *r, const struct call_out_row *c, const char
 			 "requested_at", (json_int_t)c->requested_at, "agent_at", ref(c->agent_at),
 			 "answered_at", ref(c->answered_at), "ended_at", ref(c->ended_at),
 			 "talk_ms", (json_int_t)c->talk_ms, "recording", c->recording[0] != 0,
-			 "call_id", ref(c->call_id), "cancelled", c->cancel,
-			 "outcome", outcome && *outcome ? json_string(outcome) : json_null());
+			 "call_id", ref(c->call_id), "cancelled", c->cancel, "outcome",
+			 outcome && *outcome ? json_string(outcome) : json_null());
 }
 
 /* -- The script to read (CALL-9; CB-2 for callbacks) -- */
@@ -129,12 +129,11 @@ static int callback_script(struct req *r, int64_t order_id, struct buf *out)
 		report = o->report[0] ? json_loads(o->report, 0, NULL) : NULL;
 		cust = o->customer_id ? cust_summary_json(r, r->store, o->customer_id) : NULL;
 		/* CB-2: the same script the callback queue shows, greeting by CUST-5's form. */
-		wo_callback_script(script, 4096, r->app->cfg->center_name, r->who.work_no,
-				   cust ? json_string_value(json_object_get(cust, "address_as"))
-					: NULL,
-				   o->created_at, o->summary,
-				   report ? json_string_value(json_object_get(report, "solution"))
-					  : "");
+		wo_callback_script(
+			script, 4096, r->app->cfg->center_name, r->who.work_no,
+			cust ? json_string_value(json_object_get(cust, "address_as")) : NULL,
+			o->created_at, o->summary,
+			report ? json_string_value(json_object_get(report, "solution")) : "");
 		buf_printf(out, "%s", script);
 	}
 	json_decref(report);
@@ -245,16 +244,17 @@ static int target_order(struct req *r, struct out_target *t)
 
 		rc = req_authorize_on(r, ACT_ORDER_READ, &at, "work_order", o->id);
 		if (rc == 0)
-			rc = req_authorize(r, t->purpose == OP_CALLBACK ? ACT_CALLBACK
-								: ACT_ORDER_CREATE,
-					   NULL);
+			rc = req_authorize(
+				r, t->purpose == OP_CALLBACK ? ACT_CALLBACK : ACT_ORDER_CREATE,
+				NULL);
 	}
 	if (rc == 0 && t->purpose == OP_CALLBACK) {
 		struct wo_callback cb;
 
 		rc = wo_callback_pending(r->store, o->id, &cb);
 		if (rc == ERR_NOTFOUND)
-			rc = err_set(&r->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
+			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
+				     "no callback is due for this order");
 		/* CB-2: after "not accepted" another agent makes the next call. */
 		else if (rc == 0 && cb.excluded_id == r->who.person_id)
 			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
@@ -337,8 +337,7 @@ static int target_task(struct req *r, struct out_target *t)
 		if (rc < 0)
 			return rc;
 		if (rc == 0 && !manage)
-			return err_set(&r->ei, ERR_FORBIDDEN, NULL,
-				       "the task is another agent's");
+			return err_set(&r->ei, ERR_FORBIDDEN, NULL, "the task is another agent's");
 		t->purpose = OP_CAMPAIGN;
 	}
 	if (k.customer_id) {
@@ -412,7 +411,7 @@ static int call_place(struct req *r)
 		rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = out_place(r->store, &who, r->who.person_id, &t, &st, r->now, &id);
+	rc = out_place(r->store, &who, r->who.person_id, &t, &st, r->now, &id, &r->ei);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
@@ -483,9 +482,10 @@ static int read_outcome(struct req *r, struct outcome_in *in)
 		return rc;
 	o = out_outcome_parse(name);
 	if (o < 0)
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "outcome",
-			       "outcome: reached, accepted, not_accepted, new_need, no_answer, busy,"
-			       " rejected, wrong_number, other_person or dnc");
+		return err_set(
+			&r->ei, ERR_UNPROCESSABLE, "outcome",
+			"outcome: reached, accepted, not_accepted, new_need, no_answer, busy,"
+			" rejected, wrong_number, other_person or dnc");
 	in->o = (enum out_outcome)o;
 	if (in->note && utf8_len(in->note) > OUT_NOTE_MAX)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "note", "%s: at most %d characters",
@@ -522,8 +522,20 @@ static int outcome_follow(struct req *r, const struct call_out_row *c, const str
 {
 	struct audit_actor who = req_actor(r);
 	struct wo_ctx wc = {r->store, r->now, &who, &r->ei};
+	char work_no[33];
 	struct wo_act a;
 	int rc = 0;
+
+	/* CB-2: the order's attempt is the agent's who made the call, even when a
+	 * supervisor records it for them: the next call must be another agent's.
+	 * Who recorded it is out.outcome's audit entry. */
+	if (c->agent_id && c->agent_id != r->who.person_id) {
+		rc = out_person_work_no(r->store, c->agent_id, work_no, sizeof(work_no));
+		if (rc < 0)
+			return rc;
+		who.id = c->agent_id;
+		who.name = work_no;
+	}
 
 	memset(&a, 0, sizeof(a));
 	a.text = in->note ? in->note : "";
@@ -616,8 +628,7 @@ static int call_outcome(struct req *r)
 			       &r->ei);
 	if (rc == 0 && strcmp(c.purpose, "progress") == 0 && out_outcome_reached(in.o) &&
 	    (!in.note || utf8_blank(in.note)))
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "note",
-			     "note: what the customer was told");
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "note", "note: what the customer was told");
 	if (rc == 0)
 		rc = out_settings_get(r->store, &st);
 	if (rc == 0)
@@ -714,17 +725,16 @@ static json_t *task_json(struct req *r, const struct out_task *t)
 	char number[OUT_NUMBER_SIZE];
 
 	mask_phone(t->number, number, sizeof(number));
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:I, s:s, s:i, s:o, s:o, s:o,"
-			 " s:s, s:I, s:o}",
-			 "id", (json_int_t)t->id, "kind", t->kind, "campaign_id",
-			 ref(t->campaign_id), "customer_id", ref(t->customer_id), "customer",
-			 cust ? cust : json_null(), "name", t->name, "number", number, "agent_id",
-			 ref(t->agent_id), "due_at", (json_int_t)t->due_at, "state", t->state,
-			 "attempts", t->attempts, "last_result",
-			 t->last_result[0] ? json_string(t->last_result) : json_null(),
-			 "last_call_out_id", ref(t->last_call_out_id), "call_id", ref(t->call_id),
-			 "note", t->note, "created_at", (json_int_t)t->created_at, "done_at",
-			 ref(t->done_at));
+	return json_pack(
+		"{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:I, s:s, s:i, s:o, s:o, s:o,"
+		" s:s, s:I, s:o}",
+		"id", (json_int_t)t->id, "kind", t->kind, "campaign_id", ref(t->campaign_id),
+		"customer_id", ref(t->customer_id), "customer", cust ? cust : json_null(), "name",
+		t->name, "number", number, "agent_id", ref(t->agent_id), "due_at",
+		(json_int_t)t->due_at, "state", t->state, "attempts", t->attempts, "last_result",
+		t->last_result[0] ? json_string(t->last_result) : json_null(), "last_call_out_id",
+		ref(t->last_call_out_id), "call_id", ref(t->call_id), "note", t->note, "created_at",
+		(json_int_t)t->created_at, "done_at", ref(t->done_at));
 }
 
 struct task_ctx {
@@ -924,9 +934,9 @@ static int time_field(struct req *r, const char *key, int *out, int rc)
 
 static int settings_put(struct req *r)
 {
-	static const char *const fields[] = {"hours_from",	   "hours_to",	   "daily_cap",
-					     "dropped_due_min",	   "afterhours_due_min",
-					     "max_attempts",	   "retry_gap_min", NULL};
+	static const char *const fields[] = {
+		"hours_from",	      "hours_to",     "daily_cap",     "dropped_due_min",
+		"afterhours_due_min", "max_attempts", "retry_gap_min", NULL};
 	struct out_settings st;
 	int rc = body_only(r, fields);
 
@@ -966,20 +976,20 @@ static json_t *dnc_json(const struct out_dnc *d)
 	char number[OUT_NUMBER_SIZE];
 
 	mask_phone(d->number, number, sizeof(number));
-	return json_pack("{s:s, s:s, s:o, s:I}", "number", number, "reason", d->reason,
-			 "added_by", ref(d->added_by), "at", (json_int_t)d->at);
+	return json_pack("{s:s, s:s, s:o, s:I}", "number", number, "reason", d->reason, "added_by",
+			 ref(d->added_by), "at", (json_int_t)d->at);
 }
 
 struct dnc_ctx {
 	json_t *items;
-	int n;
+	int64_t last;
 };
 
 static int dnc_row(void *ctx, const struct out_dnc *d)
 {
 	struct dnc_ctx *x = ctx;
 
-	x->n++;
+	x->last = d->id;
 	return json_array_append_new(x->items, dnc_json(d));
 }
 
@@ -1009,12 +1019,12 @@ static int dnc_list(struct req *r)
 			return rc;
 		return reply_json(r, 200, json_pack("{s:b}", "listed", rc == 1));
 	}
-	n = out_dnc_list(r->store, NULL, limit, dnc_row, &x);
+	n = out_dnc_list(r->store, cursor, limit, dnc_row, &x);
 	if (n < 0) {
 		json_decref(x.items);
 		return n;
 	}
-	return reply_page(r, x.items, 0);
+	return reply_page(r, x.items, n == limit ? x.last : 0);
 }
 
 static int dnc_add(struct req *r)
@@ -1047,8 +1057,9 @@ static int dnc_add(struct req *r)
 		char m[OUT_NUMBER_SIZE];
 
 		mask_phone(digits, m, sizeof(m));
-		rc = req_audit(r, "out.dnc.add", "out_dnc", 0, "ok",
-			       json_pack("{s:s, s:s}", "number", m, "reason", reason ? reason : ""));
+		rc = req_audit(
+			r, "out.dnc.add", "out_dnc", 0, "ok",
+			json_pack("{s:s, s:s}", "number", m, "reason", reason ? reason : ""));
 	}
 	rc = req_finish(r, rc);
 	if (rc < 0)
@@ -1073,7 +1084,8 @@ static int dnc_delete(struct req *r)
 		return rc;
 	rc = out_dnc_delete(r->store, digits);
 	if (rc == ERR_NOTFOUND)
-		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "the number is not on the do-not-call list");
+		rc = err_set(&r->ei, ERR_NOTFOUND, NULL,
+			     "the number is not on the do-not-call list");
 	mask_phone(digits, m, sizeof(m));
 	if (rc == 0)
 		rc = req_audit(r, "out.dnc.delete", "out_dnc", 0, "ok",

@@ -87,6 +87,8 @@ static int load(struct req *r, struct out_campaign *c)
 	if (rc < 0)
 		return rc;
 	{
+		/* Self scope: the caller's own campaign is theirs; any other is
+		 * nobody's (-1), so the one function refuses it and audits it. */
 		const struct auth_target t = {0, rc == 1 ? r->who.person_id : -1};
 
 		return req_authorize(r, ACT_OUT_READ, &t);
@@ -136,7 +138,8 @@ static int read_fields(struct req *r, struct out_campaign *c, int64_t *ids, int 
 	static const char *const fields[] = {"name",	 "kind", "script_id", "mode",
 					     "deadline", "note", "agents",    NULL};
 	const char *name = NULL, *kind = NULL, *mode = NULL, *note = NULL;
-	json_t *agents = json_object_get(r->body, "agents"), *dl = json_object_get(r->body, "deadline");
+	json_t *agents = json_object_get(r->body, "agents"),
+	       *dl = json_object_get(r->body, "deadline");
 	int rc = body_only(r, fields);
 
 	if (rc == 0)
@@ -153,15 +156,16 @@ static int read_fields(struct req *r, struct out_campaign *c, int64_t *ids, int 
 		return rc;
 	if (name) {
 		if (utf8_blank(name) || utf8_len(name) > OUT_NAME_MAX)
-			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "name", "name: 1 to %d characters",
-				     OUT_NAME_MAX);
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "name",
+				     "name: 1 to %d characters", OUT_NAME_MAX);
 		else
 			snprintf(c->name, sizeof(c->name), "%s", name);
 	}
 	if (kind) {
 		if (!out_campaign_kind_valid(kind))
-			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind",
-				     "kind: callback_yesterday, vip_care, churn, birthday or custom");
+			rc = err_add(
+				&r->ei, rc, ERR_UNPROCESSABLE, "kind",
+				"kind: callback_yesterday, vip_care, churn, birthday or custom");
 		else
 			snprintf(c->kind, sizeof(c->kind), "%s", kind);
 	}
@@ -205,12 +209,14 @@ static int read_fields(struct req *r, struct out_campaign *c, int64_t *ids, int 
 
 		if (!json_is_array(agents) || json_array_size(agents) > AGENTS_MAX)
 			return err_add(&r->ei, rc, ERR_UNPROCESSABLE, "agents",
-				       "agents: at most %d people, each an active agent", AGENTS_MAX);
+				       "agents: at most %d people, each an active agent",
+				       AGENTS_MAX);
 		*n = 0;
 		json_array_foreach(agents, i, v)
 		{
-			int k = json_is_integer(v) ? out_person_active(r->store, json_integer_value(v))
-						   : 0;
+			int k = json_is_integer(v)
+					? out_person_active(r->store, json_integer_value(v))
+					: 0;
 
 			if (k < 0)
 				return k;
@@ -363,8 +369,8 @@ static int filter_int(struct req *r, json_t *f, const char *key, int64_t lo, int
 static int members(struct req *r)
 {
 	static const char *const fields[] = {"filter", "due_at", NULL};
-	static const char *const keys[] = {"vip_min",	  "kind",	   "birthday_month",
-					   "served_on",	  "inactive_days", "limit"};
+	static const char *const keys[] = {"vip_min",	"kind",		 "birthday_month",
+					   "served_on", "inactive_days", "limit"};
 	struct out_member_filter mf;
 	struct out_campaign c;
 	json_t *f = json_object_get(r->body, "filter"), *due = json_object_get(r->body, "due_at");
@@ -416,7 +422,8 @@ static int members(struct req *r)
 			return err_set(&r->ei, ERR_UNPROCESSABLE, "filter", "filter.%s: %s",
 				       "served_on", "a date YYYY-MM-DD");
 		/* The local day: noon's day start, and the next one. */
-		mf.served_from = clock_day_start(clock_days_from_civil(y, m, d) * DAY_MS + DAY_MS / 2);
+		mf.served_from =
+			clock_day_start(clock_days_from_civil(y, m, d) * DAY_MS + DAY_MS / 2);
 		mf.served_to = clock_day_end(mf.served_from);
 	}
 	mf.vip_min = (int)vip;
@@ -445,9 +452,9 @@ static int members(struct req *r)
 			rc = campaign_json(r, &c, &j);
 		if (rc < 0)
 			return rc;
-		return reply_json(r, 200,
-				  json_pack("{s:i, s:i, s:o}", "added", added, "skipped", 0,
-					    "campaign", j));
+		return reply_json(
+			r, 200,
+			json_pack("{s:i, s:i, s:o}", "added", added, "skipped", 0, "campaign", j));
 	}
 }
 
@@ -570,9 +577,9 @@ static int import(struct req *r)
 			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file",
 				     "file: the sheet has no header row with a phone column");
 		if (rc == 0)
-			rc = req_audit(r, "out.campaign.import", "out_campaign", c.id, "ok",
-				       json_pack("{s:i, s:i}", "added", x->added, "skipped",
-						 x->skipped));
+			rc = req_audit(
+				r, "out.campaign.import", "out_campaign", c.id, "ok",
+				json_pack("{s:i, s:i}", "added", x->added, "skipped", x->skipped));
 		rc = req_finish(r, rc);
 	}
 	for (int i = 0; i < XCOLS; i++)

@@ -29,8 +29,7 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
-		return err_set(ei, ERR_CONFLICT, NULL,
-			       "the number is on the do-not-call list");
+		return err_set(ei, ERR_CONFLICT, NULL, "the number is on the do-not-call list");
 	if (!out_hours_open(st, now)) {
 		out_hhmm(st->open_min, from, sizeof(from));
 		out_hhmm(st->close_min, to, sizeof(to));
@@ -40,8 +39,8 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 	if (rc < 0)
 		return rc;
 	if (used >= st->daily_cap)
-		return err_set(ei, ERR_THROTTLED, NULL, "the daily limit of %d calls out is reached",
-			       st->daily_cap);
+		return err_set(ei, ERR_THROTTLED, NULL,
+			       "the daily limit of %d calls out is reached", st->daily_cap);
 	rc = call_out_live_of(s, agent_id, &live);
 	if (rc == 0)
 		return err_set(ei, ERR_CONFLICT, NULL, "another call out is still going");
@@ -56,29 +55,50 @@ int out_check(struct store *s, const struct out_settings *st, int64_t agent_id,
 }
 
 int out_place(struct store *s, const struct audit_actor *who, int64_t agent_id,
-	      const struct out_target *t, const struct out_settings *st, int64_t now,
-	      int64_t *id)
+	      const struct out_target *t, const struct out_settings *st, int64_t now, int64_t *id,
+	      struct err_info *ei)
 {
-	struct call_out_req req = {agent_id, t->number, t->customer_id, out_purpose_name(t->purpose),
-				   t->ref_id, who->id};
+	struct call_out_req req = {agent_id,	   t->number,
+				   t->customer_id, out_purpose_name(t->purpose),
+				   t->ref_id,	   who->id};
+	int task = t->purpose == OP_TASK || t->purpose == OP_CAMPAIGN;
 	struct audit_detail d;
+	struct out_task k;
 	char masked[OUT_NUMBER_SIZE];
-	int rc = call_out_request(s, &req, now, id);
+	int rc = 0;
 
+	if (task) {
+		rc = out_task_get(s, t->ref_id, &k);
+		if (rc == 0 && strcmp(k.state, "open") != 0)
+			rc = err_set(ei, ERR_CONFLICT, NULL, "the task is not open");
+		if (rc == 0) {
+			rc = out_task_busy(s, k.id);
+			if (rc == 1)
+				rc = err_set(ei, ERR_CONFLICT, NULL,
+					     "someone is calling this task already");
+		}
+	}
+	/* One call to a customer at a time, whoever places it (a callback
+	 * asked by two agents at once, a progressive member and a manual call). */
+	if (rc == 0) {
+		rc = out_number_busy(s, t->number);
+		if (rc == 1)
+			rc = err_set(ei, ERR_CONFLICT, NULL,
+				     "someone is calling this number already");
+	}
+	if (rc == 0)
+		rc = call_out_request(s, &req, now, id);
 	/* A task's attempt counts when it is placed: a member whose outcome is
 	 * never recorded is still retried after the gap, and stops at the maximum. */
-	if (rc == 0 && (t->purpose == OP_TASK || t->purpose == OP_CAMPAIGN)) {
-		struct out_task k;
-
-		rc = out_task_get(s, t->ref_id, &k);
-		if (rc == 0) {
-			k.attempts++;
-			k.last_call_out_id = *id;
-			k.due_at = now + (int64_t)st->retry_gap_min * 60000;
-			if (!k.agent_id)
-				k.agent_id = agent_id;
-			rc = out_task_save(s, &k);
-		}
+	if (rc == 0 && task) {
+		k.attempts++;
+		k.last_call_out_id = *id;
+		k.due_at = now + (int64_t)st->retry_gap_min * 60000;
+		/* A pool task becomes the caller's, who knows its story; a
+		 * campaign's member stays with the campaign's agents. */
+		if (!k.agent_id && t->purpose == OP_TASK)
+			k.agent_id = agent_id;
+		rc = out_task_save(s, &k);
 	}
 	if (rc < 0)
 		return rc;

@@ -72,8 +72,8 @@ int out_dnc_add(struct store *s, const char *number, const char *reason, int64_t
 
 int out_dnc_delete(struct store *s, const char *number)
 {
-	int rc = store_run(s, "DELETE FROM out_dnc WHERE number = ? RETURNING 1", NULL, "t",
-			   number);
+	int rc =
+		store_run(s, "DELETE FROM out_dnc WHERE number = ? RETURNING 1", NULL, "t", number);
 
 	if (rc == 0)
 		return ERR_NOTFOUND;
@@ -84,20 +84,21 @@ static int dnc_read(struct store_stmt *st, void *dst)
 {
 	struct out_dnc *d = dst;
 
-	STORE_COL_COPY(st, 0, d->number);
-	STORE_COL_COPY(st, 1, d->reason);
-	d->added_by = store_col_int(st, 2);
-	d->at = store_col_int(st, 3);
+	d->id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, d->number);
+	STORE_COL_COPY(st, 2, d->reason);
+	d->added_by = store_col_int(st, 3);
+	d->at = store_col_int(st, 4);
 	return 0;
 }
 
-int out_dnc_list(struct store *s, const char *after, int limit,
+int out_dnc_list(struct store *s, int64_t before_id, int limit,
 		 int (*row)(void *ctx, const struct out_dnc *d), void *ctx)
 {
 	struct store_stmt *st = store_query(s,
-					    "SELECT number, reason, added_by, at FROM out_dnc"
-					    " WHERE ?1 IS NULL OR number > ?1 ORDER BY number LIMIT ?2",
-					    "Ti", after, (int64_t)limit);
+					    "SELECT id, number, reason, added_by, at FROM out_dnc"
+					    " WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+					    "ii", before_id, (int64_t)limit);
 	struct out_dnc d;
 	int rc, n = 0;
 
@@ -134,8 +135,8 @@ int out_outcome_insert(struct store *s, const struct out_outcome_row *o)
 			   "INSERT INTO out_outcome(call_out_id, outcome, note, next_at, by_id, at)"
 			   " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(call_out_id) DO NOTHING"
 			   " RETURNING 1",
-			   NULL, "itTddi", o->call_out_id, o->outcome, o->note, o->next_at, o->by_id,
-			   o->at);
+			   NULL, "itTddi", o->call_out_id, o->outcome, o->note, o->next_at,
+			   o->by_id, o->at);
 
 	if (rc == 0)
 		return ERR_CONFLICT;
@@ -171,8 +172,8 @@ static int task_read(struct store_stmt *st, void *dst)
 
 int out_task_get(struct store *s, int64_t id, struct out_task *out)
 {
-	return store_one(store_query(s, "SELECT " TASK_COLUMNS " WHERE id = ?", "i", id),
-			 task_read, out);
+	return store_one(store_query(s, "SELECT " TASK_COLUMNS " WHERE id = ?", "i", id), task_read,
+			 out);
 }
 
 int out_task_insert(struct store *s, struct out_task *t)
@@ -183,22 +184,38 @@ int out_task_insert(struct store *s, struct out_task *t)
 			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 			   " RETURNING id",
 			   &t->id, "tddtTditdTi", t->kind, t->campaign_id, t->customer_id,
-			   t->number, t->name, t->agent_id, t->due_at, t->state[0] ? t->state : "open",
-			   t->call_id, t->note, t->created_at);
+			   t->number, t->name, t->agent_id, t->due_at,
+			   t->state[0] ? t->state : "open", t->call_id, t->note, t->created_at);
 
 	if (rc == 0)
 		return ERR_CONFLICT;
 	return rc < 0 ? rc : 0;
 }
 
+int out_task_busy(struct store *s, int64_t id)
+{
+	return store_run(s,
+			 "SELECT 1 FROM out_task t JOIN call_out o ON o.id = t.last_call_out_id"
+			 " WHERE t.id = ? AND o.state <> 'ended'",
+			 NULL, "i", id);
+}
+
+int out_number_busy(struct store *s, const char *number)
+{
+	/* Few attempts are going at once: the engine's partial index of live ones. */
+	return store_run(s, "SELECT 1 FROM call_out WHERE state <> 'ended' AND number = ?", NULL,
+			 "t", number);
+}
+
 int out_task_save(struct store *s, const struct out_task *t)
 {
-	int rc = store_run(s,
-			   "UPDATE out_task SET agent_id = ?, due_at = ?, state = ?, attempts = ?,"
-			   " last_result = ?, last_call_out_id = ?, note = ?, done_at = ?"
-			   " WHERE id = ?",
-			   NULL, "ditiTdTdi", t->agent_id, t->due_at, t->state, (int64_t)t->attempts,
-			   t->last_result, t->last_call_out_id, t->note, t->done_at, t->id);
+	int rc =
+		store_run(s,
+			  "UPDATE out_task SET agent_id = ?, due_at = ?, state = ?, attempts = ?,"
+			  " last_result = ?, last_call_out_id = ?, note = ?, done_at = ?"
+			  " WHERE id = ?",
+			  NULL, "ditiTdTdi", t->agent_id, t->due_at, t->state, (int64_t)t->attempts,
+			  t->last_result, t->last_call_out_id, t->note, t->done_at, t->id);
 
 	return rc < 0 ? rc : 0;
 }
@@ -216,12 +233,13 @@ int out_task_list(struct store *s, const struct out_task_filter *f,
 	if (f->agent_id)
 		/* An agent's: theirs or the pool's, and a campaign's only while it runs
 		 * and they work on it. */
-		store_sql_add(&q,
-			      " AND (campaign_id IS NULL OR campaign_id IN (SELECT a.campaign_id FROM"
-			      " out_campaign_agent a JOIN out_campaign k ON k.id = a.campaign_id"
-			      " WHERE a.person_id = ? AND k.state = 'running'))"
-			      " AND (agent_id IS NULL OR agent_id = ?)",
-			      "ii", f->agent_id, f->agent_id);
+		store_sql_add(
+			&q,
+			" AND (campaign_id IS NULL OR campaign_id IN (SELECT a.campaign_id FROM"
+			" out_campaign_agent a JOIN out_campaign k ON k.id = a.campaign_id"
+			" WHERE a.person_id = ? AND k.state = 'running'))"
+			" AND (agent_id IS NULL OR agent_id = ?)",
+			"ii", f->agent_id, f->agent_id);
 	if (f->campaign_id)
 		store_sql_add(&q, " AND campaign_id = ?", "i", f->campaign_id);
 	if (f->due_before)
@@ -326,6 +344,17 @@ int out_person_active(struct store *s, int64_t id)
 	return store_run(s, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i", id);
 }
 
+int out_person_work_no(struct store *s, int64_t id, char *out, size_t size)
+{
+	struct store_stmt *st = store_query(s, "SELECT work_no FROM person WHERE id = ?", "i", id);
+	int rc = store_next(st, NULL, NULL);
+
+	out[0] = '\0';
+	if (rc == 1)
+		store_col_copy(st, 0, out, size);
+	return store_end(st, rc, 0);
+}
+
 int out_customer_number(struct store *s, int64_t customer_id, char *number, size_t size)
 {
 	struct store_stmt *st = store_query(s,
@@ -363,29 +392,31 @@ static int src_walk(struct store_stmt *st, struct out_call_src *out, int max)
 	return store_end(st, rc, n);
 }
 
-int out_dropped_calls(struct store *s, struct out_call_src *out, int max)
+int out_dropped_calls(struct store *s, int64_t since, struct out_call_src *out, int max)
 {
-	return src_walk(store_query(s,
-				    "SELECT c.id, c.agent_id, t.customer_id, c.started_at, c.caller"
-				    " FROM call c LEFT JOIN contact t ON t.id = c.contact_id"
-				    " WHERE c.dropped = 1 AND c.direction = 'in'"
-				    " AND c.agent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-				    " out_task k WHERE k.call_id = c.id AND k.kind = 'dropped')"
-				    " ORDER BY c.id LIMIT ?",
-				    "i", (int64_t)max),
-			out, max);
+	return src_walk(
+		store_query(s,
+			    "SELECT c.id, c.agent_id, t.customer_id, c.started_at, c.caller"
+			    " FROM call c LEFT JOIN contact t ON t.id = c.contact_id"
+			    " WHERE c.dropped = 1 AND c.started_at >= ? AND c.direction = 'in'"
+			    " AND c.agent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+			    " out_task k WHERE k.call_id = c.id AND k.kind = 'dropped')"
+			    " ORDER BY c.started_at LIMIT ?",
+			    "ii", since, (int64_t)max),
+		out, max);
 }
 
 int out_closed_calls(struct store *s, int64_t since, struct out_call_src *out, int max)
 {
-	return src_walk(store_query(s,
-				    "SELECT c.id, 0, (SELECT customer_id FROM customer_phone p"
-				    " WHERE p.phone = c.caller), c.started_at, c.caller FROM call c"
-				    " WHERE c.outcome = 'closed' AND c.started_at >= ?"
-				    " AND NOT EXISTS (SELECT 1 FROM out_task k WHERE k.call_id = c.id"
-				    " AND k.kind = 'afterhours') ORDER BY c.started_at LIMIT ?",
-				    "ii", since, (int64_t)max),
-			out, max);
+	return src_walk(
+		store_query(s,
+			    "SELECT c.id, 0, (SELECT customer_id FROM customer_phone p"
+			    " WHERE p.phone = c.caller), c.started_at, c.caller FROM call c"
+			    " WHERE c.outcome = 'closed' AND c.started_at >= ?"
+			    " AND NOT EXISTS (SELECT 1 FROM out_task k WHERE k.call_id = c.id"
+			    " AND k.kind = 'afterhours') ORDER BY c.started_at LIMIT ?",
+			    "ii", since, (int64_t)max),
+		out, max);
 }
 
 int out_task_open_for(struct store *s, const char *kind, const char *number, int64_t *id)
@@ -431,8 +462,8 @@ int out_campaign_insert(struct store *s, struct out_campaign *c)
 			   "INSERT INTO out_campaign(name, kind, script_id, mode, deadline, state,"
 			   " note, created_by, created_at, updated_at)"
 			   " VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id",
-			   &c->id, "ttdtdTdii", c->name, c->kind, c->script_id, c->mode, c->deadline,
-			   c->note, c->created_by, c->created_at, c->updated_at);
+			   &c->id, "ttdtdTdii", c->name, c->kind, c->script_id, c->mode,
+			   c->deadline, c->note, c->created_by, c->created_at, c->updated_at);
 
 	return rc < 0 ? rc : 0;
 }
@@ -466,14 +497,15 @@ int out_campaign_list(struct store *s, int64_t agent_id,
 
 int out_campaign_agents_set(struct store *s, int64_t id, const int64_t *ids, int n)
 {
-	int rc = store_run(s, "DELETE FROM out_campaign_agent WHERE campaign_id = ?", NULL, "i",
-			   id);
+	int rc =
+		store_run(s, "DELETE FROM out_campaign_agent WHERE campaign_id = ?", NULL, "i", id);
 
 	for (int i = 0; rc >= 0 && i < n; i++)
-		rc = store_run(s,
-			       "INSERT INTO out_campaign_agent(campaign_id, person_id) VALUES (?, ?)"
-			       " ON CONFLICT DO NOTHING",
-			       NULL, "ii", id, ids[i]);
+		rc = store_run(
+			s,
+			"INSERT INTO out_campaign_agent(campaign_id, person_id) VALUES (?, ?)"
+			" ON CONFLICT DO NOTHING",
+			NULL, "ii", id, ids[i]);
 	return rc < 0 ? rc : 0;
 }
 
@@ -544,22 +576,24 @@ int out_campaign_add_filter(struct store *s, int64_t id, const struct out_member
 	int rc;
 
 	/* Each live customer's first number (by when it was added), once per campaign. */
-	store_sql_add(&q,
-		      "INSERT INTO out_task(kind, campaign_id, customer_id, number, name, due_at,"
-		      " created_at) SELECT 'campaign', ?, c.id, (SELECT phone FROM customer_phone p"
-		      " WHERE p.customer_id = c.id ORDER BY p.created_at, p.phone LIMIT 1),"
-		      " COALESCE(c.surname || CASE c.title WHEN 'mr' THEN '先生' WHEN 'ms' THEN"
-		      " '女士' ELSE '' END, c.name), ?, ? FROM customer c WHERE c.merged_into IS NULL"
-		      " AND EXISTS (SELECT 1 FROM customer_phone p WHERE p.customer_id = c.id)",
-		      "iii", id, due_at, now);
+	store_sql_add(
+		&q,
+		"INSERT INTO out_task(kind, campaign_id, customer_id, number, name, due_at,"
+		" created_at) SELECT 'campaign', ?, c.id, (SELECT phone FROM customer_phone p"
+		" WHERE p.customer_id = c.id ORDER BY p.created_at, p.phone LIMIT 1),"
+		" COALESCE(c.surname || CASE c.title WHEN 'mr' THEN '先生' WHEN 'ms' THEN"
+		" '女士' ELSE '' END, c.name), ?, ? FROM customer c WHERE c.merged_into IS NULL"
+		" AND EXISTS (SELECT 1 FROM customer_phone p WHERE p.customer_id = c.id)",
+		"iii", id, due_at, now);
 	if (f->vip_min > 0)
 		store_sql_add(&q, " AND c.vip_level >= ?", "i", (int64_t)f->vip_min);
 	if (f->kind)
 		store_sql_add(&q, " AND c.kind = ?", "t", f->kind);
 	/* CUST-4: "MM-DD" or "YYYY-MM-DD": the month is the two digits before the day. */
 	if (f->birthday_month)
-		store_sql_add(&q, " AND CAST(substr(c.birthday, length(c.birthday) - 4, 2) AS"
-				  " INTEGER) = ?",
+		store_sql_add(&q,
+			      " AND CAST(substr(c.birthday, length(c.birthday) - 4, 2) AS"
+			      " INTEGER) = ?",
 			      "i", (int64_t)f->birthday_month);
 	/* CB-3: served that day: a contact, or an order archived. */
 	if (f->served_to)
@@ -584,21 +618,23 @@ int out_campaign_add_filter(struct store *s, int64_t id, const struct out_member
 
 int out_campaign_cancel_open(struct store *s, int64_t id, int64_t now)
 {
-	int rc = store_run(s,
-			   "UPDATE out_task SET state = 'cancelled', done_at = ? WHERE campaign_id = ?"
-			   " AND state = 'open'",
-			   NULL, "ii", now, id);
+	int rc = store_run(
+		s,
+		"UPDATE out_task SET state = 'cancelled', done_at = ? WHERE campaign_id = ?"
+		" AND state = 'open'",
+		NULL, "ii", now, id);
 
 	return rc < 0 ? rc : 0;
 }
 
 int out_campaign_expired(struct store *s, int64_t now, int64_t *out, int max)
 {
-	return ids_walk(store_query(s,
-				    "SELECT id FROM out_campaign WHERE state IN ('running', 'paused')"
-				    " AND deadline IS NOT NULL AND deadline <= ? ORDER BY id LIMIT ?",
-				    "ii", now, (int64_t)max),
-			out, max);
+	return ids_walk(
+		store_query(s,
+			    "SELECT id FROM out_campaign WHERE state IN ('running', 'paused')"
+			    " AND deadline IS NOT NULL AND deadline <= ? ORDER BY id LIMIT ?",
+			    "ii", now, (int64_t)max),
+		out, max);
 }
 
 int out_campaign_running_progressive(struct store *s, int64_t *out, int max)
@@ -613,14 +649,15 @@ int out_campaign_running_progressive(struct store *s, int64_t *out, int max)
 int out_campaign_idle_agents(struct store *s, int64_t id, int64_t now, int64_t *out, int max)
 {
 	return ids_walk(
-		store_query(s,
-			    "SELECT a.person_id FROM out_campaign_agent a JOIN agent_state g"
-			    " ON g.person_id = a.person_id AND g.status = 'ready'"
-			    " WHERE a.campaign_id = ?1 AND EXISTS (SELECT 1 FROM sip_registration r"
-			    " WHERE r.person_id = a.person_id AND r.expires_at > ?2)"
-			    " AND NOT EXISTS (SELECT 1 FROM call_out o WHERE o.agent_id = a.person_id"
-			    " AND o.state <> 'ended') ORDER BY g.since, a.person_id LIMIT ?3",
-			    "iii", id, now, (int64_t)max),
+		store_query(
+			s,
+			"SELECT a.person_id FROM out_campaign_agent a JOIN agent_state g"
+			" ON g.person_id = a.person_id AND g.status = 'ready'"
+			" WHERE a.campaign_id = ?1 AND EXISTS (SELECT 1 FROM sip_registration r"
+			" WHERE r.person_id = a.person_id AND r.expires_at > ?2)"
+			" AND NOT EXISTS (SELECT 1 FROM call_out o WHERE o.agent_id = a.person_id"
+			" AND o.state <> 'ended') ORDER BY g.since, a.person_id LIMIT ?3",
+			"iii", id, now, (int64_t)max),
 		out, max);
 }
 
@@ -636,7 +673,8 @@ int out_campaign_next_member(struct store *s, int64_t id, int64_t agent_id, int6
 			     int max_attempts, struct out_task *out)
 {
 	return store_one(store_query(s,
-				     "SELECT " TASK_COLUMNS " WHERE campaign_id = ?1 AND" MEMBER_READY
+				     "SELECT " TASK_COLUMNS
+				     " WHERE campaign_id = ?1 AND" MEMBER_READY
 				     " AND (agent_id IS NULL OR agent_id = ?4)"
 				     " ORDER BY due_at, id LIMIT 1",
 				     "iiii", id, now, (int64_t)max_attempts, agent_id),
@@ -646,7 +684,8 @@ int out_campaign_next_member(struct store *s, int64_t id, int64_t agent_id, int6
 int out_campaign_due_count(struct store *s, int64_t id, int64_t now, int max_attempts, int *out)
 {
 	int64_t n = 0;
-	int rc = store_run(s, "SELECT count(*) FROM out_task WHERE campaign_id = ?1 AND" MEMBER_READY,
+	int rc = store_run(s,
+			   "SELECT count(*) FROM out_task WHERE campaign_id = ?1 AND" MEMBER_READY,
 			   &n, "iii", id, now, (int64_t)max_attempts);
 
 	*out = (int)n;

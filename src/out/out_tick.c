@@ -15,16 +15,19 @@
 #include "core/err.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/mask.h"
 #include "cust/cust.h"
+#include "notify/notify.h"
 #include "out/out.h"
 #include "store/store.h"
 
 #define BATCH 32
 #define AGENTS_MAX 64
 #define CAMPAIGNS_MAX 32
-/* After-hours callers of the last day only: a call older than that is not
- * worth a call-back, and an upgraded center is not flooded with its past. */
-#define AFTERHOURS_WINDOW_MS (24LL * 3600 * 1000)
+/* Calls of the last day only: a dropped or after-hours call older than that
+ * is not worth a call-back any more, an upgraded center is not flooded with
+ * its past, and each round reads a bounded slice of the call log. */
+#define WINDOW_MS (24LL * 3600 * 1000)
 
 static const struct audit_actor system_actor = {0, "system", NULL};
 
@@ -37,7 +40,7 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 	struct out_task t;
 	struct audit_detail d;
 	int64_t other = 0;
-	int rc;
+	int told = 0, rc;
 
 	memset(&t, 0, sizeof(t));
 	snprintf(t.kind, sizeof(t.kind), "%s", kind);
@@ -74,6 +77,16 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 		rc = audit_append_detail(s, &system_actor, now, "out.task.create", "out_task", t.id,
 					 "ok", &d);
 	}
+	/* CALL-6: the agent whose caller dropped hears of it at once (number masked). */
+	if (rc == 0 && agent_id && strcmp(t.state, "open") == 0) {
+		char masked[OUT_NUMBER_SIZE], text[160];
+
+		mask_phone(t.number, masked, sizeof(masked));
+		snprintf(text, sizeof(text), "通话中断的来电 %s 需回拨，请在 %lld 分钟内回电",
+			 masked, (long long)((due_at - now + 59999) / 60000));
+		rc = notify_send(s, agent_id, "out.task", 0, text, now);
+		told = rc == 0;
+	}
 	if (rc == ERR_CONFLICT)
 		rc = 0; /* another node made it */
 	if (rc < 0) {
@@ -81,6 +94,8 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 		return rc;
 	}
 	rc = store_commit(s);
+	if (rc == 0 && told)
+		notify_wake();
 	return rc < 0 ? rc : 1;
 }
 
@@ -88,7 +103,7 @@ static int task_from_call(struct store *s, const struct out_call_src *c, const c
 static int dropped(struct store *s, const struct out_settings *st, int64_t now)
 {
 	struct out_call_src c[BATCH];
-	int n = out_dropped_calls(s, c, BATCH), done = 0, rc;
+	int n = out_dropped_calls(s, now - WINDOW_MS, c, BATCH), done = 0, rc;
 
 	for (int i = 0; i < n; i++) {
 		rc = task_from_call(s, &c[i], "dropped", c[i].agent_id,
@@ -104,7 +119,7 @@ static int dropped(struct store *s, const struct out_settings *st, int64_t now)
 static int afterhours(struct store *s, const struct out_settings *st, int64_t now)
 {
 	struct out_call_src c[BATCH];
-	int n = out_closed_calls(s, now - AFTERHOURS_WINDOW_MS, c, BATCH), done = 0, rc;
+	int n = out_closed_calls(s, now - WINDOW_MS, c, BATCH), done = 0, rc;
 
 	for (int i = 0; i < n; i++) {
 		int64_t due = out_next_opening(st, c[i].started_at > now ? c[i].started_at : now);
@@ -186,10 +201,12 @@ static int progressive(struct store *s, const struct out_settings *st, int64_t i
 			tg.ref_id = t.id;
 			tg.customer_id = t.customer_id;
 			snprintf(tg.number, sizeof(tg.number), "%s", t.number);
-			/* The same checks as an agent's own call: hours, cap, DNC, one at a time. */
+			/* The same checks as an agent's own call: hours, cap, DNC, one at a time.
+			 */
 			rc = out_check(s, st, agents[i], &tg, now, &ei);
 			if (rc == 0)
-				rc = out_place(s, &system_actor, agents[i], &tg, st, now, &call);
+				rc = out_place(s, &system_actor, agents[i], &tg, st, now, &call,
+					       &ei);
 		}
 		if (rc < 0) {
 			store_rollback(s);

@@ -1381,7 +1381,8 @@ static const char m26[] =
 	" updated_by INTEGER REFERENCES person(id));"
 	"INSERT INTO out_settings(id) VALUES (1);"
 	"CREATE TABLE out_dnc ("
-	" number TEXT PRIMARY KEY,"
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL UNIQUE,"
 	" reason TEXT,"
 	" added_by INTEGER REFERENCES person(id),"
 	" at INTEGER NOT NULL);"
@@ -1433,7 +1434,7 @@ static const char m26[] =
 	"CREATE UNIQUE INDEX out_task_call ON out_task(call_id, kind) WHERE call_id IS NOT NULL;"
 	"CREATE UNIQUE INDEX out_task_member ON out_task(campaign_id, number)"
 	" WHERE campaign_id IS NOT NULL;"
-	"CREATE INDEX call_dropped ON call(id) WHERE dropped = 1;"
+	"CREATE INDEX call_dropped ON call(started_at) WHERE dropped = 1;"
 	"CREATE INDEX call_closed ON call(started_at) WHERE outcome = 'closed';";
 
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,

@@ -6,12 +6,14 @@ with the test clock, the daily cap, one attempt at a time), the masked number
 calls (CALL-6) and after-hours callers (CALL-10) with their retries, the
 settings, and campaigns from a customer filter and from an .xlsx.
 
-The SIP engine is the lead's (src/call/call_out.c); where a test needs an
-attempt the engine has ended with a given result, it writes that end into
-call_out itself, as the engine would (end()), since only SIPp can make a
-customer answer or not."""
+The SIP engine (src/call/call_out.c) ends one attempt itself in EngineTest
+(no phone registered: agent_offline); test_out_sip.py drives it with SIPp.
+Where a test here needs an attempt ended with another result (the customer
+answered, was busy…), it writes that end into call_out as the engine would
+(end()), since only SIPp can make a customer answer or not."""
 import io
 import subprocess
+import time
 import zipfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -164,6 +166,16 @@ class DncTest(OutCase):
         self.assertError(s.call("DELETE", "/api/out/dnc/13900001111", token=self.sup), 404)
         st, q, _ = s.call("GET", "/api/out/dnc?number=13900001111", token=self.sup)
         self.assertEqual(q, {"listed": False})
+        # Newest first, page by page.
+        for n in ("13900002221", "13900002222", "01088886666"):
+            st, _, _ = s.call("POST", "/api/out/dnc", {"number": n}, token=self.sup)
+            self.assertEqual(st, 201)
+        st, p1, _ = s.call("GET", "/api/out/dnc?limit=2", token=self.sup)
+        self.assertEqual([x["number"] for x in p1["items"]], ["010****6666", "139****2222"])
+        st, p2, _ = s.call("GET", f"/api/out/dnc?limit=2&cursor={p1['next_cursor']}",
+                           token=self.sup)
+        self.assertEqual(([x["number"] for x in p2["items"]], p2["next_cursor"]),
+                         (["139****2221"], None))
 
 
 class CustomerCallTest(OutCase):
@@ -269,6 +281,21 @@ class CustomerCallTest(OutCase):
         self.place({"purpose": "customer", "customer_id": cid})
 
 
+class BusyAgentTest(OutCase):
+    def test_an_agent_on_a_call_places_none(self):
+        s = self.srv
+        cid, _ = self.customer()
+        now = s.advance(0)
+        db_exec(s, f"INSERT INTO agent_state(person_id, status, since, updated_at)"
+                   f" VALUES ({self.a2}, 'talking', {now}, {now})")
+        e = self.place({"purpose": "customer", "customer_id": cid}, token=self.agent2,
+                       status=409)
+        self.assertEqual(e["error"]["message"], "already on a call")
+        self.assertEqual(db_value(s, "SELECT count(*) FROM call_out"), 0)
+        db_exec(s, f"UPDATE agent_state SET status = 'ready' WHERE person_id = {self.a2}")
+        self.place({"purpose": "customer", "customer_id": cid}, token=self.agent2)
+
+
 class OrderCallTest(OutCase):
     def test_callback_outcomes_become_the_orders_attempts(self):
         """CB-1, CB-2: a callback call's outcome is the order's callback attempt;
@@ -282,6 +309,10 @@ class OrderCallTest(OutCase):
         c = self.place({"purpose": "callback", "ref_id": o["id"]})
         self.assertEqual(c["number"], phone[:3] + "****" + phone[-4:])
         self.assertTrue(c["script"].startswith("您好，请问是李女士吗？"), c["script"])
+        # Two agents at once: the second is told someone is calling.
+        e = self.place({"purpose": "callback", "ref_id": o["id"]}, token=self.agent2,
+                       status=409)
+        self.assertEqual(e["error"]["message"], "someone is calling this number already")
         self.assertIn("已协商解决", c["script"])
         self.end(c["id"], "answered")
         # A callback that reached the customer ends in CB-2's outcome, not "reached".
@@ -303,7 +334,13 @@ class OrderCallTest(OutCase):
         self.assertEqual((g["state"], g["callback"]["attempts"]), ("reported", 2))
         c3 = self.place({"purpose": "callback", "ref_id": o["id"]}, token=self.agent2)
         self.end(c3["id"], "answered")
-        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.agent2)
+        # A supervisor records it for the agent: the attempt stays the agent's.
+        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.agent,
+                     status=403)
+        self.outcome(c3["id"], {"outcome": "accepted", "note": "客户认可"}, token=self.sup)
+        st, a, _ = s.call("GET", "/api/audit?action=out.outcome", token=self.mgr)
+        self.assertEqual((a["items"][0]["actor"], a["items"][0]["entity_id"]),
+                         ("8002", str(c3["id"])))
         st, g, _ = s.call("GET", f"/api/orders/{o['id']}", token=self.mgr)
         self.assertEqual(g["state"], "archived")
         st, ev, _ = s.call("GET", f"/api/orders/{o['id']}/events", token=self.mgr)
@@ -352,6 +389,11 @@ class TaskTickTest(OutCase):
         self.assertEqual((rows[0]["kind"], rows[0]["agent_id"], rows[0]["state"]),
                          ("dropped", self.a1, "open"))
         self.assertAlmostEqual(rows[0]["due_at"] - now, 5 * MINUTE, delta=2000)
+        # The agent is told at once, the number masked.
+        st, n, _ = s.call("GET", "/api/notifications", token=self.agent)
+        told = [x for x in n["items"] if x["kind"] == "out.task"]
+        self.assertEqual([x["text"] for x in told],
+                         ["通话中断的来电 139****0001 需回拨，请在 5 分钟内回电"])
         # Once only, however often the tick runs.
         s.advance(1000)
         self.assertEqual(db_value(s, f"SELECT count(*) FROM out_task WHERE call_id = {call}"), 1)
@@ -400,10 +442,12 @@ class TaskTickTest(OutCase):
         self.outcome(c["id"], {"outcome": "other_person", "note": "家人接听，下午再打",
                                "next_at": later}, token=self.agent2)
         t = db_rows(s, f"SELECT state, due_at, note FROM out_task WHERE id = {tid}")[0]
-        self.assertEqual((t["state"], t["due_at"], t["note"]), ("open", later, "家人接听，下午再打"))
+        self.assertEqual((t["state"], t["due_at"], t["note"]),
+                         ("open", later, "家人接听，下午再打"))
         c = self.place({"purpose": "task", "task_id": tid}, token=self.agent2)
         self.end(c["id"], "answered")
-        self.outcome(c["id"], {"outcome": "dnc", "note": "客户要求不再来电"}, token=self.agent2)
+        self.outcome(c["id"], {"outcome": "dnc", "note": "客户要求不再来电"},
+                     token=self.agent2)
         self.assertEqual(db_value(s, f"SELECT state FROM out_task WHERE id = {tid}"), "cancelled")
         st, q, _ = s.call("GET", "/api/out/dnc?number=13955550002", token=self.sup)
         self.assertEqual(q, {"listed": True})
@@ -442,20 +486,29 @@ class TaskTickTest(OutCase):
         self.assertEqual([(r["call_id"], r["kind"], r["agent_id"], r["state"]) for r in rows],
                          [(first, "afterhours", None, "open"),
                           (second, "afterhours", None, "cancelled")])
-        opening = datetime.fromtimestamp(now / 1000, TZ).replace(hour=9, minute=0, second=0, microsecond=0) + \
-            timedelta(days=1)
+        opening = datetime.fromtimestamp(now / 1000, TZ).replace(
+            hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
         self.assertEqual(rows[0]["due_at"], int(opening.timestamp() * 1000) + 30 * MINUTE)
         # Any agent sees it; it is assigned by a supervisor.
         st, l, _ = s.call("GET", "/api/out/tasks", token=self.agent3)
         tid = next(t["id"] for t in l["items"] if t["call_id"] == first)
         self.assertError(s.call("POST", f"/api/out/tasks/{tid}/assign", {"agent_id": self.a2},
                                 token=self.agent), 403)
+        # Two agents at once: one calls it, the other is told.
+        self.to_local(10, 0)
+        c = self.place({"purpose": "task", "task_id": tid}, token=self.agent3)
+        e = self.place({"purpose": "task", "task_id": tid}, token=self.sup, status=409)
+        self.assertEqual(e["error"]["message"], "someone is calling this task already")
+        self.end(c["id"], "busy")
+        self.outcome(c["id"], {"outcome": "busy"}, token=self.agent3)
+        # The first caller keeps it; a supervisor gives it to another agent.
+        self.assertEqual(db_value(s, f"SELECT agent_id FROM out_task WHERE id = {tid}"),
+                         person_id(s, "8103"))
         st, t, _ = s.call("POST", f"/api/out/tasks/{tid}/assign", {"agent_id": self.a2},
                           token=self.sup)
         self.assertEqual((st, t["agent_id"]), (200, self.a2))
         st, l, _ = s.call("GET", "/api/out/tasks", token=self.agent3)
         self.assertNotIn(tid, [t["id"] for t in l["items"]])
-        self.to_local(10, 0)
 
 
 def xlsx(rows):
@@ -564,18 +617,68 @@ class CampaignTest(OutCase):
         st, a, _ = s.call("GET", "/api/audit?action=out.campaign.finish", token=self.mgr)
         self.assertEqual(a["items"][0]["entity_id"], str(c["id"]))
 
+    def test_served_yesterday_and_churn(self):
+        """CB-3: the customers served yesterday are called today; CUST-3's churn
+        wake-up: customers known for long with no contact for some days."""
+        s = self.srv
+        now = s.advance(0)
+        local = datetime.fromtimestamp(now / 1000, TZ)
+        y0 = int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000) \
+            - 24 * HOUR
+        served, _ = self.customer(name="钱昨天", surname="钱")
+        today, _ = self.customer(name="冯今天", surname="冯")
+        old, _ = self.customer(name="陈很久", surname="陈")
+        for cid, at in ((served, y0 + 15 * HOUR), (today, now - 30 * MINUTE),
+                        (old, now - 72 * HOUR)):
+            st, k, _ = s.call("POST", "/api/contacts", {"channel": "phone", "direction": "in",
+                                                        "customer_id": cid, "started_at": at},
+                              token=self.agent)
+            self.assertEqual(st, 201, k)
+        db_exec(s, f"UPDATE customer SET created_at = {now - 30 * 24 * HOUR} WHERE id = {old}")
+
+        c = self.create(name="昨日回访", kind="callback_yesterday")
+        yesterday = datetime.fromtimestamp(y0 / 1000 + 12 * 3600, TZ).strftime("%Y-%m-%d")
+        self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                                {"filter": {"served_on": "昨天"}}, token=self.sup), 422,
+                         field="filter")
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"served_on": yesterday}}, token=self.sup)
+        self.assertEqual(st, 200, m)
+        members = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM out_task WHERE campaign_id = {c['id']}")}
+        expected = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM contact WHERE started_at >= {y0}"
+               f" AND started_at < {y0 + 24 * HOUR} AND customer_id IS NOT NULL"
+               f" UNION SELECT customer_id FROM work_order WHERE archived_at >= {y0}"
+               f" AND archived_at < {y0 + 24 * HOUR} AND customer_id IS NOT NULL")}
+        self.assertIn(served, members)
+        self.assertNotIn(today, members)
+        self.assertNotIn(old, members)
+        self.assertEqual(members, expected)
+
+        c = self.create(name="流失客户唤醒", kind="churn")
+        st, m, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/members",
+                          {"filter": {"inactive_days": 2}}, token=self.sup)
+        members = {r["customer_id"] for r in db_rows(
+            s, f"SELECT customer_id FROM out_task WHERE campaign_id = {c['id']}")}
+        self.assertIn(old, members)
+        self.assertNotIn(served, members)
+        self.assertNotIn(today, members)
+
     def test_xlsx_import_and_progressive_dialling(self):
         """A list imported from an .xlsx; progressive dialling calls the next member
         for each agent who is ready with a registered phone, never more."""
         s = self.srv
         known, known_phone = self.customer(name="郑已知", surname="郑")
         c = self.create(name="流失唤醒", kind="churn", mode="progressive")
-        bad = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "13700000001"], ["乙", "电话待补"]])
+        bad = xlsx([["客户名单"], ["姓名", "手机"], ["甲", "13700000001"],
+                    ["乙", "电话待补"]])
         st, e, _ = s.call("POST", f"/api/out/campaigns/{c['id']}/import", bad, token=self.sup,
                           headers={"Content-Type": "application/octet-stream"})
         self.assertEqual(st, 422, e)
         self.assertEqual(e["error"]["message"], "line 4: not a phone number")
-        self.assertEqual(db_value(s, f"SELECT count(*) FROM out_task WHERE campaign_id = {c['id']}"), 0)
+        self.assertEqual(db_value(
+            s, f"SELECT count(*) FROM out_task WHERE campaign_id = {c['id']}"), 0)
         self.assertError(s.call("POST", f"/api/out/campaigns/{c['id']}/import", b"PK not a zip",
                                 token=self.sup,
                                 headers={"Content-Type": "application/octet-stream"}), 422,
@@ -605,8 +708,8 @@ class CampaignTest(OutCase):
                        f" VALUES ({pid}, 'ready', {now}, {now}) ON CONFLICT(person_id) DO UPDATE"
                        f" SET status = 'ready'")
         db_exec(s, f"INSERT INTO sip_registration(person_id, contact, source, registered_at,"
-                   f" expires_at) VALUES ({self.a1}, 'sip:8101@127.0.0.1:5099', 'udp:127.0.0.1:5099',"
-                   f" {now}, {now + HOUR})")
+                   f" expires_at) VALUES ({self.a1}, 'sip:8101@127.0.0.1:5099',"
+                   f" 'udp:127.0.0.1:5099', {now}, {now + HOUR})")
         s.advance(1000)
         calls = db_rows(s, "SELECT agent_id, ref_id, number, state FROM call_out WHERE" + mine)
         self.assertEqual([(x["agent_id"], x["number"], x["state"]) for x in calls],
@@ -651,3 +754,25 @@ class CampaignTest(OutCase):
         entry = next(e for e in a["items"] if e["entity_id"] == str(c["id"]))
         self.assertEqual((entry["actor"], entry["detail"]), ("system", {"state": "done",
                                                                          "why": "deadline"}))
+
+
+class EngineTest(OutCase):
+    """With the SIP engine running and no phone registered, the engine itself ends
+    the attempt (agent_offline) within about a second; its outcome follows."""
+    server_env = {"KEFU_SIP_LISTEN": "127.0.0.1:0", "KEFU_OUT_TRUNK": "127.0.0.1:5999"}
+
+    def test_the_engine_ends_an_attempt_without_a_phone(self):
+        s = self.srv
+        cid, _ = self.customer()
+        c = self.place({"purpose": "customer", "customer_id": cid})
+        deadline = time.time() + 10
+        while c["state"] != "ended" and time.time() < deadline:
+            time.sleep(0.1)
+            st, c, _ = s.call("GET", f"/api/out/calls/{c['id']}", token=self.agent)
+        self.assertEqual((c["state"], c["result"]), ("ended", "agent_offline"))
+        # Nobody answered: the outcome says so, and a second call may follow at once.
+        self.outcome(c["id"], {"outcome": "reached"}, status=409)
+        self.outcome(c["id"], {"outcome": "no_answer"})
+        st, me, _ = s.call("GET", "/api/me/out", token=self.agent)
+        self.assertIsNone(me["live"])
+        self.place({"purpose": "customer", "customer_id": cid})

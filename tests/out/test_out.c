@@ -181,9 +181,9 @@ static void campaigns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(hours),	cmocka_unit_test(settings),
-		cmocka_unit_test(outcomes),	cmocka_unit_test(task_retries),
-		cmocka_unit_test(pacing),	cmocka_unit_test(campaigns),
+		cmocka_unit_test(hours),    cmocka_unit_test(settings),
+		cmocka_unit_test(outcomes), cmocka_unit_test(task_retries),
+		cmocka_unit_test(pacing),   cmocka_unit_test(campaigns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
