@@ -180,6 +180,10 @@ test('a supervisor creates a VIP-care campaign, adds its members by a customer f
   const agent = await newPage(browser)
   await login(agent, srv, '8101')
   await agent.goto(srv.url + '/out/tasks')
+  // The hours set in before() and the call the agent placed in the first test.
+  const mine = await api('GET', '/api/me/out', undefined, await srv.account('8101'))
+  assert.equal(mine.used_today, 1)
+  assert.equal((await agent.locator('[data-test=ot-me]').textContent()).trim(), `外呼时段 00:00–24:00 · 今日已拨 1/${mine.daily_cap}`)
   const task = (await api('GET', `/api/out/tasks?campaign_id=${c.id}`)).items.find((x) => x.customer_id === vip.id)
   assert.ok(task, 'the VIP customer is a member')
   await agent.locator(`[data-test=ot-row-${task.id}]`).click()
