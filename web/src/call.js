@@ -16,6 +16,7 @@ import { session } from './session.js'
 import { holdsSeat } from './acd.js'
 import { router } from './router.js'
 import { t } from './i18n/index.js'
+import { findLive } from './outcall.js'
 
 export const DESK = '/agent'
 const POLL_MS = 1500
@@ -49,9 +50,9 @@ function goDesk() {
 // A new call while the agent is elsewhere: a notice that stays until they
 // go to the desk or the call is gone. Text only, never HTML.
 function announce(c, customer) {
-  if (router.currentRoute.value.path === DESK) return
   // A call out (issue 17) is the agent's own: the bar above every page shows it.
-  if (c.direction === 'out') return
+  if (c.direction === 'out') return findLive()
+  if (router.currentRoute.value.path === DESK) return
   closeNotice()
   const who = customer ? ' · ' + customer.name : ''
   notice = ElNotification({

@@ -145,13 +145,24 @@ export function closeCall() {
 // After login or a reload: the live attempt, if any.
 export async function startOutWatch() {
   stopOutWatch()
-  if (!canCall()) return
+  await findLive()
+}
+
+// An attempt kefu placed itself (a progressive campaign's next member rings
+// the agent's phone) shows up the same way: the top bar's status, read every
+// 10 s, or the screen-pop seeing a call out, asks here when the agent is on
+// a call the bar does not know.
+export async function findLive() {
+  if (!canCall() || isLive(outCall.call) || outCall.starting) return
   try {
     const r = await get('/api/me/out')
     const c = r && (r.call || r.live)
-    if (c && !outCall.call) {
+    // A new attempt replaces one that has ended (its outcome can wait: the log keeps it).
+    if (c && !isLive(outCall.call) && !(outCall.call && outCall.call.id === c.id)) {
+      seq++
       outCall.call = c
       outCall.recorded = !!c.outcome
+      outCall.outcomeOpen = false
       schedule()
     }
   } catch {
