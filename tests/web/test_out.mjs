@@ -5,22 +5,35 @@
 // can be true of an attempt nobody answered (CALL-10), the agent records
 // "no answer" with a note, and the order shows that callback attempt (CB-2)
 // in its history while the queue counts it. A supervisor creates a campaign
-// and adds its members from a customer filter (CUST-3).
+// and adds its members from a customer filter (CUST-3); the agent named
+// previews one among their tasks. With the agent's phone registered, the
+// bar follows the attempt through its states until the agent hangs up.
 //
 // The server listens for SIP on loopback (KEFU_SIP_LISTEN), so the engine
-// runs and ends requests itself; no phone ever registers. A trunk is set (a
-// loopback port nobody answers on) so the engine gets as far as looking for
-// the agent's phone: without one it would end every request "no_trunk".
+// runs and ends requests itself. A trunk is set (a loopback socket that
+// takes the INVITE and never answers) so the engine gets as far as the
+// agent's phone: without one it would end every request "no_trunk". With
+// no phone registered the attempt ends "agent_offline" at once; with one
+// (sipua.mjs), the phone rings, is answered, the customer's number is
+// dialled and rings unanswered until the agent hangs up from the bar.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import dgram from 'node:dgram'
 import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
+import { AgentPhone } from './sipua.mjs'
 
-let srv, browser, manager
+let srv, browser, manager, trunk, sipPort
+const closers = []
 // A campaign's name holds 64 characters: a shorter probe that would run the same way.
 const XSS_NAME = '<img src=x onerror=__xss=3>'
 
 before(async () => {
-  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_OUT_TRUNK: '127.0.0.1:9' })
+  trunk = dgram.createSocket('udp4')
+  trunk.seen = []
+  trunk.on('message', (m) => trunk.seen.push(m.toString()))
+  await new Promise((r) => trunk.bind(0, '127.0.0.1', r))
+  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_OUT_TRUNK: `127.0.0.1:${trunk.address().port}` })
+  sipPort = Number((await srv.waitLog(/sip: listening on udp:127\.0\.0\.1:(\d+)/))[1])
   browser = await launchBrowser()
   manager = await srv.account('8001')
   // Calls out are allowed all day here: the test clock starts at the real
@@ -29,8 +42,10 @@ before(async () => {
 })
 
 after(async () => {
+  for (const c of closers) c.close()
   await browser?.close()
   await srv?.stop()
+  trunk?.close()
 })
 
 async function api(method, path, body, token = manager) {
@@ -192,4 +207,58 @@ test('a supervisor creates a VIP-care campaign, adds its members by a customer f
   await agent.locator(`[data-test=ot-dial-${task.id}]`).waitFor()
   assert.deepEqual(agent.problems, [])
   await agent.context().close()
+})
+
+test('with a phone registered the bar follows the attempt: the agent\'s phone rings, is answered, the customer\'s rings; 挂断 ends it', async () => {
+  const agent = await srv.account('8103')
+  await api('POST', '/api/me/sip-password', { password: 'Phone-8103-pw' }, agent)
+  const phone = await new AgentPhone(sipPort, '127.0.7.31', '8103', 'Phone-8103-pw').open()
+  closers.push(phone)
+  assert.equal(await phone.register(), 200)
+  await api('POST', '/api/acd/me/status', { status: 'ready' }, agent)
+  const cust = await api('POST', '/api/customers', { name: '李雷', surname: '李', title: 'mr', phones: [{ phone: '13655556666' }] })
+
+  const page = await newPage(browser)
+  await login(page, srv, '8103')
+  await page.waitForSelector('[data-test=contact-form]')
+  await page.fill('[data-test=lookup-phone]', '13655556666')
+  await page.press('[data-test=lookup-phone]', 'Enter')
+  await page.locator('[data-test=customer-card]').waitFor()
+  const placed = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, '/api/out/calls'))
+  await page.click('[data-test=cust-dial]')
+  const call = await (await placed).json()
+  assert.equal(call.purpose, 'customer')
+  assert.equal(call.customer_id, cust.id)
+
+  // kefu rings the agent's own phone first.
+  await phone.ring()
+  const bar = page.locator('[data-test=out-bar]')
+  await page.locator('[data-test=out-bar][data-state=agent]').waitFor()
+  assert.equal((await bar.locator('[data-test=out-state]').textContent()).trim(), '正在呼叫您的话机')
+  assert.match(await bar.locator('[data-test=out-customer]').textContent(), /李先生/)
+  // The outbound script (CALL-9) with the agent's work number.
+  assert.match(await bar.locator('[data-test=out-script]').textContent(), /外呼服务开始语/)
+  // Answered: now the customer's phone rings (the trunk takes the INVITE).
+  await phone.answer()
+  await page.locator('[data-test=out-bar][data-state=dialing]').waitFor()
+  assert.equal((await bar.locator('[data-test=out-state]').textContent()).trim(), '正在呼叫客户')
+  // kefu dialled the customer's real number through the carrier (the page has the masked one).
+  for (let i = 0; i < 50 && !trunk.seen.some((m) => m.startsWith('INVITE ')); i++) await new Promise((r) => setTimeout(r, 100))
+  assert.match(trunk.seen.find((m) => m.startsWith('INVITE ')) || '', /^INVITE sip:\d*13655556666@/)
+  await screenshot(page, 'out-call-dialing')
+
+  // 挂断 before the customer answers.
+  const cancelled = page.waitForResponse((x) => isPath(x, `/api/out/calls/${call.id}/cancel`))
+  await bar.locator('[data-test=out-cancel]').click()
+  assert.equal((await cancelled).status(), 200)
+  await page.locator('[data-test=out-bar][data-state=ended][data-result=cancelled]').waitFor()
+  assert.match(await bar.locator('[data-test=out-agent-side]').textContent(), /您在客户接听前挂断了这次呼叫/)
+  assert.equal(await bar.locator('[data-test=out-cancel]').count(), 0)
+  assert.equal((await api('GET', `/api/out/calls/${call.id}`)).result, 'cancelled')
+  // The outcome can wait: "later" leaves the bar with its button.
+  await page.locator('[data-test=out-outcome-dialog] [data-test=out-outcome-no_answer]').waitFor()
+  await page.click('[data-test=out-outcome-later]')
+  await bar.locator('[data-test=out-record]').waitFor()
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
 })
