@@ -22,17 +22,14 @@ import dgram from 'node:dgram'
 import { Server, launchBrowser, newPage, login, screenshot, XSS, pick } from './harness.mjs'
 import { AgentPhone } from './sipua.mjs'
 
-let srv, browser, manager, trunk, sipPort
+let srv, browser, manager, trunk, sipPort, phone
 const closers = []
 // A campaign's name holds 64 characters: a shorter probe that would run the same way.
 const XSS_NAME = '<img src=x onerror=__xss=3>'
 
 before(async () => {
-  trunk = dgram.createSocket('udp4')
-  trunk.seen = []
-  trunk.on('message', (m) => trunk.seen.push(m.toString()))
-  await new Promise((r) => trunk.bind(0, '127.0.0.1', r))
-  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_OUT_TRUNK: `127.0.0.1:${trunk.address().port}` })
+  trunk = await carrier()
+  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_OUT_TRUNK: `127.0.0.1:${trunk.port}`, KEFU_WRAP_UP_SEC: '0' })
   sipPort = Number((await srv.waitLog(/sip: listening on udp:127\.0\.0\.1:(\d+)/))[1])
   browser = await launchBrowser()
   manager = await srv.account('8001')
@@ -47,6 +44,54 @@ after(async () => {
   await srv?.stop()
   trunk?.close()
 })
+
+// Just enough of a carrier's SIP for the bar's states: it takes kefu's
+// INVITE and either lets it ring (answer = false) or answers at once with
+// PCMU, and hangs up (BYE) when told. Every message is kept in `seen`.
+async function carrier() {
+  const sock = dgram.createSocket('udp4')
+  const rtp = dgram.createSocket('udp4')
+  rtp.on('message', () => {})
+  const c = { seen: [], answer: false, invite: null, kefu: null }
+  const header = (m, name) => (m.match(new RegExp(`^${name}:\\s*(.*)$`, 'im')) || [])[1] || ''
+  const send = (text) => new Promise((r) => sock.send(Buffer.from(text), c.kefu.port, c.kefu.address, r))
+  const reply = (m, code, reason, body = '') => {
+    const vias = m.split('\r\n').filter((l) => /^via:/i.test(l))
+    const to = header(m, 'To')
+    return send([`SIP/2.0 ${code} ${reason}`, ...vias, `From: ${header(m, 'From')}`, `To: ${to}${to.includes('tag=') ? '' : ';tag=carrier1'}`, `Call-ID: ${header(m, 'Call-ID')}`, `CSeq: ${header(m, 'CSeq')}`, `Contact: <sip:carrier@127.0.0.1:${c.port}>`, ...(body ? ['Content-Type: application/sdp'] : []), `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'))
+  }
+  sock.on('message', (buf, rinfo) => {
+    const m = buf.toString()
+    c.seen.push(m)
+    c.kefu = rinfo
+    if (m.startsWith('INVITE ')) {
+      c.invite = m
+      if (c.answer) {
+        const port = rtp.address().port
+        const sdp = ['v=0', 'o=carrier 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n')
+        reply(m, 200, 'OK', sdp)
+      } else reply(m, 180, 'Ringing')
+    } else if (m.startsWith('BYE ')) reply(m, 200, 'OK')
+    else if (m.startsWith('CANCEL ')) {
+      reply(m, 200, 'OK')
+      if (c.invite) reply(c.invite, 487, 'Request Terminated')
+    }
+  })
+  await new Promise((r) => sock.bind(0, '127.0.0.1', r))
+  await new Promise((r) => rtp.bind(0, '127.0.0.1', r))
+  c.port = sock.address().port
+  // The customer hangs up: a BYE in the dialog of the INVITE answered.
+  c.bye = () => {
+    const m = c.invite
+    const uri = (header(m, 'Contact').match(/<([^>]+)>/) || [])[1]
+    return send([`BYE ${uri} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${c.port};branch=z9hG4bKbye${Date.now()}`, `From: ${header(m, 'To')};tag=carrier1`, `To: ${header(m, 'From')}`, `Call-ID: ${header(m, 'Call-ID')}`, 'CSeq: 2 BYE', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\r\n'))
+  }
+  c.close = () => {
+    sock.close()
+    rtp.close()
+  }
+  return c
+}
 
 async function api(method, path, body, token = manager) {
   const r = await srv.call(method, path, body, token)
@@ -212,7 +257,7 @@ test('a supervisor creates a VIP-care campaign, adds its members by a customer f
 test('with a phone registered the bar follows the attempt: the agent\'s phone rings, is answered, the customer\'s rings; 挂断 ends it', async () => {
   const agent = await srv.account('8103')
   await api('POST', '/api/me/sip-password', { password: 'Phone-8103-pw' }, agent)
-  const phone = await new AgentPhone(sipPort, '127.0.7.31', '8103', 'Phone-8103-pw').open()
+  phone = await new AgentPhone(sipPort, '127.0.7.31', '8103', 'Phone-8103-pw').open()
   closers.push(phone)
   assert.equal(await phone.register(), 200)
   await api('POST', '/api/acd/me/status', { status: 'ready' }, agent)
@@ -259,6 +304,56 @@ test('with a phone registered the bar follows the attempt: the agent\'s phone ri
   await page.locator('[data-test=out-outcome-dialog] [data-test=out-outcome-no_answer]').waitFor()
   await page.click('[data-test=out-outcome-later]')
   await bar.locator('[data-test=out-record]').waitFor()
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
+
+test('the customer answers a callback: the bar counts the talk time; after the hang-up the agent records "accepted" and the order is archived', async () => {
+  const cust = await api('POST', '/api/customers', { name: '王芳', surname: '王', title: 'ms', phones: [{ phone: '13811112222' }] })
+  const order = await reportedOrder(cust.id, '咨询开店流程')
+  trunk.answer = true
+  const page = await newPage(browser)
+  await login(page, srv, '8103')
+  await page.goto(srv.url + '/callbacks')
+  const card = page.locator(`[data-test=cb-${order.number}]`)
+  await card.waitFor()
+  const placed = page.waitForResponse((x) => x.request().method() === 'POST' && isPath(x, '/api/out/calls'))
+  await card.locator(`[data-test=cb-dial-${order.number}]`).click()
+  const call = await (await placed).json()
+  await phone.ring()
+  await phone.answer()
+  // The carrier answers: bridged, the talk time runs.
+  const bar = page.locator('[data-test=out-bar]')
+  await page.locator('[data-test=out-bar][data-state=talking]').waitFor()
+  assert.equal((await bar.locator('[data-test=out-state]').textContent()).trim(), '通话中')
+  await bar.locator('[data-test=out-talk]').waitFor()
+  assert.match(await bar.locator('[data-test=out-talk]').textContent(), /^通话 0分0\d秒$/)
+  assert.equal(await bar.locator('[data-test=out-cancel]').count(), 0, 'no hang-up from the page once connected')
+  await screenshot(page, 'out-call-talking')
+
+  // The customer hangs up; the outcome dialog offers the callback's outcomes.
+  await trunk.bye()
+  await page.locator('[data-test=out-bar][data-state=ended][data-result=answered]').waitFor()
+  const dialog = page.locator('[data-test=out-outcome-dialog]')
+  await dialog.locator('[data-test=out-outcome-accepted]').waitFor()
+  assert.equal(await dialog.locator('[data-test=out-outcome-no_answer]').count(), 0, 'the customer was heard')
+  assert.equal(await dialog.locator('[data-test=out-outcome-reached]').count(), 0, 'a callback ends in its own outcomes')
+  assert.match(await dialog.locator('[data-test=out-outcome-accepted]').getAttribute('class'), /is-active/, 'answered suggests accepted')
+  await dialog.locator('[data-test=out-note]').fill('客户认可处理结果')
+  const recorded = page.waitForResponse((x) => isPath(x, `/api/out/calls/${call.id}/outcome`))
+  await dialog.locator('[data-test=out-outcome-submit]').click()
+  assert.equal((await recorded).status(), 200)
+  await bar.locator('[data-test=out-recorded]').waitFor()
+
+  // CB-1: accepted archives the order; its callback attempt is this call's.
+  const o = await api('GET', `/api/orders/${order.id}`)
+  assert.equal(o.state, 'archived')
+  const cb = (await api('GET', `/api/orders/${order.id}/events`)).events.filter((e) => e.kind === 'order.callback' && e.detail)
+  assert.deepEqual([cb[0].detail.outcome, cb[0].detail.note], ['accepted', '客户认可处理结果'])
+  const done = await api('GET', `/api/out/calls/${call.id}`)
+  assert.deepEqual([done.result, done.outcome], ['answered', 'accepted'])
+  assert.ok(done.call_id, 'the call out is in the call log')
+  await card.waitFor({ state: 'detached' })
   assert.deepEqual(page.problems, [])
   await page.context().close()
 })

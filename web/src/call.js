@@ -16,7 +16,7 @@ import { session } from './session.js'
 import { holdsSeat } from './acd.js'
 import { router } from './router.js'
 import { t } from './i18n/index.js'
-import { findLive } from './outcall.js'
+import { findLive, onAnswered } from './outcall.js'
 
 export const DESK = '/agent'
 const POLL_MS = 1500
@@ -97,6 +97,9 @@ function schedule() {
   timer = null
   if (phoneCall.state === 'ringing' || phoneCall.state === 'connected') timer = setTimeout(refresh, POLL_MS)
 }
+
+// A call out answered (outcall.js): its call and contact, now.
+onAnswered.add(() => refresh())
 
 // Asks the server now; answers that arrive out of order are dropped.
 export async function refresh() {

@@ -70,9 +70,15 @@ function schedule() {
   if (isLive(outCall.call)) timer = setTimeout(refresh, POLL_MS)
 }
 
+// Called when an attempt is answered: the screen-pop (call.js) reads the
+// call then, so the desk's contact form completes the contact the call
+// became (CALL-10), as for an inbound call.
+export const onAnswered = new Set()
+
 function show(c) {
   const was = outCall.call
   outCall.call = c
+  if (c.state === 'talking' && (!was || was.id !== c.id || was.state !== 'talking')) for (const fn of onAnswered) fn(c)
   if (was && was.id === c.id && isLive(was) && !isLive(c) && !outCall.recorded) outCall.outcomeOpen = true
   if (!was || was.id !== c.id) outCall.recorded = !!c.outcome
 }
