@@ -649,7 +649,10 @@ void call_bridge_connect_out(struct call *c, int64_t ring_ms)
 
 	c->phase = PH_CONNECTED;
 	c->connected = tmr_jiffies();
-	c->ring_ms = ring_ms;
+	/* CALL-2 counts the rings a caller waits for the center; here the agent
+	 * was on the line first, so none (the customer's own ringing is in the
+	 * "connected" event, and is no quality rule's business). */
+	c->ring_ms = 0;
 	c->noffers = 1;
 	if (!c->rec) {
 		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
