@@ -16,7 +16,7 @@ int call_out_request(struct store *s, const struct call_out_req *r, int64_t now,
 	int rc = store_run(s,
 			   "INSERT INTO call_out(agent_id, number, customer_id, purpose, ref_id,"
 			   " requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   id, "dtddddi", r->agent_id, r->number, r->customer_id, r->purpose,
+			   id, "dtdtddi", r->agent_id, r->number, r->customer_id, r->purpose,
 			   r->ref_id, r->requested_by, now);
 
 	return rc < 0 ? rc : 0;
