@@ -645,9 +645,24 @@ static const struct err_msg messages[] = {
 	{"line %d: category: no such category", NULL, "第 %d 行：分类不存在"},
 	{"file: a Markdown file in UTF-8 of at most 100 KB", NULL, "文件：须为 UTF-8 编码、不超过 100 KB 的 Markdown 文件"},
 	{"category: no such category", NULL, "分类：不存在"},
+	/* The daily answer-rate test (src/out/out_test_api.c). */
+	{"keys: at most %d of the keys 0-9, * and #", NULL, "按键：最多 %d 个，只能是 0-9、* 和 #"},
+	{"wait_sec: %d to %d seconds", NULL, "等待时间：%d 至 %d 秒"},
+	{"times: a list of times HH:MM", NULL, "测试时间：应为 HH:MM 格式的时间列表"},
+	{"times: at most %d times", NULL, "测试时间：最多 %d 个"},
+	{"times: %s is not a time HH:MM, 00:00-23:59", NULL, "测试时间：%s 不是 00:00-23:59 之间的 HH:MM 时间"},
+	{"times: a time is listed twice", NULL, "测试时间：有时间重复"},
+	{"times: a schedule that is on needs at least one time", NULL, "测试时间：启用定时测试至少需要一个时间"},
+	{"no hotline number is configured", NULL, "没有配置热线号码"},
+	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
 };
 
 static const struct err_msg phrases[] = {
+	/* The daily answer-rate test's fields (src/out/). */
+	{"keys", NULL, "按键"},
+	{"wait_sec", NULL, "等待时间"},
+	{"times", NULL, "测试时间"},
+	{"enabled", NULL, "启用"},
 	/* The knowledge base's fields, workflow steps and states (src/kb/). */
 	{"body", NULL, "正文"},
 	{"applies", NULL, "适用范围"},
