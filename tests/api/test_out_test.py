@@ -322,3 +322,29 @@ class OutTestTest(KefuTestCase):
             f"SELECT count(*) FROM call_out WHERE purpose = 'test'"
             f" AND requested_at >= {a} AND requested_at < {b}"))
         self.assertGreaterEqual(body["out"]["tests"], 2)
+
+    # -- the daily report (RPT-1) --
+
+    def test_8_daily_report(self):
+        srv = self.srv
+        day = self.day.isoformat()
+        st, body, _ = srv.call("GET", f"/api/reports/daily?from={day}&to={day}",
+                               token=self.t["8001"])
+        self.assertEqual(st, 200, body)
+        d = body["days"][0]
+        a, b = d["start"], d["end"]
+        rows = db_rows(srv, "SELECT o.purpose, o.answered_at, c.metrics FROM call_out o"
+                       " LEFT JOIN call c ON c.id = o.call_id"
+                       f" WHERE o.requested_at >= {a} AND o.requested_at < {b}")
+        calls = [r for r in rows if r["purpose"] != "test"]
+        talk = sum(json.loads(r["metrics"] or "{}").get("talk_ms", 0) for r in calls)
+        self.assertEqual(d["total"]["calls_out"], {
+            "attempts": len(calls), "answered": sum(1 for r in calls if r["answered_at"]),
+            "talk_ms": talk})
+        # The day's answer-rate tests are on the sheet, not among the calls out.
+        self.assertGreaterEqual(sum(1 for r in rows if r["purpose"] == "test"), 2)
+        st, hdr, data = srv.raw("GET", f"/api/reports/daily.csv?from={day}&to={day}",
+                                headers={"Authorization": "Bearer " + self.t["8001"]})
+        self.assertEqual(st, 200)
+        header = data.decode("utf-8-sig").splitlines()[0].split(",")
+        self.assertEqual(header[-3:], ["外呼", "外呼接通", "外呼通话分钟"])
