@@ -13,9 +13,12 @@ The server runs without SIP: nothing claims the requests, so they stay
 tested with SIP on in the lead's tests)."""
 import datetime
 import json
+import os
+import time
+import unittest
 from zoneinfo import ZoneInfo
 
-from apihelp import HOUR, MINUTE, db_rows, db_value, person_id
+from apihelp import db_rows, person_id
 from harness import KefuTestCase
 from test_wfm_sheet import Workbook
 
@@ -348,3 +351,42 @@ class OutTestTest(KefuTestCase):
         self.assertEqual(st, 200)
         header = data.decode("utf-8-sig").splitlines()[0].split(",")
         self.assertEqual(header[-3:], ["外呼", "外呼接通", "外呼通话分钟"])
+
+
+ENGINE = os.path.exists(os.path.join(os.path.dirname(__file__), "..", "..", "src", "call",
+                                     "call_test.c"))
+
+
+@unittest.skipUnless(ENGINE, "the engine's test calls (src/call/call_test.c) are not in this tree")
+class OutTestEngineTest(KefuTestCase):
+    """With SIP on and no agent's phone registered, the engine places the test call
+    to the hotline and nobody answers it: after the wait the request ends
+    `no_answer`, and the sheet shows the test not answered, the day's rate 0."""
+    server_env = {"KEFU_SIP_LISTEN": "127.0.0.1:0"}
+
+    def test_not_answered(self):
+        srv = self.srv
+        srv.sip_port()  # the SIP thread is up
+        mgr = srv.login("8001")
+        st, body, _ = srv.call("POST", "/api/out/tests/run", {"wait_sec": 10}, token=mgr)
+        self.assertEqual(st, 201, body)
+        tid, co = body["id"], body["call_out_id"]
+        deadline, moved = time.time() + 40, False
+        while time.time() < deadline:
+            row = db_rows(srv, f"SELECT state, result FROM call_out WHERE id = {co}")[0]
+            if row["state"] == "ended":
+                break
+            if not moved and time.time() > deadline - 37:
+                srv.advance(11000)  # the engine's timers follow the test clock
+                mgr = srv.login("8001")
+                moved = True
+            time.sleep(0.2)
+        self.assertEqual((row["state"], row["result"]), ("ended", "no_answer"))
+        month = local(body["at"]).strftime("%Y-%m")
+        st, sheet, _ = srv.call("GET", "/api/out/tests?month=" + month, token=mgr)
+        it = next(i for i in sheet["items"] if i["id"] == tid)
+        self.assertEqual((it["verdict"], it["answered"], it["answer_ms"], it["agent"]),
+                         ("not_answered", False, None, None))
+        day = next(d for d in sheet["days"] if d["day"] == it["day"])
+        self.assertEqual((day["not_answered"], day["answered"], day["answer_rate"]), (1, 0, 0.0))
+        self.assertEqual(sheet["total"]["answer_rate"], 0.0)
