@@ -654,6 +654,7 @@ static const struct err_msg messages[] = {
 	{"times: a time is listed twice", NULL, "测试时间：有时间重复"},
 	{"times: a schedule that is on needs at least one time", NULL, "测试时间：启用定时测试至少需要一个时间"},
 	{"no hotline number is configured", NULL, "没有配置热线号码"},
+	{"keys: this path through the menu ends in an announcement, not in a queue", NULL, "按键：按此路径菜单只播放通知后挂机，不会转入队列"},
 	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
 };
 

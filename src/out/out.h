@@ -7,7 +7,7 @@
  * log. (helper A writes the module's main part: click to call, outcomes,
  * tasks, campaigns; the lead joins the two parts of this header.)
  *
- * Layers: core, store, sched, audit, auth, http, export, call, acd.
+ * Layers: core, store, audit, auth, http, export, ivr, call.
  */
 #ifndef KEFU_OUT_OUT_H
 #define KEFU_OUT_OUT_H
@@ -19,6 +19,7 @@
 
 struct store;
 struct export_book;
+struct ivr_menu;
 
 /*
  * -- The daily answer-rate test (每日接通率测试表, LED-2; out_test*.c) --
@@ -126,6 +127,15 @@ int out_test_keys_valid(const char *keys);
  */
 int out_test_due(const struct out_test_schedule *sch, int64_t now, struct out_test_slot *out,
 		 int max);
+/*
+ * Where the keys lead through the hotline's menu m, walked as a caller
+ * walks it (ivr.h, CALL-1): the queue's code into queue[size], or
+ * ERR_UNPROCESSABLE when the path ends in an announcement and a hang-up
+ * (no agent could ever answer such a test). Keys left after the choice
+ * is made are ignored; no keys at all is the no-input path to the agent
+ * fall-back.
+ */
+int out_test_route(const struct ivr_menu *m, const char *keys, char *queue, size_t size);
 /* The next scheduled instant after now, or 0 when off or without times. */
 int64_t out_test_next(const struct out_test_schedule *sch, int64_t now);
 enum out_test_verdict out_test_verdict(const char *state, const char *result);

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "ivr/ivr.h"
 #include "out/out.h"
 
 int out_test_time_parse(const char *s)
@@ -216,4 +217,30 @@ int64_t out_test_mean_ms(const struct out_test_tally *t)
 	if (t->timed <= 0)
 		return -1;
 	return (t->answer_ms + t->timed / 2) / t->timed;
+}
+
+int out_test_route(const struct ivr_menu *m, const char *keys, char *queue, size_t size)
+{
+	struct ivr v;
+	struct ivr_action a;
+	const char *k = keys ? keys : "";
+	int64_t now = 0;
+
+	/* The caller's walk (CALL-1) with the keys pressed whenever the menu waits; without
+	 * keys left, the no-input path (to the agent fall-back). */
+	ivr_start(&v, m, now, &a);
+	for (int step = 0; step < 256 && v.state != IVR_LEAVING && v.state != IVR_DONE; step++) {
+		if (v.state != IVR_WAIT) {
+			ivr_prompt_done(&v, now, &a);
+		} else if (*k) {
+			ivr_digit(&v, *k++, now, &a);
+		} else {
+			now = ivr_deadline(&v);
+			ivr_tick(&v, now, &a);
+		}
+	}
+	if (!v.route[0])
+		return ERR_UNPROCESSABLE;
+	snprintf(queue, size, "%s", v.route);
+	return 0;
 }

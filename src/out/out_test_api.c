@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "export/export.h"
 #include "http/http.h"
+#include "ivr/ivr.h"
 #include "out/out.h"
 #include "store/store.h"
 
@@ -69,8 +70,25 @@ static int center_wide(struct req *r)
 
 /* -- The schedule -- */
 
+/* The queue the keys reach in today's menu into queue (ivr's walk, CALL-1); "" when the
+ * path hangs up. */
+static int route_of(struct store *s, const char *keys, char *queue, size_t size)
+{
+	struct ivr_menu *m = malloc(sizeof(*m));
+	int rc;
+
+	queue[0] = '\0';
+	if (!m)
+		return ERR_NOMEM;
+	rc = ivr_menu_load(s, m);
+	if (rc == 0 && out_test_route(m, keys, queue, size) < 0)
+		queue[0] = '\0';
+	free(m);
+	return rc;
+}
+
 static json_t *schedule_json(const struct out_test_schedule *sch, const struct config *cfg,
-			     int64_t now)
+			     const char *route, int64_t now)
 {
 	json_t *times = json_array();
 	int64_t next = out_test_next(sch, now);
@@ -81,9 +99,10 @@ static json_t *schedule_json(const struct out_test_schedule *sch, const struct c
 		minute_text(sch->times[i], t, sizeof(t));
 		json_array_append_new(times, json_string(t));
 	}
-	return json_pack("{s:b, s:o, s:s, s:i, s:s, s:s, s:o, s:o, s:o}", "enabled", sch->enabled,
-			 "times", times ? times : json_array(), "keys", sch->keys, "wait_sec",
-			 sch->wait_sec, "hotline", cfg->hotline, "timezone", clock_tz_name(),
+	return json_pack("{s:b, s:o, s:s, s:s?, s:i, s:s, s:s, s:o, s:o, s:o}", "enabled",
+			 sch->enabled, "times", times ? times : json_array(), "keys", sch->keys,
+			 "route", route[0] ? route : NULL, "wait_sec", sch->wait_sec, "hotline",
+			 cfg->hotline, "timezone", clock_tz_name(),
 			 "next_at", ref_json(next), "updated_by", ref_json(sch->updated_by),
 			 "updated_at", ref_json(sch->updated_at));
 }
@@ -91,13 +110,16 @@ static json_t *schedule_json(const struct out_test_schedule *sch, const struct c
 static int schedule_get(struct req *r)
 {
 	struct out_test_schedule sch;
+	char route[IVR_KEY_SIZE];
 	int rc = center_wide(r);
 
 	if (rc == 0)
 		rc = out_test_schedule_get(r->store, &sch);
+	if (rc == 0)
+		rc = route_of(r->store, sch.keys, route, sizeof(route));
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, schedule_json(&sch, r->app->cfg, r->now));
+	return reply_json(r, 200, schedule_json(&sch, r->app->cfg, route, r->now));
 }
 
 /* keys and wait_sec of a body (the schedule's, or a test's own), checked into sch. */
@@ -110,8 +132,20 @@ static int keys_and_wait(struct req *r, struct out_test_schedule *sch, int rc)
 	else if (k && !out_test_keys_valid(json_string_value(k)))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "keys",
 			     "keys: at most %d of the keys 0-9, * and #", OUT_TEST_KEYS_MAX);
-	else if (k)
-		snprintf(sch->keys, sizeof(sch->keys), "%s", json_string_value(k));
+	else if (k) {
+		char route[IVR_KEY_SIZE];
+		int lrc = route_of(r->store, json_string_value(k), route, sizeof(route));
+
+		if (lrc < 0)
+			return lrc;
+		/* LED-2 measures how fast an agent answers: the keys must lead to a queue. */
+		if (!route[0])
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "keys",
+				     "keys: this path through the menu ends in an announcement,"
+				     " not in a queue");
+		else
+			snprintf(sch->keys, sizeof(sch->keys), "%s", json_string_value(k));
+	}
 	if (w && (!json_is_integer(w) || json_integer_value(w) < OUT_TEST_WAIT_MIN ||
 		  json_integer_value(w) > OUT_TEST_WAIT_MAX))
 		rc = err_add(&r->ei, rc, json_is_integer(w) ? ERR_UNPROCESSABLE : ERR_INVALID,
@@ -172,6 +206,7 @@ static int schedule_put(struct req *r)
 {
 	static const char *const fields[] = {"enabled", "times", "keys", "wait_sec", NULL};
 	struct out_test_schedule before, sch;
+	char route[IVR_KEY_SIZE];
 	int rc = body_only(r, fields);
 
 	if (rc == 0 && !r->body)
@@ -200,9 +235,11 @@ static int schedule_put(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc == 0)
 		rc = out_test_schedule_get(r->store, &sch);
+	if (rc == 0)
+		rc = route_of(r->store, sch.keys, route, sizeof(route));
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, schedule_json(&sch, r->app->cfg, r->now));
+	return reply_json(r, 200, schedule_json(&sch, r->app->cfg, route, r->now));
 }
 
 /* -- The sheet -- */

@@ -71,6 +71,8 @@ class OutTestTest(KefuTestCase):
         self.assertEqual((body["enabled"], body["times"], body["keys"], body["wait_sec"]),
                          (False, [], "", 60))
         self.assertEqual(body["hotline"], "4000000000")
+        # No keys: the caller's no-input path through the menu ends at the agent fall-back.
+        self.assertEqual(body["route"], "agent")
         self.assertIsNone(body["next_at"])
         self.assertIsNone(body["updated_by"])
         # Agents read only their own outbound work: the center's test is not theirs.
@@ -103,6 +105,15 @@ class OutTestTest(KefuTestCase):
                 ({"colour": "red"}, 400, None)):
             with self.subTest(body=body):
                 self.assertError(self.schedule(body), status, field=field)
+        # A path that ends in an announcement and a hang-up: no agent could answer it.
+        st, menu, _ = self.srv.call("GET", "/api/hotline/menu", token=self.t["8001"])
+        self.assertEqual(st, 200, menu)
+        nodes = menu["nodes"] + [{"digit": "9", "label": "通知", "action": "announce_hangup",
+                                  "prompt": "out_of_hours"}]
+        st, b, _ = self.srv.call("PUT", "/api/hotline/menu", {"nodes": nodes},
+                                 token=self.t["8001"])
+        self.assertEqual(st, 200, b)
+        self.assertError(self.schedule({"keys": "9"}), 422, field="keys")
         # The Chinese message by default, without the rule's id.
         st, body, _ = self.srv.call("PUT", "/api/out/tests/schedule", {"wait_sec": 5},
                                     token=self.t["8002"], headers={"Accept-Language": None})
@@ -124,6 +135,7 @@ class OutTestTest(KefuTestCase):
         self.assertEqual(st, 200, body)
         self.assertEqual(body["times"], ["09:00", "14:30"])
         self.assertEqual((body["enabled"], body["keys"], body["wait_sec"]), (True, "1", 45))
+        self.assertEqual(body["route"], "market_consult")  # 1 业务咨询 in the menu (CALL-1)
         self.assertEqual(body["next_at"], local_ms(day, 9, 0))
         self.assertEqual(body["updated_by"], person_id(srv, "8002"))
         a = srv.audit(self.t["8001"], action="out.test.schedule")[0]

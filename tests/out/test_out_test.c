@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "export/export.h"
+#include "ivr/ivr.h"
 #include "out/out.h"
 
 #define MIN 60000LL
@@ -85,6 +86,54 @@ static void due_times(void **state)
 	/* The next one: later today, else tomorrow's first. */
 	assert_int_equal(out_test_next(&s, D0 + 10 * HOUR), D0 + 14 * HOUR + 30 * MIN);
 	assert_int_equal(out_test_next(&s, D0 + 23 * HOUR + 56 * MIN), D0 + DAY + 9 * HOUR);
+}
+
+static void add_node(struct ivr_menu *m, int parent, char digit, enum ivr_node_action action,
+		     const char *queue, const char *prompt)
+{
+	struct ivr_node *n = &m->nodes[m->n++];
+
+	memset(n, 0, sizeof(*n));
+	n->parent = parent;
+	n->digit = digit;
+	n->action = action;
+	snprintf(n->label, sizeof(n->label), "x");
+	snprintf(n->queue, sizeof(n->queue), "%s", queue);
+	snprintf(n->prompt, sizeof(n->prompt), "%s", prompt);
+}
+
+/* Where the keys lead through the menu, walked as a caller walks it (CALL-1). */
+static void keys_route(void **state)
+{
+	struct ivr_menu m;
+	char q[IVR_KEY_SIZE];
+
+	(void)state;
+	ivr_menu_default(&m);
+	add_node(&m, -1, '9', IVR_NODE_ANNOUNCE_HANGUP, "", "closed");
+	add_node(&m, -1, '4', IVR_NODE_MENU, "", "menu");
+	add_node(&m, 5, '1', IVR_NODE_QUEUE, "complaint", "transfer");
+	assert_int_equal(out_test_route(&m, "1", q, sizeof(q)), 0);
+	assert_string_equal(q, "market_consult");
+	assert_int_equal(out_test_route(&m, "2", q, sizeof(q)), 0);
+	assert_string_equal(q, "tech_service");
+	/* A sub-menu, and back up with * first. */
+	assert_int_equal(out_test_route(&m, "41", q, sizeof(q)), 0);
+	assert_string_equal(q, "complaint");
+	assert_int_equal(out_test_route(&m, "4*2", q, sizeof(q)), 0);
+	assert_string_equal(q, "tech_service");
+	/* No keys, or keys not on the menu: the misses end at the agent fall-back. */
+	assert_int_equal(out_test_route(&m, "", q, sizeof(q)), 0);
+	assert_string_equal(q, "agent");
+	assert_int_equal(out_test_route(&m, "#", q, sizeof(q)), 0);
+	assert_string_equal(q, "agent");
+	/* Keys after the choice is made mean nothing. */
+	assert_int_equal(out_test_route(&m, "3999", q, sizeof(q)), 0);
+	assert_string_equal(q, "complaint");
+	/* An announcement and a hang-up: no agent could answer. */
+	assert_int_equal(out_test_route(&m, "9", q, sizeof(q)), ERR_UNPROCESSABLE);
+	assert_int_equal(out_test_route(&m, "49", q, sizeof(q)), 0); /* 9 is a miss in 4's menu */
+	assert_string_equal(q, "agent");
 }
 
 static struct out_test_row row(const char *state, const char *result, int64_t started,
@@ -331,7 +380,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(times_parse),	      cmocka_unit_test(due_times),
-		cmocka_unit_test(verdicts_and_rate),  cmocka_unit_test(store_schedule_and_sheet),
+		cmocka_unit_test(verdicts_and_rate),  cmocka_unit_test(keys_route),
+		cmocka_unit_test(store_schedule_and_sheet),
 		cmocka_unit_test(outbound_figures),   cmocka_unit_test(paper_form),
 	};
 
