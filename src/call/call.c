@@ -175,6 +175,7 @@ static void call_destroy(void *arg)
 	tmr_cancel(&c->announce);
 	tmr_cancel(&c->wait);
 	tmr_cancel(&c->prompt_tmr);
+	tmr_cancel(&c->out_ring);
 	call_queue_leave(c);
 	call_listen_end(c);
 	call_bridge_cancel_offers(c, "caller_gone");
@@ -190,6 +191,7 @@ static void call_destroy(void *arg)
 	mem_deref(c->leg.rtp);
 	mem_deref(c->answer);
 	mem_deref(c->notice);
+	mem_deref(c->out_auth);
 	media_inband_free(c->inband);
 }
 
@@ -198,6 +200,9 @@ static const char *outcome_of(const struct call *c, const char *reason)
 {
 	if (!strcmp(reason, "rejected"))
 		return "rejected";
+	/* A call out's outcome is the engine's result (CALL_OUT_RESULTS). */
+	if (c->out)
+		return c->connected ? "answered" : c->out_result ? c->out_result : "failed";
 	switch (c->phase) {
 	case PH_QUEUED:
 	case PH_CALLBACK:
@@ -210,7 +215,16 @@ static const char *outcome_of(const struct call *c, const char *reason)
 	}
 }
 
-static void finish(struct call *c, const char *by, const char *reason)
+/* CALL-6: the customer's leg went while the agent was talking, without a
+ * hang-up: the agent calls back (the outbound module makes it a task). */
+static int dropped(const struct call *c, const char *reason)
+{
+	return c->phase == PH_CONNECTED && c->agent &&
+	       (!strcmp(reason, "media_timeout") || !strcmp(reason, "sip_timeout") ||
+		!strcmp(reason, "sip_error"));
+}
+
+void call_finish(struct call *c, const char *by, const char *reason)
 {
 	struct media_rtp_stats st;
 	struct audit_detail d;
@@ -229,6 +243,16 @@ static void finish(struct call *c, const char *by, const char *reason)
 				 strcmp(by, "caller") == 0 ? "caller_hangup" : reason);
 		audit_detail_int(&d, "waited_ms", waited);
 		call_log(c, "abandoned", &d);
+	}
+	if (dropped(c, reason)) {
+		struct store *s = store_pool_get(c->srv->pool);
+
+		c->dropped = 1;
+		if (store_begin(s) == 0 && call_set_dropped(s, c->id) == 0)
+			(void)store_commit(s);
+		else
+			store_rollback(s);
+		store_pool_put(c->srv->pool, s);
 	}
 	if (c->phase == PH_CONNECTED && !c->hangup_first)
 		c->hangup_first = by;
@@ -250,6 +274,8 @@ static void finish(struct call *c, const char *by, const char *reason)
 	call_bridge_cancel_offers(c, "caller_gone");
 	call_bridge_hangup_agent(c);
 	call_bridge_rec_end(c);
+	if (c->out)
+		call_out_finished(c);
 	c->phase = PH_DONE;
 }
 
@@ -257,7 +283,7 @@ static void end_now(void *arg)
 {
 	struct call *c = arg;
 
-	finish(c, "kefu", c->end_reason ? c->end_reason : "ivr");
+	call_finish(c, "kefu", c->end_reason ? c->end_reason : "ivr");
 	mem_deref(c);
 }
 
@@ -613,7 +639,7 @@ static void on_digit(struct call *c, char digit, const char *via)
 
 /* -- RTP -- */
 
-void call_send_pcm(struct call *c, const int16_t *pcm)
+void call_leg_send_pcm(struct leg *l, const int16_t *pcm, int marker)
 {
 	uint8_t pkt[MEDIA_RTP_HDR_MIN + MEDIA_FRAME];
 	struct media_rtp_hdr h;
@@ -622,22 +648,20 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 
 	/* The pacing clock never goes back behind relayed audio that ran
 	 * ahead of it (a burst from the agent's phone). */
-	if (c->leg.any_sent &&
-	    (int32_t)(c->leg.ts - (c->leg.last_ts + c->leg.last_n)) < 0)
-		c->leg.ts = c->leg.last_ts + c->leg.last_n;
-	if (c->leg.quiet)
-		return; /* the caller holds the call: kefu sends nothing */
+	if (l->any_sent && (int32_t)(l->ts - (l->last_ts + l->last_n)) < 0)
+		l->ts = l->last_ts + l->last_n;
+	if (l->quiet || l->pt < 0)
+		return; /* the party holds the call, or has not chosen: kefu sends nothing */
 	memset(&h, 0, sizeof(h));
 	h.version = 2;
-	h.marker = c->marker;
-	h.pt = (unsigned)c->leg.pt;
-	h.seq = c->leg.seq++;
-	h.ts = c->leg.ts;
-	h.ssrc = c->leg.ssrc;
+	h.marker = marker;
+	h.pt = (unsigned)l->pt;
+	h.seq = l->seq++;
+	h.ts = l->ts;
+	h.ssrc = l->ssrc;
 	len = media_rtp_build(&h, pkt, sizeof(pkt));
 	assert(len == MEDIA_RTP_HDR_MIN);
-	media_g711_encode(c->leg.codec, pcm, MEDIA_FRAME, pkt + len);
-	c->marker = 0;
+	media_g711_encode(l->codec, pcm, MEDIA_FRAME, pkt + len);
 	/* One buffer for every packet: udp_send copies it out at once. */
 	if (!mb)
 		mb = mbuf_alloc(sizeof(pkt));
@@ -646,9 +670,15 @@ void call_send_pcm(struct call *c, const int16_t *pcm)
 	mbuf_rewind(mb);
 	(void)mbuf_write_mem(mb, pkt, sizeof(pkt));
 	mb->pos = 0;
-	if (udp_send(c->leg.rtp, &c->leg.raddr, mb) == 0)
-		c->leg.sent++;
-	call_leg_sent(&c->leg, h.ts, MEDIA_FRAME, call_mono_us());
+	if (udp_send(l->rtp, &l->raddr, mb) == 0)
+		l->sent++;
+	call_leg_sent(l, h.ts, MEDIA_FRAME, call_mono_us());
+}
+
+void call_send_pcm(struct call *c, const int16_t *pcm)
+{
+	call_leg_send_pcm(&c->leg, pcm, c->marker);
+	c->marker = 0;
 }
 
 static void send_frame(struct call *c)
@@ -763,7 +793,7 @@ int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt)
 	return first;
 }
 
-static void rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
+void call_rtp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct call *c = arg;
 	struct media_rtp_hdr h;
@@ -896,7 +926,7 @@ static int sdp_answer(struct call *c, enum sip_sdp_dir dir, struct mbuf **out)
  * a hold (sendonly, inactive) is answered recvonly or inactive (RFC 3264
  * section 6.1), kefu then sends the caller nothing, and while connected
  * it is a hold in the call's log and metrics (CALL-4) until sendrecv. */
-static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+int call_on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 	struct sip_sdp sdp;
@@ -972,11 +1002,11 @@ static void on_close(int err, const struct sip_msg *msg, void *arg)
 	/* libre 1.1.0 reports the caller's BYE as ECONNRESET without a message. */
 	(void)msg;
 	if (err == ECONNRESET)
-		finish(c, "caller", "bye");
+		call_finish(c, "caller", "bye");
 	else if (err == ETIMEDOUT)
-		finish(c, "kefu", "sip_timeout");
+		call_finish(c, "kefu", "sip_timeout");
 	else
-		finish(c, "kefu", err ? "sip_error" : "closed");
+		call_finish(c, "kefu", err ? "sip_error" : "closed");
 	mem_deref(c);
 }
 
@@ -1021,6 +1051,46 @@ static void not_hotline(struct sip_server *srv, const struct sip_msg *msg)
 	sip_server_probe(srv, &msg->src);
 }
 
+struct call *call_alloc(struct sip_server *srv)
+{
+	struct call *c = mem_zalloc(sizeof(*c), call_destroy);
+
+	if (!c)
+		return NULL;
+	c->srv = srv;
+	c->answer_version = 1;
+	c->answer_dir = SIP_SDP_SENDRECV;
+	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
+	c->leg.pt = -1;
+	c->leg.event_pt = -1;
+	tmr_init(&c->pace);
+	tmr_init(&c->ivr_tmr);
+	tmr_init(&c->check);
+	tmr_init(&c->end);
+	tmr_init(&c->announce);
+	tmr_init(&c->wait);
+	tmr_init(&c->prompt_tmr);
+	tmr_init(&c->out_ring);
+	list_init(&c->offers);
+	media_vad_init(&c->vad);
+	list_append(&calls, &c->le, c);
+	c->ended = 1; /* nothing to log as ended until the row exists */
+	return c;
+}
+
+void call_media_check_start(struct call *c)
+{
+	c->last_heard = tmr_jiffies();
+	tmr_start(&c->check, CHECK_MS, check, c);
+}
+
+void call_pace_start(struct call *c)
+{
+	c->start_jiffies = tmr_jiffies();
+	c->ticks = 0;
+	tmr_start(&c->pace, CALL_PTIME_MS, pace, c);
+}
+
 static void on_connect(const struct sip_msg *msg, void *arg)
 {
 	struct sip_server *srv = arg;
@@ -1042,27 +1112,11 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		reject(srv, msg, 503, "Service Unavailable");
 		return;
 	}
-	c = mem_zalloc(sizeof(*c), call_destroy);
+	c = call_alloc(srv);
 	if (!c) {
 		reject(srv, msg, 500, "Server Internal Error");
 		return;
 	}
-	c->srv = srv;
-	c->answer_version = 1;
-	c->answer_dir = SIP_SDP_SENDRECV;
-	media_rtp_rx_init(&c->leg.rx, MEDIA_RATE, 60, -1);
-	c->leg.event_pt = -1;
-	tmr_init(&c->pace);
-	tmr_init(&c->ivr_tmr);
-	tmr_init(&c->check);
-	tmr_init(&c->end);
-	tmr_init(&c->announce);
-	tmr_init(&c->wait);
-	tmr_init(&c->prompt_tmr);
-	list_init(&c->offers);
-	media_vad_init(&c->vad);
-	list_append(&calls, &c->le, c);
-	c->ended = 1; /* nothing to log as ended until the row exists */
 	if (call_record(c, msg) < 0) {
 		reject(srv, msg, 500, "Server Internal Error");
 		goto out;
@@ -1074,6 +1128,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		sip_server_source_full(&msg->src, source, sizeof(source));
 		call_log_str(c, "invite", "source", source);
 	}
+	call_test_inbound(c, msg); /* one of kefu's own test calls (LED-2)? */
 	if (!mbuf_get_left(msg->mb) ||
 	    sip_sdp_parse((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &offer) < 0 ||
 	    offer.pref_pt < 0 || sa_set_str(&media, offer.addr, (uint16_t)offer.port) != 0) {
@@ -1083,7 +1138,7 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 		audit_detail_str(&d, "reason", "no G.711 audio in the offer");
 		call_log(c, "rejected", &d);
 		c->end_reason = "rejected";
-		finish(c, "kefu", "rejected");
+		call_finish(c, "kefu", "rejected");
 		goto out;
 	}
 	call_leg_remote(srv, &c->leg, &media, &msg->src);
@@ -1095,18 +1150,18 @@ static void on_connect(const struct sip_msg *msg, void *arg)
 	rtp_addr = srv->laddr;
 	if (sa_is_any(&rtp_addr))
 		rtp_addr = msg->dst;
-	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, rtp_recv, c);
+	rc = call_rtp_open(srv, &rtp_addr, &c->leg.rtp, &c->leg.local, call_rtp_recv, c);
 	if (rc == 0)
 		rc = sdp_answer(c, SIP_SDP_SENDRECV, &c->answer);
 	if (rc == 0)
 		rc = sipsess_accept(&c->sess, sock, msg, 200, "OK", srv->cfg->hotline,
-				    "application/sdp", c->answer, NULL, NULL, false, on_offer,
+				    "application/sdp", c->answer, NULL, NULL, false, call_on_offer,
 				    on_answer, on_estab, on_info, NULL, on_close, c,
 				    "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS\r\n");
 	if (rc) {
 		log_error("sip: call %lld: cannot answer (%s)", (long long)c->id, strerror(rc));
 		reject(srv, msg, 500, "Server Internal Error");
-		finish(c, "kefu", "error");
+		call_finish(c, "kefu", "error");
 		goto out;
 	}
 	media_dtmf_rx_init(&c->dtmf);
@@ -1227,18 +1282,22 @@ static int call_engine_start(struct sip_server *srv)
 		log_error("sip: cannot take calls (%s)", strerror(rc));
 		return ERR_IO;
 	}
+	call_out_start(srv);
 	return 0;
 }
 
 static void call_engine_stop(void)
 {
-	struct le *le = list_head(&calls);
+	struct le *le;
 
+	call_out_stop();
+	call_test_stop();
+	le = list_head(&calls);
 	while (le) {
 		struct call *c = le->data;
 
 		le = le->next;
-		finish(c, "kefu", "shutdown");
+		call_finish(c, "kefu", "shutdown");
 		mem_deref(c);
 	}
 	call_queue_stop();

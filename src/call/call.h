@@ -62,7 +62,9 @@
  * (queues, dispatcher, callback), call_bridge.c (offers, bridge, hold,
  * transfer, metrics, the recording's feed), call_listen.c (listen-in),
  * call_store.c (the call log's SQL), call_api.c (HTTP), call_int.h (the
- * engine's own structures, internal); live guidance during the call
+ * engine's own structures, internal); calls out (issue 17, their section
+ * below): call_out.c (the agent's phone, then the customer through the
+ * trunk), call_out_store.c (SQL), call_test.c (the LED-2 test call); live guidance during the call
  * (CALL-2/4/6/7, off the SIP thread, see its section below):
  * call_guide.c (rules), call_guide_store.c (SQL), call_guide_tick.c (the
  * scheduler's tick writing the prompts), call_guide_api.c (HTTP, and the
@@ -123,6 +125,8 @@ struct call_row {
 	const char *recording;	  /* file name under recordings_dir; NULL: none */
 	int64_t recording_ms;
 	const char *metrics; /* JSON object text (compliance metrics); NULL: none */
+	const char *direction; /* "in", or "out": kefu called the customer (issue 17) */
+	int dropped;	       /* CALL-6: the customer's leg dropped while the agent talked */
 	/* call_current_of only: the person's part, "ringing" or "talking". */
 	const char *agent_status;
 };
@@ -369,6 +373,8 @@ int call_guide_live(struct store *s, int64_t now, json_t *o);
 #define CALL_OUT_RESULTS                                                                      \
 	"answered", "no_answer", "busy", "rejected", "invalid_number", "failed", "trunk_busy",   \
 		"agent_no_answer", "agent_busy", "agent_offline", "cancelled", "no_trunk"
+/* For purpose "test" the number holds the keys the test presses through
+ * the IVR ("" none) and ref_id the seconds it waits for an agent (0: 60). */
 struct call_out_req {
 	int64_t agent_id;    /* who talks; 0 only for purpose "test" */
 	const char *number;  /* the customer's number, digits as stored (cust_phone_normalize) */
@@ -378,6 +384,10 @@ struct call_out_req {
 	int64_t requested_by;
 };
 int call_out_request(struct store *s, const struct call_out_req *r, int64_t now, int64_t *id);
+/* What goes to the trunk for number: the mobile or the landline prefix,
+ * then the digits; ERR_INVALID for anything but 3..20 digits. Pure. */
+int call_out_dial_string(const char *prefix_mobile, const char *prefix_landline,
+			 const char *number, char *out, size_t size);
 /* Wakes the SIP thread to look for requests and cancellations now; from any
  * thread, after the commit; does nothing when the hotline is not running. */
 void call_out_kick(void);

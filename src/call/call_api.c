@@ -43,14 +43,16 @@ static json_t *call_json(const struct call_row *c)
 		      c->digits ? c->digits : "");
 	if (o &&
 	    json_object_update_new(
-		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "queue",
+		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:s, s:b}",
+				 "queue",
 				 opt_text(c->queue), "queued_at", opt_int(c->queued_at), "agent_id",
 				 opt_int(c->agent_id), "connected_at", opt_int(c->connected_at),
 				 "outcome", opt_text(c->outcome), "hangup_first",
 				 opt_text(c->hangup_first), "contact_id", opt_int(c->contact_id),
 				 "survey", opt_int(c->survey), "recording", c->recording != NULL,
 				 "recording_ms", opt_int(c->recording_ms), "metrics",
-				 metrics ? metrics : json_object())) < 0) {
+				 metrics ? metrics : json_object(), "direction",
+				 c->direction ? c->direction : "in", "dropped", c->dropped)) < 0) {
 		json_decref(o);
 		return NULL;
 	}

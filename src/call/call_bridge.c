@@ -315,6 +315,22 @@ static void offer_end(struct agent_leg *a, const char *why, int unanswered)
 
 	list_unlink(&a->le);
 	tmr_cancel(&a->ring);
+	if (c->phase == PH_OUT_AGENT) {
+		/* The agent's own call out: their phone's silence is no queue's
+		 * business (no count toward busy); the seat goes back to ready
+		 * only if kefu had set it ringing. */
+		if (a->rang)
+			agent_status(c, a->person_id, ACD_READY, NULL);
+		audit_detail_init(&detail);
+		audit_detail_int(&detail, "agent_id", a->person_id);
+		audit_detail_str(&detail, "work_no", a->work_no);
+		audit_detail_str(&detail, "reason", why);
+		call_log(c, unanswered ? "no_answer" : "offer_cancelled", &detail);
+		mem_deref(a);
+		if (unanswered)
+			call_out_agent_missed(c, why);
+		return;
+	}
 	if (unanswered) {
 		if (++*count >= c->srv->cfg->no_answer_max) {
 			to = ACD_BUSY;
@@ -520,9 +536,10 @@ static int connect_contact(struct store *s, struct call *c, struct agent_leg *a,
 		return ERR_NOMEM;
 	memset(&ei, 0, sizeof(ei));
 	snprintf(ct->channel, sizeof(ct->channel), "phone");
-	snprintf(ct->direction, sizeof(ct->direction), "in");
+	snprintf(ct->direction, sizeof(ct->direction), c->out ? "out" : "in");
 	if (cust_phone_normalize(c->caller, ct->phone, sizeof(ct->phone)) < 0)
 		ct->phone[0] = 0;
+	ct->customer_id = c->out_customer_id;
 	ct->agent_id = a->person_id;
 	ct->started_at = now;
 	rc = cust_contact_insert(s, ct, now, &ei);
@@ -547,6 +564,13 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	list_unlink(&a->le);
 	tmr_cancel(&a->ring);
 	a->answered = 1;
+	if (c->phase == PH_OUT_AGENT && !c->agent) {
+		/* A call out: the agent is on the line, now the customer is called. */
+		c->agent = a;
+		call_log_int(c, "agent_answered", "agent_id", a->person_id);
+		call_out_agent_answered(c);
+		return;
+	}
 	if (c->agent || (c->phase != PH_QUEUED && c->phase != PH_CALLBACK)) {
 		/* Too late: someone else answered, or the caller is gone. */
 		agent_status(c, a->person_id, ACD_READY, NULL);
@@ -608,6 +632,60 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 	audit_detail_int(&detail, "contact_id", c->contact_id);
 	call_log(c, "connected", &detail);
 	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
+}
+
+/*
+ * The customer answered a call out (call_out.c): the same connection as an
+ * agent's answer to an offer, the other way round — the agent is on the
+ * line already, kefu records from now, the contact is an outbound one.
+ */
+void call_bridge_connect_out(struct call *c, int64_t ring_ms)
+{
+	struct agent_leg *a = c->agent;
+	struct audit_detail detail;
+	int64_t now = clock_now_ms();
+	struct store *s;
+	int rc;
+
+	c->phase = PH_CONNECTED;
+	c->connected = tmr_jiffies();
+	c->ring_ms = ring_ms;
+	c->noffers = 1;
+	if (!c->rec) {
+		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
+		if (c->rec)
+			call_rec_mark(c);
+	}
+	c->leg.mapped = 0;
+	a->leg.mapped = 0;
+	s = store_pool_get(c->srv->pool);
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = call_set_answered(s, c->id, now);
+	if (rc == 0)
+		rc = call_set_connected(s, c->id, a->person_id, now);
+	if (rc == 0)
+		rc = call_set_outcome(s, c->id, "answered");
+	if (rc == 0)
+		rc = connect_contact(s, c, a, now);
+	if (rc == 0)
+		rc = call_out_set_state(s, c->out_id, "talking", now);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
+			  err_name(rc));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "agent_id", a->person_id);
+	audit_detail_str(&detail, "work_no", a->work_no);
+	audit_detail_int(&detail, "ring_ms", ring_ms);
+	audit_detail_str(&detail, "codec", c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
+	audit_detail_int(&detail, "contact_id", c->contact_id);
+	call_log(c, "connected", &detail);
+	log_info("sip: call out %lld connected: %s and the customer", (long long)c->id, a->work_no);
 }
 
 /* A re-INVITE from the agent's phone: hold (sendonly, inactive) or resume. */
@@ -737,19 +815,72 @@ static void agent_close(int err, const struct sip_msg *msg, void *arg)
 		mem_deref(a);
 		return;
 	}
-	/* The agent hung up: the caller rates the call (CALL-3). */
+	/* The agent hung up: the caller rates the call (CALL-3); a call out
+	 * has no survey (the customer did not call the hotline) and ends. */
 	call_log_int(c, "agent_hangup", "agent_id", a->person_id);
 	agent_leave(c, "agent");
 	call_bridge_rec_end(c); /* the survey is not part of the conversation */
-	if (c->phase == PH_CONNECTED)
+	if (c->out) {
+		if (!c->connected && !c->out_result)
+			c->out_result = "cancelled"; /* before the customer answered */
+		call_end_later(c, "agent_hangup");
+	}
+	else if (c->phase == PH_CONNECTED)
 		call_survey_start(c);
+}
+
+/* The leg is in c->offers, ringing for ring_timeout_sec, until answered,
+ * refused or cancelled; *out is the call's (freed with it). */
+int call_bridge_ring(struct call *c, const struct call_ring *r, struct agent_leg **out)
+{
+	char from_uri[160], ip[SIP_ADDRESS_MAX];
+	struct agent_leg *a = mem_zalloc(sizeof(*a), agent_destroy);
+	int rc;
+
+	*out = NULL;
+	if (!a)
+		return ERR_NOMEM;
+	a->call = c;
+	a->person_id = r->person_id;
+	snprintf(a->work_no, sizeof(a->work_no), "%s", r->work_no);
+	snprintf(a->name, sizeof(a->name), "%s", r->name);
+	a->leg.pt = -1;
+	a->leg.event_pt = -1;
+	tmr_init(&a->ring);
+	tmr_init(&a->later);
+	randombytes_buf(&a->leg.ssrc, sizeof(a->leg.ssrc));
+	randombytes_buf(&a->leg.seq, sizeof(a->leg.seq));
+	randombytes_buf(&a->leg.ts, sizeof(a->leg.ts));
+	rc = call_rtp_open(c->srv, &c->leg.local, &a->leg.rtp, &a->leg.local, agent_rtp, a);
+	if (rc == 0)
+		rc = sdp_agent(a, SIP_SDP_SENDRECV, &a->sdp);
+	sip_server_source(&a->leg.local, ip);
+	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", r->from_user, ip);
+	if (rc == 0)
+		rc = sipsess_connect(&a->sess, call_sock, r->contact, r->display, from_uri,
+				     c->srv->cfg->hotline, NULL, 0, "application/sdp", a->sdp, NULL,
+				     NULL, false, agent_offer, agent_answer, NULL, agent_estab,
+				     NULL, agent_refer, agent_close, a,
+				     "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REFER, "
+				     "NOTIFY\r\n");
+	if (rc) {
+		log_error("sip: call %lld: cannot ring %s at %s (%s)", (long long)c->id, r->work_no,
+			  r->contact, strerror(rc));
+		mem_deref(a);
+		return ERR_IO;
+	}
+	a->offered = tmr_jiffies();
+	list_append(&c->offers, &a->le, a);
+	tmr_start(&a->ring, (uint64_t)c->srv->cfg->ring_timeout_sec * 1000, ring_timeout, a);
+	*out = a;
+	return 0;
 }
 
 int call_bridge_offer(struct call *c, const struct call_candidate *k)
 {
 	struct store *s = store_pool_get(c->srv->pool);
-	char masked[40], text[NOTIFY_TEXT_SIZE], from_uri[160], phone[40];
-	char ip[SIP_ADDRESS_MAX];
+	char masked[40], text[NOTIFY_TEXT_SIZE], phone[40];
+	struct call_ring ring;
 	struct customer *cust = NULL;
 	int64_t now = clock_now_ms(), cust_id = 0;
 	struct agent_leg *a = NULL;
@@ -787,46 +918,17 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	if (rc < 0)
 		return rc; /* not ready any more: the next one */
 	notify_wake();
-	a = mem_zalloc(sizeof(*a), agent_destroy);
-	if (!a) {
-		rc = ERR_NOMEM;
+	ring.person_id = k->person_id;
+	ring.work_no = k->work_no;
+	ring.name = k->name;
+	ring.contact = k->contact;
+	ring.from_user = c->caller[0] ? c->caller : "anonymous";
+	ring.display = c->caller;
+	rc = call_bridge_ring(c, &ring, &a);
+	if (rc < 0)
 		goto fail;
-	}
-	a->call = c;
-	a->person_id = k->person_id;
-	snprintf(a->work_no, sizeof(a->work_no), "%s", k->work_no);
-	snprintf(a->name, sizeof(a->name), "%s", k->name);
-	a->leg.pt = -1;
-	a->leg.event_pt = -1;
-	tmr_init(&a->ring);
-	tmr_init(&a->later);
-	randombytes_buf(&a->leg.ssrc, sizeof(a->leg.ssrc));
-	randombytes_buf(&a->leg.seq, sizeof(a->leg.seq));
-	randombytes_buf(&a->leg.ts, sizeof(a->leg.ts));
-	rc = call_rtp_open(c->srv, &c->leg.local, &a->leg.rtp, &a->leg.local, agent_rtp, a);
-	if (rc == 0)
-		rc = sdp_agent(a, SIP_SDP_SENDRECV, &a->sdp);
-	sip_server_source(&c->leg.local, ip);
-	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", c->caller[0] ? c->caller : "anonymous",
-		 ip);
-	if (rc == 0)
-		rc = sipsess_connect(&a->sess, call_sock, k->contact, c->caller, from_uri,
-				     c->srv->cfg->hotline, NULL, 0, "application/sdp", a->sdp, NULL,
-				     NULL, false, agent_offer, agent_answer, NULL, agent_estab,
-				     NULL, agent_refer, agent_close, a,
-				     "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REFER, "
-				     "NOTIFY\r\n");
-	if (rc) {
-		log_error("sip: call %lld: cannot ring %s at %s (%s)", (long long)c->id, k->work_no,
-			  k->contact, strerror(rc));
-		rc = ERR_IO;
-		goto fail;
-	}
-	a->offered = tmr_jiffies();
 	if (!c->connected && c->noffers++ == 0)
 		c->first_offer = call_clock_ms();
-	list_append(&c->offers, &a->le, a);
-	tmr_start(&a->ring, (uint64_t)c->srv->cfg->ring_timeout_sec * 1000, ring_timeout, a);
 	audit_detail_init(&detail);
 	audit_detail_int(&detail, "agent_id", k->person_id);
 	audit_detail_str(&detail, "work_no", k->work_no);
@@ -835,7 +937,6 @@ int call_bridge_offer(struct call *c, const struct call_candidate *k)
 	call_log(c, "offered", &detail);
 	return 0;
 fail:
-	mem_deref(a);
 	agent_status(c, k->person_id, ACD_READY, NULL);
 	return rc;
 }

@@ -16,6 +16,12 @@
  *   survey     the agent hung up: the caller rates the call (CALL-3)
  *   done       kefu is hanging up
  *
+ * A call out (call_out.c) is the same struct the other way round: its
+ * phases are out_agent (kefu rings the agent's phone), out_dialing (the
+ * agent answered; kefu calls the customer through the trunk, the agent
+ * hears ring-back) and then connected like an inbound call; c->leg is
+ * the customer's leg, c->caller the customer's number, c->out is set.
+ *
  * An agent leg (struct agent_leg) is one INVITE kefu sent to an agent's
  * registered phone: ringing until answered, given up or refused; the
  * answered one becomes call->agent. A call owns its legs: ending the call
@@ -97,7 +103,16 @@ struct leg {
 	int quiet;
 };
 
-enum call_phase { PH_IVR, PH_QUEUED, PH_CALLBACK, PH_CONNECTED, PH_SURVEY, PH_DONE };
+enum call_phase {
+	PH_IVR,
+	PH_QUEUED,
+	PH_CALLBACK,
+	PH_CONNECTED,
+	PH_SURVEY,
+	PH_DONE,
+	PH_OUT_AGENT,	/* a call out: the agent's phone rings (call_out.c) */
+	PH_OUT_DIALING, /* a call out: the agent answered, the customer's phone is called */
+};
 
 struct call;
 struct listener;
@@ -113,6 +128,7 @@ struct agent_leg {
 	char name[64];
 	uint64_t offered; /* jiffies */
 	int answered;
+	int rang; /* kefu set the agent ringing for this leg (a call out's first leg) */
 	int held;
 	uint64_t held_since; /* jiffies */
 	struct tmr ring;
@@ -191,6 +207,17 @@ struct call {
 	struct listener *listener; /* a supervisor listening in */
 	int survey_misses;
 	int transfers;
+	/* A call out (call_out.c); out is 0 for the hotline's calls. */
+	int out;
+	int64_t out_id;		  /* its call_out row */
+	int64_t out_customer_id;  /* the customer called, 0: unknown; for the contact */
+	const char *out_result;	  /* the engine's result once known (CALL_OUT_RESULTS) */
+	char dial[48];		  /* what went to the trunk */
+	struct sip_auth *out_auth; /* the trunk's digest credentials */
+	struct tmr out_ring;	  /* the customer's phone rings at most out_ring_sec */
+	uint64_t ringback_tick;	  /* the agent's ring-back: frames sent */
+	int out_ringing;	  /* the customer's phone said 180 or 183 (logged once) */
+	int dropped;		  /* CALL-6: the customer's leg dropped while connected */
 };
 
 /* call.c */
@@ -211,6 +238,18 @@ int call_leg_sdp(const struct leg *l, int64_t session, unsigned version, int eve
 		 enum sip_sdp_dir dir, struct mbuf **out);
 int call_leg_latch(struct leg *l, const struct sa *src, unsigned pt);
 void call_send_pcm(struct call *c, const int16_t *pcm);
+/* One 20 ms frame of pcm on leg l as kefu's own stream (marker: a talkspurt's first). */
+void call_leg_send_pcm(struct leg *l, const int16_t *pcm, int marker);
+/* The caller leg's RTP handler and re-INVITE handler (call.c), for calls out too. */
+void call_rtp_recv(const struct sa *src, struct mbuf *mb, void *arg);
+int call_on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg);
+/* A new call struct with its timers and lists set up, in the list of calls
+ * (its row not yet written: ended stays 1 until the caller sets it 0). */
+struct call *call_alloc(struct sip_server *srv);
+/* Ends the call now as `by` ("caller", "kefu", "agent") for `reason`. */
+void call_finish(struct call *c, const char *by, const char *reason);
+void call_media_check_start(struct call *c);
+void call_pace_start(struct call *c);
 int64_t call_mono_us(void);
 int64_t call_clock_ms(void);
 void call_leg_sent(struct leg *l, uint32_t ts, size_t n, int64_t now_us);
@@ -239,6 +278,51 @@ void call_bridge_caller_hold(struct call *c, enum sip_sdp_dir dir);
 void call_bridge_agent_free(struct agent_leg *a);
 void call_leg_forward(struct leg *to, enum media_codec from, const struct media_rtp_hdr *h,
 		      const uint8_t *payload, size_t n);
+
+/* call_bridge.c: rings one agent's phone for c (an offer, or a call out's
+ * first leg); display is the From's display name on the phone. */
+struct call_ring {
+	int64_t person_id;
+	const char *work_no, *name, *contact;
+	const char *from_user, *display;
+};
+int call_bridge_ring(struct call *c, const struct call_ring *r, struct agent_leg **out);
+/* The customer answered a call out: connected, recorded, its contact written. */
+void call_bridge_connect_out(struct call *c, int64_t ring_ms);
+
+/* call_out_store.c: the engine's SQL of call_out (see call.h) */
+struct store_stmt;
+int call_candidate_read(struct store_stmt *st, void *dst); /* call_store.c */
+int call_out_pending(struct store *s, struct call_out_row *out, int max);
+/* requested → agent; ERR_CONFLICT when it was claimed or cancelled meanwhile. */
+int call_out_claim(struct store *s, int64_t id, int64_t call_id, const char *dial);
+/* dialing (agent_at), talking (answered_at, result answered). */
+int call_out_set_state(struct store *s, int64_t id, const char *state, int64_t now);
+/* A test call's inbound call and when an agent answered it (0: unchanged). */
+int call_out_set_test(struct store *s, int64_t id, int64_t call_id, int64_t answered_at);
+int call_out_end(struct store *s, int64_t id, const char *result, int64_t now);
+int call_out_cancels(struct store *s, int64_t *ids, int max);
+/* At start: attempts a stopped process left going are ended "failed"; how many. */
+int call_out_close_open(struct store *s, int64_t now);
+int call_set_direction_out(struct store *s, int64_t call_id);
+int call_set_dropped(struct store *s, int64_t call_id);
+/* The agent's most recent live phone registration, whatever their status. */
+int call_out_phone(struct store *s, int64_t person_id, int64_t now, struct call_candidate *out);
+
+/* call_out.c */
+void call_out_start(struct sip_server *srv);
+void call_out_stop(void);
+void call_out_poll(void);
+/* The agent answered a call out's first leg: the customer is called. */
+void call_out_agent_answered(struct call *c);
+/* The agent's first leg ended unanswered (why: ring_timeout, busy, declined …). */
+void call_out_agent_missed(struct call *c, const char *why);
+/* The engine's part of finish(): the call_out row ended with its result. */
+void call_out_finished(struct call *c);
+/* call_test.c (LED-2): an inbound call that is one of kefu's own test calls. */
+void call_test_inbound(struct call *c, const struct sip_msg *msg);
+void call_test_start_request(struct sip_server *srv, int64_t out_id);
+void call_test_stop(void);
 
 /* call_listen.c */
 int call_listen_is_code(const struct pl *user);

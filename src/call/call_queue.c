@@ -123,6 +123,9 @@ static void dispatch(void *arg)
 
 	(void)arg;
 	tmr_start(&dispatch_tmr, DISPATCH_MS, dispatch, NULL);
+	/* Calls out asked for since the last round (a kick is missed only if
+	 * the mqueue could not be made; this round is the floor). */
+	call_out_poll();
 	if (!list_head(&waiting))
 		return;
 	s = store_pool_get(server->pool);

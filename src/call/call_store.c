@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "call/call.h"
+#include "call/call_int.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -163,7 +163,7 @@ int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *ki
 	"id, sip_call_id, caller, called, started_at, answered_at, ended_at, ended_by, route,"     \
 	" digits, queue, queued_at, agent_id, connected_at, outcome, hangup_first, contact_id, "   \
 	"survey,"                                                                                  \
-	" recording, recording_ms, metrics"
+	" recording, recording_ms, metrics, direction, dropped"
 
 /* A row of CALL_COLUMNS; status_col, when not -1, is an agent's status. */
 /* A row of CALL_COLUMNS, without an agent's status. NULL reads as 0 or NULL. */
@@ -192,6 +192,8 @@ static int call_read(struct store_stmt *st, void *dst)
 	c->recording = store_col_text(st, 18);
 	c->recording_ms = store_col_int(st, 19);
 	c->metrics = store_col_text(st, 20);
+	c->direction = store_col_text_or(st, 21, "in");
+	c->dropped = (int)store_col_int(st, 22);
 	c->agent_status = NULL;
 	return 0;
 }
@@ -292,7 +294,7 @@ int call_queue_get(struct store *s, const char *code, struct call_queue *out)
 			 queue_read, out);
 }
 
-static int candidate_read(struct store_stmt *st, void *dst)
+int call_candidate_read(struct store_stmt *st, void *dst)
 {
 	struct call_candidate *c = dst;
 
@@ -322,7 +324,7 @@ int call_candidates(struct store *s, const char *skill, int64_t now, struct call
 			    "iTi", now, skill, (int64_t)max);
 	int rc = 0, n = 0;
 
-	while (n < max && (rc = store_next(st, candidate_read, &out[n])) == 1)
+	while (n < max && (rc = store_next(st, call_candidate_read, &out[n])) == 1)
 		n++;
 	return store_end(st, rc, n);
 }
@@ -371,7 +373,7 @@ int call_current_of(struct store *s, int64_t person_id, call_row_fn row, void *c
 				    " WHERE a.person_id = ? AND a.status IN ('ringing', 'talking')"
 				    " AND c.ended_at IS NULL",
 				    "i", person_id),
-			21, row, ctx);
+			23, row, ctx);
 }
 
 int call_close_open(struct store *s, int64_t now)

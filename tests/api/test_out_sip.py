@@ -1,0 +1,285 @@
+"""Calls out through the carrier's trunk (issue 17), end to end: SIPp plays
+the carrier (tests/sip/trunk_*.xml: it challenges with digest auth and
+answers, or says busy, or lets the phone ring until kefu cancels), the
+agent's phone is the Python phone of test_hotline.py, and the attempt is
+asked for through POST /api/out/calls as the workbench does.
+
+What is checked is what the people and the carrier got: the agent's phone
+rings first and never sees the real number (CUST-2), hears China's 450 Hz
+ring-back while the customer's phone rings, then the customer's speech;
+the trunk gets the carrier's prefix and the caller id and the right
+credentials; the recording holds the customer's speech on the left and
+the agent's tone on the right; each attempt's result is the one its SIP
+answer says. The daily answer-rate test (LED-2) calls kefu's own hotline
+through its IVR and is answered by a ready agent."""
+import io
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+import wave
+
+import test_inband_pcap  # its A-law decoder
+from test_call_media import AGENT_HZ, Talker, goertzel, rms
+from test_hotline import HotlineCase
+
+SIPP = shutil.which("sipp")
+SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip")
+TRUNK_IP = "127.0.7.1"
+TRUNK_USER = "trunk-user"
+TRUNK_PASSWORD = "Trunk-pass-2026"
+CALLER_ID = "4008001234"
+MOBILE = "13812345678"
+
+
+def free_port(ip):
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((ip, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def alaw_pcm(payload):
+    return [test_inband_pcap.alaw_decode(b) for b in payload]
+
+
+@unittest.skipUnless(SIPP, "sipp (Debian package sip-tester) is not installed")
+class OutSip(HotlineCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.trunk_port = free_port(TRUNK_IP)
+        cls.server_env = dict(HotlineCase.server_env,
+                              KEFU_OUT_TRUNK=f"{TRUNK_IP}:{cls.trunk_port}",
+                              KEFU_OUT_TRUNK_USER=TRUNK_USER,
+                              KEFU_OUT_TRUNK_PASSWORD=TRUNK_PASSWORD,
+                              KEFU_OUT_CALLER_ID=CALLER_ID, KEFU_OUT_PREFIX_MOBILE="9",
+                              KEFU_OUT_PREFIX_LANDLINE="0", KEFU_OUT_RING_SEC="5",
+                              KEFU_SIP_TRUNKS=TRUNK_IP)
+        super().setUpClass()
+        cls.workdir = cls.class_temp_dir("kefu-out-sip-")
+        cls.customer = cls.make_customer("外呼测试客户", MOBILE)
+
+    @classmethod
+    def make_customer(cls, name, phone):
+        st, body, _ = cls.srv.call("POST", "/api/customers",
+                                   {"name": name, "phones": [{"phone": phone, "label": "手机"}]},
+                                   token=cls.manager)
+        assert st == 201, body
+        return body["id"]
+
+    def carrier(self, scenario):
+        """SIPp as the carrier's trunk on its fixed address, in the background."""
+        d = tempfile.mkdtemp(prefix="sipp-", dir=self.workdir)
+        cmd = [SIPP, "-sf", os.path.join(SCENARIOS, scenario), "-i", TRUNK_IP, "-mi", TRUNK_IP,
+               "-p", str(self.trunk_port), "-m", "1", "-nostdin", "-timeout", "60s",
+               "-max_retrans", "3", "-trace_msg", "-trace_err", "-bind_local"]
+        proc = subprocess.Popen(cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+        def kill():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.addCleanup(kill)
+        time.sleep(0.3)  # listening before kefu dials
+        return proc, d
+
+    def carrier_done(self, sipp):
+        """SIPp's verdict and the messages it saw (the INVITEs kefu sent)."""
+        proc, d = sipp
+        out, err = proc.communicate(timeout=60)
+        msgs = ""
+        for name in sorted(os.listdir(d)):
+            if name.endswith("_messages.log"):
+                with open(os.path.join(d, name), errors="replace") as f:
+                    msgs += f.read()
+        ok = re.search(r"Successful call\s*\|\s*\d+\s*\|\s*(\d+)", out)
+        self.assertTrue(proc.returncode == 0 and ok and int(ok.group(1)) == 1,
+                        f"sipp failed ({proc.returncode}):\n{out[-2000:]}\n{err[-1000:]}\n"
+                        f"{msgs[-4000:]}")
+        return msgs
+
+    def place(self, work_no, purpose="customer", **ref):
+        body = {"purpose": purpose}
+        body.update(ref or {"customer_id": self.customer})
+        st, out, _ = self.srv.call("POST", "/api/out/calls", body, token=self.token(work_no))
+        self.assertEqual(st, 201, out)
+        self.assertNotIn(MOBILE, str(out))  # CUST-2: the number stays on the server
+        return out["id"]
+
+    def attempt(self, out_id, work_no, until=("ended",), timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            st, body, _ = self.srv.call("GET", f"/api/out/calls/{out_id}",
+                                        token=self.token(work_no))
+            self.assertEqual(st, 200, body)
+            if body["state"] in until:
+                return body
+            if time.time() > deadline:
+                self.fail(f"attempt {out_id} never reached {until}: {body}")
+            time.sleep(0.1)
+
+    def call_row(self, call_id):
+        st, one, _ = self.srv.call("GET", f"/api/calls/{call_id}", token=self.manager)
+        self.assertEqual(st, 200, one)
+        return one
+
+    def kinds(self, call):
+        return [e["kind"] for e in call["events"]]
+
+    def test_answered_call_is_relayed_recorded_and_measured(self):
+        phone = self.agent("8103", "127.0.7.3")
+        self.addCleanup(self.log_out, "8103")
+        sipp = self.carrier("trunk_answer.xml")
+        out_id = self.place("8103")
+        invite = phone.ring()
+        # The agent's phone rings first and shows the masked number, never the real one.
+        self.assertIn("138****5678", invite.get("from"))
+        self.assertIn("外呼", invite.get("from"))
+        self.assertNotIn(MOBILE, invite.body + str(invite.headers))
+        self.assertEqual(self.attempt(out_id, "8103", ("agent",))["state"], "agent")
+        self.assertEqual(self.status("8103")["status"], "ringing")
+        phone.answer(((8, "PCMA"),))
+        self.assertEqual(self.attempt(out_id, "8103", ("dialing",))["state"], "dialing")
+        # While the customer's phone rings the agent hears 450 Hz, 1 s on, 4 s off.
+        got = phone.packets(40, timeout=3)
+        self.assertGreaterEqual(len(got), 20)
+        pcm = [s for p in got for s in alaw_pcm(p[12:])]
+        loud = [pcm[i:i + 160] for i in range(0, len(pcm) - 159, 160) if rms(pcm[i:i + 160]) > 1000]
+        self.assertGreaterEqual(len(loud), 10, "no ring-back")
+        frame = loud[len(loud) // 2]
+        self.assertGreater(goertzel(frame, 450), 20 * goertzel(frame, 1000))
+        # The customer answers: the two are bridged; the agent speaks 1000 Hz for 3 s.
+        self.attempt(out_id, "8103", ("talking",))
+        talker = Talker(phone.rtp, phone.kefu_media, AGENT_HZ, [(0.2, 2.8)], 3.0, None, 0xA6E47)
+        talker.start()
+        heard = phone.packets(100, timeout=4)
+        talker.join()
+        speech = [s for p in heard for s in alaw_pcm(p[12:])]
+        self.assertGreater(rms(speech), 300, "the customer's speech did not reach the agent")
+        self.assertEqual(phone.request("BYE").code, 200)
+        msgs = self.carrier_done(sipp)
+        done = self.attempt(out_id, "8103")
+        self.assertEqual(done["result"], "answered")
+        # The trunk got the mobile prefix, the caller id and the credentials.
+        self.assertRegex(msgs, rf"INVITE sip:9{MOBILE}@{re.escape(TRUNK_IP)}")
+        self.assertRegex(msgs, rf"From: <sip:{CALLER_ID}@")
+        self.assertRegex(msgs, rf'Authorization: Digest username="{TRUNK_USER}"')
+        call = self.call_row(done["call_id"])
+        deadline = time.time() + 10
+        while "recorded" not in self.kinds(call) and time.time() < deadline:
+            time.sleep(0.1)
+            call = self.call_row(done["call_id"])
+        self.assertEqual(call["direction"], "out")
+        self.assertEqual(call["outcome"], "answered")
+        self.assertEqual(call["hangup_first"], "agent")
+        self.assertEqual(call["caller"], "138****5678")
+        self.assertEqual(call["called"], CALLER_ID)
+        self.assertNotIn("survey", self.kinds(call))
+        for k in ("out_requested", "agent_answered", "dialing", "ringing", "connected",
+                  "agent_hangup", "ended", "recorded"):
+            self.assertIn(k, self.kinds(call))
+        self.assertGreater(call["metrics"]["talk_ms"], 2000)
+        # The contact is an outbound one of this customer (CALL-10).
+        st, contact, _ = self.srv.call("GET", f"/api/contacts/{call['contact_id']}",
+                                       token=self.manager)
+        self.assertEqual(st, 200, contact)
+        self.assertEqual((contact["direction"], contact["customer_id"]), ("out", self.customer))
+        # The recording: the customer's speech on the left, the agent's tone on the right.
+        st, _, data = self.srv.raw("GET", f"/api/calls/{call['id']}/recording", None,
+                                   {"Authorization": "Bearer " + self.manager})
+        self.assertEqual(st, 200)
+        with wave.open(io.BytesIO(data)) as w:
+            self.assertEqual(w.getnchannels(), 2)
+            raw = w.readframes(w.getnframes())
+        both = struct.unpack(f"<{len(raw) // 2}h", raw)
+        left, right = list(both[0::2]), list(both[1::2])
+        self.assertGreater(rms(left), 300, "no customer speech in the recording")
+        loud = [right[i:i + 800] for i in range(0, len(right) - 799, 800)
+                if rms(right[i:i + 800]) > 1000]
+        self.assertGreaterEqual(len(loud), 10, "no agent tone in the recording")
+        f = loud[len(loud) // 2]
+        self.assertGreater(goertzel(f, AGENT_HZ), 20 * goertzel(f, 440))
+        # After the call the agent is in wrap-up (0 s here), then ready.
+        deadline = time.time() + 5
+        while self.status("8103")["status"] != "ready" and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.status("8103")["status"], "ready")
+
+    def test_busy_and_unanswered_customers(self):
+        phone = self.agent("8104", "127.0.7.4")
+        self.addCleanup(self.log_out, "8104")
+        for scenario, result, detail in (("trunk_busy.xml", "busy", {"status": 486}),
+                                         ("trunk_noanswer.xml", "no_answer", {"ring_sec": 5})):
+            sipp = self.carrier(scenario)
+            out_id = self.place("8104")
+            phone.ring()
+            phone.answer(((8, "PCMA"),))
+            # kefu hangs up the agent's phone once the customer's side has ended.
+            self.assertIsNotNone(phone.wait_request("BYE", timeout=15))
+            msgs = self.carrier_done(sipp)
+            done = self.attempt(out_id, "8104")
+            self.assertEqual(done["result"], result)
+            call = self.call_row(done["call_id"])
+            self.assertEqual(call["outcome"], result)
+            self.assertIsNone(call["connected_at"])
+            self.assertFalse(call["recording"])
+            # The carrier's final answer, as kefu logged it on the call.
+            self.assertEqual([e["detail"] for e in call["events"] if e["kind"] == "not_answered"],
+                             [dict(detail, result=result)])
+            if result == "no_answer":
+                self.assertIn("CANCEL sip:", msgs)  # kefu gave up after out_ring_sec
+            deadline = time.time() + 5
+            while self.status("8104")["status"] != "ready" and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(self.status("8104")["status"], "ready")
+
+    def test_agent_phone_unanswered_or_missing(self):
+        # No phone registered: the attempt ends at once.
+        self.set_status("8105", "ready")
+        self.addCleanup(self.log_out, "8105")
+        out_id = self.place("8105")
+        self.assertEqual(self.attempt(out_id, "8105")["result"], "agent_offline")
+        self.assertEqual(self.status("8105")["status"], "ready")
+        # A phone that lets it ring (ring_timeout_sec 3): agent_no_answer, back to ready.
+        phone = self.agent("8106", "127.0.7.6")
+        self.addCleanup(self.log_out, "8106")
+        out_id = self.place("8106")
+        phone.ring()
+        done = self.attempt(out_id, "8106", timeout=10)
+        self.assertEqual(done["result"], "agent_no_answer")
+        self.assertEqual(self.status("8106")["status"], "ready")
+
+    def test_daily_answer_rate_test_call(self):
+        """LED-2: kefu calls its own hotline, presses 0 (人工服务), a ready agent answers."""
+        phone = self.agent("8102", "127.0.7.2")
+        self.addCleanup(self.log_out, "8102")
+        st, body, _ = self.srv.call("POST", "/api/out/tests/run", {"keys": "0", "wait_sec": 20},
+                                    token=self.manager)
+        self.assertEqual(st, 201, body)
+        invite = phone.ring(timeout=15)
+        self.assertIn("kefu-test", invite.get("from"))
+        phone.answer(((8, "PCMA"),))
+        done = self.attempt(body["id"], "8102", timeout=15) if False else None
+        deadline = time.time() + 15
+        while True:
+            st, sheet, _ = self.srv.call("GET", "/api/out/tests", token=self.manager)
+            self.assertEqual(st, 200, sheet)
+            rows = [r for r in sheet["items"] if r["id"] == body["id"]]
+            if rows and rows[0]["result"] not in (None, ""):
+                break
+            self.assertLess(time.time(), deadline, sheet)
+            time.sleep(0.2)
+        self.assertEqual(rows[0]["result"], "answered")
+        self.assertEqual(rows[0]["work_no"], "8102")
+        self.assertIsNotNone(done or rows[0]["answer_sec"])
+
+
+if __name__ == "__main__":
+    unittest.main()
