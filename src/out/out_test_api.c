@@ -308,7 +308,14 @@ static int month_of(struct req *r, int *year, int *mon)
 
 	if (rc < 0)
 		return rc;
-	if (!m || strlen(m) != 7 || sscanf(m, "%4d-%2d%n", year, mon, &n) != 2 || n != 7 ||
+	if (!m) { /* this month in the center's zone */
+		int ymd = clock_local_ymd(r->now);
+
+		*year = ymd / 10000;
+		*mon = ymd / 100 % 100;
+		return 0;
+	}
+	if (strlen(m) != 7 || sscanf(m, "%4d-%2d%n", year, mon, &n) != 2 || n != 7 ||
 	    m[4] != '-' || *year < 1970 || *year > 9999 || *mon < 1 || *mon > 12)
 		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
 	return 0;

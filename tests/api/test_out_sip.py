@@ -277,8 +277,8 @@ class OutSip(HotlineCase):
             self.assertLess(time.time(), deadline, sheet)
             time.sleep(0.2)
         self.assertEqual(rows[0]["result"], "answered")
-        self.assertEqual(rows[0]["work_no"], "8102")
-        self.assertIsNotNone(done or rows[0]["answer_sec"])
+        self.assertEqual(rows[0]["agent"]["work_no"], "8102")
+        self.assertIsNotNone(done or rows[0]["answer_seconds"])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from apihelp import db_rows, person_id
 from harness import KefuTestCase
+from test_hotline import HotlineCase
 from test_wfm_sheet import Workbook
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -237,7 +238,7 @@ class OutTestTest(KefuTestCase):
         month = day.strftime("%Y-%m")
         self.assertError(srv.call("GET", "/api/out/tests?month=" + month, token=self.t["8101"]),
                          403)
-        for bad in ("", "?month=2026-13", "?month=2026-1", "?month=abc"):
+        for bad in ("?month=", "?month=2026-13", "?month=2026-1", "?month=abc"):
             with self.subTest(q=bad):
                 self.assertError(srv.call("GET", "/api/out/tests" + bad, token=self.t["8001"]),
                                  400, field="month")
@@ -402,3 +403,62 @@ class OutTestEngineTest(KefuTestCase):
         day = next(d for d in sheet["days"] if d["day"] == it["day"])
         self.assertEqual((day["not_answered"], day["answered"], day["answer_rate"]), (1, 0, 0.0))
         self.assertEqual(sheet["total"]["answer_rate"], 0.0)
+
+
+@unittest.skipUnless(ENGINE, "the engine's test calls (src/call/call_test.c) are not in this tree")
+class OutTestAnsweredTest(HotlineCase):
+    """A ready agent's phone answers the test call: the sheet's time to answer is
+    the inbound call's connected_at − started_at read from the call log, the agent
+    is who the call log says answered, the day's and the month's rate are 1, the
+    .xlsx row says 接通, and the wallboard counts the answered test."""
+
+    def test_answered(self):
+        srv = self.srv
+        phone = self.agent("8103", "127.0.7.3")  # 杨帆, market_consult: key 1 (CALL-1)
+        self.addCleanup(self.log_out, "8103")
+        st, body, _ = srv.call("POST", "/api/out/tests/run", {"keys": "1", "wait_sec": 20},
+                               token=self.manager)
+        self.assertEqual(st, 201, body)
+        tid, co = body["id"], body["call_out_id"]
+        phone.ring(timeout=15)
+        time.sleep(1.0)
+        phone.answer(((8, "PCMA"),))
+        deadline = time.time() + 20
+        while True:
+            row = db_rows(srv, f"SELECT state, result, call_id FROM call_out WHERE id = {co}")[0]
+            if row["state"] == "ended":
+                break
+            self.assertLess(time.time(), deadline, row)
+            time.sleep(0.2)
+        self.assertEqual(row["result"], "answered")
+        call = db_rows(srv, "SELECT c.started_at, c.connected_at, c.agent_id, p.work_no, p.name"
+                       f" FROM call c JOIN person p ON p.id = c.agent_id WHERE c.id = {row['call_id']}")[0]
+        want_ms = call["connected_at"] - call["started_at"]
+        self.assertGreaterEqual(want_ms, 1000)  # the phone rang a second before it answered
+        st, sheet, _ = srv.call("GET", "/api/out/tests", token=self.manager)  # this month
+        self.assertEqual(st, 200, sheet)
+        it = next(i for i in sheet["items"] if i["id"] == tid)
+        self.assertEqual((it["verdict"], it["answered"], it["call_id"]),
+                         ("answered", True, row["call_id"]))
+        self.assertEqual(it["answer_ms"], want_ms)
+        self.assertEqual(it["answer_seconds"], round(want_ms / 1000, 1))
+        self.assertEqual(it["agent"], {"id": call["agent_id"], "work_no": "8103",
+                                       "name": call["name"]})
+        self.assertEqual(call["work_no"], "8103")
+        day = next(d for d in sheet["days"] if d["day"] == it["day"])
+        self.assertEqual((day["answered"], day["not_answered"], day["answer_rate"]), (1, 0, 1.0))
+        self.assertEqual(day["answer_seconds_avg"], round(want_ms / 1000, 1))
+        self.assertEqual(sheet["total"]["answer_rate"], 1.0)
+        # The paper form.
+        st, hdr, data = srv.raw("GET", "/api/out/tests/export",
+                                headers={"Authorization": "Bearer " + self.manager})
+        self.assertEqual(st, 200)
+        wb = Workbook(data)
+        self.assertEqual([wb.at(4, c) for c in (5, 7, 8)], ["接通", "8103", call["name"]])
+        self.assertEqual(wb.at(4, 6), round(want_ms / 1000, 1))
+        self.assertEqual(wb.at(5, 5), "接通 1/1")
+        self.assertEqual(wb.at(5, 9), 100.0)
+        # The wallboard: today's tests, one answered.
+        st, live, _ = srv.call("GET", "/api/acd/live", token=self.manager)
+        self.assertEqual((live["out"]["tests"], live["out"]["tests_answered"]), (1, 1))
+        self.assertEqual(live["out"]["attempts"], 0)
