@@ -10,7 +10,7 @@ out on the wallboard's live figures recomputed from call_out.
 
 The server runs without SIP: nothing claims the requests, so they stay
 `requested` and the sheet shows them pending (the engine's results are
-tested with SIP on in the lead's tests)."""
+tested with SIP on in test_out_sip.py and below with SIP)."""
 import datetime
 import json
 import os
