@@ -448,13 +448,15 @@ struct config;
 int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
 		  struct json_t **out);
 /*
- * A higher module's part of the live figures, on the same answer and
- * stream: fn adds its members to the figures' object o (the calls' live
- * guidance, registered by cli/serve.c at start, before any thread). NULL:
- * none.
+ * The higher modules' parts of the live figures, on the same answer and
+ * stream: each fn adds its members to the figures' object o, in the order
+ * they were added (the calls' live guidance, the calls out; registered by
+ * cli/serve.c at start, before any thread). o's "from" and "to" are the
+ * period asked for. ERR_TOOBIG past ACD_LIVE_EXTRA_MAX.
  */
+#define ACD_LIVE_EXTRA_MAX 4
 typedef int (*acd_live_extra_fn)(struct store *s, int64_t now, struct json_t *o);
-void acd_live_set_extra(acd_live_extra_fn fn);
+int acd_live_add_extra(acd_live_extra_fn fn);
 struct req;
 /* GET /api/acd/live/stream: queues a streaming answer (like notify_events_open), a
  * kind of the http module's event stream hub (sse_open() in http.h). */

@@ -60,11 +60,16 @@ static json_t *agents_json(const int counts[ACD_STATUS_COUNT])
 	return o;
 }
 
-static acd_live_extra_fn live_extra;
+/* The higher modules' parts, in the order they were added (at start, before any thread). */
+static acd_live_extra_fn live_extra[ACD_LIVE_EXTRA_MAX];
+static int live_extras;
 
-void acd_live_set_extra(acd_live_extra_fn fn)
+int acd_live_add_extra(acd_live_extra_fn fn)
 {
-	live_extra = fn;
+	if (live_extras == ACD_LIVE_EXTRA_MAX)
+		return ERR_TOOBIG;
+	live_extra[live_extras++] = fn;
+	return 0;
 }
 
 int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_t from, int64_t to,
@@ -111,7 +116,9 @@ int acd_live_json(struct store *s, const struct config *cfg, int64_t now, int64_
 		      figures_json(&total, now), "queues", queues, "agents", agents_json(counts));
 	if (!o)
 		goto out;
-	rc = live_extra ? live_extra(s, now, o) : 0;
+	rc = 0;
+	for (int i = 0; rc == 0 && i < live_extras; i++)
+		rc = live_extra[i](s, now, o);
 	if (rc < 0) {
 		json_decref(o);
 		goto out;

@@ -61,7 +61,7 @@ const struct route *const cli_route_tables[] = {
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
-	out_campaign_routes,
+	out_campaign_routes, out_test_routes,
 	NULL,
 };
 
@@ -126,7 +126,8 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
  * (issue 15), in that order; hourly the retention job (WO-7); every minute
  * the roster's publication deadline (WFM-2); a session's end logs the
  * agent's seat out; the wallboard's live figures carry the calls' guidance
- * (acd_live_set_extra);
+ * and the calls out (acd_live_add_extra); every second the daily
+ * answer-rate test's scheduled calls (LED-2);
  * an agent's going ready asks the roster (WFM-3: not outside one's shift
  * unapproved). (The
  * server's stop ends the event streams itself: the hub is part of http.)
@@ -144,7 +145,11 @@ static int wire(const struct config *cfg)
 		rc = sched_add("handover_tick", tick_handover, arg, 0);
 	if (rc == 0)
 		rc = sched_add("call_guide_tick", tick_call_guide, arg, 0);
-	acd_live_set_extra(call_guide_live); /* the wallboard shows the calls' guidance */
+	/* The wallboard shows the calls' guidance and the calls out. */
+	if (rc == 0)
+		rc = acd_live_add_extra(call_guide_live);
+	if (rc == 0)
+		rc = acd_live_add_extra(out_live_extra);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
 	if (rc == 0)
@@ -163,6 +168,9 @@ static int wire(const struct config *cfg)
 	 * CALL-10) and the progressive campaigns' calls, every round. */
 	if (rc == 0)
 		rc = sched_add("out_tick", out_tick, arg, 0);
+	/* LED-2: the daily answer-rate test's scheduled calls, as their times come. */
+	if (rc == 0)
+		rc = sched_add("out_test_tick", out_test_tick, arg, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

@@ -695,9 +695,25 @@ static const struct err_msg messages[] = {
 	{"line %d: not a phone number", NULL, "第 %d 行：不是电话号码"},
 	{"file: at most %d rows at once", NULL, "文件：一次最多导入 %d 行"},
 	{"deadline: an instant in milliseconds", NULL, "截止时间：应为毫秒时间戳"},
+	/* The daily answer-rate test (src/out/out_test_api.c). */
+	{"keys: at most %d of the keys 0-9, * and #", NULL, "按键：最多 %d 个，只能是 0-9、* 和 #"},
+	{"wait_sec: %d to %d seconds", NULL, "等待时间：%d 至 %d 秒"},
+	{"times: a list of times HH:MM", NULL, "测试时间：应为 HH:MM 格式的时间列表"},
+	{"times: at most %d times", NULL, "测试时间：最多 %d 个"},
+	{"times: %s is not a time HH:MM, 00:00-23:59", NULL, "测试时间：%s 不是 00:00-23:59 之间的 HH:MM 时间"},
+	{"times: a time is listed twice", NULL, "测试时间：有时间重复"},
+	{"times: a schedule that is on needs at least one time", NULL, "测试时间：启用定时测试至少需要一个时间"},
+	{"no hotline number is configured", NULL, "没有配置热线号码"},
+	{"keys: this path through the menu ends in an announcement, not in a queue", NULL, "按键：按此路径菜单只播放通知后挂机，不会转入队列"},
+	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
 };
 
 static const struct err_msg phrases[] = {
+	/* The daily answer-rate test's fields (src/out/). */
+	{"keys", NULL, "按键"},
+	{"wait_sec", NULL, "等待时间"},
+	{"times", NULL, "测试时间"},
+	{"enabled", NULL, "启用"},
 	/* Calls out's fields and words (src/out/). */
 	{"daily_cap", NULL, "每日外呼上限"},
 	{"dropped_due_min", NULL, "掉线回拨时限（分钟）"},

@@ -27,7 +27,12 @@
  *   center callbacks (CB-1/CB-2, the CB-3 daily callback report): attempts
  *     made on D by outcome;
  *   satisfaction: contacts started on D that the customer rated (1–5), by
- *     the department of the agent who handled them (CALL-3).
+ *     the department of the agent who handled them (CALL-3);
+ *   calls out (issue 17, RPT-1): the attempts agents asked for on D
+ *     (call_out.requested_at; the answer-rate tests of LED-2 are not calls to
+ *     customers and stay out), of those answered by the customer, and the
+ *     talk time of their calls (the call's metrics talk_ms), by the
+ *     department of the agent who called.
  * Every figure but satisfaction is a set of orders (or of their clocks or
  * callback attempts) that report_orders() lists, so a dashboard can open
  * them and the count can be checked by hand.
@@ -121,6 +126,12 @@ struct report_rating {
 	int64_t rated, total; /* how many, and the sum of their scores */
 };
 
+/* Calls out of a day by the calling agent's department (issue 17). */
+struct report_calls_out {
+	int64_t department_id;
+	int64_t attempts, answered, talk_ms;
+};
+
 struct report_day {
 	struct report_cell *cells;
 	int ncells, cells_cap;
@@ -128,6 +139,8 @@ struct report_day {
 	int nlevels, levels_cap;
 	struct report_rating *ratings;
 	int nratings, ratings_cap;
+	struct report_calls_out *calls_out;
+	int ncalls_out, calls_out_cap;
 };
 
 struct report_daily {
@@ -166,6 +179,18 @@ struct report_agent_callbacks {
 };
 int report_agent_callbacks(struct store *s, int64_t start, int64_t end,
 			   int (*row)(void *ctx, const struct report_agent_callbacks *g),
+			   void *ctx);
+
+/*
+ * Calls out per agent over [start, end), as the daily report counts them
+ * (tests apart), in agent id order; returns how many rows it gave.
+ */
+struct report_agent_calls_out {
+	int64_t agent_id;
+	int64_t attempts, answered, talk_ms;
+};
+int report_agent_calls_out(struct store *s, int64_t start, int64_t end,
+			   int (*row)(void *ctx, const struct report_agent_calls_out *g),
 			   void *ctx);
 
 /* Level codes in rank order (Ⅰ..Ⅳ), for the CSV columns; returns how many. */

@@ -259,6 +259,22 @@ static const struct report_rating *rating_of(const struct report_day *d, int64_t
 	return NULL;
 }
 
+static const struct report_calls_out *calls_out_of(const struct report_day *d, int64_t dept)
+{
+	for (int i = 0; i < d->ncalls_out; i++)
+		if (d->calls_out[i].department_id == dept)
+			return &d->calls_out[i];
+	return NULL;
+}
+
+/* Issue 17: a department's or the day's calls out (tests of LED-2 apart). */
+static json_t *calls_out_json(const struct report_calls_out *g)
+{
+	return json_pack("{s:I, s:I, s:I}", "attempts", (json_int_t)(g ? g->attempts : 0),
+			 "answered", (json_int_t)(g ? g->answered : 0), "talk_ms",
+			 (json_int_t)(g ? g->talk_ms : 0));
+}
+
 /* One department's block of a day: its totals, by class and by label, and its classes. */
 static json_t *department_json(struct req *r, struct names *nm, const struct report_day *d,
 			       int64_t dept, struct report_cell *sum)
@@ -290,6 +306,7 @@ static json_t *department_json(struct req *r, struct names *nm, const struct rep
 	json_object_set_new(j, "opened_by_class", by_class);
 	json_object_set_new(j, "opened_by_label", labels);
 	json_object_set_new(j, "satisfaction", satisfaction_json(rating_of(d, dept)));
+	json_object_set_new(j, "calls_out", calls_out_json(calls_out_of(d, dept)));
 	json_object_set_new(j, "classes", classes);
 	return j;
 }
@@ -301,7 +318,7 @@ static json_t *department_json(struct req *r, struct names *nm, const struct rep
  */
 static int day_departments(const struct report_day *d, int64_t **out)
 {
-	int64_t *ids = malloc(sizeof(*ids) * (size_t)(d->ncells + d->nratings + 1));
+	int64_t *ids = malloc(sizeof(*ids) * (size_t)(d->ncells + d->nratings + d->ncalls_out + 1));
 	int n = 0;
 
 	*out = ids;
@@ -318,6 +335,14 @@ static int day_departments(const struct report_day *d, int64_t **out)
 		if (!have)
 			ids[n++] = d->ratings[i].department_id;
 	}
+	for (int i = 0; i < d->ncalls_out; i++) {
+		int have = 0;
+
+		for (int k = 0; k < n; k++)
+			have |= ids[k] == d->calls_out[i].department_id;
+		if (!have)
+			ids[n++] = d->calls_out[i].department_id;
+	}
 	return n;
 }
 
@@ -326,6 +351,7 @@ static json_t *day_json(struct req *r, struct names *nm, const struct report_dai
 	const struct report_day *d = &rep->day[i];
 	struct report_cell total, sum;
 	struct report_rating all = {0, 0, 0};
+	struct report_calls_out out = {0, 0, 0, 0};
 	json_t *depts = json_array(), *by_class = json_object(), *labels = json_object(), *j;
 	int64_t *ids;
 	int n = day_departments(d, &ids);
@@ -356,11 +382,17 @@ static json_t *day_json(struct req *r, struct names *nm, const struct report_dai
 		all.rated += d->ratings[k].rated;
 		all.total += d->ratings[k].total;
 	}
+	for (int k = 0; k < d->ncalls_out; k++) {
+		out.attempts += d->calls_out[k].attempts;
+		out.answered += d->calls_out[k].answered;
+		out.talk_ms += d->calls_out[k].talk_ms;
+	}
 	add_labels(labels, d, 1, 0, NULL);
 	j = figures_json(&total);
 	json_object_set_new(j, "opened_by_class", by_class);
 	json_object_set_new(j, "opened_by_label", labels);
 	json_object_set_new(j, "satisfaction", satisfaction_json(&all));
+	json_object_set_new(j, "calls_out", calls_out_json(&out));
 	date_text(rep->days.ymd[i], date, sizeof(date));
 	return json_pack("{s:s, s:I, s:I, s:o, s:o}", "date", date, "start",
 			 (json_int_t)rep->days.start[i], "end", (json_int_t)rep->days.start[i + 1],
@@ -506,6 +538,9 @@ static void daily_csv_header(struct csv *c, char (*levels)[8], int nlevels)
 	}
 	csv_text(c, "评价数", 0);
 	csv_text(c, "平均满意度", 0);
+	csv_text(c, "外呼", 0);
+	csv_text(c, "外呼接通", 0);
+	csv_text(c, "外呼通话分钟", 0);
 	csv_end_row(c);
 }
 
@@ -543,13 +578,18 @@ static void daily_csv_row(struct csv *c, const char *date, int64_t dept, const c
 	for (int o = 0; o < WOO_COUNT; o++)
 		csv_int(c, f->center_callbacks[o]);
 	if (cls) {
-		/* Ratings belong to the agent's department, not to a class of order. */
-		csv_raw(c, ",,");
+		/* Ratings and calls out belong to the agent's department, not to a class of order. */
+		csv_raw(c, ",,,,,");
 	} else {
 		const struct report_rating *g = rating_of(d, dept);
+		const struct report_calls_out *o = calls_out_of(d, dept);
 
 		csv_int(c, g ? g->rated : 0);
 		csv_fixed(c, rating_hundredths(g), 2);
+		csv_int(c, o ? o->attempts : 0);
+		csv_int(c, o ? o->answered : 0);
+		/* Talk minutes to 0.1, rounded half up. */
+		csv_fixed(c, o ? (o->talk_ms + 3000) / 6000 : 0, 1);
 	}
 	csv_end_row(c);
 }

@@ -429,6 +429,64 @@ static int load_ratings(struct store *s, struct report_day *d, int64_t start, in
 	return store_end(st, rc, 0);
 }
 
+/* Issue 17: the day's calls out (tests apart), by the department of the agent who called. */
+static int load_calls_out(struct store *s, struct report_day *d, int64_t start, int64_t end,
+			  int64_t dept)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT COALESCE(p.department_id, 0), COUNT(*), COUNT(o.answered_at),"
+		" COALESCE(SUM(json_extract(c.metrics, '$.talk_ms')), 0)"
+		" FROM call_out o JOIN person p ON p.id = o.agent_id"
+		" LEFT JOIN call c ON c.id = o.call_id"
+		" WHERE o.requested_at >= ? AND o.requested_at < ? AND o.purpose <> 'test'"
+		" AND (? = 0 OR p.department_id = ?)"
+		" GROUP BY COALESCE(p.department_id, 0)",
+		"iiii", start, end, dept, dept);
+	int rc;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		struct report_calls_out *g;
+
+		if (grow((void **)&d->calls_out, &d->calls_out_cap, d->ncalls_out, sizeof(*g)) < 0) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		g = &d->calls_out[d->ncalls_out++];
+		g->department_id = store_col_int(st, 0);
+		g->attempts = store_col_int(st, 1);
+		g->answered = store_col_int(st, 2);
+		g->talk_ms = store_col_int(st, 3);
+	}
+	return store_end(st, rc, 0);
+}
+
+int report_agent_calls_out(struct store *s, int64_t start, int64_t end,
+			   int (*row)(void *ctx, const struct report_agent_calls_out *g), void *ctx)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT o.agent_id, COUNT(*), COUNT(o.answered_at),"
+		" COALESCE(SUM(json_extract(c.metrics, '$.talk_ms')), 0)"
+		" FROM call_out o LEFT JOIN call c ON c.id = o.call_id"
+		" WHERE o.requested_at >= ? AND o.requested_at < ? AND o.purpose <> 'test'"
+		" AND o.agent_id IS NOT NULL GROUP BY o.agent_id ORDER BY o.agent_id",
+		"ii", start, end);
+	struct report_agent_calls_out g;
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		g.agent_id = store_col_int(st, 0);
+		g.attempts = store_col_int(st, 1);
+		g.answered = store_col_int(st, 2);
+		g.talk_ms = store_col_int(st, 3);
+		if ((rc = row(ctx, &g)) < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}
+
 /*
  * Orders archived in the range. archived_at has no index; archive_month
  * (the local YYYYMM of archived_at, WO-7) has, so the query reads the
@@ -498,6 +556,13 @@ static int compare_rating(const void *pa, const void *pb)
 	return dept_order(a->department_id, b->department_id);
 }
 
+static int compare_calls_out(const void *pa, const void *pb)
+{
+	const struct report_calls_out *a = pa, *b = pb;
+
+	return dept_order(a->department_id, b->department_id);
+}
+
 int report_daily_load(struct store *s, struct report_daily *r, int64_t dept)
 {
 	int rc = 0;
@@ -518,6 +583,8 @@ int report_daily_load(struct store *s, struct report_daily *r, int64_t dept)
 			rc = load_callbacks(s, d, start, end, dept);
 		if (rc == 0)
 			rc = load_ratings(s, d, start, end, dept);
+		if (rc == 0)
+			rc = load_calls_out(s, d, start, end, dept);
 	}
 	if (rc == 0)
 		rc = load_archived(s, r, dept);
@@ -534,6 +601,9 @@ int report_daily_load(struct store *s, struct report_daily *r, int64_t dept)
 			qsort(d->levels, (size_t)d->nlevels, sizeof(*d->levels), compare_level);
 		if (d->nratings)
 			qsort(d->ratings, (size_t)d->nratings, sizeof(*d->ratings), compare_rating);
+		if (d->ncalls_out)
+			qsort(d->calls_out, (size_t)d->ncalls_out, sizeof(*d->calls_out),
+			      compare_calls_out);
 	}
 	return 0;
 }
@@ -544,6 +614,7 @@ void report_daily_free(struct report_daily *r)
 		free(r->day[i].cells);
 		free(r->day[i].levels);
 		free(r->day[i].ratings);
+		free(r->day[i].calls_out);
 		memset(&r->day[i], 0, sizeof(r->day[i]));
 	}
 }

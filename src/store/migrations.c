@@ -1437,7 +1437,43 @@ static const char m26[] =
 	"CREATE INDEX call_dropped ON call(started_at) WHERE dropped = 1;"
 	"CREATE INDEX call_closed ON call(started_at) WHERE outcome = 'closed';";
 
+/*
+ * 27: the daily answer-rate
+ * test (每日接通率测试表, LED-2; src/out/out_test*.c). out_test_settings is
+ * one row: whether the schedule runs, its times of day in the center's
+ * zone ("09:00,14:30"), the keys the test call presses through the IVR and
+ * how long it waits for an agent before "not answered". out_test is one
+ * row per test call: the call_out request it placed (purpose 'test'), the
+ * local day and the scheduled minute of that day it was for (NULL: a
+ * manager's test now; the unique index is how the tick never places one
+ * slot twice), the keys and wait it was placed with (the engine reads
+ * them by call_out_id), who asked (NULL: the schedule). call_out gets an
+ * index on requested_at for the day's outbound figures.
+ */
+static const char m27[] =
+	"CREATE TABLE out_test_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+	" times TEXT NOT NULL DEFAULT '',"
+	" keys TEXT NOT NULL DEFAULT '',"
+	" wait_sec INTEGER NOT NULL DEFAULT 60 CHECK (wait_sec BETWEEN 10 AND 600),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO out_test_settings(id) VALUES (1);"
+	"CREATE TABLE out_test ("
+	" id INTEGER PRIMARY KEY,"
+	" call_out_id INTEGER NOT NULL UNIQUE REFERENCES call_out(id),"
+	" day INTEGER NOT NULL,"
+	" slot INTEGER CHECK (slot BETWEEN 0 AND 1439),"
+	" keys TEXT NOT NULL DEFAULT '',"
+	" wait_sec INTEGER NOT NULL,"
+	" requested_by INTEGER REFERENCES person(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX out_test_slot ON out_test(day, slot) WHERE slot IS NOT NULL;"
+	"CREATE INDEX out_test_day ON out_test(day, at);"
+	"CREATE INDEX call_out_requested ON call_out(requested_at);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26};
+					   m21, m22, m23, m24, m25, m26, m27};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -242,8 +242,9 @@ class LiveFiguresTest(KefuTestCase):
             first = json.loads(ev["data"])
             self.assertEqual(first["total"]["offered"], self.live()["total"]["offered"])
             self.assertEqual(set(first), {"now", "day", "timezone", "from", "to", "sl_sec",
-                                          "total", "queues", "agents", "guide"})
+                                          "total", "queues", "agents", "guide", "out"})
             self.assertEqual(first["guide"], [])  # no agent is talking on a call (CALL-4 etc.)
+            self.assertEqual(first["out"]["attempts"], 0)  # nobody called out (issue 17)
             # Every ~2 s without being asked.
             t0 = time.monotonic()
             nxt = json.loads(a.next(3)["data"])

@@ -272,7 +272,6 @@ class OutSip(HotlineCase):
         invite = phone.ring(timeout=15)
         self.assertIn("kefu-test", invite.get("from"))
         phone.answer(((8, "PCMA"),))
-        done = self.attempt(body["id"], "8102", timeout=15) if False else None
         deadline = time.time() + 15
         while True:
             st, sheet, _ = self.srv.call("GET", "/api/out/tests", token=self.manager)
@@ -282,9 +281,20 @@ class OutSip(HotlineCase):
                 break
             self.assertLess(time.time(), deadline, sheet)
             time.sleep(0.2)
-        self.assertEqual(rows[0]["result"], "answered")
-        self.assertEqual(rows[0]["work_no"], "8102")
-        self.assertIsNotNone(done or rows[0]["answer_sec"])
+        row = rows[0]
+        self.assertEqual((row["result"], row["verdict"]), ("answered", "answered"))
+        self.assertEqual(row["agent"]["work_no"], "8102")
+        # The time to answer is the inbound call's: from its INVITE to the agent's answer.
+        st, calls, _ = self.srv.call("GET", "/api/calls?limit=5", token=self.manager)
+        self.assertEqual(st, 200, calls)
+        linked = [c for c in (self.call_row(c["id"]) for c in calls["items"])
+                  if {"out_id": row["call_out_id"]} in
+                  [e["detail"] for e in c["events"] if e["kind"] == "test_call"]]
+        self.assertEqual(len(linked), 1, calls)
+        inbound = linked[0]
+        self.assertEqual((inbound["direction"], inbound["outcome"]), ("in", "answered"))
+        self.assertEqual(inbound["digits"], "0")
+        self.assertEqual(row["answer_ms"], inbound["connected_at"] - inbound["started_at"])
 
 
 if __name__ == "__main__":

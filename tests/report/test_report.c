@@ -395,6 +395,95 @@ static void daily_figures(void **state)
 	free(r);
 }
 
+/* Issue 17: one call out as the engine leaves it; talk_ms 0: not answered. */
+static void call_out_add(struct store *s, int64_t agent, const char *purpose, int64_t at,
+			 int64_t talk_ms)
+{
+	int64_t call = 0;
+
+	if (talk_ms) {
+		char metrics[64];
+
+		snprintf(metrics, sizeof(metrics), "{\"talk_ms\": %lld}", (long long)talk_ms);
+		call = insert(s,
+			      "INSERT INTO call(sip_call_id, caller, called, started_at, connected_at,"
+			      " agent_id, direction, metrics) VALUES ('x', '13800000000',"
+			      " '13800000000', ?, ?, NULLIF(?, 0), 'out', ?) RETURNING id",
+			      "iiit", at, at + 5000, agent, metrics);
+	}
+	insert(s,
+	       "INSERT INTO call_out(agent_id, number, purpose, state, result, call_id,"
+	       " requested_at, answered_at) VALUES (NULLIF(?, 0), '13800000000', ?, 'ended',"
+	       " CASE WHEN ? THEN 'answered' ELSE 'no_answer' END, NULLIF(?, 0), ?,"
+	       " CASE WHEN ? THEN ? END) RETURNING id",
+	       "itiiiii", agent, purpose, talk_ms, call, at, talk_ms, at + 5000);
+}
+
+struct agent_out {
+	int n;
+	struct report_agent_calls_out g[8];
+};
+
+static int agent_out_row(void *ctx, const struct report_agent_calls_out *g)
+{
+	struct agent_out *a = ctx;
+
+	assert_true(a->n < 8);
+	a->g[a->n++] = *g;
+	return 0;
+}
+
+/* Calls out by the calling agent's department and day; the LED-2 tests stay out. */
+static void calls_out_figures(void **state)
+{
+	struct center *c = *state;
+	struct report_daily *r = calloc(1, sizeof(*r));
+	struct agent_out a = {0};
+
+	call_out_add(c->s, c->agent, "callback", NOV22 + HOUR, 90000);
+	call_out_add(c->s, c->agent, "customer", NOV22 + 2 * HOUR, 0);
+	call_out_add(c->s, c->agent2, "task", NOV23 - 1, 0);
+	call_out_add(c->s, c->owner, "progress", NOV22 + 3 * HOUR, 30000);
+	call_out_add(c->s, c->agent, "callback", NOV23, 60000); /* the next day */
+	call_out_add(c->s, c->agent, "callback", NOV22 - 1, 0); /* the day before */
+	call_out_add(c->s, 0, "test", NOV22 + 9 * HOUR, 12000); /* LED-2: not a call to a customer */
+
+	assert_int_equal(report_days_make(20261122, 20261123, &r->days), 0);
+	assert_int_equal(report_daily_load(c->s, r, 0), 0);
+	assert_int_equal(r->day[0].ncalls_out, 2);
+	/* Departments by id: the city's (created first), then the center's. */
+	assert_int_equal(r->day[0].calls_out[0].department_id, c->city);
+	assert_int_equal(r->day[0].calls_out[0].attempts, 1);
+	assert_int_equal(r->day[0].calls_out[0].answered, 1);
+	assert_int_equal(r->day[0].calls_out[0].talk_ms, 30000);
+	assert_int_equal(r->day[0].calls_out[1].department_id, c->center);
+	assert_int_equal(r->day[0].calls_out[1].attempts, 3);
+	assert_int_equal(r->day[0].calls_out[1].answered, 1);
+	assert_int_equal(r->day[0].calls_out[1].talk_ms, 90000);
+	assert_int_equal(r->day[1].ncalls_out, 1);
+	assert_int_equal(r->day[1].calls_out[0].attempts, 1);
+	assert_int_equal(r->day[1].calls_out[0].talk_ms, 60000);
+	report_daily_free(r);
+	/* One department. */
+	assert_int_equal(report_days_make(20261122, 20261122, &r->days), 0);
+	assert_int_equal(report_daily_load(c->s, r, c->city), 0);
+	assert_int_equal(r->day[0].ncalls_out, 1);
+	assert_int_equal(r->day[0].calls_out[0].department_id, c->city);
+	report_daily_free(r);
+	free(r);
+	/* Per agent over the day. */
+	assert_int_equal(report_agent_calls_out(c->s, NOV22, NOV23, agent_out_row, &a), 3);
+	assert_int_equal(a.g[0].agent_id, c->agent);
+	assert_int_equal(a.g[0].attempts, 2);
+	assert_int_equal(a.g[0].answered, 1);
+	assert_int_equal(a.g[0].talk_ms, 90000);
+	/* In agent id order: the agents were added before the owner. */
+	assert_int_equal(a.g[1].agent_id, c->agent2);
+	assert_int_equal(a.g[1].answered, 0);
+	assert_int_equal(a.g[2].agent_id, c->owner);
+	assert_int_equal(a.g[2].talk_ms, 30000);
+}
+
 struct collected {
 	int n;
 	int64_t order[16], key[16], sla[16], attempt[16];
@@ -574,6 +663,7 @@ int main(void)
 		cmocka_unit_test(days_are_the_centers),
 		cmocka_unit_test(days_follow_any_zone),
 		cmocka_unit_test_setup_teardown(daily_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(calls_out_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(drill_down_lists_what_was_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(overdue_lists_breached_running_clocks, setup,
 						teardown),
