@@ -6,6 +6,10 @@ addMessages(
   {
     'nav.callbackRequests': '回电请求',
     'live.title': '队列实况（今日）',
+    'live.out': '外呼',
+    'live.out_figures': '{n} 次 · 接通 {a}（{rate}）· 通话 {talk}',
+    'live.out_now': '正在呼叫 {d} · 通话中 {t}',
+    'live.out_tests': '接通率测试 {n} 次，接通 {a} 次',
     'live.agents': '坐席状态',
     'live.streaming': '实时',
     'live.polling': '轮询',
@@ -51,6 +55,10 @@ addMessages(
   {
     'nav.callbackRequests': 'Callback requests',
     'live.title': 'Queues today',
+    'live.out': 'Calls out',
+    'live.out_figures': '{n} · answered {a} ({rate}) · talk {talk}',
+    'live.out_now': 'calling {d} · talking {t}',
+    'live.out_tests': 'answer-rate tests {n}, answered {a}',
     'live.agents': 'Agents',
     'live.streaming': 'Live',
     'live.polling': 'Polling',
