@@ -357,3 +357,35 @@ test('the customer answers a callback: the bar counts the talk time; after the h
   assert.deepEqual(page.problems, [])
   await page.context().close()
 })
+
+test('a supervisor sees the calls out on the wallboard and sets the daily answer-rate test\'s times', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8002')
+  await page.goto(srv.url + '/wallboard')
+  const line = page.locator('[data-test=live-out-attempts]')
+  await line.waitFor()
+  const out = (await api('GET', '/api/acd/live')).out
+  assert.ok(out.attempts >= 3 && out.answered >= 1, JSON.stringify(out))
+  assert.match(await line.textContent(), new RegExp(`^${out.attempts} 次 · 接通 ${out.answered}（${(out.answer_rate * 100).toFixed(1)}%）· 通话 `))
+
+  // LED-2: the times of day and the menu keys (1: 业务咨询); the queue they reach is shown.
+  await page.goto(srv.url + '/out/tests')
+  await page.locator('[data-test=otest-form]').waitFor()
+  await page.click('[data-test=otest-enabled]')
+  await page.fill('[data-test=otest-times]', '09:30，14:00')
+  await page.fill('[data-test=otest-keys]', '1')
+  const saved = page.waitForResponse((x) => x.request().method() === 'PUT' && isPath(x, '/api/out/tests/schedule'))
+  await page.click('[data-test=otest-save]')
+  const res = await saved
+  assert.equal(res.status(), 200)
+  assert.deepEqual(JSON.parse(res.request().postData()), { enabled: true, times: ['09:30', '14:00'], keys: '1', wait_sec: 60 })
+  const sch = await api('GET', '/api/out/tests/schedule')
+  assert.deepEqual([sch.enabled, sch.times, sch.keys], [true, ['09:30', '14:00'], '1'])
+  assert.equal((await page.textContent('[data-test=otest-route]')).trim(), '进入：业务咨询')
+  await page.locator('[data-test=otest-next]').waitFor()
+  // The month's sheet: no test yet.
+  await page.locator('[data-test=otest-page] [data-test=empty]').waitFor()
+  assert.equal(await page.getAttribute('[data-test=otest-xlsx]', 'href'), `/api/out/tests/export?month=${(await api('GET', '/api/out/tests')).month}`)
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
