@@ -254,7 +254,7 @@ test('a supervisor creates a VIP-care campaign, adds its members by a customer f
   await agent.context().close()
 })
 
-test('with a phone registered the bar follows the attempt: the agent\'s phone rings, is answered, the customer\'s rings; 挂断 ends it', async () => {
+test('with a phone registered the bar follows the attempt: the agent\'s phone rings, is answered, the customer\'s rings; 挂断 ends it; its outcome is recorded later from the log', async () => {
   const agent = await srv.account('8103')
   await api('POST', '/api/me/sip-password', { password: 'Phone-8103-pw' }, agent)
   phone = await new AgentPhone(sipPort, '127.0.7.31', '8103', 'Phone-8103-pw').open()
@@ -304,6 +304,16 @@ test('with a phone registered the bar follows the attempt: the agent\'s phone ri
   await page.locator('[data-test=out-outcome-dialog] [data-test=out-outcome-no_answer]').waitFor()
   await page.click('[data-test=out-outcome-later]')
   await bar.locator('[data-test=out-record]').waitFor()
+  await page.click('[data-test=out-close]')
+  await bar.waitFor({ state: 'detached' })
+  // …and the log offers it to the agent later.
+  await page.goto(srv.url + '/out/calls')
+  await page.click(`[data-test=ol-record-${call.id}]`)
+  const dialog = page.locator('[data-test=out-outcome-dialog]')
+  await dialog.locator('[data-test=out-outcome-busy]').click()
+  await dialog.locator('[data-test=out-outcome-submit]').click()
+  await page.locator(`[data-test=ol-outcome-${call.id}]`, { hasText: '占线' }).waitFor()
+  assert.equal((await api('GET', `/api/out/calls/${call.id}`)).outcome, 'busy')
   assert.deepEqual(page.problems, [])
   await page.context().close()
 })

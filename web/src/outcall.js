@@ -148,6 +148,19 @@ export function closeCall() {
   outCall.recorded = false
 }
 
+// An ended attempt of one's own whose outcome was left for later (the log
+// offers it): the bar shows it again with the outcome dialog open.
+export async function recordLater(id) {
+  if (isLive(outCall.call)) return
+  const c = await get(`/api/out/calls/${id}`)
+  seq++
+  clearTimeout(timer)
+  outCall.call = c
+  outCall.recorded = !!c.outcome
+  outCall.outcomeOpen = !c.outcome && !isLive(c)
+  schedule()
+}
+
 // After login or a reload: the live attempt, if any.
 export async function startOutWatch() {
   stopOutWatch()
