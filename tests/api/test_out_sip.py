@@ -176,6 +176,13 @@ class OutSip(HotlineCase):
         msgs = self.carrier_done(sipp)
         done = self.attempt(out_id, "8103")
         self.assertEqual(done["result"], "answered")
+        # The agent records what the conversation came to, once (CALL-10).
+        st, body, _ = self.srv.call("POST", f"/api/out/calls/{out_id}/outcome",
+                                    {"outcome": "reached", "note": "客户确认已收到退款"},
+                                    token=self.token("8103"))
+        self.assertEqual(st, 200, body)
+        self.assertError(self.srv.call("POST", f"/api/out/calls/{out_id}/outcome",
+                                       {"outcome": "no_answer"}, token=self.token("8103")), 409)
         # The trunk got the mobile prefix, the caller id and the credentials.
         self.assertRegex(msgs, rf"INVITE sip:9{MOBILE}@{re.escape(TRUNK_IP)}")
         self.assertRegex(msgs, rf"From: <sip:{CALLER_ID}@")
