@@ -73,7 +73,7 @@
 #define CALL6_VOICE_MS 1000
 #define CALL7_MAX_MS 600000
 #define NOANSWER_MAX 64
-#define PAYLOAD_MAX 480 /* 60 ms of G.711 */
+#define PAYLOAD_MAX 480		 /* 60 ms of G.711 */
 #define TS_JUMP (MEDIA_RATE * 1) /* 1 s, in samples */
 
 /* Unanswered offers in a row, per agent. */
@@ -603,7 +603,8 @@ static void connected(struct call *c, struct agent_leg *a, int64_t ring_ms, int 
 	audit_detail_str(&detail, "work_no", a->work_no);
 	audit_detail_int(&detail, "ring_ms", ring_ms);
 	audit_detail_str(&detail, "codec",
-			 (out_answer ? c->leg.codec : a->leg.codec) == MEDIA_PCMA ? "PCMA" : "PCMU");
+			 (out_answer ? c->leg.codec : a->leg.codec) == MEDIA_PCMA ? "PCMA"
+										  : "PCMU");
 	audit_detail_int(&detail, "contact_id", c->contact_id);
 	call_log(c, "connected", &detail);
 	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
@@ -810,8 +811,7 @@ static void agent_close(int err, const struct sip_msg *msg, void *arg)
 		if (!c->connected && !c->out_result)
 			c->out_result = "cancelled"; /* before the customer answered */
 		call_end_later(c, "agent_hangup");
-	}
-	else if (c->phase == PH_CONNECTED)
+	} else if (c->phase == PH_CONNECTED)
 		call_survey_start(c);
 }
 
