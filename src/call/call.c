@@ -108,8 +108,8 @@ struct list call_list_all;
 /* Writes one event (detail may be NULL; released here) and the call's
  * progress in one transaction; a failure is logged, the call goes on. An
  * "ended" event records by and outcome on the call too. */
-static void log_event(struct call *c, const char *kind, struct audit_detail *detail,
-		      const char *by, const char *outcome)
+static void log_event(struct call *c, const char *kind, struct audit_detail *detail, const char *by,
+		      const char *outcome)
 {
 	struct store *s = store_pool_get(c->srv->pool);
 	const char *text = detail ? audit_detail_text(detail) : NULL;
@@ -532,7 +532,7 @@ static void survey_timeout(void *arg)
 	if (c->phase != PH_SURVEY)
 		return;
 	call_log_str(c, "survey", "digit", NULL); /* no rating */
-	c->cb_stage = 9; /* hang up after the goodbye */
+	c->cb_stage = 9;			  /* hang up after the goodbye */
 	call_play(c, bye, 1, 0);
 }
 

@@ -124,7 +124,7 @@ struct call_row {
 	int survey;		  /* CALL-3: 1..5, 0 none */
 	const char *recording;	  /* file name under recordings_dir; NULL: none */
 	int64_t recording_ms;
-	const char *metrics; /* JSON object text (compliance metrics); NULL: none */
+	const char *metrics;   /* JSON object text (compliance metrics); NULL: none */
 	const char *direction; /* "in", or "out": kefu called the customer (issue 17) */
 	int dropped;	       /* CALL-6: the customer's leg dropped while the agent talked */
 	/* call_current_of only: the person's part, "ringing" or "talking". */
@@ -370,8 +370,8 @@ int call_guide_live(struct store *s, int64_t now, json_t *o);
  * CALL_OUT_RESULTS. A purpose "test" (LED-2) has no agent: kefu calls its
  * own hotline and measures how fast an agent answers (call_test.c).
  */
-#define CALL_OUT_RESULTS                                                                      \
-	"answered", "no_answer", "busy", "rejected", "invalid_number", "failed", "trunk_busy",   \
+#define CALL_OUT_RESULTS                                                                           \
+	"answered", "no_answer", "busy", "rejected", "invalid_number", "failed", "trunk_busy",     \
 		"agent_no_answer", "agent_busy", "agent_offline", "cancelled", "no_trunk"
 /* For purpose "test" the number holds the keys the test presses through
  * the IVR ("" none) and ref_id the seconds it waits for an agent (0: 60). */
@@ -386,8 +386,8 @@ struct call_out_req {
 int call_out_request(struct store *s, const struct call_out_req *r, int64_t now, int64_t *id);
 /* What goes to the trunk for number: the mobile or the landline prefix,
  * then the digits; ERR_INVALID for anything but 3..20 digits. Pure. */
-int call_out_dial_string(const char *prefix_mobile, const char *prefix_landline,
-			 const char *number, char *out, size_t size);
+int call_out_dial_string(const char *prefix_mobile, const char *prefix_landline, const char *number,
+			 char *out, size_t size);
 /* Wakes the SIP thread to look for requests and cancellations now; from any
  * thread, after the commit; does nothing when the hotline is not running. */
 void call_out_kick(void);
@@ -399,9 +399,23 @@ struct call_out_row {
 	char number[32], dial[48], purpose[16], state[16], result[20];
 	int cancel;
 	int64_t requested_at, agent_at, answered_at, ended_at;
-	int64_t talk_ms; /* from the call's metrics, 0 while none */
+	int64_t talk_ms;    /* from the call's metrics, 0 while none */
 	char recording[96]; /* the call's recording file; "" none */
 };
+/*
+ * A row of call_out with its call's talk time and recording, for lists of
+ * other modules that join more (their own columns after these): select
+ * CALL_OUT_COLUMNS CALL_OUT_FROM (call_out as o, call as c) and read each
+ * row with call_out_read, a store_read_fn into a struct call_out_row.
+ */
+#define CALL_OUT_COLUMNS                                                                           \
+	"o.id, o.agent_id, o.customer_id, o.ref_id, o.call_id, o.requested_by, o.number, o.dial,"  \
+	" o.purpose, o.state, o.result, o.cancel, o.requested_at, o.agent_at, o.answered_at,"      \
+	" o.ended_at, COALESCE(json_extract(c.metrics, '$.talk_ms'), 0), c.recording"
+#define CALL_OUT_FROM " FROM call_out o LEFT JOIN call c ON c.id = o.call_id"
+#define CALL_OUT_NCOLUMNS 18
+struct store_stmt;
+int call_out_read(struct store_stmt *st, void *dst);
 int call_out_get(struct store *s, int64_t id, struct call_out_row *out);
 /* The attempt an agent has going (state other than ended); ERR_NOTFOUND. */
 int call_out_live_of(struct store *s, int64_t agent_id, struct call_out_row *out);
@@ -409,8 +423,8 @@ int call_out_live_of(struct store *s, int64_t agent_id, struct call_out_row *out
 int call_out_count_since(struct store *s, int64_t agent_id, int64_t since, int *out);
 /* Attempts by purpose and reference, newest first (an order's calls). */
 typedef int (*call_out_fn)(void *ctx, const struct call_out_row *r);
-int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t agent_id,
-		  int limit, call_out_fn row, void *ctx);
+int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t agent_id, int limit,
+		  call_out_fn row, void *ctx);
 
 /* The module's routes (call_api.c, call_guide_api.c), ended by a route with method NULL. */
 extern const struct route call_routes[];

@@ -73,7 +73,7 @@
 #define CALL6_VOICE_MS 1000
 #define CALL7_MAX_MS 600000
 #define NOANSWER_MAX 64
-#define PAYLOAD_MAX 480 /* 60 ms of G.711 */
+#define PAYLOAD_MAX 480		 /* 60 ms of G.711 */
 #define TS_JUMP (MEDIA_RATE * 1) /* 1 s, in samples */
 
 /* Unanswered offers in a row, per agent. */
@@ -551,14 +551,71 @@ static int connect_contact(struct store *s, struct call *c, struct agent_leg *a,
 	return rc;
 }
 
+/*
+ * What every connection writes, an agent answering an offer or a customer
+ * answering a call out: the recording from now on, and in one transaction
+ * the agent talking, the call connected, its outcome, the contact
+ * (CALL-10) and, when the customer of a call out answered (out_answer; not
+ * when a transferred call out reaches a colleague), the call answered (it
+ * was dialled, not answered by kefu) and the attempt talking; then the
+ * "connected" event with how long the answering phone rang (ring_ms).
+ */
+static void connected(struct call *c, struct agent_leg *a, int64_t ring_ms, int out_answer)
+{
+	struct audit_detail detail;
+	int64_t now = clock_now_ms();
+	struct store *s;
+	int rc;
+
+	if (!c->rec) {
+		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
+		if (c->rec)
+			call_rec_mark(c);
+	}
+	c->leg.mapped = 0;
+	s = store_pool_get(c->srv->pool);
+	rc = store_begin(s);
+	if (rc == 0) {
+		rc = acd_set_system(s, a->person_id, ACD_TALKING, NULL, 0, now);
+		if (rc == ACD_UNCHANGED)
+			rc = 0;
+	}
+	if (rc == 0 && out_answer)
+		rc = call_set_answered(s, c->id, now);
+	if (rc == 0)
+		rc = call_set_connected(s, c->id, a->person_id, now);
+	if (rc == 0)
+		rc = call_set_outcome(s, c->id, "answered");
+	if (rc == 0)
+		rc = connect_contact(s, c, a, now);
+	if (rc == 0 && out_answer)
+		rc = call_out_set_state(s, c->out_id, "talking", now);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	store_pool_put(c->srv->pool, s);
+	if (rc < 0)
+		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
+			  err_name(rc));
+	audit_detail_init(&detail);
+	audit_detail_int(&detail, "agent_id", a->person_id);
+	audit_detail_str(&detail, "work_no", a->work_no);
+	audit_detail_int(&detail, "ring_ms", ring_ms);
+	audit_detail_str(&detail, "codec",
+			 (out_answer ? c->leg.codec : a->leg.codec) == MEDIA_PCMA ? "PCMA"
+										  : "PCMU");
+	audit_detail_int(&detail, "contact_id", c->contact_id);
+	call_log(c, "connected", &detail);
+	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
+}
+
 static void agent_estab(const struct sip_msg *msg, void *arg)
 {
 	struct agent_leg *a = arg;
 	struct call *c = a->call;
-	struct store *s;
 	struct audit_detail detail;
-	int64_t now = clock_now_ms(), ring;
-	int rc;
+	int64_t ring;
 
 	(void)msg;
 	list_unlink(&a->le);
@@ -596,42 +653,8 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
 		 * from the first offer on, however many phones rang meanwhile. */
 		c->ring_ms = call_clock_ms() - c->first_offer;
 	}
-	if (!c->rec) {
-		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
-		if (c->rec)
-			call_rec_mark(c);
-	}
-	c->leg.mapped = 0;
 	call_play(c, NULL, 0, 0);
-	s = store_pool_get(c->srv->pool);
-	rc = store_begin(s);
-	if (rc == 0) {
-		rc = acd_set_system(s, a->person_id, ACD_TALKING, NULL, 0, now);
-		if (rc == ACD_UNCHANGED)
-			rc = 0;
-	}
-	if (rc == 0)
-		rc = call_set_connected(s, c->id, a->person_id, now);
-	if (rc == 0)
-		rc = call_set_outcome(s, c->id, "answered");
-	if (rc == 0)
-		rc = connect_contact(s, c, a, now);
-	if (rc == 0)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	store_pool_put(c->srv->pool, s);
-	if (rc < 0)
-		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
-			  err_name(rc));
-	audit_detail_init(&detail);
-	audit_detail_int(&detail, "agent_id", a->person_id);
-	audit_detail_str(&detail, "work_no", a->work_no);
-	audit_detail_int(&detail, "ring_ms", ring);
-	audit_detail_str(&detail, "codec", a->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
-	audit_detail_int(&detail, "contact_id", c->contact_id);
-	call_log(c, "connected", &detail);
-	log_info("sip: call %lld connected to %s", (long long)c->id, a->work_no);
+	connected(c, a, ring, 0);
 }
 
 /*
@@ -641,12 +664,6 @@ static void agent_estab(const struct sip_msg *msg, void *arg)
  */
 void call_bridge_connect_out(struct call *c, int64_t ring_ms)
 {
-	struct agent_leg *a = c->agent;
-	struct audit_detail detail;
-	int64_t now = clock_now_ms();
-	struct store *s;
-	int rc;
-
 	c->phase = PH_CONNECTED;
 	c->connected = tmr_jiffies();
 	/* CALL-2 counts the rings a caller waits for the center; here the agent
@@ -654,41 +671,8 @@ void call_bridge_connect_out(struct call *c, int64_t ring_ms)
 	 * "connected" event, and is no quality rule's business). */
 	c->ring_ms = 0;
 	c->noffers = 1;
-	if (!c->rec) {
-		c->rec = rec_begin(c->id, now); /* NULL: recording is off */
-		if (c->rec)
-			call_rec_mark(c);
-	}
-	c->leg.mapped = 0;
-	a->leg.mapped = 0;
-	s = store_pool_get(c->srv->pool);
-	rc = store_begin(s);
-	if (rc == 0)
-		rc = call_set_answered(s, c->id, now);
-	if (rc == 0)
-		rc = call_set_connected(s, c->id, a->person_id, now);
-	if (rc == 0)
-		rc = call_set_outcome(s, c->id, "answered");
-	if (rc == 0)
-		rc = connect_contact(s, c, a, now);
-	if (rc == 0)
-		rc = call_out_set_state(s, c->out_id, "talking", now);
-	if (rc == 0)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	store_pool_put(c->srv->pool, s);
-	if (rc < 0)
-		log_error("sip: call %lld: cannot record the connection (%s)", (long long)c->id,
-			  err_name(rc));
-	audit_detail_init(&detail);
-	audit_detail_int(&detail, "agent_id", a->person_id);
-	audit_detail_str(&detail, "work_no", a->work_no);
-	audit_detail_int(&detail, "ring_ms", ring_ms);
-	audit_detail_str(&detail, "codec", c->leg.codec == MEDIA_PCMA ? "PCMA" : "PCMU");
-	audit_detail_int(&detail, "contact_id", c->contact_id);
-	call_log(c, "connected", &detail);
-	log_info("sip: call out %lld connected: %s and the customer", (long long)c->id, a->work_no);
+	c->agent->leg.mapped = 0;
+	connected(c, c->agent, ring_ms, 1);
 }
 
 /* A re-INVITE from the agent's phone: hold (sendonly, inactive) or resume. */
@@ -827,8 +811,7 @@ static void agent_close(int err, const struct sip_msg *msg, void *arg)
 		if (!c->connected && !c->out_result)
 			c->out_result = "cancelled"; /* before the customer answered */
 		call_end_later(c, "agent_hangup");
-	}
-	else if (c->phase == PH_CONNECTED)
+	} else if (c->phase == PH_CONNECTED)
 		call_survey_start(c);
 }
 

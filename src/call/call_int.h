@@ -154,7 +154,7 @@ struct call {
 	struct tmr pace, ivr_tmr, check, end;
 	struct tmr announce, wait, prompt_tmr;
 	struct ivr ivr;
-	struct ivr_menu menu; /* the manager's menu as it was when the call came */
+	struct ivr_menu menu;	     /* the manager's menu as it was when the call came */
 	struct notice_audio *notice; /* the announcement in force when the call came; NULL: none */
 	/* What kefu plays to the caller: a list of prompts, then music if moh. */
 	const struct prompt *list[CALL_PLAYLIST_MAX];
@@ -186,14 +186,14 @@ struct call {
 	int cb_stage; /* 1: asked to leave a number, 2: typing it */
 	/* Bridge. */
 	struct agent_leg *agent;
-	uint64_t connected;    /* jiffies: the first agent answered */
-	uint64_t disconnected; /* jiffies: the last agent left */
-	int64_t ring_ms;      /* CALL-2: from the first offer to the first answer */
-	int64_t first_offer;  /* call_clock_ms() of the first offer */
-	int noffers;	      /* offers made until the first answer */
-	int caller_held;      /* the caller's phone holds the call (sendonly, inactive) */
+	uint64_t connected;	    /* jiffies: the first agent answered */
+	uint64_t disconnected;	    /* jiffies: the last agent left */
+	int64_t ring_ms;	    /* CALL-2: from the first offer to the first answer */
+	int64_t first_offer;	    /* call_clock_ms() of the first offer */
+	int noffers;		    /* offers made until the first answer */
+	int caller_held;	    /* the caller's phone holds the call (sendonly, inactive) */
 	uint64_t caller_held_since; /* jiffies */
-	int rec_held;	      /* the recording has been told of a hold (either side's) */
+	int rec_held;		    /* the recording has been told of a hold (either side's) */
 	struct hold holds[CALL_HOLDS_MAX];
 	int nholds;
 	int64_t hold_total_ms;
@@ -209,15 +209,15 @@ struct call {
 	int transfers;
 	/* A call out (call_out.c); out is 0 for the hotline's calls. */
 	int out;
-	int64_t out_id;		  /* its call_out row */
-	int64_t out_customer_id;  /* the customer called, 0: unknown; for the contact */
-	const char *out_result;	  /* the engine's result once known (CALL_OUT_RESULTS) */
-	char dial[48];		  /* what went to the trunk */
+	int64_t out_id;		   /* its call_out row */
+	int64_t out_customer_id;   /* the customer called, 0: unknown; for the contact */
+	const char *out_result;	   /* the engine's result once known (CALL_OUT_RESULTS) */
+	char dial[48];		   /* what went to the trunk */
 	struct sip_auth *out_auth; /* the trunk's digest credentials */
-	struct tmr out_ring;	  /* the customer's phone rings at most out_ring_sec */
-	uint64_t ringback_tick;	  /* the agent's ring-back: frames sent */
-	int out_ringing;	  /* the customer's phone said 180 or 183 (logged once) */
-	int dropped;		  /* CALL-6: the customer's leg dropped while connected */
+	struct tmr out_ring;	   /* the customer's phone rings at most out_ring_sec */
+	uint64_t ringback_tick;	   /* the agent's ring-back: frames sent */
+	int out_ringing;	   /* the customer's phone said 180 or 183 (logged once) */
+	int dropped;		   /* CALL-6: the customer's leg dropped while connected */
 };
 
 /* call.c */

@@ -66,8 +66,8 @@ void call_out_kick(void)
  * (11 digits from 1) or for anything else (a landline with its area
  * code), then the digits. ERR_INVALID for a number that is not digits.
  */
-int call_out_dial_string(const char *prefix_mobile, const char *prefix_landline,
-			 const char *number, char *out, size_t size)
+int call_out_dial_string(const char *prefix_mobile, const char *prefix_landline, const char *number,
+			 char *out, size_t size)
 {
 	size_t n = strlen(number);
 	int mobile = n == 11 && number[0] == '1';
@@ -307,7 +307,8 @@ static void out_close(int err, const struct sip_msg *msg, void *arg)
 		audit_detail_str(&d, "result", c->out_result);
 		call_log(c, "not_answered", &d);
 		if (msg && (msg->scode == 401 || msg->scode == 407))
-			log_error("sip: call out %lld: the trunk refused out_trunk_user's credentials",
+			log_error("sip: call out %lld: the trunk refused out_trunk_user's "
+				  "credentials",
 				  (long long)c->id);
 		call_finish(c, "kefu", c->out_result);
 	}
@@ -372,11 +373,11 @@ void call_out_agent_answered(struct call *c)
 	snprintf(to_uri, sizeof(to_uri), "sip:%s@%s", c->dial, cfg->out_trunk);
 	snprintf(from_uri, sizeof(from_uri), "sip:%s@%s", caller_id(cfg), host);
 	if (rc == 0)
-		rc = sipsess_connect(&c->sess, call_sock, to_uri, NULL, from_uri, caller_id(cfg),
-				     NULL, 0, "application/sdp", c->answer,
-				     cfg->out_trunk_user[0] ? out_auth : NULL, c, false,
-				     call_on_offer, out_answer, out_progress, out_estab, NULL, NULL,
-				     out_close, c, "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS\r\n");
+		rc = sipsess_connect(
+			&c->sess, call_sock, to_uri, NULL, from_uri, caller_id(cfg), NULL, 0,
+			"application/sdp", c->answer, cfg->out_trunk_user[0] ? out_auth : NULL, c,
+			false, call_on_offer, out_answer, out_progress, out_estab, NULL, NULL,
+			out_close, c, "Allow: INVITE, ACK, BYE, CANCEL, INFO, OPTIONS\r\n");
 	if (rc) {
 		log_error("sip: call out %lld: cannot call through the trunk %s (%s)",
 			  (long long)c->id, cfg->out_trunk, strerror(rc));
@@ -396,8 +397,8 @@ void call_out_agent_answered(struct call *c)
 
 void call_out_agent_missed(struct call *c, const char *why)
 {
-	c->out_result = !strcmp(why, "busy") || !strcmp(why, "declined") ? "agent_busy"
-									  : "agent_no_answer";
+	c->out_result =
+		!strcmp(why, "busy") || !strcmp(why, "declined") ? "agent_busy" : "agent_no_answer";
 	call_end_later(c, "agent_no_answer");
 }
 

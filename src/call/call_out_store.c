@@ -30,13 +30,7 @@ int call_out_cancel(struct store *s, int64_t id)
 	return rc < 0 ? rc : 0;
 }
 
-#define OUT_COLUMNS                                                                                \
-	"o.id, o.agent_id, o.customer_id, o.ref_id, o.call_id, o.requested_by, o.number, o.dial,"  \
-	" o.purpose, o.state, o.result, o.cancel, o.requested_at, o.agent_at, o.answered_at,"      \
-	" o.ended_at, COALESCE(json_extract(c.metrics, '$.talk_ms'), 0), c.recording"              \
-	" FROM call_out o LEFT JOIN call c ON c.id = o.call_id"
-
-static int out_read(struct store_stmt *st, void *dst)
+int call_out_read(struct store_stmt *st, void *dst)
 {
 	struct call_out_row *r = dst;
 
@@ -63,17 +57,19 @@ static int out_read(struct store_stmt *st, void *dst)
 
 int call_out_get(struct store *s, int64_t id, struct call_out_row *out)
 {
-	return store_one(store_query(s, "SELECT " OUT_COLUMNS " WHERE o.id = ?", "i", id), out_read,
-			 out);
+	return store_one(
+		store_query(s, "SELECT " CALL_OUT_COLUMNS CALL_OUT_FROM " WHERE o.id = ?", "i", id),
+		call_out_read, out);
 }
 
 int call_out_live_of(struct store *s, int64_t agent_id, struct call_out_row *out)
 {
 	return store_one(store_query(s,
-				     "SELECT " OUT_COLUMNS " WHERE o.state <> 'ended' AND o.agent_id = ?"
+				     "SELECT " CALL_OUT_COLUMNS CALL_OUT_FROM
+				     " WHERE o.state <> 'ended' AND o.agent_id = ?"
 				     " ORDER BY o.id DESC LIMIT 1",
 				     "i", agent_id),
-			 out_read, out);
+			 call_out_read, out);
 }
 
 int call_out_count_since(struct store *s, int64_t agent_id, int64_t since, int *out)
@@ -88,19 +84,19 @@ int call_out_count_since(struct store *s, int64_t agent_id, int64_t since, int *
 	return rc < 0 ? rc : 0;
 }
 
-int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t agent_id,
-		  int limit, call_out_fn row, void *ctx)
+int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t agent_id, int limit,
+		  call_out_fn row, void *ctx)
 {
 	struct store_stmt *st = store_query(
 		s,
-		"SELECT " OUT_COLUMNS " WHERE (?1 IS NULL OR o.purpose = ?1)"
+		"SELECT " CALL_OUT_COLUMNS CALL_OUT_FROM " WHERE (?1 IS NULL OR o.purpose = ?1)"
 		" AND (?2 = 0 OR o.ref_id = ?2) AND (?3 = 0 OR o.agent_id = ?3)"
 		" ORDER BY o.id DESC LIMIT ?4",
 		"tiii", purpose, ref_id, agent_id, (int64_t)limit);
 	struct call_out_row r;
 	int rc, n = 0;
 
-	while ((rc = store_next(st, out_read, &r)) == 1 && (rc = row(ctx, &r)) >= 0)
+	while ((rc = store_next(st, call_out_read, &r)) == 1 && (rc = row(ctx, &r)) >= 0)
 		n++;
 	return store_end(st, rc, n);
 }
@@ -109,13 +105,14 @@ int call_out_list(struct store *s, const char *purpose, int64_t ref_id, int64_t 
 
 int call_out_pending(struct store *s, struct call_out_row *out, int max)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " OUT_COLUMNS " WHERE o.state = 'requested'"
-					    " ORDER BY o.id LIMIT ?",
-					    "i", (int64_t)max);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " CALL_OUT_COLUMNS CALL_OUT_FROM " WHERE o.state = 'requested'"
+			    " ORDER BY o.id LIMIT ?",
+			    "i", (int64_t)max);
 	int rc = 0, n = 0;
 
-	while (n < max && (rc = store_next(st, out_read, &out[n])) == 1)
+	while (n < max && (rc = store_next(st, call_out_read, &out[n])) == 1)
 		n++;
 	return store_end(st, rc, n);
 }
@@ -180,10 +177,11 @@ int call_out_cancels(struct store *s, int64_t *ids, int max)
 
 int call_out_close_open(struct store *s, int64_t now)
 {
-	int rc = store_run(s,
-			   "UPDATE call_out SET state = 'ended', result = COALESCE(result, 'failed'),"
-			   " ended_at = ? WHERE state IN ('agent', 'dialing', 'talking')",
-			   NULL, "i", now);
+	int rc = store_run(
+		s,
+		"UPDATE call_out SET state = 'ended', result = COALESCE(result, 'failed'),"
+		" ended_at = ? WHERE state IN ('agent', 'dialing', 'talking')",
+		NULL, "i", now);
 
 	return rc < 0 ? rc : store_changes(s);
 }
@@ -204,13 +202,14 @@ int call_set_dropped(struct store *s, int64_t call_id)
 
 int call_out_phone(struct store *s, int64_t person_id, int64_t now, struct call_candidate *out)
 {
-	return store_one(store_query(s,
-				     "SELECT p.id, 0, p.work_no, p.name,"
-				     " (SELECT r.contact FROM sip_registration r"
-				     "   WHERE r.person_id = p.id AND r.expires_at > ?1"
-				     "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
-				     " FROM person p WHERE p.id = ?2 AND p.active = 1"
-				     "  AND contact IS NOT NULL",
-				     "ii", now, person_id),
-			 call_candidate_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT p.id, 0, p.work_no, p.name,"
+			    " (SELECT r.contact FROM sip_registration r"
+			    "   WHERE r.person_id = p.id AND r.expires_at > ?1"
+			    "   ORDER BY r.registered_at DESC, r.id DESC LIMIT 1) AS contact"
+			    " FROM person p WHERE p.id = ?2 AND p.active = 1"
+			    "  AND contact IS NOT NULL",
+			    "ii", now, person_id),
+		call_candidate_read, out);
 }

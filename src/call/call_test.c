@@ -241,8 +241,7 @@ void call_test_start_request(struct sip_server *srv, int64_t out_id)
 	t->srv = srv;
 	t->out_id = out_id;
 	t->wait_sec = r.ref_id > 0 && r.ref_id <= 600 ? (int)r.ref_id : TEST_WAIT_DEFAULT_SEC;
-	snprintf(t->keys, sizeof(t->keys), "%.*s", (int)strspn(r.number, "0123456789*#"),
-		 r.number);
+	snprintf(t->keys, sizeof(t->keys), "%.*s", (int)strspn(r.number, "0123456789*#"), r.number);
 	tmr_init(&t->key);
 	tmr_init(&t->poll);
 	tmr_init(&t->pace);
@@ -255,7 +254,8 @@ void call_test_start_request(struct sip_server *srv, int64_t out_id)
 	randombytes_buf(&t->leg.ts, sizeof(t->leg.ts));
 	sip_server_source(&srv->laddr, ip);
 	if (sa_is_any(&srv->laddr))
-		snprintf(ip, sizeof(ip), "%s", sa_af(&srv->laddr) == AF_INET6 ? "::1" : "127.0.0.1");
+		snprintf(ip, sizeof(ip), "%s",
+			 sa_af(&srv->laddr) == AF_INET6 ? "::1" : "127.0.0.1");
 	{
 		struct sa near;
 
@@ -267,13 +267,13 @@ void call_test_start_request(struct sip_server *srv, int64_t out_id)
 		rc = call_leg_sdp(&t->leg, out_id, 1, 0, SIP_SDP_SENDRECV, &t->sdp);
 	snprintf(to_uri, sizeof(to_uri), strchr(ip, ':') ? "sip:%s@[%s]:%u" : "sip:%s@%s:%u",
 		 srv->cfg->hotline, ip, sa_port(&srv->laddr));
-	snprintf(from_uri, sizeof(from_uri), strchr(ip, ':') ? "sip:kefu-test@[%s]" : "sip:kefu-test@%s",
-		 ip);
+	snprintf(from_uri, sizeof(from_uri),
+		 strchr(ip, ':') ? "sip:kefu-test@[%s]" : "sip:kefu-test@%s", ip);
 	if (rc == 0)
-		rc = sipsess_connect(&t->sess, call_sock, to_uri, "接通率测试", from_uri, "kefu-test",
-				     NULL, 0, "application/sdp", t->sdp, NULL, NULL, false, NULL,
-				     test_answer, NULL, test_estab, NULL, NULL, test_close, t,
-				     TEST_HEADER ": %lld\r\n", (long long)out_id);
+		rc = sipsess_connect(&t->sess, call_sock, to_uri, "接通率测试", from_uri,
+				     "kefu-test", NULL, 0, "application/sdp", t->sdp, NULL, NULL,
+				     false, NULL, test_answer, NULL, test_estab, NULL, NULL,
+				     test_close, t, TEST_HEADER ": %lld\r\n", (long long)out_id);
 	if (rc) {
 		log_error("sip: test call %lld: cannot call the hotline (%s)", (long long)out_id,
 			  strerror(rc));

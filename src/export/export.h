@@ -163,6 +163,15 @@ int export_xlsx_read(const unsigned char *z, size_t len,
 		     int (*cell)(void *ctx, int row, int col, const char *text), void *ctx,
 		     struct err_info *ei);
 
+/* The same a row at a time, for sheets read by their columns (an import):
+ * row() gets each row that has a cell, in order, with cells[0] to
+ * cells[EXPORT_ROW_COLS - 1] ("" where empty; later columns are left out);
+ * returning a negative value stops, and that value is returned. */
+#define EXPORT_ROW_COLS 32
+int export_xlsx_rows(const unsigned char *z, size_t len,
+		     int (*row)(void *ctx, int row, const char *const *cells), void *ctx,
+		     struct err_info *ei);
+
 /* ---- HTTP (export_api.c) ---- */
 
 #define EXPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -289,3 +289,71 @@ int export_xlsx_read(const unsigned char *z, size_t len,
 			       "file: not a readable .xlsx workbook");
 	return rc;
 }
+
+/* export_xlsx_rows' state: the cells of the row being read. */
+struct rows {
+	int (*row)(void *ctx, int row, const char *const *cells);
+	void *ctx;
+	int at; /* the row being read, -1 before the first */
+	char *cells[EXPORT_ROW_COLS];
+	int rc;
+};
+
+/* Hands over the row read so far, then forgets it. */
+static int rows_flush(struct rows *x)
+{
+	const char *cells[EXPORT_ROW_COLS];
+	int rc = 0;
+
+	if (x->at < 0)
+		return 0;
+	for (int c = 0; c < EXPORT_ROW_COLS; c++)
+		cells[c] = x->cells[c] ? x->cells[c] : "";
+	rc = x->row(x->ctx, x->at, cells);
+	for (int c = 0; c < EXPORT_ROW_COLS; c++) {
+		free(x->cells[c]);
+		x->cells[c] = NULL;
+	}
+	return rc;
+}
+
+static int rows_cell(void *ctx, int row, int col, const char *text)
+{
+	struct rows *x = ctx;
+
+	if (row != x->at) {
+		x->rc = rows_flush(x);
+		if (x->rc < 0)
+			return x->rc;
+		x->at = row;
+	}
+	if (col < EXPORT_ROW_COLS && !x->cells[col]) {
+		x->cells[col] = strdup(text);
+		if (!x->cells[col])
+			return x->rc = ERR_NOMEM;
+	}
+	return 0;
+}
+
+int export_xlsx_rows(const unsigned char *z, size_t len,
+		     int (*row)(void *ctx, int row, const char *const *cells), void *ctx,
+		     struct err_info *ei)
+{
+	struct rows *x = calloc(1, sizeof(*x));
+	int rc;
+
+	if (!x)
+		return ERR_NOMEM;
+	x->row = row;
+	x->ctx = ctx;
+	x->at = -1;
+	rc = export_xlsx_read(z, len, rows_cell, x, ei);
+	if (x->rc < 0)
+		rc = x->rc;
+	if (rc == 0)
+		rc = rows_flush(x); /* the last row */
+	for (int c = 0; c < EXPORT_ROW_COLS; c++)
+		free(x->cells[c]);
+	free(x);
+	return rc;
+}

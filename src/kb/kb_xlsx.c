@@ -1,6 +1,6 @@
 /*
  * A sheet of articles from an .xlsx (import, issue 16), read through
- * export's shared reader (export_xlsx_read): the header row found by its
+ * export's shared reader a row at a time (export_xlsx_rows): the header row found by its
  * column names, each later row one draft. Pure C over bytes, no I/O.
  */
 #include <stdint.h>
@@ -12,8 +12,6 @@
 #include "kb/kb.h"
 
 /* ---- A sheet of articles ---- */
-
-#define XCOLS 32
 
 enum { F_TITLE, F_KIND, F_SLOT, F_CATEGORY, F_TAGS, F_BODY, F_COUNT };
 
@@ -29,14 +27,13 @@ struct docs {
 	int header; /* its row, -1 before it */
 	int col[F_COUNT];
 	int row;
-	char *cells[XCOLS];
+	const char *const *cells; /* the row's, EXPORT_ROW_COLS of them */
 	struct kb_doc d;
-	int rc;
 };
 
 static const char *cell_at(const struct docs *x, int f)
 {
-	return x->col[f] >= 0 && x->cells[x->col[f]] ? x->cells[x->col[f]] : "";
+	return x->col[f] >= 0 ? x->cells[x->col[f]] : "";
 }
 
 static int kind_of(const char *s, char *out, size_t size)
@@ -52,16 +49,17 @@ static int kind_of(const char *s, char *out, size_t size)
 	return 0;
 }
 
-/* One whole row, then forgets it. */
-static int row_done(struct docs *x)
+/* One whole row. */
+static int row_done(void *ctx, int row, const char *const *cells)
 {
+	struct docs *x = ctx;
 	int rc = 0;
 
-	if (x->row < 0)
-		return 0;
+	x->row = row;
+	x->cells = cells;
 	if (x->header < 0) {
-		for (int c = 0; c < XCOLS; c++)
-			for (int f = 0; f < F_COUNT && x->cells[c]; f++)
+		for (int c = 0; c < EXPORT_ROW_COLS; c++)
+			for (int f = 0; f < F_COUNT && cells[c][0]; f++)
 				if (strcmp(x->cells[c], field_names[f][0]) == 0 ||
 				    strcmp(x->cells[c], field_names[f][1]) == 0)
 					x->col[f] = c;
@@ -96,29 +94,7 @@ static int row_done(struct docs *x)
 		if (rc == 0)
 			rc = x->doc(x->ctx, d);
 	}
-	for (int c = 0; c < XCOLS; c++) {
-		free(x->cells[c]);
-		x->cells[c] = NULL;
-	}
 	return rc;
-}
-
-static int docs_cell(void *ctx, int row, int col, const char *text)
-{
-	struct docs *x = ctx;
-
-	if (row != x->row) {
-		x->rc = row_done(x);
-		if (x->rc < 0)
-			return x->rc;
-		x->row = row;
-	}
-	if (col < XCOLS && !x->cells[col]) {
-		x->cells[col] = strdup(text);
-		if (!x->cells[col])
-			return x->rc = ERR_NOMEM;
-	}
-	return 0;
 }
 
 int kb_xlsx_docs(const unsigned char *z, size_t len, int (*doc)(void *ctx, struct kb_doc *d),
@@ -135,16 +111,10 @@ int kb_xlsx_docs(const unsigned char *z, size_t len, int (*doc)(void *ctx, struc
 	x->header = x->row = -1;
 	for (int f = 0; f < F_COUNT; f++)
 		x->col[f] = -1;
-	rc = export_xlsx_read(z, len, docs_cell, x, ei);
-	if (x->rc < 0)
-		rc = x->rc;
-	if (rc == 0)
-		rc = row_done(x);
+	rc = export_xlsx_rows(z, len, row_done, x, ei);
 	if (rc == 0 && x->header < 0)
 		rc = err_set(ei, ERR_UNPROCESSABLE, "file",
 			     "file: the sheet has no header row with a 标题 column");
-	for (int c = 0; c < XCOLS; c++)
-		free(x->cells[c]);
 	free(x);
 	return rc;
 }

@@ -460,25 +460,22 @@ static int members(struct req *r)
 
 /* -- The .xlsx import: a phone column and an optional name column -- */
 
-#define XCOLS 32
-
 struct sheet {
 	struct req *r;
 	int64_t campaign_id, due_at;
-	int header, phone_col, name_col, row, rows;
-	char *cells[XCOLS];
-	int added, skipped, rc;
+	int header, phone_col, name_col, rows;
+	int added, skipped;
 };
 
-static int sheet_row(struct sheet *x)
+/* One whole row of the sheet (export_xlsx_rows). */
+static int sheet_row(void *ctx, int row, const char *const *cells)
 {
+	struct sheet *x = ctx;
 	int rc = 0;
 
-	if (x->row < 0)
-		return 0;
 	if (x->header < 0) {
-		for (int c = 0; c < XCOLS; c++) {
-			int k = x->cells[c] ? out_import_column(x->cells[c]) : 0;
+		for (int c = 0; c < EXPORT_ROW_COLS; c++) {
+			int k = cells[c][0] ? out_import_column(cells[c]) : 0;
 
 			if (k == 1 && x->phone_col < 0)
 				x->phone_col = c;
@@ -486,25 +483,24 @@ static int sheet_row(struct sheet *x)
 				x->name_col = c;
 		}
 		if (x->phone_col >= 0)
-			x->header = x->row;
-	} else if (x->cells[x->phone_col]) {
+			x->header = row;
+	} else if (cells[x->phone_col][0]) {
 		struct out_task t;
 
 		memset(&t, 0, sizeof(t));
 		if (++x->rows > MEMBERS_MAX)
 			rc = err_set(&x->r->ei, ERR_UNPROCESSABLE, "file",
 				     "file: at most %d rows at once", MEMBERS_MAX);
-		else if (cust_phone_normalize(x->cells[x->phone_col], t.number, sizeof(t.number)) <
-			 0)
+		else if (cust_phone_normalize(cells[x->phone_col], t.number, sizeof(t.number)) < 0)
 			rc = err_set(&x->r->ei, ERR_UNPROCESSABLE, "file",
-				     "line %d: not a phone number", x->row + 1);
+				     "line %d: not a phone number", row + 1);
 		if (rc == 0) {
 			snprintf(t.kind, sizeof(t.kind), "campaign");
 			snprintf(t.state, sizeof(t.state), "open");
 			t.campaign_id = x->campaign_id;
-			if (x->name_col >= 0 && x->cells[x->name_col])
+			if (x->name_col >= 0 && cells[x->name_col][0])
 				snprintf(t.name, sizeof(t.name), "%.*s", OUT_NAME_MAX,
-					 x->cells[x->name_col]);
+					 cells[x->name_col]);
 			rc = cust_phone_owner(x->r->store, t.number, &t.customer_id);
 			if (rc == ERR_NOTFOUND)
 				rc = 0;
@@ -521,29 +517,7 @@ static int sheet_row(struct sheet *x)
 			}
 		}
 	}
-	for (int c = 0; c < XCOLS; c++) {
-		free(x->cells[c]);
-		x->cells[c] = NULL;
-	}
 	return rc;
-}
-
-static int sheet_cell(void *ctx, int row, int col, const char *text)
-{
-	struct sheet *x = ctx;
-
-	if (row != x->row) {
-		x->rc = sheet_row(x);
-		if (x->rc < 0)
-			return x->rc;
-		x->row = row;
-	}
-	if (col < XCOLS && !x->cells[col]) {
-		x->cells[col] = strdup(text);
-		if (!x->cells[col])
-			return x->rc = ERR_NOMEM;
-	}
-	return 0;
 }
 
 static int import(struct req *r)
@@ -563,16 +537,12 @@ static int import(struct req *r)
 	x->r = r;
 	x->campaign_id = c.id;
 	x->due_at = r->now;
-	x->header = x->row = x->phone_col = x->name_col = -1;
+	x->header = x->phone_col = x->name_col = -1;
 	/* One transaction: a bad row leaves nothing written. */
 	rc = store_begin(r->store);
 	if (rc == 0) {
-		rc = export_xlsx_read((const unsigned char *)r->raw, r->raw_len, sheet_cell, x,
+		rc = export_xlsx_rows((const unsigned char *)r->raw, r->raw_len, sheet_row, x,
 				      &r->ei);
-		if (x->rc < 0)
-			rc = x->rc;
-		if (rc == 0)
-			rc = sheet_row(x);
 		if (rc == 0 && x->header < 0)
 			rc = err_set(&r->ei, ERR_UNPROCESSABLE, "file",
 				     "file: the sheet has no header row with a phone column");
@@ -582,8 +552,6 @@ static int import(struct req *r)
 				json_pack("{s:i, s:i}", "added", x->added, "skipped", x->skipped));
 		rc = req_finish(r, rc);
 	}
-	for (int i = 0; i < XCOLS; i++)
-		free(x->cells[i]);
 	if (rc == 0)
 		rc = out_campaign_get(r->store, c.id, &c);
 	if (rc == 0)

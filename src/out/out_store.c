@@ -253,7 +253,7 @@ int out_task_list(struct store *s, const struct out_task_filter *f,
 	return store_end(st, rc, n);
 }
 
-/* The log: the engine's rows (call_out_store.c reads them the same way) with the outcome. */
+/* The log: the engine's rows (read by call's reader) with the outcome. */
 struct log_row {
 	struct call_out_row c;
 	char outcome[20];
@@ -262,28 +262,10 @@ struct log_row {
 static int log_read(struct store_stmt *st, void *dst)
 {
 	struct log_row *l = dst;
-	struct call_out_row *r = &l->c;
+	int rc = call_out_read(st, &l->c);
 
-	r->id = store_col_int(st, 0);
-	r->agent_id = store_col_int(st, 1);
-	r->customer_id = store_col_int(st, 2);
-	r->ref_id = store_col_int(st, 3);
-	r->call_id = store_col_int(st, 4);
-	r->requested_by = store_col_int(st, 5);
-	STORE_COL_COPY(st, 6, r->number);
-	STORE_COL_COPY(st, 7, r->dial);
-	STORE_COL_COPY(st, 8, r->purpose);
-	STORE_COL_COPY(st, 9, r->state);
-	STORE_COL_COPY(st, 10, r->result);
-	r->cancel = (int)store_col_int(st, 11);
-	r->requested_at = store_col_int(st, 12);
-	r->agent_at = store_col_int(st, 13);
-	r->answered_at = store_col_int(st, 14);
-	r->ended_at = store_col_int(st, 15);
-	r->talk_ms = store_col_int(st, 16);
-	STORE_COL_COPY(st, 17, r->recording);
-	STORE_COL_COPY(st, 18, l->outcome);
-	return 0;
+	STORE_COL_COPY(st, CALL_OUT_NCOLUMNS, l->outcome);
+	return rc;
 }
 
 int out_log_list(struct store *s, const struct out_log_filter *f,
@@ -296,11 +278,7 @@ int out_log_list(struct store *s, const struct out_log_filter *f,
 	int rc, n = 0;
 
 	store_sql_add(&q,
-		      "SELECT o.id, o.agent_id, o.customer_id, o.ref_id, o.call_id, o.requested_by,"
-		      " o.number, o.dial, o.purpose, o.state, o.result, o.cancel, o.requested_at,"
-		      " o.agent_at, o.answered_at, o.ended_at,"
-		      " COALESCE(json_extract(c.metrics, '$.talk_ms'), 0), c.recording, x.outcome"
-		      " FROM call_out o LEFT JOIN call c ON c.id = o.call_id"
+		      "SELECT " CALL_OUT_COLUMNS ", x.outcome" CALL_OUT_FROM
 		      " LEFT JOIN out_outcome x ON x.call_out_id = o.id WHERE o.purpose <> 'test'",
 		      "");
 	if (f->agent_id)

@@ -15,18 +15,10 @@
 
 int out_test_time_parse(const char *s)
 {
-	int h, m;
+	int m = out_hhmm_parse(s);
 
-	if (!s || strlen(s) != 5 || s[2] != ':')
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	h = (s[0] - '0') * 10 + (s[1] - '0');
-	m = (s[3] - '0') * 10 + (s[4] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	return h * 60 + m;
+	/* A time of day to call at: 24:00 is tomorrow's 00:00, not today's. */
+	return m >= 24 * 60 ? -1 : m;
 }
 
 static int cmp_int(const void *a, const void *b)

@@ -11,7 +11,8 @@ the trunk gets the carrier's prefix and the caller id and the right
 credentials; the recording holds the customer's speech on the left and
 the agent's tone on the right; each attempt's result is the one its SIP
 answer says. The daily answer-rate test (LED-2) calls kefu's own hotline
-through its IVR and is answered by a ready agent."""
+through its IVR and is answered by a ready agent. A caller who vanishes
+mid-conversation is a dropped call (CALL-6) and its agent's call-back task."""
 import io
 import os
 import re
@@ -60,7 +61,9 @@ class OutSip(HotlineCase):
                               KEFU_OUT_TRUNK_PASSWORD=TRUNK_PASSWORD,
                               KEFU_OUT_CALLER_ID=CALLER_ID, KEFU_OUT_PREFIX_MOBILE="9",
                               KEFU_OUT_PREFIX_LANDLINE="0", KEFU_OUT_RING_SEC="5",
-                              KEFU_SIP_TRUNKS=TRUNK_IP)
+                              KEFU_SIP_TRUNKS=TRUNK_IP,
+                              # A caller silent this long has gone (CALL-6's drop).
+                              KEFU_CALL_MEDIA_TIMEOUT_SEC="4")
         super().setUpClass()
         # The outbound hours (src/out/, default 09:00-20:00 in the center's zone)
         # would refuse calls when the suite runs at night: all day for the engine's tests.
@@ -173,6 +176,13 @@ class OutSip(HotlineCase):
         msgs = self.carrier_done(sipp)
         done = self.attempt(out_id, "8103")
         self.assertEqual(done["result"], "answered")
+        # The agent records what the conversation came to, once (CALL-10).
+        st, body, _ = self.srv.call("POST", f"/api/out/calls/{out_id}/outcome",
+                                    {"outcome": "reached", "note": "客户确认已收到退款"},
+                                    token=self.token("8103"))
+        self.assertEqual(st, 200, body)
+        self.assertError(self.srv.call("POST", f"/api/out/calls/{out_id}/outcome",
+                                       {"outcome": "no_answer"}, token=self.token("8103")), 409)
         # The trunk got the mobile prefix, the caller id and the credentials.
         self.assertRegex(msgs, rf"INVITE sip:9{MOBILE}@{re.escape(TRUNK_IP)}")
         self.assertRegex(msgs, rf"From: <sip:{CALLER_ID}@")
@@ -261,6 +271,31 @@ class OutSip(HotlineCase):
         done = self.attempt(out_id, "8106", timeout=10)
         self.assertEqual(done["result"], "agent_no_answer")
         self.assertEqual(self.status("8106")["status"], "ready")
+
+    def test_dropped_call_becomes_the_agents_call_back_task(self):
+        """CALL-6: a caller who vanishes mid-conversation (no BYE, no media)
+        is a dropped call, and the agent who talked gets the call-back."""
+        phone = self.agent("8101", "127.0.7.8")
+        self.addCleanup(self.log_out, "8101")
+        c = self.caller("127.0.7.108")
+        self.assertEqual(c.invite().code, 200)
+        self.assertEqual(c.info("0"), 200)
+        phone.ring()
+        phone.answer(((8, "PCMA"),))
+        call = self.call(c.call_id, "connected")
+        # The caller's phone is gone: nothing more from it, kefu ends the call.
+        ended = self.call(c.call_id, timeout=15)
+        self.assertEqual(self.events(ended, "ended")[0]["reason"], "media_timeout")
+        self.assertTrue(ended["dropped"])
+        self.assertEqual(ended["agent_id"], self.status("8101")["person_id"])
+        self.srv.advance(0)  # one round of the scheduler (the test clock drives it)
+        st, tasks, _ = self.srv.call("GET", "/api/out/tasks", token=self.token("8101"))
+        self.assertEqual(st, 200, tasks)
+        mine = [k for k in tasks["items"] if k["kind"] == "dropped"
+                and k.get("call_id") == call["id"]]
+        self.assertEqual(len(mine), 1, tasks)
+        self.assertEqual(mine[0]["agent_id"], ended["agent_id"])
+        self.assertNotIn(c.ip, str(mine[0]))
 
     def test_daily_answer_rate_test_call(self):
         """LED-2: kefu calls its own hotline, presses 0 (人工服务), a ready agent answers."""

@@ -46,11 +46,12 @@ static void request_store(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(store_run(s,
-				   "INSERT INTO person(work_no, name, roles, active, created_at, updated_at)"
-				   " VALUES ('8101', '坐席一', 8, 1, 0, 0) RETURNING id",
-				   &person, ""),
-			 1);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO person(work_no, name, roles, active, created_at, updated_at)"
+			  " VALUES ('8101', '坐席一', 8, 1, 0, 0) RETURNING id",
+			  &person, ""),
+		1);
 	r.agent_id = person;
 	assert_int_equal(call_out_request(s, &r, 1000, &a), 0);
 	r.purpose = "callback";
@@ -72,9 +73,10 @@ static void request_store(void **state)
 	assert_int_equal(call_out_cancel(s, a), 0);
 	assert_int_equal(call_out_get(s, a, &row), 0);
 	assert_int_equal(row.cancel, 1);
-	assert_int_equal(store_run(s, "UPDATE call_out SET state = 'ended', result = 'busy' WHERE id = ?",
-				   NULL, "i", b),
-			 0);
+	assert_int_equal(
+		store_run(s, "UPDATE call_out SET state = 'ended', result = 'busy' WHERE id = ?",
+			  NULL, "i", b),
+		0);
 	assert_int_equal(call_out_cancel(s, b), 0);
 	assert_int_equal(call_out_get(s, b, &row), 0);
 	assert_int_equal(row.cancel, 0);

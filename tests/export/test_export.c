@@ -422,6 +422,72 @@ static void writing_twice_gives_the_same_cells(void **state)
 	export_book_free(b);
 }
 
+struct seen_rows {
+	int n, stop_at;
+	int rows[8];
+	char cells[8][3][32];
+};
+
+static int seen_row(void *ctx, int row, const char *const *cells)
+{
+	struct seen_rows *v = ctx;
+
+	if (v->n == v->stop_at)
+		return ERR_CONFLICT;
+	v->rows[v->n] = row;
+	for (int c = 0; c < 3; c++)
+		snprintf(v->cells[v->n][c], sizeof(v->cells[v->n][c]), "%s", cells[c]);
+	v->n++;
+	return 0;
+}
+
+/* export_xlsx_rows hands each row once, whole, in order: the cells an
+ * import reads by column ("" where empty), numbers as written; a negative
+ * answer stops the walk and is what it returns. */
+static void rows_come_whole_and_in_order(void **state)
+{
+	struct export_book *b = export_book_new();
+	struct export_sheet *sh = export_sheet_add(b, "名单");
+	struct buf out = BUF_INIT;
+	struct seen_rows v = {.stop_at = -1};
+	struct err_info ei;
+
+	(void)state;
+	export_header(sh, 0, 0, 1, 1, "电话", NULL);
+	export_header(sh, 0, 1, 1, 1, "姓名", NULL);
+	export_text(sh, 0, 0, "13812345678", NULL);
+	export_text(sh, 0, 1, "张三", NULL);
+	export_int(sh, 2, 0, 2188886666, NULL); /* row 1 is empty, column 1 too */
+	assert_int_equal(export_write(b, &out, NULL), 0);
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(export_xlsx_rows((const unsigned char *)out.p, out.len, seen_row, &v, &ei),
+			 0);
+	assert_int_equal(v.n, 3);
+	assert_string_equal(v.cells[0][0], "电话");
+	assert_string_equal(v.cells[0][1], "姓名");
+	assert_string_equal(v.cells[1][0], "13812345678");
+	assert_string_equal(v.cells[1][1], "张三");
+	assert_string_equal(v.cells[2][0], "2188886666");
+	assert_string_equal(v.cells[2][1], "");
+	assert_string_equal(v.cells[2][2], "");
+	assert_true(v.rows[0] < v.rows[1] && v.rows[1] + 1 < v.rows[2]);
+	/* Stopped at the second row: its answer comes back, nothing more is read. */
+	memset(&v, 0, sizeof(v));
+	v.stop_at = 1;
+	assert_int_equal(export_xlsx_rows((const unsigned char *)out.p, out.len, seen_row, &v, &ei),
+			 ERR_CONFLICT);
+	assert_int_equal(v.n, 1);
+	/* Not a workbook. */
+	memset(&v, 0, sizeof(v));
+	v.stop_at = -1;
+	assert_int_equal(
+		export_xlsx_rows((const unsigned char *)"PK\3\4junk", 8, seen_row, &v, &ei),
+		ERR_UNPROCESSABLE);
+	assert_int_equal(v.n, 0);
+	buf_release(&out);
+	export_book_free(b);
+}
+
 /* Each broken description is one error of core/err.h at export_write, and
  * the buffer keeps what it had. */
 static void broken_descriptions_are_errors(void **state)
@@ -519,6 +585,7 @@ int main(void)
 		cmocka_unit_test(writing_twice_gives_the_same_cells),
 		cmocka_unit_test(broken_descriptions_are_errors),
 		cmocka_unit_test(disposition_names_the_file_in_utf8),
+		cmocka_unit_test(rows_come_whole_and_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
