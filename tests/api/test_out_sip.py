@@ -2,7 +2,8 @@
 the carrier (tests/sip/trunk_*.xml: it challenges with digest auth and
 answers, or says busy, or lets the phone ring until kefu cancels), the
 agent's phone is the Python phone of test_hotline.py or SIPp
-(tests/sip/agent_answer_wait.xml), and the attempt is asked for through POST /api/out/calls as the workbench does.
+(tests/sip/agent_answer_wait.xml), and the attempt is asked for through
+POST /api/out/calls as the workbench does.
 
 What is checked is what the people and the carrier got: the agent's phone
 rings first and never sees the real number (CUST-2), hears China's 450 Hz
