@@ -1,8 +1,9 @@
 """Calls out through the carrier's trunk (issue 17), end to end: SIPp plays
 the carrier (tests/sip/trunk_*.xml: it challenges with digest auth and
 answers, or says busy, or lets the phone ring until kefu cancels), the
-agent's phone is the Python phone of test_hotline.py, and the attempt is
-asked for through POST /api/out/calls as the workbench does.
+agent's phone is the Python phone of test_hotline.py or SIPp
+(tests/sip/agent_answer_wait.xml), and the attempt is asked for through
+POST /api/out/calls as the workbench does.
 
 What is checked is what the people and the carrier got: the agent's phone
 rings first and never sees the real number (CUST-2), hears China's 450 Hz
@@ -27,6 +28,7 @@ import wave
 import test_inband_pcap  # its A-law decoder
 from test_call_media import AGENT_HZ, Talker, goertzel, rms
 from test_hotline import HotlineCase
+import test_sipp_calls  # its SIPp phones; a module, so its tests do not run here
 
 SIPP = shutil.which("sipp")
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip")
@@ -229,19 +231,18 @@ class OutSip(HotlineCase):
         self.assertEqual(self.status("8103")["status"], "ready")
 
     def test_busy_and_unanswered_customers(self):
-        phone = self.agent("8104", "127.0.7.4")
+        # The agent's phone is SIPp here: it answers kefu's two calls and waits
+        # for kefu's BYE each time (tests/sip/agent_answer_wait.xml).
+        phone = test_sipp_calls.SippCalls.agent(self, "8104", "127.0.7.4", "agent_answer_wait.xml", "-m", "2")
         self.addCleanup(self.log_out, "8104")
         for scenario, result, detail in (("trunk_busy.xml", "busy", {"status": 486}),
                                          ("trunk_noanswer.xml", "no_answer", {"ring_sec": 5})):
             sipp = self.carrier(scenario)
             out_id = self.place("8104")
-            phone.ring()
-            phone.answer(((8, "PCMA"),))
-            # kefu hangs up the agent's phone once the customer's side has ended.
-            self.assertIsNotNone(phone.wait_request("BYE", timeout=15))
             msgs = self.carrier_done(sipp)
             done = self.attempt(out_id, "8104")
             self.assertEqual(done["result"], result)
+            self.assertIsNotNone(done["agent_at"])  # the agent's phone answered first
             call = self.call_row(done["call_id"])
             self.assertEqual(call["outcome"], result)
             self.assertIsNone(call["connected_at"])
@@ -255,6 +256,8 @@ class OutSip(HotlineCase):
             while self.status("8104")["status"] != "ready" and time.time() < deadline:
                 time.sleep(0.1)
             self.assertEqual(self.status("8104")["status"], "ready")
+        # Both calls ended on the phone with kefu's BYE.
+        phone.wait(calls=2)
 
     def test_agent_phone_unanswered_or_missing(self):
         # No phone registered: the attempt ends at once.

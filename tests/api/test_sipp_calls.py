@@ -60,8 +60,8 @@ class Sipp:
             self.proc.kill()
             self.proc.communicate()
 
-    def wait(self, timeout=60):
-        """Waits for SIPp's verdict: the Call-IDs it used (its call succeeded)."""
+    def wait(self, timeout=60, calls=1):
+        """Waits for SIPp's verdict: the Call-IDs it used (its calls succeeded)."""
         out, err = self.proc.communicate(timeout=timeout)
         logs = msgs = ""
         for name in sorted(os.listdir(self.dir)):
@@ -72,7 +72,7 @@ class Sipp:
                 if name.endswith("_messages.log"):
                     msgs += text
         ok = re.search(r"Successful call\s*\|\s*\d+\s*\|\s*(\d+)", out)
-        if self.proc.returncode != 0 or not ok or int(ok.group(1)) != 1:
+        if self.proc.returncode != 0 or not ok or int(ok.group(1)) != calls:
             raise AssertionError(f"sipp {os.path.basename(self.scenario)} failed "
                                  f"({self.proc.returncode}):\n{out[-2500:]}\n{err[-1500:]}\n"
                                  f"{logs[-6000:]}")
