@@ -39,8 +39,7 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 		return err_set(ei, ERR_UNPROCESSABLE, "status", "the account is disabled");
 	/* ORG-4: not on the hotline before the exam and the manager's confirmation. */
 	if (to != ACD_LOGGED_OUT && !acd_on_duty_allowed(p.roles, p.certified))
-		return err_set(ei, ERR_UNPROCESSABLE, "status",
-			       "not certified for duty yet (ORG-4)");
+		return err_set(ei, ERR_UNPROCESSABLE, "status", "not certified for duty yet");
 	rc = acd_get(s, person_id, before);
 	if (rc < 0)
 		return rc;
@@ -113,7 +112,8 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 
 #define ACD_WATCHERS_MAX 256
 
-/* CALL-15 for one spell away (busy, break): 1 if this call sent the alert, 0 if it was sent already. */
+/* CALL-15 for one spell away (busy, break): 1 if this call sent the alert, 0 if it was sent
+ * already. */
 static int alert_busy(struct store *s, const struct acd_state *due, int64_t now, int busy_max_min)
 {
 	int64_t watchers[ACD_WATCHERS_MAX];
@@ -129,8 +129,9 @@ static int alert_busy(struct store *s, const struct acd_state *due, int64_t now,
 		return rc;
 	/* A spell that is on a break now may have begun busy: say both count. */
 	if (due->status == ACD_BREAK)
-		snprintf(text, sizeof(text), "坐席 %s（%s）示忙、小休合计已超过 %d 分钟（当前：小休）",
-			 p.name, p.work_no, busy_max_min);
+		snprintf(text, sizeof(text),
+			 "坐席 %s（%s）示忙、小休合计已超过 %d 分钟（当前：小休）", p.name,
+			 p.work_no, busy_max_min);
 	else
 		snprintf(text, sizeof(text), "坐席 %s（%s）示忙已超过 %d 分钟（原因：%s）", p.name,
 			 p.work_no, busy_max_min, acd_reason_label(due->reason));

@@ -210,7 +210,7 @@ int ivr_menu_validate(const struct ivr_menu *m, const struct ivr_known *k, struc
 	if (ivr_menu_fallback(m) < 0)
 		return err_set(ei, ERR_UNPROCESSABLE, "nodes",
 			       "nodes: at least one choice must go to a queue: callers who do "
-			       "not choose go to an agent (CALL-1)");
+			       "not choose go to an agent");
 	return 0;
 }
 

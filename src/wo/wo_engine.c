@@ -185,8 +185,9 @@ static int check_text(struct wo_ctx *c, int rc, const char *field, const char *t
 	size_t n = 0;
 
 	if (!text || !*text)
-		return required ? err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: required", field)
-				: rc;
+		return required
+			       ? err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: required", field)
+			       : rc;
 	if (required && utf8_blank(text))
 		return err_add(c->ei, rc, ERR_UNPROCESSABLE, field, "%s: only blanks", field);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
@@ -430,8 +431,8 @@ static int report(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a)
 	 * WO-6: the call back happened after the order was made (a PC's clock
 	 * may run a little behind) and has happened: not tomorrow, not 1970.
 	 */
-	if (a->called_back_at && (a->called_back_at > c->now ||
-				  a->called_back_at < o->created_at - WO_CLOCK_SKEW_MS))
+	if (a->called_back_at &&
+	    (a->called_back_at > c->now || a->called_back_at < o->created_at - WO_CLOCK_SKEW_MS))
 		rc = err_add(c->ei, rc, ERR_UNPROCESSABLE, "called_back_at",
 			     "called_back_at: between the order's creation and now");
 	if (rc < 0)
@@ -500,8 +501,7 @@ static int callback(struct wo_ctx *c, struct wo_order *o, const struct wo_act *a
 		return rc;
 	/* CB-2: after "not accepted" another agent makes the next call. */
 	if (cb.excluded_id && cb.excluded_id == c->who->id)
-		return err_set(c->ei, ERR_CONFLICT, NULL,
-			       "another agent must make this callback (CB-2)");
+		return err_set(c->ei, ERR_CONFLICT, NULL, "another agent must make this callback");
 	cb.attempts++;
 	switch (a->outcome) {
 	case WOO_ACCEPTED:
@@ -661,8 +661,7 @@ static int refuse(struct wo_ctx *c, const struct wo_order *o, enum wo_action a, 
 	case WOB_NO_CALLBACK:
 		return err_set(c->ei, ERR_CONFLICT, NULL, "no callback is due for this order");
 	case WOB_OTHER_AGENT:
-		return err_set(c->ei, ERR_CONFLICT, NULL,
-			       "another agent must make this callback (CB-2)");
+		return err_set(c->ei, ERR_CONFLICT, NULL, "another agent must make this callback");
 	case WOB_TOP:
 		return err_set(c->ei, ERR_CONFLICT, NULL, "there is no higher level to ask");
 	case WOB_NOT_RUNNING:
