@@ -150,6 +150,7 @@ bench: deps
 	@sh bench/orders.sh
 	@node bench/web.mjs
 	@sh bench/calls.sh
+	@sh bench/out.sh
 
 fmt:
 	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)

@@ -202,9 +202,13 @@ class Bench:
         self.procs.append(p)
         return p
 
-    def start(self, prompts=None):
+    def start(self, prompts=None, env=None, trunks=(), sinks=()):
+        """kefu, the sink and the agents' SIPp. env: more of kefu's
+        settings; trunks: more addresses for sip_trunks; sinks: more of the
+        sink's LABEL=IP:PORT (bench/out.py's carrier)."""
         speech(os.path.join(self.dir, "speech.al"))
         db = os.path.join(self.dir, "kefu.db")
+        env_more, sinks_more = env, list(sinks)
         env = dict(os.environ, KEFU_PWHASH="min")
         out = subprocess.run([BIN, "init", "--demo", "--db", db], env=env, check=True,
                              capture_output=True, text=True).stdout
@@ -213,11 +217,13 @@ class Bench:
         # so they are trunks: outside the per-address limits of one phone,
         # and kefu sends their media where their SDP says (the sink), not
         # back to the port SIPp sends from (symmetric RTP is for phones).
-        trunks = [caller_ip(k) for k in range(UACS)] + [agent_ip(k) for k in range(UASES)]
+        trunks = [caller_ip(k) for k in range(UACS)] + [agent_ip(k) for k in range(UASES)] \
+            + list(trunks)
         env.update(KEFU_SIP_LISTEN="127.0.0.1:0", KEFU_WRAP_UP_SEC="0",
                    KEFU_SIP_TRUNKS=" ".join(trunks),
                    KEFU_CALLS_MAX=str(max(STEPS) + 100), KEFU_PROMPTS_DIR=prompts or os.path.join(
                        ROOT, "build", "prompts"), KEFU_RECORDINGS_DIR=os.path.join(self.dir, "recordings"))
+        env.update(env_more or {})
         self.kefu = self.spawn([BIN, "serve", "--db", db, "--listen", "127.0.0.1:0"],
                                "kefu.log", env=env)
         log = os.path.join(self.dir, "kefu.log")
@@ -234,12 +240,17 @@ class Bench:
             raise RuntimeError("kefu did not start:\n" + open(log).read()[-3000:])
         self.sip_port = sip_port
         self.api = Api(http_port)
-        self.api.token = self.api.ok("POST", "/api/login",
-                                     {"work_no": "8001", "password": pw})["token"]
+        login = self.api.ok("POST", "/api/login", {"work_no": "8001", "password": pw})
+        self.api.token = login["token"]
+        if login["person"].get("must_change_password"):
+            # The demo's initial passwords must be changed before anything else.
+            self.api.ok("POST", "/api/me/password",
+                        {"old_password": pw, "new_password": pw + "-bench"})
         depts = self.api.ok("GET", "/api/departments")["items"]
         self.dept = [d["id"] for d in depts if d["name"] == "客服中心"][0]
         sinks = [f"callers={caller_ip(k)}:{SINK_PORT}" for k in range(UACS)]
         sinks += [f"agents={agent_ip(k)}:{SINK_PORT}" for k in range(UASES)]
+        sinks = sinks_more + sinks
         self.sink = subprocess.Popen(GEN_NICE + [SINK, *sinks], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         self.procs.append(self.sink)
@@ -259,16 +270,18 @@ class Bench:
         self.sink.stdin.flush()
         return self.sink.stdout.readline().strip()
 
-    def add_agents(self, n):
+    def add_agents(self, n, password=None):
         """Agents up to n: agent role, the market_consult seat, certified
         (ORG-4), a phone password, registered by SIPp (agent_register.xml),
-        ready."""
+        ready. password: a login password too (bench/out.py logs them in)."""
         new = []
         while len(self.agents) < n:
             work_no = f"7{len(self.agents) + 1:04d}"
-            p = self.api.ok("POST", "/api/people", {
-                "work_no": work_no, "name": f"坐席{work_no}", "roles": ["agent"],
-                "skills": ["market_consult"], "certified": True, "department_id": self.dept})
+            body = {"work_no": work_no, "name": f"坐席{work_no}", "roles": ["agent"],
+                    "skills": ["market_consult"], "certified": True, "department_id": self.dept}
+            if password:
+                body["password"] = password
+            p = self.api.ok("POST", "/api/people", body)
             sip = self.api.ok("POST", f"/api/people/{p['id']}/sip-password")
             self.agents.append((p["id"], work_no))
             new.append((p["id"], work_no, sip["password"]))
