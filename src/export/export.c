@@ -957,3 +957,17 @@ done:
 	close(fd);
 	return rc < 0 ? why_set(ei, rc, WHY_NONE) : 0;
 }
+
+void export_signed(struct export_sheet *sh, int landscape, const char *made_by, const char *made_on,
+		   int english)
+{
+	char text[400];
+
+	snprintf(text, sizeof(text),
+		 english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s", made_by,
+		 made_on);
+	export_note(sh, text);
+	export_note(sh, english ? "Reviewed by:" : "审核：");
+	export_print(sh, landscape, english ? "Made by:" : "制表人：",
+		     english ? "Reviewed by:" : "审核：", english);
+}

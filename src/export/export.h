@@ -143,6 +143,14 @@ void export_freeze(struct export_sheet *sh, int cols);
 void export_print(struct export_sheet *sh, int landscape, const char *left, const char *right,
 		  int english);
 
+/*
+ * The foot of a center's paper form: the notes "制表：made_by 制表日期：made_on"
+ * and "审核：" (English when english) under the table, and the print setup
+ * with "制表人：" and "审核：" in the page footer (export_print).
+ */
+void export_signed(struct export_sheet *sh, int landscape, const char *made_by, const char *made_on,
+		   int english);
+
 /* ---- Writing ---- */
 
 /*

@@ -25,11 +25,12 @@
 static void header(struct export_sheet *sh, int english)
 {
 	static const double widths[COLS] = {6, 12, 8, 8, 8, 10, 12, 10, 10, 11};
-	static const char *const zh[COLS] = {"序号", "日期",	"时间",	    "方式",	"按键",
-					     "结果", "应答用时（秒）", "接听工号", "接听人", "接通率（%）"};
-	static const char *const en[COLS] = {"No.",	"Date",	       "Time",	   "Kind",
-					     "Keys",	"Result",      "Answer (s)", "Work no.",
-					     "Answered by", "Answer rate (%)"};
+	static const char *const zh[COLS] = {"序号",   "日期",	     "时间",	       "方式",
+					     "按键",   "结果",	     "应答用时（秒）", "接听工号",
+					     "接听人", "接通率（%）"};
+	static const char *const en[COLS] = {
+		"No.",	  "Date",	"Time",	    "Kind",	   "Keys",
+		"Result", "Answer (s)", "Work no.", "Answered by", "Answer rate (%)"};
 
 	for (int c = 0; c < COLS; c++) {
 		export_column(sh, c, widths[c]);
@@ -142,14 +143,10 @@ int out_test_xlsx(const struct out_test_row *rows, size_t n, int year, int month
 		export_totals(sh, row);
 		export_note(sh, english ? "Answer rate = answered / (answered + not answered); "
 					  "failed and running tests are not counted."
-					: "接通率 = 接通次数 ÷（接通 + 未接通）；呼叫失败和进行中的测试不计入。");
-		snprintf(text, sizeof(text), english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s",
-			 made_by, made_on);
-		export_note(sh, text);
-		export_note(sh, english ? "Reviewed by:" : "审核：");
+					: "接通率 = 接通次数 ÷（接通 + "
+					  "未接通）；呼叫失败和进行中的测试不计入。");
 		export_freeze(sh, 2);
-		export_print(sh, 0, english ? "Made by:" : "制表人：", english ? "Reviewed by:" : "审核：",
-			     english);
+		export_signed(sh, 0, made_by, made_on, english);
 	}
 	rc = export_book_error(b);
 	if (rc < 0) {

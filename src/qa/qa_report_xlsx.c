@@ -43,7 +43,6 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 	static const struct export_style star_text = {STAR_FILL, EXPORT_BOLD, NULL};
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
-	char text[400];
 	int rc;
 
 	*out = NULL;
@@ -105,14 +104,8 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 				export_text(sh, row, 17, "", NULL);
 			export_text(sh, row, 18, r->star ? "★" : "", r->star ? &star_text : NULL);
 		}
-		snprintf(text, sizeof(text),
-			 english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s", made_by,
-			 made_on);
-		export_note(sh, text);
-		export_note(sh, english ? "Reviewed by:" : "审核：");
 		export_freeze(sh, 3);
-		export_print(sh, 1, english ? "Made by:" : "制表人：",
-			     english ? "Reviewed by:" : "审核：", english);
+		export_signed(sh, 1, made_by, made_on, english);
 	}
 	rc = export_book_error(b);
 	if (rc < 0) {

@@ -20,12 +20,12 @@
 #define COLS 18
 
 static const char *const leave_zh[WFM_LEAVE_KINDS] = {"年假", "病假", "事假", "调休"};
-static const char *const leave_en[WFM_LEAVE_KINDS] = {"Annual", "Sick", "Personal",
-						      "Compensatory"};
+static const char *const leave_en[WFM_LEAVE_KINDS] = {"Annual", "Sick", "Personal", "Compensatory"};
 
 static void header(struct export_sheet *sh, int english)
 {
-	static const double widths[COLS] = {6, 10, 10, 8, 8, 7, 8, 7, 8, 8, 8, 7, 7, 7, 7, 9, 9, 12};
+	static const double widths[COLS] = {6, 10, 10, 8, 8, 7, 8, 7, 8,
+					    8, 8,  7,  7, 7, 7, 9, 9, 12};
 	/* Single headers spanning both rows: column, Chinese, English. */
 	static const struct {
 		int col;
@@ -128,13 +128,8 @@ int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int
 		export_merge(sh, (int)n, 0, 3);
 		figures(sh, (int)n, &total, &one);
 		export_totals(sh, (int)n);
-		snprintf(text, sizeof(text), english ? "Made by: %s    Date: %s" : "制表：%s    制表日期：%s",
-			 made_by, made_on);
-		export_note(sh, text);
-		export_note(sh, english ? "Reviewed by:" : "审核：");
 		export_freeze(sh, 3);
-		export_print(sh, 1, english ? "Made by:" : "制表人：", english ? "Reviewed by:" : "审核：",
-			     english);
+		export_signed(sh, 1, made_by, made_on, english);
 	}
 	rc = export_book_error(b);
 	if (rc < 0) {

@@ -39,15 +39,6 @@ CALLER_ID = "4008001234"
 MOBILE = "13812345678"
 
 
-def free_port(ip):
-    import socket
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((ip, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def alaw_pcm(payload):
     return [test_inband_pcap.alaw_decode(b) for b in payload]
 
@@ -56,7 +47,7 @@ def alaw_pcm(payload):
 class OutSip(HotlineCase):
     @classmethod
     def setUpClass(cls):
-        cls.trunk_port = free_port(TRUNK_IP)
+        cls.trunk_port = test_sipp_calls.free_port(TRUNK_IP)
         cls.server_env = dict(HotlineCase.server_env,
                               KEFU_OUT_TRUNK=f"{TRUNK_IP}:{cls.trunk_port}",
                               KEFU_OUT_TRUNK_USER=TRUNK_USER,
