@@ -212,12 +212,13 @@ int call_event_add(struct store *s, int64_t call_id, int64_t now, const char *ki
 		   const char *detail);
 /* Which calls a list gives; zero and NULL fields do not filter. */
 struct call_filter {
-	int64_t before_id;   /* ids below it (the page cursor) */
-	int64_t from, to;    /* started_at >= from, < to */
-	const char *queue;   /* the queue the caller waited in */
-	const char *outcome; /* answered, abandoned, … */
-	int64_t agent_id;    /* the agent offered the call last */
-	const char *number;  /* the caller's whole number, or its last 4 digits */
+	int64_t before_id;     /* ids below it (the page cursor) */
+	int64_t from, to;      /* started_at >= from, < to */
+	const char *queue;     /* the queue the caller waited in */
+	const char *outcome;   /* answered, abandoned, … */
+	int64_t agent_id;      /* the agent offered the call last */
+	const char *number;    /* the caller's whole number, or its last 4 digits */
+	const char *direction; /* "in", "out" (calls out, issue 17); NULL: both */
 };
 /* Calls newest first that pass f (NULL: all); returns how many rows were
  * given, or a negative err. */

@@ -43,16 +43,16 @@ static json_t *call_json(const struct call_row *c)
 		      c->digits ? c->digits : "");
 	if (o &&
 	    json_object_update_new(
-		    o, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:s, s:b}",
-				 "queue",
-				 opt_text(c->queue), "queued_at", opt_int(c->queued_at), "agent_id",
-				 opt_int(c->agent_id), "connected_at", opt_int(c->connected_at),
-				 "outcome", opt_text(c->outcome), "hangup_first",
-				 opt_text(c->hangup_first), "contact_id", opt_int(c->contact_id),
-				 "survey", opt_int(c->survey), "recording", c->recording != NULL,
-				 "recording_ms", opt_int(c->recording_ms), "metrics",
-				 metrics ? metrics : json_object(), "direction",
-				 c->direction ? c->direction : "in", "dropped", c->dropped)) < 0) {
+		    o,
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:s, s:b}",
+			      "queue", opt_text(c->queue), "queued_at", opt_int(c->queued_at),
+			      "agent_id", opt_int(c->agent_id), "connected_at",
+			      opt_int(c->connected_at), "outcome", opt_text(c->outcome),
+			      "hangup_first", opt_text(c->hangup_first), "contact_id",
+			      opt_int(c->contact_id), "survey", opt_int(c->survey), "recording",
+			      c->recording != NULL, "recording_ms", opt_int(c->recording_ms),
+			      "metrics", metrics ? metrics : json_object(), "direction",
+			      c->direction ? c->direction : "in", "dropped", c->dropped)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -83,8 +83,11 @@ static int calls_row(void *ctx, const struct call_row *c)
 /* The filters of GET /api/calls, checked: 422 names the field. */
 static int call_filter_read(struct req *r, struct call_filter *f)
 {
-	static const char *const outcomes[] = {"answered", "abandoned", "callback", "ivr",
-					       "rejected", "closed",	NULL};
+	static const char *const outcomes[] = {
+		"answered", "abandoned", "callback", "ivr", "rejected", "closed",
+		/* a call out's (issue 17) */
+		"no_answer", "busy", "invalid_number", "failed", "trunk_busy", "agent_no_answer",
+		"agent_busy", "agent_offline", "cancelled", "no_trunk", NULL};
 	int rc = req_query_int(r, "from", 0, INT64_MAX, &f->from);
 	size_t len;
 	int ok = 0;
@@ -99,8 +102,14 @@ static int call_filter_read(struct req *r, struct call_filter *f)
 		rc = req_query(r, "outcome", &f->outcome);
 	if (rc == 0)
 		rc = req_query(r, "number", &f->number);
+	if (rc == 0)
+		rc = req_query(r, "direction", &f->direction);
 	if (rc < 0)
 		return rc;
+	if (f->direction && !f->direction[0])
+		f->direction = NULL;
+	if (f->direction && strcmp(f->direction, "in") != 0 && strcmp(f->direction, "out") != 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "direction", "direction: in or out");
 	if (f->queue && !f->queue[0])
 		f->queue = NULL;
 	if (f->outcome && f->outcome[0]) {
@@ -110,7 +119,7 @@ static int call_filter_read(struct req *r, struct call_filter *f)
 			return err_set(
 				&r->ei, ERR_UNPROCESSABLE, "outcome",
 				"outcome: one of answered, abandoned, callback, ivr, rejected, "
-				"closed");
+				"closed, or a call out's result");
 	} else {
 		f->outcome = NULL;
 	}

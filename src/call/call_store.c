@@ -120,8 +120,8 @@ int call_set_contact_ended(struct store *s, int64_t contact_id, int64_t ended_at
 int call_set_survey(struct store *s, int64_t id, int digit)
 {
 	/* The values are read as int64_t: an int must be widened first. */
-	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii",
-			   (int64_t)digit, id);
+	int rc = store_run(s, "UPDATE call SET survey = ? WHERE id = ?", NULL, "ii", (int64_t)digit,
+			   id);
 
 	if (rc >= 0)
 		rc = store_run(s,
@@ -230,9 +230,10 @@ int call_list(struct store *s, const struct call_filter *f, int limit, call_row_
 		" AND (?3 = 0 OR started_at < ?3) AND (?4 IS NULL OR queue = ?4)"
 		" AND (?5 IS NULL OR outcome = ?5) AND (?6 = 0 OR agent_id = ?6)"
 		" AND (?7 IS NULL OR caller = ?7 OR (length(?7) = 4 AND substr(caller, -4) = ?7))"
+		" AND (?9 IS NULL OR direction = ?9)"
 		" ORDER BY id DESC LIMIT ?8",
-		"iiittiti", f->before_id, f->from, f->to, f->queue, f->outcome, f->agent_id,
-		f->number, (int64_t)limit);
+		"iiittitit", f->before_id, f->from, f->to, f->queue, f->outcome, f->agent_id,
+		f->number, (int64_t)limit, f->direction);
 	while ((rc = store_next(st, call_read, &c)) == 1 && (rc = row(ctx, &c)) >= 0)
 		n++;
 	return store_end(st, rc, n);

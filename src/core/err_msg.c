@@ -390,7 +390,8 @@ static const struct err_msg messages[] = {
 	{"third_party_id: required", NULL, "第三方：必填"},
 	{"this order has no phone number", NULL, "这张工单没有电话号码"},
 	{"this order needs no visit", NULL, "这张工单不需要上门"},
-	{"outcome: one of answered, abandoned, callback, ivr, rejected, closed", NULL, "结果：应为 answered、abandoned、callback、ivr、rejected 或 closed 之一"},
+	{"outcome: one of answered, abandoned, callback, ivr, rejected, closed, or a call out's result", NULL, "结果：应为 answered、abandoned、callback、ivr、rejected、closed 之一，或外呼的结果"},
+	{"direction: in or out", NULL, "方向：应为 in（呼入）或 out（外呼）"},
 	{"number: the whole number, or its last 4 digits", NULL, "号码：完整号码或后 4 位"},
 	{"to: must be after from", NULL, "结束时间：应晚于开始时间"},
 	/* Shifts (src/wfm/). */

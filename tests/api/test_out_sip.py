@@ -186,6 +186,15 @@ class OutSip(HotlineCase):
             time.sleep(0.1)
             call = self.call_row(done["call_id"])
         self.assertEqual(call["direction"], "out")
+        # The call log by direction: this call is among the calls out, not the calls in.
+        for direction, present in (("out", True), ("in", False)):
+            st, page, _ = self.srv.call("GET", f"/api/calls?direction={direction}",
+                                        token=self.manager)
+            self.assertEqual(st, 200, page)
+            self.assertEqual(call["id"] in [c["id"] for c in page["items"]], present)
+            self.assertEqual({c["direction"] for c in page["items"]} - {direction}, set())
+        self.assertError(self.srv.call("GET", "/api/calls?direction=sideways",
+                                       token=self.manager), 422, field="direction")
         self.assertEqual(call["outcome"], "answered")
         self.assertEqual(call["hangup_first"], "agent")
         self.assertEqual(call["caller"], "138****5678")

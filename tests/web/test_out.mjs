@@ -366,6 +366,23 @@ test('the customer answers a callback: the bar counts the talk time; after the h
   await card.waitFor({ state: 'detached' })
   assert.deepEqual(page.problems, [])
   await page.context().close()
+
+  // The supervisor's call log, calls out only: this call, marked 外呼.
+  const sup = await newPage(browser)
+  await login(sup, srv, '8002')
+  await sup.goto(srv.url + '/calls')
+  await sup.locator('[data-test=calls-table]').waitFor()
+  await sup.click('[data-test=calls-direction] .el-select')
+  const listed = sup.waitForResponse((x) => isPath(x, '/api/calls') && new URL(x.url()).searchParams.get('direction') === 'out')
+  await sup.click('[data-test=calls-direction-out]')
+  await sup.click('[data-test=calls-search]')
+  const items = (await (await listed).json()).items
+  assert.ok(items.length >= 1 && items.every((c) => c.direction === 'out'), 'only calls out')
+  assert.ok(items.some((c) => c.id === done.call_id))
+  await sup.locator(`[data-test=call-row-${done.call_id}]`).waitFor()
+  assert.equal(await sup.locator('[data-test=call-row-out]').count(), items.length)
+  assert.deepEqual(sup.problems, [])
+  await sup.context().close()
 })
 
 test('a supervisor sees the calls out on the wallboard and sets the daily answer-rate test\'s times', async () => {
