@@ -31,14 +31,12 @@
  *
  * Tasks come from the scheduler's tick (out_tick.c): an inbound call that
  * dropped while connected becomes a task for its agent, due dropped_due_min
- * later, and the agent is told at once (CALL-6); a call that came while the hotline was closed becomes a
- * task for any agent, due afterhours_due_min after the next opening
- * (CALL-10); campaigns' members are tasks too. For a running campaign in
- * progressive mode the tick places the next member's call for each of its
- * agents who is ready, has a registered phone and no attempt going: never
- * more calls than such agents (preview mode leaves the call to the agent).
- * A campaign whose deadline has come is finished by the tick: its members
- * not yet reached are not called any more.
+ * later, and the agent is told at once (CALL-6); a call that came while the hotline was closed
+ * becomes a task for any agent, due afterhours_due_min after the next opening (CALL-10); campaigns'
+ * members are tasks too. For a running campaign in progressive mode the tick places the next
+ * member's call for each of its agents who is ready, has a registered phone and no attempt going:
+ * never more calls than such agents (preview mode leaves the call to the agent). A campaign whose
+ * deadline has come is finished by the tick: its members not yet reached are not called any more.
  *
  * Files: out.c the rules (no I/O: hours, outcomes and what follows them,
  * a task's retry, the pacing, campaigns' states, the import sheet's
@@ -185,6 +183,10 @@ struct out_outcome_row {
 };
 /* ERR_NOTFOUND when none was recorded. */
 int out_outcome_get(struct store *s, int64_t call_out_id, struct out_outcome_row *out);
+/* The agent's latest attempt since `since` that ended without its outcome
+ * (the workbench asks for it after a reload); ERR_NOTFOUND when none. */
+struct call_out_row;
+int out_pending_outcome(struct store *s, int64_t agent_id, int64_t since, struct call_out_row *out);
 /* ERR_CONFLICT when one was recorded already. */
 int out_outcome_insert(struct store *s, const struct out_outcome_row *o);
 
@@ -402,10 +404,10 @@ struct out_test_slot {
 
 /* What a test came to (from the request's state and result). */
 enum out_test_verdict {
-	OUT_TEST_PENDING,     /* not ended yet */
-	OUT_TEST_ANSWERED,    /* an agent answered */
+	OUT_TEST_PENDING,      /* not ended yet */
+	OUT_TEST_ANSWERED,     /* an agent answered */
 	OUT_TEST_NOT_ANSWERED, /* the hotline was reached, nobody answered within the wait */
-	OUT_TEST_FAILED	      /* the call could not be placed (trunk, number …) */
+	OUT_TEST_FAILED	       /* the call could not be placed (trunk, number …) */
 };
 
 /* One row of the sheet. */
@@ -418,9 +420,9 @@ struct out_test_row {
 	int wait_sec;
 	int64_t requested_by; /* 0: the schedule */
 	char state[16], result[20];
-	int64_t call_id;		/* the inbound call it became; 0: none */
+	int64_t call_id;		  /* the inbound call it became; 0: none */
 	int64_t started_at, connected_at; /* of that call; 0: none */
-	int64_t agent_id;		/* who answered; 0: nobody */
+	int64_t agent_id;		  /* who answered; 0: nobody */
 	char work_no[33], name[257];
 };
 
@@ -509,7 +511,7 @@ int out_test_tick(struct store *s, int64_t now, void *arg);
  */
 struct out_figures {
 	int64_t attempts, answered, talk_ms;
-	int64_t dialing, talking;     /* live now, whenever asked for */
+	int64_t dialing, talking;      /* live now, whenever asked for */
 	int64_t tests, tests_answered; /* LED-2's test calls of the period */
 };
 int out_figures_load(struct store *s, int64_t from, int64_t to, struct out_figures *out);

@@ -845,12 +845,19 @@ static int me_out(struct req *r)
 	struct task_ctx k = {r, json_array(), 0};
 	struct call_out_row c;
 	struct out_settings st;
-	json_t *live = NULL, *j;
+	json_t *live = NULL, *pending = NULL, *j;
 	char from[6], to[6];
 	int used = 0, rc = call_out_live_of(r->store, r->who.person_id, &c);
 
 	if (rc == 0)
 		live = call_json(r, &c, NULL);
+	else if (rc != ERR_NOTFOUND)
+		goto fail;
+	/* CALL-10: an attempt of today that ended without its outcome waits for
+	 * it, also after the workbench was reloaded. */
+	rc = out_pending_outcome(r->store, r->who.person_id, clock_day_start(r->now), &c);
+	if (rc == 0)
+		pending = call_json(r, &c, NULL);
 	else if (rc != ERR_NOTFOUND)
 		goto fail;
 	memset(&f, 0, sizeof(f));
@@ -867,12 +874,14 @@ static int me_out(struct req *r)
 		goto fail;
 	out_hhmm(st.open_min, from, sizeof(from));
 	out_hhmm(st.close_min, to, sizeof(to));
-	j = json_pack("{s:o, s:o, s:b, s:s, s:s, s:i, s:i}", "live", live ? live : json_null(),
-		      "tasks", k.items, "open", out_hours_open(&st, r->now), "hours_from", from,
-		      "hours_to", to, "used_today", used, "daily_cap", st.daily_cap);
+	j = json_pack("{s:o, s:o, s:o, s:b, s:s, s:s, s:i, s:i}", "live", live ? live : json_null(),
+		      "pending", pending ? pending : json_null(), "tasks", k.items, "open",
+		      out_hours_open(&st, r->now), "hours_from", from, "hours_to", to, "used_today",
+		      used, "daily_cap", st.daily_cap);
 	return reply_json(r, 200, j);
 fail:
 	json_decref(live);
+	json_decref(pending);
 	json_decref(k.items);
 	return rc;
 }

@@ -678,3 +678,15 @@ int out_live_count(struct store *s, int *out)
 	*out = (int)n;
 	return rc < 0 ? rc : 0;
 }
+
+int out_pending_outcome(struct store *s, int64_t agent_id, int64_t since, struct call_out_row *out)
+{
+	return store_one(store_query(s,
+				     "SELECT " CALL_OUT_COLUMNS CALL_OUT_FROM
+				     " WHERE o.agent_id = ? AND o.state = 'ended'"
+				     " AND o.requested_at >= ? AND NOT EXISTS (SELECT 1 FROM"
+				     " out_outcome x WHERE x.call_out_id = o.id)"
+				     " ORDER BY o.id DESC LIMIT 1",
+				     "ii", agent_id, since),
+			 call_out_read, out);
+}

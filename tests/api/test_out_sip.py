@@ -266,6 +266,16 @@ class OutSip(HotlineCase):
         out_id = self.place("8105")
         self.assertEqual(self.attempt(out_id, "8105")["result"], "agent_offline")
         self.assertEqual(self.status("8105")["status"], "ready")
+        # It waits for its outcome (the workbench asks after a reload), until recorded.
+        st, me, _ = self.srv.call("GET", "/api/me/out", token=self.token("8105"))
+        self.assertEqual(st, 200, me)
+        self.assertIsNone(me["live"])
+        self.assertEqual(me["pending"]["id"], out_id)
+        st, body, _ = self.srv.call("POST", f"/api/out/calls/{out_id}/outcome",
+                                    {"outcome": "no_answer"}, token=self.token("8105"))
+        self.assertEqual(st, 200, body)
+        st, me, _ = self.srv.call("GET", "/api/me/out", token=self.token("8105"))
+        self.assertIsNone(me["pending"])
         # A phone that lets it ring (ring_timeout_sec 3): agent_no_answer, back to ready.
         phone = self.agent("8106", "127.0.7.6")
         self.addCleanup(self.log_out, "8106")

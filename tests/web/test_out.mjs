@@ -153,6 +153,13 @@ test('an agent calls a callback from the queue; the attempt ends (no phone); the
   // unanswered attempt only: not "accepted" (the customer was not heard).
   const dialog = page.locator('[data-test=out-outcome-dialog]')
   await dialog.locator('[data-test=out-outcome-no_answer]').waitFor()
+  // Left for later and the page reloaded: the bar brings the attempt back,
+  // still waiting for its outcome (CALL-10).
+  await dialog.locator('[data-test=out-outcome-later]').click()
+  await page.reload()
+  await page.locator('[data-test=out-bar][data-state=ended][data-result=agent_offline]').waitFor()
+  await bar.locator('[data-test=out-record]').click()
+  await dialog.locator('[data-test=out-outcome-no_answer]').waitFor()
   assert.equal(await dialog.locator('[data-test=out-outcome-accepted]').count(), 0)
   assert.equal(await dialog.locator('[data-test=out-outcome-busy]').count(), 1)
   await dialog.locator('[data-test=out-outcome-no_answer]').click()

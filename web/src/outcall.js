@@ -161,17 +161,17 @@ export async function recordLater(id) {
   schedule()
 }
 
-// After login or a reload: the live attempt, if any.
+// After login or a reload: the live attempt, if any, else one waiting for its outcome.
 export async function startOutWatch() {
   stopOutWatch()
-  await findLive()
+  await findLive(true)
 }
 
 // An attempt kefu placed itself (a progressive campaign's next member rings
 // the agent's phone) shows up the same way: the top bar's status, read every
 // 10 s, or the screen-pop seeing a call out, asks here when the agent is on
 // a call the bar does not know.
-export async function findLive() {
+export async function findLive(pending = false) {
   if (!canCall() || isLive(outCall.call) || outCall.starting) return
   try {
     const r = await get('/api/me/out')
@@ -181,6 +181,15 @@ export async function findLive() {
       seq++
       outCall.call = c
       outCall.recorded = !!c.outcome
+      outCall.outcomeOpen = false
+      schedule()
+    } else if (pending && !c && r && r.pending && !outCall.call) {
+      // An attempt of today that ended without its outcome (a reload, a new
+      // login): the bar shows it again with 记录结果, so no contact is left
+      // unrecorded (CALL-10).
+      seq++
+      outCall.call = r.pending
+      outCall.recorded = false
       outCall.outcomeOpen = false
       schedule()
     }
