@@ -219,7 +219,21 @@ static int reply_call(struct req *r, unsigned status, int64_t id, int with_scrip
 			return rc;
 		}
 		json_object_set_new(j, "script", json_string(buf_str(&script)));
+		/* The knowledge base's scripts are Markdown: the bar shows them as
+		 * the knowledge base does, rendered in libcmark's safe mode. */
+		{
+			char *html = NULL;
+
+			rc = kb_md_html(buf_str(&script), &html);
+			if (rc == 0)
+				json_object_set_new(j, "script_html", json_string(html));
+			free(html);
+		}
 		buf_release(&script);
+		if (rc < 0) {
+			json_decref(j);
+			return rc;
+		}
 	}
 	return reply_json(r, status, j);
 }

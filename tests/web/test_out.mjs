@@ -290,6 +290,9 @@ test('with a phone registered the bar follows the attempt: the agent\'s phone ri
   assert.match(await bar.locator('[data-test=out-customer]').textContent(), /李先生/)
   // The outbound script (CALL-9) with the agent's work number.
   assert.match(await bar.locator('[data-test=out-script]').textContent(), /外呼服务开始语/)
+  // Rendered from the knowledge base's Markdown: no marks left to read aloud.
+  const scriptText = await bar.locator('[data-test=out-script-html]').textContent()
+  assert.doesNotMatch(scriptText, /\*\*|\\n|^#/m)
   // Answered: now the customer's phone rings (the trunk takes the INVITE).
   await phone.answer()
   await page.locator('[data-test=out-bar][data-state=dialing]').waitFor()
