@@ -167,6 +167,19 @@ test('the manager finds a call, sees its events and metrics, and plays its recor
   await page.context().close()
 })
 
+test('a quality inspector opens the call log from the menu and may play the recording (QA-1)', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8301')
+  await page.locator('[data-test=nav-calls]').first().click()
+  await page.click(`[data-test=call-row-${recorded}]`)
+  const detail = page.locator(`[data-test=call-detail][data-call="${recorded}"]`)
+  await detail.locator('[data-test=call-events]').waitFor()
+  assert.equal(await detail.locator('[data-test=call-player]').count(), 1)
+  assert.equal(await detail.locator('[data-test=call-player-denied]').count(), 0)
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
+})
+
 test('the office reads the call log in English but is not offered the player', async () => {
   const page = await newPage(browser, 'en')
   await login(page, srv, '1001')
