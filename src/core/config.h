@@ -59,7 +59,7 @@ struct config {
 	char out_trunk_user[64];       /* its digest credentials, when it asks for them */
 	char out_trunk_password[128];
 	char out_caller_id[32];	       /* the number customers see (the 400 number's display) */
-	char out_prefix_mobile[16];    /* dialled before a mobile number (1xxxxxxxxxx) */
+	char out_prefix_mobile[16];    /* dialled before a mobile number (11 digits from 1) */
 	char out_prefix_landline[16];  /* dialled before any other number */
 	int out_trunk_max;	       /* calls out through the trunk at once */
 	int out_ring_sec;	       /* a customer's phone rings this long before "no answer" */
