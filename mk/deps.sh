@@ -20,11 +20,17 @@ set -eu
 # with bzip2's bzcat). libzip-dev (the zip
 # container) and libexpat1-dev (XML) read the .xlsx files imported into
 # the knowledge base (src/kb/kb_xlsx.c): libxlsxwriter only writes.
+# The channels (src/chan/, issue 18): libgmime-3.0-dev parses and writes
+# mail (MIME), libcurl4-gnutls-dev fetches it by IMAP, sends it by SMTP and
+# calls the WeChat, Weibo and SMS providers' HTTP APIs, libgnutls28-dev
+# gives WeChat's AES and the providers' HMAC signatures. postfix and
+# dovecot-imapd are the mail servers the email tests start in a temporary
+# directory (never the system's services).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
 libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2 libzip-dev libexpat1-dev
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
-espeak-ng sox"
+espeak-ng sox libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev postfix dovecot-imapd"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.
@@ -50,5 +56,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+# The mail servers are for the tests, which start their own in a temporary
+# directory: the packages must not start the system's services (a
+# policy-rc.d that refuses, only while installing, only if none is there).
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy=1
+fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+if [ -n "$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi

@@ -118,6 +118,12 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_OUT_CALL] = {N, A, A, A, N, N, N, N},
 	[ACT_OUT_READ] = {N, A, A, S, N, N, N, A},
 	[ACT_OUT_MANAGE] = {N, A, A, N, N, N, N, N},
+	/* Issue 18: agents answer their own conversations, supervisors every queue's;
+	 * quality inspectors read them (QA-1); accounts hold secrets: IT and the manager. */
+	[ACT_CHAN_READ] = {N, A, A, S, N, N, N, A},
+	[ACT_CHAN_REPLY] = {N, A, A, A, N, N, N, N},
+	[ACT_CHAN_SUPERVISE] = {N, A, A, N, N, N, N, N},
+	[ACT_CHAN_MANAGE] = {A, A, N, N, N, N, N, N},
 };
 
 #undef N
@@ -191,6 +197,10 @@ static const char *const action_names[ACT_COUNT] = {
 	"out.call",
 	"out.read",
 	"out.manage",
+	"chan.read",
+	"chan.reply",
+	"chan.supervise",
+	"chan.manage",
 };
 
 const char *auth_action_name(enum auth_action a)

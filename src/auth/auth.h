@@ -116,6 +116,10 @@ enum auth_action {
 	ACT_OUT_CALL,	       /* outbound calls (issue 17): place them, record their outcome, one's tasks */
 	ACT_OUT_READ,	       /* the outbound call log, tasks and campaigns (self: one's own) */
 	ACT_OUT_MANAGE,	       /* campaigns and their lists, the do-not-call list, outbound settings, test calls */
+	ACT_CHAN_READ,	       /* conversations of every channel (issue 18; self: one's own and one's queues') */
+	ACT_CHAN_REPLY,	       /* answer, transfer and resolve one's conversations, take a waiting one */
+	ACT_CHAN_SUPERVISE,    /* take over and assign anyone's conversation, every queue */
+	ACT_CHAN_MANAGE,       /* channel accounts, channel settings, SMS templates and the opt-out list */
 	ACT_COUNT
 };
 

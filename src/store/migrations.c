@@ -1473,7 +1473,94 @@ static const char m27[] =
 	"CREATE INDEX out_test_day ON out_test(day, at);"
 	"CREATE INDEX call_out_requested ON call_out(requested_at);";
 
+/*
+ * 28: every channel in one inbox (issue 18, src/chan/). chan_settings is
+ * one row of the center's channel rules (CALL-12's deadlines, the chat
+ * capacity of an agent). chan_account is one configured inbox of a
+ * channel (an email box, a web-chat site, a WeChat official account, a
+ * Weibo account, an SMS provider): its config is the adapter's own JSON
+ * with its secrets, which the API never gives back. conv is a
+ * conversation with the customer on one account: peer is the channel's
+ * address of the customer (an email address, an openid, a phone number,
+ * a web-chat visitor), and one account has at most one conversation per
+ * peer that is not resolved. conv_msg is one message in or out, an
+ * internal note or an event line; ext_id is the channel's own id of a
+ * message, unique per account, so a webhook delivered twice or a mail
+ * fetched twice is stored once. conv_fts indexes the messages' text with
+ * the CJK tokenizer, so one- and two-character words are found.
+ */
+static const char m28[] =
+	"CREATE TABLE chan_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" chat_capacity INTEGER NOT NULL DEFAULT 5 CHECK (chat_capacity BETWEEN 1 AND 20),"
+	" chat_first_reply_sec INTEGER NOT NULL DEFAULT 60"
+	"  CHECK (chat_first_reply_sec BETWEEN 10 AND 3600),"
+	" email_reply_min INTEGER NOT NULL DEFAULT 480 CHECK (email_reply_min BETWEEN 10 AND 10080),"
+	" message_same_day INTEGER NOT NULL DEFAULT 1 CHECK (message_same_day IN (0, 1)),"
+	" message_cutoff_min INTEGER NOT NULL DEFAULT 1020"
+	"  CHECK (message_cutoff_min BETWEEN 0 AND 1439),"
+	" chat_while_on_call INTEGER NOT NULL DEFAULT 0 CHECK (chat_while_on_call IN (0, 1)),"
+	" chat_idle_close_min INTEGER NOT NULL DEFAULT 30"
+	"  CHECK (chat_idle_close_min BETWEEN 1 AND 1440),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO chan_settings(id) VALUES (1);"
+	"CREATE TABLE chan_account ("
+	" id INTEGER PRIMARY KEY,"
+	" channel TEXT NOT NULL CHECK (channel IN ('email', 'web_chat', 'wechat', 'weibo', 'sms')),"
+	" name TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+	" config TEXT NOT NULL DEFAULT '{}',"
+	" queue TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE conv ("
+	" id INTEGER PRIMARY KEY,"
+	" channel TEXT NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES chan_account(id),"
+	" customer_id INTEGER REFERENCES customer(id),"
+	" peer TEXT NOT NULL,"
+	" peer_name TEXT NOT NULL DEFAULT '',"
+	" subject TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'open', 'waiting', 'resolved')),"
+	" queue TEXT NOT NULL DEFAULT '',"
+	" agent_id INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" last_in_at INTEGER,"
+	" last_out_at INTEGER,"
+	" first_reply_due INTEGER,"
+	" first_reply_at INTEGER,"
+	" resolve_due INTEGER,"
+	" resolved_at INTEGER,"
+	" breached INTEGER NOT NULL DEFAULT 0,"
+	" contact_id INTEGER REFERENCES contact(id),"
+	" order_id INTEGER REFERENCES work_order(id),"
+	" rating INTEGER CHECK (rating BETWEEN 1 AND 5),"
+	" unread INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX conv_open_peer ON conv(account_id, peer) WHERE state <> 'resolved';"
+	"CREATE INDEX conv_state_due ON conv(state, first_reply_due);"
+	"CREATE INDEX conv_agent ON conv(agent_id, state);"
+	"CREATE INDEX conv_customer ON conv(customer_id, id);"
+	"CREATE TABLE conv_msg ("
+	" id INTEGER PRIMARY KEY,"
+	" conv_id INTEGER NOT NULL REFERENCES conv(id),"
+	" account_id INTEGER NOT NULL REFERENCES chan_account(id),"
+	" direction TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note', 'event')),"
+	" author_id INTEGER REFERENCES person(id),"
+	" body TEXT NOT NULL DEFAULT '',"
+	" html TEXT,"
+	" ext_id TEXT,"
+	" in_reply_to TEXT,"
+	" status TEXT CHECK (status IN ('queued', 'sent', 'failed')),"
+	" error TEXT,"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX conv_msg_conv ON conv_msg(conv_id, id);"
+	"CREATE UNIQUE INDEX conv_msg_ext ON conv_msg(account_id, ext_id) WHERE ext_id IS NOT NULL;"
+	"CREATE INDEX conv_msg_queued ON conv_msg(id) WHERE status = 'queued';"
+	"CREATE VIRTUAL TABLE conv_fts USING fts5(body, tokenize = 'kefu_cjk');";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27};
+					   m21, m22, m23, m24, m25, m26, m27, m28};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -120,6 +120,7 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
         if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
             raise AssertionError("sanitizer report in server log:\n" + log[-6000:])
+        self.last_log = log
         return self.proc.returncode
 
     # HTTP
@@ -227,7 +228,9 @@ class KefuTestCase(unittest.TestCase):
     def tearDownClass(cls):
         code = cls.srv.stop()
         if code != 0:
-            raise AssertionError(f"kefu exited with {code} on SIGTERM")
+            # The log's end says why (an abort's message, the last requests).
+            raise AssertionError(f"kefu exited with {code} on SIGTERM; its log ends:\n" +
+                                 cls.srv.last_log[-4000:])
         if cls.srv.contract_violations:
             raise ContractError("answers departed from docs/openapi.json:\n  " +
                                 "\n  ".join(cls.srv.contract_violations))
