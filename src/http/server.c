@@ -649,7 +649,18 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	struct sockaddr_storage ss;
 	struct http_server *srv;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	/*
+	 * poll(), not epoll: with a pool of workers, MHD_quiesce_daemon in
+	 * libmicrohttpd 0.9.75 (Debian 12) removes the listening socket from
+	 * each worker's epoll set from the calling thread while a busy worker
+	 * may remove it itself, and aborts the process on the loser's ENOENT
+	 * (daemon.c, MHD_quiesce_daemon and MHD_epoll): a rare SIGABRT at
+	 * shutdown. With poll() the quiesce only signals each worker, which
+	 * drops the socket from its own set. A worker polls only its share of
+	 * the open connections (a parked event stream is not polled at all), so
+	 * the cost of poll over epoll stays small at the connections kefu holds.
+	 */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	char host[INET6_ADDRSTRLEN] = "";
 

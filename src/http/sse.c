@@ -3,7 +3,7 @@
  * shares (http.h says how a kind uses it; docs/architecture.md, "Event
  * streams and the thread pool", why it is built so).
  *
- * The server runs libmicrohttpd with a few worker threads, each an epoll
+ * The server runs libmicrohttpd with a few worker threads, each a poll()
  * loop serving many connections. A stream is idle almost all the time, so
  * it must not hold a worker (a content reader that blocks stalls every
  * connection of that worker; one that returns 0 is called again at once, a
@@ -12,7 +12,7 @@
  *
  * So a stream is parked: its content reader, finding nothing to send,
  * suspends the connection (MHD_suspend_connection, which takes it out of
- * its worker's epoll set) and returns 0. One thread per kind does all the
+ * its worker's poll set) and returns 0. One thread per kind does all the
  * waiting: every *period_ms, or min_gap_ms after sse_wake() or a new
  * stream, it borrows a pooled connection, has the kind's producer write the
  * events of all its streams at once, appends them to each stream's buffer
