@@ -106,6 +106,14 @@ class Server:
         """The UDP port the SIP thread listens on (sip_listen 127.0.0.1:0)."""
         return int(self.wait_log(r"sip: listening on udp:127\.0\.0\.1:(\d+)").group(1))
 
+    def kill_if_running(self):
+        """Ends a server that stop() never ended (its class failed to set up)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
     def stop(self):
         """Stops the server; returns its exit code. Sanitizer reports fail the test run."""
         if self.proc.poll() is None:
@@ -223,6 +231,9 @@ class KefuTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = Server(cls.server_env)
+        # When a subclass's setUpClass fails after this, tearDownClass never
+        # runs, but class cleanups do: the server must not outlive its class.
+        cls.addClassCleanup(cls.srv.kill_if_running)
 
     @classmethod
     def tearDownClass(cls):
