@@ -560,7 +560,10 @@ static const struct err_msg messages[] = {
 	{"to: a day, YYYY-MM-DD", NULL, "结束日期：应为日期 YYYY-MM-DD"},
 	{"to: must not be before from", NULL, "结束日期不能早于开始日期"},
 	{"fatal: true or false", NULL, "致命项：应为 true 或 false"},
-	{"the call has not been checked", NULL, "这通电话尚未质检"},
+	{"the contact has not been checked", NULL, "该接触记录尚未质检"},
+	{"kind: call, chat, email or message", NULL, "类型：应为 call、chat、email 或 message"},
+	{"kind: chat, email or message", NULL, "类型：应为 chat、email 或 message"},
+	{"text: at most %d characters", NULL, "内容：最多 %d 个字符"},
 	/* Quality review (src/qa/qa_review_api.c). */
 	{"no such scorecard or version", NULL, "没有这个评分表或版本"},
 	{"items: 1 to %d items", NULL, "评分项：1 至 %d 项"},

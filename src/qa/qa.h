@@ -67,6 +67,7 @@ struct json_t;
 #define QA_NAME_MAX 100	      /* characters of a rule's name */
 #define QA_BETTER_MAX 500     /* characters of the better wording */
 #define QA_ID_MAX 31	      /* bytes of a condition's id */
+#define QA_DRAFT_MAX 20000    /* characters of an agent's text checked before sending (a channel's message) */
 
 enum qa_speaker { QA_ANY = 0, QA_AGENT = 1, QA_CUSTOMER = 2 };
 
@@ -342,6 +343,10 @@ struct qa_transcript_row {
 	struct buf body; /* the caller releases it */
 };
 
+/* Puts (or replaces) a contact's transcript, nothing more (the checker's own,
+ * written with the check it made from it). */
+int qa_transcript_save(struct store *s, const char *kind, int64_t ref_id, const char *source,
+		       const char *body, int64_t now);
 /* Puts (or replaces) a contact's transcript and queues its recheck; *replaced 1 when
  * one was there. */
 int qa_transcript_put(struct store *s, const char *kind, int64_t ref_id, const char *source,
@@ -385,6 +390,7 @@ struct qa_hit_row {
 
 struct qa_check_filter {
 	int64_t agent_id; /* 0: everyone */
+	const char *kind; /* "call", "chat", "email", "message", or NULL: any */
 	int64_t from, to; /* contact_at in [from, to); 0: open */
 	int max_score;	  /* -1: any */
 	int fatal;	  /* -1: any, 0, 1 */
@@ -445,6 +451,37 @@ int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limi
 		       qa_call_fn fn, void *ctx);
 int qa_call_max_id(struct store *s, int64_t *out);
 
+/*
+ * A resolved conversation of the channels (issue 18: conv and conv_msg,
+ * migration 28), read with the checker's own statements as a text
+ * contact: the channel decides its kind (chat, email, message).
+ */
+struct qa_conv_row {
+	int64_t id;
+	char channel[16];
+	int64_t agent_id; /* 0: resolved with no agent (an idle chat closed) */
+	int64_t created_at;
+	int64_t resolved_at;
+	char contact_class[16]; /* the contact it became, its class; "" when none */
+};
+
+/* One message of a conversation: the customer's (in) or the agent's (out). */
+struct qa_conv_msg {
+	int from_agent;
+	int64_t at;
+	const char *body; /* valid during the callback only */
+};
+
+typedef int (*qa_conv_fn)(void *ctx, const struct qa_conv_row *c);
+typedef int (*qa_conv_msg_fn)(void *ctx, const struct qa_conv_msg *m);
+/* Resolved conversations after (after_at, after_id), in the order they
+ * were resolved; at most limit. */
+int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int limit,
+		       qa_conv_fn fn, void *ctx);
+int qa_conv_get(struct store *s, int64_t id, struct qa_conv_row *out);
+/* Its messages in and out (not notes or event lines), in order, at most limit. */
+int qa_conv_messages(struct store *s, int64_t conv_id, int limit, qa_conv_msg_fn fn, void *ctx);
+
 /* qa_setting (migration 22): ERR_NOTFOUND for an unknown key. */
 int qa_setting_get(struct store *s, const char *key, int64_t *out);
 int qa_setting_set(struct store *s, const char *key, int64_t value);
@@ -475,6 +512,12 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now);
  * named, run on the transcript (utterances, or lines "坐席: …" / "客户: …")
  * and the facts given; *out is {"hits": [...], "score", "fatal"}. */
 int qa_check_rule_valid(struct json_t *body, struct err_info *ei);
+/*
+ * An agent's text before it is sent, against the rules in force for a
+ * kind of contact ("chat", "email", "message"): *out is {"hits": [...]},
+ * each hit's offset and len in characters of the whole text (QA-3).
+ */
+int qa_check_draft(struct store *s, const char *kind, const char *text, struct json_t **out);
 int qa_check_transcript_valid(struct json_t *body, struct err_info *ei, int *n);
 int qa_check_test(struct store *s, struct json_t *rule, struct json_t *ids,
 		  struct json_t *transcript, struct json_t *facts, struct err_info *ei,

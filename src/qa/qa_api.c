@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/utf8.h"
 #include "http/http.h"
 #include "qa/qa.h"
 #include "store/store.h"
@@ -378,6 +379,13 @@ static int check_row(void *ctx, const struct qa_check_row *c)
 	return o && json_array_append_new(cc->items, o) == 0 ? 0 : ERR_NOMEM;
 }
 
+/* The contacts the checker checks: calls, and the channels' conversations (issue 18). */
+static int contact_kind_valid(const char *kind)
+{
+	return strcmp(kind, "call") == 0 || strcmp(kind, "chat") == 0 ||
+	       strcmp(kind, "email") == 0 || strcmp(kind, "message") == 0;
+}
+
 /* A day of the center (YYYY-MM-DD) to its first millisecond; ERR_INVALID. */
 static int day_start(const char *s, int64_t *out)
 {
@@ -400,7 +408,7 @@ static int day_start(const char *s, int64_t *out)
 
 static int checks_filter(struct req *r, struct qa_check_filter *f)
 {
-	const char *from = NULL, *to = NULL, *fatal = NULL;
+	const char *from = NULL, *to = NULL, *fatal = NULL, *kind = NULL;
 	int64_t v = -1;
 	int rc = req_query_int(r, "agent_id", 1, INT64_MAX, &f->agent_id);
 
@@ -418,8 +426,17 @@ static int checks_filter(struct req *r, struct qa_check_filter *f)
 		rc = req_query(r, "to", &to);
 	if (rc == 0)
 		rc = req_query(r, "fatal", &fatal);
+	if (rc == 0)
+		rc = req_query(r, "kind", &kind);
 	if (rc < 0)
 		return rc;
+	if (kind && *kind) {
+		if (contact_kind_valid(kind))
+			f->kind = kind;
+		else
+			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind",
+				     "kind: call, chat, email or message");
+	}
 	if (from && *from && day_start(from, &f->from) < 0)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "from", "from: a day, YYYY-MM-DD");
 	if (to && *to) {
@@ -490,32 +507,36 @@ static int hit_row(void *ctx, const struct qa_hit_row *h)
 	return o && json_array_append_new(ctx, o) == 0 ? 0 : ERR_NOMEM;
 }
 
-static int check_call(struct req *r)
+/* GET /api/qa/checks/{kind}/{id}: a call's or a conversation's check with its hits and
+ * the transcript it was checked on (a conversation's: its messages). */
+static int check_contact(struct req *r)
 {
 	struct qa_check_row c;
 	struct qa_transcript_row t;
 	json_t *hits = NULL, *tr = json_null();
+	const char *kind = r->params[0];
 	int64_t id;
-	int rc = req_param_id(r, 0, &id);
+	int rc = contact_kind_valid(kind) ? req_param_id(r, 1, &id) : ERR_NOTFOUND;
 
 	memset(&t, 0, sizeof(t));
 	if (rc == 0) {
-		rc = qa_check_get(r->store, "call", id, &c);
+		rc = qa_check_get(r->store, kind, id, &c);
 		if (rc == ERR_NOTFOUND)
-			return err_set(&r->ei, ERR_NOTFOUND, NULL, "the call has not been checked");
+			return err_set(&r->ei, ERR_NOTFOUND, NULL,
+				       "the contact has not been checked");
 	}
 	if (rc < 0)
 		return rc;
-	/* An agent reads their own calls' checks (QA-1); whether another's was
+	/* An agent reads their own contacts' checks (QA-1); whether another's was
 	 * checked is not told either. */
-	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, "call",
+	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, kind,
 			      id);
 	if (rc < 0)
 		return rc;
 	hits = json_array();
 	rc = hits ? qa_hit_list(r->store, c.id, hit_row, hits) : ERR_NOMEM;
 	if (rc >= 0) {
-		rc = qa_transcript_get(r->store, "call", id, &t);
+		rc = qa_transcript_get(r->store, kind, id, &t);
 		if (rc == 0) {
 			json_t *b = json_loads(buf_str(&t.body), 0, NULL);
 
@@ -539,6 +560,36 @@ static int check_call(struct req *r)
 				    "transcript", tr));
 }
 
+/*
+ * POST /api/qa/check-text {text, kind}: the forbidden phrases and other
+ * wording rules found in what an agent is about to send (QA-3), with the
+ * better wording, before it goes; nothing is stored.
+ */
+static int check_text(struct req *r)
+{
+	const char *text = NULL, *kind = NULL;
+	json_t *out = NULL;
+	int rc = body_str(r, "text", 1, &text);
+
+	if (rc == 0)
+		rc = body_str(r, "kind", 0, &kind);
+	if (rc < 0)
+		return rc;
+	if (!kind)
+		kind = "chat";
+	if (strcmp(kind, "chat") && strcmp(kind, "email") && strcmp(kind, "message"))
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind", "kind: chat, email or message");
+	if (utf8_len(text) > QA_DRAFT_MAX)
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "text", "text: at most %d characters",
+			     QA_DRAFT_MAX);
+	if (rc < 0)
+		return rc;
+	rc = qa_check_draft(r->store, kind, text, &out);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, out);
+}
+
 const struct route qa_routes[] = {
 	{"GET", "/api/qa/rules", rules_list, ACT_QA_RULE_READ},
 	{"POST", "/api/qa/rules", rule_create, ACT_QA_RULE_WRITE},
@@ -548,6 +599,7 @@ const struct route qa_routes[] = {
 	{"GET", "/api/qa/rules/{id}/versions", rule_versions, ACT_QA_RULE_READ},
 	{"PUT", "/api/calls/{id}/transcript", transcript_put, ACT_QA_TRANSCRIPT},
 	{"GET", "/api/qa/checks", checks_list, ACT_QA_CHECK_READ},
-	{"GET", "/api/qa/checks/call/{id}", check_call, ACT_QA_CHECK_READ},
+	{"GET", "/api/qa/checks/{kind}/{id}", check_contact, ACT_QA_CHECK_READ},
+	{"POST", "/api/qa/check-text", check_text, ACT_CHAN_REPLY},
 	{NULL, NULL, NULL, 0},
 };

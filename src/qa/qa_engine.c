@@ -18,6 +18,10 @@
  * tick. A transcript posted for a call already checked redoes the check
  * (qa_recheck), with the rules in force then; checks already made are never
  * rescored by a rule's change.
+ *
+ * Text contacts (issue 18's conversations: chats, emails, messages) are
+ * checked once each when resolved, their messages as the transcript
+ * (walk_convs, its own cursor over the order they were resolved in).
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -28,6 +32,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "qa/qa.h"
 #include "store/store.h"
 
@@ -345,6 +350,202 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now)
 	return rc;
 }
 
+/* -- text conversations (issue 18's channels) -- */
+
+/* A channel's conversations are checked as this kind of contact (qa_check.kind). */
+static const char *conv_kind(const char *channel, int *kind)
+{
+	if (strcmp(channel, "email") == 0) {
+		*kind = QA_EMAIL;
+		return "email";
+	}
+	if (strcmp(channel, "sms") == 0) {
+		*kind = QA_MESSAGE;
+		return "message";
+	}
+	*kind = QA_CHAT; /* web chat, WeChat, Weibo: a dialogue in real time */
+	return "chat";
+}
+
+struct conv_utts {
+	json_t *list;
+	int64_t t0, prev;
+};
+
+/*
+ * One message as an utterance: the agent's or the customer's, at its time
+ * from the conversation's start (kept in order and within the week a
+ * transcript may span), its text cut to what an utterance may hold. A
+ * message with no text (a file alone) says nothing to check.
+ */
+static int conv_utt(void *ctx, const struct qa_conv_msg *m)
+{
+	struct conv_utts *cu = ctx;
+	const int64_t week = 86400000LL * 7;
+	int64_t at = m->at - cu->t0;
+	size_t len = 0;
+	int chars = 0;
+	json_t *u;
+
+	while (m->body[len] && chars < QA_UTT_CHARS_MAX) {
+		len++;
+		while (((unsigned char)m->body[len] & 0xC0) == 0x80)
+			len++;
+		chars++;
+	}
+	if (utf8_blank(m->body))
+		return 0;
+	at = at < cu->prev ? cu->prev : at > week ? week : at;
+	cu->prev = at;
+	u = json_pack("{s:s, s:I, s:I, s:s%}", "speaker", m->from_agent ? "agent" : "customer",
+		      "start_ms", (json_int_t)at, "end_ms", (json_int_t)at, "text", m->body, len);
+	return u && json_array_append_new(cu->list, u) == 0 ? 0 : ERR_NOMEM;
+}
+
+/*
+ * Checks a resolved conversation: its messages are its transcript (the
+ * customer's in, the agent's out), kept with the check so the check reads
+ * like a call's, and the contact's class is the one it was resolved with.
+ * The rules whose kinds include the conversation's kind apply; those on a
+ * call's metrics find no facts and do not match.
+ */
+static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64_t now)
+{
+	struct conv_utts cu = {json_array(), v->created_at, 0};
+	struct qa_contact ct;
+	struct qa_result res;
+	struct qa_hit_row *rows = NULL;
+	struct qa_check_row chk;
+	struct qa_utt *utts = NULL;
+	struct err_info ei;
+	json_t *body = NULL;
+	char *text = NULL;
+	const char *kind_name;
+	int kind, rc;
+
+	memset(&res, 0, sizeof(res));
+	memset(&ei, 0, sizeof(ei));
+	kind_name = conv_kind(v->channel, &kind);
+	rc = cu.list ? qa_conv_messages(s, v->id, QA_UTT_MAX, conv_utt, &cu) : ERR_NOMEM;
+	if (rc < 0)
+		goto out;
+	body = json_pack("{s:O}", "utterances", cu.list);
+	text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (!text) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	qa_contact_init(&ct, kind);
+	rc = qa_transcript_parse(body, &ct, &utts, &ei);
+	if (rc < 0) {
+		log_error("qa: conversation %lld's messages are no transcript: %s",
+			  (long long)v->id, ei.message);
+		goto out;
+	}
+	/* A contact's class is one letter (ROUTE-1). */
+	snprintf(ct.contact_class, sizeof(ct.contact_class), "%.3s", v->contact_class);
+	ct.talk_ms = v->resolved_at - v->created_at;
+	rc = qa_run(cache.all, &ct, &res);
+	if (rc == 0)
+		rc = hit_rows(cache.all, &res, &rows);
+	if (rc < 0)
+		goto out;
+	memset(&chk, 0, sizeof(chk));
+	snprintf(chk.kind, sizeof(chk.kind), "%s", kind_name);
+	chk.ref_id = v->id;
+	chk.agent_id = v->agent_id;
+	chk.contact_at = v->created_at;
+	chk.checked_at = now;
+	chk.transcript = ct.nutt > 0;
+	chk.score = res.score;
+	chk.fatal = res.fatal;
+	chk.hits = res.nhits;
+	chk.high = res.high;
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = qa_transcript_save(s, kind_name, v->id, "messages", text, now);
+	if (rc == 0)
+		rc = qa_check_replace(s, &chk, rows, (size_t)res.nhits);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+out:
+	free(rows);
+	qa_result_free(&res);
+	free(utts);
+	free(text);
+	json_decref(body);
+	json_decref(cu.list);
+	return rc;
+}
+
+struct conv_cands {
+	struct qa_conv_row c[BATCH];
+	int n;
+};
+
+static int conv_cand_add(void *ctx, const struct qa_conv_row *c)
+{
+	struct conv_cands *cs = ctx;
+
+	if (cs->n < BATCH)
+		cs->c[cs->n++] = *c;
+	return 0;
+}
+
+/*
+ * The conversations resolved since the cursor (resolved_at, id), oldest
+ * first: each is checked once, since a resolved conversation never
+ * changes (the customer's next message opens a new one). The cursor stops
+ * before one that could not be checked, which is tried again next tick.
+ */
+static int walk_convs(struct store *s, int64_t now, int *done)
+{
+	struct conv_cands *cs = calloc(1, sizeof(*cs));
+	int64_t at = 0, id = 0, next_at, next_id;
+	int rc;
+
+	if (!cs)
+		return ERR_NOMEM;
+	rc = qa_setting_get(s, "conv_cursor_at", &at);
+	if (rc == 0)
+		rc = qa_setting_get(s, "conv_cursor_id", &id);
+	if (rc == 0)
+		rc = qa_conv_candidates(s, at, id, BATCH, conv_cand_add, cs);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	next_at = at;
+	next_id = id;
+	for (int i = 0; i < cs->n; i++) {
+		int one = check_conv_locked(s, &cs->c[i], now);
+
+		if (one < 0) {
+			log_error("qa: cannot check conversation %lld (%d)", (long long)cs->c[i].id,
+				  one);
+			break;
+		}
+		next_at = cs->c[i].resolved_at;
+		next_id = cs->c[i].id;
+		(*done)++;
+	}
+	if (next_at != at || next_id != id) {
+		rc = store_begin(s);
+		if (rc == 0)
+			rc = qa_setting_set(s, "conv_cursor_at", next_at);
+		if (rc == 0)
+			rc = qa_setting_set(s, "conv_cursor_id", next_id);
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+	}
+out:
+	free(cs);
+	return rc;
+}
+
 /* -- the tick -- */
 
 struct cand {
@@ -489,6 +690,8 @@ int qa_tick(struct store *s, int64_t now, void *arg)
 		wait_min = 0;
 	if (rc == 0)
 		rc = walk_calls(s, now, wait_min * 60000, &done);
+	if (rc == 0)
+		rc = walk_convs(s, now, &done);
 	if (rc == 0)
 		rc = rechecks(s, now, &done);
 	pthread_mutex_unlock(&lock);
@@ -683,5 +886,106 @@ out:
 	json_decref(tbody);
 	json_decref(empty);
 	rule_set_free(&rs);
+	return rc;
+}
+
+/*
+ * The agent's text before it is sent (QA-3 at the desk): each line an
+ * agent's utterance (a line over an utterance's length in pieces), run
+ * against the rules in force for the kind. Only the words found count:
+ * one message cannot miss a closing or break a call's metric. Offsets are
+ * counted in characters of the whole text, so the desk marks the words
+ * where the agent wrote them.
+ */
+int qa_check_draft(struct store *s, const char *kind_name, const char *text, json_t **out)
+{
+	struct qa_utt *utts = NULL;
+	struct qa_contact c;
+	struct qa_result res;
+	int *starts = NULL, n = 0, cap = 0, kind = QA_CHAT, rc, chars = 0;
+	json_t *hits = NULL;
+
+	if (strcmp(kind_name, "email") == 0)
+		kind = QA_EMAIL;
+	else if (strcmp(kind_name, "message") == 0)
+		kind = QA_MESSAGE;
+	memset(&res, 0, sizeof(res));
+	for (const char *p = text; *p;) {
+		size_t len = 0;
+		int k = 0;
+
+		while (p[len] && p[len] != '\n' && k < QA_UTT_CHARS_MAX) {
+			len++;
+			while (((unsigned char)p[len] & 0xC0) == 0x80)
+				len++;
+			k++;
+		}
+		if (n == cap) {
+			struct qa_utt *nu;
+			int *ns;
+
+			cap = cap ? cap * 2 : 8;
+			nu = realloc(utts, (size_t)cap * sizeof(*utts));
+			if (nu)
+				utts = nu;
+			ns = realloc(starts, (size_t)cap * sizeof(*starts));
+			if (ns)
+				starts = ns;
+			if (!nu || !ns) {
+				rc = ERR_NOMEM;
+				goto out;
+			}
+		}
+		/* The engine reads each utterance to its NUL: a copy per line. */
+		utts[n] = (struct qa_utt){QA_AGENT, 0, 0, strndup(p, len)};
+		if (!utts[n].text) {
+			rc = ERR_NOMEM;
+			goto out;
+		}
+		starts[n++] = chars;
+		chars += k;
+		p += len;
+		if (*p == '\n') {
+			p++;
+			chars++;
+		}
+	}
+	qa_contact_init(&c, kind);
+	c.utt = utts;
+	c.nutt = n;
+	pthread_mutex_lock(&lock);
+	rc = engine_ready(s);
+	if (rc == 0)
+		rc = qa_run(cache.all, &c, &res);
+	hits = rc == 0 ? json_array() : NULL;
+	for (int i = 0; hits && i < res.nhits; i++) {
+		const struct qa_hit *h = &res.hits[i];
+		json_t *o;
+
+		if (h->utterance < 0)
+			continue;
+		o = qa_hit_json(cache.all, h);
+		if (!o || json_object_set_new(o, "offset",
+					      json_integer(starts[h->utterance] + h->offset)) < 0 ||
+		    json_object_del(o, "utterance") < 0 || json_object_del(o, "at_ms") < 0 ||
+		    json_array_append_new(hits, o) < 0) {
+			json_decref(o);
+			json_decref(hits);
+			hits = NULL;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (rc == 0)
+		rc = hits ? 0 : ERR_NOMEM;
+	if (rc == 0) {
+		*out = json_pack("{s:o}", "hits", hits);
+		rc = *out ? 0 : ERR_NOMEM;
+	}
+out:
+	qa_result_free(&res);
+	for (int i = 0; i < n; i++)
+		free((char *)utts[i].text);
+	free(utts);
+	free(starts);
 	return rc;
 }

@@ -175,6 +175,19 @@ int qa_rule_generation(struct store *s, int64_t *out)
 
 /* -- transcripts -- */
 
+int qa_transcript_save(struct store *s, const char *kind, int64_t ref_id, const char *source,
+		       const char *body, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO qa_transcript(kind, ref_id, source, body, created_at)"
+			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, ref_id) DO UPDATE SET"
+			   " source = excluded.source, body = excluded.body,"
+			   " created_at = excluded.created_at",
+			   NULL, "titti", kind, ref_id, source, body, now);
+
+	return rc < 0 ? rc : 0;
+}
+
 int qa_transcript_put(struct store *s, const char *kind, int64_t ref_id, const char *source,
 		      const char *body, int64_t now, int *replaced)
 {
@@ -184,12 +197,7 @@ int qa_transcript_put(struct store *s, const char *kind, int64_t ref_id, const c
 	if (rc < 0)
 		return rc;
 	*replaced = rc == 1;
-	rc = store_run(s,
-		       "INSERT INTO qa_transcript(kind, ref_id, source, body, created_at)"
-		       " VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, ref_id) DO UPDATE SET"
-		       " source = excluded.source, body = excluded.body,"
-		       " created_at = excluded.created_at",
-		       NULL, "titti", kind, ref_id, source, body, now);
+	rc = qa_transcript_save(s, kind, ref_id, source, body, now);
 	if (rc < 0)
 		return rc;
 	rc = store_run(s,
@@ -295,6 +303,8 @@ int qa_check_list(struct store *s, const struct qa_check_filter *f, qa_check_fn 
 	store_sql_add(&q, CHECK_COLS " WHERE 1 = 1", "");
 	if (f->agent_id)
 		store_sql_add(&q, " AND c.agent_id = ?", "i", f->agent_id);
+	if (f->kind)
+		store_sql_add(&q, " AND c.kind = ?", "t", f->kind);
 	if (f->from)
 		store_sql_add(&q, " AND c.contact_at >= ?", "i", f->from);
 	if (f->to)
@@ -453,6 +463,71 @@ int qa_call_max_id(struct store *s, int64_t *out)
 	int rc = store_run(s, "SELECT coalesce(max(id), 0) FROM call", out, "");
 
 	return rc < 0 ? rc : 0;
+}
+
+/* -- the channels' conversations (issue 18, migration 28) -- */
+
+#define CONV_COLS                                                                            \
+	"SELECT v.id, v.channel, coalesce(v.agent_id, 0), v.created_at, v.resolved_at,"     \
+	" coalesce(k.class, '') FROM conv v LEFT JOIN contact k ON k.id = v.contact_id"
+
+static int conv_read(struct store_stmt *st, void *dst)
+{
+	struct qa_conv_row *c = dst;
+
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, c->channel);
+	c->agent_id = store_col_int(st, 2);
+	c->created_at = store_col_int(st, 3);
+	c->resolved_at = store_col_int(st, 4);
+	STORE_COL_COPY(st, 5, c->contact_class);
+	return 0;
+}
+
+int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int limit,
+		       qa_conv_fn fn, void *ctx)
+{
+	/* The partial index conv_resolved (resolved_at, id): a tick reads only
+	 * what was resolved since the cursor, however many conversations there are. */
+	struct store_stmt *st = store_query(
+		s,
+		CONV_COLS " WHERE v.state = 'resolved' AND (v.resolved_at > ?"
+			  " OR (v.resolved_at = ? AND v.id > ?))"
+			  " ORDER BY v.resolved_at, v.id LIMIT ?",
+		"iiii", after_at, after_at, after_id, (int64_t)limit);
+	struct qa_conv_row c;
+	int rc, n = 0;
+
+	while ((rc = store_next(st, conv_read, &c)) == 1 && (rc = fn(ctx, &c)) >= 0)
+		n++;
+	return store_end(st, rc, n);
+}
+
+int qa_conv_get(struct store *s, int64_t id, struct qa_conv_row *out)
+{
+	return store_one(store_query(s, CONV_COLS " WHERE v.id = ?", "i", id), conv_read, out);
+}
+
+int qa_conv_messages(struct store *s, int64_t conv_id, int limit, qa_conv_msg_fn fn, void *ctx)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT direction = 'out', at, body FROM conv_msg"
+					    " WHERE conv_id = ? AND direction IN ('in', 'out')"
+					    " ORDER BY id LIMIT ?",
+					    "ii", conv_id, (int64_t)limit);
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		struct qa_conv_msg m = {(int)store_col_int(st, 0), store_col_int(st, 1),
+					store_col_text_or(st, 2, "")};
+
+		rc = fn(ctx, &m);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
 }
 
 /* -- the checker's bookkeeping -- */

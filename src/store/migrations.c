@@ -1488,6 +1488,8 @@ static const char m27[] =
  * message, unique per account, so a webhook delivered twice or a mail
  * fetched twice is stored once. conv_fts indexes the messages' text with
  * the CJK tokenizer, so one- and two-character words are found.
+ * Quality inspection's cursor over resolved conversations is two more
+ * qa_setting rows.
  */
 static const char m28[] =
 	"CREATE TABLE chan_settings ("
@@ -1541,6 +1543,10 @@ static const char m28[] =
 	"CREATE INDEX conv_state_due ON conv(state, first_reply_due);"
 	"CREATE INDEX conv_agent ON conv(agent_id, state);"
 	"CREATE INDEX conv_customer ON conv(customer_id, id);"
+	/* Quality inspection walks resolved conversations in the order they
+	 * were resolved (issue 15's text contacts), from its own cursor. */
+	"CREATE INDEX conv_resolved ON conv(resolved_at, id) WHERE state = 'resolved';"
+	"INSERT INTO qa_setting(key, value) VALUES ('conv_cursor_at', 0), ('conv_cursor_id', 0);"
 	"CREATE TABLE conv_msg ("
 	" id INTEGER PRIMARY KEY,"
 	" conv_id INTEGER NOT NULL REFERENCES conv(id),"
