@@ -335,6 +335,10 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 
 /* -- The engine (chan_engine.c): in the caller's transaction -- */
 
+/* Where chan_inbound keeps customers' files (att's directory, owner "message") and the
+ * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
+void chan_files_setup(const char *dir, int64_t max_bytes);
+
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
