@@ -245,6 +245,45 @@ static int hit_rows(const struct qa_engine *e, const struct qa_result *res,
 	return 0;
 }
 
+/*
+ * Stores a contact's check, made by the cached engine with result res, in
+ * place of the one before, in one transaction; with transcript (not NULL)
+ * the text it was checked on is kept beside it (a conversation's messages).
+ */
+static int save_check(struct store *s, const char *kind, int64_t ref_id, int64_t agent_id,
+		      int64_t contact_at, int words, const struct qa_result *res,
+		      const char *transcript, int64_t now)
+{
+	struct qa_hit_row *rows = NULL;
+	struct qa_check_row chk;
+	int rc = hit_rows(cache.all, res, &rows);
+
+	if (rc < 0)
+		return rc;
+	memset(&chk, 0, sizeof(chk));
+	snprintf(chk.kind, sizeof(chk.kind), "%s", kind);
+	chk.ref_id = ref_id;
+	chk.agent_id = agent_id;
+	chk.contact_at = contact_at;
+	chk.checked_at = now;
+	chk.transcript = words;
+	chk.score = res->score;
+	chk.fatal = res->fatal;
+	chk.hits = res->nhits;
+	chk.high = res->high;
+	rc = store_begin(s);
+	if (rc == 0 && transcript)
+		rc = qa_transcript_save(s, kind, ref_id, "messages", transcript, now);
+	if (rc == 0)
+		rc = qa_check_replace(s, &chk, rows, (size_t)res->nhits);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	free(rows);
+	return rc;
+}
+
 /* Checks call c (read with its metrics) and stores the result; lock held. */
 static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 {
@@ -252,12 +291,9 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 	struct qa_contact ct;
 	struct qa_facts_store fs = {0};
 	struct qa_result res;
-	struct qa_hit_row *rows = NULL;
-	struct qa_check_row chk;
 	struct qa_utt *utts = NULL;
 	struct err_info ei;
 	json_t *tbody = NULL, *facts = NULL;
-	const struct qa_engine *e;
 	int rc, words = 0;
 
 	memset(&t, 0, sizeof(t));
@@ -288,32 +324,10 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 		goto out;
 	}
 	qa_facts_parse(facts, &ct, &fs);
-	e = cache.all;
-	rc = qa_run(e, &ct, &res);
+	rc = qa_run(cache.all, &ct, &res);
 	if (rc == 0)
-		rc = hit_rows(e, &res, &rows);
-	if (rc < 0)
-		goto out;
-	memset(&chk, 0, sizeof(chk));
-	snprintf(chk.kind, sizeof(chk.kind), "call");
-	chk.ref_id = c->id;
-	chk.agent_id = c->agent_id;
-	chk.contact_at = c->started_at;
-	chk.checked_at = now;
-	chk.transcript = words;
-	chk.score = res.score;
-	chk.fatal = res.fatal;
-	chk.hits = res.nhits;
-	chk.high = res.high;
-	rc = store_begin(s);
-	if (rc == 0)
-		rc = qa_check_replace(s, &chk, rows, (size_t)res.nhits);
-	if (rc == 0)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
+		rc = save_check(s, "call", c->id, c->agent_id, c->started_at, words, &res, NULL, now);
 out:
-	free(rows);
 	qa_result_free(&res);
 	qa_facts_free(&fs);
 	free(utts);
@@ -414,8 +428,6 @@ static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64
 	struct conv_utts cu = {json_array(), v->created_at, 0};
 	struct qa_contact ct;
 	struct qa_result res;
-	struct qa_hit_row *rows = NULL;
-	struct qa_check_row chk;
 	struct qa_utt *utts = NULL;
 	struct err_info ei;
 	json_t *body = NULL;
@@ -447,31 +459,9 @@ static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64
 	ct.talk_ms = v->resolved_at - v->created_at;
 	rc = qa_run(cache.all, &ct, &res);
 	if (rc == 0)
-		rc = hit_rows(cache.all, &res, &rows);
-	if (rc < 0)
-		goto out;
-	memset(&chk, 0, sizeof(chk));
-	snprintf(chk.kind, sizeof(chk.kind), "%s", kind_name);
-	chk.ref_id = v->id;
-	chk.agent_id = v->agent_id;
-	chk.contact_at = v->created_at;
-	chk.checked_at = now;
-	chk.transcript = ct.nutt > 0;
-	chk.score = res.score;
-	chk.fatal = res.fatal;
-	chk.hits = res.nhits;
-	chk.high = res.high;
-	rc = store_begin(s);
-	if (rc == 0)
-		rc = qa_transcript_save(s, kind_name, v->id, "messages", text, now);
-	if (rc == 0)
-		rc = qa_check_replace(s, &chk, rows, (size_t)res.nhits);
-	if (rc == 0)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
+		rc = save_check(s, kind_name, v->id, v->agent_id, v->created_at, ct.nutt > 0, &res,
+				text, now);
 out:
-	free(rows);
 	qa_result_free(&res);
 	free(utts);
 	free(text);
