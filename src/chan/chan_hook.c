@@ -84,7 +84,7 @@ int chan_hook_guard(struct req *r, int64_t account_id, size_t max)
 	char key[80];
 
 	if (r->raw_len > max)
-		return err_set(&r->ei, ERR_TOOBIG, NULL, "the message is over %zu bytes", max);
+		return err_set(&r->ei, ERR_TOOBIG, NULL, "the message is over %d bytes", (int)max);
 	snprintf(key, sizeof(key), "a:%s", r->address);
 	if (!take(key, HOOK_BURST, HOOK_RATE, now))
 		return err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");

@@ -303,7 +303,7 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 	int rc;
 
 	if (!json_is_object(it))
-		return err_set(&r->ei, ERR_INVALID, NULL, "malformed JSON: %s", "not an object");
+		return err_set(&r->ei, ERR_INVALID, NULL, "the message must be a JSON object");
 	if (!content && json_object_get(it, "success"))
 		return 0; /* a delivery report */
 	if (!phone || sms_phone_digits(phone, digits, sizeof(digits)) < 0)
@@ -357,7 +357,7 @@ static int sms_hook(struct req *r)
 	}
 	body = json_loadb(r->raw ? r->raw : "", r->raw_len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_array(body) && !json_is_object(body)) {
-		rc = err_set(&r->ei, ERR_INVALID, NULL, "malformed JSON: %s", "not an array");
+		rc = err_set(&r->ei, ERR_INVALID, NULL, "the body must be a JSON array or object");
 		goto out;
 	}
 	rc = store_begin(r->store);
@@ -431,11 +431,11 @@ static int tmpl_put(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (text && (utf8_blank(text) || utf8_len(text) > SMS_TEXT_MAX))
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "text", "%s: 1 to %d characters",
-			     "text", SMS_TEXT_MAX);
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "text", "%s: %d to %d characters",
+			     "text", 1, SMS_TEXT_MAX);
 	if (pcode && (strlen(pcode) == 0 || strlen(pcode) >= sizeof(t.provider_code)))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "provider_code",
-			     "%s: 1 to %d characters", "provider_code",
+			     "%s: %d to %d characters", "provider_code", 1,
 			     (int)sizeof(t.provider_code) - 1);
 	if (rc < 0)
 		return rc;
@@ -578,7 +578,8 @@ static int settings_put(struct req *r)
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 1000000)
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "daily_cap",
-				     "%s: a whole number from %d to %d", "daily_cap", 0, 1000000);
+				     "%s: expected a whole number from %lld to %lld", "daily_cap", 0LL,
+				     1000000LL);
 		else
 			cap = json_integer_value(v);
 	}
@@ -586,7 +587,8 @@ static int settings_put(struct req *r)
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 1439)
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "birthday_minute",
-				     "%s: a whole number from %d to %d", "birthday_minute", 0, 1439);
+				     "%s: expected a whole number from %lld to %lld", "birthday_minute",
+				     0LL, 1439LL);
 		else
 			minute = json_integer_value(v);
 	}

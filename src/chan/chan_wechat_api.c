@@ -267,7 +267,7 @@ static int weibo_push(struct req *r)
 	}
 	msg = json_loadb(r->raw ? r->raw : "", r->raw_len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(msg)) {
-		rc = err_set(&r->ei, ERR_INVALID, NULL, "malformed JSON: %s", "not an object");
+		rc = err_set(&r->ei, ERR_INVALID, NULL, "the message must be a JSON object");
 		goto out;
 	}
 	{

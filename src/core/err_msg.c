@@ -707,6 +707,27 @@ static const struct err_msg messages[] = {
 	{"no hotline number is configured", NULL, "没有配置热线号码"},
 	{"keys: this path through the menu ends in an announcement, not in a queue", NULL, "按键：按此路径菜单只播放通知后挂机，不会转入队列"},
 	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
+	/* WeChat, Weibo and SMS (src/chan/chan_wechat*, chan_sms*, chan_hook.c; issue 18). */
+	{"the message is over %d bytes", NULL, "消息超过 %d 字节"},
+	{"too many requests; try again shortly", NULL, "请求过于频繁，请稍后再试"},
+	{"too many messages for this account; try again shortly", NULL, "该渠道账号的消息过于频繁，请稍后再试"},
+	{"no such channel account", NULL, "没有这个渠道账号"},
+	{"wrong signature", NULL, "签名错误"},
+	{"the encrypted message is not valid", NULL, "加密消息无效"},
+	{"this account takes encrypted messages only", NULL, "该账号只接收加密（安全模式）消息"},
+	{"malformed XML", NULL, "XML 格式错误"},
+	{"the message must be a JSON object", NULL, "消息必须是 JSON 对象"},
+	{"the body must be a JSON array or object", NULL, "请求体必须是 JSON 数组或对象"},
+	{"phone_number: not a phone number", NULL, "phone_number：不是有效的电话号码"},
+	{"the template is turned off", NULL, "该短信模板已停用"},
+	{"the number has opted out of SMS", NULL, "该号码已退订短信"},
+	{"this message was sent already", NULL, "这条短信已发送过"},
+	{"the daily SMS cap of %d is reached", NULL, "已达到每日短信上限 %d 条"},
+	{"the SMS provider failed: %s", NULL, "短信服务商发送失败：%s"},
+	{"no such SMS template", NULL, "没有这个短信模板"},
+	{"account_id: no such SMS account", NULL, "account_id：没有这个短信账号"},
+	{"the number is on the opt-out list already", NULL, "该号码已在退订名单中"},
+	{"the number is not on the opt-out list", NULL, "该号码不在退订名单中"},
 };
 
 static const struct err_msg phrases[] = {
