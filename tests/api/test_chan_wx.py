@@ -287,7 +287,7 @@ class WeChatFloodTest(ChanCase):
         self.assertEqual(stored, codes.count(200))
         st, _, body = self.wx_post(acc, text_xml("oFlood", "刷屏", 30000))
         if st == 429:
-            self.assertEqual(json.loads(body)["error"]["code"], "throttled")
+            self.assertEqual(json.loads(body)["error"]["code"], "too_many_requests")
 
 
 class WeiboTest(ChanCase):
