@@ -728,6 +728,8 @@ static const struct err_msg messages[] = {
 	{"account_id: no such SMS account", NULL, "account_id：没有这个短信账号"},
 	{"the number is on the opt-out list already", NULL, "该号码已在退订名单中"},
 	{"the number is not on the opt-out list", NULL, "该号码不在退订名单中"},
+	{"template: callback or progress", NULL, "模板：应为 callback（回电通知）或 progress（进展通知）"},
+	{"params: an object of up to 8 texts", NULL, "params：最多 8 项文本的对象"},
 };
 
 static const struct err_msg phrases[] = {

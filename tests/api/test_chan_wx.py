@@ -397,6 +397,32 @@ class SmsTest(ChanCase):
         self.assertError(self.srv.call("PUT", "/api/chan/sms/templates/nope", {"text": "x"},
                                        token=mgr), 404)
 
+        # WO-5: the progress notice from the order's page, rendered into the sent log.
+        agent = self.srv.login("8101")
+        st, body, _ = self.srv.call("POST", "/api/chan/sms/send",
+                                    {"template": "progress", "phone": "13600000009",
+                                     "params": {"order": "GD20261207001", "progress": "已派单"}},
+                                    token=agent)
+        self.assertEqual(st, 201, body)
+        got = [r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] == "13600000009"]
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0]["signature"], got[0]["recomputed"])
+        self.assertEqual(got[0]["form"]["TemplateCode"], "SMS_9")
+        self.assertEqual(json.loads(got[0]["form"]["TemplateParam"]),
+                         {"order": "GD20261207001", "progress": "已派单"})
+        self.assertEqual(sql(self.srv, "SELECT text FROM sms_sent WHERE phone = '13600000009'"),
+                         "工单GD20261207001进展：已派单")
+        self.assertError(self.srv.call("POST", "/api/chan/sms/send",
+                                       {"template": "birthday", "phone": "13600000009"},
+                                       token=agent), 422, field="template")
+        mgr = self.srv.login("8001")
+        self.srv.call("POST", "/api/chan/sms/optout", {"phone": "13600000010"}, token=mgr)
+        self.assertError(self.srv.call("POST", "/api/chan/sms/send",
+                                       {"template": "progress", "phone": "13600000010"},
+                                       token=agent), 422, field="phone")
+        self.assertEqual(len(self.fake.of("sms_send")), 1 + len([
+            r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] != "13600000009"]))
+
 
 class SmsBirthdayTest(ChanCase):
     """CUST-4: each morning after the setting's minute, a greeting to the customers
