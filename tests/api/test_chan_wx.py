@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import time
+import urllib.parse
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -251,6 +252,36 @@ class WeChatTest(ChanCase):
         self.assertEqual(bodies, ["[关注公众号]", "[图片] http://mmbiz.example/p.jpg",
                                   "[语音] 我要投诉噪音"])
 
+    def test_wecom_encrypted_echostr(self):
+        ts, nonce = "1765000400", "9988"
+        echo = wx_encrypt("1616140317555161061", "")
+        sig = sha1_sorted(WX_TOKEN, ts, nonce, echo)
+        q = urllib.parse.urlencode({"msg_signature": sig, "timestamp": ts, "nonce": nonce,
+                                    "echostr": echo})
+        st, _, body = self.srv.raw("GET", f"/api/hooks/wechat/{self.safe}?{q}")
+        self.assertEqual((st, body), (200, b"1616140317555161061"))
+        q = urllib.parse.urlencode({"msg_signature": "4" * 40, "timestamp": ts, "nonce": nonce,
+                                    "echostr": echo})
+        self.assertEqual(self.srv.raw("GET", f"/api/hooks/wechat/{self.safe}?{q}")[0], 403)
+
+    def test_reply_failures(self):
+        """An expired token is fetched again once; WeChat's refusal (45015: the customer
+        wrote more than 48 hours ago) fails the message with WeChat's words."""
+        openid = "oWxFailUser0004"
+        self.wx_post(self.plain, text_xml(openid, "在吗", 9201))
+        conv = self.conv_of(self.plain, openid)
+        tokens = self.fake.tokens_issued
+        self.fake.fail_next = (200, {"errcode": 42001, "errmsg": "access_token expired"})
+        self.assertEqual(self.reply(conv, "在的，请讲。"), "sent")
+        self.assertGreater(self.fake.tokens_issued, tokens)
+        self.assertEqual([r["body"]["text"]["content"] for r in self.fake.of("wx_send")
+                          if r["body"]["touser"] == openid], ["在的，请讲。"])
+        self.fake.fail_next = (200, {"errcode": 45015, "errmsg": "response out of time limit"})
+        self.assertEqual(self.reply(conv, "还在吗？"), "failed")
+        err = sql(self.srv, f"SELECT error FROM conv_msg WHERE conv_id = {conv}"
+                            " AND direction = 'out' ORDER BY id DESC LIMIT 1")
+        self.assertIn("45015", err)
+
     def test_bad_input_writes_nothing(self):
         before = sql(self.srv, "SELECT count(*) FROM conv_msg")
         convs = sql(self.srv, "SELECT count(*) FROM conv")
@@ -321,6 +352,22 @@ class WeiboTest(ChanCase):
         self.assertTrue(sent[0]["ok"])
         self.assertEqual(sent[0]["form"]["receiver_id"], "1900000001")
         self.assertEqual(sent[0]["data"]["text"], "您好，请提供快递单号。")
+        # Pushed again: stored once; malformed JSON: 400, nothing written.
+        self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}&timestamp={ts}&nonce={nonce}",
+                     json.dumps(msg).encode(), {"Content-Type": "application/json"})
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg WHERE ext_id = 'wb:77001'"),
+                         "1")
+        n = sql(self.srv, "SELECT count(*) FROM conv_msg")
+        st, _, _ = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
+                                        f"&timestamp={ts}&nonce={nonce}", b"{\"type\": ",
+                                {"Content-Type": "application/json"})
+        self.assertEqual(st, 400)
+        st, _, _ = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
+                                        f"&timestamp={ts}&nonce={nonce}",
+                                json.dumps({"type": "text", "text": "无发送者"}).encode(),
+                                {"Content-Type": "application/json"})
+        self.assertEqual(st, 400)
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg"), n)
 
 
 class SmsTest(ChanCase):
@@ -378,6 +425,44 @@ class SmsTest(ChanCase):
                                        token=mgr), 409)
         st, _, _ = self.srv.call("DELETE", "/api/chan/sms/optout/13900001111", token=mgr)
         self.assertEqual(st, 204)
+
+    def test_hook_bad_input_and_reports(self):
+        n = sql(self.srv, "SELECT count(*) FROM conv_msg")
+        url = f"/api/hooks/sms/{self.acc}?token={SMS_HOOK_TOKEN}"
+        for body, status in ((b"[{", 400), (b"\"text\"", 400),
+                             (json.dumps([{"phone_number": "abc", "content": "x"}]).encode(), 400),
+                             (b"[" + b"1," * 40000 + b"1]", 413)):
+            st, _, _ = self.srv.raw("POST", url, body, {"Content-Type": "application/json"})
+            self.assertEqual(st, status, body[:40])
+        # One bad item in a push: the whole push is refused, nothing of it stored.
+        push = [{"phone_number": "13800138100", "content": "好的", "sequence_id": 901},
+                {"phone_number": "13800138101", "sequence_id": 902}]
+        st, _, _ = self.srv.raw("POST", url, json.dumps(push, ensure_ascii=False).encode(),
+                                {"Content-Type": "application/json"})
+        self.assertEqual(st, 400)
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg"), n)
+        # Delivery reports are acknowledged, not stored.
+        rep = [{"phone_number": "13800138000", "success": True, "biz_id": "biz1",
+                "err_code": "DELIVERED", "report_time": "2026-12-07 10:00:02"}]
+        st, _, body = self.srv.raw("POST", url, json.dumps(rep).encode(),
+                                   {"Content-Type": "application/json"})
+        self.assertEqual((st, json.loads(body)["code"]), (200, 0))
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg"), n)
+
+    def test_daily_cap(self):
+        mgr = self.srv.login("8001")
+        st, body, _ = self.srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 0}, token=mgr)
+        self.assertEqual((st, body["daily_cap"]), (200, 0))
+        sends = len(self.fake.of("sms_send"))
+        self.assertError(self.srv.call("POST", "/api/chan/sms/send",
+                                       {"template": "callback", "phone": "13600000020",
+                                        "params": {"order": "GD1", "time": "18:00"}},
+                                       token=mgr), 429)
+        self.assertEqual(len(self.fake.of("sms_send")), sends)
+        self.assertError(self.srv.call("PUT", "/api/chan/sms/settings", {"birthday_minute": 1440},
+                                       token=mgr), 422, field="birthday_minute")
+        st, body, _ = self.srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 500}, token=mgr)
+        self.assertEqual(st, 200, body)
 
     def test_templates(self):
         mgr = self.srv.login("8001")
