@@ -193,9 +193,10 @@ struct chan_candidate {
 	int live;	    /* open live conversations (chats) the agent holds */
 	int other;	    /* open email, SMS and message conversations */
 };
-/* The index of the agent to give a conversation of kind k, or -1: for a
- * live one, those under capacity, the longest idle; for the others, those
- * with the fewest open ones, then the longest idle. */
+/* The index of the agent to give a conversation of kind k, or -1: the one
+ * holding the fewest open ones of its sort (chats for a live channel, the
+ * others for email, SMS and messages), then the longest idle, then by id;
+ * for a live one only those under capacity. */
 int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity);
 
 /* Who may read (act = 0) or act on (act = 1) a conversation: its agent;
@@ -334,6 +335,10 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 		      void *ctx);
 
 /* -- The engine (chan_engine.c): in the caller's transaction -- */
+
+/* Where chan_inbound keeps customers' files (att's directory, owner "message") and the
+ * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
+void chan_files_setup(const char *dir, int64_t max_bytes);
 
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */

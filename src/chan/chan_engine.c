@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
@@ -20,6 +21,78 @@
 
 #define HTML_MAX (2 * 1024 * 1024) /* bytes of an email's HTML part kept */
 #define REFERENCES_MAX 32	   /* Message-IDs of References looked up */
+
+static char files_dir[256];
+static int64_t files_max;
+
+void chan_files_setup(const char *dir, int64_t max_bytes)
+{
+	snprintf(files_dir, sizeof(files_dir), "%s", dir ? dir : "");
+	files_max = max_bytes;
+}
+
+/* A file's name as kept: its last path segment, no control characters, at most ATT_NAME_MAX bytes. */
+static void file_name(const char *in, char *out, size_t size)
+{
+	const char *base = in ? in : "";
+	size_t n = 0;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (const char *p = base; *p && n + 1 < size; p++)
+		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
+			out[n++] = *p;
+	out[n] = '\0';
+	utf8_trim_partial(out);
+	if (!out[0] || !utf8_valid(out, n))
+		snprintf(out, size, "file");
+}
+
+/* Why a file is not kept (NULL: it is): att takes JPEG, PNG, WebP and PDF within the limit. */
+static const char *file_refused(const struct chan_file *f)
+{
+	if (!files_dir[0])
+		return "未保存";
+	if (!f->data || f->size == 0)
+		return "空文件";
+	if (files_max > 0 && (int64_t)f->size > files_max)
+		return "文件过大";
+	if (!att_sniff(f->data, f->size))
+		return "类型不支持";
+	return NULL;
+}
+
+/* The files of message msg_id, each stored under its hash and linked (owner "message"). */
+static int store_files(struct store *s, const struct chan_inbound *in, int64_t msg_id, int64_t now)
+{
+	for (int i = 0; i < in->nfiles; i++) {
+		const struct chan_file *f = &in->files[i];
+		struct att_row a;
+		const char *mime;
+		int rc;
+
+		if (file_refused(f))
+			continue;
+		mime = att_sniff(f->data, f->size);
+		memset(&a, 0, sizeof(a));
+		/* Written inside the transaction (unlike an agent's upload): a deletion of the
+		 * same bytes waits for it, so the file is there when the row commits. */
+		rc = att_file_put(files_dir, f->data, f->size, a.sha256);
+		if (rc < 0)
+			return rc;
+		snprintf(a.mime, sizeof(a.mime), "%s", mime);
+		snprintf(a.kind, sizeof(a.kind), "%s", att_is_image(mime) ? "photo" : "document");
+		file_name(f->name, a.filename, sizeof(a.filename));
+		a.size = (int64_t)f->size;
+		a.created_at = now;
+		a.message_id = msg_id;
+		rc = att_insert(s, &a);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
 
 static int text_field(struct err_info *ei, int rc, const char *field, const char *v, size_t max,
 		      int bytes)
@@ -179,9 +252,18 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 		rc = buf_puts(&body, in->text);
 	else if (in->html && in->html[0])
 		rc = chan_html_text(in->html, &body);
-	for (int i = 0; rc == 0 && !body.len && i < in->nfiles; i++)
-		rc = buf_printf(&body, "%s[文件] %s", i ? "\n" : "",
-				in->files[i].name ? in->files[i].name : "");
+	/* Files not kept are named in the text, so the agent knows they were sent. */
+	for (int i = 0; rc == 0 && i < in->nfiles; i++) {
+		const char *why = file_refused(&in->files[i]);
+		char name[ATT_NAME_MAX + 1];
+
+		file_name(in->files[i].name, name, sizeof(name));
+		if (why)
+			rc = buf_printf(&body, "%s[文件未接收（%s）：%s]", body.len ? "\n" : "", why,
+					name);
+		else if (!body.len && i == in->nfiles - 1)
+			rc = buf_printf(&body, "[文件]");
+	}
 	if (rc < 0)
 		goto done;
 	if (utf8_len(buf_str(&body)) > CHAN_TEXT_MAX) {
@@ -256,7 +338,9 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 	}
 	if (rc < 0)
 		goto done;
-	/* The files: attachments of the message are not stored yet (see docs/chan.md). */
+	rc = store_files(s, in, m.id, now);
+	if (rc < 0)
+		goto done;
 	out->conv_id = c->id;
 	out->msg_id = m.id;
 done:
