@@ -178,16 +178,13 @@ static int wire(const struct config *cfg)
 	 * chats closed and agents' replies sent, every round. */
 	if (rc == 0)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
-<<<<<<< HEAD
+	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
 	/* Issue 18: WeChat, Weibo and SMS send through their adapters; the
 	 * morning's birthday greetings by SMS (CUST-4). */
 	if (rc == 0)
 		rc = chan_wx_adapters_add();
 	if (rc == 0)
 		rc = sched_add("chan_sms_birthday_tick", chan_sms_birthday_tick, NULL, 60000);
-=======
-	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
->>>>>>> chan-core
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

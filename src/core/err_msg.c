@@ -720,7 +720,8 @@ static const struct err_msg messages[] = {
 	{"the account has conversations; disable it instead", NULL, "该账号已有会话，请停用而不是删除"},
 	{"state: new, open, waiting, resolved or active", NULL, "状态：应为 new、open、waiting、resolved 或 active"},
 	{"channel: email, web_chat, wechat, weibo or sms", NULL, "渠道：应为 email、web_chat、wechat、weibo 或 sms"},
-<<<<<<< HEAD
+	{"no such file", NULL, "没有这个文件"},
+	{"files: a list of {name, type, data} with data in base64", NULL, "文件：应为 {name, type, data} 的列表，data 为 base64"},
 	/* WeChat, Weibo and SMS (src/chan/chan_wechat*, chan_sms*, chan_hook.c; issue 18). */
 	{"the message is over %d bytes", NULL, "消息超过 %d 字节"},
 	{"too many requests; try again shortly", NULL, "请求过于频繁，请稍后再试"},
@@ -743,10 +744,6 @@ static const struct err_msg messages[] = {
 	{"the number is not on the opt-out list", NULL, "该号码不在退订名单中"},
 	{"template: callback or progress", NULL, "模板：应为 callback（回电通知）或 progress（进展通知）"},
 	{"params: an object of up to 8 texts", NULL, "params：最多 8 项文本的对象"},
-=======
-	{"no such file", NULL, "没有这个文件"},
-	{"files: a list of {name, type, data} with data in base64", NULL, "文件：应为 {name, type, data} 的列表，data 为 base64"},
->>>>>>> chan-core
 };
 
 static const struct err_msg phrases[] = {
