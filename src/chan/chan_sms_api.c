@@ -250,7 +250,7 @@ int chan_sms_birthday_tick(struct store *s, int64_t now, void *arg)
 	if (!bb)
 		return ERR_NOMEM;
 	bb->year = ymd / 10000, bb->month = ymd / 100 % 100, bb->day = ymd % 100;
-	rc = sms_bday_each(s, bb->month, bb->day, bday_collect, bb);
+	rc = sms_bday_each(s, bb->year, bb->month, bb->day, BDAY_BATCH, bday_collect, bb);
 	for (int i = 0; rc >= 0 && i < bb->n; i++) {
 		struct sms_bday *b = &bb->b[i];
 		struct err_info ei = {0};
@@ -271,8 +271,12 @@ int chan_sms_birthday_tick(struct store *s, int64_t now, void *arg)
 			/* The cap is the day's: the rest wait for tomorrow's. */
 			log_info("chan: birthday greetings stopped at the daily SMS cap");
 			break;
-		} else if (r == ERR_BUSY)
+		} else if (r == ERR_BUSY) {
+			/* The provider down or slow: the scheduler's thread is not held
+			 * 10 s a customer; the next round (a minute on) tries again. */
 			pending++;
+			break;
+		}
 	}
 	if (rc >= 0 && !pending && bb->n < BDAY_BATCH)
 		bday_done_ymd = ymd;

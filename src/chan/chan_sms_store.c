@@ -240,7 +240,8 @@ static int bday_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int sms_bday_each(struct store *s, int month, int day, sms_bday_fn fn, void *arg)
+int sms_bday_each(struct store *s, int year, int month, int day, int limit, sms_bday_fn fn,
+		  void *arg)
 {
 	char md[8], md_leap[8] = "";
 	struct store_stmt *st;
@@ -248,18 +249,26 @@ int sms_bday_each(struct store *s, int month, int day, sms_bday_fn fn, void *arg
 	int rc, n = 0;
 
 	snprintf(md, sizeof(md), "%02d-%02d", month, day);
-	/* 28 February also greets those born on the 29th; the rule
-	 * (sms_birthday_is) decides which year that applies to. */
-	if (month == 2 && day == 28)
+	/* In a common year 28 February also greets those born on the 29th
+	 * (as sms_birthday_is says). */
+	if (month == 2 && day == 28 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
 		snprintf(md_leap, sizeof(md_leap), "02-29");
+	/* A mobile number first (11 digits from 1: SMS reaches no landline);
+	 * those greeted this year and the opted-out left out here, so a
+	 * batch always moves on. */
 	st = store_query(s,
-			 "SELECT c.id, coalesce(c.surname, '') || coalesce(c.name, ''),"
-			 " (SELECT p.phone FROM customer_phone p WHERE p.customer_id = c.id"
-			 "  ORDER BY p.created_at, p.phone LIMIT 1), c.birthday"
+			 "SELECT id, name, phone, birthday FROM ("
+			 " SELECT c.id, coalesce(c.surname, '') || coalesce(c.name, '') AS name,"
+			 "  (SELECT p.phone FROM customer_phone p WHERE p.customer_id = c.id"
+			 "   ORDER BY (length(p.phone) = 11 AND p.phone LIKE '1%') DESC,"
+			 "   p.created_at, p.phone LIMIT 1) AS phone, c.birthday"
 			 " FROM customer c WHERE c.merged_into IS NULL AND c.birthday IS NOT NULL"
-			 " AND (substr(c.birthday, -5) = ? OR substr(c.birthday, -5) = ?)"
-			 " ORDER BY c.id",
-			 "tt", md, md_leap);
+			 " AND (substr(c.birthday, -5) = ? OR substr(c.birthday, -5) = ?))"
+			 " WHERE phone IS NOT NULL AND phone NOT IN (SELECT phone FROM sms_optout)"
+			 " AND NOT EXISTS (SELECT 1 FROM sms_sent x WHERE x.kind = 'birthday'"
+			 "  AND x.key = 'c' || id || ':' || ? AND x.status = 'sent')"
+			 " ORDER BY id LIMIT ?",
+			 "ttii", md, md_leap, (int64_t)year, (int64_t)limit);
 	while ((rc = store_next(st, bday_read, &b)) > 0) {
 		rc = fn(&b, arg);
 		if (rc < 0)

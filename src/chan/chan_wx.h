@@ -165,7 +165,8 @@ int sms_sent_add(struct store *s, int64_t account_id, const char *phone, const c
 		 const char *error, int64_t now);
 int sms_sent_has(struct store *s, const char *kind, const char *key);
 
-/* Customers whose birthday is month-day (both spellings) and their first phone. */
+/* Up to limit customers whose birthday is month-day (either spelling; 02-29 with
+ * 02-28), each with a phone (a mobile first), not opted out and not greeted in year. */
 struct sms_bday {
 	int64_t customer_id;
 	char name[128];
@@ -173,7 +174,8 @@ struct sms_bday {
 	char birthday[16];
 };
 typedef int (*sms_bday_fn)(const struct sms_bday *b, void *arg);
-int sms_bday_each(struct store *s, int month, int day, sms_bday_fn fn, void *arg);
+int sms_bday_each(struct store *s, int year, int month, int day, int limit, sms_bday_fn fn,
+		  void *arg);
 
 /* The webhooks and /api/chan/sms/… (chan_wechat_api.c, chan_sms_api.c). */
 extern const struct route chan_wx_routes[];

@@ -544,22 +544,46 @@ class SmsBirthdayTest(ChanCase):
             made[phone] = c["id"]
         st, _, _ = srv.call("POST", "/api/chan/sms/optout", {"phone": "13700000004"}, token=mgr)
         self.assertEqual(st, 201)
+        # 李五 has a landline first: the greeting goes to the mobile.
+        st, c, _ = srv.call("POST", "/api/customers",
+                            {"name": "李五", "phones": [{"phone": "02088880000"},
+                                                         {"phone": "13700000005"}],
+                             "birthday": md}, token=mgr)
+        self.assertEqual(st, 201, c)
+        made["13700000005"] = c["id"]
         srv.advance(0)
         self.assertEqual(self.fake.of("sms_send"), [])
-        srv.advance(2 * 3600 * 1000 + 60000)  # 09:01
+        # 09:01: the provider fails the first one; the round ends, the next minute sends all.
+        self.fake.fail_next = (500, {"Code": "InternalError", "Message": "busy"})
+        srv.advance(2 * 3600 * 1000 + 60000)
         srv.advance(0)
+        self.assertEqual(self.fake.of("sms_send"), [])
+        self.assertEqual(sql(srv, "SELECT count(*) FROM sms_sent WHERE status = 'failed'"), "1")
+        srv.advance(60000)
         sent = self.fake.of("sms_send")
         self.assertEqual(sorted(r["form"]["PhoneNumbers"] for r in sent),
-                         ["13700000001", "13700000002"])
+                         ["13700000001", "13700000002", "13700000005"])
         for r in sent:
             self.assertEqual(r["signature"], r["recomputed"])
             self.assertEqual(r["form"]["TemplateCode"], "SMS_BIRTHDAY")
-        self.assertEqual(json.loads(sent[0]["form"]["TemplateParam"])["name"][0], "李")
+            self.assertTrue(r["ok"])
+        self.assertEqual(json.loads(sent[0]["form"]["TemplateParam"]), {"name": "李一"})
         srv.advance(60000)
         srv.advance(3600 * 1000)
-        self.assertEqual(len(self.fake.of("sms_send")), 2)
-        rows = sql(srv, "SELECT customer_id, key, status FROM sms_sent WHERE kind = 'birthday'"
-                        " ORDER BY customer_id").split("\n")
-        self.assertEqual(rows, [f"{made['13700000001']}|c{made['13700000001']}:{day.year}|sent",
-                                f"{made['13700000002']}|c{made['13700000002']}:{day.year}|sent"])
-        self.assertIn("生日快乐", sql(srv, "SELECT text FROM sms_sent LIMIT 1"))
+        # A restart the same day greets nobody again.
+        # (The test clock starts again from the real time: back to that morning.)
+        srv.restart()
+        now = srv.advance(0)
+        local = datetime.fromtimestamp(now / 1000, TZ)
+        again = day.replace(hour=9, minute=30)
+        self.assertGreater(again, local)
+        srv.advance(int((again - local).total_seconds() * 1000))
+        srv.advance(60000)
+        self.assertEqual(datetime.fromtimestamp(srv.advance(0) / 1000, TZ).date(), day.date())
+        self.assertEqual(len(self.fake.of("sms_send")), 3)
+        rows = sql(srv, "SELECT customer_id, key FROM sms_sent WHERE kind = 'birthday'"
+                        " AND status = 'sent' ORDER BY customer_id").split("\n")
+        self.assertEqual(rows, [f"{made[p]}|c{made[p]}:{day.year}"
+                                for p in ("13700000001", "13700000002", "13700000005")])
+        self.assertIn("尊敬的李一，今天是您的生日", sql(srv, "SELECT text FROM sms_sent"
+                                                       " WHERE status = 'sent' ORDER BY id LIMIT 1"))
