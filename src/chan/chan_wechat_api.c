@@ -521,6 +521,84 @@ out:
 	return rc;
 }
 
+/* -- Accounts' configs -- */
+
+static int need_str(json_t *cfg, const char *key, size_t min, size_t max, int rc,
+		    struct err_info *ei)
+{
+	json_t *v = json_object_get(cfg, key);
+	size_t n = json_is_string(v) ? strlen(json_string_value(v)) : 0;
+	char field[64];
+
+	/* Each key its own field, so that every wrong one is listed. */
+	snprintf(field, sizeof(field), "config.%s", key);
+	if (!json_is_string(v) || n < min || n > max)
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, field,
+			     "config.%s: %zu to %zu characters", key, min, max);
+	return rc;
+}
+
+static int url_ok(json_t *cfg, const char *key, int rc, struct err_info *ei)
+{
+	const char *v = json_string_value(json_object_get(cfg, key));
+	char field[64];
+
+	snprintf(field, sizeof(field), "config.%s", key);
+	if (json_object_get(cfg, key) &&
+	    (!v || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+	     strlen(v) > 200))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, field, "config.%s: an http or https URL",
+			     key);
+	return rc;
+}
+
+int chan_wx_config_check(enum chan_kind kind, const char *config, struct err_info *ei)
+{
+	json_t *cfg;
+	int rc = 0;
+
+	if (kind != CHAN_WECHAT && kind != CHAN_WEIBO && kind != CHAN_SMS)
+		return 0;
+	cfg = json_loads(config ? config : "{}", 0, NULL);
+	if (!json_is_object(cfg)) {
+		json_decref(cfg);
+		return err_set(ei, ERR_INVALID, "config", "%s: expected an object", "config");
+	}
+	rc = url_ok(cfg, "api_base", rc, ei);
+	if (kind == CHAN_WECHAT) {
+		const char *mode = cfg_str(cfg, "mode", "plain");
+
+		rc = need_str(cfg, "appid", 1, 64, rc, ei);
+		rc = need_str(cfg, "secret", 1, 128, rc, ei);
+		/* WeChat's rule for the token: 3 to 32 letters and digits. */
+		rc = need_str(cfg, "token", 3, 32, rc, ei);
+		if (strcmp(mode, "plain") != 0 && strcmp(mode, "safe") != 0)
+			rc = err_add(ei, rc, ERR_UNPROCESSABLE, "config.mode",
+				     "config.mode: plain or safe");
+		if (strcmp(mode, "safe") == 0 || json_object_get(cfg, "aes_key")) {
+			unsigned char rnd[16] = {0};
+			char *probe = NULL;
+
+			/* A key that cannot encrypt is refused now, not at the first push. */
+			if (wx_encrypt(cfg_str(cfg, "aes_key", ""), "x", "x", 1, rnd, &probe) < 0)
+				rc = err_add(ei, rc, ERR_UNPROCESSABLE, "config.aes_key",
+					     "config.aes_key: the 43 characters of the EncodingAESKey");
+			free(probe);
+		}
+	} else if (kind == CHAN_WEIBO) {
+		rc = need_str(cfg, "app_secret", 1, 128, rc, ei);
+		rc = need_str(cfg, "access_token", 1, 512, rc, ei);
+	} else {
+		rc = need_str(cfg, "access_key_id", 1, 128, rc, ei);
+		rc = need_str(cfg, "access_key_secret", 1, 128, rc, ei);
+		rc = need_str(cfg, "sign_name", 1, 64, rc, ei);
+		/* The provider's push carries it: long enough not to be guessed. */
+		rc = need_str(cfg, "hook_token", 16, 128, rc, ei);
+	}
+	json_decref(cfg);
+	return rc;
+}
+
 static const struct chan_adapter wechat_adapter = {CHAN_WECHAT, wechat_send};
 static const struct chan_adapter weibo_adapter = {CHAN_WEIBO, weibo_send};
 

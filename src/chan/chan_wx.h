@@ -183,6 +183,14 @@ extern const struct route chan_sms_routes[];
 
 /* -- Adapters and ticks (chan_wechat_api.c, chan_sms_api.c) -- */
 
+/*
+ * Checks a WeChat, Weibo or SMS account's config (JSON text) before it is
+ * stored: the fields each needs (chan_wechat_api.c; docs/chan.md
+ * "Accounts"), every wrong field listed with err_add. 0 for other kinds.
+ * For the accounts' API (the core's) to call.
+ */
+int chan_wx_config_check(enum chan_kind kind, const char *config, struct err_info *ei);
+
 /* The SMS adapter (chan_sms_api.c), registered by chan_wx_adapters_add. */
 int chan_sms_adapter_add(void);
 /* Registers the WeChat, Weibo and SMS adapters (cli/serve.c at start-up). */

@@ -744,6 +744,10 @@ static const struct err_msg messages[] = {
 	{"the number is not on the opt-out list", NULL, "该号码不在退订名单中"},
 	{"template: callback or progress", NULL, "模板：应为 callback（回电通知）或 progress（进展通知）"},
 	{"params: an object of up to 8 texts", NULL, "params：最多 8 项文本的对象"},
+	{"config.%s: %zu to %zu characters", NULL, "配置 %s：%zu 至 %zu 个字符"},
+	{"config.%s: an http or https URL", NULL, "配置 %s：应为 http 或 https 网址"},
+	{"config.mode: plain or safe", NULL, "配置 mode：应为 plain（明文）或 safe（安全模式）"},
+	{"config.aes_key: the 43 characters of the EncodingAESKey", NULL, "配置 aes_key：应为 43 个字符的 EncodingAESKey"},
 };
 
 static const struct err_msg phrases[] = {

@@ -161,6 +161,39 @@ static void sms(void **state)
 	assert_int_equal(sms_render("${name}${name}${name}", pn, pv, 2, out, 10), ERR_TOOBIG);
 }
 
+static void configs(void **state)
+{
+	struct err_info ei;
+
+	(void)state;
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(chan_wx_config_check(CHAN_WECHAT,
+					      "{\"appid\": \"wx1\", \"secret\": \"s\", \"token\": "
+					      "\"tok123\", \"mode\": \"safe\", \"aes_key\": \"" KEY43
+					      "\", \"api_base\": \"http://127.0.0.1:9\"}",
+					      &ei),
+			 0);
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(chan_wx_config_check(CHAN_WECHAT,
+					      "{\"appid\": \"wx1\", \"token\": \"t\", \"mode\": "
+					      "\"safe\", \"aes_key\": \"short\"}",
+					      &ei),
+			 ERR_UNPROCESSABLE);
+	assert_string_equal(ei.message, "config.secret: 1 to 128 characters");
+	assert_int_equal(ei.nmore, 2); /* the token, the key */
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(chan_wx_config_check(CHAN_SMS, "{\"access_key_id\": \"a\", "
+						      "\"access_key_secret\": \"b\", \"sign_name\": "
+						      "\"c\", \"hook_token\": \"short\", "
+						      "\"api_base\": \"ftp://x\"}",
+					      &ei),
+			 ERR_UNPROCESSABLE);
+	assert_int_equal(ei.nmore, 1);
+	memset(&ei, 0, sizeof(ei));
+	assert_int_equal(chan_wx_config_check(CHAN_WEIBO, "[]", &ei), ERR_INVALID);
+	assert_int_equal(chan_wx_config_check(CHAN_EMAIL, "{}", &ei), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +201,7 @@ int main(void)
 		cmocka_unit_test(aes),
 		cmocka_unit_test(xml),
 		cmocka_unit_test(sms),
+		cmocka_unit_test(configs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
