@@ -105,20 +105,28 @@ void chan_wx_http_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+struct sink {
+	struct buf *b;
+	size_t max;
+};
+
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
-	struct buf *b = ud;
+	struct sink *k = ud;
 
-	if (b->len + size * n > HTTP_RESP_MAX || buf_append(b, p, size * n) < 0)
+	/* Past the limit the transfer is cut (curl reports a write error). */
+	if (k->b->len + size * n > k->max || buf_append(k->b, p, size * n) < 0)
 		return 0;
 	return size * n;
 }
 
-int chan_wx_http(const char *url, const char *body, const char *content_type, long *status,
-		 struct buf *resp, char *error, size_t error_size)
+static int perform(const char *url, const char *body, const char *content_type, long timeout,
+		   size_t max, long *status, struct buf *resp, char *ctype, size_t ctype_size,
+		   char *error, size_t error_size)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
+	struct sink k = {resp, max};
 	char ct[128];
 	CURLcode cc;
 
@@ -129,11 +137,11 @@ int chan_wx_http(const char *url, const char *body, const char *content_type, lo
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT_SEC);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout < 5L ? timeout : 5L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
 	if (body) {
 		snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
 		h = curl_slist_append(h, ct);
@@ -142,11 +150,37 @@ int chan_wx_http(const char *url, const char *body, const char *content_type, lo
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 	cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
+	if (cc == CURLE_OK) {
+		char *t = NULL;
+
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	else
+		if (ctype && curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &t) == CURLE_OK)
+			snprintf(ctype, ctype_size, "%s", t ? t : "");
+	} else {
 		snprintf(error, error_size, "%s", curl_easy_strerror(cc));
+	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return cc == CURLE_OK ? 0 : ERR_BUSY;
+}
+
+int chan_wx_http(const char *url, const char *body, const char *content_type, long *status,
+		 struct buf *resp, char *error, size_t error_size)
+{
+	return perform(url, body, content_type, HTTP_TIMEOUT_SEC, HTTP_RESP_MAX, status, resp,
+		       NULL, 0, error, error_size);
+}
+
+int chan_wx_fetch(const char *url, size_t max, long timeout_sec, struct buf *out, char *ctype,
+		  size_t ctype_size, char *error, size_t error_size)
+{
+	long status = 0;
+	int rc = perform(url, NULL, NULL, timeout_sec, max, &status, out, ctype, ctype_size, error,
+			 error_size);
+
+	if (rc == 0 && status != 200) {
+		snprintf(error, error_size, "HTTP %ld", status);
+		rc = ERR_NOTFOUND;
+	}
+	return rc;
 }

@@ -112,6 +112,10 @@ int chan_hook_guard(struct req *r, int64_t account_id, size_t max);
 struct buf;
 int chan_wx_http(const char *url, const char *body, const char *content_type, long *status,
 		 struct buf *resp, char *error, size_t error_size);
+/* A GET of up to max bytes within timeout_sec (a customer's picture): 0 on a 200
+ * with the body in out and its Content-Type in ctype; else an err and error. */
+int chan_wx_fetch(const char *url, size_t max, long timeout_sec, struct buf *out, char *ctype,
+		  size_t ctype_size, char *error, size_t error_size);
 /* Once at start-up, before threads send. */
 void chan_wx_http_init(void);
 

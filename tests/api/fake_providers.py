@@ -17,7 +17,9 @@ import base64
 import hashlib
 import hmac
 import json
+import struct
 import threading
+import zlib
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -31,6 +33,18 @@ SMS_SECRET = "sms-secret-abc"
 def pct(s):
     """RFC 3986 percent-encoding as Alibaba Cloud's signature wants it."""
     return urllib.parse.quote(s, safe="-_.~")
+
+
+def tiny_png():
+    """A real 1x1 PNG (a customer's picture, as WeChat's media server gives it)."""
+    def chunk(kind, data):
+        c = kind + data
+        return struct.pack(">I", len(data)) + c + struct.pack(">I", zlib.crc32(c))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+PNG = tiny_png()
 
 
 def sms_signature(params, secret, method="POST"):
@@ -73,6 +87,14 @@ class FakeProviders:
                         fake.tokens_issued += 1
                         tok = f"ACCESS_TOKEN_{fake.tokens_issued}"
                     return self.answer(200, {"access_token": tok, "expires_in": 7200})
+                if u.path == "/media/p.png":
+                    fake.record({"kind": "media_get", "ok": True})
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(PNG)))
+                    self.end_headers()
+                    self.wfile.write(PNG)
+                    return
                 self.answer(404, {"error": "no such path"})
 
             def do_POST(self):

@@ -239,18 +239,26 @@ class WeChatTest(ChanCase):
         self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg WHERE ext_id ="
                                        f" 'wx:{openid}:1765000200:subscribe'"), "1")
         img = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000201</CreateTime>"
-               "<MsgType>image</MsgType><PicUrl>http://mmbiz.example/p.jpg</PicUrl>"
+               f"<MsgType>image</MsgType><PicUrl>{self.fake.base}/media/p.png</PicUrl>"
                "<MediaId>media1</MediaId><MsgId>9010</MsgId></xml>")
+        # A picture whose server does not answer: the URL stays in the text.
+        lost = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000203</CreateTime>"
+                "<MsgType>image</MsgType><PicUrl>http://127.0.0.1:9/gone.jpg</PicUrl>"
+                "<MediaId>media3</MediaId><MsgId>9012</MsgId></xml>")
         voice = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000202</CreateTime>"
                  "<MsgType>voice</MsgType><MediaId>media2</MediaId>"
                  "<Recognition>我要投诉噪音</Recognition><MsgId>9011</MsgId></xml>")
-        self.wx_post(self.plain, img)
-        self.wx_post(self.plain, voice)
+        for x in (img, voice, lost):
+            self.assertEqual(self.wx_post(self.plain, x)[0], 200)
         conv = self.conv_of(self.plain, openid)
         bodies = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
                                " AND direction = 'in' ORDER BY id").split("\n")
-        self.assertEqual(bodies, ["[关注公众号]", "[图片] http://mmbiz.example/p.jpg",
-                                  "[语音] 我要投诉噪音"])
+        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音",
+                                  "[图片] http://127.0.0.1:9/gone.jpg"])
+        # The picture is kept as the message's file, byte for byte.
+        row = sql(self.srv, "SELECT a.mime, a.size, a.sha256 FROM attachment a JOIN conv_msg m"
+                            " ON m.id = a.message_id WHERE m.ext_id = 'wx:9010'")
+        self.assertEqual(row, f"image/png|{len(fp.PNG)}|{hashlib.sha256(fp.PNG).hexdigest()}")
 
     def test_wecom_encrypted_echostr(self):
         ts, nonce = "1765000400", "9988"
