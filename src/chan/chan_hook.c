@@ -18,9 +18,9 @@
 #include "core/err.h"
 #include "http/http.h"
 
-#define HOOK_SLOTS 1024	     /* buckets kept; a full table reuses the stalest */
-#define HOOK_BURST 30.0	     /* requests at once */
-#define HOOK_RATE 10.0	     /* requests a second after that */
+#define HOOK_SLOTS 1024		 /* buckets kept; a full table reuses the stalest */
+#define HOOK_BURST 30.0		 /* requests at once */
+#define HOOK_RATE 10.0		 /* requests a second after that */
 #define HOOK_ACCOUNT_BURST 120.0 /* an account's pushes come from many servers */
 #define HOOK_ACCOUNT_RATE 40.0
 
@@ -167,8 +167,8 @@ static int perform(const char *url, const char *body, const char *content_type, 
 int chan_wx_http(const char *url, const char *body, const char *content_type, long *status,
 		 struct buf *resp, char *error, size_t error_size)
 {
-	return perform(url, body, content_type, HTTP_TIMEOUT_SEC, HTTP_RESP_MAX, status, resp,
-		       NULL, 0, error, error_size);
+	return perform(url, body, content_type, HTTP_TIMEOUT_SEC, HTTP_RESP_MAX, status, resp, NULL,
+		       0, error, error_size);
 }
 
 int chan_wx_fetch(const char *url, size_t max, long timeout_sec, struct buf *out, char *ctype,

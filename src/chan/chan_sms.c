@@ -101,7 +101,8 @@ out:
 
 int sms_is_optout(const char *text)
 {
-	static const char *const words[] = {"TD", "T", "退订", "N", "取消", "退订短信", "UNSUBSCRIBE"};
+	static const char *const words[] = {"TD",   "T",	"退订",	      "N",
+					    "取消", "退订短信", "UNSUBSCRIBE"};
 	char buf[32];
 	size_t len;
 

@@ -52,10 +52,10 @@ static int sms_provider_send(json_t *cfg, const char *phone, const char *tmpl_co
 	const char *base = cfg_str(cfg, "api_base", SMS_API_BASE);
 	char ts[32], nonce[33], sig[64], iso[32];
 	unsigned char rnd[16];
-	const char *names[] = {"AccessKeyId",	   "Action",	       "Format",
-			       "PhoneNumbers",	   "RegionId",	       "SignName",
-			       "SignatureMethod",  "SignatureNonce",   "SignatureVersion",
-			       "TemplateCode",	   "TemplateParam",    "Timestamp",
+	const char *names[] = {"AccessKeyId",	  "Action",	    "Format",
+			       "PhoneNumbers",	  "RegionId",	    "SignName",
+			       "SignatureMethod", "SignatureNonce", "SignatureVersion",
+			       "TemplateCode",	  "TemplateParam",  "Timestamp",
 			       "Version"};
 	const char *values[13];
 	struct buf form = BUF_INIT, resp = BUF_INIT;
@@ -102,8 +102,7 @@ static int sms_provider_send(json_t *cfg, const char *phone, const char *tmpl_co
 		j = resp.len ? json_loadb(resp.p, resp.len, 0, NULL) : NULL;
 		code = json_string_value(json_object_get(j, "Code"));
 		if (status == 200 && code && strcmp(code, "OK") == 0) {
-			snprintf(ext_id, ext_size, "%s",
-				 cfg_str(j, "BizId", ""));
+			snprintf(ext_id, ext_size, "%s", cfg_str(j, "BizId", ""));
 		} else {
 			snprintf(error, error_size, "SMS %ld: %.60s %.140s", status,
 				 code ? code : "", cfg_str(j, "Message", ""));
@@ -126,8 +125,9 @@ static int sms_send(const struct chan_outbound *m, char *ext_id, size_t ext_size
 	json_t *cfg = json_loads(m->config ? m->config : "{}", 0, NULL);
 	json_t *p = json_pack("{s:s}", "content", m->text ? m->text : "");
 	char *params = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	int rc = params ? sms_provider_send(cfg, m->peer, cfg_str(cfg, "reply_template", "SMS_REPLY"),
-					    params, ext_id, ext_size, error, error_size)
+	int rc = params ? sms_provider_send(cfg, m->peer,
+					    cfg_str(cfg, "reply_template", "SMS_REPLY"), params,
+					    ext_id, ext_size, error, error_size)
 			: ERR_NOMEM;
 
 	free(params);
@@ -311,7 +311,8 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 	if (!content && json_object_get(it, "success"))
 		return 0; /* a delivery report */
 	if (!phone || sms_phone_digits(phone, digits, sizeof(digits)) < 0)
-		return err_set(&r->ei, ERR_INVALID, "phone_number", "phone_number: not a phone number");
+		return err_set(&r->ei, ERR_INVALID, "phone_number",
+			       "phone_number: not a phone number");
 	if (!content || !utf8_valid(content, strlen(content)))
 		return err_set(&r->ei, ERR_INVALID, "content", "%s: required", "content");
 	if (json_is_integer(seq))
@@ -319,8 +320,7 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 	else if (json_is_string(seq))
 		snprintf(ext, sizeof(ext), "sms:%.200s", json_string_value(seq));
 	else
-		snprintf(ext, sizeof(ext), "sms:%s:%.60s", digits,
-			 cfg_str(it, "send_time", ""));
+		snprintf(ext, sizeof(ext), "sms:%s:%.60s", digits, cfg_str(it, "send_time", ""));
 	in.peer = digits;
 	in.text = content;
 	in.ext_id = ext;
@@ -482,9 +482,9 @@ static int optout_list(struct req *r)
 		return n;
 	items = json_array();
 	for (int i = 0; i < n; i++)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "phone", o[i].phone,
-						       "source", o[i].source, "at",
-						       (json_int_t)o[i].at));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:I}", "phone", o[i].phone, "source",
+						o[i].source, "at", (json_int_t)o[i].at));
 	return reply_page(r, items, next);
 }
 
@@ -521,8 +521,9 @@ static int optout_add(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 201, json_pack("{s:s, s:s, s:I}", "phone", digits, "source", "manual",
-					    "at", (json_int_t)r->now));
+	return reply_json(r, 201,
+			  json_pack("{s:s, s:s, s:I}", "phone", digits, "source", "manual", "at",
+				    (json_int_t)r->now));
 }
 
 static int optout_del(struct req *r)
@@ -536,7 +537,8 @@ static int optout_del(struct req *r)
 	if (rc == 0) {
 		rc = sms_optout_del(r->store, digits);
 		if (rc == ERR_NOTFOUND)
-			rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "the number is not on the opt-out list");
+			rc = err_set(&r->ei, ERR_NOTFOUND, NULL,
+				     "the number is not on the opt-out list");
 		if (rc == 0)
 			rc = req_audit(r, "chan.sms.optout.delete", "sms_optout", 0, "ok",
 				       json_pack("{s:s}", "phone", digits));
@@ -582,8 +584,8 @@ static int settings_put(struct req *r)
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 1000000)
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "daily_cap",
-				     "%s: expected a whole number from %lld to %lld", "daily_cap", 0LL,
-				     1000000LL);
+				     "%s: expected a whole number from %lld to %lld", "daily_cap",
+				     0LL, 1000000LL);
 		else
 			cap = json_integer_value(v);
 	}
@@ -591,8 +593,8 @@ static int settings_put(struct req *r)
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 1439)
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "birthday_minute",
-				     "%s: expected a whole number from %lld to %lld", "birthday_minute",
-				     0LL, 1439LL);
+				     "%s: expected a whole number from %lld to %lld",
+				     "birthday_minute", 0LL, 1439LL);
 		else
 			minute = json_integer_value(v);
 	}
@@ -619,7 +621,6 @@ static int settings_put(struct req *r)
 	rc = req_finish(r, rc);
 	return rc < 0 ? rc : reply_json(r, 200, settings_json(&s));
 }
-
 
 /* -- POST /api/chan/sms/send: a WO-5 notice from the order's page -- */
 
@@ -692,8 +693,9 @@ static int sms_send_notice(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "template", tmpl, "phone", digits,
-					    "status", "sent"));
+	return reply_json(
+		r, 201,
+		json_pack("{s:s, s:s, s:s}", "template", tmpl, "phone", digits, "status", "sent"));
 }
 
 const struct route chan_sms_routes[] = {

@@ -28,8 +28,7 @@ static int acct_read(struct store_stmt *st, void *dst)
 	return a->config ? 0 : ERR_NOMEM;
 }
 
-int wx_account_get(struct store *s, int64_t id, enum chan_kind kind, int *enabled,
-		   char **config)
+int wx_account_get(struct store *s, int64_t id, enum chan_kind kind, int *enabled, char **config)
 {
 	struct acct_row a = {0};
 	int rc = store_one(store_query(s,
@@ -98,8 +97,8 @@ int sms_tmpl_put(struct store *s, const struct sms_tmpl *t, int64_t by, int64_t 
 	int rc = store_run(s,
 			   "UPDATE sms_template SET provider_code = ?, text = ?, enabled = ?,"
 			   " updated_by = ?, updated_at = ? WHERE code = ? RETURNING 1",
-			   NULL, "ttidit", t->provider_code, t->text, (int64_t)t->enabled, by,
-			   now, t->code);
+			   NULL, "ttidit", t->provider_code, t->text, (int64_t)t->enabled, by, now,
+			   t->code);
 
 	if (rc == 0)
 		return ERR_NOTFOUND;
@@ -111,8 +110,7 @@ int sms_optout_has(struct store *s, const char *phone)
 	return store_run(s, "SELECT 1 FROM sms_optout WHERE phone = ?", NULL, "t", phone);
 }
 
-int sms_optout_add(struct store *s, const char *phone, const char *source, int64_t by,
-		   int64_t now)
+int sms_optout_add(struct store *s, const char *phone, const char *source, int64_t by, int64_t now)
 {
 	return store_run(s,
 			 "INSERT INTO sms_optout(phone, source, by_id, at) VALUES (?, ?, ?, ?)"
@@ -150,12 +148,12 @@ int sms_optout_list(struct store *s, const char *q, int64_t cursor, int limit,
 		    struct sms_optout *out, int64_t *next)
 {
 	/* Newest first by rowid; q matches the number's digits anywhere. */
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT phone, source, at, rowid FROM sms_optout"
-		" WHERE (? = 0 OR rowid < ?) AND (? IS NULL OR instr(phone, ?) > 0)"
-		" ORDER BY rowid DESC LIMIT ?",
-		"iiTTi", cursor, cursor, q, q, (int64_t)limit + 1);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT phone, source, at, rowid FROM sms_optout"
+			    " WHERE (? = 0 OR rowid < ?) AND (? IS NULL OR instr(phone, ?) > 0)"
+			    " ORDER BY rowid DESC LIMIT ?",
+			    "iiTTi", cursor, cursor, q, q, (int64_t)limit + 1);
 	struct optout_row r;
 	int64_t last = 0;
 	int rc, n = 0;
@@ -184,11 +182,12 @@ static int settings_read(struct store_stmt *st, void *dst)
 
 int sms_settings_get(struct store *s, struct sms_settings *out)
 {
-	return store_one(store_query(s,
-				     "SELECT daily_cap, birthday_minute, account_id FROM sms_settings"
-				     " WHERE id = 1",
-				     ""),
-			 settings_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT daily_cap, birthday_minute, account_id FROM sms_settings"
+			    " WHERE id = 1",
+			    ""),
+		settings_read, out);
 }
 
 int sms_settings_put(struct store *s, const struct sms_settings *in, int64_t by, int64_t now)
@@ -204,8 +203,8 @@ int sms_settings_put(struct store *s, const struct sms_settings *in, int64_t by,
 
 int sms_sent_count(struct store *s, int64_t since, int64_t *n)
 {
-	int rc = store_run(s, "SELECT count(*) FROM sms_sent WHERE at >= ? AND status = 'sent'",
-			   n, "i", since);
+	int rc = store_run(s, "SELECT count(*) FROM sms_sent WHERE at >= ? AND status = 'sent'", n,
+			   "i", since);
 
 	return rc < 0 ? rc : 0;
 }

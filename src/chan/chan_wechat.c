@@ -119,8 +119,7 @@ static int wx_cipher(const unsigned char key[32], unsigned char *buf, size_t len
 	return rc < 0 ? ERR_INVALID : 0;
 }
 
-int wx_decrypt(const char *aes_key, const char *appid, const char *b64, char **msg,
-	       size_t *msg_len)
+int wx_decrypt(const char *aes_key, const char *appid, const char *b64, char **msg, size_t *msg_len)
 {
 	unsigned char key[32], *buf;
 	size_t b64_len = b64 ? strlen(b64) : 0, n = 0, pad, len, body;
@@ -153,7 +152,8 @@ int wx_decrypt(const char *aes_key, const char *appid, const char *b64, char **m
 	/* The appid after the message must be the account's: a message
 	 * encrypted for another account with the same key is not ours. */
 	if (appid && *appid &&
-	    (len - 20 - body != strlen(appid) || memcmp(buf + 20 + body, appid, strlen(appid)) != 0))
+	    (len - 20 - body != strlen(appid) ||
+	     memcmp(buf + 20 + body, appid, strlen(appid)) != 0))
 		goto out;
 	*msg = malloc(body + 1);
 	if (!*msg) {
@@ -229,9 +229,9 @@ static void wx_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		size_t off, size;
 	} fields[] = {
 #define F(n, f) {n, offsetof(struct wx_msg, f), sizeof(((struct wx_msg *)0)->f)}
-		F("ToUserName", to),	     F("FromUserName", from), F("MsgType", type),
-		F("Event", event),	     F("MsgId", msg_id),      F("Content", content),
-		F("PicUrl", pic_url),	     F("MediaId", media_id),  F("Recognition", recognition),
+		F("ToUserName", to),   F("FromUserName", from), F("MsgType", type),
+		F("Event", event),     F("MsgId", msg_id),	F("Content", content),
+		F("PicUrl", pic_url),  F("MediaId", media_id),	F("Recognition", recognition),
 		F("Encrypt", encrypt),
 #undef F
 	};

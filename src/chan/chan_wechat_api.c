@@ -128,7 +128,8 @@ static int wechat_verify(struct req *r)
 		if (!wx_signature_ok(cfg_str(cfg, "token", NULL), ts, nonce, echo, msig))
 			rc = bad_signature(r);
 		else if (wx_decrypt(cfg_str(cfg, "aes_key", NULL), NULL, echo, &plain, &len) < 0)
-			rc = err_set(&r->ei, ERR_INVALID, "echostr", "the encrypted message is not valid");
+			rc = err_set(&r->ei, ERR_INVALID, "echostr",
+				     "the encrypted message is not valid");
 		else
 			rc = reply_text(r, plain);
 		free(plain);
@@ -189,7 +190,8 @@ static int wechat_push(struct req *r)
 		}
 		if (wx_decrypt(cfg_str(cfg, "aes_key", NULL), cfg_str(cfg, "appid", NULL),
 			       m->encrypt, &plain, &plain_len) < 0) {
-			rc = err_set(&r->ei, ERR_INVALID, NULL, "the encrypted message is not valid");
+			rc = err_set(&r->ei, ERR_INVALID, NULL,
+				     "the encrypted message is not valid");
 			goto out;
 		}
 		if (wx_parse(plain, plain_len, m) < 0) {
@@ -214,14 +216,15 @@ static int wechat_push(struct req *r)
 		 * text; when that fails the text keeps the URL. The URL came in a
 		 * signed message, so only WeChat chooses what kefu fetches.
 		 */
-		if (strcmp(m->type, "image") == 0 &&
-		    (strncmp(m->pic_url, "https://", 8) == 0 || strncmp(m->pic_url, "http://", 7) == 0)) {
+		if (strcmp(m->type, "image") == 0 && (strncmp(m->pic_url, "https://", 8) == 0 ||
+						      strncmp(m->pic_url, "http://", 7) == 0)) {
 			char ctype[128] = "", why[128];
 
-			if (chan_wx_fetch(m->pic_url, WX_PICTURE_MAX, 3L, &pic, ctype, sizeof(ctype),
-					  why, sizeof(why)) == 0 &&
+			if (chan_wx_fetch(m->pic_url, WX_PICTURE_MAX, 3L, &pic, ctype,
+					  sizeof(ctype), why, sizeof(why)) == 0 &&
 			    pic.len) {
-				in.files[0] = (struct chan_file){"wechat.jpg", ctype, pic.p, pic.len};
+				in.files[0] =
+					(struct chan_file){"wechat.jpg", ctype, pic.p, pic.len};
 				in.nfiles = 1;
 				snprintf(text, CHAN_TEXT_MAX * 3 + 64, "[图片]");
 			} else {
@@ -297,7 +300,8 @@ static int weibo_push(struct req *r)
 		const char *type = json_string_value(json_object_get(msg, "type"));
 		const char *text = json_string_value(json_object_get(msg, "text"));
 		const char *created = json_string_value(json_object_get(msg, "created_at"));
-		json_t *sender = json_object_get(msg, "sender_id"), *mid = json_object_get(msg, "id");
+		json_t *sender = json_object_get(msg, "sender_id"),
+		       *mid = json_object_get(msg, "id");
 		char peer[32], ext[CHAN_EXT_ID_MAX], line[128];
 
 		if (json_is_integer(sender))
@@ -319,15 +323,16 @@ static int weibo_push(struct req *r)
 		if (strcmp(type, "text") != 0) {
 			/* Images, voice and positions carry media ids the fans API
 			 * serves; the agent sees what came and asks for it in words. */
-			snprintf(line, sizeof(line), "[%s]", strcmp(type, "image") == 0 ? "图片"
-							     : strcmp(type, "voice") == 0 ? "语音"
-							     : strcmp(type, "position") == 0 ? "位置"
-							     : type);
+			snprintf(line, sizeof(line), "[%s]",
+				 strcmp(type, "image") == 0	 ? "图片"
+				 : strcmp(type, "voice") == 0	 ? "语音"
+				 : strcmp(type, "position") == 0 ? "位置"
+								 : type);
 			text = strcmp(type, "event") == 0 ? NULL : line;
 		}
 		if (text && *text) {
-			struct chan_inbound in = {.account_id = id, .peer = peer, .text = text,
-						  .ext_id = ext};
+			struct chan_inbound in = {
+				.account_id = id, .peer = peer, .text = text, .ext_id = ext};
 
 			rc = hook_store(r, &in);
 			if (rc < 0)
@@ -510,8 +515,8 @@ static int weibo_send(const struct chan_outbound *m, char *ext_id, size_t ext_si
 		goto out;
 	}
 	buf_printf(&url, "%s/2/messages/reply.json", base);
-	buf_printf(&form, "access_token=%s&type=text&data=%s&receiver_id=%s&save_sender_box=1", tenc,
-		   enc, m->peer);
+	buf_printf(&form, "access_token=%s&type=text&data=%s&receiver_id=%s&save_sender_box=1",
+		   tenc, enc, m->peer);
 	rc = chan_wx_http(url.p, form.p, "application/x-www-form-urlencoded", &status, &resp, error,
 			  error_size);
 	if (rc == 0) {
@@ -520,7 +525,8 @@ static int weibo_send(const struct chan_outbound *m, char *ext_id, size_t ext_si
 			json_t *mid = json_object_get(j, "id");
 
 			if (json_is_integer(mid))
-				snprintf(ext_id, ext_size, "%lld", (long long)json_integer_value(mid));
+				snprintf(ext_id, ext_size, "%lld",
+					 (long long)json_integer_value(mid));
 			else if (json_is_string(mid))
 				snprintf(ext_id, ext_size, "%s", json_string_value(mid));
 		} else {
@@ -556,8 +562,8 @@ static int need_str(json_t *cfg, const char *key, size_t min, size_t max, int rc
 	/* Each key its own field, so that every wrong one is listed. */
 	snprintf(field, sizeof(field), "config.%s", key);
 	if (!json_is_string(v) || n < min || n > max)
-		rc = err_add(ei, rc, ERR_UNPROCESSABLE, field,
-			     "config.%s: %zu to %zu characters", key, min, max);
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, field, "config.%s: %zu to %zu characters",
+			     key, min, max);
 	return rc;
 }
 
@@ -604,8 +610,9 @@ int chan_wx_config_check(enum chan_kind kind, const char *config, struct err_inf
 
 			/* A key that cannot encrypt is refused now, not at the first push. */
 			if (wx_encrypt(cfg_str(cfg, "aes_key", ""), "x", "x", 1, rnd, &probe) < 0)
-				rc = err_add(ei, rc, ERR_UNPROCESSABLE, "config.aes_key",
-					     "config.aes_key: the 43 characters of the EncodingAESKey");
+				rc = err_add(
+					ei, rc, ERR_UNPROCESSABLE, "config.aes_key",
+					"config.aes_key: the 43 characters of the EncodingAESKey");
 			free(probe);
 		}
 	} else if (kind == CHAN_WEIBO) {

@@ -54,8 +54,8 @@ int wx_encrypt(const char *aes_key, const char *appid, const char *msg, size_t m
 
 /* One pushed message, the fields kefu reads (text fields cut at their size). */
 struct wx_msg {
-	char to[128];	/* ToUserName: the account */
-	char from[128]; /* FromUserName: the customer's openid */
+	char to[128];	     /* ToUserName: the account */
+	char from[128];	     /* FromUserName: the customer's openid */
 	int64_t create_time; /* seconds */
 	char type[16];	     /* MsgType: text, image, voice, event, … */
 	char event[32];	     /* Event: subscribe, unsubscribe, … */
@@ -88,7 +88,8 @@ int sms_sign(const char *const *names, const char *const *values, int n, const c
 	     char *out, size_t size);
 /* 1 when text, trimmed, is an opt-out word: TD, T, 退订, N, 取消 (any case). */
 int sms_is_optout(const char *text);
-/* 1 when birthday ("MM-DD" or "YYYY-MM-DD") falls on month-day; 29 Feb is the 28th in other years. */
+/* 1 when birthday ("MM-DD" or "YYYY-MM-DD") falls on month-day; 29 Feb is the 28th in other years.
+ */
 int sms_birthday_is(const char *birthday, int year, int month, int day);
 /* Phone digits of a number ("+86 138-0013-8000" → "13800138000"); ERR_INVALID. */
 int sms_phone_digits(const char *in, char *out, size_t size);
@@ -124,13 +125,11 @@ void chan_wx_http_init(void);
 /* The first enabled account of kind, by id; ERR_NOTFOUND. */
 int wx_account_first(struct store *s, enum chan_kind kind, int64_t *id);
 
-
 /* An account of channel kind: enabled, its config (malloc'd JSON text). ERR_NOTFOUND. */
-int wx_account_get(struct store *s, int64_t id, enum chan_kind kind, int *enabled,
-		   char **config);
+int wx_account_get(struct store *s, int64_t id, enum chan_kind kind, int *enabled, char **config);
 
 struct sms_tmpl {
-	char code[32]; /* birthday, callback, progress */
+	char code[32];		/* birthday, callback, progress */
 	char provider_code[64]; /* the provider's template code (SMS_123…) */
 	char text[600];
 	int enabled;
@@ -142,8 +141,7 @@ int sms_tmpl_put(struct store *s, const struct sms_tmpl *t, int64_t by, int64_t 
 
 int sms_optout_has(struct store *s, const char *phone);
 /* 1 when added, 0 when it was there. */
-int sms_optout_add(struct store *s, const char *phone, const char *source, int64_t by,
-		   int64_t now);
+int sms_optout_add(struct store *s, const char *phone, const char *source, int64_t by, int64_t now);
 int sms_optout_del(struct store *s, const char *phone);
 struct sms_optout {
 	char phone[32];

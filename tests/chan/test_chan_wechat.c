@@ -18,7 +18,8 @@
 #define MSG "<xml><ToUserName><![CDATA[gh_1]]></ToUserName></xml>"
 /* base64(AES-256-CBC(random 00..0f, len, MSG, APPID, PKCS#7 to 32)). */
 #define CIPHER                                                                                     \
-	"IG+0eOkLdhYW9kHtuT3HY7zjHQTEzqrSdNDNOZ4tfAIrsc0cvUEohSVc7QeYuW4PCJB7XuXjGPU+5LaO6iy6X3U2Mgr" \
+	"IG+0eOkLdhYW9kHtuT3HY7zjHQTEzqrSdNDNOZ4tfAIrsc0cvUEohSVc7QeYuW4PCJB7XuXjGPU+"             \
+	"5LaO6iy6X3U2Mgr"                                                                          \
 	"h6w/eWgjKshXLJrnfxgxOm4gUyq08IhHMX3BD"
 
 static void signature(void **state)
@@ -78,7 +79,8 @@ static void xml(void **state)
 	static const char voice[] =
 		"<xml><FromUserName>o3</FromUserName><MsgType>voice</MsgType><MediaId>m1</MediaId>"
 		"<Recognition>我要投诉</Recognition><MsgId>9</MsgId></xml>";
-	static const char bomb[] = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><xml><Content>&a;</Content></xml>";
+	static const char bomb[] =
+		"<!DOCTYPE x [<!ENTITY a \"aaaa\">]><xml><Content>&a;</Content></xml>";
 	struct wx_msg *m = malloc(sizeof(*m));
 	char out[256];
 
@@ -111,10 +113,10 @@ static void xml(void **state)
 
 static void sms(void **state)
 {
-	const char *names[] = {"AccessKeyId",	  "Action",	      "Format",
-			       "PhoneNumbers",	  "RegionId",	      "SignName",
-			       "SignatureMethod", "SignatureNonce",   "SignatureVersion",
-			       "TemplateCode",	  "TemplateParam",    "Timestamp",
+	const char *names[] = {"AccessKeyId",	  "Action",	    "Format",
+			       "PhoneNumbers",	  "RegionId",	    "SignName",
+			       "SignatureMethod", "SignatureNonce", "SignatureVersion",
+			       "TemplateCode",	  "TemplateParam",  "Timestamp",
 			       "Version",	  "OutId"};
 	const char *values[] = {"testId",
 				"SendSms",
@@ -156,7 +158,8 @@ static void sms(void **state)
 	assert_string_equal(out, "13800138000");
 	assert_int_equal(sms_phone_digits("13800x", out, sizeof(out)), ERR_INVALID);
 
-	assert_int_equal(sms_render("${name}您好，${order}已办结${x}", pn, pv, 2, out, sizeof(out)), 0);
+	assert_int_equal(sms_render("${name}您好，${order}已办结${x}", pn, pv, 2, out, sizeof(out)),
+			 0);
 	assert_string_equal(out, "王先生您好，WO-1已办结${x}");
 	assert_int_equal(sms_render("${name}${name}${name}", pn, pv, 2, out, 10), ERR_TOOBIG);
 }
@@ -167,12 +170,13 @@ static void configs(void **state)
 
 	(void)state;
 	memset(&ei, 0, sizeof(ei));
-	assert_int_equal(chan_wx_config_check(CHAN_WECHAT,
-					      "{\"appid\": \"wx1\", \"secret\": \"s\", \"token\": "
-					      "\"tok123\", \"mode\": \"safe\", \"aes_key\": \"" KEY43
-					      "\", \"api_base\": \"http://127.0.0.1:9\"}",
-					      &ei),
-			 0);
+	assert_int_equal(
+		chan_wx_config_check(CHAN_WECHAT,
+				     "{\"appid\": \"wx1\", \"secret\": \"s\", \"token\": "
+				     "\"tok123\", \"mode\": \"safe\", \"aes_key\": \"" KEY43
+				     "\", \"api_base\": \"http://127.0.0.1:9\"}",
+				     &ei),
+		0);
 	memset(&ei, 0, sizeof(ei));
 	assert_int_equal(chan_wx_config_check(CHAN_WECHAT,
 					      "{\"appid\": \"wx1\", \"token\": \"t\", \"mode\": "
@@ -182,10 +186,11 @@ static void configs(void **state)
 	assert_string_equal(ei.message, "config.secret: 1 to 128 characters");
 	assert_int_equal(ei.nmore, 2); /* the token, the key */
 	memset(&ei, 0, sizeof(ei));
-	assert_int_equal(chan_wx_config_check(CHAN_SMS, "{\"access_key_id\": \"a\", "
-						      "\"access_key_secret\": \"b\", \"sign_name\": "
-						      "\"c\", \"hook_token\": \"short\", "
-						      "\"api_base\": \"ftp://x\"}",
+	assert_int_equal(chan_wx_config_check(CHAN_SMS,
+					      "{\"access_key_id\": \"a\", "
+					      "\"access_key_secret\": \"b\", \"sign_name\": "
+					      "\"c\", \"hook_token\": \"short\", "
+					      "\"api_base\": \"ftp://x\"}",
 					      &ei),
 			 ERR_UNPROCESSABLE);
 	assert_int_equal(ei.nmore, 1);
@@ -197,11 +202,8 @@ static void configs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(signature),
-		cmocka_unit_test(aes),
-		cmocka_unit_test(xml),
-		cmocka_unit_test(sms),
-		cmocka_unit_test(configs),
+		cmocka_unit_test(signature), cmocka_unit_test(aes),	cmocka_unit_test(xml),
+		cmocka_unit_test(sms),	     cmocka_unit_test(configs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
