@@ -608,6 +608,13 @@ static int change_row(void *ctx, int64_t conv_id, int64_t msg_id)
 
 static int produce(struct sse_tick *t)
 {
+	int64_t top = 0;
+	/* Read before the streams' queries: every message up to it is visible to them, so a
+	 * stream that found nothing of its own can skip past it (and not scan it again). */
+	int trc = chan_msg_last_id(t->store, &top);
+
+	if (trc < 0)
+		return trc;
 	for (size_t i = 0; i < t->n; i++) {
 		struct sse_slot *sl = &t->slots[i];
 		struct sub *s = sl->data;
@@ -621,6 +628,8 @@ static int produce(struct sse_tick *t)
 			return rc;
 		if (rc == 100)
 			sl->more = 1;
+		else if (top > s->last_id)
+			s->last_id = top;
 	}
 	return 0;
 }

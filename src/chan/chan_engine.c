@@ -204,9 +204,24 @@ static int open_conv(struct store *s, const struct chan_account *a, enum chan_ki
 	return rc;
 }
 
-int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
+/* One spelling per address, so the same customer finds the same conversation:
+ * an email address in lower case, an SMS number as cust normalises it. */
+static void peer_normalize(enum chan_kind k, const char *in, char *out, size_t size)
+{
+	if (k == CHAN_SMS && cust_phone_normalize(in, out, size) == 0)
+		return;
+	snprintf(out, size, "%s", in);
+	if (k == CHAN_EMAIL)
+		for (char *p = out; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+}
+
+int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 		 struct chan_inbound_result *out, struct err_info *ei)
 {
+	struct chan_inbound norm = *in0, *in = &norm;
+	char peer[CHAN_PEER_MAX + 1];
 	struct chan_account *a = NULL;
 	struct chan_conv *c = NULL;
 	struct buf body = BUF_INIT, html = BUF_INIT;
@@ -232,6 +247,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 	if (rc < 0)
 		goto done;
 	kind = chan_kind_parse(a->channel);
+	peer_normalize((enum chan_kind)kind, in->peer, peer, sizeof(peer));
+	norm.peer = peer;
 	/* A webhook delivered twice, a mail fetched again: stored once, answered alike. */
 	if (in->ext_id && in->ext_id[0]) {
 		rc = chan_msg_find_ext(s, a->id, in->ext_id, &out->conv_id, &out->msg_id);
