@@ -150,26 +150,6 @@ int sms_birthday_is(const char *b, int year, int month, int day)
 	return m == 2 && d == 29 && month == 2 && day == 28 && !leap(year);
 }
 
-int sms_phone_digits(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	if (!in)
-		return ERR_INVALID;
-	if (in[0] == '+' && in[1] == '8' && in[2] == '6')
-		in += 3;
-	for (; *in; in++) {
-		if (isdigit((unsigned char)*in)) {
-			if (o + 1 >= size)
-				return ERR_INVALID;
-			out[o++] = *in;
-		} else if (*in != ' ' && *in != '-' && *in != '+')
-			return ERR_INVALID;
-	}
-	out[o] = '\0';
-	return o >= 5 && o <= 20 ? 0 : ERR_INVALID;
-}
-
 int sms_render(const char *tmpl, const char *const *names, const char *const *values, int n,
 	       char *out, size_t size)
 {

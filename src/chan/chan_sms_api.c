@@ -310,7 +310,7 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 		return err_set(&r->ei, ERR_INVALID, NULL, "the message must be a JSON object");
 	if (!content && json_object_get(it, "success"))
 		return 0; /* a delivery report */
-	if (!phone || sms_phone_digits(phone, digits, sizeof(digits)) < 0)
+	if (!phone || cust_phone_normalize(phone, digits, sizeof(digits)) < 0)
 		return err_set(&r->ei, ERR_INVALID, "phone_number",
 			       "phone_number: not a phone number");
 	if (!content || !utf8_valid(content, strlen(content)))

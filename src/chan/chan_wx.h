@@ -91,8 +91,6 @@ int sms_is_optout(const char *text);
 /* 1 when birthday ("MM-DD" or "YYYY-MM-DD") falls on month-day; 29 Feb is the 28th in other years.
  */
 int sms_birthday_is(const char *birthday, int year, int month, int day);
-/* Phone digits of a number ("+86 138-0013-8000" → "13800138000"); ERR_INVALID. */
-int sms_phone_digits(const char *in, char *out, size_t size);
 /* A template's text with ${name} replaced by the value of the same name (n pairs);
  * an unknown name stays as written. ERR_TOOBIG when out is too small. */
 int sms_render(const char *tmpl, const char *const *names, const char *const *values, int n,

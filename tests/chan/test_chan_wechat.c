@@ -154,9 +154,6 @@ static void sms(void **state)
 	assert_false(sms_birthday_is("2000-02-29", 2028, 2, 28));
 	assert_false(sms_birthday_is("3-15", 2026, 3, 15));
 
-	assert_int_equal(sms_phone_digits("+86 138-0013-8000", out, sizeof(out)), 0);
-	assert_string_equal(out, "13800138000");
-	assert_int_equal(sms_phone_digits("13800x", out, sizeof(out)), ERR_INVALID);
 
 	assert_int_equal(sms_render("${name}您好，${order}已办结${x}", pn, pv, 2, out, sizeof(out)),
 			 0);
