@@ -308,8 +308,18 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 
 	if (!json_is_object(it))
 		return err_set(&r->ei, ERR_INVALID, NULL, "the message must be a JSON object");
-	if (!content && json_object_get(it, "success"))
-		return 0; /* a delivery report */
+	if (!content && json_object_get(it, "success")) {
+		/* A delivery report: a reply that never reached the phone is
+		 * shown failed with the operator's code, so the agent calls. */
+		const char *biz = json_string_value(json_object_get(it, "biz_id"));
+		char why[200];
+
+		if (json_is_true(json_object_get(it, "success")) || !biz || strlen(biz) > 64)
+			return 0;
+		snprintf(why, sizeof(why), "短信未送达：%.60s %.100s",
+			 cfg_str(it, "err_code", ""), cfg_str(it, "err_msg", ""));
+		return sms_report_failed(r->store, account_id, biz, why) < 0 ? ERR_IO : 0;
+	}
 	if (!phone || cust_phone_normalize(phone, digits, sizeof(digits)) < 0)
 		return err_set(&r->ei, ERR_INVALID, "phone_number",
 			       "phone_number: not a phone number");

@@ -410,6 +410,21 @@ class SmsTest(ChanCase):
         self.assertEqual(json.loads(sent[0]["form"]["TemplateParam"]),
                          {"content": "您好，工单已派给维修班组。"})
 
+        # The operator's report: that reply never reached the phone after all.
+        biz = sql(self.srv, f"SELECT ext_id FROM conv_msg WHERE conv_id = {conv}"
+                            " AND direction = 'out'")
+        self.assertTrue(biz.startswith("biz"), biz)
+        rep = [{"phone_number": "13800138000", "success": False, "biz_id": biz,
+                "err_code": "MOBILE_NOT_ON_SERVICE", "err_msg": "停机",
+                "report_time": "2026-12-07 10:00:02"}]
+        st, _, _ = self.srv.raw("POST", f"/api/hooks/sms/{self.acc}?token={SMS_HOOK_TOKEN}",
+                                json.dumps(rep, ensure_ascii=False).encode(),
+                                {"Content-Type": "application/json"})
+        self.assertEqual(st, 200)
+        self.assertEqual(sql(self.srv, f"SELECT status, error FROM conv_msg WHERE conv_id = {conv}"
+                                       " AND direction = 'out'"),
+                         "failed|短信未送达：MOBILE_NOT_ON_SERVICE 停机")
+
         # A wrong hook token: nothing stored.
         st, _, _ = self.sms_in("13800138001", "伪造", 502, token="nope")
         self.assertEqual(st, 403)
