@@ -356,6 +356,13 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
 		 struct err_info *ei);
+/* A live chat nobody could take becomes a web message (the web chat decides when): its first
+ * reply is due "the same day" (CALL-12) instead of in seconds, with an event line. */
+int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now);
+/* A channel's delivery report on a message it sent (SMS, WeChat): not delivered marks it
+ * failed with the reason. ERR_NOTFOUND when no message out of the account has that ext_id. */
+int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		    const char *error);
 /* Sends the queued messages through their adapters (the scheduler's thread). */
 int chan_send_tick(struct store *s, int64_t now);
 

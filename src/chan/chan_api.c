@@ -103,7 +103,9 @@ static int load_conv(struct req *r, struct chan_conv *c, int act)
 	if (chan_may(act, r->who.person_id, supervises(r), reads_all(r), c->agent_id,
 		     strcmp(c->state, "new") == 0, in_queue))
 		return 0;
-	if (!act && !reads_all(r) && c->agent_id != r->who.person_id)
+	/* One the caller may not even read is not told to exist. */
+	if (!chan_may(0, r->who.person_id, supervises(r), reads_all(r), c->agent_id,
+		      strcmp(c->state, "new") == 0, in_queue))
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such conversation");
 	return err_set(&r->ei, ERR_FORBIDDEN, NULL, "the conversation is another agent's");
 }

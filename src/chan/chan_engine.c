@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -524,4 +525,48 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		rc = audit_conv(s, who, now, "chan.resolve", c, &d);
 	}
 	return rc;
+}
+
+int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now)
+{
+	struct chan_settings st;
+	struct chan_conv c;
+	int rc = chan_settings_get(s, &st);
+
+	if (rc == 0)
+		rc = chan_conv_get(s, conv_id, &c);
+	if (rc < 0)
+		return rc;
+	if (strcmp(c.state, "resolved") == 0 || c.first_reply_at)
+		return ERR_CONFLICT;
+	/* CALL-12: a web message is answered the same day, counted from its arrival. */
+	c.first_reply_due = chan_same_day_due(&st, c.created_at);
+	c.resolve_due = clock_day_end(c.first_reply_due);
+	rc = chan_conv_save(s, &c);
+	if (rc == 0)
+		rc = chan_event(s, c.id, c.account_id, "暂无坐席在线，转为留言", now);
+	return rc;
+}
+
+int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		    const char *error)
+{
+	int rc;
+
+	if (!ext_id || !ext_id[0])
+		return ERR_NOTFOUND;
+	if (delivered)
+		rc = store_run(s,
+			       "SELECT 1 FROM conv_msg WHERE account_id = ? AND ext_id = ?"
+			       " AND direction = 'out'",
+			       NULL, "it", account_id, ext_id);
+	else
+		rc = store_run(s,
+			       "UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
+			       " AND ext_id = ? AND direction = 'out' RETURNING 1",
+			       NULL, "tit", error && error[0] ? error : "not delivered", account_id,
+			       ext_id);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
 }

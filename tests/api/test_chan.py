@@ -102,14 +102,14 @@ class FlowTest(ChanCase):
         self.assertEqual(c["first_reply_due"], c["created_at"] + 60 * 1000)
         self.assertLessEqual(now, c["created_at"])
         self.assertEqual([m["body"] for m in c["messages"]], ["你好，我的订单没到"])
-        # An agent of the queue sees the new one and takes it; another agent cannot answer it then.
+        # An agent of the queue sees the new one and takes it; to another agent it is gone then.
         st, page, _ = s.call("GET", "/api/conversations?state=new", token=self.agent)
         self.assertIn(cid, [x["id"] for x in page["items"]])
         st, t, _ = s.call("POST", f"/api/conversations/{cid}/take", token=self.agent)
         self.assertEqual(st, 200, t)
         self.assertEqual((t["state"], t["agent_id"]), ("open", self.a1))
         self.assertError(s.call("POST", f"/api/conversations/{cid}/messages", {"text": "我来"},
-                                token=self.agent2), 403)
+                                token=self.agent2), 404)
         st, t, _ = s.call("POST", f"/api/conversations/{cid}/messages", {"text": "您好，我来查一下"},
                           token=self.agent)
         self.assertEqual(st, 201, t)
@@ -464,3 +464,52 @@ class StreamTest(ChanCase):
             own.close()
             other.close()
             sup.close()
+
+
+class ActionsTest(ChanCase):
+    def test_note_read_takeover_and_audit(self):
+        s = self.srv
+        acc = self.account("wechat")
+        cid = self.inbound({"account_id": acc["id"], "peer": "wx-1", "text": "退款"})["conv_id"]
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/take", token=self.agent)
+        self.assertEqual(st, 200, t)
+        self.assertEqual(t["unread"], 1)
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/read", token=self.agent)
+        self.assertEqual((st, t["unread"]), (200, 0), t)
+        # A note is internal: never queued for the channel, no first reply.
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/messages",
+                          {"text": "客户情绪激动", "note": True}, token=self.agent)
+        self.assertEqual(st, 201, t)
+        note = t["messages"][-1]
+        self.assertEqual((note["direction"], note["status"]), ("note", None))
+        self.assertIsNone(t["first_reply_at"])
+        # The supervisor takes it over; the agent can no longer answer it.
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/take", token=self.sup)
+        self.assertEqual((st, t["agent_id"]), (200, self.sup_id), t)
+        self.assertError(s.call("POST", f"/api/conversations/{cid}/messages", {"text": "x"},
+                                token=self.agent), 404)
+        # The supervisor hands it back to 8101, who is told.
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/assign", {"agent_id": self.a1},
+                          token=self.sup)
+        self.assertEqual((st, t["agent_id"], t["state"]), (200, self.a1, "open"), t)
+        # An agent cannot give it to another agent, only back to a queue.
+        self.assertError(s.call("POST", f"/api/conversations/{cid}/assign",
+                                {"agent_id": self.a2}, token=self.agent), 403)
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/assign", {"queue": "tech_service"},
+                          token=self.agent)
+        self.assertEqual((st, t["agent_id"], t["state"], t["queue"]),
+                         (200, None, "new", "tech_service"), t)
+        # Link the customer from the card.
+        st, cust, _ = s.call("POST", "/api/customers", {"name": "李四", "surname": "李",
+                                                        "title": "mr",
+                                                        "phones": [{"phone": "13855556666"}]},
+                             token=self.agent)
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/customer",
+                          {"customer_id": cust["id"]}, token=self.sup)
+        self.assertEqual((st, t["customer_id"]), (200, cust["id"]), t)
+        self.assertEqual(t["customer"]["id"], cust["id"])
+        actions = [a["action"] for a in s.audit(self.mgr, entity="conv", entity_id=str(cid))]
+        for a in ("chan.assign", "chan.note", "chan.customer"):
+            self.assertIn(a, actions)
+        st, g, _ = s.call("GET", "/api/chan/settings", token=self.agent)
+        self.assertEqual((st, g["chat_capacity"], g["message_cutoff_min"]), (200, 5, 1020))

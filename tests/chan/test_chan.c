@@ -303,6 +303,26 @@ static void inbound(void **state)
 	m.text = "\xff\xfe";
 	assert_int_equal(in(s, &m, now, &r, &ei), ERR_UNPROCESSABLE);
 	assert_int_equal(count(s, "SELECT count(*) FROM conv_msg"), msgs);
+	/* A chat nobody took, turned into a web message at 18:00: due the next day's end. */
+	{
+		struct chan_inbound_result rc1;
+
+		assert_int_equal(store_exec(s, "INSERT INTO chan_account(id, channel, name,"
+					       " created_at, updated_at) VALUES (5, 'web_chat', 'w', 0, 0)"),
+				 0);
+		memset(&m, 0, sizeof(m));
+		m.account_id = 5;
+		m.peer = "visitor-7";
+		m.text = "有人吗";
+		assert_int_equal(in(s, &m, local_at(8, 18, 0), &rc1, &ei), 0);
+		assert_int_equal(chan_conv_get(s, rc1.conv_id, &c), 0);
+		assert_int_equal(c.first_reply_due, local_at(8, 18, 1));
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(chan_conv_as_message(s, rc1.conv_id, local_at(8, 18, 2)), 0);
+		assert_int_equal(store_commit(s), 0);
+		assert_int_equal(chan_conv_get(s, rc1.conv_id, &c), 0);
+		assert_int_equal(c.first_reply_due, local_at(10, 0, 0));
+	}
 	test_store_close(s);
 }
 
@@ -390,6 +410,14 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(count(s, "SELECT count(*) FROM conv_msg WHERE direction = 'event' AND"
 				  " body LIKE '客户回复了已解决的会话%'"),
 			 1);
+	/* A delivery report: the sent message failed after all (SMS, WeChat). */
+	assert_int_equal(chan_msg_report(s, 1, "<sent-2@kefu>", 1, NULL), 0);
+	assert_int_equal(chan_msg_report(s, 1, "<sent-2@kefu>", 0, "blocked"), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM conv_msg WHERE status = 'failed' AND"
+				  " error = 'blocked'"),
+			 1);
+	assert_int_equal(chan_msg_report(s, 2, "<sent-2@kefu>", 0, "x"), ERR_NOTFOUND);
+	assert_int_equal(chan_msg_report(s, 1, "<q2@example.com>", 0, "x"), ERR_NOTFOUND);
 	test_store_close(s);
 }
 
