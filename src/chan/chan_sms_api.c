@@ -314,11 +314,16 @@ static int sms_hook_one(struct req *r, int64_t account_id, json_t *it)
 		const char *biz = json_string_value(json_object_get(it, "biz_id"));
 		char why[200];
 
-		if (json_is_true(json_object_get(it, "success")) || !biz || strlen(biz) > 64)
+		int delivered = json_is_true(json_object_get(it, "success"));
+
+		if (!biz || strlen(biz) > 64)
 			return 0;
-		snprintf(why, sizeof(why), "短信未送达：%.60s %.100s",
-			 cfg_str(it, "err_code", ""), cfg_str(it, "err_msg", ""));
-		return sms_report_failed(r->store, account_id, biz, why) < 0 ? ERR_IO : 0;
+		snprintf(why, sizeof(why), "短信未送达：%.60s %.100s", cfg_str(it, "err_code", ""),
+			 cfg_str(it, "err_msg", ""));
+		/* A report on a templated message (not in the inbox) finds no
+		 * message: acknowledged all the same. */
+		rc = chan_msg_report(r->store, account_id, biz, delivered, why);
+		return rc == ERR_NOTFOUND ? 0 : rc;
 	}
 	if (!phone || cust_phone_normalize(phone, digits, sizeof(digits)) < 0)
 		return err_set(&r->ei, ERR_INVALID, "phone_number",

@@ -276,15 +276,3 @@ int sms_bday_each(struct store *s, int year, int month, int day, int limit, sms_
 	}
 	return store_end(st, rc, n);
 }
-
-int sms_report_failed(struct store *s, int64_t account_id, const char *biz_id, const char *error)
-{
-	/* Only a message the provider took ('sent') turns failed: a report
-	 * never revives or rewrites anything else. */
-	int rc = store_run(s,
-			   "UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
-			   " AND ext_id = ? AND direction = 'out' AND status = 'sent' RETURNING id",
-			   NULL, "tit", error, account_id, biz_id);
-
-	return rc;
-}

@@ -165,10 +165,6 @@ int sms_sent_add(struct store *s, int64_t account_id, const char *phone, const c
 		 const char *error, int64_t now);
 int sms_sent_has(struct store *s, const char *kind, const char *key);
 
-/* A delivery report's failure: the agent's reply the provider took as biz_id
- * (conv_msg.ext_id) failed after all; 1 when one was marked, 0 when none. */
-int sms_report_failed(struct store *s, int64_t account_id, const char *biz_id, const char *error);
-
 /* Up to limit customers whose birthday is month-day (either spelling; 02-29 with
  * 02-28), each with a phone (a mobile first), not opted out and not greeted in year. */
 struct sms_bday {
