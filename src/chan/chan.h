@@ -363,6 +363,8 @@ int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now);
  * failed with the reason. ERR_NOTFOUND when no message out of the account has that ext_id. */
 int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
 		    const char *error);
+/* Where the send queue reads agents' files from (att's directory), set at start-up. */
+void chan_send_files_dir(const char *dir);
 /* Sends the queued messages through their adapters (the scheduler's thread). */
 int chan_send_tick(struct store *s, int64_t now);
 

@@ -217,8 +217,8 @@ static int msg_row(void *ctx, const struct chan_msg *m)
 	json_t *j = msg_json(m), *files = json_array();
 	int rc = j && files ? 0 : ERR_NOMEM;
 
-	/* Only customers' messages carry files (att's owner "message"). */
-	if (rc == 0 && strcmp(m->direction, "in") == 0)
+	/* Customers' messages and agents' replies carry files (att's owner "message"). */
+	if (rc == 0 && (strcmp(m->direction, "in") == 0 || strcmp(m->direction, "out") == 0))
 		rc = att_list_message(k->store, m->id, file_row, files);
 	if (rc < 0) {
 		json_decref(j);
@@ -318,6 +318,59 @@ static int conv_file(struct req *r)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
 	att_disposition(a.id, a.filename, a.mime, disp, sizeof(disp));
 	return reply_file(r, fd, a.mime, disp);
+}
+
+static int finish(struct req *r, int rc, int64_t id, unsigned status);
+
+/* POST /api/conversations/{id}/attachments: the agent sends a file (the body's bytes, the name in
+ * X-Filename), as a reply of its own queued for the channel. */
+static int conv_attach(struct req *r)
+{
+	struct chan_conv c;
+	struct att_row a;
+	struct audit_actor who = req_actor(r);
+	const char *why = NULL, *mime;
+	char text[ATT_NAME_MAX + 16];
+	int64_t msg_id = 0;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (r->raw_len == 0)
+		return err_set(&r->ei, ERR_INVALID, "file",
+			       "file: send the file's bytes as the body, its name in X-Filename");
+	if ((int64_t)r->raw_len > r->app->cfg->attachment_max)
+		return err_set(&r->ei, ERR_TOOBIG, "file", "file: larger than %lld bytes",
+			       (long long)r->app->cfg->attachment_max);
+	if (att_filename(req_header(r, "X-Filename"), a.filename, sizeof(a.filename), &why) < 0)
+		return err_set(&r->ei, ERR_INVALID, "filename", "%s", why);
+	mime = att_sniff((const unsigned char *)r->raw, r->raw_len);
+	if (!mime)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "file",
+			       "file: only JPEG, PNG or WebP images and PDF documents are taken");
+	rc = load_conv(r, &c, 1);
+	if (rc < 0)
+		return rc;
+	if (strcmp(c.state, "resolved") == 0)
+		return err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+	snprintf(a.mime, sizeof(a.mime), "%s", mime);
+	snprintf(a.kind, sizeof(a.kind), "%s", att_is_image(mime) ? "photo" : "document");
+	a.size = (int64_t)r->raw_len;
+	a.uploaded_by = r->who.person_id;
+	a.created_at = r->now;
+	/* The file first, outside the transaction; att opens it. */
+	rc = att_file_put_begin(r->store, r->app->cfg->attachments_dir, r->raw, r->raw_len,
+				a.sha256);
+	if (rc < 0)
+		return rc;
+	snprintf(text, sizeof(text), "[文件] %s", a.filename);
+	rc = chan_conv_get(r->store, c.id, &c); /* as it is inside the transaction */
+	if (rc == 0)
+		rc = chan_reply(r->store, &who, &c, text, 0, r->now, &msg_id, &r->ei);
+	if (rc == 0) {
+		a.message_id = msg_id;
+		rc = att_insert(r->store, &a);
+	}
+	return finish(r, rc, c.id, 201);
 }
 
 /* Ends a change: commit (or roll back), then wake the inbox. */
@@ -1136,6 +1189,7 @@ const struct route chan_routes[] = {
 	{"GET", "/api/conversations/{id}/messages", conv_messages, ACT_CHAN_READ},
 	{"POST", "/api/conversations/{id}/messages", conv_post_message, ACT_CHAN_REPLY},
 	{"GET", "/api/conversations/{id}/files/{fid}", conv_file, ACT_CHAN_READ},
+	{"POST", "/api/conversations/{id}/attachments", conv_attach, ACT_CHAN_REPLY},
 	{"POST", "/api/conversations/{id}/read", conv_read, ACT_CHAN_READ},
 	{"POST", "/api/conversations/{id}/assign", conv_assign, ACT_CHAN_REPLY},
 	{"POST", "/api/conversations/{id}/take", conv_take, ACT_CHAN_REPLY},

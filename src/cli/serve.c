@@ -177,6 +177,7 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
 	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
+	chan_send_files_dir(cfg->attachments_dir);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

@@ -10,6 +10,7 @@
  * through an adapter with retries. */
 #include "testutil.h"
 
+#include "att/att.h"
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
@@ -326,7 +327,8 @@ static void inbound(void **state)
 	test_store_close(s);
 }
 
-static int sends, busy_left;
+static int sends, busy_left, last_nfiles;
+static size_t last_file_size;
 static char last_text[64], last_refs[128];
 
 static int fake_send(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
@@ -335,6 +337,8 @@ static int fake_send(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	sends++;
 	snprintf(last_text, sizeof(last_text), "%s", m->text);
 	snprintf(last_refs, sizeof(last_refs), "%s", m->references ? m->references : "");
+	last_nfiles = m->nfiles;
+	last_file_size = m->nfiles ? m->files[0].size : 0;
 	if (busy_left > 0) {
 		busy_left--;
 		snprintf(error, error_size, "timeout");
@@ -354,7 +358,7 @@ static void reply_send_resolve(void **state)
 	struct chan_conv c;
 	struct err_info ei;
 	int64_t now = local_at(8, 10, 0), msg = 0, n = 0;
-	char status[16];
+	char status[16], dir[] = "/tmp/kefu-chan-files-XXXXXX", sha[65] = "", path[700];
 
 	(void)state;
 	assert_int_equal(chan_adapter_add(&mail), 0);
@@ -375,6 +379,25 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(c.first_reply_at, now + MIN);
 	assert_int_equal(c.agent_id, 3);
 	assert_string_equal(c.state, "open");
+	/* The reply carries a file (as POST …/attachments stores it): the adapter gets its bytes. */
+	{
+		static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+						    0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1};
+		struct att_row a;
+
+		assert_non_null(mkdtemp(dir));
+		chan_send_files_dir(dir);
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(att_file_put(dir, png, sizeof(png), a.sha256), 0);
+		snprintf(a.kind, sizeof(a.kind), "photo");
+		snprintf(a.filename, sizeof(a.filename), "图.png");
+		snprintf(a.mime, sizeof(a.mime), "image/png");
+		a.size = sizeof(png);
+		a.uploaded_by = 3;
+		a.message_id = msg;
+		assert_int_equal(att_insert(s, &a), 0);
+		memcpy(sha, a.sha256, sizeof(sha));
+	}
 	/* The channel is busy once: still queued with one try, then sent with its id. */
 	busy_left = 1;
 	assert_int_equal(chan_send_tick(s, now + 2 * MIN), 0);
@@ -383,6 +406,13 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(chan_send_tick(s, now + 3 * MIN), 1);
 	assert_string_equal(last_text, "请寄回");
 	assert_string_equal(last_refs, "<q1@example.com>");
+	assert_int_equal(last_nfiles, 1);
+	assert_int_equal(last_file_size, 20);
+	att_file_path(dir, sha, path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 	{
 		struct store_stmt *st = store_query(s, "SELECT status, ext_id FROM conv_msg WHERE id = ?",
 						    "i", msg);
