@@ -325,6 +325,8 @@ int chan_msg_last_id(struct store *s, int64_t *out);
 int chan_queue_exists(struct store *s, const char *code);
 /* 1 when the person may hold conversations (active, a seat's role), 0 when not. */
 int chan_person_active(struct store *s, int64_t id);
+/* "name work_no" of a person for event lines ("#id" when there is none). */
+int chan_person_label(struct store *s, int64_t id, char *out, size_t size);
 /* Waiting (new) conversations per channel and queue, with the oldest's arrival. */
 struct chan_queue_count {
 	const char *channel, *queue;

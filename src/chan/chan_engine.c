@@ -458,9 +458,16 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 	rc = chan_conv_save(s, c);
 	if (rc < 0)
 		return rc;
-	if (agent_id)
-		snprintf(line, sizeof(line), "会话已分配给坐席 #%lld", (long long)agent_id);
-	else
+	if (agent_id) {
+		char who_label[128];
+
+		rc = chan_person_label(s, agent_id, who_label, sizeof(who_label));
+		if (rc < 0)
+			return rc;
+		utf8_trim_partial(who_label);
+		snprintf(line, sizeof(line), "会话已分配给坐席 %s", who_label);
+		utf8_trim_partial(line);
+	} else
 		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "",
 			 c->queue);
 	rc = chan_event(s, c->id, c->account_id, line, now);

@@ -593,3 +593,20 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 		n++;
 	return store_end(st, rc, n);
 }
+
+int chan_person_label(struct store *s, int64_t id, char *out, size_t size)
+{
+	struct store_stmt *st =
+		store_query(s, "SELECT work_no, name FROM person WHERE id = ?", "i", id);
+	int rc = store_next(st, NULL, NULL);
+
+	if (rc == 1) {
+		snprintf(out, size, "%s %s", store_col_text_or(st, 1, ""),
+			 store_col_text_or(st, 0, ""));
+		rc = 0;
+	} else if (rc == 0) {
+		snprintf(out, size, "#%lld", (long long)id);
+	}
+	store_done(st);
+	return rc;
+}

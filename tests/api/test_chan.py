@@ -191,7 +191,7 @@ class RoutingTest(ChanCase):
         self.assertEqual(self.conv(convs[4])["agent_id"], self.a3)
         # An event line tells the assignment, in the conversation itself.
         events = [m["body"] for m in self.conv(convs[4])["messages"] if m["direction"] == "event"]
-        self.assertEqual(len(events), 1)
+        self.assertEqual(events, ["会话已分配给坐席 杨帆 8103"])
         # The agent was told.
         self.assertGreaterEqual(db_value(s, f"SELECT count(*) FROM notification WHERE person_id ="
                                             f" {self.a3} AND kind = 'chan.assign'"), 3)
