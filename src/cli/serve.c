@@ -179,6 +179,7 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
 	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
+	chan_send_files_dir(cfg->attachments_dir);
 	/* Issue 18: WeChat, Weibo and SMS send through their adapters; the
 	 * morning's birthday greetings by SMS (CUST-4). */
 	if (rc == 0)
