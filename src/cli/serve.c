@@ -27,6 +27,7 @@
 #include "auth/auth.h"
 #include "call/call.h"
 #include "chan/chan.h"
+#include "chan/chan_wx.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -63,6 +64,7 @@ const struct route *const cli_route_tables[] = {
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
 	out_campaign_routes, out_test_routes, chan_routes,
+	chan_wx_routes, chan_sms_routes,
 	NULL,
 };
 
@@ -177,6 +179,13 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
 	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
+	chan_send_files_dir(cfg->attachments_dir);
+	/* Issue 18: WeChat, Weibo and SMS send through their adapters; the
+	 * morning's birthday greetings by SMS (CUST-4). */
+	if (rc == 0)
+		rc = chan_wx_adapters_add();
+	if (rc == 0)
+		rc = sched_add("chan_sms_birthday_tick", chan_sms_birthday_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

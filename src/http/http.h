@@ -56,7 +56,7 @@ struct req {
 	char params[HTTP_MAX_PARAMS][64]; /* {name} segments of the route, in order */
 	int nparams;
 	json_t *body; /* the JSON object sent, or NULL */
-	const char *raw; /* the body as sent, for file uploads (route_takes_file; else NULL) */
+	const char *raw; /* the body as sent: file uploads (route_takes_file), /api/hooks/…; else NULL */
 	size_t raw_len;
 	struct store *store;
 	struct principal who;

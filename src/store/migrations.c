@@ -1567,6 +1567,53 @@ static const char m28[] =
 	"CREATE VIRTUAL TABLE conv_fts USING fts5(body, tokenize = 'kefu_cjk');";
 
 /*
+ * 30: SMS (issue 18; CUST-4 birthday greetings, WO-5 notices): the
+ * settings (the daily cap, the birthday greeting's local minute and the
+ * account it goes from), the templates with the provider's codes, the
+ * opt-out list (a customer's "TD"/"退订" or an operator's entry) and the
+ * log of every SMS kefu sent, which counts the cap and keeps a birthday
+ * greeting to once per customer per year (kind and key unique when sent).
+ */
+static const char m30[] =
+	"CREATE TABLE sms_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" daily_cap INTEGER NOT NULL DEFAULT 500 CHECK (daily_cap BETWEEN 0 AND 1000000),"
+	" birthday_minute INTEGER NOT NULL DEFAULT 540 CHECK (birthday_minute BETWEEN 0 AND 1439),"
+	" account_id INTEGER REFERENCES chan_account(id),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO sms_settings(id) VALUES (1);"
+	"CREATE TABLE sms_template ("
+	" code TEXT PRIMARY KEY CHECK (code IN ('birthday', 'callback', 'progress')),"
+	" provider_code TEXT NOT NULL DEFAULT '',"
+	" text TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+	" updated_by INTEGER REFERENCES person(id),"
+	" updated_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO sms_template(code, provider_code, text) VALUES"
+	" ('birthday', 'SMS_BIRTHDAY', '尊敬的${name}，今天是您的生日，祝您生日快乐、万事如意！'),"
+	" ('callback', 'SMS_CALLBACK', '您好，您的工单${order}已受理，我们将于${time}前回电，请保持电话畅通。'),"
+	" ('progress', 'SMS_PROGRESS', '您好，您的工单${order}处理进展：${progress}。');"
+	"CREATE TABLE sms_optout ("
+	" phone TEXT PRIMARY KEY,"
+	" source TEXT NOT NULL CHECK (source IN ('reply', 'manual')),"
+	" by_id INTEGER REFERENCES person(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE TABLE sms_sent ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER REFERENCES chan_account(id),"
+	" phone TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('birthday', 'callback', 'progress', 'reply')),"
+	" key TEXT,"
+	" customer_id INTEGER REFERENCES customer(id),"
+	" text TEXT NOT NULL DEFAULT '',"
+	" status TEXT NOT NULL CHECK (status IN ('sent', 'failed', 'skipped')),"
+	" error TEXT,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX sms_sent_at ON sms_sent(at);"
+	"CREATE UNIQUE INDEX sms_sent_key ON sms_sent(kind, key) WHERE key IS NOT NULL AND status = 'sent';";
+
+/*
  * Issue 18 (helper A's; the lead renumbers at merge): attachments get a
  * third owner, a conversation's message (files a customer sent by email,
  * web chat or WeChat), and a customer's file has no uploader. SQLite
@@ -1599,5 +1646,5 @@ static const char m32[] =
 
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m32};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m30, m32};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -191,7 +191,7 @@ class RoutingTest(ChanCase):
         self.assertEqual(self.conv(convs[4])["agent_id"], self.a3)
         # An event line tells the assignment, in the conversation itself.
         events = [m["body"] for m in self.conv(convs[4])["messages"] if m["direction"] == "event"]
-        self.assertEqual(len(events), 1)
+        self.assertEqual(events, ["会话已分配给坐席 杨帆 8103"])
         # The agent was told.
         self.assertGreaterEqual(db_value(s, f"SELECT count(*) FROM notification WHERE person_id ="
                                             f" {self.a3} AND kind = 'chan.assign'"), 3)
@@ -344,6 +344,21 @@ class MessageTest(ChanCase):
         self.assertEqual(h.get("Content-Type") or h.get("content-type"), "image/png")
         self.assertEqual(db_value(s, f"SELECT uploaded_by FROM attachment WHERE message_id ="
                                      f" {m['id']}"), None)
+        # The agent sends a file back: a queued reply carrying it.
+        st, t, _ = s.call("POST", f"/api/conversations/{c['id']}/take", token=self.agent)
+        self.assertEqual(st, 200, t)
+        st, h, raw = s.raw("POST", f"/api/conversations/{c['id']}/attachments", body=png,
+                           headers={"Authorization": "Bearer " + self.agent,
+                                    "X-Filename": "%E5%9B%9E%E5%A4%8D.png",
+                                    "Content-Type": "image/png"})
+        self.assertEqual(st, 201, raw)
+        out = [x for x in __import__("json").loads(raw)["messages"] if x["direction"] == "out"]
+        self.assertEqual((out[0]["body"], out[0]["status"]), ("[文件] 回复.png", "queued"))
+        self.assertEqual([f["filename"] for f in out[0]["files"]], ["回复.png"])
+        st, h, raw = s.raw("POST", f"/api/conversations/{c['id']}/attachments", body=b"MZ\x90",
+                           headers={"Authorization": "Bearer " + self.agent,
+                                    "X-Filename": "a.exe"})
+        self.assertEqual(st, 422, raw)
         # Another conversation's id does not reach it.
         r2 = self.inbound({"account_id": chat["id"], "peer": "v-files-2", "text": "x"})
         self.assertError(s.call("GET", f"/api/conversations/{r2['conv_id']}/files/"

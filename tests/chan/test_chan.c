@@ -10,6 +10,7 @@
  * through an adapter with retries. */
 #include "testutil.h"
 
+#include "att/att.h"
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
@@ -150,23 +151,25 @@ static void who_may(void **state)
 static void html(void **state)
 {
 	struct buf t = BUF_INIT, h = BUF_INIT;
-	const char *in = "<!DOCTYPE html><html><head><title>x</title><style>a{}</style></head>"
-			 "<body><!-- note --><script type=\"text/javascript\">alert('<b>')</script>"
-			 "<div>第一行&nbsp;&lt;尖括号&gt; &#20320;&#x597D; &bogus;</div>"
-			 "<p style=\"color:red\" onclick=\"x()\">二 <img src=\"http://t/x.gif\"></p>"
-			 "<a href=\"https://ex.com/?a=1&amp;b=2\" onmouseover=\"x\">链接</a>"
-			 "<a href='javascript:alert(1)'>坏</a><a href=\"data:text/html,x\">坏2</a>"
-			 "<iframe src=\"https://evil\">框</iframe>3 < 4 > 2</body></html>";
+	const char *in =
+		"<!DOCTYPE html><html><head><title>x</title><style>a{}</style></head>"
+		"<body><!-- note --><script type=\"text/javascript\">alert('<b>')</script>"
+		"<div>第一行&nbsp;&lt;尖括号&gt; &#20320;&#x597D; &bogus;</div>"
+		"<p style=\"color:red\" onclick=\"x()\">二 <img src=\"http://t/x.gif\"></p>"
+		"<a href=\"https://ex.com/?a=1&amp;b=2\" onmouseover=\"x\">链接</a>"
+		"<a href='javascript:alert(1)'>坏</a><a href=\"data:text/html,x\">坏2</a>"
+		"<iframe src=\"https://evil\">框</iframe>3 < 4 > 2</body></html>";
 
 	(void)state;
 	assert_int_equal(chan_html_text(in, &t), 0);
 	assert_string_equal(buf_str(&t), "第一行 <尖括号> 你好 &bogus;\n二 \n链接坏坏23 < 4 > 2");
 	assert_int_equal(chan_html_clean(in, &h), 0);
-	assert_string_equal(buf_str(&h),
-			    "<div>第一行\xc2\xa0&lt;尖括号&gt; 你好 &amp;bogus;</div>"
-			    "<p>二 </p>"
-			    "<a href=\"https://ex.com/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\""
-			    " target=\"_blank\">链接</a><a>坏</a><a>坏2</a>3 &lt; 4 &gt; 2");
+	assert_string_equal(
+		buf_str(&h),
+		"<div>第一行\xc2\xa0&lt;尖括号&gt; 你好 &amp;bogus;</div>"
+		"<p>二 </p>"
+		"<a href=\"https://ex.com/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\""
+		" target=\"_blank\">链接</a><a>坏</a><a>坏2</a>3 &lt; 4 &gt; 2");
 	buf_release(&t);
 	buf_release(&h);
 	/* Unclosed things end the text without reading past it. */
@@ -184,19 +187,21 @@ static struct store *open_center(void)
 	struct store *s = test_store_open();
 
 	assert_int_equal(
-		store_exec(s, "INSERT INTO person(id, work_no, name, roles, active, certified,"
-			      " created_at, updated_at) VALUES"
-			      " (2, '8002', '张敏', 12, 1, 1, 0, 0),"
-			      " (3, '8101', '刘洋', 8, 1, 1, 0, 0);"
-			      "INSERT INTO customer(id, name, email, wechat, created_at, updated_at)"
-			      " VALUES (1, '王小明', 'wang@example.com', 'wx-open-1', 0, 0);"
-			      "INSERT INTO customer_phone(phone, customer_id, created_at)"
-			      " VALUES ('13811112222', 1, 0);"
-			      "INSERT INTO chan_account(id, channel, name, created_at, updated_at) VALUES"
-			      " (1, 'email', '客服邮箱', 0, 0), (2, 'wechat', '公众号', 0, 0),"
-			      " (3, 'sms', '短信', 0, 0);"
-			      "INSERT INTO chan_account(id, channel, name, enabled, created_at,"
-			      " updated_at) VALUES (4, 'web_chat', '停用', 0, 0, 0);"),
+		store_exec(
+			s,
+			"INSERT INTO person(id, work_no, name, roles, active, certified,"
+			" created_at, updated_at) VALUES"
+			" (2, '8002', '张敏', 12, 1, 1, 0, 0),"
+			" (3, '8101', '刘洋', 8, 1, 1, 0, 0);"
+			"INSERT INTO customer(id, name, email, wechat, created_at, updated_at)"
+			" VALUES (1, '王小明', 'wang@example.com', 'wx-open-1', 0, 0);"
+			"INSERT INTO customer_phone(phone, customer_id, created_at)"
+			" VALUES ('13811112222', 1, 0);"
+			"INSERT INTO chan_account(id, channel, name, created_at, updated_at) VALUES"
+			" (1, 'email', '客服邮箱', 0, 0), (2, 'wechat', '公众号', 0, 0),"
+			" (3, 'sms', '短信', 0, 0);"
+			"INSERT INTO chan_account(id, channel, name, enabled, created_at,"
+			" updated_at) VALUES (4, 'web_chat', '停用', 0, 0, 0);"),
 		0);
 	return s;
 }
@@ -307,9 +312,10 @@ static void inbound(void **state)
 	{
 		struct chan_inbound_result rc1;
 
-		assert_int_equal(store_exec(s, "INSERT INTO chan_account(id, channel, name,"
-					       " created_at, updated_at) VALUES (5, 'web_chat', 'w', 0, 0)"),
-				 0);
+		assert_int_equal(
+			store_exec(s, "INSERT INTO chan_account(id, channel, name,"
+				      " created_at, updated_at) VALUES (5, 'web_chat', 'w', 0, 0)"),
+			0);
 		memset(&m, 0, sizeof(m));
 		m.account_id = 5;
 		m.peer = "visitor-7";
@@ -326,7 +332,8 @@ static void inbound(void **state)
 	test_store_close(s);
 }
 
-static int sends, busy_left;
+static int sends, busy_left, last_nfiles;
+static size_t last_file_size;
 static char last_text[64], last_refs[128];
 
 static int fake_send(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
@@ -335,6 +342,8 @@ static int fake_send(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	sends++;
 	snprintf(last_text, sizeof(last_text), "%s", m->text);
 	snprintf(last_refs, sizeof(last_refs), "%s", m->references ? m->references : "");
+	last_nfiles = m->nfiles;
+	last_file_size = m->nfiles ? m->files[0].size : 0;
 	if (busy_left > 0) {
 		busy_left--;
 		snprintf(error, error_size, "timeout");
@@ -354,7 +363,7 @@ static void reply_send_resolve(void **state)
 	struct chan_conv c;
 	struct err_info ei;
 	int64_t now = local_at(8, 10, 0), msg = 0, n = 0;
-	char status[16];
+	char status[16], dir[] = "/tmp/kefu-chan-files-XXXXXX", sha[65] = "", path[700];
 
 	(void)state;
 	assert_int_equal(chan_adapter_add(&mail), 0);
@@ -375,6 +384,27 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(c.first_reply_at, now + MIN);
 	assert_int_equal(c.agent_id, 3);
 	assert_string_equal(c.state, "open");
+	/* The reply carries a file (as POST …/attachments stores it): the adapter gets its bytes.
+	 */
+	{
+		static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
+						    '\n', 0,   0,   0,	 13,   'I',  'H',
+						    'D',  'R', 0,   0,	 0,    1};
+		struct att_row a;
+
+		assert_non_null(mkdtemp(dir));
+		chan_send_files_dir(dir);
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(att_file_put(dir, png, sizeof(png), a.sha256), 0);
+		snprintf(a.kind, sizeof(a.kind), "photo");
+		snprintf(a.filename, sizeof(a.filename), "图.png");
+		snprintf(a.mime, sizeof(a.mime), "image/png");
+		a.size = sizeof(png);
+		a.uploaded_by = 3;
+		a.message_id = msg;
+		assert_int_equal(att_insert(s, &a), 0);
+		memcpy(sha, a.sha256, sizeof(sha));
+	}
 	/* The channel is busy once: still queued with one try, then sent with its id. */
 	busy_left = 1;
 	assert_int_equal(chan_send_tick(s, now + 2 * MIN), 0);
@@ -383,9 +413,16 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(chan_send_tick(s, now + 3 * MIN), 1);
 	assert_string_equal(last_text, "请寄回");
 	assert_string_equal(last_refs, "<q1@example.com>");
+	assert_int_equal(last_nfiles, 1);
+	assert_int_equal(last_file_size, 20);
+	att_file_path(dir, sha, path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 	{
-		struct store_stmt *st = store_query(s, "SELECT status, ext_id FROM conv_msg WHERE id = ?",
-						    "i", msg);
+		struct store_stmt *st = store_query(
+			s, "SELECT status, ext_id FROM conv_msg WHERE id = ?", "i", msg);
 
 		assert_int_equal(store_next(st, NULL, NULL), 1);
 		snprintf(status, sizeof(status), "%s", store_col_text(st, 0));

@@ -1,0 +1,278 @@
+/*
+ * The SQL of WeChat, Weibo and SMS (issue 18; chan_wx.h): their accounts
+ * read from migration 28's chan_account, and migration 30's SMS settings,
+ * templates, opt-out list and sent log; the customers whose birthday is
+ * today (CUST-4). Nothing here begins or commits.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan/chan_wx.h"
+#include "core/err.h"
+#include "store/store.h"
+
+struct acct_row {
+	int enabled;
+	char *config;
+};
+
+static int acct_read(struct store_stmt *st, void *dst)
+{
+	struct acct_row *a = dst;
+	const char *c = store_col_text_or(st, 1, "{}");
+
+	a->enabled = (int)store_col_int(st, 0);
+	a->config = strdup(c);
+	return a->config ? 0 : ERR_NOMEM;
+}
+
+int wx_account_get(struct store *s, int64_t id, enum chan_kind kind, int *enabled, char **config)
+{
+	struct acct_row a = {0};
+	int rc = store_one(store_query(s,
+				       "SELECT enabled, config FROM chan_account"
+				       " WHERE id = ? AND channel = ?",
+				       "it", id, chan_kind_name(kind)),
+			   acct_read, &a);
+
+	if (rc < 0) {
+		free(a.config);
+		return rc;
+	}
+	*enabled = a.enabled;
+	*config = a.config;
+	return 0;
+}
+
+int wx_account_first(struct store *s, enum chan_kind kind, int64_t *id)
+{
+	int rc = store_run(s,
+			   "SELECT id FROM chan_account WHERE channel = ? AND enabled = 1"
+			   " ORDER BY id LIMIT 1",
+			   id, "t", chan_kind_name(kind));
+
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+static int tmpl_read(struct store_stmt *st, void *dst)
+{
+	struct sms_tmpl *t = dst;
+
+	STORE_COL_COPY(st, 0, t->code);
+	STORE_COL_COPY(st, 1, t->provider_code);
+	STORE_COL_COPY(st, 2, t->text);
+	t->enabled = (int)store_col_int(st, 3);
+	t->updated_at = store_col_int(st, 4);
+	return 0;
+}
+
+int sms_tmpl_list(struct store *s, struct sms_tmpl *out, int max)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT code, provider_code, text, enabled, updated_at"
+					    " FROM sms_template ORDER BY code",
+					    "");
+	int rc, n = 0;
+
+	while (n < max && (rc = store_next(st, tmpl_read, &out[n])) > 0)
+		n++;
+	return store_end(st, n < max ? rc : 0, n);
+}
+
+int sms_tmpl_get(struct store *s, const char *code, struct sms_tmpl *out)
+{
+	return store_one(store_query(s,
+				     "SELECT code, provider_code, text, enabled, updated_at"
+				     " FROM sms_template WHERE code = ?",
+				     "t", code),
+			 tmpl_read, out);
+}
+
+int sms_tmpl_put(struct store *s, const struct sms_tmpl *t, int64_t by, int64_t now)
+{
+	int rc = store_run(s,
+			   "UPDATE sms_template SET provider_code = ?, text = ?, enabled = ?,"
+			   " updated_by = ?, updated_at = ? WHERE code = ? RETURNING 1",
+			   NULL, "ttidit", t->provider_code, t->text, (int64_t)t->enabled, by, now,
+			   t->code);
+
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int sms_optout_has(struct store *s, const char *phone)
+{
+	return store_run(s, "SELECT 1 FROM sms_optout WHERE phone = ?", NULL, "t", phone);
+}
+
+int sms_optout_add(struct store *s, const char *phone, const char *source, int64_t by, int64_t now)
+{
+	return store_run(s,
+			 "INSERT INTO sms_optout(phone, source, by_id, at) VALUES (?, ?, ?, ?)"
+			 " ON CONFLICT(phone) DO NOTHING RETURNING 1",
+			 NULL, "ttdi", phone, source, by, now);
+}
+
+int sms_optout_del(struct store *s, const char *phone)
+{
+	int rc = store_run(s, "DELETE FROM sms_optout WHERE phone = ? RETURNING 1", NULL, "t",
+			   phone);
+
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+struct optout_row {
+	struct sms_optout o;
+	int64_t rowid;
+};
+
+static int optout_read(struct store_stmt *st, void *dst)
+{
+	struct optout_row *r = dst;
+
+	STORE_COL_COPY(st, 0, r->o.phone);
+	STORE_COL_COPY(st, 1, r->o.source);
+	r->o.at = store_col_int(st, 2);
+	r->rowid = store_col_int(st, 3);
+	return 0;
+}
+
+int sms_optout_list(struct store *s, const char *q, int64_t cursor, int limit,
+		    struct sms_optout *out, int64_t *next)
+{
+	/* Newest first by rowid; q matches the number's digits anywhere. */
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT phone, source, at, rowid FROM sms_optout"
+			    " WHERE (? = 0 OR rowid < ?) AND (? IS NULL OR instr(phone, ?) > 0)"
+			    " ORDER BY rowid DESC LIMIT ?",
+			    "iiTTi", cursor, cursor, q, q, (int64_t)limit + 1);
+	struct optout_row r;
+	int64_t last = 0;
+	int rc, n = 0;
+
+	*next = 0;
+	while ((rc = store_next(st, optout_read, &r)) > 0) {
+		if (n == limit) {
+			*next = last;
+			break;
+		}
+		out[n++] = r.o;
+		last = r.rowid;
+	}
+	return store_end(st, rc, n);
+}
+
+static int settings_read(struct store_stmt *st, void *dst)
+{
+	struct sms_settings *o = dst;
+
+	o->daily_cap = (int)store_col_int(st, 0);
+	o->birthday_minute = (int)store_col_int(st, 1);
+	o->account_id = store_col_int(st, 2);
+	return 0;
+}
+
+int sms_settings_get(struct store *s, struct sms_settings *out)
+{
+	return store_one(
+		store_query(s,
+			    "SELECT daily_cap, birthday_minute, account_id FROM sms_settings"
+			    " WHERE id = 1",
+			    ""),
+		settings_read, out);
+}
+
+int sms_settings_put(struct store *s, const struct sms_settings *in, int64_t by, int64_t now)
+{
+	int rc = store_run(s,
+			   "UPDATE sms_settings SET daily_cap = ?, birthday_minute = ?,"
+			   " account_id = ?, updated_by = ?, updated_at = ? WHERE id = 1",
+			   NULL, "iiddi", (int64_t)in->daily_cap, (int64_t)in->birthday_minute,
+			   in->account_id, by, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int sms_sent_count(struct store *s, int64_t since, int64_t *n)
+{
+	int rc = store_run(s, "SELECT count(*) FROM sms_sent WHERE at >= ? AND status = 'sent'", n,
+			   "i", since);
+
+	return rc < 0 ? rc : 0;
+}
+
+int sms_sent_add(struct store *s, int64_t account_id, const char *phone, const char *kind,
+		 const char *key, int64_t customer_id, const char *text, const char *status,
+		 const char *error, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO sms_sent(account_id, phone, kind, key, customer_id, text,"
+			   " status, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   NULL, "dttTdttTi", account_id, phone, kind, key, customer_id,
+			   text ? text : "", status, error, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int sms_sent_has(struct store *s, const char *kind, const char *key)
+{
+	return store_run(s, "SELECT 1 FROM sms_sent WHERE kind = ? AND key = ? AND status = 'sent'",
+			 NULL, "tt", kind, key);
+}
+
+static int bday_read(struct store_stmt *st, void *dst)
+{
+	struct sms_bday *b = dst;
+
+	b->customer_id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, b->name);
+	STORE_COL_COPY(st, 2, b->phone);
+	STORE_COL_COPY(st, 3, b->birthday);
+	return 0;
+}
+
+int sms_bday_each(struct store *s, int year, int month, int day, int limit, sms_bday_fn fn,
+		  void *arg)
+{
+	char md[8], md_leap[8] = "";
+	struct store_stmt *st;
+	struct sms_bday b;
+	int rc, n = 0;
+
+	snprintf(md, sizeof(md), "%02d-%02d", month, day);
+	/* In a common year 28 February also greets those born on the 29th
+	 * (as sms_birthday_is says). */
+	if (month == 2 && day == 28 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+		snprintf(md_leap, sizeof(md_leap), "02-29");
+	/* A mobile number first (11 digits from 1: SMS reaches no landline);
+	 * those greeted this year and the opted-out left out here, so a
+	 * batch always moves on. */
+	st = store_query(s,
+			 "SELECT id, name, phone, birthday FROM ("
+			 " SELECT c.id, coalesce(c.surname, '') || coalesce(c.name, '') AS name,"
+			 "  (SELECT p.phone FROM customer_phone p WHERE p.customer_id = c.id"
+			 "   ORDER BY (length(p.phone) = 11 AND p.phone LIKE '1%') DESC,"
+			 "   p.created_at, p.phone LIMIT 1) AS phone, c.birthday"
+			 " FROM customer c WHERE c.merged_into IS NULL AND c.birthday IS NOT NULL"
+			 " AND (substr(c.birthday, -5) = ? OR substr(c.birthday, -5) = ?))"
+			 " WHERE phone IS NOT NULL AND phone NOT IN (SELECT phone FROM sms_optout)"
+			 " AND NOT EXISTS (SELECT 1 FROM sms_sent x WHERE x.kind = 'birthday'"
+			 "  AND x.key = 'c' || id || ':' || ? AND x.status = 'sent')"
+			 " ORDER BY id LIMIT ?",
+			 "ttii", md, md_leap, (int64_t)year, (int64_t)limit);
+	while ((rc = store_next(st, bday_read, &b)) > 0) {
+		rc = fn(&b, arg);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}
