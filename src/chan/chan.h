@@ -269,7 +269,8 @@ struct chan_conv_filter {
 	int64_t customer_id; /* 0: any */
 	/* Agents' view: their own, and new ones of the queues they serve (0: everything). */
 	int64_t visible_to;
-	const char *q; /* full text over the messages (fts5 query words), NULL: none */
+	const char *q;	   /* full text over the messages (an fts5 phrase), NULL: none */
+	const char *q_raw; /* with q: the words as typed, also matched in the peer and its name */
 	int64_t before_id;
 	int limit;
 };

@@ -186,6 +186,7 @@ static int conv_list(struct req *r)
 		}
 		phrase = buf_detach(&b);
 		f.q = phrase;
+		f.q_raw = q;
 	}
 	l.items = json_array();
 	n = chan_conv_list(r->store, &f, conv_row, &l);

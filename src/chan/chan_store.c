@@ -257,10 +257,13 @@ int chan_conv_list(struct store *s, const struct chan_conv_filter *f,
 			"  ON k.skill = aq.skill WHERE aq.code = c.queue AND k.person_id = ?))))",
 			"ii", f->visible_to, f->visible_to);
 	if (f->q)
+		/* The words in a message, or the customer's address or name (instr: no LIKE
+		 * wildcards to escape). */
 		store_sql_add(&q,
-			      " AND c.id IN (SELECT m.conv_id FROM conv_msg m WHERE m.id IN"
-			      " (SELECT rowid FROM conv_fts WHERE conv_fts MATCH ?))",
-			      "t", f->q);
+			      " AND (c.id IN (SELECT m.conv_id FROM conv_msg m WHERE m.id IN"
+			      " (SELECT rowid FROM conv_fts WHERE conv_fts MATCH ?))"
+			      " OR instr(c.peer, ?) > 0 OR instr(c.peer_name, ?) > 0)",
+			      "ttt", f->q, f->q_raw ? f->q_raw : f->q, f->q_raw ? f->q_raw : f->q);
 	if (f->before_id)
 		store_sql_add(&q, " AND c.id < ?", "i", f->before_id);
 	store_sql_add(&q, " ORDER BY c.id DESC LIMIT ?", "i", (int64_t)f->limit);

@@ -321,6 +321,8 @@ class MessageTest(ChanCase):
         from urllib.parse import quote
         st, page, _ = s.call("GET", "/api/conversations?q=" + quote("谢谢"), token=self.sup)
         self.assertEqual([x["id"] for x in page["items"]], [cid])
+        st, page, _ = s.call("GET", "/api/conversations?q=wang%40example", token=self.sup)
+        self.assertEqual(sorted(x["id"] for x in page["items"]), sorted([cid, r3["conv_id"]]))
 
     def test_files_kept_and_refused(self):
         import base64
