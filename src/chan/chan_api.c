@@ -18,6 +18,7 @@
 
 #include "att/att.h"
 #include "chan/chan.h"
+#include "chan/chan_wx.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mask.h"
@@ -966,6 +967,17 @@ static int account_one(struct req *r)
 	return rc;
 }
 
+/*
+ * The channel's own rules for its config (the credentials and addresses its
+ * adapter needs), each wrong key listed: an account that could never work
+ * is refused when it is saved, not at its first message. Asked only when
+ * the other fields are right, since its list starts afresh.
+ */
+static int account_config_check(struct req *r, const struct chan_account *a, int rc)
+{
+	return rc == 0 ? chan_wx_config_check(chan_kind_parse(a->channel), a->config, &r->ei) : rc;
+}
+
 static int account_create(struct req *r)
 {
 	static const char *const fields[] = {"channel", "name", "enabled", "config", "queue", NULL};
@@ -987,6 +999,8 @@ static int account_create(struct req *r)
 	else
 		snprintf(a->channel, sizeof(a->channel), "%s", channel);
 	rc = account_fields(r, a, rc);
+	if (rc >= 0 && a->channel[0])
+		rc = account_config_check(r, a, rc);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc < 0) {
@@ -1016,6 +1030,8 @@ static int account_update(struct req *r)
 		rc = account_load(r, a);
 	if (rc == 0)
 		rc = account_fields(r, a, 0);
+	if (rc >= 0)
+		rc = account_config_check(r, a, rc);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc < 0) {

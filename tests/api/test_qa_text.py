@@ -9,6 +9,7 @@ import os
 
 from apihelp import person_id
 from harness import KefuTestCase
+from test_chan import MIN_CONFIG
 
 TSV = os.path.join(os.path.dirname(__file__), "..", "..", "src", "qa", "forbidden-phrases.tsv")
 
@@ -85,7 +86,8 @@ class ConversationCheckTest(KefuTestCase):
         cls.accounts = {}
         for ch in ("web_chat", "email", "sms"):
             st, a, _ = s.call("POST", "/api/chan/accounts",
-                              {"channel": ch, "name": ch + " 质检", "queue": "", "config": {}},
+                              {"channel": ch, "name": ch + " 质检", "queue": "",
+                               "config": MIN_CONFIG.get(ch, {})},
                               token=cls.mgr)
             assert st == 201, a
             cls.accounts[ch] = a["id"]
