@@ -738,31 +738,6 @@ static int settings_get(struct req *r)
 	return rc < 0 ? rc : reply_json(r, 200, settings_json(&st));
 }
 
-static int int_field(struct req *r, const char *key, int *out, int rc)
-{
-	json_t *v = json_object_get(r->body, key);
-
-	if (!v)
-		return rc;
-	if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
-	    json_integer_value(v) > 1000000)
-		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected a whole number", key);
-	*out = (int)json_integer_value(v);
-	return rc;
-}
-
-static int bool_field(struct req *r, const char *key, int *out, int rc)
-{
-	json_t *v = json_object_get(r->body, key);
-
-	if (!v)
-		return rc;
-	if (!json_is_boolean(v))
-		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected true or false", key);
-	*out = json_is_true(v);
-	return rc;
-}
-
 static int settings_put(struct req *r)
 {
 	static const char *const fields[] = {"chat_capacity",	    "chat_first_reply_sec",
@@ -776,13 +751,13 @@ static int settings_put(struct req *r)
 		rc = chan_settings_get(r->store, &st);
 	if (rc < 0)
 		return rc;
-	rc = int_field(r, "chat_capacity", &st.chat_capacity, 0);
-	rc = int_field(r, "chat_first_reply_sec", &st.chat_first_reply_sec, rc);
-	rc = int_field(r, "email_reply_min", &st.email_reply_min, rc);
-	rc = bool_field(r, "message_same_day", &st.message_same_day, rc);
-	rc = int_field(r, "message_cutoff_min", &st.message_cutoff_min, rc);
-	rc = bool_field(r, "chat_while_on_call", &st.chat_while_on_call, rc);
-	rc = int_field(r, "chat_idle_close_min", &st.chat_idle_close_min, rc);
+	rc = body_int_add(r, "chat_capacity", &st.chat_capacity, 0);
+	rc = body_int_add(r, "chat_first_reply_sec", &st.chat_first_reply_sec, rc);
+	rc = body_int_add(r, "email_reply_min", &st.email_reply_min, rc);
+	rc = body_bool_add(r, "message_same_day", &st.message_same_day, rc);
+	rc = body_int_add(r, "message_cutoff_min", &st.message_cutoff_min, rc);
+	rc = body_bool_add(r, "chat_while_on_call", &st.chat_while_on_call, rc);
+	rc = body_int_add(r, "chat_idle_close_min", &st.chat_idle_close_min, rc);
 	if (rc < 0)
 		return rc;
 	rc = chan_settings_check(&st, &r->ei);

@@ -179,6 +179,31 @@ int body_ref(struct req *r, const char *key, int64_t *out)
 	return 0;
 }
 
+int body_int_add(struct req *r, const char *key, int *out, int rc)
+{
+	json_t *v = r->body ? json_object_get(r->body, key) : NULL;
+
+	if (!v)
+		return rc;
+	if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
+	    json_integer_value(v) > 1000000)
+		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected a whole number", key);
+	*out = (int)json_integer_value(v);
+	return rc;
+}
+
+int body_bool_add(struct req *r, const char *key, int *out, int rc)
+{
+	json_t *v = r->body ? json_object_get(r->body, key) : NULL;
+
+	if (!v)
+		return rc;
+	if (!json_is_boolean(v))
+		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected true or false", key);
+	*out = json_is_true(v);
+	return rc;
+}
+
 int reply_json(struct req *r, unsigned status, json_t *obj)
 {
 	if (!obj)

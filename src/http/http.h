@@ -143,6 +143,13 @@ int body_str(struct req *r, const char *key, int required, const char **out);
 int body_bool(struct req *r, const char *key, int *out);
 /* An id or null (null sets 0). */
 int body_ref(struct req *r, const char *key, int64_t *out);
+/*
+ * The same for forms whose every wrong field is listed at once (err_add
+ * after earlier errors rc, which they return): a whole number within
+ * ±1 000 000 (the caller checks its own range), or true/false.
+ */
+int body_int_add(struct req *r, const char *key, int *out, int rc);
+int body_bool_add(struct req *r, const char *key, int *out, int rc);
 
 /* Answers. Each steals obj. */
 int reply_json(struct req *r, unsigned status, json_t *obj);

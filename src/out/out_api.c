@@ -925,19 +925,6 @@ static int settings_get(struct req *r)
 	return reply_json(r, 200, settings_json(&st));
 }
 
-static int int_field(struct req *r, const char *key, int *out, int rc)
-{
-	json_t *v = json_object_get(r->body, key);
-
-	if (!v)
-		return rc;
-	if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
-	    json_integer_value(v) > 1000000)
-		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected a whole number", key);
-	*out = (int)json_integer_value(v);
-	return rc;
-}
-
 static int time_field(struct req *r, const char *key, int *out, int rc)
 {
 	const char *s = NULL;
@@ -969,11 +956,11 @@ static int settings_put(struct req *r)
 		return rc;
 	rc = time_field(r, "hours_from", &st.open_min, 0);
 	rc = time_field(r, "hours_to", &st.close_min, rc);
-	rc = int_field(r, "daily_cap", &st.daily_cap, rc);
-	rc = int_field(r, "dropped_due_min", &st.dropped_due_min, rc);
-	rc = int_field(r, "afterhours_due_min", &st.afterhours_due_min, rc);
-	rc = int_field(r, "max_attempts", &st.max_attempts, rc);
-	rc = int_field(r, "retry_gap_min", &st.retry_gap_min, rc);
+	rc = body_int_add(r, "daily_cap", &st.daily_cap, rc);
+	rc = body_int_add(r, "dropped_due_min", &st.dropped_due_min, rc);
+	rc = body_int_add(r, "afterhours_due_min", &st.afterhours_due_min, rc);
+	rc = body_int_add(r, "max_attempts", &st.max_attempts, rc);
+	rc = body_int_add(r, "retry_gap_min", &st.retry_gap_min, rc);
 	if (rc < 0)
 		return rc;
 	rc = out_settings_check(&st, &r->ei);
