@@ -664,13 +664,13 @@ static int files(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (att_filename(req_header(r, "X-Filename"), fname, sizeof(fname), &why) < 0)
-		return err_set(&r->ei, ERR_INVALID, "X-Filename", "X-Filename: %s", why);
+		return err_set(&r->ei, ERR_INVALID, "filename", "%s", why);
 	if (!r->raw || r->raw_len == 0)
 		return err_set(&r->ei, ERR_INVALID, "file", "file: empty");
 	mime = att_sniff((const unsigned char *)r->raw, r->raw_len);
 	if (!mime)
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "file",
-			       "file: only images (JPEG, PNG, WebP) and PDF documents");
+			       "file: only JPEG, PNG or WebP images and PDF documents are taken");
 	memset(&in, 0, sizeof(in));
 	in.files[0].name = fname;
 	in.files[0].type = mime;

@@ -707,9 +707,22 @@ static const struct err_msg messages[] = {
 	{"no hotline number is configured", NULL, "没有配置热线号码"},
 	{"keys: this path through the menu ends in an announcement, not in a queue", NULL, "按键：按此路径菜单只播放通知后挂机，不会转入队列"},
 	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
+	/* The web chat's public routes (src/chan/chan_webchat_api.c). */
+	{"no such chat", NULL, "没有这个在线客服入口"},
+	{"this site may not use the chat", NULL, "此网站不能使用本在线客服"},
+	{"too many requests; try again shortly", NULL, "请求太频繁，请稍后再试"},
+	{"start a chat session first", NULL, "请先开始会话"},
+	{"phone: 5 to 20 digits", NULL, "电话：5 至 20 位数字"},
+	{"client_id: 1 to 40 letters, digits or dashes", NULL, "消息编号：1 至 40 个字母、数字或连字符"},
+	{"nothing to rate yet", NULL, "还没有可以评价的会话"},
+	{"this chat was rated already", NULL, "本次会话已经评价过了"},
+	{"no such conversation", NULL, "没有这个会话"},
+	{"not your conversation", NULL, "这不是您的会话"},
 };
 
 static const struct err_msg phrases[] = {
+	/* The web chat's fields (src/chan/chan_webchat_api.c). */
+	{"rating", NULL, "评分"},
 	/* The daily answer-rate test's fields (src/out/). */
 	{"keys", NULL, "按键"},
 	{"wait_sec", NULL, "等待时间"},

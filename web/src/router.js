@@ -6,6 +6,9 @@ import { session, hasRole, homeOf } from './session.js'
 
 export const pages = [
   { path: '/agent', name: 'agent', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Agent.vue') },
+  // The inbox of every channel (issue 18): chan.read (agents their own and
+  // their queues', supervisors and the manager every one).
+  { path: '/inbox', name: 'inbox', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/inbox/Inbox.vue') },
   { path: '/callbacks', name: 'callbacks', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Callbacks.vue') },
   { path: '/callback-requests', name: 'callbackRequests', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/CallbackRequests.vue') },
   { path: '/queue', name: 'queue', roles: ['staff', 'agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/Queue.vue') },
