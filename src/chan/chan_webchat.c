@@ -54,16 +54,16 @@ int webchat_vid_valid(const char *vid)
 	return 1;
 }
 
-int webchat_bucket_take(double *tokens, int64_t *at, int per_min, int64_t now_ms)
+int webchat_bucket_take(double *tokens, int64_t *at, int per, int64_t window_ms, int64_t now_ms)
 {
-	if (per_min <= 0)
+	if (per <= 0 || window_ms <= 0)
 		return 1;
 	if (*at == 0) {
-		*tokens = per_min;
+		*tokens = per;
 	} else if (now_ms > *at) {
-		*tokens += (double)(now_ms - *at) * per_min / 60000.0;
-		if (*tokens > per_min)
-			*tokens = per_min;
+		*tokens += (double)(now_ms - *at) * per / (double)window_ms;
+		if (*tokens > per)
+			*tokens = per;
 	}
 	*at = now_ms;
 	if (*tokens < 1.0)

@@ -70,11 +70,11 @@ int webchat_origin_ok(const struct webchat_config *c, const char *origin, const 
 int webchat_vid_valid(const char *vid);
 
 /*
- * A token bucket: `per_min` a minute, bursts of `per_min`. Returns 1 and
+ * A token bucket: `per` in each `window_ms`, bursts of `per`. Returns 1 and
  * takes one when there is one, 0 when empty. *tokens and *at (monotonic ms)
  * are the bucket's state; a fresh bucket has *at == 0.
  */
-int webchat_bucket_take(double *tokens, int64_t *at, int per_min, int64_t now_ms);
+int webchat_bucket_take(double *tokens, int64_t *at, int per, int64_t window_ms, int64_t now_ms);
 
 /*
  * The deadline of a web message received at `now` (CALL-12: the same

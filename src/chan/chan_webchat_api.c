@@ -58,7 +58,8 @@ static uint64_t hash_str(const char *s)
 }
 
 /* 1 when the key may go on, 0 when it has used its share. */
-static int rate_take(const char *kind, int64_t account_id, const char *who, int per_min)
+static int rate_take(const char *kind, int64_t account_id, const char *who, int per,
+		     int64_t window_ms)
 {
 	char key[96];
 	uint64_t h;
@@ -66,7 +67,7 @@ static int rate_take(const char *kind, int64_t account_id, const char *who, int 
 	int64_t now = clock_mono_ns() / 1000000 + 1; /* never 0: 0 marks a fresh bucket */
 	int ok;
 
-	if (per_min <= 0)
+	if (per <= 0)
 		return 1;
 	snprintf(key, sizeof(key), "%s:%lld:%s", kind, (long long)account_id, who);
 	h = hash_str(key);
@@ -88,7 +89,7 @@ static int rate_take(const char *kind, int64_t account_id, const char *who, int 
 		snprintf(slot->key, sizeof(slot->key), "%s", key);
 		slot->at = 0;
 	}
-	ok = webchat_bucket_take(&slot->tokens, &slot->at, per_min, now);
+	ok = webchat_bucket_take(&slot->tokens, &slot->at, per, window_ms, now);
 	pthread_mutex_unlock(&rl.lock);
 	return ok;
 }
@@ -219,7 +220,7 @@ static int append_msg(struct buf *b, const struct webchat_msg *m)
 	int rc;
 
 	snprintf(who, sizeof(who), "客服 %s", m->agent);
-	o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s?}", "id", (json_int_t)m->id, "conv_id",
+	o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s*}", "id", (json_int_t)m->id, "conv_id",
 		      (json_int_t)m->conv_id, "from", agent ? "agent" : "visitor", "text",
 		      m->body ? m->body : "", "at", (json_int_t)m->at, "agent",
 		      agent && m->agent[0] ? who : NULL);
@@ -391,7 +392,7 @@ static int public_open(struct req *r, struct webchat_account *acc)
 		return err_set(&r->ei, ERR_FORBIDDEN, NULL, "this site may not use the chat");
 	if (origin && strlen(origin) < sizeof(r->origin))
 		snprintf(r->origin, sizeof(r->origin), "%s", origin);
-	if (!rate_take("addr", acc->id, r->address, acc->cfg.per_address_min))
+	if (!rate_take("addr", acc->id, r->address, acc->cfg.per_address_min, 60000))
 		return err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	return 0;
 }
@@ -490,7 +491,7 @@ static int session(struct req *r)
 		}
 	}
 	if (!token &&
-	    !rate_take("session", acc.id, r->address, (acc.cfg.sessions_per_hour + 59) / 60))
+	    !rate_take("session", acc.id, r->address, acc.cfg.sessions_per_hour, 3600000))
 		return err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	avail = webchat_agent_available(r->store, acc.queue);
 	if (avail < 0)
@@ -525,7 +526,7 @@ static int session(struct req *r)
 		return rc;
 	return reply_json(
 		r, created ? 201 : 200,
-		json_pack("{s:s?, s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "token",
+		json_pack("{s:s*, s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "token",
 			  created ? fresh : NULL, "visitor_id", v.vid, "name", v.name, "phone",
 			  v.phone, "available", avail, "conversation", conv_json(r->store, &acc, v.vid),
 			  "title", acc.cfg.title, "welcome", acc.cfg.welcome));
@@ -588,7 +589,7 @@ static int inbound(struct req *r, const struct webchat_account *acc, struct webc
 		int message = webchat_conv_of(r->store, acc->id, v->vid, &c) == 0 && c.web_message;
 
 		return reply_json(r, res.duplicate ? 200 : 201,
-				  json_pack("{s:I, s:I, s:s, s:s?}", "id", (json_int_t)res.msg_id,
+				  json_pack("{s:I, s:I, s:s, s:s*}", "id", (json_int_t)res.msg_id,
 					    "conv_id", (json_int_t)res.conv_id, "mode",
 					    message ? "message" : "chat", "notice",
 					    message ? "当前没有客服在线，您的留言已收到，我们会在今天内回复您。"
@@ -608,7 +609,7 @@ static int messages(struct req *r)
 
 	if (rc == 0)
 		rc = visitor_of(r, &acc, req_header(r, "X-Visitor-Token"), &v);
-	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min))
+	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min, 60000))
 		rc = err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	if (rc == 0)
 		rc = body_only(r, fields);
@@ -659,7 +660,7 @@ static int files(struct req *r)
 
 	if (rc == 0)
 		rc = visitor_of(r, &acc, req_header(r, "X-Visitor-Token"), &v);
-	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min))
+	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min, 60000))
 		rc = err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	if (rc < 0)
 		return rc;
@@ -691,7 +692,7 @@ static int typing(struct req *r)
 	if (rc == 0)
 		rc = visitor_of(r, &acc, req_header(r, "X-Visitor-Token"), &v);
 	/* Typing has its own share: the widget sends it every few seconds while typing. */
-	if (rc == 0 && !rate_take("typing", acc.id, v.vid, 60))
+	if (rc == 0 && !rate_take("typing", acc.id, v.vid, 60, 60000))
 		rc = err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	if (rc == 0)
 		rc = body_only(r, fields);
@@ -715,7 +716,7 @@ static int rating(struct req *r)
 
 	if (rc == 0)
 		rc = visitor_of(r, &acc, req_header(r, "X-Visitor-Token"), &v);
-	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min))
+	if (rc == 0 && !rate_take("visitor", acc.id, v.vid, acc.cfg.per_visitor_min, 60000))
 		rc = err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	if (rc == 0)
 		rc = body_only(r, fields);

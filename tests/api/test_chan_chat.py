@@ -287,26 +287,27 @@ class WebChatTest(KefuTestCase):
     def test_oversize_bodies_are_413_before_reading(self):
         s, _ = self.session()
         before = self.state()
-        # A JSON body over 64 KiB: 413 from the Content-Length alone.
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=10)
-        try:
-            conn.putrequest("POST", f"/api/public/chat/{self.acc}/messages")
-            conn.putheader("Content-Type", "application/json")
-            conn.putheader("X-Visitor-Token", s["token"])
-            conn.putheader("Content-Length", str(65 * 1024))
-            conn.endheaders()
-            resp = conn.getresponse()
-            self.assertEqual(resp.status, 413)
-            self.assertEqual(json.loads(resp.read())["error"]["code"], "too_large")
-        finally:
-            conn.close()
+        # A JSON body over 64 KiB, and a file over 5 MiB: 413 from the Content-Length
+        # alone, before any of the body is read.
+        for path, size, ctype in (("messages", 65 * 1024, "application/json"),
+                                  ("files", 5 * 1024 * 1024 + 1, "image/png")):
+            with self.subTest(path=path):
+                conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=10)
+                try:
+                    conn.putrequest("POST", f"/api/public/chat/{self.acc}/{path}")
+                    conn.putheader("Content-Type", ctype)
+                    conn.putheader("X-Visitor-Token", s["token"])
+                    conn.putheader("X-Filename", "big.png")
+                    conn.putheader("Content-Length", str(size))
+                    conn.endheaders()
+                    resp = conn.getresponse()
+                    self.assertEqual(resp.status, 413)
+                    self.assertEqual(json.loads(resp.read())["error"]["code"], "too_large")
+                finally:
+                    conn.close()
+        # A body sent whole over the limit is refused the same way.
         st, err, _ = self.pub("messages", json.dumps({"text": "长" * 30000}).encode(), s["token"])
         self.assertEqual(st, 413, err)
-        # A file over 5 MiB.
-        big = b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 1024 * 1024)
-        st, _, _ = self.pub("files", big, s["token"],
-                            headers={"Content-Type": "image/png", "X-Filename": "big.png"})
-        self.assertEqual(st, 413)
         self.assertEqual(self.state(), before)
 
     def test_rate_limits_per_visitor_and_per_address(self):
