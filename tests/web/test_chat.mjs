@@ -68,10 +68,10 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   assert.equal(await agent.textContent(`[data-test=ib-conv-${conv}] [data-test=ib-msg-in] [data-test=ib-msg-text]`), '你好，我的订单还没到')
 
   // The agent types: the visitor sees it; then Enter sends the reply.
-  await agent.fill('[data-test=ib-reply] textarea', '您好，我帮您查一下物流')
-  await agent.type('[data-test=ib-reply] textarea', '。')
+  await agent.fill('[data-test=ib-reply]', '您好，我帮您查一下物流')
+  await agent.type('[data-test=ib-reply]', '。')
   await visitor.waitForFunction(() => document.querySelector('.kefu-cw-typing').textContent === '客服正在输入…')
-  await agent.press('[data-test=ib-reply] textarea', 'Enter')
+  await agent.press('[data-test=ib-reply]', 'Enter')
   await visitor.waitForSelector('.kefu-cw-agent span')
   assert.equal(await visitor.textContent('.kefu-cw-agent span'), '您好，我帮您查一下物流。')
   await agent.waitForSelector('[data-test=ib-msg-out]')
@@ -81,7 +81,7 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   // The agent resolves the chat (class and summary: the contact of CALL-10).
   await agent.click('[data-test=ib-resolve]')
   await agent.click('[data-test=ib-class-C]')
-  await agent.fill('[data-test=ib-summary] textarea', '查询物流')
+  await agent.fill('[data-test=ib-summary]', '查询物流')
   await agent.click('[data-test=ib-resolve-submit]')
   await agent.waitForSelector(`[data-test=ib-conv-${conv}][data-state=resolved]`)
 
