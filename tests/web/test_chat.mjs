@@ -75,6 +75,8 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await visitor.waitForSelector('.kefu-cw-agent span')
   assert.equal(await visitor.textContent('.kefu-cw-agent span'), '您好，我帮您查一下物流。')
   await agent.waitForSelector('[data-test=ib-msg-out]')
+  // The visitor's message shows once, though the stream echoes it back.
+  assert.deepEqual(await visitor.$$eval('.kefu-cw-visitor span', (s) => s.map((x) => x.textContent)), ['你好，我的订单还没到'])
   await screenshot(visitor, 'chat-widget')
   await screenshot(agent, 'chat-inbox')
 

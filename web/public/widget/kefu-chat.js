@@ -83,7 +83,7 @@
   }
 
   var state = { token: null, seen: {}, stream: null, open: false, convId: null, ended: false,
-    rated: {}, typingSent: 0, available: true, offline: false };
+    rated: {}, typingSent: 0, available: true, offline: false, pending: [] };
   try { state.token = localStorage.getItem(storeKey); } catch (e) { /* private mode */ }
 
   var style = el('style');
@@ -188,8 +188,17 @@
         bubble('agent', m.text, m.agent, m.id);
         rateBtn.style.display = state.rated[m.conv_id] ? 'none' : '';
         typingLine.textContent = '';
-      } else {
-        bubble('visitor', m.text, null, m.id);
+      } else if (!state.seen[m.id]) {
+        // The echo of a message this page sent may come before its POST's answer:
+        // it takes the bubble already shown rather than showing it twice.
+        var i = state.pending.findIndex(function (p) { return p.text === m.text; });
+        if (i >= 0) {
+          var p = state.pending.splice(i, 1)[0];
+          state.seen[m.id] = p.el;
+          p.el.setAttribute('data-id', m.id);
+        } else {
+          bubble('visitor', m.text, null, m.id);
+        }
       }
     });
     es.addEventListener('typing', function (ev) {
@@ -245,15 +254,23 @@
     text = (text || '').trim();
     if (!text) return Promise.resolve();
     var pending = bubble('visitor', text, null, null);
+    var entry = { text: text, el: pending };
+    state.pending.push(entry);
     var body = { text: text, client_id: cid() };
     for (var k in extra || {}) if (extra[k]) body[k] = extra[k];
     return call('messages', body).then(function (r) {
-      state.seen[r.id] = pending;
-      pending.setAttribute('data-id', r.id);
+      var i = state.pending.indexOf(entry);
+      if (i >= 0) state.pending.splice(i, 1);
+      if (!state.seen[r.id]) {
+        state.seen[r.id] = pending;
+        pending.setAttribute('data-id', r.id);
+      }
       state.convId = r.conv_id;
       if (r.mode === 'message' && r.notice && !state.offline) { state.offline = true; sys(r.notice); }
       else if (r.mode === 'chat' && !state.greeted) { state.greeted = true; }
     }, function (e) {
+      var i = state.pending.indexOf(entry);
+      if (i >= 0) state.pending.splice(i, 1);
       pending.appendChild(el('small', 'kefu-cw-failed', T.failed + '（' + e.message + '）'));
     });
   }
@@ -261,10 +278,16 @@
   function sendFile(file) {
     if (!file) return;
     if (file.size > FILE_MAX) { sys(T.tooBig); return; }
-    var pending = bubble('visitor', '📎 ' + file.name, null, null);
+    // The text kefu stores for a file, so the stream's echo finds this bubble.
+    var text = '[文件] ' + file.name;
+    var pending = bubble('visitor', text, null, null);
+    var entry = { text: text, el: pending };
+    state.pending.push(entry);
     call('files', file, { 'Content-Type': file.type || 'application/octet-stream',
       'X-Filename': encodeURIComponent(file.name) }).then(function (r) {
-      state.seen[r.id] = pending;
+      var i = state.pending.indexOf(entry);
+      if (i >= 0) state.pending.splice(i, 1);
+      if (!state.seen[r.id]) { state.seen[r.id] = pending; pending.setAttribute('data-id', r.id); }
     }, function (e) {
       pending.appendChild(el('small', 'kefu-cw-failed', T.failed + '（' + e.message + '）'));
     });
