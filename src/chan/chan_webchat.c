@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "chan/chan_webchat.h"
-#include "core/clock.h"
 
 void webchat_config_default(struct webchat_config *c)
 {
@@ -70,14 +69,4 @@ int webchat_bucket_take(double *tokens, int64_t *at, int per, int64_t window_ms,
 		return 0;
 	*tokens -= 1.0;
 	return 1;
-}
-
-int64_t webchat_message_due(int64_t now, int cutoff_min)
-{
-	int64_t end = clock_day_end(now);
-
-	/* After the cutoff nobody answers today: the next day's end. */
-	if (clock_local_minute(now) >= cutoff_min)
-		end = clock_day_end(end);
-	return end;
 }

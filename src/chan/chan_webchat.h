@@ -76,13 +76,6 @@ int webchat_vid_valid(const char *vid);
  */
 int webchat_bucket_take(double *tokens, int64_t *at, int per, int64_t window_ms, int64_t now_ms);
 
-/*
- * The deadline of a web message received at `now` (CALL-12: the same
- * local day; one received after cutoff_min, local minutes, is due at the
- * end of the next day). A day's end is clock_day_end().
- */
-int64_t webchat_message_due(int64_t now, int cutoff_min);
-
 /* -- Store (chan_webchat_store.c); nothing here begins or commits -- */
 
 struct webchat_account {
@@ -126,8 +119,9 @@ struct webchat_conv {
 };
 int webchat_conv_of(struct store *s, int64_t account_id, const char *vid, struct webchat_conv *out);
 
-/* Makes a new conversation a web message: due the same day (webchat_message_due). */
-int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t due);
+/* Makes a new conversation a web message with its deadlines (chan_same_day_due, CALL-12). */
+int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t first_due,
+			      int64_t resolve_due);
 /* Stores the rating once; ERR_CONFLICT when rated already. */
 int webchat_conv_rate(struct store *s, int64_t conv_id, int rating);
 /* Links the conversation to the customer owning the phone, when there is one and none yet. */

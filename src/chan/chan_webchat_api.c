@@ -532,27 +532,18 @@ static int session(struct req *r)
 			  "title", acc.cfg.title, "welcome", acc.cfg.welcome));
 }
 
-static int cutoff_min(struct store *s, int64_t *out)
-{
-	int rc = store_run(s, "SELECT message_cutoff_min FROM chan_settings WHERE id = 1", out, "");
-
-	if (rc == 0)
-		*out = 1020;
-	return rc < 0 ? rc : 0;
-}
-
 /* A visitor's message or file into the conversation, in one transaction. */
 static int inbound(struct req *r, const struct webchat_account *acc, struct webchat_visitor *v,
 		   struct chan_inbound *in, const char *name, const char *phone)
 {
 	struct chan_inbound_result res;
 	char peer_name[CHAN_NAME_MAX * 4 + 1];
-	int64_t cutoff = 1020;
+	struct chan_settings st;
 	int avail = webchat_agent_available(r->store, acc->queue), rc;
 
 	if (avail < 0)
 		return avail;
-	rc = cutoff_min(r->store, &cutoff);
+	rc = chan_settings_get(r->store, &st);
 	if (rc < 0)
 		return rc;
 	if (name && *name)
@@ -574,9 +565,11 @@ static int inbound(struct req *r, const struct webchat_account *acc, struct webc
 	if (rc == 0)
 		rc = chan_inbound(r->store, in, r->now, &res, &r->ei);
 	/* Nobody there to chat: a web message, due the same day (CALL-12). */
-	if (rc == 0 && res.is_new_conv && !avail)
-		rc = webchat_conv_make_message(r->store, res.conv_id,
-					       webchat_message_due(r->now, (int)cutoff));
+	if (rc == 0 && res.is_new_conv && !avail) {
+		int64_t due = chan_same_day_due(&st, r->now);
+
+		rc = webchat_conv_make_message(r->store, res.conv_id, due, clock_day_end(due));
+	}
 	if (rc == 0 && v->phone[0])
 		rc = webchat_conv_link_phone(r->store, res.conv_id, v->phone);
 	rc = req_finish(r, rc);

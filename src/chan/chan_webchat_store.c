@@ -175,7 +175,8 @@ int webchat_conv_of(struct store *s, int64_t account_id, const char *vid, struct
 			 conv_read, out);
 }
 
-int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t due)
+int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t first_due,
+			      int64_t resolve_due)
 {
 	int rc = store_run(s,
 			   "INSERT INTO chat_message_conv(conv_id) VALUES (?)"
@@ -187,7 +188,7 @@ int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t due)
 	rc = store_run(s,
 		       "UPDATE conv SET subject = CASE WHEN subject = '' THEN '网页留言' ELSE subject END,"
 		       " first_reply_due = ?, resolve_due = ? WHERE id = ?",
-		       NULL, "iii", due, due, conv_id);
+		       NULL, "iii", first_due, resolve_due, conv_id);
 	return rc < 0 ? rc : 0;
 }
 
