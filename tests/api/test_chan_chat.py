@@ -235,6 +235,21 @@ class WebChatTest(KefuTestCase):
         st, again, _ = self.pub("session", {"token": s["token"]}, account=acc)
         self.assertTrue(again["conversation"]["web_message"])
 
+    def test_a_file_becomes_a_message(self):
+        srv = self.srv
+        s, _ = self.session()
+        png = (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+               b"\0\0\0\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82")
+        st, m, _ = self.pub("files", png, s["token"],
+                            headers={"Content-Type": "image/png",
+                                     "X-Filename": "%E5%8F%91%E7%A5%A8.png"})
+        self.assertEqual(st, 201, m)
+        self.assertEqual(sql(srv, f"SELECT direction || '|' || body FROM conv_msg WHERE id = {m['id']}"),
+                         "in|[文件] 发票.png")
+        # A file without a name is refused.
+        st, err, _ = self.pub("files", png, s["token"], headers={"Content-Type": "image/png"})
+        self.assertEqual(st, 400, err)
+
     # The guards of the public endpoints
 
     def test_wrong_origin_unknown_account_and_bad_input_write_nothing(self):
