@@ -130,25 +130,27 @@ void chan_due_compute(enum chan_kind k, const struct chan_settings *st, int64_t 
 
 int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity)
 {
-	int best = -1;
+	int live = chan_kind_live(k), best = -1;
 
 	for (int i = 0; i < n; i++) {
-		if (chan_kind_live(k)) {
-			if (c[i].live >= capacity)
+		int load = live ? c[i].live : c[i].other;
+
+		/* Only chats count against the capacity: an email waits hours, a chat seconds. */
+		if (live && c[i].live >= capacity)
+			continue;
+		if (best >= 0) {
+			int best_load = live ? c[best].live : c[best].other;
+
+			/* The least loaded first, then the longest idle (acd's order), then by id. */
+			if (load > best_load)
+				continue;
+			if (load == best_load &&
+			    (c[i].idle_since > c[best].idle_since ||
+			     (c[i].idle_since == c[best].idle_since &&
+			      c[i].person_id > c[best].person_id)))
 				continue;
 		}
-		if (best < 0) {
-			best = i;
-			continue;
-		}
-		if (!chan_kind_live(k) && c[i].other != c[best].other) {
-			if (c[i].other < c[best].other)
-				best = i;
-			continue;
-		}
-		if (c[i].idle_since < c[best].idle_since ||
-		    (c[i].idle_since == c[best].idle_since && c[i].person_id < c[best].person_id))
-			best = i;
+		best = i;
 	}
 	return best;
 }

@@ -193,9 +193,10 @@ struct chan_candidate {
 	int live;	    /* open live conversations (chats) the agent holds */
 	int other;	    /* open email, SMS and message conversations */
 };
-/* The index of the agent to give a conversation of kind k, or -1: for a
- * live one, those under capacity, the longest idle; for the others, those
- * with the fewest open ones, then the longest idle. */
+/* The index of the agent to give a conversation of kind k, or -1: the one
+ * holding the fewest open ones of its sort (chats for a live channel, the
+ * others for email, SMS and messages), then the longest idle, then by id;
+ * for a live one only those under capacity. */
 int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity);
 
 /* Who may read (act = 0) or act on (act = 1) a conversation: its agent;
@@ -335,6 +336,10 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 
 /* -- The engine (chan_engine.c): in the caller's transaction -- */
 
+/* Where chan_inbound keeps customers' files (att's directory, owner "message") and the
+ * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
+void chan_files_setup(const char *dir, int64_t max_bytes);
+
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
@@ -351,6 +356,15 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
 		 struct err_info *ei);
+/* A live chat nobody could take becomes a web message (the web chat decides when): its first
+ * reply is due "the same day" (CALL-12) instead of in seconds, with an event line. */
+int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now);
+/* A channel's delivery report on a message it sent (SMS, WeChat): not delivered marks it
+ * failed with the reason. ERR_NOTFOUND when no message out of the account has that ext_id. */
+int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		    const char *error);
+/* Where the send queue reads agents' files from (att's directory), set at start-up. */
+void chan_send_files_dir(const char *dir);
 /* Sends the queued messages through their adapters (the scheduler's thread). */
 int chan_send_tick(struct store *s, int64_t now);
 

@@ -178,6 +178,8 @@ static int wire(const struct config *cfg)
 	 * chats closed and agents' replies sent, every round. */
 	if (rc == 0)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
+	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
+	chan_send_files_dir(cfg->attachments_dir);
 	/* Issue 18: the web chat "sends" by waking its visitors' streams. */
 	if (rc == 0)
 		rc = chan_adapter_add(&chan_webchat_adapter);

@@ -720,6 +720,8 @@ static const struct err_msg messages[] = {
 	{"the account has conversations; disable it instead", NULL, "该账号已有会话，请停用而不是删除"},
 	{"state: new, open, waiting, resolved or active", NULL, "状态：应为 new、open、waiting、resolved 或 active"},
 	{"channel: email, web_chat, wechat, weibo or sms", NULL, "渠道：应为 email、web_chat、wechat、weibo 或 sms"},
+	{"no such file", NULL, "没有这个文件"},
+	{"files: a list of {name, type, data} with data in base64", NULL, "文件：应为 {name, type, data} 的列表，data 为 base64"},
 	/* The web chat's public routes (src/chan/chan_webchat_api.c). */
 	{"no such chat", NULL, "没有这个在线客服入口"},
 	{"this site may not use the chat", NULL, "此网站不能使用本在线客服"},
