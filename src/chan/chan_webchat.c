@@ -15,6 +15,8 @@ void webchat_config_default(struct webchat_config *c)
 	c->per_address_min = 300;
 	c->per_visitor_min = 30;
 	c->sessions_per_hour = 60;
+	/* As long as a caller waits in the hotline's queue by default (acd's max_wait_sec). */
+	c->queue_timeout_sec = 120;
 }
 
 /* "http://" or "https://" and the host exactly as the request named it. */

@@ -50,6 +50,7 @@ struct webchat_config {
 	int per_address_min;   /* requests per minute from one address (all routes) */
 	int per_visitor_min;   /* messages, files and ratings per minute of one visitor */
 	int sessions_per_hour; /* new visitors per hour from one address */
+	int queue_timeout_sec; /* a chat no agent took this long becomes a web message */
 	char title[65];	       /* the panel's title; "" for the widget's own */
 	char welcome[401];     /* the first line the visitor reads; "" for the widget's own */
 };
@@ -119,9 +120,16 @@ struct webchat_conv {
 };
 int webchat_conv_of(struct store *s, int64_t account_id, const char *vid, struct webchat_conv *out);
 
-/* Makes a new conversation a web message with its deadlines (chan_same_day_due, CALL-12). */
-int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t first_due,
-			      int64_t resolve_due);
+/* Marks a conversation a web message (its deadlines are the core's chan_conv_as_message);
+ * 0 also when it was one already. */
+int webchat_conv_mark_message(struct store *s, int64_t conv_id, int64_t now);
+/* Web chats still waiting for an agent that arrived before `before` and are not web
+ * messages yet: (id, account's config queue timeout decided by the caller), at most max. */
+int webchat_waiting_ids(struct store *s, int64_t before, int64_t *ids, int64_t *accounts,
+			int64_t *created, int max);
+/* Web chats that became web messages at or after `since`: (conv id, account, peer). */
+typedef int (*webchat_conv_fn)(void *ctx, int64_t conv_id, int64_t account_id, const char *peer);
+int webchat_marked_since(struct store *s, int64_t since, webchat_conv_fn fn, void *ctx);
 /* Stores the rating once; ERR_CONFLICT when rated already. */
 int webchat_conv_rate(struct store *s, int64_t conv_id, int rating);
 /* Links the conversation to the customer owning the phone, when there is one and none yet. */
@@ -153,8 +161,7 @@ int webchat_msgs_of(struct store *s, int64_t account_id, const char *vid, int64_
 int webchat_stream_start(struct store *s, int64_t account_id, const char *vid, int64_t *out);
 
 /* Web chats resolved at or after `since`: (conv id, account, peer). */
-typedef int (*webchat_end_fn)(void *ctx, int64_t conv_id, int64_t account_id, const char *peer);
-int webchat_resolved_since(struct store *s, int64_t since, webchat_end_fn fn, void *ctx);
+int webchat_resolved_since(struct store *s, int64_t since, webchat_conv_fn fn, void *ctx);
 
 /* -- HTTP (chan_webchat_api.c) -- */
 
@@ -166,5 +173,8 @@ extern const struct chan_adapter chan_webchat_adapter;
 void chan_webchat_wake(void);
 /* How often the visitors' streams look for new messages, ms (a test may lower it). */
 extern int chan_webchat_poll_ms;
+/* The scheduler's tick: chats no agent took within the account's queue_timeout_sec become
+ * web messages (CALL-12), and their visitors are told. */
+int chan_webchat_tick(struct store *s, int64_t now, void *arg);
 
 #endif

@@ -189,10 +189,13 @@ struct vsub {
 	int catchup;
 	int typing; /* what the client was last told */
 	int64_t ended_conv;
+	int64_t noticed_conv; /* the web message it was told of */
 };
 
 static int64_t scanned;	     /* the hub thread's: messages up to here were handed out */
-static int64_t ends_checked; /* and conversations resolved before this */
+static int64_t ends_checked; /* and conversations resolved (or made web messages) before this */
+
+#define NOTICE_MESSAGE "当前没有客服在线，您的留言已收到，我们会在今天内回复您。"
 
 static int produce(struct sse_tick *t);
 static int allowed(struct sse_tick *t, const struct sse_slot *sl);
@@ -287,6 +290,25 @@ static int end_row(void *ctx, int64_t conv_id, int64_t account_id, const char *p
 	return 0;
 }
 
+static int notice_row(void *ctx, int64_t conv_id, int64_t account_id, const char *peer)
+{
+	struct sse_tick *t = ctx;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct sse_slot *sl = &t->slots[i];
+		struct vsub *s = sl->data;
+
+		if (s->account_id != account_id || strcmp(s->vid, peer ? peer : "") != 0 ||
+		    s->noticed_conv == conv_id)
+			continue;
+		s->noticed_conv = conv_id;
+		buf_printf(&sl->add, "event: notice\ndata: {\"conv_id\":%lld,\"mode\":\"message\","
+			   "\"text\":\"%s\"}\n\n",
+			   (long long)conv_id, NOTICE_MESSAGE);
+	}
+	return 0;
+}
+
 static int produce(struct sse_tick *t)
 {
 	int any_live = 0, rc = 0, got;
@@ -336,6 +358,8 @@ static int produce(struct sse_tick *t)
 	if (!ends_checked)
 		ends_checked = t->now;
 	rc = webchat_resolved_since(t->store, ends_checked - 2000, end_row, t);
+	if (rc >= 0)
+		rc = webchat_marked_since(t->store, ends_checked - 2000, notice_row, t);
 	if (rc < 0)
 		return rc;
 	ends_checked = t->now;
@@ -538,14 +562,10 @@ static int inbound(struct req *r, const struct webchat_account *acc, struct webc
 {
 	struct chan_inbound_result res;
 	char peer_name[CHAN_NAME_MAX * 4 + 1];
-	struct chan_settings st;
-	int avail = webchat_agent_available(r->store, acc->queue), rc;
+	int avail = webchat_agent_available(r->store, acc->queue), rc = 0;
 
 	if (avail < 0)
 		return avail;
-	rc = chan_settings_get(r->store, &st);
-	if (rc < 0)
-		return rc;
 	if (name && *name)
 		snprintf(v->name, sizeof(v->name), "%s", name);
 	if (phone && *phone)
@@ -566,9 +586,9 @@ static int inbound(struct req *r, const struct webchat_account *acc, struct webc
 		rc = chan_inbound(r->store, in, r->now, &res, &r->ei);
 	/* Nobody there to chat: a web message, due the same day (CALL-12). */
 	if (rc == 0 && res.is_new_conv && !avail) {
-		int64_t due = chan_same_day_due(&st, r->now);
-
-		rc = webchat_conv_make_message(r->store, res.conv_id, due, clock_day_end(due));
+		rc = chan_conv_as_message(r->store, res.conv_id, r->now);
+		if (rc == 0)
+			rc = webchat_conv_mark_message(r->store, res.conv_id, r->now);
 	}
 	if (rc == 0 && v->phone[0])
 		rc = webchat_conv_link_phone(r->store, res.conv_id, v->phone);
@@ -585,8 +605,7 @@ static int inbound(struct req *r, const struct webchat_account *acc, struct webc
 				  json_pack("{s:I, s:I, s:s, s:s*}", "id", (json_int_t)res.msg_id,
 					    "conv_id", (json_int_t)res.conv_id, "mode",
 					    message ? "message" : "chat", "notice",
-					    message ? "当前没有客服在线，您的留言已收到，我们会在今天内回复您。"
-						    : NULL));
+					    message ? NOTICE_MESSAGE : NULL));
 	}
 }
 
@@ -876,6 +895,48 @@ const struct route chan_webchat_routes[] = {
 	{"POST", "/api/chat/{id}/typing", agent_typing_post, ACT_CHAN_REPLY},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };
+
+/* -- The tick: chats nobody took in time become web messages -- */
+
+#define WAITING_MAX 64
+
+int chan_webchat_tick(struct store *s, int64_t now, void *arg)
+{
+	int64_t ids[WAITING_MAX], accounts[WAITING_MAX], created[WAITING_MAX];
+	int n, done = 0;
+
+	(void)arg;
+	/* Candidates older than the shortest timeout an account may set (10 s). */
+	n = webchat_waiting_ids(s, now - 10000, ids, accounts, created, WAITING_MAX);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct webchat_account acc;
+		int rc = webchat_account_get(s, accounts[i], &acc);
+
+		if (rc < 0 || now - created[i] < (int64_t)acc.cfg.queue_timeout_sec * 1000)
+			continue;
+		rc = store_begin(s);
+		if (rc < 0)
+			return rc;
+		rc = chan_conv_as_message(s, ids[i], now);
+		if (rc == 0)
+			rc = webchat_conv_mark_message(s, ids[i], now);
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+		/* ERR_CONFLICT: an agent answered meanwhile; it stays a chat. */
+		if (rc < 0 && rc != ERR_CONFLICT)
+			return rc;
+		done += rc == 0;
+	}
+	if (done) {
+		chan_wake();
+		chan_webchat_wake();
+	}
+	return done;
+}
 
 /* -- The adapter: the visitor's stream delivers the reply -- */
 

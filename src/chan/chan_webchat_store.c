@@ -49,6 +49,8 @@ static void config_parse(const char *text, struct webchat_config *c)
 			c->per_visitor_min = (int)json_integer_value(v);
 		else if (strcmp(k, "sessions_per_hour") == 0)
 			c->sessions_per_hour = (int)json_integer_value(v);
+		else if (strcmp(k, "queue_timeout_sec") == 0 && json_integer_value(v) >= 10)
+			c->queue_timeout_sec = (int)json_integer_value(v);
 	}
 	v = json_object_get(o, "title");
 	if (json_is_string(v))
@@ -175,21 +177,57 @@ int webchat_conv_of(struct store *s, int64_t account_id, const char *vid, struct
 			 conv_read, out);
 }
 
-int webchat_conv_make_message(struct store *s, int64_t conv_id, int64_t first_due,
-			      int64_t resolve_due)
+int webchat_conv_mark_message(struct store *s, int64_t conv_id, int64_t now)
 {
 	int rc = store_run(s,
-			   "INSERT INTO chat_message_conv(conv_id) VALUES (?)"
+			   "INSERT INTO chat_message_conv(conv_id, at) VALUES (?, ?)"
 			   " ON CONFLICT(conv_id) DO NOTHING",
-			   NULL, "i", conv_id);
+			   NULL, "ii", conv_id, now);
 
 	if (rc < 0)
 		return rc;
-	rc = store_run(s,
-		       "UPDATE conv SET subject = CASE WHEN subject = '' THEN '网页留言' ELSE subject END,"
-		       " first_reply_due = ?, resolve_due = ? WHERE id = ?",
-		       NULL, "iii", first_due, resolve_due, conv_id);
+	rc = store_run(s, "UPDATE conv SET subject = '网页留言' WHERE id = ? AND subject = ''", NULL,
+		       "i", conv_id);
 	return rc < 0 ? rc : 0;
+}
+
+int webchat_waiting_ids(struct store *s, int64_t before, int64_t *ids, int64_t *accounts,
+			int64_t *created, int max)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT c.id, c.account_id, c.created_at FROM conv c"
+		" WHERE c.state = 'new' AND c.channel = 'web_chat' AND c.first_reply_at IS NULL"
+		" AND c.created_at < ?"
+		" AND NOT EXISTS (SELECT 1 FROM chat_message_conv m WHERE m.conv_id = c.id)"
+		" ORDER BY c.id LIMIT ?",
+		"ii", before, (int64_t)max);
+	int rc, n = 0;
+
+	while (n < max && (rc = store_next(st, NULL, NULL)) == 1) {
+		ids[n] = store_col_int(st, 0);
+		accounts[n] = store_col_int(st, 1);
+		created[n] = store_col_int(st, 2);
+		n++;
+	}
+	if (n == max)
+		rc = 0;
+	return store_end(st, rc, n);
+}
+
+int webchat_marked_since(struct store *s, int64_t since, webchat_conv_fn fn, void *ctx)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT c.id, c.account_id, c.peer FROM chat_message_conv m"
+					    " JOIN conv c ON c.id = m.conv_id WHERE m.at >= ?",
+					    "i", since);
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1 &&
+	       (rc = fn(ctx, store_col_int(st, 0), store_col_int(st, 1), store_col_text(st, 2))) >=
+		       0)
+		n++;
+	return store_end(st, rc, n);
 }
 
 int webchat_conv_rate(struct store *s, int64_t conv_id, int rating)
@@ -296,7 +334,7 @@ int webchat_stream_start(struct store *s, int64_t account_id, const char *vid, i
 	return webchat_msg_last_id(s, out);
 }
 
-int webchat_resolved_since(struct store *s, int64_t since, webchat_end_fn fn, void *ctx)
+int webchat_resolved_since(struct store *s, int64_t since, webchat_conv_fn fn, void *ctx)
 {
 	struct store_stmt *st = store_query(s,
 					    "SELECT id, account_id, peer FROM conv"

@@ -180,9 +180,12 @@ static int wire(const struct config *cfg)
 		rc = sched_add("chan_tick", chan_tick, arg, 0);
 	chan_files_setup(cfg->attachments_dir, cfg->attachment_max);
 	chan_send_files_dir(cfg->attachments_dir);
-	/* Issue 18: the web chat "sends" by waking its visitors' streams. */
+	/* Issue 18: the web chat "sends" by waking its visitors' streams; chats no
+	 * agent took in time become web messages (CALL-12). */
 	if (rc == 0)
 		rc = chan_adapter_add(&chan_webchat_adapter);
+	if (rc == 0)
+		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

@@ -1563,8 +1563,8 @@ static const char m28[] =
 /*
  * The web chat's visitors (issue 18, src/chan/chan_webchat*.c): a public id
  * (the conversation's peer) and the hash of the secret token the widget
- * keeps; which web chats became web messages because nobody was there
- * (CALL-12: due the same day); and the index the visitors' streams use
+ * keeps; which web chats became web messages because nobody was there or
+ * nobody took them in time (CALL-12: due the same day), and when; and the index the visitors' streams use
  * to learn that a chat ended.
  */
 static const char m31[] =
@@ -1580,7 +1580,9 @@ static const char m31[] =
 	" seen_at INTEGER NOT NULL);"
 	"CREATE INDEX chat_visitor_account ON chat_visitor(account_id, created_at);"
 	"CREATE TABLE chat_message_conv ("
-	" conv_id INTEGER PRIMARY KEY REFERENCES conv(id));"
+	" conv_id INTEGER PRIMARY KEY REFERENCES conv(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX chat_message_conv_at ON chat_message_conv(at);"
 	"CREATE INDEX conv_resolved_web ON conv(resolved_at) WHERE channel = 'web_chat';";
 
 /*

@@ -224,12 +224,14 @@ class WebChatTest(KefuTestCase):
         self.assertEqual(m["mode"], "message")
         self.assertIn("留言", m["notice"])
         conv = m["conv_id"]
-        now = int(sql(srv, f"SELECT at FROM conv_msg WHERE conv_id = {conv}"))
+        now = int(sql(srv, f"SELECT at FROM conv_msg WHERE conv_id = {conv} AND direction = 'in'"))
         due = int(sql(srv, f"SELECT first_reply_due FROM conv WHERE id = {conv}"))
         # CALL-12: the same day (or the next day's end after the cutoff): within 48 h, after now.
         self.assertGreater(due, now)
         self.assertLessEqual(due - now, 48 * 3600 * 1000)
         self.assertEqual(sql(srv, f"SELECT subject FROM conv WHERE id = {conv}"), "网页留言")
+        self.assertEqual(sql(srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv} AND direction = 'event'"),
+                         "暂无坐席在线，转为留言")
         self.assertEqual(sql(srv, f"SELECT name || '|' || phone FROM chat_visitor WHERE vid = '{s['visitor_id']}'"),
                          "李先生|13800138000")
         st, again, _ = self.pub("session", {"token": s["token"]}, account=acc)
@@ -245,10 +247,51 @@ class WebChatTest(KefuTestCase):
                                      "X-Filename": "%E5%8F%91%E7%A5%A8.png"})
         self.assertEqual(st, 201, m)
         self.assertEqual(sql(srv, f"SELECT direction || '|' || body FROM conv_msg WHERE id = {m['id']}"),
-                         "in|[文件] 发票.png")
+                         "in|[文件]")
+        # Kept through att, owned by the message, its type sniffed from the bytes.
+        self.assertEqual(sql(srv, "SELECT filename || '|' || mime || '|' || size FROM attachment"
+                                  f" WHERE message_id = {m['id']}"), f"发票.png|image/png|{len(png)}")
         # A file without a name is refused.
         st, err, _ = self.pub("files", png, s["token"], headers={"Content-Type": "image/png"})
         self.assertEqual(st, 400, err)
+
+    def test_a_chat_nobody_takes_in_time_becomes_a_web_message(self):
+        srv = self.srv
+        acc = add_account(srv, {"origins": [ORIGIN], "queue_timeout_sec": 30}, queue="market_consult")
+        seller = srv.login("8103")  # the one agent with the queue's skill (ORG-2)
+        st, body, _ = srv.call("POST", "/api/acd/me/status", {"status": "ready"}, token=seller)
+        self.assertEqual(st, 200, body)
+        st, s, _ = self.pub("session", {}, account=acc)
+        self.assertTrue(s["available"])
+        stream = Stream(srv, acc, s["token"])
+        try:
+            st, m, _ = self.pub("messages", {"text": "有优惠吗"}, s["token"], account=acc)
+            self.assertEqual((st, m["mode"]), (201, "chat"))
+            conv = m["conv_id"]
+            chat_due = int(sql(srv, f"SELECT first_reply_due FROM conv WHERE id = {conv}"))
+            # The agent turns busy before the router gives them the chat.
+            st, body, _ = srv.call("POST", "/api/acd/me/status", {"status": "busy", "reason": "meeting"},
+                                   token=seller)
+            self.assertEqual(st, 200, body)
+            srv.advance(0)
+            self.assertEqual(sql(srv, f"SELECT state FROM conv WHERE id = {conv}"), "new")
+            srv.advance(20000)  # not yet: the account waits 30 s
+            self.assertEqual(sql(srv, f"SELECT count(*) FROM chat_message_conv WHERE conv_id = {conv}"), "0")
+            srv.advance(11000)
+            self.assertEqual(sql(srv, f"SELECT count(*) FROM chat_message_conv WHERE conv_id = {conv}"), "1")
+            due = int(sql(srv, f"SELECT first_reply_due FROM conv WHERE id = {conv}"))
+            self.assertGreater(due, chat_due)  # CALL-12: the same day, not seconds
+            self.assertEqual(sql(srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
+                                      " AND direction = 'event'"), "暂无坐席在线，转为留言")
+            ev = stream.events(lambda e: any(n == "notice" for n, _ in e))
+            self.assertIn(("notice", {"conv_id": conv, "mode": "message",
+                                      "text": "当前没有客服在线，您的留言已收到，我们会在今天内回复您。"}), ev)
+            # Once a message, the next round leaves it alone.
+            srv.advance(60000)
+            self.assertEqual(sql(srv, f"SELECT count(*) FROM conv_msg WHERE conv_id = {conv}"
+                                      " AND direction = 'event'"), "1")
+        finally:
+            stream.close()
 
     # The guards of the public endpoints
 

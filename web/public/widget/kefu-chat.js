@@ -204,6 +204,11 @@
     es.addEventListener('typing', function (ev) {
       typingLine.textContent = JSON.parse(ev.data).typing ? T.typing : '';
     });
+    // Nobody took the chat in time: it is a web message now, answered today.
+    es.addEventListener('notice', function (ev) {
+      var n = JSON.parse(ev.data);
+      if (!state.offline) { state.offline = true; sys(n.text, 'kefu-cw-notice'); }
+    });
     es.addEventListener('end', function (ev) {
       var c = JSON.parse(ev.data).conv_id;
       typingLine.textContent = '';
@@ -278,10 +283,9 @@
   function sendFile(file) {
     if (!file) return;
     if (file.size > FILE_MAX) { sys(T.tooBig); return; }
-    // The text kefu stores for a file, so the stream's echo finds this bubble.
-    var text = '[文件] ' + file.name;
-    var pending = bubble('visitor', text, null, null);
-    var entry = { text: text, el: pending };
+    // The echo of a file is the text kefu stores for it, [文件]: it finds this bubble.
+    var pending = bubble('visitor', '[文件] ' + file.name, null, null);
+    var entry = { text: '[文件]', el: pending };
     state.pending.push(entry);
     call('files', file, { 'Content-Type': file.type || 'application/octet-stream',
       'X-Filename': encodeURIComponent(file.name) }).then(function (r) {
