@@ -88,9 +88,10 @@ struct route {
  * pattern ends in /attachments or /import (the knowledge base's, ACT_KB_EDIT),
  * are file uploads: their body is not JSON but the file's bytes (r->raw), of up to
  * attachment_max rather than body_limit (server.c). So is a public route
- * (ACT_PUBLIC) POST ending in /files (the web chat's), limited to
- * HTTP_PUBLIC_FILE_MAX; any other public route's body is limited to
- * HTTP_PUBLIC_BODY_MAX: what anyone on the internet may send is kept small. */
+ * (ACT_PUBLIC) POST ending in /files (the web chat's). Under /api/public/
+ * (what anyone on the internet may call: the web chat widget's routes) a
+ * file is limited to HTTP_PUBLIC_FILE_MAX and any other body to
+ * HTTP_PUBLIC_BODY_MAX. */
 #define HTTP_PUBLIC_BODY_MAX (64 * 1024)
 #define HTTP_PUBLIC_FILE_MAX (5 * 1024 * 1024)
 int route_takes_file(const struct route *rt);

@@ -513,7 +513,7 @@ static int64_t body_limit_of(struct app *app, const char *method, const char *ur
 	if (route_takes_file(rt))
 		limit = app->cfg->attachment_max;
 	/* What anyone may send without logging in is kept small (http.h). */
-	if (rt->action == ACT_PUBLIC) {
+	if (rt->action == ACT_PUBLIC && strncmp(rt->pattern, "/api/public/", 12) == 0) {
 		int64_t pub = route_takes_file(rt) ? HTTP_PUBLIC_FILE_MAX : HTTP_PUBLIC_BODY_MAX;
 
 		if (pub < limit)
