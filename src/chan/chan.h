@@ -269,7 +269,8 @@ struct chan_conv_filter {
 	int64_t customer_id; /* 0: any */
 	/* Agents' view: their own, and new ones of the queues they serve (0: everything). */
 	int64_t visible_to;
-	const char *q; /* full text over the messages (fts5 query words), NULL: none */
+	const char *q;	   /* full text over the messages (an fts5 phrase), NULL: none */
+	const char *q_raw; /* with q: the words as typed, also matched in the peer and its name */
 	int64_t before_id;
 	int limit;
 };
@@ -308,8 +309,8 @@ int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int
 int chan_conv_new_ids(struct store *s, int64_t *out, int max);
 /* Agents who may be given a conversation of queue (acd status ready, or talking when
  * on_call), with their open counts; at most max. */
-int chan_candidates(struct store *s, const char *queue, int on_call,
-		    struct chan_candidate *out, int max);
+int chan_candidates(struct store *s, const char *queue, int on_call, struct chan_candidate *out,
+		    int max);
 /* Conversations not resolved whose first reply (bit 1) or resolution (bit 2) is late at now
  * and not yet marked, at most max. */
 int chan_conv_late_ids(struct store *s, int64_t now, int64_t *out, int max);
@@ -325,6 +326,8 @@ int chan_msg_last_id(struct store *s, int64_t *out);
 int chan_queue_exists(struct store *s, const char *code);
 /* 1 when the person may hold conversations (active, a seat's role), 0 when not. */
 int chan_person_active(struct store *s, int64_t id);
+/* "name work_no" of a person for event lines ("#id" when there is none). */
+int chan_person_label(struct store *s, int64_t id, char *out, size_t size);
 /* Waiting (new) conversations per channel and queue, with the oldest's arrival. */
 struct chan_queue_count {
 	const char *channel, *queue;
@@ -345,8 +348,7 @@ struct audit_actor;
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
 /* A system line in the conversation ("event"). */
-int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
-	       int64_t now);
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,
  * the agent's notice and an audit entry. */
 int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv *c,
@@ -371,7 +373,7 @@ int chan_send_tick(struct store *s, int64_t now);
 /* The scheduler's tick (chan_tick.c): routing, breaches, idle chats, sending. */
 int chan_tick(struct store *s, int64_t now, void *arg);
 
-/* The routes of /api/conversations and /api/chan (chan_api.c), ended by a route with method NULL. */
+/* The routes of /api/conversations and /api/chan (chan_api.c), ended by method NULL. */
 extern const struct route chan_routes[];
 
 #endif

@@ -68,8 +68,8 @@ static json_t *conv_json(struct req *r, const struct chan_conv *c)
 			 ref(c->first_reply_due), "first_reply_at", ref(c->first_reply_at),
 			 "resolve_due", ref(c->resolve_due), "resolved_at", ref(c->resolved_at),
 			 "breached", c->breached, "contact_id", ref(c->contact_id), "order_id",
-			 ref(c->order_id), "rating", c->rating ? json_integer(c->rating) : json_null(),
-			 "unread", c->unread);
+			 ref(c->order_id), "rating",
+			 c->rating ? json_integer(c->rating) : json_null(), "unread", c->unread);
 }
 
 static json_t *msg_json(const struct chan_msg *m)
@@ -186,6 +186,7 @@ static int conv_list(struct req *r)
 		}
 		phrase = buf_detach(&b);
 		f.q = phrase;
+		f.q_raw = q;
 	}
 	l.items = json_array();
 	n = chan_conv_list(r->store, &f, conv_row, &l);
@@ -207,8 +208,8 @@ struct msg_ctx {
 static int file_row(void *ctx, const struct att_row *a)
 {
 	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)a->id,
-						     "filename", a->filename, "mime", a->mime,
-						     "size", (json_int_t)a->size));
+						    "filename", a->filename, "mime", a->mime,
+						    "size", (json_int_t)a->size));
 }
 
 static int msg_row(void *ctx, const struct chan_msg *m)
@@ -452,7 +453,8 @@ static int conv_assign(struct req *r)
 		return err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
 	/* Transferring one's own to a queue is the agent's; to a named agent, a supervisor's. */
 	if (agent && agent != r->who.person_id && !supervises(r))
-		return err_set(&r->ei, ERR_FORBIDDEN, NULL, "only a supervisor assigns to an agent");
+		return err_set(&r->ei, ERR_FORBIDDEN, NULL,
+			       "only a supervisor assigns to an agent");
 	if (agent) {
 		rc = chan_person_active(r->store, agent);
 		if (rc == 0)
@@ -546,7 +548,8 @@ static int conv_state(struct req *r)
 		rc = chan_event(r->store, c.id, c.account_id,
 				to == CHAN_WAITING ? "等待客户回复" : "会话重新打开", r->now);
 	if (rc == 0)
-		rc = req_audit(r, "chan.state", "conv", c.id, "ok", json_pack("{s:s}", "state", state));
+		rc = req_audit(r, "chan.state", "conv", c.id, "ok",
+			       json_pack("{s:s}", "state", state));
 	(void)who;
 	return finish(r, rc, c.id, 200);
 }
@@ -566,10 +569,11 @@ static int conv_resolve(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (!cust_class_valid(cls))
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "class", "class: one of A, B, C, D, E, F");
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "class",
+			     "class: one of A, B, C, D, E, F");
 	if (summary && utf8_len(summary) > CUST_SUMMARY_MAX)
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "summary", "summary: up to %d characters",
-			     CUST_SUMMARY_MAX);
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "summary",
+			     "summary: up to %d characters", CUST_SUMMARY_MAX);
 	if (rc < 0)
 		return rc;
 	rc = load_conv(r, &c, 1);
@@ -599,7 +603,8 @@ static int conv_customer(struct req *r)
 	if (id) {
 		rc = cust_exists(r->store, id, &live);
 		if (rc == ERR_NOTFOUND)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id",
+				       "no such customer");
 		if (rc < 0)
 			return rc;
 	}
@@ -651,11 +656,12 @@ static int change_row(void *ctx, int64_t conv_id, int64_t msg_id)
 
 	if (rc < 0)
 		return rc == ERR_NOTFOUND ? 0 : rc;
-	rc = buf_printf(&k->sl->add,
-			"id: %lld\nevent: conv\ndata: {\"id\":%lld,\"state\":\"%s\",\"agent_id\":%lld,"
-			"\"channel\":\"%s\",\"unread\":%d,\"msg_id\":%lld}\n\n",
-			(long long)msg_id, (long long)c.id, c.state, (long long)c.agent_id,
-			c.channel, c.unread, (long long)msg_id);
+	rc = buf_printf(
+		&k->sl->add,
+		"id: %lld\nevent: conv\ndata: {\"id\":%lld,\"state\":\"%s\",\"agent_id\":%lld,"
+		"\"channel\":\"%s\",\"unread\":%d,\"msg_id\":%lld}\n\n",
+		(long long)msg_id, (long long)c.id, c.state, (long long)c.agent_id, c.channel,
+		c.unread, (long long)msg_id);
 	if (rc == 0 && msg_id > s->last_id)
 		s->last_id = msg_id;
 	return rc;
@@ -758,10 +764,10 @@ static int bool_field(struct req *r, const char *key, int *out, int rc)
 
 static int settings_put(struct req *r)
 {
-	static const char *const fields[] = {
-		"chat_capacity",      "chat_first_reply_sec", "email_reply_min",
-		"message_same_day",   "message_cutoff_min",   "chat_while_on_call",
-		"chat_idle_close_min", NULL};
+	static const char *const fields[] = {"chat_capacity",	    "chat_first_reply_sec",
+					     "email_reply_min",	    "message_same_day",
+					     "message_cutoff_min",  "chat_while_on_call",
+					     "chat_idle_close_min", NULL};
 	struct chan_settings st;
 	int rc = body_only(r, fields);
 
@@ -787,7 +793,8 @@ static int settings_put(struct req *r)
 	st.updated_by = r->who.person_id;
 	rc = chan_settings_put(r->store, &st);
 	if (rc == 0)
-		rc = req_audit(r, "chan.settings", "chan_settings", 1, "ok", json_deep_copy(r->body));
+		rc = req_audit(r, "chan.settings", "chan_settings", 1, "ok",
+			       json_deep_copy(r->body));
 	rc = req_finish(r, rc);
 	return rc < 0 ? rc : reply_json(r, 200, settings_json(&st));
 }
@@ -797,8 +804,8 @@ static int settings_put(struct req *r)
 /* A config key that holds a secret (never answered, kept when sent back masked). */
 static int secret_key(const char *k)
 {
-	static const char *const words[] = {"secret", "password", "token", "key", "aes", "pass",
-					    NULL};
+	static const char *const words[] = {"secret", "password", "token", "key",
+					    "aes",    "pass",	  NULL};
 
 	for (int i = 0; words[i]; i++)
 		if (strcasestr(k, words[i]))
@@ -1058,10 +1065,10 @@ static int account_delete(struct req *r)
 
 static int queue_row(void *ctx, const struct chan_queue_count *q)
 {
-	return json_array_append_new(
-		ctx, json_pack("{s:s, s:s, s:i, s:i, s:o}", "channel", q->channel, "queue", q->queue,
-			       "waiting", q->waiting, "open", q->open, "oldest_at",
-			       ref(q->oldest_at)));
+	return json_array_append_new(ctx,
+				     json_pack("{s:s, s:s, s:i, s:i, s:o}", "channel", q->channel,
+					       "queue", q->queue, "waiting", q->waiting, "open",
+					       q->open, "oldest_at", ref(q->oldest_at)));
 }
 
 static int queues_list(struct req *r)
@@ -1124,9 +1131,9 @@ static int read_files(struct req *r, struct chan_inbound *in)
 
 static int test_inbound(struct req *r)
 {
-	static const char *const fields[] = {"account_id", "peer", "peer_name", "subject", "text",
-					     "html", "ext_id", "in_reply_to", "references", "at",
-					     "files", NULL};
+	static const char *const fields[] = {"account_id", "peer", "peer_name", "subject",
+					     "text",	   "html", "ext_id",	"in_reply_to",
+					     "references", "at",   "files",	NULL};
 	struct chan_inbound in;
 	struct chan_inbound_result res;
 	json_t *at;

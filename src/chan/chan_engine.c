@@ -32,7 +32,8 @@ void chan_files_setup(const char *dir, int64_t max_bytes)
 	files_max = max_bytes;
 }
 
-/* A file's name as kept: its last path segment, no control characters, at most ATT_NAME_MAX bytes. */
+/* A file's name as kept: its last path segment, no control characters, at most ATT_NAME_MAX bytes.
+ */
 static void file_name(const char *in, char *out, size_t size)
 {
 	const char *base = in ? in : "";
@@ -103,8 +104,8 @@ static int text_field(struct err_info *ei, int rc, const char *field, const char
 	if (!utf8_valid(v, strlen(v)))
 		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: not valid UTF-8", field);
 	if (bytes ? strlen(v) > max : utf8_len(v) > max)
-		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
-			       max);
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters",
+			       field, max);
 	return rc;
 }
 
@@ -260,7 +261,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 		if (rc != ERR_NOTFOUND)
 			goto done;
 	}
-	/* What the agent reads: the text, else the HTML's text (sanitised), else the files' names. */
+	/* What the agent reads: the text, else the HTML's text (sanitised), else the files' names.
+	 */
 	if (in->html && in->html[0]) {
 		rc = chan_html_clean(in->html, &html);
 		if (rc < 0)
@@ -277,8 +279,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 
 		file_name(in->files[i].name, name, sizeof(name));
 		if (why)
-			rc = buf_printf(&body, "%s[文件未接收（%s）：%s]", body.len ? "\n" : "", why,
-					name);
+			rc = buf_printf(&body, "%s[文件未接收（%s）：%s]", body.len ? "\n" : "",
+					why, name);
 		else if (!body.len && i == in->nfiles - 1)
 			rc = buf_printf(&body, "[文件]");
 	}
@@ -316,7 +318,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 		if (rc == 0 && old_conv) {
 			char line[96];
 
-			snprintf(line, sizeof(line), "客户回复了已解决的会话 #%lld", (long long)old_conv);
+			snprintf(line, sizeof(line), "客户回复了已解决的会话 #%lld",
+				 (long long)old_conv);
 			rc = chan_event(s, c->id, a->id, line, now);
 		}
 	} else if (rc == 0) {
@@ -369,8 +372,7 @@ done:
 	return rc;
 }
 
-int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
-	       int64_t now)
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now)
 {
 	struct chan_msg m;
 
@@ -456,10 +458,18 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 	rc = chan_conv_save(s, c);
 	if (rc < 0)
 		return rc;
-	if (agent_id)
-		snprintf(line, sizeof(line), "会话已分配给坐席 #%lld", (long long)agent_id);
-	else
-		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "", c->queue);
+	if (agent_id) {
+		char who_label[128];
+
+		rc = chan_person_label(s, agent_id, who_label, sizeof(who_label));
+		if (rc < 0)
+			return rc;
+		utf8_trim_partial(who_label);
+		snprintf(line, sizeof(line), "会话已分配给坐席 %s", who_label);
+		utf8_trim_partial(line);
+	} else
+		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "",
+			 c->queue);
 	rc = chan_event(s, c->id, c->account_id, line, now);
 	if (rc == 0 && agent_id && agent_id != who->id) {
 		char text[NOTIFY_TEXT_SIZE];
@@ -494,10 +504,12 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		if (!k)
 			return ERR_NOMEM;
 		/* The contact's channel is the conversation's (cust's names are the same). */
-		snprintf(k->channel, sizeof(k->channel), "%s", chan_kind_name((enum chan_kind)kind));
+		snprintf(k->channel, sizeof(k->channel), "%s",
+			 chan_kind_name((enum chan_kind)kind));
 		snprintf(k->direction, sizeof(k->direction), "in");
 		k->customer_id = c->customer_id;
-		if (kind == CHAN_SMS && cust_phone_normalize(c->peer, k->phone, sizeof(k->phone)) < 0)
+		if (kind == CHAN_SMS &&
+		    cust_phone_normalize(c->peer, k->phone, sizeof(k->phone)) < 0)
 			k->phone[0] = '\0';
 		k->agent_id = agent_id;
 		k->started_at = c->created_at;
@@ -561,11 +573,12 @@ int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int
 			       " AND direction = 'out'",
 			       NULL, "it", account_id, ext_id);
 	else
-		rc = store_run(s,
-			       "UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
-			       " AND ext_id = ? AND direction = 'out' RETURNING 1",
-			       NULL, "tit", error && error[0] ? error : "not delivered", account_id,
-			       ext_id);
+		rc = store_run(
+			s,
+			"UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
+			" AND ext_id = ? AND direction = 'out' RETURNING 1",
+			NULL, "tit", error && error[0] ? error : "not delivered", account_id,
+			ext_id);
 	if (rc == 0)
 		return ERR_NOTFOUND;
 	return rc < 0 ? rc : 0;

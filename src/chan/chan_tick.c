@@ -132,7 +132,8 @@ static int late_one(struct store *s, int64_t id, int64_t now)
 		audit_detail_int(&d, "breached", c.breached);
 		audit_detail_str(&d, "channel", c.channel);
 		audit_detail_id(&d, "agent_id", c.agent_id);
-		rc = audit_append_detail(s, &system_actor, now, "chan.late", "conv", c.id, "ok", &d);
+		rc = audit_append_detail(s, &system_actor, now, "chan.late", "conv", c.id, "ok",
+					 &d);
 	}
 	if (rc < 0) {
 		store_rollback(s);
@@ -178,7 +179,8 @@ static int idle(struct store *s, const struct chan_settings *st, int64_t now)
 					  "访客长时间未回复，会话自动结束", now, &ei);
 		if (rc < 0) {
 			store_rollback(s);
-			log_msg(LOG_WARN, "chan: closing idle chat %lld: %s", (long long)ids[i], err_name(rc));
+			log_msg(LOG_WARN, "chan: closing idle chat %lld: %s", (long long)ids[i],
+				err_name(rc));
 			continue;
 		}
 		rc = store_commit(s);
@@ -265,7 +267,8 @@ static int out_msg_row(void *ctx, const struct chan_msg *m)
 		return o->text ? 0 : ERR_NOMEM;
 	}
 	/* The thread so far: every id a channel gave, the customer's last one replied to. */
-	if (m->ext_id && m->ext_id[0] && (!strcmp(m->direction, "in") || !strcmp(m->direction, "out"))) {
+	if (m->ext_id && m->ext_id[0] &&
+	    (!strcmp(m->direction, "in") || !strcmp(m->direction, "out"))) {
 		if (o->refs.len < 4000)
 			buf_printf(&o->refs, "%s%s", o->refs.len ? " " : "", m->ext_id);
 		if (!strcmp(m->direction, "in")) {
@@ -352,7 +355,10 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 		snprintf(error, sizeof(error), "%s", err_name(rc));
 	rc = store_begin(s);
 	if (rc == 0)
-		rc = chan_msg_sent(s, msg_id, status == 0 ? "sent" : status == 1 ? "queued" : "failed",
+		rc = chan_msg_sent(s, msg_id,
+				   status == 0	 ? "sent"
+				   : status == 1 ? "queued"
+						 : "failed",
 				   status == 0 && ext[0] ? ext : NULL, status == 0 ? NULL : error,
 				   (int)tries);
 	if (rc == 0 && status == 2) {

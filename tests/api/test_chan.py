@@ -191,7 +191,7 @@ class RoutingTest(ChanCase):
         self.assertEqual(self.conv(convs[4])["agent_id"], self.a3)
         # An event line tells the assignment, in the conversation itself.
         events = [m["body"] for m in self.conv(convs[4])["messages"] if m["direction"] == "event"]
-        self.assertEqual(len(events), 1)
+        self.assertEqual(events, ["会话已分配给坐席 杨帆 8103"])
         # The agent was told.
         self.assertGreaterEqual(db_value(s, f"SELECT count(*) FROM notification WHERE person_id ="
                                             f" {self.a3} AND kind = 'chan.assign'"), 3)
@@ -321,6 +321,8 @@ class MessageTest(ChanCase):
         from urllib.parse import quote
         st, page, _ = s.call("GET", "/api/conversations?q=" + quote("谢谢"), token=self.sup)
         self.assertEqual([x["id"] for x in page["items"]], [cid])
+        st, page, _ = s.call("GET", "/api/conversations?q=wang%40example", token=self.sup)
+        self.assertEqual(sorted(x["id"] for x in page["items"]), sorted([cid, r3["conv_id"]]))
 
     def test_files_kept_and_refused(self):
         import base64

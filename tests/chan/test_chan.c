@@ -151,23 +151,25 @@ static void who_may(void **state)
 static void html(void **state)
 {
 	struct buf t = BUF_INIT, h = BUF_INIT;
-	const char *in = "<!DOCTYPE html><html><head><title>x</title><style>a{}</style></head>"
-			 "<body><!-- note --><script type=\"text/javascript\">alert('<b>')</script>"
-			 "<div>第一行&nbsp;&lt;尖括号&gt; &#20320;&#x597D; &bogus;</div>"
-			 "<p style=\"color:red\" onclick=\"x()\">二 <img src=\"http://t/x.gif\"></p>"
-			 "<a href=\"https://ex.com/?a=1&amp;b=2\" onmouseover=\"x\">链接</a>"
-			 "<a href='javascript:alert(1)'>坏</a><a href=\"data:text/html,x\">坏2</a>"
-			 "<iframe src=\"https://evil\">框</iframe>3 < 4 > 2</body></html>";
+	const char *in =
+		"<!DOCTYPE html><html><head><title>x</title><style>a{}</style></head>"
+		"<body><!-- note --><script type=\"text/javascript\">alert('<b>')</script>"
+		"<div>第一行&nbsp;&lt;尖括号&gt; &#20320;&#x597D; &bogus;</div>"
+		"<p style=\"color:red\" onclick=\"x()\">二 <img src=\"http://t/x.gif\"></p>"
+		"<a href=\"https://ex.com/?a=1&amp;b=2\" onmouseover=\"x\">链接</a>"
+		"<a href='javascript:alert(1)'>坏</a><a href=\"data:text/html,x\">坏2</a>"
+		"<iframe src=\"https://evil\">框</iframe>3 < 4 > 2</body></html>";
 
 	(void)state;
 	assert_int_equal(chan_html_text(in, &t), 0);
 	assert_string_equal(buf_str(&t), "第一行 <尖括号> 你好 &bogus;\n二 \n链接坏坏23 < 4 > 2");
 	assert_int_equal(chan_html_clean(in, &h), 0);
-	assert_string_equal(buf_str(&h),
-			    "<div>第一行\xc2\xa0&lt;尖括号&gt; 你好 &amp;bogus;</div>"
-			    "<p>二 </p>"
-			    "<a href=\"https://ex.com/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\""
-			    " target=\"_blank\">链接</a><a>坏</a><a>坏2</a>3 &lt; 4 &gt; 2");
+	assert_string_equal(
+		buf_str(&h),
+		"<div>第一行\xc2\xa0&lt;尖括号&gt; 你好 &amp;bogus;</div>"
+		"<p>二 </p>"
+		"<a href=\"https://ex.com/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\""
+		" target=\"_blank\">链接</a><a>坏</a><a>坏2</a>3 &lt; 4 &gt; 2");
 	buf_release(&t);
 	buf_release(&h);
 	/* Unclosed things end the text without reading past it. */
@@ -185,19 +187,21 @@ static struct store *open_center(void)
 	struct store *s = test_store_open();
 
 	assert_int_equal(
-		store_exec(s, "INSERT INTO person(id, work_no, name, roles, active, certified,"
-			      " created_at, updated_at) VALUES"
-			      " (2, '8002', '张敏', 12, 1, 1, 0, 0),"
-			      " (3, '8101', '刘洋', 8, 1, 1, 0, 0);"
-			      "INSERT INTO customer(id, name, email, wechat, created_at, updated_at)"
-			      " VALUES (1, '王小明', 'wang@example.com', 'wx-open-1', 0, 0);"
-			      "INSERT INTO customer_phone(phone, customer_id, created_at)"
-			      " VALUES ('13811112222', 1, 0);"
-			      "INSERT INTO chan_account(id, channel, name, created_at, updated_at) VALUES"
-			      " (1, 'email', '客服邮箱', 0, 0), (2, 'wechat', '公众号', 0, 0),"
-			      " (3, 'sms', '短信', 0, 0);"
-			      "INSERT INTO chan_account(id, channel, name, enabled, created_at,"
-			      " updated_at) VALUES (4, 'web_chat', '停用', 0, 0, 0);"),
+		store_exec(
+			s,
+			"INSERT INTO person(id, work_no, name, roles, active, certified,"
+			" created_at, updated_at) VALUES"
+			" (2, '8002', '张敏', 12, 1, 1, 0, 0),"
+			" (3, '8101', '刘洋', 8, 1, 1, 0, 0);"
+			"INSERT INTO customer(id, name, email, wechat, created_at, updated_at)"
+			" VALUES (1, '王小明', 'wang@example.com', 'wx-open-1', 0, 0);"
+			"INSERT INTO customer_phone(phone, customer_id, created_at)"
+			" VALUES ('13811112222', 1, 0);"
+			"INSERT INTO chan_account(id, channel, name, created_at, updated_at) VALUES"
+			" (1, 'email', '客服邮箱', 0, 0), (2, 'wechat', '公众号', 0, 0),"
+			" (3, 'sms', '短信', 0, 0);"
+			"INSERT INTO chan_account(id, channel, name, enabled, created_at,"
+			" updated_at) VALUES (4, 'web_chat', '停用', 0, 0, 0);"),
 		0);
 	return s;
 }
@@ -308,9 +312,10 @@ static void inbound(void **state)
 	{
 		struct chan_inbound_result rc1;
 
-		assert_int_equal(store_exec(s, "INSERT INTO chan_account(id, channel, name,"
-					       " created_at, updated_at) VALUES (5, 'web_chat', 'w', 0, 0)"),
-				 0);
+		assert_int_equal(
+			store_exec(s, "INSERT INTO chan_account(id, channel, name,"
+				      " created_at, updated_at) VALUES (5, 'web_chat', 'w', 0, 0)"),
+			0);
 		memset(&m, 0, sizeof(m));
 		m.account_id = 5;
 		m.peer = "visitor-7";
@@ -379,10 +384,12 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(c.first_reply_at, now + MIN);
 	assert_int_equal(c.agent_id, 3);
 	assert_string_equal(c.state, "open");
-	/* The reply carries a file (as POST …/attachments stores it): the adapter gets its bytes. */
+	/* The reply carries a file (as POST …/attachments stores it): the adapter gets its bytes.
+	 */
 	{
-		static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-						    0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1};
+		static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
+						    '\n', 0,   0,   0,	 13,   'I',  'H',
+						    'D',  'R', 0,   0,	 0,    1};
 		struct att_row a;
 
 		assert_non_null(mkdtemp(dir));
@@ -414,8 +421,8 @@ static void reply_send_resolve(void **state)
 	assert_int_equal(rmdir(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 	{
-		struct store_stmt *st = store_query(s, "SELECT status, ext_id FROM conv_msg WHERE id = ?",
-						    "i", msg);
+		struct store_stmt *st = store_query(
+			s, "SELECT status, ext_id FROM conv_msg WHERE id = ?", "i", msg);
 
 		assert_int_equal(store_next(st, NULL, NULL), 1);
 		snprintf(status, sizeof(status), "%s", store_col_text(st, 0));
