@@ -157,6 +157,9 @@ int webchat_msgs_after(struct store *s, int64_t after, int64_t upto, int limit, 
 /* The same, of one visitor. */
 int webchat_msgs_of(struct store *s, int64_t account_id, const char *vid, int64_t after,
 		    int64_t upto, int limit, webchat_msg_fn fn, void *ctx);
+/* 1 when the message is one the visitor's stream shows (theirs or an agent's reply in
+ * their conversation of the account), 0 when not. */
+int webchat_msg_of_visitor(struct store *s, int64_t msg_id, int64_t account_id, const char *vid);
 /* The first message id of the visitor's open conversation less one, or the last id. */
 int webchat_stream_start(struct store *s, int64_t account_id, const char *vid, int64_t *out);
 

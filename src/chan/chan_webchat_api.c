@@ -15,11 +15,13 @@
  * typing flag is worth a few seconds, and a limit counted per node still
  * bounds what one address can do (docs/chan.md says so).
  */
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "chan/chan.h"
@@ -214,19 +216,32 @@ void chan_webchat_wake(void)
 	sse_wake(&kind);
 }
 
-static int append_msg(struct buf *b, const struct webchat_msg *m)
+static int file_row(void *ctx, const struct att_row *a)
+{
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)a->id,
+						    "name", a->filename, "type", a->mime, "size",
+						    (json_int_t)a->size));
+}
+
+static int append_msg(struct store *st, struct buf *b, const struct webchat_msg *m)
 {
 	int agent = strcmp(m->direction, "out") == 0;
 	char who[80];
-	json_t *o;
+	json_t *o, *files = json_array();
 	char *data;
 	int rc;
 
+	/* The message's files (att's owner "message"), fetched by the visitor
+	 * from .../files/{id} with the token. */
+	if (!files || att_list_message(st, m->id, file_row, files) < 0) {
+		json_decref(files);
+		return ERR_IO;
+	}
 	snprintf(who, sizeof(who), "客服 %s", m->agent);
-	o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s*}", "id", (json_int_t)m->id, "conv_id",
+	o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s*, s:o}", "id", (json_int_t)m->id, "conv_id",
 		      (json_int_t)m->conv_id, "from", agent ? "agent" : "visitor", "text",
 		      m->body ? m->body : "", "at", (json_int_t)m->at, "agent",
-		      agent && m->agent[0] ? who : NULL);
+		      agent && m->agent[0] ? who : NULL, "files", files);
 	data = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!data)
@@ -253,7 +268,8 @@ static int shared_row(void *ctx, const struct webchat_msg *m)
 		if (s->catchup || s->account_id != m->account_id || strcmp(s->vid, m->peer) != 0 ||
 		    m->id <= s->last_id)
 			continue;
-		if (sl->unread + sl->add.len >= STREAM_CAP || append_msg(&sl->add, m) < 0) {
+		if (sl->unread + sl->add.len >= STREAM_CAP ||
+		    append_msg(sh->t->store, &sl->add, m) < 0) {
 			s->catchup = 1;
 			continue;
 		}
@@ -262,14 +278,19 @@ static int shared_row(void *ctx, const struct webchat_msg *m)
 	return 0;
 }
 
+struct catchup {
+	struct store *store;
+	struct sse_slot *sl;
+};
+
 static int catchup_row(void *ctx, const struct webchat_msg *m)
 {
-	struct sse_slot *sl = ctx;
-	int rc = append_msg(&sl->add, m);
+	struct catchup *k = ctx;
+	int rc = append_msg(k->store, &k->sl->add, m);
 
 	if (rc < 0)
 		return rc;
-	((struct vsub *)sl->data)->last_id = m->id;
+	((struct vsub *)k->sl->data)->last_id = m->id;
 	return 0;
 }
 
@@ -341,8 +362,10 @@ static int produce(struct sse_tick *t)
 				sl->more = 1;
 				break;
 			}
+			struct catchup k = {t->store, sl};
+
 			got = webchat_msgs_of(t->store, s->account_id, s->vid, s->last_id, scanned,
-					      PAGE, catchup_row, sl);
+					      PAGE, catchup_row, &k);
 			if (got < 0)
 				return got;
 			if (got < PAGE) {
@@ -800,6 +823,41 @@ static int stream(struct req *r)
 	return sse_open(&kind, r, &s);
 }
 
+/* GET .../files/{id}?token=: a file of the visitor's own conversations (theirs or an agent's). */
+static int file_get(struct req *r)
+{
+	struct webchat_account acc;
+	struct webchat_visitor v;
+	struct att_row a;
+	const char *token = NULL;
+	char path[700], disp[256];
+	int64_t fid;
+	int fd, rc = public_open(r, &acc);
+
+	if (rc == 0)
+		rc = req_query(r, "token", &token);
+	if (rc == 0) {
+		const char *h = req_header(r, "X-Visitor-Token");
+
+		rc = visitor_of(r, &acc, h ? h : token, &v);
+	}
+	if (rc < 0)
+		return rc;
+	if (req_param_id(r, 1, &fid) < 0 || att_get(r->store, fid, &a) < 0 || !a.message_id)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
+	rc = webchat_msg_of_visitor(r->store, a.message_id, acc.id, v.vid);
+	if (rc == 0)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
+	if (rc < 0)
+		return rc;
+	att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
+	att_disposition(a.id, a.filename, a.mime, disp, sizeof(disp));
+	return reply_file(r, fd, a.mime, disp);
+}
+
 static int preflight(struct req *r)
 {
 	struct webchat_account acc;
@@ -888,6 +946,7 @@ const struct route chan_webchat_routes[] = {
 	{"GET", "/api/public/chat/{account}/stream", stream, ACT_PUBLIC},
 	{"POST", "/api/public/chat/{account}/messages", messages, ACT_PUBLIC},
 	{"POST", "/api/public/chat/{account}/files", files, ACT_PUBLIC},
+	{"GET", "/api/public/chat/{account}/files/{id}", file_get, ACT_PUBLIC},
 	{"POST", "/api/public/chat/{account}/typing", typing, ACT_PUBLIC},
 	{"POST", "/api/public/chat/{account}/rating", rating, ACT_PUBLIC},
 	{"OPTIONS", "/api/public/chat/{account}/{what}", preflight, ACT_PUBLIC},

@@ -319,6 +319,16 @@ int webchat_msgs_of(struct store *s, int64_t account_id, const char *vid, int64_
 		    fn, ctx);
 }
 
+int webchat_msg_of_visitor(struct store *s, int64_t msg_id, int64_t account_id, const char *vid)
+{
+	return store_run(s,
+			 "SELECT 1 FROM conv_msg m JOIN conv c ON c.id = m.conv_id"
+			 " WHERE m.id = ? AND c.account_id = ? AND c.peer = ?"
+			 " AND (m.direction = 'in' OR (m.direction = 'out'"
+			 "  AND coalesce(m.status, '') <> 'failed'))",
+			 NULL, "iit", msg_id, account_id, vid);
+}
+
 int webchat_stream_start(struct store *s, int64_t account_id, const char *vid, int64_t *out)
 {
 	int rc = store_run(s,

@@ -147,7 +147,8 @@ class WebChatTest(KefuTestCase):
             # The visitor's own message comes back on the stream (other tabs see it).
             ev = stream.events(lambda e: any(n == "message" for n, _ in e))
             self.assertIn(("message", {"id": m["id"], "conv_id": conv, "from": "visitor",
-                                       "text": "你好，我的订单还没到", "at": ev[0][1]["at"]}), ev)
+                                       "text": "你好，我的订单还没到", "at": ev[0][1]["at"],
+                                       "files": []}), ev)
 
             # The router gives it to the ready agent, who sees it in the inbox.
             srv.advance(0)
@@ -251,6 +252,35 @@ class WebChatTest(KefuTestCase):
         # Kept through att, owned by the message, its type sniffed from the bytes.
         self.assertEqual(sql(srv, "SELECT filename || '|' || mime || '|' || size FROM attachment"
                                   f" WHERE message_id = {m['id']}"), f"发票.png|image/png|{len(png)}")
+        fid = int(sql(srv, f"SELECT id FROM attachment WHERE message_id = {m['id']}"))
+        # The visitor reads it back with the token; another visitor cannot.
+        st, h, data = srv.raw("GET", f"/api/public/chat/{self.acc}/files/{fid}?token={s['token']}",
+                              headers={"Origin": ORIGIN})
+        self.assertEqual((st, h["content-type"], data), (200, "image/png", png))
+        other, _ = self.session()
+        st, _, _ = srv.raw("GET", f"/api/public/chat/{self.acc}/files/{fid}?token={other['token']}")
+        self.assertEqual(st, 404)
+        # An agent's file reaches the visitor's stream with its name, and downloads.
+        srv.advance(0)
+        agent = srv.call("GET", f"/api/conversations/{m['conv_id']}", token=self.agent)[1]["agent_id"]
+        self.assertEqual(agent, self.agent_id)
+        stream = Stream(srv, self.acc, s["token"])
+        try:
+            pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+            st, body, _ = srv.call("POST", f"/api/conversations/{m['conv_id']}/attachments", pdf,
+                                   token=self.agent,
+                                   headers={"Content-Type": "application/pdf",
+                                            "X-Filename": "%E8%AF%B4%E6%98%8E.pdf"})
+            self.assertIn(st, (200, 201), body)
+            ev = stream.events(lambda e: any(n == "message" and d["from"] == "agent" for n, d in e))
+            sent = [d for n, d in ev if n == "message" and d["from"] == "agent"][0]
+            self.assertEqual([(f["name"], f["type"], f["size"]) for f in sent["files"]],
+                             [("说明.pdf", "application/pdf", len(pdf))])
+            st, h, data = srv.raw("GET", f"/api/public/chat/{self.acc}/files/{sent['files'][0]['id']}",
+                                  headers={"X-Visitor-Token": s["token"]})
+            self.assertEqual((st, data), (200, pdf))
+        finally:
+            stream.close()
         # A file without a name is refused.
         st, err, _ = self.pub("files", png, s["token"], headers={"Content-Type": "image/png"})
         self.assertEqual(st, 400, err)

@@ -12,6 +12,8 @@ import { execFileSync } from 'node:child_process'
 import { Server, launchBrowser, newPage, login, screenshot } from './harness.mjs'
 
 let srv, browser, site, siteUrl, account
+// A 1×1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
 
 const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim()
 
@@ -77,6 +79,10 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await agent.waitForSelector('[data-test=ib-msg-out]')
   // The visitor's message shows once, though the stream echoes it back.
   assert.deepEqual(await visitor.$$eval('.kefu-cw-visitor span', (s) => s.map((x) => x.textContent)), ['你好，我的订单还没到'])
+  // The visitor sends a photo: the agent's pane shows it.
+  await visitor.setInputFiles('.kefu-cw-foot input[type=file]', { name: '快递单.png', mimeType: 'image/png', buffer: PNG })
+  await agent.waitForSelector('[data-test=ib-msg-file] img')
+  assert.equal(await agent.getAttribute('[data-test=ib-msg-file] img', 'alt'), '快递单.png')
   await screenshot(visitor, 'chat-widget')
   await screenshot(agent, 'chat-inbox')
 

@@ -63,6 +63,7 @@
     '.kefu-cw-msg small{color:#888;font-size:11px;margin:0 4px}' +
     '.kefu-cw-agent{align-items:flex-start}.kefu-cw-agent span{background:#fff}' +
     '.kefu-cw-visitor{align-items:flex-end}.kefu-cw-visitor span{background:#d6e8ff}' +
+    '.kefu-cw-filelink{display:inline-block;margin-top:4px;max-width:80%;word-break:break-all}' +
     '.kefu-cw-sys{text-align:center;color:#888;font-size:12px;margin:8px 0}' +
     '.kefu-cw-typing{height:18px;padding:0 12px;color:#888;font-size:12px}' +
     '.kefu-cw-foot{display:flex;gap:6px;padding:8px;border-top:1px solid #eee;align-items:flex-end}' +
@@ -134,11 +135,34 @@
     log.appendChild(d); scroll();
     return d;
   }
-  function bubble(from, text, who, id) {
+  // A file of the conversation: images shown small, anything else a link (the token in
+  // the address, as an <img> cannot send headers).
+  function fileLink(f) {
+    var url = api + 'files/' + f.id + '?token=' + encodeURIComponent(state.token);
+    var a = el('a', 'kefu-cw-filelink');
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener';
+    if (/^image\//.test(f.type)) {
+      var img = el('img');
+      img.src = url;
+      img.alt = f.name;
+      img.style.maxWidth = '180px';
+      img.style.maxHeight = '140px';
+      a.appendChild(img);
+    } else {
+      a.textContent = '📎 ' + f.name;
+    }
+    return a;
+  }
+
+  function bubble(from, text, who, id, files) {
     if (id && state.seen[id]) return state.seen[id];
     var d = el('div', 'kefu-cw-msg kefu-cw-' + from);
     if (who) d.appendChild(el('small', null, who));
-    d.appendChild(el('span', null, text));
+    if (files && files.length && text === '[文件]') text = null;
+    if (text) d.appendChild(el('span', null, text));
+    (files || []).forEach(function (f) { d.appendChild(fileLink(f)); });
     if (id) { state.seen[id] = d; d.setAttribute('data-id', id); }
     log.appendChild(d); scroll();
     return d;
@@ -185,7 +209,7 @@
       var m = JSON.parse(ev.data);
       state.convId = m.conv_id;
       if (m.from === 'agent') {
-        bubble('agent', m.text, m.agent, m.id);
+        bubble('agent', m.text, m.agent, m.id, m.files);
         rateBtn.style.display = state.rated[m.conv_id] ? 'none' : '';
         typingLine.textContent = '';
       } else if (!state.seen[m.id]) {
@@ -197,7 +221,7 @@
           state.seen[m.id] = p.el;
           p.el.setAttribute('data-id', m.id);
         } else {
-          bubble('visitor', m.text, null, m.id);
+          bubble('visitor', m.text, null, m.id, m.files);
         }
       }
     });
