@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { execFileSync } from 'node:child_process'
-import { Server, launchBrowser, newPage, login, screenshot } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, screenshot, XSS } from './harness.mjs'
 
 let srv, browser, site, siteUrl, account
 // A 1×1 PNG.
@@ -85,6 +85,16 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   assert.equal(await agent.getAttribute('[data-test=ib-msg-file] img', 'alt'), '快递单.png')
   await screenshot(visitor, 'chat-widget')
   await screenshot(agent, 'chat-inbox')
+
+  // Text is text on both sides: the XSS probe shows verbatim and never runs.
+  await visitor.fill('.kefu-cw-input', XSS)
+  await visitor.press('.kefu-cw-input', 'Enter')
+  await agent.waitForFunction((x) => [...document.querySelectorAll('[data-test=ib-msg-in] [data-test=ib-msg-text]')].some((e) => e.textContent === x), XSS)
+  await agent.fill('[data-test=ib-reply]', XSS)
+  await agent.press('[data-test=ib-reply]', 'Enter')
+  await visitor.waitForFunction((x) => [...document.querySelectorAll('.kefu-cw-agent span')].some((e) => e.textContent === x), XSS)
+  assert.equal(await visitor.evaluate(() => window.__xss), undefined)
+  assert.equal(await agent.evaluate(() => window.__xss), undefined)
 
   // The agent resolves the chat (class and summary: the contact of CALL-10).
   await agent.click('[data-test=ib-resolve]')
