@@ -306,7 +306,8 @@ static int end_row(void *ctx, int64_t conv_id, int64_t account_id, const char *p
 		    s->ended_conv == conv_id)
 			continue;
 		s->ended_conv = conv_id;
-		buf_printf(&sl->add, "event: end\ndata: {\"conv_id\":%lld}\n\n", (long long)conv_id);
+		buf_printf(&sl->add, "event: end\ndata: {\"conv_id\":%lld}\n\n",
+			   (long long)conv_id);
 	}
 	return 0;
 }
@@ -323,7 +324,8 @@ static int notice_row(void *ctx, int64_t conv_id, int64_t account_id, const char
 		    s->noticed_conv == conv_id)
 			continue;
 		s->noticed_conv = conv_id;
-		buf_printf(&sl->add, "event: notice\ndata: {\"conv_id\":%lld,\"mode\":\"message\","
+		buf_printf(&sl->add,
+			   "event: notice\ndata: {\"conv_id\":%lld,\"mode\":\"message\","
 			   "\"text\":\"%s\"}\n\n",
 			   (long long)conv_id, NOTICE_MESSAGE);
 	}
@@ -492,8 +494,7 @@ static int read_contact(struct req *r, const char **name, const char **phone)
 		for (const char *p = *phone; digits && *p; p++)
 			digits = (*p >= '0' && *p <= '9') || (p == *phone && *p == '+');
 		if (!digits)
-			rc = err_add(&r->ei, rc, ERR_INVALID, "phone",
-				     "phone: 5 to 20 digits");
+			rc = err_add(&r->ei, rc, ERR_INVALID, "phone", "phone: 5 to 20 digits");
 	}
 	return rc;
 }
@@ -506,7 +507,8 @@ static json_t *conv_json(struct store *s, const struct webchat_account *acc, con
 		return json_null();
 	return json_pack("{s:I, s:s, s:b, s:o, s:b}", "id", (json_int_t)c.id, "state", c.state,
 			 "web_message", c.web_message, "rating",
-			 c.rating ? json_integer(c.rating) : json_null(), "has_agent", c.agent_id != 0);
+			 c.rating ? json_integer(c.rating) : json_null(), "has_agent",
+			 c.agent_id != 0);
 }
 
 static int session(struct req *r)
@@ -537,8 +539,7 @@ static int session(struct req *r)
 			token = NULL;
 		}
 	}
-	if (!token &&
-	    !rate_take("session", acc.id, r->address, acc.cfg.sessions_per_hour, 3600000))
+	if (!token && !rate_take("session", acc.id, r->address, acc.cfg.sessions_per_hour, 3600000))
 		return err_set(&r->ei, ERR_THROTTLED, NULL, "too many requests; try again shortly");
 	avail = webchat_agent_available(r->store, acc.queue);
 	if (avail < 0)
@@ -571,12 +572,12 @@ static int session(struct req *r)
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
-	return reply_json(
-		r, created ? 201 : 200,
-		json_pack("{s:s*, s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "token",
-			  created ? fresh : NULL, "visitor_id", v.vid, "name", v.name, "phone",
-			  v.phone, "available", avail, "conversation", conv_json(r->store, &acc, v.vid),
-			  "title", acc.cfg.title, "welcome", acc.cfg.welcome));
+	return reply_json(r, created ? 201 : 200,
+			  json_pack("{s:s*, s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "token",
+				    created ? fresh : NULL, "visitor_id", v.vid, "name", v.name,
+				    "phone", v.phone, "available", avail, "conversation",
+				    conv_json(r->store, &acc, v.vid), "title", acc.cfg.title,
+				    "welcome", acc.cfg.welcome));
 }
 
 /* A visitor's message or file into the conversation, in one transaction. */
@@ -664,7 +665,8 @@ static int messages(struct req *r)
 		size_t n = strlen(cid);
 
 		for (size_t i = 0; i < n && rc == 0; i++)
-			if (!((cid[i] >= '0' && cid[i] <= '9') || (cid[i] >= 'a' && cid[i] <= 'z') ||
+			if (!((cid[i] >= '0' && cid[i] <= '9') ||
+			      (cid[i] >= 'a' && cid[i] <= 'z') ||
 			      (cid[i] >= 'A' && cid[i] <= 'Z') || cid[i] == '-'))
 				rc = ERR_INVALID;
 		if (n == 0 || n > 40 || rc < 0)
@@ -917,9 +919,8 @@ static int agent_typing_get(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200,
-			  json_pack("{s:b}", "visitor_typing",
-				    typing_get(c.account_id, c.peer, 0)));
+	return reply_json(
+		r, 200, json_pack("{s:b}", "visitor_typing", typing_get(c.account_id, c.peer, 0)));
 }
 
 static int agent_typing_post(struct req *r)
@@ -936,9 +937,8 @@ static int agent_typing_post(struct req *r)
 		return rc;
 	typing_set(c.account_id, c.peer, 1, on);
 	chan_webchat_wake();
-	return reply_json(r, 200,
-			  json_pack("{s:b}", "visitor_typing",
-				    typing_get(c.account_id, c.peer, 0)));
+	return reply_json(
+		r, 200, json_pack("{s:b}", "visitor_typing", typing_get(c.account_id, c.peer, 0)));
 }
 
 const struct route chan_webchat_routes[] = {

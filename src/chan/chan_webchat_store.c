@@ -31,7 +31,8 @@ static void config_parse(const char *text, struct webchat_config *c)
 		size_t i;
 		json_t *e;
 
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (c->norigins == WEBCHAT_ORIGINS_MAX)
 				break;
 			if (json_is_string(e))
@@ -39,7 +40,8 @@ static void config_parse(const char *text, struct webchat_config *c)
 					 json_string_value(e));
 		}
 	}
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 100000)
 			continue;
@@ -97,11 +99,12 @@ static int visitor_read(struct store_stmt *st, void *dst)
 int webchat_visitor_insert(struct store *s, struct webchat_visitor *v, const char *token_hash,
 			   const char *address, int64_t now)
 {
-	int rc = store_run(s,
-			   "INSERT INTO chat_visitor(account_id, vid, token_hash, name, phone, address,"
-			   " created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   &v->id, "itttttii", v->account_id, v->vid,
-			   token_hash, v->name, v->phone, address, now, now);
+	int rc = store_run(
+		s,
+		"INSERT INTO chat_visitor(account_id, vid, token_hash, name, phone, address,"
+		" created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&v->id, "itttttii", v->account_id, v->vid, token_hash, v->name, v->phone, address,
+		now, now);
 
 	v->created_at = now;
 	return rc < 0 ? rc : 0;
@@ -144,7 +147,8 @@ int webchat_agent_available(struct store *s, const char *queue)
 		s,
 		"SELECT 1 FROM agent_state a WHERE (a.status = 'ready' OR (a.status = 'talking'"
 		" AND (SELECT chat_while_on_call FROM chan_settings WHERE id = 1) = 1))"
-		" AND (NOT EXISTS (SELECT 1 FROM acd_queue q WHERE q.code = ? AND q.skill IS NOT NULL)"
+		" AND (NOT EXISTS (SELECT 1 FROM acd_queue q"
+		"   WHERE q.code = ? AND q.skill IS NOT NULL)"
 		"  OR EXISTS (SELECT 1 FROM acd_queue q JOIN person_skill ps ON ps.skill = q.skill"
 		"   WHERE q.code = ? AND ps.person_id = a.person_id))"
 		" LIMIT 1",
@@ -168,13 +172,14 @@ static int conv_read(struct store_stmt *st, void *dst)
 int webchat_conv_of(struct store *s, int64_t account_id, const char *vid, struct webchat_conv *out)
 {
 	/* The open one sorts first; then the newest. */
-	return store_one(store_query(s,
-				     "SELECT id, state, agent_id, rating,"
-				     " EXISTS (SELECT 1 FROM chat_message_conv m WHERE m.conv_id = conv.id)"
-				     " FROM conv WHERE account_id = ? AND peer = ?"
-				     " ORDER BY state = 'resolved', id DESC LIMIT 1",
-				     "it", account_id, vid),
-			 conv_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT id, state, agent_id, rating,"
+			    " EXISTS (SELECT 1 FROM chat_message_conv m WHERE m.conv_id = conv.id)"
+			    " FROM conv WHERE account_id = ? AND peer = ?"
+			    " ORDER BY state = 'resolved', id DESC LIMIT 1",
+			    "it", account_id, vid),
+		conv_read, out);
 }
 
 int webchat_conv_mark_message(struct store *s, int64_t conv_id, int64_t now)
@@ -186,8 +191,8 @@ int webchat_conv_mark_message(struct store *s, int64_t conv_id, int64_t now)
 
 	if (rc < 0)
 		return rc;
-	rc = store_run(s, "UPDATE conv SET subject = '网页留言' WHERE id = ? AND subject = ''", NULL,
-		       "i", conv_id);
+	rc = store_run(s, "UPDATE conv SET subject = '网页留言' WHERE id = ? AND subject = ''",
+		       NULL, "i", conv_id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -217,10 +222,11 @@ int webchat_waiting_ids(struct store *s, int64_t before, int64_t *ids, int64_t *
 
 int webchat_marked_since(struct store *s, int64_t since, webchat_conv_fn fn, void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT c.id, c.account_id, c.peer FROM chat_message_conv m"
-					    " JOIN conv c ON c.id = m.conv_id WHERE m.at >= ?",
-					    "i", since);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT c.id, c.account_id, c.peer FROM chat_message_conv m"
+			    " JOIN conv c ON c.id = m.conv_id WHERE m.at >= ?",
+			    "i", since);
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1 &&

@@ -16,7 +16,8 @@ static void origins(void **state)
 	/* The server's own site, over either scheme. */
 	assert_int_equal(webchat_origin_ok(&c, "https://kefu.example.com", "kefu.example.com"), 1);
 	assert_int_equal(webchat_origin_ok(&c, "http://127.0.0.1:8080", "127.0.0.1:8080"), 1);
-	assert_int_equal(webchat_origin_ok(&c, "https://kefu.example.com.evil.net", "kefu.example.com"), 0);
+	assert_int_equal(
+		webchat_origin_ok(&c, "https://kefu.example.com.evil.net", "kefu.example.com"), 0);
 	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com", "kefu.example.com"), 0);
 	assert_int_equal(webchat_origin_ok(&c, "null", "kefu.example.com"), 0);
 	snprintf(c.origins[0], sizeof(c.origins[0]), "https://shop.example.com");
@@ -24,8 +25,10 @@ static void origins(void **state)
 	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com", "kefu.example.com"), 1);
 	/* Exactly: another scheme, port or a longer host is another origin. */
 	assert_int_equal(webchat_origin_ok(&c, "http://shop.example.com", "kefu.example.com"), 0);
-	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com:8443", "kefu.example.com"), 0);
-	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com.cn", "kefu.example.com"), 0);
+	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com:8443", "kefu.example.com"),
+			 0);
+	assert_int_equal(webchat_origin_ok(&c, "https://shop.example.com.cn", "kefu.example.com"),
+			 0);
 	snprintf(c.origins[1], sizeof(c.origins[1]), "*");
 	c.norigins = 2;
 	assert_int_equal(webchat_origin_ok(&c, "https://any.example.org", "kefu.example.com"), 1);
