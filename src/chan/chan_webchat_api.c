@@ -192,6 +192,7 @@ struct vsub {
 	int typing; /* what the client was last told */
 	int64_t ended_conv;
 	int64_t noticed_conv; /* the web message it was told of */
+	char agent[64];	      /* the agent (work number) it was told has the chat */
 };
 
 static int64_t scanned;	     /* the hub thread's: messages up to here were handed out */
@@ -251,6 +252,23 @@ static int append_msg(struct store *st, struct buf *b, const struct webchat_msg 
 	return rc;
 }
 
+/* A row for one stream: a message, or for a system line the agent who has
+ * the chat now, told once per change ("客服 8101 为您服务"). */
+static int emit(struct store *st, struct sse_slot *sl, const struct webchat_msg *m)
+{
+	struct vsub *s = sl->data;
+
+	if (strcmp(m->direction, "event") != 0)
+		return append_msg(st, &sl->add, m);
+	if (!m->agent[0] || strcmp(s->agent, m->agent) == 0)
+		return 0;
+	snprintf(s->agent, sizeof(s->agent), "%s", m->agent);
+	return buf_printf(
+		&sl->add,
+		"id: %lld\nevent: agent\ndata: {\"conv_id\":%lld,\"agent\":\"客服 %s\"}\n\n",
+		(long long)m->id, (long long)m->conv_id, s->agent);
+}
+
 struct shared {
 	struct sse_tick *t;
 	int64_t last;
@@ -268,8 +286,7 @@ static int shared_row(void *ctx, const struct webchat_msg *m)
 		if (s->catchup || s->account_id != m->account_id || strcmp(s->vid, m->peer) != 0 ||
 		    m->id <= s->last_id)
 			continue;
-		if (sl->unread + sl->add.len >= STREAM_CAP ||
-		    append_msg(sh->t->store, &sl->add, m) < 0) {
+		if (sl->unread + sl->add.len >= STREAM_CAP || emit(sh->t->store, sl, m) < 0) {
 			s->catchup = 1;
 			continue;
 		}
@@ -286,7 +303,7 @@ struct catchup {
 static int catchup_row(void *ctx, const struct webchat_msg *m)
 {
 	struct catchup *k = ctx;
-	int rc = append_msg(k->store, &k->sl->add, m);
+	int rc = emit(k->store, k->sl, m);
 
 	if (rc < 0)
 		return rc;

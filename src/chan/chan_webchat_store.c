@@ -292,22 +292,26 @@ static int walk(struct store_stmt *st, webchat_msg_fn fn, void *ctx)
 }
 
 /* What a visitor sees: the customer's messages and the agents' replies that
- * did not fail; notes and system lines stay inside. */
+ * did not fail; notes stay inside, and of a system line (assigned,
+ * transferred) only who has the chat now (its agent's work number), never
+ * its text. */
 #define MSG_COLS                                                                                   \
 	"SELECT m.id, m.conv_id, c.account_id, c.peer, m.direction,"                               \
-	" coalesce(p.work_no, ''), m.at, m.body"                                                   \
+	" coalesce(p.work_no, ''), m.at, CASE WHEN m.direction = 'event' THEN '' ELSE m.body END"  \
 	" FROM conv_msg m JOIN conv c ON c.id = m.conv_id"                                         \
-	" LEFT JOIN person p ON p.id = m.author_id"
+	" LEFT JOIN person p ON p.id = CASE WHEN m.direction = 'event' THEN c.agent_id"            \
+	"  ELSE m.author_id END"
 
 int webchat_msgs_after(struct store *s, int64_t after, int64_t upto, int limit, webchat_msg_fn fn,
 		       void *ctx)
 {
 	return walk(store_query(s,
-				MSG_COLS " WHERE m.id > ? AND (? = 0 OR m.id <= ?)"
-					 " AND c.channel = 'web_chat'"
-					 " AND (m.direction = 'in' OR (m.direction = 'out'"
-					 "  AND coalesce(m.status, '') <> 'failed'))"
-					 " ORDER BY m.id LIMIT ?",
+				MSG_COLS
+				" WHERE m.id > ? AND (? = 0 OR m.id <= ?)"
+				" AND c.channel = 'web_chat'"
+				" AND (m.direction IN ('in', 'event') OR (m.direction = 'out'"
+				"  AND coalesce(m.status, '') <> 'failed'))"
+				" ORDER BY m.id LIMIT ?",
 				"iiii", after, upto, upto, (int64_t)limit),
 		    fn, ctx);
 }
@@ -316,11 +320,12 @@ int webchat_msgs_of(struct store *s, int64_t account_id, const char *vid, int64_
 		    int64_t upto, int limit, webchat_msg_fn fn, void *ctx)
 {
 	return walk(store_query(s,
-				MSG_COLS " WHERE c.account_id = ? AND c.peer = ? AND m.id > ?"
-					 " AND (? = 0 OR m.id <= ?)"
-					 " AND (m.direction = 'in' OR (m.direction = 'out'"
-					 "  AND coalesce(m.status, '') <> 'failed'))"
-					 " ORDER BY m.id LIMIT ?",
+				MSG_COLS
+				" WHERE c.account_id = ? AND c.peer = ? AND m.id > ?"
+				" AND (? = 0 OR m.id <= ?)"
+				" AND (m.direction IN ('in', 'event') OR (m.direction = 'out'"
+				"  AND coalesce(m.status, '') <> 'failed'))"
+				" ORDER BY m.id LIMIT ?",
 				"itiiii", account_id, vid, after, upto, upto, (int64_t)limit),
 		    fn, ctx);
 }

@@ -155,6 +155,10 @@ class WebChatTest(KefuTestCase):
             mine = self.conv_for(conv, self.agent)
             self.assertEqual(len(mine), 1, "the agent sees the chat")
             self.assertEqual(mine[0]["agent_id"], self.agent_id)
+            # The visitor learns who has the chat: the work number, never the system line's text.
+            ev = stream.events(lambda e: any(n == "agent" for n, _ in e))
+            self.assertIn(("agent", {"conv_id": conv, "agent": "客服 8101"}), ev)
+            self.assertNotIn("刘洋", json.dumps(ev, ensure_ascii=False))
 
             # Typing both ways.
             st, _, _ = self.pub("typing", {"typing": True}, token)

@@ -65,6 +65,7 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await srv.advance(0)
   const conv = Number(sql("SELECT id FROM conv WHERE channel = 'web_chat'"))
   await agent.waitForSelector(`[data-test=ib-row-${conv}]`)
+  await visitor.waitForFunction(() => document.querySelector('.kefu-cw-joined')?.textContent === '客服 8101 为您服务')
   await agent.click(`[data-test=ib-row-${conv}]`)
   await agent.waitForSelector(`[data-test=ib-conv-${conv}] [data-test=ib-msg-in]`)
   assert.equal(await agent.textContent(`[data-test=ib-conv-${conv}] [data-test=ib-msg-in] [data-test=ib-msg-text]`), '你好，我的订单还没到')

@@ -36,7 +36,8 @@
     name: 'Your name', phone: 'Phone', message: 'Your message', leave: 'Leave a message',
     left: 'Your message was received; we will answer you today.',
     ended: 'The chat has ended. How was our service?', rate: 'Rate', thanks: 'Thank you for your rating!',
-    tooBig: 'Files up to 5 MB only', failed: 'Not sent, try again', rateNow: 'Rate us', you: 'You'
+    tooBig: 'Files up to 5 MB only', failed: 'Not sent, try again', rateNow: 'Rate us', you: 'You',
+    joined: '{a} is here to help you'
   } : {
     button: '在线客服', title: '在线客服', placeholder: '请输入消息，按 Enter 发送',
     send: '发送', file: '文件', typing: '客服正在输入…', close: '关闭',
@@ -45,7 +46,8 @@
     name: '您的称呼', phone: '手机号码', message: '留言内容', leave: '提交留言',
     left: '您的留言已收到，我们会在今天内回复您。',
     ended: '本次会话已结束，请为我们的服务评分', rate: '提交评价', thanks: '感谢您的评价！',
-    tooBig: '文件不能超过 5 MB', failed: '发送失败，请重试', rateNow: '评价', you: '我'
+    tooBig: '文件不能超过 5 MB', failed: '发送失败，请重试', rateNow: '评价', you: '我',
+    joined: '{a} 为您服务'
   };
 
   var css = '' +
@@ -227,6 +229,11 @@
     });
     es.addEventListener('typing', function (ev) {
       typingLine.textContent = JSON.parse(ev.data).typing ? T.typing : '';
+    });
+    // An agent took the chat (or it was transferred).
+    es.addEventListener('agent', function (ev) {
+      var a = JSON.parse(ev.data);
+      if (a.agent !== state.agent) { state.agent = a.agent; sys(T.joined.replace('{a}', a.agent), 'kefu-cw-joined'); }
     });
     // Nobody took the chat in time: it is a web message now, answered today.
     es.addEventListener('notice', function (ev) {
