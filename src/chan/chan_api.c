@@ -18,6 +18,7 @@
 
 #include "att/att.h"
 #include "chan/chan.h"
+#include "chan/chan_webchat.h"
 #include "chan/chan_wx.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -704,6 +705,9 @@ static int allowed(struct sse_tick *t, const struct sse_slot *sl)
 void chan_wake(void)
 {
 	sse_wake(&inbox_kind);
+	/* A reply written to a web chat goes to the visitor's stream at once,
+	 * not at the next round of the send queue or the stream's own tick. */
+	chan_webchat_wake();
 }
 
 static int conv_stream(struct req *r)

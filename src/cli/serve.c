@@ -28,6 +28,7 @@
 #include "call/call.h"
 #include "chan/chan.h"
 #include "chan/chan_wx.h"
+#include "chan/chan_webchat.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -65,6 +66,7 @@ const struct route *const cli_route_tables[] = {
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
 	out_campaign_routes, out_test_routes, chan_routes,
 	chan_wx_routes, chan_sms_routes,
+	chan_webchat_routes, /* issue 18: the web chat's public routes */
 	NULL,
 };
 
@@ -186,6 +188,12 @@ static int wire(const struct config *cfg)
 		rc = chan_wx_adapters_add();
 	if (rc == 0)
 		rc = sched_add("chan_sms_birthday_tick", chan_sms_birthday_tick, NULL, 60000);
+	/* Issue 18: the web chat "sends" by waking its visitors' streams; chats no
+	 * agent took in time become web messages (CALL-12). */
+	if (rc == 0)
+		rc = chan_adapter_add(&chan_webchat_adapter);
+	if (rc == 0)
+		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

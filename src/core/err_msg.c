@@ -751,9 +751,20 @@ static const struct err_msg messages[] = {
 	{"config.%s: an http or https URL", NULL, "配置 %s：应为 http 或 https 网址"},
 	{"config.mode: plain or safe", NULL, "配置 mode：应为 plain（明文）或 safe（安全模式）"},
 	{"config.aes_key: the 43 characters of the EncodingAESKey", NULL, "配置 aes_key：应为 43 个字符的 EncodingAESKey"},
+	/* The web chat's public routes (src/chan/chan_webchat_api.c). */
+	{"no such chat", NULL, "没有这个在线客服入口"},
+	{"this site may not use the chat", NULL, "此网站不能使用本在线客服"},
+	{"start a chat session first", NULL, "请先开始会话"},
+	{"phone: 5 to 20 digits", NULL, "电话：5 至 20 位数字"},
+	{"client_id: 1 to 40 letters, digits or dashes", NULL, "消息编号：1 至 40 个字母、数字或连字符"},
+	{"nothing to rate yet", NULL, "还没有可以评价的会话"},
+	{"this chat was rated already", NULL, "本次会话已经评价过了"},
+	{"not your conversation", NULL, "这不是您的会话"},
 };
 
 static const struct err_msg phrases[] = {
+	/* The web chat's fields (src/chan/chan_webchat_api.c). */
+	{"rating", NULL, "评分"},
 	/* The daily answer-rate test's fields (src/out/). */
 	{"keys", NULL, "按键"},
 	{"wait_sec", NULL, "等待时间"},

@@ -71,6 +71,8 @@ struct req {
 	char cookie[320];     /* a Set-Cookie value to send, or "" */
 	char disposition[256]; /* a Content-Disposition value to send (downloads), or "" */
 	int close;	       /* close the connection after the answer */
+	/* CORS: the Origin allowed to read this answer (a public route checked it), or "" */
+	char origin[256];
 };
 
 typedef int (*http_handler)(struct req *r);
@@ -85,7 +87,13 @@ struct route {
 /* The routes of action ACT_ATTACHMENT_ADD, and every POST route whose
  * pattern ends in /attachments or /import (the knowledge base's, ACT_KB_EDIT),
  * are file uploads: their body is not JSON but the file's bytes (r->raw), of up to
- * attachment_max rather than body_limit (server.c). */
+ * attachment_max rather than body_limit (server.c). So is a public route
+ * (ACT_PUBLIC) POST ending in /files (the web chat's). Under /api/public/
+ * (what anyone on the internet may call: the web chat widget's routes) a
+ * file is limited to HTTP_PUBLIC_FILE_MAX and any other body to
+ * HTTP_PUBLIC_BODY_MAX. */
+#define HTTP_PUBLIC_BODY_MAX (64 * 1024)
+#define HTTP_PUBLIC_FILE_MAX (5 * 1024 * 1024)
 int route_takes_file(const struct route *rt);
 
 /* The server's own routes, ended by a route with method NULL: health,
@@ -105,6 +113,10 @@ int router_match(const struct route *const *tables, const char *method, const ch
 struct http_server;
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size);
 void http_stop(struct http_server *srv);
+
+/* The CORS headers letting origin read an answer (a struct MHD_Response *):
+ * added by the server when r->origin is set, and by the event streams. */
+void http_cors_headers(void *response, const char *origin);
 
 /* Static files of the workbench (static.c); ERR_NOTFOUND when there is none. */
 int static_answer(struct req *r, const char *root, void **response);

@@ -66,6 +66,7 @@ int router_match(const struct route *const *tables, const char *method, const ch
 int route_takes_file(const struct route *rt)
 {
 	static const char *const tails[] = {"/attachments", "/import"};
+	static const char pub_tail[] = "/files";
 
 	if (!rt)
 		return 0;
@@ -75,6 +76,12 @@ int route_takes_file(const struct route *rt)
 	 * a POST to a route ending in /attachments or /import is a file. */
 	if (strcmp(rt->method, "POST") != 0)
 		return 0;
+	/* A public upload: the web chat's visitors send files (chan_webchat_api.c). */
+	if (rt->action == ACT_PUBLIC) {
+		size_t n = strlen(rt->pattern), t = sizeof(pub_tail) - 1;
+
+		return n >= t && strcmp(rt->pattern + n - t, pub_tail) == 0;
+	}
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
 		size_t n = strlen(rt->pattern), t = strlen(tails[i]);
 

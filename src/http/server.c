@@ -57,6 +57,20 @@ static void add_common_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
+void http_cors_headers(void *response, const char *origin)
+{
+	struct MHD_Response *resp = response;
+
+	/* A public route that checked the Origin (the web chat widget on a
+	 * company's site) lets that origin's scripts read the answer. */
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+	MHD_add_response_header(resp, "Vary", "Origin");
+	MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+				"Content-Type, X-Visitor-Token, X-Filename");
+	MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+}
+
 static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 {
 	struct MHD_Response *resp;
@@ -99,6 +113,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *r, int rc)
 				"default-src 'none'; frame-ancestors 'none'");
 	if (r->cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (r->origin[0])
+		http_cors_headers(resp, r->origin);
 	if (r->disposition[0] && rc >= 0)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 401)
@@ -491,11 +507,21 @@ static int64_t body_limit_of(struct app *app, const char *method, const char *ur
 {
 	const struct route *rt = NULL;
 	struct req scratch;
+	int64_t limit = app->cfg->body_limit;
 
 	memset(&scratch, 0, sizeof(scratch));
-	if (router_match(app->routes, method, url, &rt, &scratch) == 0 && route_takes_file(rt))
-		return app->cfg->attachment_max;
-	return app->cfg->body_limit;
+	if (router_match(app->routes, method, url, &rt, &scratch) != 0)
+		return limit;
+	if (route_takes_file(rt))
+		limit = app->cfg->attachment_max;
+	/* What anyone may send without logging in is kept small (http.h). */
+	if (rt->action == ACT_PUBLIC && strncmp(rt->pattern, "/api/public/", 12) == 0) {
+		int64_t pub = route_takes_file(rt) ? HTTP_PUBLIC_FILE_MAX : HTTP_PUBLIC_BODY_MAX;
+
+		if (pub < limit)
+			limit = pub;
+	}
+	return limit;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

@@ -482,6 +482,8 @@ int sse_open(struct sse_kind *k, struct req *r, const void *data)
 	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: do not buffer */
+	if (r->origin[0])
+		http_cors_headers(resp, r->origin);
 
 	pthread_mutex_lock(&h->lock);
 	rc = h->stopping ? ERR_BUSY : 0;

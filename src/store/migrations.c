@@ -1614,6 +1614,31 @@ static const char m30[] =
 	"CREATE UNIQUE INDEX sms_sent_key ON sms_sent(kind, key) WHERE key IS NOT NULL AND status = 'sent';";
 
 /*
+ * 31: the web chat's visitors (issue 18, src/chan/chan_webchat*.c): a public id
+ * (the conversation's peer) and the hash of the secret token the widget
+ * keeps; which web chats became web messages because nobody was there or
+ * nobody took them in time (CALL-12: due the same day), and when; and the index the visitors' streams use
+ * to learn that a chat ended.
+ */
+static const char m31[] =
+	"CREATE TABLE chat_visitor ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES chan_account(id),"
+	" vid TEXT NOT NULL UNIQUE,"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL DEFAULT '',"
+	" phone TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" seen_at INTEGER NOT NULL);"
+	"CREATE INDEX chat_visitor_account ON chat_visitor(account_id, created_at);"
+	"CREATE TABLE chat_message_conv ("
+	" conv_id INTEGER PRIMARY KEY REFERENCES conv(id),"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX chat_message_conv_at ON chat_message_conv(at);"
+	"CREATE INDEX conv_resolved_web ON conv(resolved_at) WHERE channel = 'web_chat';";
+
+/*
  * Issue 18 (helper A's; the lead renumbers at merge): attachments get a
  * third owner, a conversation's message (files a customer sent by email,
  * web chat or WeChat), and a customer's file has no uploader. SQLite
@@ -1646,5 +1671,5 @@ static const char m32[] =
 
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m30, m32};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m30, m31, m32};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -260,7 +260,7 @@ def params_documented(op, ops, template, doc):
 def source_routes(src):
     """The (method, path) of every route table entry under src/."""
     out = set()
-    rx = re.compile(r'\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"(/[^"]*)"')
+    rx = re.compile(r'\{\s*"(GET|POST|PUT|PATCH|DELETE|OPTIONS)",\s*"(/[^"]*)"')
     for dirpath, _, files in os.walk(src):
         for name in files:
             if name.endswith(".c"):
