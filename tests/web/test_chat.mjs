@@ -87,6 +87,21 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await screenshot(visitor, 'chat-widget')
   await screenshot(agent, 'chat-inbox')
 
+  // QA-3 before sending: a forbidden phrase is shown with the better wording and
+  // not sent; a second press sends it anyway.
+  const outBefore = await agent.$$eval('[data-test=ib-msg-out]', (m) => m.length)
+  await agent.fill('[data-test=ib-reply]', '这个我管不了')
+  await agent.press('[data-test=ib-reply]', 'Enter')
+  await agent.waitForSelector('[data-test=ib-qa-warn]')
+  const warned = await agent.textContent('[data-test=ib-qa-hit]')
+  assert.match(warned, /我管不了/)
+  assert.match(warned, /建议：您的问题我需要确认一下再给您回复好吗？/)
+  assert.equal(await agent.$$eval('[data-test=ib-msg-out]', (m) => m.length), outBefore)
+  assert.equal(sql(`SELECT count(*) FROM conv_msg WHERE conv_id = ${conv} AND body = '这个我管不了'`), '0')
+  await agent.click('[data-test=ib-send]')
+  await visitor.waitForFunction(() => [...document.querySelectorAll('.kefu-cw-agent span')].some((e) => e.textContent === '这个我管不了'))
+  assert.equal(await agent.$$('[data-test=ib-qa-warn]').then((x) => x.length), 0)
+
   // Text is text on both sides: the XSS probe shows verbatim and never runs.
   await visitor.fill('.kefu-cw-input', XSS)
   await visitor.press('.kefu-cw-input', 'Enter')
