@@ -70,6 +70,11 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await agent.waitForSelector(`[data-test=ib-conv-${conv}] [data-test=ib-msg-in]`)
   assert.equal(await agent.textContent(`[data-test=ib-conv-${conv}] [data-test=ib-msg-in] [data-test=ib-msg-text]`), '你好，我的订单还没到')
 
+  // Canned replies: the channel's opening script, filled for the agent, goes
+  // into the reply box from the knowledge base beside the conversation.
+  await agent.click('[data-test=kb-panel] [data-test^=kb-script-copy-]')
+  await agent.waitForFunction(() => (document.querySelector('textarea[data-test=ib-reply]') || document.querySelector('[data-test=ib-reply] textarea')).value.includes('工号8101为您服务'))
+
   // The agent types: the visitor sees it; then Enter sends the reply.
   await agent.fill('[data-test=ib-reply]', '您好，我帮您查一下物流')
   await agent.type('[data-test=ib-reply]', '。')
