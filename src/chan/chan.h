@@ -29,7 +29,7 @@
  * Files: chan.c the rules (no I/O: states, deadlines, routing's choice),
  * chan_store.c the SQL, chan_engine.c chan_inbound, replies, routing and
  * resolving inside the caller's transaction, chan_tick.c the tick and the
- * send queue, chan_api.c /api/conversations* and /api/chan/*; each channel
+ * send queue, chan_api.c /api/conversations* and /api/chan/...; each channel
  * has its own files (chan_webchat*, chan_mail*, chan_wechat*, chan_sms*).
  * docs/chan.md tells the whole story.
  */

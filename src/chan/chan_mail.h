@@ -1,0 +1,116 @@
+/*
+ * chan_mail — the email channel (issue 18, CALL-12's "email within 8
+ * hours"); the module's own header, used by chan_mail*.c, cli/serve.c and
+ * the tests. docs/chan.md "Email" tells the whole story.
+ *
+ * chan_mail.c is pure (no network, no SQL): it parses one raw RFC 5322
+ * message with GMime into struct chan_mail (UTF-8 throughout: RFC 2047
+ * encoded words and bodies in GB2312, GBK, GB18030, Big5 or any charset
+ * iconv knows are converted; quoted-printable and base64 decoded; the
+ * text part preferred, else the HTML part turned to text; attachments
+ * kept within limits) and builds an agent's reply as the bytes SMTP sends.
+ *
+ * chan_mail_net.c is the network and the store: IMAP fetch by UID through
+ * libcurl, the last UID and UIDVALIDITY per account in chan_mail_state
+ * (migration 29), one transaction per mail calling chan_inbound, the SMTP
+ * adapter (struct chan_adapter of CHAN_EMAIL) and the tick.
+ *
+ * Message ids (ext_id, in_reply_to, references) are kept without their
+ * angle brackets, as GMime gives them; the builder adds them back.
+ */
+#ifndef KEFU_CHAN_CHAN_MAIL_H
+#define KEFU_CHAN_CHAN_MAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chan/chan.h"
+
+struct store;
+
+/* What one mail may carry into kefu; the rest is dropped and counted. */
+struct chan_mail_limits {
+	int max_files;	      /* at most CHAN_FILES_MAX */
+	size_t max_file_size; /* bytes of one attachment */
+	size_t max_total;     /* bytes of all attachments of one mail */
+};
+
+#define CHAN_MAIL_RAW_MAX (25u * 1024 * 1024) /* bytes of a whole mail fetched */
+#define CHAN_MAIL_HTML_MAX (512u * 1024)      /* bytes of an HTML part kept */
+
+/* The defaults: 10 files, 10 MB each, 20 MB in all. */
+void chan_mail_limits_default(struct chan_mail_limits *l);
+
+/* A parsed mail; every pointer is owned by it (chan_mail_free). */
+struct chan_mail {
+	char *from;	   /* the sender's address, lower case */
+	char *from_name;   /* the display name, or NULL */
+	char *subject;	   /* "" when none */
+	char *message_id;  /* without <>; a digest of the bytes when the mail had none */
+	char *in_reply_to; /* without <>, or NULL */
+	char *references;  /* ids without <> separated by spaces, or NULL */
+	char *text;	   /* the text/plain part, else the HTML part as text; "" when none */
+	char *html;	   /* the text/html part, or NULL */
+	int64_t date;	   /* ms since the epoch from the Date header, 0 when absent */
+	struct chan_file files[CHAN_FILES_MAX];
+	int nfiles;
+	int dropped; /* attachments over the limits, not kept */
+};
+
+/* Once per process before the first parse or build (idempotent, thread-safe). */
+void chan_mail_init(void);
+/* At exit, for tests under the leak checker. */
+void chan_mail_shutdown(void);
+
+/*
+ * Parses raw[0..len). 0, or ERR_INVALID with a short reason in `error`
+ * for a mail kefu cannot take (no sender address, not a message at all).
+ * On failure m is left empty; on success free it with chan_mail_free.
+ */
+int chan_mail_parse(const void *raw, size_t len, const struct chan_mail_limits *lim,
+		    struct chan_mail *m, char *error, size_t error_size);
+void chan_mail_free(struct chan_mail *m);
+
+/* Points in's fields at m's (m must outlive in). */
+void chan_mail_inbound(const struct chan_mail *m, int64_t account_id, struct chan_inbound *in);
+
+/* An HTML body as plain text: tags dropped, blocks as lines, entities decoded. Caller frees. */
+char *chan_mail_html_text(const char *html);
+
+/* An agent's reply to build. */
+struct chan_mail_out {
+	const char *from;      /* the account's address */
+	const char *from_name; /* or NULL */
+	const char *to;
+	const char *to_name; /* or NULL */
+	const char *subject; /* the conversation's; "Re: " is added unless it is there */
+	const char *text;
+	const char *in_reply_to; /* with or without <>, or NULL */
+	const char *references;	 /* ids separated by spaces, or NULL */
+	int64_t now;		 /* ms: the Date header */
+	const struct chan_file *files;
+	int nfiles;
+};
+
+/*
+ * The reply as the bytes of an RFC 5322 message with CRLF line ends: UTF-8
+ * text/plain (base64), attachments in multipart/mixed, a new Message-ID
+ * at the From's domain (written to msgid without <>). 0 and *out (caller
+ * frees with free()), or ERR_INVALID for a missing address.
+ */
+int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, char *msgid,
+		    size_t msgid_size);
+
+/* -- chan_mail_net.c -- */
+
+/* The adapter of CHAN_EMAIL, for chan_adapter_add in cli/serve.c. */
+extern const struct chan_adapter chan_mail_adapter;
+
+/*
+ * The scheduler's tick: every enabled email account whose poll_sec has
+ * passed since its last fetch has its new mail fetched by IMAP and stored,
+ * one transaction per mail. Returns the mails stored.
+ */
+int chan_mail_tick(struct store *s, int64_t now, void *arg);
+
+#endif
