@@ -841,3 +841,33 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 	g_object_unref(msg);
 	return *out ? 0 : ERR_NOMEM;
 }
+
+/* -- An account's config -- */
+
+static int url_has(const char *url, const char *a, const char *b)
+{
+	return !g_ascii_strncasecmp(url, a, strlen(a)) || !g_ascii_strncasecmp(url, b, strlen(b));
+}
+
+int chan_mail_config_check(const struct chan_mail_config *c, char *error, size_t error_size)
+{
+	const char *why = NULL;
+
+	if (!url_has(c->imap_url, "imap://", "imaps://") || strlen(c->imap_url) < 9)
+		why = "imap_url must be imap://host[:port]/MAILBOX or imaps://";
+	else if (!url_has(c->smtp_url, "smtp://", "smtps://") || strlen(c->smtp_url) < 9)
+		why = "smtp_url must be smtp://host[:port] or smtps://";
+	else if (bad_addr(c->address))
+		why = "address must be an email address";
+	else if (c->poll_sec < CHAN_MAIL_POLL_MIN || c->poll_sec > CHAN_MAIL_POLL_MAX)
+		why = "poll_sec must be between 5 and 3600";
+	else if (c->tls < 0)
+		why = "tls must be try, require or none";
+	else if (strpbrk(c->imap_url, " \r\n") || strpbrk(c->smtp_url, " \r\n"))
+		why = "a URL must not contain spaces";
+	if (why) {
+		snprintf(error, error_size, "%s", why);
+		return ERR_INVALID;
+	}
+	return 0;
+}

@@ -101,10 +101,71 @@ struct chan_mail_out {
 int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, char *msgid,
 		    size_t msgid_size);
 
+/* -- An email account's config (chan_account.config) and fetch state: chan_mail_store.c -- */
+
+#define CHAN_MAIL_POLL_DEFAULT 60 /* seconds between fetches */
+#define CHAN_MAIL_POLL_MIN 5
+#define CHAN_MAIL_POLL_MAX 3600
+
+enum chan_mail_tls {
+	CHAN_MAIL_TLS_TRY,     /* STARTTLS when the server offers it (the default) */
+	CHAN_MAIL_TLS_REQUIRE, /* STARTTLS or fail; imaps:// and smtps:// are TLS anyway */
+	CHAN_MAIL_TLS_NONE     /* never (a server on the same host) */
+};
+
+/*
+ * The config JSON of an email account: {"imap_url": "imap://host:143/INBOX",
+ * "smtp_url": "smtp://host:587", "username", "password", "address" (the
+ * From of replies), "from_name", "poll_sec", "tls": "try"|"require"|"none"}.
+ */
+struct chan_mail_config {
+	char imap_url[512];
+	char smtp_url[512];
+	char username[CHAN_PEER_MAX + 1];
+	char password[256];
+	char address[CHAN_PEER_MAX + 1];
+	char from_name[CHAN_NAME_MAX * 4 + 1];
+	int poll_sec;
+	int tls; /* enum chan_mail_tls, -1 when unknown */
+};
+
+/* Reads and checks a config; ERR_INVALID with the first problem in `error` (English). */
+int chan_mail_config_parse(const char *json, struct chan_mail_config *c, char *error,
+			   size_t error_size);
+/* The checks alone (chan_mail.c, pure). */
+int chan_mail_config_check(const struct chan_mail_config *c, char *error, size_t error_size);
+
+struct chan_mail_account {
+	int64_t id;
+	char *config_json; /* malloc'ed */
+};
+
+/* The enabled email accounts, at most max; the caller frees each config_json. */
+int chan_mail_accounts(struct store *s, struct chan_mail_account *out, int max);
+
+struct chan_mail_state {
+	int64_t uidvalidity;
+	int64_t last_uid;
+	int64_t next_poll_at;
+};
+
+/* An account's state; zeros before its first fetch. */
+int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_state *ms);
+/* Writes the state; error (NULL: keep the last one, "" clears it); adds the counts. */
+int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_mail_state *ms,
+			const char *error, int fetched, int skipped, int64_t now);
+
 /* -- chan_mail_net.c -- */
 
 /* The adapter of CHAN_EMAIL, for chan_adapter_add in cli/serve.c. */
 extern const struct chan_adapter chan_mail_adapter;
+
+/*
+ * Tries an account's servers: IMAP login and the mailbox, SMTP's greeting
+ * (and login when a username is set). 0, or ERR_BUSY/ERR_UNPROCESSABLE with
+ * the reason in `error`. For POST /api/chan/accounts/{id}/test.
+ */
+int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_size);
 
 /*
  * The scheduler's tick: every enabled email account whose poll_sec has

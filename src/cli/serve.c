@@ -26,6 +26,7 @@
 #include "acd/acd.h"
 #include "auth/auth.h"
 #include "call/call.h"
+#include "chan/chan_mail.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -171,6 +172,12 @@ static int wire(const struct config *cfg)
 	/* LED-2: the daily answer-rate test's scheduled calls, as their times come. */
 	if (rc == 0)
 		rc = sched_add("out_test_tick", out_test_tick, arg, 0);
+	/* Issue 18, email: each account's mail fetched by IMAP as its poll_sec comes
+	 * round (the tick looks every round); replies sent by SMTP through the adapter. */
+	if (rc == 0)
+		rc = sched_add("chan_mail_tick", chan_mail_tick, NULL, 0);
+	if (rc == 0)
+		rc = chan_adapter_add(&chan_mail_adapter);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

@@ -1560,7 +1560,25 @@ static const char m28[] =
 	"CREATE INDEX conv_msg_queued ON conv_msg(id) WHERE status = 'queued';"
 	"CREATE VIRTUAL TABLE conv_fts USING fts5(body, tokenize = 'kefu_cjk');";
 
+/*
+ * 29: the email channel's fetch state (issue 18): per email account, the
+ * mailbox's UIDVALIDITY and the last UID fetched, so each poll asks the
+ * IMAP server only for newer mail and a mail is fetched once even when it
+ * cannot be parsed; when the next poll is due; the last error, for the
+ * account's page; counts of mails stored and skipped.
+ */
+static const char m29[] =
+	"CREATE TABLE chan_mail_state ("
+	" account_id INTEGER PRIMARY KEY REFERENCES chan_account(id) ON DELETE CASCADE,"
+	" uidvalidity INTEGER NOT NULL DEFAULT 0,"
+	" last_uid INTEGER NOT NULL DEFAULT 0,"
+	" next_poll_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" fetched INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0,"
+	" updated_at INTEGER NOT NULL DEFAULT 0);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,0 +1,480 @@
+/*
+ * The email channel's network half (chan_mail.h): IMAP fetch and SMTP send
+ * through libcurl, on the scheduler's thread, each transfer bounded by
+ * CHAN_MAIL_TIMEOUT_S.
+ *
+ * Fetch: each enabled email account is polled every poll_sec seconds. One
+ * curl handle per poll: SELECT the mailbox (libcurl does it before the
+ * custom command) and UID SEARCH UID last+1:*; the SELECT's UIDVALIDITY,
+ * read from the server's responses, is compared with the stored one (a
+ * mailbox recreated renumbers its UIDs: kefu starts again from UID 1, and
+ * the Message-ID dedup of chan_inbound keeps what it has from being stored
+ * twice); then each new UID, oldest first and at most CHAN_MAIL_BATCH a
+ * poll, is fetched, parsed and stored in one transaction together with the
+ * new last UID. A mail that does not parse or that chan_inbound refuses is
+ * logged, counted as skipped and passed over: its UID is recorded all the
+ * same, so a bad mail is never fetched again and never blocks the next.
+ * A database or network failure stops the account's poll where it was;
+ * the next poll takes up from the last UID stored.
+ *
+ * Send: the adapter builds the reply (chan_mail_build) and hands it to
+ * the account's SMTP server; a 5xx answer or a refused login fails the
+ * message at once, anything else (timeouts, 4xx, no connection) is
+ * ERR_BUSY and the send queue tries again.
+ */
+#include "chan/chan_mail.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store.h"
+
+#define CHAN_MAIL_TIMEOUT_S 10L
+#define CHAN_MAIL_BATCH 50	  /* mails one account's poll fetches at most */
+#define CHAN_MAIL_ACCOUNTS_MAX 64 /* email accounts one tick polls */
+
+/* -- curl helpers -- */
+
+struct sink {
+	struct buf b;
+	size_t max;
+	int over;
+};
+
+static size_t sink_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink *k = arg;
+	size_t len = size * n;
+
+	if (k->b.len + len > k->max) {
+		k->over = 1;
+		return 0; /* aborts the transfer */
+	}
+	if (buf_append(&k->b, p, len))
+		return 0;
+	return len;
+}
+
+static void common(CURL *h, const struct chan_mail_config *c)
+{
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CHAN_MAIL_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, CHAN_MAIL_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_USERNAME, c->username[0] ? c->username : c->address);
+	if (c->password[0])
+		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+	curl_easy_setopt(h, CURLOPT_USE_SSL,
+			 c->tls == CHAN_MAIL_TLS_REQUIRE ? (long)CURLUSESSL_ALL
+			 : c->tls == CHAN_MAIL_TLS_NONE ? (long)CURLUSESSL_NONE
+							: (long)CURLUSESSL_TRY);
+}
+
+/* A short reason for a failed transfer, with the server's answer code when there was one. */
+static void why(CURL *h, CURLcode cc, const char *what, char *error, size_t size)
+{
+	long code = 0;
+
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (code)
+		snprintf(error, size, "%s: %s (%ld)", what, curl_easy_strerror(cc), code);
+	else
+		snprintf(error, size, "%s: %s", what, curl_easy_strerror(cc));
+}
+
+/* -- IMAP -- */
+
+/* The mailbox URL: imap_url with INBOX when it names no mailbox. */
+static void mailbox_url(const struct chan_mail_config *c, char *out, size_t size)
+{
+	const char *host = strstr(c->imap_url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+
+	if (!path || !path[1])
+		snprintf(out, size, "%.*s/INBOX", (int)(path ? path - c->imap_url : (long)strlen(c->imap_url)),
+			 c->imap_url);
+	else
+		snprintf(out, size, "%s", c->imap_url);
+}
+
+/* The number after "[UIDVALIDITY " in the server's responses, or 0. */
+static int64_t uidvalidity_of(const char *s)
+{
+	const char *p = strstr(s, "[UIDVALIDITY ");
+
+	return p ? strtoll(p + 13, NULL, 10) : 0;
+}
+
+/* The UIDs of "* SEARCH 3 4 9" above `after`, ascending, at most max. */
+static int uids_of(const char *s, int64_t after, int64_t *out, int max)
+{
+	const char *p = strstr(s, "* SEARCH");
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p += 8;
+	while (*p && *p != '\r' && *p != '\n') {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		p = end;
+		if (v > after && n < max)
+			out[n++] = v;
+	}
+	/* Servers answer in order; be sure anyway, since the last UID stored is the high mark. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			int64_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/* Stores one parsed mail and the new last UID in one transaction: 1 stored, 0 skipped, <0 stop. */
+static int store_one_mail(struct store *s, int64_t account_id, struct chan_mail_state *ms,
+			  int64_t uid, const char *raw, size_t len, int64_t now)
+{
+	struct chan_mail_limits lim;
+	struct chan_mail m;
+	struct chan_inbound in;
+	struct chan_inbound_result res;
+	struct err_info ei;
+	char error[256];
+	int64_t prev = ms->last_uid;
+	int rc;
+
+	chan_mail_limits_default(&lim);
+	memset(&ei, 0, sizeof(ei));
+	memset(&res, 0, sizeof(res));
+	rc = chan_mail_parse(raw, len, &lim, &m, error, sizeof(error));
+	if (rc == 0) {
+		chan_mail_inbound(&m, account_id, &in);
+		/* Deadlines count from arrival: a sender's Date may be wrong or forged (CALL-12). */
+		in.at = 0;
+		if (m.dropped)
+			log_msg(LOG_WARN, "chan_mail: account %lld uid %lld: %d attachments over the limits dropped",
+				(long long)account_id, (long long)uid, m.dropped);
+		rc = store_begin(s);
+		if (rc == 0)
+			rc = chan_inbound(s, &in, now, &res, &ei);
+		ms->last_uid = uid;
+		if (rc == 0)
+			rc = chan_mail_state_put(s, account_id, ms, NULL, res.duplicate ? 0 : 1, 0, now);
+		if (rc == 0)
+			rc = store_commit(s);
+		if (rc == 0) {
+			chan_mail_free(&m);
+			chan_wake();
+			return 1;
+		}
+		store_rollback(s);
+		ms->last_uid = prev;
+		snprintf(error, sizeof(error), "%s", ei.message[0] ? ei.message : err_name(rc));
+		chan_mail_free(&m);
+		if (rc == ERR_BUSY || rc == ERR_IO || rc == ERR_NOMEM) {
+			log_msg(LOG_WARN, "chan_mail: account %lld uid %lld: not stored (%s), tried again later",
+				(long long)account_id, (long long)uid, error);
+			return rc;
+		}
+	}
+	/* Skipped for good: recorded as read so it is not fetched again. */
+	log_msg(LOG_WARN, "chan_mail: account %lld uid %lld: skipped: %s", (long long)account_id,
+		(long long)uid, error);
+	ms->last_uid = uid;
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = chan_mail_state_put(s, account_id, ms, error, 0, 1, now);
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc) {
+		store_rollback(s);
+		ms->last_uid = prev;
+		return rc;
+	}
+	return 0;
+}
+
+/* One poll of one account: the mails stored, or a negative err (the reason in error). */
+static int poll_account(struct store *s, int64_t account_id, const struct chan_mail_config *c,
+			struct chan_mail_state *ms, int64_t now, char *error, size_t error_size)
+{
+	char url[600], cmd[64];
+	struct sink head = {BUF_INIT, 1u << 20, 0}, body = {BUF_INIT, 1u << 20, 0};
+	int64_t uids[CHAN_MAIL_BATCH];
+	int64_t validity;
+	CURL *h = curl_easy_init();
+	CURLcode cc;
+	int n, stored = 0, rc = 0;
+
+	if (!h)
+		return ERR_NOMEM;
+	mailbox_url(c, url, sizeof(url));
+	common(h, c);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	snprintf(cmd, sizeof(cmd), "UID SEARCH UID %lld:*", (long long)ms->last_uid + 1);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd);
+	/* The server's answers to SELECT (its UIDVALIDITY) come through the header callback. */
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_write);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		why(h, cc, "imap", error, error_size);
+		rc = ERR_BUSY;
+		goto out;
+	}
+	validity = uidvalidity_of(buf_str(&head.b));
+	if (validity && ms->uidvalidity && validity != ms->uidvalidity) {
+		/* The mailbox was recreated: its UIDs mean other mails now. */
+		log_msg(LOG_WARN, "chan_mail: account %lld: UIDVALIDITY %lld → %lld, fetching the mailbox again",
+			(long long)account_id, (long long)ms->uidvalidity, (long long)validity);
+		ms->uidvalidity = validity;
+		ms->last_uid = 0;
+		buf_release(&head.b);
+		buf_release(&body.b);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "UID SEARCH UID 1:*");
+		cc = curl_easy_perform(h);
+		if (cc != CURLE_OK) {
+			why(h, cc, "imap", error, error_size);
+			rc = ERR_BUSY;
+			goto out;
+		}
+	}
+	if (validity)
+		ms->uidvalidity = validity;
+	n = uids_of(buf_str(&body.b), ms->last_uid, uids, CHAN_MAIL_BATCH);
+	if (n == 0)
+		n = uids_of(buf_str(&head.b), ms->last_uid, uids, CHAN_MAIL_BATCH);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+	for (int i = 0; i < n; i++) {
+		struct sink mail = {BUF_INIT, CHAN_MAIL_RAW_MAX, 0};
+		char one[700];
+
+		snprintf(one, sizeof(one), "%s;UIDVALIDITY=%lld/;UID=%lld", url, (long long)ms->uidvalidity,
+			 (long long)uids[i]);
+		if (!ms->uidvalidity)
+			snprintf(one, sizeof(one), "%s/;UID=%lld", url, (long long)uids[i]);
+		curl_easy_setopt(h, CURLOPT_URL, one);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &mail);
+		cc = curl_easy_perform(h);
+		if (cc != CURLE_OK && !mail.over) {
+			why(h, cc, "imap fetch", error, error_size);
+			buf_release(&mail.b);
+			rc = ERR_BUSY;
+			break;
+		}
+		/* A mail over CHAN_MAIL_RAW_MAX is not stored: the parse refuses its empty body. */
+		rc = store_one_mail(s, account_id, ms, uids[i], mail.over ? "" : mail.b.p ? mail.b.p : "",
+				    mail.over ? 0 : mail.b.len, now);
+		buf_release(&mail.b);
+		if (rc < 0) {
+			snprintf(error, error_size, "store: %s", err_name(rc));
+			break;
+		}
+		stored += rc;
+		rc = 0;
+	}
+out:
+	buf_release(&head.b);
+	buf_release(&body.b);
+	curl_easy_cleanup(h);
+	return rc < 0 ? rc : stored;
+}
+
+int chan_mail_tick(struct store *s, int64_t now, void *arg)
+{
+	struct chan_mail_account acc[CHAN_MAIL_ACCOUNTS_MAX];
+	int n, total = 0;
+
+	(void)arg;
+	n = chan_mail_accounts(s, acc, CHAN_MAIL_ACCOUNTS_MAX);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct chan_mail_config c;
+		struct chan_mail_state ms;
+		char error[300] = "";
+		int rc = chan_mail_state_get(s, acc[i].id, &ms);
+
+		if (rc == 0 && ms.next_poll_at > now)
+			goto next;
+		if (rc == 0 && chan_mail_config_parse(acc[i].config_json, &c, error, sizeof(error))) {
+			/* A broken config is the admin's to fix; look again in a minute. */
+			ms.next_poll_at = now + CHAN_MAIL_POLL_DEFAULT * 1000LL;
+			if (store_begin(s) == 0) {
+				if (chan_mail_state_put(s, acc[i].id, &ms, error, 0, 0, now) || store_commit(s))
+					store_rollback(s);
+			}
+			goto next;
+		}
+		if (rc == 0) {
+			chan_mail_init();
+			rc = poll_account(s, acc[i].id, &c, &ms, now, error, sizeof(error));
+			if (rc < 0)
+				log_msg(LOG_WARN, "chan_mail: account %lld: %s", (long long)acc[i].id, error);
+			else
+				total += rc;
+			ms.next_poll_at = now + c.poll_sec * 1000LL;
+			if (store_begin(s) == 0) {
+				if (chan_mail_state_put(s, acc[i].id, &ms, rc < 0 ? error : "", 0, 0, now) ||
+				    store_commit(s))
+					store_rollback(s);
+			}
+		}
+next:
+		free(acc[i].config_json);
+	}
+	return total;
+}
+
+/* -- SMTP -- */
+
+struct source {
+	const char *p;
+	size_t left;
+};
+
+static size_t source_read(char *dst, size_t size, size_t n, void *arg)
+{
+	struct source *src = arg;
+	size_t len = size * n < src->left ? size * n : src->left;
+
+	memcpy(dst, src->p, len);
+	src->p += len;
+	src->left -= len;
+	return len;
+}
+
+static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
+		     size_t error_size)
+{
+	struct chan_mail_config c;
+	struct chan_mail_out o;
+	struct source src;
+	struct curl_slist *rcpt = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	char msgid[CHAN_EXT_ID_MAX + 1], addr[CHAN_PEER_MAX + 3];
+	CURL *h;
+	CURLcode cc;
+	int rc;
+
+	if (chan_mail_config_parse(m->config, &c, error, error_size))
+		return ERR_UNPROCESSABLE;
+	memset(&o, 0, sizeof(o));
+	o.from = c.address;
+	o.from_name = c.from_name[0] ? c.from_name : NULL;
+	o.to = m->peer;
+	o.to_name = m->peer_name && *m->peer_name ? m->peer_name : NULL;
+	o.subject = m->subject;
+	o.text = m->text;
+	o.in_reply_to = m->in_reply_to;
+	o.references = m->references;
+	o.now = clock_now_ms();
+	o.files = m->files;
+	o.nfiles = m->nfiles;
+	rc = chan_mail_build(&o, &raw, &len, msgid, sizeof(msgid));
+	if (rc) {
+		snprintf(error, error_size, "%s", rc == ERR_INVALID ? "not an email address" : "out of memory");
+		return rc == ERR_INVALID ? ERR_UNPROCESSABLE : ERR_BUSY;
+	}
+	h = curl_easy_init();
+	if (!h) {
+		free(raw);
+		snprintf(error, error_size, "out of memory");
+		return ERR_BUSY;
+	}
+	common(h, &c);
+	if (!c.username[0] && !c.password[0])
+		curl_easy_setopt(h, CURLOPT_USERNAME, NULL); /* a relay that knows the host: no AUTH */
+	curl_easy_setopt(h, CURLOPT_URL, c.smtp_url);
+	snprintf(addr, sizeof(addr), "<%s>", c.address);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
+	snprintf(addr, sizeof(addr), "<%s>", m->peer);
+	rcpt = curl_slist_append(NULL, addr);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	src.p = raw;
+	src.left = len;
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, source_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &src);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cc = curl_easy_perform(h);
+	if (cc == CURLE_OK) {
+		snprintf(ext_id, ext_size, "%s", msgid);
+		rc = 0;
+	} else {
+		long code = 0;
+
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		why(h, cc, "smtp", error, error_size);
+		/* A refusal for good (5xx: no such mailbox, rejected) or a wrong login fails now; the rest waits. */
+		rc = (code >= 500 && code < 600) || cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE : ERR_BUSY;
+	}
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(h);
+	free(raw);
+	return rc;
+}
+
+const struct chan_adapter chan_mail_adapter = {CHAN_EMAIL, send_mail};
+
+int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_size)
+{
+	struct sink head = {BUF_INIT, 1u << 20, 0}, body = {BUF_INIT, 1u << 20, 0};
+	char url[600];
+	CURL *h = curl_easy_init();
+	CURLcode cc;
+	int rc = 0;
+
+	if (!h)
+		return ERR_NOMEM;
+	mailbox_url(c, url, sizeof(url));
+	common(h, c);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_write);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		why(h, cc, "imap", error, error_size);
+		rc = cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE : ERR_BUSY;
+	}
+	curl_easy_cleanup(h);
+	buf_release(&head.b);
+	buf_release(&body.b);
+	if (rc)
+		return rc;
+	h = curl_easy_init();
+	if (!h)
+		return ERR_NOMEM;
+	common(h, c);
+	if (!c->username[0] && !c->password[0])
+		curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+	/* The greeting, EHLO and (with a username) AUTH, then QUIT: nothing is sent. */
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		why(h, cc, "smtp", error, error_size);
+		rc = cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE : ERR_BUSY;
+	}
+	curl_easy_cleanup(h);
+	return rc;
+}
