@@ -231,6 +231,9 @@ default_transport = error:no relay from the test server
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = permit_mynetworks, reject
 smtpd_banner = $myhostname ESMTP kefu test
+# Mail is delivered as sent: no From, Date or Message-ID added to a client's mail, so the
+# tests see exactly what a customer's mailer wrote (a mail with no From stays one).
+local_header_rewrite_clients =
 biff = no
 append_dot_mydomain = no
 readme_directory = no
