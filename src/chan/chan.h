@@ -29,7 +29,7 @@
  * Files: chan.c the rules (no I/O: states, deadlines, routing's choice),
  * chan_store.c the SQL, chan_engine.c chan_inbound, replies, routing and
  * resolving inside the caller's transaction, chan_tick.c the tick and the
- * send queue, chan_api.c /api/conversations* and /api/chan/...; each channel
+ * send queue, chan_api.c /api/conversations… and /api/chan/…; each channel
  * has its own files (chan_webchat*, chan_mail*, chan_wechat*, chan_sms*).
  * docs/chan.md tells the whole story.
  */
@@ -142,5 +142,222 @@ struct chan_adapter {
 };
 
 int chan_adapter_add(const struct chan_adapter *a);
+
+/* -- Rules (chan.c; no I/O) -- */
+
+#define CHAN_ACCOUNT_NAME_MAX 64 /* characters of an account's name */
+#define CHAN_CONFIG_MAX 8192	 /* bytes of an account's config JSON */
+#define CHAN_QUEUE_SIZE 33	 /* an acd queue code and its NUL */
+#define CHAN_SEND_TRIES 3	 /* a message the channel is busy for fails after this many */
+
+enum chan_state { CHAN_NEW, CHAN_OPEN, CHAN_WAITING, CHAN_RESOLVED, CHAN_STATE_COUNT };
+/* "new", "open", "waiting", "resolved"; and back: -1 for none. */
+const char *chan_state_name(enum chan_state st);
+int chan_state_parse(const char *name);
+/* 1 when a conversation may go from one state to the other: new → open (an
+ * agent has it), open ⇄ waiting, any but resolved → resolved. */
+int chan_state_allowed(enum chan_state from, enum chan_state to);
+
+/* The one row of chan_settings (migration 28), as docs/chan.md tells. */
+struct chan_settings {
+	int chat_capacity;	  /* chats one agent holds at once */
+	int chat_first_reply_sec; /* CALL-12: a chat is answered within this */
+	int email_reply_min;	  /* CALL-12: an email within this */
+	int message_same_day;	  /* CALL-12: web messages, SMS, WeChat, Weibo the same local day */
+	int message_cutoff_min;	  /* local minute after which "the same day" is the next day */
+	int chat_while_on_call;	  /* an agent talking on the phone still gets chats */
+	int chat_idle_close_min;  /* a chat silent this long after the agent's reply is resolved */
+	int64_t updated_by, updated_at;
+};
+/* 0 when every field is in range, else ERR_UNPROCESSABLE with each field added. */
+int chan_settings_check(const struct chan_settings *st, struct err_info *ei);
+
+/* 1 for the live channels that count against chat_capacity (web chat, WeChat, Weibo). */
+int chan_kind_live(enum chan_kind k);
+
+/* The CALL-12 deadlines of a conversation opened at now (ms; the center's zone). */
+struct chan_due {
+	int64_t first_reply_due;
+	int64_t resolve_due;
+};
+void chan_due_compute(enum chan_kind k, const struct chan_settings *st, int64_t now,
+		      struct chan_due *out);
+/* "The same day" of a message that came at now: the end of its local day
+ * when before the cutoff (and message_same_day), else the next day's end. */
+int64_t chan_same_day_due(const struct chan_settings *st, int64_t now);
+
+/* An agent the router may give a conversation to. */
+struct chan_candidate {
+	int64_t person_id;
+	int64_t idle_since; /* when the agent's status began (acd's since): longest idle first */
+	int live;	    /* open live conversations (chats) the agent holds */
+	int other;	    /* open email, SMS and message conversations */
+};
+/* The index of the agent to give a conversation of kind k, or -1: for a
+ * live one, those under capacity, the longest idle; for the others, those
+ * with the fewest open ones, then the longest idle. */
+int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity);
+
+/* Who may read (act = 0) or act on (act = 1) a conversation: its agent;
+ * supervisors (supervise) any; readers of every queue (all) read any; an
+ * agent reads and takes a waiting one of a queue they serve (in_queue) while
+ * it is new. */
+int chan_may(int act, int64_t who, int supervise, int all, int64_t agent_id, int state_new,
+	     int in_queue);
+
+/* HTML of an email to plain text (tags stripped, script and style dropped,
+ * entities decoded, blocks as line breaks), appended to out. */
+struct buf;
+int chan_html_text(const char *html, struct buf *out);
+/* HTML of an email reduced to what is safe to show: a small allowlist of
+ * tags, no attributes but href (http, https, mailto) on <a>, no remote
+ * content, script and style dropped; appended to out. */
+int chan_html_clean(const char *html, struct buf *out);
+
+/* -- Storage (chan_store.c). Nothing here begins or commits. -- */
+
+int chan_settings_get(struct store *s, struct chan_settings *out);
+int chan_settings_put(struct store *s, const struct chan_settings *st);
+
+struct chan_account {
+	int64_t id;
+	char channel[16];
+	char name[CHAN_ACCOUNT_NAME_MAX * 4 + 1];
+	int enabled;
+	char config[CHAN_CONFIG_MAX + 1];
+	char queue[CHAN_QUEUE_SIZE];
+	int64_t created_at, updated_at;
+};
+int chan_account_get(struct store *s, int64_t id, struct chan_account *out);
+int chan_account_insert(struct store *s, struct chan_account *a);
+int chan_account_save(struct store *s, const struct chan_account *a);
+/* ERR_CONFLICT when it has conversations (disable it instead). */
+int chan_account_delete(struct store *s, int64_t id);
+/* By id; channel NULL: any. */
+int chan_account_list(struct store *s, const char *channel,
+		      int (*row)(void *ctx, const struct chan_account *a), void *ctx);
+
+struct chan_conv {
+	int64_t id;
+	char channel[16];
+	int64_t account_id, customer_id;
+	char peer[CHAN_PEER_MAX + 1];
+	char peer_name[CHAN_NAME_MAX * 4 + 1];
+	char subject[CHAN_SUBJECT_MAX * 4 + 1];
+	char state[12];
+	char queue[CHAN_QUEUE_SIZE];
+	int64_t agent_id, created_at, last_in_at, last_out_at, first_reply_due, first_reply_at,
+		resolve_due, resolved_at;
+	int breached;
+	int64_t contact_id, order_id;
+	int rating, unread;
+};
+int chan_conv_get(struct store *s, int64_t id, struct chan_conv *out);
+/* The open (not resolved) conversation of (account, peer): ERR_NOTFOUND when none. */
+int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer,
+		       struct chan_conv *out);
+int chan_conv_insert(struct store *s, struct chan_conv *c);
+/* Writes every field that changes after the insert. */
+int chan_conv_save(struct store *s, const struct chan_conv *c);
+
+struct chan_conv_filter {
+	const char *state;   /* NULL: any; "active": not resolved */
+	const char *channel; /* NULL: any */
+	const char *queue;   /* NULL: any */
+	int64_t agent_id;    /* 0: any */
+	int64_t customer_id; /* 0: any */
+	/* Agents' view: their own, and new ones of the queues they serve (0: everything). */
+	int64_t visible_to;
+	const char *q; /* full text over the messages (fts5 query words), NULL: none */
+	int64_t before_id;
+	int limit;
+};
+/* Newest first. */
+int chan_conv_list(struct store *s, const struct chan_conv_filter *f,
+		   int (*row)(void *ctx, const struct chan_conv *c), void *ctx);
+/* 1 when person serves the queue (has its skill, or the queue is any seat's), else 0. */
+int chan_queue_served(struct store *s, const char *queue, int64_t person_id);
+
+/* A message as stored; strings valid during the row callback only (or owned by the caller). */
+struct chan_msg {
+	int64_t id, conv_id, account_id;
+	const char *direction; /* in, out, note, event */
+	int64_t author_id;
+	const char *body, *html, *ext_id, *in_reply_to, *status, *error;
+	int tries;
+	int64_t at;
+};
+/* Inserts m (id set) and indexes its body; ERR_CONFLICT when ext_id is stored for the account. */
+int chan_msg_insert(struct store *s, struct chan_msg *m);
+/* The conversation and message of an ext_id already stored: ERR_NOTFOUND when none. */
+int chan_msg_find_ext(struct store *s, int64_t account_id, const char *ext_id, int64_t *conv_id,
+		      int64_t *msg_id);
+int chan_msg_list(struct store *s, int64_t conv_id, int64_t after_id, int limit,
+		  int (*row)(void *ctx, const struct chan_msg *m), void *ctx);
+/* Queued messages out, oldest first, at most max ids. */
+int chan_msg_queued(struct store *s, int64_t *out, int max);
+/* The send outcome of a message: status, the channel's id, error, tries. */
+int chan_msg_sent(struct store *s, int64_t id, const char *status, const char *ext_id,
+		  const char *error, int tries);
+
+/* The customer a peer names: email, WeChat, Weibo or phone; 0 with *id, or ERR_NOTFOUND. */
+int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int64_t *id);
+
+/* Routing's inputs. */
+int chan_conv_new_ids(struct store *s, int64_t *out, int max);
+/* Agents who may be given a conversation of queue (acd status ready, or talking when
+ * on_call), with their open counts; at most max. */
+int chan_candidates(struct store *s, const char *queue, int on_call,
+		    struct chan_candidate *out, int max);
+/* Conversations not resolved whose first reply (bit 1) or resolution (bit 2) is late at now
+ * and not yet marked, at most max. */
+int chan_conv_late_ids(struct store *s, int64_t now, int64_t *out, int max);
+/* Live chats whose customer has been silent since the agent's last reply before `before`. */
+int chan_conv_idle_ids(struct store *s, int64_t before, int64_t *out, int max);
+
+/* The inbox stream: conversations with messages after after_id (visible_to as in the filter,
+ * 0: all), each once with its newest message id, oldest first, at most limit. */
+int chan_changes(struct store *s, int64_t after_id, int64_t visible_to, int limit,
+		 int (*row)(void *ctx, int64_t conv_id, int64_t msg_id), void *ctx);
+int chan_msg_last_id(struct store *s, int64_t *out);
+/* 1 when an acd queue of that code exists, 0 when not. */
+int chan_queue_exists(struct store *s, const char *code);
+/* 1 when the person may hold conversations (active, a seat's role), 0 when not. */
+int chan_person_active(struct store *s, int64_t id);
+/* Waiting (new) conversations per channel and queue, with the oldest's arrival. */
+struct chan_queue_count {
+	const char *channel, *queue;
+	int waiting, open;
+	int64_t oldest_at;
+};
+int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_queue_count *q),
+		      void *ctx);
+
+/* -- The engine (chan_engine.c): in the caller's transaction -- */
+
+struct audit_actor;
+/* An agent's text ("out", queued for the channel) or internal note ("note"). */
+int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
+/* A system line in the conversation ("event"). */
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
+	       int64_t now);
+/* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,
+ * the agent's notice and an audit entry. */
+int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+		int64_t agent_id, const char *queue, int64_t now);
+/* Resolves c: its CALL-10 contact (class "A".."F" or "", summary) by agent_id (the conversation's
+ * agent, else who), the event line and the audit entry. */
+int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
+		 struct err_info *ei);
+/* Sends the queued messages through their adapters (the scheduler's thread). */
+int chan_send_tick(struct store *s, int64_t now);
+
+/* The scheduler's tick (chan_tick.c): routing, breaches, idle chats, sending. */
+int chan_tick(struct store *s, int64_t now, void *arg);
+
+/* The routes of /api/conversations and /api/chan (chan_api.c), ended by a route with method NULL. */
+extern const struct route chan_routes[];
 
 #endif

@@ -26,6 +26,7 @@
 #include "acd/acd.h"
 #include "auth/auth.h"
 #include "call/call.h"
+#include "chan/chan.h"
 #include "chan/chan_mail.h"
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -62,7 +63,7 @@ const struct route *const cli_route_tables[] = {
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
-	out_campaign_routes, out_test_routes,
+	out_campaign_routes, out_test_routes, chan_routes,
 	NULL,
 };
 
@@ -173,11 +174,16 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("out_test_tick", out_test_tick, arg, 0);
 	/* Issue 18, email: each account's mail fetched by IMAP as its poll_sec comes
-	 * round (the tick looks every round); replies sent by SMTP through the adapter. */
+	 * round (the tick looks every round, before chan_tick routes what came);
+	 * replies sent by SMTP through the adapter. */
 	if (rc == 0)
 		rc = sched_add("chan_mail_tick", chan_mail_tick, NULL, 0);
 	if (rc == 0)
 		rc = chan_adapter_add(&chan_mail_adapter);
+	/* Issue 18: conversations routed to agents, late ones told (CALL-12), idle
+	 * chats closed and agents' replies sent, every round. */
+	if (rc == 0)
+		rc = sched_add("chan_tick", chan_tick, arg, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

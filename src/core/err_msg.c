@@ -707,6 +707,19 @@ static const struct err_msg messages[] = {
 	{"no hotline number is configured", NULL, "没有配置热线号码"},
 	{"keys: this path through the menu ends in an announcement, not in a queue", NULL, "按键：按此路径菜单只播放通知后挂机，不会转入队列"},
 	{"a test call is running already", NULL, "已有一个测试呼叫正在进行"},
+	/* Conversations of every channel (issue 18, src/chan/). */
+	{"no such conversation", NULL, "没有这个会话"},
+	{"the conversation is another agent's", NULL, "该会话属于其他坐席"},
+	{"the conversation is resolved", NULL, "该会话已解决"},
+	{"only a supervisor assigns to an agent", NULL, "只有班长可以把会话分配给其他坐席"},
+	{"you hold as many chats as the capacity allows", NULL, "您接待的会话已达上限"},
+	{"state: waiting or open", NULL, "状态：应为 waiting 或 open"},
+	{"take the conversation first", NULL, "请先接入该会话"},
+	{"the conversation is %s", NULL, "该会话的状态为 %s"},
+	{"no such channel account", NULL, "没有这个渠道账号"},
+	{"the account has conversations; disable it instead", NULL, "该账号已有会话，请停用而不是删除"},
+	{"state: new, open, waiting, resolved or active", NULL, "状态：应为 new、open、waiting、resolved 或 active"},
+	{"channel: email, web_chat, wechat, weibo or sms", NULL, "渠道：应为 email、web_chat、wechat、weibo 或 sms"},
 };
 
 static const struct err_msg phrases[] = {
@@ -929,6 +942,28 @@ static const struct err_msg phrases[] = {
 	{"00:01 to 24:00", NULL, "00:01 至 24:00"},
 	{"a range closes at another time than it opens", NULL, "时段的结束时间不能等于开始时间"},
 	{"1 (Monday) to 7 (Sunday): whose hours the day keeps", NULL, "1（星期一）至 7（星期日）：这一天按哪天的营业时间"},
+	/* Conversations' fields (src/chan/). */
+	{"account_id", NULL, "渠道账号"},
+	{"peer", NULL, "客户地址"},
+	{"peer_name", NULL, "客户名称"},
+	{"subject", NULL, "主题"},
+	{"html", NULL, "HTML 内容"},
+	{"ext_id", NULL, "消息编号"},
+	{"in_reply_to", NULL, "回复的邮件"},
+	{"references", NULL, "引用的邮件"},
+	{"files", NULL, "文件"},
+	{"chat_capacity", NULL, "同时接待会话数"},
+	{"chat_first_reply_sec", NULL, "在线会话首次回复时限"},
+	{"email_reply_min", NULL, "邮件回复时限"},
+	{"message_same_day", NULL, "留言当日回复"},
+	{"message_cutoff_min", NULL, "留言当日截止时间"},
+	{"chat_while_on_call", NULL, "通话中接待会话"},
+	{"chat_idle_close_min", NULL, "会话闲置关闭时间"},
+	{"config", NULL, "配置"},
+	{"mine", NULL, "我的"},
+	{"queue", NULL, "队列"},
+	{"at", NULL, "时间"},
+	{"after", NULL, "起点"},
 };
 
 static const char *find(const struct err_msg *t, size_t n, const char *en, const char *field)

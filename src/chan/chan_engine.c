@@ -1,0 +1,426 @@
+/*
+ * Conversations' engine (chan.h tells the whole), always inside the
+ * caller's transaction: a customer's message in (chan_inbound, the one
+ * entry every channel uses), an agent's reply or note, system lines,
+ * assigning, and resolving into the CALL-10 contact. The API, the
+ * channels' webhooks and the tick share these, so each rule lives once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "chan/chan.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/utf8.h"
+#include "cust/cust.h"
+#include "notify/notify.h"
+#include "store/store.h"
+
+#define HTML_MAX (2 * 1024 * 1024) /* bytes of an email's HTML part kept */
+#define REFERENCES_MAX 32	   /* Message-IDs of References looked up */
+
+static int text_field(struct err_info *ei, int rc, const char *field, const char *v, size_t max,
+		      int bytes)
+{
+	if (!v)
+		return rc;
+	if (!utf8_valid(v, strlen(v)))
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: not valid UTF-8", field);
+	if (bytes ? strlen(v) > max : utf8_len(v) > max)
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
+			       max);
+	return rc;
+}
+
+static int check_inbound(const struct chan_inbound *in, struct err_info *ei)
+{
+	int rc = 0;
+
+	if (in->account_id <= 0)
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "account_id", "%s: required", "account_id");
+	if (!in->peer || utf8_blank(in->peer))
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "peer", "%s: required", "peer");
+	rc = text_field(ei, rc, "peer", in->peer, CHAN_PEER_MAX, 1);
+	rc = text_field(ei, rc, "peer_name", in->peer_name, CHAN_NAME_MAX, 0);
+	rc = text_field(ei, rc, "subject", in->subject, CHAN_SUBJECT_MAX, 0);
+	rc = text_field(ei, rc, "text", in->text, CHAN_TEXT_MAX, 0);
+	rc = text_field(ei, rc, "html", in->html, HTML_MAX, 1);
+	rc = text_field(ei, rc, "ext_id", in->ext_id, CHAN_EXT_ID_MAX, 1);
+	rc = text_field(ei, rc, "in_reply_to", in->in_reply_to, CHAN_EXT_ID_MAX, 1);
+	if (in->nfiles < 0 || in->nfiles > CHAN_FILES_MAX)
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "files", "%s: at most %zu", "files",
+			     (size_t)CHAN_FILES_MAX);
+	if (rc == 0 && (!in->text || utf8_blank(in->text)) && (!in->html || !in->html[0]) &&
+	    in->nfiles <= 0)
+		rc = err_add(ei, rc, ERR_UNPROCESSABLE, "text", "%s: required", "text");
+	return rc;
+}
+
+/* Email threading: the conversation holding a message named by In-Reply-To or References. */
+static int find_thread(struct store *s, const struct chan_inbound *in, int64_t *conv_id)
+{
+	int64_t msg_id;
+	int rc;
+
+	if (in->in_reply_to && in->in_reply_to[0]) {
+		rc = chan_msg_find_ext(s, in->account_id, in->in_reply_to, conv_id, &msg_id);
+		if (rc != ERR_NOTFOUND)
+			return rc;
+	}
+	if (in->references) {
+		/* The newest reference is the last one: look from the end. */
+		char *refs = strdup(in->references), *save = NULL, *tok;
+		const char *ids[REFERENCES_MAX];
+		int n = 0;
+
+		if (!refs)
+			return ERR_NOMEM;
+		for (tok = strtok_r(refs, " \t\r\n,", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n,", &save)) {
+			if (n == REFERENCES_MAX)
+				memmove(ids, ids + 1, sizeof(ids[0]) * --n);
+			ids[n++] = tok;
+		}
+		rc = ERR_NOTFOUND;
+		while (n-- > 0 && rc == ERR_NOTFOUND)
+			rc = chan_msg_find_ext(s, in->account_id, ids[n], conv_id, &msg_id);
+		free(refs);
+		return rc;
+	}
+	return ERR_NOTFOUND;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+	utf8_trim_partial(dst);
+}
+
+/* A new conversation for in on account a, its deadlines set (CALL-12) and its customer matched. */
+static int open_conv(struct store *s, const struct chan_account *a, enum chan_kind k,
+		     const struct chan_inbound *in, int64_t now, struct chan_conv *c)
+{
+	struct chan_settings st;
+	struct chan_due due;
+	int rc = chan_settings_get(s, &st);
+
+	if (rc < 0)
+		return rc;
+	memset(c, 0, sizeof(*c));
+	copy(c->channel, sizeof(c->channel), a->channel);
+	c->account_id = a->id;
+	copy(c->peer, sizeof(c->peer), in->peer);
+	copy(c->peer_name, sizeof(c->peer_name), in->peer_name);
+	copy(c->subject, sizeof(c->subject), in->subject);
+	copy(c->state, sizeof(c->state), "new");
+	copy(c->queue, sizeof(c->queue), a->queue);
+	c->created_at = now;
+	c->last_in_at = now;
+	chan_due_compute(k, &st, now, &due);
+	c->first_reply_due = due.first_reply_due;
+	c->resolve_due = due.resolve_due;
+	rc = chan_customer_match(s, k, in->peer, &c->customer_id);
+	if (rc == ERR_NOTFOUND) {
+		c->customer_id = 0;
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = chan_conv_insert(s, c);
+	return rc;
+}
+
+int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
+		 struct chan_inbound_result *out, struct err_info *ei)
+{
+	struct chan_account *a = NULL;
+	struct chan_conv *c = NULL;
+	struct buf body = BUF_INIT, html = BUF_INIT;
+	struct chan_msg m;
+	int64_t thread = 0, old_conv = 0;
+	int kind, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = check_inbound(in, ei);
+	if (rc < 0)
+		return rc;
+	a = malloc(sizeof(*a));
+	c = malloc(sizeof(*c));
+	if (!a || !c) {
+		rc = ERR_NOMEM;
+		goto done;
+	}
+	rc = chan_account_get(s, in->account_id, a);
+	if (rc == ERR_NOTFOUND || (rc == 0 && !a->enabled)) {
+		rc = err_set(ei, ERR_NOTFOUND, NULL, "no such channel account");
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	kind = chan_kind_parse(a->channel);
+	/* A webhook delivered twice, a mail fetched again: stored once, answered alike. */
+	if (in->ext_id && in->ext_id[0]) {
+		rc = chan_msg_find_ext(s, a->id, in->ext_id, &out->conv_id, &out->msg_id);
+		if (rc == 0) {
+			out->duplicate = 1;
+			goto done;
+		}
+		if (rc != ERR_NOTFOUND)
+			goto done;
+	}
+	/* What the agent reads: the text, else the HTML's text (sanitised), else the files' names. */
+	if (in->html && in->html[0]) {
+		rc = chan_html_clean(in->html, &html);
+		if (rc < 0)
+			goto done;
+	}
+	if (in->text && !utf8_blank(in->text))
+		rc = buf_puts(&body, in->text);
+	else if (in->html && in->html[0])
+		rc = chan_html_text(in->html, &body);
+	for (int i = 0; rc == 0 && !body.len && i < in->nfiles; i++)
+		rc = buf_printf(&body, "%s[文件] %s", i ? "\n" : "",
+				in->files[i].name ? in->files[i].name : "");
+	if (rc < 0)
+		goto done;
+	if (utf8_len(buf_str(&body)) > CHAN_TEXT_MAX) {
+		/* An email's HTML may hold more text than a message: cut, never refuse mail. */
+		size_t cut = 0, chars = 0;
+
+		while (cut < body.len && chars < CHAN_TEXT_MAX) {
+			cut++;
+			while (cut < body.len && (body.p[cut] & 0xC0) == 0x80)
+				cut++;
+			chars++;
+		}
+		body.p[cut] = '\0';
+		body.len = cut;
+	}
+	/* The conversation: the email's thread, else the open one of the peer, else a new one. */
+	rc = ERR_NOTFOUND;
+	if (kind == CHAN_EMAIL)
+		rc = find_thread(s, in, &thread);
+	if (rc == 0) {
+		rc = chan_conv_get(s, thread, c);
+		if (rc == 0 && strcmp(c->state, "resolved") == 0) {
+			old_conv = c->id; /* a reply to a resolved thread opens a new one, linked */
+			rc = ERR_NOTFOUND;
+		}
+	}
+	if (rc == ERR_NOTFOUND)
+		rc = chan_conv_open_for(s, a->id, in->peer, c);
+	if (rc == ERR_NOTFOUND) {
+		rc = open_conv(s, a, (enum chan_kind)kind, in, now, c);
+		out->is_new_conv = rc == 0;
+		if (rc == 0 && old_conv) {
+			char line[96];
+
+			snprintf(line, sizeof(line), "客户回复了已解决的会话 #%lld", (long long)old_conv);
+			rc = chan_event(s, c->id, a->id, line, now);
+		}
+	} else if (rc == 0) {
+		/* The customer answered: the conversation is the agent's to act on again. */
+		c->last_in_at = now;
+		c->unread++;
+		if (strcmp(c->state, "waiting") == 0)
+			copy(c->state, sizeof(c->state), "open");
+		if (!c->peer_name[0] && in->peer_name)
+			copy(c->peer_name, sizeof(c->peer_name), in->peer_name);
+		rc = chan_conv_save(s, c);
+	}
+	if (rc < 0)
+		goto done;
+	if (out->is_new_conv) {
+		c->unread = 1;
+		rc = chan_conv_save(s, c);
+		if (rc < 0)
+			goto done;
+	}
+	memset(&m, 0, sizeof(m));
+	m.conv_id = c->id;
+	m.account_id = a->id;
+	m.direction = "in";
+	m.body = buf_str(&body);
+	m.html = html.len ? buf_str(&html) : NULL;
+	m.ext_id = in->ext_id;
+	m.in_reply_to = in->in_reply_to;
+	m.at = in->at > 0 ? in->at : now;
+	rc = chan_msg_insert(s, &m);
+	if (rc == ERR_CONFLICT && in->ext_id) {
+		/* Another request stored it in between (a node's retry): the same answer. */
+		rc = chan_msg_find_ext(s, a->id, in->ext_id, &out->conv_id, &out->msg_id);
+		if (rc == 0)
+			out->duplicate = 1;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	/* The files: attachments of the message are not stored yet (see docs/chan.md). */
+	out->conv_id = c->id;
+	out->msg_id = m.id;
+done:
+	buf_release(&body);
+	buf_release(&html);
+	free(a);
+	free(c);
+	return rc;
+}
+
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
+	       int64_t now)
+{
+	struct chan_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.conv_id = conv_id;
+	m.account_id = account_id;
+	m.direction = "event";
+	m.body = text;
+	m.at = now;
+	return chan_msg_insert(s, &m);
+}
+
+static int audit_conv(struct store *s, const struct audit_actor *who, int64_t now,
+		      const char *action, const struct chan_conv *c, struct audit_detail *d)
+{
+	audit_detail_str(d, "channel", c->channel);
+	audit_detail_str(d, "state", c->state);
+	audit_detail_id(d, "agent_id", c->agent_id);
+	return audit_append_detail(s, who, now, action, "conv", c->id, "ok", d);
+}
+
+int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei)
+{
+	struct chan_msg m;
+	struct audit_detail d;
+	int rc;
+
+	if (!text || utf8_blank(text))
+		return err_set(ei, ERR_UNPROCESSABLE, "text", "%s: required", "text");
+	if (!utf8_valid(text, strlen(text)))
+		return err_set(ei, ERR_UNPROCESSABLE, "text", "%s: not valid UTF-8", "text");
+	if (utf8_len(text) > CHAN_TEXT_MAX)
+		return err_set(ei, ERR_UNPROCESSABLE, "text", "%s: at most %zu characters", "text",
+			       (size_t)CHAN_TEXT_MAX);
+	if (strcmp(c->state, "resolved") == 0 && !note)
+		return err_set(ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+	memset(&m, 0, sizeof(m));
+	m.conv_id = c->id;
+	m.account_id = c->account_id;
+	m.direction = note ? "note" : "out";
+	m.author_id = who->id;
+	m.body = text;
+	m.status = note ? NULL : "queued";
+	m.at = now;
+	rc = chan_msg_insert(s, &m);
+	if (rc < 0)
+		return rc;
+	if (!note) {
+		c->last_out_at = now;
+		if (!c->first_reply_at)
+			c->first_reply_at = now;
+		/* Whoever answers a waiting one has it. */
+		if (strcmp(c->state, "new") == 0) {
+			snprintf(c->state, sizeof(c->state), "open");
+			if (!c->agent_id)
+				c->agent_id = who->id;
+		}
+	}
+	c->unread = 0;
+	rc = chan_conv_save(s, c);
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_id(&d, "msg_id", m.id);
+		rc = audit_conv(s, who, now, note ? "chan.note" : "chan.reply", c, &d);
+	}
+	if (rc == 0 && msg_id)
+		*msg_id = m.id;
+	return rc;
+}
+
+int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+		int64_t agent_id, const char *queue, int64_t now)
+{
+	struct audit_detail d;
+	char line[160];
+	int rc;
+
+	if (queue)
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+	c->agent_id = agent_id;
+	snprintf(c->state, sizeof(c->state), "%s", agent_id ? "open" : "new");
+	rc = chan_conv_save(s, c);
+	if (rc < 0)
+		return rc;
+	if (agent_id)
+		snprintf(line, sizeof(line), "会话已分配给坐席 #%lld", (long long)agent_id);
+	else
+		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "", c->queue);
+	rc = chan_event(s, c->id, c->account_id, line, now);
+	if (rc == 0 && agent_id && agent_id != who->id) {
+		char text[NOTIFY_TEXT_SIZE];
+
+		snprintf(text, sizeof(text), "新会话 #%lld（%s）已分配给您", (long long)c->id,
+			 c->peer_name[0] ? c->peer_name : c->channel);
+		utf8_trim_partial(text);
+		rc = notify_send(s, agent_id, "chan.assign", 0, text, now);
+	}
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_str(&d, "queue", c->queue);
+		rc = audit_conv(s, who, now, "chan.assign", c, &d);
+	}
+	return rc;
+}
+
+int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
+		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
+		 struct err_info *ei)
+{
+	struct cust_contact *k = NULL;
+	struct audit_detail d;
+	int kind = chan_kind_parse(c->channel), rc = 0;
+
+	if (strcmp(c->state, "resolved") == 0)
+		return err_set(ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+	/* CALL-10: every conversation an agent served ends as a contact; one no
+	 * agent ever held (a visitor who left) has nobody to record it for. */
+	if (agent_id) {
+		k = calloc(1, sizeof(*k));
+		if (!k)
+			return ERR_NOMEM;
+		/* The contact's channel is the conversation's (cust's names are the same). */
+		snprintf(k->channel, sizeof(k->channel), "%s", chan_kind_name((enum chan_kind)kind));
+		snprintf(k->direction, sizeof(k->direction), "in");
+		k->customer_id = c->customer_id;
+		if (kind == CHAN_SMS && cust_phone_normalize(c->peer, k->phone, sizeof(k->phone)) < 0)
+			k->phone[0] = '\0';
+		k->agent_id = agent_id;
+		k->started_at = c->created_at;
+		k->ended_at = now;
+		snprintf(k->cls, sizeof(k->cls), "%s", cls ? cls : "");
+		snprintf(k->summary, sizeof(k->summary), "%s", summary ? summary : "");
+		utf8_trim_partial(k->summary);
+		rc = cust_contact_insert(s, k, now, ei);
+		if (rc == 0)
+			c->contact_id = k->id;
+		free(k);
+		if (rc < 0)
+			return rc;
+	}
+	snprintf(c->state, sizeof(c->state), "resolved");
+	c->resolved_at = now;
+	c->unread = 0;
+	rc = chan_conv_save(s, c);
+	if (rc == 0)
+		rc = chan_event(s, c->id, c->account_id, "会话已解决", now);
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_id(&d, "contact_id", c->contact_id);
+		audit_detail_str(&d, "class", cls && cls[0] ? cls : NULL);
+		rc = audit_conv(s, who, now, "chan.resolve", c, &d);
+	}
+	return rc;
+}
