@@ -175,8 +175,9 @@ protocol imap {{
         os.chmod(f"{d}/dovecot.log", 0o666)
         with open(f"{d}/dovecot.conf", "w") as f:
             f.write(conf)
-        self.dovecot = subprocess.Popen(["dovecot", "-F", "-c", f"{d}/dovecot.conf"],
-                                        stdout=subprocess.DEVNULL, stderr=open(f"{d}/dovecot.err", "w"))
+        with open(f"{d}/dovecot.err", "w") as err:
+            self.dovecot = subprocess.Popen(["dovecot", "-F", "-c", f"{d}/dovecot.conf"],
+                                            stdout=subprocess.DEVNULL, stderr=err)
         wait_port(self.imap_port, self.dovecot, log=f"{d}/dovecot.log")
 
     # -- Postfix --
@@ -278,9 +279,11 @@ dovecot   unix  -       n       n       -       -       pipe
         with open(f"{cfg}/dynamicmaps.cf", "w") as f:
             pass
         # -d: the master stays in the foreground as this process's child; -c: only this config.
-        self.postfix = subprocess.Popen([f"{POSTFIX_DAEMONS}/master", "-d", "-c", cfg],
-                                        stdout=subprocess.DEVNULL, stderr=open(f"{d}/postfix.err", "w"),
-                                        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "MAIL_CONFIG": cfg})
+        with open(f"{d}/postfix.err", "w") as err:
+            self.postfix = subprocess.Popen([f"{POSTFIX_DAEMONS}/master", "-d", "-c", cfg],
+                                            stdout=subprocess.DEVNULL, stderr=err,
+                                            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+                                                 "MAIL_CONFIG": cfg})
         wait_port(self.smtp_port, self.postfix, log=f"{d}/postfix.err")
 
     # -- helpers for tests --
