@@ -5,7 +5,7 @@
  *
  * Fetch: each enabled email account is polled every poll_sec seconds. One
  * curl handle per poll: SELECT the mailbox (libcurl does it before the
- * custom command) and UID SEARCH UID last+1:*; the SELECT's UIDVALIDITY,
+ * custom command) and UID FETCH last+1:last+100 (UID); the SELECT's UIDVALIDITY,
  * read from the server's responses, is compared with the stored one (a
  * mailbox recreated renumbers its UIDs: kefu starts again from UID 1, and
  * the Message-ID dedup of chan_inbound keeps what it has from being stored
@@ -40,6 +40,8 @@
 #define CHAN_MAIL_TIMEOUT_S 10L
 #define CHAN_MAIL_BATCH 50	  /* mails one account's poll fetches at most */
 #define CHAN_MAIL_ACCOUNTS_MAX 64 /* email accounts one tick polls */
+#define CHAN_MAIL_WINDOW 100	  /* UIDs one UID FETCH (UID) asks about */
+#define CHAN_MAIL_WINDOWS 50	  /* empty windows (deleted mail) one poll looks past */
 
 /* -- curl helpers -- */
 
@@ -104,34 +106,77 @@ static void mailbox_url(const struct chan_mail_config *c, char *out, size_t size
 		snprintf(out, size, "%s", c->imap_url);
 }
 
-/* The number after "[UIDVALIDITY " in the server's responses, or 0. */
-static int64_t uidvalidity_of(const char *s)
-{
-	const char *p = strstr(s, "[UIDVALIDITY ");
+/* What SELECT said of the mailbox. */
+struct selected {
+	int64_t validity; /* UIDVALIDITY */
+	int64_t uidnext;  /* UIDNEXT: every UID below it is taken */
+};
 
-	return p ? strtoll(p + 13, NULL, 10) : 0;
+/*
+ * The header callback: libcurl hands it every line the server answers; it
+ * keeps only SELECT's "* OK [UIDVALIDITY n]" and "* OK [UIDNEXT n]".
+ */
+static size_t selected_line(char *p, size_t size, size_t n, void *arg)
+{
+	struct selected *sel = arg;
+	size_t len = size * n;
+	char line[128];
+
+	if (len > 10 && len < sizeof(line) && !strncmp(p, "* OK [UID", 9)) {
+		const char *v;
+
+		memcpy(line, p, len);
+		line[len] = 0;
+		if ((v = strstr(line, "[UIDVALIDITY ")))
+			sel->validity = strtoll(v + 13, NULL, 10);
+		else if ((v = strstr(line, "[UIDNEXT ")))
+			sel->uidnext = strtoll(v + 9, NULL, 10);
+	}
+	return len;
 }
 
-/* The UIDs of "* SEARCH 3 4 9" above `after`, ascending, at most max. */
+/*
+ * The UIDs above `after` in the answer to UID FETCH a:b (UID), one line
+ * "* 7 FETCH (UID 31)" a mail, the smallest max of them, ascending. The
+ * UIDs are asked a window of CHAN_MAIL_WINDOW at a time: libcurl (7.88)
+ * counts every IMAP answer line against its 300 kB limit on a response's
+ * "headers", and counts what is left of its read buffer with each line, so
+ * a thousand short lines already fail the transfer ("Too large response
+ * headers"); and UID SEARCH's single line of every UID is cut by libcurl
+ * past half its line buffer.
+ */
 static int uids_of(const char *s, int64_t after, int64_t *out, int max)
 {
-	const char *p = strstr(s, "* SEARCH");
 	int n = 0;
 
-	if (!p)
-		return 0;
-	p += 8;
-	while (*p && *p != '\r' && *p != '\n') {
+	for (const char *line = s; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *eol = strchr(line, '\n');
+		const char *f = strstr(line, " FETCH (");
+		const char *u;
+		long long v;
 		char *end;
-		long long v = strtoll(p, &end, 10);
 
-		if (end == p)
-			break;
-		p = end;
-		if (v > after && n < max)
+		if (strncmp(line, "* ", 2) || !f || (eol && f > eol))
+			continue;
+		u = strstr(f, "UID ");
+		if (!u || (eol && u > eol))
+			continue;
+		v = strtoll(u + 4, &end, 10);
+		if (end == u + 4 || v <= after)
+			continue;
+		if (n < max) {
 			out[n++] = v;
+		} else {
+			/* Keep the smallest: the last UID stored is the high-water mark. */
+			int big = 0;
+
+			for (int i = 1; i < n; i++)
+				if (out[i] > out[big])
+					big = i;
+			if (v < out[big])
+				out[big] = v;
+		}
 	}
-	/* Servers answer in order; be sure anyway, since the last UID stored is the high mark. */
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
 			int64_t t = out[j];
@@ -212,10 +257,9 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 			size_t error_size)
 {
 	char url[600], cmd[64];
-	/* A mailbox of 10^6 mails answers its UIDs in about 8 MB. */
-	struct sink head = {BUF_INIT, 1u << 20, 0}, body = {BUF_INIT, 16u << 20, 0};
-	int64_t uids[CHAN_MAIL_BATCH];
-	int64_t validity;
+	struct sink body = {BUF_INIT, 1u << 20, 0};
+	struct selected sel = {0, 0};
+	int64_t uids[CHAN_MAIL_BATCH], from = ms->last_uid + 1;
 	CURL *h = curl_easy_init();
 	CURLcode cc;
 	int n, stored = 0, rc = 0;
@@ -225,45 +269,45 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 	mailbox_url(c, url, sizeof(url));
 	common(h, c);
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	snprintf(cmd, sizeof(cmd), "UID SEARCH UID %lld:*", (long long)ms->last_uid + 1);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd);
-	/* The server's answers to SELECT (its UIDVALIDITY) come through the header callback. */
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_write);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+	/* The server's answers to SELECT (UIDVALIDITY, UIDNEXT) come through the header callback. */
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, selected_line);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &sel);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-	cc = curl_easy_perform(h);
-	if (cc != CURLE_OK) {
-		why(h, cc, "imap", error, error_size);
-		rc = ERR_BUSY;
-		goto out;
-	}
-	validity = uidvalidity_of(buf_str(&head.b));
-	if (validity && ms->uidvalidity && validity != ms->uidvalidity) {
-		/* The mailbox was recreated: its UIDs mean other mails now. */
-		log_msg(LOG_WARN, "chan_mail: account %lld: UIDVALIDITY %lld → %lld, fetching the mailbox again",
-			(long long)account_id, (long long)ms->uidvalidity, (long long)validity);
-		ms->uidvalidity = validity;
-		ms->last_uid = 0;
-		buf_release(&head.b);
-		buf_release(&body.b);
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "UID SEARCH UID 1:*");
+	for (int windows = 0;; windows++) {
+		int64_t to = from + CHAN_MAIL_WINDOW - 1;
+
+		snprintf(cmd, sizeof(cmd), "UID FETCH %lld:%lld (UID)", (long long)from, (long long)to);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd);
+		buf_reset(&body.b);
 		cc = curl_easy_perform(h);
-		if (cc != CURLE_OK) {
+		if (cc != CURLE_OK || body.over) {
 			why(h, cc, "imap", error, error_size);
 			rc = ERR_BUSY;
 			goto out;
 		}
+		if (windows == 0 && sel.validity && ms->uidvalidity && sel.validity != ms->uidvalidity) {
+			/* The mailbox was recreated: its UIDs mean other mails now. */
+			log_msg(LOG_WARN,
+				"chan_mail: account %lld: UIDVALIDITY %lld → %lld, fetching the mailbox again",
+				(long long)account_id, (long long)ms->uidvalidity, (long long)sel.validity);
+			ms->uidvalidity = sel.validity;
+			ms->last_uid = 0;
+			from = 1;
+			continue;
+		}
+		if (sel.validity)
+			ms->uidvalidity = sel.validity;
+		n = uids_of(buf_str(&body.b), ms->last_uid, uids, CHAN_MAIL_BATCH);
+		/* A window with nothing (deleted mail) below UIDNEXT: look at the next one. */
+		if (n == 0 && sel.uidnext > to + 1 && windows < CHAN_MAIL_WINDOWS) {
+			from = to + 1;
+			continue;
+		}
+		*more = n == CHAN_MAIL_BATCH || sel.uidnext > to + 1;
+		break;
 	}
-	if (validity)
-		ms->uidvalidity = validity;
-	n = uids_of(buf_str(&body.b), ms->last_uid, uids, CHAN_MAIL_BATCH);
-	if (n == 0)
-		n = uids_of(buf_str(&head.b), ms->last_uid, uids, CHAN_MAIL_BATCH);
-	*more = n == CHAN_MAIL_BATCH;
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
 	for (int i = 0; i < n; i++) {
 		struct sink mail = {BUF_INIT, CHAN_MAIL_RAW_MAX, 0};
 		char one[700];
@@ -293,7 +337,6 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 		rc = 0;
 	}
 out:
-	buf_release(&head.b);
 	buf_release(&body.b);
 	curl_easy_cleanup(h);
 	return rc < 0 ? rc : stored;
@@ -442,7 +485,8 @@ const struct chan_adapter chan_mail_adapter = {CHAN_EMAIL, send_mail};
 
 int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_size)
 {
-	struct sink head = {BUF_INIT, 1u << 20, 0}, body = {BUF_INIT, 1u << 20, 0};
+	struct sink body = {BUF_INIT, 1u << 20, 0};
+	struct selected sel = {0, 0};
 	char url[600];
 	CURL *h = curl_easy_init();
 	CURLcode cc;
@@ -454,8 +498,8 @@ int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_si
 	common(h, c);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "NOOP");
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_write);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, selected_line);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &sel);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	cc = curl_easy_perform(h);
@@ -464,7 +508,6 @@ int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_si
 		rc = cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE : ERR_BUSY;
 	}
 	curl_easy_cleanup(h);
-	buf_release(&head.b);
 	buf_release(&body.b);
 	if (rc)
 		return rc;
