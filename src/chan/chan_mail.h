@@ -155,6 +155,16 @@ int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_st
 int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_mail_state *ms,
 			const char *error, int fetched, int skipped, int64_t now);
 
+/*
+ * An email account's config JSON checked, the first problem as an error of
+ * its field ("config.imap_url"…) in English and zh-CN: 0 or ERR_UNPROCESSABLE
+ * (chan_mail_api.c). For the core's POST and PUT /api/chan/accounts.
+ */
+int chan_mail_config_validate(const char *json, struct err_info *ei);
+
+/* POST /api/chan/accounts/{id}/test (chan_mail_api.c). */
+extern const struct route chan_mail_routes[];
+
 /* -- chan_mail_net.c -- */
 
 /* The adapter of CHAN_EMAIL, for chan_adapter_add in cli/serve.c. */

@@ -63,7 +63,7 @@ const struct route *const cli_route_tables[] = {
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
-	out_campaign_routes, out_test_routes, chan_routes,
+	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	NULL,
 };
 

@@ -720,6 +720,15 @@ static const struct err_msg messages[] = {
 	{"the account has conversations; disable it instead", NULL, "该账号已有会话，请停用而不是删除"},
 	{"state: new, open, waiting, resolved or active", NULL, "状态：应为 new、open、waiting、resolved 或 active"},
 	{"channel: email, web_chat, wechat, weibo or sms", NULL, "渠道：应为 email、web_chat、wechat、weibo 或 sms"},
+	/* The email channel (src/chan/chan_mail_api.c). */
+	{"imap_url must be imap://host[:port]/MAILBOX or imaps://", NULL, "imap_url 应为 imap://主机[:端口]/邮箱文件夹 或 imaps://"},
+	{"smtp_url must be smtp://host[:port] or smtps://", NULL, "smtp_url 应为 smtp://主机[:端口] 或 smtps://"},
+	{"address must be an email address", NULL, "address 应为邮箱地址"},
+	{"poll_sec must be between 5 and 3600", NULL, "poll_sec 应在 5 到 3600 秒之间"},
+	{"tls must be try, require or none", NULL, "tls 应为 try、require 或 none"},
+	{"a URL must not contain spaces", NULL, "地址中不能有空格"},
+	{"config is not a JSON object", NULL, "config 应为 JSON 对象"},
+	{"only an email account can be tried", NULL, "只有邮件账号可以测试连接"},
 };
 
 static const struct err_msg phrases[] = {

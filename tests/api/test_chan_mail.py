@@ -206,6 +206,50 @@ class ChanMailTest(KefuTestCase):
         # The attachment itself (截图.png, 69 bytes) is parsed and handed to chan_inbound
         # (tests/chan/test_chan_mail.c checks its name and bytes); the core does not
         # store messages' files yet (docs/chan.md), so there is nothing more to read here.
+    def test_4_try_the_account(self):
+        s = self.srv
+        path = f"/api/chan/accounts/{self.acc['id']}/test"
+        st, r, _ = s.call("POST", path, token=self.mgr)
+        self.assertEqual(st, 200, r)
+        self.assertEqual(r, {"ok": True, "error": ""})
+        # A wrong password: the IMAP login fails, said in the answer, not as an HTTP error.
+        st, bad, _ = s.call("POST", "/api/chan/accounts", {
+            "channel": "email", "name": "错密码", "enabled": False,
+            "config": {"imap_url": self.ms.imap_url(), "smtp_url": self.ms.smtp_url(),
+                       "username": SERVICE, "password": "wrong", "address": SERVICE,
+                       "tls": "none"}}, token=self.mgr)
+        self.assertEqual(st, 201, bad)
+        st, r, _ = s.call("POST", f"/api/chan/accounts/{bad['id']}/test", token=self.mgr)
+        self.assertEqual(st, 200, r)
+        self.assertFalse(r["ok"])
+        self.assertTrue(r["error"].startswith("imap: "), r)
+        # Nothing listening on the SMTP port: the IMAP half passes, the SMTP half fails.
+        st, r, _ = s.call("PUT", f"/api/chan/accounts/{bad['id']}", {"config": {
+            "imap_url": self.ms.imap_url(), "smtp_url": "smtp://127.0.0.1:9", "username": SERVICE,
+            "password": USERS[SERVICE], "address": SERVICE, "tls": "none"}}, token=self.mgr)
+        self.assertEqual(st, 200, r)
+        st, r, _ = s.call("POST", f"/api/chan/accounts/{bad['id']}/test", token=self.mgr)
+        self.assertEqual((st, r["ok"]), (200, False), r)
+        self.assertTrue(r["error"].startswith("smtp: "), r)
+        # A config that is not one: the field named, in Chinese by default.
+        st, r, _ = s.call("PUT", f"/api/chan/accounts/{bad['id']}", {"config": {
+            "imap_url": "http://x", "smtp_url": "smtp://127.0.0.1:9", "address": SERVICE}},
+            token=self.mgr)
+        self.assertEqual(st, 200, r)
+        self.assertError(s.call("POST", f"/api/chan/accounts/{bad['id']}/test", token=self.mgr),
+                         422, field="config.imap_url")
+        st, r, _ = s.call("POST", f"/api/chan/accounts/{bad['id']}/test", token=self.mgr,
+                          headers={"Accept-Language": None})
+        self.assertEqual(r["error"]["message"], "imap_url 应为 imap://主机[:端口]/邮箱文件夹 或 imaps://")
+        # Not an email account, no such account, not a manager.
+        st, chat, _ = s.call("POST", "/api/chan/accounts", {"channel": "web_chat", "name": "网页"},
+                             token=self.mgr)
+        self.assertEqual(st, 201, chat)
+        self.assertError(s.call("POST", f"/api/chan/accounts/{chat['id']}/test", token=self.mgr),
+                         422, field="channel")
+        self.assertError(s.call("POST", "/api/chan/accounts/99999/test", token=self.mgr), 404)
+        self.assertError(s.call("POST", path, token=s.login("8101")), 403)
+
 
 def subprocess_sql(srv, sql):
     import subprocess
