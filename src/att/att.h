@@ -61,8 +61,9 @@ struct att_row {
 	char mime[32];
 	int64_t size;
 	char sha256[65];
-	int64_t uploaded_by;
+	int64_t uploaded_by; /* 0 for a file a customer sent */
 	int64_t created_at;
+	int64_t message_id; /* a conversation's message (issue 18, owner "message"); else 0 */
 };
 
 typedef int (*att_row_fn)(void *ctx, const struct att_row *a);
@@ -88,6 +89,8 @@ int att_file_put_begin(struct store *s, const char *dir, const void *p, size_t l
 int att_insert(struct store *s, struct att_row *a);
 int att_get(struct store *s, int64_t id, struct att_row *out);
 int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn fn, void *ctx);
+/* The files of a conversation's message (owner "message"), by id. */
+int att_list_message(struct store *s, int64_t message_id, att_row_fn fn, void *ctx);
 /* Deletes the row; *last is 1 when no other row keeps its file. */
 int att_delete(struct store *s, const struct att_row *a, int *last);
 /* How many rows keep the file of this hash: the orders' and contacts'

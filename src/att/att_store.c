@@ -93,7 +93,9 @@ int att_file_put(const char *dir, const void *p, size_t len, char sha256[65])
 	return rc;
 }
 
-#define COLS "id, order_id, contact_id, kind, filename, mime, size, sha256, uploaded_by, created_at"
+#define COLS                                                                                       \
+	"id, order_id, contact_id, kind, filename, mime, size, sha256, uploaded_by, created_at,"   \
+	" message_id"
 
 static int row_read(struct store_stmt *st, void *dst)
 {
@@ -110,6 +112,7 @@ static int row_read(struct store_stmt *st, void *dst)
 	STORE_COL_COPY(st, 7, a->sha256);
 	a->uploaded_by = store_col_int(st, 8);
 	a->created_at = store_col_int(st, 9);
+	a->message_id = store_col_int(st, 10);
 	return 0;
 }
 
@@ -118,9 +121,10 @@ int att_insert(struct store *s, struct att_row *a)
 	int rc = store_run(
 		s,
 		"INSERT INTO attachment(order_id, contact_id, kind, filename, mime, size, sha256,"
-		" uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		&a->id, "ddtttitii", a->order_id, a->contact_id, a->kind, a->filename, a->mime,
-		a->size, a->sha256, a->uploaded_by, a->created_at);
+		" uploaded_by, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id",
+		&a->id, "ddtttitdid", a->order_id, a->contact_id, a->kind, a->filename, a->mime,
+		a->size, a->sha256, a->uploaded_by, a->created_at, a->message_id);
 
 	if (rc == 0)
 		return ERR_IO; /* RETURNING gives a row or fails */
@@ -144,6 +148,21 @@ int att_list(struct store *s, int64_t order_id, int64_t contact_id, att_row_fn f
 				       "SELECT " COLS " FROM attachment WHERE contact_id = ?"
 				       " ORDER BY id",
 				       "i", contact_id);
+	struct att_row a;
+	int rc;
+
+	while ((rc = store_next(st, row_read, &a)) == 1) {
+		rc = fn(ctx, &a);
+		if (rc < 0)
+			break;
+	}
+	return store_end(st, rc, 0);
+}
+
+int att_list_message(struct store *s, int64_t message_id, att_row_fn fn, void *ctx)
+{
+	struct store_stmt *st = store_query(
+		s, "SELECT " COLS " FROM attachment WHERE message_id = ? ORDER BY id", "i", message_id);
 	struct att_row a;
 	int rc;
 

@@ -49,7 +49,8 @@ int chan_state_parse(const char *name)
 int chan_state_allowed(enum chan_state from, enum chan_state to)
 {
 	if (from == CHAN_RESOLVED || from == to)
-		return 0; /* a resolved conversation stays so: the customer's next message opens a new one */
+		return 0; /* a resolved conversation stays so: the customer's next message opens a
+			     new one */
 	switch (to) {
 	case CHAN_NEW:
 		return 1; /* back to the queue */
@@ -130,25 +131,27 @@ void chan_due_compute(enum chan_kind k, const struct chan_settings *st, int64_t 
 
 int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity)
 {
-	int best = -1;
+	int live = chan_kind_live(k), best = -1;
 
 	for (int i = 0; i < n; i++) {
-		if (chan_kind_live(k)) {
-			if (c[i].live >= capacity)
+		int load = live ? c[i].live : c[i].other;
+
+		/* Only chats count against the capacity: an email waits hours, a chat seconds. */
+		if (live && c[i].live >= capacity)
+			continue;
+		if (best >= 0) {
+			int best_load = live ? c[best].live : c[best].other;
+
+			/* The least loaded first, then the longest idle (acd's order), then by id.
+			 */
+			if (load > best_load)
+				continue;
+			if (load == best_load && (c[i].idle_since > c[best].idle_since ||
+						  (c[i].idle_since == c[best].idle_since &&
+						   c[i].person_id > c[best].person_id)))
 				continue;
 		}
-		if (best < 0) {
-			best = i;
-			continue;
-		}
-		if (!chan_kind_live(k) && c[i].other != c[best].other) {
-			if (c[i].other < c[best].other)
-				best = i;
-			continue;
-		}
-		if (c[i].idle_since < c[best].idle_since ||
-		    (c[i].idle_since == c[best].idle_since && c[i].person_id < c[best].person_id))
-			best = i;
+		best = i;
 	}
 	return best;
 }
@@ -171,8 +174,8 @@ int chan_may(int act, int64_t who, int supervise, int all, int64_t agent_id, int
 /* Tags whose content is dropped altogether. */
 static int dropped_content(const char *tag)
 {
-	static const char *const t[] = {"script", "style", "head", "title", "iframe", "object",
-					"template", "noscript", "svg", "math", NULL};
+	static const char *const t[] = {"script",   "style",	"head", "title", "iframe", "object",
+					"template", "noscript", "svg",	"math",	 NULL};
 
 	for (int i = 0; t[i]; i++)
 		if (strcasecmp(tag, t[i]) == 0)
@@ -182,9 +185,9 @@ static int dropped_content(const char *tag)
 
 static int block_tag(const char *tag)
 {
-	static const char *const t[] = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4",
-					"h5", "h6", "blockquote", "pre", "table", "ul", "ol", "hr",
-					NULL};
+	static const char *const t[] = {"p",   "div",	"br", "tr", "li", "h1",
+					"h2",  "h3",	"h4", "h5", "h6", "blockquote",
+					"pre", "table", "ul", "ol", "hr", NULL};
 
 	for (int i = 0; t[i]; i++)
 		if (strcasecmp(tag, t[i]) == 0)
@@ -195,10 +198,11 @@ static int block_tag(const char *tag)
 /* What is kept of an email's markup (no attributes but <a href>). */
 static int allowed_tag(const char *tag)
 {
-	static const char *const t[] = {"p", "div", "br", "b", "strong", "i", "em", "u", "s",
-					"ul", "ol", "li", "blockquote", "pre", "code", "h1", "h2",
-					"h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
-					"td", "th", "span", "hr", "a", NULL};
+	static const char *const t[] = {
+		"p",  "div", "br", "b",	   "strong",	 "i",	  "em",	   "u",
+		"s",  "ul",  "ol", "li",   "blockquote", "pre",	  "code",  "h1",
+		"h2", "h3",  "h4", "h5",   "h6",	 "table", "thead", "tbody",
+		"tr", "td",  "th", "span", "hr",	 "a",	  NULL};
 
 	for (int i = 0; t[i]; i++)
 		if (strcasecmp(tag, t[i]) == 0)
@@ -241,10 +245,10 @@ static size_t entity(const char *p, unsigned long *cp)
 	static const struct {
 		const char *name;
 		unsigned long cp;
-	} named[] = {{"amp", '&'},    {"lt", '<'},	 {"gt", '>'},	  {"quot", '"'},
-		     {"apos", '\''},  {"nbsp", 0xA0},	 {"copy", 0xA9},  {"reg", 0xAE},
+	} named[] = {{"amp", '&'},	{"lt", '<'},	   {"gt", '>'},	       {"quot", '"'},
+		     {"apos", '\''},	{"nbsp", 0xA0},	   {"copy", 0xA9},     {"reg", 0xAE},
 		     {"mdash", 0x2014}, {"ndash", 0x2013}, {"hellip", 0x2026}, {"middot", 0xB7},
-		     {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
+		     {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"lsquo", 0x2018},  {"rsquo", 0x2019},
 		     {"yen", 0xA5}};
 	const char *q = p + 1;
 	size_t n;
@@ -271,7 +275,8 @@ static size_t entity(const char *p, unsigned long *cp)
 	return 0;
 }
 
-/* The tag at p ('<'): its name (lower case) into name, whether it closes, and its end (after '>'). */
+/* The tag at p ('<'): its name (lower case) into name, whether it closes, and its end (after '>').
+ */
 static const char *tag_at(const char *p, char *name, size_t size, int *closing)
 {
 	const char *q = p + 1;

@@ -193,9 +193,10 @@ struct chan_candidate {
 	int live;	    /* open live conversations (chats) the agent holds */
 	int other;	    /* open email, SMS and message conversations */
 };
-/* The index of the agent to give a conversation of kind k, or -1: for a
- * live one, those under capacity, the longest idle; for the others, those
- * with the fewest open ones, then the longest idle. */
+/* The index of the agent to give a conversation of kind k, or -1: the one
+ * holding the fewest open ones of its sort (chats for a live channel, the
+ * others for email, SMS and messages), then the longest idle, then by id;
+ * for a live one only those under capacity. */
 int chan_route_pick(enum chan_kind k, const struct chan_candidate *c, int n, int capacity);
 
 /* Who may read (act = 0) or act on (act = 1) a conversation: its agent;
@@ -268,7 +269,8 @@ struct chan_conv_filter {
 	int64_t customer_id; /* 0: any */
 	/* Agents' view: their own, and new ones of the queues they serve (0: everything). */
 	int64_t visible_to;
-	const char *q; /* full text over the messages (fts5 query words), NULL: none */
+	const char *q;	   /* full text over the messages (an fts5 phrase), NULL: none */
+	const char *q_raw; /* with q: the words as typed, also matched in the peer and its name */
 	int64_t before_id;
 	int limit;
 };
@@ -307,8 +309,8 @@ int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int
 int chan_conv_new_ids(struct store *s, int64_t *out, int max);
 /* Agents who may be given a conversation of queue (acd status ready, or talking when
  * on_call), with their open counts; at most max. */
-int chan_candidates(struct store *s, const char *queue, int on_call,
-		    struct chan_candidate *out, int max);
+int chan_candidates(struct store *s, const char *queue, int on_call, struct chan_candidate *out,
+		    int max);
 /* Conversations not resolved whose first reply (bit 1) or resolution (bit 2) is late at now
  * and not yet marked, at most max. */
 int chan_conv_late_ids(struct store *s, int64_t now, int64_t *out, int max);
@@ -324,6 +326,8 @@ int chan_msg_last_id(struct store *s, int64_t *out);
 int chan_queue_exists(struct store *s, const char *code);
 /* 1 when the person may hold conversations (active, a seat's role), 0 when not. */
 int chan_person_active(struct store *s, int64_t id);
+/* "name work_no" of a person for event lines ("#id" when there is none). */
+int chan_person_label(struct store *s, int64_t id, char *out, size_t size);
 /* Waiting (new) conversations per channel and queue, with the oldest's arrival. */
 struct chan_queue_count {
 	const char *channel, *queue;
@@ -335,13 +339,16 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 
 /* -- The engine (chan_engine.c): in the caller's transaction -- */
 
+/* Where chan_inbound keeps customers' files (att's directory, owner "message") and the
+ * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
+void chan_files_setup(const char *dir, int64_t max_bytes);
+
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
 /* A system line in the conversation ("event"). */
-int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
-	       int64_t now);
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,
  * the agent's notice and an audit entry. */
 int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv *c,
@@ -351,13 +358,22 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
 		 struct err_info *ei);
+/* A live chat nobody could take becomes a web message (the web chat decides when): its first
+ * reply is due "the same day" (CALL-12) instead of in seconds, with an event line. */
+int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now);
+/* A channel's delivery report on a message it sent (SMS, WeChat): not delivered marks it
+ * failed with the reason. ERR_NOTFOUND when no message out of the account has that ext_id. */
+int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		    const char *error);
+/* Where the send queue reads agents' files from (att's directory), set at start-up. */
+void chan_send_files_dir(const char *dir);
 /* Sends the queued messages through their adapters (the scheduler's thread). */
 int chan_send_tick(struct store *s, int64_t now);
 
 /* The scheduler's tick (chan_tick.c): routing, breaches, idle chats, sending. */
 int chan_tick(struct store *s, int64_t now, void *arg);
 
-/* The routes of /api/conversations and /api/chan (chan_api.c), ended by a route with method NULL. */
+/* The routes of /api/conversations and /api/chan (chan_api.c), ended by method NULL. */
 extern const struct route chan_routes[];
 
 #endif

@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include "att/att.h"
 #include "chan/chan.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -63,8 +68,8 @@ static json_t *conv_json(struct req *r, const struct chan_conv *c)
 			 ref(c->first_reply_due), "first_reply_at", ref(c->first_reply_at),
 			 "resolve_due", ref(c->resolve_due), "resolved_at", ref(c->resolved_at),
 			 "breached", c->breached, "contact_id", ref(c->contact_id), "order_id",
-			 ref(c->order_id), "rating", c->rating ? json_integer(c->rating) : json_null(),
-			 "unread", c->unread);
+			 ref(c->order_id), "rating",
+			 c->rating ? json_integer(c->rating) : json_null(), "unread", c->unread);
 }
 
 static json_t *msg_json(const struct chan_msg *m)
@@ -98,7 +103,9 @@ static int load_conv(struct req *r, struct chan_conv *c, int act)
 	if (chan_may(act, r->who.person_id, supervises(r), reads_all(r), c->agent_id,
 		     strcmp(c->state, "new") == 0, in_queue))
 		return 0;
-	if (!act && !reads_all(r) && c->agent_id != r->who.person_id)
+	/* One the caller may not even read is not told to exist. */
+	if (!chan_may(0, r->who.person_id, supervises(r), reads_all(r), c->agent_id,
+		      strcmp(c->state, "new") == 0, in_queue))
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such conversation");
 	return err_set(&r->ei, ERR_FORBIDDEN, NULL, "the conversation is another agent's");
 }
@@ -179,6 +186,7 @@ static int conv_list(struct req *r)
 		}
 		phrase = buf_detach(&b);
 		f.q = phrase;
+		f.q_raw = q;
 	}
 	l.items = json_array();
 	n = chan_conv_list(r->store, &f, conv_row, &l);
@@ -192,9 +200,34 @@ static int conv_list(struct req *r)
 
 /* -- One conversation -- */
 
+struct msg_ctx {
+	struct store *store;
+	json_t *items;
+};
+
+static int file_row(void *ctx, const struct att_row *a)
+{
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)a->id,
+						    "filename", a->filename, "mime", a->mime,
+						    "size", (json_int_t)a->size));
+}
+
 static int msg_row(void *ctx, const struct chan_msg *m)
 {
-	return json_array_append_new(ctx, msg_json(m));
+	struct msg_ctx *k = ctx;
+	json_t *j = msg_json(m), *files = json_array();
+	int rc = j && files ? 0 : ERR_NOMEM;
+
+	/* Customers' messages and agents' replies carry files (att's owner "message"). */
+	if (rc == 0 && (strcmp(m->direction, "in") == 0 || strcmp(m->direction, "out") == 0))
+		rc = att_list_message(k->store, m->id, file_row, files);
+	if (rc < 0) {
+		json_decref(j);
+		json_decref(files);
+		return rc;
+	}
+	json_object_set_new(j, "files", files);
+	return json_array_append_new(k->items, j);
 }
 
 static int reply_conv(struct req *r, unsigned status, int64_t id)
@@ -212,7 +245,11 @@ static int reply_conv(struct req *r, unsigned status, int64_t id)
 		json_decref(msgs);
 		return ERR_NOMEM;
 	}
-	rc = chan_msg_list(r->store, id, 0, MSG_PAGE, msg_row, msgs);
+	{
+		struct msg_ctx k = {r->store, msgs};
+
+		rc = chan_msg_list(r->store, id, 0, MSG_PAGE, msg_row, &k);
+	}
 	if (rc < 0) {
 		json_decref(j);
 		json_decref(msgs);
@@ -242,12 +279,99 @@ static int conv_messages(struct req *r)
 	if (rc < 0)
 		return rc;
 	items = json_array();
-	n = chan_msg_list(r->store, c.id, after, MSG_PAGE, msg_row, items);
+	{
+		struct msg_ctx k = {r->store, items};
+
+		n = chan_msg_list(r->store, c.id, after, MSG_PAGE, msg_row, &k);
+	}
 	if (n < 0) {
 		json_decref(items);
 		return n;
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* GET /api/conversations/{id}/files/{fid}: a file the customer sent, never shown as a page. */
+static int conv_file(struct req *r)
+{
+	struct chan_conv c;
+	struct att_row a;
+	char path[700], disp[256];
+	int64_t fid = 0, owner = 0;
+	int fd, rc = load_conv(r, &c, 0);
+
+	if (rc == 0)
+		rc = req_param_id(r, 1, &fid);
+	if (rc == 0)
+		rc = att_get(r->store, fid, &a);
+	if (rc == 0 && a.message_id)
+		rc = store_run(r->store, "SELECT conv_id FROM conv_msg WHERE id = ?", &owner, "i",
+			       a.message_id) == 1
+			     ? 0
+			     : ERR_NOTFOUND;
+	if (rc == ERR_NOTFOUND || (rc == 0 && (!a.message_id || owner != c.id)))
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
+	if (rc < 0)
+		return rc;
+	att_file_path(r->app->cfg->attachments_dir, a.sha256, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
+	att_disposition(a.id, a.filename, a.mime, disp, sizeof(disp));
+	return reply_file(r, fd, a.mime, disp);
+}
+
+static int finish(struct req *r, int rc, int64_t id, unsigned status);
+
+/* POST /api/conversations/{id}/attachments: the agent sends a file (the body's bytes, the name in
+ * X-Filename), as a reply of its own queued for the channel. */
+static int conv_attach(struct req *r)
+{
+	struct chan_conv c;
+	struct att_row a;
+	struct audit_actor who = req_actor(r);
+	const char *why = NULL, *mime;
+	char text[ATT_NAME_MAX + 16];
+	int64_t msg_id = 0;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (r->raw_len == 0)
+		return err_set(&r->ei, ERR_INVALID, "file",
+			       "file: send the file's bytes as the body, its name in X-Filename");
+	if ((int64_t)r->raw_len > r->app->cfg->attachment_max)
+		return err_set(&r->ei, ERR_TOOBIG, "file", "file: larger than %lld bytes",
+			       (long long)r->app->cfg->attachment_max);
+	if (att_filename(req_header(r, "X-Filename"), a.filename, sizeof(a.filename), &why) < 0)
+		return err_set(&r->ei, ERR_INVALID, "filename", "%s", why);
+	mime = att_sniff((const unsigned char *)r->raw, r->raw_len);
+	if (!mime)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "file",
+			       "file: only JPEG, PNG or WebP images and PDF documents are taken");
+	rc = load_conv(r, &c, 1);
+	if (rc < 0)
+		return rc;
+	if (strcmp(c.state, "resolved") == 0)
+		return err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+	snprintf(a.mime, sizeof(a.mime), "%s", mime);
+	snprintf(a.kind, sizeof(a.kind), "%s", att_is_image(mime) ? "photo" : "document");
+	a.size = (int64_t)r->raw_len;
+	a.uploaded_by = r->who.person_id;
+	a.created_at = r->now;
+	/* The file first, outside the transaction; att opens it. */
+	rc = att_file_put_begin(r->store, r->app->cfg->attachments_dir, r->raw, r->raw_len,
+				a.sha256);
+	if (rc < 0)
+		return rc;
+	snprintf(text, sizeof(text), "[文件] %s", a.filename);
+	rc = chan_conv_get(r->store, c.id, &c); /* as it is inside the transaction */
+	if (rc == 0)
+		rc = chan_reply(r->store, &who, &c, text, 0, r->now, &msg_id, &r->ei);
+	if (rc == 0) {
+		a.message_id = msg_id;
+		rc = att_insert(r->store, &a);
+	}
+	return finish(r, rc, c.id, 201);
 }
 
 /* Ends a change: commit (or roll back), then wake the inbox. */
@@ -329,7 +453,8 @@ static int conv_assign(struct req *r)
 		return err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
 	/* Transferring one's own to a queue is the agent's; to a named agent, a supervisor's. */
 	if (agent && agent != r->who.person_id && !supervises(r))
-		return err_set(&r->ei, ERR_FORBIDDEN, NULL, "only a supervisor assigns to an agent");
+		return err_set(&r->ei, ERR_FORBIDDEN, NULL,
+			       "only a supervisor assigns to an agent");
 	if (agent) {
 		rc = chan_person_active(r->store, agent);
 		if (rc == 0)
@@ -423,7 +548,8 @@ static int conv_state(struct req *r)
 		rc = chan_event(r->store, c.id, c.account_id,
 				to == CHAN_WAITING ? "等待客户回复" : "会话重新打开", r->now);
 	if (rc == 0)
-		rc = req_audit(r, "chan.state", "conv", c.id, "ok", json_pack("{s:s}", "state", state));
+		rc = req_audit(r, "chan.state", "conv", c.id, "ok",
+			       json_pack("{s:s}", "state", state));
 	(void)who;
 	return finish(r, rc, c.id, 200);
 }
@@ -443,10 +569,11 @@ static int conv_resolve(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (!cust_class_valid(cls))
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "class", "class: one of A, B, C, D, E, F");
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "class",
+			     "class: one of A, B, C, D, E, F");
 	if (summary && utf8_len(summary) > CUST_SUMMARY_MAX)
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "summary", "summary: up to %d characters",
-			     CUST_SUMMARY_MAX);
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "summary",
+			     "summary: up to %d characters", CUST_SUMMARY_MAX);
 	if (rc < 0)
 		return rc;
 	rc = load_conv(r, &c, 1);
@@ -476,7 +603,8 @@ static int conv_customer(struct req *r)
 	if (id) {
 		rc = cust_exists(r->store, id, &live);
 		if (rc == ERR_NOTFOUND)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id", "no such customer");
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "customer_id",
+				       "no such customer");
 		if (rc < 0)
 			return rc;
 	}
@@ -528,11 +656,12 @@ static int change_row(void *ctx, int64_t conv_id, int64_t msg_id)
 
 	if (rc < 0)
 		return rc == ERR_NOTFOUND ? 0 : rc;
-	rc = buf_printf(&k->sl->add,
-			"id: %lld\nevent: conv\ndata: {\"id\":%lld,\"state\":\"%s\",\"agent_id\":%lld,"
-			"\"channel\":\"%s\",\"unread\":%d,\"msg_id\":%lld}\n\n",
-			(long long)msg_id, (long long)c.id, c.state, (long long)c.agent_id,
-			c.channel, c.unread, (long long)msg_id);
+	rc = buf_printf(
+		&k->sl->add,
+		"id: %lld\nevent: conv\ndata: {\"id\":%lld,\"state\":\"%s\",\"agent_id\":%lld,"
+		"\"channel\":\"%s\",\"unread\":%d,\"msg_id\":%lld}\n\n",
+		(long long)msg_id, (long long)c.id, c.state, (long long)c.agent_id, c.channel,
+		c.unread, (long long)msg_id);
 	if (rc == 0 && msg_id > s->last_id)
 		s->last_id = msg_id;
 	return rc;
@@ -540,6 +669,13 @@ static int change_row(void *ctx, int64_t conv_id, int64_t msg_id)
 
 static int produce(struct sse_tick *t)
 {
+	int64_t top = 0;
+	/* Read before the streams' queries: every message up to it is visible to them, so a
+	 * stream that found nothing of its own can skip past it (and not scan it again). */
+	int trc = chan_msg_last_id(t->store, &top);
+
+	if (trc < 0)
+		return trc;
 	for (size_t i = 0; i < t->n; i++) {
 		struct sse_slot *sl = &t->slots[i];
 		struct sub *s = sl->data;
@@ -553,6 +689,8 @@ static int produce(struct sse_tick *t)
 			return rc;
 		if (rc == 100)
 			sl->more = 1;
+		else if (top > s->last_id)
+			s->last_id = top;
 	}
 	return 0;
 }
@@ -626,10 +764,10 @@ static int bool_field(struct req *r, const char *key, int *out, int rc)
 
 static int settings_put(struct req *r)
 {
-	static const char *const fields[] = {
-		"chat_capacity",      "chat_first_reply_sec", "email_reply_min",
-		"message_same_day",   "message_cutoff_min",   "chat_while_on_call",
-		"chat_idle_close_min", NULL};
+	static const char *const fields[] = {"chat_capacity",	    "chat_first_reply_sec",
+					     "email_reply_min",	    "message_same_day",
+					     "message_cutoff_min",  "chat_while_on_call",
+					     "chat_idle_close_min", NULL};
 	struct chan_settings st;
 	int rc = body_only(r, fields);
 
@@ -655,7 +793,8 @@ static int settings_put(struct req *r)
 	st.updated_by = r->who.person_id;
 	rc = chan_settings_put(r->store, &st);
 	if (rc == 0)
-		rc = req_audit(r, "chan.settings", "chan_settings", 1, "ok", json_deep_copy(r->body));
+		rc = req_audit(r, "chan.settings", "chan_settings", 1, "ok",
+			       json_deep_copy(r->body));
 	rc = req_finish(r, rc);
 	return rc < 0 ? rc : reply_json(r, 200, settings_json(&st));
 }
@@ -665,8 +804,8 @@ static int settings_put(struct req *r)
 /* A config key that holds a secret (never answered, kept when sent back masked). */
 static int secret_key(const char *k)
 {
-	static const char *const words[] = {"secret", "password", "token", "key", "aes", "pass",
-					    NULL};
+	static const char *const words[] = {"secret", "password", "token", "key",
+					    "aes",    "pass",	  NULL};
 
 	for (int i = 0; words[i]; i++)
 		if (strcasestr(k, words[i]))
@@ -926,10 +1065,10 @@ static int account_delete(struct req *r)
 
 static int queue_row(void *ctx, const struct chan_queue_count *q)
 {
-	return json_array_append_new(
-		ctx, json_pack("{s:s, s:s, s:i, s:i, s:o}", "channel", q->channel, "queue", q->queue,
-			       "waiting", q->waiting, "open", q->open, "oldest_at",
-			       ref(q->oldest_at)));
+	return json_array_append_new(ctx,
+				     json_pack("{s:s, s:s, s:i, s:i, s:o}", "channel", q->channel,
+					       "queue", q->queue, "waiting", q->waiting, "open",
+					       q->open, "oldest_at", ref(q->oldest_at)));
 }
 
 static int queues_list(struct req *r)
@@ -946,11 +1085,55 @@ static int queues_list(struct req *r)
 
 /* -- POST /api/test/chan/inbound: a message in without a channel (--test-clock only) -- */
 
+static void free_files(struct chan_inbound *in)
+{
+	for (int i = 0; i < in->nfiles; i++)
+		free((void *)in->files[i].data);
+	in->nfiles = 0;
+}
+
+/* files: [{name, type, data (base64)}], as a channel hands them over. */
+static int read_files(struct req *r, struct chan_inbound *in)
+{
+	json_t *files = json_object_get(r->body, "files"), *f;
+	size_t i;
+
+	if (!files || json_is_null(files))
+		return 0;
+	if (!json_is_array(files) || json_array_size(files) > CHAN_FILES_MAX)
+		return err_set(&r->ei, ERR_INVALID, "files",
+			       "files: a list of {name, type, data} with data in base64");
+	json_array_foreach(files, i, f)
+	{
+		const char *name = json_string_value(json_object_get(f, "name"));
+		const char *type = json_string_value(json_object_get(f, "type"));
+		const char *b64 = json_string_value(json_object_get(f, "data"));
+		size_t len = b64 ? strlen(b64) : 0, out_len = 0;
+		unsigned char *data = malloc(len / 4 * 3 + 3);
+
+		if (!data)
+			return ERR_NOMEM;
+		if (!name || !b64 ||
+		    sodium_base642bin(data, len / 4 * 3 + 3, b64, len, NULL, &out_len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+			free(data);
+			return err_set(&r->ei, ERR_INVALID, "files",
+				       "files: a list of {name, type, data} with data in base64");
+		}
+		in->files[in->nfiles].name = name;
+		in->files[in->nfiles].type = type;
+		in->files[in->nfiles].data = data;
+		in->files[in->nfiles].size = out_len;
+		in->nfiles++;
+	}
+	return 0;
+}
+
 static int test_inbound(struct req *r)
 {
-	static const char *const fields[] = {"account_id", "peer", "peer_name", "subject", "text",
-					     "html", "ext_id", "in_reply_to", "references", "at",
-					     NULL};
+	static const char *const fields[] = {"account_id", "peer", "peer_name", "subject",
+					     "text",	   "html", "ext_id",	"in_reply_to",
+					     "references", "at",   "files",	NULL};
 	struct chan_inbound in;
 	struct chan_inbound_result res;
 	json_t *at;
@@ -987,10 +1170,15 @@ static int test_inbound(struct req *r)
 				       "at");
 		in.at = json_integer_value(at);
 	}
-	rc = store_begin(r->store);
-	if (rc < 0)
+	rc = read_files(r, &in);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc < 0) {
+		free_files(&in);
 		return rc;
+	}
 	rc = chan_inbound(r->store, &in, r->now, &res, &r->ei);
+	free_files(&in);
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
@@ -1007,6 +1195,8 @@ const struct route chan_routes[] = {
 	{"GET", "/api/conversations/{id}", conv_one, ACT_CHAN_READ},
 	{"GET", "/api/conversations/{id}/messages", conv_messages, ACT_CHAN_READ},
 	{"POST", "/api/conversations/{id}/messages", conv_post_message, ACT_CHAN_REPLY},
+	{"GET", "/api/conversations/{id}/files/{fid}", conv_file, ACT_CHAN_READ},
+	{"POST", "/api/conversations/{id}/attachments", conv_attach, ACT_CHAN_REPLY},
 	{"POST", "/api/conversations/{id}/read", conv_read, ACT_CHAN_READ},
 	{"POST", "/api/conversations/{id}/assign", conv_assign, ACT_CHAN_REPLY},
 	{"POST", "/api/conversations/{id}/take", conv_take, ACT_CHAN_REPLY},

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "cust/cust.h"
@@ -21,6 +23,79 @@
 #define HTML_MAX (2 * 1024 * 1024) /* bytes of an email's HTML part kept */
 #define REFERENCES_MAX 32	   /* Message-IDs of References looked up */
 
+static char files_dir[256];
+static int64_t files_max;
+
+void chan_files_setup(const char *dir, int64_t max_bytes)
+{
+	snprintf(files_dir, sizeof(files_dir), "%s", dir ? dir : "");
+	files_max = max_bytes;
+}
+
+/* A file's name as kept: its last path segment, no control characters, at most ATT_NAME_MAX bytes.
+ */
+static void file_name(const char *in, char *out, size_t size)
+{
+	const char *base = in ? in : "";
+	size_t n = 0;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (const char *p = base; *p && n + 1 < size; p++)
+		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
+			out[n++] = *p;
+	out[n] = '\0';
+	utf8_trim_partial(out);
+	if (!out[0] || !utf8_valid(out, n))
+		snprintf(out, size, "file");
+}
+
+/* Why a file is not kept (NULL: it is): att takes JPEG, PNG, WebP and PDF within the limit. */
+static const char *file_refused(const struct chan_file *f)
+{
+	if (!files_dir[0])
+		return "未保存";
+	if (!f->data || f->size == 0)
+		return "空文件";
+	if (files_max > 0 && (int64_t)f->size > files_max)
+		return "文件过大";
+	if (!att_sniff(f->data, f->size))
+		return "类型不支持";
+	return NULL;
+}
+
+/* The files of message msg_id, each stored under its hash and linked (owner "message"). */
+static int store_files(struct store *s, const struct chan_inbound *in, int64_t msg_id, int64_t now)
+{
+	for (int i = 0; i < in->nfiles; i++) {
+		const struct chan_file *f = &in->files[i];
+		struct att_row a;
+		const char *mime;
+		int rc;
+
+		if (file_refused(f))
+			continue;
+		mime = att_sniff(f->data, f->size);
+		memset(&a, 0, sizeof(a));
+		/* Written inside the transaction (unlike an agent's upload): a deletion of the
+		 * same bytes waits for it, so the file is there when the row commits. */
+		rc = att_file_put(files_dir, f->data, f->size, a.sha256);
+		if (rc < 0)
+			return rc;
+		snprintf(a.mime, sizeof(a.mime), "%s", mime);
+		snprintf(a.kind, sizeof(a.kind), "%s", att_is_image(mime) ? "photo" : "document");
+		file_name(f->name, a.filename, sizeof(a.filename));
+		a.size = (int64_t)f->size;
+		a.created_at = now;
+		a.message_id = msg_id;
+		rc = att_insert(s, &a);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int text_field(struct err_info *ei, int rc, const char *field, const char *v, size_t max,
 		      int bytes)
 {
@@ -29,8 +104,8 @@ static int text_field(struct err_info *ei, int rc, const char *field, const char
 	if (!utf8_valid(v, strlen(v)))
 		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: not valid UTF-8", field);
 	if (bytes ? strlen(v) > max : utf8_len(v) > max)
-		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters", field,
-			       max);
+		return err_add(ei, rc, ERR_UNPROCESSABLE, field, "%s: at most %zu characters",
+			       field, max);
 	return rc;
 }
 
@@ -131,9 +206,24 @@ static int open_conv(struct store *s, const struct chan_account *a, enum chan_ki
 	return rc;
 }
 
-int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
+/* One spelling per address, so the same customer finds the same conversation:
+ * an email address in lower case, an SMS number as cust normalises it. */
+static void peer_normalize(enum chan_kind k, const char *in, char *out, size_t size)
+{
+	if (k == CHAN_SMS && cust_phone_normalize(in, out, size) == 0)
+		return;
+	snprintf(out, size, "%s", in);
+	if (k == CHAN_EMAIL)
+		for (char *p = out; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+}
+
+int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 		 struct chan_inbound_result *out, struct err_info *ei)
 {
+	struct chan_inbound norm = *in0, *in = &norm;
+	char peer[CHAN_PEER_MAX + 1];
 	struct chan_account *a = NULL;
 	struct chan_conv *c = NULL;
 	struct buf body = BUF_INIT, html = BUF_INIT;
@@ -159,6 +249,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 	if (rc < 0)
 		goto done;
 	kind = chan_kind_parse(a->channel);
+	peer_normalize((enum chan_kind)kind, in->peer, peer, sizeof(peer));
+	norm.peer = peer;
 	/* A webhook delivered twice, a mail fetched again: stored once, answered alike. */
 	if (in->ext_id && in->ext_id[0]) {
 		rc = chan_msg_find_ext(s, a->id, in->ext_id, &out->conv_id, &out->msg_id);
@@ -169,7 +261,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 		if (rc != ERR_NOTFOUND)
 			goto done;
 	}
-	/* What the agent reads: the text, else the HTML's text (sanitised), else the files' names. */
+	/* What the agent reads: the text, else the HTML's text (sanitised), else the files' names.
+	 */
 	if (in->html && in->html[0]) {
 		rc = chan_html_clean(in->html, &html);
 		if (rc < 0)
@@ -179,9 +272,18 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 		rc = buf_puts(&body, in->text);
 	else if (in->html && in->html[0])
 		rc = chan_html_text(in->html, &body);
-	for (int i = 0; rc == 0 && !body.len && i < in->nfiles; i++)
-		rc = buf_printf(&body, "%s[文件] %s", i ? "\n" : "",
-				in->files[i].name ? in->files[i].name : "");
+	/* Files not kept are named in the text, so the agent knows they were sent. */
+	for (int i = 0; rc == 0 && i < in->nfiles; i++) {
+		const char *why = file_refused(&in->files[i]);
+		char name[ATT_NAME_MAX + 1];
+
+		file_name(in->files[i].name, name, sizeof(name));
+		if (why)
+			rc = buf_printf(&body, "%s[文件未接收（%s）：%s]", body.len ? "\n" : "",
+					why, name);
+		else if (!body.len && i == in->nfiles - 1)
+			rc = buf_printf(&body, "[文件]");
+	}
 	if (rc < 0)
 		goto done;
 	if (utf8_len(buf_str(&body)) > CHAN_TEXT_MAX) {
@@ -216,7 +318,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 		if (rc == 0 && old_conv) {
 			char line[96];
 
-			snprintf(line, sizeof(line), "客户回复了已解决的会话 #%lld", (long long)old_conv);
+			snprintf(line, sizeof(line), "客户回复了已解决的会话 #%lld",
+				 (long long)old_conv);
 			rc = chan_event(s, c->id, a->id, line, now);
 		}
 	} else if (rc == 0) {
@@ -256,7 +359,9 @@ int chan_inbound(struct store *s, const struct chan_inbound *in, int64_t now,
 	}
 	if (rc < 0)
 		goto done;
-	/* The files: attachments of the message are not stored yet (see docs/chan.md). */
+	rc = store_files(s, in, m.id, now);
+	if (rc < 0)
+		goto done;
 	out->conv_id = c->id;
 	out->msg_id = m.id;
 done:
@@ -267,8 +372,7 @@ done:
 	return rc;
 }
 
-int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text,
-	       int64_t now)
+int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now)
 {
 	struct chan_msg m;
 
@@ -354,10 +458,18 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 	rc = chan_conv_save(s, c);
 	if (rc < 0)
 		return rc;
-	if (agent_id)
-		snprintf(line, sizeof(line), "会话已分配给坐席 #%lld", (long long)agent_id);
-	else
-		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "", c->queue);
+	if (agent_id) {
+		char who_label[128];
+
+		rc = chan_person_label(s, agent_id, who_label, sizeof(who_label));
+		if (rc < 0)
+			return rc;
+		utf8_trim_partial(who_label);
+		snprintf(line, sizeof(line), "会话已分配给坐席 %s", who_label);
+		utf8_trim_partial(line);
+	} else
+		snprintf(line, sizeof(line), "会话已转回队列%s%s", c->queue[0] ? " " : "",
+			 c->queue);
 	rc = chan_event(s, c->id, c->account_id, line, now);
 	if (rc == 0 && agent_id && agent_id != who->id) {
 		char text[NOTIFY_TEXT_SIZE];
@@ -392,10 +504,12 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		if (!k)
 			return ERR_NOMEM;
 		/* The contact's channel is the conversation's (cust's names are the same). */
-		snprintf(k->channel, sizeof(k->channel), "%s", chan_kind_name((enum chan_kind)kind));
+		snprintf(k->channel, sizeof(k->channel), "%s",
+			 chan_kind_name((enum chan_kind)kind));
 		snprintf(k->direction, sizeof(k->direction), "in");
 		k->customer_id = c->customer_id;
-		if (kind == CHAN_SMS && cust_phone_normalize(c->peer, k->phone, sizeof(k->phone)) < 0)
+		if (kind == CHAN_SMS &&
+		    cust_phone_normalize(c->peer, k->phone, sizeof(k->phone)) < 0)
 			k->phone[0] = '\0';
 		k->agent_id = agent_id;
 		k->started_at = c->created_at;
@@ -423,4 +537,49 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		rc = audit_conv(s, who, now, "chan.resolve", c, &d);
 	}
 	return rc;
+}
+
+int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now)
+{
+	struct chan_settings st;
+	struct chan_conv c;
+	int rc = chan_settings_get(s, &st);
+
+	if (rc == 0)
+		rc = chan_conv_get(s, conv_id, &c);
+	if (rc < 0)
+		return rc;
+	if (strcmp(c.state, "resolved") == 0 || c.first_reply_at)
+		return ERR_CONFLICT;
+	/* CALL-12: a web message is answered the same day, counted from its arrival. */
+	c.first_reply_due = chan_same_day_due(&st, c.created_at);
+	c.resolve_due = clock_day_end(c.first_reply_due);
+	rc = chan_conv_save(s, &c);
+	if (rc == 0)
+		rc = chan_event(s, c.id, c.account_id, "暂无坐席在线，转为留言", now);
+	return rc;
+}
+
+int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		    const char *error)
+{
+	int rc;
+
+	if (!ext_id || !ext_id[0])
+		return ERR_NOTFOUND;
+	if (delivered)
+		rc = store_run(s,
+			       "SELECT 1 FROM conv_msg WHERE account_id = ? AND ext_id = ?"
+			       " AND direction = 'out'",
+			       NULL, "it", account_id, ext_id);
+	else
+		rc = store_run(
+			s,
+			"UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
+			" AND ext_id = ? AND direction = 'out' RETURNING 1",
+			NULL, "tit", error && error[0] ? error : "not delivered", account_id,
+			ext_id);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
 }

@@ -88,8 +88,8 @@ int chan_account_insert(struct store *s, struct chan_account *a)
 	int rc = store_run(s,
 			   "INSERT INTO chan_account(channel, name, enabled, config, queue,"
 			   " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   &a->id, "ttittii", a->channel, a->name, (int64_t)a->enabled,
-			   a->config, a->queue, a->created_at, a->updated_at);
+			   &a->id, "ttittii", a->channel, a->name, (int64_t)a->enabled, a->config,
+			   a->queue, a->created_at, a->updated_at);
 
 	return rc < 0 ? rc : 0;
 }
@@ -181,8 +181,7 @@ int chan_conv_get(struct store *s, int64_t id, struct chan_conv *out)
 			 conv_read, out);
 }
 
-int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer,
-		       struct chan_conv *out)
+int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer, struct chan_conv *out)
 {
 	return store_one(store_query(s,
 				     "SELECT " CONV_COLUMNS " WHERE c.account_id = ? AND c.peer = ?"
@@ -212,7 +211,8 @@ int chan_conv_save(struct store *s, const struct chan_conv *c)
 		s,
 		"UPDATE conv SET customer_id = ?, peer_name = ?, subject = ?, state = ?, queue = ?,"
 		" agent_id = ?, last_in_at = ?, last_out_at = ?, first_reply_due = ?,"
-		" first_reply_at = ?, resolve_due = ?, resolved_at = ?, breached = ?, contact_id = ?,"
+		" first_reply_at = ?, resolve_due = ?, resolved_at = ?, breached = ?, contact_id = "
+		"?,"
 		" order_id = ?, rating = ?, unread = ? WHERE id = ? RETURNING 1",
 		NULL, "dttttdddddddiddnii", c->customer_id, c->peer_name, c->subject, c->state,
 		c->queue, c->agent_id, c->last_in_at, c->last_out_at, c->first_reply_due,
@@ -248,18 +248,22 @@ int chan_conv_list(struct store *s, const struct chan_conv_filter *f,
 		store_sql_add(&q, " AND c.customer_id = ?", "i", f->customer_id);
 	if (f->visible_to)
 		/* An agent's own, and the new ones of the queues they serve. */
-		store_sql_add(&q,
-			      " AND (c.agent_id = ? OR (c.state = 'new' AND c.agent_id IS NULL AND"
-			      " (c.queue = '' OR NOT EXISTS (SELECT 1 FROM acd_queue aq"
-			      "  WHERE aq.code = c.queue AND aq.skill IS NOT NULL AND aq.skill <> '')"
-			      " OR EXISTS (SELECT 1 FROM acd_queue aq JOIN person_skill k"
-			      "  ON k.skill = aq.skill WHERE aq.code = c.queue AND k.person_id = ?))))",
-			      "ii", f->visible_to, f->visible_to);
+		store_sql_add(
+			&q,
+			" AND (c.agent_id = ? OR (c.state = 'new' AND c.agent_id IS NULL AND"
+			" (c.queue = '' OR NOT EXISTS (SELECT 1 FROM acd_queue aq"
+			"  WHERE aq.code = c.queue AND aq.skill IS NOT NULL AND aq.skill <> '')"
+			" OR EXISTS (SELECT 1 FROM acd_queue aq JOIN person_skill k"
+			"  ON k.skill = aq.skill WHERE aq.code = c.queue AND k.person_id = ?))))",
+			"ii", f->visible_to, f->visible_to);
 	if (f->q)
+		/* The words in a message, or the customer's address or name (instr: no LIKE
+		 * wildcards to escape). */
 		store_sql_add(&q,
-			      " AND c.id IN (SELECT m.conv_id FROM conv_msg m WHERE m.id IN"
-			      " (SELECT rowid FROM conv_fts WHERE conv_fts MATCH ?))",
-			      "t", f->q);
+			      " AND (c.id IN (SELECT m.conv_id FROM conv_msg m WHERE m.id IN"
+			      " (SELECT rowid FROM conv_fts WHERE conv_fts MATCH ?))"
+			      " OR instr(c.peer, ?) > 0 OR instr(c.peer_name, ?) > 0)",
+			      "ttt", f->q, f->q_raw ? f->q_raw : f->q, f->q_raw ? f->q_raw : f->q);
 	if (f->before_id)
 		store_sql_add(&q, " AND c.id < ?", "i", f->before_id);
 	store_sql_add(&q, " ORDER BY c.id DESC LIMIT ?", "i", (int64_t)f->limit);
@@ -284,7 +288,8 @@ int chan_queue_served(struct store *s, const char *queue, int64_t person_id)
 		       "  WHERE k.skill = aq.skill AND k.person_id = ?2))",
 		       NULL, "ti", queue, person_id);
 	if (rc == 0) /* a queue that is gone: any seat */
-		rc = store_run(s, "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM acd_queue WHERE code = ?)",
+		rc = store_run(s,
+			       "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM acd_queue WHERE code = ?)",
 			       NULL, "t", queue);
 	return rc;
 }
@@ -299,8 +304,8 @@ int chan_msg_insert(struct store *s, struct chan_msg *m)
 			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			   " ON CONFLICT DO NOTHING RETURNING id",
 			   &m->id, "iitdttTTTTii", m->conv_id, m->account_id, m->direction,
-			   m->author_id, m->body ? m->body : "", m->html, m->ext_id,
-			   m->in_reply_to, m->status, m->error, (int64_t)m->tries, m->at);
+			   m->author_id, m->body ? m->body : "", m->html, m->ext_id, m->in_reply_to,
+			   m->status, m->error, (int64_t)m->tries, m->at);
 
 	if (rc == 0)
 		return ERR_CONFLICT;
@@ -476,12 +481,15 @@ int chan_candidates(struct store *s, const char *queue, int on_call, struct chan
 	struct store_stmt *st = store_query(
 		s,
 		"SELECT p.id, st.since,"
-		" (SELECT count(*) FROM conv c WHERE c.agent_id = p.id AND c.state IN ('open', 'waiting')"
+		" (SELECT count(*) FROM conv c WHERE c.agent_id = p.id AND c.state IN ('open', "
+		"'waiting')"
 		"   AND c.channel IN ('web_chat', 'wechat', 'weibo')),"
-		" (SELECT count(*) FROM conv c WHERE c.agent_id = p.id AND c.state IN ('open', 'waiting')"
+		" (SELECT count(*) FROM conv c WHERE c.agent_id = p.id AND c.state IN ('open', "
+		"'waiting')"
 		"   AND c.channel NOT IN ('web_chat', 'wechat', 'weibo'))"
 		" FROM agent_state st JOIN person p ON p.id = st.person_id"
-		" WHERE (st.status = 'ready' OR (?2 = 1 AND st.status = 'talking')) AND p.active = 1"
+		" WHERE (st.status = 'ready' OR (?2 = 1 AND st.status = 'talking')) AND p.active = "
+		"1"
 		"  AND (coalesce((SELECT aq.skill FROM acd_queue aq WHERE aq.code = ?1), '') = ''"
 		"   OR EXISTS (SELECT 1 FROM person_skill k WHERE k.person_id = p.id"
 		"    AND k.skill = (SELECT aq.skill FROM acd_queue aq WHERE aq.code = ?1)))"
@@ -524,7 +532,8 @@ int chan_changes(struct store *s, int64_t after_id, int64_t visible_to, int limi
 {
 	struct store_stmt *st = store_query(
 		s,
-		"SELECT m.conv_id, max(m.id) AS last FROM conv_msg m JOIN conv c ON c.id = m.conv_id"
+		"SELECT m.conv_id, max(m.id) AS last FROM conv_msg m JOIN conv c ON c.id = "
+		"m.conv_id"
 		" WHERE m.id > ?1 AND (?2 IS NULL OR c.agent_id = ?2 OR (c.state = 'new' AND"
 		"  c.agent_id IS NULL AND (c.queue = '' OR NOT EXISTS (SELECT 1 FROM acd_queue aq"
 		"   WHERE aq.code = c.queue AND aq.skill IS NOT NULL AND aq.skill <> '')"
@@ -577,7 +586,8 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 		s,
 		"SELECT channel, queue, sum(state = 'new'), sum(state IN ('open', 'waiting')),"
 		" min(CASE WHEN state = 'new' THEN created_at END)"
-		" FROM conv WHERE state <> 'resolved' GROUP BY channel, queue ORDER BY channel, queue",
+		" FROM conv WHERE state <> 'resolved' GROUP BY channel, queue ORDER BY channel, "
+		"queue",
 		"");
 	struct chan_queue_count q;
 	int rc, n = 0;
@@ -585,4 +595,21 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 	while ((rc = store_next(st, queue_count_read, &q)) == 1 && (rc = row(ctx, &q)) >= 0)
 		n++;
 	return store_end(st, rc, n);
+}
+
+int chan_person_label(struct store *s, int64_t id, char *out, size_t size)
+{
+	struct store_stmt *st =
+		store_query(s, "SELECT work_no, name FROM person WHERE id = ?", "i", id);
+	int rc = store_next(st, NULL, NULL);
+
+	if (rc == 1) {
+		snprintf(out, size, "%s %s", store_col_text_or(st, 1, ""),
+			 store_col_text_or(st, 0, ""));
+		rc = 0;
+	} else if (rc == 0) {
+		snprintf(out, size, "#%lld", (long long)id);
+	}
+	store_done(st);
+	return rc;
 }

@@ -7,11 +7,15 @@
  * their channel's adapter. Each piece of work is its own transaction, so
  * one that fails leaves the others done; the inbox is woken after.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "acd/acd.h"
+#include "att/att.h"
 #include "audit/audit.h"
 #include "chan/chan.h"
 #include "core/buf.h"
@@ -128,7 +132,8 @@ static int late_one(struct store *s, int64_t id, int64_t now)
 		audit_detail_int(&d, "breached", c.breached);
 		audit_detail_str(&d, "channel", c.channel);
 		audit_detail_id(&d, "agent_id", c.agent_id);
-		rc = audit_append_detail(s, &system_actor, now, "chan.late", "conv", c.id, "ok", &d);
+		rc = audit_append_detail(s, &system_actor, now, "chan.late", "conv", c.id, "ok",
+					 &d);
 	}
 	if (rc < 0) {
 		store_rollback(s);
@@ -174,7 +179,8 @@ static int idle(struct store *s, const struct chan_settings *st, int64_t now)
 					  "访客长时间未回复，会话自动结束", now, &ei);
 		if (rc < 0) {
 			store_rollback(s);
-			log_msg(LOG_WARN, "chan: closing idle chat %lld: %s", (long long)ids[i], err_name(rc));
+			log_msg(LOG_WARN, "chan: closing idle chat %lld: %s", (long long)ids[i],
+				err_name(rc));
 			continue;
 		}
 		rc = store_commit(s);
@@ -187,25 +193,82 @@ static int idle(struct store *s, const struct chan_settings *st, int64_t now)
 
 /* -- The send queue -- */
 
+static char files_dir[256];
+
+void chan_send_files_dir(const char *dir)
+{
+	snprintf(files_dir, sizeof(files_dir), "%s", dir ? dir : "");
+}
+
+struct file_load {
+	struct chan_outbound *m;
+	char names[CHAN_FILES_MAX][ATT_NAME_MAX + 1];
+	char types[CHAN_FILES_MAX][32];
+	int rc;
+};
+
+/* Reads one stored file of the message into memory for its adapter. */
+static int file_load_row(void *ctx, const struct att_row *a)
+{
+	struct file_load *f = ctx;
+	char path[700];
+	unsigned char *data;
+	ssize_t got = 0;
+	int fd, i = f->m->nfiles;
+
+	if (i == CHAN_FILES_MAX || !files_dir[0])
+		return 0;
+	att_file_path(files_dir, a->sha256, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	data = fd >= 0 ? malloc((size_t)a->size) : NULL;
+	while (data && got < a->size) {
+		ssize_t n = read(fd, data + got, (size_t)(a->size - got));
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!data || got != a->size) {
+		free(data);
+		f->rc = ERR_IO;
+		return 0;
+	}
+	snprintf(f->names[i], sizeof(f->names[i]), "%s", a->filename);
+	snprintf(f->types[i], sizeof(f->types[i]), "%s", a->mime);
+	f->m->files[i].name = f->names[i];
+	f->m->files[i].type = f->types[i];
+	f->m->files[i].data = data;
+	f->m->files[i].size = (size_t)a->size;
+	f->m->nfiles++;
+	return 0;
+}
+
 struct out_load {
 	struct chan_outbound m;
 	int64_t msg_id;
 	char *text;
 	char *in_reply_to;
 	struct buf refs;
+	int found; /* the message was reached: what follows is later than it */
 };
 
 static int out_msg_row(void *ctx, const struct chan_msg *m)
 {
 	struct out_load *o = ctx;
 
+	if (o->found)
+		return 0;
 	if (m->id == o->msg_id) {
 		free(o->text);
 		o->text = strdup(m->body);
-		return o->text ? 1 : ERR_NOMEM; /* stop: the rest is after it */
+		o->found = 1;
+		return o->text ? 0 : ERR_NOMEM;
 	}
 	/* The thread so far: every id a channel gave, the customer's last one replied to. */
-	if (m->ext_id && m->ext_id[0] && (!strcmp(m->direction, "in") || !strcmp(m->direction, "out"))) {
+	if (m->ext_id && m->ext_id[0] &&
+	    (!strcmp(m->direction, "in") || !strcmp(m->direction, "out"))) {
 		if (o->refs.len < 4000)
 			buf_printf(&o->refs, "%s%s", o->refs.len ? " " : "", m->ext_id);
 		if (!strcmp(m->direction, "in")) {
@@ -238,8 +301,11 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 		rc = 1; /* sent meanwhile */
 	if (rc == 0)
 		rc = chan_account_get(s, c.account_id, a);
-	if (rc == 0)
-		rc = chan_msg_list(s, conv_id, 0, 100000, out_msg_row, &o);
+	if (rc == 0) {
+		int n = chan_msg_list(s, conv_id, 0, 100000, out_msg_row, &o);
+
+		rc = n < 0 ? n : 0;
+	}
 	if (rc < 0 || rc == 1 || !o.text) {
 		free(a);
 		free(o.text);
@@ -263,8 +329,22 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 	o.m.references = o.refs.len ? buf_str(&o.refs) : NULL;
 	o.m.config = a->config;
 	tries++;
+	struct file_load *fl = calloc(1, sizeof(*fl));
+
+	if (fl) {
+		fl->m = &o.m;
+		rc = att_list_message(s, msg_id, file_load_row, fl);
+		if (rc == 0)
+			rc = fl->rc;
+	}
+	if (!fl || rc < 0) {
+		rc = ERR_BUSY; /* the file could not be read: try again next round */
+		snprintf(error, sizeof(error), "cannot read the message's file");
+	}
 	/* The adapter runs outside any transaction: a slow provider holds no lock. */
-	if (kind < 0 || !registered[kind]) {
+	if (rc < 0) {
+		/* reported above */
+	} else if (kind < 0 || !registered[kind]) {
 		rc = ERR_BUSY;
 		snprintf(error, sizeof(error), "no adapter for the channel");
 	} else {
@@ -275,7 +355,10 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 		snprintf(error, sizeof(error), "%s", err_name(rc));
 	rc = store_begin(s);
 	if (rc == 0)
-		rc = chan_msg_sent(s, msg_id, status == 0 ? "sent" : status == 1 ? "queued" : "failed",
+		rc = chan_msg_sent(s, msg_id,
+				   status == 0	 ? "sent"
+				   : status == 1 ? "queued"
+						 : "failed",
 				   status == 0 && ext[0] ? ext : NULL, status == 0 ? NULL : error,
 				   (int)tries);
 	if (rc == 0 && status == 2) {
@@ -288,6 +371,9 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 					 "failed", &d);
 	}
 	rc = rc < 0 ? (store_rollback(s), rc) : store_commit(s);
+	for (int i = 0; i < o.m.nfiles; i++)
+		free((void *)o.m.files[i].data);
+	free(fl);
 	free(a);
 	free(o.text);
 	free(o.in_reply_to);

@@ -720,6 +720,8 @@ static const struct err_msg messages[] = {
 	{"the account has conversations; disable it instead", NULL, "该账号已有会话，请停用而不是删除"},
 	{"state: new, open, waiting, resolved or active", NULL, "状态：应为 new、open、waiting、resolved 或 active"},
 	{"channel: email, web_chat, wechat, weibo or sms", NULL, "渠道：应为 email、web_chat、wechat、weibo 或 sms"},
+	{"no such file", NULL, "没有这个文件"},
+	{"files: a list of {name, type, data} with data in base64", NULL, "文件：应为 {name, type, data} 的列表，data 为 base64"},
 	/* The email channel (src/chan/chan_mail_api.c). */
 	{"imap_url must be imap://host[:port]/MAILBOX or imaps://", NULL, "imap_url 应为 imap://主机[:端口]/邮箱文件夹 或 imaps://"},
 	{"smtp_url must be smtp://host[:port] or smtps://", NULL, "smtp_url 应为 smtp://主机[:端口] 或 smtps://"},

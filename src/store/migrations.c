@@ -1578,7 +1578,38 @@ static const char m29[] =
 	" skipped INTEGER NOT NULL DEFAULT 0,"
 	" updated_at INTEGER NOT NULL DEFAULT 0);";
 
+/*
+ * Issue 18 (helper A's; the lead renumbers at merge): attachments get a
+ * third owner, a conversation's message (files a customer sent by email,
+ * web chat or WeChat), and a customer's file has no uploader. SQLite
+ * cannot change a CHECK, so the table is rebuilt with its ids.
+ */
+static const char m32[] =
+	"CREATE TABLE attachment_new ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER REFERENCES work_order(id),"
+	" contact_id INTEGER REFERENCES contact(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('photo', 'document', 'onsite_report')),"
+	" filename TEXT NOT NULL,"
+	" mime TEXT NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size > 0),"
+	" sha256 TEXT NOT NULL,"
+	" uploaded_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" message_id INTEGER REFERENCES conv_msg(id),"
+	" CHECK ((order_id IS NOT NULL) + (contact_id IS NOT NULL) + (message_id IS NOT NULL) = 1),"
+	" CHECK (uploaded_by IS NOT NULL OR message_id IS NOT NULL));"
+	"INSERT INTO attachment_new(id, order_id, contact_id, kind, filename, mime, size, sha256,"
+	" uploaded_by, created_at) SELECT id, order_id, contact_id, kind, filename, mime, size,"
+	" sha256, uploaded_by, created_at FROM attachment;"
+	"DROP TABLE attachment;"
+	"ALTER TABLE attachment_new RENAME TO attachment;"
+	"CREATE INDEX attachment_order ON attachment(order_id) WHERE order_id IS NOT NULL;"
+	"CREATE INDEX attachment_contact ON attachment(contact_id) WHERE contact_id IS NOT NULL;"
+	"CREATE INDEX attachment_message ON attachment(message_id) WHERE message_id IS NOT NULL;"
+	"CREATE INDEX attachment_sha256 ON attachment(sha256);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m29};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m32};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
