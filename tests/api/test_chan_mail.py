@@ -9,7 +9,8 @@ In-Reply-To (CALL-12: answered, threaded in the customer's mailer); the
 customer's answer to the reply threading into the same conversation; a mail
 fetched again stored once; a mail with no sender skipped while the next one
 is stored; a multipart/alternative mail read from its plain part with
-its HTML sanitised; an HTML-only mail read as text."""
+its HTML sanitised; an HTML-only mail read as text with its attachment
+stored; the account's servers tried over POST /api/chan/accounts/{id}/test."""
 import email
 import email.policy
 import os
@@ -203,9 +204,14 @@ class ChanMailTest(KefuTestCase):
         att = self.conv(self.convs("wangwu@example.net")[0]["id"])
         # No plain part: the HTML part as text, one line a block.
         self.assertEqual(att["messages"][0]["body"], "见附件截图\n王五")
-        # The attachment itself (截图.png, 69 bytes) is parsed and handed to chan_inbound
-        # (tests/chan/test_chan_mail.c checks its name and bytes); the core does not
-        # store messages' files yet (docs/chan.md), so there is nothing more to read here.
+        # The attachment, with its RFC 2231 Chinese name, stored through att (owner "message").
+        files = att["messages"][0]["files"]
+        self.assertEqual([(f["filename"], f["mime"], f["size"]) for f in files],
+                         [("截图.png", "image/png", 69)])
+        rows = db_rows(s, "SELECT filename, size FROM attachment WHERE message_id = %d"
+                       % att["messages"][0]["id"])
+        self.assertEqual([(r["filename"], r["size"]) for r in rows], [("截图.png", 69)])
+
     def test_4_try_the_account(self):
         s = self.srv
         path = f"/api/chan/accounts/{self.acc['id']}/test"
@@ -249,6 +255,27 @@ class ChanMailTest(KefuTestCase):
                          422, field="channel")
         self.assertError(s.call("POST", "/api/chan/accounts/99999/test", token=self.mgr), 404)
         self.assertError(s.call("POST", path, token=s.login("8101")), 403)
+
+    def test_5_reply_with_a_file(self):
+        s = self.srv
+        cid = self.convs("zhangzhe@example.cn")[0]["id"]
+        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        before = len(self.ms.wait_mail("zhangzhe@example.cn", USERS["zhangzhe@example.cn"], 0,
+                                       timeout=0))
+        st, _, rh = s.raw("POST", f"/api/conversations/{cid}/attachments", pdf, {
+            "Authorization": "Bearer " + self.sup, "Content-Type": "application/pdf",
+            "X-Filename": "receipt.pdf", "Accept-Language": "en"})
+        self.assertEqual(st, 201)
+        s.advance(0)
+        got = self.ms.wait_mail("zhangzhe@example.cn", USERS["zhangzhe@example.cn"], before + 1)
+        self.assertEqual(len(got), before + 1, self.ms.logs())
+        m = email.message_from_bytes(got[-1], policy=email.policy.default)
+        self.assertEqual(m.get_content_type(), "multipart/mixed")
+        self.assertEqual(str(m["Subject"]), "Re: 订单未发货（堃）")
+        parts = [p for p in m.iter_attachments()]
+        self.assertEqual([(p.get_filename(), p.get_content_type()) for p in parts],
+                         [("receipt.pdf", "application/pdf")])
+        self.assertEqual(parts[0].get_content(), pdf)
 
 
 def subprocess_sql(srv, sql):
