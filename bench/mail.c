@@ -50,9 +50,9 @@ static uint32_t rnd(uint32_t n)
 
 static const char *const words[] = {
 	"退款", "支付", "订单", "发货", "物流", "快递", "发票", "会员", "优惠券", "积分", "投诉",
-	"售后", "维修", "上门", "取消", "地址", "电话", "账户", "密码", "余额", "充值", "价格",
-	"套餐", "保修", "换货", "质量", "包装", "破损", "延迟", "客服", "处理", "查询", "进度",
-	"您好", "谢谢", "麻烦", "尽快", "回复", "问题", "商品", "型号", "颜色", "尺寸", "门店"};
+	"售后", "维修", "上门", "取消", "地址", "电话", "账户", "密码", "余额",	  "充值", "价格",
+	"套餐", "保修", "换货", "质量", "包装", "破损", "延迟", "客服", "处理",	  "查询", "进度",
+	"您好", "谢谢", "麻烦", "尽快", "回复", "问题", "商品", "型号", "颜色",	  "尺寸", "门店"};
 
 /* Big5 has no simplified characters: a Taiwanese or Hong Kong customer's words. */
 static const char *const trad[] = {"退款", "支付", "訂單", "發貨", "物流", "快遞", "發票", "會員",
@@ -130,7 +130,9 @@ static void make_mail(struct buf *m, int c, int k, int i)
 		buf_printf(m, "Subject: =?UTF-8?B?%s?=\r\n", e);
 	}
 	g_free(e);
-	buf_printf(m, "Message-ID: <m%d.%d@example.cn>\r\nDate: Mon, 07 Dec 2026 10:00:00 +0800\r\n", c, k);
+	buf_printf(m,
+		   "Message-ID: <m%d.%d@example.cn>\r\nDate: Mon, 07 Dec 2026 10:00:00 +0800\r\n",
+		   c, k);
 	if (k > 0) {
 		buf_printf(m, "In-Reply-To: <m%d.%d@example.cn>\r\nReferences:", c, k - 1);
 		for (int j = 0; j < k; j++)
@@ -143,11 +145,13 @@ static void make_mail(struct buf *m, int c, int k, int i)
 	buf_reset(&enc);
 	switch (kind) {
 	case 0:
-		buf_puts(m, "Content-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+		buf_puts(m, "Content-Type: text/plain; "
+			    "charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
 		conv_to("GB18030", buf_str(&text), m);
 		break;
 	case 1:
-		buf_puts(m, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+		buf_puts(m, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+			    "base64\r\n\r\n");
 		b64_lines(m, text.p, text.len);
 		break;
 	case 2: {
@@ -179,7 +183,8 @@ static void make_mail(struct buf *m, int c, int k, int i)
 	}
 	default:
 		buf_puts(m, "Content-Type: multipart/alternative; boundary=\"ALT\"\r\n\r\n--ALT\r\n"
-			    "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+			    "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+			    "base64\r\n\r\n");
 		b64_lines(m, text.p, text.len);
 		buf_puts(m, "--ALT\r\nContent-Type: text/html; charset=utf-8\r\n"
 			    "Content-Transfer-Encoding: base64\r\n\r\n");
@@ -195,9 +200,11 @@ static void make_mail(struct buf *m, int c, int k, int i)
 
 		for (size_t j = 0; j < sizeof(blob); j++)
 			blob[j] = (unsigned char)rnd(256);
-		buf_printf(m, "\r\n--MIX\r\nContent-Type: application/pdf; name=\"r%d.pdf\"\r\n"
-			      "Content-Disposition: attachment; filename=\"r%d.pdf\"\r\n"
-			      "Content-Transfer-Encoding: base64\r\n\r\n", i, i);
+		buf_printf(m,
+			   "\r\n--MIX\r\nContent-Type: application/pdf; name=\"r%d.pdf\"\r\n"
+			   "Content-Disposition: attachment; filename=\"r%d.pdf\"\r\n"
+			   "Content-Transfer-Encoding: base64\r\n\r\n",
+			   i, i);
 		b64_lines(m, blob, sizeof(blob));
 		buf_puts(m, "--MIX--\r\n");
 	}
@@ -216,8 +223,8 @@ static int cmp64(const void *a, const void *b)
 static void report(const char *what, int64_t *ns, int n, int64_t total)
 {
 	qsort(ns, (size_t)n, sizeof(ns[0]), cmp64);
-	printf("%-28s %6d mails  %6.0f mails/s  p50 %6.3f ms  p99 %6.3f ms  max %6.3f ms\n", what, n,
-	       n / (total / 1e9), ns[n / 2] / 1e6, ns[(int)(n * 0.99)] / 1e6, ns[n - 1] / 1e6);
+	printf("%-28s %6d mails  %6.0f mails/s  p50 %6.3f ms  p99 %6.3f ms  max %6.3f ms\n", what,
+	       n, n / (total / 1e9), ns[n / 2] / 1e6, ns[(int)(n * 0.99)] / 1e6, ns[n - 1] / 1e6);
 }
 
 int main(int argc, char **argv)
@@ -265,8 +272,10 @@ int main(int argc, char **argv)
 	if (store_open(&s, &o) || store_migrate(s, NULL, NULL))
 		return 1;
 	store_begin(s);
-	store_run(s, "INSERT INTO chan_account(channel, name, config, created_at, updated_at)"
-		     " VALUES ('email', 'bench', '{}', 0, 0)", &account, "");
+	store_run(s,
+		  "INSERT INTO chan_account(channel, name, config, created_at, updated_at)"
+		  " VALUES ('email', 'bench', '{}', 0, 0)",
+		  &account, "");
 	store_run(s, "SELECT id FROM chan_account WHERE name = 'bench'", &account, "");
 	store_commit(s);
 	total = 0;
@@ -294,7 +303,8 @@ int main(int argc, char **argv)
 		threads += res.is_new_conv;
 	}
 	report("thread+store (chan_inbound)", ns, n, total);
-	printf("%d conversations for %d customers; %d attachments parsed\n", threads, customers, files);
+	printf("%d conversations for %d customers; %d attachments parsed\n", threads, customers,
+	       files);
 	for (int i = 0; i < n; i++) {
 		chan_mail_free(&mails[i]);
 		buf_release(&raw[i]);

@@ -68,7 +68,8 @@ static const char *iconv_name(const char *charset)
 	return g_mime_charset_iconv_name(charset);
 }
 
-/* bytes in `from` → UTF-8 with U+FFFD for what does not convert; NULL when iconv knows no such charset. */
+/* bytes in `from` → UTF-8 with U+FFFD for what does not convert; NULL when iconv knows no such
+ * charset. */
 static char *convert(const char *p, size_t len, const char *from, int *errors)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
@@ -103,7 +104,8 @@ static char *convert(const char *p, size_t len, const char *from, int *errors)
 	return buf_detach(&b);
 }
 
-/* Drops NUL bytes and anything that is still not UTF-8 (it cannot be after convert, but be sure). */
+/* Drops NUL bytes and anything that is still not UTF-8 (it cannot be after convert, but be sure).
+ */
 static char *clean_utf8(char *s)
 {
 	size_t n = strlen(s);
@@ -276,9 +278,9 @@ char *chan_mail_html_text(const char *html)
 	static const struct {
 		const char *name;
 		int lines;
-	} blocks[] = {{"p", 2},	 {"div", 1}, {"tr", 1},	 {"li", 1},	    {"h1", 2}, {"h2", 2},
-		      {"h3", 2}, {"h4", 2},  {"h5", 2},	 {"h6", 2},	    {"table", 2},
-		      {"blockquote", 2},     {"hr", 1},	 {"ul", 2},	    {"ol", 2}, {"pre", 2}};
+	} blocks[] = {{"p", 2},	 {"div", 1}, {"tr", 1}, {"li", 1}, {"h1", 2},	 {"h2", 2},
+		      {"h3", 2}, {"h4", 2},  {"h5", 2}, {"h6", 2}, {"table", 2}, {"blockquote", 2},
+		      {"hr", 1}, {"ul", 2},  {"ol", 2}, {"pre", 2}};
 	struct buf b = BUF_INIT;
 	const char *s = html ? html : "";
 	char *r, *w;
@@ -302,8 +304,8 @@ char *chan_mail_html_text(const char *html)
 				t++;
 			n = (size_t)(end - t);
 			/* What scripts and styles say is never text. */
-			if (tag_is(t, n, "script") || tag_is(t, n, "style") || tag_is(t, n, "head") ||
-			    tag_is(t, n, "title")) {
+			if (tag_is(t, n, "script") || tag_is(t, n, "style") ||
+			    tag_is(t, n, "head") || tag_is(t, n, "title")) {
 				char close[16];
 				const char *c;
 				size_t k = strcspn(t, " \t\r\n/>");
@@ -318,12 +320,14 @@ char *chan_mail_html_text(const char *html)
 					}
 				}
 			} else {
-				/* A line break is one; a paragraph ends with an empty line; other blocks start a line. */
+				/* A line break is one; a paragraph ends with an empty line; other
+				 * blocks start a line. */
 				if (tag_is(t, n, "br")) {
 					buf_puts(&b, "\n");
 					space = 0;
 				} else {
-					for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+					for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]);
+					     i++)
 						if (tag_is(t, n, blocks[i].name)) {
 							newlines(&b, blocks[i].lines);
 							space = 0;
@@ -474,7 +478,8 @@ static void walk_part(struct walk *w, GMimeObject *o, int depth)
 		else {
 			const char *subj = g_mime_message_get_subject(inner);
 
-			snprintf(name, sizeof(name), "%.600s.eml", subj && *subj ? subj : "message");
+			snprintf(name, sizeof(name), "%.600s.eml",
+				 subj && *subj ? subj : "message");
 		}
 		utf8_trim_partial(name);
 		add_file(w, name, "message/rfc822", bytes, strlen(bytes));
@@ -491,13 +496,15 @@ static void walk_part(struct walk *w, GMimeObject *o, int depth)
 
 		if (!attachment && plain && !w->m->text && !fn) {
 			ba = part_bytes(part);
-			w->m->text = body_utf8(ba ? (const char *)ba->data : "", ba ? ba->len : 0,
-					       g_mime_object_get_content_type_parameter(o, "charset"));
+			w->m->text =
+				body_utf8(ba ? (const char *)ba->data : "", ba ? ba->len : 0,
+					  g_mime_object_get_content_type_parameter(o, "charset"));
 		} else if (!attachment && html && !w->m->html && !fn) {
 			ba = part_bytes(part);
 			if (ba && ba->len <= CHAN_MAIL_HTML_MAX)
-				w->m->html = body_utf8((const char *)ba->data, ba->len,
-						       g_mime_object_get_content_type_parameter(o, "charset"));
+				w->m->html = body_utf8(
+					(const char *)ba->data, ba->len,
+					g_mime_object_get_content_type_parameter(o, "charset"));
 		} else if ((plain || html) && !attachment && !fn) {
 			return; /* a second text part of an alternative: the first is enough */
 		} else {
@@ -573,7 +580,8 @@ int chan_mail_parse(const void *raw, size_t len, const struct chan_mail_limits *
 		lim = &deflim;
 	}
 	if (len == 0 || len > CHAN_MAIL_RAW_MAX)
-		return fail(m, error, error_size, len ? "the mail is too big" : "the mail is empty");
+		return fail(m, error, error_size,
+			    len ? "the mail is too big" : "the mail is empty");
 	po = g_mime_parser_options_new();
 	/* Raw 8-bit headers from careless mailers: UTF-8 if it is, else GB18030. */
 	{
@@ -621,10 +629,12 @@ int chan_mail_parse(const void *raw, size_t len, const struct chan_mail_limits *
 	m->subject = one_line(g_mime_message_get_subject(msg));
 	cut_chars(m->subject, CHAN_SUBJECT_MAX);
 	s = g_mime_message_get_message_id(msg);
-	if (s && *s && strlen(s) <= CHAN_EXT_ID_MAX && !strchr(s, ' ') && utf8_valid(s, strlen(s))) {
+	if (s && *s && strlen(s) <= CHAN_EXT_ID_MAX && !strchr(s, ' ') &&
+	    utf8_valid(s, strlen(s))) {
 		m->message_id = strdup(s);
 	} else {
-		/* No id: the same bytes fetched twice still get the same one, so nothing is stored twice. */
+		/* No id: the same bytes fetched twice still get the same one, so nothing is stored
+		 * twice. */
 		char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, raw, len);
 		char id[96];
 
@@ -647,11 +657,13 @@ int chan_mail_parse(const void *raw, size_t len, const struct chan_mail_limits *
 		m->text = chan_mail_html_text(m->html);
 	if (!m->text)
 		m->text = strdup("");
-	/* Trailing blank lines and the body past CHAN_TEXT_MAX go; the whole is still in the HTML or lost with a mark. */
+	/* Trailing blank lines and the body past CHAN_TEXT_MAX go; the whole is still in the HTML
+	 * or lost with a mark. */
 	{
 		size_t n = strlen(m->text);
 
-		while (n > 0 && (m->text[n - 1] == '\n' || m->text[n - 1] == '\r' || m->text[n - 1] == ' '))
+		while (n > 0 &&
+		       (m->text[n - 1] == '\n' || m->text[n - 1] == '\r' || m->text[n - 1] == ' '))
 			m->text[--n] = 0;
 		if (utf8_len(m->text) > CHAN_TEXT_MAX) {
 			cut_chars(m->text, CHAN_TEXT_MAX - 2);
@@ -789,7 +801,8 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 		if (b.len && !strstr(buf_str(&refs), buf_str(&b)))
 			bracket(&refs, buf_str(&b), b.len);
 		if (refs.len)
-			g_mime_object_set_header(GMIME_OBJECT(msg), "References", buf_str(&refs), NULL);
+			g_mime_object_set_header(GMIME_OBJECT(msg), "References", buf_str(&refs),
+						 NULL);
 		buf_release(&refs);
 	}
 	buf_release(&b);
@@ -807,16 +820,19 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 			const struct chan_file *f = &o->files[i];
 			GMimeContentType *ct = g_mime_content_type_parse(
 				NULL, f->type && *f->type ? f->type : "application/octet-stream");
-			GMimePart *part = g_mime_part_new_with_type(g_mime_content_type_get_media_type(ct),
-								    g_mime_content_type_get_media_subtype(ct));
+			GMimePart *part = g_mime_part_new_with_type(
+				g_mime_content_type_get_media_type(ct),
+				g_mime_content_type_get_media_subtype(ct));
 			GMimeStream *fs = g_mime_stream_mem_new_with_buffer(f->data, f->size);
-			GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(fs, GMIME_CONTENT_ENCODING_DEFAULT);
+			GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(
+				fs, GMIME_CONTENT_ENCODING_DEFAULT);
 
 			g_object_unref(ct);
 			g_mime_part_set_content(part, dw);
 			g_object_unref(dw);
 			g_object_unref(fs);
-			g_mime_part_set_filename(part, f->name && *f->name ? f->name : "attachment");
+			g_mime_part_set_filename(part,
+						 f->name && *f->name ? f->name : "attachment");
 			g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
 			g_mime_multipart_add(mp, GMIME_OBJECT(part));
 			g_object_unref(part);

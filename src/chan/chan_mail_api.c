@@ -33,12 +33,14 @@ int chan_mail_config_validate(const char *json, struct err_info *ei)
 		return err_set(ei, ERR_UNPROCESSABLE, "config.smtp_url",
 			       "smtp_url must be smtp://host[:port] or smtps://");
 	if (!strcmp(why, "address must be an email address"))
-		return err_set(ei, ERR_UNPROCESSABLE, "config.address", "address must be an email address");
+		return err_set(ei, ERR_UNPROCESSABLE, "config.address",
+			       "address must be an email address");
 	if (!strcmp(why, "poll_sec must be between 5 and 3600"))
 		return err_set(ei, ERR_UNPROCESSABLE, "config.poll_sec",
 			       "poll_sec must be between 5 and 3600");
 	if (!strcmp(why, "tls must be try, require or none"))
-		return err_set(ei, ERR_UNPROCESSABLE, "config.tls", "tls must be try, require or none");
+		return err_set(ei, ERR_UNPROCESSABLE, "config.tls",
+			       "tls must be try, require or none");
 	if (!strcmp(why, "a URL must not contain spaces"))
 		return err_set(ei, ERR_UNPROCESSABLE, "config", "a URL must not contain spaces");
 	return err_set(ei, ERR_UNPROCESSABLE, "config", "config is not a JSON object");
@@ -57,7 +59,8 @@ static int account_test(struct req *r)
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_NOTFOUND, NULL, "no such channel account");
 	if (rc == 0 && strcmp(a->channel, "email"))
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "channel", "only an email account can be tried");
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "channel",
+			     "only an email account can be tried");
 	if (rc == 0 && chan_mail_config_parse(a->config, &c, why, sizeof(why)))
 		rc = chan_mail_config_validate(a->config, &r->ei);
 	free(a);

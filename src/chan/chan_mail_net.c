@@ -11,12 +11,11 @@
  * the Message-ID dedup of chan_inbound keeps what it has from being stored
  * twice); then each new UID, oldest first and at most CHAN_MAIL_BATCH a
  * round (a backlog is polled again the next round, about a second later,
- * so the scheduler's other ticks are never held up long), is fetched, parsed and stored in one transaction together with the
- * new last UID. A mail that does not parse or that chan_inbound refuses is
- * logged, counted as skipped and passed over: its UID is recorded all the
- * same, so a bad mail is never fetched again and never blocks the next.
- * A database or network failure stops the account's poll where it was;
- * the next poll takes up from the last UID stored.
+ * so the scheduler's other ticks are never held up long), is fetched, parsed and stored in one
+ * transaction together with the new last UID. A mail that does not parse or that chan_inbound
+ * refuses is logged, counted as skipped and passed over: its UID is recorded all the same, so a bad
+ * mail is never fetched again and never blocks the next. A database or network failure stops the
+ * account's poll where it was; the next poll takes up from the last UID stored.
  *
  * Send: the adapter builds the reply (chan_mail_build) and hands it to
  * the account's SMTP server; a 5xx answer or a refused login fails the
@@ -75,8 +74,8 @@ static void common(CURL *h, const struct chan_mail_config *c)
 		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
 	curl_easy_setopt(h, CURLOPT_USE_SSL,
 			 c->tls == CHAN_MAIL_TLS_REQUIRE ? (long)CURLUSESSL_ALL
-			 : c->tls == CHAN_MAIL_TLS_NONE ? (long)CURLUSESSL_NONE
-							: (long)CURLUSESSL_TRY);
+			 : c->tls == CHAN_MAIL_TLS_NONE	 ? (long)CURLUSESSL_NONE
+							 : (long)CURLUSESSL_TRY);
 }
 
 /* A short reason for a failed transfer, with the server's answer code when there was one. */
@@ -100,8 +99,8 @@ static void mailbox_url(const struct chan_mail_config *c, char *out, size_t size
 	const char *path = host ? strchr(host + 3, '/') : NULL;
 
 	if (!path || !path[1])
-		snprintf(out, size, "%.*s/INBOX", (int)(path ? path - c->imap_url : (long)strlen(c->imap_url)),
-			 c->imap_url);
+		snprintf(out, size, "%.*s/INBOX",
+			 (int)(path ? path - c->imap_url : (long)strlen(c->imap_url)), c->imap_url);
 	else
 		snprintf(out, size, "%s", c->imap_url);
 }
@@ -149,7 +148,8 @@ static int uids_of(const char *s, int64_t after, int64_t *out, int max)
 {
 	int n = 0;
 
-	for (const char *line = s; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (const char *line = s; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		const char *eol = strchr(line, '\n');
 		const char *f = strstr(line, " FETCH (");
 		const char *u;
@@ -206,17 +206,21 @@ static int store_one_mail(struct store *s, int64_t account_id, struct chan_mail_
 	rc = chan_mail_parse(raw, len, &lim, &m, error, sizeof(error));
 	if (rc == 0) {
 		chan_mail_inbound(&m, account_id, &in);
-		/* Deadlines count from arrival: a sender's Date may be wrong or forged (CALL-12). */
+		/* Deadlines count from arrival: a sender's Date may be wrong or forged (CALL-12).
+		 */
 		in.at = 0;
 		if (m.dropped)
-			log_msg(LOG_WARN, "chan_mail: account %lld uid %lld: %d attachments over the limits dropped",
+			log_msg(LOG_WARN,
+				"chan_mail: account %lld uid %lld: %d attachments over the limits "
+				"dropped",
 				(long long)account_id, (long long)uid, m.dropped);
 		rc = store_begin(s);
 		if (rc == 0)
 			rc = chan_inbound(s, &in, now, &res, &ei);
 		ms->last_uid = uid;
 		if (rc == 0)
-			rc = chan_mail_state_put(s, account_id, ms, NULL, res.duplicate ? 0 : 1, 0, now);
+			rc = chan_mail_state_put(s, account_id, ms, NULL, res.duplicate ? 0 : 1, 0,
+						 now);
 		if (rc == 0)
 			rc = store_commit(s);
 		if (rc == 0) {
@@ -228,8 +232,12 @@ static int store_one_mail(struct store *s, int64_t account_id, struct chan_mail_
 		ms->last_uid = prev;
 		snprintf(error, sizeof(error), "%s", ei.message[0] ? ei.message : err_name(rc));
 		chan_mail_free(&m);
-		if (rc == ERR_BUSY || rc == ERR_IO || rc == ERR_NOMEM) {
-			log_msg(LOG_WARN, "chan_mail: account %lld uid %lld: not stored (%s), tried again later",
+		/* The database, or the account disabled meanwhile (ERR_NOTFOUND): the mail waits.
+		 */
+		if (rc == ERR_BUSY || rc == ERR_IO || rc == ERR_NOMEM || rc == ERR_NOTFOUND) {
+			log_msg(LOG_WARN,
+				"chan_mail: account %lld uid %lld: not stored (%s), tried again "
+				"later",
 				(long long)account_id, (long long)uid, error);
 			return rc;
 		}
@@ -269,7 +277,8 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 	mailbox_url(c, url, sizeof(url));
 	common(h, c);
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	/* The server's answers to SELECT (UIDVALIDITY, UIDNEXT) come through the header callback. */
+	/* The server's answers to SELECT (UIDVALIDITY, UIDNEXT) come through the header callback.
+	 */
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, selected_line);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &sel);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
@@ -277,7 +286,8 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 	for (int windows = 0;; windows++) {
 		int64_t to = from + CHAN_MAIL_WINDOW - 1;
 
-		snprintf(cmd, sizeof(cmd), "UID FETCH %lld:%lld (UID)", (long long)from, (long long)to);
+		snprintf(cmd, sizeof(cmd), "UID FETCH %lld:%lld (UID)", (long long)from,
+			 (long long)to);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd);
 		buf_reset(&body.b);
 		cc = curl_easy_perform(h);
@@ -286,11 +296,14 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 			rc = ERR_BUSY;
 			goto out;
 		}
-		if (windows == 0 && sel.validity && ms->uidvalidity && sel.validity != ms->uidvalidity) {
+		if (windows == 0 && sel.validity && ms->uidvalidity &&
+		    sel.validity != ms->uidvalidity) {
 			/* The mailbox was recreated: its UIDs mean other mails now. */
 			log_msg(LOG_WARN,
-				"chan_mail: account %lld: UIDVALIDITY %lld → %lld, fetching the mailbox again",
-				(long long)account_id, (long long)ms->uidvalidity, (long long)sel.validity);
+				"chan_mail: account %lld: UIDVALIDITY %lld → %lld, fetching the "
+				"mailbox again",
+				(long long)account_id, (long long)ms->uidvalidity,
+				(long long)sel.validity);
 			ms->uidvalidity = sel.validity;
 			ms->last_uid = 0;
 			from = 1;
@@ -312,8 +325,8 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 		struct sink mail = {BUF_INIT, CHAN_MAIL_RAW_MAX, 0};
 		char one[700];
 
-		snprintf(one, sizeof(one), "%s;UIDVALIDITY=%lld/;UID=%lld", url, (long long)ms->uidvalidity,
-			 (long long)uids[i]);
+		snprintf(one, sizeof(one), "%s;UIDVALIDITY=%lld/;UID=%lld", url,
+			 (long long)ms->uidvalidity, (long long)uids[i]);
 		if (!ms->uidvalidity)
 			snprintf(one, sizeof(one), "%s/;UID=%lld", url, (long long)uids[i]);
 		curl_easy_setopt(h, CURLOPT_URL, one);
@@ -326,7 +339,10 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 			break;
 		}
 		/* A mail over CHAN_MAIL_RAW_MAX is not stored: the parse refuses its empty body. */
-		rc = store_one_mail(s, account_id, ms, uids[i], mail.over ? "" : mail.b.p ? mail.b.p : "",
+		rc = store_one_mail(s, account_id, ms, uids[i],
+				    mail.over  ? ""
+				    : mail.b.p ? mail.b.p
+					       : "",
 				    mail.over ? 0 : mail.b.len, now);
 		buf_release(&mail.b);
 		if (rc < 0) {
@@ -359,11 +375,13 @@ int chan_mail_tick(struct store *s, int64_t now, void *arg)
 
 		if (rc == 0 && ms.next_poll_at > now)
 			goto next;
-		if (rc == 0 && chan_mail_config_parse(acc[i].config_json, &c, error, sizeof(error))) {
+		if (rc == 0 &&
+		    chan_mail_config_parse(acc[i].config_json, &c, error, sizeof(error))) {
 			/* A broken config is the admin's to fix; look again in a minute. */
 			ms.next_poll_at = now + CHAN_MAIL_POLL_DEFAULT * 1000LL;
 			if (store_begin(s) == 0) {
-				if (chan_mail_state_put(s, acc[i].id, &ms, error, 0, 0, now) || store_commit(s))
+				if (chan_mail_state_put(s, acc[i].id, &ms, error, 0, 0, now) ||
+				    store_commit(s))
 					store_rollback(s);
 			}
 			goto next;
@@ -374,18 +392,21 @@ int chan_mail_tick(struct store *s, int64_t now, void *arg)
 			chan_mail_init();
 			rc = poll_account(s, acc[i].id, &c, &ms, now, &more, error, sizeof(error));
 			if (rc < 0)
-				log_msg(LOG_WARN, "chan_mail: account %lld: %s", (long long)acc[i].id, error);
+				log_msg(LOG_WARN, "chan_mail: account %lld: %s",
+					(long long)acc[i].id, error);
 			else
 				total += rc;
-			/* A backlog (a full batch) drains round after round, not one batch a poll_sec. */
+			/* A backlog (a full batch) drains round after round, not one batch a
+			 * poll_sec. */
 			ms.next_poll_at = rc >= 0 && more ? now : now + c.poll_sec * 1000LL;
 			if (store_begin(s) == 0) {
-				if (chan_mail_state_put(s, acc[i].id, &ms, rc < 0 ? error : "", 0, 0, now) ||
+				if (chan_mail_state_put(s, acc[i].id, &ms, rc < 0 ? error : "", 0,
+							0, now) ||
 				    store_commit(s))
 					store_rollback(s);
 			}
 		}
-next:
+	next:
 		free(acc[i].config_json);
 	}
 	return total;
@@ -439,7 +460,8 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	o.nfiles = m->nfiles;
 	rc = chan_mail_build(&o, &raw, &len, msgid, sizeof(msgid));
 	if (rc) {
-		snprintf(error, error_size, "%s", rc == ERR_INVALID ? "not an email address" : "out of memory");
+		snprintf(error, error_size, "%s",
+			 rc == ERR_INVALID ? "not an email address" : "out of memory");
 		return rc == ERR_INVALID ? ERR_UNPROCESSABLE : ERR_BUSY;
 	}
 	h = curl_easy_init();
@@ -450,7 +472,8 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	}
 	common(h, &c);
 	if (!c.username[0] && !c.password[0])
-		curl_easy_setopt(h, CURLOPT_USERNAME, NULL); /* a relay that knows the host: no AUTH */
+		curl_easy_setopt(h, CURLOPT_USERNAME,
+				 NULL); /* a relay that knows the host: no AUTH */
 	curl_easy_setopt(h, CURLOPT_URL, c.smtp_url);
 	snprintf(addr, sizeof(addr), "<%s>", c.address);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
@@ -472,8 +495,10 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		why(h, cc, "smtp", error, error_size);
-		/* A refusal for good (5xx: no such mailbox, rejected) or a wrong login fails now; the rest waits. */
-		rc = (code >= 500 && code < 600) || cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE : ERR_BUSY;
+		/* A refusal for good (5xx: no such mailbox, rejected) or a wrong login fails now;
+		 * the rest waits. */
+		rc = (code >= 500 && code < 600) || cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE
+									     : ERR_BUSY;
 	}
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(h);

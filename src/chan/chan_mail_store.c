@@ -41,21 +41,23 @@ int chan_mail_config_parse(const char *json, struct chan_mail_config *c, char *e
 	copy_str(o, "address", c->address, sizeof(c->address));
 	copy_str(o, "from_name", c->from_name, sizeof(c->from_name));
 	poll = json_object_get(o, "poll_sec");
-	c->poll_sec = json_is_integer(poll) ? (int)json_integer_value(poll) : CHAN_MAIL_POLL_DEFAULT;
+	c->poll_sec =
+		json_is_integer(poll) ? (int)json_integer_value(poll) : CHAN_MAIL_POLL_DEFAULT;
 	tls = json_string_value(json_object_get(o, "tls"));
 	c->tls = !tls || !strcmp(tls, "try") ? CHAN_MAIL_TLS_TRY
-		 : !strcmp(tls, "require")    ? CHAN_MAIL_TLS_REQUIRE
-		 : !strcmp(tls, "none")	      ? CHAN_MAIL_TLS_NONE
-					      : -1;
+		 : !strcmp(tls, "require")   ? CHAN_MAIL_TLS_REQUIRE
+		 : !strcmp(tls, "none")	     ? CHAN_MAIL_TLS_NONE
+					     : -1;
 	json_decref(o);
 	return chan_mail_config_check(c, error, error_size);
 }
 
 int chan_mail_accounts(struct store *s, struct chan_mail_account *out, int max)
 {
-	struct store_stmt *st = store_query(
-		s, "SELECT id, config FROM chan_account WHERE channel = 'email' AND enabled = 1 ORDER BY id",
-		"");
+	struct store_stmt *st = store_query(s,
+					    "SELECT id, config FROM chan_account WHERE channel = "
+					    "'email' AND enabled = 1 ORDER BY id",
+					    "");
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -94,17 +96,18 @@ int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_st
 int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_mail_state *ms,
 			const char *error, int fetched, int skipped, int64_t now)
 {
-	int rc = store_run(s,
-			   "INSERT INTO chan_mail_state(account_id, uidvalidity, last_uid, next_poll_at,"
-			   " last_error, fetched, skipped, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-			   " ON CONFLICT(account_id) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
-			   " last_uid = excluded.last_uid, next_poll_at = excluded.next_poll_at,"
-			   " last_error = CASE WHEN ? THEN excluded.last_error ELSE last_error END,"
-			   " fetched = fetched + excluded.fetched, skipped = skipped + excluded.skipped,"
-			   " updated_at = excluded.updated_at",
-			   NULL, "iiiitiiii", account_id, ms->uidvalidity, ms->last_uid, ms->next_poll_at,
-			   error ? error : "", (int64_t)fetched, (int64_t)skipped, now,
-			   (int64_t)(error != NULL));
+	int rc = store_run(
+		s,
+		"INSERT INTO chan_mail_state(account_id, uidvalidity, last_uid, next_poll_at,"
+		" last_error, fetched, skipped, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT(account_id) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
+		" last_uid = excluded.last_uid, next_poll_at = excluded.next_poll_at,"
+		" last_error = CASE WHEN ? THEN excluded.last_error ELSE last_error END,"
+		" fetched = fetched + excluded.fetched, skipped = skipped + excluded.skipped,"
+		" updated_at = excluded.updated_at",
+		NULL, "iiiitiiii", account_id, ms->uidvalidity, ms->last_uid, ms->next_poll_at,
+		error ? error : "", (int64_t)fetched, (int64_t)skipped, now,
+		(int64_t)(error != NULL));
 
 	return rc < 0 ? rc : 0;
 }

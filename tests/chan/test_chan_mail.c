@@ -21,8 +21,8 @@ static char *slurp(const char *name, size_t *len)
 	char *p;
 	long n;
 
-	snprintf(path, sizeof(path), "%.*s/mail/%s", (int)(slash ? slash - here : 1), slash ? here : ".",
-		 name);
+	snprintf(path, sizeof(path), "%.*s/mail/%s", (int)(slash ? slash - here : 1),
+		 slash ? here : ".", name);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -61,7 +61,9 @@ static void gbk(void **state)
 	assert_string_equal(m.message_id, "gbk-1@example.cn");
 	assert_null(m.in_reply_to);
 	assert_null(m.html);
-	assert_string_equal(m.text, "张喆您好：\r\n\r\n我的订单 20261207001 还没有发货，请尽快处理。\r\n谢谢！");
+	assert_string_equal(
+		m.text,
+		"张喆您好：\r\n\r\n我的订单 20261207001 还没有发货，请尽快处理。\r\n谢谢！");
 	/* Mon, 07 Dec 2026 10:00:00 +0800 */
 	assert_int_equal(m.date, 1796608800000LL);
 	chan_mail_inbound(&m, 7, &in);
@@ -192,7 +194,8 @@ static void html_text(void **state)
 
 	(void)state;
 	t = chan_mail_html_text("<html><head><title>T</title><style>x{}</style></head><body>"
-				"<script>alert(1)</script><p>第一段&nbsp;文字</p>\n\n<p>  a &lt;b&gt; &#x4e2d;&#25991;"
+				"<script>alert(1)</script><p>第一段&nbsp;文字</p>\n\n<p>  a "
+				"&lt;b&gt; &#x4e2d;&#25991;"
 				"</p><!-- hidden --><br><br><br>end</body></html>");
 	assert_string_equal(t, "第一段 文字\n\na <b> 中文\n\nend");
 	free(t);
@@ -290,9 +293,11 @@ static void long_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gbk),	       cmocka_unit_test(big5),	    cmocka_unit_test(alternative),
-		cmocka_unit_test(attachment), cmocka_unit_test(malformed), cmocka_unit_test(undeclared),
-		cmocka_unit_test(html_text),  cmocka_unit_test(build_reply), cmocka_unit_test(long_text),
+		cmocka_unit_test(gbk),	       cmocka_unit_test(big5),
+		cmocka_unit_test(alternative), cmocka_unit_test(attachment),
+		cmocka_unit_test(malformed),   cmocka_unit_test(undeclared),
+		cmocka_unit_test(html_text),   cmocka_unit_test(build_reply),
+		cmocka_unit_test(long_text),
 	};
 	int rc;
 
