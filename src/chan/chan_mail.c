@@ -860,18 +860,23 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 
 /* -- An account's config -- */
 
+/* url is scheme a or b followed by a host (at least one character that can start one). */
 static int url_has(const char *url, const char *a, const char *b)
 {
-	return !g_ascii_strncasecmp(url, a, strlen(a)) || !g_ascii_strncasecmp(url, b, strlen(b));
+	size_t n = !g_ascii_strncasecmp(url, a, strlen(a))   ? strlen(a)
+		   : !g_ascii_strncasecmp(url, b, strlen(b)) ? strlen(b)
+							     : 0;
+
+	return n && (isalnum((unsigned char)url[n]) || url[n] == '[');
 }
 
 int chan_mail_config_check(const struct chan_mail_config *c, char *error, size_t error_size)
 {
 	const char *why = NULL;
 
-	if (!url_has(c->imap_url, "imap://", "imaps://") || strlen(c->imap_url) < 9)
+	if (!url_has(c->imap_url, "imap://", "imaps://"))
 		why = "imap_url must be imap://host[:port]/MAILBOX or imaps://";
-	else if (!url_has(c->smtp_url, "smtp://", "smtps://") || strlen(c->smtp_url) < 9)
+	else if (!url_has(c->smtp_url, "smtp://", "smtps://"))
 		why = "smtp_url must be smtp://host[:port] or smtps://";
 	else if (bad_addr(c->address))
 		why = "address must be an email address";

@@ -290,6 +290,114 @@ static void long_text(void **state)
 	free(b.p);
 }
 
+static void config(void **state)
+{
+	struct chan_mail_config c;
+	char error[160];
+
+	(void)state;
+	assert_int_equal(
+		chan_mail_config_parse("{\"imap_url\": \"imaps://mail.example.cn/INBOX\","
+				       " \"smtp_url\": \"smtps://mail.example.cn:465\","
+				       " \"address\": \"kefu@example.cn\","
+				       " \"password\": \"pw\", \"from_name\": \"客服中心\"}",
+				       &c, error, sizeof(error)),
+		0);
+	assert_string_equal(c.imap_url, "imaps://mail.example.cn/INBOX");
+	assert_string_equal(c.address, "kefu@example.cn");
+	assert_string_equal(c.from_name, "客服中心");
+	assert_string_equal(c.username, "");
+	assert_int_equal(c.poll_sec, CHAN_MAIL_POLL_DEFAULT);
+	assert_int_equal(c.tls, CHAN_MAIL_TLS_TRY);
+	/* Each broken field named. */
+	assert_int_equal(
+		chan_mail_config_parse("{\"imap_url\": \"http://x/\"}", &c, error, sizeof(error)),
+		ERR_INVALID);
+	assert_string_equal(error, "imap_url must be imap://host[:port]/MAILBOX or imaps://");
+	assert_int_equal(
+		chan_mail_config_parse("{\"imap_url\": \"imap://h/INBOX\", \"smtp_url\":"
+				       " \"smtp://h\", \"address\": \"a@b\", \"poll_sec\": 1}",
+				       &c, error, sizeof(error)),
+		ERR_INVALID);
+	assert_string_equal(error, "poll_sec must be between 5 and 3600");
+	assert_int_equal(
+		chan_mail_config_parse("{\"imap_url\": \"imap://h/INBOX\", \"smtp_url\":"
+				       " \"smtp://h\", \"address\": \"a@b\", \"tls\": \"ssl\"}",
+				       &c, error, sizeof(error)),
+		ERR_INVALID);
+	assert_string_equal(error, "tls must be try, require or none");
+	assert_int_equal(chan_mail_config_parse("{\"imap_url\": \"imap://h/INBOX\", \"smtp_url\":"
+						" \"smtp://h\", \"address\": \"not an address\"}",
+						&c, error, sizeof(error)),
+			 ERR_INVALID);
+	assert_string_equal(error, "address must be an email address");
+	assert_int_equal(chan_mail_config_parse("[1]", &c, error, sizeof(error)), ERR_INVALID);
+	assert_string_equal(error, "config is not a JSON object");
+}
+
+/* The fetch state of migration 29: zeros before the first poll, counts added, the error kept or
+ * cleared. */
+static void fetch_state(void **state)
+{
+	struct store *s = test_store_open();
+	struct chan_mail_state ms = {0, 0, 0};
+	struct chan_mail_account acc[4];
+	int64_t id = 0;
+	int n;
+
+	(void)state;
+	assert_int_equal(store_begin(s), 0);
+	assert_true(
+		store_run(s,
+			  "INSERT INTO chan_account(channel, name, config, created_at, updated_at)"
+			  " VALUES ('email', 'm', '{\"x\": 1}', 0, 0) RETURNING id",
+			  &id, "") >= 0);
+	assert_true(
+		store_run(s,
+			  "INSERT INTO chan_account(channel, name, enabled, created_at, updated_at)"
+			  " VALUES ('email', 'off', 0, 0, 0)",
+			  NULL, "") >= 0);
+	assert_true(store_run(s,
+			      "INSERT INTO chan_account(channel, name, created_at, updated_at)"
+			      " VALUES ('sms', 's', 0, 0)",
+			      NULL, "") >= 0);
+	assert_int_equal(store_commit(s), 0);
+	/* Only enabled email accounts are polled. */
+	n = chan_mail_accounts(s, acc, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(acc[0].id, id);
+	assert_string_equal(acc[0].config_json, "{\"x\": 1}");
+	free(acc[0].config_json);
+	assert_int_equal(chan_mail_state_get(s, id, &ms), 0);
+	assert_int_equal(ms.last_uid, 0);
+	ms.uidvalidity = 77;
+	ms.last_uid = 5;
+	ms.next_poll_at = 1000;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(chan_mail_state_put(s, id, &ms, "imap: down", 3, 1, 10), 0);
+	ms.last_uid = 9;
+	assert_int_equal(chan_mail_state_put(s, id, &ms, NULL, 2, 0, 20), 0);
+	assert_int_equal(store_commit(s), 0);
+	memset(&ms, 0, sizeof(ms));
+	assert_int_equal(chan_mail_state_get(s, id, &ms), 0);
+	assert_int_equal(ms.uidvalidity, 77);
+	assert_int_equal(ms.last_uid, 9);
+	assert_int_equal(ms.next_poll_at, 1000);
+	{
+		struct store_stmt *st = store_query(s,
+						    "SELECT fetched, skipped, last_error FROM "
+						    "chan_mail_state WHERE account_id = ?",
+						    "i", id);
+
+		assert_int_equal(store_next(st, NULL, NULL), 1);
+		assert_int_equal(store_col_int(st, 0), 5);
+		assert_int_equal(store_col_int(st, 1), 1);
+		assert_string_equal(store_col_text(st, 2), "imap: down");
+		store_done(st);
+	}
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,7 +405,8 @@ int main(void)
 		cmocka_unit_test(alternative), cmocka_unit_test(attachment),
 		cmocka_unit_test(malformed),   cmocka_unit_test(undeclared),
 		cmocka_unit_test(html_text),   cmocka_unit_test(build_reply),
-		cmocka_unit_test(long_text),
+		cmocka_unit_test(long_text),   cmocka_unit_test(config),
+		cmocka_unit_test(fetch_state),
 	};
 	int rc;
 
