@@ -644,6 +644,18 @@ int chan_mail_parse(const void *raw, size_t len, const struct chan_mail_limits *
 	}
 	m->in_reply_to = ids_of(po, g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
 	m->references = ids_of(po, g_mime_object_get_header(GMIME_OBJECT(msg), "References"));
+	/* Out-of-office and other automatic answers (RFC 3834) are not a customer writing. */
+	{
+		const char *as = g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
+		const char *xa = g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autoreply");
+		const char *pr = g_mime_object_get_header(GMIME_OBJECT(msg), "Precedence");
+
+		while (as && (*as == ' ' || *as == '\t'))
+			as++;
+		m->automatic = (as && *as && g_ascii_strncasecmp(as, "no", 2)) ||
+			       (xa && !g_ascii_strncasecmp(xa + strspn(xa, " \t"), "yes", 3)) ||
+			       (pr && strstr(pr, "auto_reply"));
+	}
 	dt = g_mime_message_get_date(msg);
 	if (dt)
 		m->date = (int64_t)g_date_time_to_unix(dt) * 1000;

@@ -54,7 +54,9 @@ struct chan_mail {
 	int64_t date;	   /* ms since the epoch from the Date header, 0 when absent */
 	struct chan_file files[CHAN_FILES_MAX];
 	int nfiles;
-	int dropped; /* attachments over the limits, not kept */
+	int dropped;   /* attachments over the limits, not kept */
+	int automatic; /* an automatic reply (RFC 3834 Auto-Submitted, X-Autoreply, Precedence:
+			  auto_reply) */
 };
 
 /* Once per process before the first parse or build (idempotent, thread-safe). */

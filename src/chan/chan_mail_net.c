@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <glib.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -188,8 +189,9 @@ static int uids_of(const char *s, int64_t after, int64_t *out, int max)
 }
 
 /* Stores one parsed mail and the new last UID in one transaction: 1 stored, 0 skipped, <0 stop. */
-static int store_one_mail(struct store *s, int64_t account_id, struct chan_mail_state *ms,
-			  int64_t uid, const char *raw, size_t len, int64_t now)
+static int store_one_mail(struct store *s, int64_t account_id, const char *address,
+			  struct chan_mail_state *ms, int64_t uid, const char *raw, size_t len,
+			  int64_t now)
 {
 	struct chan_mail_limits lim;
 	struct chan_mail m;
@@ -204,6 +206,14 @@ static int store_one_mail(struct store *s, int64_t account_id, struct chan_mail_
 	memset(&ei, 0, sizeof(ei));
 	memset(&res, 0, sizeof(res));
 	rc = chan_mail_parse(raw, len, &lim, &m, error, sizeof(error));
+	/* Neither an out-of-office answer nor the mailbox's own mail (a copy of a reply) is a
+	 * customer's. */
+	if (rc == 0 && (m.automatic || !g_ascii_strcasecmp(m.from, address))) {
+		snprintf(error, sizeof(error), "%s",
+			 m.automatic ? "an automatic reply" : "sent by the account's own address");
+		chan_mail_free(&m);
+		rc = ERR_INVALID;
+	}
 	if (rc == 0) {
 		chan_mail_inbound(&m, account_id, &in);
 		/* Deadlines count from arrival: a sender's Date may be wrong or forged (CALL-12).
@@ -339,7 +349,7 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 			break;
 		}
 		/* A mail over CHAN_MAIL_RAW_MAX is not stored: the parse refuses its empty body. */
-		rc = store_one_mail(s, account_id, ms, uids[i],
+		rc = store_one_mail(s, account_id, c->address, ms, uids[i],
 				    mail.over  ? ""
 				    : mail.b.p ? mail.b.p
 					       : "",

@@ -172,12 +172,18 @@ class ChanMailTest(KefuTestCase):
         skipped = self.state()["skipped"]
         self.smtp("nobody@example.cn", fixture("malformed.eml"))
         self.delivered(n_before + 1)
-        self.smtp("chen@example.cn", fixture("big5.eml"))
+        # An out-of-office answer (RFC 3834) is not a customer writing: passed over too.
+        self.smtp("away@example.cn", b"From: away@example.cn\r\nTo: service@kefu.test\r\n"
+                  b"Subject: =?UTF-8?B?6Ieq5Yqo5Zue5aSN?=\r\nAuto-Submitted: auto-replied\r\n"
+                  b"Message-ID: <ooo-1@example.cn>\r\n\r\nI am away.\r\n")
         self.delivered(n_before + 2)
+        self.smtp("chen@example.cn", fixture("big5.eml"))
+        self.delivered(n_before + 3)
         self.poll()
         st = self.state()
-        self.assertEqual(st["skipped"], skipped + 1)
-        self.assertIn("no sender address", st["last_error"] or self.srv.read_log())
+        self.assertEqual(st["skipped"], skipped + 2)
+        self.assertEqual(self.convs("away@example.cn"), [])
+        self.assertIn("skipped: an automatic reply", s.read_log())
         found = self.convs("chen@example.tw")
         self.assertEqual(len(found), 1, self.srv.read_log()[-3000:])
         c = self.conv(found[0]["id"])
@@ -185,7 +191,7 @@ class ChanMailTest(KefuTestCase):
         self.assertEqual(c["messages"][0]["body"], "您好，我想查詢退款進度。")
         # The skipped mail is not fetched again at the next poll.
         self.poll()
-        self.assertEqual(self.state()["skipped"], skipped + 1)
+        self.assertEqual(self.state()["skipped"], skipped + 2)
         self.assertIn("skipped: no sender address", s.read_log())
 
     def test_3_alternative_and_attachment(self):

@@ -398,6 +398,30 @@ static void fetch_state(void **state)
 	test_store_close(s);
 }
 
+/* RFC 3834: out-of-office answers are flagged, so the fetch passes over them. */
+static void automatic(void **state)
+{
+	static const char *const raws[] = {
+		"From: a@b.cn\r\nAuto-Submitted: auto-replied\r\n\r\nx\r\n",
+		"From: a@b.cn\r\nX-Autoreply: yes\r\n\r\nx\r\n",
+		"From: a@b.cn\r\nPrecedence: auto_reply\r\n\r\nx\r\n",
+		"From: a@b.cn\r\nAuto-Submitted: no\r\n\r\nx\r\n",
+		"From: a@b.cn\r\n\r\nx\r\n",
+	};
+	static const int want[] = {1, 1, 1, 0, 0};
+	struct chan_mail m;
+	char error[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
+		assert_int_equal(
+			chan_mail_parse(raws[i], strlen(raws[i]), NULL, &m, error, sizeof(error)),
+			0);
+		assert_int_equal(m.automatic, want[i]);
+		chan_mail_free(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,7 +430,7 @@ int main(void)
 		cmocka_unit_test(malformed),   cmocka_unit_test(undeclared),
 		cmocka_unit_test(html_text),   cmocka_unit_test(build_reply),
 		cmocka_unit_test(long_text),   cmocka_unit_test(config),
-		cmocka_unit_test(fetch_state),
+		cmocka_unit_test(automatic),   cmocka_unit_test(fetch_state),
 	};
 	int rc;
 
