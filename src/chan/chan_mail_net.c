@@ -348,12 +348,11 @@ static int poll_account(struct store *s, int64_t account_id, const struct chan_m
 			rc = ERR_BUSY;
 			break;
 		}
-		/* A mail over CHAN_MAIL_RAW_MAX is not stored: the parse refuses its empty body. */
+		/* A mail over CHAN_MAIL_RAW_MAX (its download cut short) is skipped as too big:
+		 * the parse refuses a length over the limit before reading a byte. */
 		rc = store_one_mail(s, account_id, c->address, ms, uids[i],
-				    mail.over  ? ""
-				    : mail.b.p ? mail.b.p
-					       : "",
-				    mail.over ? 0 : mail.b.len, now);
+				    mail.b.p ? mail.b.p : "",
+				    mail.over ? (size_t)CHAN_MAIL_RAW_MAX + 1 : mail.b.len, now);
 		buf_release(&mail.b);
 		if (rc < 0) {
 			snprintf(error, error_size, "store: %s", err_name(rc));
