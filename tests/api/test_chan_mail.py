@@ -283,6 +283,28 @@ class ChanMailTest(KefuTestCase):
                          [("receipt.pdf", "application/pdf")])
         self.assertEqual(parts[0].get_content(), pdf)
 
+    def test_6_mailbox_recreated(self):
+        """A new UIDVALIDITY (the mailbox rebuilt on the server): read again from UID 1,
+        nothing stored twice, and new mail after it still arrives."""
+        s = self.srv
+        self.poll()
+        count = db_value(s, "SELECT count(*) FROM conv_msg")
+        old = self.state()["uidvalidity"]
+        self.ms.doveadm("mailbox", "update", "-u", SERVICE, "--uid-validity", str(old + 1000),
+                        "INBOX")
+        n_before = len(self.ms.wait_mail(SERVICE, USERS[SERVICE], 0, timeout=0))
+        self.smtp("lisi@example.com", b"From: lisi@example.com\r\nTo: service@kefu.test\r\n"
+                  b"Subject: again\r\nMessage-ID: <after-rebuild@example.com>\r\n"
+                  b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xe9\x87\x8d\xe5\xbb\xba\xe5\x90\x8e\r\n")
+        self.delivered(n_before + 1)
+        self.poll()
+        # The whole mailbox was 50 or fewer mails: one round read it all again.
+        self.assertEqual(self.state()["uidvalidity"], old + 1000)
+        self.assertIn("UIDVALIDITY", s.read_log())
+        self.assertEqual(db_value(s, "SELECT count(*) FROM conv_msg"), count + 1)
+        self.assertEqual(db_value(s, "SELECT body FROM conv_msg WHERE ext_id = 'after-rebuild@example.com'"),
+                         "重建后")
+
 
 def subprocess_sql(srv, sql):
     import subprocess

@@ -293,6 +293,14 @@ dovecot   unix  -       n       n       -       -       pipe
     def smtp_url(self):
         return f"smtp://127.0.0.1:{self.smtp_port}"
 
+    def doveadm(self, *args):
+        """Runs doveadm against this Dovecot (its own config); returns stdout."""
+        out = subprocess.run(["doveadm", "-c", f"{self.dir}/dovecot.conf", *args],
+                             capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            raise RuntimeError(f"doveadm {' '.join(args)}: {out.stderr}")
+        return out.stdout
+
     def logs(self):
         out = []
         for name in ("dovecot.log", "dovecot.err", "postfix.log", "postfix.err"):
