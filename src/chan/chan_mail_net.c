@@ -423,6 +423,25 @@ int chan_mail_tick(struct store *s, int64_t now, void *arg)
 
 /* -- SMTP -- */
 
+/*
+ * The SMTP URL with the EHLO name: libcurl says EHLO with the URL's path,
+ * and "localhost" without one, which strict servers refuse; the address's
+ * domain is the name the mail is from.
+ */
+static void smtp_url(const struct chan_mail_config *c, char *out, size_t size)
+{
+	const char *host = strstr(c->smtp_url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	const char *at = strchr(c->address, '@');
+
+	if ((!path || !path[1]) && at)
+		snprintf(out, size, "%.*s/%s",
+			 (int)(path ? path - c->smtp_url : (long)strlen(c->smtp_url)), c->smtp_url,
+			 at + 1);
+	else
+		snprintf(out, size, "%s", c->smtp_url);
+}
+
 struct source {
 	const char *p;
 	size_t left;
@@ -448,7 +467,7 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	struct curl_slist *rcpt = NULL;
 	char *raw = NULL;
 	size_t len = 0;
-	char msgid[CHAN_EXT_ID_MAX + 1], addr[CHAN_PEER_MAX + 3];
+	char msgid[CHAN_EXT_ID_MAX + 1], addr[CHAN_PEER_MAX + 3], url[800];
 	CURL *h;
 	CURLcode cc;
 	int rc;
@@ -483,7 +502,8 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	if (!c.username[0] && !c.password[0])
 		curl_easy_setopt(h, CURLOPT_USERNAME,
 				 NULL); /* a relay that knows the host: no AUTH */
-	curl_easy_setopt(h, CURLOPT_URL, c.smtp_url);
+	smtp_url(&c, url, sizeof(url));
+	curl_easy_setopt(h, CURLOPT_URL, url);
 	snprintf(addr, sizeof(addr), "<%s>", c.address);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
 	snprintf(addr, sizeof(addr), "<%s>", m->peer);
@@ -551,7 +571,8 @@ int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_si
 	common(h, c);
 	if (!c->username[0] && !c->password[0])
 		curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
-	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+	smtp_url(c, url, sizeof(url));
+	curl_easy_setopt(h, CURLOPT_URL, url);
 	/* The greeting, EHLO and (with a username) AUTH, then QUIT: nothing is sent. */
 	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	cc = curl_easy_perform(h);

@@ -134,6 +134,8 @@ class ChanMailTest(KefuTestCase):
         self.assertEqual(m["To"].addresses[0].addr_spec, "zhangzhe@example.cn")
         self.assertEqual(m.get_content_type(), "text/plain")
         self.assertEqual(m.get_content().replace("\r\n", "\n").rstrip("\n"), reply)
+        # kefu said EHLO with the address's domain (libcurl's default, "localhost", is refused by strict servers).
+        self.assertIn("from kefu.test (", str(m["Received"]))
         # The sent message's id is the reply's Message-ID, so the answer to it threads.
         msgid = str(m["Message-ID"]).strip("<>")
         self.assertEqual(out[0]["ext_id"], msgid)
