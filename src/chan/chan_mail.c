@@ -872,6 +872,21 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 
 /* -- An account's config -- */
 
+int64_t chan_mail_next_poll(int poll_sec, int failures, int backlog)
+{
+	int64_t sec = poll_sec;
+
+	if (failures <= 0)
+		return backlog ? 0 : sec * 1000;
+	/* Every connection to a server that does not answer holds the scheduler up to 10 s:
+	 * ask it half as often after each failure, up to every 15 minutes. */
+	for (int i = 0; i < failures && sec < CHAN_MAIL_BACKOFF_MAX; i++)
+		sec *= 2;
+	if (sec > CHAN_MAIL_BACKOFF_MAX)
+		sec = CHAN_MAIL_BACKOFF_MAX;
+	return (sec > poll_sec ? sec : poll_sec) * 1000LL;
+}
+
 /* url is scheme a or b followed by a host (at least one character that can start one). */
 static int url_has(const char *url, const char *a, const char *b)
 {

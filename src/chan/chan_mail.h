@@ -108,6 +108,15 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 #define CHAN_MAIL_POLL_DEFAULT 60 /* seconds between fetches */
 #define CHAN_MAIL_POLL_MIN 5
 #define CHAN_MAIL_POLL_MAX 3600
+#define CHAN_MAIL_BACKOFF_MAX 900 /* seconds between polls of a server that keeps failing */
+
+/*
+ * Milliseconds until an account's next poll: poll_sec; 0 after a full
+ * batch (a backlog drains round after round, not a batch a poll_sec); after
+ * failures polls in a row that failed, twice as long each time, up to
+ * CHAN_MAIL_BACKOFF_MAX (never shorter than poll_sec).
+ */
+int64_t chan_mail_next_poll(int poll_sec, int failures, int backlog);
 
 enum chan_mail_tls {
 	CHAN_MAIL_TLS_TRY,     /* STARTTLS when the server offers it (the default) */
@@ -149,6 +158,7 @@ struct chan_mail_state {
 	int64_t uidvalidity;
 	int64_t last_uid;
 	int64_t next_poll_at;
+	int failures; /* polls in a row that failed (network): the next waits longer */
 };
 
 /* An account's state; zeros before its first fetch. */

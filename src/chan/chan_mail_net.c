@@ -405,9 +405,8 @@ int chan_mail_tick(struct store *s, int64_t now, void *arg)
 					(long long)acc[i].id, error);
 			else
 				total += rc;
-			/* A backlog (a full batch) drains round after round, not one batch a
-			 * poll_sec. */
-			ms.next_poll_at = rc >= 0 && more ? now : now + c.poll_sec * 1000LL;
+			ms.failures = rc < 0 ? ms.failures + 1 : 0;
+			ms.next_poll_at = now + chan_mail_next_poll(c.poll_sec, ms.failures, more);
 			if (store_begin(s) == 0) {
 				if (chan_mail_state_put(s, acc[i].id, &ms, rc < 0 ? error : "", 0,
 							0, now) ||

@@ -77,6 +77,7 @@ static int state_read(struct store_stmt *st, void *dst)
 	ms->uidvalidity = store_col_int(st, 0);
 	ms->last_uid = store_col_int(st, 1);
 	ms->next_poll_at = store_col_int(st, 2);
+	ms->failures = (int)store_col_int(st, 3);
 	return 0;
 }
 
@@ -85,11 +86,13 @@ int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_st
 	int rc;
 
 	memset(ms, 0, sizeof(*ms));
-	rc = store_one(store_query(s,
-				   "SELECT uidvalidity, last_uid, next_poll_at FROM chan_mail_state"
-				   " WHERE account_id = ?",
-				   "i", account_id),
-		       state_read, ms);
+	rc = store_one(
+		store_query(
+			s,
+			"SELECT uidvalidity, last_uid, next_poll_at, failures FROM chan_mail_state"
+			" WHERE account_id = ?",
+			"i", account_id),
+		state_read, ms);
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -99,14 +102,16 @@ int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_m
 	int rc = store_run(
 		s,
 		"INSERT INTO chan_mail_state(account_id, uidvalidity, last_uid, next_poll_at,"
-		" last_error, fetched, skipped, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" last_error, fetched, skipped, updated_at, failures)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT(account_id) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
 		" last_uid = excluded.last_uid, next_poll_at = excluded.next_poll_at,"
+		" failures = excluded.failures,"
 		" last_error = CASE WHEN ? THEN excluded.last_error ELSE last_error END,"
 		" fetched = fetched + excluded.fetched, skipped = skipped + excluded.skipped,"
 		" updated_at = excluded.updated_at",
-		NULL, "iiiitiiii", account_id, ms->uidvalidity, ms->last_uid, ms->next_poll_at,
-		error ? error : "", (int64_t)fetched, (int64_t)skipped, now,
+		NULL, "iiiitiiiii", account_id, ms->uidvalidity, ms->last_uid, ms->next_poll_at,
+		error ? error : "", (int64_t)fetched, (int64_t)skipped, now, (int64_t)ms->failures,
 		(int64_t)(error != NULL));
 
 	return rc < 0 ? rc : 0;

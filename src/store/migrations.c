@@ -1564,8 +1564,10 @@ static const char m28[] =
  * 29: the email channel's fetch state (issue 18): per email account, the
  * mailbox's UIDVALIDITY and the last UID fetched, so each poll asks the
  * IMAP server only for newer mail and a mail is fetched once even when it
- * cannot be parsed; when the next poll is due; the last error, for the
- * account's page; counts of mails stored and skipped.
+ * cannot be parsed; when the next poll is due and how many polls in a row
+ * failed (a server that does not answer is asked less and less often, up
+ * to every 15 minutes); the last error, for the account's page; counts of
+ * mails stored and skipped.
  */
 static const char m29[] =
 	"CREATE TABLE chan_mail_state ("
@@ -1573,6 +1575,7 @@ static const char m29[] =
 	" uidvalidity INTEGER NOT NULL DEFAULT 0,"
 	" last_uid INTEGER NOT NULL DEFAULT 0,"
 	" next_poll_at INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
 	" last_error TEXT NOT NULL DEFAULT '',"
 	" fetched INTEGER NOT NULL DEFAULT 0,"
 	" skipped INTEGER NOT NULL DEFAULT 0,"

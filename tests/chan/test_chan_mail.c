@@ -340,7 +340,7 @@ static void config(void **state)
 static void fetch_state(void **state)
 {
 	struct store *s = test_store_open();
-	struct chan_mail_state ms = {0, 0, 0};
+	struct chan_mail_state ms = {0, 0, 0, 0};
 	struct chan_mail_account acc[4];
 	int64_t id = 0;
 	int n;
@@ -373,6 +373,7 @@ static void fetch_state(void **state)
 	ms.uidvalidity = 77;
 	ms.last_uid = 5;
 	ms.next_poll_at = 1000;
+	ms.failures = 2;
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(chan_mail_state_put(s, id, &ms, "imap: down", 3, 1, 10), 0);
 	ms.last_uid = 9;
@@ -383,6 +384,7 @@ static void fetch_state(void **state)
 	assert_int_equal(ms.uidvalidity, 77);
 	assert_int_equal(ms.last_uid, 9);
 	assert_int_equal(ms.next_poll_at, 1000);
+	assert_int_equal(ms.failures, 2);
 	{
 		struct store_stmt *st = store_query(s,
 						    "SELECT fetched, skipped, last_error FROM "
@@ -422,6 +424,19 @@ static void automatic(void **state)
 	}
 }
 
+static void next_poll(void **state)
+{
+	(void)state;
+	assert_int_equal(chan_mail_next_poll(60, 0, 0), 60000);
+	assert_int_equal(chan_mail_next_poll(60, 0, 1), 0);
+	assert_int_equal(chan_mail_next_poll(60, 1, 1), 120000);
+	assert_int_equal(chan_mail_next_poll(60, 3, 0), 480000);
+	assert_int_equal(chan_mail_next_poll(60, 5, 0), 900000);
+	assert_int_equal(chan_mail_next_poll(60, 1000, 0), 900000);
+	/* A poll_sec over the cap is never shortened. */
+	assert_int_equal(chan_mail_next_poll(3600, 2, 0), 3600000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,7 +445,8 @@ int main(void)
 		cmocka_unit_test(malformed),   cmocka_unit_test(undeclared),
 		cmocka_unit_test(html_text),   cmocka_unit_test(build_reply),
 		cmocka_unit_test(long_text),   cmocka_unit_test(config),
-		cmocka_unit_test(automatic),   cmocka_unit_test(fetch_state),
+		cmocka_unit_test(automatic),   cmocka_unit_test(next_poll),
+		cmocka_unit_test(fetch_state),
 	};
 	int rc;
 
