@@ -18,6 +18,7 @@
 
 #include "att/att.h"
 #include "chan/chan.h"
+#include "chan/chan_mail.h"
 #include "chan/chan_webchat.h"
 #include "chan/chan_wx.h"
 #include "core/clock.h"
@@ -954,7 +955,13 @@ static int account_one(struct req *r)
  */
 static int account_config_check(struct req *r, const struct chan_account *a, int rc)
 {
-	return rc == 0 ? chan_wx_config_check(chan_kind_parse(a->channel), a->config, &r->ei) : rc;
+	int kind = chan_kind_parse(a->channel);
+
+	if (rc < 0)
+		return rc;
+	if (kind == CHAN_EMAIL)
+		return chan_mail_config_validate(a->config, &r->ei);
+	return chan_wx_config_check(kind, a->config, &r->ei);
 }
 
 static int account_create(struct req *r)

@@ -29,6 +29,7 @@
 #include "chan/chan.h"
 #include "chan/chan_wx.h"
 #include "chan/chan_webchat.h"
+#include "chan/chan_mail.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -64,7 +65,7 @@ const struct route *const cli_route_tables[] = {
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
 	handover_routes, wfm_leave_routes, call_guide_routes, qa_review_routes, qa_routes,
 	qa_report_routes, kb_routes, kb_search_routes, kb_scripts_routes, out_routes,
-	out_campaign_routes, out_test_routes, chan_routes,
+	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
 	NULL,
@@ -176,6 +177,13 @@ static int wire(const struct config *cfg)
 	/* LED-2: the daily answer-rate test's scheduled calls, as their times come. */
 	if (rc == 0)
 		rc = sched_add("out_test_tick", out_test_tick, arg, 0);
+	/* Issue 18, email: each account's mail fetched by IMAP as its poll_sec comes
+	 * round (the tick looks every round, before chan_tick routes what came);
+	 * replies sent by SMTP through the adapter. */
+	if (rc == 0)
+		rc = sched_add("chan_mail_tick", chan_mail_tick, NULL, 0);
+	if (rc == 0)
+		rc = chan_adapter_add(&chan_mail_adapter);
 	/* Issue 18: conversations routed to agents, late ones told (CALL-12), idle
 	 * chats closed and agents' replies sent, every round. */
 	if (rc == 0)

@@ -760,6 +760,15 @@ static const struct err_msg messages[] = {
 	{"nothing to rate yet", NULL, "还没有可以评价的会话"},
 	{"this chat was rated already", NULL, "本次会话已经评价过了"},
 	{"not your conversation", NULL, "这不是您的会话"},
+	/* The email channel (src/chan/chan_mail_api.c). */
+	{"imap_url must be imap://host[:port]/MAILBOX or imaps://", NULL, "imap_url 应为 imap://主机[:端口]/邮箱文件夹 或 imaps://"},
+	{"smtp_url must be smtp://host[:port] or smtps://", NULL, "smtp_url 应为 smtp://主机[:端口] 或 smtps://"},
+	{"address must be an email address", NULL, "address 应为邮箱地址"},
+	{"poll_sec must be between 5 and 3600", NULL, "poll_sec 应在 5 到 3600 秒之间"},
+	{"tls must be try, require or none", NULL, "tls 应为 try、require 或 none"},
+	{"a URL must not contain spaces", NULL, "地址中不能有空格"},
+	{"config is not a JSON object", NULL, "config 应为 JSON 对象"},
+	{"only an email account can be tried", NULL, "只有邮件账号可以测试连接"},
 };
 
 static const struct err_msg phrases[] = {

@@ -1567,6 +1567,27 @@ static const char m28[] =
 	"CREATE VIRTUAL TABLE conv_fts USING fts5(body, tokenize = 'kefu_cjk');";
 
 /*
+ * 29: the email channel's fetch state (issue 18): per email account, the
+ * mailbox's UIDVALIDITY and the last UID fetched, so each poll asks the
+ * IMAP server only for newer mail and a mail is fetched once even when it
+ * cannot be parsed; when the next poll is due and how many polls in a row
+ * failed (a server that does not answer is asked less and less often, up
+ * to every 15 minutes); the last error, for the account's page; counts of
+ * mails stored and skipped.
+ */
+static const char m29[] =
+	"CREATE TABLE chan_mail_state ("
+	" account_id INTEGER PRIMARY KEY REFERENCES chan_account(id) ON DELETE CASCADE,"
+	" uidvalidity INTEGER NOT NULL DEFAULT 0,"
+	" last_uid INTEGER NOT NULL DEFAULT 0,"
+	" next_poll_at INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" fetched INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0,"
+	" updated_at INTEGER NOT NULL DEFAULT 0);";
+
+/*
  * 30: SMS (issue 18; CUST-4 birthday greetings, WO-5 notices): the
  * settings (the daily cap, the birthday greeting's local minute and the
  * account it goes from), the templates with the provider's codes, the
@@ -1639,7 +1660,7 @@ static const char m31[] =
 	"CREATE INDEX conv_resolved_web ON conv(resolved_at) WHERE channel = 'web_chat';";
 
 /*
- * Issue 18 (helper A's; the lead renumbers at merge): attachments get a
+ * 32: (issue 18) attachments get a
  * third owner, a conversation's message (files a customer sent by email,
  * web chat or WeChat), and a customer's file has no uploader. SQLite
  * cannot change a CHECK, so the table is rebuilt with its ids.
@@ -1671,5 +1692,5 @@ static const char m32[] =
 
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m30, m31, m32};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
