@@ -31,8 +31,8 @@ struct store_pool;
 /* How much a tick should do in one round, so a backlog never holds up a
  * stop; a tick that returns this many or more has more to do. */
 #define SCHED_BUDGET 1024
-/* How many ticks may be registered. */
-#define SCHED_MAX 16
+/* How many ticks may be registered (16 are, with every channel's). */
+#define SCHED_MAX 32
 
 /* A tick: does what is due at now with s; returns how many things it did
  * (>= 0) or a negative err. arg is what sched_add was given. */
