@@ -152,6 +152,7 @@ bench: deps
 	@node bench/web.mjs
 	@sh bench/calls.sh
 	@sh bench/out.sh
+	@python3 bench/chat.py
 
 fmt:
 	clang-format -i $(LIB_SRC) src/kefu.c $(wildcard src/*/*.h) $(TEST_SRC) $(wildcard tests/*/*.h)
