@@ -182,6 +182,10 @@ static int call_one(struct req *r)
 	int64_t id;
 	int rc = req_param_id(r, 0, &id);
 
+	/* The call's row and its events from one state of the log: the engine
+	 * commits the row's change before it writes the event that tells it. */
+	if (rc == 0)
+		rc = store_snapshot(r->store);
 	if (rc == 0)
 		rc = call_get(r->store, id, calls_row, &cc);
 	if (rc == ERR_NOTFOUND)
@@ -194,6 +198,7 @@ static int call_one(struct req *r)
 		return ERR_NOMEM;
 	}
 	rc = call_event_list(r->store, id, event_row, events);
+	store_rollback(r->store);
 	if (rc < 0 || json_object_set_new(cc.one, "events", events) < 0) {
 		json_decref(cc.one);
 		return rc < 0 ? rc : ERR_NOMEM;

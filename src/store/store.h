@@ -63,6 +63,14 @@ void store_checkpoint(struct store *s);
 int store_begin(struct store *s); /* a write transaction, taken at once */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/*
+ * A read transaction: every read until store_rollback (or the connection's
+ * return to the pool) sees the database as it was at the first one, so an
+ * answer built from several statements (a row and its events) never mixes
+ * states from before and after another thread's commit. Not for handlers
+ * that write.
+ */
+int store_snapshot(struct store *s);
 int store_in_transaction(struct store *s);
 int store_exec(struct store *s, const char *sql);
 

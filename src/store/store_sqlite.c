@@ -259,6 +259,12 @@ int store_begin(struct store *s)
 	return 0;
 }
 
+int store_snapshot(struct store *s)
+{
+	/* Deferred: the snapshot is taken by the first read, and no lock is held. */
+	return store_exec(s, "BEGIN DEFERRED");
+}
+
 static void end_write(struct store *s)
 {
 	if (s->writing) {
