@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,41 +312,45 @@ static int catchup_row(void *ctx, const struct webchat_msg *m)
 	return 0;
 }
 
-static int end_row(void *ctx, int64_t conv_id, int64_t account_id, const char *peer)
+/*
+ * Tells conv_id's visitor (account, peer) on each of their streams not told
+ * yet: the stream's field at offset `told` marks the last conversation it
+ * was told of, so a row seen twice is told once.
+ */
+static void tell_visitor(struct sse_tick *t, int64_t conv_id, int64_t account_id,
+			 const char *peer, size_t told, const char *event)
 {
-	struct sse_tick *t = ctx;
-
 	for (size_t i = 0; i < t->n; i++) {
 		struct sse_slot *sl = &t->slots[i];
 		struct vsub *s = sl->data;
+		int64_t *mark = (int64_t *)((char *)s + told);
 
 		if (s->account_id != account_id || strcmp(s->vid, peer ? peer : "") != 0 ||
-		    s->ended_conv == conv_id)
+		    *mark == conv_id)
 			continue;
-		s->ended_conv = conv_id;
-		buf_printf(&sl->add, "event: end\ndata: {\"conv_id\":%lld}\n\n",
-			   (long long)conv_id);
+		*mark = conv_id;
+		buf_puts(&sl->add, event);
 	}
+}
+
+static int end_row(void *ctx, int64_t conv_id, int64_t account_id, const char *peer)
+{
+	char ev[96];
+
+	snprintf(ev, sizeof(ev), "event: end\ndata: {\"conv_id\":%lld}\n\n", (long long)conv_id);
+	tell_visitor(ctx, conv_id, account_id, peer, offsetof(struct vsub, ended_conv), ev);
 	return 0;
 }
 
 static int notice_row(void *ctx, int64_t conv_id, int64_t account_id, const char *peer)
 {
-	struct sse_tick *t = ctx;
+	char ev[512];
 
-	for (size_t i = 0; i < t->n; i++) {
-		struct sse_slot *sl = &t->slots[i];
-		struct vsub *s = sl->data;
-
-		if (s->account_id != account_id || strcmp(s->vid, peer ? peer : "") != 0 ||
-		    s->noticed_conv == conv_id)
-			continue;
-		s->noticed_conv = conv_id;
-		buf_printf(&sl->add,
-			   "event: notice\ndata: {\"conv_id\":%lld,\"mode\":\"message\","
-			   "\"text\":\"%s\"}\n\n",
-			   (long long)conv_id, NOTICE_MESSAGE);
-	}
+	snprintf(ev, sizeof(ev),
+		 "event: notice\ndata: {\"conv_id\":%lld,\"mode\":\"message\","
+		 "\"text\":\"%s\"}\n\n",
+		 (long long)conv_id, NOTICE_MESSAGE);
+	tell_visitor(ctx, conv_id, account_id, peer, offsetof(struct vsub, noticed_conv), ev);
 	return 0;
 }
 
