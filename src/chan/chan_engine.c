@@ -288,14 +288,8 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 		goto done;
 	if (utf8_len(buf_str(&body)) > CHAN_TEXT_MAX) {
 		/* An email's HTML may hold more text than a message: cut, never refuse mail. */
-		size_t cut = 0, chars = 0;
+		size_t cut = utf8_prefix(body.p, body.len, CHAN_TEXT_MAX, NULL);
 
-		while (cut < body.len && chars < CHAN_TEXT_MAX) {
-			cut++;
-			while (cut < body.len && (body.p[cut] & 0xC0) == 0x80)
-				cut++;
-			chars++;
-		}
 		body.p[cut] = '\0';
 		body.len = cut;
 	}

@@ -63,6 +63,22 @@ void utf8_trim_partial(char *str)
 		s[start] = '\0';
 }
 
+size_t utf8_prefix(const char *str, size_t n, size_t max_chars, size_t *chars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, k = 0;
+
+	while (i < n && k < max_chars) {
+		i++;
+		while (i < n && (s[i] & 0xC0) == 0x80)
+			i++;
+		k++;
+	}
+	if (chars)
+		*chars = k;
+	return i;
+}
+
 size_t utf8_len(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;

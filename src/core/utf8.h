@@ -21,6 +21,11 @@ int utf8_blank(const char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
 /*
+ * The bytes of the first max_chars code points of valid UTF-8 s[0..n), never
+ * cutting one in half; with chars not NULL, how many code points that is.
+ */
+size_t utf8_prefix(const char *s, size_t n, size_t max_chars, size_t *chars);
+/*
  * s percent-encoded for a header's ext-value (RFC 5987, a download's
  * filename*=UTF-8''...): every byte but the attr-chars as %XX. Returns the
  * length written into out (NUL-terminated), or -1 when it does not fit.

@@ -397,16 +397,9 @@ static int conv_utt(void *ctx, const struct qa_conv_msg *m)
 	struct conv_utts *cu = ctx;
 	const int64_t week = 86400000LL * 7;
 	int64_t at = m->at - cu->t0;
-	size_t len = 0;
-	int chars = 0;
+	size_t len = utf8_prefix(m->body, strlen(m->body), QA_UTT_CHARS_MAX, NULL);
 	json_t *u;
 
-	while (m->body[len] && chars < QA_UTT_CHARS_MAX) {
-		len++;
-		while (((unsigned char)m->body[len] & 0xC0) == 0x80)
-			len++;
-		chars++;
-	}
 	if (utf8_blank(m->body))
 		return 0;
 	at = at < cu->prev ? cu->prev : at > week ? week : at;
@@ -901,15 +894,8 @@ int qa_check_draft(struct store *s, const char *kind_name, const char *text, jso
 		kind = QA_MESSAGE;
 	memset(&res, 0, sizeof(res));
 	for (const char *p = text; *p;) {
-		size_t len = 0;
-		int k = 0;
+		size_t k, len = utf8_prefix(p, strcspn(p, "\n"), QA_UTT_CHARS_MAX, &k);
 
-		while (p[len] && p[len] != '\n' && k < QA_UTT_CHARS_MAX) {
-			len++;
-			while (((unsigned char)p[len] & 0xC0) == 0x80)
-				len++;
-			k++;
-		}
 		if (n == cap) {
 			struct qa_utt *nu;
 			int *ns;
@@ -933,7 +919,7 @@ int qa_check_draft(struct store *s, const char *kind_name, const char *text, jso
 			goto out;
 		}
 		starts[n++] = chars;
-		chars += k;
+		chars += (int)k;
 		p += len;
 		if (*p == '\n') {
 			p++;

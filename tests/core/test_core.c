@@ -46,6 +46,25 @@ static void utf8_rfc5987_encodes(void **state)
 	assert_int_equal(utf8_rfc5987("排", out, 10), 9);
 }
 
+static void utf8_prefix_never_cuts_a_character(void **state)
+{
+	const char *s = "客服a热线"; /* 3 + 3 + 1 + 3 + 3 bytes */
+	size_t k;
+
+	(void)state;
+	assert_int_equal(utf8_prefix(s, strlen(s), 2, &k), 6);
+	assert_int_equal(k, 2);
+	assert_int_equal(utf8_prefix(s, strlen(s), 3, NULL), 7);
+	/* Fewer characters than asked: all of it. */
+	assert_int_equal(utf8_prefix(s, strlen(s), 100, &k), strlen(s));
+	assert_int_equal(k, 5);
+	/* Within the n bytes given: a line of the text. */
+	assert_int_equal(utf8_prefix(s, 7, 100, &k), 7);
+	assert_int_equal(k, 3);
+	assert_int_equal(utf8_prefix(s, strlen(s), 0, &k), 0);
+	assert_int_equal(k, 0);
+}
+
 static void utf8_accepts_chinese_rejects_bad(void **state)
 {
 	(void)state;
@@ -314,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_grows_and_formats),
 		cmocka_unit_test(utf8_accepts_chinese_rejects_bad),
+		cmocka_unit_test(utf8_prefix_never_cuts_a_character),
 		cmocka_unit_test(utf8_rfc5987_encodes),
 		cmocka_unit_test(config_rejects_unknown_and_bad_values),
 		cmocka_unit_test(config_trunk_addresses),
