@@ -5,6 +5,8 @@ import struct
 import subprocess
 import time
 import zlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 MINUTE = 60 * 1000
 HOUR = 60 * MINUTE
@@ -131,3 +133,14 @@ def png(w=4, h=3, rgb=(200, 30, 30)):
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def advance_to_local(srv, hour, minute, tz="Asia/Shanghai"):
+    """Moves the server's test clock forward to the next hour:minute in the
+    center's zone; returns the new now (UTC ms)."""
+    now = srv.advance(0)
+    local = datetime.fromtimestamp(now / 1000, ZoneInfo(tz))
+    target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if target <= local:
+        target += timedelta(days=1)
+    return srv.advance(int((target - local).total_seconds() * 1000))

@@ -18,7 +18,7 @@ import zipfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apihelp import HOUR, MINUTE, db_rows, db_value, person_id
+from apihelp import HOUR, MINUTE, advance_to_local, db_rows, db_value, person_id
 from harness import KefuTestCase
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,12 +54,7 @@ class OutCase(KefuTestCase):
     @classmethod
     def to_local(cls, hour, minute):
         """Moves the server's clock forward to the next hour:minute in the center's zone."""
-        now = cls.srv.advance(0)
-        local = datetime.fromtimestamp(now / 1000, TZ)
-        target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if target <= local:
-            target += timedelta(days=1)
-        now = cls.srv.advance(int((target - local).total_seconds() * 1000))
+        now = advance_to_local(cls.srv, hour, minute)
         cls.login_all()
         return now
 
