@@ -133,6 +133,12 @@ struct qa_contact {
 	const struct qa_event *events;
 };
 
+/* A kind's name as in the tables and rules ("call", "chat", "email",
+ * "message", "summary") to its enum qa_kind bit, 0 for none; and back
+ * (NULL for what is not one kind). */
+int qa_kind_parse(const char *name);
+const char *qa_kind_name(int kind);
+
 /* An empty contact of a kind: every fact unknown, no utterances. */
 void qa_contact_init(struct qa_contact *c, int kind);
 

@@ -382,8 +382,7 @@ static int check_row(void *ctx, const struct qa_check_row *c)
 /* The contacts the checker checks: calls, and the channels' conversations (issue 18). */
 static int contact_kind_valid(const char *kind)
 {
-	return strcmp(kind, "call") == 0 || strcmp(kind, "chat") == 0 ||
-	       strcmp(kind, "email") == 0 || strcmp(kind, "message") == 0;
+	return (qa_kind_parse(kind) & (QA_CALL | QA_CHAT | QA_EMAIL | QA_MESSAGE)) != 0;
 }
 
 /* A day of the center (YYYY-MM-DD) to its first millisecond; ERR_INVALID. */
@@ -577,7 +576,7 @@ static int check_text(struct req *r)
 		return rc;
 	if (!kind)
 		kind = "chat";
-	if (strcmp(kind, "chat") && strcmp(kind, "email") && strcmp(kind, "message"))
+	if (!(qa_kind_parse(kind) & (QA_CHAT | QA_EMAIL | QA_MESSAGE)))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind", "kind: chat, email or message");
 	if (utf8_len(text) > QA_DRAFT_MAX)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "text", "text: at most %d characters",

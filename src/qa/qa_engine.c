@@ -367,18 +367,13 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now)
 /* -- text conversations (issue 18's channels) -- */
 
 /* A channel's conversations are checked as this kind of contact (qa_check.kind). */
-static const char *conv_kind(const char *channel, int *kind)
+static int conv_kind(const char *channel)
 {
-	if (strcmp(channel, "email") == 0) {
-		*kind = QA_EMAIL;
-		return "email";
-	}
-	if (strcmp(channel, "sms") == 0) {
-		*kind = QA_MESSAGE;
-		return "message";
-	}
-	*kind = QA_CHAT; /* web chat, WeChat, Weibo: a dialogue in real time */
-	return "chat";
+	if (strcmp(channel, "email") == 0)
+		return QA_EMAIL;
+	if (strcmp(channel, "sms") == 0)
+		return QA_MESSAGE;
+	return QA_CHAT; /* web chat, WeChat, Weibo: a dialogue in real time */
 }
 
 struct conv_utts {
@@ -425,12 +420,11 @@ static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64
 	struct err_info ei;
 	json_t *body = NULL;
 	char *text = NULL;
-	const char *kind_name;
-	int kind, rc;
+	int kind = conv_kind(v->channel), rc;
+	const char *kind_name = qa_kind_name(kind);
 
 	memset(&res, 0, sizeof(res));
 	memset(&ei, 0, sizeof(ei));
-	kind_name = conv_kind(v->channel, &kind);
 	rc = cu.list ? qa_conv_messages(s, v->id, QA_UTT_MAX, conv_utt, &cu) : ERR_NOMEM;
 	if (rc < 0)
 		goto out;
@@ -885,13 +879,9 @@ int qa_check_draft(struct store *s, const char *kind_name, const char *text, jso
 	struct qa_utt *utts = NULL;
 	struct qa_contact c;
 	struct qa_result res;
-	int *starts = NULL, n = 0, cap = 0, kind = QA_CHAT, rc, chars = 0;
+	int *starts = NULL, n = 0, cap = 0, kind = qa_kind_parse(kind_name), rc, chars = 0;
 	json_t *hits = NULL;
 
-	if (strcmp(kind_name, "email") == 0)
-		kind = QA_EMAIL;
-	else if (strcmp(kind_name, "message") == 0)
-		kind = QA_MESSAGE;
 	memset(&res, 0, sizeof(res));
 	for (const char *p = text; *p;) {
 		size_t k, len = utf8_prefix(p, strcspn(p, "\n"), QA_UTT_CHARS_MAX, &k);

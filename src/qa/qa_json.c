@@ -89,6 +89,21 @@ static int lookup(const char *s, const char *const *names, int n)
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+int qa_kind_parse(const char *name)
+{
+	int i = name ? lookup(name, kind_names, NELEM(kind_names)) : -1;
+
+	return i < 0 ? 0 : 1 << i;
+}
+
+const char *qa_kind_name(int kind)
+{
+	for (int i = 0; i < NELEM(kind_names); i++)
+		if (kind == 1 << i)
+			return kind_names[i];
+	return NULL;
+}
+
 /* A string field with a length in characters; NULL (and an error) when
  * present but wrong; def when absent. */
 static const char *get_str(struct builder *b, const json_t *o, int ci, const char *key,
