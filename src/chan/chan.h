@@ -298,6 +298,15 @@ int chan_msg_list(struct store *s, int64_t conv_id, int64_t after_id, int limit,
 		  int (*row)(void *ctx, const struct chan_msg *m), void *ctx);
 /* Queued messages out, oldest first, at most max ids. */
 int chan_msg_queued(struct store *s, int64_t *out, int max);
+/* The conversation of message id, and how often it was tried: ERR_NOTFOUND when no such
+ * message (with `queued`, when it is not waiting to be sent any more). */
+int chan_msg_conv(struct store *s, int64_t id, int queued, int64_t *conv_id, int64_t *tries);
+/* A delivery report on a message out, found by the channel's id: kept as it is when
+ * delivered, marked failed with error when not; ERR_NOTFOUND when there is none. */
+int chan_msg_delivery(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		      const char *error);
+/* How many live chats (web chat, WeChat, Weibo, not resolved) the agent holds. */
+int chan_live_count(struct store *s, int64_t agent_id, int64_t *out);
 /* The send outcome of a message: status, the channel's id, error, tries. */
 int chan_msg_sent(struct store *s, int64_t id, const char *status, const char *ext_id,
 		  const char *error, int tries);

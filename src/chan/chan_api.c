@@ -308,10 +308,7 @@ static int conv_file(struct req *r)
 	if (rc == 0)
 		rc = att_get(r->store, fid, &a);
 	if (rc == 0 && a.message_id)
-		rc = store_run(r->store, "SELECT conv_id FROM conv_msg WHERE id = ?", &owner, "i",
-			       a.message_id) == 1
-			     ? 0
-			     : ERR_NOTFOUND;
+		rc = chan_msg_conv(r->store, a.message_id, 0, &owner, NULL);
 	if (rc == ERR_NOTFOUND || (rc == 0 && (!a.message_id || owner != c.id)))
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such file");
 	if (rc < 0)
@@ -503,10 +500,7 @@ static int conv_take(struct req *r)
 		int64_t live = 0;
 
 		/* An agent takes a chat within the capacity; a supervisor takes over any. */
-		rc = store_run(r->store,
-			       "SELECT count(*) FROM conv WHERE agent_id = ? AND state IN ('open',"
-			       " 'waiting') AND channel IN ('web_chat', 'wechat', 'weibo')",
-			       &live, "i", r->who.person_id);
+		rc = chan_live_count(r->store, r->who.person_id, &live);
 		if (rc < 0)
 			return rc;
 		if (live >= st.chat_capacity)

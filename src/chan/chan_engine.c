@@ -557,23 +557,8 @@ int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now)
 int chan_msg_report(struct store *s, int64_t account_id, const char *ext_id, int delivered,
 		    const char *error)
 {
-	int rc;
-
 	if (!ext_id || !ext_id[0])
 		return ERR_NOTFOUND;
-	if (delivered)
-		rc = store_run(s,
-			       "SELECT 1 FROM conv_msg WHERE account_id = ? AND ext_id = ?"
-			       " AND direction = 'out'",
-			       NULL, "it", account_id, ext_id);
-	else
-		rc = store_run(
-			s,
-			"UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
-			" AND ext_id = ? AND direction = 'out' RETURNING 1",
-			NULL, "tit", error && error[0] ? error : "not delivered", account_id,
-			ext_id);
-	if (rc == 0)
-		return ERR_NOTFOUND;
-	return rc < 0 ? rc : 0;
+	return chan_msg_delivery(s, account_id, ext_id, delivered,
+				 error && error[0] ? error : "not delivered");
 }

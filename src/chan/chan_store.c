@@ -389,6 +389,51 @@ int chan_msg_queued(struct store *s, int64_t *out, int max)
 	return store_end(st, n < max ? rc : 0, n);
 }
 
+int chan_msg_conv(struct store *s, int64_t id, int queued, int64_t *conv_id, int64_t *tries)
+{
+	struct store_stmt *st = store_query(
+		s, "SELECT conv_id, tries FROM conv_msg WHERE id = ? AND (? = 0 OR status = 'queued')",
+		"ii", id, (int64_t)queued);
+	int rc = store_next(st, NULL, NULL);
+
+	if (rc == 1) {
+		*conv_id = store_col_int(st, 0);
+		if (tries)
+			*tries = store_col_int(st, 1);
+	}
+	return store_end(st, rc == 1 ? 0 : rc == 0 ? ERR_NOTFOUND : rc, 0);
+}
+
+int chan_msg_delivery(struct store *s, int64_t account_id, const char *ext_id, int delivered,
+		      const char *error)
+{
+	int rc;
+
+	if (delivered)
+		rc = store_run(s,
+			       "SELECT 1 FROM conv_msg WHERE account_id = ? AND ext_id = ?"
+			       " AND direction = 'out'",
+			       NULL, "it", account_id, ext_id);
+	else
+		rc = store_run(s,
+			       "UPDATE conv_msg SET status = 'failed', error = ? WHERE account_id = ?"
+			       " AND ext_id = ? AND direction = 'out' RETURNING 1",
+			       NULL, "tit", error, account_id, ext_id);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int chan_live_count(struct store *s, int64_t agent_id, int64_t *out)
+{
+	int rc = store_run(s,
+			   "SELECT count(*) FROM conv WHERE agent_id = ? AND state IN ('open',"
+			   " 'waiting') AND channel IN ('web_chat', 'wechat', 'weibo')",
+			   out, "i", agent_id);
+
+	return rc < 0 ? rc : 0;
+}
+
 int chan_msg_sent(struct store *s, int64_t id, const char *status, const char *ext_id,
 		  const char *error, int tries)
 {

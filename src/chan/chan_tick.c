@@ -290,14 +290,10 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 
 	memset(&o, 0, sizeof(o));
 	o.msg_id = msg_id;
-	rc = a ? store_run(s, "SELECT conv_id FROM conv_msg WHERE id = ? AND status = 'queued'",
-			   &conv_id, "i", msg_id)
-	       : ERR_NOMEM;
-	if (rc == 1)
-		rc = store_run(s, "SELECT tries FROM conv_msg WHERE id = ?", &tries, "i", msg_id);
-	if (rc == 1)
+	rc = a ? chan_msg_conv(s, msg_id, 1, &conv_id, &tries) : ERR_NOMEM;
+	if (rc == 0)
 		rc = chan_conv_get(s, conv_id, &c);
-	else if (rc == 0)
+	else if (rc == ERR_NOTFOUND)
 		rc = 1; /* sent meanwhile */
 	if (rc == 0)
 		rc = chan_account_get(s, c.account_id, a);

@@ -901,32 +901,22 @@ struct conv_peer {
 	char peer[CHAN_PEER_MAX + 1];
 };
 
-static int conv_peer_read(struct store_stmt *st, void *dst)
-{
-	struct conv_peer *c = dst;
-
-	c->account_id = store_col_int(st, 0);
-	c->agent_id = store_col_int(st, 1);
-	STORE_COL_COPY(st, 2, c->peer);
-	return 0;
-}
-
 static int agent_conv(struct req *r, struct conv_peer *c)
 {
+	struct chan_conv v;
 	int64_t id;
 	int rc = req_param_id(r, 0, &id);
 
 	if (rc < 0)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such conversation");
-	rc = store_one(store_query(r->store,
-				   "SELECT account_id, agent_id, peer FROM conv WHERE id = ?"
-				   " AND channel = 'web_chat'",
-				   "i", id),
-		       conv_peer_read, c);
-	if (rc == ERR_NOTFOUND)
+	rc = chan_conv_get(r->store, id, &v);
+	if (rc == ERR_NOTFOUND || (rc == 0 && strcmp(v.channel, "web_chat") != 0))
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such conversation");
 	if (rc < 0)
 		return rc;
+	c->account_id = v.account_id;
+	c->agent_id = v.agent_id;
+	snprintf(c->peer, sizeof(c->peer), "%s", v.peer);
 	/* One's own chat, or a supervisor's view of anyone's. */
 	if (c->agent_id != r->who.person_id &&
 	    auth_authorize(&r->who, ACT_CHAN_SUPERVISE, NULL) < 0)
