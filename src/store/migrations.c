@@ -1690,7 +1690,37 @@ static const char m32[] =
 	"CREATE INDEX attachment_message ON attachment(message_id) WHERE message_id IS NOT NULL;"
 	"CREATE INDEX attachment_sha256 ON attachment(sha256);";
 
+/*
+ * Issue 19, the people ledger (PERF-1..5): every reward and penalty as a
+ * line of money, unique by its cause, and the months the manager closed.
+ */
+static const char m33[] =
+	"CREATE TABLE perf_month ("
+	" month TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),"
+	" closed_by INTEGER REFERENCES person(id),"
+	" closed_at INTEGER);"
+	"CREATE TABLE perf_ledger ("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" month TEXT NOT NULL,"
+	" rule TEXT NOT NULL CHECK (rule IN ('praise', 'proposal', 'rank', 'grievance', 'penalty')),"
+	" category TEXT,"
+	" amount_fen INTEGER NOT NULL,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" source TEXT,"
+	" source_id INTEGER,"
+	" created_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" voided_at INTEGER,"
+	" voided_by INTEGER REFERENCES person(id),"
+	" void_reason TEXT);"
+	"CREATE UNIQUE INDEX perf_ledger_source ON perf_ledger(source, source_id)"
+	" WHERE source IS NOT NULL;"
+	"CREATE INDEX perf_ledger_month ON perf_ledger(month, person_id);"
+	"CREATE INDEX perf_ledger_person ON perf_ledger(person_id, month);";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
