@@ -165,26 +165,8 @@ screenshots: deps
 clean:
 	rm -rf build build-asan web/dist
 
-build/bench/seed: bench/seed.c build/libkefu.a
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
-
-build/bench/roster: bench/roster.c build/libkefu.a
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
-
-build/bench/qa: bench/qa.c build/libkefu.a
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
-
-build/bench/kb: bench/kb.c build/libkefu.a
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
-
-build/bench/rtpsink: bench/rtpsink.c build/libkefu.a
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
-
-build/bench/mail: bench/mail.c build/libkefu.a
+# Each benchmark is one C program over the library; bench/rand.h is their
+# shared generator.
+build/bench/%: bench/%.c build/libkefu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)

@@ -35,20 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rand.h"
 #include "core/buf.h"
 #include "kb/kb.h"
 #include "store/store.h"
 
-/* xorshift64*: the same articles on every machine. */
-static uint64_t seed = 0x9E3779B97F4A7C15ULL;
-
-static uint32_t rnd(uint32_t n)
-{
-	seed ^= seed >> 12;
-	seed ^= seed << 25;
-	seed ^= seed >> 27;
-	return (uint32_t)((seed * 2685821657736338717ULL) >> 33) % n;
-}
 
 /* Words of a ride-hailing and car-service center's knowledge base. */
 static const char *const words[] = {

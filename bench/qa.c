@@ -28,19 +28,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "rand.h"
 #include "core/buf.h"
 #include "qa/qa.h"
 
-/* xorshift64*: the same rules and calls on every machine. */
-static uint64_t seed = 0x9E3779B97F4A7C15ULL;
-
-static uint32_t rnd(uint32_t n)
-{
-	seed ^= seed >> 12;
-	seed ^= seed << 25;
-	seed ^= seed >> 27;
-	return (uint32_t)((seed * 2685821657736338717ULL) >> 33) % n;
-}
 
 /* Common characters (UTF-8, 3 bytes each), and a few traditional ones. */
 static const char pool[] =
