@@ -304,6 +304,24 @@ static int day_begun(struct req *r, int ymd)
 	return 0;
 }
 
+/*
+ * The day's report as it stands, read in the caller's transaction before it
+ * is changed: 0 with *found set (and d loaded when found), or ERR_CONFLICT
+ * once the report was sent, which makes it read-only (QA-2). Whatever it
+ * answers, the caller frees d when *found.
+ */
+static int draft_load(struct req *r, struct qa_daily *d, int *found)
+{
+	int rc = qa_daily_get(r->store, r->params[0], d);
+
+	*found = rc == 0;
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc == 0 && strcmp(d->state, "draft"))
+		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the report was sent; it is read-only");
+	return rc;
+}
+
 static const char *const text_fields[] = {"anomaly", "causes", "measures", NULL};
 
 /* PUT /api/qa/daily/{day} {anomaly, causes, measures}: the supervisor's texts of a draft. */
@@ -329,15 +347,7 @@ static int daily_put(struct req *r)
 	rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = qa_daily_get(r->store, r->params[0], &d);
-	if (rc == 0) {
-		found = 1;
-		if (strcmp(d.state, "draft"))
-			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
-				     "the report was sent; it is read-only");
-	} else if (rc == ERR_NOTFOUND) {
-		rc = 0;
-	}
+	rc = draft_load(r, &d, &found);
 	if (rc == 0) {
 		/* Fields left out keep what the draft holds. */
 		const char *cur[3] = {found ? d.anomaly : "", found ? d.causes : "",
@@ -388,16 +398,10 @@ static int daily_send(struct req *r)
 	rc = store_begin(r->store);
 	if (rc < 0)
 		return rc;
-	rc = qa_daily_get(r->store, r->params[0], &d);
-	if (rc == 0) {
-		found = 1;
-		if (strcmp(d.state, "draft"))
-			rc = err_set(&r->ei, ERR_CONFLICT, NULL,
-				     "the report was sent; it is read-only");
-	} else if (rc == ERR_NOTFOUND) {
-		/* Sent as kefu drafted it: the row is made now, without texts. */
+	rc = draft_load(r, &d, &found);
+	/* Sent as kefu drafted it: the row is made now, without texts. */
+	if (rc == 0 && !found)
 		rc = qa_daily_save(r->store, r->params[0], "", "", "", r->who.person_id, r->now);
-	}
 	if (rc == 0) {
 		n = qa_people_with_role(r->store, ROLE_MANAGER, managers, MANAGERS_MAX);
 		rc = n < 0 ? n : 0;
