@@ -416,8 +416,19 @@ static int order_get(struct req *r)
 	if (!o)
 		return ERR_NOMEM;
 	rc = load(r, o, &responsible);
-	if (rc == 0)
-		rc = order_full_json(r, o, &j);
+	/*
+	 * The order, its clocks and its people from one state: the engine commits
+	 * a change to all of them at once, and reads outside a transaction could
+	 * see either side of such a commit. The row is read again inside the
+	 * snapshot; the check above stays outside it, since a denial writes its
+	 * audit entry.
+	 */
+	if (rc == 0 && (rc = store_snapshot(r->store)) == 0) {
+		rc = wo_order_get(r->store, o->id, o);
+		if (rc == 0)
+			rc = order_full_json(r, o, &j);
+		store_rollback(r->store);
+	}
 	free(o);
 	if (rc < 0)
 		return rc;
@@ -456,10 +467,13 @@ static int order_events(struct req *r)
 		rc = ERR_NOMEM;
 	else
 		rc = load(r, o, &responsible);
-	if (rc == 0)
+	/* The history and the SLA log of one state (see order_get). */
+	if (rc == 0 && (rc = store_snapshot(r->store)) == 0) {
 		rc = wo_event_list(r->store, o->id, event_row, events);
-	if (rc >= 0)
-		rc = wo_sla_event_list(r->store, o->id, sla_event_row, sla);
+		if (rc >= 0)
+			rc = wo_sla_event_list(r->store, o->id, sla_event_row, sla);
+		store_rollback(r->store);
+	}
 	free(o);
 	if (rc < 0) {
 		json_decref(events);
