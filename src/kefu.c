@@ -23,6 +23,10 @@ static const char usage[] =
 	"  user passwd WORKNO [--stdin]   set a new password (random unless --stdin)\n"
 	"  user list                      list people\n"
 	"  user disable WORKNO            disable a person and end their sessions\n"
+	"  backup [--key FILE] DIR        a consistent copy of the data into DIR/kefu-<time>/\n"
+	"  backup --verify [--key FILE] COPY   check a backup file by file\n"
+	"  backup --new-key FILE          make a key for encrypted backups\n"
+	"  restore [--key FILE] [--force] COPY   put a backup in place of the database\n"
 	"  version                        print the version\n"
 	"\n"
 	"Settings come from --config FILE (or KEFU_CONFIG), then KEFU_<KEY> variables,\n"
@@ -42,6 +46,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(argc - 1, argv + 1);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(argc - 1, argv + 1);
+	if (strcmp(cmd, "restore") == 0)
+		return cmd_restore(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("kefu %s\n", KEFU_VERSION);
 		return 0;

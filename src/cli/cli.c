@@ -20,6 +20,8 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'}, {"test-clock", no_argument, NULL, 't'},
 		{"demo", no_argument, NULL, 'D'},         {"stdin", no_argument, NULL, 's'},
+		{"force", no_argument, NULL, 'f'},        {"verify", no_argument, NULL, 'v'},
+		{"key", required_argument, NULL, 'k'},    {"new-key", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *config_file = getenv("KEFU_CONFIG"), *db = NULL, *listen = NULL;
@@ -37,6 +39,10 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 		case 't': c->test_clock = 1; break;
 		case 'D': c->demo = 1; break;
 		case 's': c->force_stdin = 1; break;
+		case 'f': c->force = 1; break;
+		case 'v': c->verify = 1; break;
+		case 'k': c->key_file = optarg; break;
+		case 'n': c->new_key = optarg; break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}

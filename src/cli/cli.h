@@ -20,6 +20,10 @@ struct cli {
 	int test_clock;
 	int demo;
 	int force_stdin; /* user passwd --stdin */
+	int force;	 /* restore --force */
+	int verify;	 /* backup --verify */
+	const char *key_file; /* backup and restore --key */
+	const char *new_key;  /* backup --new-key */
 	char **args;     /* what is left after the options */
 	int nargs;
 };
@@ -39,5 +43,14 @@ int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+/* backup.c: the lock a serving kefu holds on <db>.lock, so that nothing is
+ * restored under it: the descriptor (kept open), ERR_CONFLICT when another
+ * process holds it, ERR_IO. */
+int cli_lock_db(const char *db);
+/* The scheduler's tick of the daily backup (backup_dir, backup_at). */
+int cli_backup_tick(struct store *s, int64_t now, void *arg);
 
 #endif

@@ -158,6 +158,9 @@ static int wire(const struct config *cfg)
 		rc = acd_live_add_extra(out_live_extra);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
+	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
+	if (rc == 0)
+		rc = sched_add("backup", cli_backup_tick, arg, 60000);
 	if (rc == 0)
 		rc = sched_add("wfm roster deadline", tick_roster, arg, 60000);
 	if (rc == 0)
@@ -230,6 +233,15 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "kefu: --test-clock is only for a server on loopback\n");
 		return 2;
 	}
+	/* One server per database: kefu restore and a second serve see the
+	 * lock and stay off it. It is held until the process ends. */
+	rc = cli_lock_db(c.cfg.db);
+	if (rc == ERR_CONFLICT) {
+		fprintf(stderr, "kefu: %s is in use by another kefu serve\n", c.cfg.db);
+		return 1;
+	}
+	if (rc < 0)
+		log_warn("serve: cannot lock %s.lock; restore cannot tell it is in use", c.cfg.db);
 	/* Migrations run once, on one connection, before the pool opens. */
 	if (cli_open_store(&c, &s) < 0)
 		return 1;

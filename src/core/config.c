@@ -76,6 +76,10 @@ static const struct key keys[] = {
 	{"out_prefix_landline", STR(out_prefix_landline)},
 	{"out_trunk_max", INT(out_trunk_max, 1, 10000)},
 	{"out_ring_sec", INT(out_ring_sec, 5, 180)},
+	{"backup_dir", STR(backup_dir)},
+	{"backup_at", STR(backup_at)},
+	{"backup_keep", INT(backup_keep, 1, 3650)},
+	{"backup_key", STR(backup_key)},
 };
 
 void config_defaults(struct config *c)
@@ -124,6 +128,19 @@ void config_defaults(struct config *c)
 	c->attachment_max = 10 << 20;
 	c->out_trunk_max = 30;
 	c->out_ring_sec = 45;
+	snprintf(c->backup_at, sizeof(c->backup_at), "03:00");
+	c->backup_keep = 7;
+}
+
+int config_minute_of(const char *hhmm)
+{
+	int h, m;
+	char end;
+
+	if (!hhmm || strlen(hhmm) != 5 || sscanf(hhmm, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 ||
+	    h > 23 || m < 0 || m > 59)
+		return -1;
+	return h * 60 + m;
 }
 
 static int parse_i64(const char *s, int64_t *out)
@@ -315,6 +332,10 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (!c->db[0]) {
 		snprintf(err, errlen, "db: a database path is required");
+		return ERR_INVALID;
+	}
+	if (config_minute_of(c->backup_at) < 0) {
+		snprintf(err, errlen, "backup_at: expected HH:MM");
 		return ERR_INVALID;
 	}
 	if (config_addresses(c->sip_trunks, NULL, 0) < 0) {

@@ -63,6 +63,11 @@ struct config {
 	char out_prefix_landline[16];  /* dialled before any other number */
 	int out_trunk_max;	       /* calls out through the trunk at once */
 	int out_ring_sec;	       /* a customer's phone rings this long before "no answer" */
+	/* The daily backup by kefu serve (issue 22, src/cli/backup.c). */
+	char backup_dir[256]; /* where the backups go; "" keeps the daily backup off */
+	char backup_at[8];    /* HH:MM of the center's time it is made each day */
+	int backup_keep;      /* the newest this many are kept */
+	char backup_key[256]; /* a key file (kefu backup --new-key): backups encrypted */
 };
 
 void config_defaults(struct config *c);
@@ -71,6 +76,8 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 /* Applies KEFU_<KEY> variables from the environment. */
 int config_apply_env(struct config *c, char *err, size_t errlen);
+/* Minutes after midnight of "HH:MM", or -1 when it is not such a time. */
+int config_minute_of(const char *hhmm);
 /* Checks relations between keys (time zone exists, limits positive). */
 int config_validate(const struct config *c, char *err, size_t errlen);
 

@@ -59,6 +59,9 @@ int store_schema_latest(void);
 int store_check(struct store *s, struct buf *report);
 /* Moves the WAL into the main file (on shutdown). */
 void store_checkpoint(struct store *s);
+/* A consistent copy of the whole database into a new file at path, taken
+ * while others go on writing (kefu backup); 0 or a negative err. */
+int store_backup(struct store *s, const char *path);
 
 int store_begin(struct store *s); /* a write transaction, taken at once */
 int store_commit(struct store *s);

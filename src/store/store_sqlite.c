@@ -231,6 +231,22 @@ int store_check(struct store *s, struct buf *report)
 	return problems;
 }
 
+int store_backup(struct store *s, const char *path)
+{
+	/* VACUUM INTO reads one snapshot in a read transaction, so writers go on
+	 * (WAL) while it copies, and the copy is compact and consistent. */
+	struct store_stmt *st = store_prepare_dynamic(s, "VACUUM INTO ?");
+	int rc;
+
+	if (!st)
+		return ERR_IO;
+	rc = store_bind_text(st, 1, path);
+	if (rc == 0)
+		rc = store_step(st);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 void store_checkpoint(struct store *s)
 {
 	store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE);");
