@@ -3,11 +3,13 @@
 // push token too short is refused beside its field, in Chinese, and
 // nothing is written), sees it listed, edits it: the secrets are never
 // shown back, left empty they keep what is stored, and the edit reaches the
-// database; the name is the XSS probe and shows as text.
+// database; the name is the XSS probe and shows as text. Then the
+// channels' settings saved from their page, and a number put on the SMS
+// opt-out list and a template changed from theirs.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { Server, launchBrowser, newPage, login, XSS, menuItem } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, XSS, menuItem, screenshot } from './harness.mjs'
 
 let srv, browser
 
@@ -73,6 +75,7 @@ test('an SMS account is created through the form, listed and edited; secrets nev
   assert.equal(await dialog.locator('[data-test=ca-f-access_key_secret]').getAttribute('placeholder'), '已设置，不修改请留空')
   assert.equal(await dialog.locator('[data-test=ca-f-sign_name]').inputValue(), '洗车客服')
   assert.match(await dialog.locator('[data-test=ca-hook]').innerText(), new RegExp(`/api/hooks/sms/${acc.id}\\?token=`))
+  await screenshot(page, 'chan-account-dialog')
   await dialog.locator('[data-test=ca-f-sign_name]').fill('洗车服务中心')
   await dialog.locator('[data-test=ca-name]').fill('短信通道')
   await page.click('[data-test=ca-save]')
@@ -87,5 +90,33 @@ test('an SMS account is created through the form, listed and edited; secrets nev
   await page.locator(`[data-test=ca-enable-${acc.id}]:not(.is-checked)`).waitFor()
   for (let i = 0; i < 50 && rows(`SELECT enabled FROM chan_account WHERE id = ${acc.id}`)[0].enabled; i++) await new Promise((r) => setTimeout(r, 100))
   assert.equal(rows(`SELECT enabled FROM chan_account WHERE id = ${acc.id}`)[0].enabled, 0)
+  await screenshot(page, 'chan-accounts')
+  assert.deepEqual(page.problems, [])
+})
+
+test('the channel settings, an SMS template and the opt-out list from their pages', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8001')
+  await page.goto(srv.url + '/chan/settings')
+  await page.locator('[data-test=cs-form]').waitFor()
+  await page.fill('[data-test=cs-chat_capacity] input', '3')
+  await page.click('[data-test=cs-save]')
+  await page.locator('.el-message--success').waitFor()
+  assert.equal(rows('SELECT chat_capacity FROM chan_settings')[0].chat_capacity, 3)
+  await screenshot(page, 'chan-settings')
+
+  await page.goto(srv.url + '/chan/sms')
+  await page.locator('[data-test=sms-templates] .el-table__row').first().waitFor()
+  await page.fill('[data-test=sms-optout-phone]', '138 0013 8000')
+  await page.click('[data-test=sms-optout-add]')
+  await page.locator('[data-test=sms-optout-remove-13800138000]').waitFor()
+  assert.deepEqual(rows('SELECT phone, source FROM sms_optout'), [{ phone: '13800138000', source: 'manual' }])
+  await page.click('[data-test=sms-edit-birthday]')
+  await page.locator('[data-test=sms-dialog]').waitFor()
+  await page.fill('[data-test=sms-f-text]', '${name}，生日快乐！')
+  await page.click('[data-test=sms-save]')
+  await page.locator('[data-test=sms-dialog]').waitFor({ state: 'hidden' })
+  assert.equal(rows("SELECT text FROM sms_template WHERE code = 'birthday'")[0].text, '${name}，生日快乐！')
+  await screenshot(page, 'chan-sms')
   assert.deepEqual(page.problems, [])
 })

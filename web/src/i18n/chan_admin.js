@@ -128,7 +128,7 @@ addMessages(
     'sms.need_phone': '请填写手机号码',
   },
   {
-    'nav.chan': 'Channels',
+    'nav.chan': 'Channel',
     'nav.chanAccounts': 'Channel accounts',
     'nav.chanSettings': 'Channel settings',
     'nav.chanSms': 'SMS templates & opt-out',
