@@ -1,4 +1,4 @@
-// The channels' setup in the browser (issue 18): the manager opens 渠道 →
+// The channels' setup in the browser (issue 18): the manager opens 系统设置 →
 // 渠道账号 from the top bar, creates an SMS account through the form (a
 // push token too short is refused beside its field, in Chinese, and
 // nothing is written), sees it listed, edits it: the secrets are never
@@ -29,7 +29,7 @@ const rows = (q) => JSON.parse(sql(q) || '[]')
 test('an SMS account is created through the form, listed and edited; secrets never come back', async () => {
   const page = await newPage(browser)
   await login(page, srv, '8001')
-  await page.click('[data-test=nav-chan]')
+  await page.click('[data-test=nav-admin]')
   await menuItem(page, '.el-dropdown-menu [data-test=nav-chanAccounts]')
   await page.locator('[data-test=chan-accounts-page]').waitFor()
   const before = rows('SELECT count(*) AS n FROM chan_account')[0].n

@@ -6,7 +6,6 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.chan': '渠道',
     'nav.chanAccounts': '渠道账号',
     'nav.chanSettings': '渠道设置',
     'nav.chanSms': '短信模板与退订',
@@ -128,7 +127,6 @@ addMessages(
     'sms.need_phone': '请填写手机号码',
   },
   {
-    'nav.chan': 'Channel',
     'nav.chanAccounts': 'Channel accounts',
     'nav.chanSettings': 'Channel settings',
     'nav.chanSms': 'SMS templates & opt-out',
