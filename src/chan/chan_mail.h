@@ -13,7 +13,8 @@
  * chan_mail_net.c is the network and the store: IMAP fetch by UID through
  * libcurl, the last UID and UIDVALIDITY per account in chan_mail_state
  * (migration 29), one transaction per mail calling chan_inbound, the SMTP
- * adapter (struct chan_adapter of CHAN_EMAIL) and the tick.
+ * adapter (struct chan_adapter of CHAN_EMAIL, which also copies each reply
+ * to the config's sent_folder by IMAP APPEND) and the tick.
  *
  * Message ids (ext_id, in_reply_to, references) are kept without their
  * angle brackets, as GMime gives them; the builder adds them back.
