@@ -329,8 +329,12 @@ class ChanMailTest(KefuTestCase):
                             if a["channel"] != "email"))
         # A Sent folder that is no mailbox: checked as a name when saved...
         cfg = dict(acc["config"], sent_folder="Sent*")
-        self.assertError(s.call("PUT", f"/api/chan/accounts/{self.acc['id']}", {"config": cfg},
-                                token=self.mgr), 422, field="config.sent_folder")
+        r = s.call("PUT", f"/api/chan/accounts/{self.acc['id']}", {"config": cfg}, token=self.mgr,
+                   headers={"Accept-Language": "zh-CN"})
+        self.assertError(r, 422, field="config.sent_folder")
+        self.assertEqual(r[1]["error"]["message"], "sent_folder 应为邮箱文件夹名称，不超过 200 字节")
+        self.assertIn('"sent_folder":"Sent"', db_value(
+            s, "SELECT config FROM chan_account WHERE id = %d" % self.acc["id"]))
         # ...and one the server does not have: the copy fails, the reply still goes.
         cfg["sent_folder"] = "Missing"
         st, b, _ = s.call("PUT", f"/api/chan/accounts/{self.acc['id']}", {"config": cfg},
