@@ -115,6 +115,7 @@ void chan_wake(void);
 struct chan_outbound {
 	int64_t msg_id;
 	int64_t conv_id;
+	int64_t account_id; /* whose config this is (email notes its Sent copy by it) */
 	const char *peer;
 	const char *peer_name;
 	const char *subject;	 /* email: "Re: " and the conversation's subject */

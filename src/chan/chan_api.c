@@ -807,12 +807,37 @@ static json_t *config_masked(const char *text)
 	return o;
 }
 
-static json_t *account_json(const struct chan_account *a)
+static json_t *account_json_plain(const struct chan_account *a)
 {
 	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:s, s:I, s:I}", "id", (json_int_t)a->id,
 			 "channel", a->channel, "name", a->name, "enabled", a->enabled, "config",
 			 config_masked(a->config), "queue", a->queue, "created_at",
 			 (json_int_t)a->created_at, "updated_at", (json_int_t)a->updated_at);
+}
+
+/* An email account's JSON also tells how its fetching goes (mail_state). */
+static int account_mail_state(struct req *r, json_t *o)
+{
+	json_t *st;
+
+	if (strcmp(json_string_value(json_object_get(o, "channel")), "email"))
+		return 0;
+	st = chan_mail_state_json(r->store,
+				  (int64_t)json_integer_value(json_object_get(o, "id")));
+	if (!st)
+		return ERR_IO;
+	return json_object_set_new(o, "mail_state", st) ? ERR_NOMEM : 0;
+}
+
+static json_t *account_json(struct req *r, const struct chan_account *a)
+{
+	json_t *o = account_json_plain(a);
+
+	if (o && account_mail_state(r, o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* Reads name, enabled, config and queue of the body into a (over what it holds). */
@@ -895,7 +920,7 @@ static int account_fields(struct req *r, struct chan_account *a, int rc)
 
 static int account_row(void *ctx, const struct chan_account *a)
 {
-	return json_array_append_new(ctx, account_json(a));
+	return json_array_append_new(ctx, account_json_plain(a));
 }
 
 static int accounts_list(struct req *r)
@@ -911,6 +936,9 @@ static int accounts_list(struct req *r)
 			       "channel: email, web_chat, wechat, weibo or sms");
 	items = json_array();
 	n = chan_account_list(r->store, channel, account_row, items);
+	/* The fetch states after the list's statement is done. */
+	for (size_t i = 0; n >= 0 && i < json_array_size(items); i++)
+		n = account_mail_state(r, json_array_get(items, i)) ? ERR_IO : n;
 	if (n < 0) {
 		json_decref(items);
 		return n;
@@ -936,7 +964,7 @@ static int account_one(struct req *r)
 	int rc = a ? account_load(r, a) : ERR_NOMEM;
 
 	if (rc == 0)
-		rc = reply_json(r, 200, account_json(a));
+		rc = reply_json(r, 200, account_json(r, a));
 	free(a);
 	return rc;
 }
@@ -956,6 +984,39 @@ static int account_config_check(struct req *r, const struct chan_account *a, int
 	if (kind == CHAN_EMAIL)
 		return chan_mail_config_validate(a->config, &r->ei);
 	return chan_wx_config_check(kind, a->config, &r->ei);
+}
+
+/*
+ * What creating and changing an account share: the body's name, enabled,
+ * config and queue read into a (its channel set, and id 0 for a new one),
+ * the channel's config checked, and in one transaction the row written and
+ * audited; the answer is the account. rc carries errors already added.
+ */
+static int account_write(struct req *r, struct chan_account *a, int rc)
+{
+	int create = a->id == 0;
+
+	rc = account_fields(r, a, rc);
+	if (rc >= 0 && a->channel[0])
+		rc = account_config_check(r, a, rc);
+	if (rc == 0)
+		rc = store_begin(r->store);
+	if (rc < 0)
+		return rc;
+	a->updated_at = r->now;
+	if (create) {
+		a->created_at = r->now;
+		rc = chan_account_insert(r->store, a);
+	} else {
+		rc = chan_account_save(r->store, a);
+	}
+	if (rc == 0)
+		rc = req_audit(r, create ? "chan.account.create" : "chan.account.update",
+			       "chan_account", a->id, "ok",
+			       json_pack("{s:s, s:s, s:b, s:s}", "channel", a->channel, "name",
+					 a->name, "enabled", a->enabled, "queue", a->queue));
+	rc = req_finish(r, rc);
+	return rc < 0 ? rc : reply_json(r, create ? 201 : 200, account_json(r, a));
 }
 
 static int account_create(struct req *r)
@@ -978,24 +1039,7 @@ static int account_create(struct req *r)
 			     "channel: email, web_chat, wechat, weibo or sms");
 	else
 		snprintf(a->channel, sizeof(a->channel), "%s", channel);
-	rc = account_fields(r, a, rc);
-	if (rc >= 0 && a->channel[0])
-		rc = account_config_check(r, a, rc);
-	if (rc == 0)
-		rc = store_begin(r->store);
-	if (rc < 0) {
-		free(a);
-		return rc;
-	}
-	a->created_at = a->updated_at = r->now;
-	rc = chan_account_insert(r->store, a);
-	if (rc == 0)
-		rc = req_audit(r, "chan.account.create", "chan_account", a->id, "ok",
-			       json_pack("{s:s, s:s, s:s}", "channel", a->channel, "name", a->name,
-					 "queue", a->queue));
-	rc = req_finish(r, rc);
-	if (rc == 0)
-		rc = reply_json(r, 201, account_json(a));
+	rc = account_write(r, a, rc);
 	free(a);
 	return rc;
 }
@@ -1009,24 +1053,7 @@ static int account_update(struct req *r)
 	if (rc == 0)
 		rc = account_load(r, a);
 	if (rc == 0)
-		rc = account_fields(r, a, 0);
-	if (rc >= 0)
-		rc = account_config_check(r, a, rc);
-	if (rc == 0)
-		rc = store_begin(r->store);
-	if (rc < 0) {
-		free(a);
-		return rc;
-	}
-	a->updated_at = r->now;
-	rc = chan_account_save(r->store, a);
-	if (rc == 0)
-		rc = req_audit(r, "chan.account.update", "chan_account", a->id, "ok",
-			       json_pack("{s:s, s:b, s:s}", "name", a->name, "enabled", a->enabled,
-					 "queue", a->queue));
-	rc = req_finish(r, rc);
-	if (rc == 0)
-		rc = reply_json(r, 200, account_json(a));
+		rc = account_write(r, a, 0);
 	free(a);
 	return rc;
 }

@@ -897,6 +897,18 @@ static int url_has(const char *url, const char *a, const char *b)
 	return n && (isalnum((unsigned char)url[n]) || url[n] == '[');
 }
 
+/* 1 when a Sent folder's name could not be a mailbox: too long, or with control characters or
+ * IMAP's wildcards; "" (no copy) is fine. */
+static int bad_folder(const char *f)
+{
+	if (strlen(f) > CHAN_MAIL_FOLDER_MAX)
+		return 1;
+	for (const unsigned char *p = (const unsigned char *)f; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '*' || *p == '%')
+			return 1;
+	return 0;
+}
+
 int chan_mail_config_check(const struct chan_mail_config *c, char *error, size_t error_size)
 {
 	const char *why = NULL;
@@ -913,6 +925,8 @@ int chan_mail_config_check(const struct chan_mail_config *c, char *error, size_t
 		why = "tls must be try, require or none";
 	else if (strpbrk(c->imap_url, " \r\n") || strpbrk(c->smtp_url, " \r\n"))
 		why = "a URL must not contain spaces";
+	else if (bad_folder(c->sent_folder))
+		why = "sent_folder must be a mailbox name of at most 200 bytes";
 	if (why) {
 		snprintf(error, error_size, "%s", why);
 		return ERR_INVALID;

@@ -13,7 +13,8 @@
  * chan_mail_net.c is the network and the store: IMAP fetch by UID through
  * libcurl, the last UID and UIDVALIDITY per account in chan_mail_state
  * (migration 29), one transaction per mail calling chan_inbound, the SMTP
- * adapter (struct chan_adapter of CHAN_EMAIL) and the tick.
+ * adapter (struct chan_adapter of CHAN_EMAIL, which also copies each reply
+ * to the config's sent_folder by IMAP APPEND) and the tick.
  *
  * Message ids (ext_id, in_reply_to, references) are kept without their
  * angle brackets, as GMime gives them; the builder adds them back.
@@ -137,8 +138,11 @@ struct chan_mail_config {
 	char address[CHAN_PEER_MAX + 1];
 	char from_name[CHAN_NAME_MAX * 4 + 1];
 	int poll_sec;
-	int tls; /* enum chan_mail_tls, -1 when unknown */
+	int tls;		/* enum chan_mail_tls, -1 when unknown */
+	char sent_folder[256];	/* "" when replies are not copied */
 };
+
+#define CHAN_MAIL_FOLDER_MAX 200 /* bytes of a sent_folder name */
 
 /* Reads and checks a config; ERR_INVALID with the first problem in `error` (English). */
 int chan_mail_config_parse(const char *json, struct chan_mail_config *c, char *error,
@@ -159,10 +163,23 @@ struct chan_mail_state {
 	int64_t last_uid;
 	int64_t next_poll_at;
 	int failures; /* polls in a row that failed (network): the next waits longer */
+	/* What the workbench shows (read by chan_mail_state_get, written by the calls below). */
+	int64_t fetched, skipped; /* mails stored and passed over, all told */
+	int64_t updated_at;	  /* the last poll (or mail stored) */
+	char last_error[300];	  /* the last poll's or skipped mail's reason, "" when it went well */
+	int64_t sent_at;	  /* the last copy of a reply to the Sent folder (migration 34) */
+	char sent_error[300];	  /* why it failed, "" when it worked */
 };
 
 /* An account's state; zeros before its first fetch. */
 int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_state *ms);
+/* Records the outcome of copying a reply to the Sent folder (error "" when it worked). */
+int chan_mail_sent_put(struct store *s, int64_t account_id, const char *error, int64_t at);
+/* The fetch state as the account's JSON shows it (chan_mail_api.c): {last_fetch_at,
+ * next_poll_at, last_error, failures, uidvalidity, last_uid, fetched, skipped, sent_at,
+ * sent_error}; NULL when out of memory or the store failed. */
+struct json_t;
+struct json_t *chan_mail_state_json(struct store *s, int64_t account_id);
 /* Writes the state; error (NULL: keep the last one, "" clears it); adds the counts. */
 int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_mail_state *ms,
 			const char *error, int fetched, int skipped, int64_t now);
@@ -190,7 +207,9 @@ extern const struct chan_adapter chan_mail_adapter;
 int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_size);
 
 /*
- * The scheduler's tick: every enabled email account whose poll_sec has
+ * The scheduler's tick: first it records the outcome of the Sent-folder
+ * copies the adapter made since the last round (the adapter has no store);
+ * then every enabled email account whose poll_sec has
  * passed since its last fetch has its new mail fetched by IMAP and stored,
  * one transaction per mail. Returns the mails stored.
  */

@@ -3,7 +3,8 @@
  * checked field by field with each message in English and zh-CN (for the
  * accounts' API of the core, chan_mail_config_validate), and POST
  * /api/chan/accounts/{id}/test, which tries the account's IMAP and SMTP
- * servers with its stored config and answers what failed. Trying changes
+ * servers with its stored config and answers what failed; and an email
+ * account's fetch state as the accounts' JSON shows it. Trying changes
  * nothing, so it is not audited; it may take up to 20 s (two 10 s bounds).
  */
 #include "chan/chan_mail.h"
@@ -41,9 +42,31 @@ int chan_mail_config_validate(const char *json, struct err_info *ei)
 	if (!strcmp(why, "tls must be try, require or none"))
 		return err_set(ei, ERR_UNPROCESSABLE, "config.tls",
 			       "tls must be try, require or none");
+	if (!strcmp(why, "sent_folder must be a mailbox name of at most 200 bytes"))
+		return err_set(ei, ERR_UNPROCESSABLE, "config.sent_folder",
+			       "sent_folder must be a mailbox name of at most 200 bytes");
 	if (!strcmp(why, "a URL must not contain spaces"))
 		return err_set(ei, ERR_UNPROCESSABLE, "config", "a URL must not contain spaces");
 	return err_set(ei, ERR_UNPROCESSABLE, "config", "config is not a JSON object");
+}
+
+static json_t *ref(int64_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+struct json_t *chan_mail_state_json(struct store *s, int64_t account_id)
+{
+	struct chan_mail_state ms;
+
+	if (chan_mail_state_get(s, account_id, &ms))
+		return NULL;
+	return json_pack("{s:o, s:o, s:s, s:i, s:I, s:I, s:I, s:I, s:o, s:s}", "last_fetch_at",
+			 ref(ms.updated_at), "next_poll_at", ref(ms.next_poll_at), "last_error",
+			 ms.last_error, "failures", ms.failures, "uidvalidity",
+			 (json_int_t)ms.uidvalidity, "last_uid", (json_int_t)ms.last_uid, "fetched",
+			 (json_int_t)ms.fetched, "skipped", (json_int_t)ms.skipped, "sent_at",
+			 ref(ms.sent_at), "sent_error", ms.sent_error);
 }
 
 static int account_test(struct req *r)

@@ -20,13 +20,21 @@
  * Send: the adapter builds the reply (chan_mail_build) and hands it to
  * the account's SMTP server; a 5xx answer or a refused login fails the
  * message at once, anything else (timeouts, 4xx, no connection) is
- * ERR_BUSY and the send queue tries again.
+ * ERR_BUSY and the send queue tries again. When the account's config names a
+ * sent_folder, the mail that went is then copied there by IMAP APPEND (as a
+ * mailer keeps its sent mail, so colleagues reading the mailbox see the
+ * answers); a copy that fails is logged and noted, never failing or
+ * delaying the reply, which has gone. The adapter has no store, so the
+ * outcome waits in memory until the tick's next round writes it to
+ * chan_mail_state (sent_at, sent_error), where the accounts page reads it.
  */
 #include "chan/chan_mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <pthread.h>
 
 #include <curl/curl.h>
 #include <glib.h>
@@ -367,12 +375,76 @@ out:
 	return rc < 0 ? rc : stored;
 }
 
+/* -- The Sent copies' outcomes, from the adapter to the tick -- */
+
+struct sent_note {
+	int64_t account_id, at;
+	char error[300];
+};
+
+static pthread_mutex_t notes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sent_note notes[CHAN_MAIL_ACCOUNTS_MAX];
+static int nnotes;
+
+/* Keeps the newest outcome of an account's copy; one account's newer one replaces its older. */
+static void sent_note(int64_t account_id, int64_t at, const char *error)
+{
+	int i;
+
+	pthread_mutex_lock(&notes_lock);
+	for (i = 0; i < nnotes && notes[i].account_id != account_id; i++)
+		;
+	if (i < CHAN_MAIL_ACCOUNTS_MAX) {
+		notes[i].account_id = account_id;
+		notes[i].at = at;
+		snprintf(notes[i].error, sizeof(notes[i].error), "%s", error);
+		if (i == nnotes)
+			nnotes++;
+	}
+	pthread_mutex_unlock(&notes_lock);
+}
+
+/* Writes the outcomes noted since the last round, in one transaction; kept for the next round
+ * when the database is busy. */
+static void sent_notes_flush(struct store *s)
+{
+	struct sent_note copy[CHAN_MAIL_ACCOUNTS_MAX];
+	int n, rc;
+
+	pthread_mutex_lock(&notes_lock);
+	n = nnotes;
+	memcpy(copy, notes, sizeof(copy[0]) * (size_t)n);
+	pthread_mutex_unlock(&notes_lock);
+	if (n == 0)
+		return;
+	rc = store_begin(s);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = chan_mail_sent_put(s, copy[i].account_id, copy[i].error, copy[i].at);
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc) {
+		store_rollback(s);
+		return;
+	}
+	/* Drop what was written, unless the adapter noted a newer outcome meanwhile. */
+	pthread_mutex_lock(&notes_lock);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < nnotes; j++)
+			if (notes[j].account_id == copy[i].account_id && notes[j].at == copy[i].at &&
+			    !strcmp(notes[j].error, copy[i].error)) {
+				notes[j] = notes[--nnotes];
+				break;
+			}
+	pthread_mutex_unlock(&notes_lock);
+}
+
 int chan_mail_tick(struct store *s, int64_t now, void *arg)
 {
 	struct chan_mail_account acc[CHAN_MAIL_ACCOUNTS_MAX];
 	int n, total = 0;
 
 	(void)arg;
+	sent_notes_flush(s);
 	n = chan_mail_accounts(s, acc, CHAN_MAIL_ACCOUNTS_MAX);
 	if (n < 0)
 		return n;
@@ -457,6 +529,48 @@ static size_t source_read(char *dst, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * Copies a reply that went to the account's Sent folder by IMAP APPEND
+ * (libcurl marks it \Seen) and notes the outcome; a failure is logged and
+ * shown on the account, never the reply's.
+ */
+static void copy_to_sent(int64_t account_id, const struct chan_mail_config *c, const char *raw,
+			 size_t len)
+{
+	const char *host = strstr(c->imap_url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	struct source src = {raw, len};
+	char url[1200], error[300] = "";
+	CURL *h = curl_easy_init();
+	char *folder = h ? curl_easy_escape(h, c->sent_folder, 0) : NULL;
+	CURLcode cc;
+
+	if (!folder) {
+		snprintf(error, sizeof(error), "sent copy: out of memory");
+		goto out;
+	}
+	/* The server of imap_url (scheme, login, host and port) with the folder as the mailbox. */
+	snprintf(url, sizeof(url), "%.*s/%s",
+		 (int)(path ? path - c->imap_url : (long)strlen(c->imap_url)), c->imap_url, folder);
+	curl_free(folder);
+	common(h, c);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, source_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &src);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		why(h, cc, "sent copy", error, sizeof(error));
+		log_msg(LOG_WARN, "chan_mail: account %lld: reply not copied to %s: %s",
+			(long long)account_id, c->sent_folder, error);
+	}
+out:
+	if (h)
+		curl_easy_cleanup(h);
+	sent_note(account_id, clock_now_ms(), error);
+}
+
 static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
 		     size_t error_size)
 {
@@ -518,6 +632,8 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 	if (cc == CURLE_OK) {
 		snprintf(ext_id, ext_size, "%s", msgid);
 		rc = 0;
+		if (c.sent_folder[0])
+			copy_to_sent(m->account_id, &c, raw, len);
 	} else {
 		long code = 0;
 

@@ -40,6 +40,7 @@ int chan_mail_config_parse(const char *json, struct chan_mail_config *c, char *e
 	copy_str(o, "password", c->password, sizeof(c->password));
 	copy_str(o, "address", c->address, sizeof(c->address));
 	copy_str(o, "from_name", c->from_name, sizeof(c->from_name));
+	copy_str(o, "sent_folder", c->sent_folder, sizeof(c->sent_folder));
 	poll = json_object_get(o, "poll_sec");
 	c->poll_sec =
 		json_is_integer(poll) ? (int)json_integer_value(poll) : CHAN_MAIL_POLL_DEFAULT;
@@ -78,6 +79,12 @@ static int state_read(struct store_stmt *st, void *dst)
 	ms->last_uid = store_col_int(st, 1);
 	ms->next_poll_at = store_col_int(st, 2);
 	ms->failures = (int)store_col_int(st, 3);
+	ms->fetched = store_col_int(st, 4);
+	ms->skipped = store_col_int(st, 5);
+	ms->updated_at = store_col_int(st, 6);
+	snprintf(ms->last_error, sizeof(ms->last_error), "%s", store_col_text_or(st, 7, ""));
+	ms->sent_at = store_col_int(st, 8);
+	snprintf(ms->sent_error, sizeof(ms->sent_error), "%s", store_col_text_or(st, 9, ""));
 	return 0;
 }
 
@@ -89,7 +96,8 @@ int chan_mail_state_get(struct store *s, int64_t account_id, struct chan_mail_st
 	rc = store_one(
 		store_query(
 			s,
-			"SELECT uidvalidity, last_uid, next_poll_at, failures FROM chan_mail_state"
+			"SELECT uidvalidity, last_uid, next_poll_at, failures, fetched, skipped,"
+			" updated_at, last_error, sent_at, sent_error FROM chan_mail_state"
 			" WHERE account_id = ?",
 			"i", account_id),
 		state_read, ms);
@@ -113,6 +121,19 @@ int chan_mail_state_put(struct store *s, int64_t account_id, const struct chan_m
 		NULL, "iiiitiiiii", account_id, ms->uidvalidity, ms->last_uid, ms->next_poll_at,
 		error ? error : "", (int64_t)fetched, (int64_t)skipped, now, (int64_t)ms->failures,
 		(int64_t)(error != NULL));
+
+	return rc < 0 ? rc : 0;
+}
+
+int chan_mail_sent_put(struct store *s, int64_t account_id, const char *error, int64_t at)
+{
+	/* Only the copy's columns: the fetch's own stay as the last poll left them. */
+	int rc = store_run(s,
+			   "INSERT INTO chan_mail_state(account_id, sent_at, sent_error)"
+			   " SELECT id, ?, ? FROM chan_account WHERE id = ?"
+			   " ON CONFLICT(account_id) DO UPDATE SET sent_at = excluded.sent_at,"
+			   " sent_error = excluded.sent_error",
+			   NULL, "iti", at, error ? error : "", account_id);
 
 	return rc < 0 ? rc : 0;
 }

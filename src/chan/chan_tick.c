@@ -317,6 +317,7 @@ static int send_one(struct store *s, int64_t msg_id, int64_t now)
 		snprintf(subject, sizeof(subject), "%s", c.subject);
 	o.m.msg_id = msg_id;
 	o.m.conv_id = conv_id;
+	o.m.account_id = a->id;
 	o.m.peer = c.peer;
 	o.m.peer_name = c.peer_name;
 	o.m.subject = subject;

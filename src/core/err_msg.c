@@ -766,6 +766,8 @@ static const struct err_msg messages[] = {
 	{"address must be an email address", NULL, "address 应为邮箱地址"},
 	{"poll_sec must be between 5 and 3600", NULL, "poll_sec 应在 5 到 3600 秒之间"},
 	{"tls must be try, require or none", NULL, "tls 应为 try、require 或 none"},
+	{"sent_folder must be a mailbox name of at most 200 bytes", NULL,
+	 "sent_folder 应为邮箱文件夹名称，不超过 200 字节"},
 	{"a URL must not contain spaces", NULL, "地址中不能有空格"},
 	{"config is not a JSON object", NULL, "config 应为 JSON 对象"},
 	{"only an email account can be tried", NULL, "只有邮件账号可以测试连接"},

@@ -1720,7 +1720,17 @@ static const char m33[] =
 	"CREATE INDEX perf_ledger_month ON perf_ledger(month, person_id);"
 	"CREATE INDEX perf_ledger_person ON perf_ledger(person_id, month);";
 
-const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
+/*
+ * 34: the outcome of the last copy of an email reply to the account's Sent
+ * folder (IMAP APPEND; issue 18), kept beside the fetch state so the
+ * accounts page shows it: a failed copy never blocks sending.
+ */
+static const char m34[] =
+	"ALTER TABLE chan_mail_state ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chan_mail_state ADD COLUMN sent_error TEXT NOT NULL DEFAULT '';";
+
+const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
+					   m31, m32, m33, m34};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -10,7 +10,10 @@ customer's answer to the reply threading into the same conversation; a mail
 fetched again stored once; a mail with no sender skipped while the next one
 is stored; a multipart/alternative mail read from its plain part with
 its HTML sanitised; an HTML-only mail read as text with its attachment
-stored; the account's servers tried over POST /api/chan/accounts/{id}/test."""
+stored; the account's servers tried over POST /api/chan/accounts/{id}/test;
+the reply copied to the mailbox's Sent folder by IMAP APPEND with the same
+Message-ID, and a copy that fails (no such folder) leaving the reply sent
+and its reason in the account's fetch state (mail_state)."""
 import email
 import email.policy
 import os
@@ -44,6 +47,8 @@ class ChanMailTest(KefuTestCase):
         cls.ms = MailServers(users=USERS)
         cls.ms.start()
         cls.addClassCleanup(cls.ms.stop)
+        # The service mailbox's Sent folder, where kefu copies its replies.
+        cls.ms.doveadm("mailbox", "create", "-u", SERVICE, "Sent")
         super().setUpClass()
         s = cls.srv
         cls.mgr = s.login("8001")
@@ -53,7 +58,8 @@ class ChanMailTest(KefuTestCase):
             "channel": "email", "name": "客服邮箱", "queue": "",
             "config": {"imap_url": cls.ms.imap_url(), "smtp_url": cls.ms.smtp_url(),
                        "username": SERVICE, "password": USERS[SERVICE], "address": SERVICE,
-                       "from_name": "客服中心", "poll_sec": POLL_SEC, "tls": "none"}},
+                       "from_name": "客服中心", "poll_sec": POLL_SEC, "tls": "none",
+                       "sent_folder": "Sent"}},
             token=cls.mgr)
         assert st == 201, acc
         cls.acc = acc
@@ -140,6 +146,12 @@ class ChanMailTest(KefuTestCase):
         msgid = str(m["Message-ID"]).strip("<>")
         self.assertEqual(out[0]["ext_id"], msgid)
         self.assertTrue(msgid.endswith("@kefu.test"), msgid)
+        # A copy went to the service mailbox's Sent folder: the same mail, the same Message-ID.
+        sent = self.ms.wait_mail(SERVICE, USERS[SERVICE], 1, mailbox="Sent")
+        self.assertEqual(len(sent), 1, self.ms.logs())
+        copy = email.message_from_bytes(sent[0], policy=email.policy.default)
+        self.assertEqual(str(copy["Message-ID"]).strip("<>"), msgid)
+        self.assertEqual(copy.get_content().replace("\r\n", "\n").rstrip("\n"), reply)
 
         # The customer answers the reply (a new subject, the same thread): same conversation.
         answer = ("From: =?UTF-8?B?5byg5Zac?= <zhangzhe@example.cn>\r\nTo: service@kefu.test\r\n"
@@ -291,6 +303,67 @@ class ChanMailTest(KefuTestCase):
         self.assertEqual([(p.get_filename(), p.get_content_type()) for p in parts],
                          [("receipt.pdf", "application/pdf")])
         self.assertEqual(parts[0].get_content(), pdf)
+
+    def test_7_fetch_state_and_failed_sent_copy(self):
+        """The account's JSON tells how fetching goes (chan_mail_state); a reply whose copy to
+        the Sent folder fails (no such folder) is sent all the same, and the reason shows."""
+        s = self.srv
+        self.poll()
+        row = self.state()
+        st, acc, _ = s.call("GET", f"/api/chan/accounts/{self.acc['id']}", token=self.mgr)
+        self.assertEqual(st, 200, acc)
+        ms = acc["mail_state"]
+        self.assertEqual((ms["last_uid"], ms["uidvalidity"], ms["fetched"], ms["skipped"]),
+                         (row["last_uid"], row["uidvalidity"], row["fetched"], row["skipped"]))
+        self.assertEqual(ms["last_fetch_at"], row["updated_at"])
+        self.assertEqual(ms["next_poll_at"], row["next_poll_at"])
+        self.assertGreater(ms["last_uid"], 0)
+        self.assertEqual(ms["last_error"], row["last_error"])
+        self.assertEqual(ms["sent_error"], "")
+        self.assertIsNotNone(ms["sent_at"])
+        # The list shows it too; other channels have none.
+        st, page, _ = s.call("GET", "/api/chan/accounts", token=self.mgr)
+        self.assertEqual([a["mail_state"] for a in page["items"] if a["id"] == self.acc["id"]],
+                         [ms])
+        self.assertTrue(all("mail_state" not in a for a in page["items"]
+                            if a["channel"] != "email"))
+        # A Sent folder that is no mailbox: checked as a name when saved...
+        cfg = dict(acc["config"], sent_folder="Sent*")
+        r = s.call("PUT", f"/api/chan/accounts/{self.acc['id']}", {"config": cfg}, token=self.mgr,
+                   headers={"Accept-Language": "zh-CN"})
+        self.assertError(r, 422, field="config.sent_folder")
+        self.assertEqual(r[1]["error"]["message"], "sent_folder 应为邮箱文件夹名称，不超过 200 字节")
+        self.assertIn('"sent_folder":"Sent"', db_value(
+            s, "SELECT config FROM chan_account WHERE id = %d" % self.acc["id"]))
+        # ...and one the server does not have: the copy fails, the reply still goes.
+        cfg["sent_folder"] = "Missing"
+        st, b, _ = s.call("PUT", f"/api/chan/accounts/{self.acc['id']}", {"config": cfg},
+                          token=self.mgr)
+        self.assertEqual(st, 200, b)
+        self.assertEqual(b["config"]["sent_folder"], "Missing")
+        self.assertEqual(b["config"]["password"], "******")
+        n_before = len(self.ms.wait_mail("wangwu@example.cn", USERS["wangwu@example.cn"], 0,
+                                         timeout=0))
+        sent_before = len(self.ms.wait_mail(SERVICE, USERS[SERVICE], 0, timeout=0, mailbox="Sent"))
+        r = s.call("POST", "/api/test/chan/inbound", {
+            "account_id": self.acc["id"], "peer": "wangwu@example.cn", "subject": "发票",
+            "text": "请开发票", "ext_id": "state-1@example.cn"})
+        self.assertEqual(r[0], 201, r)
+        cid = r[1]["conv_id"]
+        st, t, _ = s.call("POST", f"/api/conversations/{cid}/messages", {"text": "已开具"},
+                          token=self.sup)
+        self.assertEqual(st, 201, t)
+        s.advance(0)
+        s.advance(0)  # the next round writes the copy's outcome
+        self.assertEqual(db_rows(s, "SELECT status FROM conv_msg WHERE conv_id = %d AND"
+                                    " direction = 'out'" % cid), [{"status": "sent"}])
+        self.assertEqual(len(self.ms.wait_mail("wangwu@example.cn", USERS["wangwu@example.cn"],
+                                               n_before + 1)), n_before + 1)
+        self.assertEqual(len(self.ms.wait_mail(SERVICE, USERS[SERVICE], 0, timeout=0,
+                                               mailbox="Sent")), sent_before)
+        st, acc, _ = s.call("GET", f"/api/chan/accounts/{self.acc['id']}", token=self.mgr)
+        self.assertIn("sent copy", acc["mail_state"]["sent_error"])
+        self.assertIn("Missing", s.read_log())
 
     def test_6_mailbox_recreated(self):
         """A new UIDVALIDITY (the mailbox rebuilt on the server): read again from UID 1,

@@ -335,12 +335,12 @@ static void config(void **state)
 	assert_string_equal(error, "config is not a JSON object");
 }
 
-/* The fetch state of migration 29: zeros before the first poll, counts added, the error kept or
- * cleared. */
+/* The fetch state of migration 29 (and 35's Sent copy): zeros before the first poll, counts
+ * added, the error kept or cleared. */
 static void fetch_state(void **state)
 {
 	struct store *s = test_store_open();
-	struct chan_mail_state ms = {0, 0, 0, 0};
+	struct chan_mail_state ms;
 	struct chan_mail_account acc[4];
 	int64_t id = 0;
 	int n;
@@ -385,6 +385,20 @@ static void fetch_state(void **state)
 	assert_int_equal(ms.last_uid, 9);
 	assert_int_equal(ms.next_poll_at, 1000);
 	assert_int_equal(ms.failures, 2);
+	/* What the accounts page shows: the counts added, the error kept, the last poll's time. */
+	assert_int_equal(ms.fetched, 5);
+	assert_int_equal(ms.skipped, 1);
+	assert_int_equal(ms.updated_at, 20);
+	assert_string_equal(ms.last_error, "imap: down");
+	assert_int_equal(ms.sent_at, 0);
+	/* A Sent copy's outcome changes only its own columns (migration 34). */
+	assert_int_equal(chan_mail_sent_put(s, id, "sent copy: NO", 30), 0);
+	memset(&ms, 0, sizeof(ms));
+	assert_int_equal(chan_mail_state_get(s, id, &ms), 0);
+	assert_int_equal(ms.sent_at, 30);
+	assert_string_equal(ms.sent_error, "sent copy: NO");
+	assert_int_equal(ms.last_uid, 9);
+	assert_string_equal(ms.last_error, "imap: down");
 	{
 		struct store_stmt *st = store_query(s,
 						    "SELECT fetched, skipped, last_error FROM "

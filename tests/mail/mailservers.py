@@ -310,14 +310,14 @@ dovecot   unix  -       n       n       -       -       pipe
                     out.append(f"== {name}\n{f.read()[-3000:]}")
         return "\n".join(out)
 
-    def wait_mail(self, user, password, count=1, timeout=15.0, search="ALL"):
-        """The raw bytes of the user's INBOX messages once at least `count` are there."""
+    def wait_mail(self, user, password, count=1, timeout=15.0, search="ALL", mailbox="INBOX"):
+        """The raw bytes of the user's messages in mailbox (INBOX) once at least `count` are there."""
         import imaplib
         end = time.time() + timeout
         while True:
             with imaplib.IMAP4("127.0.0.1", self.imap_port) as im:
                 im.login(user, password)
-                im.select("INBOX")
+                im.select(mailbox)
                 _, data = im.uid("SEARCH", None, search)
                 uids = data[0].split()
                 if len(uids) >= count or time.time() > end:

@@ -52,6 +52,13 @@ export const pages = [
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
   { path: '/admin/rules', name: 'rules', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Rules.vue') },
+  // The channels' setup (issue 18): chan.manage (IT and the manager) for
+  // the accounts, the deadlines and SMS's templates and opt-out list. They
+  // sit in the settings menu: the manager's bar is full at 1366 px
+  // (test_layout.mjs), so a menu of their own would push pages into 更多.
+  { path: '/chan/accounts', name: 'chanAccounts', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/chan/Accounts.vue') },
+  { path: '/chan/settings', name: 'chanSettings', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/chan/Settings.vue') },
+  { path: '/chan/sms', name: 'chanSms', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/chan/Sms.vue') },
 ]
 
 const routes = [
