@@ -25,12 +25,14 @@ set -eu
 # calls the WeChat, Weibo and SMS providers' HTTP APIs, libgnutls28-dev
 # gives WeChat's AES and the providers' HMAC signatures. postfix and
 # dovecot-imapd are the mail servers the email tests start in a temporary
-# directory (never the system's services).
+# directory (never the system's services). openssl makes the test
+# certificate kefu serves HTTPS with (tests/api/test_tls.py).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
 libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2 libzip-dev libexpat1-dev
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
-espeak-ng sox libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev postfix dovecot-imapd"
+espeak-ng sox libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev postfix dovecot-imapd
+openssl"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.

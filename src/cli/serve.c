@@ -229,6 +229,9 @@ int cmd_serve(int argc, char **argv)
 	rc = cli_setup(&c, argc, argv, usage);
 	if (rc)
 		return rc;
+	/* Served over HTTPS, the session cookie never goes out in the clear. */
+	if (c.cfg.tls_cert[0])
+		c.cfg.cookie_secure = 1;
 	if (c.test_clock && !loopback(c.cfg.listen)) {
 		fprintf(stderr, "kefu: --test-clock is only for a server on loopback\n");
 		return 2;
@@ -303,8 +306,9 @@ int cmd_serve(int argc, char **argv)
 		store_pool_close(app.pool);
 		return 1;
 	}
-	log_info("serve: listening on http://%s/ (database %s, time zone %s%s)", bound, c.cfg.db,
-		 clock_tz_name(), c.test_clock ? ", test clock" : "");
+	log_info("serve: listening on %s://%s/ (database %s, time zone %s%s)",
+		 c.cfg.tls_cert[0] ? "https" : "http", bound, c.cfg.db, clock_tz_name(),
+		 c.test_clock ? ", test clock" : "");
 	/* SIP (agents' phones and the hotline's calls) only when sip_listen is
 	 * set; it logs its address. Calls are recorded by the writer, which
 	 * must run before calls come. */

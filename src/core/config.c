@@ -48,6 +48,9 @@ static const struct key keys[] = {
 	{"login_lock_min", INT(login_lock_min, 1, 24 * 60)},
 	{"pwhash", STR(pwhash)},
 	{"cookie_secure", BOOL(cookie_secure)},
+	{"tls_cert", STR(tls_cert)},
+	{"tls_key", STR(tls_key)},
+	{"http_redirect_listen", STR(http_redirect_listen)},
 	{"durability", STR(durability)},
 	{"busy_timeout_ms", INT(busy_timeout_ms, 10, 600000)},
 	{"sip_listen", STR(sip_listen)},
@@ -332,6 +335,14 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 	}
 	if (!c->db[0]) {
 		snprintf(err, errlen, "db: a database path is required");
+		return ERR_INVALID;
+	}
+	if (!c->tls_cert[0] != !c->tls_key[0]) {
+		snprintf(err, errlen, "tls_cert, tls_key: give both or neither");
+		return ERR_INVALID;
+	}
+	if (c->http_redirect_listen[0] && (!c->tls_cert[0] || !strchr(c->http_redirect_listen, ':'))) {
+		snprintf(err, errlen, "http_redirect_listen: host:port, and only with tls_cert");
 		return ERR_INVALID;
 	}
 	if (config_minute_of(c->backup_at) < 0) {

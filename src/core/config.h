@@ -35,6 +35,9 @@ struct config {
 	int login_lock_min;	     /* length of a lock, and the window failures are counted in */
 	char pwhash[16];	     /* argon2id cost: "moderate", "interactive" or "min" (tests) */
 	int cookie_secure;	     /* mark the session cookie Secure (behind HTTPS) */
+	char tls_cert[256];	     /* PEM certificate (chain): kefu serves HTTPS itself */
+	char tls_key[256];	     /* its PEM private key */
+	char http_redirect_listen[128]; /* with TLS: plain HTTP here answers 308 to HTTPS */
 	char durability[16];  /* "normal": survives a process crash; "full": power loss too */
 	int busy_timeout_ms;  /* how long a writer waits for the database lock */
 	char sip_listen[128]; /* host:port of the SIP hotline (UDP); "" keeps SIP off */

@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,10 @@
 
 struct http_server {
 	struct MHD_Daemon *d;
+	struct MHD_Daemon *redirect; /* plain HTTP answering 308 to HTTPS, or NULL */
 	struct app *app;
+	char *cert, *key; /* PEM, held for the daemon's life (libmicrohttpd keeps the pointers) */
+	unsigned https_port;
 };
 
 /* Per-request state kept by libmicrohttpd between calls. */
@@ -49,9 +53,13 @@ struct upload {
 #define DISCARD_FACTOR 8
 
 static _Atomic int in_flight;
+/* Served over HTTPS (tls_cert): every answer then tells browsers to keep to it. */
+static int tls_on;
 
 static void add_common_headers(struct MHD_Response *resp)
 {
+	if (tls_on)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -672,6 +680,118 @@ static void fds_reserve(const struct config *cfg)
 			 cfg->http_max_connections, want, got);
 }
 
+/* A PEM file read whole into a new string; NULL (logged) when it cannot be. */
+static char *read_pem(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *p = NULL;
+	long n;
+
+	if (!f) {
+		log_error("http: cannot read %s", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1))) {
+		if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+			free(p);
+			p = NULL;
+		} else {
+			p[n] = '\0';
+		}
+	}
+	fclose(f);
+	if (!p)
+		log_error("http: cannot read %s", path);
+	return p;
+}
+
+struct query {
+	struct buf b;
+	int n;
+};
+
+/* Percent-encodes s but its unreserved characters and those of keep. */
+static void url_encode(struct buf *b, const char *s, const char *keep)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-._~", ch) || strchr(keep, ch))
+			buf_append(b, s, 1);
+		else
+			buf_printf(b, "%%%02X", ch);
+	}
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct query *q = cls;
+
+	(void)kind;
+	buf_puts(&q->b, q->n++ ? "&" : "?");
+	url_encode(&q->b, key, "");
+	if (value) {
+		buf_puts(&q->b, "=");
+		url_encode(&q->b, value, "");
+	}
+	return MHD_YES;
+}
+
+/*
+ * The plain-HTTP listener's only answer: 308 to the same path and query on
+ * HTTPS, at the host the client asked for (its port replaced by kefu's
+ * HTTPS port). 308 keeps the method, so nothing is sent twice in the clear
+ * but the first request itself.
+ */
+static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const char *url,
+				   const char *method, const char *version, const char *upload,
+				   size_t *upload_size, void **ctx)
+{
+	struct http_server *srv = cls;
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	struct query q = {BUF_INIT, 0};
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t hlen;
+
+	(void)method;
+	(void)version;
+	(void)upload;
+	if (!*ctx) { /* the headers: wait for the body, which is dropped */
+		*ctx = srv;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* a body's bytes, read and dropped (the connection's timeout bounds it) */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!host || !*host || strpbrk(host, " \r\n/\\@"))
+		host = "localhost";
+	/* The host without its port: "[v6]:80" keeps the brackets. */
+	hlen = host[0] == '[' && strchr(host, ']') ? (size_t)(strchr(host, ']') - host + 1)
+						     : strcspn(host, ":");
+	buf_puts(&q.b, "https://");
+	buf_append(&q.b, host, hlen);
+	if (srv->https_port != 443)
+		buf_printf(&q.b, ":%u", srv->https_port);
+	url_encode(&q.b, url, "/"); /* libmicrohttpd gave the path decoded */
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &q);
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		buf_release(&q.b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Location", buf_str(&q.b));
+	add_common_headers(resp);
+	ret = MHD_queue_response(c, 308, resp);
+	MHD_destroy_response(resp);
+	buf_release(&q.b);
+	return ret;
+}
+
 int http_start(struct app *app, struct http_server **out, char *bound, size_t size)
 {
 	struct sockaddr_storage ss;
@@ -691,6 +811,7 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	char host[INET6_ADDRSTRLEN] = "";
+	struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
 
 	*out = NULL;
 	assert(app->routes);
@@ -704,6 +825,24 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	if (!srv)
 		return ERR_NOMEM;
 	srv->app = app;
+	/* HTTPS with the center's certificate (issue 22): GnuTLS inside
+	 * libmicrohttpd; the key and certificate stay in memory for its life. */
+	if (app->cfg->tls_cert[0]) {
+		srv->cert = read_pem(app->cfg->tls_cert);
+		srv->key = read_pem(app->cfg->tls_key);
+		if (!srv->cert || !srv->key || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			if (srv->cert && srv->key)
+				log_error("http: this libmicrohttpd was built without TLS");
+			free(srv->cert);
+			free(srv->key);
+			free(srv);
+			return ERR_INVALID;
+		}
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key};
+		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cert};
+		tls_on = 1;
+	}
 	fds_reserve(app->cfg);
 	if (conns_start(app->cfg) < 0) {
 		free(srv);
@@ -719,14 +858,42 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 		 * suspended event stream is closed; conns.c bounds the whole request. */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg->http_request_timeout_sec,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg->http_max_connections,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_ARRAY, tls,
+		MHD_OPTION_END);
 	if (!srv->d) {
-		log_error("http: cannot listen on %s", app->cfg->listen);
+		log_error("http: cannot listen on %s%s", app->cfg->listen,
+			  tls_on ? " (or the certificate and key do not fit)" : "");
 		conns_stop();
+		free(srv->cert);
+		free(srv->key);
 		free(srv);
 		return ERR_IO;
 	}
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->https_port = info ? info->port : 0;
+	if (tls_on && app->cfg->http_redirect_listen[0]) {
+		struct sockaddr_storage rs;
+
+		if (resolve(app->cfg->http_redirect_listen, &rs) == 0)
+			srv->redirect = MHD_start_daemon(
+				MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+					(rs.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL, on_redirect, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+				NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&rs,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+		if (!srv->redirect)
+			log_error("http: cannot listen on %s for the redirect to HTTPS",
+				  app->cfg->http_redirect_listen);
+		else {
+			const union MHD_DaemonInfo *ri =
+				MHD_get_daemon_info(srv->redirect, MHD_DAEMON_INFO_BIND_PORT);
+
+			log_info("http: plain HTTP on port %u answers with a redirect to HTTPS",
+				 ri ? ri->port : 0);
+		}
+	}
 	if (ss.ss_family == AF_INET6) {
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
 		snprintf(bound, size, "[%s]:%u", host, info ? info->port : 0);
@@ -763,7 +930,13 @@ void http_stop(struct http_server *srv)
 		nanosleep(&tick, NULL);
 	conns_stop();
 	MHD_stop_daemon(srv->d);
+	if (srv->redirect)
+		MHD_stop_daemon(srv->redirect);
 	if (listen_fd >= 0)
 		close(listen_fd);
+	if (srv->key)
+		explicit_bzero(srv->key, strlen(srv->key));
+	free(srv->key);
+	free(srv->cert);
 	free(srv);
 }
