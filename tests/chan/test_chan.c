@@ -432,7 +432,7 @@ static void reply_send_resolve(void **state)
 	assert_string_equal(status, "sent");
 	/* Resolving writes the CALL-10 contact. */
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(chan_resolve(s, &who, &c, 3, "B", "退货咨询", now + 10 * MIN, &ei), 0);
+	assert_int_equal(chan_resolve(s, &who, &c, 3, "B", "退货咨询", NULL, now + 10 * MIN, &ei), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_true(c.contact_id > 0);
 	assert_int_equal(count(s, "SELECT count(*) FROM contact WHERE channel = 'email' AND"
