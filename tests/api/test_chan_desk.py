@@ -121,6 +121,11 @@ class DeskTest(ChanCase):
                                      f" {o['id']} AND contact_id = {t['contact_id']}"), 1)
         self.assertEqual(db_value(s, f"SELECT count(*) FROM audit WHERE action = 'chan.order'"
                                      f" AND entity_id = {cid}"), 1)
+        # The order tells where it came from: its contact, of the web chat.
+        st, od, _ = s.call("GET", f"/api/orders/{o['id']}", token=self.sup)
+        self.assertEqual(st, 200, od)
+        self.assertEqual([(k["id"], k["channel"], k["role"]) for k in od["contacts"]],
+                         [(t["contact_id"], "web_chat", "cause")])
         # A second order from the same contact keeps the first link.
         st, o2, _ = s.call("POST", "/api/orders", {"class": "E", "summary": "再次",
                                                   "phone": "13800138000",

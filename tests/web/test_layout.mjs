@@ -93,7 +93,8 @@ test('at 1366×768 the manager\'s bar needs no "more" menu', async () => {
   assert.equal(await page.locator('[data-test=nav-more]').isVisible(), false)
   assert.equal(await page.locator('[data-test=nav-wfm]').isVisible(), true)
   await page.click('[data-test=nav-admin]')
-  await page.locator('.el-dropdown-menu:visible [data-test=nav-audit]').waitFor()
+  await menuItem(page, '.el-dropdown-menu:visible [data-test=nav-audit]')
+  await page.waitForURL((u) => u.pathname === '/audit')
   // The inbox from the 接待 menu (issue 18).
   await page.locator('.el-dropdown-menu:visible').waitFor({ state: 'detached' })
   await page.click('[data-test=nav-desk]')

@@ -57,3 +57,15 @@ export async function loadConv(id) {
   if (c.unread && c.agent_id && session.me && c.agent_id === session.me.id) post('/api/conversations/' + id + '/read').catch(() => {})
   return c
 }
+
+// The conversation a page shows (a ref), read again after a change; a failure
+// leaves it as it is for the next change to try again.
+export async function refreshConv(cur) {
+  if (!cur.value) return
+  try {
+    const c = await loadConv(cur.value.id)
+    if (cur.value && cur.value.id === c.id) cur.value = c
+  } catch {
+    /* the next change tries again */
+  }
+}
