@@ -540,42 +540,56 @@ static const struct audit_actor system_actor = {0, "system", NULL};
 
 #define CHAN_REQUEUE_MAX 64
 
+/* One live chat of an agent who logged out back to its queue, told and audited. */
+static int requeue(struct store *s, int64_t conv_id, int64_t person_id, const char *label,
+		   int64_t now)
+{
+	struct chan_conv c;
+	struct audit_detail d;
+	char line[320];
+	int rc = chan_conv_get(s, conv_id, &c);
+
+	if (rc < 0)
+		return rc;
+	/*
+	 * A chat is answered in seconds and nobody is at that desk any more:
+	 * back to its queue, for the tick to give to an agent who is there.
+	 */
+	c.agent_id = 0;
+	snprintf(c.state, sizeof(c.state), "new");
+	rc = chan_conv_save(s, &c);
+	snprintf(line, sizeof(line), "坐席 %s 已退出登录，会话转回队列%s%s", label,
+		 c.queue[0] ? " " : "", c.queue);
+	utf8_trim_partial(line);
+	if (rc == 0)
+		rc = chan_event(s, c.id, c.account_id, line, now);
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_id(&d, "from_agent_id", person_id);
+		audit_detail_str(&d, "queue", c.queue);
+		rc = audit_conv(s, &system_actor, now, "chan.requeue", &c, &d);
+	}
+	return rc;
+}
+
 int chan_agent_logged_out(struct store *s, int64_t person_id, int64_t now)
 {
 	int64_t ids[CHAN_REQUEUE_MAX];
-	char label[128], line[320];
-	int n = chan_conv_requeue_ids(s, person_id, ids, CHAN_REQUEUE_MAX), rc = 0;
+	char label[128] = "";
+	int n, rc = 0;
 
-	if (n <= 0)
-		return n;
-	rc = chan_person_label(s, person_id, label, sizeof(label));
-	utf8_trim_partial(label);
-	for (int i = 0; i < n && rc == 0; i++) {
-		struct chan_conv c;
-		struct audit_detail d;
-
-		rc = chan_conv_get(s, ids[i], &c);
-		if (rc < 0)
-			break;
-		/*
-		 * A chat is answered in seconds and nobody is at that desk any more:
-		 * back to its queue, for the tick to give to an agent who is there.
-		 */
-		c.agent_id = 0;
-		snprintf(c.state, sizeof(c.state), "new");
-		rc = chan_conv_save(s, &c);
-		snprintf(line, sizeof(line), "坐席 %s 已退出登录，会话转回队列%s%s", label,
-			 c.queue[0] ? " " : "", c.queue);
-		utf8_trim_partial(line);
-		if (rc == 0)
-			rc = chan_event(s, c.id, c.account_id, line, now);
-		if (rc == 0) {
-			audit_detail_init(&d);
-			audit_detail_id(&d, "from_agent_id", person_id);
-			audit_detail_str(&d, "queue", c.queue);
-			rc = audit_conv(s, &system_actor, now, "chan.requeue", &c, &d);
+	/* Batches until none is left: each one requeued no longer matches. */
+	do {
+		n = chan_conv_requeue_ids(s, person_id, ids, CHAN_REQUEUE_MAX);
+		if (n <= 0)
+			return n;
+		if (!label[0]) {
+			rc = chan_person_label(s, person_id, label, sizeof(label));
+			utf8_trim_partial(label);
 		}
-	}
+		for (int i = 0; i < n && rc == 0; i++)
+			rc = requeue(s, ids[i], person_id, label, now);
+	} while (rc == 0 && n == CHAN_REQUEUE_MAX);
 	return rc < 0 ? rc : 0;
 }
 

@@ -1690,7 +1690,14 @@ static const char m32[] =
 	"CREATE INDEX attachment_message ON attachment(message_id) WHERE message_id IS NOT NULL;"
 	"CREATE INDEX attachment_sha256 ON attachment(sha256);";
 
+/*
+ * 34: (issue 18) an order made from a contact finds the conversation that
+ * contact resolved (chan_conv_order_link, on every order with a contact).
+ */
+static const char m34[] =
+	"CREATE INDEX conv_contact ON conv(contact_id) WHERE contact_id IS NOT NULL;";
+
 const char *const store_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,  m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32};
+					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m34};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
