@@ -80,6 +80,9 @@ test('the agent answers a chat on the desk, resolves it with the 5W1H and opens 
   assert.equal(sql(`SELECT count(*) FROM contact`), '1', 'one contact: the form completed the conversation’s')
   const number = sql(`SELECT number FROM work_order WHERE id = ${order}`)
   await page.locator(`[data-test=ib-conv-order]:has-text("${number}")`).waitFor()
+  // The inbox's 建工单 leads to /agent?conv=: the desk opens with that conversation shown.
+  await page.goto(srv.url + '/agent?conv=' + conv)
+  await page.locator(`[data-test=desk-chats] [data-test=ib-conv-${conv}] [data-test=ib-conv-order]`).waitFor()
   assert.deepEqual(page.problems, [])
   await page.context().close()
 })
