@@ -243,6 +243,16 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 typedef int (*acd_ready_hook)(struct store *s, int64_t person_id, int64_t now, struct err_info *ei);
 void acd_on_ready(acd_ready_hook fn);
 /*
+ * What a seat's logging out causes above acd (issue 18: the agent's live
+ * chats go back to their queue, src/chan/), registered at start-up
+ * (cli/serve.c) like the ready hook. It runs in the transaction that logs
+ * the seat out, after the status is saved, whoever asked (the agent, a
+ * supervisor, the end of the last session, the system); a negative err
+ * rolls the change back.
+ */
+typedef int (*acd_logout_hook)(struct store *s, int64_t person_id, int64_t now);
+void acd_on_logged_out(acd_logout_hook fn);
+/*
  * The person's last session ended (how: "logout" or "session_expired"):
  * a seat that is ready, busy, on a break or in wrap-up is logged out, in
  * the caller's transaction, audited as agent.status by who (NULL: the

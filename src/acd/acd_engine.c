@@ -15,10 +15,28 @@
 #include "store/store.h"
 
 static acd_ready_hook ready_hook;
+static acd_logout_hook logout_hook;
 
 void acd_on_ready(acd_ready_hook fn)
 {
 	ready_hook = fn;
+}
+
+void acd_on_logged_out(acd_logout_hook fn)
+{
+	logout_hook = fn;
+}
+
+/* acd_save, then the logout hook when the seat has just gone logged out. */
+static int save_state(struct store *s, const struct acd_state *cur, const struct acd_state *next,
+		      int64_t by_id, int64_t now)
+{
+	int rc = acd_save(s, cur, next, by_id);
+
+	if (rc == 0 && logout_hook && next->status == ACD_LOGGED_OUT &&
+	    (!cur->stored || cur->status != ACD_LOGGED_OUT))
+		rc = logout_hook(s, next->person_id, now);
+	return rc;
 }
 
 int acd_change(struct store *s, int64_t person_id, enum acd_status to, const char *reason,
@@ -54,7 +72,7 @@ int acd_change(struct store *s, int64_t person_id, enum acd_status to, const cha
 		if (rc < 0)
 			return rc;
 	}
-	rc = acd_save(s, before, after, by_id);
+	rc = save_state(s, before, after, by_id, now);
 	if (rc == ERR_CONFLICT)
 		err_set(ei, rc, NULL, "the status changed meanwhile; try again");
 	return rc;
@@ -83,7 +101,7 @@ int acd_session_ended(struct store *s, int64_t person_id, const struct audit_act
 	rc = acd_next(&cur, ACD_LOGGED_OUT, NULL, ACD_BY_SYSTEM, now, 0, &next, &ei);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	rc = acd_save(s, &cur, &next, who ? who->id : 0);
+	rc = save_state(s, &cur, &next, who ? who->id : 0, now);
 	if (rc < 0)
 		return rc;
 	audit_detail_init(&detail);
@@ -107,7 +125,7 @@ int acd_set_system(struct store *s, int64_t person_id, enum acd_status to, const
 	rc = acd_next(&cur, to, reason, ACD_BY_SYSTEM, now, wrap_up_sec, &next, &ei);
 	if (rc != 0)
 		return rc;
-	return acd_save(s, &cur, &next, 0);
+	return save_state(s, &cur, &next, 0, now);
 }
 
 #define ACD_WATCHERS_MAX 256
@@ -165,7 +183,7 @@ static int end_wrap_up(struct store *s, const struct acd_state *due, int64_t now
 		return 0;
 	rc = acd_next(&cur, ACD_READY, NULL, ACD_BY_SYSTEM, now, 0, &next, &ei);
 	if (rc == 0)
-		rc = acd_save(s, &cur, &next, 0);
+		rc = save_state(s, &cur, &next, 0, now);
 	return rc < 0 ? rc : 1;
 }
 

@@ -327,6 +327,13 @@ int chan_conv_late_ids(struct store *s, int64_t now, int64_t *out, int max);
 /* Live chats whose customer has been silent since the agent's last reply before `before`. */
 int chan_conv_idle_ids(struct store *s, int64_t before, int64_t *out, int max);
 
+/* The agent's live chats that go back to the queue when the seat logs out (web chat,
+ * WeChat, Weibo; not web messages), open or waiting, at most max. */
+int chan_conv_requeue_ids(struct store *s, int64_t agent_id, int64_t *out, int max);
+/* Sets the order of the conversation whose contact is contact_id (when it has none yet):
+ * 0 with *conv_id, or ERR_NOTFOUND. */
+int chan_conv_order_link(struct store *s, int64_t contact_id, int64_t order_id, int64_t *conv_id);
+
 /* The inbox stream: conversations with messages after after_id (visible_to as in the filter,
  * 0: all), each once with its newest message id, oldest first, at most limit. */
 int chan_changes(struct store *s, int64_t after_id, int64_t visible_to, int limit,
@@ -363,11 +370,27 @@ int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char 
  * the agent's notice and an audit entry. */
 int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 		int64_t agent_id, const char *queue, int64_t now);
-/* Resolves c: its CALL-10 contact (class "A".."F" or "", summary) by agent_id (the conversation's
- * agent, else who), the event line and the audit entry. */
+/* Resolves c: its CALL-10 contact (class "A".."F" or "", summary, and the 5W1H of fivew's
+ * fivew when fivew is not NULL) by agent_id (the conversation's agent, else who), the event
+ * line and the audit entry. */
+struct cust_contact;
 int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
-		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
-		 struct err_info *ei);
+		 int64_t agent_id, const char *cls, const char *summary,
+		 const struct cust_contact *fivew, int64_t now, struct err_info *ei);
+/*
+ * The seat of person_id went logged out (acd's logout hook, cli/serve.c): their live chats
+ * (chan_conv_requeue_ids) go back to their queue, new and unassigned, each with the event line
+ * of why and the audit entry chan.requeue, for the tick to route again. Emails, SMS and web
+ * messages stay theirs (docs/chan.md tells why). In the caller's transaction.
+ */
+int chan_agent_logged_out(struct store *s, int64_t person_id, int64_t now);
+/*
+ * An order was made from contact_id (wo's creation hook, cli/serve.c): the conversation that
+ * contact resolved gets the order's id and the event line naming its number. 0 also when no
+ * conversation has that contact.
+ */
+int chan_order_made(struct store *s, int64_t order_id, const char *number, int64_t contact_id,
+		    int64_t now);
 /* A live chat nobody could take becomes a web message (the web chat decides when): its first
  * reply is due "the same day" (CALL-12) instead of in seconds, with an event line. */
 int chan_conv_as_message(struct store *s, int64_t conv_id, int64_t now);

@@ -29,6 +29,7 @@
 #include "http/http.h"
 #include "notify/notify.h"
 #include "store/store.h"
+#include "wo/wo.h"
 
 #define MSG_PAGE 500 /* messages a conversation answers with at once */
 
@@ -259,6 +260,23 @@ static int reply_conv(struct req *r, unsigned status, int64_t id)
 		return rc;
 	}
 	json_object_set_new(j, "messages", msgs);
+	/* The order made from the conversation, for the pane to show and open. */
+	if (c.order_id) {
+		struct wo_order *o = malloc(sizeof(*o));
+
+		rc = o ? wo_order_get(r->store, c.order_id, o) : ERR_NOMEM;
+		if (rc == 0)
+			json_object_set_new(j, "order",
+					    json_pack("{s:I, s:s, s:s, s:s}", "id",
+						      (json_int_t)o->id, "number", o->number,
+						      "class", o->class_code, "state",
+						      wo_state_name(o->state)));
+		free(o);
+		if (rc < 0 && rc != ERR_NOTFOUND) {
+			json_decref(j);
+			return rc;
+		}
+	}
 	return reply_json(r, status, j);
 }
 
@@ -553,37 +571,46 @@ static int conv_state(struct req *r)
 
 static int conv_resolve(struct req *r)
 {
-	static const char *const fields[] = {"class", "summary", NULL};
+	static const char *const fields[] = {"class", "summary", "fivew", NULL};
 	struct chan_conv c;
 	struct audit_actor who = req_actor(r);
+	struct cust_contact *k = calloc(1, sizeof(*k));
 	const char *cls = NULL, *summary = NULL;
-	int rc = body_only(r, fields);
+	int rc = k ? body_only(r, fields) : ERR_NOMEM;
 
 	if (rc == 0)
 		rc = body_str(r, "class", 1, &cls);
 	if (rc == 0)
 		rc = body_str(r, "summary", 0, &summary);
 	if (rc < 0)
-		return rc;
+		goto out;
 	if (!cust_class_valid(cls))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "class",
 			     "class: one of A, B, C, D, E, F");
 	if (summary && utf8_len(summary) > CUST_SUMMARY_MAX)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "summary",
 			     "summary: up to %d characters", CUST_SUMMARY_MAX);
+	/* The 5W1H as the phone's contact form takes them (CALL-10). */
+	if (rc == 0 || rc == ERR_UNPROCESSABLE)
+		rc = cust_fivew_read(r, rc, k);
 	if (rc < 0)
-		return rc;
+		goto out;
 	rc = load_conv(r, &c, 1);
 	if (rc < 0)
-		return rc;
-	if (strcmp(c.state, "resolved") == 0)
-		return err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+		goto out;
+	if (strcmp(c.state, "resolved") == 0) {
+		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the conversation is resolved");
+		goto out;
+	}
 	rc = store_begin(r->store);
 	if (rc < 0)
-		return rc;
+		goto out;
 	rc = chan_resolve(r->store, &who, &c, c.agent_id ? c.agent_id : r->who.person_id, cls,
-			  summary, r->now, &r->ei);
-	return finish(r, rc, c.id, 200);
+			  summary, k, r->now, &r->ei);
+	rc = finish(r, rc, c.id, 200);
+out:
+	free(k);
+	return rc;
 }
 
 static int conv_customer(struct req *r)

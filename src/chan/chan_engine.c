@@ -482,8 +482,8 @@ int chan_assign(struct store *s, const struct audit_actor *who, struct chan_conv
 }
 
 int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_conv *c,
-		 int64_t agent_id, const char *cls, const char *summary, int64_t now,
-		 struct err_info *ei)
+		 int64_t agent_id, const char *cls, const char *summary,
+		 const struct cust_contact *fivew, int64_t now, struct err_info *ei)
 {
 	struct cust_contact *k = NULL;
 	struct audit_detail d;
@@ -511,6 +511,9 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		snprintf(k->cls, sizeof(k->cls), "%s", cls ? cls : "");
 		snprintf(k->summary, sizeof(k->summary), "%s", summary ? summary : "");
 		utf8_trim_partial(k->summary);
+		/* The 5W1H the agent gave, as the phone's contact form records them (CALL-10). */
+		if (fivew)
+			memcpy(k->fivew, fivew->fivew, sizeof(k->fivew));
 		rc = cust_contact_insert(s, k, now, ei);
 		if (rc == 0)
 			c->contact_id = k->id;
@@ -529,6 +532,92 @@ int chan_resolve(struct store *s, const struct audit_actor *who, struct chan_con
 		audit_detail_id(&d, "contact_id", c->contact_id);
 		audit_detail_str(&d, "class", cls && cls[0] ? cls : NULL);
 		rc = audit_conv(s, who, now, "chan.resolve", c, &d);
+	}
+	return rc;
+}
+
+static const struct audit_actor system_actor = {0, "system", NULL};
+
+#define CHAN_REQUEUE_MAX 64
+
+/* One live chat of an agent who logged out back to its queue, told and audited. */
+static int requeue(struct store *s, int64_t conv_id, int64_t person_id, const char *label,
+		   int64_t now)
+{
+	struct chan_conv c;
+	struct audit_detail d;
+	char line[320];
+	int rc = chan_conv_get(s, conv_id, &c);
+
+	if (rc < 0)
+		return rc;
+	/*
+	 * A chat is answered in seconds and nobody is at that desk any more:
+	 * back to its queue, for the tick to give to an agent who is there.
+	 */
+	c.agent_id = 0;
+	snprintf(c.state, sizeof(c.state), "new");
+	rc = chan_conv_save(s, &c);
+	snprintf(line, sizeof(line), "坐席 %s 已退出登录，会话转回队列%s%s", label,
+		 c.queue[0] ? " " : "", c.queue);
+	utf8_trim_partial(line);
+	if (rc == 0)
+		rc = chan_event(s, c.id, c.account_id, line, now);
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_id(&d, "from_agent_id", person_id);
+		audit_detail_str(&d, "queue", c.queue);
+		rc = audit_conv(s, &system_actor, now, "chan.requeue", &c, &d);
+	}
+	return rc;
+}
+
+int chan_agent_logged_out(struct store *s, int64_t person_id, int64_t now)
+{
+	int64_t ids[CHAN_REQUEUE_MAX];
+	char label[128] = "";
+	int n, rc = 0;
+
+	/* Batches until none is left: each one requeued no longer matches. */
+	do {
+		n = chan_conv_requeue_ids(s, person_id, ids, CHAN_REQUEUE_MAX);
+		if (n <= 0)
+			return n;
+		if (!label[0]) {
+			rc = chan_person_label(s, person_id, label, sizeof(label));
+			utf8_trim_partial(label);
+		}
+		for (int i = 0; i < n && rc == 0; i++)
+			rc = requeue(s, ids[i], person_id, label, now);
+	} while (rc == 0 && n == CHAN_REQUEUE_MAX);
+	return rc < 0 ? rc : 0;
+}
+
+int chan_order_made(struct store *s, int64_t order_id, const char *number, int64_t contact_id,
+		    int64_t now)
+{
+	struct chan_conv c;
+	struct audit_detail d;
+	char line[120];
+	int64_t conv_id = 0;
+	int rc;
+
+	if (!contact_id)
+		return 0;
+	rc = chan_conv_order_link(s, contact_id, order_id, &conv_id);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = chan_conv_get(s, conv_id, &c);
+	if (rc < 0)
+		return rc;
+	snprintf(line, sizeof(line), "已建工单 %s", number ? number : "");
+	rc = chan_event(s, c.id, c.account_id, line, now);
+	if (rc == 0) {
+		audit_detail_init(&d);
+		audit_detail_id(&d, "order_id", order_id);
+		audit_detail_id(&d, "contact_id", contact_id);
+		rc = audit_conv(s, &system_actor, now, "chan.order", &c, &d);
 	}
 	return rc;
 }

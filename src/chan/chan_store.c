@@ -571,6 +571,33 @@ int chan_conv_idle_ids(struct store *s, int64_t before, int64_t *out, int max)
 		   out, max);
 }
 
+int chan_conv_requeue_ids(struct store *s, int64_t agent_id, int64_t *out, int max)
+{
+	/* A web chat that became a web message (chat_message_conv) is answered
+	 * within the day, not at once: it stays with its agent like an email. */
+	return ids(store_query(s,
+			       "SELECT id FROM conv WHERE agent_id = ?1"
+			       " AND state IN ('open', 'waiting')"
+			       " AND channel IN ('web_chat', 'wechat', 'weibo')"
+			       " AND id NOT IN (SELECT conv_id FROM chat_message_conv)"
+			       " ORDER BY id LIMIT ?2",
+			       "ii", agent_id, (int64_t)max),
+		   out, max);
+}
+
+int chan_conv_order_link(struct store *s, int64_t contact_id, int64_t order_id, int64_t *conv_id)
+{
+	/* A contact is written by one resolution, so at most one conversation has it. */
+	int rc = store_run(s,
+			   "UPDATE conv SET order_id = ?2 WHERE contact_id = ?1"
+			   " AND order_id IS NULL RETURNING id",
+			   conv_id, "ii", contact_id, order_id);
+
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
 /* The SQL of an agent's view (chan_conv_list's visible_to), for the inbox stream. */
 int chan_changes(struct store *s, int64_t after_id, int64_t visible_to, int limit,
 		 int (*row)(void *ctx, int64_t conv_id, int64_t msg_id), void *ctx)

@@ -176,7 +176,7 @@ static int idle(struct store *s, const struct chan_settings *st, int64_t now)
 		rc = chan_conv_get(s, ids[i], &c);
 		if (rc == 0)
 			rc = chan_resolve(s, &system_actor, &c, c.agent_id, "",
-					  "访客长时间未回复，会话自动结束", now, &ei);
+					  "访客长时间未回复，会话自动结束", NULL, now, &ei);
 		if (rc < 0) {
 			store_rollback(s);
 			log_msg(LOG_WARN, "chan: closing idle chat %lld: %s", (long long)ids[i],

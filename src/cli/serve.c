@@ -207,6 +207,10 @@ static int wire(const struct config *cfg)
 		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
+	/* Issue 18: an agent's live chats go back to their queue when the seat logs
+	 * out; an order made from a conversation's contact is linked to it. */
+	acd_on_logged_out(chan_agent_logged_out);
+	wo_on_created(chan_order_made);
 	return rc;
 }
 

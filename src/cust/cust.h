@@ -321,6 +321,11 @@ int cust_contact_list(struct store *s, const struct cust_contact_filter *f,
 struct json_t;
 struct req;
 struct json_t *cust_summary_json(struct req *r, struct store *s, int64_t id);
+/* The request body's "fivew" object (CALL-10) into c: keys sent replace theirs, null clears
+ * one, keys not sent stay; null for the whole object clears all. rc as before (errors are
+ * added with err_add, so every broken field is told at once). The conversations' resolution
+ * reads it too (src/chan/). */
+int cust_fivew_read(struct req *r, int rc, struct cust_contact *c);
 /* A reason to see numbers whole (CUST-2): 0, or 422 naming `reason` (an order's number too). */
 int cust_reveal_reason_check(const char *reason, struct err_info *ei);
 /* A contact as GET /api/contacts/{id} gives it (phone masked), for an order's page. */

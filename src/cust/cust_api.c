@@ -710,7 +710,7 @@ static json_t *contact_with_metrics(struct req *r, const struct cust_contact *c)
  * sent replace theirs, null clears one, keys not sent stay; null for the
  * whole object clears all.
  */
-static int read_fivew(struct req *r, int rc, struct cust_contact *c)
+int cust_fivew_read(struct req *r, int rc, struct cust_contact *c)
 {
 	json_t *o = r->body ? json_object_get(r->body, "fivew") : NULL, *v;
 	const char *key;
@@ -761,7 +761,7 @@ static int contact_read_common(struct req *r, int rc, struct cust_contact *c)
 	if (GO)
 		rc = read_text(r, rc, "class", 1, c->cls, sizeof(c->cls));
 	if (GO)
-		rc = read_fivew(r, rc, c);
+		rc = cust_fivew_read(r, rc, c);
 	if (GO)
 		rc = read_text(r, rc, "summary", 1, c->summary, sizeof(c->summary));
 	if (GO)

@@ -1729,8 +1729,15 @@ static const char m34[] =
 	"ALTER TABLE chan_mail_state ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE chan_mail_state ADD COLUMN sent_error TEXT NOT NULL DEFAULT '';";
 
+/*
+ * 35: (issue 18) an order made from a contact finds the conversation that
+ * contact resolved (chan_conv_order_link, on every order with a contact).
+ */
+static const char m35[] =
+	"CREATE INDEX conv_contact ON conv(contact_id) WHERE contact_id IS NOT NULL;";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
-					   m31, m32, m33, m34};
+					   m31, m32, m33, m34, m35};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -419,6 +419,16 @@ struct wo_act {
 };
 
 int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *out);
+/*
+ * What an order made from a contact causes above wo (issue 18: the
+ * conversation that contact resolved gets the order's link, src/chan/),
+ * registered once at start-up (cli/serve.c) so wo never includes the module
+ * that does it. wo_create() calls it in its transaction after the order and
+ * its contact link are stored; a negative err rolls the creation back.
+ */
+typedef int (*wo_created_hook)(struct store *s, int64_t order_id, const char *number,
+			       int64_t contact_id, int64_t now);
+void wo_on_created(wo_created_hook fn);
 /* The facts wo_action_block needs about an order, from its clocks, callback and chain. */
 int wo_facts_load(struct store *s, const struct wo_order *o, struct wo_facts *out);
 int wo_apply(struct wo_ctx *c, int64_t order_id, const struct wo_act *a, struct wo_order *out);

@@ -229,6 +229,13 @@ static int start_promise(struct wo_ctx *c, const struct wo_order *o, int promise
 	return wo_sla_start(c->s, o->id, &d);
 }
 
+static wo_created_hook created_hook;
+
+void wo_on_created(wo_created_hook fn)
+{
+	created_hook = fn;
+}
+
 int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 {
 	struct wo_config_complaint cp;
@@ -317,6 +324,8 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 		rc = wo_responsible_add(c->s, o->id, o->owner_id, "owner", 0, c->now);
 	if (rc == 0 && in->contact_id)
 		rc = wo_contact_link(c->s, o->id, in->contact_id, "cause");
+	if (rc == 0 && in->contact_id && created_hook)
+		rc = created_hook(c->s, o->id, o->number, in->contact_id, c->now);
 	if (rc == 0) {
 		detail_begin(&d);
 		audit_detail_str(&d, "class", o->class_code);

@@ -432,7 +432,7 @@ static void reply_send_resolve(void **state)
 	assert_string_equal(status, "sent");
 	/* Resolving writes the CALL-10 contact. */
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(chan_resolve(s, &who, &c, 3, "B", "退货咨询", now + 10 * MIN, &ei), 0);
+	assert_int_equal(chan_resolve(s, &who, &c, 3, "B", "退货咨询", NULL, now + 10 * MIN, &ei), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_true(c.contact_id > 0);
 	assert_int_equal(count(s, "SELECT count(*) FROM contact WHERE channel = 'email' AND"
@@ -458,6 +458,58 @@ static void reply_send_resolve(void **state)
 	test_store_close(s);
 }
 
+/* The seat logs out: the live chat (WeChat) goes back to the queue, the email stays. */
+static void logout_requeue(void **state)
+{
+	struct store *s = open_center();
+	struct audit_actor who = {2, "8002", NULL};
+	struct chan_inbound m;
+	struct chan_inbound_result r;
+	struct chan_conv chat, mail;
+	struct err_info ei;
+	int64_t now = local_at(9, 0, 0);
+
+	(void)state;
+	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
+	memset(&m, 0, sizeof(m));
+	m.account_id = 2;
+	m.peer = "wx-open-9";
+	m.text = "在吗";
+	assert_int_equal(in(s, &m, now, &r, &ei), 0);
+	assert_int_equal(chan_conv_get(s, r.conv_id, &chat), 0);
+	m.account_id = 1;
+	m.peer = "zhao@example.com";
+	m.text = "发票";
+	assert_int_equal(in(s, &m, now, &r, &ei), 0);
+	assert_int_equal(chan_conv_get(s, r.conv_id, &mail), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(chan_assign(s, &who, &chat, 3, NULL, now), 0);
+	assert_int_equal(chan_assign(s, &who, &mail, 3, NULL, now), 0);
+	assert_int_equal(chan_agent_logged_out(s, 3, now + MIN), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(chan_conv_get(s, chat.id, &chat), 0);
+	assert_int_equal(chan_conv_get(s, mail.id, &mail), 0);
+	assert_string_equal(chat.state, "new");
+	assert_int_equal(chat.agent_id, 0);
+	assert_string_equal(mail.state, "open");
+	assert_int_equal(mail.agent_id, 3);
+	assert_int_equal(count(s, "SELECT count(*) FROM conv_msg WHERE direction = 'event' AND"
+				  " body = '坐席 刘洋 8101 已退出登录，会话转回队列'"),
+			 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE action = 'chan.requeue'"), 1);
+	/* Nothing left to return: nothing more written. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(chan_agent_logged_out(s, 3, now + 2 * MIN), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE action = 'chan.requeue'"), 1);
+	/* An order from a contact no conversation has changes nothing. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(chan_order_made(s, 1, "X-1", 999, now), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM conv WHERE order_id IS NOT NULL"), 0);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +517,7 @@ int main(void)
 		cmocka_unit_test(deadlines),	    cmocka_unit_test(routing),
 		cmocka_unit_test(who_may),	    cmocka_unit_test(html),
 		cmocka_unit_test(inbound),	    cmocka_unit_test(reply_send_resolve),
+		cmocka_unit_test(logout_requeue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

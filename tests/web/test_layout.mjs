@@ -45,7 +45,7 @@ for (const locale of ['zh-CN', 'en']) {
     await page.setViewportSize({ width: 1024, height: 768 })
     await login(page, srv, '8001')
     if (locale === 'en' && (await page.textContent('[data-test=lang]')) !== '中文') await page.click('[data-test=lang]')
-    const main = ['agent', 'callbacks', 'callbackRequests', 'queue', 'orders', 'customers', 'calls', 'wallboard', 'dashboard']
+    const main = ['agent', 'queue', 'orders', 'customers', 'calls', 'wallboard', 'dashboard']
     const paths = { callbackRequests: '/callback-requests' }
     let moved = 0
     for (const name of main) {
@@ -67,7 +67,8 @@ for (const locale of ['zh-CN', 'en']) {
     assert.ok(moved > 0, 'at 1024 px some entries sit in the "more" menu')
     assert.equal(await page.getAttribute('[data-test=nav-more]', 'title') !== '', true)
     // The menus of the bar: the shift pages, the settings and the audit log.
-    const menus = { wfmSetup: ['wfm', '/wfm/setup'], attendance: ['wfm', '/wfm/attendance'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
+    // The manager's desk pages (the inbox, callbacks) under 接待.
+    const menus = { inbox: ['desk', '/inbox'], callbacks: ['desk', '/callbacks'], callbackRequests: ['desk', '/callback-requests'], wfmSetup: ['wfm', '/wfm/setup'], attendance: ['wfm', '/wfm/attendance'], audit: ['admin', '/audit'], people: ['admin', '/admin/people'], departments: ['admin', '/admin/departments'], rules: ['admin', '/admin/rules'] }
     for (const [name, [menu, path]] of Object.entries(menus)) {
       await wholeOnScreen(page, `[data-test=nav-${menu}]`, 1024)
       // The menu closes after each choice: wait until it has, so the next
@@ -92,7 +93,13 @@ test('at 1366×768 the manager\'s bar needs no "more" menu', async () => {
   assert.equal(await page.locator('[data-test=nav-more]').isVisible(), false)
   assert.equal(await page.locator('[data-test=nav-wfm]').isVisible(), true)
   await page.click('[data-test=nav-admin]')
-  await page.locator('.el-dropdown-menu:visible [data-test=nav-audit]').waitFor()
+  await menuItem(page, '.el-dropdown-menu:visible [data-test=nav-audit]')
+  await page.waitForURL((u) => u.pathname === '/audit')
+  // The inbox from the 接待 menu (issue 18).
+  await page.locator('.el-dropdown-menu:visible').waitFor({ state: 'detached' })
+  await page.click('[data-test=nav-desk]')
+  await menuItem(page, '.el-dropdown-menu:visible [data-test=nav-inbox]')
+  await page.waitForURL((u) => u.pathname === '/inbox')
   await page.context().close()
 })
 

@@ -7,13 +7,13 @@ import { session, hasRole, homeOf } from './session.js'
 export const pages = [
   { path: '/agent', name: 'agent', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Agent.vue') },
   // The inbox of every channel (issue 18): chan.read (agents their own and
-  // their queues', supervisors and the manager every one). The manager's
-  // top bar is full at 1366 px (test_layout.mjs), so the entry shows for
-  // agents and supervisors (navRoles) and the manager opens it from the
-  // wallboard's link or /inbox.
-  { path: '/inbox', name: 'inbox', roles: ['agent', 'supervisor', 'manager'], navRoles: ['agent', 'supervisor'], component: () => import('./views/inbox/Inbox.vue') },
-  { path: '/callbacks', name: 'callbacks', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/Callbacks.vue') },
-  { path: '/callback-requests', name: 'callbackRequests', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/CallbackRequests.vue') },
+  // their queues', supervisors and the manager every one). Agents and
+  // supervisors, who work these every hour, see the inbox and the two
+  // callback pages in the bar; for the manager, whose bar is full at 1366 px
+  // (test_layout.mjs), they sit under one menu, 接待 (deskGroup).
+  { path: '/inbox', name: 'inbox', roles: ['agent', 'supervisor', 'manager'], deskGroup: true, component: () => import('./views/inbox/Inbox.vue') },
+  { path: '/callbacks', name: 'callbacks', roles: ['agent', 'supervisor', 'manager'], deskGroup: true, component: () => import('./views/Callbacks.vue') },
+  { path: '/callback-requests', name: 'callbackRequests', roles: ['agent', 'supervisor', 'manager'], deskGroup: true, component: () => import('./views/CallbackRequests.vue') },
   { path: '/queue', name: 'queue', roles: ['staff', 'agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/Queue.vue') },
   { path: '/orders', name: 'orders', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Orders.vue') },
   { path: '/customers', name: 'customers', roles: ['supervisor', 'manager'], component: () => import('./views/Customers.vue') },
@@ -82,6 +82,9 @@ router.beforeEach((to) => {
   return true
 })
 
+// The pages of the navigation, each with the menu it sits under (group):
+// the desk's pages go under 接待 for those who are neither agent nor supervisor.
 export function visiblePages() {
-  return pages.filter((p) => hasRole(...(p.navRoles || p.roles)))
+  const desk = !hasRole('agent', 'supervisor')
+  return pages.filter((p) => hasRole(...(p.navRoles || p.roles))).map((p) => (p.deskGroup && desk ? { ...p, group: 'desk' } : p))
 }
