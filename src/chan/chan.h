@@ -356,6 +356,12 @@ struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
+/* A message kefu sent by itself (a WO-5 notice by SMS), already sent with the channel's id
+ * ext_id, kept as a message out of the open conversation of (account, peer), or of a new
+ * one opened resolved (customer_id when the peer matches none). */
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer,
+			 int64_t customer_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id);
 /* A system line in the conversation ("event"). */
 int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,

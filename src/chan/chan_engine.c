@@ -366,6 +366,57 @@ done:
 	return rc;
 }
 
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer,
+			 int64_t customer_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id)
+{
+	struct chan_account *a = malloc(sizeof(*a));
+	struct chan_conv *c = malloc(sizeof(*c));
+	struct chan_msg m;
+	int rc = a && c ? chan_account_get(s, account_id, a) : ERR_NOMEM, kind;
+
+	if (rc < 0)
+		goto done;
+	kind = chan_kind_parse(a->channel);
+	rc = chan_conv_open_for(s, account_id, peer, c);
+	if (rc == ERR_NOTFOUND) {
+		/* Nobody has to answer what kefu sent by itself: the conversation is
+		 * opened resolved, and the customer's answer opens a new one as usual. */
+		struct chan_inbound in = {.account_id = account_id, .peer = peer};
+
+		rc = open_conv(s, a, (enum chan_kind)kind, &in, now, c);
+		if (rc == 0) {
+			if (!c->customer_id)
+				c->customer_id = customer_id;
+			copy(c->state, sizeof(c->state), "resolved");
+			c->resolved_at = now;
+			c->last_in_at = 0;
+		}
+	}
+	if (rc < 0)
+		goto done;
+	c->last_out_at = now;
+	rc = chan_conv_save(s, c);
+	if (rc < 0)
+		goto done;
+	memset(&m, 0, sizeof(m));
+	m.conv_id = c->id;
+	m.account_id = account_id;
+	m.direction = "out";
+	m.body = text;
+	m.ext_id = ext_id && *ext_id ? ext_id : NULL;
+	m.status = "sent";
+	m.tries = 1;
+	m.at = now;
+	rc = chan_msg_insert(s, &m);
+	if (rc == 0 && msg_id)
+		*msg_id = m.id;
+done:
+	free(a);
+	free(c);
+	return rc;
+}
+
 int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now)
 {
 	struct chan_msg m;

@@ -67,14 +67,15 @@ static int tmpl_read(struct store_stmt *st, void *dst)
 	STORE_COL_COPY(st, 2, t->text);
 	t->enabled = (int)store_col_int(st, 3);
 	t->updated_at = store_col_int(st, 4);
+	STORE_COL_COPY(st, 5, t->events);
 	return 0;
 }
 
 int sms_tmpl_list(struct store *s, struct sms_tmpl *out, int max)
 {
 	struct store_stmt *st = store_query(s,
-					    "SELECT code, provider_code, text, enabled, updated_at"
-					    " FROM sms_template ORDER BY code",
+					    "SELECT code, provider_code, text, enabled, updated_at,"
+					    " events FROM sms_template ORDER BY code",
 					    "");
 	int rc, n = 0;
 
@@ -86,8 +87,8 @@ int sms_tmpl_list(struct store *s, struct sms_tmpl *out, int max)
 int sms_tmpl_get(struct store *s, const char *code, struct sms_tmpl *out)
 {
 	return store_one(store_query(s,
-				     "SELECT code, provider_code, text, enabled, updated_at"
-				     " FROM sms_template WHERE code = ?",
+				     "SELECT code, provider_code, text, enabled, updated_at,"
+				     " events FROM sms_template WHERE code = ?",
 				     "t", code),
 			 tmpl_read, out);
 }
@@ -96,9 +97,9 @@ int sms_tmpl_put(struct store *s, const struct sms_tmpl *t, int64_t by, int64_t 
 {
 	int rc = store_run(s,
 			   "UPDATE sms_template SET provider_code = ?, text = ?, enabled = ?,"
-			   " updated_by = ?, updated_at = ? WHERE code = ? RETURNING 1",
-			   NULL, "ttidit", t->provider_code, t->text, (int64_t)t->enabled, by, now,
-			   t->code);
+			   " events = ?, updated_by = ?, updated_at = ? WHERE code = ? RETURNING 1",
+			   NULL, "ttitdit", t->provider_code, t->text, (int64_t)t->enabled, t->events,
+			   by, now, t->code);
 
 	if (rc == 0)
 		return ERR_NOTFOUND;
@@ -228,6 +229,14 @@ int sms_sent_has(struct store *s, const char *kind, const char *key)
 			 NULL, "tt", kind, key);
 }
 
+static int phone_read(struct store_stmt *st, void *dst)
+{
+	char *out = dst;
+
+	snprintf(out, 32, "%s", store_col_text_or(st, 0, ""));
+	return 0;
+}
+
 static int bday_read(struct store_stmt *st, void *dst)
 {
 	struct sms_bday *b = dst;
@@ -275,4 +284,82 @@ int sms_bday_each(struct store *s, int year, int month, int day, int limit, sms_
 		n++;
 	}
 	return store_end(st, rc, n);
+}
+
+/* -- WO-5's notices: the cursor over the orders' events -- */
+
+static int notice_state_read(struct store_stmt *st, void *dst)
+{
+	struct sms_notice_state *n = dst;
+
+	n->cursor = store_col_int(st, 0);
+	n->claim = store_col_int(st, 1);
+	n->claim_at = store_col_int(st, 2);
+	return 0;
+}
+
+int sms_notice_state_get(struct store *s, struct sms_notice_state *out)
+{
+	return store_one(store_query(s,
+				     "SELECT notice_cursor, notice_claim, notice_claim_at"
+				     " FROM sms_settings WHERE id = 1",
+				     ""),
+			 notice_state_read, out);
+}
+
+int sms_notice_move(struct store *s, int64_t cursor, int64_t claim, int64_t new_cursor,
+		    int64_t new_claim, int64_t now)
+{
+	/* Conditional on what the caller read, so of two app nodes one moves it. */
+	return store_run(s,
+			 "UPDATE sms_settings SET notice_cursor = ?, notice_claim = ?,"
+			 " notice_claim_at = ? WHERE id = 1 AND notice_cursor = ?"
+			 " AND notice_claim = ? RETURNING 1",
+			 NULL, "iiiii", new_cursor, new_claim, new_claim ? now : 0, cursor, claim);
+}
+
+static int order_event_read(struct store_stmt *st, void *dst)
+{
+	struct sms_order_event *e = dst;
+
+	e->id = store_col_int(st, 0);
+	e->order_id = store_col_int(st, 1);
+	STORE_COL_COPY(st, 2, e->kind);
+	STORE_COL_COPY(st, 3, e->from);
+	STORE_COL_COPY(st, 4, e->to);
+	STORE_COL_COPY(st, 5, e->outcome);
+	return 0;
+}
+
+int sms_order_events(struct store *s, int64_t after, struct sms_order_event *out, int max)
+{
+	/* The callback's outcome is in the event's detail (JSON, written by wo's engine). */
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT id, order_id, kind, coalesce(from_state, ''), coalesce(to_state, ''),"
+		" CASE WHEN kind = 'order.callback' AND json_valid(detail)"
+		"  THEN coalesce(json_extract(detail, '$.outcome'), '') ELSE '' END"
+		" FROM wo_event WHERE id > ? ORDER BY id LIMIT ?",
+		"ii", after, (int64_t)max);
+	int rc, n = 0;
+
+	while (n < max && (rc = store_next(st, order_event_read, &out[n])) > 0)
+		n++;
+	return store_end(st, n < max ? rc : 0, n);
+}
+
+int sms_customer_mobile(struct store *s, int64_t customer_id, char *out, size_t size)
+{
+	char phone[32] = "";
+	int rc = store_one(store_query(s,
+				       "SELECT p.phone FROM customer_phone p JOIN customer c"
+				       " ON c.id = p.customer_id WHERE p.customer_id = ?"
+				       " AND length(p.phone) = 11 AND p.phone LIKE '1%'"
+				       " ORDER BY p.created_at, p.phone LIMIT 1",
+				       "i", customer_id),
+			   phone_read, phone);
+
+	if (rc == 0)
+		snprintf(out, size, "%s", phone);
+	return rc;
 }

@@ -610,3 +610,120 @@ class SmsBirthdayTest(ChanCase):
                                 for p in ("13700000001", "13700000002", "13700000005")])
         self.assertIn("尊敬的李一，今天是您的生日", sql(srv, "SELECT text FROM sms_sent"
                                                        " WHERE status = 'sent' ORDER BY id LIMIT 1"))
+
+
+class SmsNoticeTest(ChanCase):
+    """WO-5: kefu texts the customer by itself on the order events a template names
+    (taken in with the callback's time, accepted, done…), exactly once per event across
+    rounds and restarts, skipping opted-out numbers; each notice is in the order's
+    history and is a message out of the customer's SMS conversation."""
+
+    def notices(self, phone):
+        return [r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] == phone]
+
+    def order_sms(self, oid):
+        rows = sql(self.srv, "SELECT detail FROM wo_event WHERE kind = 'order.sms'"
+                             f" AND order_id = {oid} ORDER BY id")
+        return [json.loads(x) for x in rows.split("\n") if x]
+
+    def test_notices(self):
+        srv = self.srv
+        acc = add_account(srv, "sms", "短信", {
+            "api_base": self.fake.base + "/", "access_key_id": fp.SMS_KEY_ID,
+            "access_key_secret": fp.SMS_SECRET, "sign_name": "客服中心",
+            "hook_token": SMS_HOOK_TOKEN})
+        mgr = srv.login("8001")
+        # Which events send which template: bad names and the birthday greeting refused.
+        self.assertError(srv.call("PUT", "/api/chan/sms/templates/progress",
+                                  {"events": ["accepted", "nope"]}, token=mgr), 422,
+                         field="events")
+        self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
+                                  {"events": ["done"]}, token=mgr), 422, field="events")
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                               {"events": ["dispatched", "accepted", "done"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched", "accepted", "done"]), body)
+        # Naming "dispatched" on the callback template takes it from progress.
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                               {"events": ["dispatched"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched"]), body)
+        st, body, _ = srv.call("GET", "/api/chan/sms/templates", token=mgr)
+        self.assertEqual({t["code"]: t["events"] for t in body["items"]},
+                         {"birthday": [], "callback": ["dispatched"],
+                          "progress": ["accepted", "done"]})
+
+        phone = "13900139001"
+        agent = srv.login("8101")
+        st, o, _ = srv.call("POST", "/api/orders",
+                            {"complaint": "vehicle_damage", "summary": "洗车划伤车门",
+                             "phone": phone}, token=agent)
+        self.assertEqual(st, 201, o)
+        due = next(c["due_at"] for c in o["sla"] if c["metric"] == "callback")
+        when = datetime.fromtimestamp(due / 1000, TZ)
+        time_text = f"{when.month}月{when.day}日 {when.hour:02d}:{when.minute:02d}"
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 1, self.fake.received)
+        self.assertEqual(got[0]["signature"], got[0]["recomputed"])
+        self.assertEqual(got[0]["form"]["TemplateCode"], "SMS_CALLBACK")
+        self.assertEqual(json.loads(got[0]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "已受理并派单处理", "time": time_text})
+        text = f"您好，您的工单{o['number']}已受理，我们将于{time_text}前回电，请保持电话畅通。"
+        self.assertEqual(sql(srv, f"SELECT kind, status, text FROM sms_sent WHERE phone = '{phone}'"),
+                         f"callback|sent|{text}")
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"], h["text"]) for h in hist],
+                         [("dispatched", "sent", text)])
+        conv = self.conv_of(acc, phone)
+        self.assertEqual(sql(srv, f"SELECT direction, status, body FROM conv_msg WHERE conv_id = {conv}"),
+                         f"out|sent|{text}")
+        self.assertEqual(sql(srv, f"SELECT state FROM conv WHERE id = {conv}"), "resolved")
+
+        # A restart sends nothing again.
+        srv.restart()
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 1)
+
+        # Accepted: the progress template, once.
+        head = srv.login("2001")
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/accept", {}, token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 2)
+        self.assertEqual(got[1]["form"]["TemplateCode"], "SMS_PROGRESS")
+        self.assertEqual(json.loads(got[1]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "负责人已接单，正在处理"})
+
+        # A process that stopped while the provider was asked: not sent again, noted.
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/onsite", {}, token=head)
+        self.assertEqual(st, 200)
+        mgr = srv.login("8001")
+        srv.call("POST", "/api/chan/sms/optout", {"phone": phone}, token=mgr)
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/report", {"solution": "已补漆"},
+                            token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"]) for h in hist],
+                         [("dispatched", "sent"), ("accepted", "sent"), ("done", "skipped")])
+        self.assertEqual(hist[2]["reason"], "号码已退订短信")
+        srv.call("DELETE", f"/api/chan/sms/optout/{phone}", token=mgr)
+        ev = int(sql(srv, "SELECT max(id) FROM wo_event"))
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback",
+                            {"outcome": "unreachable"}, token=agent)
+        self.assertEqual(st, 200)
+        claim = int(sql(srv, f"SELECT min(id) FROM wo_event WHERE id > {ev}"
+                             " AND kind = 'order.callback' AND from_state IS NULL"))
+        sql(srv, f"UPDATE sms_settings SET notice_claim = {claim}, notice_claim_at = 1,"
+                 f" notice_cursor = {claim - 1}")
+        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                            {"events": ["dispatched", "callback"]}, token=mgr)
+        srv.advance(0)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual((hist[-1]["notice"], hist[-1]["status"]), ("callback", "unknown"))
+        self.assertEqual(sql(srv, "SELECT notice_claim FROM sms_settings"), "0")
