@@ -79,6 +79,7 @@ struct chan_inbound {
 	int64_t account_id;
 	const char *peer;      /* the customer's address on the channel */
 	const char *peer_name; /* a display name, or NULL */
+	const char *peer_union; /* WeChat: the unionid (one person across the center's accounts), or NULL */
 	const char *subject;   /* email: the subject; else NULL */
 	const char *text;      /* the plain text, or NULL */
 	const char *html;      /* email: the HTML part as received (sanitised by chan), or NULL */
@@ -314,6 +315,11 @@ int chan_msg_sent(struct store *s, int64_t id, const char *status, const char *e
 /* The customer a peer names: email, WeChat, Weibo or phone; 0 with *id, or ERR_NOTFOUND. */
 int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int64_t *id);
 
+/* The customer of a WeChat unionid (one person across the center's WeChat accounts): the one
+ * whose wechat is the unionid or an openid of it (migration 36's wx_user), else the customer
+ * of a conversation with such an openid; 0 with *id, or ERR_NOTFOUND. */
+int chan_customer_match_union(struct store *s, const char *unionid, int64_t *id);
+
 /* Routing's inputs. */
 int chan_conv_new_ids(struct store *s, int64_t *out, int max);
 /* Agents who may be given a conversation of queue (acd status ready, or talking when
@@ -351,6 +357,11 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
 /* Where chan_inbound keeps customers' files (att's directory, owner "message") and the
  * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
 void chan_files_setup(const char *dir, int64_t max_bytes);
+
+/* A file fetched after its message was stored (a WeChat picture or voice, off the webhook),
+ * kept as chan_inbound keeps files; *refused says why it was not (NULL: kept). */
+int chan_msg_file_add(struct store *s, int64_t msg_id, const struct chan_file *f, int64_t now,
+		      const char **refused);
 
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */

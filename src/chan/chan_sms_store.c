@@ -363,3 +363,116 @@ int sms_customer_mobile(struct store *s, int64_t customer_id, char *out, size_t 
 		snprintf(out, size, "%s", phone);
 	return rc;
 }
+
+/* -- WeChat's users (unionid) and the media fetched off the webhook (migration 36) -- */
+
+int wx_user_seen(struct store *s, int64_t account_id, const char *openid, const char *unionid,
+		 int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO wx_user(account_id, openid, unionid, next_at, updated_at)"
+			   " VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, openid) DO UPDATE SET"
+			   " unionid = coalesce(excluded.unionid, wx_user.unionid),"
+			   " updated_at = excluded.updated_at",
+			   NULL, "itTii", account_id, openid, unionid, now, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+static int wx_user_read(struct store_stmt *st, void *dst)
+{
+	struct wx_user *u = dst;
+
+	u->account_id = store_col_int(st, 0);
+	STORE_COL_COPY(st, 1, u->openid);
+	u->tries = (int)store_col_int(st, 2);
+	return 0;
+}
+
+int wx_user_due(struct store *s, int64_t now, int max_tries, struct wx_user *out, int max)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT account_id, openid, tries FROM wx_user"
+					    " WHERE unionid IS NULL AND next_at <= ? AND tries < ?"
+					    " ORDER BY next_at LIMIT ?",
+					    "iii", now, (int64_t)max_tries, (int64_t)max);
+	int rc, n = 0;
+
+	while (n < max && (rc = store_next(st, wx_user_read, &out[n])) > 0)
+		n++;
+	return store_end(st, n < max ? rc : 0, n);
+}
+
+int wx_user_looked_up(struct store *s, const struct wx_user *u, const char *unionid,
+		      int64_t next_at, int64_t now)
+{
+	int rc = store_run(s,
+			   "UPDATE wx_user SET unionid = ?, tries = ?, next_at = ?, updated_at = ?"
+			   " WHERE account_id = ? AND openid = ?",
+			   NULL, "Tiiiit", unionid, (int64_t)u->tries, next_at, now, u->account_id,
+			   u->openid);
+
+	return rc < 0 ? rc : 0;
+}
+
+int wx_conv_customer_fill(struct store *s, int64_t account_id, const char *openid,
+			  int64_t customer_id)
+{
+	return store_run(s,
+			 "UPDATE conv SET customer_id = ? WHERE account_id = ? AND peer = ?"
+			 " AND customer_id IS NULL RETURNING id",
+			 NULL, "iit", customer_id, account_id, openid);
+}
+
+int wx_media_add(struct store *s, int64_t message_id, int64_t account_id, const char *kind,
+		 const char *media_id, const char *format, int64_t now)
+{
+	int rc = store_run(s,
+			   "INSERT INTO chan_media(message_id, account_id, kind, media_id, format,"
+			   " next_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			   NULL, "iittti", message_id, account_id, kind, media_id,
+			   format ? format : "", now);
+
+	return rc < 0 ? rc : 0;
+}
+
+static int wx_media_read(struct store_stmt *st, void *dst)
+{
+	struct wx_media *m = dst;
+
+	m->id = store_col_int(st, 0);
+	m->message_id = store_col_int(st, 1);
+	m->account_id = store_col_int(st, 2);
+	STORE_COL_COPY(st, 3, m->kind);
+	STORE_COL_COPY(st, 4, m->media_id);
+	STORE_COL_COPY(st, 5, m->format);
+	m->tries = (int)store_col_int(st, 6);
+	m->conv_id = store_col_int(st, 7);
+	return 0;
+}
+
+int wx_media_due(struct store *s, int64_t now, struct wx_media *out, int max)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT x.id, x.message_id, x.account_id, x.kind, x.media_id, x.format, x.tries,"
+		" m.conv_id FROM chan_media x JOIN conv_msg m ON m.id = x.message_id"
+		" WHERE x.state = 'pending' AND x.next_at <= ? ORDER BY x.next_at, x.id LIMIT ?",
+		"ii", now, (int64_t)max);
+	int rc, n = 0;
+
+	while (n < max && (rc = store_next(st, wx_media_read, &out[n])) > 0)
+		n++;
+	return store_end(st, n < max ? rc : 0, n);
+}
+
+int wx_media_set(struct store *s, int64_t id, const char *state, int tries, int64_t next_at,
+		 const char *error)
+{
+	int rc = store_run(s,
+			   "UPDATE chan_media SET state = ?, tries = ?, next_at = ?, error = ?"
+			   " WHERE id = ?",
+			   NULL, "tiiTi", state, (int64_t)tries, next_at, error, id);
+
+	return rc < 0 ? rc : 0;
+}

@@ -488,6 +488,24 @@ int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int
 	return rc < 0 ? rc : 0;
 }
 
+int chan_customer_match_union(struct store *s, const char *unionid, int64_t *id)
+{
+	int rc;
+
+	*id = 0;
+	rc = store_run(s,
+		       "SELECT id FROM customer WHERE merged_into IS NULL AND (wechat = ?1"
+		       " OR wechat IN (SELECT openid FROM wx_user WHERE unionid = ?1))"
+		       " UNION ALL SELECT c.id FROM conv v"
+		       " JOIN wx_user u ON u.account_id = v.account_id AND u.openid = v.peer"
+		       " JOIN customer c ON c.id = v.customer_id AND c.merged_into IS NULL"
+		       " WHERE u.unionid = ?1 AND v.channel = 'wechat' LIMIT 1",
+		       id, "t", unionid);
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
 /* -- The tick's reading -- */
 
 static int ids(struct store_stmt *st, int64_t *out, int max)

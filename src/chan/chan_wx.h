@@ -64,6 +64,8 @@ struct wx_msg {
 	char pic_url[512];
 	char media_id[160];
 	char recognition[2048];
+	char format[16];     /* a voice's Format: amr, speex */
+	char union_id[128];  /* UnionId, when WeChat gives it (the account is bound to an open platform) */
 	char encrypt[WX_BODY_MAX]; /* the safe mode's <Encrypt> */
 };
 
@@ -71,7 +73,8 @@ struct wx_msg {
 int wx_parse(const char *xml, size_t len, struct wx_msg *m);
 /* The message's id for dedup: MsgId, or FromUserName + CreateTime for events. */
 void wx_ext_id(const struct wx_msg *m, char *out, size_t size);
-/* What an agent reads for it ("[图片] url", the voice's recognition, "[关注]"…); "" to ignore. */
+/* What an agent reads for it ("[图片]", "[语音] " and the voice's recognition, "[关注公众号]"…);
+ * "" to ignore. */
 void wx_text(const struct wx_msg *m, char *out, size_t size);
 
 /* -- SMS (chan_sms.c, pure) -- */
@@ -225,6 +228,40 @@ int sms_order_events(struct store *s, int64_t after, struct sms_order_event *out
 /* The customer's first mobile number; ERR_NOTFOUND when they have none. */
 int sms_customer_mobile(struct store *s, int64_t customer_id, char *out, size_t size);
 
+/* WeChat's users: an openid seen on an account, with its unionid when known (NULL: look it
+ * up by the user-info API). */
+int wx_user_seen(struct store *s, int64_t account_id, const char *openid, const char *unionid,
+		 int64_t now);
+struct wx_user {
+	int64_t account_id;
+	char openid[128];
+	int tries;
+};
+/* Openids whose unionid is to be looked up at now (fewer than max_tries so far). */
+int wx_user_due(struct store *s, int64_t now, int max_tries, struct wx_user *out, int max);
+/* A lookup's outcome: the unionid (NULL: none yet), u->tries as tried, when to try again. */
+int wx_user_looked_up(struct store *s, const struct wx_user *u, const char *unionid,
+		      int64_t next_at, int64_t now);
+/* The open conversations of (account, openid) with no customer get customer_id: how many. */
+int wx_conv_customer_fill(struct store *s, int64_t account_id, const char *openid,
+			  int64_t customer_id);
+
+/* A message's media (a WeChat picture or voice, a Weibo picture) to fetch off the webhook. */
+int wx_media_add(struct store *s, int64_t message_id, int64_t account_id, const char *kind,
+		 const char *media_id, const char *format, int64_t now);
+struct wx_media {
+	int64_t id, message_id, account_id, conv_id;
+	char kind[8];	     /* image, voice */
+	char media_id[160];  /* WeChat's MediaId, Weibo's fid */
+	char format[16];     /* a voice's Format */
+	int tries;
+};
+/* Pending media due at now, oldest first. */
+int wx_media_due(struct store *s, int64_t now, struct wx_media *out, int max);
+/* state pending (tried again at next_at), done or failed (with error). */
+int wx_media_set(struct store *s, int64_t id, const char *state, int tries, int64_t next_at,
+		 const char *error);
+
 /* The webhooks and /api/chan/sms/… (chan_wechat_api.c, chan_sms_api.c). */
 extern const struct route chan_wx_routes[];
 extern const struct route chan_sms_routes[];
@@ -260,6 +297,9 @@ struct sms_sent_text {
 int sms_template_send(struct store *s, int64_t account_id, const char *phone,
 		      const char *tmpl_code, const char *params_json, const char *kind,
 		      const char *key, int64_t now, struct err_info *ei, struct sms_sent_text *out);
+/* WeChat's unionids looked up by the user-info API and the media of WeChat and Weibo
+ * messages fetched through their APIs, a few each round, off the webhooks (chan_wechat_api.c). */
+int chan_wx_tick(struct store *s, int64_t now, void *arg);
 /* WO-5's notices by SMS (chan_sms_notice.c): the orders' events after the cursor, every round. */
 int chan_sms_notice_tick(struct store *s, int64_t now, void *arg);
 /* Sends one templated SMS now (outside any transaction): the cap and the opt-out list apply. */

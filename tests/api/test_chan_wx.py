@@ -241,24 +241,50 @@ class WeChatTest(ChanCase):
         img = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000201</CreateTime>"
                f"<MsgType>image</MsgType><PicUrl>{self.fake.base}/media/p.png</PicUrl>"
                "<MediaId>media1</MediaId><MsgId>9010</MsgId></xml>")
-        # A picture whose server does not answer: the URL stays in the text.
+        # A media id WeChat no longer knows: the agent is told, nothing kept.
         lost = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000203</CreateTime>"
                 "<MsgType>image</MsgType><PicUrl>http://127.0.0.1:9/gone.jpg</PicUrl>"
                 "<MediaId>media3</MediaId><MsgId>9012</MsgId></xml>")
         voice = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000202</CreateTime>"
-                 "<MsgType>voice</MsgType><MediaId>media2</MediaId>"
+                 "<MsgType>voice</MsgType><MediaId>media2</MediaId><Format>amr</Format>"
                  "<Recognition>我要投诉噪音</Recognition><MsgId>9011</MsgId></xml>")
+        gets = len(self.fake.of("media_get"))
+        self.fake.media_fail = 1  # the media API busy once: tried again later
         for x in (img, voice, lost):
             self.assertEqual(self.wx_post(self.plain, x)[0], 200)
+        # The webhook answered without fetching anything.
+        self.assertEqual(len(self.fake.of("media_get")), gets)
         conv = self.conv_of(self.plain, openid)
         bodies = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
                                " AND direction = 'in' ORDER BY id").split("\n")
-        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音",
-                                  "[图片] http://127.0.0.1:9/gone.jpg"])
-        # The picture is kept as the message's file, byte for byte.
-        row = sql(self.srv, "SELECT a.mime, a.size, a.sha256 FROM attachment a JOIN conv_msg m"
-                            " ON m.id = a.message_id WHERE m.ext_id = 'wx:9010'")
-        self.assertEqual(row, f"image/png|{len(fp.PNG)}|{hashlib.sha256(fp.PNG).hexdigest()}")
+        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音", "[图片]"])
+        self.srv.advance(0)
+        self.srv.advance(31000)
+        self.srv.advance(0)
+        # Kept as the messages' files, byte for byte, through the media API.
+        for ext, mime, data in (("9010", "image/png", fp.PNG), ("9011", "audio/amr", fp.AMR)):
+            row = sql(self.srv, "SELECT a.mime, a.size, a.sha256 FROM attachment a JOIN conv_msg m"
+                                f" ON m.id = a.message_id WHERE m.ext_id = 'wx:{ext}'")
+            self.assertEqual(row, f"{mime}|{len(data)}|{hashlib.sha256(data).hexdigest()}")
+        asked = [r["query"]["media_id"] for r in self.fake.of("media_get")[gets:]]
+        self.assertEqual(sorted(set(asked)), ["media1", "media2", "media3"])
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM attachment a JOIN conv_msg m"
+                                       " ON m.id = a.message_id WHERE m.ext_id = 'wx:9012'"), "0")
+        self.assertIn("图片未能保存：WeChat 40007",
+                      sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
+                                    " AND direction = 'event' ORDER BY id DESC LIMIT 1"))
+        self.assertEqual(sql(self.srv, "SELECT state, count(*) FROM chan_media GROUP BY state"
+                                       " ORDER BY state"), "done|2\nfailed|1")
+        # The agent downloads the voice as it came.
+        att = sql(self.srv, "SELECT a.id FROM attachment a JOIN conv_msg m ON m.id = a.message_id"
+                            " WHERE m.ext_id = 'wx:9011'")
+        tok = self.login_agent()
+        self.srv.call("POST", f"/api/conversations/{conv}/take", {}, token=tok)
+        st, h, body = self.srv.raw("GET", f"/api/conversations/{conv}/files/{att}",
+                                   headers={"Authorization": f"Bearer {tok}"})
+        self.assertEqual((st, body), (200, fp.AMR))
+        self.assertEqual(h.get("content-type"), "audio/amr")
+        self.assertTrue(h.get("content-disposition", "").startswith("attachment"))
 
     def test_wecom_encrypted_echostr(self):
         ts, nonce = "1765000400", "9988"
@@ -312,6 +338,78 @@ class WeChatTest(ChanCase):
                                    b"<xml/>", {"Content-Type": "text/xml"})
         self.assertEqual(st, 403)
         self.assertIn("签名错误", json.loads(body)["error"]["message"])
+
+
+class WeChatUnionTest(ChanCase):
+    """The same person writing to two of the center's WeChat accounts is one customer:
+    by the UnionId a message carries, or the one the user-info API gives (looked up by
+    the tick, off the webhook); else by the openid."""
+
+    def test_unionid(self):
+        srv = self.srv
+        cfg = {"appid": fp.WX_APPID, "secret": fp.WX_SECRET, "token": WX_TOKEN, "mode": "plain",
+               "api_base": self.fake.base}
+        a = add_account(srv, "wechat", "服务号", cfg)
+        b = add_account(srv, "wechat", "订阅号", cfg)
+        mgr = srv.login("8001")
+        ids = {}
+        for name, wechat in (("王一", "oUnionA"), ("王二", "oInfoA")):
+            st, c, _ = srv.call("POST", "/api/customers", {"name": name, "wechat": wechat},
+                                token=mgr)
+            self.assertEqual(st, 201, c)
+            ids[wechat] = c["id"]
+
+        def push(acc, openid, text, msg_id, union=None):
+            u = f"<UnionId>{union}</UnionId>" if union else ""
+            x = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>{u}"
+                 f"<CreateTime>1765000500</CreateTime><MsgType>text</MsgType>"
+                 f"<Content>{text}</Content><MsgId>{msg_id}</MsgId></xml>")
+            self.assertEqual(self.wx_post(acc, x)[0], 200)
+            return sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(acc, openid)}")
+
+        # The UnionId in the message: the openid on the other account finds the customer.
+        self.assertEqual(push(a, "oUnionA", "你好", 9301, "uUnion1"), str(ids["oUnionA"]))
+        self.assertEqual(push(b, "oUnionB", "还是我", 9302, "uUnion1"), str(ids["oUnionA"]))
+        # A stranger on b: no customer, by unionid or openid.
+        self.assertEqual(push(b, "oStranger", "你好", 9303, "uUnion9"), "")
+
+        # No UnionId in the push: the tick asks the user-info API.
+        self.fake.unionids.update({"oInfoA": "uInfo2", "oInfoB": "uInfo2"})
+        self.assertEqual(push(a, "oInfoA", "在吗", 9304), str(ids["oInfoA"]))
+        self.assertEqual(push(b, "oInfoB", "在吗", 9305), "")
+        srv.advance(0)
+        srv.advance(0)
+        asked = sorted(r["query"]["openid"] for r in self.fake.of("wx_user_info"))
+        self.assertEqual(asked, ["oInfoA", "oInfoB"])
+        self.assertTrue(all(r["ok"] for r in self.fake.of("wx_user_info")))
+        self.assertEqual(sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(b, 'oInfoB')}"),
+                         str(ids["oInfoA"]))
+        self.assertEqual(sql(srv, "SELECT unionid FROM wx_user WHERE openid = 'oInfoB'"), "uInfo2")
+        # A later conversation of that openid matches at once.
+        srv.call("POST", f"/api/conversations/{self.conv_of(b, 'oInfoB')}/resolve", {},
+                 token=self.login_agent())
+
+
+class WeiboMediaTest(ChanCase):
+    def test_picture(self):
+        acc = add_account(self.srv, "weibo", "官方微博", {
+            "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
+            "api_base": self.fake.base})
+        ts, nonce = "1765000600", "4322"
+        sig = sha1_sorted(WEIBO_SECRET, ts, nonce)
+        msg = {"type": "image", "receiver_id": 5000001, "sender_id": 1900000002,
+               "created_at": "Mon Dec 07 18:10:00 +0800 2026", "text": "",
+               "data": {"vfid": 111, "tovfid": "fid123"}, "id": 77002}
+        st, _, body = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
+                                           f"&timestamp={ts}&nonce={nonce}",
+                                   json.dumps(msg).encode(), {"Content-Type": "application/json"})
+        self.assertEqual((st, body), (200, b"success"))
+        self.srv.advance(0)
+        row = sql(self.srv, "SELECT m.body, a.mime, a.sha256 FROM attachment a JOIN conv_msg m"
+                            " ON m.id = a.message_id WHERE m.ext_id = 'wb:77002'")
+        self.assertEqual(row, f"[图片]|image/png|{hashlib.sha256(fp.PNG).hexdigest()}")
+        got = [r for r in self.fake.of("media_get") if r["query"].get("fid")]
+        self.assertEqual([(r["ok"], r["query"]["fid"]) for r in got], [(True, "fid123")])
 
 
 class WeChatFloodTest(ChanCase):
