@@ -130,7 +130,195 @@ class ChanCase(KefuTestCase):
         return status
 
 
-class WeChatTest(ChanCase):
+class WeChatUnion:
+    """The same person writing to two of the center's WeChat accounts is one customer:
+    by the UnionId a message carries, or the one the user-info API gives (looked up by
+    the tick, off the webhook); else by the openid."""
+
+    def test_unionid(self):
+        srv = self.srv
+        cfg = {"appid": fp.WX_APPID, "secret": fp.WX_SECRET, "token": WX_TOKEN, "mode": "plain",
+               "api_base": self.fake.base}
+        a = add_account(srv, "wechat", "服务号", cfg)
+        b = add_account(srv, "wechat", "订阅号", cfg)
+        mgr = srv.login("8001")
+        ids = {}
+        for name, wechat in (("王一", "oUnionA"), ("王二", "oInfoA")):
+            st, c, _ = srv.call("POST", "/api/customers", {"name": name, "wechat": wechat},
+                                token=mgr)
+            self.assertEqual(st, 201, c)
+            ids[wechat] = c["id"]
+
+        def push(acc, openid, text, msg_id, union=None):
+            u = f"<UnionId>{union}</UnionId>" if union else ""
+            x = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>{u}"
+                 f"<CreateTime>1765000500</CreateTime><MsgType>text</MsgType>"
+                 f"<Content>{text}</Content><MsgId>{msg_id}</MsgId></xml>")
+            self.assertEqual(self.wx_post(acc, x)[0], 200)
+            return sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(acc, openid)}")
+
+        # The UnionId in the message: the openid on the other account finds the customer.
+        self.assertEqual(push(a, "oUnionA", "你好", 9301, "uUnion1"), str(ids["oUnionA"]))
+        self.assertEqual(push(b, "oUnionB", "还是我", 9302, "uUnion1"), str(ids["oUnionA"]))
+        # A stranger on b: no customer, by unionid or openid.
+        self.assertEqual(push(b, "oStranger", "你好", 9303, "uUnion9"), "")
+
+        # No UnionId in the push: the tick asks the user-info API.
+        self.fake.unionids.update({"oInfoA": "uInfo2", "oInfoB": "uInfo2"})
+        self.assertEqual(push(a, "oInfoA", "在吗", 9304), str(ids["oInfoA"]))
+        self.assertEqual(push(b, "oInfoB", "在吗", 9305), "")
+        srv.advance(0)
+        srv.advance(0)
+        asked = [r for r in self.fake.of("wx_user_info") if r["query"]["openid"] in
+                 ("oInfoA", "oInfoB", "oUnionA", "oUnionB")]
+        # Those whose unionid came with the push are not asked.
+        self.assertEqual(sorted(r["query"]["openid"] for r in asked), ["oInfoA", "oInfoB"])
+        self.assertTrue(all(r["ok"] for r in asked))
+        self.assertEqual(sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(b, 'oInfoB')}"),
+                         str(ids["oInfoA"]))
+        self.assertEqual(sql(srv, "SELECT unionid FROM wx_user WHERE openid = 'oInfoB'"), "uInfo2")
+        # A later conversation of that openid matches at once.
+        srv.call("POST", f"/api/conversations/{self.conv_of(b, 'oInfoB')}/resolve", {},
+                 token=self.login_agent())
+
+
+class WeiboMedia:
+    def test_picture(self):
+        acc = add_account(self.srv, "weibo", "官方微博", {
+            "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
+            "api_base": self.fake.base})
+        ts, nonce = "1765000600", "4322"
+        sig = sha1_sorted(WEIBO_SECRET, ts, nonce)
+        msg = {"type": "image", "receiver_id": 5000001, "sender_id": 1900000002,
+               "created_at": "Mon Dec 07 18:10:00 +0800 2026", "text": "",
+               "data": {"vfid": 111, "tovfid": "fid123"}, "id": 77002}
+        st, _, body = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
+                                           f"&timestamp={ts}&nonce={nonce}",
+                                   json.dumps(msg).encode(), {"Content-Type": "application/json"})
+        self.assertEqual((st, body), (200, b"success"))
+        self.srv.advance(0)
+        row = sql(self.srv, "SELECT m.body, a.mime, a.sha256 FROM attachment a JOIN conv_msg m"
+                            " ON m.id = a.message_id WHERE m.ext_id = 'wb:77002'")
+        self.assertEqual(row, f"[图片]|image/png|{hashlib.sha256(fp.PNG).hexdigest()}")
+        got = [r for r in self.fake.of("media_get") if r["query"].get("fid")]
+        self.assertEqual([(r["ok"], r["query"]["fid"]) for r in got], [(True, "fid123")])
+
+
+class SmsNotice:
+    """WO-5: kefu texts the customer by itself on the order events a template names
+    (taken in with the callback's time, accepted, done…), exactly once per event across
+    rounds and restarts, skipping opted-out numbers; each notice is in the order's
+    history and is a message out of the customer's SMS conversation."""
+
+    def notices(self, phone):
+        return [r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] == phone]
+
+    def order_sms(self, oid):
+        rows = sql(self.srv, "SELECT detail FROM wo_event WHERE kind = 'order.sms'"
+                             f" AND order_id = {oid} ORDER BY id")
+        return [json.loads(x) for x in rows.split("\n") if x]
+
+    def test_notices(self):
+        srv = self.srv
+        acc = self.acc
+        mgr = srv.login("8001")
+        # Which events send which template: bad names and the birthday greeting refused.
+        self.assertError(srv.call("PUT", "/api/chan/sms/templates/progress",
+                                  {"events": ["accepted", "nope"]}, token=mgr), 422,
+                         field="events")
+        self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
+                                  {"events": ["done"]}, token=mgr), 422, field="events")
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                               {"events": ["dispatched", "accepted", "done"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched", "accepted", "done"]), body)
+        # Naming "dispatched" on the callback template takes it from progress.
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                               {"events": ["dispatched"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched"]), body)
+        st, body, _ = srv.call("GET", "/api/chan/sms/templates", token=mgr)
+        self.assertEqual({t["code"]: t["events"] for t in body["items"]},
+                         {"birthday": [], "callback": ["dispatched"],
+                          "progress": ["accepted", "done"]})
+
+        phone = "13900139001"
+        agent = srv.login("8101")
+        st, o, _ = srv.call("POST", "/api/orders",
+                            {"complaint": "vehicle_damage", "summary": "洗车划伤车门",
+                             "phone": phone}, token=agent)
+        self.assertEqual(st, 201, o)
+        due = next(c["due_at"] for c in o["sla"] if c["metric"] == "callback")
+        when = datetime.fromtimestamp(due / 1000, TZ)
+        time_text = f"{when.month}月{when.day}日 {when.hour:02d}:{when.minute:02d}"
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 1, self.fake.received)
+        self.assertEqual(got[0]["signature"], got[0]["recomputed"])
+        self.assertEqual(got[0]["form"]["TemplateCode"], "SMS_CALLBACK")
+        self.assertEqual(json.loads(got[0]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "已受理并派单处理", "time": time_text})
+        text = f"您好，您的工单{o['number']}已受理，我们将于{time_text}前回电，请保持电话畅通。"
+        self.assertEqual(sql(srv, f"SELECT kind, status, text FROM sms_sent WHERE phone = '{phone}'"),
+                         f"callback|sent|{text}")
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"], h["text"]) for h in hist],
+                         [("dispatched", "sent", text)])
+        conv = self.conv_of(acc, phone)
+        self.assertEqual(sql(srv, f"SELECT direction, status, body FROM conv_msg WHERE conv_id = {conv}"),
+                         f"out|sent|{text}")
+        self.assertEqual(sql(srv, f"SELECT state FROM conv WHERE id = {conv}"), "resolved")
+
+        # A restart sends nothing again.
+        srv.restart()
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 1)
+
+        # Accepted: the progress template, once.
+        head = srv.login("2001")
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/accept", {}, token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 2)
+        self.assertEqual(got[1]["form"]["TemplateCode"], "SMS_PROGRESS")
+        self.assertEqual(json.loads(got[1]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "负责人已接单，正在处理"})
+
+        # A process that stopped while the provider was asked: not sent again, noted.
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/onsite", {}, token=head)
+        self.assertEqual(st, 200)
+        mgr = srv.login("8001")
+        srv.call("POST", "/api/chan/sms/optout", {"phone": phone}, token=mgr)
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/report", {"solution": "已补漆"},
+                            token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"]) for h in hist],
+                         [("dispatched", "sent"), ("accepted", "sent"), ("done", "skipped")])
+        self.assertEqual(hist[2]["reason"], "号码已退订短信")
+        srv.call("DELETE", f"/api/chan/sms/optout/{phone}", token=mgr)
+        ev = int(sql(srv, "SELECT max(id) FROM wo_event"))
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback",
+                            {"outcome": "unreachable"}, token=agent)
+        self.assertEqual(st, 200)
+        claim = int(sql(srv, f"SELECT min(id) FROM wo_event WHERE id > {ev}"
+                             " AND kind = 'order.callback' AND from_state IS NULL"))
+        sql(srv, f"UPDATE sms_settings SET notice_claim = {claim}, notice_claim_at = 1,"
+                 f" notice_cursor = {claim - 1}")
+        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                            {"events": ["dispatched", "callback"]}, token=mgr)
+        srv.advance(0)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual((hist[-1]["notice"], hist[-1]["status"]), ("callback", "unknown"))
+        self.assertEqual(sql(srv, "SELECT notice_claim FROM sms_settings"), "0")
+
+
+class WeChatTest(WeChatUnion, ChanCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -340,78 +528,6 @@ class WeChatTest(ChanCase):
         self.assertIn("签名错误", json.loads(body)["error"]["message"])
 
 
-class WeChatUnionTest(ChanCase):
-    """The same person writing to two of the center's WeChat accounts is one customer:
-    by the UnionId a message carries, or the one the user-info API gives (looked up by
-    the tick, off the webhook); else by the openid."""
-
-    def test_unionid(self):
-        srv = self.srv
-        cfg = {"appid": fp.WX_APPID, "secret": fp.WX_SECRET, "token": WX_TOKEN, "mode": "plain",
-               "api_base": self.fake.base}
-        a = add_account(srv, "wechat", "服务号", cfg)
-        b = add_account(srv, "wechat", "订阅号", cfg)
-        mgr = srv.login("8001")
-        ids = {}
-        for name, wechat in (("王一", "oUnionA"), ("王二", "oInfoA")):
-            st, c, _ = srv.call("POST", "/api/customers", {"name": name, "wechat": wechat},
-                                token=mgr)
-            self.assertEqual(st, 201, c)
-            ids[wechat] = c["id"]
-
-        def push(acc, openid, text, msg_id, union=None):
-            u = f"<UnionId>{union}</UnionId>" if union else ""
-            x = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>{u}"
-                 f"<CreateTime>1765000500</CreateTime><MsgType>text</MsgType>"
-                 f"<Content>{text}</Content><MsgId>{msg_id}</MsgId></xml>")
-            self.assertEqual(self.wx_post(acc, x)[0], 200)
-            return sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(acc, openid)}")
-
-        # The UnionId in the message: the openid on the other account finds the customer.
-        self.assertEqual(push(a, "oUnionA", "你好", 9301, "uUnion1"), str(ids["oUnionA"]))
-        self.assertEqual(push(b, "oUnionB", "还是我", 9302, "uUnion1"), str(ids["oUnionA"]))
-        # A stranger on b: no customer, by unionid or openid.
-        self.assertEqual(push(b, "oStranger", "你好", 9303, "uUnion9"), "")
-
-        # No UnionId in the push: the tick asks the user-info API.
-        self.fake.unionids.update({"oInfoA": "uInfo2", "oInfoB": "uInfo2"})
-        self.assertEqual(push(a, "oInfoA", "在吗", 9304), str(ids["oInfoA"]))
-        self.assertEqual(push(b, "oInfoB", "在吗", 9305), "")
-        srv.advance(0)
-        srv.advance(0)
-        asked = sorted(r["query"]["openid"] for r in self.fake.of("wx_user_info"))
-        self.assertEqual(asked, ["oInfoA", "oInfoB"])
-        self.assertTrue(all(r["ok"] for r in self.fake.of("wx_user_info")))
-        self.assertEqual(sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(b, 'oInfoB')}"),
-                         str(ids["oInfoA"]))
-        self.assertEqual(sql(srv, "SELECT unionid FROM wx_user WHERE openid = 'oInfoB'"), "uInfo2")
-        # A later conversation of that openid matches at once.
-        srv.call("POST", f"/api/conversations/{self.conv_of(b, 'oInfoB')}/resolve", {},
-                 token=self.login_agent())
-
-
-class WeiboMediaTest(ChanCase):
-    def test_picture(self):
-        acc = add_account(self.srv, "weibo", "官方微博", {
-            "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
-            "api_base": self.fake.base})
-        ts, nonce = "1765000600", "4322"
-        sig = sha1_sorted(WEIBO_SECRET, ts, nonce)
-        msg = {"type": "image", "receiver_id": 5000001, "sender_id": 1900000002,
-               "created_at": "Mon Dec 07 18:10:00 +0800 2026", "text": "",
-               "data": {"vfid": 111, "tovfid": "fid123"}, "id": 77002}
-        st, _, body = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
-                                           f"&timestamp={ts}&nonce={nonce}",
-                                   json.dumps(msg).encode(), {"Content-Type": "application/json"})
-        self.assertEqual((st, body), (200, b"success"))
-        self.srv.advance(0)
-        row = sql(self.srv, "SELECT m.body, a.mime, a.sha256 FROM attachment a JOIN conv_msg m"
-                            " ON m.id = a.message_id WHERE m.ext_id = 'wb:77002'")
-        self.assertEqual(row, f"[图片]|image/png|{hashlib.sha256(fp.PNG).hexdigest()}")
-        got = [r for r in self.fake.of("media_get") if r["query"].get("fid")]
-        self.assertEqual([(r["ok"], r["query"]["fid"]) for r in got], [(True, "fid123")])
-
-
 class WeChatFloodTest(ChanCase):
     def test_rate_limit(self):
         acc = add_account(self.srv, "wechat", "公众号", {
@@ -427,7 +543,7 @@ class WeChatFloodTest(ChanCase):
             self.assertEqual(json.loads(body)["error"]["code"], "too_many_requests")
 
 
-class WeiboTest(ChanCase):
+class WeiboTest(WeiboMedia, ChanCase):
     def test_push_and_reply(self):
         acc = add_account(self.srv, "weibo", "官方微博", {
             "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
@@ -476,7 +592,7 @@ class WeiboTest(ChanCase):
         self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg"), n)
 
 
-class SmsTest(ChanCase):
+class SmsTest(SmsNotice, ChanCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -708,120 +824,3 @@ class SmsBirthdayTest(ChanCase):
                                 for p in ("13700000001", "13700000002", "13700000005")])
         self.assertIn("尊敬的李一，今天是您的生日", sql(srv, "SELECT text FROM sms_sent"
                                                        " WHERE status = 'sent' ORDER BY id LIMIT 1"))
-
-
-class SmsNoticeTest(ChanCase):
-    """WO-5: kefu texts the customer by itself on the order events a template names
-    (taken in with the callback's time, accepted, done…), exactly once per event across
-    rounds and restarts, skipping opted-out numbers; each notice is in the order's
-    history and is a message out of the customer's SMS conversation."""
-
-    def notices(self, phone):
-        return [r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] == phone]
-
-    def order_sms(self, oid):
-        rows = sql(self.srv, "SELECT detail FROM wo_event WHERE kind = 'order.sms'"
-                             f" AND order_id = {oid} ORDER BY id")
-        return [json.loads(x) for x in rows.split("\n") if x]
-
-    def test_notices(self):
-        srv = self.srv
-        acc = add_account(srv, "sms", "短信", {
-            "api_base": self.fake.base + "/", "access_key_id": fp.SMS_KEY_ID,
-            "access_key_secret": fp.SMS_SECRET, "sign_name": "客服中心",
-            "hook_token": SMS_HOOK_TOKEN})
-        mgr = srv.login("8001")
-        # Which events send which template: bad names and the birthday greeting refused.
-        self.assertError(srv.call("PUT", "/api/chan/sms/templates/progress",
-                                  {"events": ["accepted", "nope"]}, token=mgr), 422,
-                         field="events")
-        self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
-                                  {"events": ["done"]}, token=mgr), 422, field="events")
-        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
-                               {"events": ["dispatched", "accepted", "done"]}, token=mgr)
-        self.assertEqual((st, body["events"]), (200, ["dispatched", "accepted", "done"]), body)
-        # Naming "dispatched" on the callback template takes it from progress.
-        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
-                               {"events": ["dispatched"]}, token=mgr)
-        self.assertEqual((st, body["events"]), (200, ["dispatched"]), body)
-        st, body, _ = srv.call("GET", "/api/chan/sms/templates", token=mgr)
-        self.assertEqual({t["code"]: t["events"] for t in body["items"]},
-                         {"birthday": [], "callback": ["dispatched"],
-                          "progress": ["accepted", "done"]})
-
-        phone = "13900139001"
-        agent = srv.login("8101")
-        st, o, _ = srv.call("POST", "/api/orders",
-                            {"complaint": "vehicle_damage", "summary": "洗车划伤车门",
-                             "phone": phone}, token=agent)
-        self.assertEqual(st, 201, o)
-        due = next(c["due_at"] for c in o["sla"] if c["metric"] == "callback")
-        when = datetime.fromtimestamp(due / 1000, TZ)
-        time_text = f"{when.month}月{when.day}日 {when.hour:02d}:{when.minute:02d}"
-        srv.advance(0)
-        srv.advance(0)
-        got = self.notices(phone)
-        self.assertEqual(len(got), 1, self.fake.received)
-        self.assertEqual(got[0]["signature"], got[0]["recomputed"])
-        self.assertEqual(got[0]["form"]["TemplateCode"], "SMS_CALLBACK")
-        self.assertEqual(json.loads(got[0]["form"]["TemplateParam"]),
-                         {"order": o["number"], "progress": "已受理并派单处理", "time": time_text})
-        text = f"您好，您的工单{o['number']}已受理，我们将于{time_text}前回电，请保持电话畅通。"
-        self.assertEqual(sql(srv, f"SELECT kind, status, text FROM sms_sent WHERE phone = '{phone}'"),
-                         f"callback|sent|{text}")
-        hist = self.order_sms(o["id"])
-        self.assertEqual([(h["notice"], h["status"], h["text"]) for h in hist],
-                         [("dispatched", "sent", text)])
-        conv = self.conv_of(acc, phone)
-        self.assertEqual(sql(srv, f"SELECT direction, status, body FROM conv_msg WHERE conv_id = {conv}"),
-                         f"out|sent|{text}")
-        self.assertEqual(sql(srv, f"SELECT state FROM conv WHERE id = {conv}"), "resolved")
-
-        # A restart sends nothing again.
-        srv.restart()
-        srv.advance(0)
-        self.assertEqual(len(self.notices(phone)), 1)
-
-        # Accepted: the progress template, once.
-        head = srv.login("2001")
-        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/accept", {}, token=head)
-        self.assertEqual(st, 200)
-        srv.advance(0)
-        srv.advance(0)
-        got = self.notices(phone)
-        self.assertEqual(len(got), 2)
-        self.assertEqual(got[1]["form"]["TemplateCode"], "SMS_PROGRESS")
-        self.assertEqual(json.loads(got[1]["form"]["TemplateParam"]),
-                         {"order": o["number"], "progress": "负责人已接单，正在处理"})
-
-        # A process that stopped while the provider was asked: not sent again, noted.
-        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/onsite", {}, token=head)
-        self.assertEqual(st, 200)
-        mgr = srv.login("8001")
-        srv.call("POST", "/api/chan/sms/optout", {"phone": phone}, token=mgr)
-        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/report", {"solution": "已补漆"},
-                            token=head)
-        self.assertEqual(st, 200)
-        srv.advance(0)
-        self.assertEqual(len(self.notices(phone)), 2)
-        hist = self.order_sms(o["id"])
-        self.assertEqual([(h["notice"], h["status"]) for h in hist],
-                         [("dispatched", "sent"), ("accepted", "sent"), ("done", "skipped")])
-        self.assertEqual(hist[2]["reason"], "号码已退订短信")
-        srv.call("DELETE", f"/api/chan/sms/optout/{phone}", token=mgr)
-        ev = int(sql(srv, "SELECT max(id) FROM wo_event"))
-        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback",
-                            {"outcome": "unreachable"}, token=agent)
-        self.assertEqual(st, 200)
-        claim = int(sql(srv, f"SELECT min(id) FROM wo_event WHERE id > {ev}"
-                             " AND kind = 'order.callback' AND from_state IS NULL"))
-        sql(srv, f"UPDATE sms_settings SET notice_claim = {claim}, notice_claim_at = 1,"
-                 f" notice_cursor = {claim - 1}")
-        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
-                            {"events": ["dispatched", "callback"]}, token=mgr)
-        srv.advance(0)
-        srv.advance(0)
-        self.assertEqual(len(self.notices(phone)), 2)
-        hist = self.order_sms(o["id"])
-        self.assertEqual((hist[-1]["notice"], hist[-1]["status"]), ("callback", "unknown"))
-        self.assertEqual(sql(srv, "SELECT notice_claim FROM sms_settings"), "0")
