@@ -469,10 +469,19 @@ int wx_media_due(struct store *s, int64_t now, struct wx_media *out, int max)
 int wx_media_set(struct store *s, int64_t id, const char *state, int tries, int64_t next_at,
 		 const char *error)
 {
-	int rc = store_run(s,
-			   "UPDATE chan_media SET state = ?, tries = ?, next_at = ?, error = ?"
-			   " WHERE id = ?",
-			   NULL, "tiiTi", state, (int64_t)tries, next_at, error, id);
+	/* Only from the try the caller made: of two app nodes fetching the same
+	 * media, one records it (the other's write finds tries moved on). */
+	return store_run(s,
+			 "UPDATE chan_media SET state = ?, tries = ?, next_at = ?, error = ?"
+			 " WHERE id = ? AND state = 'pending' AND tries = ? RETURNING 1",
+			 NULL, "tiiTii", state, (int64_t)tries, next_at, error, id,
+			 (int64_t)tries - 1);
+}
+
+int wx_media_fail(struct store *s, int64_t id, const char *error)
+{
+	int rc = store_run(s, "UPDATE chan_media SET state = 'failed', error = ? WHERE id = ?",
+			   NULL, "ti", error, id);
 
 	return rc < 0 ? rc : 0;
 }

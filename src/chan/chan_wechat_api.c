@@ -745,31 +745,38 @@ static int wx_media_one(struct store *s, struct wx_media *md, int64_t now)
 		snprintf(name, sizeof(name), "%s.%s", strcmp(md->kind, "voice") == 0 ? "voice" : "image",
 			 mime ? att_extension(mime) : "bin");
 	}
+	if (rc < 0 && rc != ERR_BUSY && !error[0])
+		snprintf(error, sizeof(error), "the account is gone");
 	{
 		struct chan_file f = {name, ctype, data.p, data.len};
+		const char *state = rc == ERR_BUSY ? "pending" : rc == 0 ? "done" : "failed";
 		int wrc = store_begin(s);
 
-		if (wrc == 0 && rc == 0)
+		/* The try is recorded first: of two app nodes that fetched the same
+		 * media, the one that comes second writes nothing. */
+		if (wrc == 0)
+			wrc = wx_media_set(s, md->id, state, md->tries,
+					   rc == ERR_BUSY ? now + 30000LL * md->tries : now,
+					   rc == 0 ? NULL : error);
+		wrc = wrc == 0 ? ERR_CONFLICT : wrc > 0 ? 0 : wrc;
+		if (wrc == 0 && rc == 0) {
 			wrc = chan_msg_file_add(s, md->message_id, &f, now, &refused);
-		if (wrc == 0 && rc == ERR_BUSY)
-			wrc = wx_media_set(s, md->id, "pending", md->tries,
-					   now + 30000LL * md->tries, error);
-		else if (wrc == 0 && (rc < 0 || refused)) {
-			/* The agent is told in the conversation why the file is missing. */
+			if (wrc == 0 && refused)
+				wrc = wx_media_fail(s, md->id, refused);
+		}
+		/* The agent is told in the conversation why the file is missing. */
+		if (wrc == 0 && (refused || (rc < 0 && rc != ERR_BUSY))) {
 			snprintf(line, sizeof(line), "%s未能保存：%.200s", what,
 				 refused ? refused : error);
-			wrc = wx_media_set(s, md->id, "failed", md->tries, now, refused ? refused : error);
-			if (wrc == 0)
-				wrc = chan_event(s, md->conv_id, md->account_id, line, now);
-		} else if (wrc == 0)
-			wrc = wx_media_set(s, md->id, "done", md->tries, now, NULL);
+			wrc = chan_event(s, md->conv_id, md->account_id, line, now);
+		}
 		if (wrc < 0)
 			store_rollback(s);
 		else
 			wrc = store_commit(s);
 		if (wrc == 0 && rc != ERR_BUSY)
 			chan_wake();
-		rc = wrc;
+		rc = wrc == ERR_CONFLICT ? 0 : wrc;
 	}
 	free(text);
 	json_decref(cfg);

@@ -258,9 +258,12 @@ struct wx_media {
 };
 /* Pending media due at now, oldest first. */
 int wx_media_due(struct store *s, int64_t now, struct wx_media *out, int max);
-/* state pending (tried again at next_at), done or failed (with error). */
+/* The outcome of try number `tries`: state pending (tried again at next_at), done or failed
+ * (with error); 1 when recorded, 0 when another node recorded that try first. */
 int wx_media_set(struct store *s, int64_t id, const char *state, int tries, int64_t next_at,
 		 const char *error);
+/* A fetched file att would not keep (its type, its size): failed with the reason. */
+int wx_media_fail(struct store *s, int64_t id, const char *error);
 
 /* The webhooks and /api/chan/sms/… (chan_wechat_api.c, chan_sms_api.c). */
 extern const struct route chan_wx_routes[];

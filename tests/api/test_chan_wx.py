@@ -436,16 +436,20 @@ class WeChatTest(WeChatUnion, ChanCase):
         voice = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000202</CreateTime>"
                  "<MsgType>voice</MsgType><MediaId>media2</MediaId><Format>amr</Format>"
                  "<Recognition>我要投诉噪音</Recognition><MsgId>9011</MsgId></xml>")
+        # A "voice" that is markup behind AMR's magic: fetched, and refused by att.
+        self.fake.media["media4"] = ("audio/amr", b"#!AMR\n<script>alert(1)</script>")
+        fake_voice = voice.replace("media2", "media4").replace("9011", "9013")
         gets = len(self.fake.of("media_get"))
         self.fake.media_fail = 1  # the media API busy once: tried again later
-        for x in (img, voice, lost):
+        for x in (img, voice, lost, fake_voice):
             self.assertEqual(self.wx_post(self.plain, x)[0], 200)
         # The webhook answered without fetching anything.
         self.assertEqual(len(self.fake.of("media_get")), gets)
         conv = self.conv_of(self.plain, openid)
         bodies = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
                                " AND direction = 'in' ORDER BY id").split("\n")
-        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音", "[图片]"])
+        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音", "[图片]",
+                                  "[语音] 我要投诉噪音"])
         self.srv.advance(0)
         self.srv.advance(31000)
         self.srv.advance(0)
@@ -455,14 +459,16 @@ class WeChatTest(WeChatUnion, ChanCase):
                                 f" ON m.id = a.message_id WHERE m.ext_id = 'wx:{ext}'")
             self.assertEqual(row, f"{mime}|{len(data)}|{hashlib.sha256(data).hexdigest()}")
         asked = [r["query"]["media_id"] for r in self.fake.of("media_get")[gets:]]
-        self.assertEqual(sorted(set(asked)), ["media1", "media2", "media3"])
+        self.assertEqual(sorted(set(asked)), ["media1", "media2", "media3", "media4"])
         self.assertEqual(sql(self.srv, "SELECT count(*) FROM attachment a JOIN conv_msg m"
-                                       " ON m.id = a.message_id WHERE m.ext_id = 'wx:9012'"), "0")
-        self.assertIn("图片未能保存：WeChat 40007",
-                      sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
-                                    " AND direction = 'event' ORDER BY id DESC LIMIT 1"))
+                                       " ON m.id = a.message_id WHERE m.ext_id IN"
+                                       " ('wx:9012', 'wx:9013')"), "0")
+        events = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
+                               " AND direction = 'event' ORDER BY id").split("\n")
+        self.assertEqual(sorted(events), ["图片未能保存：WeChat 40007 invalid media_id",
+                                          "语音未能保存：类型不支持"])
         self.assertEqual(sql(self.srv, "SELECT state, count(*) FROM chan_media GROUP BY state"
-                                       " ORDER BY state"), "done|2\nfailed|1")
+                                       " ORDER BY state"), "done|2\nfailed|2")
         # The agent downloads the voice as it came.
         att = sql(self.srv, "SELECT a.id FROM attachment a JOIN conv_msg m ON m.id = a.message_id"
                             " WHERE m.ext_id = 'wx:9011'")
