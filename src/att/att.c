@@ -34,8 +34,8 @@ const char *att_sniff(const unsigned char *p, size_t len)
  */
 static int has_markup(const unsigned char *p, size_t len)
 {
-	static const char *const tags[] = {"<script", "<html", "<!doctype", "<svg", "<body",
-					   "<iframe", "<?xml", "<head"};
+	static const char *const tags[] = {"<script", "<html",	 "<!doctype", "<svg",
+					   "<body",   "<iframe", "<?xml",     "<head"};
 	size_t n = len < 1024 ? len : 1024;
 
 	for (size_t i = 0; i < n; i++) {
@@ -58,8 +58,10 @@ static int has_markup(const unsigned char *p, size_t len)
 static int amr_ok(const unsigned char *p, size_t len, size_t off, int wb)
 {
 	/* Bytes of a frame with its header, by frame type; 0: not allowed. */
-	static const unsigned char nb[16] = {13, 14, 16, 18, 20, 21, 27, 32, 6, 0, 0, 0, 0, 0, 0, 1};
-	static const unsigned char w[16] = {18, 24, 33, 37, 41, 47, 51, 59, 61, 6, 0, 0, 0, 0, 1, 1};
+	static const unsigned char nb[16] = {13, 14, 16, 18, 20, 21, 27, 32,
+					     6,	 0,  0,	 0,  0,	 0,  0,	 1};
+	static const unsigned char w[16] = {18, 24, 33, 37, 41, 47, 51, 59,
+					    61, 6,  0,	0,  0,	0,  1,	1};
 	int frames = 0;
 
 	while (off < len) {
@@ -78,7 +80,7 @@ static size_t mp3_frame(const unsigned char *p, size_t left)
 {
 	static const unsigned short br1[16] = {0,   32,	 40,  48,  56,	64,  80,  96,
 					       112, 128, 160, 192, 224, 256, 320, 0};
-	static const unsigned short br2[16] = {0,  8,  16, 24,  32,  40,  48,  56,
+	static const unsigned short br2[16] = {0,  8,  16, 24,	32,  40,  48,  56,
 					       64, 80, 96, 112, 128, 144, 160, 0};
 	static const unsigned short sr[3] = {44100, 48000, 32000};
 	int version, bri, sri, mpeg1;

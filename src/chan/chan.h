@@ -79,7 +79,7 @@ struct chan_inbound {
 	int64_t account_id;
 	const char *peer;      /* the customer's address on the channel */
 	const char *peer_name; /* a display name, or NULL */
-	const char *peer_union; /* WeChat: the unionid (one person across the center's accounts), or NULL */
+	const char *peer_union; /* WeChat: the unionid (one person on every account), or NULL */
 	const char *subject;   /* email: the subject; else NULL */
 	const char *text;      /* the plain text, or NULL */
 	const char *html;      /* email: the HTML part as received (sanitised by chan), or NULL */
@@ -370,9 +370,8 @@ int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv 
 /* A message kefu sent by itself (a WO-5 notice by SMS), already sent with the channel's id
  * ext_id, kept as a message out of the open conversation of (account, peer), or of a new
  * one opened resolved (customer_id when the peer matches none). */
-int chan_outbound_record(struct store *s, int64_t account_id, const char *peer,
-			 int64_t customer_id, const char *text, const char *ext_id, int64_t now,
-			 int64_t *msg_id);
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
+			 const char *text, const char *ext_id, int64_t now, int64_t *msg_id);
 /* A system line in the conversation ("event"). */
 int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,

@@ -388,9 +388,8 @@ done:
 	return rc;
 }
 
-int chan_outbound_record(struct store *s, int64_t account_id, const char *peer,
-			 int64_t customer_id, const char *text, const char *ext_id, int64_t now,
-			 int64_t *msg_id)
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
+			 const char *text, const char *ext_id, int64_t now, int64_t *msg_id)
 {
 	struct chan_account *a = malloc(sizeof(*a));
 	struct chan_conv *c = malloc(sizeof(*c));

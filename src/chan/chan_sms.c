@@ -219,7 +219,8 @@ int sms_notice_of(const char *kind, const char *from, const char *to, const char
 	if (is(kind, "order.report"))
 		return SMS_NOTICE_DONE;
 	/* A callback that did not reach the customer or was not accepted: another is due. */
-	if (is(kind, "order.callback") && (is(outcome, "unreachable") || is(outcome, "not_accepted")))
+	if (is(kind, "order.callback") &&
+	    (is(outcome, "unreachable") || is(outcome, "not_accepted")))
 		return SMS_NOTICE_CALLBACK;
 	if (is(kind, "order.callback") && is(to, "archived"))
 		return SMS_NOTICE_CLOSED;

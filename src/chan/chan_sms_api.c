@@ -142,9 +142,9 @@ int chan_sms_adapter_add(void)
 	return chan_adapter_add(&sms_adapter);
 }
 
-int sms_template_send(struct store *s, int64_t account_id, const char *phone,
-		      const char *tmpl_code, const char *params_json, const char *kind,
-		      const char *key, int64_t now, struct err_info *ei, struct sms_sent_text *out)
+int sms_template_send(struct store *s, int64_t account_id, const char *phone, const char *tmpl_code,
+		      const char *params_json, const char *kind, const char *key, int64_t now,
+		      struct err_info *ei, struct sms_sent_text *out)
 {
 	struct sms_settings set;
 	struct sms_tmpl t;
@@ -434,8 +434,8 @@ static json_t *tmpl_json(const struct sms_tmpl *t)
 			json_array_append_new(events,
 					      json_string(sms_notice_name((enum sms_notice)i)));
 	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:I}", "code", t->code, "provider_code",
-			 t->provider_code, "text", t->text, "enabled", t->enabled, "events",
-			 events, "updated_at", (json_int_t)t->updated_at);
+			 t->provider_code, "text", t->text, "enabled", t->enabled, "events", events,
+			 "updated_at", (json_int_t)t->updated_at);
 }
 
 /*

@@ -215,8 +215,7 @@ static int notice_record(struct store *s, int64_t cursor, const struct sms_order
 	} else if (rc > 0) {
 		if (st->asked)
 			rc = sms_sent_add(s, account_id, n->phone, n->tmpl.code, NULL,
-					  n->order.customer_id, st->text, "failed", st->error,
-					  now);
+					  n->order.customer_id, st->text, "failed", st->error, now);
 		if (rc >= 0)
 			rc = notice_history(s, n, "failed", st->asked ? st->text : NULL, why, now);
 	}
@@ -296,14 +295,16 @@ static int notice_one(struct store *s, int64_t *cursor, const struct sms_order_e
 			retry_tries = 1;
 		retry_event = e->id;
 		retry_at = now + NOTICE_RETRY_MS;
-		log_info("chan: the SMS provider is busy; the order's notice waits: %s",
-			 st->error);
+		log_info("chan: the SMS provider is busy; the order's notice waits: %s", st->error);
 		free(st);
 		rc = move(s, prev, e->id, prev, 0, now);
 		return rc < 0 ? rc : 0;
 	}
 	rc = notice_record(s, prev, e, n, account_id, rc, st,
-			   rc == 0 ? NULL : st->asked ? st->error : ei.message, now);
+			   rc == 0     ? NULL
+			   : st->asked ? st->error
+				       : ei.message,
+			   now);
 	free(st);
 	if (rc == 0)
 		*cursor = e->id;

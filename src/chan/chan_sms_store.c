@@ -98,8 +98,8 @@ int sms_tmpl_put(struct store *s, const struct sms_tmpl *t, int64_t by, int64_t 
 	int rc = store_run(s,
 			   "UPDATE sms_template SET provider_code = ?, text = ?, enabled = ?,"
 			   " events = ?, updated_by = ?, updated_at = ? WHERE code = ? RETURNING 1",
-			   NULL, "ttitdit", t->provider_code, t->text, (int64_t)t->enabled, t->events,
-			   by, now, t->code);
+			   NULL, "ttitdit", t->provider_code, t->text, (int64_t)t->enabled,
+			   t->events, by, now, t->code);
 
 	if (rc == 0)
 		return ERR_NOTFOUND;

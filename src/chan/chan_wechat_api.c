@@ -699,8 +699,8 @@ static int wx_media_one(struct store *s, struct wx_media *md, int64_t now)
 	const char *refused = NULL, *what = strcmp(md->kind, "voice") == 0 ? "语音" : "图片";
 	size_t max = strcmp(md->kind, "voice") == 0 ? WX_VOICE_MAX : WX_PICTURE_MAX;
 	json_t *cfg = NULL;
-	int enabled = 0, weibo = 0, rc = wx_account_get(s, md->account_id, CHAN_WECHAT, &enabled,
-							 &text);
+	int enabled = 0, weibo = 0,
+	    rc = wx_account_get(s, md->account_id, CHAN_WECHAT, &enabled, &text);
 
 	if (rc == ERR_NOTFOUND) {
 		weibo = 1;
@@ -742,7 +742,8 @@ static int wx_media_one(struct store *s, struct wx_media *md, int64_t now)
 		if (!mime)
 			mime = att_sniff_audio((const unsigned char *)data.p, data.len);
 
-		snprintf(name, sizeof(name), "%s.%s", strcmp(md->kind, "voice") == 0 ? "voice" : "image",
+		snprintf(name, sizeof(name), "%s.%s",
+			 strcmp(md->kind, "voice") == 0 ? "voice" : "image",
 			 mime ? att_extension(mime) : "bin");
 	}
 	if (rc < 0 && rc != ERR_BUSY && !error[0])

@@ -64,8 +64,9 @@ struct wx_msg {
 	char pic_url[512];
 	char media_id[160];
 	char recognition[2048];
-	char format[16];     /* a voice's Format: amr, speex */
-	char union_id[128];  /* UnionId, when WeChat gives it (the account is bound to an open platform) */
+	char format[16];	   /* a voice's Format: amr, speex */
+	char union_id[128];	   /* UnionId, when WeChat gives it (the account is bound to an open
+				      platform) */
 	char encrypt[WX_BODY_MAX]; /* the safe mode's <Encrypt> */
 };
 
@@ -251,9 +252,9 @@ int wx_media_add(struct store *s, int64_t message_id, int64_t account_id, const 
 		 const char *media_id, const char *format, int64_t now);
 struct wx_media {
 	int64_t id, message_id, account_id, conv_id;
-	char kind[8];	     /* image, voice */
-	char media_id[160];  /* WeChat's MediaId, Weibo's fid */
-	char format[16];     /* a voice's Format */
+	char kind[8];	    /* image, voice */
+	char media_id[160]; /* WeChat's MediaId, Weibo's fid */
+	char format[16];    /* a voice's Format */
 	int tries;
 };
 /* Pending media due at now, oldest first. */
@@ -297,9 +298,9 @@ struct sms_sent_text {
  * under kind, the daily cap, the account enabled), then the provider asked now,
  * outside any transaction; nothing is recorded. A refused check is its error
  * with ei set (out->asked 0); then the provider's answer (ERR_BUSY: try later). */
-int sms_template_send(struct store *s, int64_t account_id, const char *phone,
-		      const char *tmpl_code, const char *params_json, const char *kind,
-		      const char *key, int64_t now, struct err_info *ei, struct sms_sent_text *out);
+int sms_template_send(struct store *s, int64_t account_id, const char *phone, const char *tmpl_code,
+		      const char *params_json, const char *kind, const char *key, int64_t now,
+		      struct err_info *ei, struct sms_sent_text *out);
 /* WeChat's unionids looked up by the user-info API and the media of WeChat and Weibo
  * messages fetched through their APIs, a few each round, off the webhooks (chan_wechat_api.c). */
 int chan_wx_tick(struct store *s, int64_t now, void *arg);
