@@ -223,9 +223,10 @@ class SmsNotice:
         acc = self.acc
         mgr = srv.login("8001")
         # Which events send which template: bad names and the birthday greeting refused.
-        self.assertError(srv.call("PUT", "/api/chan/sms/templates/progress",
-                                  {"events": ["accepted", "nope"]}, token=mgr), 422,
-                         field="events")
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                               {"events": ["accepted", "nope"]}, token=mgr)
+        self.assertEqual((st, body["error"]["field"]), (422, "events"), body)
+        self.assertIn("只能是 dispatched（已派单）", body["error"]["message"])
         self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
                                   {"events": ["done"]}, token=mgr), 422, field="events")
         st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
