@@ -224,7 +224,8 @@ class SmsNotice:
         mgr = srv.login("8001")
         # Which events send which template: bad names and the birthday greeting refused.
         st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
-                               {"events": ["accepted", "nope"]}, token=mgr)
+                               {"events": ["accepted", "nope"]}, token=mgr,
+                               headers={"Accept-Language": None})
         self.assertEqual((st, body["error"]["field"]), (422, "events"), body)
         self.assertIn("只能是 dispatched（已派单）", body["error"]["message"])
         self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
