@@ -258,6 +258,9 @@ int chan_conv_get(struct store *s, int64_t id, struct chan_conv *out);
 /* The open (not resolved) conversation of (account, peer): ERR_NOTFOUND when none. */
 int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer,
 		       struct chan_conv *out);
+/* The open conversation of (account, peer), else its newest resolved one: ERR_NOTFOUND. */
+int chan_conv_latest_for(struct store *s, int64_t account_id, const char *peer,
+			 struct chan_conv *out);
 int chan_conv_insert(struct store *s, struct chan_conv *c);
 /* Writes every field that changes after the insert. */
 int chan_conv_save(struct store *s, const struct chan_conv *c);
@@ -368,8 +371,9 @@ struct audit_actor;
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
 /* A message kefu sent by itself (a WO-5 notice by SMS), already sent with the channel's id
- * ext_id, kept as a message out of the open conversation of (account, peer), or of a new
- * one opened resolved (customer_id when the peer matches none). */
+ * ext_id, kept as a message out of the open conversation of (account, peer), else of its
+ * newest (which stays resolved), else of a new one opened resolved (customer_id when the
+ * peer matches none). */
 int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
 			 const char *text, const char *ext_id, int64_t now, int64_t *msg_id);
 /* A system line in the conversation ("event"). */

@@ -399,10 +399,12 @@ int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, 
 	if (rc < 0)
 		goto done;
 	kind = chan_kind_parse(a->channel);
-	rc = chan_conv_open_for(s, account_id, peer, c);
+	/* Nobody has to answer what kefu sent by itself: it joins the customer's
+	 * conversation as it stands (a resolved one stays resolved, and QA, which
+	 * checked it once, does not again), or one opened resolved; the customer's
+	 * answer opens a new one as usual. */
+	rc = chan_conv_latest_for(s, account_id, peer, c);
 	if (rc == ERR_NOTFOUND) {
-		/* Nobody has to answer what kefu sent by itself: the conversation is
-		 * opened resolved, and the customer's answer opens a new one as usual. */
 		struct chan_inbound in = {.account_id = account_id, .peer = peer};
 
 		rc = open_conv(s, a, (enum chan_kind)kind, &in, now, c);

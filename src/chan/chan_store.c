@@ -190,6 +190,17 @@ int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer, st
 			 conv_read, out);
 }
 
+int chan_conv_latest_for(struct store *s, int64_t account_id, const char *peer,
+			 struct chan_conv *out)
+{
+	/* The open one first (the database holds at most one), else the newest. */
+	return store_one(store_query(s,
+				     "SELECT " CONV_COLUMNS " WHERE c.account_id = ? AND c.peer = ?"
+				     " ORDER BY c.state = 'resolved', c.id DESC LIMIT 1",
+				     "it", account_id, peer),
+			 conv_read, out);
+}
+
 int chan_conv_insert(struct store *s, struct chan_conv *c)
 {
 	int rc = store_run(s,

@@ -286,6 +286,11 @@ class SmsNotice:
         self.assertEqual(got[1]["form"]["TemplateCode"], "SMS_PROGRESS")
         self.assertEqual(json.loads(got[1]["form"]["TemplateParam"]),
                          {"order": o["number"], "progress": "负责人已接单，正在处理"})
+        # The same conversation holds both (still resolved: nobody has to answer).
+        self.assertEqual(sql(srv, f"SELECT count(*), min(state) FROM conv WHERE account_id = {acc}"
+                                  f" AND peer = '{phone}'"), "1|resolved")
+        self.assertEqual(sql(srv, f"SELECT count(*) FROM conv_msg WHERE conv_id = {conv}"
+                                  " AND direction = 'out' AND status = 'sent'"), "2")
 
         # A process that stopped while the provider was asked: not sent again, noted.
         st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/onsite", {}, token=head)
