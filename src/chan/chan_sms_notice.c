@@ -253,6 +253,7 @@ static int notice_one(struct store *s, int64_t *cursor, const struct sms_order_e
 	struct sms_sent_text *st;
 	struct err_info ei = {0};
 	int64_t account_id = 0, prev = *cursor;
+	const char *why;
 	char key[32];
 	int rc;
 
@@ -300,11 +301,13 @@ static int notice_one(struct store *s, int64_t *cursor, const struct sms_order_e
 		rc = move(s, prev, e->id, prev, 0, now);
 		return rc < 0 ? rc : 0;
 	}
-	rc = notice_record(s, prev, e, n, account_id, rc, st,
-			   rc == 0     ? NULL
-			   : st->asked ? st->error
-				       : ei.message,
-			   now);
+	/* Why it failed: the provider's words, or the check's (in Chinese, as the history shows).
+	 */
+	why = rc == 0		 ? NULL
+	      : st->asked	 ? st->error
+	      : ei.message_zh[0] ? ei.message_zh
+				 : ei.message;
+	rc = notice_record(s, prev, e, n, account_id, rc, st, why, now);
 	free(st);
 	if (rc == 0)
 		*cursor = e->id;

@@ -324,6 +324,20 @@ class SmsNotice:
         self.assertEqual((hist[-1]["notice"], hist[-1]["status"]), ("callback", "unknown"))
         self.assertEqual(sql(srv, "SELECT notice_claim FROM sms_settings"), "0")
 
+        # At the day's cap the closing notice fails with the reason, nothing sent.
+        st, _, _ = srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 0}, token=mgr)
+        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                            {"events": ["accepted", "done", "closed"]}, token=mgr)
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback", {"outcome": "accepted"},
+                            token=agent)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 500}, token=mgr)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual((hist[-1]["notice"], hist[-1]["status"], hist[-1]["reason"]),
+                         ("closed", "failed", "已达到每日短信上限 0 条"))
+
 
 class WeChatTest(WeChatUnion, ChanCase):
     @classmethod
