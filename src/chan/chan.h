@@ -373,9 +373,10 @@ int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv 
 /* A message kefu sent by itself (a WO-5 notice by SMS), already sent with the channel's id
  * ext_id, kept as a message out of the open conversation of (account, peer), else of its
  * newest (which stays resolved), else of a new one opened resolved (customer_id when the
- * peer matches none). */
+ * peer matches none); a conversation linked to no order is linked to order_id (0: none). */
 int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
-			 const char *text, const char *ext_id, int64_t now, int64_t *msg_id);
+			 int64_t order_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id);
 /* A system line in the conversation ("event"). */
 int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,

@@ -389,7 +389,8 @@ done:
 }
 
 int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
-			 const char *text, const char *ext_id, int64_t now, int64_t *msg_id)
+			 int64_t order_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id)
 {
 	struct chan_account *a = malloc(sizeof(*a));
 	struct chan_conv *c = malloc(sizeof(*c));
@@ -419,6 +420,8 @@ int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, 
 	if (rc < 0)
 		goto done;
 	c->last_out_at = now;
+	if (!c->order_id)
+		c->order_id = order_id;
 	rc = chan_conv_save(s, c);
 	if (rc < 0)
 		goto done;

@@ -209,7 +209,7 @@ static int notice_record(struct store *s, int64_t cursor, const struct sms_order
 				  st->text, "sent", NULL, now);
 		if (rc == 0)
 			rc = chan_outbound_record(s, account_id, n->phone, n->order.customer_id,
-						  st->text, st->ext, now, NULL);
+						  n->order.id, st->text, st->ext, now, NULL);
 		if (rc == 0)
 			rc = notice_history(s, n, "sent", st->text, NULL, now);
 	} else if (rc > 0) {

@@ -268,7 +268,8 @@ class SmsNotice:
         conv = self.conv_of(acc, phone)
         self.assertEqual(sql(srv, f"SELECT direction, status, body FROM conv_msg WHERE conv_id = {conv}"),
                          f"out|sent|{text}")
-        self.assertEqual(sql(srv, f"SELECT state FROM conv WHERE id = {conv}"), "resolved")
+        self.assertEqual(sql(srv, f"SELECT state, order_id FROM conv WHERE id = {conv}"),
+                         f"resolved|{o['id']}")
 
         # A restart sends nothing again.
         srv.restart()
