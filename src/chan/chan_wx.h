@@ -8,11 +8,14 @@
  * message, Weibo's signature, the SMS provider's request signature (the
  * shape of Alibaba Cloud SMS), templates, opt-out words and birthdays.
  * chan_sms_store.c holds every statement of these channels (their
- * accounts read, migration 30's templates, opt-out list and sent log);
- * chan_wechat_api.c the webhooks of WeChat and Weibo with their adapters;
- * chan_sms_api.c the SMS webhook, the adapter, the birthday tick and
- * /api/chan/sms/…; chan_hook.c the guard every public webhook passes
- * (size and rate limits).
+ * accounts read, migration 30's templates, opt-out list and sent log,
+ * migration 36's notice cursor, WeChat users and media to fetch);
+ * chan_wechat_api.c the webhooks of WeChat and Weibo with their adapters
+ * and chan_wx_tick (unionids looked up, pictures and voices fetched off the
+ * webhooks); chan_sms_api.c the SMS webhook, the adapter, the birthday
+ * tick and /api/chan/sms/…; chan_sms_notice.c WO-5's notices by SMS on
+ * the orders' events (chan reads wo, never the reverse); chan_hook.c the
+ * guard every public webhook passes (size and rate limits).
  */
 #ifndef KEFU_CHAN_CHAN_WX_H
 #define KEFU_CHAN_CHAN_WX_H
