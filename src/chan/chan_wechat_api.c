@@ -19,6 +19,12 @@
  * Every hook: 413 over WX_BODY_MAX before parsing, 429 past the rate of a
  * client address or an account (chan_hook.c), 403 on a wrong signature,
  * 400 on a malformed body; nothing is written unless all is right.
+ *
+ * Nothing is fetched while a platform waits: a picture's or a voice's media
+ * id and a WeChat openid whose unionid is unknown are stored with the
+ * message, and chan_wx_tick fetches the file (WeChat's media API, Weibo's
+ * msget) into att and asks WeChat's user-info API for the unionid, a few
+ * each round, tried again later when the platform is busy.
  */
 #include <jansson.h>
 #include <pthread.h>
