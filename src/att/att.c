@@ -1,6 +1,7 @@
 /*
  * Attachments' rules: what a file is, and what its name may be. No I/O.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,126 @@ const char *att_sniff(const unsigned char *p, size_t len)
 	return NULL;
 }
 
+/*
+ * Audio (issue 18: WeChat's voices, customers' recordings) is taken only
+ * when its structure holds beyond the magic, and never when its first
+ * kilobyte carries markup: a file that a browser could be talked into
+ * reading as a page is refused whatever it starts with.
+ */
+static int has_markup(const unsigned char *p, size_t len)
+{
+	static const char *const tags[] = {"<script", "<html",	 "<!doctype", "<svg",
+					   "<body",   "<iframe", "<?xml",     "<head"};
+	size_t n = len < 1024 ? len : 1024;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '<')
+			continue;
+		for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++) {
+			size_t k = 0, tl = strlen(tags[t]);
+
+			while (k < tl && i + k < len && tolower(p[i + k]) == tags[t][k])
+				k++;
+			if (k == tl)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* AMR (RFC 4867 §5, the storage format): the magic, then frames to the very end,
+ * each a header byte (its frame type gives the size) and its payload. */
+static int amr_ok(const unsigned char *p, size_t len, size_t off, int wb)
+{
+	/* Bytes of a frame with its header, by frame type; 0: not allowed. */
+	static const unsigned char nb[16] = {13, 14, 16, 18, 20, 21, 27, 32,
+					     6,	 0,  0,	 0,  0,	 0,  0,	 1};
+	static const unsigned char w[16] = {18, 24, 33, 37, 41, 47, 51, 59,
+					    61, 6,  0,	0,  0,	0,  1,	1};
+	int frames = 0;
+
+	while (off < len) {
+		unsigned char h = p[off], size = (wb ? w : nb)[(h >> 3) & 15];
+
+		if ((h & 0x83) != 0 || size == 0 || off + size > len)
+			return 0;
+		off += size;
+		frames++;
+	}
+	return frames > 0;
+}
+
+/* The length of the MPEG audio Layer III frame whose header is at p, or 0. */
+static size_t mp3_frame(const unsigned char *p, size_t left)
+{
+	static const unsigned short br1[16] = {0,   32,	 40,  48,  56,	64,  80,  96,
+					       112, 128, 160, 192, 224, 256, 320, 0};
+	static const unsigned short br2[16] = {0,  8,  16, 24,	32,  40,  48,  56,
+					       64, 80, 96, 112, 128, 144, 160, 0};
+	static const unsigned short sr[3] = {44100, 48000, 32000};
+	int version, bri, sri, mpeg1;
+
+	if (left < 4 || p[0] != 0xff || (p[1] & 0xe0) != 0xe0)
+		return 0;
+	version = (p[1] >> 3) & 3; /* 0: 2.5, 1: reserved, 2: 2, 3: 1 */
+	bri = p[2] >> 4;
+	sri = (p[2] >> 2) & 3;
+	if (version == 1 || ((p[1] >> 1) & 3) != 1 || bri == 0 || bri == 15 || sri == 3)
+		return 0;
+	mpeg1 = version == 3;
+	{
+		unsigned rate = sr[sri] >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+		unsigned kbps = (mpeg1 ? br1 : br2)[bri];
+
+		return (mpeg1 ? 144000u : 72000u) * kbps / rate + ((p[2] >> 1) & 1);
+	}
+}
+
+/* MP3: an optional ID3v2 tag, then a Layer III frame, and the next one where it fits. */
+static int mp3_ok(const unsigned char *p, size_t len)
+{
+	size_t off = 0, f;
+
+	if (len >= 10 && memcmp(p, "ID3", 3) == 0) {
+		if (p[3] < 2 || p[3] > 4 || p[4] == 0xff || (p[6] | p[7] | p[8] | p[9]) & 0x80)
+			return 0;
+		off = 10 + ((size_t)p[6] << 21 | (size_t)p[7] << 14 | (size_t)p[8] << 7 | p[9]) +
+		      (p[5] & 0x10 ? 10 : 0);
+	}
+	if (off >= len || !(f = mp3_frame(p + off, len - off)))
+		return 0;
+	return off + f + 4 > len || mp3_frame(p + off + f, len - off - f) > 0;
+}
+
+/* Ogg: the first page (version 0, beginning of stream) holding a Speex, Opus or Vorbis header. */
+static int ogg_ok(const unsigned char *p, size_t len)
+{
+	size_t data;
+
+	if (len < 28 || memcmp(p, "OggS", 4) != 0 || p[4] != 0 || !(p[5] & 2))
+		return 0;
+	data = 27 + (size_t)p[26];
+	if (data + 8 > len)
+		return 0;
+	return memcmp(p + data, "Speex   ", 8) == 0 || memcmp(p + data, "OpusHead", 8) == 0 ||
+	       memcmp(p + data, "\x01vorbis", 7) == 0;
+}
+
+const char *att_sniff_audio(const unsigned char *p, size_t len)
+{
+	const char *type = NULL;
+
+	if (len >= 9 && memcmp(p, "#!AMR-WB\n", 9) == 0)
+		type = amr_ok(p, len, 9, 1) ? "audio/amr-wb" : NULL;
+	else if (len >= 6 && memcmp(p, "#!AMR\n", 6) == 0)
+		type = amr_ok(p, len, 6, 0) ? "audio/amr" : NULL;
+	else if (ogg_ok(p, len))
+		type = "audio/ogg";
+	else if (mp3_ok(p, len))
+		type = "audio/mpeg";
+	return type && !has_markup(p, len) ? type : NULL;
+}
+
 int att_is_image(const char *mime)
 {
 	return strncmp(mime, "image/", 6) == 0;
@@ -38,6 +159,14 @@ const char *att_extension(const char *mime)
 		return "png";
 	if (strcmp(mime, "image/webp") == 0)
 		return "webp";
+	if (strcmp(mime, "audio/amr") == 0)
+		return "amr";
+	if (strcmp(mime, "audio/amr-wb") == 0)
+		return "awb";
+	if (strcmp(mime, "audio/mpeg") == 0)
+		return "mp3";
+	if (strcmp(mime, "audio/ogg") == 0)
+		return "ogg";
 	return "pdf";
 }
 

@@ -36,7 +36,12 @@ struct store;
 /* The MIME type of the content by its magic bytes, or NULL when it is
  * none of JPEG, PNG, WebP and PDF. */
 const char *att_sniff(const unsigned char *p, size_t len);
-/* 1 for the image types (shown inline), 0 for documents (downloaded). */
+/* Audio by its structure, not only its magic: AMR and AMR-WB (WeChat's voices; every
+ * frame to the end), MP3 (an ID3v2 tag or none, then two Layer III frames in a row),
+ * Ogg with Speex, Opus or Vorbis; NULL for anything else and for any file whose first
+ * kilobyte holds markup (<script, <html, <svg…). Only channels' files take audio. */
+const char *att_sniff_audio(const unsigned char *p, size_t len);
+/* 1 for the image types (shown inline), 0 for documents and audio (downloaded). */
 int att_is_image(const char *mime);
 /* The extension kefu gives a type ("jpg", "pdf"). */
 const char *att_extension(const char *mime);

@@ -79,6 +79,7 @@ struct chan_inbound {
 	int64_t account_id;
 	const char *peer;      /* the customer's address on the channel */
 	const char *peer_name; /* a display name, or NULL */
+	const char *peer_union; /* WeChat: the unionid (one person on every account), or NULL */
 	const char *subject;   /* email: the subject; else NULL */
 	const char *text;      /* the plain text, or NULL */
 	const char *html;      /* email: the HTML part as received (sanitised by chan), or NULL */
@@ -258,6 +259,9 @@ int chan_conv_get(struct store *s, int64_t id, struct chan_conv *out);
 /* The open (not resolved) conversation of (account, peer): ERR_NOTFOUND when none. */
 int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer,
 		       struct chan_conv *out);
+/* The open conversation of (account, peer), else its newest resolved one: ERR_NOTFOUND. */
+int chan_conv_latest_for(struct store *s, int64_t account_id, const char *peer,
+			 struct chan_conv *out);
 int chan_conv_insert(struct store *s, struct chan_conv *c);
 /* Writes every field that changes after the insert. */
 int chan_conv_save(struct store *s, const struct chan_conv *c);
@@ -315,6 +319,11 @@ int chan_msg_sent(struct store *s, int64_t id, const char *status, const char *e
 /* The customer a peer names: email, WeChat, Weibo or phone; 0 with *id, or ERR_NOTFOUND. */
 int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int64_t *id);
 
+/* The customer of a WeChat unionid (one person across the center's WeChat accounts): the one
+ * whose wechat is the unionid or an openid of it (migration 36's wx_user), else the customer
+ * of a conversation with such an openid; 0 with *id, or ERR_NOTFOUND. */
+int chan_customer_match_union(struct store *s, const char *unionid, int64_t *id);
+
 /* Routing's inputs. */
 int chan_conv_new_ids(struct store *s, int64_t *out, int max);
 /* Agents who may be given a conversation of queue (acd status ready, or talking when
@@ -360,10 +369,22 @@ int chan_queue_counts(struct store *s, int (*row)(void *ctx, const struct chan_q
  * largest it takes, set once at start-up (cli/serve.c). Without it files are not kept. */
 void chan_files_setup(const char *dir, int64_t max_bytes);
 
+/* A file fetched after its message was stored (a WeChat picture or voice, off the webhook),
+ * kept as chan_inbound keeps files; *refused says why it was not (NULL: kept). */
+int chan_msg_file_add(struct store *s, int64_t msg_id, const struct chan_file *f, int64_t now,
+		      const char **refused);
+
 struct audit_actor;
 /* An agent's text ("out", queued for the channel) or internal note ("note"). */
 int chan_reply(struct store *s, const struct audit_actor *who, struct chan_conv *c,
 	       const char *text, int note, int64_t now, int64_t *msg_id, struct err_info *ei);
+/* A message kefu sent by itself (a WO-5 notice by SMS), already sent with the channel's id
+ * ext_id, kept as a message out of the open conversation of (account, peer), else of its
+ * newest (which stays resolved), else of a new one opened resolved (customer_id when the
+ * peer matches none); a conversation linked to no order is linked to order_id (0: none). */
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
+			 int64_t order_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id);
 /* A system line in the conversation ("event"). */
 int chan_event(struct store *s, int64_t conv_id, int64_t account_id, const char *text, int64_t now);
 /* Gives c to agent_id (0: back to the queue, optionally another queue), with its event line,

@@ -51,7 +51,16 @@ static void file_name(const char *in, char *out, size_t size)
 		snprintf(out, size, "file");
 }
 
-/* Why a file is not kept (NULL: it is): att takes JPEG, PNG, WebP and PDF within the limit. */
+/* What att makes of a customer's file: an image, a PDF, or audio (a voice message). */
+static const char *file_type(const struct chan_file *f)
+{
+	const char *mime = att_sniff(f->data, f->size);
+
+	return mime ? mime : att_sniff_audio(f->data, f->size);
+}
+
+/* Why a file is not kept (NULL: it is): att takes JPEG, PNG, WebP, PDF and audio within the
+ * limit. */
 static const char *file_refused(const struct chan_file *f)
 {
 	if (!files_dir[0])
@@ -60,23 +69,24 @@ static const char *file_refused(const struct chan_file *f)
 		return "空文件";
 	if (files_max > 0 && (int64_t)f->size > files_max)
 		return "文件过大";
-	if (!att_sniff(f->data, f->size))
+	if (!file_type(f))
 		return "类型不支持";
 	return NULL;
 }
 
 /* The files of message msg_id, each stored under its hash and linked (owner "message"). */
-static int store_files(struct store *s, const struct chan_inbound *in, int64_t msg_id, int64_t now)
+static int store_files(struct store *s, const struct chan_file *files, int nfiles, int64_t msg_id,
+		       int64_t now)
 {
-	for (int i = 0; i < in->nfiles; i++) {
-		const struct chan_file *f = &in->files[i];
+	for (int i = 0; i < nfiles; i++) {
+		const struct chan_file *f = &files[i];
 		struct att_row a;
 		const char *mime;
 		int rc;
 
 		if (file_refused(f))
 			continue;
-		mime = att_sniff(f->data, f->size);
+		mime = file_type(f);
 		memset(&a, 0, sizeof(a));
 		/* Written inside the transaction (unlike an agent's upload): a deletion of the
 		 * same bytes waits for it, so the file is there when the row commits. */
@@ -94,6 +104,13 @@ static int store_files(struct store *s, const struct chan_inbound *in, int64_t m
 			return rc;
 	}
 	return 0;
+}
+
+int chan_msg_file_add(struct store *s, int64_t msg_id, const struct chan_file *f, int64_t now,
+		      const char **refused)
+{
+	*refused = file_refused(f);
+	return *refused ? 0 : store_files(s, f, 1, msg_id, now);
 }
 
 static int text_field(struct err_info *ei, int rc, const char *field, const char *v, size_t max,
@@ -196,7 +213,12 @@ static int open_conv(struct store *s, const struct chan_account *a, enum chan_ki
 	chan_due_compute(k, &st, now, &due);
 	c->first_reply_due = due.first_reply_due;
 	c->resolve_due = due.resolve_due;
-	rc = chan_customer_match(s, k, in->peer, &c->customer_id);
+	/* The same person on another of the center's WeChat accounts first, then the openid. */
+	rc = ERR_NOTFOUND;
+	if (k == CHAN_WECHAT && in->peer_union && in->peer_union[0])
+		rc = chan_customer_match_union(s, in->peer_union, &c->customer_id);
+	if (rc == ERR_NOTFOUND)
+		rc = chan_customer_match(s, k, in->peer, &c->customer_id);
 	if (rc == ERR_NOTFOUND) {
 		c->customer_id = 0;
 		rc = 0;
@@ -353,7 +375,7 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 	}
 	if (rc < 0)
 		goto done;
-	rc = store_files(s, in, m.id, now);
+	rc = store_files(s, in->files, in->nfiles, m.id, now);
 	if (rc < 0)
 		goto done;
 	out->conv_id = c->id;
@@ -361,6 +383,61 @@ int chan_inbound(struct store *s, const struct chan_inbound *in0, int64_t now,
 done:
 	buf_release(&body);
 	buf_release(&html);
+	free(a);
+	free(c);
+	return rc;
+}
+
+int chan_outbound_record(struct store *s, int64_t account_id, const char *peer, int64_t customer_id,
+			 int64_t order_id, const char *text, const char *ext_id, int64_t now,
+			 int64_t *msg_id)
+{
+	struct chan_account *a = malloc(sizeof(*a));
+	struct chan_conv *c = malloc(sizeof(*c));
+	struct chan_msg m;
+	int rc = a && c ? chan_account_get(s, account_id, a) : ERR_NOMEM, kind;
+
+	if (rc < 0)
+		goto done;
+	kind = chan_kind_parse(a->channel);
+	/* Nobody has to answer what kefu sent by itself: it joins the customer's
+	 * conversation as it stands (a resolved one stays resolved, and QA, which
+	 * checked it once, does not again), or one opened resolved; the customer's
+	 * answer opens a new one as usual. */
+	rc = chan_conv_latest_for(s, account_id, peer, c);
+	if (rc == ERR_NOTFOUND) {
+		struct chan_inbound in = {.account_id = account_id, .peer = peer};
+
+		rc = open_conv(s, a, (enum chan_kind)kind, &in, now, c);
+		if (rc == 0) {
+			if (!c->customer_id)
+				c->customer_id = customer_id;
+			copy(c->state, sizeof(c->state), "resolved");
+			c->resolved_at = now;
+			c->last_in_at = 0;
+		}
+	}
+	if (rc < 0)
+		goto done;
+	c->last_out_at = now;
+	if (!c->order_id)
+		c->order_id = order_id;
+	rc = chan_conv_save(s, c);
+	if (rc < 0)
+		goto done;
+	memset(&m, 0, sizeof(m));
+	m.conv_id = c->id;
+	m.account_id = account_id;
+	m.direction = "out";
+	m.body = text;
+	m.ext_id = ext_id && *ext_id ? ext_id : NULL;
+	m.status = "sent";
+	m.tries = 1;
+	m.at = now;
+	rc = chan_msg_insert(s, &m);
+	if (rc == 0 && msg_id)
+		*msg_id = m.id;
+done:
 	free(a);
 	free(c);
 	return rc;

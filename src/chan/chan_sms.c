@@ -182,3 +182,81 @@ int sms_render(const char *tmpl, const char *const *names, const char *const *va
 	out[o] = '\0';
 	return 0;
 }
+
+/* -- WO-5's notices -- */
+
+static const char *const notice_names[SMS_NOTICE_COUNT] = {"dispatched", "accepted", "done",
+							   "callback", "closed"};
+
+const char *sms_notice_name(enum sms_notice n)
+{
+	return n < SMS_NOTICE_COUNT ? notice_names[n] : "unknown";
+}
+
+int sms_notice_parse(const char *name)
+{
+	for (int i = 0; name && i < SMS_NOTICE_COUNT; i++)
+		if (strcmp(name, notice_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+int sms_notice_of(const char *kind, const char *from, const char *to, const char *outcome)
+{
+	/* Taken in: at creation when an owner was found, or when a supervisor
+	 * gives an order nobody could be found for its first owner. */
+	if ((is(kind, "order.create") && is(to, "dispatched")) ||
+	    (is(kind, "order.assign") && is(from, "new")))
+		return SMS_NOTICE_DISPATCHED;
+	if (is(kind, "order.accept"))
+		return SMS_NOTICE_ACCEPTED;
+	/* The owner reported the work done (WO-6): the center's callback is due next. */
+	if (is(kind, "order.report"))
+		return SMS_NOTICE_DONE;
+	/* A callback that did not reach the customer or was not accepted: another is due. */
+	if (is(kind, "order.callback") &&
+	    (is(outcome, "unreachable") || is(outcome, "not_accepted")))
+		return SMS_NOTICE_CALLBACK;
+	if (is(kind, "order.callback") && is(to, "archived"))
+		return SMS_NOTICE_CLOSED;
+	return -1;
+}
+
+const char *sms_notice_progress(enum sms_notice n)
+{
+	static const char *const texts[SMS_NOTICE_COUNT] = {
+		"已受理并派单处理", "负责人已接单，正在处理", "已处理完毕，我们将回访您",
+		"我们将再次回访您", "已办结，感谢您的支持"};
+
+	return n < SMS_NOTICE_COUNT ? texts[n] : "";
+}
+
+int sms_events_has(const char *list, const char *event)
+{
+	size_t n = strlen(event);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && strncmp(p, event, n) == 0)
+			return 1;
+		p = end ? end + 1 : p + len;
+	}
+	return 0;
+}
+
+int sms_is_mobile(const char *digits)
+{
+	if (!digits || strlen(digits) != 11 || digits[0] != '1' || digits[1] < '3')
+		return 0;
+	for (const char *p = digits; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return 1;
+}

@@ -28,7 +28,6 @@
 #include "store/store.h"
 
 #define SMS_API_BASE "https://dysmsapi.aliyuncs.com"
-#define SMS_TEXT_MAX 500 /* characters of a template */
 
 static const char *cfg_str(json_t *cfg, const char *key, const char *dflt)
 {
@@ -143,13 +142,13 @@ int chan_sms_adapter_add(void)
 	return chan_adapter_add(&sms_adapter);
 }
 
-int chan_sms_send_template(struct store *s, int64_t account_id, const char *phone,
-			   const char *tmpl_code, const char *params_json, const char *kind,
-			   const char *key, int64_t customer_id, int64_t now, struct err_info *ei)
+int sms_template_send(struct store *s, int64_t account_id, const char *phone, const char *tmpl_code,
+		      const char *params_json, const char *kind, const char *key, int64_t now,
+		      struct err_info *ei, struct sms_sent_text *out)
 {
 	struct sms_settings set;
 	struct sms_tmpl t;
-	char *cfg_text = NULL, ext[128], error[256], text[SMS_TEXT_MAX * 4 + 256];
+	char *cfg_text = NULL;
 	const char *names[8], *values[8];
 	json_t *cfg = NULL, *params = json_loads(params_json ? params_json : "{}", 0, NULL);
 	int64_t sent = 0;
@@ -157,6 +156,8 @@ int chan_sms_send_template(struct store *s, int64_t account_id, const char *phon
 	const char *k;
 	json_t *v;
 
+	out->asked = 0;
+	out->ext[0] = out->error[0] = '\0';
 	rc = sms_settings_get(s, &set);
 	if (rc == 0)
 		rc = sms_tmpl_get(s, tmpl_code, &t);
@@ -185,23 +186,39 @@ int chan_sms_send_template(struct store *s, int64_t account_id, const char *phon
 			values[n++] = json_string_value(v);
 		}
 	}
-	if (sms_render(t.text, names, values, n, text, sizeof(text)) < 0)
-		snprintf(text, sizeof(text), "%s", t.text);
-	rc = sms_provider_send(cfg, phone, t.provider_code, params_json ? params_json : "{}", ext,
-			       sizeof(ext), error, sizeof(error));
-	if (rc == 0)
-		rc = sms_sent_add(s, account_id, phone, kind, key, customer_id, text, "sent", NULL,
-				  now);
-	else {
-		log_info("chan: SMS %s to a customer failed: %s", kind, error);
-		sms_sent_add(s, account_id, phone, kind, NULL, customer_id, text, "failed", error,
-			     now);
-		rc = err_set(ei, ERR_BUSY, NULL, "the SMS provider failed: %s", error);
-	}
+	if (sms_render(t.text, names, values, n, out->text, sizeof(out->text)) < 0)
+		snprintf(out->text, sizeof(out->text), "%s", t.text);
+	out->asked = 1;
+	rc = sms_provider_send(cfg, phone, t.provider_code, params_json ? params_json : "{}",
+			       out->ext, sizeof(out->ext), out->error, sizeof(out->error));
 out:
 	free(cfg_text);
 	json_decref(cfg);
 	json_decref(params);
+	return rc;
+}
+
+int chan_sms_send_template(struct store *s, int64_t account_id, const char *phone,
+			   const char *tmpl_code, const char *params_json, const char *kind,
+			   const char *key, int64_t customer_id, int64_t now, struct err_info *ei)
+{
+	struct sms_sent_text *st = malloc(sizeof(*st));
+	int rc;
+
+	if (!st)
+		return ERR_NOMEM;
+	rc = sms_template_send(s, account_id, phone, tmpl_code, params_json, kind, key, now, ei,
+			       st);
+	if (rc == 0)
+		rc = sms_sent_add(s, account_id, phone, kind, key, customer_id, st->text, "sent",
+				  NULL, now);
+	else if (st->asked) {
+		log_info("chan: SMS %s to a customer failed: %s", kind, st->error);
+		sms_sent_add(s, account_id, phone, kind, NULL, customer_id, st->text, "failed",
+			     st->error, now);
+		rc = err_set(ei, ERR_BUSY, NULL, "the SMS provider failed: %s", st->error);
+	}
+	free(st);
 	return rc;
 }
 
@@ -410,9 +427,78 @@ out:
 
 static json_t *tmpl_json(const struct sms_tmpl *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "code", t->code, "provider_code",
-			 t->provider_code, "text", t->text, "enabled", t->enabled, "updated_at",
-			 (json_int_t)t->updated_at);
+	json_t *events = json_array();
+
+	for (int i = 0; i < SMS_NOTICE_COUNT; i++)
+		if (sms_events_has(t->events, sms_notice_name((enum sms_notice)i)))
+			json_array_append_new(events,
+					      json_string(sms_notice_name((enum sms_notice)i)));
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:I}", "code", t->code, "provider_code",
+			 t->provider_code, "text", t->text, "enabled", t->enabled, "events", events,
+			 "updated_at", (json_int_t)t->updated_at);
+}
+
+/*
+ * The order events (WO-5) a template is sent on, from the body's "events":
+ * a list of sms_notice names, each once; not for the birthday template.
+ * events gets them comma-separated in enum order; *given 0 when absent.
+ */
+static int tmpl_events(struct req *r, const char *code, char *events, size_t size, int *given)
+{
+	json_t *v = json_object_get(r->body, "events"), *it;
+	unsigned seen = 0;
+	size_t i, n = 0;
+
+	*given = v != NULL;
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return err_set(&r->ei, ERR_INVALID, "events", "events: a list of order events");
+	json_array_foreach(v, i, it)
+	{
+		int k = sms_notice_parse(json_string_value(it));
+
+		if (k < 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "events",
+				       "events: dispatched, accepted, done, callback or closed");
+		seen |= 1u << k;
+	}
+	if (seen && strcmp(code, "birthday") == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "events",
+			       "the birthday greeting is not sent on order events");
+	events[0] = '\0';
+	for (int k = 0; k < SMS_NOTICE_COUNT; k++)
+		if (seen & (1u << k))
+			n += (size_t)snprintf(events + n, size - n, "%s%s", n ? "," : "",
+					      sms_notice_name((enum sms_notice)k));
+	return 0;
+}
+
+/* An event is sent by one template at most: naming it here takes it from the others. */
+static int tmpl_events_take(struct req *r, const struct sms_tmpl *t)
+{
+	struct sms_tmpl all[8];
+	int n = sms_tmpl_list(r->store, all, 8), rc = n < 0 ? n : 0;
+
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char kept[sizeof(all[i].events)] = "";
+		size_t len = 0;
+
+		if (strcmp(all[i].code, t->code) == 0)
+			continue;
+		for (int k = 0; k < SMS_NOTICE_COUNT; k++) {
+			const char *name = sms_notice_name((enum sms_notice)k);
+
+			if (sms_events_has(all[i].events, name) && !sms_events_has(t->events, name))
+				len += (size_t)snprintf(kept + len, sizeof(kept) - len, "%s%s",
+							len ? "," : "", name);
+		}
+		if (strcmp(kept, all[i].events) != 0) {
+			snprintf(all[i].events, sizeof(all[i].events), "%s", kept);
+			rc = sms_tmpl_put(r->store, &all[i], r->who.person_id, r->now);
+		}
+	}
+	return rc;
 }
 
 static int tmpl_list(struct req *r)
@@ -432,10 +518,11 @@ static int tmpl_list(struct req *r)
 
 static int tmpl_put(struct req *r)
 {
-	static const char *const fields[] = {"text", "provider_code", "enabled", NULL};
+	static const char *const fields[] = {"text", "provider_code", "enabled", "events", NULL};
 	const char *text = NULL, *pcode = NULL;
 	struct sms_tmpl t;
-	int rc, enabled;
+	char events[sizeof(t.events)];
+	int rc, enabled, events_given = 0;
 
 	if (strlen(r->params[0]) >= sizeof(t.code) || sms_tmpl_get(r->store, r->params[0], &t) < 0)
 		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such SMS template");
@@ -447,6 +534,8 @@ static int tmpl_put(struct req *r)
 		rc = body_str(r, "provider_code", 0, &pcode);
 	if (rc == 0)
 		rc = body_bool(r, "enabled", &enabled);
+	if (rc == 0)
+		rc = tmpl_events(r, t.code, events, sizeof(events), &events_given);
 	if (rc < 0)
 		return rc;
 	if (text && (utf8_blank(text) || utf8_len(text) > SMS_TEXT_MAX))
@@ -463,13 +552,18 @@ static int tmpl_put(struct req *r)
 	if (pcode)
 		snprintf(t.provider_code, sizeof(t.provider_code), "%s", pcode);
 	t.enabled = enabled;
+	if (events_given)
+		snprintf(t.events, sizeof(t.events), "%s", events);
 	t.updated_at = r->now;
 	rc = store_begin(r->store);
 	if (rc == 0)
 		rc = sms_tmpl_put(r->store, &t, r->who.person_id, r->now);
+	if (rc == 0 && events_given)
+		rc = tmpl_events_take(r, &t);
 	if (rc == 0)
 		rc = req_audit(r, "chan.sms.template", "sms_template", 0, "ok",
-			       json_pack("{s:s, s:s}", "code", t.code, "text", t.text));
+			       json_pack("{s:s, s:s, s:s}", "code", t.code, "text", t.text,
+					 "events", t.events));
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;

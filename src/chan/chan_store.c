@@ -190,6 +190,17 @@ int chan_conv_open_for(struct store *s, int64_t account_id, const char *peer, st
 			 conv_read, out);
 }
 
+int chan_conv_latest_for(struct store *s, int64_t account_id, const char *peer,
+			 struct chan_conv *out)
+{
+	/* The open one first (the database holds at most one), else the newest. */
+	return store_one(store_query(s,
+				     "SELECT " CONV_COLUMNS " WHERE c.account_id = ? AND c.peer = ?"
+				     " ORDER BY c.state = 'resolved', c.id DESC LIMIT 1",
+				     "it", account_id, peer),
+			 conv_read, out);
+}
+
 int chan_conv_insert(struct store *s, struct chan_conv *c)
 {
 	int rc = store_run(s,
@@ -483,6 +494,24 @@ int chan_customer_match(struct store *s, enum chan_kind k, const char *peer, int
 	default:
 		return ERR_NOTFOUND;
 	}
+	if (rc == 0)
+		return ERR_NOTFOUND;
+	return rc < 0 ? rc : 0;
+}
+
+int chan_customer_match_union(struct store *s, const char *unionid, int64_t *id)
+{
+	int rc;
+
+	*id = 0;
+	rc = store_run(s,
+		       "SELECT id FROM customer WHERE merged_into IS NULL AND (wechat = ?1"
+		       " OR wechat IN (SELECT openid FROM wx_user WHERE unionid = ?1))"
+		       " UNION ALL SELECT c.id FROM conv v"
+		       " JOIN wx_user u ON u.account_id = v.account_id AND u.openid = v.peer"
+		       " JOIN customer c ON c.id = v.customer_id AND c.merged_into IS NULL"
+		       " WHERE u.unionid = ?1 AND v.channel = 'wechat' LIMIT 1",
+		       id, "t", unionid);
 	if (rc == 0)
 		return ERR_NOTFOUND;
 	return rc < 0 ? rc : 0;

@@ -232,7 +232,7 @@ static void wx_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		F("ToUserName", to),   F("FromUserName", from), F("MsgType", type),
 		F("Event", event),     F("MsgId", msg_id),	F("Content", content),
 		F("PicUrl", pic_url),  F("MediaId", media_id),	F("Recognition", recognition),
-		F("Encrypt", encrypt),
+		F("Encrypt", encrypt), F("Format", format),	F("UnionId", union_id),
 #undef F
 	};
 
@@ -346,10 +346,10 @@ void wx_text(const struct wx_msg *m, char *out, size_t size)
 	if (strcmp(m->type, "text") == 0)
 		snprintf(out, size, "%s", m->content);
 	else if (strcmp(m->type, "image") == 0)
-		snprintf(out, size, "[图片] %s", m->pic_url[0] ? m->pic_url : m->media_id);
+		snprintf(out, size, "[图片]"); /* the picture follows as the message's file */
 	else if (strcmp(m->type, "voice") == 0)
-		snprintf(out, size, m->recognition[0] ? "[语音] %s" : "[语音] (%s)",
-			 m->recognition[0] ? m->recognition : m->media_id);
+		/* What WeChat recognised is what the agent reads; the recording follows. */
+		snprintf(out, size, m->recognition[0] ? "[语音] %s" : "[语音]", m->recognition);
 	else if (strcmp(m->type, "event") == 0) {
 		/* A follow opens a conversation the agent may greet; other
 		 * events (menu clicks, location) are not a customer's words. */

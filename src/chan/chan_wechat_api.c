@@ -19,6 +19,12 @@
  * Every hook: 413 over WX_BODY_MAX before parsing, 429 past the rate of a
  * client address or an account (chan_hook.c), 403 on a wrong signature,
  * 400 on a malformed body; nothing is written unless all is right.
+ *
+ * Nothing is fetched while a platform waits: a picture's or a voice's media
+ * id and a WeChat openid whose unionid is unknown are stored with the
+ * message, and chan_wx_tick fetches the file (WeChat's media API, Weibo's
+ * msget) into att and asks WeChat's user-info API for the unionid, a few
+ * each round, tried again later when the platform is busy.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -27,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "att/att.h"
 #include "chan/chan.h"
 #include "chan/chan_wx.h"
 #include "core/buf.h"
@@ -87,8 +94,16 @@ static int bad_signature(struct req *r)
 	return err_set(&r->ei, ERR_FORBIDDEN, "signature", "wrong signature");
 }
 
-/* Stores one received message; a message seen before is success too. */
-static int hook_store(struct req *r, struct chan_inbound *in)
+/* What a push leaves for the tick besides the message: the WeChat user to
+ * look up, the media to fetch (kind NULL: none). */
+struct hook_extra {
+	int wechat_user; /* record the openid (the peer) with in->peer_union */
+	const char *media_kind, *media_id, *format;
+};
+
+/* Stores one received message, and with it what the tick does later, in one
+ * transaction; a message seen before is success too. */
+static int hook_store(struct req *r, struct chan_inbound *in, const struct hook_extra *x)
 {
 	struct chan_inbound_result res;
 	int rc = store_begin(r->store);
@@ -96,6 +111,11 @@ static int hook_store(struct req *r, struct chan_inbound *in)
 	if (rc < 0)
 		return rc;
 	rc = chan_inbound(r->store, in, r->now, &res, &r->ei);
+	if (rc == 0 && x && x->wechat_user)
+		rc = wx_user_seen(r->store, in->account_id, in->peer, in->peer_union, r->now);
+	if (rc == 0 && x && !res.duplicate && x->media_kind && x->media_id && x->media_id[0])
+		rc = wx_media_add(r->store, res.msg_id, in->account_id, x->media_kind, x->media_id,
+				  x->format, r->now);
 	rc = req_finish(r, rc);
 	if (rc == 0)
 		chan_wake();
@@ -146,7 +166,6 @@ static int wechat_push(struct req *r)
 {
 	const char *sig = NULL, *ts = NULL, *nonce = NULL, *msig = NULL, *enc_type = NULL;
 	struct wx_msg *m = NULL;
-	struct buf pic = BUF_INIT;
 	char *plain = NULL, ext[CHAN_EXT_ID_MAX], *text = NULL;
 	size_t plain_len = 0;
 	json_t *cfg = NULL;
@@ -206,32 +225,23 @@ static int wechat_push(struct req *r)
 	wx_text(m, text, CHAN_TEXT_MAX * 3 + 64);
 	if (text[0]) {
 		struct chan_inbound in = {.account_id = id, .peer = m->from, .text = text};
+		struct hook_extra x = {.wechat_user = 1};
 
 		wx_ext_id(m, ext, sizeof(ext));
 		in.ext_id = ext;
 		in.at = m->create_time > 0 ? m->create_time * 1000 : 0;
+		in.peer_union = m->union_id[0] ? m->union_id : NULL;
 		/*
-		 * A picture is fetched from its PicUrl while WeChat waits (it
-		 * allows 5 s: 3 s at most here), so the agent sees it beside the
-		 * text; when that fails the text keeps the URL. The URL came in a
-		 * signed message, so only WeChat chooses what kefu fetches.
+		 * A picture or a voice is fetched by its MediaId through the media
+		 * API by the tick (chan_wx_tick), never while WeChat waits for its
+		 * "success": the message is stored now and the file follows.
 		 */
-		if (strcmp(m->type, "image") == 0 && (strncmp(m->pic_url, "https://", 8) == 0 ||
-						      strncmp(m->pic_url, "http://", 7) == 0)) {
-			char ctype[128] = "", why[128];
-
-			if (chan_wx_fetch(m->pic_url, WX_PICTURE_MAX, 3L, &pic, ctype,
-					  sizeof(ctype), why, sizeof(why)) == 0 &&
-			    pic.len) {
-				in.files[0] =
-					(struct chan_file){"wechat.jpg", ctype, pic.p, pic.len};
-				in.nfiles = 1;
-				snprintf(text, CHAN_TEXT_MAX * 3 + 64, "[图片]");
-			} else {
-				log_info("chan: a WeChat picture was not fetched: %s", why);
-			}
+		if (strcmp(m->type, "image") == 0 || strcmp(m->type, "voice") == 0) {
+			x.media_kind = m->type;
+			x.media_id = m->media_id;
+			x.format = m->format;
 		}
-		rc = hook_store(r, &in);
+		rc = hook_store(r, &in, &x);
 		if (rc < 0)
 			goto out;
 	}
@@ -239,7 +249,6 @@ static int wechat_push(struct req *r)
 	 * reply goes later through the customer-service API. */
 	rc = reply_text(r, "success");
 out:
-	buf_release(&pic);
 	free(plain);
 	free(text);
 	free(m);
@@ -302,7 +311,7 @@ static int weibo_push(struct req *r)
 		const char *created = json_string_value(json_object_get(msg, "created_at"));
 		json_t *sender = json_object_get(msg, "sender_id"),
 		       *mid = json_object_get(msg, "id");
-		char peer[32], ext[CHAN_EXT_ID_MAX], line[128];
+		char peer[32], ext[CHAN_EXT_ID_MAX], line[128], media[128] = "";
 
 		if (json_is_integer(sender))
 			snprintf(peer, sizeof(peer), "%lld", (long long)json_integer_value(sender));
@@ -320,9 +329,23 @@ static int weibo_push(struct req *r)
 			snprintf(ext, sizeof(ext), "wb:%.200s", json_string_value(mid));
 		else
 			snprintf(ext, sizeof(ext), "wb:%s:%.100s", peer, created ? created : "");
+		if (strcmp(type, "image") == 0) {
+			/* The picture's fid (the receiver's, else the sender's) is
+			 * fetched through the fans API by the tick. */
+			json_t *d = json_object_get(msg, "data");
+			json_t *fid = json_object_get(d, "tovfid");
+
+			if (!fid || json_is_null(fid))
+				fid = json_object_get(d, "vfid");
+			if (json_is_integer(fid))
+				snprintf(media, sizeof(media), "%lld",
+					 (long long)json_integer_value(fid));
+			else if (json_is_string(fid) && strlen(json_string_value(fid)) < 100)
+				snprintf(media, sizeof(media), "%s", json_string_value(fid));
+		}
 		if (strcmp(type, "text") != 0) {
-			/* Images, voice and positions carry media ids the fans API
-			 * serves; the agent sees what came and asks for it in words. */
+			/* Voice and positions: the agent sees what came and asks for it
+			 * in words. */
 			snprintf(line, sizeof(line), "[%s]",
 				 strcmp(type, "image") == 0	 ? "图片"
 				 : strcmp(type, "voice") == 0	 ? "语音"
@@ -333,8 +356,10 @@ static int weibo_push(struct req *r)
 		if (text && *text) {
 			struct chan_inbound in = {
 				.account_id = id, .peer = peer, .text = text, .ext_id = ext};
+			struct hook_extra x = {.media_kind = media[0] ? "image" : NULL,
+					       .media_id = media};
 
-			rc = hook_store(r, &in);
+			rc = hook_store(r, &in, &x);
 			if (rc < 0)
 				goto out;
 		}
@@ -548,6 +573,243 @@ out:
 	buf_release(&form);
 	buf_release(&resp);
 	return rc;
+}
+
+/* -- The tick: unionids looked up and media fetched, off the webhooks -- */
+
+#define WX_VOICE_MAX (2 << 20) /* WeChat's own limit of a voice (60 s) */
+#define WX_TICK_ITEMS 4	       /* lookups and downloads a round: the scheduler's thread is shared */
+#define WX_LOOKUP_TRIES 3
+#define WX_MEDIA_TRIES 5
+#define WX_DAY_MS (24 * 3600 * 1000LL)
+
+/* "base/path?access_token=T&name=value" with the value percent-encoded, into url. */
+static int wx_api_url(struct buf *url, const char *base, const char *path, const char *token,
+		      const char *name, const char *value)
+{
+	size_t cap = strlen(value) * 3 + 1;
+	char *enc = malloc(cap);
+	int rc = enc && sms_pct(value, enc, cap) == 0 ? 0 : ERR_NOMEM;
+
+	buf_release(url);
+	if (rc == 0)
+		rc = buf_printf(url, "%s%s?access_token=%s&%s=%s", base, path, token, name, enc) < 0
+			     ? ERR_NOMEM
+			     : 0;
+	free(enc);
+	return rc;
+}
+
+/* WeChat's errcode in an answer that is JSON (an error where bytes were expected), else 0. */
+static int64_t wx_errcode(const struct buf *b, char *error, size_t esize)
+{
+	json_t *j = b->len && b->p[0] == '{' ? json_loadb(b->p, b->len, 0, NULL) : NULL;
+	int64_t code = json_integer_value(json_object_get(j, "errcode"));
+
+	if (code)
+		snprintf(error, esize, "WeChat %lld %.160s", (long long)code,
+			 cfg_str(j, "errmsg", ""));
+	json_decref(j);
+	return code;
+}
+
+/*
+ * A GET of WeChat's API with the account's access_token (a fresh one once
+ * when WeChat says it expired): the user-info API (JSON) or the media API
+ * (bytes, or JSON with an errcode). ERR_BUSY to try again later.
+ */
+static int wx_api_get(json_t *cfg, const char *path, const char *name, const char *value,
+		      size_t max, struct buf *out, char *ctype, size_t csize, char *error,
+		      size_t esize)
+{
+	const char *base = cfg_str(cfg, "api_base", WX_API_BASE);
+	const char *appid = cfg_str(cfg, "appid", NULL), *secret = cfg_str(cfg, "secret", NULL);
+	struct buf url = BUF_INIT;
+	char token[600];
+	int rc = ERR_UNPROCESSABLE;
+
+	if (!appid || !secret) {
+		snprintf(error, esize, "the account has no appid or secret");
+		return rc;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int64_t code;
+
+		rc = wx_token_get(base, appid, secret, attempt > 0, token, sizeof(token), error,
+				  esize);
+		if (rc == 0)
+			rc = wx_api_url(&url, base, path, token, name, value);
+		if (rc < 0)
+			break;
+		buf_release(out);
+		rc = chan_wx_fetch(url.p, max, 10L, out, ctype, csize, error, esize);
+		if (rc < 0)
+			break;
+		code = wx_errcode(out, error, esize);
+		if (code == 40001 || code == 42001 || code == 40014)
+			continue;
+		rc = code == 0 ? 0 : code == -1 || code == 45009 ? ERR_BUSY : ERR_UNPROCESSABLE;
+		break;
+	}
+	buf_release(&url);
+	return rc == ERR_NOTFOUND ? ERR_BUSY : rc;
+}
+
+/* One openid's unionid by the user-info API (cgi-bin/user/info). */
+static int wx_lookup_one(struct store *s, struct wx_user *u, int64_t now)
+{
+	struct buf resp = BUF_INIT;
+	char *text = NULL, error[256] = "", unionid[128] = "";
+	json_t *cfg = NULL, *j = NULL;
+	int64_t next = now + WX_DAY_MS, customer = 0;
+	int enabled = 0, rc = wx_account_get(s, u->account_id, CHAN_WECHAT, &enabled, &text);
+
+	u->tries++;
+	if (rc == 0 && enabled) {
+		cfg = json_loads(text, 0, NULL);
+		rc = wx_api_get(cfg, "/cgi-bin/user/info", "openid", u->openid, 65536, &resp, NULL,
+				0, error, sizeof(error));
+		j = rc == 0 ? json_loadb(resp.p, resp.len, 0, NULL) : NULL;
+		if (json_string_value(json_object_get(j, "unionid")) &&
+		    strlen(json_string_value(json_object_get(j, "unionid"))) < sizeof(unionid))
+			snprintf(unionid, sizeof(unionid), "%s",
+				 json_string_value(json_object_get(j, "unionid")));
+		/* No unionid: the account is bound to no open platform; asked again a day on. */
+		if (rc == ERR_BUSY)
+			next = now + 60000LL * u->tries;
+		else if (rc < 0)
+			log_info("chan: WeChat user info of an openid: %s", error);
+	}
+	rc = store_begin(s);
+	if (rc == 0)
+		rc = wx_user_looked_up(s, u, unionid[0] ? unionid : NULL, next, now);
+	/* The person's customer, known through another of the center's accounts. */
+	if (rc == 0 && unionid[0] && chan_customer_match_union(s, unionid, &customer) == 0)
+		rc = wx_conv_customer_fill(s, u->account_id, u->openid, customer);
+	if (rc < 0)
+		store_rollback(s);
+	else
+		rc = store_commit(s);
+	free(text);
+	json_decref(cfg);
+	json_decref(j);
+	buf_release(&resp);
+	return rc;
+}
+
+/* One message's picture or voice, by WeChat's media API or Weibo's fans service. */
+static int wx_media_one(struct store *s, struct wx_media *md, int64_t now)
+{
+	struct buf data = BUF_INIT;
+	char *text = NULL, error[256] = "", ctype[128] = "", name[32], line[320];
+	const char *refused = NULL, *what = strcmp(md->kind, "voice") == 0 ? "语音" : "图片";
+	size_t max = strcmp(md->kind, "voice") == 0 ? WX_VOICE_MAX : WX_PICTURE_MAX;
+	json_t *cfg = NULL;
+	int enabled = 0, weibo = 0,
+	    rc = wx_account_get(s, md->account_id, CHAN_WECHAT, &enabled, &text);
+
+	if (rc == ERR_NOTFOUND) {
+		weibo = 1;
+		rc = wx_account_get(s, md->account_id, CHAN_WEIBO, &enabled, &text);
+	}
+	md->tries++;
+	if (rc == 0 && !enabled) {
+		snprintf(error, sizeof(error), "the account is disabled");
+		rc = ERR_UNPROCESSABLE;
+	} else if (rc == 0) {
+		cfg = json_loads(text, 0, NULL);
+		if (!weibo) {
+			rc = wx_api_get(cfg, "/cgi-bin/media/get", "media_id", md->media_id, max,
+					&data, ctype, sizeof(ctype), error, sizeof(error));
+		} else {
+			struct buf url = BUF_INIT;
+			const char *token = cfg_str(cfg, "access_token", "");
+
+			rc = wx_api_url(&url, cfg_str(cfg, "api_base", WEIBO_API_BASE),
+					"/2/mss/msget", token, "fid", md->media_id);
+			if (rc == 0)
+				rc = chan_wx_fetch(url.p, max, 10L, &data, ctype, sizeof(ctype),
+						   error, sizeof(error));
+			if (rc == ERR_NOTFOUND)
+				rc = ERR_BUSY;
+			buf_release(&url);
+		}
+	}
+	if (rc == 0 && !data.len) {
+		snprintf(error, sizeof(error), "empty");
+		rc = ERR_UNPROCESSABLE;
+	}
+	if (rc == ERR_TOOBIG)
+		snprintf(error, sizeof(error), "over %zu bytes", max);
+	rc = rc == ERR_BUSY && md->tries < WX_MEDIA_TRIES ? ERR_BUSY : rc;
+	if (rc == 0) {
+		const char *mime = att_sniff((const unsigned char *)data.p, data.len);
+
+		if (!mime)
+			mime = att_sniff_audio((const unsigned char *)data.p, data.len);
+
+		snprintf(name, sizeof(name), "%s.%s",
+			 strcmp(md->kind, "voice") == 0 ? "voice" : "image",
+			 mime ? att_extension(mime) : "bin");
+	}
+	if (rc < 0 && rc != ERR_BUSY && !error[0])
+		snprintf(error, sizeof(error), "the account is gone");
+	{
+		struct chan_file f = {name, ctype, data.p, data.len};
+		const char *state = rc == ERR_BUSY ? "pending" : rc == 0 ? "done" : "failed";
+		int wrc = store_begin(s);
+
+		/* The try is recorded first: of two app nodes that fetched the same
+		 * media, the one that comes second writes nothing. */
+		if (wrc == 0)
+			wrc = wx_media_set(s, md->id, state, md->tries,
+					   rc == ERR_BUSY ? now + 30000LL * md->tries : now,
+					   rc == 0 ? NULL : error);
+		wrc = wrc == 0 ? ERR_CONFLICT : wrc > 0 ? 0 : wrc;
+		if (wrc == 0 && rc == 0) {
+			wrc = chan_msg_file_add(s, md->message_id, &f, now, &refused);
+			if (wrc == 0 && refused)
+				wrc = wx_media_fail(s, md->id, refused);
+		}
+		/* The agent is told in the conversation why the file is missing. */
+		if (wrc == 0 && (refused || (rc < 0 && rc != ERR_BUSY))) {
+			snprintf(line, sizeof(line), "%s未能保存：%.200s", what,
+				 refused ? refused : error);
+			wrc = chan_event(s, md->conv_id, md->account_id, line, now);
+		}
+		if (wrc < 0)
+			store_rollback(s);
+		else
+			wrc = store_commit(s);
+		if (wrc == 0 && rc != ERR_BUSY)
+			chan_wake();
+		rc = wrc == ERR_CONFLICT ? 0 : wrc;
+	}
+	free(text);
+	json_decref(cfg);
+	buf_release(&data);
+	return rc;
+}
+
+int chan_wx_tick(struct store *s, int64_t now, void *arg)
+{
+	struct wx_user users[WX_TICK_ITEMS];
+	struct wx_media media[WX_TICK_ITEMS];
+	int n, done = 0, rc = 0;
+
+	(void)arg;
+	n = wx_user_due(s, now, WX_LOOKUP_TRIES, users, WX_TICK_ITEMS);
+	for (int i = 0; i < n && rc == 0; i++, done++)
+		rc = wx_lookup_one(s, &users[i], now);
+	if (n < 0 || rc < 0)
+		return n < 0 ? n : rc;
+	n = wx_media_due(s, now, media, WX_TICK_ITEMS);
+	for (int i = 0; i < n && rc == 0; i++, done++)
+		rc = wx_media_one(s, &media[i], now);
+	if (n < 0 || rc < 0)
+		return n < 0 ? n : rc;
+	/* A full batch: the scheduler runs the next round at once. */
+	return done;
 }
 
 /* -- Accounts' configs -- */

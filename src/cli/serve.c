@@ -199,6 +199,12 @@ static int wire(const struct config *cfg)
 		rc = chan_wx_adapters_add();
 	if (rc == 0)
 		rc = sched_add("chan_sms_birthday_tick", chan_sms_birthday_tick, NULL, 60000);
+	/* Issue 18, WO-5: the customer texted on the order events a template names. */
+	if (rc == 0)
+		rc = sched_add("chan_sms_notice_tick", chan_sms_notice_tick, NULL, 0);
+	/* Issue 18: WeChat's unionids looked up, pictures and voices fetched, off the webhooks. */
+	if (rc == 0)
+		rc = sched_add("chan_wx_tick", chan_wx_tick, NULL, 0);
 	/* Issue 18: the web chat "sends" by waking its visitors' streams; chats no
 	 * agent took in time become web messages (CALL-12). */
 	if (rc == 0)

@@ -4,7 +4,11 @@ configuration: an account's api_base).
 
 - WeChat: GET /cgi-bin/token?grant_type=client_credential&appid=&secret= gives
   an access_token; POST /cgi-bin/message/custom/send?access_token= takes the
-  customer-service message {touser, msgtype: text, text: {content}}.
+  customer-service message {touser, msgtype: text, text: {content}};
+  GET /cgi-bin/user/info?access_token=&openid= gives the user with the unionid
+  of `unionids`; GET /cgi-bin/media/get?access_token=&media_id= gives the bytes
+  of `media` (a picture, an AMR voice) or errcode 40007.
+- Weibo's media: GET /2/mss/msget?access_token=&fid= gives the bytes of `media`.
 - Weibo fans service: POST /2/messages/reply.json, form access_token, type=text,
   data={"text": …} (URL-encoded JSON), receiver_id.
 - SMS in the shape of Alibaba Cloud's SendSms: POST / with the form of the RPC
@@ -45,6 +49,8 @@ def tiny_png():
 
 
 PNG = tiny_png()
+# A voice as WeChat's media API gives it: AMR (the storage format), three frames of 13 bytes.
+AMR = b"#!AMR\n" + b"".join(bytes([0x04]) + bytes([17 * i + j for j in range(12)]) for i in range(3))
 
 
 def sms_signature(params, secret, method="POST"):
@@ -60,6 +66,12 @@ class FakeProviders:
         self.lock = threading.Lock()
         self.tokens_issued = 0
         self.fail_next = None  # an answer to give once (status, body) instead
+        # WeChat's users (openid → unionid) and media (media id / Weibo fid → (type, bytes));
+        # media_fail: how many media requests to answer 500 first.
+        self.unionids = {}
+        self.media = {"media1": ("image/png", PNG), "media2": ("audio/amr", AMR),
+                      "fid123": ("image/png", PNG)}
+        self.media_fail = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -87,6 +99,35 @@ class FakeProviders:
                         fake.tokens_issued += 1
                         tok = f"ACCESS_TOKEN_{fake.tokens_issued}"
                     return self.answer(200, {"access_token": tok, "expires_in": 7200})
+                if u.path == "/cgi-bin/user/info":
+                    ok = q.get("access_token", "").startswith("ACCESS_TOKEN_")
+                    fake.record({"kind": "wx_user_info", "ok": ok, "query": q})
+                    if not ok:
+                        return self.answer(200, {"errcode": 40001, "errmsg": "invalid credential"})
+                    info = {"subscribe": 1, "openid": q.get("openid"), "nickname": "客户"}
+                    if q.get("openid") in fake.unionids:
+                        info["unionid"] = fake.unionids[q["openid"]]
+                    return self.answer(200, info)
+                if u.path in ("/cgi-bin/media/get", "/2/mss/msget"):
+                    weibo = u.path == "/2/mss/msget"
+                    key = q.get("fid" if weibo else "media_id")
+                    ok = (q.get("access_token") == WEIBO_TOKEN if weibo else
+                          q.get("access_token", "").startswith("ACCESS_TOKEN_"))
+                    fake.record({"kind": "media_get", "ok": ok, "query": q})
+                    with fake.lock:
+                        fail = fake.media_fail > 0
+                        fake.media_fail -= 1 if fail else 0
+                    if fail:
+                        return self.answer(500, {"errcode": -1, "errmsg": "system error"})
+                    if not ok or key not in fake.media:
+                        return self.answer(200, {"errcode": 40007, "errmsg": "invalid media_id"})
+                    ctype, data = fake.media[key]
+                    self.send_response(200)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if u.path == "/media/p.png":
                     fake.record({"kind": "media_get", "ok": True})
                     self.send_response(200)

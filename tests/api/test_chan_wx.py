@@ -130,7 +130,217 @@ class ChanCase(KefuTestCase):
         return status
 
 
-class WeChatTest(ChanCase):
+class WeChatUnion:
+    """The same person writing to two of the center's WeChat accounts is one customer:
+    by the UnionId a message carries, or the one the user-info API gives (looked up by
+    the tick, off the webhook); else by the openid."""
+
+    def test_unionid(self):
+        srv = self.srv
+        cfg = {"appid": fp.WX_APPID, "secret": fp.WX_SECRET, "token": WX_TOKEN, "mode": "plain",
+               "api_base": self.fake.base}
+        a = add_account(srv, "wechat", "服务号", cfg)
+        b = add_account(srv, "wechat", "订阅号", cfg)
+        mgr = srv.login("8001")
+        ids = {}
+        for name, wechat in (("王一", "oUnionA"), ("王二", "oInfoA")):
+            st, c, _ = srv.call("POST", "/api/customers", {"name": name, "wechat": wechat},
+                                token=mgr)
+            self.assertEqual(st, 201, c)
+            ids[wechat] = c["id"]
+
+        def push(acc, openid, text, msg_id, union=None):
+            u = f"<UnionId>{union}</UnionId>" if union else ""
+            x = (f"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>{u}"
+                 f"<CreateTime>1765000500</CreateTime><MsgType>text</MsgType>"
+                 f"<Content>{text}</Content><MsgId>{msg_id}</MsgId></xml>")
+            self.assertEqual(self.wx_post(acc, x)[0], 200)
+            return sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(acc, openid)}")
+
+        # The UnionId in the message: the openid on the other account finds the customer.
+        self.assertEqual(push(a, "oUnionA", "你好", 9301, "uUnion1"), str(ids["oUnionA"]))
+        self.assertEqual(push(b, "oUnionB", "还是我", 9302, "uUnion1"), str(ids["oUnionA"]))
+        # A stranger on b: no customer, by unionid or openid.
+        self.assertEqual(push(b, "oStranger", "你好", 9303, "uUnion9"), "")
+
+        # No UnionId in the push: the tick asks the user-info API.
+        self.fake.unionids.update({"oInfoA": "uInfo2", "oInfoB": "uInfo2"})
+        self.assertEqual(push(a, "oInfoA", "在吗", 9304), str(ids["oInfoA"]))
+        self.assertEqual(push(b, "oInfoB", "在吗", 9305), "")
+        srv.advance(0)
+        srv.advance(0)
+        asked = [r for r in self.fake.of("wx_user_info") if r["query"]["openid"] in
+                 ("oInfoA", "oInfoB", "oUnionA", "oUnionB")]
+        # Those whose unionid came with the push are not asked.
+        self.assertEqual(sorted(r["query"]["openid"] for r in asked), ["oInfoA", "oInfoB"])
+        self.assertTrue(all(r["ok"] for r in asked))
+        self.assertEqual(sql(srv, f"SELECT customer_id FROM conv WHERE id = {self.conv_of(b, 'oInfoB')}"),
+                         str(ids["oInfoA"]))
+        self.assertEqual(sql(srv, "SELECT unionid FROM wx_user WHERE openid = 'oInfoB'"), "uInfo2")
+        # A later conversation of that openid matches at once.
+        srv.call("POST", f"/api/conversations/{self.conv_of(b, 'oInfoB')}/resolve", {},
+                 token=self.login_agent())
+
+
+class WeiboMedia:
+    def test_picture(self):
+        acc = add_account(self.srv, "weibo", "官方微博", {
+            "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
+            "api_base": self.fake.base})
+        ts, nonce = "1765000600", "4322"
+        sig = sha1_sorted(WEIBO_SECRET, ts, nonce)
+        msg = {"type": "image", "receiver_id": 5000001, "sender_id": 1900000002,
+               "created_at": "Mon Dec 07 18:10:00 +0800 2026", "text": "",
+               "data": {"vfid": 111, "tovfid": "fid123"}, "id": 77002}
+        st, _, body = self.srv.raw("POST", f"/api/hooks/weibo/{acc}?signature={sig}"
+                                           f"&timestamp={ts}&nonce={nonce}",
+                                   json.dumps(msg).encode(), {"Content-Type": "application/json"})
+        self.assertEqual((st, body), (200, b"success"))
+        self.srv.advance(0)
+        row = sql(self.srv, "SELECT m.body, a.mime, a.sha256 FROM attachment a JOIN conv_msg m"
+                            " ON m.id = a.message_id WHERE m.ext_id = 'wb:77002'")
+        self.assertEqual(row, f"[图片]|image/png|{hashlib.sha256(fp.PNG).hexdigest()}")
+        got = [r for r in self.fake.of("media_get") if r["query"].get("fid")]
+        self.assertEqual([(r["ok"], r["query"]["fid"]) for r in got], [(True, "fid123")])
+
+
+class SmsNotice:
+    """WO-5: kefu texts the customer by itself on the order events a template names
+    (taken in with the callback's time, accepted, done…), exactly once per event across
+    rounds and restarts, skipping opted-out numbers; each notice is in the order's
+    history and is a message out of the customer's SMS conversation."""
+
+    def notices(self, phone):
+        return [r for r in self.fake.of("sms_send") if r["form"]["PhoneNumbers"] == phone]
+
+    def order_sms(self, oid):
+        rows = sql(self.srv, "SELECT detail FROM wo_event WHERE kind = 'order.sms'"
+                             f" AND order_id = {oid} ORDER BY id")
+        return [json.loads(x) for x in rows.split("\n") if x]
+
+    def test_notices(self):
+        srv = self.srv
+        acc = self.acc
+        mgr = srv.login("8001")
+        # Which events send which template: bad names and the birthday greeting refused.
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                               {"events": ["accepted", "nope"]}, token=mgr,
+                               headers={"Accept-Language": None})
+        self.assertEqual((st, body["error"]["field"]), (422, "events"), body)
+        self.assertIn("只能是 dispatched（已派单）", body["error"]["message"])
+        self.assertError(srv.call("PUT", "/api/chan/sms/templates/birthday",
+                                  {"events": ["done"]}, token=mgr), 422, field="events")
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                               {"events": ["dispatched", "accepted", "done"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched", "accepted", "done"]), body)
+        # Naming "dispatched" on the callback template takes it from progress.
+        st, body, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                               {"events": ["dispatched"]}, token=mgr)
+        self.assertEqual((st, body["events"]), (200, ["dispatched"]), body)
+        st, body, _ = srv.call("GET", "/api/chan/sms/templates", token=mgr)
+        self.assertEqual({t["code"]: t["events"] for t in body["items"]},
+                         {"birthday": [], "callback": ["dispatched"],
+                          "progress": ["accepted", "done"]})
+
+        phone = "13900139001"
+        agent = srv.login("8101")
+        st, o, _ = srv.call("POST", "/api/orders",
+                            {"complaint": "vehicle_damage", "summary": "洗车划伤车门",
+                             "phone": phone}, token=agent)
+        self.assertEqual(st, 201, o)
+        due = next(c["due_at"] for c in o["sla"] if c["metric"] == "callback")
+        when = datetime.fromtimestamp(due / 1000, TZ)
+        time_text = f"{when.month}月{when.day}日 {when.hour:02d}:{when.minute:02d}"
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 1, self.fake.received)
+        self.assertEqual(got[0]["signature"], got[0]["recomputed"])
+        self.assertEqual(got[0]["form"]["TemplateCode"], "SMS_CALLBACK")
+        self.assertEqual(json.loads(got[0]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "已受理并派单处理", "time": time_text})
+        text = f"您好，您的工单{o['number']}已受理，我们将于{time_text}前回电，请保持电话畅通。"
+        self.assertEqual(sql(srv, f"SELECT kind, status, text FROM sms_sent WHERE phone = '{phone}'"),
+                         f"callback|sent|{text}")
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"], h["text"]) for h in hist],
+                         [("dispatched", "sent", text)])
+        conv = self.conv_of(acc, phone)
+        self.assertEqual(sql(srv, f"SELECT direction, status, body FROM conv_msg WHERE conv_id = {conv}"),
+                         f"out|sent|{text}")
+        self.assertEqual(sql(srv, f"SELECT state, order_id FROM conv WHERE id = {conv}"),
+                         f"resolved|{o['id']}")
+
+        # A restart sends nothing again.
+        srv.restart()
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 1)
+
+        # Accepted: the progress template, once.
+        head = srv.login("2001")
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/accept", {}, token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        srv.advance(0)
+        got = self.notices(phone)
+        self.assertEqual(len(got), 2)
+        self.assertEqual(got[1]["form"]["TemplateCode"], "SMS_PROGRESS")
+        self.assertEqual(json.loads(got[1]["form"]["TemplateParam"]),
+                         {"order": o["number"], "progress": "负责人已接单，正在处理"})
+        # The same conversation holds both (still resolved: nobody has to answer).
+        self.assertEqual(sql(srv, f"SELECT count(*), min(state) FROM conv WHERE account_id = {acc}"
+                                  f" AND peer = '{phone}'"), "1|resolved")
+        self.assertEqual(sql(srv, f"SELECT count(*) FROM conv_msg WHERE conv_id = {conv}"
+                                  " AND direction = 'out' AND status = 'sent'"), "2")
+
+        # A process that stopped while the provider was asked: not sent again, noted.
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/onsite", {}, token=head)
+        self.assertEqual(st, 200)
+        mgr = srv.login("8001")
+        srv.call("POST", "/api/chan/sms/optout", {"phone": phone}, token=mgr)
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/report", {"solution": "已补漆"},
+                            token=head)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual([(h["notice"], h["status"]) for h in hist],
+                         [("dispatched", "sent"), ("accepted", "sent"), ("done", "skipped")])
+        self.assertEqual(hist[2]["reason"], "号码已退订短信")
+        srv.call("DELETE", f"/api/chan/sms/optout/{phone}", token=mgr)
+        ev = int(sql(srv, "SELECT max(id) FROM wo_event"))
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback",
+                            {"outcome": "unreachable"}, token=agent)
+        self.assertEqual(st, 200)
+        claim = int(sql(srv, f"SELECT min(id) FROM wo_event WHERE id > {ev}"
+                             " AND kind = 'order.callback' AND from_state IS NULL"))
+        sql(srv, f"UPDATE sms_settings SET notice_claim = {claim}, notice_claim_at = 1,"
+                 f" notice_cursor = {claim - 1}")
+        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/callback",
+                            {"events": ["dispatched", "callback"]}, token=mgr)
+        srv.advance(0)
+        srv.advance(0)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual((hist[-1]["notice"], hist[-1]["status"]), ("callback", "unknown"))
+        self.assertEqual(sql(srv, "SELECT notice_claim FROM sms_settings"), "0")
+
+        # At the day's cap the closing notice fails with the reason, nothing sent.
+        st, _, _ = srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 0}, token=mgr)
+        st, _, _ = srv.call("PUT", "/api/chan/sms/templates/progress",
+                            {"events": ["accepted", "done", "closed"]}, token=mgr)
+        st, _, _ = srv.call("POST", f"/api/orders/{o['id']}/callback", {"outcome": "accepted"},
+                            token=agent)
+        self.assertEqual(st, 200)
+        srv.advance(0)
+        srv.call("PUT", "/api/chan/sms/settings", {"daily_cap": 500}, token=mgr)
+        self.assertEqual(len(self.notices(phone)), 2)
+        hist = self.order_sms(o["id"])
+        self.assertEqual((hist[-1]["notice"], hist[-1]["status"], hist[-1]["reason"]),
+                         ("closed", "failed", "已达到每日短信上限 0 条"))
+
+
+class WeChatTest(WeChatUnion, ChanCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -241,24 +451,56 @@ class WeChatTest(ChanCase):
         img = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000201</CreateTime>"
                f"<MsgType>image</MsgType><PicUrl>{self.fake.base}/media/p.png</PicUrl>"
                "<MediaId>media1</MediaId><MsgId>9010</MsgId></xml>")
-        # A picture whose server does not answer: the URL stays in the text.
+        # A media id WeChat no longer knows: the agent is told, nothing kept.
         lost = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000203</CreateTime>"
                 "<MsgType>image</MsgType><PicUrl>http://127.0.0.1:9/gone.jpg</PicUrl>"
                 "<MediaId>media3</MediaId><MsgId>9012</MsgId></xml>")
         voice = (f"<xml><FromUserName>{openid}</FromUserName><CreateTime>1765000202</CreateTime>"
-                 "<MsgType>voice</MsgType><MediaId>media2</MediaId>"
+                 "<MsgType>voice</MsgType><MediaId>media2</MediaId><Format>amr</Format>"
                  "<Recognition>我要投诉噪音</Recognition><MsgId>9011</MsgId></xml>")
-        for x in (img, voice, lost):
+        # A "voice" that is markup behind AMR's magic: fetched, and refused by att.
+        self.fake.media["media4"] = ("audio/amr", b"#!AMR\n<script>alert(1)</script>")
+        fake_voice = voice.replace("media2", "media4").replace("9011", "9013")
+        gets = len(self.fake.of("media_get"))
+        self.fake.media_fail = 1  # the media API busy once: tried again later
+        for x in (img, voice, lost, fake_voice):
             self.assertEqual(self.wx_post(self.plain, x)[0], 200)
+        # The webhook answered without fetching anything.
+        self.assertEqual(len(self.fake.of("media_get")), gets)
         conv = self.conv_of(self.plain, openid)
         bodies = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
                                " AND direction = 'in' ORDER BY id").split("\n")
-        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音",
-                                  "[图片] http://127.0.0.1:9/gone.jpg"])
-        # The picture is kept as the message's file, byte for byte.
-        row = sql(self.srv, "SELECT a.mime, a.size, a.sha256 FROM attachment a JOIN conv_msg m"
-                            " ON m.id = a.message_id WHERE m.ext_id = 'wx:9010'")
-        self.assertEqual(row, f"image/png|{len(fp.PNG)}|{hashlib.sha256(fp.PNG).hexdigest()}")
+        self.assertEqual(bodies, ["[关注公众号]", "[图片]", "[语音] 我要投诉噪音", "[图片]",
+                                  "[语音] 我要投诉噪音"])
+        self.srv.advance(0)
+        self.srv.advance(31000)
+        self.srv.advance(0)
+        # Kept as the messages' files, byte for byte, through the media API.
+        for ext, mime, data in (("9010", "image/png", fp.PNG), ("9011", "audio/amr", fp.AMR)):
+            row = sql(self.srv, "SELECT a.mime, a.size, a.sha256 FROM attachment a JOIN conv_msg m"
+                                f" ON m.id = a.message_id WHERE m.ext_id = 'wx:{ext}'")
+            self.assertEqual(row, f"{mime}|{len(data)}|{hashlib.sha256(data).hexdigest()}")
+        asked = [r["query"]["media_id"] for r in self.fake.of("media_get")[gets:]]
+        self.assertEqual(sorted(set(asked)), ["media1", "media2", "media3", "media4"])
+        self.assertEqual(sql(self.srv, "SELECT count(*) FROM attachment a JOIN conv_msg m"
+                                       " ON m.id = a.message_id WHERE m.ext_id IN"
+                                       " ('wx:9012', 'wx:9013')"), "0")
+        events = sql(self.srv, f"SELECT body FROM conv_msg WHERE conv_id = {conv}"
+                               " AND direction = 'event' ORDER BY id").split("\n")
+        self.assertEqual(sorted(events), ["图片未能保存：WeChat 40007 invalid media_id",
+                                          "语音未能保存：类型不支持"])
+        self.assertEqual(sql(self.srv, "SELECT state, count(*) FROM chan_media GROUP BY state"
+                                       " ORDER BY state"), "done|2\nfailed|2")
+        # The agent downloads the voice as it came.
+        att = sql(self.srv, "SELECT a.id FROM attachment a JOIN conv_msg m ON m.id = a.message_id"
+                            " WHERE m.ext_id = 'wx:9011'")
+        tok = self.login_agent()
+        self.srv.call("POST", f"/api/conversations/{conv}/take", {}, token=tok)
+        st, h, body = self.srv.raw("GET", f"/api/conversations/{conv}/files/{att}",
+                                   headers={"Authorization": f"Bearer {tok}"})
+        self.assertEqual((st, body), (200, fp.AMR))
+        self.assertEqual(h.get("content-type"), "audio/amr")
+        self.assertTrue(h.get("content-disposition", "").startswith("attachment"))
 
     def test_wecom_encrypted_echostr(self):
         ts, nonce = "1765000400", "9988"
@@ -329,7 +571,7 @@ class WeChatFloodTest(ChanCase):
             self.assertEqual(json.loads(body)["error"]["code"], "too_many_requests")
 
 
-class WeiboTest(ChanCase):
+class WeiboTest(WeiboMedia, ChanCase):
     def test_push_and_reply(self):
         acc = add_account(self.srv, "weibo", "官方微博", {
             "app_secret": WEIBO_SECRET, "access_token": fp.WEIBO_TOKEN,
@@ -378,7 +620,7 @@ class WeiboTest(ChanCase):
         self.assertEqual(sql(self.srv, "SELECT count(*) FROM conv_msg"), n)
 
 
-class SmsTest(ChanCase):
+class SmsTest(SmsNotice, ChanCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -34,6 +34,61 @@ static void sniff_reads_the_content_not_the_name(void **state)
 	assert_string_equal(att_extension("application/pdf"), "pdf");
 }
 
+/* Issue 18: voices and recordings, by their structure; markup is refused whatever the magic. */
+static void sniff_audio(void **state)
+{
+	unsigned char amr[6 + 3 * 13], bad_amr[6 + 13 + 5], mp3[2 * 417 + 10], ogg[28 + 8] = {0};
+	unsigned char amr_html[6 + 32 * 2];
+	static const unsigned char html_amr[] = "#!AMR\n<html><script>alert(1)</script></html>";
+
+	(void)state;
+	memcpy(amr, "#!AMR\n", 6);
+	for (int i = 0; i < 3; i++) {
+		memset(amr + 6 + i * 13, 0x55, 13);
+		amr[6 + i * 13] = 0x04; /* frame type 0 (4.75 kbit/s), quality bit: 13 bytes */
+	}
+	assert_string_equal(att_sniff_audio(amr, sizeof(amr)), "audio/amr");
+	assert_null(att_sniff(amr, sizeof(amr))); /* only channels' files take audio */
+	/* A frame cut short, or bytes after the last frame: not AMR. */
+	memcpy(bad_amr, amr, 6 + 13);
+	memset(bad_amr + 19, 0x04, 5);
+	assert_null(att_sniff_audio(bad_amr, sizeof(bad_amr)));
+	assert_null(att_sniff_audio(amr, sizeof(amr) - 1));
+	assert_null(att_sniff_audio(html_amr, sizeof(html_amr) - 1));
+	/* "<" (0x3c) is a valid frame header (type 7, 32 bytes): frames of markup still refused. */
+	memcpy(amr_html, "#!AMR\n", 6);
+	for (int i = 0; i < 2; i++) {
+		memset(amr_html + 6 + i * 32, ' ', 32);
+		memcpy(amr_html + 6 + i * 32, i ? "<svg/onload=x>" : "<script>alert(1)</script>",
+		       i ? 14 : 25);
+	}
+	amr_html[6 + 32 + 14] = ' ';
+	amr_html[6 + 32] = '<';
+	assert_null(att_sniff_audio(amr_html, sizeof(amr_html)));
+
+	/* Two MPEG-1 Layer III frames of 128 kbit/s at 44.1 kHz (417 bytes each). */
+	memset(mp3, 0, sizeof(mp3));
+	memcpy(mp3, "ID3\x03\0\0\0\0\0\0", 10);
+	for (int i = 0; i < 2; i++)
+		memcpy(mp3 + 10 + i * 417, "\xff\xfb\x90\x00", 4);
+	assert_string_equal(att_sniff_audio(mp3, sizeof(mp3)), "audio/mpeg");
+	mp3[10 + 417] = 0x3c; /* the second frame is not one */
+	assert_null(att_sniff_audio(mp3, sizeof(mp3)));
+	assert_null(att_sniff_audio((const unsigned char *)"\xff\xfb", 2));
+
+	memcpy(ogg, "OggS\0\x02", 6);
+	ogg[26] = 1;
+	ogg[27] = 80;
+	memcpy(ogg + 28, "Speex   ", 8);
+	assert_string_equal(att_sniff_audio(ogg, sizeof(ogg)), "audio/ogg");
+	memcpy(ogg + 28, "OggText ", 8);
+	assert_null(att_sniff_audio(ogg, sizeof(ogg)));
+	assert_null(att_sniff_audio(NULL, 0));
+	assert_string_equal(att_extension("audio/amr"), "amr");
+	assert_string_equal(att_extension("audio/mpeg"), "mp3");
+	assert_false(att_is_image("audio/amr"));
+}
+
 static void filename_is_decoded_and_checked(void **state)
 {
 	char out[ATT_NAME_MAX + 1], longer[700];
@@ -90,6 +145,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sniff_reads_the_content_not_the_name),
+		cmocka_unit_test(sniff_audio),
 		cmocka_unit_test(filename_is_decoded_and_checked),
 		cmocka_unit_test(kinds),
 		cmocka_unit_test(disposition),

@@ -154,11 +154,47 @@ static void sms(void **state)
 	assert_false(sms_birthday_is("2000-02-29", 2028, 2, 28));
 	assert_false(sms_birthday_is("3-15", 2026, 3, 15));
 
-
 	assert_int_equal(sms_render("${name}您好，${order}已办结${x}", pn, pv, 2, out, sizeof(out)),
 			 0);
 	assert_string_equal(out, "王先生您好，WO-1已办结${x}");
 	assert_int_equal(sms_render("${name}${name}${name}", pn, pv, 2, out, 10), ERR_TOOBIG);
+}
+
+/* WO-5: which order events call for a notice, each exactly one; the mobile numbers SMS reaches. */
+static void notices(void **state)
+{
+	(void)state;
+	assert_int_equal(sms_notice_of("order.create", "", "dispatched", ""),
+			 SMS_NOTICE_DISPATCHED);
+	assert_int_equal(sms_notice_of("order.create", "", "new", ""), -1);	 /* nobody yet */
+	assert_int_equal(sms_notice_of("order.create", "", "archived", ""), -1); /* F: closed */
+	assert_int_equal(sms_notice_of("order.assign", "new", "dispatched", ""),
+			 SMS_NOTICE_DISPATCHED);
+	assert_int_equal(sms_notice_of("order.assign", "accepted", "dispatched", ""), -1);
+	assert_int_equal(sms_notice_of("order.accept", "dispatched", "accepted", ""),
+			 SMS_NOTICE_ACCEPTED);
+	assert_int_equal(sms_notice_of("order.report", "accepted", "reported", ""),
+			 SMS_NOTICE_DONE);
+	/* A callback writes two events: the attempt (with its outcome) and the state's. */
+	assert_int_equal(sms_notice_of("order.callback", "", "", "unreachable"),
+			 SMS_NOTICE_CALLBACK);
+	assert_int_equal(sms_notice_of("order.callback", "reported", "reported", ""), -1);
+	assert_int_equal(sms_notice_of("order.callback", "", "", "accepted"), -1);
+	assert_int_equal(sms_notice_of("order.callback", "reported", "archived", ""),
+			 SMS_NOTICE_CLOSED);
+	assert_int_equal(sms_notice_of("order.sms", "", "", ""), -1);
+	assert_int_equal(sms_notice_of(NULL, NULL, NULL, NULL), -1);
+	for (int i = 0; i < SMS_NOTICE_COUNT; i++)
+		assert_int_equal(sms_notice_parse(sms_notice_name((enum sms_notice)i)), i);
+	assert_int_equal(sms_notice_parse("birthday"), -1);
+	assert_true(sms_events_has("dispatched,done", "done"));
+	assert_false(sms_events_has("dispatched,done", "don"));
+	assert_false(sms_events_has("", "done"));
+	assert_true(sms_is_mobile("13900139001"));
+	assert_false(sms_is_mobile("12900139001"));
+	assert_false(sms_is_mobile("02088880000"));
+	assert_false(sms_is_mobile("1390013900"));
+	assert_false(sms_is_mobile(NULL));
 }
 
 static void configs(void **state)
@@ -200,7 +236,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(signature), cmocka_unit_test(aes),	cmocka_unit_test(xml),
-		cmocka_unit_test(sms),	     cmocka_unit_test(configs),
+		cmocka_unit_test(sms),	     cmocka_unit_test(notices), cmocka_unit_test(configs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

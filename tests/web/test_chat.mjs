@@ -89,6 +89,20 @@ test('a visitor chats with an agent through the widget and rates the chat', asyn
   await visitor.setInputFiles('.kefu-cw-foot input[type=file]', { name: '快递单.png', mimeType: 'image/png', buffer: PNG })
   await agent.waitForSelector('[data-test=ib-msg-file] img')
   assert.equal(await agent.getAttribute('[data-test=ib-msg-file] img', 'alt'), '快递单.png')
+  // Voices (a WeChat voice is AMR; Ogg too): Chromium plays the Ogg one in the pane;
+  // AMR, which it cannot play, is offered as a download.
+  const amr = Buffer.concat([Buffer.from('#!AMR\n'), Buffer.alloc(13, 0x04)])
+  const ogg = Buffer.concat([Buffer.from('OggS\0\x02'), Buffer.alloc(20), Buffer.from([1, 19]), Buffer.from('OpusHead'), Buffer.alloc(11)])
+  const vid = sql(`SELECT peer FROM conv WHERE id = ${conv}`)
+  const voice = await srv.call('POST', '/api/test/chan/inbound', {
+    account_id: account, peer: vid, text: '[语音] 快递单号是多少',
+    files: [{ name: 'voice.amr', type: 'audio/amr', data: amr.toString('base64') },
+      { name: 'voice.ogg', type: 'audio/ogg', data: ogg.toString('base64') }],
+  }, agentToken)
+  assert.equal(voice.status, 201, JSON.stringify(voice.body))
+  await agent.waitForSelector('[data-test=ib-msg-audio]')
+  assert.equal(await agent.$$eval('[data-test=ib-msg-audio]', (a) => a.length), 1)
+  assert.equal(await agent.$$eval('[data-test=ib-msg-audio-file]', (a) => a.map((x) => x.getAttribute('download'))).then((n) => n.sort().join()), 'voice.amr,voice.ogg')
   await screenshot(visitor, 'chat-widget')
   await screenshot(agent, 'chat-inbox')
 
