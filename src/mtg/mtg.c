@@ -237,8 +237,8 @@ int mtg_item_valid(const char *item)
 int mtg_category_valid(const char *key)
 {
 	/* PERF-5's categories, as perf's penalties name them. */
-	static const char *const keys[] = {"idle",     "files", "outsiders", "uncivil",
-					   "no_reply", "handover", "late",   "absent",
+	static const char *const keys[] = {"idle",	"files",    "outsiders", "uncivil",
+					   "no_reply",	"handover", "late",	 "absent",
 					   "complaint", "loss"};
 
 	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)

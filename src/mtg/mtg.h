@@ -137,7 +137,7 @@ int mtg_category_valid(const char *key);
 
 /* Storage (mtg_store.c). Every write in the caller's transaction. */
 
-#define MTG_TEXT_MAX 300   /* characters of a title, a location, an area */
+#define MTG_TEXT_MAX 300  /* characters of a title, a location, an area */
 #define MTG_BODY_MAX 4000 /* characters of minutes, a log, notes */
 
 struct mtg_meeting {
@@ -184,13 +184,12 @@ struct mtg_action {
 };
 
 struct mtg_meeting_filter {
-	int64_t from, to;   /* starts_at in [from, to); 0: unbounded */
-	int type;	    /* -1: any */
-	int64_t person_id;  /* only meetings this person attends or hosts; 0: all */
+	int64_t from, to;  /* starts_at in [from, to); 0: unbounded */
+	int type;	   /* -1: any */
+	int64_t person_id; /* only meetings this person attends or hosts; 0: all */
 };
 
-int mtg_schedules(struct store *s, int (*fn)(void *arg, const struct mtg_schedule *sc),
-		  void *arg);
+int mtg_schedules(struct store *s, int (*fn)(void *arg, const struct mtg_schedule *sc), void *arg);
 int mtg_schedule_get(struct store *s, int64_t id, struct mtg_schedule *out);
 int mtg_schedule_save(struct store *s, struct mtg_schedule *sc, int64_t now);
 
@@ -252,8 +251,8 @@ struct mtg_comment {
 	int64_t created_at;
 };
 struct mtg_log_filter {
-	int64_t person_id; /* 0: everyone's */
-	const char *kind;  /* NULL: both */
+	int64_t person_id;     /* 0: everyone's */
+	const char *kind;      /* NULL: both */
 	const char *from, *to; /* periods, inclusive, compared as text; NULL: unbounded */
 };
 /* Writes the author's log of (kind, period), l->id set; *created 1 when new. */
@@ -262,8 +261,8 @@ int mtg_log_get(struct store *s, int64_t id, struct mtg_log *out);
 int mtg_logs(struct store *s, const struct mtg_log_filter *f,
 	     int (*fn)(void *arg, const struct mtg_log *l), void *arg);
 int mtg_comment_insert(struct store *s, struct mtg_comment *c);
-int mtg_comments(struct store *s, int64_t log_id,
-		 int (*fn)(void *arg, const struct mtg_comment *c), void *arg);
+int mtg_comments(struct store *s, int64_t log_id, int (*fn)(void *arg, const struct mtg_comment *c),
+		 void *arg);
 /* Active agents without a day log for day ("YYYY-MM-DD"): fn(person id, name, work number). */
 int mtg_logs_missing(struct store *s, const char *day,
 		     int (*fn)(void *arg, int64_t id, const char *name, const char *work_no),

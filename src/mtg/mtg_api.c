@@ -83,7 +83,8 @@ static int person_add(struct req *r, const char *key, int required, int64_t *out
 	if (found < 0)
 		return found;
 	if (!found)
-		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, key, "%s: no such active person", key);
+		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, key, "%s: no such active person",
+			       key);
 	*out = json_integer_value(v);
 	return rc;
 }
@@ -102,15 +103,14 @@ static int query_range(struct req *r, int64_t *from, int64_t *to)
 
 static json_t *meeting_json(const struct mtg_meeting *m)
 {
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:I}",
-			 "id", (json_int_t)m->id, "type", mtg_type_name(m->type), "title",
-			 m->title, "starts_at", (json_int_t)m->starts_at, "ends_at",
-			 (json_int_t)m->ends_at, "location", m->location, "agenda", m->agenda,
-			 "host_id", id_or_null(m->host_id), "host_name",
-			 m->host_id ? json_string(m->host_name) : json_null(), "state", m->state,
-			 "minutes", m->minutes, "routine", json_boolean(mtg_type_routine(m->type)),
-			 "notified_at", id_or_null(m->notified_at), "created_at",
-			 (json_int_t)m->created_at);
+	return json_pack(
+		"{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:I}", "id",
+		(json_int_t)m->id, "type", mtg_type_name(m->type), "title", m->title, "starts_at",
+		(json_int_t)m->starts_at, "ends_at", (json_int_t)m->ends_at, "location",
+		m->location, "agenda", m->agenda, "host_id", id_or_null(m->host_id), "host_name",
+		m->host_id ? json_string(m->host_name) : json_null(), "state", m->state, "minutes",
+		m->minutes, "routine", json_boolean(mtg_type_routine(m->type)), "notified_at",
+		id_or_null(m->notified_at), "created_at", (json_int_t)m->created_at);
 }
 
 static int meeting_row(void *arg, const struct mtg_meeting *m)
@@ -133,8 +133,8 @@ static int attendee_row(void *arg, const struct mtg_attendee *a)
 
 static json_t *action_json(const struct mtg_action *a, int64_t now)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:o, s:o, s:s, s:b, s:I}",
-			 "id", (json_int_t)a->id, "meeting_id", (json_int_t)a->meeting_id,
+	return json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:o, s:o, s:s, s:b, s:I}", "id",
+			 (json_int_t)a->id, "meeting_id", (json_int_t)a->meeting_id,
 			 "meeting_title", a->meeting_title, "title", a->title, "owner_id",
 			 (json_int_t)a->owner_id, "owner_name", a->owner_name, "due_at",
 			 (json_int_t)a->due_at, "state", a->state, "done_at",
@@ -234,8 +234,8 @@ static int body_attendees(struct req *r, int64_t *ids, int max, int *n, int rc)
 		if (!json_is_integer(x) || json_integer_value(x) <= 0)
 			return err_add(&r->ei, rc, ERR_INVALID, "attendees",
 				       "attendees: a list of at most %d person ids", max);
-		found = store_run(r->store, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL,
-				  "i", (int64_t)json_integer_value(x));
+		found = store_run(r->store, "SELECT 1 FROM person WHERE id = ? AND active = 1",
+				  NULL, "i", (int64_t)json_integer_value(x));
 		if (found < 0)
 			return found;
 		if (!found)
@@ -251,9 +251,9 @@ static int body_attendees(struct req *r, int64_t *ids, int max, int *n, int rc)
 /* POST /api/mtg/meetings: a supervisor or the manager calls a meeting. */
 static int meeting_create(struct req *r)
 {
-	static const char *const fields[] = {"type",	 "title",    "starts_at", "duration_min",
-					     "location", "agenda",   "host_id",   "attendees",
-					     NULL};
+	static const char *const fields[] = {"type",	     "title",	  "starts_at",
+					     "duration_min", "location",  "agenda",
+					     "host_id",	     "attendees", NULL};
 	struct mtg_meeting *m = calloc(1, sizeof(*m));
 	int64_t ids[ATTENDEES_MAX];
 	const char *type = NULL, *title = NULL, *location = "", *agenda = "", *why = NULL;
@@ -413,8 +413,8 @@ static int meeting_attendance(struct req *r)
 	if (rc == ERR_NOTFOUND)
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "person_id",
 			     "person_id: not an attendee of this meeting");
-	if (rc == 0 && mtg_mark_check(m->state, m->starts_at, m->ends_at, r->now, &late_entry,
-				      &why) < 0)
+	if (rc == 0 &&
+	    mtg_mark_check(m->state, m->starts_at, m->ends_at, r->now, &late_entry, &why) < 0)
 		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "%s", why);
 	if (rc == 0)
 		rc = store_begin(r->store);
@@ -635,9 +635,9 @@ static int schedules_list(struct req *r)
 /* The schedule's fields from the body over sc (a new one's defaults, or the stored one). */
 static int schedule_body(struct req *r, struct mtg_schedule *sc, int is_new)
 {
-	static const char *const fields[] = {"type",   "title",	       "freq",	   "weekday",
-					     "monthday", "minute", "duration_min", "location",
-					     "host_id",  "active", NULL};
+	static const char *const fields[] = {
+		"type",		"title",    "freq",    "weekday", "monthday", "minute",
+		"duration_min", "location", "host_id", "active",  NULL};
 	const char *type = NULL, *title = NULL, *freq = NULL, *location = NULL, *why = NULL;
 	int rc = body_only(r, fields);
 
@@ -708,8 +708,9 @@ static int schedule_save(struct req *r)
 	if (rc == 0)
 		rc = req_audit(r, is_new ? "mtg.schedule.create" : "mtg.schedule.update",
 			       "mtg_schedule", sc.id, "ok",
-			       json_pack("{s:o, s:o}", "from", is_new ? json_null() : schedule_json(&old),
-					 "to", schedule_json(&sc)));
+			       json_pack("{s:o, s:o}", "from",
+					 is_new ? json_null() : schedule_json(&old), "to",
+					 schedule_json(&sc)));
 	rc = req_finish(r, rc);
 	if (rc < 0)
 		return rc;
@@ -886,8 +887,8 @@ static int log_comment(struct req *r)
 	c->created_at = r->now;
 	snprintf(c->body, sizeof(c->body), "%s", body);
 	rc = mtg_comment_insert(r->store, c);
-	snprintf(text, sizeof(text), "主管点评了您的%s（%s）", strcmp(l->kind, "day") == 0 ? "工作日志" : "月度总结",
-		 l->period);
+	snprintf(text, sizeof(text), "主管点评了您的%s（%s）",
+		 strcmp(l->kind, "day") == 0 ? "工作日志" : "月度总结", l->period);
 	if (rc == 0 && l->person_id != r->who.person_id)
 		rc = notify_send(r->store, l->person_id, "worklog.comment", 0, text, r->now);
 	if (rc == 0)
@@ -1098,8 +1099,8 @@ static int inspection_create(struct req *r)
 	rc = text_add(r, "area", 1, MTG_TEXT_MAX, &area, rc);
 	rc = text_add(r, "notes", 0, MTG_BODY_MAX, &notes, rc);
 	if (list && (!json_is_array(list) || json_array_size(list) > FINDINGS_MAX))
-		rc = err_add(&r->ei, rc, ERR_INVALID, "findings",
-			     "findings: a list of at most %d", FINDINGS_MAX);
+		rc = err_add(&r->ei, rc, ERR_INVALID, "findings", "findings: a list of at most %d",
+			     FINDINGS_MAX);
 	else if (list)
 		json_array_foreach(list, i, x)
 		{
@@ -1128,12 +1129,12 @@ static int inspection_create(struct req *r)
 		fs[i].recorded_at = r->now;
 		rc = mtg_finding_insert(r->store, &fs[i]);
 		if (rc == 0)
-			json_array_append_new(
-				cats, json_pack("{s:I, s:s, s:o}", "person_id",
-						(json_int_t)fs[i].person_id, "item", fs[i].item,
-						"category",
-						fs[i].category[0] ? json_string(fs[i].category)
-								  : json_null()));
+			json_array_append_new(cats, json_pack("{s:I, s:s, s:o}", "person_id",
+							      (json_int_t)fs[i].person_id, "item",
+							      fs[i].item, "category",
+							      fs[i].category[0]
+								      ? json_string(fs[i].category)
+								      : json_null()));
 	}
 	if (rc == 0)
 		rc = req_audit(r, "mtg.inspection.create", "mtg_inspection", in->id, "ok",

@@ -22,7 +22,8 @@
 /* Schedules. */
 
 #define SCHED_COLS                                                                                 \
-	"id, type, title, freq, weekday, monthday, minute, duration_min, location, host_id, active"
+	"id, type, title, freq, weekday, monthday, minute, duration_min, location, host_id, "      \
+	"active"
 
 static int sched_read(struct store_stmt *st, void *dst)
 {
@@ -45,7 +46,8 @@ static int sched_read(struct store_stmt *st, void *dst)
 
 int mtg_schedules(struct store *s, int (*fn)(void *arg, const struct mtg_schedule *sc), void *arg)
 {
-	struct store_stmt *st = store_query(s, "SELECT " SCHED_COLS " FROM mtg_schedule ORDER BY id", "");
+	struct store_stmt *st =
+		store_query(s, "SELECT " SCHED_COLS " FROM mtg_schedule ORDER BY id", "");
 	struct mtg_schedule sc;
 
 	WALK(st, sched_read, &sc, fn, arg);
@@ -53,8 +55,9 @@ int mtg_schedules(struct store *s, int (*fn)(void *arg, const struct mtg_schedul
 
 int mtg_schedule_get(struct store *s, int64_t id, struct mtg_schedule *out)
 {
-	return store_one(store_query(s, "SELECT " SCHED_COLS " FROM mtg_schedule WHERE id = ?", "i", id),
-			 sched_read, out);
+	return store_one(
+		store_query(s, "SELECT " SCHED_COLS " FROM mtg_schedule WHERE id = ?", "i", id),
+		sched_read, out);
 }
 
 int mtg_schedule_save(struct store *s, struct mtg_schedule *sc, int64_t now)
@@ -62,23 +65,25 @@ int mtg_schedule_save(struct store *s, struct mtg_schedule *sc, int64_t now)
 	int rc;
 
 	if (sc->id)
-		rc = store_run(s,
-			       "UPDATE mtg_schedule SET type = ?, title = ?, freq = ?, weekday = ?,"
-			       " monthday = ?, minute = ?, duration_min = ?, location = ?, host_id = ?,"
-			       " active = ?, updated_at = ? WHERE id = ?",
-			       NULL, "tttiiiitdiii", mtg_type_name(sc->type), sc->title, sc->freq,
-			       (int64_t)sc->weekday, (int64_t)sc->monthday, (int64_t)sc->minute,
-			       (int64_t)sc->duration_min, sc->location, sc->host_id,
-			       (int64_t)sc->active, now, sc->id);
+		rc = store_run(
+			s,
+			"UPDATE mtg_schedule SET type = ?, title = ?, freq = ?, weekday = ?,"
+			" monthday = ?, minute = ?, duration_min = ?, location = ?, host_id = ?,"
+			" active = ?, updated_at = ? WHERE id = ?",
+			NULL, "tttiiiitdiii", mtg_type_name(sc->type), sc->title, sc->freq,
+			(int64_t)sc->weekday, (int64_t)sc->monthday, (int64_t)sc->minute,
+			(int64_t)sc->duration_min, sc->location, sc->host_id, (int64_t)sc->active,
+			now, sc->id);
 	else {
-		rc = store_run(s,
-			       "INSERT INTO mtg_schedule(type, title, freq, weekday, monthday, minute,"
-			       " duration_min, location, host_id, active, updated_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			       &sc->id, "tttiiiitdii", mtg_type_name(sc->type), sc->title, sc->freq,
-			       (int64_t)sc->weekday, (int64_t)sc->monthday, (int64_t)sc->minute,
-			       (int64_t)sc->duration_min, sc->location, sc->host_id,
-			       (int64_t)sc->active, now);
+		rc = store_run(
+			s,
+			"INSERT INTO mtg_schedule(type, title, freq, weekday, monthday, minute,"
+			" duration_min, location, host_id, active, updated_at)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			&sc->id, "tttiiiitdii", mtg_type_name(sc->type), sc->title, sc->freq,
+			(int64_t)sc->weekday, (int64_t)sc->monthday, (int64_t)sc->minute,
+			(int64_t)sc->duration_min, sc->location, sc->host_id, (int64_t)sc->active,
+			now);
 		if (rc == 0)
 			rc = ERR_IO;
 	}
@@ -89,7 +94,7 @@ int mtg_schedule_save(struct store *s, struct mtg_schedule *sc, int64_t now)
 
 #define MEET_COLS                                                                                  \
 	"m.id, m.type, m.title, m.starts_at, m.ends_at, m.location, m.agenda, m.host_id,"          \
-	" (SELECT name FROM person WHERE id = m.host_id), m.state, m.minutes, m.schedule_id,"     \
+	" (SELECT name FROM person WHERE id = m.host_id), m.state, m.minutes, m.schedule_id,"      \
 	" m.notified_at, m.created_by, m.created_at, m.updated_at"
 
 static int meet_read(struct store_stmt *st, void *dst)
@@ -128,13 +133,14 @@ static int attendee_add(struct store *s, int64_t meeting_id, int64_t person_id)
 int mtg_meeting_insert(struct store *s, struct mtg_meeting *m, const int64_t *attendees,
 		       int n_attendees)
 {
-	int rc = store_run(s,
-			   "INSERT INTO mtg_meeting(type, title, starts_at, ends_at, location, agenda,"
-			   " host_id, schedule_id, created_by, created_at, updated_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   &m->id, "ttiittdddii", mtg_type_name(m->type), m->title, m->starts_at,
-			   m->ends_at, m->location, m->agenda, m->host_id, m->schedule_id,
-			   m->created_by, m->created_at, m->created_at);
+	int rc = store_run(
+		s,
+		"INSERT INTO mtg_meeting(type, title, starts_at, ends_at, location, agenda,"
+		" host_id, schedule_id, created_by, created_at, updated_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&m->id, "ttiittdddii", mtg_type_name(m->type), m->title, m->starts_at, m->ends_at,
+		m->location, m->agenda, m->host_id, m->schedule_id, m->created_by, m->created_at,
+		m->created_at);
 
 	if (rc == 0)
 		rc = ERR_IO;
@@ -178,9 +184,9 @@ int mtg_meeting_ensure(struct store *s, const struct mtg_schedule *sc, int64_t s
 
 int mtg_meeting_get(struct store *s, int64_t id, struct mtg_meeting *out)
 {
-	return store_one(store_query(s, "SELECT " MEET_COLS " FROM mtg_meeting m WHERE m.id = ?",
-				     "i", id),
-			 meet_read, out);
+	return store_one(
+		store_query(s, "SELECT " MEET_COLS " FROM mtg_meeting m WHERE m.id = ?", "i", id),
+		meet_read, out);
 }
 
 int mtg_meetings(struct store *s, const struct mtg_meeting_filter *f,
@@ -237,12 +243,12 @@ int mtg_meetings_to_notify(struct store *s, int64_t now,
 			   int (*fn)(void *arg, const struct mtg_meeting *m), void *arg)
 {
 	struct mtg_meeting m;
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT " MEET_COLS " FROM mtg_meeting m WHERE m.notified_at IS NULL"
-		" AND m.state = 'scheduled' AND m.type != 'daily' AND m.starts_at > ?"
-		" AND m.starts_at <= ? ORDER BY m.starts_at, m.id",
-		"ii", now, now + MTG_DAY_MS);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " MEET_COLS " FROM mtg_meeting m WHERE m.notified_at IS NULL"
+			    " AND m.state = 'scheduled' AND m.type != 'daily' AND m.starts_at > ?"
+			    " AND m.starts_at <= ? ORDER BY m.starts_at, m.id",
+			    "ii", now, now + MTG_DAY_MS);
 
 	WALK(st, meet_read, &m, fn, arg);
 }
@@ -263,8 +269,8 @@ static int att_read(struct store_stmt *st, void *dst)
 	a->person_id = store_col_int(st, 2);
 	STORE_COL_COPY(st, 3, a->name);
 	STORE_COL_COPY(st, 4, a->work_no);
-	a->status = status && strcmp(status, "expected") == 0 ? MTG_EXPECTED
-							      : mtg_attend_parse(status);
+	a->status =
+		status && strcmp(status, "expected") == 0 ? MTG_EXPECTED : mtg_attend_parse(status);
 	a->marked_at = store_col_int(st, 6);
 	a->marked_by = store_col_int(st, 7);
 	return 0;
@@ -286,11 +292,12 @@ int mtg_attendees(struct store *s, int64_t meeting_id,
 int mtg_attendee_get(struct store *s, int64_t meeting_id, int64_t person_id,
 		     struct mtg_attendee *out)
 {
-	return store_one(store_query(s,
-				     "SELECT " ATT_COLS " FROM mtg_attendee a JOIN person p"
-				     " ON p.id = a.person_id WHERE a.meeting_id = ? AND a.person_id = ?",
-				     "ii", meeting_id, person_id),
-			 att_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT " ATT_COLS " FROM mtg_attendee a JOIN person p"
+			    " ON p.id = a.person_id WHERE a.meeting_id = ? AND a.person_id = ?",
+			    "ii", meeting_id, person_id),
+		att_read, out);
 }
 
 int mtg_attendee_mark(struct store *s, int64_t id, int status, int64_t by, int64_t now)
@@ -305,10 +312,11 @@ int mtg_attendee_mark(struct store *s, int64_t id, int status, int64_t by, int64
 
 int mtg_attends(struct store *s, int64_t meeting_id, int64_t person_id)
 {
-	int rc = store_run(s,
-			   "SELECT 1 FROM mtg_meeting m WHERE m.id = ?1 AND (m.host_id = ?2 OR"
-			   " EXISTS (SELECT 1 FROM mtg_attendee WHERE meeting_id = ?1 AND person_id = ?2))",
-			   NULL, "ii", meeting_id, person_id);
+	int rc = store_run(
+		s,
+		"SELECT 1 FROM mtg_meeting m WHERE m.id = ?1 AND (m.host_id = ?2 OR"
+		" EXISTS (SELECT 1 FROM mtg_attendee WHERE meeting_id = ?1 AND person_id = ?2))",
+		NULL, "ii", meeting_id, person_id);
 
 	return rc;
 }
@@ -358,16 +366,18 @@ int mtg_action_insert(struct store *s, struct mtg_action *a)
 
 int mtg_action_get(struct store *s, int64_t id, struct mtg_action *out)
 {
-	return store_one(store_query(s, "SELECT " ACTION_COLS ACTION_FROM " WHERE x.id = ?", "i", id),
-			 action_read, out);
+	return store_one(
+		store_query(s, "SELECT " ACTION_COLS ACTION_FROM " WHERE x.id = ?", "i", id),
+		action_read, out);
 }
 
 int mtg_action_done(struct store *s, int64_t id, int64_t by, const char *note, int64_t now)
 {
-	int rc = store_run(s,
-			   "UPDATE mtg_action SET state = 'done', done_at = ?, done_by = ?, note = ?"
-			   " WHERE id = ? AND state = 'open'",
-			   NULL, "iiti", now, by, note ? note : "", id);
+	int rc =
+		store_run(s,
+			  "UPDATE mtg_action SET state = 'done', done_at = ?, done_by = ?, note = ?"
+			  " WHERE id = ? AND state = 'open'",
+			  NULL, "iiti", now, by, note ? note : "", id);
 
 	if (rc < 0)
 		return rc;
@@ -431,7 +441,8 @@ static int log_read(struct store_stmt *st, void *dst)
 int mtg_log_put(struct store *s, struct mtg_log *l, int64_t now, int *created)
 {
 	int64_t id = 0;
-	int rc = store_run(s, "SELECT id FROM mtg_log WHERE person_id = ? AND kind = ? AND period = ?",
+	int rc = store_run(s,
+			   "SELECT id FROM mtg_log WHERE person_id = ? AND kind = ? AND period = ?",
 			   &id, "itt", l->person_id, l->kind, l->period);
 
 	if (rc < 0)
@@ -445,7 +456,8 @@ int mtg_log_put(struct store *s, struct mtg_log *l, int64_t now, int *created)
 		rc = store_run(s,
 			       "INSERT INTO mtg_log(person_id, kind, period, body, created_at,"
 			       " updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			       &l->id, "itttii", l->person_id, l->kind, l->period, l->body, now, now);
+			       &l->id, "itttii", l->person_id, l->kind, l->period, l->body, now,
+			       now);
 		if (rc == 0)
 			rc = ERR_IO;
 	}
@@ -468,8 +480,10 @@ int mtg_logs(struct store *s, const struct mtg_log_filter *f,
 	struct store_stmt *st;
 	struct mtg_log l;
 
-	store_sql_add(&q, "SELECT " LOG_COLS " FROM mtg_log l JOIN person p ON p.id = l.person_id"
-			  " WHERE 1=1", "");
+	store_sql_add(&q,
+		      "SELECT " LOG_COLS " FROM mtg_log l JOIN person p ON p.id = l.person_id"
+		      " WHERE 1=1",
+		      "");
 	if (f->person_id)
 		store_sql_add(&q, " AND l.person_id = ?", "i", f->person_id);
 	if (f->kind)
@@ -508,8 +522,8 @@ static int comment_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int mtg_comments(struct store *s, int64_t log_id,
-		 int (*fn)(void *arg, const struct mtg_comment *c), void *arg)
+int mtg_comments(struct store *s, int64_t log_id, int (*fn)(void *arg, const struct mtg_comment *c),
+		 void *arg)
 {
 	struct mtg_comment c;
 	struct store_stmt *st = store_query(
@@ -542,12 +556,13 @@ int mtg_logs_missing(struct store *s, const char *day,
 		     int (*fn)(void *arg, int64_t id, const char *name, const char *work_no),
 		     void *arg)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT p.id, p.name, p.work_no FROM person p WHERE p.active = 1 AND (p.roles & ?) != 0"
-		" AND NOT EXISTS (SELECT 1 FROM mtg_log l WHERE l.person_id = p.id AND l.kind = 'day'"
-		" AND l.period = ?) ORDER BY p.work_no",
-		"it", (int64_t)ROLE_AGENT, day);
+	struct store_stmt *st = store_query(s,
+					    "SELECT p.id, p.name, p.work_no FROM person p WHERE "
+					    "p.active = 1 AND (p.roles & ?) != 0"
+					    " AND NOT EXISTS (SELECT 1 FROM mtg_log l WHERE "
+					    "l.person_id = p.id AND l.kind = 'day'"
+					    " AND l.period = ?) ORDER BY p.work_no",
+					    "it", (int64_t)ROLE_AGENT, day);
 	struct missing_row m;
 	int rc, n = 0;
 
@@ -604,11 +619,12 @@ int mtg_inspections(struct store *s, int64_t from, int64_t to,
 		    int (*fn)(void *arg, const struct mtg_inspection *in), void *arg)
 {
 	struct mtg_inspection in;
-	struct store_stmt *st = store_query(s,
-					    "SELECT " INSP_COLS " FROM mtg_inspection i JOIN person p"
-					    " ON p.id = i.inspector_id WHERE i.at >= ? AND i.at < ?"
-					    " ORDER BY i.at DESC, i.id DESC LIMIT 500",
-					    "ii", from, to);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " INSP_COLS " FROM mtg_inspection i JOIN person p"
+			    " ON p.id = i.inspector_id WHERE i.at >= ? AND i.at < ?"
+			    " ORDER BY i.at DESC, i.id DESC LIMIT 500",
+			    "ii", from, to);
 
 	WALK(st, insp_read, &in, fn, arg);
 }
@@ -662,11 +678,12 @@ int mtg_inspection_findings(struct store *s, int64_t inspection_id,
 
 int mtg_findings(struct store *s, int64_t from, int64_t to, mtg_finding_fn *fn, void *arg)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " FIND_COLS FIND_FROM " WHERE f.category IS NOT NULL"
-					    " AND f.recorded_at >= ? AND f.recorded_at < ?"
-					    " ORDER BY f.recorded_at, f.id",
-					    "ii", from, to);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " FIND_COLS FIND_FROM " WHERE f.category IS NOT NULL"
+			    " AND f.recorded_at >= ? AND f.recorded_at < ?"
+			    " ORDER BY f.recorded_at, f.id",
+			    "ii", from, to);
 	struct mtg_finding f;
 
 	WALK(st, finding_read, &f, fn, arg);

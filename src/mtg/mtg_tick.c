@@ -64,8 +64,8 @@ static int make_meetings(struct store *s, int64_t now)
 	rc = store_begin(s);
 	for (int i = 0; rc >= 0 && i < all.n; i++) {
 		e.sc = &all.sc[i];
-		rc = mtg_schedule_starts(e.sc, clock_day_start(now), now + MTG_HORIZON_MS, ensure_one,
-					 &e);
+		rc = mtg_schedule_starts(e.sc, clock_day_start(now), now + MTG_HORIZON_MS,
+					 ensure_one, &e);
 	}
 	if (rc < 0) {
 		store_rollback(s);

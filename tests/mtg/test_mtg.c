@@ -46,8 +46,11 @@ static int collect(void *arg, int64_t at)
 
 static void test_schedules(void **state)
 {
-	struct mtg_schedule sc = {.type = MTG_WEEKLY_SUMMARY, .freq = "weekly", .weekday = 1,
-				  .minute = 960, .duration_min = 60};
+	struct mtg_schedule sc = {.type = MTG_WEEKLY_SUMMARY,
+				  .freq = "weekly",
+				  .weekday = 1,
+				  .minute = 960,
+				  .duration_min = 60};
 	const char *why = NULL;
 	int64_t got[16] = {0};
 
@@ -59,14 +62,20 @@ static void test_schedules(void **state)
 	assert_int_equal(mtg_schedule_check(&sc, &why), ERR_UNPROCESSABLE);
 	assert_string_equal(why, "the weekly summary is held every Monday");
 	/* The monthly summary before the 5th: the 4th is fine, the 5th is not. */
-	sc = (struct mtg_schedule){.type = MTG_MONTHLY_SUMMARY, .freq = "monthly", .monthday = 4,
-				   .minute = 900, .duration_min = 90};
+	sc = (struct mtg_schedule){.type = MTG_MONTHLY_SUMMARY,
+				   .freq = "monthly",
+				   .monthday = 4,
+				   .minute = 900,
+				   .duration_min = 90};
 	assert_int_equal(mtg_schedule_check(&sc, &why), 0);
 	sc.monthday = 5;
 	assert_int_equal(mtg_schedule_check(&sc, &why), ERR_UNPROCESSABLE);
 	assert_string_equal(why, "the monthly summary is held before the 5th");
 	/* The daily meeting is daily; other types any frequency. */
-	sc = (struct mtg_schedule){.type = MTG_DAILY, .freq = "weekly", .weekday = 3, .minute = 540,
+	sc = (struct mtg_schedule){.type = MTG_DAILY,
+				   .freq = "weekly",
+				   .weekday = 3,
+				   .minute = 540,
 				   .duration_min = 30};
 	assert_int_equal(mtg_schedule_check(&sc, &why), ERR_UNPROCESSABLE);
 	sc.type = MTG_HYGIENE;
@@ -85,17 +94,20 @@ static void test_schedules(void **state)
 	assert_int_equal(got[2], MON + 9 * DAY + 540 * MIN);
 	/* Daily, from 10:00 on Monday to Wednesday 09:00: Tuesday's alone (Monday's had begun,
 	 * Wednesday's is at the bound, which is left out). */
-	sc = (struct mtg_schedule){.type = MTG_DAILY, .freq = "daily", .minute = 540,
-				   .duration_min = 30};
+	sc = (struct mtg_schedule){
+		.type = MTG_DAILY, .freq = "daily", .minute = 540, .duration_min = 30};
 	memset(got, 0, sizeof(got));
-	assert_int_equal(mtg_schedule_starts(&sc, MON + 600 * MIN, MON + 2 * DAY + 540 * MIN,
-					     collect, got),
-			 0);
+	assert_int_equal(
+		mtg_schedule_starts(&sc, MON + 600 * MIN, MON + 2 * DAY + 540 * MIN, collect, got),
+		0);
 	assert_int_equal(got[0], 1);
 	assert_int_equal(got[1], MON + DAY + 540 * MIN);
 	/* Monthly on the 3rd: 2027-01-03 is 27 days after 2026-12-07. */
-	sc = (struct mtg_schedule){.type = MTG_MONTHLY_SUMMARY, .freq = "monthly", .monthday = 3,
-				   .minute = 900, .duration_min = 90};
+	sc = (struct mtg_schedule){.type = MTG_MONTHLY_SUMMARY,
+				   .freq = "monthly",
+				   .monthday = 3,
+				   .minute = 900,
+				   .duration_min = 90};
 	memset(got, 0, sizeof(got));
 	assert_int_equal(mtg_schedule_starts(&sc, MON, MON + 40 * DAY, collect, got), 0);
 	assert_int_equal(got[0], 1);
@@ -111,9 +123,9 @@ static void test_meetings(void **state)
 	(void)state;
 	/* A day's notice: a weekly summary on Monday 16:00 may be called until Sunday 16:00. */
 	assert_int_equal(mtg_meeting_check(MTG_WEEKLY_SUMMARY, MON + 960 * MIN, now, &why), 0);
-	assert_int_equal(mtg_meeting_check(MTG_WEEKLY_SUMMARY, MON + 960 * MIN,
-					   MON + 960 * MIN - DAY, &why),
-			 0);
+	assert_int_equal(
+		mtg_meeting_check(MTG_WEEKLY_SUMMARY, MON + 960 * MIN, MON + 960 * MIN - DAY, &why),
+		0);
 	assert_int_equal(mtg_meeting_check(MTG_WEEKLY_SUMMARY, MON + 960 * MIN,
 					   MON + 960 * MIN - DAY + 1, &why),
 			 ERR_UNPROCESSABLE);
@@ -174,11 +186,12 @@ static int64_t person(struct store *s, const char *work_no, int64_t roles)
 {
 	int64_t id = 0;
 
-	assert_int_equal(store_run(s,
-				   "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
-				   " VALUES (?, ?, ?, 0, 0) RETURNING id",
-				   &id, "tti", work_no, work_no, roles),
-			 1);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
+			  " VALUES (?, ?, ?, 0, 0) RETURNING id",
+			  &id, "tti", work_no, work_no, roles),
+		1);
 	return id;
 }
 
@@ -219,11 +232,14 @@ static void test_perf_source_and_findings(void **state)
 	struct store *s = test_store_open();
 	int64_t a1 = person(s, "9101", 8), a2 = person(s, "9102", 8), a3 = person(s, "9103", 8);
 	int64_t sup = person(s, "9001", 4);
-	struct mtg_meeting m = {.type = MTG_COORDINATION, .title = "协调会", .starts_at = MON,
-				.ends_at = MON + 45 * MIN, .created_at = MON - 2 * DAY};
+	struct mtg_meeting m = {.type = MTG_COORDINATION,
+				.title = "协调会",
+				.starts_at = MON,
+				.ends_at = MON + 45 * MIN,
+				.created_at = MON - 2 * DAY};
 	struct mtg_attendee at;
-	struct mtg_inspection in = {.inspector_id = sup, .at = MON, .area = "座席区",
-				    .created_at = MON};
+	struct mtg_inspection in = {
+		.inspector_id = sup, .at = MON, .area = "座席区", .created_at = MON};
 	struct mtg_finding f = {.item = "duty", .note = "玩手机", .category = "idle"};
 	struct seen seen = {0};
 	int64_t ids[3] = {a1, a2, a3};
@@ -245,8 +261,8 @@ static void test_perf_source_and_findings(void **state)
 	assert_int_equal(seen.at[0], MON);
 	assert_string_equal(seen.title[0], "协调会");
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(
-		mtg_perf_source.absences(s, MON + 60 * MIN, MON + DAY, absence_cb, &seen), 1);
+	assert_int_equal(mtg_perf_source.absences(s, MON + 60 * MIN, MON + DAY, absence_cb, &seen),
+			 1);
 	assert_int_equal(seen.person[0], a2);
 	assert_false(seen.late[0]);
 	assert_int_equal(mtg_attendee_get(s, m.id, a2, &at), 0);
