@@ -189,6 +189,9 @@ struct mtg_meeting_filter {
 	int64_t person_id; /* only meetings this person attends or hosts; 0: all */
 };
 
+/* 1 when id names an active person, 0 when not, or a negative err. */
+int mtg_person_active(struct store *s, int64_t id);
+
 int mtg_schedules(struct store *s, int (*fn)(void *arg, const struct mtg_schedule *sc), void *arg);
 int mtg_schedule_get(struct store *s, int64_t id, struct mtg_schedule *out);
 int mtg_schedule_save(struct store *s, struct mtg_schedule *sc, int64_t now);

@@ -78,8 +78,7 @@ static int person_add(struct req *r, const char *key, int required, int64_t *out
 	}
 	if (!json_is_integer(v) || json_integer_value(v) <= 0)
 		return err_add(&r->ei, rc, ERR_INVALID, key, "%s: expected an id or null", key);
-	found = store_run(r->store, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i",
-			  (int64_t)json_integer_value(v));
+	found = mtg_person_active(r->store, json_integer_value(v));
 	if (found < 0)
 		return found;
 	if (!found)
@@ -234,8 +233,7 @@ static int body_attendees(struct req *r, int64_t *ids, int max, int *n, int rc)
 		if (!json_is_integer(x) || json_integer_value(x) <= 0)
 			return err_add(&r->ei, rc, ERR_INVALID, "attendees",
 				       "attendees: a list of at most %d person ids", max);
-		found = store_run(r->store, "SELECT 1 FROM person WHERE id = ? AND active = 1",
-				  NULL, "i", (int64_t)json_integer_value(x));
+		found = mtg_person_active(r->store, json_integer_value(x));
 		if (found < 0)
 			return found;
 		if (!found)
@@ -1047,8 +1045,7 @@ static int finding_body(struct req *r, json_t *x, struct mtg_finding *f, int rc)
 	if (!json_is_integer(p) || json_integer_value(p) <= 0)
 		return err_add(&r->ei, rc, ERR_INVALID, "findings",
 			       "findings: each names a person_id");
-	found = store_run(r->store, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i",
-			  (int64_t)json_integer_value(p));
+	found = mtg_person_active(r->store, json_integer_value(p));
 	if (found < 0)
 		return found;
 	if (!found)

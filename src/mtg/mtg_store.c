@@ -19,6 +19,17 @@
 		return store_end(st, rc_, n_);                                                     \
 	} while (0)
 
+/* An INSERT … RETURNING id's result: it gives a row or fails. */
+static int inserted(int rc)
+{
+	return rc == 0 ? ERR_IO : rc < 0 ? rc : 0;
+}
+
+int mtg_person_active(struct store *s, int64_t id)
+{
+	return store_run(s, "SELECT 1 FROM person WHERE id = ? AND active = 1", NULL, "i", id);
+}
+
 /* Schedules. */
 
 #define SCHED_COLS                                                                                 \
@@ -359,9 +370,7 @@ int mtg_action_insert(struct store *s, struct mtg_action *a)
 			   &a->id, "itiidi", a->meeting_id, a->title, a->owner_id, a->due_at,
 			   a->done_by, a->created_at);
 
-	if (rc == 0)
-		rc = ERR_IO;
-	return rc < 0 ? rc : 0;
+	return inserted(rc);
 }
 
 int mtg_action_get(struct store *s, int64_t id, struct mtg_action *out)
@@ -504,9 +513,7 @@ int mtg_comment_insert(struct store *s, struct mtg_comment *c)
 			   " VALUES (?, ?, ?, ?) RETURNING id",
 			   &c->id, "iiti", c->log_id, c->author_id, c->body, c->created_at);
 
-	if (rc == 0)
-		rc = ERR_IO;
-	return rc < 0 ? rc : 0;
+	return inserted(rc);
 }
 
 static int comment_read(struct store_stmt *st, void *dst)
@@ -601,9 +608,7 @@ int mtg_inspection_insert(struct store *s, struct mtg_inspection *in)
 			   &in->id, "iitti", in->inspector_id, in->at, in->area, in->notes,
 			   in->created_at);
 
-	if (rc == 0)
-		rc = ERR_IO;
-	return rc < 0 ? rc : 0;
+	return inserted(rc);
 }
 
 int mtg_inspection_get(struct store *s, int64_t id, struct mtg_inspection *out)
@@ -637,9 +642,7 @@ int mtg_finding_insert(struct store *s, struct mtg_finding *f)
 			   &f->id, "iittTi", f->inspection_id, f->person_id, f->item, f->note,
 			   f->category, f->recorded_at);
 
-	if (rc == 0)
-		rc = ERR_IO;
-	return rc < 0 ? rc : 0;
+	return inserted(rc);
 }
 
 #define FIND_COLS                                                                                  \
