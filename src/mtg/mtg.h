@@ -13,7 +13,7 @@
  * are created by a supervisor or the manager. Every meeting but a routine
  * one must be created at least a day ahead, and the same tick sends its
  * notice (notify) to each attendee a day before it begins, once
- * (`notified_at`). The host or a supervisor marks attendance — present,
+ * (`notified_at`). A supervisor or the manager marks attendance — present,
  * late or absent, with the time it was marked — once the meeting has
  * begun; a marking after the meeting ended is audited as after the fact.
  * Minutes close the meeting (held); action items carry an owner and a due
