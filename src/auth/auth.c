@@ -124,6 +124,19 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_CHAN_REPLY] = {N, A, A, A, N, N, N, N},
 	[ACT_CHAN_SUPERVISE] = {N, A, A, N, N, N, N, N},
 	[ACT_CHAN_MANAGE] = {A, A, N, N, N, N, N, N},
+	/* Issue 19, MTG-1: the manager and supervisors call meetings, mark attendance and
+	 * keep the minutes and action items; agents and quality inspectors see the
+	 * meetings they attend; anyone may own an action item and mark it done. */
+	[ACT_MTG_READ] = {N, A, A, S, N, N, N, S},
+	[ACT_MTG_MANAGE] = {N, A, A, N, N, N, N, N},
+	[ACT_MTG_ACTION_DONE] = {N, A, A, S, S, S, S, S},
+	/* LED-1: work logs are entered by agents (and everyone of the center
+	 * writes their own), kept by the supervisor: read and commented by the
+	 * supervisors and the manager. Unannounced inspections are theirs too. */
+	[ACT_MTG_LOG_WRITE] = {N, S, S, S, N, N, N, S},
+	[ACT_MTG_LOG_READ] = {N, A, A, S, N, N, N, S},
+	[ACT_MTG_LOG_COMMENT] = {N, A, A, N, N, N, N, N},
+	[ACT_MTG_INSPECT] = {N, A, A, N, N, N, N, N},
 };
 
 #undef N
@@ -201,6 +214,13 @@ static const char *const action_names[ACT_COUNT] = {
 	"chan.reply",
 	"chan.supervise",
 	"chan.manage",
+	"mtg.read",
+	"mtg.manage",
+	"mtg.action_done",
+	"mtg.log.write",
+	"mtg.log.read",
+	"mtg.log.comment",
+	"mtg.inspect",
 };
 
 const char *auth_action_name(enum auth_action a)

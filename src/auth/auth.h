@@ -120,6 +120,13 @@ enum auth_action {
 	ACT_CHAN_REPLY,	       /* answer, transfer and resolve one's conversations, take a waiting one */
 	ACT_CHAN_SUPERVISE,    /* take over and assign anyone's conversation, every queue */
 	ACT_CHAN_MANAGE,       /* channel accounts, channel settings, SMS templates and the opt-out list */
+	ACT_MTG_READ,	       /* meetings (MTG-1): every one (self: those one attends or hosts) */
+	ACT_MTG_MANAGE,	       /* call, cancel and minute meetings, mark attendance, action items, schedules */
+	ACT_MTG_ACTION_DONE,   /* mark an action item done (self: one's own items) */
+	ACT_MTG_LOG_WRITE,     /* LED-1: write one's own daily log and monthly summary */
+	ACT_MTG_LOG_READ,      /* LED-1: work logs (self: one's own) */
+	ACT_MTG_LOG_COMMENT,   /* LED-1: comment on work logs, see who has none */
+	ACT_MTG_INSPECT,       /* 日常工作检查: record and read inspections and their findings */
 	ACT_COUNT
 };
 

@@ -39,6 +39,8 @@
 #include "ivr/ivr.h"
 #include "kb/kb.h"
 #include "login/login.h"
+#include "mtg/mtg.h"
+#include "perf/perf.h"
 #include "notify/notify.h"
 #include "org/org.h"
 #include "out/out.h"
@@ -68,6 +70,7 @@ const struct route *const cli_route_tables[] = {
 	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
+	mtg_routes, /* issue 19: meetings, work logs, inspections */
 	NULL,
 };
 
@@ -211,6 +214,12 @@ static int wire(const struct config *cfg)
 		rc = chan_adapter_add(&chan_webchat_adapter);
 	if (rc == 0)
 		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
+	/* Issue 19, MTG-1: the schedules' meetings, notices a day ahead and
+	 * due action items' reminders, every minute; late and absent
+	 * attendances feed perf's penalty proposals (PERF-5). */
+	if (rc == 0)
+		rc = sched_add("mtg_tick", mtg_tick, NULL, 60000);
+	perf_add_source(&mtg_perf_source);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	/* Issue 18: an agent's live chats go back to their queue when the seat logs

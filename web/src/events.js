@@ -26,7 +26,7 @@ export async function loadInbox() {
   inbox.lastId = page.items.length ? page.items[0].id : 0
 }
 
-const KINDS = ['order.new', 'order.changed', 'sla.warning', 'sla.breach', 'order.escalated', 'order.help', 'callback.due', 'agent.busy_long', 'acd.callback', 'call.offer', 'wfm.swap', 'wfm.leave']
+const KINDS = ['order.new', 'order.changed', 'sla.warning', 'sla.breach', 'order.escalated', 'order.help', 'callback.due', 'agent.busy_long', 'acd.callback', 'call.offer', 'wfm.swap', 'wfm.leave', 'meeting.notice', 'meeting.cancelled', 'meeting.action', 'worklog.comment']
 
 function deliver(ev) {
   let n

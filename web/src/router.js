@@ -29,6 +29,11 @@ export const pages = [
   { path: '/wfm/setup', name: 'wfmSetup', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/wfm/Setup.vue') },
   { path: '/wfm/handover', name: 'handover', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Handover.vue') },
   { path: '/wfm/attendance', name: 'attendance', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/wfm/Attendance.vue') },
+  // Issue 19, MTG-1 and LED-1: meetings and work logs for everyone of the
+  // center (agents see their own), inspections for supervisors and the manager.
+  { path: '/mtg/meetings', name: 'mtgMeetings', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/mtg/Meetings.vue') },
+  { path: '/mtg/logs', name: 'mtgLogs', group: 'wfm', roles: ['agent', 'supervisor', 'manager'], component: () => import('./views/mtg/WorkLog.vue') },
+  { path: '/mtg/inspections', name: 'mtgInspections', group: 'wfm', roles: ['supervisor', 'manager'], component: () => import('./views/mtg/Inspections.vue') },
   { path: '/qa/queue', name: 'qaQueue', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Queue.vue') },
   { path: '/qa/mine', name: 'qaMine', group: 'qa', roles: ['agent', 'supervisor'], component: () => import('./views/qa/Mine.vue') },
   { path: '/qa/appeals', name: 'qaAppeals', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Appeals.vue') },
