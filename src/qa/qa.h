@@ -92,9 +92,12 @@ struct qa_span {
 	int by;
 };
 
-/* Something that happened during the contact, e.g. "transfer" or "hold". */
+/* Something that happened during the contact, e.g. "transfer" or "hold",
+ * or a step of the live guidance (docs/qa.md): kefu's prompt ("apologize",
+ * "hold_over") or the agent's answer ("apologized", "spoke"). */
+#define QA_EVENT_MAX 23 /* bytes of an event's kind */
 struct qa_event {
-	char kind[16];
+	char kind[QA_EVENT_MAX + 1];
 	int64_t at_ms;
 };
 
@@ -173,6 +176,7 @@ struct qa_engine;
  * (the rule's, owned by the engine; NULL when none). */
 struct qa_hit {
 	int rule;
+	int missing; /* 1: words that should have been said and were not (text: the words) */
 	int utterance;
 	int offset, len;
 	int64_t at_ms;
@@ -392,6 +396,7 @@ struct qa_hit_row {
 	int64_t at_ms; /* -1: no time in the recording */
 	char text[512];
 	char better[512]; /* "" : none */
+	int missing;	  /* 1: required words not said (text: the words; no place) */
 };
 
 struct qa_check_filter {
@@ -421,6 +426,8 @@ int qa_check_list(struct store *s, const struct qa_check_filter *f, qa_check_fn 
 int qa_check_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out);
 /* The hits of a check with their rules' code and name, in order of time. */
 int qa_hit_list(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx);
+/* A stored hit as on the wire (docs/qa.md, "A hit, on the wire"; qa_api.c). */
+struct json_t *qa_hit_row_json(const struct qa_hit_row *h);
 
 /* The call's facts the checker reads from the call log (migration 5). */
 struct qa_call_row {
@@ -487,6 +494,38 @@ int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int 
 int qa_conv_get(struct store *s, int64_t id, struct qa_conv_row *out);
 /* Its messages in and out (not notes or event lines), in order, at most limit. */
 int qa_conv_messages(struct store *s, int64_t conv_id, int limit, qa_conv_msg_fn fn, void *ctx);
+
+/*
+ * A contact of the customer record (cust's contact, CALL-10) read with the
+ * checker's own statements for its agent's summary (kind summary): the
+ * 5W1H fields and the free summary the agent wrote. has_text: any of them
+ * is written.
+ */
+struct qa_summary_row {
+	int64_t id;
+	int64_t agent_id;
+	int64_t started_at;
+	int64_t ended_at; /* 0: not ended */
+	int64_t call_id;  /* the hotline call it records, 0: none */
+	int64_t created_at;
+	int has_text;
+};
+
+/* One written part of a summary: its field ("when" … "how" of the 5W1H, or
+ * "summary") and text. */
+struct qa_summary_part {
+	const char *field;
+	const char *text; /* valid during the callback only */
+};
+
+typedef int (*qa_summary_fn)(void *ctx, const struct qa_summary_row *c);
+typedef int (*qa_summary_part_fn)(void *ctx, const struct qa_summary_part *p);
+/* The contacts after cursor not checked yet, by id; at most limit. *max_id:
+ * the newest contact's id before they were read (0: none). */
+int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary_fn fn,
+			  void *ctx, int64_t *max_id);
+/* The written parts of contact id's summary: the 5W1H in their order, then the summary. */
+int qa_summary_parts(struct store *s, int64_t id, qa_summary_part_fn fn, void *ctx);
 
 /* qa_setting (migration 22): ERR_NOTFOUND for an unknown key. */
 int qa_setting_get(struct store *s, const char *key, int64_t *out);
