@@ -20,8 +20,9 @@
  * Unicode code points). qa_run checks one contact (struct qa_contact: its
  * kind, its utterances, the call's facts) against the engine: each
  * utterance's text is normalised once — NFKC and case folding (utf8proc),
- * traditional characters to simplified (OpenCC's t2s data, character by
- * character) — with a map from each normalised character back to the
+ * traditional characters to simplified (OpenCC's t2s with its phrases,
+ * when the text has a traditional character) — with a map from each
+ * normalised character back to the
  * original ones, so every hit points into the text as it was posted; the
  * automaton walks each utterance once and its matches are handed to the
  * conditions that asked for them; then each rule whose kinds include the
@@ -35,7 +36,8 @@
  * may run contacts against one engine at once (each qa_run has its own
  * scratch, and PCRE2's match data is per run). The traditional →
  * simplified table is built once per process (pthread_once) from OpenCC's
- * t2s.json, then only read; OpenCC itself is not used after that. Without
+ * t2s.json, then only read; OpenCC itself converts, under a lock, only the
+ * utterances that have a traditional character (their phrases). Without
  * OpenCC's data files (package libopencc-data) text is matched without
  * that step and qa_t2s_ready() says so.
  *

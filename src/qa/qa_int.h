@@ -30,6 +30,7 @@ struct qa_text {
 	int u8cap;
 	int olen, ocap;
 	int *obyte;
+	int trad; /* while normalising: a character has a simplified form */
 };
 
 /* Normalises s into t (reusing t's buffers); 0, ERR_INVALID, ERR_NOMEM. */

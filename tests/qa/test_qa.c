@@ -148,6 +148,21 @@ static void normalises_text(void **state)
 	 * combining accent composed. */
 	assert_int_equal(qa_normalise("ＶＩＰ客户１２３ ﬁne Cafe\xcc\x81", out, sizeof(out)), 0);
 	assert_string_equal(out, "vip客户123 fine caf\xc3\xa9");
+	/* Phrases by OpenCC's t2s table (TSPhrases), where the characters
+	 * alone would give another word: 計畫 is 计划 (计画 alone), 答覆 答复
+	 * (覆 alone stays), 瞭解 了解, 一目瞭然 一目了然, 藉口 借口; 乾隆 and
+	 * 乾坤 keep 乾 (干 alone), while 乾淨 is 干净. */
+	assert_int_equal(qa_normalise("這個計畫，答覆您", out, sizeof(out)), 0);
+	assert_string_equal(out, "这个计划,答复您");
+	assert_int_equal(qa_normalise("請您瞭解，這不是藉口", out, sizeof(out)), 0);
+	assert_string_equal(out, "请您了解,这不是借口");
+	assert_int_equal(qa_normalise("乾隆年間，乾淨", out, sizeof(out)), 0);
+	assert_string_equal(out, "乾隆年间,干净");
+	assert_int_equal(qa_normalise("一目瞭然的說明", out, sizeof(out)), 0);
+	assert_string_equal(out, "一目了然的说明");
+	/* Simplified text is left alone, even 瞭 (no traditional character). */
+	assert_int_equal(qa_normalise("计划了解瞭望", out, sizeof(out)), 0);
+	assert_string_equal(out, "计划了解瞭望");
 	/* Truncated on a character boundary. */
 	assert_int_equal(qa_normalise("您好您好", out, 8), 0);
 	assert_string_equal(out, "您好");
@@ -362,6 +377,20 @@ static void traditional_and_offsets(void **state)
 	run(e, "{\"utterances\":[" U("agent", 1200, 3000, "先生，請稍等一下") "]}", NULL, &r);
 	assert_int_equal(r.nhits, 1);
 	assert_hit(&r.hits[0], 0, 3, 3, 1200, "請稍等");
+	qa_result_free(&r);
+	qa_free(e);
+
+	/* A phrase whose characters alone give another word: 計畫 said, 计划
+	 * required, the hit on the words as posted; 答覆 for 答复. */
+	e = compile1("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"keywords\","
+		     "\"words\":[\"计划\",\"答复\",\"干隆\"]}]}");
+	run(e,
+	    "{\"utterances\":[" U("agent", 0, 1000, "ＯＫ，您的還款計畫") "," U(
+		    "agent", 2000, 3000, "稍後答覆您，乾隆年間") "]}",
+	    NULL, &r);
+	assert_int_equal(r.nhits, 2);
+	assert_hit(&r.hits[0], 0, 7, 2, 0, "計畫");
+	assert_hit(&r.hits[1], 1, 2, 2, 2000, "答覆");
 	qa_result_free(&r);
 	qa_free(e);
 
