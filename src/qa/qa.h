@@ -295,7 +295,11 @@ struct store;
  * compiled rule set of the active rules is built once and rebuilt when a
  * rule changes (a generation read from the rule table, plus a counter the
  * API bumps). A call without transcript is still checked by its metric
- * rules.
+ * rules. The agents' summaries of contacts (kind summary: the 5W1H and the
+ * summary of cust's contact rows) are checked once each by a walk of their
+ * own (qa_setting.summary_cursor, migration 37), summary_wait_min after
+ * the contact ended (the wrap-up); a guide condition scores the live
+ * guidance stored with a call (its "guide" events).
  *
  * Who may: ACT_QA_CHECK_READ (manager, supervisor, qa: every check; an
  * agent: their own), ACT_QA_RULE_WRITE (qa, supervisor, manager: rules, the test box),
