@@ -390,6 +390,34 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now)
 	return rc;
 }
 
+/* -- the walks' cursors (qa_setting) -- */
+
+/* Saves a walk's cursor: key (and key2 when not NULL) in one transaction. */
+static int cursor_save(struct store *s, const char *key, int64_t value, const char *key2,
+		       int64_t value2)
+{
+	int rc = store_begin(s);
+
+	if (rc == 0)
+		rc = qa_setting_set(s, key, value);
+	if (rc == 0 && key2)
+		rc = qa_setting_set(s, key2, value2);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+/* A row the walk could not finish (not ready, or failed) holds the cursor
+ * just before it; the rows after it are still checked. */
+static void cursor_hold(int64_t *next, int *stuck, int64_t id)
+{
+	if (!*stuck)
+		*next = id - 1;
+	*stuck = 1;
+}
+
 /* -- text conversations (issue 18's channels) -- */
 
 /* A channel's conversations are checked as this kind of contact (qa_check.kind). */
@@ -557,17 +585,8 @@ static int walk_convs(struct store *s, int64_t now, int *done)
 		next_id = cs->c[i].id;
 		(*done)++;
 	}
-	if (next_at != at || next_id != id) {
-		rc = store_begin(s);
-		if (rc == 0)
-			rc = qa_setting_set(s, "conv_cursor_at", next_at);
-		if (rc == 0)
-			rc = qa_setting_set(s, "conv_cursor_id", next_id);
-		if (rc == 0)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
-	}
+	if (next_at != at || next_id != id)
+		rc = cursor_save(s, "conv_cursor_at", next_at, "conv_cursor_id", next_id);
 out:
 	free(cs);
 	return rc;
@@ -665,9 +684,7 @@ static int walk_summaries(struct store *s, int64_t now, int64_t wait_ms, int *do
 		int one = 0;
 
 		if (!summary_ready(c, now, wait_ms)) {
-			if (!stuck)
-				next = c->id - 1;
-			stuck = 1;
+			cursor_hold(&next, &stuck, c->id);
 			continue;
 		}
 		if (c->has_text) {
@@ -675,9 +692,7 @@ static int walk_summaries(struct store *s, int64_t now, int64_t wait_ms, int *do
 			if (one < 0) {
 				log_error("qa: cannot check the summary of contact %lld (%d)",
 					  (long long)c->id, one);
-				if (!stuck)
-					next = c->id - 1;
-				stuck = 1;
+				cursor_hold(&next, &stuck, c->id);
 				continue;
 			}
 			(*done)++;
@@ -685,15 +700,8 @@ static int walk_summaries(struct store *s, int64_t now, int64_t wait_ms, int *do
 		if (!stuck && c->id > next)
 			next = c->id;
 	}
-	if (next > cursor) {
-		rc = store_begin(s);
-		if (rc == 0)
-			rc = qa_setting_set(s, "summary_cursor", next);
-		if (rc == 0)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
-	}
+	if (next > cursor)
+		rc = cursor_save(s, "summary_cursor", next, NULL, 0);
 out:
 	free(cs);
 	return rc;
@@ -758,32 +766,21 @@ static int walk_calls(struct store *s, int64_t now, int64_t wait_ms, int *done)
 		int ready = c->ended_at && (c->has_recording || c->ended_at <= now - wait_ms);
 
 		if (!ready) {
-			if (!stuck)
-				next = c->id - 1;
-			stuck = 1;
+			cursor_hold(&next, &stuck, c->id);
 			continue;
 		}
 		rc = check_call_locked(s, c->id, now);
 		if (rc < 0) {
 			log_error("qa: cannot check call %lld (%d)", (long long)c->id, rc);
 			/* It stays before the cursor's new place, to be tried again. */
-			if (!stuck)
-				next = c->id - 1;
-			stuck = 1;
+			cursor_hold(&next, &stuck, c->id);
 			rc = 0;
 			continue;
 		}
 		(*done)++;
 	}
-	if (next > cursor) {
-		rc = store_begin(s);
-		if (rc == 0)
-			rc = qa_setting_set(s, "call_cursor", next);
-		if (rc == 0)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
-	}
+	if (next > cursor)
+		rc = cursor_save(s, "call_cursor", next, NULL, 0);
 out:
 	free(cs);
 	return rc;
