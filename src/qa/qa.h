@@ -69,7 +69,8 @@ struct json_t;
 #define QA_NAME_MAX 100	      /* characters of a rule's name */
 #define QA_BETTER_MAX 500     /* characters of the better wording */
 #define QA_ID_MAX 31	      /* bytes of a condition's id */
-#define QA_DRAFT_MAX 20000    /* characters of an agent's text checked before sending (a channel's message) */
+#define QA_DRAFT_MAX                                                                               \
+	20000 /* characters of an agent's text checked before sending (a channel's message) */
 
 enum qa_speaker { QA_ANY = 0, QA_AGENT = 1, QA_CUSTOMER = 2 };
 
@@ -466,8 +467,8 @@ int qa_call_events(struct store *s, int64_t call_id, qa_event_fn fn, void *ctx);
  * At most limit. fn sees each row (metrics not read).
  */
 typedef int (*qa_call_fn)(void *ctx, const struct qa_call_row *c);
-int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit,
-		       qa_call_fn fn, void *ctx);
+int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit, qa_call_fn fn,
+		       void *ctx);
 int qa_call_max_id(struct store *s, int64_t *out);
 
 /*
@@ -528,8 +529,8 @@ typedef int (*qa_summary_fn)(void *ctx, const struct qa_summary_row *c);
 typedef int (*qa_summary_part_fn)(void *ctx, const struct qa_summary_part *p);
 /* The contacts after cursor not checked yet, by id; at most limit. *max_id:
  * the newest contact's id before they were read (0: none). */
-int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary_fn fn,
-			  void *ctx, int64_t *max_id);
+int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary_fn fn, void *ctx,
+			  int64_t *max_id);
 /* The written parts of contact id's summary: the 5W1H in their order, then the summary. */
 int qa_summary_parts(struct store *s, int64_t id, qa_summary_part_fn fn, void *ctx);
 
@@ -995,12 +996,12 @@ struct qa_agent_row {
 	struct qa_rule_tally top[QA_AGENT_TOP_RULES];
 	int ntop;
 	char top_text[400]; /* the top rules in words, for the spreadsheet (filled by the caller) */
-	int64_t rated, rating_sum;	     /* the survey (CALL-3) */
+	int64_t rated, rating_sum;	      /* the survey (CALL-3) */
 	int64_t cb_accepted, cb_not_accepted; /* reached callbacks (CB-3) */
 	int64_t cb_attempts;
 	int64_t reviews, review_sum; /* the supervisors' closed reviews (QA-1), when kept */
-	int eligible;	 /* may be the month's star */
-	double combined; /* the star's score, when there are checks */
+	int eligible;		     /* may be the month's star */
+	double combined;	     /* the star's score, when there are checks */
 	int has_combined;
 	int star;
 };
@@ -1053,8 +1054,8 @@ int qa_daily_get(struct store *s, const char *day, struct qa_daily *out);
 int qa_daily_save(struct store *s, const char *day, const char *anomaly, const char *causes,
 		  const char *measures, int64_t author_id, int64_t now);
 /* Marks the day's draft sent with the figures and recipients. */
-int qa_daily_mark_sent(struct store *s, const char *day, const char *figures,
-		       const char *sent_to, int64_t author_id, int64_t now);
+int qa_daily_mark_sent(struct store *s, const char *day, const char *figures, const char *sent_to,
+		       int64_t author_id, int64_t now);
 /* The rows of days from..to (YYYY-MM-DD), newest first; state NULL: any. */
 int qa_daily_list(struct store *s, const char *from, const char *to, const char *state,
 		  int (*row)(void *ctx, const struct qa_daily *d), void *ctx);

@@ -490,12 +490,13 @@ json_t *qa_hit_row_json(const struct qa_hit_row *h)
 	int pos = h->utterance >= 0 && !h->missing;
 
 	return json_pack(
-		"{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:b, s:o, s:o, s:o, s:o, s:s, s:o}", "rule",
-		"id", (json_int_t)h->rule_id, "code", h->rule_code, "version", h->rule_version,
-		"name", h->rule_name, "severity", h->severity, "score", h->score, "fatal", h->fatal,
-		"missing", h->missing, "utterance", pos ? json_integer(h->utterance) : json_null(),
-		"offset", pos && h->char_offset >= 0 ? json_integer(h->char_offset) : json_null(),
-		"len", pos ? json_integer(h->char_len) : json_null(), "at_ms",
+		"{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:b, s:o, s:o, s:o, s:o, s:s, s:o}",
+		"rule", "id", (json_int_t)h->rule_id, "code", h->rule_code, "version",
+		h->rule_version, "name", h->rule_name, "severity", h->severity, "score", h->score,
+		"fatal", h->fatal, "missing", h->missing, "utterance",
+		pos ? json_integer(h->utterance) : json_null(), "offset",
+		pos && h->char_offset >= 0 ? json_integer(h->char_offset) : json_null(), "len",
+		pos ? json_integer(h->char_len) : json_null(), "at_ms",
 		h->at_ms >= 0 ? json_integer(h->at_ms) : json_null(), "text", h->text, "better",
 		h->better[0] ? json_string(h->better) : json_null());
 }
@@ -529,8 +530,7 @@ static int check_contact(struct req *r)
 		return rc;
 	/* An agent reads their own contacts' checks (QA-1); whether another's was
 	 * checked is not told either. */
-	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, kind,
-			      id);
+	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, kind, id);
 	if (rc < 0)
 		return rc;
 	hits = json_array();

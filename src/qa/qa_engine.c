@@ -181,7 +181,7 @@ static int guide_event(struct events_ctx *ec, const struct qa_call_event *e)
 
 	if (step && strlen(step) <= QA_EVENT_MAX && at_ms >= 0)
 		rc = json_array_append_new(ec->list, json_pack("{s:s, s:I}", "kind", step, "at_ms",
-								(json_int_t)at_ms));
+							       (json_int_t)at_ms));
 	json_decref(d);
 	return rc;
 }
@@ -351,8 +351,8 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 	qa_facts_parse(facts, &ct, &fs);
 	rc = qa_run(cache.all, &ct, &res);
 	if (rc == 0)
-		rc = save_check(s, "call", c->id, c->agent_id, c->started_at, words, &res, NULL, NULL,
-				now);
+		rc = save_check(s, "call", c->id, c->agent_id, c->started_at, words, &res, NULL,
+				NULL, now);
 out:
 	qa_result_free(&res);
 	qa_facts_free(&fs);
@@ -524,13 +524,12 @@ static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64
 	int rc = cu.list ? qa_conv_messages(s, v->id, QA_UTT_MAX, conv_utt, &cu) : ERR_NOMEM;
 
 	if (rc >= 0)
-		rc = check_text_locked(s,
-				       &(struct text_contact){conv_kind(v->channel), v->id,
-							      v->agent_id, v->created_at,
-							      v->contact_class,
-							      v->resolved_at - v->created_at,
-							      "messages", cu.list},
-				       now);
+		rc = check_text_locked(
+			s,
+			&(struct text_contact){conv_kind(v->channel), v->id, v->agent_id,
+					       v->created_at, v->contact_class,
+					       v->resolved_at - v->created_at, "messages", cu.list},
+			now);
 	json_decref(cu.list);
 	return rc;
 }
@@ -1106,8 +1105,9 @@ int qa_check_draft(struct store *s, const char *kind_name, const char *text, jso
 		if (h->utterance < 0)
 			continue;
 		o = qa_hit_json(cache.all, h);
-		if (!o || json_object_set_new(o, "offset",
-					      json_integer(starts[h->utterance] + h->offset)) < 0 ||
+		if (!o ||
+		    json_object_set_new(o, "offset",
+					json_integer(starts[h->utterance] + h->offset)) < 0 ||
 		    json_object_del(o, "utterance") < 0 || json_object_del(o, "at_ms") < 0 ||
 		    json_array_append_new(hits, o) < 0) {
 			json_decref(o);

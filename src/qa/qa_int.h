@@ -105,7 +105,7 @@ struct qa_cond {
 	int relation, order_utts;
 	int64_t over_ms, allow_ms, min_speech_ms;
 	int over, minutes;
-	double rate_min, rate_max; /* 0: no bound */
+	double rate_min, rate_max;    /* 0: no bound */
 	char event[QA_EVENT_MAX + 1]; /* consent's event, guide's prompt */
 	int nphrases;
 	int64_t within_ms; /* guide: the answer's time limit, 0: until the next prompt */

@@ -1234,11 +1234,12 @@ json_t *qa_hit_json(const struct qa_engine *e, const struct qa_hit *h)
 	int has_place = h->utterance >= 0;
 
 	/* A missing phrase has no place: it is the words that were not said. */
-	return json_pack("{s:{s:I,s:s,s:i,s:s},s:s,s:i,s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:o}", "rule", "id",
-			 (json_int_t)r->id, "code", r->code, "version", r->version, "name", r->name,
-			 "severity", severities[r->severity], "score", r->score, "fatal", r->fatal,
-			 "missing", h->missing, "utterance", has_place ? json_integer(h->utterance) : json_null(),
-			 "offset", has_place ? json_integer(h->offset) : json_null(), "len",
+	return json_pack("{s:{s:I,s:s,s:i,s:s},s:s,s:i,s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:o}", "rule",
+			 "id", (json_int_t)r->id, "code", r->code, "version", r->version, "name",
+			 r->name, "severity", severities[r->severity], "score", r->score, "fatal",
+			 r->fatal, "missing", h->missing, "utterance",
+			 has_place ? json_integer(h->utterance) : json_null(), "offset",
+			 has_place ? json_integer(h->offset) : json_null(), "len",
 			 has_place ? json_integer(h->len) : json_null(), "at_ms",
 			 h->at_ms >= 0 ? json_integer(h->at_ms) : json_null(), "text",
 			 h->text ? h->text : "", "better",

@@ -284,8 +284,8 @@ static int others(struct store *s, int64_t now, int *added)
 				guide("a", "greet_again",
 				      json_pack("[s, s, s]", "greeted_again", "goodbye_said",
 						"caller_spoke")),
-				guide("b", "goodbye", json_pack("[s, s]", "goodbye_said",
-								 "caller_spoke"))))},
+				guide("b", "goodbye",
+				      json_pack("[s, s]", "goodbye_said", "caller_spoke"))))},
 		/* CALL-7: warned at 8 min of a class-F call, and it passed 10 min. */
 		{"call7.guide_limit",
 		 rule("F类来电限时提醒后仍超过10分钟", "efficiency", "medium", -2, "a && b",

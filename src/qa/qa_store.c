@@ -468,8 +468,8 @@ int qa_call_max_id(struct store *s, int64_t *out)
 
 /* -- the channels' conversations (issue 18, migration 28) -- */
 
-#define CONV_COLS                                                                            \
-	"SELECT v.id, v.channel, coalesce(v.agent_id, 0), v.created_at, v.resolved_at,"     \
+#define CONV_COLS                                                                                  \
+	"SELECT v.id, v.channel, coalesce(v.agent_id, 0), v.created_at, v.resolved_at,"            \
 	" coalesce(k.class, '') FROM conv v LEFT JOIN contact k ON k.id = v.contact_id"
 
 static int conv_read(struct store_stmt *st, void *dst)
@@ -491,12 +491,12 @@ int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int 
 {
 	/* The partial index conv_resolved (resolved_at, id): a tick reads only
 	 * what was resolved since the cursor, however many conversations there are. */
-	struct store_stmt *st = store_query(
-		s,
-		CONV_COLS " WHERE v.state = 'resolved' AND (v.resolved_at > ?"
-			  " OR (v.resolved_at = ? AND v.id > ?))"
-			  " ORDER BY v.resolved_at, v.id LIMIT ?",
-		"iiii", after_at, after_at, after_id, (int64_t)limit);
+	struct store_stmt *st =
+		store_query(s,
+			    CONV_COLS " WHERE v.state = 'resolved' AND (v.resolved_at > ?"
+				      " OR (v.resolved_at = ? AND v.id > ?))"
+				      " ORDER BY v.resolved_at, v.id LIMIT ?",
+			    "iiii", after_at, after_at, after_id, (int64_t)limit);
 	struct qa_conv_row c;
 	int rc, n = 0;
 
@@ -559,11 +559,11 @@ int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary
 	if (rc < 0)
 		return rc;
 	st = store_query(s,
-			    "SELECT id, agent_id, started_at, ended_at, call_id, created_at,"
-			    " coalesce(summary, '') <> '' OR fivew IS NOT NULL FROM contact k"
-			    " WHERE id > ? AND NOT EXISTS (SELECT 1 FROM qa_check q"
-			    " WHERE q.kind = 'summary' AND q.ref_id = k.id) ORDER BY id LIMIT ?",
-			    "ii", cursor, (int64_t)limit);
+			 "SELECT id, agent_id, started_at, ended_at, call_id, created_at,"
+			 " coalesce(summary, '') <> '' OR fivew IS NOT NULL FROM contact k"
+			 " WHERE id > ? AND NOT EXISTS (SELECT 1 FROM qa_check q"
+			 " WHERE q.kind = 'summary' AND q.ref_id = k.id) ORDER BY id LIMIT ?",
+			 "ii", cursor, (int64_t)limit);
 	while ((rc = store_next(st, summary_read, &c)) == 1 && (rc = fn(ctx, &c)) >= 0)
 		n++;
 	return store_end(st, rc, n);
@@ -572,15 +572,15 @@ int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary
 int qa_summary_parts(struct store *s, int64_t id, qa_summary_part_fn fn, void *ctx)
 {
 	/* The 5W1H is cust's JSON object of the six keys (cust_fivew_keys). */
-	static const char *const fields[] = {"when", "who", "where", "what", "why", "how",
-					     "summary"};
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT json_extract(fivew, '$.when'), json_extract(fivew, '$.who'),"
-		" json_extract(fivew, '$.where'), json_extract(fivew, '$.what'),"
-		" json_extract(fivew, '$.why'), json_extract(fivew, '$.how'), summary"
-		" FROM contact WHERE id = ?",
-		"i", id);
+	static const char *const fields[] = {"when", "who", "where",  "what",
+					     "why",  "how", "summary"};
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT json_extract(fivew, '$.when'), json_extract(fivew, '$.who'),"
+			    " json_extract(fivew, '$.where'), json_extract(fivew, '$.what'),"
+			    " json_extract(fivew, '$.why'), json_extract(fivew, '$.how'), summary"
+			    " FROM contact WHERE id = ?",
+			    "i", id);
 	int rc = store_next(st, NULL, NULL);
 
 	for (int i = 0; rc == 1 && i < 7; i++) {

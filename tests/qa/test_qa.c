@@ -1277,8 +1277,9 @@ static void guide_prompts(void **state)
 	qa_free(e);
 
 	/* within_ms: the apology 20 s after the prompt is too late for 10 s. */
-	e = compile1("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
-		     "\"prompt\":\"apologize\",\"answers\":[\"apologized\"],\"within_ms\":10000}]}");
+	e = compile1(
+		"{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
+		"\"prompt\":\"apologize\",\"answers\":[\"apologized\"],\"within_ms\":10000}]}");
 	run(e, NULL,
 	    "{\"events\":[{\"kind\":\"apologize\",\"at_ms\":0},"
 	    "{\"kind\":\"apologized\",\"at_ms\":20000}]}",
@@ -1318,10 +1319,10 @@ static void guide_prompts(void **state)
 static void guide_json_errors(void **state)
 {
 	struct err_info ei = {0};
-	json_t *b = json_loads(
-		"{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
-		"\"prompt\":\"Hold over\",\"answers\":[\"spoke\",3],\"within_ms\":0,\"words\":[]}]}",
-		0, NULL);
+	json_t *b = json_loads("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
+			       "\"prompt\":\"Hold "
+			       "over\",\"answers\":[\"spoke\",3],\"within_ms\":0,\"words\":[]}]}",
+			       0, NULL);
 
 	assert_int_equal(qa_rule_validate(b, &ei), ERR_UNPROCESSABLE);
 	assert_true(has_field(&ei, "conditions[0].prompt"));
@@ -1331,8 +1332,8 @@ static void guide_json_errors(void **state)
 	assert_false(has_field(&ei, "conditions[0].answers[0]"));
 	json_decref(b);
 	memset(&ei, 0, sizeof(ei));
-	b = json_loads("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\"}]}",
-		       0, NULL);
+	b = json_loads("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\"}]}", 0,
+		       NULL);
 	assert_int_equal(qa_rule_validate(b, &ei), ERR_UNPROCESSABLE);
 	assert_true(has_field(&ei, "conditions[0].prompt"));
 	json_decref(b);

@@ -423,8 +423,8 @@ static const char *hit_codes(struct store *s, int64_t call)
 	codes[0] = '\0';
 	assert_int_equal(checked(s, call, &c, &hs), 0);
 	for (int i = 0; i < hs.n && i < 8; i++)
-		snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%s%s",
-			 i ? "," : "", hs.h[i].rule_code);
+		snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%s%s", i ? "," : "",
+			 hs.h[i].rule_code);
 	return codes;
 }
 
