@@ -49,12 +49,15 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_EXPORT] = {N, A, N, N, N, N, N},
 	/* Issue 5, ORG-2/3, CALL-15: the hotline's agents and who watches them. */
 	[ACT_AGENT_STATE] = {N, S, S, S, N, N, N},
-	[ACT_ACD_READ] = {N, A, A, N, N, N, A, A},
+	[ACT_ACD_READ] = {N, A, A, N, N, N, A, N},
 	[ACT_ACD_MANAGE] = {N, A, A, N, N, N, N},
 	[ACT_SIP_ADMIN] = {A, A, N, N, N, N, N},
 	/* QA-1: the manager, supervisors and quality inspectors listen to every
 	 * call; agents to their own. */
 	[ACT_CALL_RECORDING] = {N, A, A, S, N, N, N, A},
+	/* The call log: who watches the agents, and quality inspectors, who read
+	 * the calls they inspect without the wallboard's live view of the seats. */
+	[ACT_CALL_READ] = {N, A, A, N, N, N, A, A},
 	[ACT_HOTLINE_CONFIG] = {A, A, N, N, N, N, N},
 	/* Seed 003: the agent attaches at the desk, the department's staff with their
 	 * report; the uploader, a supervisor or the manager removes one. */
@@ -174,6 +177,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"acd.manage",
 	"sip.admin",
 	"call.recording",
+	"call.read",
 	"hotline.config",
 	"attachment.add",
 	"attachment.delete",

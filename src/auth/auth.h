@@ -80,6 +80,7 @@ enum auth_action {
 	ACT_ACD_MANAGE,	  /* set another agent's status (e.g. log out a forgotten seat) */
 	ACT_SIP_ADMIN,	  /* set others' SIP passwords, see registrations */
 	ACT_CALL_RECORDING, /* play call recordings (agents: their own calls), audited */
+	ACT_CALL_READ,	    /* the call log: every call with its events and metrics */
 	ACT_HOTLINE_CONFIG, /* the hotline's menu, opening hours and queues */
 	ACT_ATTACHMENT_ADD, /* attach files to the orders (staff: their department's) and contacts one sees */
 	ACT_ATTACHMENT_DELETE, /* remove an attachment (self: the ones one attached) */

@@ -1,7 +1,7 @@
 /*
  * The call log over HTTP: GET /api/calls (newest first, filtered and
  * paged), GET /api/calls/{id} with its events, for whoever watches the
- * agents (ACT_ACD_READ); and the screen-pop, GET /api/me/call: the call
+ * agents and quality inspectors (ACT_CALL_READ); and the screen-pop, GET /api/me/call: the call
  * ringing on or talking through the person's own phone.
  */
 #include <stdio.h>
@@ -281,7 +281,7 @@ static int me_call(struct req *r)
 
 const struct route call_routes[] = {
 	{"GET", "/api/me/call", me_call, ACT_AGENT_STATE},
-	{"GET", "/api/calls", calls_list, ACT_ACD_READ},
-	{"GET", "/api/calls/{id}", call_one, ACT_ACD_READ},
+	{"GET", "/api/calls", calls_list, ACT_CALL_READ},
+	{"GET", "/api/calls/{id}", call_one, ACT_CALL_READ},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

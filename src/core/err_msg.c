@@ -540,6 +540,8 @@ static const struct err_msg messages[] = {
 	{"%s: utterances or seconds", NULL, "%s：应填写 utterances 或 seconds 之一"},
 	{"%s: must not be under %s", NULL, "%s：不能小于 %s"},
 	{"%s: a keywords or regex condition", NULL, "%s：应为关键词或正则表达式条件"},
+	{"%s: a step of the live guidance", NULL, "%s：应为通话实时提示的步骤名"},
+	{"%s: a list of at most %d steps", NULL, "%s：应为步骤名列表，最多 %d 个"},
 	{"%s: utterances in order of start_ms", NULL, "%s：语句应按 start_ms 排序"},
 	/* Quality inspection's rules, transcripts and checks (src/qa/qa_api.c, qa_engine.c). */
 	{"no such rule", NULL, "没有这条质检规则"},
@@ -561,7 +563,7 @@ static const struct err_msg messages[] = {
 	{"to: must not be before from", NULL, "结束日期不能早于开始日期"},
 	{"fatal: true or false", NULL, "致命项：应为 true 或 false"},
 	{"the contact has not been checked", NULL, "该接触记录尚未质检"},
-	{"kind: call, chat, email or message", NULL, "类型：应为 call、chat、email 或 message"},
+	{"kind: call, chat, email, message or summary", NULL, "类型：应为 call、chat、email、message 或 summary"},
 	{"kind: chat, email or message", NULL, "类型：应为 chat、email 或 message"},
 	{"text: at most %d characters", NULL, "内容：最多 %d 个字符"},
 	/* Quality review (src/qa/qa_review_api.c). */

@@ -703,6 +703,54 @@ static int eval_consent(struct run *x, int ci)
 	return found > 0;
 }
 
+/*
+ * The live guidance (CALL-2/4/6/7, docs/qa.md): each prompt kefu showed
+ * the agent (an event of kind c->event) that no answer followed — none of
+ * the steps of c->words at or after it, before the same prompt came again
+ * (the next reminder) and, with within_ms, within that time. Without
+ * answers every such prompt is a hit (a limit broken).
+ */
+static int guide_answered(const struct qa_contact *k, const struct qa_cond *c, int i)
+{
+	int64_t at = k->events[i].at_ms, until = INT64_MAX;
+
+	for (int j = i + 1; j < k->nevents; j++)
+		if (strcmp(k->events[j].kind, c->event) == 0 && k->events[j].at_ms < until)
+			until = k->events[j].at_ms;
+	if (c->within_ms && at + c->within_ms < until)
+		until = at + c->within_ms + 1;
+	for (int j = 0; j < k->nevents; j++) {
+		const struct qa_event *ev = &k->events[j];
+
+		if (ev->at_ms < at || ev->at_ms >= until)
+			continue;
+		for (int w = 0; w < c->nwords; w++)
+			if (strcmp(ev->kind, c->words[w]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static int eval_guide(struct run *x, int ci)
+{
+	const struct qa_cond *c = &x->e->conds[ci];
+	const struct qa_contact *k = x->c;
+	int found = 0;
+
+	for (int i = 0; i < k->nevents; i++) {
+		struct chit *h;
+
+		if (strcmp(k->events[i].kind, c->event) != 0 ||
+		    (c->nwords && guide_answered(k, c, i)))
+			continue;
+		h = hit_add(x, ci, CH_METRIC, -1, k->events[i].at_ms);
+		if (h)
+			snprintf(h->mtext, sizeof(h->mtext), "%s", c->event);
+		found++;
+	}
+	return found > 0;
+}
+
 /* Evaluates condition ci once per contact; its hits are contiguous. */
 static int eval_cond(struct run *x, int ci)
 {
@@ -760,6 +808,9 @@ static int eval_cond(struct run *x, int ci)
 		break;
 	case QA_C_CONSENT:
 		v = eval_consent(x, ci);
+		break;
+	case QA_C_GUIDE:
+		v = eval_guide(x, ci);
 		break;
 	default:
 		v = 0;
@@ -933,6 +984,7 @@ static int emit(struct run *x, struct qa_result *res, int rule, const struct chi
 		o->len = oe - os;
 		o->text = cut(t, os, oe);
 	} else if (h->kind == CH_ABSENT) {
+		o->missing = 1;
 		o->text = join_words(c);
 	} else {
 		size_t n = strlen(h->mtext) + 1;

@@ -20,8 +20,9 @@
  * Unicode code points). qa_run checks one contact (struct qa_contact: its
  * kind, its utterances, the call's facts) against the engine: each
  * utterance's text is normalised once — NFKC and case folding (utf8proc),
- * traditional characters to simplified (OpenCC's t2s data, character by
- * character) — with a map from each normalised character back to the
+ * traditional characters to simplified (OpenCC's t2s with its phrases,
+ * when the text has a traditional character) — with a map from each
+ * normalised character back to the
  * original ones, so every hit points into the text as it was posted; the
  * automaton walks each utterance once and its matches are handed to the
  * conditions that asked for them; then each rule whose kinds include the
@@ -35,7 +36,8 @@
  * may run contacts against one engine at once (each qa_run has its own
  * scratch, and PCRE2's match data is per run). The traditional →
  * simplified table is built once per process (pthread_once) from OpenCC's
- * t2s.json, then only read; OpenCC itself is not used after that. Without
+ * t2s.json, then only read; OpenCC itself converts, under a lock, only the
+ * utterances that have a traditional character (their phrases). Without
  * OpenCC's data files (package libopencc-data) text is matched without
  * that step and qa_t2s_ready() says so.
  *
@@ -67,7 +69,8 @@ struct json_t;
 #define QA_NAME_MAX 100	      /* characters of a rule's name */
 #define QA_BETTER_MAX 500     /* characters of the better wording */
 #define QA_ID_MAX 31	      /* bytes of a condition's id */
-#define QA_DRAFT_MAX 20000    /* characters of an agent's text checked before sending (a channel's message) */
+#define QA_DRAFT_MAX                                                                               \
+	20000 /* characters of an agent's text checked before sending (a channel's message) */
 
 enum qa_speaker { QA_ANY = 0, QA_AGENT = 1, QA_CUSTOMER = 2 };
 
@@ -92,9 +95,12 @@ struct qa_span {
 	int by;
 };
 
-/* Something that happened during the contact, e.g. "transfer" or "hold". */
+/* Something that happened during the contact, e.g. "transfer" or "hold",
+ * or a step of the live guidance (docs/qa.md): kefu's prompt ("apologize",
+ * "hold_over") or the agent's answer ("apologized", "spoke"). */
+#define QA_EVENT_MAX 23 /* bytes of an event's kind */
 struct qa_event {
-	char kind[16];
+	char kind[QA_EVENT_MAX + 1];
 	int64_t at_ms;
 };
 
@@ -173,6 +179,7 @@ struct qa_engine;
  * (the rule's, owned by the engine; NULL when none). */
 struct qa_hit {
 	int rule;
+	int missing; /* 1: words that should have been said and were not (text: the words) */
 	int utterance;
 	int offset, len;
 	int64_t at_ms;
@@ -289,7 +296,11 @@ struct store;
  * compiled rule set of the active rules is built once and rebuilt when a
  * rule changes (a generation read from the rule table, plus a counter the
  * API bumps). A call without transcript is still checked by its metric
- * rules.
+ * rules. The agents' summaries of contacts (kind summary: the 5W1H and the
+ * summary of cust's contact rows) are checked once each by a walk of their
+ * own (qa_setting.summary_cursor, migration 38), summary_wait_min after
+ * the contact ended (the wrap-up); a guide condition scores the live
+ * guidance stored with a call (its "guide" events).
  *
  * Who may: ACT_QA_CHECK_READ (manager, supervisor, qa: every check; an
  * agent: their own), ACT_QA_RULE_WRITE (qa, supervisor, manager: rules, the test box),
@@ -392,6 +403,7 @@ struct qa_hit_row {
 	int64_t at_ms; /* -1: no time in the recording */
 	char text[512];
 	char better[512]; /* "" : none */
+	int missing;	  /* 1: required words not said (text: the words; no place) */
 };
 
 struct qa_check_filter {
@@ -421,6 +433,8 @@ int qa_check_list(struct store *s, const struct qa_check_filter *f, qa_check_fn 
 int qa_check_get(struct store *s, const char *kind, int64_t ref_id, struct qa_check_row *out);
 /* The hits of a check with their rules' code and name, in order of time. */
 int qa_hit_list(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx);
+/* A stored hit as on the wire (docs/qa.md, "A hit, on the wire"; qa_api.c). */
+struct json_t *qa_hit_row_json(const struct qa_hit_row *h);
 
 /* The call's facts the checker reads from the call log (migration 5). */
 struct qa_call_row {
@@ -453,8 +467,8 @@ int qa_call_events(struct store *s, int64_t call_id, qa_event_fn fn, void *ctx);
  * At most limit. fn sees each row (metrics not read).
  */
 typedef int (*qa_call_fn)(void *ctx, const struct qa_call_row *c);
-int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit,
-		       qa_call_fn fn, void *ctx);
+int qa_call_candidates(struct store *s, int64_t cursor, int64_t max_id, int limit, qa_call_fn fn,
+		       void *ctx);
 int qa_call_max_id(struct store *s, int64_t *out);
 
 /*
@@ -487,6 +501,38 @@ int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int 
 int qa_conv_get(struct store *s, int64_t id, struct qa_conv_row *out);
 /* Its messages in and out (not notes or event lines), in order, at most limit. */
 int qa_conv_messages(struct store *s, int64_t conv_id, int limit, qa_conv_msg_fn fn, void *ctx);
+
+/*
+ * A contact of the customer record (cust's contact, CALL-10) read with the
+ * checker's own statements for its agent's summary (kind summary): the
+ * 5W1H fields and the free summary the agent wrote. has_text: any of them
+ * is written.
+ */
+struct qa_summary_row {
+	int64_t id;
+	int64_t agent_id;
+	int64_t started_at;
+	int64_t ended_at; /* 0: not ended */
+	int64_t call_id;  /* the hotline call it records, 0: none */
+	int64_t created_at;
+	int has_text;
+};
+
+/* One written part of a summary: its field ("when" … "how" of the 5W1H, or
+ * "summary") and text. */
+struct qa_summary_part {
+	const char *field;
+	const char *text; /* valid during the callback only */
+};
+
+typedef int (*qa_summary_fn)(void *ctx, const struct qa_summary_row *c);
+typedef int (*qa_summary_part_fn)(void *ctx, const struct qa_summary_part *p);
+/* The contacts after cursor not checked yet, by id; at most limit. *max_id:
+ * the newest contact's id before they were read (0: none). */
+int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary_fn fn, void *ctx,
+			  int64_t *max_id);
+/* The written parts of contact id's summary: the 5W1H in their order, then the summary. */
+int qa_summary_parts(struct store *s, int64_t id, qa_summary_part_fn fn, void *ctx);
 
 /* qa_setting (migration 22): ERR_NOTFOUND for an unknown key. */
 int qa_setting_get(struct store *s, const char *key, int64_t *out);
@@ -950,12 +996,12 @@ struct qa_agent_row {
 	struct qa_rule_tally top[QA_AGENT_TOP_RULES];
 	int ntop;
 	char top_text[400]; /* the top rules in words, for the spreadsheet (filled by the caller) */
-	int64_t rated, rating_sum;	     /* the survey (CALL-3) */
+	int64_t rated, rating_sum;	      /* the survey (CALL-3) */
 	int64_t cb_accepted, cb_not_accepted; /* reached callbacks (CB-3) */
 	int64_t cb_attempts;
 	int64_t reviews, review_sum; /* the supervisors' closed reviews (QA-1), when kept */
-	int eligible;	 /* may be the month's star */
-	double combined; /* the star's score, when there are checks */
+	int eligible;		     /* may be the month's star */
+	double combined;	     /* the star's score, when there are checks */
 	int has_combined;
 	int star;
 };
@@ -1008,8 +1054,8 @@ int qa_daily_get(struct store *s, const char *day, struct qa_daily *out);
 int qa_daily_save(struct store *s, const char *day, const char *anomaly, const char *causes,
 		  const char *measures, int64_t author_id, int64_t now);
 /* Marks the day's draft sent with the figures and recipients. */
-int qa_daily_mark_sent(struct store *s, const char *day, const char *figures,
-		       const char *sent_to, int64_t author_id, int64_t now);
+int qa_daily_mark_sent(struct store *s, const char *day, const char *figures, const char *sent_to,
+		       int64_t author_id, int64_t now);
 /* The rows of days from..to (YYYY-MM-DD), newest first; state NULL: any. */
 int qa_daily_list(struct store *s, const char *from, const char *to, const char *state,
 		  int (*row)(void *ctx, const struct qa_daily *d), void *ctx);

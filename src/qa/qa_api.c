@@ -382,7 +382,7 @@ static int check_row(void *ctx, const struct qa_check_row *c)
 /* The contacts the checker checks: calls, and the channels' conversations (issue 18). */
 static int contact_kind_valid(const char *kind)
 {
-	return (qa_kind_parse(kind) & (QA_CALL | QA_CHAT | QA_EMAIL | QA_MESSAGE)) != 0;
+	return qa_kind_parse(kind) != 0;
 }
 
 /* A day of the center (YYYY-MM-DD) to its first millisecond; ERR_INVALID. */
@@ -434,7 +434,7 @@ static int checks_filter(struct req *r, struct qa_check_filter *f)
 			f->kind = kind;
 		else
 			rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "kind",
-				     "kind: call, chat, email or message");
+				     "kind: call, chat, email, message or summary");
 	}
 	if (from && *from && day_start(from, &f->from) < 0)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "from", "from: a day, YYYY-MM-DD");
@@ -484,24 +484,26 @@ static int checks_list(struct req *r)
 	return reply_page(r, cc.items, n == f.limit ? cc.last : 0);
 }
 
-static json_t *hit_json(const struct qa_hit_row *h)
+json_t *qa_hit_row_json(const struct qa_hit_row *h)
 {
-	int pos = h->utterance >= 0;
+	/* A missing phrase is not in the words: no place, only what was due. */
+	int pos = h->utterance >= 0 && !h->missing;
 
-	return json_pack("{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:o, s:o, s:o, s:o, s:s, s:o}",
-			 "rule", "id", (json_int_t)h->rule_id, "code", h->rule_code, "version",
-			 h->rule_version, "name", h->rule_name, "severity", h->severity, "score",
-			 h->score, "fatal", h->fatal, "utterance",
-			 pos ? json_integer(h->utterance) : json_null(), "offset",
-			 pos && h->char_offset >= 0 ? json_integer(h->char_offset) : json_null(),
-			 "len", pos ? json_integer(h->char_len) : json_null(), "at_ms",
-			 h->at_ms >= 0 ? json_integer(h->at_ms) : json_null(), "text", h->text,
-			 "better", h->better[0] ? json_string(h->better) : json_null());
+	return json_pack(
+		"{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:b, s:o, s:o, s:o, s:o, s:s, s:o}",
+		"rule", "id", (json_int_t)h->rule_id, "code", h->rule_code, "version",
+		h->rule_version, "name", h->rule_name, "severity", h->severity, "score", h->score,
+		"fatal", h->fatal, "missing", h->missing, "utterance",
+		pos ? json_integer(h->utterance) : json_null(), "offset",
+		pos && h->char_offset >= 0 ? json_integer(h->char_offset) : json_null(), "len",
+		pos ? json_integer(h->char_len) : json_null(), "at_ms",
+		h->at_ms >= 0 ? json_integer(h->at_ms) : json_null(), "text", h->text, "better",
+		h->better[0] ? json_string(h->better) : json_null());
 }
 
 static int hit_row(void *ctx, const struct qa_hit_row *h)
 {
-	json_t *o = hit_json(h);
+	json_t *o = qa_hit_row_json(h);
 
 	return o && json_array_append_new(ctx, o) == 0 ? 0 : ERR_NOMEM;
 }
@@ -528,8 +530,7 @@ static int check_contact(struct req *r)
 		return rc;
 	/* An agent reads their own contacts' checks (QA-1); whether another's was
 	 * checked is not told either. */
-	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, kind,
-			      id);
+	rc = req_authorize_on(r, ACT_QA_CHECK_READ, &(struct auth_target){0, c.agent_id}, kind, id);
 	if (rc < 0)
 		return rc;
 	hits = json_array();

@@ -165,6 +165,27 @@ struct events_ctx {
 	int64_t t0;
 };
 
+/*
+ * A step of the live guidance (CALL-2/4/6/7) as an event named by its
+ * step: kefu's prompt ("apologize", "speak", "hold_over", "limit_over") or
+ * the agent's answer ("apologized", "spoke"), at the moment it came due or
+ * the agent acted (at_ms from the answer, which is the recording's clock).
+ */
+static int guide_event(struct events_ctx *ec, const struct qa_call_event *e)
+{
+	json_t *d = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
+	const char *step = json_string_value(json_object_get(d, "step"));
+	json_t *at = json_object_get(d, "at_ms");
+	int64_t at_ms = json_is_integer(at) ? json_integer_value(at) : e->at - ec->t0;
+	int rc = 0;
+
+	if (step && strlen(step) <= QA_EVENT_MAX && at_ms >= 0)
+		rc = json_array_append_new(ec->list, json_pack("{s:s, s:I}", "kind", step, "at_ms",
+							       (json_int_t)at_ms));
+	json_decref(d);
+	return rc;
+}
+
 static int event_add(void *ctx, const struct qa_call_event *e)
 {
 	struct events_ctx *ec = ctx;
@@ -172,6 +193,8 @@ static int event_add(void *ctx, const struct qa_call_event *e)
 			   : strcmp(e->kind, "transferred") == 0 ? "transfer"
 								 : NULL;
 
+	if (strcmp(e->kind, "guide") == 0)
+		return guide_event(ec, e);
 	/* The events a rule asks about (CALL-8), on the recording's clock: it
 	 * starts when the agent is connected. */
 	if (!kind || e->at < ec->t0)
@@ -238,6 +261,7 @@ static int hit_rows(const struct qa_engine *e, const struct qa_result *res,
 		h[i].char_offset = x->utterance >= 0 ? x->offset : -1;
 		h[i].char_len = x->len;
 		h[i].at_ms = x->at_ms;
+		h[i].missing = x->missing;
 		snprintf(h[i].text, sizeof(h[i].text), "%s", x->text ? x->text : "");
 		snprintf(h[i].better, sizeof(h[i].better), "%s", x->better ? x->better : "");
 	}
@@ -248,11 +272,12 @@ static int hit_rows(const struct qa_engine *e, const struct qa_result *res,
 /*
  * Stores a contact's check, made by the cached engine with result res, in
  * place of the one before, in one transaction; with transcript (not NULL)
- * the text it was checked on is kept beside it (a conversation's messages).
+ * the text it was checked on is kept beside it under source (a
+ * conversation's messages, an agent's summary).
  */
 static int save_check(struct store *s, const char *kind, int64_t ref_id, int64_t agent_id,
 		      int64_t contact_at, int words, const struct qa_result *res,
-		      const char *transcript, int64_t now)
+		      const char *source, const char *transcript, int64_t now)
 {
 	struct qa_hit_row *rows = NULL;
 	struct qa_check_row chk;
@@ -273,7 +298,7 @@ static int save_check(struct store *s, const char *kind, int64_t ref_id, int64_t
 	chk.high = res->high;
 	rc = store_begin(s);
 	if (rc == 0 && transcript)
-		rc = qa_transcript_save(s, kind, ref_id, "messages", transcript, now);
+		rc = qa_transcript_save(s, kind, ref_id, source, transcript, now);
 	if (rc == 0)
 		rc = qa_check_replace(s, &chk, rows, (size_t)res->nhits);
 	if (rc == 0)
@@ -326,7 +351,8 @@ static int check_one(struct store *s, const struct qa_call_row *c, int64_t now)
 	qa_facts_parse(facts, &ct, &fs);
 	rc = qa_run(cache.all, &ct, &res);
 	if (rc == 0)
-		rc = save_check(s, "call", c->id, c->agent_id, c->started_at, words, &res, NULL, now);
+		rc = save_check(s, "call", c->id, c->agent_id, c->started_at, words, &res, NULL,
+				NULL, now);
 out:
 	qa_result_free(&res);
 	qa_facts_free(&fs);
@@ -362,6 +388,34 @@ int qa_check_call(struct store *s, int64_t call_id, int64_t now)
 		rc = check_call_locked(s, call_id, now);
 	pthread_mutex_unlock(&lock);
 	return rc;
+}
+
+/* -- the walks' cursors (qa_setting) -- */
+
+/* Saves a walk's cursor: key (and key2 when not NULL) in one transaction. */
+static int cursor_save(struct store *s, const char *key, int64_t value, const char *key2,
+		       int64_t value2)
+{
+	int rc = store_begin(s);
+
+	if (rc == 0)
+		rc = qa_setting_set(s, key, value);
+	if (rc == 0 && key2)
+		rc = qa_setting_set(s, key2, value2);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+/* A row the walk could not finish (not ready, or failed) holds the cursor
+ * just before it; the rows after it are still checked. */
+static void cursor_hold(int64_t *next, int *stuck, int64_t id)
+{
+	if (!*stuck)
+		*next = id - 1;
+	*stuck = 1;
 }
 
 /* -- text conversations (issue 18's channels) -- */
@@ -404,55 +458,78 @@ static int conv_utt(void *ctx, const struct qa_conv_msg *m)
 	return u && json_array_append_new(cu->list, u) == 0 ? 0 : ERR_NOMEM;
 }
 
+/* A written contact to check: its kind and row, who and when, and its
+ * words as utterances (the list is the caller's). */
+struct text_contact {
+	int kind;
+	int64_t ref_id, agent_id, contact_at;
+	const char *contact_class; /* "" : none */
+	int64_t talk_ms;	   /* -1: not known */
+	const char *source;	   /* the transcript's source as kept */
+	json_t *list;
+};
+
 /*
- * Checks a resolved conversation: its messages are its transcript (the
- * customer's in, the agent's out), kept with the check so the check reads
- * like a call's, and the contact's class is the one it was resolved with.
- * The rules whose kinds include the conversation's kind apply; those on a
- * call's metrics find no facts and do not match.
+ * Checks a written contact: its utterances are its transcript, kept with
+ * the check so the check reads like a call's. The rules whose kinds
+ * include the contact's kind apply; those on a call's metrics find no
+ * facts and do not match.
  */
-static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64_t now)
+static int check_text_locked(struct store *s, const struct text_contact *t, int64_t now)
 {
-	struct conv_utts cu = {json_array(), v->created_at, 0};
 	struct qa_contact ct;
 	struct qa_result res;
 	struct qa_utt *utts = NULL;
 	struct err_info ei;
-	json_t *body = NULL;
-	char *text = NULL;
-	int kind = conv_kind(v->channel), rc;
-	const char *kind_name = qa_kind_name(kind);
+	json_t *body = json_pack("{s:O}", "utterances", t->list);
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	int rc;
 
 	memset(&res, 0, sizeof(res));
 	memset(&ei, 0, sizeof(ei));
-	rc = cu.list ? qa_conv_messages(s, v->id, QA_UTT_MAX, conv_utt, &cu) : ERR_NOMEM;
-	if (rc < 0)
-		goto out;
-	body = json_pack("{s:O}", "utterances", cu.list);
-	text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	if (!text) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	qa_contact_init(&ct, kind);
+	qa_contact_init(&ct, t->kind);
 	rc = qa_transcript_parse(body, &ct, &utts, &ei);
 	if (rc < 0) {
-		log_error("qa: conversation %lld's messages are no transcript: %s",
-			  (long long)v->id, ei.message);
+		log_error("qa: %s %lld's words are no transcript: %s", qa_kind_name(t->kind),
+			  (long long)t->ref_id, ei.message);
 		goto out;
 	}
 	/* A contact's class is one letter (ROUTE-1). */
-	snprintf(ct.contact_class, sizeof(ct.contact_class), "%.3s", v->contact_class);
-	ct.talk_ms = v->resolved_at - v->created_at;
+	snprintf(ct.contact_class, sizeof(ct.contact_class), "%.3s", t->contact_class);
+	ct.talk_ms = t->talk_ms;
 	rc = qa_run(cache.all, &ct, &res);
 	if (rc == 0)
-		rc = save_check(s, kind_name, v->id, v->agent_id, v->created_at, ct.nutt > 0, &res,
-				text, now);
+		rc = save_check(s, qa_kind_name(t->kind), t->ref_id, t->agent_id, t->contact_at,
+				ct.nutt > 0, &res, t->source, text, now);
 out:
 	qa_result_free(&res);
 	free(utts);
 	free(text);
 	json_decref(body);
+	return rc;
+}
+
+/*
+ * Checks a resolved conversation: its messages (the customer's in, the
+ * agent's out) are its transcript, and the contact's class is the one it
+ * was resolved with.
+ */
+static int check_conv_locked(struct store *s, const struct qa_conv_row *v, int64_t now)
+{
+	struct conv_utts cu = {json_array(), v->created_at, 0};
+	int rc = cu.list ? qa_conv_messages(s, v->id, QA_UTT_MAX, conv_utt, &cu) : ERR_NOMEM;
+
+	if (rc >= 0)
+		rc = check_text_locked(
+			s,
+			&(struct text_contact){conv_kind(v->channel), v->id, v->agent_id,
+					       v->created_at, v->contact_class,
+					       v->resolved_at - v->created_at, "messages", cu.list},
+			now);
 	json_decref(cu.list);
 	return rc;
 }
@@ -507,17 +584,123 @@ static int walk_convs(struct store *s, int64_t now, int *done)
 		next_id = cs->c[i].id;
 		(*done)++;
 	}
-	if (next_at != at || next_id != id) {
-		rc = store_begin(s);
-		if (rc == 0)
-			rc = qa_setting_set(s, "conv_cursor_at", next_at);
-		if (rc == 0)
-			rc = qa_setting_set(s, "conv_cursor_id", next_id);
-		if (rc == 0)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
+	if (next_at != at || next_id != id)
+		rc = cursor_save(s, "conv_cursor_at", next_at, "conv_cursor_id", next_id);
+out:
+	free(cs);
+	return rc;
+}
+
+/* -- agents' summaries of contacts (kind summary) -- */
+
+/* One written part of a summary as the agent's utterance, named by its field. */
+static int summary_utt(void *ctx, const struct qa_summary_part *p)
+{
+	size_t len = utf8_prefix(p->text, strlen(p->text), QA_UTT_CHARS_MAX, NULL);
+	json_t *u;
+
+	if (utf8_blank(p->text))
+		return 0;
+	u = json_pack("{s:s, s:i, s:i, s:s%, s:s}", "speaker", "agent", "start_ms", 0, "end_ms", 0,
+		      "text", p->text, len, "field", p->field);
+	return u && json_array_append_new(ctx, u) == 0 ? 0 : ERR_NOMEM;
+}
+
+/* Checks the summary the agent wrote on contact c: its 5W1H and its summary,
+ * each part one of the agent's utterances. */
+static int check_summary_locked(struct store *s, const struct qa_summary_row *c, int64_t now)
+{
+	json_t *list = json_array();
+	int rc = list ? qa_summary_parts(s, c->id, summary_utt, list) : ERR_NOMEM;
+
+	if (rc >= 0)
+		rc = check_text_locked(s,
+				       &(struct text_contact){QA_SUMMARY, c->id, c->agent_id,
+							      c->started_at, "", -1, "summary",
+							      list},
+				       now);
+	json_decref(list);
+	return rc;
+}
+
+#define DAY_MS 86400000LL
+
+/*
+ * Whether a contact's summary is final: the agent writes it while and
+ * after the contact (the wrap-up), so it is read wait_ms after the contact
+ * ended. A contact not ended is still going (a call: its end is written
+ * when it hangs up), unless it is a record entered by hand (no call) or a
+ * day old (an end that was lost).
+ */
+static int summary_ready(const struct qa_summary_row *c, int64_t now, int64_t wait_ms)
+{
+	if (c->ended_at)
+		return c->ended_at <= now - wait_ms;
+	if (!c->call_id)
+		return c->created_at <= now - wait_ms;
+	return c->started_at <= now - DAY_MS;
+}
+
+struct summary_cands {
+	struct qa_summary_row c[BATCH];
+	int n;
+};
+
+static int summary_cand_add(void *ctx, const struct qa_summary_row *c)
+{
+	struct summary_cands *cs = ctx;
+
+	if (cs->n < BATCH)
+		cs->c[cs->n++] = *c;
+	return 0;
+}
+
+/*
+ * The contacts after the cursor, by id: each ready one with words is
+ * checked once; one without is passed over (nothing was written). The
+ * cursor moves up to the first one not ready, so a tick costs the contacts
+ * since the oldest one still open; those after it already checked are not
+ * read again (the candidates leave out what has a check).
+ */
+static int walk_summaries(struct store *s, int64_t now, int64_t wait_ms, int *done)
+{
+	struct summary_cands *cs = calloc(1, sizeof(*cs));
+	int64_t cursor = 0, max_id = 0, next;
+	int rc, stuck = 0;
+
+	if (!cs)
+		return ERR_NOMEM;
+	rc = qa_setting_get(s, "summary_cursor", &cursor);
+	if (rc == 0)
+		rc = qa_summary_candidates(s, cursor, BATCH, summary_cand_add, cs, &max_id);
+	if (rc < 0 || max_id <= cursor)
+		goto out;
+	rc = 0;
+	/* With every candidate read, what lies between them up to max_id was checked. */
+	next = cs->n < BATCH ? max_id : cursor;
+	for (int i = 0; i < cs->n; i++) {
+		const struct qa_summary_row *c = &cs->c[i];
+		int one = 0;
+
+		if (!summary_ready(c, now, wait_ms)) {
+			cursor_hold(&next, &stuck, c->id);
+			continue;
+		}
+		if (c->has_text) {
+			one = check_summary_locked(s, c, now);
+			if (one < 0) {
+				log_error("qa: cannot check the summary of contact %lld (%d)",
+					  (long long)c->id, one);
+				cursor_hold(&next, &stuck, c->id);
+				continue;
+			}
+			(*done)++;
+		}
+		if (!stuck && c->id > next)
+			next = c->id;
 	}
+	if (next > cursor)
+		rc = cursor_save(s, "summary_cursor", next, NULL, 0);
 out:
 	free(cs);
 	return rc;
@@ -582,32 +765,21 @@ static int walk_calls(struct store *s, int64_t now, int64_t wait_ms, int *done)
 		int ready = c->ended_at && (c->has_recording || c->ended_at <= now - wait_ms);
 
 		if (!ready) {
-			if (!stuck)
-				next = c->id - 1;
-			stuck = 1;
+			cursor_hold(&next, &stuck, c->id);
 			continue;
 		}
 		rc = check_call_locked(s, c->id, now);
 		if (rc < 0) {
 			log_error("qa: cannot check call %lld (%d)", (long long)c->id, rc);
 			/* It stays before the cursor's new place, to be tried again. */
-			if (!stuck)
-				next = c->id - 1;
-			stuck = 1;
+			cursor_hold(&next, &stuck, c->id);
 			rc = 0;
 			continue;
 		}
 		(*done)++;
 	}
-	if (next > cursor) {
-		rc = store_begin(s);
-		if (rc == 0)
-			rc = qa_setting_set(s, "call_cursor", next);
-		if (rc == 0)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
-	}
+	if (next > cursor)
+		rc = cursor_save(s, "call_cursor", next, NULL, 0);
 out:
 	free(cs);
 	return rc;
@@ -655,7 +827,7 @@ static int rechecks(struct store *s, int64_t now, int *done)
 int qa_tick(struct store *s, int64_t now, void *arg)
 {
 	const struct config *cfg = arg;
-	int64_t wait_min = 10;
+	int64_t wait_min = 10, summary_min = 10;
 	int rc, done = 0;
 
 	pthread_mutex_lock(&lock);
@@ -669,6 +841,8 @@ int qa_tick(struct store *s, int64_t now, void *arg)
 		rc = walk_calls(s, now, wait_min * 60000, &done);
 	if (rc == 0)
 		rc = walk_convs(s, now, &done);
+	if (rc == 0 && qa_setting_get(s, "summary_wait_min", &summary_min) == 0)
+		rc = walk_summaries(s, now, summary_min * 60000, &done);
 	if (rc == 0)
 		rc = rechecks(s, now, &done);
 	pthread_mutex_unlock(&lock);
@@ -931,8 +1105,9 @@ int qa_check_draft(struct store *s, const char *kind_name, const char *text, jso
 		if (h->utterance < 0)
 			continue;
 		o = qa_hit_json(cache.all, h);
-		if (!o || json_object_set_new(o, "offset",
-					      json_integer(starts[h->utterance] + h->offset)) < 0 ||
+		if (!o ||
+		    json_object_set_new(o, "offset",
+					json_integer(starts[h->utterance] + h->offset)) < 0 ||
 		    json_object_del(o, "utterance") < 0 || json_object_del(o, "at_ms") < 0 ||
 		    json_array_append_new(hits, o) < 0) {
 			json_decref(o);

@@ -30,6 +30,7 @@ struct qa_text {
 	int u8cap;
 	int olen, ocap;
 	int *obyte;
+	int trad; /* while normalising: a character has a simplified form */
 };
 
 /* Normalises s into t (reusing t's buffers); 0, ERR_INVALID, ERR_NOMEM. */
@@ -72,6 +73,7 @@ enum qa_ctype {
 	QA_C_RINGS,
 	QA_C_CLASS_F,
 	QA_C_CONSENT,
+	QA_C_GUIDE,
 };
 
 enum qa_mode { QA_M_ANY, QA_M_ALL, QA_M_NONE, QA_M_N_OF };
@@ -96,16 +98,17 @@ struct qa_cond {
 	int64_t pos_ms;
 	int mode, n;
 	int nwords;
-	char **words; /* as written, for absence hits */
+	char **words; /* as written, for absence hits; guide: the answers */
 	char *better;
 	void *re, *re_ex;     /* pcre2_code */
 	int order_x, order_y; /* global condition indexes */
 	int relation, order_utts;
 	int64_t over_ms, allow_ms, min_speech_ms;
 	int over, minutes;
-	double rate_min, rate_max; /* 0: no bound */
-	char event[16];
+	double rate_min, rate_max;    /* 0: no bound */
+	char event[QA_EVENT_MAX + 1]; /* consent's event, guide's prompt */
 	int nphrases;
+	int64_t within_ms; /* guide: the answer's time limit, 0: until the next prompt */
 };
 
 /* The expression of a rule: a tree in an array, the root at index root. */

@@ -75,7 +75,8 @@ static const char *severities[] = {"low", "medium", "high"};
 static const char *ctypes[] = {"keywords",    "regex",	      "order",
 			       "silence",     "speech_rate",  "talk_over",
 			       "hold_silent", "hold_total",   "agent_hung_up_first",
-			       "rings",	      "class_f_over", "consent"};
+			       "rings",	      "class_f_over", "consent",
+			       "guide"};
 static const char *modes[] = {"any", "all", "none", "n_of"};
 static const char *relations[] = {"before", "after", "within"};
 
@@ -331,6 +332,7 @@ static const char *allowed_by_type[][8] = {
 	[QA_C_RINGS] = {"over", NULL},
 	[QA_C_CLASS_F] = {"minutes", NULL},
 	[QA_C_CONSENT] = {"event", "phrases", "utterances", "speaker", NULL},
+	[QA_C_GUIDE] = {"prompt", "answers", "within_ms", NULL},
 };
 
 static void check_keys(struct builder *b, const json_t *o, int ci, int type)
@@ -410,6 +412,64 @@ static int valid_id(const char *s)
 	return 1;
 }
 
+/* A step of the live guidance: lower-case letters and _, as call_guide names them. */
+static int valid_step(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > QA_EVENT_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/*
+ * A guide condition (docs/qa.md): the prompt kefu showed and the agent's
+ * steps that answer it. Steps are names, not words: they are kept as
+ * written (c->event, c->words) and never go into the automaton.
+ */
+static int parse_guide(struct builder *b, const json_t *o, int ci, struct qa_cond *c)
+{
+	const char *prompt = get_str(b, o, ci, "prompt", 1, QA_EVENT_MAX, NULL);
+	const json_t *a = json_object_get(o, "answers"), *v;
+	size_t i;
+
+	if (prompt && !valid_step(prompt))
+		b->rc = err_add(b->ei, b->rc, ERR_UNPROCESSABLE, path(b, ci, "prompt"),
+				"%s: a step of the live guidance", "prompt");
+	else if (prompt)
+		snprintf(c->event, sizeof(c->event), "%s", prompt);
+	c->within_ms = get_int(b, o, ci, "within_ms", 0, 1, 86400000, 0);
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 16) {
+		b->rc = err_add(b->ei, b->rc, ERR_UNPROCESSABLE, path(b, ci, "answers"),
+				"%s: a list of at most %d steps", "answers", 16);
+		return 0;
+	}
+	c->words = calloc(json_array_size(a) + 1, sizeof(*c->words));
+	if (!c->words)
+		return ERR_NOMEM;
+	json_array_foreach(a, i, v)
+	{
+		char field[32];
+
+		snprintf(field, sizeof(field), "answers[%d]", (int)i);
+		if (!json_is_string(v) || !valid_step(json_string_value(v))) {
+			b->rc = err_add(b->ei, b->rc, ERR_UNPROCESSABLE, path(b, ci, field),
+					"%s: a step of the live guidance", field);
+			continue;
+		}
+		c->words[c->nwords] = xstrdup(json_string_value(v));
+		if (!c->words[c->nwords])
+			return ERR_NOMEM;
+		c->nwords++;
+	}
+	return 0;
+}
+
 /* Parses condition ci of rule r into e->conds[r->cond0 + ci]. */
 static int parse_cond(struct builder *b, struct qa_rule *r, const json_t *o, int ci)
 {
@@ -437,7 +497,7 @@ static int parse_cond(struct builder *b, struct qa_rule *r, const json_t *o, int
 		snprintf(c->id, sizeof(c->id), "%s", id);
 	c->type = get_enum(b, o, ci, "type", 1, ctypes, NELEM(ctypes),
 			   "keywords, regex, order, silence, speech_rate, talk_over, hold_silent, "
-			   "hold_total, agent_hung_up_first, rings, class_f_over, consent",
+			   "hold_total, agent_hung_up_first, rings, class_f_over, consent, guide",
 			   -1);
 	check_keys(b, o, ci, c->type);
 	better = get_str(b, o, ci, "better", 0, QA_BETTER_MAX, NULL);
@@ -527,6 +587,8 @@ static int parse_cond(struct builder *b, struct qa_rule *r, const json_t *o, int
 		c->nwords = n;
 		break;
 	}
+	case QA_C_GUIDE:
+		return parse_guide(b, o, ci, c);
 	default:
 		break;
 	}
@@ -995,8 +1057,9 @@ int qa_transcript_parse(const json_t *body, struct qa_contact *c, struct qa_utt 
 		}
 		json_object_foreach((json_t *)u, key, v)
 		{
+			/* field: the part of an agent's written summary (5W1H). */
 			if (strcmp(key, "speaker") && strcmp(key, "start_ms") &&
-			    strcmp(key, "end_ms") && strcmp(key, "text")) {
+			    strcmp(key, "end_ms") && strcmp(key, "text") && strcmp(key, "field")) {
 				snprintf(f, sizeof(f), "utterances[%zu].%s", i, key);
 				rc = err_add(ei, rc, ERR_UNPROCESSABLE, f, "%s: unknown field", f);
 			}
@@ -1170,11 +1233,13 @@ json_t *qa_hit_json(const struct qa_engine *e, const struct qa_hit *h)
 	const struct qa_rule *r = &e->rules[h->rule];
 	int has_place = h->utterance >= 0;
 
-	return json_pack("{s:{s:I,s:s,s:i,s:s},s:s,s:i,s:b,s:o,s:o,s:o,s:o,s:s,s:o}", "rule", "id",
-			 (json_int_t)r->id, "code", r->code, "version", r->version, "name", r->name,
-			 "severity", severities[r->severity], "score", r->score, "fatal", r->fatal,
-			 "utterance", has_place ? json_integer(h->utterance) : json_null(),
-			 "offset", has_place ? json_integer(h->offset) : json_null(), "len",
+	/* A missing phrase has no place: it is the words that were not said. */
+	return json_pack("{s:{s:I,s:s,s:i,s:s},s:s,s:i,s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:o}", "rule",
+			 "id", (json_int_t)r->id, "code", r->code, "version", r->version, "name",
+			 r->name, "severity", severities[r->severity], "score", r->score, "fatal",
+			 r->fatal, "missing", h->missing, "utterance",
+			 has_place ? json_integer(h->utterance) : json_null(), "offset",
+			 has_place ? json_integer(h->offset) : json_null(), "len",
 			 has_place ? json_integer(h->len) : json_null(), "at_ms",
 			 h->at_ms >= 0 ? json_integer(h->at_ms) : json_null(), "text",
 			 h->text ? h->text : "", "better",

@@ -110,19 +110,7 @@ static int appeal_row(void *ctx, const struct qa_appeal *p)
 
 static int hit_row(void *ctx, const struct qa_hit_row *h)
 {
-	int in_words = h->utterance >= 0;
-
-	return json_array_append_new(
-		ctx, json_pack("{s:{s:I, s:s, s:i, s:s}, s:s, s:i, s:b, s:o, s:o, s:o, s:o, s:s,"
-			       " s:o}",
-			       "rule", "id", (json_int_t)h->rule_id, "code", h->rule_code, "version",
-			       h->rule_version, "name", h->rule_name, "severity", h->severity,
-			       "score", h->score, "fatal", h->fatal, "utterance",
-			       in_words ? json_integer(h->utterance) : json_null(), "offset",
-			       in_words ? json_integer(h->char_offset) : json_null(), "len",
-			       in_words ? json_integer(h->char_len) : json_null(), "at_ms",
-			       h->at_ms < 0 ? json_null() : json_integer(h->at_ms), "text", h->text,
-			       "better", h->better[0] ? json_string(h->better) : json_null()));
+	return json_array_append_new(ctx, qa_hit_row_json(h));
 }
 
 static int is_reviewer(const struct req *r)

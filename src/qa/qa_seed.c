@@ -188,6 +188,19 @@ static json_t *last_agent(const char *id, int n, json_t *words)
 			 "utterances", n, "words", words);
 }
 
+/*
+ * A condition on the live guidance: a prompt kefu showed (step) that none
+ * of the answers followed; answers NULL: the prompt at all.
+ */
+static json_t *guide(const char *id, const char *prompt, json_t *answers)
+{
+	json_t *c = json_pack("{s:s, s:s, s:s}", "id", id, "type", "guide", "prompt", prompt);
+
+	if (c && answers)
+		json_object_set_new(c, "answers", answers);
+	return c;
+}
+
 static int others(struct store *s, int64_t now, int *added)
 {
 	struct {
@@ -243,6 +256,41 @@ static int others(struct store *s, int64_t now, int *added)
 		      json_pack("[{s:s, s:s, s:s, s:i, s:[s, s, s]}]", "id", "a", "type", "consent",
 				"event", "transfer", "utterances", 2, "phrases", "转接", "可以吗",
 				"好吗"))},
+		/* The live guidance stored with the call (call_guide*.c): whether the
+		 * agent followed the prompts. CALL-2: the apology prompt of a late
+		 * answer, not answered. */
+		{"call2.guide_apology",
+		 rule("迟接提示后未致歉", "attitude", "medium", -2, "a",
+		      json_pack("[o]", guide("a", "apologize", json_pack("[s]", "apologized"))))},
+		/* CALL-4: a reminder to speak during a hold not followed before the next one. */
+		{"call4.guide_speak",
+		 rule("保持中未按提示与客户说话", "attitude", "low", -1, "a",
+		      json_pack("[o]", guide("a", "speak", json_pack("[s]", "spoke"))))},
+		/* CALL-4: warned at 100 s of hold, and the holds still passed 2 min. */
+		{"call4.guide_hold_warning",
+		 rule("保持超时提醒后仍超过2分钟", "efficiency", "medium", -2, "a && b",
+		      json_pack("[o, o]", guide("a", "hold_near", NULL),
+				guide("b", "hold_over", NULL)))},
+		/* CALL-4: a look-up past 60 s: the promised callback never proposed. */
+		{"call4.guide_callback",
+		 rule("查询超时未处理回呼建议", "skill", "low", -1, "a",
+		      json_pack("[o]", guide("a", "callback",
+					     json_pack("[s, s]", "callback_accepted",
+						       "callback_declined"))))},
+		/* CALL-6: the silent-call steps not followed (greet again, say goodbye). */
+		{"call6.guide_silent",
+		 rule("静音来电未按步骤处理", "skill", "low", -1, "a || b",
+		      json_pack("[o, o]",
+				guide("a", "greet_again",
+				      json_pack("[s, s, s]", "greeted_again", "goodbye_said",
+						"caller_spoke")),
+				guide("b", "goodbye",
+				      json_pack("[s, s]", "goodbye_said", "caller_spoke"))))},
+		/* CALL-7: warned at 8 min of a class-F call, and it passed 10 min. */
+		{"call7.guide_limit",
+		 rule("F类来电限时提醒后仍超过10分钟", "efficiency", "medium", -2, "a && b",
+		      json_pack("[o, o]", guide("a", "limit_near", NULL),
+				guide("b", "limit_over", NULL)))},
 		/* CALL-11: about 150 characters a minute; under 100 slow, over 200 fast. */
 		{"call11.speech_rate",
 		 rule("语速过快或过慢", "skill", "low", -1, "a",

@@ -257,12 +257,12 @@ int qa_check_replace(struct store *s, struct qa_check_row *c, const struct qa_hi
 		rc = store_run(
 			s,
 			"INSERT INTO qa_hit(check_id, rule_id, rule_version, severity, score,"
-			" fatal, utterance, char_offset, char_len, at_ms, text, better)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			NULL, "iiitiinnnntT", c->id, h->rule_id, (int64_t)h->rule_version,
+			" fatal, utterance, char_offset, char_len, at_ms, text, better, missing)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			NULL, "iiitiinnnntTi", c->id, h->rule_id, (int64_t)h->rule_version,
 			h->severity, (int64_t)h->score, (int64_t)h->fatal, (int64_t)h->utterance,
 			(int64_t)h->char_offset, (int64_t)(h->utterance < 0 ? -1 : h->char_len),
-			h->at_ms, h->text, h->better);
+			h->at_ms, h->text, h->better, (int64_t)(h->missing != 0));
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -353,6 +353,7 @@ static int hit_read(struct store_stmt *st, void *dst)
 	h->at_ms = store_col_int_or(st, 11, -1);
 	STORE_COL_COPY(st, 12, h->text);
 	STORE_COL_COPY(st, 13, h->better);
+	h->missing = (int)store_col_int(st, 14);
 	return 0;
 }
 
@@ -365,7 +366,7 @@ int qa_hit_list(struct store *s, int64_t check_id, qa_hit_fn fn, void *ctx)
 		"SELECT h.id, h.rule_id, r.code,"
 		" coalesce(json_extract(v.body, '$.name'), r.name), h.rule_version, h.severity,"
 		" h.score, h.fatal, h.utterance, h.char_offset, h.char_len, h.at_ms, h.text,"
-		" h.better FROM qa_hit h JOIN qa_rule r ON r.id = h.rule_id"
+		" h.better, h.missing FROM qa_hit h JOIN qa_rule r ON r.id = h.rule_id"
 		" LEFT JOIN qa_rule_version v ON v.rule_id = h.rule_id AND v.version = "
 		"h.rule_version"
 		" WHERE h.check_id = ? ORDER BY coalesce(h.at_ms, -1), h.utterance, h.char_offset, "
@@ -467,8 +468,8 @@ int qa_call_max_id(struct store *s, int64_t *out)
 
 /* -- the channels' conversations (issue 18, migration 28) -- */
 
-#define CONV_COLS                                                                            \
-	"SELECT v.id, v.channel, coalesce(v.agent_id, 0), v.created_at, v.resolved_at,"     \
+#define CONV_COLS                                                                                  \
+	"SELECT v.id, v.channel, coalesce(v.agent_id, 0), v.created_at, v.resolved_at,"            \
 	" coalesce(k.class, '') FROM conv v LEFT JOIN contact k ON k.id = v.contact_id"
 
 static int conv_read(struct store_stmt *st, void *dst)
@@ -490,12 +491,12 @@ int qa_conv_candidates(struct store *s, int64_t after_at, int64_t after_id, int 
 {
 	/* The partial index conv_resolved (resolved_at, id): a tick reads only
 	 * what was resolved since the cursor, however many conversations there are. */
-	struct store_stmt *st = store_query(
-		s,
-		CONV_COLS " WHERE v.state = 'resolved' AND (v.resolved_at > ?"
-			  " OR (v.resolved_at = ? AND v.id > ?))"
-			  " ORDER BY v.resolved_at, v.id LIMIT ?",
-		"iiii", after_at, after_at, after_id, (int64_t)limit);
+	struct store_stmt *st =
+		store_query(s,
+			    CONV_COLS " WHERE v.state = 'resolved' AND (v.resolved_at > ?"
+				      " OR (v.resolved_at = ? AND v.id > ?))"
+				      " ORDER BY v.resolved_at, v.id LIMIT ?",
+			    "iiii", after_at, after_at, after_id, (int64_t)limit);
 	struct qa_conv_row c;
 	int rc, n = 0;
 
@@ -528,6 +529,73 @@ int qa_conv_messages(struct store *s, int64_t conv_id, int limit, qa_conv_msg_fn
 		n++;
 	}
 	return store_end(st, rc, n);
+}
+
+/* -- agents' summaries of contacts (cust's contact table, CALL-10) -- */
+
+static int summary_read(struct store_stmt *st, void *dst)
+{
+	struct qa_summary_row *c = dst;
+
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int(st, 0);
+	c->agent_id = store_col_int(st, 1);
+	c->started_at = store_col_int(st, 2);
+	c->ended_at = store_col_int(st, 3);
+	c->call_id = store_col_int(st, 4);
+	c->created_at = store_col_int(st, 5);
+	c->has_text = (int)store_col_int(st, 6);
+	return 0;
+}
+
+int qa_summary_candidates(struct store *s, int64_t cursor, int limit, qa_summary_fn fn, void *ctx,
+			  int64_t *max_id)
+{
+	/* By rowid from the cursor: a tick reads only the contacts since it. */
+	struct store_stmt *st;
+	struct qa_summary_row c;
+	int rc = store_run(s, "SELECT coalesce(max(id), 0) FROM contact", max_id, ""), n = 0;
+
+	if (rc < 0)
+		return rc;
+	st = store_query(s,
+			 "SELECT id, agent_id, started_at, ended_at, call_id, created_at,"
+			 " coalesce(summary, '') <> '' OR fivew IS NOT NULL FROM contact k"
+			 " WHERE id > ? AND NOT EXISTS (SELECT 1 FROM qa_check q"
+			 " WHERE q.kind = 'summary' AND q.ref_id = k.id) ORDER BY id LIMIT ?",
+			 "ii", cursor, (int64_t)limit);
+	while ((rc = store_next(st, summary_read, &c)) == 1 && (rc = fn(ctx, &c)) >= 0)
+		n++;
+	return store_end(st, rc, n);
+}
+
+int qa_summary_parts(struct store *s, int64_t id, qa_summary_part_fn fn, void *ctx)
+{
+	/* The 5W1H is cust's JSON object of the six keys (cust_fivew_keys). */
+	static const char *const fields[] = {"when", "who", "where",  "what",
+					     "why",  "how", "summary"};
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT json_extract(fivew, '$.when'), json_extract(fivew, '$.who'),"
+			    " json_extract(fivew, '$.where'), json_extract(fivew, '$.what'),"
+			    " json_extract(fivew, '$.why'), json_extract(fivew, '$.how'), summary"
+			    " FROM contact WHERE id = ?",
+			    "i", id);
+	int rc = store_next(st, NULL, NULL);
+
+	for (int i = 0; rc == 1 && i < 7; i++) {
+		const char *text = store_col_text_or(st, i, "");
+		int one;
+
+		if (!*text)
+			continue;
+		one = fn(ctx, &(struct qa_summary_part){fields[i], text});
+		if (one < 0)
+			rc = one;
+	}
+	if (rc == 0)
+		rc = ERR_NOTFOUND;
+	return store_end(st, rc, 0);
 }
 
 /* -- the checker's bookkeeping -- */

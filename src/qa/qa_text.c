@@ -14,15 +14,25 @@
  * whole original characters. Han characters (U+4E00..U+9FFF) and ASCII
  * skip utf8proc: NFKC leaves them as they are.
  *
- * Traditional → simplified is character by character: OpenCC's t2s.json
+ * Traditional → simplified, with OpenCC's phrases. OpenCC's t2s.json
  * is asked once per process, at the first use, for every CJK unified
  * ideograph of the Basic Multilingual Plane (each on its own line, so no
  * phrase rule applies), and the answers that are one other character make
- * a table. Lookups then cost an array read, need no lock and keep the
- * one-to-one map of positions; phrase-level conversions (a few hundred
- * idioms where one traditional character maps to different simplified ones)
- * are not applied, which matters little for finding phrases a center
- * forbids or requires.
+ * a table: whether a text has a traditional character at all costs an
+ * array read per character. Text that has none (a mainland center's
+ * transcripts, nearly always) is left as it is. Text that has one is
+ * converted whole by OpenCC (t2s.json: its TSPhrases table segments the
+ * text and picks each phrase's simplified form, e.g. 計畫 → 计划 where
+ * the characters alone give 计画, 答覆 → 答复, 瞭解 → 了解, and 乾隆 stays
+ * 乾隆 where 乾 alone is 干); when the answer has as many characters as
+ * the text, which t2s's phrases keep, character i of the answer replaces
+ * character i, so the map back to the original characters is unchanged.
+ * An answer of another length (no such phrase in the installed data, but
+ * the format allows one) falls back to the table, character by character.
+ * A phrase made only of characters that are simplified alone (瞭解 in
+ * otherwise simplified text) is not converted: such text is taken as
+ * simplified already. OpenCC's converter is shared by the engine's threads
+ * under a lock; it is only asked for text with traditional characters.
  */
 #include <opencc.h>
 #include <pthread.h>
@@ -40,6 +50,8 @@
 
 static uint16_t *t2s_table; /* index cp - T2S_FIRST; 0: unchanged */
 static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
+static opencc_t t2s_cc = (opencc_t)-1; /* kept for the phrases once the table is built */
+static pthread_mutex_t t2s_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void t2s_build(void)
 {
@@ -86,13 +98,16 @@ static void t2s_build(void)
 	if (i == count) {
 		t2s_table = table;
 		table = NULL;
+		t2s_cc = cc;
+		cc = (opencc_t)-1;
 	}
 done:
 	if (out)
 		opencc_convert_utf8_free(out);
 	free(in);
 	free(table);
-	opencc_close(cc);
+	if (cc != (opencc_t)-1)
+		opencc_close(cc);
 }
 
 static inline uint32_t t2s(uint32_t c)
@@ -158,11 +173,59 @@ static int text_reserve(struct qa_text *t, int n)
 	return 0;
 }
 
+/*
+ * Text with a traditional character into simplified (see the top): OpenCC
+ * with its phrases over the whole text when the answer keeps its length,
+ * else the table character by character. u8 is scratch of n * 4 + 1 bytes.
+ */
+static int text_t2s(struct qa_text *t)
+{
+	char *out = NULL;
+	int b = 0, k, same = 0;
+
+	if (qa_grow((void **)&t->u8, &t->u8cap, t->n * 4 + 1, 1))
+		return ERR_NOMEM;
+	for (k = 0; k < t->n; k++)
+		b += (int)utf8proc_encode_char((utf8proc_int32_t)t->cp[k],
+					       (utf8proc_uint8_t *)t->u8 + b);
+	t->u8[b] = '\0';
+	pthread_mutex_lock(&t2s_lock);
+	if (t2s_cc != (opencc_t)-1)
+		out = opencc_convert_utf8(t2s_cc, t->u8, (size_t)b);
+	pthread_mutex_unlock(&t2s_lock);
+	if (out) {
+		const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)out;
+		utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(out), i = 0;
+		utf8proc_int32_t c;
+
+		/* Count first: the map holds only for an answer of the same length. */
+		for (k = 0; i < len && k <= t->n; k++) {
+			utf8proc_ssize_t st = utf8proc_iterate(p + i, len - i, &c);
+
+			if (st <= 0)
+				break;
+			i += st;
+		}
+		same = i == len && k == t->n;
+		for (i = 0, k = 0; same && k < t->n; k++) {
+			i += utf8proc_iterate(p + i, len - i, &c);
+			t->cp[k] = (uint32_t)c;
+		}
+		opencc_convert_utf8_free(out);
+	}
+	if (!same)
+		for (k = 0; k < t->n; k++)
+			t->cp[k] = t2s(t->cp[k]);
+	return 0;
+}
+
 static int text_push(struct qa_text *t, uint32_t c, int os, int oe)
 {
 	if (t->n + 1 >= t->cap && text_reserve(t, t->n + 2))
 		return ERR_NOMEM;
-	t->cp[t->n] = t2s(c);
+	/* Kept as it is: text_t2s converts the whole text with its phrases. */
+	t->trad |= t2s(c) != c;
+	t->cp[t->n] = c;
 	t->ostart[t->n] = os;
 	t->oend[t->n] = oe;
 	t->n++;
@@ -182,6 +245,7 @@ int qa_text_norm(struct qa_text *t, const char *s)
 	t->orig = s;
 	t->n = 0;
 	t->olen = 0;
+	t->trad = 0;
 	while (i < len) {
 		utf8proc_int32_t c, buf[32];
 		utf8proc_ssize_t step, j, m;
@@ -254,6 +318,8 @@ int qa_text_norm(struct qa_text *t, const char *s)
 	t->olen = oi;
 	if (text_reserve(t, t->n + 1))
 		return ERR_NOMEM;
+	if (t->trad && (rc = text_t2s(t)))
+		return rc;
 	/* The UTF-8 of the normalised text, for PCRE2. */
 	if (qa_grow((void **)&t->u8, &t->u8cap, t->n * 4 + 1, 1))
 		return ERR_NOMEM;

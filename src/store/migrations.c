@@ -1889,8 +1889,21 @@ static const char m37[] =
 	"CREATE INDEX mtg_finding_inspection ON mtg_finding(inspection_id);"
 	"CREATE INDEX mtg_finding_recorded ON mtg_finding(recorded_at) WHERE category IS NOT NULL;";
 
+/*
+ * 38: quality inspection's gaps (issue 15, src/qa/). qa_hit.missing: the hit
+ * is words that should have been said and were not (a required phrase
+ * absent), so it is shown as such and never as said words. The checker's
+ * walk over the agents' summaries of contacts (kind summary): its cursor
+ * (every contact up to summary_cursor is checked or had no text) and how
+ * long after a contact ended its summary may still be written before it is
+ * checked (summary_wait_min).
+ */
+static const char m38[] =
+	"ALTER TABLE qa_hit ADD COLUMN missing INTEGER NOT NULL DEFAULT 0 CHECK (missing IN (0, 1));"
+	"INSERT INTO qa_setting(key, value) VALUES ('summary_cursor', 0), ('summary_wait_min', 10);";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
-					   m31, m32, m33, m34, m35, m36, m37};
+					   m31, m32, m33, m34, m35, m36, m37, m38};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

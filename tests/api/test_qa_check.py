@@ -410,6 +410,87 @@ class QaCheckTest(KefuTestCase):
             self.srv, "SELECT DISTINCT q.ref_id FROM qa_check q JOIN qa_hit h ON h.check_id = q.id"
                       f" WHERE h.rule_id = {wei} ORDER BY q.id DESC")])
 
+    def test_missing_phrase_is_marked_missing(self):
+        """A required phrase not said is a hit without a place, marked missing, never
+        shown as words said; the words said are not missing."""
+        cid = self.add_call(self.a1)
+        self.put_transcript(cid, [{"speaker": "agent", "start_ms": 500, "end_ms": 2000, "text": "喂，说吧"}])
+        self.srv.advance(WAIT)
+        hits = self.check_of(cid)["hits"]
+        # The opening's two required phrases, each missing.
+        opening = [h for h in hits if h["rule"]["code"] == "call3.opening"]
+        self.assertEqual(sorted(h["text"] for h in opening), ["为您服务", "您好"], hits)
+        for h in opening:
+            self.assertEqual((h["missing"], h["utterance"], h["offset"], h["len"]), (True, None, None, None))
+        said = [h for h in hits if h["text"] == "喂"]
+        self.assertEqual([(x["missing"], x["utterance"], x["offset"]) for x in said], [(False, 0, 0)])
+        self.assertEqual(
+            db_rows(self.srv, "SELECT h.missing FROM qa_hit h JOIN qa_check q ON q.id = h.check_id"
+                              f" JOIN qa_rule r ON r.id = h.rule_id WHERE q.ref_id = {cid}"
+                              " AND q.kind = 'call' AND r.code = 'call3.opening'"),
+            [{"missing": 1}, {"missing": 1}])
+
+    def test_summary_checked_once(self):
+        """An agent's summary of a contact (its 5W1H and summary) is checked once, after
+        the wrap-up allowance from the contact's end, by the rules of every kind; the
+        hits point into the part written."""
+        now = self.srv.advance(0)
+        summary = "客户问进度，答复应该是明天到"
+        st, k, _ = self.srv.call("POST", "/api/contacts", {
+            "channel": "phone", "direction": "in", "started_at": now - 6 * MINUTE,
+            "ended_at": now - MINUTE, "fivew": {"what": "空调不制冷", "how": "喂，已派单"},
+            "summary": summary}, token=self.t["8102"])
+        self.assertEqual(st, 201, k)
+        self.srv.advance(5 * MINUTE)
+        self.assertEqual(self.srv.count(
+            f"SELECT count(*) FROM qa_check WHERE kind = 'summary' AND ref_id = {k['id']}"), 0)
+        self.srv.advance(WAIT)
+        st, page, _ = self.srv.call("GET", "/api/qa/checks?kind=summary&limit=500", token=self.t["8301"])
+        self.assertEqual(st, 200, page)
+        self.assertIn(k["id"], [c["ref_id"] for c in page["items"]])
+        self.assertEqual({c["kind"] for c in page["items"]}, {"summary"})
+        st, got, _ = self.srv.call("GET", f"/api/qa/checks/summary/{k['id']}", token=self.t["8301"])
+        self.assertEqual(st, 200, got)
+        c = got["check"]
+        self.assertEqual((c["kind"], c["agent_id"], c["contact_at"], c["transcript"]),
+                         ("summary", self.a2, k["started_at"], True))
+        self.assertEqual(got["transcript"]["source"], "summary")
+        utts = got["transcript"]["utterances"]
+        self.assertEqual([(u["field"], u["speaker"], u["text"]) for u in utts],
+                         [("what", "agent", "空调不制冷"), ("how", "agent", "喂，已派单"),
+                          ("summary", "agent", summary)])
+        by_text = {h["text"]: h for h in got["hits"]}
+        # QA-3's phrases apply to every kind (喂 in the 5W1H, QA-4's 应该是 in the
+        # summary); the rules on a call's words and metrics do not.
+        self.assertEqual(set(by_text), {"喂", "应该是"}, got["hits"])
+        self.assertEqual((by_text["喂"]["utterance"], by_text["喂"]["offset"]), (1, 0))
+        self.assertEqual((by_text["应该是"]["utterance"], by_text["应该是"]["offset"]),
+                         (2, summary.index("应该是")))
+        self.assertFalse(any(h["missing"] for h in got["hits"]))
+        self.assertEqual(c["score"], expected_score(got["hits"]))
+        # Once: later rounds do not check it again.
+        checked_at = c["checked_at"]
+        self.srv.advance(WAIT)
+        self.assertEqual(db_value(self.srv, "SELECT checked_at FROM qa_check WHERE kind = 'summary'"
+                                            f" AND ref_id = {k['id']}"), checked_at)
+        # Another agent may not read it; a kind that is none is 422.
+        self.assertError(self.srv.call("GET", f"/api/qa/checks/summary/{k['id']}", token=self.t["8101"]), 403)
+        self.assertError(self.srv.call("GET", "/api/qa/checks?kind=note", token=self.t["8301"]), 422,
+                         field="kind")
+
+    def test_quality_inspector_reads_the_call_log_not_the_wallboard(self):
+        """Least privilege: quality inspectors read the calls they inspect (call.read)
+        and play them, but not the seats' live state."""
+        cid = self.add_call(self.a1)
+        for who in ("8301", "8002", "8001"):
+            st, body, _ = self.srv.call("GET", "/api/calls?limit=5", token=self.t[who])
+            self.assertEqual(st, 200, (who, body))
+            st, body, _ = self.srv.call("GET", f"/api/calls/{cid}", token=self.t[who])
+            self.assertEqual((st, body.get("id")), (200, cid), who)
+        for path in ("/api/acd/agents", "/api/acd/live"):
+            self.assertError(self.srv.call("GET", path, token=self.t["8301"]), 403)
+        self.assertError(self.srv.call("GET", f"/api/calls/{cid}", token=self.t["8101"]), 403)
+
 
 if __name__ == "__main__":
     import unittest

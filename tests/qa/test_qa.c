@@ -148,6 +148,21 @@ static void normalises_text(void **state)
 	 * combining accent composed. */
 	assert_int_equal(qa_normalise("ＶＩＰ客户１２３ ﬁne Cafe\xcc\x81", out, sizeof(out)), 0);
 	assert_string_equal(out, "vip客户123 fine caf\xc3\xa9");
+	/* Phrases by OpenCC's t2s table (TSPhrases), where the characters
+	 * alone would give another word: 計畫 is 计划 (计画 alone), 答覆 答复
+	 * (覆 alone stays), 瞭解 了解, 一目瞭然 一目了然, 藉口 借口; 乾隆 and
+	 * 乾坤 keep 乾 (干 alone), while 乾淨 is 干净. */
+	assert_int_equal(qa_normalise("這個計畫，答覆您", out, sizeof(out)), 0);
+	assert_string_equal(out, "这个计划,答复您");
+	assert_int_equal(qa_normalise("請您瞭解，這不是藉口", out, sizeof(out)), 0);
+	assert_string_equal(out, "请您了解,这不是借口");
+	assert_int_equal(qa_normalise("乾隆年間，乾淨", out, sizeof(out)), 0);
+	assert_string_equal(out, "乾隆年间,干净");
+	assert_int_equal(qa_normalise("一目瞭然的說明", out, sizeof(out)), 0);
+	assert_string_equal(out, "一目了然的说明");
+	/* Simplified text is left alone, even 瞭 (no traditional character). */
+	assert_int_equal(qa_normalise("计划了解瞭望", out, sizeof(out)), 0);
+	assert_string_equal(out, "计划了解瞭望");
 	/* Truncated on a character boundary. */
 	assert_int_equal(qa_normalise("您好您好", out, 8), 0);
 	assert_string_equal(out, "您好");
@@ -362,6 +377,20 @@ static void traditional_and_offsets(void **state)
 	run(e, "{\"utterances\":[" U("agent", 1200, 3000, "先生，請稍等一下") "]}", NULL, &r);
 	assert_int_equal(r.nhits, 1);
 	assert_hit(&r.hits[0], 0, 3, 3, 1200, "請稍等");
+	qa_result_free(&r);
+	qa_free(e);
+
+	/* A phrase whose characters alone give another word: 計畫 said, 计划
+	 * required, the hit on the words as posted; 答覆 for 答复. */
+	e = compile1("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"keywords\","
+		     "\"words\":[\"计划\",\"答复\",\"干隆\"]}]}");
+	run(e,
+	    "{\"utterances\":[" U("agent", 0, 1000, "ＯＫ，您的還款計畫") "," U(
+		    "agent", 2000, 3000, "稍後答覆您，乾隆年間") "]}",
+	    NULL, &r);
+	assert_int_equal(r.nhits, 2);
+	assert_hit(&r.hits[0], 0, 7, 2, 0, "計畫");
+	assert_hit(&r.hits[1], 1, 2, 2, 2000, "答覆");
 	qa_result_free(&r);
 	qa_free(e);
 
@@ -1169,6 +1198,147 @@ static void hit_json(void **state)
 	qa_free(e);
 }
 
+/* A required phrase not said is a missing hit: no place, the words due. */
+static void missing_hit_json(void **state)
+{
+	struct qa_engine *e = compile1(
+		"{\"name\":\"开头语\",\"when\":\"!a\",\"conditions\":[{\"id\":\"a\","
+		"\"type\":\"keywords\",\"speaker\":\"agent\",\"position\":{\"from\":\"first\","
+		"\"utterances\":1},\"words\":[\"您好\",\"为您服务\"]}]}");
+	struct qa_result r;
+	json_t *j;
+
+	run(e, "{\"utterances\":[" U("agent", 300, 1000, "喂，说吧") "]}", NULL, &r);
+	assert_int_equal(r.nhits, 1);
+	assert_int_equal(r.hits[0].missing, 1);
+	assert_int_equal(r.hits[0].utterance, -1);
+	j = qa_hit_json(e, &r.hits[0]);
+	assert_true(json_is_true(json_object_get(j, "missing")));
+	assert_true(json_is_null(json_object_get(j, "utterance")));
+	assert_true(json_is_null(json_object_get(j, "offset")));
+	assert_true(json_is_null(json_object_get(j, "len")));
+	assert_string_equal(json_string_value(json_object_get(j, "text")), "您好、为您服务");
+	json_decref(j);
+	qa_result_free(&r);
+
+	/* Said: no hit; and a said word's hit is not missing. */
+	run(e, "{\"utterances\":[" U("agent", 300, 1000, "您好") "]}", NULL, &r);
+	assert_int_equal(r.nhits, 0);
+	qa_result_free(&r);
+	qa_free(e);
+	e = compile1(wei_rule);
+	run(e, "{\"utterances\":[" U("agent", 0, 1000, "喂") "]}", NULL, &r);
+	j = qa_hit_json(e, &r.hits[0]);
+	assert_true(json_is_false(json_object_get(j, "missing")));
+	json_decref(j);
+	qa_result_free(&r);
+	qa_free(e);
+}
+
+/* ---- the live guidance (CALL-2/4/6/7) ---- */
+
+/* A prompt kefu showed that no answer followed before the same prompt came
+ * again (or within within_ms); without answers, the prompt at all. */
+static void guide_prompts(void **state)
+{
+	static const char *speak =
+		"{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
+		"\"prompt\":\"speak\",\"answers\":[\"spoke\"]}]}";
+	struct qa_engine *e = compile1(speak);
+	struct qa_result r;
+
+	/* Two reminders, the first answered before the second, the second never. */
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"hold\",\"at_ms\":10000},"
+	    "{\"kind\":\"speak\",\"at_ms\":25000},{\"kind\":\"spoke\",\"at_ms\":27000},"
+	    "{\"kind\":\"speak\",\"at_ms\":40000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 1);
+	assert_hit(&r.hits[0], -1, 0, 0, 40000, "speak");
+	qa_result_free(&r);
+	/* Every reminder answered. */
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"speak\",\"at_ms\":25000},"
+	    "{\"kind\":\"spoke\",\"at_ms\":26000},{\"kind\":\"speak\",\"at_ms\":40000},"
+	    "{\"kind\":\"spoke\",\"at_ms\":41000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 0);
+	qa_result_free(&r);
+	/* An answer before the prompt does not answer it; no events, no hit. */
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"spoke\",\"at_ms\":1000},"
+	    "{\"kind\":\"speak\",\"at_ms\":25000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 1);
+	qa_result_free(&r);
+	run(e, NULL, NULL, &r);
+	assert_int_equal(r.nhits, 0);
+	qa_result_free(&r);
+	qa_free(e);
+
+	/* within_ms: the apology 20 s after the prompt is too late for 10 s. */
+	e = compile1(
+		"{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
+		"\"prompt\":\"apologize\",\"answers\":[\"apologized\"],\"within_ms\":10000}]}");
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"apologize\",\"at_ms\":0},"
+	    "{\"kind\":\"apologized\",\"at_ms\":20000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 1);
+	qa_result_free(&r);
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"apologize\",\"at_ms\":0},"
+	    "{\"kind\":\"apologized\",\"at_ms\":10000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 0);
+	qa_result_free(&r);
+	qa_free(e);
+
+	/* A warning ignored: the near prompt and the over prompt both came. */
+	e = compile1("{\"name\":\"x\",\"when\":\"a && b\",\"conditions\":["
+		     "{\"id\":\"a\",\"type\":\"guide\",\"prompt\":\"hold_near\"},"
+		     "{\"id\":\"b\",\"type\":\"guide\",\"prompt\":\"hold_over\"}]}");
+	run(e, NULL,
+	    "{\"events\":[{\"kind\":\"hold_near\",\"at_ms\":100000},"
+	    "{\"kind\":\"hold_over\",\"at_ms\":120000}]}",
+	    &r);
+	assert_int_equal(r.nhits, 2);
+	assert_hit(&r.hits[0], -1, 0, 0, 100000, "hold_near");
+	assert_hit(&r.hits[1], -1, 0, 0, 120000, "hold_over");
+	qa_result_free(&r);
+	run(e, NULL, "{\"events\":[{\"kind\":\"hold_near\",\"at_ms\":100000}]}", &r);
+	assert_int_equal(r.nhits, 0);
+	qa_result_free(&r);
+	qa_free(e);
+
+	/* A guide condition needs no words: judged without a transcript. */
+	assert_int_equal(matches(speak, NULL, "{\"events\":[{\"kind\":\"speak\",\"at_ms\":1}]}"),
+			 1);
+}
+
+static void guide_json_errors(void **state)
+{
+	struct err_info ei = {0};
+	json_t *b = json_loads("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\","
+			       "\"prompt\":\"Hold "
+			       "over\",\"answers\":[\"spoke\",3],\"within_ms\":0,\"words\":[]}]}",
+			       0, NULL);
+
+	assert_int_equal(qa_rule_validate(b, &ei), ERR_UNPROCESSABLE);
+	assert_true(has_field(&ei, "conditions[0].prompt"));
+	assert_true(has_field(&ei, "conditions[0].answers[1]"));
+	assert_true(has_field(&ei, "conditions[0].within_ms"));
+	assert_true(has_field(&ei, "conditions[0].words"));
+	assert_false(has_field(&ei, "conditions[0].answers[0]"));
+	json_decref(b);
+	memset(&ei, 0, sizeof(ei));
+	b = json_loads("{\"name\":\"x\",\"conditions\":[{\"id\":\"a\",\"type\":\"guide\"}]}", 0,
+		       NULL);
+	assert_int_equal(qa_rule_validate(b, &ei), ERR_UNPROCESSABLE);
+	assert_true(has_field(&ei, "conditions[0].prompt"));
+	json_decref(b);
+}
+
 /* Text that is not UTF-8 reaching the engine directly is refused. */
 static void invalid_text(void **state)
 {
@@ -1209,6 +1379,9 @@ int main(void)
 		cmocka_unit_test(transcript_json_errors),
 		cmocka_unit_test(hit_json),
 		cmocka_unit_test(invalid_text),
+		cmocka_unit_test(missing_hit_json),
+		cmocka_unit_test(guide_prompts),
+		cmocka_unit_test(guide_json_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

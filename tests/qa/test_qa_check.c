@@ -395,12 +395,194 @@ static void tick_metrics_only(void **state)
 	test_store_close(s);
 }
 
+/* -- the live guidance's seeded rules (CALL-2/4/6/7) -- */
+
+static void add_guide(struct store *s, int64_t call, const char *rule, const char *step,
+		      int64_t at_ms, const char *by)
+{
+	char detail[256];
+
+	snprintf(detail, sizeof(detail),
+		 "{\"rule\":\"%s\",\"step\":\"%s\",\"hold\":1,\"n\":1,\"at_ms\":%lld,"
+		 "\"by\":\"%s\"}",
+		 rule, step, (long long)at_ms, by);
+	assert_int_equal(store_run(s,
+				   "INSERT INTO call_event(call_id, at, kind, detail)"
+				   " VALUES (?, ?, 'guide', ?)",
+				   NULL, "iit", call, T0 + 1000 + at_ms, detail) < 0,
+			 0);
+}
+
+/* The codes of the rules a call's check hit, in order, joined by ",". */
+static const char *hit_codes(struct store *s, int64_t call)
+{
+	static char codes[512];
+	struct qa_check_row c;
+	struct hits hs;
+
+	codes[0] = '\0';
+	assert_int_equal(checked(s, call, &c, &hs), 0);
+	for (int i = 0; i < hs.n && i < 8; i++)
+		snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%s%s", i ? "," : "",
+			 hs.h[i].rule_code);
+	return codes;
+}
+
+/*
+ * The seeded rules on the guidance stored with the call: a prompt the agent
+ * did not answer, a warning followed by the limit broken. Fixed calls: one
+ * where the agent followed every prompt, one where they ignored them.
+ */
+static void seeded_guide_rules(void **state)
+{
+	struct store *s = test_store_open();
+	int64_t good, bad;
+
+	(void)state;
+	assert_int_equal(store_exec(s, "INSERT INTO person(id, work_no, name, created_at,"
+				       " updated_at) VALUES (7, '8101', '刘洋', 0, 0)"),
+			 0);
+	assert_true(qa_seed(s, T0) > 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM qa_rule WHERE code LIKE '%.guide_%'"
+				  " AND seeded"),
+			 6);
+	/* Only these rules, so the hits are theirs alone. */
+	assert_int_equal(store_exec(s, "UPDATE qa_rule SET active = code LIKE '%.guide_%'"), 0);
+	qa_rules_changed();
+
+	good = add_call(s, 7, 0, 20 * MIN, 1);
+	add_guide(s, good, "CALL-2", "apologize", 0, "kefu");
+	add_guide(s, good, "CALL-2", "apologized", 3000, "agent");
+	add_guide(s, good, "CALL-4", "speak", 45000, "kefu");
+	add_guide(s, good, "CALL-4", "spoke", 47000, "agent");
+	add_guide(s, good, "CALL-4", "callback", 90000, "kefu");
+	add_guide(s, good, "CALL-4", "callback_declined", 95000, "agent");
+	add_guide(s, good, "CALL-4", "hold_near", 100000, "kefu"); /* heeded: no hold_over */
+	add_guide(s, good, "CALL-6", "start", 200000, "agent");
+	add_guide(s, good, "CALL-6", "greet_again", 205000, "kefu");
+	add_guide(s, good, "CALL-6", "caller_spoke", 206000, "agent");
+	add_guide(s, good, "CALL-7", "limit", 300000, "kefu");
+	add_guide(s, good, "CALL-7", "limit_near", 480000, "kefu"); /* ended before 10 min */
+
+	bad = add_call(s, 7, 30 * MIN, 50 * MIN, 1);
+	add_guide(s, bad, "CALL-2", "apologize", 0, "kefu");
+	add_guide(s, bad, "CALL-4", "speak", 45000, "kefu");
+	add_guide(s, bad, "CALL-4", "spoke", 47000, "agent");
+	add_guide(s, bad, "CALL-4", "speak", 60000, "kefu"); /* not answered */
+	add_guide(s, bad, "CALL-4", "callback", 90000, "kefu");
+	add_guide(s, bad, "CALL-4", "hold_near", 100000, "kefu");
+	add_guide(s, bad, "CALL-4", "hold_over", 120000, "kefu");
+	add_guide(s, bad, "CALL-6", "goodbye", 210000, "kefu");
+	add_guide(s, bad, "CALL-7", "limit_near", 480000, "kefu");
+	add_guide(s, bad, "CALL-7", "limit_over", 600000, "kefu");
+
+	assert_int_equal(qa_tick(s, T0 + 60 * MIN, NULL), 2);
+	assert_string_equal(hit_codes(s, good), "");
+	/* In order of time: apology 0 s, speak 60 s, callback 90 s, hold warning
+	 * 100 s and 120 s, goodbye 210 s, class F 480 s and 600 s. */
+	assert_string_equal(hit_codes(s, bad),
+			    "call2.guide_apology,call4.guide_speak,call4.guide_callback,"
+			    "call4.guide_hold_warning,call4.guide_hold_warning,call6.guide_silent,"
+			    "call7.guide_limit,call7.guide_limit");
+	/* 100 − 2 − 1 − 1 − 2 − 1 − 2: each rule once. */
+	{
+		struct qa_check_row c;
+
+		assert_int_equal(checked(s, bad, &c, NULL), 0);
+		assert_int_equal(c.score, 91);
+		assert_int_equal(c.hits, 8);
+	}
+	test_store_close(s);
+}
+
+/* -- agents' summaries (kind summary) -- */
+
+static int64_t add_contact(struct store *s, int64_t call, int64_t start, int64_t end,
+			   const char *fivew, const char *summary)
+{
+	int64_t id = 0;
+
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO contact(channel, direction, agent_id, started_at, ended_at,"
+			  " fivew, summary, created_at, call_id) VALUES ('phone', 'in', 7, ?,"
+			  " nullif(?, 0), ?, ?, ?, nullif(?, 0)) RETURNING id",
+			  &id, "iiTTii", T0 + start, end ? T0 + end : 0, fivew, summary, T0 + start,
+			  call) < 0,
+		0);
+	return id;
+}
+
+/*
+ * The summary an agent wrote on each contact is checked once, after the
+ * wrap-up allowance (summary_wait_min, 10 min) from the contact's end; a
+ * contact without words is passed over, one still going holds the cursor
+ * (for a day at most) without holding back the ones after it.
+ */
+static void summaries_checked_once(void **state)
+{
+	struct store *s = bare_store();
+	struct qa_check_row c;
+	struct qa_transcript_row t;
+	struct hits hs;
+	int64_t wei = add_rule(s, "t.wei", "喂", -5), said, empty, going, clean, cursor = -1;
+	int64_t call = add_call(s, 7, 0, 0, 0);
+
+	(void)state;
+	said = add_contact(s, 0, 0, MIN, "{\"what\":\"空调不制冷\"}", "客户来电，坐席说了喂");
+	empty = add_contact(s, 0, 0, MIN, NULL, "");
+	going = add_contact(s, call, 0, 0, NULL, NULL);
+	clean = add_contact(s, 0, MIN, 2 * MIN, NULL, "已登记报修");
+
+	/* Within the wrap-up allowance nothing is read. */
+	assert_int_equal(qa_tick(s, T0 + 5 * MIN, NULL), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM qa_check WHERE kind = 'summary'"), 0);
+
+	assert_int_equal(qa_tick(s, T0 + 13 * MIN, NULL), 2);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(qa_check_get(s, "summary", said, &c), 0);
+	assert_int_equal(c.agent_id, 7);
+	assert_int_equal(c.contact_at, T0);
+	assert_int_equal(c.transcript, 1);
+	assert_int_equal(c.score, 95);
+	memset(&hs, 0, sizeof(hs));
+	assert_int_equal(qa_hit_list(s, c.id, hit_take, &hs), 1);
+	assert_int_equal(hs.h[0].rule_id, wei);
+	/* The 5W1H first, then the summary: 喂 is the summary's 10th character. */
+	assert_int_equal(hs.h[0].utterance, 1);
+	assert_int_equal(hs.h[0].char_offset, 9);
+	assert_string_equal(hs.h[0].text, "喂");
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(qa_transcript_get(s, "summary", said, &t), 0);
+	assert_string_equal(t.source, "summary");
+	assert_non_null(strstr(buf_str(&t.body), "\"field\":\"what\""));
+	assert_non_null(strstr(buf_str(&t.body), "\"field\":\"summary\""));
+	buf_release(&t.body);
+	assert_int_equal(qa_check_get(s, "summary", clean, &c), 0);
+	assert_int_equal(c.score, 100);
+	assert_int_equal(qa_check_get(s, "summary", empty, &c), ERR_NOTFOUND);
+	assert_int_equal(qa_check_get(s, "summary", going, &c), ERR_NOTFOUND);
+	/* The contact still going holds the cursor after the one passed over. */
+	assert_int_equal(qa_setting_get(s, "summary_cursor", &cursor), 0);
+	assert_int_equal(cursor, empty);
+
+	/* Once each: a later round checks nothing again. */
+	assert_int_equal(qa_tick(s, T0 + 20 * MIN, NULL), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM qa_check WHERE kind = 'summary'"), 2);
+	/* A day on, the open contact (its end lost) is passed over. */
+	assert_int_equal(qa_tick(s, T0 + 25 * 60 * MIN, NULL), 0);
+	assert_int_equal(qa_setting_get(s, "summary_cursor", &cursor), 0);
+	assert_int_equal(cursor, clean);
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rule_versions),	  cmocka_unit_test(seeds_once),
 		cmocka_unit_test(transcript_queue),	  cmocka_unit_test(tick_readiness),
 		cmocka_unit_test(tick_hits_and_versions), cmocka_unit_test(tick_metrics_only),
+		cmocka_unit_test(seeded_guide_rules),	  cmocka_unit_test(summaries_checked_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,22 @@ export function shortPrompts() {
   return dir
 }
 
+// G.711 A-law of one 16-bit sample (ITU-T G.711, as src/media/g711.c decodes it).
+function alaw(pcm) {
+  const END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff]
+  let v = pcm >> 3
+  let mask = 0xd5
+  if (v < 0) {
+    mask = 0x55
+    v = -v - 1
+  }
+  const seg = END.findIndex((e) => v <= e)
+  if (seg < 0) return 0x7f ^ mask
+  return ((seg << 4) | ((seg < 2 ? v >> 1 : v >> seg) & 0xf)) ^ mask
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
 export class Msg {
   constructor(buf) {
     const text = buf.toString('utf8')
@@ -239,6 +255,29 @@ export class Caller extends Endpoint {
 
   bye() {
     return this.inDialog('BYE')
+  }
+
+  // Speaks into the call: a tone of freq Hz as 20 ms PCMA packets, paced in
+  // real time for ms milliseconds, sent from the RTP socket to the media
+  // address in kefu's answer (the SDP of the INVITE's 200): what kefu
+  // records on the caller's channel.
+  async speak(answer, ms, freq = 440) {
+    const ip = answer.body.match(/c=IN IP4 (\S+)/)[1]
+    const port = Number(answer.body.match(/m=audio (\d+)/)[1])
+    const ssrc = randomBytes(4).readUInt32BE(0)
+    const t0 = Date.now()
+    for (let i = 0; i < ms / 20; i++) {
+      const pkt = Buffer.alloc(12 + 160)
+      pkt[0] = 0x80
+      pkt[1] = 8 // PCMA
+      pkt.writeUInt16BE((this.rtpSeq = ((this.rtpSeq || 0) + 1) & 0xffff), 2)
+      pkt.writeUInt32BE((i * 160) >>> 0, 4)
+      pkt.writeUInt32BE(ssrc, 8)
+      for (let k = 0; k < 160; k++) pkt[12 + k] = alaw(Math.round(8000 * Math.sin((2 * Math.PI * freq * (i * 160 + k)) / 8000)))
+      await new Promise((r) => this.rtp.send(pkt, port, ip, r))
+      const wait = t0 + (i + 1) * 20 - Date.now()
+      if (wait > 0) await sleep(wait)
+    }
   }
 }
 

@@ -1,46 +1,76 @@
-// 质检 (issue 15, QA-1, QA-5): the reviewer's main path. A call of agent 8101
-// with a low satisfaction digit is picked for review by the must-review tick;
-// the quality inspector 8301 opens it from 质检队列, scores it on the seeded
-// scorecard (fatal items as pass or fail), adds a remark and submits; the
-// total is kefu's, recomputed here from the scorecard; the agent then sees it
-// in 我的质检 and opens it read-only. Then the agent appeals from 我的质检
-// and the supervisor changes the score in 申诉处理; the agent sees the final
-// score. And 质检设置: a scorecard item added files a new version, a plan
-// changes. The call is written straight into the database, as the call
-// engine would.
+// 质检 (issue 15, QA-1, QA-5): the reviewer's main path, on a real call. A
+// caller dials the hotline over SIP (tests/web/sipua.mjs), presses 2 for
+// tech_service and speaks a tone for 1.5 s; agent 8101's phone answers and
+// kefu records the call; the caller hangs up. The call's satisfaction digit
+// is set low, so the must-review tick picks it; a center's recogniser posts
+// its transcript. The quality inspector 8301 opens it from 质检队列: the
+// page plays the recording kefu wrote (its length is the call's) and draws
+// the caller's speech from it on the timeline; they score it on the seeded
+// scorecard (fatal items as pass or fail), add a remark and submit; the
+// total is kefu's, recomputed here from the scorecard; the agent then sees
+// it in 我的质检 and opens it read-only. The same call in the call log
+// shows its transcript and the check's hits (a closing not said reads
+// 未说…). Then the agent appeals from 我的质检 and the supervisor changes
+// the score in 申诉处理; the agent sees the final score. And 质检设置: a
+// scorecard item added files a new version, a plan changes.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { Server, launchBrowser, newPage, login, screenshot } from './harness.mjs'
+import { AgentPhone, Caller, shortPrompts } from './sipua.mjs'
 
-let srv, browser, callId, agentId
+let srv, browser, callId, agentId, prompts, recordingMs
+const closers = []
+const SPOKEN_MS = 1500
 
 const sql = (text) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { encoding: 'utf8' }).trim()
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 before(async () => {
-  srv = await new Server().start()
+  prompts = shortPrompts()
+  srv = await new Server().start({ KEFU_SIP_LISTEN: '127.0.0.1:0', KEFU_PROMPTS_DIR: prompts, KEFU_WRAP_UP_SEC: '0' })
+  const sipPort = Number((await srv.waitLog(/sip: listening on udp:127\.0\.0\.1:(\d+)/))[1])
   browser = await launchBrowser()
-  const now = await srv.advance(0)
   agentId = Number(sql("SELECT id FROM person WHERE work_no = '8101'"))
-  const at = now - 3600000
-  callId = Number(
-    sql(
-      'INSERT INTO call(sip_call_id, caller, called, started_at, ended_at, queue, agent_id, connected_at, outcome, hangup_first, survey)' +
-        ` VALUES ('qa-web', '13800000000', '4000000000', ${at}, ${at + 300000}, 'market_consult', ${agentId}, ${at + 20000}, 'answered', 'caller', 1) RETURNING id`,
-    ),
-  )
-  const words = JSON.stringify({ utterances: [
-    { speaker: 'agent', start_ms: 0, end_ms: 4200, text: '您好！客户服务中心，工号8101为您服务' },
-    { speaker: 'customer', start_ms: 4800, end_ms: 7900, text: '我家空调不制冷了' },
-  ] })
-  sql(`INSERT INTO qa_transcript(kind, ref_id, source, body, created_at) VALUES ('call', ${callId}, 'api:test', '${words}', 0)`)
-  // The tick picks it within a minute (satisfaction 1 is low).
+  const agent = await srv.account('8101')
+  const ok = async (r) => assert.ok((await r).status < 300)
+  await ok(srv.call('POST', '/api/me/sip-password', { password: 'Phone-pass-2026' }, agent))
+  const phone = await new AgentPhone(sipPort, '127.0.8.1', '8101', 'Phone-pass-2026').open()
+  closers.push(phone)
+  assert.equal(await phone.register(), 200)
+  await ok(srv.call('POST', '/api/acd/me/status', { status: 'ready' }, agent))
+  const caller = await new Caller(sipPort, '127.0.8.101').open()
+  closers.push(caller)
+  const answer = await caller.invite()
+  assert.equal(answer.code, 200, answer.first)
+  assert.equal(await caller.info('2'), 200) // 业务办理 → tech_service, 8101's queue
+  await phone.ring()
+  await phone.answer()
+  await caller.speak(answer, SPOKEN_MS)
+  await sleep(300)
+  assert.equal(await caller.bye(), 200)
+  callId = Number(sql(`SELECT id FROM call WHERE agent_id = ${agentId} ORDER BY id DESC LIMIT 1`))
+  // The recording writer links the file once the call ended.
+  for (let i = 0; i < 100 && !(recordingMs = Number(sql(`SELECT coalesce(recording_ms, 0) FROM call WHERE id = ${callId}`))); i++) await sleep(100)
+  assert.ok(recordingMs >= SPOKEN_MS, `the recording is linked: ${recordingMs} ms`)
+  // The caller rated the call 1 in the survey (CALL-3): a must-review.
+  sql(`UPDATE call SET survey = 1 WHERE id = ${callId}`)
+  const words = { utterances: [
+    { speaker: 'agent', start_ms: 0, end_ms: 400, text: '您好！客户服务中心，工号8101为您服务' },
+    { speaker: 'customer', start_ms: 500, end_ms: Math.min(recordingMs, 1900), text: '我家空调不制冷了' },
+  ] }
+  const put = await srv.call('PUT', `/api/calls/${callId}/transcript`, { source: 'api:test', ...words }, await srv.account('8301'))
+  assert.equal(put.status, 201, JSON.stringify(put.body))
+  // The tick picks it within a minute (satisfaction 1 is low) and checks it (its recording is linked).
   await srv.advance(60000)
 })
 
 after(async () => {
+  for (const c of closers) c.close()
   await browser?.close()
   await srv?.stop()
+  if (prompts) rmSync(prompts, { recursive: true, force: true })
 })
 
 test('a reviewer scores a call from the queue; the agent sees the result', async () => {
@@ -55,6 +85,28 @@ test('a reviewer scores a call from the queue; the agent sees the result', async
   await page.waitForSelector('[data-test=qa-state][data-state=open]')
   // The words of the call beside the scorecard.
   assert.deepEqual(await page.locator('[data-test=transcript-utterance] .utt-text').allTextContents(), ['您好！客户服务中心，工号8101为您服务', '我家空调不制冷了'])
+  // The recording kefu wrote of the call: the player loads it (its length is
+  // the call's), and the timeline draws the caller's 1.5 s of speech from it
+  // on the caller's channel, the agent's silent.
+  const player = page.locator('[data-test=qa-player]')
+  const duration = await player.evaluate(
+    (a) =>
+      new Promise((resolve, reject) => {
+        a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true })
+        a.addEventListener('error', () => reject(new Error('audio error ' + (a.error && a.error.code))), { once: true })
+        a.preload = 'auto'
+        a.load()
+      }),
+  )
+  assert.ok(Math.abs(duration * 1000 - recordingMs) < 50, `${duration} s of audio, the call's ${recordingMs} ms`)
+  const timeline = page.locator('[data-test=timeline]')
+  await timeline.locator('[data-test=timeline-seg-caller]').first().waitFor()
+  const spans = await timeline.locator('[data-test=timeline-seg-caller]').evaluateAll((els) => els.map((e) => [Number(e.dataset.start), Number(e.dataset.end)]))
+  const spoken = spans.reduce((n, [a, b]) => n + b - a, 0)
+  assert.ok(spans.every(([a, b]) => a >= 0 && b <= recordingMs), JSON.stringify(spans))
+  assert.ok(spoken >= SPOKEN_MS - 300 && spoken <= SPOKEN_MS + 400, `caller's speech ${spoken} ms: ${JSON.stringify(spans)}`)
+  assert.equal(await timeline.locator('[data-test=timeline-seg-agent]').count(), 0)
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'call.recording.play' AND entity_id = '${callId}'`) !== '0', true)
 
   // Every item at its full points except 准确理解问题 (pos 8): 12 of 20.
   const items = JSON.parse(sql('SELECT json_group_array(json_object(\'pos\', pos, \'max\', max_points, \'weight\', weight, \'fatal\', fatal)) FROM (SELECT * FROM qa_scorecard_item WHERE scorecard_id = 1 AND version = 1 ORDER BY pos)'))
@@ -98,6 +150,32 @@ test('a reviewer scores a call from the queue; the agent sees the result', async
   assert.equal((await pa.textContent('[data-test=qa-comments]')).includes('未确认客户需求'), true)
   await screenshot(pa, 'qa-review-agent')
   assert.deepEqual([...page.problems, ...pa.problems], [])
+})
+
+test('the call log opens the call with its transcript and the check\'s hits; a closing not said reads 未说', async () => {
+  const page = await newPage(browser)
+  await login(page, srv, '8301')
+  await page.goto(srv.url + '/calls')
+  await page.click(`[data-test=call-row-${callId}]`)
+  const detail = page.locator(`[data-test=call-detail][data-call="${callId}"]`)
+  await detail.locator('[data-test=call-check]').waitFor()
+  assert.equal(await detail.locator('[data-test=call-player]').getAttribute('src'), `/api/calls/${callId}/recording`)
+  assert.deepEqual(await detail.locator('[data-test=transcript-utterance] .utt-text').allTextContents(), ['您好！客户服务中心，工号8101为您服务', '我家空调不制冷了'])
+  const check = (await srv.call('GET', `/api/qa/checks/call/${callId}`, undefined, await srv.account('8301'))).body
+  assert.equal((await detail.locator('[data-test=call-check-score]').textContent()).trim(), String(check.check.score))
+  const rows = await detail.locator('[data-test=check-hit]').evaluateAll((els) => els.map((e) => [e.dataset.code, e.dataset.missing, e.textContent]))
+  assert.deepEqual(rows.map(([code, missing]) => [code, missing]), check.hits.map((h) => [h.rule.code, String(h.missing)]))
+  // CALL-3's closing was not said: shown as words due, never marked in the text.
+  const closing = rows.filter(([code]) => code === 'call3.closing')
+  assert.ok(closing.length > 0, JSON.stringify(rows))
+  for (const [, missing, text] of closing) {
+    assert.equal(missing, 'true')
+    assert.match(text, /未说「/)
+  }
+  assert.equal(await detail.locator('[data-test=transcript-hit]').count(), 0)
+  await screenshot(page, 'calls-qa-check')
+  assert.deepEqual(page.problems, [])
+  await page.context().close()
 })
 
 test('the agent appeals from 我的质检; the supervisor changes the score in 申诉处理', async () => {

@@ -3,12 +3,14 @@
 // the one before kept), the test box shows the hits of the active rules in a
 // pasted transcript with the better wording, and a rule being written is
 // tried in the test box before it is saved (nothing written). The checks
-// page: a checked call opens with its words marked; an agent sees only their
-// own calls' checks (QA-1).
+// page: a checked call opens with its words marked and the required
+// opening not said shown as 未说…; an agent's summary of a contact is
+// checked too and found with the kind filter, each part named; an agent
+// sees only their own calls' checks (QA-1).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { Server, launchBrowser, newPage, login } from './harness.mjs'
+import { Server, launchBrowser, newPage, login, pick } from './harness.mjs'
 
 let srv, browser, qaTok
 
@@ -116,6 +118,10 @@ test('QA-1: a checked call shows its hits in the words; an agent sees only their
       { speaker: 'customer', start_ms: 3500, end_ms: 6000, text: '空调坏了' }] })
     assert.equal(r.status, 201)
   }
+  // Agent 8101's summary of a contact: checked once the wrap-up time passed.
+  const k = await srv.call('POST', '/api/contacts', { channel: 'phone', direction: 'in', started_at: now - 120000, ended_at: now - 60000,
+    fivew: { what: '空调不制冷' }, summary: '喂，已派单维修' }, await srv.account('8101'))
+  assert.equal(k.status, 201, JSON.stringify(k.body))
   // Past the wait for a recording: the next round checks both.
   await srv.call('POST', '/api/test/clock', { advance_ms: 11 * 60000 })
   const check = (await api('GET', `/api/qa/checks/call/${mine}`)).body
@@ -130,6 +136,22 @@ test('QA-1: a checked call shows its hits in the words; an agent sees only their
   assert.equal(await detail.locator('[data-test^=qa-hit-]').count(), check.hits.length)
   assert.equal(await detail.locator('[data-test=qa-utt-0] [data-test=qa-mark]').first().textContent(), '喂')
   assert.match(await detail.locator('[data-test=qa-check-detail-score]').textContent(), new RegExp(String(check.check.score)))
+  // The opening's words were not said: listed as due, not marked in the text.
+  const missing = check.hits.filter((h) => h.missing).map((h) => h.text)
+  assert.ok(missing.includes('您好'), JSON.stringify(check.hits))
+  assert.deepEqual(await detail.locator('[data-test=qa-missing]').allTextContents(), missing.map((w) => `未说「${w}」`))
+  assert.equal(await detail.locator('[data-test=qa-mark]').count(), check.hits.filter((h) => !h.missing && h.utterance !== null).length)
+
+  // The summaries alone, with the kind filter; one opens with its parts named.
+  await pick(page, 'qa-checks-kind', '坐席小结')
+  await page.click('[data-test=qa-checks-search]')
+  await page.locator(`[data-test=qa-check-row-summary-${k.body.id}]`).waitFor()
+  await page.locator(`[data-test=qa-check-row-${mine}]`).waitFor({ state: 'detached' })
+  await page.click(`[data-test=qa-check-row-summary-${k.body.id}]`)
+  const sum = page.locator(`[data-test=qa-check-detail][data-kind=summary][data-call="${k.body.id}"]`)
+  await sum.locator('[data-test=qa-hits]').waitFor()
+  assert.deepEqual(await sum.locator('[data-test=qa-utterances] .who').allTextContents(), ['何事', '小结'])
+  assert.equal(await sum.locator('[data-test=qa-utt-1] [data-test=qa-mark]').first().textContent(), '喂')
   assert.deepEqual(page.problems, [])
   await page.context().close()
 
