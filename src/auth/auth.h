@@ -120,6 +120,12 @@ enum auth_action {
 	ACT_CHAN_REPLY,	       /* answer, transfer and resolve one's conversations, take a waiting one */
 	ACT_CHAN_SUPERVISE,    /* take over and assign anyone's conversation, every queue */
 	ACT_CHAN_MANAGE,       /* channel accounts, channel settings, SMS templates and the opt-out list */
+	ACT_PERF_READ,	       /* issue 19: the month's evaluation and praise records (self: one's own) */
+	ACT_PERF_PRAISE,       /* record and withdraw praise and criticism of an agent */
+	ACT_PERF_COMPUTE,      /* compute (and recompute) the month's evaluation and rewards */
+	ACT_PERF_MANAGE,       /* the evaluation's settings, change a computed reward, close the month */
+	ACT_PERF_LEDGER,       /* the people ledger's lines (self: one's own) */
+	ACT_PERF_EXPORT,       /* the month's payout sheet for HR (.xlsx), audited */
 	ACT_COUNT
 };
 

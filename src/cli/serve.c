@@ -42,6 +42,7 @@
 #include "notify/notify.h"
 #include "org/org.h"
 #include "out/out.h"
+#include "perf/perf.h"
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
@@ -68,6 +69,7 @@ const struct route *const cli_route_tables[] = {
 	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
+	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	NULL,
 };
 

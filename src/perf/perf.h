@@ -204,6 +204,9 @@ struct perf_figures {
 	double exam_score;
 };
 
+/* The figures as JSON, as stored and as the API shows them (perf_eval_store.c). */
+struct json_t *perf_figures_json(const struct perf_figures *f);
+
 /* One agent's evaluation and computed rewards. */
 struct perf_score {
 	double dim[PERF_DIMS];
@@ -250,8 +253,14 @@ int perf_praise_list(struct store *s, const char *month, int64_t person_id,
 int perf_settings_get(struct store *s, struct perf_settings *out);
 int perf_settings_put(struct store *s, const struct perf_settings *in);
 
-/* Every active agent's figures of the month (*out, *n; free(*out)), by id. */
-int perf_eval_figures(struct store *s, const char *month, struct perf_figures **out, size_t *n);
+/*
+ * Every active agent's figures of the month as they stand at now (*out,
+ * *n; free(*out)), by id: attendance through wfm's month sheet (away_max_min
+ * is CALL-15's limit, the config's busy_max_min), quality and satisfaction
+ * through qa's agents' rows, training through the registered sources.
+ */
+int perf_eval_figures(struct store *s, const char *month, int64_t now, int away_max_min,
+		      struct perf_figures **out, size_t *n);
 
 /* The month's state: open or closed, when it was last computed (0: never). */
 struct perf_month_info {
@@ -262,7 +271,8 @@ struct perf_month_info {
 int perf_month_get(struct store *s, const char *month, struct perf_month_info *out);
 /* Computes the month and writes its evaluation and rewards (one transaction
  * is the caller's): ERR_CONFLICT when closed. */
-int perf_eval_compute(struct store *s, const char *month, int64_t by, int64_t now);
+int perf_eval_compute(struct store *s, const char *month, int away_max_min, int64_t by,
+		      int64_t now);
 /* Closes the month: ERR_CONFLICT when closed already or never computed. */
 int perf_month_close(struct store *s, const char *month, int64_t by, int64_t now);
 
@@ -285,7 +295,7 @@ struct perf_reward {
 	char category[32]; /* the tier or the rank: "10", "rank1", "last" */
 	int64_t amount_fen, computed_fen;
 	int64_t edited_by, created_at, replaced_at;
-	char reason[PERF_NOTE_MAX * 4 + 1];
+	char reason[PERF_REASON_MAX + 1]; /* the ledger line's */
 };
 int perf_reward_get(struct store *s, int64_t id, struct perf_reward *out);
 /* Replaces the current reward id by one of amount (the old line voided, a
