@@ -33,6 +33,7 @@ static const struct err_msg messages[] = {
 	{"ref_id: required for a contact, survey or callback", NULL, "来自联络记录、满意度调查或回访时须填写对应编号"},
 	{"note: at most %d characters", NULL, "说明：最多 %d 个字符"},
 	{"at: not in the future", NULL, "时间：不能晚于现在"},
+	{"ref_id: no such contact of the agent, or callback", NULL, "对应编号：没有该客服专员的这条联络记录或这次回访"},
 	{"the person is not an agent", NULL, "此人不是客服专员"},
 	{"the month is closed", NULL, "该月已结账锁定，不能再修改"},
 	{"the month has not been computed", NULL, "该月尚未计算考评"},

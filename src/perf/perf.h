@@ -244,6 +244,10 @@ struct perf_praise {
 	char person_name[257], work_no[33];
 };
 int perf_praise_add(struct store *s, struct perf_praise *p);
+/* 1 when ref_id names what origin says of the person: a contact the person
+ * handled (contact, survey: the rated contact) or a callback attempt (the
+ * center's callback reaching the customer); 0 when not; a negative err. */
+int perf_praise_ref_ok(struct store *s, const char *origin, int64_t ref_id, int64_t person_id);
 int perf_praise_get(struct store *s, int64_t id, struct perf_praise *out);
 int perf_praise_void(struct store *s, int64_t id, int64_t by, int64_t now);
 /* The month's records (person_id 0: everyone's), newest first. */

@@ -67,6 +67,18 @@ int perf_praise_add(struct store *s, struct perf_praise *p)
 	return rc < 0 ? rc : 0;
 }
 
+int perf_praise_ref_ok(struct store *s, const char *origin, int64_t ref_id, int64_t person_id)
+{
+	int rc;
+
+	if (strcmp(origin, "callback") == 0)
+		rc = store_run(s, "SELECT 1 FROM wo_callback_attempt WHERE id = ?", NULL, "i", ref_id);
+	else
+		rc = store_run(s, "SELECT 1 FROM contact WHERE id = ? AND agent_id = ?", NULL, "ii",
+			       ref_id, person_id);
+	return rc;
+}
+
 int perf_praise_get(struct store *s, int64_t id, struct perf_praise *out)
 {
 	return store_one(store_query(s,

@@ -289,6 +289,14 @@ static int praise_create(struct req *r)
 		return rc;
 	if (!(who.roles & ROLE_AGENT))
 		return err_set(&r->ei, ERR_UNPROCESSABLE, "person_id", "the person is not an agent");
+	if (strcmp(origin, "supervisor") != 0) {
+		rc = perf_praise_ref_ok(r->store, origin, p.ref_id, p.person_id);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return err_set(&r->ei, ERR_UNPROCESSABLE, "ref_id",
+				       "ref_id: no such contact of the agent, or callback");
+	}
 	snprintf(p.kind, sizeof(p.kind), "%s", kind);
 	snprintf(p.origin, sizeof(p.origin), "%s", origin);
 	snprintf(p.note, sizeof(p.note), "%s", note);

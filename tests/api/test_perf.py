@@ -265,6 +265,13 @@ class PerfMonthTest(KefuTestCase):
                             {"person_id": self.ids["8101"], "kind": "praise", "origin": "contact"},
                             token=self.sup)
         self.assertError((st, b, None), 422, field="ref_id")
+        # A contact the agent did not handle, a callback that does not exist.
+        other = srv.count(f"SELECT id FROM contact WHERE agent_id = {self.ids['8102']} LIMIT 1")
+        for origin, ref in [("contact", other), ("callback", 999999)]:
+            st, b, _ = srv.call("POST", "/api/perf/praise",
+                                {"person_id": self.ids["8101"], "kind": "praise",
+                                 "origin": origin, "ref_id": ref}, token=self.sup)
+            self.assertError((st, b, None), 422, field="ref_id")
         # Not an agent: the manager.
         st, b, _ = srv.call("POST", "/api/perf/praise",
                             {"person_id": person_id(srv, "8001"), "kind": "praise",
@@ -279,6 +286,10 @@ class PerfMonthTest(KefuTestCase):
         st, b, _ = srv.call("GET", "/api/perf/months/2026-13", token=self.mgr)
         self.assertError((st, b, None), 400, field="month")
         self.assertEqual(srv.count("SELECT COUNT(*) FROM perf_praise"), before)
+        # From the agent's own rated contact: recorded with its id.
+        own = srv.count(f"SELECT id FROM contact WHERE agent_id = {self.ids['8103']} LIMIT 1")
+        b = self.praise("8103", origin="contact", ref_id=own)
+        self.assertEqual((b["origin"], b["ref_id"]), ("contact", own))
 
     def test_4_change_and_recompute(self):
         srv = self.srv
