@@ -106,31 +106,39 @@ static int seed(struct store *s, int agents, int items)
 	if (rc >= 0)
 		rc = exec(s, sql);
 	if (rc >= 0)
-		rc = exec(s, "INSERT INTO contact(channel, direction, agent_id, started_at, ended_at,"
-			     " satisfaction, created_at) SELECT 'phone', 'in', agent, at, at + 300000,"
-			     " CASE WHEN j % 10 < 3 THEN 1 + (agent + j) % 5 END, at FROM bi");
+		rc = exec(s,
+			  "INSERT INTO contact(channel, direction, agent_id, started_at, ended_at,"
+			  " satisfaction, created_at) SELECT 'phone', 'in', agent, at, at + 300000,"
+			  " CASE WHEN j % 10 < 3 THEN 1 + (agent + j) % 5 END, at FROM bi");
 	if (rc >= 0)
-		rc = exec(s, "INSERT INTO call(sip_call_id, caller, called, started_at, answered_at,"
-			     " ended_at, agent_id, connected_at) SELECT 'b' || rowid, '13800000000',"
-			     " '400', at, at, at + 5000 + 120000 + ((agent * 31 + j * 17) % 300) * 1000,"
-			     " agent, at + 5000 FROM bi");
+		rc = exec(
+			s,
+			"INSERT INTO call(sip_call_id, caller, called, started_at, answered_at,"
+			" ended_at, agent_id, connected_at) SELECT 'b' || rowid, '13800000000',"
+			" '400', at, at, at + 5000 + 120000 + ((agent * 31 + j * 17) % 300) * 1000,"
+			" agent, at + 5000 FROM bi");
 	if (rc >= 0)
-		rc = exec(s, "INSERT INTO agent_state_log(person_id, at, from_status, to_status)"
-			     " SELECT agent, at + 600000, 'talking', 'wrap_up' FROM bi"
-			     " UNION ALL SELECT agent, at + 600000 + 20000 + ((agent + j) % 60) * 1000,"
-			     " 'wrap_up', 'ready' FROM bi");
+		rc = exec(
+			s,
+			"INSERT INTO agent_state_log(person_id, at, from_status, to_status)"
+			" SELECT agent, at + 600000, 'talking', 'wrap_up' FROM bi"
+			" UNION ALL SELECT agent, at + 600000 + 20000 + ((agent + j) % 60) * 1000,"
+			" 'wrap_up', 'ready' FROM bi");
 	if (rc >= 0)
-		rc = exec(s, "INSERT INTO qa_check(kind, ref_id, agent_id, contact_at, checked_at,"
-			     " transcript, score, fatal, hits, high) SELECT 'call', rowid, agent, at,"
-			     " at, 1, 60 + (agent * 7 + j * 3) % 41, 0, 0, 0 FROM bi");
+		rc = exec(s,
+			  "INSERT INTO qa_check(kind, ref_id, agent_id, contact_at, checked_at,"
+			  " transcript, score, fatal, hits, high) SELECT 'call', rowid, agent, at,"
+			  " at, 1, 60 + (agent * 7 + j * 3) % 41, 0, 0, 0 FROM bi");
 	/* Praise: (agent + month) % 60 a month, so every tier and its edges occur. */
 	if (rc >= 0)
-		rc = exec(s, "INSERT INTO perf_praise(person_id, kind, origin, note, at, month,"
-			     " created_by, created_at) SELECT agent, 'praise', 'supervisor', '', at,"
-			     " bm.name, agent, at FROM bi JOIN bm USING (m)"
-			     " WHERE j < (agent + m) % 60"
-			     " UNION ALL SELECT agent, 'criticism', 'supervisor', '', at, bm.name,"
-			     " agent, at FROM bi JOIN bm USING (m) WHERE j = 0 AND (agent + m) % 10 = 0");
+		rc = exec(s,
+			  "INSERT INTO perf_praise(person_id, kind, origin, note, at, month,"
+			  " created_by, created_at) SELECT agent, 'praise', 'supervisor', '', at,"
+			  " bm.name, agent, at FROM bi JOIN bm USING (m)"
+			  " WHERE j < (agent + m) % 60"
+			  " UNION ALL SELECT agent, 'criticism', 'supervisor', '', at, bm.name,"
+			  " agent, at FROM bi JOIN bm USING (m) WHERE j = 0 AND (agent + m) % 10 = "
+			  "0");
 	if (rc >= 0)
 		rc = exec(s, "DROP TABLE bi");
 	return rc < 0 ? (store_rollback(s), rc) : store_commit(s);
@@ -143,7 +151,8 @@ static int compute(struct store *s, const char *month, double *ms)
 
 	if (rc < 0)
 		return rc;
-	rc = perf_eval_compute(s, month, 15, 100001, 1767225600000LL); /* by the first agent: a person */
+	rc = perf_eval_compute(s, month, 15, 100001,
+			       1767225600000LL); /* by the first agent: a person */
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;

@@ -126,7 +126,6 @@ void perf_add_source(const struct perf_source *src);
 /* The registered sources in order; *n set to their count. */
 const struct perf_source *const *perf_sources(int *n);
 
-
 /* ==== The month's evaluation and its rewards (perfeval: perf_eval.c,
  * perf_eval_store.c, perf_month_api.c, perf_xlsx.c; migration 38) ====
  *
@@ -192,15 +191,15 @@ struct perf_figures {
 	char work_no[33];
 	char name[257];
 	int praise, criticism;
-	int64_t qa_checks, qa_score_sum; /* the automatic checks */
-	int64_t reviews, review_sum;	 /* the supervisors' closed reviews */
-	int64_t rated, rating_sum;	 /* the survey, 1..5 */
+	int64_t qa_checks, qa_score_sum;      /* the automatic checks */
+	int64_t reviews, review_sum;	      /* the supervisors' closed reviews */
+	int64_t rated, rating_sum;	      /* the survey, 1..5 */
 	int64_t cb_accepted, cb_not_accepted; /* reached callbacks */
 	int days_scheduled, late_days, early_days, absent_days;
-	int64_t contacts;		  /* contacts handled (every channel) */
+	int64_t contacts;		/* contacts handled (every channel) */
 	int64_t calls, talk_ms, acw_ms; /* answered calls, their talk, after-call work */
-	int64_t convs;			  /* conversations resolved */
-	int sessions, attended, exams;	  /* training (TRN-3) */
+	int64_t convs;			/* conversations resolved */
+	int sessions, attended, exams;	/* training (TRN-3) */
 	double exam_score;
 };
 
@@ -211,9 +210,9 @@ struct json_t *perf_figures_json(const struct perf_figures *f);
 struct perf_score {
 	double dim[PERF_DIMS];
 	int has[PERF_DIMS];
-	double total; /* rounded to 0.01 */
-	int rank;     /* 1.. with ties sharing a rank */
-	int last;     /* holds the last rank */
+	double total;	 /* rounded to 0.01 */
+	int rank;	 /* 1.. with ties sharing a rank */
+	int last;	 /* holds the last rank */
 	int praise_tier; /* -1: none, else 0..PERF_TIERS-1 */
 	int64_t praise_fen, rank_fen;
 };
@@ -284,7 +283,7 @@ int perf_month_close(struct store *s, const char *month, int64_t by, int64_t now
 struct perf_eval_row {
 	struct perf_figures f;
 	struct perf_score sc;
-	int64_t praise_id, rank_id; /* the current rewards' ids (0: none) */
+	int64_t praise_id, rank_id;   /* the current rewards' ids (0: none) */
 	int64_t praise_fen, rank_fen; /* their amounts now (edited or computed) */
 	int edited;
 };

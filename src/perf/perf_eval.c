@@ -126,17 +126,16 @@ static void score_one(const struct perf_settings *s, const struct center *c,
 	o->dim[PERF_DIM_PRAISE] = clamp100(80.0 + 2.0 * f->praise - 10.0 * f->criticism);
 	o->has[PERF_DIM_PRAISE] = 1;
 
-	o->dim[PERF_DIM_QUALITY] =
-		clamp100(mean2(f->qa_checks ? (double)f->qa_score_sum / f->qa_checks : 0,
-			       f->qa_checks > 0,
-			       f->reviews ? (double)f->review_sum / f->reviews : 0, f->reviews > 0,
-			       &o->has[PERF_DIM_QUALITY]));
+	o->dim[PERF_DIM_QUALITY] = clamp100(
+		mean2(f->qa_checks ? (double)f->qa_score_sum / f->qa_checks : 0, f->qa_checks > 0,
+		      f->reviews ? (double)f->review_sum / f->reviews : 0, f->reviews > 0,
+		      &o->has[PERF_DIM_QUALITY]));
 
 	int64_t reached = f->cb_accepted + f->cb_not_accepted;
-	o->dim[PERF_DIM_SATISFACTION] = clamp100(
-		mean2(f->rated ? 20.0 * f->rating_sum / f->rated : 0, f->rated > 0,
-		      reached ? 100.0 * f->cb_accepted / reached : 0, reached > 0,
-		      &o->has[PERF_DIM_SATISFACTION]));
+	o->dim[PERF_DIM_SATISFACTION] =
+		clamp100(mean2(f->rated ? 20.0 * f->rating_sum / f->rated : 0, f->rated > 0,
+			       reached ? 100.0 * f->cb_accepted / reached : 0, reached > 0,
+			       &o->has[PERF_DIM_SATISFACTION]));
 
 	if (f->days_scheduled > 0) {
 		o->dim[PERF_DIM_ATTENDANCE] = clamp100(100.0 - 5.0 * f->late_days -

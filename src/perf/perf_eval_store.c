@@ -72,7 +72,8 @@ int perf_praise_ref_ok(struct store *s, const char *origin, int64_t ref_id, int6
 	int rc;
 
 	if (strcmp(origin, "callback") == 0)
-		rc = store_run(s, "SELECT 1 FROM wo_callback_attempt WHERE id = ?", NULL, "i", ref_id);
+		rc = store_run(s, "SELECT 1 FROM wo_callback_attempt WHERE id = ?", NULL, "i",
+			       ref_id);
 	else
 		rc = store_run(s, "SELECT 1 FROM contact WHERE id = ? AND agent_id = ?", NULL, "ii",
 			       ref_id, person_id);
@@ -108,11 +109,12 @@ int perf_praise_void(struct store *s, int64_t id, int64_t by, int64_t now)
 int perf_praise_list(struct store *s, const char *month, int64_t person_id,
 		     int (*fn)(void *ctx, const struct perf_praise *p), void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " PRAISE_COLS " FROM perf_praise r"
-					    " JOIN person p ON p.id = r.person_id WHERE r.month = ?"
-					    " AND (? = 0 OR r.person_id = ?) ORDER BY r.at DESC, r.id DESC",
-					    "tii", month, person_id, person_id);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT " PRAISE_COLS " FROM perf_praise r"
+			    " JOIN person p ON p.id = r.person_id WHERE r.month = ?"
+			    " AND (? = 0 OR r.person_id = ?) ORDER BY r.at DESC, r.id DESC",
+			    "tii", month, person_id, person_id);
 	struct perf_praise p;
 	int rc, n = 0;
 
@@ -311,20 +313,22 @@ static int grouped(struct store_stmt *st, struct figs *fs, enum fig_kind k)
 static int own_figures(struct store *s, const char *month, int64_t from, int64_t to,
 		       struct figs *fs)
 {
-	int rc = grouped(store_query(s,
-				     "SELECT person_id, SUM(kind = 'praise'), SUM(kind = 'criticism')"
-				     " FROM perf_praise WHERE month = ? AND voided_at IS NULL"
-				     " GROUP BY person_id",
-				     "t", month),
-			 fs, FIG_PRAISE);
+	int rc = grouped(
+		store_query(s,
+			    "SELECT person_id, SUM(kind = 'praise'), SUM(kind = 'criticism')"
+			    " FROM perf_praise WHERE month = ? AND voided_at IS NULL"
+			    " GROUP BY person_id",
+			    "t", month),
+		fs, FIG_PRAISE);
 
 	/* Every contact an agent handled, on any channel (CALL-10). */
 	if (rc >= 0)
-		rc = grouped(store_query(s,
-					 "SELECT agent_id, COUNT(*) FROM contact WHERE started_at >= ?"
-					 " AND started_at < ? GROUP BY agent_id",
-					 "ii", from, to),
-			     fs, FIG_CONTACTS);
+		rc = grouped(
+			store_query(s,
+				    "SELECT agent_id, COUNT(*) FROM contact WHERE started_at >= ?"
+				    " AND started_at < ? GROUP BY agent_id",
+				    "ii", from, to),
+			fs, FIG_CONTACTS);
 	/* Answered calls and their talk, as wfm's handling time counts them. */
 	if (rc >= 0)
 		rc = grouped(store_query(s,
@@ -347,11 +351,12 @@ static int own_figures(struct store *s, const char *month, int64_t from, int64_t
 					 "ii", from, to),
 			     fs, FIG_ACW);
 	if (rc >= 0)
-		rc = grouped(store_query(s,
-					 "SELECT agent_id, COUNT(*) FROM conv WHERE state = 'resolved'"
-					 " AND resolved_at >= ? AND resolved_at < ? GROUP BY agent_id",
-					 "ii", from, to),
-			     fs, FIG_CONVS);
+		rc = grouped(
+			store_query(s,
+				    "SELECT agent_id, COUNT(*) FROM conv WHERE state = 'resolved'"
+				    " AND resolved_at >= ? AND resolved_at < ? GROUP BY agent_id",
+				    "ii", from, to),
+			fs, FIG_CONVS);
 	return rc < 0 ? rc : 0;
 }
 
@@ -484,20 +489,19 @@ int perf_month_get(struct store *s, const char *month, struct perf_month_info *o
 
 json_t *perf_figures_json(const struct perf_figures *f)
 {
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i,"
-			 " s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:f}",
-			 "praise", f->praise, "criticism", f->criticism, "qa_checks",
-			 (json_int_t)f->qa_checks, "qa_score_sum", (json_int_t)f->qa_score_sum,
-			 "reviews", (json_int_t)f->reviews, "review_sum", (json_int_t)f->review_sum,
-			 "rated", (json_int_t)f->rated, "rating_sum", (json_int_t)f->rating_sum,
-			 "cb_accepted", (json_int_t)f->cb_accepted, "cb_not_accepted",
-			 (json_int_t)f->cb_not_accepted, "days_scheduled", f->days_scheduled,
-			 "late_days", f->late_days, "early_days", f->early_days, "absent_days",
-			 f->absent_days, "contacts", (json_int_t)f->contacts, "calls",
-			 (json_int_t)f->calls, "talk_ms", (json_int_t)f->talk_ms, "acw_ms",
-			 (json_int_t)f->acw_ms, "convs", (json_int_t)f->convs, "sessions",
-			 f->sessions, "attended", f->attended, "exams", f->exams, "exam_score",
-			 f->exam_score);
+	return json_pack(
+		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i,"
+		" s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:f}",
+		"praise", f->praise, "criticism", f->criticism, "qa_checks",
+		(json_int_t)f->qa_checks, "qa_score_sum", (json_int_t)f->qa_score_sum, "reviews",
+		(json_int_t)f->reviews, "review_sum", (json_int_t)f->review_sum, "rated",
+		(json_int_t)f->rated, "rating_sum", (json_int_t)f->rating_sum, "cb_accepted",
+		(json_int_t)f->cb_accepted, "cb_not_accepted", (json_int_t)f->cb_not_accepted,
+		"days_scheduled", f->days_scheduled, "late_days", f->late_days, "early_days",
+		f->early_days, "absent_days", f->absent_days, "contacts", (json_int_t)f->contacts,
+		"calls", (json_int_t)f->calls, "talk_ms", (json_int_t)f->talk_ms, "acw_ms",
+		(json_int_t)f->acw_ms, "convs", (json_int_t)f->convs, "sessions", f->sessions,
+		"attended", f->attended, "exams", f->exams, "exam_score", f->exam_score);
 }
 
 static void figures_read(json_t *o, struct perf_figures *f)
@@ -505,15 +509,16 @@ static void figures_read(json_t *o, struct perf_figures *f)
 	json_int_t v[22] = {0};
 	double exam = 0;
 
-	json_unpack(o,
-		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		    " s:I, s:I, s:I, s:I, s:I, s:I, s:F}",
-		    "praise", &v[0], "criticism", &v[1], "qa_checks", &v[2], "qa_score_sum", &v[3],
-		    "reviews", &v[4], "review_sum", &v[5], "rated", &v[6], "rating_sum", &v[7],
-		    "cb_accepted", &v[8], "cb_not_accepted", &v[9], "days_scheduled", &v[10],
-		    "late_days", &v[11], "early_days", &v[12], "absent_days", &v[13], "contacts",
-		    &v[14], "calls", &v[15], "talk_ms", &v[16], "acw_ms", &v[17], "convs", &v[18],
-		    "sessions", &v[19], "attended", &v[20], "exams", &v[21], "exam_score", &exam);
+	json_unpack(
+		o,
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:F}",
+		"praise", &v[0], "criticism", &v[1], "qa_checks", &v[2], "qa_score_sum", &v[3],
+		"reviews", &v[4], "review_sum", &v[5], "rated", &v[6], "rating_sum", &v[7],
+		"cb_accepted", &v[8], "cb_not_accepted", &v[9], "days_scheduled", &v[10],
+		"late_days", &v[11], "early_days", &v[12], "absent_days", &v[13], "contacts",
+		&v[14], "calls", &v[15], "talk_ms", &v[16], "acw_ms", &v[17], "convs", &v[18],
+		"sessions", &v[19], "attended", &v[20], "exams", &v[21], "exam_score", &exam);
 	f->praise = (int)v[0];
 	f->criticism = (int)v[1];
 	f->qa_checks = v[2];
@@ -590,8 +595,7 @@ static int reward_write(struct store *s, const struct perf_reward *w, int64_t *i
 }
 
 /* Replaces a current reward: its line voided (none when its amount was 0). */
-static int reward_replace(struct store *s, int64_t id, int64_t by, int64_t now,
-			  const char *why)
+static int reward_replace(struct store *s, int64_t id, int64_t by, int64_t now, const char *why)
 {
 	int rc = perf_ledger_void(s, EVAL_SOURCE, id, by, now, why);
 
@@ -646,8 +650,8 @@ static int eval_row_write(struct store *s, const char *month, const struct perf_
 			       "INSERT INTO perf_eval(month, person_id, figures, dims, total, rank,"
 			       " last, computed_at) VALUES (?, ?, ?, ?, ? / 100.0, ?, ?, ?)",
 			       NULL, "tittiiii", month, f->person_id, ftext, dtext,
-			       (int64_t)(sc->total * 100 + 0.5), (int64_t)sc->rank, (int64_t)sc->last,
-			       now);
+			       (int64_t)(sc->total * 100 + 0.5), (int64_t)sc->rank,
+			       (int64_t)sc->last, now);
 	free(ftext);
 	free(dtext);
 	json_decref(fj);
@@ -680,12 +684,12 @@ static int rewards_write(struct store *s, const char *month, const struct perf_s
 		snprintf(w.rule, sizeof(w.rule), "rank");
 		if (sc->rank_fen < 0) {
 			snprintf(w.category, sizeof(w.category), "last");
-			snprintf(w.reason, sizeof(w.reason), "%s 月度考评末位且低于合格线（%.2f 分）",
-				 month, sc->total);
+			snprintf(w.reason, sizeof(w.reason),
+				 "%s 月度考评末位且低于合格线（%.2f 分）", month, sc->total);
 		} else {
 			snprintf(w.category, sizeof(w.category), "rank%d", sc->rank);
-			snprintf(w.reason, sizeof(w.reason), "%s 月度考评第 %d 名（%.2f 分）", month,
-				 sc->rank, sc->total);
+			snprintf(w.reason, sizeof(w.reason), "%s 月度考评第 %d 名（%.2f 分）",
+				 month, sc->rank, sc->total);
 		}
 		w.amount_fen = w.computed_fen = sc->rank_fen;
 		rc = reward_write(s, &w, &id);
@@ -693,8 +697,7 @@ static int rewards_write(struct store *s, const char *month, const struct perf_s
 	return rc;
 }
 
-int perf_eval_compute(struct store *s, const char *month, int away_max_min, int64_t by,
-		      int64_t now)
+int perf_eval_compute(struct store *s, const char *month, int away_max_min, int64_t by, int64_t now)
 {
 	struct perf_settings set;
 	struct perf_figures *f = NULL;
@@ -723,11 +726,12 @@ int perf_eval_compute(struct store *s, const char *month, int away_max_min, int6
 			rc = rewards_write(s, month, &set, &f[i], &sc[i], by, now);
 	}
 	if (rc == 0) {
-		rc = store_run(s,
-			       "INSERT INTO perf_month(month, computed_at, computed_by) VALUES (?, ?, ?)"
-			       " ON CONFLICT(month) DO UPDATE SET computed_at = excluded.computed_at,"
-			       " computed_by = excluded.computed_by",
-			       NULL, "tid", month, now, by);
+		rc = store_run(
+			s,
+			"INSERT INTO perf_month(month, computed_at, computed_by) VALUES (?, ?, ?)"
+			" ON CONFLICT(month) DO UPDATE SET computed_at = excluded.computed_at,"
+			" computed_by = excluded.computed_by",
+			NULL, "tid", month, now, by);
 		rc = rc < 0 ? rc : 0;
 	}
 out:

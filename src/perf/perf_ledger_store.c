@@ -117,15 +117,16 @@ int perf_ledger_list(struct store *s, const char *month, int64_t person_id,
 			       const char *name),
 		     void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT l.id, l.person_id, l.month, l.rule, l.category,"
-					    " l.amount_fen, l.reason, l.source, l.source_id,"
-					    " l.created_by, l.created_at, l.voided_at, l.voided_by,"
-					    " l.void_reason, p.work_no, p.name"
-					    " FROM perf_ledger l JOIN person p ON p.id = l.person_id"
-					    " WHERE l.month = ? AND (? = 0 OR l.person_id = ?)"
-					    " ORDER BY p.work_no, l.id",
-					    "tii", month, person_id, person_id);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT l.id, l.person_id, l.month, l.rule, l.category,"
+			    " l.amount_fen, l.reason, l.source, l.source_id,"
+			    " l.created_by, l.created_at, l.voided_at, l.voided_by,"
+			    " l.void_reason, p.work_no, p.name"
+			    " FROM perf_ledger l JOIN person p ON p.id = l.person_id"
+			    " WHERE l.month = ? AND (? = 0 OR l.person_id = ?)"
+			    " ORDER BY p.work_no, l.id",
+			    "tii", month, person_id, person_id);
 	struct perf_line l;
 	char work_no[33], name[257];
 	int rc, n = 0;

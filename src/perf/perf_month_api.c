@@ -116,8 +116,8 @@ static int tiers_read(struct req *r, const char *key, int64_t *out, int rc)
 	return rc;
 }
 
-static const char *const settings_fields[] = {"weights",  "threshold", "praise_count",
-					      "praise_fen", "rank_fen", "last_fen", NULL};
+static const char *const settings_fields[] = {
+	"weights", "threshold", "praise_count", "praise_fen", "rank_fen", "last_fen", NULL};
 
 /* PUT /api/perf/settings: any of the fields; the rest keep their values. */
 static int settings_put(struct req *r)
@@ -141,14 +141,17 @@ static int settings_put(struct req *r)
 		const char *k;
 		json_t *v;
 
-		json_object_foreach(w, k, v) {
+		json_object_foreach(w, k, v)
+		{
 			int d = 0;
 
 			while (d < PERF_DIMS && strcmp(perf_dim_name(d), k) != 0)
 				d++;
 			if (d == PERF_DIMS || !json_is_integer(v))
 				rc = err_add(&r->ei, rc, ERR_INVALID, "weights",
-					     "weights: whole numbers of %s", "praise, quality, satisfaction, attendance, efficiency, training");
+					     "weights: whole numbers of %s",
+					     "praise, quality, satisfaction, attendance, "
+					     "efficiency, training");
 			else
 				s.weight[d] = (int)json_integer_value(v) == json_integer_value(v)
 						      ? (int)json_integer_value(v)
@@ -167,8 +170,8 @@ static int settings_put(struct req *r)
 		json_t *v = json_object_get(r->body, "last_fen");
 
 		if (!json_is_integer(v))
-			rc = err_add(&r->ei, rc, ERR_INVALID, "last_fen", "%s: expected a whole number",
-				     "last_fen");
+			rc = err_add(&r->ei, rc, ERR_INVALID, "last_fen",
+				     "%s: expected a whole number", "last_fen");
 		else {
 			last = (int64_t)json_integer_value(v);
 			s.last_fen = last;
@@ -288,7 +291,8 @@ static int praise_create(struct req *r)
 	if (rc < 0)
 		return rc;
 	if (!(who.roles & ROLE_AGENT))
-		return err_set(&r->ei, ERR_UNPROCESSABLE, "person_id", "the person is not an agent");
+		return err_set(&r->ei, ERR_UNPROCESSABLE, "person_id",
+			       "the person is not an agent");
 	if (strcmp(origin, "supervisor") != 0) {
 		rc = perf_praise_ref_ok(r->store, origin, p.ref_id, p.person_id);
 		if (rc < 0)
@@ -373,21 +377,21 @@ static json_t *reward_json(int64_t id, int64_t amount, int64_t computed)
 {
 	if (!id)
 		return json_null();
-	return json_pack("{s:I, s:I, s:I}", "id", (json_int_t)id, "amount_fen",
-			 (json_int_t)amount, "computed_fen", (json_int_t)computed);
+	return json_pack("{s:I, s:I, s:I}", "id", (json_int_t)id, "amount_fen", (json_int_t)amount,
+			 "computed_fen", (json_int_t)computed);
 }
 
 static int eval_row(void *ctx, const struct perf_eval_row *e)
 {
 	json_array_append_new(
-		ctx, json_pack("{s:I, s:s, s:s, s:o, s:o, s:f, s:i, s:b, s:o, s:o, s:b}",
-			       "person_id", (json_int_t)e->f.person_id, "work_no", e->f.work_no,
-			       "name", e->f.name, "figures", perf_figures_json(&e->f), "dims",
-			       dims_json(&e->sc), "total", e->sc.total, "rank", e->sc.rank, "last",
-			       e->sc.last, "praise_reward",
-			       reward_json(e->praise_id, e->praise_fen, e->sc.praise_fen),
-			       "rank_reward", reward_json(e->rank_id, e->rank_fen, e->sc.rank_fen),
-			       "edited", e->edited));
+		ctx,
+		json_pack("{s:I, s:s, s:s, s:o, s:o, s:f, s:i, s:b, s:o, s:o, s:b}", "person_id",
+			  (json_int_t)e->f.person_id, "work_no", e->f.work_no, "name", e->f.name,
+			  "figures", perf_figures_json(&e->f), "dims", dims_json(&e->sc), "total",
+			  e->sc.total, "rank", e->sc.rank, "last", e->sc.last, "praise_reward",
+			  reward_json(e->praise_id, e->praise_fen, e->sc.praise_fen), "rank_reward",
+			  reward_json(e->rank_id, e->rank_fen, e->sc.rank_fen), "edited",
+			  e->edited));
 	return 0;
 }
 
@@ -415,8 +419,9 @@ static int month_get(struct req *r)
 		json_decref(items);
 		return rc;
 	}
-	return reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "month", month_json(&m), "settings",
-					    settings_json(&s), "items", items));
+	return reply_json(r, 200,
+			  json_pack("{s:o, s:o, s:o}", "month", month_json(&m), "settings",
+				    settings_json(&s), "items", items));
 }
 
 /* POST /api/perf/months/{month}/compute: the evaluation and its rewards,
@@ -548,13 +553,12 @@ static json_t *line_json(const struct perf_line *l, const char *work_no, const c
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:I, s:o,"
 			 " s:s}",
-			 "id", (json_int_t)l->id, "person_id", (json_int_t)l->person_id,
-			 "work_no", work_no, "name", name, "month", l->month, "rule", l->rule,
-			 "category", l->category, "amount_fen", (json_int_t)l->amount_fen,
-			 "reason", l->reason, "source", l->source, "source_id",
-			 (json_int_t)l->source_id, "created_by", id_json(l->created_by),
-			 "created_at", (json_int_t)l->created_at, "voided_at",
-			 id_json(l->voided_at), "void_reason", l->void_reason);
+			 "id", (json_int_t)l->id, "person_id", (json_int_t)l->person_id, "work_no",
+			 work_no, "name", name, "month", l->month, "rule", l->rule, "category",
+			 l->category, "amount_fen", (json_int_t)l->amount_fen, "reason", l->reason,
+			 "source", l->source, "source_id", (json_int_t)l->source_id, "created_by",
+			 id_json(l->created_by), "created_at", (json_int_t)l->created_at,
+			 "voided_at", id_json(l->voided_at), "void_reason", l->void_reason);
 }
 
 struct lines {
@@ -600,11 +604,9 @@ struct payout {
 	size_t n, cap;
 };
 
-static int payout_row(void *ctx, const struct perf_line *l, const char *work_no,
-		      const char *name)
+static int payout_row(void *ctx, const struct perf_line *l, const char *work_no, const char *name)
 {
-	static const char *const rules[5] = {"praise", "proposal", "rank", "grievance",
-					     "penalty"};
+	static const char *const rules[5] = {"praise", "proposal", "rank", "grievance", "penalty"};
 	struct payout *ps = ctx;
 	struct perf_payout *p;
 	int k = 0;

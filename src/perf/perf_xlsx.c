@@ -23,9 +23,10 @@ int perf_payout_xlsx(const struct perf_payout *rows, size_t n, const char *month
 {
 	static const struct export_style yuan = {NULL, 0, "0.00"};
 	static const double widths[COLS] = {6, 10, 10, 10, 10, 10, 10, 10, 12, 12};
-	static const char *const zh[COLS] = {"序号", "工号",	 "姓名", "表扬奖", "合理化建议",
-					     "考评奖惩", "委屈奖", "处罚", "合计（元）", "签名"};
-	static const char *const en[COLS] = {"No.",	  "Work no.",  "Name",	  "Praise",
+	static const char *const zh[COLS] = {"序号",	   "工号",     "姓名",	 "表扬奖",
+					     "合理化建议", "考评奖惩", "委屈奖", "处罚",
+					     "合计（元）", "签名"};
+	static const char *const en[COLS] = {"No.",	  "Work no.",	"Name",	     "Praise",
 					     "Proposal",  "Evaluation", "Grievance", "Penalty",
 					     "Total (¥)", "Signature"};
 	struct export_book *b = export_book_new();

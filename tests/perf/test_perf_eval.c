@@ -10,7 +10,8 @@
 #include "perf/perf.h"
 
 /* Figures are rounded to 0.01: compared in hundredths. */
-#define assert_hundredths(x, want) assert_int_equal((long)((x) * 100 + ((x) < 0 ? -0.5 : 0.5)), (long)((want) * 100 + 0.5))
+#define assert_hundredths(x, want)                                                                 \
+	assert_int_equal((long)((x)*100 + ((x) < 0 ? -0.5 : 0.5)), (long)((want)*100 + 0.5))
 
 static void test_praise_tiers(void **state)
 {
@@ -20,9 +21,8 @@ static void test_praise_tiers(void **state)
 		int praise;
 		int64_t fen;
 		int tier;
-	} cases[] = {{0, 0, -1},     {9, 0, -1},     {10, 1000, 0}, {29, 1000, 0},
-		     {30, 3000, 1},  {49, 3000, 1},  {50, 5000, 2}, {51, 5000, 2},
-		     {500, 5000, 2}, {-1, 0, -1}};
+	} cases[] = {{0, 0, -1},    {9, 0, -1},	   {10, 1000, 0}, {29, 1000, 0},  {30, 3000, 1},
+		     {49, 3000, 1}, {50, 5000, 2}, {51, 5000, 2}, {500, 5000, 2}, {-1, 0, -1}};
 
 	(void)state;
 	perf_settings_default(&s);
@@ -269,8 +269,8 @@ static void test_praise_in_eval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_praise_tiers),	 cmocka_unit_test(test_settings_bad),
-		cmocka_unit_test(test_dimensions),	 cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_praise_tiers),	cmocka_unit_test(test_settings_bad),
+		cmocka_unit_test(test_dimensions),	cmocka_unit_test(test_ties),
 		cmocka_unit_test(test_threshold_edges), cmocka_unit_test(test_last_tied_and_alone),
 		cmocka_unit_test(test_praise_in_eval),
 	};
