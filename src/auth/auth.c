@@ -140,6 +140,16 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_MTG_LOG_READ] = {N, A, A, S, N, N, N, S},
 	[ACT_MTG_LOG_COMMENT] = {N, A, A, N, N, N, N, N},
 	[ACT_MTG_INSPECT] = {N, A, A, N, N, N, N, N},
+	/* Issue 19, PERF-1, PERF-3: the supervisors record praise and compute the
+	 * month with the manager, who alone sets the weights, changes a computed
+	 * reward and closes the month; HR reads the evaluation and the ledger and
+	 * takes the payout sheet; an agent sees only their own month and lines. */
+	[ACT_PERF_READ] = {N, A, A, S, N, A, N, N},
+	[ACT_PERF_PRAISE] = {N, A, A, N, N, N, N, N},
+	[ACT_PERF_COMPUTE] = {N, A, A, N, N, N, N, N},
+	[ACT_PERF_MANAGE] = {N, A, N, N, N, N, N, N},
+	[ACT_PERF_LEDGER] = {N, A, A, S, N, A, N, N},
+	[ACT_PERF_EXPORT] = {N, A, N, N, N, A, N, N},
 };
 
 #undef N
@@ -225,6 +235,12 @@ static const char *const action_names[ACT_COUNT] = {
 	"mtg.log.read",
 	"mtg.log.comment",
 	"mtg.inspect",
+	"perf.read",
+	"perf.praise",
+	"perf.compute",
+	"perf.manage",
+	"perf.ledger",
+	"perf.export",
 };
 
 const char *auth_action_name(enum auth_action a)

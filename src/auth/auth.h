@@ -128,6 +128,12 @@ enum auth_action {
 	ACT_MTG_LOG_READ,      /* LED-1: work logs (self: one's own) */
 	ACT_MTG_LOG_COMMENT,   /* LED-1: comment on work logs, see who has none */
 	ACT_MTG_INSPECT,       /* 日常工作检查: record and read inspections and their findings */
+	ACT_PERF_READ,	       /* issue 19: the month's evaluation and praise records (self: one's own) */
+	ACT_PERF_PRAISE,       /* record and withdraw praise and criticism of an agent */
+	ACT_PERF_COMPUTE,      /* compute (and recompute) the month's evaluation and rewards */
+	ACT_PERF_MANAGE,       /* the evaluation's settings, change a computed reward, close the month */
+	ACT_PERF_LEDGER,       /* the people ledger's lines (self: one's own) */
+	ACT_PERF_EXPORT,       /* the month's payout sheet for HR (.xlsx), audited */
 	ACT_COUNT
 };
 

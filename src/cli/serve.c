@@ -44,6 +44,7 @@
 #include "notify/notify.h"
 #include "org/org.h"
 #include "out/out.h"
+#include "perf/perf.h"
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
@@ -71,6 +72,7 @@ const struct route *const cli_route_tables[] = {
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
 	mtg_routes, /* issue 19: meetings, work logs, inspections */
+	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	NULL,
 };
 

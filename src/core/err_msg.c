@@ -24,6 +24,24 @@ struct err_msg {
 
 static const struct err_msg messages[] = {
 	{"%s", NULL, "%s"},
+	/* The month's evaluation (src/perf/perf_month_api.c, issue 19). */
+	{"%s: %d whole numbers", NULL, "%s：应为 %d 个整数"},
+	{"weights: whole numbers of %s", NULL, "权重：应为以下各项的整数：%s"},
+	{"%s: out of range or out of order", NULL, "%s：超出范围或顺序不对"},
+	{"kind: praise or criticism", NULL, "类型：应为表扬或批评"},
+	{"origin: contact, survey, callback or supervisor", NULL, "来源：应为联络记录、满意度调查、回访或主管录入"},
+	{"ref_id: required for a contact, survey or callback", NULL, "来自联络记录、满意度调查或回访时须填写对应编号"},
+	{"note: at most %d characters", NULL, "说明：最多 %d 个字符"},
+	{"at: not in the future", NULL, "时间：不能晚于现在"},
+	{"ref_id: no such contact of the agent, or callback", NULL, "对应编号：没有该客服专员的这条联络记录或这次回访"},
+	{"the person is not an agent", NULL, "此人不是客服专员"},
+	{"the month is closed", NULL, "该月已结账锁定，不能再修改"},
+	{"the month has not been computed", NULL, "该月尚未计算考评"},
+	{"no such praise record", NULL, "没有这条表扬或批评记录"},
+	{"the record was withdrawn already", NULL, "该记录已撤销"},
+	{"no such reward", NULL, "没有这项奖惩"},
+	{"reason: at most %d bytes", NULL, "原因：最多 %d 个字节"},
+	{"the reward was changed or recomputed since", NULL, "该奖惩已被修改或重新计算，请刷新"},
 	{"%s with %u bits per sample; use 16-bit PCM, A-law or µ-law", NULL, "%s 的采样位数为 %u 位；请使用 16 位 PCM、A 律或 µ 律"},
 	{"%s: %d to %d characters", NULL, "%s：%d 至 %d 个字符"},
 	{"%s: %lld to %lld", NULL, "%s：%lld 至 %lld"},
@@ -808,6 +826,22 @@ static const struct err_msg messages[] = {
 };
 
 static const struct err_msg phrases[] = {
+	/* The month's evaluation's fields (src/perf/). */
+	{"weights", NULL, "权重"},
+	{"weight", NULL, "权重"},
+	{"weight.praise", NULL, "表扬权重"},
+	{"weight.quality", NULL, "质量权重"},
+	{"weight.satisfaction", NULL, "满意度权重"},
+	{"weight.attendance", NULL, "考勤权重"},
+	{"weight.efficiency", NULL, "效率权重"},
+	{"weight.training", NULL, "培训权重"},
+	{"threshold", NULL, "合格线"},
+	{"praise_count", NULL, "表扬次数档"},
+	{"praise_fen", NULL, "表扬奖金额"},
+	{"rank_fen", NULL, "名次奖金额"},
+	{"last_fen", NULL, "末位处罚金额"},
+	{"amount_fen", NULL, "金额（分）"},
+	{"origin", NULL, "来源"},
 	/* The web chat's fields (src/chan/chan_webchat_api.c). */
 	{"rating", NULL, "评分"},
 	/* The daily answer-rate test's fields (src/out/). */

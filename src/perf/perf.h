@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/http.h" /* struct route, for the route table */
+
 struct store;
 
 /* Rules (perf.c, no I/O). */
@@ -123,5 +125,207 @@ struct perf_source {
 void perf_add_source(const struct perf_source *src);
 /* The registered sources in order; *n set to their count. */
 const struct perf_source *const *perf_sources(int *n);
+
+/* ==== The month's evaluation and its rewards (perfeval: perf_eval.c,
+ * perf_eval_store.c, perf_month_api.c, perf_xlsx.c; migration 38) ====
+ *
+ * Praise and criticism of an agent are records of their own (perf_praise):
+ * from a contact, a survey or a callback (with its id), or entered by a
+ * supervisor, each counting in the month of its time. The month's
+ * evaluation scores every active agent on six dimensions from kefu's own
+ * figures, each 0..100 or absent when the month has nothing to measure it
+ * by: praise and criticism; quality (the automatic checks' mean score and
+ * the supervisors' reviews, read through qa/); satisfaction (the survey
+ * and the reached callbacks, the figures qa/ reads through report/);
+ * attendance (wfm/'s month sheet: late, early, absent days); efficiency
+ * (contacts handled against the busiest agent, and the handling time —
+ * talk plus after-call work per answered call — against the center's);
+ * training (the registered sources' sessions attended and exam scores,
+ * TRN-3). The total is the weighted mean of the dimensions present, with
+ * weights as data (perf_setting), rounded to two decimals; ranking is by
+ * total, equal totals sharing a rank (1, 1, 3). Rewards, as data with the
+ * PERF-1 and PERF-3 amounts as defaults: praise tiers (10 → ¥10, 30 → ¥30,
+ * 50 or more → ¥50, PERF-1); ranks 1, 2, 3 at or above the threshold
+ * ¥100/50/30 and the last rank below the threshold −¥50 (PERF-3). Each
+ * computed reward is a row of perf_reward written to the ledger with
+ * source "eval" and its id; recomputing voids the month's current rewards
+ * and writes new ones, and the manager may change an amount (a new row,
+ * the old line voided) until the month is closed.
+ */
+
+struct json_t;
+struct export_book;
+
+enum perf_dim {
+	PERF_DIM_PRAISE,
+	PERF_DIM_QUALITY,
+	PERF_DIM_SATISFACTION,
+	PERF_DIM_ATTENDANCE,
+	PERF_DIM_EFFICIENCY,
+	PERF_DIM_TRAINING,
+	PERF_DIMS
+};
+/* "praise", "quality", "satisfaction", "attendance", "efficiency", "training". */
+const char *perf_dim_name(int dim);
+
+#define PERF_TIERS 3 /* praise tiers (PERF-1) and rewarded ranks (PERF-3) */
+
+/* The evaluation's settings (perf_setting): weights 0..100, the threshold
+ * 0..100, the tiers' praise counts (increasing) and every amount in fen. */
+struct perf_settings {
+	int weight[PERF_DIMS];
+	int threshold;
+	int praise_count[PERF_TIERS];
+	int64_t praise_fen[PERF_TIERS];
+	int64_t rank_fen[PERF_TIERS];
+	int64_t last_fen; /* negative: a penalty */
+};
+/* The defaults: PERF-1's and PERF-3's amounts, threshold 60. */
+void perf_settings_default(struct perf_settings *s);
+/* 0, or the name of the first field out of range ("weight.quality", ...). */
+const char *perf_settings_bad(const struct perf_settings *s);
+
+/* One agent's month as kefu's data shows it (perf_eval_figures). */
+struct perf_figures {
+	int64_t person_id;
+	char work_no[33];
+	char name[257];
+	int praise, criticism;
+	int64_t qa_checks, qa_score_sum;      /* the automatic checks */
+	int64_t reviews, review_sum;	      /* the supervisors' closed reviews */
+	int64_t rated, rating_sum;	      /* the survey, 1..5 */
+	int64_t cb_accepted, cb_not_accepted; /* reached callbacks */
+	int days_scheduled, late_days, early_days, absent_days;
+	int64_t contacts;		/* contacts handled (every channel) */
+	int64_t calls, talk_ms, acw_ms; /* answered calls, their talk, after-call work */
+	int64_t convs;			/* conversations resolved */
+	int sessions, attended, exams;	/* training (TRN-3) */
+	double exam_score;
+};
+
+/* The figures as JSON, as stored and as the API shows them (perf_eval_store.c). */
+struct json_t *perf_figures_json(const struct perf_figures *f);
+
+/* One agent's evaluation and computed rewards. */
+struct perf_score {
+	double dim[PERF_DIMS];
+	int has[PERF_DIMS];
+	double total;	 /* rounded to 0.01 */
+	int rank;	 /* 1.. with ties sharing a rank */
+	int last;	 /* holds the last rank */
+	int praise_tier; /* -1: none, else 0..PERF_TIERS-1 */
+	int64_t praise_fen, rank_fen;
+};
+
+/* The PERF-1 reward of a month's praise count: fen, *tier -1 or the tier. */
+int64_t perf_praise_reward(const struct perf_settings *s, int praise, int *tier);
+/*
+ * Scores, ranks and rewards n agents of one month (no I/O): out[i] for
+ * f[i]. The efficiency is measured against the month's busiest agent and
+ * the center's handling time, so it needs every agent at once.
+ */
+void perf_eval_month(const struct perf_settings *s, const struct perf_figures *f, size_t n,
+		     struct perf_score *out);
+
+/* Store (perf_eval_store.c). */
+
+#define PERF_NOTE_MAX 500 /* characters of a praise's note or a change's reason */
+
+struct perf_praise {
+	int64_t id, person_id;
+	char kind[12];	 /* praise, criticism */
+	char origin[12]; /* contact, survey, callback, supervisor */
+	int64_t ref_id;	 /* the contact's, call's or callback attempt's id; 0 */
+	char note[PERF_NOTE_MAX * 4 + 1];
+	int64_t at;
+	char month[8];
+	int64_t created_by, created_at, voided_at, voided_by;
+	char person_name[257], work_no[33];
+};
+int perf_praise_add(struct store *s, struct perf_praise *p);
+/* 1 when ref_id names what origin says of the person: a contact the person
+ * handled (contact, survey: the rated contact) or a callback attempt (the
+ * center's callback reaching the customer); 0 when not; a negative err. */
+int perf_praise_ref_ok(struct store *s, const char *origin, int64_t ref_id, int64_t person_id);
+int perf_praise_get(struct store *s, int64_t id, struct perf_praise *out);
+int perf_praise_void(struct store *s, int64_t id, int64_t by, int64_t now);
+/* The month's records (person_id 0: everyone's), newest first. */
+int perf_praise_list(struct store *s, const char *month, int64_t person_id,
+		     int (*fn)(void *ctx, const struct perf_praise *p), void *ctx);
+
+int perf_settings_get(struct store *s, struct perf_settings *out);
+int perf_settings_put(struct store *s, const struct perf_settings *in);
+
+/*
+ * Every active agent's figures of the month as they stand at now (*out,
+ * *n; free(*out)), by id: attendance through wfm's month sheet (away_max_min
+ * is CALL-15's limit, the config's busy_max_min), quality and satisfaction
+ * through qa's agents' rows, training through the registered sources.
+ */
+int perf_eval_figures(struct store *s, const char *month, int64_t now, int away_max_min,
+		      struct perf_figures **out, size_t *n);
+
+/* The month's state: open or closed, when it was last computed (0: never). */
+struct perf_month_info {
+	char month[8];
+	char state[8];
+	int64_t computed_at, computed_by, closed_at, closed_by;
+};
+int perf_month_get(struct store *s, const char *month, struct perf_month_info *out);
+/* Computes the month and writes its evaluation and rewards (one transaction
+ * is the caller's): ERR_CONFLICT when closed. */
+int perf_eval_compute(struct store *s, const char *month, int away_max_min, int64_t by,
+		      int64_t now);
+/* Closes the month: ERR_CONFLICT when closed already or never computed. */
+int perf_month_close(struct store *s, const char *month, int64_t by, int64_t now);
+
+/* A stored evaluation row with its current rewards. */
+struct perf_eval_row {
+	struct perf_figures f;
+	struct perf_score sc;
+	int64_t praise_id, rank_id;   /* the current rewards' ids (0: none) */
+	int64_t praise_fen, rank_fen; /* their amounts now (edited or computed) */
+	int edited;
+};
+int perf_eval_rows(struct store *s, const char *month, int64_t person_id,
+		   int (*fn)(void *ctx, const struct perf_eval_row *r), void *ctx);
+
+/* A computed reward (perf_reward). */
+struct perf_reward {
+	int64_t id, person_id;
+	char month[8];
+	char rule[16];	   /* praise, rank */
+	char category[32]; /* the tier or the rank: "10", "rank1", "last" */
+	int64_t amount_fen, computed_fen;
+	int64_t edited_by, created_at, replaced_at;
+	char reason[PERF_REASON_MAX + 1]; /* the ledger line's */
+};
+int perf_reward_get(struct store *s, int64_t id, struct perf_reward *out);
+/* Replaces the current reward id by one of amount (the old line voided, a
+ * new one written unless amount is 0): *new_id. ERR_CONFLICT when closed or
+ * replaced already. */
+int perf_reward_edit(struct store *s, int64_t id, int64_t amount_fen, const char *reason,
+		     int64_t by, int64_t now, int64_t *new_id);
+
+/* The ledger's lines of a month (person_id 0: everyone's), by person, id. */
+int perf_ledger_list(struct store *s, const char *month, int64_t person_id,
+		     int (*fn)(void *ctx, const struct perf_line *l, const char *work_no,
+			       const char *name),
+		     void *ctx);
+
+/* The payout sheet (perf_xlsx.c): one row per person, their lines summed by rule. */
+struct perf_payout {
+	int64_t person_id;
+	char work_no[33];
+	char name[257];
+	int64_t by_rule[5]; /* praise, proposal, rank, grievance, penalty */
+	int64_t total;
+};
+int perf_payout_xlsx(const struct perf_payout *rows, size_t n, const char *month,
+		     const char *made_by, const char *made_on, int english,
+		     struct export_book **out);
+
+/* HTTP (perf_month_api.c). */
+extern const struct route perf_routes[];
 
 #endif

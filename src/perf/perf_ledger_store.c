@@ -110,3 +110,33 @@ int perf_ledger_void(struct store *s, const char *source, int64_t source_id, int
 		       NULL, "idti", now, by, reason ? reason : "", l.id);
 	return rc < 0 ? rc : 0;
 }
+
+/* The month's lines with their person's work number and name (perfeval). */
+int perf_ledger_list(struct store *s, const char *month, int64_t person_id,
+		     int (*fn)(void *ctx, const struct perf_line *l, const char *work_no,
+			       const char *name),
+		     void *ctx)
+{
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT l.id, l.person_id, l.month, l.rule, l.category,"
+			    " l.amount_fen, l.reason, l.source, l.source_id,"
+			    " l.created_by, l.created_at, l.voided_at, l.voided_by,"
+			    " l.void_reason, p.work_no, p.name"
+			    " FROM perf_ledger l JOIN person p ON p.id = l.person_id"
+			    " WHERE l.month = ? AND (? = 0 OR l.person_id = ?)"
+			    " ORDER BY p.work_no, l.id",
+			    "tii", month, person_id, person_id);
+	struct perf_line l;
+	char work_no[33], name[257];
+	int rc, n = 0;
+
+	while ((rc = store_next(st, line_read, &l)) == 1) {
+		STORE_COL_COPY(st, 14, work_no);
+		STORE_COL_COPY(st, 15, name);
+		if ((rc = fn(ctx, &l, work_no, name)) < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}

@@ -1902,8 +1902,68 @@ static const char m38[] =
 	"ALTER TABLE qa_hit ADD COLUMN missing INTEGER NOT NULL DEFAULT 0 CHECK (missing IN (0, 1));"
 	"INSERT INTO qa_setting(key, value) VALUES ('summary_cursor', 0), ('summary_wait_min', 10);";
 
+/*
+ * 39: the month's evaluation (issue 19, PERF-1, PERF-3). Praise and
+ * criticism of an agent (perf_praise: from a contact, a survey, a callback
+ * or a supervisor, counted in the month of at; voided, never deleted); the
+ * evaluation's settings as keys (weights, threshold, the tiers and
+ * amounts, with PERF-1's and PERF-3's defaults); the month's evaluation, a
+ * row per agent rewritten at each computation (figures and dimensions as
+ * JSON); each computed reward a row of perf_reward whose id is its ledger
+ * line's source_id (source "eval"), replaced rather than changed; and when
+ * each month was last computed.
+ */
+static const char m39[] =
+	"CREATE TABLE perf_praise ("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('praise', 'criticism')),"
+	" origin TEXT NOT NULL CHECK (origin IN ('contact', 'survey', 'callback', 'supervisor')),"
+	" ref_id INTEGER,"
+	" note TEXT NOT NULL DEFAULT '',"
+	" at INTEGER NOT NULL,"
+	" month TEXT NOT NULL,"
+	" created_by INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" voided_at INTEGER,"
+	" voided_by INTEGER REFERENCES person(id));"
+	"CREATE INDEX perf_praise_month ON perf_praise(month, person_id);"
+	"CREATE TABLE perf_setting (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO perf_setting(key, value) VALUES"
+	" ('weight.praise', 15), ('weight.quality', 30), ('weight.satisfaction', 20),"
+	" ('weight.attendance', 15), ('weight.efficiency', 10), ('weight.training', 10),"
+	" ('threshold', 60), ('praise_count.0', 10), ('praise_count.1', 30),"
+	" ('praise_count.2', 50), ('praise_fen.0', 1000), ('praise_fen.1', 3000),"
+	" ('praise_fen.2', 5000), ('rank_fen.0', 10000), ('rank_fen.1', 5000),"
+	" ('rank_fen.2', 3000), ('last_fen', -5000);"
+	"CREATE TABLE perf_eval ("
+	" month TEXT NOT NULL,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" figures TEXT NOT NULL,"
+	" dims TEXT NOT NULL,"
+	" total REAL NOT NULL,"
+	" rank INTEGER NOT NULL,"
+	" last INTEGER NOT NULL DEFAULT 0,"
+	" computed_at INTEGER NOT NULL,"
+	" PRIMARY KEY (month, person_id));"
+	"CREATE TABLE perf_reward ("
+	" id INTEGER PRIMARY KEY,"
+	" month TEXT NOT NULL,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" rule TEXT NOT NULL CHECK (rule IN ('praise', 'rank')),"
+	" category TEXT NOT NULL DEFAULT '',"
+	" amount_fen INTEGER NOT NULL,"
+	" computed_fen INTEGER NOT NULL,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" edited_by INTEGER REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" replaced_at INTEGER);"
+	"CREATE INDEX perf_reward_month ON perf_reward(month, person_id) WHERE replaced_at IS NULL;"
+	"ALTER TABLE perf_month ADD COLUMN computed_at INTEGER;"
+	"ALTER TABLE perf_month ADD COLUMN computed_by INTEGER REFERENCES person(id);";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
-					   m31, m32, m33, m34, m35, m36, m37, m38};
+					   m31, m32, m33, m34, m35, m36, m37, m38, m39};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -989,6 +989,14 @@ struct wfm_attend_line {
 	struct wfm_attend_sheet s;
 };
 /*
+ * The month's sheet of every agent with something in it (or one agent,
+ * person_id > 0) computed at now, as /api/wfm/attendance/month shows it;
+ * away_max_min is CALL-15's limit (the config's busy_max_min). *out, *n;
+ * the caller frees *out. Performance reads it for the month's evaluation.
+ */
+int wfm_attend_month(struct store *s, int64_t now, int away_max_min, int year, int mon,
+		     int64_t person_id, struct wfm_attend_line **out, size_t *n);
+/*
  * The month's attendance as the center's paper form 考勤表 (in English when
  * english): a row per agent in the order given, a totals row (合计), who
  * made it and when (made_on: YYYY-MM-DD), A4 landscape with the 制表人 and

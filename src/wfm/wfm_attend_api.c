@@ -286,7 +286,8 @@ static void agent_day(const struct agent *a, int64_t d, int excused, struct wfm_
 	wfm_attend_day(in, out);
 }
 
-static int calc_init(struct req *r, struct calc *c, int64_t d0, int n, int64_t person_id)
+static int calc_init(struct store *s, int64_t now, int away_max_min, struct calc *c, int64_t d0,
+		     int n, int64_t person_id)
 {
 	char from[11], to[11];
 	int rc;
@@ -294,15 +295,15 @@ static int calc_init(struct req *r, struct calc *c, int64_t d0, int n, int64_t p
 	memset(c, 0, sizeof(*c));
 	c->d0 = d0;
 	c->n = n;
-	c->now = r->now;
-	c->away_max_min = r->app->cfg->busy_max_min;
+	c->now = now;
+	c->away_max_min = away_max_min;
 	date_text(d0, from, sizeof(from));
 	date_text(d0 + n - 1, to, sizeof(to));
-	rc = wfm_settings_get(r->store, &c->w);
+	rc = wfm_settings_get(s, &c->w);
 	if (rc >= 0)
-		rc = wfm_shift_type_list(r->store, type_row, &c->types);
+		rc = wfm_shift_type_list(s, type_row, &c->types);
 	if (rc >= 0)
-		rc = wfm_excuse_list(r->store, person_id, from, to, excuse_row, &c->excuses);
+		rc = wfm_excuse_list(s, person_id, from, to, excuse_row, &c->excuses);
 	return rc < 0 ? rc : 0;
 }
 
@@ -441,14 +442,15 @@ static int person_row(void *ctx, const struct wfm_att_person *p)
 	return 0;
 }
 
-static int people_load(struct req *r, const struct calc *c, int64_t person_id, struct people *ps)
+static int people_load(struct store *s, const struct calc *c, int64_t person_id,
+		       struct people *ps)
 {
 	char from[11], to[11];
 	int rc;
 
 	date_text(c->d0, from, sizeof(from));
 	date_text(c->d0 + c->n - 1, to, sizeof(to));
-	rc = wfm_att_people(r->store, person_id, from, to, local_start(c->d0),
+	rc = wfm_att_people(s, person_id, from, to, local_start(c->d0),
 			    local_start(c->d0 + c->n), person_row, ps);
 	return rc < 0 ? rc : 0;
 }
@@ -474,9 +476,9 @@ static int attendance_day(struct req *r)
 	rc = read_person(r, &person_id);
 	if (rc < 0)
 		return rc;
-	rc = calc_init(r, &c, d, 1, person_id);
+	rc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d, 1, person_id);
 	if (rc == 0)
-		rc = people_load(r, &c, person_id, &ps);
+		rc = people_load(r->store, &c, person_id, &ps);
 	if (rc < 0)
 		goto out;
 	items = json_array();
@@ -529,9 +531,8 @@ static json_t *sheet_json(const struct wfm_att_person *p, const struct wfm_atten
 	return o;
 }
 
-/* The month's sheet of every agent (or one): *out, *n; the caller frees *out. */
-static int month_lines(struct req *r, int year, int mon, int64_t person_id,
-		       struct wfm_attend_line **out, size_t *n)
+int wfm_attend_month(struct store *st, int64_t now, int away_max_min, int year, int mon,
+		     int64_t person_id, struct wfm_attend_line **out, size_t *n)
 {
 	int64_t d0 = clock_days_from_civil(year, mon, 1);
 	int ndays = wfm_month_days(year, mon);
@@ -539,19 +540,19 @@ static int month_lines(struct req *r, int year, int mon, int64_t person_id,
 	struct people ps = {0};
 	struct agent a = {0};
 	struct wfm_attend_line *lines = NULL;
-	int rc = calc_init(r, &c, d0, ndays, person_id);
+	int rc = calc_init(st, now, away_max_min, &c, d0, ndays, person_id);
 
 	*out = NULL;
 	*n = 0;
 	if (rc == 0)
-		rc = people_load(r, &c, person_id, &ps);
+		rc = people_load(st, &c, person_id, &ps);
 	if (rc == 0 && ps.n && !(lines = calloc(ps.n, sizeof(*lines))))
 		rc = ERR_NOMEM;
 	for (size_t k = 0; k < ps.n && rc == 0; k++) {
 		struct wfm_attend_sheet *s = &lines[k].s;
 
 		lines[k].p = ps.p[k];
-		rc = agent_load(r->store, &c, ps.p[k].id, &a);
+		rc = agent_load(st, &c, ps.p[k].id, &a);
 		for (int i = 0; i < ndays && rc == 0; i++) {
 			char day[11];
 			struct wfm_attend_in in;
@@ -599,7 +600,8 @@ static int attendance_month(struct req *r)
 		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
 	rc = read_person(r, &person_id);
 	if (rc == 0)
-		rc = month_lines(r, year, mon, person_id, &lines, &n);
+		rc = wfm_attend_month(r->store, r->now, r->app->cfg->busy_max_min, year, mon,
+				      person_id, &lines, &n);
 	if (rc < 0)
 		return rc;
 	items = json_array();
@@ -629,7 +631,8 @@ static int attendance_export(struct req *r)
 	if (wfm_month_parse(month, &year, &mon) < 0)
 		return err_set(&r->ei, ERR_INVALID, "month", "month: a month as YYYY-MM");
 	english = err_lang_english(req_header(r, "Accept-Language"));
-	rc = month_lines(r, year, mon, 0, &lines, &n);
+	rc = wfm_attend_month(r->store, r->now, r->app->cfg->busy_max_min, year, mon, 0, &lines,
+			      &n);
 	if (rc < 0)
 		return rc;
 	date_text(today(r->now), made_on, sizeof(made_on));
@@ -721,7 +724,8 @@ static int excuse_create(struct req *r)
 		struct agent a = {0};
 		struct wfm_attend_in in;
 		struct wfm_attend_day f;
-		int lc = calc_init(r, &c, d, 1, e.person_id);
+		int lc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d, 1,
+				  e.person_id);
 
 		if (lc == 0)
 			lc = agent_load(r->store, &c, e.person_id, &a);
