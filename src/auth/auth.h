@@ -120,6 +120,19 @@ enum auth_action {
 	ACT_CHAN_REPLY,	       /* answer, transfer and resolve one's conversations, take a waiting one */
 	ACT_CHAN_SUPERVISE,    /* take over and assign anyone's conversation, every queue */
 	ACT_CHAN_MANAGE,       /* channel accounts, channel settings, SMS templates and the opt-out list */
+	/* Issue 19, perf's cases (PERF-2, PERF-4, PERF-5): */
+	ACT_PERF_CASE_READ,	   /* penalties, escalations, grievances (self: one's own) */
+	ACT_PERF_PENALTY,	   /* record penalties, confirm or dismiss the proposals */
+	ACT_PERF_RESPOND,	   /* acknowledge or object to one's own penalty */
+	ACT_PERF_CASE_MANAGE,	   /* decide objections, adopt proposals, categories, settings */
+	ACT_PERF_ESCALATION,	   /* HR decides the escalation of repeat offences */
+	ACT_PERF_PROPOSE,	   /* submit a proposal (合理化建议), read one's own */
+	ACT_PERF_PROPOSAL_REVIEW,  /* the supervisor's review of a proposal */
+	ACT_PERF_PROPOSAL_PAY,	   /* HR marks an adopted proposal paid */
+	ACT_PERF_GRIEVANCE_SUBMIT, /* the center (a supervisor) submits a grievance case */
+	ACT_PERF_GRIEVANCE_REVIEW, /* the manager's first review */
+	ACT_PERF_GRIEVANCE_VERIFY, /* HR verifies (interview or recording) */
+	ACT_PERF_GRIEVANCE_DECIDE, /* the general office decides the level and announces */
 	ACT_COUNT
 };
 

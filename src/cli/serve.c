@@ -42,6 +42,7 @@
 #include "notify/notify.h"
 #include "org/org.h"
 #include "out/out.h"
+#include "perf/perf.h"
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
@@ -68,6 +69,7 @@ const struct route *const cli_route_tables[] = {
 	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
+	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	NULL,
 };
 
@@ -202,6 +204,10 @@ static int wire(const struct config *cfg)
 		rc = chan_adapter_add(&chan_webchat_adapter);
 	if (rc == 0)
 		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
+	/* Issue 19 (PERF-5): the registered sources' absences become penalty
+	 * proposals, every minute. */
+	if (rc == 0)
+		rc = sched_add("perf_case_tick", perf_case_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;
