@@ -139,7 +139,7 @@ static int text_in(struct req *r, int rc, const char *key, int required, char *d
 	json_t *v = json_object_get(r->body, key);
 	const char *s;
 
-	if (!v || (json_is_string(v) && !*json_string_value(v))) {
+	if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
 		if (required)
 			return err_add(&r->ei, rc, ERR_INVALID, key, "%s: required", key);
 		return rc;
@@ -245,21 +245,19 @@ static int tell_roles(struct req *r, unsigned roles, const char *kind, const cha
 /* The list's filter from the query; one who may read only their own gets theirs. */
 static int filter_of(struct req *r, enum auth_action a, struct perf_case_filter *f)
 {
-	int64_t person = 0, limit = 50;
+	int64_t person = 0;
 	const char *state = NULL;
-	int rc = req_query_int(r, "person_id", 1, INT64_MAX, &person);
+	int rc;
 
 	memset(f, 0, sizeof(*f));
+	rc = req_page(r, &f->limit, &f->cursor);
+	if (rc == 0)
+		rc = req_query_int(r, "person_id", 1, INT64_MAX, &person);
 	if (rc == 0)
 		rc = req_query(r, "state", &state);
-	if (rc == 0)
-		rc = req_query_int(r, "cursor", 1, INT64_MAX, &f->cursor);
-	if (rc == 0)
-		rc = req_query_int(r, "limit", 1, 200, &limit);
 	if (rc < 0)
 		return rc;
 	f->state = state;
-	f->limit = (int)limit;
 	f->person_id = auth_scope(&r->who, a) == SCOPE_ALL ? person : r->who.person_id;
 	return 0;
 }
