@@ -48,6 +48,10 @@ export const pages = [
   { path: '/kb/cases', name: 'kbCases', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Cases.vue') },
   { path: '/kb/report', name: 'kbReport', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Report.vue') },
   { path: '/kb/setup', name: 'kbSetup', group: 'kb', roles: ['manager', 'supervisor'], component: () => import('./views/kb/Setup.vue') },
+  // Issue 19, perf's cases: penalties (PERF-5), proposals (PERF-2), the grievance award (PERF-4).
+  { path: '/perf/penalties', name: 'perfPenalties', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr'], component: () => import('./views/perf/Penalties.vue') },
+  { path: '/perf/proposals', name: 'perfProposals', group: 'perf', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/perf/Proposals.vue') },
+  { path: '/perf/grievances', name: 'perfGrievances', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/perf/Grievances.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
