@@ -169,7 +169,7 @@ const char *perf_grievance_reject_step(const char *state);
 int perf_penalty_counts(const char *state);
 
 struct perf_case_settings {
-	int escalate_window_days; /* offences counted over this many days back */
+	int escalate_window_days;	      /* offences counted over this many days back */
 	int warn_at, persuade_at, dismiss_at; /* the nth offence of a category */
 	int64_t grievance_fen[3];	      /* levels 1, 2, 3 */
 	int64_t proposal_min_fen, proposal_max_fen;
@@ -299,8 +299,8 @@ int perf_penalty_count(struct store *s, int64_t person_id, int64_t category_id, 
 		       int64_t to);
 
 typedef int perf_escalation_fn(void *ctx, const struct perf_escalation *e);
-int perf_escalation_list(struct store *s, const struct perf_case_filter *f,
-			 perf_escalation_fn *fn, void *ctx);
+int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_escalation_fn *fn,
+			 void *ctx);
 int perf_escalation_get(struct store *s, int64_t id, struct perf_escalation *out);
 int perf_escalation_insert(struct store *s, struct perf_escalation *e);
 int perf_escalation_decide(struct store *s, const struct perf_escalation *e);
@@ -313,8 +313,8 @@ int perf_proposal_insert(struct store *s, struct perf_proposal *p);
 int perf_proposal_update(struct store *s, const struct perf_proposal *p, const char *was);
 
 typedef int perf_grievance_fn(void *ctx, const struct perf_grievance *g);
-int perf_grievance_list(struct store *s, const struct perf_case_filter *f,
-			perf_grievance_fn *fn, void *ctx);
+int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_grievance_fn *fn,
+			void *ctx);
 int perf_grievance_get(struct store *s, int64_t id, struct perf_grievance *out);
 int perf_grievance_insert(struct store *s, struct perf_grievance *g);
 int perf_grievance_update(struct store *s, const struct perf_grievance *g, const char *was);

@@ -32,9 +32,9 @@ static int next_of(const struct step *t, size_t n, const char *state, const char
  * upholds it (the line is voided: cancelled) or overrules it (confirmed).
  */
 static const struct step penalty_steps[] = {
-	{"proposed", "confirm", "open"},     {"proposed", "dismiss", "dismissed"},
+	{"proposed", "confirm", "open"},	 {"proposed", "dismiss", "dismissed"},
 	{"open", "acknowledge", "acknowledged"}, {"open", "object", "objected"},
-	{"objected", "uphold", "cancelled"}, {"objected", "overrule", "confirmed"},
+	{"objected", "uphold", "cancelled"},	 {"objected", "overrule", "confirmed"},
 };
 
 static const struct step proposal_steps[] = {
@@ -69,7 +69,7 @@ int perf_grievance_next(const char *state, const char *step, const char **next)
 
 const char *perf_grievance_reject_step(const char *state)
 {
-	return !strcmp(state, "submitted") ? "review"
+	return !strcmp(state, "submitted")  ? "review"
 	       : !strcmp(state, "reviewed") ? "verify"
 	       : !strcmp(state, "verified") ? "decide"
 					    : NULL;
@@ -101,8 +101,8 @@ int perf_case_settings_check(const struct perf_case_settings *cs)
 {
 	if (cs->escalate_window_days < 1 || cs->escalate_window_days > 366)
 		return PERF_BAD_WINDOW;
-	if (cs->warn_at < 2 || cs->persuade_at <= cs->warn_at || cs->dismiss_at <= cs->persuade_at ||
-	    cs->dismiss_at > 100)
+	if (cs->warn_at < 2 || cs->persuade_at <= cs->warn_at ||
+	    cs->dismiss_at <= cs->persuade_at || cs->dismiss_at > 100)
 		return PERF_BAD_STEPS;
 	if (cs->grievance_fen[2] < 1 || cs->grievance_fen[1] <= cs->grievance_fen[2] ||
 	    cs->grievance_fen[0] <= cs->grievance_fen[1] || cs->grievance_fen[0] > 10000000)

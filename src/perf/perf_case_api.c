@@ -22,8 +22,8 @@
 #include "perf/perf.h"
 #include "store/store.h"
 
-#define CENTER_MAX 2000 /* people told of an announcement */
-#define HR_MAX 64	/* people told of an escalation */
+#define CENTER_MAX 2000		 /* people told of an announcement */
+#define HR_MAX 64		 /* people told of an escalation */
 #define LOSS_MAX_FEN 100000000LL /* ¥1,000,000: a loss entered by hand */
 
 /* ---- JSON ---- */
@@ -107,15 +107,16 @@ static json_t *grievance_json(const struct perf_grievance *g)
 
 	if (o)
 		json_object_update_new(
-			o, json_pack("{s:o, s:o, s:o, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
-				     "decided_by", or_null(g->decided_by), "decided_at",
-				     or_null(g->decided_at), "level",
-				     g->level ? json_integer(g->level) : json_null(), "amount_fen",
-				     (json_int_t)g->amount_fen, "decide_note", g->decide_note,
-				     "announced_by", or_null(g->announced_by), "announced_at",
-				     or_null(g->announced_at), "rejected_by", or_null(g->rejected_by),
-				     "rejected_at", or_null(g->rejected_at), "rejected_step",
-				     str_or_null(g->rejected_step), "reject_note", g->reject_note));
+			o,
+			json_pack("{s:o, s:o, s:o, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s}",
+				  "decided_by", or_null(g->decided_by), "decided_at",
+				  or_null(g->decided_at), "level",
+				  g->level ? json_integer(g->level) : json_null(), "amount_fen",
+				  (json_int_t)g->amount_fen, "decide_note", g->decide_note,
+				  "announced_by", or_null(g->announced_by), "announced_at",
+				  or_null(g->announced_at), "rejected_by", or_null(g->rejected_by),
+				  "rejected_at", or_null(g->rejected_at), "rejected_step",
+				  str_or_null(g->rejected_step), "reject_note", g->reject_note));
 	return o;
 }
 
@@ -289,9 +290,9 @@ static int settings_get(struct req *r)
 
 static int settings_put(struct req *r)
 {
-	static const char *const fields[] = {"escalate_window_days", "warn_at", "persuade_at",
-					     "dismiss_at", "grievance_fen", "proposal_min_fen",
-					     "proposal_max_fen", NULL};
+	static const char *const fields[] = {
+		"escalate_window_days", "warn_at",	    "persuade_at",	"dismiss_at",
+		"grievance_fen",	"proposal_min_fen", "proposal_max_fen", NULL};
 	struct perf_case_settings cs, before;
 	int64_t v[4];
 	json_t *g = json_object_get(r->body, "grievance_fen");
@@ -321,9 +322,10 @@ static int settings_put(struct req *r)
 
 				if (!json_is_integer(x) || json_integer_value(x) < 1 ||
 				    json_integer_value(x) > 10000000) {
-					rc = err_add(&r->ei, rc, ERR_INVALID, "grievance_fen",
-						     "grievance_fen: three amounts in fen, levels 1,"
-						     " 2 and 3");
+					rc = err_add(
+						&r->ei, rc, ERR_INVALID, "grievance_fen",
+						"grievance_fen: three amounts in fen, levels 1,"
+						" 2 and 3");
 					break;
 				}
 				cs.grievance_fen[i] = json_integer_value(x);
@@ -387,8 +389,8 @@ static int code_valid(const char *c)
 
 static int category_save(struct req *r, int64_t id)
 {
-	static const char *const fields[] = {"code", "name", "amount_fen", "entered", "active",
-					     "sort", NULL};
+	static const char *const fields[] = {"code",   "name", "amount_fen", "entered",
+					     "active", "sort", NULL};
 	struct perf_category c, before;
 	json_t *v;
 	int64_t amount, sort;
@@ -547,8 +549,9 @@ static int penalty_count_in(struct req *r, const struct perf_penalty *p)
 
 static int penalty_create(struct req *r)
 {
-	static const char *const fields[] = {"person_id", "category_id", "amount_fen",
-					     "occurred_at", "evidence", "ref_kind", "ref_id", NULL};
+	static const char *const fields[] = {"person_id",   "category_id", "amount_fen",
+					     "occurred_at", "evidence",	   "ref_kind",
+					     "ref_id",	    NULL};
 	struct perf_penalty p;
 	struct perf_category c;
 	int64_t cat = 0;
@@ -568,7 +571,8 @@ static int penalty_create(struct req *r)
 	rc = int_in(r, rc, "ref_id", p.ref_kind[0] != 0, 1, INT64_MAX, &p.ref_id);
 	if (p.ref_kind[0] && strcmp(p.ref_kind, "call") && strcmp(p.ref_kind, "contact") &&
 	    strcmp(p.ref_kind, "order"))
-		rc = err_add(&r->ei, rc, ERR_INVALID, "ref_kind", "ref_kind: call, contact or order");
+		rc = err_add(&r->ei, rc, ERR_INVALID, "ref_kind",
+			     "ref_kind: call, contact or order");
 	if (rc < 0)
 		return rc;
 	rc = store_begin(r->store);
@@ -602,8 +606,9 @@ static int penalty_create(struct req *r)
 	if (rc == 0)
 		rc = penalty_count_in(r, &p);
 	if (rc == 0) {
-		snprintf(text, sizeof(text), "%s 记录了您的一项处罚：%s，¥%lld.%02lld，请确认或提出异议",
-			 r->who.name, p.category_name, (long long)(p.amount_fen / 100),
+		snprintf(text, sizeof(text),
+			 "%s 记录了您的一项处罚：%s，¥%lld.%02lld，请确认或提出异议", r->who.name,
+			 p.category_name, (long long)(p.amount_fen / 100),
 			 (long long)(p.amount_fen % 100));
 		rc = tell(r, p.person_id, "perf.penalty", text);
 	}
@@ -692,8 +697,8 @@ static int penalty_step(struct req *r, const char *step)
 			 p.category_name);
 		rc = tell_roles(r, ROLE_MANAGER, "perf.penalty", text);
 	}
-	if (rc == 0 && (!strcmp(step, "uphold") || !strcmp(step, "overrule") ||
-			!strcmp(step, "confirm"))) {
+	if (rc == 0 &&
+	    (!strcmp(step, "uphold") || !strcmp(step, "overrule") || !strcmp(step, "confirm"))) {
 		snprintf(text, sizeof(text), "您的处罚「%s」%s", p.category_name,
 			 !strcmp(step, "uphold")     ? "经裁定撤销"
 			 : !strcmp(step, "overrule") ? "经裁定维持"
@@ -701,14 +706,16 @@ static int penalty_step(struct req *r, const char *step)
 		rc = tell(r, p.person_id, "perf.penalty", text);
 	}
 	if (rc == 0)
-		rc = req_audit(r, !strcmp(step, "confirm")       ? "perf.penalty.confirm"
-				  : !strcmp(step, "dismiss")     ? "perf.penalty.dismiss"
-				  : !strcmp(step, "acknowledge") ? "perf.penalty.acknowledge"
-				  : !strcmp(step, "object")      ? "perf.penalty.object"
-				  : !strcmp(step, "uphold")      ? "perf.penalty.uphold"
-								 : "perf.penalty.overrule",
-			       "perf_penalty", p.id, "ok",
-			       json_pack("{s:o, s:o}", "before", before, "after", penalty_json(&p)));
+		rc = req_audit(
+			r,
+			!strcmp(step, "confirm")       ? "perf.penalty.confirm"
+			: !strcmp(step, "dismiss")     ? "perf.penalty.dismiss"
+			: !strcmp(step, "acknowledge") ? "perf.penalty.acknowledge"
+			: !strcmp(step, "object")      ? "perf.penalty.object"
+			: !strcmp(step, "uphold")      ? "perf.penalty.uphold"
+						       : "perf.penalty.overrule",
+			"perf_penalty", p.id, "ok",
+			json_pack("{s:o, s:o}", "before", before, "after", penalty_json(&p)));
 	else
 		json_decref(before);
 	rc = req_finish(r, rc);
@@ -785,8 +792,9 @@ static int escalation_decide(struct req *r)
 	e.decided_at = r->now;
 	rc = perf_escalation_decide(r->store, &e);
 	if (rc == 0)
-		rc = req_audit(r, "perf.escalation.decide", "perf_escalation", e.id, "ok",
-			       json_pack("{s:o, s:o}", "before", before, "after", escalation_json(&e)));
+		rc = req_audit(
+			r, "perf.escalation.decide", "perf_escalation", e.id, "ok",
+			json_pack("{s:o, s:o}", "before", before, "after", escalation_json(&e)));
 	else
 		json_decref(before);
 	rc = req_finish(r, rc);
@@ -942,12 +950,14 @@ static int proposal_step(struct req *r, const char *step)
 		rc = tell(r, p.author_id, "perf.proposal", text);
 	}
 	if (rc == 0)
-		rc = req_audit(r, !strcmp(step, "review")  ? "perf.proposal.review"
-				  : !strcmp(step, "adopt") ? "perf.proposal.adopt"
-				  : !strcmp(step, "pay")   ? "perf.proposal.pay"
-							   : "perf.proposal.reject",
-			       "perf_proposal", p.id, "ok",
-			       json_pack("{s:o, s:o}", "before", before, "after", proposal_json(&p)));
+		rc = req_audit(
+			r,
+			!strcmp(step, "review")	 ? "perf.proposal.review"
+			: !strcmp(step, "adopt") ? "perf.proposal.adopt"
+			: !strcmp(step, "pay")	 ? "perf.proposal.pay"
+						 : "perf.proposal.reject",
+			"perf_proposal", p.id, "ok",
+			json_pack("{s:o, s:o}", "before", before, "after", proposal_json(&p)));
 	else
 		json_decref(before);
 	rc = req_finish(r, rc);
@@ -1003,7 +1013,7 @@ static int grievance_get(struct req *r)
 
 static int grievance_create(struct req *r)
 {
-	static const char *const fields[] = {"person_id", "occurred_at", "summary", "evidence",
+	static const char *const fields[] = {"person_id", "occurred_at", "summary",   "evidence",
 					     "ref_kind",  "ref_id",	 "witnesses", NULL};
 	struct perf_grievance g;
 	char name[257], text[NOTIFY_TEXT_SIZE];
@@ -1088,9 +1098,8 @@ static unsigned grievance_next_role(const char *step)
 static int grievance_step(struct req *r, const char *step)
 {
 	static const char *const fields[] = {"note", "method", "level", NULL};
-	static const enum auth_action reject_as[] = {ACT_PERF_GRIEVANCE_REVIEW,
-						     ACT_PERF_GRIEVANCE_VERIFY,
-						     ACT_PERF_GRIEVANCE_DECIDE};
+	static const enum auth_action reject_as[] = {
+		ACT_PERF_GRIEVANCE_REVIEW, ACT_PERF_GRIEVANCE_VERIFY, ACT_PERF_GRIEVANCE_DECIDE};
 	struct perf_grievance g;
 	struct perf_case_settings cs;
 	char note[PERF_TEXT_MAX * 4 + 1] = "", method[16] = "", was[16], text[NOTIFY_TEXT_SIZE];
@@ -1117,7 +1126,7 @@ static int grievance_step(struct req *r, const char *step)
 		reject_step = perf_grievance_reject_step(g.state);
 		if (reject_step)
 			rc = req_authorize_on(r,
-					      reject_as[!strcmp(reject_step, "review")   ? 0
+					      reject_as[!strcmp(reject_step, "review")	 ? 0
 							: !strcmp(reject_step, "verify") ? 1
 											 : 2],
 					      NULL, "perf_grievance", g.id);
@@ -1162,7 +1171,7 @@ static int grievance_step(struct req *r, const char *step)
 		snprintf(text, sizeof(text),
 			 "表彰通报：%s 在服务中受到委屈仍坚持文明服务，荣获委屈奖%s等奖（¥%lld）",
 			 g.person_name,
-			 g.level == 1   ? "一"
+			 g.level == 1	? "一"
 			 : g.level == 2 ? "二"
 					: "三",
 			 (long long)(g.amount_fen / 100));
@@ -1179,13 +1188,15 @@ static int grievance_step(struct req *r, const char *step)
 		rc = tell_roles(r, grievance_next_role(step), "perf.grievance", text);
 	}
 	if (rc == 0)
-		rc = req_audit(r, !strcmp(step, "review")     ? "perf.grievance.review"
-				  : !strcmp(step, "verify")   ? "perf.grievance.verify"
-				  : !strcmp(step, "decide")   ? "perf.grievance.decide"
-				  : !strcmp(step, "announce") ? "perf.grievance.announce"
-							      : "perf.grievance.reject",
-			       "perf_grievance", g.id, "ok",
-			       json_pack("{s:o, s:o}", "before", before, "after", grievance_json(&g)));
+		rc = req_audit(
+			r,
+			!strcmp(step, "review")	    ? "perf.grievance.review"
+			: !strcmp(step, "verify")   ? "perf.grievance.verify"
+			: !strcmp(step, "decide")   ? "perf.grievance.decide"
+			: !strcmp(step, "announce") ? "perf.grievance.announce"
+						    : "perf.grievance.reject",
+			"perf_grievance", g.id, "ok",
+			json_pack("{s:o, s:o}", "before", before, "after", grievance_json(&g)));
 	else
 		json_decref(before);
 	rc = req_finish(r, rc);

@@ -32,13 +32,14 @@ static int settings_read(struct store_stmt *st, void *dst)
 
 int perf_case_settings_get(struct store *s, struct perf_case_settings *out)
 {
-	return store_one(store_query(s,
-				     "SELECT escalate_window_days, warn_at, persuade_at, dismiss_at,"
-				     " grievance_fen_1, grievance_fen_2, grievance_fen_3,"
-				     " proposal_min_fen, proposal_max_fen FROM perf_case_settings"
-				     " WHERE id = 1",
-				     ""),
-			 settings_read, out);
+	return store_one(
+		store_query(s,
+			    "SELECT escalate_window_days, warn_at, persuade_at, dismiss_at,"
+			    " grievance_fen_1, grievance_fen_2, grievance_fen_3,"
+			    " proposal_min_fen, proposal_max_fen FROM perf_case_settings"
+			    " WHERE id = 1",
+			    ""),
+		settings_read, out);
 }
 
 int perf_case_settings_put(struct store *s, const struct perf_case_settings *cs, int64_t now)
@@ -112,9 +113,9 @@ int perf_person_name(struct store *s, int64_t id, char *name, size_t size)
 	} o = {name, size};
 
 	name[0] = '\0';
-	return store_one(store_query(s, "SELECT name FROM person WHERE id = ? AND active = 1", "i",
-				     id),
-			 name_read, &o);
+	return store_one(
+		store_query(s, "SELECT name FROM person WHERE id = ? AND active = 1", "i", id),
+		name_read, &o);
 }
 
 static int id_read(struct store_stmt *st, void *dst)
@@ -168,20 +169,18 @@ int perf_category_list(struct store *s, perf_category_fn *fn, void *ctx)
 
 int perf_category_get(struct store *s, int64_t id, struct perf_category *out)
 {
-	return store_one(store_query(s,
-				     "SELECT " CATEGORY_COLS
-				     " FROM perf_penalty_category WHERE id = ?",
-				     "i", id),
-			 category_read, out);
+	return store_one(
+		store_query(s, "SELECT " CATEGORY_COLS " FROM perf_penalty_category WHERE id = ?",
+			    "i", id),
+		category_read, out);
 }
 
 int perf_category_by_code(struct store *s, const char *code, struct perf_category *out)
 {
-	return store_one(store_query(s,
-				     "SELECT " CATEGORY_COLS
-				     " FROM perf_penalty_category WHERE code = ?",
-				     "t", code),
-			 category_read, out);
+	return store_one(
+		store_query(s, "SELECT " CATEGORY_COLS " FROM perf_penalty_category WHERE code = ?",
+			    "t", code),
+		category_read, out);
 }
 
 int perf_category_put(struct store *s, struct perf_category *c, int64_t now)
@@ -195,18 +194,19 @@ int perf_category_put(struct store *s, struct perf_category *c, int64_t now)
 	if (rc == 1)
 		return ERR_CONFLICT;
 	if (c->id == 0)
-		rc = store_run(s,
-			       "INSERT INTO perf_penalty_category(code, name, amount_fen, entered,"
-			       " active, sort, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			       &c->id, "ttiiiii", c->code, c->name, c->amount_fen,
-			       (int64_t)c->entered, (int64_t)c->active, (int64_t)c->sort, now);
+		rc = store_run(
+			s,
+			"INSERT INTO perf_penalty_category(code, name, amount_fen, entered,"
+			" active, sort, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			&c->id, "ttiiiii", c->code, c->name, c->amount_fen, (int64_t)c->entered,
+			(int64_t)c->active, (int64_t)c->sort, now);
 	else
-		rc = store_run(s,
-			       "UPDATE perf_penalty_category SET code = ?, name = ?, amount_fen = ?,"
-			       " entered = ?, active = ?, sort = ?, updated_at = ? WHERE id = ?",
-			       NULL, "ttiiiiii", c->code, c->name, c->amount_fen,
-			       (int64_t)c->entered, (int64_t)c->active, (int64_t)c->sort, now,
-			       c->id);
+		rc = store_run(
+			s,
+			"UPDATE perf_penalty_category SET code = ?, name = ?, amount_fen = ?,"
+			" entered = ?, active = ?, sort = ?, updated_at = ? WHERE id = ?",
+			NULL, "ttiiiiii", c->code, c->name, c->amount_fen, (int64_t)c->entered,
+			(int64_t)c->active, (int64_t)c->sort, now, c->id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -283,8 +283,7 @@ int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_pe
 	struct perf_penalty p;
 	int rc, n = 0;
 
-	store_sql_add(&q,
-		      "SELECT " PENALTY_COLS PENALTY_FROM " WHERE 1=1", "");
+	store_sql_add(&q, "SELECT " PENALTY_COLS PENALTY_FROM " WHERE 1=1", "");
 	filter_add(&q, f, "p", "person_id");
 	st = store_sql_prepare(s, &q);
 	while ((rc = store_next(st, penalty_read, &p)) == 1 && (rc = fn(ctx, &p)) >= 0)
@@ -294,16 +293,17 @@ int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_pe
 
 int perf_penalty_get(struct store *s, int64_t id, struct perf_penalty *out)
 {
-	return store_one(store_query(s, "SELECT " PENALTY_COLS PENALTY_FROM " WHERE p.id = ?",
-				     "i", id),
-			 penalty_read, out);
+	return store_one(
+		store_query(s, "SELECT " PENALTY_COLS PENALTY_FROM " WHERE p.id = ?", "i", id),
+		penalty_read, out);
 }
 
 int perf_penalty_insert(struct store *s, struct perf_penalty *p)
 {
 	int rc = store_run(
 		s,
-		"INSERT INTO perf_penalty(person_id, category_id, amount_fen, occurred_at, evidence,"
+		"INSERT INTO perf_penalty(person_id, category_id, amount_fen, occurred_at, "
+		"evidence,"
 		" ref_kind, ref_id, state, source, source_id, created_by, created_at, recorded_by,"
 		" recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT DO NOTHING RETURNING id",
@@ -322,9 +322,12 @@ int perf_penalty_update(struct store *s, const struct perf_penalty *p, const cha
 			   "UPDATE perf_penalty SET state = ?, amount_fen = ?, recorded_by = ?,"
 			   " recorded_at = ?, answer = ?, answered_at = ?, decided_by = ?,"
 			   " decided_at = ?, decision_note = ? WHERE id = ? AND state = ?",
-			   NULL, "tiddtddd" "tit", p->state, p->amount_fen, p->recorded_by,
-			   p->recorded_at, p->answer, p->answered_at, p->decided_by, p->decided_at,
-			   p->decision_note, p->id, was);
+			   NULL,
+			   "tiddtddd"
+			   "tit",
+			   p->state, p->amount_fen, p->recorded_by, p->recorded_at, p->answer,
+			   p->answered_at, p->decided_by, p->decided_at, p->decision_note, p->id,
+			   was);
 
 	if (rc < 0)
 		return rc;
@@ -347,7 +350,7 @@ int perf_penalty_count(struct store *s, int64_t person_id, int64_t category_id, 
 /* ---- escalations ---- */
 
 #define ESCALATION_COLS                                                                            \
-	"x.id, x.person_id, x.category_id, x.penalty_id, pp.name, c.name, x.level, x.offences,"     \
+	"x.id, x.person_id, x.category_id, x.penalty_id, pp.name, c.name, x.level, x.offences,"    \
 	" x.state, x.created_at, x.decided_by, x.decided_at, x.decision_note"
 #define ESCALATION_FROM                                                                            \
 	" FROM perf_escalation x JOIN person pp ON pp.id = x.person_id"                            \
@@ -373,8 +376,8 @@ static int escalation_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int perf_escalation_list(struct store *s, const struct perf_case_filter *f,
-			 perf_escalation_fn *fn, void *ctx)
+int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_escalation_fn *fn,
+			 void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
 	struct store_stmt *st;
@@ -391,8 +394,7 @@ int perf_escalation_list(struct store *s, const struct perf_case_filter *f,
 
 int perf_escalation_get(struct store *s, int64_t id, struct perf_escalation *out)
 {
-	return store_one(store_query(s,
-				     "SELECT " ESCALATION_COLS ESCALATION_FROM " WHERE x.id = ?",
+	return store_one(store_query(s, "SELECT " ESCALATION_COLS ESCALATION_FROM " WHERE x.id = ?",
 				     "i", id),
 			 escalation_read, out);
 }
@@ -427,7 +429,7 @@ int perf_escalation_decide(struct store *s, const struct perf_escalation *e)
 /* ---- proposals ---- */
 
 #define PROPOSAL_COLS                                                                              \
-	"x.id, x.author_id, pp.name, x.title, x.content, x.state, x.amount_fen, x.created_at,"      \
+	"x.id, x.author_id, pp.name, x.title, x.content, x.state, x.amount_fen, x.created_at,"     \
 	" x.reviewed_by, x.reviewed_at, x.review_note, x.adopted_by, x.adopted_at, x.paid_by,"     \
 	" x.paid_at, x.rejected_by, x.rejected_at, x.reject_note"
 #define PROPOSAL_FROM " FROM perf_proposal x JOIN person pp ON pp.id = x.author_id"
@@ -475,9 +477,9 @@ int perf_proposal_list(struct store *s, const struct perf_case_filter *f, perf_p
 
 int perf_proposal_get(struct store *s, int64_t id, struct perf_proposal *out)
 {
-	return store_one(store_query(s, "SELECT " PROPOSAL_COLS PROPOSAL_FROM " WHERE x.id = ?",
-				     "i", id),
-			 proposal_read, out);
+	return store_one(
+		store_query(s, "SELECT " PROPOSAL_COLS PROPOSAL_FROM " WHERE x.id = ?", "i", id),
+		proposal_read, out);
 }
 
 int perf_proposal_insert(struct store *s, struct perf_proposal *p)
@@ -497,9 +499,12 @@ int perf_proposal_update(struct store *s, const struct perf_proposal *p, const c
 			   " reviewed_at = ?, review_note = ?, adopted_by = ?, adopted_at = ?,"
 			   " paid_by = ?, paid_at = ?, rejected_by = ?, rejected_at = ?,"
 			   " reject_note = ? WHERE id = ? AND state = ?",
-			   NULL, "tiddtdddddd" "tit", p->state, p->amount_fen, p->reviewed_by,
-			   p->reviewed_at, p->review_note, p->adopted_by, p->adopted_at, p->paid_by,
-			   p->paid_at, p->rejected_by, p->rejected_at, p->reject_note, p->id, was);
+			   NULL,
+			   "tiddtdddddd"
+			   "tit",
+			   p->state, p->amount_fen, p->reviewed_by, p->reviewed_at, p->review_note,
+			   p->adopted_by, p->adopted_at, p->paid_by, p->paid_at, p->rejected_by,
+			   p->rejected_at, p->reject_note, p->id, was);
 
 	if (rc < 0)
 		return rc;
@@ -509,7 +514,7 @@ int perf_proposal_update(struct store *s, const struct perf_proposal *p, const c
 /* ---- grievances ---- */
 
 #define GRIEVANCE_COLS                                                                             \
-	"x.id, x.person_id, pp.name, x.occurred_at, x.summary, x.evidence, x.ref_kind, x.ref_id,"   \
+	"x.id, x.person_id, pp.name, x.occurred_at, x.summary, x.evidence, x.ref_kind, x.ref_id,"  \
 	" x.witness1_id, x.witness2_id, x.state, x.submitted_by, x.submitted_at, x.reviewed_by,"   \
 	" x.reviewed_at, x.review_note, x.verified_by, x.verified_at, x.verify_method,"            \
 	" x.verify_note, x.decided_by, x.decided_at, x.level, x.amount_fen, x.decide_note,"        \
@@ -555,8 +560,8 @@ static int grievance_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int perf_grievance_list(struct store *s, const struct perf_case_filter *f,
-			perf_grievance_fn *fn, void *ctx)
+int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_grievance_fn *fn,
+			void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
 	struct store_stmt *st;
@@ -573,9 +578,9 @@ int perf_grievance_list(struct store *s, const struct perf_case_filter *f,
 
 int perf_grievance_get(struct store *s, int64_t id, struct perf_grievance *out)
 {
-	return store_one(store_query(s, "SELECT " GRIEVANCE_COLS GRIEVANCE_FROM " WHERE x.id = ?",
-				     "i", id),
-			 grievance_read, out);
+	return store_one(
+		store_query(s, "SELECT " GRIEVANCE_COLS GRIEVANCE_FROM " WHERE x.id = ?", "i", id),
+		grievance_read, out);
 }
 
 int perf_grievance_insert(struct store *s, struct perf_grievance *g)

@@ -7,20 +7,29 @@
  * confirm or dismiss. A proposal is unique by its cause (the source's
  * record), so a walk repeated after a crash writes nothing twice; the
  * cursor moves in the same transaction as the proposals.
+ *
+ * wfm's attendance (WFM-5) is walked the same way, a finished local day at
+ * a time (up to a week per round; the first walk starts with yesterday):
+ * a late arrival or an absence that is neither on leave nor excused
+ * becomes a proposal in late_shift or absent_shift, unique by the person
+ * and the day.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "perf/perf.h"
 #include "store/store.h"
+#include "wfm/wfm.h"
 
 struct walk {
 	struct store *s;
 	int64_t now;
 	struct perf_category late, absent;
 	int have_late, have_absent;
+	int64_t day; /* the attendance walk's day (days since the epoch) */
 	int made;
 };
 
@@ -50,6 +59,78 @@ static int absence_seen(void *arg, const struct perf_absence *a)
 	if (rc == 0 && p.id)
 		w->made++;
 	return rc;
+}
+
+#define ATTEND_SOURCE "wfm_attendance"
+#define ATTEND_DAYS_MAX 7
+#define DAY_MS 86400000LL
+
+/* The center's local day of ms, in days since the epoch. */
+static int64_t day_of(int64_t ms)
+{
+	int ymd = clock_local_ymd(ms);
+
+	return clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+static int attend_seen(void *ctx, const struct wfm_att_person *who, const char *day,
+		       const struct wfm_attend_day *f)
+{
+	struct walk *w = ctx;
+	const struct perf_category *c = f->is_absent ? &w->absent : &w->late;
+	struct perf_penalty p;
+	int y = 0, m = 0, d = 0, rc;
+
+	if (f->on_leave || f->excused || !(f->is_late || f->is_absent) ||
+	    !(f->is_absent ? w->have_absent : w->have_late) || c->entered || c->amount_fen < 1 ||
+	    sscanf(day, "%d-%d-%d", &y, &m, &d) != 3)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.person_id = who->id;
+	p.category_id = c->id;
+	p.amount_fen = c->amount_fen;
+	/* Noon of the day lies inside it in any zone; its local midnight is the day's start. */
+	p.occurred_at = clock_day_start(clock_days_from_civil(y, m, d) * DAY_MS + DAY_MS / 2);
+	if (f->is_absent)
+		snprintf(p.evidence, sizeof(p.evidence), "考勤：%s 旷工", day);
+	else
+		snprintf(p.evidence, sizeof(p.evidence), "考勤：%s 迟到 %lld 分钟", day,
+			 (long long)((f->late + 30000) / 60000)); /* to the nearest, as the sheet */
+	snprintf(p.state, sizeof(p.state), "proposed");
+	snprintf(p.source, sizeof(p.source), ATTEND_SOURCE);
+	/* One per person and day: an absent day is not also late. */
+	p.source_id = who->id * 100000 + clock_days_from_civil(y, m, d);
+	p.created_at = w->now;
+	rc = perf_penalty_insert(w->s, &p);
+	if (rc == 0 && p.id)
+		w->made++;
+	return rc;
+}
+
+/* The finished days since the attendance cursor, at most a week a round. */
+static int attendance(struct store *s, int64_t now, struct walk *w)
+{
+	int64_t last = day_of(now) - 1, done = 0;
+	int n, rc = store_begin(s);
+
+	if (rc < 0)
+		return rc;
+	rc = perf_case_cursor_get(s, ATTEND_SOURCE, &done);
+	if (rc == 0 && done == 0)
+		done = last - 1;
+	n = (int)(last - done < ATTEND_DAYS_MAX ? last - done : ATTEND_DAYS_MAX);
+	if (rc == 0 && n > 0) {
+		w->have_late = perf_category_by_code(s, "late_shift", &w->late) == 0;
+		w->have_absent = perf_category_by_code(s, "absent_shift", &w->absent) == 0;
+		rc = wfm_attend_walk(s, now, 0, done + 1, n, attend_seen, w);
+		if (rc == 0)
+			rc = perf_case_cursor_set(s, ATTEND_SOURCE, done + n);
+	}
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
 }
 
 int perf_case_tick(struct store *s, int64_t now, void *arg)
@@ -85,5 +166,7 @@ int perf_case_tick(struct store *s, int64_t now, void *arg)
 		}
 		rc = store_commit(s);
 	}
+	if (rc >= 0)
+		rc = attendance(s, now, &w);
 	return rc < 0 ? rc : w.made;
 }

@@ -286,7 +286,8 @@ static void agent_day(const struct agent *a, int64_t d, int excused, struct wfm_
 	wfm_attend_day(in, out);
 }
 
-static int calc_init(struct req *r, struct calc *c, int64_t d0, int n, int64_t person_id)
+static int calc_init(struct store *s, int64_t now, int away_max_min, struct calc *c, int64_t d0,
+		     int n, int64_t person_id)
 {
 	char from[11], to[11];
 	int rc;
@@ -294,15 +295,15 @@ static int calc_init(struct req *r, struct calc *c, int64_t d0, int n, int64_t p
 	memset(c, 0, sizeof(*c));
 	c->d0 = d0;
 	c->n = n;
-	c->now = r->now;
-	c->away_max_min = r->app->cfg->busy_max_min;
+	c->now = now;
+	c->away_max_min = away_max_min;
 	date_text(d0, from, sizeof(from));
 	date_text(d0 + n - 1, to, sizeof(to));
-	rc = wfm_settings_get(r->store, &c->w);
+	rc = wfm_settings_get(s, &c->w);
 	if (rc >= 0)
-		rc = wfm_shift_type_list(r->store, type_row, &c->types);
+		rc = wfm_shift_type_list(s, type_row, &c->types);
 	if (rc >= 0)
-		rc = wfm_excuse_list(r->store, person_id, from, to, excuse_row, &c->excuses);
+		rc = wfm_excuse_list(s, person_id, from, to, excuse_row, &c->excuses);
 	return rc < 0 ? rc : 0;
 }
 
@@ -441,14 +442,15 @@ static int person_row(void *ctx, const struct wfm_att_person *p)
 	return 0;
 }
 
-static int people_load(struct req *r, const struct calc *c, int64_t person_id, struct people *ps)
+static int people_load(struct store *s, const struct calc *c, int64_t person_id,
+		       struct people *ps)
 {
 	char from[11], to[11];
 	int rc;
 
 	date_text(c->d0, from, sizeof(from));
 	date_text(c->d0 + c->n - 1, to, sizeof(to));
-	rc = wfm_att_people(r->store, person_id, from, to, local_start(c->d0),
+	rc = wfm_att_people(s, person_id, from, to, local_start(c->d0),
 			    local_start(c->d0 + c->n), person_row, ps);
 	return rc < 0 ? rc : 0;
 }
@@ -474,9 +476,9 @@ static int attendance_day(struct req *r)
 	rc = read_person(r, &person_id);
 	if (rc < 0)
 		return rc;
-	rc = calc_init(r, &c, d, 1, person_id);
+	rc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d, 1, person_id);
 	if (rc == 0)
-		rc = people_load(r, &c, person_id, &ps);
+		rc = people_load(r->store, &c, person_id, &ps);
 	if (rc < 0)
 		goto out;
 	items = json_array();
@@ -539,12 +541,13 @@ static int month_lines(struct req *r, int year, int mon, int64_t person_id,
 	struct people ps = {0};
 	struct agent a = {0};
 	struct wfm_attend_line *lines = NULL;
-	int rc = calc_init(r, &c, d0, ndays, person_id);
+	int rc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d0, ndays,
+			   person_id);
 
 	*out = NULL;
 	*n = 0;
 	if (rc == 0)
-		rc = people_load(r, &c, person_id, &ps);
+		rc = people_load(r->store, &c, person_id, &ps);
 	if (rc == 0 && ps.n && !(lines = calloc(ps.n, sizeof(*lines))))
 		rc = ERR_NOMEM;
 	for (size_t k = 0; k < ps.n && rc == 0; k++) {
@@ -581,6 +584,44 @@ static int month_lines(struct req *r, int year, int mon, int64_t person_id,
 	*out = lines;
 	*n = ps.n;
 	return 0;
+}
+
+/*
+ * Every agent's days [d0, d0 + n) with a shift, leave or time logged, as
+ * the month's sheet computes them (rewards and penalties above wfm read
+ * them through this: src/perf's proposals of late arrivals and absences).
+ */
+int wfm_attend_walk(struct store *s, int64_t now, int away_max_min, int64_t d0, int n,
+		    wfm_attend_walk_fn fn, void *ctx)
+{
+	struct calc c;
+	struct people ps = {0};
+	struct agent a = {0};
+	int rc;
+
+	if (n < 1 || n > MONTH_DAYS_MAX)
+		return ERR_INVALID;
+	rc = calc_init(s, now, away_max_min, &c, d0, n, 0);
+	if (rc == 0)
+		rc = people_load(s, &c, 0, &ps);
+	for (size_t k = 0; k < ps.n && rc >= 0; k++) {
+		rc = agent_load(s, &c, ps.p[k].id, &a);
+		for (int i = 0; i < n && rc >= 0; i++) {
+			char day[11];
+			struct wfm_attend_in in;
+			struct wfm_attend_day f;
+
+			date_text(d0 + i, day, sizeof(day));
+			agent_day(&a, d0 + i, excuse_find(&c.excuses, ps.p[k].id, day) != NULL, &in,
+				  &f);
+			if (a.shift[i + 1] || a.leave[i + 1] != WFM_LEAVE_NONE || f.overtime > 0)
+				rc = fn(ctx, &ps.p[k], day, &f);
+		}
+	}
+	agent_free(&a);
+	free(ps.p);
+	calc_free(&c);
+	return rc < 0 ? rc : 0;
 }
 
 static int attendance_month(struct req *r)
@@ -721,7 +762,8 @@ static int excuse_create(struct req *r)
 		struct agent a = {0};
 		struct wfm_attend_in in;
 		struct wfm_attend_day f;
-		int lc = calc_init(r, &c, d, 1, e.person_id);
+		int lc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d, 1,
+				   e.person_id);
 
 		if (lc == 0)
 			lc = agent_load(r->store, &c, e.person_id, &a);

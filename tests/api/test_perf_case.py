@@ -396,3 +396,62 @@ class PerfCaseTest(KefuTestCase):
         self.refused("POST", "/api/perf/grievances",
                      dict(base, witnesses=[self.other_id, self.ids["8103"]], ref_kind="order"),
                      self.sup, 400)
+
+
+class AttendanceProposalTest(KefuTestCase):
+    """wfm's attendance (WFM-5) becomes penalty proposals once a day is over: an absent
+    agent (旷工, absent_shift ¥30), a late one (上班迟到, late_shift ¥10), none for one on
+    approved leave; once each, however often the tick runs."""
+    server_env = {"KEFU_SESSION_IDLE_MIN": "1440", "KEFU_SESSION_MAX_HOURS": "720"}
+
+    def test_late_and_absent_days_become_proposals(self):
+        import datetime
+        import sqlite3
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo("Asia/Shanghai")
+        srv = self.srv
+        ids = {w: person_id(srv, w) for w in ("8101", "8102", "8103")}
+        now = srv.advance(0)
+        day = (datetime.datetime.fromtimestamp(now / 1000, tz) + datetime.timedelta(days=1)).date()
+
+        def local(minute, d=day):
+            t = datetime.datetime(d.year, d.month, d.day, tzinfo=tz)
+            return int((t + datetime.timedelta(minutes=minute)).timestamp() * 1000)
+
+        early = db_value(srv, "SELECT id FROM wfm_shift_type WHERE code = 'early'")
+        db = sqlite3.connect(srv.db, timeout=10)
+        db.execute("INSERT OR IGNORE INTO wfm_roster(month, state, version, updated_at)"
+                   " VALUES (?, 'published', 1, 0)", (day.strftime("%Y-%m"),))
+        for w in ids:
+            db.execute("INSERT INTO wfm_roster_entry(day, person_id, shift_type_id, updated_at)"
+                       " VALUES (?, ?, ?, 0)", (day.isoformat(), ids[w], early))
+        db.execute("INSERT INTO wfm_leave(person_id, kind, first_day, last_day, state,"
+                   " requested_at, updated_at) VALUES (?, 'annual', ?, ?, 'approved', 0, 0)",
+                   (ids["8103"], day.isoformat(), day.isoformat()))
+        db.commit()
+        db.close()
+        # 8102 comes 20 minutes late to the 08:00 shift; 8101 never comes.
+        srv.advance(local(8 * 60 + 20) - srv.advance(0))
+        late = srv.login("8102")
+        st, b, _ = srv.call("POST", "/api/acd/me/status", {"status": "ready"}, token=late)
+        self.assertEqual(st, 200, b)
+        srv.advance(local(15 * 60 + 59) - srv.advance(0))
+        srv.call("POST", "/api/acd/me/status", {"status": "logged_out"}, token=late)
+        # Nothing while the day is not over.
+        self.assertEqual(srv.count("SELECT count(*) FROM perf_penalty"), 0)
+        srv.advance(local(25 * 60) - srv.advance(0))
+        srv.advance(61000)
+        rows = db_rows(srv, "SELECT p.person_id, c.code, p.amount_fen, p.state, p.evidence,"
+                       " p.occurred_at FROM perf_penalty p JOIN perf_penalty_category c"
+                       " ON c.id = p.category_id WHERE p.source = 'wfm_attendance'"
+                       " ORDER BY p.person_id")
+        self.assertEqual([(r["person_id"], r["code"], r["amount_fen"], r["state"]) for r in rows],
+                         sorted([(ids["8101"], "absent_shift", 3000, "proposed"),
+                                 (ids["8102"], "late_shift", 1000, "proposed")]))
+        self.assertIn("迟到 20 分钟", [r for r in rows if r["person_id"] == ids["8102"]][0]["evidence"])
+        self.assertEqual({r["occurred_at"] for r in rows}, {local(0)})
+        # Again: nothing twice; and nothing in the ledger until a supervisor confirms.
+        srv.advance(61000)
+        srv.advance(24 * 3600 * 1000)
+        self.assertEqual(srv.count("SELECT count(*) FROM perf_penalty"), 2)
+        self.assertEqual(srv.count("SELECT count(*) FROM perf_ledger"), 0)

@@ -132,9 +132,9 @@ static void test_default_categories(void **state)
 	static const struct {
 		const char *code;
 		int64_t fen;
-	} want[] = {{"games", 500},	   {"unrelated", 500},	    {"file_handling", 500},
-		    {"outsider", 500},	   {"uncivil", 500},	    {"no_reply", 1000},
-		    {"handover", 1000},	   {"late_meeting", 1000}, {"absent_meeting", 3000},
+	} want[] = {{"games", 500},	{"unrelated", 500},	{"file_handling", 500},
+		    {"outsider", 500},	{"uncivil", 500},	{"no_reply", 1000},
+		    {"handover", 1000}, {"late_meeting", 1000}, {"absent_meeting", 3000},
 		    {"complaint", 5000}};
 
 	(void)state;
@@ -160,9 +160,17 @@ static int asked;
 static int fake_absences(struct store *s, int64_t from, int64_t to, perf_absence_fn *cb, void *arg)
 {
 	static const struct perf_absence a[] = {
-		{.person_id = 0, .at = 500, .late = 1, .source = "trn_attendance", .source_id = 11,
+		{.person_id = 0,
+		 .at = 500,
+		 .late = 1,
+		 .source = "trn_attendance",
+		 .source_id = 11,
 		 .title = "电话礼仪"},
-		{.person_id = 0, .at = 600, .late = 0, .source = "trn_attendance", .source_id = 12,
+		{.person_id = 0,
+		 .at = 600,
+		 .late = 0,
+		 .source = "trn_attendance",
+		 .source_id = 12,
 		 .title = "投诉处理技巧"},
 	};
 	int n = 0, rc;
@@ -201,11 +209,12 @@ static void test_tick_proposals(void **state)
 	int64_t pid = 0, at = 0;
 
 	(void)state;
-	assert_int_equal(store_run(s,
-				   "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
-				   " VALUES ('9001', '甲', 8, 0, 0) RETURNING id",
-				   &pid, ""),
-			 1);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
+			  " VALUES ('9001', '甲', 8, 0, 0) RETURNING id",
+			  &pid, ""),
+		1);
 	assert_int_equal(pid, 1);
 	perf_add_source(&fake);
 	assert_int_equal(perf_case_tick(s, 10000, NULL), 2);
