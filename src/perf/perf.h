@@ -276,6 +276,9 @@ struct perf_case_filter {
 	int limit;
 };
 
+/* What a list calls per row: row is the list's struct (perf_penalty, ...). */
+typedef int perf_row_fn(void *ctx, const void *row);
+
 int perf_case_settings_get(struct store *s, struct perf_case_settings *out);
 int perf_case_settings_put(struct store *s, const struct perf_case_settings *cs, int64_t now);
 typedef int perf_category_fn(void *ctx, const struct perf_category *c);
@@ -285,8 +288,7 @@ int perf_category_by_code(struct store *s, const char *code, struct perf_categor
 /* Inserts (c->id 0; ERR_CONFLICT for a code in use) or updates c. */
 int perf_category_put(struct store *s, struct perf_category *c, int64_t now);
 
-typedef int perf_penalty_fn(void *ctx, const struct perf_penalty *p);
-int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_penalty_fn *fn,
+int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 		      void *ctx);
 int perf_penalty_get(struct store *s, int64_t id, struct perf_penalty *out);
 /* Inserts p (id set); a proposal whose (source, source_id) is there already
@@ -298,22 +300,19 @@ int perf_penalty_update(struct store *s, const struct perf_penalty *p, const cha
 int perf_penalty_count(struct store *s, int64_t person_id, int64_t category_id, int64_t from,
 		       int64_t to);
 
-typedef int perf_escalation_fn(void *ctx, const struct perf_escalation *e);
-int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_escalation_fn *fn,
+int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 			 void *ctx);
 int perf_escalation_get(struct store *s, int64_t id, struct perf_escalation *out);
 int perf_escalation_insert(struct store *s, struct perf_escalation *e);
 int perf_escalation_decide(struct store *s, const struct perf_escalation *e);
 
-typedef int perf_proposal_fn(void *ctx, const struct perf_proposal *p);
-int perf_proposal_list(struct store *s, const struct perf_case_filter *f, perf_proposal_fn *fn,
+int perf_proposal_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 		       void *ctx);
 int perf_proposal_get(struct store *s, int64_t id, struct perf_proposal *out);
 int perf_proposal_insert(struct store *s, struct perf_proposal *p);
 int perf_proposal_update(struct store *s, const struct perf_proposal *p, const char *was);
 
-typedef int perf_grievance_fn(void *ctx, const struct perf_grievance *g);
-int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_grievance_fn *fn,
+int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 			void *ctx);
 int perf_grievance_get(struct store *s, int64_t id, struct perf_grievance *out);
 int perf_grievance_insert(struct store *s, struct perf_grievance *g);

@@ -278,6 +278,53 @@ static int reply_list(struct req *r, json_t *items, int n, const struct perf_cas
 						: 0);
 }
 
+/* A list handler: the page of a case kind's rows, as the request filters it. */
+static int list_json(struct req *r,
+		     int (*walk)(struct store *, const struct perf_case_filter *, perf_row_fn *,
+				 void *),
+		     perf_row_fn *row)
+{
+	struct perf_case_filter f;
+	json_t *items;
+	int rc = filter_of(r, ACT_PERF_CASE_READ, &f);
+
+	if (rc < 0)
+		return rc;
+	items = json_array();
+	return reply_list(r, items, walk(r->store, &f, row, items), &f);
+}
+
+/* A case read in a load: others' only for those who see everyone's. */
+static int visible(struct req *r, int rc, int64_t owner)
+{
+	if (rc == 0 && auth_scope(&r->who, ACT_PERF_CASE_READ) != SCOPE_ALL &&
+	    owner != r->who.person_id)
+		rc = ERR_NOTFOUND;
+	return rc == ERR_NOTFOUND ? err_set(&r->ei, rc, NULL, "no such record") : rc;
+}
+
+/*
+ * The end of every step: the audit entry with the case before and after
+ * (before is stolen), the commit, the notification streams woken, and the
+ * case as the answer (after is stolen).
+ */
+static int step_end(struct req *r, int rc, const char *action, const char *entity, int64_t id,
+		    json_t *before, json_t *after)
+{
+	if (rc == 0)
+		rc = req_audit(r, action, entity, id, "ok",
+			       json_pack("{s:o, s:O}", "before", before, "after", after));
+	else
+		json_decref(before);
+	rc = req_finish(r, rc);
+	if (rc < 0) {
+		json_decref(after);
+		return rc;
+	}
+	notify_wake();
+	return reply_json(r, 200, after);
+}
+
 /* ---- settings and categories ---- */
 
 static int settings_get(struct req *r)
@@ -464,21 +511,14 @@ static int category_update(struct req *r)
 
 /* ---- penalties ---- */
 
-static int penalty_row(void *ctx, const struct perf_penalty *p)
+static int penalty_row(void *ctx, const void *row)
 {
-	return json_array_append_new(ctx, penalty_json(p));
+	return json_array_append_new(ctx, penalty_json(row));
 }
 
 static int penalties_list(struct req *r)
 {
-	struct perf_case_filter f;
-	json_t *items;
-	int rc = filter_of(r, ACT_PERF_CASE_READ, &f);
-
-	if (rc < 0)
-		return rc;
-	items = json_array();
-	return reply_list(r, items, perf_penalty_list(r->store, &f, penalty_row, items), &f);
+	return list_json(r, perf_penalty_list, penalty_row);
 }
 
 /* A penalty the request may see: others' only with the read scope ALL. */
@@ -489,10 +529,7 @@ static int penalty_load(struct req *r, struct perf_penalty *p)
 
 	if (rc == 0)
 		rc = perf_penalty_get(r->store, id, p);
-	if (rc == 0 && auth_scope(&r->who, ACT_PERF_CASE_READ) != SCOPE_ALL &&
-	    p->person_id != r->who.person_id)
-		rc = ERR_NOTFOUND;
-	return rc == ERR_NOTFOUND ? err_set(&r->ei, rc, NULL, "no such record") : rc;
+	return visible(r, rc, rc == 0 ? p->person_id : 0);
 }
 
 static int penalty_get(struct req *r)
@@ -628,6 +665,7 @@ static int penalty_create(struct req *r)
  */
 static int penalty_step(struct req *r, const char *step)
 {
+	char action[48];
 	static const char *const fields[] = {"note", "amount_fen", "uphold", NULL};
 	struct perf_penalty p;
 	char note[PERF_TEXT_MAX * 4 + 1] = "", was[16], text[NOTIFY_TEXT_SIZE];
@@ -705,23 +743,8 @@ static int penalty_step(struct req *r, const char *step)
 						     : "已确认记入，请确认或提出异议");
 		rc = tell(r, p.person_id, "perf.penalty", text);
 	}
-	if (rc == 0)
-		rc = req_audit(
-			r,
-			!strcmp(step, "confirm")       ? "perf.penalty.confirm"
-			: !strcmp(step, "dismiss")     ? "perf.penalty.dismiss"
-			: !strcmp(step, "acknowledge") ? "perf.penalty.acknowledge"
-			: !strcmp(step, "object")      ? "perf.penalty.object"
-			: !strcmp(step, "uphold")      ? "perf.penalty.uphold"
-						       : "perf.penalty.overrule",
-			"perf_penalty", p.id, "ok",
-			json_pack("{s:o, s:o}", "before", before, "after", penalty_json(&p)));
-	else
-		json_decref(before);
-	rc = req_finish(r, rc);
-	if (rc == 0)
-		notify_wake();
-	return rc < 0 ? rc : reply_json(r, 200, penalty_json(&p));
+	snprintf(action, sizeof(action), "perf.penalty.%s", step);
+	return step_end(r, rc, action, "perf_penalty", p.id, before, penalty_json(&p));
 }
 
 #define STEP(fn, table, step)                                                                      \
@@ -738,21 +761,20 @@ STEP(penalty_decide, penalty_step, "decide")
 
 /* ---- escalations ---- */
 
-static int escalation_row(void *ctx, const struct perf_escalation *e)
+static int escalation_row(void *ctx, const void *row)
 {
-	return json_array_append_new(ctx, escalation_json(e));
+	return json_array_append_new(ctx, escalation_json(row));
 }
 
+/* HR's proposals about a person are for HR and the center's heads, not for
+ * the agent: one who sees only their own cases is refused (audited). */
 static int escalations_list(struct req *r)
 {
-	struct perf_case_filter f;
-	json_t *items;
-	int rc = filter_of(r, ACT_PERF_CASE_READ, &f);
+	int rc = auth_scope(&r->who, ACT_PERF_CASE_READ) == SCOPE_ALL
+			 ? 0
+			 : req_authorize_on(r, ACT_PERF_ESCALATION, NULL, "perf_escalation", 0);
 
-	if (rc < 0)
-		return rc;
-	items = json_array();
-	return reply_list(r, items, perf_escalation_list(r->store, &f, escalation_row, items), &f);
+	return rc < 0 ? rc : list_json(r, perf_escalation_list, escalation_row);
 }
 
 static int escalation_decide(struct req *r)
@@ -791,33 +813,20 @@ static int escalation_decide(struct req *r)
 	e.decided_by = r->who.person_id;
 	e.decided_at = r->now;
 	rc = perf_escalation_decide(r->store, &e);
-	if (rc == 0)
-		rc = req_audit(
-			r, "perf.escalation.decide", "perf_escalation", e.id, "ok",
-			json_pack("{s:o, s:o}", "before", before, "after", escalation_json(&e)));
-	else
-		json_decref(before);
-	rc = req_finish(r, rc);
-	return rc < 0 ? rc : reply_json(r, 200, escalation_json(&e));
+	return step_end(r, rc, "perf.escalation.decide", "perf_escalation", e.id, before,
+			escalation_json(&e));
 }
 
 /* ---- proposals (PERF-2) ---- */
 
-static int proposal_row(void *ctx, const struct perf_proposal *p)
+static int proposal_row(void *ctx, const void *row)
 {
-	return json_array_append_new(ctx, proposal_json(p));
+	return json_array_append_new(ctx, proposal_json(row));
 }
 
 static int proposals_list(struct req *r)
 {
-	struct perf_case_filter f;
-	json_t *items;
-	int rc = filter_of(r, ACT_PERF_CASE_READ, &f);
-
-	if (rc < 0)
-		return rc;
-	items = json_array();
-	return reply_list(r, items, perf_proposal_list(r->store, &f, proposal_row, items), &f);
+	return list_json(r, perf_proposal_list, proposal_row);
 }
 
 static int proposal_load(struct req *r, struct perf_proposal *p)
@@ -827,10 +836,7 @@ static int proposal_load(struct req *r, struct perf_proposal *p)
 
 	if (rc == 0)
 		rc = perf_proposal_get(r->store, id, p);
-	if (rc == 0 && auth_scope(&r->who, ACT_PERF_CASE_READ) != SCOPE_ALL &&
-	    p->author_id != r->who.person_id)
-		rc = ERR_NOTFOUND;
-	return rc == ERR_NOTFOUND ? err_set(&r->ei, rc, NULL, "no such record") : rc;
+	return visible(r, rc, rc == 0 ? p->author_id : 0);
 }
 
 static int proposal_get(struct req *r)
@@ -884,6 +890,7 @@ static int proposal_create(struct req *r)
  */
 static int proposal_step(struct req *r, const char *step)
 {
+	char action[48];
 	static const char *const fields[] = {"note", "amount_fen", NULL};
 	struct perf_proposal p;
 	struct perf_case_settings cs;
@@ -949,21 +956,8 @@ static int proposal_step(struct req *r, const char *step)
 						: "未被采纳");
 		rc = tell(r, p.author_id, "perf.proposal", text);
 	}
-	if (rc == 0)
-		rc = req_audit(
-			r,
-			!strcmp(step, "review")	 ? "perf.proposal.review"
-			: !strcmp(step, "adopt") ? "perf.proposal.adopt"
-			: !strcmp(step, "pay")	 ? "perf.proposal.pay"
-						 : "perf.proposal.reject",
-			"perf_proposal", p.id, "ok",
-			json_pack("{s:o, s:o}", "before", before, "after", proposal_json(&p)));
-	else
-		json_decref(before);
-	rc = req_finish(r, rc);
-	if (rc == 0)
-		notify_wake();
-	return rc < 0 ? rc : reply_json(r, 200, proposal_json(&p));
+	snprintf(action, sizeof(action), "perf.proposal.%s", step);
+	return step_end(r, rc, action, "perf_proposal", p.id, before, proposal_json(&p));
 }
 
 STEP(proposal_review, proposal_step, "review")
@@ -973,21 +967,14 @@ STEP(proposal_reject, proposal_step, "reject")
 
 /* ---- grievances (PERF-4) ---- */
 
-static int grievance_row(void *ctx, const struct perf_grievance *g)
+static int grievance_row(void *ctx, const void *row)
 {
-	return json_array_append_new(ctx, grievance_json(g));
+	return json_array_append_new(ctx, grievance_json(row));
 }
 
 static int grievances_list(struct req *r)
 {
-	struct perf_case_filter f;
-	json_t *items;
-	int rc = filter_of(r, ACT_PERF_CASE_READ, &f);
-
-	if (rc < 0)
-		return rc;
-	items = json_array();
-	return reply_list(r, items, perf_grievance_list(r->store, &f, grievance_row, items), &f);
+	return list_json(r, perf_grievance_list, grievance_row);
 }
 
 static int grievance_load(struct req *r, struct perf_grievance *g)
@@ -997,10 +984,7 @@ static int grievance_load(struct req *r, struct perf_grievance *g)
 
 	if (rc == 0)
 		rc = perf_grievance_get(r->store, id, g);
-	if (rc == 0 && auth_scope(&r->who, ACT_PERF_CASE_READ) != SCOPE_ALL &&
-	    g->person_id != r->who.person_id)
-		rc = ERR_NOTFOUND;
-	return rc == ERR_NOTFOUND ? err_set(&r->ei, rc, NULL, "no such record") : rc;
+	return visible(r, rc, rc == 0 ? g->person_id : 0);
 }
 
 static int grievance_get(struct req *r)
@@ -1097,6 +1081,7 @@ static unsigned grievance_next_role(const char *step)
  */
 static int grievance_step(struct req *r, const char *step)
 {
+	char action[48];
 	static const char *const fields[] = {"note", "method", "level", NULL};
 	static const enum auth_action reject_as[] = {
 		ACT_PERF_GRIEVANCE_REVIEW, ACT_PERF_GRIEVANCE_VERIFY, ACT_PERF_GRIEVANCE_DECIDE};
@@ -1187,22 +1172,8 @@ static int grievance_step(struct req *r, const char *step)
 						   : "发文表彰");
 		rc = tell_roles(r, grievance_next_role(step), "perf.grievance", text);
 	}
-	if (rc == 0)
-		rc = req_audit(
-			r,
-			!strcmp(step, "review")	    ? "perf.grievance.review"
-			: !strcmp(step, "verify")   ? "perf.grievance.verify"
-			: !strcmp(step, "decide")   ? "perf.grievance.decide"
-			: !strcmp(step, "announce") ? "perf.grievance.announce"
-						    : "perf.grievance.reject",
-			"perf_grievance", g.id, "ok",
-			json_pack("{s:o, s:o}", "before", before, "after", grievance_json(&g)));
-	else
-		json_decref(before);
-	rc = req_finish(r, rc);
-	if (rc == 0)
-		notify_wake();
-	return rc < 0 ? rc : reply_json(r, 200, grievance_json(&g));
+	snprintf(action, sizeof(action), "perf.grievance.%s", step);
+	return step_end(r, rc, action, "perf_grievance", g.id, before, grievance_json(&g));
 }
 
 STEP(grievance_review, grievance_step, "review")

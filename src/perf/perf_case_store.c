@@ -275,20 +275,26 @@ static void filter_add(struct store_sql *q, const struct perf_case_filter *f, co
 	store_sql_add(q, sql, "i", (int64_t)(f->limit ? f->limit : LIMIT_DEFAULT));
 }
 
-int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_penalty_fn *fn,
-		      void *ctx)
+/* Walks the rows of q into row, fn per row; how many, or a negative err. */
+static int list_walk(struct store *s, struct store_sql *q, store_read_fn *read, void *row,
+		     perf_row_fn *fn, void *ctx)
+{
+	struct store_stmt *st = store_sql_prepare(s, q);
+	int rc, n = 0;
+
+	while ((rc = store_next(st, read, row)) == 1 && (rc = fn(ctx, row)) >= 0)
+		n++;
+	return store_end(st, rc, n);
+}
+
+int perf_penalty_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn, void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
-	struct store_stmt *st;
 	struct perf_penalty p;
-	int rc, n = 0;
 
 	store_sql_add(&q, "SELECT " PENALTY_COLS PENALTY_FROM " WHERE 1=1", "");
 	filter_add(&q, f, "p", "person_id");
-	st = store_sql_prepare(s, &q);
-	while ((rc = store_next(st, penalty_read, &p)) == 1 && (rc = fn(ctx, &p)) >= 0)
-		n++;
-	return store_end(st, rc, n);
+	return list_walk(s, &q, penalty_read, &p, fn, ctx);
 }
 
 int perf_penalty_get(struct store *s, int64_t id, struct perf_penalty *out)
@@ -376,20 +382,15 @@ static int escalation_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_escalation_fn *fn,
+int perf_escalation_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 			 void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
-	struct store_stmt *st;
 	struct perf_escalation e;
-	int rc, n = 0;
 
 	store_sql_add(&q, "SELECT " ESCALATION_COLS ESCALATION_FROM " WHERE 1=1", "");
 	filter_add(&q, f, "x", "person_id");
-	st = store_sql_prepare(s, &q);
-	while ((rc = store_next(st, escalation_read, &e)) == 1 && (rc = fn(ctx, &e)) >= 0)
-		n++;
-	return store_end(st, rc, n);
+	return list_walk(s, &q, escalation_read, &e, fn, ctx);
 }
 
 int perf_escalation_get(struct store *s, int64_t id, struct perf_escalation *out)
@@ -459,20 +460,15 @@ static int proposal_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int perf_proposal_list(struct store *s, const struct perf_case_filter *f, perf_proposal_fn *fn,
+int perf_proposal_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 		       void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
-	struct store_stmt *st;
 	struct perf_proposal p;
-	int rc, n = 0;
 
 	store_sql_add(&q, "SELECT " PROPOSAL_COLS PROPOSAL_FROM " WHERE 1=1", "");
 	filter_add(&q, f, "x", "author_id");
-	st = store_sql_prepare(s, &q);
-	while ((rc = store_next(st, proposal_read, &p)) == 1 && (rc = fn(ctx, &p)) >= 0)
-		n++;
-	return store_end(st, rc, n);
+	return list_walk(s, &q, proposal_read, &p, fn, ctx);
 }
 
 int perf_proposal_get(struct store *s, int64_t id, struct perf_proposal *out)
@@ -560,20 +556,15 @@ static int grievance_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_grievance_fn *fn,
+int perf_grievance_list(struct store *s, const struct perf_case_filter *f, perf_row_fn *fn,
 			void *ctx)
 {
 	struct store_sql q = STORE_SQL_INIT;
-	struct store_stmt *st;
 	struct perf_grievance g;
-	int rc, n = 0;
 
 	store_sql_add(&q, "SELECT " GRIEVANCE_COLS GRIEVANCE_FROM " WHERE 1=1", "");
 	filter_add(&q, f, "x", "person_id");
-	st = store_sql_prepare(s, &q);
-	while ((rc = store_next(st, grievance_read, &g)) == 1 && (rc = fn(ctx, &g)) >= 0)
-		n++;
-	return store_end(st, rc, n);
+	return list_walk(s, &q, grievance_read, &g, fn, ctx);
 }
 
 int perf_grievance_get(struct store *s, int64_t id, struct perf_grievance *out)

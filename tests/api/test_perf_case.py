@@ -182,6 +182,7 @@ class PerfCaseTest(KefuTestCase):
         self.assertEqual([(e["level"], e["offences"], e["penalty_id"]) for e in items],
                          [("persuade", 3, third["id"]), ("warning", 2, second["id"])])
         self.assertNotIn(first["id"], [e["penalty_id"] for e in items])
+        self.refused("GET", "/api/perf/escalations", None, self.other, 403)
         self.assertGreaterEqual(self.srv.count(
             "SELECT count(*) FROM notification WHERE kind = 'perf.escalation'"), 2)
         e = items[0]

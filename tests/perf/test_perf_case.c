@@ -192,7 +192,7 @@ static int fake_absences(struct store *s, int64_t from, int64_t to, perf_absence
 	return n;
 }
 
-static int count_row(void *ctx, const struct perf_penalty *p)
+static int count_row(void *ctx, const void *p)
 {
 	(void)ctx;
 	(void)p;
