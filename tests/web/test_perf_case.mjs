@@ -1,7 +1,7 @@
 // 奖惩 (issue 19): the main paths of perf's case pages. 处罚记录: the
 // supervisor records a penalty for agent 8101 with its evidence; the agent
 // objects on their own page; the manager upholds the objection, and the
-// ledger's line is voided. 合理化建议: the agent submits one, the
+// ledger's line is voided; the manager changes a category's amount. 合理化建议: the agent submits one, the
 // supervisor reviews it, the manager adopts it with ¥50 (the ledger's line
 // +5000 fen) and HR marks it paid. 委屈奖: the case goes through its five
 // steps, each by its role on the same page.
@@ -73,6 +73,14 @@ test('a penalty recorded, objected to by the agent and upheld by the manager', a
   await mgr.click('[data-test=pc-step-submit]')
   await mgr.waitForSelector(`[data-test=pc-state-${id}]:text-is("已撤销")`)
   assert.notEqual(sql(`SELECT voided_at FROM perf_ledger WHERE source = 'penalty' AND source_id = ${id}`), '')
+  // The categories are data: the manager changes an amount.
+  await mgr.click('[data-test=pc-categories]')
+  await mgr.click('[data-test=pc-cat-edit-games]')
+  await mgr.fill('[data-test=pc-cat-amount] input', '6')
+  const saved = mgr.waitForResponse((r) => r.request().method() === 'PUT')
+  await mgr.click('[data-test=pc-cat-submit]')
+  assert.equal((await saved).status(), 200)
+  assert.equal(sql("SELECT amount_fen FROM perf_penalty_category WHERE code = 'games'"), '600')
   assert.deepEqual(mgr.problems, [])
 })
 
