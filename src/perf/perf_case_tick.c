@@ -20,6 +20,8 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "notify/notify.h"
+#include "auth/auth.h"
 #include "perf/perf.h"
 #include "store/store.h"
 #include "wfm/wfm.h"
@@ -62,6 +64,7 @@ static int absence_seen(void *arg, const struct perf_absence *a)
 }
 
 #define ATTEND_SOURCE "wfm_attendance"
+#define SUPERVISORS_MAX 64
 #define ATTEND_DAYS_MAX 7
 #define DAY_MS 86400000LL
 
@@ -133,6 +136,30 @@ static int attendance(struct store *s, int64_t now, struct walk *w)
 	return store_commit(s);
 }
 
+/* The supervisors, who confirm or dismiss them, are told of new proposals. */
+static int tell_supervisors(struct store *s, int64_t now, int made)
+{
+	int64_t ids[SUPERVISORS_MAX];
+	char text[NOTIFY_TEXT_SIZE];
+	int n, rc = store_begin(s);
+
+	if (rc < 0)
+		return rc;
+	n = perf_people_with_roles(s, ROLE_SUPERVISOR, ids, SUPERVISORS_MAX);
+	rc = n < 0 ? n : 0;
+	snprintf(text, sizeof(text), "有 %d 条迟到、缺席的处罚建议待确认", made);
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = notify_send(s, ids[i], "perf.penalty", 0, text, now);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	rc = store_commit(s);
+	if (rc == 0)
+		notify_wake();
+	return rc;
+}
+
 int perf_case_tick(struct store *s, int64_t now, void *arg)
 {
 	const struct perf_source *const *src;
@@ -168,5 +195,7 @@ int perf_case_tick(struct store *s, int64_t now, void *arg)
 	}
 	if (rc >= 0)
 		rc = attendance(s, now, &w);
+	if (rc >= 0 && w.made)
+		rc = tell_supervisors(s, now, w.made);
 	return rc < 0 ? rc : w.made;
 }

@@ -451,6 +451,9 @@ class AttendanceProposalTest(KefuTestCase):
                                  (ids["8102"], "late_shift", 1000, "proposed")]))
         self.assertIn("迟到 20 分钟", [r for r in rows if r["person_id"] == ids["8102"]][0]["evidence"])
         self.assertEqual({r["occurred_at"] for r in rows}, {local(0)})
+        self.assertIn("处罚建议待确认", db_value(srv, "SELECT text FROM notification WHERE"
+                                               " kind = 'perf.penalty' AND person_id ="
+                                               f" {person_id(srv, '8002')}"))
         # Again: nothing twice; and nothing in the ledger until a supervisor confirms.
         srv.advance(61000)
         srv.advance(24 * 3600 * 1000)
