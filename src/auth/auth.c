@@ -150,6 +150,19 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_PERF_MANAGE] = {N, A, N, N, N, N, N, N},
 	[ACT_PERF_LEDGER] = {N, A, A, S, N, A, N, N},
 	[ACT_PERF_EXPORT] = {N, A, N, N, N, A, N, N},
+	/* Issue 19 (PERF-2, PERF-4, PERF-5): each step of a case by its role. */
+	[ACT_PERF_CASE_READ] = {N, A, A, S, N, A, A, N},
+	[ACT_PERF_PENALTY] = {N, A, A, N, N, N, N, N},
+	[ACT_PERF_RESPOND] = {N, S, S, S, N, N, N, N},
+	[ACT_PERF_CASE_MANAGE] = {N, A, N, N, N, N, N, N},
+	[ACT_PERF_ESCALATION] = {N, N, N, N, N, A, N, N},
+	[ACT_PERF_PROPOSE] = {A, A, A, A, A, A, A, A},
+	[ACT_PERF_PROPOSAL_REVIEW] = {N, N, A, N, N, N, N, N},
+	[ACT_PERF_PROPOSAL_PAY] = {N, N, N, N, N, A, N, N},
+	[ACT_PERF_GRIEVANCE_SUBMIT] = {N, N, A, N, N, N, N, N},
+	[ACT_PERF_GRIEVANCE_REVIEW] = {N, A, N, N, N, N, N, N},
+	[ACT_PERF_GRIEVANCE_VERIFY] = {N, N, N, N, N, A, N, N},
+	[ACT_PERF_GRIEVANCE_DECIDE] = {N, N, N, N, N, N, A, N},
 };
 
 #undef N
@@ -241,6 +254,18 @@ static const char *const action_names[ACT_COUNT] = {
 	"perf.manage",
 	"perf.ledger",
 	"perf.export",
+	"perf.case.read",
+	"perf.penalty",
+	"perf.respond",
+	"perf.case.manage",
+	"perf.escalation",
+	"perf.propose",
+	"perf.proposal.review",
+	"perf.proposal.pay",
+	"perf.grievance.submit",
+	"perf.grievance.review",
+	"perf.grievance.verify",
+	"perf.grievance.decide",
 };
 
 const char *auth_action_name(enum auth_action a)

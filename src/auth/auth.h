@@ -134,6 +134,19 @@ enum auth_action {
 	ACT_PERF_MANAGE,       /* the evaluation's settings, change a computed reward, close the month */
 	ACT_PERF_LEDGER,       /* the people ledger's lines (self: one's own) */
 	ACT_PERF_EXPORT,       /* the month's payout sheet for HR (.xlsx), audited */
+	/* Issue 19, perf's cases (PERF-2, PERF-4, PERF-5): */
+	ACT_PERF_CASE_READ,	   /* penalties, escalations, grievances (self: one's own) */
+	ACT_PERF_PENALTY,	   /* record penalties, confirm or dismiss the proposals */
+	ACT_PERF_RESPOND,	   /* acknowledge or object to one's own penalty */
+	ACT_PERF_CASE_MANAGE,	   /* decide objections, adopt proposals, categories, settings */
+	ACT_PERF_ESCALATION,	   /* HR decides the escalation of repeat offences */
+	ACT_PERF_PROPOSE,	   /* submit a proposal (合理化建议), read one's own */
+	ACT_PERF_PROPOSAL_REVIEW,  /* the supervisor's review of a proposal */
+	ACT_PERF_PROPOSAL_PAY,	   /* HR marks an adopted proposal paid */
+	ACT_PERF_GRIEVANCE_SUBMIT, /* the center (a supervisor) submits a grievance case */
+	ACT_PERF_GRIEVANCE_REVIEW, /* the manager's first review */
+	ACT_PERF_GRIEVANCE_VERIFY, /* HR verifies (interview or recording) */
+	ACT_PERF_GRIEVANCE_DECIDE, /* the general office decides the level and announces */
 	ACT_COUNT
 };
 

@@ -73,6 +73,7 @@ const struct route *const cli_route_tables[] = {
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
 	mtg_routes, /* issue 19: meetings, work logs, inspections */
 	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
+	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	NULL,
 };
 
@@ -222,6 +223,10 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("mtg_tick", mtg_tick, NULL, 60000);
 	perf_add_source(&mtg_perf_source);
+	/* Issue 19 (PERF-5): the registered sources' absences become penalty
+	 * proposals, every minute. */
+	if (rc == 0)
+		rc = sched_add("perf_case_tick", perf_case_tick, NULL, 60000);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	/* Issue 18: an agent's live chats go back to their queue when the seat logs

@@ -1,5 +1,5 @@
 /*
- * The month's evaluation in SQL (migration 38): praise records, settings,
+ * The month's evaluation in SQL (migration 39): praise records, settings,
  * the figures kefu's other modules keep, the stored evaluation and its
  * rewards written to the ledger.
  *

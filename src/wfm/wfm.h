@@ -744,6 +744,18 @@ int wfm_excuse_add(struct store *s, struct wfm_excuse *e);
 /* ERR_NOTFOUND when there is no such excuse. */
 int wfm_excuse_delete(struct store *s, int64_t id);
 
+/*
+ * The figures of every agent's local days [d0, d0 + n) (days since the
+ * epoch, the center's dates; n at most 31) at now, as the attendance sheet
+ * computes them, with the supervisors' excuses: fn is called per person and
+ * day that has a shift, leave or time logged (wfm_attend_api.c). away_max_min
+ * is CALL-15's limit of a spell away. 0 or a negative err (also fn's).
+ */
+typedef int (*wfm_attend_walk_fn)(void *ctx, const struct wfm_att_person *p, const char *day,
+				  const struct wfm_attend_day *f);
+int wfm_attend_walk(struct store *s, int64_t now, int away_max_min, int64_t d0, int n,
+		    wfm_attend_walk_fn fn, void *ctx);
+
 /* ---- The duty roster: rules and proposal (wfm_roster.c) ---- */
 
 /*

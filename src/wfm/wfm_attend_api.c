@@ -584,6 +584,44 @@ int wfm_attend_month(struct store *st, int64_t now, int away_max_min, int year, 
 	return 0;
 }
 
+/*
+ * Every agent's days [d0, d0 + n) with a shift, leave or time logged, as
+ * the month's sheet computes them (rewards and penalties above wfm read
+ * them through this: src/perf's proposals of late arrivals and absences).
+ */
+int wfm_attend_walk(struct store *s, int64_t now, int away_max_min, int64_t d0, int n,
+		    wfm_attend_walk_fn fn, void *ctx)
+{
+	struct calc c;
+	struct people ps = {0};
+	struct agent a = {0};
+	int rc;
+
+	if (n < 1 || n > MONTH_DAYS_MAX)
+		return ERR_INVALID;
+	rc = calc_init(s, now, away_max_min, &c, d0, n, 0);
+	if (rc == 0)
+		rc = people_load(s, &c, 0, &ps);
+	for (size_t k = 0; k < ps.n && rc >= 0; k++) {
+		rc = agent_load(s, &c, ps.p[k].id, &a);
+		for (int i = 0; i < n && rc >= 0; i++) {
+			char day[11];
+			struct wfm_attend_in in;
+			struct wfm_attend_day f;
+
+			date_text(d0 + i, day, sizeof(day));
+			agent_day(&a, d0 + i, excuse_find(&c.excuses, ps.p[k].id, day) != NULL, &in,
+				  &f);
+			if (a.shift[i + 1] || a.leave[i + 1] != WFM_LEAVE_NONE || f.overtime > 0)
+				rc = fn(ctx, &ps.p[k], day, &f);
+		}
+	}
+	agent_free(&a);
+	free(ps.p);
+	calc_free(&c);
+	return rc < 0 ? rc : 0;
+}
+
 static int attendance_month(struct req *r)
 {
 	const char *month = NULL;

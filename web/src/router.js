@@ -55,6 +55,10 @@ export const pages = [
   { path: '/kb/setup', name: 'kbSetup', group: 'kb', roles: ['manager', 'supervisor'], component: () => import('./views/kb/Setup.vue') },
   { path: '/perf/month', name: 'perfMonth', group: 'perf', roles: ['supervisor', 'manager', 'hr'], component: () => import('./views/perf/Month.vue') },
   { path: '/perf/me', name: 'perfMine', group: 'perf', roles: ['agent'], component: () => import('./views/perf/Mine.vue') },
+  // Issue 19, perf's cases: penalties (PERF-5), proposals (PERF-2), the grievance award (PERF-4).
+  { path: '/perf/penalties', name: 'perfPenalties', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr'], component: () => import('./views/perf/Penalties.vue') },
+  { path: '/perf/proposals', name: 'perfProposals', group: 'perf', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/perf/Proposals.vue') },
+  { path: '/perf/grievances', name: 'perfGrievances', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/perf/Grievances.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
