@@ -186,7 +186,7 @@ addMessages(
     'kb.cases.drafted': '已生成草稿',
   },
   {
-    'nav.kb': 'Knowledge',
+    'nav.kb': 'KB',
     'nav.kbList': 'Knowledge base',
     'nav.kbSetup': 'Knowledge setup',
     'nav.kbReport': 'Knowledge report',

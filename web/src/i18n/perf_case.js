@@ -4,7 +4,6 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
-    'nav.perf': '奖惩',
     'nav.perfPenalties': '处罚记录',
     'nav.perfProposals': '合理化建议',
     'nav.perfGrievances': '委屈奖',
@@ -90,7 +89,6 @@ addMessages(
     'pg.reject': '不予通过',
   },
   {
-    'nav.perf': 'Rewards',
     'nav.perfPenalties': 'Penalties',
     'nav.perfProposals': 'Proposals',
     'nav.perfGrievances': 'Grievance award',
