@@ -120,6 +120,11 @@ enum auth_action {
 	ACT_CHAN_REPLY,	       /* answer, transfer and resolve one's conversations, take a waiting one */
 	ACT_CHAN_SUPERVISE,    /* take over and assign anyone's conversation, every queue */
 	ACT_CHAN_MANAGE,       /* channel accounts, channel settings, SMS templates and the opt-out list */
+	ACT_TRN_READ,	       /* courses, training plans and sessions (issue 19, TRN-1, TRN-3) */
+	ACT_TRN_MANAGE,	       /* courses, plans, sessions and attendance, the question bank, papers, exams, practicals */
+	ACT_TRN_EXAM,	       /* exams and certification status (self: one's own, and the ones one marks) */
+	ACT_TRN_MARK,	       /* mark short answers (only the exam's trainer, TRN-2) */
+	ACT_TRN_PANEL,	       /* score a practical exam one sits on the panel of (TRN-2) */
 	ACT_COUNT
 };
 

@@ -49,6 +49,8 @@
 #include "sched/sched.h"
 #include "sip/sip.h"
 #include "store/store.h"
+#include "perf/perf.h"
+#include "trn/trn.h"
 #include "wfm/wfm.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
@@ -68,6 +70,7 @@ const struct route *const cli_route_tables[] = {
 	out_campaign_routes, out_test_routes, chan_routes, chan_mail_routes,
 	chan_wx_routes, chan_sms_routes,
 	chan_webchat_routes, /* issue 18: the web chat's public routes */
+	trn_routes, trn_exam_routes, /* issue 19: training and exams */
 	NULL,
 };
 
@@ -202,6 +205,12 @@ static int wire(const struct config *cfg)
 		rc = chan_adapter_add(&chan_webchat_adapter);
 	if (rc == 0)
 		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
+	/* Issue 19: next month's training plan reminded (TRN-3) and exams whose
+	 * time is up submitted (TRN-2), every round; training sessions' late and
+	 * absent marks and the agents' training figures feed the people ledger. */
+	if (rc == 0)
+		rc = sched_add("trn_tick", trn_tick, NULL, 0);
+	perf_add_source(&trn_perf_source);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	return rc;

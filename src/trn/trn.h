@@ -143,6 +143,8 @@ struct trn_session {
 	int64_t trainer_id;
 	int64_t starts_at, ends_at;
 	char place[101];
+	char trainer[101]; /* the trainer's name (read) */
+	char course[TRN_TITLE_MAX + 1];
 };
 
 struct trn_attendance {

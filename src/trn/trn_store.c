@@ -261,7 +261,11 @@ int trn_planners(struct store *s, int (*fn)(void *ctx, int64_t person_id), void 
 
 /* ---- Sessions and attendance ---- */
 
-#define SESSION_COLS "id, course_id, title, trainer_id, starts_at, ends_at, place"
+#define SESSION_COLS                                                                               \
+	"x.id, x.course_id, x.title, x.trainer_id, x.starts_at, x.ends_at, x.place, p.name, c.title"
+#define SESSION_FROM                                                                               \
+	" FROM trn_session x JOIN person p ON p.id = x.trainer_id"                                 \
+	" JOIN trn_course c ON c.id = x.course_id"
 
 static int session_read(struct store_stmt *st, void *dst)
 {
@@ -274,6 +278,8 @@ static int session_read(struct store_stmt *st, void *dst)
 	x->starts_at = store_col_int(st, 4);
 	x->ends_at = store_col_int(st, 5);
 	STORE_COL_COPY(st, 6, x->place);
+	STORE_COL_COPY(st, 7, x->trainer);
+	STORE_COL_COPY(st, 8, x->course);
 	return 0;
 }
 
@@ -289,7 +295,7 @@ int trn_session_insert(struct store *s, struct trn_session *x, int64_t by, int64
 
 int trn_session_get(struct store *s, int64_t id, struct trn_session *out)
 {
-	return store_one(store_query(s, "SELECT " SESSION_COLS " FROM trn_session WHERE id = ?",
+	return store_one(store_query(s, "SELECT " SESSION_COLS SESSION_FROM " WHERE x.id = ?",
 				     "i", id),
 			 session_read, out);
 }
@@ -297,9 +303,9 @@ int trn_session_get(struct store *s, int64_t id, struct trn_session *out)
 int trn_session_list(struct store *s, int64_t from, int64_t to, trn_session_fn *fn, void *ctx)
 {
 	struct store_stmt *st = store_query(s,
-					    "SELECT " SESSION_COLS " FROM trn_session"
-					    " WHERE starts_at >= ? AND starts_at < ?"
-					    " ORDER BY starts_at, id",
+					    "SELECT " SESSION_COLS SESSION_FROM
+					    " WHERE x.starts_at >= ? AND x.starts_at < ?"
+					    " ORDER BY x.starts_at, x.id",
 					    "ii", from, to);
 	struct trn_session x;
 	int rc, n = 0;
