@@ -744,9 +744,15 @@ static int exam_mark(struct req *r)
 	struct trn_exam e;
 	json_t *marks = json_object_get(r->body, "marks"), *m;
 	size_t i;
-	int rc = load_exam(r, &e);
+	int64_t id;
+	int rc = req_param_id(r, 0, &id);
 
 	memset(&t, 0, sizeof(t));
+	/* Anyone with trn.mark learns only that the exam is not theirs to mark. */
+	if (rc == 0)
+		rc = trn_exam_get(r->store, id, &e);
+	if (rc == ERR_NOTFOUND)
+		rc = err_set(&r->ei, rc, NULL, "no such exam");
 	if (rc == 0 && e.trainer_id != r->who.person_id)
 		rc = err_set(&r->ei, ERR_FORBIDDEN, NULL, "only the exam's trainer marks it");
 	if (rc == 0)
