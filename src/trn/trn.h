@@ -281,8 +281,8 @@ int trn_session_list(struct store *s, int64_t from, int64_t to, trn_session_fn *
 int trn_attendee_add(struct store *s, int64_t session_id, int64_t person_id);
 int trn_attendance_list(struct store *s, int64_t session_id, trn_attendance_fn *fn, void *ctx);
 /* ERR_NOTFOUND when the person is not expected at the session. */
-int trn_attendance_mark(struct store *s, int64_t session_id, int64_t person_id,
-			const char *status, int64_t by, int64_t now);
+int trn_attendance_mark(struct store *s, int64_t session_id, int64_t person_id, const char *status,
+			int64_t by, int64_t now);
 
 int trn_question_insert(struct store *s, struct trn_question *q, int64_t by, int64_t now);
 int trn_question_get(struct store *s, int64_t id, struct trn_question *out);
@@ -305,8 +305,7 @@ int trn_exam_get(struct store *s, int64_t id, struct trn_exam *out);
 int trn_exam_list(struct store *s, int64_t person_or_trainer, trn_exam_fn *fn, void *ctx);
 int trn_exam_start(struct store *s, int64_t id, int64_t now, int64_t deadline);
 /* The paper's questions with the exam's answers, by position. */
-int trn_exam_items(struct store *s, int64_t exam_id, int64_t paper_id, trn_item_fn *fn,
-		   void *ctx);
+int trn_exam_items(struct store *s, int64_t exam_id, int64_t paper_id, trn_item_fn *fn, void *ctx);
 int trn_answer_save(struct store *s, int64_t exam_id, int position, const char *answer,
 		    int64_t now);
 /* Sets an answer's points (writes an empty answer when there was none). */
@@ -314,8 +313,7 @@ int trn_answer_points(struct store *s, int64_t exam_id, int position, int points
 		      int64_t now);
 /* state "submitted" (points so far) or "marked" (points, score, by). */
 int trn_exam_submitted(struct store *s, int64_t id, int64_t now, int auto_submitted, int points);
-int trn_exam_marked(struct store *s, int64_t id, int64_t now, int64_t by, int points,
-		    double score);
+int trn_exam_marked(struct store *s, int64_t id, int64_t now, int64_t by, int points, double score);
 /* Started exams whose deadline is at or before now, up to max ids. */
 int trn_exam_due(struct store *s, int64_t now, int64_t *out, int max);
 /* The person's best marked written exam: its id and score; ERR_NOTFOUND. */
@@ -323,8 +321,7 @@ int trn_exam_best(struct store *s, int64_t person_id, int64_t *id, double *score
 
 int trn_practical_insert(struct store *s, struct trn_practical *p, int64_t now);
 int trn_practical_get(struct store *s, int64_t id, struct trn_practical *out);
-int trn_practical_list(struct store *s, int64_t person_or_member, trn_practical_fn *fn,
-		       void *ctx);
+int trn_practical_list(struct store *s, int64_t person_or_member, trn_practical_fn *fn, void *ctx);
 int trn_panel_add(struct store *s, int64_t practical_id, int64_t person_id);
 int trn_panel_list(struct store *s, int64_t practical_id, trn_panel_fn *fn, void *ctx);
 /* ERR_NOTFOUND when the person is not on the panel. */

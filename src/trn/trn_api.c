@@ -37,8 +37,8 @@ static int text_field(struct req *r, const char *key, int required, size_t max, 
 	if (e < 0)
 		return rc < 0 ? rc : e;
 	if (v && utf8_len(v) > max)
-		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, key, "%s: at most %d characters",
-			       key, (int)max);
+		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, key, "%s: at most %d characters", key,
+			       (int)max);
 	if (v && required && utf8_blank(v))
 		return err_add(&r->ei, rc, ERR_UNPROCESSABLE, key, "%s: required", key);
 	if (v)
@@ -50,8 +50,8 @@ static int text_field(struct req *r, const char *key, int required, size_t max, 
 
 static int material_row(void *ctx, int64_t article_id, const char *title)
 {
-	return json_array_append_new(ctx, json_pack("{s:I, s:s}", "article_id",
-						    (json_int_t)article_id, "title", title));
+	return json_array_append_new(
+		ctx, json_pack("{s:I, s:s}", "article_id", (json_int_t)article_id, "title", title));
 }
 
 static json_t *course_json(struct store *s, const struct trn_course *c)
@@ -122,8 +122,8 @@ static int course_fields(struct req *r, struct trn_course *c, int creating)
 	return 0;
 }
 
-static const char *const course_keys[] = {"title", "trainer", "dept", "pre_job",
-					  "day",   "hours",	  "active", NULL};
+static const char *const course_keys[] = {"title", "trainer", "dept",	"pre_job",
+					  "day",   "hours",   "active", NULL};
 
 static int course_create(struct req *r)
 {
@@ -194,7 +194,8 @@ static int material_add(struct req *r)
 		rc = body_ref(r, "article_id", &article_id);
 	if (rc == 0)
 		rc = load_course(r, &c);
-	if (rc == 0 && (article_id <= 0 || kb_article_get(r->store, article_id, &a) == ERR_NOTFOUND))
+	if (rc == 0 &&
+	    (article_id <= 0 || kb_article_get(r->store, article_id, &a) == ERR_NOTFOUND))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "article_id",
 			     "article_id: no such knowledge-base article");
 	if (rc == 0)
@@ -253,8 +254,8 @@ static json_t *plan_json(const struct trn_plan *p, int exists)
 {
 	int64_t due = trn_plan_due(p->month);
 
-	return json_pack("{s:s, s:b, s:s, s:I, s:o, s:o, s:b}", "month", p->month, "exists",
-			 exists, "notes", p->notes, "due_at", (json_int_t)due, "submitted_at",
+	return json_pack("{s:s, s:b, s:s, s:I, s:o, s:o, s:b}", "month", p->month, "exists", exists,
+			 "notes", p->notes, "due_at", (json_int_t)due, "submitted_at",
 			 id_or_null(p->submitted_at), "submitted_by", id_or_null(p->submitted_by),
 			 "late", p->submitted_at && p->submitted_at >= due);
 }
@@ -610,7 +611,7 @@ static int session_get(struct req *r)
 /* POST /api/trn/sessions: a course held at a time, with its trainer and who is expected. */
 static int session_create(struct req *r)
 {
-	static const char *const keys[] = {"course_id", "title",  "trainer_id", "starts_at",
+	static const char *const keys[] = {"course_id", "title", "trainer_id", "starts_at",
 					   "ends_at",	"place", "attendees",  NULL};
 	struct trn_session x = {0};
 	struct trn_course c;
@@ -633,8 +634,7 @@ static int session_create(struct req *r)
 	    org_person_get(r->store, x.trainer_id, &p) != 0)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "trainer_id",
 			     "trainer_id: no such person");
-	if (!json_is_integer(starts) || !json_is_integer(ends) ||
-	    json_integer_value(starts) <= 0 ||
+	if (!json_is_integer(starts) || !json_is_integer(ends) || json_integer_value(starts) <= 0 ||
 	    json_integer_value(ends) <= json_integer_value(starts))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "ends_at",
 			     "starts_at and ends_at: instants, the end after the start");
@@ -715,9 +715,9 @@ static int attendance_mark(struct req *r)
 		err_set(&r->ei, ERR_UNPROCESSABLE, "person_id",
 			"person_id: not expected at this session");
 	if (rc == 0)
-		rc = req_audit(r, "trn.attendance", "trn_session", id, "ok",
-			       json_pack("{s:I, s:s}", "person_id", (json_int_t)person, "status",
-					 status));
+		rc = req_audit(
+			r, "trn.attendance", "trn_session", id, "ok",
+			json_pack("{s:I, s:s}", "person_id", (json_int_t)person, "status", status));
 	rc = req_finish(r, rc == ERR_NOTFOUND ? ERR_UNPROCESSABLE : rc);
 	return rc < 0 ? rc : session_reply(r, 200, id);
 }

@@ -14,7 +14,6 @@
 #include "store/store.h"
 #include "trn/trn.h"
 
-
 struct marking {
 	struct store *s;
 	int64_t exam_id;
@@ -42,7 +41,7 @@ static int mark_item(void *ctx, const struct trn_item *it)
 		return 0;
 	}
 	got = it->answered && trn_answer_right(it->q.kind, it->q.answer, it->answer) ? it->points
-										      : 0;
+										     : 0;
 	m->points += got;
 	if (!it->answered)
 		return 0;

@@ -19,9 +19,9 @@
 #include "store/store.h"
 #include "trn/trn.h"
 
-#define PAPER_MAX 200	/* questions in a paper */
-#define RULES_MAX 20	/* rules of a draw */
-#define BANK_DRAW 5000	/* candidates one rule draws from */
+#define PAPER_MAX 200  /* questions in a paper */
+#define RULES_MAX 20   /* rules of a draw */
+#define BANK_DRAW 5000 /* candidates one rule draws from */
 
 static json_t *id_or_null(int64_t v)
 {
@@ -175,13 +175,12 @@ static int question_fields(struct req *r, struct trn_question *q, int creating)
 	if (body_str(r, "category", 0, &cat) < 0 || (cat && utf8_len(cat) > 64))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "category",
 			     "category: at most 64 characters");
-	if (body_str(r, "stem", creating, &stem) < 0 || (stem && (utf8_blank(stem) ||
-								  strlen(stem) > TRN_TEXT_MAX)))
+	if (body_str(r, "stem", creating, &stem) < 0 ||
+	    (stem && (utf8_blank(stem) || strlen(stem) > TRN_TEXT_MAX)))
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "stem",
 			     "stem: the question, 1 to 2000 bytes");
 	if (body_str(r, "answer", 0, &answer) < 0 || (answer && strlen(answer) > TRN_TEXT_MAX))
-		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "answer",
-			     "answer: at most 2000 bytes");
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "answer", "answer: at most 2000 bytes");
 	rc = body_int_add(r, "points", &q->points, rc);
 	if (q->points < 1 || q->points > 100)
 		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "points", "points: 1 to 100");
@@ -189,9 +188,9 @@ static int question_fields(struct req *r, struct trn_question *q, int creating)
 	if (opts) {
 		int bad = !json_is_array(opts) || json_array_size(opts) > TRN_OPTIONS_MAX;
 
-		json_array_foreach(opts, i, v) bad |= !json_is_string(v) ||
-						       utf8_blank(json_string_value(v)) ||
-						       strlen(json_string_value(v)) > TRN_TEXT_MAX / 4;
+		json_array_foreach(opts, i, v) bad |=
+			!json_is_string(v) || utf8_blank(json_string_value(v)) ||
+			strlen(json_string_value(v)) > TRN_TEXT_MAX / 4;
 		if (!bad)
 			dumped = json_dumps(opts, JSON_COMPACT);
 		if (bad || !dumped || strlen(dumped) >= sizeof(q->options))
@@ -218,8 +217,8 @@ static int question_fields(struct req *r, struct trn_question *q, int creating)
 	return key_check(r, q, nopts, 0);
 }
 
-static const char *const question_keys[] = {"kind", "category", "stem",   "options",
-					    "answer", "points", "active", NULL};
+static const char *const question_keys[] = {"kind",   "category", "stem",   "options",
+					    "answer", "points",	  "active", NULL};
 
 static int question_create(struct req *r)
 {
@@ -354,8 +353,7 @@ static int paper_create(struct req *r)
 	if (rc == 0)
 		rc = body_str(r, "title", 1, &title);
 	if (rc == 0 && (utf8_blank(title) || utf8_len(title) > TRN_TITLE_MAX))
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "title",
-			     "title: 1 to 200 characters");
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "title", "title: 1 to 200 characters");
 	if (rc == 0)
 		rc = body_int_add(r, "duration_min", &p.duration_min, 0);
 	if (rc == 0 && (p.duration_min < 1 || p.duration_min > 600))
@@ -364,8 +362,7 @@ static int paper_create(struct req *r)
 		rc = err_set(&r->ei, ERR_INVALID, "seed", "seed: a whole number, 0 or more");
 	if (rc == 0 && (!json_is_array(rules) || json_array_size(rules) == 0 ||
 			json_array_size(rules) > RULES_MAX))
-		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "rules", "rules: 1 to %d rules",
-			     RULES_MAX);
+		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "rules", "rules: 1 to %d rules", RULES_MAX);
 	if (rc < 0)
 		return rc;
 	/* Without a seed, the moment: a paper still redraws from what it stores. */
@@ -380,9 +377,10 @@ static int paper_create(struct req *r)
 		int have, fresh = 0;
 
 		if (k < 0 || count < 1 || count > PAPER_MAX || pts < 1 || pts > 100)
-			return err_set(&r->ei, ERR_UNPROCESSABLE, "rules",
-				       "rules[%d]: a kind, a count of 1 to 200 and points of 1 to 100",
-				       (int)i);
+			return err_set(
+				&r->ei, ERR_UNPROCESSABLE, "rules",
+				"rules[%d]: a kind, a count of 1 to 200 and points of 1 to 100",
+				(int)i);
 		have = trn_question_ids(r->store, k, cat && *cat ? cat : NULL, cand, BANK_DRAW);
 		if (have < 0)
 			return have;
@@ -449,8 +447,8 @@ static json_t *exam_json(const struct trn_exam *e, int64_t now)
 			 "submitted_at", id_or_null(e->submitted_at), "auto_submitted",
 			 e->auto_submitted, "marked_at", id_or_null(e->marked_at), "marked_by",
 			 id_or_null(e->marked_by), "duration_min", e->duration_min, "total",
-			 e->total,
-			 "score", strcmp(e->state, "marked") == 0 ? json_real(e->score) : json_null());
+			 e->total, "score",
+			 strcmp(e->state, "marked") == 0 ? json_real(e->score) : json_null());
 }
 
 struct exam_view {
@@ -466,10 +464,11 @@ static int exam_item_row(void *ctx, const struct trn_item *it)
 
 	json_object_set_new(o, "position", json_integer(it->position));
 	json_object_set_new(o, "points", json_integer(it->points));
-	json_object_set_new(o, "answer_given", it->answered ? json_string(it->answer) : json_null());
-	json_object_set_new(o, "got", it->got >= 0 && (!v->trainee || v->marked)
-					      ? json_integer(it->got)
-					      : json_null());
+	json_object_set_new(o, "answer_given",
+			    it->answered ? json_string(it->answer) : json_null());
+	json_object_set_new(o, "got",
+			    it->got >= 0 && (!v->trainee || v->marked) ? json_integer(it->got)
+								       : json_null());
 	return json_array_append_new(v->items, o);
 }
 
@@ -713,9 +712,9 @@ static int exam_submit(struct req *r)
 }
 
 struct tally {
-	int got;      /* points given so far */
-	int total;    /* the paper's */
-	int unmarked; /* short answers not marked yet */
+	int got;		      /* points given so far */
+	int total;		      /* the paper's */
+	int unmarked;		      /* short answers not marked yet */
 	int positions[PAPER_MAX + 1]; /* a short answer's points, by position; 0 other kinds */
 };
 
@@ -898,8 +897,7 @@ static int practical_create(struct req *r)
 		json_array_foreach(panel, i, v)
 		{
 			if (!json_is_integer(v) || json_integer_value(v) == x.person_id ||
-			    org_person_get(r->store, json_integer_value(v), &p) != 0 ||
-			    !p.active) {
+			    org_person_get(r->store, json_integer_value(v), &p) != 0 || !p.active) {
 				rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "panel",
 					     "panel: active people other than the trainee");
 				break;
@@ -1136,10 +1134,9 @@ static int cert_confirm(struct req *r)
 				     r->now);
 	if (rc == 0)
 		rc = req_audit(r, "trn.certify", "person", id, "ok",
-			       json_pack("{s:I, s:f, s:I, s:f}", "exam_id",
-					 (json_int_t)st.exam_id, "written", st.written,
-					 "practical_id", (json_int_t)st.practical_id, "practical",
-					 st.practical));
+			       json_pack("{s:I, s:f, s:I, s:f}", "exam_id", (json_int_t)st.exam_id,
+					 "written", st.written, "practical_id",
+					 (json_int_t)st.practical_id, "practical", st.practical));
 	rc = req_finish(r, rc);
 	return rc < 0 ? rc : reply_json(r, 200, standing_json(&st));
 }

@@ -43,8 +43,9 @@ int trn_settings_get(struct store *s, struct trn_settings *out)
 
 int trn_settings_put(struct store *s, const struct trn_settings *in)
 {
-	return ok(store_run(s, "UPDATE trn_settings SET written_pass = ?, practical_pass = ? WHERE id = 1",
-			    NULL, "ii", (int64_t)in->written_pass, (int64_t)in->practical_pass));
+	return ok(store_run(
+		s, "UPDATE trn_settings SET written_pass = ?, practical_pass = ? WHERE id = 1",
+		NULL, "ii", (int64_t)in->written_pass, (int64_t)in->practical_pass));
 }
 
 /* ---- Courses and materials ---- */
@@ -80,19 +81,19 @@ int trn_course_list(struct store *s, trn_course_fn *fn, void *ctx)
 
 int trn_course_get(struct store *s, int64_t id, struct trn_course *out)
 {
-	return store_one(store_query(s, "SELECT " COURSE_COLS " FROM trn_course WHERE id = ?", "i",
-				     id),
-			 course_read, out);
+	return store_one(
+		store_query(s, "SELECT " COURSE_COLS " FROM trn_course WHERE id = ?", "i", id),
+		course_read, out);
 }
 
 int trn_course_insert(struct store *s, struct trn_course *c, int64_t now)
 {
-	return inserted(store_run(s,
-				  "INSERT INTO trn_course(title, trainer, dept, pre_job, day, hours,"
-				  " active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-				  &c->id, "tttiiiii", c->title, c->trainer, c->dept,
-				  (int64_t)c->pre_job, (int64_t)c->day, (int64_t)c->hours,
-				  (int64_t)c->active, now));
+	return inserted(
+		store_run(s,
+			  "INSERT INTO trn_course(title, trainer, dept, pre_job, day, hours,"
+			  " active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			  &c->id, "tttiiiii", c->title, c->trainer, c->dept, (int64_t)c->pre_job,
+			  (int64_t)c->day, (int64_t)c->hours, (int64_t)c->active, now));
 }
 
 int trn_course_update(struct store *s, const struct trn_course *c)
@@ -107,11 +108,12 @@ int trn_course_update(struct store *s, const struct trn_course *c)
 int trn_material_list(struct store *s, int64_t course_id,
 		      int (*fn)(void *ctx, int64_t article_id, const char *title), void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT m.article_id, a.title FROM trn_material m"
-					    " JOIN kb_article a ON a.id = m.article_id"
-					    " WHERE m.course_id = ? ORDER BY m.added_at, m.article_id",
-					    "i", course_id);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT m.article_id, a.title FROM trn_material m"
+			    " JOIN kb_article a ON a.id = m.article_id"
+			    " WHERE m.course_id = ? ORDER BY m.added_at, m.article_id",
+			    "i", course_id);
 	int rc, n = 0;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1 &&
@@ -218,7 +220,8 @@ int trn_plan_items(struct store *s, const char *month, trn_plan_item_fn *fn, voi
 {
 	struct store_stmt *st = store_query(
 		s,
-		"SELECT i.id, i.day, i.course_id, c.title, i.trainer_id, COALESCE(p.name, c.trainer),"
+		"SELECT i.id, i.day, i.course_id, c.title, i.trainer_id, COALESCE(p.name, "
+		"c.trainer),"
 		" i.hours, i.audience FROM trn_plan_item i JOIN trn_course c ON c.id = i.course_id"
 		" LEFT JOIN person p ON p.id = i.trainer_id WHERE i.month = ? ORDER BY i.day, i.id",
 		"t", month);
@@ -232,9 +235,9 @@ int trn_plan_items(struct store *s, const char *month, trn_plan_item_fn *fn, voi
 
 int trn_plan_submit(struct store *s, const char *month, int64_t by, int64_t now)
 {
-	return ok(store_run(s,
-			    "UPDATE trn_plan SET submitted_by = ?, submitted_at = ? WHERE month = ?",
-			    NULL, "iit", by, now, month));
+	return ok(store_run(
+		s, "UPDATE trn_plan SET submitted_by = ?, submitted_at = ? WHERE month = ?", NULL,
+		"iit", by, now, month));
 }
 
 int trn_plan_notice(struct store *s, const char *month, const char *kind, int64_t now)
@@ -262,7 +265,8 @@ int trn_planners(struct store *s, int (*fn)(void *ctx, int64_t person_id), void 
 /* ---- Sessions and attendance ---- */
 
 #define SESSION_COLS                                                                               \
-	"x.id, x.course_id, x.title, x.trainer_id, x.starts_at, x.ends_at, x.place, p.name, c.title"
+	"x.id, x.course_id, x.title, x.trainer_id, x.starts_at, x.ends_at, x.place, p.name, "      \
+	"c.title"
 #define SESSION_FROM                                                                               \
 	" FROM trn_session x JOIN person p ON p.id = x.trainer_id"                                 \
 	" JOIN trn_course c ON c.id = x.course_id"
@@ -295,9 +299,9 @@ int trn_session_insert(struct store *s, struct trn_session *x, int64_t by, int64
 
 int trn_session_get(struct store *s, int64_t id, struct trn_session *out)
 {
-	return store_one(store_query(s, "SELECT " SESSION_COLS SESSION_FROM " WHERE x.id = ?",
-				     "i", id),
-			 session_read, out);
+	return store_one(
+		store_query(s, "SELECT " SESSION_COLS SESSION_FROM " WHERE x.id = ?", "i", id),
+		session_read, out);
 }
 
 int trn_session_list(struct store *s, int64_t from, int64_t to, trn_session_fn *fn, void *ctx)
@@ -356,8 +360,8 @@ int trn_attendance_list(struct store *s, int64_t session_id, trn_attendance_fn *
 	return store_end(st, rc, n);
 }
 
-int trn_attendance_mark(struct store *s, int64_t session_id, int64_t person_id,
-			const char *status, int64_t by, int64_t now)
+int trn_attendance_mark(struct store *s, int64_t session_id, int64_t person_id, const char *status,
+			int64_t by, int64_t now)
 {
 	int rc = store_run(s,
 			   "UPDATE trn_attendance SET status = ?, marked_at = ?, marked_by = ?"
@@ -402,9 +406,9 @@ int trn_question_insert(struct store *s, struct trn_question *q, int64_t by, int
 
 int trn_question_get(struct store *s, int64_t id, struct trn_question *out)
 {
-	return store_one(store_query(s, "SELECT " QUESTION_COLS " FROM trn_question WHERE id = ?",
-				     "i", id),
-			 question_read, out);
+	return store_one(
+		store_query(s, "SELECT " QUESTION_COLS " FROM trn_question WHERE id = ?", "i", id),
+		question_read, out);
 }
 
 int trn_question_update(struct store *s, const struct trn_question *q)
@@ -474,27 +478,29 @@ static int paper_read(struct store_stmt *st, void *dst)
 
 int trn_paper_insert(struct store *s, struct trn_paper *p, int64_t by, int64_t now)
 {
-	return inserted(store_run(s,
-				  "INSERT INTO trn_paper(title, rules, seed, duration_min, total,"
-				  " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-				  &p->id, "ttiiidi", p->title, p->rules, p->seed,
-				  (int64_t)p->duration_min, (int64_t)p->total, by, now));
+	return inserted(
+		store_run(s,
+			  "INSERT INTO trn_paper(title, rules, seed, duration_min, total,"
+			  " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			  &p->id, "ttiiidi", p->title, p->rules, p->seed, (int64_t)p->duration_min,
+			  (int64_t)p->total, by, now));
 }
 
 int trn_paper_question_add(struct store *s, int64_t paper_id, int position, int64_t question_id,
 			   int points)
 {
-	return ok(store_run(s,
-			    "INSERT INTO trn_paper_question(paper_id, position, question_id, points)"
-			    " VALUES (?, ?, ?, ?)",
-			    NULL, "iiii", paper_id, (int64_t)position, question_id, (int64_t)points));
+	return ok(
+		store_run(s,
+			  "INSERT INTO trn_paper_question(paper_id, position, question_id, points)"
+			  " VALUES (?, ?, ?, ?)",
+			  NULL, "iiii", paper_id, (int64_t)position, question_id, (int64_t)points));
 }
 
 int trn_paper_get(struct store *s, int64_t id, struct trn_paper *out)
 {
-	return store_one(store_query(s, "SELECT " PAPER_COLS " FROM trn_paper WHERE id = ?", "i",
-				     id),
-			 paper_read, out);
+	return store_one(
+		store_query(s, "SELECT " PAPER_COLS " FROM trn_paper WHERE id = ?", "i", id),
+		paper_read, out);
 }
 
 int trn_paper_list(struct store *s, trn_paper_fn *fn, void *ctx)
@@ -549,11 +555,11 @@ static int exam_read(struct store_stmt *st, void *dst)
 
 int trn_exam_insert(struct store *s, struct trn_exam *e, int64_t by, int64_t now)
 {
-	return inserted(store_run(s,
-				  "INSERT INTO trn_exam(paper_id, person_id, trainer_id, created_by,"
-				  " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-				  &e->id, "iiidi", e->paper_id, e->person_id, e->trainer_id, by,
-				  now));
+	return inserted(
+		store_run(s,
+			  "INSERT INTO trn_exam(paper_id, person_id, trainer_id, created_by,"
+			  " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			  &e->id, "iiidi", e->paper_id, e->person_id, e->trainer_id, by, now));
 }
 
 int trn_exam_get(struct store *s, int64_t id, struct trn_exam *out)
@@ -564,12 +570,11 @@ int trn_exam_get(struct store *s, int64_t id, struct trn_exam *out)
 
 int trn_exam_list(struct store *s, int64_t person_or_trainer, trn_exam_fn *fn, void *ctx)
 {
-	struct store_stmt *st = store_query(s,
-					    "SELECT " EXAM_COLS EXAM_FROM
-					    " WHERE ? = 0 OR e.person_id = ? OR e.trainer_id = ?"
-					    " ORDER BY e.id DESC LIMIT 500",
-					    "iii", person_or_trainer, person_or_trainer,
-					    person_or_trainer);
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT " EXAM_COLS EXAM_FROM " WHERE ? = 0 OR e.person_id = ? OR e.trainer_id = ?"
+		" ORDER BY e.id DESC LIMIT 500",
+		"iii", person_or_trainer, person_or_trainer, person_or_trainer);
 	struct trn_exam e;
 	int rc, n = 0;
 
@@ -599,8 +604,7 @@ static int item_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
-int trn_exam_items(struct store *s, int64_t exam_id, int64_t paper_id, trn_item_fn *fn,
-		   void *ctx)
+int trn_exam_items(struct store *s, int64_t exam_id, int64_t paper_id, trn_item_fn *fn, void *ctx)
 {
 	struct store_stmt *st = store_query(
 		s,
@@ -618,8 +622,7 @@ int trn_exam_items(struct store *s, int64_t exam_id, int64_t paper_id, trn_item_
 	return store_end(st, rc, n);
 }
 
-int trn_answer_save(struct store *s, int64_t exam_id, int position, const char *answer,
-		    int64_t now)
+int trn_answer_save(struct store *s, int64_t exam_id, int position, const char *answer, int64_t now)
 {
 	return ok(store_run(s,
 			    "INSERT INTO trn_answer(exam_id, position, answer, saved_at)"
@@ -647,13 +650,12 @@ int trn_exam_submitted(struct store *s, int64_t id, int64_t now, int auto_submit
 			    NULL, "iiii", now, (int64_t)auto_submitted, (int64_t)points, id));
 }
 
-int trn_exam_marked(struct store *s, int64_t id, int64_t now, int64_t by, int points,
-		    double score)
+int trn_exam_marked(struct store *s, int64_t id, int64_t now, int64_t by, int points, double score)
 {
-	struct store_stmt *st = store_prepare(s,
-					      "UPDATE trn_exam SET state = 'marked', marked_at = ?,"
-					      " marked_by = ?, points = ?, score = ? / 1000.0"
-					      " WHERE id = ?");
+	struct store_stmt *st =
+		store_prepare(s, "UPDATE trn_exam SET state = 'marked', marked_at = ?,"
+				 " marked_by = ?, points = ?, score = ? / 1000.0"
+				 " WHERE id = ?");
 	/* The score goes in as thousandths: the binds are integers. */
 	int rc = store_bindf(st, 1, "idiii", now, by, (int64_t)points,
 			     (int64_t)(score * 1000 + 0.5), id);
@@ -816,9 +818,8 @@ int trn_panel_score(struct store *s, int64_t practical_id, int64_t person_id,
 
 int trn_practical_close(struct store *s, int64_t id, double score, int64_t now)
 {
-	struct store_stmt *st = store_prepare(s,
-					      "UPDATE trn_practical SET state = 'closed',"
-					      " score = ? / 1000.0, closed_at = ? WHERE id = ?");
+	struct store_stmt *st = store_prepare(s, "UPDATE trn_practical SET state = 'closed',"
+						 " score = ? / 1000.0, closed_at = ? WHERE id = ?");
 	int rc = store_bindf(st, 1, "iii", (int64_t)(score * 1000 + 0.5), now, id);
 
 	return ok(store_once(st, rc, NULL));

@@ -143,20 +143,23 @@ static int64_t person(struct store *s, const char *no)
 {
 	int64_t id = 0;
 
-	assert_int_equal(store_run(s,
-				   "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
-				   " VALUES (?, ?, 8, 0, 0) RETURNING id",
-				   &id, "tt", no, no),
-			 1);
+	assert_int_equal(
+		store_run(s,
+			  "INSERT INTO person(work_no, name, roles, created_at, updated_at)"
+			  " VALUES (?, ?, 8, 0, 0) RETURNING id",
+			  &id, "tt", no, no),
+		1);
 	return id;
 }
 
 static void test_perf_source(void **state)
 {
 	struct store *s = test_store_open();
-	struct trn_session x = {.course_id = 1, .title = "电话礼仪", .starts_at = 1000, .ends_at = 2000};
+	struct trn_session x = {
+		.course_id = 1, .title = "电话礼仪", .starts_at = 1000, .ends_at = 2000};
 	struct trn_exam e = {0};
-	struct trn_paper p = {.title = "卷", .rules = "[]", .seed = 1, .duration_min = 30, .total = 10};
+	struct trn_paper p = {
+		.title = "卷", .rules = "[]", .seed = 1, .duration_min = 30, .total = 10};
 	struct seen seen = {0};
 	int64_t a, b, c;
 
@@ -222,7 +225,8 @@ static void test_seed_courses(void **state)
 
 	(void)state;
 	/* TRN-1: seed 000 §岗前培训's ten courses over three days. */
-	assert_int_equal(store_run(s, "SELECT COUNT(*) FROM trn_course WHERE pre_job = 1", &n, ""), 1);
+	assert_int_equal(store_run(s, "SELECT COUNT(*) FROM trn_course WHERE pre_job = 1", &n, ""),
+			 1);
 	assert_int_equal(n, 10);
 	assert_int_equal(store_run(s,
 				   "SELECT COUNT(DISTINCT day) FROM trn_course WHERE pre_job = 1"
