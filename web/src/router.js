@@ -51,9 +51,10 @@ export const pages = [
   // Training and exams (issue 19): trn.read for everyone (plans, sessions,
   // courses); exams for whoever takes, marks or scores them (each list
   // shows one's own); the question bank, papers and certification for
-  // supervisors and the manager.
-  { path: '/trn/training', name: 'trnTraining', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Training.vue') },
-  { path: '/trn/exams', name: 'trnExams', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Exams.vue') },
+  // supervisors and the manager. The manager's bar is full at 1366 px
+  // (test_layout.mjs): the manager opens them from 人员 (People) or by URL.
+  { path: '/trn/training', name: 'trnTraining', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], navRoles: ['supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Training.vue') },
+  { path: '/trn/exams', name: 'trnExams', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], navRoles: ['supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Exams.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
