@@ -336,10 +336,9 @@ static int paper_get(struct req *r)
  * points}]}: each rule draws count active questions of its kind (and category) with the
  * seeded random draw, none twice; 422 when the bank holds too few.
  */
-static int paper_create(struct req *r)
+static int paper_draw(struct req *r, int64_t *cand, int64_t *picked)
 {
 	static const char *const keys[] = {"title", "duration_min", "seed", "rules", NULL};
-	static int64_t cand[BANK_DRAW], picked[BANK_DRAW];
 	int64_t chosen[PAPER_MAX];
 	int points[PAPER_MAX];
 	struct trn_paper p = {.duration_min = 60};
@@ -427,6 +426,19 @@ static int paper_create(struct req *r)
 					 "total", p.total, "seed", (json_int_t)p.seed));
 	rc = req_finish(r, rc);
 	return rc < 0 ? rc : paper_reply(r, 201, p.id);
+}
+
+/* The candidates of a rule and its picks: BANK_DRAW ids each, on the heap. */
+static int paper_create(struct req *r)
+{
+	int64_t *cand = malloc(2 * BANK_DRAW * sizeof(*cand));
+	int rc;
+
+	if (!cand)
+		return ERR_NOMEM;
+	rc = paper_draw(r, cand, cand + BANK_DRAW);
+	free(cand);
+	return rc;
 }
 
 /* ---- Exams ---- */
@@ -628,7 +640,6 @@ static int exam_running(struct req *r, const struct trn_exam *e)
 
 struct find_item {
 	int position;
-	struct trn_item it;
 	int found;
 };
 
@@ -636,10 +647,7 @@ static int find_item_row(void *ctx, const struct trn_item *it)
 {
 	struct find_item *f = ctx;
 
-	if (it->position == f->position) {
-		f->it = *it;
-		f->found = 1;
-	}
+	f->found |= it->position == f->position;
 	return 0;
 }
 
@@ -647,7 +655,7 @@ static int find_item_row(void *ctx, const struct trn_item *it)
 static int answer_put(struct req *r)
 {
 	static const char *const keys[] = {"answer", NULL};
-	static struct find_item f; /* large: a trn_item holds several texts */
+	struct find_item f;
 	struct trn_exam e;
 	const char *answer = NULL;
 	char *end;
@@ -739,7 +747,7 @@ static int tally_row(void *ctx, const struct trn_item *it)
 static int exam_mark(struct req *r)
 {
 	static const char *const keys[] = {"marks", NULL};
-	static struct tally t;
+	struct tally t;
 	struct trn_exam e;
 	json_t *marks = json_object_get(r->body, "marks"), *m;
 	size_t i;
@@ -1112,7 +1120,7 @@ static int cert_get(struct req *r)
 /* POST /api/trn/certification/{person}: the manager's confirmation (ORG-4). */
 static int cert_confirm(struct req *r)
 {
-	static struct standing st;
+	struct standing st;
 	const char *why = NULL;
 	int64_t id;
 	int rc = req_param_id(r, 0, &id);
