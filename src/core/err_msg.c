@@ -86,7 +86,7 @@ static const struct err_msg messages[] = {
 	{"the plan is submitted already", NULL, "培训计划表已提交"},
 	{"the practical exam is closed", NULL, "实操考试已结束"},
 	{"the session has not begun: attendance is marked from its start", NULL, "培训尚未开始：开始后才能登记出勤"},
-	{"title: 1 to 200 characters", NULL, "标题：1 至 200 个字符"},
+	{"title: 1 to 200 characters", NULL, "名称：1 至 200 个字符"},
 	{"trainer_id: no such active person", NULL, "培训师不存在或已停用"},
 	{"trainer_id: no such person", NULL, "培训师不存在"},
 	{"trainer_id: nobody marks their own exam", NULL, "培训师不能为自己的考试阅卷"},

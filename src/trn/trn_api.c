@@ -95,7 +95,10 @@ static int course_fields(struct req *r, struct trn_course *c, int creating)
 	const char *title = NULL, *trainer = NULL, *dept = NULL;
 	int rc = 0, pre = c->pre_job, day = c->day, hours = c->hours, active = c->active;
 
-	rc = text_field(r, "title", creating, TRN_TITLE_MAX, &title, rc);
+	/* A course's name: its own message ("title" alone reads as a form of address). */
+	if (body_str(r, "title", creating, &title) < 0 ||
+	    (title && (utf8_blank(title) || utf8_len(title) > TRN_TITLE_MAX)))
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "title", "title: 1 to 200 characters");
 	rc = text_field(r, "trainer", 0, 100, &trainer, rc);
 	rc = text_field(r, "dept", 0, 100, &dept, rc);
 	rc = body_bool_add(r, "pre_job", &pre, rc);
@@ -628,7 +631,8 @@ static int session_create(struct req *r)
 	rc = body_ref(r, "course_id", &x.course_id);
 	if (rc == 0 && (x.course_id <= 0 || trn_course_get(r->store, x.course_id, &c) != 0))
 		rc = err_set(&r->ei, ERR_UNPROCESSABLE, "course_id", "course_id: no such course");
-	rc = text_field(r, "title", 0, TRN_TITLE_MAX, &title, rc);
+	if (body_str(r, "title", 0, &title) < 0 || (title && utf8_len(title) > TRN_TITLE_MAX))
+		rc = err_add(&r->ei, rc, ERR_UNPROCESSABLE, "title", "title: 1 to 200 characters");
 	rc = text_field(r, "place", 0, 100, &place, rc);
 	if (body_ref(r, "trainer_id", &x.trainer_id) < 0 || x.trainer_id <= 0 ||
 	    org_person_get(r->store, x.trainer_id, &p) != 0)
