@@ -114,6 +114,7 @@ addMessages(
     'trn.confirm': '确认上岗',
     'trn.check': '查询',
     'trn.none': '暂无',
+    'trn.save_pass': '保存及格线',
   },
   {
     'nav.trn': 'Training',
@@ -224,5 +225,6 @@ addMessages(
     'trn.confirm': 'Confirm for duty',
     'trn.check': 'Look up',
     'trn.none': 'None',
+    'trn.save_pass': 'Save pass marks',
   },
 )
