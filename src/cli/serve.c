@@ -206,10 +206,12 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("chan_webchat_tick", chan_webchat_tick, NULL, 0);
 	/* Issue 19: next month's training plan reminded (TRN-3) and exams whose
-	 * time is up submitted (TRN-2), every round; training sessions' late and
-	 * absent marks and the agents' training figures feed the people ledger. */
+	 * time is up submitted (TRN-2), every minute (an answer after the deadline
+	 * is refused at once; the submission is dated at the deadline); training
+	 * sessions' late and absent marks and the agents' training figures feed
+	 * the people ledger. */
 	if (rc == 0)
-		rc = sched_add("trn_tick", trn_tick, NULL, 0);
+		rc = sched_add("trn_tick", trn_tick, NULL, 60000);
 	perf_add_source(&trn_perf_source);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
