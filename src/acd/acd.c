@@ -44,7 +44,7 @@ int acd_is_seat(unsigned roles, int nskills)
 /* ORG-4: an agent goes on duty only after the exam and the manager's confirmation. */
 int acd_on_duty_allowed(unsigned roles, int certified)
 {
-	return !(roles & ROLE_AGENT) || certified;
+	return org_duty_allowed(roles, certified);
 }
 
 static int blank(unsigned char c)

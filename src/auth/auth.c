@@ -163,6 +163,15 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_PERF_GRIEVANCE_REVIEW] = {N, A, N, N, N, N, N, N},
 	[ACT_PERF_GRIEVANCE_VERIFY] = {N, N, N, N, N, A, N, N},
 	[ACT_PERF_GRIEVANCE_DECIDE] = {N, N, N, N, N, N, A, N},
+	/* Issue 19, training: everyone reads the programme; supervisors and the
+	 * manager run it; a trainee sees their own exams; trainers (who may come
+	 * from other departments, seed 000 上岗资质考试) mark the exams given to
+	 * them; a practical's panel is drawn from every department. */
+	[ACT_TRN_READ] = {A, A, A, A, A, A, A, A},
+	[ACT_TRN_MANAGE] = {N, A, A, N, N, N, N, N},
+	[ACT_TRN_EXAM] = {N, A, A, S, S, S, S, S},
+	[ACT_TRN_MARK] = {N, A, A, N, A, A, N, A},
+	[ACT_TRN_PANEL] = {N, A, A, A, A, A, A, A},
 };
 
 #undef N
@@ -266,6 +275,11 @@ static const char *const action_names[ACT_COUNT] = {
 	"perf.grievance.review",
 	"perf.grievance.verify",
 	"perf.grievance.decide",
+	"trn.read",
+	"trn.manage",
+	"trn.exam",
+	"trn.mark",
+	"trn.panel",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -147,6 +147,11 @@ enum auth_action {
 	ACT_PERF_GRIEVANCE_REVIEW, /* the manager's first review */
 	ACT_PERF_GRIEVANCE_VERIFY, /* HR verifies (interview or recording) */
 	ACT_PERF_GRIEVANCE_DECIDE, /* the general office decides the level and announces */
+	ACT_TRN_READ,	       /* courses, training plans and sessions (issue 19, TRN-1, TRN-3) */
+	ACT_TRN_MANAGE,	       /* courses, plans, sessions and attendance, the question bank, papers, exams, practicals */
+	ACT_TRN_EXAM,	       /* exams and certification status (self: one's own, and the ones one marks) */
+	ACT_TRN_MARK,	       /* mark short answers (only the exam's trainer, TRN-2) */
+	ACT_TRN_PANEL,	       /* score a practical exam one sits on the panel of (TRN-2) */
 	ACT_COUNT
 };
 

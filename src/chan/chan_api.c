@@ -28,6 +28,7 @@
 #include "cust/cust.h"
 #include "http/http.h"
 #include "notify/notify.h"
+#include "org/org.h"
 #include "store/store.h"
 #include "wo/wo.h"
 
@@ -447,6 +448,19 @@ static int conv_read(struct req *r)
 	return finish(r, rc, c.id, 200);
 }
 
+/* ORG-4: an agent not yet certified for duty neither takes nor is given a conversation. */
+static int on_duty(struct req *r, int64_t person_id, const char *field)
+{
+	int rc = org_person_on_duty(r->store, person_id);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, field,
+			       "not certified for duty: cannot take or be given conversations");
+	return 0;
+}
+
 static int conv_assign(struct req *r)
 {
 	static const char *const fields[] = {"agent_id", "queue", NULL};
@@ -477,6 +491,9 @@ static int conv_assign(struct req *r)
 		rc = chan_person_active(r->store, agent);
 		if (rc == 0)
 			return err_set(&r->ei, ERR_UNPROCESSABLE, "agent_id", "no such agent");
+		if (rc < 0)
+			return rc;
+		rc = on_duty(r, agent, "agent_id");
 		if (rc < 0)
 			return rc;
 	}
@@ -514,6 +531,9 @@ static int conv_take(struct req *r)
 		return reply_conv(r, 200, c.id);
 	if (c.agent_id && !sup)
 		return err_set(&r->ei, ERR_FORBIDDEN, NULL, "the conversation is another agent's");
+	rc = on_duty(r, r->who.person_id, NULL);
+	if (rc < 0)
+		return rc;
 	if (!sup && chan_kind_live((enum chan_kind)chan_kind_parse(c.channel))) {
 		int64_t live = 0;
 

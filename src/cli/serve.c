@@ -52,6 +52,8 @@
 #include "sched/sched.h"
 #include "sip/sip.h"
 #include "store/store.h"
+#include "perf/perf.h"
+#include "trn/trn.h"
 #include "wfm/wfm.h"
 #include "wo/wo.h"
 #include "wo/wo_config.h"
@@ -74,6 +76,7 @@ const struct route *const cli_route_tables[] = {
 	mtg_routes, /* issue 19: meetings, work logs, inspections */
 	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
+	trn_routes, trn_exam_routes, /* issue 19: training and exams */
 	NULL,
 };
 
@@ -227,6 +230,14 @@ static int wire(const struct config *cfg)
 	 * proposals, every minute. */
 	if (rc == 0)
 		rc = sched_add("perf_case_tick", perf_case_tick, NULL, 60000);
+	/* Issue 19: next month's training plan reminded (TRN-3) and exams whose
+	 * time is up submitted (TRN-2), every minute (an answer after the deadline
+	 * is refused at once; the submission is dated at the deadline); training
+	 * sessions' late and absent marks and the agents' training figures feed
+	 * the people ledger. */
+	if (rc == 0)
+		rc = sched_add("trn_tick", trn_tick, NULL, 60000);
+	perf_add_source(&trn_perf_source);
 	auth_on_session_end(acd_session_ended, acd_live_wake);
 	acd_on_ready(wfm_ready_check);
 	/* Issue 18: an agent's live chats go back to their queue when the seat logs

@@ -51,6 +51,11 @@ int org_department_kind_valid(const char *kind)
 }
 
 /* Work numbers are typed on phones and keypads (ORG-3): keep them plain. */
+int org_duty_allowed(unsigned roles, int certified)
+{
+	return !(roles & ROLE_AGENT) || certified;
+}
+
 int org_work_no_valid(const char *s)
 {
 	size_t n = strlen(s);

@@ -78,6 +78,12 @@ unsigned org_role_parse(const char *name);
 void org_roles_text(unsigned roles, char *out, size_t size);
 int org_department_kind_valid(const char *kind);
 int org_work_no_valid(const char *s);
+/*
+ * ORG-4: may the person take work (calls, chats, orders)? An agent only once
+ * certified for duty (trn's exam and the manager's confirmation); people
+ * without the agent role (supervisors, managers who take calls) need not be.
+ */
+int org_duty_allowed(unsigned roles, int certified);
 int org_person_validate(const struct org_person *p, struct err_info *ei);
 /* The same after earlier errors rc, adding every broken rule (err_add). */
 int org_person_validate_more(const struct org_person *p, int rc, struct err_info *ei);
@@ -85,6 +91,9 @@ int org_department_validate(const struct org_department *d, struct err_info *ei)
 
 /* Storage (org_store.c). All return 0 or a negative err. */
 int org_person_get(struct store *s, int64_t id, struct org_person *out);
+/* ORG-4 for a stored person: 1 when they may take work (org_duty_allowed), 0 when not
+ * (or there is no such person), or a negative err. */
+int org_person_on_duty(struct store *s, int64_t id);
 int org_person_by_work_no(struct store *s, const char *work_no, struct org_person *out);
 /* For login: the person and the stored password hash (empty if none). */
 int org_person_credentials(struct store *s, const char *work_no, struct org_person *out,

@@ -469,3 +469,13 @@ int org_department_list(struct store *s, int64_t only_id, int64_t after_id, int 
 		n++;
 	return store_end(st, rc, n);
 }
+
+int org_person_on_duty(struct store *s, int64_t id)
+{
+	struct org_person p;
+	int rc = org_person_get(s, id, &p);
+
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	return rc < 0 ? rc : org_duty_allowed(p.roles, p.certified);
+}

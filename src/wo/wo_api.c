@@ -607,6 +607,19 @@ static int check_refs(struct req *r, struct wo_new *in)
 	return rc < 0 ? rc : 0;
 }
 
+/* ORG-4: an agent not yet certified for duty opens no orders. */
+static int on_duty(struct req *r)
+{
+	int rc = org_person_on_duty(r->store, r->who.person_id);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(&r->ei, ERR_UNPROCESSABLE, NULL,
+			       "not certified for duty: cannot open orders");
+	return 0;
+}
+
 static int order_create(struct req *r)
 {
 	struct wo_order *o = malloc(sizeof(*o));
@@ -621,6 +634,8 @@ static int order_create(struct req *r)
 	rc = read_new(r, r->body, &in);
 	if (rc == 0)
 		rc = check_refs(r, &in);
+	if (rc == 0)
+		rc = on_duty(r);
 	if (rc == 0)
 		rc = store_begin(r->store);
 	if (rc == 0) {

@@ -59,6 +59,13 @@ export const pages = [
   { path: '/perf/penalties', name: 'perfPenalties', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr'], component: () => import('./views/perf/Penalties.vue') },
   { path: '/perf/proposals', name: 'perfProposals', group: 'perf', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/perf/Proposals.vue') },
   { path: '/perf/grievances', name: 'perfGrievances', group: 'perf', roles: ['agent', 'supervisor', 'manager', 'hr', 'office'], component: () => import('./views/perf/Grievances.vue') },
+  // Training and exams (issue 19): trn.read for everyone (plans, sessions,
+  // courses); exams for whoever takes, marks or scores them (each list
+  // shows one's own); the question bank, papers and certification for
+  // supervisors and the manager. The manager's bar is full at 1366 px
+  // (test_layout.mjs): the manager opens them from 人员 (People) or by URL.
+  { path: '/trn/training', name: 'trnTraining', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], navRoles: ['supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Training.vue') },
+  { path: '/trn/exams', name: 'trnExams', group: 'trn', roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], navRoles: ['supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/trn/Exams.vue') },
   { path: '/audit', name: 'audit', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/Audit.vue') },
   { path: '/admin/people', name: 'people', group: 'admin', roles: ['admin', 'manager', 'hr'], component: () => import('./views/admin/People.vue') },
   { path: '/admin/departments', name: 'departments', group: 'admin', roles: ['admin', 'manager'], component: () => import('./views/admin/Departments.vue') },
@@ -79,6 +86,7 @@ const routes = [
   { path: '/orders/:id(\\d+)', name: 'order', component: () => import('./views/OrderPage.vue') },
   { path: '/kb/:id(\\d+)', name: 'kbArticle', component: () => import('./views/kb/Article.vue') },
   { path: '/kb/new', name: 'kbNew', component: () => import('./views/kb/Article.vue'), meta: { roles: ['manager', 'supervisor', 'qa'] } },
+  { path: '/trn/exams/:id(\\d+)', name: 'trnExamRoom', component: () => import('./views/trn/ExamRoom.vue'), meta: { roles: ['manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'] } },
   { path: '/qa/review/:id(\\d+)', name: 'qaReview', component: () => import('./views/qa/Review.vue'), meta: { roles: ['qa', 'supervisor', 'manager', 'agent'] } },
   ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { roles: p.roles } })),
   { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
