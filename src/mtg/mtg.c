@@ -233,16 +233,3 @@ int mtg_item_valid(const char *item)
 			return 1;
 	return 0;
 }
-
-int mtg_category_valid(const char *key)
-{
-	/* PERF-5's categories, as perf's penalties name them. */
-	static const char *const keys[] = {"idle",	"files",    "outsiders", "uncivil",
-					   "no_reply",	"handover", "late",	 "absent",
-					   "complaint", "loss"};
-
-	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(key, keys[i]) == 0)
-			return 1;
-	return 0;
-}

@@ -35,8 +35,10 @@
  * Inspections (日常工作检查, seed 000): a supervisor's unannounced round,
  * recorded with its findings per agent on the seed's five items
  * (appearance, duty, service, hygiene, records); a finding may propose a
- * PERF-5 penalty by category key, and `mtg_findings` gives those proposals
- * by the time they were recorded (perf's penalty proposals read it).
+ * PERF-5 penalty in one of the ledger's penalty categories (perf's data, by
+ * code), and `mtg_findings` gives those proposals by the time they were
+ * recorded: the perf source's `findings`, which perf's tick turns into
+ * penalty proposals for a supervisor to confirm.
  *
  * Files: rules `mtg.c` (no I/O), SQL `mtg_store.c` (migration 37), the
  * tick `mtg_tick.c`, HTTP `mtg_api.c` (the routes under /api/mtg). mtg sits above perf
@@ -130,10 +132,8 @@ int mtg_log_period_check(const char *kind, const char *period, int64_t now, cons
 /* "YYYY-MM-DD" of the local day holding ms; out needs 11 bytes. */
 void mtg_day_text(int64_t ms, char *out, size_t size);
 
-/* Inspections: the seed's items and PERF-5's category keys. */
+/* Inspections: the seed's items (a finding's penalty category is perf's data). */
 int mtg_item_valid(const char *item);
-/* idle, files, outsiders, uncivil, no_reply, handover, late, absent, complaint, loss. */
-int mtg_category_valid(const char *key);
 
 /* Storage (mtg_store.c). Every write in the caller's transaction. */
 

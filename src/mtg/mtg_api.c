@@ -1028,6 +1028,21 @@ static int inspection_get(struct req *r)
 #define FINDINGS_MAX 50
 
 /* One finding of the body's list into f; every field checked. */
+/*
+ * A finding may propose a penalty in any category the people ledger has
+ * active (perf's data, which the manager edits), except those whose amount
+ * is the loss itself: a proposal cannot know it, the supervisor records
+ * such a penalty by hand.
+ */
+static int category_proposable(struct req *r, json_t *cat)
+{
+	struct perf_category c;
+
+	return json_is_string(cat) &&
+	       perf_category_by_code(r->store, json_string_value(cat), &c) == 0 && c.active &&
+	       !c.entered;
+}
+
 static int finding_body(struct req *r, json_t *x, struct mtg_finding *f, int rc)
 {
 	json_t *p = json_object_get(x, "person_id"), *item = json_object_get(x, "item"),
@@ -1058,8 +1073,7 @@ static int finding_body(struct req *r, json_t *x, struct mtg_finding *f, int rc)
 	    utf8_len(json_string_value(note)) > MTG_TEXT_MAX)
 		return err_add(&r->ei, rc, ERR_INVALID, "findings",
 			       "findings: each has a note of 1 to 300 characters");
-	if (cat && !json_is_null(cat) &&
-	    (!json_is_string(cat) || !mtg_category_valid(json_string_value(cat))))
+	if (cat && !json_is_null(cat) && !category_proposable(r, cat))
 		return err_add(&r->ei, rc, ERR_INVALID, "findings",
 			       "findings: category is a penalty category or null");
 	f->person_id = json_integer_value(p);

@@ -736,4 +736,30 @@ static int absences(struct store *s, int64_t from, int64_t to, perf_absence_fn *
 	return store_end(st, rc, n);
 }
 
-const struct perf_source mtg_perf_source = {"mtg", absences, NULL};
+/* The findings proposing a penalty, as perf's proposals read them. */
+struct finding_walk {
+	perf_finding_fn *cb;
+	void *arg;
+};
+
+static int finding_seen(void *arg, const struct mtg_finding *f)
+{
+	const struct finding_walk *w = arg;
+	const struct perf_finding pf = {f->person_id, f->recorded_at, f->category,
+					"mtg_finding", f->id,	  f->note};
+
+	return w->cb(w->arg, &pf);
+}
+
+static int findings(struct store *s, int64_t from, int64_t to, perf_finding_fn *cb, void *arg)
+{
+	struct finding_walk w = {cb, arg};
+
+	return mtg_findings(s, from, to, finding_seen, &w);
+}
+
+const struct perf_source mtg_perf_source = {
+	.name = "mtg",
+	.absences = absences,
+	.findings = findings,
+};

@@ -104,8 +104,23 @@ struct perf_training {
 	double exam_score; /* their mean, 0..100; 0 when exams is 0 */
 };
 
+/*
+ * A supervisor's finding that proposes a penalty: an unannounced
+ * inspection's (日常工作检查), its category the code of one of the penalty
+ * categories (perf_penalty_category.code, PERF-5).
+ */
+struct perf_finding {
+	int64_t person_id;
+	int64_t at;	       /* when it was recorded, UTC ms */
+	const char *category;  /* the penalty category's code */
+	const char *source;    /* "mtg_finding": with source_id the proposal's key */
+	int64_t source_id;     /* the finding's id */
+	const char *title;     /* what was found, for the proposal's evidence */
+};
+
 typedef int perf_absence_fn(void *arg, const struct perf_absence *a);
 typedef int perf_training_fn(void *arg, const struct perf_training *t);
+typedef int perf_finding_fn(void *arg, const struct perf_finding *f);
 
 struct perf_source {
 	const char *name;
@@ -118,6 +133,8 @@ struct perf_source {
 	int (*absences)(struct store *s, int64_t from, int64_t to, perf_absence_fn *cb, void *arg);
 	/* Calls cb once per agent with training in [from, to) by session or exam time. */
 	int (*training)(struct store *s, int64_t from, int64_t to, perf_training_fn *cb, void *arg);
+	/* Calls cb for every finding proposing a penalty RECORDED in [from, to); NULL when none. */
+	int (*findings)(struct store *s, int64_t from, int64_t to, perf_finding_fn *cb, void *arg);
 };
 
 /* Registers a source (kept by pointer, static storage; at most PERF_SOURCES_MAX). */

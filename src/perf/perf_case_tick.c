@@ -8,6 +8,11 @@
  * record), so a walk repeated after a crash writes nothing twice; the
  * cursor moves in the same transaction as the proposals.
  *
+ * The sources' findings (an inspection's, LED-1) are walked the same way,
+ * each proposing a penalty in the category it names by code, unless that
+ * category is gone, switched off or takes the loss itself (its amount is
+ * entered by hand).
+ *
  * wfm's attendance (WFM-5) is walked the same way, a finished local day at
  * a time (up to a week per round; the first walk starts with yesterday):
  * a late arrival or an absence that is neither on leave nor excused
@@ -61,6 +66,59 @@ static int absence_seen(void *arg, const struct perf_absence *a)
 	if (rc == 0 && p.id)
 		w->made++;
 	return rc;
+}
+
+static int finding_seen(void *arg, const struct perf_finding *f)
+{
+	struct walk *w = arg;
+	struct perf_category c;
+	struct perf_penalty p;
+	int rc;
+
+	if (f->person_id <= 0 || !f->source || !*f->source || !f->category)
+		return 0;
+	rc = perf_category_by_code(w->s, f->category, &c);
+	if (rc == ERR_NOTFOUND || (rc == 0 && (!c.active || c.entered || c.amount_fen < 1)))
+		return 0;
+	if (rc < 0)
+		return rc;
+	memset(&p, 0, sizeof(p));
+	p.person_id = f->person_id;
+	p.category_id = c.id;
+	p.amount_fen = c.amount_fen;
+	p.occurred_at = f->at;
+	snprintf(p.evidence, sizeof(p.evidence), "日常检查：%s", f->title ? f->title : "");
+	snprintf(p.state, sizeof(p.state), "proposed");
+	snprintf(p.source, sizeof(p.source), "%s", f->source);
+	p.source_id = f->source_id;
+	p.created_at = w->now;
+	rc = perf_penalty_insert(w->s, &p);
+	if (rc == 0 && p.id)
+		w->made++;
+	return rc;
+}
+
+/* One walk of a source's findings since its own cursor, in one transaction. */
+static int findings(struct store *s, int64_t now, const struct perf_source *src, struct walk *w)
+{
+	char key[64];
+	int64_t from = 0;
+	int rc = store_begin(s);
+
+	if (rc < 0)
+		return rc;
+	snprintf(key, sizeof(key), "%s.findings", src->name);
+	rc = perf_case_cursor_get(s, key, &from);
+	if (rc == 0 && from < now)
+		rc = src->findings(s, from, now, finding_seen, w);
+	if (rc >= 0)
+		rc = perf_case_cursor_set(s, key, now > from ? now : from);
+	if (rc < 0) {
+		store_rollback(s);
+		log_msg(LOG_WARN, "perf_case_tick: %s: %d", key, rc);
+		return rc;
+	}
+	return store_commit(s);
 }
 
 #define ATTEND_SOURCE "wfm_attendance"
@@ -147,7 +205,7 @@ static int tell_supervisors(struct store *s, int64_t now, int made)
 		return rc;
 	n = perf_people_with_roles(s, ROLE_SUPERVISOR, ids, SUPERVISORS_MAX);
 	rc = n < 0 ? n : 0;
-	snprintf(text, sizeof(text), "有 %d 条迟到、缺席的处罚建议待确认", made);
+	snprintf(text, sizeof(text), "有 %d 条处罚建议待确认（迟到、缺席、日常检查）", made);
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = notify_send(s, ids[i], "perf.penalty", 0, text, now);
 	if (rc < 0) {
@@ -193,6 +251,9 @@ int perf_case_tick(struct store *s, int64_t now, void *arg)
 		}
 		rc = store_commit(s);
 	}
+	for (int i = 0; i < n && rc >= 0; i++)
+		if (src[i]->findings)
+			rc = findings(s, now, src[i], &w);
 	if (rc >= 0)
 		rc = attendance(s, now, &w);
 	if (rc >= 0 && w.made)

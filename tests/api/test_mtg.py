@@ -350,15 +350,32 @@ class MeetingsTest(KefuTestCase):
         got = self.ok(self.call("POST", "/api/mtg/inspections", {
             "area": "座席区", "notes": "不定时抽查", "at": now - 10 * MINUTE, "findings": [
                 {"person_id": self.ids["8101"], "item": "duty", "note": "上班时间玩手机游戏",
-                 "category": "idle"},
+                 "category": "unrelated"},
                 {"person_id": self.ids["8102"], "item": "hygiene", "note": "桌面杂乱"}]}), 201)
         self.assertEqual(got["findings"], 2)
         self.assertEqual([(f["person_id"], f["item"], f["category"]) for f in got["finding_list"]],
-                         [(self.ids["8101"], "duty", "idle"), (self.ids["8102"], "hygiene", None)])
+                         [(self.ids["8101"], "duty", "unrelated"), (self.ids["8102"], "hygiene", None)])
         listed = self.ok(self.call("GET", "/api/mtg/inspections"))["items"]
         self.assertEqual(listed[0]["id"], got["id"])
         self.assertEqual(self.ok(self.call("GET", f"/api/mtg/inspections/{got['id']}"))["area"],
                          "座席区")
         audit = srv.audit(self.mgr, entity="mtg_inspection", entity_id=got["id"])
         self.assertEqual(audit[0]["action"], "mtg.inspection.create")
-        self.assertEqual(audit[0]["detail"]["findings"][0]["category"], "idle")
+        self.assertEqual(audit[0]["detail"]["findings"][0]["category"], "unrelated")
+        # A loss's amount is entered by hand: no finding proposes it.
+        loss = {"area": "座席区", "findings": [
+            {"person_id": self.ids["8101"], "item": "records", "note": "备注错误", "category": "wrong_note"}]}
+        self.assertError(self.call("POST", "/api/mtg/inspections", loss), 400)
+        # The finding that proposes a penalty becomes a proposal in the ledger's
+        # category (perf's tick, every minute), once however often it runs.
+        fid = got["finding_list"][0]["id"]
+        srv.advance(61000)
+        srv.advance(61000)
+        rows = db_rows(srv, "SELECT p.person_id, c.code, p.amount_fen, p.state, p.evidence"
+                            " FROM perf_penalty p JOIN perf_penalty_category c ON c.id = p.category_id"
+                            f" WHERE p.source = 'mtg_finding' AND p.source_id = {fid}")
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual((rows[0]["person_id"], rows[0]["code"], rows[0]["amount_fen"],
+                          rows[0]["state"]), (self.ids["8101"], "unrelated", 500, "proposed"))
+        self.assertIn("上班时间玩手机游戏", rows[0]["evidence"])
+        self.assertEqual(srv.count("SELECT count(*) FROM perf_penalty WHERE source = 'mtg_finding'"), 1)

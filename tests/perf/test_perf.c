@@ -120,7 +120,7 @@ static int count_cb(void *arg, const struct perf_absence *a)
 	return ++n_seen;
 }
 
-static const struct perf_source fake = {"fake", fake_absences, NULL};
+static const struct perf_source fake = {.name = "fake", .absences = fake_absences};
 
 static void test_sources(void **state)
 {

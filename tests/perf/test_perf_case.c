@@ -199,7 +199,7 @@ static int count_row(void *ctx, const void *p)
 	return 0;
 }
 
-static const struct perf_source fake = {"fake_trn", fake_absences, NULL};
+static const struct perf_source fake = {.name = "fake_trn", .absences = fake_absences};
 
 static void test_tick_proposals(void **state)
 {
