@@ -233,6 +233,18 @@ int export_book_error(const struct export_book *b)
 	return b->rc;
 }
 
+int export_book_done(struct export_book *b, struct export_book **out)
+{
+	int rc = export_book_error(b);
+
+	if (rc < 0) {
+		export_book_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
 /* Excel's rules for a sheet's name: 1 to 31 characters, none of []:*?/\,
  * not starting or ending with an apostrophe, unique in the workbook
  * (compared as written; Excel also ignores ASCII case). */

@@ -94,6 +94,11 @@ struct export_book *export_book_new(void);
 void export_book_free(struct export_book *b);
 /* The first error of any call on the book or its sheets, 0 when none. */
 int export_book_error(const struct export_book *b);
+/*
+ * The end of every layout: the book described whole goes to *out (0), or,
+ * when any call on it failed, is freed and its first error returned.
+ */
+int export_book_done(struct export_book *b, struct export_book **out);
 
 /* A new sheet at the end of the workbook, named name (the tab, at most 31
  * characters, none of []:*?/\); NULL when it cannot be added (the book keeps

@@ -85,7 +85,7 @@ int out_test_xlsx(const struct out_test_row *rows, size_t n, int year, int month
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
 	char text[400];
-	int row = 0, rc;
+	int row = 0;
 
 	*out = NULL;
 	if (!b)
@@ -148,11 +148,5 @@ int out_test_xlsx(const struct out_test_row *rows, size_t n, int year, int month
 		export_freeze(sh, 2);
 		export_signed(sh, 0, made_by, made_on, english);
 	}
-	rc = export_book_error(b);
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
-	*out = b;
-	return 0;
+	return export_book_done(b, out);
 }

@@ -33,7 +33,6 @@ int perf_payout_xlsx(const struct perf_payout *rows, size_t n, const char *month
 	struct export_sheet *sh;
 	int64_t total[6] = {0};
 	char text[200];
-	int rc;
 
 	*out = NULL;
 	if (!b)
@@ -72,11 +71,5 @@ int perf_payout_xlsx(const struct perf_payout *rows, size_t n, const char *month
 		export_freeze(sh, 3);
 		export_signed(sh, 1, made_by, made_on, english);
 	}
-	rc = export_book_error(b);
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
-	*out = b;
-	return 0;
+	return export_book_done(b, out);
 }

@@ -43,7 +43,6 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 	static const struct export_style star_text = {STAR_FILL, EXPORT_BOLD, NULL};
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
-	int rc;
 
 	*out = NULL;
 	if (!b)
@@ -107,11 +106,5 @@ int qa_agents_xlsx(const struct qa_agent_row *rows, size_t n, const char *title,
 		export_freeze(sh, 3);
 		export_signed(sh, 1, made_by, made_on, english);
 	}
-	rc = export_book_error(b);
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
-	*out = b;
-	return 0;
+	return export_book_done(b, out);
 }

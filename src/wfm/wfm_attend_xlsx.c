@@ -89,7 +89,6 @@ int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
 	char text[400];
-	int rc;
 
 	*out = NULL;
 	if (!b)
@@ -131,11 +130,5 @@ int wfm_attend_xlsx(const struct wfm_attend_line *lines, size_t n, int year, int
 		export_freeze(sh, 3);
 		export_signed(sh, 1, made_by, made_on, english);
 	}
-	rc = export_book_error(b);
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
-	*out = b;
-	return 0;
+	return export_book_done(b, out);
 }

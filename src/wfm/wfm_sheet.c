@@ -229,7 +229,6 @@ int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int en
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
 	char text[512], date[16] = "", version[64];
-	int rc;
 
 	*out = NULL;
 	if (!b)
@@ -297,11 +296,5 @@ int wfm_sheet_build(const struct wfm_roster_sheet *s, const char *center, int en
 		 strlen(s->publisher) <= 120 ? s->publisher : "");
 	export_print(sh, 1, text, english ? "Checked by:" : "审核：", english);
 done:
-	rc = export_book_error(b);
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
-	*out = b;
-	return 0;
+	return export_book_done(b, out);
 }
