@@ -13,17 +13,36 @@
 extern const char kefu_openapi_json[];
 extern const unsigned long kefu_openapi_json_len;
 
+/* A round of the scheduler this long ago (ms) means it is stuck: rounds come about every second. */
+#define SCHED_STALLED_MS 30000
+
+/*
+ * Liveness and readiness for load balancers and systemd (issue 22): 200
+ * when the database takes a write (its lock is taken and let go at once)
+ * and the scheduler's thread finished a round lately, else 503 with the
+ * same body saying which check failed. Under the test clock the scheduler
+ * runs on demand ("manual").
+ */
 static int healthz(struct req *r)
 {
-	int v = store_schema_version(r->store);
+	int v = store_schema_version(r->store), writable, ready;
+	int64_t idle = sched_idle_ms();
+	const char *sched;
 
 	if (v < 0)
 		return err_set(&r->ei, ERR_IO, NULL, "database unavailable");
+	writable = store_begin(r->store) == 0;
+	if (writable)
+		store_rollback(r->store);
+	sched = idle < 0 ? "manual" : idle < SCHED_STALLED_MS ? "ok" : "stalled";
+	ready = writable && strcmp(sched, "stalled") != 0;
 	/* The center's name is public: the workbench's opening phrase says it (CALL-3). */
-	return reply_json(r, 200,
-			  json_pack("{s:s, s:i, s:I, s:s, s:s}", "status", "ok", "schema", v,
-				    "time", (json_int_t)r->now, "timezone", clock_tz_name(),
-				    "center", r->app->cfg->center_name));
+	return reply_json(r, ready ? 200 : 503,
+			  json_pack("{s:s, s:i, s:I, s:s, s:s, s:{s:s, s:s}}", "status",
+				    ready ? "ok" : "unavailable", "schema", v, "time",
+				    (json_int_t)r->now, "timezone", clock_tz_name(), "center",
+				    r->app->cfg->center_name, "checks", "database",
+				    writable ? "ok" : "read-only", "scheduler", sched));
 }
 
 static int metrics(struct req *r)

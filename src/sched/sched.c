@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "core/clock.h"
@@ -26,6 +27,8 @@ static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int stopping, running;
+/* When the thread last finished a round (monotonic ms), for the readiness check. */
+static _Atomic int64_t last_round;
 
 int sched_add(const char *name, sched_fn fn, void *arg, int64_t period_ms)
 {
@@ -102,6 +105,7 @@ static void *loop(void *arg)
 		s = store_pool_get(pool);
 		one_round(s, clock_now_ms(), &backlog);
 		store_pool_put(pool, s);
+		atomic_store(&last_round, clock_mono_ns() / 1000000);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&lock);
@@ -113,9 +117,20 @@ static void *loop(void *arg)
 	return NULL;
 }
 
+int64_t sched_idle_ms(void)
+{
+	int64_t last = atomic_load(&last_round);
+
+	if (!running)
+		return -1;
+	/* Started, no round finished yet: counted from the start. */
+	return clock_mono_ns() / 1000000 - last;
+}
+
 int sched_start(struct store_pool *pool)
 {
 	stopping = 0;
+	atomic_store(&last_round, clock_mono_ns() / 1000000);
 	if (pthread_create(&thread, NULL, loop, pool) != 0)
 		return ERR_IO;
 	running = 1;

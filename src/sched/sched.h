@@ -46,6 +46,12 @@ int sched_add(const char *name, sched_fn fn, void *arg, int64_t period_ms);
  * many things they did in all, or the first tick's error. */
 int sched_run(struct store *s, int64_t now);
 
+/*
+ * How long ago the thread last finished a round, in milliseconds (a round
+ * runs about every second), or -1 when no thread runs (the test clock runs
+ * rounds on demand). The readiness check (/healthz) reads it.
+ */
+int64_t sched_idle_ms(void);
 /* Starts the thread, which takes a connection from pool for each round. */
 int sched_start(struct store_pool *pool);
 /* Lets the round in progress finish and stops the thread; nothing if it

@@ -1,4 +1,6 @@
 """Server basics: health, metrics, OpenAPI, unknown routes, graceful stop."""
+import sqlite3
+
 from harness import KefuTestCase
 
 
@@ -10,6 +12,8 @@ class HealthTest(KefuTestCase):
         self.assertGreaterEqual(body["schema"], 1)
         self.assertEqual(body["timezone"], "Asia/Shanghai")
         self.assertEqual(body["center"], "客服中心")
+        # Readiness: the database takes a write; the test clock runs the scheduler.
+        self.assertEqual(body["checks"], {"database": "ok", "scheduler": "manual"})
         self.assertEqual(h["x-content-type-options"], "nosniff")
         self.assertEqual(h["cache-control"], "no-store")
 
@@ -31,3 +35,24 @@ class HealthTest(KefuTestCase):
 
     def test_wrong_method_is_405(self):
         self.assertError(self.srv.call("DELETE", "/api/login"), 405, "method_not_allowed")
+
+
+class ReadinessTest(KefuTestCase):
+    """/healthz is 503 while the database takes no write (issue 22): a load
+    balancer stops sending work, and 200 again once it does."""
+    server_env = {"KEFU_BUSY_TIMEOUT_MS": "200"}
+
+    def test_database_that_takes_no_write_is_not_ready(self):
+        other = sqlite3.connect(self.srv.db, timeout=5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            st, body, _ = self.srv.call("GET", "/healthz")
+            self.assertEqual(st, 503, body)
+            self.assertEqual(body["status"], "unavailable")
+            self.assertEqual(body["checks"]["database"], "read-only")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        st, body, _ = self.srv.call("GET", "/healthz")
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body["checks"]["database"], "ok")

@@ -75,6 +75,8 @@ class TlsTest(unittest.TestCase):
     def test_https_with_hsts_and_a_secure_cookie(self):
         st, r, data = self.https("GET", "/healthz")
         self.assertEqual(st, 200, data)
+        # A server on the real clock runs its scheduler's thread: ready.
+        self.assertEqual(json.loads(data)["checks"], {"database": "ok", "scheduler": "ok"})
         self.assertEqual(r.getheader("Strict-Transport-Security"), "max-age=31536000")
         # The certificate is the center's: a client that does not trust it refuses.
         with self.assertRaises(ssl.SSLError):
