@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEN_SRC := gen/openapi.c
 
-.PHONY: all asan run test check bench deps clean fmt web screenshots
+.PHONY: all asan run test check bench deps clean fmt web screenshots install
 
 all: build/kefu web/dist/index.html build/prompts/.stamp
 
@@ -127,6 +127,42 @@ test: deps
 	@python3 tests/run.py build build-asan
 
 check: test
+
+# Installs kefu on a server (docs/operations.md): the binary, the workbench,
+# the prompts and the announcement script under PREFIX, the configuration in
+# SYSCONFDIR/kefu (never over an operator's own: an upgrade keeps it), and
+# the systemd unit. The paths in both point at the installed tree and at
+# STATEDIR for the data. DESTDIR stages the whole tree elsewhere (packages,
+# tests/api/test_install.py).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+STATEDIR ?= /var/lib/kefu
+SYSTEMDDIR ?= /lib/systemd/system
+SHAREDIR = $(PREFIX)/share/kefu
+
+install: build/kefu web/dist/index.html build/prompts/.stamp
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/mk $(DESTDIR)$(SYSCONFDIR)/kefu $(DESTDIR)$(SYSTEMDDIR)
+	install -m 755 build/kefu $(DESTDIR)$(PREFIX)/bin/kefu
+	rm -rf $(DESTDIR)$(SHAREDIR)/web $(DESTDIR)$(SHAREDIR)/prompts
+	cp -R web/dist $(DESTDIR)$(SHAREDIR)/web
+	install -d $(DESTDIR)$(SHAREDIR)/prompts
+	install -m 644 build/prompts/*.wav $(DESTDIR)$(SHAREDIR)/prompts/
+	install -m 755 mk/say.sh $(DESTDIR)$(SHAREDIR)/mk/say.sh
+	install -m 644 mk/prompt-voice.sh $(DESTDIR)$(SHAREDIR)/mk/prompt-voice.sh
+	@if [ -f $(DESTDIR)$(SYSCONFDIR)/kefu/kefu.conf ]; then \
+		echo "kefu: keeping $(DESTDIR)$(SYSCONFDIR)/kefu/kefu.conf; the new defaults are in kefu.conf.new"; \
+		conf=kefu.conf.new; else conf=kefu.conf; fi; \
+	sed -e 's|^db = .*|db = $(STATEDIR)/kefu.db|' \
+	    -e 's|^web_root = .*|web_root = $(SHAREDIR)/web|' \
+	    -e 's|^prompts_dir = .*|prompts_dir = $(SHAREDIR)/prompts|' \
+	    -e 's|^notice_say = .*|notice_say = $(SHAREDIR)/mk/say.sh|' \
+	    -e 's|^recordings_dir = .*|recordings_dir = $(STATEDIR)/recordings|' \
+	    -e 's|^attachments_dir = .*|attachments_dir = $(STATEDIR)/attachments|' \
+	    etc/kefu.conf > $(DESTDIR)$(SYSCONFDIR)/kefu/$$conf; \
+	chmod 640 $(DESTDIR)$(SYSCONFDIR)/kefu/$$conf
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	    etc/kefu.service.in > $(DESTDIR)$(SYSTEMDDIR)/kefu.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/kefu.service
 
 # Creates the demo center on first run, then serves it.
 run: deps
