@@ -138,8 +138,8 @@ struct chan_mail_config {
 	char address[CHAN_PEER_MAX + 1];
 	char from_name[CHAN_NAME_MAX * 4 + 1];
 	int poll_sec;
-	int tls;		/* enum chan_mail_tls, -1 when unknown */
-	char sent_folder[256];	/* "" when replies are not copied */
+	int tls;	       /* enum chan_mail_tls, -1 when unknown */
+	char sent_folder[256]; /* "" when replies are not copied */
 };
 
 #define CHAN_MAIL_FOLDER_MAX 200 /* bytes of a sent_folder name */
@@ -166,9 +166,9 @@ struct chan_mail_state {
 	/* What the workbench shows (read by chan_mail_state_get, written by the calls below). */
 	int64_t fetched, skipped; /* mails stored and passed over, all told */
 	int64_t updated_at;	  /* the last poll (or mail stored) */
-	char last_error[300];	  /* the last poll's or skipped mail's reason, "" when it went well */
-	int64_t sent_at;	  /* the last copy of a reply to the Sent folder (migration 34) */
-	char sent_error[300];	  /* why it failed, "" when it worked */
+	char last_error[300]; /* the last poll's or skipped mail's reason, "" when it went well */
+	int64_t sent_at;      /* the last copy of a reply to the Sent folder (migration 34) */
+	char sent_error[300]; /* why it failed, "" when it worked */
 };
 
 /* An account's state; zeros before its first fetch. */

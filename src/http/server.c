@@ -717,8 +717,8 @@ static void url_encode(struct buf *b, const char *s, const char *keep)
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    strchr("-._~", ch) || strchr(keep, ch))
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) || strchr(keep, ch))
 			buf_append(b, s, 1);
 		else
 			buf_printf(b, "%%%02X", ch);
@@ -764,7 +764,8 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
 		*ctx = srv;
 		return MHD_YES;
 	}
-	if (*upload_size) { /* a body's bytes, read and dropped (the connection's timeout bounds it) */
+	/* A body's bytes are read and dropped (the connection's timeout bounds it). */
+	if (*upload_size) {
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -772,7 +773,7 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
 		host = "localhost";
 	/* The host without its port: "[v6]:80" keeps the brackets. */
 	hlen = host[0] == '[' && strchr(host, ']') ? (size_t)(strchr(host, ']') - host + 1)
-						     : strcspn(host, ":");
+						   : strcspn(host, ":");
 	buf_puts(&q.b, "https://");
 	buf_append(&q.b, host, hlen);
 	if (srv->https_port != 443)
@@ -830,7 +831,8 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 	if (app->cfg->tls_cert[0]) {
 		srv->cert = read_pem(app->cfg->tls_cert);
 		srv->key = read_pem(app->cfg->tls_key);
-		if (!srv->cert || !srv->key || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		if (!srv->cert || !srv->key ||
+		    MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			if (srv->cert && srv->key)
 				log_error("http: this libmicrohttpd was built without TLS");
 			free(srv->cert);
@@ -878,8 +880,8 @@ int http_start(struct app *app, struct http_server **out, char *bound, size_t si
 			srv->redirect = MHD_start_daemon(
 				MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
 					(rs.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-				0, NULL, NULL, on_redirect, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-				NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&rs,
+				0, NULL, NULL, on_redirect, srv, MHD_OPTION_EXTERNAL_LOGGER,
+				mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&rs,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);

@@ -745,8 +745,8 @@ struct finding_walk {
 static int finding_seen(void *arg, const struct mtg_finding *f)
 {
 	const struct finding_walk *w = arg;
-	const struct perf_finding pf = {f->person_id, f->recorded_at, f->category,
-					"mtg_finding", f->id,	  f->note};
+	const struct perf_finding pf = {f->person_id,  f->recorded_at, f->category,
+					"mtg_finding", f->id,	       f->note};
 
 	return w->cb(w->arg, &pf);
 }

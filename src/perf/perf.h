@@ -111,11 +111,11 @@ struct perf_training {
  */
 struct perf_finding {
 	int64_t person_id;
-	int64_t at;	       /* when it was recorded, UTC ms */
-	const char *category;  /* the penalty category's code */
-	const char *source;    /* "mtg_finding": with source_id the proposal's key */
-	int64_t source_id;     /* the finding's id */
-	const char *title;     /* what was found, for the proposal's evidence */
+	int64_t at;	      /* when it was recorded, UTC ms */
+	const char *category; /* the penalty category's code */
+	const char *source;   /* "mtg_finding": with source_id the proposal's key */
+	int64_t source_id;    /* the finding's id */
+	const char *title;    /* what was found, for the proposal's evidence */
 };
 
 typedef int perf_absence_fn(void *arg, const struct perf_absence *a);

@@ -442,16 +442,15 @@ static int person_row(void *ctx, const struct wfm_att_person *p)
 	return 0;
 }
 
-static int people_load(struct store *s, const struct calc *c, int64_t person_id,
-		       struct people *ps)
+static int people_load(struct store *s, const struct calc *c, int64_t person_id, struct people *ps)
 {
 	char from[11], to[11];
 	int rc;
 
 	date_text(c->d0, from, sizeof(from));
 	date_text(c->d0 + c->n - 1, to, sizeof(to));
-	rc = wfm_att_people(s, person_id, from, to, local_start(c->d0),
-			    local_start(c->d0 + c->n), person_row, ps);
+	rc = wfm_att_people(s, person_id, from, to, local_start(c->d0), local_start(c->d0 + c->n),
+			    person_row, ps);
 	return rc < 0 ? rc : 0;
 }
 
@@ -763,7 +762,7 @@ static int excuse_create(struct req *r)
 		struct wfm_attend_in in;
 		struct wfm_attend_day f;
 		int lc = calc_init(r->store, r->now, r->app->cfg->busy_max_min, &c, d, 1,
-				  e.person_id);
+				   e.person_id);
 
 		if (lc == 0)
 			lc = agent_load(r->store, &c, e.person_id, &a);
