@@ -33,20 +33,11 @@
 
 #include "chan/chan.h"
 #include "chan/chan_mail.h"
+#include "rand.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "store/store.h"
-
-static uint64_t seed = 0x9E3779B97F4A7C15ULL;
-
-static uint32_t rnd(uint32_t n)
-{
-	seed ^= seed >> 12;
-	seed ^= seed << 25;
-	seed ^= seed >> 27;
-	return (uint32_t)((seed * 2685821657736338717ULL) >> 33) % n;
-}
 
 static const char *const words[] = {
 	"退款", "支付", "订单", "发货", "物流", "快递", "发票", "会员", "优惠券", "积分", "投诉",

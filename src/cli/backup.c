@@ -197,7 +197,7 @@ static ssize_t read_full(int fd, void *p, size_t n)
 static int copy_in(const char *src, const char *dst, const struct key *key, char sha[65],
 		   int64_t *size)
 {
-	static unsigned char buf[CHUNK], out[CHUNK + ENC_ABYTES];
+	unsigned char buf[CHUNK], out[CHUNK + ENC_ABYTES], next[CHUNK];
 	crypto_secretstream_xchacha20poly1305_state st;
 	crypto_hash_sha256_state h;
 	unsigned char header[ENC_HEADER], digest[crypto_hash_sha256_BYTES];
@@ -220,7 +220,6 @@ static int copy_in(const char *src, const char *dst, const struct key *key, char
 	/* One chunk is read ahead, so the last one can be marked final. */
 	n = read_full(in, buf, CHUNK);
 	while (rc == 0 && n >= 0) {
-		static unsigned char next[CHUNK];
 		ssize_t m = n == CHUNK ? read_full(in, next, CHUNK) : 0;
 		unsigned long long olen;
 
@@ -262,7 +261,7 @@ static int copy_in(const char *src, const char *dst, const struct key *key, char
 static int copy_out(const char *src, const char *out_path, const struct key *key, char sha[65],
 		    int64_t *size)
 {
-	static unsigned char buf[CHUNK + ENC_ABYTES], plain[CHUNK];
+	unsigned char buf[CHUNK + ENC_ABYTES], plain[CHUNK];
 	crypto_secretstream_xchacha20poly1305_state st;
 	crypto_hash_sha256_state h;
 	unsigned char header[ENC_HEADER], digest[crypto_hash_sha256_BYTES], tag = 0;

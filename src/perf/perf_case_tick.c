@@ -98,8 +98,12 @@ static int finding_seen(void *arg, const struct perf_finding *f)
 	return rc;
 }
 
-/* One walk of a source's findings since its own cursor, in one transaction. */
-static int findings(struct store *s, int64_t now, const struct perf_source *src, struct walk *w)
+/*
+ * One walk of a source's absences (findings 0) or findings (1) since that
+ * walk's own cursor, the proposals and the cursor in one transaction.
+ */
+static int source_walk(struct store *s, int64_t now, const struct perf_source *src, int findings,
+		       struct walk *w)
 {
 	char key[64];
 	int64_t from = 0;
@@ -107,10 +111,15 @@ static int findings(struct store *s, int64_t now, const struct perf_source *src,
 
 	if (rc < 0)
 		return rc;
-	snprintf(key, sizeof(key), "%s.findings", src->name);
+	snprintf(key, sizeof(key), findings ? "%s.findings" : "%s", src->name);
+	if (!findings) {
+		w->have_late = perf_category_by_code(s, "late_meeting", &w->late) == 0;
+		w->have_absent = perf_category_by_code(s, "absent_meeting", &w->absent) == 0;
+	}
 	rc = perf_case_cursor_get(s, key, &from);
 	if (rc == 0 && from < now)
-		rc = src->findings(s, from, now, finding_seen, w);
+		rc = findings ? src->findings(s, from, now, finding_seen, w)
+			      : src->absences(s, from, now, absence_seen, w);
 	if (rc >= 0)
 		rc = perf_case_cursor_set(s, key, now > from ? now : from);
 	if (rc < 0) {
@@ -229,31 +238,12 @@ int perf_case_tick(struct store *s, int64_t now, void *arg)
 	memset(&w, 0, sizeof(w));
 	w.s = s;
 	w.now = now;
-	for (int i = 0; i < n && rc == 0; i++) {
-		int64_t from = 0;
-
-		if (!src[i]->absences)
-			continue;
-		rc = store_begin(s);
-		if (rc < 0)
-			return rc;
-		w.have_late = perf_category_by_code(s, "late_meeting", &w.late) == 0;
-		w.have_absent = perf_category_by_code(s, "absent_meeting", &w.absent) == 0;
-		rc = perf_case_cursor_get(s, src[i]->name, &from);
-		if (rc == 0 && from < now)
-			rc = src[i]->absences(s, from, now, absence_seen, &w);
-		if (rc >= 0)
-			rc = perf_case_cursor_set(s, src[i]->name, now > from ? now : from);
-		if (rc < 0) {
-			store_rollback(s);
-			log_msg(LOG_WARN, "perf_case_tick: %s: %d", src[i]->name, rc);
-			return rc;
-		}
-		rc = store_commit(s);
-	}
+	for (int i = 0; i < n && rc >= 0; i++)
+		if (src[i]->absences)
+			rc = source_walk(s, now, src[i], 0, &w);
 	for (int i = 0; i < n && rc >= 0; i++)
 		if (src[i]->findings)
-			rc = findings(s, now, src[i], &w);
+			rc = source_walk(s, now, src[i], 1, &w);
 	if (rc >= 0)
 		rc = attendance(s, now, &w);
 	if (rc >= 0 && w.made)

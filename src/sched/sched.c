@@ -27,7 +27,9 @@ static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int stopping, running;
-/* When the thread last finished a round (monotonic ms), for the readiness check. */
+/* When the thread last finished a round (monotonic ms, 0 while no thread
+ * runs), for the readiness check on the HTTP workers: atomic, so that they
+ * read it without the lock. */
 static _Atomic int64_t last_round;
 
 int sched_add(const char *name, sched_fn fn, void *arg, int64_t period_ms)
@@ -121,7 +123,7 @@ int64_t sched_idle_ms(void)
 {
 	int64_t last = atomic_load(&last_round);
 
-	if (!running)
+	if (last == 0)
 		return -1;
 	/* Started, no round finished yet: counted from the start. */
 	return clock_mono_ns() / 1000000 - last;
@@ -147,4 +149,5 @@ void sched_stop(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(thread, NULL);
 	running = 0;
+	atomic_store(&last_round, 0);
 }

@@ -70,6 +70,7 @@ static int same_trimmed(const char *s, size_t n, const char *t)
 	return n == m && memcmp(s, t, n) == 0;
 }
 
+/* TRN-2: the written exam's objective questions are marked by kefu itself. */
 int trn_answer_right(int kind, const char *key, const char *answer)
 {
 	long k, a;
@@ -114,6 +115,7 @@ static uint64_t next_rand(uint64_t *x)
 	return *x * 2685821657736338717ULL;
 }
 
+/* TRN-2: a paper drawn by its rule from the bank; the same seed, the same paper. */
 int trn_draw(const int64_t *cand, int ncand, int n, uint64_t seed, int64_t *out)
 {
 	uint64_t x = seed ? seed : 0x9E3779B97F4A7C15ULL;
@@ -137,6 +139,7 @@ double trn_percent(int got, int total)
 	return total > 0 ? 100.0 * got / total : 0;
 }
 
+/* TRN-2: the practical's items (voice, tone, answer speed, fluency, reactions). */
 int trn_items_check(const int items[TRN_ITEMS])
 {
 	for (int i = 0; i < TRN_ITEMS; i++)
@@ -154,6 +157,7 @@ int trn_items_total(const int items[TRN_ITEMS])
 	return t;
 }
 
+/* TRN-2: an online exam takes answers only until its deadline. */
 int trn_exam_open(int64_t deadline_at, int64_t now)
 {
 	return now < deadline_at;

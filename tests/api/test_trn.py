@@ -157,6 +157,8 @@ class TrainingTest(KefuTestCase):
         return qs
 
     def test_exam_flow_and_illegal_steps(self):
+        """TRN-2: the bank, a paper drawn by rule, the timed exam, automatic and
+        the trainer's marking; illegal steps write nothing."""
         s = self.srv
         # The bank refuses a key that does not fit its kind.
         self.zh_error(self.call("POST", "/api/trn/questions",
@@ -253,6 +255,8 @@ class TrainingTest(KefuTestCase):
                                                              token=self.other)["items"]])
 
     def test_exam_time_up(self):
+        """TRN-2: answers after the deadline are refused; the exam is submitted
+        at the deadline."""
         s = self.srv
         q = self.ok("POST", "/api/trn/questions", {"kind": "truefalse", "category": "计时",
                                                    "stem": "限时题", "answer": "true",
@@ -285,6 +289,8 @@ class TrainingTest(KefuTestCase):
     # ---- Practicals and certification ----
 
     def test_practical_and_certification(self):
+        """TRN-2's practical scored by a panel and averaged, then ORG-4's
+        certification by the manager."""
         s = self.srv
         # Nothing passed yet: the manager's confirmation is 409 and writes nothing.
         st = self.ok("GET", f"/api/trn/certification/{self.trainee}", token=self.agent)

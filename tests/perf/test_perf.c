@@ -1,5 +1,6 @@
 /*
- * perf: the center's months and the ledger's guarantees (issue 19): a line
+ * perf: the center's months and the ledger's guarantees (issue 19, where
+ * PERF-1..5 write their money and the absences of PERF-5 come from): a line
  * is written once per cause, never into a closed month, and voided rather
  * than deleted.
  */

@@ -1,5 +1,6 @@
 /*
- * trn: the rules of training and exams (TRN-1..3, ORG-4) and the perf
+ * trn: the rules of training and exams (TRN-1..3, ORG-4; TRN-2: marking,
+ * the seeded draw of a paper, the practical's items) and the perf
  * source over real rows (PERF-5's late and absent marks by the time they
  * were recorded; TRN-3's sessions and exams per agent).
  */
