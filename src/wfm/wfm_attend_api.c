@@ -530,57 +530,103 @@ static json_t *sheet_json(const struct wfm_att_person *p, const struct wfm_atten
 	return o;
 }
 
-int wfm_attend_month(struct store *st, int64_t now, int away_max_min, int year, int mon,
-		     int64_t person_id, struct wfm_attend_line **out, size_t *n)
+/*
+ * The one walk over agents' days [d0, d0 + ndays) (every agent, or one,
+ * person_id > 0), each computed as the month's sheet computes it: fn for
+ * every person and day with its figures, slot the day's index in the
+ * agent's month (1-based). The month's sheet and the walk for rewards and
+ * penalties both read days through it.
+ */
+typedef int (*day_fn)(void *ctx, const struct people *ps, size_t k, const struct agent *a,
+		      int slot, const char *day, const struct wfm_attend_day *f);
+
+static int days_walk(struct store *st, int64_t now, int away_max_min, int64_t d0, int ndays,
+		     int64_t person_id, day_fn fn, void *ctx)
 {
-	int64_t d0 = clock_days_from_civil(year, mon, 1);
-	int ndays = wfm_month_days(year, mon);
 	struct calc c;
 	struct people ps = {0};
 	struct agent a = {0};
-	struct wfm_attend_line *lines = NULL;
 	int rc = calc_init(st, now, away_max_min, &c, d0, ndays, person_id);
 
-	*out = NULL;
-	*n = 0;
 	if (rc == 0)
 		rc = people_load(st, &c, person_id, &ps);
-	if (rc == 0 && ps.n && !(lines = calloc(ps.n, sizeof(*lines))))
-		rc = ERR_NOMEM;
-	for (size_t k = 0; k < ps.n && rc == 0; k++) {
-		struct wfm_attend_sheet *s = &lines[k].s;
-
-		lines[k].p = ps.p[k];
+	for (size_t k = 0; k < ps.n && rc >= 0; k++) {
 		rc = agent_load(st, &c, ps.p[k].id, &a);
-		for (int i = 0; i < ndays && rc == 0; i++) {
+		for (int i = 0; i < ndays && rc >= 0; i++) {
 			char day[11];
 			struct wfm_attend_in in;
 			struct wfm_attend_day f;
-			int slot = i + 1;
 
 			date_text(d0 + i, day, sizeof(day));
 			agent_day(&a, d0 + i, excuse_find(&c.excuses, ps.p[k].id, day) != NULL, &in,
 				  &f);
-			/* Days with nothing in them (no shift, no leave, no time) add nothing. */
-			wfm_attend_sheet_add(s,
-					     a.shift[slot] || a.leave[slot] != WFM_LEAVE_NONE ||
-							     f.overtime > 0
-						     ? &f
-						     : NULL,
-					     a.leave[slot] == WFM_LEAVE_EXCUSED ? a.leave_kind[slot]
-										: -1);
+			rc = fn(ctx, &ps, k, &a, i + 1, day, &f);
 		}
 	}
 	agent_free(&a);
 	free(ps.p);
 	calc_free(&c);
+	return rc < 0 ? rc : 0;
+}
+
+/* A day with nothing in it (no shift, no leave, no time) adds nothing. */
+static int day_counts(const struct agent *a, int slot, const struct wfm_attend_day *f)
+{
+	return a->shift[slot] || a->leave[slot] != WFM_LEAVE_NONE || f->overtime > 0;
+}
+
+struct month_walk {
+	struct wfm_attend_line *lines;
+	size_t n;
+};
+
+static int month_day(void *ctx, const struct people *ps, size_t k, const struct agent *a,
+		     int slot, const char *day, const struct wfm_attend_day *f)
+{
+	struct month_walk *m = ctx;
+
+	(void)day;
+	if (!m->lines) {
+		m->lines = calloc(ps->n, sizeof(*m->lines));
+		if (!m->lines)
+			return ERR_NOMEM;
+		m->n = ps->n;
+	}
+	m->lines[k].p = ps->p[k];
+	wfm_attend_sheet_add(&m->lines[k].s, day_counts(a, slot, f) ? f : NULL,
+			     a->leave[slot] == WFM_LEAVE_EXCUSED ? a->leave_kind[slot] : -1);
+	return 0;
+}
+
+int wfm_attend_month(struct store *st, int64_t now, int away_max_min, int year, int mon,
+		     int64_t person_id, struct wfm_attend_line **out, size_t *n)
+{
+	struct month_walk m = {NULL, 0};
+	int rc = days_walk(st, now, away_max_min, clock_days_from_civil(year, mon, 1),
+			   wfm_month_days(year, mon), person_id, month_day, &m);
+
 	if (rc < 0) {
-		free(lines);
+		free(m.lines);
+		*out = NULL;
+		*n = 0;
 		return rc;
 	}
-	*out = lines;
-	*n = ps.n;
+	*out = m.lines;
+	*n = m.n;
 	return 0;
+}
+
+struct walk_ctx {
+	wfm_attend_walk_fn fn;
+	void *ctx;
+};
+
+static int walk_day(void *ctx, const struct people *ps, size_t k, const struct agent *a, int slot,
+		    const char *day, const struct wfm_attend_day *f)
+{
+	const struct walk_ctx *w = ctx;
+
+	return day_counts(a, slot, f) ? w->fn(w->ctx, &ps->p[k], day, f) : 0;
 }
 
 /*
@@ -591,34 +637,11 @@ int wfm_attend_month(struct store *st, int64_t now, int away_max_min, int year, 
 int wfm_attend_walk(struct store *s, int64_t now, int away_max_min, int64_t d0, int n,
 		    wfm_attend_walk_fn fn, void *ctx)
 {
-	struct calc c;
-	struct people ps = {0};
-	struct agent a = {0};
-	int rc;
+	struct walk_ctx w = {fn, ctx};
 
 	if (n < 1 || n > MONTH_DAYS_MAX)
 		return ERR_INVALID;
-	rc = calc_init(s, now, away_max_min, &c, d0, n, 0);
-	if (rc == 0)
-		rc = people_load(s, &c, 0, &ps);
-	for (size_t k = 0; k < ps.n && rc >= 0; k++) {
-		rc = agent_load(s, &c, ps.p[k].id, &a);
-		for (int i = 0; i < n && rc >= 0; i++) {
-			char day[11];
-			struct wfm_attend_in in;
-			struct wfm_attend_day f;
-
-			date_text(d0 + i, day, sizeof(day));
-			agent_day(&a, d0 + i, excuse_find(&c.excuses, ps.p[k].id, day) != NULL, &in,
-				  &f);
-			if (a.shift[i + 1] || a.leave[i + 1] != WFM_LEAVE_NONE || f.overtime > 0)
-				rc = fn(ctx, &ps.p[k], day, &f);
-		}
-	}
-	agent_free(&a);
-	free(ps.p);
-	calc_free(&c);
-	return rc < 0 ? rc : 0;
+	return days_walk(s, now, away_max_min, d0, n, 0, walk_day, &w);
 }
 
 static int attendance_month(struct req *r)
