@@ -167,6 +167,9 @@ static int wire(const struct config *cfg)
 		rc = acd_live_add_extra(out_live_extra);
 	if (rc == 0)
 		rc = sched_add("retention", tick_retention, arg, 3600000);
+	/* Issue 20: the reports' summaries of closed days (report.h). */
+	if (rc == 0)
+		rc = sched_add("report_sum_tick", report_sum_tick, NULL, 0);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

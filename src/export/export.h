@@ -187,6 +187,59 @@ int export_xlsx_rows(const unsigned char *z, size_t len,
 
 /* ---- HTTP (export_api.c) ---- */
 
+/* ---- The center's forms ---- */
+
+/*
+ * The center's forms (LED-2). Every paper form kefu keeps (电话接听记录表,
+ * 工作统计一览表, 客服中心排班表, ...) is registered once at start-up, from
+ * cli's wire(), by the module that owns it, with how to build its
+ * workbook for a period. The registry is what the forms page lists, what
+ * GET /api/forms/{code}.xlsx builds and what the scheduled reports
+ * deliver; the owning module keeps its live view (page) and, if it has
+ * one, its own download route. docs/forms.md tells how to add a form.
+ *
+ * build gets a period of the center's days and the scope the caller may
+ * see (department_id > 0: one department; 0: the whole center), and
+ * describes the workbook into *out (export_book_done), reading on s (a
+ * read snapshot taken by the caller). It knows nothing of who asked
+ * beyond person_id (the 制表 line), since the caller has authorized
+ * form->action and the export permission already.
+ */
+enum export_period {
+	EXPORT_PERIOD_DAY,   /* one day: from_ymd = to_ymd */
+	EXPORT_PERIOD_WEEK,  /* Monday to Sunday */
+	EXPORT_PERIOD_MONTH, /* the 1st to the month's last day */
+	EXPORT_PERIOD_RANGE  /* any range of days the form accepts */
+};
+
+struct store;
+
+struct export_form_args {
+	int from_ymd, to_ymd;	/* YYYYMMDD, inclusive, in the center's zone */
+	int64_t department_id;	/* 0: the whole center; > 0: one department */
+	int64_t person_id;	/* who asked, or the scheduled report's owner */
+	int english;
+};
+
+struct export_form {
+	const char *code;     /* the key in URLs, [a-z0-9_]: "call_sheet" */
+	const char *title;    /* the form's Chinese name: "电话接听记录表" */
+	const char *title_en; /* its English name */
+	const char *page;     /* the workbench page with the live view: "/reports/calls" */
+	int action;	      /* enum action (auth.h) that reading it needs; the file needs export too */
+	enum export_period period;
+	int (*build)(struct store *s, const struct export_form_args *a, struct export_book **out);
+};
+
+/* Registers a form at start-up; ERR_TOOBIG past EXPORT_FORMS_MAX, ERR_CONFLICT for a code twice. */
+#define EXPORT_FORMS_MAX 64
+int export_form_add(const struct export_form *f);
+/* The form of a code, or NULL. */
+const struct export_form *export_form_find(const char *code);
+/* The registered forms in the order they were added. */
+int export_form_count(void);
+const struct export_form *export_form_at(int i);
+
 #define EXPORT_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /*

@@ -279,6 +279,73 @@ struct report_overdue {
 int report_overdue_list(struct store *s, int64_t department_id, int64_t after, int limit,
 			int (*row)(void *ctx, const struct report_overdue *o), void *ctx);
 
+/* The first millisecond of a local date YYYYMMDD (a real date) in the center's zone. */
+int64_t report_day_start(int ymd);
+
+/*
+ * Summaries of the center's closed days (issue 20, report_sum_store.c).
+ *
+ * A report over a year reads a year of facts: at 10⁶ orders and 10⁷ calls
+ * that is seconds, however good the indexes. So every kind of report keeps
+ * its own summary table, one set of rows per closed day (the days before
+ * today in the center's zone), and answers a period from the summary's
+ * rows for the days it covers and from the facts for the rest (today, in
+ * practice). The summary is never the truth, only a cache of it: any day
+ * can be rebuilt from the facts at any time, and building it twice gives
+ * the same rows, so the job that keeps it is idempotent.
+ *
+ * A kind of report registers itself at start-up (report_kind_add, from
+ * cli's wire()) with:
+ *   build    rebuilds one day [start, end) of its summary table from the
+ *            facts: it deletes that day's rows and inserts them again. It
+ *            runs inside the transaction the tick opened; it must not
+ *            begin or commit one.
+ *   first    the time of the kind's earliest fact (0: none yet), where
+ *            the first build of a fresh or upgraded database starts;
+ *   changed  (may be NULL) finds facts that changed a closed day since
+ *            its last call and calls report_day_mark for each such day:
+ *            an order of last month reassigned today moves last month's
+ *            figures. It keeps its place in *cursor (0 at first; stored
+ *            with the kind), e.g. the last wo_event id it has read. Days
+ *            after the summary's end need no mark.
+ *
+ * The tick report_sum_tick, once a round on the scheduler's connection:
+ * for each kind, (1) runs changed, (2) rebuilds the marked days, (3)
+ * extends the summary towards yesterday from where it ends. Each day is
+ * its own transaction, and a round builds a bounded number of days
+ * (REPORT_SUM_ROUND), so catching up a year on an upgraded database does
+ * not stall the scheduler; a report asked before the summary caught up
+ * reads the facts for the days not yet built, so it is right, only slower.
+ *
+ * Readers ask report_sum_through(kind): the last day (YYYYMMDD) the
+ * summary covers, 0 when none. Days up to it come from the summary table,
+ * later days from the facts. A marked day awaiting its rebuild is read
+ * from the summary, stale by at most one round of the scheduler.
+ *
+ * The state lives in report_built (the end and the cursor per kind) and
+ * report_dirty (the marked days), migration 42.
+ */
+#define REPORT_SUM_ROUND 31 /* days one round of the tick may build, per kind */
+
+struct report_kind {
+	const char *name; /* the key in report_built: "wo", "calls", ... */
+	int (*build)(struct store *s, int ymd, int64_t start, int64_t end, void *arg);
+	int64_t (*first)(struct store *s, void *arg);
+	int (*changed)(struct store *s, int64_t *cursor, void *arg);
+	void *arg;
+};
+
+/* Registers a kind (at start-up, before the scheduler runs); 0 or ERR_TOOBIG. */
+int report_kind_add(const struct report_kind *k);
+/* Marks day ymd of a kind to be rebuilt (from a kind's changed()). */
+int report_day_mark(struct store *s, const char *kind, int ymd);
+/* The last day the summary of kind covers (YYYYMMDD), 0 when none; < 0 on error. */
+int report_sum_through(struct store *s, const char *kind);
+/* The scheduler's tick: keeps every registered kind's summary current. */
+int report_sum_tick(struct store *s, int64_t now, void *arg);
+/* Forgets every registered kind (tests that register their own). */
+void report_kinds_reset(void);
+
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];
 

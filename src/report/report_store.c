@@ -75,7 +75,7 @@ int report_date_valid(int y, int m, int d)
  * start of the local day holding that instant is then clock_day_start's
  * answer, DST and all.
  */
-static int64_t local_day_start(int ymd)
+int64_t report_day_start(int ymd)
 {
 	int64_t t =
 		clock_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY_MS + 12 * HOUR_MS;
@@ -104,7 +104,7 @@ int report_days_make(int from_ymd, int to_ymd, struct report_days *out)
 	if (n < 1 || n > REPORT_DAYS_MAX)
 		return ERR_INVALID;
 	out->n = (int)n;
-	out->start[0] = local_day_start(from_ymd);
+	out->start[0] = report_day_start(from_ymd);
 	/* Each day ends where the next begins: 23 or 25 hours long across a DST change. */
 	for (int i = 0; i < out->n; i++) {
 		out->ymd[i] = clock_local_ymd(out->start[i]);

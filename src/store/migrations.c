@@ -2267,9 +2267,24 @@ static const char m41[] =
 	" confirmed_by INTEGER NOT NULL REFERENCES person(id),"
 	" confirmed_at INTEGER NOT NULL);";
 
+/*
+ * 42: the summaries of closed days (issue 20, report/report_sum_store.c):
+ * per kind of report, the last day its summary table covers and the
+ * cursor of its change feed; and the closed days marked to be rebuilt.
+ */
+static const char m42[] =
+	"CREATE TABLE report_built ("
+	" kind TEXT PRIMARY KEY,"
+	" through_ymd INTEGER NOT NULL,"
+	" cursor INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE report_dirty ("
+	" kind TEXT NOT NULL,"
+	" ymd INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, ymd)) WITHOUT ROWID;";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41};
+					   m41, m42};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
