@@ -3,6 +3,7 @@ import { addMessages } from './index.js'
 
 addMessages(
   {
+    'nav.report': '报表',
     'report.from': '开始日期',
     'report.to': '结束日期',
     'report.range_sep': '至',
@@ -166,6 +167,7 @@ addMessages(
     'audit.ent.wo_setting': '工单设置',
   },
   {
+    'nav.report': 'Reports',
     'report.from': 'From',
     'report.to': 'To',
     'report.range_sep': 'to',
