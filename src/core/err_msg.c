@@ -715,6 +715,7 @@ static const struct err_msg messages[] = {
 	{"q: at most %d bytes", NULL, "搜索词：最多 %d 个字节"},
 	{"q: type a word, or choose a class, complaint type or channel", NULL, "搜索词：请输入关键词，或选择类别、投诉类型或渠道"},
 	{"from: not after to", NULL, "开始日期：不能晚于结束日期"},
+	{"group: day, week, month, quarter, half, year or all", NULL, "group：应为 day（按日）、week（按周）、month（按月）、quarter（按季度）、half（按半年）、year（按年）或 all（合计）"},
 	{"groups: a list of at most %d groups, each a list of words", NULL, "同义词组：最多 %d 组，每组是一个词语列表"},
 	{"groups: each group 2 to %d words", NULL, "同义词组：每组 2 至 %d 个词"},
 	{"groups: %s is in more than one place", NULL, "同义词组：“%s”出现了不止一次"},

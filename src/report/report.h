@@ -346,6 +346,47 @@ int report_sum_tick(struct store *s, int64_t now, void *arg);
 /* Forgets every registered kind (tests that register their own). */
 void report_kinds_reset(void);
 
+/*
+ * A report's period (issue 20). Every report of the center takes the same
+ * query parameters: from and to (YYYY-MM-DD, inclusive, the center's days)
+ * and group, how its figures are put together: by day, ISO week (from
+ * Monday), month, quarter, half-year (from January and July), year, or
+ * all in one total. report_period_query reads and checks them; the
+ * figures of a day go to the bucket report_bucket names. The web's
+ * PeriodPicker.vue and period.js make the same buckets.
+ */
+enum report_group { RG_DAY, RG_WEEK, RG_MONTH, RG_QUARTER, RG_HALF, RG_YEAR, RG_ALL, RG_COUNT };
+#define REPORT_PERIOD_DAYS_MAX 1100 /* three years and a little */
+
+struct report_period {
+	int from_ymd, to_ymd;
+	int64_t start, end; /* [start, end) in UTC ms */
+	enum report_group group;
+	char from_text[24], to_text[24]; /* YYYY-MM-DD */
+};
+
+const char *report_group_name(enum report_group g);
+int report_group_parse(const char *name); /* -1 if unknown */
+/* The first day (YYYYMMDD) of the bucket that holds day ymd; RG_ALL: 0. */
+int report_bucket(int ymd, enum report_group g);
+/* The day after ymd, and the number of days from a to b inclusive. */
+int report_ymd_next(int ymd);
+int report_ymd_count(int from_ymd, int to_ymd);
+/*
+ * Reads from, to (both required) and group (default "day") of a request
+ * into out; a date that is not one, to before from, a period longer than
+ * REPORT_PERIOD_DAYS_MAX days or an unknown group is ERR_INVALID with the
+ * field named (r->ei).
+ */
+int report_period_query(struct req *r, struct report_period *out);
+/*
+ * The department a report is about, from the query's department_id: the
+ * one asked for (it must exist), or all (0; -1 for "orders without one"
+ * when allow_none). Anyone whose permission act is limited to their own
+ * department gets that one, whatever they asked for.
+ */
+int report_department(struct req *r, int act, int allow_none, int64_t *dept);
+
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];
 

@@ -78,7 +78,7 @@ static int query_date(struct req *r, const char *name, int required, int *ymd)
  * all (0). Anyone whose permission is limited to their own department gets
  * that one, whatever they asked for.
  */
-static int report_department(struct req *r, int allow_none, int64_t *dept)
+int report_department(struct req *r, int act, int allow_none, int64_t *dept)
 {
 	struct org_department d;
 	int64_t v = allow_none ? -1 : 0;
@@ -86,10 +86,10 @@ static int report_department(struct req *r, int allow_none, int64_t *dept)
 
 	if (rc < 0)
 		return rc;
-	if (auth_scope(&r->who, ACT_REPORT_READ) < SCOPE_ALL) {
+	if (auth_scope(&r->who, act) < SCOPE_ALL) {
 		const struct auth_target t = {v > 0 ? v : r->who.department_id, 0};
 
-		rc = req_authorize(r, ACT_REPORT_READ, &t);
+		rc = req_authorize(r, act, &t);
 		if (rc < 0)
 			return rc;
 		v = r->who.department_id;
@@ -127,10 +127,39 @@ static int daily_query(struct req *r, struct daily_query *q, struct report_days 
 		rc = err_set(&r->ei, ERR_INVALID, "to", "to: at most %d days from from",
 			     REPORT_DAYS_MAX);
 	if (rc == 0)
-		rc = report_department(r, 0, &q->department_id);
+		rc = report_department(r, ACT_REPORT_READ, 0, &q->department_id);
 	date_text(q->from, q->from_text, sizeof(q->from_text));
 	date_text(q->to, q->to_text, sizeof(q->to_text));
 	return rc;
+}
+
+int report_period_query(struct req *r, struct report_period *out)
+{
+	const char *g = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = query_date(r, "from", 1, &out->from_ymd);
+	if (rc == 0)
+		rc = query_date(r, "to", 1, &out->to_ymd);
+	if (rc == 0 && out->to_ymd < out->from_ymd)
+		rc = err_set(&r->ei, ERR_INVALID, "to", "to: on or after from");
+	if (rc == 0 && report_ymd_count(out->from_ymd, out->to_ymd) > REPORT_PERIOD_DAYS_MAX)
+		rc = err_set(&r->ei, ERR_INVALID, "to", "to: at most %d days from from",
+			     REPORT_PERIOD_DAYS_MAX);
+	if (rc == 0)
+		rc = req_query(r, "group", &g);
+	if (rc == 0 && g && (rc = report_group_parse(g)) < 0)
+		rc = err_set(&r->ei, ERR_INVALID, "group",
+			     "group: day, week, month, quarter, half, year or all");
+	if (rc < 0)
+		return rc;
+	out->group = g ? (enum report_group)rc : RG_DAY;
+	out->start = report_day_start(out->from_ymd);
+	out->end = report_day_start(report_ymd_next(out->to_ymd));
+	date_text(out->from_ymd, out->from_text, sizeof(out->from_text));
+	date_text(out->to_ymd, out->to_text, sizeof(out->to_text));
+	return 0;
 }
 
 /* Department names, looked up once per report. */
@@ -720,7 +749,7 @@ static int overdue(struct req *r)
 	int limit, n, rc = req_page(r, &limit, &cursor);
 
 	if (rc == 0)
-		rc = report_department(r, 0, &dept);
+		rc = report_department(r, ACT_REPORT_READ, 0, &dept);
 	if (rc < 0)
 		return rc;
 	oc.items = json_array();
@@ -776,7 +805,7 @@ static int overdue_export(struct req *r)
 	int n, rc = req_authorize(r, ACT_REPORT_READ, NULL);
 
 	if (rc == 0)
-		rc = report_department(r, 0, &dept);
+		rc = report_department(r, ACT_REPORT_READ, 0, &dept);
 	if (rc < 0)
 		return rc;
 	csv_raw(&c, CSV_BOM);
@@ -886,7 +915,7 @@ static int orders(struct req *r)
 		if (rc < 0)
 			return rc;
 	}
-	rc = report_department(r, 1, &f.department_id);
+	rc = report_department(r, ACT_REPORT_READ, 1, &f.department_id);
 	if (rc < 0)
 		return rc;
 	rc = report_days_make(ymd, ymd, &day);
