@@ -460,6 +460,18 @@ void report_periodic_free(struct report_periodic *out);
 void report_period_make(int from_ymd, int to_ymd, enum report_group g, struct report_period *out);
 int report_wo_kind_add(void);
 
+/*
+ * 工单统计表 (report_xlsx.c): the period's figures per department and SLA
+ * metric as a workbook (export/), and the form "wo_stats" of the center's
+ * forms (LED-2) that builds it; report_forms_add registers it (from cli's
+ * wire()).
+ */
+struct export_book;
+struct export_form_args;
+int report_wo_stats_xlsx(struct store *s, const struct export_form_args *a,
+			 struct export_book **out);
+int report_forms_add(void);
+
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];
 

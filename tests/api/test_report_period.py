@@ -5,12 +5,16 @@ old orders were changed once their days had closed (reassigned to another depart
 reopened after archiving, cancelled with clocks still running, a deadline breached).
 """
 import datetime
+import io
 import unittest
+import xml.etree.ElementTree as ET
+import zipfile
 
 from apihelp import MINUTE, db_rows, db_value, dept_id, person_id
 from harness import KefuTestCase
 from test_reports import Center, advance_to_local, center_zone, local_date
 
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 METRICS = ["callback", "onsite", "report", "resolve", "reply"]
 FIGURES = ["started", "met_on_time", "met_late", "breached", "running"]
 
@@ -217,6 +221,58 @@ class PeriodReportTest(KefuTestCase):
         self.assertError(self.srv.call("GET", f"/api/reports/daily?from={self.d1}&to={self.d3}"
                                        f"&group=decade", token=self.c.token("8001")), 400, "bad_request",
                          "group")
+
+    def test_wo_stats_xlsx(self):
+        """LED-2: 工单统计表 as .xlsx equals the period's figures, per department and metric."""
+        srv, tok = self.srv, self.c.token("8001")
+        q = f"from={self.d1}&to={self.d3}"
+        status, headers, data = srv.raw("GET", f"/api/reports/wo_stats.xlsx?{q}",
+                                        headers={"Authorization": "Bearer " + tok})
+        self.assertEqual(status, 200)
+        self.assertIn("spreadsheetml", headers["content-type"])
+        self.assertIn("kefu-wo-stats-", headers["content-disposition"])
+        z = zipfile.ZipFile(io.BytesIO(data))
+        strings = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
+                   for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS)]
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        cells = {}
+        for c in sheet.iter(f"{{{NS['m']}}}c"):
+            v = c.find("m:v", NS)
+            if v is not None:
+                cells[c.get("r")] = strings[int(v.text)] if c.get("t") == "s" else float(v.text)
+        self.assertEqual(cells["A1"], "工单统计表")
+        self.assertEqual(cells["A3"], "部门")
+        self.assertEqual(cells["H3"], "联系客户")
+        self.assertEqual([cells[f"{c}4"] for c in "HIJKLM"],
+                         ["开始", "按时完成", "超时完成", "超时", "未完成", "按时率"])
+        # Frozen under the header rows and beside the department; widths; percentages.
+        pane = sheet.find("m:sheetViews/m:sheetView/m:pane", NS)
+        self.assertEqual((pane.get("xSplit"), pane.get("ySplit"), pane.get("state")),
+                         ("1", "4", "frozen"))
+        self.assertIsNotNone(sheet.find("m:cols/m:col[@width]", NS))
+        self.assertIn('formatCode="0.0%"', z.read("xl/styles.xml").decode())
+        body = self.report(self.d1, self.d3, group="all")["days"][0]
+        names = {d["department_id"]: d["department"] or "未分派" for d in body["departments"]}
+        rows = [d for d in body["departments"] if d["opened"] or d["archived"] or d["cancelled"]
+                or d["escalated"] or any(any(v.values()) for v in d["sla"].values())]
+        for i, d in enumerate(rows + [dict(body["total"], department_id="total")]):
+            n = 5 + i
+            with self.subTest(row=n):
+                name = "合计" if d["department_id"] == "total" else names[d["department_id"]]
+                self.assertEqual(cells[f"A{n}"], name)
+                self.assertEqual([cells[f"{c}{n}"] for c in "BCDE"],
+                                 [d["opened"], d["archived"], d["cancelled"], d["escalated"]])
+                self.assertEqual([cells[f"{c}{n}"] for c in "HIJKL"],
+                                 [d["sla"]["callback"][f] for f in FIGURES])
+                self.assertEqual([cells[f"{c}{n}"] for c in ("Z", "AA", "AB", "AC", "AD")],
+                                 [d["sla"]["resolve"][f] for f in FIGURES])
+                if d["completion_rate"] is not None:
+                    self.assertAlmostEqual(cells[f"F{n}"], d["completion_rate"], delta=0.0006)
+        audit = srv.audit(tok, action="report.export", limit=50)
+        self.assertEqual(audit[0]["detail"]["report"], "wo_stats")
+        # Exporting is the manager's (SEC-2): a supervisor reads the report, not the file.
+        self.assertError(srv.call("GET", f"/api/reports/wo_stats.xlsx?{q}",
+                                  token=self.c.token("1001")), 403, "forbidden")
 
 
 if __name__ == "__main__":
