@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "core/clock.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -194,23 +195,14 @@ int main(int argc, char **argv)
 	int orders = argc > 1 ? atoi(argv[1]) : 1000000;
 	char path[64] = "/tmp/kefu-bench-report-XXXXXX";
 	const char *db = argc > 2 ? argv[2] : NULL;
-	struct store *s = NULL;
-	struct store_opts o = {NULL, 5000, STORE_NORMAL};
+	struct store *s;
 	double t0, c0, seeded, facts[4], sums[4], build, facts_cpu[4], sums_cpu[4], build_cpu;
 	int64_t rows = 0, opened_facts[4], opened_sum[4];
 	int rounds = 0;
 
 	clock_tz_set("Asia/Shanghai");
-	if (!db) {
-		int fd = mkstemp(path);
-
-		if (fd < 0)
-			return 1;
-		close(fd);
-		db = path;
-	}
-	o.path = db;
-	if (store_open(&s, &o) < 0 || store_migrate(s, NULL, NULL) < 0)
+	s = bench_db_open(db, path);
+	if (!s)
 		return 1;
 	t0 = now_ms();
 	if (seed(s, orders) < 0)
@@ -271,7 +263,7 @@ int main(int argc, char **argv)
 		       periods[i].name, (long long)opened_facts[i], facts[i], facts_cpu[i], sums[i],
 		       sums_cpu[i]);
 	store_close(s);
-	if (db == path)
+	if (path[0])
 		unlink(path);
 	return 0;
 }

@@ -56,10 +56,17 @@
  * most), never a whole table. The overdue list reads the partial index of
  * running breached clocks when the schema has one, otherwise wo_sla.
  *
- * report_store.c holds the SQL and the day arithmetic; report_api.c serves
- * /api/reports (JSON and the CSV exports, which are a permission of their
- * own and audited, SEC-2). Callers own the structs; report_daily_free()
- * releases what report_daily_load() allocated.
+ * That is a day's cost; a year of days is seconds at 10⁶ orders, so a
+ * period is answered by report_period_load (below), which reads the
+ * closed days from the summary kind "wo" keeps (migration 43) and only
+ * today from the facts (bench/report.c, docs/performance.md).
+ *
+ * report_store.c holds the SQL and the day arithmetic; report_wo_store.c
+ * the summary and the periods; report_xlsx.c the 工单统计表 workbook;
+ * report_api.c serves /api/reports (JSON, the CSV and .xlsx exports, which
+ * are a permission of their own and audited, SEC-2). Callers own the
+ * structs; report_daily_free() releases what report_daily_load()
+ * allocated.
  */
 #ifndef KEFU_REPORT_REPORT_H
 #define KEFU_REPORT_REPORT_H
@@ -73,7 +80,9 @@
 
 struct store;
 
-#define REPORT_DAYS_MAX 92 /* a quarter: the longest range one request may ask for */
+/* A quarter: the most days report_daily_load reads from the facts in one call.
+ * A request may ask for REPORT_PERIOD_DAYS_MAX (report_period_load). */
+#define REPORT_DAYS_MAX 92
 
 /* Consecutive days of the center: day i is [start[i], start[i + 1]). */
 struct report_days {

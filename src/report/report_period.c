@@ -1,7 +1,8 @@
 /*
  * The periods of reports: the groupings and the bucket a day falls in
  * (report.h). Calendar arithmetic on YYYYMMDD dates only, no clock and no
- * zone: a date is already a day of the center.
+ * zone: a date is already a day of the center; report_period_make alone
+ * asks report_day_start for the period's instants in the center's zone.
  */
 #include <stdio.h>
 #include <string.h>
