@@ -2,7 +2,8 @@
 from the summary the scheduler keeps (report kind "wo", migration 43), today from the
 facts, and the answer equals the figures recomputed here from the raw rows — also after
 old orders were changed once their days had closed (reassigned to another department,
-reopened after archiving, cancelled with clocks still running, a deadline breached).
+reopened after archiving, cancelled with clocks still running, finished and archived, a
+deadline breached).
 """
 import datetime
 import io
@@ -130,11 +131,15 @@ class PeriodReportTest(KefuTestCase):
                                            " WHERE kind = 'wo'")
         cls.before = cls.report(cls, cls.d1, cls.d1)
         # Then old orders change: A goes to 市场运营部 (4001), F is reopened, X and C are
-        # cancelled with their clocks running; D breached at 00:05 already.
+        # cancelled with their clocks running; D breached at 00:05 already (RPT-1).
         c.act(cls.a, "assign", "8001", {"person_id": person_id(srv, "4001"), "reason": "属市场运营部"})
         c.act(cls.f, "reopen", "8001", {"reason": "客户再次来电"})
         c.act(cls.x, "cancel", "8001", {"reason": "重复来电"})
         c.act(cls.cc, "cancel", "8001", {"reason": "客户撤回"})
+        # B of day 1 is finished and archived today: its clocks of day 1 stop running.
+        c.act(cls.b, "onsite", "2001")
+        c.act(cls.b, "report", "2001", {"solution": "已上门核实并赔付"})
+        c.act(cls.b, "callback", "8101", {"outcome": "accepted"})
         srv.advance(0)
 
     def report(self, frm, to, **params):
@@ -206,13 +211,16 @@ class PeriodReportTest(KefuTestCase):
     def test_rates(self):
         """WO-2: on-time rate per metric and completion over the period, from the counts."""
         t = self.report(self.d1, self.d3, group="all")["days"][0]["total"]
-        cb = t["sla"]["callback"]
-        met = cb["met_on_time"] + cb["met_late"]
-        self.assertEqual(t["on_time_rate"]["callback"], round(cb["met_on_time"] / met, 3))
+        for m in METRICS:
+            s = t["sla"][m]
+            met = s["met_on_time"] + s["met_late"]
+            self.assertEqual(t["on_time_rate"][m], round(s["met_on_time"] / met, 3) if met
+                             else None, m)
+        self.assertGreater(t["sla"]["callback"]["met_late"], 0)
+        self.assertIsNone(t["on_time_rate"]["reply"])
         rs = t["sla"]["resolve"]
         self.assertEqual(t["completion_rate"],
                          round((rs["started"] - rs["running"]) / rs["started"], 3))
-        self.assertIsNone(t["on_time_rate"]["onsite"])
 
     def test_period_limits(self):
         """Up to REPORT_PERIOD_DAYS_MAX (1100) days; an unknown group is refused."""
