@@ -6,6 +6,7 @@
  * timestamp with it (report.h lists which). Reports only read: nothing
  * here begins a transaction.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -630,34 +631,40 @@ struct report_level *report_day_level(struct report_day *d, int64_t dept, const 
 	return l;
 }
 
+/*
+ * The row of dept in an array of rows that open with their department_id
+ * (ratings, calls out), added at zero if new; NULL when memory runs out.
+ */
+static void *dept_row(void **rows, int *n, int *cap, size_t size, int64_t dept)
+{
+	char *p;
+
+	for (int i = 0; i < *n; i++) {
+		p = (char *)*rows + (size_t)i * size;
+		if (*(int64_t *)p == dept)
+			return p;
+	}
+	if (grow(rows, cap, *n, size) < 0)
+		return NULL;
+	p = (char *)*rows + (size_t)(*n)++ * size;
+	memset(p, 0, size);
+	*(int64_t *)p = dept;
+	return p;
+}
+
+_Static_assert(offsetof(struct report_rating, department_id) == 0, "dept_row's rows");
+_Static_assert(offsetof(struct report_calls_out, department_id) == 0, "dept_row's rows");
+
 struct report_rating *report_day_rating(struct report_day *d, int64_t dept)
 {
-	struct report_rating *g;
-
-	for (int i = 0; i < d->nratings; i++)
-		if (d->ratings[i].department_id == dept)
-			return &d->ratings[i];
-	if (grow((void **)&d->ratings, &d->ratings_cap, d->nratings, sizeof(*g)) < 0)
-		return NULL;
-	g = &d->ratings[d->nratings++];
-	memset(g, 0, sizeof(*g));
-	g->department_id = dept;
-	return g;
+	return dept_row((void **)&d->ratings, &d->nratings, &d->ratings_cap, sizeof(*d->ratings),
+			dept);
 }
 
 struct report_calls_out *report_day_calls_out(struct report_day *d, int64_t dept)
 {
-	struct report_calls_out *g;
-
-	for (int i = 0; i < d->ncalls_out; i++)
-		if (d->calls_out[i].department_id == dept)
-			return &d->calls_out[i];
-	if (grow((void **)&d->calls_out, &d->calls_out_cap, d->ncalls_out, sizeof(*g)) < 0)
-		return NULL;
-	g = &d->calls_out[d->ncalls_out++];
-	memset(g, 0, sizeof(*g));
-	g->department_id = dept;
-	return g;
+	return dept_row((void **)&d->calls_out, &d->ncalls_out, &d->calls_out_cap,
+			sizeof(*d->calls_out), dept);
 }
 
 int report_day_add(struct report_day *dst, const struct report_day *src)
