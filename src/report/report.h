@@ -436,9 +436,11 @@ int report_department(struct req *r, int act, int allow_none, int64_t *dept);
  *   last event id read plus one (0: never read; the first round starts at
  *   the newest event, since every day still to build reads the facts).
  * Not followed (known limits): satisfaction and calls out are by the
- * agent's department; an agent who moves department, and a rating given
- * after its contact's day closed, are in the summary only when that day
- * is rebuilt for another reason.
+ * agent's department; an agent who moves department, a rating given after
+ * its contact's day closed (the survey digit of a call at 23:59) and a call
+ * out still talking at midnight are in the summary only when that day is
+ * rebuilt for another reason (an order of that day changing). Neither
+ * contact nor call_out keeps a time of change a cursor could follow.
  *
  * report_period_load answers a period (report_period_query) for one
  * department (> 0) or all (0): one report_day per bucket of p->group,
