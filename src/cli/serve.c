@@ -170,6 +170,11 @@ static int wire(const struct config *cfg)
 	/* Issue 20: the reports' summaries of closed days (report.h). */
 	if (rc == 0)
 		rc = sched_add("report_sum_tick", report_sum_tick, NULL, 0);
+	/* The work-order report's summary kind "wo" and its form (report_wo_store.c). */
+	if (rc == 0)
+		rc = report_wo_kind_add();
+	if (rc == 0)
+		rc = report_forms_add();
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

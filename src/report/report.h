@@ -56,10 +56,17 @@
  * most), never a whole table. The overdue list reads the partial index of
  * running breached clocks when the schema has one, otherwise wo_sla.
  *
- * report_store.c holds the SQL and the day arithmetic; report_api.c serves
- * /api/reports (JSON and the CSV exports, which are a permission of their
- * own and audited, SEC-2). Callers own the structs; report_daily_free()
- * releases what report_daily_load() allocated.
+ * That is a day's cost; a year of days is seconds at 10⁶ orders, so a
+ * period is answered by report_period_load (below), which reads the
+ * closed days from the summary kind "wo" keeps (migration 43) and only
+ * today from the facts (bench/report.c, docs/performance.md).
+ *
+ * report_store.c holds the SQL and the day arithmetic; report_wo_store.c
+ * the summary and the periods; report_xlsx.c the 工单统计表 workbook;
+ * report_api.c serves /api/reports (JSON, the CSV and .xlsx exports, which
+ * are a permission of their own and audited, SEC-2). Callers own the
+ * structs; report_daily_free() releases what report_daily_load()
+ * allocated.
  */
 #ifndef KEFU_REPORT_REPORT_H
 #define KEFU_REPORT_REPORT_H
@@ -73,7 +80,9 @@
 
 struct store;
 
-#define REPORT_DAYS_MAX 92 /* a quarter: the longest range one request may ask for */
+/* A quarter: the most days report_daily_load reads from the facts in one call.
+ * A request may ask for REPORT_PERIOD_DAYS_MAX (report_period_load). */
+#define REPORT_DAYS_MAX 92
 
 /* Consecutive days of the center: day i is [start[i], start[i + 1]). */
 struct report_days {
@@ -157,6 +166,21 @@ int report_daily_load(struct store *s, struct report_daily *r, int64_t departmen
 void report_daily_free(struct report_daily *r);
 /* Adds src's figures to dst (totals of a department, of a day). */
 void report_cell_add(struct report_cell *dst, const struct report_cell *src);
+/*
+ * The rows of a day (or of a bucket of days) by their keys, added at zero
+ * when new; NULL when memory runs out. report_day_add adds every figure
+ * of src into dst (0 or ERR_NOMEM); report_day_sort puts the rows in
+ * report order (departments by id, none last, then classes and levels);
+ * report_day_free releases them.
+ */
+struct report_cell *report_day_cell(struct report_day *d, int64_t dept, const char *cls);
+struct report_level *report_day_level(struct report_day *d, int64_t dept, const char *cls,
+				      const char *level);
+struct report_rating *report_day_rating(struct report_day *d, int64_t dept);
+struct report_calls_out *report_day_calls_out(struct report_day *d, int64_t dept);
+int report_day_add(struct report_day *dst, const struct report_day *src);
+void report_day_sort(struct report_day *d);
+void report_day_free(struct report_day *d);
 
 /*
  * Per agent over [start, end) (any range of the center's days; QA-5 and
@@ -386,6 +410,78 @@ int report_period_query(struct req *r, struct report_period *out);
  * department gets that one, whatever they asked for.
  */
 int report_department(struct req *r, int act, int allow_none, int64_t *dept);
+
+/*
+ * The work-order report over any period (issue 20, RPT-1; report_wo_store.c).
+ *
+ * The summary kind "wo" (migration 43) keeps, per closed day, the figures
+ * report_daily_load computes for that day, built by calling it for the one
+ * day (one copy of the SQL): cells per department and class, levels,
+ * ratings and calls out. What it does not keep, and why:
+ *   running  "clocks started on D still open now" changes every time a
+ *            clock of an old day is met or cancelled, which is most of them.
+ *            It is read from the facts for every day of a period instead:
+ *            the open clocks are few and the partial index wo_sla_open
+ *            (started_at, state running or paused; migration 43) holds
+ *            exactly them, so it costs the open clocks of the period.
+ * What moves a closed day, and how the kind finds it (its changed()):
+ *   the report counts an order by its department and class as they stand
+ *   now, "archived" as it stands now, and cancellations, escalations and
+ *   callbacks by the order's day of them. Every change of an order writes
+ *   a wo_event (wo_engine's event()). The kind's cursor reads the new
+ *   wo_event rows (at most RWO_EVENTS_ROUND a round) and, for each order
+ *   created before the summary's end, marks every closed day the order
+ *   has a fact on: created, archived, its wo_event and SLA events, its
+ *   audited cancellations, escalations and callbacks. The cursor is the
+ *   last event id read plus one (0: never read; the first round starts at
+ *   the newest event, since every day still to build reads the facts).
+ * Not followed (known limits): satisfaction and calls out are by the
+ * agent's department; an agent who moves department, a rating given after
+ * its contact's day closed (the survey digit of a call at 23:59) and a call
+ * out still talking at midnight are in the summary only when that day is
+ * rebuilt for another reason (an order of that day changing). Neither
+ * contact nor call_out keeps a time of change a cursor could follow.
+ *
+ * report_period_load answers a period (report_period_query) for one
+ * department (> 0) or all (0): one report_day per bucket of p->group,
+ * from the summary for the days up to report_sum_through("wo") when
+ * use_summary, and from the facts (report_daily_load) for the later days,
+ * with running from the open clocks. report_wo_kind_add registers the
+ * kind (from cli's wire()).
+ */
+#define RWO_EVENTS_ROUND 20000 /* wo_event rows the cursor reads a round */
+
+struct report_bucket {
+	int first_ymd, last_ymd; /* the bucket's days inside the period */
+	int64_t start, end;
+	struct report_day day;
+};
+
+struct report_periodic {
+	struct report_period period;
+	int through; /* the last day read from the summary, 0: none */
+	int n;
+	struct report_bucket *b;
+};
+
+int report_period_load(struct store *s, const struct report_period *p, int64_t department_id,
+		       int use_summary, struct report_periodic *out);
+void report_periodic_free(struct report_periodic *out);
+/* Makes the period of from..to (YYYYMMDD) grouped by g, as report_period_query would. */
+void report_period_make(int from_ymd, int to_ymd, enum report_group g, struct report_period *out);
+int report_wo_kind_add(void);
+
+/*
+ * 工单统计表 (report_xlsx.c): the period's figures per department and SLA
+ * metric as a workbook (export/), and the form "wo_stats" of the center's
+ * forms (LED-2) that builds it; report_forms_add registers it (from cli's
+ * wire()).
+ */
+struct export_book;
+struct export_form_args;
+int report_wo_stats_xlsx(struct store *s, const struct export_form_args *a,
+			 struct export_book **out);
+int report_forms_add(void);
 
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];

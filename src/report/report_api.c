@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "export/export.h"
 #include "http/http.h"
 #include "org/org.h"
 #include "report/report.h"
@@ -106,33 +107,6 @@ int report_department(struct req *r, int act, int allow_none, int64_t *dept)
 	return 0;
 }
 
-/* from, to and department_id of the daily report. */
-struct daily_query {
-	int from, to;
-	int64_t department_id;
-	char from_text[24], to_text[24];
-};
-
-static int daily_query(struct req *r, struct daily_query *q, struct report_days *days)
-{
-	int rc;
-
-	memset(q, 0, sizeof(*q));
-	rc = query_date(r, "from", 1, &q->from);
-	if (rc == 0)
-		rc = query_date(r, "to", 1, &q->to);
-	if (rc == 0 && q->to < q->from)
-		rc = err_set(&r->ei, ERR_INVALID, "to", "to: on or after from");
-	if (rc == 0 && report_days_make(q->from, q->to, days) < 0)
-		rc = err_set(&r->ei, ERR_INVALID, "to", "to: at most %d days from from",
-			     REPORT_DAYS_MAX);
-	if (rc == 0)
-		rc = report_department(r, ACT_REPORT_READ, 0, &q->department_id);
-	date_text(q->from, q->from_text, sizeof(q->from_text));
-	date_text(q->to, q->to_text, sizeof(q->to_text));
-	return rc;
-}
-
 int report_period_query(struct req *r, struct report_period *out)
 {
 	const char *g = NULL;
@@ -154,11 +128,7 @@ int report_period_query(struct req *r, struct report_period *out)
 			     "group: day, week, month, quarter, half, year or all");
 	if (rc < 0)
 		return rc;
-	out->group = g ? (enum report_group)rc : RG_DAY;
-	out->start = report_day_start(out->from_ymd);
-	out->end = report_day_start(report_ymd_next(out->to_ymd));
-	date_text(out->from_ymd, out->from_text, sizeof(out->from_text));
-	date_text(out->to_ymd, out->to_text, sizeof(out->to_text));
+	report_period_make(out->from_ymd, out->to_ymd, g ? (enum report_group)rc : RG_DAY, out);
 	return 0;
 }
 
@@ -217,6 +187,32 @@ static int64_t rating_hundredths(const struct report_rating *g)
 	return (g->total * 100 + g->rated / 2) / g->rated;
 }
 
+/*
+ * On time, per metric (WO-2): of the clocks met in the bucket, the share
+ * met before their deadline, in thousandths; -1 when none was met.
+ */
+static int64_t on_time_permille(const struct report_cell *c, int m)
+{
+	int64_t met = c->sla[m][RSF_MET_ON_TIME] + c->sla[m][RSF_MET_LATE];
+
+	return met ? (c->sla[m][RSF_MET_ON_TIME] * 1000 + met / 2) / met : -1;
+}
+
+/*
+ * Completion: of the resolve clocks (办结) started in the bucket, the share
+ * no longer open now (met, or stopped with a cancelled order), in
+ * thousandths; -1 when none started. Both counts drill down (started,
+ * running).
+ */
+static int64_t completion_permille(const struct report_cell *c)
+{
+	int64_t started = c->sla[WOM_RESOLVE][RSF_STARTED];
+
+	return started ? ((started - c->sla[WOM_RESOLVE][RSF_RUNNING]) * 1000 + started / 2) /
+				 started
+		       : -1;
+}
+
 static json_t *fixed_json(int64_t v, double scale)
 {
 	return v < 0 ? json_null() : json_real((double)v / scale);
@@ -225,7 +221,7 @@ static json_t *fixed_json(int64_t v, double scale)
 /* The figures every level of the report shows (a class, a department, the day). */
 static json_t *figures_json(const struct report_cell *c)
 {
-	json_t *sla = json_object(), *cb = json_object();
+	json_t *sla = json_object(), *cb = json_object(), *on_time = json_object();
 
 	for (int m = 0; m < WOM_COUNT; m++) {
 		json_t *f = json_object();
@@ -234,14 +230,18 @@ static json_t *figures_json(const struct report_cell *c)
 			json_object_set_new(f, report_sla_figure_name((enum report_sla_figure)k),
 					    json_integer(c->sla[m][k]));
 		json_object_set_new(sla, wo_metric_name((enum wo_metric)m), f);
+		json_object_set_new(on_time, wo_metric_name((enum wo_metric)m),
+				    fixed_json(on_time_permille(c, m), 1000.0));
 	}
 	for (int o = 0; o < WOO_COUNT; o++)
 		json_object_set_new(cb, wo_outcome_name((enum wo_outcome)o),
 				    json_integer(c->center_callbacks[o]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "opened", (json_int_t)c->opened,
-			 "archived", (json_int_t)c->archived, "cancelled", (json_int_t)c->cancelled,
-			 "escalated", (json_int_t)c->escalated, "sla", sla, "callback_minutes_avg",
-			 fixed_json(callback_tenths(c), 10.0), "center_callbacks", cb);
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "opened",
+			 (json_int_t)c->opened, "archived", (json_int_t)c->archived, "cancelled",
+			 (json_int_t)c->cancelled, "escalated", (json_int_t)c->escalated, "sla", sla,
+			 "callback_minutes_avg", fixed_json(callback_tenths(c), 10.0),
+			 "center_callbacks", cb, "completion_rate",
+			 fixed_json(completion_permille(c), 1000.0), "on_time_rate", on_time);
 }
 
 /* head's keys (what the figures are about) first, then the figures. */
@@ -375,16 +375,16 @@ static int day_departments(const struct report_day *d, int64_t **out)
 	return n;
 }
 
-static json_t *day_json(struct req *r, struct names *nm, const struct report_daily *rep, int i)
+static json_t *day_json(struct req *r, struct names *nm, const struct report_bucket *b)
 {
-	const struct report_day *d = &rep->day[i];
+	const struct report_day *d = &b->day;
 	struct report_cell total, sum;
 	struct report_rating all = {0, 0, 0};
 	struct report_calls_out out = {0, 0, 0, 0};
 	json_t *depts = json_array(), *by_class = json_object(), *labels = json_object(), *j;
 	int64_t *ids;
 	int n = day_departments(d, &ids);
-	char date[24];
+	char date[24], last[24];
 
 	if (n < 0) {
 		json_decref(depts);
@@ -422,57 +422,53 @@ static json_t *day_json(struct req *r, struct names *nm, const struct report_dai
 	json_object_set_new(j, "opened_by_label", labels);
 	json_object_set_new(j, "satisfaction", satisfaction_json(&all));
 	json_object_set_new(j, "calls_out", calls_out_json(&out));
-	date_text(rep->days.ymd[i], date, sizeof(date));
-	return json_pack("{s:s, s:I, s:I, s:o, s:o}", "date", date, "start",
-			 (json_int_t)rep->days.start[i], "end", (json_int_t)rep->days.start[i + 1],
-			 "total", j, "departments", depts);
+	date_text(b->first_ymd, date, sizeof(date));
+	date_text(b->last_ymd, last, sizeof(last));
+	return json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "date", date, "last", last, "start",
+			 (json_int_t)b->start, "end", (json_int_t)b->end, "total", j, "departments",
+			 depts);
 }
 
-static int load_daily(struct req *r, struct daily_query *q, struct report_daily **out)
+/* The period, the department and the report's buckets (summary and facts, report.h). */
+static int load_daily(struct req *r, struct report_periodic *rep, int64_t *dept)
 {
-	struct report_daily *rep = calloc(1, sizeof(*rep));
-	int rc;
+	struct report_period p;
+	int rc = report_period_query(r, &p);
 
-	if (!rep)
-		return ERR_NOMEM;
-	rc = daily_query(r, q, &rep->days);
 	if (rc == 0)
-		rc = report_daily_load(r->store, rep, q->department_id);
-	if (rc < 0) {
-		free(rep);
-		return rc;
-	}
-	*out = rep;
-	return 0;
+		rc = report_department(r, ACT_REPORT_READ, 0, dept);
+	if (rc == 0)
+		rc = report_period_load(r->store, &p, *dept, 1, rep);
+	return rc;
 }
 
 static int daily(struct req *r)
 {
-	struct daily_query q;
-	struct report_daily *rep = NULL;
+	struct report_periodic rep;
 	struct names nm = {NULL, 0, 0};
+	int64_t dept = 0;
 	json_t *days;
-	int rc = load_daily(r, &q, &rep);
+	int rc = load_daily(r, &rep, &dept);
 
 	if (rc < 0)
 		return rc;
 	days = json_array();
-	for (int i = 0; rc == 0 && i < rep->days.n; i++) {
-		json_t *d = day_json(r, &nm, rep, i);
+	for (int i = 0; rc == 0 && i < rep.n; i++) {
+		json_t *d = day_json(r, &nm, &rep.b[i]);
 
 		rc = d ? json_array_append_new(days, d) : ERR_NOMEM;
 	}
-	report_daily_free(rep);
-	free(rep);
+	report_periodic_free(&rep);
 	free(nm.v);
 	if (rc < 0) {
 		json_decref(days);
 		return ERR_NOMEM;
 	}
 	return reply_json(r, 200,
-			  json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "from", q.from_text, "to",
-				    q.to_text, "timezone", clock_tz_name(), "department_id",
-				    ref(q.department_id), "generated_at", (json_int_t)r->now,
+			  json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:o}", "from",
+				    rep.period.from_text, "to", rep.period.to_text, "group",
+				    report_group_name(rep.period.group), "timezone", clock_tz_name(),
+				    "department_id", ref(dept), "generated_at", (json_int_t)r->now,
 				    "days", days));
 }
 
@@ -648,34 +644,34 @@ static int reply_csv(struct req *r, struct csv *c, const char *filename)
 
 static int daily_csv(struct req *r)
 {
-	struct daily_query q;
-	struct report_daily *rep = NULL;
+	struct report_periodic rep;
 	struct names nm = {NULL, 0, 0};
 	struct csv c = {BUF_INIT, 0, 0};
 	char levels[MAX_LEVELS][8], filename[96];
+	int64_t dept = 0;
 	int nlevels, rc = req_authorize(r, ACT_REPORT_READ, NULL);
 
 	if (rc == 0)
-		rc = load_daily(r, &q, &rep);
+		rc = load_daily(r, &rep, &dept);
 	if (rc < 0)
 		return rc;
 	nlevels = report_levels(r->store, levels, MAX_LEVELS);
 	if (nlevels < 0) {
-		report_daily_free(rep);
-		free(rep);
+		report_periodic_free(&rep);
 		return nlevels;
 	}
 	csv_raw(&c, CSV_BOM);
 	daily_csv_header(&c, levels, nlevels);
-	for (int i = 0; c.rc == 0 && i < rep->days.n; i++) {
-		const struct report_day *d = &rep->day[i];
+	/* A row per bucket: its first day names it (the day itself when grouped by day). */
+	for (int i = 0; c.rc == 0 && i < rep.n; i++) {
+		const struct report_day *d = &rep.b[i].day;
 		int64_t *ids;
 		int n = day_departments(d, &ids);
 		char date[24];
 
 		if (n < 0)
 			c.rc = n;
-		date_text(rep->days.ymd[i], date, sizeof(date));
+		date_text(rep.b[i].first_ymd, date, sizeof(date));
 		for (int k = 0; k < n; k++) {
 			const char *name = dept_name(r, &nm, ids[k]);
 			struct report_cell sum;
@@ -692,21 +688,61 @@ static int daily_csv(struct req *r)
 		}
 		free(ids);
 	}
-	report_daily_free(rep);
-	free(rep);
+	report_periodic_free(&rep);
 	free(nm.v);
 	rc = c.rc;
-	snprintf(filename, sizeof(filename), "kefu-daily-%s-%s.csv", q.from_text, q.to_text);
+	snprintf(filename, sizeof(filename), "kefu-daily-%s-%s.csv", rep.period.from_text,
+		 rep.period.to_text);
 	if (rc == 0)
-		rc = audit_export(r, json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "report", "daily",
-					       "from", q.from_text, "to", q.to_text,
-					       "department_id", ref(q.department_id), "filename",
-					       filename, "rows", c.rows - 1));
+		rc = audit_export(r, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i}", "report",
+					       "daily", "from", rep.period.from_text, "to",
+					       rep.period.to_text, "group",
+					       report_group_name(rep.period.group), "department_id",
+					       ref(dept), "filename", filename, "rows", c.rows - 1));
 	if (rc < 0) {
 		buf_release(&c.b);
 		return rc;
 	}
 	return reply_csv(r, &c, filename);
+}
+
+/*
+ * GET /api/reports/wo_stats.xlsx: 工单统计表 of the period (the form
+ * "wo_stats"), per department and metric; an export, audited (SEC-2).
+ */
+static int wo_stats_export(struct req *r)
+{
+	struct report_period p;
+	struct export_form_args a;
+	struct export_book *b = NULL;
+	char ascii[96], utf8[160];
+	int64_t dept = 0;
+	int english = err_lang_english(req_header(r, "Accept-Language"));
+	int rc = req_authorize(r, ACT_REPORT_READ, NULL);
+
+	if (rc == 0)
+		rc = report_period_query(r, &p);
+	if (rc == 0)
+		rc = report_department(r, ACT_REPORT_READ, 0, &dept);
+	if (rc < 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	a.from_ymd = p.from_ymd;
+	a.to_ymd = p.to_ymd;
+	a.department_id = dept;
+	a.person_id = r->who.person_id;
+	a.english = english;
+	rc = report_wo_stats_xlsx(r->store, &a, &b);
+	snprintf(ascii, sizeof(ascii), "kefu-wo-stats-%s-%s.xlsx", p.from_text, p.to_text);
+	snprintf(utf8, sizeof(utf8), "工单统计表-%s-%s.xlsx", p.from_text, p.to_text);
+	if (rc == 0)
+		rc = audit_export(r, json_pack("{s:s, s:s, s:s, s:o, s:s}", "report", "wo_stats",
+					       "from", p.from_text, "to", p.to_text,
+					       "department_id", ref(dept), "filename", ascii));
+	if (rc == 0)
+		rc = export_reply(r, b, ascii, english ? NULL : utf8);
+	export_book_free(b);
+	return rc;
 }
 
 static json_t *overdue_json(const struct report_overdue *o, int64_t now)
@@ -935,6 +971,7 @@ static int orders(struct req *r)
 const struct route report_routes[] = {
 	{"GET", "/api/reports/daily", daily, ACT_REPORT_READ},
 	{"GET", "/api/reports/daily.csv", daily_csv, ACT_EXPORT},
+	{"GET", "/api/reports/wo_stats.xlsx", wo_stats_export, ACT_EXPORT},
 	{"GET", "/api/reports/overdue", overdue, ACT_REPORT_READ},
 	{"GET", "/api/reports/overdue.csv", overdue_export, ACT_EXPORT},
 	{"GET", "/api/reports/orders", orders, ACT_REPORT_READ},

@@ -1,8 +1,10 @@
 /*
  * The periods of reports: the groupings and the bucket a day falls in
  * (report.h). Calendar arithmetic on YYYYMMDD dates only, no clock and no
- * zone: a date is already a day of the center.
+ * zone: a date is already a day of the center; report_period_make alone
+ * asks report_day_start for the period's instants in the center's zone.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -70,4 +72,18 @@ int report_bucket(int ymd, enum report_group g)
 	default:
 		return ymd;
 	}
+}
+
+void report_period_make(int from_ymd, int to_ymd, enum report_group g, struct report_period *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->from_ymd = from_ymd;
+	out->to_ymd = to_ymd;
+	out->group = g;
+	out->start = report_day_start(from_ymd);
+	out->end = report_day_start(report_ymd_next(to_ymd));
+	snprintf(out->from_text, sizeof(out->from_text), "%04d-%02d-%02d", from_ymd / 10000,
+		 from_ymd / 100 % 100, from_ymd % 100);
+	snprintf(out->to_text, sizeof(out->to_text), "%04d-%02d-%02d", to_ymd / 10000,
+		 to_ymd / 100 % 100, to_ymd % 100);
 }

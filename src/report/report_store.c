@@ -6,6 +6,7 @@
  * timestamp with it (report.h lists which). Reports only read: nothing
  * here begins a transaction.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,7 +154,7 @@ static int grow(void **p, int *cap, int n, size_t size)
  * a few dozen cells (departments × classes), so a linear search is the
  * cheap way; NULL when memory runs out.
  */
-static struct report_cell *cell_at(struct report_day *d, int64_t dept, const char *cls)
+struct report_cell *report_day_cell(struct report_day *d, int64_t dept, const char *cls)
 {
 	struct report_cell *c;
 
@@ -197,7 +198,7 @@ static int load_opened(struct store *s, struct report_day *d, int64_t start, int
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
-		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
+		struct report_cell *c = report_day_cell(d, store_col_int(st, 0), store_col_text(st, 1));
 		struct report_level *l;
 
 		if (!c || grow((void **)&d->levels, &d->levels_cap, d->nlevels, sizeof(*l)) < 0) {
@@ -240,7 +241,7 @@ static int load_audited(struct store *s, struct report_day *d, int64_t start, in
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
-		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
+		struct report_cell *c = report_day_cell(d, store_col_int(st, 0), store_col_text(st, 1));
 
 		if (!c) {
 			rc = ERR_NOMEM;
@@ -283,7 +284,7 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 
 		if (m < 0 || !kind)
 			continue; /* a metric this build does not know: nothing to file it under */
-		c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
+		c = report_day_cell(d, store_col_int(st, 0), store_col_text(st, 1));
 		if (!c) {
 			rc = ERR_NOMEM;
 			break;
@@ -328,7 +329,7 @@ static int load_callbacks(struct store *s, struct report_day *d, int64_t start, 
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
-		struct report_cell *c = cell_at(d, store_col_int(st, 0), store_col_text(st, 1));
+		struct report_cell *c = report_day_cell(d, store_col_int(st, 0), store_col_text(st, 1));
 		int o = wo_outcome_parse(store_col_text(st, 2));
 
 		if (!c) {
@@ -511,7 +512,7 @@ static int load_archived(struct store *s, struct report_daily *r, int64_t dept)
 
 		if (i < 0)
 			continue;
-		c = cell_at(&r->day[i], store_col_int(st, 1), store_col_text(st, 2));
+		c = report_day_cell(&r->day[i], store_col_int(st, 1), store_col_text(st, 2));
 		if (!c) {
 			rc = ERR_NOMEM;
 			break;
@@ -592,31 +593,133 @@ int report_daily_load(struct store *s, struct report_daily *r, int64_t dept)
 		report_daily_free(r);
 		return rc;
 	}
-	for (int i = 0; i < r->days.n; i++) {
-		struct report_day *d = &r->day[i];
+	for (int i = 0; i < r->days.n; i++)
+		report_day_sort(&r->day[i]);
+	return 0;
+}
 
-		if (d->ncells)
-			qsort(d->cells, (size_t)d->ncells, sizeof(*d->cells), compare_cell);
-		if (d->nlevels)
-			qsort(d->levels, (size_t)d->nlevels, sizeof(*d->levels), compare_level);
-		if (d->nratings)
-			qsort(d->ratings, (size_t)d->nratings, sizeof(*d->ratings), compare_rating);
-		if (d->ncalls_out)
-			qsort(d->calls_out, (size_t)d->ncalls_out, sizeof(*d->calls_out),
-			      compare_calls_out);
+void report_day_sort(struct report_day *d)
+{
+	if (d->ncells)
+		qsort(d->cells, (size_t)d->ncells, sizeof(*d->cells), compare_cell);
+	if (d->nlevels)
+		qsort(d->levels, (size_t)d->nlevels, sizeof(*d->levels), compare_level);
+	if (d->nratings)
+		qsort(d->ratings, (size_t)d->nratings, sizeof(*d->ratings), compare_rating);
+	if (d->ncalls_out)
+		qsort(d->calls_out, (size_t)d->ncalls_out, sizeof(*d->calls_out), compare_calls_out);
+}
+
+struct report_level *report_day_level(struct report_day *d, int64_t dept, const char *cls,
+				      const char *level)
+{
+	struct report_level *l;
+
+	for (int i = 0; i < d->nlevels; i++) {
+		l = &d->levels[i];
+		if (l->department_id == dept && strcmp(l->class_code, cls) == 0 &&
+		    strcmp(l->level, level) == 0)
+			return l;
+	}
+	if (grow((void **)&d->levels, &d->levels_cap, d->nlevels, sizeof(*l)) < 0)
+		return NULL;
+	l = &d->levels[d->nlevels++];
+	memset(l, 0, sizeof(*l));
+	l->department_id = dept;
+	copy_text(l->class_code, sizeof(l->class_code), cls);
+	copy_text(l->level, sizeof(l->level), level);
+	return l;
+}
+
+/*
+ * The row of dept in an array of rows that open with their department_id
+ * (ratings, calls out), added at zero if new; NULL when memory runs out.
+ */
+static void *dept_row(void **rows, int *n, int *cap, size_t size, int64_t dept)
+{
+	char *p;
+
+	for (int i = 0; i < *n; i++) {
+		p = (char *)*rows + (size_t)i * size;
+		if (*(int64_t *)p == dept)
+			return p;
+	}
+	if (grow(rows, cap, *n, size) < 0)
+		return NULL;
+	p = (char *)*rows + (size_t)(*n)++ * size;
+	memset(p, 0, size);
+	*(int64_t *)p = dept;
+	return p;
+}
+
+_Static_assert(offsetof(struct report_rating, department_id) == 0, "dept_row's rows");
+_Static_assert(offsetof(struct report_calls_out, department_id) == 0, "dept_row's rows");
+
+struct report_rating *report_day_rating(struct report_day *d, int64_t dept)
+{
+	return dept_row((void **)&d->ratings, &d->nratings, &d->ratings_cap, sizeof(*d->ratings),
+			dept);
+}
+
+struct report_calls_out *report_day_calls_out(struct report_day *d, int64_t dept)
+{
+	return dept_row((void **)&d->calls_out, &d->ncalls_out, &d->calls_out_cap,
+			sizeof(*d->calls_out), dept);
+}
+
+int report_day_add(struct report_day *dst, const struct report_day *src)
+{
+	for (int i = 0; i < src->ncells; i++) {
+		const struct report_cell *c = &src->cells[i];
+		struct report_cell *to = report_day_cell(dst, c->department_id, c->class_code);
+
+		if (!to)
+			return ERR_NOMEM;
+		report_cell_add(to, c);
+	}
+	for (int i = 0; i < src->nlevels; i++) {
+		const struct report_level *l = &src->levels[i];
+		struct report_level *to =
+			report_day_level(dst, l->department_id, l->class_code, l->level);
+
+		if (!to)
+			return ERR_NOMEM;
+		to->opened += l->opened;
+	}
+	for (int i = 0; i < src->nratings; i++) {
+		struct report_rating *to = report_day_rating(dst, src->ratings[i].department_id);
+
+		if (!to)
+			return ERR_NOMEM;
+		to->rated += src->ratings[i].rated;
+		to->total += src->ratings[i].total;
+	}
+	for (int i = 0; i < src->ncalls_out; i++) {
+		struct report_calls_out *to =
+			report_day_calls_out(dst, src->calls_out[i].department_id);
+
+		if (!to)
+			return ERR_NOMEM;
+		to->attempts += src->calls_out[i].attempts;
+		to->answered += src->calls_out[i].answered;
+		to->talk_ms += src->calls_out[i].talk_ms;
 	}
 	return 0;
 }
 
+void report_day_free(struct report_day *d)
+{
+	free(d->cells);
+	free(d->levels);
+	free(d->ratings);
+	free(d->calls_out);
+	memset(d, 0, sizeof(*d));
+}
+
 void report_daily_free(struct report_daily *r)
 {
-	for (int i = 0; i < REPORT_DAYS_MAX; i++) {
-		free(r->day[i].cells);
-		free(r->day[i].levels);
-		free(r->day[i].ratings);
-		free(r->day[i].calls_out);
-		memset(&r->day[i], 0, sizeof(r->day[i]));
-	}
+	for (int i = 0; i < REPORT_DAYS_MAX; i++)
+		report_day_free(&r->day[i]);
 }
 
 int report_levels(struct store *s, char (*out)[8], int max)

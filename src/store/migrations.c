@@ -2282,9 +2282,48 @@ static const char m42[] =
 	" ymd INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ymd)) WITHOUT ROWID;";
 
+/*
+ * Migration 43: the summary of the work-order report (issue 20, report
+ * kind "wo", src/report/report_wo_store.c): per closed day of the center,
+ * what report_daily_load computes for it, but for "running" (clocks
+ * started that day still open now, read from the open clocks' index
+ * below). One row per day, department (0: none) and class of order; the
+ * SLA figures are five metrics (WO-2: callback, onsite, report, resolve,
+ * reply) by started, met on time, met late, breached; the centre's
+ * callbacks by CB-2 outcome. Levels, ratings and calls out as the day's
+ * report has them.
+ */
+#define RWO_SLA(m) " " m "_started INTEGER NOT NULL, " m "_on_time INTEGER NOT NULL, " m "_late INTEGER NOT NULL, " m "_breached INTEGER NOT NULL,"
+static const char m43[] =
+	"CREATE TABLE report_wo_cell ("
+	" ymd INTEGER NOT NULL,"
+	" department_id INTEGER NOT NULL,"
+	" class TEXT NOT NULL,"
+	" opened INTEGER NOT NULL, archived INTEGER NOT NULL,"
+	" cancelled INTEGER NOT NULL, escalated INTEGER NOT NULL,"
+	RWO_SLA("callback") RWO_SLA("onsite") RWO_SLA("report") RWO_SLA("resolve") RWO_SLA("reply")
+	" callback_ms INTEGER NOT NULL,"
+	" cb_accepted INTEGER NOT NULL, cb_not_accepted INTEGER NOT NULL,"
+	" cb_unreachable INTEGER NOT NULL, cb_new_need INTEGER NOT NULL,"
+	" PRIMARY KEY (ymd, department_id, class)) WITHOUT ROWID;"
+	"CREATE TABLE report_wo_level ("
+	" ymd INTEGER NOT NULL, department_id INTEGER NOT NULL, class TEXT NOT NULL,"
+	" level TEXT NOT NULL, opened INTEGER NOT NULL,"
+	" PRIMARY KEY (ymd, department_id, class, level)) WITHOUT ROWID;"
+	"CREATE TABLE report_wo_rating ("
+	" ymd INTEGER NOT NULL, department_id INTEGER NOT NULL,"
+	" rated INTEGER NOT NULL, total INTEGER NOT NULL,"
+	" PRIMARY KEY (ymd, department_id)) WITHOUT ROWID;"
+	"CREATE TABLE report_wo_calls_out ("
+	" ymd INTEGER NOT NULL, department_id INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL, answered INTEGER NOT NULL, talk_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (ymd, department_id)) WITHOUT ROWID;"
+	"CREATE INDEX wo_sla_open ON wo_sla(started_at) WHERE state IN ('running', 'paused');";
+#undef RWO_SLA
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41, m42};
+					   m41, m42, m43};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -318,7 +318,8 @@ class DailyReportTest(KefuTestCase):
         bad(f"{d}?from=20260203&to=2026-03-01", "from")
         bad(f"{d}?from=2026-02-03&to=2026-03-01x", "to")
         bad(f"{d}?from=2026-03-02&to=2026-03-01", "to")
-        bad(f"{d}?from=2026-01-01&to=2026-04-03", "to")  # 93 days
+        bad(f"{d}?from=2023-01-01&to=2026-01-05", "to")  # 1101 days (RPT-1: up to 1100)
+        bad(f"{d}?from={self.day}&to={self.day}&group=fortnight", "group")
         bad(f"{d}?from={self.day}&to={self.day}&department_id=x", "department_id")
         bad(f"{d}?from={self.day}&to={self.day}&department_id=99999", "department_id")
         bad(f"{d}.csv?from=2026-13-01&to=2026-12-01", "from")
@@ -436,7 +437,7 @@ class ExportTest(KefuTestCase):
     def test_bad_export_writes_nothing(self):
         """A refused export (bad dates) writes no export entry."""
         before = len(self.srv.audit(self.mgr, action="report.export", limit=500))
-        st, _, _ = self.csv_get("/api/reports/daily.csv?from=2026-01-01&to=2026-12-31")
+        st, _, _ = self.csv_get("/api/reports/daily.csv?from=2023-01-01&to=2026-12-31")
         self.assertEqual(st, 400)
         self.assertEqual(len(self.srv.audit(self.mgr, action="report.export", limit=500)),
                          before)

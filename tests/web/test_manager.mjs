@@ -169,8 +169,19 @@ test('manager: the KPIs and charts show what GET /api/reports/daily says for the
 
   // Today only, then one department: the figures follow the filters, and
   // so does the CSV link.
-  await page.click('[data-test=quick-today]')
-  await page.waitForSelector(`[data-test=toolbar][data-from="${day}"][data-to="${day}"]`)
+  // This year by month (issue 20, RPT-1): the period's buckets are months and the
+  // KPIs are the year's, as GET /api/reports/daily?group=month gives them.
+  await pick(page, 'period-preset', '今年')
+  const jan1 = day.slice(0, 4) + '-01-01'
+  await page.waitForSelector(`[data-test=toolbar][data-from="${jan1}"][data-to="${day}"][data-group="month"]`)
+  const year = await api('GET', `/api/reports/daily?from=${jan1}&to=${day}&group=month`)
+  assert.equal(year.days.length, Number(day.slice(5, 7)))
+  assert.equal(year.days.at(-1).date, day.slice(0, 8) + '01')
+  assert.equal(Number(await kpi(page, 'opened')), year.days.reduce((n, d) => n + d.total.opened, 0))
+  assert.equal(Number(await kpi(page, 'opened')), 6)
+  await page.waitForSelector('[data-test=csv-daily][href*="group=month"]')
+  await pick(page, 'period-preset', '今天')
+  await page.waitForSelector(`[data-test=toolbar][data-from="${day}"][data-to="${day}"][data-group="day"]`)
   const today = await api('GET', `/api/reports/daily?from=${day}&to=${day}`)
   assert.equal(Number(await kpi(page, 'opened')), today.days[0].total.opened)
   await pick(page, 'dept-filter', '城市客服部')
