@@ -1,6 +1,6 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark libzip expat gmime-3.0 libcurl gnutls
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark libzip expat gmime-3.0 libcurl gnutls libsystemd
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
