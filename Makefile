@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEN_SRC := gen/openapi.c
 
-.PHONY: all asan run test check bench deps clean fmt web screenshots install
+.PHONY: all asan run test check bench deps clean fmt web screenshots install deb
 
 all: build/kefu web/dist/index.html build/prompts/.stamp
 
@@ -163,6 +163,12 @@ install: build/kefu web/dist/index.html build/prompts/.stamp
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
 	    etc/kefu.service.in > $(DESTDIR)$(SYSTEMDDIR)/kefu.service
 	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/kefu.service
+
+# The Debian package build/kefu_<version>_<arch>.deb: the same tree as
+# make install (PREFIX=/usr), with the user kefu, /var/lib/kefu and the
+# database made by its postinst (mk/deb.sh, mk/debian/; docs/operations.md).
+deb: build/kefu web/dist/index.html build/prompts/.stamp
+	@MAKE="$(MAKE)" sh mk/deb.sh
 
 # Creates the demo center on first run, then serves it.
 run: deps
