@@ -175,7 +175,8 @@ void config_reload(struct config *live, const struct config *fresh, char *applie
 		char *to = (char *)live + k->off;
 		const char *from = (const char *)fresh + k->off;
 
-		if (memcmp(to, from, k->size) == 0)
+		/* Strings compare as text: bytes after the end may differ. */
+		if (k->kind == K_STR ? strcmp(to, from) == 0 : memcmp(to, from, k->size) == 0)
 			continue;
 		if (!is_reloadable(k->name)) {
 			add_name(restart, restart_len, k->name);
