@@ -260,23 +260,24 @@ class HaproxyTest(ProxyCase, KefuTestCase):
         other = sqlite3.connect(self.srv.db, timeout=5, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # the database takes no write: not ready
-            deadline, st = time.time() + 8, None
-            while time.time() < deadline:
-                st, _, _ = self.request("GET", "/api/openapi.json")
-                if st == 503:
-                    break
-                time.sleep(0.1)
-            self.assertEqual(st, 503, "HAProxy kept sending work to a kefu that is not ready")
+            self.assertEqual(self.wait_status(503), 503,
+                             "HAProxy kept sending work to a kefu that is not ready")
         finally:
             other.execute("ROLLBACK")
             other.close()
-        deadline = time.time() + 8
+        self.assertEqual(self.wait_status(200), 200,
+                         "kefu ready again but still out of HAProxy's rotation")
+
+    def wait_status(self, want, timeout=8):
+        """The status of GET /api/openapi.json through HAProxy once it is want, or the
+        last one when timeout s passed first."""
+        deadline, st = time.time() + timeout, None
         while time.time() < deadline:
             st, _, _ = self.request("GET", "/api/openapi.json")
-            if st == 200:
+            if st == want:
                 break
             time.sleep(0.1)
-        self.assertEqual(st, 200, "kefu ready again but still out of HAProxy's rotation")
+        return st
 
 
 if __name__ == "__main__":
