@@ -1,6 +1,6 @@
 # kefu — see README.md. `make run` and `make test` do all set-up on Debian 12.
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark libzip expat gmime-3.0 libcurl gnutls
+PKGS := libmicrohttpd sqlite3 jansson libsodium libre spandsp xlsxwriter libpcre2-8 opencc libutf8proc libcmark libzip expat gmime-3.0 libcurl gnutls libsystemd
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # libre (SIP, src/sip/) was built with these; its headers fall back to
 # their own integer and bool types without them.
@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEN_SRC := gen/openapi.c
 
-.PHONY: all asan run test check bench crash-test deps clean fmt web screenshots install
+.PHONY: all asan run test check bench crash-test deps clean fmt web screenshots install deb
 
 all: build/kefu web/dist/index.html build/prompts/.stamp
 
@@ -163,6 +163,12 @@ install: build/kefu web/dist/index.html build/prompts/.stamp
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
 	    etc/kefu.service.in > $(DESTDIR)$(SYSTEMDDIR)/kefu.service
 	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/kefu.service
+
+# The Debian package build/kefu_<version>_<arch>.deb: the same tree as
+# make install (PREFIX=/usr), with the user kefu, /var/lib/kefu and the
+# database made by its postinst (mk/deb.sh, mk/debian/; docs/operations.md).
+deb: build/kefu web/dist/index.html build/prompts/.stamp
+	@MAKE="$(MAKE)" sh mk/deb.sh
 
 # Creates the demo center on first run, then serves it.
 run: deps

@@ -27,12 +27,17 @@ set -eu
 # dovecot-imapd are the mail servers the email tests start in a temporary
 # directory (never the system's services). openssl makes the test
 # certificate kefu serves HTTPS with (tests/api/test_tls.py).
+# libsystemd-dev gives sd_notify (Type=notify, the watchdog; src/cli/serve.c).
+# nginx-light and haproxy are the proxies tests/api/test_proxy.py starts in
+# front of kefu in a temporary directory (etc/nginx, etc/haproxy); never
+# the system's services. dpkg-dev (dpkg-shlibdeps) and fakeroot build the
+# Debian package (`make deb`, mk/deb.sh).
 packages="make gcc clang libclang-rt-14-dev pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libcmocka-dev libre-dev libspandsp-dev libxlsxwriter-dev sip-tester
 libpcre2-dev libutf8proc-dev libopencc-dev libopencc-data libcmark-dev unicode-data bzip2 libzip-dev libexpat1-dev
 tzdata python3 python3-jsonschema sqlite3 ca-certificates gzip unzip chromium fonts-noto-cjk
 espeak-ng sox libgmime-3.0-dev libcurl4-gnutls-dev libgnutls28-dev postfix dovecot-imapd
-openssl"
+openssl libsystemd-dev nginx-light haproxy dpkg-dev fakeroot"
 
 # The workbench is built with Node.js (20.19 or later, for Vite 7) and npm.
 # Machines that bring their own Node keep it; otherwise Debian's packages.

@@ -14,7 +14,13 @@
 
 const struct audit_actor cli_actor = {0, "cli", NULL};
 
-int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
+/*
+ * The options and the config (defaults, --config file, KEFU_* environment,
+ * flags) without side effects: 2 after printing usage for a bad option,
+ * ERR_INVALID or ERR_IO with the reason in err for a bad config.
+ */
+static int load(struct cli *c, int argc, char **argv, const char *usage, char *err,
+		size_t errlen)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
@@ -25,8 +31,7 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *config_file = getenv("KEFU_CONFIG"), *db = NULL, *listen = NULL;
-	char err[512];
-	int o;
+	int o, rc;
 
 	memset(c, 0, sizeof(*c));
 	config_defaults(&c->cfg);
@@ -48,11 +53,26 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 	}
 	c->args = argv + optind;
 	c->nargs = argc - optind;
-	if ((config_file && config_load_file(&c->cfg, config_file, err, sizeof(err)) < 0) ||
-	    config_apply_env(&c->cfg, err, sizeof(err)) < 0 ||
-	    (db && config_set(&c->cfg, "db", db, err, sizeof(err)) < 0) ||
-	    (listen && config_set(&c->cfg, "listen", listen, err, sizeof(err)) < 0) ||
-	    config_validate(&c->cfg, err, sizeof(err)) < 0) {
+	rc = config_file ? config_load_file(&c->cfg, config_file, err, errlen) : 0;
+	if (rc == 0)
+		rc = config_apply_env(&c->cfg, err, errlen);
+	if (rc == 0 && db)
+		rc = config_set(&c->cfg, "db", db, err, errlen);
+	if (rc == 0 && listen)
+		rc = config_set(&c->cfg, "listen", listen, err, errlen);
+	if (rc == 0)
+		rc = config_validate(&c->cfg, err, errlen);
+	return rc;
+}
+
+int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
+{
+	char err[512];
+	int rc = load(c, argc, argv, usage, err, sizeof(err));
+
+	if (rc == 2)
+		return 2;
+	if (rc < 0) {
 		fprintf(stderr, "kefu: %s\n", err);
 		return 2;
 	}
@@ -63,6 +83,20 @@ int cli_setup(struct cli *c, int argc, char **argv, const char *usage)
 		return 1;
 	}
 	return 0;
+}
+
+int cli_config_read(int argc, char **argv, struct config *out, char *err, size_t errlen)
+{
+	struct cli c;
+	int rc = load(&c, argc, argv, "", err, errlen);
+
+	if (rc == 2) {
+		snprintf(err, errlen, "bad options");
+		return ERR_INVALID;
+	}
+	if (rc == 0)
+		*out = c.cfg;
+	return rc;
 }
 
 int cli_open_store(struct cli *c, struct store **out)

@@ -35,6 +35,10 @@ extern const struct route *const cli_route_tables[];
 
 /* Parses options and loads the config; returns 0, or 2 after printing usage. */
 int cli_setup(struct cli *c, int argc, char **argv, const char *usage);
+/* The config read anew from the same options, file and environment,
+ * without side effects (SIGHUP's reload, serve.c): 0, or a negative err
+ * with the reason in err. */
+int cli_config_read(int argc, char **argv, struct config *out, char *err, size_t errlen);
 /* Opens the database and brings its schema up to date. */
 int cli_open_store(struct cli *c, struct store **out);
 

@@ -17,11 +17,25 @@
  * ORG-3), what an agent's going ready must pass (the roster, WFM-3),
  * what the server does when it stops (ending event streams), and the call
  * engine that the SIP thread runs and the recording writer links to.
+ *
+ * Under systemd (Type=notify, etc/kefu.service.in; issue 22) it tells the
+ * manager through sd_notify(3): READY=1 once it serves, RELOADING=1 and
+ * READY=1 around a SIGHUP's reload, STOPPING=1 when it stops, STATUS= all
+ * along; with WatchdogSec set it sends WATCHDOG=1 every half of the
+ * period, but only while the readiness /healthz reports holds (database
+ * writable, scheduler and SIP thread turning), so a kefu that is alive but
+ * stuck is restarted. Outside systemd (no NOTIFY_SOCKET) these are no-ops.
+ * SIGHUP reads the configuration anew and applies the keys that can change
+ * while serving (config_reload); a file that does not read or validate
+ * leaves the running configuration as it was, and the log says why.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "acd/acd.h"
 #include "auth/auth.h"
@@ -252,7 +266,95 @@ static int wire(const struct config *cfg)
 	 * out; an order made from a conversation's contact is linked to it. */
 	acd_on_logged_out(chan_agent_logged_out);
 	wo_on_created(chan_order_made);
+	/* Issue 22: readiness includes the SIP thread's loop, when SIP runs. */
+	if (rc == 0)
+		rc = http_health_add("sip", sip_idle_ms, SIP_STALLED_MS);
 	return rc;
+}
+
+/* SIGHUP: the configuration read anew; see config_reload. */
+static void reload(struct config *live, int argc, char **argv)
+{
+	struct config fresh;
+	char err[512], applied[512], restart[512];
+
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading the configuration");
+	if (cli_config_read(argc, argv, &fresh, err, sizeof(err)) < 0) {
+		log_error("serve: SIGHUP: the configuration was not reloaded, the running one is "
+			  "kept: %s",
+			  err);
+		sd_notify(0, "READY=1\nSTATUS=serving; the last reload failed (see the log)");
+		return;
+	}
+	if (fresh.tls_cert[0])
+		fresh.cookie_secure = 1;
+	config_reload(live, &fresh, applied, sizeof(applied), restart, sizeof(restart));
+	log_info("serve: SIGHUP: configuration reloaded; applied=\"%s\"", applied);
+	if (restart[0])
+		log_warn("serve: SIGHUP: changed but only applied at the next start: restart=\"%s\"",
+			 restart);
+	sd_notify(0, "READY=1\nSTATUS=serving; configuration reloaded");
+}
+
+/*
+ * systemd's watchdog: fed only while the server is ready, so that a kefu
+ * whose database, scheduler or SIP thread is stuck is restarted after
+ * WatchdogSec. The readiness check borrows a connection of the pool.
+ */
+static void watchdog(struct store_pool *pool, int *was_ready)
+{
+	struct store *s = store_pool_get(pool);
+	int ready = http_health_check(s, NULL);
+
+	store_pool_put(pool, s);
+	if (ready)
+		sd_notify(0, *was_ready ? "WATCHDOG=1" : "WATCHDOG=1\nSTATUS=serving");
+	else if (*was_ready) {
+		log_warn("serve: not ready (see /healthz); the watchdog is not fed");
+		sd_notify(0, "STATUS=not ready: see /healthz");
+	}
+	*was_ready = ready;
+}
+
+/*
+ * Waits for SIGINT or SIGTERM, which it returns; meanwhile feeds the
+ * watchdog every half of WATCHDOG_USEC and reloads on SIGHUP.
+ */
+static int serve_until_stopped(const sigset_t *sigs, struct config *cfg, struct store_pool *pool,
+			       int argc, char **argv)
+{
+	uint64_t wd_usec = 0;
+	int64_t period_ns, next;
+	int ready = 1;
+
+	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
+		wd_usec = 0;
+	period_ns = (int64_t)wd_usec * 1000 / 2;
+	next = clock_mono_ns() + period_ns;
+	for (;;) {
+		int sig;
+
+		if (period_ns) {
+			int64_t left = next - clock_mono_ns();
+			struct timespec ts;
+
+			if (left <= 0) {
+				watchdog(pool, &ready);
+				next += period_ns;
+				continue;
+			}
+			ts.tv_sec = left / 1000000000;
+			ts.tv_nsec = left % 1000000000;
+			sig = sigtimedwait(sigs, NULL, &ts);
+			if (sig < 0)
+				continue; /* EAGAIN: the watchdog is due; EINTR: wait again */
+		} else if (sigwait(sigs, &sig) != 0)
+			continue;
+		if (sig == SIGHUP)
+			reload(cfg, argc, argv);
+		else
+			return sig;
+	}
 }
 
 static int loopback(const char *listen)
@@ -323,8 +425,9 @@ int cmd_serve(int argc, char **argv)
 		/* One per worker, one for the scheduler, one for each kind of
 		 * event stream's thread (the notifications and the wallboard's
 		 * live figures), and with SIP on one for the SIP thread and one
-		 * for the recording writer: nobody waits for a connection. */
-		int size = c.cfg.threads + 3 + (c.cfg.sip_listen[0] ? 2 : 0);
+		 * for the recording writer, and one for the watchdog's
+		 * readiness check: nobody waits for a connection. */
+		int size = c.cfg.threads + 4 + (c.cfg.sip_listen[0] ? 2 : 0);
 
 		if (store_pool_open(&app.pool, &so, size) < 0) {
 			log_error("serve: cannot open database %s", c.cfg.db);
@@ -334,6 +437,7 @@ int cmd_serve(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -366,7 +470,11 @@ int cmd_serve(int argc, char **argv)
 		store_pool_close(app.pool);
 		return 1;
 	}
-	sigwait(&sigs, &sig);
+	sd_notifyf(0, "READY=1\nSTATUS=serving on %s://%s/%s%s", c.cfg.tls_cert[0] ? "https" : "http",
+		   bound, c.cfg.sip_listen[0] ? ", SIP on udp:" : "",
+		   c.cfg.sip_listen[0] ? sip_bound : "");
+	sig = serve_until_stopped(&sigs, &c.cfg, app.pool, argc, argv);
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: finishing requests in flight");
 	log_info("serve: %s received, finishing requests in flight",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	sip_stop();

@@ -83,6 +83,22 @@ static const struct key keys[] = {
 	{"backup_at", STR(backup_at)},
 	{"backup_keep", INT(backup_keep, 1, 3650)},
 	{"backup_key", STR(backup_key)},
+	{"access_log", BOOL(access_log)},
+};
+
+/*
+ * The keys SIGHUP's reload applies to the running server (config_reload):
+ * whole numbers and switches that threads read afresh at each use, stored
+ * atomically. Everything else (listen addresses, the database, TLS, SIP,
+ * directories, the time zone, threads) is read once at start into sockets,
+ * pools and threads, so a change waits for a restart, and the reload says
+ * so. log_level is a string but has its own atomic (log_set_level).
+ */
+static const char *const reloadable[] = {
+	"log_level",	      "access_log",	    "session_idle_min",
+	"session_max_hours",  "login_max_failures", "login_account_max_failures",
+	"login_addr_max_failures", "login_lock_min", "busy_max_min",
+	"backup_keep",
 };
 
 void config_defaults(struct config *c)
@@ -133,6 +149,46 @@ void config_defaults(struct config *c)
 	c->out_ring_sec = 45;
 	snprintf(c->backup_at, sizeof(c->backup_at), "03:00");
 	c->backup_keep = 7;
+}
+
+static int is_reloadable(const char *name)
+{
+	for (size_t i = 0; i < sizeof(reloadable) / sizeof(reloadable[0]); i++)
+		if (strcmp(reloadable[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void add_name(char *list, size_t len, const char *name)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, len - used, "%s%s", used ? " " : "", name);
+}
+
+void config_reload(struct config *live, const struct config *fresh, char *applied,
+		   size_t applied_len, char *restart, size_t restart_len)
+{
+	applied[0] = restart[0] = '\0';
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		char *to = (char *)live + k->off;
+		const char *from = (const char *)fresh + k->off;
+
+		/* Strings compare as text: bytes after the end may differ. */
+		if (k->kind == K_STR ? strcmp(to, from) == 0 : memcmp(to, from, k->size) == 0)
+			continue;
+		if (!is_reloadable(k->name)) {
+			add_name(restart, restart_len, k->name);
+			continue;
+		}
+		if (k->kind == K_STR) /* log_level: read by nobody after start */
+			memcpy(to, from, k->size);
+		else
+			__atomic_store_n((int *)to, *(const int *)from, __ATOMIC_RELAXED);
+		add_name(applied, applied_len, k->name);
+	}
+	log_set_level((enum log_level)log_level_parse(live->log_level));
 }
 
 int config_minute_of(const char *hhmm)

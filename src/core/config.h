@@ -5,7 +5,9 @@
  * The file is plain "key = value" lines; '#' starts a comment. Every key is
  * documented in etc/kefu.conf. Unknown keys and bad values are errors, so a
  * typo never silently falls back to a default. The struct is filled once at
- * start and read-only afterwards, so threads share it without locks.
+ * start and read-only afterwards, so threads share it without locks, but
+ * for the few whole-number keys SIGHUP reloads (config_reload): each is
+ * one aligned int stored atomically, which a reader sees whole, old or new.
  */
 #ifndef KEFU_CORE_CONFIG_H
 #define KEFU_CORE_CONFIG_H
@@ -71,6 +73,7 @@ struct config {
 	char backup_at[8];    /* HH:MM of the center's time it is made each day */
 	int backup_keep;      /* the newest this many are kept */
 	char backup_key[256]; /* a key file (kefu backup --new-key): backups encrypted */
+	int access_log;	      /* one INFO line per HTTP request (else DEBUG) */
 };
 
 void config_defaults(struct config *c);
@@ -79,6 +82,15 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 /* Applies KEFU_<KEY> variables from the environment. */
 int config_apply_env(struct config *c, char *err, size_t errlen);
+/*
+ * SIGHUP (issue 22): copies into the running config the reloadable keys
+ * that differ in fresh (a complete, validated config read anew), and lists
+ * their names, space-separated, in applied; the other keys that differ are
+ * listed in restart and left as they are: they take effect at the next
+ * start. docs/operations.md lists which are which.
+ */
+void config_reload(struct config *live, const struct config *fresh, char *applied,
+		   size_t applied_len, char *restart, size_t restart_len);
 /* Minutes after midnight of "HH:MM", or -1 when it is not such a time. */
 int config_minute_of(const char *hhmm);
 /* Checks relations between keys (time zone exists, limits positive). */

@@ -247,6 +247,7 @@ static const struct err_msg messages[] = {
 	{"no such queue", NULL, "没有这个队列"},
 	{"no such record", NULL, "没有这条记录"},
 	{"no such resource", NULL, "没有这个资源"},
+	{"SIP is not running", NULL, "SIP 未运行"},
 	{"no such route", NULL, "没有这条路由"},
 	{"nodes: at least one choice must go to a queue: callers who do not choose go to an agent", NULL, "菜单：至少要有一个选项转到队列：不做选择的来电者会转给坐席"},
 	{"nodes: at most %d choices in all", NULL, "菜单：总共最多 %d 个选项"},

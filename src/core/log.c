@@ -1,15 +1,44 @@
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-static enum log_level min_level = LOG_INFO;
+/* Atomic: SIGHUP's reload (src/cli/serve.c) changes it while threads log. */
+static _Atomic int min_level = LOG_INFO;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static int journal;
 
 void log_set_level(enum log_level level)
 {
-	min_level = level;
+	min_level = (int)level;
+}
+
+/*
+ * systemd sets JOURNAL_STREAM to the device and inode ("dev:ino") of the
+ * stream it connected to standard error. Only when standard error is still
+ * that stream do lines carry the "<N>" prefix: a child of a service whose
+ * standard error went elsewhere inherits the variable, not the journal.
+ */
+static void journal_detect(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
+		journal = 1;
+}
+
+int log_to_journal(void)
+{
+	pthread_once(&journal_once, journal_detect);
+	return journal;
 }
 
 int log_level_parse(const char *s)
@@ -25,12 +54,14 @@ int log_level_parse(const char *s)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *tags[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+	/* syslog(3)'s priorities: debug, info, warning, err. */
+	static const char *prio[] = {"<7>", "<6>", "<4>", "<3>"};
 	char line[2048], stamp[32];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
 
-	if (level < min_level)
+	if ((int)level < min_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -38,7 +69,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s.%03ldZ %s %s\n", stamp, ts.tv_nsec / 1000000L, tags[level], line);
+	fprintf(stderr, "%s%s.%03ldZ %s %s\n", log_to_journal() ? prio[level] : "", stamp,
+		ts.tv_nsec / 1000000L, tags[level], line);
 }
 
 void log_limited(struct log_limit *lim, enum log_level level, const char *prefix, const char *fmt,
@@ -50,7 +82,7 @@ void log_limited(struct log_limit *lim, enum log_level level, const char *prefix
 	size_t len;
 	int pass;
 
-	if (level < min_level)
+	if ((int)level < min_level)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	while (__atomic_test_and_set(&lim->lock, __ATOMIC_ACQUIRE))

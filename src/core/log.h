@@ -5,6 +5,12 @@
  * Time is UTC so lines from several nodes sort together. The level is set
  * once at start (log_set_level) before threads exist; writing is thread-safe
  * because each line goes out in one fprintf to an unbuffered stream.
+ *
+ * Under systemd, with standard error connected to the journal
+ * (JOURNAL_STREAM names it), each line starts with its syslog priority
+ * ("<6>" for INFO, sd-daemon(3)), so journald keeps the level
+ * (`journalctl -p warning`); the rest of the line is the same. SIGHUP's
+ * reload may change the level while threads run (it is atomic).
  */
 #ifndef KEFU_CORE_LOG_H
 #define KEFU_CORE_LOG_H
@@ -16,6 +22,8 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_set_level(enum log_level level);
 /* Parses "debug", "info", "warn" or "error"; returns -1 for anything else. */
 int log_level_parse(const char *s);
+/* Whether lines go to the journal with a priority prefix (JOURNAL_STREAM). */
+int log_to_journal(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

@@ -100,6 +100,18 @@ int route_takes_file(const struct route *rt);
  * metrics, the OpenAPI document and the test clock (misc_api.c), and the
  * audit log (audit_api.c). */
 extern const struct route http_misc_routes[];
+/*
+ * Readiness (misc_api.c, issue 22). http_health_add registers, before the
+ * server starts, a thread whose loop must keep turning: idle_ms gives the
+ * milliseconds since it last turned, or -1 while it does not run (then it
+ * is left out); stalled_ms or more makes the server not ready, and
+ * /healthz's checks carry it under name. http_health_check runs every
+ * check on s (the database's write lock is taken and let go), fills
+ * *checks (may be NULL) with their states, and returns 1 when ready:
+ * /healthz and systemd's watchdog (src/cli/serve.c) ask the same.
+ */
+int http_health_add(const char *name, int64_t (*idle_ms)(void), int64_t stalled_ms);
+int http_health_check(struct store *s, json_t **checks);
 extern const struct route http_audit_routes[];
 
 /* Router (router.c): ERR_NOTFOUND, ERR_METHOD, or 0 with params filled. */

@@ -15,34 +15,83 @@ extern const unsigned long kefu_openapi_json_len;
 
 /* A round of the scheduler this long ago (ms) means it is stuck: rounds come about every second. */
 #define SCHED_STALLED_MS 30000
+#define HEALTH_EXTRA_MAX 4
+
+/* The threads registered by http_health_add (the SIP thread). */
+static struct {
+	const char *name;
+	int64_t (*idle_ms)(void);
+	int64_t stalled_ms;
+} extra[HEALTH_EXTRA_MAX];
+static int n_extra;
+
+int http_health_add(const char *name, int64_t (*idle_ms)(void), int64_t stalled_ms)
+{
+	if (n_extra == HEALTH_EXTRA_MAX)
+		return ERR_INVALID;
+	extra[n_extra].name = name;
+	extra[n_extra].idle_ms = idle_ms;
+	extra[n_extra].stalled_ms = stalled_ms;
+	n_extra++;
+	return 0;
+}
+
+/* "ok", "stalled", or "manual" for a loop that does not turn by itself (idle < 0). */
+static const char *loop_state(int64_t idle, int64_t stalled_ms)
+{
+	return idle < 0 ? "manual" : idle < stalled_ms ? "ok" : "stalled";
+}
+
+int http_health_check(struct store *s, json_t **checks)
+{
+	int writable, ready;
+	const char *sched = loop_state(sched_idle_ms(), SCHED_STALLED_MS);
+
+	writable = store_begin(s) == 0;
+	if (writable)
+		store_rollback(s);
+	ready = writable && strcmp(sched, "stalled") != 0;
+	if (checks)
+		*checks = json_pack("{s:s, s:s}", "database", writable ? "ok" : "read-only",
+				    "scheduler", sched);
+	for (int i = 0; i < n_extra; i++) {
+		int64_t idle = extra[i].idle_ms();
+		const char *st;
+
+		if (idle < 0) /* not running: SIP not configured */
+			continue;
+		st = loop_state(idle, extra[i].stalled_ms);
+		if (strcmp(st, "stalled") == 0)
+			ready = 0;
+		if (checks && *checks)
+			json_object_set_new(*checks, extra[i].name, json_string(st));
+	}
+	return ready;
+}
 
 /*
  * Liveness and readiness for load balancers and systemd (issue 22): 200
- * when the database takes a write (its lock is taken and let go at once)
- * and the scheduler's thread finished a round lately, else 503 with the
- * same body saying which check failed. Under the test clock the scheduler
- * runs on demand ("manual").
+ * when the database takes a write (its lock is taken and let go at once),
+ * the scheduler's thread finished a round lately and every registered
+ * thread's loop (the SIP thread, when SIP is on) turned lately; else 503
+ * with the same body saying which check failed. Under the test clock the
+ * scheduler runs on demand ("manual"). systemd's watchdog is fed from the
+ * same check (src/cli/serve.c).
  */
 static int healthz(struct req *r)
 {
-	int v = store_schema_version(r->store), writable, ready;
-	int64_t idle = sched_idle_ms();
-	const char *sched;
+	int v = store_schema_version(r->store), ready;
+	json_t *checks = NULL;
 
 	if (v < 0)
 		return err_set(&r->ei, ERR_IO, NULL, "database unavailable");
-	writable = store_begin(r->store) == 0;
-	if (writable)
-		store_rollback(r->store);
-	sched = idle < 0 ? "manual" : idle < SCHED_STALLED_MS ? "ok" : "stalled";
-	ready = writable && strcmp(sched, "stalled") != 0;
+	ready = http_health_check(r->store, &checks);
 	/* The center's name is public: the workbench's opening phrase says it (CALL-3). */
 	return reply_json(r, ready ? 200 : 503,
-			  json_pack("{s:s, s:i, s:I, s:s, s:s, s:{s:s, s:s}}", "status",
+			  json_pack("{s:s, s:i, s:I, s:s, s:s, s:o}", "status",
 				    ready ? "ok" : "unavailable", "schema", v, "time",
 				    (json_int_t)r->now, "timezone", clock_tz_name(), "center",
-				    r->app->cfg->center_name, "checks", "database",
-				    writable ? "ok" : "read-only", "scheduler", sched));
+				    r->app->cfg->center_name, "checks", checks));
 }
 
 static int metrics(struct req *r)

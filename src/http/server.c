@@ -440,7 +440,12 @@ out:
 	else
 		ret = answer(c, &r, rc);
 	metrics_request(r.status, clock_mono_ns() - up->t0, store_take_time_ns());
-	log_debug("http: %s %s %u", method, url, r.status);
+	/* The access log (access_log, reloadable): one line per request with
+	 * key=value fields; the path without its query, which may carry tokens. */
+	log_msg(__atomic_load_n(&app->cfg->access_log, __ATOMIC_RELAXED) ? LOG_INFO : LOG_DEBUG,
+		"http: access method=%s path=%.*s status=%u ms=%lld addr=%s", method,
+		(int)strcspn(url, "?"), url, r.status,
+		(long long)((clock_mono_ns() - up->t0) / 1000000), r.address);
 	json_decref(r.body);
 	json_decref(r.reply);
 	buf_release(&r.text);

@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +35,17 @@
 
 #define PURGE_MS (60 * 1000)
 #define STOP_ID 1
+#define STALL_ID 2
+/* The loop's heartbeat: readiness (/healthz, systemd's watchdog) sees the
+ * SIP thread stalled after SIP_STALLED_MS (sip.h) without one. */
+#define BEAT_MS 250
 
 static struct sip_server server;
 static pthread_t thread;
 static int running;
+static struct tmr beat;
+/* Monotonic ms of the last heartbeat; 0 while the thread does not run. */
+static _Atomic int64_t last_beat;
 
 /* Start-up handshake between sip_start() and the thread. */
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -293,10 +302,34 @@ static bool on_response(const struct sip_msg *msg, void *arg)
 
 static void on_stop(int id, void *data, void *arg)
 {
-	(void)data;
 	(void)arg;
 	if (id == STOP_ID)
 		re_cancel();
+	/* The test hook (sip_test_stall): the loop stops turning, as if a
+	 * handler were stuck. */
+	if (id == STALL_ID)
+		usleep((useconds_t)(intptr_t)data * 1000);
+}
+
+static void heartbeat(void *arg)
+{
+	(void)arg;
+	atomic_store(&last_beat, clock_mono_ns() / 1000000);
+	tmr_start(&beat, BEAT_MS, heartbeat, NULL);
+}
+
+int64_t sip_idle_ms(void)
+{
+	int64_t last = atomic_load(&last_beat);
+
+	return last ? clock_mono_ns() / 1000000 - last : -1;
+}
+
+int sip_test_stall(int ms)
+{
+	if (!running || ms < 0 || ms > 60000)
+		return ERR_INVALID;
+	return mqueue_push(server.mq, STALL_ID, (void *)(intptr_t)ms) ? ERR_IO : 0;
 }
 
 static void purge(void *arg)
@@ -445,11 +478,15 @@ static int setup(struct sip_server *srv)
 			 strerror(errno));
 	tmr_init(&srv->purge);
 	tmr_start(&srv->purge, PURGE_MS, purge, srv);
+	tmr_init(&beat);
+	heartbeat(NULL);
 	return 0;
 }
 
 static void teardown(struct sip_server *srv)
 {
+	atomic_store(&last_beat, 0);
+	tmr_cancel(&beat);
 	tmr_cancel(&srv->purge);
 	if (srv->calls)
 		srv->calls->stop();

@@ -92,6 +92,17 @@ int sip_start(const struct config *cfg, struct store_pool *pool, const struct si
 	      char *bound, size_t size);
 /* Stops the loop and joins the thread; no-op when not started. */
 void sip_stop(void);
+/*
+ * Readiness (issue 22): milliseconds since the SIP thread's loop last
+ * turned (a timer beats every 250 ms), or -1 when the thread does not run.
+ * cli/serve.c registers it with http_health_add as "sip", stalled after
+ * SIP_STALLED_MS (3 s). sip_test_stall makes the loop sleep ms (at most
+ * 60 000) as if a handler hung: only POST /api/test/sip/stall, answered
+ * under the test clock, calls it.
+ */
+int64_t sip_idle_ms(void);
+int sip_test_stall(int ms);
+#define SIP_STALLED_MS 3000
 
 /* -- Digest authentication (sip_auth.c): rules, no I/O -- */
 

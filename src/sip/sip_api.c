@@ -166,9 +166,37 @@ static int registrations_list(struct req *r)
 	return reply_page(r, lc.items, n == limit ? lc.last_id : 0);
 }
 
+/*
+ * Tests only (issue 22): the SIP thread's loop sleeps ms, so a test sees
+ * /healthz report it stalled (503) and recover. Answered only by a server
+ * started with --test-clock, which listens on loopback only; 404 otherwise,
+ * and 409 while SIP does not run.
+ */
+static int test_sip_stall(struct req *r)
+{
+	static const char *const fields[] = {"ms", NULL};
+	int ms = -1, rc;
+
+	if (!r->app->test_clock)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such resource");
+	rc = body_only(r, fields);
+	if (rc < 0)
+		return rc;
+	rc = body_int_add(r, "ms", &ms, 0);
+	if (rc == 0 && (ms < 0 || ms > 60000))
+		rc = err_set(&r->ei, ERR_INVALID, "ms", "%s: expected a whole number from %lld to %lld",
+			     "ms", 0LL, 60000LL);
+	if (rc < 0)
+		return rc;
+	if (sip_test_stall(ms) < 0)
+		return err_set(&r->ei, ERR_CONFLICT, NULL, "SIP is not running");
+	return reply_json(r, 202, json_pack("{s:i}", "ms", ms));
+}
+
 const struct route sip_routes[] = {
 	{"POST", "/api/me/sip-password", me_sip_password, ACT_AGENT_STATE},
 	{"POST", "/api/people/{id}/sip-password", person_sip_password, ACT_SIP_ADMIN},
 	{"GET", "/api/sip/registrations", registrations_list, ACT_SELF},
+	{"POST", "/api/test/sip/stall", test_sip_stall, ACT_PUBLIC},
 	{NULL, NULL, NULL, ACT_PUBLIC},
 };

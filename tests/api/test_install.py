@@ -64,7 +64,11 @@ class InstallTest(unittest.TestCase):
         for k, v in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
                      ("ReadWritePaths", "/var/lib/kefu"), ("PrivateTmp", "yes"),
                      ("ProtectHome", "yes"), ("CapabilityBoundingSet", ""),
-                     ("AmbientCapabilities", ""), ("StateDirectory", "kefu")):
+                     ("AmbientCapabilities", ""), ("StateDirectory", "kefu"),
+                     # sd_notify: READY=1 once serving, the watchdog fed while ready,
+                     # SIGHUP reloads (tests/api/test_service.py).
+                     ("Type", "notify"), ("NotifyAccess", "main"), ("WatchdogSec", "30"),
+                     ("ExecReload", "/bin/kill -HUP $MAINPID")):
             self.assertEqual(keys[k], v, k)
         if shutil.which("systemd-analyze"):
             p = subprocess.run(["systemd-analyze", "verify", "--man=no",

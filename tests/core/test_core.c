@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/jw.h"
+#include "core/log.h"
 
 #include <jansson.h>
 #include "core/mask.h"
@@ -111,6 +112,34 @@ static void config_rejects_unknown_and_bad_values(void **state)
 }
 
 /* sip_trunks: addresses only, written back as a socket's address is. */
+/* SIGHUP (issue 22): the reloadable keys are applied, the others only named. */
+static void config_reload_applies_reloadable_keys_only(void **state)
+{
+	struct config live, fresh;
+	char err[256], applied[256], restart[256];
+
+	(void)state;
+	config_defaults(&live);
+	fresh = live;
+	config_reload(&live, &fresh, applied, sizeof(applied), restart, sizeof(restart));
+	assert_string_equal(applied, "");
+	assert_string_equal(restart, "");
+	assert_int_equal(config_set(&fresh, "busy_max_min", "25", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&fresh, "access_log", "yes", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&fresh, "log_level", "warn", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&fresh, "threads", "2", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&fresh, "listen", "0.0.0.0:80", err, sizeof(err)), 0);
+	config_reload(&live, &fresh, applied, sizeof(applied), restart, sizeof(restart));
+	assert_string_equal(applied, "log_level busy_max_min access_log");
+	assert_string_equal(restart, "listen threads");
+	assert_int_equal(live.busy_max_min, 25);
+	assert_int_equal(live.access_log, 1);
+	assert_string_equal(live.log_level, "warn");
+	assert_int_equal(live.threads, 4);
+	assert_string_equal(live.listen, "127.0.0.1:8080");
+	log_set_level(LOG_INFO);
+}
+
 static void config_trunk_addresses(void **state)
 {
 	char out[CONFIG_ADDRESSES_MAX][CONFIG_ADDRESS_LEN], err[256];
@@ -336,6 +365,7 @@ int main(void)
 		cmocka_unit_test(utf8_prefix_never_cuts_a_character),
 		cmocka_unit_test(utf8_rfc5987_encodes),
 		cmocka_unit_test(config_rejects_unknown_and_bad_values),
+		cmocka_unit_test(config_reload_applies_reloadable_keys_only),
 		cmocka_unit_test(config_trunk_addresses),
 		cmocka_unit_test(config_http_limits),
 		cmocka_unit_test(config_file_and_environment),
