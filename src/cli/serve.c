@@ -137,8 +137,9 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 
 /* The forms of the modules below cli, in the order the forms page lists them. */
 static const struct export_form *const forms[] = {
-	&wfm_roster_form, &wfm_attend_form, &wfm_swap_form,   &trn_plan_form,
-	&out_test_form,	  &perf_payout_form,
+	&wfm_roster_form, &wfm_attend_form,	 &wfm_swap_form, &handover_log_form,
+	&handover_records_form, &trn_plan_form, &qa_daily_form, &out_test_form,
+	&perf_payout_form,
 };
 
 /*

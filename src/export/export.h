@@ -227,6 +227,7 @@ struct export_form_args {
 	int64_t now;
 	const struct config *cfg;
 	const char *made_by;
+	int64_t start, end; /* the period's [start, end) in UTC ms (the zone's midnights) */
 };
 
 struct export_form {

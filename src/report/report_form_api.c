@@ -90,6 +90,8 @@ static int form_download(struct req *r)
 	a.from_ymd = p.from_ymd;
 	a.to_ymd = p.to_ymd;
 	report_form_days(f->period, &a.from_ymd, &a.to_ymd);
+	a.start = report_day_start(a.from_ymd);
+	a.end = report_day_start(report_ymd_next(a.to_ymd));
 	a.person_id = r->who.person_id;
 	a.english = err_lang_english(req_header(r, "Accept-Language"));
 	a.now = r->now;

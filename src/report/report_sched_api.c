@@ -356,8 +356,16 @@ static int make_file(struct store *s, const struct config *cfg, const struct exp
 		     const struct report_schedule *sc, int from, int to, int64_t now,
 		     struct buf *bytes, char *why, size_t why_size)
 {
-	struct export_form_args a = {from, to, sc->department_id, sc->created_by, 0,
-				     now,  cfg,	 "系统"};
+	struct export_form_args a = {from,
+				     to,
+				     sc->department_id,
+				     sc->created_by,
+				     0,
+				     now,
+				     cfg,
+				     "系统",
+				     report_day_start(from),
+				     report_day_start(report_ymd_next(to))};
 	struct export_book *b = NULL;
 	struct err_info ei;
 	int rc = store_snapshot(s);

@@ -15,6 +15,7 @@ content; more rounds and a restart make nothing twice; a non-recipient
 gets 403 (audited), the manager may read it; the file is mailed with the
 .xlsx attached through the email account's SMTP server (a local SMTP sink
 here), and the attachment opens with the right sheet title."""
+import datetime
 import email
 import json
 import email.policy
@@ -24,6 +25,7 @@ import socketserver
 import threading
 import zipfile
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from apihelp import advance_to_local, db_rows, db_value, person_id
 from harness import KefuTestCase
@@ -32,8 +34,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The forms the modules below report/ register, with their Chinese titles.
 FORMS = {"roster": "客服中心排班表", "attendance": "考勤表", "swap_requests": "调班申请单",
-         "training_plan": "培训计划表", "answer_rate_tests": "每日接通率测试表",
-         "payout": "奖惩发放表"}
+         "duty_log": "值班日志", "handover_records": "交接班记录表",
+         "training_plan": "培训计划表", "qa_daily": "质量异常分析日报表",
+         "answer_rate_tests": "每日接通率测试表", "payout": "奖惩发放表"}
+
+
+def local_day(ms):
+    return datetime.datetime.fromtimestamp(ms / 1000, ZoneInfo("Asia/Shanghai")).strftime(
+        "%Y-%m-%d")
 
 
 def sheet_texts(data):
@@ -139,7 +147,9 @@ class FormsTest(KefuTestCase):
                 continue
             self.assertEqual(st, 200, (code, body))
             self.assertEqual(h["content-type"], XLSX)
-            want = quote(f"{title}_2026-11-01_2026-11-30.xlsx")
+            # A day form covers the day of from; the others the month asked.
+            to = "2026-11-01" if code == "qa_daily" else "2026-11-30"
+            want = quote(f"{title}_2026-11-01_{to}.xlsx")
             self.assertIn(f"filename*=UTF-8''{want}", h["content-disposition"])
             texts, tabs = sheet_texts(body)
             self.assertTrue(any(title in t for t in texts) or title in tabs, (code, tabs, texts[:5]))
@@ -178,6 +188,31 @@ class FormsTest(KefuTestCase):
                                "8001")
         self.assertEqual((st, body["error"]["field"]), (400, "to"))
         self.assertRegex(body["error"]["message"], r"[\u4e00-\u9fff]")
+
+
+    def test_5_forms_carry_their_rows(self):
+        srv = self.srv
+        now = srv.advance(0)
+        day = local_day(now)
+        # A handover of the current change (a draft) and the day's quality texts.
+        st, h, _ = srv.call("GET", "/api/handover/current", token=self.t["8002"])
+        self.assertEqual(st, 200, h)
+        st, b, _ = srv.call("PUT", f"/api/qa/daily/{day}",
+                            {"anomaly": "三通电话未报工号", "causes": "新人培训不足",
+                             "measures": "加强岗前培训"}, token=self.t["8002"])
+        self.assertEqual(st, 200, b)
+        change_day = local_day(h["change_at"])
+        st, hd, data = self.xlsx(f"/api/forms/handover_records.xlsx?from={change_day}"
+                                 f"&to={change_day}", "8001")
+        self.assertEqual(st, 200, data)
+        texts, _ = sheet_texts(data)
+        self.assertIn("草稿", texts)
+        self.assertIn(h["out_shift"]["name"], texts)
+        st, hd, data = self.xlsx(f"/api/forms/qa_daily.xlsx?from={day}&to={day}", "8001")
+        self.assertEqual(st, 200, data)
+        texts, _ = sheet_texts(data)
+        for t in ("异常情况", "三通电话未报工号", "新人培训不足", "加强岗前培训"):
+            self.assertIn(t, texts)
 
 
 class ScheduleTest(KefuTestCase):
