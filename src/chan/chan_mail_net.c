@@ -619,6 +619,15 @@ static int smtp_send(const struct chan_mail_config *c, const char *to, const cha
 	return rc;
 }
 
+/* A new mail from the account c, dated now. */
+static void mail_from(const struct chan_mail_config *c, struct chan_mail_out *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->from = c->address;
+	o->from_name = c->from_name[0] ? c->from_name : NULL;
+	o->now = clock_now_ms();
+}
+
 static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
 		     size_t error_size)
 {
@@ -631,16 +640,13 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 
 	if (chan_mail_config_parse(m->config, &c, error, error_size))
 		return ERR_UNPROCESSABLE;
-	memset(&o, 0, sizeof(o));
-	o.from = c.address;
-	o.from_name = c.from_name[0] ? c.from_name : NULL;
+	mail_from(&c, &o);
 	o.to = m->peer;
 	o.to_name = m->peer_name && *m->peer_name ? m->peer_name : NULL;
 	o.subject = m->subject;
 	o.text = m->text;
 	o.in_reply_to = m->in_reply_to;
 	o.references = m->references;
-	o.now = clock_now_ms();
 	o.files = m->files;
 	o.nfiles = m->nfiles;
 	rc = chan_mail_build(&o, &raw, &len, msgid, sizeof(msgid));
@@ -680,13 +686,10 @@ int chan_mail_send_file(struct store *s, const char *to, const char *subject, co
 	free(acc[0].config_json);
 	if (rc)
 		return ERR_UNPROCESSABLE;
-	memset(&o, 0, sizeof(o));
-	o.from = c.address;
-	o.from_name = c.from_name[0] ? c.from_name : NULL;
+	mail_from(&c, &o);
 	o.to = to;
 	o.subject = subject;
 	o.text = body;
-	o.now = clock_now_ms();
 	o.files = &f;
 	o.nfiles = 1;
 	o.fresh = 1;

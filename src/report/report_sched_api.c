@@ -205,6 +205,21 @@ static json_t *audit_detail(const struct report_schedule *sc)
 			 "enabled", sc->enabled);
 }
 
+/* Writes sc with its audit entry in one transaction, then answers it. */
+static int sched_write(struct req *r, struct report_schedule *sc, const char *action,
+		       unsigned status)
+{
+	int rc = store_begin(r->store);
+
+	if (rc < 0)
+		return rc;
+	rc = report_sched_put(r->store, sc);
+	if (rc == 0)
+		rc = req_audit(r, action, "report_schedule", sc->id, "ok", audit_detail(sc));
+	rc = req_finish(r, rc);
+	return rc < 0 ? rc : reply_sched(r, status, sc->id);
+}
+
 /* POST /api/report-schedules */
 static int sched_create(struct req *r)
 {
@@ -218,15 +233,7 @@ static int sched_create(struct req *r)
 		return rc;
 	sc.created_by = r->who.person_id;
 	sc.created_at = sc.updated_at = r->now;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	rc = report_sched_put(r->store, &sc);
-	if (rc == 0)
-		rc = req_audit(r, "report.schedule.create", "report_schedule", sc.id, "ok",
-			       audit_detail(&sc));
-	rc = req_finish(r, rc);
-	return rc < 0 ? rc : reply_sched(r, 201, sc.id);
+	return sched_write(r, &sc, "report.schedule.create", 201);
 }
 
 /* PUT /api/report-schedules/{id} */
@@ -245,15 +252,7 @@ static int sched_update(struct req *r)
 	if (rc < 0)
 		return rc;
 	sc.updated_at = r->now;
-	rc = store_begin(r->store);
-	if (rc < 0)
-		return rc;
-	rc = report_sched_put(r->store, &sc);
-	if (rc == 0)
-		rc = req_audit(r, "report.schedule.update", "report_schedule", sc.id, "ok",
-			       audit_detail(&sc));
-	rc = req_finish(r, rc);
-	return rc < 0 ? rc : reply_sched(r, 200, sc.id);
+	return sched_write(r, &sc, "report.schedule.update", 200);
 }
 
 /* DELETE /api/report-schedules/{id}: the files made stay with their recipients. */
