@@ -73,8 +73,8 @@ static void when_text(int64_t ms, char *out, size_t size)
 	if (!ms)
 		out[0] = '\0';
 	else
-		snprintf(out, size, "%04u-%02u-%02u %02u:%02u", ymd / 10000 % 10000, ymd / 100 % 100,
-			 ymd % 100, min / 60 % 100, min % 60);
+		snprintf(out, size, "%04u-%02u-%02u %02u:%02u", ymd / 10000 % 10000,
+			 ymd / 100 % 100, ymd % 100, min / 60 % 100, min % 60);
 }
 
 static const char *state_text(const char *state, int english)
@@ -138,13 +138,12 @@ static int count_item(void *ctx, const struct handover_item *it)
 static int records_build(struct store *s, const struct export_form_args *a,
 			 struct export_book **out)
 {
-	static const char *const zh[] = {"序号", "交接时间", "交班班次", "接班班次", "交班人",
-					 "交班时间", "接班人", "接班时间", "状态",     "交接事项",
+	static const char *const zh[] = {"序号",     "交接时间", "交班班次", "接班班次", "交班人",
+					 "交班时间", "接班人",	 "接班时间", "状态",	 "交接事项",
 					 "漏交事项", "值班情况", "接班意见"};
-	static const char *const en[] = {"No.",	      "Change",	   "Shift out", "Shift in",
-					 "Out",	      "Signed out", "In",	 "Signed in",
-					 "State",     "Items",	   "Flagged",	"Notes",
-					 "Remark"};
+	static const char *const en[] = {"No.",	       "Change", "Shift out", "Shift in", "Out",
+					 "Signed out", "In",	 "Signed in", "State",	  "Items",
+					 "Flagged",    "Notes",	 "Remark"};
 	static const double widths[] = {6, 17, 10, 10, 10, 17, 10, 17, 11, 9, 9, 40, 24};
 	static const struct export_style wrap = {NULL, EXPORT_WRAP, NULL};
 	struct export_book *b = export_book_new();
@@ -230,11 +229,11 @@ static int log_item(void *ctx, const struct handover_item *it)
 
 static int log_build(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
-	static const char *const zh[] = {"交接时间", "班次",	 "值班人",   "类型",
-					 "事项",     "期限",	 "已交接",   "交接时未完成",
-					 "漏交",     "接班人"};
-	static const char *const en[] = {"Change", "Shift",	"On duty", "Kind",	  "Item",
-					 "Due",	   "Handed over", "Open at change", "Flagged", "Taken by"};
+	static const char *const zh[] = {"交接时间", "班次",   "值班人",       "类型", "事项",
+					 "期限",     "已交接", "交接时未完成", "漏交", "接班人"};
+	static const char *const en[] = {"Change",  "Shift",   "On duty",     "Kind",
+					 "Item",    "Due",     "Handed over", "Open at change",
+					 "Flagged", "Taken by"};
 	static const double widths[] = {17, 10, 10, 10, 40, 17, 8, 12, 6, 10};
 	struct export_book *b = export_book_new();
 	struct list l = {NULL, 0, 0};
@@ -260,8 +259,9 @@ out:
 }
 
 const struct export_form handover_records_form = {
-	"handover_records", "交接班记录表", "Shift handover records", "/wfm/handover",
-	ACT_HANDOVER, EXPORT_PERIOD_RANGE, records_build};
-const struct export_form handover_log_form = {
-	"duty_log", "值班日志", "Duty log", "/wfm/handover", ACT_HANDOVER, EXPORT_PERIOD_RANGE,
-	log_build};
+	"handover_records", "交接班记录表", "Shift handover records",
+	"/wfm/handover",    ACT_HANDOVER,   EXPORT_PERIOD_RANGE,
+	records_build};
+const struct export_form handover_log_form = {"duty_log",      "值班日志",   "Duty log",
+					      "/wfm/handover", ACT_HANDOVER, EXPORT_PERIOD_RANGE,
+					      log_build};

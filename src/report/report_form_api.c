@@ -41,11 +41,12 @@ static int forms_list(struct req *r)
 
 		if (auth_scope(&r->who, f->action) == SCOPE_NONE)
 			continue;
-		json_array_append_new(
-			items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "code", f->code,
-					 "title", english ? f->title_en : f->title, "title_zh",
-					 f->title, "title_en", f->title_en, "page", f->page,
-					 "period", period_name(f->period), "can_export", can_export));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "code",
+						f->code, "title", english ? f->title_en : f->title,
+						"title_zh", f->title, "title_en", f->title_en,
+						"page", f->page, "period", period_name(f->period),
+						"can_export", can_export));
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -105,8 +106,8 @@ static int form_download(struct req *r)
 		return err_set(&r->ei, rc, NULL, "nothing to export for this period");
 	if (rc < 0)
 		return rc;
-	report_form_names(f->code, a.english ? f->title_en : f->title, a.from_ymd, a.to_ymd,
-			  ascii, sizeof(ascii), utf8, sizeof(utf8));
+	report_form_names(f->code, a.english ? f->title_en : f->title, a.from_ymd, a.to_ymd, ascii,
+			  sizeof(ascii), utf8, sizeof(utf8));
 	rc = store_begin(r->store);
 	if (rc == 0) {
 		char from[16], to[16];

@@ -28,9 +28,8 @@ int report_cadence_parse(const char *name)
 
 static int month_last(int ymd)
 {
-	return report_ymd_add(report_bucket(report_ymd_add(report_bucket(ymd, RG_MONTH), 31),
-					    RG_MONTH),
-			      -1);
+	return report_ymd_add(
+		report_bucket(report_ymd_add(report_bucket(ymd, RG_MONTH), 31), RG_MONTH), -1);
 }
 
 void report_form_days(int period, int *from, int *to)

@@ -62,26 +62,25 @@ static json_t *sched_json(struct req *r, const struct report_schedule *sc)
 		struct org_person p;
 
 		if (org_person_get(r->store, sc->people[i], &p) == 0)
-			json_array_append_new(people, json_pack("{s:I, s:s, s:s}", "id",
-								(json_int_t)p.id, "name", p.name,
-								"work_no", p.work_no));
+			json_array_append_new(people,
+					      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)p.id,
+							"name", p.name, "work_no", p.work_no));
 	}
 	if (sc->last_file_id) {
 		ymd_text(sc->last_from, from, sizeof(from));
 		ymd_text(sc->last_to, to, sizeof(to));
 		last = json_pack("{s:I, s:I, s:s, s:s, s:o}", "file_id",
-				 (json_int_t)sc->last_file_id, "made_at", (json_int_t)sc->last_made_at,
-				 "from", from, "to", to, "error",
+				 (json_int_t)sc->last_file_id, "made_at",
+				 (json_int_t)sc->last_made_at, "from", from, "to", to, "error",
 				 sc->last_error[0] ? json_string(sc->last_error) : json_null());
 	}
 	snprintf(at, sizeof(at), "%02d:%02d", sc->at_minute / 60 % 100, sc->at_minute % 60);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:I, s:o}", "id",
-			 (json_int_t)sc->id, "form", sc->form, "title",
-			 f ? (english ? f->title_en : f->title) : sc->form, "cadence",
-			 report_cadence_name(sc->cadence), "at", at, "department_id",
-			 id_or_null(sc->department_id), "recipients", people, "emails", sc->emails,
-			 "enabled", sc->enabled, "updated_at", (json_int_t)sc->updated_at, "last",
-			 last);
+	return json_pack(
+		"{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:I, s:o}", "id", (json_int_t)sc->id,
+		"form", sc->form, "title", f ? (english ? f->title_en : f->title) : sc->form,
+		"cadence", report_cadence_name(sc->cadence), "at", at, "department_id",
+		id_or_null(sc->department_id), "recipients", people, "emails", sc->emails,
+		"enabled", sc->enabled, "updated_at", (json_int_t)sc->updated_at, "last", last);
 }
 
 struct list_ctx {
@@ -388,8 +387,9 @@ static void mail_file(struct store *s, const struct report_schedule *sc, int64_t
 	int sent = 0, rc = 0;
 
 	snprintf(subject, sizeof(subject), "定时报表：%s", name);
-	snprintf(body, sizeof(body), "您好：\r\n\r\n附件为定时发送的%s（%s）。\r\n\r\n此邮件由系统发送。\r\n",
-		 title, name);
+	snprintf(body, sizeof(body),
+		 "您好：\r\n\r\n附件为定时发送的%s（%s）。\r\n\r\n此邮件由系统发送。\r\n", title,
+		 name);
 	snprintf(to, sizeof(to), "%s", sc->emails);
 	for (char *save = NULL, *p = strtok_r(to, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		while (*p == ' ')
@@ -459,7 +459,8 @@ static int deliver(struct store *s, const struct config *cfg, const struct repor
 	}
 	rc = report_file_add(s, sc, from, to, name, why[0] ? NULL : bytes.p, bytes.len,
 			     why[0] ? why : NULL, now, &id);
-	/* The notification names the file's number: the bell opens it (GET /api/report-files/{id}). */
+	/* The notification names the file's number: the bell opens it (GET /api/report-files/{id}).
+	 */
 	if (why[0])
 		snprintf(text, sizeof(text), "定时报表未能生成：%s %s 至 %s（文件 %lld）",
 			 f ? f->title : sc->form, from_t, to_t, (long long)id);

@@ -13,7 +13,7 @@
 
 #define SCHED_COLS                                                                                 \
 	"s.id, s.form, s.cadence, s.at_minute, coalesce(s.department_id, 0), s.emails,"            \
-	" s.enabled, s.created_by, s.created_at, s.updated_at,"                                     \
+	" s.enabled, s.created_by, s.created_at, s.updated_at,"                                    \
 	" f.id, f.made_at, f.from_ymd, f.to_ymd, f.error"
 #define SCHED_FROM                                                                                 \
 	" FROM report_schedule s LEFT JOIN report_file f ON f.id ="                                \
@@ -52,10 +52,10 @@ static int person_read(struct store_stmt *st, void *dst)
 
 static int people_load(struct store *s, struct report_schedule *sc)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT person_id FROM report_schedule_person WHERE schedule_id = ? ORDER BY person_id",
-		"i", sc->id);
+	struct store_stmt *st = store_query(s,
+					    "SELECT person_id FROM report_schedule_person WHERE "
+					    "schedule_id = ? ORDER BY person_id",
+					    "i", sc->id);
 	int rc;
 
 	sc->npeople = 0;
@@ -78,10 +78,11 @@ int report_sched_list(struct store *s, int enabled_only,
 	/* One schedule at a time, each with its recipients read by a second
 	 * statement: the walk is by id, so nothing stays open across the two. */
 	for (;;) {
-		st = store_query(s,
-				 "SELECT " SCHED_COLS SCHED_FROM
-				 " WHERE s.id > ? AND (? = 0 OR s.enabled = 1) ORDER BY s.id LIMIT 1",
-				 "ii", after, (int64_t)enabled_only);
+		st = store_query(
+			s,
+			"SELECT " SCHED_COLS SCHED_FROM
+			" WHERE s.id > ? AND (? = 0 OR s.enabled = 1) ORDER BY s.id LIMIT 1",
+			"ii", after, (int64_t)enabled_only);
 		rc = store_one(st, sched_read, sc);
 		if (rc == ERR_NOTFOUND) {
 			rc = 0;
@@ -102,9 +103,9 @@ int report_sched_list(struct store *s, int enabled_only,
 
 int report_sched_get(struct store *s, int64_t id, struct report_schedule *out)
 {
-	int rc = store_one(store_query(s, "SELECT " SCHED_COLS SCHED_FROM " WHERE s.id = ?", "i",
-				       id),
-			   sched_read, out);
+	int rc = store_one(
+		store_query(s, "SELECT " SCHED_COLS SCHED_FROM " WHERE s.id = ?", "i", id),
+		sched_read, out);
 
 	if (rc == 0)
 		rc = people_load(s, out);
@@ -116,14 +117,14 @@ int report_sched_put(struct store *s, struct report_schedule *sc)
 	int rc;
 
 	if (sc->id == 0)
-		rc = store_run(s,
-			       "INSERT INTO report_schedule(form, cadence, at_minute, department_id,"
-			       " emails, enabled, created_by, created_at, updated_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			       &sc->id, "ttidtiiii", sc->form, report_cadence_name(sc->cadence),
-			       (int64_t)sc->at_minute, sc->department_id, sc->emails,
-			       (int64_t)sc->enabled, sc->created_by, sc->created_at,
-			       sc->updated_at);
+		rc = store_run(
+			s,
+			"INSERT INTO report_schedule(form, cadence, at_minute, department_id,"
+			" emails, enabled, created_by, created_at, updated_at)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			&sc->id, "ttidtiiii", sc->form, report_cadence_name(sc->cadence),
+			(int64_t)sc->at_minute, sc->department_id, sc->emails, (int64_t)sc->enabled,
+			sc->created_by, sc->created_at, sc->updated_at);
 	else
 		rc = store_run(s,
 			       "UPDATE report_schedule SET form = ?, cadence = ?, at_minute = ?,"
@@ -136,10 +137,11 @@ int report_sched_put(struct store *s, struct report_schedule *sc)
 		rc = store_run(s, "DELETE FROM report_schedule_person WHERE schedule_id = ?", NULL,
 			       "i", sc->id);
 	for (int i = 0; rc >= 0 && i < sc->npeople; i++)
-		rc = store_run(s,
-			       "INSERT OR IGNORE INTO report_schedule_person(schedule_id, person_id)"
-			       " VALUES (?, ?)",
-			       NULL, "ii", sc->id, sc->people[i]);
+		rc = store_run(
+			s,
+			"INSERT OR IGNORE INTO report_schedule_person(schedule_id, person_id)"
+			" VALUES (?, ?)",
+			NULL, "ii", sc->id, sc->people[i]);
 	return rc < 0 ? rc : 0;
 }
 
@@ -155,16 +157,16 @@ int report_sched_delete(struct store *s, int64_t id)
 int report_file_made(struct store *s, int64_t schedule_id, int from_ymd)
 {
 	int64_t n = 0;
-	int rc = store_run(s,
-			   "SELECT count(*) FROM report_file WHERE schedule_id = ? AND from_ymd = ?",
-			   &n, "ii", schedule_id, (int64_t)from_ymd);
+	int rc = store_run(
+		s, "SELECT count(*) FROM report_file WHERE schedule_id = ? AND from_ymd = ?", &n,
+		"ii", schedule_id, (int64_t)from_ymd);
 
 	return rc < 0 ? rc : n > 0;
 }
 
 int report_file_add(struct store *s, const struct report_schedule *sc, int from, int to,
-		    const char *name, const void *bytes, size_t len, const char *error,
-		    int64_t now, int64_t *id)
+		    const char *name, const void *bytes, size_t len, const char *error, int64_t now,
+		    int64_t *id)
 {
 	struct store_stmt *st = store_prepare(
 		s, "INSERT INTO report_file(schedule_id, form, from_ymd, to_ymd, name, made_at,"
@@ -178,7 +180,8 @@ int report_file_add(struct store *s, const struct report_schedule *sc, int from,
 		rc = store_bindf(st, 9, "i", (int64_t)len);
 	rc = store_once(st, rc, id);
 	for (int i = 0; rc >= 0 && i < sc->npeople; i++)
-		rc = store_run(s, "INSERT INTO report_file_person(file_id, person_id) VALUES (?, ?)",
+		rc = store_run(s,
+			       "INSERT INTO report_file_person(file_id, person_id) VALUES (?, ?)",
 			       NULL, "ii", *id, sc->people[i]);
 	return rc < 0 ? rc : 0;
 }
@@ -240,9 +243,9 @@ int report_file_bytes(struct store *s, int64_t id, struct buf *out)
 int report_file_recipient(struct store *s, int64_t id, int64_t person_id)
 {
 	int64_t n = 0;
-	int rc = store_run(s,
-			   "SELECT count(*) FROM report_file_person WHERE file_id = ? AND person_id = ?",
-			   &n, "ii", id, person_id);
+	int rc = store_run(
+		s, "SELECT count(*) FROM report_file_person WHERE file_id = ? AND person_id = ?",
+		&n, "ii", id, person_id);
 
 	return rc < 0 ? rc : n > 0;
 }
@@ -257,9 +260,9 @@ int report_file_mailed(struct store *s, int64_t id, const char *error, int64_t n
 
 int report_file_expire(struct store *s, int64_t before)
 {
-	int rc = store_run(s,
-			   "UPDATE report_file SET bytes = NULL WHERE made_at < ? AND bytes IS NOT NULL",
-			   NULL, "i", before);
+	int rc = store_run(
+		s, "UPDATE report_file SET bytes = NULL WHERE made_at < ? AND bytes IS NOT NULL",
+		NULL, "i", before);
 
 	return rc < 0 ? rc : store_changes(s);
 }

@@ -18,13 +18,12 @@
 
 static void ymd_text(int ymd, char *out, size_t size)
 {
-	snprintf(out, size, "%04u-%02u-%02u", (unsigned)ymd / 10000 % 10000, (unsigned)ymd / 100 % 100,
-		 (unsigned)ymd % 100);
+	snprintf(out, size, "%04u-%02u-%02u", (unsigned)ymd / 10000 % 10000,
+		 (unsigned)ymd / 100 % 100, (unsigned)ymd % 100);
 }
 
 /* The month of a month form is the month of its first day. */
-static int roster_build(struct store *s, const struct export_form_args *a,
-			struct export_book **out)
+static int roster_build(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
 	struct wfm_roster_sheet sh;
 	int rc = wfm_sheet_load(s, a->from_ymd / 10000, a->from_ymd / 100 % 100, a->made_by, &sh);
@@ -36,8 +35,7 @@ static int roster_build(struct store *s, const struct export_form_args *a,
 	return rc;
 }
 
-static int attend_build(struct store *s, const struct export_form_args *a,
-			struct export_book **out)
+static int attend_build(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
 	struct wfm_attend_line *lines = NULL;
 	size_t n = 0;
@@ -64,7 +62,7 @@ static const char *swap_state(const char *state, int english)
 {
 	static const char *const codes[] = {"asked",	"signed",   "approved",
 					    "rejected", "declined", "cancelled"};
-	static const char *const zh[] = {"待对方签字", "待审批", "已批准",
+	static const char *const zh[] = {"待对方签字", "待审批",   "已批准",
 					 "已驳回",     "对方拒绝", "已撤回"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
@@ -96,15 +94,14 @@ static int swap_row(void *ctx, const struct wfm_swap *w)
 	return 0;
 }
 
-static int swaps_build(struct store *s, const struct export_form_args *a,
-		       struct export_book **out)
+static int swaps_build(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
-	static const char *const zh[] = {"序号",	 "申请人", "工号",     "类型",
-					 "原班日期", "原班次", "对方",     "对方班日期",
+	static const char *const zh[] = {"序号",     "申请人",	 "工号",     "类型",
+					 "原班日期", "原班次",	 "对方",     "对方班日期",
 					 "对方班次", "调班原因", "审批结果", "审批人"};
-	static const char *const en[] = {"No.",	       "Requester", "Work no.",   "Kind",
-					 "Day",	       "Shift",	    "Partner",	  "Partner's day",
-					 "Partner's shift", "Reason", "Decision", "Decided by"};
+	static const char *const en[] = {
+		"No.",	   "Requester",	    "Work no.",	       "Kind",	 "Day",	     "Shift",
+		"Partner", "Partner's day", "Partner's shift", "Reason", "Decision", "Decided by"};
 	static const double widths[] = {6, 12, 10, 8, 12, 12, 12, 12, 12, 30, 12, 12};
 	struct export_book *b = export_book_new();
 	struct swap_fill f = {NULL, 0, a->english};
@@ -137,12 +134,12 @@ static int swaps_build(struct store *s, const struct export_form_args *a,
 	return export_book_done(b, out);
 }
 
-const struct export_form wfm_roster_form = {
-	"roster", "客服中心排班表", "Duty roster", "/wfm/roster",
-	ACT_WFM_EXPORT, EXPORT_PERIOD_MONTH, roster_build};
-const struct export_form wfm_attend_form = {
-	"attendance", "考勤表", "Attendance sheet", "/wfm/attendance",
-	ACT_WFM_EXPORT, EXPORT_PERIOD_MONTH, attend_build};
-const struct export_form wfm_swap_form = {
-	"swap_requests", "调班申请单", "Shift swap requests", "/wfm/roster",
-	ACT_WFM_DECIDE, EXPORT_PERIOD_MONTH, swaps_build};
+const struct export_form wfm_roster_form = {"roster",	   "客服中心排班表", "Duty roster",
+					    "/wfm/roster", ACT_WFM_EXPORT,   EXPORT_PERIOD_MONTH,
+					    roster_build};
+const struct export_form wfm_attend_form = {"attendance",      "考勤表",       "Attendance sheet",
+					    "/wfm/attendance", ACT_WFM_EXPORT, EXPORT_PERIOD_MONTH,
+					    attend_build};
+const struct export_form wfm_swap_form = {"swap_requests", "调班申请单",   "Shift swap requests",
+					  "/wfm/roster",   ACT_WFM_DECIDE, EXPORT_PERIOD_MONTH,
+					  swaps_build};
