@@ -22,6 +22,7 @@ import email.policy
 import io
 import re
 import socketserver
+import sqlite3
 import threading
 import zipfile
 from urllib.parse import quote
@@ -208,6 +209,22 @@ class FormsTest(KefuTestCase):
         texts, _ = sheet_texts(data)
         self.assertIn("草稿", texts)
         self.assertIn(h["out_shift"]["name"], texts)
+        # A swap request of the period (written as the swap page writes it) in 调班申请单's columns.
+        db = sqlite3.connect(srv.db, timeout=10)
+        with db:
+            t1, t2 = [r[0] for r in db.execute("SELECT id FROM wfm_shift_type ORDER BY id LIMIT 2")]
+            db.execute("INSERT INTO wfm_swap(kind, requester_id, partner_id, a_day, a_shift_type_id,"
+                       " a_skill, b_day, b_shift_type_id, b_skill, reason, state, asked_at,"
+                       " updated_at) VALUES ('exchange', ?, ?, '2026-11-12', ?, '', '2026-11-13',"
+                       " ?, '', '家中有事', 'asked', ?, ?)",
+                       (person_id(srv, "8101"), person_id(srv, "8102"), t1, t2, now, now))
+        db.close()
+        st, hd, data = self.xlsx("/api/forms/swap_requests.xlsx?from=2026-11-01&to=2026-11-30",
+                                 "8001")
+        self.assertEqual(st, 200, data)
+        texts, _ = sheet_texts(data)
+        for t in ("申请人", "调班原因", "互换", "2026-11-12", "2026-11-13", "家中有事", "待对方签字"):
+            self.assertIn(t, texts)
         st, hd, data = self.xlsx(f"/api/forms/qa_daily.xlsx?from={day}&to={day}", "8001")
         self.assertEqual(st, 200, data)
         texts, _ = sheet_texts(data)
