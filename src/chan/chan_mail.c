@@ -781,7 +781,7 @@ int chan_mail_build(const struct chan_mail_out *o, char **out, size_t *out_len, 
 	msg = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, o->from_name, o->from);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, o->to_name, o->to);
-	if (has_re(subj))
+	if (o->fresh || has_re(subj))
 		buf_puts(&b, subj);
 	else
 		buf_printf(&b, "Re: %s", subj);

@@ -93,6 +93,7 @@ struct chan_mail_out {
 	int64_t now;		 /* ms: the Date header */
 	const struct chan_file *files;
 	int nfiles;
+	int fresh; /* a new message (a scheduled report), not a reply: no "Re: " */
 };
 
 /*
@@ -205,6 +206,17 @@ extern const struct chan_adapter chan_mail_adapter;
  * the reason in `error`. For POST /api/chan/accounts/{id}/test.
  */
 int chan_mail_try(const struct chan_mail_config *c, char *error, size_t error_size);
+
+/*
+ * Sends one new mail with one attached file to `to` through the first
+ * enabled email account's SMTP server (issue 20: the scheduled reports,
+ * registered with report_set_mailer by cli): 0 when sent, ERR_NOTFOUND
+ * when there is no email account, another err with `error` filled when
+ * sending failed.
+ */
+int chan_mail_send_file(struct store *s, const char *to, const char *subject, const char *body,
+			const char *file_name, const void *bytes, size_t len, char *error,
+			size_t error_size);
 
 /*
  * The scheduler's tick: first it records the outcome of the Sent-folder

@@ -571,32 +571,82 @@ out:
 	sent_note(account_id, clock_now_ms(), error);
 }
 
+/*
+ * Sends raw (an RFC 5322 message) from the account c to `to` by SMTP: 0,
+ * or ERR_UNPROCESSABLE for a refusal for good (5xx: no such mailbox,
+ * rejected; a wrong login), ERR_BUSY for the rest, which may pass later.
+ */
+static int smtp_send(const struct chan_mail_config *c, const char *to, const char *raw,
+		     size_t len, char *error, size_t error_size)
+{
+	struct source src = {raw, len};
+	struct curl_slist *rcpt = NULL;
+	char addr[CHAN_PEER_MAX + 3], url[800];
+	CURL *h = curl_easy_init();
+	CURLcode cc;
+	int rc = 0;
+
+	if (!h) {
+		snprintf(error, error_size, "out of memory");
+		return ERR_BUSY;
+	}
+	common(h, c);
+	if (!c->username[0] && !c->password[0])
+		curl_easy_setopt(h, CURLOPT_USERNAME,
+				 NULL); /* a relay that knows the host: no AUTH */
+	smtp_url(c, url, sizeof(url));
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	snprintf(addr, sizeof(addr), "<%s>", c->address);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
+	snprintf(addr, sizeof(addr), "<%s>", to);
+	rcpt = curl_slist_append(NULL, addr);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, source_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &src);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		long code = 0;
+
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		why(h, cc, "smtp", error, error_size);
+		rc = (code >= 500 && code < 600) || cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE
+									     : ERR_BUSY;
+	}
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+/* A new mail from the account c, dated now. */
+static void mail_from(const struct chan_mail_config *c, struct chan_mail_out *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->from = c->address;
+	o->from_name = c->from_name[0] ? c->from_name : NULL;
+	o->now = clock_now_ms();
+}
+
 static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_size, char *error,
 		     size_t error_size)
 {
 	struct chan_mail_config c;
 	struct chan_mail_out o;
-	struct source src;
-	struct curl_slist *rcpt = NULL;
 	char *raw = NULL;
 	size_t len = 0;
-	char msgid[CHAN_EXT_ID_MAX + 1], addr[CHAN_PEER_MAX + 3], url[800];
-	CURL *h;
-	CURLcode cc;
+	char msgid[CHAN_EXT_ID_MAX + 1];
 	int rc;
 
 	if (chan_mail_config_parse(m->config, &c, error, error_size))
 		return ERR_UNPROCESSABLE;
-	memset(&o, 0, sizeof(o));
-	o.from = c.address;
-	o.from_name = c.from_name[0] ? c.from_name : NULL;
+	mail_from(&c, &o);
 	o.to = m->peer;
 	o.to_name = m->peer_name && *m->peer_name ? m->peer_name : NULL;
 	o.subject = m->subject;
 	o.text = m->text;
 	o.in_reply_to = m->in_reply_to;
 	o.references = m->references;
-	o.now = clock_now_ms();
 	o.files = m->files;
 	o.nfiles = m->nfiles;
 	rc = chan_mail_build(&o, &raw, &len, msgid, sizeof(msgid));
@@ -605,47 +655,51 @@ static int send_mail(const struct chan_outbound *m, char *ext_id, size_t ext_siz
 			 rc == ERR_INVALID ? "not an email address" : "out of memory");
 		return rc == ERR_INVALID ? ERR_UNPROCESSABLE : ERR_BUSY;
 	}
-	h = curl_easy_init();
-	if (!h) {
-		free(raw);
-		snprintf(error, error_size, "out of memory");
-		return ERR_BUSY;
-	}
-	common(h, &c);
-	if (!c.username[0] && !c.password[0])
-		curl_easy_setopt(h, CURLOPT_USERNAME,
-				 NULL); /* a relay that knows the host: no AUTH */
-	smtp_url(&c, url, sizeof(url));
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	snprintf(addr, sizeof(addr), "<%s>", c.address);
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, addr);
-	snprintf(addr, sizeof(addr), "<%s>", m->peer);
-	rcpt = curl_slist_append(NULL, addr);
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-	src.p = raw;
-	src.left = len;
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, source_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, &src);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	cc = curl_easy_perform(h);
-	if (cc == CURLE_OK) {
+	rc = smtp_send(&c, m->peer, raw, len, error, error_size);
+	if (rc == 0) {
 		snprintf(ext_id, ext_size, "%s", msgid);
-		rc = 0;
 		if (c.sent_folder[0])
 			copy_to_sent(m->account_id, &c, raw, len);
-	} else {
-		long code = 0;
-
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		why(h, cc, "smtp", error, error_size);
-		/* A refusal for good (5xx: no such mailbox, rejected) or a wrong login fails now;
-		 * the rest waits. */
-		rc = (code >= 500 && code < 600) || cc == CURLE_LOGIN_DENIED ? ERR_UNPROCESSABLE
-									     : ERR_BUSY;
 	}
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(h);
+	free(raw);
+	return rc;
+}
+
+int chan_mail_send_file(struct store *s, const char *to, const char *subject, const char *body,
+			const char *file_name, const void *bytes, size_t len, char *error,
+			size_t error_size)
+{
+	struct chan_mail_account acc[1];
+	struct chan_mail_config c;
+	struct chan_file f = {file_name,
+			      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			      bytes, len};
+	struct chan_mail_out o;
+	char *raw = NULL;
+	size_t rawlen = 0;
+	char msgid[CHAN_EXT_ID_MAX + 1];
+	int rc = chan_mail_accounts(s, acc, 1);
+
+	if (rc <= 0)
+		return rc < 0 ? rc : ERR_NOTFOUND;
+	rc = chan_mail_config_parse(acc[0].config_json, &c, error, error_size);
+	free(acc[0].config_json);
+	if (rc)
+		return ERR_UNPROCESSABLE;
+	mail_from(&c, &o);
+	o.to = to;
+	o.subject = subject;
+	o.text = body;
+	o.files = &f;
+	o.nfiles = 1;
+	o.fresh = 1;
+	rc = chan_mail_build(&o, &raw, &rawlen, msgid, sizeof(msgid));
+	if (rc) {
+		snprintf(error, error_size, "%s",
+			 rc == ERR_INVALID ? "not an email address" : "out of memory");
+		return rc == ERR_INVALID ? ERR_UNPROCESSABLE : ERR_NOMEM;
+	}
+	rc = smtp_send(&c, to, raw, rawlen, error, error_size);
 	free(raw);
 	return rc;
 }

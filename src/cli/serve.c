@@ -48,6 +48,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "cust/cust.h"
+#include "export/export.h"
 #include "handover/handover.h"
 #include "http/http.h"
 #include "ivr/ivr.h"
@@ -79,6 +80,7 @@ static const char usage[] =
 const struct route *const cli_route_tables[] = {
 	login_routes,  org_routes, http_audit_routes, http_misc_routes,
 	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
+	report_form_routes, report_sched_routes, /* issue 20: forms, scheduled reports */
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
 	wfm_routes,    wfm_roster_routes, wfm_sheet_routes, wfm_attend_routes,
@@ -147,6 +149,13 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 	return n;
 }
 
+/* The forms of the modules below cli, in the order the forms page lists them. */
+static const struct export_form *const forms[] = {
+	&wfm_roster_form, &wfm_attend_form,	 &wfm_swap_form, &handover_log_form,
+	&handover_records_form, &trn_plan_form, &qa_daily_form, &out_test_form,
+	&perf_payout_form,
+};
+
 /*
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
@@ -189,6 +198,15 @@ static int wire(const struct config *cfg)
 		rc = report_wo_kind_add();
 	if (rc == 0)
 		rc = report_forms_add();
+	/* Issue 20 (LED-2): the forms kefu keeps, in the center's registry the
+	 * forms page, GET /api/forms/{code}.xlsx and the scheduled reports use;
+	 * the scheduled reports made as they fall due, every minute, and sent
+	 * by email through the email channel's SMTP. */
+	for (size_t i = 0; rc == 0 && i < sizeof(forms) / sizeof(forms[0]); i++)
+		rc = export_form_add(forms[i]);
+	if (rc == 0)
+		rc = sched_add("report_sched_tick", report_sched_tick, arg, 60000);
+	report_set_mailer(chan_mail_send_file);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

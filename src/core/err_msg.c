@@ -912,6 +912,18 @@ static const struct err_msg messages[] = {
 	{"grievance_fen: level 1 above level 2 above level 3", NULL, "委屈奖金额：一等奖须高于二等奖，二等奖须高于三等奖"},
 	{"warn_at, persuade_at and dismiss_at must rise", NULL, "口头警告、劝离、开除的次数须依次递增"},
 	{"proposal_max_fen: not below proposal_min_fen", NULL, "建议奖励上限：不能低于下限"},
+	/* Issue 20: the center's forms and scheduled reports. */
+	{"no such form", NULL, "报表不存在"},
+	{"nothing to export for this period", NULL, "该期间没有可导出的内容"},
+	{"recipients: 1 to %d people", NULL, "接收人：1 至 %d 人"},
+	{"recipients: no such person", NULL, "接收人：人员不存在"},
+	{"form: no such form", NULL, "报表：不存在"},
+	{"cadence: daily, weekly or monthly", NULL, "周期：每日、每周或每月"},
+	{"at: a time of day as HH:MM", NULL, "时间：格式为 HH:MM"},
+	{"emails: email addresses separated by commas", NULL, "邮箱：以英文逗号分隔的邮箱地址"},
+	{"enabled: true or false", NULL, "启用：true 或 false"},
+	{"no such schedule", NULL, "定时报表不存在"},
+	{"the file is no longer kept", NULL, "文件已超过保存期限"},
 };
 
 static const struct err_msg phrases[] = {

@@ -213,12 +213,21 @@ enum export_period {
 };
 
 struct store;
+struct config;
 
 struct export_form_args {
 	int from_ymd, to_ymd;	/* YYYYMMDD, inclusive, in the center's zone */
 	int64_t department_id;	/* 0: the whole center; > 0: one department */
 	int64_t person_id;	/* who asked, or the scheduled report's owner */
 	int english;
+	/* Added by the forms API (issue 20): the moment the form is made (the
+	 * 制表日期 line, "this month"), the server's configuration (the
+	 * center's name for titles, figures' thresholds) and the name on the
+	 * 制表 line (who asked, or 系统 for a scheduled report). */
+	int64_t now;
+	const struct config *cfg;
+	const char *made_by;
+	int64_t start, end; /* the period's [start, end) in UTC ms (the zone's midnights) */
 };
 
 struct export_form {
@@ -254,6 +263,10 @@ const struct export_form *export_form_at(int i);
  */
 int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
 		 const char *utf8_name);
+/* The same for a workbook written already (a stored file): takes bytes
+ * (left empty) on success. */
+int export_reply_file(struct req *r, struct buf *bytes, const char *ascii_name,
+		      const char *utf8_name);
 /* Content-Disposition of an attachment named as export_reply names it, into
  * out; ERR_INVALID when a name breaks the rules or does not fit. */
 int export_disposition(const char *ascii_name, const char *utf8_name, char *out, size_t size);

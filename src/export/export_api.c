@@ -42,12 +42,9 @@ int export_disposition(const char *ascii_name, const char *utf8_name, char *out,
 	return 0;
 }
 
-int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
-		 const char *utf8_name)
+/* The disposition's names, utf8_name dropped when it does not fit. */
+static int reply_names(struct req *r, const char *ascii_name, const char *utf8_name)
 {
-	struct buf bytes = BUF_INIT;
-	int rc;
-
 	if (utf8_name &&
 	    export_disposition(ascii_name, utf8_name, r->disposition, sizeof(r->disposition)) < 0)
 		utf8_name = NULL;
@@ -56,16 +53,43 @@ int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
 		return err_set(&r->ei, ERR_INVALID, NULL,
 			       "the spreadsheet's file name is not allowed");
 	}
+	return 0;
+}
+
+/* The server answers every request with Cache-Control: no-store, so
+ * neither the browser nor a proxy keeps the people's data. */
+static void reply_bytes(struct req *r, struct buf *bytes)
+{
+	buf_release(&r->text);
+	r->text = *bytes;
+	*bytes = (struct buf)BUF_INIT;
+	r->content_type = EXPORT_XLSX_TYPE;
+	r->status = 200;
+}
+
+int export_reply(struct req *r, struct export_book *b, const char *ascii_name,
+		 const char *utf8_name)
+{
+	struct buf bytes = BUF_INIT;
+	int rc = reply_names(r, ascii_name, utf8_name);
+
+	if (rc < 0)
+		return rc;
 	rc = export_write(b, &bytes, &r->ei);
 	if (rc < 0) {
 		r->disposition[0] = '\0';
 		return rc;
 	}
-	/* The server answers every request with Cache-Control: no-store, so
-	 * neither the browser nor a proxy keeps the people's data. */
-	buf_release(&r->text);
-	r->text = bytes;
-	r->content_type = EXPORT_XLSX_TYPE;
-	r->status = 200;
+	reply_bytes(r, &bytes);
 	return 0;
+}
+
+int export_reply_file(struct req *r, struct buf *bytes, const char *ascii_name,
+		      const char *utf8_name)
+{
+	int rc = reply_names(r, ascii_name, utf8_name);
+
+	if (rc == 0)
+		reply_bytes(r, bytes);
+	return rc;
 }

@@ -300,4 +300,9 @@ int handover_tick(struct store *s, int64_t now);
 
 extern const struct route handover_routes[];
 
+/* 交接班记录表 and 值班日志 in the center's registry (handover_xlsx.c; issue 20):
+ * the handovers whose change falls in the period. */
+struct export_form;
+extern const struct export_form handover_records_form, handover_log_form;
+
 #endif

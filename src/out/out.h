@@ -496,6 +496,9 @@ int out_test_running(struct store *s);
 int out_test_xlsx(const struct out_test_row *rows, size_t n, int year, int month,
 		  const char *center, const char *made_by, const char *made_on, int english,
 		  struct export_book **out);
+/* The same form in the center's registry (out_test_api.c; issue 20). */
+struct export_form;
+extern const struct export_form out_test_form;
 
 /* The tick (out_test_api.c): arg is the configuration (its hotline). */
 int out_test_tick(struct store *s, int64_t now, void *arg);

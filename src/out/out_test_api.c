@@ -321,10 +321,10 @@ static int month_of(struct req *r, int *year, int *mon)
 	return 0;
 }
 
-static int month_rows(struct req *r, int year, int mon, struct rows *rs)
+static int month_rows_of(struct store *st, int year, int mon, struct rows *rs)
 {
 	int base = year * 10000 + mon * 100;
-	int rc = out_test_list(r->store, base + 1, base + 31, rows_add, rs);
+	int rc = out_test_list(st, base + 1, base + 31, rows_add, rs);
 
 	if (rc < 0) {
 		free(rs->v);
@@ -332,6 +332,33 @@ static int month_rows(struct req *r, int year, int mon, struct rows *rs)
 	}
 	return rc < 0 ? rc : 0;
 }
+
+static int month_rows(struct req *r, int year, int mon, struct rows *rs)
+{
+	return month_rows_of(r->store, year, mon, rs);
+}
+
+/* 每日接通率测试表 in the center's registry (issue 20): the month of the period's first day. */
+static int tests_form_build(struct store *st, const struct export_form_args *a,
+			    struct export_book **out)
+{
+	struct rows rs = {NULL, 0, 0};
+	char made_on[16];
+	int year = a->from_ymd / 10000, mon = a->from_ymd / 100 % 100;
+	int rc = month_rows_of(st, year, mon, &rs);
+
+	if (rc < 0)
+		return rc;
+	day_text(clock_local_ymd(a->now), made_on, sizeof(made_on));
+	rc = out_test_xlsx(rs.v, rs.n, year, mon, a->cfg->center_name, a->made_by, made_on,
+			   a->english, out);
+	free(rs.v);
+	return rc;
+}
+
+const struct export_form out_test_form = {
+	"answer_rate_tests", "每日接通率测试表", "Daily answer-rate tests", "/out/tests",
+	ACT_OUT_READ, EXPORT_PERIOD_MONTH, tests_form_build};
 
 /* GET /api/out/tests?month=YYYY-MM */
 static int tests_month(struct req *r)

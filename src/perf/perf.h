@@ -341,6 +341,9 @@ struct perf_payout {
 int perf_payout_xlsx(const struct perf_payout *rows, size_t n, const char *month,
 		     const char *made_by, const char *made_on, int english,
 		     struct export_book **out);
+/* The same sheet in the center's registry (perf_month_api.c; issue 20). */
+struct export_form;
+extern const struct export_form perf_payout_form;
 
 /* HTTP (perf_month_api.c). */
 extern const struct route perf_routes[];

@@ -639,6 +639,31 @@ static int payout_row(void *ctx, const struct perf_line *l, const char *work_no,
 	return 0;
 }
 
+/* 奖惩发放表 in the center's registry (issue 20): the month of the period's first day. */
+static int payout_form_build(struct store *st, const struct export_form_args *a,
+			     struct export_book **out)
+{
+	struct payout ps = {NULL, 0, 0};
+	char month[8], made_on[16];
+	int ymd = clock_local_ymd(a->now);
+	int rc;
+
+	snprintf(month, sizeof(month), "%04u-%02u", (unsigned)a->from_ymd / 10000 % 10000,
+		 (unsigned)a->from_ymd / 100 % 100);
+	rc = perf_ledger_list(st, month, 0, payout_row, &ps);
+	if (rc >= 0) {
+		snprintf(made_on, sizeof(made_on), "%04d-%02d-%02d", ymd / 10000 % 10000,
+			 ymd / 100 % 100, ymd % 100);
+		rc = perf_payout_xlsx(ps.p, ps.n, month, a->made_by, made_on, a->english, out);
+	}
+	free(ps.p);
+	return rc < 0 ? rc : 0;
+}
+
+const struct export_form perf_payout_form = {
+	"payout", "奖惩发放表", "Rewards and penalties payout", "/perf/month",
+	ACT_PERF_EXPORT, EXPORT_PERIOD_MONTH, payout_form_build};
+
 /* GET /api/perf/months/{month}/export: the payout sheet for HR, audited (SEC-2). */
 static int month_export(struct req *r)
 {

@@ -1077,4 +1077,8 @@ extern const struct route qa_report_routes[];
 
 /* ==== end of Reports ==== */
 
+/* 质量异常分析日报表 in the center's registry (qa_report_api.c; issue 20): one day. */
+struct export_form;
+extern const struct export_form qa_daily_form;
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "export/export.h"
@@ -757,6 +758,143 @@ static int star_get(struct req *r)
 	free(rows);
 	return reply_json(r, 200, o);
 }
+
+/* ---- 质量异常分析日报表 in the center's registry (issue 20, LED-2) ---- */
+
+/* "name (work no.)" of a person, "" for none. */
+static void person_text(struct store *s, int64_t id, char *out, size_t size)
+{
+	json_t *o = person_json(s, id);
+
+	if (json_is_object(o))
+		snprintf(out, size, "%s（%s）", json_string_value(json_object_get(o, "name")),
+			 json_string_value(json_object_get(o, "work_no")));
+	else
+		out[0] = '\0';
+	json_decref(o);
+}
+
+/* A label in column 0 and its text merged over the rest of the row. */
+static void daily_line(struct export_sheet *sh, int row, const char *label, const char *text)
+{
+	static const struct export_style wrap = {NULL, EXPORT_WRAP, NULL};
+
+	export_text(sh, row, 0, label, NULL);
+	export_text(sh, row, 1, text, &wrap);
+	export_merge(sh, row, 1, 5);
+}
+
+/*
+ * The day's report as the paper form: the day's figures computed from its
+ * checks and hits, the rules and the agents most hit, then the
+ * supervisor's texts (异常情况, 原因分析, 改进措施) when written.
+ */
+static int daily_form_build(struct store *st, const struct export_form_args *a,
+			    struct export_book **out)
+{
+	static const struct export_style avg = {NULL, 0, "0.0"};
+	struct qa_rep_check *checks = NULL;
+	struct qa_rep_hit *hits = NULL;
+	struct qa_day_figures *f = malloc(sizeof(*f));
+	struct export_book *b = export_book_new();
+	struct export_sheet *sh = NULL;
+	struct qa_daily d;
+	size_t nc = 0, nh = 0;
+	int64_t start = 0, end = 0;
+	char day[11], title[200], text[600], made_on[11];
+	int row = 0, found = 0, rc = f && b ? 0 : ERR_NOMEM;
+	int en = a->english;
+
+	day_text(a->from_ymd, day);
+	if (rc == 0)
+		rc = day_range(a->from_ymd, a->from_ymd, &start, &end);
+	if (rc == 0)
+		rc = qa_rep_checks_load(st, start, end, 0, &checks, &nc);
+	if (rc == 0)
+		rc = qa_rep_hits_load(st, start, end, 0, &hits, &nh);
+	if (rc == 0)
+		rc = qa_day_figures_make(checks, nc, hits, nh, f);
+	if (rc == 0) {
+		rc = qa_daily_get(st, day, &d);
+		found = rc == 0;
+		rc = rc == ERR_NOTFOUND ? 0 : rc;
+	}
+	if (rc < 0)
+		goto out;
+	sh = export_sheet_add(b, en ? "Quality anomalies" : "质量异常分析日报表");
+	snprintf(title, sizeof(title), en ? "%s daily quality anomaly report" : "%s质量异常分析日报表",
+		 a->cfg->center_name);
+	export_title(sh, title);
+	export_subtitle(sh, day);
+	export_column(sh, 0, 16);
+	export_column(sh, 1, 24);
+	for (int c = 2; c < 6; c++)
+		export_column(sh, c, 10);
+	{
+		static const char *const zh[] = {"质检量", "平均分", "有命中", "命中", "高危", "致命"};
+		static const char *const eng[] = {"Checks", "Average", "With hits",
+						  "Hits",   "High",    "Fatal"};
+
+		for (int c = 0; c < 6; c++)
+			export_header(sh, 0, c, 1, 1, en ? eng[c] : zh[c], NULL);
+	}
+	export_int(sh, row, 0, f->checks, NULL);
+	if (f->checks)
+		export_number(sh, row, 1, (double)f->score_sum / (double)f->checks, &avg);
+	export_int(sh, row, 2, f->with_hits, NULL);
+	export_int(sh, row, 3, f->hits, NULL);
+	export_int(sh, row, 4, f->high, NULL);
+	export_int(sh, row, 5, f->fatal, NULL);
+	row += 2;
+	export_text(sh, row++, 0, en ? "Rules most hit" : "命中最多的规则", &(struct export_style){NULL, EXPORT_BOLD, NULL});
+	for (int i = 0; i < f->nrules; i++, row++) {
+		struct qa_rule_name n;
+
+		if (qa_rule_name_get(st, f->rules[i].rule_id, &n) < 0)
+			n.name[0] = '\0';
+		export_text(sh, row, 0, n.name, NULL);
+		export_merge(sh, row, 0, 2);
+		export_int(sh, row, 2, f->rules[i].checks, NULL);
+		export_int(sh, row, 3, f->rules[i].hits, NULL);
+		export_int(sh, row, 4, f->rules[i].high, NULL);
+		export_int(sh, row, 5, f->rules[i].fatal, NULL);
+	}
+	row++;
+	export_text(sh, row++, 0, en ? "Agents most hit" : "命中最多的坐席", &(struct export_style){NULL, EXPORT_BOLD, NULL});
+	for (int i = 0; i < f->nagents; i++, row++) {
+		const struct qa_agent_count *g = &f->agents[i];
+
+		person_text(st, g->agent_id, text, sizeof(text));
+		export_text(sh, row, 0, text, NULL);
+		export_int(sh, row, 1, g->checks, NULL);
+		if (g->checks)
+			export_number(sh, row, 2, (double)g->score_sum / (double)g->checks, &avg);
+		export_int(sh, row, 3, g->hits, NULL);
+		export_int(sh, row, 4, g->high, NULL);
+		export_int(sh, row, 5, g->fatal, NULL);
+	}
+	row++;
+	daily_line(sh, row++, en ? "Anomalies" : "异常情况", found ? d.anomaly : "");
+	daily_line(sh, row++, en ? "Causes" : "原因分析", found ? d.causes : "");
+	daily_line(sh, row++, en ? "Measures" : "改进措施", found ? d.measures : "");
+	day_text(clock_local_ymd(a->now), made_on);
+	export_signed(sh, 0, found && d.author_name[0] ? d.author_name : a->made_by, made_on, en);
+out:
+	if (found)
+		qa_daily_free(&d);
+	free(checks);
+	free(hits);
+	free(f);
+	if (rc < 0) {
+		export_book_free(b);
+		return rc;
+	}
+	return export_book_done(b, out);
+}
+
+const struct export_form qa_daily_form = {
+	"qa_daily", "质量异常分析日报表", "Daily quality anomaly report", "/qa/daily",
+	ACT_QA_DAILY_READ, EXPORT_PERIOD_DAY, daily_form_build};
 
 const struct route qa_report_routes[] = {
 	{"GET", "/api/qa/daily", daily_list, ACT_QA_DAILY_READ},

@@ -486,4 +486,142 @@ int report_forms_add(void);
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];
 
+/* The day ymd moved by days (negative: back). */
+int report_ymd_add(int ymd, int days);
+
+/*
+ * The center's forms over HTTP (issue 20, LED-2, SEC-2; report_form_api.c):
+ * GET /api/forms lists the forms of export's registry the caller may read
+ * (the form's action), GET /api/forms/{code}.xlsx?from&to&department_id
+ * builds one in a read snapshot for the caller, who needs the form's action
+ * and the export permission; each file is audited ("form.export") with the
+ * form, the period and the department before it goes out. A month form
+ * (EXPORT_PERIOD_MONTH) is built for the month of from.
+ */
+extern const struct route report_form_routes[];
+/* The days a form of period kind (enum export_period) covers for the asked
+ * [*from, *to]: a day form from alone, a week form from's week, a month
+ * form from's month, a range form as asked. */
+void report_form_days(int period, int *from, int *to);
+/* The file's names: "<code>_<from>_<to>.xlsx" and "<title>_<from>_<to>.xlsx". */
+void report_form_names(const char *code, const char *title, int from, int to, char *ascii,
+		       size_t ascii_size, char *utf8, size_t utf8_size);
+
+/*
+ * Scheduled reports (issue 20; report_sched.c rules, report_sched_store.c
+ * SQL over migration 44, report_sched_api.c HTTP and the tick).
+ *
+ * A schedule is a registered form, a cadence and a time of day in the
+ * center's zone, a department (0: the whole center), the people it goes to
+ * and, optionally, email addresses:
+ *   daily    at HH:MM every day, the day before;
+ *   weekly   at HH:MM every Monday, the week before (Monday to Sunday);
+ *   monthly  at HH:MM on the 1st, the month before.
+ * The tick report_sched_tick makes, for each enabled schedule, the latest
+ * period that has fallen due (one missed while the server was down is made
+ * late; older ones are not made up) unless it is made already: a file row
+ * unique by (schedule, first day) is the record, written in the same
+ * transaction as the notifications, so a period is delivered once however
+ * many rounds or restarts see it due. Periods that fell due before the
+ * schedule was created are not made. The file's bytes are kept in the
+ * database for REPORT_FILE_KEEP_DAYS days and then dropped (the row stays,
+ * marked expired); GET /api/report-files/{id} serves it to the people it
+ * was sent to and to the manager (ACT_REPORT_SCHEDULE), audited.
+ *
+ * Email goes out through a hook: chan/ (above report/) registers its SMTP
+ * sender at start-up with report_set_mailer. Without one, or when the
+ * sender has no outgoing account (ERR_NOTFOUND), the file is delivered by
+ * notification only. The mail is sent after the commit; its outcome is
+ * written on the file (emailed_at, email_error), and a failure is not
+ * retried (the file stays in the notifications).
+ */
+#define REPORT_FILE_KEEP_DAYS 90
+#define REPORT_SCHED_EMAILS_MAX 512 /* bytes of the addresses, comma-separated */
+#define REPORT_SCHED_RECIPIENTS_MAX 50
+
+enum report_cadence { RC_DAILY, RC_WEEKLY, RC_MONTHLY, RC_COUNT };
+const char *report_cadence_name(enum report_cadence c);
+int report_cadence_parse(const char *name); /* -1 if unknown */
+
+/*
+ * The latest period of cadence c (at minute minute of the day, 0..1439)
+ * whose due moment is at or before now: its days [*from, *to] and the
+ * moment *due it fell due. Pure but for the zone (report_day_start).
+ */
+void report_sched_due(enum report_cadence c, int minute, int64_t now, int *from, int *to,
+		      int64_t *due);
+/* "HH:MM" into the minute of the day; -1 when it is not one. */
+int report_sched_minute(const char *hhmm);
+/* 1 when text is a list of email addresses separated by commas (or empty). */
+int report_sched_emails_valid(const char *text);
+
+/*
+ * Sends one mail with one attached file to to; 0 when sent,
+ * ERR_NOTFOUND when no outgoing account exists (nothing to do), another
+ * negative err with error filled when sending failed.
+ */
+typedef int (*report_mailer_fn)(struct store *s, const char *to, const char *subject,
+				const char *body, const char *file_name, const void *bytes,
+				size_t len, char *error, size_t error_size);
+void report_set_mailer(report_mailer_fn fn);
+
+/* A schedule as stored, with its recipients and its latest file. */
+struct report_schedule {
+	int64_t id;
+	char form[64];
+	int cadence; /* enum report_cadence */
+	int at_minute;
+	int64_t department_id; /* 0: the whole center */
+	char emails[REPORT_SCHED_EMAILS_MAX + 1];
+	int enabled;
+	int64_t created_by, created_at, updated_at;
+	int64_t people[REPORT_SCHED_RECIPIENTS_MAX];
+	int npeople;
+	/* The latest file made (last_file_id 0: none yet). */
+	int64_t last_file_id, last_made_at;
+	int last_from, last_to;
+	char last_error[200];
+};
+
+/* A delivered file's row (its bytes apart). */
+struct report_file {
+	int64_t id, schedule_id;
+	char form[64];
+	int from_ymd, to_ymd;
+	char name[400];
+	int64_t made_at, size;
+	char error[200]; /* "" when made */
+	int expired;	 /* the bytes were dropped (retention) */
+};
+
+/* SQL (report_sched_store.c). The list walks every schedule in id order. */
+int report_sched_list(struct store *s, int enabled_only,
+		      int (*row)(void *ctx, const struct report_schedule *sc), void *ctx);
+int report_sched_get(struct store *s, int64_t id, struct report_schedule *out);
+/* Inserts (id 0; sc->id set) or updates sc and its recipients. */
+int report_sched_put(struct store *s, struct report_schedule *sc);
+int report_sched_delete(struct store *s, int64_t id);
+/* Whether (schedule, first day) is made already: 1 or 0. */
+int report_file_made(struct store *s, int64_t schedule_id, int from_ymd);
+/* Records a file of sc (bytes NULL and error set when it could not be made)
+ * with sc's people as its recipients; *id set. */
+int report_file_add(struct store *s, const struct report_schedule *sc, int from, int to,
+		    const char *name, const void *bytes, size_t len, const char *error,
+		    int64_t now, int64_t *id);
+int report_file_get(struct store *s, int64_t id, struct report_file *out);
+/* The file's bytes into out (a buf of core/buf.h); ERR_NOTFOUND when dropped. */
+struct buf;
+int report_file_bytes(struct store *s, int64_t id, struct buf *out);
+/* 1 when person was sent file id, else 0. */
+int report_file_recipient(struct store *s, int64_t id, int64_t person_id);
+/* Notes the outcome of the file's email. */
+int report_file_mailed(struct store *s, int64_t id, const char *error, int64_t now);
+/* Drops the bytes of files made before before; how many. */
+int report_file_expire(struct store *s, int64_t before);
+
+/* The tick: each due (schedule, period) made, delivered and sent once; arg is the config. */
+int report_sched_tick(struct store *s, int64_t now, void *arg);
+
+extern const struct route report_sched_routes[];
+
 #endif

@@ -2321,9 +2321,52 @@ static const char m43[] =
 	"CREATE INDEX wo_sla_open ON wo_sla(started_at) WHERE state IN ('running', 'paused');";
 #undef RWO_SLA
 
+/*
+ * 44: scheduled reports (issue 20, report/report_sched_store.c): a
+ * schedule (a registered form, cadence, time of day, department, emails)
+ * and its recipients; each delivered file, unique by (schedule, first day)
+ * so a period is made once, with its bytes (dropped after the retention
+ * days) and the people it went to.
+ */
+static const char m44[] =
+	"CREATE TABLE report_schedule ("
+	" id INTEGER PRIMARY KEY,"
+	" form TEXT NOT NULL,"
+	" cadence TEXT NOT NULL CHECK (cadence IN ('daily', 'weekly', 'monthly')),"
+	" at_minute INTEGER NOT NULL CHECK (at_minute BETWEEN 0 AND 1439),"
+	" department_id INTEGER REFERENCES department(id),"
+	" emails TEXT NOT NULL DEFAULT '',"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" created_by INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE report_schedule_person ("
+	" schedule_id INTEGER NOT NULL REFERENCES report_schedule(id) ON DELETE CASCADE,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" PRIMARY KEY (schedule_id, person_id)) WITHOUT ROWID;"
+	"CREATE TABLE report_file ("
+	" id INTEGER PRIMARY KEY,"
+	" schedule_id INTEGER REFERENCES report_schedule(id) ON DELETE SET NULL,"
+	" form TEXT NOT NULL,"
+	" from_ymd INTEGER NOT NULL,"
+	" to_ymd INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" made_at INTEGER NOT NULL,"
+	" error TEXT,"
+	" bytes BLOB,"
+	" size INTEGER NOT NULL DEFAULT 0,"
+	" emailed_at INTEGER,"
+	" email_error TEXT,"
+	" UNIQUE (schedule_id, from_ymd));"
+	"CREATE INDEX report_file_made ON report_file(made_at);"
+	"CREATE TABLE report_file_person ("
+	" file_id INTEGER NOT NULL REFERENCES report_file(id) ON DELETE CASCADE,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" PRIMARY KEY (file_id, person_id)) WITHOUT ROWID;";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41, m42, m43};
+					   m41, m42, m43, m44};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

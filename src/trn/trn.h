@@ -362,4 +362,8 @@ extern const struct perf_source trn_perf_source;
 extern const struct route trn_routes[];	     /* trn_api.c: courses, plans, sessions */
 extern const struct route trn_exam_routes[]; /* trn_exam_api.c: bank, papers, exams, cert */
 
+/* 培训计划表 in the center's registry (trn_api.c; issue 20). */
+struct export_form;
+extern const struct export_form trn_plan_form;
+
 #endif

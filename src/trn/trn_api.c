@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "core/utf8.h"
 #include "export/export.h"
@@ -289,9 +290,9 @@ static int plan_month(struct req *r, char month[8])
 }
 
 /* The plan of the month, or an empty one not written yet. */
-static int plan_load(struct req *r, const char *month, struct trn_plan *p, int *exists)
+static int plan_load_of(struct store *st, const char *month, struct trn_plan *p, int *exists)
 {
-	int rc = trn_plan_get(r->store, month, p);
+	int rc = trn_plan_get(st, month, p);
 
 	*exists = rc == 0;
 	if (rc == ERR_NOTFOUND) {
@@ -300,6 +301,11 @@ static int plan_load(struct req *r, const char *month, struct trn_plan *p, int *
 		rc = 0;
 	}
 	return rc;
+}
+
+static int plan_load(struct req *r, const char *month, struct trn_plan *p, int *exists)
+{
+	return plan_load_of(r->store, month, p, exists);
 }
 
 static int plan_reply(struct req *r, unsigned status, const char *month)
@@ -478,7 +484,12 @@ static int sheet_row(void *ctx, const struct trn_plan_item *it)
 	return 0;
 }
 
-static int plan_export(struct req *r)
+/*
+ * The workbook of month's plan p: the layout the download and the center's
+ * registry (issue 20) share. made_on is YYYY-MM-DD.
+ */
+static int plan_book(struct store *st, const struct trn_plan *p, const char *center,
+		     const char *made_by, const char *made_on, int english, struct export_book **out)
 {
 	static const char *const zh[] = {"序号", "日期", "培训课程", "培训人", "课时", "参训人员"};
 	static const char *const en[] = {"No.", "Date", "Course", "Trainer", "Hours", "Audience"};
@@ -486,39 +497,51 @@ static int plan_export(struct req *r)
 	struct export_book *b = export_book_new();
 	struct export_sheet *sh;
 	struct sheet_fill f = {0};
-	struct trn_plan p;
-	char month[8], title[160], ascii[40], utf8[200], today[32];
-	int exists, english = err_lang_english(req_header(r, "Accept-Language"));
-	int rc = plan_month(r, month);
+	char title[200];
+	int rc;
 
 	if (!b)
 		return ERR_NOMEM;
-	if (rc == 0)
-		rc = plan_load(r, month, &p, &exists);
-	if (rc == 0 && !exists)
-		rc = err_set(&r->ei, ERR_NOTFOUND, "month", "no training plan for this month");
-	if (rc < 0) {
-		export_book_free(b);
-		return rc;
-	}
 	sh = export_sheet_add(b, english ? "Training plan" : "培训计划表");
 	snprintf(title, sizeof(title), english ? "%s training plan %s" : "%s培训计划表（%s）",
-		 r->app->cfg->center_name, month);
+		 center, p->month);
 	export_title(sh, title);
-	export_subtitle(sh, p.notes);
+	export_subtitle(sh, p->notes);
 	for (int i = 0; i < 6; i++) {
 		export_column(sh, i, widths[i]);
 		export_header(sh, 0, i, 1, 1, english ? en[i] : zh[i], NULL);
 	}
 	f.sh = sh;
-	rc = trn_plan_items(r->store, month, sheet_row, &f);
+	rc = trn_plan_items(st, p->month, sheet_row, &f);
 	export_text(sh, f.row, 0, english ? "Total" : "合计", NULL);
 	export_merge(sh, f.row, 0, 4);
 	export_int(sh, f.row, 4, f.hours, NULL);
 	export_totals(sh, f.row);
+	export_signed(sh, 0, made_by, made_on, english);
+	if (rc < 0) {
+		export_book_free(b);
+		return rc;
+	}
+	return export_book_done(b, out);
+}
+
+static int plan_export(struct req *r)
+{
+	struct export_book *b = NULL;
+	struct trn_plan p;
+	char month[8], ascii[40], utf8[200], today[32];
+	int exists, english = err_lang_english(req_header(r, "Accept-Language"));
+	int rc = plan_month(r, month);
+
+	if (rc == 0)
+		rc = plan_load(r, month, &p, &exists);
+	if (rc == 0 && !exists)
+		rc = err_set(&r->ei, ERR_NOTFOUND, "month", "no training plan for this month");
+	if (rc < 0)
+		return rc;
 	clock_iso8601(r->now, today, sizeof(today));
 	today[10] = '\0';
-	export_signed(sh, 0, r->who.name, today, english);
+	rc = plan_book(r->store, &p, r->app->cfg->center_name, r->who.name, today, english, &b);
 	snprintf(ascii, sizeof(ascii), "training-plan-%s.xlsx", month);
 	snprintf(utf8, sizeof(utf8), "培训计划表-%s.xlsx", month);
 	if (rc >= 0)
@@ -534,6 +557,29 @@ static int plan_export(struct req *r)
 	export_book_free(b);
 	return rc < 0 ? rc : 0;
 }
+
+/* 培训计划表 in the center's registry (issue 20): the month of the period's
+ * first day; a month without a plan is an empty form. */
+static int plan_form_build(struct store *st, const struct export_form_args *a,
+			   struct export_book **out)
+{
+	struct trn_plan p;
+	char month[8], today[32];
+	int exists, rc;
+
+	snprintf(month, sizeof(month), "%04u-%02u", (unsigned)a->from_ymd / 10000 % 10000,
+		 (unsigned)a->from_ymd / 100 % 100);
+	rc = plan_load_of(st, month, &p, &exists);
+	if (rc < 0)
+		return rc;
+	clock_iso8601(a->now, today, sizeof(today));
+	today[10] = '\0';
+	return plan_book(st, &p, a->cfg->center_name, a->made_by, today, a->english, out);
+}
+
+const struct export_form trn_plan_form = {
+	"training_plan", "培训计划表", "Training plan", "/trn/training",
+	ACT_TRN_READ, EXPORT_PERIOD_MONTH, plan_form_build};
 
 /* ---- Sessions and attendance ---- */
 

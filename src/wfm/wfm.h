@@ -1353,6 +1353,12 @@ int wfm_sheet_load(struct store *st, int year, int month, const char *exporter,
 		   struct wfm_roster_sheet *out);
 void wfm_sheet_free(struct wfm_roster_sheet *s);
 
+/* wfm's forms in the center's registry (wfm_forms.c; LED-2, issue 20):
+ * 客服中心排班表 and 考勤表 of the month of the period's first day, and
+ * 调班申请单, the swap requests whose days meet the period. */
+struct export_form;
+extern const struct export_form wfm_roster_form, wfm_attend_form, wfm_swap_form;
+
 extern const struct route wfm_sheet_routes[];
 
 #endif

@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "export/export.h"
 #include "report/report.h"
 #include "wo/wo.h"
 
@@ -734,11 +735,66 @@ static void wo_summary_follows_the_facts(void **state)
 	report_kinds_reset();
 }
 
+/* Issue 20: when a schedule falls due and the period it delivers, in the center's zone. */
+static void schedules_fall_due(void **state)
+{
+	int from, to;
+	int64_t due;
+	/* Wednesday 2026-12-09 07:59 and 08:00 in Shanghai. */
+	int64_t before = report_day_start(20261209) + (7 * 60 + 59) * 60000LL;
+	int64_t at = before + 60000;
+
+	(void)state;
+	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
+	report_sched_due(RC_DAILY, 480, at, &from, &to, &due);
+	assert_int_equal(from, 20261208);
+	assert_int_equal(to, 20261208);
+	assert_int_equal(due, at);
+	report_sched_due(RC_DAILY, 480, before, &from, &to, &due);
+	assert_int_equal(from, 20261207);
+	assert_int_equal(due, at - 86400000LL);
+	/* Weekly: Monday 2026-12-07 at 08:00 delivered 2026-11-30 .. 12-06. */
+	report_sched_due(RC_WEEKLY, 480, at, &from, &to, &due);
+	assert_int_equal(from, 20261130);
+	assert_int_equal(to, 20261206);
+	assert_int_equal(due, report_day_start(20261207) + 480 * 60000LL);
+	/* Monthly: the 1st at 08:00 delivered the month before; before it, the one before. */
+	report_sched_due(RC_MONTHLY, 480, at, &from, &to, &due);
+	assert_int_equal(from, 20261101);
+	assert_int_equal(to, 20261130);
+	report_sched_due(RC_MONTHLY, 480, report_day_start(20270101) + 60000, &from, &to, &due);
+	assert_int_equal(from, 20261101);
+	assert_int_equal(to, 20261130);
+	report_sched_due(RC_MONTHLY, 0, report_day_start(20270301), &from, &to, &due);
+	assert_int_equal(from, 20270201);
+	assert_int_equal(to, 20270228);
+	/* The days a form covers, and the times and addresses a schedule takes. */
+	from = 20261210;
+	to = 20261212;
+	report_form_days(EXPORT_PERIOD_MONTH, &from, &to);
+	assert_int_equal(from, 20261201);
+	assert_int_equal(to, 20261231);
+	from = 20261210;
+	report_form_days(EXPORT_PERIOD_WEEK, &from, &to);
+	assert_int_equal(from, 20261207);
+	assert_int_equal(to, 20261213);
+	assert_int_equal(report_sched_minute("08:00"), 480);
+	assert_int_equal(report_sched_minute("23:59"), 1439);
+	assert_int_equal(report_sched_minute("24:00"), -1);
+	assert_int_equal(report_sched_minute("8:00"), -1);
+	assert_true(report_sched_emails_valid(""));
+	assert_true(report_sched_emails_valid("a@b.cn, boss@example.com"));
+	assert_false(report_sched_emails_valid("a@b"));
+	assert_false(report_sched_emails_valid("a b@c.cn"));
+	assert_false(report_sched_emails_valid("a@b.cn\r\nBcc: x@y.cn"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(days_are_the_centers),
 		cmocka_unit_test(days_follow_any_zone),
+		cmocka_unit_test(schedules_fall_due),
 		cmocka_unit_test_setup_teardown(daily_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_out_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(drill_down_lists_what_was_counted, setup, teardown),
