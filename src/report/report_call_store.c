@@ -215,7 +215,8 @@ static int mark_time(struct store *s, int64_t t)
  * recording's metrics, a survey. Callback requests done since the last
  * round mark the day they were left. A new service-level threshold marks
  * every day of the summary. On the first round nothing is marked: no day
- * is built yet, and building reads the facts as they stand.
+ * is built yet, and building reads the facts as they stand. The cursor
+ * is the next call_event id to read (0: the first round).
  */
 static int changed(struct store *s, int64_t *cursor, void *arg)
 {
@@ -252,7 +253,7 @@ static int changed(struct store *s, int64_t *cursor, void *arg)
 				 "SELECT DISTINCT c.started_at, o.requested_at FROM call_event e"
 				 " JOIN call c ON c.id = e.call_id"
 				 " LEFT JOIN call_out o ON o.call_id = c.id"
-				 " WHERE e.id > ? AND e.id <= ? AND (c.started_at < ?3 OR o.requested_at < ?3)",
+				 " WHERE e.id >= ? AND e.id <= ? AND (c.started_at < ?3 OR o.requested_at < ?3)",
 				 "iii", *cursor, last, end);
 		while ((rc = store_next(st, NULL, NULL)) == 1) {
 			rc = mark_time(s, store_col_int(st, 0));
@@ -275,7 +276,7 @@ static int changed(struct store *s, int64_t *cursor, void *arg)
 		if (rc < 0)
 			return rc;
 	}
-	*cursor = last > 0 ? last : 1;
+	*cursor = last + 1;
 	rc = store_run(s, "UPDATE report_call_state SET cb_cursor = ? WHERE id = 1", NULL, "i",
 		       cb_last);
 	return rc < 0 ? rc : 0;
