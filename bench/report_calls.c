@@ -37,21 +37,6 @@
 #include "report/report.h"
 #include "store/store.h"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -184,7 +169,7 @@ static double timed(struct store *s, const struct report_period *p, int facts, s
 	int64_t now = report_day_start(20260101) + 12 * 3600000LL;
 
 	for (int i = 0; i < 5; i++) {
-		double t0 = now_ms();
+		double t0 = bench_ms();
 
 		memset(t, 0, sizeof(*t));
 		if ((facts ? report_call_cells_facts : report_call_cells)(s, p, NULL, now, count_cell,
@@ -192,11 +177,11 @@ static double timed(struct store *s, const struct report_period *p, int facts, s
 			fprintf(stderr, "bench/report_calls: read failed\n");
 			exit(1);
 		}
-		runs[i] = now_ms() - t0;
+		runs[i] = bench_ms() - t0;
 		if (facts && runs[i] > 2000)
 			return runs[i]; /* once is enough to tell */
 	}
-	qsort(runs, 5, sizeof(runs[0]), cmp_double);
+	qsort(runs, 5, sizeof(runs[0]), bench_cmp_double);
 	return runs[2];
 }
 
@@ -241,7 +226,7 @@ int main(int argc, char **argv)
 	if (store_open(&s, &o) < 0 || store_migrate(s, NULL, NULL) < 0)
 		return 1;
 	store_run(s, "SELECT id FROM person ORDER BY id LIMIT 1", &agent, "");
-	t0 = now_ms();
+	t0 = bench_ms();
 	for (int ymd = 20250101; ymd <= 20251231; ymd = report_ymd_next(ymd)) {
 		if (store_begin(s) < 0 || seed_day(s, report_day_start(ymd), per_day, times, agent) < 0 ||
 		    store_commit(s) < 0) {
@@ -249,14 +234,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	seeded = now_ms() - t0;
+	seeded = bench_ms() - t0;
 	free(times);
 	store_run(s, "SELECT count(*) FROM call", &rows, "");
 
 	/* The scheduler on 2026-01-01: the summary catches up the year. */
 	report_kind_add(&report_call_kind);
 	noon = report_day_start(20260101) + 12 * 3600000LL;
-	t0 = now_ms();
+	t0 = bench_ms();
 	while (through < 20251231 && rounds < 100) {
 		if (report_sum_tick(s, noon, NULL) < 0) {
 			fprintf(stderr, "bench/report_calls: summary failed\n");
@@ -265,7 +250,7 @@ int main(int argc, char **argv)
 		through = report_sum_through(s, REPORT_CALL_KIND);
 		rounds++;
 	}
-	built = now_ms() - t0;
+	built = bench_ms() - t0;
 	store_run(s, "SELECT count(*) FROM report_call_hour", &agent, "");
 	printf("report_calls: %lld calls over 2025 (seeded in %.0f s); summary of 365 days built in"
 	       " %.1f s (%d rounds of the tick, %lld rows, %.0f ms a day)\n",
