@@ -400,7 +400,7 @@ int report_department(struct req *r, int act, int allow_none, int64_t *dept);
  * local day and hour it started (started_at), in the queue it waited in
  * ('' when it never reached one): a call that ends after midnight belongs
  * to the day it started, and the change feed rebuilds that day once it
- * closes (RPT-1-C1). Calls out count on the day and hour they were asked
+ * closes (CALL-R1). Calls out count on the day and hour they were asked
  * for (call_out.requested_at), without the daily answer-rate test calls
  * (purpose 'test', LED-2), as the daily report counts them; callback
  * requests on the day and hour they were left, in their queue.

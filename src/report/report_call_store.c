@@ -209,7 +209,7 @@ static int mark_time(struct store *s, int64_t t)
 }
 
 /*
- * What changed closed days since the last round (RPT-1-C1): every event
+ * What changed closed days since the last round (CALL-R1): every event
  * of a call after the cursor marks the day the call started (and the day
  * its call out was asked for): a call that ends after midnight, a
  * recording's metrics, a survey. Callback requests done since the last
