@@ -274,6 +274,26 @@ class CallReportTest(KefuTestCase):
         self.assert_figs(y, self.facts.figures(self.yday, self.today), "rebuilt")
         self.assertEqual(y["waiting"], 0)
 
+    def test_a_callback_done_later_rebuilds_the_day_it_was_left(self):
+        day = self.get("/api/reports/calls?" + self.period(to=self.yday))["total"]
+        cur = self.db.execute(
+            "INSERT INTO acd_callback(call_id, queue, phone, requested_at) VALUES"
+            " (?, 'market_consult', '13912345678', ?)", (self.calls["y_queue"], self.yday + HOUR))
+        # A request of a closed day appears once its day is rebuilt; the
+        # engine's call events mark it, as here the call's end.
+        self.db.execute("INSERT INTO call_event(call_id, at, kind) VALUES (?, ?, 'recorded')",
+                        (self.calls["y_queue"], self.T))
+        self.srv.advance(0)
+        after = self.get("/api/reports/calls?" + self.period(to=self.yday))["total"]
+        self.assertEqual(after["cb_requested"], day["cb_requested"] + 1)
+        self.assertEqual(after["cb_done"], day["cb_done"])
+        self.db.execute("UPDATE acd_callback SET state = 'done', handled_at = ? WHERE id = ?",
+                        (self.srv.advance(0), cur.lastrowid))
+        self.srv.advance(0)
+        done = self.get("/api/reports/calls?" + self.period(to=self.yday))["total"]
+        self.assertEqual(done["cb_done"], day["cb_done"] + 1)
+        self.assert_figs(done, self.facts.figures(self.yday, self.today), "callbacks")
+
     def test_the_calls_behind_each_figure(self):
         calls = self.facts.calls(self.yday, self.today + DAY)
         for fig in ("inbound", "ivr", "closed", "queued", "answered", "answered_sl", "not_sl",
