@@ -402,7 +402,8 @@ int report_department(struct req *r, int act, int allow_none, int64_t *dept);
  * to the day it started, and the change feed rebuilds that day once it
  * closes (CALL-R1). Calls out count on the day and hour they were asked
  * for (call_out.requested_at), without the daily answer-rate test calls
- * (purpose 'test', LED-2), as the daily report counts them; callback
+ * (purpose 'test', LED-2), as the daily report counts them — nor do the
+ * inbound calls those tests became count as callers; callback
  * requests on the day and hour they were left, in their queue.
  *
  * The figures (RCF_*, each the name of a column of report_call_hour):

@@ -52,12 +52,14 @@ class Facts:
             "SELECT id, started_at, queue, queued_at, connected_at, ended_at, outcome, metrics"
             " FROM call WHERE direction = 'in' AND started_at >= ? AND started_at < ?"
             " ORDER BY started_at, id", (start, end)).fetchall()
+        tests = {i for (i,) in self.db.execute(
+            "SELECT call_id FROM call_out WHERE purpose = 'test' AND call_id IS NOT NULL")}
         out = []
         for r in rows:
             c = dict(zip(("id", "started_at", "queue", "queued_at", "connected_at", "ended_at",
                           "outcome", "metrics"), r))
             c["queue"] = c["queue"] or ""
-            if queue is not None and c["queue"] != queue:
+            if c["id"] in tests or (queue is not None and c["queue"] != queue):
                 continue
             ringing = self.db.execute(
                 "SELECT COUNT(*) FROM call_event WHERE call_id = ? AND kind = 'offer_cancelled'"
@@ -181,12 +183,15 @@ class CallReportTest(KefuTestCase):
             "t_short": call(T - 2 * HOUR, ts, end=4 * SEC, outcome="abandoned"),
             "t_out": call(T - HOUR, answer=0, end=60 * SEC, outcome="answered", talk=50000,
                           direction="out"),
+            # The daily answer-rate test's own call to the hotline is no caller.
+            "t_test": call(T - HOUR + 21 * SEC, mc, answer=3 * SEC, end=5 * SEC,
+                           outcome="answered", talk=2000),
         }
         db.execute("UPDATE call SET connected_at = started_at + 5000 WHERE id = ?",
                    (cls.calls["t_out"],))
         for req, ans, cid, purpose in ((T - HOUR, T - HOUR + 5 * SEC, cls.calls["t_out"], "customer"),
                                        (T - HOUR + 10 * SEC, None, None, "callback"),
-                                       (T - HOUR + 20 * SEC, T, None, "test"),
+                                       (T - HOUR + 20 * SEC, T, cls.calls["t_test"], "test"),
                                        (Y + 3 * HOUR, None, None, "customer")):
             db.execute("INSERT INTO call_out(agent_id, number, purpose, state, requested_at,"
                        " answered_at, call_id) VALUES (?, '13900001111', ?, 'ended', ?, ?, ?)",
