@@ -219,9 +219,12 @@ static int mark_time(struct store *s, int64_t t)
 
 /*
  * What changed closed days since the last round (CALL-R1): every event
- * of a call after the cursor marks the day the call started (and the day
- * its call out was asked for): a call that ends after midnight, a
- * recording's metrics, a survey. Callback requests done since the last
+ * of a call after the cursor marks the day the call started: a call that
+ * ends after midnight, a recording's metrics, a survey. A call out counts
+ * on the day it was asked for, which is its call's day but for an attempt
+ * asked for in the last seconds before midnight; such an attempt answered
+ * after midnight keeps the figures its day was built with (call_out has no
+ * index on call_id to find it from the event). Callback requests done since the last
  * round mark the day they were left. A new service-level threshold marks
  * every day of the summary. On the first round nothing is marked: no day
  * is built yet, and building reads the facts as they stand. The cursor
@@ -251,26 +254,23 @@ static int changed(struct store *s, int64_t *cursor, void *arg)
 	if (rc >= 0)
 		rc = store_run(s, "SELECT cb_cursor FROM report_call_state WHERE id = 1", &cb, "");
 	if (rc >= 0)
-		rc = store_run(s, "SELECT COALESCE(MAX(handled_at), 0) FROM acd_callback", &cb_last,
-			       "");
+		rc = store_run(s,
+			       "SELECT handled_at FROM acd_callback WHERE handled_at IS NOT NULL"
+			       " ORDER BY handled_at DESC LIMIT 1",
+			       &cb_last, "");
 	if (rc < 0)
 		return rc;
 	if (*cursor > 0 && through > 0) {
 		int64_t end = clock_day_end(report_day_start(through));
 
 		st = store_query(s,
-				 "SELECT DISTINCT c.started_at, o.requested_at FROM call_event e"
+				 "SELECT DISTINCT c.started_at FROM call_event e"
 				 " JOIN call c ON c.id = e.call_id"
-				 " LEFT JOIN call_out o ON o.call_id = c.id"
-				 " WHERE e.id >= ? AND e.id <= ? AND (c.started_at < ?3 OR o.requested_at < ?3)",
+				 " WHERE e.id >= ? AND e.id <= ? AND c.started_at < ?",
 				 "iii", *cursor, last, end);
-		while ((rc = store_next(st, NULL, NULL)) == 1) {
-			rc = mark_time(s, store_col_int(st, 0));
-			if (rc >= 0)
-				rc = mark_time(s, store_col_int(st, 1));
-			if (rc < 0)
-				break;
-		}
+		while ((rc = store_next(st, NULL, NULL)) == 1 &&
+		       (rc = mark_time(s, store_col_int(st, 0))) >= 0)
+			;
 		rc = store_end(st, rc, 0);
 		if (rc < 0)
 			return rc;
