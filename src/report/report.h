@@ -562,8 +562,6 @@ int report_call_rows(struct store *s, const struct report_call_filter *f,
 /* The hotline's queues, code order: row(code, name); returns how many. */
 int report_call_queues(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
 		       void *ctx);
-/* A person's name ("" for none), for the form's 制表 line. */
-int report_call_person_name(struct store *s, int64_t id, char *out, size_t size);
 
 /* The two forms (report_call_api.c), registered from cli's wire(). */
 extern const struct export_form report_call_sheet_form;

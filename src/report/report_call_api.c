@@ -20,6 +20,7 @@
 #include "core/mask.h"
 #include "export/export.h"
 #include "http/http.h"
+#include "org/org.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -574,14 +575,24 @@ static int form_period(const struct export_form_args *a, struct report_period *p
 	return 0;
 }
 
+/* Who the form is made for (制表): the person's name, "" for none or one gone. */
+static int made_by(struct store *s, int64_t person_id, char *out, size_t size)
+{
+	struct org_person who;
+	int rc = person_id ? org_person_get(s, person_id, &who) : ERR_NOTFOUND;
+
+	snprintf(out, size, "%s", rc == 0 ? who.name : "");
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
 static int form_sheet(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
 	struct report_period p;
-	char by[64] = "", on[16];
+	char by[sizeof(((struct org_person *)0)->name)], on[16];
 	int rc = form_period(a, &p);
 
-	if (rc == 0 && a->person_id)
-		rc = report_call_person_name(s, a->person_id, by, sizeof(by));
+	if (rc == 0)
+		rc = made_by(s, a->person_id, by, sizeof(by));
 	if (rc < 0)
 		return rc;
 	ymd_text(clock_local_ymd(clock_now_ms()), on, sizeof(on));
@@ -592,11 +603,11 @@ static int form_stats(struct store *s, const struct export_form_args *a, struct 
 {
 	struct report_period p;
 	struct agg g;
-	char by[64] = "", on[16];
+	char by[sizeof(((struct org_person *)0)->name)], on[16];
 	int sl = report_call_sl_sec(s), rc = form_period(a, &p);
 
-	if (rc == 0 && a->person_id)
-		rc = report_call_person_name(s, a->person_id, by, sizeof(by));
+	if (rc == 0)
+		rc = made_by(s, a->person_id, by, sizeof(by));
 	if (rc == 0)
 		rc = sl < 0 ? sl : agg_load(s, &p, NULL, clock_now_ms(), &g);
 	if (rc < 0)

@@ -473,14 +473,3 @@ int report_call_queues(struct store *s, int (*row)(void *ctx, const char *code, 
 		n++;
 	return store_end(st, rc, n);
 }
-
-int report_call_person_name(struct store *s, int64_t id, char *out, size_t size)
-{
-	struct store_stmt *st = store_query(s, "SELECT name FROM person WHERE id = ?", "i", id);
-	int rc = store_next(st, NULL, NULL);
-
-	out[0] = '\0';
-	if (rc == 1)
-		store_col_copy(st, 0, out, size);
-	return store_end(st, rc, 0);
-}

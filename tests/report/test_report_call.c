@@ -1,9 +1,13 @@
 /*
  * Unit tests of the call report's rules (src/report/report_call.c; report.h,
- * "Calls"): how cells add up and the rates made from them (CALL-R9).
+ * "Calls"): how cells add up and the rates made from them (CALL-R9); and
+ * its two forms built as the forms registry builds them.
  */
 #include "testutil.h"
 
+#include "core/buf.h"
+#include "core/clock.h"
+#include "export/export.h"
 #include "report/report.h"
 
 static void cells_add_and_wait_max_is_a_max(void **state)
@@ -58,12 +62,50 @@ static void names_and_figures_of_the_drill_down(void **state)
 	assert_int_equal(report_call_item_parse(NULL), -1);
 }
 
+/* The two forms build for a range of days through the registry's entry
+ * points, with a call of the range in both; a range that is none is refused. */
+static void the_forms_build_for_a_range(void **state)
+{
+	struct store *s = test_store_open();
+	const struct export_form *forms[] = {&report_call_sheet_form, &report_call_stats_form};
+	struct export_form_args a = {20250301, 20250331, 0, 0, 0};
+	int64_t t = report_day_start(20250310) + 10 * 3600000LL;
+
+	(void)state;
+	clock_tz_set("Asia/Shanghai");
+	assert_true(store_run(s,
+			      "INSERT INTO call(sip_call_id, caller, called, started_at, queue, queued_at,"
+			      " connected_at, ended_at, outcome) VALUES ('u', '13812345678', '400', ?,"
+			      " 'market_consult', ?, ?, ?, 'answered')",
+			      NULL, "iiii", t, t + 10000, t + 15000, t + 60000) >= 0);
+	for (int i = 0; i < 2; i++) {
+		struct export_book *b = NULL;
+		struct buf out = BUF_INIT;
+
+		assert_string_equal(forms[i]->page, "/reports/calls");
+		assert_int_equal(forms[i]->build(s, &a, &b), 0);
+		assert_int_equal(export_write(b, &out, NULL), 0);
+		assert_true(out.len > 1000);
+		buf_release(&out);
+		export_book_free(b);
+	}
+	a.to_ymd = 20250201;
+	for (int i = 0; i < 2; i++) {
+		struct export_book *b = NULL;
+
+		assert_int_equal(forms[i]->build(s, &a, &b), ERR_INVALID);
+		assert_null(b);
+	}
+	test_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cells_add_and_wait_max_is_a_max),
 		cmocka_unit_test(rates_round_half_up_and_are_null_without_a_denominator),
 		cmocka_unit_test(names_and_figures_of_the_drill_down),
+		cmocka_unit_test(the_forms_build_for_a_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
