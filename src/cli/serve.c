@@ -63,6 +63,7 @@
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
+#include "export/export.h"
 #include "report/report.h"
 #include "sched/sched.h"
 #include "sip/sip.h"
@@ -79,7 +80,7 @@ static const char usage[] =
 /* Every module's routes, in the order requests are matched. */
 const struct route *const cli_route_tables[] = {
 	login_routes,  org_routes, http_audit_routes, http_misc_routes,
-	cust_routes,   wo_routes,  wo_config_routes,  report_routes,
+	cust_routes,   wo_routes,  wo_config_routes,  report_routes, report_call_routes,
 	report_form_routes, report_sched_routes, /* issue 20: forms, scheduled reports */
 	notify_routes, acd_routes, acd_live_routes,   sip_routes,
 	call_routes,   rec_routes, ivr_routes,	      ivr_notice_routes,
@@ -207,6 +208,15 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = sched_add("report_sched_tick", report_sched_tick, arg, 60000);
 	report_set_mailer(chan_mail_send_file);
+	/* Issue 20: the call report's summary and its two forms (LED-2). */
+	if (rc == 0) {
+		report_call_kind.arg = arg;
+		rc = report_kind_add(&report_call_kind);
+	}
+	if (rc == 0)
+		rc = export_form_add(&report_call_sheet_form);
+	if (rc == 0)
+		rc = export_form_add(&report_call_stats_form);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

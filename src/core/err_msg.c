@@ -716,6 +716,10 @@ static const struct err_msg messages[] = {
 	{"q: at most %d bytes", NULL, "搜索词：最多 %d 个字节"},
 	{"q: type a word, or choose a class, complaint type or channel", NULL, "搜索词：请输入关键词，或选择类别、投诉类型或渠道"},
 	{"from: not after to", NULL, "开始日期：不能晚于结束日期"},
+	/* The call report (src/report/report_call_api.c). */
+	{"figure: inbound, ivr, closed, queued, answered, answered_sl, not_sl, waiting, abandoned_short, abandoned_queue, abandoned_ringing or callback", NULL, "指标：应为 inbound（来电）、ivr（菜单中结束）、closed（非工作时间）、queued（转人工）、answered（接听）、answered_sl（服务水平内接听）、not_sl（超时接听）、waiting（等待中）、abandoned_short（排队短时放弃）、abandoned_queue（排队放弃）、abandoned_ringing（振铃放弃）或 callback（留言回电）"},
+	{"hour: only for one day (from = to)", NULL, "时段：只能用于单日（开始日期与结束日期相同）"},
+	{"form: call_stats or call_sheet", NULL, "表单：应为 call_stats（话务统计表）或 call_sheet（电话接听记录表）"},
 	{"group: day, week, month, quarter, half, year or all", NULL, "group：应为 day（按日）、week（按周）、month（按月）、quarter（按季度）、half（按半年）、year（按年）或 all（合计）"},
 	{"groups: a list of at most %d groups, each a list of words", NULL, "同义词组：最多 %d 组，每组是一个词语列表"},
 	{"groups: each group 2 to %d words", NULL, "同义词组：每组 2 至 %d 个词"},

@@ -55,6 +55,14 @@ struct span {
 	int row, col, cols;
 };
 
+struct chart {
+	enum export_chart_type type;
+	char *title;
+	int first, last, cat_col, at_row, at_col;
+	int vals[EXPORT_SERIES_MAX];
+	int nvals;
+};
+
 /* A look as asked for; formats are made from it at write time, once per
  * role (body, totals row, header). */
 struct style {
@@ -82,6 +90,8 @@ struct export_sheet {
 	int freeze_cols;
 	int print, landscape, english;
 	char *foot_left, *foot_right;
+	struct chart charts[EXPORT_CHARTS_MAX];
+	int ncharts;
 };
 
 struct export_book {
@@ -213,6 +223,8 @@ static void sheet_free(struct export_sheet *sh)
 		free(sh->notes[i]);
 	free(sh->foot_left);
 	free(sh->foot_right);
+	for (int i = 0; i < sh->ncharts; i++)
+		free(sh->charts[i].title);
 	free(sh);
 }
 
@@ -497,6 +509,44 @@ void export_freeze(struct export_sheet *sh, int cols)
 	sh->freeze_cols = cols;
 }
 
+void export_chart(struct export_sheet *sh, enum export_chart_type type, const char *title,
+		  int first, int last, int cat_col, const int *vals, int nvals, int at_row,
+		  int at_col)
+{
+	struct chart *c;
+
+	if (!sh)
+		return;
+	if (sh->ncharts == EXPORT_CHARTS_MAX || nvals > EXPORT_SERIES_MAX) {
+		fail(sh->book, ERR_TOOBIG, WHY_LIMIT);
+		return;
+	}
+	if (first < 0 || last < first || last >= EXPORT_ROWS_MAX || cat_col < 0 ||
+	    cat_col >= EXPORT_COLS_MAX || nvals < 1 || at_row < 0 || at_col < 0 ||
+	    at_col >= EXPORT_COLS_MAX) {
+		fail(sh->book, ERR_INVALID, WHY_ARGS);
+		return;
+	}
+	for (int i = 0; i < nvals; i++)
+		if (vals[i] < 0 || vals[i] >= EXPORT_COLS_MAX) {
+			fail(sh->book, ERR_INVALID, WHY_ARGS);
+			return;
+		}
+	c = &sh->charts[sh->ncharts];
+	memset(c, 0, sizeof(*c));
+	if (title && !(c->title = copy_text(sh->book, title)))
+		return;
+	c->type = type;
+	c->first = first;
+	c->last = last;
+	c->cat_col = cat_col;
+	c->at_row = at_row;
+	c->at_col = at_col;
+	memcpy(c->vals, vals, (size_t)nvals * sizeof(*vals));
+	c->nvals = nvals;
+	sh->ncharts++;
+}
+
 void export_print(struct export_sheet *sh, int landscape, const char *left, const char *right,
 		  int english)
 {
@@ -663,6 +713,38 @@ static int span_by_position(const void *a, const void *b)
 	return (x->col > y->col) - (x->col < y->col);
 }
 
+/* One chart over the body's cells (export_chart); head_row is the last header row. */
+static int write_chart(struct writer *w, lxw_worksheet *ws, const struct export_sheet *sh,
+		       const struct chart *c, int head_row, int body, int nhead)
+{
+	lxw_chart *chart = workbook_add_chart(
+		w->wb, c->type == EXPORT_CHART_LINE ? LXW_CHART_LINE : LXW_CHART_COLUMN);
+	lxw_chart_options opt = {.x_scale = 1.5, .y_scale = 1.1111};
+
+	if (!chart)
+		return ERR_NOMEM;
+	if (c->title)
+		chart_title_set_name(chart, c->title);
+	for (int i = 0; i < c->nvals; i++) {
+		lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+
+		if (!series)
+			return ERR_NOMEM;
+		chart_series_set_categories(series, sh->name, (lxw_row_t)(body + c->first),
+					    (lxw_col_t)c->cat_col, (lxw_row_t)(body + c->last),
+					    (lxw_col_t)c->cat_col);
+		chart_series_set_values(series, sh->name, (lxw_row_t)(body + c->first),
+					(lxw_col_t)c->vals[i], (lxw_row_t)(body + c->last),
+					(lxw_col_t)c->vals[i]);
+		if (nhead)
+			chart_series_set_name_range(series, sh->name, (lxw_row_t)head_row,
+						    (lxw_col_t)c->vals[i]);
+	}
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+	return lxw_rc(worksheet_insert_chart_opt(ws, (lxw_row_t)(body + c->at_row),
+						 (lxw_col_t)c->at_col, chart, &opt));
+}
+
 static int write_sheet(struct writer *w, struct export_sheet *sh)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(w->wb, sh->name);
@@ -814,6 +896,11 @@ static int write_sheet(struct writer *w, struct export_sheet *sh)
 			}
 		}
 	}
+	if (rc < 0)
+		return rc;
+
+	for (int i = 0; i < sh->ncharts && rc == 0; i++)
+		rc = write_chart(w, ws, sh, &sh->charts[i], top + nhead - 1, body, nhead);
 	if (rc < 0)
 		return rc;
 

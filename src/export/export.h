@@ -156,6 +156,26 @@ void export_print(struct export_sheet *sh, int landscape, const char *left, cons
 void export_signed(struct export_sheet *sh, int landscape, const char *made_by, const char *made_on,
 		   int english);
 
+/*
+ * Charts (issue 20: a report's chart beside its table). A chart reads the
+ * sheet's own body cells, so the file stays one source of truth and Excel
+ * redraws it when someone edits a figure: categories from body column
+ * cat_col and one series per column of vals, rows first..last of the body,
+ * each series named by that column's header (the last header row) when
+ * the sheet has headers. The chart floats over the cells with its top-left
+ * corner at body row at_row, column at_col (beside or under the table),
+ * 720 × 320 pixels. At most EXPORT_CHARTS_MAX charts a sheet and
+ * EXPORT_SERIES_MAX series a chart (ERR_TOOBIG); a range outside the body
+ * is ERR_INVALID. libxlsxwriter writes it as a DrawingML chart part
+ * (xl/charts/chartN.xml) anchored in the sheet's drawing.
+ */
+#define EXPORT_CHARTS_MAX 4
+#define EXPORT_SERIES_MAX 8
+enum export_chart_type { EXPORT_CHART_COLUMN, EXPORT_CHART_LINE };
+void export_chart(struct export_sheet *sh, enum export_chart_type type, const char *title,
+		  int first, int last, int cat_col, const int *vals, int nvals, int at_row,
+		  int at_col);
+
 /* ---- Writing ---- */
 
 /*

@@ -78,6 +78,7 @@
 #include "http/http.h"
 #include "wo/wo.h"
 
+struct export_form;
 struct store;
 
 /* A quarter: the most days report_daily_load reads from the facts in one call.
@@ -482,6 +483,185 @@ struct export_form_args;
 int report_wo_stats_xlsx(struct store *s, const struct export_form_args *a,
 			 struct export_book **out);
 int report_forms_add(void);
+ * Calls (issue 20, RPT-1): the hotline's calls in and out per day, hour
+ * and queue, from the call log (migrations 4, 5, 25: call, call_event,
+ * acd_callback, call_out) through the summary kind "calls" (migration 45,
+ * report_call_hour). report_call.c holds the rules below (no I/O),
+ * report_call_store.c the SQL, report_call_api.c the routes and the two
+ * forms (电话接听记录表 "call_sheet", 话务统计表 "call_stats", LED-2).
+ *
+ * Which call counts where. An inbound call (direction 'in') counts on the
+ * local day and hour it started (started_at), in the queue it waited in
+ * ('' when it never reached one): a call that ends after midnight belongs
+ * to the day it started, and the change feed rebuilds that day once it
+ * closes (CALL-R1). Calls out count on the day and hour they were asked
+ * for (call_out.requested_at), without the daily answer-rate test calls
+ * (purpose 'test', LED-2), as the daily report counts them — nor do the
+ * inbound calls those tests became count as callers; callback
+ * requests on the day and hour they were left, in their queue.
+ *
+ * The figures (RCF_*, each the name of a column of report_call_hour):
+ *   inbound            CALL-R1  inbound calls, wherever they ended;
+ *   ivr                CALL-R2  of those, left in the menu (outcome 'ivr');
+ *   closed             CALL-R2  of those, outside the opening hours ('closed');
+ *   queued             CALL-R3  of those, reached a queue (queued_at set):
+ *                               the calls that asked for an agent;
+ *   answered           CALL-R3  of those, an agent answered (connected_at);
+ *   answered_sl        CALL-R4  of those, within the service-level threshold:
+ *                               connected_at − queued_at ≤ sl_sec (the
+ *                               wallboard's service_level_sec, 20 s by
+ *                               default: "80/20"; exactly 20 s is within);
+ *   waiting            CALL-R4  queued, neither answered nor ended yet (today);
+ *   abandoned_ringing  CALL-R5  the caller hung up (outcome 'abandoned')
+ *                               while an agent's phone rang (the offer was
+ *                               cancelled with reason caller_gone);
+ *   abandoned_short    CALL-R5  otherwise abandoned within
+ *                               REPORT_CALL_SHORT_MS (5 s) of entering the
+ *                               queue: a caller who changed their mind,
+ *                               shown apart as centers do;
+ *   abandoned_queue    CALL-R5  the other abandons in the queue;
+ *   callback           CALL-R5  left a number after the maximum wait
+ *                               instead (outcome 'callback');
+ *   wait_ms            CALL-R6  the answered calls' waits summed (ASA);
+ *   wait_max_ms        CALL-R6  the longest wait of a queued call that
+ *                               was answered or left (max, not a sum);
+ *   talk_ms            CALL-R6  the answered calls' talk time (metrics talk_ms);
+ *   out_attempts, out_answered, out_talk_ms  CALL-R7  calls out;
+ *   cb_requested, cb_done  CALL-R8  callback requests left, and of those
+ *                               done (called back) by now.
+ * The abandon reasons a report shows: ivr (in the menu), queue_short,
+ * queue, ringing and callback (CALL-R5). From the figures (report_call.c,
+ * each null when its denominator is 0, four decimals half up, CALL-R9):
+ *   answer_rate (接通率)   answered ÷ queued;
+ *   service_level          answered_sl ÷ (queued − waiting): a call still
+ *                          waiting has neither met the target nor missed it;
+ *   asa_ms                 wait_ms ÷ answered, in ms half up;
+ *   abandon_rate           (abandoned_ringing + abandoned_short +
+ *                          abandoned_queue) ÷ queued;
+ *   out_answer_rate        out_answered ÷ out_attempts.
+ */
+enum report_call_fig {
+	RCF_INBOUND,
+	RCF_IVR,
+	RCF_CLOSED,
+	RCF_QUEUED,
+	RCF_ANSWERED,
+	RCF_ANSWERED_SL,
+	RCF_WAITING,
+	RCF_AB_SHORT,
+	RCF_AB_QUEUE,
+	RCF_AB_RINGING,
+	RCF_CALLBACK,
+	RCF_WAIT_MS,
+	RCF_WAIT_MAX_MS,
+	RCF_TALK_MS,
+	RCF_OUT,
+	RCF_OUT_ANSWERED,
+	RCF_OUT_TALK_MS,
+	RCF_CB_REQUESTED,
+	RCF_CB_DONE,
+	RCF_COUNT
+};
+#define REPORT_CALL_SHORT_MS 5000
+#define REPORT_CALL_QUEUE_MAX 32 /* bytes of a queue code */
+#define REPORT_CALL_KIND "calls"
+
+struct report_call_figs {
+	int64_t v[RCF_COUNT];
+};
+
+/* The figure's name, its column in report_call_hour and its JSON key. */
+const char *report_call_fig_name(enum report_call_fig f);
+/* Adds src to dst: sums, the larger wait_max_ms. */
+void report_call_add(struct report_call_figs *dst, const struct report_call_figs *src);
+/* The abandons in the queue (ringing, short, queue). */
+int64_t report_call_abandoned(const struct report_call_figs *f);
+/* A ratio num ÷ den in ten-thousandths, half up; -1 when den is 0 (null). */
+int64_t report_call_ratio(int64_t num, int64_t den);
+enum report_call_rate { RCR_ANSWER, RCR_SERVICE_LEVEL, RCR_ABANDON, RCR_OUT_ANSWER, RCR_COUNT };
+const char *report_call_rate_name(enum report_call_rate r);
+int64_t report_call_rate(const struct report_call_figs *f, enum report_call_rate r);
+/* The mean wait of the answered calls in ms, half up; -1 when none. */
+int64_t report_call_asa(const struct report_call_figs *f);
+
+/* The kind of summary report_sum_tick keeps (registered from cli's wire());
+ * its arg is the config whose service_level_sec the summary follows. */
+extern struct report_kind report_call_kind;
+/* The service-level threshold the figures are counted with, in seconds. */
+int report_call_sl_sec(struct store *s);
+
+/*
+ * The figures of a period [p->from_ymd, p->to_ymd] of one queue (NULL:
+ * all), cell by cell: cell() is called once per (day, hour, queue) that
+ * has any figure, days in order; days the summary covers come from it,
+ * later ones from the call log at now. Returns how many cells it gave.
+ */
+typedef int (*report_call_cell_fn)(void *ctx, int ymd, int hour, const char *queue,
+				   const struct report_call_figs *f);
+int report_call_cells(struct store *s, const struct report_period *p, const char *queue,
+		      int64_t now, report_call_cell_fn cell, void *ctx);
+/* The same from the call log alone (the benchmark's comparison, the tests). */
+int report_call_cells_facts(struct store *s, const struct report_period *p, const char *queue,
+			    int64_t now, report_call_cell_fn cell, void *ctx);
+
+/* What a call of the drill-down counts for (CALL-R1..R5). */
+enum report_call_item {
+	RCI_INBOUND,
+	RCI_IVR,
+	RCI_CLOSED,
+	RCI_QUEUED,
+	RCI_ANSWERED,
+	RCI_ANSWERED_SL,
+	RCI_NOT_SL, /* answered after the threshold */
+	RCI_WAITING,
+	RCI_AB_SHORT,
+	RCI_AB_QUEUE,
+	RCI_AB_RINGING,
+	RCI_CALLBACK,
+	RCI_COUNT
+};
+const char *report_call_item_name(enum report_call_item i);
+int report_call_item_parse(const char *name); /* -1 if unknown */
+
+/* One inbound call as the drill-down and the 电话接听记录表 show it. */
+struct report_call_row {
+	int64_t id, started_at, queued_at, connected_at, ended_at;
+	char caller[32]; /* the number as stored: mask it before it leaves (CUST-2) */
+	char queue[REPORT_CALL_QUEUE_MAX];
+	char queue_name[64];
+	char outcome[16];
+	char hangup_first[8];
+	char reason[16]; /* the abandon reason, "" when none */
+	int64_t agent_id;
+	char work_no[33];
+	char agent_name[64];
+	int64_t talk_ms; /* -1: none */
+	int survey;	 /* 0: none */
+	char orders[96]; /* the numbers of the orders its contact opened, comma-separated */
+};
+struct report_call_filter {
+	int64_t start, end; /* started_at in [start, end) */
+	const char *queue;  /* NULL: any; "": none */
+	int hour;	    /* 0..23, -1: any */
+	int item;	    /* enum report_call_item */
+	int sl_sec;
+	int64_t now;
+	int64_t after; /* cursor: the last call id seen */
+	int limit;     /* 0: all */
+};
+/* The calls behind a figure in id order; returns how many it gave. */
+int report_call_rows(struct store *s, const struct report_call_filter *f,
+		     int (*row)(void *ctx, const struct report_call_row *c), void *ctx);
+
+/* The hotline's queues, code order: row(code, name); returns how many. */
+int report_call_queues(struct store *s, int (*row)(void *ctx, const char *code, const char *name),
+		       void *ctx);
+
+/* The two forms (report_call_api.c), registered from cli's wire(). */
+extern const struct export_form report_call_sheet_form;
+extern const struct export_form report_call_stats_form;
+/* The routes of the call report (report_call_api.c). */
+extern const struct route report_call_routes[];
 
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];

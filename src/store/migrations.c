@@ -2364,9 +2364,54 @@ static const char m44[] =
 	" person_id INTEGER NOT NULL REFERENCES person(id),"
 	" PRIMARY KEY (file_id, person_id)) WITHOUT ROWID;";
 
+/*
+ * 45: the summary of the hotline's calls (issue 20, report/report_call_store.c;
+ * report.h, "Calls", tells every figure): one row per closed day, local
+ * hour of the call's start and queue ('' for calls that never reached
+ * one, and for the calls out and callback requests, which have no queue
+ * of their own here), each column an additive figure but wait_max_ms.
+ * report_call_state keeps the service-level threshold the summary was
+ * built with (the summary is rebuilt when the setting changes) and the
+ * cursor over done callback requests. acd_callback gets indexes on when
+ * a request was made and when it was handled, for the day's figures and
+ * the change feed.
+ */
+static const char m45[] =
+	"CREATE TABLE report_call_hour ("
+	" ymd INTEGER NOT NULL,"
+	" hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),"
+	" queue TEXT NOT NULL,"
+	" inbound INTEGER NOT NULL DEFAULT 0,"
+	" ivr INTEGER NOT NULL DEFAULT 0,"
+	" closed INTEGER NOT NULL DEFAULT 0,"
+	" queued INTEGER NOT NULL DEFAULT 0,"
+	" answered INTEGER NOT NULL DEFAULT 0,"
+	" answered_sl INTEGER NOT NULL DEFAULT 0,"
+	" waiting INTEGER NOT NULL DEFAULT 0,"
+	" abandoned_short INTEGER NOT NULL DEFAULT 0,"
+	" abandoned_queue INTEGER NOT NULL DEFAULT 0,"
+	" abandoned_ringing INTEGER NOT NULL DEFAULT 0,"
+	" callback INTEGER NOT NULL DEFAULT 0,"
+	" wait_ms INTEGER NOT NULL DEFAULT 0,"
+	" wait_max_ms INTEGER NOT NULL DEFAULT 0,"
+	" talk_ms INTEGER NOT NULL DEFAULT 0,"
+	" out_attempts INTEGER NOT NULL DEFAULT 0,"
+	" out_answered INTEGER NOT NULL DEFAULT 0,"
+	" out_talk_ms INTEGER NOT NULL DEFAULT 0,"
+	" cb_requested INTEGER NOT NULL DEFAULT 0,"
+	" cb_done INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (ymd, hour, queue)) WITHOUT ROWID;"
+	"CREATE TABLE report_call_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" sl_sec INTEGER NOT NULL DEFAULT 20 CHECK (sl_sec BETWEEN 1 AND 600),"
+	" cb_cursor INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO report_call_state(id) VALUES (1);"
+	"CREATE INDEX acd_callback_requested ON acd_callback(requested_at);"
+	"CREATE INDEX acd_callback_handled ON acd_callback(handled_at) WHERE handled_at IS NOT NULL;";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41, m42, m43, m44};
+					   m41, m42, m43, m44, m45};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

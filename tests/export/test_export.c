@@ -578,10 +578,65 @@ static void disposition_names_the_file_in_utf8(void **state)
 			 ERR_INVALID);
 }
 
+/* A chart reads the body's own cells: its ranges follow the header rows, its
+ * series are named by their headers, and a chart past the limits or out of
+ * the body is an error. */
+static void a_chart_over_the_body(void **state)
+{
+	struct export_book *b = export_book_new();
+	struct export_sheet *sh = export_sheet_add(b, "话务");
+	static const int cols[] = {1, 2};
+	char z[64], *chart, *drawing;
+
+	(void)state;
+	export_title(sh, "话务统计表");
+	export_header(sh, 0, 0, 1, 1, "日期", NULL);
+	export_header(sh, 0, 1, 1, 1, "来电", NULL);
+	export_header(sh, 0, 2, 1, 1, "接听", NULL);
+	for (int r = 0; r < 3; r++) {
+		export_text(sh, r, 0, r == 0 ? "12-01" : r == 1 ? "12-02" : "12-03", NULL);
+		export_int(sh, r, 1, 10 + r, NULL);
+		export_int(sh, r, 2, 8 + r, NULL);
+	}
+	export_chart(sh, EXPORT_CHART_COLUMN, "各日话务量", 0, 2, 0, cols, 2, 5, 0);
+	export_chart(sh, EXPORT_CHART_LINE, NULL, 0, 2, 0, cols, 1, 5, 6);
+	write_to_file(b, z, sizeof(z));
+	chart = unzip_member(z, "xl/charts/chart1.xml");
+	/* Title row 1, header row 2: the body is rows 3 to 5. */
+	assert_non_null(strstr(chart, "<c:barChart>"));
+	assert_non_null(strstr(chart, "<c:f>'话务'!$A$3:$A$5</c:f>"));
+	assert_non_null(strstr(chart, "<c:f>'话务'!$B$3:$B$5</c:f>"));
+	assert_non_null(strstr(chart, "<c:f>'话务'!$C$3:$C$5</c:f>"));
+	assert_non_null(strstr(chart, "<c:f>'话务'!$B$2</c:f>"));
+	assert_non_null(strstr(chart, "各日话务量"));
+	free(chart);
+	chart = unzip_member(z, "xl/charts/chart2.xml");
+	assert_non_null(strstr(chart, "<c:lineChart>"));
+	free(chart);
+	drawing = unzip_member(z, "xl/drawings/drawing1.xml");
+	assert_non_null(strstr(drawing, "<xdr:row>7</xdr:row>")); /* body row 5: sheet row 8 */
+	free(drawing);
+	unlink(z);
+	export_book_free(b);
+
+	b = export_book_new();
+	sh = export_sheet_add(b, "a");
+	export_chart(sh, EXPORT_CHART_LINE, NULL, 2, 1, 0, cols, 2, 0, 0);
+	assert_int_equal(export_book_error(b), ERR_INVALID);
+	export_book_free(b);
+	b = export_book_new();
+	sh = export_sheet_add(b, "a");
+	for (int i = 0; i <= EXPORT_CHARTS_MAX; i++)
+		export_chart(sh, EXPORT_CHART_LINE, NULL, 0, 1, 0, cols, 2, 0, 0);
+	assert_int_equal(export_book_error(b), ERR_TOOBIG);
+	export_book_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sheet_holds_what_was_written),
+		cmocka_unit_test(a_chart_over_the_body),
 		cmocka_unit_test(writing_twice_gives_the_same_cells),
 		cmocka_unit_test(broken_descriptions_are_errors),
 		cmocka_unit_test(disposition_names_the_file_in_utf8),
