@@ -483,6 +483,8 @@ struct export_form_args;
 int report_wo_stats_xlsx(struct store *s, const struct export_form_args *a,
 			 struct export_book **out);
 int report_forms_add(void);
+
+/*
  * Calls (issue 20, RPT-1): the hotline's calls in and out per day, hour
  * and queue, from the call log (migrations 4, 5, 25: call, call_event,
  * acd_callback, call_out) through the summary kind "calls" (migration 45,
