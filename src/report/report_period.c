@@ -42,6 +42,11 @@ int report_ymd_next(int ymd)
 	return ymd_of(days_of(ymd) + 1);
 }
 
+int report_ymd_add(int ymd, int days)
+{
+	return ymd_of(days_of(ymd) + days);
+}
+
 int report_ymd_count(int from_ymd, int to_ymd)
 {
 	return (int)(days_of(to_ymd) - days_of(from_ymd) + 1);
