@@ -487,6 +487,20 @@ struct report_cb_due {
 int report_cb_served(struct store *s, int64_t start, int64_t end, int64_t department_id,
 		     int (*row)(void *ctx, const struct report_cb_due *d), void *ctx);
 
+/*
+ * report_form_api.c: a registered form (export.h) as the download of the
+ * request's period and department, audited as "report.export" (SEC-2);
+ * the growth of a tally's array (*v of *cap elements of size, for element
+ * n); a date YYYYMMDD as YYYY-MM-DD.
+ */
+struct export_form;
+int report_form_xlsx(struct req *r, const struct export_form *f);
+int report_grow(void **v, int *cap, int n, size_t size);
+void report_ymd_text(int ymd, char *out, size_t size);
+/* The first days of the buckets of from..to under g, in order, into a new
+ * array *out (the caller frees it); how many, or ERR_NOMEM. */
+int report_buckets(int from_ymd, int to_ymd, enum report_group g, int **out);
+
 /* Registers the summary kind "complaints" (report_complaint_store.c). */
 int report_complaint_kind_add(void);
 /* Registers the summary kind and the forms of complaints and callbacks (cli's wire()). */

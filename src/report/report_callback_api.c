@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
 #include "core/clock.h"
 #include "core/mask.h"
 #include "export/export.h"
@@ -62,15 +61,8 @@ static struct cb_group *group_of(struct cb_groups *g, int64_t id)
 	for (int i = 0; i < g->n; i++)
 		if (g->v[i].id == id)
 			return &g->v[i];
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 16;
-		struct cb_group *v = realloc(g->v, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return NULL;
-		g->v = v;
-		g->cap = cap;
-	}
+	if (report_grow((void **)&g->v, &g->cap, g->n, sizeof(g->v[0])) < 0)
+		return NULL;
 	memset(&g->v[g->n], 0, sizeof(g->v[0]));
 	g->v[g->n].id = id;
 	return &g->v[g->n++];
@@ -82,15 +74,8 @@ static const struct org_person *person_of(struct cb_stat *c, int64_t id)
 	for (int i = 0; i < c->npeople; i++)
 		if (c->people[i].id == id)
 			return &c->people[i];
-	if (c->npeople == c->cap_people) {
-		int cap = c->cap_people ? c->cap_people * 2 : 16;
-		struct org_person *v = realloc(c->people, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return NULL;
-		c->people = v;
-		c->cap_people = cap;
-	}
+	if (report_grow((void **)&c->people, &c->cap_people, c->npeople, sizeof(c->people[0])) < 0)
+		return NULL;
 	if (org_person_get(c->s, id, &c->people[c->npeople]) != 0)
 		return NULL;
 	return &c->people[c->npeople++];
@@ -157,17 +142,11 @@ static int cb_load(struct store *s, int from, int to, enum report_group g, int64
 	c->to = to;
 	c->group = g;
 	c->department_id = dept;
-	c->buckets = malloc(sizeof(int) * (size_t)days);
+	c->nbuckets = report_buckets(from, to, g, &c->buckets);
 	c->trend = calloc((size_t)days, sizeof(*c->trend));
-	if (!c->buckets || !c->trend) {
+	if (c->nbuckets < 0 || !c->trend) {
 		cb_free(c);
 		return ERR_NOMEM;
-	}
-	for (int ymd = from; ymd <= to; ymd = report_ymd_next(ymd)) {
-		int b = report_bucket(ymd, g);
-
-		if (!c->nbuckets || c->buckets[c->nbuckets - 1] != b)
-			c->buckets[c->nbuckets++] = b;
 	}
 	rc = report_cb_attempts(s, start, end, dept, 0, 0, cb_attempt, c);
 	if (rc >= 0)
@@ -175,11 +154,6 @@ static int cb_load(struct store *s, int from, int to, enum report_group g, int64
 	if (rc < 0)
 		cb_free(c);
 	return rc < 0 ? rc : 0;
-}
-
-static void ymd_text(int ymd, char *out, size_t size)
-{
-	snprintf(out, size, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static json_t *outcomes_json(const int64_t *o)
@@ -270,7 +244,7 @@ static int callbacks(struct req *r)
 		return rc;
 	trend = json_array();
 	for (int i = 0; i < c.nbuckets; i++) {
-		ymd_text(c.buckets[i] ? c.buckets[i] : c.from, b, sizeof(b));
+		report_ymd_text(c.buckets[i] ? c.buckets[i] : c.from, b, sizeof(b));
 		json_array_append_new(trend, json_pack("{s:s, s:o}", "bucket", b, "outcomes",
 						       outcomes_json(c.trend[i])));
 	}
@@ -281,7 +255,7 @@ static int callbacks(struct req *r)
 	for (int i = 0; i < c.depts.n; i++)
 		json_array_append_new(depts, group_json(&c, &c.depts.v[i], 0));
 	served = report_ymd_add(p.to_ymd, -1);
-	ymd_text(served, sd, sizeof(sd));
+	report_ymd_text(served, sd, sizeof(sd));
 	dc.items = json_array();
 	rc = report_cb_served(r->store, report_day_start(served), report_day_start(p.to_ymd), dept,
 			      due_row, &dc);
@@ -320,60 +294,38 @@ static void time_text(int64_t ms, char *out, size_t size)
 		 min / 60, min % 60);
 }
 
-static void agent_text(struct form_ctx *f, int64_t id, char *out, size_t size)
+/*
+ * One row of a form: an attempt (the log) or, with f->sheet, the last
+ * attempt of an order and how many it had (the sheet). The phone is masked
+ * as everywhere a form may go (CUST-2).
+ */
+static void write_row(struct form_ctx *f, const struct report_cb_attempt *a, int64_t attempts)
 {
-	const struct org_person *p = person_of(&f->c, id);
+	char t[40], masked[32] = "";
+	const struct org_person *p = person_of(&f->c, a->agent_id);
+	const char *name = p ? p->name : "", *work_no = p ? p->work_no : "";
+	const char *outcome = f->english ? outcome_en[a->outcome] : outcome_zh[a->outcome];
+	const char *log[9] = {t, a->number, a->customer, masked, a->summary, name, work_no,
+			      outcome, a->note};
+	const char *sheet[9] = {a->number, a->customer, masked, a->summary, "", t, name,
+				outcome, a->note};
+	int row = f->row++;
 
-	snprintf(out, size, "%s", p ? p->name : "");
+	if (a->phone[0])
+		mask_phone(a->phone, masked, sizeof(masked));
+	time_text(a->at, t, sizeof(t));
+	export_int(f->sh, row, 0, row + 1, NULL);
+	for (int i = 0; i < 9; i++)
+		if (f->sheet && i == 4)
+			export_int(f->sh, row, 1 + i, attempts, NULL);
+		else
+			export_text(f->sh, row, 1 + i, (f->sheet ? sheet : log)[i], NULL);
 }
 
 static int log_row(void *ctx, const struct report_cb_attempt *a)
 {
-	struct form_ctx *f = ctx;
-	char t[40], masked[32] = "", agent[400];
-	const struct org_person *p = person_of(&f->c, a->agent_id);
-	int row = f->row++;
-
-	if (a->phone[0])
-		mask_phone(a->phone, masked, sizeof(masked));
-	time_text(a->at, t, sizeof(t));
-	agent_text(f, a->agent_id, agent, sizeof(agent));
-	export_int(f->sh, row, 0, row + 1, NULL);
-	export_text(f->sh, row, 1, t, NULL);
-	export_text(f->sh, row, 2, a->number, NULL);
-	export_text(f->sh, row, 3, a->customer, NULL);
-	export_text(f->sh, row, 4, masked, NULL);
-	export_text(f->sh, row, 5, a->summary, NULL);
-	export_text(f->sh, row, 6, agent, NULL);
-	export_text(f->sh, row, 7, p ? p->work_no : "", NULL);
-	export_text(f->sh, row, 8, f->english ? outcome_en[a->outcome] : outcome_zh[a->outcome],
-		    NULL);
-	export_text(f->sh, row, 9, a->note, NULL);
+	write_row(ctx, a, 1);
 	return 0;
-}
-
-/* Writes the row of the order f->last (the sheet). */
-static void sheet_flush(struct form_ctx *f)
-{
-	const struct report_cb_attempt *a = &f->last;
-	char t[40], masked[32] = "", agent[400];
-	int row = f->row++;
-
-	if (a->phone[0])
-		mask_phone(a->phone, masked, sizeof(masked));
-	time_text(a->at, t, sizeof(t));
-	agent_text(f, a->agent_id, agent, sizeof(agent));
-	export_int(f->sh, row, 0, row + 1, NULL);
-	export_text(f->sh, row, 1, a->number, NULL);
-	export_text(f->sh, row, 2, a->customer, NULL);
-	export_text(f->sh, row, 3, masked, NULL);
-	export_text(f->sh, row, 4, a->summary, NULL);
-	export_int(f->sh, row, 5, f->order_attempts, NULL);
-	export_text(f->sh, row, 6, t, NULL);
-	export_text(f->sh, row, 7, agent, NULL);
-	export_text(f->sh, row, 8, f->english ? outcome_en[a->outcome] : outcome_zh[a->outcome],
-		    NULL);
-	export_text(f->sh, row, 9, a->note, NULL);
 }
 
 /* Attempts come by id; one order's attempts are gathered by a sort first. */
@@ -386,15 +338,8 @@ static int list_row(void *ctx, const struct report_cb_attempt *a)
 {
 	struct cb_list *l = ctx;
 
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 64;
-		struct report_cb_attempt *v = realloc(l->v, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return ERR_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (report_grow((void **)&l->v, &l->cap, l->n, sizeof(l->v[0])) < 0)
+		return ERR_NOMEM;
 	l->v[l->n++] = *a;
 	return 0;
 }
@@ -440,11 +385,12 @@ static int cb_form(struct store *s, const struct export_form_args *a, struct exp
 		return ERR_NOMEM;
 	memset(&f, 0, sizeof(f));
 	f.c.s = s;
+	f.sheet = sheet;
 	f.english = a->english;
 	f.sh = export_sheet_add(b, a->english ? (sheet ? "Sheet" : "Log") : title);
-	ymd_text(a->from_ymd, from, sizeof(from));
-	ymd_text(a->to_ymd, to, sizeof(to));
-	ymd_text(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
+	report_ymd_text(a->from_ymd, from, sizeof(from));
+	report_ymd_text(a->to_ymd, to, sizeof(to));
+	report_ymd_text(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
 	snprintf(sub, sizeof(sub), "%s – %s", from, to);
 	if (f.sh) {
 		export_title(f.sh, title);
@@ -463,7 +409,7 @@ static int cb_form(struct store *s, const struct export_form_args *a, struct exp
 			f.order_attempts++;
 			f.last = l.v[i];
 			if (i + 1 == l.n || l.v[i + 1].order_id != l.v[i].order_id) {
-				sheet_flush(&f);
+				write_row(&f, &f.last, f.order_attempts);
 				f.order_attempts = 0;
 			}
 		}
@@ -503,49 +449,14 @@ static const struct export_form callback_sheet = {
 };
 
 /* GET /api/reports/callbacks/{log|sheet}.xlsx: a form for the period, audited (SEC-2). */
-static int callbacks_xlsx(struct req *r, int sheet)
-{
-	struct report_period p;
-	struct export_form_args a;
-	struct export_book *b = NULL;
-	char ascii[64], utf8[96];
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	rc = report_period_query(r, &p);
-	if (rc == 0)
-		rc = report_department(r, ACT_REPORT_READ, 0, &a.department_id);
-	if (rc < 0)
-		return rc;
-	a.from_ymd = p.from_ymd;
-	a.to_ymd = p.to_ymd;
-	a.person_id = r->who.person_id;
-	a.english = err_lang_english(req_header(r, "Accept-Language"));
-	rc = cb_form(r->store, &a, &b, sheet);
-	snprintf(ascii, sizeof(ascii), "callback-%s-%s.xlsx", sheet ? "sheet" : "log", p.from_text);
-	snprintf(utf8, sizeof(utf8), "%s-%s.xlsx", sheet ? "用户回访表" : "客户回访记录",
-		 p.from_text);
-	if (rc == 0)
-		rc = export_reply(r, b, ascii, a.english ? NULL : utf8);
-	export_book_free(b);
-	if (rc == 0)
-		rc = store_begin(r->store);
-	if (rc == 0)
-		rc = req_finish(r, req_audit(r, "report.export", "report", 0, "ok",
-					     json_pack("{s:s, s:s, s:s}", "report",
-						       sheet ? "callback_sheet" : "callback_log",
-						       "from", p.from_text, "to", p.to_text)));
-	return rc;
-}
-
 static int log_xlsx(struct req *r)
 {
-	return callbacks_xlsx(r, 0);
+	return report_form_xlsx(r, &callback_log);
 }
 
 static int sheet_xlsx(struct req *r)
 {
-	return callbacks_xlsx(r, 1);
+	return report_form_xlsx(r, &callback_sheet);
 }
 
 int report_callback_wire(void)

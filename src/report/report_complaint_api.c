@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
 #include "core/clock.h"
 #include "export/export.h"
 #include "org/org.h"
@@ -77,15 +76,8 @@ static struct tally *tally_of(struct tallies *t, const char *key)
 	for (int i = 0; i < t->n; i++)
 		if (strcmp(t->v[i].key, key) == 0)
 			return &t->v[i];
-	if (t->n == t->cap) {
-		int cap = t->cap ? t->cap * 2 : 16;
-		struct tally *v = realloc(t->v, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (report_grow((void **)&t->v, &t->cap, t->n, sizeof(t->v[0])) < 0)
+		return NULL;
 	memset(&t->v[t->n], 0, sizeof(t->v[0]));
 	{
 		size_t len = strlen(key);
@@ -250,17 +242,11 @@ static int cstat_load(struct store *s, int from, int to, enum report_group g, in
 	c->wfrom[W_MONTH] = report_ymd_add(to, -29);
 	c->wto[W_PMONTH] = report_ymd_add(to, -30);
 	c->wfrom[W_PMONTH] = report_ymd_add(to, -59);
-	c->buckets = malloc(sizeof(int) * (size_t)days);
+	c->nbuckets = report_buckets(from, to, g, &c->buckets);
 	c->trend = calloc((size_t)days, sizeof(*c->trend));
-	if (!c->buckets || !c->trend) {
+	if (c->nbuckets < 0 || !c->trend) {
 		cstat_free(c);
 		return ERR_NOMEM;
-	}
-	for (int ymd = from; ymd <= to; ymd = report_ymd_next(ymd)) {
-		int b = report_bucket(ymd, g);
-
-		if (!c->nbuckets || c->buckets[c->nbuckets - 1] != b)
-			c->buckets[c->nbuckets++] = b;
 	}
 	lo = c->wfrom[W_PREV] < c->wfrom[W_PMONTH] ? c->wfrom[W_PREV] : c->wfrom[W_PMONTH];
 	rc = report_complaint_rows(s, lo, to, dept, add_row, c);
@@ -308,15 +294,8 @@ static int name_row(void *ctx, const char *kind, const char *key, const char *na
 {
 	struct name_list *l = ctx;
 
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 64;
-		struct name *v = realloc(l->v, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return ERR_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (report_grow((void **)&l->v, &l->cap, l->n, sizeof(l->v[0])) < 0)
+		return ERR_NOMEM;
 	snprintf(l->v[l->n].kind, sizeof(l->v[0].kind), "%s", kind);
 	snprintf(l->v[l->n].key, sizeof(l->v[0].key), "%s", key ? key : "");
 	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%s", name ? name : "");
@@ -348,11 +327,6 @@ static const char *dim_label(const struct name_list *l, int d, const char *key)
 }
 
 /* ---- JSON ---- */
-
-static void ymd_text(int ymd, char *out, size_t size)
-{
-	snprintf(out, size, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
 
 static json_t *key_json(int d, const char *key)
 {
@@ -450,8 +424,8 @@ static json_t *top_json(struct cstat *c, const struct name_list *nl, int w)
 					 (json_int_t)top[i]->n[w + 1], "change",
 					 (json_int_t)(top[i]->n[w] - top[i]->n[w + 1])));
 	}
-	ymd_text(c->wfrom[w], from, sizeof(from));
-	ymd_text(c->wto[w], to, sizeof(to));
+	report_ymd_text(c->wfrom[w], from, sizeof(from));
+	report_ymd_text(c->wto[w], to, sizeof(to));
 	return json_pack("{s:s, s:s, s:I, s:I, s:o}", "from", from, "to", to, "total",
 			 (json_int_t)c->total.n[w], "previous", (json_int_t)c->total.n[w + 1],
 			 "items", items);
@@ -496,7 +470,7 @@ static int complaints(struct req *r)
 	}
 	trend = json_array();
 	for (int i = 0; i < c.nbuckets; i++) {
-		ymd_text(c.buckets[i] ? c.buckets[i] : c.from, b, sizeof(b));
+		report_ymd_text(c.buckets[i] ? c.buckets[i] : c.from, b, sizeof(b));
 		json_array_append_new(trend, json_pack("{s:s, s:I, s:I, s:I}", "bucket", b,
 						       "opened", (json_int_t)c.trend[i][0],
 						       "closed", (json_int_t)c.trend[i][1],
@@ -518,8 +492,8 @@ static int complaints(struct req *r)
 					(json_int_t)(hot[i]->n[W_CUR] - hot[i]->n[W_PREV]), "trend",
 					tr));
 	}
-	ymd_text(c.wfrom[W_PREV], pf, sizeof(pf));
-	ymd_text(c.wto[W_PREV], pt, sizeof(pt));
+	report_ymd_text(c.wfrom[W_PREV], pf, sizeof(pf));
+	report_ymd_text(c.wto[W_PREV], pt, sizeof(pt));
 	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I}}",
 		      "from", p.from_text, "to", p.to_text, "group", report_group_name(p.group),
 		      "department_id", dept ? json_integer(dept) : json_null(), "generated_at",
@@ -613,11 +587,6 @@ static int complaint_orders(struct req *r)
 }
 
 /* ---- The form 用户投诉统计表 ---- */
-
-static void date_cn(int ymd, char *out, size_t size)
-{
-	snprintf(out, size, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
 
 /* One sheet of counts by a dimension: name, opened, closed, on time, previous, change. */
 static void dim_sheet(struct export_book *b, struct cstat *c, const struct name_list *nl, int d,
@@ -718,9 +687,9 @@ static int complaint_form(struct store *s, const struct export_form_args *a,
 		rc = ERR_NOMEM;
 		goto done;
 	}
-	date_cn(a->from_ymd, from, sizeof(from));
-	date_cn(a->to_ymd, to, sizeof(to));
-	date_cn(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
+	report_ymd_text(a->from_ymd, from, sizeof(from));
+	report_ymd_text(a->to_ymd, to, sizeof(to));
+	report_ymd_text(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
 	if (a->department_id) {
 		char key[24];
 		const char *dn;
@@ -773,35 +742,7 @@ static const struct export_form complaint_stats = {
 /* GET /api/reports/complaints.xlsx: the form for the period, audited (SEC-2). */
 static int complaints_xlsx(struct req *r)
 {
-	struct report_period p;
-	struct export_form_args a;
-	struct export_book *b = NULL;
-	char ascii[64], utf8[96];
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	rc = report_period_query(r, &p);
-	if (rc == 0)
-		rc = report_department(r, ACT_REPORT_READ, 0, &a.department_id);
-	if (rc < 0)
-		return rc;
-	a.from_ymd = p.from_ymd;
-	a.to_ymd = p.to_ymd;
-	a.person_id = r->who.person_id;
-	a.english = err_lang_english(req_header(r, "Accept-Language"));
-	rc = complaint_form(r->store, &a, &b);
-	snprintf(ascii, sizeof(ascii), "complaints-%s.xlsx", p.from_text);
-	snprintf(utf8, sizeof(utf8), "用户投诉统计表-%s.xlsx", p.from_text);
-	if (rc == 0)
-		rc = export_reply(r, b, ascii, a.english ? NULL : utf8);
-	export_book_free(b);
-	if (rc == 0)
-		rc = store_begin(r->store);
-	if (rc == 0)
-		rc = req_finish(r, req_audit(r, "report.export", "report", 0, "ok",
-					     json_pack("{s:s, s:s, s:s}", "report", "complaint_stats",
-						       "from", p.from_text, "to", p.to_text)));
-	return rc;
+	return report_form_xlsx(r, &complaint_stats);
 }
 
 int report_complaint_wire(void)

@@ -245,6 +245,11 @@ int report_complaint_names(struct store *s,
 
 /* ---- Callbacks (CB-3) ---- */
 
+/* The number to call: the order's own, else the customer's first on record. */
+#define CUSTOMER_PHONE                                                                             \
+	"ifnull(w.phone, ifnull((SELECT phone FROM customer_phone"                                 \
+	" WHERE customer_id = w.customer_id ORDER BY created_at LIMIT 1), ''))"
+
 int report_cb_attempts(struct store *s, int64_t start, int64_t end, int64_t department_id,
 		       int64_t after, int limit,
 		       int (*row)(void *ctx, const struct report_cb_attempt *a), void *ctx)
@@ -253,8 +258,7 @@ int report_cb_attempts(struct store *s, int64_t start, int64_t end, int64_t depa
 		s,
 		"SELECT t.id, t.at, t.order_id, t.agent_id, ifnull(p.department_id, 0),"
 		" ifnull(t.follow_up_id, 0), t.outcome, w.number, w.class,"
-		" ifnull(c.name, ''), ifnull(w.phone, ifnull((SELECT phone FROM customer_phone"
-		"  WHERE customer_id = w.customer_id ORDER BY created_at LIMIT 1), '')),"
+		" ifnull(c.name, ''), " CUSTOMER_PHONE ","
 		" substr(w.summary, 1, 120), substr(ifnull(t.note, ''), 1, 120),"
 		" ifnull(w.department_id, 0)"
 		" FROM wo_callback_attempt t JOIN work_order w ON w.id = t.order_id"
@@ -299,8 +303,7 @@ int report_cb_served(struct store *s, int64_t start, int64_t end, int64_t depart
 		"SELECT w.id, ifnull(w.customer_id, 0), ifnull(w.department_id, 0),"
 		" ifnull(w.owner_id, 0), MAX(e.at), w.number,"
 		" w.class || CASE WHEN w.level IS NULL THEN '' ELSE '-' || w.level END, w.state,"
-		" ifnull(c.name, ''), ifnull(w.phone, ifnull((SELECT phone FROM customer_phone"
-		"  WHERE customer_id = w.customer_id ORDER BY created_at LIMIT 1), '')),"
+		" ifnull(c.name, ''), " CUSTOMER_PHONE ","
 		" ifnull(w.region, ''),"
 		" ifnull((SELECT state FROM wo_callback WHERE order_id = w.id ORDER BY id DESC"
 		"  LIMIT 1), ''),"

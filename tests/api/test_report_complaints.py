@@ -16,24 +16,14 @@ import unittest
 from urllib.parse import quote
 import xml.etree.ElementTree as ET
 import zipfile
-from zoneinfo import ZoneInfo
 
 from apihelp import MINUTE, all_pages, db_rows, dept_id, person_id
 from harness import KefuTestCase
+from test_reports import center_zone, local_date
 
 COMPLAINT_CLASSES = ("A1", "A2", "D")
 OUTCOMES = ["accepted", "not_accepted", "unreachable", "new_need"]
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-
-
-def center_zone(srv):
-    st, body, _ = srv.call("GET", "/healthz")
-    assert st == 200, body
-    return ZoneInfo(body["timezone"]), body["time"]
-
-
-def local_date(ms, tz):
-    return datetime.datetime.fromtimestamp(ms / 1000, tz).date()
 
 
 def advance_to_local(srv, tz, day, hour, minute):
