@@ -547,7 +547,6 @@ static int complaint_orders(struct req *r)
 	struct report_period p;
 	struct report_complaint_filter f;
 	struct items_ctx ic = {NULL, 0};
-	const char *merchant = NULL;
 	int n, rc;
 
 	memset(&f, 0, sizeof(f));
@@ -561,16 +560,9 @@ static int complaint_orders(struct req *r)
 		rc = req_query(r, "level", &f.level);
 	if (rc == 0)
 		rc = req_query(r, "region", &f.region);
+	/* Left out: any merchant (-1); 0: orders referred to none. */
 	if (rc == 0)
-		rc = req_query(r, "merchant_id", &merchant);
-	if (rc == 0 && merchant) {
-		char *end;
-
-		f.merchant_id = strtoll(merchant, &end, 10);
-		if (!*merchant || *end || f.merchant_id < 0)
-			rc = err_set(&r->ei, ERR_INVALID, "merchant_id",
-				     "merchant_id: a whole number, 0 for none");
-	}
+		rc = req_query_int(r, "merchant_id", 0, INT64_MAX, &f.merchant_id);
 	if (rc == 0)
 		rc = report_department(r, ACT_REPORT_READ, 0, &f.department_id);
 	if (rc < 0)
