@@ -300,6 +300,21 @@ class ComplaintReportTest(KefuTestCase):
         self.assertEqual(err["error"]["field"], "region")
         st, o, _ = self.srv.call("GET", f"/api/orders/{self.o1['id']}", token=self.mgr)
         self.assertEqual(o["region"], "广东省深圳市")
+        # A customer's next order takes the region of their last one, unless it says another.
+        st, c, _ = self.srv.call("POST", "/api/customers", {
+            "name": "王小明", "surname": "王", "phones": [{"phone": "13811112222"}]},
+            token=self.token("8101"))
+        self.assertEqual(st, 201, c)
+        made = []
+        for region in ("浙江省杭州市", None, ""):
+            # Consultations (E), so the complaint figures of the other tests stay.
+            body = {"class": "E", "summary": "咨询价格", "customer_id": c["id"]}
+            if region is not None:
+                body["region"] = region
+            st, o, _ = self.srv.call("POST", "/api/orders", body, token=self.token("8101"))
+            self.assertEqual(st, 201, o)
+            made.append(o["region"])
+        self.assertEqual(made, ["浙江省杭州市", "浙江省杭州市", None])
 
     def test_bad_period_in_chinese(self):
         st, err, _ = self.srv.call("GET", "/api/reports/complaints?from=2026-02-30&to=2026-03-01",
