@@ -47,8 +47,9 @@
  *                        "order.escalated"): neither work_order nor wo_event
  *                        has an indexed time for them;
  *   center callbacks     audit.at for the day's "order.callback" entries,
- *                        then wo_callback_attempt by order (wo_callback_attempt
- *                        has no index on at);
+ *                        then wo_callback_attempt by order (written before
+ *                        migration 46 gave wo_callback_attempt an index on
+ *                        at, which the CB-3 report reads);
  *   archived             work_order.archive_month (wo_archive), once for the
  *                        whole range, rows put into days here: archived_at
  *                        has no index of its own.
