@@ -305,10 +305,10 @@ static void write_row(struct form_ctx *f, const struct report_cb_attempt *a, int
 	const struct org_person *p = person_of(&f->c, a->agent_id);
 	const char *name = p ? p->name : "", *work_no = p ? p->work_no : "";
 	const char *outcome = f->english ? outcome_en[a->outcome] : outcome_zh[a->outcome];
-	const char *log[9] = {t, a->number, a->customer, masked, a->summary, name, work_no,
-			      outcome, a->note};
-	const char *sheet[9] = {a->number, a->customer, masked, a->summary, "", t, name,
-				outcome, a->note};
+	const char *log[9] = {t,    a->number, a->customer, masked, a->summary,
+			      name, work_no,   outcome,	    a->note};
+	const char *sheet[9] = {a->number, a->customer, masked,	 a->summary, "",
+				t,	   name,	outcome, a->note};
 	int row = f->row++;
 
 	if (a->phone[0])
@@ -356,21 +356,21 @@ static int by_order(const void *x, const void *y)
 static int cb_form(struct store *s, const struct export_form_args *a, struct export_book **out,
 		   int sheet)
 {
-	static const char *const log_zh[] = {"序号", "回访时间", "工单号",	 "客户",
+	static const char *const log_zh[] = {"序号",	 "回访时间", "工单号", "客户",
 					     "联系电话", "问题摘要", "回访人", "工号",
 					     "回访结果", "客户意见"};
-	static const char *const log_en[] = {"No.",   "Time",	 "Order",    "Customer", "Phone",
-					     "Issue", "Agent",	 "Work no.", "Outcome",	 "Remarks"};
-	static const char *const sheet_zh[] = {"序号",	   "工单号",	 "客户",   "联系电话",
+	static const char *const log_en[] = {"No.",   "Time",  "Order",	   "Customer", "Phone",
+					     "Issue", "Agent", "Work no.", "Outcome",  "Remarks"};
+	static const char *const sheet_zh[] = {"序号",	   "工单号",   "客户",	   "联系电话",
 					       "问题描述", "回访次数", "最后回访", "回访人",
 					       "回访结果", "客户意见"};
-	static const char *const sheet_en[] = {"No.",	  "Order",     "Customer", "Phone",
-					       "Issue",	  "Attempts",  "Last call", "Agent",
+	static const char *const sheet_en[] = {"No.",	  "Order",    "Customer",  "Phone",
+					       "Issue",	  "Attempts", "Last call", "Agent",
 					       "Outcome", "Remarks"};
 	static const double widths[2][10] = {{6, 17, 20, 12, 14, 36, 10, 8, 10, 30},
 					     {6, 20, 12, 14, 36, 8, 17, 10, 10, 30}};
-	const char *const *heads = sheet ? (a->english ? sheet_en : sheet_zh)
-					 : (a->english ? log_en : log_zh);
+	const char *const *heads =
+		sheet ? (a->english ? sheet_en : sheet_zh) : (a->english ? log_en : log_zh);
 	struct form_ctx f;
 	struct cb_list l = {NULL, 0, 0};
 	struct export_book *b = export_book_new();
@@ -433,19 +433,24 @@ static int log_form(struct store *s, const struct export_form_args *a, struct ex
 	return cb_form(s, a, out, 0);
 }
 
-static int sheet_form(struct store *s, const struct export_form_args *a,
-		      struct export_book **out)
+static int sheet_form(struct store *s, const struct export_form_args *a, struct export_book **out)
 {
 	return cb_form(s, a, out, 1);
 }
 
 static const struct export_form callback_log = {
-	"callback_log",	  "客户回访记录",      "Customer callback log", "/reports/callbacks",
-	ACT_REPORT_READ, EXPORT_PERIOD_DAY, log_form,
+	"callback_log",
+	"客户回访记录",
+	"Customer callback log",
+	"/reports/callbacks",
+	ACT_REPORT_READ,
+	EXPORT_PERIOD_DAY,
+	log_form,
 };
 static const struct export_form callback_sheet = {
-	"callback_sheet", "用户回访表",	       "Customer callback sheet", "/reports/callbacks",
-	ACT_REPORT_READ,  EXPORT_PERIOD_RANGE, sheet_form,
+	"callback_sheet",     "用户回访表",    "Customer callback sheet",
+	"/reports/callbacks", ACT_REPORT_READ, EXPORT_PERIOD_RANGE,
+	sheet_form,
 };
 
 /* GET /api/reports/callbacks/{log|sheet}.xlsx: a form for the period, audited (SEC-2). */

@@ -100,7 +100,8 @@ static int bucket_index(const struct cstat *c, int ymd)
 	return -1;
 }
 
-static void row_keys(const struct report_complaint_row *r, char keys[D_COUNT][WO_REGION_MAX * 4 + 1])
+static void row_keys(const struct report_complaint_row *r,
+		     char keys[D_COUNT][WO_REGION_MAX * 4 + 1])
 {
 	snprintf(keys[D_TYPE], sizeof(keys[0]), "%s", r->complaint);
 	snprintf(keys[D_LEVEL], sizeof(keys[0]), "%s", r->level);
@@ -416,13 +417,13 @@ static json_t *top_json(struct cstat *c, const struct name_list *nl, int w)
 	for (int i = 0; i < n; i++) {
 		const char *nm = dim_label(nl, D_TYPE, top[i]->key);
 
-		json_array_append_new(
-			items, json_pack("{s:o, s:o, s:I, s:I, s:I}", "key",
-					 key_json(D_TYPE, top[i]->key), "name",
-					 nm ? json_string(nm) : json_null(), "count",
-					 (json_int_t)top[i]->n[w], "previous",
-					 (json_int_t)top[i]->n[w + 1], "change",
-					 (json_int_t)(top[i]->n[w] - top[i]->n[w + 1])));
+		json_array_append_new(items,
+				      json_pack("{s:o, s:o, s:I, s:I, s:I}", "key",
+						key_json(D_TYPE, top[i]->key), "name",
+						nm ? json_string(nm) : json_null(), "count",
+						(json_int_t)top[i]->n[w], "previous",
+						(json_int_t)top[i]->n[w + 1], "change",
+						(json_int_t)(top[i]->n[w] - top[i]->n[w + 1])));
 	}
 	report_ymd_text(c->wfrom[w], from, sizeof(from));
 	report_ymd_text(c->wto[w], to, sizeof(to));
@@ -484,23 +485,24 @@ static int complaints(struct req *r)
 		for (int k = 0; k < c.nbuckets; k++)
 			json_array_append_new(tr, json_integer(hot[i]->trend[k]));
 		json_array_append_new(
-			hots, json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "dimension",
-					dim_names[dims[i]], "key", key_json(dims[i], hot[i]->key),
-					"name", nm ? json_string(nm) : json_null(), "count",
-					(json_int_t)hot[i]->n[W_CUR], "previous",
-					(json_int_t)hot[i]->n[W_PREV], "change",
-					(json_int_t)(hot[i]->n[W_CUR] - hot[i]->n[W_PREV]), "trend",
-					tr));
+			hots,
+			json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "dimension",
+				  dim_names[dims[i]], "key", key_json(dims[i], hot[i]->key), "name",
+				  nm ? json_string(nm) : json_null(), "count",
+				  (json_int_t)hot[i]->n[W_CUR], "previous",
+				  (json_int_t)hot[i]->n[W_PREV], "change",
+				  (json_int_t)(hot[i]->n[W_CUR] - hot[i]->n[W_PREV]), "trend", tr));
 	}
 	report_ymd_text(c.wfrom[W_PREV], pf, sizeof(pf));
 	report_ymd_text(c.wto[W_PREV], pt, sizeof(pt));
 	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I}}",
 		      "from", p.from_text, "to", p.to_text, "group", report_group_name(p.group),
 		      "department_id", dept ? json_integer(dept) : json_null(), "generated_at",
-		      (json_int_t)r->now, "summary_through", report_sum_through(r->store, "complaints"),
-		      "previous", "from", pf, "to", pt, "total", "opened",
-		      (json_int_t)c.total.n[W_CUR], "closed", (json_int_t)c.total.closed, "on_time",
-		      (json_int_t)c.total.on_time, "previous", (json_int_t)c.total.n[W_PREV]);
+		      (json_int_t)r->now, "summary_through",
+		      report_sum_through(r->store, "complaints"), "previous", "from", pf, "to", pt,
+		      "total", "opened", (json_int_t)c.total.n[W_CUR], "closed",
+		      (json_int_t)c.total.closed, "on_time", (json_int_t)c.total.on_time,
+		      "previous", (json_int_t)c.total.n[W_PREV]);
 	json_object_set_new(o, "by_type", dim_json(&c, &nl, D_TYPE));
 	json_object_set_new(o, "by_level", dim_json(&c, &nl, D_LEVEL));
 	json_object_set_new(o, "by_department", dim_json(&c, &nl, D_DEPT));
@@ -533,8 +535,9 @@ static int order_row(void *ctx, const struct report_item *it, const char *region
 		ic->items,
 		json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:I, s:o}", "id",
 			  (json_int_t)it->order_id, "number", it->number, "label", label, "class",
-			  it->class_code, "level", it->level[0] ? json_string(it->level) : json_null(),
-			  "state", it->state, "department_id",
+			  it->class_code, "level",
+			  it->level[0] ? json_string(it->level) : json_null(), "state", it->state,
+			  "department_id",
 			  it->department_id ? json_integer(it->department_id) : json_null(),
 			  "owner_id", it->owner_id ? json_integer(it->owner_id) : json_null(),
 			  "region", region && *region ? json_string(region) : json_null(),
@@ -586,8 +589,7 @@ static void dim_sheet(struct export_book *b, struct cstat *c, const struct name_
 		      const char *made_by, const char *made_on, int english)
 {
 	static const char *const zh[] = {"投诉量", "已办结", "按时办结", "上期", "环比增减"};
-	static const char *const en[] = {"Complaints", "Closed", "On time", "Previous",
-					 "Change"};
+	static const char *const en[] = {"Complaints", "Closed", "On time", "Previous", "Change"};
 	static const char *const none_zh[D_COUNT] = {"未分类", "未定级", "未分派", "无", "未知"};
 	static const char *const none_en[D_COUNT] = {"Unclassified", "No level", "Unassigned",
 						     "None", "Unknown"};
@@ -663,8 +665,8 @@ static int complaint_form(struct store *s, const struct export_form_args *a,
 		return ERR_NOMEM;
 	if (a->person_id && org_person_get(s, a->person_id, who) == 0)
 		made_by = who->name;
-	rc = cstat_load(s, a->from_ymd, a->to_ymd, days > 62 ? RG_MONTH : RG_DAY,
-			a->department_id, &c);
+	rc = cstat_load(s, a->from_ymd, a->to_ymd, days > 62 ? RG_MONTH : RG_DAY, a->department_id,
+			&c);
 	if (rc == 0) {
 		rc = load_names(s, &nl);
 		if (rc < 0)
@@ -727,7 +729,7 @@ done:
 }
 
 static const struct export_form complaint_stats = {
-	"complaint_stats", "用户投诉统计表",	 "Complaint statistics", "/reports/complaints",
+	"complaint_stats", "用户投诉统计表",	"Complaint statistics", "/reports/complaints",
 	ACT_REPORT_READ,   EXPORT_PERIOD_RANGE, complaint_form,
 };
 

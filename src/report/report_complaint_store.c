@@ -19,15 +19,15 @@
 #define FACTS_SELECT                                                                               \
 	" ifnull(w.complaint, ''), ifnull(w.level, ''), ifnull(w.department_id, 0),"               \
 	" ifnull((SELECT f.third_party_id FROM wo_referral f JOIN wo_third_party t"                \
-	"   ON t.id = f.third_party_id WHERE f.order_id = w.id AND t.kind = 'merchant'"             \
-	"   ORDER BY f.id DESC LIMIT 1), 0),"                                                       \
+	"   ON t.id = f.third_party_id WHERE f.order_id = w.id AND t.kind = 'merchant'"            \
+	"   ORDER BY f.id DESC LIMIT 1), 0),"                                                      \
 	" ifnull(w.region, ''), COUNT(*), SUM(w.state = 'archived'),"                              \
 	" SUM(EXISTS (SELECT 1 FROM wo_sla k WHERE k.order_id = w.id AND k.metric = 'resolve'"     \
 	"   AND k.state = 'met' AND k.breached = 0))"
 #define FACTS_FROM                                                                                 \
-	" FROM work_order w WHERE w.created_at >= ?1 AND w.created_at < ?2"                          \
-	" AND w.class IN " REPORT_COMPLAINT_CLASSES                                                 \
-	" AND (?3 = 0 OR ifnull(w.department_id, 0) = ?3)"                                           \
+	" FROM work_order w WHERE w.created_at >= ?1 AND w.created_at < ?2"                        \
+	" AND w.class IN " REPORT_COMPLAINT_CLASSES                                                \
+	" AND (?3 = 0 OR ifnull(w.department_id, 0) = ?3)"                                         \
 	" GROUP BY 1, 2, 3, 4, 5"
 
 static int complaint_build(struct store *s, int ymd, int64_t start, int64_t end, void *arg)
@@ -51,7 +51,8 @@ static int64_t complaint_first(struct store *s, void *arg)
 
 	(void)arg;
 	if (store_run(s,
-		      "SELECT MIN(created_at) FROM work_order WHERE class IN " REPORT_COMPLAINT_CLASSES,
+		      "SELECT MIN(created_at) FROM work_order WHERE class "
+		      "IN " REPORT_COMPLAINT_CLASSES,
 		      &first, "") < 0)
 		return 0;
 	return first;
@@ -142,7 +143,8 @@ int report_complaint_rows(struct store *s, int from_ymd, int to_ymd, int64_t dep
 	if (through >= from_ymd) {
 		struct store_stmt *st = store_query(
 			s,
-			"SELECT complaint, level, department_id, merchant_id, region, opened, closed,"
+			"SELECT complaint, level, department_id, merchant_id, region, opened, "
+			"closed,"
 			" on_time, ymd FROM report_complaint_day WHERE ymd >= ? AND ymd <= ?"
 			" AND (?3 = 0 OR department_id = ?3)",
 			"iii", (int64_t)from_ymd, (int64_t)(through < to_ymd ? through : to_ymd),
@@ -162,9 +164,9 @@ int report_complaint_rows(struct store *s, int from_ymd, int to_ymd, int64_t dep
 	for (int ymd = through >= from_ymd ? report_ymd_next(through) : from_ymd; ymd <= to_ymd;
 	     ymd = report_ymd_next(ymd)) {
 		int next = report_ymd_next(ymd);
-		struct store_stmt *st = store_query(s, "SELECT" FACTS_SELECT FACTS_FROM, "iii",
-						    report_day_start(ymd), report_day_start(next),
-						    department_id);
+		struct store_stmt *st =
+			store_query(s, "SELECT" FACTS_SELECT FACTS_FROM, "iii",
+				    report_day_start(ymd), report_day_start(next), department_id);
 
 		while ((rc = store_next(st, row_read, &c)) == 1) {
 			c.ymd = ymd;
@@ -223,7 +225,8 @@ int report_complaint_orders(struct store *s, const struct report_complaint_filte
 }
 
 int report_complaint_names(struct store *s,
-			   int (*row)(void *ctx, const char *kind, const char *key, const char *name),
+			   int (*row)(void *ctx, const char *kind, const char *key,
+				      const char *name),
 			   void *ctx)
 {
 	struct store_stmt *st = store_query(

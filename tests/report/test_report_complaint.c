@@ -72,7 +72,7 @@ static void summary_is_the_facts(void **state)
 	order_add(s, "A1", "svc_not_clean", "广东省深圳市", NOV22 + 2 * HOUR);
 	order_add(s, "A2", "merchant_complaint", NULL, NOV22 + DAY + HOUR);
 	order_add(s, "E", NULL, "广东省深圳市", NOV22 + DAY + 2 * HOUR); /* no complaint */
-	order_add(s, "D", NULL, "北京市", NOV22 + 2 * DAY + HOUR);	/* today */
+	order_add(s, "D", NULL, "北京市", NOV22 + 2 * DAY + HOUR);	 /* today */
 
 	/* Nothing summarised yet: every day from the orders. */
 	assert_int_equal(report_complaint_rows(s, 20261122, 20261124, 0, keep, &before), 3);
@@ -95,8 +95,7 @@ static void summary_is_the_facts(void **state)
 	 * next round rebuilds 2026-11-22, and twice gives the same rows. */
 	assert_true(store_run(s, "UPDATE work_order SET region = '广东省广州市' WHERE id = ?", NULL,
 			      "i", o1) >= 0);
-	assert_true(store_run(s,
-			      "INSERT INTO wo_event(order_id, at, kind) VALUES (?, ?, 'assign')",
+	assert_true(store_run(s, "INSERT INTO wo_event(order_id, at, kind) VALUES (?, ?, 'assign')",
 			      NULL, "ii", o1, NOV22 + 2 * DAY + 4 * HOUR) >= 0);
 	for (int round = 0; round < 3; round++)
 		assert_true(report_sum_tick(s, NOV22 + 2 * DAY + 5 * HOUR, NULL) >= 0);
