@@ -273,6 +273,58 @@ static int callbacks(struct req *r)
 	return reply_json(r, 200, o);
 }
 
+/* ---- The live view of 客户回访记录: the attempts, a page at a time ---- */
+
+struct log_ctx {
+	json_t *items;
+	int64_t last;
+};
+
+static int log_item(void *ctx, const struct report_cb_attempt *a)
+{
+	struct log_ctx *lc = ctx;
+	char masked[32] = "";
+
+	lc->last = a->id;
+	if (a->phone[0])
+		mask_phone(a->phone, masked, sizeof(masked));
+	return json_array_append_new(
+		lc->items,
+		json_pack("{s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:I, s:s, s:o, s:o}", "id",
+			  (json_int_t)a->id, "at", (json_int_t)a->at, "order_id",
+			  (json_int_t)a->order_id, "number", a->number, "class", a->class_code,
+			  "customer", a->customer[0] ? json_string(a->customer) : json_null(),
+			  "phone", masked[0] ? json_string(masked) : json_null(), "summary",
+			  a->summary, "agent_id", (json_int_t)a->agent_id, "outcome",
+			  wo_outcome_name((enum wo_outcome)a->outcome), "note",
+			  a->note[0] ? json_string(a->note) : json_null(), "follow_up_id",
+			  a->follow_up_id ? json_integer(a->follow_up_id) : json_null()));
+}
+
+/* GET /api/reports/callbacks/log: the attempts of the period, oldest first. */
+static int callbacks_log(struct req *r)
+{
+	struct report_period p;
+	struct log_ctx lc = {NULL, 0};
+	int64_t dept = 0, after = 0;
+	int limit = 0, n, rc;
+
+	rc = req_page(r, &limit, &after);
+	if (rc == 0)
+		rc = report_period_query(r, &p);
+	if (rc == 0)
+		rc = report_department(r, ACT_REPORT_READ, 0, &dept);
+	if (rc < 0)
+		return rc;
+	lc.items = json_array();
+	n = report_cb_attempts(r->store, p.start, p.end, dept, after, limit, log_item, &lc);
+	if (n < 0) {
+		json_decref(lc.items);
+		return n;
+	}
+	return reply_page(r, lc.items, n == limit ? lc.last : 0);
+}
+
 /* ---- The forms 客户回访记录 and 用户回访表 ---- */
 
 struct form_ctx {
@@ -475,6 +527,7 @@ int report_callback_wire(void)
 
 const struct route report_callback_routes[] = {
 	{"GET", "/api/reports/callbacks", callbacks, ACT_REPORT_READ},
+	{"GET", "/api/reports/callbacks/log", callbacks_log, ACT_REPORT_READ},
 	{"GET", "/api/reports/callbacks/log.xlsx", log_xlsx, ACT_EXPORT},
 	{"GET", "/api/reports/callbacks/sheet.xlsx", sheet_xlsx, ACT_EXPORT},
 	{NULL, NULL, NULL, ACT_PUBLIC},

@@ -396,6 +396,16 @@ class ComplaintReportTest(KefuTestCase):
         self.assertNotIn("13800138000", due["phone"])
         r = self.get("/api/reports/callbacks", **{"from": self.d1, "to": self.d2})
         self.assertEqual(r["due"]["items"], [])
+        # The live view of 客户回访记录: the attempts themselves, a page at a time.
+        items, pages = all_pages(self.srv, f"/api/reports/callbacks/log?from={self.d1}&to={self.d3}",
+                                 self.mgr, 1)
+        self.assertEqual([len(p) for p in pages], [1, 1, 0])
+        raw = db_rows(self.srv, "SELECT id, agent_id, outcome FROM wo_callback_attempt"
+                      f" WHERE at >= {start} ORDER BY id")
+        self.assertEqual([(i["id"], i["agent_id"], i["outcome"]) for i in items],
+                         [(x["id"], x["agent_id"], x["outcome"]) for x in raw])
+        self.assertTrue(all(i["number"] == self.o1["number"] and "13800138000" != i["phone"]
+                            for i in items))
 
     def test_callback_forms_xlsx(self):
         auth = {"Authorization": "Bearer " + self.mgr}

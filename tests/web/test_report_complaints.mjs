@@ -78,6 +78,9 @@ test('the manager reads the complaint statistics and the callback report', async
   assert.equal((await man.textContent('[data-test=rcb-kpi-accepted] .kpi-v')).trim(), '1')
   assert.equal((await man.textContent('[data-test=rcb-kpi-satisfaction] .kpi-v')).trim(), '100%')
   await man.waitForSelector('[data-test=rcb-agents-8101]')
+  // The live view of 客户回访记录: the attempt itself.
+  const attempt = sql("SELECT id FROM wo_callback_attempt")
+  assert.equal((await man.textContent(`[data-test=rcb-log-${attempt}]`)).trim(), '认可')
   const log = await man.request.get(srv.url + await man.getAttribute('[data-test=rcb-xlsx-log]', 'href'))
   assert.equal(log.status(), 200)
   await screenshot(man, 'report-callbacks')

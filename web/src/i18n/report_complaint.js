@@ -74,6 +74,11 @@ addMessages(
     'rcb.attempts': '已回访次数',
     'rcb.last_outcome': '最近结果',
     'rcb.empty': '所选时段内没有回访',
+    'rcb.log': '客户回访记录',
+    'rcb.at': '回访时间',
+    'rcb.issue': '问题摘要',
+    'rcb.outcome_col': '回访结果',
+    'rcb.note': '客户意见',
   },
   {
     'nav.reportComplaints': 'Complaints',
@@ -146,5 +151,10 @@ addMessages(
     'rcb.attempts': 'Attempts',
     'rcb.last_outcome': 'Last outcome',
     'rcb.empty': 'No callbacks in this period',
+    'rcb.log': 'Callback log',
+    'rcb.at': 'Time',
+    'rcb.issue': 'Issue',
+    'rcb.outcome_col': 'Outcome',
+    'rcb.note': 'Remarks',
   },
 )
