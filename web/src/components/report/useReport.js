@@ -26,3 +26,16 @@ export function useReport(path, params) {
 
   return { body, loading, error, load }
 }
+
+// The ECharts option of a report's trend: one category per bucket of the
+// period (trend rows carry `bucket`), counts on a whole-number axis.
+export function trendOption(trend, series) {
+  return {
+    grid: { left: 40, right: 12, top: 30, bottom: 28 },
+    legend: { top: 2 },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: trend.map((x) => x.bucket) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: series.map((s) => ({ barMaxWidth: 36, ...s })),
+  }
+}
