@@ -94,6 +94,7 @@ const struct route *const cli_route_tables[] = {
 	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	trn_routes, trn_exam_routes, /* issue 19: training and exams */
+	report_complaint_routes, report_callback_routes, /* issue 20: RPT-2, CB-3 */
 	NULL,
 };
 
@@ -217,6 +218,11 @@ static int wire(const struct config *cfg)
 		rc = export_form_add(&report_call_sheet_form);
 	if (rc == 0)
 		rc = export_form_add(&report_call_stats_form);
+	/* Issue 20: complaint statistics and the callback report, their forms (LED-2). */
+	if (rc == 0)
+		rc = report_complaint_wire();
+	if (rc == 0)
+		rc = report_callback_wire();
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

@@ -47,8 +47,9 @@
  *                        "order.escalated"): neither work_order nor wo_event
  *                        has an indexed time for them;
  *   center callbacks     audit.at for the day's "order.callback" entries,
- *                        then wo_callback_attempt by order (wo_callback_attempt
- *                        has no index on at);
+ *                        then wo_callback_attempt by order (written before
+ *                        migration 46 gave wo_callback_attempt an index on
+ *                        at, which the CB-3 report reads);
  *   archived             work_order.archive_month (wo_archive), once for the
  *                        whole range, rows put into days here: archived_at
  *                        has no index of its own.
@@ -396,6 +397,8 @@ int report_group_parse(const char *name); /* -1 if unknown */
 int report_bucket(int ymd, enum report_group g);
 /* The day after ymd, and the number of days from a to b inclusive. */
 int report_ymd_next(int ymd);
+/* The day days after ymd (before, for a negative count). */
+int report_ymd_add(int ymd, int days);
 int report_ymd_count(int from_ymd, int to_ymd);
 /*
  * Reads from, to (both required) and group (default "day") of a request
@@ -668,9 +671,6 @@ extern const struct route report_call_routes[];
 /* The module's routes (report_api.c), ended by a route with method NULL. */
 extern const struct route report_routes[];
 
-/* The day ymd moved by days (negative: back). */
-int report_ymd_add(int ymd, int days);
-
 /*
  * The center's forms over HTTP (issue 20, LED-2, SEC-2; report_form_api.c):
  * GET /api/forms lists the forms of export's registry the caller may read
@@ -805,5 +805,122 @@ int report_file_expire(struct store *s, int64_t before);
 int report_sched_tick(struct store *s, int64_t now, void *arg);
 
 extern const struct route report_sched_routes[];
+/*
+ * Complaint statistics (用户投诉统计表, RPT-2; report_complaint_store.c,
+ * report_complaint_api.c, migration 46).
+ *
+ * A complaint is an order of a complaint class: A1 (用户投诉, a user's),
+ * A2 (商家投诉, a merchant's) and D (二次投诉, a second complaint of the
+ * same matter), the classes WO-2 and WO-3 treat as complaints; B, C, E
+ * and F are prospects, the press, questions and nuisance calls. It is
+ * counted on the day it was opened, by its complaint type (wo_complaint,
+ * "" when the agent gave none), level (WO-3), department, merchant (the
+ * last third party of kind merchant the order was referred to, seed 002
+ * §5; 0 none) and region (work_order.region; "" unknown), all as the
+ * order stands now, with how many of them are archived now (closed) and
+ * how many met their resolve clock without breaching it (on_time).
+ *
+ * The summary kind "complaints" keeps report_complaint_day per closed day;
+ * its changed() follows wo_event (every assignment, referral, callback and
+ * archive of an order writes one) and marks the day the order was opened,
+ * so a complaint reassigned or closed later moves its day's figures.
+ */
+#define REPORT_COMPLAINT_CLASSES "('A1', 'A2', 'D')"
+
+struct report_complaint_row {
+	int ymd;
+	char complaint[33];
+	char level[8];
+	int64_t department_id, merchant_id;
+	char region[WO_REGION_MAX * 4 + 1];
+	int64_t opened, closed, on_time;
+};
+
+/*
+ * The rows of the days from_ymd..to_ymd (inclusive) of one department
+ * (> 0), or of all (0): from the summary for the days it covers, from the
+ * orders for the rest. row() once per row; returns how many.
+ */
+int report_complaint_rows(struct store *s, int from_ymd, int to_ymd, int64_t department_id,
+			  int (*row)(void *ctx, const struct report_complaint_row *c), void *ctx);
+
+/* The complaints opened in [start, end) behind one cell (NULL / -1: any). */
+struct report_complaint_filter {
+	int64_t start, end;
+	int64_t department_id; /* 0: any */
+	const char *complaint, *level, *region;
+	int64_t merchant_id; /* -1: any; 0: none */
+	int64_t after;	     /* cursor: the last order id seen */
+	int limit;
+};
+int report_complaint_orders(struct store *s, const struct report_complaint_filter *f,
+			    int (*row)(void *ctx, const struct report_item *it, const char *region),
+			    void *ctx);
+
+/* Names for the report: complaint types, merchants (third parties). */
+int report_complaint_names(struct store *s,
+			   int (*row)(void *ctx, const char *kind, const char *key, const char *name),
+			   void *ctx);
+
+/*
+ * The daily callback report (CB-3; report_callback_api.c): the attempts of
+ * a period by the agents' departments, and the orders served on site on a
+ * day, due for their callback the next (003: "customers installed
+ * yesterday are called today").
+ */
+struct report_cb_attempt {
+	int64_t id, at, order_id, agent_id, agent_department_id, follow_up_id;
+	int outcome; /* enum wo_outcome */
+	char number[40];
+	char class_code[8];
+	char customer[257];
+	char phone[24];
+	char summary[400];
+	char note[400];
+	int64_t department_id; /* the order's */
+};
+/* Attempts made in [start, end), oldest first, after attempt id `after` (limit 0: all). */
+int report_cb_attempts(struct store *s, int64_t start, int64_t end, int64_t department_id,
+		       int64_t after, int limit,
+		       int (*row)(void *ctx, const struct report_cb_attempt *a), void *ctx);
+
+struct report_cb_due {
+	int64_t order_id, customer_id, department_id, owner_id, served_at;
+	char number[40];
+	char label[24];
+	char state[16];
+	char customer[257];
+	char phone[24];
+	char region[WO_REGION_MAX * 4 + 1];
+	char callback_state[12]; /* pending, done, cancelled, "" none yet */
+	int attempts;
+	char last_outcome[16];
+};
+/* Orders whose on-site clock was met in [start, end) (served that day), by order id. */
+int report_cb_served(struct store *s, int64_t start, int64_t end, int64_t department_id,
+		     int (*row)(void *ctx, const struct report_cb_due *d), void *ctx);
+
+/*
+ * report_form_api.c: a registered form (export.h) as the download of the
+ * request's period and department, audited as "form.export" (SEC-2), the
+ * download GET /api/forms/{code}.xlsx and the report pages' own routes
+ * share; report_util.c: the growth of a tally's array (*v of *cap elements
+ * of size, for element n); a date YYYYMMDD as YYYY-MM-DD.
+ */
+struct export_form;
+int report_form_xlsx(struct req *r, const struct export_form *f);
+int report_grow(void **v, int *cap, int n, size_t size);
+void report_ymd_text(int ymd, char *out, size_t size);
+/* The first days of the buckets of from..to under g, in order, into a new
+ * array *out (the caller frees it); how many, or ERR_NOMEM. */
+int report_buckets(int from_ymd, int to_ymd, enum report_group g, int **out);
+
+/* Registers the summary kind "complaints" (report_complaint_store.c). */
+int report_complaint_kind_add(void);
+/* Registers the summary kind and the forms of complaints and callbacks (cli's wire()). */
+int report_complaint_wire(void);
+extern const struct route report_complaint_routes[];
+extern const struct route report_callback_routes[];
+int report_callback_wire(void);
 
 #endif

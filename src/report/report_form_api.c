@@ -68,18 +68,19 @@ static const struct export_form *form_of(struct req *r)
 	return f;
 }
 
-/* GET /api/forms/{code}.xlsx */
-static int form_download(struct req *r)
+/*
+ * A registered form for the request's period and department as a download,
+ * audited (SEC-2): GET /api/forms/{code}.xlsx and the report pages' own
+ * download routes answer through it.
+ */
+int report_form_xlsx(struct req *r, const struct export_form *f)
 {
-	const struct export_form *f = form_of(r);
 	struct report_period p;
 	struct export_form_args a;
 	struct export_book *b = NULL;
 	char ascii[128], utf8[400];
 	int rc;
 
-	if (!f)
-		return ERR_NOTFOUND;
 	rc = req_authorize(r, f->action, NULL);
 	if (rc == 0)
 		rc = report_period_query(r, &p);
@@ -126,6 +127,14 @@ static int form_download(struct req *r)
 		rc = export_reply(r, b, ascii, a.english ? NULL : utf8);
 	export_book_free(b);
 	return rc;
+}
+
+/* GET /api/forms/{code}.xlsx */
+static int form_download(struct req *r)
+{
+	const struct export_form *f = form_of(r);
+
+	return f ? report_form_xlsx(r, f) : ERR_NOTFOUND;
 }
 
 const struct route report_form_routes[] = {

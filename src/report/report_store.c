@@ -307,8 +307,9 @@ static int load_sla(struct store *s, struct report_day *d, int64_t start, int64_
 
 /*
  * The orders with a center callback on the day, found through the
- * "order.callback" audit entry each attempt writes (wo_callback_attempt
- * has no index on at); their attempts are then read by order.
+ * "order.callback" audit entry each attempt writes (written before
+ * migration 46's index wo_callback_attempt_at); their attempts are then
+ * read by order.
  */
 #define CALLBACK_ORDERS_OF_DAY                                                                     \
 	" t.order_id IN (SELECT CAST(a.entity_id AS INTEGER) FROM audit a"                         \

@@ -2409,9 +2409,37 @@ static const char m45[] =
 	"CREATE INDEX acd_callback_requested ON acd_callback(requested_at);"
 	"CREATE INDEX acd_callback_handled ON acd_callback(handled_at) WHERE handled_at IS NOT NULL;";
 
+/*
+ * 46: complaint statistics and the daily callback report (issue 20, RPT-2,
+ * CB-3, src/report/report_complaint*.c, report_callback*.c). work_order.region:
+ * where the matter happened, as the center names it (a province and city,
+ * "广东省深圳市", or a city alone; free text of at most 32 characters, NULL
+ * when unknown), set when the order is opened, from the request or else from
+ * the customer's latest order. report_complaint_day: the summary of closed
+ * days of complaint orders opened per day, complaint type, level,
+ * department, merchant (the last third party of kind merchant the order was
+ * referred to, 0 none) and region ('' none), with how many of them are
+ * archived now and how many met their resolve clock on time. The callback
+ * attempts are read by time for CB-3, so they get an index on at.
+ */
+static const char m46[] =
+	"ALTER TABLE work_order ADD COLUMN region TEXT;"
+	"CREATE TABLE report_complaint_day ("
+	" ymd INTEGER NOT NULL,"
+	" complaint TEXT NOT NULL,"
+	" level TEXT NOT NULL,"
+	" department_id INTEGER NOT NULL,"
+	" merchant_id INTEGER NOT NULL,"
+	" region TEXT NOT NULL,"
+	" opened INTEGER NOT NULL,"
+	" closed INTEGER NOT NULL,"
+	" on_time INTEGER NOT NULL);"
+	"CREATE INDEX report_complaint_day_ymd ON report_complaint_day(ymd);"
+	"CREATE INDEX wo_callback_attempt_at ON wo_callback_attempt(at);";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41, m42, m43, m44, m45};
+					   m41, m42, m43, m44, m45, m46};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

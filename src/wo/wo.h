@@ -217,6 +217,9 @@ int wo_promise_parse(const char *name);
 /* How far a PC clock may run behind the server's when a time is typed in. */
 #define WO_CLOCK_SKEW_MS (5 * 60 * 1000)
 #define WO_TEXT_MAX 2000    /* characters of a report field, reason or note */
+/* Characters of an order's region (province and city as the center names them,
+ * migration 46): the complaint statistics count by it (RPT-2). */
+#define WO_REGION_MAX 32
 
 struct wo_order {
 	int64_t id;
@@ -232,6 +235,7 @@ struct wo_order {
 	char report[4 * (4 * WO_TEXT_MAX + 64)]; /* the WO-6 report as JSON, "" before it */
 	char close_reason[WO_TEXT_MAX * 4 + 1];
 	char phone[24]; /* digits: how to reach a customer not on record, "" none */
+	char region[WO_REGION_MAX * 4 + 1]; /* where the matter happened ("广东省深圳市"), "" unknown */
 	int escalation_level;
 	int64_t created_at, updated_at, dispatched_at, reported_at, archived_at;
 	int archive_month;
@@ -282,6 +286,8 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback);
 
 int wo_order_get(struct store *s, int64_t id, struct wo_order *out);
 int wo_order_insert(struct store *s, struct wo_order *o);
+/* The region of the customer's latest order that has one into out ("" none). */
+int wo_customer_region(struct store *s, int64_t customer_id, char *out, size_t size);
 /* Writes o back and bumps its version; ERR_CONFLICT if the version moved on. */
 int wo_order_save(struct store *s, struct wo_order *o, int64_t now);
 int wo_next_seq(struct store *s, int ymd, const char *class_code, int *seq);
@@ -400,6 +406,7 @@ struct wo_new {
 	char phone[24]; /* normalised digits, "" none */
 	const char *summary;
 	int promise; /* -1: none, else enum wo_promise quoted to the customer */
+	const char *region; /* NULL: the customer's latest order's region, if any */
 };
 
 struct wo_act {

@@ -135,6 +135,8 @@ static void order_write_fields(struct jw *w, const struct wo_order *o)
 	jw_str(w, label);
 	jw_key(w, "complaint");
 	jw_str_or_null(w, o->complaint);
+	jw_key(w, "region");
+	jw_str_or_null(w, o->region);
 	jw_key(w, "onsite");
 	jw_bool(w, o->onsite);
 	jw_key(w, "state");
@@ -505,7 +507,7 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 {
 	static const char *const fields[] = {
 		"class",      "level",	    "complaint", "onsite",  "customer_id", "subject_id",
-		"contact_id", "related_id", "summary",	 "promise", "phone",	   NULL};
+		"contact_id", "related_id", "summary",	 "promise", "phone",	   "region", NULL};
 	json_t *saved = r->body;
 	const char *promise = NULL, *phone = NULL;
 	int onsite = -1, has_onsite = json_object_get(body, "onsite") != NULL, rc;
@@ -537,6 +539,8 @@ static int read_new(struct req *r, json_t *body, struct wo_new *in)
 		rc = body_str(r, "promise", 0, &promise);
 	if (rc == 0)
 		rc = body_str(r, "phone", 0, &phone);
+	if (rc == 0)
+		rc = body_str(r, "region", 0, &in->region);
 	r->body = saved;
 	if (rc < 0)
 		return rc;

@@ -283,10 +283,21 @@ int wo_create(struct wo_ctx *c, const struct wo_new *in, struct wo_order *o)
 			o->onsite = rc;
 	}
 	bad = check_text(c, bad, "summary", in->summary, 1, WO_SUMMARY_MAX);
+	bad = check_text(c, bad, "region", in->region, 0, WO_REGION_MAX);
 	if (bad < 0)
 		return bad;
 	snprintf(o->summary, sizeof(o->summary), "%s", in->summary);
 	o->customer_id = in->customer_id;
+	/* RPT-2 counts complaints by region: the one given, else where the
+	 * customer's last matter was (a customer seldom moves between orders). */
+	o->region[0] = '\0';
+	if (in->region && !utf8_blank(in->region))
+		snprintf(o->region, sizeof(o->region), "%s", in->region);
+	else if (!in->region && o->customer_id) {
+		rc = wo_customer_region(c->s, o->customer_id, o->region, sizeof(o->region));
+		if (rc < 0)
+			return rc;
+	}
 	snprintf(o->phone, sizeof(o->phone), "%s", in->phone);
 	/* Calling the customer back (WO-2) needs a way to reach them. */
 	if (rule.callback_min >= 0 && !o->customer_id && !o->phone[0])

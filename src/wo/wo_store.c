@@ -188,7 +188,7 @@ int64_t wo_setting(struct store *s, const char *key, int64_t fallback)
 	"id, number, class, level, complaint, onsite, state, customer_id, subject_id,"             \
 	" department_id, owner_id, first_agent_id, parent_id, related_id, summary, report,"        \
 	" close_reason, escalation_level, created_at, updated_at, dispatched_at, reported_at,"     \
-	" archived_at, archive_month, version, phone"
+	" archived_at, archive_month, version, phone, region"
 
 /* Assigns every field of o (no memset: an order is 45 KB and lists read many). */
 static int order_read(struct store_stmt *st, void *dst)
@@ -222,6 +222,7 @@ static int order_read(struct store_stmt *st, void *dst)
 	o->archive_month = (int)store_col_int(st, 23);
 	o->version = store_col_int(st, 24);
 	STORE_COL_COPY(st, 25, o->phone);
+	STORE_COL_COPY(st, 26, o->region);
 	return 0;
 }
 
@@ -235,12 +236,12 @@ int wo_order_get(struct store *s, int64_t id, struct wo_order *o)
 /* Binds the columns both insert and update write, from index 1; "" and 0 as NULL. */
 static int bind_order(struct store_stmt *st, const struct wo_order *o)
 {
-	return store_bindf(st, 1, "tTTitddddddtTTiddddT", o->class_code, o->level, o->complaint,
+	return store_bindf(st, 1, "tTTitddddddtTTiddddTT", o->class_code, o->level, o->complaint,
 			   (int64_t)o->onsite, wo_state_name(o->state), o->customer_id,
 			   o->subject_id, o->department_id, o->owner_id, o->parent_id,
 			   o->related_id, o->summary, o->report, o->close_reason,
 			   (int64_t)o->escalation_level, o->dispatched_at, o->reported_at,
-			   o->archived_at, (int64_t)o->archive_month, o->phone);
+			   o->archived_at, (int64_t)o->archive_month, o->phone, o->region);
 }
 
 int wo_order_insert(struct store *s, struct wo_order *o)
@@ -249,12 +250,12 @@ int wo_order_insert(struct store *s, struct wo_order *o)
 		s, "INSERT INTO work_order(class, level, complaint, onsite, state, customer_id,"
 		   " subject_id, department_id, owner_id, parent_id, related_id, summary, report,"
 		   " close_reason, escalation_level, dispatched_at, reported_at, archived_at,"
-		   " archive_month, phone, number, first_agent_id, created_at, updated_at, version)"
-		   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
+		   " archive_month, phone, region, number, first_agent_id, created_at, updated_at,"
+		   " version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id");
 	int rc = bind_order(st, o);
 
 	if (rc == 0)
-		rc = store_bindf(st, 21, "tiii", o->number, o->first_agent_id, o->created_at,
+		rc = store_bindf(st, 22, "tiii", o->number, o->first_agent_id, o->created_at,
 				 o->updated_at);
 	rc = store_once(st, rc, &o->id);
 	o->version = 1;
@@ -269,11 +270,12 @@ int wo_order_save(struct store *s, struct wo_order *o, int64_t now)
 		" customer_id = ?, subject_id = ?, department_id = ?, owner_id = ?, parent_id = ?,"
 		" related_id = ?, summary = ?, report = ?, close_reason = ?, escalation_level = ?,"
 		" dispatched_at = ?, reported_at = ?, archived_at = ?, archive_month = ?,"
-		" phone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+		" phone = ?, region = ?, updated_at = ?, version = version + 1"
+		" WHERE id = ? AND version = ?");
 	int rc = bind_order(st, o);
 
 	if (rc == 0)
-		rc = store_bindf(st, 21, "iii", now, o->id, o->version);
+		rc = store_bindf(st, 22, "iii", now, o->id, o->version);
 	rc = store_once(st, rc, NULL);
 	if (rc < 0)
 		return rc;
@@ -944,4 +946,19 @@ out:
 	free(cbs);
 	free(item);
 	return rc < 0 ? rc : n;
+}
+
+int wo_customer_region(struct store *s, int64_t customer_id, char *out, size_t size)
+{
+	struct store_stmt *st = store_query(
+		s,
+		"SELECT region FROM work_order WHERE customer_id = ? AND region IS NOT NULL"
+		" ORDER BY id DESC LIMIT 1",
+		"i", customer_id);
+	int rc = store_next(st, NULL, NULL);
+
+	out[0] = '\0';
+	if (rc == 1)
+		store_col_copy(st, 0, out, size);
+	return store_end(st, rc, 0);
 }

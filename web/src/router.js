@@ -58,6 +58,9 @@ export const pages = [
   { path: '/kb', name: 'kbList', group: 'kb', roles: ['admin', 'manager', 'supervisor', 'agent', 'staff', 'hr', 'office', 'qa'], component: () => import('./views/kb/List.vue') },
   { path: '/kb/cases', name: 'kbCases', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Cases.vue') },
   { path: '/kb/report', name: 'kbReport', group: 'kb', roles: ['manager', 'supervisor', 'qa'], component: () => import('./views/kb/Report.vue') },
+  // Issue 20: the complaint statistics (RPT-2) and the daily callback report (CB-3).
+  { path: '/reports/complaints', name: 'reportComplaints', group: 'report', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/report/Complaints.vue') },
+  { path: '/reports/callbacks', name: 'reportCallbacks', group: 'report', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/report/Callbacks.vue') },
   { path: '/kb/setup', name: 'kbSetup', group: 'kb', roles: ['manager', 'supervisor'], component: () => import('./views/kb/Setup.vue') },
   { path: '/perf/month', name: 'perfMonth', group: 'perf', roles: ['supervisor', 'manager', 'hr'], component: () => import('./views/perf/Month.vue') },
   { path: '/perf/me', name: 'perfMine', group: 'perf', roles: ['agent'], component: () => import('./views/perf/Mine.vue') },
