@@ -34,6 +34,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "cust/cust.h"
+#include "pipl/pipl.h"
 #include "handover/handover.h"
 #include "http/http.h"
 #include "ivr/ivr.h"
@@ -77,6 +78,7 @@ const struct route *const cli_route_tables[] = {
 	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	trn_routes, trn_exam_routes, /* issue 19: training and exams */
+	pipl_routes, /* issue 22: a customer's data exported or erased on request */
 	NULL,
 };
 
