@@ -371,14 +371,8 @@ static struct store *copy_at(struct store *base, int version, char *path, size_t
 
 static void close_rm(struct store *s, const char *path)
 {
-	char p[96];
-
 	store_close(s);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	test_db_unlink(path);
 }
 
 static void every_migration_has_a_note(void **state)
