@@ -92,7 +92,16 @@ $(1)/gen/kb_scripts.c: src/kb/kb-scripts.md mk/embed.sh
 	@mkdir -p $$(dir $$@)
 	sh mk/embed.sh kefu_kb_scripts_md $$< > $$@
 
-$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o $(1)/obj/gen/kb_scripts.o
+# Each migration's one-line description, from its comment (kefu migrate --dry-run).
+$(1)/obj/gen/migration_notes.o: $(1)/gen/migration_notes.c
+	@mkdir -p $$(dir $$@)
+	$(2) -std=c11 $(3) -c $$< -o $$@
+
+$(1)/gen/migration_notes.c: src/store/migrations.c mk/migration-notes.sh
+	@mkdir -p $$(dir $$@)
+	sh mk/migration-notes.sh $$< > $$@.tmp && mv $$@.tmp $$@
+
+$(1)/libkefu.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC)) $(1)/obj/gen/openapi.o $(1)/obj/gen/qa_phrases.o $(1)/obj/gen/kb_pinyin.o $(1)/obj/gen/kb_scripts.o $(1)/obj/gen/migration_notes.o
 	ar rcs $$@ $$^
 
 $(1)/kefu: $(1)/obj/src/kefu.o $(1)/libkefu.a

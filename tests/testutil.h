@@ -35,16 +35,22 @@ static inline struct store *test_store_open(void)
 	return s;
 }
 
-static inline void test_store_close(struct store *s)
+/* Removes a database file with its WAL and shared-memory files. */
+static inline void test_db_unlink(const char *db)
 {
 	char path[96];
 
+	unlink(db);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	unlink(path);
+}
+
+static inline void test_store_close(struct store *s)
+{
 	store_close(s);
-	unlink(test_db_path);
-	snprintf(path, sizeof(path), "%s-wal", test_db_path);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", test_db_path);
-	unlink(path);
+	test_db_unlink(test_db_path);
 }
 
 #endif

@@ -36,6 +36,9 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_CUST_WRITE] = {N, A, A, A, N, N, N},
 	[ACT_CUST_REVEAL] = {N, A, A, A, D, N, N},
 	[ACT_CUST_MERGE] = {N, A, A, N, N, N, N},
+	/* PIPL: a customer's data on request is the manager's act alone. */
+	[ACT_CUST_EXPORT] = {N, A, N, N, N, N, N},
+	[ACT_CUST_ERASE] = {N, A, N, N, N, N, N},
 	[ACT_CONTACT_WRITE] = {N, A, A, A, N, N, N},
 	[ACT_ORDER_CREATE] = {N, A, A, A, N, N, N},
 	[ACT_ORDER_READ] = {N, A, A, A, D, N, A},
@@ -197,6 +200,8 @@ static const char *const action_names[ACT_COUNT] = {
 	"customer.write",
 	"customer.reveal",
 	"customer.merge",
+	"customer.export",
+	"customer.erase",
 	"contact.write",
 	"order.create",
 	"order.read",

@@ -66,6 +66,8 @@ enum auth_action {
 	ACT_CUST_WRITE,	    /* create and change customers */
 	ACT_CUST_REVEAL,    /* see a customer's phone unmasked, with a logged reason (CUST-2) */
 	ACT_CUST_MERGE,	    /* merge duplicate customers */
+	ACT_CUST_EXPORT,    /* PIPL: everything kefu holds on a customer, with a reason, audited */
+	ACT_CUST_ERASE,	    /* PIPL: anonymise a customer on request, irreversibly, audited */
 	ACT_CONTACT_WRITE,  /* record contacts (CALL-10) */
 	ACT_ORDER_CREATE,   /* open work orders */
 	ACT_ORDER_READ,	    /* read work orders (staff: their department's) */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,33 +109,94 @@ int cmd_init(int argc, char **argv)
 	return 0;
 }
 
+/* kefu migrate --dry-run: the database's version and what an upgrade
+ * would apply, read through a read-only connection, so the file's bytes
+ * and times stay as they were. */
+static int migrate_plan(const char *db, int target)
+{
+	struct store *s = NULL;
+	int v;
+
+	if (access(db, F_OK) != 0) {
+		printf("kefu: %s does not exist; kefu migrate would create it at schema version %d\n",
+		       db, target);
+		return 0;
+	}
+	if (store_open_readonly(&s, db) < 0) {
+		fprintf(stderr, "kefu: cannot read %s\n", db);
+		return 1;
+	}
+	v = store_schema_version(s);
+	store_close(s);
+	if (v < 0) {
+		fprintf(stderr, "kefu: cannot read %s\n", db);
+		return 1;
+	}
+	printf("kefu: %s: schema version %d; this kefu's is %d\n", db, v, store_schema_latest());
+	if (v > store_schema_latest()) {
+		printf("kefu: the database is newer than this kefu; migrate would refuse it\n");
+		return 1;
+	}
+	if (v >= target) {
+		printf("kefu: nothing to apply\n");
+		return 0;
+	}
+	printf("kefu: would apply %d migration%s, all in one transaction (all or none):\n",
+	       target - v, target - v == 1 ? "" : "s");
+	for (int n = v + 1; n <= target; n++)
+		printf("  %3d  %s\n", n, store_migration_note(n));
+	printf("kefu: dry run; nothing was changed\n");
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
-	static const char usage[] = "usage: kefu migrate [--db PATH] [--config FILE]\n";
+	static const char usage[] = "usage: kefu migrate [--dry-run] [--to N] [--db PATH] [--config FILE]\n";
 	const struct store_opts so = {NULL, 5000, 0};
 	struct store_opts o = so;
+	struct buf why = BUF_INIT;
 	struct store *s = NULL;
 	struct cli c;
-	int rc, from = 0, to = 0;
+	int rc, from = 0, to = 0, target = store_schema_latest();
+	char *end = NULL;
 
 	rc = cli_setup(&c, argc, argv, usage);
 	if (rc)
 		return rc;
+	if (c.to) {
+		/* Any earlier version, for building old databases (tests, rehearsals). */
+		long n = strtol(c.to, &end, 10);
+
+		if (*c.to == '\0' || *end != '\0' || n < 1 || n > target) {
+			fprintf(stderr, "kefu: --to takes a schema version from 1 to %d\n", target);
+			return 2;
+		}
+		target = (int)n;
+	}
+	if (c.dry_run)
+		return migrate_plan(c.cfg.db, target);
 	o.path = c.cfg.db;
 	o.busy_timeout_ms = c.cfg.busy_timeout_ms;
 	rc = store_open(&s, &o);
 	if (rc == 0)
-		rc = store_migrate(s, &from, &to);
-	if (rc == 0)
+		rc = store_migrate_to(s, target, &from, &to, &why);
+	/* The rows kefu ships are seeded into the newest schema only. */
+	if (rc == 0 && to == store_schema_latest())
 		rc = qa_seed(s, clock_now_ms());
-	if (rc >= 0)
+	if (rc >= 0 && to == store_schema_latest())
 		rc = kb_seed(s, clock_now_ms());
 	store_close(s);
 	if (rc < 0) {
-		fprintf(stderr, "kefu: migration failed at version %d\n", to);
+		fprintf(stderr, "kefu: migration failed: %s\n", why.len ? buf_str(&why) : "see the log");
+		fprintf(stderr, "kefu: the database is unchanged at schema version %d\n", to);
+		buf_release(&why);
 		return 1;
 	}
-	printf("kefu: schema version %d -> %d\n", from, to);
+	buf_release(&why);
+	if (from > target)
+		printf("kefu: schema version %d, past %d; nothing to do\n", from, target);
+	else
+		printf("kefu: schema version %d -> %d\n", from, to);
 	return 0;
 }
 

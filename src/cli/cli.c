@@ -28,6 +28,7 @@ static int load(struct cli *c, int argc, char **argv, const char *usage, char *e
 		{"demo", no_argument, NULL, 'D'},         {"stdin", no_argument, NULL, 's'},
 		{"force", no_argument, NULL, 'f'},        {"verify", no_argument, NULL, 'v'},
 		{"key", required_argument, NULL, 'k'},    {"new-key", required_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, 'r'},      {"to", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *config_file = getenv("KEFU_CONFIG"), *db = NULL, *listen = NULL;
@@ -48,6 +49,8 @@ static int load(struct cli *c, int argc, char **argv, const char *usage, char *e
 		case 'v': c->verify = 1; break;
 		case 'k': c->key_file = optarg; break;
 		case 'n': c->new_key = optarg; break;
+		case 'r': c->dry_run = 1; break;
+		case 'T': c->to = optarg; break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}

@@ -24,6 +24,8 @@ struct cli {
 	int verify;	 /* backup --verify */
 	const char *key_file; /* backup and restore --key */
 	const char *new_key;  /* backup --new-key */
+	int dry_run;	      /* migrate --dry-run */
+	const char *to;	      /* migrate --to N */
 	char **args;     /* what is left after the options */
 	int nargs;
 };

@@ -49,6 +49,7 @@
 #include "core/log.h"
 #include "cust/cust.h"
 #include "export/export.h"
+#include "pipl/pipl.h"
 #include "handover/handover.h"
 #include "http/http.h"
 #include "ivr/ivr.h"
@@ -95,6 +96,7 @@ const struct route *const cli_route_tables[] = {
 	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	trn_routes, trn_exam_routes, /* issue 19: training and exams */
 	report_complaint_routes, report_callback_routes, /* issue 20: RPT-2, CB-3 */
+	pipl_routes, /* issue 22: a customer's data exported or erased on request */
 	NULL,
 };
 

@@ -293,6 +293,8 @@ static const struct err_msg messages[] = {
 	{"reason: required when busy", NULL, "原因：置忙时必填"},
 	{"reason: too long", NULL, "原因：太长"},
 	{"reason: why you need the numbers, %d to %d characters", NULL, "原因：说明为何需要查看号码，%d 至 %d 个字符"},
+	{"reason: the customer's request or the other ground, %d to %d characters", NULL, "原因：客户的请求或其他依据，%d 至 %d 个字符"},
+	{"confirm: the customer's id %lld, repeated to confirm the erasure", NULL, "确认：请再次输入客户编号 %lld 以确认删除"},
 	{"record the on-site visit first", NULL, "请先记录到场（已到场）"},
 	{"report_same_day: true or false", NULL, "当天反馈：应为 true 或 false"},
 	{"role: cause or follow", NULL, "角色：应为 cause 或 follow"},

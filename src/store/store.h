@@ -48,10 +48,24 @@ struct store_opts {
 int store_durability_parse(const char *name);
 
 int store_open(struct store **out, const struct store_opts *opts);
+/* The same, read-only and never created: a look that changes nothing
+ * (kefu migrate --dry-run); writes fail. */
+int store_open_readonly(struct store **out, const char *path);
 void store_close(struct store *s);
 
 /* Applies every migration newer than the database's; reports versions. */
 int store_migrate(struct store *s, int *from, int *to);
+/*
+ * Brings the schema up to version target (at most store_schema_latest()),
+ * every pending migration in one transaction: 0, or a negative err and the
+ * database as it was, with the failed migration and SQLite's reason
+ * appended to why (may be NULL). A database at or past target is left
+ * alone (0). from and to (may be NULL) receive the versions before and after.
+ */
+int store_migrate_to(struct store *s, int target, int *from, int *to, struct buf *why);
+/* Migration n's one-line description (1..latest), the first sentence of its
+ * comment in migrations.c, generated at build time; "" out of range. */
+const char *store_migration_note(int n);
 /* The schema version of the database, and the newest this build knows. */
 int store_schema_version(struct store *s);
 int store_schema_latest(void);

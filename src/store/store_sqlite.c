@@ -90,7 +90,7 @@ int store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
-int store_open(struct store **out, const struct store_opts *o)
+static int open_flags(struct store **out, const struct store_opts *o, int readonly)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	char pragmas[256];
@@ -100,7 +100,10 @@ int store_open(struct store **out, const struct store_opts *o)
 	if (!s)
 		return ERR_NOMEM;
 	rc = sqlite3_open_v2(o->path, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     (readonly ? SQLITE_OPEN_READONLY
+					  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		log_error("store: cannot open %s: %s", o->path, sqlite3_errstr(rc));
 		rc = ERR_IO;
@@ -115,9 +118,11 @@ int store_open(struct store **out, const struct store_opts *o)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000);
+	/* A read-only connection leaves the journal mode as the file has it. */
 	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
+		 "%s PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
 		 "PRAGMA temp_store=MEMORY;",
+		 readonly ? "" : "PRAGMA journal_mode=WAL;",
 		 o->durability == STORE_FSYNC_EACH ? "FULL" : "NORMAL");
 	rc = store_exec(s, pragmas);
 	if (rc < 0)
@@ -127,6 +132,18 @@ int store_open(struct store **out, const struct store_opts *o)
 fail:
 	store_close(s);
 	return rc;
+}
+
+int store_open(struct store **out, const struct store_opts *o)
+{
+	return open_flags(out, o, 0);
+}
+
+int store_open_readonly(struct store **out, const char *path)
+{
+	const struct store_opts o = {path, 5000, STORE_NORMAL};
+
+	return open_flags(out, &o, 1);
 }
 
 void store_close(struct store *s)
@@ -155,41 +172,130 @@ int store_schema_latest(void)
 	return store_migrations_count;
 }
 
+/* Runs sql, and on failure appends SQLite's own words to why (when given):
+ * the operator reads them in kefu migrate's error. */
+static int exec_why(struct store *s, const char *sql, struct buf *why)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if (why)
+		buf_printf(why, "%s", msg ? msg : sqlite3_errstr(rc));
+	log_error("store: %s", msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return map_rc(NULL, rc);
+}
+
+/* The rows PRAGMA foreign_key_check finds, written to why; 0 when none. */
+static int fk_problems(struct store *s, struct buf *why)
+{
+	struct store_stmt *st = store_prepare_dynamic(s, "PRAGMA foreign_key_check");
+	int n = 0, rc;
+
+	if (!st)
+		return ERR_IO;
+	while ((rc = store_step(st)) == 1) {
+		if (why && n < 5)
+			buf_printf(why, "%sforeign key: %s row %lld refers to a missing %s",
+				   n ? "; " : "", store_col_text(st, 0),
+				   (long long)store_col_int(st, 1), store_col_text(st, 2));
+		n++;
+	}
+	store_done(st);
+	return rc < 0 ? rc : n;
+}
+
 int store_migrate(struct store *s, int *from, int *to)
 {
-	int v = store_schema_version(s), rc = 0;
+	return store_migrate_to(s, store_migrations_count, from, to, NULL);
+}
+
+/*
+ * Every pending migration runs in ONE transaction with the version bump, so
+ * an upgrade is all or nothing: a failure in the fifth of seven leaves the
+ * database at its old version with its old schema (SQLite's DDL is
+ * transactional). PRAGMA foreign_keys cannot change inside a transaction,
+ * so it is turned off around it, as SQLite's own recipe for rebuilding a
+ * table asks (migration 32 rebuilds attachment), and PRAGMA
+ * foreign_key_check runs before COMMIT instead: a migration that leaves a
+ * dangling reference fails like any other.
+ */
+int store_migrate_to(struct store *s, int target, int *from, int *to, struct buf *why)
+{
+	int v = store_schema_version(s), rc = 0, n;
 	char bump[64];
 
 	if (from)
 		*from = v;
+	if (to)
+		*to = v;
 	if (v < 0)
 		return ERR_IO;
 	if (v > store_migrations_count) {
 		log_error("store: database schema %d is newer than this kefu (%d)", v,
 			  store_migrations_count);
+		if (why)
+			buf_printf(why, "the database's schema version %d is newer than this kefu's (%d)",
+				   v, store_migrations_count);
 		return ERR_CONFLICT;
 	}
-	for (; v < store_migrations_count; v++) {
-		rc = store_begin(s);
-		if (rc < 0)
-			break;
-		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", v + 1);
-		rc = store_exec(s, store_migrations[v]);
-		if (rc == 0)
-			rc = store_exec(s, bump);
+	if (target < 0 || target > store_migrations_count)
+		return ERR_INVALID;
+	if (v >= target)
+		return 0;
+	rc = exec_why(s, "PRAGMA foreign_keys=OFF;", why);
+	if (rc < 0)
+		return rc;
+	rc = store_begin(s);
+	if (rc < 0)
+		goto fk_on;
+	for (n = v; n < target; n++) {
+		rc = exec_why(s, store_migrations[n], why);
 		if (rc < 0) {
-			store_rollback(s);
-			log_error("store: migration %d failed", v + 1);
+			if (why)
+				buf_printf(why, " (migration %d: %s)", n + 1, store_migration_note(n + 1));
+			log_error("store: migration %d failed; the database stays at version %d", n + 1,
+				  v);
 			break;
 		}
-		rc = store_commit(s);
-		if (rc < 0)
-			break;
-		log_info("store: migrated schema to version %d", v + 1);
+		/* An upgrade names each step; a new database only its end. */
+		if (v > 0)
+			log_info("store: migration %d: %s", n + 1, store_migration_note(n + 1));
 	}
-	if (to)
-		*to = v;
-	return rc;
+	if (rc == 0) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", target);
+		rc = exec_why(s, bump, why);
+	}
+	if (rc == 0) {
+		rc = fk_problems(s, why);
+		if (rc > 0) {
+			log_error("store: the migrations leave dangling references; the database stays "
+				  "at version %d", v);
+			rc = ERR_UNPROCESSABLE;
+		}
+	}
+	if (rc < 0) {
+		store_rollback(s);
+		goto fk_on;
+	}
+	rc = store_commit(s);
+	if (rc == 0) {
+		if (to)
+			*to = target;
+		log_info("store: migrated schema from version %d to %d", v, target);
+	}
+fk_on:
+	n = store_exec(s, "PRAGMA foreign_keys=ON;");
+	return rc < 0 ? rc : n;
+}
+
+const char *store_migration_note(int n)
+{
+	if (n < 1 || n > store_migrations_count)
+		return "";
+	return store_migration_notes[n - 1];
 }
 
 int store_check(struct store *s, struct buf *report)
