@@ -708,41 +708,16 @@ static int daily_csv(struct req *r)
 
 /*
  * GET /api/reports/wo_stats.xlsx: 工单统计表 of the period (the form
- * "wo_stats"), per department and metric; an export, audited (SEC-2).
+ * "wo_stats"), per department and metric; the forms' one download,
+ * audited (SEC-2).
  */
 static int wo_stats_export(struct req *r)
 {
-	struct report_period p;
-	struct export_form_args a;
-	struct export_book *b = NULL;
-	char ascii[96], utf8[160];
-	int64_t dept = 0;
-	int english = err_lang_english(req_header(r, "Accept-Language"));
-	int rc = req_authorize(r, ACT_REPORT_READ, NULL);
+	const struct export_form *f = export_form_find("wo_stats");
 
-	if (rc == 0)
-		rc = report_period_query(r, &p);
-	if (rc == 0)
-		rc = report_department(r, ACT_REPORT_READ, 0, &dept);
-	if (rc < 0)
-		return rc;
-	memset(&a, 0, sizeof(a));
-	a.from_ymd = p.from_ymd;
-	a.to_ymd = p.to_ymd;
-	a.department_id = dept;
-	a.person_id = r->who.person_id;
-	a.english = english;
-	rc = report_wo_stats_xlsx(r->store, &a, &b);
-	snprintf(ascii, sizeof(ascii), "kefu-wo-stats-%s-%s.xlsx", p.from_text, p.to_text);
-	snprintf(utf8, sizeof(utf8), "工单统计表-%s-%s.xlsx", p.from_text, p.to_text);
-	if (rc == 0)
-		rc = audit_export(r, json_pack("{s:s, s:s, s:s, s:o, s:s}", "report", "wo_stats",
-					       "from", p.from_text, "to", p.to_text,
-					       "department_id", ref(dept), "filename", ascii));
-	if (rc == 0)
-		rc = export_reply(r, b, ascii, english ? NULL : utf8);
-	export_book_free(b);
-	return rc;
+	if (!f)
+		return err_set(&r->ei, ERR_NOTFOUND, NULL, "no such form");
+	return report_form_xlsx(r, f);
 }
 
 static json_t *overdue_json(const struct report_overdue *o, int64_t now)

@@ -595,7 +595,7 @@ static int form_sheet(struct store *s, const struct export_form_args *a, struct 
 		rc = made_by(s, a->person_id, by, sizeof(by));
 	if (rc < 0)
 		return rc;
-	ymd_text(clock_local_ymd(clock_now_ms()), on, sizeof(on));
+	ymd_text(clock_local_ymd(a->now), on, sizeof(on));
 	return sheet_book(s, &p, NULL, by, on, a->english, out);
 }
 
@@ -609,10 +609,10 @@ static int form_stats(struct store *s, const struct export_form_args *a, struct 
 	if (rc == 0)
 		rc = made_by(s, a->person_id, by, sizeof(by));
 	if (rc == 0)
-		rc = sl < 0 ? sl : agg_load(s, &p, NULL, clock_now_ms(), &g);
+		rc = sl < 0 ? sl : agg_load(s, &p, NULL, a->now, &g);
 	if (rc < 0)
 		return rc;
-	ymd_text(clock_local_ymd(clock_now_ms()), on, sizeof(on));
+	ymd_text(clock_local_ymd(a->now), on, sizeof(on));
 	rc = stats_book(&p, &g, sl, by, on, a->english, out);
 	free(g.b);
 	return rc;

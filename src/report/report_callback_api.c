@@ -442,7 +442,7 @@ static int cb_form(struct store *s, const struct export_form_args *a, struct exp
 	f.sh = export_sheet_add(b, a->english ? (sheet ? "Sheet" : "Log") : title);
 	report_ymd_text(a->from_ymd, from, sizeof(from));
 	report_ymd_text(a->to_ymd, to, sizeof(to));
-	report_ymd_text(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
+	report_ymd_text(clock_local_ymd(a->now), made_on, sizeof(made_on));
 	snprintf(sub, sizeof(sub), "%s – %s", from, to);
 	if (f.sh) {
 		export_title(f.sh, title);

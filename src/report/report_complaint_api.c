@@ -683,7 +683,7 @@ static int complaint_form(struct store *s, const struct export_form_args *a,
 	}
 	report_ymd_text(a->from_ymd, from, sizeof(from));
 	report_ymd_text(a->to_ymd, to, sizeof(to));
-	report_ymd_text(clock_local_ymd(clock_now_ms()), made_on, sizeof(made_on));
+	report_ymd_text(clock_local_ymd(a->now), made_on, sizeof(made_on));
 	if (a->department_id) {
 		char key[24];
 		const char *dn;

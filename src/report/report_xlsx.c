@@ -140,9 +140,9 @@ static int wo_stats_build(struct store *s, const struct export_form_args *a,
 		export_totals(sh, row);
 		export_freeze(sh, 1);
 		snprintf(made_on, sizeof(made_on), "%04d-%02d-%02d",
-			 clock_local_ymd(clock_now_ms()) / 10000,
-			 clock_local_ymd(clock_now_ms()) / 100 % 100,
-			 clock_local_ymd(clock_now_ms()) % 100);
+			 clock_local_ymd(a->now) / 10000,
+			 clock_local_ymd(a->now) / 100 % 100,
+			 clock_local_ymd(a->now) % 100);
 		if (a->person_id <= 0 || org_person_get(s, a->person_id, &who) < 0)
 			who.name[0] = '\0';
 		export_signed(sh, 1, who.name, made_on, a->english);

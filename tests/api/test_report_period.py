@@ -238,7 +238,7 @@ class PeriodReportTest(KefuTestCase):
                                         headers={"Authorization": "Bearer " + tok})
         self.assertEqual(status, 200)
         self.assertIn("spreadsheetml", headers["content-type"])
-        self.assertIn("kefu-wo-stats-", headers["content-disposition"])
+        self.assertIn("wo_stats_", headers["content-disposition"])
         z = zipfile.ZipFile(io.BytesIO(data))
         strings = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
                    for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS)]
@@ -276,8 +276,8 @@ class PeriodReportTest(KefuTestCase):
                                  [d["sla"]["resolve"][f] for f in FIGURES])
                 if d["completion_rate"] is not None:
                     self.assertAlmostEqual(cells[f"F{n}"], d["completion_rate"], delta=0.0006)
-        audit = srv.audit(tok, action="report.export", limit=50)
-        self.assertEqual(audit[0]["detail"]["report"], "wo_stats")
+        audit = srv.audit(tok, action="form.export", limit=50)
+        self.assertEqual(audit[0]["detail"]["form"], "wo_stats")
         # Exporting is the manager's (SEC-2): a supervisor reads the report, not the file.
         self.assertError(srv.call("GET", f"/api/reports/wo_stats.xlsx?{q}",
                                   token=self.c.token("1001")), 403, "forbidden")

@@ -68,7 +68,7 @@ static void the_forms_build_for_a_range(void **state)
 {
 	struct store *s = test_store_open();
 	const struct export_form *forms[] = {&report_call_sheet_form, &report_call_stats_form};
-	struct export_form_args a = {.from_ymd = 20250301, .to_ymd = 20250331};
+	struct export_form_args a = {.from_ymd = 20250301, .to_ymd = 20250331, .now = 1743465600000LL};
 	int64_t t = report_day_start(20250310) + 10 * 3600000LL;
 
 	(void)state;
