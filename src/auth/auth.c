@@ -172,6 +172,8 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_TRN_EXAM] = {N, A, A, S, S, S, S, S},
 	[ACT_TRN_MARK] = {N, A, A, N, A, A, N, A},
 	[ACT_TRN_PANEL] = {N, A, A, A, A, A, A, A},
+	/* Issue 20 (RPT-1): an agent reads their own row, a supervisor their department's. */
+	[ACT_REPORT_AGENTS] = {N, A, D, S, N, N, N, N},
 };
 
 #undef N
@@ -280,6 +282,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"trn.exam",
 	"trn.mark",
 	"trn.panel",
+	"report.agents",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acd/acd.h"
@@ -33,6 +34,7 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "cust/cust.h"
 #include "handover/handover.h"
 #include "http/http.h"
@@ -77,6 +79,7 @@ const struct route *const cli_route_tables[] = {
 	perf_routes,	     /* issue 19: the month's evaluation and the ledger */
 	perf_case_routes,    /* issue 19: penalties, proposals, the grievance award */
 	trn_routes, trn_exam_routes, /* issue 19: training and exams */
+	report_agent_routes,	     /* issue 20: the agents' work statistics */
 	NULL,
 };
 
@@ -133,6 +136,24 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 	return n;
 }
 
+/* The agents' QA score for report/ (issue 20): qa's automatic checks of the period. */
+static int report_agents_qa(struct store *s, int64_t start, int64_t end,
+			    int (*row)(void *ctx, int64_t agent_id, int64_t checks,
+				       double score_sum),
+			    void *ctx)
+{
+	struct qa_agent_row *rows = NULL;
+	size_t n = 0;
+	int rc = qa_agent_rows_load(s, start, end, 0, &rows, &n);
+
+	for (size_t i = 0; rc >= 0 && i < n; i++)
+		if (rows[i].now.checks)
+			rc = row(ctx, rows[i].agent_id, rows[i].now.checks,
+				 (double)rows[i].now.score_sum);
+	free(rows);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * Registers what lower modules cause in higher ones, before any thread
  * starts: every second the work orders' deadline clocks, the agents'
@@ -170,6 +191,14 @@ static int wire(const struct config *cfg)
 	/* Issue 20: the reports' summaries of closed days (report.h). */
 	if (rc == 0)
 		rc = sched_add("report_sum_tick", report_sum_tick, NULL, 0);
+	/* Issue 20 (RPT-1, LED-2): the agents' work statistics, their summary,
+	 * their form, and the QA score only qa/ computes. */
+	if (rc == 0)
+		rc = report_kind_add(&report_agent_kind);
+	if (rc == 0)
+		rc = export_form_add(&report_agent_form);
+	if (rc == 0)
+		report_agent_qa_set(report_agents_qa);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);
