@@ -136,38 +136,24 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 	return n;
 }
 
-/* The agents' QA score for report/ (issue 20): qa's automatic checks of the period. */
+/* The agents' QA score for report/ (issue 20): qa's automatic checks of the period,
+ * by the time of the contact they checked, one at a time. */
 static int report_agents_qa(struct store *s, int64_t start, int64_t end,
 			    int (*row)(void *ctx, int64_t agent_id, int64_t checks,
 				       double score_sum),
 			    void *ctx)
 {
-	struct qa_agent_row *rows = NULL;
+	struct qa_rep_check *checks = NULL;
 	size_t n = 0;
-	int rc = qa_agent_rows_load(s, start, end, 0, &rows, &n);
+	int rc = qa_rep_checks_load(s, start, end, 0, &checks, &n);
 
 	for (size_t i = 0; rc >= 0 && i < n; i++)
-		if (rows[i].now.checks)
-			rc = row(ctx, rows[i].agent_id, rows[i].now.checks,
-				 (double)rows[i].now.score_sum);
-	free(rows);
+		if (checks[i].agent_id)
+			rc = row(ctx, checks[i].agent_id, 1, (double)checks[i].score);
+	free(checks);
 	return rc < 0 ? rc : 0;
 }
 
-/*
- * Registers what lower modules cause in higher ones, before any thread
- * starts: every second the work orders' deadline clocks, the agents'
- * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
- * calls' live guidance (CALL-2/4/6/7) and the quality check of ended calls
- * (issue 15), in that order; hourly the retention job (WO-7); every minute
- * the roster's publication deadline (WFM-2); a session's end logs the
- * agent's seat out; the wallboard's live figures carry the calls' guidance
- * and the calls out (acd_live_add_extra); every second the daily
- * answer-rate test's scheduled calls (LED-2);
- * an agent's going ready asks the roster (WFM-3: not outside one's shift
- * unapproved). (The
- * server's stop ends the event streams itself: the hub is part of http.)
- */
 static int wire(const struct config *cfg)
 {
 	void *arg = (void *)cfg;

@@ -132,17 +132,17 @@ static int ratings_row(void *ctx, const struct report_agent_rating *g)
 }
 
 /*
- * The status log over [start, end): each seat holder's status at start (the
- * last row before it) and the day's rows, in order; each spell runs to the
+ * The status log over [start, end): each person's status at start (the last
+ * row before it, one index probe per person) and the day's rows, in order; each spell runs to the
  * agent's next row or to end.
  */
 static int status_spells(struct store *s, struct figmap *m, int64_t start, int64_t end)
 {
 	struct store_stmt *st = store_query(
 		s,
-		"SELECT a.person_id, ?1, (SELECT l.to_status FROM agent_state_log l"
-		"  WHERE l.person_id = a.person_id AND l.at < ?1 ORDER BY l.at DESC, l.id DESC"
-		"  LIMIT 1), 0 FROM agent_state a"
+		"SELECT p.id, ?1, (SELECT l.to_status FROM agent_state_log l"
+		"  WHERE l.person_id = p.id AND l.at < ?1 ORDER BY l.at DESC, l.id DESC"
+		"  LIMIT 1), 0 FROM person p"
 		" UNION ALL SELECT person_id, at, to_status, id FROM agent_state_log"
 		" WHERE at >= ?1 AND at < ?2 ORDER BY 1, 2, 4",
 		"ii", start, end);
