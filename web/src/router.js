@@ -20,6 +20,8 @@ export const pages = [
   { path: '/calls', name: 'calls', roles: ['supervisor', 'manager', 'office', 'qa'], component: () => import('./views/Calls.vue') },
   { path: '/wallboard', name: 'wallboard', roles: ['supervisor', 'manager', 'office'], component: () => import('./views/Wallboard.vue') },
   { path: '/dashboard', name: 'dashboard', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/Dashboard.vue') },
+  // Issue 20 (RPT-1): the agents' work statistics; an agent sees their own row.
+  { path: '/reports/agents', name: 'reportAgents', group: 'report', roles: ['manager', 'supervisor', 'agent'], component: () => import('./views/report/Agents.vue') },
   { path: '/qa/checks', name: 'qaChecks', group: 'qa', roles: ['qa', 'supervisor', 'manager', 'agent'], component: () => import('./views/qa/Checks.vue') },
   { path: '/qa/rules', name: 'qaRules', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Rules.vue') },
   { path: '/qa/daily', name: 'qaDaily', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Daily.vue') },
