@@ -28,23 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "db.h"
 #include "core/clock.h"
 #include "report/report.h"
 #include "store/store.h"
 
 #define JAN1_2025 1735660800000LL /* 2025-01-01 00:00 in Shanghai */
 #define HOUR_MS 3600000LL
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static int exec(struct store *s, const char *sql)
 {
@@ -131,13 +122,13 @@ static double timed(struct store *s, int from, int to, enum report_group g, int 
 	p.group = g;
 	for (int i = 0; i < runs; i++) {
 		struct report_agent_row *r = NULL;
-		double t0 = now_ms(), ms;
+		double t0 = bench_now_ms(), ms;
 		int rc = facts ? report_agent_load_facts(s, &p, 0, 0, JAN1_2025 + 400 * 24 * HOUR_MS,
 							 &r, rows)
 			       : report_agent_load(s, &p, 0, 0, JAN1_2025 + 400 * 24 * HOUR_MS, &r,
 						   rows);
 
-		ms = now_ms() - t0;
+		ms = bench_now_ms() - t0;
 		free(r);
 		if (rc < 0) {
 			fprintf(stderr, "bench/report_agents: load failed (%d)\n", rc);
@@ -157,28 +148,18 @@ int main(int argc, char **argv)
 	char path[64] = "/tmp/kefu-bench-ragent-XXXXXX";
 	const char *db = argc > 4 ? argv[4] : NULL;
 	struct store *s = NULL;
-	struct store_opts o = {NULL, 5000, STORE_NORMAL};
 	double t0, seeded, built, day, month, quarter, year, by_month, f_month, f_year;
 	int64_t ncalls = 0, rows = 0;
 	size_t n = 0, nm = 0;
 	int rounds = 0, last, rc = 0;
 
 	clock_tz_set("Asia/Shanghai");
-	if (!db) {
-		int fd = mkstemp(path);
-
-		if (fd < 0)
-			return 1;
-		close(fd);
-		db = path;
-	}
-	o.path = db;
-	if (store_open(&s, &o) < 0 || store_migrate(s, NULL, NULL) < 0)
+	if (bench_db_open(db, path, &db, &s) < 0)
 		return 1;
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (seed(s, agents, calls, days) < 0)
 		return 1;
-	seeded = now_ms() - t0;
+	seeded = bench_now_ms() - t0;
 	store_run(s, "SELECT count(*) FROM call", &ncalls, "");
 	store_run(s,
 		  "SELECT (SELECT count(*) FROM call) + (SELECT count(*) FROM agent_state_log)"
@@ -188,10 +169,10 @@ int main(int argc, char **argv)
 	/* The scheduler's rounds until the summary reaches the last day. */
 	report_kind_add(&report_agent_kind);
 	last = clock_local_ymd(JAN1_2025 + (int64_t)(days - 1) * 24 * HOUR_MS);
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	while (rc >= 0 && report_sum_through(s, "agents") < last && rounds++ < 1000)
 		rc = report_sum_tick(s, JAN1_2025 + (int64_t)days * 24 * HOUR_MS + HOUR_MS, NULL);
-	built = now_ms() - t0;
+	built = bench_now_ms() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "bench/report_agents: build failed (%d)\n", rc);
 		return 1;
