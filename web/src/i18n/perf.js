@@ -77,7 +77,7 @@ addMessages(
     'perf.saved': '已保存',
   },
   {
-    'nav.perf': 'Rewards',
+    'nav.perf': 'Perf.',
     'nav.perfMonth': 'Monthly evaluation',
     'nav.perfMine': 'My evaluation',
     'perf.month': 'Month',

@@ -149,7 +149,7 @@ addMessages(
     'qa.at': '录音 {t}',
   },
   {
-    'nav.qa': 'Quality',
+    'nav.qa': 'QA',
     'nav.qaRules': 'QA rules',
     'nav.qaChecks': 'Automatic checks',
     'qa.new': 'New rule',

@@ -64,7 +64,7 @@ addMessages(
     'qr.empty_agents': '这个周期没有坐席数据',
   },
   {
-    'nav.qa': 'Quality',
+    'nav.qa': 'QA',
     'nav.qaDaily': 'QA daily report',
     'nav.qaAgents': 'Agents\' quality',
     'qr.day': 'Day',

@@ -125,7 +125,7 @@ addMessages(
     'qar.appeal_state.decided': '已处理',
   },
   {
-    'nav.qa': 'Quality',
+    'nav.qa': 'QA',
     'nav.qaQueue': 'Review queue',
     'nav.qaMine': 'My reviews',
     'nav.qaAppeals': 'Appeals',
