@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "acd/acd.h"
@@ -34,8 +33,8 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "export/export.h"
 #include "cust/cust.h"
+#include "export/export.h"
 #include "handover/handover.h"
 #include "http/http.h"
 #include "ivr/ivr.h"
@@ -136,24 +135,20 @@ static int tick_retention(struct store *s, int64_t now, void *arg)
 	return n;
 }
 
-/* The agents' QA score for report/ (issue 20): qa's automatic checks of the period,
- * by the time of the contact they checked, one at a time. */
-static int report_agents_qa(struct store *s, int64_t start, int64_t end,
-			    int (*row)(void *ctx, int64_t agent_id, int64_t checks,
-				       double score_sum),
-			    void *ctx)
-{
-	struct qa_rep_check *checks = NULL;
-	size_t n = 0;
-	int rc = qa_rep_checks_load(s, start, end, 0, &checks, &n);
-
-	for (size_t i = 0; rc >= 0 && i < n; i++)
-		if (checks[i].agent_id)
-			rc = row(ctx, checks[i].agent_id, 1, (double)checks[i].score);
-	free(checks);
-	return rc < 0 ? rc : 0;
-}
-
+/*
+ * Registers what lower modules cause in higher ones, before any thread
+ * starts: every second the work orders' deadline clocks, the agents'
+ * (CALL-15, wrap-up), expired sessions, the handover (WFM-6, WFM-7) and the
+ * calls' live guidance (CALL-2/4/6/7) and the quality check of ended calls
+ * (issue 15), in that order; hourly the retention job (WO-7); every minute
+ * the roster's publication deadline (WFM-2); a session's end logs the
+ * agent's seat out; the wallboard's live figures carry the calls' guidance
+ * and the calls out (acd_live_add_extra); every second the daily
+ * answer-rate test's scheduled calls (LED-2);
+ * an agent's going ready asks the roster (WFM-3: not outside one's shift
+ * unapproved). (The
+ * server's stop ends the event streams itself: the hub is part of http.)
+ */
 static int wire(const struct config *cfg)
 {
 	void *arg = (void *)cfg;
@@ -184,7 +179,7 @@ static int wire(const struct config *cfg)
 	if (rc == 0)
 		rc = export_form_add(&report_agent_form);
 	if (rc == 0)
-		report_agent_qa_set(report_agents_qa);
+		report_agent_qa_set(qa_agent_scores);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

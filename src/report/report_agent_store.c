@@ -391,8 +391,9 @@ static int agents_changed(struct store *s, int64_t *cursor, void *arg)
 	if (rc >= 0)
 		rc = mark_days(s,
 			       store_query(s,
-					   "SELECT e.id, c.started_at, (SELECT MIN(o.requested_at)"
-					   "  FROM call_out o WHERE o.call_id = c.id)"
+					   "SELECT e.id, c.started_at, CASE WHEN c.direction = 'out'"
+					   "  THEN (SELECT MIN(o.requested_at) FROM call_out o"
+					   "  WHERE o.call_id = c.id) END"
 					   " FROM call_event e JOIN call c ON c.id = e.call_id"
 					   " WHERE e.id > ? AND e.kind = 'ended' ORDER BY e.id",
 					   "i", event_id),
@@ -559,24 +560,23 @@ static int bucket_last(const struct report_period *p, int first)
 	return last;
 }
 
-/* QA-5 figures per bucket from qa/ (at most QA_BUCKETS_MAX buckets: a year by day is too many). */
+/* QA-5 figures per bucket from qa/; none past QA_BUCKETS_MAX buckets (a year by day). */
 #define QA_BUCKETS_MAX 100
 static int add_qa(struct store *s, const struct report_period *p, int64_t agent, struct figmap *m)
 {
-	int first = p->from_ymd, n = 0, rc = 0;
+	int n = 0, rc = 0;
 
 	if (!qa_hook)
 		return 0;
-	if (report_ymd_count(p->from_ymd, p->to_ymd) > 1 && p->group == RG_DAY &&
-	    report_ymd_count(p->from_ymd, p->to_ymd) > QA_BUCKETS_MAX)
-		return 0;
-	while (rc >= 0 && first && first <= p->to_ymd && n++ < QA_BUCKETS_MAX) {
+	for (int first = p->from_ymd; first <= p->to_ymd; first = report_ymd_next(bucket_last(p, first)))
+		if (++n > QA_BUCKETS_MAX)
+			return 0;
+	for (int first = p->from_ymd; rc >= 0 && first <= p->to_ymd;) {
 		int last = bucket_last(p, first);
-		int64_t from = report_day_start(first);
 		struct qa_ctx c = {m, report_bucket(first, p->group), agent};
 
-		rc = qa_hook(s, first == p->from_ymd ? p->start : from,
-			     clock_day_end(report_day_start(last)), qa_row, &c);
+		rc = qa_hook(s, report_day_start(first), clock_day_end(report_day_start(last)), qa_row,
+			     &c);
 		first = report_ymd_next(last);
 	}
 	return rc < 0 ? rc : 0;
