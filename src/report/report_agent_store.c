@@ -276,6 +276,14 @@ int report_agent_day_facts(struct store *s, int64_t start, int64_t end,
 
 /* ---- The summary kind "agents" ---- */
 
+/* The figures' columns of report_agent_day and report_agent_month, summed. */
+#define SUM_COLS                                                                              \
+	", SUM(calls_in), SUM(talk_ms), SUM(hold_ms), SUM(out_attempts), SUM(out_answered),"  \
+	" SUM(out_talk_ms), SUM(ready_ms), SUM(away_ms), SUM(break_ms), SUM(call_ms),"       \
+	" SUM(wrap_ms), SUM(c_phone), SUM(c_wechat), SUM(c_weibo), SUM(c_web_chat),"         \
+	" SUM(c_email), SUM(c_sms), SUM(c_visit), SUM(orders), SUM(callbacks), SUM(rated),"  \
+	" SUM(rating_sum)"
+
 struct day_ctx {
 	struct store *s;
 	int ymd;
@@ -308,7 +316,19 @@ static int agents_build(struct store *s, int ymd, int64_t start, int64_t end, vo
 			   (int64_t)ymd);
 
 	(void)arg;
-	return rc < 0 ? rc : report_agent_day_facts(s, start, end, insert_day, &d);
+	if (rc >= 0)
+		rc = report_agent_day_facts(s, start, end, insert_day, &d);
+	/* The day's month summed again: a year is then read from 12 rows an agent. */
+	if (rc >= 0)
+		rc = store_run(s, "DELETE FROM report_agent_month WHERE ymd = ?", NULL, "i",
+			       (int64_t)(ymd / 100 * 100 + 1));
+	if (rc >= 0)
+		rc = store_run(s,
+			       "INSERT INTO report_agent_month SELECT ?1, agent_id" SUM_COLS
+			       " FROM report_agent_day WHERE ymd >= ?1 AND ymd <= ?1 + 30"
+			       " GROUP BY agent_id",
+			       NULL, "i", (int64_t)(ymd / 100 * 100 + 1));
+	return rc < 0 ? rc : 0;
 }
 
 /* The earliest fact: the first status row, call, contact or order. */
@@ -442,19 +462,9 @@ int report_agent_qa_has(void)
 	"  * 100 + 1"                                                                   \
 	" WHEN 'year' THEN ymd / 10000 * 10000 + 101 WHEN 'all' THEN 0 ELSE ymd END"
 
-static int from_summary(struct store *s, const struct report_period *p, int to_ymd,
-			int64_t agent, struct figmap *m)
+/* Adds the summed rows of one statement over a summary table (bucket, agent, figures). */
+static int summed(struct store_stmt *st, const struct report_period *p, struct figmap *m)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT " BUCKET_SQL " AS b, agent_id, SUM(calls_in), SUM(talk_ms), SUM(hold_ms),"
-		" SUM(out_attempts), SUM(out_answered), SUM(out_talk_ms), SUM(ready_ms),"
-		" SUM(away_ms), SUM(break_ms), SUM(call_ms), SUM(wrap_ms), SUM(c_phone),"
-		" SUM(c_wechat), SUM(c_weibo), SUM(c_web_chat), SUM(c_email), SUM(c_sms),"
-		" SUM(c_visit), SUM(orders), SUM(callbacks), SUM(rated), SUM(rating_sum)"
-		" FROM report_agent_day WHERE ymd >= ?1 AND ymd <= ?2 AND (?4 = 0 OR agent_id = ?4)"
-		" GROUP BY b, agent_id",
-		"iiti", (int64_t)p->from_ymd, (int64_t)to_ymd, report_group_name(p->group), agent);
 	int rc;
 
 	while ((rc = store_next(st, NULL, NULL)) == 1) {
@@ -486,6 +496,70 @@ static int from_summary(struct store *s, const struct report_period *p, int to_y
 		report_agent_fig_add(&r->f, &f);
 	}
 	return store_end(st, rc, 0);
+}
+
+static int from_days(struct store *s, const struct report_period *p, int from, int to,
+		     int64_t agent, struct figmap *m)
+{
+	if (from > to)
+		return 0;
+	return summed(store_query(s,
+				  "SELECT " BUCKET_SQL " AS b, agent_id" SUM_COLS
+				  " FROM report_agent_day WHERE ymd >= ?1 AND ymd <= ?2"
+				  " AND (?4 = 0 OR agent_id = ?4) GROUP BY b, agent_id",
+				  "iiti", (int64_t)from, (int64_t)to, report_group_name(p->group),
+				  agent),
+		      p, m);
+}
+
+/* The month's last day. */
+static int month_last(int ymd)
+{
+	int next = ymd / 100 % 100 == 12 ? (ymd / 10000 + 1) * 10000 + 101 : ymd / 100 * 100 + 101;
+	int last = ymd;
+
+	for (int d = ymd / 100 * 100 + 28; d < next && d <= ymd / 100 * 100 + 31; d++)
+		if (report_ymd_next(d) == next)
+			last = d;
+	return last;
+}
+
+/* The first day of the month before the month that starts on first. */
+static int prev_month(int first)
+{
+	return first / 100 % 100 == 1 ? (first / 10000 - 1) * 10000 + 1201 : first - 100;
+}
+
+/*
+ * [from, to] from the summary: the whole months inside it from the monthly
+ * rows (unless grouped by day or week, whose buckets cut months), the days
+ * before and after them from the daily rows.
+ */
+static int from_summary(struct store *s, const struct report_period *p, int to_ymd,
+			int64_t agent, struct figmap *m)
+{
+	int from = p->from_ymd, first, last, rc;
+
+	if (p->group == RG_DAY || p->group == RG_WEEK)
+		return from_days(s, p, from, to_ymd, agent, m);
+	/* The first whole month starts on or after from; the last ends on or before to. */
+	first = from % 100 == 1 ? from : report_ymd_next(month_last(from));
+	last = month_last(to_ymd) == to_ymd ? to_ymd / 100 * 100 + 1
+					    : prev_month(to_ymd / 100 * 100 + 1);
+	if (first > last)
+		return from_days(s, p, from, to_ymd, agent, m);
+	rc = from_days(s, p, from, month_last(prev_month(first)), agent, m);
+	if (rc >= 0)
+		rc = summed(store_query(s,
+					"SELECT " BUCKET_SQL " AS b, agent_id" SUM_COLS
+					" FROM report_agent_month WHERE ymd >= ?1 AND ymd <= ?2"
+					" AND (?4 = 0 OR agent_id = ?4) GROUP BY b, agent_id",
+					"iiti", (int64_t)first, (int64_t)last,
+					report_group_name(p->group), agent),
+			    p, m);
+	if (rc >= 0)
+		rc = from_days(s, p, report_ymd_next(month_last(last)), to_ymd, agent, m);
+	return rc;
 }
 
 struct facts_ctx {

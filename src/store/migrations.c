@@ -2285,8 +2285,10 @@ static const char m42[] =
 /*
  * 45: the agents' work statistics (issue 20, report/report_agent_store.c):
  * the summary kind "agents", one row per closed day of the center and
- * agent (report.h tells each figure; durations in ms), and the ids its
- * change feed has read of the status log, the calls' events and contacts.
+ * agent (report.h tells each figure; durations in ms), the same summed per
+ * month (ymd the month's first day, kept with each day's build, so a year
+ * reads 12 rows an agent), and the ids its change feed has read of the
+ * status log, the calls' events and contacts.
  */
 static const char m45[] =
 	"CREATE TABLE report_agent_day ("
@@ -2315,6 +2317,8 @@ static const char m45[] =
 	" rated INTEGER NOT NULL DEFAULT 0,"
 	" rating_sum INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (ymd, agent_id)) WITHOUT ROWID;"
+	"CREATE TABLE report_agent_month AS SELECT * FROM report_agent_day WHERE 0;"
+	"CREATE UNIQUE INDEX report_agent_month_key ON report_agent_month(ymd, agent_id);"
 	"CREATE TABLE report_agent_feed ("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" log_id INTEGER NOT NULL,"

@@ -18,6 +18,7 @@
 #define NOV22 1795276800000LL /* 2026-11-22 00:00 in Shanghai */
 #define NOV23 1795363200000LL
 #define NOV24 1795449600000LL
+#define DEC3 1796227200000LL
 
 static void spell_is_cut_at_the_day(void **state)
 {
@@ -130,7 +131,7 @@ static void summary_equals_facts(void **state)
 	struct report_period p;
 	struct report_agent_row *a = NULL, *b = NULL;
 	size_t na = 0, nb = 0;
-	int64_t x, y;
+	int64_t x, y, na_ms = 0;
 
 	(void)state;
 	assert_int_equal(clock_tz_set("Asia/Shanghai"), 0);
@@ -184,6 +185,28 @@ static void summary_equals_facts(void **state)
 	assert_int_equal(a[1].f.status_ms[RAS_BREAK], 14 * HOUR + 24 * HOUR + HOUR);
 	free(a);
 	free(b);
+
+	/* Through December 2nd: November is read from its monthly rows, December's
+	 * two days from the daily ones; grouped or not, the same as the facts. */
+	assert_int_equal(report_sum_tick(s, DEC3 + HOUR, NULL), 0);
+	assert_int_equal(report_sum_through(s, "agents"), 20261202);
+	for (int g = RG_DAY; g < RG_COUNT; g++) {
+		report_agent_period(20261101, 20261202, &p);
+		p.group = (enum report_group)g;
+		assert_int_equal(report_agent_load(s, &p, 0, 0, DEC3 + HOUR, &a, &na), 0);
+		assert_int_equal(report_agent_load_facts(s, &p, 0, 0, DEC3 + HOUR, &b, &nb), 0);
+		assert_int_equal(na, nb);
+		for (size_t i = 0; i < na; i++) {
+			assert_int_equal(a[i].bucket, b[i].bucket);
+			assert_int_equal(a[i].agent_id, b[i].agent_id);
+			assert_memory_equal(&a[i].f, &b[i].f, sizeof(a[i].f));
+		}
+		free(a);
+		free(b);
+	}
+	assert_int_equal(store_run(s, "SELECT break_ms FROM report_agent_month WHERE ymd = 20261101"
+				      " AND agent_id = ?", &na_ms, "i", y), 1);
+	assert_int_equal(na_ms, 14 * HOUR + 8 * 24 * HOUR);
 	report_kinds_reset();
 	test_store_close(s);
 }
