@@ -82,23 +82,23 @@ static int seed(struct store *s, int agents, int calls, int days)
 	if (rc >= 0)
 		rc = exec(s, sql);
 	if (rc >= 0)
-		rc = exec(s,
-			  "WITH v(off, st) AS (VALUES (480, 'ready'), (540, 'talking'),"
-			  " (545, 'wrap_up'), (546, 'ready'), (600, 'break'), (615, 'ready'),"
-			  " (720, 'busy'), (780, 'ready'), (900, 'break'), (915, 'ready'),"
-			  " (1000, 'wrap_up'), (1080, 'logged_out'))"
-			  " INSERT INTO agent_state_log(person_id, at, to_status)"
-			  " SELECT agent, t0 + off * 60000, st FROM bd, v");
+		rc = exec(s, "WITH v(off, st) AS (VALUES (480, 'ready'), (540, 'talking'),"
+			     " (545, 'wrap_up'), (546, 'ready'), (600, 'break'), (615, 'ready'),"
+			     " (720, 'busy'), (780, 'ready'), (900, 'break'), (915, 'ready'),"
+			     " (1000, 'wrap_up'), (1080, 'logged_out'))"
+			     " INSERT INTO agent_state_log(person_id, at, to_status)"
+			     " SELECT agent, t0 + off * 60000, st FROM bd, v");
 	if (rc >= 0)
-		rc = exec(s,
-			  "INSERT INTO contact(channel, direction, agent_id, started_at, ended_at,"
-			  " satisfaction, created_at) SELECT CASE (agent + k) % 7 WHEN 0 THEN 'phone'"
-			  " WHEN 1 THEN 'wechat' WHEN 2 THEN 'weibo' WHEN 3 THEN 'web_chat'"
-			  " WHEN 4 THEN 'email' WHEN 5 THEN 'sms' ELSE 'visit' END, 'in', agent,"
-			  " t0 + 8 * 3600000 + k * 3600000, t0 + 8 * 3600000 + k * 3600000 + 60000,"
-			  " CASE WHEN k < 3 THEN 1 + (agent + k) % 5 END, t0"
-			  " FROM bd, (WITH RECURSIVE c(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM c"
-			  " WHERE k < 9) SELECT k FROM c)");
+		rc = exec(
+			s,
+			"INSERT INTO contact(channel, direction, agent_id, started_at, ended_at,"
+			" satisfaction, created_at) SELECT CASE (agent + k) % 7 WHEN 0 THEN 'phone'"
+			" WHEN 1 THEN 'wechat' WHEN 2 THEN 'weibo' WHEN 3 THEN 'web_chat'"
+			" WHEN 4 THEN 'email' WHEN 5 THEN 'sms' ELSE 'visit' END, 'in', agent,"
+			" t0 + 8 * 3600000 + k * 3600000, t0 + 8 * 3600000 + k * 3600000 + 60000,"
+			" CASE WHEN k < 3 THEN 1 + (agent + k) % 5 END, t0"
+			" FROM bd, (WITH RECURSIVE c(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM c"
+			" WHERE k < 9) SELECT k FROM c)");
 	if (rc >= 0)
 		rc = exec(s,
 			  "INSERT INTO call_out(agent_id, number, purpose, state, requested_at,"
@@ -123,8 +123,8 @@ static double timed(struct store *s, int from, int to, enum report_group g, int 
 	for (int i = 0; i < runs; i++) {
 		struct report_agent_row *r = NULL;
 		double t0 = bench_now_ms(), ms;
-		int rc = facts ? report_agent_load_facts(s, &p, 0, 0, JAN1_2025 + 400 * 24 * HOUR_MS,
-							 &r, rows)
+		int rc = facts ? report_agent_load_facts(s, &p, 0, 0,
+							 JAN1_2025 + 400 * 24 * HOUR_MS, &r, rows)
 			       : report_agent_load(s, &p, 0, 0, JAN1_2025 + 400 * 24 * HOUR_MS, &r,
 						   rows);
 
@@ -188,8 +188,8 @@ int main(int argc, char **argv)
 
 	printf("report_agents: %d agents, %d days, %lld calls (%lld rows, seeded in %.1f s)\n",
 	       agents, days, (long long)ncalls, (long long)rows, seeded / 1000);
-	printf("report_agents: summary built in %.1f s (%d rounds, %.0f ms a day)\n",
-	       built / 1000, rounds, built / days);
+	printf("report_agents: summary built in %.1f s (%d rounds, %.0f ms a day)\n", built / 1000,
+	       rounds, built / days);
 	printf("report_agents: from the summary: a day %.0f ms, a month %.0f ms, a quarter %.0f ms,"
 	       " the year %.0f ms (%zu rows), the year by month %.0f ms (%zu rows)\n",
 	       day, month, quarter, year, n, by_month, nm);

@@ -471,12 +471,13 @@ struct report_agent_row {
 int report_agent_load(struct store *s, const struct report_period *p, int64_t department_id,
 		      int64_t agent_id, int64_t now, struct report_agent_row **out, size_t *n);
 /* The same figures for the period straight from the facts (tests, the benchmark). */
-int report_agent_load_facts(struct store *s, const struct report_period *p,
-			    int64_t department_id, int64_t agent_id, int64_t now,
-			    struct report_agent_row **out, size_t *n);
+int report_agent_load_facts(struct store *s, const struct report_period *p, int64_t department_id,
+			    int64_t agent_id, int64_t now, struct report_agent_row **out,
+			    size_t *n);
 /* One day's figures from the facts, [start, end), per agent (build, today, perf later). */
 int report_agent_day_facts(struct store *s, int64_t start, int64_t end,
-			   int (*row)(void *ctx, int64_t agent_id, const struct report_agent_fig *f),
+			   int (*row)(void *ctx, int64_t agent_id,
+				      const struct report_agent_fig *f),
 			   void *ctx);
 /* The kind "agents" for report_kind_add. */
 extern const struct report_kind report_agent_kind;

@@ -16,8 +16,8 @@ int report_agent_status(const char *status)
 	static const struct {
 		const char *name;
 		int col;
-	} map[] = {{"ready", RAS_READY},     {"busy", RAS_AWAY},    {"break", RAS_BREAK},
-		   {"ringing", RAS_CALL},    {"talking", RAS_CALL}, {"wrap_up", RAS_WRAP}};
+	} map[] = {{"ready", RAS_READY},  {"busy", RAS_AWAY},	 {"break", RAS_BREAK},
+		   {"ringing", RAS_CALL}, {"talking", RAS_CALL}, {"wrap_up", RAS_WRAP}};
 
 	for (size_t i = 0; status && i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(status, map[i].name) == 0)

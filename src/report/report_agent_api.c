@@ -36,14 +36,14 @@ static json_t *fig_json(const struct report_agent_fig *f, int64_t qa_checks, dou
 		"{s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:o, s:o,"
 		" s:I, s:I, s:I, s:I, s:o, s:I, s:o}",
 		"calls_in", (json_int_t)f->calls_in, "talk_ms", (json_int_t)f->talk_ms,
-		"avg_talk_ms",
-		f->calls_in ? json_integer(f->talk_ms / f->calls_in) : json_null(), "hold_ms",
-		(json_int_t)f->hold_ms, "acw_ms", (json_int_t)f->status_ms[RAS_WRAP], "out",
-		"attempts", (json_int_t)f->out_attempts, "answered", (json_int_t)f->out_answered,
-		"talk_ms", (json_int_t)f->out_talk_ms, "ready_ms", (json_int_t)f->status_ms[RAS_READY],
-		"away_ms", (json_int_t)f->status_ms[RAS_AWAY], "break_ms",
-		(json_int_t)f->status_ms[RAS_BREAK], "call_ms", (json_int_t)f->status_ms[RAS_CALL],
-		"logged_in_ms", (json_int_t)report_agent_logged_in(f), "occupancy",
+		"avg_talk_ms", f->calls_in ? json_integer(f->talk_ms / f->calls_in) : json_null(),
+		"hold_ms", (json_int_t)f->hold_ms, "acw_ms", (json_int_t)f->status_ms[RAS_WRAP],
+		"out", "attempts", (json_int_t)f->out_attempts, "answered",
+		(json_int_t)f->out_answered, "talk_ms", (json_int_t)f->out_talk_ms, "ready_ms",
+		(json_int_t)f->status_ms[RAS_READY], "away_ms", (json_int_t)f->status_ms[RAS_AWAY],
+		"break_ms", (json_int_t)f->status_ms[RAS_BREAK], "call_ms",
+		(json_int_t)f->status_ms[RAS_CALL], "logged_in_ms",
+		(json_int_t)report_agent_logged_in(f), "occupancy",
 		occ >= 0 ? json_real(round(occ * 10) / 10) : json_null(), "contacts", contacts,
 		"contacts_total", (json_int_t)total, "orders", (json_int_t)f->orders, "callbacks",
 		(json_int_t)f->callbacks, "rated", (json_int_t)f->rated, "satisfaction",
@@ -102,7 +102,8 @@ static int agents_get(struct req *r)
 		json_object_set_new(row, "work_no", json_string(a->work_no));
 		json_object_set_new(row, "name", json_string(a->name));
 		json_object_set_new(row, "department_id",
-				    a->department_id ? json_integer(a->department_id) : json_null());
+				    a->department_id ? json_integer(a->department_id)
+						     : json_null());
 		json_object_set_new(row, "department", json_string(a->department));
 		json_array_append_new(items, row);
 		report_agent_fig_add(&total, &a->f);

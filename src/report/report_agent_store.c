@@ -138,14 +138,14 @@ static int ratings_row(void *ctx, const struct report_agent_rating *g)
  */
 static int status_spells(struct store *s, struct figmap *m, int64_t start, int64_t end)
 {
-	struct store_stmt *st = store_query(
-		s,
-		"SELECT p.id, ?1, (SELECT l.to_status FROM agent_state_log l"
-		"  WHERE l.person_id = p.id AND l.at < ?1 ORDER BY l.at DESC, l.id DESC"
-		"  LIMIT 1), 0 FROM person p"
-		" UNION ALL SELECT person_id, at, to_status, id FROM agent_state_log"
-		" WHERE at >= ?1 AND at < ?2 ORDER BY 1, 2, 4",
-		"ii", start, end);
+	struct store_stmt *st =
+		store_query(s,
+			    "SELECT p.id, ?1, (SELECT l.to_status FROM agent_state_log l"
+			    "  WHERE l.person_id = p.id AND l.at < ?1 ORDER BY l.at DESC, l.id DESC"
+			    "  LIMIT 1), 0 FROM person p"
+			    " UNION ALL SELECT person_id, at, to_status, id FROM agent_state_log"
+			    " WHERE at >= ?1 AND at < ?2 ORDER BY 1, 2, 4",
+			    "ii", start, end);
 	int64_t agent = 0, from = 0;
 	int status = -1, rc;
 
@@ -226,23 +226,23 @@ static int by_agent(const void *a, const void *b)
 }
 
 int report_agent_day_facts(struct store *s, int64_t start, int64_t end,
-			   int (*row)(void *ctx, int64_t agent_id, const struct report_agent_fig *f),
+			   int (*row)(void *ctx, int64_t agent_id,
+				      const struct report_agent_fig *f),
 			   void *ctx)
 {
 	struct figmap m = {0};
 	/* Answered inbound calls by the day they started, as perf counts them;
 	 * one still running counts, its talk once it ended. */
-	int rc = grouped(
-		store_query(s,
-			    "SELECT agent_id, COUNT(*),"
-			    " COALESCE(SUM(CASE WHEN ended_at > connected_at"
-			    "  THEN ended_at - connected_at END), 0),"
-			    " COALESCE(SUM(json_extract(metrics, '$.hold_total_ms')), 0)"
-			    " FROM call WHERE started_at >= ? AND started_at < ?"
-			    " AND direction = 'in' AND agent_id IS NOT NULL"
-			    " AND connected_at IS NOT NULL GROUP BY agent_id",
-			    "ii", start, end),
-		&m, F_CALLS);
+	int rc = grouped(store_query(s,
+				     "SELECT agent_id, COUNT(*),"
+				     " COALESCE(SUM(CASE WHEN ended_at > connected_at"
+				     "  THEN ended_at - connected_at END), 0),"
+				     " COALESCE(SUM(json_extract(metrics, '$.hold_total_ms')), 0)"
+				     " FROM call WHERE started_at >= ? AND started_at < ?"
+				     " AND direction = 'in' AND agent_id IS NOT NULL"
+				     " AND connected_at IS NOT NULL GROUP BY agent_id",
+				     "ii", start, end),
+			 &m, F_CALLS);
 
 	if (rc >= 0)
 		rc = report_agent_calls_out(s, start, end, calls_out_row, &m);
@@ -277,11 +277,11 @@ int report_agent_day_facts(struct store *s, int64_t start, int64_t end,
 /* ---- The summary kind "agents" ---- */
 
 /* The figures' columns of report_agent_day and report_agent_month, summed. */
-#define SUM_COLS                                                                              \
-	", SUM(calls_in), SUM(talk_ms), SUM(hold_ms), SUM(out_attempts), SUM(out_answered),"  \
-	" SUM(out_talk_ms), SUM(ready_ms), SUM(away_ms), SUM(break_ms), SUM(call_ms),"       \
-	" SUM(wrap_ms), SUM(c_phone), SUM(c_wechat), SUM(c_weibo), SUM(c_web_chat),"         \
-	" SUM(c_email), SUM(c_sms), SUM(c_visit), SUM(orders), SUM(callbacks), SUM(rated),"  \
+#define SUM_COLS                                                                                   \
+	", SUM(calls_in), SUM(talk_ms), SUM(hold_ms), SUM(out_attempts), SUM(out_answered),"       \
+	" SUM(out_talk_ms), SUM(ready_ms), SUM(away_ms), SUM(break_ms), SUM(call_ms),"             \
+	" SUM(wrap_ms), SUM(c_phone), SUM(c_wechat), SUM(c_weibo), SUM(c_web_chat),"               \
+	" SUM(c_email), SUM(c_sms), SUM(c_visit), SUM(orders), SUM(callbacks), SUM(rated),"        \
 	" SUM(rating_sum)"
 
 struct day_ctx {
@@ -312,8 +312,8 @@ static int insert_day(void *ctx, int64_t agent, const struct report_agent_fig *f
 static int agents_build(struct store *s, int ymd, int64_t start, int64_t end, void *arg)
 {
 	struct day_ctx d = {s, ymd};
-	int rc = store_run(s, "DELETE FROM report_agent_day WHERE ymd = ?", NULL, "i",
-			   (int64_t)ymd);
+	int rc =
+		store_run(s, "DELETE FROM report_agent_day WHERE ymd = ?", NULL, "i", (int64_t)ymd);
 
 	(void)arg;
 	if (rc >= 0)
@@ -409,15 +409,16 @@ static int agents_changed(struct store *s, int64_t *cursor, void *arg)
 					   "i", log_id),
 			       &log_id);
 	if (rc >= 0)
-		rc = mark_days(s,
-			       store_query(s,
-					   "SELECT e.id, c.started_at, CASE WHEN c.direction = 'out'"
-					   "  THEN (SELECT MIN(o.requested_at) FROM call_out o"
-					   "  WHERE o.call_id = c.id) END"
-					   " FROM call_event e JOIN call c ON c.id = e.call_id"
-					   " WHERE e.id > ? AND e.kind = 'ended' ORDER BY e.id",
-					   "i", event_id),
-			       &event_id);
+		rc = mark_days(
+			s,
+			store_query(s,
+				    "SELECT e.id, c.started_at, CASE WHEN c.direction = 'out'"
+				    "  THEN (SELECT MIN(o.requested_at) FROM call_out o"
+				    "  WHERE o.call_id = c.id) END"
+				    " FROM call_event e JOIN call c ON c.id = e.call_id"
+				    " WHERE e.id > ? AND e.kind = 'ended' ORDER BY e.id",
+				    "i", event_id),
+			&event_id);
 	if (rc >= 0)
 		rc = store_run(s, "SELECT COALESCE(MAX(id), ?) FROM call_event", &event_id, "i",
 			       event_id);
@@ -436,8 +437,8 @@ static int agents_changed(struct store *s, int64_t *cursor, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
-const struct report_kind report_agent_kind = {"agents", agents_build, agents_first,
-					      agents_changed, NULL};
+const struct report_kind report_agent_kind = {"agents", agents_build, agents_first, agents_changed,
+					      NULL};
 
 /* ---- A period's rows ---- */
 
@@ -454,12 +455,12 @@ int report_agent_qa_has(void)
 }
 
 /* The first day of the bucket of ymd, as SQL over the summary's ymd (?3: the group). */
-#define BUCKET_SQL                                                                      \
-	"CASE ?3 WHEN 'month' THEN ymd / 100 * 100 + 1"                                 \
-	" WHEN 'quarter' THEN ymd / 10000 * 10000 + ((ymd / 100 % 100 - 1) / 3 * 3 + 1)" \
-	"  * 100 + 1"                                                                   \
-	" WHEN 'half' THEN ymd / 10000 * 10000 + ((ymd / 100 % 100 - 1) / 6 * 6 + 1)"   \
-	"  * 100 + 1"                                                                   \
+#define BUCKET_SQL                                                                                 \
+	"CASE ?3 WHEN 'month' THEN ymd / 100 * 100 + 1"                                            \
+	" WHEN 'quarter' THEN ymd / 10000 * 10000 + ((ymd / 100 % 100 - 1) / 3 * 3 + 1)"           \
+	"  * 100 + 1"                                                                              \
+	" WHEN 'half' THEN ymd / 10000 * 10000 + ((ymd / 100 % 100 - 1) / 6 * 6 + 1)"              \
+	"  * 100 + 1"                                                                              \
 	" WHEN 'year' THEN ymd / 10000 * 10000 + 101 WHEN 'all' THEN 0 ELSE ymd END"
 
 /* Adds the summed rows of one statement over a summary table (bucket, agent, figures). */
@@ -535,8 +536,8 @@ static int prev_month(int first)
  * rows (unless grouped by day or week, whose buckets cut months), the days
  * before and after them from the daily rows.
  */
-static int from_summary(struct store *s, const struct report_period *p, int to_ymd,
-			int64_t agent, struct figmap *m)
+static int from_summary(struct store *s, const struct report_period *p, int to_ymd, int64_t agent,
+			struct figmap *m)
 {
 	int from = p->from_ymd, first, last, rc;
 
@@ -642,15 +643,16 @@ static int add_qa(struct store *s, const struct report_period *p, int64_t agent,
 
 	if (!qa_hook)
 		return 0;
-	for (int first = p->from_ymd; first <= p->to_ymd; first = report_ymd_next(bucket_last(p, first)))
+	for (int first = p->from_ymd; first <= p->to_ymd;
+	     first = report_ymd_next(bucket_last(p, first)))
 		if (++n > QA_BUCKETS_MAX)
 			return 0;
 	for (int first = p->from_ymd; rc >= 0 && first <= p->to_ymd;) {
 		int last = bucket_last(p, first);
 		struct qa_ctx c = {m, report_bucket(first, p->group), agent};
 
-		rc = qa_hook(s, report_day_start(first), clock_day_end(report_day_start(last)), qa_row,
-			     &c);
+		rc = qa_hook(s, report_day_start(first), clock_day_end(report_day_start(last)),
+			     qa_row, &c);
 		first = report_ymd_next(last);
 	}
 	return rc < 0 ? rc : 0;
@@ -722,7 +724,8 @@ static int load(struct store *s, const struct report_period *p, int64_t dept, in
 	if (rc == 0 && through >= p->from_ymd)
 		rc = from_summary(s, p, through < p->to_ymd ? through : p->to_ymd, agent, &m);
 	if (rc == 0 && through < p->to_ymd)
-		rc = from_facts(s, p, through >= p->from_ymd ? report_ymd_next(through) : p->from_ymd,
+		rc = from_facts(s, p,
+				through >= p->from_ymd ? report_ymd_next(through) : p->from_ymd,
 				agent, now, &m);
 	if (rc == 0)
 		rc = add_qa(s, p, agent, &m);
@@ -738,9 +741,8 @@ int report_agent_load(struct store *s, const struct report_period *p, int64_t de
 	return load(s, p, department_id, agent_id, now, 1, out, n);
 }
 
-int report_agent_load_facts(struct store *s, const struct report_period *p,
-			    int64_t department_id, int64_t agent_id, int64_t now,
-			    struct report_agent_row **out, size_t *n)
+int report_agent_load_facts(struct store *s, const struct report_period *p, int64_t department_id,
+			    int64_t agent_id, int64_t now, struct report_agent_row **out, size_t *n)
 {
 	return load(s, p, department_id, agent_id, now, 0, out, n);
 }

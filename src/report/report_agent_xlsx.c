@@ -18,23 +18,23 @@
 #define COLS 29
 #define DAY_MS 86400000.0
 
-static const char *const zh[COLS] = {
-	"序号",	    "工号",	"姓名",	    "部门",	"接听量",   "通话时长", "平均通话",
-	"保持时长", "话后处理", "呼出次数", "呼出接通", "呼出通话", "示闲时长", "示忙时长",
-	"小休时长", "登录时长", "占用率%",  "电话",	"微信",	    "微博",	"网上客服",
-	"邮件",	    "短信",	"来访",	    "建单数",	"回访数",   "评价数",	"满意度",
-	"质检均分"};
+static const char *const zh[COLS] = {"序号",	 "工号",     "姓名",	 "部门",     "接听量",
+				     "通话时长", "平均通话", "保持时长", "话后处理", "呼出次数",
+				     "呼出接通", "呼出通话", "示闲时长", "示忙时长", "小休时长",
+				     "登录时长", "占用率%",  "电话",	 "微信",     "微博",
+				     "网上客服", "邮件",     "短信",	 "来访",     "建单数",
+				     "回访数",	 "评价数",   "满意度",	 "质检均分"};
 static const char *const en[COLS] = {
-	"No.",	       "Work no.",    "Name",	   "Department", "Answered",   "Talk",
-	"Avg talk",    "Hold",	      "After-call", "Out calls", "Out answered", "Out talk",
-	"Ready",       "Away",	      "Break",	   "Logged in",  "Occupancy %", "Phone",
-	"WeChat",      "Weibo",	      "Web chat",  "Email",	 "SMS",	       "Visit",
-	"Orders",      "Callbacks",   "Rated",	   "Satisfaction", "QA score"};
+	"No.",	    "Work no.",	 "Name",       "Department",   "Answered",     "Talk",
+	"Avg talk", "Hold",	 "After-call", "Out calls",    "Out answered", "Out talk",
+	"Ready",    "Away",	 "Break",      "Logged in",    "Occupancy %",  "Phone",
+	"WeChat",   "Weibo",	 "Web chat",   "Email",	       "SMS",	       "Visit",
+	"Orders",   "Callbacks", "Rated",      "Satisfaction", "QA score"};
 
 static void header(struct export_sheet *sh, int english)
 {
-	static const double widths[COLS] = {5, 9, 9, 12, 7, 10, 9, 9, 9, 7, 7, 9, 10, 10, 10,
-					    10, 8, 6, 6, 6, 7, 6, 6, 6, 7, 7, 7, 7, 8};
+	static const double widths[COLS] = {5,	9, 9, 12, 7, 10, 9, 9, 9, 7, 7, 9, 10, 10, 10,
+					    10, 8, 6, 6,  6, 7,	 6, 6, 6, 7, 7, 7, 7,  8};
 	static const struct {
 		int col, cols;
 		const char *zh, *en;
@@ -182,7 +182,8 @@ int report_agent_book(struct store *s, const struct report_period *p, int64_t de
 
 	if (rc < 0)
 		return rc;
-	snprintf(title, sizeof(title), "%s", english ? "Agents' work statistics" : "工作统计一览表");
+	snprintf(title, sizeof(title), "%s",
+		 english ? "Agents' work statistics" : "工作统计一览表");
 	if (department_id > 0 && n)
 		snprintf(subtitle, sizeof(subtitle), "%s – %s  %s", p->from_text, p->to_text,
 			 rows[0].department);
@@ -210,5 +211,6 @@ static int form_build(struct store *s, const struct export_form_args *a, struct 
 }
 
 const struct export_form report_agent_form = {
-	"agent_stats", "工作统计一览表", "Agents' work statistics", "/reports/agents",
-	ACT_REPORT_AGENTS, EXPORT_PERIOD_RANGE, form_build};
+	"agent_stats",	   "工作统计一览表",  "Agents' work statistics",
+	"/reports/agents", ACT_REPORT_AGENTS, EXPORT_PERIOD_RANGE,
+	form_build};

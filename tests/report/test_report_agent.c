@@ -94,9 +94,10 @@ static int64_t person(struct store *s, const char *work_no)
 
 static void status(struct store *s, int64_t who, int64_t at, const char *st)
 {
-	assert_true(store_run(s,
-			      "INSERT INTO agent_state_log(person_id, at, to_status) VALUES (?, ?, ?)",
-			      NULL, "iit", who, at, st) >= 0);
+	assert_true(
+		store_run(s,
+			  "INSERT INTO agent_state_log(person_id, at, to_status) VALUES (?, ?, ?)",
+			  NULL, "iit", who, at, st) >= 0);
 }
 
 static void call(struct store *s, int64_t who, int64_t start, int64_t talk)
@@ -204,8 +205,11 @@ static void summary_equals_facts(void **state)
 		free(a);
 		free(b);
 	}
-	assert_int_equal(store_run(s, "SELECT break_ms FROM report_agent_month WHERE ymd = 20261101"
-				      " AND agent_id = ?", &na_ms, "i", y), 1);
+	assert_int_equal(store_run(s,
+				   "SELECT break_ms FROM report_agent_month WHERE ymd = 20261101"
+				   " AND agent_id = ?",
+				   &na_ms, "i", y),
+			 1);
 	assert_int_equal(na_ms, 14 * HOUR + 8 * 24 * HOUR);
 	report_kinds_reset();
 	test_store_close(s);
