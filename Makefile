@@ -192,7 +192,7 @@ run: deps
 	./build/kefu serve --db var/kefu.db --listen 127.0.0.1:8080
 
 bench: deps
-	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/bench/kb build/bench/mail build/bench/perf build/bench/report build/bench/report_calls build/prompts/.stamp
+	@$(MAKE) --no-print-directory -j2 build/kefu build/bench/seed build/bench/rtpsink build/bench/roster build/bench/qa build/bench/kb build/bench/mail build/bench/perf build/bench/report build/bench/report_calls build/bench/report_agents build/prompts/.stamp
 	@$(MAKE) --no-print-directory web
 	@./build/bench/roster
 	@./build/bench/qa
@@ -201,6 +201,7 @@ bench: deps
 	@./build/bench/perf
 	@./build/bench/report
 	@./build/bench/report_calls
+	@./build/bench/report_agents
 	@sh bench/run.sh
 	@sh bench/orders.sh
 	@node bench/web.mjs

@@ -31,17 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "rand.h"
 #include "core/clock.h"
 #include "perf/perf.h"
 #include "store/store.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -146,7 +140,7 @@ static int seed(struct store *s, int agents, int items)
 
 static int compute(struct store *s, const char *month, double *ms)
 {
-	double t0 = now_ms();
+	double t0 = bench_ms();
 	int rc = store_begin(s);
 
 	if (rc < 0)
@@ -158,7 +152,7 @@ static int compute(struct store *s, const char *month, double *ms)
 		return rc;
 	}
 	rc = store_commit(s);
-	*ms = now_ms() - t0;
+	*ms = bench_ms() - t0;
 	return rc;
 }
 
@@ -169,7 +163,6 @@ int main(int argc, char **argv)
 	char path[64] = "/tmp/kefu-bench-perf-XXXXXX";
 	const char *db = argc > 3 ? argv[3] : NULL;
 	struct store *s = NULL;
-	struct store_opts o = {NULL, 5000, STORE_NORMAL};
 	struct perf_figures *f = NULL;
 	size_t nf = 0;
 	double t0, seeded, figures, runs[3], year = 0, read;
@@ -177,30 +170,21 @@ int main(int argc, char **argv)
 	int n = 0, rc;
 
 	clock_tz_set("Asia/Shanghai");
-	if (!db) {
-		int fd = mkstemp(path);
-
-		if (fd < 0)
-			return 1;
-		close(fd);
-		db = path;
-	}
-	o.path = db;
-	if (store_open(&s, &o) < 0 || store_migrate(s, NULL, NULL) < 0)
+	if (!(s = bench_db_open(db, path)))
 		return 1;
-	t0 = now_ms();
+	t0 = bench_ms();
 	if (seed(s, agents, items) < 0)
 		return 1;
-	seeded = now_ms() - t0;
+	seeded = bench_ms() - t0;
 	store_run(s,
 		  "SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM call)"
 		  " + (SELECT count(*) FROM agent_state_log) + (SELECT count(*) FROM qa_check)"
 		  " + (SELECT count(*) FROM perf_praise)",
 		  &rows, "");
 
-	t0 = now_ms();
+	t0 = bench_ms();
 	rc = perf_eval_figures(s, "2025-12", 1767225600000LL, 15, &f, &nf);
-	figures = now_ms() - t0;
+	figures = bench_ms() - t0;
 	free(f);
 	for (int i = 0; rc >= 0 && i < 3; i++)
 		rc = compute(s, "2025-12", &runs[i]);
@@ -216,9 +200,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench/perf: compute failed (%d)\n", rc);
 		return 1;
 	}
-	t0 = now_ms();
+	t0 = bench_ms();
 	perf_eval_rows(s, "2025-12", 0, count_row, &n);
-	read = now_ms() - t0;
+	read = bench_ms() - t0;
 	store_run(s, "SELECT count(*) FROM perf_ledger", &lines, "");
 	qsort(runs, 3, sizeof(runs[0]), cmp_double);
 	printf("perf: %d agents, a year of data (%lld rows, seeded in %.1f s)\n", agents,
@@ -227,7 +211,7 @@ int main(int argc, char **argv)
 	       " all 12 months %.1f s; the month's %d rows read in %.0f ms; %lld ledger lines\n",
 	       figures, runs[0], runs[1], year / 1000, n, read, (long long)lines);
 	store_close(s);
-	if (db == path)
+	if (path[0])
 		unlink(path);
 	return 0;
 }

@@ -177,6 +177,8 @@ static const unsigned char policy[ACT_COUNT][AUTH_ROLE_COUNT] = {
 	[ACT_TRN_PANEL] = {N, A, A, A, A, A, A, A},
 	/* Issue 20: the manager schedules reports and may open every delivered file. */
 	[ACT_REPORT_SCHEDULE] = {N, A, N, N, N, N, N, N},
+	/* Issue 20 (RPT-1): an agent reads their own row, a supervisor their department's. */
+	[ACT_REPORT_AGENTS] = {N, A, D, S, N, N, N, N},
 };
 
 #undef N
@@ -288,6 +290,7 @@ static const char *const action_names[ACT_COUNT] = {
 	"trn.mark",
 	"trn.panel",
 	"report.schedule",
+	"report.agents",
 };
 
 const char *auth_action_name(enum auth_action a)

@@ -155,6 +155,7 @@ enum auth_action {
 	ACT_TRN_MARK,	       /* mark short answers (only the exam's trainer, TRN-2) */
 	ACT_TRN_PANEL,	       /* score a practical exam one sits on the panel of (TRN-2) */
 	ACT_REPORT_SCHEDULE,   /* issue 20: scheduled reports, and every delivered report file */
+	ACT_REPORT_AGENTS,     /* issue 20: the agents' work statistics (self: one's own row; dept: one's department) */
 	ACT_COUNT
 };
 

@@ -64,7 +64,6 @@
 #include "qa/qa.h"
 #include "rec/rec.h"
 #include "qa/qa.h"
-#include "export/export.h"
 #include "report/report.h"
 #include "sched/sched.h"
 #include "sip/sip.h"
@@ -97,6 +96,7 @@ const struct route *const cli_route_tables[] = {
 	trn_routes, trn_exam_routes, /* issue 19: training and exams */
 	report_complaint_routes, report_callback_routes, /* issue 20: RPT-2, CB-3 */
 	pipl_routes, /* issue 22: a customer's data exported or erased on request */
+	report_agent_routes,	     /* issue 20: the agents' work statistics */
 	NULL,
 };
 
@@ -225,6 +225,14 @@ static int wire(const struct config *cfg)
 		rc = report_complaint_wire();
 	if (rc == 0)
 		rc = report_callback_wire();
+	/* Issue 20 (RPT-1, LED-2): the agents' work statistics, their summary,
+	 * their form, and the QA score only qa/ computes. */
+	if (rc == 0)
+		rc = report_kind_add(&report_agent_kind);
+	if (rc == 0)
+		rc = export_form_add(&report_agent_form);
+	if (rc == 0)
+		report_agent_qa_set(qa_agent_scores);
 	/* Issue 22: the daily backup at backup_at, on a thread of its own. */
 	if (rc == 0)
 		rc = sched_add("backup", cli_backup_tick, arg, 60000);

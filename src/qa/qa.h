@@ -1022,6 +1022,12 @@ double qa_star_score(const struct qa_agent_row *r, int *ok);
 int qa_star_pick(struct qa_agent_row *rows, size_t n);
 
 /* qa_report_store.c */
+/* Per agent over [start, end) by the contact's time: the automatic checks and
+ * the sum of their scores, in agent id order (the agents' work statistics of
+ * report/, issue 20, through the hook cli registers); returns how many rows. */
+int qa_agent_scores(struct store *s, int64_t start, int64_t end,
+		    int (*row)(void *ctx, int64_t agent_id, int64_t checks, double score_sum),
+		    void *ctx);
 int qa_rep_checks_load(struct store *s, int64_t start, int64_t end, int64_t agent_id,
 		       struct qa_rep_check **out, size_t *n);
 int qa_rep_hits_load(struct store *s, int64_t start, int64_t end, int64_t agent_id,

@@ -47,6 +47,28 @@ static int check_read(struct store_stmt *st, void *dst)
 	return 0;
 }
 
+int qa_agent_scores(struct store *s, int64_t start, int64_t end,
+		    int (*row)(void *ctx, int64_t agent_id, int64_t checks, double score_sum),
+		    void *ctx)
+{
+	struct store_stmt *st = store_query(s,
+					    "SELECT agent_id, COUNT(*), SUM(score) FROM qa_check"
+					    " WHERE contact_at >= ? AND contact_at < ?"
+					    " AND agent_id IS NOT NULL GROUP BY agent_id"
+					    " ORDER BY agent_id",
+					    "ii", start, end);
+	int rc, n = 0;
+
+	while ((rc = store_next(st, NULL, NULL)) == 1) {
+		rc = row(ctx, store_col_int(st, 0), store_col_int(st, 1),
+			 (double)store_col_int(st, 2));
+		if (rc < 0)
+			break;
+		n++;
+	}
+	return store_end(st, rc, n);
+}
+
 int qa_rep_checks_load(struct store *s, int64_t start, int64_t end, int64_t agent_id,
 		       struct qa_rep_check **out, size_t *n)
 {

@@ -81,6 +81,7 @@
 
 struct export_form;
 struct store;
+struct export_form;
 
 /* A quarter: the most days report_daily_load reads from the facts in one call.
  * A request may ask for REPORT_PERIOD_DAYS_MAX (report_period_load). */
@@ -922,5 +923,126 @@ int report_complaint_wire(void);
 extern const struct route report_complaint_routes[];
 extern const struct route report_callback_routes[];
 int report_callback_wire(void);
+
+/*
+ * The agents' work statistics (工作统计一览表, issue 20, RPT-1, LED-2): per
+ * agent and day of the center, from the facts where acd, call, cust, chan
+ * and wo keep them, read with this module's own statements:
+ *   calls_in     answered inbound calls (call: direction 'in', an agent and
+ *                connected_at), by the day the call started, as perf and
+ *                wfm count them; talk_ms = ended_at − connected_at of those
+ *                ended, hold_ms = their metrics' hold_total_ms;
+ *   calls out    attempts, answered and talk as report_agent_calls_out;
+ *   status       the status log (agent_state_log) cut into spells, each
+ *                spell from its row to the agent's next row, split at the
+ *                center's midnights (report_agent_span): ready, away
+ *                (示忙, acd's busy), break, on a call (ringing, talking) and
+ *                after-call work (wrap_up); logged in is their sum;
+ *   contacts     contacts started that day, per channel (CALL-10, CALL-12);
+ *   orders       work orders opened (first_agent_id, created_at);
+ *   callbacks    center callback attempts made (any outcome, CB-2), as
+ *                report_agent_callbacks finds them;
+ *   rated        contacts started that day rated 1–5, and their sum (CALL-3).
+ * Derived: average talk = talk_ms / calls_in; occupancy = (on a call +
+ * after-call work) / (ready + on a call + after-call work), the share of
+ * the time available for calls that calls took (away and breaks are not
+ * available); satisfaction = rating sum / rated; the QA score comes from
+ * qa/ (above this module) through the hook report_agent_qa_set.
+ *
+ * The summary kind "agents" keeps them in report_agent_day (migration 47),
+ * one row per day and agent; its changed() follows the status log, the
+ * calls' "ended" events and new contacts by id (report_agent_feed) and
+ * marks the closed day each belongs to: a call that started before
+ * midnight and ended after it, a status row written late. Today, and any
+ * day the summary has not reached, is read from the facts by the same code
+ * that builds a day.
+ */
+enum report_agent_status { RAS_READY, RAS_AWAY, RAS_BREAK, RAS_CALL, RAS_WRAP, RAS_COUNT };
+#define REPORT_CHANNELS 7 /* cust's CALL-12 channels, in report_channels order */
+extern const char *const report_channels[REPORT_CHANNELS];
+
+struct report_agent_fig {
+	int64_t calls_in, talk_ms, hold_ms;
+	int64_t out_attempts, out_answered, out_talk_ms;
+	int64_t status_ms[RAS_COUNT];
+	int64_t contacts[REPORT_CHANNELS];
+	int64_t orders, callbacks, rated, rating_sum;
+};
+
+/* report_agent.c, pure. acd's status name to its column, -1 for logged out or unknown. */
+int report_agent_status(const char *status);
+/* A channel's index in report_channels, -1 if unknown. */
+int report_channel_index(const char *channel);
+/*
+ * Adds a spell of status from from to to (to <= 0: still running) to f,
+ * clipped to [start, end): a spell across midnight counts in each day for
+ * its part of it.
+ */
+void report_agent_span(struct report_agent_fig *f, int status, int64_t from, int64_t to,
+		       int64_t start, int64_t end);
+void report_agent_fig_add(struct report_agent_fig *dst, const struct report_agent_fig *src);
+int64_t report_agent_logged_in(const struct report_agent_fig *f);
+/* Occupancy in percent (see above); -1 when the agent was never available. */
+double report_agent_occupancy(const struct report_agent_fig *f);
+
+/* One row of the report: an agent in a bucket (report_bucket's first day, 0 for all). */
+struct report_agent_row {
+	int bucket;
+	int64_t agent_id, department_id;
+	char work_no[33], name[129], department[129];
+	struct report_agent_fig f;
+	int64_t qa_checks;
+	double qa_sum; /* the QA hook's scores, when it gave any */
+};
+
+/*
+ * The rows of a period for one department (> 0), all (0), or only agent
+ * (> 0, whatever department); sorted by bucket, then work number. Days up
+ * to the summary's end come from report_agent_day, the rest from the facts
+ * up to now. *out is malloc'ed (free it); returns 0 or an error.
+ */
+int report_agent_load(struct store *s, const struct report_period *p, int64_t department_id,
+		      int64_t agent_id, int64_t now, struct report_agent_row **out, size_t *n);
+/* The same figures for the period straight from the facts (tests, the benchmark). */
+int report_agent_load_facts(struct store *s, const struct report_period *p, int64_t department_id,
+			    int64_t agent_id, int64_t now, struct report_agent_row **out,
+			    size_t *n);
+/* One day's figures from the facts, [start, end), per agent (build, today, perf later). */
+int report_agent_day_facts(struct store *s, int64_t start, int64_t end,
+			   int (*row)(void *ctx, int64_t agent_id,
+				      const struct report_agent_fig *f),
+			   void *ctx);
+/* The kind "agents" for report_kind_add. */
+extern const struct report_kind report_agent_kind;
+
+/*
+ * The QA score per agent over [start, end), which only qa/ can compute: a
+ * function registered at start-up (cli's wire()) that calls row() once per
+ * agent with their checks and the sum of their scores. Unset, the report
+ * has no QA column.
+ */
+typedef int (*report_agent_qa_fn)(struct store *s, int64_t start, int64_t end,
+				  int (*row)(void *ctx, int64_t agent_id, int64_t checks,
+					     double score_sum),
+				  void *ctx);
+void report_agent_qa_set(report_agent_qa_fn fn);
+int report_agent_qa_has(void);
+
+/* The form 工作统计一览表 (report_agent_xlsx.c), registered from wire(). */
+extern const struct export_form report_agent_form;
+struct export_book;
+/* A period of whole days from_ymd..to_ymd, in one total (the form's). */
+void report_agent_period(int from_ymd, int to_ymd, struct report_period *p);
+/* The rows laid out as the form: title, the two header rows, totals, signed foot. */
+int report_agent_xlsx(const struct report_agent_row *rows, size_t n, const char *title,
+		      const char *subtitle, const char *made_by, const char *made_on, int english,
+		      struct export_book **out);
+/* Loads the period's rows (report_agent_load) and lays them out as the form. */
+int report_agent_book(struct store *s, const struct report_period *p, int64_t department_id,
+		      int64_t agent_id, int64_t now, const char *made_by, int english,
+		      struct export_book **out);
+
+/* The agents' routes (report_agent_api.c). */
+extern const struct route report_agent_routes[];
 
 #endif

@@ -2437,9 +2437,52 @@ static const char m46[] =
 	"CREATE INDEX report_complaint_day_ymd ON report_complaint_day(ymd);"
 	"CREATE INDEX wo_callback_attempt_at ON wo_callback_attempt(at);";
 
+/*
+ * 47: the agents' work statistics (issue 20, report/report_agent_store.c):
+ * the summary kind "agents", one row per closed day of the center and
+ * agent (report.h tells each figure; durations in ms), the same summed per
+ * month (ymd the month's first day, kept with each day's build, so a year
+ * reads 12 rows an agent), and the ids its change feed has read of the
+ * status log, the calls' events and contacts.
+ */
+static const char m47[] =
+	"CREATE TABLE report_agent_day ("
+	" ymd INTEGER NOT NULL,"
+	" agent_id INTEGER NOT NULL,"
+	" calls_in INTEGER NOT NULL DEFAULT 0,"
+	" talk_ms INTEGER NOT NULL DEFAULT 0,"
+	" hold_ms INTEGER NOT NULL DEFAULT 0,"
+	" out_attempts INTEGER NOT NULL DEFAULT 0,"
+	" out_answered INTEGER NOT NULL DEFAULT 0,"
+	" out_talk_ms INTEGER NOT NULL DEFAULT 0,"
+	" ready_ms INTEGER NOT NULL DEFAULT 0,"
+	" away_ms INTEGER NOT NULL DEFAULT 0,"
+	" break_ms INTEGER NOT NULL DEFAULT 0,"
+	" call_ms INTEGER NOT NULL DEFAULT 0,"
+	" wrap_ms INTEGER NOT NULL DEFAULT 0,"
+	" c_phone INTEGER NOT NULL DEFAULT 0,"
+	" c_wechat INTEGER NOT NULL DEFAULT 0,"
+	" c_weibo INTEGER NOT NULL DEFAULT 0,"
+	" c_web_chat INTEGER NOT NULL DEFAULT 0,"
+	" c_email INTEGER NOT NULL DEFAULT 0,"
+	" c_sms INTEGER NOT NULL DEFAULT 0,"
+	" c_visit INTEGER NOT NULL DEFAULT 0,"
+	" orders INTEGER NOT NULL DEFAULT 0,"
+	" callbacks INTEGER NOT NULL DEFAULT 0,"
+	" rated INTEGER NOT NULL DEFAULT 0,"
+	" rating_sum INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (ymd, agent_id)) WITHOUT ROWID;"
+	"CREATE TABLE report_agent_month AS SELECT * FROM report_agent_day WHERE 0;"
+	"CREATE UNIQUE INDEX report_agent_month_key ON report_agent_month(ymd, agent_id);"
+	"CREATE TABLE report_agent_feed ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" log_id INTEGER NOT NULL,"
+	" event_id INTEGER NOT NULL,"
+	" contact_id INTEGER NOT NULL);";
+
 const char *const store_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10,
 					   m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
 					   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30,
 					   m31, m32, m33, m34, m35, m36, m37, m38, m39, m40,
-					   m41, m42, m43, m44, m45, m46};
+					   m41, m42, m43, m44, m45, m46, m47};
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

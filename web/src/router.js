@@ -26,6 +26,8 @@ export const pages = [
   { path: '/reports', name: 'reportCenter', group: 'report', roles: ['manager', 'supervisor', 'agent', 'hr', 'qa', 'staff', 'office'], navRoles: ['manager', 'supervisor'], component: () => import('./views/report/Center.vue') },
   // Issue 20, RPT-1: the call report (report.read; its drill-down is call.read).
   { path: '/reports/calls', name: 'reportCalls', group: 'report', roles: ['manager', 'supervisor', 'office'], component: () => import('./views/report/Calls.vue') },
+  // Issue 20 (RPT-1): the agents' work statistics; an agent sees their own row.
+  { path: '/reports/agents', name: 'reportAgents', group: 'report', roles: ['manager', 'supervisor', 'agent'], component: () => import('./views/report/Agents.vue') },
   { path: '/qa/checks', name: 'qaChecks', group: 'qa', roles: ['qa', 'supervisor', 'manager', 'agent'], component: () => import('./views/qa/Checks.vue') },
   { path: '/qa/rules', name: 'qaRules', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Rules.vue') },
   { path: '/qa/daily', name: 'qaDaily', group: 'qa', roles: ['qa', 'supervisor', 'manager'], component: () => import('./views/qa/Daily.vue') },
