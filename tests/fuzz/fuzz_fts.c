@@ -23,10 +23,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES (1, ?)", -1, &ins, NULL) !=
 		    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "DELETE FROM t", -1, &del, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT rowid, highlight(t, 0, '<', '>'), snippet(t, 0, '<', '>', '…', 8)"
-			       " FROM t WHERE t MATCH ?",
-			       -1, &find, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(
+		    db,
+		    "SELECT rowid, highlight(t, 0, '<', '>'), snippet(t, 0, '<', '>', '…', 8)"
+		    " FROM t WHERE t MATCH ?",
+		    -1, &find, NULL) != SQLITE_OK)
 		abort();
 	return 0;
 }

@@ -57,8 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t i;
 		json_t *it;
 
-		json_array_foreach(j, i, it)
-			sms_item(it);
+		json_array_foreach(j, i, it) sms_item(it);
 	} else if (json_is_object(j)) {
 		sms_item(j);
 		weibo(j);

@@ -26,8 +26,8 @@
 #include "wo/wo_config.h"
 
 static const struct route *const tables[] = {
-	wo_routes, wo_config_routes, cust_routes, kb_routes, kb_search_routes, qa_routes,
-	sip_routes, http_misc_routes, NULL,
+	wo_routes, wo_config_routes, cust_routes,      kb_routes, kb_search_routes,
+	qa_routes, sip_routes,	     http_misc_routes, NULL,
 };
 
 static void helpers(struct req *r)

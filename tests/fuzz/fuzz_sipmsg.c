@@ -54,8 +54,8 @@ static void digest(const struct sip_msg *msg)
 	static const unsigned char key[SIP_NONCE_KEY_LEN] = {1, 2, 3};
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
 	struct httpauth_digest_resp r;
-	char user[64], realm[64], nonce[64], uri[512], response[64], qop[16] = "", nc[16] = "",
-		cnonce[128] = "", method[16], ha1[SIP_HEX_MD5_LEN + 1];
+	char user[64], realm[64], nonce[64], uri[512], response[64],
+		qop[16] = "", nc[16] = "", cnonce[128] = "", method[16], ha1[SIP_HEX_MD5_LEN + 1];
 
 	if (!h || httpauth_digest_response_decode(&r, &h->val) != 0)
 		return;

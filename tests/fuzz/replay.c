@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && read_file(path, &data, &size) == 0) {
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    read_file(path, &data, &size) == 0) {
 			LLVMFuzzerTestOneInput(data, size);
 			free(data);
 			fed++;
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
 		free(list[i]);
 	}
 	free(list);
-	printf("1..1\n%s 1 - fuzz_%s: %d inputs replayed from %s\n", fed ? "ok" : "not ok", name, fed,
-	       dir);
+	printf("1..1\n%s 1 - fuzz_%s: %d inputs replayed from %s\n", fed ? "ok" : "not ok", name,
+	       fed, dir);
 	return fed ? 0 : 1;
 }

@@ -96,7 +96,9 @@ static void malformed_utf8_separates_words(void **state)
 	assert_string_equal(match("\"x\xC1\xCFy\""), "");
 	assert_string_equal(match("\"\xE8" "APP\""), "2");
 	assert_string_equal(match("\"\xED\xA0\x80\" OR \"\xF4\x90\x80\x80\""), "");
-	assert_int_equal(store_exec(s, "INSERT INTO wo_search(rowid, body) VALUES (9, 'ok\xC1\xCFrefund\xF0\x9F')"), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO wo_search(rowid, body)"
+				       " VALUES (9, 'ok\xC1\xCFrefund\xF0\x9F')"),
+			 0);
 	assert_string_equal(match("refund"), "4,9");
 	assert_int_equal(store_exec(s, "DELETE FROM wo_search WHERE rowid = 9"), 0);
 }
