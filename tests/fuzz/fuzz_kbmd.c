@@ -3,12 +3,20 @@
  * imported Markdown file — every document of a multi-document file with
  * front matter, then the file as one document — each checked and written
  * back out, and its Markdown rendered as safe HTML and as the plain text
- * the index keeps; the input as a front-matter list too.
+ * the index keeps; the input as a front-matter list too, as a script whose
+ * placeholders are filled, and split at its first NUL into two versions of
+ * an article compared line by line (the review's diff).
  */
 #include "core/buf.h"
 #include "core/err.h"
 #include "fuzz/fuzz.h"
 #include "kb/kb.h"
+
+static int on_line(void *ctx, const struct kb_diff_line *l)
+{
+	*(size_t *)ctx += l->len + (l->op == '+');
+	return 0;
+}
 
 static void doc_use(struct kb_doc *d)
 {
@@ -47,6 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(html);
 	buf_init(&b);
 	(void)kb_md_text(s, &b);
+	buf_reset(&b);
+	{
+		const struct kb_fill_values v = {"客服中心", "8001", "王小明"};
+		const char *to = s + strlen(s) < s + size ? s + strlen(s) + 1 : "";
+		size_t lines = 0;
+
+		(void)kb_fill(s, &v, &b);
+		(void)kb_diff(s, to, on_line, &lines);
+	}
 	buf_release(&b);
 	free(s);
 	return 0;
