@@ -16,12 +16,16 @@ CC := gcc
 CFLAGS := -O2 -g
 ASAN_CC := clang
 ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# The fuzzing build (make fuzz, docs/fuzzing.md): the library instrumented
+# for libFuzzer's coverage feedback as well as under ASan and UBSan.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 LIB_SRC := $(filter-out src/kefu.c,$(sort $(wildcard src/*/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEN_SRC := gen/openapi.c
 
-.PHONY: all asan run test check bench crash-test deps clean fmt web screenshots install deb
+.PHONY: all asan run test check bench crash-test deps clean fmt web screenshots install deb fuzz fuzz-build
 
 all: build/kefu web/dist/index.html build/prompts/.stamp
 
@@ -116,8 +120,40 @@ endef
 
 $(eval $(call build_rules,build,$(CC),$(CFLAGS)))
 $(eval $(call build_rules,build-asan,$(ASAN_CC),$(ASAN_CFLAGS)))
+$(eval $(call build_rules,build-fuzz,$(FUZZ_CC),$(FUZZ_CFLAGS)))
 
-TEST_BINS = $(patsubst tests/%.c,%,$(TEST_SRC))
+# The fuzz targets (tests/fuzz/fuzz_NAME.c, docs/fuzzing.md). Each is linked
+# twice: with libFuzzer for `make fuzz`, and with our own replay driver
+# (tests/fuzz/replay.c) as BUILD/tests/fuzz/test_fuzz_NAME, a unit test that
+# feeds every file of tests/fuzz/corpus/NAME/ to the target once.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 300
+TEST_BINS = $(patsubst tests/%.c,%,$(TEST_SRC)) $(addprefix fuzz/test_fuzz_,$(FUZZ_NAMES))
+
+# $(1): build dir, $(2): compiler, $(3): flags
+define fuzz_replay_rule
+$(1)/tests/fuzz/test_fuzz_%: $(1)/obj/tests/fuzz/fuzz_%.o $(1)/obj/tests/fuzz/replay.o $(1)/libkefu.a
+	@mkdir -p $$(dir $$@)
+	$(2) $(3) -o $$@ $$^ $$$$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+endef
+$(eval $(call fuzz_replay_rule,build,$(CC),$(CFLAGS)))
+$(eval $(call fuzz_replay_rule,build-asan,$(ASAN_CC),$(ASAN_CFLAGS)))
+
+build-fuzz/fuzz/fuzz_%: build-fuzz/obj/tests/fuzz/fuzz_%.o build-fuzz/libkefu.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $$(pkg-config --libs $(PKGS)) $(SYSLIBS)
+
+# Kept between builds (make would delete them as intermediate files).
+.SECONDARY: $(foreach b,build build-asan build-fuzz,$(b)/obj/tests/fuzz/replay.o \
+	$(patsubst %,$(b)/obj/tests/fuzz/fuzz_%.o,$(FUZZ_NAMES)))
+
+fuzz-build: $(addprefix build-fuzz/fuzz/fuzz_,$(FUZZ_NAMES))
+
+# Runs every target for FUZZ_SECONDS over a copy of its seed corpus
+# (mk/fuzz.sh); fails when any target finds a crash, leak or hang.
+fuzz: deps
+	@$(MAKE) --no-print-directory -j2 fuzz-build
+	@sh mk/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # A marker so the compile rules wait for the packages without re-running apt each time.
 .PHONY: deps-ok
@@ -226,7 +262,7 @@ screenshots: deps
 	KEFU_SCREENSHOTS=docs/screenshots node --test --test-reporter=spec --test-concurrency=1 tests/web/test_*.mjs
 
 clean:
-	rm -rf build build-asan web/dist
+	rm -rf build build-asan build-fuzz web/dist
 
 # Each benchmark is one C program over the library; bench/rand.h is their
 # shared generator.

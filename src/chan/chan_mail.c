@@ -440,7 +440,10 @@ static void add_file(struct walk *w, const char *name, const char *type, const v
 		m->dropped++;
 		return;
 	}
-	memcpy(copy, data, size);
+	/* An empty part's bytes may be NULL (an empty GByteArray), which
+	 * memcpy must not be given even for 0 bytes (found by fuzz_mail). */
+	if (size)
+		memcpy(copy, data, size);
 	f = &m->files[m->nfiles++];
 	f->name = one_line(name);
 	f->type = strdup(type);

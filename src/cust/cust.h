@@ -333,5 +333,12 @@ struct json_t *cust_contact_json(const struct cust_contact *c);
 
 /* The module's routes (cust_api.c), ended by a route with method NULL. */
 extern const struct route cust_routes[];
+/*
+ * The customer fields of a create or update body read into c (cust_api.c,
+ * no SQL): a malformed field (ERR_INVALID) ends the reading, a broken rule
+ * (ERR_UNPROCESSABLE) is added to r->ei and reading goes on. Public for the
+ * fuzz targets (tests/fuzz/fuzz_http.c) as well as the routes.
+ */
+int cust_api_read(struct req *r, struct customer *c, const char **vip_reason);
 
 #endif

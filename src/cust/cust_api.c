@@ -289,7 +289,7 @@ static const char *const customer_fields[] = {
  * (400) ends the reading; a broken rule (422) is kept and reading goes on,
  * so that the validation after it reports every field at once.
  */
-static int customer_read(struct req *r, struct customer *c, const char **vip_reason)
+int cust_api_read(struct req *r, struct customer *c, const char **vip_reason)
 {
 	int64_t vip = c->vip_level;
 	int rc = body_only(r, customer_fields);
@@ -471,7 +471,7 @@ static int customer_create(struct req *r)
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.kind, sizeof(c.kind), "app_user");
-	rc = customer_read(r, &c, &vip_reason);
+	rc = cust_api_read(r, &c, &vip_reason);
 	if (rc == 0 || rc == ERR_UNPROCESSABLE)
 		rc = cust_validate_more(&c, r->now, rc, &r->ei);
 	if (rc == 0)
@@ -503,7 +503,7 @@ static int customer_update(struct req *r)
 	if (rc < 0)
 		return rc;
 	c = old;
-	rc = customer_read(r, &c, &vip_reason);
+	rc = cust_api_read(r, &c, &vip_reason);
 	if (rc == 0 || rc == ERR_UNPROCESSABLE)
 		rc = cust_validate_more(&c, r->now, rc, &r->ei);
 	if (rc < 0)
@@ -524,7 +524,7 @@ static int customer_update(struct req *r)
 		rc = err_set(&r->ei, ERR_CONFLICT, NULL, "the customer was merged meanwhile");
 	if (rc == 0) {
 		c = old;
-		rc = customer_read(r, &c, &vip_reason);
+		rc = cust_api_read(r, &c, &vip_reason);
 	}
 	if (rc == 0)
 		rc = cust_validate(&c, r->now, &r->ei);

@@ -654,8 +654,13 @@ static int parse_unary(struct expr *x)
 	if (x->s[x->pos] == '(') {
 		x->pos++;
 		n = parse_or(x);
+		/* An error inside stops here: stepping over a ')' that is not
+		 * there walked past the end of the text, one byte per open
+		 * parenthesis (a heap overflow found by fuzz_qa). */
+		if (n < 0)
+			return n;
 		skip_ws(x);
-		if (n >= 0 && x->s[x->pos] != ')') {
+		if (x->s[x->pos] != ')') {
 			expr_error(x);
 			return -1;
 		}

@@ -34,24 +34,9 @@
 #include "sip/sip_server.h"
 #include "store/store.h"
 
-#define CONTACTS_MAX 10
-#define CONTACT_MAX 256
-#define UA_MAX 128
 #define SOURCE_MAX (SIP_ADDRESS_MAX + 16)
-
-struct contact {
-	char uri[CONTACT_MAX + 1];
-	int64_t expires; /* seconds granted; 0 removes */
-};
-
-struct contacts {
-	struct contact c[CONTACTS_MAX];
-	int n;
-	int wildcard;
-	int64_t header_expires; /* -1: no Expires header */
-	int bad;		/* malformed: 400 */
-	int too_brief;		/* 423 */
-};
+#define UA_MAX SIP_REG_UA_MAX
+#define CONTACTS_MAX SIP_REG_CONTACTS_MAX
 
 /* Copies a pl into out; -1 when it does not fit. */
 static int copy_pl(const struct pl *pl, char *out, size_t size)
@@ -97,9 +82,9 @@ static int contact_uri_ok(const char *uri)
 
 static bool contact_each(const struct sip_hdr *hdr, const struct sip_msg *msg, void *arg)
 {
-	struct contacts *cs = arg;
+	struct sip_reg_contacts *cs = arg;
 	struct sip_addr a;
-	struct contact *c;
+	struct sip_reg_contact *c;
 	struct pl param;
 	int64_t requested;
 
@@ -130,8 +115,7 @@ static bool contact_each(const struct sip_hdr *hdr, const struct sip_msg *msg, v
 	return false;
 }
 
-/* Reads the Contact headers and the Expires header into cs. */
-static void read_contacts(const struct sip_msg *msg, struct contacts *cs)
+void sip_reg_read_contacts(const struct sip_msg *msg, struct sip_reg_contacts *cs)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->header_expires = -1;
@@ -192,7 +176,7 @@ static int binding_audit(struct store *s, const struct audit_actor *who, int64_t
  * and lists the live bindings into l. Returns 0, ERR_CONFLICT when the
  * person would have more than SIP_BINDINGS_MAX phones, or another err.
  */
-static int apply(struct store *s, const struct sip_account *acct, const struct contacts *cs,
+static int apply(struct store *s, const struct sip_account *acct, const struct sip_reg_contacts *cs,
 		 const char *address, const char *source, const char *ua, int64_t now,
 		 struct listing *l)
 {
@@ -210,7 +194,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 		}
 	}
 	for (int i = 0; rc == 0 && i < cs->n; i++) {
-		const struct contact *c = &cs->c[i];
+		const struct sip_reg_contact *c = &cs->c[i];
 
 		if (c->expires == 0) {
 			rc = sip_binding_remove(s, acct->person_id, c->uri, &changed);
@@ -245,8 +229,7 @@ static int apply(struct store *s, const struct sip_account *acct, const struct c
 	return rc < 0 ? rc : 0;
 }
 
-/* The User-Agent as stored and shown: printable ASCII, cut at UA_MAX. */
-static void user_agent(const struct sip_msg *msg, char out[UA_MAX + 1])
+void sip_reg_user_agent(const struct sip_msg *msg, char out[SIP_REG_UA_MAX + 1])
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_USER_AGENT);
 	size_t n = 0;
@@ -259,13 +242,7 @@ static void user_agent(const struct sip_msg *msg, char out[UA_MAX + 1])
 	out[n] = '\0';
 }
 
-/* Fields of the Authorization header, bounded. */
-struct creds {
-	char username[64], realm[64], nonce[64], uri[512], response[64], qop[16], nc[16],
-		cnonce[128];
-};
-
-static int read_creds(const struct sip_msg *msg, struct creds *c)
+int sip_reg_read_creds(const struct sip_msg *msg, struct sip_reg_creds *c)
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
 	struct httpauth_digest_resp r;
@@ -292,13 +269,13 @@ int sip_reg_authenticate(struct sip_server *srv, const struct sip_msg *msg, cons
 {
 	char address[SIP_ADDRESS_MAX], method[16], safe_user[33], expect_user[64];
 	int64_t now = clock_now_ms();
-	struct creds c;
+	struct sip_reg_creds c;
 	struct store *s;
 	const char *reason = NULL;
 	int rc, ok;
 
 	sip_server_source(&msg->src, address);
-	if (read_creds(msg, &c) < 0 || strcmp(c.realm, srv->cfg->sip_realm) != 0) {
+	if (sip_reg_read_creds(msg, &c) < 0 || strcmp(c.realm, srv->cfg->sip_realm) != 0) {
 		challenge(srv, msg, address, now, 0);
 		return 1;
 	}
@@ -359,7 +336,7 @@ void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
 	char address[SIP_ADDRESS_MAX], source[SOURCE_MAX], ua[UA_MAX + 1];
 	int64_t now = clock_now_ms();
 	struct sip_account acct;
-	struct contacts cs;
+	struct sip_reg_contacts cs;
 	struct store *s;
 	struct listing l = {NULL, now, 0};
 	int rc;
@@ -369,7 +346,7 @@ void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
 		return;
 	sip_server_source(&msg->src, address);
 	s = store_pool_get(srv->pool);
-	read_contacts(msg, &cs);
+	sip_reg_read_contacts(msg, &cs);
 	if (cs.bad || cs.too_brief) {
 		store_pool_put(srv->pool, s);
 		if (cs.bad)
@@ -380,7 +357,7 @@ void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg)
 					 SIP_EXPIRES_MIN);
 		return;
 	}
-	user_agent(msg, ua);
+	sip_reg_user_agent(msg, ua);
 	sip_server_source_full(&msg->src, source, sizeof(source));
 	l.mb = mbuf_alloc(512);
 	rc = l.mb ? apply(s, &acct, &cs, address, source, ua, now, &l) : ERR_NOMEM;

@@ -90,4 +90,41 @@ void sip_server_audit(struct store *s, const struct audit_actor *who, int64_t no
 /* The registrar (sip_reg.c): answers a REGISTER that passed the guard. */
 void sip_reg_request(struct sip_server *srv, const struct sip_msg *msg);
 
+/*
+ * What the registrar reads of a request (sip_reg.c, no I/O; public for the
+ * fuzz target tests/fuzz/fuzz_sipmsg.c as well).
+ */
+#define SIP_REG_CONTACTS_MAX 10
+#define SIP_REG_CONTACT_MAX 256
+#define SIP_REG_UA_MAX 128
+
+struct sip_reg_contact {
+	char uri[SIP_REG_CONTACT_MAX + 1];
+	int64_t expires; /* seconds granted; 0 removes */
+};
+
+struct sip_reg_contacts {
+	struct sip_reg_contact c[SIP_REG_CONTACTS_MAX];
+	int n;
+	int wildcard;
+	int64_t header_expires; /* -1: no Expires header */
+	int bad;		/* malformed: 400 */
+	int too_brief;		/* 423 */
+};
+
+/* Reads the Contact headers and the Expires header into cs. */
+void sip_reg_read_contacts(const struct sip_msg *msg, struct sip_reg_contacts *cs);
+
+/* The fields of the Authorization header, bounded. */
+struct sip_reg_creds {
+	char username[64], realm[64], nonce[64], uri[512], response[64], qop[16], nc[16],
+		cnonce[128];
+};
+
+/* 0, or -1 when there is no digest or a field does not fit. */
+int sip_reg_read_creds(const struct sip_msg *msg, struct sip_reg_creds *c);
+
+/* The User-Agent as stored and shown: printable ASCII, cut at SIP_REG_UA_MAX. */
+void sip_reg_user_agent(const struct sip_msg *msg, char out[SIP_REG_UA_MAX + 1]);
+
 #endif

@@ -31,24 +31,40 @@ static int is_word(unsigned cp)
 	return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
 
-/* Decodes one code point; returns its length in bytes (1 for bad bytes). */
+/*
+ * Decodes one code point; returns its length in bytes. A byte that does not
+ * begin a well-formed sequence is U+FFFD of length 1: a lone or missing
+ * continuation byte, and an overlong form, which must never decode to an
+ * ASCII letter or digit — the word loop below reads words byte by byte, and
+ * "\xC1\xCF" taken as 'O' made it emit empty tokens forever (a search or
+ * an indexed text could hang the server; found by tests/fuzz/fuzz_fts.c).
+ */
 static int decode(const unsigned char *s, int n, unsigned *cp)
 {
+	static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
 	int len;
+	unsigned v;
 
 	if (s[0] < 0x80) {
 		*cp = s[0];
 		return 1;
 	}
-	len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-	if (len == 1 || len > n) {
-		*cp = 0xFFFD;
-		return 1;
+	len = s[0] >= 0xF8 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+	if (len == 1 || len > n)
+		goto bad;
+	v = s[0] & (0x3F >> (len - 1));
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			goto bad;
+		v = (v << 6) | (s[i] & 0x3F);
 	}
-	*cp = s[0] & (0x3F >> (len - 1));
-	for (int i = 1; i < len; i++)
-		*cp = (*cp << 6) | (s[i] & 0x3F);
+	if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		goto bad;
+	*cp = v;
 	return len;
+bad:
+	*cp = 0xFFFD;
+	return 1;
 }
 
 struct tokenizer {

@@ -461,4 +461,13 @@ int wo_anonymise_archived(struct store *s, int64_t before, int max);
 /* The module's routes (wo_api.c), ended by a route with method NULL. */
 extern const struct route wo_routes[];
 
+/*
+ * The body readers of wo_api.c (no SQL): the fields of a new order, and of
+ * an action on one (with a callback's follow-up order in *follow). Strings
+ * stay owned by the body. 0, or the error with r->ei filled. Public for the
+ * fuzz targets (tests/fuzz/fuzz_http.c) as well as the routes.
+ */
+int wo_api_read_new(struct req *r, struct json_t *body, struct wo_new *in);
+int wo_api_read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow);
+
 #endif

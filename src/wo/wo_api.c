@@ -503,7 +503,7 @@ static int order_events(struct req *r)
 }
 
 /* Reads the fields of a new order; strings stay owned by the body. */
-static int read_new(struct req *r, json_t *body, struct wo_new *in)
+int wo_api_read_new(struct req *r, json_t *body, struct wo_new *in)
 {
 	static const char *const fields[] = {
 		"class",      "level",	    "complaint", "onsite",  "customer_id", "subject_id",
@@ -635,7 +635,7 @@ static int order_create(struct req *r)
 
 	if (!o)
 		return ERR_NOMEM;
-	rc = read_new(r, r->body, &in);
+	rc = wo_api_read_new(r, r->body, &in);
 	if (rc == 0)
 		rc = check_refs(r, &in);
 	if (rc == 0)
@@ -678,7 +678,7 @@ static enum auth_action permission_of(enum wo_action a)
 	}
 }
 
-static int read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
+int wo_api_read_act(struct req *r, enum wo_action action, struct wo_act *a, struct wo_new *follow)
 {
 	static const char *const fields[] = {"version",	       "person_id", "reason",  "text",
 					     "note",	       "solution",  "effect",  "remaining", "cause",
@@ -743,7 +743,7 @@ static int read_act(struct req *r, enum wo_action action, struct wo_act *a, stru
 	if (v) {
 		if (!json_is_object(v))
 			return err_set(&r->ei, ERR_INVALID, "follow_up", "follow_up: an object");
-		rc = read_new(r, v, follow);
+		rc = wo_api_read_new(r, v, follow);
 		if (rc < 0)
 			return rc;
 		a->follow_up = follow;
@@ -763,7 +763,7 @@ static int act(struct req *r, enum wo_action action)
 
 	if (!o)
 		return ERR_NOMEM;
-	rc = read_act(r, action, &a, &follow);
+	rc = wo_api_read_act(r, action, &a, &follow);
 	if (rc == 0)
 		rc = load(r, o, &responsible);
 	if (rc == 0) {

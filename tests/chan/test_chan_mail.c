@@ -162,6 +162,29 @@ static void malformed(void **state)
 	assert_string_equal(error, "the mail is empty");
 }
 
+/* An attachment with no bytes is kept as an empty file (its empty buffer
+ * once reached memcpy as NULL: tests/fuzz/corpus/mail/ub-empty-attachment.eml). */
+static void empty_attachment(void **state)
+{
+	static const char raw[] = "From: a@b.cn\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+				  "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+				  "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+				  "--b\r\nContent-Type: image/png; name=\"e.png\"\r\n"
+				  "Content-Disposition: attachment; filename=\"e.png\"\r\n"
+				  "Content-Transfer-Encoding: base64\r\n\r\n"
+				  "--b--\r\n";
+	struct chan_mail m;
+	char error[128];
+
+	(void)state;
+	assert_int_equal(chan_mail_parse(raw, strlen(raw), NULL, &m, error, sizeof(error)), 0);
+	assert_string_equal(m.text, "hi");
+	assert_int_equal(m.nfiles, 1);
+	assert_int_equal(m.files[0].size, 0);
+	assert_string_equal(m.files[0].name, "e.png");
+	chan_mail_free(&m);
+}
+
 static void undeclared(void **state)
 {
 	/* No Message-ID, no charset, 8-bit GBK body and a raw 8-bit GBK subject:
@@ -460,7 +483,7 @@ int main(void)
 		cmocka_unit_test(html_text),   cmocka_unit_test(build_reply),
 		cmocka_unit_test(long_text),   cmocka_unit_test(config),
 		cmocka_unit_test(automatic),   cmocka_unit_test(next_poll),
-		cmocka_unit_test(fetch_state),
+		cmocka_unit_test(fetch_state), cmocka_unit_test(empty_attachment),
 	};
 	int rc;
 

@@ -1058,6 +1058,14 @@ static void rule_json_errors(void **state)
 				  "\"type\":\"rings\"}]}",
 				  &ei),
 			 ERR_UNPROCESSABLE);
+	/* An error inside parentheses never closed stops there: each level once
+	 * stepped over its missing ')' and read past the end of the text
+	 * (tests/fuzz/corpus/qa/overflow-open-parens.json; ASan build). */
+	assert_int_equal(validate("{\"name\":\"x\",\"when\":\"((((((((((z\",\"conditions\":["
+				  "{\"id\":\"a\",\"type\":\"rings\"}]}",
+				  &ei),
+			 ERR_UNPROCESSABLE);
+	assert_non_null(strstr(ei.message, "unknown condition z"));
 
 	/* Conditions' own rules. */
 	assert_int_equal(

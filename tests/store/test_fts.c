@@ -83,6 +83,26 @@ static void words_are_case_blind_and_combine(void **state)
  * rebuilt from its texts, so a key such as "solution" no longer matches (issue 12). */
 #define SEARCH_REBUILD 9
 
+/*
+ * Malformed UTF-8 is a separator, never a letter: an overlong "\xC1\xCF"
+ * (an 'O' in two bytes) once made the tokenizer emit empty words forever,
+ * hanging the search (tests/fuzz/corpus/fts/hang-overlong-letter.bin), and
+ * a lead byte swallowed the ASCII letters after it as its continuation.
+ */
+static void malformed_utf8_separates_words(void **state)
+{
+	(void)state;
+	assert_string_equal(match("\"\xC1\xCF\""), "");
+	assert_string_equal(match("\"x\xC1\xCFy\""), "");
+	assert_string_equal(match("\"\xE8" "APP\""), "2");
+	assert_string_equal(match("\"\xED\xA0\x80\" OR \"\xF4\x90\x80\x80\""), "");
+	assert_int_equal(store_exec(s, "INSERT INTO wo_search(rowid, body)"
+				       " VALUES (9, 'ok\xC1\xCFrefund\xF0\x9F')"),
+			 0);
+	assert_string_equal(match("refund"), "4,9");
+	assert_int_equal(store_exec(s, "DELETE FROM wo_search WHERE rowid = 9"), 0);
+}
+
 static void rebuilt_index_holds_report_texts_not_keys(void **state)
 {
 	(void)state;
@@ -115,6 +135,7 @@ int main(void)
 		cmocka_unit_test(finds_two_character_words),
 		cmocka_unit_test(finds_longer_phrases_exactly),
 		cmocka_unit_test(words_are_case_blind_and_combine),
+		cmocka_unit_test(malformed_utf8_separates_words),
 		cmocka_unit_test(rebuilt_index_holds_report_texts_not_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
