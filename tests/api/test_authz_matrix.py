@@ -1,0 +1,318 @@
+"""The authorization matrix (issue 21): every operation of docs/openapi.json ×
+every role of the demo center × an object of department A and of department B
+× no session, checked against the reviewed table tests/api/authz_matrix.tsv.
+
+The table keeps, per route and caller, the class of answer: `ok` (neither 401
+nor 403: the route's action let the caller through and the handler ran, so a
+2xx, a validation error, a 404 or a 409 all count), `401`, `403` or `5xx`
+(never wanted). A cell `x|y` gives the answer for the object of department A
+(城市客服部, whose head 2001 and staff 2002 are columns) and of department B
+(集团市场部, whose staff 3002 is a column); a single value is the same for both,
+or the route takes no object whose department matters. The `anon` column is the
+request without a session: only public routes may answer it `ok`.
+
+A route documented without a row, or a row of a route no longer documented,
+fails the test (test_contract.py checks the server's route tables against the
+document, so together every served route has a row).
+
+Requests are built to be harmless: GET routes get real objects (orders,
+people, departments of A and B; a customer, a contact, an article); writes get
+an empty JSON body and, except for orders, ids that do not exist (the answer
+is then 404 or 400 when the caller passes the route's action, 403 when not);
+POST /api/logout ends a session made for it. All reads run before all writes,
+and writes run from the least to the most privileged caller, so what an
+allowed write changes comes after the refusals it could have masked.
+
+To update the table after a change of routes or policy:
+    KEFU_BIN=build/kefu python3 tests/api/test_authz_matrix.py --write
+then review the diff of tests/api/authz_matrix.tsv (docs/api.md, "Authorization matrix").
+"""
+import http.client
+import json
+import os
+import re
+import sys
+import unittest
+import urllib.parse
+
+from apihelp import db_value, dept_id, person_id
+from harness import CONTRACT, KefuTestCase
+
+TABLE = os.path.join(os.path.dirname(__file__), "authz_matrix.tsv")
+
+# The callers, as columns: name → demo work number.
+CALLERS = [
+    ("admin", "admin"),
+    ("manager:8001", "8001"),
+    ("supervisor+agent:8002", "8002"),
+    ("agent:8101", "8101"),
+    ("qa:8301", "8301"),
+    ("head-A:2001", "2001"),
+    ("staff-A:2002", "2002"),
+    ("staff-B:3002", "3002"),
+    ("hr:7001", "7001"),
+    ("office:1001", "1001"),
+]
+# Writes run from the least to the most privileged caller (see the module's doc).
+WRITE_ORDER = ["staff-B:3002", "staff-A:2002", "head-A:2001", "agent:8101", "qa:8301",
+               "hr:7001", "office:1001", "supervisor+agent:8002", "manager:8001", "admin"]
+COLUMNS = ["anon"] + [c for c, _ in CALLERS]
+MISSING = "999999"
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# Required query parameters, filled with something well-formed.
+QUERY = {"from": "2026-12-01", "to": "2026-12-08", "month": "2026-12", "day": "2026-12-08",
+         "phone": "13900000000", "reason": "授权矩阵", "outcome": "all", "echostr": "x",
+         "token": "x"}
+# Bodies for writes whose handler checks its fields before the record's
+# department: with an empty body they would answer 400 to every caller and
+# hide the authorization behind it.
+BODIES = {
+    ("POST", "/api/orders/{id}/report"): {"solution": "授权矩阵"},
+    ("POST", "/api/orders/{id}/refer"): {"third_party_id": int(MISSING)},
+    ("POST", "/api/orders/{id}/assign"): {"person_id": int(MISSING)},
+}
+# Other path parameters that are not ids.
+PARAM = {"month": "2026-12", "day": "2026-12-08", "n": "1", "kind": "x", "code": "x",
+         "account": "x", "phone": "13900000000", "number": "13900000000", "file": "x.xlsx",
+         "position": "x", "item": MISSING}
+
+
+def operations():
+    """(method, template, operation) of every documented operation, sorted."""
+    ops = []
+    for template, methods in CONTRACT.doc["paths"].items():
+        for m, op in methods.items():
+            if m in ("get", "post", "put", "patch", "delete"):
+                ops.append((m.upper(), template, op))
+    return sorted(ops, key=lambda o: (o[1], o[0]))
+
+
+def streams(op):
+    """Whether the operation answers an event stream (read only its head)."""
+    for r in op.get("responses", {}).values():
+        if isinstance(r, dict) and "text/event-stream" in (r.get("content") or {}):
+            return True
+    return False
+
+
+def classify(status):
+    if status == 401:
+        return "401"
+    if status == 403:
+        return "403"
+    if status >= 500:
+        return "5xx"
+    return "ok"
+
+
+def read_table(path=TABLE):
+    """{(method, template): {column: cell}} of the table file."""
+    rows = {}
+    with open(path, encoding="utf-8") as f:
+        header = None
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cells = line.split("\t")
+            if header is None:
+                header = cells
+                continue
+            rows[(cells[0], cells[1])] = dict(zip(header[2:], cells[2:]))
+    return rows
+
+
+def write_table(rows, path=TABLE):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# The authorization matrix: tests/api/test_authz_matrix.py checks it, docs/api.md\n"
+                "# explains it. ok = passed the authorization (2xx, 400, 404, 409...), 401/403 =\n"
+                "# refused; x|y = department A's object | department B's. Regenerate with\n"
+                "# `python3 tests/api/test_authz_matrix.py --write` and review the diff.\n")
+        f.write("\t".join(["method", "path"] + COLUMNS) + "\n")
+        for (m, t) in sorted(rows, key=lambda k: (k[1], k[0])):
+            f.write("\t".join([m, t] + [rows[(m, t)][c] for c in COLUMNS]) + "\n")
+
+
+class Caller:
+    """One keep-alive connection with one session (or none)."""
+
+    def __init__(self, srv, token):
+        self.srv, self.token = srv, token
+        self.conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+
+    def send(self, method, path, stream=False, body=None):
+        headers = {"Accept-Language": "en"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        if method in WRITES:
+            body = json.dumps(body or {}).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                if stream and resp.getheader("Content-Type", "").startswith("text/event-stream"):
+                    self.conn.close()   # the stream never ends; its status is enough
+                else:
+                    resp.read()
+                return resp.status
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                if attempt:
+                    raise
+        return None
+
+    def close(self):
+        self.conn.close()
+
+
+class AuthzMatrixTest(KefuTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        srv = cls.srv
+        cls.tokens = {c: srv.login(w) for c, w in CALLERS}
+        agent = cls.tokens["agent:8101"]
+        ids = {}
+        for side, cls_code in (("A", "A1"), ("B", "A2")):   # A1 → 城市客服部, A2 → 集团市场部
+            st, k, _ = srv.call("POST", "/api/contacts", {
+                "channel": "phone", "direction": "in", "phone": "13912345678",
+                "summary": "授权矩阵"}, token=agent)
+            assert st == 201, k
+            st, o, _ = srv.call("POST", "/api/orders", {
+                "class": cls_code, "level": "Ⅲ", "summary": "授权矩阵", "contact_id": k["id"]},
+                token=agent)
+            assert st == 201, o
+            ids[("/api/orders/", side)] = o["id"]
+            ids[("/api/contacts/", side)] = k["id"]
+        assert db_value(srv, f"SELECT department_id FROM work_order WHERE id = "
+                             f"{ids[('/api/orders/', 'A')]}") == dept_id(srv, "城市客服部")
+        st, c, _ = srv.call("POST", "/api/customers", {
+            "name": "王五", "surname": "王", "title": "mr", "phones": [{"phone": "13912345679"}]},
+            token=agent)
+        assert st == 201, c
+        ids[("/api/customers/", "A")] = ids[("/api/customers/", "B")] = c["id"]
+        for side, w, d in (("A", "2002", "城市客服部"), ("B", "3002", "集团市场部")):
+            ids[("/api/people/", side)] = person_id(srv, w)
+            ids[("/api/departments/", side)] = dept_id(srv, d)
+        art = db_value(srv, "SELECT min(id) FROM kb_article")
+        ids[("/api/kb/articles/", "A")] = ids[("/api/kb/articles/", "B")] = art
+        cls.ids = ids
+
+    def path(self, method, template, side):
+        """The request's path for the object of department side ("A" or "B"), and
+        whether the two sides differ."""
+        differs = False
+        prefix = template.split("{", 1)[0]
+        first = True
+
+        def fill(m):
+            nonlocal differs, first
+            name = m.group(1)
+            out = None
+            if first and name == "id" and (method == "GET" or prefix == "/api/orders/"):
+                got = self.ids.get((prefix, side))
+                if got is not None:
+                    out = str(got)
+                    differs = differs or self.ids[(prefix, "A")] != self.ids[(prefix, "B")]
+            first = False
+            if out is None:
+                out = PARAM.get(name, MISSING)
+            return out
+
+        path = re.sub(r"\{(\w+)\}", fill, template)
+        op = CONTRACT.doc["paths"][template][method.lower()]
+        q = [f"{p['name']}={urllib.parse.quote(QUERY.get(p['name'], 'x'))}" for p in op.get("parameters", [])
+             if p.get("in") == "query" and p.get("required")]
+        return path + ("?" + "&".join(q) if q else ""), differs
+
+    def measure(self):
+        """{(method, template): {column: cell}} as the server answers now."""
+        srv = self.srv
+        callers = {c: Caller(srv, t) for c, t in self.tokens.items()}
+        callers["anon"] = Caller(srv, None)
+        got = {}
+        ops = operations()
+        try:
+            # Reads first, with real objects; then writes, least privileged first.
+            for method, template, op in ops:
+                if method in WRITES:
+                    continue
+                row = got[(method, template)] = {}
+                pa, differs = self.path(method, template, "A")
+                pb = self.path(method, template, "B")[0] if differs else None
+                for c in COLUMNS:
+                    a = classify(callers[c].send(method, pa, streams(op)))
+                    if pb and c != "anon":
+                        b = classify(callers[c].send(method, pb, streams(op)))
+                        row[c] = a if a == b else f"{a}|{b}"
+                    else:
+                        row[c] = a
+            for method, template, op in ops:
+                if method not in WRITES:
+                    continue
+                row = got[(method, template)] = {}
+                pa, differs = self.path(method, template, "A")
+                pb = self.path(method, template, "B")[0] if differs else None
+                for c in ["anon"] + WRITE_ORDER:
+                    caller = callers[c]
+                    if template == "/api/logout" and c != "anon":
+                        caller = Caller(srv, srv.login(dict(CALLERS)[c]))
+                    body = BODIES.get((method, template))
+                    a = classify(caller.send(method, pa, body=body))
+                    if pb and c != "anon":
+                        b = classify(caller.send(method, pb, body=body))
+                        row[c] = a if a == b else f"{a}|{b}"
+                    else:
+                        row[c] = a
+                    if caller is not callers[c]:
+                        caller.close()
+        finally:
+            for c in callers.values():
+                c.close()
+        return got
+
+    def test_every_route_answers_every_caller_as_the_table_says(self):
+        want = read_table()
+        documented = {(m, t) for m, t, _ in operations()}
+        problems = [f"{m} {t}: documented but has no row in authz_matrix.tsv"
+                    for m, t in sorted(documented - set(want))]
+        problems += [f"{m} {t}: row in authz_matrix.tsv for a route not documented"
+                     for m, t in sorted(set(want) - documented)]
+        got = self.measure()
+        for key in sorted(documented & set(want), key=lambda k: (k[1], k[0])):
+            for c in COLUMNS:
+                if want[key].get(c) != got[key][c]:
+                    problems.append(f"{key[0]} {key[1]} as {c}: table says "
+                                    f"{want[key].get(c)}, the server answers {got[key][c]}")
+        self.assertEqual(problems, [], "\n" + "\n".join(problems))
+
+    def test_the_table_has_no_holes(self):
+        """Every cell is one of the known classes (a 5xx is never expected)."""
+        for key, row in read_table().items():
+            for c in COLUMNS:
+                for v in row.get(c, "").split("|"):
+                    self.assertIn(v, ("ok", "401", "403"), (key, c, row))
+
+
+def main():
+    """--write: measure the current server and rewrite the table (then review the diff)."""
+    if "--write" not in sys.argv:
+        unittest.main()
+        return
+
+    class Writer(AuthzMatrixTest):
+        def runTest(self):
+            write_table(self.measure())
+
+    Writer.setUpClass()
+    try:
+        Writer().runTest()
+    finally:
+        Writer.tearDownClass()
+        Writer.doClassCleanups()
+    print(f"wrote {TABLE}: review its diff")
+
+
+if __name__ == "__main__":
+    main()
