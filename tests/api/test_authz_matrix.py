@@ -4,8 +4,9 @@ every role of the demo center × an object of department A and of department B
 
 The table keeps, per route and caller, the class of answer: `ok` (neither 401
 nor 403: the route's action let the caller through and the handler ran, so a
-2xx, a validation error, a 404 or a 409 all count), `401`, `403` or `5xx`
-(never wanted). A cell `x|y` gives the answer for the object of department A
+2xx, a validation error, a 404 for an id that does not exist or a 409 all
+count), `404` (a real object the handler hides from the caller, as if it did
+not exist), `401`, `403` or `5xx` (never wanted). A cell `x|y` gives the answer for the object of department A
 (城市客服部, whose head 2001 and staff 2002 are columns) and of department B
 (集团市场部, whose staff 3002 is a column); a single value is the same for both,
 or the route takes no object whose department matters. The `anon` column is the
@@ -16,7 +17,8 @@ fails the test (test_contract.py checks the server's route tables against the
 document, so together every served route has a row).
 
 Requests are built to be harmless: GET routes get real objects (orders,
-contacts, people, departments of A and B; a customer, an article); writes get
+contacts, people, departments of A and B; a customer, an article; agent
+8101's proposal, penalty and work log); writes get
 an empty JSON body (BODIES: a minimal one) and, except for orders, contacts
 and the routes of BODIES, ids that do not exist (the answer is then 404 or 400
 when the caller passes the route's action, 403 when not);
@@ -102,7 +104,11 @@ def streams(op):
     return False
 
 
-def classify(status):
+def classify(status, real):
+    """The class of an answer; real: the request named a real object, whose 404
+    means it is hidden from the caller (a missing id's 404 is the handler's)."""
+    if status == 404 and real:
+        return "404"
     if status == 401:
         return "401"
     if status == 403:
@@ -132,7 +138,8 @@ def read_table(path=TABLE):
 def write_table(rows, path=TABLE):
     with open(path, "w", encoding="utf-8") as f:
         f.write("# The authorization matrix: tests/api/test_authz_matrix.py checks it, docs/api.md\n"
-                "# explains it. ok = passed the authorization (2xx, 400, 404, 409...), 401/403 =\n"
+                "# explains it. ok = passed the authorization (2xx, 400, 404 of a missing id, 409...),\n"
+                "# 404 = a real object hidden from the caller, 401/403 =\n"
                 "# refused; x|y = department A's object | department B's. Regenerate with\n"
                 "# `python3 tests/api/test_authz_matrix.py --write` and review the diff.\n")
         f.write("\t".join(["method", "path"] + COLUMNS) + "\n")
@@ -202,26 +209,45 @@ class AuthzMatrixTest(KefuTestCase):
         for side, w, d in (("A", "2002", "城市客服部"), ("B", "3002", "集团市场部")):
             ids[("/api/people/", side)] = person_id(srv, w)
             ids[("/api/departments/", side)] = dept_id(srv, d)
+        # Objects of one agent (8101), whose scope is the agent's own: only 8101
+        # and those who see everyone's should read them.
+        sup = cls.tokens["supervisor+agent:8002"]
+        st, p, _ = srv.call("POST", "/api/perf/proposals", {
+            "title": "授权矩阵", "content": "授权矩阵的建议"}, token=agent)
+        assert st == 201, p
+        ids[("/api/perf/proposals/", "A")] = ids[("/api/perf/proposals/", "B")] = p["id"]
+        st, cats, _ = srv.call("GET", "/api/perf/penalty-categories", token=sup)
+        assert st == 200, cats
+        st, pen, _ = srv.call("POST", "/api/perf/penalties", {
+            "person_id": person_id(srv, "8101"), "category_id": cats["items"][0]["id"],
+            "evidence": "授权矩阵", "ref_kind": "contact", "ref_id": ids[("/api/contacts/", "A")]},
+            token=sup)
+        assert st == 201, pen
+        ids[("/api/perf/penalties/", "A")] = ids[("/api/perf/penalties/", "B")] = pen["id"]
+        st, log, _ = srv.call("PUT", "/api/mtg/logs", {
+            "kind": "month", "period": "2026-12", "body": "授权矩阵"}, token=agent)
+        assert st in (200, 201), log
+        ids[("/api/mtg/logs/", "A")] = ids[("/api/mtg/logs/", "B")] = log["id"]
         art = db_value(srv, "SELECT min(id) FROM kb_article")
         ids[("/api/kb/articles/", "A")] = ids[("/api/kb/articles/", "B")] = art
         cls.ids = ids
 
     def path(self, method, template, side):
-        """The request's path for the object of department side ("A" or "B"), and
-        whether the two sides differ."""
-        differs = False
+        """The request's path for the object of department side ("A" or "B"),
+        whether the two sides differ and whether it names only real objects."""
+        differs = real = False
         prefix = template.split("{", 1)[0]
         first = True
 
         def fill(m):
-            nonlocal differs, first
+            nonlocal differs, first, real
             name = m.group(1)
             out = None
             if first and name == "id" and (method == "GET" or prefix in REAL_FOR_WRITES or
                                            (method, template) in BODIES):
                 got = self.ids.get((prefix, side))
                 if got is not None:
-                    out = str(got)
+                    out, real = str(got), True
                     differs = differs or self.ids[(prefix, "A")] != self.ids[(prefix, "B")]
             first = False
             if out is None:
@@ -229,10 +255,12 @@ class AuthzMatrixTest(KefuTestCase):
             return out
 
         path = re.sub(r"\{(\w+)\}", fill, template)
+        # A 404 tells something only when every parameter named a real object.
+        real = real and template.count("{") == 1
         op = CONTRACT.doc["paths"][template][method.lower()]
         q = [f"{p['name']}={urllib.parse.quote(QUERY.get(p['name'], 'x'))}" for p in op.get("parameters", [])
              if p.get("in") == "query" and p.get("required")]
-        return path + ("?" + "&".join(q) if q else ""), differs
+        return path + ("?" + "&".join(q) if q else ""), differs, real
 
     def measure(self):
         """{(method, template): {column: cell}} as the server answers now."""
@@ -247,12 +275,12 @@ class AuthzMatrixTest(KefuTestCase):
                 if method in WRITES:
                     continue
                 row = got[(method, template)] = {}
-                pa, differs = self.path(method, template, "A")
+                pa, differs, real = self.path(method, template, "A")
                 pb = self.path(method, template, "B")[0] if differs else None
                 for c in COLUMNS:
-                    a = classify(callers[c].send(method, pa, streams(op)))
+                    a = classify(callers[c].send(method, pa, streams(op)), real)
                     if pb and c != "anon":
-                        b = classify(callers[c].send(method, pb, streams(op)))
+                        b = classify(callers[c].send(method, pb, streams(op)), real)
                         row[c] = a if a == b else f"{a}|{b}"
                     else:
                         row[c] = a
@@ -260,16 +288,16 @@ class AuthzMatrixTest(KefuTestCase):
                 if method not in WRITES:
                     continue
                 row = got[(method, template)] = {}
-                pa, differs = self.path(method, template, "A")
+                pa, differs, real = self.path(method, template, "A")
                 pb = self.path(method, template, "B")[0] if differs else None
                 for c in ["anon"] + WRITE_ORDER:
                     caller = callers[c]
                     if template == "/api/logout" and c != "anon":
                         caller = Caller(srv, srv.login(dict(CALLERS)[c]))
                     body = BODIES.get((method, template))
-                    a = classify(caller.send(method, pa, body=body))
+                    a = classify(caller.send(method, pa, body=body), real)
                     if pb and c != "anon":
-                        b = classify(caller.send(method, pb, body=body))
+                        b = classify(caller.send(method, pb, body=body), real)
                         row[c] = a if a == b else f"{a}|{b}"
                     else:
                         row[c] = a
@@ -300,7 +328,7 @@ class AuthzMatrixTest(KefuTestCase):
         for key, row in read_table().items():
             for c in COLUMNS:
                 for v in row.get(c, "").split("|"):
-                    self.assertIn(v, ("ok", "401", "403"), (key, c, row))
+                    self.assertIn(v, ("ok", "401", "403", "404"), (key, c, row))
 
 
 def main():
