@@ -18,7 +18,8 @@ document, so together every served route has a row).
 
 Requests are built to be harmless: GET routes get real objects (orders,
 contacts, people, departments of A and B; a customer, an article; agent
-8101's proposal, penalty and work log); writes get
+8101's proposal, penalty and work log; a chat account, its conversation, a
+meeting); writes get
 an empty JSON body (BODIES: a minimal one) and, except for orders, contacts
 and the routes of BODIES, ids that do not exist (the answer is then 404 or 400
 when the caller passes the route's action, 403 when not);
@@ -228,6 +229,23 @@ class AuthzMatrixTest(KefuTestCase):
             "kind": "month", "period": "2026-12", "body": "授权矩阵"}, token=agent)
         assert st in (200, 201), log
         ids[("/api/mtg/logs/", "A")] = ids[("/api/mtg/logs/", "B")] = log["id"]
+        # A web chat account with one visitor's conversation (unassigned, in the
+        # default queue) and a coordination meeting the manager calls.
+        mgr = cls.tokens["manager:8001"]
+        st, acc, _ = srv.call("POST", "/api/chan/accounts", {
+            "channel": "web_chat", "name": "授权矩阵", "queue": "", "config": {}}, token=mgr)
+        assert st == 201, acc
+        st, conv, _ = srv.call("POST", "/api/test/chan/inbound", {
+            "account_id": acc["id"], "peer": "visitor-1", "text": "你好", "ext_id": "m-1"})
+        assert st == 201, conv
+        st, mtg, _ = srv.call("POST", "/api/mtg/meetings", {
+            "type": "coordination", "title": "授权矩阵", "duration_min": 30,
+            "location": "会议室", "starts_at": srv.advance(0) + 3 * 86400000}, token=mgr)
+        assert st == 201, mtg
+        for prefix, oid in (("/api/chan/accounts/", acc["id"]),
+                            ("/api/conversations/", conv["conv_id"]),
+                            ("/api/mtg/meetings/", mtg["id"])):
+            ids[(prefix, "A")] = ids[(prefix, "B")] = oid
         art = db_value(srv, "SELECT min(id) FROM kb_article")
         ids[("/api/kb/articles/", "A")] = ids[("/api/kb/articles/", "B")] = art
         cls.ids = ids
