@@ -339,7 +339,10 @@ class AuthzMatrixTest(KefuTestCase):
                 if want[key].get(c) != got[key][c]:
                     problems.append(f"{key[0]} {key[1]} as {c}: table says "
                                     f"{want[key].get(c)}, the server answers {got[key][c]}")
-        self.assertEqual(problems, [], "\n" + "\n".join(problems))
+        if problems:
+            self.fail(f"{len(problems)} problems with authz_matrix.tsv (if the change is "
+                      "meant, regenerate it with --write and review the diff):\n" +
+                      "\n".join(problems))
 
     def test_the_table_has_no_holes(self):
         """Every cell is one of the known classes (a 5xx is never expected)."""
