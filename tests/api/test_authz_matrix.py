@@ -8,8 +8,10 @@ nor 403: the route's action let the caller through and the handler ran, so a
 count), `404` (a real object the handler hides from the caller, as if it did
 not exist), `401`, `403` or `5xx` (never wanted). A cell `x|y` gives the answer for the object of department A
 (城市客服部, whose head 2001 and staff 2002 are columns) and of department B
-(集团市场部, whose staff 3002 is a column); a single value is the same for both,
-or the route takes no object whose department matters. The `anon` column is the
+(集团市场部, whose staff 3002 is a column); for the objects of one person
+(proposals, penalties, work logs), A is agent 8101's (a column) and B agent
+8102's. A single value is the same for both, or the route takes no object
+whose department or owner matters. The `anon` column is the
 request without a session: only public routes may answer it `ok`.
 
 A route documented without a row, or a row of a route no longer documented,
@@ -17,9 +19,9 @@ fails the test (test_contract.py checks the server's route tables against the
 document, so together every served route has a row).
 
 Requests are built to be harmless: GET routes get real objects (orders,
-contacts, people, departments of A and B; a customer, an article; agent
-8101's proposal, penalty and work log; a chat account, its conversation, a
-meeting); writes get
+contacts, people, departments of A and B; proposals, penalties and work logs
+of agents 8101 (A) and 8102 (B); a customer, an article, a chat account, its
+conversation, a meeting); writes get
 an empty JSON body (BODIES: a minimal one) and, except for orders, contacts
 and the routes of BODIES, ids that do not exist (the answer is then 404 or 400
 when the caller passes the route's action, 403 when not);
@@ -210,25 +212,27 @@ class AuthzMatrixTest(KefuTestCase):
         for side, w, d in (("A", "2002", "城市客服部"), ("B", "3002", "集团市场部")):
             ids[("/api/people/", side)] = person_id(srv, w)
             ids[("/api/departments/", side)] = dept_id(srv, d)
-        # Objects of one agent (8101), whose scope is the agent's own: only 8101
-        # and those who see everyone's should read them.
+        # Objects of agents, whose scope is the agent's own: side A is agent
+        # 8101's (a column), side B agent 8102's (another agent).
         sup = cls.tokens["supervisor+agent:8002"]
-        st, p, _ = srv.call("POST", "/api/perf/proposals", {
-            "title": "授权矩阵", "content": "授权矩阵的建议"}, token=agent)
-        assert st == 201, p
-        ids[("/api/perf/proposals/", "A")] = ids[("/api/perf/proposals/", "B")] = p["id"]
         st, cats, _ = srv.call("GET", "/api/perf/penalty-categories", token=sup)
         assert st == 200, cats
-        st, pen, _ = srv.call("POST", "/api/perf/penalties", {
-            "person_id": person_id(srv, "8101"), "category_id": cats["items"][0]["id"],
-            "evidence": "授权矩阵", "ref_kind": "contact", "ref_id": ids[("/api/contacts/", "A")]},
-            token=sup)
-        assert st == 201, pen
-        ids[("/api/perf/penalties/", "A")] = ids[("/api/perf/penalties/", "B")] = pen["id"]
-        st, log, _ = srv.call("PUT", "/api/mtg/logs", {
-            "kind": "month", "period": "2026-12", "body": "授权矩阵"}, token=agent)
-        assert st in (200, 201), log
-        ids[("/api/mtg/logs/", "A")] = ids[("/api/mtg/logs/", "B")] = log["id"]
+        for side, w in (("A", "8101"), ("B", "8102")):
+            tok = agent if w == "8101" else srv.login(w)
+            st, p, _ = srv.call("POST", "/api/perf/proposals", {
+                "title": "授权矩阵", "content": "授权矩阵的建议"}, token=tok)
+            assert st == 201, p
+            st, pen, _ = srv.call("POST", "/api/perf/penalties", {
+                "person_id": person_id(srv, w), "category_id": cats["items"][0]["id"],
+                "evidence": "授权矩阵", "ref_kind": "contact",
+                "ref_id": ids[("/api/contacts/", "A")]}, token=sup)
+            assert st == 201, pen
+            st, log, _ = srv.call("PUT", "/api/mtg/logs", {
+                "kind": "month", "period": "2026-12", "body": "授权矩阵"}, token=tok)
+            assert st in (200, 201), log
+            ids[("/api/perf/proposals/", side)] = p["id"]
+            ids[("/api/perf/penalties/", side)] = pen["id"]
+            ids[("/api/mtg/logs/", side)] = log["id"]
         # A web chat account with one visitor's conversation (unassigned, in the
         # default queue) and a coordination meeting the manager calls.
         mgr = cls.tokens["manager:8001"]
