@@ -9,7 +9,7 @@ count), `404` (a real object the handler hides from the caller, as if it did
 not exist), `401`, `403` or `5xx` (never wanted). A cell `x|y` gives the answer for the object of department A
 (城市客服部, whose head 2001 and staff 2002 are columns) and of department B
 (集团市场部, whose staff 3002 is a column); for the objects of one person
-(proposals, penalties, work logs), A is agent 8101's (a column) and B agent
+(proposals, penalties, work logs, certification, status log), A is agent 8101's (a column) and B agent
 8102's. A single value is the same for both, or the route takes no object
 whose department or owner matters. The `anon` column is the
 request without a session: only public routes may answer it `ok`.
@@ -233,6 +233,9 @@ class AuthzMatrixTest(KefuTestCase):
             ids[("/api/perf/proposals/", side)] = p["id"]
             ids[("/api/perf/penalties/", side)] = pen["id"]
             ids[("/api/mtg/logs/", side)] = log["id"]
+            # Routes about a person: their standing for duty, their status log.
+            ids[("/api/trn/certification/", side)] = person_id(srv, w)
+            ids[("/api/acd/agents/", side)] = person_id(srv, w)
         # A web chat account with one visitor's conversation (unassigned, in the
         # default queue) and a coordination meeting the manager calls.
         mgr = cls.tokens["manager:8001"]
