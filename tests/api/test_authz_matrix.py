@@ -78,11 +78,13 @@ BODIES = {
     ("POST", "/api/orders/{id}/assign"): {"person_id": int(MISSING)},
     ("POST", "/api/orders/{id}/reveal"): {"reason": "授权矩阵"},
     ("POST", "/api/customers/{id}/reveal"): {"reason": "授权矩阵"},
+    ("POST", "/api/perf/proposals/{id}/reject"): {"note": "授权矩阵"},
 }
-# Writes that get real objects: the order and contact actions an empty body
-# cannot turn into harm (their deletions take an attachment id that does not
+# Writes that get real objects: the order, contact, proposal and penalty
+# steps, which an empty body cannot turn into harm to later requests (their deletions take an attachment id that does not
 # exist), and the routes of BODIES.
-REAL_FOR_WRITES = ("/api/orders/", "/api/contacts/")
+REAL_FOR_WRITES = ("/api/orders/", "/api/contacts/", "/api/perf/proposals/",
+                   "/api/perf/penalties/")
 # Other path parameters that are not ids.
 PARAM = {"month": "2026-12", "day": "2026-12-08", "n": "1", "kind": "x", "code": "x",
          "account": "x", "phone": "13900000000", "number": "13900000000", "file": "x.xlsx",
