@@ -40,6 +40,8 @@ import re
 import sys
 import unittest
 import urllib.parse
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apihelp import db_value, dept_id, person_id
 from harness import CONTRACT, KefuTestCase
@@ -66,7 +68,9 @@ COLUMNS = ["anon"] + [c for c, _ in CALLERS]
 MISSING = "999999"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # Required query parameters, filled with something well-formed.
-QUERY = {"from": "2026-12-01", "to": "2026-12-08", "month": "2026-12", "day": "2026-12-08",
+# Dates are the server's today, filled in by setUpClass (a date the handler
+# refuses could hide its authorization behind a 400 on some days only).
+QUERY = {"from": "{month}-01", "to": "{today}", "month": "{month}", "day": "{today}",
          "phone": "13900000000", "reason": "授权矩阵", "outcome": "all", "echostr": "x",
          "token": "x"}
 # Bodies for writes whose handler checks its fields before the record's
@@ -86,7 +90,7 @@ BODIES = {
 REAL_FOR_WRITES = ("/api/orders/", "/api/contacts/", "/api/perf/proposals/",
                    "/api/perf/penalties/")
 # Other path parameters that are not ids.
-PARAM = {"month": "2026-12", "day": "2026-12-08", "n": "1", "kind": "x", "code": "x",
+PARAM = {"month": "{month}", "day": "{today}", "n": "1", "kind": "x", "code": "x",
          "account": "x", "phone": "13900000000", "number": "13900000000", "file": "x.xlsx",
          "position": "x", "item": MISSING}
 
@@ -191,6 +195,9 @@ class AuthzMatrixTest(KefuTestCase):
         super().setUpClass()
         srv = cls.srv
         cls.tokens = {c: srv.login(w) for c, w in CALLERS}
+        now = srv.advance(0)
+        local = datetime.fromtimestamp(now / 1000, ZoneInfo("Asia/Shanghai"))
+        cls.today, cls.month = local.strftime("%Y-%m-%d"), local.strftime("%Y-%m")
         agent = cls.tokens["agent:8101"]
         ids = {}
         for side, cls_code in (("A", "A1"), ("B", "A2")):   # A1 → 城市客服部, A2 → 集团市场部
@@ -230,7 +237,7 @@ class AuthzMatrixTest(KefuTestCase):
                 "ref_id": ids[("/api/contacts/", "A")]}, token=sup)
             assert st == 201, pen
             st, log, _ = srv.call("PUT", "/api/mtg/logs", {
-                "kind": "month", "period": "2026-12", "body": "授权矩阵"}, token=tok)
+                "kind": "month", "period": cls.month, "body": "授权矩阵"}, token=tok)
             assert st in (200, 201), log
             ids[("/api/perf/proposals/", side)] = p["id"]
             ids[("/api/perf/penalties/", side)] = pen["id"]
@@ -249,7 +256,9 @@ class AuthzMatrixTest(KefuTestCase):
         assert st == 201, conv
         st, mtg, _ = srv.call("POST", "/api/mtg/meetings", {
             "type": "coordination", "title": "授权矩阵", "duration_min": 30,
-            "location": "会议室", "starts_at": srv.advance(0) + 3 * 86400000}, token=mgr)
+            "location": "会议室",
+            "starts_at": int((local + timedelta(days=3)).replace(
+                hour=10, minute=0, second=0, microsecond=0).timestamp() * 1000)}, token=mgr)
         assert st == 201, mtg
         for prefix, oid in (("/api/chan/accounts/", acc["id"]),
                             ("/api/conversations/", conv["conv_id"]),
@@ -258,6 +267,9 @@ class AuthzMatrixTest(KefuTestCase):
         art = db_value(srv, "SELECT min(id) FROM kb_article")
         ids[("/api/kb/articles/", "A")] = ids[("/api/kb/articles/", "B")] = art
         cls.ids = ids
+
+    def dated(self, value):
+        return value.replace("{today}", self.today).replace("{month}", self.month)
 
     def path(self, method, template, side):
         """The request's path for the object of department side ("A" or "B"),
@@ -278,14 +290,14 @@ class AuthzMatrixTest(KefuTestCase):
                     differs = differs or self.ids[(prefix, "A")] != self.ids[(prefix, "B")]
             first = False
             if out is None:
-                out = PARAM.get(name, MISSING)
+                out = self.dated(PARAM.get(name, MISSING))
             return out
 
         path = re.sub(r"\{(\w+)\}", fill, template)
         # A 404 tells something only when every parameter named a real object.
         real = real and template.count("{") == 1
         op = CONTRACT.doc["paths"][template][method.lower()]
-        q = [f"{p['name']}={urllib.parse.quote(QUERY.get(p['name'], 'x'))}" for p in op.get("parameters", [])
+        q = [f"{p['name']}={urllib.parse.quote(self.dated(QUERY.get(p['name'], 'x')))}" for p in op.get("parameters", [])
              if p.get("in") == "query" and p.get("required")]
         return path + ("?" + "&".join(q) if q else ""), differs, real
 
