@@ -6,28 +6,28 @@ The table keeps, per route and caller, the class of answer: `ok` (neither 401
 nor 403: the route's action let the caller through and the handler ran, so a
 2xx, a validation error, a 404 for an id that does not exist or a 409 all
 count), `404` (a real object the handler hides from the caller, as if it did
-not exist), `401`, `403` or `5xx` (never wanted). A cell `x|y` gives the answer for the object of department A
-(城市客服部, whose head 2001 and staff 2002 are columns) and of department B
-(集团市场部, whose staff 3002 is a column); for the objects of one person
-(proposals, penalties, work logs, certification, status log), A is agent 8101's (a column) and B agent
+not exist), `401`, `403` or `5xx` (never wanted). A cell `x|y` gives the
+answer for the object of department A (城市客服部, whose head 2001 and staff
+2002 are columns) and of department B (集团市场部, whose staff 3002 is a
+column); for the objects of one person (proposals, penalties, work logs, the
+standing for duty, the status log) A is agent 8101's (a column) and B agent
 8102's. A single value is the same for both, or the route takes no object
-whose department or owner matters. The `anon` column is the
-request without a session: only public routes may answer it `ok`.
+whose department or owner matters. The `anon` column is the request without
+a session: only public routes may answer it `ok`.
 
 A route documented without a row, or a row of a route no longer documented,
 fails the test (test_contract.py checks the server's route tables against the
 document, so together every served route has a row).
 
-Requests are built to be harmless: GET routes get real objects (orders,
-contacts, people, departments of A and B; proposals, penalties and work logs
-of agents 8101 (A) and 8102 (B); a customer, an article, a chat account, its
-conversation, a meeting); writes get
-an empty JSON body (BODIES: a minimal one) and, except for orders, contacts
-and the routes of BODIES, ids that do not exist (the answer is then 404 or 400
-when the caller passes the route's action, 403 when not);
-POST /api/logout ends a session made for it. All reads run before all writes,
-and writes run from the least to the most privileged caller, so what an
-allowed write changes comes after the refusals it could have masked.
+Requests are built to be harmless. Reads get real objects (orders, contacts,
+people, departments of A and B; the agents' objects above; a customer, an
+article, a chat account, its conversation, a meeting). Writes get an empty
+JSON body (BODIES: a minimal one) and, except for REAL_FOR_WRITES and the
+routes of BODIES, ids that do not exist (the answer is then 404 or 400 when
+the caller passes the route's action, 403 when not); POST /api/logout ends a
+session made for it. All reads run before all writes, and writes run from the
+least to the most privileged caller, so what an allowed write changes comes
+after the refusals it could have masked.
 
 To update the table after a change of routes or policy:
     KEFU_BIN=build/kefu python3 tests/api/test_authz_matrix.py --write
