@@ -12,7 +12,8 @@ answer for the object of department A (城市客服部, whose head 2001 and staf
 column); for the objects of one person (proposals, penalties, work logs, the
 standing for duty, the status log) A is agent 8101's (a column) and B agent
 8102's. A single value is the same for both, or the route takes no object
-whose department or owner matters. The `anon` column is the request without
+whose department or owner matters. Lists that filter by department_id,
+person_id or agent_id are asked for A's and B's the same way. The `anon` column is the request without
 a session: only public routes may answer it `ok`.
 
 A route documented without a row, or a row of a route no longer documented,
@@ -89,6 +90,10 @@ BODIES = {
 # exist), and the routes of BODIES.
 REAL_FOR_WRITES = ("/api/orders/", "/api/contacts/", "/api/perf/proposals/",
                    "/api/perf/penalties/")
+# Filters of lists, asked with side A's and side B's value (the lists' own
+# department or person scoping).
+FILTERS = {"department_id": "/api/departments/", "person_id": "/api/trn/certification/",
+           "agent_id": "/api/trn/certification/"}
 # Other path parameters that are not ids.
 PARAM = {"month": "{month}", "day": "{today}", "n": "1", "kind": "x", "code": "x",
          "account": "x", "phone": "13900000000", "number": "13900000000", "file": "x.xlsx",
@@ -297,8 +302,19 @@ class AuthzMatrixTest(KefuTestCase):
         # A 404 tells something only when every parameter named a real object.
         real = real and template.count("{") == 1
         op = CONTRACT.doc["paths"][template][method.lower()]
-        q = [f"{p['name']}={urllib.parse.quote(self.dated(QUERY.get(p['name'], 'x')))}" for p in op.get("parameters", [])
-             if p.get("in") == "query" and p.get("required")]
+        q = []
+        for p in op.get("parameters", []):
+            if "$ref" in p:
+                p = CONTRACT._deref(p["$ref"])
+            name = p["name"]
+            if p.get("in") != "query":
+                continue
+            if p.get("required"):
+                q.append(f"{name}={urllib.parse.quote(self.dated(QUERY.get(name, 'x')))}")
+            elif method == "GET" and name in FILTERS:
+                # A list asked for department A's or B's rows, agent 8101's or 8102's.
+                q.append(f"{name}={self.ids[(FILTERS[name], side)]}")
+                differs = True
         return path + ("?" + "&".join(q) if q else ""), differs, real
 
     def measure(self):
