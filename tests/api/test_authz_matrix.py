@@ -86,15 +86,15 @@ BODIES = {
     ("POST", "/api/customers/{id}/reveal"): {"reason": "授权矩阵"},
     ("POST", "/api/perf/proposals/{id}/reject"): {"note": "授权矩阵"},
 }
-# Writes that get real objects: the order, contact, proposal and penalty
-# steps, which an empty body cannot turn into harm to later requests (their deletions take an attachment id that does not
-# exist), and the routes of BODIES.
+# Writes that get real objects (besides the routes of BODIES): the order,
+# contact, proposal and penalty steps, which an empty body cannot turn into
+# harm to later requests (their deletions take an attachment id that does
+# not exist).
 REAL_FOR_WRITES = ("/api/orders/", "/api/contacts/", "/api/perf/proposals/",
                    "/api/perf/penalties/")
 # Filters of lists, asked with side A's and side B's value (the lists' own
 # department or person scoping).
-FILTERS = {"department_id": "/api/departments/", "person_id": "/api/trn/certification/",
-           "agent_id": "/api/trn/certification/"}
+FILTERS = {"department_id": "/api/departments/", "person_id": "person", "agent_id": "person"}
 # Other path parameters that are not ids.
 PARAM = {"month": "{month}", "day": "{today}", "n": "1", "kind": "x", "code": "x",
          "account": "x", "phone": "13900000000", "number": "13900000000", "file": "x.xlsx",
@@ -152,10 +152,11 @@ def read_table(path=TABLE):
 
 def write_table(rows, path=TABLE):
     with open(path, "w", encoding="utf-8") as f:
-        f.write("# The authorization matrix: tests/api/test_authz_matrix.py checks it, docs/api.md\n"
-                "# explains it. ok = passed the authorization (2xx, 400, 404 of a missing id, 409...),\n"
-                "# 404 = a real object hidden from the caller, 401/403 =\n"
-                "# refused; x|y = department A's object | department B's. Regenerate with\n"
+        f.write("# The authorization matrix: tests/api/test_authz_matrix.py checks it,\n"
+                "# docs/api.md explains it. ok = passed the authorization (2xx, 400, 409,\n"
+                "# 404 of a missing id), 404 = a real object hidden from the caller,\n"
+                "# 401/403 = refused; x|y = side A's object | side B's (department\n"
+                "# 城市客服部 | 集团市场部, or agent 8101's | 8102's). Regenerate with\n"
                 "# `python3 tests/api/test_authz_matrix.py --write` and review the diff.\n")
         f.write("\t".join(["method", "path"] + COLUMNS) + "\n")
         for (m, t) in sorted(rows, key=lambda k: (k[1], k[0])):
@@ -253,8 +254,8 @@ class AuthzMatrixTest(KefuTestCase):
             ids[("/api/perf/penalties/", side)] = pen["id"]
             ids[("/api/mtg/logs/", side)] = log["id"]
             # Routes about a person: their standing for duty, their status log.
-            ids[("/api/trn/certification/", side)] = person_id(srv, w)
-            ids[("/api/acd/agents/", side)] = person_id(srv, w)
+            for prefix in ("person", "/api/trn/certification/", "/api/acd/agents/"):
+                ids[(prefix, side)] = person_id(srv, w)
         # A web chat account with one visitor's conversation (unassigned, in the
         # default queue) and a coordination meeting the manager calls.
         mgr = cls.tokens["manager:8001"]
