@@ -17,7 +17,8 @@ person_id or agent_id are asked for A's and B's the same way. The `anon` column 
 a session: only public routes may answer it `ok`.
 
 Every answer is also checked against docs/openapi.json, as harness.Server.raw
-checks those of the other API tests. A route documented without a row, or a row of a route no longer documented,
+checks those of the other API tests. Every write of a route that is not public must
+refuse a session cookie without its X-CSRF-Token. A route documented without a row, or a row of a route no longer documented,
 fails the test (test_contract.py checks the server's route tables against the
 document, so together every served route has a row).
 
@@ -386,6 +387,30 @@ class AuthzMatrixTest(KefuTestCase):
             self.fail(f"{len(problems)} problems with authz_matrix.tsv (if the change is "
                       "meant, regenerate it with --write and review the diff):\n" +
                       "\n".join(problems))
+
+    def test_a_cookie_write_needs_the_csrf_token(self):
+        """Every write of a route that is not public refuses a session cookie
+        without X-CSRF-Token (403) before its handler runs, whatever the caller
+        may do: the manager's own session, made for this test, is used."""
+        token = self.srv.login("8001")
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        public = {k for k, row in read_table().items() if row["anon"] != "401"}
+        problems = []
+        try:
+            for method, template, _ in operations():
+                if method not in WRITES or (method, template) in public:
+                    continue
+                path = re.sub(r"\{\w+\}", MISSING, template)
+                conn.request(method, path, body=b"{}", headers={
+                    "Cookie": f"kefu_session={token}", "Content-Type": "application/json",
+                    "Accept-Language": "en"})
+                resp = conn.getresponse()
+                body = resp.read()
+                if resp.status != 403 or b"X-CSRF-Token" not in body:
+                    problems.append(f"{method} {template}: {resp.status} {body[:120]!r}")
+        finally:
+            conn.close()
+        self.assertEqual(problems, [])
 
     def test_the_table_has_no_holes(self):
         """Every cell is one of the known classes (a 5xx is never expected)."""
