@@ -412,7 +412,8 @@ int report_period_query(struct req *r, struct report_period *out);
  * The department a report is about, from the query's department_id: the
  * one asked for (it must exist), or all (0; -1 for "orders without one"
  * when allow_none). Anyone whose permission act is limited to their own
- * department gets that one, whatever they asked for.
+ * department gets that one when they ask for none, and ERR_FORBIDDEN when
+ * they ask for another.
  */
 int report_department(struct req *r, int act, int allow_none, int64_t *dept);
 

@@ -77,7 +77,7 @@ static int query_date(struct req *r, const char *name, int required, int *ymd)
 /*
  * The department a report is about: the one asked for (it must exist), or
  * all (0). Anyone whose permission is limited to their own department gets
- * that one, whatever they asked for.
+ * that one when they ask for none, and 403 when they ask for another.
  */
 int report_department(struct req *r, int act, int allow_none, int64_t *dept)
 {

@@ -456,7 +456,9 @@ static int cb_form(struct store *s, const struct export_form_args *a, struct exp
 				report_day_start(report_ymd_next(a->to_ymd)), a->department_id, 0,
 				0, sheet ? list_row : log_row, sheet ? (void *)&l : (void *)&f);
 	if (rc >= 0 && sheet && f.sh) {
-		qsort(l.v, (size_t)l.n, sizeof(l.v[0]), by_order);
+		/* No attempts leaves l.v NULL, which qsort may not be given. */
+		if (l.n)
+			qsort(l.v, (size_t)l.n, sizeof(l.v[0]), by_order);
 		for (int i = 0; i < l.n; i++) {
 			f.order_attempts++;
 			f.last = l.v[i];
