@@ -352,7 +352,9 @@ static json_t *dim_json(struct cstat *c, const struct name_list *nl, int d)
 {
 	json_t *a = json_array();
 
-	qsort(c->dim[d].v, (size_t)c->dim[d].n, sizeof(struct tally), by_count);
+	/* An empty tally has no array, which qsort may not be given. */
+	if (c->dim[d].n > 1)
+		qsort(c->dim[d].v, (size_t)c->dim[d].n, sizeof(struct tally), by_count);
 	for (int i = 0; i < c->dim[d].n; i++) {
 		const struct tally *t = &c->dim[d].v[i];
 		const char *nm = dim_label(nl, d, t->key);
@@ -616,7 +618,9 @@ static void dim_sheet(struct export_book *b, struct cstat *c, const struct name_
 		export_header(sh, 0, 2 + lv + k, 1, 1, english ? en[k] : zh[k], NULL);
 		export_column(sh, 2 + lv + k, 11);
 	}
-	qsort(c->dim[d].v, (size_t)c->dim[d].n, sizeof(struct tally), by_count);
+	/* An empty tally has no array, which qsort may not be given. */
+	if (c->dim[d].n > 1)
+		qsort(c->dim[d].v, (size_t)c->dim[d].n, sizeof(struct tally), by_count);
 	for (int i = 0; i < c->dim[d].n; i++) {
 		const struct tally *t = &c->dim[d].v[i];
 		const char *nm = dim_label(nl, d, t->key);

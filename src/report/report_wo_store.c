@@ -225,7 +225,8 @@ static int wo_changed(struct store *s, int64_t *cursor, void *arg)
 	rc = store_end(st, rc, 0);
 	if (rc >= 0 && last)
 		*cursor = last + 1;
-	qsort(orders, (size_t)n, sizeof(*orders), cmp_id);
+	if (n > 1)
+		qsort(orders, (size_t)n, sizeof(*orders), cmp_id);
 	for (int i = 0; rc >= 0 && i < n; i++)
 		if (i == 0 || orders[i] != orders[i - 1])
 			rc = mark_order(s, orders[i], until);
