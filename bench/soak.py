@@ -31,8 +31,8 @@ Checks at the end (exit status 1 when one fails):
 - latency flat: the probe's p99 over the last tenth of the run at most
   3 times that over the first warm tenth (plus 5 ms, so that a p99 of
   2 ms against 1 ms on a shared machine is not a failure);
-- the load itself worked: no request answered 5xx or failed, every call
-  answered.
+- the load itself worked: no request answered 5xx or failed, no 4xx
+  (every request is one the manager may make), every call answered.
 
 Figures go to standard output; docs/performance.md records them.
 """
@@ -59,6 +59,10 @@ CALL_EVERY = int(os.environ.get("SOAK_CALL_EVERY", "15"))
 SAMPLE = 10
 RSS_GROWTH = 0.05
 LATENCY_FACTOR, LATENCY_SLACK_MS = 3.0, 5.0
+# The daily report over the last week (the center's dates; UTC is close enough).
+REPORT = "/api/reports/daily?from={}&to={}".format(
+    time.strftime("%Y-%m-%d", time.gmtime(time.time() - 6 * 86400)),
+    time.strftime("%Y-%m-%d", time.gmtime()))
 STREAM_PATHS = ["/api/events", "/api/acd/live/stream", "/api/conversations/stream"]
 
 
@@ -109,7 +113,7 @@ class Load:
             path = rnd.choice(["/api/orders?limit=20", "/api/orders?view=overdue&limit=20",
                                "/api/orders?q=%E5%88%92%E7%97%95&limit=20",
                                "/api/orders?q=%E8%BD%A6&limit=20", "/api/contacts?limit=20",
-                               "/api/reports/daily", "/api/acd/live", "/api/notifications"])
+                               REPORT, "/api/acd/live", "/api/notifications"])
             st, _ = self.call(conn, "GET", path)
         if 400 <= st < 500:
             with self.lock:
@@ -334,6 +338,15 @@ def main():
               f"{ncalls} calls, {failed_calls} failed")
         print(f"soak: RSS {rss0 / 1024:.1f} MB warm (t={warm[0][0]:.0f}s) -> {rss1 / 1024:.1f} MB "
               f"end ({growth * 100:+.1f} %; max {max(s[1] for s in samples) / 1024:.1f} MB)")
+        # The trend over the warm samples (least squares), which tells a
+        # step (caches filling once) from a leak (a steady climb).
+        n, mt = len(warm), sum(s[0] for s in warm) / len(warm)
+        mr = sum(s[1] for s in warm) / n
+        slope = sum((s[0] - mt) * (s[1] - mr) for s in warm) / \
+            max(1e-9, sum((s[0] - mt) ** 2 for s in warm))
+        half = warm[n // 2:]
+        print(f"soak: RSS trend {slope * 3600 / 1024:+.1f} MB/hour over the warm samples, "
+              f"{(half[-1][1] - half[0][1]) / 1024:+.1f} MB over the second half")
         print(f"soak: descriptors quiet {warm_quiet[0]} warm -> {end_quiet[0]} end (under load "
               f"{min(s[2] for s in warm)}..{max(s[2] for s in warm)}); threads {warm_quiet[1]} -> "
               f"{end_quiet[1]}")
@@ -359,7 +372,8 @@ def main():
             print(f"soak: FAIL: probe p99 {p99a:.1f} -> {p99b:.1f} ms (at most "
                   f"{LATENCY_FACTOR:g}x + {LATENCY_SLACK_MS:g} ms)")
             ok = False
-        if load.counts.get("5xx") or load.counts.get("failed") or failed_calls or streams.refused:
+        if load.counts.get("5xx") or load.counts.get("4xx") or load.counts.get("failed") \
+                or failed_calls or streams.refused:
             print("soak: FAIL: requests, calls or streams failed")
             ok = False
         print("soak: " + ("ok" if ok else "FAIL"))
