@@ -38,12 +38,17 @@ SECS = float(os.environ.get("BENCH_CHAT_SECS", "20"))
 
 
 class Kefu:
-    def __init__(self):
+    """kefu on a fresh demo database. limits: the HTTP server's connection
+    limits as environment settings (by default raised far out of the way;
+    bench/slow.py passes {} to measure the shipped ones)."""
+
+    def __init__(self, limits=None):
         self.dir = tempfile.mkdtemp(prefix="kefu-bench-chat-")
         self.db = os.path.join(self.dir, "kefu.db")
         env = dict(os.environ, KEFU_PWHASH="min", KEFU_LOG_LEVEL="warn",
-                   KEFU_HTTP_MAX_PER_ADDRESS="8192", KEFU_HTTP_MAX_PENDING="8192",
                    KEFU_ATTACHMENTS_DIR=os.path.join(self.dir, "att"))
+        env.update({"KEFU_HTTP_MAX_PER_ADDRESS": "8192", "KEFU_HTTP_MAX_PENDING": "8192"}
+                   if limits is None else limits)
         out = subprocess.run([BIN, "init", "--demo", "--db", self.db], env=env, check=True,
                              capture_output=True, text=True).stdout
         self.passwords = dict(re.findall(r"^  (\S+)\s+\S+\s+(\S{16})\s", out, re.M))
