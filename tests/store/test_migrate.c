@@ -158,7 +158,9 @@ static int load_tables(struct store *s, struct table *tabs)
 			assert_true(t->ncols <= MAX_COLS);
 			store_col_copy(st, 0, c->name, sizeof(c->name));
 			store_col_copy(st, 1, c->type, sizeof(c->type));
-			c->notnull = (int)store_col_int(st, 2);
+			/* A key column gets a value: SQLite lets a TEXT PRIMARY KEY hold NULL,
+			 * and a child whose parents drew only NULL keys could take no row. */
+			c->notnull = store_col_int(st, 2) || store_col_int(st, 4) > 0;
 			c->has_default = (int)store_col_int(st, 3);
 			c->int_pk = store_col_int(st, 4) == 1 && strcmp(c->type, "INTEGER") == 0;
 			pks += store_col_int(st, 4) > 0;
