@@ -72,8 +72,14 @@ for (const locale of ['zh-CN', 'en']) {
     for (const [name, [menu, path]] of Object.entries(menus)) {
       await wholeOnScreen(page, `[data-test=nav-${menu}]`, 1024)
       // The menu closes after each choice: wait until it has, so the next
-      // click opens it again rather than landing on it as it fades.
-      await page.locator('.el-dropdown-menu:visible').waitFor({ state: 'detached' })
+      // click opens it again rather than landing on it as it fades. The
+      // 更多 menu of the last entry may stay open while the bar measures
+      // itself again for the new page: Escape closes it then.
+      const open = page.locator('.el-dropdown-menu:visible')
+      await open.waitFor({ state: 'detached', timeout: 5000 }).catch(async () => {
+        await page.keyboard.press('Escape')
+        await open.waitFor({ state: 'detached' })
+      })
       await page.click(`[data-test=nav-${menu}]`)
       await menuItem(page, `.el-dropdown-menu:visible [data-test=nav-${name}]`)
       await page.waitForURL((u) => u.pathname === path)
